@@ -1,0 +1,145 @@
+package mitid
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Authenticators returns the user's authenticators as they stand now, with
+// suspensions that have run out shown as active.
+func (s *Service) Authenticators(ctx context.Context, user uuid.UUID) ([]Authenticator, error) {
+	u, err := s.store.User(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	out := make([]Authenticator, len(u.Authenticators))
+	for i, a := range u.Clone().Authenticators {
+		if st := a.EffectiveState(now); st != a.State {
+			a.State, a.SuspendedUntil = st, time.Time{}
+		}
+		out[i] = a
+	}
+	return out, nil
+}
+
+// NewAuthenticator describes an authenticator being registered.
+type NewAuthenticator struct {
+	Kind   Kind
+	Label  string
+	Serial string
+	// State is the starting state: Ordered (a device on its way),
+	// PendingActivation (in the holder's hands or being set up) or
+	// WaitingForAccess (access requested; use RequestAccess for that).
+	State State
+}
+
+// AddAuthenticator registers an authenticator that is not yet usable: a
+// device ordered or received, an app being set up. It becomes usable only
+// through activation. It returns the new authenticator's ID in the event.
+func (s *Service) AddAuthenticator(ctx context.Context, user uuid.UUID, n NewAuthenticator) (*User, []Event, error) {
+	if n.State != StateOrdered && n.State != StatePendingActivation {
+		return nil, nil, errorf(CodeTransitionForbidden,
+			"a new authenticator starts ordered or pending activation, not %s; activation makes it usable", n.State)
+	}
+	id, err := s.newID()
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
+		if err := u.Usable(now); err != nil {
+			return nil, err
+		}
+		ev, err := u.AddAuthenticator(&s.policy, Authenticator{ID: id, Kind: n.Kind, State: n.State, Label: n.Label, Serial: n.Serial}, now)
+		return []Event{ev}, err
+	})
+}
+
+// RequestAccess is step A of adding an authenticator through a login to
+// MitID.dk (seed 001): it registers the authenticator in WaitingForAccess,
+// and activation is refused until Policy.AccessRequestWait (24 hours) has
+// passed. The user is notified of the request.
+func (s *Service) RequestAccess(ctx context.Context, user uuid.UUID, kind Kind, label string) (*User, []Event, error) {
+	id, err := s.newID()
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
+		if err := u.Usable(now); err != nil {
+			return nil, err
+		}
+		a := Authenticator{ID: id, Kind: kind, State: StateWaitingForAccess, Label: label, WaitUntil: now.Add(s.policy.AccessRequestWait)}
+		ev, err := u.AddAuthenticator(&s.policy, a, now)
+		return []Event{ev}, err
+	})
+}
+
+// ActivateOptions qualify an activation.
+type ActivateOptions struct {
+	// Replaces is an authenticator of the same group that the new one
+	// replaces in the same change (seed 000, process 1 and 2).
+	Replaces uuid.UUID
+	Reason   string
+}
+
+// ActivateAuthenticator makes a pending (or waited-for) authenticator usable.
+// It is the last step of every activation route, and is exported for
+// integrators whose own flow has proven possession (a Citizen Service desk
+// handing over a device, say): the caller vouches for that proof. The
+// per-kind limits apply; a replacement moves the old authenticator to
+// Replaced in the same commit.
+func (s *Service) ActivateAuthenticator(ctx context.Context, user, auth uuid.UUID, opt ActivateOptions) (*User, []Event, error) {
+	return s.transition(ctx, user, auth, StateActive, TransitionOptions{Replaces: opt.Replaces, Reason: opt.Reason})
+}
+
+// MarkDelivered records that an ordered device reached its holder; it can
+// then be activated.
+func (s *Service) MarkDelivered(ctx context.Context, user, auth uuid.UUID) (*User, []Event, error) {
+	return s.transition(ctx, user, auth, StatePendingActivation, TransitionOptions{Reason: "delivered"})
+}
+
+// SuspendAuthenticator suspends an authenticator until the given time or,
+// when until is zero, until UnblockAuthenticator.
+func (s *Service) SuspendAuthenticator(ctx context.Context, user, auth uuid.UUID, until time.Time, reason string) (*User, []Event, error) {
+	if !until.IsZero() && !until.After(s.clock.Now()) {
+		return nil, nil, invalidField(CodeTransitionForbidden, "until", "a suspension must end in the future")
+	}
+	return s.transition(ctx, user, auth, StateSuspended, TransitionOptions{Until: until, Reason: reason})
+}
+
+// BlockAuthenticator blocks an authenticator for good. A blocked code display
+// or audio code reader must be re-ordered; a blocked chip may be added again
+// as a new authenticator (its credential is released).
+func (s *Service) BlockAuthenticator(ctx context.Context, user, auth uuid.UUID, reason string) (*User, []Event, error) {
+	return s.transition(ctx, user, auth, StateBlocked, TransitionOptions{Reason: reason})
+}
+
+// UnblockAuthenticator lifts a suspension. Blocks are permanent and cannot be
+// lifted; the error says what to do instead.
+func (s *Service) UnblockAuthenticator(ctx context.Context, user, auth uuid.UUID, reason string) (*User, []Event, error) {
+	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
+		a, err := u.Authenticator(auth)
+		if err != nil {
+			return nil, err
+		}
+		if st := a.EffectiveState(now); st != StateSuspended {
+			if st.Final() {
+				return nil, a.usable(now)
+			}
+			return nil, errorf(CodeTransitionForbidden, "your %s is not suspended (it is %s)", a.Kind, st)
+		}
+		evs, err := u.Transition(&s.policy, auth, StateActive, now, TransitionOptions{Reason: reason})
+		if err == nil {
+			a.Suspensions = 0
+		}
+		return evs, err
+	})
+}
+
+func (s *Service) transition(ctx context.Context, user, auth uuid.UUID, to State, opt TransitionOptions) (*User, []Event, error) {
+	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
+		return u.Transition(&s.policy, auth, to, now, opt)
+	})
+}

@@ -1,0 +1,169 @@
+package mitid
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sentinel errors classify every failure the library reports. Test for them
+// with errors.Is; never parse an error string. Each *Error wraps exactly one
+// of them (see Code.Sentinel).
+var (
+	// ErrNotFound: the user, authenticator, order, session or message does not exist.
+	ErrNotFound = errors.New("mitid: not found")
+	// ErrConflict: a unique value (user ID, CPR number, chip credential, order
+	// number) is already taken, or a concurrent change won.
+	ErrConflict = errors.New("mitid: conflict")
+	// ErrInvalid: the input breaks a rule (a malformed user ID, CPR number,
+	// phone number, a forbidden state transition, ...).
+	ErrInvalid = errors.New("mitid: invalid input")
+	// ErrExpired: a code, session or lease is past its validity.
+	ErrExpired = errors.New("mitid: expired")
+	// ErrLimit: a per-kind or per-period limit would be exceeded (one chip,
+	// three apps, three attempts, ...).
+	ErrLimit = errors.New("mitid: limit reached")
+	// ErrLocked: the MitID or the authenticator is suspended or blocked.
+	ErrLocked = errors.New("mitid: locked")
+	// ErrWaiting: a waiting period (such as the 24 hours after "request
+	// access") has not yet passed.
+	ErrWaiting = errors.New("mitid: waiting period")
+	// ErrReplay: a single-use value (a session, a one-time code, a challenge)
+	// was presented again.
+	ErrReplay = errors.New("mitid: replay")
+	// ErrUnavailable: a backend (the store, a notifier) could not be reached;
+	// the operation did not happen and may be retried.
+	ErrUnavailable = errors.New("mitid: unavailable")
+)
+
+// Code is the stable, machine-readable identity of an error. Codes never
+// change meaning between releases, so callers may switch on them, log them
+// and translate them.
+type Code string
+
+// The error codes. Each belongs to exactly one sentinel; Sentinel says which.
+const (
+	CodeUserIDInvalid         Code = "user_id_invalid"
+	CodeUserIDTaken           Code = "user_id_taken"
+	CodeCPRInvalid            Code = "cpr_invalid"
+	CodeCPRTaken              Code = "cpr_taken"
+	CodeTooYoung              Code = "too_young"
+	CodePhoneInvalid          Code = "phone_invalid"
+	CodeEmailInvalid          Code = "email_invalid"
+	CodeChannelInvalid        Code = "channel_invalid"
+	CodeLanguageInvalid       Code = "language_invalid"
+	CodeLevelInvalid          Code = "level_invalid"
+	CodeIdentityInvalid       Code = "identity_invalid"
+	CodeUserNotFound          Code = "user_not_found"
+	CodeUserBlocked           Code = "user_blocked"
+	CodeAuthenticatorNotFound Code = "authenticator_not_found"
+	CodeAuthenticatorLimit    Code = "authenticator_limit"
+	CodeTransitionForbidden   Code = "transition_forbidden"
+	CodeAuthenticatorBlocked  Code = "authenticator_blocked"
+	CodeAuthenticatorSusp     Code = "authenticator_suspended"
+	CodeCredentialTaken       Code = "credential_taken"
+	CodeWaitingPeriod         Code = "waiting_period"
+	CodeOrderNotFound         Code = "order_not_found"
+	CodeOrderTaken            Code = "order_number_taken"
+	CodeOrderInvalid          Code = "order_invalid"
+	CodeSessionNotFound       Code = "session_not_found"
+	CodeSessionExpired        Code = "session_expired"
+	CodeSessionUsed           Code = "session_used"
+	CodeSessionTaken          Code = "session_id_taken"
+	CodeLeaseLost             Code = "lease_lost"
+	CodeMessageNotFound       Code = "message_not_found"
+	CodeEventInvalid          Code = "event_invalid"
+	CodeConcurrentUpdate      Code = "concurrent_update"
+	CodeStoreUnavailable      Code = "store_unavailable"
+	CodeConfigInvalid         Code = "config_invalid"
+)
+
+// Sentinel returns the sentinel error the code belongs to, so that
+// errors.Is(err, ErrX) works for every *Error.
+func (c Code) Sentinel() error {
+	switch c {
+	case CodeUserNotFound, CodeAuthenticatorNotFound, CodeOrderNotFound,
+		CodeSessionNotFound, CodeMessageNotFound:
+		return ErrNotFound
+	case CodeUserIDTaken, CodeCPRTaken, CodeCredentialTaken, CodeOrderTaken,
+		CodeSessionTaken, CodeConcurrentUpdate, CodeLeaseLost:
+		return ErrConflict
+	case CodeSessionExpired:
+		return ErrExpired
+	case CodeAuthenticatorLimit:
+		return ErrLimit
+	case CodeUserBlocked, CodeAuthenticatorBlocked, CodeAuthenticatorSusp:
+		return ErrLocked
+	case CodeWaitingPeriod:
+		return ErrWaiting
+	case CodeSessionUsed:
+		return ErrReplay
+	case CodeStoreUnavailable:
+		return ErrUnavailable
+	default:
+		return ErrInvalid
+	}
+}
+
+// Error is the one error type of the library. It carries a stable Code, a
+// Message a person can act on, and, where it applies, the time until which a
+// condition holds (a suspension, a waiting period). Err is the underlying
+// cause, if any (a driver error, say); it is never needed to decide what to
+// do.
+type Error struct {
+	Code    Code
+	Message string
+	// Until is when a suspension, block or waiting period ends; zero when it
+	// does not apply or when the condition has no end.
+	Until time.Time
+	// Field names the input that was wrong, when one was ("user_id", "cpr", ...).
+	Field string
+	Err   error
+}
+
+// Error returns the message, prefixed with the code.
+func (e *Error) Error() string {
+	msg := string(e.Code) + ": " + e.Message
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Is reports whether target is the sentinel of e's code, so errors.Is(err,
+// ErrLocked) holds for every locked-kind error.
+func (e *Error) Is(target error) bool { return target == e.Code.Sentinel() }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// errorf builds an *Error with a formatted message.
+func errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// invalidField builds an input error naming the offending field.
+func invalidField(code Code, field, format string, args ...any) *Error {
+	e := errorf(code, format, args...)
+	e.Field = field
+	return e
+}
+
+// NewError builds an *Error. Store and notifier adapters use it to report
+// failures in the library's own terms (CodeStoreUnavailable with the driver
+// error as cause, say).
+func NewError(code Code, cause error, format string, args ...any) *Error {
+	e := errorf(code, format, args...)
+	e.Err = cause
+	return e
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, or "" when
+// there is none.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}

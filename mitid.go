@@ -1,0 +1,184 @@
+// Package mitid models a national digital ID the way Denmark's MitID works:
+// users with a self-chosen user ID that is never the CPR number, the whole
+// life of their authenticators (app, code display, audio code reader, chip,
+// password), activation and waiting periods, notifications of important
+// events, and an audit log of every change.
+//
+// The entry point is Service, built by New from a Config that names a Store
+// (store/memory for tests and demos, store/postgres for production), a clock,
+// a random source and a KeyRing. Every change to a user goes through
+// Store.UpdateUser as one atomic read-modify-write of the user aggregate, and
+// returns the typed Events it recorded.
+//
+// Protocol packages stand alone and are composed here: codedisplay (TOTP),
+// chip (FIDO U2F over WebAuthn) and passport (ICAO 9303).
+package mitid
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Config holds what a Service is built from.
+type Config struct {
+	// Store keeps all state. Required.
+	Store Store
+	// Keys protect secrets at rest (seeds, code hashes). Required: a key
+	// ring made up on the spot would make every sealed secret unreadable
+	// after a restart. NewRandomKeyRing serves tests and demos.
+	Keys *KeyRing
+	// Notifier delivers notifications from the outbox; see Dispatcher. It may
+	// be nil: events still queue their notifications in the store.
+	Notifier Notifier
+	// Clock tells the time (the wall clock when nil).
+	Clock Clock
+	// Rand is the source of randomness for IDs, codes and nonces
+	// (crypto/rand when nil). It is used from many goroutines; the Service
+	// serialises reads from it.
+	Rand io.Reader
+	// Policy holds the scheme's numbers (MitIDPolicy when nil). A policy with
+	// values no scheme could run with is refused; departures from MitID or
+	// NIST are allowed (see Policy.Validate).
+	Policy *Policy
+}
+
+// Service is the library's one entry point. It is safe for concurrent use.
+type Service struct {
+	store    Store
+	keys     *KeyRing
+	notifier Notifier
+	clock    Clock
+	rand     io.Reader
+	policy   Policy
+}
+
+// New builds a Service from cfg, checking that the parts it needs are there.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, errorf(CodeConfigInvalid, "config: a Store is required (store/memory or store/postgres)")
+	}
+	if cfg.Keys == nil {
+		return nil, errorf(CodeConfigInvalid, "config: a KeyRing is required (NewKeyRing; NewRandomKeyRing for tests)")
+	}
+	s := &Service{store: cfg.Store, keys: cfg.Keys, notifier: cfg.Notifier, clock: cfg.Clock, policy: MitIDPolicy()}
+	if s.clock == nil {
+		s.clock = systemClock{}
+	}
+	s.rand = rand.Reader
+	if cfg.Rand != nil {
+		s.rand = &lockedReader{r: cfg.Rand}
+	}
+	if cfg.Policy != nil {
+		s.policy = *cfg.Policy
+	}
+	if err := s.policy.sane(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Policy returns the policy the Service enforces.
+func (s *Service) Policy() Policy { return s.policy }
+
+// Store returns the Service's store.
+func (s *Service) Store() Store { return s.store }
+
+// Dispatcher returns a Dispatcher that delivers this Service's outbox through
+// its Notifier, on its clock. It is nil when the Service has no Notifier.
+func (s *Service) Dispatcher(cfg DispatcherConfig) *Dispatcher {
+	if s.notifier == nil {
+		return nil
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = s.clock
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = s.rand
+	}
+	return NewDispatcher(s.store, s.notifier, cfg)
+}
+
+type actorKey struct{}
+
+// WithActor returns a context that records who acts ("user", "support", a
+// relying party's name) in the events of the changes made with it.
+func WithActor(ctx context.Context, actor string) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+// actor returns the actor recorded in ctx, "user" by default.
+func actor(ctx context.Context) string {
+	if a, ok := ctx.Value(actorKey{}).(string); ok && a != "" {
+		return a
+	}
+	return "user"
+}
+
+// newID returns a random UUID from the Service's random source.
+func (s *Service) newID() (uuid.UUID, error) {
+	id, err := uuid.NewRandomFromReader(s.rand)
+	if err != nil {
+		return uuid.Nil, NewError(CodeConfigInvalid, err, "the random source failed")
+	}
+	return id, nil
+}
+
+// change is a domain decision on a user at time now.
+type change func(u *User, now time.Time) ([]Event, error)
+
+// update applies fn to user id through Store.UpdateUser, and stamps the
+// events fn returns: ID, user, time, actor, and the notifications the user
+// gets for them.
+func (s *Service) update(ctx context.Context, id uuid.UUID, fn change) (*User, []Event, error) {
+	var events []Event
+	u, err := s.store.UpdateUser(ctx, id, func(u *User) ([]Event, error) {
+		now := s.clock.Now()
+		evs, err := fn(u, now)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.stamp(ctx, u, evs, now); err != nil {
+			return nil, err
+		}
+		events = evs
+		return evs, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, events, nil
+}
+
+// stamp fills in what every event of a change shares.
+func (s *Service) stamp(ctx context.Context, u *User, evs []Event, now time.Time) error {
+	for i := range evs {
+		e := &evs[i]
+		id, err := s.newID()
+		if err != nil {
+			return err
+		}
+		e.ID, e.User, e.At, e.Actor = id, u.ID, now, actor(ctx)
+		if e.Notify == nil && important(e, u.NotifyEveryUse) {
+			e.Notify = deliveries(u)
+		}
+	}
+	return nil
+}
+
+// lockedReader serialises reads from a random source that may not be safe
+// for concurrent use (a seeded test reader, say).
+type lockedReader struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
+}

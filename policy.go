@@ -1,0 +1,359 @@
+package mitid
+
+import (
+	"fmt"
+	"time"
+)
+
+// Policy holds every number of the scheme: lengths, limits, validity
+// periods, waiting periods, prices. MitIDPolicy returns MitID's values; an
+// integrator may change any of them, and Validate reports where a policy
+// departs from MitID's rules or from NIST SP 800-63B.
+//
+// Sources for each default are in reference/mitid-rules.md; the seed pages
+// are named in the field comments.
+type Policy struct {
+	// Identity
+	UserIDMinLength int // 5 (mitid.dk)
+	UserIDMaxLength int // 48 (mitid.dk)
+	MinimumAge      int // 13 years (seed 002)
+
+	// P-code for holders without a CPR number (seed 002; mitid.dk P-code)
+	PCodeDigits   int           // 8
+	PCodeValidity time.Duration // 60 days
+	PCodeAttempts int           // 3
+
+	// Password (mitid.dk password advice; seed 003)
+	PasswordMinLength int // 8
+	Argon2            Argon2Params
+	// PasswordChangeWait is the wait after "request access" before a
+	// password change through MitID.dk (24 h).
+	PasswordChangeWait time.Duration
+
+	// Activation (seed 001; mitid.dk activation code help)
+	ActivationCodeValidityApp   time.Duration // 30 min, from the app's passport scan
+	ActivationCodeValidityPaper time.Duration // 48 h, on paper from Citizen Service
+	ActivationCodeValiditySMS   time.Duration // 30 min, by SMS
+	PhoneChangeQuarantine       time.Duration // 120 h: no SMS code after a recent phone change
+	ActivationCodeAttempts      int           // 3 wrong entries block the code
+	AccessRequestWait           time.Duration // 24 h between "request access" and activation (seed 001)
+
+	// Per-kind limits (seed 001, 002, 003)
+	MaxApps        int // 3
+	MaxCodeDevices int // 1: code display and audio code reader together
+	MaxChips       int // 1
+	MaxPasswords   int // 1
+
+	// Ordering (seed 000, 002, 003), prices in øre
+	FreeCodeDevices           int // the first 3 code displays/audio readers are free
+	CodeDevicePriceØre        int // 41.76 DKK = 4176 øre
+	ChipPriceØre              int // 143.60 DKK = 14360 øre
+	DeliveryWorkingDays       int // 8 working days by mail in Denmark
+	ChipDeliveryMinWorkingDay int // chip: 3-7 working days (seed 003)
+	ChipDeliveryMaxWorkingDay int
+	DeliveryAbroad            time.Duration // two weeks or longer
+
+	// One-time codes (mitid.dk TOTP page: step and algorithm unpublished)
+	OTPDigits    int
+	OTPPeriod    time.Duration // 30 s
+	OTPAlgorithm string        // "SHA1"
+	OTPSkew      int           // ±1 step
+
+	// Throttling (mitid.dk; NIST SP 800-63B §5.2.2)
+	WrongCodeLimit          int           // 3 wrong codes suspend a code display/audio reader
+	SuspensionDuration      time.Duration // 15 min
+	SuspensionsBeforeBlock  int           // repeated suspensions escalate to a block
+	MaxConsecutiveFailures  int           // never more than 100 per account (NIST)
+	NotifyEveryUseByDefault bool
+
+	// Citizen Service proofing (seed 000, 002; mitid.dk documentation page)
+	WitnessMinAge        int           // 18
+	WitnessMinMitIDAge   time.Duration // own MitID active more than 30 days
+	WitnessMaxActs       int           // 3 witness acts ...
+	WitnessActsWindow    time.Duration // ... per 120 days
+	RecommendedChannels  int           // 2 notification channels (seed 004)
+	LoginSessionTTL      time.Duration // 10 min
+	TransactionTextLimit int           // 130 characters (broker practice)
+}
+
+// Argon2Params are the argon2id parameters for password hashing (RFC 9106).
+type Argon2Params struct {
+	Time    uint32 // passes
+	Memory  uint32 // KiB
+	Threads uint8
+	KeyLen  uint32
+	SaltLen int
+}
+
+const day = 24 * time.Hour
+
+// MitIDPolicy returns MitID's rules as the library knows them, each number
+// with its source in the field comments of Policy.
+func MitIDPolicy() Policy {
+	return Policy{
+		UserIDMinLength: 5,
+		UserIDMaxLength: 48,
+		MinimumAge:      13,
+
+		PCodeDigits:   8,
+		PCodeValidity: 60 * day,
+		PCodeAttempts: 3,
+
+		PasswordMinLength: 8,
+		// RFC 9106 §4, second recommended option (64 MiB, 3 passes), with
+		// the lanes a small server has.
+		Argon2:             Argon2Params{Time: 3, Memory: 64 * 1024, Threads: 2, KeyLen: 32, SaltLen: 16},
+		PasswordChangeWait: 24 * time.Hour,
+
+		ActivationCodeValidityApp:   30 * time.Minute,
+		ActivationCodeValidityPaper: 48 * time.Hour,
+		ActivationCodeValiditySMS:   30 * time.Minute,
+		PhoneChangeQuarantine:       120 * time.Hour,
+		ActivationCodeAttempts:      3,
+		AccessRequestWait:           24 * time.Hour,
+
+		MaxApps:        3,
+		MaxCodeDevices: 1,
+		MaxChips:       1,
+		MaxPasswords:   1,
+
+		FreeCodeDevices:           3,
+		CodeDevicePriceØre:        4176,
+		ChipPriceØre:              14360,
+		DeliveryWorkingDays:       8,
+		ChipDeliveryMinWorkingDay: 3,
+		ChipDeliveryMaxWorkingDay: 7,
+		DeliveryAbroad:            14 * day,
+
+		OTPDigits:    6,
+		OTPPeriod:    30 * time.Second,
+		OTPAlgorithm: "SHA1",
+		OTPSkew:      1,
+
+		WrongCodeLimit:         3,
+		SuspensionDuration:     15 * time.Minute,
+		SuspensionsBeforeBlock: 3,
+		MaxConsecutiveFailures: 100,
+
+		WitnessMinAge:        18,
+		WitnessMinMitIDAge:   30 * day,
+		WitnessMaxActs:       3,
+		WitnessActsWindow:    120 * day,
+		RecommendedChannels:  2,
+		LoginSessionTTL:      10 * time.Minute,
+		TransactionTextLimit: 130,
+	}
+}
+
+// Limit returns how many authenticators of group g may be in use at once.
+func (p *Policy) Limit(g Group) int {
+	switch g {
+	case GroupApp:
+		return p.MaxApps
+	case GroupCodeDevice:
+		return p.MaxCodeDevices
+	case GroupChip:
+		return p.MaxChips
+	}
+	return p.MaxPasswords
+}
+
+// Source names the rule book a departure is measured against.
+type Source string
+
+// The rule books a policy is checked against.
+const (
+	SourceMitID Source = "MitID"
+	SourceNIST  Source = "NIST SP 800-63B"
+	// SourceSanity marks values no scheme could run with (a zero length, a
+	// negative duration).
+	SourceSanity Source = "sanity"
+)
+
+// Departure is one place where a policy differs from a rule book.
+type Departure struct {
+	Field  string // the Policy field
+	Source Source
+	Rule   string // what the rule book says
+	Value  string // what the policy says
+}
+
+// String renders the departure as a sentence.
+func (d Departure) String() string {
+	return fmt.Sprintf("%s: %s (%s: %s)", d.Field, d.Value, d.Source, d.Rule)
+}
+
+// Validate lists every place p departs from MitID's rules and from NIST SP
+// 800-63B, and every value no scheme could run with (SourceSanity). MitID's
+// own policy departs from NIST in a few documented places (an activation
+// code valid 30 minutes and sent by SMS; NIST allows 10 minutes and no
+// SMS), so MitIDPolicy().Validate() is not empty: it states those.
+//
+// A policy with a SourceSanity departure must not be used; New refuses it.
+func (p Policy) Validate() []Departure {
+	var out []Departure
+	m := MitIDPolicy()
+	add := func(field string, src Source, rule string, value any) {
+		out = append(out, Departure{Field: field, Source: src, Rule: rule, Value: fmt.Sprint(value)})
+	}
+
+	// Sanity first: values nothing can work with.
+	positive := []struct {
+		field string
+		v     int64
+	}{
+		{"UserIDMinLength", int64(p.UserIDMinLength)}, {"UserIDMaxLength", int64(p.UserIDMaxLength)},
+		{"PCodeDigits", int64(p.PCodeDigits)}, {"PCodeValidity", int64(p.PCodeValidity)},
+		{"PCodeAttempts", int64(p.PCodeAttempts)}, {"PasswordMinLength", int64(p.PasswordMinLength)},
+		{"ActivationCodeValidityApp", int64(p.ActivationCodeValidityApp)},
+		{"ActivationCodeValidityPaper", int64(p.ActivationCodeValidityPaper)},
+		{"ActivationCodeValiditySMS", int64(p.ActivationCodeValiditySMS)},
+		{"ActivationCodeAttempts", int64(p.ActivationCodeAttempts)},
+		{"MaxApps", int64(p.MaxApps)}, {"MaxCodeDevices", int64(p.MaxCodeDevices)},
+		{"MaxChips", int64(p.MaxChips)}, {"MaxPasswords", int64(p.MaxPasswords)},
+		{"OTPDigits", int64(p.OTPDigits)}, {"OTPPeriod", int64(p.OTPPeriod)},
+		{"WrongCodeLimit", int64(p.WrongCodeLimit)}, {"SuspensionDuration", int64(p.SuspensionDuration)},
+		{"SuspensionsBeforeBlock", int64(p.SuspensionsBeforeBlock)},
+		{"MaxConsecutiveFailures", int64(p.MaxConsecutiveFailures)},
+		{"LoginSessionTTL", int64(p.LoginSessionTTL)}, {"TransactionTextLimit", int64(p.TransactionTextLimit)},
+		{"Argon2.Time", int64(p.Argon2.Time)}, {"Argon2.Memory", int64(p.Argon2.Memory)},
+		{"Argon2.Threads", int64(p.Argon2.Threads)}, {"Argon2.KeyLen", int64(p.Argon2.KeyLen)},
+		{"Argon2.SaltLen", int64(p.Argon2.SaltLen)},
+	}
+	for _, f := range positive {
+		if f.v <= 0 {
+			add(f.field, SourceSanity, "must be greater than zero", f.v)
+		}
+	}
+	nonNegative := []struct {
+		field string
+		v     int64
+	}{
+		{"MinimumAge", int64(p.MinimumAge)}, {"PasswordChangeWait", int64(p.PasswordChangeWait)},
+		{"PhoneChangeQuarantine", int64(p.PhoneChangeQuarantine)}, {"AccessRequestWait", int64(p.AccessRequestWait)},
+		{"FreeCodeDevices", int64(p.FreeCodeDevices)}, {"CodeDevicePriceØre", int64(p.CodeDevicePriceØre)},
+		{"ChipPriceØre", int64(p.ChipPriceØre)}, {"OTPSkew", int64(p.OTPSkew)},
+	}
+	for _, f := range nonNegative {
+		if f.v < 0 {
+			add(f.field, SourceSanity, "must not be negative", f.v)
+		}
+	}
+	if p.UserIDMinLength > p.UserIDMaxLength {
+		add("UserIDMinLength", SourceSanity, "must not exceed UserIDMaxLength", p.UserIDMinLength)
+	}
+	if p.OTPDigits > 0 && (p.OTPDigits < 6 || p.OTPDigits > 10) {
+		add("OTPDigits", SourceSanity, "RFC 4226 codes have 6 to 10 digits", p.OTPDigits)
+	}
+	switch p.OTPAlgorithm {
+	case "SHA1", "SHA256", "SHA512":
+	default:
+		add("OTPAlgorithm", SourceSanity, "one of SHA1, SHA256, SHA512 (RFC 6238)", p.OTPAlgorithm)
+	}
+
+	// MitID: every number that differs from MitID's.
+	for _, d := range diffFields(m, p) {
+		add(d.field, SourceMitID, "MitID uses "+d.want, d.got)
+	}
+
+	// NIST SP 800-63B.
+	if p.PasswordMinLength > 0 && p.PasswordMinLength < 8 {
+		add("PasswordMinLength", SourceNIST, "memorized secrets at least 8 characters (§5.1.1.2)", p.PasswordMinLength)
+	}
+	for _, f := range []struct {
+		field string
+		v     time.Duration
+	}{
+		{"ActivationCodeValidityApp", p.ActivationCodeValidityApp},
+		{"ActivationCodeValidityPaper", p.ActivationCodeValidityPaper},
+		{"ActivationCodeValiditySMS", p.ActivationCodeValiditySMS},
+	} {
+		if f.v > 10*time.Minute {
+			add(f.field, SourceNIST, "binding codes valid at most 10 minutes (§6.1.2.1)", f.v)
+		}
+	}
+	if p.ActivationCodeValiditySMS > 0 {
+		add("ActivationCodeValiditySMS", SourceNIST, "binding codes are not sent by SMS or e-mail (§6.1.2.1)", "activation codes by SMS enabled")
+	}
+	if p.MaxConsecutiveFailures > 100 {
+		add("MaxConsecutiveFailures", SourceNIST, "at most 100 consecutive failed attempts per account (§5.2.2)", p.MaxConsecutiveFailures)
+	}
+	if p.OTPDigits > 0 && p.OTPDigits < 6 {
+		add("OTPDigits", SourceNIST, "OTP outputs of at least 6 decimal digits (§5.1.4.1)", p.OTPDigits)
+	}
+	if p.Argon2.Memory > 0 && p.Argon2.Memory < 19*1024 {
+		add("Argon2.Memory", SourceNIST, "a memory-hard function with costly parameters (§5.1.1.2; OWASP: argon2id at least 19 MiB)", p.Argon2.Memory)
+	}
+	if p.Argon2.SaltLen > 0 && p.Argon2.SaltLen < 4 {
+		add("Argon2.SaltLen", SourceNIST, "salt of at least 32 bits (§5.1.1.2)", p.Argon2.SaltLen)
+	}
+	return out
+}
+
+// sane reports an error for the first SourceSanity departure of p.
+func (p Policy) sane() error {
+	for _, d := range p.Validate() {
+		if d.Source == SourceSanity {
+			return errorf(CodeConfigInvalid, "policy: %s", d)
+		}
+	}
+	return nil
+}
+
+type fieldDiff struct{ field, want, got string }
+
+// diffFields compares the two policies field by field.
+func diffFields(want, got Policy) []fieldDiff {
+	var out []fieldDiff
+	cmp := func(field string, w, g any) {
+		if fmt.Sprint(w) != fmt.Sprint(g) {
+			out = append(out, fieldDiff{field, fmt.Sprint(w), fmt.Sprint(g)})
+		}
+	}
+	// Listed explicitly rather than by reflection so that the order of the
+	// report is the order of Policy, and a new field without a line here is
+	// caught by TestPolicyValidateCoversEveryField.
+	cmp("UserIDMinLength", want.UserIDMinLength, got.UserIDMinLength)
+	cmp("UserIDMaxLength", want.UserIDMaxLength, got.UserIDMaxLength)
+	cmp("MinimumAge", want.MinimumAge, got.MinimumAge)
+	cmp("PCodeDigits", want.PCodeDigits, got.PCodeDigits)
+	cmp("PCodeValidity", want.PCodeValidity, got.PCodeValidity)
+	cmp("PCodeAttempts", want.PCodeAttempts, got.PCodeAttempts)
+	cmp("PasswordMinLength", want.PasswordMinLength, got.PasswordMinLength)
+	cmp("Argon2", want.Argon2, got.Argon2)
+	cmp("PasswordChangeWait", want.PasswordChangeWait, got.PasswordChangeWait)
+	cmp("ActivationCodeValidityApp", want.ActivationCodeValidityApp, got.ActivationCodeValidityApp)
+	cmp("ActivationCodeValidityPaper", want.ActivationCodeValidityPaper, got.ActivationCodeValidityPaper)
+	cmp("ActivationCodeValiditySMS", want.ActivationCodeValiditySMS, got.ActivationCodeValiditySMS)
+	cmp("PhoneChangeQuarantine", want.PhoneChangeQuarantine, got.PhoneChangeQuarantine)
+	cmp("ActivationCodeAttempts", want.ActivationCodeAttempts, got.ActivationCodeAttempts)
+	cmp("AccessRequestWait", want.AccessRequestWait, got.AccessRequestWait)
+	cmp("MaxApps", want.MaxApps, got.MaxApps)
+	cmp("MaxCodeDevices", want.MaxCodeDevices, got.MaxCodeDevices)
+	cmp("MaxChips", want.MaxChips, got.MaxChips)
+	cmp("MaxPasswords", want.MaxPasswords, got.MaxPasswords)
+	cmp("FreeCodeDevices", want.FreeCodeDevices, got.FreeCodeDevices)
+	cmp("CodeDevicePriceØre", want.CodeDevicePriceØre, got.CodeDevicePriceØre)
+	cmp("ChipPriceØre", want.ChipPriceØre, got.ChipPriceØre)
+	cmp("DeliveryWorkingDays", want.DeliveryWorkingDays, got.DeliveryWorkingDays)
+	cmp("ChipDeliveryMinWorkingDay", want.ChipDeliveryMinWorkingDay, got.ChipDeliveryMinWorkingDay)
+	cmp("ChipDeliveryMaxWorkingDay", want.ChipDeliveryMaxWorkingDay, got.ChipDeliveryMaxWorkingDay)
+	cmp("DeliveryAbroad", want.DeliveryAbroad, got.DeliveryAbroad)
+	cmp("OTPDigits", want.OTPDigits, got.OTPDigits)
+	cmp("OTPPeriod", want.OTPPeriod, got.OTPPeriod)
+	cmp("OTPAlgorithm", want.OTPAlgorithm, got.OTPAlgorithm)
+	cmp("OTPSkew", want.OTPSkew, got.OTPSkew)
+	cmp("WrongCodeLimit", want.WrongCodeLimit, got.WrongCodeLimit)
+	cmp("SuspensionDuration", want.SuspensionDuration, got.SuspensionDuration)
+	cmp("SuspensionsBeforeBlock", want.SuspensionsBeforeBlock, got.SuspensionsBeforeBlock)
+	cmp("MaxConsecutiveFailures", want.MaxConsecutiveFailures, got.MaxConsecutiveFailures)
+	cmp("NotifyEveryUseByDefault", want.NotifyEveryUseByDefault, got.NotifyEveryUseByDefault)
+	cmp("WitnessMinAge", want.WitnessMinAge, got.WitnessMinAge)
+	cmp("WitnessMinMitIDAge", want.WitnessMinMitIDAge, got.WitnessMinMitIDAge)
+	cmp("WitnessMaxActs", want.WitnessMaxActs, got.WitnessMaxActs)
+	cmp("WitnessActsWindow", want.WitnessActsWindow, got.WitnessActsWindow)
+	cmp("RecommendedChannels", want.RecommendedChannels, got.RecommendedChannels)
+	cmp("LoginSessionTTL", want.LoginSessionTTL, got.LoginSessionTTL)
+	cmp("TransactionTextLimit", want.TransactionTextLimit, got.TransactionTextLimit)
+	return out
+}

@@ -1,0 +1,237 @@
+package mitid
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Store is where a Service keeps its state. Two backends come with the
+// library, store/memory and store/postgres; another backend is welcome if it
+// passes store/storetest, the conformance suite that states this contract
+// as tests. Every method is safe for concurrent use.
+//
+// Errors: a store reports a missing record with an error matching
+// ErrNotFound, a taken unique value with ConflictError (matching
+// ErrConflict), and a backend it cannot reach with an *Error of code
+// CodeStoreUnavailable (matching ErrUnavailable). An error returned by an
+// update function is returned unchanged.
+type Store interface {
+	UserStore
+	OrderStore
+	SessionStore
+	Outbox
+}
+
+// UserStore keeps users, their authenticators and their activity log.
+type UserStore interface {
+	// CreateUser stores a new user (Version 1) and its events in one
+	// transaction. It fails with ConflictError when any of u.UniqueKeys() is
+	// held by another user, and then stores nothing.
+	CreateUser(ctx context.Context, u *User, events []Event) error
+
+	// User returns the user with the given internal ID.
+	User(ctx context.Context, id uuid.UUID) (*User, error)
+
+	// FindUser returns the user holding the unique key (a normalised user
+	// ID, a CPR number's digits, a chip credential ID in unpadded base64url).
+	FindUser(ctx context.Context, key UniqueKey) (*User, error)
+
+	// UpdateUser is the one way a user changes. It reads the user, calls fn
+	// with a private copy, and commits the changed copy together with the
+	// events fn returned: the new state, the unique keys, the events (with
+	// Seq assigned) and one outbox message per event Delivery, all in one
+	// transaction, or none of it.
+	//
+	// If fn returns an error nothing is committed and that error is returned
+	// as is. If a concurrent update commits first, the store may call fn
+	// again with the newer state, so fn must be a pure decision on its
+	// argument (no side effects outside it). fn must not change u.ID. A
+	// commit that would give a unique key to a second user fails with
+	// ConflictError. On success UpdateUser returns the committed user with
+	// its new Version; the events slice fn returned has its Seq fields set.
+	UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *User) ([]Event, error)) (*User, error)
+
+	// Events lists events matching the filter in Seq order.
+	Events(ctx context.Context, f EventFilter) ([]Event, error)
+}
+
+// OrderStore keeps orders for physical authenticators.
+type OrderStore interface {
+	// CreateOrder stores a new order and its events in one transaction. An
+	// order number already used fails with an error matching ErrConflict.
+	CreateOrder(ctx context.Context, o *Order, events []Event) error
+
+	// Order returns the order with the given number.
+	Order(ctx context.Context, number string) (*Order, error)
+
+	// UpdateOrder changes one order atomically, like UpdateUser: fn gets a
+	// private copy and may be called again after a concurrent change.
+	UpdateOrder(ctx context.Context, number string, fn func(o *Order) ([]Event, error)) (*Order, error)
+
+	// Orders lists a user's orders, oldest first.
+	Orders(ctx context.Context, user uuid.UUID) ([]*Order, error)
+}
+
+// SessionStore keeps short-lived, single-use sessions: a login in progress,
+// a WebAuthn challenge, an access request awaiting its second step.
+type SessionStore interface {
+	// CreateSession stores a new session. A session ID already in use fails
+	// with an error matching ErrConflict.
+	CreateSession(ctx context.Context, s *Session) error
+
+	// Session returns a session that exists and has not been consumed. At or
+	// after s.ExpiresAt it fails with ErrExpired; once consumed, with
+	// ErrReplay.
+	Session(ctx context.Context, id string, now time.Time) (*Session, error)
+
+	// UpdateSession changes a live session atomically (fn gets a copy and may
+	// be called again). Expired or consumed sessions fail as in Session.
+	UpdateSession(ctx context.Context, id string, now time.Time, fn func(s *Session) error) (*Session, error)
+
+	// ConsumeSession marks a live session used and returns it. Of any number
+	// of concurrent calls for one session exactly one succeeds; the others
+	// fail with ErrReplay (or ErrExpired, ErrNotFound).
+	ConsumeSession(ctx context.Context, id string, now time.Time) (*Session, error)
+
+	// PurgeSessions deletes sessions that expired before the given time and
+	// returns how many it deleted.
+	PurgeSessions(ctx context.Context, before time.Time) (int, error)
+}
+
+// Outbox holds the notifications that events asked for until a Notifier has
+// delivered them. Messages enter through UpdateUser, CreateUser, CreateOrder
+// and UpdateOrder, in the same transaction as their events, so a committed
+// event is never without its notifications.
+type Outbox interface {
+	// ClaimOutbox leases up to limit messages that are due (AvailableAt at or
+	// before now), not delivered, not dead, and not leased by anyone else, in
+	// the order they were queued. Each claimed message gets a fresh Lease
+	// token valid until now+lease and its Attempts is incremented. Concurrent
+	// claimers never get the same message while its lease is valid.
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error)
+
+	// CompleteOutbox records that the message was delivered. It fails with an
+	// error matching ErrConflict (CodeLeaseLost) when the lease token is no
+	// longer the message's (it expired and someone else claimed it).
+	CompleteOutbox(ctx context.Context, id int64, lease string, now time.Time) error
+
+	// RetryOutbox records a failed attempt: the message becomes due again at
+	// retryAt, or, when dead is set, it is parked for good (kept, never
+	// claimed again). Lease rules as in CompleteOutbox.
+	RetryOutbox(ctx context.Context, id int64, lease string, retryAt time.Time, lastError string, dead bool) error
+
+	// OutboxMessages lists messages for inspection (tests, support tools),
+	// delivered and dead ones included, oldest first.
+	OutboxMessages(ctx context.Context, f OutboxFilter) ([]OutboxMessage, error)
+}
+
+// OutboxMessage is one notification of one event on one channel.
+type OutboxMessage struct {
+	ID          int64     `json:"id"`
+	Event       Event     `json:"event"`
+	Delivery    Delivery  `json:"delivery"`
+	Attempts    int       `json:"attempts"`
+	AvailableAt time.Time `json:"available_at"`
+	// Lease is the token of the current claim; LeaseUntil its end.
+	Lease       string    `json:"lease,omitempty"`
+	LeaseUntil  time.Time `json:"lease_until,omitzero"`
+	DeliveredAt time.Time `json:"delivered_at,omitzero"`
+	Dead        bool      `json:"dead,omitempty"`
+	LastError   string    `json:"last_error,omitempty"`
+}
+
+// OutboxFilter selects outbox messages for OutboxMessages.
+type OutboxFilter struct {
+	User  uuid.UUID // one user's messages (zero: all)
+	Limit int       // at most this many (0: no limit)
+}
+
+// Session is a short-lived, single-use record owned by one flow. Data is
+// opaque to the store: the flow that created the session encodes its state
+// there.
+type Session struct {
+	ID         string    `json:"id"`
+	Kind       string    `json:"kind"`
+	User       uuid.UUID `json:"user,omitzero"`
+	Data       []byte    `json:"data,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	ConsumedAt time.Time `json:"consumed_at,omitzero"`
+	// Version increases with every update; stores manage it.
+	Version int64 `json:"version"`
+}
+
+// Live returns nil when s can be used at now, or the error the SessionStore
+// contract prescribes for an expired or consumed session. Stores call it so
+// that every backend decides alike.
+func (s *Session) Live(now time.Time) error {
+	if !s.ConsumedAt.IsZero() {
+		return errorf(CodeSessionUsed, "this session has already been used; start again")
+	}
+	if !now.Before(s.ExpiresAt) {
+		e := errorf(CodeSessionExpired, "this session expired at %s; start again", s.ExpiresAt.UTC().Format(time.RFC3339))
+		e.Until = s.ExpiresAt
+		return e
+	}
+	return nil
+}
+
+// Clone returns a deep copy of s.
+func (s *Session) Clone() *Session {
+	c := *s
+	c.Data = append([]byte(nil), s.Data...)
+	return &c
+}
+
+// Errors stores return for records that do not exist. They are *Error values
+// with stable codes, built here so that every backend words them alike.
+
+// NotFoundUser is the error for a user that does not exist.
+func NotFoundUser() error {
+	return errorf(CodeUserNotFound, "no MitID matches; check the user ID")
+}
+
+// NotFoundOrder is the error for an order number that does not exist.
+func NotFoundOrder(number string) error {
+	return errorf(CodeOrderNotFound, "there is no order %q; check the number on your receipt", number)
+}
+
+// NotFoundSession is the error for a session that does not exist.
+func NotFoundSession() error {
+	return errorf(CodeSessionNotFound, "this session does not exist or has expired; start again")
+}
+
+// NotFoundMessage is the error for an outbox message that does not exist.
+func NotFoundMessage(id int64) error {
+	return errorf(CodeMessageNotFound, "there is no outbox message %d", id)
+}
+
+// LeaseLost is the error for a completion or retry by a claimer whose
+// lease has passed to another claimer.
+func LeaseLost(id int64) error {
+	return errorf(CodeLeaseLost, "the lease on outbox message %d has passed to another dispatcher", id)
+}
+
+// SessionConflict is the error for a session ID that is already in use.
+func SessionConflict() error {
+	return errorf(CodeSessionTaken, "a session with this ID exists already")
+}
+
+// OrderConflict is the error for an order number that is already in use.
+func OrderConflict(number string) error {
+	return errorf(CodeOrderTaken, "the order number %q is in use already", number)
+}
+
+// Unavailable is the error a store returns when its backend cannot be
+// reached or fails; the operation did not take effect.
+func Unavailable(cause error) error {
+	return NewError(CodeStoreUnavailable, cause, "the MitID store is unavailable; nothing was changed, try again shortly")
+}
+
+// InvalidEvent is the error for an event a store cannot record (a duplicate
+// ID, a missing user); the whole update it came with is refused.
+func InvalidEvent(format string, args ...any) error {
+	return errorf(CodeEventInvalid, format, args...)
+}

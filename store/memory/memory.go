@@ -1,0 +1,532 @@
+// Package memory is an in-memory mitid.Store for tests, demos and embedded
+// use. It keeps the whole Store contract, atomicity and uniqueness included,
+// and is safe for concurrent use; it keeps nothing across restarts.
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/go-mitid/mitid"
+)
+
+// Store is the in-memory store. The zero value is not usable; call New.
+//
+// Locking: each user has its own mutex, held while its update function runs,
+// so a slow decision (a password hash) on one user never holds up another.
+// The store-wide mutex mu guards the maps and is held only briefly, to read
+// or to commit.
+type Store struct {
+	mu        sync.Mutex
+	users     map[uuid.UUID]*userEntry
+	keys      map[mitid.UniqueKey]uuid.UUID
+	events    []mitid.Event
+	eventIDs  map[uuid.UUID]bool
+	orders    map[string]*orderEntry
+	sessions  map[string]*mitid.Session
+	outbox    []*mitid.OutboxMessage // in ID order
+	leaseSeq  uint64
+	sessionMu sync.Mutex // serialises session updates (they are short)
+}
+
+type userEntry struct {
+	lock sync.Mutex  // held during an update of this user
+	u    *mitid.User // committed state; replaced, never mutated
+}
+
+type orderEntry struct {
+	lock sync.Mutex
+	o    *mitid.Order
+}
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{
+		users:    map[uuid.UUID]*userEntry{},
+		keys:     map[mitid.UniqueKey]uuid.UUID{},
+		eventIDs: map[uuid.UUID]bool{},
+		orders:   map[string]*orderEntry{},
+		sessions: map[string]*mitid.Session{},
+	}
+}
+
+var _ mitid.Store = (*Store)(nil)
+
+// CreateUser stores a new user and its events, or nothing.
+func (s *Store) CreateUser(ctx context.Context, u *mitid.User, events []mitid.Event) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.users[u.ID]; ok {
+		return mitid.ConflictError(mitid.UniqueKey{Kind: "id", Value: u.ID.String()})
+	}
+	keys := u.UniqueKeys()
+	if err := s.checkKeys(u.ID, keys); err != nil {
+		return err
+	}
+	if err := s.checkEvents(events); err != nil {
+		return err
+	}
+	c := u.Clone()
+	c.Version = 1
+	u.Version = 1
+	s.users[u.ID] = &userEntry{u: c}
+	for _, k := range keys {
+		s.keys[k] = u.ID
+	}
+	s.appendEvents(events)
+	return nil
+}
+
+// User returns a copy of the user.
+func (s *Store) User(ctx context.Context, id uuid.UUID) (*mitid.User, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.users[id]
+	if !ok {
+		return nil, mitid.NotFoundUser()
+	}
+	return e.u.Clone(), nil
+}
+
+// FindUser returns a copy of the user holding the key.
+func (s *Store) FindUser(ctx context.Context, key mitid.UniqueKey) (*mitid.User, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.keys[key]
+	if !ok {
+		return nil, mitid.NotFoundUser()
+	}
+	return s.users[id].u.Clone(), nil
+}
+
+// UpdateUser runs fn on a copy of the user under the user's lock and commits
+// the copy, its unique keys, its events and their outbox messages together.
+func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *mitid.User) ([]mitid.Event, error)) (*mitid.User, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	e, ok := s.users[id]
+	s.mu.Unlock()
+	if !ok {
+		return nil, mitid.NotFoundUser()
+	}
+	e.lock.Lock()
+	defer e.lock.Unlock()
+
+	// e.u changes only under e.lock, which we hold.
+	old := e.u
+	next := old.Clone()
+	events, err := fn(next)
+	if err != nil {
+		return nil, err
+	}
+	if next.ID != id {
+		return nil, mitid.InvalidEvent("the update function changed the user's ID")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	oldKeys, newKeys := old.UniqueKeys(), next.UniqueKeys()
+	added := diffKeys(newKeys, oldKeys)
+	if err := s.checkKeys(id, added); err != nil {
+		return nil, err
+	}
+	if err := s.checkEvents(events); err != nil {
+		return nil, err
+	}
+	// Nothing below can fail: the commit is all or nothing.
+	for _, k := range diffKeys(oldKeys, newKeys) {
+		delete(s.keys, k)
+	}
+	for _, k := range added {
+		s.keys[k] = id
+	}
+	next.Version = old.Version + 1
+	// The function may have kept its argument; store a copy it cannot reach.
+	e.u = next.Clone()
+	s.appendEvents(events)
+	return next, nil
+}
+
+// Events lists matching events in Seq order.
+func (s *Store) Events(ctx context.Context, f mitid.EventFilter) ([]mitid.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []mitid.Event
+	for i := range s.events {
+		if f.Limit > 0 && len(out) == f.Limit {
+			break
+		}
+		if f.Match(&s.events[i]) {
+			out = append(out, cloneEvent(s.events[i]))
+		}
+	}
+	return out, nil
+}
+
+// checkKeys reports a conflict when a key is held by a user other than id.
+// Callers hold s.mu.
+func (s *Store) checkKeys(id uuid.UUID, keys []mitid.UniqueKey) error {
+	for _, k := range keys {
+		if owner, ok := s.keys[k]; ok && owner != id {
+			return mitid.ConflictError(k)
+		}
+	}
+	return nil
+}
+
+// checkEvents refuses events that cannot be recorded. Callers hold s.mu.
+func (s *Store) checkEvents(events []mitid.Event) error {
+	seen := map[uuid.UUID]bool{}
+	for _, e := range events {
+		if e.ID == uuid.Nil {
+			return mitid.InvalidEvent("an event has no ID")
+		}
+		if s.eventIDs[e.ID] || seen[e.ID] {
+			return mitid.InvalidEvent("event %s is recorded already", e.ID)
+		}
+		seen[e.ID] = true
+	}
+	return nil
+}
+
+// appendEvents records events, numbering them and queueing their
+// deliveries. Callers hold s.mu and have checked the events.
+func (s *Store) appendEvents(events []mitid.Event) {
+	for i := range events {
+		events[i].Seq = int64(len(s.events) + 1)
+		e := cloneEvent(events[i])
+		s.events = append(s.events, e)
+		s.eventIDs[e.ID] = true
+		for _, d := range e.Notify {
+			s.outbox = append(s.outbox, &mitid.OutboxMessage{
+				ID: int64(len(s.outbox) + 1), Event: e, Delivery: d, AvailableAt: e.At,
+			})
+		}
+	}
+}
+
+// diffKeys returns the keys of a that are not in b.
+func diffKeys(a, b []mitid.UniqueKey) []mitid.UniqueKey {
+	var out []mitid.UniqueKey
+	for _, k := range a {
+		if !slices.Contains(b, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func cloneEvent(e mitid.Event) mitid.Event {
+	if e.Detail != nil {
+		d := make(map[string]string, len(e.Detail))
+		for k, v := range e.Detail {
+			d[k] = v
+		}
+		e.Detail = d
+	}
+	e.Notify = slices.Clone(e.Notify)
+	return e
+}
+
+// CreateOrder stores a new order and its events.
+func (s *Store) CreateOrder(ctx context.Context, o *mitid.Order, events []mitid.Event) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.orders[o.Number]; ok {
+		return mitid.OrderConflict(o.Number)
+	}
+	if err := s.checkEvents(events); err != nil {
+		return err
+	}
+	c := o.Clone()
+	c.Version, o.Version = 1, 1
+	s.orders[o.Number] = &orderEntry{o: c}
+	s.appendEvents(events)
+	return nil
+}
+
+// Order returns a copy of the order.
+func (s *Store) Order(ctx context.Context, number string) (*mitid.Order, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.orders[number]
+	if !ok {
+		return nil, mitid.NotFoundOrder(number)
+	}
+	return e.o.Clone(), nil
+}
+
+// UpdateOrder changes one order atomically.
+func (s *Store) UpdateOrder(ctx context.Context, number string, fn func(o *mitid.Order) ([]mitid.Event, error)) (*mitid.Order, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	e, ok := s.orders[number]
+	s.mu.Unlock()
+	if !ok {
+		return nil, mitid.NotFoundOrder(number)
+	}
+	e.lock.Lock()
+	defer e.lock.Unlock()
+	next := e.o.Clone()
+	events, err := fn(next)
+	if err != nil {
+		return nil, err
+	}
+	if next.Number != number {
+		return nil, mitid.InvalidEvent("the update function changed the order number")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkEvents(events); err != nil {
+		return nil, err
+	}
+	next.Version = e.o.Version + 1
+	e.o = next.Clone()
+	s.appendEvents(events)
+	return next, nil
+}
+
+// Orders lists a user's orders, oldest first.
+func (s *Store) Orders(ctx context.Context, user uuid.UUID) ([]*mitid.Order, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*mitid.Order
+	for _, e := range s.orders {
+		if e.o.User == user {
+			out = append(out, e.o.Clone())
+		}
+	}
+	slices.SortFunc(out, func(a, b *mitid.Order) int {
+		if c := a.PlacedAt.Compare(b.PlacedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Number, b.Number)
+	})
+	return out, nil
+}
+
+// CreateSession stores a new session.
+func (s *Store) CreateSession(ctx context.Context, sess *mitid.Session) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.sessions[sess.ID]; ok {
+		return mitid.SessionConflict()
+	}
+	c := sess.Clone()
+	c.Version, sess.Version = 1, 1
+	s.sessions[sess.ID] = c
+	return nil
+}
+
+// Session returns a copy of a live session.
+func (s *Store) Session(ctx context.Context, id string, now time.Time) (*mitid.Session, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.liveSession(id, now)
+}
+
+// liveSession returns a copy of the session if it is live. Callers hold s.mu.
+func (s *Store) liveSession(id string, now time.Time) (*mitid.Session, error) {
+	sess, ok := s.sessions[id]
+	if !ok {
+		return nil, mitid.NotFoundSession()
+	}
+	if err := sess.Live(now); err != nil {
+		return nil, err
+	}
+	return sess.Clone(), nil
+}
+
+// UpdateSession changes a live session atomically.
+func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn func(*mitid.Session) error) (*mitid.Session, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.sessionMu.Lock()
+	defer s.sessionMu.Unlock()
+	s.mu.Lock()
+	next, err := s.liveSession(id, now)
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if err := fn(next); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.sessions[id]
+	if !ok {
+		return nil, mitid.NotFoundSession()
+	}
+	if err := cur.Live(now); err != nil { // consumed meanwhile
+		return nil, err
+	}
+	next.ID, next.Version = id, cur.Version+1
+	s.sessions[id] = next.Clone()
+	return next, nil
+}
+
+// ConsumeSession marks a live session used, exactly once.
+func (s *Store) ConsumeSession(ctx context.Context, id string, now time.Time) (*mitid.Session, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.liveSession(id, now); err != nil {
+		return nil, err
+	}
+	sess := s.sessions[id]
+	sess.ConsumedAt = now
+	sess.Version++
+	return sess.Clone(), nil
+}
+
+// PurgeSessions deletes sessions that expired before the given time.
+func (s *Store) PurgeSessions(ctx context.Context, before time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for id, sess := range s.sessions {
+		if sess.ExpiresAt.Before(before) {
+			delete(s.sessions, id)
+			n++
+		}
+	}
+	return n, nil
+}
+
+// ClaimOutbox leases due messages in queue order.
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mitid.OutboxMessage, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []mitid.OutboxMessage
+	for _, m := range s.outbox {
+		if len(out) == limit {
+			break
+		}
+		if !m.DeliveredAt.IsZero() || m.Dead || m.AvailableAt.After(now) || (m.Lease != "" && m.LeaseUntil.After(now)) {
+			continue
+		}
+		s.leaseSeq++
+		m.Lease = "mem-" + strconv.FormatUint(s.leaseSeq, 10)
+		m.LeaseUntil = now.Add(lease)
+		m.Attempts++
+		out = append(out, cloneMessage(m))
+	}
+	return out, nil
+}
+
+// claimed returns the message if lease is its current lease. Callers hold s.mu.
+func (s *Store) claimed(id int64, lease string) (*mitid.OutboxMessage, error) {
+	if id < 1 || id > int64(len(s.outbox)) {
+		return nil, mitid.NotFoundMessage(id)
+	}
+	m := s.outbox[id-1]
+	if m.Lease == "" || m.Lease != lease {
+		return nil, mitid.LeaseLost(id)
+	}
+	return m, nil
+}
+
+// CompleteOutbox records a delivery.
+func (s *Store) CompleteOutbox(ctx context.Context, id int64, lease string, now time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, err := s.claimed(id, lease)
+	if err != nil {
+		return err
+	}
+	m.DeliveredAt, m.Lease, m.LeaseUntil = now, "", time.Time{}
+	return nil
+}
+
+// RetryOutbox records a failed attempt.
+func (s *Store) RetryOutbox(ctx context.Context, id int64, lease string, retryAt time.Time, lastError string, dead bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, err := s.claimed(id, lease)
+	if err != nil {
+		return err
+	}
+	m.AvailableAt, m.LastError, m.Dead, m.Lease, m.LeaseUntil = retryAt, lastError, dead, "", time.Time{}
+	return nil
+}
+
+// OutboxMessages lists messages, oldest first.
+func (s *Store) OutboxMessages(ctx context.Context, f mitid.OutboxFilter) ([]mitid.OutboxMessage, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []mitid.OutboxMessage
+	for _, m := range s.outbox {
+		if f.Limit > 0 && len(out) == f.Limit {
+			break
+		}
+		if f.User == uuid.Nil || m.Event.User == f.User {
+			out = append(out, cloneMessage(m))
+		}
+	}
+	return out, nil
+}
+
+func cloneMessage(m *mitid.OutboxMessage) mitid.OutboxMessage {
+	c := *m
+	c.Event = cloneEvent(m.Event)
+	return c
+}

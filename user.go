@@ -1,0 +1,326 @@
+package mitid
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// UserStatus says whether the whole MitID can be used.
+type UserStatus string
+
+// The user statuses.
+const (
+	UserActive UserStatus = "active"
+	// UserBlocked is a temporary block of the whole MitID (mitid.dk blocking
+	// help): until BlockedUntil, or until lifted when that is zero.
+	UserBlocked UserStatus = "temporarily_blocked"
+)
+
+// User is a MitID holder and everything that can change about them: the
+// aggregate that Store.UpdateUser reads, changes and commits as one. Every
+// rule that two requests could break at once lives here, so the store's
+// atomic update protects them all.
+type User struct {
+	ID uuid.UUID `json:"id"`
+	// Version is the store's revision counter: it increases by one with each
+	// committed update. Stores manage it; the domain never sets it.
+	Version int64 `json:"-"`
+	// UserID is the self-chosen user ID, normalised (NormalizeUserID).
+	UserID string `json:"user_id"`
+	// CPR is the Danish CPR number; zero for a holder without one.
+	CPR CPR `json:"cpr,omitzero"`
+	// Document identifies a holder without a CPR number by the passport or
+	// ID card they enrolled with (the P-code route).
+	Document *IdentityDocument `json:"document,omitempty"`
+	// BirthDate is from the CPR number or the identity document.
+	BirthDate time.Time `json:"birth_date"`
+	Name      string    `json:"name,omitempty"`
+
+	Phone          string    `json:"phone,omitempty"` // E.164
+	PhoneChangedAt time.Time `json:"phone_changed_at,omitzero"`
+	Email          string    `json:"email,omitempty"`
+	Channels       []Channel `json:"channels,omitempty"`
+	Language       Language  `json:"language"`
+	// NotifyEveryUse asks for a notification at every use, not only at
+	// important events (seed 004).
+	NotifyEveryUse bool `json:"notify_every_use,omitempty"`
+
+	// IAL is the identity assurance level reached at enrolment.
+	IAL Level `json:"ial"`
+
+	Status       UserStatus `json:"status"`
+	BlockedUntil time.Time  `json:"blocked_until,omitzero"`
+	BlockReason  string     `json:"block_reason,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+
+	Authenticators []Authenticator `json:"authenticators,omitempty"`
+	// Failures counts consecutive failed authentication attempts across the
+	// account (NIST SP 800-63B §5.2.2 caps them).
+	Failures int `json:"failures,omitempty"`
+}
+
+// IdentityDocument is the passport or ID card of a holder without a CPR
+// number.
+type IdentityDocument struct {
+	Country string    `json:"country"` // ICAO three-letter code
+	Number  string    `json:"number"`
+	Expires time.Time `json:"expires,omitzero"`
+}
+
+// Clone returns a deep copy: changing the copy never changes u. Stores hand
+// the update function a clone, so a function that fails leaves no trace.
+func (u *User) Clone() *User {
+	c := *u
+	if u.Document != nil {
+		d := *u.Document
+		c.Document = &d
+	}
+	c.Channels = slices.Clone(u.Channels)
+	if u.Authenticators != nil {
+		c.Authenticators = make([]Authenticator, len(u.Authenticators))
+		for i, a := range u.Authenticators {
+			a.CredentialID = bytes.Clone(a.CredentialID)
+			c.Authenticators[i] = a
+		}
+	}
+	return &c
+}
+
+// UniqueKey is a value that at most one user may hold across a store: a user
+// ID, a CPR number, a chip credential ID. Stores index them and refuse a
+// commit that would give one to a second user.
+type UniqueKey struct {
+	Kind  string
+	Value string
+}
+
+// The kinds of unique key.
+const (
+	KeyUserID     = "user_id"
+	KeyCPR        = "cpr"
+	KeyCredential = "credential"
+	KeyDocument   = "document"
+)
+
+// UniqueKeys returns every unique key u holds. A chip keeps its credential
+// bound while it can come back into use; once blocked or replaced it lets go,
+// so the chip can be added again as a new authenticator.
+func (u *User) UniqueKeys() []UniqueKey {
+	keys := []UniqueKey{{KeyUserID, u.UserID}}
+	if !u.CPR.IsZero() {
+		keys = append(keys, UniqueKey{KeyCPR, u.CPR.Digits()})
+	}
+	if u.Document != nil {
+		keys = append(keys, UniqueKey{KeyDocument, u.Document.Country + ":" + u.Document.Number})
+	}
+	for _, a := range u.Authenticators {
+		if len(a.CredentialID) > 0 && !a.State.Final() {
+			keys = append(keys, UniqueKey{KeyCredential, base64.RawURLEncoding.EncodeToString(a.CredentialID)})
+		}
+	}
+	return keys
+}
+
+// conflictError turns a taken unique key into the error a person reads.
+// Stores return it from CreateUser and UpdateUser.
+func conflictError(k UniqueKey) *Error {
+	switch k.Kind {
+	case KeyUserID:
+		return errorf(CodeUserIDTaken, "the user ID %q is taken; choose another", k.Value)
+	case KeyCPR:
+		return errorf(CodeCPRTaken, "a MitID already exists for this CPR number; log in with it or contact MitID support")
+	case KeyCredential:
+		return errorf(CodeCredentialTaken, "this chip is already registered to another MitID; block it there first")
+	}
+	return errorf(CodeUserIDTaken, "a MitID already exists for this identity document")
+}
+
+// ConflictError returns the error a store reports when committing would give
+// unique key k to a second user.
+func ConflictError(k UniqueKey) error { return conflictError(k) }
+
+// Authenticator returns the authenticator with the given ID.
+func (u *User) Authenticator(id uuid.UUID) (*Authenticator, error) {
+	for i := range u.Authenticators {
+		if u.Authenticators[i].ID == id {
+			return &u.Authenticators[i], nil
+		}
+	}
+	return nil, errorf(CodeAuthenticatorNotFound, "this MitID has no authenticator %s", id)
+}
+
+// Usable returns nil when the MitID can be used at now, or an error saying
+// it is blocked and until when.
+func (u *User) Usable(now time.Time) error {
+	if u.Status != UserBlocked {
+		return nil
+	}
+	if !u.BlockedUntil.IsZero() && !now.Before(u.BlockedUntil) {
+		return nil
+	}
+	e := errorf(CodeUserBlocked, "this MitID is temporarily blocked")
+	if !u.BlockedUntil.IsZero() {
+		e.Until = u.BlockedUntil
+		e.Message += " until " + u.BlockedUntil.UTC().Format(time.RFC3339)
+	} else {
+		e.Message += "; contact MitID support or Citizen Service to lift the block"
+	}
+	return e
+}
+
+// inUse counts the authenticators of group g in use at now, other than
+// except.
+func (u *User) inUse(g Group, now time.Time, except uuid.UUID) int {
+	n := 0
+	for i := range u.Authenticators {
+		a := &u.Authenticators[i]
+		if a.ID != except && a.Kind.Group() == g && a.EffectiveState(now).InUse() {
+			n++
+		}
+	}
+	return n
+}
+
+// checkLimit reports ErrLimit when one more authenticator of kind k in use
+// would exceed the policy's limit for its group.
+func (u *User) checkLimit(p *Policy, k Kind, now time.Time, except uuid.UUID) error {
+	limit := p.Limit(k.Group())
+	if u.inUse(k.Group(), now, except) < limit {
+		return nil
+	}
+	switch k.Group() {
+	case GroupCodeDevice:
+		return errorf(CodeAuthenticatorLimit,
+			"you can have only %d code display or audio code reader in use; block or replace the one you have first", limit)
+	case GroupApp:
+		return errorf(CodeAuthenticatorLimit, "you can have at most %d MitID apps; remove one first", limit)
+	}
+	return errorf(CodeAuthenticatorLimit, "you can have only %d %s in use; block the one you have first", limit, k)
+}
+
+// AddAuthenticator adds a to u in its starting state, which must be Ordered,
+// PendingActivation, WaitingForAccess or Active; a new Active one must fit
+// the per-kind limit. It returns the event to record.
+func (u *User) AddAuthenticator(p *Policy, a Authenticator, now time.Time) (Event, error) {
+	if !a.Kind.Valid() {
+		return Event{}, errorf(CodeTransitionForbidden, "unknown authenticator kind %q", a.Kind)
+	}
+	if a.ID == uuid.Nil {
+		return Event{}, errorf(CodeTransitionForbidden, "the new authenticator needs an ID")
+	}
+	if _, err := u.Authenticator(a.ID); err == nil {
+		return Event{}, errorf(CodeTransitionForbidden, "this MitID already has an authenticator %s", a.ID)
+	}
+	switch a.State {
+	case StateOrdered, StatePendingActivation, StateWaitingForAccess:
+	case StateActive:
+		if err := u.checkLimit(p, a.Kind, now, uuid.Nil); err != nil {
+			return Event{}, err
+		}
+		a.ActivatedAt = now
+	default:
+		return Event{}, errorf(CodeTransitionForbidden, "a new %s cannot start %s", a.Kind, a.State)
+	}
+	a.CreatedAt, a.StateChangedAt = now, now
+	u.Authenticators = append(u.Authenticators, a)
+	return Event{Type: EventAuthenticatorAdded, Authenticator: a.ID, Kind: a.Kind, To: a.State, Until: a.WaitUntil}, nil
+}
+
+// TransitionOptions qualify a state change.
+type TransitionOptions struct {
+	// Until ends a suspension (zero: until lifted).
+	Until time.Time
+	// Reason is recorded on the authenticator and in the event.
+	Reason string
+	// Replaces names an authenticator that the one being activated replaces;
+	// it moves to Replaced in the same change, so the limit counts the new
+	// one only.
+	Replaces uuid.UUID
+}
+
+// Transition moves authenticator id to state to, if the transition table
+// allows it, the waiting period has passed and the per-kind limit holds. It
+// returns the events to record (two when a replacement happens).
+func (u *User) Transition(p *Policy, id uuid.UUID, to State, now time.Time, opt TransitionOptions) ([]Event, error) {
+	a, err := u.Authenticator(id)
+	if err != nil {
+		return nil, err
+	}
+	from := a.EffectiveState(now)
+	if from == StateActive && a.State == StateSuspended {
+		// The suspension ran out; make that explicit before moving on.
+		a.State, a.SuspendedUntil = StateActive, time.Time{}
+	}
+	if !CanTransition(from, to) {
+		return nil, forbiddenTransition(a, from, to)
+	}
+	if from == StateWaitingForAccess && to == StateActive && now.Before(a.WaitUntil) {
+		e := errorf(CodeWaitingPeriod, "you can activate your %s from %s, when the waiting period ends",
+			a.Kind, a.WaitUntil.UTC().Format(time.RFC3339))
+		e.Until = a.WaitUntil
+		return nil, e
+	}
+	var events []Event
+	if opt.Replaces != uuid.Nil {
+		if to != StateActive {
+			return nil, errorf(CodeTransitionForbidden, "only an activation can replace another authenticator")
+		}
+		old, err := u.Authenticator(opt.Replaces)
+		if err != nil {
+			return nil, err
+		}
+		if old.Kind.Group() != a.Kind.Group() || old.ID == a.ID {
+			return nil, errorf(CodeTransitionForbidden, "a %s cannot replace a %s", a.Kind, old.Kind)
+		}
+		oldFrom := old.EffectiveState(now)
+		if !CanTransition(oldFrom, StateReplaced) {
+			return nil, forbiddenTransition(old, oldFrom, StateReplaced)
+		}
+		old.State, old.StateChangedAt, old.ReplacedBy, old.SuspendedUntil = StateReplaced, now, a.ID, time.Time{}
+		old.Reason = opt.Reason
+		events = append(events, Event{Type: EventAuthenticatorState, Authenticator: old.ID, Kind: old.Kind,
+			From: oldFrom, To: StateReplaced, Reason: opt.Reason})
+	}
+	if to.InUse() && !from.InUse() {
+		if err := u.checkLimit(p, a.Kind, now, a.ID); err != nil {
+			return nil, err
+		}
+	}
+	switch to {
+	case StateSuspended:
+		a.SuspendedUntil = opt.Until
+	case StateActive:
+		a.SuspendedUntil = time.Time{}
+		if a.ActivatedAt.IsZero() {
+			a.ActivatedAt = now
+		}
+		a.Failures = 0
+	case StateWaitingForAccess:
+		a.WaitUntil = opt.Until
+	}
+	a.State, a.StateChangedAt, a.Reason = to, now, opt.Reason
+	events = append(events, Event{Type: EventAuthenticatorState, Authenticator: a.ID, Kind: a.Kind,
+		From: from, To: to, Until: opt.Until, Reason: opt.Reason})
+	return events, nil
+}
+
+func forbiddenTransition(a *Authenticator, from, to State) *Error {
+	if from.Final() {
+		if err := a.usable(time.Time{}); err != nil {
+			if e, ok := err.(*Error); ok {
+				return e
+			}
+		}
+	}
+	return errorf(CodeTransitionForbidden, "a %s that is %s cannot become %s", a.Kind, from, to)
+}
+
+// String gives a one-line description for logs.
+func (u *User) String() string {
+	return fmt.Sprintf("MitID %s (user ID %q, %s)", u.ID, u.UserID, u.Status)
+}
