@@ -120,10 +120,10 @@ type Group string
 // The limit groups: the code display and the audio code reader share one
 // (at most one of the two in use at a time).
 const (
-	GroupApp      Group = "app"
+	GroupApp        Group = "app"
 	GroupCodeDevice Group = "code_device"
-	GroupChip     Group = "chip"
-	GroupPassword Group = "password"
+	GroupChip       Group = "chip"
+	GroupPassword   Group = "password"
 )
 
 // Group returns the limit group of k.

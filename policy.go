@@ -31,9 +31,9 @@ type Policy struct {
 	PasswordChangeWait time.Duration
 
 	// Activation (seed 001; mitid.dk activation code help)
-	ActivationCodeValidityApp   time.Duration // 30 min, from the app's passport scan
-	ActivationCodeValidityPaper time.Duration // 48 h, on paper from Citizen Service
-	ActivationCodeValiditySMS   time.Duration // 30 min, by SMS
+	AppActivationCodeValidity   time.Duration // 30 min, from the app's passport scan
+	PaperActivationCodeValidity time.Duration // 48 h, on paper from Citizen Service
+	SMSActivationCodeValidity   time.Duration // 30 min, by SMS
 	PhoneChangeQuarantine       time.Duration // 120 h: no SMS code after a recent phone change
 	ActivationCodeAttempts      int           // 3 wrong entries block the code
 	AccessRequestWait           time.Duration // 24 h between "request access" and activation (seed 001)
@@ -105,9 +105,9 @@ func MitIDPolicy() Policy {
 		Argon2:             Argon2Params{Time: 3, Memory: 64 * 1024, Threads: 2, KeyLen: 32, SaltLen: 16},
 		PasswordChangeWait: 24 * time.Hour,
 
-		ActivationCodeValidityApp:   30 * time.Minute,
-		ActivationCodeValidityPaper: 48 * time.Hour,
-		ActivationCodeValiditySMS:   30 * time.Minute,
+		AppActivationCodeValidity:   30 * time.Minute,
+		PaperActivationCodeValidity: 48 * time.Hour,
+		SMSActivationCodeValidity:   30 * time.Minute,
 		PhoneChangeQuarantine:       120 * time.Hour,
 		ActivationCodeAttempts:      3,
 		AccessRequestWait:           24 * time.Hour,
@@ -205,9 +205,9 @@ func (p Policy) Validate() []Departure {
 		{"UserIDMinLength", int64(p.UserIDMinLength)}, {"UserIDMaxLength", int64(p.UserIDMaxLength)},
 		{"PCodeDigits", int64(p.PCodeDigits)}, {"PCodeValidity", int64(p.PCodeValidity)},
 		{"PCodeAttempts", int64(p.PCodeAttempts)}, {"PasswordMinLength", int64(p.PasswordMinLength)},
-		{"ActivationCodeValidityApp", int64(p.ActivationCodeValidityApp)},
-		{"ActivationCodeValidityPaper", int64(p.ActivationCodeValidityPaper)},
-		{"ActivationCodeValiditySMS", int64(p.ActivationCodeValiditySMS)},
+		{"AppActivationCodeValidity", int64(p.AppActivationCodeValidity)},
+		{"PaperActivationCodeValidity", int64(p.PaperActivationCodeValidity)},
+		{"SMSActivationCodeValidity", int64(p.SMSActivationCodeValidity)},
 		{"ActivationCodeAttempts", int64(p.ActivationCodeAttempts)},
 		{"MaxApps", int64(p.MaxApps)}, {"MaxCodeDevices", int64(p.MaxCodeDevices)},
 		{"MaxChips", int64(p.MaxChips)}, {"MaxPasswords", int64(p.MaxPasswords)},
@@ -264,16 +264,16 @@ func (p Policy) Validate() []Departure {
 		field string
 		v     time.Duration
 	}{
-		{"ActivationCodeValidityApp", p.ActivationCodeValidityApp},
-		{"ActivationCodeValidityPaper", p.ActivationCodeValidityPaper},
-		{"ActivationCodeValiditySMS", p.ActivationCodeValiditySMS},
+		{"AppActivationCodeValidity", p.AppActivationCodeValidity},
+		{"PaperActivationCodeValidity", p.PaperActivationCodeValidity},
+		{"SMSActivationCodeValidity", p.SMSActivationCodeValidity},
 	} {
 		if f.v > 10*time.Minute {
 			add(f.field, SourceNIST, "binding codes valid at most 10 minutes (§6.1.2.1)", f.v)
 		}
 	}
-	if p.ActivationCodeValiditySMS > 0 {
-		add("ActivationCodeValiditySMS", SourceNIST, "binding codes are not sent by SMS or e-mail (§6.1.2.1)", "activation codes by SMS enabled")
+	if p.SMSActivationCodeValidity > 0 {
+		add("SMSActivationCodeValidity", SourceNIST, "binding codes are not sent by SMS or e-mail (§6.1.2.1)", "activation codes by SMS enabled")
 	}
 	if p.MaxConsecutiveFailures > 100 {
 		add("MaxConsecutiveFailures", SourceNIST, "at most 100 consecutive failed attempts per account (§5.2.2)", p.MaxConsecutiveFailures)
@@ -322,9 +322,9 @@ func diffFields(want, got Policy) []fieldDiff {
 	cmp("PasswordMinLength", want.PasswordMinLength, got.PasswordMinLength)
 	cmp("Argon2", want.Argon2, got.Argon2)
 	cmp("PasswordChangeWait", want.PasswordChangeWait, got.PasswordChangeWait)
-	cmp("ActivationCodeValidityApp", want.ActivationCodeValidityApp, got.ActivationCodeValidityApp)
-	cmp("ActivationCodeValidityPaper", want.ActivationCodeValidityPaper, got.ActivationCodeValidityPaper)
-	cmp("ActivationCodeValiditySMS", want.ActivationCodeValiditySMS, got.ActivationCodeValiditySMS)
+	cmp("AppActivationCodeValidity", want.AppActivationCodeValidity, got.AppActivationCodeValidity)
+	cmp("PaperActivationCodeValidity", want.PaperActivationCodeValidity, got.PaperActivationCodeValidity)
+	cmp("SMSActivationCodeValidity", want.SMSActivationCodeValidity, got.SMSActivationCodeValidity)
 	cmp("PhoneChangeQuarantine", want.PhoneChangeQuarantine, got.PhoneChangeQuarantine)
 	cmp("ActivationCodeAttempts", want.ActivationCodeAttempts, got.ActivationCodeAttempts)
 	cmp("AccessRequestWait", want.AccessRequestWait, got.AccessRequestWait)
