@@ -1,0 +1,128 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/store/postgres"
+)
+
+func TestMigrationsAreIdempotentAndSafeToRunConcurrently(t *testing.T) {
+	dsn := testDSN(t)
+	schema := newSchema(t, dsn)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema, MaxConns: 2})
+			errs[i] = err
+			if err == nil {
+				s.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
+	require.NoError(t, err, "opening again applies nothing and succeeds")
+	s.Close()
+
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var n int
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{schema, "schema_migrations"}.Sanitize()).Scan(&n))
+	assert.Equal(t, 1, n, "each migration recorded once")
+}
+
+func TestDatabaseDownIsUnavailableWithAnActionableMessage(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// Port 1 on loopback: nothing listens there, so the connection is refused.
+	_, err := postgres.Open(ctx, "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=5", postgres.Options{})
+	require.Error(t, err)
+	require.ErrorIs(t, err, mitid.ErrUnavailable)
+	assert.Equal(t, mitid.CodeStoreUnavailable, mitid.ErrorCode(err))
+	var me *mitid.Error
+	require.True(t, errors.As(err, &me))
+	assert.Contains(t, me.Message, "try again")
+	assert.Contains(t, err.Error(), "127.0.0.1", "the cause names the address that failed")
+
+	_, err = postgres.Open(ctx, "postgres://bad host:x/", postgres.Options{})
+	require.ErrorIs(t, err, mitid.ErrInvalid, "an address that cannot be parsed is a configuration error")
+}
+
+func TestClosedStoreIsUnavailable(t *testing.T) {
+	s := newStore(t)
+	s.Close()
+	_, err := s.User(context.Background(), uuid.New())
+	require.ErrorIs(t, err, mitid.ErrUnavailable)
+}
+
+// TestConnectionLostBeforeCommitLeavesNoPartialState kills the store's
+// database connections while the update function decides, so the commit
+// meets a dead connection. Nothing of the change may be stored.
+func TestConnectionLostBeforeCommitLeavesNoPartialState(t *testing.T) {
+	dsn := testDSN(t)
+	ctx := context.Background()
+	app := "mitid-kill-" + uuid.NewString()[:8]
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	s, err := postgres.Open(ctx, dsn+sep+"application_name="+app, postgres.Options{Schema: newSchema(t, dsn), MaxConns: 1})
+	require.NoError(t, err)
+	defer s.Close()
+
+	u := &mitid.User{ID: uuid.New(), UserID: "kill-test", Status: mitid.UserActive, Language: mitid.Danish, IAL: mitid.LevelLow,
+		CreatedAt: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)}
+	require.NoError(t, s.CreateUser(ctx, u, nil))
+
+	admin, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer admin.Close(ctx)
+	_, err = s.UpdateUser(ctx, u.ID, func(u *mitid.User) ([]mitid.Event, error) {
+		var killed int
+		if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&killed); err != nil {
+			return nil, err
+		}
+		if killed == 0 {
+			return nil, errors.New("no connection to kill: the test proves nothing")
+		}
+		u.UserID = "kill-test-new"
+		u.Failures = 9
+		return []mitid.Event{{ID: uuid.New(), User: u.ID, Type: mitid.EventUserIDChanged, At: u.CreatedAt,
+			Notify: []mitid.Delivery{{Channel: mitid.ChannelSMS, Address: "+4512345678"}}}}, nil
+	})
+	require.Error(t, err)
+	require.ErrorIs(t, err, mitid.ErrUnavailable, "a lost connection is reported as the store being unavailable")
+
+	got, err := s.User(ctx, u.ID)
+	require.NoError(t, err, "the pool reconnects")
+	assert.Equal(t, int64(1), got.Version)
+	assert.Equal(t, "kill-test", got.UserID)
+	assert.Zero(t, got.Failures)
+	_, err = s.FindUser(ctx, mitid.UniqueKey{Kind: mitid.KeyUserID, Value: "kill-test-new"})
+	require.ErrorIs(t, err, mitid.ErrNotFound)
+	evs, err := s.Events(ctx, mitid.EventFilter{User: u.ID})
+	require.NoError(t, err)
+	assert.Empty(t, evs)
+	msgs, err := s.OutboxMessages(ctx, mitid.OutboxFilter{})
+	require.NoError(t, err)
+	assert.Empty(t, msgs)
+}

@@ -1,0 +1,359 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/go-mitid/mitid"
+)
+
+// Orders, sessions and the outbox: the store's smaller records.
+
+// CreateOrder inserts the order, its events and outbox messages in one
+// statement.
+func (s *Store) CreateOrder(ctx context.Context, o *mitid.Order, events []mitid.Event) error {
+	data, err := json.Marshal(o)
+	if err != nil {
+		return mitid.InvalidEvent("the order cannot be encoded: %v", err)
+	}
+	args, err := eventArgs(events)
+	if err != nil {
+		return err
+	}
+	args = append(args, o.Number, nullUUID(o.User), o.PlacedAt, data)
+	const sql = `WITH gate AS (
+		INSERT INTO orders (number, user_id, version, placed_at, data) VALUES ($12, $13, 1, $14, $15) RETURNING version
+	), ` + eventCTEs
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err == nil {
+		defer rows.Close()
+		_, _, err = commitRows(rows, events)
+	}
+	if err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "orders_pkey" {
+			return mitid.OrderConflict(o.Number)
+		}
+		return s.writeError(ctx, err, uuid.Nil, nil)
+	}
+	o.Version = 1
+	return nil
+}
+
+func nullUUID(id uuid.UUID) any {
+	if id == uuid.Nil {
+		return nil
+	}
+	return id
+}
+
+const selectOrder = `SELECT version, data FROM orders WHERE number = $1`
+
+func scanOrder(row pgx.Row, number string) (*mitid.Order, error) {
+	var version int64
+	var data []byte
+	if err := row.Scan(&version, &data); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, mitid.NotFoundOrder(number)
+		}
+		return nil, err
+	}
+	o := new(mitid.Order)
+	if err := json.Unmarshal(data, o); err != nil {
+		return nil, fmt.Errorf("stored order cannot be decoded: %w", err)
+	}
+	o.Version = version
+	return o, nil
+}
+
+// Order reads one order.
+func (s *Store) Order(ctx context.Context, number string) (*mitid.Order, error) {
+	o, err := scanOrder(s.pool.QueryRow(ctx, selectOrder, number), number)
+	return o, fail(ctx, err)
+}
+
+// UpdateOrder changes one order under its row lock, with its events.
+func (s *Store) UpdateOrder(ctx context.Context, number string, fn func(o *mitid.Order) ([]mitid.Event, error)) (*mitid.Order, error) {
+	var out *mitid.Order
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		o, err := scanOrder(tx.QueryRow(ctx, selectOrder+" FOR UPDATE", number), number)
+		if err != nil {
+			return err
+		}
+		events, err := fn(o)
+		if err != nil {
+			return fnError{err}
+		}
+		if o.Number != number {
+			return mitid.InvalidEvent("the update function changed the order number")
+		}
+		data, err := json.Marshal(o)
+		if err != nil {
+			return mitid.InvalidEvent("the order cannot be encoded: %v", err)
+		}
+		args, err := eventArgs(events)
+		if err != nil {
+			return err
+		}
+		args = append(args, number, data)
+		const sql = `WITH gate AS (
+			UPDATE orders SET version = version + 1, data = $13 WHERE number = $12 RETURNING version
+		), ` + eventCTEs
+		rows, err := tx.Query(ctx, sql, args...)
+		if err != nil {
+			return s.writeError(ctx, err, uuid.Nil, nil)
+		}
+		defer rows.Close()
+		version, _, err := commitRows(rows, events)
+		if err != nil {
+			return s.writeError(ctx, err, uuid.Nil, nil)
+		}
+		o.Version = version
+		out = o
+		return nil
+	})
+	var fe fnError
+	if errors.As(err, &fe) {
+		return nil, fe.err
+	}
+	return out, fail(ctx, err)
+}
+
+// Orders lists a user's orders, oldest first.
+func (s *Store) Orders(ctx context.Context, user uuid.UUID) ([]*mitid.Order, error) {
+	rows, err := s.pool.Query(ctx, `SELECT version, data, number FROM orders WHERE user_id = $1 ORDER BY placed_at, number`, user)
+	if err != nil {
+		return nil, fail(ctx, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*mitid.Order, error) {
+		var version int64
+		var data []byte
+		var number string
+		if err := r.Scan(&version, &data, &number); err != nil {
+			return nil, err
+		}
+		o := new(mitid.Order)
+		if err := json.Unmarshal(data, o); err != nil {
+			return nil, fmt.Errorf("stored order %s cannot be decoded: %w", number, err)
+		}
+		o.Version = version
+		return o, nil
+	})
+	return out, fail(ctx, err)
+}
+
+// CreateSession inserts a session.
+func (s *Store) CreateSession(ctx context.Context, sess *mitid.Session) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (id, kind, user_id, data, created_at, expires_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, 1)`, sess.ID, sess.Kind, nullUUID(sess.User), sess.Data, sess.CreatedAt, sess.ExpiresAt)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return mitid.SessionConflict()
+	}
+	if err != nil {
+		return fail(ctx, err)
+	}
+	sess.Version = 1
+	return nil
+}
+
+const sessionColumns = `id, kind, user_id, data, created_at, expires_at, consumed_at, version`
+
+func scanSession(row pgx.Row) (*mitid.Session, error) {
+	var sess mitid.Session
+	var user *uuid.UUID
+	var consumed *time.Time
+	if err := row.Scan(&sess.ID, &sess.Kind, &user, &sess.Data, &sess.CreatedAt, &sess.ExpiresAt, &consumed, &sess.Version); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, mitid.NotFoundSession()
+		}
+		return nil, err
+	}
+	if user != nil {
+		sess.User = *user
+	}
+	if consumed != nil {
+		sess.ConsumedAt = consumed.UTC()
+	}
+	sess.CreatedAt, sess.ExpiresAt = sess.CreatedAt.UTC(), sess.ExpiresAt.UTC()
+	return &sess, nil
+}
+
+// liveSession reads a session and checks it can still be used.
+func liveSession(ctx context.Context, q querier, id string, now time.Time) (*mitid.Session, error) {
+	sess, err := scanSession(q.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id))
+	if err != nil {
+		return nil, err
+	}
+	if err := sess.Live(now); err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+// Session reads a live session.
+func (s *Store) Session(ctx context.Context, id string, now time.Time) (*mitid.Session, error) {
+	sess, err := liveSession(ctx, s.pool, id, now)
+	return sess, fail(ctx, err)
+}
+
+// UpdateSession changes a live session, retrying if it changed meanwhile.
+func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn func(*mitid.Session) error) (*mitid.Session, error) {
+	for {
+		sess, err := liveSession(ctx, s.pool, id, now)
+		if err != nil {
+			return nil, fail(ctx, err)
+		}
+		if err := fn(sess); err != nil {
+			return nil, err
+		}
+		tag, err := s.pool.Exec(ctx, `UPDATE sessions SET data = $3, version = version + 1
+			WHERE id = $1 AND version = $2 AND consumed_at IS NULL`, id, sess.Version, sess.Data)
+		if err != nil {
+			return nil, fail(ctx, err)
+		}
+		if tag.RowsAffected() == 1 {
+			sess.ID = id
+			sess.Version++
+			return sess, nil
+		}
+		// Changed or consumed since we read it: read again (Live reports a
+		// consumption).
+	}
+}
+
+// ConsumeSession marks a live session used in one statement, so exactly one
+// of concurrent callers succeeds.
+func (s *Store) ConsumeSession(ctx context.Context, id string, now time.Time) (*mitid.Session, error) {
+	sess, err := scanSession(s.pool.QueryRow(ctx, `UPDATE sessions SET consumed_at = $2, version = version + 1
+		WHERE id = $1 AND consumed_at IS NULL AND expires_at > $2 RETURNING `+sessionColumns, id, now))
+	if err == nil {
+		return sess, nil
+	}
+	if !errors.Is(err, mitid.ErrNotFound) {
+		return nil, fail(ctx, err)
+	}
+	// Nothing updated: say why.
+	_, err = liveSession(ctx, s.pool, id, now)
+	if err == nil {
+		err = mitid.NotFoundSession()
+	}
+	return nil, fail(ctx, err)
+}
+
+// PurgeSessions deletes sessions that expired before the given time.
+func (s *Store) PurgeSessions(ctx context.Context, before time.Time) (int, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at < $1`, before)
+	if err != nil {
+		return 0, fail(ctx, err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+const outboxColumns = `o.id, o.channel, o.address, o.language, o.attempts, o.available_at, o.lease, o.lease_until,
+	o.delivered_at, o.dead, o.last_error, e.seq, e.data`
+
+func scanMessage(r pgx.CollectableRow) (mitid.OutboxMessage, error) {
+	var m mitid.OutboxMessage
+	var lease, lastError *string
+	var leaseUntil, delivered *time.Time
+	var seq int64
+	var data []byte
+	if err := r.Scan(&m.ID, &m.Delivery.Channel, &m.Delivery.Address, &m.Delivery.Language, &m.Attempts, &m.AvailableAt,
+		&lease, &leaseUntil, &delivered, &m.Dead, &lastError, &seq, &data); err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(data, &m.Event); err != nil {
+		return m, fmt.Errorf("stored event of outbox message %d cannot be decoded: %w", m.ID, err)
+	}
+	m.Event.Seq = seq
+	m.AvailableAt = m.AvailableAt.UTC()
+	if lease != nil {
+		m.Lease = *lease
+	}
+	if leaseUntil != nil {
+		m.LeaseUntil = leaseUntil.UTC()
+	}
+	if delivered != nil {
+		m.DeliveredAt = delivered.UTC()
+	}
+	if lastError != nil {
+		m.LastError = *lastError
+	}
+	return m, nil
+}
+
+// ClaimOutbox leases due messages. SKIP LOCKED lets concurrent claimers take
+// disjoint batches without waiting on each other.
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mitid.OutboxMessage, error) {
+	rows, err := s.pool.Query(ctx, `WITH due AS (
+		SELECT id FROM outbox
+		WHERE delivered_at IS NULL AND NOT dead AND available_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+		ORDER BY id LIMIT $3
+		FOR UPDATE SKIP LOCKED
+	), claimed AS (
+		UPDATE outbox o SET lease = gen_random_uuid()::text, lease_until = $2, attempts = o.attempts + 1
+		FROM due WHERE o.id = due.id
+		RETURNING o.*
+	)
+	SELECT `+outboxColumns+` FROM claimed o JOIN events e ON e.id = o.event_id ORDER BY o.id`,
+		now, now.Add(lease), limit)
+	if err != nil {
+		return nil, fail(ctx, err)
+	}
+	msgs, err := pgx.CollectRows(rows, scanMessage)
+	return msgs, fail(ctx, err)
+}
+
+// settle finishes a claimed message if lease is still its lease.
+func (s *Store) settle(ctx context.Context, id int64, lease, sql string, args ...any) error {
+	tag, err := s.pool.Exec(ctx, sql, append([]any{id, lease}, args...)...)
+	if err != nil {
+		return fail(ctx, err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	var exists bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE id = $1)`, id).Scan(&exists); err != nil {
+		return fail(ctx, err)
+	}
+	if !exists {
+		return mitid.NotFoundMessage(id)
+	}
+	return mitid.LeaseLost(id)
+}
+
+// CompleteOutbox records a delivery.
+func (s *Store) CompleteOutbox(ctx context.Context, id int64, lease string, now time.Time) error {
+	return s.settle(ctx, id, lease, `UPDATE outbox SET delivered_at = $3, lease = NULL, lease_until = NULL
+		WHERE id = $1 AND lease = $2`, now)
+}
+
+// RetryOutbox records a failed attempt.
+func (s *Store) RetryOutbox(ctx context.Context, id int64, lease string, retryAt time.Time, lastError string, dead bool) error {
+	return s.settle(ctx, id, lease, `UPDATE outbox SET available_at = $3, last_error = $4, dead = $5, lease = NULL, lease_until = NULL
+		WHERE id = $1 AND lease = $2`, retryAt, lastError, dead)
+}
+
+// OutboxMessages lists messages, oldest first.
+func (s *Store) OutboxMessages(ctx context.Context, f mitid.OutboxFilter) ([]mitid.OutboxMessage, error) {
+	var limit any
+	if f.Limit > 0 {
+		limit = f.Limit
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+outboxColumns+` FROM outbox o JOIN events e ON e.id = o.event_id
+		WHERE ($1::uuid IS NULL OR o.user_id = $1) ORDER BY o.id LIMIT $2`, nullUUID(f.User), limit)
+	if err != nil {
+		return nil, fail(ctx, err)
+	}
+	msgs, err := pgx.CollectRows(rows, scanMessage)
+	return msgs, fail(ctx, err)
+}
