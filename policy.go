@@ -174,7 +174,7 @@ const (
 type Departure struct {
 	Field  string // the Policy field
 	Source Source
-	Rule   string // what the rule book says
+	Rule   string // what the rule book says (for MitID: its value)
 	Value  string // what the policy says
 }
 
@@ -253,7 +253,7 @@ func (p Policy) Validate() []Departure {
 
 	// MitID: every number that differs from MitID's.
 	for _, d := range diffFields(m, p) {
-		add(d.field, SourceMitID, "MitID uses "+d.want, d.got)
+		add(d.field, SourceMitID, d.want, d.got)
 	}
 
 	// NIST SP 800-63B.

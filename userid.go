@@ -100,11 +100,11 @@ func foldUserIDRune(r rune) rune {
 	switch {
 	case r >= 'A' && r <= 'Z':
 		return r + ('a' - 'A')
-	case r == 'Æ':
+	case r == '\u00C6': // Æ
 		return 'æ'
-	case r == 'Ø':
+	case r == '\u00D8': // Ø
 		return 'ø'
-	case r == 'Å', r == 'Å': // Latin capital A with ring, and the Ångström sign
+	case r == '\u00C5', r == '\u212B': // Å, and the Ångström sign
 		return 'å'
 	}
 	return r

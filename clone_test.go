@@ -1,0 +1,109 @@
+package mitid_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+)
+
+// fill sets every settable field reachable from v to a non-zero value,
+// giving slices two elements and pointers a target.
+func fill(v reflect.Value, depth int) {
+	if depth > 6 {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		if v.Type() == reflect.TypeOf(time.Time{}) {
+			v.Set(reflect.ValueOf(tNow))
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				fill(v.Field(i), depth+1)
+			}
+		}
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem(), depth+1)
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := 0; i < 2; i++ {
+			fill(v.Index(i), depth+1)
+		}
+	case reflect.Map:
+		v.Set(reflect.MakeMap(v.Type()))
+		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+		fill(k, depth+1)
+		fill(e, depth+1)
+		v.SetMapIndex(k, e)
+	case reflect.String:
+		v.SetString("x")
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(1)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(1)
+	case reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			fill(v.Index(i), depth+1)
+		}
+	}
+}
+
+// shared reports a path where a and b share memory (a slice backing array,
+// a pointer target or a map).
+func shared(a, b reflect.Value, path string) string {
+	switch a.Kind() {
+	case reflect.Pointer, reflect.Map:
+		if !a.IsNil() && a.Pointer() == b.Pointer() {
+			return path
+		}
+		if a.Kind() == reflect.Pointer && !a.IsNil() {
+			return shared(a.Elem(), b.Elem(), path)
+		}
+	case reflect.Slice:
+		if a.Len() > 0 && a.Pointer() == b.Pointer() {
+			return path
+		}
+		for i := 0; i < a.Len(); i++ {
+			if p := shared(a.Index(i), b.Index(i), path+"[i]"); p != "" {
+				return p
+			}
+		}
+	case reflect.Struct:
+		for i := 0; i < a.NumField(); i++ {
+			if a.Type().Field(i).IsExported() {
+				if p := shared(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name); p != "" {
+					return p
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// TestUserClone_SharesNothing fills every field of User and checks the clone
+// shares no memory with the original, so a field added later without its
+// line in Clone fails here.
+func TestUserClone_SharesNothing(t *testing.T) {
+	var u mitid.User
+	fill(reflect.ValueOf(&u).Elem(), 0)
+	c := u.Clone()
+	assert.Equal(t, &u, c, "a clone is equal")
+	assert.Empty(t, shared(reflect.ValueOf(u), reflect.ValueOf(*c), "User"), "a clone shares no memory")
+
+	var s mitid.Session
+	fill(reflect.ValueOf(&s).Elem(), 0)
+	assert.Empty(t, shared(reflect.ValueOf(s), reflect.ValueOf(*s.Clone()), "Session"))
+	var o mitid.Order
+	fill(reflect.ValueOf(&o).Elem(), 0)
+	assert.Empty(t, shared(reflect.ValueOf(o), reflect.ValueOf(*o.Clone()), "Order"))
+	require.NotEmpty(t, u.Authenticators[0].CredentialID, "the filler reaches nested slices")
+}

@@ -1,0 +1,71 @@
+package mitid_test
+
+import (
+	"context"
+	"io"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/store/memory"
+)
+
+// seeded returns a deterministic random source, so tests replay exactly.
+func seeded(n byte) io.Reader {
+	var seed [32]byte
+	seed[0] = n
+	return rand.NewChaCha8(seed)
+}
+
+// fakeClock is a clock tests move by hand; it never sleeps.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// env is a Service on the memory store with a fake clock.
+type env struct {
+	svc   *mitid.Service
+	store *memory.Store
+	clock *fakeClock
+	ctx   context.Context
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	keys, err := mitid.NewRandomKeyRing(seeded(1))
+	require.NoError(t, err)
+	st := memory.New()
+	clock := &fakeClock{now: tNow}
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2)})
+	require.NoError(t, err)
+	return &env{svc: svc, store: st, clock: clock, ctx: context.Background()}
+}
+
+// anna enrols a standard test user.
+func (e *env) anna(t *testing.T) *mitid.User {
+	t.Helper()
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{
+		UserID: "Anna.Hansen", CPR: "010190-1234", Name: "Anna Hansen",
+		Phone: "+45 12 34 56 78", Email: "anna@example.dk",
+		Channels: []mitid.Channel{mitid.ChannelSMS, mitid.ChannelEmail}, IAL: mitid.LevelSubstantial,
+	})
+	require.NoError(t, err)
+	return u
+}

@@ -1,0 +1,143 @@
+package mitid_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+)
+
+// recorder is a Notifier that records what it is asked to send, and fails
+// as told.
+type recorder struct {
+	mu   sync.Mutex
+	sent []mitid.Notification
+	fail func(n mitid.Notification) error
+}
+
+func (r *recorder) Notify(_ context.Context, n mitid.Notification) error {
+	if r.fail != nil {
+		if err := r.fail(n); err != nil {
+			return err
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent = append(r.sent, n)
+	return nil
+}
+
+func TestDispatcher_DeliversInTheUsersLanguage(t *testing.T) {
+	e := newEnv(t)
+	u := e.anna(t)
+	_, _, err := e.svc.ChangeUserID(e.ctx, u.ID, "anna-ny")
+	require.NoError(t, err)
+	rec := &recorder{}
+	d := mitid.NewDispatcher(e.store, rec, mitid.DispatcherConfig{Clock: e.clock, Rand: seeded(3)})
+	res, err := d.RunOnce(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.RoundResult{Delivered: 4}, res, "two events, two channels each")
+	require.Len(t, rec.sent, 4)
+	var changed *mitid.Notification
+	for i := range rec.sent {
+		if rec.sent[i].Event.Type == mitid.EventUserIDChanged && rec.sent[i].Delivery.Channel == mitid.ChannelSMS {
+			changed = &rec.sent[i]
+		}
+	}
+	require.NotNil(t, changed)
+	assert.Equal(t, "+4512345678", changed.Delivery.Address)
+	assert.Contains(t, changed.Text, "Dit bruger-ID er ændret til anna-ny")
+	assert.Contains(t, changed.Text, "Var det ikke dig", "every notice says what to do if it was not you")
+
+	res, err = d.RunOnce(e.ctx)
+	require.NoError(t, err)
+	assert.Zero(t, res, "nothing is sent twice")
+}
+
+func TestDispatcher_RetriesWithBackoffThenParks(t *testing.T) {
+	e := newEnv(t)
+	e.anna(t)
+	calls := 0
+	rec := &recorder{fail: func(n mitid.Notification) error {
+		if n.Delivery.Channel == mitid.ChannelEmail {
+			return fmt.Errorf("address rejected: %w", mitid.ErrInvalid) // permanent
+		}
+		calls++
+		if calls <= 2 {
+			return errors.New("gateway timeout") // transient
+		}
+		return nil
+	}}
+	d := mitid.NewDispatcher(e.store, rec, mitid.DispatcherConfig{Clock: e.clock, Backoff: time.Second, MaxAttempts: 5, Rand: seeded(4)})
+	res, err := d.RunOnce(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.RoundResult{Retried: 1, Parked: 1}, res)
+
+	res, err = d.RunOnce(e.ctx)
+	require.NoError(t, err)
+	assert.Zero(t, res, "the retry waits for its back-off")
+	e.clock.Advance(2 * time.Second) // first back-off is 1 s ± 25%
+	res, err = d.RunOnce(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.RoundResult{Retried: 1}, res)
+	e.clock.Advance(1500 * time.Millisecond)
+	res, err = d.RunOnce(e.ctx)
+	require.NoError(t, err)
+	assert.Zero(t, res, "the second back-off is longer (2 s ± 25%)")
+	e.clock.Advance(time.Second)
+	res, err = d.RunOnce(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.RoundResult{Delivered: 1}, res)
+
+	msgs, err := e.store.OutboxMessages(e.ctx, mitid.OutboxFilter{})
+	require.NoError(t, err)
+	require.Len(t, msgs, 2)
+	for _, m := range msgs {
+		switch m.Delivery.Channel {
+		case mitid.ChannelSMS:
+			assert.False(t, m.DeliveredAt.IsZero())
+			assert.Equal(t, 3, m.Attempts)
+		case mitid.ChannelEmail:
+			assert.True(t, m.Dead, "a permanent failure is parked, not dropped")
+			assert.Contains(t, m.LastError, "address rejected")
+		}
+	}
+}
+
+func TestDispatcher_ParksAfterMaxAttempts(t *testing.T) {
+	e := newEnv(t)
+	e.anna(t)
+	rec := &recorder{fail: func(mitid.Notification) error { return errors.New("down") }}
+	d := mitid.NewDispatcher(e.store, rec, mitid.DispatcherConfig{Clock: e.clock, Backoff: time.Second, MaxBackoff: time.Second, MaxAttempts: 3, Rand: seeded(5)})
+	for i := 0; i < 3; i++ {
+		_, err := d.RunOnce(e.ctx)
+		require.NoError(t, err)
+		e.clock.Advance(2 * time.Second)
+	}
+	msgs, err := e.store.OutboxMessages(e.ctx, mitid.OutboxFilter{})
+	require.NoError(t, err)
+	for _, m := range msgs {
+		assert.True(t, m.Dead)
+		assert.Equal(t, 3, m.Attempts)
+	}
+}
+
+func TestRender_EnglishAndEveryEventType(t *testing.T) {
+	for _, typ := range []mitid.EventType{mitid.EventUserCreated, mitid.EventUserIDChanged, mitid.EventUserBlocked,
+		mitid.EventUserUnblocked, mitid.EventContactChanged, mitid.EventOrderPlaced, mitid.EventAuthenticatorUsed, mitid.EventAuthenticatorState} {
+		for _, lang := range []mitid.Language{mitid.Danish, mitid.English} {
+			subject, text := mitid.Render(&mitid.Event{Type: typ, Kind: mitid.KindChip, To: mitid.StateBlocked}, lang)
+			assert.NotEmpty(t, subject)
+			assert.NotEmpty(t, text, "%s in %s", typ, lang)
+		}
+	}
+	_, text := mitid.Render(&mitid.Event{Type: mitid.EventAuthenticatorState, Kind: mitid.KindChip, To: mitid.StateBlocked}, mitid.English)
+	assert.Equal(t, "Your MitID chip has been blocked. If this was not you, block your MitID at MitID.dk or call MitID support.", text)
+}
