@@ -41,7 +41,23 @@ func (k Kind) Physical() bool {
 	return k == KindCodeDisplay || k == KindAudioReader || k == KindChip
 }
 
-// String returns the name a person reads.
+// Name returns the kind's name in the given language, as MitID writes it.
+func (k Kind) Name(l Language) string {
+	if l != Danish {
+		return k.String()
+	}
+	switch k {
+	case KindCodeDisplay:
+		return "kodeviser"
+	case KindAudioReader:
+		return "kodeoplæser"
+	case KindPassword:
+		return "adgangskode"
+	}
+	return k.String()
+}
+
+// String returns the English name a person reads.
 func (k Kind) String() string {
 	switch k {
 	case KindApp:

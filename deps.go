@@ -1,3 +1,6 @@
+// This file pins the modules the project has chosen (see README) while not
+// every package that uses them has landed; it is never built.
+
 //go:build tools
 
 package mitid

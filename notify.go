@@ -111,7 +111,7 @@ func Render(e *Event, lang Language) (subject, text string) {
 	case EventOrderPlaced:
 		return subject, pick("Vi har modtaget din bestilling ", "We have received your order ") + e.Order + "."
 	case EventAuthenticatorUsed:
-		return subject, pick("Dit MitID blev brugt med din ", "Your MitID was used with your ") + e.Kind.String() + "." + notYou
+		return subject, pick("Dit MitID blev brugt med din ", "Your MitID was used with your ") + e.Kind.Name(lang) + "." + notYou
 	}
 	verb := map[State][2]string{
 		StateActive:           {"er aktiveret", "has been activated"},
@@ -123,7 +123,7 @@ func Render(e *Event, lang Language) (subject, text string) {
 	if verb[0] == "" {
 		verb = [2]string{"er ændret", "has changed"}
 	}
-	return subject, pick("Din "+e.Kind.String()+" "+verb[0]+".", "Your "+e.Kind.String()+" "+verb[1]+".") + notYou
+	return subject, pick("Din "+e.Kind.Name(lang)+" "+verb[0]+".", "Your "+e.Kind.Name(lang)+" "+verb[1]+".") + notYou
 }
 
 // DispatcherConfig tunes a Dispatcher. Zero values take the defaults noted.

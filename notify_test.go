@@ -141,3 +141,10 @@ func TestRender_EnglishAndEveryEventType(t *testing.T) {
 	_, text := mitid.Render(&mitid.Event{Type: mitid.EventAuthenticatorState, Kind: mitid.KindChip, To: mitid.StateBlocked}, mitid.English)
 	assert.Equal(t, "Your MitID chip has been blocked. If this was not you, block your MitID at MitID.dk or call MitID support.", text)
 }
+
+func TestRender_DanishNamesTheKindInDanish(t *testing.T) {
+	_, text := mitid.Render(&mitid.Event{Type: mitid.EventAuthenticatorState, Kind: mitid.KindCodeDisplay, To: mitid.StateActive}, mitid.Danish)
+	assert.Contains(t, text, "Din kodeviser er aktiveret.")
+	_, text = mitid.Render(&mitid.Event{Type: mitid.EventAuthenticatorState, Kind: mitid.KindAudioReader, To: mitid.StateSuspended}, mitid.Danish)
+	assert.Contains(t, text, "Din kodeoplæser er midlertidigt spærret.")
+}
