@@ -88,3 +88,21 @@ func TestVerify_RFC6238AppendixB(t *testing.T) {
 		}
 	}
 }
+
+// TestCode_RFC4226Sec53_ShorterCodesAreTheLastDigits: a code is Snum mod 10^Digits, so
+// the 6- and 7-digit codes of every RFC 6238 vector are the last digits of its 8-digit
+// code, and Verify accepts them.
+func TestCode_RFC4226Sec53_ShorterCodesAreTheLastDigits(t *testing.T) {
+	for _, v := range rfc6238Vectors {
+		for _, digits := range []int{6, 7} {
+			p := Params{Digits: digits, Period: 30 * time.Second, Algorithm: SHA256, Skew: 1}
+			now := time.Unix(v.unix, 0)
+			got, err := p.CodeAt(rfcSeedSHA256, now)
+			require.NoError(t, err)
+			assert.Equal(t, v.sha256[8-digits:], got, "%d digits at %d", digits, v.unix)
+			m, err := p.Verify(rfcSeedSHA256, got, State{}, now)
+			require.NoError(t, err)
+			assert.Equal(t, v.step, m.Step)
+		}
+	}
+}
