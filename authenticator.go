@@ -1,6 +1,7 @@
 package mitid
 
 import (
+	"bytes"
 	"fmt"
 	"time"
 
@@ -190,6 +191,11 @@ type Authenticator struct {
 	CredentialID []byte `json:"credential_id,omitempty"`
 	// LastUsedAt is the time of the last successful use.
 	LastUsedAt time.Time `json:"last_used_at,omitzero"`
+
+	// The secret each kind verifies against; only the one of its kind is set.
+	Password  *PasswordHash `json:"password,omitempty"`   // KindPassword
+	OTP       *OTPSecret    `json:"otp,omitempty"`        // KindCodeDisplay, KindAudioReader
+	DeviceKey []byte        `json:"device_key,omitempty"` // KindApp: the app's P-256 key, PKIX DER
 }
 
 // EffectiveState is the state at time now: a suspension whose end has passed
@@ -225,4 +231,21 @@ func (a *Authenticator) usable(now time.Time) error {
 		return errorf(CodeAuthenticatorBlocked, "this %s has been replaced by a newer one", a.Kind)
 	}
 	return errorf(CodeTransitionForbidden, "your %s is not activated yet (it is %s)", a.Kind, a.State)
+}
+
+// clone returns a deep copy of a.
+func (a Authenticator) clone() Authenticator {
+	a.CredentialID = bytes.Clone(a.CredentialID)
+	a.DeviceKey = bytes.Clone(a.DeviceKey)
+	if a.Password != nil {
+		p := *a.Password
+		p.Salt, p.Hash = bytes.Clone(p.Salt), bytes.Clone(p.Hash)
+		a.Password = &p
+	}
+	if a.OTP != nil {
+		o := *a.OTP
+		o.Seed = o.Seed.clone()
+		a.OTP = &o
+	}
+	return a
 }

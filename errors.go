@@ -76,6 +76,19 @@ const (
 	CodeConcurrentUpdate      Code = "concurrent_update"
 	CodeStoreUnavailable      Code = "store_unavailable"
 	CodeConfigInvalid         Code = "config_invalid"
+	CodePasswordInvalid       Code = "password_invalid"
+	CodeWrongPassword         Code = "wrong_password"
+	CodeWrongCode             Code = "wrong_code"
+	CodeCodeMalformed         Code = "code_malformed"
+	CodeCodeUsed              Code = "code_used"
+	CodeWrongSignature        Code = "wrong_signature"
+	CodeSuspectedClone        Code = "suspected_clone"
+	CodeLoginInvalid          Code = "login_invalid"
+	CodeLoginOrder            Code = "login_wrong_order"
+	CodeLevelTooLow           Code = "level_too_low"
+	CodeNoAuthenticator       Code = "no_usable_authenticator"
+	CodeSerialMismatch        Code = "serial_mismatch"
+	CodeSecretUnreadable      Code = "secret_unreadable"
 )
 
 // Sentinel returns the sentinel error the code belongs to, so that
@@ -96,8 +109,10 @@ func (c Code) Sentinel() error {
 		return ErrLocked
 	case CodeWaitingPeriod:
 		return ErrWaiting
-	case CodeSessionUsed:
+	case CodeSessionUsed, CodeCodeUsed:
 		return ErrReplay
+	case CodeSuspectedClone:
+		return ErrLocked
 	case CodeStoreUnavailable:
 		return ErrUnavailable
 	default:
@@ -167,3 +182,6 @@ func ErrorCode(err error) Code {
 	}
 	return ""
 }
+
+// isErr is errors.Is, named for reading inside switches.
+func isErr(err, target error) bool { return errors.Is(err, target) }

@@ -1,7 +1,6 @@
 package mitid
 
 import (
-	"bytes"
 	"encoding/base64"
 	"fmt"
 	"slices"
@@ -84,8 +83,7 @@ func (u *User) Clone() *User {
 	if u.Authenticators != nil {
 		c.Authenticators = make([]Authenticator, len(u.Authenticators))
 		for i, a := range u.Authenticators {
-			a.CredentialID = bytes.Clone(a.CredentialID)
-			c.Authenticators[i] = a
+			c.Authenticators[i] = a.clone()
 		}
 	}
 	return &c

@@ -1,0 +1,202 @@
+package mitid
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/go-mitid/mitid/codedisplay"
+)
+
+// OTPSecret is what a code display or audio code reader verifies against:
+// its seed, sealed under the key ring (bound to the authenticator's ID), the
+// parameters it was made with, and what the verifier remembers between codes.
+type OTPSecret struct {
+	Seed          Sealed `json:"seed"`
+	Algorithm     string `json:"alg"`
+	Digits        int    `json:"digits"`
+	PeriodSeconds int    `json:"period_s"`
+	// LastStep is the last accepted time step: a code is accepted once
+	// (RFC 6238 §5.2). Drift is the device clock's learned drift in steps.
+	LastStep int64 `json:"last_step"`
+	Drift    int   `json:"drift,omitempty"`
+}
+
+// params returns the verifier parameters of the device under policy p.
+func (o *OTPSecret) params(p *Policy) (codedisplay.Params, error) {
+	alg, err := codedisplay.ParseAlgorithm(o.Algorithm)
+	if err != nil {
+		return codedisplay.Params{}, err
+	}
+	c := codedisplay.MitIDParams()
+	c.Digits, c.Period, c.Algorithm, c.Skew = o.Digits, time.Duration(o.PeriodSeconds)*time.Second, alg, p.OTPSkew
+	return c, nil
+}
+
+// seedAAD binds a sealed seed to its authenticator, so a sealed seed copied
+// onto another authenticator does not open.
+func seedAAD(id uuid.UUID) []byte { return append([]byte("otp-seed:"), id[:]...) }
+
+// NewCodeDevice describes a code display or audio code reader as its maker
+// delivers it: the serial number printed on it and the seed inside it.
+type NewCodeDevice struct {
+	Kind   Kind   // KindCodeDisplay or KindAudioReader
+	Serial string // as printed; checked (codedisplay.ParseSerial)
+	Seed   []byte // sealed at once; never stored in clear
+	// State is StateOrdered (on its way) or StatePendingActivation (in the
+	// holder's hands).
+	State State
+	Label string
+}
+
+// AddCodeDevice registers a code display or audio code reader for the user.
+// The seed is sealed before it reaches the store. The device is usable only
+// after ActivateCodeDevice.
+func (s *Service) AddCodeDevice(ctx context.Context, user uuid.UUID, n NewCodeDevice) (*User, []Event, error) {
+	if n.Kind != KindCodeDisplay && n.Kind != KindAudioReader {
+		return nil, nil, errorf(CodeTransitionForbidden, "%s is not a code display or an audio code reader", n.Kind)
+	}
+	if n.State != StateOrdered && n.State != StatePendingActivation {
+		return nil, nil, errorf(CodeTransitionForbidden, "a new %s starts ordered or pending activation, not %s", n.Kind, n.State)
+	}
+	serial, err := codedisplay.ParseSerial(n.Serial)
+	if err != nil {
+		return nil, nil, invalidField(CodeSerialMismatch, "serial", "%v", err)
+	}
+	alg, err := codedisplay.ParseAlgorithm(s.policy.OTPAlgorithm)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(n.Seed) < 16 { // RFC 4226 R6: at least 128 bits
+		return nil, nil, invalidField(CodeConfigInvalid, "seed", "a code device seed needs at least 16 bytes, got %d", len(n.Seed))
+	}
+	id, err := s.newID()
+	if err != nil {
+		return nil, nil, err
+	}
+	sealed, err := s.keys.Seal(s.rand, n.Seed, seedAAD(id))
+	if err != nil {
+		return nil, nil, err
+	}
+	otp := &OTPSecret{Seed: sealed, Algorithm: alg.String(), Digits: s.policy.OTPDigits, PeriodSeconds: int(s.policy.OTPPeriod / time.Second)}
+	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
+		if err := u.Usable(now); err != nil {
+			return nil, err
+		}
+		a := Authenticator{ID: id, Kind: n.Kind, State: n.State, Label: n.Label, Serial: serial.Digits(), OTP: otp}
+		ev, err := u.AddAuthenticator(&s.policy, a, now)
+		return []Event{ev}, err
+	})
+}
+
+// CodeDeviceActivation is what the holder enters to activate a code device.
+type CodeDeviceActivation struct {
+	// Serial is the number on the back of the device, as read.
+	Serial string
+	// Code is the code the device shows now: it proves the holder has it.
+	Code string
+	// Password creates the MitID password, used with the device at every
+	// login, when the user has none yet; it is ignored otherwise.
+	Password string
+	// Replaces names a code device this one replaces (seed 000, process 1).
+	Replaces uuid.UUID
+}
+
+// ActivateCodeDevice activates a delivered code display or audio code
+// reader: the serial number must match the one registered, and the code it
+// shows must be right. The caller has authenticated the holder by another
+// route (a login with another authenticator, an activation code, Citizen
+// Service). A first password is created with it when needed.
+func (s *Service) ActivateCodeDevice(ctx context.Context, user, auth uuid.UUID, act CodeDeviceActivation) (*User, []Event, error) {
+	u, err := s.store.User(ctx, user)
+	if err != nil {
+		return nil, nil, err
+	}
+	var pw *PasswordHash
+	var pwID uuid.UUID
+	if activePassword(u, s.clock.Now()) == nil {
+		if act.Password == "" {
+			return nil, nil, invalidField(CodePasswordInvalid, "password", "create a password: you will enter it with the code at every login")
+		}
+		if err := s.policy.checkPassword(act.Password, u); err != nil {
+			return nil, nil, err
+		}
+		if pw, err = hashPassword(s.policy.Argon2, s.rand, act.Password); err != nil {
+			return nil, nil, err
+		}
+		if pwID, err = s.newID(); err != nil {
+			return nil, nil, err
+		}
+	}
+	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
+		if err := u.Usable(now); err != nil {
+			return nil, err
+		}
+		a, err := u.Authenticator(auth)
+		if err != nil {
+			return nil, err
+		}
+		if a.OTP == nil {
+			return nil, errorf(CodeTransitionForbidden, "this %s has no code device seed", a.Kind)
+		}
+		serial, err := codedisplay.ParseSerial(act.Serial)
+		if err != nil || serial.Digits() != a.Serial {
+			return nil, invalidField(CodeSerialMismatch, "serial", "the serial number does not match the %s registered; check the number on its back", a.Kind)
+		}
+		if _, err := s.checkCode(a, act.Code, now); err != nil {
+			return nil, err
+		}
+		events, err := u.Transition(&s.policy, auth, StateActive, now, TransitionOptions{Replaces: act.Replaces})
+		if err != nil {
+			return nil, err
+		}
+		if pw != nil && activePassword(u, now) == nil {
+			ev, err := u.AddAuthenticator(&s.policy, Authenticator{ID: pwID, Kind: KindPassword, State: StateActive, Password: pw}, now)
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, ev)
+		}
+		return events, nil
+	})
+}
+
+// checkCode verifies a code typed for code device a at now and, when right,
+// records its time step so it is never accepted again. It returns the
+// *Error to show when the code is not accepted; a malformed code (letters,
+// too short) is ErrInvalid and was not compared.
+func (s *Service) checkCode(a *Authenticator, code string, now time.Time) (codedisplay.Match, error) {
+	p, err := a.OTP.params(&s.policy)
+	if err != nil {
+		return codedisplay.Match{}, NewError(CodeSecretUnreadable, err, "this %s cannot be verified", a.Kind)
+	}
+	seed, err := s.keys.Open(a.OTP.Seed, seedAAD(a.ID))
+	if err != nil {
+		return codedisplay.Match{}, NewError(CodeSecretUnreadable, err, "this %s cannot be verified; contact MitID support", a.Kind)
+	}
+	m, err := p.Verify(seed, code, codedisplay.State{LastStep: a.OTP.LastStep, Drift: a.OTP.Drift}, now)
+	clear(seed)
+	switch {
+	case err == nil:
+		a.OTP.LastStep, a.OTP.Drift = m.NewState.LastStep, m.NewState.Drift
+		return m, nil
+	case isErr(err, codedisplay.ErrMalformedCode):
+		return m, invalidField(CodeCodeMalformed, "code", "%v", err)
+	case isErr(err, codedisplay.ErrCodeReused):
+		return m, errorf(CodeCodeUsed, "this code has been used already; wait for the next code on your %s", a.Kind)
+	}
+	return m, errorf(CodeWrongCode, "the code is wrong; enter the code your %s shows now", a.Kind)
+}
+
+// activePassword returns the user's password authenticator in use (active
+// or suspended), or nil.
+func activePassword(u *User, now time.Time) *Authenticator {
+	for i := range u.Authenticators {
+		a := &u.Authenticators[i]
+		if a.Kind == KindPassword && a.EffectiveState(now).InUse() {
+			return a
+		}
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+package mitid
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// PasswordHash is an argon2id hash of a password with the parameters it was
+// made with, so that a change of Policy.Argon2 applies to new passwords
+// while old ones still verify.
+type PasswordHash struct {
+	Salt    []byte `json:"salt"`
+	Hash    []byte `json:"hash"`
+	Time    uint32 `json:"t"`
+	Memory  uint32 `json:"m"` // KiB
+	Threads uint8  `json:"p"`
+}
+
+// maxPasswordBytes bounds what is fed to argon2: a long password is fine,
+// a megabyte is an attack on the server.
+const maxPasswordBytes = 1024
+
+// checkPassword applies the password rules: at least PasswordMinLength
+// characters (NIST SP 800-63B §5.1.1.2; mitid.dk), valid text, not the user
+// ID and not containing the CPR number. NIST advises against composition
+// rules, so there are none.
+func (p *Policy) checkPassword(pw string, u *User) error {
+	bad := func(format string, args ...any) error {
+		return invalidField(CodePasswordInvalid, "password", format, args...)
+	}
+	switch n := utf8.RuneCountInString(pw); {
+	case !utf8.ValidString(pw):
+		return bad("the password is not valid text")
+	case n < p.PasswordMinLength:
+		return bad("the password has %d characters; use at least %d", n, p.PasswordMinLength)
+	case len(pw) > maxPasswordBytes:
+		return bad("the password is longer than %d bytes", maxPasswordBytes)
+	}
+	if strings.EqualFold(pw, u.UserID) {
+		return bad("the password cannot be your user ID")
+	}
+	if !u.CPR.IsZero() && strings.Contains(strings.NewReplacer("-", "", " ", "").Replace(pw), u.CPR.Digits()) {
+		return bad("the password cannot contain your CPR number")
+	}
+	return nil
+}
+
+// hashPassword hashes pw with argon2id under the policy's parameters and a
+// fresh salt.
+func hashPassword(a Argon2Params, rand io.Reader, pw string) (*PasswordHash, error) {
+	salt := make([]byte, a.SaltLen)
+	if _, err := io.ReadFull(rand, salt); err != nil {
+		return nil, fmt.Errorf("password: reading randomness: %w", err)
+	}
+	return &PasswordHash{
+		Salt: salt, Time: a.Time, Memory: a.Memory, Threads: a.Threads,
+		Hash: argon2.IDKey([]byte(pw), salt, a.Time, a.Memory, a.Threads, a.KeyLen),
+	}, nil
+}
+
+// verify reports, in constant time, whether pw matches the hash.
+func (h *PasswordHash) verify(pw string) bool {
+	if h == nil || len(h.Hash) == 0 || len(pw) > maxPasswordBytes {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), h.Salt, h.Time, h.Memory, h.Threads, uint32(len(h.Hash)))
+	return subtle.ConstantTimeCompare(got, h.Hash) == 1
+}
+
+// same reports whether h and o are the same stored hash (not whether they
+// hash the same password).
+func (h *PasswordHash) same(o *PasswordHash) bool {
+	return h != nil && o != nil && bytes.Equal(h.Salt, o.Salt) && bytes.Equal(h.Hash, o.Hash)
+}
