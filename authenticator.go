@@ -3,9 +3,12 @@ package mitid
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/go-mitid/mitid/chip"
 )
 
 // Kind is what an authenticator is.
@@ -196,6 +199,9 @@ type Authenticator struct {
 	Password  *PasswordHash `json:"password,omitempty"`   // KindPassword
 	OTP       *OTPSecret    `json:"otp,omitempty"`        // KindCodeDisplay, KindAudioReader
 	DeviceKey []byte        `json:"device_key,omitempty"` // KindApp: the app's P-256 key, PKIX DER
+	// Chip is the chip's WebAuthn credential, its exact signature counter
+	// included (KindChip).
+	Chip *chip.Credential `json:"chip,omitempty"`
 }
 
 // EffectiveState is the state at time now: a suspension whose end has passed
@@ -241,6 +247,13 @@ func (a Authenticator) clone() Authenticator {
 		p := *a.Password
 		p.Salt, p.Hash = bytes.Clone(p.Salt), bytes.Clone(p.Hash)
 		a.Password = &p
+	}
+	if a.Chip != nil {
+		c := *a.Chip
+		c.ID, c.PublicKey = bytes.Clone(c.ID), bytes.Clone(c.PublicKey)
+		c.AttestationCert, c.AAGUID = bytes.Clone(c.AttestationCert), bytes.Clone(c.AAGUID)
+		c.Transports = slices.Clone(c.Transports)
+		a.Chip = &c
 	}
 	if a.OTP != nil {
 		o := *a.OTP

@@ -21,6 +21,7 @@ const (
 	EventAuthenticatorState  EventType = "authenticator.state_changed"
 	EventAuthenticatorUsed   EventType = "authenticator.used"
 	EventAuthenticatorFailed EventType = "authenticator.failed"
+	EventPasswordChanged     EventType = "authenticator.password_changed"
 	EventOrderPlaced         EventType = "order.placed"
 	EventOrderChanged        EventType = "order.changed"
 )

@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/go-mitid/mitid/chip"
 )
 
 // Config holds what a Service is built from.
@@ -41,6 +43,9 @@ type Config struct {
 	// (crypto/rand when nil). It is used from many goroutines; the Service
 	// serialises reads from it.
 	Rand io.Reader
+	// Chip verifies MitID chips (WebAuthn); chip registration and chip
+	// logins need it. Build it with chip.New for your RP ID and origins.
+	Chip *chip.Verifier
 	// Policy holds the scheme's numbers (MitIDPolicy when nil). A policy with
 	// values no scheme could run with is refused; departures from MitID or
 	// NIST are allowed (see Policy.Validate).
@@ -55,6 +60,7 @@ type Service struct {
 	clock    Clock
 	rand     io.Reader
 	policy   Policy
+	chip     *chip.Verifier
 }
 
 // New builds a Service from cfg, checking that the parts it needs are there.
@@ -65,7 +71,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Keys == nil {
 		return nil, errorf(CodeConfigInvalid, "config: a KeyRing is required (NewKeyRing; NewRandomKeyRing for tests)")
 	}
-	s := &Service{store: cfg.Store, keys: cfg.Keys, notifier: cfg.Notifier, clock: cfg.Clock, policy: MitIDPolicy()}
+	s := &Service{store: cfg.Store, keys: cfg.Keys, notifier: cfg.Notifier, clock: cfg.Clock, policy: MitIDPolicy(), chip: cfg.Chip}
 	if s.clock == nil {
 		s.clock = systemClock{}
 	}

@@ -49,7 +49,7 @@ type Notification struct {
 func important(e *Event, everyUse bool) bool {
 	switch e.Type {
 	case EventUserCreated, EventUserIDChanged, EventUserBlocked, EventUserUnblocked, EventContactChanged,
-		EventOrderPlaced:
+		EventOrderPlaced, EventPasswordChanged:
 		return true
 	case EventAuthenticatorAdded:
 		return e.To == StateActive || e.To == StateWaitingForAccess
@@ -108,6 +108,8 @@ func Render(e *Event, lang Language) (subject, text string) {
 		return subject, pick("Spærringen af dit MitID er ophævet.", "The block on your MitID has been lifted.") + notYou
 	case EventContactChanged:
 		return subject, pick("Dine kontaktoplysninger er ændret.", "Your contact details were changed.") + notYou
+	case EventPasswordChanged:
+		return subject, pick("Din adgangskode er ændret.", "Your password has been changed.") + notYou
 	case EventOrderPlaced:
 		return subject, pick("Vi har modtaget din bestilling ", "We have received your order ") + e.Order + "."
 	case EventAuthenticatorUsed:

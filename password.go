@@ -2,12 +2,15 @@ package mitid
 
 import (
 	"bytes"
+	"context"
 	"crypto/subtle"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -77,4 +80,85 @@ func (h *PasswordHash) verify(pw string) bool {
 // hash the same password).
 func (h *PasswordHash) same(o *PasswordHash) bool {
 	return h != nil && o != nil && bytes.Equal(h.Salt, o.Salt) && bytes.Equal(h.Hash, o.Hash)
+}
+
+// SetPassword creates the user's MitID password when there is none (the
+// password goes with a code display, an audio code reader or a chip). To
+// replace a password, use ChangePassword.
+func (s *Service) SetPassword(ctx context.Context, user uuid.UUID, password string) (*User, []Event, error) {
+	u, err := s.store.User(ctx, user)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.policy.checkPassword(password, u); err != nil {
+		return nil, nil, err
+	}
+	h, err := hashPassword(s.policy.Argon2, s.rand, password)
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := s.newID()
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
+		if err := u.Usable(now); err != nil {
+			return nil, err
+		}
+		if activePassword(u, now) != nil {
+			return nil, errorf(CodeTransitionForbidden, "you have a password already; change it instead")
+		}
+		ev, err := u.AddAuthenticator(&s.policy, Authenticator{ID: id, Kind: KindPassword, State: StateActive, Password: h}, now)
+		return []Event{ev}, err
+	})
+}
+
+// ChangePassword replaces the password after checking the current one. A
+// wrong current password counts as a failed attempt, as at login. The
+// change is notified.
+func (s *Service) ChangePassword(ctx context.Context, user uuid.UUID, current, next string) (*User, []Event, error) {
+	u, err := s.store.User(ctx, user)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.clock.Now()
+	pw := activePassword(u, now)
+	if pw == nil {
+		return nil, nil, errorf(CodeAuthenticatorNotFound, "you have no password yet; create one")
+	}
+	checked, ok := pw.Password, pw.Password.verify(current)
+	var h *PasswordHash
+	if ok {
+		if err := s.policy.checkPassword(next, u); err != nil {
+			return nil, nil, err
+		}
+		if h, err = hashPassword(s.policy.Argon2, s.rand, next); err != nil {
+			return nil, nil, err
+		}
+	}
+	var events []Event
+	u, err = s.attempt(ctx, user, func(u *User, now time.Time) ([]Event, error) {
+		a, err := u.Authenticator(pw.ID)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.usable(now); err != nil {
+			return s.failed(u, a, now, err), refusal{err}
+		}
+		if !a.Password.same(checked) {
+			return nil, errorf(CodeConcurrentUpdate, "your password changed meanwhile; try again")
+		}
+		if !ok {
+			e := errorf(CodeWrongPassword, "the current password is wrong")
+			return s.failed(u, a, now, e), refusal{e}
+		}
+		succeeded(u, a, now)
+		a.Password = h
+		events = []Event{{Type: EventPasswordChanged, Authenticator: a.ID, Kind: KindPassword}}
+		return events, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, events, nil
 }

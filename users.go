@@ -121,9 +121,13 @@ type Contact struct {
 	Email    *string // "" removes the address
 	Channels []Channel
 	Language Language
+	// NotifyEveryUse asks to hear of every use, not only of important
+	// events (seed 004).
+	NotifyEveryUse *bool
 }
 
-// ChangeContact changes phone, e-mail, channels or language. A new phone
+// ChangeContact changes phone, e-mail, channels, language or the wish to
+// hear of every use. A new phone
 // number restarts the quarantine on SMS activation codes
 // (Policy.PhoneChangeQuarantine). The notification goes to the channels as
 // they were before the change, so a hijacker cannot silence it.
@@ -174,6 +178,9 @@ func applyContact(u *User, c Contact, now time.Time) error {
 			return invalidField(CodeLanguageInvalid, "language", "MitID speaks Danish (da) and English (en), not %q", c.Language)
 		}
 		u.Language = c.Language
+	}
+	if c.NotifyEveryUse != nil {
+		u.NotifyEveryUse = *c.NotifyEveryUse
 	}
 	if c.Channels != nil {
 		var chs []Channel

@@ -1,0 +1,33 @@
+package mitid
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/go-mitid/mitid/app"
+)
+
+// AddApp registers a MitID app on a device, pending activation: deviceKey
+// is the P-256 public key the app made on the phone (PKIX DER; see package
+// app), under which it will sign every approval. At most Policy.MaxApps
+// (three) apps can be active; activation notifies the user, so an app
+// activated on a new device never goes unnoticed (seed 004).
+func (s *Service) AddApp(ctx context.Context, user uuid.UUID, label string, deviceKey []byte) (*User, []Event, error) {
+	if _, err := app.ParsePublicKey(deviceKey); err != nil {
+		return nil, nil, invalidField(CodeIdentityInvalid, "device_key", "the app's device key is not a P-256 public key: %v", err)
+	}
+	id, err := s.newID()
+	if err != nil {
+		return nil, nil, err
+	}
+	key := append([]byte(nil), deviceKey...)
+	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
+		if err := u.Usable(now); err != nil {
+			return nil, err
+		}
+		ev, err := u.AddAuthenticator(&s.policy, Authenticator{ID: id, Kind: KindApp, State: StatePendingActivation, Label: label, DeviceKey: key}, now)
+		return []Event{ev}, err
+	})
+}

@@ -1,0 +1,685 @@
+package mitid
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/go-mitid/mitid/app"
+)
+
+// Action is what the person is asked to do, as a relying party states it
+// (broker practice). The app and the login page show it with the text.
+type Action string
+
+// The actions.
+const (
+	ActionLogOn   Action = "LOG_ON"
+	ActionApprove Action = "APPROVE"
+	ActionConfirm Action = "CONFIRM"
+	ActionAccept  Action = "ACCEPT"
+	ActionSign    Action = "SIGN"
+)
+
+// Valid reports whether a is one of the five actions.
+func (a Action) Valid() bool {
+	switch a {
+	case ActionLogOn, ActionApprove, ActionConfirm, ActionAccept, ActionSign:
+		return true
+	}
+	return false
+}
+
+// Method is a way to log in: which authenticators, in which order.
+type Method string
+
+// The login methods and their factors, in MitID's order:
+//
+//	MethodCodeDisplay, MethodAudioReader: the code, then the password
+//	MethodChip:       the password, then the chip
+//	MethodApp:        the approval in the app
+//	MethodAppAndChip: the approval in the app, then the chip (NSIS High)
+const (
+	MethodApp         Method = "app"
+	MethodCodeDisplay Method = "code_display"
+	MethodAudioReader Method = "audio_code_reader"
+	MethodChip        Method = "chip"
+	MethodAppAndChip  Method = "app_and_chip"
+)
+
+// Step is one factor of a login.
+type Step string
+
+// The steps. StepDone means every factor is in; FinishLogin may be called.
+const (
+	StepCode     Step = "code"
+	StepPassword Step = "password"
+	StepChip     Step = "chip"
+	StepApproval Step = "approval"
+	StepDone     Step = "done"
+)
+
+// steps returns the factors of m in order.
+func (m Method) steps() []Step {
+	switch m {
+	case MethodCodeDisplay, MethodAudioReader:
+		return []Step{StepCode, StepPassword}
+	case MethodChip:
+		return []Step{StepPassword, StepChip}
+	case MethodApp:
+		return []Step{StepApproval}
+	case MethodAppAndChip:
+		return []Step{StepApproval, StepChip}
+	}
+	return nil
+}
+
+// AuthenticationLevel is the NSIS authentication level (AAL) that a set of
+// authenticator kinds gives together (broker documentation): a password
+// alone or a chip alone is Low; a code display or audio code reader with the
+// password is Substantial, as is the chip with the password and the app by
+// itself (it has its own PIN or biometrics); the app with the chip is High.
+func AuthenticationLevel(kinds []Kind) Level {
+	has := func(k Kind) bool { return slices.Contains(kinds, k) }
+	switch {
+	case has(KindApp) && has(KindChip):
+		return LevelHigh
+	case has(KindApp):
+		return LevelSubstantial
+	case (has(KindCodeDisplay) || has(KindAudioReader) || has(KindChip)) && has(KindPassword):
+		return LevelSubstantial
+	case has(KindPassword) || has(KindChip) || has(KindCodeDisplay) || has(KindAudioReader):
+		return LevelLow
+	}
+	return LevelNone
+}
+
+// Kinds returns the authenticator kinds method m uses.
+func (m Method) Kinds() []Kind {
+	switch m {
+	case MethodCodeDisplay:
+		return []Kind{KindCodeDisplay, KindPassword}
+	case MethodAudioReader:
+		return []Kind{KindAudioReader, KindPassword}
+	case MethodChip:
+		return []Kind{KindChip, KindPassword}
+	case MethodApp:
+		return []Kind{KindApp}
+	case MethodAppAndChip:
+		return []Kind{KindApp, KindChip}
+	}
+	return nil
+}
+
+// LoginRequest is what a relying party asks for.
+type LoginRequest struct {
+	UserID string // as the person typed it
+	Action Action
+	// Text is the transaction text shown before approval (seed 004): at most
+	// Policy.TransactionTextLimit (130) characters, never empty.
+	Text string
+	// Level is the least level of assurance (LoA) the relying party needs.
+	Level Level
+	// RelyingParty names who asks; it is recorded in the events.
+	RelyingParty string
+}
+
+// LoginOption is one way the person can log in to meet the level.
+type LoginOption struct {
+	Method        Method
+	Authenticator uuid.UUID // the device (the app for MethodAppAndChip)
+	Kind          Kind
+	Label         string
+	AAL           Level
+	// Usable is false when an authenticator the method needs is suspended
+	// or blocked; Reason says why and Until until when.
+	Usable bool
+	Reason string
+	Until  time.Time
+}
+
+// Login is a login in progress, as the login page shows it.
+type Login struct {
+	ID        string
+	Action    Action
+	Text      string
+	Level     Level
+	ExpiresAt time.Time
+	Options   []LoginOption
+	// Method is the chosen way to log in; Next is the factor it waits for.
+	Method Method
+	Next   Step
+	// Challenge is what the app signs, with Action and Text, when Next is
+	// StepApproval (see package app).
+	Challenge []byte
+	// ChipOptions are the WebAuthn request options for the browser when
+	// Next is StepChip.
+	ChipOptions []byte
+}
+
+// LoginResult is what a finished login tells the relying party.
+type LoginResult struct {
+	User           uuid.UUID
+	UserID         string
+	Action         Action
+	TextHash       [32]byte // SHA-256 of the transaction text the person saw
+	RelyingParty   string
+	Method         Method
+	Authenticators []uuid.UUID
+	Kinds          []Kind
+	IAL, AAL, LoA  Level // LoA = min(IAL, AAL)
+	At             time.Time
+}
+
+// loginState is what a login session remembers, as JSON in Session.Data.
+type loginState struct {
+	User          uuid.UUID   `json:"user"`
+	Action        Action      `json:"action"`
+	Text          string      `json:"text"`
+	Level         Level       `json:"level"`
+	RelyingParty  string      `json:"rp,omitempty"`
+	Options       []optionRef `json:"options"`
+	Choice        int         `json:"choice"` // index in Options
+	Done          int         `json:"done"`   // factors completed
+	Used          []uuid.UUID `json:"used,omitempty"`
+	Challenge     []byte      `json:"challenge,omitempty"`      // app approval
+	ChipChallenge []byte      `json:"chip_challenge,omitempty"` // chip.Challenge, JSON
+	ChipOptions   []byte      `json:"chip_options,omitempty"`
+}
+
+// optionRef is a LoginOption as the session stores it: which authenticators
+// play which part.
+type optionRef struct {
+	Method   Method    `json:"m"`
+	Device   uuid.UUID `json:"d"`
+	Chip     uuid.UUID `json:"c,omitzero"`
+	Password uuid.UUID `json:"p,omitzero"`
+}
+
+const loginKind = "login"
+
+// BeginLogin starts a login: it checks the request, finds the user, lists
+// the ways they can meet the level and chooses the first usable one (the
+// app first). The login lives Policy.LoginSessionTTL (10 minutes) and is
+// finished once.
+func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error) {
+	if !r.Action.Valid() {
+		return nil, invalidField(CodeLoginInvalid, "action", "the action must be LOG_ON, APPROVE, CONFIRM, ACCEPT or SIGN, not %q", r.Action)
+	}
+	if n := utf8.RuneCountInString(r.Text); n == 0 || n > s.policy.TransactionTextLimit || !utf8.ValidString(r.Text) {
+		return nil, invalidField(CodeLoginInvalid, "text", "the transaction text must be 1 to %d characters; it has %d", s.policy.TransactionTextLimit, n)
+	}
+	if !r.Level.Valid() {
+		return nil, invalidField(CodeLevelInvalid, "level", "the level must be Low, Substantial or High")
+	}
+	u, err := s.UserByUserID(ctx, r.UserID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	if err := u.Usable(now); err != nil {
+		return nil, err
+	}
+	if u.IAL < r.Level {
+		return nil, errorf(CodeLevelTooLow, "this service requires the level %s, and your MitID identity is registered at %s; to reach %s, visit Citizen Service with picture ID",
+			r.Level, u.IAL, r.Level)
+	}
+	st := &loginState{User: u.ID, Action: r.Action, Text: r.Text, Level: r.Level, RelyingParty: r.RelyingParty}
+	opts := s.options(u, now, r.Level, &st.Options)
+	st.Choice = -1
+	for i, o := range opts {
+		if o.Usable {
+			st.Choice = i
+			break
+		}
+	}
+	if st.Choice < 0 {
+		if len(opts) == 0 {
+			// Say why, if a device the user had is what is missing.
+			for i := len(u.Authenticators) - 1; i >= 0; i-- {
+				if a := &u.Authenticators[i]; a.State == StateBlocked && a.Kind != KindPassword {
+					return nil, a.usable(now)
+				}
+			}
+			return nil, errorf(CodeNoAuthenticator, "you have no authenticator that reaches the level %s; add a MitID app or a chip", r.Level)
+		}
+		first := opts[0]
+		e := errorf(CodeNoAuthenticator, "none of your authenticators can be used now: your %s %s", first.Kind, first.Reason)
+		e.Until = first.Until
+		return nil, e
+	}
+	if err := s.prepareStep(u, st, now); err != nil {
+		return nil, err
+	}
+	id, err := s.sessionID()
+	if err != nil {
+		return nil, err
+	}
+	sess := &Session{ID: id, Kind: loginKind, User: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.policy.LoginSessionTTL)}
+	if sess.Data, err = json.Marshal(st); err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return nil, err
+	}
+	return s.view(sess, st, opts), nil
+}
+
+// options lists the login options of u at now that reach level, and stores
+// their references in refs.
+func (s *Service) options(u *User, now time.Time, level Level, refs *[]optionRef) []LoginOption {
+	pw := activePassword(u, now)
+	var chip *Authenticator
+	for i := range u.Authenticators {
+		if a := &u.Authenticators[i]; a.Kind == KindChip && a.EffectiveState(now).InUse() {
+			chip = a
+		}
+	}
+	var out []LoginOption
+	add := func(m Method, dev *Authenticator, ref optionRef) {
+		aal := AuthenticationLevel(m.Kinds())
+		if min(u.IAL, aal) < level {
+			return
+		}
+		o := LoginOption{Method: m, Authenticator: dev.ID, Kind: dev.Kind, Label: dev.Label, AAL: aal, Usable: true}
+		for _, id := range []uuid.UUID{ref.Device, ref.Chip, ref.Password} {
+			if id == uuid.Nil {
+				continue
+			}
+			a, _ := u.Authenticator(id)
+			if err := a.usable(now); err != nil {
+				o.Usable, o.Reason = false, describeUnusable(a, now)
+				if e, ok := err.(*Error); ok {
+					o.Until = e.Until
+				}
+				break
+			}
+		}
+		out = append(out, o)
+		*refs = append(*refs, ref)
+	}
+	// The app first: MitID is primarily an app (seed 002).
+	for i := range u.Authenticators {
+		if a := &u.Authenticators[i]; a.Kind == KindApp && a.EffectiveState(now).InUse() {
+			add(MethodApp, a, optionRef{Method: MethodApp, Device: a.ID})
+			if chip != nil {
+				add(MethodAppAndChip, a, optionRef{Method: MethodAppAndChip, Device: a.ID, Chip: chip.ID})
+			}
+		}
+	}
+	if pw != nil {
+		for i := range u.Authenticators {
+			a := &u.Authenticators[i]
+			if !a.EffectiveState(now).InUse() {
+				continue
+			}
+			switch a.Kind {
+			case KindCodeDisplay:
+				add(MethodCodeDisplay, a, optionRef{Method: MethodCodeDisplay, Device: a.ID, Password: pw.ID})
+			case KindAudioReader:
+				add(MethodAudioReader, a, optionRef{Method: MethodAudioReader, Device: a.ID, Password: pw.ID})
+			case KindChip:
+				add(MethodChip, a, optionRef{Method: MethodChip, Device: a.ID, Password: pw.ID})
+			}
+		}
+	}
+	return out
+}
+
+// describeUnusable says in a few words why a is not usable at now.
+func describeUnusable(a *Authenticator, now time.Time) string {
+	switch a.EffectiveState(now) {
+	case StateSuspended:
+		if a.SuspendedUntil.IsZero() {
+			return "is suspended"
+		}
+		return "is suspended until " + a.SuspendedUntil.UTC().Format(time.RFC3339)
+	case StateBlocked:
+		return "is blocked"
+	}
+	return "is " + string(a.State)
+}
+
+// sessionID returns a fresh unguessable session ID.
+func (s *Service) sessionID() (string, error) {
+	b := make([]byte, 32)
+	if _, err := io.ReadFull(s.rand, b); err != nil {
+		return "", NewError(CodeConfigInvalid, err, "the random source failed")
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// next returns the factor the login waits for.
+func (st *loginState) next() Step {
+	steps := st.Options[st.Choice].Method.steps()
+	if st.Done >= len(steps) {
+		return StepDone
+	}
+	return steps[st.Done]
+}
+
+// prepareStep readies what the next factor needs: a fresh challenge for the
+// app, the WebAuthn options for the chip.
+func (s *Service) prepareStep(u *User, st *loginState, now time.Time) error {
+	st.Challenge, st.ChipChallenge, st.ChipOptions = nil, nil, nil
+	switch st.next() {
+	case StepApproval:
+		st.Challenge = make([]byte, app.ChallengeSize)
+		if _, err := io.ReadFull(s.rand, st.Challenge); err != nil {
+			return NewError(CodeConfigInvalid, err, "the random source failed")
+		}
+	case StepChip:
+		return s.prepareChip(u, st, now)
+	}
+	return nil
+}
+
+// view renders the login for the page.
+func (s *Service) view(sess *Session, st *loginState, opts []LoginOption) *Login {
+	l := &Login{ID: sess.ID, Action: st.Action, Text: st.Text, Level: st.Level, ExpiresAt: sess.ExpiresAt,
+		Options: opts, Method: st.Options[st.Choice].Method, Next: st.next(),
+		Challenge: st.Challenge, ChipOptions: st.ChipOptions}
+	return l
+}
+
+// loadLogin reads a live login session and its state.
+func (s *Service) loadLogin(ctx context.Context, id string, now time.Time) (*Session, *loginState, error) {
+	sess, err := s.store.Session(ctx, id, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := decodeLogin(sess)
+	return sess, st, err
+}
+
+func decodeLogin(sess *Session) (*loginState, error) {
+	if sess.Kind != loginKind {
+		return nil, NotFoundSession()
+	}
+	st := new(loginState)
+	if err := json.Unmarshal(sess.Data, st); err != nil || st.Choice < 0 || st.Choice >= len(st.Options) {
+		return nil, errorf(CodeLoginInvalid, "the login session is damaged; start again")
+	}
+	return st, nil
+}
+
+// Login returns a login in progress as the page shows it.
+func (s *Service) Login(ctx context.Context, id string) (*Login, error) {
+	now := s.clock.Now()
+	sess, st, err := s.loadLogin(ctx, id, now)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.User(ctx, st.User)
+	if err != nil {
+		return nil, err
+	}
+	var refs []optionRef
+	return s.view(sess, st, s.options(u, now, st.Level, &refs)), nil
+}
+
+// ChooseMethod switches the login to another of its options (MitID's "switch
+// authenticator"). Factors already given for the old choice are dropped.
+func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authenticator uuid.UUID) (*Login, error) {
+	now := s.clock.Now()
+	var opts []LoginOption
+	var state *loginState
+	sess, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) error {
+		st, err := decodeLogin(sess)
+		if err != nil {
+			return err
+		}
+		u, err := s.store.User(ctx, st.User)
+		if err != nil {
+			return err
+		}
+		var refs []optionRef
+		opts = s.options(u, now, st.Level, &refs)
+		choice := -1
+		for i, o := range opts {
+			if o.Method == m && (authenticator == uuid.Nil || o.Authenticator == authenticator) {
+				choice = i
+				if !o.Usable {
+					e := errorf(CodeAuthenticatorSusp, "your %s %s; choose another way to log in", o.Kind, o.Reason)
+					e.Until = o.Until
+					return e
+				}
+				break
+			}
+		}
+		if choice < 0 {
+			return invalidField(CodeLoginInvalid, "method", "%s is not a way you can log in here", m)
+		}
+		st.Options, st.Choice, st.Done, st.Used = refs, choice, 0, nil
+		if err := s.prepareStep(u, st, now); err != nil {
+			return err
+		}
+		state = st
+		sess.Data, err = json.Marshal(st)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.view(sess, state, opts), nil
+}
+
+// step runs one factor of login id: it checks the login waits for want,
+// runs verify as an attempt on the user (its failures count and commit),
+// and on success records the factor and prepares the next.
+func (s *Service) step(ctx context.Context, id string, want Step, verify func(u *User, st *loginState, ref optionRef, now time.Time) ([]Event, error)) (*Login, error) {
+	now := s.clock.Now()
+	_, st, err := s.loadLogin(ctx, id, now)
+	if err != nil {
+		return nil, err
+	}
+	if next := st.next(); next != want {
+		if next == StepDone {
+			return nil, errorf(CodeLoginOrder, "every factor is in; the relying party finishes the login")
+		}
+		return nil, errorf(CodeLoginOrder, "this login waits for the %s first", next)
+	}
+	ref := st.Options[st.Choice]
+	var used uuid.UUID
+	u, err := s.attempt(ctx, st.User, func(u *User, now time.Time) ([]Event, error) {
+		if err := u.Usable(now); err != nil {
+			return nil, refusal{err}
+		}
+		evs, err := verify(u, st, ref, now)
+		if err == nil {
+			used = usedBy(ref, want)
+		}
+		return evs, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	done := st.Done
+	sess, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) error {
+		cur, err := decodeLogin(sess)
+		if err != nil {
+			return err
+		}
+		if cur.Done != done || cur.Choice != st.Choice {
+			return errorf(CodeLoginOrder, "this login moved on meanwhile; reload it")
+		}
+		cur.Done++
+		cur.Used = append(cur.Used, used)
+		if err := s.prepareStep(u, cur, now); err != nil {
+			return err
+		}
+		st = cur
+		sess.Data, err = json.Marshal(cur)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var refs []optionRef
+	return s.view(sess, st, s.options(u, now, st.Level, &refs)), nil
+}
+
+// usedBy returns the authenticator that answers step in option ref.
+func usedBy(ref optionRef, step Step) uuid.UUID {
+	switch {
+	case step == StepPassword:
+		return ref.Password
+	case step == StepChip && ref.Method == MethodAppAndChip:
+		return ref.Chip
+	}
+	return ref.Device
+}
+
+// deviceFor returns the authenticator of ref that answers step, checking it
+// is usable; an attempt on a suspended or blocked one counts as a failure.
+func (s *Service) deviceFor(u *User, ref optionRef, step Step, now time.Time) (*Authenticator, []Event, error) {
+	a, err := u.Authenticator(usedBy(ref, step))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := a.usable(now); err != nil {
+		return nil, s.failed(u, a, now, err), refusal{err}
+	}
+	return a, nil, nil
+}
+
+// SubmitCode enters the code of a code display or audio code reader. A
+// wrong code counts against the device; three suspend it.
+func (s *Service) SubmitCode(ctx context.Context, id, code string) (*Login, error) {
+	return s.step(ctx, id, StepCode, func(u *User, _ *loginState, ref optionRef, now time.Time) ([]Event, error) {
+		a, evs, err := s.deviceFor(u, ref, StepCode, now)
+		if err != nil {
+			return evs, err
+		}
+		if _, err := s.checkCode(a, code, now); err != nil {
+			if ErrorCode(err) == CodeCodeMalformed {
+				return nil, err // nothing was compared; not an attempt
+			}
+			return s.failed(u, a, now, err), refusal{err}
+		}
+		succeeded(u, a, now)
+		return nil, nil
+	})
+}
+
+// SubmitPassword enters the password. The argon2id check runs before the
+// update, so no lock is held while it works.
+func (s *Service) SubmitPassword(ctx context.Context, id, password string) (*Login, error) {
+	now := s.clock.Now()
+	_, st, err := s.loadLogin(ctx, id, now)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.User(ctx, st.User)
+	if err != nil {
+		return nil, err
+	}
+	var checked *PasswordHash
+	ok := false
+	if pw, err := u.Authenticator(st.Options[st.Choice].Password); err == nil && st.next() == StepPassword {
+		checked, ok = pw.Password, pw.Password.verify(password)
+	}
+	return s.step(ctx, id, StepPassword, func(u *User, _ *loginState, ref optionRef, now time.Time) ([]Event, error) {
+		a, evs, err := s.deviceFor(u, ref, StepPassword, now)
+		if err != nil {
+			return evs, err
+		}
+		if !a.Password.same(checked) {
+			return nil, errorf(CodeConcurrentUpdate, "your password changed meanwhile; enter it again")
+		}
+		if !ok {
+			err := errorf(CodeWrongPassword, "the password is wrong")
+			return s.failed(u, a, now, err), refusal{err}
+		}
+		succeeded(u, a, now)
+		return nil, nil
+	})
+}
+
+// SubmitApproval delivers the app's signature over the login's challenge,
+// action and text (see package app).
+func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byte) (*Login, error) {
+	return s.step(ctx, id, StepApproval, func(u *User, st *loginState, ref optionRef, now time.Time) ([]Event, error) {
+		a, evs, err := s.deviceFor(u, ref, StepApproval, now)
+		if err != nil {
+			return evs, err
+		}
+		pub, err := app.ParsePublicKey(a.DeviceKey)
+		if err != nil {
+			return nil, NewError(CodeSecretUnreadable, err, "this MitID app cannot be verified; activate it again")
+		}
+		if err := app.Verify(pub, app.Request{Challenge: st.Challenge, Action: string(st.Action), Text: st.Text}, signature); err != nil {
+			e := errorf(CodeWrongSignature, "the approval from your MitID app does not verify; approve again in the app")
+			return s.failed(u, a, now, e), refusal{e}
+		}
+		succeeded(u, a, now)
+		return nil, nil
+	})
+}
+
+// FinishLogin ends a login whose factors are all in and returns its result.
+// A login is finished once: a second call fails with ErrReplay. The use is
+// recorded in the activity log, and notified when the user asked to hear of
+// every use.
+func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, error) {
+	now := s.clock.Now()
+	_, st, err := s.loadLogin(ctx, id, now)
+	if err != nil {
+		return nil, err
+	}
+	if next := st.next(); next != StepDone {
+		return nil, errorf(CodeLoginOrder, "the login is not complete: it waits for the %s", next)
+	}
+	sess, err := s.store.ConsumeSession(ctx, id, now)
+	if err != nil {
+		return nil, err
+	}
+	if st, err = decodeLogin(sess); err != nil {
+		return nil, err
+	}
+	ref := st.Options[st.Choice]
+	res := &LoginResult{User: st.User, Action: st.Action, TextHash: sha256.Sum256([]byte(st.Text)), RelyingParty: st.RelyingParty,
+		Method: ref.Method, Authenticators: st.Used, Kinds: ref.Method.Kinds(), At: now}
+	u, _, err := s.update(WithActor(ctx, actorOr(st.RelyingParty)), st.User, func(u *User, now time.Time) ([]Event, error) {
+		var evs []Event
+		for _, id := range st.Used {
+			a, err := u.Authenticator(id)
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, Event{Type: EventAuthenticatorUsed, Authenticator: a.ID, Kind: a.Kind,
+				Detail: map[string]string{"action": string(st.Action), "method": string(ref.Method)}})
+		}
+		return evs, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.UserID, res.IAL = u.UserID, u.IAL
+	res.AAL = AuthenticationLevel(res.Kinds)
+	res.LoA = TransactionLevel(res.IAL, res.AAL)
+	if res.LoA < st.Level {
+		return nil, errorf(CodeLevelTooLow, "the login reached %s, below the %s required", res.LoA, st.Level)
+	}
+	return res, nil
+}
+
+func actorOr(rp string) string {
+	if rp == "" {
+		return "relying party"
+	}
+	return rp
+}
+
+// String describes the result in one line.
+func (r *LoginResult) String() string {
+	return fmt.Sprintf("%s by %q with %s: IAL %s, AAL %s, LoA %s", r.Action, r.UserID, r.Method, r.IAL, r.AAL, r.LoA)
+}

@@ -1,0 +1,527 @@
+package mitid_test
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/store/memory"
+)
+
+const (
+	origin   = "https://mitid.example"
+	password = "korrekt hest batteri"
+)
+
+// cheapPolicy is MitID's policy with argon2 parameters a test can afford.
+func cheapPolicy() *mitid.Policy {
+	p := mitid.MitIDPolicy()
+	p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
+	return &p
+}
+
+// loginEnv is a Service with a chip verifier, on a store, with a fake clock.
+type loginEnv struct {
+	*env
+}
+
+func newLoginEnv(t *testing.T, st mitid.Store) *loginEnv {
+	t.Helper()
+	keys, err := mitid.NewRandomKeyRing(seeded(1))
+	require.NoError(t, err)
+	clock := &fakeClock{now: tNow}
+	cv, err := chip.New(chip.Config{RPID: "mitid.example", RPName: "MitID", Origins: []string{origin}, Now: clock.Now, Rand: seeded(9)})
+	require.NoError(t, err)
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: cheapPolicy(), Chip: cv})
+	require.NoError(t, err)
+	e := &env{svc: svc, clock: clock, ctx: t.Context()}
+	if m, ok := st.(*memory.Store); ok {
+		e.store = m
+	}
+	return &loginEnv{e}
+}
+
+// holder is a user with simulated authenticators.
+type holder struct {
+	user    *mitid.User
+	display *codedisplay.Device
+	codeID  uuid.UUID
+	app     *app.Simulator
+	appID   uuid.UUID
+	chip    *chip.Simulator
+	chipID  uuid.UUID
+}
+
+// enrol creates a user at the given identity level with the kinds asked for.
+func (e *loginEnv) enrol(t *testing.T, name string, ial mitid.Level, kinds ...mitid.Kind) *holder {
+	t.Helper()
+	n := seq(t)
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: name, CPR: cprFor(n), IAL: ial, Phone: "+4512345678",
+		Channels: []mitid.Channel{mitid.ChannelSMS}})
+	require.NoError(t, err)
+	h := &holder{user: u}
+	for _, k := range kinds {
+		switch k {
+		case mitid.KindCodeDisplay, mitid.KindAudioReader:
+			dev, err := codedisplay.Manufacture(seeded(byte(n)), codedisplay.MitIDParams(), e.clock.Now)
+			require.NoError(t, err)
+			_, evs, err := e.svc.AddCodeDevice(e.ctx, u.ID, mitid.NewCodeDevice{Kind: k, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
+			require.NoError(t, err)
+			code, err := dev.Code()
+			require.NoError(t, err)
+			_, _, err = e.svc.ActivateCodeDevice(e.ctx, u.ID, evs[0].Authenticator, mitid.CodeDeviceActivation{Serial: dev.Serial().String(), Code: code, Password: password})
+			require.NoError(t, err)
+			h.display, h.codeID = dev, evs[0].Authenticator
+			e.clock.Advance(30 * time.Second) // the activation code's step is spent
+		case mitid.KindApp:
+			sim, err := app.NewSimulator(seeded(byte(n+100)), "123456")
+			require.NoError(t, err)
+			_, evs, err := e.svc.AddApp(e.ctx, u.ID, "phone", sim.PublicKey())
+			require.NoError(t, err)
+			_, _, err = e.svc.ActivateAuthenticator(e.ctx, u.ID, evs[0].Authenticator, mitid.ActivateOptions{})
+			require.NoError(t, err)
+			h.app, h.appID = sim, evs[0].Authenticator
+		case mitid.KindChip:
+			sim, err := chip.NewSimulator(seeded(byte(n + 50)))
+			require.NoError(t, err)
+			_, evs, err := e.svc.AddAuthenticator(e.ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+			require.NoError(t, err)
+			opts, sess, err := e.svc.BeginChipRegistration(e.ctx, u.ID, evs[0].Authenticator)
+			require.NoError(t, err)
+			resp, err := sim.Register(opts, origin)
+			require.NoError(t, err)
+			_, _, err = e.svc.FinishChipRegistration(e.ctx, sess, resp, mitid.ChipActivation{Password: password})
+			require.NoError(t, err)
+			h.chip, h.chipID = sim, evs[0].Authenticator
+		}
+	}
+	h.user, err = e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err)
+	return h
+}
+
+var seqN atomic.Int64
+
+// seq returns a number unique within the test binary.
+func seq(*testing.T) int { return int(seqN.Add(1)) }
+
+// cprFor returns a valid CPR number, different for each n below 10000.
+func cprFor(n int) string { return fmt.Sprintf("010190-%04d", n%10000) }
+
+func (e *loginEnv) begin(t *testing.T, h *holder, level mitid.Level) *mitid.Login {
+	t.Helper()
+	l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: h.user.UserID, Action: mitid.ActionLogOn, Text: "Log på hos Skattestyrelsen", Level: level, RelyingParty: "skat.dk"})
+	require.NoError(t, err)
+	return l
+}
+
+func (h *holder) approve(t *testing.T, l *mitid.Login) []byte {
+	t.Helper()
+	sig, err := h.app.Approve(app.Request{Challenge: l.Challenge, Action: string(l.Action), Text: l.Text}, "123456")
+	require.NoError(t, err)
+	return sig
+}
+
+func (h *holder) code(t *testing.T) string {
+	t.Helper()
+	c, err := h.display.Code()
+	require.NoError(t, err)
+	return c
+}
+
+func TestLogin_EveryKindAndTheLevelItGives(t *testing.T) {
+	tests := []struct {
+		name   string
+		kinds  []mitid.Kind
+		method mitid.Method
+		ial    mitid.Level
+		aal    mitid.Level
+		loa    mitid.Level
+	}{
+		{"code display then password", []mitid.Kind{mitid.KindCodeDisplay}, mitid.MethodCodeDisplay, mitid.LevelSubstantial, mitid.LevelSubstantial, mitid.LevelSubstantial},
+		{"audio code reader then password", []mitid.Kind{mitid.KindAudioReader}, mitid.MethodAudioReader, mitid.LevelSubstantial, mitid.LevelSubstantial, mitid.LevelSubstantial},
+		{"password then chip", []mitid.Kind{mitid.KindChip}, mitid.MethodChip, mitid.LevelSubstantial, mitid.LevelSubstantial, mitid.LevelSubstantial},
+		{"app approval", []mitid.Kind{mitid.KindApp}, mitid.MethodApp, mitid.LevelSubstantial, mitid.LevelSubstantial, mitid.LevelSubstantial},
+		{"app and chip at identity High", []mitid.Kind{mitid.KindApp, mitid.KindChip}, mitid.MethodAppAndChip, mitid.LevelHigh, mitid.LevelHigh, mitid.LevelHigh},
+		{"app and chip at identity Substantial gives Substantial", []mitid.Kind{mitid.KindApp, mitid.KindChip}, mitid.MethodAppAndChip, mitid.LevelSubstantial, mitid.LevelHigh, mitid.LevelSubstantial},
+		{"app alone at identity High is Substantial", []mitid.Kind{mitid.KindApp}, mitid.MethodApp, mitid.LevelHigh, mitid.LevelSubstantial, mitid.LevelSubstantial},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newLoginEnv(t, memory.New())
+			h := e.enrol(t, "user-"+uuid.NewString()[:8], tc.ial, tc.kinds...)
+			l := e.begin(t, h, mitid.LevelLow)
+			if l.Method != tc.method {
+				var err error
+				l, err = e.svc.ChooseMethod(e.ctx, l.ID, tc.method, uuid.Nil)
+				require.NoError(t, err)
+			}
+			l = e.complete(t, h, l)
+			assert.Equal(t, mitid.StepDone, l.Next)
+			res, err := e.svc.FinishLogin(e.ctx, l.ID)
+			require.NoError(t, err)
+			assert.Equal(t, tc.method, res.Method)
+			assert.Equal(t, tc.ial, res.IAL)
+			assert.Equal(t, tc.aal, res.AAL)
+			assert.Equal(t, tc.loa, res.LoA)
+			assert.Equal(t, h.user.ID, res.User)
+			assert.Equal(t, sha256.Sum256([]byte("Log på hos Skattestyrelsen")), res.TextHash)
+			assert.Equal(t, e.clock.Now(), res.At)
+			assert.Len(t, res.Authenticators, len(tc.method.Kinds()))
+		})
+	}
+}
+
+// complete answers every factor of l correctly.
+func (e *loginEnv) complete(t *testing.T, h *holder, l *mitid.Login) *mitid.Login {
+	t.Helper()
+	var err error
+	for l.Next != mitid.StepDone {
+		switch l.Next {
+		case mitid.StepCode:
+			l, err = e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+		case mitid.StepPassword:
+			l, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
+		case mitid.StepApproval:
+			l, err = e.svc.SubmitApproval(e.ctx, l.ID, h.approve(t, l))
+		case mitid.StepChip:
+			var resp []byte
+			resp, err = h.chip.Login(l.ChipOptions, origin)
+			require.NoError(t, err)
+			l, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+		}
+		require.NoError(t, err)
+	}
+	return l
+}
+
+func TestLogin_ListsOnlyOptionsThatMeetTheLevel(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "many-ways", mitid.LevelHigh, mitid.KindApp, mitid.KindCodeDisplay, mitid.KindChip)
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	var methods []mitid.Method
+	for _, o := range l.Options {
+		methods = append(methods, o.Method)
+	}
+	assert.Equal(t, []mitid.Method{mitid.MethodApp, mitid.MethodAppAndChip, mitid.MethodCodeDisplay, mitid.MethodChip}, methods, "the app first")
+	assert.Equal(t, mitid.MethodApp, l.Method)
+	assert.Equal(t, mitid.StepApproval, l.Next)
+	assert.Len(t, l.Challenge, app.ChallengeSize)
+
+	l = e.begin(t, h, mitid.LevelHigh)
+	require.Len(t, l.Options, 1, "only the app with the chip reaches High")
+	assert.Equal(t, mitid.MethodAppAndChip, l.Method)
+
+	low := e.enrol(t, "substantial-only", mitid.LevelSubstantial, mitid.KindApp, mitid.KindChip)
+	_, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: low.user.UserID, Action: mitid.ActionSign, Text: "Underskriv", Level: mitid.LevelHigh})
+	require.Error(t, err)
+	assert.Equal(t, mitid.CodeLevelTooLow, mitid.ErrorCode(err))
+	assert.Contains(t, err.Error(), "Citizen Service")
+}
+
+func TestLogin_RequestRules(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "anna-rules", mitid.LevelSubstantial, mitid.KindApp)
+	ok := mitid.LoginRequest{UserID: h.user.UserID, Action: mitid.ActionApprove, Text: strings.Repeat("å", 130), Level: mitid.LevelSubstantial}
+	_, err := e.svc.BeginLogin(e.ctx, ok)
+	require.NoError(t, err, "130 characters is the limit, not 130 bytes")
+	for name, change := range map[string]func(r *mitid.LoginRequest){
+		"131 characters":  func(r *mitid.LoginRequest) { r.Text = strings.Repeat("a", 131) },
+		"no text":         func(r *mitid.LoginRequest) { r.Text = "" },
+		"unknown action":  func(r *mitid.LoginRequest) { r.Action = "PAY" },
+		"no level":        func(r *mitid.LoginRequest) { r.Level = mitid.LevelNone },
+		"unknown user ID": func(r *mitid.LoginRequest) { r.UserID = "nobody-at-all" },
+	} {
+		r := ok
+		change(&r)
+		_, err := e.svc.BeginLogin(e.ctx, r)
+		assert.Error(t, err, name)
+	}
+	nothing := e.enrol(t, "no-devices", mitid.LevelSubstantial)
+	_, err = e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: nothing.user.UserID, Action: mitid.ActionLogOn, Text: "x", Level: mitid.LevelLow})
+	assert.Equal(t, mitid.CodeNoAuthenticator, mitid.ErrorCode(err))
+}
+
+func TestLogin_WrongOrderIsRefused(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "order-code", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	require.Equal(t, mitid.StepCode, l.Next)
+	_, err := e.svc.SubmitPassword(e.ctx, l.ID, password)
+	require.ErrorIs(t, err, mitid.ErrInvalid)
+	assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err))
+	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err), "an unfinished login cannot be finished")
+
+	c := e.enrol(t, "order-chip", mitid.LevelSubstantial, mitid.KindChip)
+	l = e.begin(t, c, mitid.LevelSubstantial)
+	require.Equal(t, mitid.StepPassword, l.Next, "the chip asks for the password first")
+	_, err = e.svc.SubmitChip(e.ctx, l.ID, []byte(`{}`))
+	assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err))
+}
+
+func TestLogin_ThreeWrongCodesSuspendTheDevice(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "wrong-codes", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	right := h.code(t)
+	wrong := "000000"
+	if right == wrong {
+		wrong = "111111"
+	}
+	for i := 0; i < 2; i++ {
+		_, err := e.svc.SubmitCode(e.ctx, l.ID, wrong)
+		require.ErrorIs(t, err, mitid.ErrInvalid)
+		assert.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(err))
+	}
+	_, err := e.svc.SubmitCode(e.ctx, l.ID, "12ab56")
+	assert.Equal(t, mitid.CodeCodeMalformed, mitid.ErrorCode(err), "letters are a typing error, not an attempt")
+	_, err = e.svc.SubmitCode(e.ctx, l.ID, wrong)
+	require.Error(t, err)
+	_, err = e.svc.SubmitCode(e.ctx, l.ID, right)
+	require.ErrorIs(t, err, mitid.ErrLocked, "the third wrong code suspended the device")
+	var me *mitid.Error
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, mitid.CodeAuthenticatorSusp, me.Code)
+	assert.Equal(t, tNow.Add(30*time.Second).Add(15*time.Minute), me.Until, "it says until when")
+	assert.Contains(t, me.Message, "until")
+
+	log, err := e.svc.ActivityLog(e.ctx, h.user.ID, mitid.EventFilter{Types: []mitid.EventType{mitid.EventAuthenticatorFailed}})
+	require.NoError(t, err)
+	assert.Len(t, log, 4, "three wrong codes and one attempt while suspended")
+	u, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 4, u.Failures, "the account counts every failed attempt")
+
+	e.clock.Advance(15 * time.Minute)
+	_, err = e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+	require.ErrorIs(t, err, mitid.ErrExpired, "the login itself lived only 10 minutes")
+	l = e.begin(t, h, mitid.LevelSubstantial)
+	l, err = e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+	require.NoError(t, err, "the suspension ended by itself")
+	assert.Equal(t, mitid.StepPassword, l.Next)
+}
+
+func TestLogin_RepeatedSuspensionsEscalateToABlock(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "escalate", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	for round := 1; round <= cheapPolicy().SuspensionsBeforeBlock; round++ {
+		l := e.begin(t, h, mitid.LevelSubstantial)
+		for i := 0; i < 3; i++ {
+			_, err := e.svc.SubmitCode(e.ctx, l.ID, wrongCode(h.code(t)))
+			require.Error(t, err)
+		}
+		list, err := e.svc.Authenticators(e.ctx, h.user.ID)
+		require.NoError(t, err)
+		want := mitid.StateSuspended
+		if round == cheapPolicy().SuspensionsBeforeBlock {
+			want = mitid.StateBlocked
+		}
+		assert.Equal(t, want, stateOf(list, h.codeID), "round %d", round)
+		e.clock.Advance(16 * time.Minute)
+	}
+	_, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: h.user.UserID, Action: mitid.ActionLogOn, Text: "x", Level: mitid.LevelLow})
+	require.ErrorIs(t, err, mitid.ErrLocked, "a blocked code display leaves no way in")
+	assert.Contains(t, err.Error(), "blocked; order a new one")
+}
+
+func wrongCode(right string) string {
+	if right == "000000" {
+		return "111111"
+	}
+	return "000000"
+}
+
+func stateOf(list []mitid.Authenticator, id uuid.UUID) mitid.State {
+	for _, a := range list {
+		if a.ID == id {
+			return a.State
+		}
+	}
+	return ""
+}
+
+func TestLogin_PasswordCountsApart(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "pw-count", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	l, err := e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+	require.NoError(t, err)
+	for i := 0; i < 3; i++ {
+		_, err = e.svc.SubmitPassword(e.ctx, l.ID, "not the password")
+		require.Error(t, err)
+	}
+	_, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
+	require.ErrorIs(t, err, mitid.ErrLocked, "three wrong passwords suspend the password")
+	list, err := e.svc.Authenticators(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StateActive, stateOf(list, h.codeID), "the code display is not punished for the password")
+}
+
+func TestLogin_AccountNeverSeesMoreThan100Failures(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "hundred", mitid.LevelSubstantial, mitid.KindApp)
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	var err error
+	for i := 0; i < 100; i++ {
+		_, err = e.svc.SubmitApproval(e.ctx, l.ID, []byte("garbage"))
+		require.Error(t, err)
+	}
+	u, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 100, u.Failures)
+	assert.Equal(t, mitid.UserBlocked, u.Status, "the 100th failure blocks the whole MitID")
+	_, err = e.svc.SubmitApproval(e.ctx, l.ID, h.approve(t, l))
+	require.ErrorIs(t, err, mitid.ErrLocked)
+	u, err = e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 100, u.Failures, "a blocked account counts no further")
+}
+
+func TestLogin_ExpiredAndReplayedSessions(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "sessions", mitid.LevelSubstantial, mitid.KindApp)
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	l = e.complete(t, h, l)
+	_, err := e.svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	require.ErrorIs(t, err, mitid.ErrReplay, "a login is finished once")
+
+	l = e.begin(t, h, mitid.LevelSubstantial)
+	sig := h.approve(t, l)
+	e.clock.Advance(10 * time.Minute)
+	_, err = e.svc.SubmitApproval(e.ctx, l.ID, sig)
+	require.ErrorIs(t, err, mitid.ErrExpired, "a login lives 10 minutes")
+
+	l1 := e.begin(t, h, mitid.LevelSubstantial)
+	l2 := e.begin(t, h, mitid.LevelSubstantial)
+	_, err = e.svc.SubmitApproval(e.ctx, l2.ID, h.approve(t, l1))
+	require.Error(t, err, "an approval of one login does not serve another")
+	assert.Equal(t, mitid.CodeWrongSignature, mitid.ErrorCode(err))
+}
+
+func TestLogin_SwitchAuthenticator(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "switcher", mitid.LevelSubstantial, mitid.KindApp, mitid.KindCodeDisplay)
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	assert.Equal(t, mitid.MethodApp, l.Method)
+	l, err := e.svc.ChooseMethod(e.ctx, l.ID, mitid.MethodCodeDisplay, uuid.Nil)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StepCode, l.Next)
+	l, err = e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+	require.NoError(t, err)
+	l, err = e.svc.ChooseMethod(e.ctx, l.ID, mitid.MethodApp, h.appID)
+	require.NoError(t, err, "switching drops the factors given so far")
+	assert.Equal(t, mitid.StepApproval, l.Next)
+	l = e.complete(t, h, l)
+	res, err := e.svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []uuid.UUID{h.appID}, res.Authenticators)
+	_, err = e.svc.ChooseMethod(e.ctx, e.begin(t, h, mitid.LevelSubstantial).ID, mitid.MethodChip, uuid.Nil)
+	require.ErrorIs(t, err, mitid.ErrInvalid, "a method the user has not")
+}
+
+func TestLogin_ChipCloneIsSuspended(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "cloned", mitid.LevelSubstantial, mitid.KindChip)
+	l := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
+	_, err := e.svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+
+	clone := h.chip.Clone()
+	clone.SetCounter(0) // a copy that starts counting again
+	l = e.begin(t, h, mitid.LevelSubstantial)
+	l, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
+	require.NoError(t, err)
+	resp, err := clone.Login(l.ChipOptions, origin)
+	require.NoError(t, err)
+	_, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+	require.ErrorIs(t, err, mitid.ErrLocked)
+	assert.Equal(t, mitid.CodeSuspectedClone, mitid.ErrorCode(err))
+	list, err := e.svc.Authenticators(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StateSuspended, stateOf(list, h.chipID))
+	log, err := e.svc.ActivityLog(e.ctx, h.user.ID, mitid.EventFilter{Types: []mitid.EventType{mitid.EventAuthenticatorState}})
+	require.NoError(t, err)
+	last := log[len(log)-1]
+	assert.Equal(t, mitid.StateSuspended, last.To)
+	assert.Contains(t, last.Reason, "clone")
+	assert.NotEmpty(t, last.Notify, "the holder is told")
+}
+
+func TestLogin_ChipAssertionSubmittedTwiceIsAReplayNotAClone(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "twice", mitid.LevelSubstantial, mitid.KindChip)
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	l, err := e.svc.SubmitPassword(e.ctx, l.ID, password)
+	require.NoError(t, err)
+	resp, err := h.chip.Login(l.ChipOptions, origin)
+	require.NoError(t, err)
+	_, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+	require.NoError(t, err)
+	_, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+	require.Error(t, err)
+	assert.NotEqual(t, mitid.CodeSuspectedClone, mitid.ErrorCode(err))
+	list, err := e.svc.Authenticators(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StateActive, stateOf(list, h.chipID))
+}
+
+func TestLogin_NotifyOnEveryUse(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "tell-me", mitid.LevelSubstantial, mitid.KindApp)
+	l := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
+	_, err := e.svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+	log, err := e.svc.ActivityLog(e.ctx, h.user.ID, mitid.EventFilter{Types: []mitid.EventType{mitid.EventAuthenticatorUsed}})
+	require.NoError(t, err)
+	require.Len(t, log, 1, "every use is in the activity log")
+	assert.Empty(t, log[0].Notify, "but not notified by default")
+	assert.Equal(t, "skat.dk", log[0].Actor)
+
+	u, _, err := e.svc.ChangeContact(e.ctx, h.user.ID, mitid.Contact{NotifyEveryUse: ptr(true)})
+	require.NoError(t, err)
+	assert.True(t, u.NotifyEveryUse)
+	l = e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
+	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+	log, err = e.svc.ActivityLog(e.ctx, h.user.ID, mitid.EventFilter{Types: []mitid.EventType{mitid.EventAuthenticatorUsed}})
+	require.NoError(t, err)
+	assert.NotEmpty(t, log[1].Notify, "once asked for, every use is notified")
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestAuthenticationLevel_NSISMapping(t *testing.T) {
+	k := func(ks ...mitid.Kind) []mitid.Kind { return ks }
+	tests := []struct {
+		kinds []mitid.Kind
+		want  mitid.Level
+	}{
+		{k(mitid.KindPassword), mitid.LevelLow},
+		{k(mitid.KindChip), mitid.LevelLow},
+		{k(mitid.KindCodeDisplay), mitid.LevelLow},
+		{k(mitid.KindCodeDisplay, mitid.KindPassword), mitid.LevelSubstantial},
+		{k(mitid.KindAudioReader, mitid.KindPassword), mitid.LevelSubstantial},
+		{k(mitid.KindChip, mitid.KindPassword), mitid.LevelSubstantial},
+		{k(mitid.KindApp), mitid.LevelSubstantial},
+		{k(mitid.KindApp, mitid.KindChip), mitid.LevelHigh},
+		{k(), mitid.LevelNone},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, mitid.AuthenticationLevel(tc.kinds), "%v", tc.kinds)
+	}
+	assert.Equal(t, mitid.LevelSubstantial, mitid.TransactionLevel(mitid.LevelSubstantial, mitid.LevelHigh), "LoA is the lower of IAL and AAL")
+}

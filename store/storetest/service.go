@@ -1,0 +1,210 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/codedisplay"
+)
+
+// Contention through the Service: the rules of a login hold on this store
+// when many requests race (issue 3). Each test uses 100 goroutines.
+
+const racers = 100
+
+// serviceTests are run by Run with the store tests.
+var serviceTests = []struct {
+	name string
+	fn   func(t *testing.T, s mitid.Store)
+}{
+	{"Service/SameValidCodeAcceptedOnce", testServiceSameCode},
+	{"Service/WrongCodesAllCountedAndDeviceSuspended", testServiceWrongCodes},
+	{"Service/ChipAssertionSubmittedTwiceSucceedsOnce", testServiceChipTwice},
+}
+
+const serviceOrigin = "https://mitid.example"
+const servicePassword = "korrekt hest batteri"
+
+// clock is a hand-moved clock safe for concurrent reads.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// lockedRand is a seeded random source safe for concurrent use.
+type lockedRand struct {
+	mu sync.Mutex
+	r  *mrand.ChaCha8
+}
+
+func (l *lockedRand) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
+}
+
+func seededRand(n byte) *lockedRand {
+	var s [32]byte
+	s[0] = n
+	return &lockedRand{r: mrand.NewChaCha8(s)}
+}
+
+// newService builds a Service on s with a chip verifier, a fixed clock and
+// argon2 parameters a test can afford.
+func newService(t *testing.T, s mitid.Store) (*mitid.Service, *clock) {
+	t.Helper()
+	clk := &clock{now: t0}
+	keys, err := mitid.NewRandomKeyRing(seededRand(1))
+	require.NoError(t, err)
+	cv, err := chip.New(chip.Config{RPID: "mitid.example", RPName: "MitID", Origins: []string{serviceOrigin}, Now: clk.Now, Rand: seededRand(2)})
+	require.NoError(t, err)
+	p := mitid.MitIDPolicy()
+	p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
+	svc, err := mitid.New(mitid.Config{Store: s, Keys: keys, Clock: clk, Rand: seededRand(3), Policy: &p, Chip: cv})
+	require.NoError(t, err)
+	return svc, clk
+}
+
+// enrolCodeDisplay creates a user with an active code display and password.
+func enrolCodeDisplay(t *testing.T, svc *mitid.Service, clk *clock) (*mitid.User, *codedisplay.Device) {
+	t.Helper()
+	ctx := context.Background()
+	u, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: uniqueName("kode"), CPR: fmt.Sprintf("020280-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
+	require.NoError(t, err)
+	dev, err := codedisplay.Manufacture(seededRand(4), codedisplay.MitIDParams(), clk.Now)
+	require.NoError(t, err)
+	_, evs, err := svc.AddCodeDevice(ctx, u.ID, mitid.NewCodeDevice{Kind: mitid.KindCodeDisplay, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
+	require.NoError(t, err)
+	code, err := dev.Code()
+	require.NoError(t, err)
+	_, _, err = svc.ActivateCodeDevice(ctx, u.ID, evs[0].Authenticator, mitid.CodeDeviceActivation{Serial: dev.Serial().String(), Code: code, Password: servicePassword})
+	require.NoError(t, err)
+	clk.mu.Lock()
+	clk.now = clk.now.Add(30 * time.Second) // the activation's step is spent
+	clk.mu.Unlock()
+	return u, dev
+}
+
+// beginLogins starts n logins for u.
+func beginLogins(t *testing.T, svc *mitid.Service, u *mitid.User, n int) []*mitid.Login {
+	t.Helper()
+	logins := make([]*mitid.Login, n)
+	for i := range logins {
+		l, err := svc.BeginLogin(context.Background(), mitid.LoginRequest{UserID: u.UserID, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+		require.NoError(t, err)
+		logins[i] = l
+	}
+	return logins
+}
+
+func testServiceSameCode(t *testing.T, s mitid.Store) {
+	svc, clk := newService(t, s)
+	u, dev := enrolCodeDisplay(t, svc, clk)
+	logins := beginLogins(t, svc, u, racers)
+	code, err := dev.Code()
+	require.NoError(t, err)
+	var ok, refused atomic.Int64
+	parallel(racers, func(i int) {
+		_, err := svc.SubmitCode(context.Background(), logins[i].ID, code)
+		switch {
+		case err == nil:
+			ok.Add(1)
+		case errors.Is(err, mitid.ErrReplay) || errors.Is(err, mitid.ErrLocked):
+			refused.Add(1)
+		default:
+			t.Error(err)
+		}
+	})
+	assert.Equal(t, int64(1), ok.Load(), "a code is accepted once (RFC 6238 §5.2)")
+	assert.Equal(t, int64(racers-1), refused.Load())
+}
+
+func testServiceWrongCodes(t *testing.T, s mitid.Store) {
+	svc, clk := newService(t, s)
+	u, dev := enrolCodeDisplay(t, svc, clk)
+	logins := beginLogins(t, svc, u, racers)
+	right, err := dev.Code()
+	require.NoError(t, err)
+	wrong := "000000"
+	if right == wrong {
+		wrong = "111111"
+	}
+	parallel(racers, func(i int) {
+		_, err := svc.SubmitCode(context.Background(), logins[i].ID, wrong)
+		if err == nil {
+			t.Error("a wrong code was accepted")
+		}
+	})
+	got, err := svc.User(context.Background(), u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, racers, got.Failures, "every failed attempt is counted, none twice")
+	evs, err := s.Events(context.Background(), mitid.EventFilter{User: u.ID, Types: []mitid.EventType{mitid.EventAuthenticatorFailed}})
+	require.NoError(t, err)
+	assert.Len(t, evs, racers)
+	for _, a := range got.Authenticators {
+		if a.Kind == mitid.KindCodeDisplay {
+			assert.Equal(t, mitid.StateSuspended, a.State, "three wrong codes suspended the device")
+		}
+	}
+	assert.Equal(t, mitid.UserBlocked, got.Status, "the 100th consecutive failure blocks the MitID (NIST SP 800-63B)")
+}
+
+func testServiceChipTwice(t *testing.T, s mitid.Store) {
+	svc, _ := newService(t, s)
+	ctx := context.Background()
+	u, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: uniqueName("chip"), CPR: fmt.Sprintf("030380-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
+	require.NoError(t, err)
+	sim, err := chip.NewSimulator(seededRand(5))
+	require.NoError(t, err)
+	_, evs, err := svc.AddAuthenticator(ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+	require.NoError(t, err)
+	opts, sess, err := svc.BeginChipRegistration(ctx, u.ID, evs[0].Authenticator)
+	require.NoError(t, err)
+	reg, err := sim.Register(opts, serviceOrigin)
+	require.NoError(t, err)
+	_, _, err = svc.FinishChipRegistration(ctx, sess, reg, mitid.ChipActivation{Password: servicePassword})
+	require.NoError(t, err)
+
+	l := beginLogins(t, svc, u, 1)[0]
+	l, err = svc.SubmitPassword(ctx, l.ID, servicePassword)
+	require.NoError(t, err)
+	resp, err := sim.Login(l.ChipOptions, serviceOrigin)
+	require.NoError(t, err)
+	var ok atomic.Int64
+	parallel(2, func(int) {
+		if _, err := svc.SubmitChip(ctx, l.ID, resp); err == nil {
+			ok.Add(1)
+		} else if mitid.ErrorCode(err) == mitid.CodeSuspectedClone {
+			t.Error("a resubmitted assertion was taken for a clone")
+		}
+	})
+	assert.Equal(t, int64(1), ok.Load(), "one assertion, one success")
+	got, err := svc.User(ctx, u.ID)
+	require.NoError(t, err)
+	for _, a := range got.Authenticators {
+		if a.Kind == mitid.KindChip {
+			assert.Equal(t, mitid.StateActive, a.State)
+			assert.Equal(t, sim.Counter(), a.Chip.SignCount, "the exact counter of the assertion is stored")
+		}
+	}
+	res, err := svc.FinishLogin(ctx, l.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.LevelSubstantial, res.LoA)
+}
