@@ -239,14 +239,31 @@ func (a *Authenticator) usable(now time.Time) error {
 	return errorf(CodeTransitionForbidden, "your %s is not activated yet (it is %s)", a.Kind, a.State)
 }
 
-// clone returns a deep copy of a.
-func (a Authenticator) clone() Authenticator {
-	a.CredentialID = bytes.Clone(a.CredentialID)
-	a.DeviceKey = bytes.Clone(a.DeviceKey)
+// secretBytes is how many bytes cloneInto copies into the arena.
+func (a *Authenticator) secretBytes() int {
+	n := len(a.CredentialID) + len(a.DeviceKey)
+	if a.Password != nil {
+		n += len(a.Password.Salt) + len(a.Password.Hash)
+	}
+	if a.OTP != nil {
+		n += len(a.OTP.Seed.Nonce) + len(a.OTP.Seed.Ciphertext)
+	}
+	return n
+}
+
+// cloneInto returns a deep copy of a whose byte slices live in arena.
+func (a Authenticator) cloneInto(arena *[]byte) Authenticator {
+	a.CredentialID = carve(arena, a.CredentialID)
+	a.DeviceKey = carve(arena, a.DeviceKey)
 	if a.Password != nil {
 		p := *a.Password
-		p.Salt, p.Hash = bytes.Clone(p.Salt), bytes.Clone(p.Hash)
+		p.Salt, p.Hash = carve(arena, p.Salt), carve(arena, p.Hash)
 		a.Password = &p
+	}
+	if a.OTP != nil {
+		o := *a.OTP
+		o.Seed.Nonce, o.Seed.Ciphertext = carve(arena, o.Seed.Nonce), carve(arena, o.Seed.Ciphertext)
+		a.OTP = &o
 	}
 	if a.Chip != nil {
 		c := *a.Chip
@@ -255,10 +272,16 @@ func (a Authenticator) clone() Authenticator {
 		c.Transports = slices.Clone(c.Transports)
 		a.Chip = &c
 	}
-	if a.OTP != nil {
-		o := *a.OTP
-		o.Seed = o.Seed.clone()
-		a.OTP = &o
-	}
 	return a
+}
+
+// carve copies b to the end of arena and returns the copy, capped so that
+// appending to it reallocates. nil stays nil.
+func carve(arena *[]byte, b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	start := len(*arena)
+	*arena = append(*arena, b...)
+	return (*arena)[start:len(*arena):len(*arena)]
 }

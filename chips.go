@@ -76,8 +76,8 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 			return errorf(CodeLoginInvalid, "the login session is damaged; start again")
 		}
 		st.ChipChallenge, st.ChipOptions = nil, nil
-		sess.Data, err = json.Marshal(st)
-		return err
+		sess.Data = st.marshal()
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -126,8 +126,8 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 			if err := s.prepareChip(u, st, now); err != nil {
 				return err
 			}
-			sess.Data, err = json.Marshal(st)
-			return err
+			sess.Data = st.marshal()
+			return nil
 		}); perr != nil && !errors.Is(perr, ErrExpired) && !errors.Is(perr, ErrReplay) {
 			return nil, perr
 		}

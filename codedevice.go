@@ -36,7 +36,10 @@ func (o *OTPSecret) params(p *Policy) (codedisplay.Params, error) {
 
 // seedAAD binds a sealed seed to its authenticator, so a sealed seed copied
 // onto another authenticator does not open.
-func seedAAD(id uuid.UUID) []byte { return append([]byte("otp-seed:"), id[:]...) }
+func seedAAD(id uuid.UUID) []byte {
+	b := make([]byte, 0, len("otp-seed:")+len(id))
+	return append(append(b, "otp-seed:"...), id[:]...)
+}
 
 // NewCodeDevice describes a code display or audio code reader as its maker
 // delivers it: the serial number printed on it and the seed inside it.

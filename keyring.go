@@ -35,12 +35,6 @@ type Sealed struct {
 	Ciphertext []byte `json:"ct"`
 }
 
-func (s Sealed) clone() Sealed {
-	s.Nonce = append([]byte(nil), s.Nonce...)
-	s.Ciphertext = append([]byte(nil), s.Ciphertext...)
-	return s
-}
-
 // KeyedHash is a keyed hash (HMAC-SHA-256) of a low-entropy secret such as an
 // activation code, a P-code or a temporary PIN. Stored hashes cannot be
 // brute-forced offline without the key ring.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -179,29 +178,30 @@ type LoginResult struct {
 	At             time.Time
 }
 
-// loginState is what a login session remembers, as JSON in Session.Data.
+// loginState is what a login session remembers, in Session.Data (see
+// loginstate.go for its encoding).
 type loginState struct {
-	User          uuid.UUID   `json:"user"`
-	Action        Action      `json:"action"`
-	Text          string      `json:"text"`
-	Level         Level       `json:"level"`
-	RelyingParty  string      `json:"rp,omitempty"`
-	Options       []optionRef `json:"options"`
-	Choice        int         `json:"choice"` // index in Options
-	Done          int         `json:"done"`   // factors completed
-	Used          []uuid.UUID `json:"used,omitempty"`
-	Challenge     []byte      `json:"challenge,omitempty"`      // app approval
-	ChipChallenge []byte      `json:"chip_challenge,omitempty"` // chip.Challenge, JSON
-	ChipOptions   []byte      `json:"chip_options,omitempty"`
+	User          uuid.UUID
+	Action        Action
+	Text          string
+	Level         Level
+	RelyingParty  string
+	Options       []optionRef
+	Choice        int // index in Options
+	Done          int // factors completed
+	Used          []uuid.UUID
+	Challenge     []byte // app approval
+	ChipChallenge []byte // chip.Challenge, JSON
+	ChipOptions   []byte
 }
 
 // optionRef is a LoginOption as the session stores it: which authenticators
 // play which part.
 type optionRef struct {
-	Method   Method    `json:"m"`
-	Device   uuid.UUID `json:"d"`
-	Chip     uuid.UUID `json:"c,omitzero"`
-	Password uuid.UUID `json:"p,omitzero"`
+	Method   Method
+	Device   uuid.UUID
+	Chip     uuid.UUID
+	Password uuid.UUID
 }
 
 const loginKind = "login"
@@ -264,9 +264,7 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 		return nil, err
 	}
 	sess := &Session{ID: id, Kind: loginKind, User: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.policy.LoginSessionTTL)}
-	if sess.Data, err = json.Marshal(st); err != nil {
-		return nil, err
-	}
+	sess.Data = st.marshal()
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
@@ -404,8 +402,8 @@ func decodeLogin(sess *Session) (*loginState, error) {
 	if sess.Kind != loginKind {
 		return nil, NotFoundSession()
 	}
-	st := new(loginState)
-	if err := json.Unmarshal(sess.Data, st); err != nil || st.Choice < 0 || st.Choice >= len(st.Options) {
+	st, err := unmarshalLoginState(sess.Data)
+	if err != nil || st.Choice < 0 {
 		return nil, errorf(CodeLoginInvalid, "the login session is damaged; start again")
 	}
 	return st, nil
@@ -463,8 +461,8 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 			return err
 		}
 		state = st
-		sess.Data, err = json.Marshal(st)
-		return err
+		sess.Data = st.marshal()
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -477,10 +475,11 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 // and on success records the factor and prepares the next.
 func (s *Service) step(ctx context.Context, id string, want Step, verify func(u *User, st *loginState, ref optionRef, now time.Time) ([]Event, error)) (*Login, error) {
 	now := s.clock.Now()
-	_, st, err := s.loadLogin(ctx, id, now)
+	loaded, st, err := s.loadLogin(ctx, id, now)
 	if err != nil {
 		return nil, err
 	}
+	version := loaded.Version
 	if next := st.next(); next != want {
 		if next == StepDone {
 			return nil, errorf(CodeLoginOrder, "every factor is in; the relying party finishes the login")
@@ -502,23 +501,19 @@ func (s *Service) step(ctx context.Context, id string, want Step, verify func(u 
 	if err != nil {
 		return nil, err
 	}
-	done := st.Done
+	// The factor is in. Record it, unless the login moved on meanwhile (its
+	// version tells, without decoding it again).
 	sess, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) error {
-		cur, err := decodeLogin(sess)
-		if err != nil {
-			return err
-		}
-		if cur.Done != done || cur.Choice != st.Choice {
+		if sess.Version != version {
 			return errorf(CodeLoginOrder, "this login moved on meanwhile; reload it")
 		}
-		cur.Done++
-		cur.Used = append(cur.Used, used)
-		if err := s.prepareStep(u, cur, now); err != nil {
+		st.Done++
+		st.Used = append(st.Used, used)
+		if err := s.prepareStep(u, st, now); err != nil {
 			return err
 		}
-		st = cur
-		sess.Data, err = json.Marshal(cur)
-		return err
+		sess.Data = st.marshal()
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -36,7 +36,7 @@ type loginEnv struct {
 	*env
 }
 
-func newLoginEnv(t *testing.T, st mitid.Store) *loginEnv {
+func newLoginEnv(t testing.TB, st mitid.Store) *loginEnv {
 	t.Helper()
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
 	require.NoError(t, err)
@@ -64,7 +64,7 @@ type holder struct {
 }
 
 // enrol creates a user at the given identity level with the kinds asked for.
-func (e *loginEnv) enrol(t *testing.T, name string, ial mitid.Level, kinds ...mitid.Kind) *holder {
+func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mitid.Kind) *holder {
 	t.Helper()
 	n := seq(t)
 	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: name, CPR: cprFor(n), IAL: ial, Phone: "+4512345678",
@@ -114,26 +114,26 @@ func (e *loginEnv) enrol(t *testing.T, name string, ial mitid.Level, kinds ...mi
 var seqN atomic.Int64
 
 // seq returns a number unique within the test binary.
-func seq(*testing.T) int { return int(seqN.Add(1)) }
+func seq(testing.TB) int { return int(seqN.Add(1)) }
 
 // cprFor returns a valid CPR number, different for each n below 10000.
 func cprFor(n int) string { return fmt.Sprintf("010190-%04d", n%10000) }
 
-func (e *loginEnv) begin(t *testing.T, h *holder, level mitid.Level) *mitid.Login {
+func (e *loginEnv) begin(t testing.TB, h *holder, level mitid.Level) *mitid.Login {
 	t.Helper()
 	l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: h.user.UserID, Action: mitid.ActionLogOn, Text: "Log på hos Skattestyrelsen", Level: level, RelyingParty: "skat.dk"})
 	require.NoError(t, err)
 	return l
 }
 
-func (h *holder) approve(t *testing.T, l *mitid.Login) []byte {
+func (h *holder) approve(t testing.TB, l *mitid.Login) []byte {
 	t.Helper()
 	sig, err := h.app.Approve(app.Request{Challenge: l.Challenge, Action: string(l.Action), Text: l.Text}, "123456")
 	require.NoError(t, err)
 	return sig
 }
 
-func (h *holder) code(t *testing.T) string {
+func (h *holder) code(t testing.TB) string {
 	t.Helper()
 	c, err := h.display.Code()
 	require.NoError(t, err)

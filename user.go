@@ -73,6 +73,10 @@ type IdentityDocument struct {
 
 // Clone returns a deep copy: changing the copy never changes u. Stores hand
 // the update function a clone, so a function that fails leaves no trace.
+//
+// Clone runs twice in every update, so it is built for few allocations: the
+// byte slices of all authenticators are copied into one backing array (each
+// capped to its length, so an append never writes into its neighbour).
 func (u *User) Clone() *User {
 	c := *u
 	if u.Document != nil {
@@ -81,9 +85,14 @@ func (u *User) Clone() *User {
 	}
 	c.Channels = slices.Clone(u.Channels)
 	if u.Authenticators != nil {
+		size := 0
+		for i := range u.Authenticators {
+			size += u.Authenticators[i].secretBytes()
+		}
+		arena := make([]byte, 0, size)
 		c.Authenticators = make([]Authenticator, len(u.Authenticators))
-		for i, a := range u.Authenticators {
-			c.Authenticators[i] = a.clone()
+		for i := range u.Authenticators {
+			c.Authenticators[i] = u.Authenticators[i].cloneInto(&arena)
 		}
 	}
 	return &c
@@ -136,6 +145,24 @@ func conflictError(k UniqueKey) *Error {
 		return errorf(CodeCredentialTaken, "this chip is already registered to another MitID; block it there first")
 	}
 	return errorf(CodeUserIDTaken, "a MitID already exists for this identity document")
+}
+
+// SameUniqueKeys reports whether u and o hold the same unique keys, without
+// building them: stores call it to skip the unique-key bookkeeping of the
+// many updates that change none.
+func (u *User) SameUniqueKeys(o *User) bool {
+	if u.UserID != o.UserID || u.CPR != o.CPR || (u.Document == nil) != (o.Document == nil) ||
+		(u.Document != nil && (u.Document.Country != o.Document.Country || u.Document.Number != o.Document.Number)) ||
+		len(u.Authenticators) != len(o.Authenticators) {
+		return false
+	}
+	for i := range u.Authenticators {
+		a, b := &u.Authenticators[i], &o.Authenticators[i]
+		if a.State.Final() != b.State.Final() || string(a.CredentialID) != string(b.CredentialID) {
+			return false
+		}
+	}
+	return true
 }
 
 // ConflictError returns the error a store reports when committing would give

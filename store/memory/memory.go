@@ -145,8 +145,11 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *mitid.U
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	oldKeys, newKeys := old.UniqueKeys(), next.UniqueKeys()
-	added := diffKeys(newKeys, oldKeys)
+	var added, removed []mitid.UniqueKey
+	if !old.SameUniqueKeys(next) {
+		oldKeys, newKeys := old.UniqueKeys(), next.UniqueKeys()
+		added, removed = diffKeys(newKeys, oldKeys), diffKeys(oldKeys, newKeys)
+	}
 	if err := s.checkKeys(id, added); err != nil {
 		return nil, err
 	}
@@ -154,7 +157,7 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *mitid.U
 		return nil, err
 	}
 	// Nothing below can fail: the commit is all or nothing.
-	for _, k := range diffKeys(oldKeys, newKeys) {
+	for _, k := range removed {
 		delete(s.keys, k)
 	}
 	for _, k := range added {
