@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	cryptorand "crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -80,9 +81,13 @@ type Simulator struct {
 }
 
 // NewSimulator makes a new chip, drawing every key and nonce from rand (a
-// deterministic reader gives deterministic keys). ECDSA signatures use the
-// runtime's own randomness since Go 1.26, so signature bytes still vary.
+// deterministic reader gives deterministic keys; nil means crypto/rand).
+// ECDSA signatures use the runtime's own randomness since Go 1.26, so
+// signature bytes still vary.
 func NewSimulator(rand io.Reader) (*Simulator, error) {
+	if rand == nil {
+		rand = cryptorand.Reader
+	}
 	s := &Simulator{rand: &lockedReader{r: rand}}
 	wrap := make([]byte, 32)
 	if _, err := io.ReadFull(s.rand, wrap); err != nil {
@@ -104,8 +109,16 @@ func NewSimulator(rand io.Reader) (*Simulator, error) {
 	}
 	notBefore := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	notAfter := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	caSerial, err := s.serial()
+	if err != nil {
+		return nil, err
+	}
+	attSerial, err := s.serial()
+	if err != nil {
+		return nil, err
+	}
 	caTmpl := &x509.Certificate{
-		SerialNumber:          s.serial(),
+		SerialNumber:          caSerial,
 		Subject:               pkix.Name{CommonName: "go-mitid simulated chip attestation CA", Organization: []string{"go-mitid"}},
 		NotBefore:             notBefore,
 		NotAfter:              notAfter,
@@ -126,7 +139,7 @@ func NewSimulator(rand io.Reader) (*Simulator, error) {
 		return nil, err
 	}
 	attTmpl := &x509.Certificate{
-		SerialNumber:          s.serial(),
+		SerialNumber:          attSerial,
 		Subject:               pkix.Name{CommonName: "go-mitid simulated MitID chip", Organization: []string{"go-mitid"}},
 		NotBefore:             notBefore,
 		NotAfter:              notAfter,
@@ -154,12 +167,14 @@ func (s *Simulator) newKey() (*ecdsa.PrivateKey, error) {
 	return nil, errors.New("chip simulator: randomness source yields no valid P-256 scalar")
 }
 
-func (s *Simulator) serial() *big.Int {
+// serial draws a positive 127-bit certificate serial number.
+func (s *Simulator) serial() (*big.Int, error) {
 	b := make([]byte, 16)
-	_, _ = io.ReadFull(s.rand, b)
-	b[0] &= 0x7f
-	b[0] |= 0x01
-	return new(big.Int).SetBytes(b)
+	if _, err := io.ReadFull(s.rand, b); err != nil {
+		return nil, fmt.Errorf("chip simulator: %w", err)
+	}
+	b[0] = b[0]&0x7f | 0x01
+	return new(big.Int).SetBytes(b), nil
 }
 
 // AttestationRoot returns the CA that issued the chip's attestation
