@@ -36,10 +36,6 @@ const (
 	TransportBLE = "ble"
 )
 
-// chipTransports is offered to the browser for a credential whose transports
-// were never reported: the chip speaks all three.
-var chipTransports = []protocol.AuthenticatorTransport{TransportUSB, TransportNFC, TransportBLE}
-
 // Credential is a registered chip as the caller stores it on the user. It is
 // plain data and JSON-serialisable; the caller updates SignCount (through
 // Assertion.Apply) atomically with the rest of the user.
@@ -119,7 +115,9 @@ func (c *Credential) descriptor() protocol.CredentialDescriptor {
 		AttestationFormat: c.Format,
 	}
 	if len(c.Transports) == 0 {
-		d.Transport = chipTransports
+		// Never reported (an imported legacy chip, an old browser): offer
+		// all three connections the chip has.
+		d.Transport = []protocol.AuthenticatorTransport{TransportUSB, TransportNFC, TransportBLE}
 	} else {
 		for _, t := range c.Transports {
 			d.Transport = append(d.Transport, protocol.AuthenticatorTransport(t))

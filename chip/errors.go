@@ -94,6 +94,7 @@ type CounterError struct {
 	Received     uint32 // counter in the refused assertion
 }
 
+// Error says which chip to suspend and why, in words a support agent can act on.
 func (e *CounterError) Error() string {
 	return fmt.Sprintf("%v: credential %s sent counter %d, stored counter is %d; suspend the chip and ask the user to contact support",
 		ErrCounterNotIncreased, base64.RawURLEncoding.EncodeToString(e.CredentialID), e.Received, e.Stored)
@@ -110,6 +111,7 @@ type CredentialError struct {
 	CredentialID []byte // the credential ID the browser sent
 }
 
+// Error names the sentinel and the credential ID (base64url).
 func (e *CredentialError) Error() string {
 	return fmt.Sprintf("%v (credential %s)", e.Err, base64.RawURLEncoding.EncodeToString(e.CredentialID))
 }

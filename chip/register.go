@@ -15,8 +15,11 @@ import (
 )
 
 // es256Only is the one algorithm offered: FIDO U2F, and so the MitID chip,
-// signs only with ECDSA P-256 and SHA-256.
-var es256Only = []protocol.CredentialParameter{{Type: protocol.PublicKeyCredentialType, Algorithm: webauthncose.AlgES256}}
+// signs only with ECDSA P-256 and SHA-256. A fresh slice each call, since
+// go-webauthn keeps it in the options it returns.
+func es256Only() []protocol.CredentialParameter {
+	return []protocol.CredentialParameter{{Type: protocol.PublicKeyCredentialType, Algorithm: webauthncose.AlgES256}}
+}
 
 // BeginRegistration starts adding a chip to user. It returns the options JSON
 // for navigator.credentials.create (shape {"publicKey": {...}}) and the
@@ -43,7 +46,7 @@ func (v *Verifier) BeginRegistration(user User, exclude []Credential) ([]byte, C
 	}
 	opts := []webauthn.RegistrationOption{
 		withRegistrationChallenge(ch.Value),
-		webauthn.WithCredentialParameters(es256Only),
+		webauthn.WithCredentialParameters(es256Only()),
 		webauthn.WithExclusions(descs),
 		webauthn.WithPublicKeyCredentialHints([]protocol.PublicKeyCredentialHints{protocol.PublicKeyCredentialHintSecurityKey}),
 	}
@@ -115,7 +118,7 @@ func (v *Verifier) FinishRegistration(ctx context.Context, ch Challenge, user Us
 		UserID:           ch.UserID,
 		UserVerification: protocol.VerificationDiscouraged,
 		Extensions:       protocol.AuthenticationExtensions{AppIDExclude: ch.AppID}.Session(),
-		CredParams:       es256Only,
+		CredParams:       es256Only(),
 	}
 	wc, err := v.wa.CreateCredential(&waUser{user: user}, session, parsed)
 	if err != nil {
