@@ -410,7 +410,7 @@ func (s *Store) updateUser(ctx context.Context, q querier, id uuid.UUID, fn func
 		return nil, err
 	}
 	before := u.Version
-	oldKeys := u.UniqueKeys()
+	old := u.Clone()
 	events, err := fn(u)
 	if err != nil {
 		return nil, fnError{err}
@@ -418,8 +418,11 @@ func (s *Store) updateUser(ctx context.Context, q querier, id uuid.UUID, fn func
 	if u.ID != id {
 		return nil, mitid.InvalidEvent("the update function changed the user's ID")
 	}
-	newKeys := u.UniqueKeys()
-	added, removed := diffKeys(newKeys, oldKeys), diffKeys(oldKeys, newKeys)
+	var added, removed []mitid.UniqueKey
+	if !old.SameUniqueKeys(u) {
+		oldKeys, newKeys := old.UniqueKeys(), u.UniqueKeys()
+		added, removed = diffKeys(newKeys, oldKeys), diffKeys(oldKeys, newKeys)
+	}
 	data, err := json.Marshal(u)
 	if err != nil {
 		return nil, mitid.InvalidEvent("the user cannot be encoded: %v", err)
