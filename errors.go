@@ -89,6 +89,9 @@ const (
 	CodeNoAuthenticator       Code = "no_usable_authenticator"
 	CodeSerialMismatch        Code = "serial_mismatch"
 	CodeSecretUnreadable      Code = "secret_unreadable"
+	CodeActivationInvalid     Code = "activation_invalid"
+	CodeWrongActivationCode   Code = "wrong_activation_code"
+	CodeActivationBlocked     Code = "activation_code_blocked"
 )
 
 // Sentinel returns the sentinel error the code belongs to, so that
@@ -105,7 +108,7 @@ func (c Code) Sentinel() error {
 		return ErrExpired
 	case CodeAuthenticatorLimit:
 		return ErrLimit
-	case CodeUserBlocked, CodeAuthenticatorBlocked, CodeAuthenticatorSusp:
+	case CodeUserBlocked, CodeAuthenticatorBlocked, CodeAuthenticatorSusp, CodeActivationBlocked:
 		return ErrLocked
 	case CodeWaitingPeriod:
 		return ErrWaiting

@@ -22,6 +22,8 @@ const (
 	EventAuthenticatorUsed   EventType = "authenticator.used"
 	EventAuthenticatorFailed EventType = "authenticator.failed"
 	EventPasswordChanged     EventType = "authenticator.password_changed"
+	EventCodeIssued          EventType = "code.issued"
+	EventCodeUsed            EventType = "code.used"
 	EventOrderPlaced         EventType = "order.placed"
 	EventOrderChanged        EventType = "order.changed"
 )

@@ -58,6 +58,9 @@ type User struct {
 	CreatedAt    time.Time  `json:"created_at"`
 
 	Authenticators []Authenticator `json:"authenticators,omitempty"`
+	// Codes are the activation codes, temporary PINs and P-codes issued,
+	// as keyed hashes (see IssueCode).
+	Codes []IssuedCode `json:"codes,omitempty"`
 	// Failures counts consecutive failed authentication attempts across the
 	// account (NIST SP 800-63B §5.2.2 caps them).
 	Failures int `json:"failures,omitempty"`
@@ -84,6 +87,13 @@ func (u *User) Clone() *User {
 		c.Document = &d
 	}
 	c.Channels = slices.Clone(u.Channels)
+	if u.Codes != nil {
+		c.Codes = make([]IssuedCode, len(u.Codes))
+		for i, code := range u.Codes {
+			code.Hash.Sum = slices.Clone(code.Hash.Sum)
+			c.Codes[i] = code
+		}
+	}
 	if u.Authenticators != nil {
 		size := 0
 		for i := range u.Authenticators {

@@ -1,0 +1,362 @@
+package mitid
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// "Activation before use" (seed 004): a device stolen from the mailbox is
+// useless without a code that reaches the holder by another way. This file
+// issues and redeems those codes:
+//
+//   - activation codes: from the app's passport scan (valid 30 minutes), on
+//     paper from Citizen Service (48 hours) or by SMS (30 minutes, and only
+//     if the phone number has not changed in the last 120 hours);
+//   - the temporary PIN by SMS that an app needs besides its activation
+//     code: two independent codes by two independent channels;
+//   - the P-code of a holder without a CPR number (8 digits, 60 days).
+//
+// Every code is personal, activates once, and is blocked after three wrong
+// entries. Only a keyed hash of it is stored.
+
+// CodePurpose is what an issued code is for.
+type CodePurpose string
+
+// The purposes of issued codes.
+const (
+	PurposeActivation   CodePurpose = "activation"
+	PurposeTemporaryPIN CodePurpose = "temporary_pin"
+	PurposePCode        CodePurpose = "p_code"
+)
+
+// CodeChannel is how a code reaches its holder; it sets the code's validity.
+type CodeChannel string
+
+// The channels a code is issued through.
+const (
+	CodeByAppScan CodeChannel = "app_passport_scan" // shown in the app after a passport scan (30 min)
+	CodeOnPaper   CodeChannel = "paper"             // handed out at Citizen Service (48 h)
+	CodeBySMS     CodeChannel = "sms"               // sent by SMS (30 min)
+)
+
+// IssuedCode is a code issued to the user, as stored: never the code itself.
+type IssuedCode struct {
+	ID        uuid.UUID   `json:"id"`
+	Purpose   CodePurpose `json:"purpose"`
+	Channel   CodeChannel `json:"channel"`
+	Hash      KeyedHash   `json:"hash"`
+	IssuedAt  time.Time   `json:"issued_at"`
+	ExpiresAt time.Time   `json:"expires_at"`
+	// Wrong counts wrong entries; at Policy.ActivationCodeAttempts the code
+	// is blocked.
+	Wrong   int       `json:"wrong,omitempty"`
+	Blocked bool      `json:"blocked,omitempty"`
+	UsedAt  time.Time `json:"used_at,omitzero"`
+}
+
+// live reports whether c can still be redeemed at now.
+func (c *IssuedCode) live(now time.Time) bool {
+	return !c.Blocked && c.UsedAt.IsZero() && now.Before(c.ExpiresAt)
+}
+
+// codeAlphabet leaves out 0/O, 1/I/L and the like, so a code read off paper
+// or a screen is typed right.
+const codeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+// validity returns how long a code of this purpose and channel lives.
+func (p *Policy) validity(purpose CodePurpose, ch CodeChannel) (time.Duration, error) {
+	if purpose == PurposePCode {
+		return p.PCodeValidity, nil
+	}
+	switch ch {
+	case CodeByAppScan:
+		return p.AppActivationCodeValidity, nil
+	case CodeOnPaper:
+		return p.PaperActivationCodeValidity, nil
+	case CodeBySMS:
+		return p.SMSActivationCodeValidity, nil
+	}
+	return 0, invalidField(CodeActivationInvalid, "channel", "unknown code channel %q", ch)
+}
+
+// newCode draws a code: 8 characters XXXX-XXXX for activation codes (about
+// 39 bits), 6 digits for a temporary PIN, Policy.PCodeDigits digits for a
+// P-code.
+func (s *Service) newCode(purpose CodePurpose) (string, error) {
+	alphabet, n := codeAlphabet, 8
+	switch purpose {
+	case PurposeTemporaryPIN:
+		alphabet, n = "0123456789", 6
+	case PurposePCode:
+		alphabet, n = "0123456789", s.policy.PCodeDigits
+	}
+	b := make([]byte, n)
+	for i := range b {
+		k, err := rand.Int(s.rand, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			return "", NewError(CodeConfigInvalid, err, "the random source failed")
+		}
+		b[i] = alphabet[k.Int64()]
+	}
+	code := string(b)
+	if purpose == PurposeActivation {
+		code = code[:4] + "-" + code[4:]
+	}
+	return code, nil
+}
+
+// normalizeCode folds what a person types: case, spaces and hyphens.
+func normalizeCode(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == ' ' || r == '-' || r == '\t':
+			return -1
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		}
+		return r
+	}, s)
+}
+
+func codeHashPurpose(u uuid.UUID, p CodePurpose) string { return "code:" + string(p) + ":" + u.String() }
+
+// IssueCode issues a code of the given purpose to the user through the
+// given channel and returns it in clear, once: the store keeps only its
+// keyed hash. The caller hands the code over (on the screen after a passport
+// scan, on paper at Citizen Service); a code by SMS the Service sends itself
+// through its Notifier, directly and not through the outbox, so the code is
+// never stored in clear anywhere. Without a Notifier the caller sends it.
+//
+// A code by SMS is refused while the phone number is younger than
+// Policy.PhoneChangeQuarantine (120 hours), so a hijacker who just changed
+// the number gets no code on it. A new code of a purpose replaces any live
+// one of the same purpose.
+func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePurpose, ch CodeChannel) (string, *User, []Event, error) {
+	ttl, err := s.policy.validity(purpose, ch)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	code, err := s.newCode(purpose)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	id, err := s.newID()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	u, evs, err := s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
+		if purpose == PurposePCode && !u.CPR.IsZero() {
+			return nil, errorf(CodeActivationInvalid, "a P-code is for a holder without a CPR number")
+		}
+		if ch == CodeBySMS || purpose == PurposeTemporaryPIN {
+			if u.Phone == "" {
+				return nil, invalidField(CodeActivationInvalid, "phone", "a code by SMS needs a phone number")
+			}
+			if !u.PhoneChangedAt.IsZero() && now.Before(u.PhoneChangedAt.Add(s.policy.PhoneChangeQuarantine)) {
+				until := u.PhoneChangedAt.Add(s.policy.PhoneChangeQuarantine)
+				e := errorf(CodeWaitingPeriod, "your phone number changed recently; codes by SMS can be sent to it from %s", until.UTC().Format(time.RFC3339))
+				e.Until = until
+				return nil, e
+			}
+		}
+		for i := range u.Codes {
+			if c := &u.Codes[i]; c.Purpose == purpose && c.live(now) {
+				c.Blocked = true // superseded
+			}
+		}
+		u.pruneCodes(now)
+		u.Codes = append(u.Codes, IssuedCode{ID: id, Purpose: purpose, Channel: ch, IssuedAt: now, ExpiresAt: now.Add(ttl),
+			Hash: s.keys.Hash(codeHashPurpose(u.ID, purpose), []byte(normalizeCode(code)))})
+		ev := Event{Type: EventCodeIssued, Until: now.Add(ttl), Detail: map[string]string{"purpose": string(purpose), "channel": string(ch)}}
+		return []Event{ev}, nil
+	})
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if (ch == CodeBySMS || purpose == PurposeTemporaryPIN) && s.notifier != nil {
+		n := Notification{Delivery: Delivery{Channel: ChannelSMS, Address: u.Phone, Language: u.Language}, Event: evs[0],
+			Subject: "MitID", Text: codeText(purpose, code, u.Language, evs[0].Until.Sub(evs[0].At))}
+		if err := s.notifier.Notify(ctx, n); err != nil {
+			return "", nil, nil, NewError(CodeStoreUnavailable, err, "the %s could not be sent by SMS; ask for a new one", purposeName(purpose))
+		}
+	}
+	return code, u, evs, nil
+}
+
+// codeText is the SMS that carries a code.
+func codeText(p CodePurpose, code string, lang Language, ttl time.Duration) string {
+	mins := int(ttl / time.Minute)
+	if lang == Danish {
+		name := map[CodePurpose]string{PurposeActivation: "aktiveringskode", PurposeTemporaryPIN: "midlertidige PIN-kode", PurposePCode: "P-kode"}[p]
+		return "Din MitID " + name + " er " + code + ". Den gælder i " + itoa(mins) + " minutter. Del den aldrig med andre."
+	}
+	return "Your MitID " + purposeName(p) + " is " + code + ". It is valid for " + itoa(mins) + " minutes. Never share it."
+}
+
+func itoa(n int) string { return big.NewInt(int64(n)).String() }
+
+// pruneCodes drops codes that ended more than a day ago; the events keep
+// their history.
+func (u *User) pruneCodes(now time.Time) {
+	kept := u.Codes[:0]
+	for _, c := range u.Codes {
+		end := c.ExpiresAt
+		if !c.UsedAt.IsZero() {
+			end = c.UsedAt
+		}
+		if now.Sub(end) < 24*time.Hour {
+			kept = append(kept, c)
+		}
+	}
+	u.Codes = kept
+}
+
+// redeemCode checks a typed code of the given purpose against u's live
+// codes and, when it matches one, marks it used. A wrong entry counts
+// against every live code of the purpose (the person may have meant any of
+// them); at Policy.ActivationCodeAttempts (3) they are blocked. It returns
+// the events to commit and, when the code is not accepted, the refusal.
+func (s *Service) redeemCode(u *User, purpose CodePurpose, typed string, now time.Time) ([]Event, error) {
+	attempts := s.policy.ActivationCodeAttempts
+	if purpose == PurposePCode {
+		attempts = s.policy.PCodeAttempts
+	}
+	norm := []byte(normalizeCode(typed))
+	var live []*IssuedCode
+	for i := range u.Codes {
+		if c := &u.Codes[i]; c.Purpose == purpose && c.live(now) {
+			live = append(live, c)
+		}
+	}
+	if len(live) == 0 {
+		return nil, errorf(CodeActivationInvalid, "you have no valid %s; get a new one", purposeName(purpose))
+	}
+	for _, c := range live {
+		if s.keys.Verify(c.Hash, codeHashPurpose(u.ID, purpose), norm) {
+			c.UsedAt = now
+			return []Event{{Type: EventCodeUsed, Detail: map[string]string{"purpose": string(purpose), "channel": string(c.Channel)}}}, nil
+		}
+	}
+	blocked := false
+	for _, c := range live {
+		c.Wrong++
+		if c.Wrong >= attempts {
+			c.Blocked, blocked = true, true
+		}
+	}
+	u.Failures++
+	ev := Event{Type: EventAuthenticatorFailed, Reason: string(CodeWrongActivationCode), Detail: map[string]string{"purpose": string(purpose)}}
+	if blocked {
+		return []Event{ev}, refusal{errorf(CodeActivationBlocked, "the %s was entered wrong %d times and is blocked; get a new one", purposeName(purpose), attempts)}
+	}
+	left := attempts - live[0].Wrong
+	return []Event{ev}, refusal{errorf(CodeWrongActivationCode, "the %s is wrong; %d attempts left", purposeName(purpose), left)}
+}
+
+func purposeName(p CodePurpose) string {
+	switch p {
+	case PurposeTemporaryPIN:
+		return "temporary PIN"
+	case PurposePCode:
+		return "P-code"
+	}
+	return "activation code"
+}
+
+// ActivationCodes are what a holder types to activate an authenticator
+// with codes.
+type ActivationCodes struct {
+	// Code is the activation code.
+	Code string
+	// TemporaryPIN is the temporary PIN by SMS; an app needs it besides the
+	// activation code (two independent codes by two independent channels).
+	TemporaryPIN string
+	// Replaces names an authenticator the new one replaces.
+	Replaces uuid.UUID
+}
+
+// ActivateWithCode activates an authenticator waiting for activation, after
+// "enter user ID → activation code → follow the guide" (seed 000). An app
+// needs the temporary PIN as well. Wrong codes count (three block a code);
+// each code activates one authenticator.
+func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid.UUID, codes ActivationCodes) (*User, []Event, error) {
+	found, err := s.UserByUserID(ctx, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var events []Event
+	u, err := s.attempt(ctx, found.ID, func(u *User, now time.Time) ([]Event, error) {
+		if err := u.Usable(now); err != nil {
+			return nil, err
+		}
+		a, err := u.Authenticator(auth)
+		if err != nil {
+			return nil, err
+		}
+		if st := a.EffectiveState(now); st != StatePendingActivation && st != StateWaitingForAccess {
+			return nil, errorf(CodeTransitionForbidden, "this %s is %s, not waiting for activation", a.Kind, st)
+		}
+		evs, err := s.redeemCode(u, PurposeActivation, codes.Code, now)
+		if err != nil {
+			return evs, err
+		}
+		if a.Kind == KindApp {
+			more, err := s.redeemCode(u, PurposeTemporaryPIN, codes.TemporaryPIN, now)
+			if err != nil {
+				// Refused: the activation code stays unused, its failure counts.
+				var r refusal
+				if errors.As(err, &r) {
+					for i := range u.Codes {
+						if c := &u.Codes[i]; c.Purpose == PurposeActivation && c.UsedAt.Equal(now) {
+							c.UsedAt = time.Time{}
+						}
+					}
+				}
+				return more, err
+			}
+			evs = append(evs, more...)
+		}
+		moved, err := u.Transition(&s.policy, auth, StateActive, now, TransitionOptions{Replaces: codes.Replaces, Reason: "activated with code"})
+		if err != nil {
+			return nil, err
+		}
+		u.Failures = 0
+		events = append(evs, moved...)
+		return events, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, events, nil
+}
+
+// RedeemPCode checks the P-code of a holder without a CPR number, who types
+// it where a CPR holder would give the CPR number (seed 002). It works once;
+// Policy.PCodeAttempts (3) wrong entries block it.
+func (s *Service) RedeemPCode(ctx context.Context, userID, code string) (*User, []Event, error) {
+	found, err := s.UserByUserID(ctx, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var events []Event
+	u, err := s.attempt(ctx, found.ID, func(u *User, now time.Time) ([]Event, error) {
+		if err := u.Usable(now); err != nil {
+			return nil, err
+		}
+		evs, err := s.redeemCode(u, PurposePCode, code, now)
+		if err == nil {
+			events = evs
+		}
+		return evs, err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, events, nil
+}

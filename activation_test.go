@@ -1,0 +1,199 @@
+package mitid_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/store/memory"
+)
+
+// smsEnv is an env whose Notifier records the SMS texts sent directly.
+func smsEnv(t *testing.T) (*env, *recorder) {
+	t.Helper()
+	keys, err := mitid.NewRandomKeyRing(seeded(1))
+	require.NoError(t, err)
+	st := memory.New()
+	clock := &fakeClock{now: tNow}
+	rec := &recorder{}
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Notifier: rec, Policy: cheapPolicy()})
+	require.NoError(t, err)
+	return &env{svc: svc, store: st, clock: clock, ctx: context.Background()}, rec
+}
+
+func (e *env) pendingApp(t *testing.T, u *mitid.User) uuid.UUID {
+	t.Helper()
+	sim, err := app.NewSimulator(seeded(7), "123456")
+	require.NoError(t, err)
+	_, evs, err := e.svc.AddApp(e.ctx, u.ID, "new phone", sim.PublicKey())
+	require.NoError(t, err)
+	return evs[0].Authenticator
+}
+
+func TestActivationCode_ValidityByChannel(t *testing.T) {
+	for _, tc := range []struct {
+		ch   mitid.CodeChannel
+		life time.Duration
+	}{
+		{mitid.CodeByAppScan, 30 * time.Minute},
+		{mitid.CodeOnPaper, 48 * time.Hour},
+		{mitid.CodeBySMS, 30 * time.Minute},
+	} {
+		t.Run(string(tc.ch), func(t *testing.T) {
+			e, _ := smsEnv(t)
+			u := e.anna(t)
+			_, _, err := e.svc.AddCodeDevice(e.ctx, u.ID, mitid.NewCodeDevice{Kind: mitid.KindCodeDisplay, Serial: "572 000 0019", Seed: make([]byte, 20), State: mitid.StatePendingActivation})
+			require.NoError(t, err)
+			list, _ := e.svc.Authenticators(e.ctx, u.ID)
+			dev := list[0].ID
+			code, _, evs, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, tc.ch)
+			require.NoError(t, err)
+			assert.Regexp(t, regexp.MustCompile(`^[A-Z2-9]{4}-[A-Z2-9]{4}$`), code)
+			assert.Equal(t, tNow.Add(tc.life), evs[0].Until)
+			e.clock.Advance(tc.life)
+			_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, mitid.ActivationCodes{Code: code})
+			require.Error(t, err, "at the end of its validity the code is dead")
+			assert.Equal(t, mitid.CodeActivationInvalid, mitid.ErrorCode(err))
+		})
+	}
+}
+
+func TestActivationCode_ActivatesOnceAndIsPersonal(t *testing.T) {
+	e, _ := smsEnv(t)
+	u := e.anna(t)
+	other, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "bent-other", CPR: "020290-1234", IAL: mitid.LevelSubstantial})
+	require.NoError(t, err)
+	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+	require.NoError(t, err)
+	_, _, err = e.svc.AddAuthenticator(e.ctx, other.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+	require.NoError(t, err)
+	otherList, _ := e.svc.Authenticators(e.ctx, other.ID)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "bent-other", otherList[0].ID, mitid.ActivationCodes{Code: code})
+	require.Error(t, err, "Anna's code does not activate Bent's chip")
+
+	_, _, err = e.svc.AddAuthenticator(e.ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+	require.NoError(t, err)
+	list, _ := e.svc.Authenticators(e.ctx, u.ID)
+	_, evs, err := e.svc.ActivateWithCode(e.ctx, "Anna.Hansen", list[0].ID, mitid.ActivationCodes{Code: strings.ToLower(code)})
+	require.NoError(t, err, "case and hyphen do not matter")
+	assert.Equal(t, mitid.EventCodeUsed, evs[0].Type)
+	assert.Equal(t, mitid.StateActive, evs[len(evs)-1].To)
+
+	_, _, err = e.svc.AddAuthenticator(e.ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindApp, State: mitid.StatePendingActivation})
+	require.NoError(t, err)
+	list, _ = e.svc.Authenticators(e.ctx, u.ID)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", list[1].ID, mitid.ActivationCodes{Code: code})
+	require.Error(t, err, "one code activates one authenticator")
+}
+
+func TestActivationCode_ThreeWrongEntriesBlockIt(t *testing.T) {
+	e, _ := smsEnv(t)
+	u := e.anna(t)
+	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+	require.NoError(t, err)
+	_, _, err = e.svc.AddAuthenticator(e.ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+	require.NoError(t, err)
+	list, _ := e.svc.Authenticators(e.ctx, u.ID)
+	for i, want := range []mitid.Code{mitid.CodeWrongActivationCode, mitid.CodeWrongActivationCode, mitid.CodeActivationBlocked} {
+		_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", list[0].ID, mitid.ActivationCodes{Code: "AAAA-AAAA"})
+		require.Error(t, err)
+		assert.Equal(t, want, mitid.ErrorCode(err), "entry %d", i+1)
+	}
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", list[0].ID, mitid.ActivationCodes{Code: code})
+	require.Error(t, err, "a blocked code stays blocked, right or not")
+	log, err := e.svc.ActivityLog(e.ctx, u.ID, mitid.EventFilter{Types: []mitid.EventType{mitid.EventAuthenticatorFailed}})
+	require.NoError(t, err)
+	assert.Len(t, log, 3, "the wrong entries are audited")
+}
+
+func TestActivationCode_AppNeedsTwoIndependentCodes(t *testing.T) {
+	e, rec := smsEnv(t)
+	u := e.anna(t)
+	appID := e.pendingApp(t, u)
+	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeByAppScan)
+	require.NoError(t, err)
+	pin, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeTemporaryPIN, mitid.CodeBySMS)
+	require.NoError(t, err)
+	assert.Regexp(t, `^\d{6}$`, pin)
+	require.Len(t, rec.sent, 1, "the temporary PIN goes by SMS, sent at once")
+	assert.Equal(t, "+4512345678", rec.sent[0].Delivery.Address)
+	assert.Contains(t, rec.sent[0].Text, pin)
+	msgs, err := e.store.OutboxMessages(e.ctx, mitid.OutboxFilter{User: u.ID})
+	require.NoError(t, err)
+	for _, m := range msgs {
+		assert.NotContains(t, m.Event.Detail, "code", "no code in the outbox")
+	}
+
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", appID, mitid.ActivationCodes{Code: code})
+	require.Error(t, err, "the activation code alone does not activate an app")
+	_, evs, err := e.svc.ActivateWithCode(e.ctx, "anna.hansen", appID, mitid.ActivationCodes{Code: code, TemporaryPIN: pin})
+	require.NoError(t, err)
+	last := evs[len(evs)-1]
+	assert.Equal(t, mitid.StateActive, last.To)
+	assert.NotEmpty(t, last.Notify, "an app activated on a new device is notified (seed 004)")
+}
+
+func TestSMSCode_RefusedAfterARecentPhoneChange(t *testing.T) {
+	e, _ := smsEnv(t)
+	u := e.anna(t)
+	phone := "+45 87 65 43 21"
+	_, _, err := e.svc.ChangeContact(e.ctx, u.ID, mitid.Contact{Phone: &phone})
+	require.NoError(t, err)
+	_, _, _, err = e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeBySMS)
+	require.ErrorIs(t, err, mitid.ErrWaiting)
+	var me *mitid.Error
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, tNow.Add(120*time.Hour), me.Until)
+	_, _, _, err = e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+	require.NoError(t, err, "paper from Citizen Service is unaffected")
+	e.clock.Advance(120 * time.Hour)
+	_, _, _, err = e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeBySMS)
+	require.NoError(t, err)
+}
+
+func TestPCode_OnlyWithoutCPR(t *testing.T) {
+	e, _ := smsEnv(t)
+	u := e.anna(t)
+	_, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposePCode, mitid.CodeByAppScan)
+	require.ErrorIs(t, err, mitid.ErrInvalid)
+	foreign, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "erika-m", Document: &mitid.IdentityDocument{Country: "DEU", Number: "C01X00T47"},
+		BirthDate: date(1985, 6, 1), IAL: mitid.LevelSubstantial})
+	require.NoError(t, err)
+	code, _, evs, err := e.svc.IssueCode(e.ctx, foreign.ID, mitid.PurposePCode, mitid.CodeByAppScan)
+	require.NoError(t, err)
+	assert.Regexp(t, `^\d{8}$`, code)
+	assert.Equal(t, tNow.Add(60*24*time.Hour), evs[0].Until, "a P-code is valid 60 days")
+}
+
+func TestPCode_OneUseThreeAttempts(t *testing.T) {
+	e, _ := smsEnv(t)
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "erika-p", Document: &mitid.IdentityDocument{Country: "DEU", Number: "C01X00T48"},
+		BirthDate: date(1985, 6, 1), IAL: mitid.LevelSubstantial})
+	require.NoError(t, err)
+	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposePCode, mitid.CodeByAppScan)
+	require.NoError(t, err)
+	_, _, err = e.svc.RedeemPCode(e.ctx, "erika-p", "00000000")
+	require.ErrorIs(t, err, mitid.ErrInvalid)
+	_, evs, err := e.svc.RedeemPCode(e.ctx, "erika-p", code)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.EventCodeUsed, evs[0].Type)
+	_, _, err = e.svc.RedeemPCode(e.ctx, "erika-p", code)
+	require.Error(t, err, "one successful use")
+
+	code, _, _, err = e.svc.IssueCode(e.ctx, u.ID, mitid.PurposePCode, mitid.CodeByAppScan)
+	require.NoError(t, err)
+	for i := 0; i < 3; i++ {
+		_, _, err = e.svc.RedeemPCode(e.ctx, "erika-p", "11111111")
+		require.Error(t, err)
+	}
+	_, _, err = e.svc.RedeemPCode(e.ctx, "erika-p", code)
+	require.ErrorIs(t, err, mitid.ErrInvalid, "blocked after three wrong entries")
+}
