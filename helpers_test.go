@@ -2,6 +2,7 @@ package mitid_test
 
 import (
 	"context"
+	"encoding/binary"
 	"io"
 	"math/rand/v2"
 	"sync"
@@ -15,9 +16,9 @@ import (
 )
 
 // seeded returns a deterministic random source, so tests replay exactly.
-func seeded(n byte) io.Reader {
+func seeded(n int) io.Reader {
 	var seed [32]byte
-	seed[0] = n
+	binary.LittleEndian.PutUint64(seed[:], uint64(n))
 	return rand.NewChaCha8(seed)
 }
 

@@ -74,7 +74,7 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 	for _, k := range kinds {
 		switch k {
 		case mitid.KindCodeDisplay, mitid.KindAudioReader:
-			dev, err := codedisplay.Manufacture(seeded(byte(n)), codedisplay.MitIDParams(), e.clock.Now)
+			dev, err := codedisplay.Manufacture(seeded(1000+n), codedisplay.MitIDParams(), e.clock.Now)
 			require.NoError(t, err)
 			_, evs, err := e.svc.AddCodeDevice(e.ctx, u.ID, mitid.NewCodeDevice{Kind: k, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
 			require.NoError(t, err)
@@ -85,7 +85,7 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 			h.display, h.codeID = dev, evs[0].Authenticator
 			e.clock.Advance(30 * time.Second) // the activation code's step is spent
 		case mitid.KindApp:
-			sim, err := app.NewSimulator(seeded(byte(n+100)), "123456")
+			sim, err := app.NewSimulator(seeded(1_000_000+n), "123456")
 			require.NoError(t, err)
 			_, evs, err := e.svc.AddApp(e.ctx, u.ID, "phone", sim.PublicKey())
 			require.NoError(t, err)
@@ -93,7 +93,7 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 			require.NoError(t, err)
 			h.app, h.appID = sim, evs[0].Authenticator
 		case mitid.KindChip:
-			sim, err := chip.NewSimulator(seeded(byte(n + 50)))
+			sim, err := chip.NewSimulator(seeded(2_000_000+n))
 			require.NoError(t, err)
 			_, evs, err := e.svc.AddAuthenticator(e.ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 			require.NoError(t, err)
@@ -116,8 +116,12 @@ var seqN atomic.Int64
 // seq returns a number unique within the test binary.
 func seq(testing.TB) int { return int(seqN.Add(1)) }
 
-// cprFor returns a valid CPR number, different for each n below 10000.
-func cprFor(n int) string { return fmt.Sprintf("010190-%04d", n%10000) }
+// cprFor returns a valid CPR number, different for each n below 3,360,000
+// (10,000 serials × 28 days × 12 months of 1990).
+func cprFor(n int) string {
+	day, month := 1+(n/10000)%28, 1+(n/280000)%12
+	return fmt.Sprintf("%02d%02d90-%04d", day, month, n%10000)
+}
 
 func (e *loginEnv) begin(t testing.TB, h *holder, level mitid.Level) *mitid.Login {
 	t.Helper()
