@@ -124,7 +124,9 @@ func normalizeCode(s string) string {
 	}, s)
 }
 
-func codeHashPurpose(u uuid.UUID, p CodePurpose) string { return "code:" + string(p) + ":" + u.String() }
+func codeHashPurpose(u uuid.UUID, p CodePurpose) string {
+	return "code:" + string(p) + ":" + u.String()
+}
 
 // IssueCode issues a code of the given purpose to the user through the
 // given channel and returns it in clear, once: the store keeps only its

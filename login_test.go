@@ -93,7 +93,7 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 			require.NoError(t, err)
 			h.app, h.appID = sim, evs[0].Authenticator
 		case mitid.KindChip:
-			sim, err := chip.NewSimulator(seeded(2_000_000+n))
+			sim, err := chip.NewSimulator(seeded(2_000_000 + n))
 			require.NoError(t, err)
 			_, evs, err := e.svc.AddAuthenticator(e.ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 			require.NoError(t, err)
