@@ -153,30 +153,8 @@ func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePur
 		return "", nil, nil, err
 	}
 	u, evs, err := s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
-		if purpose == PurposePCode && !u.CPR.IsZero() {
-			return nil, errorf(CodeActivationInvalid, "a P-code is for a holder without a CPR number")
-		}
-		if ch == CodeBySMS || purpose == PurposeTemporaryPIN {
-			if u.Phone == "" {
-				return nil, invalidField(CodeActivationInvalid, "phone", "a code by SMS needs a phone number")
-			}
-			if !u.PhoneChangedAt.IsZero() && now.Before(u.PhoneChangedAt.Add(s.policy.PhoneChangeQuarantine)) {
-				until := u.PhoneChangedAt.Add(s.policy.PhoneChangeQuarantine)
-				e := errorf(CodeWaitingPeriod, "your phone number changed recently; codes by SMS can be sent to it from %s", until.UTC().Format(time.RFC3339))
-				e.Until = until
-				return nil, e
-			}
-		}
-		for i := range u.Codes {
-			if c := &u.Codes[i]; c.Purpose == purpose && c.live(now) {
-				c.Blocked = true // superseded
-			}
-		}
-		u.pruneCodes(now)
-		u.Codes = append(u.Codes, IssuedCode{ID: id, Purpose: purpose, Channel: ch, IssuedAt: now, ExpiresAt: now.Add(ttl),
-			Hash: s.keys.Hash(codeHashPurpose(u.ID, purpose), []byte(normalizeCode(code)))})
-		ev := Event{Type: EventCodeIssued, Until: now.Add(ttl), Detail: map[string]string{"purpose": string(purpose), "channel": string(ch)}}
-		return []Event{ev}, nil
+		ev, err := s.addCode(u, id, code, purpose, ch, ttl, now)
+		return []Event{ev}, err
 	})
 	if err != nil {
 		return "", nil, nil, err
@@ -189,6 +167,34 @@ func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePur
 		}
 	}
 	return code, u, evs, nil
+}
+
+// addCode records a freshly drawn code on u (its keyed hash), after the
+// rules for its purpose and channel, and returns the event to commit.
+func (s *Service) addCode(u *User, id uuid.UUID, code string, purpose CodePurpose, ch CodeChannel, ttl time.Duration, now time.Time) (Event, error) {
+	if purpose == PurposePCode && !u.CPR.IsZero() {
+		return Event{}, errorf(CodeActivationInvalid, "a P-code is for a holder without a CPR number")
+	}
+	if ch == CodeBySMS || purpose == PurposeTemporaryPIN {
+		if u.Phone == "" {
+			return Event{}, invalidField(CodeActivationInvalid, "phone", "a code by SMS needs a phone number")
+		}
+		if !u.PhoneChangedAt.IsZero() && now.Before(u.PhoneChangedAt.Add(s.policy.PhoneChangeQuarantine)) {
+			until := u.PhoneChangedAt.Add(s.policy.PhoneChangeQuarantine)
+			e := errorf(CodeWaitingPeriod, "your phone number changed recently; codes by SMS can be sent to it from %s", until.UTC().Format(time.RFC3339))
+			e.Until = until
+			return Event{}, e
+		}
+	}
+	for i := range u.Codes {
+		if c := &u.Codes[i]; c.Purpose == purpose && c.live(now) {
+			c.Blocked = true // superseded
+		}
+	}
+	u.pruneCodes(now)
+	u.Codes = append(u.Codes, IssuedCode{ID: id, Purpose: purpose, Channel: ch, IssuedAt: now, ExpiresAt: now.Add(ttl),
+		Hash: s.keys.Hash(codeHashPurpose(u.ID, purpose), []byte(normalizeCode(code)))})
+	return Event{Type: EventCodeIssued, Until: now.Add(ttl), Detail: map[string]string{"purpose": string(purpose), "channel": string(ch)}}, nil
 }
 
 // codeText is the SMS that carries a code.

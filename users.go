@@ -34,6 +34,19 @@ type NewUser struct {
 // ID or the CPR number is taken.
 func (s *Service) CreateUser(ctx context.Context, n NewUser) (*User, []Event, error) {
 	now := s.clock.Now()
+	u, events, err := s.buildUser(ctx, n, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.store.CreateUser(ctx, u, events); err != nil {
+		return nil, nil, err
+	}
+	return u, events, nil
+}
+
+// buildUser validates n and returns the new user and its creation event,
+// stamped, ready to store.
+func (s *Service) buildUser(ctx context.Context, n NewUser, now time.Time) (*User, []Event, error) {
 	u := &User{Status: UserActive, CreatedAt: now, Name: n.Name, IAL: n.IAL, NotifyEveryUse: n.NotifyEveryUse}
 	if n.CPR != "" {
 		cpr, err := ParseCPR(n.CPR)
@@ -73,9 +86,6 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (*User, []Event, er
 	}
 	events := []Event{{Type: EventUserCreated, Detail: map[string]string{"user_id": u.UserID}}}
 	if err := s.stamp(ctx, u, events, now); err != nil {
-		return nil, nil, err
-	}
-	if err := s.store.CreateUser(ctx, u, events); err != nil {
 		return nil, nil, err
 	}
 	return u, events, nil
