@@ -72,9 +72,9 @@ func ParseMasterList(der []byte) (*MasterList, error) {
 // VerifyMasterList parses a CSCA master list and verifies it: exactly one
 // signer, whose certificate is in the list's SignedData; the signed
 // attributes and signature; that a CSCA among anchors issued the signer's
-// certificate (signature, CA flag, validity of both at time at); and, when
-// the signer's certificate has an extended key usage extension, that it
-// includes the master-list-signing purpose. The anchors are the CSCAs you
+// certificate (signature, CA flag, validity of both at time at); and that
+// the signer's certificate carries the extended key usage for master list
+// signing (2.23.136.1.1.3), which ICAO 9303 Part 12 makes mandatory. The anchors are the CSCAs you
 // already trust out of band (for example your own country's CSCA); the
 // list's own contents are never used to vouch for the list.
 //
@@ -102,7 +102,7 @@ func VerifyMasterList(der []byte, anchors *TrustStore, at time.Time) (*MasterLis
 	if err := sd.VerifySignerInfo(si, signer); err != nil {
 		return nil, err
 	}
-	if len(signer.ExtKeyUsage) > 0 && !signer.hasExtKeyUsage(OIDMasterListSignerEKU) {
+	if !signer.hasExtKeyUsage(OIDMasterListSignerEKU) {
 		return nil, &CertificateError{Role: RoleMasterListSigner, Subject: signer.SubjectString(),
 			Err: fmt.Errorf("%w: %w: extended key usage lacks master list signing (2.23.136.1.1.3)", ErrMasterListSigner, ErrKeyUsage)}
 	}
