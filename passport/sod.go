@@ -19,9 +19,6 @@ import (
 //	DataGroupHash ::= SEQUENCE { dataGroupNumber INTEGER (1..16), dataGroupHashValue OCTET STRING }
 //	LDSVersionInfo ::= SEQUENCE { ldsVersion PrintableString, unicodeVersion PrintableString }
 
-// sodTag is the application tag wrapping EF.SOD.
-const sodTag = 0x77
-
 // SOD is a parsed EF.SOD. It is immutable after parsing.
 type SOD struct {
 	Raw        []byte      // the complete EF.SOD bytes (tag 0x77 included)

@@ -443,7 +443,7 @@ func (p *SyntheticPKI) SignSOD(rand io.Reader, dataGroups map[int][]byte, opts S
 	if err != nil {
 		return nil, err
 	}
-	return EncodeTLV(sodTag, ci), nil
+	return EncodeTLV(TagSOD, ci), nil
 }
 
 // MasterList returns a CSCA master list holding this PKI's CSCA and the
