@@ -142,6 +142,19 @@ func (s *Session) SelectApplication(ctx context.Context) error {
 	return nil
 }
 
+// InternalAuthenticate sends the Active Authentication challenge (8 bytes,
+// ICAO 9303 Part 11 §6.1) and returns the chip's signature, which
+// VerifyActive checks against the DG15 key. The challenge must be fresh and
+// unpredictable (draw it from a random source), or a recorded answer could
+// be replayed by a clone.
+func (s *Session) InternalAuthenticate(ctx context.Context, challenge []byte) ([]byte, error) {
+	sig, err := s.transmitOK(ctx, Command{INS: insInternalAuthenticate, Data: challenge, Ne: MaxShortNe})
+	if err != nil {
+		return nil, fmt.Errorf("passport: INTERNAL AUTHENTICATE: %w", err)
+	}
+	return sig, nil
+}
+
 // selectMF selects the master file, where EF.CardAccess lives.
 func (s *Session) selectMF(ctx context.Context) error {
 	_, err := s.transmitOK(ctx, selectMFCmd())
