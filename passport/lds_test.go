@@ -2,6 +2,7 @@ package passport
 
 import (
 	"bytes"
+	"crypto"
 	"errors"
 	"fmt"
 	"image/jpeg"
@@ -226,5 +227,39 @@ func TestDG2_ISO19794Layout(t *testing.T) {
 		"FFD8FFD9"
 	if fmt.Sprintf("%X", rec) != want {
 		t.Errorf("record\n got %X\nwant %s", rec, want)
+	}
+}
+
+func TestParseDG15_RSAAndExplicitBrainpool(t *testing.T) {
+	keys := aaKeys(t)
+	for name, tc := range map[string]struct {
+		key      crypto.Signer
+		explicit bool
+	}{
+		"RSA-1024":                 {keys.rsa1024, false},
+		"brainpoolP256r1 named":    {keys.brainpool, false},
+		"brainpoolP256r1 explicit": {keys.brainpool, true},
+		"P-256 explicit":           {keys.p256, true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			raw, err := MarshalDG15(tc.key.Public(), tc.explicit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := ParseDG15(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.PublicKey.ExplicitParameters != tc.explicit {
+				t.Errorf("explicit = %v", d.PublicKey.ExplicitParameters)
+			}
+			sig, err := SignActive(pkiTestRand(4), tc.key, aaChallenge, ActiveSignOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := VerifyActive(d.PublicKey, aaChallenge, sig, 0); err != nil {
+				t.Errorf("AA with the DG15 key: %v", err)
+			}
+		})
 	}
 }
