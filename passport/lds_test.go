@@ -148,10 +148,6 @@ func TestParseLDS_RejectsMalformed(t *testing.T) {
 
 func TestDataGroupIdentifiers(t *testing.T) {
 	for n := 1; n <= 16; n++ {
-		fid, err := DataGroupFileID(n)
-		if err != nil || fid != 0x0100+uint16(n) {
-			t.Errorf("DataGroupFileID(%d) = %04X", n, fid)
-		}
 		tag, _ := DataGroupTag(n)
 		if DataGroupFromTag(tag) != n {
 			t.Errorf("tag %s round trip", tag)
