@@ -27,6 +27,9 @@ func FuzzParseLDS(f *testing.F) {
 	}
 	dg12 := (&DG12{IssuingAuthority: "UTO", OtherPersons: []string{"A<<B"}}).Marshal()
 	f.Add(dg12)
+	doc := synthTestDoc(f, SyntheticECDSAP256, func(o *SyntheticDocumentOptions) { o.AAKey = aaKeys(f).brainpool })
+	f.Add(doc.DataGroups[1])
+	f.Add(doc.DataGroups[14])
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if c, err := ParseCOM(b); err == nil {
 			if _, err := ParseCOM(c.Marshal()); err != nil {
@@ -62,5 +65,22 @@ func FuzzParseLDS(f *testing.F) {
 			}
 		}
 		_, _ = ParseDG15(b)
+		if d, err := ParseDG14(b); err == nil {
+			if enc, err := d.Marshal(); err == nil {
+				if _, err := ParseDG14(enc); err != nil {
+					t.Fatalf("DG14 round trip: %v", err)
+				}
+			}
+			_, _ = d.ActiveAuthenticationHash()
+		}
+		if d, err := ParseDG1(b); err == nil {
+			enc, err := MarshalDG1(d.Text)
+			if err != nil {
+				t.Fatalf("DG1 round trip: %v", err)
+			}
+			if again, err := ParseDG1(enc); err != nil || again.Text != d.Text {
+				t.Fatalf("DG1 round trip: %v", err)
+			}
+		}
 	})
 }

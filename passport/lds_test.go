@@ -259,3 +259,27 @@ func TestParseDG15_RSAAndExplicitBrainpool(t *testing.T) {
 		})
 	}
 }
+
+func TestParseDG1_Part10SampleTD2(t *testing.T) {
+	const mrz = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<D231458907UTO7408122F1204159<<<<<<<6"
+	const want = "614B5F1F48493C55544F4552494B53534F4E3C3C414E4E413C4D415249413C3C3C3C3C3C3C3C3C3C3C4432333134353839303755544F3734303831323246313230343135393C3C3C3C3C3C3C36"
+	raw, err := MarshalDG1(mrz[:36] + "\n" + mrz[36:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprintf("%X", raw) != want {
+		t.Errorf("MarshalDG1 = %X\nwant          %s", raw, want)
+	}
+	d, err := ParseDG1(mustHexT(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Text != mrz || d.MRZ.DocumentNumber != "D23145890" || d.MRZ.DateOfBirth != "740812" || d.MRZ.DateOfExpiry != "120415" {
+		t.Errorf("DG1 = %+v / %+v", d, d.MRZ)
+	}
+	bad := mustHexT(want)
+	bad[len(bad)-1] = '5' // composite check digit
+	if _, err := ParseDG1(bad); !errors.Is(err, ErrMalformedLDS) || !errors.Is(err, ErrInvalidMRZ) {
+		t.Errorf("bad check digit: %v", err)
+	}
+}
