@@ -47,7 +47,9 @@ type ActiveResult struct {
 // SHA-384, SHA-512), as chips without ActiveAuthenticationInfo do. Both the
 // plain r‖s and DER signature encodings are accepted.
 //
-// Failures wrap ErrActiveAuthenticationFailed (or ErrUnsupportedAlgorithm).
+// Failures wrap ErrActiveAuthenticationFailed (and also
+// ErrUnsupportedAlgorithm when the key or the recovered hash identifier is
+// one this package does not implement).
 func VerifyActive(pub *PublicKey, challenge, signature []byte, ecdsaHash crypto.Hash) (*ActiveResult, error) {
 	if len(challenge) < MinChallengeLength {
 		return nil, fmt.Errorf("%w: challenge of %d bytes; at least %d required", ErrActiveAuthenticationFailed, len(challenge), MinChallengeLength)
@@ -58,10 +60,10 @@ func VerifyActive(pub *PublicKey, challenge, signature []byte, ecdsaHash crypto.
 	case pub.RSA != nil:
 		r, err := iso9796Verify(pub.RSA, challenge, signature)
 		if err != nil {
-			if errors.Is(err, ErrUnsupportedAlgorithm) {
-				return nil, err
-			}
-			return nil, fmt.Errorf("%w: ISO/IEC 9796-2: %v", ErrActiveAuthenticationFailed, err)
+			// An unknown hash identifier may be an unsupported algorithm or
+			// just what a wrong signature recovers: it is a failure either
+			// way, and errors.Is finds both sentinels.
+			return nil, fmt.Errorf("%w: ISO/IEC 9796-2: %w", ErrActiveAuthenticationFailed, err)
 		}
 		return &ActiveResult{
 			Algorithm: "ISO/IEC 9796-2 scheme 1 / " + pkiHashName(r.hash),
@@ -73,7 +75,7 @@ func VerifyActive(pub *PublicKey, challenge, signature []byte, ecdsaHash crypto.
 			h = aaDefaultHash(pub.EC.Curve)
 		}
 		if !h.Available() {
-			return nil, fmt.Errorf("%w: hash %v", ErrUnsupportedAlgorithm, h)
+			return nil, fmt.Errorf("%w: %w: hash %v", ErrActiveAuthenticationFailed, ErrUnsupportedAlgorithm, h)
 		}
 		d := h.New()
 		d.Write(challenge)

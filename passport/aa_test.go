@@ -174,8 +174,8 @@ func TestActiveAuthentication_ISO9796Variants(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := VerifyActive(pub, aaChallenge, s, 0); err == nil {
-			t.Errorf("%s: accepted", name)
+		if _, err := VerifyActive(pub, aaChallenge, s, 0); !errors.Is(err, ErrActiveAuthenticationFailed) {
+			t.Errorf("%s: err = %v, want ErrActiveAuthenticationFailed", name, err)
 		}
 	}
 }

@@ -8,13 +8,8 @@ import (
 // The Logical Data Structure (ICAO 9303 Part 10): the elementary files of
 // the eMRTD application. Every file is one BER-TLV data object whose tag
 // names the file (EF.COM 60, DG1 61, DG2 75, ..., EF.SOD 77). This file holds
-// the identifiers and EF.COM; each data group has its own lds_*.go file.
-
-// File identifiers of the eMRTD application (ICAO 9303 Part 10 §3.6).
-const (
-	FileIDCOM uint16 = 0x011E // EF.COM
-	FileIDSOD uint16 = 0x011D // EF.SOD
-)
+// the tags and EF.COM; each data group has its own lds_*.go file. File
+// identifiers (FileCOM, FileSOD, FileDG) live with the APDU layer.
 
 // Tags of the LDS files.
 const (
@@ -24,14 +19,6 @@ const (
 
 // ldsDataGroupTags maps data group number (index) to its file tag.
 var ldsDataGroupTags = [17]Tag{0, 0x61, 0x75, 0x63, 0x76, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6A, 0x6B, 0x6C, 0x6D, 0x6E, 0x6F, 0x70}
-
-// DataGroupFileID returns the file identifier of data group n (1..16), 0x0101..0x0110.
-func DataGroupFileID(n int) (uint16, error) {
-	if n < 1 || n > 16 {
-		return 0, fmt.Errorf("%w: data group number %d outside 1..16", ErrMalformedLDS, n)
-	}
-	return 0x0100 + uint16(n), nil
-}
 
 // DataGroupTag returns the tag that opens data group n (1..16): 61 for
 // DG1, 75 for DG2, ..., 70 for DG16.

@@ -41,3 +41,45 @@ func MarshalDG15(pub crypto.PublicKey, explicit bool) ([]byte, error) {
 	}
 	return EncodeTLV(0x6F, spki), nil
 }
+
+// DG14 holds the SecurityInfos of Chip Authentication (keys and protocol
+// infos), and optionally PACE and Active Authentication infos.
+type DG14 struct {
+	SecurityInfos *SecurityInfos
+}
+
+// ParseDG14 parses DG14 (tag 6E wrapping a SET OF SecurityInfo). Errors
+// wrap ErrMalformedLDS and ErrMalformedSecurityInfos.
+func ParseDG14(b []byte) (*DG14, error) {
+	top, err := ldsOpen(b, 0x6E, "DG14")
+	if err != nil {
+		return nil, err
+	}
+	si, err := ParseSecurityInfos(top.Value)
+	if err != nil {
+		return nil, fmt.Errorf("%w: DG14: %w", ErrMalformedLDS, err)
+	}
+	return &DG14{SecurityInfos: si}, nil
+}
+
+// Marshal encodes DG14.
+func (d *DG14) Marshal() ([]byte, error) {
+	if d.SecurityInfos == nil {
+		return nil, fmt.Errorf("%w: DG14 without SecurityInfos", ErrMalformedLDS)
+	}
+	set, err := d.SecurityInfos.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return EncodeTLV(0x6E, set), nil
+}
+
+// ActiveAuthenticationHash returns the hash DG14's ActiveAuthenticationInfo
+// names for ECDSA Active Authentication, or 0 when DG14 has none (then
+// VerifyActive picks the hash by curve size).
+func (d *DG14) ActiveAuthenticationHash() (crypto.Hash, error) {
+	if d == nil || d.SecurityInfos == nil || len(d.SecurityInfos.ActiveAuthentication) == 0 {
+		return 0, nil
+	}
+	return ActiveAuthenticationHash(d.SecurityInfos.ActiveAuthentication[0].SignatureAlgorithm)
+}

@@ -2,6 +2,7 @@ package passport
 
 import (
 	"bytes"
+	"crypto"
 	"errors"
 	"fmt"
 	"image/jpeg"
@@ -147,10 +148,6 @@ func TestParseLDS_RejectsMalformed(t *testing.T) {
 
 func TestDataGroupIdentifiers(t *testing.T) {
 	for n := 1; n <= 16; n++ {
-		fid, err := DataGroupFileID(n)
-		if err != nil || fid != 0x0100+uint16(n) {
-			t.Errorf("DataGroupFileID(%d) = %04X", n, fid)
-		}
 		tag, _ := DataGroupTag(n)
 		if DataGroupFromTag(tag) != n {
 			t.Errorf("tag %s round trip", tag)
@@ -226,5 +223,63 @@ func TestDG2_ISO19794Layout(t *testing.T) {
 		"FFD8FFD9"
 	if fmt.Sprintf("%X", rec) != want {
 		t.Errorf("record\n got %X\nwant %s", rec, want)
+	}
+}
+
+func TestParseDG15_RSAAndExplicitBrainpool(t *testing.T) {
+	keys := aaKeys(t)
+	for name, tc := range map[string]struct {
+		key      crypto.Signer
+		explicit bool
+	}{
+		"RSA-1024":                 {keys.rsa1024, false},
+		"brainpoolP256r1 named":    {keys.brainpool, false},
+		"brainpoolP256r1 explicit": {keys.brainpool, true},
+		"P-256 explicit":           {keys.p256, true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			raw, err := MarshalDG15(tc.key.Public(), tc.explicit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := ParseDG15(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.PublicKey.ExplicitParameters != tc.explicit {
+				t.Errorf("explicit = %v", d.PublicKey.ExplicitParameters)
+			}
+			sig, err := SignActive(pkiTestRand(4), tc.key, aaChallenge, ActiveSignOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := VerifyActive(d.PublicKey, aaChallenge, sig, 0); err != nil {
+				t.Errorf("AA with the DG15 key: %v", err)
+			}
+		})
+	}
+}
+
+func TestParseDG1_Part10SampleTD2(t *testing.T) {
+	const mrz = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<D231458907UTO7408122F1204159<<<<<<<6"
+	const want = "614B5F1F48493C55544F4552494B53534F4E3C3C414E4E413C4D415249413C3C3C3C3C3C3C3C3C3C3C4432333134353839303755544F3734303831323246313230343135393C3C3C3C3C3C3C36"
+	raw, err := MarshalDG1(mrz[:36] + "\n" + mrz[36:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprintf("%X", raw) != want {
+		t.Errorf("MarshalDG1 = %X\nwant          %s", raw, want)
+	}
+	d, err := ParseDG1(mustHexT(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Text != mrz || d.MRZ.DocumentNumber != "D23145890" || d.MRZ.DateOfBirth != "740812" || d.MRZ.DateOfExpiry != "120415" {
+		t.Errorf("DG1 = %+v / %+v", d, d.MRZ)
+	}
+	bad := mustHexT(want)
+	bad[len(bad)-1] = '5' // composite check digit
+	if _, err := ParseDG1(bad); !errors.Is(err, ErrMalformedLDS) || !errors.Is(err, ErrInvalidMRZ) {
+		t.Errorf("bad check digit: %v", err)
 	}
 }
