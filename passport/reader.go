@@ -57,7 +57,7 @@ type Document struct {
 	DG2  *DG2
 	DG11 *DG11
 	DG12 *DG12
-	DG14 *SecurityInfos
+	DG14 *DG14
 	DG15 *DG15
 	DG16 *DG16
 	// DataGroups maps each data group number read to its file content.
@@ -391,11 +391,17 @@ func (r *Reader) parse(doc *Document, opts Options, ev *Evidence) {
 			}
 		}
 	}
-	try(1, func(b []byte) (err error) { doc.MRZ, err = parseDG1MRZ(b); return })
+	try(1, func(b []byte) error {
+		dg1, err := ParseDG1(b)
+		if err == nil {
+			doc.MRZ = dg1.MRZ
+		}
+		return err
+	})
 	try(2, func(b []byte) (err error) { doc.DG2, err = ParseDG2(b); return })
 	try(11, func(b []byte) (err error) { doc.DG11, err = ParseDG11(b); return })
 	try(12, func(b []byte) (err error) { doc.DG12, err = ParseDG12(b); return })
-	try(14, func(b []byte) (err error) { doc.DG14, err = parseDG14SecurityInfos(b); return })
+	try(14, func(b []byte) (err error) { doc.DG14, err = ParseDG14(b); return })
 	try(15, func(b []byte) (err error) { doc.DG15, err = ParseDG15(b); return })
 	try(16, func(b []byte) (err error) { doc.DG16, err = ParseDG16(b); return })
 	if len(problems) > 0 {
@@ -418,45 +424,13 @@ func (r *Reader) parse(doc *Document, opts Options, ev *Evidence) {
 	}
 }
 
-// parseDG1MRZ extracts the MRZ from DG1 (tag 61 wrapping 5F1F).
-func parseDG1MRZ(b []byte) (*MRZ, error) {
-	top, rest, err := ParseTLV(b)
-	if err != nil {
-		return nil, err
-	}
-	if top.Tag != 0x61 || len(rest) != 0 {
-		return nil, fmt.Errorf("%w: DG1 starts with tag %s", ErrMalformedTLV, top.Tag)
-	}
-	kids, err := top.Children()
-	if err != nil {
-		return nil, err
-	}
-	mrz, ok := FindTLV(kids, 0x5F1F)
-	if !ok {
-		return nil, fmt.Errorf("%w: DG1 has no MRZ (5F1F)", ErrMalformedTLV)
-	}
-	return ParseMRZ(string(mrz.Value))
-}
-
-// parseDG14SecurityInfos extracts the SecurityInfos from DG14 (tag 6E).
-func parseDG14SecurityInfos(b []byte) (*SecurityInfos, error) {
-	top, rest, err := ParseTLV(b)
-	if err != nil {
-		return nil, err
-	}
-	if top.Tag != 0x6E || len(rest) != 0 {
-		return nil, fmt.Errorf("%w: DG14 starts with tag %s", ErrMalformedTLV, top.Tag)
-	}
-	return ParseSecurityInfos(top.Value)
-}
-
 // chipAuthentication checks PACE-CAM when it ran, and otherwise runs Chip
 // Authentication with the DG14 key.
 func (r *Reader) chipAuthentication(ctx context.Context, s *Session, opts Options, doc *Document, pace *PACEResult, ev *Evidence) {
 	if pace != nil && pace.caIC != nil {
 		var pub *ECPublicKey
 		if doc.DG14 != nil {
-			for _, k := range doc.DG14.ChipAuthenticationPublicKeys {
+			for _, k := range doc.DG14.SecurityInfos.ChipAuthenticationPublicKeys {
 				if k.PublicKey != nil && k.PublicKey.Curve == pace.Curve {
 					pub = k.PublicKey
 				}
@@ -481,7 +455,7 @@ func (r *Reader) chipAuthentication(ctx context.Context, s *Session, opts Option
 		ev.skip(CheckChipAuthentication, "no DG14")
 		return
 	}
-	info, key, ok := pickCA(doc.DG14)
+	info, key, ok := pickCA(doc.DG14.SecurityInfos)
 	if !ok {
 		ev.skip(CheckChipAuthentication, "DG14 offers no ECDH Chip Authentication with a usable key")
 		return
@@ -527,14 +501,12 @@ func (r *Reader) activeAuthentication(ctx context.Context, s *Session, opts Opti
 		ev.fail(CheckActiveAuthentication, "", err)
 		return
 	}
-	var hash = ActiveSignOptions{}.Hash
-	if doc.DG14 != nil && len(doc.DG14.ActiveAuthentication) > 0 {
-		h, err := ActiveAuthenticationHash(doc.DG14.ActiveAuthentication[0].SignatureAlgorithm)
-		if err != nil {
-			ev.fail(CheckActiveAuthentication, "DG14 ActiveAuthenticationInfo", err)
-			return
-		}
-		hash = h
+	// Without an ActiveAuthenticationInfo the hash is zero: RSA names its
+	// own, and ECDSA falls back to the curve-size default.
+	hash, err := doc.DG14.ActiveAuthenticationHash()
+	if err != nil {
+		ev.fail(CheckActiveAuthentication, "DG14 ActiveAuthenticationInfo", err)
+		return
 	}
 	sig, err := s.InternalAuthenticate(ctx, challenge)
 	if err != nil {
