@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/rand"
 	"testing"
+	"time"
 )
 
 // benchFiles is a 20 kB face-sized document: EF.COM, DG1, DG2.
@@ -82,6 +84,50 @@ func BenchmarkRawAESCBCAndCMAC_20kB(b *testing.B) {
 		for i := 0; i < 2; i++ {
 			cipher.NewCBCEncrypter(c, make([]byte, 16)).CryptBlocks(buf, buf)
 			cmac(c, buf)
+		}
+	}
+}
+
+func benchSyntheticDocument(b *testing.B) (*SyntheticDocument, *VirtualChip) {
+	doc, err := NewSyntheticDocument(SyntheticDocumentOptions{Rand: rand.Reader, Now: fixtureNow, Algorithm: SyntheticECDSABrainpoolP256})
+	if err != nil {
+		b.Fatal(err)
+	}
+	chip, err := NewVirtualChip(doc.VirtualChipConfig(rand.Reader))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return doc, chip
+}
+
+func benchReader(b *testing.B, noPACE bool) {
+	doc, chip := benchSyntheticDocument(b)
+	opts := Options{Key: doc.MRZ.Key(), Trust: doc.Trust, Now: func() time.Time { return fixtureNow }, NoPACE: noPACE}
+	for b.Loop() {
+		chip.Reset()
+		_, ev, err := NewReader(chip).Read(context.Background(), opts)
+		if err != nil || !ev.Authentic() || !ev.ChipGenuine() {
+			b.Fatalf("read failed: %v\n%s", err, ev)
+		}
+	}
+}
+
+// BenchmarkReaderRead_PACE is a complete inspection of a synthetic
+// passport (brainpool PKI): PACE-GM brainpoolP256r1, all data groups, Chip
+// Authentication, RSA Active Authentication and Passive Authentication;
+// compare with BenchmarkRawVerifyPassive, the signature checks alone.
+func BenchmarkReaderRead_PACE(b *testing.B) { benchReader(b, false) }
+
+// BenchmarkReaderRead_BAC is the same inspection opened with BAC.
+func BenchmarkReaderRead_BAC(b *testing.B) { benchReader(b, true) }
+
+// BenchmarkRawVerifyPassive is Passive Authentication of the same document
+// without any chip I/O.
+func BenchmarkRawVerifyPassive(b *testing.B) {
+	doc, _ := benchSyntheticDocument(b)
+	for b.Loop() {
+		if _, err := VerifyPassive(doc.SOD, doc.DataGroups, doc.Trust, fixtureNow); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
