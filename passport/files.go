@@ -75,8 +75,13 @@ func (s *Session) readAt(ctx context.Context, offset, ne int) ([]byte, error) {
 		odd := offset > maxOffsetB0
 		var c Command
 		if odd {
-			// Room for the 53 header around the data.
-			c = readBinaryOddCmd(offset, min(ne+4, MaxExtendedNe))
+			// Ask for a little less data, so that with its 53 header it
+			// still fits the answer size the chunk was chosen for.
+			n := ne
+			if n > s.readChunk-8 {
+				n = max(1, s.readChunk-8)
+			}
+			c = readBinaryOddCmd(offset, min(n+4, MaxExtendedNe))
 		} else {
 			c = readBinaryCmd(offset, ne)
 		}

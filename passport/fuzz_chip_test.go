@@ -49,19 +49,27 @@ func FuzzReadFileResponses(f *testing.F) {
 	})
 }
 
-// FuzzVirtualChip feeds arbitrary APDUs to a chip, before and after BAC:
-// the card side must answer every one (no panic, no error) with at least a
-// status word.
+// FuzzVirtualChip feeds arbitrary APDU sequences (each prefixed by its
+// length byte) to a chip, before or after BAC: the card side must answer
+// every one (no panic, no error) with at least a status word.
 func FuzzVirtualChip(f *testing.F) {
+	seq := func(hexAPDUs ...string) []byte {
+		var out []byte
+		for _, h := range hexAPDUs {
+			b := mustHex(f, h)
+			out = append(append(out, byte(len(b))), b...)
+		}
+		return out
+	}
 	for _, e := range appendixD {
-		f.Add(mustHex(f, e.cmd), false)
+		f.Add(seq(e.cmd), false)
 	}
-	for _, e := range appendixG1 {
-		f.Add(mustHex(f, e.cmd), true)
-	}
-	f.Add(mustHex(f, "00B1000004540280000000"), true)
-	f.Add(mustHex(f, "0CB000000D9701048E08ED6705417E96BA5500"), true)
-	f.Fuzz(func(t *testing.T, apdu []byte, afterBAC bool) {
+	f.Add(seq(appendixG1[0].cmd, appendixG1[1].cmd, appendixG1[2].cmd), false)
+	f.Add(seq("00A4020C02011C", "00B1000003540100"+"02"), false)
+	f.Add(seq("00A4020C02011C", "00B0000004", "00B0000410"), false)
+	f.Add(seq("00B1000004540280000000"), true)
+	f.Add(seq("0CB000000D9701048E08ED6705417E96BA5500"), true)
+	f.Fuzz(func(t *testing.T, script []byte, afterBAC bool) {
 		chip, err := NewVirtualChip(VirtualChipConfig{
 			Files:      map[uint16][]byte{FileCOM: mustHex(t, "60145F0104303130365F36063034303030305C026175")},
 			CardAccess: mustHex(t, "31143012060A04007F0007020204020202010202010D"),
@@ -78,7 +86,11 @@ func FuzzVirtualChip(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
-		for i := 0; i < 2; i++ {
+		// A bounded number of APDUs keeps each run (and minimization) fast.
+		for i := 0; len(script) > 0 && i < 16; i++ {
+			n := min(int(script[0]), len(script)-1)
+			apdu := script[1 : 1+n]
+			script = script[1+n:]
 			resp, err := chip.Transceive(ctx, apdu)
 			if err != nil || len(resp) < 2 {
 				t.Fatalf("chip answered %X, %v", resp, err)

@@ -304,6 +304,8 @@ func (r *Reader) open(ctx context.Context, s *Session, opts Options, ev *Evidenc
 		ev.skip(CheckBAC, "BAC needs the MRZ key, not a CAN")
 		return nil, fmt.Errorf("%w: PACE did not open the chip: %w", ErrAccessControl, cmpErr(paceErr, errors.New("the chip offers no usable PACE")))
 	}
+	// Start BAC from a plain session, whatever a failed PACE left behind.
+	s.sm, s.broken = nil, nil
 	if err := s.SelectApplication(ctx); err != nil {
 		ev.fail(CheckBAC, "", err)
 		return nil, fmt.Errorf("%w: %w", ErrAccessControl, err)

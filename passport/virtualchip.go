@@ -319,6 +319,9 @@ func (c *VirtualChip) doReadBinary(cmd Command) Response {
 	}
 	if cmd.INS == insReadBinaryOdd {
 		ne -= 4 // room for the 53 header
+		if ne < 1 {
+			return swResp(swWrongLength)
+		}
 	}
 	n := min(ne, len(c.selected)-offset)
 	data := c.selected[offset : offset+n]
