@@ -21,6 +21,7 @@ const (
 	cipherAES256
 )
 
+// String names the cipher as Session.SecureMessaging reports it.
 func (c smCipher) String() string {
 	switch c {
 	case cipher3DES:

@@ -369,6 +369,7 @@ const (
 	mappingCAM                        // chip authentication mapping
 )
 
+// String is the mapping's abbreviation in TR-03110 protocol names.
 func (m paceMapping) String() string {
 	return map[paceMapping]string{mappingGM: "GM", mappingIM: "IM", mappingCAM: "CAM"}[m]
 }
