@@ -31,7 +31,7 @@ var (
 
 // SignedData is a parsed CMS SignedData. It is immutable after parsing.
 type SignedData struct {
-	Version int
+	Version int // CMS version field
 	// DigestAlgorithms lists the digestAlgorithms field's OIDs (informational).
 	DigestAlgorithms []asn1.ObjectIdentifier
 	// EContentType is the type of the encapsulated content.
@@ -41,18 +41,18 @@ type SignedData struct {
 	// Certificates holds the certificates carried in the SignedData that
 	// parsed; CertificateErrors holds the reasons others were skipped.
 	Certificates      []*Certificate
-	CertificateErrors []error
-	SignerInfos       []*SignerInfo
+	CertificateErrors []error       // why a carried certificate was skipped
+	SignerInfos       []*SignerInfo // at least one
 }
 
 // SignerInfo is one signer of a SignedData.
 type SignerInfo struct {
-	Version int
+	Version int // CMS version field
 	// The signer identifier: either IssuerAndSerialNumber (RawIssuer and
 	// SerialNumber set) or SubjectKeyIdentifier (SubjectKeyID set).
 	RawIssuer    []byte
-	SerialNumber *big.Int
-	SubjectKeyID []byte
+	SerialNumber *big.Int // with RawIssuer, for issuerAndSerialNumber
+	SubjectKeyID []byte   // for the subjectKeyIdentifier form
 	// DigestAlgorithm hashes the content for the messageDigest attribute.
 	DigestAlgorithm crypto.Hash
 	// SignedAttributes are the signed attributes in received order; nil when
@@ -61,8 +61,8 @@ type SignerInfo struct {
 	// SignatureAlgorithm names the signature algorithm ("" if unsupported,
 	// then SignatureAlgorithmError says why).
 	SignatureAlgorithm      string
-	SignatureAlgorithmError error
-	Signature               []byte
+	SignatureAlgorithmError error  // why the algorithm is unsupported
+	Signature               []byte // the signature value
 
 	rawSignedAttrs *berElement // the [0] IMPLICIT SET as received
 	sig            sigAlg
@@ -70,8 +70,8 @@ type SignerInfo struct {
 
 // Attribute is a CMS attribute: a type and its values, each value the DER of one element.
 type Attribute struct {
-	Type   asn1.ObjectIdentifier
-	Values [][]byte
+	Type   asn1.ObjectIdentifier // attribute type OID
+	Values [][]byte              // DER of each value
 }
 
 // ParseSignedData parses a CMS ContentInfo whose content is SignedData.
@@ -368,8 +368,8 @@ const (
 // ErrContentTypeMismatch, ErrMessageDigestMismatch, ErrSignatureInvalid or
 // ErrUnsupportedAlgorithm.
 type CMSError struct {
-	Check CMSCheck
-	Err   error
+	Check CMSCheck // the step that failed
+	Err   error // the sentinel and detail of the failure
 }
 
 // Error names the failed step and the cause.

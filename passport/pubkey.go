@@ -29,9 +29,9 @@ var (
 // or explicit parameters); keys on NIST P-224/256/384/521 are verified
 // with crypto/ecdsa, others with this package's own curve arithmetic.
 type PublicKey struct {
-	Raw []byte // the SubjectPublicKeyInfo DER this key was parsed from (nil if built in memory)
-	RSA *rsa.PublicKey
-	EC  *ECPublicKey
+	Raw []byte         // the SubjectPublicKeyInfo DER this key was parsed from (nil if built in memory)
+	RSA *rsa.PublicKey // set for RSA keys
+	EC  *ECPublicKey   // set for elliptic-curve keys
 	// ExplicitParameters is true when the EC domain parameters were spelled
 	// out in the SubjectPublicKeyInfo instead of named by OID.
 	ExplicitParameters bool

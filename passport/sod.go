@@ -31,7 +31,7 @@ type SOD struct {
 	DataGroupHashes map[int][]byte
 	// LDSVersion and UnicodeVersion come from ldsVersionInfo (v1 only), e.g. "0108" and "040000".
 	LDSVersion     string
-	UnicodeVersion string
+	UnicodeVersion string // from ldsVersionInfo, "" for v0
 }
 
 // ParseSOD parses EF.SOD: the 0x77 wrapper, the CMS SignedData and the
