@@ -369,7 +369,7 @@ const (
 // ErrUnsupportedAlgorithm.
 type CMSError struct {
 	Check CMSCheck // the step that failed
-	Err   error // the sentinel and detail of the failure
+	Err   error    // the sentinel and detail of the failure
 }
 
 // Error names the failed step and the cause.
