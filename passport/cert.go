@@ -212,7 +212,7 @@ func (c *Certificate) parseExtensions(seq berElement) error {
 	if err != nil {
 		return err
 	}
-	seen := map[string]bool{}
+	var seen []asn1.ObjectIdentifier
 	for _, ext := range exts {
 		parts, err := berSequence(ext, "extension")
 		if err != nil {
@@ -225,10 +225,12 @@ func (c *Certificate) parseExtensions(seq berElement) error {
 		if err != nil {
 			return fmt.Errorf("extension: %w", err)
 		}
-		if seen[oid.String()] {
-			return fmt.Errorf("extension %v appears twice", oid)
+		for _, o := range seen {
+			if o.Equal(oid) {
+				return fmt.Errorf("extension %v appears twice", oid)
+			}
 		}
-		seen[oid.String()] = true
+		seen = append(seen, oid)
 		critical := false
 		if len(parts) == 3 {
 			b := parts[1]

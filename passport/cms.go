@@ -78,7 +78,13 @@ type Attribute struct {
 // It checks structure only; use (*SignedData).Verify for signatures. Errors
 // wrap ErrMalformedCMS (or ErrUnsupportedAlgorithm for an unknown digest).
 func ParseSignedData(contentInfo []byte) (*SignedData, error) {
-	sd, err := parseSignedData(contentInfo)
+	return parseSignedDataWith(contentInfo, ParseCertificate)
+}
+
+// parseSignedDataWith parses with a given certificate parser (a caching
+// one, for Passive Authentication with a TrustStore).
+func parseSignedDataWith(contentInfo []byte, parseCert func([]byte) (*Certificate, error)) (*SignedData, error) {
+	sd, err := parseSignedData(contentInfo, parseCert)
 	if err != nil {
 		if errors.Is(err, ErrUnsupportedAlgorithm) {
 			return nil, err
@@ -88,7 +94,7 @@ func ParseSignedData(contentInfo []byte) (*SignedData, error) {
 	return sd, nil
 }
 
-func parseSignedData(b []byte) (*SignedData, error) {
+func parseSignedData(b []byte, parseCert func([]byte) (*Certificate, error)) (*SignedData, error) {
 	ci, err := berReadAll(b)
 	if err != nil {
 		return nil, err
@@ -152,7 +158,7 @@ func parseSignedData(b []byte) (*SignedData, error) {
 			if !c.isUniversal(berTagSequence) {
 				continue // attribute certificates and other choices: not used in eMRTD PKI
 			}
-			cert, err := ParseCertificate(c.full)
+			cert, err := parseCert(c.full)
 			if err != nil {
 				sd.CertificateErrors = append(sd.CertificateErrors, err)
 				continue

@@ -8,6 +8,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"testing"
+	"time"
 )
 
 // berIndefinite re-encodes a DER SOD the way BER producers do: indefinite
@@ -171,5 +172,24 @@ func TestPSS_IndependentMGFHash(t *testing.T) {
 	same.pssMGF = crypto.SHA256
 	if err := pub.verify(same, msg, sig); !errors.Is(err, ErrSignatureInvalid) {
 		t.Errorf("MGF1-SHA-256 accepted a MGF1-SHA-1 signature: %v", err)
+	}
+}
+
+// TestBERTime_MatchesEncodingASN1: the UTCTime fast path agrees with
+// encoding/asn1 and rejects impossible dates.
+func TestBERTime_MatchesEncodingASN1(t *testing.T) {
+	for _, s := range []string{"250601120000Z", "491231235959Z", "500101000000Z", "000229000000Z", "991231235959Z"} {
+		e, _ := berReadAll(derTLV(0x17, []byte(s)))
+		got, err := berTime(e)
+		var want time.Time
+		if _, err2 := asn1.Unmarshal(e.full, &want); err != nil || err2 != nil || !got.Equal(want) {
+			t.Errorf("%s: got %v (%v), encoding/asn1 %v (%v)", s, got, err, want, err2)
+		}
+	}
+	for _, s := range []string{"250230120000Z", "251301120000Z", "250601240000Z", "25060112000aZ"} {
+		e, _ := berReadAll(derTLV(0x17, []byte(s)))
+		if _, err := berTime(e); err == nil {
+			t.Errorf("%s accepted", s)
+		}
 	}
 }

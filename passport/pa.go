@@ -141,7 +141,10 @@ func VerifyPassive(efSOD []byte, dataGroups map[int][]byte, trust *TrustStore, a
 			return res, fmt.Errorf("%w: data group number %d outside 1..16", ErrMalformedLDS, n)
 		}
 	}
-	sod, err := ParseSOD(efSOD)
+	if trust == nil {
+		trust = NewTrustStore() // nothing is trusted: the chain check fails and says so
+	}
+	sod, err := parseSOD(efSOD, trust.parseCertificate)
 	res.record(PACheckSODStructure, err)
 	if err != nil {
 		res.skip(PACheckSignerPresent, PACheckSODSignature, PACheckSignerTrusted, PACheckSignerValidity,
@@ -164,9 +167,6 @@ func VerifyPassive(efSOD []byte, dataGroups map[int][]byte, trust *TrustStore, a
 		res.DSC = dsc
 		res.SignatureAlgorithm = si.SignatureAlgorithm
 		res.record(PACheckSODSignature, sd.VerifySignerInfo(si, dsc))
-		if trust == nil {
-			trust = NewTrustStore() // nothing is trusted: the chain check fails and says so
-		}
 		ch := trust.check(dsc, RoleDocumentSigner, at)
 		res.CSCA = ch.issuer
 		res.record(PACheckSignerTrusted, ch.trustErr)
