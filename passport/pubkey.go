@@ -206,7 +206,7 @@ func (k *PublicKey) String() string {
 	case k.RSA != nil:
 		return fmt.Sprintf("RSA-%d", k.RSA.N.BitLen())
 	case k.EC != nil:
-		s := "EC " + k.EC.Curve.Name()
+		s := "EC " + k.EC.Curve.String()
 		if k.ExplicitParameters {
 			s += " (explicit parameters)"
 		}
