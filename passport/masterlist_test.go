@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"math/big"
 	"encoding/asn1"
 	"errors"
+	"math/big"
 	"testing"
 )
 
