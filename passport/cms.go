@@ -365,9 +365,9 @@ type CMSCheck string
 
 // The steps of (*SignedData).VerifySignerInfo, in order.
 const (
-	CheckContentType   CMSCheck = "contentType attribute matches eContentType"
-	CheckMessageDigest CMSCheck = "messageDigest attribute matches the content"
-	CheckSignature     CMSCheck = "signature verifies with the signer's key"
+	CMSCheckContentType   CMSCheck = "contentType attribute matches eContentType"
+	CMSCheckMessageDigest CMSCheck = "messageDigest attribute matches the content"
+	CMSCheckSignature     CMSCheck = "signature verifies with the signer's key"
 )
 
 // CMSError reports which CMS verification step failed; it wraps
@@ -392,40 +392,40 @@ func (e *CMSError) Unwrap() error { return e.Err }
 // trustworthy. Failures are *CMSError.
 func (sd *SignedData) VerifySignerInfo(si *SignerInfo, signer *Certificate) error {
 	if si.SignatureAlgorithmError != nil {
-		return &CMSError{CheckSignature, si.SignatureAlgorithmError}
+		return &CMSError{CMSCheckSignature, si.SignatureAlgorithmError}
 	}
 	if signer.PublicKey == nil {
-		return &CMSError{CheckSignature, fmt.Errorf("%w: signer key: %v", ErrUnsupportedAlgorithm, signer.PublicKeyError)}
+		return &CMSError{CMSCheckSignature, fmt.Errorf("%w: signer key: %v", ErrUnsupportedAlgorithm, signer.PublicKeyError)}
 	}
 	if si.rawSignedAttrs == nil {
 		if err := signer.PublicKey.verify(si.sig, sd.EContent, si.Signature); err != nil {
-			return &CMSError{CheckSignature, err}
+			return &CMSError{CMSCheckSignature, err}
 		}
 		return nil
 	}
 	ct, err := si.attribute(oidAttrContentType)
 	if err != nil {
-		return &CMSError{CheckContentType, fmt.Errorf("%w: %v", ErrContentTypeMismatch, err)}
+		return &CMSError{CMSCheckContentType, fmt.Errorf("%w: %v", ErrContentTypeMismatch, err)}
 	}
 	ctOID, err := berOID(ct)
 	if err != nil || !ctOID.Equal(sd.EContentType) {
-		return &CMSError{CheckContentType, fmt.Errorf("%w: signed contentType %v, eContentType %v", ErrContentTypeMismatch, ctOID, sd.EContentType)}
+		return &CMSError{CMSCheckContentType, fmt.Errorf("%w: signed contentType %v, eContentType %v", ErrContentTypeMismatch, ctOID, sd.EContentType)}
 	}
 	md, err := si.attribute(oidAttrMessageDigst)
 	if err != nil {
-		return &CMSError{CheckMessageDigest, fmt.Errorf("%w: %v", ErrMessageDigestMismatch, err)}
+		return &CMSError{CMSCheckMessageDigest, fmt.Errorf("%w: %v", ErrMessageDigestMismatch, err)}
 	}
 	want, err := berOctets(md, false)
 	if err != nil {
-		return &CMSError{CheckMessageDigest, fmt.Errorf("%w: %v", ErrMessageDigestMismatch, err)}
+		return &CMSError{CMSCheckMessageDigest, fmt.Errorf("%w: %v", ErrMessageDigestMismatch, err)}
 	}
 	h := si.DigestAlgorithm.New()
 	h.Write(sd.EContent)
 	if subtle.ConstantTimeCompare(h.Sum(nil), want) != 1 {
-		return &CMSError{CheckMessageDigest, fmt.Errorf("%w (%s)", ErrMessageDigestMismatch, pkiHashName(si.DigestAlgorithm))}
+		return &CMSError{CMSCheckMessageDigest, fmt.Errorf("%w (%s)", ErrMessageDigestMismatch, pkiHashName(si.DigestAlgorithm))}
 	}
 	if err := signer.PublicKey.verify(si.sig, si.signedBytes(), si.Signature); err != nil {
-		return &CMSError{CheckSignature, err}
+		return &CMSError{CMSCheckSignature, err}
 	}
 	return nil
 }

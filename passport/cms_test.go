@@ -123,7 +123,7 @@ func TestSignedData_WithoutSignedAttributes(t *testing.T) {
 	}
 	sd.EContent = []byte{0x30, 0x03, 0x02, 0x01, 0x01}
 	var ce *CMSError
-	if err := sd.VerifySignerInfo(sd.SignerInfos[0], signer); !errors.As(err, &ce) || ce.Check != CheckSignature {
+	if err := sd.VerifySignerInfo(sd.SignerInfos[0], signer); !errors.As(err, &ce) || ce.Check != CMSCheckSignature {
 		t.Errorf("changed content: %v", err)
 	}
 }
