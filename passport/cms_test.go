@@ -193,3 +193,29 @@ func TestBERTime_MatchesEncodingASN1(t *testing.T) {
 		}
 	}
 }
+
+// TestParsers_DeclaredLengthsDoNotDriveAllocation: lengths claiming
+// gigabytes are rejected without allocating for them.
+func TestParsers_DeclaredLengthsDoNotDriveAllocation(t *testing.T) {
+	inputs := [][]byte{
+		{0x77, 0x84, 0x7F, 0xFF, 0xFF, 0xFF, 0x30, 0x80},
+		{0x30, 0x84, 0x7F, 0xFF, 0xFF, 0xFF, 0x06, 0x09},
+		{0x75, 0x84, 0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0x61},
+	}
+	for _, in := range inputs {
+		allocs := testing.AllocsPerRun(100, func() {
+			_, _ = ParseSOD(in)
+			_, _ = ParseCertificate(in)
+			_, _ = ParseMasterList(in)
+			_, _ = ParseDG2(in)
+		})
+		if allocs > 40 {
+			t.Errorf("% X: %.0f allocations", in, allocs)
+		}
+	}
+	// A 1 MB run of nested constructed headers stays within its nesting bound.
+	deep := bytes.Repeat([]byte{0x30, 0x80}, 1<<19)
+	if _, err := ParseSOD(append([]byte{0x77, 0x83, 0x10, 0x00, 0x00}, deep...)); err == nil {
+		t.Error("deep nesting accepted")
+	}
+}
