@@ -26,7 +26,7 @@ type ActiveResult struct {
 	// Algorithm names the scheme, e.g. "ISO/IEC 9796-2 scheme 1 / SHA-256"
 	// or "ECDSA/SHA-256 (plain r‖s)".
 	Algorithm string
-	Hash      crypto.Hash
+	Hash      crypto.Hash // the hash the signature used
 	// Trailer is the ISO/IEC 9796-2 trailer (ISO9796Trailer*), RSA only.
 	Trailer uint16
 	// Recovered is the message part M1 recovered from an RSA signature (the chip's nonce).

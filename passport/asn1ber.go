@@ -184,15 +184,19 @@ func berChildren(e berElement) ([]berElement, error) {
 	if !e.constructed {
 		return nil, fmt.Errorf("%w: %s is primitive, expected constructed", errBER, e.describe())
 	}
-	var out []berElement
-	rest := e.content
-	for len(rest) > 0 {
-		var c berElement
+	// Count first so the slice is allocated once: certificates and CMS
+	// structures are parsed on every verification.
+	n := 0
+	for rest := e.content; len(rest) > 0; n++ {
 		var err error
-		c, rest, err = berRead(rest)
-		if err != nil {
+		if _, rest, err = berRead(rest); err != nil {
 			return nil, err
 		}
+	}
+	out := make([]berElement, 0, n)
+	for rest := e.content; len(rest) > 0; {
+		var c berElement
+		c, rest, _ = berRead(rest)
 		out = append(out, c)
 	}
 	return out, nil
@@ -289,6 +293,19 @@ func berSmallInt(e berElement, implicitOK bool, max int64) (int, error) {
 func berTime(e berElement) (time.Time, error) {
 	if e.constructed || e.class != asn1.ClassUniversal || (e.tag != berTagUTCTime && e.tag != berTagGeneralized) {
 		return time.Time{}, fmt.Errorf("%w: found %s, expected a time", errBER, e.describe())
+	}
+	// Fast path for the form RFC 5280 mandates for UTCTime, YYMMDDHHMMSSZ.
+	if c := e.content; e.tag == berTagUTCTime && len(c) == 13 && c[12] == 'Z' && ldsDigits(string(c[:12])) {
+		d := func(i int) int { return int(c[i]-'0')*10 + int(c[i+1]-'0') }
+		year := 1900 + d(0)
+		if year < 1950 {
+			year += 100
+		}
+		t := time.Date(year, time.Month(d(2)), d(4), d(6), d(8), d(10), 0, time.UTC)
+		if t.Month() == time.Month(d(2)) && t.Day() == d(4) && d(6) < 24 && d(8) < 60 && d(10) < 60 {
+			return t, nil
+		}
+		return time.Time{}, fmt.Errorf("%w: invalid UTCTime %q", errBER, c)
 	}
 	var t time.Time
 	if _, err := asn1.Unmarshal(e.full, &t); err != nil {

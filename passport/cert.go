@@ -26,31 +26,31 @@ type Certificate struct {
 	RawSubject              []byte // DER of the subject Name
 	RawSubjectPublicKeyInfo []byte // DER of the SubjectPublicKeyInfo
 
-	Version      int // 1, 2 or 3
-	SerialNumber *big.Int
+	Version      int       // 1, 2 or 3
+	SerialNumber *big.Int  // as issued (may be negative in broken certificates)
 	Issuer       pkix.Name // best effort: empty when the Name uses unusual string types
-	Subject      pkix.Name
-	NotBefore    time.Time
-	NotAfter     time.Time
+	Subject      pkix.Name // best effort, see Issuer
+	NotBefore    time.Time // start of validity (inclusive)
+	NotAfter     time.Time // end of validity (inclusive)
 
 	// PublicKey is the subject's key. It is nil when the key's algorithm is
 	// not supported; PublicKeyError then says why. The certificate itself is
 	// still usable as a name anchor.
 	PublicKey      *PublicKey
-	PublicKeyError error
+	PublicKeyError error // why PublicKey is nil (wraps ErrUnsupportedAlgorithm)
 
 	// SignatureAlgorithm names the issuer's signature algorithm (e.g.
 	// "ecdsa-with-SHA256", "RSASSA-PSS/SHA-256", "sha256WithRSAEncryption").
 	SignatureAlgorithm string
-	Signature          []byte
+	Signature          []byte // the issuer's signature over RawTBSCertificate
 
-	SubjectKeyID          []byte
-	AuthorityKeyID        []byte
-	BasicConstraintsValid bool // the basicConstraints extension is present
-	IsCA                  bool
-	KeyUsage              x509.KeyUsage // zero when the extension is absent
-	HasKeyUsage           bool
-	ExtKeyUsage           []asn1.ObjectIdentifier
+	SubjectKeyID          []byte                  // subjectKeyIdentifier extension, nil if absent
+	AuthorityKeyID        []byte                  // keyIdentifier of authorityKeyIdentifier, nil if absent
+	BasicConstraintsValid bool                    // the basicConstraints extension is present
+	IsCA                  bool                    // basicConstraints cA flag
+	KeyUsage              x509.KeyUsage           // zero when the extension is absent
+	HasKeyUsage           bool                    // the keyUsage extension is present
+	ExtKeyUsage           []asn1.ObjectIdentifier // extendedKeyUsage purposes, nil if absent
 	// DocumentTypes lists the ICAO documentTypeList extension's entries
 	// (e.g. "P", "ID"), when present in a document signer certificate.
 	DocumentTypes []string
@@ -212,7 +212,7 @@ func (c *Certificate) parseExtensions(seq berElement) error {
 	if err != nil {
 		return err
 	}
-	seen := map[string]bool{}
+	var seen []asn1.ObjectIdentifier
 	for _, ext := range exts {
 		parts, err := berSequence(ext, "extension")
 		if err != nil {
@@ -225,10 +225,12 @@ func (c *Certificate) parseExtensions(seq berElement) error {
 		if err != nil {
 			return fmt.Errorf("extension: %w", err)
 		}
-		if seen[oid.String()] {
-			return fmt.Errorf("extension %v appears twice", oid)
+		for _, o := range seen {
+			if o.Equal(oid) {
+				return fmt.Errorf("extension %v appears twice", oid)
+			}
 		}
-		seen[oid.String()] = true
+		seen = append(seen, oid)
 		critical := false
 		if len(parts) == 3 {
 			b := parts[1]

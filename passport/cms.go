@@ -31,7 +31,7 @@ var (
 
 // SignedData is a parsed CMS SignedData. It is immutable after parsing.
 type SignedData struct {
-	Version int
+	Version int // CMS version field
 	// DigestAlgorithms lists the digestAlgorithms field's OIDs (informational).
 	DigestAlgorithms []asn1.ObjectIdentifier
 	// EContentType is the type of the encapsulated content.
@@ -41,18 +41,18 @@ type SignedData struct {
 	// Certificates holds the certificates carried in the SignedData that
 	// parsed; CertificateErrors holds the reasons others were skipped.
 	Certificates      []*Certificate
-	CertificateErrors []error
-	SignerInfos       []*SignerInfo
+	CertificateErrors []error       // why a carried certificate was skipped
+	SignerInfos       []*SignerInfo // at least one
 }
 
 // SignerInfo is one signer of a SignedData.
 type SignerInfo struct {
-	Version int
+	Version int // CMS version field
 	// The signer identifier: either IssuerAndSerialNumber (RawIssuer and
 	// SerialNumber set) or SubjectKeyIdentifier (SubjectKeyID set).
 	RawIssuer    []byte
-	SerialNumber *big.Int
-	SubjectKeyID []byte
+	SerialNumber *big.Int // with RawIssuer, for issuerAndSerialNumber
+	SubjectKeyID []byte   // for the subjectKeyIdentifier form
 	// DigestAlgorithm hashes the content for the messageDigest attribute.
 	DigestAlgorithm crypto.Hash
 	// SignedAttributes are the signed attributes in received order; nil when
@@ -61,8 +61,8 @@ type SignerInfo struct {
 	// SignatureAlgorithm names the signature algorithm ("" if unsupported,
 	// then SignatureAlgorithmError says why).
 	SignatureAlgorithm      string
-	SignatureAlgorithmError error
-	Signature               []byte
+	SignatureAlgorithmError error  // why the algorithm is unsupported
+	Signature               []byte // the signature value
 
 	rawSignedAttrs *berElement // the [0] IMPLICIT SET as received
 	sig            sigAlg
@@ -70,15 +70,21 @@ type SignerInfo struct {
 
 // Attribute is a CMS attribute: a type and its values, each value the DER of one element.
 type Attribute struct {
-	Type   asn1.ObjectIdentifier
-	Values [][]byte
+	Type   asn1.ObjectIdentifier // attribute type OID
+	Values [][]byte              // DER of each value
 }
 
 // ParseSignedData parses a CMS ContentInfo whose content is SignedData.
 // It checks structure only; use (*SignedData).Verify for signatures. Errors
 // wrap ErrMalformedCMS (or ErrUnsupportedAlgorithm for an unknown digest).
 func ParseSignedData(contentInfo []byte) (*SignedData, error) {
-	sd, err := parseSignedData(contentInfo)
+	return parseSignedDataWith(contentInfo, ParseCertificate)
+}
+
+// parseSignedDataWith parses with a given certificate parser (a caching
+// one, for Passive Authentication with a TrustStore).
+func parseSignedDataWith(contentInfo []byte, parseCert func([]byte) (*Certificate, error)) (*SignedData, error) {
+	sd, err := parseSignedData(contentInfo, parseCert)
 	if err != nil {
 		if errors.Is(err, ErrUnsupportedAlgorithm) {
 			return nil, err
@@ -88,7 +94,7 @@ func ParseSignedData(contentInfo []byte) (*SignedData, error) {
 	return sd, nil
 }
 
-func parseSignedData(b []byte) (*SignedData, error) {
+func parseSignedData(b []byte, parseCert func([]byte) (*Certificate, error)) (*SignedData, error) {
 	ci, err := berReadAll(b)
 	if err != nil {
 		return nil, err
@@ -152,7 +158,7 @@ func parseSignedData(b []byte) (*SignedData, error) {
 			if !c.isUniversal(berTagSequence) {
 				continue // attribute certificates and other choices: not used in eMRTD PKI
 			}
-			cert, err := ParseCertificate(c.full)
+			cert, err := parseCert(c.full)
 			if err != nil {
 				sd.CertificateErrors = append(sd.CertificateErrors, err)
 				continue
@@ -359,17 +365,17 @@ type CMSCheck string
 
 // The steps of (*SignedData).VerifySignerInfo, in order.
 const (
-	CheckContentType   CMSCheck = "contentType attribute matches eContentType"
-	CheckMessageDigest CMSCheck = "messageDigest attribute matches the content"
-	CheckSignature     CMSCheck = "signature verifies with the signer's key"
+	CMSCheckContentType   CMSCheck = "contentType attribute matches eContentType"
+	CMSCheckMessageDigest CMSCheck = "messageDigest attribute matches the content"
+	CMSCheckSignature     CMSCheck = "signature verifies with the signer's key"
 )
 
 // CMSError reports which CMS verification step failed; it wraps
 // ErrContentTypeMismatch, ErrMessageDigestMismatch, ErrSignatureInvalid or
 // ErrUnsupportedAlgorithm.
 type CMSError struct {
-	Check CMSCheck
-	Err   error
+	Check CMSCheck // the step that failed
+	Err   error    // the sentinel and detail of the failure
 }
 
 // Error names the failed step and the cause.
@@ -386,40 +392,40 @@ func (e *CMSError) Unwrap() error { return e.Err }
 // trustworthy. Failures are *CMSError.
 func (sd *SignedData) VerifySignerInfo(si *SignerInfo, signer *Certificate) error {
 	if si.SignatureAlgorithmError != nil {
-		return &CMSError{CheckSignature, si.SignatureAlgorithmError}
+		return &CMSError{CMSCheckSignature, si.SignatureAlgorithmError}
 	}
 	if signer.PublicKey == nil {
-		return &CMSError{CheckSignature, fmt.Errorf("%w: signer key: %v", ErrUnsupportedAlgorithm, signer.PublicKeyError)}
+		return &CMSError{CMSCheckSignature, fmt.Errorf("%w: signer key: %v", ErrUnsupportedAlgorithm, signer.PublicKeyError)}
 	}
 	if si.rawSignedAttrs == nil {
 		if err := signer.PublicKey.verify(si.sig, sd.EContent, si.Signature); err != nil {
-			return &CMSError{CheckSignature, err}
+			return &CMSError{CMSCheckSignature, err}
 		}
 		return nil
 	}
 	ct, err := si.attribute(oidAttrContentType)
 	if err != nil {
-		return &CMSError{CheckContentType, fmt.Errorf("%w: %v", ErrContentTypeMismatch, err)}
+		return &CMSError{CMSCheckContentType, fmt.Errorf("%w: %v", ErrContentTypeMismatch, err)}
 	}
 	ctOID, err := berOID(ct)
 	if err != nil || !ctOID.Equal(sd.EContentType) {
-		return &CMSError{CheckContentType, fmt.Errorf("%w: signed contentType %v, eContentType %v", ErrContentTypeMismatch, ctOID, sd.EContentType)}
+		return &CMSError{CMSCheckContentType, fmt.Errorf("%w: signed contentType %v, eContentType %v", ErrContentTypeMismatch, ctOID, sd.EContentType)}
 	}
 	md, err := si.attribute(oidAttrMessageDigst)
 	if err != nil {
-		return &CMSError{CheckMessageDigest, fmt.Errorf("%w: %v", ErrMessageDigestMismatch, err)}
+		return &CMSError{CMSCheckMessageDigest, fmt.Errorf("%w: %v", ErrMessageDigestMismatch, err)}
 	}
 	want, err := berOctets(md, false)
 	if err != nil {
-		return &CMSError{CheckMessageDigest, fmt.Errorf("%w: %v", ErrMessageDigestMismatch, err)}
+		return &CMSError{CMSCheckMessageDigest, fmt.Errorf("%w: %v", ErrMessageDigestMismatch, err)}
 	}
 	h := si.DigestAlgorithm.New()
 	h.Write(sd.EContent)
 	if subtle.ConstantTimeCompare(h.Sum(nil), want) != 1 {
-		return &CMSError{CheckMessageDigest, fmt.Errorf("%w (%s)", ErrMessageDigestMismatch, pkiHashName(si.DigestAlgorithm))}
+		return &CMSError{CMSCheckMessageDigest, fmt.Errorf("%w (%s)", ErrMessageDigestMismatch, pkiHashName(si.DigestAlgorithm))}
 	}
 	if err := signer.PublicKey.verify(si.sig, si.signedBytes(), si.Signature); err != nil {
-		return &CMSError{CheckSignature, err}
+		return &CMSError{CMSCheckSignature, err}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"testing"
+	"time"
 )
 
 // berIndefinite re-encodes a DER SOD the way BER producers do: indefinite
@@ -122,7 +123,7 @@ func TestSignedData_WithoutSignedAttributes(t *testing.T) {
 	}
 	sd.EContent = []byte{0x30, 0x03, 0x02, 0x01, 0x01}
 	var ce *CMSError
-	if err := sd.VerifySignerInfo(sd.SignerInfos[0], signer); !errors.As(err, &ce) || ce.Check != CheckSignature {
+	if err := sd.VerifySignerInfo(sd.SignerInfos[0], signer); !errors.As(err, &ce) || ce.Check != CMSCheckSignature {
 		t.Errorf("changed content: %v", err)
 	}
 }
@@ -171,5 +172,50 @@ func TestPSS_IndependentMGFHash(t *testing.T) {
 	same.pssMGF = crypto.SHA256
 	if err := pub.verify(same, msg, sig); !errors.Is(err, ErrSignatureInvalid) {
 		t.Errorf("MGF1-SHA-256 accepted a MGF1-SHA-1 signature: %v", err)
+	}
+}
+
+// TestBERTime_MatchesEncodingASN1: the UTCTime fast path agrees with
+// encoding/asn1 and rejects impossible dates.
+func TestBERTime_MatchesEncodingASN1(t *testing.T) {
+	for _, s := range []string{"250601120000Z", "491231235959Z", "500101000000Z", "000229000000Z", "991231235959Z"} {
+		e, _ := berReadAll(derTLV(0x17, []byte(s)))
+		got, err := berTime(e)
+		var want time.Time
+		if _, err2 := asn1.Unmarshal(e.full, &want); err != nil || err2 != nil || !got.Equal(want) {
+			t.Errorf("%s: got %v (%v), encoding/asn1 %v (%v)", s, got, err, want, err2)
+		}
+	}
+	for _, s := range []string{"250230120000Z", "251301120000Z", "250601240000Z", "25060112000aZ"} {
+		e, _ := berReadAll(derTLV(0x17, []byte(s)))
+		if _, err := berTime(e); err == nil {
+			t.Errorf("%s accepted", s)
+		}
+	}
+}
+
+// TestParsers_DeclaredLengthsDoNotDriveAllocation: lengths claiming
+// gigabytes are rejected without allocating for them.
+func TestParsers_DeclaredLengthsDoNotDriveAllocation(t *testing.T) {
+	inputs := [][]byte{
+		{0x77, 0x84, 0x7F, 0xFF, 0xFF, 0xFF, 0x30, 0x80},
+		{0x30, 0x84, 0x7F, 0xFF, 0xFF, 0xFF, 0x06, 0x09},
+		{0x75, 0x84, 0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0x61},
+	}
+	for _, in := range inputs {
+		allocs := testing.AllocsPerRun(100, func() {
+			_, _ = ParseSOD(in)
+			_, _ = ParseCertificate(in)
+			_, _ = ParseMasterList(in)
+			_, _ = ParseDG2(in)
+		})
+		if allocs > 40 {
+			t.Errorf("% X: %.0f allocations", in, allocs)
+		}
+	}
+	// A 1 MB run of nested constructed headers stays within its nesting bound.
+	deep := bytes.Repeat([]byte{0x30, 0x80}, 1<<19)
+	if _, err := ParseSOD(append([]byte{0x77, 0x83, 0x10, 0x00, 0x00}, deep...)); err == nil {
+		t.Error("deep nesting accepted")
 	}
 }

@@ -85,12 +85,12 @@ const (
 // ErrUntrustedSigner, ErrNotCA, ErrKeyUsage, ErrSignatureInvalid or
 // ErrUnsupportedAlgorithm.
 type CertificateError struct {
-	Role      CertificateRole
-	Subject   string    // the certificate's subject, for people
-	NotBefore time.Time // the certificate's validity (zero when not relevant)
-	NotAfter  time.Time
-	At        time.Time // the verification time (zero when not relevant)
-	Err       error
+	Role      CertificateRole // which certificate of the chain
+	Subject   string          // the certificate's subject, for people
+	NotBefore time.Time       // the certificate's validity (zero when not relevant)
+	NotAfter  time.Time       // end of the validity period
+	At        time.Time       // the verification time (zero when not relevant)
+	Err       error           // the sentinel (and detail) of the failure
 }
 
 // Error describes the certificate and what is wrong with it.

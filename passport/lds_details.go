@@ -317,7 +317,7 @@ type NotifyPerson struct {
 
 // DG16 lists persons to notify.
 type DG16 struct {
-	Persons []NotifyPerson
+	Persons []NotifyPerson // in file order
 }
 
 // ParseDG16 parses DG16 (tag 70): a count (02) then one template per

@@ -95,32 +95,32 @@ const (
 
 // FaceImage is one face of DG2.
 type FaceImage struct {
-	Encoding FaceEncoding
+	Encoding FaceEncoding // 19794-5 or 39794-5
 	// FormatOwner and FormatType come from the biometric header template (87, 88).
 	FormatOwner, FormatType uint16
 	// Image is the encoded image; Format is detected from its bytes, and
 	// DeclaredFormat is what the record claims (they should agree).
 	Image          []byte
-	Format         ImageFormat
-	DeclaredFormat ImageFormat
-	Width, Height  int // pixels, as the record states (0 if absent)
+	Format         ImageFormat // detected from the bytes
+	DeclaredFormat ImageFormat // as the record declares it
+	Width, Height  int         // pixels, as the record states (0 if absent)
 
 	// Fields of the ISO/IEC 19794-5 facial information block (zero for 39794).
-	Gender        byte // 0 unspecified, 1 male, 2 female, 0xFF unknown
-	EyeColor      byte
-	HairColor     byte
-	Expression    uint16
-	FaceImageType byte // 0 basic, 1 full frontal, 2 token frontal
-	FeaturePoints int  // number of feature points present
-	ColorSpace    byte
-	SourceType    byte
+	Gender        byte   // 0 unspecified, 1 male, 2 female, 0xFF unknown
+	EyeColor      byte   // 19794-5 eye colour code
+	HairColor     byte   // 19794-5 hair colour code
+	Expression    uint16 // 19794-5 expression code
+	FaceImageType byte   // 0 basic, 1 full frontal, 2 token frontal
+	FeaturePoints int    // number of feature points present
+	ColorSpace    byte   // 19794-5 image colour space
+	SourceType    byte   // 19794-5 source type (2 = digital camera)
 	// FaceImageKind is the ISO/IEC 39794-5 faceImageKind2D (0 = MRTD), or -1 if absent.
 	FaceImageKind int
 }
 
 // DG2 holds the face images.
 type DG2 struct {
-	Faces []FaceImage
+	Faces []FaceImage // one per biometric template, in file order
 }
 
 // ldsMaxFaces bounds the faces a DG2 may claim, so hostile counts cannot

@@ -45,7 +45,7 @@ func MarshalDG15(pub crypto.PublicKey, explicit bool) ([]byte, error) {
 // DG14 holds the SecurityInfos of Chip Authentication (keys and protocol
 // infos), and optionally PACE and Active Authentication infos.
 type DG14 struct {
-	SecurityInfos *SecurityInfos
+	SecurityInfos *SecurityInfos // parsed with ParseSecurityInfos
 }
 
 // ParseDG14 parses DG14 (tag 6E wrapping a SET OF SecurityInfo). Errors

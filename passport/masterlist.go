@@ -15,8 +15,8 @@ import (
 
 // MasterList is a parsed CSCA master list.
 type MasterList struct {
-	SignedData *SignedData
-	Version    int
+	SignedData *SignedData // the CMS layer
+	Version    int         // CscaMasterList version (0)
 	// CSCAs are the certificates of the list that parsed.
 	CSCAs []*Certificate
 	// Rejected holds, for certificates of the list that did not parse, the

@@ -3,8 +3,10 @@ package passport
 import (
 	"bytes"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
+	"math/big"
 	"testing"
 )
 
@@ -174,5 +176,50 @@ func TestParseCertificate_RejectsMalformed(t *testing.T) {
 		if _, err := ParseCertificate(der); !errors.Is(err, ErrMalformedCertificate) {
 			t.Errorf("%s: err = %v", name, err)
 		}
+	}
+}
+
+// TestPassive_UnnamedExplicitCurve: a DSC whose key lies on a curve known
+// to no registry here (brainpoolP256t1, given only by its explicit domain
+// parameters) is parsed, and its ECDSA signature on EF.SOD verifies with
+// the generic arithmetic.
+func TestPassive_UnnamedExplicitCurve(t *testing.T) {
+	h := func(s string) *big.Int { v, _ := new(big.Int).SetString(s, 16); return v }
+	t1, err := NewCurve( // brainpoolP256t1, RFC 5639 §3.4
+		h("A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377"),
+		h("A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5374"),
+		h("662C61C430D84EA4FE66A7733D0B76B7BF93EBC4AF2F49256AE58101FEE92B04"),
+		h("A3E8EB3CC1CFE7B7732213B23A656149AFA142C47AAFBC2B79A191562E1305F4"),
+		h("2D996C823439C56D7F7B22E14644417E69BCB6DE39D027001DABE8F35B25C9BE"),
+		h("A9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A7"), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if t1.OID() != nil {
+		t.Fatal("brainpoolP256t1 unexpectedly named")
+	}
+	key, err := t1.GenerateKey(pkiTestRand(40))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := pkiTestPKI(t, SyntheticECDSAP256)
+	dsc, err := synthCreateCertificate(pkiTestRand(41), synthCertificate{serial: 7, subject: pkix.Name{CommonName: "DS t1"},
+		notBefore: pkiTestNow.AddDate(0, -1, 0), notAfter: pkiTestNow.AddDate(1, 0, 0), keyUsage: x509.KeyUsageDigitalSignature},
+		key.Public(), base.CSCA, base.CSCAKey, base.Algorithm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !dsc.PublicKey.ExplicitParameters || dsc.PublicKey.EC.Curve.Name() != "" {
+		t.Fatalf("DSC key %v", dsc.PublicKey)
+	}
+	p := &SyntheticPKI{Algorithm: SyntheticECDSABrainpoolP256, CSCA: base.CSCA, CSCAKey: base.CSCAKey, DSC: dsc, DSCKey: key}
+	dgs := pkiTestDataGroups()
+	sod := pkiSignSOD(t, p, dgs, SODOptions{})
+	res, err := VerifyPassive(sod, dgs, base.TrustStore(), pkiTestNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.DSC.PublicKey.String(); got != "EC unnamed 256-bit prime curve (explicit parameters)" {
+		t.Errorf("key described as %q", got)
 	}
 }

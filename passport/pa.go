@@ -34,9 +34,9 @@ const (
 // Skipped is true the check could not run because an earlier one failed
 // (Err is then nil too).
 type CheckResult struct {
-	Check   PassiveCheck
-	Err     error
-	Skipped bool
+	Check   PassiveCheck // which check
+	Err     error        // nil when passed (or skipped)
+	Skipped bool         // not run because an earlier check failed
 }
 
 // Passed reports whether the check ran and passed.
@@ -45,8 +45,8 @@ func (c CheckResult) Passed() bool { return !c.Skipped && c.Err == nil }
 // DataGroupResult is the outcome for one data group given to VerifyPassive.
 // Err is nil when its hash matched; otherwise a *DataGroupError.
 type DataGroupResult struct {
-	DataGroup int
-	Err       error
+	DataGroup int   // 1..16
+	Err       error // nil when passed (or skipped)
 }
 
 // PassiveResult reports every check of Passive Authentication, so that a
@@ -58,7 +58,7 @@ type PassiveResult struct {
 	CSCA *Certificate // the trusted CSCA that issued the DSC, when found
 	// SignatureAlgorithm names the algorithm of EF.SOD's signature.
 	SignatureAlgorithm string
-	Checks             []CheckResult
+	Checks             []CheckResult // every check, in the order of the PACheck constants
 	// DataGroups has one entry per data group given, ascending by number.
 	DataGroups []DataGroupResult
 	// NotRead lists data groups EF.SOD lists that were not given (for
@@ -141,7 +141,10 @@ func VerifyPassive(efSOD []byte, dataGroups map[int][]byte, trust *TrustStore, a
 			return res, fmt.Errorf("%w: data group number %d outside 1..16", ErrMalformedLDS, n)
 		}
 	}
-	sod, err := ParseSOD(efSOD)
+	if trust == nil {
+		trust = NewTrustStore() // nothing is trusted: the chain check fails and says so
+	}
+	sod, err := parseSOD(efSOD, trust.parseCertificate)
 	res.record(PACheckSODStructure, err)
 	if err != nil {
 		res.skip(PACheckSignerPresent, PACheckSODSignature, PACheckSignerTrusted, PACheckSignerValidity,
@@ -164,9 +167,6 @@ func VerifyPassive(efSOD []byte, dataGroups map[int][]byte, trust *TrustStore, a
 		res.DSC = dsc
 		res.SignatureAlgorithm = si.SignatureAlgorithm
 		res.record(PACheckSODSignature, sd.VerifySignerInfo(si, dsc))
-		if trust == nil {
-			trust = NewTrustStore() // nothing is trusted: the chain check fails and says so
-		}
 		ch := trust.check(dsc, RoleDocumentSigner, at)
 		res.CSCA = ch.issuer
 		res.record(PACheckSignerTrusted, ch.trustErr)

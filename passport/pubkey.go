@@ -29,9 +29,9 @@ var (
 // or explicit parameters); keys on NIST P-224/256/384/521 are verified
 // with crypto/ecdsa, others with this package's own curve arithmetic.
 type PublicKey struct {
-	Raw []byte // the SubjectPublicKeyInfo DER this key was parsed from (nil if built in memory)
-	RSA *rsa.PublicKey
-	EC  *ECPublicKey
+	Raw []byte         // the SubjectPublicKeyInfo DER this key was parsed from (nil if built in memory)
+	RSA *rsa.PublicKey // set for RSA keys
+	EC  *ECPublicKey   // set for elliptic-curve keys
 	// ExplicitParameters is true when the EC domain parameters were spelled
 	// out in the SubjectPublicKeyInfo instead of named by OID.
 	ExplicitParameters bool
@@ -77,12 +77,23 @@ func ParsePublicKeyInfo(der []byte) (*PublicKey, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: EC domain parameters: %v", ErrUnsupportedAlgorithm, err)
 		}
+		pk.ExplicitParameters = alg.Params.isUniversal(berTagSequence)
+		if std := pkiNISTCurve(curve); std != nil {
+			// crypto/ecdsa validates the point (on the curve, not infinity)
+			// faster than math/big, and its key is what verification uses.
+			if pk.nist, err = ecdsa.ParseUncompressedPublicKey(std, keyBits); err == nil {
+				l := curve.ByteLen()
+				pk.EC = &ECPublicKey{Curve: curve, Point: Point{
+					X: new(big.Int).SetBytes(keyBits[1 : 1+l]), Y: new(big.Int).SetBytes(keyBits[1+l:]),
+				}}
+				break
+			}
+		}
 		pt, err := curve.Unmarshal(keyBits)
 		if err != nil {
 			return nil, fmt.Errorf("%w: EC public point: %v", errBER, err)
 		}
 		pk.EC = &ECPublicKey{Curve: curve, Point: pt}
-		pk.ExplicitParameters = alg.Params.isUniversal(berTagSequence)
 		pk.nist = pkiNISTKey(pk.EC)
 	default:
 		return nil, fmt.Errorf("%w: public key algorithm %v", ErrUnsupportedAlgorithm, alg.OID)
@@ -120,20 +131,27 @@ func pkiParseRSAKey(b []byte) (*rsa.PublicKey, error) {
 	return &rsa.PublicKey{N: n, E: int(exp.Int64())}, nil
 }
 
+// pkiNISTCurve returns crypto/elliptic's implementation of c when it is
+// one of the NIST curves crypto/ecdsa supports, or nil.
+func pkiNISTCurve(c *Curve) elliptic.Curve {
+	switch oid := c.OID(); {
+	case oid.Equal(oidNamedP224):
+		return elliptic.P224()
+	case oid.Equal(oidNamedP256):
+		return elliptic.P256()
+	case oid.Equal(oidNamedP384):
+		return elliptic.P384()
+	case oid.Equal(oidNamedP521):
+		return elliptic.P521()
+	}
+	return nil
+}
+
 // pkiNISTKey returns k as a crypto/ecdsa key when it is on a NIST curve
 // crypto/ecdsa implements, or nil.
 func pkiNISTKey(k *ECPublicKey) *ecdsa.PublicKey {
-	var c elliptic.Curve
-	switch oid := k.Curve.OID(); {
-	case oid.Equal(oidNamedP224):
-		c = elliptic.P224()
-	case oid.Equal(oidNamedP256):
-		c = elliptic.P256()
-	case oid.Equal(oidNamedP384):
-		c = elliptic.P384()
-	case oid.Equal(oidNamedP521):
-		c = elliptic.P521()
-	default:
+	c := pkiNISTCurve(k.Curve)
+	if c == nil {
 		return nil
 	}
 	pub, err := ecdsa.ParseUncompressedPublicKey(c, k.Curve.Marshal(k.Point))
@@ -188,7 +206,7 @@ func (k *PublicKey) String() string {
 	case k.RSA != nil:
 		return fmt.Sprintf("RSA-%d", k.RSA.N.BitLen())
 	case k.EC != nil:
-		s := "EC " + k.EC.Curve.Name()
+		s := "EC " + k.EC.Curve.String()
 		if k.ExplicitParameters {
 			s += " (explicit parameters)"
 		}

@@ -31,7 +31,7 @@ type SOD struct {
 	DataGroupHashes map[int][]byte
 	// LDSVersion and UnicodeVersion come from ldsVersionInfo (v1 only), e.g. "0108" and "040000".
 	LDSVersion     string
-	UnicodeVersion string
+	UnicodeVersion string // from ldsVersionInfo, "" for v0
 }
 
 // ParseSOD parses EF.SOD: the 0x77 wrapper, the CMS SignedData and the
@@ -39,6 +39,10 @@ type SOD struct {
 // VerifyPassive). Errors wrap ErrMalformedSOD, ErrMalformedCMS or
 // ErrUnsupportedAlgorithm.
 func ParseSOD(efSOD []byte) (*SOD, error) {
+	return parseSOD(efSOD, ParseCertificate)
+}
+
+func parseSOD(efSOD []byte, parseCert func([]byte) (*Certificate, error)) (*SOD, error) {
 	w, err := berReadAll(efSOD)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformedSOD, err)
@@ -46,7 +50,7 @@ func ParseSOD(efSOD []byte) (*SOD, error) {
 	if !w.is(asn1.ClassApplication, 23, true) {
 		return nil, fmt.Errorf("%w: EF.SOD starts with %s, expected tag 77", ErrMalformedSOD, w.describe())
 	}
-	sd, err := ParseSignedData(w.content)
+	sd, err := parseSignedDataWith(w.content, parseCert)
 	if err != nil {
 		return nil, err
 	}

@@ -38,28 +38,28 @@ const (
 // SyntheticDocumentOptions configures NewSyntheticDocument. Rand and Now
 // are required; everything else has a working default.
 type SyntheticDocumentOptions struct {
-	Rand io.Reader
+	Rand io.Reader // random source (required)
 	// Now is the personalization time; the PKI's validity is built around it.
 	Now time.Time
 	// PKI issues the document; nil generates one with Algorithm. Share a
 	// PKI between documents to save key generation time.
 	PKI       *SyntheticPKI
-	Algorithm SyntheticAlgorithm
+	Algorithm SyntheticAlgorithm // for a generated PKI
 	// MRZ of the holder (TD1, TD2 or TD3); SyntheticSpecimenMRZ if empty.
-	MRZ string
+	MRZ string // the parsed MRZ of DG1
 	// Face selects the DG2 encoding (ISO/IEC 19794-5 if zero); FaceImage
 	// the image (SyntheticFaceJPEG(60, 80) if nil).
 	Face      FaceEncoding
-	FaceImage []byte
+	FaceImage []byte // the image inside DG2
 	// AAKeyType, or AAKey to supply the key; AAOptions is how the chip
 	// signs (for ECDSA keys DG14 then names the hash in an ActiveAuthenticationInfo).
 	AAKeyType SyntheticAAKeyType
-	AAKey     crypto.Signer
-	AAOptions ActiveSignOptions
+	AAKey     crypto.Signer     // overrides AAKeyType
+	AAOptions ActiveSignOptions // how AAKey signs
 	// CACurve is the Chip Authentication key's curve (brainpoolP256r1 if
 	// nil); NoChipAuthentication leaves CA out of DG14.
 	CACurve              *Curve
-	NoChipAuthentication bool
+	NoChipAuthentication bool // no CA key, no CA infos in DG14
 	// DG11 and DG12 replace the default additional details.
 	DG11 *DG11
 	DG12 *DG12
@@ -81,7 +81,7 @@ type SyntheticDocumentOptions struct {
 // SyntheticDocument is a generated eMRTD: what a chip stores, the chip's
 // secret keys, and what a verifier needs to trust it.
 type SyntheticDocument struct {
-	MRZ *MRZ
+	MRZ *MRZ // the parsed MRZ of DG1
 	// Files holds every file of the eMRTD application by file identifier
 	// (FileCOM, FileSOD, FileDG(n)).
 	Files map[uint16][]byte
@@ -91,17 +91,17 @@ type SyntheticDocument struct {
 	// CardAccess is EF.CardAccess: PACE with generic mapping, ECDH,
 	// AES-128, brainpoolP256r1.
 	CardAccess []byte
-	FaceImage  []byte
+	FaceImage  []byte // the image inside DG2
 	// AAKey is the chip's Active Authentication key (nil with SyntheticAANone)
 	// and AAOptions how it signs.
-	AAKey     crypto.Signer
-	AAOptions ActiveSignOptions
+	AAKey     crypto.Signer     // overrides AAKeyType
+	AAOptions ActiveSignOptions // how AAKey signs
 	// CAKey is the Chip Authentication private key matching DG14 (nil without CA).
 	CAKey *ECPrivateKey
 	// PKI is the issuing PKI; Trust is the trust store a verifier would use
 	// (the issuer's CSCA, or the wrong one with WrongCSCA).
 	PKI   *SyntheticPKI
-	Trust *TrustStore
+	Trust *TrustStore // what a verifier trusts
 	// MasterList is a CSCA master list holding the issuer's CSCA, signed by
 	// the PKI's master list signer (verify it against PKI.TrustStore()).
 	MasterList []byte

@@ -307,13 +307,13 @@ func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content 
 // NewSyntheticPKI and share it between documents (key generation, RSA
 // especially, is the slow part).
 type SyntheticPKI struct {
-	Algorithm           SyntheticAlgorithm
-	CSCA                *Certificate
-	CSCAKey             crypto.Signer
-	DSC                 *Certificate
-	DSCKey              crypto.Signer
-	MasterListSigner    *Certificate
-	MasterListSignerKey crypto.Signer
+	Algorithm           SyntheticAlgorithm // of every key and signature
+	CSCA                *Certificate       // self-signed country signing CA
+	CSCAKey             crypto.Signer      // the CSCA's private key
+	DSC                 *Certificate       // document signer, issued by the CSCA
+	DSCKey              crypto.Signer      // signs EF.SOD
+	MasterListSigner    *Certificate       // issued by the CSCA, with the master list EKU
+	MasterListSignerKey crypto.Signer      // signs master lists
 }
 
 // SyntheticPKIOptions configures NewSyntheticPKI.
@@ -325,7 +325,7 @@ type SyntheticPKIOptions struct {
 	// years after, the master list signer from 30 days before to two years after.
 	Now time.Time
 	// Algorithm of all keys and signatures.
-	Algorithm SyntheticAlgorithm
+	Algorithm SyntheticAlgorithm // of every key and signature
 	// Country is the two-letter country of the certificates' names ("UT" if empty).
 	Country string
 	// ExplicitParameters writes EC keys with explicit domain parameters.
@@ -334,7 +334,7 @@ type SyntheticPKIOptions struct {
 	ExpiredDSC bool
 	// CSCAKey and DSCKey, when set, are used instead of generating keys.
 	// They must match Algorithm.
-	CSCAKey, DSCKey crypto.Signer
+	CSCAKey, DSCKey crypto.Signer // the CSCA's private key
 }
 
 // NewSyntheticPKI generates a CSCA, a DSC and a master list signer.

@@ -23,11 +23,13 @@ const trustCacheMax = 4096
 // Signing CA (CSCA) certificates, typically loaded from a CSCA master list
 // (see VerifyMasterList) or from national distribution.
 //
-// It remembers which certificate signatures it has already verified (keyed
-// by the child certificate's SHA-256 and the issuing anchor), so verifying
-// many documents issued under the same document signer costs the DSC → CSCA
-// signature check once. Validity periods and all other checks are repeated
-// on every call. A TrustStore is safe for concurrent use.
+// It remembers the document signer certificates it has parsed and which
+// certificate signatures it has verified (keyed by the SHA-256 of the
+// certificate's DER and the issuing anchor), so verifying many documents
+// issued under the same document signer parses the DSC and checks the
+// DSC → CSCA signature once. EF.SOD's own signature, the data group hashes,
+// validity periods and all other checks are repeated on every call. Both
+// caches are bounded. A TrustStore is safe for concurrent use.
 type TrustStore struct {
 	mu        sync.RWMutex
 	certs     []*Certificate
@@ -35,6 +37,7 @@ type TrustStore struct {
 	bySKI     map[string][]*Certificate
 	bySubject map[string][]*Certificate
 	verified  map[trustCacheKey]struct{}
+	parsed    map[[32]byte]*Certificate // certificates met in SODs, by SHA-256 of their DER
 }
 
 type trustCacheKey struct {
@@ -49,6 +52,7 @@ func NewTrustStore(cscas ...*Certificate) *TrustStore {
 		bySKI:     map[string][]*Certificate{},
 		bySubject: map[string][]*Certificate{},
 		verified:  map[trustCacheKey]struct{}{},
+		parsed:    map[[32]byte]*Certificate{},
 	}
 	t.Add(cscas...)
 	return t
@@ -136,6 +140,30 @@ func (t *TrustStore) candidates(c *Certificate) []*Certificate {
 		}
 	}
 	return out
+}
+
+// parseCertificate parses DER, reusing the result for a certificate seen
+// before (document signers recur across thousands of documents).
+// Certificates are immutable, so sharing them is safe.
+func (t *TrustStore) parseCertificate(der []byte) (*Certificate, error) {
+	h := sha256.Sum256(der)
+	t.mu.RLock()
+	c, ok := t.parsed[h]
+	t.mu.RUnlock()
+	if ok {
+		return c, nil
+	}
+	c, err := ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	if len(t.parsed) >= trustCacheMax {
+		clear(t.parsed)
+	}
+	t.parsed[h] = c
+	t.mu.Unlock()
+	return c, nil
 }
 
 // signedBy checks that issuer signed c, using the cache.
