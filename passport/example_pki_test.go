@@ -36,6 +36,7 @@ func ExampleVerifyPassive() {
 	// true  DSC issued and signed by a trusted CSCA
 	// true  DSC valid at verification time
 	// true  CSCA valid at verification time
+	// true  DSC not revoked by its CSCA's CRL
 	// true  DSC key usage allows digital signatures
 	// true  every data group read is listed in EF.SOD with a matching hash
 }

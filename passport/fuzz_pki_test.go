@@ -41,7 +41,16 @@ func FuzzParseCertificate(f *testing.F) {
 		f.Add(p.DSC.Raw)
 		f.Add(p.CSCA.Raw)
 	}
+	crl, err := pkiTestPKI(f, SyntheticECDSAP256).CRL(pkiTestRand(1), pkiTestNow, pkiTestNow, pkiTestPKI(f, SyntheticECDSAP256).DSC)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(crl)
+	store := pkiTestPKI(f, SyntheticECDSAP256).TrustStore()
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if crl, err := ParseCRL(b); err == nil {
+			_ = store.AddCRL(crl)
+		}
 		c, err := ParseCertificate(b)
 		if err != nil {
 			return

@@ -26,8 +26,11 @@ const (
 	PACheckSignerTrusted  PassiveCheck = "DSC issued and signed by a trusted CSCA"
 	PACheckSignerValidity PassiveCheck = "DSC valid at verification time"
 	PACheckCSCAValidity   PassiveCheck = "CSCA valid at verification time"
-	PACheckSignerUsage    PassiveCheck = "DSC key usage allows digital signatures"
-	PACheckDataGroups     PassiveCheck = "every data group read is listed in EF.SOD with a matching hash"
+	// PACheckSignerNotRevoked is reported only when the trust store holds a
+	// CRL of the issuing CSCA (see TrustStore.AddCRL).
+	PACheckSignerNotRevoked PassiveCheck = "DSC not revoked by its CSCA's CRL"
+	PACheckSignerUsage      PassiveCheck = "DSC key usage allows digital signatures"
+	PACheckDataGroups       PassiveCheck = "every data group read is listed in EF.SOD with a matching hash"
 )
 
 // CheckResult is the outcome of one check. Err is nil when it passed; when
@@ -122,14 +125,15 @@ func (r *PassiveResult) skip(cs ...PassiveCheck) {
 // It checks: EF.SOD structure; the signed attributes (contentType,
 // messageDigest) and the signature with the DSC key; that a CSCA in trust
 // issued and signed the DSC and is a CA; that DSC and CSCA are valid at at;
-// that the DSC may sign; and that each given data group is listed in EF.SOD
+// that the CSCA's CRL, when trust holds one, does not revoke the DSC; that
+// the DSC may sign; and that each given data group is listed in EF.SOD
 // with a matching hash (a data group that is missing from EF.SOD fails with
 // ErrDataGroupNotInSOD).
 //
 // The result is returned even on failure, listing every check. The error is
 // nil exactly when result.OK(); otherwise it joins every failure, wrapping
 // sentinels such as ErrDataGroupHashMismatch, ErrDataGroupNotInSOD,
-// ErrUntrustedSigner, ErrCertificateExpired, ErrSignatureInvalid,
+// ErrUntrustedSigner, ErrCertificateExpired, ErrCertificateRevoked, ErrSignatureInvalid,
 // ErrMessageDigestMismatch or ErrMalformedSOD.
 func VerifyPassive(efSOD []byte, dataGroups map[int][]byte, trust *TrustStore, at time.Time) (*PassiveResult, error) {
 	res := &PassiveResult{}
@@ -173,6 +177,9 @@ func VerifyPassive(efSOD []byte, dataGroups map[int][]byte, trust *TrustStore, a
 		res.record(PACheckSignerValidity, ch.validityErr)
 		if ch.issuer != nil {
 			res.record(PACheckCSCAValidity, ch.issuerValidErr)
+			if ch.haveCRL {
+				res.record(PACheckSignerNotRevoked, ch.revokedErr)
+			}
 		} else {
 			res.skip(PACheckCSCAValidity)
 		}

@@ -76,6 +76,8 @@ type SyntheticDocumentOptions struct {
 	WrongCSCA bool
 	// ExpiredDSC issues EF.SOD with a document signer whose validity ended the day before Now.
 	ExpiredDSC bool
+	// RevokedDSC makes the CSCA's CRL (loaded into Trust) revoke the document signer.
+	RevokedDSC bool
 }
 
 // SyntheticDocument is a generated eMRTD: what a chip stores, the chip's
@@ -105,6 +107,9 @@ type SyntheticDocument struct {
 	// MasterList is a CSCA master list holding the issuer's CSCA, signed by
 	// the PKI's master list signer (verify it against PKI.TrustStore()).
 	MasterList []byte
+	// CRL is the CSCA's certificate revocation list, already added to
+	// Trust (revoking the DSC with RevokedDSC, empty otherwise).
+	CRL []byte
 }
 
 // NewSyntheticDocument generates a document.
@@ -167,6 +172,20 @@ func NewSyntheticDocument(opts SyntheticDocumentOptions) (*SyntheticDocument, er
 	}
 
 	doc.Trust = pki.TrustStore()
+	var revoked []*Certificate
+	if opts.RevokedDSC {
+		revoked = append(revoked, pki.DSC)
+	}
+	if doc.CRL, err = pki.CRL(opts.Rand, opts.Now, opts.Now.AddDate(0, 0, -1), revoked...); err != nil {
+		return nil, err
+	}
+	crl, err := ParseCRL(doc.CRL)
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.Trust.AddCRL(crl); err != nil {
+		return nil, err
+	}
 	if opts.WrongCSCA {
 		wrong, err := synthWrongCSCA(opts.Rand, pki, opts.Now)
 		if err != nil {

@@ -458,3 +458,28 @@ func (p *SyntheticPKI) MasterList(rand io.Reader, signingTime time.Time, extra .
 	content := derTLV(0x30, enc(0), derTLV(0x31, certs...))
 	return synthSignedData(rand, OIDCSCAMasterList, content, p.MasterListSigner, p.MasterListSignerKey, p.Algorithm, signingTime, false)
 }
+
+// CRL returns a CRL of the CSCA, issued at thisUpdate (next update 90
+// days later), revoking the given certificates as of revokedAt.
+func (p *SyntheticPKI) CRL(rand io.Reader, thisUpdate, revokedAt time.Time, revoked ...*Certificate) ([]byte, error) {
+	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
+	fields := [][]byte{enc(1), p.Algorithm.algorithmID(), p.CSCA.RawSubject, synthTime(thisUpdate), synthTime(thisUpdate.AddDate(0, 0, 90))}
+	if len(revoked) > 0 {
+		var entries [][]byte
+		for _, c := range revoked {
+			entries = append(entries, derTLV(0x30, enc(c.SerialNumber), synthTime(revokedAt)))
+		}
+		fields = append(fields, derTLV(0x30, entries...))
+	}
+	oidCRLNumber := asn1.ObjectIdentifier{2, 5, 29, 20}
+	exts := derTLV(0x30,
+		derTLV(0x30, enc(oidExtAuthorityKeyID), derTLV(0x04, derTLV(0x30, derTLV(0x80, p.CSCA.SubjectKeyID)))),
+		derTLV(0x30, enc(oidCRLNumber), derTLV(0x04, enc(1))))
+	fields = append(fields, derTLV(0xA0, exts))
+	tbs := derTLV(0x30, fields...)
+	sig, err := p.Algorithm.sign(rand, p.CSCAKey, tbs)
+	if err != nil {
+		return nil, err
+	}
+	return derTLV(0x30, tbs, p.Algorithm.algorithmID(), derTLV(0x03, []byte{0}, sig)), nil
+}

@@ -125,6 +125,7 @@ func TestNewSyntheticDocument_BreakersFailPassiveAuthentication(t *testing.T) {
 		{"DG12 not in SOD", func(o *SyntheticDocumentOptions) { o.OmitFromSOD = 12 }, ErrDataGroupNotInSOD, PACheckDataGroups},
 		{"wrong CSCA", func(o *SyntheticDocumentOptions) { o.WrongCSCA = true }, ErrUntrustedSigner, PACheckSignerTrusted},
 		{"expired DSC", func(o *SyntheticDocumentOptions) { o.ExpiredDSC = true }, ErrCertificateExpired, PACheckSignerValidity},
+		{"revoked DSC", func(o *SyntheticDocumentOptions) { o.RevokedDSC = true }, ErrCertificateRevoked, PACheckSignerNotRevoked},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -38,6 +38,7 @@ type TrustStore struct {
 	bySubject map[string][]*Certificate
 	verified  map[trustCacheKey]struct{}
 	parsed    map[[32]byte]*Certificate // certificates met in SODs, by SHA-256 of their DER
+	crls      map[*Certificate]*CRL     // the latest verified CRL of each anchor
 }
 
 type trustCacheKey struct {
@@ -194,6 +195,8 @@ type chainResult struct {
 	trustErr       error        // nil if an anchor issued and signed the certificate and is fit to be a CA
 	validityErr    error        // the certificate's own validity at the time
 	issuerValidErr error        // the anchor's validity at the time
+	haveCRL        bool         // the store holds a CRL of the issuing anchor
+	revokedErr     error        // the anchor's CRL lists the certificate
 }
 
 // check verifies c (in the given role) against the anchors at time at.
@@ -239,6 +242,13 @@ func (t *TrustStore) check(c *Certificate, role CertificateRole, at time.Time) c
 	if err := iss.ValidAt(at); err != nil {
 		res.issuerValidErr = certErr(iss, RoleCSCA, err)
 	}
+	t.mu.RLock()
+	res.haveCRL = t.crls[iss] != nil
+	t.mu.RUnlock()
+	if r, ok := t.revoked(c, iss, at); ok {
+		res.revokedErr = certErr(c, role, fmt.Errorf("%w on %s by %q", ErrCertificateRevoked,
+			r.RevocationTime.UTC().Format(time.RFC3339), iss.SubjectString()))
+	}
 	return res
 }
 
@@ -247,10 +257,10 @@ func (t *TrustStore) check(c *Certificate, role CertificateRole, at time.Time) c
 // certificates, with c and the anchor both valid at time at. It returns the
 // issuing anchor, or the joined *CertificateError values of every failed
 // check (wrapping ErrUntrustedSigner, ErrCertificateExpired,
-// ErrCertificateNotYetValid, ErrNotCA, ErrKeyUsage, ...).
+// ErrCertificateNotYetValid, ErrNotCA, ErrKeyUsage, ErrCertificateRevoked, ...).
 func (t *TrustStore) VerifyCertificate(c *Certificate, role CertificateRole, at time.Time) (*Certificate, error) {
 	r := t.check(c, role, at)
-	if err := errors.Join(r.trustErr, r.validityErr, r.issuerValidErr); err != nil {
+	if err := errors.Join(r.trustErr, r.validityErr, r.issuerValidErr, r.revokedErr); err != nil {
 		return r.issuer, err
 	}
 	return r.issuer, nil
