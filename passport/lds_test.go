@@ -283,3 +283,21 @@ func TestParseDG1_Part10SampleTD2(t *testing.T) {
 		t.Errorf("bad check digit: %v", err)
 	}
 }
+
+func TestDetectImageFormat_Signatures(t *testing.T) {
+	for _, tc := range []struct {
+		b    []byte
+		want ImageFormat
+		mime string
+	}{
+		{[]byte{0xFF, 0xD8, 0xFF, 0xE0}, ImageJPEG, "image/jpeg"},
+		{[]byte{0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A, 0}, ImageJPEG2000, "image/jp2"},
+		{[]byte{0xFF, 0x4F, 0xFF, 0x51, 0x00}, ImageJPEG2000, "image/jp2"}, // raw codestream
+		{[]byte{0x89, 'P', 'N', 'G'}, ImageUnknown, "application/octet-stream"},
+		{nil, ImageUnknown, "application/octet-stream"},
+	} {
+		if got := DetectImageFormat(tc.b); got != tc.want || got.MIMEType() != tc.mime {
+			t.Errorf("% X: %v %s", tc.b, got, got.MIMEType())
+		}
+	}
+}
