@@ -1,0 +1,133 @@
+package passport
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"testing"
+	"time"
+)
+
+// benchFiles is a 20 kB face-sized document: EF.COM, DG1, DG2.
+func benchFiles(b *testing.B) map[uint16][]byte {
+	return map[uint16][]byte{
+		FileCOM:   mustHex(b, "60145F0104303130365F36063034303030305C026175"),
+		FileDG(1): testDG1(b),
+		FileDG(2): bigDG2(20000),
+	}
+}
+
+func benchRead(b *testing.B, cfg VirtualChipConfig, open func(context.Context, *Session) error) {
+	cfg.Files = benchFiles(b)
+	cfg.Key = BACKey{"L898902C3", "740812", "120415"}
+	chip, err := NewVirtualChip(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.SetBytes(int64(len(cfg.Files[FileDG(2)]) + len(cfg.Files[FileDG(1)]) + len(cfg.Files[FileCOM])))
+	for b.Loop() {
+		chip.Reset()
+		s := NewSession(chip, nil)
+		if err := open(ctx, s); err != nil {
+			b.Fatal(err)
+		}
+		for _, fid := range []uint16{FileCOM, FileDG(1), FileDG(2)} {
+			if _, err := s.ReadFile(ctx, fid); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkVirtualChipRead_BAC is a whole read (BAC, EF.COM, DG1, 20 kB DG2)
+// with both the terminal and the chip side in the loop; compare with
+// BenchmarkRawAESCBCAndCMAC_20kB, the cipher floor for the same bytes.
+func BenchmarkVirtualChipRead_BAC(b *testing.B) {
+	benchRead(b, VirtualChipConfig{}, func(ctx context.Context, s *Session) error {
+		if err := s.SelectApplication(ctx); err != nil {
+			return err
+		}
+		return s.BAC(ctx, BACKey{"L898902C3", "740812", "120415"})
+	})
+}
+
+func benchPACE(b *testing.B, info PACEInfo) {
+	benchRead(b, VirtualChipConfig{CardAccess: cardAccess(b, info)}, func(ctx context.Context, s *Session) error {
+		if _, err := s.PACE(ctx, BACKey{"L898902C3", "740812", "120415"}, info); err != nil {
+			return err
+		}
+		return s.SelectApplication(ctx)
+	})
+}
+
+// BenchmarkVirtualChipRead_PACEBrainpoolP256r1 is the same read opened
+// with PACE-GM on brainpoolP256r1 (math/big arithmetic on both sides).
+func BenchmarkVirtualChipRead_PACEBrainpoolP256r1(b *testing.B) {
+	benchPACE(b, paceInfo(OIDPACEECDHGMAES128, 13))
+}
+
+// BenchmarkVirtualChipRead_PACENISTP256 opens with PACE-GM on P-256 (the
+// mapped generator still needs the math/big arithmetic).
+func BenchmarkVirtualChipRead_PACENISTP256(b *testing.B) {
+	benchPACE(b, paceInfo(OIDPACEECDHGMAES128, 12))
+}
+
+// BenchmarkRawAESCBCAndCMAC_20kB encrypts and CMACs 20 kB twice (chip wraps,
+// terminal unwraps): the least any AES secure-messaging read can cost.
+func BenchmarkRawAESCBCAndCMAC_20kB(b *testing.B) {
+	c, _ := aes.NewCipher(make([]byte, 16))
+	buf := make([]byte, 20000/16*16)
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		for i := 0; i < 2; i++ {
+			cipher.NewCBCEncrypter(c, make([]byte, 16)).CryptBlocks(buf, buf)
+			cmac(c, buf)
+		}
+	}
+}
+
+func benchSyntheticDocument(b *testing.B) (*SyntheticDocument, *VirtualChip) {
+	doc, err := NewSyntheticDocument(SyntheticDocumentOptions{Rand: rand.Reader, Now: fixtureNow, Algorithm: SyntheticECDSABrainpoolP256})
+	if err != nil {
+		b.Fatal(err)
+	}
+	chip, err := NewVirtualChip(doc.VirtualChipConfig(rand.Reader))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return doc, chip
+}
+
+func benchReader(b *testing.B, noPACE bool) {
+	doc, chip := benchSyntheticDocument(b)
+	opts := Options{Key: doc.MRZ.Key(), Trust: doc.Trust, Now: func() time.Time { return fixtureNow }, NoPACE: noPACE}
+	for b.Loop() {
+		chip.Reset()
+		_, ev, err := NewReader(chip).Read(context.Background(), opts)
+		if err != nil || !ev.Authentic() || !ev.ChipGenuine() {
+			b.Fatalf("read failed: %v\n%s", err, ev)
+		}
+	}
+}
+
+// BenchmarkReaderRead_PACE is a complete inspection of a synthetic
+// passport (brainpool PKI): PACE-GM brainpoolP256r1, all data groups, Chip
+// Authentication, RSA Active Authentication and Passive Authentication;
+// compare with BenchmarkRawVerifyPassive, the signature checks alone.
+func BenchmarkReaderRead_PACE(b *testing.B) { benchReader(b, false) }
+
+// BenchmarkReaderRead_BAC is the same inspection opened with BAC.
+func BenchmarkReaderRead_BAC(b *testing.B) { benchReader(b, true) }
+
+// BenchmarkRawVerifyPassive is Passive Authentication of the same document
+// without any chip I/O.
+func BenchmarkRawVerifyPassive(b *testing.B) {
+	doc, _ := benchSyntheticDocument(b)
+	for b.Loop() {
+		if _, err := VerifyPassive(doc.SOD, doc.DataGroups, doc.Trust, fixtureNow); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

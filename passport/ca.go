@@ -1,0 +1,93 @@
+package passport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// ErrChipAuthenticationFailed reports a Chip Authentication that did not
+// complete: the chip refused the key agreement, or the restarted secure
+// messaging did not verify (so the chip does not hold the DG14 key).
+var ErrChipAuthenticationFailed = errors.New("passport: chip authentication failed")
+
+// ChipAuthenticate runs Chip Authentication version 1 with ECDH (ICAO 9303
+// Part 11 §6.2): an ephemeral key agreement with the chip's static key from
+// DG14, after which secure messaging restarts with keys derived from the
+// shared secret and a zero SSC. A chip that answers correctly under the new
+// keys proves it holds the private key, so the chip is genuine (not a copy)
+// provided Passive Authentication vouched for DG14.
+//
+// For 3DES protocols the key is sent with MSE:Set KAT; for AES with
+// MSE:Set AT and GENERAL AUTHENTICATE. The session must already be
+// protected (BAC or PACE) and the eMRTD application selected. The restart
+// is confirmed with one protected SELECT of EF.COM.
+func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationInfo, key ChipAuthenticationPublicKeyInfo) error {
+	if s.sm == nil {
+		return fmt.Errorf("%w: needs secure messaging (BAC or PACE) first", ErrChipAuthenticationFailed)
+	}
+	if !hasPrefix(info.Protocol, oidCA, 2) || info.Protocol[9] != 2 {
+		return fmt.Errorf("%w: %s is not ECDH Chip Authentication", ErrPACEUnsupported, info.Protocol)
+	}
+	alg, err := cipherFromArc(info.Protocol[10])
+	if err != nil {
+		return err
+	}
+	if key.PublicKey == nil {
+		return fmt.Errorf("%w: DG14 holds no ECDH chip authentication key", ErrChipAuthenticationFailed)
+	}
+	curve := key.PublicKey.Curve
+	eph, err := curve.GenerateKey(s.rand)
+	if err != nil {
+		return err
+	}
+	shared, err := eph.ECDH(key.PublicKey.Point)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrChipAuthenticationFailed, err)
+	}
+	pub := curve.Marshal(eph.Point)
+	var keyRef []byte
+	if key.HasKeyID || info.HasKeyID {
+		id := key.KeyID
+		if !key.HasKeyID {
+			id = info.KeyID
+		}
+		keyRef = EncodeTLV(0x84, intBytes(id))
+	}
+	if alg == cipher3DES {
+		data := append(EncodeTLV(0x91, pub), keyRef...)
+		if _, err := s.transmitOK(ctx, Command{INS: insMSE, P1: 0x41, P2: 0xA6, Data: data}); err != nil {
+			return fmt.Errorf("%w: MSE:Set KAT: %w", ErrChipAuthenticationFailed, err)
+		}
+	} else {
+		data := append(EncodeTLV(0x80, oidBody(info.Protocol)), keyRef...)
+		if _, err := s.transmitOK(ctx, Command{INS: insMSE, P1: 0x41, P2: 0xA4, Data: data}); err != nil {
+			return fmt.Errorf("%w: MSE:Set AT: %w", ErrChipAuthenticationFailed, err)
+		}
+		if _, err := s.generalAuthenticateObjects(ctx, EncodeTLV(0x80, pub), true); err != nil {
+			return fmt.Errorf("%w: GENERAL AUTHENTICATE: %w", ErrChipAuthenticationFailed, err)
+		}
+	}
+	sc, err := newSecureChannel(alg, kdf(shared, kdfEnc, alg), kdf(shared, kdfMAC, alg), make([]byte, blockSizeOf(alg)))
+	if err != nil {
+		return err
+	}
+	s.startSM(sc)
+	if _, err := s.transmitOK(ctx, selectFileCmd(FileCOM)); err != nil {
+		return fmt.Errorf("%w: the chip did not answer under the new keys: %w", ErrChipAuthenticationFailed, err)
+	}
+	return nil
+}
+
+// intBytes encodes a non-negative key identifier as a minimal big-endian
+// unsigned integer (at least one byte).
+func intBytes(v int) []byte {
+	var b []byte
+	for ; v > 0; v >>= 8 {
+		b = append([]byte{byte(v)}, b...)
+	}
+	if len(b) == 0 {
+		b = []byte{0}
+	}
+	return b
+}

@@ -1,0 +1,431 @@
+package passport
+
+import (
+	"crypto"
+	"crypto/subtle"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"math/big"
+)
+
+// CMS SignedData (RFC 5652) as eMRTDs use it: EF.SOD (eContentType
+// id-icao-mrtd-security-ldsSecurityObject) and CSCA master lists
+// (id-icao-cscaMasterList). The parser reads BER (indefinite lengths,
+// constructed OCTET STRINGs), because several issuers emit BER; the signed
+// attributes are verified over their DER re-encoding as a SET, as RFC 5652
+// §5.4 prescribes.
+
+// Object identifiers of CMS content types and attributes.
+var (
+	oidSignedData       = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}
+	oidAttrContentType  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 3}
+	oidAttrMessageDigst = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
+	oidAttrSigningTime  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}
+
+	// OIDLDSSecurityObject is the eContentType of EF.SOD (id-icao-mrtd-security-ldsSecurityObject).
+	OIDLDSSecurityObject = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 1}
+	// OIDCSCAMasterList is the eContentType of a CSCA master list (id-icao-cscaMasterList).
+	OIDCSCAMasterList = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 2}
+)
+
+// SignedData is a parsed CMS SignedData. It is immutable after parsing.
+type SignedData struct {
+	Version int // CMS version field
+	// DigestAlgorithms lists the digestAlgorithms field's OIDs (informational).
+	DigestAlgorithms []asn1.ObjectIdentifier
+	// EContentType is the type of the encapsulated content.
+	EContentType asn1.ObjectIdentifier
+	// EContent is the encapsulated content (for EF.SOD: the DER LDSSecurityObject).
+	EContent []byte
+	// Certificates holds the certificates carried in the SignedData that
+	// parsed; CertificateErrors holds the reasons others were skipped.
+	Certificates      []*Certificate
+	CertificateErrors []error       // why a carried certificate was skipped
+	SignerInfos       []*SignerInfo // at least one
+}
+
+// SignerInfo is one signer of a SignedData.
+type SignerInfo struct {
+	Version int // CMS version field
+	// The signer identifier: either IssuerAndSerialNumber (RawIssuer and
+	// SerialNumber set) or SubjectKeyIdentifier (SubjectKeyID set).
+	RawIssuer    []byte
+	SerialNumber *big.Int // with RawIssuer, for issuerAndSerialNumber
+	SubjectKeyID []byte   // for the subjectKeyIdentifier form
+	// DigestAlgorithm hashes the content for the messageDigest attribute.
+	DigestAlgorithm crypto.Hash
+	// SignedAttributes are the signed attributes in received order; nil when
+	// the signature covers the content directly.
+	SignedAttributes []Attribute
+	// SignatureAlgorithm names the signature algorithm ("" if unsupported,
+	// then SignatureAlgorithmError says why).
+	SignatureAlgorithm      string
+	SignatureAlgorithmError error  // why the algorithm is unsupported
+	Signature               []byte // the signature value
+
+	rawSignedAttrs *berElement // the [0] IMPLICIT SET as received
+	sig            sigAlg
+}
+
+// Attribute is a CMS attribute: a type and its values, each value the DER of one element.
+type Attribute struct {
+	Type   asn1.ObjectIdentifier // attribute type OID
+	Values [][]byte              // DER of each value
+}
+
+// ParseSignedData parses a CMS ContentInfo whose content is SignedData.
+// It checks structure only; use (*SignedData).Verify for signatures. Errors
+// wrap ErrMalformedCMS (or ErrUnsupportedAlgorithm for an unknown digest).
+func ParseSignedData(contentInfo []byte) (*SignedData, error) {
+	return parseSignedDataWith(contentInfo, ParseCertificate)
+}
+
+// parseSignedDataWith parses with a given certificate parser (a caching
+// one, for Passive Authentication with a TrustStore).
+func parseSignedDataWith(contentInfo []byte, parseCert func([]byte) (*Certificate, error)) (*SignedData, error) {
+	sd, err := parseSignedData(contentInfo, parseCert)
+	if err != nil {
+		if errors.Is(err, ErrUnsupportedAlgorithm) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", ErrMalformedCMS, err)
+	}
+	return sd, nil
+}
+
+func parseSignedData(b []byte, parseCert func([]byte) (*Certificate, error)) (*SignedData, error) {
+	ci, err := berReadAll(b)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := berSequence(ci, "ContentInfo")
+	if err != nil {
+		return nil, err
+	}
+	if len(parts) != 2 {
+		return nil, fmt.Errorf("ContentInfo has %d elements, expected 2", len(parts))
+	}
+	ct, err := berOID(parts[0])
+	if err != nil {
+		return nil, fmt.Errorf("contentType: %w", err)
+	}
+	if !ct.Equal(oidSignedData) {
+		return nil, fmt.Errorf("content type %v is not signedData", ct)
+	}
+	if !parts[1].is(asn1.ClassContextSpecific, 0, true) {
+		return nil, errors.New("ContentInfo content must be [0] EXPLICIT")
+	}
+	inner, err := berReadAll(parts[1].content)
+	if err != nil {
+		return nil, err
+	}
+	f, err := berSequence(inner, "SignedData")
+	if err != nil {
+		return nil, err
+	}
+	if len(f) < 4 {
+		return nil, fmt.Errorf("SignedData has %d elements, expected at least 4", len(f))
+	}
+	sd := &SignedData{}
+	if sd.Version, err = berSmallInt(f[0], false, 5); err != nil {
+		return nil, fmt.Errorf("SignedData version: %w", err)
+	}
+	if !f[1].is(asn1.ClassUniversal, berTagSet, true) {
+		return nil, errors.New("digestAlgorithms must be a SET")
+	}
+	das, err := berChildren(f[1])
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range das {
+		a, err := berAlgorithm(d, "digestAlgorithm")
+		if err != nil {
+			return nil, err
+		}
+		sd.DigestAlgorithms = append(sd.DigestAlgorithms, a.OID)
+	}
+	if err := sd.parseEncapContent(f[2]); err != nil {
+		return nil, err
+	}
+	i := 3
+	if i < len(f) && f[i].is(asn1.ClassContextSpecific, 0, true) {
+		certs, err := berChildren(f[i])
+		if err != nil {
+			return nil, fmt.Errorf("certificates: %w", err)
+		}
+		for _, c := range certs {
+			if !c.isUniversal(berTagSequence) {
+				continue // attribute certificates and other choices: not used in eMRTD PKI
+			}
+			cert, err := parseCert(c.full)
+			if err != nil {
+				sd.CertificateErrors = append(sd.CertificateErrors, err)
+				continue
+			}
+			sd.Certificates = append(sd.Certificates, cert)
+		}
+		i++
+	}
+	if i < len(f) && f[i].is(asn1.ClassContextSpecific, 1, true) {
+		i++ // crls: revocation is checked out of band
+	}
+	if i != len(f)-1 || !f[i].is(asn1.ClassUniversal, berTagSet, true) {
+		return nil, errors.New("signerInfos SET missing or followed by extra elements")
+	}
+	sis, err := berChildren(f[i])
+	if err != nil {
+		return nil, fmt.Errorf("signerInfos: %w", err)
+	}
+	for _, s := range sis {
+		si, err := parseSignerInfo(s)
+		if err != nil {
+			return nil, err
+		}
+		sd.SignerInfos = append(sd.SignerInfos, si)
+	}
+	if len(sd.SignerInfos) == 0 {
+		return nil, errors.New("SignedData has no signerInfos")
+	}
+	return sd, nil
+}
+
+func (sd *SignedData) parseEncapContent(e berElement) error {
+	parts, err := berSequence(e, "encapContentInfo")
+	if err != nil {
+		return err
+	}
+	if len(parts) < 1 || len(parts) > 2 {
+		return fmt.Errorf("encapContentInfo has %d elements", len(parts))
+	}
+	if sd.EContentType, err = berOID(parts[0]); err != nil {
+		return fmt.Errorf("eContentType: %w", err)
+	}
+	if len(parts) == 1 {
+		return errors.New("detached content: eContent is absent")
+	}
+	if !parts[1].is(asn1.ClassContextSpecific, 0, true) {
+		return errors.New("eContent must be [0] EXPLICIT OCTET STRING")
+	}
+	oct, err := berReadAll(parts[1].content)
+	if err != nil {
+		return fmt.Errorf("eContent: %w", err)
+	}
+	if sd.EContent, err = berOctets(oct, false); err != nil {
+		return fmt.Errorf("eContent: %w", err)
+	}
+	return nil
+}
+
+func parseSignerInfo(e berElement) (*SignerInfo, error) {
+	f, err := berSequence(e, "SignerInfo")
+	if err != nil {
+		return nil, err
+	}
+	if len(f) < 5 {
+		return nil, fmt.Errorf("SignerInfo has %d elements, expected at least 5", len(f))
+	}
+	si := &SignerInfo{}
+	if si.Version, err = berSmallInt(f[0], false, 5); err != nil {
+		return nil, fmt.Errorf("SignerInfo version: %w", err)
+	}
+	switch sid := f[1]; {
+	case sid.isUniversal(berTagSequence):
+		ias, err := berSequence(sid, "issuerAndSerialNumber")
+		if err != nil {
+			return nil, err
+		}
+		if len(ias) != 2 || !ias[0].is(asn1.ClassUniversal, berTagSequence, true) {
+			return nil, errors.New("issuerAndSerialNumber must hold a Name and an INTEGER")
+		}
+		si.RawIssuer = ias[0].full
+		if si.SerialNumber, err = berInteger(ias[1], false); err != nil {
+			return nil, fmt.Errorf("issuerAndSerialNumber: %w", err)
+		}
+	case sid.class == asn1.ClassContextSpecific && sid.tag == 0:
+		if si.SubjectKeyID, err = berOctets(sid, true); err != nil {
+			return nil, fmt.Errorf("subjectKeyIdentifier: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("unknown signer identifier %s", sid.describe())
+	}
+	da, err := berAlgorithm(f[2], "digestAlgorithm")
+	if err != nil {
+		return nil, err
+	}
+	if si.DigestAlgorithm, err = pkiDigestAlgorithm(da); err != nil {
+		return nil, err
+	}
+	i := 3
+	if f[i].is(asn1.ClassContextSpecific, 0, true) {
+		raw := f[i]
+		si.rawSignedAttrs = &raw
+		attrs, err := berChildren(raw)
+		if err != nil {
+			return nil, fmt.Errorf("signedAttrs: %w", err)
+		}
+		for _, a := range attrs {
+			at, err := parseAttribute(a)
+			if err != nil {
+				return nil, err
+			}
+			si.SignedAttributes = append(si.SignedAttributes, at)
+		}
+		i++
+	}
+	if len(f)-i < 2 {
+		return nil, errors.New("SignerInfo lacks signatureAlgorithm or signature")
+	}
+	sa, err := berAlgorithm(f[i], "signatureAlgorithm")
+	if err != nil {
+		return nil, err
+	}
+	si.sig, si.SignatureAlgorithmError = parseSigAlg(sa, si.DigestAlgorithm)
+	if si.SignatureAlgorithmError == nil {
+		si.SignatureAlgorithm = si.sig.String()
+	}
+	if si.Signature, err = berOctets(f[i+1], false); err != nil {
+		return nil, fmt.Errorf("signature: %w", err)
+	}
+	for _, extra := range f[i+2:] {
+		if !extra.is(asn1.ClassContextSpecific, 1, true) {
+			return nil, fmt.Errorf("unexpected %s after the signature", extra.describe())
+		}
+	}
+	return si, nil
+}
+
+func parseAttribute(e berElement) (Attribute, error) {
+	var a Attribute
+	parts, err := berSequence(e, "Attribute")
+	if err != nil {
+		return a, err
+	}
+	if len(parts) != 2 || !parts[1].is(asn1.ClassUniversal, berTagSet, true) {
+		return a, errors.New("Attribute must hold a type and a SET of values")
+	}
+	if a.Type, err = berOID(parts[0]); err != nil {
+		return a, err
+	}
+	vals, err := berChildren(parts[1])
+	if err != nil {
+		return a, err
+	}
+	for _, v := range vals {
+		a.Values = append(a.Values, v.full)
+	}
+	return a, nil
+}
+
+// attribute returns the single value of the signed attribute typ, or an
+// error when it is absent or not single-valued (RFC 5652 §11 requires one value).
+func (si *SignerInfo) attribute(typ asn1.ObjectIdentifier) (berElement, error) {
+	var found []Attribute
+	for _, a := range si.SignedAttributes {
+		if a.Type.Equal(typ) {
+			found = append(found, a)
+		}
+	}
+	if len(found) != 1 || len(found[0].Values) != 1 {
+		return berElement{}, fmt.Errorf("signed attribute %v must appear once with one value", typ)
+	}
+	return berReadAll(found[0].Values[0])
+}
+
+// signedBytes returns what the signature covers: the DER of the signed
+// attributes with the [0] IMPLICIT tag replaced by SET (RFC 5652 §5.4).
+func (si *SignerInfo) signedBytes() []byte {
+	return derTLV(0x31, si.rawSignedAttrs.content)
+}
+
+// Signer returns the certificate of si among sd.Certificates, matched by
+// issuer and serial number or by subject key identifier. The error wraps
+// ErrSignerNotFound.
+func (sd *SignedData) Signer(si *SignerInfo) (*Certificate, error) {
+	for _, c := range sd.Certificates {
+		if si.SubjectKeyID != nil {
+			if c.SubjectKeyID != nil && subtle.ConstantTimeCompare(c.SubjectKeyID, si.SubjectKeyID) == 1 {
+				return c, nil
+			}
+			continue
+		}
+		if c.SerialNumber.Cmp(si.SerialNumber) == 0 && pkiNamesEqual(c.RawIssuer, si.RawIssuer) {
+			return c, nil
+		}
+	}
+	if si.SubjectKeyID != nil {
+		return nil, fmt.Errorf("%w: no certificate with subject key identifier %X", ErrSignerNotFound, si.SubjectKeyID)
+	}
+	return nil, fmt.Errorf("%w: no certificate with issuer %s and serial number %s",
+		ErrSignerNotFound, pkiParseName(si.RawIssuer).String(), si.SerialNumber)
+}
+
+// CMSCheck names one step of verifying a SignerInfo.
+type CMSCheck string
+
+// The steps of (*SignedData).VerifySignerInfo, in order.
+const (
+	CMSCheckContentType   CMSCheck = "contentType attribute matches eContentType"
+	CMSCheckMessageDigest CMSCheck = "messageDigest attribute matches the content"
+	CMSCheckSignature     CMSCheck = "signature verifies with the signer's key"
+)
+
+// CMSError reports which CMS verification step failed; it wraps
+// ErrContentTypeMismatch, ErrMessageDigestMismatch, ErrSignatureInvalid or
+// ErrUnsupportedAlgorithm.
+type CMSError struct {
+	Check CMSCheck // the step that failed
+	Err   error    // the sentinel and detail of the failure
+}
+
+// Error names the failed step and the cause.
+func (e *CMSError) Error() string { return fmt.Sprintf("CMS: %s: %v", e.Check, e.Err) }
+
+// Unwrap returns the cause.
+func (e *CMSError) Unwrap() error { return e.Err }
+
+// VerifySignerInfo checks si against signer's public key: with signed
+// attributes present, that contentType equals sd.EContentType, that
+// messageDigest equals the hash of sd.EContent, and that the signature
+// covers the DER SET of the signed attributes; without them, that the
+// signature covers sd.EContent. It does not judge whether signer is
+// trustworthy. Failures are *CMSError.
+func (sd *SignedData) VerifySignerInfo(si *SignerInfo, signer *Certificate) error {
+	if si.SignatureAlgorithmError != nil {
+		return &CMSError{CMSCheckSignature, si.SignatureAlgorithmError}
+	}
+	if signer.PublicKey == nil {
+		return &CMSError{CMSCheckSignature, fmt.Errorf("%w: signer key: %v", ErrUnsupportedAlgorithm, signer.PublicKeyError)}
+	}
+	if si.rawSignedAttrs == nil {
+		if err := signer.PublicKey.verify(si.sig, sd.EContent, si.Signature); err != nil {
+			return &CMSError{CMSCheckSignature, err}
+		}
+		return nil
+	}
+	ct, err := si.attribute(oidAttrContentType)
+	if err != nil {
+		return &CMSError{CMSCheckContentType, fmt.Errorf("%w: %v", ErrContentTypeMismatch, err)}
+	}
+	ctOID, err := berOID(ct)
+	if err != nil || !ctOID.Equal(sd.EContentType) {
+		return &CMSError{CMSCheckContentType, fmt.Errorf("%w: signed contentType %v, eContentType %v", ErrContentTypeMismatch, ctOID, sd.EContentType)}
+	}
+	md, err := si.attribute(oidAttrMessageDigst)
+	if err != nil {
+		return &CMSError{CMSCheckMessageDigest, fmt.Errorf("%w: %v", ErrMessageDigestMismatch, err)}
+	}
+	want, err := berOctets(md, false)
+	if err != nil {
+		return &CMSError{CMSCheckMessageDigest, fmt.Errorf("%w: %v", ErrMessageDigestMismatch, err)}
+	}
+	h := si.DigestAlgorithm.New()
+	h.Write(sd.EContent)
+	if subtle.ConstantTimeCompare(h.Sum(nil), want) != 1 {
+		return &CMSError{CMSCheckMessageDigest, fmt.Errorf("%w (%s)", ErrMessageDigestMismatch, pkiHashName(si.DigestAlgorithm))}
+	}
+	if err := signer.PublicKey.verify(si.sig, si.signedBytes(), si.Signature); err != nil {
+		return &CMSError{CMSCheckSignature, err}
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+package passport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+)
+
+// plainCard serves one file without secure messaging and lets a test shape
+// its answers to READ BINARY.
+type plainCard struct {
+	file   []byte
+	answer func(offset, ne int) (n int, sw uint16) // how many bytes to return, and the status
+	reads  int
+}
+
+func (p *plainCard) Transceive(_ context.Context, apdu []byte) ([]byte, error) {
+	c, err := ParseCommand(apdu)
+	if err != nil {
+		return status(swWrongLength), nil
+	}
+	switch c.INS {
+	case insSelect:
+		return status(swOK), nil
+	case insReadBinary:
+		p.reads++
+		off := int(c.P1)<<8 | int(c.P2)
+		n, sw := p.answer(off, c.Ne)
+		if sw != swOK && sw != swEndOfFile {
+			return status(sw), nil
+		}
+		n = min(n, len(p.file)-off)
+		return Response{Data: p.file[off : off+n], SW: sw}.Bytes(), nil
+	}
+	return status(swINSNotSupported), nil
+}
+
+func TestReadFile_WrongLeAnswers(t *testing.T) {
+	file := bigDG2(1000)
+	ctx := context.Background()
+	t.Run("6Cxx names the length", func(t *testing.T) {
+		card := &plainCard{file: file, answer: func(off, ne int) (int, uint16) {
+			if ne != 0x40 && off+0x40 <= len(file) {
+				return 0, 0x6C40
+			}
+			return ne, swOK
+		}}
+		got, err := NewSession(card, nil).ReadFile(ctx, FileDG(2))
+		if err != nil || !bytes.Equal(got, file) {
+			t.Fatalf("%v", err)
+		}
+	})
+	t.Run("6700 halves the chunk for the rest of the session", func(t *testing.T) {
+		card := &plainCard{file: file, answer: func(off, ne int) (int, uint16) {
+			if ne > 100 {
+				return 0, swWrongLength
+			}
+			return ne, swOK
+		}}
+		s := NewSession(card, nil)
+		got, err := s.ReadFile(ctx, FileDG(2))
+		if err != nil || !bytes.Equal(got, file) {
+			t.Fatalf("%v", err)
+		}
+		if s.readChunk > 100 {
+			t.Errorf("chunk stayed %d", s.readChunk)
+		}
+		before := card.reads
+		if _, err := s.ReadFile(ctx, FileDG(2)); err != nil {
+			t.Fatal(err)
+		}
+		if refused := card.reads - before - (len(file)+s.readChunk-1)/s.readChunk; refused > 1 {
+			t.Errorf("%d refused reads on the second file", refused)
+		}
+	})
+	t.Run("short answers with 6282 and a truncated file", func(t *testing.T) {
+		card := &plainCard{file: file[:500], answer: func(off, ne int) (int, uint16) {
+			if off+ne > 500 {
+				return ne, swEndOfFile
+			}
+			return ne, swOK
+		}}
+		_, err := NewSession(card, nil).ReadFile(ctx, FileDG(2))
+		if !errors.Is(err, ErrEndOfFile) && !errors.Is(err, ErrWrongParameters) {
+			t.Fatalf("file shorter than its header: %v", err)
+		}
+	})
+	t.Run("a chip that never gives data", func(t *testing.T) {
+		card := &plainCard{file: file, answer: func(off, ne int) (int, uint16) { return 0, swOK }}
+		if _, err := NewSession(card, nil).ReadFile(ctx, FileDG(2)); err == nil {
+			t.Fatal("empty answers accepted")
+		}
+	})
+}

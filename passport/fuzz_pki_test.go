@@ -1,0 +1,101 @@
+package passport
+
+import (
+	"crypto"
+	"testing"
+)
+
+// Fuzz targets of the PKI parsers: EF.SOD/CMS, certificates, master lists
+// and the Active Authentication verifier. Each must return an error, never
+// panic, for any input, and must not allocate beyond a small multiple of
+// its input (the parsers slice their input; they never trust a declared
+// length). Seeds live in testdata/fuzz/<name>/ and are added here too.
+
+func FuzzParseSOD(f *testing.F) {
+	p := pkiTestPKI(f, SyntheticECDSAP256)
+	dgs := pkiTestDataGroups()
+	sod := pkiSignSOD(f, p, dgs, SODOptions{LDSVersion: "0108", UnicodeVersion: "040000"})
+	f.Add(sod)
+	f.Add(pkiSignSOD(f, p, dgs, SODOptions{SignerBySKI: true, Hash: crypto.SHA1}))
+	f.Add([]byte{0x77, 0x04, 0x30, 0x80, 0x00, 0x00})
+	trust := p.TrustStore()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := ParseSOD(b)
+		if err != nil {
+			if s != nil {
+				t.Fatal("result with error")
+			}
+			return
+		}
+		_ = s.DataGroups()
+		res, err := VerifyPassive(b, dgs, trust, pkiTestNow)
+		if res == nil || (err == nil) != res.OK() {
+			t.Fatalf("result %v inconsistent with error %v", res, err)
+		}
+	})
+}
+
+func FuzzParseCertificate(f *testing.F) {
+	for _, alg := range []SyntheticAlgorithm{SyntheticECDSAP256, SyntheticRSAPSS} {
+		p := pkiTestPKI(f, alg)
+		f.Add(p.DSC.Raw)
+		f.Add(p.CSCA.Raw)
+	}
+	crl, err := pkiTestPKI(f, SyntheticECDSAP256).CRL(pkiTestRand(1), pkiTestNow, pkiTestNow, pkiTestPKI(f, SyntheticECDSAP256).DSC)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(crl)
+	store := pkiTestPKI(f, SyntheticECDSAP256).TrustStore()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if crl, err := ParseCRL(b); err == nil {
+			_ = store.AddCRL(crl)
+		}
+		c, err := ParseCertificate(b)
+		if err != nil {
+			return
+		}
+		_ = c.SubjectString()
+		_ = c.CheckSignatureFrom(c)
+		_ = c.ValidAt(pkiTestNow)
+	})
+}
+
+func FuzzParseMasterList(f *testing.F) {
+	p := pkiTestPKI(f, SyntheticECDSAP256)
+	ml, err := p.MasterList(pkiTestRand(1), pkiTestNow)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(ml)
+	anchors := p.TrustStore()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := ParseMasterList(b); err != nil {
+			return
+		}
+		_, _ = VerifyMasterList(b, anchors, pkiTestNow)
+	})
+}
+
+func FuzzVerifyActive(f *testing.F) {
+	keys := aaKeys(f)
+	rsaPub := aaPub(f, keys.rsa1024)
+	ecPub := aaPub(f, keys.brainpool)
+	sig, err := SignActive(pkiTestRand(1), keys.rsa1024, aaChallenge, ActiveSignOptions{Hash: crypto.SHA256})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(aaChallenge, sig)
+	ecSig, err := SignActive(pkiTestRand(2), keys.brainpool, aaChallenge, ActiveSignOptions{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(aaChallenge, ecSig)
+	f.Fuzz(func(t *testing.T, challenge, sig []byte) {
+		for _, pub := range []*PublicKey{rsaPub, ecPub} {
+			if res, err := VerifyActive(pub, challenge, sig, 0); err == nil && res == nil {
+				t.Fatal("nil result without error")
+			}
+		}
+	})
+}

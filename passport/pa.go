@@ -1,0 +1,231 @@
+package passport
+
+import (
+	"crypto/subtle"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Passive Authentication (ICAO 9303 Part 11 §5.1): EF.SOD's signature
+// binds the hashes of the data groups to a document signer (DSC), whose
+// certificate a trusted Country Signing CA (CSCA) issued. Passing proves the
+// data was written by the issuing state and not altered; it does not prove
+// the chip is genuine (that is Active or Chip Authentication).
+
+// PassiveCheck names one check of Passive Authentication.
+type PassiveCheck string
+
+// The checks of VerifyPassive, in the order they are reported.
+const (
+	PACheckSODStructure   PassiveCheck = "EF.SOD is a well-formed SignedData with an LDSSecurityObject"
+	PACheckSignerPresent  PassiveCheck = "EF.SOD carries the document signer certificate"
+	PACheckSODSignature   PassiveCheck = "EF.SOD signed attributes and signature verify with the DSC key"
+	PACheckSignerTrusted  PassiveCheck = "DSC issued and signed by a trusted CSCA"
+	PACheckSignerValidity PassiveCheck = "DSC valid at verification time"
+	PACheckCSCAValidity   PassiveCheck = "CSCA valid at verification time"
+	// PACheckSignerNotRevoked is reported only when the trust store holds a
+	// CRL of the issuing CSCA (see TrustStore.AddCRL).
+	PACheckSignerNotRevoked PassiveCheck = "DSC not revoked by its CSCA's CRL"
+	PACheckSignerUsage      PassiveCheck = "DSC key usage allows digital signatures"
+	PACheckDataGroups       PassiveCheck = "every data group read is listed in EF.SOD with a matching hash"
+)
+
+// CheckResult is the outcome of one check. Err is nil when it passed; when
+// Skipped is true the check could not run because an earlier one failed
+// (Err is then nil too).
+type CheckResult struct {
+	Check   PassiveCheck // which check
+	Err     error        // nil when passed (or skipped)
+	Skipped bool         // not run because an earlier check failed
+}
+
+// Passed reports whether the check ran and passed.
+func (c CheckResult) Passed() bool { return !c.Skipped && c.Err == nil }
+
+// DataGroupResult is the outcome for one data group given to VerifyPassive.
+// Err is nil when its hash matched; otherwise a *DataGroupError.
+type DataGroupResult struct {
+	DataGroup int   // 1..16
+	Err       error // nil when passed (or skipped)
+}
+
+// PassiveResult reports every check of Passive Authentication, so that a
+// caller (or a person reading the evidence) sees what passed, what failed,
+// and why — not only the first failure.
+type PassiveResult struct {
+	SOD  *SOD         // nil when EF.SOD did not parse
+	DSC  *Certificate // the document signer certificate, when found
+	CSCA *Certificate // the trusted CSCA that issued the DSC, when found
+	// SignatureAlgorithm names the algorithm of EF.SOD's signature.
+	SignatureAlgorithm string
+	Checks             []CheckResult // every check, in the order of the PACheck constants
+	// DataGroups has one entry per data group given, ascending by number.
+	DataGroups []DataGroupResult
+	// NotRead lists data groups EF.SOD lists that were not given (for
+	// example DG3/DG4, which need Extended Access Control). Not an error.
+	NotRead []int
+}
+
+// OK reports whether every check ran and passed.
+func (r *PassiveResult) OK() bool {
+	if r == nil || len(r.Checks) == 0 {
+		return false
+	}
+	for _, c := range r.Checks {
+		if !c.Passed() {
+			return false
+		}
+	}
+	return true
+}
+
+// Err returns the failures of all checks joined (nil when OK). Use
+// errors.Is with the package sentinels, or errors.As with *DataGroupError,
+// *CertificateError and *CMSError for details.
+func (r *PassiveResult) Err() error {
+	var errs []error
+	for _, c := range r.Checks {
+		if c.Err != nil {
+			errs = append(errs, c.Err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Check returns the result of one check, and false when it was not recorded.
+func (r *PassiveResult) Check(c PassiveCheck) (CheckResult, bool) {
+	for _, x := range r.Checks {
+		if x.Check == c {
+			return x, true
+		}
+	}
+	return CheckResult{}, false
+}
+
+func (r *PassiveResult) record(c PassiveCheck, err error) {
+	r.Checks = append(r.Checks, CheckResult{Check: c, Err: err})
+}
+
+func (r *PassiveResult) skip(cs ...PassiveCheck) {
+	for _, c := range cs {
+		r.Checks = append(r.Checks, CheckResult{Check: c, Skipped: true})
+	}
+}
+
+// VerifyPassive performs Passive Authentication of a document.
+//
+// efSOD is EF.SOD as read from the chip. dataGroups maps data group number
+// (1..16) to the complete file content read from the chip (tag included).
+// trust holds the CSCA anchors; at is the verification time (pass the
+// current time from your clock; it decides certificate validity).
+//
+// It checks: EF.SOD structure; the signed attributes (contentType,
+// messageDigest) and the signature with the DSC key; that a CSCA in trust
+// issued and signed the DSC and is a CA; that DSC and CSCA are valid at at;
+// that the CSCA's CRL, when trust holds one, does not revoke the DSC; that
+// the DSC may sign; and that each given data group is listed in EF.SOD
+// with a matching hash (a data group that is missing from EF.SOD fails with
+// ErrDataGroupNotInSOD).
+//
+// The result is returned even on failure, listing every check. The error is
+// nil exactly when result.OK(); otherwise it joins every failure, wrapping
+// sentinels such as ErrDataGroupHashMismatch, ErrDataGroupNotInSOD,
+// ErrUntrustedSigner, ErrCertificateExpired, ErrCertificateRevoked, ErrSignatureInvalid,
+// ErrMessageDigestMismatch or ErrMalformedSOD.
+func VerifyPassive(efSOD []byte, dataGroups map[int][]byte, trust *TrustStore, at time.Time) (*PassiveResult, error) {
+	res := &PassiveResult{}
+	if at.IsZero() {
+		return res, errors.New("passport: VerifyPassive needs a verification time (got the zero time)")
+	}
+	for n := range dataGroups {
+		if n < 1 || n > 16 {
+			return res, fmt.Errorf("%w: data group number %d outside 1..16", ErrMalformedLDS, n)
+		}
+	}
+	if trust == nil {
+		trust = NewTrustStore() // nothing is trusted: the chain check fails and says so
+	}
+	sod, err := parseSOD(efSOD, trust.parseCertificate)
+	res.record(PACheckSODStructure, err)
+	if err != nil {
+		res.skip(PACheckSignerPresent, PACheckSODSignature, PACheckSignerTrusted, PACheckSignerValidity,
+			PACheckCSCAValidity, PACheckSignerUsage, PACheckDataGroups)
+		return res, res.Err()
+	}
+	res.SOD = sod
+	sd := sod.SignedData
+
+	// ICAO 9303 Part 10 requires exactly one SignerInfo in EF.SOD.
+	var dsc *Certificate
+	if len(sd.SignerInfos) != 1 {
+		err = fmt.Errorf("%w: EF.SOD has %d SignerInfos, ICAO 9303 requires exactly one", ErrMalformedSOD, len(sd.SignerInfos))
+	} else {
+		dsc, err = sd.Signer(sd.SignerInfos[0])
+	}
+	res.record(PACheckSignerPresent, err)
+	if err == nil {
+		si := sd.SignerInfos[0]
+		res.DSC = dsc
+		res.SignatureAlgorithm = si.SignatureAlgorithm
+		res.record(PACheckSODSignature, sd.VerifySignerInfo(si, dsc))
+		ch := trust.check(dsc, RoleDocumentSigner, at)
+		res.CSCA = ch.issuer
+		res.record(PACheckSignerTrusted, ch.trustErr)
+		res.record(PACheckSignerValidity, ch.validityErr)
+		if ch.issuer != nil {
+			res.record(PACheckCSCAValidity, ch.issuerValidErr)
+			if ch.haveCRL {
+				res.record(PACheckSignerNotRevoked, ch.revokedErr)
+			}
+		} else {
+			res.skip(PACheckCSCAValidity)
+		}
+		var usageErr error
+		if dsc.HasKeyUsage && dsc.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+			usageErr = &CertificateError{Role: RoleDocumentSigner, Subject: dsc.SubjectString(),
+				Err: fmt.Errorf("%w: digitalSignature not set", ErrKeyUsage)}
+		}
+		res.record(PACheckSignerUsage, usageErr)
+	} else {
+		res.skip(PACheckSODSignature, PACheckSignerTrusted, PACheckSignerValidity, PACheckCSCAValidity, PACheckSignerUsage)
+	}
+
+	res.record(PACheckDataGroups, res.checkDataGroups(sod, dataGroups))
+	return res, res.Err()
+}
+
+// checkDataGroups hashes every given data group and compares it with EF.SOD.
+func (r *PassiveResult) checkDataGroups(sod *SOD, dataGroups map[int][]byte) error {
+	nums := make([]int, 0, len(dataGroups))
+	for n := range dataGroups {
+		nums = append(nums, n)
+	}
+	sort.Ints(nums)
+	var errs []error
+	for _, n := range nums {
+		var err error
+		want, ok := sod.DataGroupHashes[n]
+		if !ok {
+			err = &DataGroupError{DataGroup: n, Err: ErrDataGroupNotInSOD}
+		} else {
+			h := sod.HashAlgorithm.New()
+			h.Write(dataGroups[n])
+			if subtle.ConstantTimeCompare(h.Sum(nil), want) != 1 {
+				err = &DataGroupError{DataGroup: n, Err: ErrDataGroupHashMismatch}
+			}
+		}
+		r.DataGroups = append(r.DataGroups, DataGroupResult{DataGroup: n, Err: err})
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, n := range sod.DataGroups() {
+		if _, ok := dataGroups[n]; !ok {
+			r.NotRead = append(r.NotRead, n)
+		}
+	}
+	return errors.Join(errs...)
+}

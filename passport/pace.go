@@ -1,0 +1,349 @@
+package passport
+
+import (
+	"context"
+	"crypto/cipher"
+	"crypto/subtle"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"math/big"
+)
+
+// ErrPACEUnsupported reports a PACE variant this package cannot run (DH
+// groups, unknown parameters, or a mapping not implemented).
+var ErrPACEUnsupported = errors.New("passport: unsupported PACE variant")
+
+// Dynamic authentication data objects of General Authenticate (Part 11 §4.4.4).
+const (
+	doDynamicAuth   Tag = 0x7C
+	doEncNonce      Tag = 0x80
+	doMapPCD        Tag = 0x81
+	doMapIC         Tag = 0x82
+	doEphPCD        Tag = 0x83
+	doEphIC         Tag = 0x84
+	doTokenPCD      Tag = 0x85
+	doTokenIC       Tag = 0x86
+	doEncCAData     Tag = 0x8A // PACE-CAM: encrypted chip authentication data
+	doPublicKey     Tag = 0x7F49
+	doPublicKeyOID  Tag = 0x06
+	doPublicKeyECPt Tag = 0x86
+)
+
+// PACEResult tells what a successful PACE run established.
+type PACEResult struct {
+	// Info is the protocol that ran.
+	Info PACEInfo
+	// Curve carries the domain parameters used.
+	Curve *Curve
+	// ChipAuthenticated is true after PACE-CAM once the chip's mapping
+	// key has been checked against its static key (see Session.VerifyCAM).
+	ChipAuthenticated bool
+
+	// Retained for the PACE-CAM check, which needs DG14 (read later).
+	pkMapIC Point
+	caIC    []byte
+}
+
+// SupportedPACE picks the strongest PACE variant in infos that this package
+// can run: ECDH with generic mapping or chip authentication mapping on a
+// standardized curve, preferring CAM, then AES over 3DES.
+func SupportedPACE(infos []PACEInfo) (PACEInfo, bool) {
+	best, bestScore := PACEInfo{}, 0
+	for _, p := range infos {
+		s, err := p.suite()
+		if err != nil || !s.ecdh || s.mapping == mappingIM || !p.HasParameterID {
+			continue
+		}
+		if _, err := StandardDomainParameters(p.ParameterID); err != nil {
+			continue
+		}
+		score := 10 * int(s.cipher)
+		if s.mapping == mappingCAM {
+			score += 100
+		}
+		if score > bestScore {
+			best, bestScore = p, score
+		}
+	}
+	return best, bestScore > 0
+}
+
+// PACE runs Password Authenticated Connection Establishment (ICAO 9303
+// Part 11 §4.4) with ECDH generic mapping or chip authentication mapping,
+// using the password key (MRZ or CAN) and the PACEInfo read from
+// EF.CardAccess. On success the session is protected by secure messaging
+// with the cipher the protocol names (SSC zero). A wrong password shows as
+// ErrAuthenticationFailed, usually at the token step.
+//
+// The eMRTD application must not be selected yet: PACE runs in the master
+// file, and SelectApplication follows it.
+func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACEResult, error) {
+	if err := key.valid(); err != nil {
+		return nil, err
+	}
+	suite, err := info.suite()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPACEUnsupported, err)
+	}
+	if !suite.ecdh || suite.mapping == mappingIM {
+		return nil, fmt.Errorf("%w: %s (only ECDH generic and chip authentication mapping run here)", ErrPACEUnsupported, info)
+	}
+	if !info.HasParameterID {
+		return nil, fmt.Errorf("%w: PACEInfo without standardized domain parameters", ErrPACEUnsupported)
+	}
+	curve, err := StandardDomainParameters(info.ParameterID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPACEUnsupported, err)
+	}
+	s.sm, s.broken = nil, nil
+
+	// MSE:Set AT selects the protocol and the password.
+	at := AppendTLV(nil, 0x80, oidBody(info.Protocol))
+	at = AppendTLV(at, 0x83, []byte{key.paceKeyReference()})
+	if _, err := s.transmitOK(ctx, Command{INS: insMSE, P1: 0xC1, P2: 0xA4, Data: at}); err != nil {
+		return nil, fmt.Errorf("passport: PACE MSE:Set AT: %w", err)
+	}
+
+	// Step 1: the encrypted nonce.
+	z, err := s.generalAuthenticate(ctx, nil, doEncNonce, false)
+	if err != nil {
+		return nil, fmt.Errorf("passport: PACE step 1 (nonce): %w", err)
+	}
+	nonce, err := decryptNonce(suite.cipher, kdf(key.paceSecret(), kdfPi, suite.cipher), z)
+	if err != nil {
+		return nil, err
+	}
+
+	// Step 2: map the nonce to a new generator.
+	mapKey, err := curve.GenerateKey(s.rand)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := s.generalAuthenticate(ctx, EncodeTLV(doMapPCD, curve.Marshal(mapKey.Point)), doMapIC, false)
+	if err != nil {
+		return nil, fmt.Errorf("passport: PACE step 2 (mapping): %w", err)
+	}
+	pkMapIC, err := curve.Unmarshal(raw)
+	if err != nil {
+		return nil, fmt.Errorf("passport: PACE chip mapping key: %w", err)
+	}
+	gHat, err := genericMapping(curve, nonce, mapKey.D, pkMapIC)
+	if err != nil {
+		return nil, err
+	}
+
+	// Step 3: ephemeral key agreement on the mapped generator.
+	skEph, err := randScalar(s.rand, curve.n)
+	if err != nil {
+		return nil, err
+	}
+	pkEph := curve.ScalarMult(gHat, skEph)
+	raw, err = s.generalAuthenticate(ctx, EncodeTLV(doEphPCD, curve.Marshal(pkEph)), doEphIC, false)
+	if err != nil {
+		return nil, fmt.Errorf("passport: PACE step 3 (key agreement): %w", err)
+	}
+	pkEphIC, err := curve.Unmarshal(raw)
+	if err != nil {
+		return nil, fmt.Errorf("passport: PACE chip ephemeral key: %w", err)
+	}
+	if pkEphIC.Equal(pkEph) {
+		return nil, fmt.Errorf("%w: the chip echoed the terminal's ephemeral key", ErrAuthenticationFailed)
+	}
+	shared := curve.ScalarMult(pkEphIC, skEph)
+	if shared.IsInfinity() {
+		return nil, fmt.Errorf("%w: PACE shared secret is infinity", ErrInvalidPoint)
+	}
+	k := shared.X.FillBytes(make([]byte, curve.byteLen))
+	ksEnc, ksMAC := kdf(k, kdfEnc, suite.cipher), kdf(k, kdfMAC, suite.cipher)
+
+	// Step 4: mutual authentication tokens.
+	tPCD := paceToken(suite.cipher, ksMAC, info.Protocol, curve, pkEphIC)
+	resp, err := s.generalAuthenticateObjects(ctx, EncodeTLV(doTokenPCD, tPCD), true)
+	if err != nil {
+		return nil, fmt.Errorf("passport: PACE step 4 (tokens): %w", err)
+	}
+	tIC, ok := FindTLV(resp, doTokenIC)
+	if !ok {
+		return nil, fmt.Errorf("%w: PACE step 4 answer lacks the chip token", ErrAuthenticationFailed)
+	}
+	if subtle.ConstantTimeCompare(tIC.Value, paceToken(suite.cipher, ksMAC, info.Protocol, curve, pkEph)) != 1 {
+		return nil, fmt.Errorf("%w: the chip's PACE token does not verify", ErrAuthenticationFailed)
+	}
+	sc, err := newSecureChannel(suite.cipher, ksEnc, ksMAC, make([]byte, blockSizeOf(suite.cipher)))
+	if err != nil {
+		return nil, err
+	}
+	res := &PACEResult{Info: info, Curve: curve, pkMapIC: pkMapIC}
+	if suite.mapping == mappingCAM {
+		enc, ok := FindTLV(resp, doEncCAData)
+		if !ok {
+			return nil, fmt.Errorf("%w: PACE-CAM answer lacks chip authentication data (8A)", ErrAuthenticationFailed)
+		}
+		if res.caIC, err = decryptCAData(suite.cipher, ksEnc, enc.Value); err != nil {
+			return nil, err
+		}
+	}
+	s.startSM(sc)
+	return res, nil
+}
+
+func blockSizeOf(c smCipher) int {
+	if c == cipher3DES {
+		return 8
+	}
+	return 16
+}
+
+// oidBody returns the content octets of an OID (the value of tag 06 or 80).
+func oidBody(oid asn1.ObjectIdentifier) []byte {
+	der, _ := asn1.Marshal(oid) // a parsed or constant OID always marshals
+	_, h, _, _ := DecodeTLVHeader(der)
+	return der[h:]
+}
+
+// generalAuthenticate sends one chained GENERAL AUTHENTICATE step and returns
+// the value of want in the answer's dynamic authentication data.
+func (s *Session) generalAuthenticate(ctx context.Context, data []byte, want Tag, last bool) ([]byte, error) {
+	objs, err := s.generalAuthenticateObjects(ctx, data, last)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := FindTLV(objs, want)
+	if !ok {
+		return nil, fmt.Errorf("%w: answer lacks data object %s", ErrMalformedTLV, want)
+	}
+	return t.Value, nil
+}
+
+func (s *Session) generalAuthenticateObjects(ctx context.Context, data []byte, last bool) ([]TLV, error) {
+	cla := byte(0x10) // command chaining: more steps follow
+	if last {
+		cla = 0
+	}
+	resp, err := s.transmitOK(ctx, Command{CLA: cla, INS: insGeneralAuthenticate, Data: EncodeTLV(doDynamicAuth, data), Ne: MaxShortNe})
+	if err != nil {
+		return nil, err
+	}
+	outer, rest, err := ParseTLV(resp)
+	if err != nil || outer.Tag != doDynamicAuth || len(rest) != 0 {
+		return nil, fmt.Errorf("%w: GENERAL AUTHENTICATE answer is not one 7C object", ErrMalformedTLV)
+	}
+	return outer.Children()
+}
+
+// decryptNonce recovers s = D(K_π, z) with a zero IV.
+func decryptNonce(alg smCipher, kPi, z []byte) (*big.Int, error) {
+	b, err := newBlockCipher(alg, kPi)
+	if err != nil {
+		return nil, err
+	}
+	if len(z) == 0 || len(z)%b.BlockSize() != 0 {
+		return nil, fmt.Errorf("passport: PACE encrypted nonce of %d bytes", len(z))
+	}
+	out := make([]byte, len(z))
+	cipher.NewCBCDecrypter(b, make([]byte, b.BlockSize())).CryptBlocks(out, z)
+	return new(big.Int).SetBytes(out), nil
+}
+
+// encryptNonce is the chip's half of decryptNonce.
+func encryptNonce(alg smCipher, kPi, nonce []byte) ([]byte, error) {
+	b, err := newBlockCipher(alg, kPi)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, len(nonce))
+	cipher.NewCBCEncrypter(b, make([]byte, b.BlockSize())).CryptBlocks(out, nonce)
+	return out, nil
+}
+
+// genericMapping computes Ĝ = s·G + H with H = sk·PK_map of the other side
+// (Part 11 §4.4.3.3.1). H must not be infinity, or the password would not
+// be bound to the generator.
+func genericMapping(c *Curve, nonce, sk *big.Int, peerMap Point) (Point, error) {
+	h := c.ScalarMult(peerMap, sk)
+	if h.IsInfinity() {
+		return Point{}, fmt.Errorf("%w: PACE mapping point H is infinity", ErrInvalidPoint)
+	}
+	g := c.CombinedMult(h, nonce, big.NewInt(1))
+	if g.IsInfinity() {
+		return Point{}, fmt.Errorf("%w: PACE mapped generator is infinity", ErrInvalidPoint)
+	}
+	return g, nil
+}
+
+// paceToken is the authentication token of §4.4.3.4: the MAC over the
+// public-key data object 7F49 {06 OID, 86 point} of the other side's
+// ephemeral key. AES uses CMAC over the raw object, 3DES the retail MAC over
+// the padded object; both keep 8 bytes.
+func paceToken(alg smCipher, ksMAC []byte, oid asn1.ObjectIdentifier, c *Curve, pk Point) []byte {
+	body := AppendTLV(nil, doPublicKeyOID, oidBody(oid))
+	body = AppendTLV(body, doPublicKeyECPt, c.Marshal(pk))
+	data := EncodeTLV(doPublicKey, body)
+	if alg == cipher3DES {
+		m, _ := retailMAC(ksMAC, pad(data, 8))
+		return m
+	}
+	b, _ := newBlockCipher(alg, ksMAC)
+	return cmac(b, data)[:8]
+}
+
+// caDataIV is the IV of PACE-CAM's chip authentication data: E(KS_enc, −1),
+// the all-ones block (Part 11 §4.4.3.5.1).
+func caDataIV(b cipher.Block) []byte {
+	iv := make([]byte, b.BlockSize())
+	for i := range iv {
+		iv[i] = 0xFF
+	}
+	b.Encrypt(iv, iv)
+	return iv
+}
+
+func decryptCAData(alg smCipher, ksEnc, ct []byte) ([]byte, error) {
+	b, err := newBlockCipher(alg, ksEnc)
+	if err != nil {
+		return nil, err
+	}
+	if len(ct) == 0 || len(ct)%b.BlockSize() != 0 {
+		return nil, fmt.Errorf("%w: chip authentication data of %d bytes", ErrAuthenticationFailed, len(ct))
+	}
+	p := make([]byte, len(ct))
+	cipher.NewCBCDecrypter(b, caDataIV(b)).CryptBlocks(p, ct)
+	out, err := unpad(p)
+	if err != nil {
+		return nil, fmt.Errorf("%w: chip authentication data: %v", ErrAuthenticationFailed, err)
+	}
+	return out, nil
+}
+
+func encryptCAData(alg smCipher, ksEnc, plain []byte) ([]byte, error) {
+	b, err := newBlockCipher(alg, ksEnc)
+	if err != nil {
+		return nil, err
+	}
+	p := pad(plain, b.BlockSize())
+	cipher.NewCBCEncrypter(b, caDataIV(b)).CryptBlocks(p, p)
+	return p, nil
+}
+
+// VerifyCAM completes PACE-CAM (Part 11 §4.4.3.5.2): with the chip's static
+// key pub from DG14 (which Passive Authentication must vouch for), it checks
+// PK_map,IC = CA_IC · PK_IC, proving the chip holds the private key. It sets
+// r.ChipAuthenticated.
+func (r *PACEResult) VerifyCAM(pub *ECPublicKey) error {
+	if r.caIC == nil {
+		return fmt.Errorf("%w: PACE ran without chip authentication mapping", ErrPACEUnsupported)
+	}
+	if pub == nil || pub.Curve != r.Curve {
+		return fmt.Errorf("%w: chip authentication key is not on the PACE curve", ErrAuthenticationFailed)
+	}
+	ca := new(big.Int).SetBytes(r.caIC)
+	if ca.Sign() == 0 || ca.Cmp(r.Curve.n) >= 0 {
+		return fmt.Errorf("%w: chip authentication data out of range", ErrAuthenticationFailed)
+	}
+	if !r.Curve.ScalarMult(pub.Point, ca).Equal(r.pkMapIC) {
+		return fmt.Errorf("%w: PACE-CAM: the chip's mapping key does not match its static key", ErrAuthenticationFailed)
+	}
+	r.ChipAuthenticated = true
+	return nil
+}

@@ -1,0 +1,483 @@
+package passport
+
+import (
+	"bytes"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+)
+
+// ErrMalformedSecurityInfos reports EF.CardAccess or DG14 content that is not
+// a DER SET OF SecurityInfo.
+var ErrMalformedSecurityInfos = errors.New("passport: malformed SecurityInfos")
+
+// Object identifiers of BSI TR-03110 and ICAO 9303 Part 11 §9.2.
+var (
+	oidBSI  = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7}
+	oidPACE = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4}
+	oidCA   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3}
+	oidPK   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 1}
+
+	// OIDPACEECDHGM3DES and its siblings name PACE with ECDH generic mapping
+	// and the secure-messaging cipher that follows (id-PACE-ECDH-GM-*).
+	OIDPACEECDHGM3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 1}
+	OIDPACEECDHGMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 2}
+	OIDPACEECDHGMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 3}
+	OIDPACEECDHGMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 4}
+	// OIDPACEECDHIM3DES and its siblings: ECDH integrated mapping (id-PACE-ECDH-IM-*).
+	OIDPACEECDHIM3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 4, 1}
+	OIDPACEECDHIMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 4, 2}
+	OIDPACEECDHIMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 4, 3}
+	OIDPACEECDHIMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 4, 4}
+	// OIDPACEECDHCAMAES128 and its siblings: ECDH chip authentication mapping (id-PACE-ECDH-CAM-*).
+	OIDPACEECDHCAMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 6, 2}
+	OIDPACEECDHCAMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 6, 3}
+	OIDPACEECDHCAMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 6, 4}
+	// OIDPACEDHGM3DES and its siblings: PACE over finite-field DH, generic
+	// mapping (recognised in EF.CardAccess, not run by this package).
+	OIDPACEDHGM3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 1}
+	OIDPACEDHGMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 2}
+	OIDPACEDHGMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 3}
+	OIDPACEDHGMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 4}
+
+	// OIDCAECDH3DES and its siblings name Chip Authentication with ECDH and
+	// the secure-messaging cipher that follows (id-CA-ECDH-*).
+	OIDCAECDH3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 1}
+	OIDCAECDHAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 2}
+	OIDCAECDHAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 3}
+	OIDCAECDHAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 4}
+
+	// OIDPKECDH marks an ECDH chip-authentication public key (id-PK-ECDH).
+	OIDPKECDH = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 1, 2}
+	// OIDPKDH marks a finite-field DH chip-authentication public key (id-PK-DH).
+	OIDPKDH = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 1, 1}
+
+	// OIDActiveAuthentication is id-AA of ICAO 9303 Part 11 §9.2.11.
+	OIDActiveAuthentication = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 5}
+
+	// OIDECDSAPlainSHA1 and its siblings are BSI TR-03111 ecdsa-plain-signatures,
+	// the usual ActiveAuthenticationInfo.SignatureAlgorithm for ECDSA chips.
+	OIDECDSAPlainSHA1   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 1}
+	OIDECDSAPlainSHA224 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 2}
+	OIDECDSAPlainSHA256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 3}
+	OIDECDSAPlainSHA384 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 4}
+	OIDECDSAPlainSHA512 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 5}
+)
+
+// PACEInfo announces one PACE variant the chip supports (EF.CardAccess).
+type PACEInfo struct {
+	Protocol asn1.ObjectIdentifier // e.g. OIDPACEECDHGMAES128
+	Version  int                   // 2 for current chips
+	// ParameterID selects standardized domain parameters (Part 11 §9.5.1),
+	// e.g. 13 for brainpoolP256r1; valid when HasParameterID is true.
+	ParameterID    int
+	HasParameterID bool
+}
+
+// ChipAuthenticationInfo announces Chip Authentication (DG14).
+type ChipAuthenticationInfo struct {
+	Protocol asn1.ObjectIdentifier // e.g. OIDCAECDHAES128
+	Version  int                   // 1 for CA version 1
+	KeyID    int                   // valid when HasKeyID; pairs it with a public key
+	HasKeyID bool
+}
+
+// ChipAuthenticationPublicKeyInfo carries the chip's static key for Chip
+// Authentication (DG14).
+type ChipAuthenticationPublicKeyInfo struct {
+	Protocol asn1.ObjectIdentifier // OIDPKECDH (or OIDPKDH, which is not parsed further)
+	// PublicKey is the ECDH key; nil for DH keys.
+	PublicKey *ECPublicKey
+	// ExplicitParameters makes Marshal spell the curve out (as many
+	// chips do) instead of naming it.
+	ExplicitParameters bool
+	// SubjectPublicKeyInfo is the DER of the key as found (parsing) or
+	// encoded (Marshal).
+	SubjectPublicKeyInfo []byte
+	KeyID                int
+	HasKeyID             bool
+}
+
+// ActiveAuthenticationInfo names the signature algorithm of an ECDSA Active
+// Authentication key (DG14).
+type ActiveAuthenticationInfo struct {
+	Protocol           asn1.ObjectIdentifier // OIDActiveAuthentication
+	Version            int                   // 1
+	SignatureAlgorithm asn1.ObjectIdentifier // e.g. OIDECDSAPlainSHA256
+}
+
+// RawSecurityInfo is a SecurityInfo of a protocol this package does not
+// interpret (Terminal Authentication, domain parameters, EF.DIR, …).
+type RawSecurityInfo struct {
+	Protocol asn1.ObjectIdentifier
+	DER      []byte // the whole SecurityInfo SEQUENCE
+}
+
+// SecurityInfos is the content of EF.CardAccess or DG14: the protocols a
+// chip supports and their parameters.
+type SecurityInfos struct {
+	PACE                         []PACEInfo
+	ChipAuthentication           []ChipAuthenticationInfo
+	ChipAuthenticationPublicKeys []ChipAuthenticationPublicKeyInfo
+	ActiveAuthentication         []ActiveAuthenticationInfo
+	Other                        []RawSecurityInfo
+}
+
+// securityInfoHead is the common start of every SecurityInfo.
+type securityInfoHead struct {
+	Protocol asn1.ObjectIdentifier
+	Required asn1.RawValue
+	Optional asn1.RawValue `asn1:"optional"`
+	// Later fields, if any, are ignored: encoding/asn1 tolerates them, as
+	// TR-03110 extends SecurityInfos that way.
+}
+
+// hasPrefix reports whether oid lies under prefix with exactly extra more arcs.
+func hasPrefix(oid, prefix asn1.ObjectIdentifier, extra int) bool {
+	return len(oid) == len(prefix)+extra && slices.Equal(oid[:len(prefix)], prefix)
+}
+
+// ParseSecurityInfos decodes a DER SET OF SecurityInfo: the whole of
+// EF.CardAccess, or the value of DG14's tag 6E. Unknown protocols are kept
+// in Other; a known protocol with malformed fields is an error.
+func ParseSecurityInfos(der []byte) (*SecurityInfos, error) {
+	var raws []asn1.RawValue
+	rest, err := asn1.UnmarshalWithParams(der, &raws, "set")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformedSecurityInfos, err)
+	}
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after the SET", ErrMalformedSecurityInfos, len(rest))
+	}
+	out := &SecurityInfos{}
+	for i, raw := range raws {
+		if err := out.add(raw.FullBytes); err != nil {
+			return nil, fmt.Errorf("%w: SecurityInfo %d: %v", ErrMalformedSecurityInfos, i+1, err)
+		}
+	}
+	return out, nil
+}
+
+func (s *SecurityInfos) add(der []byte) error {
+	var h securityInfoHead
+	if _, err := asn1.Unmarshal(der, &h); err != nil {
+		return err
+	}
+	p := h.Protocol
+	switch {
+	case hasPrefix(p, oidPACE, 2):
+		v, err := asn1Int(h.Required)
+		if err != nil {
+			return fmt.Errorf("PACEInfo version: %v", err)
+		}
+		info := PACEInfo{Protocol: p, Version: v}
+		if len(h.Optional.FullBytes) > 0 {
+			if info.ParameterID, err = asn1Int(h.Optional); err != nil {
+				return fmt.Errorf("PACEInfo parameterId: %v", err)
+			}
+			info.HasParameterID = true
+		}
+		s.PACE = append(s.PACE, info)
+	case hasPrefix(p, oidCA, 2):
+		v, err := asn1Int(h.Required)
+		if err != nil {
+			return fmt.Errorf("ChipAuthenticationInfo version: %v", err)
+		}
+		info := ChipAuthenticationInfo{Protocol: p, Version: v}
+		if len(h.Optional.FullBytes) > 0 {
+			if info.KeyID, err = asn1Int(h.Optional); err != nil {
+				return fmt.Errorf("ChipAuthenticationInfo keyId: %v", err)
+			}
+			info.HasKeyID = true
+		}
+		s.ChipAuthentication = append(s.ChipAuthentication, info)
+	case hasPrefix(p, oidPK, 1):
+		info := ChipAuthenticationPublicKeyInfo{Protocol: p, SubjectPublicKeyInfo: h.Required.FullBytes}
+		if p.Equal(OIDPKECDH) {
+			pub, explicit, err := parseECPublicKeyInfo(h.Required.FullBytes)
+			if err != nil {
+				return fmt.Errorf("ChipAuthenticationPublicKeyInfo: %v", err)
+			}
+			info.PublicKey, info.ExplicitParameters = pub, explicit
+		}
+		if len(h.Optional.FullBytes) > 0 {
+			var err error
+			if info.KeyID, err = asn1Int(h.Optional); err != nil {
+				return fmt.Errorf("ChipAuthenticationPublicKeyInfo keyId: %v", err)
+			}
+			info.HasKeyID = true
+		}
+		s.ChipAuthenticationPublicKeys = append(s.ChipAuthenticationPublicKeys, info)
+	case p.Equal(OIDActiveAuthentication):
+		v, err := asn1Int(h.Required)
+		if err != nil {
+			return fmt.Errorf("ActiveAuthenticationInfo version: %v", err)
+		}
+		var alg asn1.ObjectIdentifier
+		if len(h.Optional.FullBytes) > 0 {
+			if _, err := asn1.Unmarshal(h.Optional.FullBytes, &alg); err != nil {
+				return fmt.Errorf("ActiveAuthenticationInfo signatureAlgorithm: %v", err)
+			}
+		}
+		s.ActiveAuthentication = append(s.ActiveAuthentication, ActiveAuthenticationInfo{Protocol: p, Version: v, SignatureAlgorithm: alg})
+	default:
+		s.Other = append(s.Other, RawSecurityInfo{Protocol: p, DER: der})
+	}
+	return nil
+}
+
+func asn1Int(v asn1.RawValue) (int, error) {
+	var n *big.Int
+	rest, err := asn1.Unmarshal(v.FullBytes, &n)
+	if err != nil {
+		return 0, err
+	}
+	if len(rest) != 0 || !n.IsInt64() || n.Int64() < 0 || n.Int64() > 1<<31-1 {
+		return 0, fmt.Errorf("integer %s out of range", n)
+	}
+	return int(n.Int64()), nil
+}
+
+type algorithmIdentifier struct {
+	Algorithm  asn1.ObjectIdentifier
+	Parameters asn1.RawValue `asn1:"optional"`
+}
+
+type subjectPublicKeyInfo struct {
+	Algorithm algorithmIdentifier
+	PublicKey asn1.BitString
+}
+
+// parseECPublicKeyInfo decodes an id-ecPublicKey SubjectPublicKeyInfo with
+// named or explicit curve parameters.
+func parseECPublicKeyInfo(der []byte) (*ECPublicKey, bool, error) {
+	var spki subjectPublicKeyInfo
+	rest, err := asn1.Unmarshal(der, &spki)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(rest) != 0 {
+		return nil, false, errors.New("trailing bytes after SubjectPublicKeyInfo")
+	}
+	if !spki.Algorithm.Algorithm.Equal(oidECPublicKey) {
+		return nil, false, fmt.Errorf("key algorithm %s is not id-ecPublicKey", spki.Algorithm.Algorithm)
+	}
+	params := spki.Algorithm.Parameters.FullBytes
+	c, err := ParseCurveParameters(params)
+	if err != nil {
+		return nil, false, err
+	}
+	pt, err := c.Unmarshal(spki.PublicKey.RightAlign())
+	if err != nil {
+		return nil, false, err
+	}
+	return &ECPublicKey{Curve: c, Point: pt}, len(params) > 0 && params[0] == 0x30, nil
+}
+
+// marshalECPublicKeyInfo encodes an id-ecPublicKey SubjectPublicKeyInfo.
+func marshalECPublicKeyInfo(pub *ECPublicKey, explicit bool) ([]byte, error) {
+	params, err := pub.Curve.MarshalParameters(explicit)
+	if err != nil {
+		return nil, err
+	}
+	pt := pub.Curve.Marshal(pub.Point)
+	return asn1.Marshal(subjectPublicKeyInfo{
+		Algorithm: algorithmIdentifier{Algorithm: oidECPublicKey, Parameters: asn1.RawValue{FullBytes: params}},
+		PublicKey: asn1.BitString{Bytes: pt, BitLength: 8 * len(pt)},
+	})
+}
+
+// Marshal encodes the SecurityInfos as a DER SET OF (elements sorted), ready
+// to be EF.CardAccess or the value of DG14's tag 6E.
+func (s *SecurityInfos) Marshal() ([]byte, error) {
+	var elems [][]byte
+	addSeq := func(fields ...any) error {
+		var body []byte
+		for _, f := range fields {
+			b, err := asn1.Marshal(f)
+			if err != nil {
+				return err
+			}
+			body = append(body, b...)
+		}
+		elems = append(elems, EncodeTLV(0x30, body))
+		return nil
+	}
+	for _, p := range s.PACE {
+		f := []any{p.Protocol, p.Version}
+		if p.HasParameterID {
+			f = append(f, p.ParameterID)
+		}
+		if err := addSeq(f...); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range s.ChipAuthentication {
+		f := []any{c.Protocol, c.Version}
+		if c.HasKeyID {
+			f = append(f, c.KeyID)
+		}
+		if err := addSeq(f...); err != nil {
+			return nil, err
+		}
+	}
+	for _, k := range s.ChipAuthenticationPublicKeys {
+		spki := k.SubjectPublicKeyInfo
+		if k.PublicKey != nil {
+			var err error
+			if spki, err = marshalECPublicKeyInfo(k.PublicKey, k.ExplicitParameters); err != nil {
+				return nil, err
+			}
+		}
+		if len(spki) == 0 {
+			return nil, errors.New("passport: ChipAuthenticationPublicKeyInfo without a key")
+		}
+		f := []any{k.Protocol, asn1.RawValue{FullBytes: spki}}
+		if k.HasKeyID {
+			f = append(f, k.KeyID)
+		}
+		if err := addSeq(f...); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range s.ActiveAuthentication {
+		if err := addSeq(a.Protocol, a.Version, a.SignatureAlgorithm); err != nil {
+			return nil, err
+		}
+	}
+	for _, o := range s.Other {
+		elems = append(elems, o.DER)
+	}
+	slices.SortFunc(elems, bytes.Compare)
+	return EncodeTLV(0x31, bytes.Join(elems, nil)), nil
+}
+
+// paceSuite describes what a PACE protocol OID selects.
+type paceSuite struct {
+	mapping paceMapping
+	cipher  smCipher
+	ecdh    bool
+}
+
+type paceMapping int
+
+const (
+	mappingGM  paceMapping = iota + 1 // generic mapping
+	mappingIM                         // integrated mapping
+	mappingCAM                        // chip authentication mapping
+)
+
+// String is the mapping's abbreviation in TR-03110 protocol names.
+func (m paceMapping) String() string {
+	return map[paceMapping]string{mappingGM: "GM", mappingIM: "IM", mappingCAM: "CAM"}[m]
+}
+
+// suite decodes the protocol OID.
+func (p PACEInfo) suite() (paceSuite, error) {
+	if !hasPrefix(p.Protocol, oidPACE, 2) {
+		return paceSuite{}, fmt.Errorf("passport: %s is not a PACE protocol", p.Protocol)
+	}
+	var s paceSuite
+	switch p.Protocol[9] {
+	case 1:
+		s.mapping = mappingGM
+	case 2:
+		s.mapping, s.ecdh = mappingGM, true
+	case 3:
+		s.mapping = mappingIM
+	case 4:
+		s.mapping, s.ecdh = mappingIM, true
+	case 6:
+		s.mapping, s.ecdh = mappingCAM, true
+	default:
+		return paceSuite{}, fmt.Errorf("passport: unknown PACE mapping in %s", p.Protocol)
+	}
+	c, err := cipherFromArc(p.Protocol[10])
+	if err != nil {
+		return paceSuite{}, err
+	}
+	s.cipher = c
+	return s, nil
+}
+
+func cipherFromArc(arc int) (smCipher, error) {
+	switch arc {
+	case 1:
+		return cipher3DES, nil
+	case 2:
+		return cipherAES128, nil
+	case 3:
+		return cipherAES192, nil
+	case 4:
+		return cipherAES256, nil
+	}
+	return 0, fmt.Errorf("passport: unknown cipher arc %d", arc)
+}
+
+// String names the protocol the way TR-03110 does, e.g.
+// "id-PACE-ECDH-GM-AES-CBC-CMAC-128 (brainpoolP256r1)".
+func (p PACEInfo) String() string {
+	s, err := p.suite()
+	if err != nil {
+		return p.Protocol.String()
+	}
+	kind := "DH"
+	if s.ecdh {
+		kind = "ECDH"
+	}
+	name := fmt.Sprintf("id-PACE-%s-%s-%s", kind, s.mapping, cipherSuiteName(s.cipher))
+	if p.HasParameterID {
+		if c, err := StandardDomainParameters(p.ParameterID); err == nil {
+			name += " (" + c.Name() + ")"
+		} else {
+			name += fmt.Sprintf(" (parameter ID %d)", p.ParameterID)
+		}
+	}
+	return name
+}
+
+func cipherSuiteName(c smCipher) string {
+	switch c {
+	case cipher3DES:
+		return "3DES-CBC-CBC"
+	case cipherAES128:
+		return "AES-CBC-CMAC-128"
+	case cipherAES192:
+		return "AES-CBC-CMAC-192"
+	default:
+		return "AES-CBC-CMAC-256"
+	}
+}
+
+// StandardDomainParameters returns the elliptic curve of a standardized
+// domain parameter ID (ICAO 9303 Part 11 §9.5.1). IDs 0–2 (finite-field DH
+// groups) are reported as unsupported.
+func StandardDomainParameters(id int) (*Curve, error) {
+	switch id {
+	case 8:
+		return NISTP192(), nil
+	case 9:
+		return BrainpoolP192r1(), nil
+	case 10:
+		return NISTP224(), nil
+	case 11:
+		return BrainpoolP224r1(), nil
+	case 12:
+		return NISTP256(), nil
+	case 13:
+		return BrainpoolP256r1(), nil
+	case 14:
+		return BrainpoolP320r1(), nil
+	case 15:
+		return NISTP384(), nil
+	case 16:
+		return BrainpoolP384r1(), nil
+	case 17:
+		return BrainpoolP512r1(), nil
+	case 18:
+		return NISTP521(), nil
+	}
+	return nil, fmt.Errorf("%w: standardized domain parameters %d (0-2 are DH groups, which this package does not run)", ErrUnsupportedCurve, id)
+}

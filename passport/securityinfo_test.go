@@ -1,0 +1,129 @@
+package passport
+
+import (
+	"bytes"
+	"errors"
+	"math/big"
+	"testing"
+)
+
+func TestParseSecurityInfos_CardAccessAppendixG1(t *testing.T) {
+	der := mustHex(t, "31143012060A04007F0007020204020202010202010D")
+	si, err := ParseSecurityInfos(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(si.PACE) != 1 {
+		t.Fatalf("%d PACEInfos", len(si.PACE))
+	}
+	p := si.PACE[0]
+	if !p.Protocol.Equal(OIDPACEECDHGMAES128) || p.Version != 2 || !p.HasParameterID || p.ParameterID != 13 {
+		t.Errorf("PACEInfo = %+v", p)
+	}
+	if s := p.String(); s != "id-PACE-ECDH-GM-AES-CBC-CMAC-128 (brainpoolP256r1)" {
+		t.Errorf("String = %q", s)
+	}
+	back, err := si.Marshal()
+	if err != nil || !bytes.Equal(back, der) {
+		t.Errorf("Marshal = %X, %v", back, err)
+	}
+}
+
+func TestParseSecurityInfos_TwoPACEInfosGmrtd(t *testing.T) {
+	der := mustHex(t, "31283012060a04007f000702020402040201020201103012060a04007f00070202040604020102020110")
+	si, err := ParseSecurityInfos(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(si.PACE) != 2 || !si.PACE[0].Protocol.Equal(OIDPACEECDHGMAES256) || !si.PACE[1].Protocol.Equal(OIDPACEECDHCAMAES256) {
+		t.Fatalf("PACE = %+v", si.PACE)
+	}
+	for _, p := range si.PACE {
+		if c, err := StandardDomainParameters(p.ParameterID); err != nil || c != BrainpoolP384r1() {
+			t.Errorf("parameter %d → %v, %v", p.ParameterID, c, err)
+		}
+	}
+	if s, _ := si.PACE[1].suite(); s.mapping != mappingCAM || s.cipher != cipherAES256 {
+		t.Errorf("CAM suite = %+v", s)
+	}
+	back, _ := si.Marshal()
+	if !bytes.Equal(back, der) {
+		t.Errorf("Marshal = %X", back)
+	}
+}
+
+// TestSecurityInfos_DG14RoundTrip builds a DG14-style SET with CA, a CA key
+// (named and explicit curve), AA and an unknown protocol, and reads it back.
+func TestSecurityInfos_DG14RoundTrip(t *testing.T) {
+	c := BrainpoolP256r1()
+	k, _ := c.NewPrivateKey(big.NewInt(123456789))
+	for _, explicit := range []bool{false, true} {
+		in := &SecurityInfos{
+			ChipAuthentication:           []ChipAuthenticationInfo{{Protocol: OIDCAECDHAES128, Version: 1, KeyID: 7, HasKeyID: true}},
+			ChipAuthenticationPublicKeys: []ChipAuthenticationPublicKeyInfo{{Protocol: OIDPKECDH, PublicKey: &k.ECPublicKey, ExplicitParameters: explicit, KeyID: 7, HasKeyID: true}},
+			ActiveAuthentication:         []ActiveAuthenticationInfo{{Protocol: OIDActiveAuthentication, Version: 1, SignatureAlgorithm: OIDECDSAPlainSHA256}},
+			Other:                        []RawSecurityInfo{{Protocol: oidTestTA, DER: mustHex(t, "300F060A04007F00070202020102020101")}},
+		}
+		der, err := in.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := ParseSecurityInfos(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.ChipAuthentication) != 1 || out.ChipAuthentication[0].KeyID != 7 || !out.ChipAuthentication[0].HasKeyID {
+			t.Errorf("CA info = %+v", out.ChipAuthentication)
+		}
+		pk := out.ChipAuthenticationPublicKeys
+		if len(pk) != 1 || pk[0].PublicKey.Curve != c || !pk[0].PublicKey.Point.Equal(k.Point) || pk[0].ExplicitParameters != explicit || pk[0].KeyID != 7 {
+			t.Errorf("CA key = %+v", pk)
+		}
+		if len(out.ActiveAuthentication) != 1 || !out.ActiveAuthentication[0].SignatureAlgorithm.Equal(OIDECDSAPlainSHA256) {
+			t.Errorf("AA info = %+v", out.ActiveAuthentication)
+		}
+		if len(out.Other) != 1 || !out.Other[0].Protocol.Equal(oidTestTA) {
+			t.Errorf("Other = %+v", out.Other)
+		}
+		again, _ := out.Marshal()
+		if !bytes.Equal(again, der) {
+			t.Error("second Marshal differs")
+		}
+	}
+}
+
+// oidTestTA is id-TA-ECDSA-SHA-1 (Terminal Authentication), which the
+// package keeps raw.
+var oidTestTA = append(oidBSI[:len(oidBSI):len(oidBSI)], 2, 2, 2, 1, 2)
+
+func TestParseSecurityInfos_RejectsMalformed(t *testing.T) {
+	for name, h := range map[string]string{
+		"not a set":            "3003020101",
+		"trailing bytes":       "31143012060A04007F0007020204020202010202010D00",
+		"PACE without version": "310E300C060A04007F00070202040202",
+		"bad CA key":           "3112301006 0A04007F000702020102 3002 0500",
+	} {
+		if _, err := ParseSecurityInfos(mustHex(t, stripSpaces(h))); !errors.Is(err, ErrMalformedSecurityInfos) {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+}
+
+func stripSpaces(s string) string { return string(bytes.ReplaceAll([]byte(s), []byte(" "), nil)) }
+
+func FuzzParseSecurityInfos(f *testing.F) {
+	f.Add(mustHex(f, "31143012060A04007F0007020204020202010202010D"))
+	f.Add(mustHex(f, "31283012060a04007f000702020402040201020201103012060a04007f00070202040604020102020110"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		si, err := ParseSecurityInfos(b)
+		if err != nil {
+			return
+		}
+		if _, err := si.Marshal(); err != nil {
+			t.Fatalf("parsed SecurityInfos do not marshal: %v", err)
+		}
+		for _, p := range si.PACE {
+			_ = p.String()
+		}
+	})
+}

@@ -1,0 +1,165 @@
+package passport
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// DefaultMaxFileSize bounds how large a file ReadFile accepts when
+// SessionOptions.MaxFileSize is zero. Face images (DG2) are typically
+// 15–100 KB; fingerprints (DG3) can be a few hundred.
+const DefaultMaxFileSize = 1 << 20
+
+// DefaultReadChunk is the number of bytes each READ BINARY asks for when
+// SessionOptions.ReadChunk is zero: the largest amount whose protected
+// response (AES padding, DO'87', DO'99', DO'8E') still fits a short
+// 256-byte response.
+const DefaultReadChunk = 0xDF
+
+// SessionOptions configures a Session. The zero value is usable.
+type SessionOptions struct {
+	// Rand supplies nonces and ephemeral keys; nil means crypto/rand.
+	// Tests inject fixed bytes to replay the ICAO worked examples.
+	Rand io.Reader
+	// MaxFileSize is the largest file ReadFile will read (the size a chip
+	// announces is checked before anything is read); 0 means DefaultMaxFileSize.
+	MaxFileSize int
+	// ReadChunk is the number of bytes each READ BINARY requests. Values
+	// above 223 need a chip (and reader) with extended-length support;
+	// 0 means DefaultReadChunk.
+	ReadChunk int
+}
+
+// Session is a conversation with one chip: plain at first, then protected by
+// secure messaging once BAC, PACE or Chip Authentication succeeds. Its
+// methods must not be called concurrently (a chip serves one command at a
+// time); use one Session per chip.
+type Session struct {
+	t           Transceiver
+	rand        io.Reader
+	maxFileSize int
+	readChunk   int
+
+	sm     *secureChannel
+	broken error // set when secure messaging failed; cleared by a new BAC/PACE
+}
+
+// NewSession starts a session over t. opts may be nil.
+func NewSession(t Transceiver, opts *SessionOptions) *Session {
+	s := &Session{t: t, rand: rand.Reader, maxFileSize: DefaultMaxFileSize, readChunk: DefaultReadChunk}
+	if opts != nil {
+		if opts.Rand != nil {
+			s.rand = opts.Rand
+		}
+		if opts.MaxFileSize > 0 {
+			s.maxFileSize = opts.MaxFileSize
+		}
+		if opts.ReadChunk > 0 {
+			s.readChunk = min(opts.ReadChunk, MaxExtendedNe-64)
+		}
+	}
+	return s
+}
+
+// SecureMessaging names the cipher protecting the session ("3DES",
+// "AES-128", …), or "" while the session is plain.
+func (s *Session) SecureMessaging() string {
+	if s.sm == nil {
+		return ""
+	}
+	return s.sm.alg.String()
+}
+
+// Transmit sends one command, wrapped in secure messaging when the session
+// has it, and returns the (unwrapped) response. It returns an error when the
+// exchange fails or the protection does not verify; a status word other than
+// 9000 comes back in the Response (see Response.Err).
+func (s *Session) Transmit(ctx context.Context, c Command) (Response, error) {
+	if err := ctx.Err(); err != nil {
+		return Response{}, err
+	}
+	if s.broken != nil {
+		return Response{}, s.broken
+	}
+	sm := s.sm
+	wire := c
+	if sm != nil {
+		var err error
+		if wire, err = sm.protectCommand(c); err != nil {
+			return Response{}, err
+		}
+	}
+	apdu, err := wire.Bytes()
+	if err != nil {
+		return Response{}, err
+	}
+	raw, err := s.t.Transceive(ctx, apdu)
+	if err != nil {
+		return Response{}, fmt.Errorf("passport: transceive %02X %02X: %w", c.CLA, c.INS, err)
+	}
+	if sm == nil {
+		return ParseResponse(raw)
+	}
+	r, err := sm.unprotectResponse(raw)
+	if err != nil {
+		s.sm = nil
+		s.broken = fmt.Errorf("%w (session closed after an earlier failure)", ErrSecureMessaging)
+		return Response{}, err
+	}
+	return r, nil
+}
+
+// transmitOK is Transmit that also turns a status word other than 9000
+// into an error.
+func (s *Session) transmitOK(ctx context.Context, c Command) ([]byte, error) {
+	r, err := s.Transmit(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	return r.Data, nil
+}
+
+// startSM installs a new secure channel, replacing any previous one (as after
+// Chip Authentication) and clearing an earlier failure.
+func (s *Session) startSM(sc *secureChannel) {
+	s.sm = sc
+	s.broken = nil
+}
+
+// SelectApplication selects the ICAO eMRTD application (LDS1), which holds
+// EF.COM, EF.SOD and the data groups.
+func (s *Session) SelectApplication(ctx context.Context) error {
+	_, err := s.transmitOK(ctx, selectAppCmd(eMRTDAID))
+	if err != nil {
+		return fmt.Errorf("passport: selecting the eMRTD application: %w", err)
+	}
+	return nil
+}
+
+// InternalAuthenticate sends the Active Authentication challenge (8 bytes,
+// ICAO 9303 Part 11 §6.1) and returns the chip's signature, which
+// VerifyActive checks against the DG15 key. The challenge must be fresh and
+// unpredictable (draw it from a random source), or a recorded answer could
+// be replayed by a clone.
+func (s *Session) InternalAuthenticate(ctx context.Context, challenge []byte) ([]byte, error) {
+	sig, err := s.transmitOK(ctx, Command{INS: insInternalAuthenticate, Data: challenge, Ne: MaxShortNe})
+	if err != nil {
+		return nil, fmt.Errorf("passport: INTERNAL AUTHENTICATE: %w", err)
+	}
+	return sig, nil
+}
+
+// selectMF selects the master file, where EF.CardAccess lives.
+func (s *Session) selectMF(ctx context.Context) error {
+	_, err := s.transmitOK(ctx, selectMFCmd())
+	return err
+}
+
+// errNoProgress guards loops against a chip that answers 9000 with no data.
+var errNoProgress = errors.New("passport: chip returned no data for READ BINARY")

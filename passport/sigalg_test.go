@@ -1,0 +1,171 @@
+package passport
+
+import (
+	"crypto"
+	"encoding/asn1"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func pkiAlgFromDER(t *testing.T, der []byte) pkiAlgorithm {
+	t.Helper()
+	e, err := berReadAll(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := berAlgorithm(e, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestParseSigAlg_EveryOIDMetInEMRTDs maps each signature algorithm
+// identifier eMRTD SODs and certificates use to its scheme and hash.
+func TestParseSigAlg_EveryOIDMetInEMRTDs(t *testing.T) {
+	for _, tc := range []struct {
+		oid    asn1.ObjectIdentifier
+		hint   crypto.Hash
+		scheme sigScheme
+		hash   crypto.Hash
+	}{
+		{oidSHA1WithRSA, 0, schemeRSAPKCS1, crypto.SHA1},
+		{oidSHA224WithRSA, 0, schemeRSAPKCS1, crypto.SHA224},
+		{oidSHA256WithRSA, 0, schemeRSAPKCS1, crypto.SHA256},
+		{oidSHA384WithRSA, 0, schemeRSAPKCS1, crypto.SHA384},
+		{oidSHA512WithRSA, 0, schemeRSAPKCS1, crypto.SHA512},
+		{oidECDSAWithSHA1, 0, schemeECDSA, crypto.SHA1},
+		{oidECDSAWithSHA224, 0, schemeECDSA, crypto.SHA224},
+		{oidECDSAWithSHA256, 0, schemeECDSA, crypto.SHA256},
+		{oidECDSAWithSHA384, 0, schemeECDSA, crypto.SHA384},
+		{oidECDSAWithSHA512, 0, schemeECDSA, crypto.SHA512},
+		{oidRSAEncryption, crypto.SHA256, schemeRSAPKCS1, crypto.SHA256},
+		{oidECPublicKey, crypto.SHA384, schemeECDSA, crypto.SHA384},
+		{OIDECDSAPlainSHA1, 0, schemeECDSAPlain, crypto.SHA1},
+		{OIDECDSAPlainSHA224, 0, schemeECDSAPlain, crypto.SHA224},
+		{OIDECDSAPlainSHA256, 0, schemeECDSAPlain, crypto.SHA256},
+		{OIDECDSAPlainSHA384, 0, schemeECDSAPlain, crypto.SHA384},
+		{OIDECDSAPlainSHA512, 0, schemeECDSAPlain, crypto.SHA512},
+		{oidRSASSAPSS, 0, schemeRSAPSS, crypto.SHA1}, // absent parameters: all defaults
+	} {
+		a, err := parseSigAlg(pkiAlgorithm{OID: tc.oid}, tc.hint)
+		if err != nil || a.scheme != tc.scheme || a.hash != tc.hash {
+			t.Errorf("%v: %+v, %v", tc.oid, a, err)
+		}
+	}
+	for _, oid := range []asn1.ObjectIdentifier{
+		{1, 2, 840, 113549, 1, 1, 4},        // md5WithRSAEncryption
+		oidRSAEncryption,                    // without a digest hint
+		{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 6}, // ecdsa-plain-RIPEMD160
+	} {
+		if _, err := parseSigAlg(pkiAlgorithm{OID: oid}, 0); !errors.Is(err, ErrUnsupportedAlgorithm) {
+			t.Errorf("%v: %v", oid, err)
+		}
+	}
+}
+
+func TestParsePSSParams(t *testing.T) {
+	a, err := parseSigAlg(pkiAlgFromDER(t, SyntheticRSAPSS.algorithmID()), 0)
+	if err != nil || a.hash != crypto.SHA256 || a.pssMGF != crypto.SHA256 || a.pssSalt != 32 {
+		t.Fatalf("%+v, %v", a, err)
+	}
+	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
+	pss := func(fields ...[]byte) pkiAlgorithm {
+		return pkiAlgFromDER(t, derTLV(0x30, enc(oidRSASSAPSS), derTLV(0x30, fields...)))
+	}
+	sha512 := derTLV(0x30, enc(oidSHA512))
+	a, err = parseSigAlg(pss(derTLV(0xA0, sha512), derTLV(0xA1, derTLV(0x30, enc(oidMGF1), derTLV(0x30, enc(oidSHA1)))),
+		derTLV(0xA2, enc(64)), derTLV(0xA3, enc(1))), 0)
+	if err != nil || a.hash != crypto.SHA512 || a.pssMGF != crypto.SHA1 || a.pssSalt != 64 {
+		t.Fatalf("explicit fields: %+v, %v", a, err)
+	}
+	if !strings.Contains(a.String(), "MGF1-SHA-1") {
+		t.Errorf("String %q", a.String())
+	}
+	for name, alg := range map[string]pkiAlgorithm{
+		"trailer 2":     pss(derTLV(0xA3, enc(2))),
+		"unknown MGF":   pss(derTLV(0xA1, derTLV(0x30, enc(oidSHA1), derTLV(0x30, enc(oidSHA1))))),
+		"unknown hash":  pss(derTLV(0xA0, derTLV(0x30, enc(asn1.ObjectIdentifier{1, 2, 3})))),
+		"unknown field": pss(derTLV(0xA5, enc(1))),
+	} {
+		if _, err := parseSigAlg(alg, 0); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+}
+
+// TestNamesEqual_Normalised: a DSC's issuer may spell the CSCA's name
+// with another string type or case; RFC 5280 §7.1 comparison still matches.
+func TestNamesEqual_Normalised(t *testing.T) {
+	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
+	name := func(strType byte, c, cn string) []byte {
+		rdn := func(oid asn1.ObjectIdentifier, v string) []byte {
+			return derTLV(0x31, derTLV(0x30, enc(oid), derTLV(strType, []byte(v))))
+		}
+		return derTLV(0x30, rdn(asn1.ObjectIdentifier{2, 5, 4, 6}, c), rdn(asn1.ObjectIdentifier{2, 5, 4, 3}, cn))
+	}
+	a := name(0x13, "UT", "CSCA Utopia") // PrintableString
+	for _, tc := range []struct {
+		b    []byte
+		want bool
+	}{
+		{a, true},
+		{name(0x0C, "UT", "CSCA Utopia"), true},    // UTF8String
+		{name(0x0C, "ut", "csca  utopia "), true},  // case and white space
+		{name(0x13, "UT", "CSCA Dystopia"), false}, // another CA
+		{name(0x13, "DE", "CSCA Utopia"), false},
+		{[]byte{0x30, 0x00}, false},
+	} {
+		if got := pkiNamesEqual(a, tc.b); got != tc.want {
+			t.Errorf("pkiNamesEqual(%X) = %v", tc.b, got)
+		}
+	}
+}
+
+func TestTrustStore_AddDER(t *testing.T) {
+	p := pkiTestPKI(t, SyntheticECDSAP256)
+	store := NewTrustStore()
+	if err := store.AddDER(p.CSCA.Raw, p.CSCA.Raw); err != nil || store.Len() != 1 {
+		t.Fatalf("AddDER: %v, Len %d", err, store.Len())
+	}
+	if err := store.AddDER([]byte{0x30, 0x00}); !errors.Is(err, ErrMalformedCertificate) {
+		t.Errorf("bad DER: %v", err)
+	}
+	if got := store.Certificates(); len(got) != 1 || got[0].SubjectString() != p.CSCA.SubjectString() {
+		t.Errorf("Certificates %v", got)
+	}
+}
+
+// TestParseSOD_LDSSecurityObjectRules: structure errors inside a signed
+// LDSSecurityObject are reported as ErrMalformedSOD.
+func TestParseSOD_LDSSecurityObjectRules(t *testing.T) {
+	p := pkiTestPKI(t, SyntheticECDSAP256)
+	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
+	sha256Alg := derTLV(0x30, enc(oidSHA256), []byte{5, 0})
+	h := func(n int, l int) []byte { return derTLV(0x30, enc(n), derTLV(0x04, make([]byte, l))) }
+	for name, ldsSO := range map[string][]byte{
+		"DG number 0":          derTLV(0x30, enc(0), sha256Alg, derTLV(0x30, h(0, 32), h(1, 32))),
+		"DG number 17":         derTLV(0x30, enc(0), sha256Alg, derTLV(0x30, h(17, 32), h(1, 32))),
+		"duplicate DG":         derTLV(0x30, enc(0), sha256Alg, derTLV(0x30, h(1, 32), h(1, 32))),
+		"short hash":           derTLV(0x30, enc(0), sha256Alg, derTLV(0x30, h(1, 20), h(2, 32))),
+		"version 2":            derTLV(0x30, enc(2), sha256Alg, derTLV(0x30, h(1, 32), h(2, 32))),
+		"v0 with version info": derTLV(0x30, enc(0), sha256Alg, derTLV(0x30, h(1, 32)), derTLV(0x30, derTLV(0x13, []byte("0108")), derTLV(0x13, []byte("040000")))),
+		"not a sequence":       derTLV(0x04, []byte{1}),
+	} {
+		ci, err := synthSignedData(pkiTestRand(1), OIDLDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ParseSOD(EncodeTLV(TagSOD, ci)); !errors.Is(err, ErrMalformedSOD) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	ci, _ := synthSignedData(pkiTestRand(1), OIDCSCAMasterList, derTLV(0x30), p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, false)
+	if _, err := ParseSOD(EncodeTLV(TagSOD, ci)); !errors.Is(err, ErrContentTypeMismatch) {
+		t.Errorf("master list in EF.SOD: %v", err)
+	}
+	if _, err := ParseSOD(ci); !errors.Is(err, ErrMalformedSOD) {
+		t.Errorf("missing 77 wrapper: %v", err)
+	}
+}

@@ -1,0 +1,279 @@
+package passport
+
+import (
+	"crypto/cipher"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+)
+
+// ErrSecureMessaging reports a secure-messaging failure: a response whose
+// MAC does not verify, missing or malformed data objects, bad padding, or an
+// answer the chip sent unprotected. A chip ends its secure session on such
+// errors, so the Session does too; open a new one (BAC/PACE) to continue.
+var ErrSecureMessaging = errors.New("passport: secure messaging failed")
+
+// Secure-messaging data objects of ICAO 9303 Part 11 §9.8.
+const (
+	doCryptogramOdd Tag = 0x85 // cryptogram, odd INS (no padding-content indicator)
+	doCryptogram    Tag = 0x87 // padding-content indicator ‖ cryptogram
+	doLe            Tag = 0x97 // protected Le
+	doStatus        Tag = 0x99 // protected status word
+	doMAC           Tag = 0x8E // cryptographic checksum
+)
+
+// secureChannel holds the session keys and send sequence counter of one
+// secure-messaging session (3DES per §9.8.6.1 or AES per §9.8.6.2). The same
+// type serves the terminal (protectCommand/unprotectResponse) and the
+// virtual chip (unprotectCommand/protectResponse): both sides increment the
+// SSC once per command and once per response.
+type secureChannel struct {
+	alg    smCipher
+	enc    cipher.Block
+	macKey []byte       // 3DES: Ka ‖ Kb of the retail MAC
+	mac    cipher.Block // AES: the CMAC cipher
+	ssc    []byte
+}
+
+func newSecureChannel(alg smCipher, ksEnc, ksMAC, ssc []byte) (*secureChannel, error) {
+	enc, err := newBlockCipher(alg, ksEnc)
+	if err != nil {
+		return nil, err
+	}
+	sc := &secureChannel{alg: alg, enc: enc, ssc: append([]byte(nil), ssc...)}
+	if len(sc.ssc) != enc.BlockSize() {
+		return nil, fmt.Errorf("passport: SSC of %d bytes for a %d-byte block cipher", len(ssc), enc.BlockSize())
+	}
+	if alg == cipher3DES {
+		sc.macKey = append([]byte(nil), ksMAC...)
+	} else if sc.mac, err = newBlockCipher(alg, ksMAC); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+func (sc *secureChannel) blockSize() int { return sc.enc.BlockSize() }
+
+// incSSC adds one to the big-endian send sequence counter.
+func (sc *secureChannel) incSSC() {
+	for i := len(sc.ssc) - 1; i >= 0; i-- {
+		sc.ssc[i]++
+		if sc.ssc[i] != 0 {
+			return
+		}
+	}
+}
+
+// checksum is the 8-byte MAC over pad(SSC ‖ data).
+func (sc *secureChannel) checksum(data []byte) []byte {
+	n := make([]byte, 0, len(sc.ssc)+len(data))
+	n = pad(append(append(n, sc.ssc...), data...), sc.blockSize())
+	if sc.alg == cipher3DES {
+		m, _ := retailMAC(sc.macKey, n) // key length and padding are fixed above
+		return m
+	}
+	return cmac(sc.mac, n)[:8]
+}
+
+// iv is zero for 3DES and E(KS_enc, SSC) for AES (§9.8.6.2).
+func (sc *secureChannel) iv() []byte {
+	iv := make([]byte, sc.blockSize())
+	if sc.alg != cipher3DES {
+		sc.enc.Encrypt(iv, sc.ssc)
+	}
+	return iv
+}
+
+func (sc *secureChannel) encrypt(plain []byte) []byte {
+	p := pad(plain, sc.blockSize())
+	cipher.NewCBCEncrypter(sc.enc, sc.iv()).CryptBlocks(p, p)
+	return p
+}
+
+func (sc *secureChannel) decrypt(ct []byte) ([]byte, error) {
+	if len(ct) == 0 || len(ct)%sc.blockSize() != 0 {
+		return nil, fmt.Errorf("%w: cryptogram of %d bytes is not whole %s blocks", ErrSecureMessaging, len(ct), sc.alg)
+	}
+	p := make([]byte, len(ct))
+	cipher.NewCBCDecrypter(sc.enc, sc.iv()).CryptBlocks(p, ct)
+	out, err := unpad(p)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrSecureMessaging, err)
+	}
+	return out, nil
+}
+
+// encodeLe encodes Ne for DO'97': one byte up to 256 (256 as 00), two bytes
+// beyond (65536 as 0000).
+func encodeLe(ne int) []byte {
+	if ne <= MaxShortNe {
+		return []byte{byte(ne)}
+	}
+	return []byte{byte(ne >> 8), byte(ne)}
+}
+
+func decodeLe(b []byte) (int, error) {
+	switch len(b) {
+	case 1:
+		return shortNe(b[0]), nil
+	case 2:
+		return extendedNe(b), nil
+	}
+	return 0, fmt.Errorf("%w: protected Le of %d bytes", ErrSecureMessaging, len(b))
+}
+
+// protectCommand wraps a plain command (terminal side, §9.8.4).
+func (sc *secureChannel) protectCommand(c Command) (Command, error) {
+	if c.CLA&0x0C != 0 {
+		return Command{}, fmt.Errorf("passport: command CLA %02X already signals secure messaging", c.CLA)
+	}
+	sc.incSSC()
+	hdr := []byte{c.CLA | 0x0C, c.INS, c.P1, c.P2}
+	var dos []byte
+	if len(c.Data) > 0 {
+		ct := sc.encrypt(c.Data)
+		if c.INS&1 == 1 {
+			dos = AppendTLV(dos, doCryptogramOdd, ct)
+		} else {
+			dos = AppendTLV(dos, doCryptogram, append([]byte{0x01}, ct...))
+		}
+	}
+	if c.Ne > 0 {
+		dos = AppendTLV(dos, doLe, encodeLe(c.Ne))
+	}
+	cc := sc.checksum(append(pad(hdr, sc.blockSize()), dos...))
+	dos = AppendTLV(dos, doMAC, cc)
+	out := Command{CLA: hdr[0], INS: c.INS, P1: c.P1, P2: c.P2, Data: dos, Ne: MaxShortNe}
+	if c.extended() || len(dos) > maxShortLc {
+		out.Ne = MaxExtendedNe
+	}
+	return out, nil
+}
+
+// splitProtected parses the data objects of a protected message: an optional
+// cryptogram (85 or 87), optional 97 or 99, and the checksum 8E last. It
+// returns the objects and the bytes the checksum covers.
+func splitProtected(b []byte, allowed ...Tag) (objs map[Tag][]byte, macInput, cc []byte, err error) {
+	objs = map[Tag][]byte{}
+	rest := b
+	for len(rest) > 0 {
+		start := len(b) - len(rest)
+		t, next, err := ParseTLV(rest)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("%w: %v", ErrSecureMessaging, err)
+		}
+		if t.Tag == doMAC {
+			if len(next) != 0 {
+				return nil, nil, nil, fmt.Errorf("%w: data after the checksum", ErrSecureMessaging)
+			}
+			if len(t.Value) != 8 {
+				return nil, nil, nil, fmt.Errorf("%w: checksum of %d bytes", ErrSecureMessaging, len(t.Value))
+			}
+			return objs, b[:start], t.Value, nil
+		}
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == t.Tag
+		}
+		if !ok {
+			return nil, nil, nil, fmt.Errorf("%w: unexpected data object %s", ErrSecureMessaging, t.Tag)
+		}
+		if _, dup := objs[t.Tag]; dup {
+			return nil, nil, nil, fmt.Errorf("%w: data object %s twice", ErrSecureMessaging, t.Tag)
+		}
+		objs[t.Tag] = t.Value
+		rest = next
+	}
+	return nil, nil, nil, fmt.Errorf("%w: no checksum (8E)", ErrSecureMessaging)
+}
+
+// decryptObjects extracts the plaintext from DO'85' or DO'87'.
+func (sc *secureChannel) decryptObjects(objs map[Tag][]byte) ([]byte, error) {
+	odd, hasOdd := objs[doCryptogramOdd]
+	even, hasEven := objs[doCryptogram]
+	switch {
+	case hasOdd && hasEven:
+		return nil, fmt.Errorf("%w: both 85 and 87 present", ErrSecureMessaging)
+	case hasOdd:
+		return sc.decrypt(odd)
+	case hasEven:
+		if len(even) < 1 || even[0] != 0x01 {
+			return nil, fmt.Errorf("%w: DO'87' lacks padding indicator 01", ErrSecureMessaging)
+		}
+		return sc.decrypt(even[1:])
+	}
+	return nil, nil
+}
+
+// unprotectResponse verifies and decrypts a protected response (terminal side).
+func (sc *secureChannel) unprotectResponse(raw []byte) (Response, error) {
+	r, err := ParseResponse(raw)
+	if err != nil {
+		return Response{}, err
+	}
+	sc.incSSC()
+	if len(r.Data) == 0 {
+		return Response{}, fmt.Errorf("%w: the chip answered without secure messaging: %w", ErrSecureMessaging, &StatusError{SW: r.SW})
+	}
+	objs, macInput, cc, err := splitProtected(r.Data, doCryptogram, doCryptogramOdd, doStatus)
+	if err != nil {
+		return Response{}, err
+	}
+	if subtle.ConstantTimeCompare(sc.checksum(macInput), cc) != 1 {
+		return Response{}, fmt.Errorf("%w: response MAC does not verify", ErrSecureMessaging)
+	}
+	sw, ok := objs[doStatus]
+	if !ok || len(sw) != 2 {
+		return Response{}, fmt.Errorf("%w: response lacks a protected status word (99)", ErrSecureMessaging)
+	}
+	data, err := sc.decryptObjects(objs)
+	if err != nil {
+		return Response{}, err
+	}
+	return Response{Data: data, SW: uint16(sw[0])<<8 | uint16(sw[1])}, nil
+}
+
+// unprotectCommand verifies and decrypts a protected command (chip side).
+func (sc *secureChannel) unprotectCommand(c Command) (Command, error) {
+	if c.CLA&0x0C != 0x0C {
+		return Command{}, fmt.Errorf("%w: plain command during secure messaging", ErrSecureMessaging)
+	}
+	sc.incSSC()
+	objs, dos, cc, err := splitProtected(c.Data, doCryptogram, doCryptogramOdd, doLe)
+	if err != nil {
+		return Command{}, err
+	}
+	hdr := pad([]byte{c.CLA, c.INS, c.P1, c.P2}, sc.blockSize())
+	if subtle.ConstantTimeCompare(sc.checksum(append(hdr, dos...)), cc) != 1 {
+		return Command{}, fmt.Errorf("%w: command MAC does not verify", ErrSecureMessaging)
+	}
+	data, err := sc.decryptObjects(objs)
+	if err != nil {
+		return Command{}, err
+	}
+	out := Command{CLA: c.CLA &^ 0x0C, INS: c.INS, P1: c.P1, P2: c.P2, Data: data}
+	if le, ok := objs[doLe]; ok {
+		if out.Ne, err = decodeLe(le); err != nil {
+			return Command{}, err
+		}
+	}
+	return out, nil
+}
+
+// protectResponse wraps a response (chip side). Data answering an odd
+// instruction travels in DO'85', anything else in DO'87'.
+func (sc *secureChannel) protectResponse(r Response, oddINS bool) []byte {
+	sc.incSSC()
+	var dos []byte
+	if len(r.Data) > 0 {
+		ct := sc.encrypt(r.Data)
+		if oddINS {
+			dos = AppendTLV(dos, doCryptogramOdd, ct)
+		} else {
+			dos = AppendTLV(dos, doCryptogram, append([]byte{0x01}, ct...))
+		}
+	}
+	dos = AppendTLV(dos, doStatus, []byte{byte(r.SW >> 8), byte(r.SW)})
+	dos = AppendTLV(dos, doMAC, sc.checksum(dos))
+	return Response{Data: dos, SW: r.SW}.Bytes()
+}

@@ -1,0 +1,485 @@
+package passport
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"sort"
+	"time"
+)
+
+// The synthetic PKI: certificates and CMS SignedData written by this
+// package, so tests and virtual chips get a CSCA → DSC → SOD chain made at
+// run time, on any algorithm, including the brainpool and explicit-parameter
+// keys crypto/x509 cannot create.
+
+// SyntheticAlgorithm selects the key type and signature algorithm of a
+// synthetic CSCA, DSC or master list signer.
+type SyntheticAlgorithm int
+
+// The synthetic algorithms. The zero value is ECDSA on P-256 with SHA-256.
+const (
+	SyntheticECDSAP256          SyntheticAlgorithm = iota // ECDSA P-256, SHA-256
+	SyntheticECDSABrainpoolP256                           // ECDSA brainpoolP256r1, SHA-256
+	SyntheticECDSABrainpoolP384                           // ECDSA brainpoolP384r1, SHA-384
+	SyntheticRSA                                          // RSA-2048, PKCS#1 v1.5, SHA-256
+	SyntheticRSAPSS                                       // RSA-2048, RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32
+)
+
+// String names the algorithm.
+func (a SyntheticAlgorithm) String() string {
+	switch a {
+	case SyntheticECDSAP256:
+		return "ECDSA P-256/SHA-256"
+	case SyntheticECDSABrainpoolP256:
+		return "ECDSA brainpoolP256r1/SHA-256"
+	case SyntheticECDSABrainpoolP384:
+		return "ECDSA brainpoolP384r1/SHA-384"
+	case SyntheticRSA:
+		return "RSA-2048 PKCS#1 v1.5/SHA-256"
+	case SyntheticRSAPSS:
+		return "RSA-2048 RSASSA-PSS/SHA-256"
+	}
+	return fmt.Sprintf("SyntheticAlgorithm(%d)", int(a))
+}
+
+// GenerateKey makes a fresh key for the algorithm from rand. (crypto/rsa
+// and crypto/ecdsa use the system's secure source regardless of rand since
+// Go 1.26; brainpool keys draw from rand.)
+func (a SyntheticAlgorithm) GenerateKey(rand io.Reader) (crypto.Signer, error) {
+	switch a {
+	case SyntheticECDSAP256:
+		return ecdsa.GenerateKey(elliptic.P256(), rand)
+	case SyntheticECDSABrainpoolP256:
+		return BrainpoolP256r1().GenerateKey(rand)
+	case SyntheticECDSABrainpoolP384:
+		return BrainpoolP384r1().GenerateKey(rand)
+	case SyntheticRSA, SyntheticRSAPSS:
+		return rsa.GenerateKey(rand, 2048)
+	}
+	return nil, fmt.Errorf("%w: %v", ErrUnsupportedAlgorithm, a)
+}
+
+func (a SyntheticAlgorithm) hash() crypto.Hash {
+	if a == SyntheticECDSABrainpoolP384 {
+		return crypto.SHA384
+	}
+	return crypto.SHA256
+}
+
+// algorithmID returns the DER AlgorithmIdentifier of the signature.
+func (a SyntheticAlgorithm) algorithmID() []byte {
+	oid := func(o asn1.ObjectIdentifier) []byte { b, _ := asn1.Marshal(o); return b }
+	null := []byte{0x05, 0x00}
+	switch a {
+	case SyntheticRSA:
+		return derTLV(0x30, oid(oidSHA256WithRSA), null)
+	case SyntheticRSAPSS:
+		h := derTLV(0x30, oid(oidSHA256), null)
+		salt, _ := asn1.Marshal(32)
+		params := derTLV(0x30,
+			derTLV(0xA0, h),
+			derTLV(0xA1, derTLV(0x30, oid(oidMGF1), h)),
+			derTLV(0xA2, salt))
+		return derTLV(0x30, oid(oidRSASSAPSS), params)
+	case SyntheticECDSABrainpoolP384:
+		return derTLV(0x30, oid(oidECDSAWithSHA384))
+	default:
+		return derTLV(0x30, oid(oidECDSAWithSHA256))
+	}
+}
+
+// sign hashes msg and signs it as the algorithm prescribes.
+func (a SyntheticAlgorithm) sign(rand io.Reader, key crypto.Signer, msg []byte) ([]byte, error) {
+	h := a.hash().New()
+	h.Write(msg)
+	var opts crypto.SignerOpts = a.hash()
+	if a == SyntheticRSAPSS {
+		opts = &rsa.PSSOptions{SaltLength: 32, Hash: crypto.SHA256}
+	}
+	return key.Sign(rand, h.Sum(nil), opts)
+}
+
+// MarshalPublicKeyInfo encodes pub (*rsa.PublicKey, *ecdsa.PublicKey or
+// *ECPublicKey) as a DER SubjectPublicKeyInfo. With explicit, EC domain
+// parameters are written out in full instead of as a curve OID — the form
+// crypto/x509 cannot read and many ePassports use.
+func MarshalPublicKeyInfo(pub crypto.PublicKey, explicit bool) ([]byte, error) {
+	if k, ok := pub.(*rsa.PublicKey); ok {
+		return x509.MarshalPKIXPublicKey(k)
+	}
+	pk, err := NewPublicKey(pub)
+	if err != nil {
+		return nil, err
+	}
+	if pk.EC == nil {
+		return nil, fmt.Errorf("%w: %T", ErrUnsupportedAlgorithm, pub)
+	}
+	params, err := pk.EC.Curve.MarshalParameters(explicit)
+	if err != nil {
+		return nil, err
+	}
+	oid, _ := asn1.Marshal(oidECPublicKey)
+	point := pk.EC.Curve.Marshal(pk.EC.Point)
+	return derTLV(0x30, derTLV(0x30, oid, params), derTLV(0x03, []byte{0}, point)), nil
+}
+
+// synthCertificate describes a certificate for synthCreateCertificate.
+type synthCertificate struct {
+	serial      int64
+	subject     pkix.Name
+	notBefore   time.Time
+	notAfter    time.Time
+	isCA        bool
+	keyUsage    x509.KeyUsage
+	extKeyUsage []asn1.ObjectIdentifier
+	docTypes    []string // ICAO documentTypeList for a DSC
+	explicit    bool     // EC key with explicit domain parameters
+}
+
+// synthCreateCertificate issues a certificate for pub, signed by issuerKey
+// with alg. issuer is nil for a self-signed certificate.
+func synthCreateCertificate(rand io.Reader, t synthCertificate, pub crypto.PublicKey, issuer *Certificate, issuerKey crypto.Signer, alg SyntheticAlgorithm) (*Certificate, error) {
+	spki, err := MarshalPublicKeyInfo(pub, t.explicit)
+	if err != nil {
+		return nil, err
+	}
+	subject, err := asn1.Marshal(t.subject.ToRDNSequence())
+	if err != nil {
+		return nil, err
+	}
+	ski := synthKeyID(spki)
+	issuerName, aki := subject, ski
+	if issuer != nil {
+		issuerName, aki = issuer.RawSubject, issuer.SubjectKeyID
+	}
+	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
+	ext := func(oid asn1.ObjectIdentifier, critical bool, value []byte) []byte {
+		parts := [][]byte{enc(oid)}
+		if critical {
+			parts = append(parts, []byte{0x01, 0x01, 0xFF})
+		}
+		return derTLV(0x30, append(parts, derTLV(0x04, value))...)
+	}
+	exts := [][]byte{
+		ext(oidExtSubjectKeyID, false, derTLV(0x04, ski)),
+		ext(oidExtAuthorityKeyID, false, derTLV(0x30, derTLV(0x80, aki))),
+		ext(oidExtKeyUsage, true, synthKeyUsage(t.keyUsage)),
+	}
+	if t.isCA {
+		exts = append(exts, ext(oidExtBasicConstraints, true, derTLV(0x30, []byte{0x01, 0x01, 0xFF}, enc(0))))
+	}
+	if len(t.extKeyUsage) > 0 {
+		var oids [][]byte
+		for _, o := range t.extKeyUsage {
+			oids = append(oids, enc(o))
+		}
+		exts = append(exts, ext(oidExtExtKeyUsage, false, derTLV(0x30, oids...)))
+	}
+	if len(t.docTypes) > 0 {
+		var ps [][]byte
+		for _, d := range t.docTypes {
+			ps = append(ps, derTLV(0x13, []byte(d)))
+		}
+		exts = append(exts, ext(oidExtDocumentTypeList, false, derTLV(0x30, enc(0), derTLV(0x31, ps...))))
+	}
+	validity := derTLV(0x30, synthTime(t.notBefore), synthTime(t.notAfter))
+	tbs := derTLV(0x30,
+		derTLV(0xA0, enc(2)),
+		enc(big.NewInt(t.serial)),
+		alg.algorithmID(),
+		issuerName,
+		validity,
+		subject,
+		spki,
+		derTLV(0xA3, derTLV(0x30, exts...)),
+	)
+	signer := issuerKey
+	sig, err := alg.sign(rand, signer, tbs)
+	if err != nil {
+		return nil, err
+	}
+	der := derTLV(0x30, tbs, alg.algorithmID(), derTLV(0x03, []byte{0}, sig))
+	return ParseCertificate(der)
+}
+
+// synthKeyID is the RFC 5280 §4.2.1.2 method (1) key identifier: SHA-1 of
+// the subjectPublicKey bits.
+func synthKeyID(spki []byte) []byte {
+	pk, err := berReadAll(spki)
+	if err != nil {
+		return nil
+	}
+	parts, err := berChildren(pk)
+	if err != nil || len(parts) != 2 {
+		return nil
+	}
+	sum := sha1.Sum(parts[1].content)
+	return sum[:]
+}
+
+// synthKeyUsage encodes a KeyUsage BIT STRING in DER (trailing zero bits trimmed).
+func synthKeyUsage(ku x509.KeyUsage) []byte {
+	var b [2]byte
+	last := -1
+	for i := 0; i < 9; i++ {
+		if ku&(1<<i) != 0 {
+			b[i/8] |= 0x80 >> (i % 8)
+			last = i
+		}
+	}
+	if last < 0 {
+		return []byte{0x03, 0x01, 0x00}
+	}
+	n := last/8 + 1
+	unused := 7 - last%8
+	return derTLV(0x03, []byte{byte(unused)}, b[:n])
+}
+
+// synthTime encodes UTCTime before 2050 and GeneralizedTime after, as RFC 5280 requires.
+func synthTime(t time.Time) []byte {
+	t = t.UTC().Truncate(time.Second)
+	if t.Year() >= 1950 && t.Year() < 2050 {
+		return derTLV(0x17, []byte(t.Format("060102150405Z")))
+	}
+	return derTLV(0x18, []byte(t.Format("20060102150405Z")))
+}
+
+// synthSignedData builds a CMS ContentInfo/SignedData over content, signed
+// by key (whose certificate is cert) with signed attributes contentType,
+// signingTime and messageDigest. useSKI identifies the signer by subject key
+// identifier instead of issuer and serial number.
+func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content []byte, cert *Certificate, key crypto.Signer, alg SyntheticAlgorithm, signingTime time.Time, useSKI bool) ([]byte, error) {
+	if cert == nil || key == nil {
+		return nil, errors.New("passport: SignedData needs a signer certificate and key")
+	}
+	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
+	h := alg.hash()
+	digestAlg := derTLV(0x30, enc(pkiOIDFromHash(h)), []byte{0x05, 0x00})
+	d := h.New()
+	d.Write(content)
+	attrs := [][]byte{
+		derTLV(0x30, enc(oidAttrContentType), derTLV(0x31, enc(contentType))),
+		derTLV(0x30, enc(oidAttrSigningTime), derTLV(0x31, synthTime(signingTime))),
+		derTLV(0x30, enc(oidAttrMessageDigst), derTLV(0x31, derTLV(0x04, d.Sum(nil)))),
+	}
+	// DER orders the elements of a SET OF by their encodings.
+	sort.Slice(attrs, func(i, j int) bool { return bytes.Compare(attrs[i], attrs[j]) < 0 })
+	signedAttrs := bytes.Join(attrs, nil)
+	sig, err := alg.sign(rand, key, derTLV(0x31, signedAttrs))
+	if err != nil {
+		return nil, err
+	}
+	version, sid := 1, derTLV(0x30, cert.RawIssuer, enc(cert.SerialNumber))
+	if useSKI {
+		version, sid = 3, derTLV(0x80, cert.SubjectKeyID)
+	}
+	signerInfo := derTLV(0x30,
+		enc(version),
+		sid,
+		digestAlg,
+		derTLV(0xA0, signedAttrs),
+		alg.algorithmID(),
+		derTLV(0x04, sig),
+	)
+	signedData := derTLV(0x30,
+		enc(3),
+		derTLV(0x31, digestAlg),
+		derTLV(0x30, enc(contentType), derTLV(0xA0, derTLV(0x04, content))),
+		derTLV(0xA0, cert.Raw),
+		derTLV(0x31, signerInfo),
+	)
+	return derTLV(0x30, enc(oidSignedData), derTLV(0xA0, signedData)), nil
+}
+
+// SyntheticPKI is a complete synthetic issuing PKI: a CSCA, a document
+// signer (DSC) it issued, and a master list signer it issued. Build one with
+// NewSyntheticPKI and share it between documents (key generation, RSA
+// especially, is the slow part).
+type SyntheticPKI struct {
+	Algorithm           SyntheticAlgorithm // of every key and signature
+	CSCA                *Certificate       // self-signed country signing CA
+	CSCAKey             crypto.Signer      // the CSCA's private key
+	DSC                 *Certificate       // document signer, issued by the CSCA
+	DSCKey              crypto.Signer      // signs EF.SOD
+	MasterListSigner    *Certificate       // issued by the CSCA, with the master list EKU
+	MasterListSignerKey crypto.Signer      // signs master lists
+}
+
+// SyntheticPKIOptions configures NewSyntheticPKI.
+type SyntheticPKIOptions struct {
+	// Rand is the random source (required).
+	Rand io.Reader
+	// Now anchors the validity periods (required): the CSCA is valid from a
+	// year before to ten years after, the DSC from 30 days before to five
+	// years after, the master list signer from 30 days before to two years after.
+	Now time.Time
+	// Algorithm of all keys and signatures.
+	Algorithm SyntheticAlgorithm // of every key and signature
+	// Country is the two-letter country of the certificates' names ("UT" if empty).
+	Country string
+	// ExplicitParameters writes EC keys with explicit domain parameters.
+	ExplicitParameters bool
+	// ExpiredDSC makes the DSC's validity end the day before Now.
+	ExpiredDSC bool
+	// CSCAKey and DSCKey, when set, are used instead of generating keys.
+	// They must match Algorithm.
+	CSCAKey, DSCKey crypto.Signer // the CSCA's private key
+}
+
+// NewSyntheticPKI generates a CSCA, a DSC and a master list signer.
+func NewSyntheticPKI(opts SyntheticPKIOptions) (*SyntheticPKI, error) {
+	if opts.Rand == nil || opts.Now.IsZero() {
+		return nil, errors.New("passport: NewSyntheticPKI needs Rand and Now")
+	}
+	country := opts.Country
+	if country == "" {
+		country = "UT"
+	}
+	alg := opts.Algorithm
+	p := &SyntheticPKI{Algorithm: alg, CSCAKey: opts.CSCAKey, DSCKey: opts.DSCKey}
+	var err error
+	for _, k := range []*crypto.Signer{&p.CSCAKey, &p.DSCKey, &p.MasterListSignerKey} {
+		if *k == nil {
+			if *k, err = alg.GenerateKey(opts.Rand); err != nil {
+				return nil, err
+			}
+		}
+	}
+	name := func(cn string) pkix.Name {
+		return pkix.Name{Country: []string{country}, Organization: []string{"Synthetic State of " + country}, CommonName: cn}
+	}
+	now := opts.Now
+	p.CSCA, err = synthCreateCertificate(opts.Rand, synthCertificate{
+		serial: 1, subject: name("CSCA " + country), notBefore: now.AddDate(-1, 0, 0), notAfter: now.AddDate(10, 0, 0),
+		isCA: true, keyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, explicit: opts.ExplicitParameters,
+	}, p.CSCAKey.Public(), nil, p.CSCAKey, alg)
+	if err != nil {
+		return nil, fmt.Errorf("passport: synthetic CSCA: %w", err)
+	}
+	dscFrom, dscTo := now.AddDate(0, 0, -30), now.AddDate(5, 0, 0)
+	if opts.ExpiredDSC {
+		dscFrom, dscTo = now.AddDate(-3, 0, 0), now.AddDate(0, 0, -1)
+	}
+	p.DSC, err = synthCreateCertificate(opts.Rand, synthCertificate{
+		serial: 2, subject: name("Document Signer " + country + " 01"), notBefore: dscFrom, notAfter: dscTo,
+		keyUsage: x509.KeyUsageDigitalSignature, docTypes: []string{"P", "ID"}, explicit: opts.ExplicitParameters,
+	}, p.DSCKey.Public(), p.CSCA, p.CSCAKey, alg)
+	if err != nil {
+		return nil, fmt.Errorf("passport: synthetic DSC: %w", err)
+	}
+	p.MasterListSigner, err = synthCreateCertificate(opts.Rand, synthCertificate{
+		serial: 3, subject: name("Master List Signer " + country), notBefore: now.AddDate(0, 0, -30), notAfter: now.AddDate(2, 0, 0),
+		keyUsage: x509.KeyUsageDigitalSignature, extKeyUsage: []asn1.ObjectIdentifier{OIDMasterListSignerEKU},
+		explicit: opts.ExplicitParameters,
+	}, p.MasterListSignerKey.Public(), p.CSCA, p.CSCAKey, alg)
+	if err != nil {
+		return nil, fmt.Errorf("passport: synthetic master list signer: %w", err)
+	}
+	return p, nil
+}
+
+// TrustStore returns a new trust store holding only this PKI's CSCA.
+func (p *SyntheticPKI) TrustStore() *TrustStore { return NewTrustStore(p.CSCA) }
+
+// SODOptions configures (*SyntheticPKI).SignSOD.
+type SODOptions struct {
+	// Hash of the data groups (SHA-256 if zero).
+	Hash crypto.Hash
+	// LDSVersion and UnicodeVersion, when both set (e.g. "0108", "040000"),
+	// make an LDSSecurityObject v1 with ldsVersionInfo; otherwise v0.
+	LDSVersion, UnicodeVersion string
+	// SignerBySKI identifies the DSC by subject key identifier instead of
+	// issuer and serial number.
+	SignerBySKI bool
+	// SigningTime for the signingTime attribute (required).
+	SigningTime time.Time
+}
+
+// SignSOD hashes the data groups and returns EF.SOD (tag 77) signed by the DSC.
+func (p *SyntheticPKI) SignSOD(rand io.Reader, dataGroups map[int][]byte, opts SODOptions) ([]byte, error) {
+	h := opts.Hash
+	if h == 0 {
+		h = crypto.SHA256
+	}
+	oid := pkiOIDFromHash(h)
+	if oid == nil {
+		return nil, fmt.Errorf("%w: hash %v", ErrUnsupportedAlgorithm, h)
+	}
+	nums := make([]int, 0, len(dataGroups))
+	for n := range dataGroups {
+		if n < 1 || n > 16 {
+			return nil, fmt.Errorf("%w: data group number %d", ErrMalformedLDS, n)
+		}
+		nums = append(nums, n)
+	}
+	sort.Ints(nums)
+	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
+	var hashes [][]byte
+	for _, n := range nums {
+		d := h.New()
+		d.Write(dataGroups[n])
+		hashes = append(hashes, derTLV(0x30, enc(n), derTLV(0x04, d.Sum(nil))))
+	}
+	version := 0
+	fields := [][]byte{nil, derTLV(0x30, enc(oid), []byte{0x05, 0x00}), derTLV(0x30, hashes...)}
+	if opts.LDSVersion != "" && opts.UnicodeVersion != "" {
+		version = 1
+		fields = append(fields, derTLV(0x30, derTLV(0x13, []byte(opts.LDSVersion)), derTLV(0x13, []byte(opts.UnicodeVersion))))
+	}
+	fields[0] = enc(version)
+	ldsSO := derTLV(0x30, fields...)
+	ci, err := synthSignedData(rand, OIDLDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, opts.SigningTime, opts.SignerBySKI)
+	if err != nil {
+		return nil, err
+	}
+	return EncodeTLV(TagSOD, ci), nil
+}
+
+// MasterList returns a CSCA master list holding this PKI's CSCA and the
+// extra certificates, signed by the master list signer.
+func (p *SyntheticPKI) MasterList(rand io.Reader, signingTime time.Time, extra ...*Certificate) ([]byte, error) {
+	certs := [][]byte{p.CSCA.Raw}
+	for _, c := range extra {
+		certs = append(certs, c.Raw)
+	}
+	sort.Slice(certs, func(i, j int) bool { return bytes.Compare(certs[i], certs[j]) < 0 })
+	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
+	content := derTLV(0x30, enc(0), derTLV(0x31, certs...))
+	return synthSignedData(rand, OIDCSCAMasterList, content, p.MasterListSigner, p.MasterListSignerKey, p.Algorithm, signingTime, false)
+}
+
+// CRL returns a CRL of the CSCA, issued at thisUpdate (next update 90
+// days later), revoking the given certificates as of revokedAt.
+func (p *SyntheticPKI) CRL(rand io.Reader, thisUpdate, revokedAt time.Time, revoked ...*Certificate) ([]byte, error) {
+	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
+	fields := [][]byte{enc(1), p.Algorithm.algorithmID(), p.CSCA.RawSubject, synthTime(thisUpdate), synthTime(thisUpdate.AddDate(0, 0, 90))}
+	if len(revoked) > 0 {
+		var entries [][]byte
+		for _, c := range revoked {
+			entries = append(entries, derTLV(0x30, enc(c.SerialNumber), synthTime(revokedAt)))
+		}
+		fields = append(fields, derTLV(0x30, entries...))
+	}
+	oidCRLNumber := asn1.ObjectIdentifier{2, 5, 29, 20}
+	exts := derTLV(0x30,
+		derTLV(0x30, enc(oidExtAuthorityKeyID), derTLV(0x04, derTLV(0x30, derTLV(0x80, p.CSCA.SubjectKeyID)))),
+		derTLV(0x30, enc(oidCRLNumber), derTLV(0x04, enc(1))))
+	fields = append(fields, derTLV(0xA0, exts))
+	tbs := derTLV(0x30, fields...)
+	sig, err := p.Algorithm.sign(rand, p.CSCAKey, tbs)
+	if err != nil {
+		return nil, err
+	}
+	return derTLV(0x30, tbs, p.Algorithm.algorithmID(), derTLV(0x03, []byte{0}, sig)), nil
+}

@@ -1,0 +1,695 @@
+package passport
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"sync"
+)
+
+// VirtualChipConfig is what a VirtualChip holds: its files and its keys.
+// NewSyntheticDocument (synthetic.go) fills one from a synthetic passport.
+type VirtualChipConfig struct {
+	// Files are the elementary files of the eMRTD application by file
+	// identifier: FileCOM, FileSOD, FileDG(1)…FileDG(16).
+	Files map[uint16][]byte
+	// CardAccess is EF.CardAccess in the master file. Its PACEInfos are the
+	// PACE variants the chip runs; nil makes a BAC-only chip.
+	CardAccess []byte
+	// Key is the MRZ access key (BAC, and PACE with the MRZ password).
+	Key BACKey
+	// CAN, when set, also opens the chip with PACE.
+	CAN CAN
+	// DisableBAC makes a PACE-only chip, as on recent ID cards.
+	DisableBAC bool
+	// AAKey answers INTERNAL AUTHENTICATE (Active Authentication): an
+	// *rsa.PrivateKey (ISO/IEC 9796-2) or an ECDSA signer. nil disables AA.
+	AAKey crypto.Signer
+	// AAOptions selects the AA signature format (hash, trailer, DER).
+	AAOptions ActiveSignOptions
+	// CAKey is the Chip Authentication private key matching DG14. nil
+	// disables Chip Authentication.
+	CAKey *ECPrivateKey
+	// ExtendedLength lets the chip accept extended-length APDUs; without it
+	// a protected answer must fit 256 bytes, as on many real chips.
+	ExtendedLength bool
+	// Rand supplies the chip's challenges, nonces and keys; nil means crypto/rand.
+	Rand io.Reader
+}
+
+// VirtualChip is a software eMRTD chip speaking ISO/IEC 7816-4 APDUs: the
+// card side of BAC, PACE (generic and chip authentication mapping), 3DES
+// and AES secure messaging, file selection and READ BINARY (even and odd
+// INS), Active Authentication and Chip Authentication. It is real card
+// logic: it checks every MAC and the send sequence counter, refuses data
+// groups before access control, ends secure messaging on any SM error, and
+// refuses replayed or out-of-sequence steps.
+//
+// VirtualChip implements Transceiver. Its methods are safe for concurrent
+// use (each APDU is processed atomically), though, like a real chip, it
+// holds one session: interleaving two terminals breaks both sessions.
+type VirtualChip struct {
+	mu   sync.Mutex
+	cfg  VirtualChipConfig
+	rand io.Reader
+	pace []PACEInfo
+
+	inApp    bool
+	selected []byte // contents of the selected EF, nil if none
+	access   bool   // BAC or PACE has succeeded in this session
+	sm       *secureChannel
+
+	bacChallenge []byte
+	paceRun      *chipPACE
+	caProtocol   []byte // MSE:Set AT for CA (AES) pending: the protocol OID body
+	caCipher     smCipher
+}
+
+// chipPACE is the chip's state between the PACE steps.
+type chipPACE struct {
+	info   PACEInfo
+	suite  paceSuite
+	curve  *Curve
+	secret []byte
+	step   int
+	nonce  *big.Int
+	mapKey *ECPrivateKey
+	gHat   Point
+	ephD   *big.Int
+	ephPub Point
+	pcdEph Point
+	ksEnc  []byte
+	ksMAC  []byte
+	caIC   []byte
+}
+
+// NewVirtualChip builds a chip from cfg. It checks that the configuration is
+// consistent: a usable access key, parseable EF.CardAccess, and PACE-only
+// chips that actually have PACE.
+func NewVirtualChip(cfg VirtualChipConfig) (*VirtualChip, error) {
+	c := &VirtualChip{cfg: cfg, rand: cfg.Rand}
+	if c.rand == nil {
+		c.rand = rand.Reader
+	}
+	if err := cfg.Key.valid(); err != nil {
+		return nil, fmt.Errorf("passport: virtual chip MRZ key: %w", err)
+	}
+	if cfg.CAN != "" {
+		if err := cfg.CAN.valid(); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.CardAccess != nil {
+		si, err := ParseSecurityInfos(cfg.CardAccess)
+		if err != nil {
+			return nil, fmt.Errorf("passport: virtual chip EF.CardAccess: %w", err)
+		}
+		c.pace = si.PACE
+	}
+	if cfg.DisableBAC && len(c.pace) == 0 {
+		return nil, errors.New("passport: a virtual chip without BAC needs PACEInfos in EF.CardAccess")
+	}
+	c.cfg.Files = make(map[uint16][]byte, len(cfg.Files))
+	for fid, b := range cfg.Files {
+		c.cfg.Files[fid] = bytes.Clone(b)
+	}
+	return c, nil
+}
+
+// Reset is a power cycle: the session, selection and protocol state end.
+func (c *VirtualChip) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reset()
+}
+
+func (c *VirtualChip) reset() {
+	c.inApp, c.selected, c.access, c.sm = false, nil, false, nil
+	c.bacChallenge, c.paceRun, c.caProtocol = nil, nil, nil
+}
+
+// endSession drops secure messaging and access rights, as a chip must after
+// a secure-messaging error.
+func (c *VirtualChip) endSession() {
+	c.sm, c.access, c.selected = nil, false, nil
+	c.paceRun, c.caProtocol = nil, nil
+}
+
+// Transceive processes one command APDU and returns the response APDU.
+func (c *VirtualChip) Transceive(ctx context.Context, apdu []byte) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cmd, err := ParseCommand(apdu)
+	if err != nil {
+		return status(swWrongLength), nil
+	}
+	if !c.cfg.ExtendedLength && len(apdu) > 5 && apdu[4] == 0 {
+		// An extended-length APDU (Lc or Le introduced by 00).
+		return status(swWrongLength), nil
+	}
+	if cmd.CLA&0x0C == 0 || c.sm == nil {
+		if cmd.CLA&0x0C != 0 {
+			return status(swSMDataMissing), nil // protected command without a session
+		}
+		if c.sm != nil {
+			// A plain command ends secure messaging (Part 11 §9.8.2).
+			c.endSession()
+		}
+		r, after := c.dispatch(cmd)
+		out := r.Bytes()
+		if after != nil {
+			after() // PACE starts secure messaging after its last plain answer
+		}
+		return out, nil
+	}
+	sm := c.sm
+	plain, err := sm.unprotectCommand(cmd)
+	if err != nil {
+		c.endSession()
+		return status(swSMDataIncorrect), nil
+	}
+	r, after := c.dispatch(plain)
+	if !c.cfg.ExtendedLength && protectedSize(len(r.Data), sm.blockSize()) > MaxShortNe {
+		// The protected answer would not fit a short response.
+		r = Response{SW: swWrongLength}
+	}
+	out := sm.protectResponse(r, plain.INS&1 == 1)
+	if after != nil {
+		after()
+	}
+	return out, nil
+}
+
+// protectedSize is the length of a protected response's data field:
+// DO'87' (indicator and padded cryptogram), DO'99' and DO'8E'.
+func protectedSize(n, bs int) int {
+	size := 4 + 10
+	if n > 0 {
+		body := 1 + (n/bs+1)*bs
+		size += 1 + len(appendLength(nil, body)) + body
+	}
+	return size
+}
+
+func status(sw uint16) []byte { return Response{SW: sw}.Bytes() }
+
+func swResp(sw uint16) Response { return Response{SW: sw} }
+
+// dispatch runs one plain command. The optional func runs after the
+// response is protected (Chip Authentication switches keys only then).
+func (c *VirtualChip) dispatch(cmd Command) (Response, func()) {
+	if cmd.CLA&0xE0 != 0 || (cmd.CLA&0x10 != 0 && cmd.INS != insGeneralAuthenticate) {
+		return swResp(swCLANotSupported), nil
+	}
+	switch cmd.INS {
+	case insSelect:
+		return c.doSelect(cmd), nil
+	case insReadBinary, insReadBinaryOdd:
+		return c.doReadBinary(cmd), nil
+	case insGetChallenge:
+		return c.doGetChallenge(cmd), nil
+	case insExternalAuthenticate:
+		return c.doExternalAuthenticate(cmd), nil
+	case insMSE:
+		return c.doMSE(cmd)
+	case insGeneralAuthenticate:
+		return c.doGeneralAuthenticate(cmd)
+	case insInternalAuthenticate:
+		return c.doInternalAuthenticate(cmd), nil
+	}
+	return swResp(swINSNotSupported), nil
+}
+
+func (c *VirtualChip) doSelect(cmd Command) Response {
+	switch cmd.P1 {
+	case 0x04:
+		if !bytes.Equal(cmd.Data, eMRTDAID) {
+			return swResp(swFileNotFound)
+		}
+		c.inApp, c.selected = true, nil
+		return swResp(swOK)
+	case 0x00:
+		if len(cmd.Data) != 0 && !bytes.Equal(cmd.Data, []byte{0x3F, 0x00}) {
+			return swResp(swFileNotFound)
+		}
+		c.inApp, c.selected = false, nil
+		return swResp(swOK)
+	case 0x02:
+		if len(cmd.Data) != 2 {
+			return swResp(swWrongData)
+		}
+		data, sw := c.file(binary.BigEndian.Uint16(cmd.Data))
+		if sw != swOK {
+			return swResp(sw)
+		}
+		c.selected = data
+		if cmd.P2&0x0C == 0x0C {
+			return swResp(swOK)
+		}
+		// FCP with the file size, for terminals that ask for it.
+		fcp := EncodeTLV(0x62, EncodeTLV(0x80, binary.BigEndian.AppendUint16(nil, uint16(min(len(data), 0xFFFF)))))
+		return Response{Data: fcp, SW: swOK}
+	}
+	return swResp(swIncorrectP1P2)
+}
+
+// file looks a file up under the current DF and enforces access control.
+func (c *VirtualChip) file(fid uint16) ([]byte, uint16) {
+	if !c.inApp {
+		if fid == FileCardAccess && c.cfg.CardAccess != nil {
+			return c.cfg.CardAccess, swOK
+		}
+		return nil, swFileNotFound
+	}
+	data, ok := c.cfg.Files[fid]
+	if !ok {
+		return nil, swFileNotFound
+	}
+	if !c.access || c.sm == nil {
+		return nil, swSecurityStatus
+	}
+	return data, swOK
+}
+
+func (c *VirtualChip) doReadBinary(cmd Command) Response {
+	var offset int
+	if cmd.INS == insReadBinary {
+		if cmd.P1&0x80 != 0 {
+			// Short file identifier in P1, offset in P2.
+			sfi := cmd.P1 & 0x1F
+			fid := uint16(0x0100) | uint16(sfi)
+			data, sw := c.file(fid)
+			if sw != swOK {
+				return swResp(sw)
+			}
+			c.selected = data
+			offset = int(cmd.P2)
+		} else {
+			offset = int(cmd.P1)<<8 | int(cmd.P2)
+		}
+	} else {
+		t, rest, err := ParseTLV(cmd.Data)
+		if err != nil || t.Tag != 0x54 || len(rest) != 0 || len(t.Value) == 0 || len(t.Value) > 3 {
+			return swResp(swWrongData)
+		}
+		for _, b := range t.Value {
+			offset = offset<<8 | int(b)
+		}
+	}
+	if c.selected == nil {
+		return swResp(swCommandNotAllowed)
+	}
+	if offset > len(c.selected) {
+		return swResp(swWrongP1P2)
+	}
+	ne := cmd.Ne
+	if ne == 0 {
+		ne = MaxShortNe
+	}
+	if cmd.INS == insReadBinaryOdd {
+		ne -= 4 // room for the 53 header
+		if ne < 1 {
+			return swResp(swWrongLength)
+		}
+	}
+	n := min(ne, len(c.selected)-offset)
+	data := c.selected[offset : offset+n]
+	sw := swOK
+	if n < ne {
+		sw = swEndOfFile
+	}
+	if cmd.INS == insReadBinaryOdd {
+		data = EncodeTLV(doDiscretionaryData, data)
+	}
+	return Response{Data: bytes.Clone(data), SW: sw}
+}
+
+func (c *VirtualChip) doGetChallenge(cmd Command) Response {
+	if cmd.Ne != 8 {
+		return swResp(swWrongLength)
+	}
+	ch := make([]byte, 8)
+	if _, err := io.ReadFull(c.rand, ch); err != nil {
+		return swResp(swNoPreciseDiagnosis)
+	}
+	c.bacChallenge = ch
+	return Response{Data: bytes.Clone(ch), SW: swOK}
+}
+
+// doExternalAuthenticate is the chip side of BAC (Part 11 §4.3.3.2).
+func (c *VirtualChip) doExternalAuthenticate(cmd Command) Response {
+	rndIC := c.bacChallenge
+	c.bacChallenge = nil // one attempt per challenge: no replays
+	if c.cfg.DisableBAC {
+		return swResp(swINSNotSupported)
+	}
+	if rndIC == nil {
+		return swResp(swConditionsNotSatisfied)
+	}
+	if len(cmd.Data) != 40 {
+		return swResp(swWrongLength)
+	}
+	seed := c.cfg.Key.keySeed()
+	kEnc, kMAC := kdf(seed, kdfEnc, cipher3DES), kdf(seed, kdfMAC, cipher3DES)
+	eIFD, mIFD := cmd.Data[:32], cmd.Data[32:]
+	m, _ := retailMAC(kMAC, pad(eIFD, 8))
+	if subtle.ConstantTimeCompare(m, mIFD) != 1 {
+		return swResp(swAuthFailed)
+	}
+	enc, _ := newBlockCipher(cipher3DES, kEnc)
+	s := make([]byte, 32)
+	cipher.NewCBCDecrypter(enc, make([]byte, 8)).CryptBlocks(s, eIFD)
+	rndIFD, kIFD := s[:8], s[16:]
+	if subtle.ConstantTimeCompare(s[8:16], rndIC) != 1 {
+		return swResp(swAuthFailed)
+	}
+	kIC := make([]byte, 16)
+	if _, err := io.ReadFull(c.rand, kIC); err != nil {
+		return swResp(swNoPreciseDiagnosis)
+	}
+	r := make([]byte, 0, 32)
+	r = append(append(append(r, rndIC...), rndIFD...), kIC...)
+	cipher.NewCBCEncrypter(enc, make([]byte, 8)).CryptBlocks(r, r)
+	mIC, _ := retailMAC(kMAC, pad(r, 8))
+
+	sessionSeed := make([]byte, 16)
+	subtle.XORBytes(sessionSeed, kIFD, kIC)
+	ssc := append(bytes.Clone(rndIC[4:]), rndIFD[4:]...)
+	sc, err := newSecureChannel(cipher3DES, kdf(sessionSeed, kdfEnc, cipher3DES), kdf(sessionSeed, kdfMAC, cipher3DES), ssc)
+	if err != nil {
+		return swResp(swNoPreciseDiagnosis)
+	}
+	c.sm, c.access, c.selected = sc, true, nil
+	return Response{Data: append(r, mIC...), SW: swOK}
+}
+
+func (c *VirtualChip) doMSE(cmd Command) (Response, func()) {
+	objs, err := ParseTLVs(cmd.Data)
+	if err != nil {
+		return swResp(swWrongData), nil
+	}
+	switch {
+	case cmd.P1 == 0xC1 && cmd.P2 == 0xA4:
+		return c.paceSetAT(objs), nil
+	case cmd.P1 == 0x41 && cmd.P2 == 0xA4:
+		return c.caSetAT(objs), nil
+	case cmd.P1 == 0x41 && cmd.P2 == 0xA6:
+		return c.caSetKAT(objs)
+	}
+	return swResp(swIncorrectP1P2), nil
+}
+
+// paceSetAT starts PACE: the protocol must be one of EF.CardAccess and the
+// password one the chip knows.
+func (c *VirtualChip) paceSetAT(objs []TLV) Response {
+	c.paceRun = nil
+	if c.sm != nil {
+		c.endSession()
+	}
+	proto, ok1 := FindTLV(objs, 0x80)
+	ref, ok2 := FindTLV(objs, 0x83)
+	if !ok1 || !ok2 || len(ref.Value) != 1 {
+		return swResp(swWrongData)
+	}
+	var info *PACEInfo
+	for i, p := range c.pace {
+		if bytes.Equal(oidBody(p.Protocol), proto.Value) {
+			if id, ok := FindTLV(objs, 0x84); ok && (len(id.Value) != 1 || int(id.Value[0]) != p.ParameterID) {
+				continue
+			}
+			info = &c.pace[i]
+			break
+		}
+	}
+	if info == nil {
+		return swResp(swReferencedDataNotFound)
+	}
+	suite, err := info.suite()
+	if err != nil || !suite.ecdh || suite.mapping == mappingIM {
+		return swResp(swFunctionNotSupported)
+	}
+	curve, err := StandardDomainParameters(info.ParameterID)
+	if err != nil {
+		return swResp(swFunctionNotSupported)
+	}
+	if suite.mapping == mappingCAM && (c.cfg.CAKey == nil || c.cfg.CAKey.Curve != curve) {
+		return swResp(swFunctionNotSupported)
+	}
+	var secret []byte
+	switch ref.Value[0] {
+	case BACKey{}.paceKeyReference():
+		secret = c.cfg.Key.paceSecret()
+	case CAN("").paceKeyReference():
+		if c.cfg.CAN == "" {
+			return swResp(swReferencedDataNotFound)
+		}
+		secret = c.cfg.CAN.paceSecret()
+	default:
+		return swResp(swReferencedDataNotFound)
+	}
+	c.paceRun = &chipPACE{info: *info, suite: suite, curve: curve, secret: secret, step: 1}
+	return swResp(swOK)
+}
+
+func (c *VirtualChip) doGeneralAuthenticate(cmd Command) (Response, func()) {
+	outer, rest, err := ParseTLV(cmd.Data)
+	if err != nil || outer.Tag != doDynamicAuth || len(rest) != 0 {
+		return swResp(swWrongData), nil
+	}
+	objs, err := outer.Children()
+	if err != nil {
+		return swResp(swWrongData), nil
+	}
+	if c.caProtocol != nil {
+		return c.caGeneralAuthenticate(cmd, objs)
+	}
+	p := c.paceRun
+	if p == nil {
+		return swResp(swConditionsNotSatisfied), nil
+	}
+	last := cmd.CLA&0x10 == 0
+	if last != (p.step == 4) {
+		c.paceRun = nil
+		return swResp(swConditionsNotSatisfied), nil
+	}
+	r := c.paceStep(p, objs)
+	if r.SW != swOK {
+		c.paceRun = nil // a failed step ends the run: no retries on the same nonce
+		return r, nil
+	}
+	if p.step == 5 {
+		c.paceRun = nil
+		sc, err := newSecureChannel(p.suite.cipher, p.ksEnc, p.ksMAC, make([]byte, blockSizeOf(p.suite.cipher)))
+		if err != nil {
+			return swResp(swNoPreciseDiagnosis), nil
+		}
+		return r, func() { c.sm, c.access, c.selected = sc, true, nil }
+	}
+	return r, nil
+}
+
+// paceStep answers one GENERAL AUTHENTICATE of PACE (Part 11 §4.4.3).
+func (c *VirtualChip) paceStep(p *chipPACE, objs []TLV) Response {
+	cv := p.curve
+	dyn := func(tag Tag, v []byte) Response {
+		return Response{Data: EncodeTLV(doDynamicAuth, EncodeTLV(tag, v)), SW: swOK}
+	}
+	switch p.step {
+	case 1:
+		if len(objs) != 0 {
+			return swResp(swWrongData)
+		}
+		nonce := make([]byte, blockSizeOf(p.suite.cipher))
+		if _, err := io.ReadFull(c.rand, nonce); err != nil {
+			return swResp(swNoPreciseDiagnosis)
+		}
+		z, err := encryptNonce(p.suite.cipher, kdf(p.secret, kdfPi, p.suite.cipher), nonce)
+		if err != nil {
+			return swResp(swNoPreciseDiagnosis)
+		}
+		p.nonce, p.step = new(big.Int).SetBytes(nonce), 2
+		return dyn(doEncNonce, z)
+	case 2:
+		pk, ok := FindTLV(objs, doMapPCD)
+		if !ok {
+			return swResp(swWrongData)
+		}
+		pcdMap, err := cv.Unmarshal(pk.Value)
+		if err != nil {
+			return swResp(swWrongData)
+		}
+		if p.mapKey, err = c.mappingKey(p); err != nil {
+			return swResp(swNoPreciseDiagnosis)
+		}
+		if pcdMap.Equal(p.mapKey.Point) {
+			return swResp(swWrongData)
+		}
+		if p.gHat, err = genericMapping(cv, p.nonce, p.mapKey.D, pcdMap); err != nil {
+			return swResp(swWrongData)
+		}
+		p.step = 3
+		return dyn(doMapIC, cv.Marshal(p.mapKey.Point))
+	case 3:
+		pk, ok := FindTLV(objs, doEphPCD)
+		if !ok {
+			return swResp(swWrongData)
+		}
+		pcdEph, err := cv.Unmarshal(pk.Value)
+		if err != nil {
+			return swResp(swWrongData)
+		}
+		if p.ephD, err = randScalar(c.rand, cv.n); err != nil {
+			return swResp(swNoPreciseDiagnosis)
+		}
+		p.ephPub = cv.ScalarMult(p.gHat, p.ephD)
+		if pcdEph.Equal(p.ephPub) {
+			return swResp(swWrongData)
+		}
+		shared := cv.ScalarMult(pcdEph, p.ephD)
+		if shared.IsInfinity() {
+			return swResp(swWrongData)
+		}
+		k := shared.X.FillBytes(make([]byte, cv.byteLen))
+		p.ksEnc, p.ksMAC = kdf(k, kdfEnc, p.suite.cipher), kdf(k, kdfMAC, p.suite.cipher)
+		p.pcdEph, p.step = pcdEph, 4
+		return dyn(doEphIC, cv.Marshal(p.ephPub))
+	case 4:
+		tok, ok := FindTLV(objs, doTokenPCD)
+		if !ok {
+			return swResp(swWrongData)
+		}
+		want := paceToken(p.suite.cipher, p.ksMAC, p.info.Protocol, cv, p.ephPub)
+		if subtle.ConstantTimeCompare(tok.Value, want) != 1 {
+			return swResp(swAuthFailed)
+		}
+		out := EncodeTLV(doTokenIC, paceToken(p.suite.cipher, p.ksMAC, p.info.Protocol, cv, p.pcdEph))
+		if p.suite.mapping == mappingCAM {
+			enc, err := encryptCAData(p.suite.cipher, p.ksEnc, p.caIC)
+			if err != nil {
+				return swResp(swNoPreciseDiagnosis)
+			}
+			out = AppendTLV(out, doEncCAData, enc)
+		}
+		p.step = 5
+		return Response{Data: EncodeTLV(doDynamicAuth, out), SW: swOK}
+	}
+	return swResp(swConditionsNotSatisfied)
+}
+
+// mappingKey draws the chip's mapping key. For PACE-CAM it also computes
+// CA_IC = SK_IC⁻¹ · SK_map,IC mod n, so that PK_map,IC = CA_IC · PK_IC.
+func (c *VirtualChip) mappingKey(p *chipPACE) (*ECPrivateKey, error) {
+	k, err := p.curve.GenerateKey(c.rand)
+	if err != nil || p.suite.mapping != mappingCAM {
+		return k, err
+	}
+	n := p.curve.n
+	inv := new(big.Int).ModInverse(c.cfg.CAKey.D, n)
+	ca := new(big.Int).Mul(inv, k.D)
+	p.caIC = ca.Mod(ca, n).FillBytes(make([]byte, (n.BitLen()+7)/8))
+	return k, nil
+}
+
+// caSetAT selects Chip Authentication with AES (the key follows in GENERAL AUTHENTICATE).
+func (c *VirtualChip) caSetAT(objs []TLV) Response {
+	if c.cfg.CAKey == nil {
+		return swResp(swFunctionNotSupported)
+	}
+	if c.sm == nil || !c.access {
+		return swResp(swSecurityStatus)
+	}
+	proto, ok := FindTLV(objs, 0x80)
+	if !ok {
+		return swResp(swWrongData)
+	}
+	var oid []int
+	for _, cand := range []struct {
+		oid []int
+		c   smCipher
+	}{{OIDCAECDHAES128, cipherAES128}, {OIDCAECDHAES192, cipherAES192}, {OIDCAECDHAES256, cipherAES256}} {
+		if bytes.Equal(oidBody(cand.oid), proto.Value) {
+			oid, c.caCipher = cand.oid, cand.c
+		}
+	}
+	if oid == nil {
+		return swResp(swReferencedDataNotFound)
+	}
+	c.caProtocol = proto.Value
+	return swResp(swOK)
+}
+
+// caSetKAT runs Chip Authentication with 3DES at once: the terminal's key is
+// in the command, and secure messaging restarts after this answer.
+func (c *VirtualChip) caSetKAT(objs []TLV) (Response, func()) {
+	if c.cfg.CAKey == nil {
+		return swResp(swFunctionNotSupported), nil
+	}
+	if c.sm == nil || !c.access {
+		return swResp(swSecurityStatus), nil
+	}
+	pk, ok := FindTLV(objs, 0x91)
+	if !ok {
+		return swResp(swWrongData), nil
+	}
+	return c.caAgree(pk.Value, cipher3DES, Response{SW: swOK})
+}
+
+func (c *VirtualChip) caGeneralAuthenticate(cmd Command, objs []TLV) (Response, func()) {
+	c.caProtocol = nil
+	if cmd.CLA&0x10 != 0 {
+		return swResp(swConditionsNotSatisfied), nil
+	}
+	pk, ok := FindTLV(objs, 0x80)
+	if !ok {
+		return swResp(swWrongData), nil
+	}
+	return c.caAgree(pk.Value, c.caCipher, Response{Data: EncodeTLV(doDynamicAuth, nil), SW: swOK})
+}
+
+// caAgree computes the CA shared secret and schedules the restart of secure
+// messaging with the new keys once ok has been sent under the old ones.
+func (c *VirtualChip) caAgree(pcdKey []byte, alg smCipher, ok Response) (Response, func()) {
+	cv := c.cfg.CAKey.Curve
+	pt, err := cv.Unmarshal(pcdKey)
+	if err != nil {
+		return swResp(swWrongData), nil
+	}
+	shared, err := c.cfg.CAKey.ECDH(pt)
+	if err != nil {
+		return swResp(swWrongData), nil
+	}
+	sc, err := newSecureChannel(alg, kdf(shared, kdfEnc, alg), kdf(shared, kdfMAC, alg), make([]byte, blockSizeOf(alg)))
+	if err != nil {
+		return swResp(swNoPreciseDiagnosis), nil
+	}
+	return ok, func() { c.sm = sc }
+}
+
+// doInternalAuthenticate is the chip side of Active Authentication.
+func (c *VirtualChip) doInternalAuthenticate(cmd Command) Response {
+	if c.cfg.AAKey == nil {
+		return swResp(swINSNotSupported)
+	}
+	if c.sm == nil || !c.access {
+		return swResp(swSecurityStatus)
+	}
+	if len(cmd.Data) != MinChallengeLength {
+		return swResp(swWrongData)
+	}
+	sig, err := SignActive(c.rand, c.cfg.AAKey, cmd.Data, c.cfg.AAOptions)
+	if err != nil {
+		return swResp(swNoPreciseDiagnosis)
+	}
+	return Response{Data: sig, SW: swOK}
+}
