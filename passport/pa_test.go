@@ -183,6 +183,14 @@ func TestTrustStore_ConcurrentVerification(t *testing.T) {
 	sodP := pkiSignSOD(t, p, dgs, SODOptions{})
 	sodQ := pkiSignSOD(t, q, dgs, SODOptions{})
 	store := NewTrustStore(p.CSCA)
+	crlDER, err := p.CRL(pkiTestRand(1), pkiTestNow, pkiTestNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := ParseCRL(crlDER)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
 	for i := range 32 {
@@ -191,6 +199,11 @@ func TestTrustStore_ConcurrentVerification(t *testing.T) {
 			defer wg.Done()
 			if i%8 == 0 {
 				store.Add(q.CSCA)
+			}
+			if i%8 == 1 {
+				if err := store.AddCRL(crl); err != nil {
+					errs <- err
+				}
 			}
 			if _, err := VerifyPassive(sodP, dgs, store, pkiTestNow); err != nil {
 				errs <- err
