@@ -92,6 +92,7 @@ const (
 	CodeActivationInvalid     Code = "activation_invalid"
 	CodeWrongActivationCode   Code = "wrong_activation_code"
 	CodeActivationBlocked     Code = "activation_code_blocked"
+	CodeProofingFailed        Code = "proofing_failed"
 )
 
 // Sentinel returns the sentinel error the code belongs to, so that

@@ -22,6 +22,7 @@ const (
 	EventAuthenticatorUsed   EventType = "authenticator.used"
 	EventAuthenticatorFailed EventType = "authenticator.failed"
 	EventPasswordChanged     EventType = "authenticator.password_changed"
+	EventIdentityProofed     EventType = "user.identity_proofed"
 	EventCodeIssued          EventType = "code.issued"
 	EventCodeUsed            EventType = "code.used"
 	EventOrderPlaced         EventType = "order.placed"

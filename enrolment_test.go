@@ -1,0 +1,176 @@
+package mitid_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/passport"
+)
+
+// td3 writes a passport MRZ (two lines of 44) with its check digits.
+func td3(t testing.TB, state, number, dob, sex, doe, surname, given string) string {
+	t.Helper()
+	cd := func(s string) string {
+		d, err := passport.CheckDigit(s)
+		require.NoError(t, err)
+		return string(rune(d))
+	}
+	pad := func(s string, n int) string { return (s + strings.Repeat("<", n))[:n] }
+	line1 := pad("P<"+state+surname+"<<"+strings.ReplaceAll(given, " ", "<"), 44)
+	num := pad(number, 9)
+	personal := pad("", 14)
+	line2 := num + cd(num) + state + dob + cd(dob) + sex + doe + cd(doe) + personal + cd(personal)
+	line2 += cd(num + cd(num) + dob + cd(dob) + doe + cd(doe) + personal + cd(personal))
+	return line1 + line2
+}
+
+// passportChip makes a synthetic document and the virtual chip that holds it.
+func passportChip(t testing.TB, mrz string, change func(o *passport.SyntheticDocumentOptions)) (*passport.SyntheticDocument, *passport.VirtualChip) {
+	t.Helper()
+	opts := passport.SyntheticDocumentOptions{Rand: seeded(500), Now: tNow.AddDate(-1, 0, 0), MRZ: mrz, AAKeyType: passport.SyntheticAAECDSAP256}
+	if change != nil {
+		change(&opts)
+	}
+	doc, err := passport.NewSyntheticDocument(opts)
+	require.NoError(t, err)
+	chip, err := passport.NewVirtualChip(doc.VirtualChipConfig(seeded(501)))
+	require.NoError(t, err)
+	return doc, chip
+}
+
+// sameFace is a face matcher that matches when the scan is the chip's photo.
+var sameFace = mitid.FaceMatcherFunc(func(_ context.Context, p passport.FaceImage, live []byte) (mitid.FaceMatch, error) {
+	return mitid.FaceMatch{Match: string(p.Image) == string(live), Score: 0.99, Method: "test"}, nil
+})
+
+func TestEnrolByPassport_DanishHolderWithCPR(t *testing.T) {
+	e := newEnv(t)
+	mrz := td3(t, "DNK", "AB1234567", "900101", "F", "300101", "HANSEN", "ANNA")
+	doc, chip := passportChip(t, mrz, nil)
+	got, err := e.svc.EnrolByPassport(e.ctx, mitid.PassportEnrolment{
+		MRZ: mrz, Chip: chip, Trust: doc.Trust, LiveFace: doc.FaceImage, Faces: sameFace,
+		UserID: "Anna-pas", CPR: "010190-4321", Phone: "12345678", Channels: []mitid.Channel{mitid.ChannelSMS},
+	})
+	require.NoError(t, err, "%v", got)
+	require.NotNil(t, got.User)
+	assert.Equal(t, mitid.LevelSubstantial, got.User.IAL)
+	assert.Equal(t, "anna-pas", got.User.UserID)
+	assert.Equal(t, "ANNA HANSEN", got.User.Name)
+	assert.Empty(t, got.PCode, "a CPR holder gets no P-code")
+	assert.Regexp(t, `^[A-Z2-9]{4}-[A-Z2-9]{4}$`, got.ActivationCode)
+	assert.True(t, got.Evidence.Authentic())
+	assert.True(t, got.Evidence.ChipGenuine())
+
+	var types []mitid.EventType
+	for _, ev := range got.Events {
+		types = append(types, ev.Type)
+		if ev.Type == mitid.EventIdentityProofed {
+			assert.Equal(t, "PACE", ev.Detail["access_control"])
+			assert.NotEqual(t, "none", ev.Detail["chip"])
+		}
+		if ev.Type == mitid.EventCodeIssued {
+			assert.Equal(t, tNow.Add(30*time.Minute), ev.Until, "the activation code from the passport scan lives 30 minutes")
+		}
+	}
+	assert.Equal(t, []mitid.EventType{mitid.EventUserCreated, mitid.EventIdentityProofed, mitid.EventCodeIssued}, types)
+	log, err := e.svc.ActivityLog(e.ctx, got.User.ID, mitid.EventFilter{})
+	require.NoError(t, err)
+	assert.Len(t, log, 3, "all in one commit")
+
+	// The code activates her first authenticator.
+	_, evs, err := e.svc.AddAuthenticator(e.ctx, got.User.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+	require.NoError(t, err)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna-pas", evs[0].Authenticator, mitid.ActivationCodes{Code: got.ActivationCode})
+	require.NoError(t, err)
+}
+
+func TestEnrolByPassport_HolderWithoutCPRGetsAPCode(t *testing.T) {
+	e := newEnv(t)
+	mrz := td3(t, "DEU", "C01X00T47", "850601", "M", "310101", "MUSTERMANN", "ERIK")
+	doc, chip := passportChip(t, mrz, nil)
+	got, err := e.svc.EnrolByPassport(e.ctx, mitid.PassportEnrolment{
+		MRZ: mrz, Chip: chip, Trust: doc.Trust, LiveFace: doc.FaceImage, Faces: sameFace, UserID: "erik-m",
+	})
+	require.NoError(t, err)
+	assert.True(t, got.User.CPR.IsZero())
+	require.NotNil(t, got.User.Document)
+	assert.Equal(t, mitid.IdentityDocument{Country: "DEU", Number: "C01X00T47", Expires: date(2031, 1, 1)}, *got.User.Document)
+	assert.Equal(t, date(1985, 6, 1), got.User.BirthDate)
+	assert.Regexp(t, `^\d{8}$`, got.PCode)
+	_, _, err = e.svc.RedeemPCode(e.ctx, "erik-m", got.PCode)
+	require.NoError(t, err)
+
+	doc2, chip2 := passportChip(t, mrz, nil) // same passport, read again
+	_, err = e.svc.EnrolByPassport(e.ctx, mitid.PassportEnrolment{
+		MRZ: mrz, Chip: chip2, Trust: doc2.Trust, LiveFace: doc2.FaceImage, Faces: sameFace, UserID: "erik-two",
+	})
+	require.ErrorIs(t, err, mitid.ErrConflict, "one MitID per document")
+}
+
+// TestEnrolByPassport_Refusals: every failed check refuses the enrolment,
+// says why, and stores nothing.
+func TestEnrolByPassport_Refusals(t *testing.T) {
+	mrz := td3(t, "DNK", "AB1234567", "900101", "F", "300101", "HANSEN", "ANNA")
+	tests := []struct {
+		rule   string
+		mrz    string
+		change func(o *passport.SyntheticDocumentOptions)
+		enrol  func(p *mitid.PassportEnrolment, doc *passport.SyntheticDocument)
+		cause  error
+		says   string
+	}{
+		{rule: "a changed data group fails Passive Authentication", change: func(o *passport.SyntheticDocumentOptions) { o.ChangeDataGroup = 2 },
+			cause: passport.ErrDataGroupHashMismatch, says: "not signed by a trusted issuer"},
+		{rule: "an unknown issuer fails Passive Authentication", change: func(o *passport.SyntheticDocumentOptions) { o.WrongCSCA = true },
+			cause: passport.ErrUntrustedSigner, says: "trusted issuer"},
+		{rule: "an expired document signer fails Passive Authentication", change: func(o *passport.SyntheticDocumentOptions) { o.ExpiredDSC = true },
+			cause: passport.ErrCertificateExpired, says: "trusted issuer"},
+		{rule: "a chip that cannot prove itself genuine", change: func(o *passport.SyntheticDocumentOptions) {
+			o.AAKeyType, o.NoChipAuthentication = passport.SyntheticAANone, true
+		}, says: "passport's own chip"},
+		{rule: "a face that does not match", enrol: func(p *mitid.PassportEnrolment, _ *passport.SyntheticDocument) { p.LiveFace = []byte("someone else") },
+			says: "does not match the photo"},
+		{rule: "an expired passport", mrz: td3(t, "DNK", "AB1234567", "900101", "F", "251120", "HANSEN", "ANNA"),
+			says: "expired"},
+		{rule: "a CPR number with another birth date", enrol: func(p *mitid.PassportEnrolment, _ *passport.SyntheticDocument) { p.CPR = "020190-4321" },
+			says: "birth date is not the passport's"},
+		{rule: "a scanned page that is not the chip's", enrol: func(p *mitid.PassportEnrolment, _ *passport.SyntheticDocument) {
+			p.MRZ = td3(t, "DNK", "AB1234568", "900101", "F", "300101", "HANSEN", "ANNA")
+		}, says: "chip could not be read"},
+		{rule: "a 12-year-old", mrz: td3(t, "DNK", "AB1234567", "140101", "F", "300101", "HANSEN", "ANNA"),
+			enrol: func(p *mitid.PassportEnrolment, _ *passport.SyntheticDocument) { p.CPR = "" }, says: "from the age of 13"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.rule, func(t *testing.T) {
+			e := newEnv(t)
+			m := mrz
+			if tc.mrz != "" {
+				m = tc.mrz
+			}
+			doc, chip := passportChip(t, m, tc.change)
+			p := mitid.PassportEnrolment{MRZ: m, Chip: chip, Trust: doc.Trust, LiveFace: doc.FaceImage, Faces: sameFace,
+				UserID: "anna-pas", CPR: "010190-4321"}
+			if tc.enrol != nil {
+				tc.enrol(&p, doc)
+			}
+			got, err := e.svc.EnrolByPassport(e.ctx, p)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.says)
+			if tc.cause != nil {
+				assert.ErrorIs(t, err, tc.cause, "the cause is kept for the audit")
+			}
+			if got != nil {
+				assert.Nil(t, got.User)
+				assert.Empty(t, got.ActivationCode, "no code for a refused enrolment")
+			}
+			_, err = e.svc.UserByUserID(e.ctx, "anna-pas")
+			require.ErrorIs(t, err, mitid.ErrNotFound, "nothing stored")
+		})
+	}
+}
