@@ -45,9 +45,8 @@ func (s *Service) prepareChip(u *User, st *loginState, _ time.Time) error {
 	if err != nil {
 		return NewError(CodeSecretUnreadable, err, "the MitID chip cannot be asked to sign")
 	}
-	st.ChipOptions = opts
-	st.ChipChallenge, err = json.Marshal(ch)
-	return err
+	st.ChipOptions, st.ChipChallenge = opts, encodeChallenge(ch)
+	return nil
 }
 
 // SubmitChip delivers the browser's WebAuthn assertion for the chip factor.
@@ -61,28 +60,29 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 	}
 	now := s.clock.Now()
 	var ch chip.Challenge
-	_, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) error {
-		st, err := decodeLogin(sess)
+	var st *loginState
+	taken, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) error {
+		cur, err := decodeLogin(sess)
 		if err != nil {
 			return err
 		}
-		if next := st.next(); next != StepChip {
+		if next := cur.next(); next != StepChip {
 			return errorf(CodeLoginOrder, "this login waits for the %s, not the chip", next)
 		}
-		if len(st.ChipChallenge) == 0 {
+		if len(cur.ChipChallenge) == 0 {
 			return errorf(CodeSessionUsed, "the chip's answer to this challenge has been received already; reload the login")
 		}
-		if err := json.Unmarshal(st.ChipChallenge, &ch); err != nil {
+		if ch, err = decodeChallenge(cur.ChipChallenge); err != nil {
 			return errorf(CodeLoginInvalid, "the login session is damaged; start again")
 		}
-		st.ChipChallenge, st.ChipOptions = nil, nil
-		sess.Data = st.marshal()
+		cur.ChipChallenge, cur.ChipOptions = nil, nil
+		sess.Data, st = cur.marshal(), cur
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	l, err := s.step(ctx, id, StepChip, func(u *User, _ *loginState, ref optionRef, now time.Time) ([]Event, error) {
+	l, err := s.stepOn(ctx, id, taken.Version, st, StepChip, now, func(u *User, _ *loginState, ref optionRef, now time.Time) ([]Event, error) {
 		a, evs, err := s.deviceFor(u, ref, StepChip, now)
 		if err != nil {
 			return evs, err

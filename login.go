@@ -152,7 +152,9 @@ type Login struct {
 	Text      string
 	Level     Level
 	ExpiresAt time.Time
-	Options   []LoginOption
+	// Options are the ways to log in, listed by BeginLogin, Login and
+	// ChooseMethod (nil in the result of a Submit; call Login to list them).
+	Options []LoginOption
 	// Method is the chosen way to log in; Next is the factor it waits for.
 	Method Method
 	Next   Step
@@ -479,7 +481,12 @@ func (s *Service) step(ctx context.Context, id string, want Step, verify func(u 
 	if err != nil {
 		return nil, err
 	}
-	version := loaded.Version
+	return s.stepOn(ctx, id, loaded.Version, st, want, now, verify)
+}
+
+// stepOn is step on a login state already loaded at the given version.
+func (s *Service) stepOn(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time,
+	verify func(u *User, st *loginState, ref optionRef, now time.Time) ([]Event, error)) (*Login, error) {
 	if next := st.next(); next != want {
 		if next == StepDone {
 			return nil, errorf(CodeLoginOrder, "every factor is in; the relying party finishes the login")
@@ -518,8 +525,9 @@ func (s *Service) step(ctx context.Context, id string, want Step, verify func(u 
 	if err != nil {
 		return nil, err
 	}
-	var refs []optionRef
-	return s.view(sess, st, s.options(u, now, st.Level, &refs)), nil
+	// The options are listed by BeginLogin, Login and ChooseMethod; a step
+	// leaves them out rather than work them out again at every factor.
+	return s.view(sess, st, nil), nil
 }
 
 // usedBy returns the authenticator that answers step in option ref.

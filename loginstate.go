@@ -3,8 +3,11 @@ package mitid
 import (
 	"encoding/binary"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/go-mitid/mitid/chip"
 )
 
 // The login state travels in Session.Data at every step of every login, so
@@ -149,4 +152,43 @@ func unmarshalLoginState(b []byte) (*loginState, error) {
 		return nil, errLoginState
 	}
 	return st, nil
+}
+
+// A chip challenge rides in the login state in the same binary form:
+// ceremony, value, user ID, expiry (Unix nanoseconds, varint), the allowed
+// credential IDs, and the AppID.
+
+func encodeChallenge(ch chip.Challenge) []byte {
+	b := make([]byte, 0, 96+len(ch.AppID))
+	b = appendString(b, string(ch.Ceremony))
+	b = appendString(b, string(ch.Value))
+	b = appendString(b, string(ch.UserID))
+	b = binary.AppendVarint(b, ch.Expires.UnixNano())
+	b = binary.AppendUvarint(b, uint64(len(ch.CredentialIDs)))
+	for _, id := range ch.CredentialIDs {
+		b = appendString(b, string(id))
+	}
+	return appendString(b, ch.AppID)
+}
+
+func decodeChallenge(b []byte) (chip.Challenge, error) {
+	r := &stateReader{b: b}
+	ch := chip.Challenge{Ceremony: chip.Ceremony(r.str()), Value: r.bytes(), UserID: r.bytes()}
+	if r.err == nil {
+		v, n := binary.Varint(r.b)
+		if n <= 0 {
+			r.err = errLoginState
+		} else {
+			ch.Expires, r.b = time.Unix(0, v).UTC(), r.b[n:]
+		}
+	}
+	n := r.uvarint(maxLoginOptions)
+	for i := uint64(0); i < n && r.err == nil; i++ {
+		ch.CredentialIDs = append(ch.CredentialIDs, r.bytes())
+	}
+	ch.AppID = r.str()
+	if r.err != nil || len(r.b) != 0 {
+		return chip.Challenge{}, errLoginState
+	}
+	return ch, nil
 }

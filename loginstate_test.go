@@ -3,10 +3,13 @@ package mitid
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid/chip"
 )
 
 func sampleLoginState() *loginState {
@@ -61,5 +64,38 @@ func FuzzDecodeLoginState(f *testing.F) {
 			t.Fatalf("a decoded state does not encode back: %v", err)
 		}
 		assert.Equal(t, st, again)
+	})
+}
+
+func sampleChallenge() chip.Challenge {
+	return chip.Challenge{Ceremony: "login", Value: bytes.Repeat([]byte{5}, 32), UserID: []byte("user-handle"),
+		Expires: time.Date(2026, 11, 21, 10, 5, 0, 123, time.UTC), CredentialIDs: [][]byte{{1, 2}, {3}}, AppID: "https://mitid.example/appid.json"}
+}
+
+func TestChallenge_RoundTrip(t *testing.T) {
+	ch := sampleChallenge()
+	got, err := decodeChallenge(encodeChallenge(ch))
+	require.NoError(t, err)
+	assert.Equal(t, ch, got)
+	b := encodeChallenge(ch)
+	for i := 0; i < len(b); i++ {
+		_, err := decodeChallenge(b[:i])
+		assert.Error(t, err, "truncated at %d", i)
+	}
+}
+
+func FuzzDecodeChallenge(f *testing.F) {
+	f.Add(encodeChallenge(sampleChallenge()))
+	f.Add(encodeChallenge(chip.Challenge{}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ch, err := decodeChallenge(b)
+		if err != nil {
+			return
+		}
+		again, err := decodeChallenge(encodeChallenge(ch))
+		if err != nil {
+			t.Fatalf("a decoded challenge does not encode back: %v", err)
+		}
+		assert.Equal(t, ch, again)
 	})
 }

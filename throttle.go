@@ -72,15 +72,20 @@ func (r refusal) Error() string { return r.err.Error() }
 // committed either way; the outcome is returned after the commit.
 func (s *Service) attempt(ctx context.Context, id uuid.UUID, fn func(u *User, now time.Time) ([]Event, error)) (*User, error) {
 	var outcome error
-	u, _, err := s.update(ctx, id, func(u *User, now time.Time) ([]Event, error) {
+	u, err := s.store.UpdateUser(ctx, id, func(u *User) ([]Event, error) {
+		now := s.clock.Now()
 		evs, out := fn(u, now)
+		outcome = nil
 		var r refusal
 		if errors.As(out, &r) {
 			outcome = r.err
-			return evs, nil
+		} else if out != nil {
+			return nil, out
 		}
-		outcome = nil
-		return evs, out
+		if err := s.stamp(ctx, u, evs, now); err != nil {
+			return nil, err
+		}
+		return evs, nil
 	})
 	if err != nil {
 		return nil, err

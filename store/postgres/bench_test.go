@@ -101,3 +101,27 @@ func benchUpdate(b *testing.B, s mitid.Store) {
 		}
 	}
 }
+
+// BenchmarkBareReadThenWrite is the least a read-modify-write can cost: read
+// one row, write it back, two round trips in autocommit, no events, no
+// uniqueness, no version check.
+func BenchmarkBareReadThenWrite(b *testing.B) {
+	dsn := testDSN(b)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, dsn)
+	require.NoError(b, err)
+	defer pool.Close()
+	table := pgx.Identifier{newSchema(b, dsn)}.Sanitize()
+	_, err = pool.Exec(ctx, "CREATE SCHEMA "+table+"; CREATE TABLE "+table+".doc (id integer PRIMARY KEY, data jsonb NOT NULL); INSERT INTO "+table+`.doc VALUES (1, '{"n": 0}')`)
+	require.NoError(b, err)
+	b.ResetTimer()
+	for b.Loop() {
+		var data []byte
+		if err := pool.QueryRow(ctx, "SELECT data FROM "+table+".doc WHERE id = 1").Scan(&data); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pool.Exec(ctx, "UPDATE "+table+".doc SET data = $1 WHERE id = 1", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

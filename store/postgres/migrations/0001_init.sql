@@ -6,7 +6,7 @@ CREATE TABLE users (
     data       jsonb       NOT NULL,
     created_at timestamptz NOT NULL,
     updated_at timestamptz NOT NULL DEFAULT now()
-);
+) WITH (fillfactor = 70);
 
 -- Every value at most one user may hold (user ID, CPR number, chip
 -- credential, identity document). The primary key is the uniqueness rule.
