@@ -294,15 +294,7 @@ type ActivationCodes struct {
 // needs the temporary PIN as well. Wrong codes count (three block a code);
 // each code activates one authenticator.
 func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid.UUID, codes ActivationCodes) (*User, []Event, error) {
-	found, err := s.UserByUserID(ctx, userID)
-	if err != nil {
-		return nil, nil, err
-	}
-	var events []Event
-	u, err := s.attempt(ctx, found.ID, func(u *User, now time.Time) ([]Event, error) {
-		if err := u.Usable(now); err != nil {
-			return nil, err
-		}
+	return s.attemptByUserID(ctx, userID, func(u *User, now time.Time) ([]Event, error) {
 		a, err := u.Authenticator(auth)
 		if err != nil {
 			return nil, err
@@ -335,8 +327,28 @@ func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid
 			return nil, err
 		}
 		u.Failures = 0
-		events = append(evs, moved...)
-		return events, nil
+		return append(evs, moved...), nil
+	})
+}
+
+// attemptByUserID runs an attempt (see attempt) on the user with the given
+// user ID, whose MitID must be usable, and returns the events it committed
+// when it succeeded.
+func (s *Service) attemptByUserID(ctx context.Context, userID string, fn func(u *User, now time.Time) ([]Event, error)) (*User, []Event, error) {
+	found, err := s.UserByUserID(ctx, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var events []Event
+	u, err := s.attempt(ctx, found.ID, func(u *User, now time.Time) ([]Event, error) {
+		if err := u.Usable(now); err != nil {
+			return nil, err
+		}
+		evs, err := fn(u, now)
+		if err == nil {
+			events = evs
+		}
+		return evs, err
 	})
 	if err != nil {
 		return nil, nil, err
@@ -348,23 +360,7 @@ func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid
 // it where a CPR holder would give the CPR number (seed 002). It works once;
 // Policy.PCodeAttempts (3) wrong entries block it.
 func (s *Service) RedeemPCode(ctx context.Context, userID, code string) (*User, []Event, error) {
-	found, err := s.UserByUserID(ctx, userID)
-	if err != nil {
-		return nil, nil, err
-	}
-	var events []Event
-	u, err := s.attempt(ctx, found.ID, func(u *User, now time.Time) ([]Event, error) {
-		if err := u.Usable(now); err != nil {
-			return nil, err
-		}
-		evs, err := s.redeemCode(u, PurposePCode, code, now)
-		if err == nil {
-			events = evs
-		}
-		return evs, err
+	return s.attemptByUserID(ctx, userID, func(u *User, now time.Time) ([]Event, error) {
+		return s.redeemCode(u, PurposePCode, code, now)
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return u, events, nil
 }

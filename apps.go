@@ -2,7 +2,6 @@ package mitid
 
 import (
 	"context"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -18,16 +17,6 @@ func (s *Service) AddApp(ctx context.Context, user uuid.UUID, label string, devi
 	if _, err := app.ParsePublicKey(deviceKey); err != nil {
 		return nil, nil, invalidField(CodeIdentityInvalid, "device_key", "the app's device key is not a P-256 public key: %v", err)
 	}
-	id, err := s.newID()
-	if err != nil {
-		return nil, nil, err
-	}
 	key := append([]byte(nil), deviceKey...)
-	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
-		if err := u.Usable(now); err != nil {
-			return nil, err
-		}
-		ev, err := u.AddAuthenticator(&s.policy, Authenticator{ID: id, Kind: KindApp, State: StatePendingActivation, Label: label, DeviceKey: key}, now)
-		return []Event{ev}, err
-	})
+	return s.register(ctx, user, Authenticator{Kind: KindApp, State: StatePendingActivation, Label: label, DeviceKey: key}, nil)
 }

@@ -44,15 +44,34 @@ func (s *Service) AddAuthenticator(ctx context.Context, user uuid.UUID, n NewAut
 		return nil, nil, errorf(CodeTransitionForbidden,
 			"a new authenticator starts ordered or pending activation, not %s; activation makes it usable", n.State)
 	}
-	id, err := s.newID()
-	if err != nil {
-		return nil, nil, err
+	return s.register(ctx, user, Authenticator{Kind: n.Kind, State: n.State, Label: n.Label, Serial: n.Serial}, nil)
+}
+
+// register adds a (given a fresh ID, unless it has one) to a user whose
+// MitID is usable, after check, if any, allows it. The event names the new
+// authenticator.
+func (s *Service) register(ctx context.Context, user uuid.UUID, a Authenticator, check func(u *User, now time.Time) error) (*User, []Event, error) {
+	if a.ID == uuid.Nil {
+		id, err := s.newID()
+		if err != nil {
+			return nil, nil, err
+		}
+		a.ID = id
 	}
 	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
 		if err := u.Usable(now); err != nil {
 			return nil, err
 		}
-		ev, err := u.AddAuthenticator(&s.policy, Authenticator{ID: id, Kind: n.Kind, State: n.State, Label: n.Label, Serial: n.Serial}, now)
+		if check != nil {
+			if err := check(u, now); err != nil {
+				return nil, err
+			}
+		}
+		a := a
+		if a.State == StateWaitingForAccess {
+			a.WaitUntil = now.Add(s.policy.AccessRequestWait)
+		}
+		ev, err := u.AddAuthenticator(&s.policy, a, now)
 		return []Event{ev}, err
 	})
 }
@@ -62,18 +81,7 @@ func (s *Service) AddAuthenticator(ctx context.Context, user uuid.UUID, n NewAut
 // and activation is refused until Policy.AccessRequestWait (24 hours) has
 // passed. The user is notified of the request.
 func (s *Service) RequestAccess(ctx context.Context, user uuid.UUID, kind Kind, label string) (*User, []Event, error) {
-	id, err := s.newID()
-	if err != nil {
-		return nil, nil, err
-	}
-	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
-		if err := u.Usable(now); err != nil {
-			return nil, err
-		}
-		a := Authenticator{ID: id, Kind: kind, State: StateWaitingForAccess, Label: label, WaitUntil: now.Add(s.policy.AccessRequestWait)}
-		ev, err := u.AddAuthenticator(&s.policy, a, now)
-		return []Event{ev}, err
-	})
+	return s.register(ctx, user, Authenticator{Kind: kind, State: StateWaitingForAccess, Label: label}, nil)
 }
 
 // ActivateOptions qualify an activation.

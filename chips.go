@@ -237,21 +237,9 @@ func (s *Service) FinishChipRegistration(ctx context.Context, session string, re
 	if err != nil {
 		return nil, nil, NewError(CodeWrongSignature, err, "the MitID chip's registration does not verify; connect it again")
 	}
-	var pw *PasswordHash
-	var pwID uuid.UUID
-	if activePassword(u, now) == nil {
-		if act.Password == "" {
-			return nil, nil, invalidField(CodePasswordInvalid, "password", "create a password: you will enter it with the chip at every use")
-		}
-		if err := s.policy.checkPassword(act.Password, u); err != nil {
-			return nil, nil, err
-		}
-		if pw, err = hashPassword(s.policy.Argon2, s.rand, act.Password); err != nil {
-			return nil, nil, err
-		}
-		if pwID, err = s.newID(); err != nil {
-			return nil, nil, err
-		}
+	pw, pwID, err := s.firstPassword(u, act.Password, "chip")
+	if err != nil {
+		return nil, nil, err
 	}
 	return s.update(ctx, sess.User, func(u *User, now time.Time) ([]Event, error) {
 		if err := u.Usable(now); err != nil {
@@ -267,13 +255,7 @@ func (s *Service) FinishChipRegistration(ctx context.Context, session string, re
 		if err != nil {
 			return nil, err
 		}
-		if pw != nil && activePassword(u, now) == nil {
-			ev, err := u.AddAuthenticator(&s.policy, Authenticator{ID: pwID, Kind: KindPassword, State: StateActive, Password: pw}, now)
-			if err != nil {
-				return nil, err
-			}
-			events = append(events, ev)
-		}
-		return events, nil
+		more, err := s.addFirstPassword(u, pw, pwID, now)
+		return append(events, more...), err
 	})
 }

@@ -83,14 +83,7 @@ func (s *Service) AddCodeDevice(ctx context.Context, user uuid.UUID, n NewCodeDe
 		return nil, nil, err
 	}
 	otp := &OTPSecret{Seed: sealed, Algorithm: alg.String(), Digits: s.policy.OTPDigits, PeriodSeconds: int(s.policy.OTPPeriod / time.Second)}
-	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
-		if err := u.Usable(now); err != nil {
-			return nil, err
-		}
-		a := Authenticator{ID: id, Kind: n.Kind, State: n.State, Label: n.Label, Serial: serial.Digits(), OTP: otp}
-		ev, err := u.AddAuthenticator(&s.policy, a, now)
-		return []Event{ev}, err
-	})
+	return s.register(ctx, user, Authenticator{ID: id, Kind: n.Kind, State: n.State, Label: n.Label, Serial: serial.Digits(), OTP: otp}, nil)
 }
 
 // CodeDeviceActivation is what the holder enters to activate a code device.
@@ -116,21 +109,9 @@ func (s *Service) ActivateCodeDevice(ctx context.Context, user, auth uuid.UUID, 
 	if err != nil {
 		return nil, nil, err
 	}
-	var pw *PasswordHash
-	var pwID uuid.UUID
-	if activePassword(u, s.clock.Now()) == nil {
-		if act.Password == "" {
-			return nil, nil, invalidField(CodePasswordInvalid, "password", "create a password: you will enter it with the code at every login")
-		}
-		if err := s.policy.checkPassword(act.Password, u); err != nil {
-			return nil, nil, err
-		}
-		if pw, err = hashPassword(s.policy.Argon2, s.rand, act.Password); err != nil {
-			return nil, nil, err
-		}
-		if pwID, err = s.newID(); err != nil {
-			return nil, nil, err
-		}
+	pw, pwID, err := s.firstPassword(u, act.Password, "code")
+	if err != nil {
+		return nil, nil, err
 	}
 	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
 		if err := u.Usable(now); err != nil {
@@ -154,14 +135,8 @@ func (s *Service) ActivateCodeDevice(ctx context.Context, user, auth uuid.UUID, 
 		if err != nil {
 			return nil, err
 		}
-		if pw != nil && activePassword(u, now) == nil {
-			ev, err := u.AddAuthenticator(&s.policy, Authenticator{ID: pwID, Kind: KindPassword, State: StateActive, Password: pw}, now)
-			if err != nil {
-				return nil, err
-			}
-			events = append(events, ev)
-		}
-		return events, nil
+		more, err := s.addFirstPassword(u, pw, pwID, now)
+		return append(events, more...), err
 	})
 }
 

@@ -595,15 +595,7 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (*Log
 		if err != nil {
 			return evs, err
 		}
-		if !a.Password.same(checked) {
-			return nil, errorf(CodeConcurrentUpdate, "your password changed meanwhile; enter it again")
-		}
-		if !ok {
-			err := errorf(CodeWrongPassword, "the password is wrong")
-			return s.failed(u, a, now, err), refusal{err}
-		}
-		succeeded(u, a, now)
-		return nil, nil
+		return s.passwordAttempt(u, a, checked, ok, now)
 	})
 }
 

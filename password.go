@@ -76,6 +76,54 @@ func (h *PasswordHash) verify(pw string) bool {
 	return subtle.ConstantTimeCompare(got, h.Hash) == 1
 }
 
+// passwordAttempt applies a password check made before the update (argon2
+// runs outside it) to the password authenticator a: the hash must still be
+// the one checked, a wrong password counts as a failure, a right one resets
+// the counts. It returns the events and the refusal, as an attempt wants.
+func (s *Service) passwordAttempt(u *User, a *Authenticator, checked *PasswordHash, ok bool, now time.Time) ([]Event, error) {
+	if !a.Password.same(checked) {
+		return nil, errorf(CodeConcurrentUpdate, "your password changed meanwhile; enter it again")
+	}
+	if !ok {
+		e := errorf(CodeWrongPassword, "the password is wrong")
+		return s.failed(u, a, now, e), refusal{e}
+	}
+	succeeded(u, a, now)
+	return nil, nil
+}
+
+// firstPassword prepares the MitID password that comes with a user's first
+// code device or chip: nil when the user has one already, else its hash
+// and ID, made before the update so that no lock waits for argon2. what
+// names the device for the message.
+func (s *Service) firstPassword(u *User, password, what string) (*PasswordHash, uuid.UUID, error) {
+	if activePassword(u, s.clock.Now()) != nil {
+		return nil, uuid.Nil, nil
+	}
+	if password == "" {
+		return nil, uuid.Nil, invalidField(CodePasswordInvalid, "password", "create a password: you will enter it with the %s at every use", what)
+	}
+	if err := s.policy.checkPassword(password, u); err != nil {
+		return nil, uuid.Nil, err
+	}
+	h, err := hashPassword(s.policy.Argon2, s.rand, password)
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	id, err := s.newID()
+	return h, id, err
+}
+
+// addFirstPassword adds the password made by firstPassword, unless one
+// appeared meanwhile.
+func (s *Service) addFirstPassword(u *User, h *PasswordHash, id uuid.UUID, now time.Time) ([]Event, error) {
+	if h == nil || activePassword(u, now) != nil {
+		return nil, nil
+	}
+	ev, err := u.AddAuthenticator(&s.policy, Authenticator{ID: id, Kind: KindPassword, State: StateActive, Password: h}, now)
+	return []Event{ev}, err
+}
+
 // same reports whether h and o are the same stored hash (not whether they
 // hash the same password).
 func (h *PasswordHash) same(o *PasswordHash) bool {
@@ -97,19 +145,11 @@ func (s *Service) SetPassword(ctx context.Context, user uuid.UUID, password stri
 	if err != nil {
 		return nil, nil, err
 	}
-	id, err := s.newID()
-	if err != nil {
-		return nil, nil, err
-	}
-	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
-		if err := u.Usable(now); err != nil {
-			return nil, err
-		}
+	return s.register(ctx, user, Authenticator{Kind: KindPassword, State: StateActive, Password: h}, func(u *User, now time.Time) error {
 		if activePassword(u, now) != nil {
-			return nil, errorf(CodeTransitionForbidden, "you have a password already; change it instead")
+			return errorf(CodeTransitionForbidden, "you have a password already; change it instead")
 		}
-		ev, err := u.AddAuthenticator(&s.policy, Authenticator{ID: id, Kind: KindPassword, State: StateActive, Password: h}, now)
-		return []Event{ev}, err
+		return nil
 	})
 }
 
@@ -145,14 +185,9 @@ func (s *Service) ChangePassword(ctx context.Context, user uuid.UUID, current, n
 		if err := a.usable(now); err != nil {
 			return s.failed(u, a, now, err), refusal{err}
 		}
-		if !a.Password.same(checked) {
-			return nil, errorf(CodeConcurrentUpdate, "your password changed meanwhile; try again")
+		if evs, err := s.passwordAttempt(u, a, checked, ok, now); err != nil {
+			return evs, err
 		}
-		if !ok {
-			e := errorf(CodeWrongPassword, "the current password is wrong")
-			return s.failed(u, a, now, e), refusal{e}
-		}
-		succeeded(u, a, now)
 		a.Password = h
 		events = []Event{{Type: EventPasswordChanged, Authenticator: a.ID, Kind: KindPassword}}
 		return events, nil
