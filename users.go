@@ -25,7 +25,9 @@ type NewUser struct {
 	Channels []Channel
 	Language Language // Danish when empty
 	// IAL is the identity assurance level the enrolment reached.
-	IAL            Level
+	IAL Level
+	// NotifyEveryUse asks to hear of every use (Policy.NotifyEveryUseByDefault
+	// turns it on for everyone).
 	NotifyEveryUse bool
 }
 
@@ -47,7 +49,8 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (*User, []Event, er
 // buildUser validates n and returns the new user and its creation event,
 // stamped, ready to store.
 func (s *Service) buildUser(ctx context.Context, n NewUser, now time.Time) (*User, []Event, error) {
-	u := &User{Status: UserActive, CreatedAt: now, Name: n.Name, IAL: n.IAL, NotifyEveryUse: n.NotifyEveryUse}
+	u := &User{Status: UserActive, CreatedAt: now, Name: n.Name, IAL: n.IAL,
+		NotifyEveryUse: n.NotifyEveryUse || s.policy.NotifyEveryUseByDefault}
 	if n.CPR != "" {
 		cpr, err := ParseCPR(n.CPR)
 		if err != nil {

@@ -1,7 +1,8 @@
 // Command quickstart walks through go-mitid on the in-memory store: it
 // enrols a citizen, changes their user ID, gives them authenticators and
-// takes them through activation, a waiting period, a suspension and a block,
-// and finally prints the activity log and the notifications sent.
+// takes them through activation, a login, a waiting period, a suspension
+// after wrong codes and a block, and finally prints the activity log and the
+// notifications sent.
 //
 //	go run ./examples/quickstart
 //
@@ -22,8 +23,12 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/codedisplay"
 	"github.com/go-mitid/mitid/store/memory"
 )
+
+// password is Anna's MitID password in the walk-through.
+const password = "korrekt hest batteri"
 
 // clock is a simulated clock the walk moves forward by hand.
 type clock struct {
@@ -102,8 +107,12 @@ func run(w io.Writer) error {
 	}
 	say("Looked up by CPR number, her user ID is now %q.", found.UserID)
 
-	step("Anna orders a code display; it arrives in the post and she activates it.")
-	_, evs, err := svc.AddAuthenticator(ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindCodeDisplay, Serial: "572 000 0019", State: mitid.StateOrdered})
+	step("Anna orders a code display; it arrives in the post and she activates it with the code it shows.")
+	device, err := codedisplay.Manufacture(rand.Reader, codedisplay.MitIDParams(), clk.Now)
+	if err != nil {
+		return err
+	}
+	_, evs, err := svc.AddCodeDevice(ctx, u.ID, mitid.NewCodeDevice{Kind: mitid.KindCodeDisplay, Serial: device.Serial().String(), Seed: device.Seed(), State: mitid.StateOrdered})
 	if err != nil {
 		return err
 	}
@@ -112,10 +121,38 @@ func run(w io.Writer) error {
 	if _, _, err = svc.MarkDelivered(ctx, u.ID, display); err != nil {
 		return err
 	}
-	if _, _, err = svc.ActivateAuthenticator(ctx, u.ID, display, mitid.ActivateOptions{}); err != nil {
+	code, err := device.Code()
+	if err != nil {
 		return err
 	}
-	say("Code display %s is active.", short(display))
+	if _, _, err = svc.ActivateCodeDevice(ctx, u.ID, display, mitid.CodeDeviceActivation{Serial: device.Serial().String(), Code: code, Password: password}); err != nil {
+		return err
+	}
+	say("Code display %s is active, and she has created her password.", device.Serial())
+
+	step("Skattestyrelsen asks Anna to log on; she uses the code display, then her password.")
+	clk.advance(time.Minute)
+	login, err := svc.BeginLogin(ctx, mitid.LoginRequest{UserID: "ærø-anna", Action: mitid.ActionLogOn,
+		Text: "Log på hos Skattestyrelsen", Level: mitid.LevelSubstantial, RelyingParty: "skat.dk"})
+	if err != nil {
+		return err
+	}
+	say("She reads %q and is asked for: the %s.", login.Text, login.Next)
+	if code, err = device.Code(); err != nil {
+		return err
+	}
+	if login, err = svc.SubmitCode(ctx, login.ID, code); err != nil {
+		return err
+	}
+	say("Code %s accepted; next: the %s.", code, login.Next)
+	if _, err = svc.SubmitPassword(ctx, login.ID, password); err != nil {
+		return err
+	}
+	result, err := svc.FinishLogin(ctx, login.ID)
+	if err != nil {
+		return err
+	}
+	say("Logged on: %s.", result)
 
 	step("She also tries to activate an audio code reader.")
 	_, evs, err = svc.AddAuthenticator(ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindAudioReader, State: mitid.StatePendingActivation})
@@ -140,10 +177,20 @@ func run(w io.Writer) error {
 	}
 	say("24 hours later: the chip %s is active.", short(chip))
 
-	step("Three wrong codes suspend the code display for %s.", svc.Policy().SuspensionDuration)
-	if _, _, err = svc.SuspendAuthenticator(ctx, u.ID, display, clk.Now().Add(svc.Policy().SuspensionDuration), "three wrong codes"); err != nil {
+	step("Someone tries three wrong codes on Anna's code display.")
+	login, err = svc.BeginLogin(ctx, mitid.LoginRequest{UserID: "ærø-anna", Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+	if err != nil {
 		return err
 	}
+	for _, wrong := range []string{"111111", "222222", "333333"} {
+		_, err = svc.SubmitCode(ctx, login.ID, wrong)
+		explain(say, err)
+	}
+	if code, err = device.Code(); err != nil {
+		return err
+	}
+	_, err = svc.SubmitCode(ctx, login.ID, code)
+	explain(say, err)
 	printAuthenticators(ctx, svc, u.ID, say)
 	clk.advance(svc.Policy().SuspensionDuration)
 	say("A quarter of an hour later:")
@@ -209,6 +256,10 @@ func describe(e mitid.Event) string {
 		return fmt.Sprintf("%q → %q", e.Detail["old"], e.Detail["new"])
 	case mitid.EventAuthenticatorAdded:
 		return fmt.Sprintf("%s, %s", e.Kind, e.To)
+	case mitid.EventAuthenticatorUsed:
+		return fmt.Sprintf("%s (%s)", e.Kind, e.Detail["action"])
+	case mitid.EventAuthenticatorFailed:
+		return fmt.Sprintf("%s: %s", e.Kind, e.Reason)
 	case mitid.EventAuthenticatorState:
 		s := fmt.Sprintf("%s: %s → %s", e.Kind, e.From, e.To)
 		if e.Reason != "" {
