@@ -186,8 +186,11 @@ type Authenticator struct {
 	// ReplacedBy names the authenticator that replaced this one.
 	ReplacedBy uuid.UUID `json:"replaced_by,omitzero"`
 	// Suspensions counts suspensions for failed attempts since the last
-	// successful use; repeated suspensions escalate to a block.
-	Suspensions int `json:"suspensions,omitempty"`
+	// successful use, each within Policy.SuspensionWindow of the one before;
+	// repeated suspensions escalate to a block. LastSuspendedAt is when the
+	// last one began.
+	Suspensions     int       `json:"suspensions,omitempty"`
+	LastSuspendedAt time.Time `json:"last_suspended_at,omitzero"`
 	// Failures counts consecutive failed attempts since the last success.
 	Failures int `json:"failures,omitempty"`
 	// CredentialID is the chip's credential ID; it is unique across all users.

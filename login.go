@@ -192,6 +192,7 @@ type loginState struct {
 	Choice        int // index in Options
 	Done          int // factors completed
 	Used          []uuid.UUID
+	Rejected      int    // app approvals that did not verify
 	Challenge     []byte // app approval
 	ChipChallenge []byte // chip.Challenge, JSON
 	ChipOptions   []byte
@@ -542,13 +543,18 @@ func usedBy(ref optionRef, step Step) uuid.UUID {
 }
 
 // deviceFor returns the authenticator of ref that answers step, checking it
-// is usable; an attempt on a suspended or blocked one counts as a failure.
+// is usable. A guess (a code, a password, a chip answer) at a suspended or
+// blocked one counts as a failure; an app approval guesses nothing and
+// does not count.
 func (s *Service) deviceFor(u *User, ref optionRef, step Step, now time.Time) (*Authenticator, []Event, error) {
 	a, err := u.Authenticator(usedBy(ref, step))
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := a.usable(now); err != nil {
+		if step == StepApproval {
+			return nil, nil, refusal{err}
+		}
 		return nil, s.failed(u, a, now, err), refusal{err}
 	}
 	return a, nil, nil
@@ -600,9 +606,12 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (*Log
 }
 
 // SubmitApproval delivers the app's signature over the login's challenge,
-// action and text (see package app).
+// action and text (see package app). A signature that does not verify
+// guesses nothing, so it does not count against the app or the account;
+// it counts against the login, which ends after Policy.WrongCodeLimit of
+// them.
 func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byte) (*Login, error) {
-	return s.step(ctx, id, StepApproval, func(u *User, st *loginState, ref optionRef, now time.Time) ([]Event, error) {
+	l, err := s.step(ctx, id, StepApproval, func(u *User, st *loginState, ref optionRef, now time.Time) ([]Event, error) {
 		a, evs, err := s.deviceFor(u, ref, StepApproval, now)
 		if err != nil {
 			return evs, err
@@ -612,12 +621,42 @@ func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byt
 			return nil, NewError(CodeSecretUnreadable, err, "this MitID app cannot be verified; activate it again")
 		}
 		if err := app.Verify(pub, app.Request{Challenge: st.Challenge, Action: string(st.Action), Text: st.Text}, signature); err != nil {
-			e := errorf(CodeWrongSignature, "the approval from your MitID app does not verify; approve again in the app")
-			return s.failed(u, a, now, e), refusal{e}
+			return nil, refusal{errorf(CodeWrongSignature, "the approval from your MitID app does not verify; approve again in the app")}
 		}
 		succeeded(u, a, now)
 		return nil, nil
 	})
+	if ErrorCode(err) == CodeWrongSignature {
+		return nil, s.rejectApproval(ctx, id, err)
+	}
+	return l, err
+}
+
+// rejectApproval counts an approval that did not verify against the login
+// and ends the login at the limit. It returns the error to show.
+func (s *Service) rejectApproval(ctx context.Context, id string, cause error) error {
+	now := s.clock.Now()
+	ended := false
+	_, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) error {
+		st, err := decodeLogin(sess)
+		if err != nil {
+			return err
+		}
+		st.Rejected++
+		ended = st.Rejected >= s.policy.WrongCodeLimit
+		sess.Data = st.marshal()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if ended {
+		if _, err := s.store.ConsumeSession(ctx, id, now); err != nil && !isErr(err, ErrReplay) {
+			return err
+		}
+		return errorf(CodeSessionUsed, "the login ended after %d approvals that did not verify; start again", s.policy.WrongCodeLimit)
+	}
+	return cause
 }
 
 // FinishLogin ends a login whose factors are all in and returns its result.
@@ -637,21 +676,43 @@ func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, err
 	if err != nil {
 		return nil, err
 	}
+	// The consumed state is the one that counts: a switch of method may
+	// have landed between the read above and the consumption.
 	if st, err = decodeLogin(sess); err != nil {
 		return nil, err
 	}
 	ref := st.Options[st.Choice]
+	steps := ref.Method.steps()
+	complete := st.next() == StepDone && len(st.Used) == len(steps)
+	for i := 0; complete && i < len(steps); i++ {
+		complete = st.Used[i] == usedBy(ref, steps[i])
+	}
+	if !complete {
+		return nil, errorf(CodeLoginOrder, "the login changed while it was being finished; start again")
+	}
 	res := &LoginResult{User: st.User, Action: st.Action, TextHash: sha256.Sum256([]byte(st.Text)), RelyingParty: st.RelyingParty,
-		Method: ref.Method, Authenticators: st.Used, Kinds: ref.Method.Kinds(), At: now}
+		Method: ref.Method, Authenticators: st.Used, At: now}
 	u, _, err := s.update(WithActor(ctx, actorOr(st.RelyingParty)), st.User, func(u *User, now time.Time) ([]Event, error) {
+		// Whatever was blocked while the login ran is blocked now.
+		if err := u.Usable(now); err != nil {
+			return nil, err
+		}
+		res.Kinds = res.Kinds[:0]
 		var evs []Event
 		for _, id := range st.Used {
 			a, err := u.Authenticator(id)
 			if err != nil {
 				return nil, err
 			}
+			if err := a.usable(now); err != nil {
+				return nil, err
+			}
+			res.Kinds = append(res.Kinds, a.Kind)
 			evs = append(evs, Event{Type: EventAuthenticatorUsed, Authenticator: a.ID, Kind: a.Kind,
 				Detail: map[string]string{"action": string(st.Action), "method": string(ref.Method)}})
+		}
+		if loa := TransactionLevel(u.IAL, AuthenticationLevel(res.Kinds)); loa < st.Level {
+			return nil, errorf(CodeLevelTooLow, "the login reached %s, below the %s required", loa, st.Level)
 		}
 		return evs, nil
 	})
@@ -661,9 +722,6 @@ func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, err
 	res.UserID, res.IAL = u.UserID, u.IAL
 	res.AAL = AuthenticationLevel(res.Kinds)
 	res.LoA = TransactionLevel(res.IAL, res.AAL)
-	if res.LoA < st.Level {
-		return nil, errorf(CodeLevelTooLow, "the login reached %s, below the %s required", res.LoA, st.Level)
-	}
 	return res, nil
 }
 

@@ -1,6 +1,7 @@
 package mitid_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"strings"
@@ -375,22 +376,88 @@ func TestLogin_PasswordCountsApart(t *testing.T) {
 
 func TestLogin_AccountNeverSeesMoreThan100Failures(t *testing.T) {
 	e := newLoginEnv(t, memory.New())
-	h := e.enrol(t, "hundred", mitid.LevelSubstantial, mitid.KindApp)
+	h := e.enrol(t, "hundred", mitid.LevelSubstantial, mitid.KindCodeDisplay)
 	l := e.begin(t, h, mitid.LevelSubstantial)
-	var err error
 	for i := 0; i < 100; i++ {
-		_, err = e.svc.SubmitApproval(e.ctx, l.ID, []byte("garbage"))
+		_, err := e.svc.SubmitCode(e.ctx, l.ID, wrongCode(h.code(t)))
 		require.Error(t, err)
 	}
 	u, err := e.svc.User(e.ctx, h.user.ID)
 	require.NoError(t, err)
-	assert.Equal(t, 100, u.Failures)
+	assert.Equal(t, 100, u.Failures, "wrong codes on a suspended device count too")
 	assert.Equal(t, mitid.UserBlocked, u.Status, "the 100th failure blocks the whole MitID")
-	_, err = e.svc.SubmitApproval(e.ctx, l.ID, h.approve(t, l))
+	assert.Equal(t, e.clock.Now().Add(time.Hour), u.BlockedUntil, "for an hour, not for good")
+	_, err = e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
 	require.ErrorIs(t, err, mitid.ErrLocked)
 	u, err = e.svc.User(e.ctx, h.user.ID)
 	require.NoError(t, err)
 	assert.Equal(t, 100, u.Failures, "a blocked account counts no further")
+
+	e.clock.Advance(time.Hour)
+	l = e.begin(t, h, mitid.LevelSubstantial)
+	_, err = e.svc.SubmitCode(e.ctx, l.ID, wrongCode(h.code(t)))
+	require.Error(t, err)
+	u, err = e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.UserBlocked, u.Status, "after the lockout, one more failure locks again")
+	assert.NoError(t, u.Usable(e.clock.Now().Add(time.Hour)))
+}
+
+func TestLogin_ExpiredSupportBlockDoesNotSwitchOffTheCap(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "after-block", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	_, _, err := e.svc.BlockUser(e.ctx, h.user.ID, e.clock.Now().Add(time.Hour), "support")
+	require.NoError(t, err)
+	e.clock.Advance(time.Hour)
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	for i := 0; i < 100; i++ {
+		_, err := e.svc.SubmitCode(e.ctx, l.ID, wrongCode(h.code(t)))
+		require.Error(t, err)
+	}
+	u, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Error(t, u.Usable(e.clock.Now()), "the cap still blocks after an earlier block ran out")
+}
+
+func TestLogin_JunkApprovalsNeverTouchTheApp(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "junk-approvals", mitid.LevelSubstantial, mitid.KindApp)
+	for round := 0; round < 5; round++ {
+		l := e.begin(t, h, mitid.LevelSubstantial)
+		for i := 0; i < 2; i++ {
+			_, err := e.svc.SubmitApproval(e.ctx, l.ID, []byte("junk"))
+			assert.Equal(t, mitid.CodeWrongSignature, mitid.ErrorCode(err))
+		}
+		_, err := e.svc.SubmitApproval(e.ctx, l.ID, []byte("junk"))
+		require.ErrorIs(t, err, mitid.ErrReplay, "the third ends the login")
+		_, err = e.svc.SubmitApproval(e.ctx, l.ID, h.approve(t, l))
+		require.ErrorIs(t, err, mitid.ErrReplay, "and it stays ended")
+	}
+	u, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Zero(t, u.Failures, "an approval guesses nothing: the account is not charged")
+	list, err := e.svc.Authenticators(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StateActive, stateOf(list, h.appID), "the app is never suspended by strangers")
+	l := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
+	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+}
+
+func TestLogin_OldSuspensionsDoNotEscalate(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "slow-attacker", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	for round := 0; round < 5; round++ {
+		l := e.begin(t, h, mitid.LevelSubstantial)
+		for i := 0; i < 3; i++ {
+			_, err := e.svc.SubmitCode(e.ctx, l.ID, wrongCode(h.code(t)))
+			require.Error(t, err)
+		}
+		e.clock.Advance(25 * time.Hour) // more than the 24-hour window
+	}
+	list, err := e.svc.Authenticators(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StateActive, stateOf(list, h.codeID), "suspensions a day apart never add up to a block")
 }
 
 func TestLogin_ExpiredAndReplayedSessions(t *testing.T) {
@@ -528,4 +595,55 @@ func TestAuthenticationLevel_NSISMapping(t *testing.T) {
 		assert.Equal(t, tc.want, mitid.AuthenticationLevel(tc.kinds), "%v", tc.kinds)
 	}
 	assert.Equal(t, mitid.LevelSubstantial, mitid.TransactionLevel(mitid.LevelSubstantial, mitid.LevelHigh), "LoA is the lower of IAL and AAL")
+}
+
+// TestFinishLogin_ChecksTheStateItConsumed replays the race the review found:
+// a switch of method lands between FinishLogin's read and its consumption.
+// The store below lets the test slip the switch in at exactly that point.
+func TestFinishLogin_ChecksTheStateItConsumed(t *testing.T) {
+	st := &racingStore{Store: memory.New()}
+	e := newLoginEnv(t, st)
+	h := e.enrol(t, "racer", mitid.LevelHigh, mitid.KindCodeDisplay, mitid.KindApp, mitid.KindChip)
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	l, err := e.svc.ChooseMethod(e.ctx, l.ID, mitid.MethodCodeDisplay, h.codeID)
+	require.NoError(t, err)
+	l = e.complete(t, h, l)
+	st.beforeConsume = func() {
+		_, err := e.svc.ChooseMethod(e.ctx, l.ID, mitid.MethodAppAndChip, h.appID)
+		require.NoError(t, err)
+	}
+	res, err := e.svc.FinishLogin(e.ctx, l.ID)
+	require.Error(t, err, "a login switched under FinishLogin must not report factors never given (got %v)", res)
+	assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err))
+}
+
+func TestFinishLogin_RefusesWhatWasBlockedDuringTheLogin(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "stolen-phone", mitid.LevelSubstantial, mitid.KindApp)
+	l := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
+	_, _, err := e.svc.BlockAuthenticator(e.ctx, h.user.ID, h.appID, "stolen")
+	require.NoError(t, err)
+	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	require.ErrorIs(t, err, mitid.ErrLocked, "the app was blocked as stolen before the relying party finished")
+
+	h2 := e.enrol(t, "blocked-mitid", mitid.LevelSubstantial, mitid.KindApp)
+	l = e.complete(t, h2, e.begin(t, h2, mitid.LevelSubstantial))
+	_, _, err = e.svc.BlockUser(e.ctx, h2.user.ID, time.Time{}, "fraud")
+	require.NoError(t, err)
+	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	require.ErrorIs(t, err, mitid.ErrLocked)
+}
+
+// racingStore runs beforeConsume once, just before a session is consumed.
+type racingStore struct {
+	mitid.Store
+	beforeConsume func()
+}
+
+func (r *racingStore) ConsumeSession(ctx context.Context, id string, now time.Time) (*mitid.Session, error) {
+	if f := r.beforeConsume; f != nil {
+		r.beforeConsume = nil
+		f()
+	}
+	return r.Store.ConsumeSession(ctx, id, now)
 }

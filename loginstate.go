@@ -14,10 +14,11 @@ import (
 // it has a compact binary form rather than JSON (which cost half of a
 // factor's time). Layout, version 1: a version byte, then the fields in
 // order; strings and byte slices are length-prefixed (uvarint), UUIDs are 16
-// bytes, small integers uvarints. Decoding checks every length against what
+// bytes, small integers uvarints. Version 2 added the count of rejected
+// approvals. Decoding checks every length against what
 // is left, so damaged data is an error, never a panic (FuzzDecodeLoginState).
 
-const loginStateVersion = 1
+const loginStateVersion = 2
 
 // maxLoginField bounds any one length-prefixed field; a login's largest is
 // the chip's WebAuthn options, far below this.
@@ -48,6 +49,7 @@ func (st *loginState) marshal() []byte {
 	for _, id := range st.Used {
 		b = append(b, id[:]...)
 	}
+	b = binary.AppendUvarint(b, uint64(st.Rejected))
 	b = appendString(b, string(st.Challenge))
 	b = appendString(b, string(st.ChipChallenge))
 	b = appendString(b, string(st.ChipOptions))
@@ -142,6 +144,7 @@ func unmarshalLoginState(b []byte) (*loginState, error) {
 	for i := uint64(0); i < n && r.err == nil; i++ {
 		st.Used = append(st.Used, r.uuid())
 	}
+	st.Rejected = int(r.uvarint(255))
 	st.Challenge = r.bytes()
 	st.ChipChallenge = r.bytes()
 	st.ChipOptions = r.bytes()

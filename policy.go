@@ -62,8 +62,10 @@ type Policy struct {
 	// Throttling (mitid.dk; NIST SP 800-63B §5.2.2)
 	WrongCodeLimit          int           // 3 wrong codes suspend a code display/audio reader
 	SuspensionDuration      time.Duration // 15 min
-	SuspensionsBeforeBlock  int           // repeated suspensions escalate to a block
-	MaxConsecutiveFailures  int           // never more than 100 per account (NIST)
+	SuspensionsBeforeBlock  int           // repeated suspensions escalate to a block ...
+	SuspensionWindow        time.Duration // ... when each follows the last within this window (24 h)
+	MaxConsecutiveFailures  int           // never more than 100 per account (NIST) ...
+	AccountLockout          time.Duration // ... then the whole MitID is blocked this long (1 h)
 	NotifyEveryUseByDefault bool
 
 	// Citizen Service proofing (seed 000, 002; mitid.dk documentation page)
@@ -133,7 +135,9 @@ func MitIDPolicy() Policy {
 		WrongCodeLimit:         3,
 		SuspensionDuration:     15 * time.Minute,
 		SuspensionsBeforeBlock: 3,
+		SuspensionWindow:       24 * time.Hour,
 		MaxConsecutiveFailures: 100,
+		AccountLockout:         time.Hour,
 
 		WitnessMinAge:        18,
 		WitnessMinMitIDAge:   30 * day,
@@ -214,6 +218,7 @@ func (p Policy) Validate() []Departure {
 		{"OTPDigits", int64(p.OTPDigits)}, {"OTPPeriod", int64(p.OTPPeriod)},
 		{"WrongCodeLimit", int64(p.WrongCodeLimit)}, {"SuspensionDuration", int64(p.SuspensionDuration)},
 		{"SuspensionsBeforeBlock", int64(p.SuspensionsBeforeBlock)},
+		{"SuspensionWindow", int64(p.SuspensionWindow)}, {"AccountLockout", int64(p.AccountLockout)},
 		{"MaxConsecutiveFailures", int64(p.MaxConsecutiveFailures)},
 		{"LoginSessionTTL", int64(p.LoginSessionTTL)}, {"TransactionTextLimit", int64(p.TransactionTextLimit)},
 		{"Argon2.Time", int64(p.Argon2.Time)}, {"Argon2.Memory", int64(p.Argon2.Memory)},
@@ -346,6 +351,8 @@ func diffFields(want, got Policy) []fieldDiff {
 	cmp("WrongCodeLimit", want.WrongCodeLimit, got.WrongCodeLimit)
 	cmp("SuspensionDuration", want.SuspensionDuration, got.SuspensionDuration)
 	cmp("SuspensionsBeforeBlock", want.SuspensionsBeforeBlock, got.SuspensionsBeforeBlock)
+	cmp("SuspensionWindow", want.SuspensionWindow, got.SuspensionWindow)
+	cmp("AccountLockout", want.AccountLockout, got.AccountLockout)
 	cmp("MaxConsecutiveFailures", want.MaxConsecutiveFailures, got.MaxConsecutiveFailures)
 	cmp("NotifyEveryUseByDefault", want.NotifyEveryUseByDefault, got.NotifyEveryUseByDefault)
 	cmp("WitnessMinAge", want.WitnessMinAge, got.WitnessMinAge)

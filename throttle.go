@@ -12,16 +12,26 @@ import (
 //
 //   - Each authenticator counts its consecutive wrong attempts; at
 //     Policy.WrongCodeLimit (3) it is suspended for SuspensionDuration (15
-//     min), and a suspension that would be the SuspensionsBeforeBlock-th in
-//     a row without a success blocks it instead.
+//     min). A suspension that is the SuspensionsBeforeBlock-th in a row, each
+//     within SuspensionWindow (24 h) of the last, blocks it instead; older
+//     suspensions are forgotten, so nobody can walk a device to a block over
+//     weeks.
 //   - The password counts apart from the devices it goes with.
-//   - The account counts every failed attempt, whatever the authenticator,
-//     attempts on a suspended one included; at MaxConsecutiveFailures (100)
-//     the whole MitID is blocked until support lifts the block, so no
-//     account ever sees more than 100 consecutive failures.
+//   - Only a guess counts: a wrong code, a wrong password, a chip answer
+//     that does not verify. An app approval that does not verify guesses
+//     nothing (the PIN is checked on the phone and never leaves it), so it
+//     counts against the login, which ends after WrongCodeLimit of them,
+//     and never against the app or the account.
+//   - The account counts every failed guess, attempts on a suspended
+//     authenticator included; at MaxConsecutiveFailures (100) the whole
+//     MitID is blocked for AccountLockout (1 hour), so no account ever sees
+//     more than 100 consecutive failures (NIST), and a stranger who knows
+//     only the user ID cannot block it for good. The count is not reset by
+//     the lockout: after it, each further failure locks again, so guessing
+//     proceeds at one try per lockout.
 //   - A success resets the authenticator's and the account's counts.
 
-// failed records a failed attempt on a (nil when the attempt named no
+// failed records a failed guess against a (nil when the attempt named no
 // usable authenticator) and returns the events to commit. cause is why the
 // attempt failed; it goes into the event.
 func (s *Service) failed(u *User, a *Authenticator, now time.Time, cause error) []Event {
@@ -37,8 +47,11 @@ func (s *Service) failed(u *User, a *Authenticator, now time.Time, cause error) 
 	}
 	events = append(events, ev)
 	if a != nil && a.EffectiveState(now) == StateActive && a.Failures >= s.policy.WrongCodeLimit {
+		if !a.LastSuspendedAt.IsZero() && now.Sub(a.LastSuspendedAt) > s.policy.SuspensionWindow {
+			a.Suspensions = 0
+		}
 		a.Suspensions++
-		a.Failures = 0
+		a.Failures, a.LastSuspendedAt = 0, now
 		to, opt := StateSuspended, TransitionOptions{Until: now.Add(s.policy.SuspensionDuration), Reason: "too many wrong attempts"}
 		if a.Suspensions >= s.policy.SuspensionsBeforeBlock {
 			to, opt = StateBlocked, TransitionOptions{Reason: "suspended too many times in a row"}
@@ -48,9 +61,12 @@ func (s *Service) failed(u *User, a *Authenticator, now time.Time, cause error) 
 			events = append(events, evs...)
 		}
 	}
-	if u.Failures >= s.policy.MaxConsecutiveFailures && u.Status != UserBlocked {
-		u.Status, u.BlockedUntil, u.BlockReason = UserBlocked, time.Time{}, "too many failed attempts"
-		events = append(events, Event{Type: EventUserBlocked, Reason: u.BlockReason})
+	if u.Failures >= s.policy.MaxConsecutiveFailures && u.Usable(now) == nil {
+		until := now.Add(s.policy.AccountLockout)
+		// The count stays: after the lockout, each further failure locks
+		// again, so guessing goes at one try an hour.
+		u.Status, u.BlockedUntil, u.BlockReason = UserBlocked, until, "too many failed attempts"
+		events = append(events, Event{Type: EventUserBlocked, Until: until, Reason: u.BlockReason})
 	}
 	return events
 }
