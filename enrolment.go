@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,11 +55,11 @@ type PassportEnrolment struct {
 	Faces    FaceMatcher
 	// UserID is the user ID the person chooses.
 	UserID string
-	// CPR is the person's CPR number, if they have one; its birth date must
-	// be the passport's. Empty for a holder without a CPR number, who gets a
-	// P-code.
+	// CPR is the person's CPR number, if they have one. The Service's
+	// CPRRegister must confirm it belongs to the passport's holder (the
+	// birth date, and the passport number or the name). Empty for a holder
+	// without a CPR number, who gets a P-code.
 	CPR      string
-	Name     string
 	Phone    string
 	Email    string
 	Channels []Channel
@@ -79,12 +80,14 @@ type PassportEnrolled struct {
 }
 
 // EnrolByPassport reads and verifies the document's chip, checks the face,
-// and creates the MitID at identity level Substantial. It refuses — with an
-// error naming the check — a chip whose data is not signed by a trusted
-// issuer (Passive Authentication), a chip that cannot prove it is the
-// original (Chip or Active Authentication), a chip whose MRZ differs from
-// the page, an expired document, a face that does not match, and a CPR
-// number whose birth date is not the passport's.
+// and creates the MitID at identity level Substantial, in the name the chip
+// holds. It refuses — with an error naming the check — a chip whose data is
+// not signed by a trusted issuer (Passive Authentication), a chip that
+// cannot prove it is the original (Chip or Active Authentication), a chip
+// whose MRZ differs from the page, an expired document, a face that does
+// not match, a CPR number the CPR register does not tie to the passport's
+// holder, and a holder without a CPR number whose passport the register
+// ties to one (they enrol with it).
 func (s *Service) EnrolByPassport(ctx context.Context, e PassportEnrolment) (*PassportEnrolled, error) {
 	if e.Chip == nil || e.Trust == nil || e.Faces == nil {
 		return nil, errorf(CodeConfigInvalid, "an enrolment by passport needs the chip connection, the CSCA trust store and a face matcher")
@@ -126,21 +129,15 @@ func (s *Service) EnrolByPassport(ctx context.Context, e PassportEnrolment) (*Pa
 		return out, errorf(CodeProofingFailed, "the face scan does not match the photo in the passport")
 	}
 
-	n := NewUser{UserID: e.UserID, CPR: e.CPR, Name: e.Name, Phone: e.Phone, Email: e.Email, Channels: e.Channels,
-		Language: e.Language, IAL: LevelSubstantial}
-	if n.Name == "" {
-		n.Name = strings.TrimSpace(doc.MRZ.SecondaryIdentifier + " " + doc.MRZ.PrimaryIdentifier)
+	n := NewUser{UserID: e.UserID, CPR: e.CPR, Phone: e.Phone, Email: e.Email, Channels: e.Channels,
+		Language: e.Language, IAL: LevelSubstantial,
+		Name: strings.TrimSpace(doc.MRZ.SecondaryIdentifier + " " + doc.MRZ.PrimaryIdentifier)}
+	if err := s.checkCPRHolder(ctx, e.CPR, doc.MRZ, birth); err != nil {
+		return out, err
 	}
-	if e.CPR != "" {
-		cpr, err := ParseCPR(e.CPR)
-		if err != nil {
-			return out, err
-		}
-		if !cpr.BirthDate().Equal(birth) {
-			return out, invalidField(CodeProofingFailed, "cpr", "the CPR number's birth date is not the passport's")
-		}
-	} else {
-		n.Document = &IdentityDocument{Country: doc.MRZ.IssuingState, Number: doc.MRZ.DocumentNumber, Expires: expiry}
+	if e.CPR == "" {
+		n.Document = &IdentityDocument{Country: doc.MRZ.IssuingState, Number: doc.MRZ.DocumentNumber, Expires: expiry,
+			Nationality: doc.MRZ.Nationality, Holder: mrzName(doc.MRZ.PrimaryIdentifier + " " + doc.MRZ.SecondaryIdentifier)}
 		n.BirthDate = birth
 	}
 	// One commit: the user, the proof, the P-code and the activation code,
@@ -188,6 +185,43 @@ func (s *Service) EnrolByPassport(ctx context.Context, e PassportEnrolment) (*Pa
 	}
 	out.User, out.Events = u, events
 	return out, nil
+}
+
+// checkCPRHolder asks the CPR register whether cpr belongs to the holder of
+// the passport read (birth date, and the passport's number or name); for
+// a holder without a CPR number, whether the register ties the passport to
+// one.
+func (s *Service) checkCPRHolder(ctx context.Context, cprText string, m *passport.MRZ, birth time.Time) error {
+	if s.cprRegister == nil {
+		if cprText != "" {
+			return errorf(CodeConfigInvalid, "enrolment of a CPR holder by passport needs the CPR register (Config.CPRRegister)")
+		}
+		return nil
+	}
+	if cprText == "" {
+		if _, found, err := s.cprRegister.ByPassport(ctx, m.IssuingState, m.DocumentNumber); err != nil {
+			return NewError(CodeStoreUnavailable, err, "the CPR register cannot be asked now; try again shortly")
+		} else if found {
+			return invalidField(CodeProofingFailed, "cpr", "the CPR register knows this passport's holder: enrol with your CPR number")
+		}
+		return nil
+	}
+	cpr, err := ParseCPR(cprText)
+	if err != nil {
+		return err
+	}
+	p, err := s.cprRegister.Person(ctx, cpr)
+	if isErr(err, ErrNotFound) {
+		return invalidField(CodeProofingFailed, "cpr", "the CPR register has no person with this CPR number")
+	} else if err != nil {
+		return NewError(CodeStoreUnavailable, err, "the CPR register cannot be asked now; try again shortly")
+	}
+	knownPassport := slices.Contains(p.Passports, m.IssuingState+":"+m.DocumentNumber)
+	sameName := mrzName(p.Surname) == mrzName(m.PrimaryIdentifier) && mrzName(p.GivenNames) == mrzName(m.SecondaryIdentifier)
+	if !cpr.BirthDate().Equal(birth) || !p.BirthDate.Equal(birth) || !(knownPassport || sameName) {
+		return invalidField(CodeProofingFailed, "cpr", "the CPR number does not belong to the passport's holder")
+	}
+	return nil
 }
 
 // proofing builds the error for a failed check of the chip read.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/store/memory"
 )
 
 // td3 writes a passport MRZ (two lines of 44) with its check digits.
@@ -49,8 +50,22 @@ var sameFace = mitid.FaceMatcherFunc(func(_ context.Context, p passport.FaceImag
 	return mitid.FaceMatch{Match: string(p.Image) == string(live), Score: 0.99, Method: "test"}, nil
 })
 
+// registerEnv is an env whose Service asks a CPR register holding Anna
+// Hansen, born 1 January 1990, CPR 010190-4321.
+func registerEnv(t *testing.T) *env {
+	t.Helper()
+	keys, err := mitid.NewRandomKeyRing(seeded(1))
+	require.NoError(t, err)
+	st := memory.New()
+	clock := &fakeClock{now: tNow}
+	reg := mitid.CPRRecords{"0101904321": {Surname: "Hansen", GivenNames: "Anna", BirthDate: date(1990, 1, 1)}}
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), CPRRegister: reg})
+	require.NoError(t, err)
+	return &env{svc: svc, store: st, clock: clock, ctx: context.Background()}
+}
+
 func TestEnrolByPassport_DanishHolderWithCPR(t *testing.T) {
-	e := newEnv(t)
+	e := registerEnv(t)
 	mrz := td3(t, "DNK", "AB1234567", "900101", "F", "300101", "HANSEN", "ANNA")
 	doc, chip := passportChip(t, mrz, nil)
 	got, err := e.svc.EnrolByPassport(e.ctx, mitid.PassportEnrolment{
@@ -91,7 +106,7 @@ func TestEnrolByPassport_DanishHolderWithCPR(t *testing.T) {
 }
 
 func TestEnrolByPassport_HolderWithoutCPRGetsAPCode(t *testing.T) {
-	e := newEnv(t)
+	e := registerEnv(t)
 	mrz := td3(t, "DEU", "C01X00T47", "850601", "M", "310101", "MUSTERMANN", "ERIK")
 	doc, chip := passportChip(t, mrz, nil)
 	got, err := e.svc.EnrolByPassport(e.ctx, mitid.PassportEnrolment{
@@ -100,7 +115,7 @@ func TestEnrolByPassport_HolderWithoutCPRGetsAPCode(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, got.User.CPR.IsZero())
 	require.NotNil(t, got.User.Document)
-	assert.Equal(t, mitid.IdentityDocument{Country: "DEU", Number: "C01X00T47", Expires: date(2031, 1, 1)}, *got.User.Document)
+	assert.Equal(t, mitid.IdentityDocument{Country: "DEU", Number: "C01X00T47", Expires: date(2031, 1, 1), Nationality: "DEU", Holder: "MUSTERMANN ERIK"}, *got.User.Document)
 	assert.Equal(t, date(1985, 6, 1), got.User.BirthDate)
 	assert.Regexp(t, `^\d{8}$`, got.PCode)
 	_, _, err = e.svc.RedeemPCode(e.ctx, "erik-m", got.PCode)
@@ -111,6 +126,46 @@ func TestEnrolByPassport_HolderWithoutCPRGetsAPCode(t *testing.T) {
 		MRZ: mrz, Chip: chip2, Trust: doc2.Trust, LiveFace: doc2.FaceImage, Faces: sameFace, UserID: "erik-two",
 	})
 	require.ErrorIs(t, err, mitid.ErrConflict, "one MitID per document")
+
+	renewed := td3(t, "DEU", "C01X00T99", "850601", "M", "360101", "MUSTERMANN", "ERIK")
+	doc3, chip3 := passportChip(t, renewed, nil)
+	_, err = e.svc.EnrolByPassport(e.ctx, mitid.PassportEnrolment{
+		MRZ: renewed, Chip: chip3, Trust: doc3.Trust, LiveFace: doc3.FaceImage, Faces: sameFace, UserID: "erik-renewed",
+	})
+	require.ErrorIs(t, err, mitid.ErrConflict, "a renewed passport does not make a second MitID")
+	assert.Equal(t, mitid.CodeDocumentTaken, mitid.ErrorCode(err))
+}
+
+// TestEnrolByPassport_CPRMustBelongToTheHolder: the review's attack — a
+// passport holder born the same day claims someone else's CPR number.
+func TestEnrolByPassport_CPRMustBelongToTheHolder(t *testing.T) {
+	e := registerEnv(t)
+	erik := td3(t, "SWE", "SE1234567", "900101", "M", "300101", "LARSSON", "ERIK")
+	doc, chip := passportChip(t, erik, nil)
+	_, err := e.svc.EnrolByPassport(e.ctx, mitid.PassportEnrolment{MRZ: erik, Chip: chip, Trust: doc.Trust, LiveFace: doc.FaceImage,
+		Faces: sameFace, UserID: "not-anna", CPR: "010190-4321"})
+	require.ErrorIs(t, err, mitid.ErrInvalid)
+	assert.Contains(t, err.Error(), "does not belong to the passport's holder")
+
+	plain := newEnv(t) // no CPR register
+	anna := td3(t, "DNK", "AB1234567", "900101", "F", "300101", "HANSEN", "ANNA")
+	doc, chip = passportChip(t, anna, nil)
+	_, err = plain.svc.EnrolByPassport(plain.ctx, mitid.PassportEnrolment{MRZ: anna, Chip: chip, Trust: doc.Trust, LiveFace: doc.FaceImage,
+		Faces: sameFace, UserID: "anna-pas", CPR: "010190-4321"})
+	require.Error(t, err, "without the register nobody can tell whose CPR number it is")
+	assert.Contains(t, err.Error(), "CPR register")
+
+	// A register that knows Anna's passport.
+	keys, err := mitid.NewRandomKeyRing(seeded(1))
+	require.NoError(t, err)
+	reg := mitid.CPRRecords{"0101904321": {Surname: "Hansen", GivenNames: "Anna", BirthDate: date(1990, 1, 1), Passports: []string{"DNK:AB1234567"}}}
+	svc, err := mitid.New(mitid.Config{Store: memory.New(), Keys: keys, Clock: &fakeClock{now: tNow}, Rand: seeded(3), CPRRegister: reg})
+	require.NoError(t, err)
+	doc, chip = passportChip(t, anna, nil)
+	_, err = svc.EnrolByPassport(context.Background(), mitid.PassportEnrolment{MRZ: anna, Chip: chip, Trust: doc.Trust, LiveFace: doc.FaceImage,
+		Faces: sameFace, UserID: "anna-no-cpr"})
+	require.Error(t, err, "a CPR holder cannot enrol as one without")
+	assert.Contains(t, err.Error(), "enrol with your CPR number")
 }
 
 // TestEnrolByPassport_Refusals: every failed check refuses the enrolment,
@@ -139,7 +194,7 @@ func TestEnrolByPassport_Refusals(t *testing.T) {
 		{rule: "an expired passport", mrz: td3(t, "DNK", "AB1234567", "900101", "F", "251120", "HANSEN", "ANNA"),
 			says: "expired"},
 		{rule: "a CPR number with another birth date", enrol: func(p *mitid.PassportEnrolment, _ *passport.SyntheticDocument) { p.CPR = "020190-4321" },
-			says: "birth date is not the passport's"},
+			says: "no person with this CPR number"},
 		{rule: "a scanned page that is not the chip's", enrol: func(p *mitid.PassportEnrolment, _ *passport.SyntheticDocument) {
 			p.MRZ = td3(t, "DNK", "AB1234568", "900101", "F", "300101", "HANSEN", "ANNA")
 		}, says: "chip could not be read"},
@@ -148,7 +203,7 @@ func TestEnrolByPassport_Refusals(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.rule, func(t *testing.T) {
-			e := newEnv(t)
+			e := registerEnv(t)
 			m := mrz
 			if tc.mrz != "" {
 				m = tc.mrz

@@ -93,6 +93,7 @@ const (
 	CodeWrongActivationCode   Code = "wrong_activation_code"
 	CodeActivationBlocked     Code = "activation_code_blocked"
 	CodeProofingFailed        Code = "proofing_failed"
+	CodeDocumentTaken         Code = "document_taken"
 )
 
 // Sentinel returns the sentinel error the code belongs to, so that
@@ -102,7 +103,7 @@ func (c Code) Sentinel() error {
 	case CodeUserNotFound, CodeAuthenticatorNotFound, CodeOrderNotFound,
 		CodeSessionNotFound, CodeMessageNotFound:
 		return ErrNotFound
-	case CodeUserIDTaken, CodeCPRTaken, CodeCredentialTaken, CodeOrderTaken,
+	case CodeUserIDTaken, CodeCPRTaken, CodeDocumentTaken, CodeCredentialTaken, CodeOrderTaken,
 		CodeSessionTaken, CodeConcurrentUpdate, CodeLeaseLost:
 		return ErrConflict
 	case CodeSessionExpired:

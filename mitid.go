@@ -46,6 +46,10 @@ type Config struct {
 	// Chip verifies MitID chips (WebAuthn); chip registration and chip
 	// logins need it. Build it with chip.New for your RP ID and origins.
 	Chip *chip.Verifier
+	// CPRRegister confirms that a CPR number belongs to a passport's holder
+	// when someone enrols by passport; enrolment of CPR holders by passport
+	// needs it (CPRRecords serves tests and demos).
+	CPRRegister CPRRegister
 	// Policy holds the scheme's numbers (MitIDPolicy when nil). A policy with
 	// values no scheme could run with is refused; departures from MitID or
 	// NIST are allowed (see Policy.Validate).
@@ -61,6 +65,8 @@ type Service struct {
 	rand     io.Reader
 	policy   Policy
 	chip     *chip.Verifier
+
+	cprRegister CPRRegister
 }
 
 // New builds a Service from cfg, checking that the parts it needs are there.
@@ -71,7 +77,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Keys == nil {
 		return nil, errorf(CodeConfigInvalid, "config: a KeyRing is required (NewKeyRing; NewRandomKeyRing for tests)")
 	}
-	s := &Service{store: cfg.Store, keys: cfg.Keys, notifier: cfg.Notifier, clock: cfg.Clock, policy: MitIDPolicy(), chip: cfg.Chip}
+	s := &Service{store: cfg.Store, keys: cfg.Keys, notifier: cfg.Notifier, clock: cfg.Clock, policy: MitIDPolicy(), chip: cfg.Chip, cprRegister: cfg.CPRRegister}
 	if s.clock == nil {
 		s.clock = systemClock{}
 	}

@@ -69,9 +69,14 @@ type User struct {
 // IdentityDocument is the passport or ID card of a holder without a CPR
 // number.
 type IdentityDocument struct {
-	Country string    `json:"country"` // ICAO three-letter code
+	Country string    `json:"country"` // issuing state, ICAO three-letter code
 	Number  string    `json:"number"`
 	Expires time.Time `json:"expires,omitzero"`
+	// Nationality and Holder (the name as the MRZ writes it) identify the
+	// person across renewed documents; with the birth date they are a
+	// unique key, so a new passport does not make a second MitID.
+	Nationality string `json:"nationality,omitempty"`
+	Holder      string `json:"holder,omitempty"`
 }
 
 // Clone returns a deep copy: changing the copy never changes u. Stores hand
@@ -122,6 +127,7 @@ const (
 	KeyCPR        = "cpr"
 	KeyCredential = "credential"
 	KeyDocument   = "document"
+	KeyPerson     = "person"
 )
 
 // UniqueKeys returns every unique key u holds. A chip keeps its credential
@@ -132,8 +138,11 @@ func (u *User) UniqueKeys() []UniqueKey {
 	if !u.CPR.IsZero() {
 		keys = append(keys, UniqueKey{KeyCPR, u.CPR.Digits()})
 	}
-	if u.Document != nil {
-		keys = append(keys, UniqueKey{KeyDocument, u.Document.Country + ":" + u.Document.Number})
+	if d := u.Document; d != nil {
+		keys = append(keys, UniqueKey{KeyDocument, d.Country + ":" + d.Number})
+		if d.Holder != "" && d.Nationality != "" {
+			keys = append(keys, UniqueKey{KeyPerson, d.Nationality + ":" + u.BirthDate.Format("20060102") + ":" + d.Holder})
+		}
 	}
 	for _, a := range u.Authenticators {
 		if len(a.CredentialID) > 0 && !a.State.Final() {
@@ -154,7 +163,7 @@ func conflictError(k UniqueKey) *Error {
 	case KeyCredential:
 		return errorf(CodeCredentialTaken, "this chip is already registered to another MitID; block it there first")
 	}
-	return errorf(CodeUserIDTaken, "a MitID already exists for this identity document")
+	return errorf(CodeDocumentTaken, "a MitID already exists for this person or identity document; log in with it or contact MitID support")
 }
 
 // SameUniqueKeys reports whether u and o hold the same unique keys, without
@@ -162,7 +171,7 @@ func conflictError(k UniqueKey) *Error {
 // many updates that change none.
 func (u *User) SameUniqueKeys(o *User) bool {
 	if u.UserID != o.UserID || u.CPR != o.CPR || (u.Document == nil) != (o.Document == nil) ||
-		(u.Document != nil && (u.Document.Country != o.Document.Country || u.Document.Number != o.Document.Number)) ||
+		(u.Document != nil && *u.Document != *o.Document) || !u.BirthDate.Equal(o.BirthDate) ||
 		len(u.Authenticators) != len(o.Authenticators) {
 		return false
 	}
