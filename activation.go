@@ -302,6 +302,9 @@ func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid
 		if st := a.EffectiveState(now); st != StatePendingActivation && st != StateWaitingForAccess {
 			return nil, errorf(CodeTransitionForbidden, "this %s is %s, not waiting for activation", a.Kind, st)
 		}
+		if err := a.missingSecret(); err != nil {
+			return nil, err
+		}
 		evs, err := s.redeemCode(u, PurposeActivation, codes.Code, now)
 		if err != nil {
 			return evs, err

@@ -242,6 +242,24 @@ func (a *Authenticator) usable(now time.Time) error {
 	return errorf(CodeTransitionForbidden, "your %s is not activated yet (it is %s)", a.Kind, a.State)
 }
 
+// missingSecret returns an error when a lacks the secret its kind verifies
+// against, saying which way of activating provides it; nil when it has it.
+// An authenticator without its secret must never become active: it could
+// not be verified, or, worse, a check on it could be skipped.
+func (a *Authenticator) missingSecret() error {
+	switch {
+	case (a.Kind == KindCodeDisplay || a.Kind == KindAudioReader) && a.OTP == nil:
+		return errorf(CodeTransitionForbidden, "this %s has no seed: register it with AddCodeDevice", a.Kind)
+	case a.Kind == KindApp && len(a.DeviceKey) == 0:
+		return errorf(CodeTransitionForbidden, "this MitID app has no device key: register it with AddApp")
+	case a.Kind == KindChip && a.Chip == nil:
+		return errorf(CodeTransitionForbidden, "this MitID chip is not connected yet: activate it by connecting it (BeginChipRegistration)")
+	case a.Kind == KindPassword && a.Password == nil:
+		return errorf(CodeTransitionForbidden, "this password has no hash: set it with SetPassword")
+	}
+	return nil
+}
+
 // secretBytes is how many bytes cloneInto copies into the arena.
 func (a *Authenticator) secretBytes() int {
 	n := len(a.CredentialID) + len(a.DeviceKey)

@@ -98,8 +98,24 @@ type ActivateOptions struct {
 // handing over a device, say): the caller vouches for that proof. The
 // per-kind limits apply; a replacement moves the old authenticator to
 // Replaced in the same commit.
+//
+// The authenticator must hold its secret: a code device its seed, an app
+// its device key, a chip its credential (a chip is activated by connecting
+// it: FinishChipRegistration).
 func (s *Service) ActivateAuthenticator(ctx context.Context, user, auth uuid.UUID, opt ActivateOptions) (*User, []Event, error) {
-	return s.transition(ctx, user, auth, StateActive, TransitionOptions{Replaces: opt.Replaces, Reason: opt.Reason})
+	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
+		if err := u.Usable(now); err != nil {
+			return nil, err
+		}
+		a, err := u.Authenticator(auth)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.missingSecret(); err != nil {
+			return nil, err
+		}
+		return u.Transition(&s.policy, auth, StateActive, now, TransitionOptions{Replaces: opt.Replaces, Reason: opt.Reason})
+	})
 }
 
 // MarkDelivered records that an ordered device reached its holder; it can

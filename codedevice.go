@@ -145,6 +145,9 @@ func (s *Service) ActivateCodeDevice(ctx context.Context, user, auth uuid.UUID, 
 // *Error to show when the code is not accepted; a malformed code (letters,
 // too short) is ErrInvalid and was not compared.
 func (s *Service) checkCode(a *Authenticator, code string, now time.Time) (codedisplay.Match, error) {
+	if a.OTP == nil {
+		return codedisplay.Match{}, errorf(CodeSecretUnreadable, "this %s has no seed and cannot be verified; contact MitID support", a.Kind)
+	}
 	p, err := a.OTP.params(&s.policy)
 	if err != nil {
 		return codedisplay.Match{}, NewError(CodeSecretUnreadable, err, "this %s cannot be verified", a.Kind)

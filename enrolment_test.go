@@ -99,9 +99,8 @@ func TestEnrolByPassport_DanishHolderWithCPR(t *testing.T) {
 	assert.Len(t, log, 3, "all in one commit")
 
 	// The code activates her first authenticator.
-	_, evs, err := e.svc.AddAuthenticator(e.ctx, got.User.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
-	require.NoError(t, err)
-	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna-pas", evs[0].Authenticator, mitid.ActivationCodes{Code: got.ActivationCode})
+	dev, _ := e.codeDevice(t, got.User.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna-pas", dev, mitid.ActivationCodes{Code: got.ActivationCode})
 	require.NoError(t, err)
 }
 

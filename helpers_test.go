@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/codedisplay"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -69,4 +71,15 @@ func (e *env) anna(t *testing.T) *mitid.User {
 	})
 	require.NoError(t, err)
 	return u
+}
+
+// codeDevice registers a code display or audio code reader with a seed, in
+// the given starting state, and returns its ID and the simulated device.
+func (e *env) codeDevice(t *testing.T, user uuid.UUID, kind mitid.Kind, state mitid.State) (uuid.UUID, *codedisplay.Device) {
+	t.Helper()
+	dev, err := codedisplay.Manufacture(seeded(int(seqN.Add(1))+5000), codedisplay.MitIDParams(), e.clock.Now)
+	require.NoError(t, err)
+	_, evs, err := e.svc.AddCodeDevice(e.ctx, user, mitid.NewCodeDevice{Kind: kind, Serial: dev.Serial().String(), Seed: dev.Seed(), State: state})
+	require.NoError(t, err)
+	return evs[0].Authenticator, dev
 }

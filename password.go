@@ -81,6 +81,9 @@ func (h *PasswordHash) verify(pw string) bool {
 // the one checked, a wrong password counts as a failure, a right one resets
 // the counts. It returns the events and the refusal, as an attempt wants.
 func (s *Service) passwordAttempt(u *User, a *Authenticator, checked *PasswordHash, ok bool, now time.Time) ([]Event, error) {
+	if a.Password == nil {
+		return nil, errorf(CodeSecretUnreadable, "this password has no hash and cannot be verified; set it again")
+	}
 	if !a.Password.same(checked) {
 		return nil, errorf(CodeConcurrentUpdate, "your password changed meanwhile; enter it again")
 	}

@@ -23,12 +23,17 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/chip"
 	"github.com/go-mitid/mitid/codedisplay"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
-// password is Anna's MitID password in the walk-through.
-const password = "korrekt hest batteri"
+// password is Anna's MitID password in the walk-through; origin is the web
+// origin the demo's chip ceremonies run on.
+const (
+	password = "korrekt hest batteri"
+	origin   = "https://mitid.example"
+)
 
 // clock is a simulated clock the walk moves forward by hand.
 type clock struct {
@@ -66,7 +71,13 @@ func run(w io.Writer) error {
 		return err
 	}
 	box := &inbox{}
-	svc, err := mitid.New(mitid.Config{Store: memory.New(), Keys: keys, Clock: clk, Notifier: box})
+	// The chip verifier for MitID.dk's WebAuthn relying party (the demo's
+	// origin; a real deployment names its own).
+	chips, err := chip.New(chip.Config{RPID: "mitid.example", RPName: "MitID", Origins: []string{origin}, Now: clk.Now})
+	if err != nil {
+		return err
+	}
+	svc, err := mitid.New(mitid.Config{Store: memory.New(), Keys: keys, Clock: clk, Notifier: box, Chip: chips})
 	if err != nil {
 		return err
 	}
@@ -155,7 +166,11 @@ func run(w io.Writer) error {
 	say("Logged on: %s.", result)
 
 	step("She also tries to activate an audio code reader.")
-	_, evs, err = svc.AddAuthenticator(ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindAudioReader, State: mitid.StatePendingActivation})
+	reader, err := codedisplay.Manufacture(rand.Reader, codedisplay.MitIDParams(), clk.Now)
+	if err != nil {
+		return err
+	}
+	_, evs, err = svc.AddCodeDevice(ctx, u.ID, mitid.NewCodeDevice{Kind: mitid.KindAudioReader, Serial: reader.Serial().String(), Seed: reader.Seed(), State: mitid.StatePendingActivation})
 	if err != nil {
 		return err
 	}
@@ -167,15 +182,27 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	chip := evs[0].Authenticator
+	chipID := evs[0].Authenticator
 	clk.advance(20 * time.Hour)
-	_, _, err = svc.ActivateAuthenticator(ctx, u.ID, chip, mitid.ActivateOptions{})
+	_, _, err = svc.BeginChipRegistration(ctx, u.ID, chipID)
 	explain(say, err)
 	clk.advance(4 * time.Hour)
-	if _, _, err = svc.ActivateAuthenticator(ctx, u.ID, chip, mitid.ActivateOptions{}); err != nil {
+	device2, err := chip.NewSimulator(rand.Reader) // a software stand-in for the chip on her key ring
+	if err != nil {
 		return err
 	}
-	say("24 hours later: the chip %s is active.", short(chip))
+	options, session, err := svc.BeginChipRegistration(ctx, u.ID, chipID)
+	if err != nil {
+		return err
+	}
+	response, err := device2.Register(options, origin) // the browser asks the chip
+	if err != nil {
+		return err
+	}
+	if _, _, err = svc.FinishChipRegistration(ctx, session, response, mitid.ChipActivation{}); err != nil {
+		return err
+	}
+	say("24 hours later she connects the chip (step B): it is active.")
 
 	step("Someone tries three wrong codes on Anna's code display.")
 	login, err = svc.BeginLogin(ctx, mitid.LoginRequest{UserID: "ærø-anna", Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
@@ -197,10 +224,10 @@ func run(w io.Writer) error {
 	printAuthenticators(ctx, svc, u.ID, say)
 
 	step("Anna loses the chip and blocks it; then tries to unblock it.")
-	if _, _, err = svc.BlockAuthenticator(ctx, u.ID, chip, "lost"); err != nil {
+	if _, _, err = svc.BlockAuthenticator(ctx, u.ID, chipID, "lost"); err != nil {
 		return err
 	}
-	_, _, err = svc.UnblockAuthenticator(ctx, u.ID, chip, "found it")
+	_, _, err = svc.UnblockAuthenticator(ctx, u.ID, chipID, "found it")
 	explain(say, err)
 
 	step("The activity log of Anna's MitID:")
