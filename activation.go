@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,6 +141,9 @@ func codeHashPurpose(u uuid.UUID, p CodePurpose) string {
 // the number gets no code on it. A new code of a purpose replaces any live
 // one of the same purpose.
 func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePurpose, ch CodeChannel) (string, *User, []Event, error) {
+	if purpose == PurposeTemporaryPIN {
+		ch = CodeBySMS // a temporary PIN only ever travels by SMS
+	}
 	ttl, err := s.policy.validity(purpose, ch)
 	if err != nil {
 		return "", nil, nil, err
@@ -163,7 +167,9 @@ func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePur
 		n := Notification{Delivery: Delivery{Channel: ChannelSMS, Address: u.Phone, Language: u.Language}, Event: evs[0],
 			Subject: "MitID", Text: codeText(purpose, code, u.Language, evs[0].Until.Sub(evs[0].At))}
 		if err := s.notifier.Notify(ctx, n); err != nil {
-			return "", nil, nil, NewError(CodeStoreUnavailable, err, "the %s could not be sent by SMS; ask for a new one", purposeName(purpose))
+			// The code is issued (and any older one superseded); only its
+			// SMS failed. Asking again issues a fresh one.
+			return "", u, evs, NewError(CodeDeliveryFailed, err, "the %s was issued but the SMS with it could not be sent; ask for a new one", purposeName(purpose))
 		}
 	}
 	return code, u, evs, nil
@@ -226,23 +232,37 @@ func (u *User) pruneCodes(now time.Time) {
 }
 
 // redeemCode checks a typed code of the given purpose against u's live
-// codes and, when it matches one, marks it used. A wrong entry counts
+// codes (of any channel but those excluded) and, when it matches one, marks
+// it used. A wrong entry counts
 // against every live code of the purpose (the person may have meant any of
 // them); at Policy.ActivationCodeAttempts (3) they are blocked. It returns
 // the events to commit and, when the code is not accepted, the refusal.
-func (s *Service) redeemCode(u *User, purpose CodePurpose, typed string, now time.Time) ([]Event, error) {
+func (s *Service) redeemCode(u *User, purpose CodePurpose, typed string, now time.Time, exclude ...CodeChannel) ([]Event, error) {
 	attempts := s.policy.ActivationCodeAttempts
 	if purpose == PurposePCode {
 		attempts = s.policy.PCodeAttempts
 	}
 	norm := []byte(normalizeCode(typed))
 	var live []*IssuedCode
+	expired := false
 	for i := range u.Codes {
-		if c := &u.Codes[i]; c.Purpose == purpose && c.live(now) {
+		c := &u.Codes[i]
+		if c.Purpose != purpose || slices.Contains(exclude, c.Channel) {
+			continue
+		}
+		if c.live(now) {
 			live = append(live, c)
+		} else if !c.Blocked && c.UsedAt.IsZero() {
+			expired = true
 		}
 	}
 	if len(live) == 0 {
+		if expired {
+			return nil, errorf(CodeActivationExpired, "your %s has expired; get a new one", purposeName(purpose))
+		}
+		if len(exclude) > 0 {
+			return nil, errorf(CodeActivationInvalid, "an app needs an activation code that did not come by SMS, beside the temporary PIN that did: two codes by two independent channels")
+		}
 		return nil, errorf(CodeActivationInvalid, "you have no valid %s; get a new one", purposeName(purpose))
 	}
 	for _, c := range live {
@@ -305,7 +325,11 @@ func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid
 		if err := a.missingSecret(); err != nil {
 			return nil, err
 		}
-		evs, err := s.redeemCode(u, PurposeActivation, codes.Code, now)
+		var bySMS []CodeChannel
+		if a.Kind == KindApp {
+			bySMS = []CodeChannel{CodeBySMS} // the PIN comes by SMS; the code must come another way
+		}
+		evs, err := s.redeemCode(u, PurposeActivation, codes.Code, now, bySMS...)
 		if err != nil {
 			return evs, err
 		}

@@ -57,8 +57,8 @@ func TestActivationCode_ValidityByChannel(t *testing.T) {
 			assert.Equal(t, tNow.Add(tc.life), evs[0].Until)
 			e.clock.Advance(tc.life)
 			_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, mitid.ActivationCodes{Code: code})
-			require.Error(t, err, "at the end of its validity the code is dead")
-			assert.Equal(t, mitid.CodeActivationInvalid, mitid.ErrorCode(err))
+			require.ErrorIs(t, err, mitid.ErrExpired, "at the end of its validity the code is dead, and the error says so")
+			assert.Equal(t, mitid.CodeActivationExpired, mitid.ErrorCode(err))
 		})
 	}
 }
@@ -128,6 +128,20 @@ func TestActivationCode_AppNeedsTwoIndependentCodes(t *testing.T) {
 	last := evs[len(evs)-1]
 	assert.Equal(t, mitid.StateActive, last.To)
 	assert.NotEmpty(t, last.Notify, "an app activated on a new device is notified (seed 004)")
+}
+
+func TestActivationCode_AppRefusesTwoCodesByTheSameChannel(t *testing.T) {
+	e, _ := smsEnv(t)
+	u := e.anna(t)
+	appID := e.pendingApp(t, u)
+	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeBySMS)
+	require.NoError(t, err)
+	pin, _, evs, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeTemporaryPIN, mitid.CodeOnPaper)
+	require.NoError(t, err)
+	assert.Equal(t, tNow.Add(30*time.Minute), evs[0].Until, "a temporary PIN goes by SMS and lives as long, whatever channel was asked for")
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", appID, mitid.ActivationCodes{Code: code, TemporaryPIN: pin})
+	require.Error(t, err, "both codes came by SMS: not two independent channels")
+	assert.Contains(t, err.Error(), "independent channels")
 }
 
 func TestSMSCode_RefusedAfterARecentPhoneChange(t *testing.T) {

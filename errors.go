@@ -94,6 +94,8 @@ const (
 	CodeActivationBlocked     Code = "activation_code_blocked"
 	CodeProofingFailed        Code = "proofing_failed"
 	CodeDocumentTaken         Code = "document_taken"
+	CodeActivationExpired     Code = "activation_code_expired"
+	CodeDeliveryFailed        Code = "delivery_failed"
 )
 
 // Sentinel returns the sentinel error the code belongs to, so that
@@ -106,7 +108,7 @@ func (c Code) Sentinel() error {
 	case CodeUserIDTaken, CodeCPRTaken, CodeDocumentTaken, CodeCredentialTaken, CodeOrderTaken,
 		CodeSessionTaken, CodeConcurrentUpdate, CodeLeaseLost:
 		return ErrConflict
-	case CodeSessionExpired:
+	case CodeSessionExpired, CodeActivationExpired:
 		return ErrExpired
 	case CodeAuthenticatorLimit:
 		return ErrLimit
@@ -118,7 +120,7 @@ func (c Code) Sentinel() error {
 		return ErrReplay
 	case CodeSuspectedClone:
 		return ErrLocked
-	case CodeStoreUnavailable:
+	case CodeStoreUnavailable, CodeDeliveryFailed:
 		return ErrUnavailable
 	default:
 		return ErrInvalid
