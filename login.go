@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -220,6 +222,9 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 	if n := utf8.RuneCountInString(r.Text); n == 0 || n > s.policy.TransactionTextLimit || !utf8.ValidString(r.Text) {
 		return nil, invalidField(CodeLoginInvalid, "text", "the transaction text must be 1 to %d characters; it has %d", s.policy.TransactionTextLimit, n)
 	}
+	if i := strings.IndexFunc(r.Text, deceptive); i >= 0 {
+		return nil, invalidField(CodeLoginInvalid, "text", "the transaction text holds a control or direction character (%U) that could make what is shown differ from what is approved", []rune(r.Text[i:])[0])
+	}
 	if !r.Level.Valid() {
 		return nil, invalidField(CodeLevelInvalid, "level", "the level must be Low, Substantial or High")
 	}
@@ -254,10 +259,22 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 			}
 			return nil, errorf(CodeNoAuthenticator, "you have no authenticator that reaches the level %s; add a MitID app or a chip", r.Level)
 		}
-		first := opts[0]
-		e := errorf(CodeNoAuthenticator, "none of your authenticators can be used now: your %s %s", first.Kind, first.Reason)
-		e.Until = first.Until
-		return nil, e
+		// Say why the first way is closed, with its code and end.
+		if a, err := u.Authenticator(opts[0].Authenticator); err == nil {
+			if err := a.usable(now); err != nil {
+				return nil, err
+			}
+		}
+		for _, ref := range st.Options[:1] {
+			for _, id := range []uuid.UUID{ref.Chip, ref.Password} {
+				if a, err := u.Authenticator(id); err == nil {
+					if err := a.usable(now); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+		return nil, errorf(CodeNoAuthenticator, "none of your authenticators can be used now")
 	}
 	if err := s.prepareStep(u, st, now); err != nil {
 		return nil, err
@@ -272,6 +289,13 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 		return nil, err
 	}
 	return s.view(sess, st, opts), nil
+}
+
+// deceptive reports characters a transaction text must not hold: controls
+// (a line break could push the real text out of view) and bidirectional
+// overrides and isolates (which reorder what is displayed).
+func deceptive(r rune) bool {
+	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F
 }
 
 // options lists the login options of u at now that reach level, and stores
@@ -444,17 +468,26 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 		}
 		var refs []optionRef
 		opts = s.options(u, now, st.Level, &refs)
-		choice := -1
+		// The named authenticator, or else the first usable one of the
+		// method, or else the first of the method (to say why it is closed).
+		choice, closed := -1, -1
 		for i, o := range opts {
-			if o.Method == m && (authenticator == uuid.Nil || o.Authenticator == authenticator) {
+			if o.Method != m || (authenticator != uuid.Nil && o.Authenticator != authenticator) {
+				continue
+			}
+			if o.Usable {
 				choice = i
-				if !o.Usable {
-					e := errorf(CodeAuthenticatorSusp, "your %s %s; choose another way to log in", o.Kind, o.Reason)
-					e.Until = o.Until
-					return e
-				}
 				break
 			}
+			if closed < 0 {
+				closed = i
+			}
+		}
+		if choice < 0 && closed >= 0 {
+			o := opts[closed]
+			e := errorf(CodeAuthenticatorSusp, "your %s %s; choose another way to log in", o.Kind, o.Reason)
+			e.Until = o.Until
+			return e
 		}
 		if choice < 0 {
 			return invalidField(CodeLoginInvalid, "method", "%s is not a way you can log in here", m)

@@ -647,3 +647,38 @@ func (r *racingStore) ConsumeSession(ctx context.Context, id string, now time.Ti
 	}
 	return r.Store.ConsumeSession(ctx, id, now)
 }
+
+func TestBeginLogin_AllClosedSaysWhyAndUntilWhen(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "all-closed", mitid.LevelSubstantial, mitid.KindApp)
+	until := e.clock.Now().Add(time.Hour)
+	_, _, err := e.svc.SuspendAuthenticator(e.ctx, h.user.ID, h.appID, until, "lost phone")
+	require.NoError(t, err)
+	_, err = e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: h.user.UserID, Action: mitid.ActionLogOn, Text: "x", Level: mitid.LevelLow})
+	require.ErrorIs(t, err, mitid.ErrLocked)
+	var me *mitid.Error
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, until, me.Until)
+}
+
+func TestChooseMethod_PrefersAUsableAuthenticatorOfTheMethod(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "two-apps", mitid.LevelSubstantial, mitid.KindApp, mitid.KindCodeDisplay)
+	e.addActive(t, h.user.ID, mitid.KindApp) // a second app
+	_, _, err := e.svc.SuspendAuthenticator(e.ctx, h.user.ID, h.appID, time.Time{}, "lost")
+	require.NoError(t, err)
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	l, err = e.svc.ChooseMethod(e.ctx, l.ID, mitid.MethodApp, uuid.Nil)
+	require.NoError(t, err, "the second app is usable")
+	assert.Equal(t, mitid.MethodApp, l.Method)
+}
+
+func TestBeginLogin_RefusesDeceptiveText(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	h := e.enrol(t, "deceived", mitid.LevelSubstantial, mitid.KindApp)
+	for _, text := range []string{"Log på\\n\\nOverfør 10.000 kr.", "Betal 100 kr.\u202E.rk 000.01", "a\u2066b"} {
+		text = strings.ReplaceAll(text, "\\n", "\n")
+		_, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: h.user.UserID, Action: mitid.ActionApprove, Text: text, Level: mitid.LevelLow})
+		require.ErrorIs(t, err, mitid.ErrInvalid, "%q", text)
+	}
+}

@@ -86,8 +86,9 @@ type SessionStore interface {
 	// ErrReplay.
 	Session(ctx context.Context, id string, now time.Time) (*Session, error)
 
-	// UpdateSession changes a live session atomically (fn gets a copy and may
-	// be called again). Expired or consumed sessions fail as in Session.
+	// UpdateSession changes a live session's Data atomically (fn gets a copy
+	// and may be called again; changes to any other field are ignored, as
+	// the store owns them). Expired or consumed sessions fail as in Session.
 	UpdateSession(ctx context.Context, id string, now time.Time, fn func(s *Session) error) (*Session, error)
 
 	// ConsumeSession marks a live session used and returns it. Of any number

@@ -296,5 +296,3 @@ func describe(e mitid.Event) string {
 	}
 	return ""
 }
-
-func short(id uuid.UUID) string { return id.String()[:8] }

@@ -405,9 +405,11 @@ func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn 
 	if err := cur.Live(now); err != nil { // consumed meanwhile
 		return nil, err
 	}
-	next.ID, next.Version = id, cur.Version+1
-	s.sessions[id] = next.Clone()
-	return next, nil
+	// Only Data is the caller's to change.
+	stored := cur.Clone()
+	stored.Data, stored.Version = append([]byte(nil), next.Data...), cur.Version+1
+	s.sessions[id] = stored
+	return stored.Clone(), nil
 }
 
 // ConsumeSession marks a live session used, exactly once.

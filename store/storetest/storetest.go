@@ -530,10 +530,14 @@ func testSessions(t *testing.T, s mitid.Store) {
 
 	up, err := s.UpdateSession(ctx, sess.ID, t0.Add(2*time.Minute), func(s *mitid.Session) error {
 		s.Data = []byte(`{"step":2}`)
+		s.ExpiresAt = t0.Add(24 * time.Hour) // not the caller's to change: ignored
+		s.Kind = "other"
 		return nil
 	})
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), up.Version)
+	assert.True(t, up.ExpiresAt.Equal(sess.ExpiresAt), "only Data changes")
+	assert.Equal(t, "login", up.Kind)
 	_, err = s.UpdateSession(ctx, sess.ID, t0.Add(2*time.Minute), func(s *mitid.Session) error {
 		s.Data = []byte(`{"step":3}`)
 		return errors.New("refused")
@@ -544,7 +548,7 @@ func testSessions(t *testing.T, s mitid.Store) {
 	assert.JSONEq(t, `{"step":2}`, string(got.Data))
 
 	_, err = s.Session(ctx, sess.ID, sess.ExpiresAt)
-	require.ErrorIs(t, err, mitid.ErrExpired, "expired at ExpiresAt")
+	require.ErrorIs(t, err, mitid.ErrExpired, "expired at ExpiresAt, whatever the update function tried")
 	_, err = s.ConsumeSession(ctx, sess.ID, sess.ExpiresAt.Add(time.Second))
 	require.ErrorIs(t, err, mitid.ErrExpired)
 
