@@ -12,7 +12,8 @@ import (
 )
 
 // TestSameUniqueKeys_AgreesWithUniqueKeys changes users at random and checks
-// that the fast comparison stores use agrees with comparing the key sets.
+// that the fast comparison and KeyChanges, which stores use, agree with
+// comparing the key sets.
 func TestSameUniqueKeys_AgreesWithUniqueKeys(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	cpr, err := mitid.ParseCPR("010190-1234")
@@ -50,5 +51,19 @@ func TestSameUniqueKeys_AgreesWithUniqueKeys(t *testing.T) {
 		if base.SameUniqueKeys(u) {
 			require.True(t, same)
 		}
+		added, removed := u.KeyChanges(base)
+		require.ElementsMatch(t, minus(b, a), added, "added keys")
+		require.ElementsMatch(t, minus(a, b), removed, "removed keys")
 	}
+}
+
+// minus is the brute-force set difference a \ b.
+func minus(a, b []mitid.UniqueKey) []mitid.UniqueKey {
+	var out []mitid.UniqueKey
+	for _, k := range a {
+		if !slices.Contains(b, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }

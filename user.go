@@ -152,9 +152,9 @@ func (u *User) UniqueKeys() []UniqueKey {
 	return keys
 }
 
-// conflictError turns a taken unique key into the error a person reads.
-// Stores return it from CreateUser and UpdateUser.
-func conflictError(k UniqueKey) *Error {
+// ConflictError returns the error a store reports when committing would give
+// unique key k to a second user, in the words a person reads.
+func ConflictError(k UniqueKey) error {
 	switch k.Kind {
 	case KeyUserID:
 		return errorf(CodeUserIDTaken, "the user ID %q is taken; choose another", k.Value)
@@ -164,6 +164,29 @@ func conflictError(k UniqueKey) *Error {
 		return errorf(CodeCredentialTaken, "this chip is already registered to another MitID; block it there first")
 	}
 	return errorf(CodeDocumentTaken, "a MitID already exists for this person or identity document; log in with it or contact MitID support")
+}
+
+// KeyChanges returns the unique keys u holds that old did not (added) and
+// those old held that u does not (removed): what a store must take and
+// release when it commits u over old. Most updates change no key; they cost
+// no allocation here.
+func (u *User) KeyChanges(old *User) (added, removed []UniqueKey) {
+	if u.SameUniqueKeys(old) {
+		return nil, nil
+	}
+	now, before := u.UniqueKeys(), old.UniqueKeys()
+	return keysNotIn(now, before), keysNotIn(before, now)
+}
+
+// keysNotIn returns the keys of a that are not in b.
+func keysNotIn(a, b []UniqueKey) []UniqueKey {
+	var out []UniqueKey
+	for _, k := range a {
+		if !slices.Contains(b, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // SameUniqueKeys reports whether u and o hold the same unique keys, without
@@ -183,10 +206,6 @@ func (u *User) SameUniqueKeys(o *User) bool {
 	}
 	return true
 }
-
-// ConflictError returns the error a store reports when committing would give
-// unique key k to a second user.
-func ConflictError(k UniqueKey) error { return conflictError(k) }
 
 // Authenticator returns the authenticator with the given ID.
 func (u *User) Authenticator(id uuid.UUID) (*Authenticator, error) {

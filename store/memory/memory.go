@@ -145,11 +145,7 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *mitid.U
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var added, removed []mitid.UniqueKey
-	if !old.SameUniqueKeys(next) {
-		oldKeys, newKeys := old.UniqueKeys(), next.UniqueKeys()
-		added, removed = diffKeys(newKeys, oldKeys), diffKeys(oldKeys, newKeys)
-	}
+	added, removed := next.KeyChanges(old)
 	if err := s.checkKeys(id, added); err != nil {
 		return nil, err
 	}
@@ -229,17 +225,6 @@ func (s *Store) appendEvents(events []mitid.Event) {
 			})
 		}
 	}
-}
-
-// diffKeys returns the keys of a that are not in b.
-func diffKeys(a, b []mitid.UniqueKey) []mitid.UniqueKey {
-	var out []mitid.UniqueKey
-	for _, k := range a {
-		if !slices.Contains(b, k) {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 func cloneEvent(e mitid.Event) mitid.Event {

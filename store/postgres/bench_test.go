@@ -44,15 +44,22 @@ func BenchmarkBareSelect1(b *testing.B) {
 	}
 }
 
-func BenchmarkBareInsertCommit(b *testing.B) {
+// barePool returns a plain pgx pool on the test database and a fresh schema
+// in which ddl (with %s for the schema) has made the benchmark's table.
+func barePool(b *testing.B, ddl string) (*pgxpool.Pool, string) {
 	dsn := testDSN(b)
+	pool, err := pgxpool.New(context.Background(), dsn)
+	require.NoError(b, err)
+	b.Cleanup(pool.Close)
+	schema := pgx.Identifier{newSchema(b, dsn)}.Sanitize()
+	_, err = pool.Exec(context.Background(), "CREATE SCHEMA "+schema+"; "+strings.ReplaceAll(ddl, "%s", schema))
+	require.NoError(b, err)
+	return pool, schema
+}
+
+func BenchmarkBareInsertCommit(b *testing.B) {
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, dsn)
-	require.NoError(b, err)
-	defer pool.Close()
-	table := pgx.Identifier{newSchema(b, dsn)}.Sanitize()
-	_, err = pool.Exec(ctx, "CREATE SCHEMA "+table+"; CREATE TABLE "+table+".probe (id bigserial PRIMARY KEY, v integer)")
-	require.NoError(b, err)
+	pool, table := barePool(b, "CREATE TABLE %s.probe (id bigserial PRIMARY KEY, v integer)")
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := pool.Exec(ctx, "INSERT INTO "+table+".probe (v) VALUES (1)"); err != nil {
@@ -106,14 +113,8 @@ func benchUpdate(b *testing.B, s mitid.Store) {
 // one row, write it back, two round trips in autocommit, no events, no
 // uniqueness, no version check.
 func BenchmarkBareReadThenWrite(b *testing.B) {
-	dsn := testDSN(b)
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, dsn)
-	require.NoError(b, err)
-	defer pool.Close()
-	table := pgx.Identifier{newSchema(b, dsn)}.Sanitize()
-	_, err = pool.Exec(ctx, "CREATE SCHEMA "+table+"; CREATE TABLE "+table+".doc (id integer PRIMARY KEY, data jsonb NOT NULL); INSERT INTO "+table+`.doc VALUES (1, '{"n": 0}')`)
-	require.NoError(b, err)
+	pool, table := barePool(b, `CREATE TABLE %s.doc (id integer PRIMARY KEY, data jsonb NOT NULL); INSERT INTO %s.doc VALUES (1, '{"n": 0}')`)
 	b.ResetTimer()
 	for b.Loop() {
 		var data []byte

@@ -418,11 +418,7 @@ func (s *Store) updateUser(ctx context.Context, q querier, id uuid.UUID, fn func
 	if u.ID != id {
 		return nil, mitid.InvalidEvent("the update function changed the user's ID")
 	}
-	var added, removed []mitid.UniqueKey
-	if !old.SameUniqueKeys(u) {
-		oldKeys, newKeys := old.UniqueKeys(), u.UniqueKeys()
-		added, removed = diffKeys(newKeys, oldKeys), diffKeys(oldKeys, newKeys)
-	}
+	added, removed := u.KeyChanges(old)
 	data, err := json.Marshal(u)
 	if err != nil {
 		return nil, mitid.InvalidEvent("the user cannot be encoded: %v", err)
@@ -459,21 +455,6 @@ func (s *Store) updateUser(ctx context.Context, q querier, id uuid.UUID, fn func
 	}
 	u.Version = version
 	return u, nil
-}
-
-// diffKeys returns the keys of a that are not in b.
-func diffKeys(a, b []mitid.UniqueKey) []mitid.UniqueKey {
-	var out []mitid.UniqueKey
-	for _, k := range a {
-		found := false
-		for _, l := range b {
-			found = found || k == l
-		}
-		if !found {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 // Events lists events matching the filter, in Seq order.
