@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -208,12 +209,10 @@ func codeText(p CodePurpose, code string, lang Language, ttl time.Duration) stri
 	mins := int(ttl / time.Minute)
 	if lang == Danish {
 		name := map[CodePurpose]string{PurposeActivation: "aktiveringskode", PurposeTemporaryPIN: "midlertidige PIN-kode", PurposePCode: "P-kode"}[p]
-		return "Din MitID " + name + " er " + code + ". Den gælder i " + itoa(mins) + " minutter. Del den aldrig med andre."
+		return "Din MitID " + name + " er " + code + ". Den gælder i " + strconv.Itoa(mins) + " minutter. Del den aldrig med andre."
 	}
-	return "Your MitID " + purposeName(p) + " is " + code + ". It is valid for " + itoa(mins) + " minutes. Never share it."
+	return "Your MitID " + purposeName(p) + " is " + code + ". It is valid for " + strconv.Itoa(mins) + " minutes. Never share it."
 }
-
-func itoa(n int) string { return big.NewInt(int64(n)).String() }
 
 // pruneCodes drops codes that ended more than a day ago; the events keep
 // their history.

@@ -30,7 +30,7 @@ func errNoChipVerifier() error {
 
 // prepareChip readies the chip factor of a login: WebAuthn options for the
 // browser and the challenge, kept in the login session until answered.
-func (s *Service) prepareChip(u *User, st *loginState, _ time.Time) error {
+func (s *Service) prepareChip(u *User, st *loginState) error {
 	if s.chip == nil {
 		return errNoChipVerifier()
 	}
@@ -123,7 +123,7 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 			if err != nil {
 				return err
 			}
-			if err := s.prepareChip(u, st, now); err != nil {
+			if err := s.prepareChip(u, st); err != nil {
 				return err
 			}
 			sess.Data = st.marshal()

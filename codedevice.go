@@ -2,6 +2,7 @@ package mitid
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -162,9 +163,9 @@ func (s *Service) checkCode(a *Authenticator, code string, now time.Time) (coded
 	case err == nil:
 		a.OTP.LastStep, a.OTP.Drift = m.NewState.LastStep, m.NewState.Drift
 		return m, nil
-	case isErr(err, codedisplay.ErrMalformedCode):
+	case errors.Is(err, codedisplay.ErrMalformedCode):
 		return m, invalidField(CodeCodeMalformed, "code", "%v", err)
-	case isErr(err, codedisplay.ErrCodeReused):
+	case errors.Is(err, codedisplay.ErrCodeReused):
 		return m, errorf(CodeCodeUsed, "this code has been used already; wait for the next code on your %s", a.Kind)
 	}
 	return m, errorf(CodeWrongCode, "the code is wrong; enter the code your %s shows now", a.Kind)

@@ -211,7 +211,7 @@ func (s *Service) checkCPRHolder(ctx context.Context, cprText string, m *passpor
 		return err
 	}
 	p, err := s.cprRegister.Person(ctx, cpr)
-	if isErr(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) {
 		return invalidField(CodeProofingFailed, "cpr", "the CPR register has no person with this CPR number")
 	} else if err != nil {
 		return NewError(CodeStoreUnavailable, err, "the CPR register cannot be asked now; try again shortly")

@@ -189,6 +189,3 @@ func ErrorCode(err error) Code {
 	}
 	return ""
 }
-
-// isErr is errors.Is, named for reading inside switches.
-func isErr(err, target error) bool { return errors.Is(err, target) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -145,6 +146,8 @@ type LoginOption struct {
 	Usable bool
 	Reason string
 	Until  time.Time
+
+	closed *Error // why it is not usable, as an error to return
 }
 
 // Login is a login in progress, as the login page shows it.
@@ -260,21 +263,7 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 			return nil, errorf(CodeNoAuthenticator, "you have no authenticator that reaches the level %s; add a MitID app or a chip", r.Level)
 		}
 		// Say why the first way is closed, with its code and end.
-		if a, err := u.Authenticator(opts[0].Authenticator); err == nil {
-			if err := a.usable(now); err != nil {
-				return nil, err
-			}
-		}
-		for _, ref := range st.Options[:1] {
-			for _, id := range []uuid.UUID{ref.Chip, ref.Password} {
-				if a, err := u.Authenticator(id); err == nil {
-					if err := a.usable(now); err != nil {
-						return nil, err
-					}
-				}
-			}
-		}
-		return nil, errorf(CodeNoAuthenticator, "none of your authenticators can be used now")
+		return nil, opts[0].closed
 	}
 	if err := s.prepareStep(u, st, now); err != nil {
 		return nil, err
@@ -321,10 +310,8 @@ func (s *Service) options(u *User, now time.Time, level Level, refs *[]optionRef
 			}
 			a, _ := u.Authenticator(id)
 			if err := a.usable(now); err != nil {
-				o.Usable, o.Reason = false, describeUnusable(a, now)
-				if e, ok := err.(*Error); ok {
-					o.Until = e.Until
-				}
+				o.closed = err.(*Error) // usable always says why as an *Error
+				o.Usable, o.Reason, o.Until = false, o.closed.Message, o.closed.Until
 				break
 			}
 		}
@@ -359,20 +346,6 @@ func (s *Service) options(u *User, now time.Time, level Level, refs *[]optionRef
 	return out
 }
 
-// describeUnusable says in a few words why a is not usable at now.
-func describeUnusable(a *Authenticator, now time.Time) string {
-	switch a.EffectiveState(now) {
-	case StateSuspended:
-		if a.SuspendedUntil.IsZero() {
-			return "is suspended"
-		}
-		return "is suspended until " + a.SuspendedUntil.UTC().Format(time.RFC3339)
-	case StateBlocked:
-		return "is blocked"
-	}
-	return "is " + string(a.State)
-}
-
 // sessionID returns a fresh unguessable session ID.
 func (s *Service) sessionID() (string, error) {
 	b := make([]byte, 32)
@@ -402,7 +375,7 @@ func (s *Service) prepareStep(u *User, st *loginState, now time.Time) error {
 			return NewError(CodeConfigInvalid, err, "the random source failed")
 		}
 	case StepChip:
-		return s.prepareChip(u, st, now)
+		return s.prepareChip(u, st)
 	}
 	return nil
 }
@@ -484,10 +457,7 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 			}
 		}
 		if choice < 0 && closed >= 0 {
-			o := opts[closed]
-			e := errorf(CodeAuthenticatorSusp, "your %s %s; choose another way to log in", o.Kind, o.Reason)
-			e.Until = o.Until
-			return e
+			return opts[closed].closed
 		}
 		if choice < 0 {
 			return invalidField(CodeLoginInvalid, "method", "%s is not a way you can log in here", m)
@@ -684,7 +654,7 @@ func (s *Service) rejectApproval(ctx context.Context, id string, cause error) er
 		return err
 	}
 	if ended {
-		if _, err := s.store.ConsumeSession(ctx, id, now); err != nil && !isErr(err, ErrReplay) {
+		if _, err := s.store.ConsumeSession(ctx, id, now); err != nil && !errors.Is(err, ErrReplay) {
 			return err
 		}
 		return errorf(CodeSessionUsed, "the login ended after %d approvals that did not verify; start again", s.policy.WrongCodeLimit)
