@@ -32,7 +32,6 @@ type Store struct {
 	sessions  map[string]*mitid.Session
 	outbox    []*mitid.OutboxMessage // in ID order
 	leaseSeq  uint64
-	sessionMu sync.Mutex // serialises session updates (they are short)
 }
 
 type userEntry struct {
@@ -365,36 +364,42 @@ func (s *Store) liveSession(id string, now time.Time) (*mitid.Session, error) {
 	return sess.Clone(), nil
 }
 
-// UpdateSession changes a live session atomically.
+// UpdateSession changes a live session's data atomically: fn runs without
+// a lock on a copy, and the commit checks the session did not change
+// meanwhile (else fn runs again on the newer one), so sessions of different
+// logins never wait for each other.
 func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn func(*mitid.Session) error) (*mitid.Session, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		next, err := s.liveSession(id, now)
+		s.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		read := next.Version
+		if err := fn(next); err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		cur, ok := s.sessions[id]
+		switch {
+		case !ok:
+			s.mu.Unlock()
+			return nil, mitid.NotFoundSession()
+		case cur.Version != read:
+			s.mu.Unlock()
+			continue // changed or consumed meanwhile: decide again
+		}
+		// Only Data is the caller's to change.
+		stored := cur.Clone()
+		stored.Data, stored.Version = append([]byte(nil), next.Data...), cur.Version+1
+		s.sessions[id] = stored
+		s.mu.Unlock()
+		return stored.Clone(), nil
 	}
-	s.sessionMu.Lock()
-	defer s.sessionMu.Unlock()
-	s.mu.Lock()
-	next, err := s.liveSession(id, now)
-	s.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	if err := fn(next); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur, ok := s.sessions[id]
-	if !ok {
-		return nil, mitid.NotFoundSession()
-	}
-	if err := cur.Live(now); err != nil { // consumed meanwhile
-		return nil, err
-	}
-	// Only Data is the caller's to change.
-	stored := cur.Clone()
-	stored.Data, stored.Version = append([]byte(nil), next.Data...), cur.Version+1
-	s.sessions[id] = stored
-	return stored.Clone(), nil
 }
 
 // ConsumeSession marks a live session used, exactly once.

@@ -61,6 +61,7 @@ func Run(t *testing.T, newStore func(t *testing.T) mitid.Store) {
 		{"Contention/ConcurrentCreateOfOneUserIDHasOneWinner", testContentionCreate},
 		{"Contention/ConcurrentChangeToOneUserIDHasOneWinner", testContentionChangeUserID},
 		{"Contention/SessionConsumedOnce", testContentionSession},
+		{"Contention/SessionUpdatesLoseNothing", testContentionSessionUpdates},
 		{"Contention/OutboxMessageClaimedOnce", testContentionOutbox},
 		{"Context/CanceledContextChangesNothing", testCanceledContext},
 	}
@@ -821,6 +822,25 @@ func testContentionSession(t *testing.T, s mitid.Store) {
 	})
 	assert.Equal(t, int64(1), won.Load(), "a session is consumed exactly once")
 	assert.Equal(t, int64(Goroutines-1), replays.Load())
+}
+
+func testContentionSessionUpdates(t *testing.T, s mitid.Store) {
+	ctx := context.Background()
+	sess := &mitid.Session{ID: "sess-" + uuid.NewString(), Kind: "login", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+	require.NoError(t, s.CreateSession(ctx, sess))
+	parallel(Goroutines, func(i int) {
+		_, err := s.UpdateSession(ctx, sess.ID, t0, func(s *mitid.Session) error {
+			s.Data = append(s.Data, byte(i))
+			return nil
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	})
+	got, err := s.Session(ctx, sess.ID, t0)
+	require.NoError(t, err)
+	assert.Len(t, got.Data, Goroutines, "every concurrent update is kept")
+	assert.Equal(t, int64(1+Goroutines), got.Version)
 }
 
 func testContentionOutbox(t *testing.T, s mitid.Store) {
