@@ -63,8 +63,9 @@ func TestDatabaseDownIsUnavailableWithAnActionableMessage(t *testing.T) {
 	assert.Contains(t, me.Message, "try again")
 	assert.Contains(t, err.Error(), "127.0.0.1", "the cause names the address that failed")
 
-	_, err = postgres.Open(ctx, "postgres://bad host:x/", postgres.Options{})
+	_, err = postgres.Open(ctx, "postgres://mitid:hunter2secret@bad host:x/db", postgres.Options{})
 	require.ErrorIs(t, err, mitid.ErrInvalid, "an address that cannot be parsed is a configuration error")
+	assert.NotContains(t, err.Error(), "hunter2secret", "the password never reaches an error message")
 }
 
 func TestClosedStoreIsUnavailable(t *testing.T) {

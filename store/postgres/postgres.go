@@ -56,7 +56,9 @@ var _ mitid.Store = (*Store)(nil)
 func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, mitid.NewError(mitid.CodeConfigInvalid, err, "the PostgreSQL address %q cannot be parsed", redact(dsn))
+		// pgx's error shows the address with its password masked; ours
+		// does not repeat it.
+		return nil, mitid.NewError(mitid.CodeConfigInvalid, err, "the PostgreSQL address cannot be parsed")
 	}
 	if opt.Schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = opt.Schema
@@ -85,17 +87,6 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 // Close releases the store's connections.
 func (s *Store) Close() { s.pool.Close() }
 
-// redact hides a password in a DSN for error messages.
-func redact(dsn string) string {
-	if i := strings.Index(dsn, "password="); i >= 0 {
-		j := strings.IndexByte(dsn[i:], ' ')
-		if j < 0 {
-			return dsn[:i] + "password=xxx"
-		}
-		return dsn[:i] + "password=xxx" + dsn[i+j:]
-	}
-	return dsn
-}
 
 // migrate applies the migrations not yet applied, in version order, each in
 // the same transaction as its record in schema_migrations.
