@@ -148,3 +148,53 @@ func TestRender_DanishNamesTheKindInDanish(t *testing.T) {
 	_, text = mitid.Render(&mitid.Event{Type: mitid.EventAuthenticatorState, Kind: mitid.KindAudioReader, To: mitid.StateSuspended}, mitid.Danish)
 	assert.Contains(t, text, "Din kodeoplæser er midlertidigt spærret.")
 }
+
+func TestDispatcherRun_DeliversUntilCancelled(t *testing.T) {
+	e := newEnv(t)
+	u := e.anna(t)
+	_, _, err := e.svc.ChangeUserID(e.ctx, u.ID, "anna-run")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	rec := &recorder{}
+	n := mitid.NotifierFunc(func(ctx context.Context, m mitid.Notification) error {
+		err := rec.Notify(ctx, m)
+		if len(rec.sent) == 4 {
+			cancel() // everything is in: let Run see its context end
+		}
+		return err
+	})
+	d := mitid.NewDispatcher(e.store, n, mitid.DispatcherConfig{Clock: e.clock, Rand: seeded(6)})
+	err = d.Run(ctx, time.Hour) // an hour: Run must not need its ticker while work is waiting
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Len(t, rec.sent, 4, "both events, both channels, each once")
+}
+
+// failingOutbox fails every claim with err.
+type failingOutbox struct {
+	mitid.Outbox
+	err   error
+	calls int
+	stop  func()
+}
+
+func (f *failingOutbox) ClaimOutbox(context.Context, time.Time, time.Duration, int) ([]mitid.OutboxMessage, error) {
+	f.calls++
+	if f.calls == 3 && f.stop != nil {
+		f.stop()
+	}
+	return nil, f.err
+}
+
+func TestDispatcherRun_StopsOnAFaultButRidesOutAnUnavailableStore(t *testing.T) {
+	e := newEnv(t)
+	fault := errors.New("outbox table missing")
+	d := mitid.NewDispatcher(&failingOutbox{err: fault}, &recorder{}, mitid.DispatcherConfig{Clock: e.clock})
+	require.ErrorIs(t, d.Run(e.ctx, time.Millisecond), fault, "a fault that retrying cannot mend stops Run")
+
+	ctx, cancel := context.WithCancel(e.ctx)
+	down := &failingOutbox{err: mitid.Unavailable(errors.New("connection refused")), stop: cancel}
+	d = mitid.NewDispatcher(down, &recorder{}, mitid.DispatcherConfig{Clock: e.clock})
+	require.ErrorIs(t, d.Run(ctx, time.Millisecond), context.Canceled, "an unavailable store is waited out")
+	assert.GreaterOrEqual(t, down.calls, 3, "and asked again")
+}

@@ -1,0 +1,69 @@
+package memory_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/store/memory"
+)
+
+// The memory store's primitives, on a user shaped like the one a code
+// display logs in with (an OTP seed and a password hash): what one login
+// factor costs in store work. BENCHMARKS.md breaks the factor down with
+// these figures.
+//
+//	go test -run='^$' -bench=. -benchmem -count=5 ./store/memory/
+
+var at = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+
+func codeUser() *mitid.User {
+	return &mitid.User{ID: uuid.New(), UserID: "bench-code", Status: mitid.UserActive, Language: mitid.Danish,
+		IAL: mitid.LevelSubstantial, CreatedAt: at, Channels: []mitid.Channel{mitid.ChannelSMS}, Phone: "+4512345678",
+		Authenticators: []mitid.Authenticator{
+			{ID: uuid.New(), Kind: mitid.KindCodeDisplay, State: mitid.StateActive, Serial: "5720000019", CreatedAt: at, StateChangedAt: at,
+				OTP: &mitid.OTPSecret{Seed: mitid.Sealed{KeyID: "k1", Nonce: make([]byte, 12), Ciphertext: make([]byte, 36)},
+					Algorithm: "SHA1", Digits: 6, PeriodSeconds: 30}},
+			{ID: uuid.New(), Kind: mitid.KindPassword, State: mitid.StateActive, CreatedAt: at, StateChangedAt: at,
+				Password: &mitid.PasswordHash{Salt: make([]byte, 16), Hash: make([]byte, 32), Time: 3, Memory: 65536, Threads: 2}},
+		}}
+}
+
+func BenchmarkUserClone(b *testing.B) {
+	u := codeUser()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = u.Clone()
+	}
+}
+
+func BenchmarkUpdateUserNoop(b *testing.B) {
+	s, u := memory.New(), codeUser()
+	if err := s.CreateUser(context.Background(), u, nil); err != nil {
+		b.Fatal(err)
+	}
+	noop := func(*mitid.User) ([]mitid.Event, error) { return nil, nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.UpdateUser(context.Background(), u.ID, noop); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSessionRead(b *testing.B) {
+	s := memory.New()
+	sess := &mitid.Session{ID: "s", Kind: "login", Data: make([]byte, 200), CreatedAt: at, ExpiresAt: at.Add(time.Hour)}
+	if err := s.CreateSession(context.Background(), sess); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Session(context.Background(), "s", at); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
