@@ -23,15 +23,15 @@ import (
 // The store-wide mutex mu guards the maps and is held only briefly, to read
 // or to commit.
 type Store struct {
-	mu        sync.Mutex
-	users     map[uuid.UUID]*userEntry
-	keys      map[mitid.UniqueKey]uuid.UUID
-	events    []mitid.Event
-	eventIDs  map[uuid.UUID]bool
-	orders    map[string]*orderEntry
-	sessions  map[string]*mitid.Session
-	outbox    []*mitid.OutboxMessage // in ID order
-	leaseSeq  uint64
+	mu       sync.Mutex
+	users    map[uuid.UUID]*userEntry
+	keys     map[mitid.UniqueKey]uuid.UUID
+	events   []mitid.Event
+	eventIDs map[uuid.UUID]bool
+	orders   map[string]*orderEntry
+	sessions map[string]*mitid.Session
+	outbox   []*mitid.OutboxMessage // in ID order
+	leaseSeq uint64
 }
 
 type userEntry struct {

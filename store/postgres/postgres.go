@@ -87,7 +87,6 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 // Close releases the store's connections.
 func (s *Store) Close() { s.pool.Close() }
 
-
 // migrate applies the migrations not yet applied, in version order, each in
 // the same transaction as its record in schema_migrations.
 func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
