@@ -361,7 +361,7 @@ func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid
 // user ID, whose MitID must be usable, and returns the events it committed
 // when it succeeded.
 func (s *Service) attemptByUserID(ctx context.Context, userID string, fn func(u *User, now time.Time) ([]Event, error)) (*User, []Event, error) {
-	found, err := s.UserByUserID(ctx, userID)
+	found, err := s.findByUserID(ctx, userID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -379,7 +379,7 @@ func (s *Service) attemptByUserID(ctx context.Context, userID string, fn func(u 
 	if err != nil {
 		return nil, nil, err
 	}
-	return u, events, nil
+	return u.Clone(), events, nil
 }
 
 // RedeemPCode checks the P-code of a holder without a CPR number, who types

@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/app"
-	"github.com/go-mitid/mitid/store/memory"
 )
 
 // smsEnv is an env whose Notifier records the SMS texts sent directly.
@@ -21,7 +20,7 @@ func smsEnv(t *testing.T) (*env, *recorder) {
 	t.Helper()
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
 	require.NoError(t, err)
-	st := memory.New()
+	st := checkedStore(t)
 	clock := &fakeClock{now: tNow}
 	rec := &recorder{}
 	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Notifier: rec, Policy: cheapPolicy()})

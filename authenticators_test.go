@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/chip"
-	"github.com/go-mitid/mitid/store/memory"
 )
 
 // addActive registers an app or a code device of kind k with its secret
@@ -92,7 +91,7 @@ func TestAuthenticatorLifecycle_ThroughTheService(t *testing.T) {
 }
 
 func TestRequestAccess_ChipWaits24Hours(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	u := e.anna(t)
 	_, evs, err := e.svc.RequestAccess(e.ctx, u.ID, mitid.KindChip, "work chip")
 	require.NoError(t, err)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/passport"
-	"github.com/go-mitid/mitid/store/memory"
 )
 
 // td3 writes a passport MRZ (two lines of 44) with its check digits.
@@ -56,7 +55,7 @@ func registerEnv(t *testing.T) *env {
 	t.Helper()
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
 	require.NoError(t, err)
-	st := memory.New()
+	st := checkedStore(t)
 	clock := &fakeClock{now: tNow}
 	reg := mitid.CPRRecords{"0101904321": {Surname: "Hansen", GivenNames: "Anna", BirthDate: date(1990, 1, 1)}}
 	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), CPRRegister: reg})
@@ -158,7 +157,7 @@ func TestEnrolByPassport_CPRMustBelongToTheHolder(t *testing.T) {
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
 	require.NoError(t, err)
 	reg := mitid.CPRRecords{"0101904321": {Surname: "Hansen", GivenNames: "Anna", BirthDate: date(1990, 1, 1), Passports: []string{"DNK:AB1234567"}}}
-	svc, err := mitid.New(mitid.Config{Store: memory.New(), Keys: keys, Clock: &fakeClock{now: tNow}, Rand: seeded(3), CPRRegister: reg})
+	svc, err := mitid.New(mitid.Config{Store: checkedStore(t), Keys: keys, Clock: &fakeClock{now: tNow}, Rand: seeded(3), CPRRegister: reg})
 	require.NoError(t, err)
 	doc, chip = passportChip(t, anna, nil)
 	_, err = svc.EnrolByPassport(context.Background(), mitid.PassportEnrolment{MRZ: anna, Chip: chip, Trust: doc.Trust, LiveFace: doc.FaceImage,

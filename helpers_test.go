@@ -50,11 +50,24 @@ type env struct {
 	ctx   context.Context
 }
 
+// checkedStore is a memory store that catches the Service changing a user
+// or session the store handed out (the Store contract's read-only
+// snapshots): on the spot with a panic, and at the end of the test.
+func checkedStore(tb testing.TB) *memory.Store {
+	st := memory.New(memory.CheckSnapshots())
+	tb.Cleanup(func() {
+		if err := st.Verify(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return st
+}
+
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
 	require.NoError(t, err)
-	st := memory.New()
+	st := checkedStore(t)
 	clock := &fakeClock{now: tNow}
 	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2)})
 	require.NoError(t, err)

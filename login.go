@@ -231,7 +231,7 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 	if !r.Level.Valid() {
 		return nil, invalidField(CodeLevelInvalid, "level", "the level must be Low, Substantial or High")
 	}
-	u, err := s.UserByUserID(ctx, r.UserID)
+	u, err := s.findByUserID(ctx, r.UserID)
 	if err != nil {
 		return nil, err
 	}

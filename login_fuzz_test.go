@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/go-mitid/mitid"
-	"github.com/go-mitid/mitid/store/memory"
 )
 
 // FuzzLoginInputs feeds what a browser or a person may send into live
@@ -13,7 +12,7 @@ import (
 // *mitid.Error, and no response that does not verify may suspend the chip as
 // a clone (only the chip's own key can do that).
 func FuzzLoginInputs(f *testing.F) {
-	e := newLoginEnv(f, memory.New())
+	e := newLoginEnv(f, checkedStore(f))
 	h := e.enrol(f, "fuzz-user", mitid.LevelSubstantial, mitid.KindCodeDisplay, mitid.KindChip)
 	l := e.begin(f, h, mitid.LevelSubstantial)
 	l, err := e.svc.ChooseMethod(e.ctx, l.ID, mitid.MethodChip, h.chipID)

@@ -164,7 +164,7 @@ func TestLogin_EveryKindAndTheLevelItGives(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newLoginEnv(t, memory.New())
+			e := newLoginEnv(t, checkedStore(t))
 			h := e.enrol(t, "user-"+uuid.NewString()[:8], tc.ial, tc.kinds...)
 			l := e.begin(t, h, mitid.LevelLow)
 			if l.Method != tc.method {
@@ -212,7 +212,7 @@ func (e *loginEnv) complete(t *testing.T, h *holder, l *mitid.Login) *mitid.Logi
 }
 
 func TestLogin_ListsOnlyOptionsThatMeetTheLevel(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "many-ways", mitid.LevelHigh, mitid.KindApp, mitid.KindCodeDisplay, mitid.KindChip)
 	l := e.begin(t, h, mitid.LevelSubstantial)
 	var methods []mitid.Method
@@ -236,7 +236,7 @@ func TestLogin_ListsOnlyOptionsThatMeetTheLevel(t *testing.T) {
 }
 
 func TestLogin_RequestRules(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "anna-rules", mitid.LevelSubstantial, mitid.KindApp)
 	ok := mitid.LoginRequest{UserID: h.user.UserID, Action: mitid.ActionApprove, Text: strings.Repeat("å", 130), Level: mitid.LevelSubstantial}
 	_, err := e.svc.BeginLogin(e.ctx, ok)
@@ -259,7 +259,7 @@ func TestLogin_RequestRules(t *testing.T) {
 }
 
 func TestLogin_WrongOrderIsRefused(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "order-code", mitid.LevelSubstantial, mitid.KindCodeDisplay)
 	l := e.begin(t, h, mitid.LevelSubstantial)
 	require.Equal(t, mitid.StepCode, l.Next)
@@ -277,7 +277,7 @@ func TestLogin_WrongOrderIsRefused(t *testing.T) {
 }
 
 func TestLogin_ThreeWrongCodesSuspendTheDevice(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "wrong-codes", mitid.LevelSubstantial, mitid.KindCodeDisplay)
 	l := e.begin(t, h, mitid.LevelSubstantial)
 	right := h.code(t)
@@ -319,7 +319,7 @@ func TestLogin_ThreeWrongCodesSuspendTheDevice(t *testing.T) {
 }
 
 func TestLogin_RepeatedSuspensionsEscalateToABlock(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "escalate", mitid.LevelSubstantial, mitid.KindCodeDisplay)
 	for round := 1; round <= cheapPolicy().SuspensionsBeforeBlock; round++ {
 		l := e.begin(t, h, mitid.LevelSubstantial)
@@ -358,7 +358,7 @@ func stateOf(list []mitid.Authenticator, id uuid.UUID) mitid.State {
 }
 
 func TestLogin_PasswordCountsApart(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "pw-count", mitid.LevelSubstantial, mitid.KindCodeDisplay)
 	l := e.begin(t, h, mitid.LevelSubstantial)
 	l, err := e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
@@ -375,7 +375,7 @@ func TestLogin_PasswordCountsApart(t *testing.T) {
 }
 
 func TestLogin_AccountNeverSeesMoreThan100Failures(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "hundred", mitid.LevelSubstantial, mitid.KindCodeDisplay)
 	l := e.begin(t, h, mitid.LevelSubstantial)
 	for i := 0; i < 100; i++ {
@@ -404,7 +404,7 @@ func TestLogin_AccountNeverSeesMoreThan100Failures(t *testing.T) {
 }
 
 func TestLogin_ExpiredSupportBlockDoesNotSwitchOffTheCap(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "after-block", mitid.LevelSubstantial, mitid.KindCodeDisplay)
 	_, _, err := e.svc.BlockUser(e.ctx, h.user.ID, e.clock.Now().Add(time.Hour), "support")
 	require.NoError(t, err)
@@ -420,7 +420,7 @@ func TestLogin_ExpiredSupportBlockDoesNotSwitchOffTheCap(t *testing.T) {
 }
 
 func TestLogin_JunkApprovalsNeverTouchTheApp(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "junk-approvals", mitid.LevelSubstantial, mitid.KindApp)
 	for round := 0; round < 5; round++ {
 		l := e.begin(t, h, mitid.LevelSubstantial)
@@ -445,7 +445,7 @@ func TestLogin_JunkApprovalsNeverTouchTheApp(t *testing.T) {
 }
 
 func TestLogin_OldSuspensionsDoNotEscalate(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "slow-attacker", mitid.LevelSubstantial, mitid.KindCodeDisplay)
 	for round := 0; round < 5; round++ {
 		l := e.begin(t, h, mitid.LevelSubstantial)
@@ -461,7 +461,7 @@ func TestLogin_OldSuspensionsDoNotEscalate(t *testing.T) {
 }
 
 func TestLogin_ExpiredAndReplayedSessions(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "sessions", mitid.LevelSubstantial, mitid.KindApp)
 	l := e.begin(t, h, mitid.LevelSubstantial)
 	l = e.complete(t, h, l)
@@ -484,7 +484,7 @@ func TestLogin_ExpiredAndReplayedSessions(t *testing.T) {
 }
 
 func TestLogin_SwitchAuthenticator(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "switcher", mitid.LevelSubstantial, mitid.KindApp, mitid.KindCodeDisplay)
 	l := e.begin(t, h, mitid.LevelSubstantial)
 	assert.Equal(t, mitid.MethodApp, l.Method)
@@ -505,7 +505,7 @@ func TestLogin_SwitchAuthenticator(t *testing.T) {
 }
 
 func TestLogin_ChipCloneIsSuspended(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "cloned", mitid.LevelSubstantial, mitid.KindChip)
 	l := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
 	_, err := e.svc.FinishLogin(e.ctx, l.ID)
@@ -533,7 +533,7 @@ func TestLogin_ChipCloneIsSuspended(t *testing.T) {
 }
 
 func TestLogin_ChipAssertionSubmittedTwiceIsAReplayNotAClone(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "twice", mitid.LevelSubstantial, mitid.KindChip)
 	l := e.begin(t, h, mitid.LevelSubstantial)
 	l, err := e.svc.SubmitPassword(e.ctx, l.ID, password)
@@ -551,7 +551,7 @@ func TestLogin_ChipAssertionSubmittedTwiceIsAReplayNotAClone(t *testing.T) {
 }
 
 func TestLogin_NotifyOnEveryUse(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "tell-me", mitid.LevelSubstantial, mitid.KindApp)
 	l := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
 	_, err := e.svc.FinishLogin(e.ctx, l.ID)
@@ -601,7 +601,7 @@ func TestAuthenticationLevel_NSISMapping(t *testing.T) {
 // a switch of method lands between FinishLogin's read and its consumption.
 // The store below lets the test slip the switch in at exactly that point.
 func TestFinishLogin_ChecksTheStateItConsumed(t *testing.T) {
-	st := &racingStore{Store: memory.New()}
+	st := &racingStore{Store: checkedStore(t)}
 	e := newLoginEnv(t, st)
 	h := e.enrol(t, "racer", mitid.LevelHigh, mitid.KindCodeDisplay, mitid.KindApp, mitid.KindChip)
 	l := e.begin(t, h, mitid.LevelSubstantial)
@@ -618,7 +618,7 @@ func TestFinishLogin_ChecksTheStateItConsumed(t *testing.T) {
 }
 
 func TestFinishLogin_RefusesWhatWasBlockedDuringTheLogin(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "stolen-phone", mitid.LevelSubstantial, mitid.KindApp)
 	l := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
 	_, _, err := e.svc.BlockAuthenticator(e.ctx, h.user.ID, h.appID, "stolen")
@@ -649,7 +649,7 @@ func (r *racingStore) ConsumeSession(ctx context.Context, id string, now time.Ti
 }
 
 func TestBeginLogin_AllClosedSaysWhyAndUntilWhen(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "all-closed", mitid.LevelSubstantial, mitid.KindApp)
 	until := e.clock.Now().Add(time.Hour)
 	_, _, err := e.svc.SuspendAuthenticator(e.ctx, h.user.ID, h.appID, until, "lost phone")
@@ -662,7 +662,7 @@ func TestBeginLogin_AllClosedSaysWhyAndUntilWhen(t *testing.T) {
 }
 
 func TestChooseMethod_PrefersAUsableAuthenticatorOfTheMethod(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "two-apps", mitid.LevelSubstantial, mitid.KindApp, mitid.KindCodeDisplay)
 	e.addActive(t, h.user.ID, mitid.KindApp) // a second app
 	_, _, err := e.svc.SuspendAuthenticator(e.ctx, h.user.ID, h.appID, time.Time{}, "lost")
@@ -674,7 +674,7 @@ func TestChooseMethod_PrefersAUsableAuthenticatorOfTheMethod(t *testing.T) {
 }
 
 func TestBeginLogin_RefusesDeceptiveText(t *testing.T) {
-	e := newLoginEnv(t, memory.New())
+	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "deceived", mitid.LevelSubstantial, mitid.KindApp)
 	for _, text := range []string{"Log på\\n\\nOverfør 10.000 kr.", "Betal 100 kr.\u202E.rk 000.01", "a\u2066b"} {
 		text = strings.ReplaceAll(text, "\\n", "\n")

@@ -145,7 +145,8 @@ type change func(u *User, now time.Time) ([]Event, error)
 
 // update applies fn to user id through Store.UpdateUser, and stamps the
 // events fn returns: ID, user, time, actor, and the notifications the user
-// gets for them.
+// gets for them. The user it returns is the caller's own copy, fit to
+// return from a public method.
 func (s *Service) update(ctx context.Context, id uuid.UUID, fn change) (*User, []Event, error) {
 	var events []Event
 	u, err := s.store.UpdateUser(ctx, id, func(u *User) ([]Event, error) {
@@ -163,7 +164,7 @@ func (s *Service) update(ctx context.Context, id uuid.UUID, fn change) (*User, [
 	if err != nil {
 		return nil, nil, err
 	}
-	return u, events, nil
+	return u.Clone(), events, nil
 }
 
 // stamp fills in what every event of a change shares.

@@ -198,5 +198,5 @@ func (s *Service) ChangePassword(ctx context.Context, user uuid.UUID, current, n
 	if err != nil {
 		return nil, nil, err
 	}
-	return u, events, nil
+	return u.Clone(), events, nil
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
-	"github.com/go-mitid/mitid/store/memory"
 )
 
 func TestMitIDPolicy_HoldsTheReferenceNumbers(t *testing.T) {
@@ -137,19 +136,19 @@ func TestNew_RefusesANonsensePolicyAndMissingParts(t *testing.T) {
 	require.NoError(t, err)
 	p := mitid.MitIDPolicy()
 	p.MaxChips = 0
-	_, err = mitid.New(mitid.Config{Store: memory.New(), Keys: keys, Policy: &p})
+	_, err = mitid.New(mitid.Config{Store: checkedStore(t), Keys: keys, Policy: &p})
 	require.ErrorIs(t, err, mitid.ErrInvalid)
 	assert.Contains(t, err.Error(), "MaxChips")
 
 	_, err = mitid.New(mitid.Config{Keys: keys})
 	require.ErrorIs(t, err, mitid.ErrInvalid)
 	assert.Contains(t, err.Error(), "Store")
-	_, err = mitid.New(mitid.Config{Store: memory.New()})
+	_, err = mitid.New(mitid.Config{Store: checkedStore(t)})
 	require.ErrorIs(t, err, mitid.ErrInvalid)
 	assert.Contains(t, err.Error(), "KeyRing")
 
 	p = mitid.MitIDPolicy()
 	p.MaxApps = 5 // a departure, not nonsense
-	_, err = mitid.New(mitid.Config{Store: memory.New(), Keys: keys, Policy: &p})
+	_, err = mitid.New(mitid.Config{Store: checkedStore(t), Keys: keys, Policy: &p})
 	require.NoError(t, err)
 }

@@ -1,6 +1,7 @@
 package mitid
 
 import (
+	"bytes"
 	"context"
 	"time"
 
@@ -11,6 +12,17 @@ import (
 // library, store/memory and store/postgres; another backend is welcome if it
 // passes store/storetest, the conformance suite that states this contract
 // as tests. Every method is safe for concurrent use.
+//
+// Ownership: a user or session a store returns is a snapshot of a committed
+// state. It may be shared with the store and with other callers, so callers
+// treat it as read-only (Clone it to change it); a store never changes a
+// snapshot it has handed out, so a value read earlier keeps showing that
+// earlier state. The value an update function receives is the opposite: a
+// private copy that fn may change at will until it returns, and must not
+// keep afterwards. This lets an in-memory store answer reads without
+// copying and commit an update with one copy, which is most of what a
+// login step costs there; a store that decodes rows builds fresh values
+// anyway. Orders a store returns belong to the caller.
 //
 // Errors: a store reports a missing record with an error matching
 // ErrNotFound, a taken unique value with ConflictError (matching
@@ -28,14 +40,17 @@ type Store interface {
 type UserStore interface {
 	// CreateUser stores a new user (Version 1) and its events in one
 	// transaction. It fails with ConflictError when any of u.UniqueKeys() is
-	// held by another user, and then stores nothing.
+	// held by another user, and then stores nothing. The store keeps its own
+	// copy: u stays the caller's.
 	CreateUser(ctx context.Context, u *User, events []Event) error
 
-	// User returns the user with the given internal ID.
+	// User returns the user with the given internal ID, as a read-only
+	// snapshot.
 	User(ctx context.Context, id uuid.UUID) (*User, error)
 
 	// FindUser returns the user holding the unique key (a normalised user
-	// ID, a CPR number's digits, a chip credential ID in unpadded base64url).
+	// ID, a CPR number's digits, a chip credential ID in unpadded base64url),
+	// as a read-only snapshot.
 	FindUser(ctx context.Context, key UniqueKey) (*User, error)
 
 	// UpdateUser is the one way a user changes. It reads the user, calls fn
@@ -50,7 +65,8 @@ type UserStore interface {
 	// argument (no side effects outside it). fn must not change u.ID. A
 	// commit that would give a unique key to a second user fails with
 	// ConflictError. On success UpdateUser returns the committed user with
-	// its new Version; the events slice fn returned has its Seq fields set.
+	// its new Version, as a read-only snapshot; the events slice fn returned
+	// has its Seq fields set.
 	UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *User) ([]Event, error)) (*User, error)
 
 	// Events lists events matching the filter in Seq order.
@@ -78,20 +94,22 @@ type OrderStore interface {
 // a WebAuthn challenge, an access request awaiting its second step.
 type SessionStore interface {
 	// CreateSession stores a new session. A session ID already in use fails
-	// with an error matching ErrConflict.
+	// with an error matching ErrConflict. The store keeps its own copy.
 	CreateSession(ctx context.Context, s *Session) error
 
-	// Session returns a session that exists and has not been consumed. At or
-	// after s.ExpiresAt it fails with ErrExpired; once consumed, with
-	// ErrReplay.
+	// Session returns a session that exists and has not been consumed, as
+	// a read-only snapshot. At or after s.ExpiresAt it fails with
+	// ErrExpired; once consumed, with ErrReplay.
 	Session(ctx context.Context, id string, now time.Time) (*Session, error)
 
-	// UpdateSession changes a live session's Data atomically (fn gets a copy
-	// and may be called again; changes to any other field are ignored, as
-	// the store owns them). Expired or consumed sessions fail as in Session.
+	// UpdateSession changes a live session's Data atomically (fn gets a
+	// private copy and may be called again; changes to any other field are
+	// ignored, as the store owns them) and returns the new state as a
+	// read-only snapshot. Expired or consumed sessions fail as in Session.
 	UpdateSession(ctx context.Context, id string, now time.Time, fn func(s *Session) error) (*Session, error)
 
-	// ConsumeSession marks a live session used and returns it. Of any number
+	// ConsumeSession marks a live session used and returns it (a read-only
+	// snapshot, ConsumedAt set). Of any number
 	// of concurrent calls for one session exactly one succeeds; the others
 	// fail with ErrReplay (or ErrExpired, ErrNotFound).
 	ConsumeSession(ctx context.Context, id string, now time.Time) (*Session, error)
@@ -182,7 +200,7 @@ func (s *Session) Live(now time.Time) error {
 // Clone returns a deep copy of s.
 func (s *Session) Clone() *Session {
 	c := *s
-	c.Data = append([]byte(nil), s.Data...)
+	c.Data = bytes.Clone(s.Data)
 	return &c
 }
 

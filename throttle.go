@@ -85,7 +85,9 @@ func (r refusal) Error() string { return r.err.Error() }
 
 // attempt runs one authentication attempt on user id as an update: fn
 // returns the events to commit and the attempt's outcome. The events are
-// committed either way; the outcome is returned after the commit.
+// committed either way; the outcome is returned after the commit. The user
+// it returns is the store's read-only snapshot (a login step only reads
+// it), so a caller returning it from a public method clones it.
 func (s *Service) attempt(ctx context.Context, id uuid.UUID, fn func(u *User, now time.Time) ([]Event, error)) (*User, error) {
 	var outcome error
 	u, err := s.store.UpdateUser(ctx, id, func(u *User) ([]Event, error) {

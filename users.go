@@ -218,14 +218,20 @@ func applyContact(u *User, c Contact, now time.Time) error {
 	return nil
 }
 
-// User returns the user with the given internal ID.
+// User returns the user with the given internal ID. Like every user the
+// Service returns, it is the caller's own copy.
 func (s *Service) User(ctx context.Context, id uuid.UUID) (*User, error) {
-	return s.store.User(ctx, id)
+	return owned(s.store.User(ctx, id))
 }
 
 // UserByUserID finds a user by user ID, as a person types it (case and
 // æ/ø/å folded).
 func (s *Service) UserByUserID(ctx context.Context, userID string) (*User, error) {
+	return owned(s.findByUserID(ctx, userID))
+}
+
+// findByUserID is UserByUserID returning the store's shared snapshot.
+func (s *Service) findByUserID(ctx context.Context, userID string) (*User, error) {
 	uid, err := NormalizeUserID(&s.policy, userID)
 	if err != nil {
 		return nil, err
@@ -239,7 +245,17 @@ func (s *Service) UserByCPR(ctx context.Context, cpr string) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.store.FindUser(ctx, UniqueKey{KeyCPR, c.Digits()})
+	return owned(s.store.FindUser(ctx, UniqueKey{KeyCPR, c.Digits()}))
+}
+
+// owned turns a store's shared snapshot into a copy the caller of the
+// Service owns: stores hand out read-only values (see Store), and a
+// library's users must be free to change what they get.
+func owned(u *User, err error) (*User, error) {
+	if err != nil {
+		return nil, err
+	}
+	return u.Clone(), nil
 }
 
 // BlockUser temporarily blocks the whole MitID, until the given time or,

@@ -22,6 +22,12 @@ import (
 // so a slow decision (a password hash) on one user never holds up another.
 // The store-wide mutex mu guards the maps and is held only briefly, to read
 // or to commit.
+//
+// Snapshots: a committed user or session is replaced, never changed, so
+// reads hand out the committed value itself and an update copies once (the
+// private copy its function works on, which then becomes the committed
+// value). Callers must not change what they get (see mitid.Store);
+// CheckSnapshots makes the store catch one that does.
 type Store struct {
 	mu       sync.Mutex
 	users    map[uuid.UUID]*userEntry
@@ -32,11 +38,16 @@ type Store struct {
 	sessions map[string]*mitid.Session
 	outbox   []*mitid.OutboxMessage // in ID order
 	leaseSeq uint64
+	// check is set by CheckSnapshots: every committed user and session
+	// then has a private copy in frozen to compare it with.
+	check          bool
+	frozenUsers    map[uuid.UUID]*mitid.User
+	frozenSessions map[string]*mitid.Session
 }
 
 type userEntry struct {
 	lock sync.Mutex  // held during an update of this user
-	u    *mitid.User // committed state; replaced, never mutated
+	u    *mitid.User // committed state, shared with readers; replaced, never mutated
 }
 
 type orderEntry struct {
@@ -45,14 +56,18 @@ type orderEntry struct {
 }
 
 // New returns an empty store.
-func New() *Store {
-	return &Store{
+func New(opts ...Option) *Store {
+	s := &Store{
 		users:    map[uuid.UUID]*userEntry{},
 		keys:     map[mitid.UniqueKey]uuid.UUID{},
 		eventIDs: map[uuid.UUID]bool{},
 		orders:   map[string]*orderEntry{},
 		sessions: map[string]*mitid.Session{},
 	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 var _ mitid.Store = (*Store)(nil)
@@ -78,6 +93,7 @@ func (s *Store) CreateUser(ctx context.Context, u *mitid.User, events []mitid.Ev
 	c.Version = 1
 	u.Version = 1
 	s.users[u.ID] = &userEntry{u: c}
+	s.freezeUser(c)
 	for _, k := range keys {
 		s.keys[k] = u.ID
 	}
@@ -85,7 +101,7 @@ func (s *Store) CreateUser(ctx context.Context, u *mitid.User, events []mitid.Ev
 	return nil
 }
 
-// User returns a copy of the user.
+// User returns the committed user, a read-only snapshot.
 func (s *Store) User(ctx context.Context, id uuid.UUID) (*mitid.User, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -96,10 +112,12 @@ func (s *Store) User(ctx context.Context, id uuid.UUID) (*mitid.User, error) {
 	if !ok {
 		return nil, mitid.NotFoundUser()
 	}
-	return e.u.Clone(), nil
+	s.verifyUser(e.u)
+	return e.u, nil
 }
 
-// FindUser returns a copy of the user holding the key.
+// FindUser returns the committed user holding the key, a read-only
+// snapshot.
 func (s *Store) FindUser(ctx context.Context, key mitid.UniqueKey) (*mitid.User, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -110,11 +128,14 @@ func (s *Store) FindUser(ctx context.Context, key mitid.UniqueKey) (*mitid.User,
 	if !ok {
 		return nil, mitid.NotFoundUser()
 	}
-	return s.users[id].u.Clone(), nil
+	u := s.users[id].u
+	s.verifyUser(u)
+	return u, nil
 }
 
 // UpdateUser runs fn on a copy of the user under the user's lock and commits
 // the copy, its unique keys, its events and their outbox messages together.
+// The committed copy is returned as a read-only snapshot.
 func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *mitid.User) ([]mitid.Event, error)) (*mitid.User, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -130,6 +151,9 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *mitid.U
 
 	// e.u changes only under e.lock, which we hold.
 	old := e.u
+	if s.check {
+		s.verifyUserLocking(old)
+	}
 	next := old.Clone()
 	events, err := fn(next)
 	if err != nil {
@@ -159,8 +183,9 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *mitid.U
 		s.keys[k] = id
 	}
 	next.Version = old.Version + 1
-	// The function may have kept its argument; store a copy it cannot reach.
-	e.u = next.Clone()
+	// fn's copy is private to this call, so it becomes the committed value.
+	e.u = next
+	s.freezeUser(next)
 	s.appendEvents(events)
 	return next, nil
 }
@@ -197,6 +222,9 @@ func (s *Store) checkKeys(id uuid.UUID, keys []mitid.UniqueKey) error {
 
 // checkEvents refuses events that cannot be recorded. Callers hold s.mu.
 func (s *Store) checkEvents(events []mitid.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
 	seen := map[uuid.UUID]bool{}
 	for _, e := range events {
 		if e.ID == uuid.Nil {
@@ -339,10 +367,11 @@ func (s *Store) CreateSession(ctx context.Context, sess *mitid.Session) error {
 	c := sess.Clone()
 	c.Version, sess.Version = 1, 1
 	s.sessions[sess.ID] = c
+	s.freezeSession(c)
 	return nil
 }
 
-// Session returns a copy of a live session.
+// Session returns a live session, a read-only snapshot.
 func (s *Store) Session(ctx context.Context, id string, now time.Time) (*mitid.Session, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -352,33 +381,42 @@ func (s *Store) Session(ctx context.Context, id string, now time.Time) (*mitid.S
 	return s.liveSession(id, now)
 }
 
-// liveSession returns a copy of the session if it is live. Callers hold s.mu.
+// readSession is liveSession under s.mu.
+func (s *Store) readSession(id string, now time.Time) (*mitid.Session, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.liveSession(id, now)
+}
+
+// liveSession returns the committed session if it is live. Callers hold
+// s.mu.
 func (s *Store) liveSession(id string, now time.Time) (*mitid.Session, error) {
 	sess, ok := s.sessions[id]
 	if !ok {
 		return nil, mitid.NotFoundSession()
 	}
+	s.verifySession(sess)
 	if err := sess.Live(now); err != nil {
 		return nil, err
 	}
-	return sess.Clone(), nil
+	return sess, nil
 }
 
 // UpdateSession changes a live session's data atomically: fn runs without
 // a lock on a copy, and the commit checks the session did not change
 // meanwhile (else fn runs again on the newer one), so sessions of different
-// logins never wait for each other.
+// logins never wait for each other. The new state is returned as a
+// read-only snapshot.
 func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn func(*mitid.Session) error) (*mitid.Session, error) {
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		s.mu.Lock()
-		next, err := s.liveSession(id, now)
-		s.mu.Unlock()
+		live, err := s.readSession(id, now)
 		if err != nil {
 			return nil, err
 		}
+		next := live.Clone()
 		read := next.Version
 		if err := fn(next); err != nil {
 			return nil, err
@@ -393,12 +431,14 @@ func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn 
 			s.mu.Unlock()
 			continue // changed or consumed meanwhile: decide again
 		}
-		// Only Data is the caller's to change.
-		stored := cur.Clone()
-		stored.Data, stored.Version = append([]byte(nil), next.Data...), cur.Version+1
-		s.sessions[id] = stored
+		// Only Data is the caller's to change; fn's copy is private to this
+		// call, so its Data becomes the committed one.
+		stored := *cur
+		stored.Data, stored.Version = next.Data, cur.Version+1
+		s.sessions[id] = &stored
+		s.freezeSession(&stored)
 		s.mu.Unlock()
-		return stored.Clone(), nil
+		return &stored, nil
 	}
 }
 
@@ -409,13 +449,17 @@ func (s *Store) ConsumeSession(ctx context.Context, id string, now time.Time) (*
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.liveSession(id, now); err != nil {
+	live, err := s.liveSession(id, now)
+	if err != nil {
 		return nil, err
 	}
-	sess := s.sessions[id]
+	// Replaced, not changed: readers may hold the live snapshot.
+	sess := *live
 	sess.ConsumedAt = now
 	sess.Version++
-	return sess.Clone(), nil
+	s.sessions[id] = &sess
+	s.freezeSession(&sess)
+	return &sess, nil
 }
 
 // PurgeSessions deletes sessions that expired before the given time.
@@ -429,6 +473,7 @@ func (s *Store) PurgeSessions(ctx context.Context, before time.Time) (int, error
 	for id, sess := range s.sessions {
 		if sess.ExpiresAt.Before(before) {
 			delete(s.sessions, id)
+			delete(s.frozenSessions, id)
 			n++
 		}
 	}

@@ -1,13 +1,75 @@
 package memory_test
 
 import (
+	"context"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/store/memory"
 	"github.com/go-mitid/mitid/store/storetest"
 )
 
+// TestConformance runs the suite on stores that also catch a caller (the
+// suite, or the Service in its contention tests) changing a snapshot.
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(*testing.T) mitid.Store { return memory.New() })
+	storetest.Run(t, func(t *testing.T) mitid.Store {
+		s := memory.New(memory.CheckSnapshots())
+		t.Cleanup(func() { assert.NoError(t, s.Verify()) })
+		return s
+	})
+}
+
+var t0 = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+
+func snapshotUser(t *testing.T, s *memory.Store) *mitid.User {
+	t.Helper()
+	u := &mitid.User{ID: uuid.New(), UserID: "anna-" + uuid.NewString()[:8], Status: mitid.UserActive, CreatedAt: t0,
+		Authenticators: []mitid.Authenticator{{ID: uuid.New(), Kind: mitid.KindApp, State: mitid.StateActive}}}
+	require.NoError(t, s.CreateUser(context.Background(), u, nil))
+	got, err := s.User(context.Background(), u.ID)
+	require.NoError(t, err)
+	return got
+}
+
+func TestCheckSnapshots_ChangedUserIsCaught(t *testing.T) {
+	ctx := context.Background()
+	s := memory.New(memory.CheckSnapshots())
+	got := snapshotUser(t, s)
+	require.NoError(t, s.Verify(), "nothing changed yet")
+
+	got.Authenticators[0].Label = "changed by a caller"
+	err := s.Verify()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), got.ID.String())
+	assert.Panics(t, func() { _, _ = s.User(ctx, got.ID) }, "the next read panics on the spot")
+	assert.Panics(t, func() {
+		_, _ = s.UpdateUser(ctx, got.ID, func(*mitid.User) ([]mitid.Event, error) { return nil, nil })
+	})
+	// The store still works after a panic: its locks were released.
+	require.Error(t, s.Verify())
+}
+
+func TestCheckSnapshots_ChangedSessionIsCaught(t *testing.T) {
+	ctx := context.Background()
+	s := memory.New(memory.CheckSnapshots())
+	require.NoError(t, s.CreateSession(ctx, &mitid.Session{ID: "s1", Kind: "login", Data: []byte("abc"), ExpiresAt: t0.Add(time.Hour)}))
+	got, err := s.Session(ctx, "s1", t0)
+	require.NoError(t, err)
+	got.Data[0] = 'X'
+	require.ErrorContains(t, s.Verify(), "session s1")
+	assert.Panics(t, func() {
+		_, _ = s.UpdateSession(ctx, "s1", t0, func(*mitid.Session) error { return nil })
+	})
+}
+
+func TestCheckSnapshots_OffByDefault(t *testing.T) {
+	s := memory.New()
+	got := snapshotUser(t, s)
+	got.Failures = 3 // a contract breach the unchecked store does not look for
+	require.NoError(t, s.Verify())
 }

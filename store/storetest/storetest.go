@@ -45,7 +45,7 @@ func Run(t *testing.T, newStore func(t *testing.T) mitid.Store) {
 		{"FindUser/UnknownIsNotFound", testNotFound},
 		{"UpdateUser/CommitsStateEventsAndOutboxTogether", testUpdateCommits},
 		{"UpdateUser/FunctionErrorCommitsNothing", testUpdateFnError},
-		{"UpdateUser/FunctionWorksOnPrivateCopy", testUpdatePrivateCopy},
+		{"UpdateUser/FunctionWorksOnPrivateCopyAndSnapshotsKeepTheirState", testUpdatePrivateCopy},
 		{"UpdateUser/TakenUniqueKeyIsConflictAndCommitsNothing", testUpdateConflict},
 		{"UpdateUser/ReleasedKeysCanBeTakenByOthers", testReleasedKeys},
 		{"UpdateUser/ChipCredentialBoundToOneUser", testCredentialUnique},
@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) mitid.Store) {
 		{"Events/FilterAndOrder", testEventFilter},
 		{"Orders/Lifecycle", testOrders},
 		{"Sessions/SingleUseAndExpiry", testSessions},
+		{"Sessions/SnapshotsKeepTheirState", testSessionSnapshots},
 		{"Outbox/ClaimCompleteRetry", testOutbox},
 		{"Outbox/LeaseExpiryAndLoss", testOutboxLease},
 		{"Contention/IncrementsLoseNothing", testContentionIncrements},
@@ -254,27 +255,84 @@ func testUpdatePrivateCopy(t *testing.T, s mitid.Store) {
 	u := newUser(t, uniqueName("anna"))
 	u.Authenticators = []mitid.Authenticator{{ID: uuid.New(), Kind: mitid.KindApp, State: mitid.StateActive, CreatedAt: t0, StateChangedAt: t0}}
 	create(t, s, u)
+	// CreateUser keeps its own copy: the caller's value stays the caller's.
+	u.Authenticators[0].Label = "caller's"
+	u.Failures = 9
 
-	var leaked *mitid.User
-	got, err := s.UpdateUser(ctx, u.ID, func(u *mitid.User) ([]mitid.Event, error) {
-		leaked = u
+	before, err := s.User(ctx, u.ID)
+	require.NoError(t, err)
+	found, err := s.FindUser(ctx, mitid.UniqueKey{Kind: mitid.KeyUserID, Value: u.UserID})
+	require.NoError(t, err)
+	assert.Zero(t, before.Failures, "CreateUser stored a copy")
+	assert.Empty(t, before.Authenticators[0].Label, "CreateUser stored a copy")
+
+	// A refused update: whatever fn did to its copy is not seen.
+	_, err = s.UpdateUser(ctx, u.ID, func(u *mitid.User) ([]mitid.Event, error) {
+		u.Failures = 5
+		u.Authenticators[0].Label = "refused"
+		return nil, errors.New("refused")
+	})
+	require.Error(t, err)
+	got, err := s.User(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Zero(t, got.Failures)
+	assert.Empty(t, got.Authenticators[0].Label)
+
+	// A committed update: fn works on a private copy, and what was read
+	// before keeps showing the state it was read at.
+	up, err := s.UpdateUser(ctx, u.ID, func(u *mitid.User) ([]mitid.Event, error) {
 		u.Failures = 1
+		u.Authenticators[0].Label = "committed"
+		assert.Zero(t, before.Failures, "fn's argument is a copy, not the snapshot readers hold")
+		assert.Empty(t, before.Authenticators[0].Label, "fn's argument is a copy, not the snapshot readers hold")
 		return nil, nil
 	})
 	require.NoError(t, err)
-	// Neither the function's argument nor the returned value aliases the
-	// stored state.
-	leaked.Failures = 42
-	leaked.Authenticators[0].Label = "leaked"
-	got.Authenticators[0].Label = "returned"
+	assert.Equal(t, int64(2), up.Version)
+	assert.Equal(t, 1, up.Failures)
+	assert.Equal(t, "committed", up.Authenticators[0].Label)
+	for _, old := range []*mitid.User{before, found} {
+		assert.Equal(t, int64(1), old.Version, "a snapshot read earlier is never changed")
+		assert.Zero(t, old.Failures, "a snapshot read earlier is never changed")
+		assert.Empty(t, old.Authenticators[0].Label, "a snapshot read earlier is never changed")
+	}
 	read, err := s.User(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Equal(t, 1, read.Failures)
-	assert.Empty(t, read.Authenticators[0].Label)
-	read.Authenticators[0].Label = "read"
-	again, err := s.User(ctx, u.ID)
+	assert.Equal(t, "committed", read.Authenticators[0].Label)
+}
+
+// testSessionSnapshots: a session read earlier keeps its state through
+// updates and consumption, and a refused update leaves no trace even when
+// fn changed Data's bytes in place.
+func testSessionSnapshots(t *testing.T, s mitid.Store) {
+	ctx := context.Background()
+	sess := &mitid.Session{ID: "sess-" + uuid.NewString(), Kind: "login", Data: []byte("one"), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	require.NoError(t, s.CreateSession(ctx, sess))
+	sess.Data[0] = 'X' // the store kept its own copy
+	first, err := s.Session(ctx, sess.ID, t0)
 	require.NoError(t, err)
-	assert.Empty(t, again.Authenticators[0].Label)
+	require.Equal(t, "one", string(first.Data))
+
+	_, err = s.UpdateSession(ctx, sess.ID, t0, func(s *mitid.Session) error {
+		s.Data[0] = 'Z'
+		return errors.New("refused")
+	})
+	require.Error(t, err)
+	second, err := s.UpdateSession(ctx, sess.ID, t0, func(s *mitid.Session) error {
+		s.Data = []byte("two")
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "two", string(second.Data))
+	used, err := s.ConsumeSession(ctx, sess.ID, t0.Add(time.Minute))
+	require.NoError(t, err)
+	assert.False(t, used.ConsumedAt.IsZero())
+
+	assert.Equal(t, "one", string(first.Data), "a snapshot read earlier is never changed")
+	assert.Equal(t, int64(1), first.Version, "a snapshot read earlier is never changed")
+	assert.Equal(t, int64(2), second.Version, "a snapshot read earlier is never changed")
+	assert.True(t, second.ConsumedAt.IsZero(), "consuming replaces the session; earlier snapshots stay live-looking")
 }
 
 func testUpdateConflict(t *testing.T, s mitid.Store) {
