@@ -61,23 +61,23 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 	now := s.clock.Now()
 	var ch chip.Challenge
 	var st *loginState
-	taken, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) error {
+	taken, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
 		cur, err := decodeLogin(sess)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if next := cur.next(); next != StepChip {
-			return errorf(CodeLoginOrder, "this login waits for the %s, not the chip", next)
+			return nil, errorf(CodeLoginOrder, "this login waits for the %s, not the chip", next)
 		}
 		if len(cur.ChipChallenge) == 0 {
-			return errorf(CodeSessionUsed, "the chip's answer to this challenge has been received already; reload the login")
+			return nil, errorf(CodeSessionUsed, "the chip's answer to this challenge has been received already; reload the login")
 		}
 		if ch, err = decodeChallenge(cur.ChipChallenge); err != nil {
-			return errorf(CodeLoginInvalid, "the login session is damaged; start again")
+			return nil, errorf(CodeLoginInvalid, "the login session is damaged; start again")
 		}
 		cur.ChipChallenge, cur.ChipOptions = nil, nil
-		sess.Data, st = cur.marshal(), cur
-		return nil
+		st = cur
+		return cur.marshal(), nil
 	})
 	if err != nil {
 		return nil, err
@@ -114,20 +114,19 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 	if err != nil && !errors.Is(err, ErrReplay) {
 		// The challenge is spent; give the login a fresh one so the person
 		// can try again (unless the chip is now unusable).
-		if _, perr := s.store.UpdateSession(ctx, id, now, func(sess *Session) error {
+		if _, perr := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
 			st, err := decodeLogin(sess)
 			if err != nil || st.next() != StepChip || len(st.ChipChallenge) > 0 {
-				return err
+				return sess.Data, err // nothing to renew
 			}
 			u, err := s.store.User(ctx, st.User)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if err := s.prepareChip(u, st); err != nil {
-				return err
+				return nil, err
 			}
-			sess.Data = st.marshal()
-			return nil
+			return st.marshal(), nil
 		}); perr != nil && !errors.Is(perr, ErrExpired) && !errors.Is(perr, ErrReplay) {
 			return nil, perr
 		}

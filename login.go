@@ -430,14 +430,14 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 	now := s.clock.Now()
 	var opts []LoginOption
 	var state *loginState
-	sess, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) error {
+	sess, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
 		st, err := decodeLogin(sess)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		u, err := s.store.User(ctx, st.User)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var refs []optionRef
 		opts = s.options(u, now, st.Level, &refs)
@@ -457,18 +457,17 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 			}
 		}
 		if choice < 0 && closed >= 0 {
-			return opts[closed].closed
+			return nil, opts[closed].closed
 		}
 		if choice < 0 {
-			return invalidField(CodeLoginInvalid, "method", "%s is not a way you can log in here", m)
+			return nil, invalidField(CodeLoginInvalid, "method", "%s is not a way you can log in here", m)
 		}
 		st.Options, st.Choice, st.Done, st.Used = refs, choice, 0, nil
 		if err := s.prepareStep(u, st, now); err != nil {
-			return err
+			return nil, err
 		}
 		state = st
-		sess.Data = st.marshal()
-		return nil
+		return st.marshal(), nil
 	})
 	if err != nil {
 		return nil, err
@@ -514,17 +513,16 @@ func (s *Service) stepOn(ctx context.Context, id string, version int64, st *logi
 	}
 	// The factor is in. Record it, unless the login moved on meanwhile (its
 	// version tells, without decoding it again).
-	sess, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) error {
+	sess, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
 		if sess.Version != version {
-			return errorf(CodeLoginOrder, "this login moved on meanwhile; reload it")
+			return nil, errorf(CodeLoginOrder, "this login moved on meanwhile; reload it")
 		}
 		st.Done++
 		st.Used = append(st.Used, used)
 		if err := s.prepareStep(u, st, now); err != nil {
-			return err
+			return nil, err
 		}
-		sess.Data = st.marshal()
-		return nil
+		return st.marshal(), nil
 	})
 	if err != nil {
 		return nil, err
@@ -640,15 +638,14 @@ func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byt
 func (s *Service) rejectApproval(ctx context.Context, id string, cause error) error {
 	now := s.clock.Now()
 	ended := false
-	_, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) error {
+	_, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
 		st, err := decodeLogin(sess)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		st.Rejected++
 		ended = st.Rejected >= s.policy.WrongCodeLimit
-		sess.Data = st.marshal()
-		return nil
+		return st.marshal(), nil
 	})
 	if err != nil {
 		return err

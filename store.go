@@ -102,11 +102,14 @@ type SessionStore interface {
 	// ErrExpired; once consumed, with ErrReplay.
 	Session(ctx context.Context, id string, now time.Time) (*Session, error)
 
-	// UpdateSession changes a live session's Data atomically (fn gets a
-	// private copy and may be called again; changes to any other field are
-	// ignored, as the store owns them) and returns the new state as a
-	// read-only snapshot. Expired or consumed sessions fail as in Session.
-	UpdateSession(ctx context.Context, id string, now time.Time, fn func(s *Session) error) (*Session, error)
+	// UpdateSession changes a live session's Data atomically: fn receives
+	// the current session (a read-only snapshot) and returns its new Data,
+	// which the store then owns; only Data is the caller's to change. If
+	// the session changes before the commit, fn is called again with the
+	// newer one. It returns the new state as a read-only snapshot. Expired
+	// or consumed sessions fail as in Session; an error from fn is returned
+	// as is, and nothing changes.
+	UpdateSession(ctx context.Context, id string, now time.Time, fn func(s *Session) ([]byte, error)) (*Session, error)
 
 	// ConsumeSession marks a live session used and returns it (a read-only
 	// snapshot, ConsumedAt set). Of any number

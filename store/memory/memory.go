@@ -403,11 +403,11 @@ func (s *Store) liveSession(id string, now time.Time) (*mitid.Session, error) {
 }
 
 // UpdateSession changes a live session's data atomically: fn runs without
-// a lock on a copy, and the commit checks the session did not change
+// a lock on the snapshot, and the commit checks the session did not change
 // meanwhile (else fn runs again on the newer one), so sessions of different
 // logins never wait for each other. The new state is returned as a
 // read-only snapshot.
-func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn func(*mitid.Session) error) (*mitid.Session, error) {
+func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn func(*mitid.Session) ([]byte, error)) (*mitid.Session, error) {
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -416,9 +416,8 @@ func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn 
 		if err != nil {
 			return nil, err
 		}
-		next := live.Clone()
-		read := next.Version
-		if err := fn(next); err != nil {
+		data, err := fn(live)
+		if err != nil {
 			return nil, err
 		}
 		s.mu.Lock()
@@ -427,14 +426,14 @@ func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn 
 		case !ok:
 			s.mu.Unlock()
 			return nil, mitid.NotFoundSession()
-		case cur.Version != read:
+		case cur != live:
 			s.mu.Unlock()
 			continue // changed or consumed meanwhile: decide again
 		}
-		// Only Data is the caller's to change; fn's copy is private to this
-		// call, so its Data becomes the committed one.
+		// A commit replaces the session, so an unchanged pointer means an
+		// unchanged session.
 		stored := *cur
-		stored.Data, stored.Version = next.Data, cur.Version+1
+		stored.Data, stored.Version = data, cur.Version+1
 		s.sessions[id] = &stored
 		s.freezeSession(&stored)
 		s.mu.Unlock()

@@ -63,7 +63,7 @@ func TestCheckSnapshots_ChangedSessionIsCaught(t *testing.T) {
 	got.Data[0] = 'X'
 	require.ErrorContains(t, s.Verify(), "session s1")
 	assert.Panics(t, func() {
-		_, _ = s.UpdateSession(ctx, "s1", t0, func(*mitid.Session) error { return nil })
+		_, _ = s.UpdateSession(ctx, "s1", t0, func(*mitid.Session) ([]byte, error) { return nil, nil })
 	})
 }
 

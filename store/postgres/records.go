@@ -206,7 +206,7 @@ func (s *Store) Session(ctx context.Context, id string, now time.Time) (*mitid.S
 
 // UpdateSession changes a live session's data, retrying if it changed
 // meanwhile (a bounded number of times: sessions are not contended).
-func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn func(*mitid.Session) error) (*mitid.Session, error) {
+func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn func(*mitid.Session) ([]byte, error)) (*mitid.Session, error) {
 	for attempt := 0; ; attempt++ {
 		if attempt == 100 {
 			return nil, mitid.NewError(mitid.CodeConcurrentUpdate, nil, "the session changed 100 times while being updated; try again")
@@ -215,17 +215,17 @@ func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn 
 		if err != nil {
 			return nil, fail(ctx, err)
 		}
-		next := sess.Clone()
-		if err := fn(next); err != nil {
+		data, err := fn(sess)
+		if err != nil {
 			return nil, err
 		}
 		tag, err := s.pool.Exec(ctx, `UPDATE sessions SET data = $3, version = version + 1
-			WHERE id = $1 AND version = $2 AND consumed_at IS NULL`, id, sess.Version, next.Data)
+			WHERE id = $1 AND version = $2 AND consumed_at IS NULL`, id, sess.Version, data)
 		if err != nil {
 			return nil, fail(ctx, err)
 		}
 		if tag.RowsAffected() == 1 {
-			sess.Data = next.Data // only Data is the caller's to change
+			sess.Data = data
 			sess.Version++
 			return sess, nil
 		}

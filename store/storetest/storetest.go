@@ -14,6 +14,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -314,14 +315,13 @@ func testSessionSnapshots(t *testing.T, s mitid.Store) {
 	require.NoError(t, err)
 	require.Equal(t, "one", string(first.Data))
 
-	_, err = s.UpdateSession(ctx, sess.ID, t0, func(s *mitid.Session) error {
-		s.Data[0] = 'Z'
-		return errors.New("refused")
+	_, err = s.UpdateSession(ctx, sess.ID, t0, func(s *mitid.Session) ([]byte, error) {
+		return []byte("refused"), errors.New("refused")
 	})
 	require.Error(t, err)
-	second, err := s.UpdateSession(ctx, sess.ID, t0, func(s *mitid.Session) error {
-		s.Data = []byte("two")
-		return nil
+	second, err := s.UpdateSession(ctx, sess.ID, t0, func(s *mitid.Session) ([]byte, error) {
+		assert.Equal(t, "one", string(s.Data), "fn sees the current session")
+		return []byte("two"), nil
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "two", string(second.Data))
@@ -587,19 +587,18 @@ func testSessions(t *testing.T, s mitid.Store) {
 	assert.Equal(t, sess.Data, got.Data)
 	assert.Equal(t, int64(1), got.Version)
 
-	up, err := s.UpdateSession(ctx, sess.ID, t0.Add(2*time.Minute), func(s *mitid.Session) error {
-		s.Data = []byte(`{"step":2}`)
-		s.ExpiresAt = t0.Add(24 * time.Hour) // not the caller's to change: ignored
-		s.Kind = "other"
-		return nil
+	up, err := s.UpdateSession(ctx, sess.ID, t0.Add(2*time.Minute), func(s *mitid.Session) ([]byte, error) {
+		return []byte(`{"step":2}`), nil
 	})
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), up.Version)
+	assert.JSONEq(t, `{"step":2}`, string(up.Data))
 	assert.True(t, up.ExpiresAt.Equal(sess.ExpiresAt), "only Data changes")
+	assert.True(t, up.CreatedAt.Equal(sess.CreatedAt), "only Data changes")
+	assert.Equal(t, sess.User, up.User, "only Data changes")
 	assert.Equal(t, "login", up.Kind)
-	_, err = s.UpdateSession(ctx, sess.ID, t0.Add(2*time.Minute), func(s *mitid.Session) error {
-		s.Data = []byte(`{"step":3}`)
-		return errors.New("refused")
+	_, err = s.UpdateSession(ctx, sess.ID, t0.Add(2*time.Minute), func(s *mitid.Session) ([]byte, error) {
+		return []byte(`{"step":3}`), errors.New("refused")
 	})
 	require.Error(t, err)
 	got, err = s.Session(ctx, sess.ID, t0.Add(3*time.Minute))
@@ -618,7 +617,7 @@ func testSessions(t *testing.T, s mitid.Store) {
 	require.ErrorIs(t, err, mitid.ErrReplay)
 	_, err = s.Session(ctx, sess.ID, t0.Add(5*time.Minute))
 	require.ErrorIs(t, err, mitid.ErrReplay)
-	_, err = s.UpdateSession(ctx, sess.ID, t0.Add(5*time.Minute), func(*mitid.Session) error { return nil })
+	_, err = s.UpdateSession(ctx, sess.ID, t0.Add(5*time.Minute), func(*mitid.Session) ([]byte, error) { return nil, nil })
 	require.ErrorIs(t, err, mitid.ErrReplay)
 	_, err = s.Session(ctx, "sess-none", t0)
 	require.ErrorIs(t, err, mitid.ErrNotFound)
@@ -887,9 +886,9 @@ func testContentionSessionUpdates(t *testing.T, s mitid.Store) {
 	sess := &mitid.Session{ID: "sess-" + uuid.NewString(), Kind: "login", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
 	require.NoError(t, s.CreateSession(ctx, sess))
 	parallel(Goroutines, func(i int) {
-		_, err := s.UpdateSession(ctx, sess.ID, t0, func(s *mitid.Session) error {
-			s.Data = append(s.Data, byte(i))
-			return nil
+		_, err := s.UpdateSession(ctx, sess.ID, t0, func(s *mitid.Session) ([]byte, error) {
+			// Clip: appending must not write into the snapshot's array.
+			return append(slices.Clip(s.Data), byte(i)), nil
 		})
 		if err != nil {
 			t.Error(err)
