@@ -107,3 +107,29 @@ func TestUserClone_SharesNothing(t *testing.T) {
 	assert.Empty(t, shared(reflect.ValueOf(o), reflect.ValueOf(*o.Clone()), "Order"))
 	require.NotEmpty(t, u.Authenticators[0].CredentialID, "the filler reaches nested slices")
 }
+
+// TestUserClone_AnyNumberOfAuthenticators: the clone is equal and shares
+// nothing whatever the count (a user and a few authenticators come in one
+// block, more in two), and nil stays nil while empty stays empty.
+func TestUserClone_AnyNumberOfAuthenticators(t *testing.T) {
+	for _, n := range []int{-1, 0, 1, 2, 3, 4, 5, 9} {
+		var u mitid.User
+		fill(reflect.ValueOf(&u).Elem(), 0)
+		switch {
+		case n < 0:
+			u.Authenticators = nil
+		default:
+			u.Authenticators = make([]mitid.Authenticator, n)
+			for i := range u.Authenticators {
+				fill(reflect.ValueOf(&u.Authenticators[i]).Elem(), 1)
+			}
+		}
+		c := u.Clone()
+		assert.Equal(t, &u, c, "n=%d: a clone is equal (nil and empty kept apart)", n)
+		assert.Empty(t, shared(reflect.ValueOf(u), reflect.ValueOf(*c), "User"), "n=%d", n)
+		if n >= 0 {
+			c.Authenticators = append(c.Authenticators, mitid.Authenticator{Label: "added to the clone"})
+			assert.Len(t, u.Authenticators, n, "n=%d: growing the clone's list leaves the original's", n)
+		}
+	}
+}

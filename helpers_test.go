@@ -42,6 +42,12 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
 // env is a Service on the memory store with a fake clock.
 type env struct {
 	svc   *mitid.Service

@@ -31,14 +31,11 @@ const (
 	ActionSign    Action = "SIGN"
 )
 
+// actions lists the five actions.
+var actions = []Action{ActionLogOn, ActionApprove, ActionConfirm, ActionAccept, ActionSign}
+
 // Valid reports whether a is one of the five actions.
-func (a Action) Valid() bool {
-	switch a {
-	case ActionLogOn, ActionApprove, ActionConfirm, ActionAccept, ActionSign:
-		return true
-	}
-	return false
-}
+func (a Action) Valid() bool { return slices.Contains(actions, a) }
 
 // Method is a way to log in: which authenticators, in which order.
 type Method string
@@ -56,6 +53,9 @@ const (
 	MethodChip        Method = "chip"
 	MethodAppAndChip  Method = "app_and_chip"
 )
+
+// methods lists the login methods.
+var methods = []Method{MethodApp, MethodCodeDisplay, MethodAudioReader, MethodChip, MethodAppAndChip}
 
 // Step is one factor of a login.
 type Step string
@@ -497,20 +497,16 @@ func (s *Service) stepOn(ctx context.Context, id string, version int64, st *logi
 		return nil, errorf(CodeLoginOrder, "this login waits for the %s first", next)
 	}
 	ref := st.Options[st.Choice]
-	var used uuid.UUID
 	u, err := s.attempt(ctx, st.User, func(u *User, now time.Time) ([]Event, error) {
 		if err := u.Usable(now); err != nil {
 			return nil, refusal{err}
 		}
-		evs, err := verify(u, st, ref, now)
-		if err == nil {
-			used = usedBy(ref, want)
-		}
-		return evs, err
+		return verify(u, st, ref, now)
 	})
 	if err != nil {
 		return nil, err
 	}
+	used := usedBy(ref, want)
 	// The factor is in. Record it, unless the login moved on meanwhile (its
 	// version tells, without decoding it again).
 	sess, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {

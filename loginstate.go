@@ -110,6 +110,24 @@ func (r *stateReader) str() string {
 	return s
 }
 
+// name reads a length-prefixed string that is normally one of known (an
+// action, a method); a known one is returned without an allocation.
+func name[T ~string](r *stateReader, known []T) T {
+	n := r.uvarint(maxLoginField)
+	if r.err != nil || uint64(len(r.b)) < n {
+		r.err = errLoginState
+		return ""
+	}
+	b := r.b[:n]
+	r.b = r.b[n:]
+	for _, k := range known {
+		if string(b) == string(k) {
+			return k
+		}
+	}
+	return T(b)
+}
+
 func (r *stateReader) uuid() (id uuid.UUID) {
 	if r.err != nil || len(r.b) < 16 {
 		r.err = errLoginState
@@ -126,14 +144,14 @@ func unmarshalLoginState(b []byte) (*loginState, error) {
 	}
 	r := &stateReader{b: b[1:]}
 	st := &loginState{User: r.uuid()}
-	st.Action = Action(r.str())
+	st.Action = name(r, actions)
 	st.Text = r.str()
 	st.Level = Level(r.uvarint(uint64(LevelHigh)))
 	st.RelyingParty = r.str()
 	n := r.uvarint(maxLoginOptions)
 	st.Options = make([]optionRef, 0, n)
 	for i := uint64(0); i < n && r.err == nil; i++ {
-		st.Options = append(st.Options, optionRef{Method: Method(r.str()), Device: r.uuid(), Chip: r.uuid(), Password: r.uuid()})
+		st.Options = append(st.Options, optionRef{Method: name(r, methods), Device: r.uuid(), Chip: r.uuid(), Password: r.uuid()})
 	}
 	st.Choice = int(r.uvarint(maxLoginOptions))
 	st.Done = int(r.uvarint(8))

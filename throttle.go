@@ -2,7 +2,6 @@ package mitid
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -93,9 +92,10 @@ func (s *Service) attempt(ctx context.Context, id uuid.UUID, fn func(u *User, no
 	u, err := s.store.UpdateUser(ctx, id, func(u *User) ([]Event, error) {
 		now := s.clock.Now()
 		evs, out := fn(u, now)
+		// A refusal is returned as it is, never wrapped, so a type
+		// assertion finds it (errors.As would cost an allocation a try).
 		outcome = nil
-		var r refusal
-		if errors.As(out, &r) {
+		if r, ok := out.(refusal); ok {
 			outcome = r.err
 		} else if out != nil {
 			return nil, out

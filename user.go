@@ -86,7 +86,8 @@ type IdentityDocument struct {
 // byte slices of all authenticators are copied into one backing array (each
 // capped to its length, so an append never writes into its neighbour).
 func (u *User) Clone() *User {
-	c := *u
+	c, auths := newUser(len(u.Authenticators))
+	*c = *u
 	if u.Document != nil {
 		d := *u.Document
 		c.Document = &d
@@ -105,12 +106,47 @@ func (u *User) Clone() *User {
 			size += u.Authenticators[i].secretBytes()
 		}
 		arena := make([]byte, 0, size)
-		c.Authenticators = make([]Authenticator, len(u.Authenticators))
+		c.Authenticators = auths
 		for i := range u.Authenticators {
 			c.Authenticators[i] = u.Authenticators[i].cloneInto(&arena)
 		}
 	}
-	return &c
+	return c
+}
+
+// newUser allocates a User and room for n authenticators, in one block for
+// the few authenticators a person has: a store copies a user at every
+// update, and each allocation saved there is a fraction of every login.
+func newUser(n int) (*User, []Authenticator) {
+	switch n {
+	case 0:
+		return new(User), []Authenticator{}
+	case 1:
+		b := new(struct {
+			u User
+			a [1]Authenticator
+		})
+		return &b.u, b.a[:]
+	case 2:
+		b := new(struct {
+			u User
+			a [2]Authenticator
+		})
+		return &b.u, b.a[:]
+	case 3:
+		b := new(struct {
+			u User
+			a [3]Authenticator
+		})
+		return &b.u, b.a[:]
+	case 4:
+		b := new(struct {
+			u User
+			a [4]Authenticator
+		})
+		return &b.u, b.a[:]
+	}
+	return new(User), make([]Authenticator, n)
 }
 
 // UniqueKey is a value that at most one user may hold across a store: a user
