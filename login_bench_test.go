@@ -5,6 +5,7 @@ import (
 	"crypto/elliptic"
 	"crypto/sha256"
 	"encoding/base32"
+	"slices"
 	"testing"
 	"time"
 
@@ -165,4 +166,74 @@ func BenchmarkRawECDSAVerifyP256(b *testing.B) {
 			b.Fatal("bad signature")
 		}
 	})
+}
+
+// BenchmarkFactorCodeDisplayOverRaw measures the code factor and the bare
+// check alternately, batch by batch, and reports the median time per call
+// of each and their ratio. On a shared machine the load drifts between two
+// separate benchmarks; alternating puts the same conditions on both, and
+// the medians drop the batches a preemption or the collector hit (so they
+// leave out garbage collection, which the separate benchmarks include).
+// Which side runs first alternates too, as the second inherits the caches
+// the first left.
+func BenchmarkFactorCodeDisplayOverRaw(b *testing.B) {
+	e := newLoginEnv(b, memory.New())
+	h := e.enrol(b, "bench-code", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString([]byte("12345678901234567890"))
+	opts := totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	const n = 16 // calls per batch; a code is accepted once per step and a login lives 20 steps
+	ids, codes, rawCodes, rawTimes := make([]string, n), make([]string, n), make([]string, n), make([]time.Time, n)
+	service := func() {
+		for i := 0; i < n; i++ {
+			e.clock.Advance(30 * time.Second)
+			if _, err := e.svc.SubmitCode(e.ctx, ids[i], codes[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	raw := func() {
+		for i := 0; i < n; i++ {
+			if ok, err := totp.ValidateCustom(rawCodes[i], secret, rawTimes[i], opts); err != nil || !ok {
+				b.Fatal("not valid", err)
+			}
+		}
+	}
+	var ours, bare []time.Duration
+	for round := 0; round*n < b.N; round++ {
+		b.StopTimer()
+		purge(b, e)
+		start := e.clock.Now()
+		for i := 0; i < n; i++ {
+			at := start.Add(time.Duration(i+1) * 30 * time.Second)
+			ids[i] = e.begin(b, h, mitid.LevelSubstantial).ID
+			c, err := h.display.CodeAt(at)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if rawCodes[i], err = totp.GenerateCodeCustom(secret, at, opts); err != nil {
+				b.Fatal(err)
+			}
+			codes[i], rawTimes[i] = c, at
+		}
+		b.StartTimer()
+		first, second, d1, d2 := service, raw, &ours, &bare
+		if round%2 == 1 {
+			first, second, d1, d2 = raw, service, &bare, &ours
+		}
+		t0 := time.Now()
+		first()
+		t1 := time.Now()
+		second()
+		t2 := time.Now()
+		*d1, *d2 = append(*d1, t1.Sub(t0)/n), append(*d2, t2.Sub(t1)/n)
+	}
+	b.ReportMetric(float64(medianOf(ours).Nanoseconds()), "service-ns/call")
+	b.ReportMetric(float64(medianOf(bare).Nanoseconds()), "raw-ns/call")
+	b.ReportMetric(float64(medianOf(ours))/float64(medianOf(bare)), "ratio")
+}
+
+func medianOf(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
