@@ -504,6 +504,36 @@ func TestLogin_SwitchAuthenticator(t *testing.T) {
 	require.ErrorIs(t, err, mitid.ErrInvalid, "a method the user has not")
 }
 
+// TestLogin_ReloadShowsWhereTheLoginStands: Login returns what the page
+// shows at any point: the options (which a step's result leaves out), the
+// chosen method and the factor it waits for; a finished login is gone.
+func TestLogin_ReloadShowsWhereTheLoginStands(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "reloader", mitid.LevelSubstantial, mitid.KindApp, mitid.KindCodeDisplay)
+	begun := e.begin(t, h, mitid.LevelSubstantial)
+	l, err := e.svc.ChooseMethod(e.ctx, begun.ID, mitid.MethodCodeDisplay, uuid.Nil)
+	require.NoError(t, err)
+	stepped, err := e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+	require.NoError(t, err)
+	require.Nil(t, stepped.Options, "a step leaves the options out")
+
+	got, err := e.svc.Login(e.ctx, l.ID)
+	require.NoError(t, err)
+	assert.Equal(t, begun.Options, got.Options, "a reload lists the options again")
+	assert.Equal(t, mitid.MethodCodeDisplay, got.Method)
+	assert.Equal(t, mitid.StepPassword, got.Next, "the code is in; the password is next")
+	assert.Equal(t, begun.Text, got.Text)
+	assert.True(t, got.ExpiresAt.Equal(begun.ExpiresAt))
+
+	e.complete(t, h, got)
+	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+	_, err = e.svc.Login(e.ctx, l.ID)
+	require.ErrorIs(t, err, mitid.ErrReplay, "a finished login cannot be reloaded")
+	_, err = e.svc.Login(e.ctx, "no-such-login")
+	require.ErrorIs(t, err, mitid.ErrNotFound)
+}
+
 func TestLogin_ChipCloneIsSuspended(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "cloned", mitid.LevelSubstantial, mitid.KindChip)
