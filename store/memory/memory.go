@@ -39,7 +39,8 @@ type Store struct {
 	outbox   []*mitid.OutboxMessage // in ID order
 	leaseSeq uint64
 	// check is set by CheckSnapshots: every committed user and session
-	// then has a private copy in frozen to compare it with.
+	// then has a private copy in frozenUsers or frozenSessions to compare
+	// it with.
 	check          bool
 	frozenUsers    map[uuid.UUID]*mitid.User
 	frozenSessions map[string]*mitid.Session
