@@ -688,7 +688,8 @@ func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, err
 	}
 	res := &LoginResult{User: st.User, Action: st.Action, TextHash: sha256.Sum256([]byte(st.Text)), RelyingParty: st.RelyingParty,
 		Method: ref.Method, Authenticators: st.Used, At: now}
-	u, _, err := s.update(WithActor(ctx, actorOr(st.RelyingParty)), st.User, func(u *User, now time.Time) ([]Event, error) {
+	// Only read below: the store's snapshot will do, no copy.
+	u, _, err := s.commit(WithActor(ctx, actorOr(st.RelyingParty)), st.User, func(u *User, now time.Time) ([]Event, error) {
 		// Whatever was blocked while the login ran is blocked now.
 		if err := u.Usable(now); err != nil {
 			return nil, err

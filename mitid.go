@@ -143,11 +143,20 @@ func (s *Service) newID() (uuid.UUID, error) {
 // change is a domain decision on a user at time now.
 type change func(u *User, now time.Time) ([]Event, error)
 
-// update applies fn to user id through Store.UpdateUser, and stamps the
-// events fn returns: ID, user, time, actor, and the notifications the user
-// gets for them. The user it returns is the caller's own copy, fit to
+// update is commit returning the caller's own copy of the user, fit to
 // return from a public method.
 func (s *Service) update(ctx context.Context, id uuid.UUID, fn change) (*User, []Event, error) {
+	u, events, err := s.commit(ctx, id, fn)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u.Clone(), events, nil
+}
+
+// commit applies fn to user id through Store.UpdateUser, and stamps the
+// events fn returns: ID, user, time, actor, and the notifications the user
+// gets for them. The user it returns is the store's read-only snapshot.
+func (s *Service) commit(ctx context.Context, id uuid.UUID, fn change) (*User, []Event, error) {
 	var events []Event
 	u, err := s.store.UpdateUser(ctx, id, func(u *User) ([]Event, error) {
 		now := s.clock.Now()
@@ -164,7 +173,7 @@ func (s *Service) update(ctx context.Context, id uuid.UUID, fn change) (*User, [
 	if err != nil {
 		return nil, nil, err
 	}
-	return u.Clone(), events, nil
+	return u, events, nil
 }
 
 // stamp fills in what every event of a change shares.

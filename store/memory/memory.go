@@ -109,6 +109,11 @@ func (s *Store) User(ctx context.Context, id uuid.UUID) (*mitid.User, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.committedUser(id)
+}
+
+// committedUser returns user id's committed snapshot. Callers hold s.mu.
+func (s *Store) committedUser(id uuid.UUID) (*mitid.User, error) {
 	e, ok := s.users[id]
 	if !ok {
 		return nil, mitid.NotFoundUser()
@@ -129,9 +134,7 @@ func (s *Store) FindUser(ctx context.Context, key mitid.UniqueKey) (*mitid.User,
 	if !ok {
 		return nil, mitid.NotFoundUser()
 	}
-	u := s.users[id].u
-	s.verifyUser(u)
-	return u, nil
+	return s.committedUser(id)
 }
 
 // UpdateUser runs fn on a copy of the user under the user's lock and commits
