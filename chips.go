@@ -82,9 +82,8 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 	if err != nil {
 		return nil, err
 	}
-	l, err := s.stepOn(ctx, id, taken.Version, st, StepChip, now, func(u *User, _ *loginState, ref optionRef, now time.Time) ([]Event, error) {
-		a, evs, err := s.deviceFor(u, ref, StepChip, now)
-		if err != nil {
+	l, err := s.stepOn(ctx, id, taken.Version, st, StepChip, now, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+		if evs, err := s.closedFor(u, a, StepChip, now); err != nil {
 			return evs, err
 		}
 		if a.Chip == nil {

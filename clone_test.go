@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -132,4 +133,52 @@ func TestUserClone_AnyNumberOfAuthenticators(t *testing.T) {
 			assert.Len(t, u.Authenticators, n, "n=%d: growing the clone's list leaves the original's", n)
 		}
 	}
+}
+
+// TestUserCloneFor_OwnsItsFieldsAndOneAuthenticator: the copy an
+// UpdateAuthenticator function gets is equal to the user, shares nothing
+// of the user's own fields or of the named authenticator, shares the rest
+// (that is its point), and leaves the original alone when its list or a
+// shared slice grows.
+func TestUserCloneFor_OwnsItsFieldsAndOneAuthenticator(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 5} {
+		for i := 0; i < n; i++ {
+			var u mitid.User
+			fill(reflect.ValueOf(&u).Elem(), 0)
+			u.Authenticators = make([]mitid.Authenticator, n)
+			for j := range u.Authenticators {
+				fill(reflect.ValueOf(&u.Authenticators[j]).Elem(), 1)
+				u.Authenticators[j].ID[0] = byte(j + 1)
+			}
+			c, a, err := u.CloneFor(u.Authenticators[i].ID)
+			require.NoError(t, err)
+			assert.Equal(t, &u, c, "n=%d i=%d: the copy is equal", n, i)
+			require.Same(t, &c.Authenticators[i], a, "a is the copy's own element")
+			assert.Empty(t, shared(reflect.ValueOf(u.Authenticators[i]), reflect.ValueOf(*a), "Authenticator"),
+				"n=%d i=%d: the named authenticator shares nothing", n, i)
+			if n > 1 {
+				other := (i + 1) % n
+				assert.Same(t, u.Authenticators[other].OTP, c.Authenticators[other].OTP, "the other authenticators' secrets are shared")
+			}
+			// The user's own fields are the copy's: a scalar, the list itself.
+			c.Failures, c.Status = 77, mitid.UserBlocked
+			c.Authenticators[(i+1)%n].Label = "replaced in the copy's list"
+			a.OTP.LastStep, a.Password.Hash[0] = 99, 'Z'
+			c.Authenticators = append(c.Authenticators, mitid.Authenticator{})
+			c.Channels = append(c.Channels, mitid.ChannelEmail)
+			c.Codes = append(c.Codes, mitid.IssuedCode{})
+			assert.Equal(t, 1, u.Failures)
+			assert.Len(t, u.Authenticators, n)
+			assert.Equal(t, "x", u.Authenticators[(i+1)%n].Label)
+			assert.Equal(t, int64(1), u.Authenticators[i].OTP.LastStep)
+			assert.Equal(t, byte(1), u.Authenticators[i].Password.Hash[0])
+			assert.Len(t, u.Channels, 2)
+			assert.Len(t, u.Codes, 2)
+		}
+	}
+
+	var u mitid.User
+	fill(reflect.ValueOf(&u).Elem(), 0)
+	_, _, err := u.CloneFor(uuid.New())
+	require.ErrorIs(t, err, mitid.ErrNotFound, "an authenticator the user does not have")
 }

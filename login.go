@@ -478,7 +478,7 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 // step runs one factor of login id: it checks the login waits for want,
 // runs verify as an attempt on the user (its failures count and commit),
 // and on success records the factor and prepares the next.
-func (s *Service) step(ctx context.Context, id string, want Step, verify func(u *User, st *loginState, ref optionRef, now time.Time) ([]Event, error)) (*Login, error) {
+func (s *Service) step(ctx context.Context, id string, want Step, verify verifier) (*Login, error) {
 	now := s.clock.Now()
 	loaded, st, err := s.loadLogin(ctx, id, now)
 	if err != nil {
@@ -487,26 +487,29 @@ func (s *Service) step(ctx context.Context, id string, want Step, verify func(u 
 	return s.stepOn(ctx, id, loaded.Version, st, want, now, verify)
 }
 
+// verifier checks one factor given for authenticator a of user u, in the
+// login st, as an attempt (see attempt): u and a are the update's private
+// copies, and a is the authenticator that answers the factor.
+type verifier func(u *User, a *Authenticator, st *loginState, now time.Time) ([]Event, error)
+
 // stepOn is step on a login state already loaded at the given version.
-func (s *Service) stepOn(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time,
-	verify func(u *User, st *loginState, ref optionRef, now time.Time) ([]Event, error)) (*Login, error) {
+func (s *Service) stepOn(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time, verify verifier) (*Login, error) {
 	if next := st.next(); next != want {
 		if next == StepDone {
 			return nil, errorf(CodeLoginOrder, "every factor is in; the relying party finishes the login")
 		}
 		return nil, errorf(CodeLoginOrder, "this login waits for the %s first", next)
 	}
-	ref := st.Options[st.Choice]
-	u, err := s.attempt(ctx, st.User, func(u *User, now time.Time) ([]Event, error) {
+	used := usedBy(st.Options[st.Choice], want)
+	u, err := s.attemptOn(ctx, st.User, used, func(u *User, a *Authenticator, now time.Time) ([]Event, error) {
 		if err := u.Usable(now); err != nil {
 			return nil, refusal{err}
 		}
-		return verify(u, st, ref, now)
+		return verify(u, a, st, now)
 	})
 	if err != nil {
 		return nil, err
 	}
-	used := usedBy(ref, want)
 	// The factor is in. Record it, unless the login moved on meanwhile (its
 	// version tells, without decoding it again).
 	sess, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
@@ -539,30 +542,24 @@ func usedBy(ref optionRef, step Step) uuid.UUID {
 	return ref.Device
 }
 
-// deviceFor returns the authenticator of ref that answers step, checking it
-// is usable. A guess (a code, a password, a chip answer) at a suspended or
-// blocked one counts as a failure; an app approval guesses nothing and
-// does not count.
-func (s *Service) deviceFor(u *User, ref optionRef, step Step, now time.Time) (*Authenticator, []Event, error) {
-	a, err := u.Authenticator(usedBy(ref, step))
-	if err != nil {
-		return nil, nil, err
-	}
+// closedFor checks that authenticator a, which answers step, is usable. A
+// guess (a code, a password, a chip answer) at a suspended or blocked one
+// counts as a failure; an app approval guesses nothing and does not count.
+func (s *Service) closedFor(u *User, a *Authenticator, step Step, now time.Time) ([]Event, error) {
 	if err := a.usable(now); err != nil {
 		if step == StepApproval {
-			return nil, nil, refusal{err}
+			return nil, refusal{err}
 		}
-		return nil, s.failed(u, a, now, err), refusal{err}
+		return s.failed(u, a, now, err), refusal{err}
 	}
-	return a, nil, nil
+	return nil, nil
 }
 
 // SubmitCode enters the code of a code display or audio code reader. A
 // wrong code counts against the device; three suspend it.
 func (s *Service) SubmitCode(ctx context.Context, id, code string) (*Login, error) {
-	return s.step(ctx, id, StepCode, func(u *User, _ *loginState, ref optionRef, now time.Time) ([]Event, error) {
-		a, evs, err := s.deviceFor(u, ref, StepCode, now)
-		if err != nil {
+	return s.step(ctx, id, StepCode, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+		if evs, err := s.closedFor(u, a, StepCode, now); err != nil {
 			return evs, err
 		}
 		if _, err := s.checkCode(a, code, now); err != nil {
@@ -593,9 +590,8 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (*Log
 	if pw, err := u.Authenticator(st.Options[st.Choice].Password); err == nil && st.next() == StepPassword {
 		checked, ok = pw.Password, pw.Password.verify(password)
 	}
-	return s.step(ctx, id, StepPassword, func(u *User, _ *loginState, ref optionRef, now time.Time) ([]Event, error) {
-		a, evs, err := s.deviceFor(u, ref, StepPassword, now)
-		if err != nil {
+	return s.step(ctx, id, StepPassword, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+		if evs, err := s.closedFor(u, a, StepPassword, now); err != nil {
 			return evs, err
 		}
 		return s.passwordAttempt(u, a, checked, ok, now)
@@ -608,9 +604,8 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (*Log
 // it counts against the login, which ends after Policy.WrongCodeLimit of
 // them.
 func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byte) (*Login, error) {
-	l, err := s.step(ctx, id, StepApproval, func(u *User, st *loginState, ref optionRef, now time.Time) ([]Event, error) {
-		a, evs, err := s.deviceFor(u, ref, StepApproval, now)
-		if err != nil {
+	l, err := s.step(ctx, id, StepApproval, func(u *User, a *Authenticator, st *loginState, now time.Time) ([]Event, error) {
+		if evs, err := s.closedFor(u, a, StepApproval, now); err != nil {
 			return evs, err
 		}
 		pub, err := app.ParsePublicKey(a.DeviceKey)

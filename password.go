@@ -180,11 +180,7 @@ func (s *Service) ChangePassword(ctx context.Context, user uuid.UUID, current, n
 		}
 	}
 	var events []Event
-	u, err = s.attempt(ctx, user, func(u *User, now time.Time) ([]Event, error) {
-		a, err := u.Authenticator(pw.ID)
-		if err != nil {
-			return nil, err
-		}
+	u, err = s.attemptOn(ctx, user, pw.ID, func(u *User, a *Authenticator, now time.Time) ([]Event, error) {
 		if err := a.usable(now); err != nil {
 			return s.failed(u, a, now, err), refusal{err}
 		}

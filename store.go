@@ -69,6 +69,22 @@ type UserStore interface {
 	// has its Seq fields set.
 	UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *User) ([]Event, error)) (*User, error)
 
+	// UpdateAuthenticator is UpdateUser for a change confined to the
+	// user's own fields and one of its authenticators, auth: an
+	// authentication attempt, which changes the authenticator's counters
+	// and secret state and the account's counters. fn receives a copy in
+	// which those are private (u as User.CloneFor makes it, and a, u's
+	// authenticator auth); everything else it reaches is shared with the
+	// committed snapshot, and fn must not change it. Everything else is as
+	// in UpdateUser. It fails as User.Authenticator does (ErrNotFound) when
+	// the user has no authenticator auth, and then calls fn not at all.
+	//
+	// It exists so an in-memory store can copy one authenticator instead
+	// of the whole user at every login step; a store that decodes rows
+	// builds a fresh user anyway and may run it as UpdateUser, passing fn
+	// the user's authenticator auth.
+	UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn func(u *User, a *Authenticator) ([]Event, error)) (*User, error)
+
 	// Events lists events matching the filter in Seq order.
 	Events(ctx context.Context, f EventFilter) ([]Event, error)
 }

@@ -92,21 +92,45 @@ func (s *Service) attempt(ctx context.Context, id uuid.UUID, fn func(u *User, no
 	u, err := s.store.UpdateUser(ctx, id, func(u *User) ([]Event, error) {
 		now := s.clock.Now()
 		evs, out := fn(u, now)
-		// A refusal is returned as it is, never wrapped, so a type
-		// assertion finds it (errors.As would cost an allocation a try).
-		outcome = nil
-		if r, ok := out.(refusal); ok {
-			outcome = r.err
-		} else if out != nil {
-			return nil, out
-		}
-		if err := s.stamp(ctx, u, evs, now); err != nil {
-			return nil, err
-		}
-		return evs, nil
+		return s.settle(ctx, u, now, evs, out, &outcome)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return u, outcome
+}
+
+// attemptOn is attempt for an attempt that changes only authenticator auth
+// and the account's counters (a login factor, a password change): the store
+// copies that one authenticator for fn, not the whole user (see
+// Store.UpdateAuthenticator), and fn gets it as a.
+func (s *Service) attemptOn(ctx context.Context, id, auth uuid.UUID, fn func(u *User, a *Authenticator, now time.Time) ([]Event, error)) (*User, error) {
+	var outcome error
+	u, err := s.store.UpdateAuthenticator(ctx, id, auth, func(u *User, a *Authenticator) ([]Event, error) {
+		now := s.clock.Now()
+		evs, out := fn(u, a, now)
+		return s.settle(ctx, u, now, evs, out, &outcome)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, outcome
+}
+
+// settle turns what an attempt's decision returned into what its update
+// commits: a refusal commits the events and becomes the outcome; any other
+// error commits nothing.
+func (s *Service) settle(ctx context.Context, u *User, now time.Time, evs []Event, out error, outcome *error) ([]Event, error) {
+	// A refusal is returned as it is, never wrapped, so a type assertion
+	// finds it (errors.As would cost an allocation a try).
+	*outcome = nil
+	if r, ok := out.(refusal); ok {
+		*outcome = r.err
+	} else if out != nil {
+		return nil, out
+	}
+	if err := s.stamp(ctx, u, evs, now); err != nil {
+		return nil, err
+	}
+	return evs, nil
 }

@@ -114,6 +114,39 @@ func (u *User) Clone() *User {
 	return c
 }
 
+// CloneFor returns a copy of u for a change confined to u's own fields and
+// its authenticator auth, and that authenticator in the copy. Those are the
+// copy's own, deeply: changing them never changes u. Everything else the
+// copy reaches (the other authenticators' secrets, Document, Channels,
+// Codes) is shared with u and must not be changed; appending to a shared
+// slice reallocates, so it is safe. The copy's Authenticators is its own
+// array, so replacing an element there is safe too.
+//
+// It is what a store hands to an UpdateAuthenticator function: an
+// authentication attempt changes one authenticator and the account's
+// counters, and a full Clone of every authenticator's secrets would be a
+// large part of its cost. It fails as Authenticator does when u has no
+// authenticator auth.
+func (u *User) CloneFor(auth uuid.UUID) (*User, *Authenticator, error) {
+	i := 0
+	for i < len(u.Authenticators) && u.Authenticators[i].ID != auth {
+		i++
+	}
+	if i == len(u.Authenticators) {
+		_, err := u.Authenticator(auth)
+		return nil, nil, err
+	}
+	c, auths := newUser(len(u.Authenticators))
+	*c = *u
+	copy(auths, u.Authenticators)
+	c.Authenticators = auths
+	c.Channels = u.Channels[:len(u.Channels):len(u.Channels)]
+	c.Codes = u.Codes[:len(u.Codes):len(u.Codes)]
+	arena := make([]byte, 0, auths[i].secretBytes())
+	auths[i] = auths[i].cloneInto(&arena)
+	return c, &auths[i], nil
+}
+
 // newUser allocates a User and room for n authenticators, in one block for
 // the few authenticators a person has: a store copies a user at every
 // update, and each allocation saved there is a fraction of every login.

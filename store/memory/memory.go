@@ -141,6 +141,21 @@ func (s *Store) FindUser(ctx context.Context, key mitid.UniqueKey) (*mitid.User,
 // the copy, its unique keys, its events and their outbox messages together.
 // The committed copy is returned as a read-only snapshot.
 func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *mitid.User) ([]mitid.Event, error)) (*mitid.User, error) {
+	return s.update(ctx, id, uuid.Nil, func(u *mitid.User, _ *mitid.Authenticator) ([]mitid.Event, error) {
+		return fn(u)
+	})
+}
+
+// UpdateAuthenticator is UpdateUser with a copy that owns only the user's
+// own fields and authenticator auth (mitid.User.CloneFor), so a login step
+// copies one authenticator's secrets, not all of them.
+func (s *Store) UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, error)) (*mitid.User, error) {
+	return s.update(ctx, id, auth, fn)
+}
+
+// update is UpdateUser (auth is uuid.Nil: fn gets a full copy and a nil
+// authenticator) and UpdateAuthenticator.
+func (s *Store) update(ctx context.Context, id, auth uuid.UUID, fn func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, error)) (*mitid.User, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -158,8 +173,21 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *mitid.U
 	if s.check {
 		s.verifyUserLocking(old)
 	}
-	next := old.Clone()
-	events, err := fn(next)
+	var next *mitid.User
+	var a *mitid.Authenticator
+	if auth == uuid.Nil {
+		next = old.Clone()
+	} else {
+		var err error
+		if next, a, err = old.CloneFor(auth); err != nil {
+			return nil, err
+		}
+	}
+	events, err := fn(next, a)
+	if s.check {
+		// What fn got shares parts with old: it must have left them alone.
+		s.verifyUserLocking(old)
+	}
 	if err != nil {
 		return nil, err
 	}

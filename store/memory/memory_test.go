@@ -67,6 +67,33 @@ func TestCheckSnapshots_ChangedSessionIsCaught(t *testing.T) {
 	})
 }
 
+// An UpdateAuthenticator function gets the other authenticators' secrets
+// shared with the committed user; one that changes them anyway is caught
+// as soon as it returns.
+func TestCheckSnapshots_UpdateAuthenticatorChangingWhatItSharesIsCaught(t *testing.T) {
+	ctx := context.Background()
+	s := memory.New(memory.CheckSnapshots())
+	u := &mitid.User{ID: uuid.New(), UserID: "anna-" + uuid.NewString()[:8], Status: mitid.UserActive, CreatedAt: t0,
+		Authenticators: []mitid.Authenticator{
+			{ID: uuid.New(), Kind: mitid.KindApp, State: mitid.StateActive},
+			{ID: uuid.New(), Kind: mitid.KindCodeDisplay, State: mitid.StateActive, OTP: &mitid.OTPSecret{LastStep: 7}},
+		}}
+	require.NoError(t, s.CreateUser(ctx, u, nil))
+	_, err := s.UpdateAuthenticator(ctx, u.ID, u.Authenticators[0].ID, func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, error) {
+		a.Failures++ // its own: fine
+		return nil, nil
+	})
+	require.NoError(t, s.Verify())
+	require.NoError(t, err)
+	assert.Panics(t, func() {
+		_, _ = s.UpdateAuthenticator(ctx, u.ID, u.Authenticators[0].ID, func(u *mitid.User, _ *mitid.Authenticator) ([]mitid.Event, error) {
+			u.Authenticators[1].OTP.LastStep++ // shared with the committed user
+			return nil, nil
+		})
+	})
+	require.ErrorContains(t, s.Verify(), u.ID.String())
+}
+
 func TestCheckSnapshots_OffByDefault(t *testing.T) {
 	s := memory.New()
 	got := snapshotUser(t, s)

@@ -383,6 +383,19 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *mitid.U
 	return u, nil
 }
 
+// UpdateAuthenticator is UpdateUser passing fn the user's authenticator
+// auth: a user decoded from its row is a fresh value, so the whole of it is
+// private to fn already.
+func (s *Store) UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, error)) (*mitid.User, error) {
+	return s.UpdateUser(ctx, id, func(u *mitid.User) ([]mitid.Event, error) {
+		a, err := u.Authenticator(auth)
+		if err != nil {
+			return nil, err
+		}
+		return fn(u, a)
+	})
+}
+
 // retryable reports a serialisation failure or deadlock, which a retry
 // resolves.
 func retryable(err error) bool {
