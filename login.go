@@ -201,6 +201,11 @@ type loginState struct {
 	Challenge     []byte // app approval
 	ChipChallenge []byte // chip.Challenge, JSON
 	ChipOptions   []byte
+
+	// Room for the few options and factors a login has, so that decoding
+	// a state, which every step does, allocates it in one piece.
+	optionsBuf [2]optionRef
+	usedBuf    [2]uuid.UUID
 }
 
 // optionRef is a LoginOption as the session stores it: which authenticators

@@ -3,6 +3,7 @@ package mitid
 import (
 	"encoding/binary"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,7 +30,7 @@ const maxLoginField = 64 << 10
 const maxLoginOptions = 64
 
 func (st *loginState) marshal() []byte {
-	b := make([]byte, 0, 256+len(st.Text)+len(st.ChipOptions)+len(st.ChipChallenge))
+	b := make([]byte, 0, st.size())
 	b = append(b, loginStateVersion)
 	b = append(b, st.User[:]...)
 	b = appendString(b, string(st.Action))
@@ -54,6 +55,19 @@ func (st *loginState) marshal() []byte {
 	b = appendString(b, string(st.ChipChallenge))
 	b = appendString(b, string(st.ChipOptions))
 	return b
+}
+
+// size is an upper bound of the length of st's encoding, so marshal
+// allocates once and no more than it needs: each length prefix and small
+// integer takes at most binary.MaxVarintLen64 bytes.
+func (st *loginState) size() int {
+	const n = binary.MaxVarintLen64
+	size := 1 + 16 + n + len(st.Action) + n + len(st.Text) + n + n + len(st.RelyingParty) + n
+	for _, o := range st.Options {
+		size += n + len(o.Method) + 3*16
+	}
+	size += 3*n + 16*len(st.Used) + n
+	return size + 3*n + len(st.Challenge) + len(st.ChipChallenge) + len(st.ChipOptions)
 }
 
 func appendString(b []byte, s string) []byte {
@@ -97,17 +111,32 @@ func (r *stateReader) bytes() []byte {
 	return append([]byte(nil), out...)
 }
 
-// str reads a length-prefixed string (one allocation, no intermediate
-// byte slice).
-func (r *stateReader) str() string {
+// raw reads a length-prefixed field without copying it.
+func (r *stateReader) raw() []byte {
 	n := r.uvarint(maxLoginField)
 	if r.err != nil || uint64(len(r.b)) < n {
 		r.err = errLoginState
-		return ""
+		return nil
 	}
-	s := string(r.b[:n])
+	out := r.b[:n:n]
 	r.b = r.b[n:]
-	return s
+	return out
+}
+
+// str reads a length-prefixed string (one allocation, no intermediate
+// byte slice).
+func (r *stateReader) str() string {
+	return string(r.raw())
+}
+
+// strings2 returns a and b as strings made in one allocation.
+func strings2(a, b []byte) (string, string) {
+	var sb strings.Builder
+	sb.Grow(len(a) + len(b))
+	sb.Write(a)
+	sb.Write(b)
+	both := sb.String()
+	return both[:len(a)], both[len(a):]
 }
 
 // name reads a length-prefixed string that is normally one of known (an
@@ -145,20 +174,18 @@ func unmarshalLoginState(b []byte) (*loginState, error) {
 	r := &stateReader{b: b[1:]}
 	st := &loginState{User: r.uuid()}
 	st.Action = name(r, actions)
-	st.Text = r.str()
+	text := r.raw()
 	st.Level = Level(r.uvarint(uint64(LevelHigh)))
-	st.RelyingParty = r.str()
+	st.Text, st.RelyingParty = strings2(text, r.raw())
 	n := r.uvarint(maxLoginOptions)
-	st.Options = make([]optionRef, 0, n)
+	st.Options = st.optionsBuf[:0]
 	for i := uint64(0); i < n && r.err == nil; i++ {
 		st.Options = append(st.Options, optionRef{Method: name(r, methods), Device: r.uuid(), Chip: r.uuid(), Password: r.uuid()})
 	}
 	st.Choice = int(r.uvarint(maxLoginOptions))
 	st.Done = int(r.uvarint(8))
 	n = r.uvarint(8)
-	if n > 0 {
-		st.Used = make([]uuid.UUID, 0, n+1) // room for the factor being added
-	}
+	st.Used = st.usedBuf[:0] // room for the factor being added, too
 	for i := uint64(0); i < n && r.err == nil; i++ {
 		st.Used = append(st.Used, r.uuid())
 	}
