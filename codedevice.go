@@ -38,7 +38,13 @@ func (o *OTPSecret) params(p *Policy) (codedisplay.Params, error) {
 // seedAAD binds a sealed seed to its authenticator, so a sealed seed copied
 // onto another authenticator does not open.
 func seedAAD(id uuid.UUID) []byte {
-	b := make([]byte, 0, len("otp-seed:")+len(id))
+	return appendSeedAAD(make([]byte, 0, seedAADLen), id)
+}
+
+// seedAADLen is the length of seedAAD's result.
+const seedAADLen = len("otp-seed:") + len(uuid.UUID{})
+
+func appendSeedAAD(b []byte, id uuid.UUID) []byte {
 	return append(append(b, "otp-seed:"...), id[:]...)
 }
 
@@ -153,7 +159,10 @@ func (s *Service) checkCode(a *Authenticator, code string, now time.Time) (coded
 	if err != nil {
 		return codedisplay.Match{}, NewError(CodeSecretUnreadable, err, "this %s cannot be verified", a.Kind)
 	}
-	seed, err := s.keys.Open(a.OTP.Seed, seedAAD(a.ID))
+	// One buffer for the seed's context and, after it, the seed: a code
+	// is checked at every login.
+	aad := appendSeedAAD(make([]byte, 0, seedAADLen+len(a.OTP.Seed.Ciphertext)), a.ID)
+	seed, err := s.keys.openTo(aad[len(aad):], a.OTP.Seed, aad)
 	if err != nil {
 		return codedisplay.Match{}, NewError(CodeSecretUnreadable, err, "this %s cannot be verified; contact MitID support", a.Kind)
 	}

@@ -105,11 +105,17 @@ var errUnsealable = errors.New("sealed value does not open under this key ring")
 
 // Open decrypts a value sealed by Seal with the same aad.
 func (r *KeyRing) Open(s Sealed, aad []byte) ([]byte, error) {
+	return r.openTo(nil, s, aad)
+}
+
+// openTo is Open appending the plaintext to dst, so a caller can open into
+// a buffer it already has; dst's spare capacity must not overlap s or aad.
+func (r *KeyRing) openTo(dst []byte, s Sealed, aad []byte) ([]byte, error) {
 	k, ok := r.keys[s.KeyID]
 	if !ok || len(s.Nonce) != k.aead.NonceSize() {
 		return nil, fmt.Errorf("%w (key %q)", errUnsealable, s.KeyID)
 	}
-	pt, err := k.aead.Open(nil, s.Nonce, s.Ciphertext, aad)
+	pt, err := k.aead.Open(dst, s.Nonce, s.Ciphertext, aad)
 	if err != nil {
 		return nil, fmt.Errorf("%w (key %q)", errUnsealable, s.KeyID)
 	}
