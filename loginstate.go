@@ -3,6 +3,7 @@ package mitid
 import (
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -57,17 +58,23 @@ func (st *loginState) marshal() []byte {
 	return b
 }
 
-// size is an upper bound of the length of st's encoding, so marshal
-// allocates once and no more than it needs: each length prefix and small
-// integer takes at most binary.MaxVarintLen64 bytes.
+// size is the length of st's encoding, so marshal allocates once and no
+// more than it needs.
 func (st *loginState) size() int {
-	const n = binary.MaxVarintLen64
-	size := 1 + 16 + n + len(st.Action) + n + len(st.Text) + n + n + len(st.RelyingParty) + n
+	str := func(n int) int { return uvarintLen(uint64(n)) + n }
+	size := 1 + 16 + str(len(st.Action)) + str(len(st.Text)) + uvarintLen(uint64(st.Level)) + str(len(st.RelyingParty))
+	size += uvarintLen(uint64(len(st.Options)))
 	for _, o := range st.Options {
-		size += n + len(o.Method) + 3*16
+		size += str(len(o.Method)) + 3*16
 	}
-	size += 3*n + 16*len(st.Used) + n
-	return size + 3*n + len(st.Challenge) + len(st.ChipChallenge) + len(st.ChipOptions)
+	size += uvarintLen(uint64(st.Choice)) + uvarintLen(uint64(st.Done)) + uvarintLen(uint64(len(st.Used))) + 16*len(st.Used)
+	size += uvarintLen(uint64(st.Rejected))
+	return size + str(len(st.Challenge)) + str(len(st.ChipChallenge)) + str(len(st.ChipOptions))
+}
+
+// uvarintLen is the length of x's uvarint encoding.
+func uvarintLen(x uint64) int {
+	return (bits.Len64(x|1) + 6) / 7
 }
 
 func appendString(b []byte, s string) []byte {

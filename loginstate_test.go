@@ -34,7 +34,10 @@ func fields(st *loginState) loginState {
 
 func TestLoginState_RoundTrip(t *testing.T) {
 	st := sampleLoginState()
-	got, err := unmarshalLoginState(st.marshal())
+	enc := st.marshal()
+	assert.Len(t, enc, st.size(), "size is the encoding's length")
+	assert.Equal(t, len(enc), cap(enc), "marshal allocates what it needs")
+	got, err := unmarshalLoginState(enc)
 	require.NoError(t, err)
 	assert.Equal(t, fields(st), fields(got))
 	empty := &loginState{Options: []optionRef{{Method: MethodApp}}}
@@ -70,8 +73,8 @@ func FuzzDecodeLoginState(f *testing.F) {
 			t.Fatal("a decoded state points past its options")
 		}
 		enc := st.marshal()
-		if len(enc) > st.size() {
-			t.Fatalf("the encoding has %d bytes, more than size's bound %d", len(enc), st.size())
+		if len(enc) != st.size() {
+			t.Fatalf("the encoding has %d bytes, size says %d", len(enc), st.size())
 		}
 		again, err := unmarshalLoginState(enc)
 		if err != nil {
@@ -91,7 +94,7 @@ func TestLoginState_MoreOptionsAndFactorsThanItsRoom(t *testing.T) {
 	}
 	st.Choice, st.Done, st.Used = 6, 2, []uuid.UUID{uuid.New(), uuid.New(), uuid.New()}
 	enc := st.marshal()
-	assert.LessOrEqual(t, len(enc), st.size())
+	assert.Equal(t, len(enc), st.size())
 	got, err := unmarshalLoginState(enc)
 	require.NoError(t, err)
 	assert.Equal(t, fields(st), fields(got))
