@@ -517,17 +517,15 @@ func (s *Service) stepOn(ctx context.Context, id string, version int64, st *logi
 	}
 	// The factor is in. Record it, unless the login moved on meanwhile (its
 	// version tells, without decoding it again).
-	sess, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
-		if sess.Version != version {
-			return nil, errorf(CodeLoginOrder, "this login moved on meanwhile; reload it")
-		}
-		st.Done++
-		st.Used = append(st.Used, used)
-		if err := s.prepareStep(u, st, now); err != nil {
-			return nil, err
-		}
-		return st.marshal(), nil
-	})
+	st.Done++
+	st.Used = append(st.Used, used)
+	if err := s.prepareStep(u, st, now); err != nil {
+		return nil, err
+	}
+	sess, err := s.store.ReplaceSession(ctx, id, version, now, st.marshal())
+	if errors.Is(err, ErrConflict) {
+		return nil, errorf(CodeLoginOrder, "this login moved on meanwhile; reload it")
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -504,6 +504,51 @@ func TestLogin_SwitchAuthenticator(t *testing.T) {
 	require.ErrorIs(t, err, mitid.ErrInvalid, "a method the user has not")
 }
 
+// interleaving is a store that runs a hook once, before the next
+// UpdateAuthenticator: another request landing between a login step's read
+// of its session and its record of the factor.
+type interleaving struct {
+	mitid.Store
+	before func()
+}
+
+func (s *interleaving) UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn func(*mitid.User, *mitid.Authenticator) ([]mitid.Event, error)) (*mitid.User, error) {
+	if h := s.before; h != nil {
+		s.before = nil
+		h()
+	}
+	return s.Store.UpdateAuthenticator(ctx, id, auth, fn)
+}
+
+// TestLogin_FactorIsRecordedOnlyOnTheLoginItWasGivenFor: a switch of
+// method that lands while a code is being checked wins; the code is spent
+// (the device accepted it) but counts for nothing in the switched login,
+// which asks again.
+func TestLogin_FactorIsRecordedOnlyOnTheLoginItWasGivenFor(t *testing.T) {
+	st := &interleaving{Store: checkedStore(t)}
+	e := newLoginEnv(t, st)
+	h := e.enrol(t, "interleaved", mitid.LevelSubstantial, mitid.KindApp, mitid.KindCodeDisplay)
+	l, err := e.svc.ChooseMethod(e.ctx, e.begin(t, h, mitid.LevelSubstantial).ID, mitid.MethodCodeDisplay, uuid.Nil)
+	require.NoError(t, err)
+	st.before = func() {
+		_, err := e.svc.ChooseMethod(e.ctx, l.ID, mitid.MethodCodeDisplay, uuid.Nil)
+		require.NoError(t, err)
+	}
+	code := h.code(t)
+	_, err = e.svc.SubmitCode(e.ctx, l.ID, code)
+	require.Error(t, err)
+	assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err), "the login moved on meanwhile")
+	again, err := e.svc.Login(e.ctx, l.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StepCode, again.Next, "the switched login still waits for a code")
+	_, err = e.svc.SubmitCode(e.ctx, l.ID, code)
+	assert.Equal(t, mitid.CodeCodeUsed, mitid.ErrorCode(err), "the device accepted the code once")
+	e.clock.Advance(30 * time.Second)
+	next, err := e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StepPassword, next.Next)
+}
+
 // TestLogin_ReloadShowsWhereTheLoginStands: Login returns what the page
 // shows at any point: the options (which a step's result leaves out), the
 // chosen method and the factor it waits for; a finished login is gone.

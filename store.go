@@ -127,6 +127,17 @@ type SessionStore interface {
 	// as is, and nothing changes.
 	UpdateSession(ctx context.Context, id string, now time.Time, fn func(s *Session) ([]byte, error)) (*Session, error)
 
+	// ReplaceSession sets a live session's Data if the session is still
+	// at version (compare and set) and returns the new state as a
+	// read-only snapshot; data then belongs to the store. A session that
+	// changed since fails with an error matching ErrConflict
+	// (CodeConcurrentUpdate); an expired or consumed one as in Session,
+	// and nothing changes. Of concurrent calls with one version, exactly
+	// one succeeds. It is UpdateSession for a caller that already holds
+	// the snapshot it decided on: a login step, which read the session
+	// before it ran the factor's check.
+	ReplaceSession(ctx context.Context, id string, version int64, now time.Time, data []byte) (*Session, error)
+
 	// ConsumeSession marks a live session used and returns it (a read-only
 	// snapshot, ConsumedAt set). Of any number
 	// of concurrent calls for one session exactly one succeeds; the others
@@ -239,6 +250,12 @@ func NotFoundOrder(number string) error {
 // NotFoundSession is the error for a session that does not exist.
 func NotFoundSession() error {
 	return errorf(CodeSessionNotFound, "this session does not exist or has expired; start again")
+}
+
+// ConcurrentSessionUpdate is the error ReplaceSession reports for a session
+// that changed since the version the caller named.
+func ConcurrentSessionUpdate() error {
+	return errorf(CodeConcurrentUpdate, "this session changed meanwhile; reload it")
 }
 
 // NotFoundMessage is the error for an outbox message that does not exist.

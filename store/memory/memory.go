@@ -464,13 +464,37 @@ func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn 
 		}
 		// A commit replaces the session, so an unchanged pointer means an
 		// unchanged session.
-		stored := *cur
-		stored.Data, stored.Version = data, cur.Version+1
-		s.sessions[id] = &stored
-		s.freezeSession(&stored)
+		stored := s.replaceSession(cur, data)
 		s.mu.Unlock()
-		return &stored, nil
+		return stored, nil
 	}
+}
+
+// replaceSession commits data as the next version of the committed
+// session cur, replacing it (readers may hold cur). Callers hold s.mu.
+func (s *Store) replaceSession(cur *mitid.Session, data []byte) *mitid.Session {
+	stored := *cur
+	stored.Data, stored.Version = data, cur.Version+1
+	s.sessions[cur.ID] = &stored
+	s.freezeSession(&stored)
+	return &stored
+}
+
+// ReplaceSession sets a live session's data if it is still at version.
+func (s *Store) ReplaceSession(ctx context.Context, id string, version int64, now time.Time, data []byte) (*mitid.Session, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, err := s.liveSession(id, now)
+	if err != nil {
+		return nil, err
+	}
+	if cur.Version != version {
+		return nil, mitid.ConcurrentSessionUpdate()
+	}
+	return s.replaceSession(cur, data), nil
 }
 
 // ConsumeSession marks a live session used, exactly once.

@@ -234,6 +234,23 @@ func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn 
 	}
 }
 
+// ReplaceSession sets a live session's data in one statement if it is
+// still at version; when nothing matched, a read says why.
+func (s *Store) ReplaceSession(ctx context.Context, id string, version int64, now time.Time, data []byte) (*mitid.Session, error) {
+	sess, err := scanSession(s.pool.QueryRow(ctx, `UPDATE sessions SET data = $3, version = version + 1
+		WHERE id = $1 AND version = $2 AND consumed_at IS NULL AND expires_at > $4 RETURNING `+sessionColumns, id, version, data, now))
+	if err == nil {
+		return sess, nil
+	}
+	if !errors.Is(err, mitid.ErrNotFound) {
+		return nil, fail(ctx, err)
+	}
+	if _, err = liveSession(ctx, s.pool, id, now); err == nil {
+		err = mitid.ConcurrentSessionUpdate()
+	}
+	return nil, fail(ctx, err)
+}
+
 // ConsumeSession marks a live session used in one statement, so exactly one
 // of concurrent callers succeeds.
 func (s *Store) ConsumeSession(ctx context.Context, id string, now time.Time) (*mitid.Session, error) {

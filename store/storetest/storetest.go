@@ -68,6 +68,7 @@ func Run(t *testing.T, newStore func(t *testing.T) mitid.Store) {
 		{"Context/CanceledContextChangesNothing", testCanceledContext},
 	}
 	tests = append(tests, authenticatorTests...)
+	tests = append(tests, replaceTests...)
 	tests = append(tests, serviceTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
