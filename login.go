@@ -492,9 +492,9 @@ func (s *Service) step(ctx context.Context, id string, want Step, verify verifie
 	return s.stepOn(ctx, id, loaded.Version, st, want, now, verify)
 }
 
-// verifier checks one factor given for authenticator a of user u, in the
-// login st, as an attempt (see attempt): u and a are the update's private
-// copies, and a is the authenticator that answers the factor.
+// verifier decides an attempt on authenticator a of user u (see attempt):
+// u and a are the update's private copies. In a login step a answers the
+// factor and st is the login; outside a login st is nil.
 type verifier func(u *User, a *Authenticator, st *loginState, now time.Time) ([]Event, error)
 
 // stepOn is step on a login state already loaded at the given version.
@@ -506,12 +506,7 @@ func (s *Service) stepOn(ctx context.Context, id string, version int64, st *logi
 		return nil, errorf(CodeLoginOrder, "this login waits for the %s first", next)
 	}
 	used := usedBy(st.Options[st.Choice], want)
-	u, err := s.attemptOn(ctx, st.User, used, func(u *User, a *Authenticator, now time.Time) ([]Event, error) {
-		if err := u.Usable(now); err != nil {
-			return nil, refusal{err}
-		}
-		return verify(u, a, st, now)
-	})
+	u, err := s.attemptOn(ctx, st.User, used, st, verify)
 	if err != nil {
 		return nil, err
 	}

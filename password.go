@@ -180,7 +180,7 @@ func (s *Service) ChangePassword(ctx context.Context, user uuid.UUID, current, n
 		}
 	}
 	var events []Event
-	u, err = s.attemptOn(ctx, user, pw.ID, func(u *User, a *Authenticator, now time.Time) ([]Event, error) {
+	u, err = s.attemptOn(ctx, user, pw.ID, nil, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
 		if err := a.usable(now); err != nil {
 			return s.failed(u, a, now, err), refusal{err}
 		}

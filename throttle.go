@@ -103,12 +103,18 @@ func (s *Service) attempt(ctx context.Context, id uuid.UUID, fn func(u *User, no
 // attemptOn is attempt for an attempt that changes only authenticator auth
 // and the account's counters (a login factor, a password change): the store
 // copies that one authenticator for fn, not the whole user (see
-// Store.UpdateAuthenticator), and fn gets it as a.
-func (s *Service) attemptOn(ctx context.Context, id, auth uuid.UUID, fn func(u *User, a *Authenticator, now time.Time) ([]Event, error)) (*User, error) {
+// Store.UpdateAuthenticator), and fn gets it as a, with st, the login the
+// attempt is part of (nil outside a login), passed through so a login step
+// needs no closure of its own. A blocked MitID is refused before fn runs,
+// and nothing counts.
+func (s *Service) attemptOn(ctx context.Context, id, auth uuid.UUID, st *loginState, fn verifier) (*User, error) {
 	var outcome error
 	u, err := s.store.UpdateAuthenticator(ctx, id, auth, func(u *User, a *Authenticator) ([]Event, error) {
 		now := s.clock.Now()
-		evs, out := fn(u, a, now)
+		if err := u.Usable(now); err != nil {
+			return nil, err // nothing to count, so nothing to commit
+		}
+		evs, out := fn(u, a, st, now)
 		return s.settle(ctx, u, now, evs, out, &outcome)
 	})
 	if err != nil {
