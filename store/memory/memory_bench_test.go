@@ -54,6 +54,48 @@ func BenchmarkUpdateUserNoop(b *testing.B) {
 	}
 }
 
+// BenchmarkUserCloneFor is the copy a login step's update makes: the
+// user's own fields and the one authenticator it works on.
+func BenchmarkUserCloneFor(b *testing.B) {
+	u := codeUser()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := u.CloneFor(u.Authenticators[0].ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkUpdateAuthenticatorNoop(b *testing.B) {
+	s, u := memory.New(), codeUser()
+	if err := s.CreateUser(context.Background(), u, nil); err != nil {
+		b.Fatal(err)
+	}
+	noop := func(*mitid.User, *mitid.Authenticator) ([]mitid.Event, error) { return nil, nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.UpdateAuthenticator(context.Background(), u.ID, u.Authenticators[0].ID, noop); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReplaceSession is a login step's record of its factor.
+func BenchmarkReplaceSession(b *testing.B) {
+	s := memory.New()
+	sess := &mitid.Session{ID: "s", Kind: "login", Data: make([]byte, 200), CreatedAt: at, ExpiresAt: at.Add(time.Hour)}
+	if err := s.CreateSession(context.Background(), sess); err != nil {
+		b.Fatal(err)
+	}
+	data := make([]byte, 200)
+	b.ReportAllocs()
+	for v := int64(1); b.Loop(); v++ {
+		if _, err := s.ReplaceSession(context.Background(), "s", v, at, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkSessionRead(b *testing.B) {
 	s := memory.New()
 	sess := &mitid.Session{ID: "s", Kind: "login", Data: make([]byte, 200), CreatedAt: at, ExpiresAt: at.Add(time.Hour)}
