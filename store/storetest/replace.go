@@ -16,10 +16,7 @@ import (
 // The tests of ReplaceSession, the compare-and-set of a session's data
 // that records a login step.
 
-var replaceTests = []struct {
-	name string
-	fn   func(t *testing.T, s mitid.Store)
-}{
+var replaceTests = []suiteTest{
 	{"ReplaceSession/SetsDataAtTheVersionReadOnly", testReplaceSession},
 	{"ReplaceSession/ConsumedExpiredAndUnknownAsInSession", testReplaceSessionNotLive},
 	{"Contention/SessionReplacedOncePerVersion", testContentionReplace},

@@ -24,10 +24,7 @@ import (
 const racers = 100
 
 // serviceTests are run by Run with the store tests.
-var serviceTests = []struct {
-	name string
-	fn   func(t *testing.T, s mitid.Store)
-}{
+var serviceTests = []suiteTest{
 	{"Service/SameValidCodeAcceptedOnce", testServiceSameCode},
 	{"Service/WrongCodesAllCountedAndDeviceSuspended", testServiceWrongCodes},
 	{"Service/ChipAssertionSubmittedTwiceSucceedsOnce", testServiceChipTwice},

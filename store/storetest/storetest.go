@@ -34,12 +34,15 @@ const Goroutines = 64
 // wall clock. Microsecond precision, as SQL databases keep.
 var t0 = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 
+// suiteTest is one test of the suite, run on a fresh store.
+type suiteTest struct {
+	name string
+	fn   func(t *testing.T, s mitid.Store)
+}
+
 // Run runs the whole suite.
 func Run(t *testing.T, newStore func(t *testing.T) mitid.Store) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s mitid.Store)
-	}{
+	tests := []suiteTest{
 		{"CreateUser/StoresUserAndEvents", testCreateUser},
 		{"CreateUser/TakenUserIDStoresNothing", testCreateUserConflict},
 		{"FindUser/ByEveryUniqueKey", testFindUser},
@@ -51,7 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) mitid.Store) {
 		{"UpdateUser/ReleasedKeysCanBeTakenByOthers", testReleasedKeys},
 		{"UpdateUser/ChipCredentialBoundToOneUser", testCredentialUnique},
 		{"UpdateUser/FailedCommitLeavesNoPartialState", testFailedCommit},
-		{"UpdateUser/ChangedIDRefused", testChangedID},
+		{"Update/ChangedIDRefused", testChangedID},
 		{"Events/FilterAndOrder", testEventFilter},
 		{"Orders/Lifecycle", testOrders},
 		{"Sessions/SingleUseAndExpiry", testSessions},
@@ -243,9 +246,7 @@ func testUpdateFnError(t *testing.T, s mitid.Store) {
 		return []mitid.Event{event(u, mitid.EventUserIDChanged)}, sentinel
 	})
 	require.Same(t, sentinel, err, "the function's error comes back unchanged")
-	got, err := s.User(ctx, u.ID)
-	require.NoError(t, err)
-	assert.Equal(t, int64(1), got.Version)
+	got := unchanged(t, s, u.ID)
 	assert.Equal(t, u.UserID, got.UserID)
 	assert.Zero(t, got.Failures)
 	assert.Len(t, userEvents(t, s, u.ID), 1)
@@ -466,18 +467,32 @@ func testFailedCommit(t *testing.T, s mitid.Store) {
 	assert.Empty(t, msgs, "no outbox messages")
 }
 
+// testChangedID: neither kind of update may change the user's ID.
 func testChangedID(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	u := newUser(t, uniqueName("anna"))
+	u, code, _, _ := withDevices(t)
 	create(t, s, u)
 	_, err := s.UpdateUser(ctx, u.ID, func(u *mitid.User) ([]mitid.Event, error) {
 		u.ID = uuid.New()
 		return nil, nil
 	})
 	require.Error(t, err)
-	got, err := s.User(ctx, u.ID)
+	_, err = s.UpdateAuthenticator(ctx, u.ID, code, func(u *mitid.User, _ *mitid.Authenticator) ([]mitid.Event, error) {
+		u.ID = uuid.New()
+		return nil, nil
+	})
+	require.Error(t, err)
+	unchanged(t, s, u.ID)
+}
+
+// unchanged reads user id and checks nothing was committed since it was
+// created; it returns the user for further checks.
+func unchanged(t *testing.T, s mitid.Store, id uuid.UUID) *mitid.User {
+	t.Helper()
+	got, err := s.User(context.Background(), id)
 	require.NoError(t, err)
-	assert.Equal(t, int64(1), got.Version)
+	assert.Equal(t, int64(1), got.Version, "nothing was committed")
+	return got
 }
 
 func testEventFilter(t *testing.T, s mitid.Store) {
