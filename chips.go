@@ -83,9 +83,6 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 		return nil, err
 	}
 	l, err := s.stepOn(ctx, id, taken.Version, st, StepChip, now, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
-		if evs, err := s.closedFor(u, a, StepChip, now); err != nil {
-			return evs, err
-		}
 		if a.Chip == nil {
 			return nil, errorf(CodeSecretUnreadable, "this MitID chip has no registered credential; activate it again")
 		}

@@ -540,26 +540,10 @@ func usedBy(ref optionRef, step Step) uuid.UUID {
 	return ref.Device
 }
 
-// closedFor checks that authenticator a, which answers step, is usable. A
-// guess (a code, a password, a chip answer) at a suspended or blocked one
-// counts as a failure; an app approval guesses nothing and does not count.
-func (s *Service) closedFor(u *User, a *Authenticator, step Step, now time.Time) ([]Event, error) {
-	if err := a.usable(now); err != nil {
-		if step == StepApproval {
-			return nil, refusal{err}
-		}
-		return s.failed(u, a, now, err), refusal{err}
-	}
-	return nil, nil
-}
-
 // SubmitCode enters the code of a code display or audio code reader. A
 // wrong code counts against the device; three suspend it.
 func (s *Service) SubmitCode(ctx context.Context, id, code string) (*Login, error) {
 	return s.step(ctx, id, StepCode, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
-		if evs, err := s.closedFor(u, a, StepCode, now); err != nil {
-			return evs, err
-		}
 		if _, err := s.checkCode(a, code, now); err != nil {
 			if ErrorCode(err) == CodeCodeMalformed {
 				return nil, err // nothing was compared; not an attempt
@@ -589,9 +573,6 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (*Log
 		checked, ok = pw.Password, pw.Password.verify(password)
 	}
 	return s.step(ctx, id, StepPassword, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
-		if evs, err := s.closedFor(u, a, StepPassword, now); err != nil {
-			return evs, err
-		}
 		return s.passwordAttempt(u, a, checked, ok, now)
 	})
 }
@@ -603,9 +584,6 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (*Log
 // them.
 func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byte) (*Login, error) {
 	l, err := s.step(ctx, id, StepApproval, func(u *User, a *Authenticator, st *loginState, now time.Time) ([]Event, error) {
-		if evs, err := s.closedFor(u, a, StepApproval, now); err != nil {
-			return evs, err
-		}
 		pub, err := app.ParsePublicKey(a.DeviceKey)
 		if err != nil {
 			return nil, NewError(CodeSecretUnreadable, err, "this MitID app cannot be verified; activate it again")

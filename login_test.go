@@ -444,6 +444,39 @@ func TestLogin_JunkApprovalsNeverTouchTheApp(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// TestLogin_AttemptsAtASuspendedAuthenticator: a code typed for a
+// suspended device is a guess and counts; an approval from a suspended
+// app guesses nothing and counts for nothing. Both are refused with the
+// suspension's end.
+func TestLogin_AttemptsAtASuspendedAuthenticator(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "suspended-mid-login", mitid.LevelSubstantial, mitid.KindApp, mitid.KindCodeDisplay)
+	app := e.begin(t, h, mitid.LevelSubstantial)
+	code, err := e.svc.ChooseMethod(e.ctx, e.begin(t, h, mitid.LevelSubstantial).ID, mitid.MethodCodeDisplay, uuid.Nil)
+	require.NoError(t, err)
+	until := e.clock.Now().Add(time.Hour)
+	for _, id := range []uuid.UUID{h.appID, h.codeID} {
+		_, _, err = e.svc.SuspendAuthenticator(e.ctx, h.user.ID, id, until, "lost for a while")
+		require.NoError(t, err)
+	}
+
+	_, err = e.svc.SubmitApproval(e.ctx, app.ID, h.approve(t, app))
+	require.ErrorIs(t, err, mitid.ErrLocked)
+	assert.Equal(t, mitid.CodeAuthenticatorSusp, mitid.ErrorCode(err))
+	var me *mitid.Error
+	require.ErrorAs(t, err, &me)
+	assert.True(t, me.Until.Equal(until), "the error says until when")
+	u, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Zero(t, u.Failures, "an approval guesses nothing")
+
+	_, err = e.svc.SubmitCode(e.ctx, code.ID, h.code(t))
+	require.ErrorIs(t, err, mitid.ErrLocked)
+	u, err = e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, u.Failures, "a code is a guess, even at a suspended device")
+}
+
 func TestLogin_OldSuspensionsDoNotEscalate(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "slow-attacker", mitid.LevelSubstantial, mitid.KindCodeDisplay)

@@ -181,9 +181,6 @@ func (s *Service) ChangePassword(ctx context.Context, user uuid.UUID, current, n
 	}
 	var events []Event
 	u, err = s.attemptOn(ctx, user, pw.ID, nil, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
-		if err := a.usable(now); err != nil {
-			return s.failed(u, a, now, err), refusal{err}
-		}
 		if evs, err := s.passwordAttempt(u, a, checked, ok, now); err != nil {
 			return evs, err
 		}

@@ -105,8 +105,13 @@ func (s *Service) attempt(ctx context.Context, id uuid.UUID, fn func(u *User, no
 // copies that one authenticator for fn, not the whole user (see
 // Store.UpdateAuthenticator), and fn gets it as a, with st, the login the
 // attempt is part of (nil outside a login), passed through so a login step
-// needs no closure of its own. A blocked MitID is refused before fn runs,
-// and nothing counts.
+// needs no closure of its own.
+//
+// fn runs only on a usable authenticator of a usable MitID. A blocked MitID
+// is refused and nothing counts. A guess (a code, a password, a chip's
+// answer) at a suspended or blocked authenticator is refused and counts as
+// a failure; an app's approval guesses nothing (its PIN is checked on the
+// phone), so there it does not count.
 func (s *Service) attemptOn(ctx context.Context, id, auth uuid.UUID, st *loginState, fn verifier) (*User, error) {
 	var outcome error
 	u, err := s.store.UpdateAuthenticator(ctx, id, auth, func(u *User, a *Authenticator) ([]Event, error) {
@@ -114,7 +119,16 @@ func (s *Service) attemptOn(ctx context.Context, id, auth uuid.UUID, st *loginSt
 		if err := u.Usable(now); err != nil {
 			return nil, err // nothing to count, so nothing to commit
 		}
-		evs, out := fn(u, a, st, now)
+		var evs []Event
+		out := a.usable(now)
+		switch {
+		case out != nil && a.Kind == KindApp:
+			out = refusal{out}
+		case out != nil:
+			evs, out = s.failed(u, a, now, out), refusal{out}
+		default:
+			evs, out = fn(u, a, st, now)
+		}
 		return s.settle(ctx, u, now, evs, out, &outcome)
 	})
 	if err != nil {
