@@ -37,13 +37,6 @@ func (a Algorithm) String() string {
 // ParseAlgorithm reads the spelling String returns, case-insensitively, also accepting
 // "SHA-1", "SHA-256" and "SHA-512". It fails with ErrInvalidParams on anything else.
 func ParseAlgorithm(s string) (Algorithm, error) {
-	// A stored device carries String's spelling, and a login parses it at
-	// every code: that spelling first, without normalising.
-	for _, a := range []Algorithm{SHA1, SHA256, SHA512} {
-		if s == a.String() {
-			return a, nil
-		}
-	}
 	switch strings.ToUpper(strings.ReplaceAll(s, "-", "")) {
 	case "SHA1":
 		return SHA1, nil
