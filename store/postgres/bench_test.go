@@ -126,3 +126,36 @@ func BenchmarkBareReadThenWrite(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRecordStep is how a login step records its factor in the
+// session: as it did, a read-decide-write (UpdateSession: a read, then a
+// conditional update), and as it does, a compare-and-set on the version it
+// read at the start of the step (ReplaceSession: one statement). Each
+// commits durably; compare with BareInsertCommit.
+func BenchmarkRecordStep(b *testing.B) {
+	ctx := context.Background()
+	s := newStore(b)
+	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	data := make([]byte, 150) // a code login's state
+	newSession := func(b *testing.B) string {
+		sess := &mitid.Session{ID: "bench-" + uuid.NewString(), Kind: "login", Data: data, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}
+		require.NoError(b, s.CreateSession(ctx, sess))
+		return sess.ID
+	}
+	b.Run("UpdateSession", func(b *testing.B) {
+		id := newSession(b)
+		for b.Loop() {
+			if _, err := s.UpdateSession(ctx, id, at, func(*mitid.Session) ([]byte, error) { return data, nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("ReplaceSession", func(b *testing.B) {
+		id := newSession(b)
+		for v := int64(1); b.Loop(); v++ {
+			if _, err := s.ReplaceSession(ctx, id, v, at, data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
