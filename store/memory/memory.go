@@ -408,9 +408,7 @@ func (s *Store) Session(ctx context.Context, id string, now time.Time) (*mitid.S
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.liveSession(id, now)
+	return s.readSession(id, now)
 }
 
 // readSession is liveSession under s.mu.
@@ -464,20 +462,22 @@ func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn 
 		}
 		// A commit replaces the session, so an unchanged pointer means an
 		// unchanged session.
-		stored := s.replaceSession(cur, data)
+		stored := s.replaceSession(cur, func(next *mitid.Session) { next.Data = data })
 		s.mu.Unlock()
 		return stored, nil
 	}
 }
 
-// replaceSession commits data as the next version of the committed
-// session cur, replacing it (readers may hold cur). Callers hold s.mu.
-func (s *Store) replaceSession(cur *mitid.Session, data []byte) *mitid.Session {
-	stored := *cur
-	stored.Data, stored.Version = data, cur.Version+1
-	s.sessions[cur.ID] = &stored
-	s.freezeSession(&stored)
-	return &stored
+// replaceSession commits the next version of the committed session cur,
+// a copy that change has changed, in cur's place: readers may hold cur, so
+// it is replaced, never changed. Callers hold s.mu.
+func (s *Store) replaceSession(cur *mitid.Session, change func(next *mitid.Session)) *mitid.Session {
+	next := *cur
+	next.Version++
+	change(&next)
+	s.sessions[cur.ID] = &next
+	s.freezeSession(&next)
+	return &next
 }
 
 // ReplaceSession sets a live session's data if it is still at version.
@@ -494,7 +494,7 @@ func (s *Store) ReplaceSession(ctx context.Context, id string, version int64, no
 	if cur.Version != version {
 		return nil, mitid.ConcurrentSessionUpdate()
 	}
-	return s.replaceSession(cur, data), nil
+	return s.replaceSession(cur, func(next *mitid.Session) { next.Data = data }), nil
 }
 
 // ConsumeSession marks a live session used, exactly once.
@@ -508,13 +508,7 @@ func (s *Store) ConsumeSession(ctx context.Context, id string, now time.Time) (*
 	if err != nil {
 		return nil, err
 	}
-	// Replaced, not changed: readers may hold the live snapshot.
-	sess := *live
-	sess.ConsumedAt = now
-	sess.Version++
-	s.sessions[id] = &sess
-	s.freezeSession(&sess)
-	return &sess, nil
+	return s.replaceSession(live, func(next *mitid.Session) { next.ConsumedAt = now }), nil
 }
 
 // PurgeSessions deletes sessions that expired before the given time.
