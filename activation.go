@@ -352,7 +352,6 @@ func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid
 		if err != nil {
 			return nil, err
 		}
-		u.Failures = 0
 		return append(evs, moved...), nil
 	})
 }
@@ -368,6 +367,10 @@ func (s *Service) attemptByUserID(ctx context.Context, userID string, fn func(u 
 	var events []Event
 	u, err := s.attempt(ctx, found.ID, func(u *User, now time.Time) ([]Event, error) {
 		if err := u.Usable(now); err != nil {
+			return nil, err
+		}
+		// Anyone who knows the user ID can type a code here.
+		if err := s.budget(u, reachAnyone); err != nil {
 			return nil, err
 		}
 		evs, err := fn(u, now)

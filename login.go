@@ -201,6 +201,10 @@ type loginState struct {
 	Challenge     []byte // app approval
 	ChipChallenge []byte // chip.Challenge, JSON
 	ChipOptions   []byte
+	ChipIssued    int64 // when ChipChallenge was issued, Unix nanoseconds
+	// Password is the password of a chip login, sealed, held until the
+	// chip has answered (see holdPassword).
+	Password []byte
 
 	// Room for the few options and factors a login has, so that decoding
 	// a state, which every step does, allocates it in one piece.
@@ -380,6 +384,7 @@ func (s *Service) prepareStep(u *User, st *loginState, now time.Time) error {
 			return NewError(CodeConfigInvalid, err, "the random source failed")
 		}
 	case StepChip:
+		st.ChipIssued = now.UnixNano()
 		return s.prepareChip(u, st)
 	}
 	return nil
@@ -420,6 +425,16 @@ func (s *Service) Login(ctx context.Context, id string) (*Login, error) {
 	sess, st, err := s.loadLogin(ctx, id, now)
 	if err != nil {
 		return nil, err
+	}
+	if st.next() == StepChip && len(st.ChipChallenge) == 0 {
+		// The last challenge was spent on an answer that could not be
+		// recorded: the reload offers a fresh one.
+		if err := s.renewChip(ctx, id, now); err != nil {
+			return nil, err
+		}
+		if sess, st, err = s.loadLogin(ctx, id, now); err != nil {
+			return nil, err
+		}
 	}
 	u, err := s.store.User(ctx, st.User)
 	if err != nil {
@@ -500,13 +515,16 @@ type verifier func(u *User, a *Authenticator, st *loginState, now time.Time) ([]
 // stepOn is step on a login state already loaded at the given version.
 func (s *Service) stepOn(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time, verify verifier) (*Login, error) {
 	if next := st.next(); next != want {
-		if next == StepDone {
-			return nil, errorf(CodeLoginOrder, "every factor is in; the relying party finishes the login")
-		}
-		return nil, errorf(CodeLoginOrder, "this login waits for the %s first", next)
+		return nil, orderError(next)
 	}
 	used := usedBy(st.Options[st.Choice], want)
-	u, err := s.attemptOn(ctx, st.User, used, st, verify)
+	// The first factor is open to anyone who knows the user ID; a later one
+	// follows a proof of possession.
+	r := reachAnyone
+	if st.Done > 0 {
+		r = reachPossession
+	}
+	u, err := s.attemptOn(ctx, st.User, used, r, st, verify)
 	if err != nil {
 		return nil, err
 	}
@@ -527,6 +545,14 @@ func (s *Service) stepOn(ctx context.Context, id string, version int64, st *logi
 	// The options are listed by BeginLogin, Login and ChooseMethod; a step
 	// leaves them out rather than work them out again at every factor.
 	return s.view(sess, st, nil), nil
+}
+
+// orderError says what a login that waits for next waits for.
+func orderError(next Step) error {
+	if next == StepDone {
+		return errorf(CodeLoginOrder, "every factor is in; the relying party finishes the login")
+	}
+	return errorf(CodeLoginOrder, "this login waits for the %s first", next)
 }
 
 // usedBy returns the authenticator that answers step in option ref.
@@ -550,31 +576,91 @@ func (s *Service) SubmitCode(ctx context.Context, id, code string) (*Login, erro
 			}
 			return s.failed(u, a, now, err), refusal{err}
 		}
-		succeeded(u, a, now)
+		matched(a, now)
 		return nil, nil
 	})
 }
 
-// SubmitPassword enters the password. The argon2id check runs before the
-// update, so no lock is held while it works.
+// SubmitPassword enters the password. In a code display's or audio code
+// reader's login it follows the right code and is checked at once; in a
+// chip's login it is held, sealed, until the chip has answered, and checked
+// then (see SubmitChip), so a stranger who has no chip never learns whether
+// a password is right and never spends the holder's attempts. What would be
+// refused without comparing is refused before argon2id runs, and argon2id
+// runs outside any lock.
 func (s *Service) SubmitPassword(ctx context.Context, id, password string) (*Login, error) {
 	now := s.clock.Now()
-	_, st, err := s.loadLogin(ctx, id, now)
+	sess, st, err := s.loadLogin(ctx, id, now)
 	if err != nil {
 		return nil, err
+	}
+	if next := st.next(); next != StepPassword {
+		return nil, orderError(next)
+	}
+	if st.Options[st.Choice].Method == MethodChip {
+		return s.holdPassword(ctx, id, sess.Version, st, now, password)
 	}
 	u, err := s.store.User(ctx, st.User)
 	if err != nil {
 		return nil, err
 	}
-	var checked *PasswordHash
-	ok := false
-	if pw, err := u.Authenticator(st.Options[st.Choice].Password); err == nil && st.next() == StepPassword {
-		checked, ok = pw.Password, pw.Password.verify(password)
+	checked, ok, err := s.checkLoginPassword(u, st, password, now)
+	if err != nil {
+		return nil, err
 	}
-	return s.step(ctx, id, StepPassword, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+	return s.stepOn(ctx, id, sess.Version, st, StepPassword, now, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
 		return s.passwordAttempt(u, a, checked, ok, now)
 	})
+}
+
+// checkLoginPassword runs argon2id on password for login st, after
+// refusing what would be refused without a comparison: a blocked MitID, a
+// suspended password, a spent budget. It returns the hash it checked.
+func (s *Service) checkLoginPassword(u *User, st *loginState, password string, now time.Time) (*PasswordHash, bool, error) {
+	if err := u.Usable(now); err != nil {
+		return nil, false, err
+	}
+	pw, err := u.Authenticator(st.Options[st.Choice].Password)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := pw.usable(now); err != nil {
+		return nil, false, err
+	}
+	if err := s.budget(u, reachPossession); err != nil {
+		return nil, false, err
+	}
+	ok, err := s.checkHash(pw.Password, password)
+	return pw.Password, ok, err
+}
+
+// holdPassword keeps the password of a chip's login, sealed under the key
+// ring and bound to the login, until the chip answers.
+func (s *Service) holdPassword(ctx context.Context, id string, version int64, st *loginState, now time.Time, password string) (*Login, error) {
+	if password == "" || len(password) > maxPasswordBytes || !utf8.ValidString(password) {
+		return nil, invalidField(CodeWrongPassword, "password", "enter your MitID password")
+	}
+	sealed, err := s.keys.Seal(s.rand, []byte(password), []byte(id))
+	if err != nil {
+		return nil, err
+	}
+	st.Password = encodeSealed(sealed)
+	st.Done++
+	u, err := s.store.User(ctx, st.User)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.prepareStep(u, st, now); err != nil {
+		return nil, err
+	}
+	sess, err := s.store.ReplaceSession(ctx, id, version, now, st.marshal())
+	if errors.Is(err, ErrConflict) {
+		return nil, errorf(CodeLoginOrder, "this login moved on meanwhile; reload it")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.view(sess, st, nil), nil
 }
 
 // SubmitApproval delivers the app's signature over the login's challenge,
@@ -591,18 +677,20 @@ func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byt
 		if err := app.Verify(pub, app.Request{Challenge: st.Challenge, Action: string(st.Action), Text: st.Text}, signature); err != nil {
 			return nil, refusal{errorf(CodeWrongSignature, "the approval from your MitID app does not verify; approve again in the app")}
 		}
-		succeeded(u, a, now)
+		matched(a, now)
 		return nil, nil
 	})
 	if ErrorCode(err) == CodeWrongSignature {
-		return nil, s.rejectApproval(ctx, id, err)
+		return nil, s.rejectSignature(ctx, id, err)
 	}
 	return l, err
 }
 
-// rejectApproval counts an approval that did not verify against the login
-// and ends the login at the limit. It returns the error to show.
-func (s *Service) rejectApproval(ctx context.Context, id string, cause error) error {
+// rejectSignature counts an app approval or a chip answer that did not
+// verify against the login, and ends the login at Policy.WrongCodeLimit.
+// Nobody can guess a signature, so the app, the chip and the account are
+// not charged. It returns the error to show.
+func (s *Service) rejectSignature(ctx context.Context, id string, cause error) error {
 	now := s.clock.Now()
 	ended := false
 	_, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
@@ -621,15 +709,19 @@ func (s *Service) rejectApproval(ctx context.Context, id string, cause error) er
 		if _, err := s.store.ConsumeSession(ctx, id, now); err != nil && !errors.Is(err, ErrReplay) {
 			return err
 		}
-		return errorf(CodeSessionUsed, "the login ended after %d approvals that did not verify; start again", s.policy.WrongCodeLimit)
+		return errorf(CodeSessionUsed, "the login ended after %d answers that did not verify; start again", s.policy.WrongCodeLimit)
 	}
 	return cause
 }
 
 // FinishLogin ends a login whose factors are all in and returns its result.
-// A login is finished once: a second call fails with ErrReplay. The use is
-// recorded in the activity log, and notified when the user asked to hear of
-// every use.
+// A login is finished once: a second call fails with ErrReplay. Its effects
+// commit in one change of the user's record: the use in the activity log
+// (notified when the user asked to hear of every use), the record that it
+// was finished (see FinishedLogin), and, since the holder has now proved
+// who they are, the reset of every count of failed attempts and the end of
+// every suspension for wrong attempts (see throttle.go). If that change
+// fails, nothing happened and the login can be finished again.
 func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, error) {
 	now := s.clock.Now()
 	_, st, err := s.loadLogin(ctx, id, now)
@@ -639,28 +731,22 @@ func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, err
 	if next := st.next(); next != StepDone {
 		return nil, errorf(CodeLoginOrder, "the login is not complete: it waits for the %s", next)
 	}
-	sess, err := s.store.ConsumeSession(ctx, id, now)
-	if err != nil {
-		return nil, err
-	}
-	// The consumed state is the one that counts: a switch of method may
-	// have landed between the read above and the consumption.
-	if st, err = decodeLogin(sess); err != nil {
-		return nil, err
-	}
 	ref := st.Options[st.Choice]
 	steps := ref.Method.steps()
-	complete := st.next() == StepDone && len(st.Used) == len(steps)
+	complete := len(st.Used) == len(steps)
 	for i := 0; complete && i < len(steps); i++ {
 		complete = st.Used[i] == usedBy(ref, steps[i])
 	}
 	if !complete {
-		return nil, errorf(CodeLoginOrder, "the login changed while it was being finished; start again")
+		return nil, errorf(CodeLoginOrder, "the login is damaged; start again")
 	}
 	res := &LoginResult{User: st.User, Action: st.Action, TextHash: sha256.Sum256([]byte(st.Text)), RelyingParty: st.RelyingParty,
 		Method: ref.Method, Authenticators: st.Used, At: now}
 	// Only read below: the store's snapshot will do, no copy.
 	u, _, err := s.commit(WithActor(ctx, actorOr(st.RelyingParty)), st.User, func(u *User, now time.Time) ([]Event, error) {
+		if u.finishedLogin(id, now, s.policy.LoginSessionTTL) != nil {
+			return nil, errorf(CodeSessionUsed, "this login has been finished already")
+		}
 		// Whatever was blocked while the login ran is blocked now.
 		if err := u.Usable(now); err != nil {
 			return nil, err
@@ -676,17 +762,26 @@ func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, err
 				return nil, err
 			}
 			res.Kinds = append(res.Kinds, a.Kind)
-			evs = append(evs, Event{Type: EventAuthenticatorUsed, Authenticator: a.ID, Kind: a.Kind,
-				Detail: map[string]string{"action": string(st.Action), "method": string(ref.Method)}})
 		}
-		if loa := TransactionLevel(u.IAL, AuthenticationLevel(res.Kinds)); loa < st.Level {
+		// One use event per login, on the device that carried it, so that
+		// "notify every use" sends one message per login, not per factor.
+		dev, _ := u.Authenticator(ref.Device)
+		evs = append(evs, Event{Type: EventAuthenticatorUsed, Authenticator: dev.ID, Kind: dev.Kind,
+			Detail: map[string]string{"action": string(st.Action), "method": string(ref.Method)}})
+		loa := TransactionLevel(u.IAL, AuthenticationLevel(res.Kinds))
+		if loa < st.Level {
 			return nil, errorf(CodeLevelTooLow, "the login reached %s, below the %s required", loa, st.Level)
 		}
-		return evs, nil
+		u.recordLogin(FinishedLogin{Session: sha256.Sum256([]byte(id)), At: now, Method: ref.Method, Action: st.Action,
+			TextHash: res.TextHash, LoA: loa}, s.policy.LoginSessionTTL)
+		return append(evs, s.completed(u, now)...), nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	// The login is finished in the user's record; the session goes too. If
+	// that fails the session expires by itself, and the record refuses it.
+	_, _ = s.store.ConsumeSession(ctx, id, now)
 	res.UserID, res.IAL = u.UserID, u.IAL
 	res.AAL = AuthenticationLevel(res.Kinds)
 	res.LoA = TransactionLevel(res.IAL, res.AAL)

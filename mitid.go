@@ -65,6 +65,7 @@ type Service struct {
 	rand     io.Reader
 	policy   Policy
 	chip     *chip.Verifier
+	hashes   *hashGate
 
 	cprRegister CPRRegister
 }
@@ -88,6 +89,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Policy != nil {
 		s.policy = *cfg.Policy
 	}
+	s.hashes = newHashGate(s.policy)
 	if err := s.policy.sane(); err != nil {
 		return nil, err
 	}

@@ -91,7 +91,7 @@ func (s *Service) passwordAttempt(u *User, a *Authenticator, checked *PasswordHa
 		e := errorf(CodeWrongPassword, "the password is wrong")
 		return s.failed(u, a, now, e), refusal{e}
 	}
-	succeeded(u, a, now)
+	matched(a, now)
 	return nil, nil
 }
 
@@ -109,7 +109,7 @@ func (s *Service) firstPassword(u *User, password, what string) (*PasswordHash, 
 	if err := s.policy.checkPassword(password, u); err != nil {
 		return nil, uuid.Nil, err
 	}
-	h, err := hashPassword(s.policy.Argon2, s.rand, password)
+	h, err := s.hashNew(password)
 	if err != nil {
 		return nil, uuid.Nil, err
 	}
@@ -144,7 +144,7 @@ func (s *Service) SetPassword(ctx context.Context, user uuid.UUID, password stri
 	if err := s.policy.checkPassword(password, u); err != nil {
 		return nil, nil, err
 	}
-	h, err := hashPassword(s.policy.Argon2, s.rand, password)
+	h, err := s.hashNew(password)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -169,18 +169,33 @@ func (s *Service) ChangePassword(ctx context.Context, user uuid.UUID, current, n
 	if pw == nil {
 		return nil, nil, errorf(CodeAuthenticatorNotFound, "you have no password yet; create one")
 	}
-	checked, ok := pw.Password, pw.Password.verify(current)
+	// Whatever would be refused without comparing is refused before
+	// argon2id runs.
+	if err := u.Usable(now); err != nil {
+		return nil, nil, err
+	}
+	if err := pw.usable(now); err != nil {
+		return nil, nil, err
+	}
+	if err := s.budget(u, reachAnyone); err != nil {
+		return nil, nil, err
+	}
+	checked := pw.Password
+	ok, err := s.checkHash(checked, current)
+	if err != nil {
+		return nil, nil, err
+	}
 	var h *PasswordHash
 	if ok {
 		if err := s.policy.checkPassword(next, u); err != nil {
 			return nil, nil, err
 		}
-		if h, err = hashPassword(s.policy.Argon2, s.rand, next); err != nil {
+		if h, err = s.hashNew(next); err != nil {
 			return nil, nil, err
 		}
 	}
 	var events []Event
-	u, err = s.attemptOn(ctx, user, pw.ID, nil, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+	u, err = s.attemptOn(ctx, user, pw.ID, reachAnyone, nil, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
 		if evs, err := s.passwordAttempt(u, a, checked, ok, now); err != nil {
 			return evs, err
 		}
