@@ -451,6 +451,47 @@ func TestLogin_StrangerGetsNinetyGuessesThenNothingCounts(t *testing.T) {
 	require.NoError(t, err, "the code display works again")
 }
 
+// strangerGuesses makes n wrong guesses at h's code display as a stranger
+// would, waiting out each suspension.
+func strangerGuesses(t *testing.T, e *loginEnv, h *holder, n int) {
+	t.Helper()
+	for n > 0 {
+		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: h.user.UserID, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+		if err == nil {
+			_, err = e.svc.SubmitCode(e.ctx, l.ID, wrongCode(h.code(t)))
+			require.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(err))
+			n--
+			continue
+		}
+		var me *mitid.Error
+		require.ErrorAs(t, err, &me)
+		require.Equal(t, mitid.CodeAuthenticatorSusp, me.Code)
+		e.clock.Set(me.Until)
+	}
+}
+
+// TestLogin_ThePasswordBehindAFactorHasTheReserve: after a stranger's 89
+// guesses, the holder's right code still goes in (the 90th is the
+// stranger's last), and the password after it may be mistyped: it draws on
+// the reserve a stranger cannot reach.
+func TestLogin_ThePasswordBehindAFactorHasTheReserve(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "reserve", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	strangerGuesses(t, e, h, 89)
+	e.clock.Advance(24 * time.Hour) // past the last suspension
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	l, err := e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+	require.NoError(t, err)
+	for i := 0; i < 2; i++ {
+		_, err = e.svc.SubmitPassword(e.ctx, l.ID, "not the password")
+		require.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err), "mistype %d is compared", i+1)
+	}
+	l, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
+	require.NoError(t, err, "at 91 failures the password behind the code is still compared")
+	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+}
+
 // TestLogin_ARightFactorDoesNotResetTheAccount: with a stolen code display
 // a thief's right codes do not refill the budget for password guesses;
 // only a completed login does.

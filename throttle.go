@@ -102,7 +102,7 @@ func (s *Service) failed(u *User, a *Authenticator, now time.Time, cause error) 
 	ev.Authenticator, ev.Kind = a.ID, a.Kind
 	events := []Event{ev}
 	a.Failures++
-	if a.Failures < s.policy.WrongCodeLimit || a.EffectiveState(now) != StateActive {
+	if a.Failures < s.policy.WrongCodeLimit { // (a is active: attemptOn saw to that)
 		return events
 	}
 	a.Suspensions++
