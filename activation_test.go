@@ -199,3 +199,55 @@ func TestPCode_OneUseThreeAttempts(t *testing.T) {
 	_, _, err = e.svc.RedeemPCode(e.ctx, "erika-p", code)
 	require.ErrorIs(t, err, mitid.ErrInvalid, "blocked after three wrong entries")
 }
+
+// TestActivationCode_WrongEntriesDrawOnTheAccountsBudget: wrong activation
+// codes count towards the account's limit like every other guess; once a
+// stranger's share is spent even the right code is not compared, and
+// nothing more counts; a successful activation resets nothing.
+func TestActivationCode_WrongEntriesDrawOnTheAccountsBudget(t *testing.T) {
+	e, _ := smsEnv(t)
+	p := e.svc.Policy()
+	p.MaxConsecutiveFailures, p.PossessionReserve = 5, 1 // a stranger's share: 4
+	svc, err := mitid.New(mitid.Config{Store: e.svc.Store(), Keys: mustKeys(t), Clock: e.clock, Rand: seeded(3), Policy: &p})
+	require.NoError(t, err)
+	e.svc = svc
+	u := e.anna(t)
+	dev, _ := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	for round := 0; round < 2; round++ {
+		_, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+		require.NoError(t, err)
+		for i := 0; i < 2; i++ {
+			_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, mitid.ActivationCodes{Code: "AAAA-AAAA"})
+			require.Equal(t, mitid.CodeWrongActivationCode, mitid.ErrorCode(err))
+		}
+	}
+	got, err := e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 4, got.Failures, "each wrong code counted on the account")
+
+	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+	require.NoError(t, err)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, mitid.ActivationCodes{Code: code})
+	require.ErrorIs(t, err, mitid.ErrLocked)
+	assert.Equal(t, mitid.CodeAttemptsExhausted, mitid.ErrorCode(err), "the budget is spent: not even the right code is compared")
+	got, err = e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 4, got.Failures, "a refused attempt counts nothing")
+}
+
+// TestActivationCode_SuccessResetsNoCount: only a completed login resets the
+// account's count, not an activation.
+func TestActivationCode_SuccessResetsNoCount(t *testing.T) {
+	e, _ := smsEnv(t)
+	u := e.anna(t)
+	dev, _ := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+	require.NoError(t, err)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, mitid.ActivationCodes{Code: "AAAA-AAAA"})
+	require.Equal(t, mitid.CodeWrongActivationCode, mitid.ErrorCode(err))
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, mitid.ActivationCodes{Code: code})
+	require.NoError(t, err)
+	got, err := e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, got.Failures)
+}

@@ -24,14 +24,10 @@ var heavyArgon2 = mitid.Argon2Params{Time: 1, Memory: 32 * 1024, Threads: 1, Key
 func atSuspendedPassword(tb testing.TB) (*loginEnv, *holder, *mitid.Login) {
 	tb.Helper()
 	e := newLoginEnv(tb, memory.New())
-	p := e.svc.Policy()
-	p.Argon2 = heavyArgon2
-	svc, err := mitid.New(mitid.Config{Store: e.svc.Store(), Keys: mustKeys(tb), Clock: e.clock, Policy: &p})
-	require.NoError(tb, err)
-	e.svc = svc
+	e.withPolicy(tb, func(p *mitid.Policy) { p.Argon2 = heavyArgon2 })
 	h := e.enrol(tb, "heavy-"+time.Now().Format("150405.000000000"), mitid.LevelSubstantial, mitid.KindCodeDisplay)
 	l := e.begin(tb, h, mitid.LevelSubstantial)
-	l, err = e.svc.SubmitCode(e.ctx, l.ID, h.code(tb))
+	l, err := e.svc.SubmitCode(e.ctx, l.ID, h.code(tb))
 	require.NoError(tb, err)
 	for i := 0; i < 3; i++ {
 		_, err = e.svc.SubmitPassword(e.ctx, l.ID, "not the password")
@@ -40,6 +36,17 @@ func atSuspendedPassword(tb testing.TB) (*loginEnv, *holder, *mitid.Login) {
 	_, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
 	require.Equal(tb, mitid.CodeAuthenticatorSusp, mitid.ErrorCode(err))
 	return e, h, l
+}
+
+// withPolicy replaces e's Service by one on the same store and clock whose
+// policy is changed by tweak.
+func (e *env) withPolicy(tb testing.TB, tweak func(*mitid.Policy)) {
+	tb.Helper()
+	p := e.svc.Policy()
+	tweak(&p)
+	svc, err := mitid.New(mitid.Config{Store: e.svc.Store(), Keys: mustKeys(tb), Clock: e.clock, Rand: seeded(3), Policy: &p})
+	require.NoError(tb, err)
+	e.svc = svc
 }
 
 func mustKeys(tb testing.TB) *mitid.KeyRing {
@@ -107,4 +114,24 @@ func BenchmarkRawArgon2idMitIDPolicy(b *testing.B) {
 	for b.Loop() {
 		argon2.IDKey([]byte(password), salt, a.Time, a.Memory, a.Threads, a.KeyLen)
 	}
+}
+
+// TestChangePassword_NoArgon2idOnceTheBudgetIsSpent: a password change is
+// open to anyone who can call it with the user's ID, so it draws on a
+// stranger's share, and once that is spent it is refused before argon2id.
+func TestChangePassword_NoArgon2idOnceTheBudgetIsSpent(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	e.withPolicy(t, func(p *mitid.Policy) {
+		p.Argon2, p.WrongCodeLimit, p.MaxConsecutiveFailures, p.PossessionReserve = heavyArgon2, 10, 4, 1
+	})
+	h := e.enrol(t, "change-budget", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	for i := 0; i < 3; i++ {
+		_, _, err := e.svc.ChangePassword(e.ctx, h.user.ID, "not the password", "a new strong passphrase")
+		require.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err))
+	}
+	cost := allocated(func() {
+		_, _, err := e.svc.ChangePassword(e.ctx, h.user.ID, password, "a new strong passphrase")
+		require.Equal(t, mitid.CodeAttemptsExhausted, mitid.ErrorCode(err))
+	})
+	assert.Less(t, cost, uint64(1<<20), "refused before argon2id (%d bytes)", cost)
 }
