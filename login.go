@@ -567,18 +567,43 @@ func usedBy(ref optionRef, step Step) uuid.UUID {
 }
 
 // SubmitCode enters the code of a code display or audio code reader. A
-// wrong code counts against the device; three suspend it.
+// wrong code counts against the device; three in a row suspend it (see
+// throttle.go). Only a code that was compared and did not match counts: a
+// malformed code, a code used already, or a device the verifier cannot use
+// count for nothing.
 func (s *Service) SubmitCode(ctx context.Context, id, code string) (*Login, error) {
 	return s.step(ctx, id, StepCode, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
-		if _, err := s.checkCode(a, code, now); err != nil {
-			if ErrorCode(err) == CodeCodeMalformed {
-				return nil, err // nothing was compared; not an attempt
-			}
-			return s.failed(u, a, now, err), refusal{err}
-		}
+		_, err := s.checkCode(a, code, now)
+		return s.codeAttempt(u, a, now, err)
+	})
+}
+
+// SubmitCodePair enters two codes the code display or audio code reader
+// showed one after the other, in place of one code: for a device whose
+// clock has drifted minutes out of step (one rarely used), which its one
+// right code no longer matches. The pair is searched across all the drift
+// the device may have and, when found, the device is back in step. A
+// stranger gains nothing from the wide search: two codes in a row are
+// about 10^-12 to guess. A pair that does not match counts as one wrong
+// code.
+func (s *Service) SubmitCodePair(ctx context.Context, id, code1, code2 string) (*Login, error) {
+	return s.step(ctx, id, StepCode, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+		_, err := s.checkCodePair(a, code1, code2, now)
+		return s.codeAttempt(u, a, now, err)
+	})
+}
+
+// codeAttempt turns the outcome of a code check into an attempt's events
+// and refusal.
+func (s *Service) codeAttempt(u *User, a *Authenticator, now time.Time, err error) ([]Event, error) {
+	switch {
+	case err == nil:
 		matched(a, now)
 		return nil, nil
-	})
+	case ErrorCode(err) == CodeWrongCode:
+		return s.failed(u, a, now, err), refusal{err}
+	}
+	return nil, err // nothing was compared, or nothing guessed
 }
 
 // SubmitPassword enters the password. In a code display's or audio code
