@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -125,12 +123,15 @@ func (m Method) Kinds() []Kind {
 type LoginRequest struct {
 	UserID string // as the person typed it
 	Action Action
-	// Text is the transaction text shown before approval (seed 004): at most
-	// Policy.TransactionTextLimit (130) characters, never empty.
+	// Text is the transaction text shown before approval: at most
+	// Policy.TransactionTextLimit (130) characters of visible text, with no
+	// character that is not shown as itself (see transaction.go); it is
+	// NFC-normalised, and that form is what is shown, hashed and signed.
 	Text string
 	// Level is the least level of assurance (LoA) the relying party needs.
 	Level Level
-	// RelyingParty names who asks; it is recorded in the events.
+	// RelyingParty names who asks (at most 64 characters, checked as the
+	// text is); the events of the login record it as "relying party: NAME".
 	RelyingParty string
 }
 
@@ -231,11 +232,15 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 	if !r.Action.Valid() {
 		return nil, invalidField(CodeLoginInvalid, "action", "the action must be LOG_ON, APPROVE, CONFIRM, ACCEPT or SIGN, not %q", r.Action)
 	}
-	if n := utf8.RuneCountInString(r.Text); n == 0 || n > s.policy.TransactionTextLimit || !utf8.ValidString(r.Text) {
-		return nil, invalidField(CodeLoginInvalid, "text", "the transaction text must be 1 to %d characters; it has %d", s.policy.TransactionTextLimit, n)
+	text, err := shownText(r.Text, s.policy.TransactionTextLimit, "text", "transaction text")
+	if err != nil {
+		return nil, err
 	}
-	if i := strings.IndexFunc(r.Text, deceptive); i >= 0 {
-		return nil, invalidField(CodeLoginInvalid, "text", "the transaction text holds a control or direction character (%U) that could make what is shown differ from what is approved", []rune(r.Text[i:])[0])
+	rp := r.RelyingParty
+	if rp != "" {
+		if rp, err = shownText(rp, maxRelyingPartyName, "relying_party", "relying party's name"); err != nil {
+			return nil, err
+		}
 	}
 	if !r.Level.Valid() {
 		return nil, invalidField(CodeLevelInvalid, "level", "the level must be Low, Substantial or High")
@@ -252,7 +257,7 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 		return nil, errorf(CodeLevelTooLow, "this service requires the level %s, and your MitID identity is registered at %s; to reach %s, visit Citizen Service with picture ID",
 			r.Level, u.IAL, r.Level)
 	}
-	st := &loginState{User: u.ID, Action: r.Action, Text: r.Text, Level: r.Level, RelyingParty: r.RelyingParty}
+	st := &loginState{User: u.ID, Action: r.Action, Text: text, Level: r.Level, RelyingParty: rp}
 	opts := s.options(u, now, r.Level, &st.Options)
 	st.Choice = -1
 	for i, o := range opts {
@@ -287,13 +292,6 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 		return nil, err
 	}
 	return s.view(sess, st, opts), nil
-}
-
-// deceptive reports characters a transaction text must not hold: controls
-// (a line break could push the real text out of view) and bidirectional
-// overrides and isolates (which reorder what is displayed).
-func deceptive(r rune) bool {
-	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F
 }
 
 // options lists the login options of u at now that reach level, and stores
@@ -768,7 +766,7 @@ func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, err
 	res := &LoginResult{User: st.User, Action: st.Action, TextHash: sha256.Sum256([]byte(st.Text)), RelyingParty: st.RelyingParty,
 		Method: ref.Method, Authenticators: st.Used, At: now}
 	// Only read below: the store's snapshot will do, no copy.
-	u, _, err := s.commit(WithActor(ctx, actorOr(st.RelyingParty)), st.User, func(u *User, now time.Time) ([]Event, error) {
+	u, _, err := s.commit(WithActor(ctx, relyingPartyActor(st.RelyingParty)), st.User, func(u *User, now time.Time) ([]Event, error) {
 		if u.finishedLogin(id, now, s.policy.LoginSessionTTL) != nil {
 			return nil, errorf(CodeSessionUsed, "this login has been finished already")
 		}
@@ -811,13 +809,6 @@ func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, err
 	res.AAL = AuthenticationLevel(res.Kinds)
 	res.LoA = TransactionLevel(res.IAL, res.AAL)
 	return res, nil
-}
-
-func actorOr(rp string) string {
-	if rp == "" {
-		return "relying party"
-	}
-	return rp
 }
 
 // String describes the result in one line.

@@ -777,7 +777,7 @@ func TestLogin_NotifyOnEveryUse(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, log, 1, "every use is in the activity log")
 	assert.Empty(t, log[0].Notify, "but not notified by default")
-	assert.Equal(t, "skat.dk", log[0].Actor)
+	assert.Equal(t, "relying party: skat.dk", log[0].Actor)
 
 	u, _, err := e.svc.ChangeContact(e.ctx, h.user.ID, mitid.Contact{NotifyEveryUse: ptr(true)})
 	require.NoError(t, err)
