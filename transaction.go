@@ -59,12 +59,11 @@ func shownText(s string, limit int, field, what string) (string, error) {
 	return s, nil
 }
 
-// hidden reports a character that is not shown as itself (see above).
+// hidden reports a character that is not shown as itself: anything but a
+// letter, a mark, a number, punctuation, a symbol or a space separator.
+// Allowing those classes alone refuses Cc, Cf, Zl, Zp, Co and Cn, and with
+// them every Bidi_Control character (all are Cf).
 func hidden(r rune) bool {
-	if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Co, unicode.Bidi_Control) {
-		return true
-	}
-	// Unassigned (Cn): in no category of the Unicode version Go knows.
 	return !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Zs)
 }
 

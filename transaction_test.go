@@ -54,6 +54,37 @@ func TestBeginLogin_TransactionTextIsShownAsItIs(t *testing.T) {
 	}
 }
 
+// TestBeginLogin_EveryCharacterOfARefusedClassIsRefused walks the Unicode
+// tables: every character of Cc, Cf, Zl, Zp and Bidi_Control, and a sample
+// of Co, is refused in a transaction text.
+func TestBeginLogin_EveryCharacterOfARefusedClassIsRefused(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "classes", mitid.LevelSubstantial, mitid.KindApp)
+	tables := map[string]*unicode.RangeTable{"Cc": unicode.Cc, "Cf": unicode.Cf, "Zl": unicode.Zl, "Zp": unicode.Zp, "Bidi_Control": unicode.Bidi_Control}
+	seen := 0
+	check := func(class string, r rune) {
+		_, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: h.user.UserID, Action: mitid.ActionApprove, Text: "Betal " + string(r) + " 100 kr.", Level: mitid.LevelLow})
+		assert.Equal(t, mitid.CodeLoginInvalid, mitid.ErrorCode(err), "%s %U", class, r)
+		seen++
+	}
+	for class, tab := range tables {
+		for _, rg := range tab.R16 {
+			for r := rune(rg.Lo); r <= rune(rg.Hi); r += rune(rg.Stride) {
+				check(class, r)
+			}
+		}
+		for _, rg := range tab.R32 {
+			for r := rune(rg.Lo); r <= rune(rg.Hi); r += rune(rg.Stride) {
+				check(class, r)
+			}
+		}
+	}
+	for _, r := range []rune{0xE000, 0xF8FF, 0xF0000, 0x10FFFD} { // Co
+		check("Co", r)
+	}
+	assert.Greater(t, seen, 200)
+}
+
 // TestBeginLogin_TextIsNormalisedBeforeItIsShownAndSigned: a decomposed
 // "å" and a composed one are the same text for the app's signature.
 func TestBeginLogin_TextIsNormalisedBeforeItIsShownAndSigned(t *testing.T) {
