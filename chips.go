@@ -109,6 +109,9 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 // chipFactor verifies the chip's answer on login st (at version, its
 // challenge taken), then a held password, and records the factors.
 func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *loginState, ch chip.Challenge, response []byte, now time.Time) (*Login, error) {
+	if st.decoy() {
+		return s.decoyStep(ctx, id, version, st, StepChip, now)
+	}
 	ref := st.Options[st.Choice]
 	chipID := usedBy(ref, StepChip)
 	issued := time.Unix(0, st.ChipIssued)

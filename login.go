@@ -245,13 +245,20 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 	if !r.Level.Valid() {
 		return nil, invalidField(CodeLevelInvalid, "level", "the level must be Low, Substantial or High")
 	}
-	u, err := s.findByUserID(ctx, r.UserID)
+	uid, err := NormalizeUserID(&s.policy, r.UserID)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.FindUser(ctx, UniqueKey{KeyUserID, uid})
+	if errors.Is(err, ErrNotFound) {
+		return s.decoyLogin(ctx, r, uid, text, rp)
+	}
 	if err != nil {
 		return nil, err
 	}
 	now := s.clock.Now()
 	if err := u.Usable(now); err != nil {
-		return nil, err
+		return nil, hideUntil(err)
 	}
 	if u.IAL < r.Level {
 		return nil, errorf(CodeLevelTooLow, "this service requires the level %s, and your MitID identity is registered at %s; to reach %s, visit Citizen Service with picture ID",
@@ -259,6 +266,21 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 	}
 	st := &loginState{User: u.ID, Action: r.Action, Text: text, Level: r.Level, RelyingParty: rp}
 	opts := s.options(u, now, r.Level, &st.Options)
+	if len(opts) == 0 {
+		// Say why, if a device the user had is what is missing.
+		for i := len(u.Authenticators) - 1; i >= 0; i-- {
+			if a := &u.Authenticators[i]; a.State == StateBlocked && a.Kind != KindPassword {
+				return nil, a.usable(now)
+			}
+		}
+		return nil, errorf(CodeNoAuthenticator, "you have no authenticator that reaches the level %s; add a MitID app or a chip", r.Level)
+	}
+	return s.startLogin(ctx, u, st, opts, now)
+}
+
+// startLogin chooses the first usable option of st (the app first), readies
+// its first factor and stores the login. u is nil for a decoy.
+func (s *Service) startLogin(ctx context.Context, u *User, st *loginState, opts []LoginOption, now time.Time) (*Login, error) {
 	st.Choice = -1
 	for i, o := range opts {
 		if o.Usable {
@@ -267,17 +289,8 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 		}
 	}
 	if st.Choice < 0 {
-		if len(opts) == 0 {
-			// Say why, if a device the user had is what is missing.
-			for i := len(u.Authenticators) - 1; i >= 0; i-- {
-				if a := &u.Authenticators[i]; a.State == StateBlocked && a.Kind != KindPassword {
-					return nil, a.usable(now)
-				}
-			}
-			return nil, errorf(CodeNoAuthenticator, "you have no authenticator that reaches the level %s; add a MitID app or a chip", r.Level)
-		}
-		// Say why the first way is closed, with its code and end.
-		return nil, opts[0].closed
+		// Say why the first way is closed, with its code.
+		return nil, hideUntil(opts[0].closed)
 	}
 	if err := s.prepareStep(u, st, now); err != nil {
 		return nil, err
@@ -286,7 +299,7 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 	if err != nil {
 		return nil, err
 	}
-	sess := &Session{ID: id, Kind: loginKind, User: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.policy.LoginSessionTTL)}
+	sess := &Session{ID: id, Kind: loginKind, User: st.User, CreatedAt: now, ExpiresAt: now.Add(s.policy.LoginSessionTTL)}
 	sess.Data = st.marshal()
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, err
@@ -390,6 +403,9 @@ func (s *Service) prepareStep(u *User, st *loginState, now time.Time) error {
 
 // view renders the login for the page.
 func (s *Service) view(sess *Session, st *loginState, opts []LoginOption) *Login {
+	if st.Done == 0 && opts != nil {
+		opts = anonymous(opts)
+	}
 	l := &Login{ID: sess.ID, Action: st.Action, Text: st.Text, Level: st.Level, ExpiresAt: sess.ExpiresAt,
 		Options: opts, Method: st.Options[st.Choice].Method, Next: st.next(),
 		Challenge: st.Challenge, ChipOptions: st.ChipOptions}
@@ -434,6 +450,9 @@ func (s *Service) Login(ctx context.Context, id string) (*Login, error) {
 			return nil, err
 		}
 	}
+	if st.decoy() {
+		return s.view(sess, st, decoyOptions(st.Options)), nil
+	}
 	u, err := s.store.User(ctx, st.User)
 	if err != nil {
 		return nil, err
@@ -453,12 +472,16 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 		if err != nil {
 			return nil, err
 		}
-		u, err := s.store.User(ctx, st.User)
-		if err != nil {
-			return nil, err
-		}
+		var u *User
 		var refs []optionRef
-		opts = s.options(u, now, st.Level, &refs)
+		if st.decoy() {
+			refs, opts = st.Options, decoyOptions(st.Options)
+		} else {
+			if u, err = s.store.User(ctx, st.User); err != nil {
+				return nil, err
+			}
+			opts = s.options(u, now, st.Level, &refs)
+		}
 		// The named authenticator, or else the first usable one of the
 		// method, or else the first of the method (to say why it is closed).
 		choice, closed := -1, -1
@@ -475,7 +498,7 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 			}
 		}
 		if choice < 0 && closed >= 0 {
-			return nil, opts[closed].closed
+			return nil, hideUntil(opts[closed].closed)
 		}
 		if choice < 0 {
 			return nil, invalidField(CodeLoginInvalid, "method", "%s is not a way you can log in here", m)
@@ -515,6 +538,18 @@ func (s *Service) stepOn(ctx context.Context, id string, version int64, st *logi
 	if next := st.next(); next != want {
 		return nil, orderError(next)
 	}
+	if st.decoy() {
+		return s.decoyStep(ctx, id, version, st, want, now)
+	}
+	l, err := s.stepOnUser(ctx, id, version, st, want, now, verify)
+	if err != nil && st.Done == 0 {
+		return nil, hideUntil(err) // nothing about the account before a factor
+	}
+	return l, err
+}
+
+// stepOnUser is stepOn for a login of a real user.
+func (s *Service) stepOnUser(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time, verify verifier) (*Login, error) {
 	used := usedBy(st.Options[st.Choice], want)
 	// The first factor is open to anyone who knows the user ID; a later one
 	// follows a proof of possession.
@@ -619,6 +654,9 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (*Log
 	}
 	if next := st.next(); next != StepPassword {
 		return nil, orderError(next)
+	}
+	if st.decoy() {
+		return s.decoyStep(ctx, id, sess.Version, st, StepPassword, now)
 	}
 	if st.Options[st.Choice].Method == MethodChip {
 		return s.holdPassword(ctx, id, sess.Version, st, now, password)

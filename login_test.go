@@ -246,7 +246,6 @@ func TestLogin_RequestRules(t *testing.T) {
 		"no text":         func(r *mitid.LoginRequest) { r.Text = "" },
 		"unknown action":  func(r *mitid.LoginRequest) { r.Action = "PAY" },
 		"no level":        func(r *mitid.LoginRequest) { r.Level = mitid.LevelNone },
-		"unknown user ID": func(r *mitid.LoginRequest) { r.UserID = "nobody-at-all" },
 	} {
 		r := ok
 		change(&r)
@@ -299,8 +298,9 @@ func TestLogin_ThreeWrongCodesSuspendTheDevice(t *testing.T) {
 	var me *mitid.Error
 	require.ErrorAs(t, err, &me)
 	assert.Equal(t, mitid.CodeAuthenticatorSusp, me.Code)
-	assert.Equal(t, tNow.Add(30*time.Second).Add(15*time.Minute), me.Until, "it says until when")
-	assert.Contains(t, me.Message, "until")
+	assert.True(t, me.Until.IsZero(), "before a factor, nothing about the account: not even until when")
+	assert.NotContains(t, me.Message, "until")
+	assert.Equal(t, tNow.Add(30*time.Second).Add(15*time.Minute), suspendedUntil(t, e, h, h.codeID), "the holder's own view says until when")
 
 	log, err := e.svc.ActivityLog(e.ctx, h.user.ID, mitid.EventFilter{Types: []mitid.EventType{mitid.EventAuthenticatorFailed}})
 	require.NoError(t, err)
@@ -333,7 +333,7 @@ func TestLogin_RepeatedSuspensionsGrowLongerAndNeverBlock(t *testing.T) {
 		var me *mitid.Error
 		require.ErrorAs(t, err, &me, "round %d", round)
 		assert.Equal(t, mitid.CodeAuthenticatorSusp, me.Code, "round %d", round)
-		assert.Equal(t, e.clock.Now().Add(d), me.Until, "round %d: suspension %d lasts %s", round, round+1, d)
+		assert.Equal(t, e.clock.Now().Add(d), suspendedUntil(t, e, h, h.codeID), "round %d: suspension %d lasts %s", round, round+1, d)
 		e.clock.Advance(d)
 	}
 	list, err := e.svc.Authenticators(e.ctx, h.user.ID)
@@ -412,7 +412,7 @@ func TestLogin_StrangerGetsNinetyGuessesThenNothingCounts(t *testing.T) {
 			var me *mitid.Error
 			require.ErrorAs(t, err, &me)
 			require.Equal(t, mitid.CodeAuthenticatorSusp, me.Code)
-			e.clock.Set(me.Until)
+			e.clock.Set(suspendedUntil(t, e, h, h.codeID))
 			continue
 		}
 		_, err = e.svc.SubmitCode(e.ctx, l.ID, wrongCode(h.code(t)))
@@ -466,7 +466,7 @@ func strangerGuesses(t *testing.T, e *loginEnv, h *holder, n int) {
 		var me *mitid.Error
 		require.ErrorAs(t, err, &me)
 		require.Equal(t, mitid.CodeAuthenticatorSusp, me.Code)
-		e.clock.Set(me.Until)
+		e.clock.Set(suspendedUntil(t, e, h, h.codeID))
 	}
 }
 
@@ -590,7 +590,7 @@ func TestLogin_AttemptsAtASuspendedAuthenticator(t *testing.T) {
 	assert.Equal(t, mitid.CodeAuthenticatorSusp, mitid.ErrorCode(err))
 	var me *mitid.Error
 	require.ErrorAs(t, err, &me)
-	assert.True(t, me.Until.Equal(until), "the error says until when")
+	assert.True(t, me.Until.IsZero(), "the first factor was refused: the end is not shown to whoever is at the keyboard")
 	u, err := e.svc.User(e.ctx, h.user.ID)
 	require.NoError(t, err)
 	assert.Zero(t, u.Failures, "an approval guesses nothing")
@@ -706,7 +706,12 @@ func TestLogin_ReloadShowsWhereTheLoginStands(t *testing.T) {
 
 	got, err := e.svc.Login(e.ctx, l.ID)
 	require.NoError(t, err)
-	assert.Equal(t, begun.Options, got.Options, "a reload lists the options again")
+	require.Len(t, got.Options, len(begun.Options), "a reload lists the options again")
+	for i, o := range got.Options {
+		assert.Equal(t, begun.Options[i].Method, o.Method)
+		assert.NotEqual(t, uuid.Nil, o.Authenticator, "after a factor the options name their authenticators")
+	}
+	assert.Equal(t, "phone", got.Options[0].Label)
 	assert.Equal(t, mitid.MethodCodeDisplay, got.Method)
 	assert.Equal(t, mitid.StepPassword, got.Next, "the code is in; the password is next")
 	assert.Equal(t, begun.Text, got.Text)
@@ -886,7 +891,10 @@ func TestFinishLogin_RefusesWhatWasBlockedDuringTheLogin(t *testing.T) {
 	require.ErrorIs(t, err, mitid.ErrLocked)
 }
 
-func TestBeginLogin_AllClosedSaysWhyAndUntilWhen(t *testing.T) {
+// TestBeginLogin_AllClosedSaysWhyButNotUntilWhen: before a factor anyone
+// may be at the keyboard, so the refusal says why, and the end of the
+// suspension is in the holder's own view only.
+func TestBeginLogin_AllClosedSaysWhyButNotUntilWhen(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "all-closed", mitid.LevelSubstantial, mitid.KindApp)
 	until := e.clock.Now().Add(time.Hour)
@@ -896,7 +904,25 @@ func TestBeginLogin_AllClosedSaysWhyAndUntilWhen(t *testing.T) {
 	require.ErrorIs(t, err, mitid.ErrLocked)
 	var me *mitid.Error
 	require.ErrorAs(t, err, &me)
-	assert.Equal(t, until, me.Until)
+	assert.Equal(t, mitid.CodeAuthenticatorSusp, me.Code)
+	assert.True(t, me.Until.IsZero())
+	assert.NotContains(t, me.Message, until.UTC().Format(time.RFC3339))
+	assert.Equal(t, until, suspendedUntil(t, e, h, h.appID))
+}
+
+// suspendedUntil is the end of the suspension of authenticator id of h, as
+// the holder sees it once logged in.
+func suspendedUntil(t *testing.T, e *loginEnv, h *holder, id uuid.UUID) time.Time {
+	t.Helper()
+	list, err := e.svc.Authenticators(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	for _, a := range list {
+		if a.ID == id {
+			return a.SuspendedUntil
+		}
+	}
+	t.Fatalf("no authenticator %s", id)
+	return time.Time{}
 }
 
 func TestChooseMethod_PrefersAUsableAuthenticatorOfTheMethod(t *testing.T) {
