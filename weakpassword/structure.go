@@ -7,10 +7,7 @@ package weakpassword
 func repetition(folded string) (string, bool) {
 	r := []rune(folded)
 	n := len(r)
-	if n < 2 {
-		return "", false
-	}
-	if p := period(r); p <= n/2 {
+	if p := period(r); p <= n/2 { // never for n < 2: p >= 1
 		return string(r[:p]), true
 	}
 	if n < 4 {
@@ -57,15 +54,15 @@ var runs = []string{
 	"`1234567890-=", "qwertyuiop[]\\", "asdfghjkl;'", "zxcvbnm,./",
 }
 
-// minRun is the shortest piece that counts as a run when a password is
-// two runs: "abc" + "12345" is a sequence, "ab" + "x..." is not.
+// minRun is the shortest password that can be a sequence.
 const minRun = 3
 
-// sequence reports whether the folded password is one run of at least
-// minRun characters, or two runs of at least minRun each, where a run
-// follows one order of runs in one direction or repeats one character:
+// sequence reports whether the folded password (of at least minRun
+// characters) is one run, or two runs of any length, where a run follows
+// one order of runs in one direction or repeats one character:
 // "12345678", "qwertyui", "zyxwvuts", "1234abcd" (NIST's example),
-// "aaaa1234".
+// "aaaa1234", "abcdefgh!". A character on its own is a run too, so a
+// sequence with one character added before or after is still refused.
 func sequence(folded string) bool {
 	r := []rune(folded)
 	n := len(r)
@@ -79,8 +76,7 @@ func sequence(folded string) bool {
 	tail := longestRun(r, -1)
 	// Runs are closed under taking a part, so a split after k characters
 	// works when the head run reaches k and the tail run reaches n-k.
-	lo, hi := max(minRun, n-tail), min(head, n-minRun)
-	return lo <= hi
+	return head+tail >= n
 }
 
 // longestRun returns the length of the longest run at the start of r

@@ -40,7 +40,8 @@ const (
 	Repetition
 	// Sequence: the password is one or two runs of consecutive characters
 	// in the alphabet, the digits or along a keyboard row, forwards or
-	// backwards ("12345678", "abcdefgh", "qwertyui", "1234abcd").
+	// backwards, or of one character repeated ("12345678", "abcdefgh",
+	// "qwertyui", "1234abcd", "abcdefgh!").
 	Sequence
 )
 

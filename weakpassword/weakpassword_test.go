@@ -74,6 +74,10 @@ func TestCheck_SequencesAreRefused(t *testing.T) {
 		"jjjjj3456",         // a repeated character then a run
 		"yuiophjkl",         // two keyboard runs
 		"ertyuiopåasdfghjk", // across a row's end
+		"efg8901234",        // 0 after 9: else three runs
+		"987<zxcvbn",        // the Danish bottom row: else three runs
+		"abcdefgh!",         // a run and one more character
+		"#qwertyui",         // one character and a run
 	} {
 		t.Run(pw, func(t *testing.T) {
 			w := refused(t, weakpassword.Sequence, weakpassword.ErrSequence, pw)
@@ -129,6 +133,14 @@ func TestCheck_StrongPasswordsPass(t *testing.T) {
 			err := weakpassword.Check(pw, "hest1234", "Marie Hansen", "mitid")
 			assert.NoError(t, err)
 		})
+	}
+}
+
+// TestCheck_LengthIsTheCallersRule: too short to be a pattern is for the
+// caller's length rule to refuse, not Check.
+func TestCheck_LengthIsTheCallersRule(t *testing.T) {
+	for _, pw := range []string{"", "x", "x!"} {
+		assert.NoError(t, weakpassword.Check(pw), "%q", pw)
 	}
 }
 
