@@ -33,3 +33,31 @@ func TestPasswordHash_OlderHashesVerifyAsTyped(t *testing.T) {
 type zeros struct{}
 
 func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// BenchmarkCheckPassword is the password rules (NFKC, length, package
+// weakpassword, CPR number) run beside BenchmarkArgon2idHash, the hash under
+// MitIDPolicy that every accepted password then costs, so the rules' share
+// reads as a ratio:
+//
+//	go test -run='^$' -bench='CheckPassword|Argon2idHash' -benchmem ./
+func BenchmarkCheckPassword(b *testing.B) {
+	p := MitIDPolicy()
+	cpr, err := ParseCPR("010190-1234")
+	if err != nil {
+		b.Fatal(err)
+	}
+	u := &User{UserID: "stald-karen", Name: "Karen Blixen", CPR: cpr}
+	for b.Loop() {
+		if err := p.checkPassword("korrekt hest batteri", u); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkArgon2idHash(b *testing.B) {
+	a := MitIDPolicy().Argon2
+	salt := make([]byte, a.SaltLen)
+	for b.Loop() {
+		argon2.IDKey([]byte("korrekt hest batteri"), salt, a.Time, a.Memory, a.Threads, a.KeyLen)
+	}
+}
