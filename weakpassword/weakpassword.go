@@ -47,27 +47,37 @@ const (
 
 // String returns the rule's name.
 func (r Rule) String() string {
-	switch r {
-	case ContextWord:
-		return "context word"
-	case Common:
-		return "common password"
-	case Repetition:
-		return "repetition"
-	case Sequence:
-		return "sequence"
+	if r.known() {
+		return rules[r].name
 	}
 	return fmt.Sprintf("Rule(%d)", int(r))
 }
 
+func (r Rule) known() bool { return r >= ContextWord && int(r) < len(rules) }
+
 // Sentinel errors, one per rule; a *Weakness wraps the one for its rule,
 // so errors.Is(err, ErrCommon) tests for a rule.
 var (
+	// ErrContextWord is wrapped by a Weakness of rule ContextWord.
 	ErrContextWord = errors.New("weakpassword: the password contains a context word")
-	ErrCommon      = errors.New("weakpassword: the password is a common password")
-	ErrRepetition  = errors.New("weakpassword: the password repeats characters")
-	ErrSequence    = errors.New("weakpassword: the password is a sequence of characters")
+	// ErrCommon is wrapped by a Weakness of rule Common.
+	ErrCommon = errors.New("weakpassword: the password is a common password")
+	// ErrRepetition is wrapped by a Weakness of rule Repetition.
+	ErrRepetition = errors.New("weakpassword: the password repeats characters")
+	// ErrSequence is wrapped by a Weakness of rule Sequence.
+	ErrSequence = errors.New("weakpassword: the password is a sequence of characters")
 )
+
+// rules holds each rule's name and sentinel, indexed by Rule.
+var rules = [...]struct {
+	name string
+	err  error
+}{
+	ContextWord: {"context word", ErrContextWord},
+	Common:      {"common password", ErrCommon},
+	Repetition:  {"repetition", ErrRepetition},
+	Sequence:    {"sequence", ErrSequence},
+}
 
 // Weakness is the reason Check refused a password.
 type Weakness struct {
@@ -87,15 +97,8 @@ func (w *Weakness) Error() string { return w.Unwrap().Error() }
 
 // Unwrap returns the sentinel error of w's rule.
 func (w *Weakness) Unwrap() error {
-	switch w.Rule {
-	case ContextWord:
-		return ErrContextWord
-	case Common:
-		return ErrCommon
-	case Repetition:
-		return ErrRepetition
-	case Sequence:
-		return ErrSequence
+	if w.Rule.known() {
+		return rules[w.Rule].err
 	}
 	return fmt.Errorf("weakpassword: %v", w.Rule)
 }

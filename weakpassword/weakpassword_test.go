@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -174,4 +175,28 @@ func ExampleCheck() {
 	// 5678efgh: sequence
 	// mitid-2026: context word
 	// ni små grå æsler: ok
+}
+
+// TestCheck_ConcurrentUse: many goroutines checking at once, the first of
+// them building the list, agree (run with -race).
+func TestCheck_ConcurrentUse(t *testing.T) {
+	var wg sync.WaitGroup
+	errs := make([]error, 64)
+	for i := range errs {
+		wg.Go(func() {
+			pw := "geekboy"
+			if i%2 == 1 {
+				pw = "ni små grå æsler"
+			}
+			errs[i] = weakpassword.Check(pw, context...)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if i%2 == 0 {
+			assert.ErrorIs(t, err, weakpassword.ErrCommon, "goroutine %d", i)
+		} else {
+			assert.NoError(t, err, "goroutine %d", i)
+		}
+	}
 }
