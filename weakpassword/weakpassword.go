@@ -4,10 +4,10 @@
 // characters (NIST's examples: "aaaaaa", "1234abcd"), and context-specific
 // words such as the service's name and the user's name or user ID.
 //
-// The list of common passwords is zxcvbn's password dictionary (30,000
-// entries ranked by frequency in leaked password sets), embedded at build
-// time; data/README.md states its origin, version and licence. Nothing is
-// fetched at run time.
+// The list of common passwords is zxcvbn's password dictionary (47,023
+// passwords ranked by how often they occur in leaked password sets),
+// embedded at build time; data/README.md states its origin, version and
+// licence. Nothing is fetched at run time.
 //
 // The package imports nothing of go-mitid and keeps no state but the
 // embedded list, read once on first use.

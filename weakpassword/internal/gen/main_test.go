@@ -7,31 +7,26 @@ import (
 	"testing"
 )
 
-// TestPasswords_ReadsTheListFromTheFrequencyLists: the generator takes the
-// "passwords" entry only, in order, and refuses a file of another shape
-// rather than writing a wrong list.
-func TestPasswords_ReadsTheListFromTheFrequencyLists(t *testing.T) {
+// TestPasswords_ReadsTheDictionary: the generator keeps the passwords in
+// order without their counts, and refuses a file of another shape rather
+// than writing a wrong list.
+func TestPasswords_ReadsTheDictionary(t *testing.T) {
 	for _, tc := range []struct {
 		name, src string
 		want      []string
 		fails     bool
 	}{
-		{name: "the passwords entry, in order", src: `package frequency
-var FrequencyLists = map[string][]string{
-	"english_wikipedia": {"the", "of"},
-	"passwords": {"123456", "password", "p\x40ssw0rd"},
-	"surnames": {"smith"},
-}`, want: []string{"123456", "password", "p@ssw0rd"}},
-		{name: "no passwords entry", src: `package frequency
-var FrequencyLists = map[string][]string{"surnames": {"smith"}}`, fails: true},
-		{name: "an entry not lower case", src: `package frequency
-var FrequencyLists = map[string][]string{"passwords": {"Password"}}`, fails: true},
-		{name: "an entry not a string", src: `package frequency
-var FrequencyLists = map[string][]string{"passwords": {x}}`, fails: true},
-		{name: "an entry over two lines", src: "package frequency\nvar FrequencyLists = map[string][]string{\"passwords\": {\"a\\nb\"}}", fails: true},
+		{name: "passwords in order", src: "123456          55893\npassword        20785\np@ssw0rd 11\n", want: []string{"123456", "password", "p@ssw0rd"}},
+		{name: "no final newline", src: "123456 1\nqwerty 1", want: []string{"123456", "qwerty"}},
+		{name: "a line without a count", src: "123456 1\npassword\n", fails: true},
+		{name: "a password with a space", src: "correct horse 3\n", fails: true},
+		{name: "a count not a number", src: "123456 many\n", fails: true},
+		{name: "not lower case", src: "Password 3\n", fails: true},
+		{name: "a password twice", src: "123456 3\n123456 2\n", fails: true},
+		{name: "an empty line", src: "123456 3\n\nqwerty 2\n", fails: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "lists.go")
+			path := filepath.Join(t.TempDir(), "passwords.txt")
 			if err := os.WriteFile(path, []byte(tc.src), 0o644); err != nil {
 				t.Fatal(err)
 			}
