@@ -255,11 +255,19 @@ func synthTime(t time.Time) []byte {
 	return derTLV(0x18, []byte(t.Format("20060102150405Z")))
 }
 
+// synthSignerID is how a synthetic SignerInfo names its signer.
+type synthSignerID int
+
+const (
+	sidIssuerSerial   synthSignerID = iota // issuerAndSerialNumber, the issuer as in the certificate
+	sidSKI                                 // subjectKeyIdentifier
+	sidIssuerReversed                      // issuerAndSerialNumber with the issuer's RDNs in reverse order
+)
+
 // synthSignedData builds a CMS ContentInfo/SignedData over content, signed
 // by key (whose certificate is cert) with signed attributes contentType,
-// signingTime and messageDigest. useSKI identifies the signer by subject key
-// identifier instead of issuer and serial number.
-func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content []byte, cert *Certificate, key crypto.Signer, alg SyntheticAlgorithm, signingTime time.Time, useSKI bool) ([]byte, error) {
+// signingTime and messageDigest; sid says how the SignerInfo names the signer.
+func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content []byte, cert *Certificate, key crypto.Signer, alg SyntheticAlgorithm, signingTime time.Time, sid synthSignerID) ([]byte, error) {
 	if cert == nil || key == nil {
 		return nil, errors.New("passport: SignedData needs a signer certificate and key")
 	}
@@ -280,13 +288,16 @@ func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content 
 	if err != nil {
 		return nil, err
 	}
-	version, sid := 1, derTLV(0x30, cert.RawIssuer, enc(cert.SerialNumber))
-	if useSKI {
-		version, sid = 3, derTLV(0x80, cert.SubjectKeyID)
+	version, signerID := 1, derTLV(0x30, cert.RawIssuer, enc(cert.SerialNumber))
+	switch sid {
+	case sidSKI:
+		version, signerID = 3, derTLV(0x80, cert.SubjectKeyID)
+	case sidIssuerReversed:
+		signerID = derTLV(0x30, synthReverseRDNs(cert.RawIssuer), enc(cert.SerialNumber))
 	}
 	signerInfo := derTLV(0x30,
 		enc(version),
-		sid,
+		signerID,
 		digestAlg,
 		derTLV(0xA0, signedAttrs),
 		alg.algorithmID(),
@@ -300,6 +311,23 @@ func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content 
 		derTLV(0x31, signerInfo),
 	)
 	return derTLV(0x30, enc(oidSignedData), derTLV(0xA0, signedData)), nil
+}
+
+// synthReverseRDNs returns a DER Name with the RDNs of name in reverse order.
+func synthReverseRDNs(name []byte) []byte {
+	e, err := berReadAll(name)
+	if err != nil {
+		return name
+	}
+	rdns, err := berChildren(e)
+	if err != nil {
+		return name
+	}
+	parts := make([][]byte, len(rdns))
+	for i, r := range rdns {
+		parts[len(rdns)-1-i] = r.full
+	}
+	return derTLV(0x30, parts...)
 }
 
 // SyntheticPKI is a complete synthetic issuing PKI: a CSCA, a document
@@ -402,6 +430,10 @@ type SODOptions struct {
 	// SignerBySKI identifies the DSC by subject key identifier instead of
 	// issuer and serial number.
 	SignerBySKI bool
+	// SignerIssuerReversed names the DSC's issuer in the SignerInfo with its
+	// RDNs in reverse order (country last), as some issuers' signing
+	// systems do; the certificate keeps its own order.
+	SignerIssuerReversed bool
 	// SigningTime for the signingTime attribute (required).
 	SigningTime time.Time
 }
@@ -439,7 +471,14 @@ func (p *SyntheticPKI) SignSOD(rand io.Reader, dataGroups map[int][]byte, opts S
 	}
 	fields[0] = enc(version)
 	ldsSO := derTLV(0x30, fields...)
-	ci, err := synthSignedData(rand, OIDLDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, opts.SigningTime, opts.SignerBySKI)
+	sid := sidIssuerSerial
+	switch {
+	case opts.SignerBySKI:
+		sid = sidSKI
+	case opts.SignerIssuerReversed:
+		sid = sidIssuerReversed
+	}
+	ci, err := synthSignedData(rand, OIDLDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, opts.SigningTime, sid)
 	if err != nil {
 		return nil, err
 	}
@@ -456,7 +495,7 @@ func (p *SyntheticPKI) MasterList(rand io.Reader, signingTime time.Time, extra .
 	sort.Slice(certs, func(i, j int) bool { return bytes.Compare(certs[i], certs[j]) < 0 })
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
 	content := derTLV(0x30, enc(0), derTLV(0x31, certs...))
-	return synthSignedData(rand, OIDCSCAMasterList, content, p.MasterListSigner, p.MasterListSignerKey, p.Algorithm, signingTime, false)
+	return synthSignedData(rand, OIDCSCAMasterList, content, p.MasterListSigner, p.MasterListSignerKey, p.Algorithm, signingTime, sidIssuerSerial)
 }
 
 // CRL returns a CRL of the CSCA, issued at thisUpdate (next update 90

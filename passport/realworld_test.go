@@ -1,0 +1,117 @@
+package passport
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"math/big"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Documents in the shapes real issuers produce that an earlier version of
+// this package called malformed or not genuine.
+
+var (
+	realWorldPKIOnce sync.Once
+	realWorldPKI     *SyntheticPKI
+	realWorldPKIErr  error
+)
+
+// sharedRealWorldPKI is one ECDSA P-256 PKI for the tests of this file (key
+// generation is the slow part of building a document).
+func sharedRealWorldPKI(t testing.TB) *SyntheticPKI {
+	t.Helper()
+	realWorldPKIOnce.Do(func() {
+		realWorldPKI, realWorldPKIErr = NewSyntheticPKI(SyntheticPKIOptions{Rand: rand.Reader, Now: fixtureNow})
+	})
+	if realWorldPKIErr != nil {
+		t.Fatal(realWorldPKIErr)
+	}
+	return realWorldPKI
+}
+
+// readSynthetic builds a document with opts, serves it from a virtual chip
+// and reads it whole.
+func readSynthetic(t *testing.T, opts SyntheticDocumentOptions, ro Options) (*SyntheticDocument, *Document, *Evidence) {
+	t.Helper()
+	opts.Rand, opts.Now = rand.Reader, fixtureNow
+	if opts.PKI == nil {
+		opts.PKI = sharedRealWorldPKI(t)
+	}
+	doc, err := NewSyntheticDocument(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chip, err := NewVirtualChip(doc.VirtualChipConfig(rand.Reader))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ro.Key == nil {
+		ro.Key = doc.MRZ.Key()
+	}
+	if ro.Trust == nil {
+		ro.Trust = doc.Trust
+	}
+	if ro.Now == nil {
+		ro.Now = func() time.Time { return fixtureNow }
+	}
+	got, ev, err := NewReader(chip).Read(context.Background(), ro)
+	if err != nil {
+		t.Fatalf("Read: %v\n%s", err, ev)
+	}
+	return doc, got, ev
+}
+
+// TestSignerLookup_IssuerRDNOrder: a SignerInfo whose issuer lists the
+// DSC issuer's RDNs in another order still finds its certificate (same
+// serial number, same set of RDNs), and the whole of Passive Authentication
+// runs and passes; a different serial or a different set of RDNs does not.
+func TestSignerLookup_IssuerRDNOrder(t *testing.T) {
+	doc, _, ev := readSynthetic(t, SyntheticDocumentOptions{SOD: SODOptions{SignerIssuerReversed: true}}, Options{})
+	if !ev.Authentic() || !ev.ChipGenuine() {
+		t.Fatalf("a document whose SignerInfo reorders the issuer's RDNs is not authentic:\n%s", ev)
+	}
+	sod, err := ParseSOD(doc.SOD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	si := sod.SignedData.SignerInfos[0]
+	if pkiNamesEqual(si.RawIssuer, doc.PKI.DSC.RawIssuer) {
+		t.Fatal("the synthetic SignerInfo does not reorder the issuer; the test proves nothing")
+	}
+	tests := []struct {
+		name   string
+		change func(si *SignerInfo)
+		want   error
+	}{
+		{"same serial, same RDNs reordered", func(*SignerInfo) {}, nil},
+		{"another serial number", func(si *SignerInfo) { si.SerialNumber = new(big.Int).Add(si.SerialNumber, big.NewInt(1)) }, ErrSignerNotFound},
+		{"one RDN fewer", func(si *SignerInfo) { si.RawIssuer = synthDropFirstRDN(si.RawIssuer) }, ErrSignerNotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := *si
+			tc.change(&c)
+			got, err := sod.SignedData.Signer(&c)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("Signer: %v, want %v", err, tc.want)
+			}
+			if tc.want == nil && got != doc.PKI.DSC && string(got.Raw) != string(doc.PKI.DSC.Raw) {
+				t.Fatal("Signer found another certificate than the DSC")
+			}
+		})
+	}
+}
+
+// synthDropFirstRDN returns a DER Name without its first RDN.
+func synthDropFirstRDN(name []byte) []byte {
+	e, _ := berReadAll(name)
+	rdns, _ := berChildren(e)
+	var parts [][]byte
+	for _, r := range rdns[1:] {
+		parts = append(parts, r.full)
+	}
+	return derTLV(0x30, parts...)
+}
