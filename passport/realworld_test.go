@@ -115,3 +115,72 @@ func synthDropFirstRDN(name []byte) []byte {
 	}
 	return derTLV(0x30, parts...)
 }
+
+// TestTrustStore_ReissuedCSCAPicksTheOneValidThen: a CSCA re-issued with
+// the same key and a new validity sits in the master list beside the old,
+// expired certificate. Passive Authentication passes whatever order the
+// anchors were loaded in, picks the valid one, still fails when only the
+// expired one is trusted, and still sees a CRL held under either.
+func TestTrustStore_ReissuedCSCAPicksTheOneValidThen(t *testing.T) {
+	pki := sharedRealWorldPKI(t)
+	old, err := pki.ReissueCSCA(rand.Reader, 7, fixtureNow.AddDate(-12, 0, 0), fixtureNow.AddDate(0, 0, -1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(old.RawSubject) != string(pki.CSCA.RawSubject) || string(old.SubjectKeyID) != string(pki.CSCA.SubjectKeyID) {
+		t.Fatal("the re-issued CSCA does not share the subject and key identifier")
+	}
+	ml, err := pki.MasterList(rand.Reader, fixtureNow, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := VerifyMasterList(ml, pki.TrustStore(), fixtureNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.CSCAs) != 2 {
+		t.Fatalf("master list holds %d CSCAs, want 2", len(list.CSCAs))
+	}
+	doc, err := NewSyntheticDocument(SyntheticDocumentOptions{Rand: rand.Reader, Now: fixtureNow, PKI: pki})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revokingCRL, err := pki.CRL(rand.Reader, fixtureNow, fixtureNow.AddDate(0, 0, -1), pki.DSC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := ParseCRL(revokingCRL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		anchors []*Certificate
+		revoke  bool
+		want    error
+	}{
+		{"expired first", []*Certificate{old, pki.CSCA}, false, nil},
+		{"valid first", []*Certificate{pki.CSCA, old}, false, nil},
+		{"master list order", list.CSCAs, false, nil},
+		{"only the expired one", []*Certificate{old}, false, ErrCertificateExpired},
+		{"expired first, CRL revokes the DSC", []*Certificate{old, pki.CSCA}, true, ErrCertificateRevoked},
+		{"valid first, CRL revokes the DSC", []*Certificate{pki.CSCA, old}, true, ErrCertificateRevoked},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			trust := NewTrustStore(tc.anchors...)
+			if tc.revoke {
+				if err := trust.AddCRL(crl); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, err := VerifyPassive(doc.SOD, doc.DataGroups, trust, fixtureNow)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("VerifyPassive: %v, want %v", err, tc.want)
+			}
+			if tc.want == nil && string(res.CSCA.Raw) != string(pki.CSCA.Raw) {
+				t.Errorf("picked the CSCA valid until %s, want the one valid now", res.CSCA.NotAfter)
+			}
+		})
+	}
+}

@@ -417,6 +417,17 @@ func NewSyntheticPKI(opts SyntheticPKIOptions) (*SyntheticPKI, error) {
 	return p, nil
 }
 
+// ReissueCSCA returns another self-signed certificate of the CSCA: the same
+// subject and key, a new serial number and the given validity, as a
+// country issues when it extends its CSCA's validity without changing keys.
+// Documents signed under either verify with both.
+func (p *SyntheticPKI) ReissueCSCA(rand io.Reader, serial int64, notBefore, notAfter time.Time) (*Certificate, error) {
+	return synthCreateCertificate(rand, synthCertificate{
+		serial: serial, subject: p.CSCA.Subject, notBefore: notBefore, notAfter: notAfter,
+		isCA: true, keyUsage: p.CSCA.KeyUsage,
+	}, p.CSCAKey.Public(), nil, p.CSCAKey, p.Algorithm)
+}
+
 // TrustStore returns a new trust store holding only this PKI's CSCA.
 func (p *SyntheticPKI) TrustStore() *TrustStore { return NewTrustStore(p.CSCA) }
 
