@@ -1,8 +1,10 @@
 package passport
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/asn1"
 	"errors"
 	"math/big"
 	"sync"
@@ -183,4 +185,96 @@ func TestTrustStore_ReissuedCSCAPicksTheOneValidThen(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSecurityInfos_StandardizedDomainParameters: a document whose DG14
+// names the Chip Authentication key's domain parameters by a BSI TR-03110
+// parameter ID reads whole — DG14 parses, its PACEInfo is there, Chip
+// Authentication runs with the key — and the form survives a round trip.
+func TestSecurityInfos_StandardizedDomainParameters(t *testing.T) {
+	doc, got, ev := readSynthetic(t, SyntheticDocumentOptions{CAKeyStandardized: true, CACurve: NISTP256()}, Options{})
+	requireStatus(t, ev, CheckParseLDS, Passed)
+	requireStatus(t, ev, CheckChipAuthentication, Passed)
+	if !ev.ChipGenuine() {
+		t.Fatalf("not genuine:\n%s", ev)
+	}
+	si := got.DG14.SecurityInfos
+	if len(si.PACE) != 1 || len(si.ChipAuthenticationPublicKeys) != 1 {
+		t.Fatalf("DG14 read %d PACEInfos and %d keys", len(si.PACE), len(si.ChipAuthenticationPublicKeys))
+	}
+	k := si.ChipAuthenticationPublicKeys[0]
+	if !k.StandardizedParameters || k.PublicKey == nil || k.PublicKey.Curve != NISTP256() || !k.PublicKey.Point.Equal(doc.CAKey.Point) {
+		t.Fatalf("key %+v", k)
+	}
+	if !bytes.Contains(k.SubjectPublicKeyInfo, oidBody(oidStandardizedDomainParameters)) {
+		t.Fatal("the synthetic DG14 does not use standardizedDomainParameters; the test proves nothing")
+	}
+	again, err := si.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := doc.DataGroups[14]; !bytes.Equal(EncodeTLV(0x6E, again), want) {
+		t.Fatal("Marshal does not reproduce DG14")
+	}
+}
+
+// TestParseSecurityInfos_KeyForms: every form of a chip authentication key
+// parses to the same key, and a well-formed key this package cannot use is
+// kept with KeyError instead of failing the whole SecurityInfos.
+func TestParseSecurityInfos_KeyForms(t *testing.T) {
+	ec, _ := BrainpoolP256r1().GenerateKey(rand.Reader)
+	grp, _ := StandardDHGroup(2)
+	dh, _ := grp.GenerateKey(rand.Reader)
+	pace := PACEInfo{Protocol: OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}
+	tests := []struct {
+		name string
+		key  ChipAuthenticationPublicKeyInfo
+	}{
+		{"EC named curve", ChipAuthenticationPublicKeyInfo{Protocol: OIDPKECDH, PublicKey: &ec.ECPublicKey}},
+		{"EC explicit parameters", ChipAuthenticationPublicKeyInfo{Protocol: OIDPKECDH, PublicKey: &ec.ECPublicKey, ExplicitParameters: true}},
+		{"EC standardized parameter ID", ChipAuthenticationPublicKeyInfo{Protocol: OIDPKECDH, PublicKey: &ec.ECPublicKey, StandardizedParameters: true}},
+		{"DH standardized parameter ID", ChipAuthenticationPublicKeyInfo{Protocol: OIDPKDH, DHPublicKey: &dh.DHPublicKey, StandardizedParameters: true}},
+		{"DH dhpublicnumber", ChipAuthenticationPublicKeyInfo{Protocol: OIDPKDH, DHPublicKey: &dh.DHPublicKey, ExplicitParameters: true}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			der, err := (&SecurityInfos{PACE: []PACEInfo{pace}, ChipAuthenticationPublicKeys: []ChipAuthenticationPublicKeyInfo{tc.key}}).Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			si, err := ParseSecurityInfos(der)
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := si.ChipAuthenticationPublicKeys[0]
+			if len(si.PACE) != 1 || k.KeyError != nil || k.ExplicitParameters != tc.key.ExplicitParameters || k.StandardizedParameters != tc.key.StandardizedParameters {
+				t.Fatalf("parsed %+v", k)
+			}
+			switch {
+			case tc.key.PublicKey != nil && (k.PublicKey == nil || !k.PublicKey.Point.Equal(ec.Point) || k.PublicKey.Curve != ec.Curve):
+				t.Fatal("EC key differs")
+			case tc.key.DHPublicKey != nil && (k.DHPublicKey == nil || k.DHPublicKey.Group != grp || k.DHPublicKey.Y.Cmp(dh.Y) != 0):
+				t.Fatal("DH key differs")
+			}
+		})
+	}
+	t.Run("unknown parameter ID is kept with KeyError", func(t *testing.T) {
+		id, _ := asn1.Marshal(31)
+		point := ec.Curve.Marshal(ec.Point)
+		spki, _ := asn1.Marshal(subjectPublicKeyInfo{
+			Algorithm: algorithmIdentifier{Algorithm: oidStandardizedDomainParameters, Parameters: asn1.RawValue{FullBytes: id}},
+			PublicKey: asn1.BitString{Bytes: point, BitLength: 8 * len(point)}})
+		der, err := (&SecurityInfos{PACE: []PACEInfo{pace}, ChipAuthenticationPublicKeys: []ChipAuthenticationPublicKeyInfo{
+			{Protocol: OIDPKECDH, SubjectPublicKeyInfo: spki}}}).Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		si, err := ParseSecurityInfos(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(si.PACE) != 1 || !errors.Is(si.ChipAuthenticationPublicKeys[0].KeyError, ErrUnsupportedCurve) {
+			t.Fatalf("parsed %+v", si.ChipAuthenticationPublicKeys)
+		}
+	})
 }

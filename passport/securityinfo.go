@@ -85,19 +85,29 @@ type ChipAuthenticationInfo struct {
 }
 
 // ChipAuthenticationPublicKeyInfo carries the chip's static key for Chip
-// Authentication (DG14).
+// Authentication (DG14) or PACE-CAM (EF.CardSecurity), in any of the forms
+// BSI TR-03110-3 §A.1.2 allows: id-ecPublicKey with a named or explicit
+// curve, dhpublicnumber, or standardizedDomainParameters with a parameter ID.
 type ChipAuthenticationPublicKeyInfo struct {
-	Protocol asn1.ObjectIdentifier // OIDPKECDH (or OIDPKDH, which is not parsed further)
-	// PublicKey is the ECDH key; nil for DH keys.
-	PublicKey *ECPublicKey
-	// ExplicitParameters makes Marshal spell the curve out (as many
-	// chips do) instead of naming it.
-	ExplicitParameters bool
+	Protocol asn1.ObjectIdentifier // OIDPKECDH or OIDPKDH
+	// PublicKey is the ECDH key, DHPublicKey the finite-field one; at most
+	// one is set, neither when KeyError says why the key is unusable.
+	PublicKey   *ECPublicKey
+	DHPublicKey *DHPublicKey
+	// ExplicitParameters: the domain parameters are spelled out (as many
+	// chips do) instead of named. StandardizedParameters: they are named
+	// by a BSI TR-03110 standardized domain parameter ID. Marshal writes
+	// the form these say.
+	ExplicitParameters     bool
+	StandardizedParameters bool
 	// SubjectPublicKeyInfo is the DER of the key as found (parsing) or
 	// encoded (Marshal).
 	SubjectPublicKeyInfo []byte
-	KeyID                int
-	HasKeyID             bool
+	// KeyError says why a well-formed key cannot be used here (an unknown
+	// curve, a point not on it): the rest of the SecurityInfos still parse.
+	KeyError error
+	KeyID    int
+	HasKeyID bool
 }
 
 // ActiveAuthenticationInfo names the signature algorithm of an ECDSA Active
@@ -141,7 +151,10 @@ func hasPrefix(oid, prefix asn1.ObjectIdentifier, extra int) bool {
 
 // ParseSecurityInfos decodes a DER SET OF SecurityInfo: the whole of
 // EF.CardAccess, or the value of DG14's tag 6E. Unknown protocols are kept
-// in Other; a known protocol with malformed fields is an error.
+// in Other; a known protocol with malformed fields is an error, except a
+// chip authentication key that is a well-formed SubjectPublicKeyInfo this
+// package cannot use, which is kept with its KeyError so the rest still
+// reads.
 func ParseSecurityInfos(der []byte) (*SecurityInfos, error) {
 	var raws []asn1.RawValue
 	rest, err := asn1.UnmarshalWithParams(der, &raws, "set")
@@ -195,12 +208,17 @@ func (s *SecurityInfos) add(der []byte) error {
 		s.ChipAuthentication = append(s.ChipAuthentication, info)
 	case hasPrefix(p, oidPK, 1):
 		info := ChipAuthenticationPublicKeyInfo{Protocol: p, SubjectPublicKeyInfo: h.Required.FullBytes}
-		if p.Equal(OIDPKECDH) {
-			pub, explicit, err := parseECPublicKeyInfo(h.Required.FullBytes)
-			if err != nil {
-				return fmt.Errorf("ChipAuthenticationPublicKeyInfo: %v", err)
-			}
-			info.PublicKey, info.ExplicitParameters = pub, explicit
+		k, err := parseAgreementKey(h.Required.FullBytes)
+		switch {
+		case errors.Is(err, errMalformedSPKI):
+			return fmt.Errorf("ChipAuthenticationPublicKeyInfo: %v", err)
+		case err != nil:
+			info.KeyError = err
+		case p.Equal(OIDPKECDH) && k.ec == nil, p.Equal(OIDPKDH) && k.dh == nil:
+			info.KeyError = fmt.Errorf("%w: the key does not match protocol %s", ErrUnsupportedCurve, p)
+		default:
+			info.PublicKey, info.DHPublicKey = k.ec, k.dh
+			info.ExplicitParameters, info.StandardizedParameters = k.explicit, k.standardized
 		}
 		if len(h.Optional.FullBytes) > 0 {
 			var err error
@@ -250,45 +268,6 @@ type subjectPublicKeyInfo struct {
 	PublicKey asn1.BitString
 }
 
-// parseECPublicKeyInfo decodes an id-ecPublicKey SubjectPublicKeyInfo with
-// named or explicit curve parameters.
-func parseECPublicKeyInfo(der []byte) (*ECPublicKey, bool, error) {
-	var spki subjectPublicKeyInfo
-	rest, err := asn1.Unmarshal(der, &spki)
-	if err != nil {
-		return nil, false, err
-	}
-	if len(rest) != 0 {
-		return nil, false, errors.New("trailing bytes after SubjectPublicKeyInfo")
-	}
-	if !spki.Algorithm.Algorithm.Equal(oidECPublicKey) {
-		return nil, false, fmt.Errorf("key algorithm %s is not id-ecPublicKey", spki.Algorithm.Algorithm)
-	}
-	params := spki.Algorithm.Parameters.FullBytes
-	c, err := ParseCurveParameters(params)
-	if err != nil {
-		return nil, false, err
-	}
-	pt, err := c.Unmarshal(spki.PublicKey.RightAlign())
-	if err != nil {
-		return nil, false, err
-	}
-	return &ECPublicKey{Curve: c, Point: pt}, len(params) > 0 && params[0] == 0x30, nil
-}
-
-// marshalECPublicKeyInfo encodes an id-ecPublicKey SubjectPublicKeyInfo.
-func marshalECPublicKeyInfo(pub *ECPublicKey, explicit bool) ([]byte, error) {
-	params, err := pub.Curve.MarshalParameters(explicit)
-	if err != nil {
-		return nil, err
-	}
-	pt := pub.Curve.Marshal(pub.Point)
-	return asn1.Marshal(subjectPublicKeyInfo{
-		Algorithm: algorithmIdentifier{Algorithm: oidECPublicKey, Parameters: asn1.RawValue{FullBytes: params}},
-		PublicKey: asn1.BitString{Bytes: pt, BitLength: 8 * len(pt)},
-	})
-}
-
 // Marshal encodes the SecurityInfos as a DER SET OF (elements sorted), ready
 // to be EF.CardAccess or the value of DG14's tag 6E.
 func (s *SecurityInfos) Marshal() ([]byte, error) {
@@ -325,9 +304,10 @@ func (s *SecurityInfos) Marshal() ([]byte, error) {
 	}
 	for _, k := range s.ChipAuthenticationPublicKeys {
 		spki := k.SubjectPublicKeyInfo
-		if k.PublicKey != nil {
+		if k.PublicKey != nil || k.DHPublicKey != nil {
 			var err error
-			if spki, err = marshalECPublicKeyInfo(k.PublicKey, k.ExplicitParameters); err != nil {
+			ak := agreementKey{ec: k.PublicKey, dh: k.DHPublicKey, explicit: k.ExplicitParameters, standardized: k.StandardizedParameters}
+			if spki, err = ak.marshal(); err != nil {
 				return nil, err
 			}
 		}

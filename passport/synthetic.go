@@ -60,6 +60,10 @@ type SyntheticDocumentOptions struct {
 	// nil); NoChipAuthentication leaves CA out of DG14.
 	CACurve              *Curve
 	NoChipAuthentication bool // no CA key, no CA infos in DG14
+	// CAKeyStandardized writes the Chip Authentication key with BSI
+	// TR-03110's standardizedDomainParameters and a parameter ID instead
+	// of id-ecPublicKey and a curve, as several issuers do.
+	CAKeyStandardized bool
 	// DG11 and DG12 replace the default additional details.
 	DG11 *DG11
 	DG12 *DG12
@@ -307,7 +311,8 @@ func (doc *SyntheticDocument) buildDataGroups(opts SyntheticDocumentOptions) err
 			return err
 		}
 		infos.ChipAuthentication = []ChipAuthenticationInfo{{Protocol: OIDCAECDHAES128, Version: 1}}
-		infos.ChipAuthenticationPublicKeys = []ChipAuthenticationPublicKeyInfo{{Protocol: OIDPKECDH, PublicKey: &doc.CAKey.ECPublicKey}}
+		infos.ChipAuthenticationPublicKeys = []ChipAuthenticationPublicKeyInfo{{Protocol: OIDPKECDH, PublicKey: &doc.CAKey.ECPublicKey,
+			StandardizedParameters: opts.CAKeyStandardized}}
 	}
 
 	doc.AAKey = opts.AAKey
