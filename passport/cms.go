@@ -367,6 +367,23 @@ func (sd *SignedData) Signer(si *SignerInfo) (*Certificate, error) {
 		ErrSignerNotFound, pkiParseName(si.RawIssuer).String(), si.SerialNumber, len(sd.Certificates))
 }
 
+// signerOrExternal returns the certificate of si: one carried in sd, or
+// else external when it matches si (a document signer certificate
+// obtained from the ICAO PKD for an EF.SOD that carries none, or carries
+// another).
+func (sd *SignedData) signerOrExternal(si *SignerInfo, external *Certificate) (*Certificate, error) {
+	c, err := sd.Signer(si)
+	if err == nil || external == nil {
+		return c, err
+	}
+	ext := &SignedData{Certificates: []*Certificate{external}}
+	if c, extErr := ext.Signer(si); extErr == nil {
+		return c, nil
+	}
+	return nil, fmt.Errorf("%w; nor is the signer certificate given (serial number %s, issuer %s) the one the SignerInfo names",
+		err, external.SerialNumber, external.Issuer.String())
+}
+
 // CMSCheck names one step of verifying a SignerInfo.
 type CMSCheck string
 

@@ -136,6 +136,28 @@ func (r *PassiveResult) skip(cs ...PassiveCheck) {
 // ErrUntrustedSigner, ErrCertificateExpired, ErrCertificateRevoked, ErrSignatureInvalid,
 // ErrMessageDigestMismatch or ErrMalformedSOD.
 func VerifyPassive(efSOD []byte, dataGroups map[int][]byte, trust *TrustStore, at time.Time) (*PassiveResult, error) {
+	return VerifyPassiveWith(efSOD, dataGroups, PassiveOptions{Trust: trust, At: at})
+}
+
+// PassiveOptions configures VerifyPassiveWith.
+type PassiveOptions struct {
+	// Trust holds the CSCA anchors (nil trusts nothing, and says so).
+	Trust *TrustStore
+	// At is the verification time (required).
+	At time.Time
+	// Signer is the document signer certificate when it comes from outside
+	// EF.SOD — the ICAO PKD, or a national distribution — as for documents
+	// whose EF.SOD carries no certificate. It is used when EF.SOD carries
+	// none that matches its SignerInfo; it must match the SignerInfo (issuer
+	// and serial number, or subject key identifier) and is put through
+	// every check a carried certificate is.
+	Signer *Certificate
+}
+
+// VerifyPassiveWith is VerifyPassive with options: above all, a document
+// signer certificate given from outside EF.SOD.
+func VerifyPassiveWith(efSOD []byte, dataGroups map[int][]byte, opts PassiveOptions) (*PassiveResult, error) {
+	trust, at := opts.Trust, opts.At
 	res := &PassiveResult{}
 	if at.IsZero() {
 		return res, errors.New("passport: VerifyPassive needs a verification time (got the zero time)")
@@ -156,45 +178,59 @@ func VerifyPassive(efSOD []byte, dataGroups map[int][]byte, trust *TrustStore, a
 		return res, res.Err()
 	}
 	res.SOD = sod
-	sd := sod.SignedData
-
-	// ICAO 9303 Part 10 requires exactly one SignerInfo in EF.SOD.
-	var dsc *Certificate
-	if len(sd.SignerInfos) != 1 {
-		err = fmt.Errorf("%w: EF.SOD has %d SignerInfos, ICAO 9303 requires exactly one", ErrMalformedSOD, len(sd.SignerInfos))
-	} else {
-		dsc, err = sd.Signer(sd.SignerInfos[0])
-	}
-	res.record(PACheckSignerPresent, err)
-	if err == nil {
-		si := sd.SignerInfos[0]
-		res.DSC = dsc
-		res.SignatureAlgorithm = si.SignatureAlgorithm
-		res.record(PACheckSODSignature, sd.VerifySignerInfo(si, dsc))
-		ch := trust.check(dsc, RoleDocumentSigner, at)
-		res.CSCA = ch.issuer
-		res.record(PACheckSignerTrusted, ch.trustErr)
-		res.record(PACheckSignerValidity, ch.validityErr)
-		if ch.issuer != nil {
-			res.record(PACheckCSCAValidity, ch.issuerValidErr)
-			if ch.haveCRL {
-				res.record(PACheckSignerNotRevoked, ch.revokedErr)
-			}
-		} else {
-			res.skip(PACheckCSCAValidity)
-		}
-		var usageErr error
-		if dsc.HasKeyUsage && dsc.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
-			usageErr = &CertificateError{Role: RoleDocumentSigner, Subject: dsc.SubjectString(),
-				Err: fmt.Errorf("%w: digitalSignature not set", ErrKeyUsage)}
-		}
-		res.record(PACheckSignerUsage, usageErr)
-	} else {
-		res.skip(PACheckSODSignature, PACheckSignerTrusted, PACheckSignerValidity, PACheckCSCAValidity, PACheckSignerUsage)
-	}
-
+	res.verifySigner("EF.SOD", sod.SignedData, opts.Signer, trust, at)
 	res.record(PACheckDataGroups, res.checkDataGroups(sod, dataGroups))
 	return res, res.Err()
+}
+
+// verifySigner runs the signer checks of Passive Authentication on a
+// SignedData read from file (EF.SOD or EF.CardSecurity): one SignerInfo,
+// its certificate (carried, or given as external), the signature, and the
+// certificate's chain, validity, revocation and key usage.
+func (res *PassiveResult) verifySigner(file string, sd *SignedData, external *Certificate, trust *TrustStore, at time.Time) {
+	// ICAO 9303 Part 10 requires exactly one SignerInfo in EF.SOD (and
+	// TR-03110 in EF.CardSecurity).
+	var dsc *Certificate
+	var err error
+	if len(sd.SignerInfos) != 1 {
+		err = fmt.Errorf("%w: %s has %d SignerInfos, ICAO 9303 requires exactly one", ErrMalformedSOD, file, len(sd.SignerInfos))
+	} else {
+		dsc, err = sd.signerOrExternal(sd.SignerInfos[0], external)
+		if err != nil {
+			err = fmt.Errorf("%s: %w", file, err)
+		}
+	}
+	res.record(PACheckSignerPresent, err)
+	if err != nil {
+		res.skip(PACheckSODSignature, PACheckSignerTrusted, PACheckSignerValidity, PACheckCSCAValidity, PACheckSignerUsage)
+		return
+	}
+	si := sd.SignerInfos[0]
+	res.DSC = dsc
+	res.SignatureAlgorithm = si.SignatureAlgorithm
+	if err := sd.VerifySignerInfo(si, dsc); err != nil {
+		res.record(PACheckSODSignature, fmt.Errorf("%s: %w", file, err))
+	} else {
+		res.record(PACheckSODSignature, nil)
+	}
+	ch := trust.check(dsc, RoleDocumentSigner, at)
+	res.CSCA = ch.issuer
+	res.record(PACheckSignerTrusted, ch.trustErr)
+	res.record(PACheckSignerValidity, ch.validityErr)
+	if ch.issuer != nil {
+		res.record(PACheckCSCAValidity, ch.issuerValidErr)
+		if ch.haveCRL {
+			res.record(PACheckSignerNotRevoked, ch.revokedErr)
+		}
+	} else {
+		res.skip(PACheckCSCAValidity)
+	}
+	var usageErr error
+	if dsc.HasKeyUsage && dsc.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+		usageErr = &CertificateError{Role: RoleDocumentSigner, Subject: dsc.SubjectString(),
+			Err: fmt.Errorf("%w: digitalSignature not set", ErrKeyUsage)}
+	}
+	res.record(PACheckSignerUsage, usageErr)
 }
 
 // checkDataGroups hashes every given data group and compares it with EF.SOD.

@@ -278,3 +278,56 @@ func TestParseSecurityInfos_KeyForms(t *testing.T) {
 		}
 	})
 }
+
+// TestReader_PACECAMKeyInCardSecurity: a chip whose PACE-CAM key is in
+// EF.CardSecurity (and not in DG14, which holds the Chip Authentication
+// key) is genuine by PACE-CAM; when EF.CardSecurity fails Passive
+// Authentication its key is not used, PACE-CAM is reported failed, and
+// Chip Authentication with the DG14 key runs instead.
+func TestReader_PACECAMKeyInCardSecurity(t *testing.T) {
+	tests := []struct {
+		name         string
+		opts         SyntheticDocumentOptions
+		cardSecurity CheckStatus
+		csErr        error
+		cam          CheckStatus
+		ca           CheckStatus
+		keyFile      string
+		genuine      bool
+	}{
+		{"key in EF.CardSecurity", SyntheticDocumentOptions{PACECAM: true}, Passed, nil, Passed, Skipped, "EF.CardSecurity", true},
+		{"EF.CardSecurity altered, Chip Authentication with DG14", SyntheticDocumentOptions{PACECAM: true, ChangeCardSecurity: true},
+			Failed, ErrSignatureInvalid, Failed, Passed, "", true},
+		{"EF.CardSecurity altered, no DG14 key, no AA", SyntheticDocumentOptions{PACECAM: true, ChangeCardSecurity: true,
+			NoChipAuthentication: true, AAKeyType: SyntheticAANone}, Failed, ErrSignatureInvalid, Failed, Skipped, "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, got, ev := readSynthetic(t, tc.opts, Options{})
+			if ev.PACE == nil || !ev.PACE.Protocol.Equal(OIDPACEECDHCAMAES128) {
+				t.Fatalf("PACE-CAM did not run:\n%s", ev)
+			}
+			c := requireStatus(t, ev, CheckCardSecurity, tc.cardSecurity)
+			if !errors.Is(c.Err, tc.csErr) {
+				t.Errorf("EF.CardSecurity error %v, want %v", c.Err, tc.csErr)
+			}
+			if c := requireStatus(t, ev, CheckPACECAM, tc.cam); tc.cam == Failed && !errors.Is(c.Err, ErrAuthenticationFailed) {
+				t.Errorf("PACE-CAM error %v", c.Err)
+			}
+			requireStatus(t, ev, CheckChipAuthentication, tc.ca)
+			if ev.CAMKeyFile != tc.keyFile {
+				t.Errorf("CAMKeyFile %q, want %q", ev.CAMKeyFile, tc.keyFile)
+			}
+			if ev.ChipGenuine() != tc.genuine || !ev.Authentic() {
+				t.Errorf("ChipGenuine %v (want %v), Authentic %v\n%s", ev.ChipGenuine(), tc.genuine, ev.Authentic(), ev)
+			}
+			if string(got.RawCardSecurity) != string(doc.CardSecurity) {
+				t.Error("EF.CardSecurity not kept in the Document")
+			}
+			if got.DG14 != nil && len(got.DG14.SecurityInfos.keysOnCurve(BrainpoolP256r1())) > 0 &&
+				got.DG14.SecurityInfos.keysOnCurve(BrainpoolP256r1())[0].Point.Equal(doc.CAMKey.Point) {
+				t.Fatal("DG14 holds the PACE-CAM key; the test proves nothing")
+			}
+		})
+	}
+}

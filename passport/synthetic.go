@@ -64,6 +64,11 @@ type SyntheticDocumentOptions struct {
 	// TR-03110's standardizedDomainParameters and a parameter ID instead
 	// of id-ecPublicKey and a curve, as several issuers do.
 	CAKeyStandardized bool
+	// PACECAM makes EF.CardAccess offer PACE-CAM (AES-128, brainpoolP256r1)
+	// beside generic mapping, with a key of its own that EF.CardSecurity
+	// publishes (where ICAO 9303 Part 11 puts it); DG14 keeps the Chip
+	// Authentication key.
+	PACECAM bool
 	// DG11 and DG12 replace the default additional details.
 	DG11 *DG11
 	DG12 *DG12
@@ -82,6 +87,8 @@ type SyntheticDocumentOptions struct {
 	ExpiredDSC bool
 	// RevokedDSC makes the CSCA's CRL (loaded into Trust) revoke the document signer.
 	RevokedDSC bool
+	// ChangeCardSecurity alters EF.CardSecurity's signature after signing (with PACECAM).
+	ChangeCardSecurity bool
 }
 
 // SyntheticDocument is a generated eMRTD: what a chip stores, the chip's
@@ -104,6 +111,10 @@ type SyntheticDocument struct {
 	AAOptions ActiveSignOptions // how AAKey signs
 	// CAKey is the Chip Authentication private key matching DG14 (nil without CA).
 	CAKey *ECPrivateKey
+	// CAMKey is the PACE-CAM key and CardSecurity the EF.CardSecurity
+	// publishing it (both nil without PACECAM).
+	CAMKey       *ECPrivateKey
+	CardSecurity []byte
 	// PKI is the issuing PKI; Trust is the trust store a verifier would use
 	// (the issuer's CSCA, or the wrong one with WrongCSCA).
 	PKI   *SyntheticPKI
@@ -197,10 +208,43 @@ func NewSyntheticDocument(opts SyntheticDocumentOptions) (*SyntheticDocument, er
 		}
 		doc.Trust = NewTrustStore(wrong)
 	}
+	if opts.PACECAM {
+		if err := doc.buildCardSecurity(opts, pki); err != nil {
+			return nil, err
+		}
+	}
 	if doc.MasterList, err = pki.MasterList(opts.Rand, opts.Now); err != nil {
 		return nil, err
 	}
 	return doc, nil
+}
+
+// buildCardSecurity gives the chip a PACE-CAM key, offers PACE-CAM in
+// EF.CardAccess and publishes the key in a signed EF.CardSecurity.
+func (doc *SyntheticDocument) buildCardSecurity(opts SyntheticDocumentOptions, pki *SyntheticPKI) error {
+	var err error
+	if doc.CAMKey, err = BrainpoolP256r1().GenerateKey(opts.Rand); err != nil {
+		return err
+	}
+	paces := []PACEInfo{
+		{Protocol: OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+		{Protocol: OIDPACEECDHCAMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+	}
+	if doc.CardAccess, err = (&SecurityInfos{PACE: paces}).Marshal(); err != nil {
+		return err
+	}
+	si := &SecurityInfos{
+		PACE:                         paces,
+		ChipAuthentication:           []ChipAuthenticationInfo{{Protocol: OIDCAECDHAES128, Version: 1}},
+		ChipAuthenticationPublicKeys: []ChipAuthenticationPublicKeyInfo{{Protocol: OIDPKECDH, PublicKey: &doc.CAMKey.ECPublicKey}},
+	}
+	if doc.CardSecurity, err = pki.SignCardSecurity(opts.Rand, si, opts.Now); err != nil {
+		return err
+	}
+	if opts.ChangeCardSecurity {
+		doc.CardSecurity[len(doc.CardSecurity)-1] ^= 0x01
+	}
+	return nil
 }
 
 // synthDocumentPKI returns the PKI that signs the document.
@@ -401,12 +445,14 @@ func synthFullDate(yymmdd string, now time.Time) string {
 // and Chip Authentication enabled when the document has the keys.
 func (doc *SyntheticDocument) VirtualChipConfig(rand io.Reader) VirtualChipConfig {
 	return VirtualChipConfig{
-		Files:      maps.Clone(doc.Files),
-		CardAccess: doc.CardAccess,
-		Key:        doc.MRZ.Key(),
-		AAKey:      doc.AAKey,
-		AAOptions:  doc.AAOptions,
-		CAKey:      doc.CAKey,
-		Rand:       rand,
+		Files:        maps.Clone(doc.Files),
+		CardAccess:   doc.CardAccess,
+		Key:          doc.MRZ.Key(),
+		AAKey:        doc.AAKey,
+		AAOptions:    doc.AAOptions,
+		CAKey:        doc.CAKey,
+		CAMKey:       doc.CAMKey,
+		CardSecurity: doc.CardSecurity,
+		Rand:         rand,
 	}
 }

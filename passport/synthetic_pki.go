@@ -496,6 +496,15 @@ func (p *SyntheticPKI) SignSOD(rand io.Reader, dataGroups map[int][]byte, opts S
 	return EncodeTLV(TagSOD, ci), nil
 }
 
+// SignCardSecurity returns EF.CardSecurity: the SecurityInfos signed by the DSC.
+func (p *SyntheticPKI) SignCardSecurity(rand io.Reader, si *SecurityInfos, signingTime time.Time) ([]byte, error) {
+	content, err := si.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return synthSignedData(rand, OIDSecurityObject, content, p.DSC, p.DSCKey, p.Algorithm, signingTime, sidIssuerSerial)
+}
+
 // MasterList returns a CSCA master list holding this PKI's CSCA and the
 // extra certificates, signed by the master list signer.
 func (p *SyntheticPKI) MasterList(rand io.Reader, signingTime time.Time, extra ...*Certificate) ([]byte, error) {

@@ -38,6 +38,12 @@ type VirtualChipConfig struct {
 	// CAKey is the Chip Authentication private key matching DG14. nil
 	// disables Chip Authentication.
 	CAKey *ECPrivateKey
+	// CAMKey is the key PACE-CAM proves, published in CardSecurity; CAKey
+	// when nil. PACE-CAM runs only on its curve.
+	CAMKey *ECPrivateKey
+	// CardSecurity is EF.CardSecurity in the master file, served only
+	// under secure messaging after PACE (nil: the chip has none).
+	CardSecurity []byte
 	// ExtendedLength lets the chip accept extended-length APDUs; without it
 	// a protected answer must fit 256 bytes, as on many real chips.
 	ExtendedLength bool
@@ -267,8 +273,14 @@ func (c *VirtualChip) doSelect(cmd Command) Response {
 // file looks a file up under the current DF and enforces access control.
 func (c *VirtualChip) file(fid uint16) ([]byte, uint16) {
 	if !c.inApp {
-		if fid == FileCardAccess && c.cfg.CardAccess != nil {
+		switch {
+		case fid == FileCardAccess && c.cfg.CardAccess != nil:
 			return c.cfg.CardAccess, swOK
+		case fid == FileCardSecurity && c.cfg.CardSecurity != nil:
+			if !c.access || c.sm == nil {
+				return nil, swSecurityStatus
+			}
+			return c.cfg.CardSecurity, swOK
 		}
 		return nil, swFileNotFound
 	}
@@ -443,7 +455,7 @@ func (c *VirtualChip) paceSetAT(objs []TLV) Response {
 	if err != nil {
 		return swResp(swFunctionNotSupported)
 	}
-	if suite.mapping == mappingCAM && (c.cfg.CAKey == nil || c.cfg.CAKey.Curve != curve) {
+	if suite.mapping == mappingCAM && (c.camKey() == nil || c.camKey().Curve != curve) {
 		return swResp(swFunctionNotSupported)
 	}
 	var secret []byte
@@ -595,10 +607,18 @@ func (c *VirtualChip) mappingKey(p *chipPACE) (*ECPrivateKey, error) {
 		return k, err
 	}
 	n := p.curve.n
-	inv := new(big.Int).ModInverse(c.cfg.CAKey.D, n)
+	inv := new(big.Int).ModInverse(c.camKey().D, n)
 	ca := new(big.Int).Mul(inv, k.D)
 	p.caIC = ca.Mod(ca, n).FillBytes(make([]byte, (n.BitLen()+7)/8))
 	return k, nil
+}
+
+// camKey is the key PACE-CAM proves.
+func (c *VirtualChip) camKey() *ECPrivateKey {
+	if c.cfg.CAMKey != nil {
+		return c.cfg.CAMKey
+	}
+	return c.cfg.CAKey
 }
 
 // caSetAT selects Chip Authentication with AES (the key follows in GENERAL AUTHENTICATE).
