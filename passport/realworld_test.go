@@ -331,3 +331,74 @@ func TestReader_PACECAMKeyInCardSecurity(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyPassive_ExternalSigner: an EF.SOD without its document signer
+// certificate passes Passive Authentication with the DSC given from
+// outside (as from the ICAO PKD), through VerifyPassiveWith and the Reader;
+// the external certificate must be the one the SignerInfo names, must
+// verify the signature and must chain to a trusted CSCA.
+func TestVerifyPassive_ExternalSigner(t *testing.T) {
+	pki := sharedRealWorldPKI(t)
+	doc, err := NewSyntheticDocument(SyntheticDocumentOptions{Rand: rand.Reader, Now: fixtureNow, PKI: pki,
+		SOD: SODOptions{OmitSignerCertificate: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sod, err := ParseSOD(doc.SOD)
+	if err != nil || len(sod.SignedData.Certificates) != 0 {
+		t.Fatalf("the synthetic EF.SOD carries its certificate (%v); the test proves nothing", err)
+	}
+	other, err := NewSyntheticPKI(SyntheticPKIOptions{Rand: rand.Reader, Now: fixtureNow, Country: "XX"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A certificate with the DSC's issuer and serial number, signed by the
+	// CSCA, for another key: it chains, but cannot verify EF.SOD.
+	otherKey, _ := SyntheticECDSAP256.GenerateKey(rand.Reader)
+	impostor, err := synthCreateCertificate(rand.Reader, synthCertificate{serial: pki.DSC.SerialNumber.Int64(), subject: pki.DSC.Subject,
+		notBefore: pki.DSC.NotBefore, notAfter: pki.DSC.NotAfter, keyUsage: pki.DSC.KeyUsage}, otherKey.Public(), pki.CSCA, pki.CSCAKey, pki.Algorithm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		signer *Certificate
+		trust  *TrustStore
+		want   error
+		check  PassiveCheck
+	}{
+		{"external DSC", pki.DSC, pki.TrustStore(), nil, ""},
+		{"no DSC at all", nil, pki.TrustStore(), ErrSignerNotFound, PACheckSignerPresent},
+		{"another PKI's DSC", other.DSC, pki.TrustStore(), ErrSignerNotFound, PACheckSignerPresent},
+		{"same name and serial, another key", impostor, pki.TrustStore(), ErrSignatureInvalid, PACheckSODSignature},
+		{"external DSC, CSCA not trusted", pki.DSC, other.TrustStore(), ErrUntrustedSigner, PACheckSignerTrusted},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := VerifyPassiveWith(doc.SOD, doc.DataGroups, PassiveOptions{Trust: tc.trust, At: fixtureNow, Signer: tc.signer})
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("VerifyPassiveWith: %v, want %v", err, tc.want)
+			}
+			if tc.want != nil {
+				if c, ok := res.Check(tc.check); !ok || c.Passed() {
+					t.Errorf("check %q: %+v", tc.check, c)
+				}
+				return
+			}
+			if !res.OK() || res.DSC != tc.signer {
+				t.Errorf("OK %v, DSC %v", res.OK(), res.DSC)
+			}
+		})
+	}
+	t.Run("Reader with Options.Signer", func(t *testing.T) {
+		chip, err := NewVirtualChip(doc.VirtualChipConfig(rand.Reader))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, ev, err := NewReader(chip).Read(context.Background(), Options{Key: doc.MRZ.Key(), Trust: doc.Trust,
+			Signer: pki.DSC, Now: func() time.Time { return fixtureNow }})
+		if err != nil || !ev.Authentic() || !ev.ChipGenuine() {
+			t.Fatalf("Read: %v\n%s", err, ev)
+		}
+	})
+}

@@ -266,8 +266,10 @@ const (
 
 // synthSignedData builds a CMS ContentInfo/SignedData over content, signed
 // by key (whose certificate is cert) with signed attributes contentType,
-// signingTime and messageDigest; sid says how the SignerInfo names the signer.
-func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content []byte, cert *Certificate, key crypto.Signer, alg SyntheticAlgorithm, signingTime time.Time, sid synthSignerID) ([]byte, error) {
+// signingTime and messageDigest; sid says how the SignerInfo names the
+// signer, and omitCert leaves the signer's certificate out (as documents
+// whose DSC is distributed through the ICAO PKD do).
+func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content []byte, cert *Certificate, key crypto.Signer, alg SyntheticAlgorithm, signingTime time.Time, sid synthSignerID, omitCert bool) ([]byte, error) {
 	if cert == nil || key == nil {
 		return nil, errors.New("passport: SignedData needs a signer certificate and key")
 	}
@@ -303,11 +305,15 @@ func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content 
 		alg.algorithmID(),
 		derTLV(0x04, sig),
 	)
+	certs := derTLV(0xA0, cert.Raw)
+	if omitCert {
+		certs = nil
+	}
 	signedData := derTLV(0x30,
 		enc(3),
 		derTLV(0x31, digestAlg),
 		derTLV(0x30, enc(contentType), derTLV(0xA0, derTLV(0x04, content))),
-		derTLV(0xA0, cert.Raw),
+		certs,
 		derTLV(0x31, signerInfo),
 	)
 	return derTLV(0x30, enc(oidSignedData), derTLV(0xA0, signedData)), nil
@@ -445,6 +451,9 @@ type SODOptions struct {
 	// RDNs in reverse order (country last), as some issuers' signing
 	// systems do; the certificate keeps its own order.
 	SignerIssuerReversed bool
+	// OmitSignerCertificate leaves the DSC out of EF.SOD, as documents
+	// whose DSC is distributed through the ICAO PKD do.
+	OmitSignerCertificate bool
 	// SigningTime for the signingTime attribute (required).
 	SigningTime time.Time
 }
@@ -489,7 +498,7 @@ func (p *SyntheticPKI) SignSOD(rand io.Reader, dataGroups map[int][]byte, opts S
 	case opts.SignerIssuerReversed:
 		sid = sidIssuerReversed
 	}
-	ci, err := synthSignedData(rand, OIDLDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, opts.SigningTime, sid)
+	ci, err := synthSignedData(rand, OIDLDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, opts.SigningTime, sid, opts.OmitSignerCertificate)
 	if err != nil {
 		return nil, err
 	}
@@ -502,7 +511,7 @@ func (p *SyntheticPKI) SignCardSecurity(rand io.Reader, si *SecurityInfos, signi
 	if err != nil {
 		return nil, err
 	}
-	return synthSignedData(rand, OIDSecurityObject, content, p.DSC, p.DSCKey, p.Algorithm, signingTime, sidIssuerSerial)
+	return synthSignedData(rand, OIDSecurityObject, content, p.DSC, p.DSCKey, p.Algorithm, signingTime, sidIssuerSerial, false)
 }
 
 // MasterList returns a CSCA master list holding this PKI's CSCA and the
@@ -515,7 +524,7 @@ func (p *SyntheticPKI) MasterList(rand io.Reader, signingTime time.Time, extra .
 	sort.Slice(certs, func(i, j int) bool { return bytes.Compare(certs[i], certs[j]) < 0 })
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
 	content := derTLV(0x30, enc(0), derTLV(0x31, certs...))
-	return synthSignedData(rand, OIDCSCAMasterList, content, p.MasterListSigner, p.MasterListSignerKey, p.Algorithm, signingTime, sidIssuerSerial)
+	return synthSignedData(rand, OIDCSCAMasterList, content, p.MasterListSigner, p.MasterListSignerKey, p.Algorithm, signingTime, sidIssuerSerial, false)
 }
 
 // CRL returns a CRL of the CSCA, issued at thisUpdate (next update 90
