@@ -65,7 +65,7 @@ const PACheckCardSecurityStructure PassiveCheck = "EF.CardSecurity is a well-for
 // returned whenever it parsed, the result always; the error is nil exactly
 // when result.OK().
 func VerifyCardSecurity(der []byte, opts PassiveOptions) (*CardSecurity, *PassiveResult, error) {
-	res := &PassiveResult{}
+	res := &PassiveResult{File: fileCardSecurity}
 	if opts.At.IsZero() {
 		return nil, res, errors.New("passport: VerifyCardSecurity needs a verification time (got the zero time)")
 	}
@@ -80,7 +80,7 @@ func VerifyCardSecurity(der []byte, opts PassiveOptions) (*CardSecurity, *Passiv
 			PACheckCSCAValidity, PACheckSignerUsage)
 		return nil, res, res.Err()
 	}
-	res.verifySigner("EF.CardSecurity", cs.SignedData, opts.Signer, trust, opts.At)
+	res.verifySigner(fileCardSecurity, cs.SignedData, opts.Signer, trust, opts.At)
 	return cs, res, res.Err()
 }
 

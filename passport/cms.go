@@ -403,7 +403,7 @@ type CMSError struct {
 }
 
 // Error names the failed step and the cause.
-func (e *CMSError) Error() string { return fmt.Sprintf("CMS: %s: %v", e.Check, e.Err) }
+func (e *CMSError) Error() string { return fmt.Sprintf("CMS check failed: %s: %v", e.Check, e.Err) }
 
 // Unwrap returns the cause.
 func (e *CMSError) Unwrap() error { return e.Err }

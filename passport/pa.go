@@ -56,6 +56,8 @@ type DataGroupResult struct {
 // caller (or a person reading the evidence) sees what passed, what failed,
 // and why — not only the first failure.
 type PassiveResult struct {
+	// File is the file verified: "EF.SOD", or "EF.CardSecurity" (VerifyCardSecurity).
+	File string
 	SOD  *SOD         // nil when EF.SOD did not parse
 	DSC  *Certificate // the document signer certificate, when found
 	CSCA *Certificate // the trusted CSCA that issued the DSC, when found
@@ -106,8 +108,29 @@ func (r *PassiveResult) Check(c PassiveCheck) (CheckResult, bool) {
 }
 
 func (r *PassiveResult) record(c PassiveCheck, err error) {
+	if err != nil {
+		err = &PassiveCheckError{File: r.File, Check: c, Err: err}
+	}
 	r.Checks = append(r.Checks, CheckResult{Check: c, Err: err})
 }
+
+// PassiveCheckError is the failure of one check of Passive Authentication:
+// the file it concerns, the check (which states what should have held)
+// and why it did not. It wraps the cause, so errors.Is and errors.As see
+// the sentinels, *DataGroupError, *CertificateError and *CMSError.
+type PassiveCheckError struct {
+	File  string       // "EF.SOD" or "EF.CardSecurity"
+	Check PassiveCheck // what should have held
+	Err   error        // why it did not
+}
+
+// Error says the file, that the check failed, and why.
+func (e *PassiveCheckError) Error() string {
+	return fmt.Sprintf("%s: check failed: %s: %v", e.File, e.Check, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *PassiveCheckError) Unwrap() error { return e.Err }
 
 func (r *PassiveResult) skip(cs ...PassiveCheck) {
 	for _, c := range cs {
@@ -158,7 +181,7 @@ type PassiveOptions struct {
 // signer certificate given from outside EF.SOD.
 func VerifyPassiveWith(efSOD []byte, dataGroups map[int][]byte, opts PassiveOptions) (*PassiveResult, error) {
 	trust, at := opts.Trust, opts.At
-	res := &PassiveResult{}
+	res := &PassiveResult{File: "EF.SOD"}
 	if at.IsZero() {
 		return res, errors.New("passport: VerifyPassive needs a verification time (got the zero time)")
 	}
@@ -196,9 +219,6 @@ func (res *PassiveResult) verifySigner(file string, sd *SignedData, external *Ce
 		err = fmt.Errorf("%w: %s has %d SignerInfos, ICAO 9303 requires exactly one", ErrMalformedSOD, file, len(sd.SignerInfos))
 	} else {
 		dsc, err = sd.signerOrExternal(sd.SignerInfos[0], external)
-		if err != nil {
-			err = fmt.Errorf("%s: %w", file, err)
-		}
 	}
 	res.record(PACheckSignerPresent, err)
 	if err != nil {
@@ -208,11 +228,7 @@ func (res *PassiveResult) verifySigner(file string, sd *SignedData, external *Ce
 	si := sd.SignerInfos[0]
 	res.DSC = dsc
 	res.SignatureAlgorithm = si.SignatureAlgorithm
-	if err := sd.VerifySignerInfo(si, dsc); err != nil {
-		res.record(PACheckSODSignature, fmt.Errorf("%s: %w", file, err))
-	} else {
-		res.record(PACheckSODSignature, nil)
-	}
+	res.record(PACheckSODSignature, sd.VerifySignerInfo(si, dsc))
 	ch := trust.check(dsc, RoleDocumentSigner, at)
 	res.CSCA = ch.issuer
 	res.record(PACheckSignerTrusted, ch.trustErr)

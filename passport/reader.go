@@ -510,7 +510,7 @@ func (r *Reader) chipAuthentication(ctx context.Context, s *Session, opts Option
 		ev.skip(CheckChipAuthentication, "DG14 offers no Chip Authentication with a usable key")
 		return
 	}
-	detail := fmt.Sprintf("%s with the DG14 key on %s", info.Protocol, keyDomain(key))
+	detail := fmt.Sprintf("%s with the DG14 key on %s", info, keyDomain(key))
 	if camFailed {
 		detail += " (after PACE-CAM did not authenticate the chip)"
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"math/big"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -401,4 +402,80 @@ func TestVerifyPassive_ExternalSigner(t *testing.T) {
 			t.Fatalf("Read: %v\n%s", err, ev)
 		}
 	})
+}
+
+// TestEvidence_ErrorsNameFileStepAndWhy: each failure in the evidence
+// names the file, the step that failed (as failed, not in words of
+// success) and the cause, and keeps its sentinel for errors.Is.
+func TestEvidence_ErrorsNameFileStepAndWhy(t *testing.T) {
+	_, _, ev := readSynthetic(t, SyntheticDocumentOptions{PACECAM: true, ChangeCardSecurity: true, ChangeDataGroup: 2}, Options{})
+	tests := []struct {
+		check CheckName
+		want  []string
+		is    error
+	}{
+		{CheckCardSecurity, []string{"EF.CardSecurity: check failed: " + string(PACheckSODSignature), "CMS check failed", "signature invalid"}, ErrSignatureInvalid},
+		{CheckPACECAM, []string{"EF.CardSecurity (not used: it failed Passive Authentication)", "DG14", "brainpoolP256r1"}, ErrAuthenticationFailed},
+		{CheckPassiveAuthentication, []string{"EF.SOD: check failed: " + string(PACheckDataGroups), "DG2", "hash does not match"}, ErrDataGroupHashMismatch},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.check), func(t *testing.T) {
+			c := requireStatus(t, ev, tc.check, Failed)
+			for _, w := range tc.want {
+				if !strings.Contains(c.Err.Error(), w) {
+					t.Errorf("%q does not say %q", c.Err, w)
+				}
+			}
+			if !errors.Is(c.Err, tc.is) {
+				t.Errorf("%v is not %v", c.Err, tc.is)
+			}
+		})
+	}
+	if c := requireStatus(t, ev, CheckChipAuthentication, Passed); !strings.Contains(c.Detail, "id-CA-ECDH-AES-CBC-CMAC-128") ||
+		!strings.Contains(c.Detail, "after PACE-CAM did not authenticate the chip") {
+		t.Errorf("Chip Authentication detail %q", c.Detail)
+	}
+	var pce *PassiveCheckError
+	if !errors.As(ev.Err(), &pce) || pce.File == "" {
+		t.Errorf("Evidence.Err does not carry a *PassiveCheckError: %v", ev.Err())
+	}
+}
+
+// TestEvidence_ChipGenuineNeedsTheCAMKeyVouched: PACE-CAM makes the chip
+// genuine only when the file its key came from passed Passive
+// Authentication.
+func TestEvidence_ChipGenuineNeedsTheCAMKeyVouched(t *testing.T) {
+	ok := &PassiveResult{Checks: []CheckResult{{Check: PACheckSODSignature}}}
+	bad := &PassiveResult{Checks: []CheckResult{{Check: PACheckSODSignature, Err: ErrSignatureInvalid}}}
+	sod := func(dg14 error) *PassiveResult {
+		return &PassiveResult{Checks: []CheckResult{{Check: PACheckDataGroups, Err: dg14}}, DataGroups: []DataGroupResult{{DataGroup: 14, Err: dg14}}}
+	}
+	tests := []struct {
+		name    string
+		keyFile string
+		cs      *PassiveResult
+		passive *PassiveResult
+		want    bool
+	}{
+		{"EF.CardSecurity key, EF.CardSecurity verified", fileCardSecurity, ok, sod(nil), true},
+		{"EF.CardSecurity key, EF.CardSecurity not verified", fileCardSecurity, bad, sod(nil), false},
+		{"EF.CardSecurity key, EF.CardSecurity not read", fileCardSecurity, nil, sod(nil), false},
+		{"DG14 key, DG14 vouched", "DG14", nil, sod(nil), true},
+		{"DG14 key, DG14 altered", "DG14", ok, sod(ErrDataGroupHashMismatch), false},
+		{"no key file", "", ok, sod(nil), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := &Evidence{CAMKeyFile: tc.keyFile, CardSecurity: tc.cs, Passive: tc.passive}
+			ev.pass(CheckPACECAM, "")
+			if tc.passive.OK() {
+				ev.pass(CheckPassiveAuthentication, "")
+			} else {
+				ev.fail(CheckPassiveAuthentication, "", tc.passive.Err())
+			}
+			if got := ev.ChipGenuine(); got != tc.want {
+				t.Errorf("ChipGenuine %v, want %v", got, tc.want)
+			}
+		})
+	}
 }

@@ -418,6 +418,23 @@ func (p PACEInfo) String() string {
 	return name
 }
 
+// String names the protocol the way TR-03110 does, e.g.
+// "id-CA-ECDH-AES-CBC-CMAC-128", or gives the OID when it is not one.
+func (c ChipAuthenticationInfo) String() string {
+	if !hasPrefix(c.Protocol, oidCA, 2) || (c.Protocol[9] != 1 && c.Protocol[9] != 2) {
+		return c.Protocol.String()
+	}
+	alg, err := cipherFromArc(c.Protocol[10])
+	if err != nil {
+		return c.Protocol.String()
+	}
+	kind := "DH"
+	if c.Protocol[9] == 2 {
+		kind = "ECDH"
+	}
+	return fmt.Sprintf("id-CA-%s-%s", kind, cipherSuiteName(alg))
+}
+
 func cipherSuiteName(c smCipher) string {
 	switch c {
 	case cipher3DES:
