@@ -36,11 +36,17 @@ var (
 	OIDPACEECDHCAMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 6, 3}
 	OIDPACEECDHCAMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 6, 4}
 	// OIDPACEDHGM3DES and its siblings: PACE over finite-field DH, generic
-	// mapping (recognised in EF.CardAccess, not run by this package).
+	// mapping (id-PACE-DH-GM-*).
 	OIDPACEDHGM3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 1}
 	OIDPACEDHGMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 2}
 	OIDPACEDHGMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 3}
 	OIDPACEDHGMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 4}
+	// OIDPACEDHIM3DES and its siblings: PACE over finite-field DH,
+	// integrated mapping (id-PACE-DH-IM-*).
+	OIDPACEDHIM3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 1}
+	OIDPACEDHIMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 2}
+	OIDPACEDHIMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 3}
+	OIDPACEDHIMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 4}
 
 	// OIDCAECDH3DES and its siblings name Chip Authentication with ECDH and
 	// the secure-messaging cipher that follows (id-CA-ECDH-*).
@@ -48,6 +54,12 @@ var (
 	OIDCAECDHAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 2}
 	OIDCAECDHAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 3}
 	OIDCAECDHAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 4}
+	// OIDCADH3DES and its siblings: Chip Authentication with finite-field
+	// DH (id-CA-DH-*).
+	OIDCADH3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 1}
+	OIDCADHAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 2}
+	OIDCADHAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 3}
+	OIDCADHAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 4}
 
 	// OIDPKECDH marks an ECDH chip-authentication public key (id-PK-ECDH).
 	OIDPKECDH = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 1, 2}
@@ -409,8 +421,8 @@ func (p PACEInfo) String() string {
 	}
 	name := fmt.Sprintf("id-PACE-%s-%s-%s", kind, s.mapping, cipherSuiteName(s.cipher))
 	if p.HasParameterID {
-		if c, err := StandardDomainParameters(p.ParameterID); err == nil {
-			name += " (" + c.Name() + ")"
+		if d, err := paceDomainFor(p, s.ecdh); err == nil {
+			name += " (" + d.String() + ")"
 		} else {
 			name += fmt.Sprintf(" (parameter ID %d)", p.ParameterID)
 		}
@@ -449,8 +461,8 @@ func cipherSuiteName(c smCipher) string {
 }
 
 // StandardDomainParameters returns the elliptic curve of a standardized
-// domain parameter ID (ICAO 9303 Part 11 §9.5.1). IDs 0–2 (finite-field DH
-// groups) are reported as unsupported.
+// domain parameter ID (ICAO 9303 Part 11 §9.5.1). IDs 0–2 are finite-field
+// DH groups: see StandardDHGroup.
 func StandardDomainParameters(id int) (*Curve, error) {
 	switch id {
 	case 8:
@@ -476,5 +488,5 @@ func StandardDomainParameters(id int) (*Curve, error) {
 	case 18:
 		return NISTP521(), nil
 	}
-	return nil, fmt.Errorf("%w: standardized domain parameters %d (0-2 are DH groups, which this package does not run)", ErrUnsupportedCurve, id)
+	return nil, fmt.Errorf("%w: standardized domain parameters %d are not an elliptic curve (0-2 are DH groups, see StandardDHGroup)", ErrUnsupportedCurve, id)
 }

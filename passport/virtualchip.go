@@ -81,20 +81,22 @@ type VirtualChip struct {
 
 // chipPACE is the chip's state between the PACE steps.
 type chipPACE struct {
-	info   PACEInfo
-	suite  paceSuite
-	curve  *Curve
-	secret []byte
-	step   int
-	nonce  *big.Int
-	mapKey *ECPrivateKey
-	gHat   Point
-	ephD   *big.Int
-	ephPub Point
-	pcdEph Point
-	ksEnc  []byte
-	ksMAC  []byte
-	caIC   []byte
+	info     PACEInfo
+	suite    paceSuite
+	dom      paceDomain
+	secret   []byte
+	step     int
+	nonce    *big.Int
+	nonceLen int
+	mapSK    *big.Int
+	mapPK    paceElem
+	gHat     paceElem
+	ephD     *big.Int
+	ephPub   paceElem
+	pcdEph   paceElem
+	ksEnc    []byte
+	ksMAC    []byte
+	caIC     []byte
 }
 
 // NewVirtualChip builds a chip from cfg. It checks that the configuration is
@@ -448,14 +450,14 @@ func (c *VirtualChip) paceSetAT(objs []TLV) Response {
 		return swResp(swReferencedDataNotFound)
 	}
 	suite, err := info.suite()
-	if err != nil || !suite.ecdh || suite.mapping == mappingIM {
+	if err != nil || suite.supported() != nil {
 		return swResp(swFunctionNotSupported)
 	}
-	curve, err := StandardDomainParameters(info.ParameterID)
+	dom, err := paceDomainFor(*info, suite.ecdh)
 	if err != nil {
 		return swResp(swFunctionNotSupported)
 	}
-	if suite.mapping == mappingCAM && (c.camKey() == nil || c.camKey().Curve != curve) {
+	if ec, ok := dom.(ecDomain); suite.mapping == mappingCAM && (!ok || c.camKey() == nil || c.camKey().Curve != ec.c) {
 		return swResp(swFunctionNotSupported)
 	}
 	var secret []byte
@@ -470,7 +472,7 @@ func (c *VirtualChip) paceSetAT(objs []TLV) Response {
 	default:
 		return swResp(swReferencedDataNotFound)
 	}
-	c.paceRun = &chipPACE{info: *info, suite: suite, curve: curve, secret: secret, step: 1}
+	c.paceRun = &chipPACE{info: *info, suite: suite, dom: dom, secret: secret, step: 1}
 	return swResp(swOK)
 }
 
@@ -513,7 +515,7 @@ func (c *VirtualChip) doGeneralAuthenticate(cmd Command) (Response, func()) {
 
 // paceStep answers one GENERAL AUTHENTICATE of PACE (Part 11 §4.4.3).
 func (c *VirtualChip) paceStep(p *chipPACE, objs []TLV) Response {
-	cv := p.curve
+	d := p.dom
 	dyn := func(tag Tag, v []byte) Response {
 		return Response{Data: EncodeTLV(doDynamicAuth, EncodeTLV(tag, v)), SW: swOK}
 	}
@@ -530,62 +532,73 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []TLV) Response {
 		if err != nil {
 			return swResp(swNoPreciseDiagnosis)
 		}
-		p.nonce, p.step = new(big.Int).SetBytes(nonce), 2
+		p.nonce, p.nonceLen, p.step = new(big.Int).SetBytes(nonce), len(nonce), 2
 		return dyn(doEncNonce, z)
 	case 2:
-		pk, ok := FindTLV(objs, doMapPCD)
+		m, ok := FindTLV(objs, doMapPCD)
 		if !ok {
 			return swResp(swWrongData)
 		}
-		pcdMap, err := cv.Unmarshal(pk.Value)
+		if p.suite.mapping == mappingIM {
+			x, err := imPRF(p.suite.cipher, p.nonce.FillBytes(make([]byte, p.nonceLen)), m.Value, d.prime())
+			if err != nil {
+				return swResp(swWrongData)
+			}
+			if p.gHat, err = d.integratedMap(x); err != nil {
+				return swResp(swWrongData)
+			}
+			p.step = 3
+			return Response{Data: EncodeTLV(doDynamicAuth, nil), SW: swOK}
+		}
+		pcdMap, err := d.decode(m.Value)
 		if err != nil {
 			return swResp(swWrongData)
 		}
-		if p.mapKey, err = c.mappingKey(p); err != nil {
+		if err := c.mappingKey(p); err != nil {
 			return swResp(swNoPreciseDiagnosis)
 		}
-		if pcdMap.Equal(p.mapKey.Point) {
+		if d.equal(pcdMap, p.mapPK) {
 			return swResp(swWrongData)
 		}
-		if p.gHat, err = genericMapping(cv, p.nonce, p.mapKey.D, pcdMap); err != nil {
+		if p.gHat, err = genericMap(d, p.nonce, d.exp(pcdMap, p.mapSK)); err != nil {
 			return swResp(swWrongData)
 		}
 		p.step = 3
-		return dyn(doMapIC, cv.Marshal(p.mapKey.Point))
+		return dyn(doMapIC, d.encode(p.mapPK))
 	case 3:
 		pk, ok := FindTLV(objs, doEphPCD)
 		if !ok {
 			return swResp(swWrongData)
 		}
-		pcdEph, err := cv.Unmarshal(pk.Value)
+		pcdEph, err := d.decode(pk.Value)
 		if err != nil {
 			return swResp(swWrongData)
 		}
-		if p.ephD, err = randScalar(c.rand, cv.n); err != nil {
+		if p.ephD, err = randScalar(c.rand, d.order()); err != nil {
 			return swResp(swNoPreciseDiagnosis)
 		}
-		p.ephPub = cv.ScalarMult(p.gHat, p.ephD)
-		if pcdEph.Equal(p.ephPub) {
+		p.ephPub = d.exp(p.gHat, p.ephD)
+		if d.equal(pcdEph, p.ephPub) {
 			return swResp(swWrongData)
 		}
-		shared := cv.ScalarMult(pcdEph, p.ephD)
-		if shared.IsInfinity() {
+		shared := d.exp(pcdEph, p.ephD)
+		if d.isIdentity(shared) {
 			return swResp(swWrongData)
 		}
-		k := shared.X.FillBytes(make([]byte, cv.byteLen))
+		k := d.sharedSecret(shared)
 		p.ksEnc, p.ksMAC = kdf(k, kdfEnc, p.suite.cipher), kdf(k, kdfMAC, p.suite.cipher)
 		p.pcdEph, p.step = pcdEph, 4
-		return dyn(doEphIC, cv.Marshal(p.ephPub))
+		return dyn(doEphIC, d.encode(p.ephPub))
 	case 4:
 		tok, ok := FindTLV(objs, doTokenPCD)
 		if !ok {
 			return swResp(swWrongData)
 		}
-		want := paceToken(p.suite.cipher, p.ksMAC, p.info.Protocol, cv, p.ephPub)
+		want := paceTokenIn(p.suite.cipher, p.ksMAC, p.info.Protocol, d, p.ephPub)
 		if subtle.ConstantTimeCompare(tok.Value, want) != 1 {
 			return swResp(swAuthFailed)
 		}
-		out := EncodeTLV(doTokenIC, paceToken(p.suite.cipher, p.ksMAC, p.info.Protocol, cv, p.pcdEph))
+		out := EncodeTLV(doTokenIC, paceTokenIn(p.suite.cipher, p.ksMAC, p.info.Protocol, d, p.pcdEph))
 		if p.suite.mapping == mappingCAM {
 			enc, err := encryptCAData(p.suite.cipher, p.ksEnc, p.caIC)
 			if err != nil {
@@ -601,16 +614,21 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []TLV) Response {
 
 // mappingKey draws the chip's mapping key. For PACE-CAM it also computes
 // CA_IC = SK_IC⁻¹ · SK_map,IC mod n, so that PK_map,IC = CA_IC · PK_IC.
-func (c *VirtualChip) mappingKey(p *chipPACE) (*ECPrivateKey, error) {
-	k, err := p.curve.GenerateKey(c.rand)
-	if err != nil || p.suite.mapping != mappingCAM {
-		return k, err
+func (c *VirtualChip) mappingKey(p *chipPACE) error {
+	d := p.dom
+	sk, err := randScalar(c.rand, d.order())
+	if err != nil {
+		return err
 	}
-	n := p.curve.n
+	p.mapSK, p.mapPK = sk, d.exp(d.generator(), sk)
+	if p.suite.mapping != mappingCAM {
+		return nil
+	}
+	n := d.order()
 	inv := new(big.Int).ModInverse(c.camKey().D, n)
-	ca := new(big.Int).Mul(inv, k.D)
+	ca := new(big.Int).Mul(inv, sk)
 	p.caIC = ca.Mod(ca, n).FillBytes(make([]byte, (n.BitLen()+7)/8))
-	return k, nil
+	return nil
 }
 
 // camKey is the key PACE-CAM proves.
