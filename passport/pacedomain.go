@@ -71,17 +71,17 @@ func paceDomainFor(info PACEInfo, ecdh bool) (paceDomain, error) {
 // ecDomain is an elliptic curve.
 type ecDomain struct{ c *Curve }
 
-func (d ecDomain) String() string                 { return d.c.String() }
-func (d ecDomain) order() *big.Int                { return d.c.n }
-func (d ecDomain) prime() *big.Int                { return d.c.p }
-func (d ecDomain) generator() paceElem            { return paceElem{pt: d.c.G()} }
+func (d ecDomain) String() string      { return d.c.String() }
+func (d ecDomain) order() *big.Int     { return d.c.n }
+func (d ecDomain) prime() *big.Int     { return d.c.p }
+func (d ecDomain) generator() paceElem { return paceElem{pt: d.c.G()} }
 func (d ecDomain) exp(p paceElem, k *big.Int) paceElem {
 	return paceElem{pt: d.c.ScalarMult(p.pt, k)}
 }
-func (d ecDomain) mul(p, q paceElem) paceElem  { return paceElem{pt: d.c.Add(p.pt, q.pt)} }
-func (d ecDomain) isIdentity(p paceElem) bool  { return p.pt.IsInfinity() }
-func (d ecDomain) equal(p, q paceElem) bool    { return p.pt.Equal(q.pt) }
-func (d ecDomain) encode(p paceElem) []byte    { return d.c.Marshal(p.pt) }
+func (d ecDomain) mul(p, q paceElem) paceElem { return paceElem{pt: d.c.Add(p.pt, q.pt)} }
+func (d ecDomain) isIdentity(p paceElem) bool { return p.pt.IsInfinity() }
+func (d ecDomain) equal(p, q paceElem) bool   { return p.pt.Equal(q.pt) }
+func (d ecDomain) encode(p paceElem) []byte   { return d.c.Marshal(p.pt) }
 func (d ecDomain) sharedSecret(p paceElem) []byte {
 	return p.pt.X.FillBytes(make([]byte, d.c.byteLen))
 }
