@@ -566,14 +566,19 @@ func keyDomain(k ChipAuthenticationPublicKeyInfo) string {
 	return "no usable key"
 }
 
-// pickCA pairs a ChipAuthenticationInfo (ECDH, version 1) with its key.
+// pickCA pairs a ChipAuthenticationInfo (DH or ECDH, version 1) with a
+// usable key of the same kind, matching key identifiers when both carry one.
 func pickCA(si *SecurityInfos) (ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo, bool) {
 	for _, info := range si.ChipAuthentication {
-		if !hasPrefix(info.Protocol, oidCA, 2) || info.Protocol[9] != 2 || info.Version != 1 {
+		if !hasPrefix(info.Protocol, oidCA, 2) || info.Version != 1 {
+			continue
+		}
+		dh := info.Protocol[9] == 1
+		if !dh && info.Protocol[9] != 2 {
 			continue
 		}
 		for _, k := range si.ChipAuthenticationPublicKeys {
-			if k.PublicKey == nil {
+			if (dh && k.DHPublicKey == nil) || (!dh && k.PublicKey == nil) {
 				continue
 			}
 			if !info.HasKeyID || !k.HasKeyID || info.KeyID == k.KeyID {

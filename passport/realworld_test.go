@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/asn1"
 	"errors"
+	"io"
 	"math/big"
 	"strings"
 	"sync"
@@ -479,3 +480,5 @@ func TestEvidence_ChipGenuineNeedsTheCAMKeyVouched(t *testing.T) {
 		})
 	}
 }
+
+func randReader() io.Reader { return rand.Reader }

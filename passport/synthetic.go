@@ -64,6 +64,14 @@ type SyntheticDocumentOptions struct {
 	// TR-03110's standardizedDomainParameters and a parameter ID instead
 	// of id-ecPublicKey and a curve, as several issuers do.
 	CAKeyStandardized bool
+	// PACE lists the PACE variants EF.CardAccess (and DG14) offer instead of
+	// ECDH generic mapping on brainpoolP256r1 with AES-128, e.g. Integrated
+	// Mapping or DH.
+	PACE []PACEInfo
+	// CADH gives the chip a finite-field DH Chip Authentication key on the
+	// 2048-bit group of RFC 5114 (parameter ID 2), id-CA-DH-AES-CBC-CMAC-128,
+	// instead of an ECDH key.
+	CADH bool
 	// PACECAM makes EF.CardAccess offer PACE-CAM (AES-128, brainpoolP256r1)
 	// beside generic mapping, with a key of its own that EF.CardSecurity
 	// publishes (where ICAO 9303 Part 11 puts it); DG14 keeps the Chip
@@ -109,8 +117,10 @@ type SyntheticDocument struct {
 	// and AAOptions how it signs.
 	AAKey     crypto.Signer     // overrides AAKeyType
 	AAOptions ActiveSignOptions // how AAKey signs
-	// CAKey is the Chip Authentication private key matching DG14 (nil without CA).
-	CAKey *ECPrivateKey
+	// CAKey is the Chip Authentication private key matching DG14 (nil
+	// without CA), CADHKey the DH one with CADH.
+	CAKey   *ECPrivateKey
+	CADHKey *DHPrivateKey
 	// CAMKey is the PACE-CAM key and CardSecurity the EF.CardSecurity
 	// publishing it (both nil without PACECAM).
 	CAMKey       *ECPrivateKey
@@ -341,12 +351,25 @@ func (doc *SyntheticDocument) buildDataGroups(opts SyntheticDocumentOptions) err
 	}
 	doc.DataGroups[12] = dg12.Marshal()
 
-	pace := PACEInfo{Protocol: OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}
-	if doc.CardAccess, err = (&SecurityInfos{PACE: []PACEInfo{pace}}).Marshal(); err != nil {
+	paces := opts.PACE
+	if len(paces) == 0 {
+		paces = []PACEInfo{{Protocol: OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}}
+	}
+	if doc.CardAccess, err = (&SecurityInfos{PACE: paces}).Marshal(); err != nil {
 		return err
 	}
-	infos := &SecurityInfos{PACE: []PACEInfo{pace}}
-	if !opts.NoChipAuthentication {
+	infos := &SecurityInfos{PACE: paces}
+	switch {
+	case opts.NoChipAuthentication:
+	case opts.CADH:
+		grp, _ := StandardDHGroup(2)
+		if doc.CADHKey, err = grp.GenerateKey(opts.Rand); err != nil {
+			return err
+		}
+		infos.ChipAuthentication = []ChipAuthenticationInfo{{Protocol: OIDCADHAES128, Version: 1}}
+		infos.ChipAuthenticationPublicKeys = []ChipAuthenticationPublicKeyInfo{{Protocol: OIDPKDH, DHPublicKey: &doc.CADHKey.DHPublicKey,
+			StandardizedParameters: opts.CAKeyStandardized, ExplicitParameters: !opts.CAKeyStandardized}}
+	default:
 		curve := opts.CACurve
 		if curve == nil {
 			curve = BrainpoolP256r1()
@@ -442,17 +465,29 @@ func synthFullDate(yymmdd string, now time.Time) string {
 
 // VirtualChipConfig returns the configuration of a virtual chip holding
 // this document, with BAC and PACE keyed by the MRZ, Active Authentication
-// and Chip Authentication enabled when the document has the keys.
+// and Chip Authentication enabled when the document has the keys, and
+// extended-length APDUs when a 2048-bit DH group needs them (as chips with
+// such groups support them).
 func (doc *SyntheticDocument) VirtualChipConfig(rand io.Reader) VirtualChipConfig {
+	extended := doc.CADHKey != nil && doc.CADHKey.Group.ByteLen() > 128
+	if si, err := ParseSecurityInfos(doc.CardAccess); err == nil {
+		for _, p := range si.PACE {
+			if s, err := p.suite(); err == nil && !s.ecdh && p.ParameterID > 0 {
+				extended = true
+			}
+		}
+	}
 	return VirtualChipConfig{
-		Files:        maps.Clone(doc.Files),
-		CardAccess:   doc.CardAccess,
-		Key:          doc.MRZ.Key(),
-		AAKey:        doc.AAKey,
-		AAOptions:    doc.AAOptions,
-		CAKey:        doc.CAKey,
-		CAMKey:       doc.CAMKey,
-		CardSecurity: doc.CardSecurity,
-		Rand:         rand,
+		ExtendedLength: extended,
+		Files:          maps.Clone(doc.Files),
+		CardAccess:     doc.CardAccess,
+		Key:            doc.MRZ.Key(),
+		AAKey:          doc.AAKey,
+		AAOptions:      doc.AAOptions,
+		CAKey:          doc.CAKey,
+		CADHKey:        doc.CADHKey,
+		CAMKey:         doc.CAMKey,
+		CardSecurity:   doc.CardSecurity,
+		Rand:           rand,
 	}
 }

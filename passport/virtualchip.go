@@ -38,6 +38,9 @@ type VirtualChipConfig struct {
 	// CAKey is the Chip Authentication private key matching DG14. nil
 	// disables Chip Authentication.
 	CAKey *ECPrivateKey
+	// CADHKey is a finite-field DH Chip Authentication key, used when
+	// CAKey is nil (id-CA-DH-*).
+	CADHKey *DHPrivateKey
 	// CAMKey is the key PACE-CAM proves, published in CardSecurity; CAKey
 	// when nil. PACE-CAM runs only on its curve.
 	CAMKey *ECPrivateKey
@@ -639,9 +642,10 @@ func (c *VirtualChip) camKey() *ECPrivateKey {
 	return c.cfg.CAKey
 }
 
-// caSetAT selects Chip Authentication with AES (the key follows in GENERAL AUTHENTICATE).
+// caSetAT selects Chip Authentication with AES (the key follows in
+// GENERAL AUTHENTICATE): id-CA-ECDH-AES-* with CAKey, id-CA-DH-AES-* with CADHKey.
 func (c *VirtualChip) caSetAT(objs []TLV) Response {
-	if c.cfg.CAKey == nil {
+	if c.cfg.CAKey == nil && c.cfg.CADHKey == nil {
 		return swResp(swFunctionNotSupported)
 	}
 	if c.sm == nil || !c.access {
@@ -651,26 +655,23 @@ func (c *VirtualChip) caSetAT(objs []TLV) Response {
 	if !ok {
 		return swResp(swWrongData)
 	}
-	var oid []int
-	for _, cand := range []struct {
-		oid []int
-		c   smCipher
-	}{{OIDCAECDHAES128, cipherAES128}, {OIDCAECDHAES192, cipherAES192}, {OIDCAECDHAES256, cipherAES256}} {
-		if bytes.Equal(oidBody(cand.oid), proto.Value) {
-			oid, c.caCipher = cand.oid, cand.c
+	oids := [][]int{OIDCAECDHAES128, OIDCAECDHAES192, OIDCAECDHAES256}
+	if c.cfg.CAKey == nil {
+		oids = [][]int{OIDCADHAES128, OIDCADHAES192, OIDCADHAES256}
+	}
+	for i, oid := range oids {
+		if bytes.Equal(oidBody(oid), proto.Value) {
+			c.caProtocol, c.caCipher = proto.Value, []smCipher{cipherAES128, cipherAES192, cipherAES256}[i]
+			return swResp(swOK)
 		}
 	}
-	if oid == nil {
-		return swResp(swReferencedDataNotFound)
-	}
-	c.caProtocol = proto.Value
-	return swResp(swOK)
+	return swResp(swReferencedDataNotFound)
 }
 
 // caSetKAT runs Chip Authentication with 3DES at once: the terminal's key is
 // in the command, and secure messaging restarts after this answer.
 func (c *VirtualChip) caSetKAT(objs []TLV) (Response, func()) {
-	if c.cfg.CAKey == nil {
+	if c.cfg.CAKey == nil && c.cfg.CADHKey == nil {
 		return swResp(swFunctionNotSupported), nil
 	}
 	if c.sm == nil || !c.access {
@@ -695,17 +696,27 @@ func (c *VirtualChip) caGeneralAuthenticate(cmd Command, objs []TLV) (Response, 
 	return c.caAgree(pk.Value, c.caCipher, Response{Data: EncodeTLV(doDynamicAuth, nil), SW: swOK})
 }
 
-// caAgree computes the CA shared secret and schedules the restart of secure
-// messaging with the new keys once ok has been sent under the old ones.
+// caAgree computes the CA shared secret with the chip's key (ECDH, else DH)
+// and schedules the restart of secure messaging with the new keys once ok
+// has been sent under the old ones.
 func (c *VirtualChip) caAgree(pcdKey []byte, alg smCipher, ok Response) (Response, func()) {
-	cv := c.cfg.CAKey.Curve
-	pt, err := cv.Unmarshal(pcdKey)
-	if err != nil {
-		return swResp(swWrongData), nil
-	}
-	shared, err := c.cfg.CAKey.ECDH(pt)
-	if err != nil {
-		return swResp(swWrongData), nil
+	var shared []byte
+	if c.cfg.CAKey != nil {
+		pt, err := c.cfg.CAKey.Curve.Unmarshal(pcdKey)
+		if err != nil {
+			return swResp(swWrongData), nil
+		}
+		if shared, err = c.cfg.CAKey.ECDH(pt); err != nil {
+			return swResp(swWrongData), nil
+		}
+	} else {
+		y, err := c.cfg.CADHKey.Group.Decode(pcdKey)
+		if err != nil {
+			return swResp(swWrongData), nil
+		}
+		if shared, err = c.cfg.CADHKey.SharedSecret(y); err != nil {
+			return swResp(swWrongData), nil
+		}
 	}
 	sc, err := newSecureChannel(alg, kdf(shared, kdfEnc, alg), kdf(shared, kdfMAC, alg), make([]byte, blockSizeOf(alg)))
 	if err != nil {
