@@ -56,32 +56,20 @@ func parseAgreementKey(der []byte) (agreementKey, error) {
 		if err != nil {
 			return agreementKey{}, err
 		}
-		pt, err := c.Unmarshal(keyBits)
-		if err != nil {
-			return agreementKey{}, err
-		}
-		return agreementKey{ec: &ECPublicKey{Curve: c, Point: pt}, explicit: len(params) > 0 && params[0] == 0x30}, nil
+		return ecAgreementKey(c, keyBits, agreementKey{explicit: len(params) > 0 && params[0] == 0x30})
 	case alg.Equal(oidStandardizedDomainParameters):
 		var id int
 		if rest, err := asn1.Unmarshal(params, &id); err != nil || len(rest) != 0 {
 			return agreementKey{}, fmt.Errorf("%w: standardizedDomainParameters needs an INTEGER parameter ID", ErrUnsupportedCurve)
 		}
 		if g, err := StandardDHGroup(id); err == nil {
-			y, err := decodeDHValue(g, keyBits)
-			if err != nil {
-				return agreementKey{}, err
-			}
-			return agreementKey{dh: &DHPublicKey{Group: g, Y: y}, standardized: true}, nil
+			return dhAgreementKey(g, keyBits, agreementKey{standardized: true})
 		}
 		c, err := StandardDomainParameters(id)
 		if err != nil {
 			return agreementKey{}, err
 		}
-		pt, err := c.Unmarshal(keyBits)
-		if err != nil {
-			return agreementKey{}, err
-		}
-		return agreementKey{ec: &ECPublicKey{Curve: c, Point: pt}, standardized: true}, nil
+		return ecAgreementKey(c, keyBits, agreementKey{standardized: true})
 	case alg.Equal(oidDHPublicNumber):
 		var dp dhDomainParameters
 		if rest, err := asn1.Unmarshal(params, &dp); err != nil || len(rest) != 0 {
@@ -91,15 +79,31 @@ func parseAgreementKey(der []byte) (agreementKey, error) {
 		if err != nil {
 			return agreementKey{}, err
 		}
-		y, err := decodeDHValue(g, keyBits)
-		if err != nil {
-			return agreementKey{}, err
-		}
-		return agreementKey{dh: &DHPublicKey{Group: g, Y: y}, explicit: true}, nil
+		return dhAgreementKey(g, keyBits, agreementKey{explicit: true})
 	default:
 		return agreementKey{}, fmt.Errorf("%w: key algorithm %s is none of id-ecPublicKey, dhpublicnumber, standardizedDomainParameters",
 			ErrUnsupportedCurve, alg)
 	}
+}
+
+// ecAgreementKey completes form with the point of keyBits on c.
+func ecAgreementKey(c *Curve, keyBits []byte, form agreementKey) (agreementKey, error) {
+	pt, err := c.Unmarshal(keyBits)
+	if err != nil {
+		return agreementKey{}, err
+	}
+	form.ec = &ECPublicKey{Curve: c, Point: pt}
+	return form, nil
+}
+
+// dhAgreementKey completes form with the DH value of keyBits in g.
+func dhAgreementKey(g *DHGroup, keyBits []byte, form agreementKey) (agreementKey, error) {
+	y, err := decodeDHValue(g, keyBits)
+	if err != nil {
+		return agreementKey{}, err
+	}
+	form.dh = &DHPublicKey{Group: g, Y: y}
+	return form, nil
 }
 
 // errMalformedSPKI marks a SubjectPublicKeyInfo that is not even that.

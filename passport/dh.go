@@ -1,7 +1,6 @@
 package passport
 
 import (
-	"crypto/subtle"
 	"encoding/asn1"
 	"errors"
 	"fmt"
@@ -188,12 +187,7 @@ func (g *DHGroup) GenerateKey(rand io.Reader) (*DHPrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return g.keyWithBase(x, g.g), nil
-}
-
-// keyWithBase is the key pair (x, base^x) — PACE maps the generator.
-func (g *DHGroup) keyWithBase(x, base *big.Int) *DHPrivateKey {
-	return &DHPrivateKey{DHPublicKey: DHPublicKey{Group: g, Y: new(big.Int).Exp(base, x, g.p)}, X: x}
+	return &DHPrivateKey{DHPublicKey: DHPublicKey{Group: g, Y: new(big.Int).Exp(g.g, x, g.p)}, X: x}, nil
 }
 
 // SharedSecret validates the peer's public value and returns peer^x mod p,
@@ -206,11 +200,6 @@ func (k *DHPrivateKey) SharedSecret(peer *big.Int) ([]byte, error) {
 		return nil, fmt.Errorf("%w: the peer echoed our public key", ErrInvalidDHKey)
 	}
 	return k.Group.Encode(new(big.Int).Exp(peer, k.X, k.Group.p)), nil
-}
-
-// equalDH compares two DH public values in constant time over their encodings.
-func equalDH(g *DHGroup, a, b *big.Int) bool {
-	return subtle.ConstantTimeCompare(g.Encode(a), g.Encode(b)) == 1
 }
 
 // dhDomainParameters is the DomainParameters of ANSI X9.42 (RFC 3279

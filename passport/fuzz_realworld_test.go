@@ -108,14 +108,7 @@ func FuzzPACEChipAnswers(f *testing.F) {
 // chip offering DH generic mapping and ECDH and DH Integrated Mapping: the
 // chip answers each with a status word and never grants access to garbage.
 func FuzzVirtualChipPACE(f *testing.F) {
-	seq := func(hexAPDUs ...string) []byte {
-		var out []byte
-		for _, h := range hexAPDUs {
-			b := mustHex(f, h)
-			out = append(append(out, byte(len(b))), b...)
-		}
-		return out
-	}
+	seq := func(hexAPDUs ...string) []byte { return apduScript(f, hexAPDUs...) }
 	f.Add(seq(appendixG2[0].cmd, appendixG2[1].cmd))
 	f.Add(seq("0022C1A40F800A04007F00070202040402830101", "10860000027C0000", "10860000127C10811000112233445566778899AABBCCDDEEFF00"))
 	f.Add(seq("0022C1A40F800A04007F00070202040302830101", "10860000027C0000", "10860000127C10811000112233445566778899AABBCCDDEEFF00"))
@@ -137,16 +130,7 @@ func FuzzVirtualChipPACE(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx := context.Background()
-		for i := 0; len(script) > 0 && i < 8; i++ {
-			n := min(int(script[0]), len(script)-1)
-			apdu := script[1 : 1+n]
-			script = script[1+n:]
-			resp, err := chip.Transceive(ctx, apdu)
-			if err != nil || len(resp) < 2 {
-				t.Fatalf("chip answered %X, %v", resp, err)
-			}
-		}
+		playScript(t, chip, script, 8)
 		chip.mu.Lock()
 		defer chip.mu.Unlock()
 		if chip.access {
@@ -208,10 +192,5 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	for i, e := range appendixG2 {
 		write("FuzzPACEChipAnswers", i, uint8(0), mustHex(t, e.resp))
 	}
-	g2 := []byte{}
-	for _, e := range appendixG2[:4] {
-		b := mustHex(t, e.cmd)
-		g2 = append(append(g2, byte(len(b))), b...)
-	}
-	write("FuzzVirtualChipPACE", 0, g2)
+	write("FuzzVirtualChipPACE", 0, apduScript(t, appendixG2[0].cmd, appendixG2[1].cmd, appendixG2[2].cmd, appendixG2[3].cmd))
 }

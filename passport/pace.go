@@ -57,7 +57,7 @@ func (s paceSuite) supported() error {
 	case s.mapping == mappingCAM && !s.ecdh:
 		return errors.New("chip authentication mapping is defined for ECDH only")
 	case s.mapping == mappingIM && s.cipher != cipherAES128:
-		return errors.New("Integrated Mapping runs with AES-128 only here")
+		return errors.New("integrated mapping runs with AES-128 only here")
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/cipher"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
 )
 
@@ -226,9 +225,4 @@ func imPRF(alg smCipher, s, t []byte, p *big.Int) (*big.Int, error) {
 	}
 	v := new(big.Int).SetBytes(x)
 	return v.Mod(v, p), nil
-}
-
-// randElemScalar draws a private exponent for d.
-func randElemScalar(d paceDomain, rand io.Reader) (*big.Int, error) {
-	return randScalar(rand, d.order())
 }
