@@ -195,8 +195,8 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 
 // paceMap runs step 2 of PACE and returns the mapped generator. Generic
 // and chip authentication mapping exchange ephemeral keys and compute
-// Ĝ = s·G + H; Integrated Mapping sends a nonce t and computes
-// Ĝ = f_G(R_p(s, t)).
+// Ĝ = s·G + H; Integrated Mapping sends a random nonce t in the clear (the
+// chip answers an empty 82) and computes Ĝ = f_G(R_p(s, t)).
 func (s *Session) paceMap(ctx context.Context, suite paceSuite, dom paceDomain, nonce *big.Int, nonceLen int, res *PACEResult) (paceElem, error) {
 	switch d := dom.(type) {
 	case ecDomain:

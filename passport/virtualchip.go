@@ -551,7 +551,7 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []TLV) Response {
 				return swResp(swWrongData)
 			}
 			p.step = 3
-			return Response{Data: EncodeTLV(doDynamicAuth, nil), SW: swOK}
+			return dyn(doMapIC, nil) // IM: the chip's mapping data object is empty
 		}
 		pcdMap, err := d.decode(m.Value)
 		if err != nil {
