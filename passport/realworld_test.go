@@ -482,3 +482,51 @@ func TestEvidence_ChipGenuineNeedsTheCAMKeyVouched(t *testing.T) {
 }
 
 func randReader() io.Reader { return rand.Reader }
+
+// TestTrustStore_ReissuedCSCAConcurrent: many goroutines verify documents
+// against one store holding a CSCA and its re-issue, while others add the
+// anchors again and a CRL: every verdict is the same, and -race is quiet.
+func TestTrustStore_ReissuedCSCAConcurrent(t *testing.T) {
+	pki := sharedRealWorldPKI(t)
+	old, err := pki.ReissueCSCA(rand.Reader, 8, fixtureNow.AddDate(-12, 0, 0), fixtureNow.AddDate(0, 0, -1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := NewSyntheticDocument(SyntheticDocumentOptions{Rand: rand.Reader, Now: fixtureNow, PKI: pki, AAKeyType: SyntheticAANone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emptyCRL, err := pki.CRL(rand.Reader, fixtureNow, fixtureNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, _ := ParseCRL(emptyCRL)
+	trust := NewTrustStore(old, pki.CSCA)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%8 == 0 {
+				trust.Add(pki.CSCA, old)
+				if err := trust.AddCRL(crl); err != nil {
+					errs <- err
+				}
+			}
+			res, err := VerifyPassive(doc.SOD, doc.DataGroups, trust, fixtureNow)
+			if err != nil {
+				errs <- err
+				return
+			}
+			if string(res.CSCA.Raw) != string(pki.CSCA.Raw) {
+				errs <- errors.New("picked the expired CSCA")
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
