@@ -48,42 +48,88 @@ func parseAgreementKey(der []byte) (agreementKey, error) {
 	if len(rest) != 0 {
 		return agreementKey{}, fmt.Errorf("%w: trailing bytes", errMalformedSPKI)
 	}
-	params := spki.Algorithm.Parameters.FullBytes
-	keyBits := spki.PublicKey.RightAlign()
-	switch alg := spki.Algorithm.Algorithm; {
-	case alg.Equal(oidECPublicKey):
+	d, err := parseDomainParameters(spki.Algorithm)
+	if err != nil {
+		return agreementKey{}, err
+	}
+	form := agreementKey{explicit: d.explicit, standardized: d.standardized}
+	if d.curve != nil {
+		return ecAgreementKey(d.curve, spki.PublicKey.RightAlign(), form)
+	}
+	return dhAgreementKey(d.group, spki.PublicKey.RightAlign(), form)
+}
+
+// domainParameters are the domain parameters an AlgorithmIdentifier names:
+// exactly one of curve and group is set.
+type domainParameters struct {
+	curve        *Curve
+	group        *DHGroup
+	explicit     bool // spelled out (ECParameters, DH DomainParameters)
+	standardized bool // a standardized domain parameter ID
+}
+
+// parseDomainParameters reads the AlgorithmIdentifier of a key or of a
+// PACEDomainParameterInfo: id-ecPublicKey with ECParameters, dhpublicnumber
+// with DomainParameters, or standardizedDomainParameters with an ID.
+func parseDomainParameters(alg algorithmIdentifier) (domainParameters, error) {
+	params := alg.Parameters.FullBytes
+	switch {
+	case alg.Algorithm.Equal(oidECPublicKey):
 		c, err := ParseCurveParameters(params)
 		if err != nil {
-			return agreementKey{}, err
+			return domainParameters{}, err
 		}
-		return ecAgreementKey(c, keyBits, agreementKey{explicit: len(params) > 0 && params[0] == 0x30})
-	case alg.Equal(oidStandardizedDomainParameters):
+		return domainParameters{curve: c, explicit: len(params) > 0 && params[0] == 0x30}, nil
+	case alg.Algorithm.Equal(oidStandardizedDomainParameters):
 		var id int
 		if rest, err := asn1.Unmarshal(params, &id); err != nil || len(rest) != 0 {
-			return agreementKey{}, fmt.Errorf("%w: standardizedDomainParameters needs an INTEGER parameter ID", ErrUnsupportedCurve)
+			return domainParameters{}, fmt.Errorf("%w: standardizedDomainParameters needs an INTEGER parameter ID", ErrUnsupportedCurve)
 		}
 		if g, err := StandardDHGroup(id); err == nil {
-			return dhAgreementKey(g, keyBits, agreementKey{standardized: true})
+			return domainParameters{group: g, standardized: true}, nil
 		}
 		c, err := StandardDomainParameters(id)
 		if err != nil {
-			return agreementKey{}, err
+			return domainParameters{}, err
 		}
-		return ecAgreementKey(c, keyBits, agreementKey{standardized: true})
-	case alg.Equal(oidDHPublicNumber):
+		return domainParameters{curve: c, standardized: true}, nil
+	case alg.Algorithm.Equal(oidDHPublicNumber):
 		var dp dhDomainParameters
 		if rest, err := asn1.Unmarshal(params, &dp); err != nil || len(rest) != 0 {
-			return agreementKey{}, fmt.Errorf("%w: malformed DH DomainParameters", ErrUnsupportedCurve)
+			return domainParameters{}, fmt.Errorf("%w: malformed DH DomainParameters", ErrUnsupportedCurve)
 		}
 		g, err := NewDHGroup(dp.P, dp.G, dp.Q)
 		if err != nil {
-			return agreementKey{}, err
+			return domainParameters{}, err
 		}
-		return dhAgreementKey(g, keyBits, agreementKey{explicit: true})
-	default:
-		return agreementKey{}, fmt.Errorf("%w: key algorithm %s is none of id-ecPublicKey, dhpublicnumber, standardizedDomainParameters",
-			ErrUnsupportedCurve, alg)
+		return domainParameters{group: g, explicit: true}, nil
 	}
+	return domainParameters{}, fmt.Errorf("%w: algorithm %s is none of id-ecPublicKey, dhpublicnumber, standardizedDomainParameters",
+		ErrUnsupportedCurve, alg.Algorithm)
+}
+
+// marshal encodes the parameters in the form they record: standardized
+// when asked (and they have an ID), explicit when asked, named otherwise
+// (DH groups without an ID are always explicit).
+func (d domainParameters) marshal() (algorithmIdentifier, error) {
+	raw := func(v any) asn1.RawValue { b, _ := asn1.Marshal(v); return asn1.RawValue{FullBytes: b} }
+	switch {
+	case d.curve != nil:
+		if id, ok := curveParameterID(d.curve); ok && d.standardized {
+			return algorithmIdentifier{Algorithm: oidStandardizedDomainParameters, Parameters: raw(id)}, nil
+		}
+		params, err := d.curve.MarshalParameters(d.explicit)
+		if err != nil {
+			return algorithmIdentifier{}, err
+		}
+		return algorithmIdentifier{Algorithm: oidECPublicKey, Parameters: asn1.RawValue{FullBytes: params}}, nil
+	case d.group != nil:
+		if id, ok := d.group.ParameterID(); ok && d.standardized {
+			return algorithmIdentifier{Algorithm: oidStandardizedDomainParameters, Parameters: raw(id)}, nil
+		}
+		return algorithmIdentifier{Algorithm: oidDHPublicNumber, Parameters: raw(dhDomainParameters{P: d.group.p, G: d.group.g, Q: d.group.q})}, nil
+	}
+	return algorithmIdentifier{}, errors.New("passport: domain parameters without a curve or group")
 }
 
 // ecAgreementKey completes form with the point of keyBits on c.
@@ -122,44 +168,25 @@ func decodeDHValue(g *DHGroup, bits []byte) (*big.Int, error) {
 	return y, nil
 }
 
-// marshal encodes the key in the form it records: standardized when asked
-// (and the domain parameters have an ID), explicit when asked, named
-// otherwise (DH keys without an ID are always explicit).
+// marshal encodes the key as a SubjectPublicKeyInfo in the form it records.
 func (k agreementKey) marshal() ([]byte, error) {
-	var alg algorithmIdentifier
+	d := domainParameters{explicit: k.explicit, standardized: k.standardized}
 	var key []byte
 	switch {
 	case k.ec != nil:
-		key = k.ec.Curve.Marshal(k.ec.Point)
-		if id, ok := curveParameterID(k.ec.Curve); ok && k.standardized {
-			alg.Algorithm = oidStandardizedDomainParameters
-			b, _ := asn1.Marshal(id)
-			alg.Parameters = asn1.RawValue{FullBytes: b}
-			break
-		}
-		params, err := k.ec.Curve.MarshalParameters(k.explicit)
-		if err != nil {
-			return nil, err
-		}
-		alg = algorithmIdentifier{Algorithm: oidECPublicKey, Parameters: asn1.RawValue{FullBytes: params}}
+		d.curve, key = k.ec.Curve, k.ec.Curve.Marshal(k.ec.Point)
 	case k.dh != nil:
 		var err error
 		if key, err = asn1.Marshal(k.dh.Y); err != nil {
 			return nil, err
 		}
-		if id, ok := k.dh.Group.ParameterID(); ok && k.standardized {
-			b, _ := asn1.Marshal(id)
-			alg = algorithmIdentifier{Algorithm: oidStandardizedDomainParameters, Parameters: asn1.RawValue{FullBytes: b}}
-			break
-		}
-		g := k.dh.Group
-		b, err := asn1.Marshal(dhDomainParameters{P: g.p, G: g.g, Q: g.q})
-		if err != nil {
-			return nil, err
-		}
-		alg = algorithmIdentifier{Algorithm: oidDHPublicNumber, Parameters: asn1.RawValue{FullBytes: b}}
+		d.group = k.dh.Group
 	default:
 		return nil, errors.New("passport: key-agreement key without a key")
+	}
+	alg, err := d.marshal()
+	if err != nil {
+		return nil, err
 	}
 	return asn1.Marshal(subjectPublicKeyInfo{Algorithm: alg, PublicKey: asn1.BitString{Bytes: key, BitLength: 8 * len(key)}})
 }

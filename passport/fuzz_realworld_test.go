@@ -186,6 +186,18 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		}
 		write("FuzzParseAgreementKey", i, der)
 	}
+	bp := BrainpoolP256r1()
+	g2 := bp.Double(bp.G())
+	unnamed, err := NewCurve(bp.P(), bp.A(), bp.B(), g2.X, g2.Y, bp.N(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withCustom, err := (&SecurityInfos{PACE: []PACEInfo{{Protocol: OIDPACEECDHIMAES128, Version: 2, ParameterID: 32, HasParameterID: true}},
+		PACEDomainParameters: []PACEDomainParameterInfo{{Protocol: OIDPACEECDHIMAES128[:10], Curve: unnamed, ParameterID: 32, HasParameterID: true}}}).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("FuzzParseSecurityInfos", 2, withCustom)
 	name := doc.PKI.DSC.RawIssuer
 	write("FuzzNamesSameRDNs", 0, name, synthReverseRDNs(name))
 	write("FuzzNamesSameRDNs", 1, name, synthDropFirstRDN(name))

@@ -63,13 +63,13 @@ func (s paceSuite) supported() error {
 }
 
 // SupportedPACE picks the strongest PACE variant in infos that this package
-// can run on standardized domain parameters, preferring chip
+// can run (on standardized or proprietary domain parameters), preferring chip
 // authentication mapping, then ECDH over DH, then the stronger cipher.
 func SupportedPACE(infos []PACEInfo) (PACEInfo, bool) {
 	best, bestScore := PACEInfo{}, 0
 	for _, p := range infos {
 		s, err := p.suite()
-		if err != nil || s.supported() != nil || !p.HasParameterID {
+		if err != nil || s.supported() != nil {
 			continue
 		}
 		if _, err := paceDomainFor(p, s.ecdh); err != nil {
@@ -118,6 +118,11 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 	// MSE:Set AT selects the protocol and the password.
 	at := AppendTLV(nil, 0x80, oidBody(info.Protocol))
 	at = AppendTLV(at, 0x83, []byte{key.paceKeyReference()})
+	if info.custom != nil && info.HasParameterID {
+		// Proprietary parameters are named, as the chip may offer several
+		// sets (Part 11 §4.4.4.1).
+		at = AppendTLV(at, 0x84, intBytes(info.ParameterID))
+	}
 	if _, err := s.transmitOK(ctx, Command{INS: insMSE, P1: 0xC1, P2: 0xA4, Data: at}); err != nil {
 		return nil, fmt.Errorf("passport: PACE MSE:Set AT: %w", err)
 	}

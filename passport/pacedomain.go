@@ -48,10 +48,22 @@ type paceDomain interface {
 	prime() *big.Int
 }
 
-// paceDomainFor returns the domain of a PACEInfo's standardized parameters.
+// paceDomainFor returns the domain of a PACEInfo: its standardized
+// parameters, or the PACEDomainParameterInfo it refers to.
 func paceDomainFor(info PACEInfo, ecdh bool) (paceDomain, error) {
+	if d := info.custom; d != nil {
+		switch {
+		case d.ParameterError != nil:
+			return nil, d.ParameterError
+		case ecdh && d.Curve != nil:
+			return ecDomain{d.Curve}, nil
+		case !ecdh && d.DHGroup != nil:
+			return dhDomain{d.DHGroup}, nil
+		}
+		return nil, fmt.Errorf("PACEDomainParameterInfo %d does not hold %s parameters", d.ParameterID, map[bool]string{true: "ECDH", false: "DH"}[ecdh])
+	}
 	if !info.HasParameterID {
-		return nil, errors.New("PACEInfo without standardized domain parameters")
+		return nil, errors.New("PACEInfo without domain parameters")
 	}
 	if ecdh {
 		c, err := StandardDomainParameters(info.ParameterID)

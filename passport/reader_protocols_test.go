@@ -76,3 +76,52 @@ func TestReader_WrongPasswordFailsEveryPACE(t *testing.T) {
 		})
 	}
 }
+
+// TestReader_ProprietaryPACEDomainParameters: EF.CardAccess offers PACE on
+// domain parameters of its own (a PACEDomainParameterInfo with parameterId
+// 32, an unnamed curve) beside the standardized ones; SecurityInfos resolve
+// the reference, and a whole read runs PACE (GM and IM) on that curve.
+func TestReader_ProprietaryPACEDomainParameters(t *testing.T) {
+	bp := BrainpoolP256r1()
+	g2 := bp.Double(bp.G())
+	curve, err := NewCurve(bp.P(), bp.A(), bp.B(), g2.X, g2.Y, bp.N(), 1)
+	if err != nil || curve.Name() != "" {
+		t.Fatalf("unnamed curve: %v", err)
+	}
+	custom := []PACEDomainParameterInfo{{Protocol: OIDPACEECDHGMAES128[:10], Curve: curve, ParameterID: 32, HasParameterID: true}}
+	for _, oid := range [][]int{OIDPACEECDHGMAES128, OIDPACEECDHIMAES128} {
+		t.Run(PACEInfo{Protocol: oid}.String(), func(t *testing.T) {
+			doc, _, ev := readSynthetic(t, SyntheticDocumentOptions{
+				PACE:                 []PACEInfo{{Protocol: oid, Version: 2, ParameterID: 32, HasParameterID: true}},
+				PACEDomainParameters: custom,
+			}, Options{})
+			c := requireStatus(t, ev, CheckPACE, Passed)
+			if !strings.Contains(c.Detail, "proprietary") || !ev.Authentic() || !ev.ChipGenuine() {
+				t.Fatalf("PACE %q\n%s", c.Detail, ev)
+			}
+			si, err := ParseSecurityInfos(doc.CardAccess)
+			if err != nil || len(si.PACEDomainParameters) != 1 || si.PACE[0].custom == nil || si.PACEDomainParameters[0].Curve.G().Equal(bp.G()) {
+				t.Fatalf("EF.CardAccess: %v", err)
+			}
+		})
+	}
+	t.Run("unresolved parameterId", func(t *testing.T) {
+		si, err := ParseSecurityInfos(mustMarshal(t, &SecurityInfos{PACE: []PACEInfo{{Protocol: OIDPACEECDHGMAES128, Version: 2, ParameterID: 33, HasParameterID: true}},
+			PACEDomainParameters: custom}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := SupportedPACE(si.PACE); ok {
+			t.Error("a PACEInfo naming parameters nobody carries is reported as supported")
+		}
+	})
+}
+
+func mustMarshal(t *testing.T, si *SecurityInfos) []byte {
+	t.Helper()
+	b, err := si.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

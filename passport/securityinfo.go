@@ -83,9 +83,31 @@ type PACEInfo struct {
 	Protocol asn1.ObjectIdentifier // e.g. OIDPACEECDHGMAES128
 	Version  int                   // 2 for current chips
 	// ParameterID selects standardized domain parameters (Part 11 §9.5.1),
-	// e.g. 13 for brainpoolP256r1; valid when HasParameterID is true.
+	// e.g. 13 for brainpoolP256r1, or (32 and up) a PACEDomainParameterInfo
+	// of the same SecurityInfos; valid when HasParameterID is true.
 	ParameterID    int
 	HasParameterID bool
+
+	// custom is the PACEDomainParameterInfo the PACEInfo refers to, set by
+	// ParseSecurityInfos.
+	custom *PACEDomainParameterInfo
+}
+
+// PACEDomainParameterInfo carries domain parameters for PACE that are not
+// standardized (ICAO 9303 Part 11 §9.2.1): a PACEInfo whose parameterId is
+// 32 or more (or that has none, when the chip offers one set) runs on them.
+type PACEDomainParameterInfo struct {
+	Protocol asn1.ObjectIdentifier // id-PACE-DH-GM, id-PACE-ECDH-GM, -IM or -CAM
+	// Curve or DHGroup holds the parameters; neither when ParameterError
+	// says why they are unusable.
+	Curve          *Curve
+	DHGroup        *DHGroup
+	ParameterError error
+	// AlgorithmIdentifier is the DER of the parameters as found (parsing);
+	// Marshal writes it when set, else Curve or DHGroup spelled out.
+	AlgorithmIdentifier []byte
+	ParameterID         int
+	HasParameterID      bool
 }
 
 // ChipAuthenticationInfo announces Chip Authentication (DG14).
@@ -141,6 +163,7 @@ type RawSecurityInfo struct {
 // chip supports and their parameters.
 type SecurityInfos struct {
 	PACE                         []PACEInfo
+	PACEDomainParameters         []PACEDomainParameterInfo
 	ChipAuthentication           []ChipAuthenticationInfo
 	ChipAuthenticationPublicKeys []ChipAuthenticationPublicKeyInfo
 	ActiveAuthentication         []ActiveAuthenticationInfo
@@ -182,7 +205,30 @@ func ParseSecurityInfos(der []byte) (*SecurityInfos, error) {
 			return nil, fmt.Errorf("%w: SecurityInfo %d: %v", ErrMalformedSecurityInfos, i+1, err)
 		}
 	}
+	out.resolvePACEDomains()
 	return out, nil
+}
+
+// resolvePACEDomains points each PACEInfo that does not name standardized
+// parameters at its PACEDomainParameterInfo: the one with its parameterId,
+// or the only one there is when it has none (Part 11 §9.2.1).
+func (s *SecurityInfos) resolvePACEDomains() {
+	for i := range s.PACE {
+		p := &s.PACE[i]
+		if p.HasParameterID && p.ParameterID < 32 {
+			continue
+		}
+		var match []*PACEDomainParameterInfo
+		for j := range s.PACEDomainParameters {
+			d := &s.PACEDomainParameters[j]
+			if !p.HasParameterID || (d.HasParameterID && d.ParameterID == p.ParameterID) {
+				match = append(match, d)
+			}
+		}
+		if len(match) == 1 {
+			p.custom = match[0]
+		}
+	}
 }
 
 func (s *SecurityInfos) add(der []byte) error {
@@ -205,6 +251,25 @@ func (s *SecurityInfos) add(der []byte) error {
 			info.HasParameterID = true
 		}
 		s.PACE = append(s.PACE, info)
+	case hasPrefix(p, oidPACE, 1):
+		info := PACEDomainParameterInfo{Protocol: p, AlgorithmIdentifier: h.Required.FullBytes}
+		var alg algorithmIdentifier
+		if rest, err := asn1.Unmarshal(h.Required.FullBytes, &alg); err != nil || len(rest) != 0 {
+			return fmt.Errorf("PACEDomainParameterInfo: domainParameter is not an AlgorithmIdentifier")
+		}
+		if d, err := parseDomainParameters(alg); err != nil {
+			info.ParameterError = err
+		} else {
+			info.Curve, info.DHGroup = d.curve, d.group
+		}
+		if len(h.Optional.FullBytes) > 0 {
+			var err error
+			if info.ParameterID, err = asn1Int(h.Optional); err != nil {
+				return fmt.Errorf("PACEDomainParameterInfo parameterId: %v", err)
+			}
+			info.HasParameterID = true
+		}
+		s.PACEDomainParameters = append(s.PACEDomainParameters, info)
 	case hasPrefix(p, oidCA, 2):
 		v, err := asn1Int(h.Required)
 		if err != nil {
@@ -300,6 +365,25 @@ func (s *SecurityInfos) Marshal() ([]byte, error) {
 		f := []any{p.Protocol, p.Version}
 		if p.HasParameterID {
 			f = append(f, p.ParameterID)
+		}
+		if err := addSeq(f...); err != nil {
+			return nil, err
+		}
+	}
+	for _, d := range s.PACEDomainParameters {
+		alg := d.AlgorithmIdentifier
+		if len(alg) == 0 {
+			ai, err := domainParameters{curve: d.Curve, group: d.DHGroup, explicit: true}.marshal()
+			if err != nil {
+				return nil, err
+			}
+			if alg, err = asn1.Marshal(ai); err != nil {
+				return nil, err
+			}
+		}
+		f := []any{d.Protocol, asn1.RawValue{FullBytes: alg}}
+		if d.HasParameterID {
+			f = append(f, d.ParameterID)
 		}
 		if err := addSeq(f...); err != nil {
 			return nil, err
@@ -420,12 +504,13 @@ func (p PACEInfo) String() string {
 		kind = "ECDH"
 	}
 	name := fmt.Sprintf("id-PACE-%s-%s-%s", kind, s.mapping, cipherSuiteName(s.cipher))
-	if p.HasParameterID {
-		if d, err := paceDomainFor(p, s.ecdh); err == nil {
-			name += " (" + d.String() + ")"
-		} else {
-			name += fmt.Sprintf(" (parameter ID %d)", p.ParameterID)
-		}
+	switch d, err := paceDomainFor(p, s.ecdh); {
+	case err == nil && p.custom != nil:
+		name += " (proprietary " + d.String() + ")"
+	case err == nil:
+		name += " (" + d.String() + ")"
+	case p.HasParameterID:
+		name += fmt.Sprintf(" (parameter ID %d)", p.ParameterID)
 	}
 	return name
 }

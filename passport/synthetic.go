@@ -68,6 +68,9 @@ type SyntheticDocumentOptions struct {
 	// ECDH generic mapping on brainpoolP256r1 with AES-128, e.g. Integrated
 	// Mapping or DH.
 	PACE []PACEInfo
+	// PACEDomainParameters are proprietary domain parameters EF.CardAccess
+	// carries for PACEInfos with a parameterId of 32 and up.
+	PACEDomainParameters []PACEDomainParameterInfo
 	// CADH gives the chip a finite-field DH Chip Authentication key on the
 	// 2048-bit group of RFC 5114 (parameter ID 2), id-CA-DH-AES-CBC-CMAC-128,
 	// instead of an ECDH key.
@@ -355,10 +358,10 @@ func (doc *SyntheticDocument) buildDataGroups(opts SyntheticDocumentOptions) err
 	if len(paces) == 0 {
 		paces = []PACEInfo{{Protocol: OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}}
 	}
-	if doc.CardAccess, err = (&SecurityInfos{PACE: paces}).Marshal(); err != nil {
+	if doc.CardAccess, err = (&SecurityInfos{PACE: paces, PACEDomainParameters: opts.PACEDomainParameters}).Marshal(); err != nil {
 		return err
 	}
-	infos := &SecurityInfos{PACE: paces}
+	infos := &SecurityInfos{PACE: paces, PACEDomainParameters: opts.PACEDomainParameters}
 	switch {
 	case opts.NoChipAuthentication:
 	case opts.CADH:
