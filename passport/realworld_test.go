@@ -170,6 +170,12 @@ func TestTrustStore_ReissuedCSCAPicksTheOneValidThen(t *testing.T) {
 		{"expired first, CRL revokes the DSC", []*Certificate{old, pki.CSCA}, true, ErrCertificateRevoked},
 		{"valid first, CRL revokes the DSC", []*Certificate{pki.CSCA, old}, true, ErrCertificateRevoked},
 	}
+	t.Run("whole read, trust from the master list with the expired CSCA first", func(t *testing.T) {
+		_, _, ev := readSynthetic(t, SyntheticDocumentOptions{}, Options{Trust: NewTrustStore(old, pki.CSCA)})
+		if !ev.Authentic() || ev.Passive.CSCA == nil || string(ev.Passive.CSCA.Raw) != string(pki.CSCA.Raw) {
+			t.Fatalf("not authentic through the valid CSCA:\n%s", ev)
+		}
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			trust := NewTrustStore(tc.anchors...)
