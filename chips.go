@@ -98,7 +98,13 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 			return evs, refusal{e}
 		}
 		if err != nil {
-			e := NewError(CodeWrongSignature, err, "the MitID chip's answer does not verify; try again")
+			e := chipRefusal(err, "the MitID chip's answer does not verify; try again")
+			if e.Code == CodeChipMalformed || e.Code == CodeChipStale {
+				// Nothing of the chip's key was tested: a garbled post or
+				// an old answer replayed proves nothing, and counting it
+				// would let whoever holds an old answer suspend the chip.
+				return nil, e
+			}
 			return s.failed(u, a, now, e), refusal{e}
 		}
 		if err := as.Apply(a.Chip); err != nil {
@@ -107,7 +113,7 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 		succeeded(u, a, now)
 		return nil, nil
 	})
-	if err != nil && !errors.Is(err, ErrReplay) {
+	if err != nil && (!errors.Is(err, ErrReplay) || ErrorCode(err) == CodeChipStale) {
 		// The challenge is spent; give the login a fresh one so the person
 		// can try again (unless the chip is now unusable).
 		if _, perr := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
@@ -230,7 +236,7 @@ func (s *Service) FinishChipRegistration(ctx context.Context, session string, re
 	}
 	cred, err := s.chip.FinishRegistration(ctx, ch, chipUser(u), response)
 	if err != nil {
-		return nil, nil, NewError(CodeWrongSignature, err, "the MitID chip's registration does not verify; connect it again")
+		return nil, nil, chipRefusal(err, "the MitID chip's registration does not verify; connect it again")
 	}
 	pw, pwID, err := s.firstPassword(u, act.Password, "chip")
 	if err != nil {
@@ -253,4 +259,21 @@ func (s *Service) FinishChipRegistration(ctx context.Context, session string, re
 		more, err := s.addFirstPassword(u, pw, pwID, now)
 		return append(events, more...), err
 	})
+}
+
+// chipRefusal names why package chip refused a browser's answer, so that a
+// page can say what to do: a wrong origin is a phishing signal (the person is
+// not on the real site), a malformed answer is the page's fault, an answer to
+// another or an expired challenge is a replay or a stale page to reload.
+// Everything else is a signature that does not verify (fallback).
+func chipRefusal(err error, fallback string) *Error {
+	switch {
+	case errors.Is(err, chip.ErrOriginMismatch), errors.Is(err, chip.ErrRPIDMismatch):
+		return NewError(CodeChipWrongOrigin, err, "the MitID chip answered a page that is not this site's; use the chip only on the site's own address")
+	case errors.Is(err, chip.ErrInvalidResponse):
+		return NewError(CodeChipMalformed, err, "the browser's answer from the MitID chip is malformed; reload the page and try again")
+	case errors.Is(err, chip.ErrChallengeMismatch), errors.Is(err, chip.ErrChallengeExpired), errors.Is(err, chip.ErrInvalidChallenge):
+		return NewError(CodeChipStale, err, "the MitID chip answered an earlier or expired request; use the chip again")
+	}
+	return NewError(CodeWrongSignature, err, "%s", fallback)
 }

@@ -83,6 +83,9 @@ const (
 	CodeCodeUsed              Code = "code_used"
 	CodeWrongSignature        Code = "wrong_signature"
 	CodeSuspectedClone        Code = "suspected_clone"
+	CodeChipWrongOrigin       Code = "chip_wrong_origin"
+	CodeChipMalformed         Code = "chip_response_malformed"
+	CodeChipStale             Code = "chip_challenge_stale"
 	CodeLoginInvalid          Code = "login_invalid"
 	CodeLoginOrder            Code = "login_wrong_order"
 	CodeLevelTooLow           Code = "level_too_low"
@@ -116,7 +119,7 @@ func (c Code) Sentinel() error {
 		return ErrLocked
 	case CodeWaitingPeriod:
 		return ErrWaiting
-	case CodeSessionUsed, CodeCodeUsed:
+	case CodeSessionUsed, CodeCodeUsed, CodeChipStale:
 		return ErrReplay
 	case CodeSuspectedClone:
 		return ErrLocked
