@@ -44,7 +44,7 @@ func main() {
 	if host, port, _ := net.SplitHostPort(ln.Addr().String()); host == "127.0.0.1" || host == "::1" {
 		url = "http://localhost:" + port // WebAuthn needs a host name, not an address
 	}
-	s, err := newServer(context.Background(), url, *dsn, *demoMode)
+	s, err := newServer(context.Background(), demo.Options{Origin: url, DSN: *dsn}, *demoMode)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -71,8 +71,9 @@ type session struct {
 	Payment string // the text approved, when it was a payment
 }
 
-func newServer(ctx context.Context, origin, dsn string, demoMode bool) (*server, error) {
-	d, err := demo.New(ctx, demo.Options{Origin: origin, DSN: dsn})
+func newServer(ctx context.Context, o demo.Options, demoMode bool) (*server, error) {
+	origin := o.Origin
+	d, err := demo.New(ctx, o)
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func startBank(t *testing.T) *bank {
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	url := "http://localhost:" + port
-	s, err := newServer(context.Background(), url, "", true)
+	s, err := newServer(context.Background(), demo.Options{Origin: url, CheapHashing: true}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
