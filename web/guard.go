@@ -24,15 +24,16 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 
 // SecureHeaders sets the security headers the login box needs on every
 // response of next: the strict CSP, no framing, no MIME sniffing, no
-// referrer (a login ID in a URL must not leak), no caching, and a browsing
-// context of its own.
+// referrer to other sites, no caching, and a browsing context of its own.
+// (Not "no-referrer": with it a browser sends "Origin: null" on a form's
+// same-origin POST, which the Origin check must refuse.)
 func SecureHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", CSP)
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Cache-Control", "no-store")
 		if r.TLS != nil {
@@ -167,4 +168,19 @@ func badJSON(err error) *mitid.Error {
 		return e
 	}
 	return edgeError(CodeBadJSON, "the request is not well-formed JSON")
+}
+
+// CheckForm guards a server-rendered form's POST on the site: it must come
+// from the site's own origin and carry the CSRF token (CSRFToken) in its
+// csrf_token field. It returns an *mitid.Error with CodeCrossOrigin or
+// CodeCSRF when not.
+func (h *Handler) CheckForm(r *http.Request) error {
+	if err := h.sameOrigin(r); err != nil {
+		return err
+	}
+	c, t := h.cookieValue(r, csrfCookie), r.PostFormValue("csrf_token")
+	if !validToken(c) || subtle.ConstantTimeCompare([]byte(c), []byte(t)) != 1 {
+		return edgeError(CodeCSRF, "the form's security token is missing or wrong; reload the page")
+	}
+	return nil
 }

@@ -195,4 +195,3 @@ func TestBrowser_AudioCodeReaderByKeyboardAlone(t *testing.T) {
 		t.Errorf("method %q", got)
 	}
 }
-
