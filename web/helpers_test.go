@@ -56,12 +56,21 @@ type site struct {
 
 func newSite(t testing.TB) *site {
 	t.Helper()
+	return newSiteWith(t, true)
+}
+
+// newSiteWith builds the site with cheap password hashing, or with
+// MitIDPolicy's (argon2id, 64 MiB, 3 passes) when cheap is false.
+func newSiteWith(t testing.TB, cheap bool) *site {
+	t.Helper()
 	ctx := context.Background()
 	clk := &clock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
 	require.NoError(t, err)
 	p := mitid.MitIDPolicy()
-	p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
+	if cheap {
+		p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
+	}
 	svc, err := mitid.New(mitid.Config{Store: memory.New(), Keys: keys, Clock: clk, Rand: seeded(2), Policy: &p})
 	require.NoError(t, err)
 	u, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: "anna.web", CPR: "010190-1234", IAL: mitid.LevelSubstantial})
