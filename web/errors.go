@@ -54,9 +54,9 @@ func Status(code mitid.Code) int {
 		return http.StatusForbidden
 	case CodeNotLoggedOn:
 		return http.StatusUnauthorized
-	case CodeRouteNotFound:
+	case CodeRouteNotFound, CodeNotConfiguredWeb:
 		return http.StatusNotFound
-	case CodeInternal, CodeNotConfiguredWeb, mitid.CodeConfigInvalid, mitid.CodeSecretUnreadable:
+	case CodeInternal, mitid.CodeConfigInvalid, mitid.CodeSecretUnreadable:
 		return http.StatusInternalServerError
 	case mitid.CodeWrongCode, mitid.CodeWrongPassword, mitid.CodeWrongSignature,
 		mitid.CodeWrongActivationCode, mitid.CodeChipWrongOrigin:

@@ -109,6 +109,7 @@ type request struct {
 	contentType        string // "application/json" when empty
 	origin             string // the site's when empty; "-" for none
 	csrf               string // the site's token when empty; "-" for none
+	fetchSite          string // Sec-Fetch-Site, none when empty
 }
 
 func (s *site) do(t testing.TB, r request) *http.Response {
@@ -130,6 +131,9 @@ func (s *site) do(t testing.TB, r request) *http.Response {
 	set("Content-Type", r.contentType, "application/json")
 	set("Origin", r.origin, s.srv.URL)
 	set("X-CSRF-Token", r.csrf, s.csrf)
+	if r.fetchSite != "" {
+		req.Header.Set("Sec-Fetch-Site", r.fetchSite)
+	}
 	resp, err := s.client.Do(req)
 	require.NoError(t, err)
 	return resp

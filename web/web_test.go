@@ -58,6 +58,7 @@ func TestEdge_BadRequestsAreRefusedAndChangeNothing(t *testing.T) {
 		{"missing CSRF token", request{path: code, body: wrong, csrf: "-"}, web.CodeCSRF, 403},
 		{"wrong CSRF token", request{path: code, body: wrong, csrf: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}, web.CodeCSRF, 403},
 		{"cross-origin post", request{path: code, body: wrong, origin: "https://evil.example"}, web.CodeCrossOrigin, 403},
+		{"cross-site by Fetch Metadata, no Origin", request{path: code, body: wrong, origin: "-", fetchSite: "cross-site"}, web.CodeCrossOrigin, 403},
 		{"cross-origin approval", request{path: "/login/" + l.ID + "/approval", body: `{"signature":"AA"}`, origin: "https://evil.example", csrf: "-"}, web.CodeCrossOrigin, 403},
 		{"unknown route", request{path: "/login/" + l.ID + "/admin", body: `{}`}, web.CodeRouteNotFound, 404},
 		{"another browser's login", request{path: "/login/someone-elses/code", body: wrong}, web.CodeNotBound, 403},
