@@ -55,8 +55,14 @@ func logOnWithCode(s *site, b *browsertest.Browser, userID string) {
 }
 
 // logOnWithChip logs on choosing the password and chip.
-func logOnWithChip(s *site, b *browsertest.Browser, userID string) {
+func logOnWithChip(s *site, b *browsertest.Browser, userID string, native bool) {
 	b.Do(chromedp.Navigate(s.url + "/"))
+	if !native {
+		browsertest.Eval[bool](b, "MitIDWebAuthn.native = false; true")
+	}
+	if got := browsertest.Eval[bool](b, "MitIDWebAuthn.native && typeof PublicKeyCredential.parseRequestOptionsFromJSON === 'function'"); got != native {
+		b.Fatalf("the browser's JSON helpers in use: %v, want %v", got, native)
+	}
 	enter(b, "mitid-user-id", userID)
 	b.WaitText("#mitid-method-list", "MitID chip")
 	b.Do(chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll('#mitid-method-list button')].filter(b => b.textContent.includes('password and MitID chip'))`)))
@@ -96,10 +102,7 @@ func TestBrowser_ChipActivationAndLogin(t *testing.T) {
 	for _, native := range []bool{true, false} {
 		b.Do(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
 		b.WaitText("#mitid-title", "Log on")
-		if !native {
-			browsertest.Eval[bool](b, "MitIDWebAuthn.native = false; true")
-		}
-		logOnWithChip(s, b, "dorte.chip")
+		logOnWithChip(s, b, "dorte.chip", native)
 	}
 	b.Do(chromedp.Navigate(s.url + "/activity"))
 	b.WaitText("#activity", "authenticator.used")

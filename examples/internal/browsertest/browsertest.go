@@ -239,3 +239,9 @@ func (b *Browser) Axe() {
 		}
 	}
 }
+
+// Fatalf fails the test.
+func (b *Browser) Fatalf(format string, args ...any) {
+	b.t.Helper()
+	b.t.Fatalf(format, args...)
+}
