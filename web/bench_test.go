@@ -2,6 +2,10 @@ package web_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,4 +64,28 @@ func benchLogin(b *testing.B, cheap bool) {
 			s.call(b, "/login/"+l.ID+"/finish", ``, &res)
 		}
 	})
+}
+
+// BenchmarkLoopbackFloor is the raw primitive the HTTP login wraps: four
+// small JSON POSTs over the same kind of kept-alive loopback connection to a
+// handler that answers {} — what any HTTP layer pays before doing anything.
+func BenchmarkLoopbackFloor(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte("{}"))
+	}))
+	defer srv.Close()
+	client := srv.Client()
+	b.ReportAllocs()
+	for b.Loop() {
+		for range 4 {
+			resp, err := client.Post(srv.URL+"/x", "application/json", strings.NewReader(`{"code":"123456"}`))
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
 }
