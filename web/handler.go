@@ -285,7 +285,6 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request) (any, error) {
 	return v, nil
 }
 
-
 func (h *Handler) finish(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := decode(w, r, h.max, nil); err != nil {
 		return nil, err

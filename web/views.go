@@ -13,15 +13,15 @@ import (
 
 // LoginView is the JSON shape of a login in progress (see the package doc).
 type LoginView struct {
-	ID        string        `json:"id"`
-	Action    mitid.Action  `json:"action"`
-	Text      string        `json:"text"`
-	Level     string        `json:"level"`
-	ExpiresAt time.Time     `json:"expires_at"`
-	Method    mitid.Method  `json:"method"`
-	Next      mitid.Step    `json:"next"`
-	Options   []OptionView  `json:"options,omitempty"`
-	Challenge string        `json:"challenge,omitempty"`
+	ID        string       `json:"id"`
+	Action    mitid.Action `json:"action"`
+	Text      string       `json:"text"`
+	Level     string       `json:"level"`
+	ExpiresAt time.Time    `json:"expires_at"`
+	Method    mitid.Method `json:"method"`
+	Next      mitid.Step   `json:"next"`
+	Options   []OptionView `json:"options,omitempty"`
+	Challenge string       `json:"challenge,omitempty"`
 	// ChipOptions is PublicKeyCredentialRequestOptionsJSON, for
 	// PublicKeyCredential.parseRequestOptionsFromJSON.
 	ChipOptions json.RawMessage `json:"chip_options,omitempty"`

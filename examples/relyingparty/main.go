@@ -14,13 +14,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"flag"
-	"fmt"
 	"html/template"
-	"log"
-	"net"
 	"net/http"
-	"os"
 	"sync"
 
 	"github.com/go-mitid/mitid"
@@ -32,25 +27,13 @@ import (
 const payment = "Pay 1.250,00 kr. to Elselskabet A/S from account 1234-567890"
 
 func main() {
-	addr := flag.String("addr", "localhost:8080", "address to listen on")
-	dsn := flag.String("dsn", os.Getenv("MITID_DSN"), "PostgreSQL address (default: the memory store; or set MITID_DSN)")
-	demoMode := flag.Bool("demo", true, "demo mode: the /demo page with the demo people's codes")
-	flag.Parse()
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		log.Fatal(err)
-	}
-	url := "http://" + ln.Addr().String()
-	if host, port, _ := net.SplitHostPort(ln.Addr().String()); host == "127.0.0.1" || host == "::1" {
-		url = "http://localhost:" + port // WebAuthn needs a host name, not an address
-	}
-	s, err := newServer(context.Background(), demo.Options{Origin: url, DSN: *dsn}, *demoMode)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer s.demo.Close()
-	fmt.Printf("Demo Bank (a relying party on go-mitid) at %s\n", url)
-	log.Fatal(http.Serve(ln, s))
+	demo.Main("Demo Bank (a relying party on go-mitid)", "localhost:8080", func(ctx context.Context, o demo.Options, demoMode bool) (http.Handler, func(), error) {
+		s, err := newServer(ctx, o, demoMode)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, s.demo.Close, nil
+	})
 }
 
 // server is the bank's site.

@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -26,21 +24,15 @@ type bank struct {
 
 func startBank(t *testing.T) *bank {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, url, err := demo.Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	url := "http://localhost:" + port
 	s, err := newServer(context.Background(), demo.Options{Origin: url, CheapHashing: true}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(s)
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(func() { srv.Close(); s.demo.Close() })
+	browsertest.Serve(t, ln, s, s.demo.Close)
 	return &bank{server: s, url: url}
 }
 

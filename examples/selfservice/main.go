@@ -15,13 +15,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"flag"
-	"fmt"
 	"html/template"
-	"log"
-	"net"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
@@ -33,25 +28,13 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "localhost:8081", "address to listen on")
-	dsn := flag.String("dsn", os.Getenv("MITID_DSN"), "PostgreSQL address (default: the memory store; or set MITID_DSN)")
-	demoMode := flag.Bool("demo", true, "demo mode: the 24-hour clock skip and the /demo page")
-	flag.Parse()
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		log.Fatal(err)
-	}
-	url := "http://" + ln.Addr().String()
-	if host, port, _ := net.SplitHostPort(ln.Addr().String()); host == "127.0.0.1" || host == "::1" {
-		url = "http://localhost:" + port // WebAuthn needs a host name, not an address
-	}
-	s, err := newServer(context.Background(), demo.Options{Origin: url, DSN: *dsn}, *demoMode)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer s.demo.Close()
-	fmt.Printf("MitID self-service (go-mitid example) at %s\n", url)
-	log.Fatal(http.Serve(ln, s))
+	demo.Main("MitID self-service (go-mitid example)", "localhost:8081", func(ctx context.Context, o demo.Options, demoMode bool) (http.Handler, func(), error) {
+		s, err := newServer(ctx, o, demoMode)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, s.demo.Close, nil
+	})
 }
 
 // server is the self-service site.

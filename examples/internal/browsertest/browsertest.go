@@ -9,6 +9,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -244,4 +247,14 @@ func (b *Browser) Axe() {
 func (b *Browser) Fatalf(format string, args ...any) {
 	b.t.Helper()
 	b.t.Fatalf(format, args...)
+}
+
+// Serve serves h on ln for the test's duration, then calls done.
+func Serve(t *testing.T, ln net.Listener, h http.Handler, done func()) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(func() { srv.Close(); done() })
 }
