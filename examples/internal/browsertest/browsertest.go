@@ -101,11 +101,24 @@ func (b *Browser) screenshot() {
 		b.t.Logf("screenshot: %v", err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
-	if err != nil {
-		b.t.Logf("screenshot: %v", err)
+	// The last step may have set off a navigation: wait for the page to
+	// load, and try again while the new page has no layout yet.
+	var png []byte
+	var err error
+	for try := 0; try < 30; try++ {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		ready, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && document.documentElement.clientWidth > 0`))
+		if ready {
+			png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		}
+		cancel()
+		if ready && err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if png == nil {
+		b.t.Errorf("screenshot of the last page: none taken (%v)", err)
 		return
 	}
 	name := filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_").Replace(b.t.Name())+".png")
