@@ -43,6 +43,9 @@ type Config struct {
 	// When nil, every login is ActionLogOn at LevelSubstantial with the text
 	// "Log on to <RelyingParty>".
 	Prepare func(r *http.Request, b BeginRequest) (mitid.LoginRequest, error)
+	// Begun is called with every login begun, for the relying party to
+	// log or follow it (the demo servers hand it to their simulated phone).
+	Begun func(r *http.Request, b BeginRequest, l *mitid.Login)
 	// Finished is called with every finished login, for the relying party
 	// to start its own session; the redirect it returns goes to the browser.
 	// An error it returns goes to the browser as the response.
@@ -276,6 +279,9 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request) (any, error) {
 	l, err := h.svc.BeginLogin(r.Context(), req)
 	if err != nil {
 		return nil, err
+	}
+	if h.cfg.Begun != nil {
+		h.cfg.Begun(r, b, l)
 	}
 	v, err := NewLoginView(l)
 	if err != nil {

@@ -62,7 +62,7 @@ func newServer(ctx context.Context, o demo.Options, demoMode bool) (*server, err
 	}
 	s := &server{demo: d, demoMode: demoMode, sessions: map[string]*session{}, pages: demo.Templates(pages)}
 	s.mitid, err = web.New(web.Config{Service: d.Service, Origin: origin, RelyingParty: "Demo Bank",
-		Prepare: s.prepare, Finished: s.finished})
+		Prepare: s.prepare, Finished: s.finished, Begun: s.begun})
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +75,7 @@ func newServer(ctx context.Context, o demo.Options, demoMode bool) (*server, err
 	mux.HandleFunc("GET /done", s.done)
 	if demoMode {
 		mux.HandleFunc("GET /demo", s.demoPage)
+		mux.HandleFunc("POST /demo/phone/{user}", d.PhoneHandler(s.mitid.CheckForm))
 	}
 	s.Handler = web.SecureHeaders(mux)
 	return s, nil
@@ -87,6 +88,13 @@ func (s *server) prepare(_ *http.Request, b web.BeginRequest) (mitid.LoginReques
 		return mitid.LoginRequest{Action: mitid.ActionApprove, Text: payment, Level: mitid.LevelSubstantial}, nil
 	}
 	return mitid.LoginRequest{Action: mitid.ActionLogOn, Text: "Log on to Demo Bank", Level: mitid.LevelSubstantial}, nil
+}
+
+// begun hands a login to the demo's simulated phone, in demo mode.
+func (s *server) begun(_ *http.Request, b web.BeginRequest, l *mitid.Login) {
+	if s.demoMode {
+		s.demo.Begun(b.UserID, l)
+	}
 }
 
 // finished starts the bank's own session.
@@ -147,7 +155,9 @@ func (s *server) done(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) demoPage(w http.ResponseWriter, r *http.Request) {
-	s.page(w, "demo", "Demo people", false, s.demo.People)
+	p := demo.Page{Site: "Demo Bank", Title: "Demo people", Nav: nav, Flash: r.URL.Query().Get("flash"), Error: r.URL.Query().Get("error"),
+		Data: map[string]any{"People": s.demo.People, "CSRF": s.mitid.CSRFToken(w, r)}}
+	demo.Render(w, s.pages["demo"], p)
 }
 
 var pages = map[string]string{
@@ -169,9 +179,5 @@ var pages = map[string]string{
 <dt>Authentication level (AAL)</dt><dd id="aal">{{.Result.AAL}}</dd>
 <dt>Level of assurance (LoA)</dt><dd id="loa">{{.Result.LoA}}</dd>
 </dl>{{end}}`,
-	"demo": `<p>Every demo person's password is <kbd>` + demo.Password + `</kbd>. Reload to see a code display's next code.</p>
-<table><caption>Demo people</caption>
-<thead><tr><th scope="col">User ID</th><th scope="col">Name</th><th scope="col">Shows</th><th scope="col">Code now</th></tr></thead>
-<tbody>{{range .Data}}<tr><td>{{.UserID}}</td><td>{{.Name}}</td><td>{{.What}}</td><td>{{if .Display}}{{.Code}}{{end}}</td></tr>{{end}}</tbody>
-</table>`,
+	"demo": demo.PeopleTable,
 }

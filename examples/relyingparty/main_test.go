@@ -187,3 +187,19 @@ func TestBrowser_AudioCodeReaderByKeyboardAlone(t *testing.T) {
 		t.Errorf("method %q", got)
 	}
 }
+
+// TestBrowser_DemoPhoneApproves begins an app login in one tab and approves
+// it with the demo page's phone in another, as a person trying the demo
+// would; the first tab moves on by itself.
+func TestBrowser_DemoPhoneApproves(t *testing.T) {
+	s := startBank(t)
+	b := browsertest.Start(t)
+	b.Do(chromedp.Navigate(s.url + "/login"))
+	logOnAs(b, "bo.jensen")
+	b.WaitText("#mitid-status", "Approve in your MitID app")
+	phoneTab := b.NewTab()
+	phoneTab.Do(chromedp.Navigate(s.url+"/demo"), chromedp.Click(chromedp.CSS(`form[action="/demo/phone/bo.jensen"] button`)))
+	phoneTab.WaitText(".flash", "The phone approved: Log on to Demo Bank")
+	phoneTab.Axe()
+	b.WaitText("#loa", "Substantial")
+}

@@ -60,7 +60,12 @@ func newServer(ctx context.Context, o demo.Options, demoMode bool) (*server, err
 		Prepare: func(*http.Request, web.BeginRequest) (mitid.LoginRequest, error) {
 			return mitid.LoginRequest{Action: mitid.ActionLogOn, Text: "Log on to MitID self-service", Level: mitid.LevelSubstantial}, nil
 		},
-		Finished: s.finished, User: s.user})
+		Finished: s.finished, User: s.user,
+		Begun: func(_ *http.Request, b web.BeginRequest, l *mitid.Login) {
+			if demoMode {
+				d.Begun(b.UserID, l)
+			}
+		}})
 	if err != nil {
 		return nil, err
 	}
@@ -84,8 +89,11 @@ func newServer(ctx context.Context, o demo.Options, demoMode bool) (*server, err
 			return "The demo clock moved 24 hours ahead.", nil
 		}))
 		m.HandleFunc("GET /demo", func(w http.ResponseWriter, r *http.Request) {
-			s.page(w, r, "demo", "Demo people", uuid.Nil, "", "", s.demo.People)
+			demo.Render(w, s.pages["demo"], demo.Page{Site: "MitID self-service", Title: "Demo people", Nav: nav,
+				Flash: r.URL.Query().Get("flash"), Error: r.URL.Query().Get("error"),
+				Data: map[string]any{"People": s.demo.People, "CSRF": s.mitid.CSRFToken(w, r)}})
 		})
+		m.HandleFunc("POST /demo/phone/{user}", d.PhoneHandler(s.mitid.CheckForm))
 	}
 	s.Handler = web.SecureHeaders(m)
 	return s, nil

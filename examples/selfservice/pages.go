@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/examples/internal/demo"
 )
 
 func asError(err error, e **mitid.Error) bool { return errors.As(err, e) }
@@ -194,8 +195,5 @@ var pages = map[string]string{
 	"activity": `<table id="activity"><caption>What happened to your MitID, newest first</caption>
 <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Authenticator</th><th scope="col">Change</th><th scope="col">By</th></tr></thead>
 <tbody>{{range .Data.Data}}<tr><td>{{.At.UTC.Format "2 Jan 2006 15:04:05"}}</td><td>{{.Type}}</td><td>{{.Kind}}</td><td>{{if .To}}{{.From}} → {{.To}}{{end}} {{.Reason}}</td><td>{{.Actor}}</td></tr>{{end}}</tbody></table>`,
-	"demo": `<p>Every demo person's password is <kbd>` + "korrekt hest batteri" + `</kbd>. Reload for a code display's next code.</p>
-<table><caption>Demo people</caption>
-<thead><tr><th scope="col">User ID</th><th scope="col">Shows</th><th scope="col">Code now</th><th scope="col">Activation code</th></tr></thead>
-<tbody>{{range .Data.Data}}<tr><td>{{.UserID}}</td><td>{{.What}}</td><td>{{if .Display}}{{.Code}}{{end}}</td><td>{{.ActivationCode}}</td></tr>{{end}}</tbody></table>`,
+	"demo": demo.PeopleTable,
 }

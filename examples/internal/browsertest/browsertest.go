@@ -271,3 +271,14 @@ func Serve(t *testing.T, ln net.Listener, h http.Handler, done func()) {
 	srv.Start()
 	t.Cleanup(func() { srv.Close(); done() })
 }
+
+// NewTab opens another tab in the same browser (its cookies shared).
+func (b *Browser) NewTab() *Browser {
+	b.t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx)
+	if err := chromedp.Do(ctx); err != nil {
+		b.t.Fatalf("browser: new tab: %v", err)
+	}
+	b.t.Cleanup(cancel)
+	return &Browser{t: b.t, ctx: ctx}
+}

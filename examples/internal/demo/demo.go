@@ -81,6 +81,9 @@ type Demo struct {
 	Clock   *Clock
 	People  []*Person
 	close   func()
+
+	mu      sync.Mutex
+	pending map[string]string // login IDs waiting for a demo phone, by user ID
 }
 
 // Person returns the demo person with the user ID.
@@ -151,7 +154,7 @@ func New(ctx context.Context, o Options) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Demo{Service: svc, Clock: clk, close: closer}
+	d := &Demo{Service: svc, Clock: clk, close: closer, pending: map[string]string{}}
 	if err := d.seed(ctx); err != nil {
 		closer()
 		return nil, err

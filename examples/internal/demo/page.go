@@ -83,3 +83,15 @@ func ServeCSS(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	_, _ = w.Write([]byte(SiteCSS))
 }
+
+// PeopleTable is the body of a /demo page: the demo people, the codes their
+// displays show now, their activation codes, and a phone button for those
+// with the app. Its data is {"People": []*Person, "CSRF": token}.
+const PeopleTable = `<p>Every demo person's password is <kbd>` + Password + `</kbd>. Reload to see a code display's next code.
+To log on with the MitID app, begin the login in another tab, then approve it here.</p>
+<table id="people"><caption>Demo people</caption>
+<thead><tr><th scope="col">User ID</th><th scope="col">Name</th><th scope="col">Shows</th><th scope="col">Code now</th><th scope="col">Activation code</th><th scope="col">Phone</th></tr></thead>
+<tbody>{{range .Data.People}}<tr><td>{{.UserID}}</td><td>{{.Name}}</td><td>{{.What}}</td><td>{{if .Display}}{{.Code}}{{end}}</td><td>{{.ActivationCode}}</td>
+<td>{{if .Phone}}<form method="post" action="/demo/phone/{{.UserID}}"><input type="hidden" name="csrf_token" value="{{$.Data.CSRF}}">
+<button type="submit">Approve {{.UserID}}'s login in the app</button></form>{{end}}</td></tr>{{end}}</tbody>
+</table>`
