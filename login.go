@@ -545,8 +545,12 @@ func usedBy(ref optionRef, step Step) uuid.UUID {
 func (s *Service) SubmitCode(ctx context.Context, id, code string) (*Login, error) {
 	return s.step(ctx, id, StepCode, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
 		if _, err := s.checkCode(a, code, now); err != nil {
-			if ErrorCode(err) == CodeCodeMalformed {
-				return nil, err // nothing was compared; not an attempt
+			if c := ErrorCode(err); c == CodeCodeMalformed || c == CodeCodeUsed {
+				// Nothing was compared, or the code is one the device
+				// gave and was accepted already: no guess, so not an
+				// attempt. (Counted, a correct code posted twice at once
+				// by a double click would suspend its own device.)
+				return nil, err
 			}
 			return s.failed(u, a, now, err), refusal{err}
 		}

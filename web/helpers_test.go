@@ -63,6 +63,12 @@ func newSite(t testing.TB) *site {
 // MitIDPolicy's (argon2id, 64 MiB, 3 passes) when cheap is false.
 func newSiteWith(t testing.TB, cheap bool) *site {
 	t.Helper()
+	return newSiteOn(t, memory.New(), cheap)
+}
+
+// newSiteOn builds the site on store.
+func newSiteOn(t testing.TB, store mitid.Store, cheap bool) *site {
+	t.Helper()
 	ctx := context.Background()
 	clk := &clock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
@@ -71,7 +77,7 @@ func newSiteWith(t testing.TB, cheap bool) *site {
 	if cheap {
 		p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
 	}
-	svc, err := mitid.New(mitid.Config{Store: memory.New(), Keys: keys, Clock: clk, Rand: seeded(2), Policy: &p})
+	svc, err := mitid.New(mitid.Config{Store: store, Keys: keys, Clock: clk, Rand: seeded(2), Policy: &p})
 	require.NoError(t, err)
 	u, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: "anna.web", CPR: "010190-1234", IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)

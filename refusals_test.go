@@ -76,3 +76,25 @@ func TestCancelLogin_EndsTheLoginAndChangesNoUser(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, u.Failures)
 }
+
+// TestSubmitCode_AReusedCodeIsNoWrongCode proves a code already accepted,
+// typed again (a double click, a second login in the same 30 seconds), is
+// refused as used and counts against nothing: three of them do not suspend
+// the device.
+func TestSubmitCode_AReusedCodeIsNoWrongCode(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "double-click", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	code := h.code(t)
+	_, err := e.svc.SubmitCode(e.ctx, e.begin(t, h, mitid.LevelSubstantial).ID, code)
+	require.NoError(t, err)
+	for i := 0; i < 3; i++ {
+		_, err := e.svc.SubmitCode(e.ctx, e.begin(t, h, mitid.LevelSubstantial).ID, code)
+		assert.Equal(t, mitid.CodeCodeUsed, mitid.ErrorCode(err))
+	}
+	u, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Zero(t, u.Failures)
+	list, err := e.svc.Authenticators(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StateActive, stateOf(list, h.codeID))
+}
