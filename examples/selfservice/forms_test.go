@@ -75,3 +75,23 @@ func TestForms_RefuseForgedPosts(t *testing.T) {
 		t.Fatalf("the genuine post did not save: %s %s", u.Email, u.Phone)
 	}
 }
+
+// TestPages_Render renders every page for a logged-on person: a template
+// that fails mid-page is a 500, never half a page.
+func TestPages_Render(t *testing.T) {
+	s, err := newServer(context.Background(), demo.Options{Origin: "http://localhost:1", CheapHashing: true}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.demo.Close()
+	s.sessions["session"] = s.demo.Person("dorte.chip").User
+	for _, path := range []string{"/authenticators", "/contact", "/activity", "/activate", "/demo"} {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(&http.Cookie{Name: "ss-session", Value: "session"})
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "</html>") {
+			t.Errorf("%s: %d", path, rec.Code)
+		}
+	}
+}

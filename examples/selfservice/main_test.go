@@ -72,6 +72,8 @@ func TestBrowser_ChipActivationAndLogin(t *testing.T) {
 	s := startSite(t)
 	b := browsertest.Start(t)
 	b.VirtualChip()
+	b.Do(chromedp.Navigate(s.url + "/"))
+	b.Axe()
 	logOnWithCode(s, b, "dorte.chip")
 	b.Axe()
 	b.Do(chromedp.Click(chromedp.CSS("[data-mitid-register-chip]")))
@@ -134,4 +136,13 @@ func TestBrowser_ActivateWithActivationCode(t *testing.T) {
 	b.WaitText(".flash", "blocked")
 	b.WaitText("#authenticators", "blocked")
 	b.Axe()
+
+	b.Do(chromedp.Navigate(s.url + "/contact"))
+	b.Axe()
+	browsertest.Eval[bool](b, `document.getElementById('email').value = ''; true`)
+	b.Do(chromedp.SendKeys(chromedp.ID("email"), "frida@example.org"), chromedp.Click(chromedp.CSS(`form[action="/contact"] button`)))
+	b.WaitText(".flash", "contact details are saved")
+	if got := browsertest.Eval[string](b, `document.getElementById('email').value`); got != "frida@example.org" {
+		t.Fatalf("e-mail after saving: %q", got)
+	}
 }

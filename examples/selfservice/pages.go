@@ -97,9 +97,9 @@ func (s *server) contact(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 		s.page(w, r, "contact", "Contact details", u, "", message(err), nil)
 		return
 	}
-	has := map[mitid.Channel]bool{}
+	has := map[string]bool{}
 	for _, c := range user.Channels {
-		has[c] = true
+		has[string(c)] = true
 	}
 	s.page(w, r, "contact", "Contact details", u, "", "", map[string]any{"User": user, "Has": has})
 }

@@ -1,7 +1,9 @@
 package demo
 
 import (
+	"bytes"
 	"html/template"
+	"log"
 	"net/http"
 )
 
@@ -70,12 +72,17 @@ func Templates(bodies map[string]string) map[string]*template.Template {
 	return out
 }
 
-// Render writes the page with status 200.
+// Render writes the page with status 200, or a 500 when it cannot be
+// rendered (rendered whole first, so never half a page).
 func Render(w http.ResponseWriter, t *template.Template, p Page) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := t.ExecuteTemplate(w, "layout", p); err != nil {
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
+		log.Printf("rendering %s: %v", t.Name(), err)
 		http.Error(w, "the page could not be rendered", http.StatusInternalServerError)
+		return
 	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(b.Bytes())
 }
 
 // ServeCSS serves SiteCSS.
