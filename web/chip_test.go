@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -38,12 +37,7 @@ func newChipSite(t *testing.T) *chipSite {
 	origin := strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1)
 	cv, err := chip.New(chip.Config{RPID: "localhost", RPName: "Bank", Origins: []string{origin}, Now: s.clock.Now, Rand: seeded(9)})
 	require.NoError(t, err)
-	keys, err := mitid.NewRandomKeyRing(seeded(1))
-	require.NoError(t, err)
-	p := mitid.MitIDPolicy()
-	p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
-	s.svc, err = mitid.New(mitid.Config{Store: memory.New(), Keys: keys, Clock: s.clock, Rand: seeded(2), Policy: &p, Chip: cv})
-	require.NoError(t, err)
+	s.svc = newService(t, mitid.Config{Store: memory.New(), Clock: s.clock, Chip: cv}, true)
 	u, _, err := s.svc.CreateUser(ctx, mitid.NewUser{UserID: "chip.web", CPR: "010190-1234", IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
 	_, evs, err := s.svc.AddAuthenticator(ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
@@ -51,15 +45,7 @@ func newChipSite(t *testing.T) *chipSite {
 	s.user = u
 	h, err := web.New(web.Config{Service: s.svc, Origin: origin, User: func(*http.Request) (uuid.UUID, bool) { return u.ID, true }})
 	require.NoError(t, err)
-	s.srv.Config.Handler = h
-	jar, err := cookiejar.New(nil)
-	require.NoError(t, err)
-	s.client = &http.Client{Jar: jar}
-	var tok struct {
-		CSRFToken string `json:"csrf_token"`
-	}
-	s.get(t, "/csrf", &tok)
-	s.csrf = tok.CSRFToken
+	s.serve(t, h)
 	sim, err := chip.NewSimulator(seeded(5))
 	require.NoError(t, err)
 	return &chipSite{site: s, origin: origin, sim: sim, chipID: evs[0].Authenticator}

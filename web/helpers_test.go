@@ -71,14 +71,7 @@ func newSiteOn(t testing.TB, store mitid.Store, cheap bool) *site {
 	t.Helper()
 	ctx := context.Background()
 	clk := &clock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
-	keys, err := mitid.NewRandomKeyRing(seeded(1))
-	require.NoError(t, err)
-	p := mitid.MitIDPolicy()
-	if cheap {
-		p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
-	}
-	svc, err := mitid.New(mitid.Config{Store: store, Keys: keys, Clock: clk, Rand: seeded(2), Policy: &p})
-	require.NoError(t, err)
+	svc := newService(t, mitid.Config{Store: store, Clock: clk}, cheap)
 	u, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: "anna.web", CPR: "010190-1234", IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
 	dev, err := codedisplay.Manufacture(seeded(3), codedisplay.MitIDParams(), clk.Now)
@@ -97,6 +90,30 @@ func newSiteOn(t testing.TB, store mitid.Store, cheap bool) *site {
 	t.Cleanup(s.srv.Close)
 	h, err := web.New(web.Config{Service: svc, Origin: s.srv.URL, RelyingParty: "bank.example"})
 	require.NoError(t, err)
+	s.serve(t, h)
+	return s
+}
+
+// newService builds a Service from cfg with a test key ring and seeded
+// randomness, and cheap password hashing when cheap is set.
+func newService(t testing.TB, cfg mitid.Config, cheap bool) *mitid.Service {
+	t.Helper()
+	keys, err := mitid.NewRandomKeyRing(seeded(1))
+	require.NoError(t, err)
+	p := mitid.MitIDPolicy()
+	if cheap {
+		p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
+	}
+	cfg.Keys, cfg.Rand, cfg.Policy = keys, seeded(2), &p
+	svc, err := mitid.New(cfg)
+	require.NoError(t, err)
+	return svc
+}
+
+// serve puts h behind the site's server and gives the site a browser-like
+// client: a cookie jar and the CSRF token.
+func (s *site) serve(t testing.TB, h http.Handler) {
+	t.Helper()
 	s.srv.Config.Handler = h
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
@@ -106,7 +123,6 @@ func newSiteOn(t testing.TB, store mitid.Store, cheap bool) *site {
 	}
 	s.get(t, "/csrf", &tok)
 	s.csrf = tok.CSRFToken
-	return s
 }
 
 // request sends a request as the site's own page would, with changes.

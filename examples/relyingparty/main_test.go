@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -24,15 +23,7 @@ type bank struct {
 
 func startBank(t *testing.T) *bank {
 	t.Helper()
-	ln, url, err := demo.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := newServer(context.Background(), demo.Options{Origin: url, CheapHashing: true}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	browsertest.Serve(t, ln, s, s.demo.Close)
+	s, url := browsertest.Serve(t, build)
 	return &bank{server: s, url: url}
 }
 

@@ -28,13 +28,16 @@ import (
 )
 
 func main() {
-	demo.Main("MitID self-service (go-mitid example)", "localhost:8081", func(ctx context.Context, o demo.Options, demoMode bool) (http.Handler, func(), error) {
-		s, err := newServer(ctx, o, demoMode)
-		if err != nil {
-			return nil, nil, err
-		}
-		return s, s.demo.Close, nil
-	})
+	demo.Main("MitID self-service (go-mitid example)", "localhost:8081", build)
+}
+
+// build builds the site and says how to release it.
+func build(ctx context.Context, o demo.Options, demoMode bool) (*server, func(), error) {
+	s, err := newServer(ctx, o, demoMode)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, s.demo.Close, nil
 }
 
 // server is the self-service site.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -19,15 +18,7 @@ type site struct {
 
 func startSite(t *testing.T) *site {
 	t.Helper()
-	ln, url, err := demo.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := newServer(context.Background(), demo.Options{Origin: url, CheapHashing: true}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	browsertest.Serve(t, ln, s, s.demo.Close)
+	s, url := browsertest.Serve(t, build)
 	return &site{server: s, url: url}
 }
 

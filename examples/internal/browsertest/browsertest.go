@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,6 +20,8 @@ import (
 
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
+
+	"github.com/go-mitid/mitid/examples/internal/demo"
 )
 
 // Browser is one fresh headless Chromium for one test.
@@ -262,14 +263,26 @@ func (b *Browser) Fatalf(format string, args ...any) {
 	b.t.Fatalf(format, args...)
 }
 
-// Serve serves h on ln for the test's duration, then calls done.
-func Serve(t *testing.T, ln net.Listener, h http.Handler, done func()) {
+// Serve builds a site with build on the demo (memory store, cheap
+// hashing, demo mode), serves it on a loopback port for the test's
+// duration, and returns it with its origin.
+func Serve[S http.Handler](t *testing.T, build func(ctx context.Context, o demo.Options, demoMode bool) (S, func(), error)) (S, string) {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(h)
+	ln, origin, err := demo.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, done, err := build(context.Background(), demo.Options{Origin: origin, CheapHashing: true}, true)
+	if err != nil {
+		ln.Close()
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(site)
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(func() { srv.Close(); done() })
+	return site, origin
 }
 
 // NewTab opens another tab in the same browser (its cookies shared).

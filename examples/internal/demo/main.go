@@ -25,13 +25,10 @@ func Listen(addr string) (net.Listener, string, error) {
 	return ln, origin, nil
 }
 
-// Builder builds an example's site on the demo; closing it releases the
-// store.
-type Builder func(ctx context.Context, o Options, demoMode bool) (h http.Handler, close func(), err error)
-
 // Main is an example server's main: its flags (-addr, -dsn or MITID_DSN,
 // -demo), the site built on a listener, its URL printed, served until killed.
-func Main(name, defaultAddr string, build Builder) {
+// build builds the site and returns what releases its store.
+func Main[S http.Handler](name, defaultAddr string, build func(ctx context.Context, o Options, demoMode bool) (S, func(), error)) {
 	addr := flag.String("addr", defaultAddr, "address to listen on")
 	dsn := flag.String("dsn", os.Getenv("MITID_DSN"), "PostgreSQL address (default: the memory store; or set MITID_DSN)")
 	demoMode := flag.Bool("demo", true, "demo mode: the /demo page with the demo people's codes, and the demo clock")
