@@ -34,7 +34,7 @@ func TestLogin_ChipLoginJudgesThePasswordOnlyAfterTheChip(t *testing.T) {
 
 	l := chipLoginAtChip(t, e, h, "a wrong password")
 	_, err := e.svc.SubmitChip(e.ctx, l.ID, []byte(`{"id":"forged","type":"public-key"}`))
-	assert.Equal(t, mitid.CodeWrongSignature, mitid.ErrorCode(err))
+	assert.Contains(t, []mitid.Code{mitid.CodeWrongSignature, mitid.CodeChipMalformed}, mitid.ErrorCode(err))
 	u, err := e.svc.User(e.ctx, h.user.ID)
 	require.NoError(t, err)
 	assert.Zero(t, u.Failures, "without the chip, the password was never compared")
@@ -73,7 +73,7 @@ func TestLogin_ChipAnswerToAnOlderChallengeIsStaleNotAClone(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.svc.SubmitChip(e.ctx, older.ID, oldResp)
 	require.ErrorIs(t, err, mitid.ErrReplay)
-	assert.Equal(t, mitid.CodeStaleAnswer, mitid.ErrorCode(err))
+	assert.Equal(t, mitid.CodeChipStale, mitid.ErrorCode(err))
 	list, err := e.svc.Authenticators(e.ctx, h.user.ID)
 	require.NoError(t, err)
 	assert.Equal(t, mitid.StateActive, stateOf(list, h.chipID), "no clone suspension for a second tab")

@@ -93,7 +93,7 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 		return nil, err
 	}
 	l, err := s.chipFactor(ctx, id, taken.Version, st, ch, response, now)
-	if err != nil && !errors.Is(err, ErrReplay) {
+	if err != nil {
 		if ErrorCode(err) == CodeWrongSignature {
 			err = s.rejectSignature(ctx, id, err)
 		}
@@ -122,7 +122,7 @@ func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *
 		as, err := s.chip.FinishLogin(ch, chipUser(u), []chip.Credential{*a.Chip}, response)
 		switch {
 		case errors.Is(err, chip.ErrCounterNotIncreased) && a.LastUsedAt.After(issued):
-			return nil, errorf(CodeStaleAnswer, "your MitID chip has been used since this login asked for it; use the chip again")
+			return nil, errorf(CodeChipStale, "your MitID chip has been used since this login asked for it; use the chip again")
 		case errors.Is(err, chip.ErrCounterNotIncreased):
 			e := errorf(CodeSuspectedClone, "your MitID chip answered with a counter it has used before, as a copy of it would; it is suspended until you contact MitID support")
 			evs, terr := u.Transition(&s.policy, a.ID, StateSuspended, now, TransitionOptions{Reason: "suspected clone: signature counter did not increase"})
@@ -131,7 +131,9 @@ func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *
 			}
 			return evs, refusal{e}
 		case err != nil:
-			return nil, NewError(CodeWrongSignature, err, "the MitID chip's answer does not verify; try again")
+			// Not committed, so counted against nothing; only a signature
+			// that does not verify counts against the login (SubmitChip).
+			return nil, chipRefusal(err, "the MitID chip's answer does not verify; try again")
 		}
 		if err := as.Apply(a.Chip); err != nil {
 			return nil, err
@@ -311,7 +313,7 @@ func (s *Service) FinishChipRegistration(ctx context.Context, session string, re
 	}
 	cred, err := s.chip.FinishRegistration(ctx, ch, chipUser(u), response)
 	if err != nil {
-		return nil, nil, NewError(CodeWrongSignature, err, "the MitID chip's registration does not verify; connect it again")
+		return nil, nil, chipRefusal(err, "the MitID chip's registration does not verify; connect it again")
 	}
 	pw, pwID, err := s.firstPassword(u, act.Password, "chip")
 	if err != nil {
@@ -334,4 +336,21 @@ func (s *Service) FinishChipRegistration(ctx context.Context, session string, re
 		more, err := s.addFirstPassword(u, pw, pwID, now)
 		return append(events, more...), err
 	})
+}
+
+// chipRefusal names why package chip refused a browser's answer, so that a
+// page can say what to do: a wrong origin is a phishing signal (the person is
+// not on the real site), a malformed answer is the page's fault, an answer to
+// another or an expired challenge is a replay or a stale page to reload.
+// Everything else is a signature that does not verify (fallback).
+func chipRefusal(err error, fallback string) *Error {
+	switch {
+	case errors.Is(err, chip.ErrOriginMismatch), errors.Is(err, chip.ErrRPIDMismatch):
+		return NewError(CodeChipWrongOrigin, err, "the MitID chip answered a page that is not this site's; use the chip only on the site's own address")
+	case errors.Is(err, chip.ErrInvalidResponse):
+		return NewError(CodeChipMalformed, err, "the browser's answer from the MitID chip is malformed; reload the page and try again")
+	case errors.Is(err, chip.ErrChallengeMismatch), errors.Is(err, chip.ErrChallengeExpired), errors.Is(err, chip.ErrInvalidChallenge):
+		return NewError(CodeChipStale, err, "the MitID chip answered an earlier or expired request; use the chip again")
+	}
+	return NewError(CodeWrongSignature, err, "%s", fallback)
 }

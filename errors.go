@@ -83,6 +83,9 @@ const (
 	CodeCodeUsed              Code = "code_used"
 	CodeWrongSignature        Code = "wrong_signature"
 	CodeSuspectedClone        Code = "suspected_clone"
+	CodeChipWrongOrigin       Code = "chip_wrong_origin"
+	CodeChipMalformed         Code = "chip_response_malformed"
+	CodeChipStale             Code = "chip_challenge_stale"
 	CodeLoginInvalid          Code = "login_invalid"
 	CodeLoginOrder            Code = "login_wrong_order"
 	CodeLevelTooLow           Code = "level_too_low"
@@ -103,9 +106,7 @@ const (
 	// CodeBusy: the server is at its limit of concurrent password checks;
 	// try again in a moment.
 	CodeBusy Code = "busy"
-	// CodeStaleAnswer: a chip's answer to an older challenge of a login that
-	// has moved on (a second tab, a retrying proxy); nothing was counted.
-	CodeStaleAnswer Code = "stale_answer"
+
 )
 
 // Sentinel returns the sentinel error the code belongs to, so that
@@ -126,7 +127,7 @@ func (c Code) Sentinel() error {
 		return ErrLocked
 	case CodeWaitingPeriod:
 		return ErrWaiting
-	case CodeSessionUsed, CodeCodeUsed, CodeStaleAnswer:
+	case CodeSessionUsed, CodeCodeUsed, CodeChipStale:
 		return ErrReplay
 	case CodeSuspectedClone:
 		return ErrLocked
