@@ -106,7 +106,6 @@ const (
 	// CodeBusy: the server is at its limit of concurrent password checks;
 	// try again in a moment.
 	CodeBusy Code = "busy"
-
 )
 
 // Sentinel returns the sentinel error the code belongs to, so that

@@ -242,10 +242,10 @@ func TestLogin_RequestRules(t *testing.T) {
 	_, err := e.svc.BeginLogin(e.ctx, ok)
 	require.NoError(t, err, "130 characters is the limit, not 130 bytes")
 	for name, change := range map[string]func(r *mitid.LoginRequest){
-		"131 characters":  func(r *mitid.LoginRequest) { r.Text = strings.Repeat("a", 131) },
-		"no text":         func(r *mitid.LoginRequest) { r.Text = "" },
-		"unknown action":  func(r *mitid.LoginRequest) { r.Action = "PAY" },
-		"no level":        func(r *mitid.LoginRequest) { r.Level = mitid.LevelNone },
+		"131 characters": func(r *mitid.LoginRequest) { r.Text = strings.Repeat("a", 131) },
+		"no text":        func(r *mitid.LoginRequest) { r.Text = "" },
+		"unknown action": func(r *mitid.LoginRequest) { r.Action = "PAY" },
+		"no level":       func(r *mitid.LoginRequest) { r.Level = mitid.LevelNone },
 	} {
 		r := ok
 		change(&r)
