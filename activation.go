@@ -318,6 +318,17 @@ func (s *Service) redeemCode(u *User, purpose CodePurpose, typed string, now tim
 		}
 		return nil, errorf(CodeActivationInvalid, "you have no valid %s; get a new one", purposeName(purpose))
 	}
+	// A code hashed under a key no longer on the ring cannot be checked:
+	// it is no wrong guess, and nothing counts against it.
+	checkable := live[:0:0]
+	for _, c := range live {
+		if _, known := s.keys.current(c.Hash.KeyID); known {
+			checkable = append(checkable, c)
+		}
+	}
+	if live = checkable; len(live) == 0 {
+		return nil, errorf(CodeSecretUnreadable, "your %s can no longer be checked; get a new one", purposeName(purpose))
+	}
 	for _, c := range live {
 		if s.keys.Verify(c.Hash, codeHashPurpose(u.ID, purpose), norm) {
 			c.UsedAt = now

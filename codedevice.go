@@ -186,6 +186,15 @@ func (s *Service) verifyOTP(a *Authenticator, now time.Time, verify func(codedis
 		return codedisplay.Match{}, NewError(CodeSecretUnreadable, err, "this %s cannot be verified; contact MitID support", a.Kind)
 	}
 	m, err := verify(p, seed, codedisplay.State{LastStep: a.OTP.LastStep, Drift: a.OTP.Drift})
+	if err == nil {
+		if cur, _ := s.keys.current(a.OTP.Seed.KeyID); !cur {
+			// Sealed under a key being retired: seal it anew under the
+			// primary while it is open (see Rewrap).
+			if resealed, serr := s.keys.Seal(s.rand, seed, aad); serr == nil {
+				a.OTP.Seed = resealed
+			}
+		}
+	}
 	clear(seed)
 	switch {
 	case err == nil:

@@ -122,6 +122,13 @@ func (r *KeyRing) openTo(dst []byte, s Sealed, aad []byte) ([]byte, error) {
 	return pt, nil
 }
 
+// current reports whether a value sealed or hashed under key kid is under
+// the primary key, and known whether the ring holds kid at all.
+func (r *KeyRing) current(kid string) (current, known bool) {
+	_, known = r.keys[kid]
+	return kid == r.primary, known
+}
+
 // Hash returns the keyed hash of secret under the primary key; purpose
 // separates the hashes of different kinds of secret.
 func (r *KeyRing) Hash(purpose string, secret []byte) KeyedHash {

@@ -44,7 +44,7 @@ func (e *env) withPolicy(tb testing.TB, tweak func(*mitid.Policy)) {
 	tb.Helper()
 	p := e.svc.Policy()
 	tweak(&p)
-	svc, err := mitid.New(mitid.Config{Store: e.svc.Store(), Keys: mustKeys(tb), Clock: e.clock, Rand: seeded(3), Policy: &p})
+	svc, err := mitid.New(mitid.Config{Store: e.svc.Store(), Keys: mustKeys(tb), Clock: e.clock, Rand: seeded(int(seqN.Add(1)) + 80000), Policy: &p})
 	require.NoError(tb, err)
 	e.svc = svc
 }
