@@ -95,11 +95,17 @@ func anonymous(opts []LoginOption) []LoginOption {
 	return out
 }
 
-// hideUntil returns err without the end of the suspension or block it
-// reports, for a refusal before the first factor.
+// hideUntil returns err without the end of the suspension or block of the
+// account or its authenticator that it reports, for a refusal before the
+// first factor. Other ends (a client's own limit) stay.
 func hideUntil(err error) error {
 	var e *Error
 	if !errors.As(err, &e) || e.Until.IsZero() {
+		return err
+	}
+	switch e.Code {
+	case CodeAuthenticatorSusp, CodeAuthenticatorBlocked, CodeUserBlocked:
+	default:
 		return err
 	}
 	c := *e

@@ -182,7 +182,7 @@ func (s *Service) heldPassword(ctx context.Context, id string, u *User, st *logi
 	if err != nil {
 		return errorf(CodeLoginInvalid, "the password of this login cannot be read any more; start again")
 	}
-	checked, ok, err := s.checkLoginPassword(u, st, string(plain), now)
+	checked, ok, err := s.checkLoginPassword(ctx, u, st, string(plain), now)
 	clear(plain)
 	if err != nil {
 		return err

@@ -103,6 +103,9 @@ const (
 	// its last completed login is spent; nothing more is compared until the
 	// holder logs in with another authenticator or support resets it.
 	CodeAttemptsExhausted Code = "attempts_exhausted"
+	// CodeClientLimited: a ClientLimiter refused an attempt from where it
+	// came; nothing was compared or counted.
+	CodeClientLimited Code = "client_limited"
 	// CodeBusy: the server is at its limit of concurrent password checks;
 	// try again in a moment.
 	CodeBusy Code = "busy"
@@ -120,7 +123,7 @@ func (c Code) Sentinel() error {
 		return ErrConflict
 	case CodeSessionExpired, CodeActivationExpired:
 		return ErrExpired
-	case CodeAuthenticatorLimit:
+	case CodeAuthenticatorLimit, CodeClientLimited:
 		return ErrLimit
 	case CodeUserBlocked, CodeAuthenticatorBlocked, CodeAuthenticatorSusp, CodeActivationBlocked, CodeAttemptsExhausted:
 		return ErrLocked

@@ -665,7 +665,7 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (*Log
 	if err != nil {
 		return nil, err
 	}
-	checked, ok, err := s.checkLoginPassword(u, st, password, now)
+	checked, ok, err := s.checkLoginPassword(ctx, u, st, password, now)
 	if err != nil {
 		return nil, err
 	}
@@ -677,7 +677,7 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (*Log
 // checkLoginPassword runs argon2id on password for login st, after
 // refusing what would be refused without a comparison: a blocked MitID, a
 // suspended password, a spent budget. It returns the hash it checked.
-func (s *Service) checkLoginPassword(u *User, st *loginState, password string, now time.Time) (*PasswordHash, bool, error) {
+func (s *Service) checkLoginPassword(ctx context.Context, u *User, st *loginState, password string, now time.Time) (*PasswordHash, bool, error) {
 	if err := u.Usable(now); err != nil {
 		return nil, false, err
 	}
@@ -689,6 +689,9 @@ func (s *Service) checkLoginPassword(u *User, st *loginState, password string, n
 		return nil, false, err
 	}
 	if err := s.budget(u, reachPossession); err != nil {
+		return nil, false, err
+	}
+	if err := s.allowClient(ctx); err != nil {
 		return nil, false, err
 	}
 	ok, err := s.checkHash(pw.Password, password)

@@ -50,6 +50,9 @@ type Config struct {
 	// when someone enrols by passport; enrolment of CPR holders by passport
 	// needs it (CPRRecords serves tests and demos).
 	CPRRegister CPRRegister
+	// Clients throttles attempts by where they come from (see ClientLimiter
+	// and WithClient); none when nil.
+	Clients ClientLimiter
 	// NotifyTimeout bounds each direct hand-over to the Notifier (a code by
 	// SMS); 10 seconds when zero.
 	NotifyTimeout time.Duration
@@ -71,6 +74,7 @@ type Service struct {
 	hashes   *hashGate
 
 	notifyTimeout time.Duration
+	clients       ClientLimiter
 
 	cprRegister CPRRegister
 }
@@ -95,7 +99,7 @@ func New(cfg Config) (*Service, error) {
 		s.policy = *cfg.Policy
 	}
 	s.hashes = newHashGate(s.policy)
-	s.notifyTimeout = cfg.NotifyTimeout
+	s.notifyTimeout, s.clients = cfg.NotifyTimeout, cfg.Clients
 	if s.notifyTimeout <= 0 {
 		s.notifyTimeout = 10 * time.Second
 	}

@@ -224,6 +224,9 @@ func (s *Service) ChangePassword(ctx context.Context, user uuid.UUID, current, n
 	if err := s.budget(u, reachAnyone); err != nil {
 		return nil, nil, err
 	}
+	if err := s.allowClient(ctx); err != nil {
+		return nil, nil, err
+	}
 	checked := pw.Password
 	ok, err := s.checkHash(checked, current)
 	if err != nil {

@@ -163,6 +163,9 @@ func (r refusal) Error() string { return r.err.Error() }
 // it returns is the store's read-only snapshot (a login step only reads
 // it), so a caller returning it from a public method clones it.
 func (s *Service) attempt(ctx context.Context, id uuid.UUID, fn func(u *User, now time.Time) ([]Event, error)) (*User, error) {
+	if err := s.allowClient(ctx); err != nil {
+		return nil, err
+	}
 	var outcome error
 	u, err := s.store.UpdateUser(ctx, id, func(u *User) ([]Event, error) {
 		now := s.clock.Now()
@@ -172,6 +175,7 @@ func (s *Service) attempt(ctx context.Context, id uuid.UUID, fn func(u *User, no
 	if err != nil {
 		return nil, err
 	}
+	s.tellClient(ctx, outcome)
 	return u, outcome
 }
 
@@ -186,6 +190,9 @@ func (s *Service) attempt(ctx context.Context, id uuid.UUID, fn func(u *User, no
 // guessable secret, only while the account's budget for attempts of reach
 // r lasts. Every refusal before fn counts nothing and commits nothing.
 func (s *Service) attemptOn(ctx context.Context, id, auth uuid.UUID, r reach, st *loginState, fn verifier) (*User, error) {
+	if err := s.allowClient(ctx); err != nil {
+		return nil, err
+	}
 	var outcome error
 	u, err := s.store.UpdateAuthenticator(ctx, id, auth, func(u *User, a *Authenticator) ([]Event, error) {
 		now := s.clock.Now()
@@ -206,6 +213,7 @@ func (s *Service) attemptOn(ctx context.Context, id, auth uuid.UUID, r reach, st
 	if err != nil {
 		return nil, err
 	}
+	s.tellClient(ctx, outcome)
 	return u, outcome
 }
 

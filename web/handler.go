@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 
@@ -103,7 +104,19 @@ func loopback(host string) bool {
 }
 
 // ServeHTTP serves the endpoints with the security headers on every answer.
+//
+// Each request's attempts are made as coming from its source address (see
+// mitid.WithClient and Config.Clients of the Service), so a Service with a
+// ClientLimiter throttles a stranger by address. Behind a proxy, set the
+// client yourself in a handler in front of this one.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if mitid.ClientOf(r.Context()) == (mitid.Client{}) {
+		addr := r.RemoteAddr
+		if host, _, err := net.SplitHostPort(addr); err == nil {
+			addr = host
+		}
+		r = r.WithContext(mitid.WithClient(r.Context(), mitid.Client{Address: addr}))
+	}
 	SecureHeaders(h.mux).ServeHTTP(w, r)
 }
 

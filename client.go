@@ -1,0 +1,160 @@
+package mitid
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Client is where an attempt comes from, as the integrator knows it: the
+// source address, and a device or browser it recognises. The Service passes
+// it to the ClientLimiter; it is never stored.
+type Client struct {
+	Address string
+	Device  string
+}
+
+type clientKey struct{}
+
+// WithClient returns a context that says the attempts made with it come
+// from c (the web package sets it from each request).
+func WithClient(ctx context.Context, c Client) context.Context {
+	return context.WithValue(ctx, clientKey{}, c)
+}
+
+// ClientOf returns the client recorded in ctx, the zero Client when none.
+func ClientOf(ctx context.Context) Client {
+	c, _ := ctx.Value(clientKey{}).(Client)
+	return c
+}
+
+// ClientLimiter throttles attempts by where they come from, beside the
+// account's own throttling (throttle.go). The account's budget bounds what
+// any number of strangers get at one MitID; a client limit slows one
+// stranger guessing at many MitIDs, or keeps a stranger's guesses from
+// spending a MitID's budget at all, and it touches no account. It is
+// optional (Config.Clients).
+//
+// Contract: Allow is asked before an attempt compares a secret; an error it
+// returns refuses the attempt, which then compares and counts nothing (use
+// CodeClientLimited). Failed is told, after the attempt's commit, of each
+// attempt that compared a secret and did not match. Both are called from
+// many goroutines at once and must not block for long.
+type ClientLimiter interface {
+	Allow(ctx context.Context, c Client) error
+	Failed(ctx context.Context, c Client)
+}
+
+// allowClient asks the ClientLimiter, if any, about the client of ctx.
+func (s *Service) allowClient(ctx context.Context) error {
+	if s.clients == nil {
+		return nil
+	}
+	return s.clients.Allow(ctx, ClientOf(ctx))
+}
+
+// tellClient tells the ClientLimiter, if any, of an attempt's outcome.
+func (s *Service) tellClient(ctx context.Context, outcome error) {
+	if s.clients == nil || outcome == nil {
+		return
+	}
+	switch ErrorCode(outcome) {
+	case CodeWrongCode, CodeWrongPassword, CodeWrongActivationCode, CodeActivationBlocked:
+		s.clients.Failed(ctx, ClientOf(ctx))
+	}
+}
+
+// ClientWindow is a ClientLimiter in memory: a client with Limit failed
+// attempts within Window is refused until the oldest of them is Window old.
+// A client is its address and device together; the zero Client (nothing
+// known) is never limited. It remembers at most MaxClients clients, forgetting
+// the one seen longest ago, so a flood of addresses cannot exhaust memory.
+// For several processes, implement ClientLimiter on a shared store.
+type ClientWindow struct {
+	Limit      int
+	Window     time.Duration
+	MaxClients int
+	Clock      Clock
+
+	mu      sync.Mutex
+	clients map[Client]*clientFailures
+}
+
+type clientFailures struct {
+	at   []time.Time // failure times within the window, oldest first
+	seen time.Time
+}
+
+// Allow refuses c while it has Limit failures within Window.
+func (w *ClientWindow) Allow(_ context.Context, c Client) error {
+	if c == (Client{}) {
+		return nil
+	}
+	now := w.now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f := w.clients[c]
+	if f == nil {
+		return nil
+	}
+	f.trim(now, w.Window)
+	if len(f.at) < w.Limit {
+		return nil
+	}
+	e := errorf(CodeClientLimited, "too many failed attempts from here; try again later")
+	e.Until = f.at[0].Add(w.Window)
+	return e
+}
+
+// Failed records a failure of c.
+func (w *ClientWindow) Failed(_ context.Context, c Client) {
+	if c == (Client{}) {
+		return
+	}
+	now := w.now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.clients == nil {
+		w.clients = map[Client]*clientFailures{}
+	}
+	f := w.clients[c]
+	if f == nil {
+		if max := w.MaxClients; max > 0 && len(w.clients) >= max {
+			w.forgetOldest()
+		}
+		f = &clientFailures{}
+		w.clients[c] = f
+	}
+	f.trim(now, w.Window)
+	f.at, f.seen = append(f.at, now), now
+}
+
+func (w *ClientWindow) now() time.Time {
+	if w.Clock == nil {
+		return time.Now()
+	}
+	return w.Clock.Now()
+}
+
+// forgetOldest drops the client seen longest ago. It is linear in the
+// clients remembered, and runs only when the table is full.
+func (w *ClientWindow) forgetOldest() {
+	var oldest Client
+	var at time.Time
+	first := true
+	for c, f := range w.clients {
+		if first || f.seen.Before(at) {
+			oldest, at, first = c, f.seen, false
+		}
+	}
+	delete(w.clients, oldest)
+}
+
+// trim drops the failures older than window.
+func (f *clientFailures) trim(now time.Time, window time.Duration) {
+	i := 0
+	for i < len(f.at) && now.Sub(f.at[i]) >= window {
+		i++
+	}
+	f.at = f.at[i:]
+}

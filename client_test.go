@@ -1,0 +1,79 @@
+package mitid_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+)
+
+// TestClientLimiter_RefusesAClientBeforeAnyComparison: a client past its
+// limit is refused before a code is compared, so its attempts spend nothing
+// of the holder's budget; other clients are not affected.
+func TestClientLimiter_RefusesAClientBeforeAnyComparison(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	limiter := &mitid.ClientWindow{Limit: 2, Window: time.Hour, Clock: e.clock}
+	p := e.svc.Policy()
+	svc, err := mitid.New(mitid.Config{Store: e.svc.Store(), Keys: mustKeys(t), Clock: e.clock, Rand: seeded(int(seqN.Add(1)) + 70000), Policy: &p, Clients: limiter})
+	require.NoError(t, err)
+	e.svc = svc
+	h := e.enrol(t, "client-limited", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	stranger := mitid.WithClient(e.ctx, mitid.Client{Address: "198.51.100.7"})
+	for i := 0; i < 2; i++ {
+		l := e.begin(t, h, mitid.LevelSubstantial)
+		_, err := e.svc.SubmitCode(stranger, l.ID, wrongCode(h.code(t)))
+		require.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(err))
+	}
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	_, err = e.svc.SubmitCode(stranger, l.ID, wrongCode(h.code(t)))
+	require.ErrorIs(t, err, mitid.ErrLimit)
+	var me *mitid.Error
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, mitid.CodeClientLimited, me.Code)
+	assert.Equal(t, e.clock.Now().Add(time.Hour), me.Until)
+	u, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 2, u.Failures, "the refused attempt spent nothing of the holder's budget")
+
+	holder := mitid.WithClient(e.ctx, mitid.Client{Address: "203.0.113.9"})
+	_, err = e.svc.SubmitCode(holder, l.ID, h.code(t))
+	require.NoError(t, err, "the holder, from elsewhere, is not limited")
+
+	e.clock.Advance(time.Hour)
+	l = e.begin(t, h, mitid.LevelSubstantial)
+	_, err = e.svc.SubmitCode(stranger, l.ID, wrongCode(h.code(t)))
+	assert.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(err), "the window moved on")
+}
+
+// TestClientWindow_CountsFailuresPerClientWithinTheWindow covers the
+// in-memory limiter's own rules.
+func TestClientWindow_CountsFailuresPerClientWithinTheWindow(t *testing.T) {
+	clock := &fakeClock{now: tNow}
+	w := &mitid.ClientWindow{Limit: 2, Window: time.Minute, MaxClients: 2, Clock: clock}
+	ctx := context.Background()
+	a, b, c := mitid.Client{Address: "a"}, mitid.Client{Address: "b"}, mitid.Client{Address: "c"}
+
+	w.Failed(ctx, a)
+	require.NoError(t, w.Allow(ctx, a))
+	clock.Advance(30 * time.Second)
+	w.Failed(ctx, a)
+	assert.Equal(t, mitid.CodeClientLimited, mitid.ErrorCode(w.Allow(ctx, a)), "two failures within the minute")
+	clock.Advance(30 * time.Second)
+	assert.NoError(t, w.Allow(ctx, a), "the first failure is a minute old")
+
+	w.Failed(ctx, mitid.Client{})
+	w.Failed(ctx, mitid.Client{})
+	assert.NoError(t, w.Allow(ctx, mitid.Client{}), "an unknown client is never limited")
+
+	w.Failed(ctx, b)
+	w.Failed(ctx, b)
+	clock.Advance(time.Second)
+	w.Failed(ctx, c) // the table is full: a, seen longest ago, goes
+	w.Failed(ctx, c)
+	assert.Equal(t, mitid.CodeClientLimited, mitid.ErrorCode(w.Allow(ctx, b)))
+	assert.Equal(t, mitid.CodeClientLimited, mitid.ErrorCode(w.Allow(ctx, c)))
+}
