@@ -87,9 +87,6 @@ type clientFailures struct {
 
 // Allow refuses c while it has Limit failures within Window.
 func (w *ClientWindow) Allow(_ context.Context, c Client) error {
-	if c == (Client{}) {
-		return nil
-	}
 	now := w.now()
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -77,3 +77,23 @@ func TestClientWindow_CountsFailuresPerClientWithinTheWindow(t *testing.T) {
 	assert.Equal(t, mitid.CodeClientLimited, mitid.ErrorCode(w.Allow(ctx, b)))
 	assert.Equal(t, mitid.CodeClientLimited, mitid.ErrorCode(w.Allow(ctx, c)))
 }
+
+// TestClientWindow_ForgetsTheClientSeenLongestAgoWhenFull: the table is
+// bounded, so a flood of addresses cannot exhaust memory; what goes is the
+// client seen longest ago.
+func TestClientWindow_ForgetsTheClientSeenLongestAgoWhenFull(t *testing.T) {
+	clock := &fakeClock{now: tNow}
+	w := &mitid.ClientWindow{Limit: 2, Window: time.Hour, MaxClients: 2, Clock: clock}
+	ctx := context.Background()
+	a, b, c := mitid.Client{Address: "a"}, mitid.Client{Address: "b"}, mitid.Client{Address: "c"}
+	w.Failed(ctx, a)
+	w.Failed(ctx, a)
+	require.Error(t, w.Allow(ctx, a))
+	clock.Advance(time.Second)
+	w.Failed(ctx, b)
+	clock.Advance(time.Second)
+	w.Failed(ctx, c)
+	assert.NoError(t, w.Allow(ctx, a), "a was forgotten to make room for c")
+	w.Failed(ctx, c)
+	assert.Error(t, w.Allow(ctx, c))
+}
