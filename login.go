@@ -679,6 +679,11 @@ func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, err
 			evs = append(evs, Event{Type: EventAuthenticatorUsed, Authenticator: a.ID, Kind: a.Kind,
 				Detail: map[string]string{"action": string(st.Action), "method": string(ref.Method)}})
 		}
+		// "Every use" is one notice per login, not one per factor: the
+		// first use carries it (a non-nil empty Notify stops stamp).
+		for i := 1; i < len(evs); i++ {
+			evs[i].Notify = []Delivery{}
+		}
 		if loa := TransactionLevel(u.IAL, AuthenticationLevel(res.Kinds)); loa < st.Level {
 			return nil, errorf(CodeLevelTooLow, "the login reached %s, below the %s required", loa, st.Level)
 		}
