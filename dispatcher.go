@@ -153,7 +153,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (RoundResult, error) {
 		m := &msgs[i]
 		subject, text := Render(&m.Event, m.Delivery.Language)
 		nerr := d.notify(ctx, Notification{ID: m.ID, Delivery: m.Delivery, Event: m.Event, Subject: subject, Text: text})
-		if ctx.Err() != nil {
+		if ctx.Err() != nil && nerr != nil {
 			// Shutting down: the attempt is not the message's fault. The
 			// lease runs out and the message is claimed again.
 			return res, ctx.Err()
@@ -161,7 +161,11 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (RoundResult, error) {
 		now := d.cfg.Clock.Now()
 		switch {
 		case nerr == nil:
-			err = d.outbox.CompleteOutbox(ctx, m.ID, m.Lease, now)
+			// Record a send even while shutting down, so that it is not
+			// repeated when the lease runs out.
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+			err = d.outbox.CompleteOutbox(sctx, m.ID, m.Lease, now)
+			cancel()
 			if err == nil {
 				res.Delivered++
 				d.log.LogAttrs(ctx, slog.LevelDebug, "notification sent", msgAttrs(m)...)
@@ -191,15 +195,22 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (RoundResult, error) {
 			// anything else is the outbox failing.
 			return res, fmt.Errorf("outbox message %d: %w", m.ID, err)
 		}
+		if ctx.Err() != nil {
+			return res, ctx.Err() // the rest of the batch waits for its leases to pass
+		}
 	}
 	return res, nil
 }
 
+// settleTimeout bounds recording a completed send after the dispatcher's
+// context has ended.
+const settleTimeout = 5 * time.Second
+
 // notify calls the notifier under the per-message timeout. A notifier that
 // does not return by then is left to finish on its own; its late result is
 // ignored.
-func (d *Dispatcher) notify(ctx context.Context, n Notification) error {
-	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+func (d *Dispatcher) notify(parent context.Context, n Notification) error {
+	ctx, cancel := context.WithTimeout(parent, d.cfg.Timeout)
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- d.n.Notify(ctx, n) }()
@@ -210,6 +221,17 @@ func (d *Dispatcher) notify(ctx context.Context, n Notification) error {
 		}
 		return err
 	case <-ctx.Done():
+		if parent.Err() != nil {
+			// Shutting down: let the send say whether it went out, so a
+			// finished send is recorded rather than repeated.
+			t := time.NewTimer(settleTimeout)
+			defer t.Stop()
+			select {
+			case err := <-done:
+				return err
+			case <-t.C:
+			}
+		}
 		return fmt.Errorf("notifier did not return within %s: %w", d.cfg.Timeout, ctx.Err())
 	}
 }
