@@ -185,7 +185,7 @@ func TestWebhook_MalformedAddressIsUndeliverableAndNotPosted(t *testing.T) {
 }
 
 func TestWebhook_SlowGatewayTimesOutAsTransient(t *testing.T) {
-	g := newGateway(t, answer{status: 200, delay: 2 * time.Second})
+	g := newGateway(t, answer{status: 200, delay: 600 * time.Millisecond})
 	n, err := webhook.New(webhook.Config{URL: g.srv.URL, Secret: secret, Channel: mitid.ChannelSMS, Timeout: 100 * time.Millisecond})
 	require.NoError(t, err)
 	start := time.Now()
