@@ -10,6 +10,7 @@ import (
 	"math"
 	mrand "math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -64,6 +65,11 @@ type DispatcherConfig struct {
 	Observer Observer
 	// StatsEvery is how often Run reports OutboxStats to the Observer (1 min).
 	StatsEvery time.Duration
+	// Concurrency is how many messages of a batch are sent at once (1).
+	// Sending is mostly waiting (for the server, for the commit that
+	// records the send), so a few in flight multiply throughput; the
+	// notifier must be safe for concurrent use.
+	Concurrency int
 	// Users is where a message that failed for good on one channel looks up
 	// the person's other channels, and where a notice that reached nobody is
 	// recorded as an EventNotificationFailed. Nil: the outbox, when it is a
@@ -149,57 +155,100 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (RoundResult, error) {
 	if err != nil {
 		return res, err
 	}
-	for i := range msgs {
-		m := &msgs[i]
-		subject, text := Render(&m.Event, m.Delivery.Language)
-		nerr := d.notify(ctx, Notification{ID: m.ID, Delivery: m.Delivery, Event: m.Event, Subject: subject, Text: text})
-		if ctx.Err() != nil && nerr != nil {
-			// Shutting down: the attempt is not the message's fault. The
-			// lease runs out and the message is claimed again.
-			return res, ctx.Err()
+	var mu sync.Mutex // guards res and err
+	work := func(m *OutboxMessage) bool {
+		outcome, derr := d.dispatch(ctx, m)
+		mu.Lock()
+		defer mu.Unlock()
+		switch outcome {
+		case OutcomeSent:
+			res.Delivered++
+		case OutcomeParked:
+			res.Parked++
+		case OutcomeRetried:
+			res.Retried++
 		}
-		now := d.cfg.Clock.Now()
-		switch {
-		case nerr == nil:
-			// Record a send even while shutting down, so that it is not
-			// repeated when the lease runs out.
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
-			err = d.outbox.CompleteOutbox(sctx, m.ID, m.Lease, now)
-			cancel()
-			if err == nil {
-				res.Delivered++
-				d.log.LogAttrs(ctx, slog.LevelDebug, "notification sent", msgAttrs(m)...)
-				d.observe(Observation{Outcome: OutcomeSent, Message: m, At: now})
-			}
-		case errors.Is(nerr, ErrInvalid) || m.Attempts >= d.cfg.MaxAttempts:
-			err = d.outbox.RetryOutbox(ctx, m.ID, m.Lease, now, nerr.Error(), true)
-			if err == nil {
-				res.Parked++
-				m.Dead, m.LastError = true, nerr.Error()
-				d.log.LogAttrs(ctx, slog.LevelError, "notification parked", append(msgAttrs(m), slog.String("error", nerr.Error()))...)
-				d.observe(Observation{Outcome: OutcomeParked, Message: m, Err: nerr, At: now})
-				err = d.reroute(ctx, m, nerr, now)
-			}
-		default:
-			retryAt := d.retryAt(m.Attempts, nerr, now)
-			err = d.outbox.RetryOutbox(ctx, m.ID, m.Lease, retryAt, nerr.Error(), false)
-			if err == nil {
-				res.Retried++
-				d.log.LogAttrs(ctx, slog.LevelWarn, "notification will be retried", append(msgAttrs(m),
-					slog.String("error", nerr.Error()), slog.Time("retry_at", retryAt))...)
-				d.observe(Observation{Outcome: OutcomeRetried, Message: m, Err: nerr, At: now, RetryAt: retryAt})
+		if derr != nil && err == nil {
+			err = derr
+		}
+		return err == nil
+	}
+	if d.cfg.Concurrency <= 1 {
+		for i := range msgs {
+			if !work(&msgs[i]) {
+				break
 			}
 		}
-		if err != nil && !errors.Is(err, ErrConflict) {
-			// A lost lease means another dispatcher owns the message now;
-			// anything else is the outbox failing.
-			return res, fmt.Errorf("outbox message %d: %w", m.ID, err)
+		return res, err
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(d.cfg.Concurrency, len(msgs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1) - 1; i < int64(len(msgs)); i = next.Add(1) - 1 {
+				if !work(&msgs[i]) {
+					return // the rest of the batch waits for its leases to pass
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return res, err
+}
+
+// dispatch tries one claimed message once and records what happened. It
+// returns the outcome recorded ("" when none: the lease was lost, or the
+// dispatcher is stopping), and an error when the round must stop.
+func (d *Dispatcher) dispatch(ctx context.Context, m *OutboxMessage) (Outcome, error) {
+	subject, text := Render(&m.Event, m.Delivery.Language)
+	nerr := d.notify(ctx, Notification{ID: m.ID, Delivery: m.Delivery, Event: m.Event, Subject: subject, Text: text})
+	if ctx.Err() != nil && nerr != nil {
+		// Shutting down: the attempt is not the message's fault. The
+		// lease runs out and the message is claimed again.
+		return "", ctx.Err()
+	}
+	now := d.cfg.Clock.Now()
+	var outcome Outcome
+	var err error
+	switch {
+	case nerr == nil:
+		// Record a send even while shutting down, so that it is not
+		// repeated when the lease runs out.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+		err = d.outbox.CompleteOutbox(sctx, m.ID, m.Lease, now)
+		cancel()
+		if err == nil {
+			outcome = OutcomeSent
+			d.log.LogAttrs(ctx, slog.LevelDebug, "notification sent", msgAttrs(m)...)
+			d.observe(Observation{Outcome: OutcomeSent, Message: m, At: now})
 		}
-		if ctx.Err() != nil {
-			return res, ctx.Err() // the rest of the batch waits for its leases to pass
+	case errors.Is(nerr, ErrInvalid) || m.Attempts >= d.cfg.MaxAttempts:
+		err = d.outbox.RetryOutbox(ctx, m.ID, m.Lease, now, nerr.Error(), true)
+		if err == nil {
+			outcome = OutcomeParked
+			m.Dead, m.LastError = true, nerr.Error()
+			d.log.LogAttrs(ctx, slog.LevelError, "notification parked", append(msgAttrs(m), slog.String("error", nerr.Error()))...)
+			d.observe(Observation{Outcome: OutcomeParked, Message: m, Err: nerr, At: now})
+			err = d.reroute(ctx, m, nerr, now)
+		}
+	default:
+		retryAt := d.retryAt(m.Attempts, nerr, now)
+		err = d.outbox.RetryOutbox(ctx, m.ID, m.Lease, retryAt, nerr.Error(), false)
+		if err == nil {
+			outcome = OutcomeRetried
+			d.log.LogAttrs(ctx, slog.LevelWarn, "notification will be retried", append(msgAttrs(m),
+				slog.String("error", nerr.Error()), slog.Time("retry_at", retryAt))...)
+			d.observe(Observation{Outcome: OutcomeRetried, Message: m, Err: nerr, At: now, RetryAt: retryAt})
 		}
 	}
-	return res, nil
+	if err != nil && !errors.Is(err, ErrConflict) {
+		// A lost lease means another dispatcher owns the message now;
+		// anything else is the outbox failing.
+		return outcome, fmt.Errorf("outbox message %d: %w", m.ID, err)
+	}
+	return outcome, ctx.Err()
 }
 
 // settleTimeout bounds recording a completed send after the dispatcher's

@@ -243,8 +243,9 @@ func testDispatcherConcurrent(t *testing.T, s mitid.Store) {
 	c := &clock{now: t0}
 	n := &sink{}
 	var delivered atomic.Int64
-	parallel(8, func(int) {
-		d := mitid.NewDispatcher(s, n, mitid.DispatcherConfig{Clock: c, Lease: time.Hour, Batch: 3, Rand: seededRand(12)})
+	parallel(8, func(i int) {
+		// Half of them send four messages of a batch at once.
+		d := mitid.NewDispatcher(s, n, mitid.DispatcherConfig{Clock: c, Lease: time.Hour, Batch: 5, Concurrency: 1 + 3*(i%2), Rand: seededRand(12)})
 		for {
 			res, err := d.RunOnce(ctx)
 			if !assert.NoError(t, err) || res.Delivered == 0 {

@@ -1,0 +1,104 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/store/postgres"
+)
+
+// The Dispatcher's own cost per message on PostgreSQL (issue 11), beside
+// the raw primitive a queue pays per item, a bare INSERT and DELETE of one
+// row in autocommit (two round trips, two durable commits):
+//
+//	go test -run='^$' -bench='BareInsertDelete|Dispatch' ./store/postgres/
+//
+// The dispatch benchmarks queue b.N messages before the timer starts (the
+// queueing is part of the event's own commit, measured by
+// BenchmarkUpdateUser), then time the dispatchers draining them to a
+// notifier that does nothing: claiming in batches, the notifier call under
+// its timeout, and one completing UPDATE (one durable commit) per message.
+
+func BenchmarkBareInsertDelete(b *testing.B) {
+	ctx := context.Background()
+	pool, table := barePool(b, "CREATE TABLE %s.queue (id bigserial PRIMARY KEY, address text NOT NULL)")
+	b.ResetTimer()
+	for b.Loop() {
+		var id int64
+		if err := pool.QueryRow(ctx, "INSERT INTO "+table+".queue (address) VALUES ('+4512345678') RETURNING id").Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pool.Exec(ctx, "DELETE FROM "+table+".queue WHERE id = $1", id); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDispatchNoop(b *testing.B) {
+	for _, n := range []int{1, 2} {
+		b.Run(fmt.Sprintf("dispatchers=%d", n), func(b *testing.B) { benchDispatch(b, n) })
+	}
+}
+
+// benchDispatch drains b.N queued messages with n dispatchers, each on a
+// pool of its own, as n processes would.
+func benchDispatch(b *testing.B, n int) {
+	ctx := context.Background()
+	dsn := testDSN(b)
+	schema := newSchema(b, dsn)
+	var stores []*postgres.Store
+	for range n {
+		s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema, MaxConns: 2})
+		require.NoError(b, err)
+		b.Cleanup(s.Close)
+		stores = append(stores, s)
+	}
+	queueMessages(b, stores[0], b.N)
+	noop := mitid.NotifierFunc(func(context.Context, mitid.Notification) error { return nil })
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for _, s := range stores {
+		d := mitid.NewDispatcher(s, noop, mitid.DispatcherConfig{Batch: 64})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				res, err := d.RunOnce(ctx)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				if res.Delivered == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	st, err := stores[0].OutboxStats(ctx)
+	require.NoError(b, err)
+	require.Zero(b, st.Waiting, "every message delivered")
+}
+
+// queueMessages queues total SMS notifications, 100 events per user.
+func queueMessages(b *testing.B, s mitid.Store, total int) {
+	now := time.Now()
+	for u := 0; u*100 < total; u++ {
+		user := &mitid.User{ID: uuid.New(), UserID: fmt.Sprintf("bench-%d", u), Phone: "+4512345678",
+			Channels: []mitid.Channel{mitid.ChannelSMS}, Status: mitid.UserActive, CreatedAt: now}
+		var evs []mitid.Event
+		for i := u * 100; i < min((u+1)*100, total); i++ {
+			evs = append(evs, mitid.Event{ID: uuid.New(), User: user.ID, Type: mitid.EventUserBlocked, At: now,
+				Notify: []mitid.Delivery{{Channel: mitid.ChannelSMS, Address: user.Phone, Language: mitid.Danish}}})
+		}
+		require.NoError(b, s.CreateUser(context.Background(), user, evs))
+	}
+}
