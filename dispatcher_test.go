@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -175,4 +176,53 @@ func TestDispatcherRun_ReportsTheQueue(t *testing.T) {
 	require.Len(t, q, 1, "reported once at the start; the next report is a minute away")
 	assert.Equal(t, 2, q[0].Stats.Waiting)
 	assert.Equal(t, 5*time.Minute, q[0].OldestAge(), "the oldest message waited since the event")
+}
+
+// An event may name a delivery that is none of the person's channels (the
+// receipt address given with an order, issue 10): it is sent there like
+// any other, and if that address fails for good the person's own channels
+// get the notice.
+func TestDispatcher_ExplicitDeliveryBeyondTheUsersChannels(t *testing.T) {
+	e := newEnv(t)
+	u := e.anna(t)
+	rec := &recorder{}
+	d := mitid.NewDispatcher(e.store, rec, mitid.DispatcherConfig{Clock: e.clock, Rand: seeded(12)})
+	_, err := d.RunOnce(e.ctx) // the creation notices
+	require.NoError(t, err)
+	rec.sent = nil
+
+	receipt := mitid.Delivery{Channel: mitid.ChannelEmail, Address: "indkob@firma.example", Language: mitid.Danish}
+	_, err = e.store.UpdateUser(e.ctx, u.ID, func(*mitid.User) ([]mitid.Event, error) {
+		return []mitid.Event{{ID: uuid.New(), User: u.ID, Type: mitid.EventOrderPlaced, Order: "MO-1", At: tNow,
+			Notify: []mitid.Delivery{receipt}}}, nil
+	})
+	require.NoError(t, err)
+	res, err := d.RunOnce(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.RoundResult{Delivered: 1}, res, "only the receipt address, not the person's channels")
+	require.Len(t, rec.sent, 1)
+	assert.Equal(t, receipt, rec.sent[0].Delivery)
+	assert.Contains(t, rec.sent[0].Text, "MO-1")
+
+	rec.sent = nil
+	rec.fail = func(n mitid.Notification) error {
+		if n.Delivery.Address == receipt.Address {
+			return mitid.Undeliverable(nil, "no such mailbox")
+		}
+		return nil
+	}
+	_, err = e.store.UpdateUser(e.ctx, u.ID, func(*mitid.User) ([]mitid.Event, error) {
+		return []mitid.Event{{ID: uuid.New(), User: u.ID, Type: mitid.EventOrderPlaced, Order: "MO-2", At: tNow,
+			Notify: []mitid.Delivery{receipt}}}, nil
+	})
+	require.NoError(t, err)
+	for range 2 {
+		_, err = d.RunOnce(e.ctx)
+		require.NoError(t, err)
+	}
+	require.Len(t, rec.sent, 2, "the receipt failed for good: the person's SMS and e-mail get it")
+	for _, n := range rec.sent {
+		assert.Contains(t, n.Text, "MO-2")
+		assert.NotEqual(t, receipt.Address, n.Delivery.Address)
+	}
 }
