@@ -76,16 +76,6 @@ func (m mailpit) search(t testing.TB, query string) []summary {
 	}
 }
 
-// count returns how many messages match a query, from one request.
-func (m mailpit) count(t testing.TB, query string) int {
-	t.Helper()
-	var page struct {
-		Count int `json:"messages_count"`
-	}
-	m.get(t, "/api/v1/search?limit=1&query="+url.QueryEscape(query), &page)
-	return page.Count
-}
-
 // message is one message as Mailpit's API returns it.
 type message struct {
 	MessageID string `json:"MessageID"`

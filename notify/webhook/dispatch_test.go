@@ -3,7 +3,7 @@ package webhook_test
 import (
 	"context"
 	"crypto/rand"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,22 +15,11 @@ import (
 	"github.com/go-mitid/mitid/store/memory"
 )
 
-type handClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// handClock is a clock the test moves by hand.
+type handClock struct{ offset atomic.Int64 }
 
-func (c *handClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *handClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func (c *handClock) Now() time.Time          { return t0.Add(time.Duration(c.offset.Load())) }
+func (c *handClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // queued returns a memory store holding one user and one event to be sent
 // by SMS to phone.
@@ -49,7 +38,7 @@ func queued(t *testing.T, phone string) *memory.Store {
 func TestDispatcher_GatewayAnswering500IsRetriedWithBackoff(t *testing.T) {
 	g := newGateway(t, answer{status: 500}, answer{status: 502}, answer{status: 200})
 	s := queued(t, "+4512345678")
-	c := &handClock{now: t0}
+	c := &handClock{}
 	n := newNotifier(t, g.srv.URL, mitid.ChannelSMS)
 	d := mitid.NewDispatcher(s, n, mitid.DispatcherConfig{Clock: c, Backoff: time.Second, MaxAttempts: 5, Rand: rand.Reader})
 	ctx := context.Background()
@@ -83,7 +72,7 @@ func TestDispatcher_GatewayAnswering500IsRetriedWithBackoff(t *testing.T) {
 func TestDispatcher_MalformedNumberIsParkedAtOnce(t *testing.T) {
 	g := newGateway(t)
 	s := queued(t, "12-34")
-	c := &handClock{now: t0}
+	c := &handClock{}
 	d := mitid.NewDispatcher(s, newNotifier(t, g.srv.URL, mitid.ChannelSMS), mitid.DispatcherConfig{Clock: c, Rand: rand.Reader})
 	res, err := d.RunOnce(context.Background())
 	require.NoError(t, err)
