@@ -21,6 +21,7 @@ var dispatcherTests = []suiteTest{
 	{"Dispatcher/OneChannelFailsForGoodTheOtherDelivers", testDispatcherOtherChannel},
 	{"Dispatcher/EveryChannelFailsRerouteThenRecord", testDispatcherReroute},
 	{"Dispatcher/ConcurrentDispatchersDeliverEachOnce", testDispatcherConcurrent},
+	{"Dispatcher/LastTwoChannelsFailingAtOnceRecordOneFailure", testDispatcherFailureRecordedOnce},
 	{"Outbox/Stats", testOutboxStats},
 }
 
@@ -290,4 +291,32 @@ func testOutboxStats(t *testing.T, s mitid.Store) {
 	cancel()
 	_, err = s.OutboxStats(cctx)
 	assert.True(t, errors.Is(err, context.Canceled) || errors.Is(err, mitid.ErrUnavailable))
+}
+
+// Two dispatchers park the last two deliveries of one event at the same
+// moment: each sees the other's parked, and both record the failure; it is
+// in the log once.
+func testDispatcherFailureRecordedOnce(t *testing.T, s mitid.Store) {
+	ctx := context.Background()
+	u, _ := userWithEvent(t, s, mitid.ChannelSMS, mitid.ChannelEmail)
+	c := &clock{now: t0}
+	n := &sink{fail: func(mitid.Notification) error { return mitid.Undeliverable(nil, "refused") }}
+	var parked sync.WaitGroup
+	parked.Add(2)
+	// Each dispatcher waits, once it has parked its message, until the
+	// other has parked too; only then do both look for a channel left.
+	barrier := mitid.ObserverFunc(func(o mitid.Observation) {
+		if o.Outcome == mitid.OutcomeParked {
+			parked.Done()
+			parked.Wait()
+		}
+	})
+	parallel(2, func(i int) {
+		d := mitid.NewDispatcher(s, n, mitid.DispatcherConfig{Clock: c, Batch: 1, Rand: seededRand(byte(20 + i)), Observer: barrier})
+		_, err := d.RunOnce(ctx)
+		assert.NoError(t, err)
+	})
+	failed, err := s.Events(ctx, mitid.EventFilter{User: u.ID, Types: []mitid.EventType{mitid.EventNotificationFailed}})
+	require.NoError(t, err)
+	assert.Len(t, failed, 1, "one failure, however many dispatchers saw it")
 }
