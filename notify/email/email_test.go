@@ -1,6 +1,7 @@
 package email_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -50,6 +51,7 @@ func TestEmail_DeliveredOverSTARTTLSWithLoginInTheUsersLanguage(t *testing.T) {
 		require.Len(t, got, 1)
 		msg, headers := mp.message(t, got[0].ID)
 		assert.Equal(t, "MitID", msg.Subject)
+		assert.Contains(t, msg.Tags, mp.user, "sent logged in (the server tags messages with the login)")
 		assert.Equal(t, strings.Trim(n.MessageID(note), "<>"), msg.MessageID, "the Message-ID names the outbox message")
 		assert.Equal(t, []string{string(lang)}, headers["Content-Language"])
 		assert.Equal(t, []string{"auto-generated"}, headers["Auto-Submitted"])
@@ -144,5 +146,88 @@ func TestEmail_ConfigIsChecked(t *testing.T) {
 	for _, cfg := range []email.Config{{Addr: "no-port", From: "a@b.dk"}, {Addr: "h:25", From: "not an address"}} {
 		_, err := email.New(cfg)
 		assert.Equal(t, mitid.CodeConfigInvalid, mitid.ErrorCode(err))
+	}
+}
+
+// plainSMTP is a few lines of SMTP without STARTTLS, for what Mailpit
+// cannot be made to do: it answers RCPT with rcpt and reports the verbs it
+// heard once the client has gone.
+func plainSMTP(t *testing.T, rcpt string) (addr string, heard <-chan string) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { l.Close() })
+	said := make(chan string, 1)
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		r := bufio.NewReader(c)
+		fmt.Fprint(c, "220 plain.example ESMTP\r\n")
+		var got []string
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil || strings.TrimSpace(line) == "" {
+				break
+			}
+			verb := strings.ToUpper(strings.Fields(line)[0])
+			got = append(got, verb)
+			switch verb {
+			case "EHLO":
+				fmt.Fprint(c, "250-plain.example\r\n250 AUTH PLAIN\r\n")
+			case "RCPT":
+				fmt.Fprint(c, rcpt+"\r\n")
+			case "QUIT":
+				fmt.Fprint(c, "221 bye\r\n")
+			default:
+				fmt.Fprint(c, "250 ok\r\n")
+			}
+		}
+		said <- strings.Join(got, " ")
+	}()
+	return l.Addr().String(), said
+}
+
+func heardBy(t *testing.T, heard <-chan string) string {
+	select {
+	case s := <-heard:
+		return s
+	case <-time.After(5 * time.Second):
+		t.Fatal("the server never saw the client leave")
+		return ""
+	}
+}
+
+// A server that does not offer STARTTLS gets nothing: the notifier stops
+// after EHLO (a downgrade by someone on the path looks just like this).
+func TestEmail_NoSTARTTLSNoSend(t *testing.T) {
+	addr, heard := plainSMTP(t, "250 ok")
+	n := newNotifier(t, email.Config{Addr: addr, From: "noreply@mitid.example", Username: "u", Password: "p"})
+	err := n.Notify(context.Background(), notification(1, "anna@example.dk", mitid.Danish))
+	require.ErrorIs(t, err, mitid.ErrUnavailable)
+	assert.Contains(t, err.Error(), "STARTTLS")
+	assert.Equal(t, "EHLO", heardBy(t, heard), "no AUTH, no MAIL: nothing in clear")
+}
+
+// The server's answer to RCPT decides: 5xx refuses the recipient for good
+// (parked, the person's other channels tried), 4xx is for later.
+func TestEmail_RecipientRefusedForGoodOrForNow(t *testing.T) {
+	for _, tc := range []struct {
+		reply string
+		code  mitid.Code
+	}{
+		{"550 5.1.1 no such user", mitid.CodeUndeliverable},
+		{"451 4.3.0 try again later", mitid.CodeDeliveryFailed},
+	} {
+		addr, heard := plainSMTP(t, tc.reply)
+		n, err := email.New(email.Config{Addr: addr, From: "noreply@mitid.example", AllowPlaintext: true})
+		require.NoError(t, err)
+		err = n.Notify(context.Background(), notification(1, "anna@example.dk", mitid.Danish))
+		assert.Equal(t, tc.code, mitid.ErrorCode(err), "%s: %v", tc.reply, err)
+		assert.Contains(t, err.Error(), tc.reply[4:])
+		require.NoError(t, n.Close())
+		assert.NotContains(t, heardBy(t, heard), "DATA", "%s: no message sent", tc.reply)
 	}
 }

@@ -78,10 +78,11 @@ func (m mailpit) search(t testing.TB, query string) []summary {
 
 // message is one message as Mailpit's API returns it.
 type message struct {
-	MessageID string `json:"MessageID"`
-	Subject   string `json:"Subject"`
-	Text      string `json:"Text"`
-	HTML      string `json:"HTML"`
+	MessageID string   `json:"MessageID"`
+	Tags      []string `json:"Tags"`
+	Subject   string   `json:"Subject"`
+	Text      string   `json:"Text"`
+	HTML      string   `json:"HTML"`
 }
 
 func (m mailpit) message(t testing.TB, id string) (message, map[string][]string) {
