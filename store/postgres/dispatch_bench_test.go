@@ -42,20 +42,22 @@ func BenchmarkBareInsertDelete(b *testing.B) {
 }
 
 func BenchmarkDispatchNoop(b *testing.B) {
-	for _, n := range []int{1, 2} {
-		b.Run(fmt.Sprintf("dispatchers=%d", n), func(b *testing.B) { benchDispatch(b, n) })
+	for _, c := range []int{1, 8} {
+		for _, n := range []int{1, 2} {
+			b.Run(fmt.Sprintf("dispatchers=%d/concurrency=%d", n, c), func(b *testing.B) { benchDispatch(b, n, c) })
+		}
 	}
 }
 
 // benchDispatch drains b.N queued messages with n dispatchers, each on a
-// pool of its own, as n processes would.
-func benchDispatch(b *testing.B, n int) {
+// pool of its own, as n processes would, each sending c messages at once.
+func benchDispatch(b *testing.B, n, c int) {
 	ctx := context.Background()
 	dsn := testDSN(b)
 	schema := newSchema(b, dsn)
 	var stores []*postgres.Store
 	for range n {
-		s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema, MaxConns: 2})
+		s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema, MaxConns: int32(c + 1)})
 		require.NoError(b, err)
 		b.Cleanup(s.Close)
 		stores = append(stores, s)
@@ -65,7 +67,7 @@ func benchDispatch(b *testing.B, n int) {
 	b.ResetTimer()
 	var wg sync.WaitGroup
 	for _, s := range stores {
-		d := mitid.NewDispatcher(s, noop, mitid.DispatcherConfig{Batch: 64})
+		d := mitid.NewDispatcher(s, noop, mitid.DispatcherConfig{Batch: 64, Concurrency: c})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
