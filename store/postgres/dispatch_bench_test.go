@@ -41,6 +41,40 @@ func BenchmarkBareInsertDelete(b *testing.B) {
 	}
 }
 
+// BenchmarkBareClaimComplete is the dispatcher's SQL by hand, without the
+// library: claim 64 queued rows with SKIP LOCKED, then mark each done in
+// autocommit (one durable commit per row).
+func BenchmarkBareClaimComplete(b *testing.B) {
+	ctx := context.Background()
+	pool, table := barePool(b, `CREATE TABLE %s.queue (id bigserial PRIMARY KEY, address text NOT NULL, lease text, done timestamptz);
+		CREATE INDEX ON %s.queue (id) WHERE done IS NULL`)
+	_, err := pool.Exec(ctx, "INSERT INTO "+table+".queue (address) SELECT '+4512345678' FROM generate_series(1, $1)", b.N)
+	require.NoError(b, err)
+	b.ResetTimer()
+	for left := b.N; left > 0; {
+		rows, err := pool.Query(ctx, `UPDATE `+table+`.queue SET lease = gen_random_uuid()::text WHERE id IN (
+			SELECT id FROM `+table+`.queue WHERE done IS NULL AND lease IS NULL ORDER BY id LIMIT 64 FOR UPDATE SKIP LOCKED) RETURNING id, lease`)
+		require.NoError(b, err)
+		type claim struct {
+			id    int64
+			lease string
+		}
+		var claims []claim
+		for rows.Next() {
+			var c claim
+			require.NoError(b, rows.Scan(&c.id, &c.lease))
+			claims = append(claims, c)
+		}
+		require.NoError(b, rows.Err())
+		for _, c := range claims {
+			if _, err := pool.Exec(ctx, "UPDATE "+table+".queue SET done = now(), lease = NULL WHERE id = $1 AND lease = $2", c.id, c.lease); err != nil {
+				b.Fatal(err)
+			}
+		}
+		left -= len(claims)
+	}
+}
+
 func BenchmarkDispatchNoop(b *testing.B) {
 	for _, c := range []int{1, 8} {
 		for _, n := range []int{1, 2} {
