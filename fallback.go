@@ -40,7 +40,7 @@ func (d *Dispatcher) reroute(ctx context.Context, m *OutboxMessage, cause error,
 	if users == nil || m.Event.User == uuid.Nil {
 		return nil
 	}
-	sibs, err := d.outbox.OutboxMessages(ctx, OutboxFilter{Event: m.Event.ID})
+	sibs, err := d.outbox.OutboxMessages(ctx, OutboxFilter{User: m.Event.User, Event: m.Event.ID})
 	if err != nil {
 		return err
 	}

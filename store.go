@@ -211,7 +211,7 @@ type OutboxMessage struct {
 // OutboxFilter selects outbox messages for OutboxMessages.
 type OutboxFilter struct {
 	User  uuid.UUID // one user's messages (zero: all)
-	Event uuid.UUID // one event's messages, one per channel (zero: all)
+	Event uuid.UUID // one event's messages, one per delivery (zero: all); give User too, which stores index
 	Limit int       // at most this many (0: no limit)
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
@@ -41,38 +42,81 @@ func BenchmarkBareInsertDelete(b *testing.B) {
 	}
 }
 
-// BenchmarkBareClaimComplete is the dispatcher's SQL by hand, without the
-// library: claim 64 queued rows with SKIP LOCKED, then mark each done in
-// autocommit (one durable commit per row).
-func BenchmarkBareClaimComplete(b *testing.B) {
-	ctx := context.Background()
-	pool, table := barePool(b, `CREATE TABLE %s.queue (id bigserial PRIMARY KEY, address text NOT NULL, lease text, done timestamptz);
-		CREATE INDEX ON %s.queue (id) WHERE done IS NULL`)
-	_, err := pool.Exec(ctx, "INSERT INTO "+table+".queue (address) SELECT '+4512345678' FROM generate_series(1, $1)", b.N)
+// queueDDL is the bare queue: the outbox's shape without the library.
+const queueDDL = `CREATE TABLE %s.queue (id bigserial PRIMARY KEY, address text NOT NULL, lease text, done timestamptz);
+	CREATE INDEX ON %s.queue (id) WHERE done IS NULL`
+
+// fillQueue puts n rows in the bare queue.
+func fillQueue(b *testing.B, pool *pgxpool.Pool, table string, n int) {
+	_, err := pool.Exec(context.Background(), "INSERT INTO "+table+".queue (address) SELECT '+4512345678' FROM generate_series(1, $1)", n)
 	require.NoError(b, err)
+}
+
+// bareClaimComplete is the dispatcher's SQL by hand: claim up to 64 queued
+// rows with SKIP LOCKED, then mark each done in autocommit (one durable
+// commit per row). It returns how many it completed.
+func bareClaimComplete(b *testing.B, pool *pgxpool.Pool, table string) int {
+	ctx := context.Background()
+	rows, err := pool.Query(ctx, `UPDATE `+table+`.queue SET lease = gen_random_uuid()::text WHERE id IN (
+		SELECT id FROM `+table+`.queue WHERE done IS NULL AND lease IS NULL ORDER BY id LIMIT 64 FOR UPDATE SKIP LOCKED) RETURNING id, lease`)
+	require.NoError(b, err)
+	type claim struct {
+		id    int64
+		lease string
+	}
+	var claims []claim
+	for rows.Next() {
+		var c claim
+		require.NoError(b, rows.Scan(&c.id, &c.lease))
+		claims = append(claims, c)
+	}
+	require.NoError(b, rows.Err())
+	for _, c := range claims {
+		if _, err := pool.Exec(ctx, "UPDATE "+table+".queue SET done = now(), lease = NULL WHERE id = $1 AND lease = $2", c.id, c.lease); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return len(claims)
+}
+
+func BenchmarkBareClaimComplete(b *testing.B) {
+	pool, table := barePool(b, queueDDL)
+	fillQueue(b, pool, table, b.N)
 	b.ResetTimer()
 	for left := b.N; left > 0; {
-		rows, err := pool.Query(ctx, `UPDATE `+table+`.queue SET lease = gen_random_uuid()::text WHERE id IN (
-			SELECT id FROM `+table+`.queue WHERE done IS NULL AND lease IS NULL ORDER BY id LIMIT 64 FOR UPDATE SKIP LOCKED) RETURNING id, lease`)
-		require.NoError(b, err)
-		type claim struct {
-			id    int64
-			lease string
-		}
-		var claims []claim
-		for rows.Next() {
-			var c claim
-			require.NoError(b, rows.Scan(&c.id, &c.lease))
-			claims = append(claims, c)
-		}
-		require.NoError(b, rows.Err())
-		for _, c := range claims {
-			if _, err := pool.Exec(ctx, "UPDATE "+table+".queue SET done = now(), lease = NULL WHERE id = $1 AND lease = $2", c.id, c.lease); err != nil {
-				b.Fatal(err)
-			}
-		}
-		left -= len(claims)
+		left -= bareClaimComplete(b, pool, table)
 	}
+}
+
+// BenchmarkDispatchOverBareAlternating runs one dispatcher and the bare
+// claim-and-complete in turns, 64 messages each, so that both meet the same
+// load on a shared machine; it reports each one's time per message and
+// their ratio.
+func BenchmarkDispatchOverBareAlternating(b *testing.B) {
+	ctx := context.Background()
+	pool, table := barePool(b, queueDDL)
+	fillQueue(b, pool, table, b.N)
+	dsn := testDSN(b)
+	s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: newSchema(b, dsn), MaxConns: 2})
+	require.NoError(b, err)
+	b.Cleanup(s.Close)
+	queueMessages(b, s, b.N)
+	d := mitid.NewDispatcher(s, mitid.NotifierFunc(func(context.Context, mitid.Notification) error { return nil }), mitid.DispatcherConfig{Batch: 64})
+	var bare, disp time.Duration
+	b.ResetTimer()
+	for left := b.N; left > 0; {
+		t := time.Now()
+		bareClaimComplete(b, pool, table)
+		bare += time.Since(t)
+		t = time.Now()
+		res, err := d.RunOnce(ctx)
+		disp += time.Since(t)
+		require.NoError(b, err)
+		left -= res.Delivered
+	}
+	b.ReportMetric(float64(disp.Nanoseconds())/float64(b.N), "ns/msg-dispatch")
+	b.ReportMetric(float64(bare.Nanoseconds())/float64(b.N), "ns/msg-bare")
+	b.ReportMetric(float64(disp)/float64(bare), "dispatch/bare")
 }
 
 func BenchmarkDispatchNoop(b *testing.B) {
