@@ -130,6 +130,8 @@ func TestDispatcher_LogsAndObservesEveryOutcome(t *testing.T) {
 	parked := obs.of(mitid.OutcomeParked)
 	require.Len(t, parked, 1)
 	assert.Equal(t, mitid.CodeUndeliverable, mitid.ErrorCode(parked[0].Err))
+	assert.True(t, parked[0].Message.Dead, "the observer sees the message as stored")
+	assert.Contains(t, parked[0].Message.LastError, "mailbox gone")
 
 	var records []map[string]any
 	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {

@@ -10,11 +10,11 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html"
 	"io"
-	"mime"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
@@ -23,6 +23,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-mitid/mitid"
 )
@@ -282,7 +283,7 @@ func (s *Notifier) compose(n mitid.Notification, to string) ([]byte, error) {
 	hdr := func(k, v string) { buf.WriteString(k + ": " + v + "\r\n") }
 	hdr("From", s.from.String())
 	hdr("To", "<"+to+">")
-	hdr("Subject", mime.QEncoding.Encode("utf-8", n.Subject))
+	hdr("Subject", encodeHeader(n.Subject))
 	hdr("Date", s.cfg.Now().Format(time.RFC1123Z))
 	hdr("Message-ID", s.MessageID(n))
 	hdr("Content-Language", lang)
@@ -308,6 +309,33 @@ func (s *Notifier) compose(n mitid.Notification, to string) ([]byte, error) {
 	}
 	buf.WriteString("--" + b + "--\r\n")
 	return buf.Bytes(), nil
+}
+
+// encodeHeader returns v as a header value: as it is when it is short,
+// printable ASCII, without spaces at its ends (a reader strips them) and
+// cannot be mistaken for an encoded word, otherwise as
+// RFC 2047 encoded words (base64, at most 45 bytes of text each, so a word
+// stays within 75 characters), folded onto lines of their own. Unlike
+// mime.QEncoding it also encodes text that merely looks like an encoded
+// word, so a subject reads back exactly as it was written.
+func encodeHeader(v string) string {
+	plain := len(v) <= 70 && !strings.Contains(v, "=?") && strings.TrimSpace(v) == v
+	for i := 0; plain && i < len(v); i++ {
+		plain = v[i] >= ' ' && v[i] <= '~'
+	}
+	if plain {
+		return v
+	}
+	var words []string
+	for len(v) > 0 {
+		n := min(len(v), 45)
+		for n < len(v) && n > 0 && !utf8.RuneStart(v[n]) {
+			n-- // never split a character between two words
+		}
+		words = append(words, "=?utf-8?b?"+base64.StdEncoding.EncodeToString([]byte(v[:n]))+"?=")
+		v = v[n:]
+	}
+	return strings.Join(words, "\r\n ")
 }
 
 // transient wraps a failure the Dispatcher should retry.
