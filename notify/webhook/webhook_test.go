@@ -222,3 +222,15 @@ func TestNew_ChecksTheConfig(t *testing.T) {
 		assert.Equal(t, mitid.CodeConfigInvalid, mitid.ErrorCode(err), name)
 	}
 }
+
+func TestWebhook_AppPushIsAddressedToTheUsersInternalID(t *testing.T) {
+	g := newGateway(t)
+	n := newNotifier(t, g.srv.URL, mitid.ChannelApp)
+	user := uuid.New()
+	note := sms(9, user.String())
+	note.Delivery.Channel = mitid.ChannelApp
+	require.NoError(t, n.Notify(context.Background(), note))
+	require.Len(t, g.got, 1)
+	assert.Equal(t, mitid.ChannelApp, g.got[0].Channel)
+	assert.Equal(t, user.String(), g.got[0].To, "the push service maps the user to their devices")
+}
