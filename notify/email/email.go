@@ -164,8 +164,10 @@ func (s *Notifier) send(ctx context.Context, ss *session, to string, body []byte
 		_ = conn.SetDeadline(dl)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
-	defer func() { _ = conn.SetDeadline(time.Time{}) }()
+	defer func() {
+		stop() // first, so that a late cancellation cannot poison a kept connection
+		_ = conn.SetDeadline(time.Time{})
+	}()
 	if err := c.Mail(s.from.Address); err != nil {
 		return err
 	}
@@ -196,15 +198,18 @@ func (s *Notifier) session(ctx context.Context) (*session, bool, error) {
 // put keeps ss for the next message, or closes it when enough are kept.
 func (s *Notifier) put(ss *session) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	kept := false
 	if !s.closed {
 		select {
 		case s.idle <- ss:
-			return
+			kept = true
 		default:
 		}
 	}
-	_ = ss.c.Quit()
+	s.mu.Unlock()
+	if !kept {
+		_ = ss.c.Quit()
+	}
 }
 
 // dial opens a session: connect, EHLO, STARTTLS, AUTH.
