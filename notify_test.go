@@ -213,3 +213,13 @@ func TestByChannel_RoutesAndRefusesAnUnservedChannel(t *testing.T) {
 	assert.EqualValues(t, 1, sms.sent[0].ID)
 	assert.EqualValues(t, 2, email.sent[0].ID)
 }
+
+func TestRender_ReroutedNoticeRepeatsTheNoticeAndNamesTheFailedChannels(t *testing.T) {
+	e := &mitid.Event{Type: mitid.EventNotificationRerouted, Detail: map[string]string{
+		"channels": "sms,app", "text": "Dit MitID er midlertidigt spærret."}}
+	_, text := mitid.Render(e, mitid.Danish)
+	assert.Equal(t, "Dit MitID er midlertidigt spærret. Vi kunne ikke give dig besked via SMS og MitID-appen; tjek dine kontaktoplysninger på MitID.dk.", text)
+	e.Detail["text"] = "Your MitID is temporarily blocked."
+	_, text = mitid.Render(e, mitid.English)
+	assert.Equal(t, "Your MitID is temporarily blocked. We could not reach you by SMS and the MitID app; check your contact details at MitID.dk.", text)
+}
