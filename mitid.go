@@ -50,6 +50,9 @@ type Config struct {
 	// when someone enrols by passport; enrolment of CPR holders by passport
 	// needs it (CPRRecords serves tests and demos).
 	CPRRegister CPRRegister
+	// NotifyTimeout bounds each direct hand-over to the Notifier (a code by
+	// SMS); 10 seconds when zero.
+	NotifyTimeout time.Duration
 	// Policy holds the scheme's numbers (MitIDPolicy when nil). A policy with
 	// values no scheme could run with is refused; departures from MitID or
 	// NIST are allowed (see Policy.Validate).
@@ -65,6 +68,9 @@ type Service struct {
 	rand     io.Reader
 	policy   Policy
 	chip     *chip.Verifier
+	hashes   *hashGate
+
+	notifyTimeout time.Duration
 
 	cprRegister CPRRegister
 }
@@ -87,6 +93,11 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.Policy != nil {
 		s.policy = *cfg.Policy
+	}
+	s.hashes = newHashGate(s.policy)
+	s.notifyTimeout = cfg.NotifyTimeout
+	if s.notifyTimeout <= 0 {
+		s.notifyTimeout = 10 * time.Second
 	}
 	if err := s.policy.sane(); err != nil {
 		return nil, err

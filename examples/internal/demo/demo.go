@@ -1,0 +1,288 @@
+// Package demo builds the example servers' MitID: a Service on the memory
+// store (or PostgreSQL, given a DSN) with demo people whose simulated
+// devices the examples and their tests can read, and a clock a demo may
+// move forward. It is for the examples only.
+package demo
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/store/memory"
+	"github.com/go-mitid/mitid/store/postgres"
+)
+
+// Password is every demo person's MitID password; PIN their app's PIN.
+const (
+	Password = "korrekt hest batteri"
+	PIN      = "123456"
+)
+
+// Clock is the wall clock plus an offset a demo moves forward (to let a
+// 24-hour wait pass in an instant).
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the wall time plus the offset.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// Person is a seeded demo person and their simulated devices.
+type Person struct {
+	UserID  string
+	Name    string
+	What    string // what the person demonstrates
+	User    uuid.UUID
+	Display *codedisplay.Device // a code display or audio code reader, or nil
+	Kind    mitid.Kind          // the display's kind
+	Phone   *app.Simulator      // the MitID app, or nil
+	// ActivationCode activates the person's authenticator waiting for
+	// activation (on paper), when they have one.
+	ActivationCode string
+}
+
+// Code is the code the person's display shows now.
+func (p *Person) Code() string {
+	c, err := p.Display.Code()
+	if err != nil {
+		return ""
+	}
+	return c
+}
+
+// Demo is the examples' MitID.
+type Demo struct {
+	Service *mitid.Service
+	Clock   *Clock
+	People  []*Person
+	close   func()
+
+	mu      sync.Mutex
+	pending map[string]string // login IDs waiting for a demo phone, by user ID
+}
+
+// Person returns the demo person with the user ID.
+func (d *Demo) Person(userID string) *Person {
+	for _, p := range d.People {
+		if p.UserID == userID {
+			return p
+		}
+	}
+	return nil
+}
+
+// Close releases the store.
+func (d *Demo) Close() { d.close() }
+
+// Options configure New.
+type Options struct {
+	// Origin is the site's web origin, for its chip ceremonies
+	// ("http://localhost:8080").
+	Origin string
+	// DSN is a PostgreSQL address; empty means the memory store.
+	DSN string
+	// CheapHashing hashes passwords with small argon2id parameters, so
+	// that tests start a server in milliseconds. Never in a deployment.
+	CheapHashing bool
+}
+
+// seeded is a deterministic random source, so that the demo people's
+// devices are the same at every start (their seeds in a PostgreSQL store
+// keep matching).
+func seeded(n uint64) io.Reader {
+	var seed [32]byte
+	binary.LittleEndian.PutUint64(seed[:], n)
+	return rand.NewChaCha8(seed)
+}
+
+// New builds the demo's Service and seeds its people.
+func New(ctx context.Context, o Options) (*Demo, error) {
+	u, err := url.Parse(o.Origin)
+	if err != nil || u.Hostname() == "" {
+		return nil, fmt.Errorf("demo: origin %q", o.Origin)
+	}
+	clk := &Clock{}
+	var store mitid.Store = memory.New()
+	closer := func() {}
+	if o.DSN != "" {
+		pg, err := postgres.Open(ctx, o.DSN, postgres.Options{})
+		if err != nil {
+			return nil, err
+		}
+		store, closer = pg, pg.Close
+	}
+	// A fixed demo key: the PostgreSQL demo must read its seeds after a
+	// restart. A real deployment loads its keys from its secret store.
+	keys, err := mitid.NewKeyRing("demo", map[string][]byte{"demo": []byte("go-mitid demo key, not a secret!")})
+	if err != nil {
+		return nil, err
+	}
+	chips, err := chip.New(chip.Config{RPID: u.Hostname(), RPName: "MitID demo", Origins: []string{o.Origin}, Now: clk.Now})
+	if err != nil {
+		return nil, err
+	}
+	p := mitid.MitIDPolicy()
+	if o.CheapHashing {
+		p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
+	}
+	svc, err := mitid.New(mitid.Config{Store: store, Keys: keys, Clock: clk, Chip: chips, Policy: &p})
+	if err != nil {
+		return nil, err
+	}
+	d := &Demo{Service: svc, Clock: clk, close: closer, pending: map[string]string{}}
+	if err := d.seed(ctx); err != nil {
+		closer()
+		return nil, err
+	}
+	return d, nil
+}
+
+// seed creates the demo people, or finds them when a PostgreSQL store has
+// them from an earlier start.
+func (d *Demo) seed(ctx context.Context) error {
+	people := []struct {
+		userID, name, cpr, what string
+		kind                    mitid.Kind
+		setup                   func(p *Person, auth uuid.UUID) error
+	}{
+		{"anna.hansen", "Anna Hansen", "010190-1234", "code display and password", mitid.KindCodeDisplay, nil},
+		{"bo.jensen", "Bo Jensen", "020285-1111", "MitID app (the demo plays the phone)", mitid.KindApp, nil},
+		{"carl.lund", "Carl Lund", "030375-2223", "audio code reader and password", mitid.KindAudioReader, nil},
+		{"dorte.chip", "Dorte Madsen", "040480-3334", "code display, and a MitID chip to connect", mitid.KindCodeDisplay, d.addChip},
+		{"erik.spaerret", "Erik Nielsen", "050570-4441", "a suspended code display", mitid.KindCodeDisplay, d.suspend},
+		{"frida.ny", "Frida Olsen", "060695-5552", "a new code display to activate with a paper activation code", "", d.pendingDisplay},
+	}
+	// The activations' codes spend their time step; the people's first
+	// logins are in the next one.
+	defer d.Clock.Advance(30 * time.Second)
+	for i, pp := range people {
+		p := &Person{UserID: pp.userID, Name: pp.name, What: pp.what}
+		d.People = append(d.People, p)
+		u, _, err := d.Service.CreateUser(ctx, mitid.NewUser{UserID: pp.userID, CPR: pp.cpr, Name: pp.name, IAL: mitid.LevelSubstantial,
+			Phone: fmt.Sprintf("+45 20 30 40 %02d", i), Email: pp.userID + "@example.dk", Channels: []mitid.Channel{mitid.ChannelEmail}})
+		existing := errors.Is(err, mitid.ErrConflict)
+		if existing {
+			u, err = d.Service.UserByUserID(ctx, pp.userID)
+		}
+		if err != nil {
+			return fmt.Errorf("demo: %s: %w", pp.userID, err)
+		}
+		p.User = u.ID
+		n := uint64(100 * (i + 1))
+		switch pp.kind {
+		case mitid.KindCodeDisplay, mitid.KindAudioReader:
+			if p.Display, err = codedisplay.Manufacture(seeded(n), codedisplay.MitIDParams(), d.Clock.Now); err != nil {
+				return err
+			}
+			p.Kind = pp.kind
+		case mitid.KindApp:
+			if p.Phone, err = app.NewSimulator(seeded(n), PIN); err != nil {
+				return err
+			}
+		}
+		if existing {
+			continue
+		}
+		var auth uuid.UUID
+		switch pp.kind {
+		case mitid.KindCodeDisplay, mitid.KindAudioReader:
+			_, evs, err := d.Service.AddCodeDevice(ctx, u.ID, mitid.NewCodeDevice{Kind: pp.kind, Serial: p.Display.Serial().String(), Seed: p.Display.Seed(), State: mitid.StatePendingActivation})
+			if err != nil {
+				return err
+			}
+			auth = evs[0].Authenticator
+			code, err := p.Display.Code()
+			if err != nil {
+				return err
+			}
+			if _, _, err := d.Service.ActivateCodeDevice(ctx, u.ID, auth, mitid.CodeDeviceActivation{Serial: p.Display.Serial().String(), Code: code, Password: Password}); err != nil {
+				return fmt.Errorf("demo: activating %s's %s: %w", pp.userID, pp.kind, err)
+			}
+		case mitid.KindApp:
+			_, evs, err := d.Service.AddApp(ctx, u.ID, "Bo's phone", p.Phone.PublicKey())
+			if err != nil {
+				return err
+			}
+			auth = evs[0].Authenticator
+			if _, _, err := d.Service.ActivateAuthenticator(ctx, u.ID, auth, mitid.ActivateOptions{}); err != nil {
+				return err
+			}
+		}
+		if pp.setup != nil {
+			if err := pp.setup(p, auth); err != nil {
+				return fmt.Errorf("demo: %s: %w", pp.userID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// addChip gives the person a chip waiting to be connected.
+func (d *Demo) addChip(p *Person, _ uuid.UUID) error {
+	_, _, err := d.Service.AddAuthenticator(context.Background(), p.User, mitid.NewAuthenticator{Kind: mitid.KindChip, Label: "MitID chip", State: mitid.StatePendingActivation})
+	return err
+}
+
+// suspend lets three wrong codes suspend the person's code display.
+func (d *Demo) suspend(p *Person, _ uuid.UUID) error {
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		l, err := d.Service.BeginLogin(ctx, mitid.LoginRequest{UserID: p.UserID, Action: mitid.ActionLogOn, Text: "Demo", Level: mitid.LevelSubstantial})
+		if err != nil {
+			return err
+		}
+		_, _ = d.Service.SubmitCode(ctx, l.ID, wrong(p.Code()))
+	}
+	return nil
+}
+
+// pendingDisplay gives the person a code display waiting for activation
+// and a paper activation code for it.
+func (d *Demo) pendingDisplay(p *Person, _ uuid.UUID) error {
+	ctx := context.Background()
+	var err error
+	if p.Display, err = codedisplay.Manufacture(seeded(6000), codedisplay.MitIDParams(), d.Clock.Now); err != nil {
+		return err
+	}
+	p.Kind = mitid.KindCodeDisplay
+	if _, _, err := d.Service.AddCodeDevice(ctx, p.User, mitid.NewCodeDevice{Kind: mitid.KindCodeDisplay, Serial: p.Display.Serial().String(), Seed: p.Display.Seed(), State: mitid.StatePendingActivation}); err != nil {
+		return err
+	}
+	if _, _, err := d.Service.SetPassword(ctx, p.User, Password); err != nil {
+		return err
+	}
+	p.ActivationCode, _, _, err = d.Service.IssueCode(ctx, p.User, mitid.PurposeActivation, mitid.CodeOnPaper)
+	return err
+}
+
+func wrong(code string) string {
+	if code == "000000" {
+		return "111111"
+	}
+	return "000000"
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/go-mitid/mitid/examples/internal/demo"
+)
+
+// TestForms_RefuseForgedPosts proves a self-service form post without the
+// CSRF token, with a wrong one, or from another origin is refused and
+// changes nothing, and that the same post with the token goes through.
+func TestForms_RefuseForgedPosts(t *testing.T) {
+	const origin = "http://localhost:1"
+	s, err := newServer(context.Background(), demo.Options{Origin: origin, CheapHashing: true}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.demo.Close()
+	anna := s.demo.Person("anna.hansen")
+	s.sessions["session"] = anna.User
+
+	// The page hands out the token with its cookie.
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/contact", nil)
+	req.AddCookie(&http.Cookie{Name: "ss-session", Value: "session"})
+	s.ServeHTTP(rec, req)
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 1 || !strings.Contains(rec.Body.String(), cookies[0].Value) {
+		t.Fatalf("the contact page does not carry its CSRF token: %v", cookies)
+	}
+	token := cookies[0]
+
+	post := func(origin, formToken string) int {
+		form := url.Values{"phone": {"+45 99 88 77 66"}, "email": {"new@example.dk"}, "channel": {"email"}, "back": {"/contact"}}
+		if formToken != "" {
+			form.Set("csrf_token", formToken)
+		}
+		req := httptest.NewRequest(http.MethodPost, "/contact", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", origin)
+		req.AddCookie(&http.Cookie{Name: "ss-session", Value: "session"})
+		req.AddCookie(token)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for _, tt := range []struct {
+		name, origin, token string
+	}{
+		{"no token", origin, ""},
+		{"wrong token", origin, strings.Repeat("A", 43)},
+		{"another origin", "https://evil.example", token.Value},
+		{"Origin null (a sandboxed frame)", "null", token.Value},
+	} {
+		if code := post(tt.origin, tt.token); code != http.StatusForbidden {
+			t.Errorf("%s: %d, want 403", tt.name, code)
+		}
+	}
+	u, err := s.svc.User(context.Background(), anna.User)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Email == "new@example.dk" {
+		t.Fatal("a refused post changed the contact details")
+	}
+	if code := post(origin, token.Value); code != http.StatusSeeOther {
+		t.Fatalf("the genuine post: %d", code)
+	}
+	if u, _ = s.svc.User(context.Background(), anna.User); u.Email != "new@example.dk" || u.Phone != "+4599887766" {
+		t.Fatalf("the genuine post did not save: %s %s", u.Email, u.Phone)
+	}
+}
+
+// TestPages_Render renders every page for a logged-on person: a template
+// that fails mid-page is a 500, never half a page.
+func TestPages_Render(t *testing.T) {
+	s, err := newServer(context.Background(), demo.Options{Origin: "http://localhost:1", CheapHashing: true}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.demo.Close()
+	s.sessions["session"] = s.demo.Person("dorte.chip").User
+	for _, path := range []string{"/authenticators", "/contact", "/activity", "/activate", "/demo"} {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(&http.Cookie{Name: "ss-session", Value: "session"})
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "</html>") {
+			t.Errorf("%s: %d", path, rec.Code)
+		}
+	}
+}
