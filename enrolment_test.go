@@ -109,6 +109,7 @@ func TestEnrolByPassport_HolderWithoutCPRGetsAPCode(t *testing.T) {
 	doc, chip := passportChip(t, mrz, nil)
 	got, err := e.svc.EnrolByPassport(e.ctx, mitid.PassportEnrolment{
 		MRZ: mrz, Chip: chip, Trust: doc.Trust, LiveFace: doc.FaceImage, Faces: sameFace, UserID: "erik-m",
+		Email: "erik@example.dk",
 	})
 	require.NoError(t, err)
 	assert.True(t, got.User.CPR.IsZero())
@@ -122,6 +123,7 @@ func TestEnrolByPassport_HolderWithoutCPRGetsAPCode(t *testing.T) {
 	doc2, chip2 := passportChip(t, mrz, nil) // same passport, read again
 	_, err = e.svc.EnrolByPassport(e.ctx, mitid.PassportEnrolment{
 		MRZ: mrz, Chip: chip2, Trust: doc2.Trust, LiveFace: doc2.FaceImage, Faces: sameFace, UserID: "erik-two",
+		Email: "erik@example.dk",
 	})
 	require.ErrorIs(t, err, mitid.ErrConflict, "one MitID per document")
 
@@ -129,6 +131,7 @@ func TestEnrolByPassport_HolderWithoutCPRGetsAPCode(t *testing.T) {
 	doc3, chip3 := passportChip(t, renewed, nil)
 	_, err = e.svc.EnrolByPassport(e.ctx, mitid.PassportEnrolment{
 		MRZ: renewed, Chip: chip3, Trust: doc3.Trust, LiveFace: doc3.FaceImage, Faces: sameFace, UserID: "erik-renewed",
+		Email: "erik@example.dk",
 	})
 	require.ErrorIs(t, err, mitid.ErrConflict, "a renewed passport does not make a second MitID")
 	assert.Equal(t, mitid.CodeDocumentTaken, mitid.ErrorCode(err))

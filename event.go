@@ -63,7 +63,11 @@ type Event struct {
 }
 
 // Delivery is one notification of an event on one channel, to the address
-// the channel had when the event happened.
+// the channel had when the event happened. It need not be one of the
+// user's channels: a domain operation may name any address (the receipt
+// e-mail given with an order, say), and the Dispatcher sends there like
+// anywhere else; if that address fails for good, the user's own channels
+// get the notice (see EventNotificationRerouted).
 type Delivery struct {
 	Channel  Channel  `json:"channel"`
 	Address  string   `json:"address,omitempty"`

@@ -30,7 +30,7 @@ func ExampleNew() {
 	fmt.Println(u.UserID, u.Phone, u.BirthDate.Format("2006-01-02"))
 	fmt.Println(events[0].Type, "→", events[0].Notify[0].Channel, events[0].Notify[0].Address)
 
-	_, _, err = svc.CreateUser(ctx, mitid.NewUser{UserID: "ANNA.HANSEN", CPR: "020290-1234", IAL: mitid.LevelLow})
+	_, _, err = svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "ANNA.HANSEN", CPR: "020290-1234", IAL: mitid.LevelLow})
 	fmt.Println(errors.Is(err, mitid.ErrConflict), mitid.ErrorCode(err))
 	// Output:
 	// anna.hansen +4512345678 1990-01-01

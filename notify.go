@@ -2,14 +2,7 @@ package mitid
 
 import (
 	"context"
-	"crypto/rand"
-	"errors"
-	"fmt"
-	"io"
-	"math"
-	mrand "math/rand/v2"
-	"sync"
-	"time"
+	"strings"
 )
 
 // Notifier delivers one notification on one channel. Implementations wrap an
@@ -114,6 +107,14 @@ func Render(e *Event, lang Language) (subject, text string) {
 		return subject, pick("Vi har modtaget din bestilling ", "We have received your order ") + e.Order + "."
 	case EventAuthenticatorUsed:
 		return subject, pick("Dit MitID blev brugt med din ", "Your MitID was used with your ") + e.Kind.Name(lang) + "." + notYou
+	case EventNotificationRerouted, EventNotificationFailed:
+		var names []string
+		for _, c := range strings.Split(e.Detail["channels"], ",") {
+			names = append(names, channelName(Channel(c), lang))
+		}
+		return subject, e.Detail["text"] + pick(" Vi kunne ikke give dig besked via "+strings.Join(names, " og ")+
+			"; tjek dine kontaktoplysninger på MitID.dk.",
+			" We could not reach you by "+strings.Join(names, " and ")+"; check your contact details at MitID.dk.")
 	}
 	verb := map[State][2]string{
 		StateActive:           {"er aktiveret", "has been activated"},
@@ -128,129 +129,18 @@ func Render(e *Event, lang Language) (subject, text string) {
 	return subject, pick("Din "+e.Kind.Name(lang)+" "+verb[0]+".", "Your "+e.Kind.Name(lang)+" "+verb[1]+".") + notYou
 }
 
-// DispatcherConfig tunes a Dispatcher. Zero values take the defaults noted.
-type DispatcherConfig struct {
-	Clock Clock // wall clock
-	// Lease is how long a claimed message is reserved for one attempt (1 min).
-	Lease time.Duration
-	// Batch is how many messages one round claims (32).
-	Batch int
-	// MaxAttempts parks a message after this many failed attempts (10).
-	MaxAttempts int
-	// Backoff is the first retry delay, doubled per attempt with jitter, up
-	// to MaxBackoff (5 s, 1 h).
-	Backoff, MaxBackoff time.Duration
-	// Rand seeds the jitter (crypto/rand).
-	Rand io.Reader
-}
-
-// Dispatcher moves notifications from the store's outbox to a Notifier:
-// at-least-once, with retries and back-off, parking a message that cannot be
-// delivered instead of dropping it. Several dispatchers may run against one
-// store; leases keep them from sending the same message at the same time.
-type Dispatcher struct {
-	outbox Outbox
-	n      Notifier
-	cfg    DispatcherConfig
-
-	mu     sync.Mutex // guards jitter: RunOnce may be called concurrently
-	jitter *mrand.Rand
-}
-
-// NewDispatcher returns a dispatcher from outbox to n.
-func NewDispatcher(outbox Outbox, n Notifier, cfg DispatcherConfig) *Dispatcher {
-	if cfg.Clock == nil {
-		cfg.Clock = systemClock{}
-	}
-	if cfg.Lease <= 0 {
-		cfg.Lease = time.Minute
-	}
-	if cfg.Batch <= 0 {
-		cfg.Batch = 32
-	}
-	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = 10
-	}
-	if cfg.Backoff <= 0 {
-		cfg.Backoff = 5 * time.Second
-	}
-	if cfg.MaxBackoff <= 0 {
-		cfg.MaxBackoff = time.Hour
-	}
-	if cfg.Rand == nil {
-		cfg.Rand = rand.Reader
-	}
-	var seed [32]byte
-	_, _ = io.ReadFull(cfg.Rand, seed[:]) // a short read only weakens jitter
-	return &Dispatcher{outbox: outbox, n: n, cfg: cfg, jitter: mrand.New(mrand.NewChaCha8(seed))}
-}
-
-// RoundResult counts what one dispatch round did.
-type RoundResult struct {
-	Delivered, Retried, Parked int
-}
-
-// RunOnce claims one batch of due messages and tries each once. It returns
-// what happened; an error means the outbox itself could not be used.
-func (d *Dispatcher) RunOnce(ctx context.Context) (RoundResult, error) {
-	var res RoundResult
-	now := d.cfg.Clock.Now()
-	msgs, err := d.outbox.ClaimOutbox(ctx, now, d.cfg.Lease, d.cfg.Batch)
-	if err != nil {
-		return res, err
-	}
-	for _, m := range msgs {
-		subject, text := Render(&m.Event, m.Delivery.Language)
-		nerr := d.n.Notify(ctx, Notification{ID: m.ID, Delivery: m.Delivery, Event: m.Event, Subject: subject, Text: text})
-		now := d.cfg.Clock.Now()
-		switch {
-		case nerr == nil:
-			err = d.outbox.CompleteOutbox(ctx, m.ID, m.Lease, now)
-			if err == nil {
-				res.Delivered++
-			}
-		case errors.Is(nerr, ErrInvalid) || m.Attempts >= d.cfg.MaxAttempts:
-			err = d.outbox.RetryOutbox(ctx, m.ID, m.Lease, now, nerr.Error(), true)
-			res.Parked++
-		default:
-			err = d.outbox.RetryOutbox(ctx, m.ID, m.Lease, now.Add(d.backoff(m.Attempts)), nerr.Error(), false)
-			res.Retried++
+// channelName is how a notice names a channel to the person.
+func channelName(c Channel, lang Language) string {
+	switch c {
+	case ChannelApp:
+		if lang == Danish {
+			return "MitID-appen"
 		}
-		if err != nil && !errors.Is(err, ErrConflict) {
-			// A lost lease means another dispatcher owns the message now;
-			// anything else is the outbox failing.
-			return res, fmt.Errorf("outbox message %d: %w", m.ID, err)
-		}
+		return "the MitID app"
+	case ChannelSMS:
+		return "SMS"
+	case ChannelEmail:
+		return "e-mail"
 	}
-	return res, nil
-}
-
-// Run dispatches until ctx ends, polling every interval when idle.
-func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) error {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		res, err := d.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil && !errors.Is(err, ErrUnavailable) {
-			return err
-		}
-		if res.Delivered+res.Retried+res.Parked > 0 && err == nil {
-			continue // more may be waiting
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-}
-
-// backoff is exponential from Backoff with ±25% jitter, capped at MaxBackoff.
-func (d *Dispatcher) backoff(attempt int) time.Duration {
-	b := float64(d.cfg.Backoff) * math.Pow(2, float64(max(attempt-1, 0)))
-	b = min(b, float64(d.cfg.MaxBackoff))
-	d.mu.Lock()
-	b *= 0.75 + d.jitter.Float64()/2
-	d.mu.Unlock()
-	return time.Duration(b)
+	return string(c)
 }

@@ -198,3 +198,28 @@ func TestDispatcherRun_StopsOnAFaultButRidesOutAnUnavailableStore(t *testing.T) 
 	require.ErrorIs(t, d.Run(ctx, time.Millisecond), context.Canceled, "an unavailable store is waited out")
 	assert.GreaterOrEqual(t, down.calls, 3, "and asked again")
 }
+
+func TestByChannel_RoutesAndRefusesAnUnservedChannel(t *testing.T) {
+	sms, email := &recorder{}, &recorder{}
+	b := mitid.ByChannel{mitid.ChannelSMS: sms, mitid.ChannelEmail: email}
+	ctx := context.Background()
+	require.NoError(t, b.Notify(ctx, mitid.Notification{ID: 1, Delivery: mitid.Delivery{Channel: mitid.ChannelSMS}}))
+	require.NoError(t, b.Notify(ctx, mitid.Notification{ID: 2, Delivery: mitid.Delivery{Channel: mitid.ChannelEmail}}))
+	err := b.Notify(ctx, mitid.Notification{ID: 3, Delivery: mitid.Delivery{Channel: mitid.ChannelApp}})
+	assert.Equal(t, mitid.CodeUndeliverable, mitid.ErrorCode(err))
+	assert.ErrorIs(t, err, mitid.ErrInvalid, "parked at once")
+	require.Len(t, sms.sent, 1)
+	require.Len(t, email.sent, 1)
+	assert.EqualValues(t, 1, sms.sent[0].ID)
+	assert.EqualValues(t, 2, email.sent[0].ID)
+}
+
+func TestRender_ReroutedNoticeRepeatsTheNoticeAndNamesTheFailedChannels(t *testing.T) {
+	e := &mitid.Event{Type: mitid.EventNotificationRerouted, Detail: map[string]string{
+		"channels": "sms,app", "text": "Dit MitID er midlertidigt spærret."}}
+	_, text := mitid.Render(e, mitid.Danish)
+	assert.Equal(t, "Dit MitID er midlertidigt spærret. Vi kunne ikke give dig besked via SMS og MitID-appen; tjek dine kontaktoplysninger på MitID.dk.", text)
+	e.Detail["text"] = "Your MitID is temporarily blocked."
+	_, text = mitid.Render(e, mitid.English)
+	assert.Equal(t, "Your MitID is temporarily blocked. We could not reach you by SMS and the MitID app; check your contact details at MitID.dk.", text)
+}

@@ -174,6 +174,23 @@ type Outbox interface {
 	// OutboxMessages lists messages for inspection (tests, support tools),
 	// delivered and dead ones included, oldest first.
 	OutboxMessages(ctx context.Context, f OutboxFilter) ([]OutboxMessage, error)
+
+	// OutboxStats counts the messages waiting (neither delivered nor
+	// parked, leased ones included) and the parked ones, and returns the
+	// event time of the oldest waiting message, so an operator can see a
+	// stuck outbox. It reads without locking; the figures are a snapshot.
+	OutboxStats(ctx context.Context) (OutboxStats, error)
+}
+
+// OutboxStats is the state of an outbox at one moment.
+type OutboxStats struct {
+	// Waiting counts messages not yet delivered and not parked.
+	Waiting int `json:"waiting"`
+	// Parked counts messages parked for good (Dead).
+	Parked int `json:"parked"`
+	// Oldest is when the event of the oldest waiting message happened;
+	// zero when nothing waits.
+	Oldest time.Time `json:"oldest,omitzero"`
 }
 
 // OutboxMessage is one notification of one event on one channel.
@@ -194,6 +211,7 @@ type OutboxMessage struct {
 // OutboxFilter selects outbox messages for OutboxMessages.
 type OutboxFilter struct {
 	User  uuid.UUID // one user's messages (zero: all)
+	Event uuid.UUID // one event's messages, one per delivery (zero: all); give User too, which stores index
 	Limit int       // at most this many (0: no limit)
 }
 

@@ -84,6 +84,9 @@ func (s *Service) buildUser(ctx context.Context, n NewUser, now time.Time) (*Use
 		return nil, nil, err
 	}
 	u.PhoneChangedAt = time.Time{} // a first number is not a change
+	if err := defaultChannels(u); err != nil {
+		return nil, nil, err
+	}
 	if u.ID, err = s.newID(); err != nil {
 		return nil, nil, err
 	}
@@ -204,6 +207,9 @@ func applyContact(u *User, c Contact, now time.Time) error {
 			if !slices.Contains(chs, ch) {
 				chs = append(chs, ch)
 			}
+		}
+		if len(chs) == 0 {
+			return errNoChannel()
 		}
 		u.Channels = chs
 	}

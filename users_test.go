@@ -35,7 +35,7 @@ func TestCreateUser_EnrolsAndRecords(t *testing.T) {
 func TestCreateUser_Refusals(t *testing.T) {
 	e := newEnv(t)
 	e.anna(t)
-	ok := mitid.NewUser{UserID: "someone-else", CPR: "020290-1234", IAL: mitid.LevelSubstantial}
+	ok := mitid.NewUser{Email: "holder@example.dk", UserID: "someone-else", CPR: "020290-1234", IAL: mitid.LevelSubstantial}
 	tests := []struct {
 		rule   string
 		change func(n *mitid.NewUser)
@@ -51,6 +51,8 @@ func TestCreateUser_Refusals(t *testing.T) {
 		{"no CPR and no document", func(n *mitid.NewUser) { n.CPR = "" }, mitid.CodeIdentityInvalid, mitid.ErrInvalid},
 		{"no identity level", func(n *mitid.NewUser) { n.IAL = mitid.LevelNone }, mitid.CodeLevelInvalid, mitid.ErrInvalid},
 		{"SMS without a phone", func(n *mitid.NewUser) { n.Channels = []mitid.Channel{mitid.ChannelSMS} }, mitid.CodeChannelInvalid, mitid.ErrInvalid},
+		{"no channel and no contact to default to", func(n *mitid.NewUser) { n.Email = "" }, mitid.CodeChannelInvalid, mitid.ErrInvalid},
+		{"an empty choice of channels", func(n *mitid.NewUser) { n.Channels = []mitid.Channel{} }, mitid.CodeChannelInvalid, mitid.ErrInvalid},
 		{"an unknown channel", func(n *mitid.NewUser) { n.Channels = []mitid.Channel{"pigeon"} }, mitid.CodeChannelInvalid, mitid.ErrInvalid},
 		{"a malformed phone", func(n *mitid.NewUser) { n.Phone = "12-ab" }, mitid.CodePhoneInvalid, mitid.ErrInvalid},
 		{"a malformed e-mail", func(n *mitid.NewUser) { n.Email = "anna at example" }, mitid.CodeEmailInvalid, mitid.ErrInvalid},
@@ -71,20 +73,20 @@ func TestCreateUser_Refusals(t *testing.T) {
 
 func TestCreateUser_ThirteenthBirthday(t *testing.T) {
 	e := newEnv(t) // today is 21 November 2026
-	_, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "teen-one", CPR: "221113-4123", IAL: mitid.LevelSubstantial})
+	_, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "teen-one", CPR: "221113-4123", IAL: mitid.LevelSubstantial})
 	require.ErrorIs(t, err, mitid.ErrInvalid, "the day before the 13th birthday")
-	_, _, err = e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "teen-two", CPR: "211113-4124", IAL: mitid.LevelSubstantial})
+	_, _, err = e.svc.CreateUser(e.ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "teen-two", CPR: "211113-4124", IAL: mitid.LevelSubstantial})
 	require.NoError(t, err, "on the 13th birthday")
 }
 
 func TestCreateUser_WithoutCPR(t *testing.T) {
 	e := newEnv(t)
 	doc := &mitid.IdentityDocument{Country: "DEU", Number: "C01X00T47"}
-	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "erika-m", Document: doc, BirthDate: date(1985, 6, 1), IAL: mitid.LevelSubstantial})
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "erika-m", Document: doc, BirthDate: date(1985, 6, 1), IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
 	assert.True(t, u.CPR.IsZero())
 	assert.Equal(t, date(1985, 6, 1), u.BirthDate)
-	_, _, err = e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "erika-two", Document: doc, BirthDate: date(1985, 6, 1), IAL: mitid.LevelSubstantial})
+	_, _, err = e.svc.CreateUser(e.ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "erika-two", Document: doc, BirthDate: date(1985, 6, 1), IAL: mitid.LevelSubstantial})
 	require.ErrorIs(t, err, mitid.ErrConflict, "one MitID per identity document")
 }
 
@@ -108,7 +110,7 @@ func TestChangeUserID_AuditedNotifiedAndFreesTheOld(t *testing.T) {
 	assert.Equal(t, u.ID, found.ID)
 	_, err = e.svc.UserByUserID(e.ctx, "anna.hansen")
 	require.ErrorIs(t, err, mitid.ErrNotFound)
-	_, _, err = e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "Anna.Hansen", CPR: "020290-1234", IAL: mitid.LevelLow})
+	_, _, err = e.svc.CreateUser(e.ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "Anna.Hansen", CPR: "020290-1234", IAL: mitid.LevelLow})
 	require.NoError(t, err, "the old user ID is free for others")
 
 	_, _, err = e.svc.ChangeUserID(e.ctx, u.ID, "0101901234")

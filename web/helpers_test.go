@@ -72,7 +72,7 @@ func newSiteOn(t testing.TB, store mitid.Store, cheap bool) *site {
 	ctx := context.Background()
 	clk := &clock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
 	svc := newService(t, mitid.Config{Store: store, Clock: clk}, cheap)
-	u, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: "anna.web", CPR: "010190-1234", IAL: mitid.LevelSubstantial})
+	u, _, err := svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "anna.web", CPR: "010190-1234", IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
 	dev, err := codedisplay.Manufacture(seeded(3), codedisplay.MitIDParams(), clk.Now)
 	require.NoError(t, err)

@@ -101,11 +101,11 @@ func run(w io.Writer) error {
 	explain(say, err)
 
 	step("And someone tries Anna's user ID in capitals.")
-	_, _, err = svc.CreateUser(ctx, mitid.NewUser{UserID: "ANNA.HANSEN", CPR: "020290-1234", IAL: mitid.LevelSubstantial})
+	_, _, err = svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "ANNA.HANSEN", CPR: "020290-1234", IAL: mitid.LevelSubstantial})
 	explain(say, err)
 
 	step("A 12-year-old tries to get MitID (the minimum age is %d).", svc.Policy().MinimumAge)
-	_, _, err = svc.CreateUser(ctx, mitid.NewUser{UserID: "lille-ole", CPR: "221113-4123", IAL: mitid.LevelSubstantial})
+	_, _, err = svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "lille-ole", CPR: "221113-4123", IAL: mitid.LevelSubstantial})
 	explain(say, err)
 
 	step("Anna changes her user ID to %q.", "Ærø-Anna")

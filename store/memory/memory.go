@@ -607,11 +607,33 @@ func (s *Store) OutboxMessages(ctx context.Context, f mitid.OutboxFilter) ([]mit
 		if f.Limit > 0 && len(out) == f.Limit {
 			break
 		}
-		if f.User == uuid.Nil || m.Event.User == f.User {
+		if (f.User == uuid.Nil || m.Event.User == f.User) && (f.Event == uuid.Nil || m.Event.ID == f.Event) {
 			out = append(out, cloneMessage(m))
 		}
 	}
 	return out, nil
+}
+
+// OutboxStats counts waiting and parked messages.
+func (s *Store) OutboxStats(ctx context.Context) (mitid.OutboxStats, error) {
+	var st mitid.OutboxStats
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.outbox {
+		switch {
+		case m.Dead:
+			st.Parked++
+		case m.DeliveredAt.IsZero():
+			if st.Waiting == 0 {
+				st.Oldest = m.Event.At
+			}
+			st.Waiting++
+		}
+	}
+	return st, nil
 }
 
 func cloneMessage(m *mitid.OutboxMessage) mitid.OutboxMessage {

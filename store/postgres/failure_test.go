@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -47,7 +48,9 @@ func TestMigrationsAreIdempotentAndSafeToRunConcurrently(t *testing.T) {
 	defer conn.Close(ctx)
 	var n int
 	require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{schema, "schema_migrations"}.Sanitize()).Scan(&n))
-	assert.Equal(t, 1, n, "each migration recorded once")
+	files, err := filepath.Glob("migrations/*.sql")
+	require.NoError(t, err)
+	assert.Equal(t, len(files), n, "each migration recorded once")
 }
 
 func TestDatabaseDownIsUnavailableWithAnActionableMessage(t *testing.T) {

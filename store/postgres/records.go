@@ -372,10 +372,31 @@ func (s *Store) OutboxMessages(ctx context.Context, f mitid.OutboxFilter) ([]mit
 		limit = f.Limit
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+outboxColumns+` FROM outbox o JOIN events e ON e.id = o.event_id
-		WHERE ($1::uuid IS NULL OR o.user_id = $1) ORDER BY o.id LIMIT $2`, nullUUID(f.User), limit)
+		WHERE ($1::uuid IS NULL OR o.user_id = $1) AND ($3::uuid IS NULL OR o.event_id = $3)
+		ORDER BY o.id LIMIT $2`, nullUUID(f.User), limit, nullUUID(f.Event))
 	if err != nil {
 		return nil, fail(ctx, err)
 	}
 	msgs, err := pgx.CollectRows(rows, scanMessage)
 	return msgs, fail(ctx, err)
+}
+
+// OutboxStats counts waiting and parked messages. Both counts and the
+// oldest waiting message come from partial indexes (outbox_due,
+// outbox_parked), so the cost follows the backlog, not the table.
+func (s *Store) OutboxStats(ctx context.Context) (mitid.OutboxStats, error) {
+	var st mitid.OutboxStats
+	var oldest *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND NOT dead),
+		(SELECT count(*) FROM outbox WHERE dead),
+		(SELECT e.at FROM outbox o JOIN events e ON e.id = o.event_id
+		 WHERE o.delivered_at IS NULL AND NOT o.dead ORDER BY o.id LIMIT 1)`).Scan(&st.Waiting, &st.Parked, &oldest)
+	if err != nil {
+		return st, fail(ctx, err)
+	}
+	if oldest != nil {
+		st.Oldest = oldest.UTC()
+	}
+	return st, nil
 }

@@ -87,7 +87,7 @@ func newService(t *testing.T, s mitid.Store, tweak ...func(*mitid.Policy)) (*mit
 func enrolCodeDisplay(t *testing.T, svc *mitid.Service, clk *clock) (*mitid.User, *codedisplay.Device) {
 	t.Helper()
 	ctx := context.Background()
-	u, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: uniqueName("kode"), CPR: fmt.Sprintf("020280-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
+	u, _, err := svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: uniqueName("kode"), CPR: fmt.Sprintf("020280-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
 	dev, err := codedisplay.Manufacture(seededRand(4), codedisplay.MitIDParams(), clk.Now)
 	require.NoError(t, err)
@@ -209,7 +209,7 @@ func testServiceWrongCodesBudget(t *testing.T, s mitid.Store) {
 func testServiceChipTwice(t *testing.T, s mitid.Store) {
 	svc, _ := newService(t, s)
 	ctx := context.Background()
-	u, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: uniqueName("chip"), CPR: fmt.Sprintf("030380-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
+	u, _, err := svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: uniqueName("chip"), CPR: fmt.Sprintf("030380-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
 	sim, err := chip.NewSimulator(seededRand(5))
 	require.NoError(t, err)
