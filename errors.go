@@ -96,6 +96,22 @@ const (
 	CodeDocumentTaken         Code = "document_taken"
 	CodeActivationExpired     Code = "activation_code_expired"
 	CodeDeliveryFailed        Code = "delivery_failed"
+
+	// Ordering, Citizen Service and replacement (issue 10).
+	CodeAddressInvalid         Code = "address_invalid"
+	CodeTermsNotAccepted       Code = "terms_not_accepted"
+	CodeIdentificationRequired Code = "identification_required"
+	CodeIdentificationFailed   Code = "identification_failed"
+	CodeOrderState             Code = "order_state"
+	CodePaymentDeclined        Code = "payment_declined"
+	CodePaymentUnavailable     Code = "payment_unavailable"
+	CodePictureIDInvalid       Code = "picture_id_invalid"
+	CodePictureIDExpired       Code = "picture_id_expired"
+	CodeWitnessRefused         Code = "witness_refused"
+	CodeWitnessLimit           Code = "witness_limit"
+	CodeQuestionsUnavailable   Code = "control_questions_unavailable"
+	CodeWrongAnswers           Code = "wrong_answers"
+	CodeProofingLimit          Code = "proofing_attempts_exhausted"
 )
 
 // Sentinel returns the sentinel error the code belongs to, so that
@@ -108,9 +124,9 @@ func (c Code) Sentinel() error {
 	case CodeUserIDTaken, CodeCPRTaken, CodeDocumentTaken, CodeCredentialTaken, CodeOrderTaken,
 		CodeSessionTaken, CodeConcurrentUpdate, CodeLeaseLost:
 		return ErrConflict
-	case CodeSessionExpired, CodeActivationExpired:
+	case CodeSessionExpired, CodeActivationExpired, CodePictureIDExpired:
 		return ErrExpired
-	case CodeAuthenticatorLimit:
+	case CodeAuthenticatorLimit, CodeWitnessLimit, CodeProofingLimit:
 		return ErrLimit
 	case CodeUserBlocked, CodeAuthenticatorBlocked, CodeAuthenticatorSusp, CodeActivationBlocked:
 		return ErrLocked
@@ -120,7 +136,7 @@ func (c Code) Sentinel() error {
 		return ErrReplay
 	case CodeSuspectedClone:
 		return ErrLocked
-	case CodeStoreUnavailable, CodeDeliveryFailed:
+	case CodeStoreUnavailable, CodeDeliveryFailed, CodePaymentUnavailable:
 		return ErrUnavailable
 	default:
 		return ErrInvalid

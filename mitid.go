@@ -24,6 +24,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/workday"
 )
 
 // Config holds what a Service is built from.
@@ -50,6 +51,16 @@ type Config struct {
 	// when someone enrols by passport; enrolment of CPR holders by passport
 	// needs it (CPRRecords serves tests and demos).
 	CPRRegister CPRRegister
+	// Payment charges priced orders (card or MobilePay). Without it a
+	// priced order stays placed, unpaid, and is never shipped; Payments
+	// serves tests and demos.
+	Payment Payment
+	// Calendar counts working days for expected delivery dates
+	// (workday.Denmark() when nil).
+	Calendar *workday.Calendar
+	// ControlQuestions generates Citizen Service's control questions from
+	// CPR data; without it the desk offers a witness only.
+	ControlQuestions ControlQuestionSource
 	// Policy holds the scheme's numbers (MitIDPolicy when nil). A policy with
 	// values no scheme could run with is refused; departures from MitID or
 	// NIST are allowed (see Policy.Validate).
@@ -67,6 +78,9 @@ type Service struct {
 	chip     *chip.Verifier
 
 	cprRegister CPRRegister
+	payment     Payment
+	calendar    workday.Calendar
+	questions   ControlQuestionSource
 }
 
 // New builds a Service from cfg, checking that the parts it needs are there.
@@ -80,6 +94,10 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{store: cfg.Store, keys: cfg.Keys, notifier: cfg.Notifier, clock: cfg.Clock, policy: MitIDPolicy(), chip: cfg.Chip, cprRegister: cfg.CPRRegister}
 	if s.clock == nil {
 		s.clock = systemClock{}
+	}
+	s.payment, s.questions, s.calendar = cfg.Payment, cfg.ControlQuestions, workday.Denmark()
+	if cfg.Calendar != nil {
+		s.calendar = *cfg.Calendar
 	}
 	s.rand = rand.Reader
 	if cfg.Rand != nil {

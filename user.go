@@ -64,6 +64,15 @@ type User struct {
 	// Failures counts consecutive failed authentication attempts across the
 	// account (NIST SP 800-63B §5.2.2 caps them).
 	Failures int `json:"failures,omitempty"`
+
+	// FreeCodeDevices counts the free code displays and audio code readers
+	// ordered (Policy.FreeCodeDevices are free; a cancelled free order
+	// gives its place back). It lives here so concurrent orders count it
+	// atomically.
+	FreeCodeDevices int `json:"free_code_devices,omitempty"`
+	// WitnessActs are the times this person acted as a witness at Citizen
+	// Service (at most Policy.WitnessMaxActs in any Policy.WitnessActsWindow).
+	WitnessActs []time.Time `json:"witness_acts,omitempty"`
 }
 
 // IdentityDocument is the passport or ID card of a holder without a CPR
@@ -93,6 +102,7 @@ func (u *User) Clone() *User {
 		c.Document = &d
 	}
 	c.Channels = slices.Clone(u.Channels)
+	c.WitnessActs = slices.Clone(u.WitnessActs)
 	if u.Codes != nil {
 		c.Codes = make([]IssuedCode, len(u.Codes))
 		for i, code := range u.Codes {
@@ -142,6 +152,7 @@ func (u *User) CloneFor(auth uuid.UUID) (*User, *Authenticator, error) {
 	c.Authenticators = auths
 	c.Channels = u.Channels[:len(u.Channels):len(u.Channels)]
 	c.Codes = u.Codes[:len(u.Codes):len(u.Codes)]
+	c.WitnessActs = u.WitnessActs[:len(u.WitnessActs):len(u.WitnessActs)]
 	arena := make([]byte, 0, auths[i].secretBytes())
 	auths[i] = auths[i].cloneInto(&arena)
 	return c, &auths[i], nil

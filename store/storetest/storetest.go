@@ -73,6 +73,7 @@ func Run(t *testing.T, newStore func(t *testing.T) mitid.Store) {
 	tests = append(tests, authenticatorTests...)
 	tests = append(tests, replaceTests...)
 	tests = append(tests, serviceTests...)
+	tests = append(tests, orderTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

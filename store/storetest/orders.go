@@ -1,0 +1,184 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+)
+
+// Orders that change the user aggregate with them (issue 10): the free
+// code devices are counted on the user, so order and count commit as one.
+
+var orderTests = []suiteTest{
+	{"PlaceOrder/CommitsOrderUserAndEventsTogether", testPlaceOrder},
+	{"PlaceOrder/RefusedOrTakenNumberCommitsNothing", testPlaceOrderRefused},
+	{"ChangeOrder/CommitsOrderUserAndEventsTogether", testChangeOrder},
+	{"Contention/FreeCodeDevicesNeverMoreThanThree", testContentionFreeDevices},
+}
+
+func newOrder(u *mitid.User) *mitid.Order {
+	o := &mitid.Order{Number: "T" + uuid.NewString()[:8], Identification: mitid.IdentifiedByMitID, Kind: mitid.KindCodeDisplay,
+		Reason: mitid.ReasonNew, Delivery: mitid.DeliverPickUp, PickUpAt: "Borgerservice", TermsAccepted: true, Status: mitid.OrderPlaced, PlacedAt: t0, ChangedAt: t0}
+	if u != nil {
+		o.User = u.ID
+	}
+	return o
+}
+
+func testPlaceOrder(t *testing.T, s mitid.Store) {
+	ctx := context.Background()
+	u := newUser(t, uniqueName("places"))
+	create(t, s, u)
+	o, got, err := s.PlaceOrder(ctx, newOrder(u), func(o *mitid.Order, u *mitid.User) ([]mitid.Event, error) {
+		u.FreeCodeDevices++
+		o.Free = true
+		e := event(u, mitid.EventOrderPlaced, mitid.Delivery{Channel: mitid.ChannelEmail, Address: "receipt@example.dk"})
+		e.Order = o.Number
+		return []mitid.Event{e}, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), o.Version)
+	assert.True(t, o.Free)
+	assert.Equal(t, 1, got.FreeCodeDevices)
+	assert.Equal(t, int64(2), got.Version)
+	stored, err := s.User(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, stored.FreeCodeDevices)
+	so, err := s.Order(ctx, o.Number)
+	require.NoError(t, err)
+	assert.True(t, so.Free)
+	evs := userEvents(t, s, u.ID)
+	require.Len(t, evs, 2)
+	assert.Equal(t, o.Number, evs[1].Order)
+	msgs, err := s.OutboxMessages(ctx, mitid.OutboxFilter{User: u.ID})
+	require.NoError(t, err)
+	require.Len(t, msgs, 1)
+	assert.Equal(t, "receipt@example.dk", msgs[0].Delivery.Address)
+
+	// An order without a user: fn gets none, events without a user.
+	anon, none, err := s.PlaceOrder(ctx, newOrder(nil), func(o *mitid.Order, u *mitid.User) ([]mitid.Event, error) {
+		if u != nil {
+			return nil, errors.New("an order without a user got one")
+		}
+		return []mitid.Event{{ID: uuid.New(), Type: mitid.EventOrderPlaced, At: t0, Order: o.Number}}, nil
+	})
+	require.NoError(t, err)
+	assert.Nil(t, none)
+	_, err = s.Order(ctx, anon.Number)
+	require.NoError(t, err)
+}
+
+func testPlaceOrderRefused(t *testing.T, s mitid.Store) {
+	ctx := context.Background()
+	u := newUser(t, uniqueName("refused"))
+	create(t, s, u)
+	taken := newOrder(u)
+	_, _, err := s.PlaceOrder(ctx, taken, func(o *mitid.Order, u *mitid.User) ([]mitid.Event, error) { return nil, nil })
+	require.NoError(t, err)
+
+	refused := errors.New("refused")
+	o := newOrder(u)
+	_, _, err = s.PlaceOrder(ctx, o, func(o *mitid.Order, u *mitid.User) ([]mitid.Event, error) {
+		u.FreeCodeDevices = 3
+		return []mitid.Event{event(u, mitid.EventOrderPlaced)}, refused
+	})
+	require.ErrorIs(t, err, refused)
+	_, err = s.Order(ctx, o.Number)
+	require.ErrorIs(t, err, mitid.ErrNotFound)
+
+	_, _, err = s.PlaceOrder(ctx, taken.Clone(), func(o *mitid.Order, u *mitid.User) ([]mitid.Event, error) {
+		u.FreeCodeDevices = 3
+		return []mitid.Event{event(u, mitid.EventOrderPlaced)}, nil
+	})
+	assert.Equal(t, mitid.CodeOrderTaken, mitid.ErrorCode(err))
+	got, err := s.User(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Zero(t, got.FreeCodeDevices, "a taken order number commits nothing on the user")
+	assert.Equal(t, int64(2), got.Version)
+	assert.Len(t, userEvents(t, s, u.ID), 1)
+}
+
+func testChangeOrder(t *testing.T, s mitid.Store) {
+	ctx := context.Background()
+	u := newUser(t, uniqueName("changes"))
+	create(t, s, u)
+	o, _, err := s.PlaceOrder(ctx, newOrder(u), func(o *mitid.Order, u *mitid.User) ([]mitid.Event, error) {
+		u.FreeCodeDevices = 1
+		return nil, nil
+	})
+	require.NoError(t, err)
+	changed, got, err := s.ChangeOrder(ctx, o.Number, func(o *mitid.Order, u *mitid.User) ([]mitid.Event, error) {
+		o.Status = mitid.OrderCancelled
+		u.FreeCodeDevices--
+		e := event(u, mitid.EventOrderChanged)
+		e.Order = o.Number
+		return []mitid.Event{e}, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, mitid.OrderCancelled, changed.Status)
+	assert.Equal(t, int64(2), changed.Version)
+	assert.Zero(t, got.FreeCodeDevices)
+	_, _, err = s.ChangeOrder(ctx, o.Number, func(o *mitid.Order, u *mitid.User) ([]mitid.Event, error) {
+		o.Status = mitid.OrderShipped
+		u.FreeCodeDevices = 9
+		return nil, errors.New("refused")
+	})
+	require.Error(t, err)
+	so, err := s.Order(ctx, o.Number)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.OrderCancelled, so.Status)
+	after, err := s.User(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Zero(t, after.FreeCodeDevices)
+	assert.Equal(t, int64(3), after.Version, "a refused change commits nothing")
+	_, _, err = s.ChangeOrder(ctx, "T-none", func(o *mitid.Order, u *mitid.User) ([]mitid.Event, error) { return nil, nil })
+	require.ErrorIs(t, err, mitid.ErrNotFound)
+}
+
+// testContentionFreeDevices: 10 goroutines order code displays for one
+// person at once through the Service, five rounds; never more than the 3
+// free ones are free, and every order is counted.
+func testContentionFreeDevices(t *testing.T, s mitid.Store) {
+	ctx := context.Background()
+	u := newUser(t, uniqueName("contended"))
+	create(t, s, u)
+	cpr := mitid.CPRRecords{u.CPR.Digits(): {Surname: "Hansen", BirthDate: u.BirthDate, Passports: []string{"DNK:123456789"},
+		Address: mitid.PostalAddress{Street: "Vestergade 1", PostalCode: "8000", City: "Aarhus C"}}}
+	keys, err := mitid.NewRandomKeyRing(seededRand(1))
+	require.NoError(t, err)
+	svc, err := mitid.New(mitid.Config{Store: s, Keys: keys, Clock: &clock{now: t0}, Rand: seededRand(5), CPRRegister: cpr})
+	require.NoError(t, err)
+	const goroutines, rounds = 10, 5
+	var free, priced int
+	for round := 0; round < rounds; round++ {
+		results := make([]*mitid.Receipt, goroutines)
+		errs := make([]error, goroutines)
+		parallel(goroutines, func(i int) {
+			results[i], errs[i] = svc.PlaceOrder(ctx, mitid.OrderRequest{Kind: mitid.KindCodeDisplay, CPR: u.CPR.Digits(), Passport: "123456789",
+				Reason: mitid.ReasonNew, Delivery: mitid.DeliverToRegisteredAddress, AcceptTerms: true})
+		})
+		for i := range results {
+			require.NoError(t, errs[i])
+			if results[i].Order.Free {
+				free++
+			} else {
+				priced++
+				assert.Equal(t, policy.CodeDevicePriceØre, results[i].Order.PriceØre)
+			}
+		}
+	}
+	assert.Equal(t, 3, free, "exactly the first three are free")
+	assert.Equal(t, goroutines*rounds-3, priced)
+	got, err := s.User(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 3, got.FreeCodeDevices)
+	list, err := s.Orders(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Len(t, list, goroutines*rounds)
+}
