@@ -138,10 +138,13 @@ type chipRegistration struct {
 
 const chipRegistrationKind = "chip-registration"
 
-// BeginChipRegistration starts connecting a chip to its authenticator (a
-// chip added pending activation, or one whose access request has waited its
-// 24 hours). It returns the WebAuthn creation options for the browser and
-// the ID of the single-use registration session.
+// BeginChipRegistration starts step B of adding a chip through a login to
+// MitID.dk (seed 001): connecting a chip whose access request has waited
+// its 24 hours. It returns the WebAuthn creation options for the browser
+// and the ID of the single-use registration session. A chip that arrived
+// by mail (pending activation) is not connected this way: it needs its
+// activation code first (BeginChipActivationWithCode), or an access
+// request and the wait.
 func (s *Service) BeginChipRegistration(ctx context.Context, user, auth uuid.UUID) (options []byte, session string, err error) {
 	if s.chip == nil {
 		return nil, "", errNoChipVerifier()
@@ -166,9 +169,16 @@ func (s *Service) BeginChipRegistration(ctx context.Context, user, auth uuid.UUI
 		e := errorf(CodeWaitingPeriod, "you can connect your MitID chip from %s, when the 24-hour wait ends", a.WaitUntil.UTC().Format(time.RFC3339))
 		e.Until = a.WaitUntil
 		return nil, "", e
-	case st != StatePendingActivation && st != StateWaitingForAccess:
+	case st == StatePendingActivation:
+		return nil, "", errorf(CodeActivationInvalid, "activate this MitID chip with an activation code (from the app's passport scan or Citizen Service), or request access and wait 24 hours")
+	case st != StateWaitingForAccess:
 		return nil, "", errorf(CodeTransitionForbidden, "this MitID chip is %s; only a chip waiting for activation can be connected", st)
 	}
+	return s.chipSession(ctx, u, auth, now)
+}
+
+// chipSession opens the registration session of chip auth of u.
+func (s *Service) chipSession(ctx context.Context, u *User, auth uuid.UUID, now time.Time) ([]byte, string, error) {
 	var exclude []chip.Credential
 	for _, o := range u.Authenticators {
 		if o.Chip != nil && !o.State.Final() {
@@ -187,14 +197,44 @@ func (s *Service) BeginChipRegistration(ctx context.Context, user, auth uuid.UUI
 	if err != nil {
 		return nil, "", err
 	}
-	if session, err = s.sessionID(); err != nil {
+	session, err := s.sessionID()
+	if err != nil {
 		return nil, "", err
 	}
-	sess := &Session{ID: session, Kind: chipRegistrationKind, User: user, Data: data, CreatedAt: now, ExpiresAt: ch.Expires}
+	sess := &Session{ID: session, Kind: chipRegistrationKind, User: u.ID, Data: data, CreatedAt: now, ExpiresAt: ch.Expires}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, "", err
 	}
 	return options, session, nil
+}
+
+// BeginChipActivationWithCode activates a chip with an activation code
+// (seed 001: from the app's passport scan, valid 30 minutes, or on paper
+// from Citizen Service, valid 48 hours): "enter user ID → activation code",
+// then connect the chip (FinishChipRegistration, with the new password).
+// The code is redeemed here, counted as ActivateWithCode counts it; the
+// registration session it opens is the proof FinishChipRegistration needs.
+func (s *Service) BeginChipActivationWithCode(ctx context.Context, userID string, auth uuid.UUID, code string) (options []byte, session string, err error) {
+	if s.chip == nil {
+		return nil, "", errNoChipVerifier()
+	}
+	u, _, err := s.attemptByUserID(ctx, userID, func(u *User, now time.Time) ([]Event, error) {
+		a, err := u.Authenticator(auth)
+		if err != nil {
+			return nil, err
+		}
+		if a.Kind != KindChip {
+			return nil, errorf(CodeTransitionForbidden, "this is a %s, not a MitID chip: use ActivateWithCode", a.Kind)
+		}
+		if st := a.EffectiveState(now); st != StatePendingActivation && st != StateWaitingForAccess {
+			return nil, errorf(CodeTransitionForbidden, "this MitID chip is %s, not waiting for activation", st)
+		}
+		return s.redeemCode(u, PurposeActivation, code, now)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return s.chipSession(ctx, u, auth, s.clock.Now())
 }
 
 // ChipActivation completes a chip's activation.

@@ -81,7 +81,8 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 			require.NoError(t, err)
 			code, err := dev.Code()
 			require.NoError(t, err)
-			_, _, err = e.svc.ActivateCodeDevice(e.ctx, u.ID, evs[0].Authenticator, mitid.CodeDeviceActivation{Serial: dev.Serial().String(), Code: code, Password: password})
+			_, _, err = e.svc.ActivateWithCode(e.ctx, u.UserID, evs[0].Authenticator, mitid.ActivationCodes{Code: e.paperCode(t, u.ID),
+				Serial: dev.Serial().String(), DeviceCode: code, Password: password})
 			require.NoError(t, err)
 			h.display, h.codeID = dev, evs[0].Authenticator
 			e.clock.Advance(30 * time.Second) // the activation code's step is spent
@@ -90,7 +91,11 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 			require.NoError(t, err)
 			_, evs, err := e.svc.AddApp(e.ctx, u.ID, "phone", sim.PublicKey())
 			require.NoError(t, err)
-			_, _, err = e.svc.ActivateAuthenticator(e.ctx, u.ID, evs[0].Authenticator, mitid.ActivateOptions{})
+			code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeByAppScan)
+			require.NoError(t, err)
+			pin, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeTemporaryPIN, mitid.CodeBySMS)
+			require.NoError(t, err)
+			_, _, err = e.svc.ActivateWithCode(e.ctx, u.UserID, evs[0].Authenticator, mitid.ActivationCodes{Code: code, TemporaryPIN: pin})
 			require.NoError(t, err)
 			h.app, h.appID = sim, evs[0].Authenticator
 		case mitid.KindChip:
@@ -98,7 +103,7 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 			require.NoError(t, err)
 			_, evs, err := e.svc.AddAuthenticator(e.ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 			require.NoError(t, err)
-			opts, sess, err := e.svc.BeginChipRegistration(e.ctx, u.ID, evs[0].Authenticator)
+			opts, sess, err := e.svc.BeginChipActivationWithCode(e.ctx, u.UserID, evs[0].Authenticator, e.paperCode(t, u.ID))
 			require.NoError(t, err)
 			resp, err := sim.Register(opts, origin)
 			require.NoError(t, err)

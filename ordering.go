@@ -204,14 +204,9 @@ func (s *Service) checkOrderRequest(r OrderRequest) (OrderRequest, error) {
 func (s *Service) identify(ctx context.Context, r OrderRequest) (*User, Identification, error) {
 	switch {
 	case r.Login != "":
-		res, err := s.FinishLogin(ctx, r.Login)
+		res, err := s.proveLogin(ctx, r.Login, uuid.Nil, r.Replaces, "")
 		if err != nil {
 			return nil, "", err
-		}
-		for _, a := range res.Authenticators {
-			if a == r.Replaces {
-				return nil, "", invalidField(CodeIdentificationFailed, "login", "log in with another authenticator than the one you replace")
-			}
 		}
 		u, err := s.store.User(ctx, res.User)
 		return u, IdentifiedByMitID, err

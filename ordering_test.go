@@ -330,7 +330,7 @@ func TestOrder_LifecycleByMailCreatesThePendingAuthenticator(t *testing.T) {
 	// The device works: activated with its serial and code.
 	code, err := dev.Code()
 	require.NoError(t, err)
-	_, _, err = e.svc.ActivateCodeDevice(e.ctx, h.user.ID, a.ID, mitid.CodeDeviceActivation{Serial: dev.Serial().String(), Code: code, Password: password})
+	_, _, err = e.svc.ActivateWithCode(e.ctx, h.user.UserID, a.ID, mitid.ActivationCodes{Code: e.paperCode(t, h.user.ID), Serial: dev.Serial().String(), DeviceCode: code, Password: password})
 	require.NoError(t, err)
 }
 
@@ -466,4 +466,28 @@ func FuzzParsePostalAddress(f *testing.F) {
 			t.Fatalf("not stable: %+v → %+v, %v", a, again, err)
 		}
 	})
+}
+
+// A picture ID is valid through its expiry date: at 23:59:59 on that day
+// it is accepted, at 00:00:00 the day after it is refused.
+func TestPictureID_ValidThroughItsExpiryDay(t *testing.T) {
+	for _, tc := range []struct {
+		at   time.Time
+		code mitid.Code
+	}{
+		{time.Date(2026, 11, 20, 23, 59, 59, 0, time.UTC), ""},
+		{time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), mitid.CodePictureIDExpired},
+	} {
+		e := newOrderEnv(t, checkedStore(t))
+		e.clock.Set(tc.at.Add(-time.Hour))
+		rc, err := e.svc.PlaceOrder(e.ctx, mitid.OrderRequest{Kind: mitid.KindChip, Reason: mitid.ReasonNew, Delivery: mitid.DeliverPickUp,
+			PickUpAt: "Borgerservice Aarhus", AcceptTerms: true, Pay: &mitid.PaymentDetails{Method: mitid.PayByCard, Token: "ok"}})
+		require.NoError(t, err)
+		_, err = e.svc.ShipOrder(e.ctx, rc.Order.Number, mitid.ShippedDevice{})
+		require.NoError(t, err)
+		e.clock.Set(tc.at)
+		_, _, err = e.svc.HandOverOrder(e.ctx, rc.Order.Number, mitid.PictureID{Kind: mitid.IDPassport, Number: "123456789", Issuer: "DNK",
+			Expires: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)})
+		assert.Equal(t, tc.code, mitid.ErrorCode(err), tc.at)
+	}
 }

@@ -362,6 +362,12 @@ func (u *User) AddAuthenticator(p *Policy, a Authenticator, now time.Time) (Even
 	switch a.State {
 	case StateOrdered, StatePendingActivation, StateWaitingForAccess:
 	case StateActive:
+		// Only a password starts active: it is created, not proven. A
+		// device or an app becomes active through activation (Transition),
+		// after its proof.
+		if a.Kind != KindPassword || a.Password == nil {
+			return Event{}, errorf(CodeTransitionForbidden, "a new %s starts pending activation; activation makes it active", a.Kind)
+		}
 		if err := u.checkLimit(p, a.Kind, now, uuid.Nil); err != nil {
 			return Event{}, err
 		}
@@ -401,6 +407,13 @@ func (u *User) Transition(p *Policy, id uuid.UUID, to State, now time.Time, opt 
 	}
 	if !CanTransition(from, to) {
 		return nil, forbiddenTransition(a, from, to)
+	}
+	if to == StateActive {
+		// Nothing becomes usable without the secret it is verified
+		// against: it could not be checked, or a check could be skipped.
+		if err := a.missingSecret(); err != nil {
+			return nil, err
+		}
 	}
 	if from == StateWaitingForAccess && to == StateActive && now.Before(a.WaitUntil) {
 		e := errorf(CodeWaitingPeriod, "you can activate your %s from %s, when the waiting period ends",

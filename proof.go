@@ -1,0 +1,46 @@
+package mitid
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+
+	"github.com/google/uuid"
+)
+
+// A change that needs the person to have logged in (activating an
+// authenticator by login, replacing one, ordering identified by MitID, a
+// witness confirming) takes the ID of a login whose factors are all in and
+// finishes it itself. The proof is then this Service's own record, never
+// a flag or a result the caller could make up, and it serves once:
+// FinishLogin consumes the login.
+
+// proveLogin finishes login id and checks it is by user (when user is not
+// zero), did not use the authenticator not (when not zero), and, when text
+// is not empty, showed exactly that transaction text.
+func (s *Service) proveLogin(ctx context.Context, id string, user, not uuid.UUID, text string) (*LoginResult, error) {
+	if id == "" {
+		return nil, invalidField(CodeLoginInvalid, "login", "log in with MitID first")
+	}
+	res, err := s.FinishLogin(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if user != uuid.Nil && res.User != user {
+		return nil, invalidField(CodeIdentificationFailed, "login", "this login is another person's; log in with your own MitID")
+	}
+	if not != uuid.Nil {
+		for _, a := range res.Authenticators {
+			if a == not {
+				return nil, invalidField(CodeIdentificationFailed, "login", "log in with another authenticator than this one")
+			}
+		}
+	}
+	if text != "" {
+		want := sha256.Sum256([]byte(text))
+		if subtle.ConstantTimeCompare(want[:], res.TextHash[:]) != 1 {
+			return nil, invalidField(CodeIdentificationFailed, "login", "the login did not show the text of this act; log in again with the text given")
+		}
+	}
+	return res, nil
+}
