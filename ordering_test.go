@@ -33,7 +33,7 @@ func newOrderEnv(t testing.TB, st mitid.Store) *orderEnv {
 	pay := &mitid.Payments{Declined: map[string]bool{"declined-card": true}, Now: clock.Now}
 	cpr := mitid.CPRRecords{}
 	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: cheapPolicy(), Chip: cv,
-		Payment: pay, CPRRegister: cpr})
+		Payment: pay, CPRRegister: cpr, ControlQuestions: mitid.RegisterQuestions{Register: cpr}})
 	require.NoError(t, err)
 	e := &env{svc: svc, clock: clock, ctx: t.Context()}
 	if m, ok := st.(*memory.Store); ok {

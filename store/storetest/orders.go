@@ -3,13 +3,16 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/app"
 )
 
 // Orders that change the user aggregate with them (issue 10): the free
@@ -20,6 +23,7 @@ var orderTests = []suiteTest{
 	{"PlaceOrder/RefusedOrTakenNumberCommitsNothing", testPlaceOrderRefused},
 	{"ChangeOrder/CommitsOrderUserAndEventsTogether", testChangeOrder},
 	{"Contention/FreeCodeDevicesNeverMoreThanThree", testContentionFreeDevices},
+	{"Contention/FourWitnessActsAtOnceThreeSucceed", testContentionWitnessActs},
 }
 
 func newOrder(u *mitid.User) *mitid.Order {
@@ -181,4 +185,71 @@ func testContentionFreeDevices(t *testing.T, s mitid.Store) {
 	list, err := s.Orders(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Len(t, list, goroutines*rounds)
+}
+
+// testContentionWitnessActs: one witness confirms 4 visits at once (each
+// with their own login naming the visit); the witness may act 3 times in
+// 120 days, so exactly 3 succeed and the 4th meets the limit.
+func testContentionWitnessActs(t *testing.T, s mitid.Store) {
+	ctx := context.Background()
+	clk := &clock{now: t0}
+	keys, err := mitid.NewRandomKeyRing(seededRand(1))
+	require.NoError(t, err)
+	p := policy
+	p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
+	svc, err := mitid.New(mitid.Config{Store: s, Keys: keys, Clock: clk, Rand: seededRand(6), Policy: &p})
+	require.NoError(t, err)
+	w, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: uniqueName("vidne"), CPR: fmt.Sprintf("040470-%04d", seq.Add(1)%10000),
+		IAL: mitid.LevelSubstantial, Phone: "+4512345678", Channels: []mitid.Channel{mitid.ChannelSMS}})
+	require.NoError(t, err)
+	sim, err := app.NewSimulator(seededRand(7), "123456")
+	require.NoError(t, err)
+	_, evs, err := svc.AddApp(ctx, w.ID, "phone", sim.PublicKey())
+	require.NoError(t, err)
+	code, _, _, err := svc.IssueCode(ctx, w.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+	require.NoError(t, err)
+	pin, _, _, err := svc.IssueCode(ctx, w.ID, mitid.PurposeTemporaryPIN, mitid.CodeBySMS)
+	require.NoError(t, err)
+	_, _, err = svc.ActivateWithCode(ctx, w.UserID, evs[0].Authenticator, mitid.ActivationCodes{Code: code, TemporaryPIN: pin})
+	require.NoError(t, err)
+	person, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: uniqueName("vidnet"), CPR: fmt.Sprintf("050580-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
+	require.NoError(t, err)
+
+	clk.mu.Lock()
+	clk.now = t0.Add(31 * 24 * time.Hour) // the witness's MitID is old enough
+	clk.mu.Unlock()
+	passport := mitid.PictureID{Kind: mitid.IDPassport, Number: "212345678", Issuer: "DNK", Expires: t0.AddDate(5, 0, 0)}
+	const visits = 4
+	ids, logins := make([]string, visits), make([]string, visits)
+	for i := range visits {
+		pr, err := svc.StartProofing(ctx, "Operator Olsen", person.CPR.Digits(), passport)
+		require.NoError(t, err)
+		l, err := svc.BeginLogin(ctx, mitid.LoginRequest{UserID: w.UserID, Action: mitid.ActionConfirm, Text: pr.WitnessText, Level: mitid.LevelSubstantial})
+		require.NoError(t, err)
+		sig, err := sim.Approve(app.Request{Challenge: l.Challenge, Action: string(l.Action), Text: l.Text}, "123456")
+		require.NoError(t, err)
+		_, err = svc.SubmitApproval(ctx, l.ID, sig)
+		require.NoError(t, err)
+		ids[i], logins[i] = pr.ID, l.ID
+	}
+	errs := make([]error, visits)
+	parallel(visits, func(i int) {
+		_, errs[i] = svc.ConfirmWitness(ctx, ids[i], mitid.WitnessEvidence{CPR: w.CPR.Digits(), PictureID: passport, Login: logins[i]})
+	})
+	ok, limited := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case mitid.ErrorCode(err) == mitid.CodeWitnessLimit:
+			limited++
+		default:
+			t.Error(err)
+		}
+	}
+	assert.Equal(t, 3, ok, "exactly three acts")
+	assert.Equal(t, 1, limited)
+	got, err := s.User(ctx, w.ID)
+	require.NoError(t, err)
+	assert.Len(t, got.WitnessActs, 3)
 }
