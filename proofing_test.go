@@ -228,7 +228,7 @@ func TestProofing_WitnessPolicyIsRead(t *testing.T) {
 	svc, err := mitid.New(mitid.Config{Store: st, Keys: mustKeys(t), Clock: e.clock, Rand: seeded(8), Policy: &p, CPRRegister: e.cpr})
 	require.NoError(t, err)
 	e.clock.Set(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
-	w := e.withApp(t, "politik.vidne", "010170-3333") // 56 years old
+	w := e.withApp(t, "politik.vidne", "010170-3333")   // 56 years old
 	young := e.withApp(t, "politik.ung", "010190-3333") // 36: under this policy's 40
 	person := e.enrol(t, "politik.person", mitid.LevelSubstantial)
 	e.clock.Advance(25 * time.Hour)
