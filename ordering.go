@@ -300,6 +300,12 @@ func (s *Service) PlaceOrder(ctx context.Context, r OrderRequest) (*Receipt, err
 	if err != nil {
 		return nil, err
 	}
+	return s.place(ctx, r, u, ident, nil)
+}
+
+// place places the checked order r for u (nil when not identified); also,
+// when given, runs more in the same change (a replacement's block).
+func (s *Service) place(ctx context.Context, r OrderRequest, u *User, ident Identification, more func(u *User, now time.Time) ([]Event, error)) (*Receipt, error) {
 	o := &Order{Identification: ident, Kind: r.Kind, Reason: r.Reason, Defect: r.Defect, Replaces: r.Replaces,
 		Delivery: r.Delivery, PickUpAt: r.PickUpAt, ReceiptEmail: r.ReceiptEmail, Language: r.Language, TermsAccepted: true}
 	if u != nil {
@@ -318,12 +324,24 @@ func (s *Service) PlaceOrder(ctx context.Context, r OrderRequest) (*Receipt, err
 	}
 	o.Abroad = o.Address != nil && o.Address.Abroad()
 	var placed *Order
+	var err error
 	for try := 0; ; try++ {
 		if o.Number, err = s.newOrderNumber(); err != nil {
 			return nil, err
 		}
 		placed, _, err = s.store.PlaceOrder(ctx, o, func(o *Order, u *User) ([]Event, error) {
-			return s.decideOrder(ctx, o, u)
+			var pre []Event
+			if more != nil {
+				var err error
+				if pre, err = more(u, s.clock.Now()); err != nil {
+					return nil, err
+				}
+				if err := s.stamp(ctx, u, pre, s.clock.Now()); err != nil {
+					return nil, err
+				}
+			}
+			evs, err := s.decideOrder(ctx, o, u)
+			return append(pre, evs...), err
 		})
 		if try < 3 && ErrorCode(err) == CodeOrderTaken {
 			continue
