@@ -73,6 +73,12 @@ type User struct {
 	// WitnessActs are the times this person acted as a witness at Citizen
 	// Service (at most Policy.WitnessMaxActs in any Policy.WitnessActsWindow).
 	WitnessActs []time.Time `json:"witness_acts,omitempty"`
+	// PasswordChangeFrom is when a requested password change becomes
+	// possible (RequestPasswordChange); zero when none is requested.
+	PasswordChangeFrom time.Time `json:"password_change_from,omitzero"`
+	// DueEmitted marks the time-driven events emitted (see RunDue), so
+	// each is emitted once.
+	DueEmitted []string `json:"due_emitted,omitempty"`
 }
 
 // IdentityDocument is the passport or ID card of a holder without a CPR
@@ -103,6 +109,7 @@ func (u *User) Clone() *User {
 	}
 	c.Channels = slices.Clone(u.Channels)
 	c.WitnessActs = slices.Clone(u.WitnessActs)
+	c.DueEmitted = slices.Clone(u.DueEmitted)
 	if u.Codes != nil {
 		c.Codes = make([]IssuedCode, len(u.Codes))
 		for i, code := range u.Codes {
@@ -153,6 +160,7 @@ func (u *User) CloneFor(auth uuid.UUID) (*User, *Authenticator, error) {
 	c.Channels = u.Channels[:len(u.Channels):len(u.Channels)]
 	c.Codes = u.Codes[:len(u.Codes):len(u.Codes)]
 	c.WitnessActs = u.WitnessActs[:len(u.WitnessActs):len(u.WitnessActs)]
+	c.DueEmitted = u.DueEmitted[:len(u.DueEmitted):len(u.DueEmitted)]
 	arena := make([]byte, 0, auths[i].secretBytes())
 	auths[i] = auths[i].cloneInto(&arena)
 	return c, &auths[i], nil

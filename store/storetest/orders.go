@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ var orderTests = []suiteTest{
 	{"ChangeOrder/CommitsOrderUserAndEventsTogether", testChangeOrder},
 	{"Contention/FreeCodeDevicesNeverMoreThanThree", testContentionFreeDevices},
 	{"Contention/FourWitnessActsAtOnceThreeSucceed", testContentionWitnessActs},
+	{"Contention/DueEventEmittedOnceByTwoRunners", testContentionDue},
 }
 
 func newOrder(u *mitid.User) *mitid.Order {
@@ -252,4 +254,37 @@ func testContentionWitnessActs(t *testing.T, s mitid.Store) {
 	got, err := s.User(ctx, w.ID)
 	require.NoError(t, err)
 	assert.Len(t, got.WitnessActs, 3)
+}
+
+// testContentionDue: two runners emit the due events at once; each event
+// is emitted once in all.
+func testContentionDue(t *testing.T, s mitid.Store) {
+	ctx := context.Background()
+	svc, clk := newService(t, s)
+	const people = 5
+	for range people {
+		u, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: uniqueName("venter"), CPR: fmt.Sprintf("060680-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
+		require.NoError(t, err)
+		_, _, err = svc.RequestAccess(ctx, u.ID, mitid.KindChip, "chip")
+		require.NoError(t, err)
+	}
+	clk.mu.Lock()
+	clk.now = clk.now.Add(policy.AccessRequestWait)
+	clk.mu.Unlock()
+	for round := 0; round < 3; round++ {
+		var total atomic.Int64
+		parallel(2, func(int) {
+			n, err := svc.RunDue(ctx)
+			assert.NoError(t, err)
+			total.Add(int64(n))
+		})
+		if round == 0 {
+			assert.Equal(t, int64(people), total.Load(), "each person's access granted once")
+		} else {
+			assert.Zero(t, total.Load(), "and not again")
+		}
+	}
+	evs, err := s.Events(ctx, mitid.EventFilter{Types: []mitid.EventType{mitid.EventAccessGranted}})
+	require.NoError(t, err)
+	assert.Len(t, evs, people)
 }
