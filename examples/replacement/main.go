@@ -6,14 +6,16 @@
 //   - process 1: Anna's code display breaks; she logs in with her app,
 //     blocks it and orders a new one in one step, and adds the new one when
 //     it arrives;
+//
 //   - process 2: Bent has nothing else to log in with; he orders a new code
 //     display, and Citizen Service proves who he is with a witness, blocks
 //     the broken one and hands him an activation code;
+//
 //   - a chip activated by logging in (request access, wait 24 hours), by a
 //     code from the app's passport scan (30 minutes) and by a code from
 //     Citizen Service (48 hours).
 //
-//	go run ./examples/replacement
+//     go run ./examples/replacement
 //
 // The clock is simulated, so days pass in an instant.
 package main
