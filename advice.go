@@ -16,8 +16,8 @@ type Advice struct {
 
 // Advise returns what MitID recommends the person do now: be notified on
 // at least Policy.RecommendedChannels channels, so a notice still reaches
-// them when one fails (seed 004), and keep a spare authenticator, so losing
-// one does not lock them out (seed 002: two apps, or an app and a code
+// them when one fails (mitid.dk notifications), and keep a spare authenticator, so losing
+// one does not lock them out (mitid.dk Q&A: two apps, or an app and a code
 // display).
 func (s *Service) Advise(ctx context.Context, user uuid.UUID) ([]Advice, error) {
 	u, err := s.store.User(ctx, user)

@@ -139,7 +139,7 @@ type chipRegistration struct {
 const chipRegistrationKind = "chip-registration"
 
 // BeginChipRegistration starts step B of adding a chip through a login to
-// MitID.dk (seed 001): connecting a chip whose access request has waited
+// MitID.dk (mitid.dk, "Activate your MitID chip"): connecting a chip whose access request has waited
 // its 24 hours. It returns the WebAuthn creation options for the browser
 // and the ID of the single-use registration session. A chip that arrived
 // by mail (pending activation) is not connected this way: it needs its
@@ -209,7 +209,7 @@ func (s *Service) chipSession(ctx context.Context, u *User, auth uuid.UUID, now 
 }
 
 // BeginChipActivationWithCode activates a chip with an activation code
-// (seed 001: from the app's passport scan, valid 30 minutes, or on paper
+// (mitid.dk, "Activate your MitID chip": from the app's passport scan, valid 30 minutes, or on paper
 // from Citizen Service, valid 48 hours): "enter user ID → activation code",
 // then connect the chip (FinishChipRegistration, with the new password).
 // The code is redeemed here, counted as ActivateWithCode counts it; the

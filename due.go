@@ -12,7 +12,7 @@ import (
 
 // Time-driven events: what happens because time passed, not because
 // someone acted. Today that is the end of a waiting period after "request
-// access" (a chip's step A, seed 001: "you will be notified when you gain
+// access" (a chip's step A, mitid.dk "Activate your MitID chip": "you will be notified when you gain
 // access"; a password change through MitID.dk): the person is told that
 // access is granted.
 //

@@ -139,3 +139,37 @@ func (o *Order) Clone() *Order {
 	}
 	return &c
 }
+
+// Validate reports an order no rule allows, whatever wrote it: a kind that
+// is not ordered, an unknown delivery, reason or status, a negative price,
+// terms not accepted. Stores refuse to commit such an order (ErrInvalid,
+// CodeOrderInvalid), so a bug or a hand-made record cannot store one.
+func (o *Order) Validate() error {
+	bad := func(field, format string, args ...any) error { return invalidField(CodeOrderInvalid, field, format, args...) }
+	switch {
+	case o.Number == "":
+		return bad("order", "an order needs a number")
+	case !o.Kind.Physical():
+		return bad("kind", "a %s is not ordered", o.Kind)
+	case o.PriceØre < 0:
+		return bad("price", "a price cannot be negative")
+	case !o.TermsAccepted:
+		return bad("terms", "an order needs the terms accepted")
+	}
+	switch o.Delivery {
+	case DeliverToRegisteredAddress, DeliverToOtherAddress, DeliverPickUp:
+	default:
+		return bad("delivery", "unknown delivery %q", o.Delivery)
+	}
+	switch o.Reason {
+	case ReasonNew, ReasonBroken, ReasonLost:
+	default:
+		return bad("reason", "unknown reason %q", o.Reason)
+	}
+	switch o.Status {
+	case OrderPlaced, OrderPaid, OrderShipped, OrderReady, OrderDelivered, OrderCancelled:
+	default:
+		return bad("status", "unknown status %q", o.Status)
+	}
+	return nil
+}

@@ -303,6 +303,9 @@ func (s *Store) CreateOrder(ctx context.Context, o *mitid.Order, events []mitid.
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.orders[o.Number]; ok {
@@ -352,6 +355,9 @@ func (s *Store) UpdateOrder(ctx context.Context, number string, fn func(o *mitid
 	}
 	if next.Number != number {
 		return nil, mitid.InvalidEvent("the update function changed the order number")
+	}
+	if err := next.Validate(); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -676,6 +682,9 @@ func (s *Store) orderChange(ctx context.Context, o *mitid.Order, oe *orderEntry,
 	}
 	if nu != nil && nu.ID != o.User {
 		return nil, nil, mitid.InvalidEvent("the update function changed the user's ID")
+	}
+	if err := next.Validate(); err != nil {
+		return nil, nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err

@@ -43,6 +43,9 @@ func (s *Store) PlaceOrder(ctx context.Context, o *mitid.Order, fn mitid.OrderCh
 		if next.Number != o.Number || next.User != o.User {
 			return mitid.InvalidEvent("the order change altered the order's number or user")
 		}
+		if err := next.Validate(); err != nil {
+			return err
+		}
 		data, err := json.Marshal(next)
 		if err != nil {
 			return mitid.InvalidEvent("the order cannot be encoded: %v", err)
@@ -88,6 +91,9 @@ func (s *Store) ChangeOrder(ctx context.Context, number string, fn mitid.OrderCh
 		}
 		if o.Number != number || o.User != owner {
 			return mitid.InvalidEvent("the order change altered the order's number or user")
+		}
+		if err := o.Validate(); err != nil {
+			return err
 		}
 		data, err := json.Marshal(o)
 		if err != nil {

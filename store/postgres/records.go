@@ -19,6 +19,9 @@ import (
 // CreateOrder inserts the order, its events and outbox messages in one
 // statement.
 func (s *Store) CreateOrder(ctx context.Context, o *mitid.Order, events []mitid.Event) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
 	data, err := json.Marshal(o)
 	if err != nil {
 		return mitid.InvalidEvent("the order cannot be encoded: %v", err)
@@ -93,6 +96,9 @@ func (s *Store) UpdateOrder(ctx context.Context, number string, fn func(o *mitid
 		}
 		if o.Number != number {
 			return mitid.InvalidEvent("the update function changed the order number")
+		}
+		if err := o.Validate(); err != nil {
+			return err
 		}
 		data, err := json.Marshal(o)
 		if err != nil {

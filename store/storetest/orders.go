@@ -23,6 +23,7 @@ var orderTests = []suiteTest{
 	{"PlaceOrder/CommitsOrderUserAndEventsTogether", testPlaceOrder},
 	{"PlaceOrder/RefusedOrTakenNumberCommitsNothing", testPlaceOrderRefused},
 	{"ChangeOrder/CommitsOrderUserAndEventsTogether", testChangeOrder},
+	{"Orders/InvalidOrdersAreRefused", testOrderValidated},
 	{"Contention/FreeCodeDevicesNeverMoreThanThree", testContentionFreeDevices},
 	{"Contention/FourWitnessActsAtOnceThreeSucceed", testContentionWitnessActs},
 	{"Contention/DueEventEmittedOnceByTwoRunners", testContentionDue},
@@ -287,4 +288,42 @@ func testContentionDue(t *testing.T, s mitid.Store) {
 	evs, err := s.Events(ctx, mitid.EventFilter{Types: []mitid.EventType{mitid.EventAccessGranted}})
 	require.NoError(t, err)
 	assert.Len(t, evs, people)
+}
+
+// testOrderValidated: the store refuses orders no rule allows, whatever
+// wrote them (the Service checks first; the store is the last line).
+func testOrderValidated(t *testing.T, s mitid.Store) {
+	ctx := context.Background()
+	u := newUser(t, uniqueName("validated"))
+	create(t, s, u)
+	for _, tc := range []struct {
+		name  string
+		edit  func(o *mitid.Order)
+		field string
+	}{
+		{"an app", func(o *mitid.Order) { o.Kind = mitid.KindApp }, "kind"},
+		{"delivery by teleport", func(o *mitid.Order) { o.Delivery = "teleport" }, "delivery"},
+		{"a price of -5", func(o *mitid.Order) { o.PriceØre = -5 }, "price"},
+		{"terms not accepted", func(o *mitid.Order) { o.TermsAccepted = false }, "terms"},
+		{"no reason", func(o *mitid.Order) { o.Reason = "" }, "reason"},
+	} {
+		o := newOrder(u)
+		tc.edit(o)
+		err := s.CreateOrder(ctx, o, nil)
+		assert.Equal(t, mitid.CodeOrderInvalid, mitid.ErrorCode(err), tc.name)
+		_, _, err = s.PlaceOrder(ctx, o, func(*mitid.Order, *mitid.User) ([]mitid.Event, error) { return nil, nil })
+		assert.Equal(t, mitid.CodeOrderInvalid, mitid.ErrorCode(err), tc.name)
+		_, err = s.Order(ctx, o.Number)
+		assert.ErrorIs(t, err, mitid.ErrNotFound, tc.name)
+
+		good := newOrder(u)
+		require.NoError(t, s.CreateOrder(ctx, good, nil))
+		_, err = s.UpdateOrder(ctx, good.Number, func(o *mitid.Order) ([]mitid.Event, error) { tc.edit(o); return nil, nil })
+		assert.Equal(t, mitid.CodeOrderInvalid, mitid.ErrorCode(err), tc.name)
+		_, _, err = s.ChangeOrder(ctx, good.Number, func(o *mitid.Order, _ *mitid.User) ([]mitid.Event, error) { tc.edit(o); return nil, nil })
+		assert.Equal(t, mitid.CodeOrderInvalid, mitid.ErrorCode(err), tc.name)
+		got, err := s.Order(ctx, good.Number)
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), got.Version, tc.name)
+	}
 }
