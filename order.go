@@ -145,7 +145,9 @@ func (o *Order) Clone() *Order {
 // terms not accepted. Stores refuse to commit such an order (ErrInvalid,
 // CodeOrderInvalid), so a bug or a hand-made record cannot store one.
 func (o *Order) Validate() error {
-	bad := func(field, format string, args ...any) error { return invalidField(CodeOrderInvalid, field, format, args...) }
+	bad := func(field, format string, args ...any) error {
+		return invalidField(CodeOrderInvalid, field, format, args...)
+	}
 	switch {
 	case o.Number == "":
 		return bad("order", "an order needs a number")
