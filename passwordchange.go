@@ -48,10 +48,7 @@ func (s *Service) ChangePasswordAfterWait(ctx context.Context, user uuid.UUID, l
 	if err := passwordWaitOver(u, now); err != nil {
 		return nil, nil, err
 	}
-	if err := s.policy.checkPassword(password, u); err != nil {
-		return nil, nil, err
-	}
-	h, err := hashPassword(s.policy.Argon2, s.rand, password)
+	h, err := s.newPassword(u, password)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -97,10 +94,7 @@ func (s *Service) ResetForgottenPassword(ctx context.Context, userID, code, pass
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.policy.checkPassword(password, found); err != nil {
-		return nil, nil, err
-	}
-	h, err := hashPassword(s.policy.Argon2, s.rand, password)
+	h, err := s.newPassword(found, password)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -127,4 +121,13 @@ func (s *Service) ResetForgottenPassword(ctx context.Context, userID, code, pass
 		ev, err := u.AddAuthenticator(&s.policy, Authenticator{ID: id, Kind: KindPassword, State: StateActive, Password: h}, now)
 		return append(evs, ev), err
 	})
+}
+
+// newPassword checks a new password for u against the policy and hashes it
+// (outside any update: argon2 is slow, and an update may run twice).
+func (s *Service) newPassword(u *User, password string) (*PasswordHash, error) {
+	if err := s.policy.checkPassword(password, u); err != nil {
+		return nil, err
+	}
+	return hashPassword(s.policy.Argon2, s.rand, password)
 }
