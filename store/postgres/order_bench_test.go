@@ -35,10 +35,10 @@ func BenchmarkPlaceOrder(b *testing.B) {
 	require.NoError(b, s.CreateUser(ctx, u, nil))
 
 	b.Run("store=postgres", func(b *testing.B) {
-		i := 0
+		prefix, i := uuid.NewString()[:8], 0
 		for b.Loop() {
 			i++
-			o := &mitid.Order{Number: fmt.Sprintf("B%08d", i), User: u.ID, Kind: mitid.KindCodeDisplay, Reason: mitid.ReasonNew,
+			o := &mitid.Order{Number: fmt.Sprintf("%s-%d", prefix, i), User: u.ID, Kind: mitid.KindCodeDisplay, Reason: mitid.ReasonNew,
 				Delivery: mitid.DeliverPickUp, PickUpAt: "Borgerservice", TermsAccepted: true, Status: mitid.OrderPlaced, PlacedAt: now, ChangedAt: now}
 			_, _, err := s.PlaceOrder(ctx, o, func(o *mitid.Order, u *mitid.User) ([]mitid.Event, error) {
 				u.FreeCodeDevices++
