@@ -135,7 +135,8 @@ func TestAuthenticatorLifecycle_ThroughTheService(t *testing.T) {
 
 func TestRequestAccess_ChipWaits24Hours(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
-	u := e.anna(t)
+	h := e.enrol(t, "anna.venter", mitid.LevelSubstantial, mitid.KindApp)
+	u := h.user
 	_, evs, err := e.svc.RequestAccess(e.ctx, u.ID, mitid.KindChip, "work chip")
 	require.NoError(t, err)
 	chipID := evs[0].Authenticator
@@ -143,7 +144,7 @@ func TestRequestAccess_ChipWaits24Hours(t *testing.T) {
 	assert.Equal(t, tNow.Add(24*time.Hour), evs[0].Until)
 	assert.NotEmpty(t, evs[0].Notify, "the user is told a request was made")
 
-	e.clock.Advance(23*time.Hour + 59*time.Minute)
+	e.clock.Advance(24*time.Hour - time.Second) // 23:59:59
 	_, _, err = e.svc.BeginChipRegistration(e.ctx, u.ID, chipID)
 	require.ErrorIs(t, err, mitid.ErrWaiting, "step B waits for the 24 hours")
 	var me *mitid.Error
@@ -152,14 +153,21 @@ func TestRequestAccess_ChipWaits24Hours(t *testing.T) {
 	_, _, err = e.svc.ActivateAuthenticator(e.ctx, u.ID, chipID, mitid.ActivateOptions{})
 	require.Error(t, err, "a chip is activated by connecting it, never by decree")
 
-	e.clock.Advance(time.Minute)
+	e.clock.Advance(time.Second) // 24:00:00
 	sim, err := chip.NewSimulator(seeded(77))
 	require.NoError(t, err)
 	opts, sess, err := e.svc.BeginChipRegistration(e.ctx, u.ID, chipID)
 	require.NoError(t, err)
 	resp, err := sim.Register(opts, origin)
 	require.NoError(t, err)
-	_, evs, err = e.svc.FinishChipRegistration(e.ctx, sess, resp, mitid.ChipActivation{Password: password})
+	_, _, err = e.svc.FinishChipRegistration(e.ctx, sess, resp, mitid.ChipActivation{Password: password})
+	assert.Equal(t, mitid.CodeLoginInvalid, mitid.ErrorCode(err), "step B is done logged in")
+	opts, sess, err = e.svc.BeginChipRegistration(e.ctx, u.ID, chipID)
+	require.NoError(t, err)
+	resp, err = sim.Register(opts, origin)
+	require.NoError(t, err)
+	l := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
+	_, evs, err = e.svc.FinishChipRegistration(e.ctx, sess, resp, mitid.ChipActivation{Password: password, Login: l.ID})
 	require.NoError(t, err)
 	assert.Equal(t, mitid.StateActive, evs[0].To)
 }

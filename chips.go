@@ -134,13 +134,17 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 type chipRegistration struct {
 	Authenticator uuid.UUID `json:"authenticator"`
 	Challenge     []byte    `json:"challenge"`
+	// ByCode says an activation code opened the registration (its proof);
+	// otherwise FinishChipRegistration needs a login (step B).
+	ByCode bool `json:"by_code,omitempty"`
 }
 
 const chipRegistrationKind = "chip-registration"
 
 // BeginChipRegistration starts step B of adding a chip through a login to
-// MitID.dk (mitid.dk, "Activate your MitID chip"): connecting a chip whose access request has waited
-// its 24 hours. It returns the WebAuthn creation options for the browser
+// MitID.dk (mitid.dk, "Activate your MitID chip"): connecting a chip whose
+// access request has waited its 24 hours. FinishChipRegistration then
+// needs the person's login (ChipActivation.Login). It returns the WebAuthn creation options for the browser
 // and the ID of the single-use registration session. A chip that arrived
 // by mail (pending activation) is not connected this way: it needs its
 // activation code first (BeginChipActivationWithCode), or an access
@@ -174,11 +178,11 @@ func (s *Service) BeginChipRegistration(ctx context.Context, user, auth uuid.UUI
 	case st != StateWaitingForAccess:
 		return nil, "", errorf(CodeTransitionForbidden, "this MitID chip is %s; only a chip waiting for activation can be connected", st)
 	}
-	return s.chipSession(ctx, u, auth, now)
+	return s.chipSession(ctx, u, auth, now, false)
 }
 
 // chipSession opens the registration session of chip auth of u.
-func (s *Service) chipSession(ctx context.Context, u *User, auth uuid.UUID, now time.Time) ([]byte, string, error) {
+func (s *Service) chipSession(ctx context.Context, u *User, auth uuid.UUID, now time.Time, byCode bool) ([]byte, string, error) {
 	var exclude []chip.Credential
 	for _, o := range u.Authenticators {
 		if o.Chip != nil && !o.State.Final() {
@@ -193,7 +197,7 @@ func (s *Service) chipSession(ctx context.Context, u *User, auth uuid.UUID, now 
 	if err != nil {
 		return nil, "", err
 	}
-	data, err := json.Marshal(chipRegistration{Authenticator: auth, Challenge: cj})
+	data, err := json.Marshal(chipRegistration{Authenticator: auth, Challenge: cj, ByCode: byCode})
 	if err != nil {
 		return nil, "", err
 	}
@@ -234,7 +238,7 @@ func (s *Service) BeginChipActivationWithCode(ctx context.Context, userID string
 	if err != nil {
 		return nil, "", err
 	}
-	return s.chipSession(ctx, u, auth, s.clock.Now())
+	return s.chipSession(ctx, u, auth, s.clock.Now(), true)
 }
 
 // ChipActivation completes a chip's activation.
@@ -244,6 +248,12 @@ type ChipActivation struct {
 	Password string
 	// Replaces names a chip this one replaces.
 	Replaces uuid.UUID
+	// Login is step B's proof when the registration was opened after an
+	// access request (BeginChipRegistration): a login of the person with
+	// all factors in, made with another authenticator, which the Service
+	// finishes. A registration opened with an activation code
+	// (BeginChipActivationWithCode) needs none.
+	Login string
 }
 
 // FinishChipRegistration verifies the browser's registration response,
@@ -263,6 +273,11 @@ func (s *Service) FinishChipRegistration(ctx context.Context, session string, re
 	var ch chip.Challenge
 	if sess.Kind != chipRegistrationKind || json.Unmarshal(sess.Data, &reg) != nil || json.Unmarshal(reg.Challenge, &ch) != nil {
 		return nil, nil, NotFoundSession()
+	}
+	if !reg.ByCode {
+		if _, err := s.proveLogin(ctx, act.Login, sess.User, reg.Authenticator, ""); err != nil {
+			return nil, nil, err
+		}
 	}
 	u, err := s.store.User(ctx, sess.User)
 	if err != nil {

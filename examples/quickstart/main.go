@@ -218,10 +218,25 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err = svc.FinishChipRegistration(ctx, session, response, mitid.ChipActivation{}); err != nil {
+	// Step B is done logged in: with the code display and her password.
+	login, err = svc.BeginLogin(ctx, mitid.LoginRequest{UserID: "ærø-anna", Action: mitid.ActionLogOn,
+		Text: "Log på MitID.dk", Level: mitid.LevelSubstantial, RelyingParty: "MitID.dk"})
+	if err != nil {
 		return err
 	}
-	say("24 hours later she connects the chip (step B): it is active.")
+	if code, err = device.Code(); err != nil {
+		return err
+	}
+	if _, err = svc.SubmitCode(ctx, login.ID, code); err != nil {
+		return err
+	}
+	if _, err = svc.SubmitPassword(ctx, login.ID, password); err != nil {
+		return err
+	}
+	if _, _, err = svc.FinishChipRegistration(ctx, session, response, mitid.ChipActivation{Login: login.ID}); err != nil {
+		return err
+	}
+	say("24 hours later, logged in again, she connects the chip (step B): it is active.")
 
 	step("Someone tries three wrong codes on Anna's code display.")
 	login, err = svc.BeginLogin(ctx, mitid.LoginRequest{UserID: "ærø-anna", Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})

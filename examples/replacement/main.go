@@ -220,14 +220,7 @@ func (k *walk) all() error {
 	}
 	k.say("At home: 'Activate MitID with an activation code' → user ID → the code → the display's serial and code. It is active.")
 
-	k.step("Chip, way 1: Anna has a chip; she logs in to MitID.dk with her app and requests access (step A).")
-	login, err = k.appLogin(anna, annaApp, "Log på MitID.dk")
-	if err != nil {
-		return err
-	}
-	if _, err := svc.FinishLogin(ctx, login); err != nil {
-		return err
-	}
+	k.step("Chip, way 1: Anna has a chip; logged in to MitID.dk, she requests access (step A).")
 	_, evs, err := svc.RequestAccess(ctx, anna.ID, mitid.KindChip, "work chip")
 	if err != nil {
 		return err
@@ -246,10 +239,14 @@ func (k *walk) all() error {
 		return err
 	}
 	k.say("At 24:00:00 the due run notifies %d person(s): access granted.", n)
-	if err := k.connect(anna.ID, waiting, func() ([]byte, string, error) { return svc.BeginChipRegistration(ctx, anna.ID, waiting) }, "korrekt hest batteri"); err != nil {
+	login, err = k.appLogin(anna, annaApp, "Log på MitID.dk")
+	if err != nil {
 		return err
 	}
-	k.say("Step B: she connects the chip and presses its button. It is active.")
+	if err := k.connect(anna.ID, waiting, func() ([]byte, string, error) { return svc.BeginChipRegistration(ctx, anna.ID, waiting) }, mitid.ChipActivation{Login: login}); err != nil {
+		return err
+	}
+	k.say("Step B: logged in with her app again, she connects the chip and presses its button. It is active.")
 
 	k.step("Chip, way 2: Carl scans his passport in the MitID app and gets an activation code (valid 30 minutes).")
 	carl, err := k.person("Carl.Berg", "030370-1237", "Carl", "DNK:255555555", mitid.PostalAddress{Street: "Algade 1", PostalCode: "4000", City: "Roskilde"})
@@ -267,7 +264,7 @@ func (k *walk) all() error {
 	k.clk.advance(29 * time.Minute)
 	if err := k.connect(carl.ID, carlChip, func() ([]byte, string, error) {
 		return svc.BeginChipActivationWithCode(ctx, "carl.berg", carlChip, scan)
-	}, "carls nye kodeord"); err != nil {
+	}, mitid.ChipActivation{Password: "carls nye kodeord"}); err != nil {
 		return err
 	}
 	k.say("29 minutes later he enters the code, creates his password and connects the chip. It is active.")
@@ -298,7 +295,7 @@ func (k *walk) all() error {
 	k.clk.advance(47*time.Hour + 59*time.Minute)
 	if err := k.connect(dorthe.ID, dortheChip, func() ([]byte, string, error) {
 		return svc.BeginChipActivationWithCode(ctx, "dorthe.lund", dortheChip, paper)
-	}, "dorthes kodeord"); err != nil {
+	}, mitid.ChipActivation{Password: "dorthes kodeord"}); err != nil {
 		return err
 	}
 	k.say("With a new code, 47 hours 59 minutes later: the chip is active.")
@@ -407,7 +404,7 @@ func (k *walk) chipOrder(u *mitid.User, label string) (uuid.UUID, error) {
 }
 
 // connect registers a software chip through begin and finishes it.
-func (k *walk) connect(user, auth uuid.UUID, begin func() ([]byte, string, error), password string) error {
+func (k *walk) connect(user, auth uuid.UUID, begin func() ([]byte, string, error), act mitid.ChipActivation) error {
 	sim, err := chip.NewSimulator(rand.Reader)
 	if err != nil {
 		return err
@@ -420,6 +417,6 @@ func (k *walk) connect(user, auth uuid.UUID, begin func() ([]byte, string, error
 	if err != nil {
 		return err
 	}
-	_, _, err = k.svc.FinishChipRegistration(k.ctx, sess, resp, mitid.ChipActivation{Password: password})
+	_, _, err = k.svc.FinishChipRegistration(k.ctx, sess, resp, act)
 	return err
 }
