@@ -77,9 +77,13 @@ type Policy struct {
 	// person may answer at one desk visit before a witness is needed (3;
 	// MitID publishes no number, so this is the library's choice).
 	ControlQuestionAttempts int
-	RecommendedChannels     int           // 2 notification channels (seed 004)
-	LoginSessionTTL         time.Duration // 10 min
-	TransactionTextLimit    int           // 130 characters (broker practice)
+	// ControlQuestionLockout is how long wrong rounds count against a
+	// person across visits (24 h), so starting a new visit does not give
+	// an impostor new attempts.
+	ControlQuestionLockout time.Duration
+	RecommendedChannels    int           // 2 notification channels (seed 004)
+	LoginSessionTTL        time.Duration // 10 min
+	TransactionTextLimit   int           // 130 characters (broker practice)
 }
 
 // Argon2Params are the argon2id parameters for password hashing (RFC 9106).
@@ -148,6 +152,7 @@ func MitIDPolicy() Policy {
 		WitnessMaxActs:          3,
 		WitnessActsWindow:       120 * day,
 		ControlQuestionAttempts: 3,
+		ControlQuestionLockout:  24 * time.Hour,
 		RecommendedChannels:     2,
 		LoginSessionTTL:         10 * time.Minute,
 		TransactionTextLimit:    130,
@@ -227,6 +232,7 @@ func (p Policy) Validate() []Departure {
 		{"MaxConsecutiveFailures", int64(p.MaxConsecutiveFailures)},
 		{"LoginSessionTTL", int64(p.LoginSessionTTL)}, {"TransactionTextLimit", int64(p.TransactionTextLimit)},
 		{"ControlQuestionAttempts", int64(p.ControlQuestionAttempts)}, {"WitnessMaxActs", int64(p.WitnessMaxActs)},
+		{"ControlQuestionLockout", int64(p.ControlQuestionLockout)},
 		{"WitnessActsWindow", int64(p.WitnessActsWindow)}, {"DeliveryWorkingDays", int64(p.DeliveryWorkingDays)},
 		{"Argon2.Time", int64(p.Argon2.Time)}, {"Argon2.Memory", int64(p.Argon2.Memory)},
 		{"Argon2.Threads", int64(p.Argon2.Threads)}, {"Argon2.KeyLen", int64(p.Argon2.KeyLen)},
@@ -372,6 +378,7 @@ func diffFields(want, got Policy) []fieldDiff {
 	cmp("WitnessMaxActs", want.WitnessMaxActs, got.WitnessMaxActs)
 	cmp("WitnessActsWindow", want.WitnessActsWindow, got.WitnessActsWindow)
 	cmp("ControlQuestionAttempts", want.ControlQuestionAttempts, got.ControlQuestionAttempts)
+	cmp("ControlQuestionLockout", want.ControlQuestionLockout, got.ControlQuestionLockout)
 	cmp("RecommendedChannels", want.RecommendedChannels, got.RecommendedChannels)
 	cmp("LoginSessionTTL", want.LoginSessionTTL, got.LoginSessionTTL)
 	cmp("TransactionTextLimit", want.TransactionTextLimit, got.TransactionTextLimit)

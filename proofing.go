@@ -160,7 +160,10 @@ func (s *Service) StartProofing(ctx context.Context, operator, cprText string, i
 		return nil, err
 	}
 	st := proofingState{User: u.ID, Operator: operator, PictureID: pid}
-	if s.questions != nil {
+	// Wrong rounds of earlier visits count: a new visit does not start afresh.
+	st.Attempts = s.recentQuestionFailures(u, now)
+	locked := st.Attempts >= s.policy.ControlQuestionAttempts
+	if s.questions != nil && !locked {
 		qs, err := s.questions.Questions(ctx, cpr)
 		if err != nil {
 			return nil, err
@@ -183,7 +186,23 @@ func (s *Service) StartProofing(ctx context.Context, operator, cprText string, i
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
-	return s.proofingView(sess, &st), nil
+	p := s.proofingView(sess, &st)
+	if locked {
+		p.Advice = "The control questions were answered wrong too many times recently: a witness is needed."
+	}
+	return p, nil
+}
+
+// recentQuestionFailures counts u's wrong rounds of control questions
+// within Policy.ControlQuestionLockout before now.
+func (s *Service) recentQuestionFailures(u *User, now time.Time) int {
+	n := 0
+	for _, t := range u.QuestionFailures {
+		if now.Sub(t) < s.policy.ControlQuestionLockout {
+			n++
+		}
+	}
+	return n
 }
 
 func reference(id string) string {
@@ -242,7 +261,19 @@ func (s *Service) proofingStep(ctx context.Context, id string, fn func(st *proof
 		return nil, err
 	}
 	if ev.Type != "" {
-		if _, _, err := s.commit(WithActor(ctx, st.Operator), st.User, func(*User, time.Time) ([]Event, error) { return []Event{ev}, nil }); err != nil {
+		if _, _, err := s.commit(WithActor(ctx, st.Operator), st.User, func(u *User, now time.Time) ([]Event, error) {
+			if ev.Type == EventProofingAnswers && ev.Reason == "wrong" {
+				// Counted on the person too, so a new visit does not start afresh.
+				kept := u.QuestionFailures[:0:0]
+				for _, t := range u.QuestionFailures {
+					if now.Sub(t) < s.policy.ControlQuestionLockout {
+						kept = append(kept, t)
+					}
+				}
+				u.QuestionFailures = append(kept, now)
+			}
+			return []Event{ev}, nil
+		}); err != nil {
 			return nil, err
 		}
 	}

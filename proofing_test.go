@@ -110,6 +110,34 @@ func TestProofing_ControlQuestionAttemptsAreLimited(t *testing.T) {
 	}
 	_, err = e.svc.AnswerControlQuestions(e.ctx, p.ID, []string{"8000", "Aarhus C", "Anna"})
 	assert.Equal(t, mitid.CodeProofingLimit, mitid.ErrorCode(err), "right answers come too late")
+
+	// A new visit does not start afresh: for 24 hours there are no
+	// questions, only a witness.
+	e.clock.Advance(24*time.Hour - time.Second)
+	p, err = e.svc.StartProofing(e.ctx, "Operator Hansen", h.user.CPR.Digits(), passportDK)
+	require.NoError(t, err)
+	assert.Empty(t, p.Questions)
+	assert.Contains(t, p.Advice, "too many times")
+	e.clock.Advance(time.Second)
+	p, err = e.svc.StartProofing(e.ctx, "Operator Hansen", h.user.CPR.Digits(), passportDK)
+	require.NoError(t, err)
+	assert.Len(t, p.Questions, 3)
+	assert.Equal(t, 3, p.AttemptsLeft)
+	_, err = e.svc.AnswerControlQuestions(e.ctx, p.ID, []string{"8000", "Aarhus C", "Anna"})
+	require.NoError(t, err)
+}
+
+func TestProofing_WrongRoundsCountAcrossVisits(t *testing.T) {
+	e := newOrderEnv(t, checkedStore(t))
+	h := e.enrol(t, "to.besøg", mitid.LevelSubstantial)
+	e.register(h, "123456789")
+	p, err := e.svc.StartProofing(e.ctx, "Operator Olsen", h.user.CPR.Digits(), passportDK)
+	require.NoError(t, err)
+	_, err = e.svc.AnswerControlQuestions(e.ctx, p.ID, []string{"1", "2", "3"})
+	assert.Equal(t, mitid.CodeWrongAnswers, mitid.ErrorCode(err))
+	p, err = e.svc.StartProofing(e.ctx, "Operator Olsen", h.user.CPR.Digits(), passportDK)
+	require.NoError(t, err)
+	assert.Equal(t, 2, p.AttemptsLeft, "the wrong round of the first visit counts")
 }
 
 func TestProofing_TooLittleCPRDataRecommendsAWitness(t *testing.T) {

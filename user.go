@@ -76,6 +76,10 @@ type User struct {
 	// PasswordChangeFrom is when a requested password change becomes
 	// possible (RequestPasswordChange); zero when none is requested.
 	PasswordChangeFrom time.Time `json:"password_change_from,omitzero"`
+	// QuestionFailures are the times control questions were answered wrong
+	// at Citizen Service; at Policy.ControlQuestionAttempts within
+	// Policy.ControlQuestionLockout no visit offers questions.
+	QuestionFailures []time.Time `json:"question_failures,omitempty"`
 	// DueEmitted marks the time-driven events emitted (see RunDue), so
 	// each is emitted once.
 	DueEmitted []string `json:"due_emitted,omitempty"`
@@ -110,6 +114,7 @@ func (u *User) Clone() *User {
 	c.Channels = slices.Clone(u.Channels)
 	c.WitnessActs = slices.Clone(u.WitnessActs)
 	c.DueEmitted = slices.Clone(u.DueEmitted)
+	c.QuestionFailures = slices.Clone(u.QuestionFailures)
 	if u.Codes != nil {
 		c.Codes = make([]IssuedCode, len(u.Codes))
 		for i, code := range u.Codes {
@@ -161,6 +166,7 @@ func (u *User) CloneFor(auth uuid.UUID) (*User, *Authenticator, error) {
 	c.Codes = u.Codes[:len(u.Codes):len(u.Codes)]
 	c.WitnessActs = u.WitnessActs[:len(u.WitnessActs):len(u.WitnessActs)]
 	c.DueEmitted = u.DueEmitted[:len(u.DueEmitted):len(u.DueEmitted)]
+	c.QuestionFailures = u.QuestionFailures[:len(u.QuestionFailures):len(u.QuestionFailures)]
 	arena := make([]byte, 0, auths[i].secretBytes())
 	auths[i] = auths[i].cloneInto(&arena)
 	return c, &auths[i], nil
