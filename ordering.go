@@ -441,11 +441,17 @@ func (s *Service) Order(ctx context.Context, number string) (*Order, error) {
 // changeOrder applies fn to the order (by its typed number) if it is in
 // one of the states from, moving it to state to, with an order event.
 func (s *Service) changeOrder(ctx context.Context, number string, to OrderStatus, from []OrderStatus, fn func(o *Order, u *User, now time.Time) ([]Event, error)) (*Order, *User, error) {
+	return s.claimOrder(ctx, number, uuid.Nil, to, from, fn)
+}
+
+// claimOrder is changeOrder, giving an order without a user to claim in the
+// same change when claim is not zero.
+func (s *Service) claimOrder(ctx context.Context, number string, claim uuid.UUID, to OrderStatus, from []OrderStatus, fn func(o *Order, u *User, now time.Time) ([]Event, error)) (*Order, *User, error) {
 	n, err := ParseOrderNumber(number)
 	if err != nil {
 		return nil, nil, err
 	}
-	return s.store.ChangeOrder(ctx, n, func(o *Order, u *User) ([]Event, error) {
+	change := func(o *Order, u *User) ([]Event, error) {
 		now := s.clock.Now()
 		ok := false
 		for _, f := range from {
@@ -464,7 +470,11 @@ func (s *Service) changeOrder(ctx context.Context, number string, to OrderStatus
 		}
 		o.Status, o.ChangedAt = to, now
 		return evs, s.stampOrder(ctx, u, evs, now)
-	})
+	}
+	if claim != uuid.Nil {
+		return s.store.ClaimOrder(ctx, n, claim, change)
+	}
+	return s.store.ChangeOrder(ctx, n, change)
 }
 
 // orderStateError says why an order in its state cannot move to `to`.
@@ -587,6 +597,30 @@ func (s *Service) HandOverOrder(ctx context.Context, number string, id PictureID
 		return nil, nil, err
 	}
 	return s.changeOrder(ctx, number, OrderDelivered, []OrderStatus{OrderReady}, func(o *Order, u *User, now time.Time) ([]Event, error) {
+		o.PickedUpWith = &pid
+		return s.addDelivered(o, u, now)
+	})
+}
+
+// HandOverOrderTo hands over a device ordered without identification at
+// the Citizen Service Centre, binding it to the person the operator has
+// identified by their picture ID: the MitID with the given CPR number gets
+// the device, pending activation, in the same change. An order placed by
+// someone else (identified) is refused.
+func (s *Service) HandOverOrderTo(ctx context.Context, number string, id PictureID, cprText string) (*Order, *User, error) {
+	pid, err := checkPictureID(id, s.clock.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	cpr, err := ParseCPR(cprText)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.store.FindUser(ctx, UniqueKey{KeyCPR, cpr.Digits()})
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.claimOrder(ctx, number, u.ID, OrderDelivered, []OrderStatus{OrderReady}, func(o *Order, u *User, now time.Time) ([]Event, error) {
 		o.PickedUpWith = &pid
 		return s.addDelivered(o, u, now)
 	})

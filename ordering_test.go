@@ -491,3 +491,42 @@ func TestPictureID_ValidThroughItsExpiryDay(t *testing.T) {
 		assert.Equal(t, tc.code, mitid.ErrorCode(err), tc.at)
 	}
 }
+
+// A device ordered without identification is bound at the pick-up to the
+// person the operator identified, pending activation, in one change; an
+// identified order is never claimed by another.
+func TestOrder_UnidentifiedPickUpIsBoundAtTheDesk(t *testing.T) {
+	e := newOrderEnv(t, checkedStore(t))
+	h := e.enrol(t, "uden.id", mitid.LevelSubstantial)
+	other := e.enrol(t, "anden", mitid.LevelSubstantial)
+	e.register(other, "987654321")
+	dev, err := codedisplay.Manufacture(seeded(78), codedisplay.MitIDParams(), e.clock.Now)
+	require.NoError(t, err)
+	rc, err := e.svc.PlaceOrder(e.ctx, mitid.OrderRequest{Kind: mitid.KindCodeDisplay, Reason: mitid.ReasonNew, Delivery: mitid.DeliverPickUp,
+		PickUpAt: "Borgerservice Aarhus", AcceptTerms: true, Pay: &mitid.PaymentDetails{Method: mitid.PayByCard, Token: "ok"}})
+	require.NoError(t, err)
+	_, err = e.svc.ShipOrder(e.ctx, rc.Order.Number, mitid.ShippedDevice{Serial: dev.Serial().String(), Seed: dev.Seed()})
+	require.NoError(t, err)
+	o, u, err := e.svc.HandOverOrderTo(e.ctx, rc.Order.Number, passportDK, h.user.CPR.Digits())
+	require.NoError(t, err)
+	assert.Equal(t, h.user.ID, o.User)
+	assert.Equal(t, mitid.OrderDelivered, o.Status)
+	a, err := u.Authenticator(o.Authenticator)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StatePendingActivation, a.State)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, h.user.UserID, a.ID, proofOf(t, dev, e.paperCode(t, h.user.ID)))
+	require.NoError(t, err)
+
+	// An identified order is not someone else's to claim.
+	r := byPassport(other, "987654321", mitid.KindChip)
+	r.Delivery, r.PickUpAt, r.Pay = mitid.DeliverPickUp, "Borgerservice Aarhus", &mitid.PaymentDetails{Method: mitid.PayByCard, Token: "ok"}
+	rc, err = e.svc.PlaceOrder(e.ctx, r)
+	require.NoError(t, err)
+	_, err = e.svc.ShipOrder(e.ctx, rc.Order.Number, mitid.ShippedDevice{})
+	require.NoError(t, err)
+	_, _, err = e.svc.HandOverOrderTo(e.ctx, rc.Order.Number, passportDK, h.user.CPR.Digits())
+	assert.Equal(t, mitid.CodeOrderTaken, mitid.ErrorCode(err))
+	got, err := e.svc.Order(e.ctx, rc.Order.Number)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.OrderReady, got.Status)
+}

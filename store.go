@@ -123,6 +123,13 @@ type OrderStore interface {
 	// order and its user (if it has one) in one transaction. Concurrent
 	// changes of one order are serialised; fn may be called again.
 	ChangeOrder(ctx context.Context, number string, fn OrderChange) (*Order, *User, error)
+
+	// ClaimOrder is ChangeOrder for an order without a user (placed
+	// without identification) that now becomes user's: fn gets the order
+	// with User set to user, and user's private copy, and the store commits
+	// both. An order that has a user already fails with ErrConflict
+	// (CodeOrderTaken); of concurrent claims of one order, one succeeds.
+	ClaimOrder(ctx context.Context, number string, user uuid.UUID, fn OrderChange) (*Order, *User, error)
 }
 
 // OrderChange is a decision on an order and the user it is for (nil when
@@ -295,6 +302,11 @@ func LeaseLost(id int64) error {
 // SessionConflict is the error for a session ID that is already in use.
 func SessionConflict() error {
 	return errorf(CodeSessionTaken, "a session with this ID exists already")
+}
+
+// ClaimedOrder is the error for claiming an order that belongs to someone.
+func ClaimedOrder(number string) error {
+	return errorf(CodeOrderTaken, "order %s belongs to a MitID already", number)
 }
 
 // OrderConflict is the error for an order number that is already in use.

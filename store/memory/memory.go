@@ -649,6 +649,28 @@ func (s *Store) ChangeOrder(ctx context.Context, number string, fn mitid.OrderCh
 	return s.orderChange(ctx, oe.o, oe, fn)
 }
 
+// ClaimOrder gives an order without a user to user, under the order's lock
+// and then the user's.
+func (s *Store) ClaimOrder(ctx context.Context, number string, user uuid.UUID, fn mitid.OrderChange) (*mitid.Order, *mitid.User, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	s.mu.Lock()
+	oe, ok := s.orders[number]
+	s.mu.Unlock()
+	if !ok {
+		return nil, nil, mitid.NotFoundOrder(number)
+	}
+	oe.lock.Lock()
+	defer oe.lock.Unlock()
+	if oe.o.User != uuid.Nil {
+		return nil, nil, mitid.ClaimedOrder(number)
+	}
+	claimed := oe.o.Clone()
+	claimed.User = user
+	return s.orderChange(ctx, claimed, oe, fn)
+}
+
 // orderChange runs fn on copies of order o (an existing order when oe is
 // set, whose lock the caller holds; else a new one) and of its user, and
 // commits both with the events.

@@ -72,12 +72,32 @@ func (s *Store) PlaceOrder(ctx context.Context, o *mitid.Order, fn mitid.OrderCh
 // row is locked first, then the user's (the one order in which the store
 // takes both, so two changes never deadlock).
 func (s *Store) ChangeOrder(ctx context.Context, number string, fn mitid.OrderChange) (*mitid.Order, *mitid.User, error) {
+	return s.changeOrder(ctx, number, uuid.Nil, fn)
+}
+
+// ClaimOrder gives an order without a user to user: ChangeOrder with the
+// order's user_id set in the same transaction.
+func (s *Store) ClaimOrder(ctx context.Context, number string, user uuid.UUID, fn mitid.OrderChange) (*mitid.Order, *mitid.User, error) {
+	return s.changeOrder(ctx, number, user, fn)
+}
+
+// changeOrder is ChangeOrder, and ClaimOrder when claim is not zero.
+func (s *Store) changeOrder(ctx context.Context, number string, claim uuid.UUID, fn mitid.OrderChange) (*mitid.Order, *mitid.User, error) {
 	var out *mitid.Order
 	var user *mitid.User
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		o, err := scanOrder(tx.QueryRow(ctx, selectOrder+" FOR UPDATE", number), number)
 		if err != nil {
 			return err
+		}
+		if claim != uuid.Nil {
+			if o.User != uuid.Nil {
+				return mitid.ClaimedOrder(number)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE orders SET user_id = $2 WHERE number = $1`, number, claim); err != nil {
+				return err
+			}
+			o.User = claim
 		}
 		owner := o.User
 		var events []mitid.Event

@@ -24,6 +24,7 @@ var orderTests = []suiteTest{
 	{"PlaceOrder/RefusedOrTakenNumberCommitsNothing", testPlaceOrderRefused},
 	{"ChangeOrder/CommitsOrderUserAndEventsTogether", testChangeOrder},
 	{"Orders/InvalidOrdersAreRefused", testOrderValidated},
+	{"ClaimOrder/OneClaimWinsWithItsUserChange", testClaimOrder},
 	{"Contention/FreeCodeDevicesNeverMoreThanThree", testContentionFreeDevices},
 	{"Contention/FourWitnessActsAtOnceThreeSucceed", testContentionWitnessActs},
 	{"Contention/DueEventEmittedOnceByTwoRunners", testContentionDue},
@@ -326,4 +327,50 @@ func testOrderValidated(t *testing.T, s mitid.Store) {
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), got.Version, tc.name)
 	}
+}
+
+// testClaimOrder: an order without a user becomes one user's, with a change
+// to that user, in one commit; concurrent claims have one winner.
+func testClaimOrder(t *testing.T, s mitid.Store) {
+	ctx := context.Background()
+	o, _, err := s.PlaceOrder(ctx, newOrder(nil), func(*mitid.Order, *mitid.User) ([]mitid.Event, error) { return nil, nil })
+	require.NoError(t, err)
+	users := make([]*mitid.User, 8)
+	for i := range users {
+		users[i] = newUser(t, uniqueName("claims"))
+		create(t, s, users[i])
+	}
+	var won atomic.Int64
+	parallel(len(users), func(i int) {
+		_, u, err := s.ClaimOrder(ctx, o.Number, users[i].ID, func(o *mitid.Order, u *mitid.User) ([]mitid.Event, error) {
+			if o.User != u.ID {
+				return nil, errors.New("the claimed order does not name its user")
+			}
+			u.FreeCodeDevices = 1
+			e := event(u, mitid.EventOrderChanged)
+			e.Order = o.Number
+			return []mitid.Event{e}, nil
+		})
+		switch {
+		case err == nil:
+			won.Add(1)
+			assert.Equal(t, 1, u.FreeCodeDevices)
+		case mitid.ErrorCode(err) != mitid.CodeOrderTaken:
+			t.Error(err)
+		}
+	})
+	assert.Equal(t, int64(1), won.Load(), "one claim wins")
+	got, err := s.Order(ctx, o.Number)
+	require.NoError(t, err)
+	require.NotEqual(t, uuid.Nil, got.User)
+	list, err := s.Orders(ctx, got.User)
+	require.NoError(t, err)
+	assert.Len(t, list, 1, "the order is listed under its new user")
+	changed := 0
+	for _, u := range users {
+		cur, err := s.User(ctx, u.ID)
+		require.NoError(t, err)
+		changed += cur.FreeCodeDevices
+	}
+	assert.Equal(t, 1, changed, "only the winner's user changed")
 }
