@@ -530,3 +530,20 @@ func TestOrder_UnidentifiedPickUpIsBoundAtTheDesk(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, mitid.OrderReady, got.Status)
 }
+
+// Order numbers are unique: a drawn number already in use is drawn again.
+func TestPlaceOrder_TakenNumberIsDrawnAgain(t *testing.T) {
+	st := checkedStore(t)
+	clock := &fakeClock{now: tNow}
+	r := mitid.OrderRequest{Kind: mitid.KindChip, Reason: mitid.ReasonNew, Delivery: mitid.DeliverPickUp, PickUpAt: "Borgerservice", AcceptTerms: true}
+	var numbers []string
+	for range 2 {
+		// Two Services with the same random source draw the same numbers.
+		svc, err := mitid.New(mitid.Config{Store: st, Keys: mustKeys(t), Clock: clock, Rand: seeded(42)})
+		require.NoError(t, err)
+		rc, err := svc.PlaceOrder(t.Context(), r)
+		require.NoError(t, err)
+		numbers = append(numbers, rc.Order.Number)
+	}
+	assert.NotEqual(t, numbers[0], numbers[1])
+}
