@@ -60,11 +60,14 @@ type IssuedCode struct {
 	Wrong   int       `json:"wrong,omitempty"`
 	Blocked bool      `json:"blocked,omitempty"`
 	UsedAt  time.Time `json:"used_at,omitzero"`
+	// Pending marks a code sent by SMS whose handover is not yet confirmed:
+	// it cannot be redeemed, and the codes it will supersede still can.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // live reports whether c can still be redeemed at now.
 func (c *IssuedCode) live(now time.Time) bool {
-	return !c.Blocked && c.UsedAt.IsZero() && now.Before(c.ExpiresAt)
+	return !c.Blocked && !c.Pending && c.UsedAt.IsZero() && now.Before(c.ExpiresAt)
 }
 
 // codeAlphabet leaves out 0/O, 1/I/L and the like, so a code read off paper
@@ -157,28 +160,77 @@ func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePur
 	if err != nil {
 		return "", nil, nil, err
 	}
+	bySMS := ch == CodeBySMS
 	u, evs, err := s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
-		ev, err := s.addCode(u, id, code, purpose, ch, ttl, now)
+		ev, err := s.addCode(u, id, code, purpose, ch, ttl, now, bySMS)
 		return []Event{ev}, err
+	})
+	if err != nil || !bySMS {
+		// A code not sent by SMS is handed over by being returned.
+		return code, u, evs, err
+	}
+	// The SMS is the handover: only once it is out does the new code
+	// replace the old ones, so a failed SMS leaves the holder the code they
+	// had.
+	var sent error
+	if s.notifier == nil {
+		sent = errorf(CodeConfigInvalid, "no Notifier is configured to send codes by SMS")
+	} else {
+		n := Notification{Delivery: Delivery{Channel: ChannelSMS, Address: u.Phone, Language: u.Language}, Event: evs[0],
+			Subject: "MitID", Text: codeText(purpose, code, u.Language, evs[0].Until.Sub(evs[0].At))}
+		sent = s.notify(ctx, n)
+	}
+	u, _, err = s.update(context.WithoutCancel(ctx), user, func(u *User, now time.Time) ([]Event, error) {
+		u.handOver(id, sent == nil, now)
+		return nil, nil
 	})
 	if err != nil {
 		return "", nil, nil, err
 	}
-	if (ch == CodeBySMS || purpose == PurposeTemporaryPIN) && s.notifier != nil {
-		n := Notification{Delivery: Delivery{Channel: ChannelSMS, Address: u.Phone, Language: u.Language}, Event: evs[0],
-			Subject: "MitID", Text: codeText(purpose, code, u.Language, evs[0].Until.Sub(evs[0].At))}
-		if err := s.notifier.Notify(ctx, n); err != nil {
-			// The code is issued (and any older one superseded); only its
-			// SMS failed. Asking again issues a fresh one.
-			return "", u, evs, NewError(CodeDeliveryFailed, err, "the %s was issued but the SMS with it could not be sent; ask for a new one", purposeName(purpose))
-		}
+	if sent != nil {
+		return "", u, evs, NewError(CodeDeliveryFailed, sent, "the SMS with your %s could not be sent, and any code you had before still works; ask for a new one", purposeName(purpose))
 	}
 	return code, u, evs, nil
 }
 
+// handOver settles the pending code id: confirmed, it becomes live and
+// supersedes the other live codes of its purpose; otherwise it goes.
+func (u *User) handOver(id uuid.UUID, confirmed bool, now time.Time) {
+	i := slices.IndexFunc(u.Codes, func(c IssuedCode) bool { return c.ID == id })
+	if i < 0 {
+		return
+	}
+	if !confirmed {
+		u.Codes = slices.Delete(u.Codes, i, i+1)
+		return
+	}
+	u.Codes[i].Pending = false
+	for j := range u.Codes {
+		if c := &u.Codes[j]; j != i && c.Purpose == u.Codes[i].Purpose && c.live(now) {
+			c.Blocked = true // superseded
+		}
+	}
+}
+
+// notify hands n to the Notifier under Config.NotifyTimeout, and gives up
+// at the timeout even when the Notifier ignores its context (it is then
+// left to finish on its own).
+func (s *Service) notify(ctx context.Context, n Notification) error {
+	ctx, cancel := context.WithTimeout(ctx, s.notifyTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.notifier.Notify(ctx, n) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // addCode records a freshly drawn code on u (its keyed hash), after the
 // rules for its purpose and channel, and returns the event to commit.
-func (s *Service) addCode(u *User, id uuid.UUID, code string, purpose CodePurpose, ch CodeChannel, ttl time.Duration, now time.Time) (Event, error) {
+func (s *Service) addCode(u *User, id uuid.UUID, code string, purpose CodePurpose, ch CodeChannel, ttl time.Duration, now time.Time, pending bool) (Event, error) {
 	if purpose == PurposePCode && !u.CPR.IsZero() {
 		return Event{}, errorf(CodeActivationInvalid, "a P-code is for a holder without a CPR number")
 	}
@@ -193,14 +245,16 @@ func (s *Service) addCode(u *User, id uuid.UUID, code string, purpose CodePurpos
 			return Event{}, e
 		}
 	}
-	for i := range u.Codes {
-		if c := &u.Codes[i]; c.Purpose == purpose && c.live(now) {
-			c.Blocked = true // superseded
+	if !pending {
+		for i := range u.Codes {
+			if c := &u.Codes[i]; c.Purpose == purpose && c.live(now) {
+				c.Blocked = true // superseded
+			}
 		}
 	}
 	u.pruneCodes(now)
 	u.Codes = append(u.Codes, IssuedCode{ID: id, Purpose: purpose, Channel: ch, IssuedAt: now, ExpiresAt: now.Add(ttl),
-		Hash: s.keys.Hash(codeHashPurpose(u.ID, purpose), []byte(normalizeCode(code)))})
+		Hash: s.keys.Hash(codeHashPurpose(u.ID, purpose), []byte(normalizeCode(code))), Pending: pending})
 	return Event{Type: EventCodeIssued, Until: now.Add(ttl), Detail: map[string]string{"purpose": string(purpose), "channel": string(ch)}}, nil
 }
 
@@ -381,7 +435,6 @@ func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid
 		if err != nil {
 			return nil, err
 		}
-		u.Failures = 0
 		return append(evs, moved...), nil
 	})
 }
@@ -408,7 +461,6 @@ func (s *Service) activateCodeDeviceWithCode(u *User, a *Authenticator, codes Ac
 	if err != nil {
 		return nil, err
 	}
-	u.Failures = 0
 	more, err := s.addFirstPassword(u, pw, pwID, now)
 	return append(append(evs, moved...), more...), err
 }
@@ -424,6 +476,10 @@ func (s *Service) attemptByUserID(ctx context.Context, userID string, fn func(u 
 	var events []Event
 	u, err := s.attempt(ctx, found.ID, func(u *User, now time.Time) ([]Event, error) {
 		if err := u.Usable(now); err != nil {
+			return nil, err
+		}
+		// Anyone who knows the user ID can type a code here.
+		if err := s.budget(u, reachAnyone); err != nil {
 			return nil, err
 		}
 		evs, err := fn(u, now)

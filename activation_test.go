@@ -2,6 +2,7 @@ package mitid_test
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -212,4 +213,115 @@ func TestPCode_OneUseThreeAttempts(t *testing.T) {
 	}
 	_, _, err = e.svc.RedeemPCode(e.ctx, "erika-p", code)
 	require.ErrorIs(t, err, mitid.ErrInvalid, "blocked after three wrong entries")
+}
+
+// TestActivationCode_WrongEntriesDrawOnTheAccountsBudget: wrong activation
+// codes count towards the account's limit like every other guess; once a
+// stranger's share is spent even the right code is not compared, and
+// nothing more counts; a successful activation resets nothing.
+func TestActivationCode_WrongEntriesDrawOnTheAccountsBudget(t *testing.T) {
+	e, _ := smsEnv(t)
+	p := e.svc.Policy()
+	p.MaxConsecutiveFailures, p.PossessionReserve = 5, 1 // a stranger's share: 4
+	svc, err := mitid.New(mitid.Config{Store: e.svc.Store(), Keys: mustKeys(t), Clock: e.clock, Rand: seeded(3), Policy: &p})
+	require.NoError(t, err)
+	e.svc = svc
+	u := e.anna(t)
+	dev, _ := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	for round := 0; round < 2; round++ {
+		_, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+		require.NoError(t, err)
+		for i := 0; i < 2; i++ {
+			_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, mitid.ActivationCodes{Code: "AAAA-AAAA"})
+			require.Equal(t, mitid.CodeWrongActivationCode, mitid.ErrorCode(err))
+		}
+	}
+	got, err := e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 4, got.Failures, "each wrong code counted on the account")
+
+	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+	require.NoError(t, err)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, mitid.ActivationCodes{Code: code})
+	require.ErrorIs(t, err, mitid.ErrLocked)
+	assert.Equal(t, mitid.CodeAttemptsExhausted, mitid.ErrorCode(err), "the budget is spent: not even the right code is compared")
+	got, err = e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 4, got.Failures, "a refused attempt counts nothing")
+}
+
+// TestActivationCode_SuccessResetsNoCount: only a completed login resets the
+// account's count, not an activation.
+func TestActivationCode_SuccessResetsNoCount(t *testing.T) {
+	e, _ := smsEnv(t)
+	u := e.anna(t)
+	dev, sim := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+	require.NoError(t, err)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, mitid.ActivationCodes{Code: "AAAA-AAAA"})
+	require.Equal(t, mitid.CodeWrongActivationCode, mitid.ErrorCode(err))
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, proofOf(t, sim, code))
+	require.NoError(t, err)
+	got, err := e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, got.Failures)
+}
+
+// smsEnvWith is smsEnv with a Notifier of the test's own.
+func smsEnvWith(t *testing.T, n mitid.Notifier, timeout time.Duration) *env {
+	t.Helper()
+	st := checkedStore(t)
+	clock := &fakeClock{now: tNow}
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: mustKeys(t), Clock: clock, Rand: seeded(2), Notifier: n, Policy: cheapPolicy(), NotifyTimeout: timeout})
+	require.NoError(t, err)
+	return &env{svc: svc, store: st, clock: clock, ctx: context.Background()}
+}
+
+// TestSMSCode_ANewCodeReplacesTheOldOnlyOnceItIsSent: when the SMS with a
+// new code fails, the code the holder already had still works, and the new
+// one never does.
+func TestSMSCode_ANewCodeReplacesTheOldOnlyOnceItIsSent(t *testing.T) {
+	var sent []string
+	fail := false
+	e := smsEnvWith(t, mitid.NotifierFunc(func(_ context.Context, n mitid.Notification) error {
+		if fail {
+			return errors.New("gateway down")
+		}
+		sent = append(sent, n.Text)
+		return nil
+	}), 0)
+	u := e.anna(t)
+	e.clock.Advance(121 * time.Hour) // past the phone's quarantine
+	old, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeBySMS)
+	require.NoError(t, err)
+	require.Len(t, sent, 1)
+	assert.Contains(t, sent[0], old)
+
+	fail = true
+	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeBySMS)
+	require.ErrorIs(t, err, mitid.ErrUnavailable)
+	assert.Equal(t, mitid.CodeDeliveryFailed, mitid.ErrorCode(err))
+	assert.Empty(t, code, "a code that was not handed over is not handed out")
+	dev, sim := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, proofOf(t, sim, old))
+	require.NoError(t, err, "the code the holder had still works")
+}
+
+// TestSMSCode_ANotifierThatHangsIsCutOffAtTheTimeout: a Notifier that
+// ignores its context cannot hold IssueCode past Config.NotifyTimeout.
+func TestSMSCode_ANotifierThatHangsIsCutOffAtTheTimeout(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	e := smsEnvWith(t, mitid.NotifierFunc(func(context.Context, mitid.Notification) error {
+		<-release // ignores its context
+		return nil
+	}), 20*time.Millisecond)
+	u := e.anna(t)
+	e.clock.Advance(121 * time.Hour)
+	_, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeTemporaryPIN, mitid.CodeBySMS)
+	require.ErrorIs(t, err, mitid.ErrUnavailable)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	got, err := e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err)
+	assert.Empty(t, got.Codes, "the code that was never handed over is gone")
 }

@@ -185,13 +185,13 @@ type Authenticator struct {
 	StateChangedAt time.Time `json:"state_changed_at"`
 	// ReplacedBy names the authenticator that replaced this one.
 	ReplacedBy uuid.UUID `json:"replaced_by,omitzero"`
-	// Suspensions counts suspensions for failed attempts since the last
-	// successful use, each within Policy.SuspensionWindow of the one before;
-	// repeated suspensions escalate to a block. LastSuspendedAt is when the
-	// last one began.
-	Suspensions     int       `json:"suspensions,omitempty"`
-	LastSuspendedAt time.Time `json:"last_suspended_at,omitzero"`
-	// Failures counts consecutive failed attempts since the last success.
+	// Suspensions counts suspensions for wrong attempts since the last
+	// completed login; each lasts twice as long as the one before (see
+	// throttle.go). Throttled marks the current suspension as one for wrong
+	// attempts, which a completed login lifts.
+	Suspensions int  `json:"suspensions,omitempty"`
+	Throttled   bool `json:"throttled,omitempty"`
+	// Failures counts wrong attempts in a row at this authenticator.
 	Failures int `json:"failures,omitempty"`
 	// CredentialID is the chip's credential ID; it is unique across all users.
 	CredentialID []byte `json:"credential_id,omitempty"`

@@ -52,8 +52,18 @@ func (s *Service) prepareChip(u *User, st *loginState) error {
 // SubmitChip delivers the browser's WebAuthn assertion for the chip factor.
 // The login's chip challenge is taken out of the session before the
 // assertion is verified, so an assertion submitted twice is refused as a
-// replay (ErrReplay) and never mistaken for a cloned chip. A chip whose
-// counter does not increase is suspended as a possible clone.
+// replay (ErrReplay) and never mistaken for a cloned chip.
+//
+// An answer that does not verify counts against the login only (nobody can
+// guess a chip's signature; the login ends after Policy.WrongCodeLimit of
+// them). A counter that did not increase is stale (CodeStaleAnswer, nothing
+// counted) when the chip has been used since this challenge was issued (a
+// second tab, a retrying proxy), and otherwise suspends the chip as a
+// possible clone until MitID support lifts it.
+//
+// In a chip's login the password entered before (see SubmitPassword) is
+// checked now, after the chip has proved possession; a wrong one sends the
+// login back to the password.
 func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*Login, error) {
 	if s.chip == nil {
 		return nil, errNoChipVerifier()
@@ -82,52 +92,123 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 	if err != nil {
 		return nil, err
 	}
-	l, err := s.stepOn(ctx, id, taken.Version, st, StepChip, now, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
-		if a.Chip == nil {
-			return nil, errorf(CodeSecretUnreadable, "this MitID chip has no registered credential; activate it again")
-		}
-		as, err := s.chip.FinishLogin(ch, chipUser(u), []chip.Credential{*a.Chip}, response)
-		if errors.Is(err, chip.ErrCounterNotIncreased) {
-			e := errorf(CodeSuspectedClone, "your MitID chip answered with a counter it has used before, as a copy of it would; it is suspended until you contact MitID support")
-			evs := s.failed(u, a, now, e)
-			if a.EffectiveState(now) == StateActive {
-				if more, err := u.Transition(&s.policy, a.ID, StateSuspended, now, TransitionOptions{Reason: "suspected clone: signature counter did not increase"}); err == nil {
-					evs = append(evs, more...)
-				}
-			}
-			return evs, refusal{e}
-		}
-		if err != nil {
-			e := NewError(CodeWrongSignature, err, "the MitID chip's answer does not verify; try again")
-			return s.failed(u, a, now, e), refusal{e}
-		}
-		if err := as.Apply(a.Chip); err != nil {
-			return nil, err
-		}
-		succeeded(u, a, now)
-		return nil, nil
-	})
+	l, err := s.chipFactor(ctx, id, taken.Version, st, ch, response, now)
 	if err != nil && !errors.Is(err, ErrReplay) {
-		// The challenge is spent; give the login a fresh one so the person
-		// can try again (unless the chip is now unusable).
-		if _, perr := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
-			st, err := decodeLogin(sess)
-			if err != nil || st.next() != StepChip || len(st.ChipChallenge) > 0 {
-				return sess.Data, err // nothing to renew
-			}
-			u, err := s.store.User(ctx, st.User)
-			if err != nil {
-				return nil, err
-			}
-			if err := s.prepareChip(u, st); err != nil {
-				return nil, err
-			}
-			return st.marshal(), nil
-		}); perr != nil && !errors.Is(perr, ErrExpired) && !errors.Is(perr, ErrReplay) {
+		if ErrorCode(err) == CodeWrongSignature {
+			err = s.rejectSignature(ctx, id, err)
+		}
+		// The challenge is spent: give the login a fresh one, even when
+		// the client has gone away, so a reload can try again.
+		if perr := s.renewChip(context.WithoutCancel(ctx), id, now); perr != nil && !errors.Is(perr, ErrExpired) && !errors.Is(perr, ErrReplay) && !errors.Is(perr, ErrNotFound) {
 			return nil, perr
 		}
 	}
 	return l, err
+}
+
+// chipFactor verifies the chip's answer on login st (at version, its
+// challenge taken), then a held password, and records the factors.
+func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *loginState, ch chip.Challenge, response []byte, now time.Time) (*Login, error) {
+	if st.decoy() {
+		return s.decoyStep(ctx, id, version, st, StepChip, now)
+	}
+	ref := st.Options[st.Choice]
+	chipID := usedBy(ref, StepChip)
+	issued := time.Unix(0, st.ChipIssued)
+	u, err := s.attemptOn(ctx, st.User, chipID, reachPossession, st, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+		if a.Chip == nil {
+			return nil, errorf(CodeSecretUnreadable, "this MitID chip has no registered credential; activate it again")
+		}
+		as, err := s.chip.FinishLogin(ch, chipUser(u), []chip.Credential{*a.Chip}, response)
+		switch {
+		case errors.Is(err, chip.ErrCounterNotIncreased) && a.LastUsedAt.After(issued):
+			return nil, errorf(CodeStaleAnswer, "your MitID chip has been used since this login asked for it; use the chip again")
+		case errors.Is(err, chip.ErrCounterNotIncreased):
+			e := errorf(CodeSuspectedClone, "your MitID chip answered with a counter it has used before, as a copy of it would; it is suspended until you contact MitID support")
+			evs, terr := u.Transition(&s.policy, a.ID, StateSuspended, now, TransitionOptions{Reason: "suspected clone: signature counter did not increase"})
+			if terr != nil {
+				return nil, terr
+			}
+			return evs, refusal{e}
+		case err != nil:
+			return nil, NewError(CodeWrongSignature, err, "the MitID chip's answer does not verify; try again")
+		}
+		if err := as.Apply(a.Chip); err != nil {
+			return nil, err
+		}
+		matched(a, now)
+		return nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if ref.Method == MethodChip {
+		if err := s.heldPassword(ctx, id, u, st, now); err != nil {
+			// Back to the password, then the chip again.
+			st.Done, st.Used, st.Password = 0, st.Used[:0], nil
+			if _, rerr := s.store.ReplaceSession(ctx, id, version, now, st.marshal()); rerr != nil && !errors.Is(rerr, ErrConflict) {
+				return nil, rerr
+			}
+			return nil, err
+		}
+		st.Used = append(st.Used, ref.Password)
+	}
+	st.Done++
+	st.Used = append(st.Used, chipID)
+	st.Password = nil
+	if err := s.prepareStep(u, st, now); err != nil {
+		return nil, err
+	}
+	sess, err := s.store.ReplaceSession(ctx, id, version, now, st.marshal())
+	if errors.Is(err, ErrConflict) {
+		return nil, errorf(CodeLoginOrder, "this login moved on meanwhile; reload it")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.view(sess, st, nil), nil
+}
+
+// heldPassword checks the password a chip's login held (see holdPassword)
+// now that the chip has answered, as an attempt on the password.
+func (s *Service) heldPassword(ctx context.Context, id string, u *User, st *loginState, now time.Time) error {
+	sealed, err := decodeSealed(st.Password)
+	if err != nil {
+		return errorf(CodeLoginInvalid, "the login session is damaged; start again")
+	}
+	plain, err := s.keys.Open(sealed, []byte(id))
+	if err != nil {
+		return errorf(CodeLoginInvalid, "the password of this login cannot be read any more; start again")
+	}
+	checked, ok, err := s.checkLoginPassword(u, st, string(plain), now)
+	clear(plain)
+	if err != nil {
+		return err
+	}
+	_, err = s.attemptOn(ctx, st.User, st.Options[st.Choice].Password, reachPossession, st, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+		return s.passwordAttempt(u, a, checked, ok, now)
+	})
+	return err
+}
+
+// renewChip gives login id a fresh chip challenge when it waits for the
+// chip and has none (its last one was spent).
+func (s *Service) renewChip(ctx context.Context, id string, now time.Time) error {
+	_, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
+		st, err := decodeLogin(sess)
+		if err != nil || st.next() != StepChip || len(st.ChipChallenge) > 0 {
+			return sess.Data, err // nothing to renew
+		}
+		u, err := s.store.User(ctx, st.User)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.prepareStep(u, st, now); err != nil {
+			return nil, err
+		}
+		return st.marshal(), nil
+	})
+	return err
 }
 
 // chipRegistration is what a chip registration session remembers.

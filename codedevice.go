@@ -165,9 +165,28 @@ func checkSerial(a *Authenticator, typed string) error {
 
 // checkCode verifies a code typed for code device a at now and, when right,
 // records its time step so it is never accepted again. It returns the
-// *Error to show when the code is not accepted; a malformed code (letters,
-// too short) is ErrInvalid and was not compared.
+// *Error to show when the code is not accepted: CodeWrongCode only when a
+// code was compared and did not match; a malformed code (letters, too short)
+// is ErrInvalid and was not compared; a device or configuration the
+// verifier cannot use is CodeSecretUnreadable, never a wrong code.
 func (s *Service) checkCode(a *Authenticator, code string, now time.Time) (codedisplay.Match, error) {
+	return s.verifyOTP(a, now, func(p codedisplay.Params, seed []byte, st codedisplay.State) (codedisplay.Match, error) {
+		return p.Verify(seed, code, st, now)
+	})
+}
+
+// checkCodePair is checkCode for two codes the device showed one after the
+// other, searched across the whole drift the device may have (see
+// codedisplay.Params.Resync): a device whose clock has wandered minutes
+// out of step is brought back into step by its holder.
+func (s *Service) checkCodePair(a *Authenticator, code1, code2 string, now time.Time) (codedisplay.Match, error) {
+	return s.verifyOTP(a, now, func(p codedisplay.Params, seed []byte, st codedisplay.State) (codedisplay.Match, error) {
+		return p.Resync(seed, code1, code2, st, now)
+	})
+}
+
+// verifyOTP opens a's seed, runs verify and records what it accepted.
+func (s *Service) verifyOTP(a *Authenticator, now time.Time, verify func(codedisplay.Params, []byte, codedisplay.State) (codedisplay.Match, error)) (codedisplay.Match, error) {
 	if a.OTP == nil {
 		return codedisplay.Match{}, errorf(CodeSecretUnreadable, "this %s has no seed and cannot be verified; contact MitID support", a.Kind)
 	}
@@ -182,7 +201,7 @@ func (s *Service) checkCode(a *Authenticator, code string, now time.Time) (coded
 	if err != nil {
 		return codedisplay.Match{}, NewError(CodeSecretUnreadable, err, "this %s cannot be verified; contact MitID support", a.Kind)
 	}
-	m, err := p.Verify(seed, code, codedisplay.State{LastStep: a.OTP.LastStep, Drift: a.OTP.Drift}, now)
+	m, err := verify(p, seed, codedisplay.State{LastStep: a.OTP.LastStep, Drift: a.OTP.Drift})
 	clear(seed)
 	switch {
 	case err == nil:
@@ -192,8 +211,10 @@ func (s *Service) checkCode(a *Authenticator, code string, now time.Time) (coded
 		return m, invalidField(CodeCodeMalformed, "code", "%v", err)
 	case errors.Is(err, codedisplay.ErrCodeReused):
 		return m, errorf(CodeCodeUsed, "this code has been used already; wait for the next code on your %s", a.Kind)
+	case errors.Is(err, codedisplay.ErrWrongCode):
+		return m, errorf(CodeWrongCode, "the code is wrong; enter the code your %s shows now", a.Kind)
 	}
-	return m, errorf(CodeWrongCode, "the code is wrong; enter the code your %s shows now", a.Kind)
+	return m, NewError(CodeSecretUnreadable, err, "this %s cannot be verified; contact MitID support", a.Kind)
 }
 
 // activePassword returns the user's password authenticator in use (active

@@ -66,7 +66,7 @@ func TestRunDue_CatchesUpWithinTheLookback(t *testing.T) {
 
 func TestPasswordChange_RequestAccessAndWait24Hours(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
-	h := e.enrol(t, "ny.kode", mitid.LevelSubstantial, mitid.KindApp, mitid.KindCodeDisplay)
+	h := e.enrol(t, "skift.pw", mitid.LevelSubstantial, mitid.KindApp, mitid.KindCodeDisplay)
 	login := func() string { return e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial)).ID }
 
 	_, _, err := e.svc.ChangePasswordAfterWait(e.ctx, h.user.ID, login(), "et helt nyt kodeord")

@@ -163,7 +163,7 @@ func (s *Service) EnrolByPassport(ctx context.Context, e PassportEnrolment) (*Pa
 		if err != nil {
 			return "", err
 		}
-		ev, err := s.addCode(u, id, code, purpose, CodeByAppScan, ttl, now)
+		ev, err := s.addCode(u, id, code, purpose, CodeByAppScan, ttl, now, false)
 		more = append(more, ev)
 		return code, err
 	}

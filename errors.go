@@ -112,6 +112,16 @@ const (
 	CodeQuestionsUnavailable   Code = "control_questions_unavailable"
 	CodeWrongAnswers           Code = "wrong_answers"
 	CodeProofingLimit          Code = "proofing_attempts_exhausted"
+	// CodeAttemptsExhausted: the account's budget of failed attempts since
+	// its last completed login is spent; nothing more is compared until the
+	// holder logs in with another authenticator or support resets it.
+	CodeAttemptsExhausted Code = "attempts_exhausted"
+	// CodeBusy: the server is at its limit of concurrent password checks;
+	// try again in a moment.
+	CodeBusy Code = "busy"
+	// CodeStaleAnswer: a chip's answer to an older challenge of a login that
+	// has moved on (a second tab, a retrying proxy); nothing was counted.
+	CodeStaleAnswer Code = "stale_answer"
 )
 
 // Sentinel returns the sentinel error the code belongs to, so that
@@ -128,15 +138,15 @@ func (c Code) Sentinel() error {
 		return ErrExpired
 	case CodeAuthenticatorLimit, CodeWitnessLimit, CodeProofingLimit:
 		return ErrLimit
-	case CodeUserBlocked, CodeAuthenticatorBlocked, CodeAuthenticatorSusp, CodeActivationBlocked:
+	case CodeUserBlocked, CodeAuthenticatorBlocked, CodeAuthenticatorSusp, CodeActivationBlocked, CodeAttemptsExhausted:
 		return ErrLocked
 	case CodeWaitingPeriod:
 		return ErrWaiting
-	case CodeSessionUsed, CodeCodeUsed:
+	case CodeSessionUsed, CodeCodeUsed, CodeStaleAnswer:
 		return ErrReplay
 	case CodeSuspectedClone:
 		return ErrLocked
-	case CodeStoreUnavailable, CodeDeliveryFailed, CodePaymentUnavailable:
+	case CodeStoreUnavailable, CodeDeliveryFailed, CodePaymentUnavailable, CodeBusy:
 		return ErrUnavailable
 	default:
 		return ErrInvalid

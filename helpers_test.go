@@ -75,7 +75,7 @@ func newEnv(t *testing.T) *env {
 	require.NoError(t, err)
 	st := checkedStore(t)
 	clock := &fakeClock{now: tNow}
-	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: cheapPolicy()})
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: cheapPolicy(), Notifier: &recorder{}})
 	require.NoError(t, err)
 	return &env{svc: svc, store: st, clock: clock, ctx: context.Background()}
 }

@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -125,12 +123,15 @@ func (m Method) Kinds() []Kind {
 type LoginRequest struct {
 	UserID string // as the person typed it
 	Action Action
-	// Text is the transaction text shown before approval (seed 004): at most
-	// Policy.TransactionTextLimit (130) characters, never empty.
+	// Text is the transaction text shown before approval: at most
+	// Policy.TransactionTextLimit (130) characters of visible text, with no
+	// character that is not shown as itself (see transaction.go); it is
+	// NFC-normalised, and that form is what is shown, hashed and signed.
 	Text string
 	// Level is the least level of assurance (LoA) the relying party needs.
 	Level Level
-	// RelyingParty names who asks; it is recorded in the events.
+	// RelyingParty names who asks (at most 64 characters, checked as the
+	// text is); the events of the login record it as "relying party: NAME".
 	RelyingParty string
 }
 
@@ -201,6 +202,10 @@ type loginState struct {
 	Challenge     []byte // app approval
 	ChipChallenge []byte // chip.Challenge, JSON
 	ChipOptions   []byte
+	ChipIssued    int64 // when ChipChallenge was issued, Unix nanoseconds
+	// Password is the password of a chip login, sealed, held until the
+	// chip has answered (see holdPassword).
+	Password []byte
 
 	// Room for the few options and factors a login has, so that decoding
 	// a state, which every step does, allocates it in one piece.
@@ -227,29 +232,55 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 	if !r.Action.Valid() {
 		return nil, invalidField(CodeLoginInvalid, "action", "the action must be LOG_ON, APPROVE, CONFIRM, ACCEPT or SIGN, not %q", r.Action)
 	}
-	if n := utf8.RuneCountInString(r.Text); n == 0 || n > s.policy.TransactionTextLimit || !utf8.ValidString(r.Text) {
-		return nil, invalidField(CodeLoginInvalid, "text", "the transaction text must be 1 to %d characters; it has %d", s.policy.TransactionTextLimit, n)
+	text, err := shownText(r.Text, s.policy.TransactionTextLimit, "text", "transaction text")
+	if err != nil {
+		return nil, err
 	}
-	if i := strings.IndexFunc(r.Text, deceptive); i >= 0 {
-		return nil, invalidField(CodeLoginInvalid, "text", "the transaction text holds a control or direction character (%U) that could make what is shown differ from what is approved", []rune(r.Text[i:])[0])
+	rp := r.RelyingParty
+	if rp != "" {
+		if rp, err = shownText(rp, maxRelyingPartyName, "relying_party", "relying party's name"); err != nil {
+			return nil, err
+		}
 	}
 	if !r.Level.Valid() {
 		return nil, invalidField(CodeLevelInvalid, "level", "the level must be Low, Substantial or High")
 	}
-	u, err := s.findByUserID(ctx, r.UserID)
+	uid, err := NormalizeUserID(&s.policy, r.UserID)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.FindUser(ctx, UniqueKey{KeyUserID, uid})
+	if errors.Is(err, ErrNotFound) {
+		return s.decoyLogin(ctx, r, uid, text, rp)
+	}
 	if err != nil {
 		return nil, err
 	}
 	now := s.clock.Now()
 	if err := u.Usable(now); err != nil {
-		return nil, err
+		return nil, hideUntil(err)
 	}
 	if u.IAL < r.Level {
 		return nil, errorf(CodeLevelTooLow, "this service requires the level %s, and your MitID identity is registered at %s; to reach %s, visit Citizen Service with picture ID",
 			r.Level, u.IAL, r.Level)
 	}
-	st := &loginState{User: u.ID, Action: r.Action, Text: r.Text, Level: r.Level, RelyingParty: r.RelyingParty}
+	st := &loginState{User: u.ID, Action: r.Action, Text: text, Level: r.Level, RelyingParty: rp}
 	opts := s.options(u, now, r.Level, &st.Options)
+	if len(opts) == 0 {
+		// Say why, if a device the user had is what is missing.
+		for i := len(u.Authenticators) - 1; i >= 0; i-- {
+			if a := &u.Authenticators[i]; a.State == StateBlocked && a.Kind != KindPassword {
+				return nil, a.usable(now)
+			}
+		}
+		return nil, errorf(CodeNoAuthenticator, "you have no authenticator that reaches the level %s; add a MitID app or a chip", r.Level)
+	}
+	return s.startLogin(ctx, u, st, opts, now)
+}
+
+// startLogin chooses the first usable option of st (the app first), readies
+// its first factor and stores the login. u is nil for a decoy.
+func (s *Service) startLogin(ctx context.Context, u *User, st *loginState, opts []LoginOption, now time.Time) (*Login, error) {
 	st.Choice = -1
 	for i, o := range opts {
 		if o.Usable {
@@ -258,17 +289,8 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 		}
 	}
 	if st.Choice < 0 {
-		if len(opts) == 0 {
-			// Say why, if a device the user had is what is missing.
-			for i := len(u.Authenticators) - 1; i >= 0; i-- {
-				if a := &u.Authenticators[i]; a.State == StateBlocked && a.Kind != KindPassword {
-					return nil, a.usable(now)
-				}
-			}
-			return nil, errorf(CodeNoAuthenticator, "you have no authenticator that reaches the level %s; add a MitID app or a chip", r.Level)
-		}
-		// Say why the first way is closed, with its code and end.
-		return nil, opts[0].closed
+		// Say why the first way is closed, with its code.
+		return nil, hideUntil(opts[0].closed)
 	}
 	if err := s.prepareStep(u, st, now); err != nil {
 		return nil, err
@@ -277,19 +299,12 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error
 	if err != nil {
 		return nil, err
 	}
-	sess := &Session{ID: id, Kind: loginKind, User: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.policy.LoginSessionTTL)}
+	sess := &Session{ID: id, Kind: loginKind, User: st.User, CreatedAt: now, ExpiresAt: now.Add(s.policy.LoginSessionTTL)}
 	sess.Data = st.marshal()
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
 	return s.view(sess, st, opts), nil
-}
-
-// deceptive reports characters a transaction text must not hold: controls
-// (a line break could push the real text out of view) and bidirectional
-// overrides and isolates (which reorder what is displayed).
-func deceptive(r rune) bool {
-	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F
 }
 
 // options lists the login options of u at now that reach level, and stores
@@ -380,6 +395,7 @@ func (s *Service) prepareStep(u *User, st *loginState, now time.Time) error {
 			return NewError(CodeConfigInvalid, err, "the random source failed")
 		}
 	case StepChip:
+		st.ChipIssued = now.UnixNano()
 		return s.prepareChip(u, st)
 	}
 	return nil
@@ -387,6 +403,9 @@ func (s *Service) prepareStep(u *User, st *loginState, now time.Time) error {
 
 // view renders the login for the page.
 func (s *Service) view(sess *Session, st *loginState, opts []LoginOption) *Login {
+	if st.Done == 0 && opts != nil {
+		opts = anonymous(opts)
+	}
 	l := &Login{ID: sess.ID, Action: st.Action, Text: st.Text, Level: st.Level, ExpiresAt: sess.ExpiresAt,
 		Options: opts, Method: st.Options[st.Choice].Method, Next: st.next(),
 		Challenge: st.Challenge, ChipOptions: st.ChipOptions}
@@ -421,6 +440,19 @@ func (s *Service) Login(ctx context.Context, id string) (*Login, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st.next() == StepChip && len(st.ChipChallenge) == 0 {
+		// The last challenge was spent on an answer that could not be
+		// recorded: the reload offers a fresh one.
+		if err := s.renewChip(ctx, id, now); err != nil {
+			return nil, err
+		}
+		if sess, st, err = s.loadLogin(ctx, id, now); err != nil {
+			return nil, err
+		}
+	}
+	if st.decoy() {
+		return s.view(sess, st, decoyOptions(st.Options)), nil
+	}
 	u, err := s.store.User(ctx, st.User)
 	if err != nil {
 		return nil, err
@@ -440,12 +472,16 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 		if err != nil {
 			return nil, err
 		}
-		u, err := s.store.User(ctx, st.User)
-		if err != nil {
-			return nil, err
-		}
+		var u *User
 		var refs []optionRef
-		opts = s.options(u, now, st.Level, &refs)
+		if st.decoy() {
+			refs, opts = st.Options, decoyOptions(st.Options)
+		} else {
+			if u, err = s.store.User(ctx, st.User); err != nil {
+				return nil, err
+			}
+			opts = s.options(u, now, st.Level, &refs)
+		}
 		// The named authenticator, or else the first usable one of the
 		// method, or else the first of the method (to say why it is closed).
 		choice, closed := -1, -1
@@ -462,7 +498,7 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 			}
 		}
 		if choice < 0 && closed >= 0 {
-			return nil, opts[closed].closed
+			return nil, hideUntil(opts[closed].closed)
 		}
 		if choice < 0 {
 			return nil, invalidField(CodeLoginInvalid, "method", "%s is not a way you can log in here", m)
@@ -500,13 +536,28 @@ type verifier func(u *User, a *Authenticator, st *loginState, now time.Time) ([]
 // stepOn is step on a login state already loaded at the given version.
 func (s *Service) stepOn(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time, verify verifier) (*Login, error) {
 	if next := st.next(); next != want {
-		if next == StepDone {
-			return nil, errorf(CodeLoginOrder, "every factor is in; the relying party finishes the login")
-		}
-		return nil, errorf(CodeLoginOrder, "this login waits for the %s first", next)
+		return nil, orderError(next)
 	}
+	if st.decoy() {
+		return s.decoyStep(ctx, id, version, st, want, now)
+	}
+	l, err := s.stepOnUser(ctx, id, version, st, want, now, verify)
+	if err != nil && st.Done == 0 {
+		return nil, hideUntil(err) // nothing about the account before a factor
+	}
+	return l, err
+}
+
+// stepOnUser is stepOn for a login of a real user.
+func (s *Service) stepOnUser(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time, verify verifier) (*Login, error) {
 	used := usedBy(st.Options[st.Choice], want)
-	u, err := s.attemptOn(ctx, st.User, used, st, verify)
+	// The first factor is open to anyone who knows the user ID; a later one
+	// follows a proof of possession.
+	r := reachAnyone
+	if st.Done > 0 {
+		r = reachPossession
+	}
+	u, err := s.attemptOn(ctx, st.User, used, r, st, verify)
 	if err != nil {
 		return nil, err
 	}
@@ -529,6 +580,14 @@ func (s *Service) stepOn(ctx context.Context, id string, version int64, st *logi
 	return s.view(sess, st, nil), nil
 }
 
+// orderError says what a login that waits for next waits for.
+func orderError(next Step) error {
+	if next == StepDone {
+		return errorf(CodeLoginOrder, "every factor is in; the relying party finishes the login")
+	}
+	return errorf(CodeLoginOrder, "this login waits for the %s first", next)
+}
+
 // usedBy returns the authenticator that answers step in option ref.
 func usedBy(ref optionRef, step Step) uuid.UUID {
 	switch {
@@ -541,40 +600,128 @@ func usedBy(ref optionRef, step Step) uuid.UUID {
 }
 
 // SubmitCode enters the code of a code display or audio code reader. A
-// wrong code counts against the device; three suspend it.
+// wrong code counts against the device; three in a row suspend it (see
+// throttle.go). Only a code that was compared and did not match counts: a
+// malformed code, a code used already, or a device the verifier cannot use
+// count for nothing.
 func (s *Service) SubmitCode(ctx context.Context, id, code string) (*Login, error) {
 	return s.step(ctx, id, StepCode, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
-		if _, err := s.checkCode(a, code, now); err != nil {
-			if ErrorCode(err) == CodeCodeMalformed {
-				return nil, err // nothing was compared; not an attempt
-			}
-			return s.failed(u, a, now, err), refusal{err}
-		}
-		succeeded(u, a, now)
-		return nil, nil
+		_, err := s.checkCode(a, code, now)
+		return s.codeAttempt(u, a, now, err)
 	})
 }
 
-// SubmitPassword enters the password. The argon2id check runs before the
-// update, so no lock is held while it works.
+// SubmitCodePair enters two codes the code display or audio code reader
+// showed one after the other, in place of one code: for a device whose
+// clock has drifted minutes out of step (one rarely used), which its one
+// right code no longer matches. The pair is searched across all the drift
+// the device may have and, when found, the device is back in step. A
+// stranger gains nothing from the wide search: two codes in a row are
+// about 10^-12 to guess. A pair that does not match counts as one wrong
+// code.
+func (s *Service) SubmitCodePair(ctx context.Context, id, code1, code2 string) (*Login, error) {
+	return s.step(ctx, id, StepCode, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+		_, err := s.checkCodePair(a, code1, code2, now)
+		return s.codeAttempt(u, a, now, err)
+	})
+}
+
+// codeAttempt turns the outcome of a code check into an attempt's events
+// and refusal.
+func (s *Service) codeAttempt(u *User, a *Authenticator, now time.Time, err error) ([]Event, error) {
+	switch {
+	case err == nil:
+		matched(a, now)
+		return nil, nil
+	case ErrorCode(err) == CodeWrongCode:
+		return s.failed(u, a, now, err), refusal{err}
+	}
+	return nil, err // nothing was compared, or nothing guessed
+}
+
+// SubmitPassword enters the password. In a code display's or audio code
+// reader's login it follows the right code and is checked at once; in a
+// chip's login it is held, sealed, until the chip has answered, and checked
+// then (see SubmitChip), so a stranger who has no chip never learns whether
+// a password is right and never spends the holder's attempts. What would be
+// refused without comparing is refused before argon2id runs, and argon2id
+// runs outside any lock.
 func (s *Service) SubmitPassword(ctx context.Context, id, password string) (*Login, error) {
 	now := s.clock.Now()
-	_, st, err := s.loadLogin(ctx, id, now)
+	sess, st, err := s.loadLogin(ctx, id, now)
 	if err != nil {
 		return nil, err
+	}
+	if next := st.next(); next != StepPassword {
+		return nil, orderError(next)
+	}
+	if st.decoy() {
+		return s.decoyStep(ctx, id, sess.Version, st, StepPassword, now)
+	}
+	if st.Options[st.Choice].Method == MethodChip {
+		return s.holdPassword(ctx, id, sess.Version, st, now, password)
 	}
 	u, err := s.store.User(ctx, st.User)
 	if err != nil {
 		return nil, err
 	}
-	var checked *PasswordHash
-	ok := false
-	if pw, err := u.Authenticator(st.Options[st.Choice].Password); err == nil && st.next() == StepPassword {
-		checked, ok = pw.Password, pw.Password.verify(password)
+	checked, ok, err := s.checkLoginPassword(u, st, password, now)
+	if err != nil {
+		return nil, err
 	}
-	return s.step(ctx, id, StepPassword, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+	return s.stepOn(ctx, id, sess.Version, st, StepPassword, now, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
 		return s.passwordAttempt(u, a, checked, ok, now)
 	})
+}
+
+// checkLoginPassword runs argon2id on password for login st, after
+// refusing what would be refused without a comparison: a blocked MitID, a
+// suspended password, a spent budget. It returns the hash it checked.
+func (s *Service) checkLoginPassword(u *User, st *loginState, password string, now time.Time) (*PasswordHash, bool, error) {
+	if err := u.Usable(now); err != nil {
+		return nil, false, err
+	}
+	pw, err := u.Authenticator(st.Options[st.Choice].Password)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := pw.usable(now); err != nil {
+		return nil, false, err
+	}
+	if err := s.budget(u, reachPossession); err != nil {
+		return nil, false, err
+	}
+	ok, err := s.checkHash(pw.Password, password)
+	return pw.Password, ok, err
+}
+
+// holdPassword keeps the password of a chip's login, sealed under the key
+// ring and bound to the login, until the chip answers.
+func (s *Service) holdPassword(ctx context.Context, id string, version int64, st *loginState, now time.Time, password string) (*Login, error) {
+	if password == "" || len(password) > maxPasswordBytes || !utf8.ValidString(password) {
+		return nil, invalidField(CodeWrongPassword, "password", "enter your MitID password")
+	}
+	sealed, err := s.keys.Seal(s.rand, []byte(password), []byte(id))
+	if err != nil {
+		return nil, err
+	}
+	st.Password = encodeSealed(sealed)
+	st.Done++
+	u, err := s.store.User(ctx, st.User)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.prepareStep(u, st, now); err != nil {
+		return nil, err
+	}
+	sess, err := s.store.ReplaceSession(ctx, id, version, now, st.marshal())
+	if errors.Is(err, ErrConflict) {
+		return nil, errorf(CodeLoginOrder, "this login moved on meanwhile; reload it")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.view(sess, st, nil), nil
 }
 
 // SubmitApproval delivers the app's signature over the login's challenge,
@@ -591,18 +738,20 @@ func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byt
 		if err := app.Verify(pub, app.Request{Challenge: st.Challenge, Action: string(st.Action), Text: st.Text}, signature); err != nil {
 			return nil, refusal{errorf(CodeWrongSignature, "the approval from your MitID app does not verify; approve again in the app")}
 		}
-		succeeded(u, a, now)
+		matched(a, now)
 		return nil, nil
 	})
 	if ErrorCode(err) == CodeWrongSignature {
-		return nil, s.rejectApproval(ctx, id, err)
+		return nil, s.rejectSignature(ctx, id, err)
 	}
 	return l, err
 }
 
-// rejectApproval counts an approval that did not verify against the login
-// and ends the login at the limit. It returns the error to show.
-func (s *Service) rejectApproval(ctx context.Context, id string, cause error) error {
+// rejectSignature counts an app approval or a chip answer that did not
+// verify against the login, and ends the login at Policy.WrongCodeLimit.
+// Nobody can guess a signature, so the app, the chip and the account are
+// not charged. It returns the error to show.
+func (s *Service) rejectSignature(ctx context.Context, id string, cause error) error {
 	now := s.clock.Now()
 	ended := false
 	_, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
@@ -621,15 +770,19 @@ func (s *Service) rejectApproval(ctx context.Context, id string, cause error) er
 		if _, err := s.store.ConsumeSession(ctx, id, now); err != nil && !errors.Is(err, ErrReplay) {
 			return err
 		}
-		return errorf(CodeSessionUsed, "the login ended after %d approvals that did not verify; start again", s.policy.WrongCodeLimit)
+		return errorf(CodeSessionUsed, "the login ended after %d answers that did not verify; start again", s.policy.WrongCodeLimit)
 	}
 	return cause
 }
 
 // FinishLogin ends a login whose factors are all in and returns its result.
-// A login is finished once: a second call fails with ErrReplay. The use is
-// recorded in the activity log, and notified when the user asked to hear of
-// every use.
+// A login is finished once: a second call fails with ErrReplay. Its effects
+// commit in one change of the user's record: the use in the activity log
+// (notified when the user asked to hear of every use), the record that it
+// was finished (see FinishedLogin), and, since the holder has now proved
+// who they are, the reset of every count of failed attempts and the end of
+// every suspension for wrong attempts (see throttle.go). If that change
+// fails, nothing happened and the login can be finished again.
 func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, error) {
 	now := s.clock.Now()
 	_, st, err := s.loadLogin(ctx, id, now)
@@ -639,28 +792,22 @@ func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, err
 	if next := st.next(); next != StepDone {
 		return nil, errorf(CodeLoginOrder, "the login is not complete: it waits for the %s", next)
 	}
-	sess, err := s.store.ConsumeSession(ctx, id, now)
-	if err != nil {
-		return nil, err
-	}
-	// The consumed state is the one that counts: a switch of method may
-	// have landed between the read above and the consumption.
-	if st, err = decodeLogin(sess); err != nil {
-		return nil, err
-	}
 	ref := st.Options[st.Choice]
 	steps := ref.Method.steps()
-	complete := st.next() == StepDone && len(st.Used) == len(steps)
+	complete := len(st.Used) == len(steps)
 	for i := 0; complete && i < len(steps); i++ {
 		complete = st.Used[i] == usedBy(ref, steps[i])
 	}
 	if !complete {
-		return nil, errorf(CodeLoginOrder, "the login changed while it was being finished; start again")
+		return nil, errorf(CodeLoginOrder, "the login is damaged; start again")
 	}
 	res := &LoginResult{User: st.User, Action: st.Action, TextHash: sha256.Sum256([]byte(st.Text)), RelyingParty: st.RelyingParty,
 		Method: ref.Method, Authenticators: st.Used, At: now}
 	// Only read below: the store's snapshot will do, no copy.
-	u, _, err := s.commit(WithActor(ctx, actorOr(st.RelyingParty)), st.User, func(u *User, now time.Time) ([]Event, error) {
+	u, _, err := s.commit(WithActor(ctx, relyingPartyActor(st.RelyingParty)), st.User, func(u *User, now time.Time) ([]Event, error) {
+		if u.finishedLogin(id, now, s.policy.LoginSessionTTL) != nil {
+			return nil, errorf(CodeSessionUsed, "this login has been finished already")
+		}
 		// Whatever was blocked while the login ran is blocked now.
 		if err := u.Usable(now); err != nil {
 			return nil, err
@@ -676,28 +823,30 @@ func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, err
 				return nil, err
 			}
 			res.Kinds = append(res.Kinds, a.Kind)
-			evs = append(evs, Event{Type: EventAuthenticatorUsed, Authenticator: a.ID, Kind: a.Kind,
-				Detail: map[string]string{"action": string(st.Action), "method": string(ref.Method)}})
 		}
-		if loa := TransactionLevel(u.IAL, AuthenticationLevel(res.Kinds)); loa < st.Level {
+		// One use event per login, on the device that carried it, so that
+		// "notify every use" sends one message per login, not per factor.
+		dev, _ := u.Authenticator(ref.Device)
+		evs = append(evs, Event{Type: EventAuthenticatorUsed, Authenticator: dev.ID, Kind: dev.Kind,
+			Detail: map[string]string{"action": string(st.Action), "method": string(ref.Method)}})
+		loa := TransactionLevel(u.IAL, AuthenticationLevel(res.Kinds))
+		if loa < st.Level {
 			return nil, errorf(CodeLevelTooLow, "the login reached %s, below the %s required", loa, st.Level)
 		}
-		return evs, nil
+		u.recordLogin(FinishedLogin{Session: sha256.Sum256([]byte(id)), At: now, Method: ref.Method, Action: st.Action,
+			TextHash: res.TextHash, LoA: loa}, s.policy.LoginSessionTTL)
+		return append(evs, s.completed(u, now)...), nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	// The login is finished in the user's record; the session goes too. If
+	// that fails the session expires by itself, and the record refuses it.
+	_, _ = s.store.ConsumeSession(ctx, id, now)
 	res.UserID, res.IAL = u.UserID, u.IAL
 	res.AAL = AuthenticationLevel(res.Kinds)
 	res.LoA = TransactionLevel(res.IAL, res.AAL)
 	return res, nil
-}
-
-func actorOr(rp string) string {
-	if rp == "" {
-		return "relying party"
-	}
-	return rp
 }
 
 // String describes the result in one line.

@@ -17,10 +17,11 @@ import (
 // factor's time). Layout, version 1: a version byte, then the fields in
 // order; strings and byte slices are length-prefixed (uvarint), UUIDs are 16
 // bytes, small integers uvarints. Version 2 added the count of rejected
-// approvals. Decoding checks every length against what
+// approvals. Version 3 added the password held sealed for a chip login (see
+// holdPassword) and when the chip challenge was issued. Decoding checks every length against what
 // is left, so damaged data is an error, never a panic (FuzzDecodeLoginState).
 
-const loginStateVersion = 2
+const loginStateVersion = 3
 
 // maxLoginField bounds any one length-prefixed field; a login's largest is
 // the chip's WebAuthn options, far below this.
@@ -55,6 +56,8 @@ func (st *loginState) marshal() []byte {
 	b = appendString(b, string(st.Challenge))
 	b = appendString(b, string(st.ChipChallenge))
 	b = appendString(b, string(st.ChipOptions))
+	b = binary.AppendVarint(b, st.ChipIssued)
+	b = appendString(b, string(st.Password))
 	return b
 }
 
@@ -69,12 +72,18 @@ func (st *loginState) size() int {
 	}
 	size += uvarintLen(uint64(st.Choice)) + uvarintLen(uint64(st.Done)) + uvarintLen(uint64(len(st.Used))) + 16*len(st.Used)
 	size += uvarintLen(uint64(st.Rejected))
+	size += varintLen(st.ChipIssued) + str(len(st.Password))
 	return size + str(len(st.Challenge)) + str(len(st.ChipChallenge)) + str(len(st.ChipOptions))
 }
 
 // uvarintLen is the length of x's uvarint encoding.
 func uvarintLen(x uint64) int {
 	return (bits.Len64(x|1) + 6) / 7
+}
+
+// varintLen is the length of x's varint (zig-zag) encoding.
+func varintLen(x int64) int {
+	return uvarintLen(uint64(x<<1) ^ uint64(x>>63))
 }
 
 func appendString(b []byte, s string) []byte {
@@ -116,6 +125,19 @@ func (r *stateReader) bytes() []byte {
 		return nil
 	}
 	return append([]byte(nil), out...)
+}
+
+func (r *stateReader) varint() int64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.err = errLoginState
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
 }
 
 // raw reads a length-prefixed field without copying it.
@@ -200,6 +222,8 @@ func unmarshalLoginState(b []byte) (*loginState, error) {
 	st.Challenge = r.bytes()
 	st.ChipChallenge = r.bytes()
 	st.ChipOptions = r.bytes()
+	st.ChipIssued = r.varint()
+	st.Password = r.bytes()
 	if r.err != nil || len(r.b) != 0 {
 		return nil, errLoginState
 	}
@@ -246,4 +270,22 @@ func decodeChallenge(b []byte) (chip.Challenge, error) {
 		return chip.Challenge{}, errLoginState
 	}
 	return ch, nil
+}
+
+// A sealed value rides in the login state as its key ID, nonce and
+// ciphertext, each length-prefixed.
+func encodeSealed(v Sealed) []byte {
+	b := make([]byte, 0, 3+len(v.KeyID)+len(v.Nonce)+len(v.Ciphertext)+6)
+	b = appendString(b, v.KeyID)
+	b = appendString(b, string(v.Nonce))
+	return appendString(b, string(v.Ciphertext))
+}
+
+func decodeSealed(b []byte) (Sealed, error) {
+	r := &stateReader{b: b}
+	v := Sealed{KeyID: r.str(), Nonce: r.bytes(), Ciphertext: r.bytes()}
+	if r.err != nil || len(r.b) != 0 {
+		return Sealed{}, errLoginState
+	}
+	return v, nil
 }

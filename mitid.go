@@ -61,6 +61,9 @@ type Config struct {
 	// ControlQuestions generates Citizen Service's control questions from
 	// CPR data; without it the desk offers a witness only.
 	ControlQuestions ControlQuestionSource
+	// NotifyTimeout bounds each direct hand-over to the Notifier (a code by
+	// SMS); 10 seconds when zero.
+	NotifyTimeout time.Duration
 	// Policy holds the scheme's numbers (MitIDPolicy when nil). A policy with
 	// values no scheme could run with is refused; departures from MitID or
 	// NIST are allowed (see Policy.Validate).
@@ -76,6 +79,9 @@ type Service struct {
 	rand     io.Reader
 	policy   Policy
 	chip     *chip.Verifier
+	hashes   *hashGate
+
+	notifyTimeout time.Duration
 
 	cprRegister CPRRegister
 	payment     Payment
@@ -105,6 +111,11 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.Policy != nil {
 		s.policy = *cfg.Policy
+	}
+	s.hashes = newHashGate(s.policy)
+	s.notifyTimeout = cfg.NotifyTimeout
+	if s.notifyTimeout <= 0 {
+		s.notifyTimeout = 10 * time.Second
 	}
 	if err := s.policy.sane(); err != nil {
 		return nil, err

@@ -33,7 +33,7 @@ func newOrderEnv(t testing.TB, st mitid.Store) *orderEnv {
 	pay := &mitid.Payments{Declined: map[string]bool{"declined-card": true}, Now: clock.Now}
 	cpr := mitid.CPRRecords{}
 	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: cheapPolicy(), Chip: cv,
-		Payment: pay, CPRRegister: cpr, ControlQuestions: mitid.RegisterQuestions{Register: cpr}})
+		Payment: pay, CPRRegister: cpr, ControlQuestions: mitid.RegisterQuestions{Register: cpr}, Notifier: &recorder{}})
 	require.NoError(t, err)
 	e := &env{svc: svc, clock: clock, ctx: t.Context()}
 	if m, ok := st.(*memory.Store); ok {
@@ -202,12 +202,6 @@ func TestPlaceOrder_PolicyPricesAndFreeCountAreRead(t *testing.T) {
 	rc, err := svc.PlaceOrder(e.ctx, byPassport(h, "123456789", mitid.KindChip))
 	require.NoError(t, err)
 	assert.Equal(t, 20000, rc.Order.PriceØre)
-}
-
-func mustKeys(t testing.TB) *mitid.KeyRing {
-	k, err := mitid.NewRandomKeyRing(seeded(1))
-	require.NoError(t, err)
-	return k
 }
 
 func TestPlaceOrder_IdentifiedByAFinishedLoginOfThisService(t *testing.T) {

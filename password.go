@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -12,6 +13,9 @@ import (
 
 	"github.com/google/uuid"
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/go-mitid/mitid/weakpassword"
 )
 
 // PasswordHash is an argon2id hash of a password with the parameters it was
@@ -23,30 +27,42 @@ type PasswordHash struct {
 	Time    uint32 `json:"t"`
 	Memory  uint32 `json:"m"` // KiB
 	Threads uint8  `json:"p"`
+	// NFKC is set on every hash made since passwords are normalised to
+	// Unicode NFKC before hashing (NIST SP 800-63B §5.1.1.2), so that "å"
+	// typed precomposed or as "a" and a combining ring is one password. A
+	// hash made before (NFKC false) verifies the bytes as typed, as it was
+	// made, so that no stored password stops working.
+	NFKC bool `json:"nfkc,omitempty"`
 }
 
 // maxPasswordBytes bounds what is fed to argon2: a long password is fine,
 // a megabyte is an attack on the server.
 const maxPasswordBytes = 1024
 
-// checkPassword applies the password rules: at least PasswordMinLength
-// characters (NIST SP 800-63B §5.1.1.2; mitid.dk), valid text, not the user
-// ID and not containing the CPR number. NIST advises against composition
-// rules, so there are none.
+// checkPassword applies the password rules to pw in NFKC, the form it is
+// hashed in: at least PasswordMinLength characters (NIST SP 800-63B
+// §5.1.1.2; mitid.dk), valid text, not a common or breached password, not
+// a repetition or a sequence, not containing the user ID, the user's name,
+// "MitID" or the CPR number (package weakpassword). NIST advises against
+// composition rules, so there are none.
 func (p *Policy) checkPassword(pw string, u *User) error {
 	bad := func(format string, args ...any) error {
 		return invalidField(CodePasswordInvalid, "password", format, args...)
 	}
-	switch n := utf8.RuneCountInString(pw); {
-	case !utf8.ValidString(pw):
+	if !utf8.ValidString(pw) {
 		return bad("the password is not valid text")
+	}
+	if len(pw) <= maxPasswordBytes { // else refused below, without normalising a megabyte
+		pw = norm.NFKC.String(pw)
+	}
+	switch n := utf8.RuneCountInString(pw); {
 	case n < p.PasswordMinLength:
 		return bad("the password has %d characters; use at least %d", n, p.PasswordMinLength)
 	case len(pw) > maxPasswordBytes:
 		return bad("the password is longer than %d bytes", maxPasswordBytes)
 	}
-	if strings.EqualFold(pw, u.UserID) {
-		return bad("the password cannot be your user ID")
+	if err := weakPassword(pw, u); err != nil {
+		return err
 	}
 	if !u.CPR.IsZero() && strings.Contains(strings.NewReplacer("-", "", " ", "").Replace(pw), u.CPR.Digits()) {
 		return bad("the password cannot contain your CPR number")
@@ -54,23 +70,51 @@ func (p *Policy) checkPassword(pw string, u *User) error {
 	return nil
 }
 
-// hashPassword hashes pw with argon2id under the policy's parameters and a
-// fresh salt.
+// weakPassword refuses a password that package weakpassword finds weak,
+// with a message that tells the person what to choose instead. The message
+// never quotes the password: errors get logged.
+func weakPassword(pw string, u *User) error {
+	var w *weakpassword.Weakness
+	if !errors.As(weakpassword.Check(pw, u.UserID, u.Name, "mitid"), &w) {
+		return nil
+	}
+	const instead = "choose a few words that are not about you, such as a short sentence only you would think of"
+	var msg string
+	switch w.Rule {
+	case weakpassword.ContextWord:
+		what := [...]string{"your user ID", "your name", "the word MitID"}[w.Context]
+		msg = fmt.Sprintf("the password contains %s, which attackers try first; leave it out and %s", what, instead)
+	case weakpassword.Common:
+		msg = "the password is on a list of common and leaked passwords that attackers try first; " + instead
+	case weakpassword.Repetition:
+		msg = "the password repeats a few characters (like aaaaaaaa or abcabcabc); " + instead
+	default: // weakpassword.Sequence
+		msg = "the password is a sequence of neighbouring characters (like 12345678, abcdefgh or qwertyui); " + instead
+	}
+	return invalidField(CodePasswordInvalid, "password", "%s", msg)
+}
+
+// hashPassword hashes pw in NFKC with argon2id under the policy's
+// parameters and a fresh salt.
 func hashPassword(a Argon2Params, rand io.Reader, pw string) (*PasswordHash, error) {
 	salt := make([]byte, a.SaltLen)
 	if _, err := io.ReadFull(rand, salt); err != nil {
 		return nil, fmt.Errorf("password: reading randomness: %w", err)
 	}
 	return &PasswordHash{
-		Salt: salt, Time: a.Time, Memory: a.Memory, Threads: a.Threads,
-		Hash: argon2.IDKey([]byte(pw), salt, a.Time, a.Memory, a.Threads, a.KeyLen),
+		Salt: salt, Time: a.Time, Memory: a.Memory, Threads: a.Threads, NFKC: true,
+		Hash: argon2.IDKey([]byte(norm.NFKC.String(pw)), salt, a.Time, a.Memory, a.Threads, a.KeyLen),
 	}, nil
 }
 
-// verify reports, in constant time, whether pw matches the hash.
+// verify reports, in constant time, whether pw matches the hash: in NFKC
+// for a hash made in NFKC, as typed for an older one.
 func (h *PasswordHash) verify(pw string) bool {
 	if h == nil || len(h.Hash) == 0 || len(pw) > maxPasswordBytes {
 		return false
+	}
+	if h.NFKC {
+		pw = norm.NFKC.String(pw)
 	}
 	got := argon2.IDKey([]byte(pw), h.Salt, h.Time, h.Memory, h.Threads, uint32(len(h.Hash)))
 	return subtle.ConstantTimeCompare(got, h.Hash) == 1
@@ -91,7 +135,7 @@ func (s *Service) passwordAttempt(u *User, a *Authenticator, checked *PasswordHa
 		e := errorf(CodeWrongPassword, "the password is wrong")
 		return s.failed(u, a, now, e), refusal{e}
 	}
-	succeeded(u, a, now)
+	matched(a, now)
 	return nil, nil
 }
 
@@ -109,7 +153,7 @@ func (s *Service) firstPassword(u *User, password, what string) (*PasswordHash, 
 	if err := s.policy.checkPassword(password, u); err != nil {
 		return nil, uuid.Nil, err
 	}
-	h, err := hashPassword(s.policy.Argon2, s.rand, password)
+	h, err := s.hashNew(password)
 	if err != nil {
 		return nil, uuid.Nil, err
 	}
@@ -144,7 +188,7 @@ func (s *Service) SetPassword(ctx context.Context, user uuid.UUID, password stri
 	if err := s.policy.checkPassword(password, u); err != nil {
 		return nil, nil, err
 	}
-	h, err := hashPassword(s.policy.Argon2, s.rand, password)
+	h, err := s.hashNew(password)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -169,18 +213,33 @@ func (s *Service) ChangePassword(ctx context.Context, user uuid.UUID, current, n
 	if pw == nil {
 		return nil, nil, errorf(CodeAuthenticatorNotFound, "you have no password yet; create one")
 	}
-	checked, ok := pw.Password, pw.Password.verify(current)
+	// Whatever would be refused without comparing is refused before
+	// argon2id runs.
+	if err := u.Usable(now); err != nil {
+		return nil, nil, err
+	}
+	if err := pw.usable(now); err != nil {
+		return nil, nil, err
+	}
+	if err := s.budget(u, reachAnyone); err != nil {
+		return nil, nil, err
+	}
+	checked := pw.Password
+	ok, err := s.checkHash(checked, current)
+	if err != nil {
+		return nil, nil, err
+	}
 	var h *PasswordHash
 	if ok {
 		if err := s.policy.checkPassword(next, u); err != nil {
 			return nil, nil, err
 		}
-		if h, err = hashPassword(s.policy.Argon2, s.rand, next); err != nil {
+		if h, err = s.hashNew(next); err != nil {
 			return nil, nil, err
 		}
 	}
 	var events []Event
-	u, err = s.attemptOn(ctx, user, pw.ID, nil, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+	u, err = s.attemptOn(ctx, user, pw.ID, reachAnyone, nil, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
 		if evs, err := s.passwordAttempt(u, a, checked, ok, now); err != nil {
 			return evs, err
 		}

@@ -60,12 +60,21 @@ type Policy struct {
 	OTPSkew      int           // ±1 step
 
 	// Throttling (mitid.dk; NIST SP 800-63B §5.2.2)
-	WrongCodeLimit          int           // 3 wrong codes suspend a code display/audio reader
-	SuspensionDuration      time.Duration // 15 min
-	SuspensionsBeforeBlock  int           // repeated suspensions escalate to a block ...
-	SuspensionWindow        time.Duration // ... when each follows the last within this window (24 h)
-	MaxConsecutiveFailures  int           // never more than 100 per account (NIST) ...
-	AccountLockout          time.Duration // ... then the whole MitID is blocked this long (1 h)
+	// See throttle.go for what these promise together.
+	WrongCodeLimit     int           // 3 wrong attempts in a row suspend an authenticator
+	SuspensionDuration time.Duration // 15 min the first time ...
+	MaxSuspension      time.Duration // ... doubling at each further one, at most this long (24 h)
+	// MaxConsecutiveFailures caps the wrong secret comparisons on a MitID
+	// between two completed logins (100, NIST) ...
+	MaxConsecutiveFailures int
+	// ... of which PossessionReserve (10) are kept for a password entered
+	// after another factor proved possession: a stranger with only the
+	// user ID gets at most MaxConsecutiveFailures − PossessionReserve.
+	PossessionReserve int
+	// Argon2MemoryBudget bounds the memory (KiB) of the argon2id runs in
+	// flight at once; a password check beyond it is refused with ErrUnavailable
+	// (CodeBusy) rather than queued. 0 means four runs of Argon2.Memory.
+	Argon2MemoryBudget      uint64
 	NotifyEveryUseByDefault bool
 
 	// Citizen Service proofing (seed 000, 002; mitid.dk documentation page)
@@ -142,10 +151,10 @@ func MitIDPolicy() Policy {
 
 		WrongCodeLimit:         3,
 		SuspensionDuration:     15 * time.Minute,
-		SuspensionsBeforeBlock: 3,
-		SuspensionWindow:       24 * time.Hour,
+		MaxSuspension:          24 * time.Hour,
 		MaxConsecutiveFailures: 100,
-		AccountLockout:         time.Hour,
+		PossessionReserve:      10,
+		Argon2MemoryBudget:     4 * 64 * 1024,
 
 		WitnessMinAge:           18,
 		WitnessMinMitIDAge:      30 * day,
@@ -227,8 +236,7 @@ func (p Policy) Validate() []Departure {
 		{"MaxChips", int64(p.MaxChips)}, {"MaxPasswords", int64(p.MaxPasswords)},
 		{"OTPDigits", int64(p.OTPDigits)}, {"OTPPeriod", int64(p.OTPPeriod)},
 		{"WrongCodeLimit", int64(p.WrongCodeLimit)}, {"SuspensionDuration", int64(p.SuspensionDuration)},
-		{"SuspensionsBeforeBlock", int64(p.SuspensionsBeforeBlock)},
-		{"SuspensionWindow", int64(p.SuspensionWindow)}, {"AccountLockout", int64(p.AccountLockout)},
+		{"MaxSuspension", int64(p.MaxSuspension)},
 		{"MaxConsecutiveFailures", int64(p.MaxConsecutiveFailures)},
 		{"LoginSessionTTL", int64(p.LoginSessionTTL)}, {"TransactionTextLimit", int64(p.TransactionTextLimit)},
 		{"ControlQuestionAttempts", int64(p.ControlQuestionAttempts)}, {"WitnessMaxActs", int64(p.WitnessMaxActs)},
@@ -253,6 +261,7 @@ func (p Policy) Validate() []Departure {
 		{"ChipPriceØre", int64(p.ChipPriceØre)}, {"OTPSkew", int64(p.OTPSkew)},
 		{"WitnessMinAge", int64(p.WitnessMinAge)}, {"WitnessMinMitIDAge", int64(p.WitnessMinMitIDAge)},
 		{"ChipDeliveryMinWorkingDay", int64(p.ChipDeliveryMinWorkingDay)}, {"DeliveryAbroad", int64(p.DeliveryAbroad)},
+		{"PossessionReserve", int64(p.PossessionReserve)},
 	}
 	for _, f := range nonNegative {
 		if f.v < 0 {
@@ -261,6 +270,20 @@ func (p Policy) Validate() []Departure {
 	}
 	if p.ChipDeliveryMinWorkingDay > p.ChipDeliveryMaxWorkingDay {
 		add("ChipDeliveryMinWorkingDay", SourceSanity, "must not exceed ChipDeliveryMaxWorkingDay", p.ChipDeliveryMinWorkingDay)
+	}
+	if p.OTPPeriod > 0 && (p.OTPPeriod < time.Second || p.OTPPeriod%time.Second != 0) {
+		// A code display counts its time steps in whole seconds; 30 (ns)
+		// where 30*time.Second was meant would make every right code wrong.
+		add("OTPPeriod", SourceSanity, "whole seconds, at least one", p.OTPPeriod)
+	}
+	if p.OTPSkew > 10 {
+		add("OTPSkew", SourceSanity, "at most 10 steps either side", p.OTPSkew)
+	}
+	if p.MaxConsecutiveFailures > 0 && p.PossessionReserve >= p.MaxConsecutiveFailures {
+		add("PossessionReserve", SourceSanity, "must be less than MaxConsecutiveFailures", p.PossessionReserve)
+	}
+	if p.MaxSuspension < p.SuspensionDuration {
+		add("MaxSuspension", SourceSanity, "must not be shorter than SuspensionDuration", p.MaxSuspension)
 	}
 	if p.UserIDMinLength > p.UserIDMaxLength {
 		add("UserIDMinLength", SourceSanity, "must not exceed UserIDMaxLength", p.UserIDMinLength)
@@ -298,8 +321,8 @@ func (p Policy) Validate() []Departure {
 	if p.SMSActivationCodeValidity > 0 {
 		add("SMSActivationCodeValidity", SourceNIST, "binding codes are not sent by SMS or e-mail (§6.1.2.1)", "activation codes by SMS enabled")
 	}
-	if p.MaxConsecutiveFailures > 100 {
-		add("MaxConsecutiveFailures", SourceNIST, "at most 100 consecutive failed attempts per account (§5.2.2)", p.MaxConsecutiveFailures)
+	if wc := p.WorstCase(); wc.PerAccount > 100 {
+		add("MaxConsecutiveFailures", SourceNIST, "at most 100 consecutive failed attempts per account (§5.2.2)", wc.PerAccount)
 	}
 	if p.OTPDigits > 0 && p.OTPDigits < 6 {
 		add("OTPDigits", SourceNIST, "OTP outputs of at least 6 decimal digits (§5.1.4.1)", p.OTPDigits)
@@ -368,10 +391,10 @@ func diffFields(want, got Policy) []fieldDiff {
 	cmp("OTPSkew", want.OTPSkew, got.OTPSkew)
 	cmp("WrongCodeLimit", want.WrongCodeLimit, got.WrongCodeLimit)
 	cmp("SuspensionDuration", want.SuspensionDuration, got.SuspensionDuration)
-	cmp("SuspensionsBeforeBlock", want.SuspensionsBeforeBlock, got.SuspensionsBeforeBlock)
-	cmp("SuspensionWindow", want.SuspensionWindow, got.SuspensionWindow)
-	cmp("AccountLockout", want.AccountLockout, got.AccountLockout)
+	cmp("MaxSuspension", want.MaxSuspension, got.MaxSuspension)
 	cmp("MaxConsecutiveFailures", want.MaxConsecutiveFailures, got.MaxConsecutiveFailures)
+	cmp("PossessionReserve", want.PossessionReserve, got.PossessionReserve)
+	cmp("Argon2MemoryBudget", want.Argon2MemoryBudget, got.Argon2MemoryBudget)
 	cmp("NotifyEveryUseByDefault", want.NotifyEveryUseByDefault, got.NotifyEveryUseByDefault)
 	cmp("WitnessMinAge", want.WitnessMinAge, got.WitnessMinAge)
 	cmp("WitnessMinMitIDAge", want.WitnessMinMitIDAge, got.WitnessMinMitIDAge)
@@ -383,4 +406,37 @@ func diffFields(want, got Policy) []fieldDiff {
 	cmp("LoginSessionTTL", want.LoginSessionTTL, got.LoginSessionTTL)
 	cmp("TransactionTextLimit", want.TransactionTextLimit, got.TransactionTextLimit)
 	return out
+}
+
+// WorstCase is the most the throttling of a policy allows an attacker
+// between two completed logins of the holder, over any span of time (see
+// throttle.go).
+type WorstCase struct {
+	// PerAccount is the most wrong secret comparisons on one MitID, and so
+	// on any one of its authenticators.
+	PerAccount int
+	// ByStranger is how many of them a stranger who knows only the user ID
+	// can make; the rest need another factor first.
+	ByStranger int
+	// StrangerSpan is the least time a stranger needs to make them all at
+	// one code display, waiting out each suspension on the way.
+	StrangerSpan time.Duration
+	// LongestSuspension is the longest one suspension for wrong attempts
+	// lasts.
+	LongestSuspension time.Duration
+}
+
+// WorstCase works out the policy's worst case. With MitID's policy: 100 per
+// account, 90 by a stranger over at least 23 days, suspensions of at most
+// 24 hours.
+func (p Policy) WorstCase() WorstCase {
+	wc := WorstCase{PerAccount: p.MaxConsecutiveFailures, ByStranger: max(0, p.MaxConsecutiveFailures-p.PossessionReserve),
+		LongestSuspension: p.MaxSuspension}
+	if p.WrongCodeLimit > 0 && wc.ByStranger > 0 {
+		// The last guess comes right after the suspension before it ends.
+		for n := 1; n <= (wc.ByStranger-1)/p.WrongCodeLimit; n++ {
+			wc.StrangerSpan += p.suspension(n)
+		}
+	}
+	return wc
 }

@@ -112,6 +112,8 @@ func TestPolicyValidate_CoversEveryField(t *testing.T) {
 			switch v.Kind() {
 			case reflect.Int, reflect.Int64:
 				v.SetInt(v.Int() + 1)
+			case reflect.Uint64:
+				v.SetUint(v.Uint() + 1)
 			case reflect.Bool:
 				v.SetBool(!v.Bool())
 			case reflect.String:

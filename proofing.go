@@ -498,7 +498,7 @@ func (s *Service) CompleteProofing(ctx context.Context, proofing string, o Proof
 			}
 			evs = append(evs, moved...)
 		}
-		ev, err := s.addCode(u, codeID, code, PurposeActivation, CodeOnPaper, s.policy.PaperActivationCodeValidity, now)
+		ev, err := s.addCode(u, codeID, code, PurposeActivation, CodeOnPaper, s.policy.PaperActivationCodeValidity, now, false)
 		if err != nil {
 			return nil, err
 		}

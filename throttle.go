@@ -7,73 +7,148 @@ import (
 	"github.com/google/uuid"
 )
 
-// Throttling, on by default (mitid.dk; NIST SP 800-63B §5.2.2):
+// Throttling (NIST SP 800-63B §5.2.2; mitid.dk) keeps two promises.
 //
-//   - Each authenticator counts its consecutive wrong attempts; at
-//     Policy.WrongCodeLimit (3) it is suspended for SuspensionDuration (15
-//     min). A suspension that is the SuspensionsBeforeBlock-th in a row, each
-//     within SuspensionWindow (24 h) of the last, blocks it instead; older
-//     suspensions are forgotten, so nobody can walk a device to a block over
-//     weeks.
-//   - The password counts apart from the devices it goes with.
-//   - Only a guess counts: a wrong code, a wrong password, a chip answer
-//     that does not verify. An app approval that does not verify guesses
-//     nothing (the PIN is checked on the phone and never leaves it), so it
-//     counts against the login, which ends after WrongCodeLimit of them,
-//     and never against the app or the account.
-//   - The account counts every failed guess, attempts on a suspended
-//     authenticator included; at MaxConsecutiveFailures (100) the whole
-//     MitID is blocked for AccountLockout (1 hour), so no account ever sees
-//     more than 100 consecutive failures (NIST), and a stranger who knows
-//     only the user ID cannot block it for good. The count is not reset by
-//     the lockout: after it, each further failure locks again, so guessing
-//     proceeds at one try per lockout.
-//   - A success resets the authenticator's and the account's counts.
+// (a) Between two completed logins of the holder, over any span of time, the
+// MitID sees at most Policy.MaxConsecutiveFailures (100) wrong secret
+// comparisons, and so no one authenticator sees more.
+//
+// (b) A stranger who knows only the user ID can never make a block
+// permanent, never lock the holder out of an authenticator the stranger
+// cannot guess (the app, the chip), and every suspension or lockout the
+// stranger causes is lifted by the holder's next completed login with
+// another authenticator (or by MitID support, for a holder who has no
+// other).
+//
+// How the library keeps them:
+//
+//   - Only a comparison of a secret counts: a wrong code, a wrong password, a
+//     wrong activation code, temporary PIN or P-code. An attempt that
+//     compares nothing counts for nothing: one at a suspended or blocked
+//     authenticator, a malformed code, an attempt refused because the
+//     budget below is spent. An app's approval or a chip's answer that does
+//     not verify is a signature under a key that never leaves the device:
+//     nobody can guess one, so it counts only against its login, which ends
+//     after Policy.WrongCodeLimit of them.
+//   - Policy.WrongCodeLimit (3) wrong comparisons in a row at one
+//     authenticator suspend it: for Policy.SuspensionDuration (15 min) the
+//     first time, twice as long at each further suspension since the last
+//     completed login, at most Policy.MaxSuspension (24 h). A suspension for
+//     wrong attempts is never a block.
+//   - The account's budget: User.Failures counts every wrong comparison
+//     since the last completed login. Comparisons a stranger reaches with
+//     the user ID alone (a login's first factor, codes redeemed by user ID,
+//     a password change) stop at MaxConsecutiveFailures −
+//     PossessionReserve (90); the last PossessionReserve (10) are kept for a
+//     password entered after another factor has proved possession of a
+//     device. At MaxConsecutiveFailures nothing more is compared.
+//   - The password is compared only behind such a proof: after the right
+//     code in a code display's login, and after the chip's verified answer
+//     in a chip's login (the password waits sealed in the login until then),
+//     so a stranger never reaches it, and no argon2id runs for a stranger.
+//   - A completed login (FinishLogin) resets every count and lifts every
+//     suspension for wrong attempts.
+//   - Of the suspensions for wrong attempts between two completed logins,
+//     only the first is notified; the rest are in the activity log, so a
+//     stranger cannot flood the holder's phone.
+//
+// Worst case with MitID's policy (Policy.WorstCase): 90 guesses at a code
+// display by a stranger, spread over at least 23 days of suspensions
+// (15 min, 30 min, 1 h, … 24 h); 100 at a password by a thief who holds the
+// code display or the chip; none at the app or the chip.
 
-// failed records a failed guess against a (nil when the attempt named no
-// usable authenticator) and returns the events to commit. cause is why the
-// attempt failed; it goes into the event.
-func (s *Service) failed(u *User, a *Authenticator, now time.Time, cause error) []Event {
-	reason := string(ErrorCode(cause))
-	u.Failures++
-	ev := Event{Type: EventAuthenticatorFailed, Reason: reason}
-	var events []Event
-	if a != nil {
-		ev.Authenticator, ev.Kind = a.ID, a.Kind
-		if a.EffectiveState(now) == StateActive {
-			a.Failures++
-		}
+// reach says who can make an attempt: anyone who knows the user ID, or only
+// someone who has just proved possession of another of the user's
+// authenticators.
+type reach int
+
+const (
+	reachAnyone reach = iota
+	reachPossession
+)
+
+// budget returns nil when an attempt of the given reach may compare a secret
+// on u, or the refusal to return (which counts nothing).
+func (s *Service) budget(u *User, r reach) error {
+	limit := s.policy.MaxConsecutiveFailures
+	if r == reachAnyone {
+		limit -= s.policy.PossessionReserve
 	}
-	events = append(events, ev)
-	if a != nil && a.EffectiveState(now) == StateActive && a.Failures >= s.policy.WrongCodeLimit {
-		if !a.LastSuspendedAt.IsZero() && now.Sub(a.LastSuspendedAt) > s.policy.SuspensionWindow {
-			a.Suspensions = 0
-		}
-		a.Suspensions++
-		a.Failures, a.LastSuspendedAt = 0, now
-		to, opt := StateSuspended, TransitionOptions{Until: now.Add(s.policy.SuspensionDuration), Reason: "too many wrong attempts"}
-		if a.Suspensions >= s.policy.SuspensionsBeforeBlock {
-			to, opt = StateBlocked, TransitionOptions{Reason: "suspended too many times in a row"}
-		}
-		evs, err := u.Transition(&s.policy, a.ID, to, now, opt)
-		if err == nil {
-			events = append(events, evs...)
-		}
+	if u.Failures < limit {
+		return nil
 	}
-	if u.Failures >= s.policy.MaxConsecutiveFailures && u.Usable(now) == nil {
-		until := now.Add(s.policy.AccountLockout)
-		// The count stays: after the lockout, each further failure locks
-		// again, so guessing goes at one try an hour.
-		u.Status, u.BlockedUntil, u.BlockReason = UserBlocked, until, "too many failed attempts"
-		events = append(events, Event{Type: EventUserBlocked, Until: until, Reason: u.BlockReason})
-	}
-	return events
+	return errorf(CodeAttemptsExhausted, "there have been too many failed attempts on this MitID since it was last used; log in with another of your authenticators (such as the MitID app) or contact MitID support")
 }
 
-// succeeded records a successful use of a at now.
-func succeeded(u *User, a *Authenticator, now time.Time) {
-	a.Failures, a.Suspensions, a.LastUsedAt = 0, 0, now
+// suspension is how long the n-th suspension for wrong attempts since the
+// last completed login lasts (n from 1).
+func (p *Policy) suspension(n int) time.Duration {
+	d := p.SuspensionDuration
+	for i := 1; i < n && d < p.MaxSuspension; i++ {
+		d *= 2
+	}
+	return min(d, p.MaxSuspension)
+}
+
+// failed records a wrong comparison at a (nil for a code not tied to an
+// authenticator) and returns the events to commit. cause is why the attempt
+// failed; it goes into the event.
+func (s *Service) failed(u *User, a *Authenticator, now time.Time, cause error) []Event {
+	u.Failures++
+	ev := Event{Type: EventAuthenticatorFailed, Reason: string(ErrorCode(cause))}
+	if a == nil {
+		return []Event{ev}
+	}
+	ev.Authenticator, ev.Kind = a.ID, a.Kind
+	events := []Event{ev}
+	a.Failures++
+	if a.Failures < s.policy.WrongCodeLimit { // (a is active: attemptOn saw to that)
+		return events
+	}
+	a.Suspensions++
+	a.Failures = 0
+	until := now.Add(s.policy.suspension(a.Suspensions))
+	evs, err := u.Transition(&s.policy, a.ID, StateSuspended, now, TransitionOptions{Until: until, Reason: reasonWrongAttempts})
+	if err != nil {
+		return events
+	}
+	a.Throttled = true
+	if a.Suspensions > 1 {
+		for i := range evs {
+			evs[i].Notify = []Delivery{} // logged, not sent: see the notes above
+		}
+	}
+	return append(events, evs...)
+}
+
+// reasonWrongAttempts is the reason of a suspension for wrong attempts.
+const reasonWrongAttempts = "too many wrong attempts"
+
+// matched records a right comparison at a: its run of wrong ones ends. The
+// account's count and the suspensions stay until the login completes.
+func matched(a *Authenticator, now time.Time) {
+	a.Failures, a.LastUsedAt = 0, now
+}
+
+// completed resets every count of u after a completed login and lifts the
+// suspensions for wrong attempts, returning their events.
+func (s *Service) completed(u *User, now time.Time) []Event {
 	u.Failures = 0
+	var evs []Event
+	for i := range u.Authenticators {
+		a := &u.Authenticators[i]
+		a.Failures, a.Suspensions = 0, 0
+		if a.Throttled && a.State == StateSuspended {
+			more, err := u.Transition(&s.policy, a.ID, StateActive, now, TransitionOptions{Reason: "suspension lifted by a completed login"})
+			if err == nil {
+				for j := range more {
+					more[j].Notify = []Delivery{} // the person just logged in
+				}
+				evs = append(evs, more...)
+			}
+		}
+	}
+	return evs
 }
 
 // refusal is an error that nonetheless commits: the attempt failed, and the
@@ -107,34 +182,38 @@ func (s *Service) attempt(ctx context.Context, id uuid.UUID, fn func(u *User, no
 // attempt is part of (nil outside a login), passed through so a login step
 // needs no closure of its own.
 //
-// fn runs only on a usable authenticator of a usable MitID. A blocked MitID
-// is refused and nothing counts. A guess (a code, a password, a chip's
-// answer) at a suspended or blocked authenticator is refused and counts as
-// a failure; an app's approval guesses nothing (its PIN is checked on the
-// phone), so there it does not count.
-func (s *Service) attemptOn(ctx context.Context, id, auth uuid.UUID, st *loginState, fn verifier) (*User, error) {
+// fn runs only on a usable authenticator of a usable MitID, and, for a
+// guessable secret, only while the account's budget for attempts of reach
+// r lasts. Every refusal before fn counts nothing and commits nothing.
+func (s *Service) attemptOn(ctx context.Context, id, auth uuid.UUID, r reach, st *loginState, fn verifier) (*User, error) {
 	var outcome error
 	u, err := s.store.UpdateAuthenticator(ctx, id, auth, func(u *User, a *Authenticator) ([]Event, error) {
 		now := s.clock.Now()
 		if err := u.Usable(now); err != nil {
-			return nil, err // nothing to count, so nothing to commit
+			return nil, err
 		}
-		var evs []Event
-		out := a.usable(now)
-		switch {
-		case out != nil && a.Kind == KindApp:
-			out = refusal{out}
-		case out != nil:
-			evs, out = s.failed(u, a, now, out), refusal{out}
-		default:
-			evs, out = fn(u, a, st, now)
+		if err := a.usable(now); err != nil {
+			return nil, err
 		}
+		if a.Kind.guessable() {
+			if err := s.budget(u, r); err != nil {
+				return nil, err
+			}
+		}
+		evs, out := fn(u, a, st, now)
 		return s.settle(ctx, u, now, evs, out, &outcome)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return u, outcome
+}
+
+// guessable reports whether k's secret is one a person types, so a stranger
+// can guess at it: a code or a password. An app or a chip signs with a key
+// that never leaves it.
+func (k Kind) guessable() bool {
+	return k == KindCodeDisplay || k == KindAudioReader || k == KindPassword
 }
 
 // settle turns what an attempt's decision returned into what its update

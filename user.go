@@ -61,8 +61,9 @@ type User struct {
 	// Codes are the activation codes, temporary PINs and P-codes issued,
 	// as keyed hashes (see IssueCode).
 	Codes []IssuedCode `json:"codes,omitempty"`
-	// Failures counts consecutive failed authentication attempts across the
-	// account (NIST SP 800-63B §5.2.2 caps them).
+	// Failures counts wrong secret comparisons across the account since its
+	// last completed login (NIST SP 800-63B §5.2.2 caps them; see
+	// throttle.go).
 	Failures int `json:"failures,omitempty"`
 
 	// FreeCodeDevices counts the free code displays and audio code readers
@@ -83,6 +84,8 @@ type User struct {
 	// DueEmitted marks the time-driven events emitted (see RunDue), so
 	// each is emitted once.
 	DueEmitted []string `json:"due_emitted,omitempty"`
+	// Logins are the logins finished lately (see FinishedLogin).
+	Logins []FinishedLogin `json:"logins,omitempty"`
 }
 
 // IdentityDocument is the passport or ID card of a holder without a CPR
@@ -115,6 +118,7 @@ func (u *User) Clone() *User {
 	c.WitnessActs = slices.Clone(u.WitnessActs)
 	c.DueEmitted = slices.Clone(u.DueEmitted)
 	c.QuestionFailures = slices.Clone(u.QuestionFailures)
+	c.Logins = slices.Clone(u.Logins)
 	if u.Codes != nil {
 		c.Codes = make([]IssuedCode, len(u.Codes))
 		for i, code := range u.Codes {
@@ -167,6 +171,7 @@ func (u *User) CloneFor(auth uuid.UUID) (*User, *Authenticator, error) {
 	c.WitnessActs = u.WitnessActs[:len(u.WitnessActs):len(u.WitnessActs)]
 	c.DueEmitted = u.DueEmitted[:len(u.DueEmitted):len(u.DueEmitted)]
 	c.QuestionFailures = u.QuestionFailures[:len(u.QuestionFailures):len(u.QuestionFailures)]
+	c.Logins = u.Logins[:len(u.Logins):len(u.Logins)]
 	arena := make([]byte, 0, auths[i].secretBytes())
 	auths[i] = auths[i].cloneInto(&arena)
 	return c, &auths[i], nil
@@ -473,7 +478,7 @@ func (u *User) Transition(p *Policy, id uuid.UUID, to State, now time.Time, opt 
 	case StateWaitingForAccess:
 		a.WaitUntil = opt.Until
 	}
-	a.State, a.StateChangedAt, a.Reason = to, now, opt.Reason
+	a.State, a.StateChangedAt, a.Reason, a.Throttled = to, now, opt.Reason, false
 	events = append(events, Event{Type: EventAuthenticatorState, Authenticator: a.ID, Kind: a.Kind,
 		From: from, To: to, Until: opt.Until, Reason: opt.Reason})
 	return events, nil

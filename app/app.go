@@ -1,13 +1,3 @@
-// Package app is the MitID app's approval protocol: the device key the app
-// registers at activation, the message it signs when the person approves,
-// and the verification of that signature. A Simulator plays the app in
-// tests. The package imports nothing of go-mitid; it is reusable alone.
-//
-// An approval binds four things: the login's random challenge (so it cannot
-// be replayed into another login), the action (LOG_ON, APPROVE, ...), and
-// the SHA-256 hash of the transaction text the person was shown (so an
-// approval of "Log on to Skat" cannot be used to "Transfer 10.000 kr."). The
-// PIN or biometric check happens on the device and never leaves it.
 package app
 
 import (

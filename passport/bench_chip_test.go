@@ -74,6 +74,44 @@ func BenchmarkVirtualChipRead_PACENISTP256(b *testing.B) {
 	benchPACE(b, paceInfo(OIDPACEECDHGMAES128, 12))
 }
 
+// BenchmarkVirtualChipRead_PACEIMBrainpoolP256r1 is the same read opened
+// with PACE Integrated Mapping on brainpoolP256r1: one point encoding (a
+// modular exponentiation) and the block-cipher PRF on each side instead of
+// generic mapping's mapping key pair and H = sk·PK (two scalar
+// multiplications per side); compare with ..._PACEBrainpoolP256r1.
+func BenchmarkVirtualChipRead_PACEIMBrainpoolP256r1(b *testing.B) {
+	benchPACE(b, paceInfo(OIDPACEECDHIMAES128, 13))
+}
+
+// BenchmarkVirtualChipRead_PACEIMNISTP256 is Integrated Mapping on P-256.
+func BenchmarkVirtualChipRead_PACEIMNISTP256(b *testing.B) {
+	benchPACE(b, paceInfo(OIDPACEECDHIMAES128, 12))
+}
+
+// BenchmarkVirtualChipRead_PACEDHGM1024 opens with PACE-DH generic mapping
+// on the 1024-bit group of RFC 5114 (parameter ID 0).
+func BenchmarkVirtualChipRead_PACEDHGM1024(b *testing.B) {
+	benchPACE(b, paceInfo(OIDPACEDHGMAES128, 0))
+}
+
+// BenchmarkRawIntegratedMap_BrainpoolP256r1 is the mapping primitive of
+// PACE-IM alone: R_p(s, t) and the point encoding f_G.
+func BenchmarkRawIntegratedMap_BrainpoolP256r1(b *testing.B) {
+	d := ecDomain{BrainpoolP256r1()}
+	s, t := make([]byte, 16), make([]byte, 16)
+	_, _ = rand.Read(s)
+	_, _ = rand.Read(t)
+	for b.Loop() {
+		x, err := imPRF(cipherAES128, s, t, d.prime())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.integratedMap(x); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkRawAESCBCAndCMAC_20kB encrypts and CMACs 20 kB twice (chip wraps,
 // terminal unwraps): the least any AES secure-messaging read can cost.
 func BenchmarkRawAESCBCAndCMAC_20kB(b *testing.B) {

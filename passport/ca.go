@@ -11,12 +11,12 @@ import (
 // messaging did not verify (so the chip does not hold the DG14 key).
 var ErrChipAuthenticationFailed = errors.New("passport: chip authentication failed")
 
-// ChipAuthenticate runs Chip Authentication version 1 with ECDH (ICAO 9303
-// Part 11 §6.2): an ephemeral key agreement with the chip's static key from
-// DG14, after which secure messaging restarts with keys derived from the
-// shared secret and a zero SSC. A chip that answers correctly under the new
-// keys proves it holds the private key, so the chip is genuine (not a copy)
-// provided Passive Authentication vouched for DG14.
+// ChipAuthenticate runs Chip Authentication version 1 (ICAO 9303 Part 11
+// §6.2) with ECDH or finite-field DH: an ephemeral key agreement with the
+// chip's static key from DG14, after which secure messaging restarts with
+// keys derived from the shared secret and a zero SSC. A chip that answers
+// correctly under the new keys proves it holds the private key, so the chip
+// is genuine (not a copy) provided Passive Authentication vouched for DG14.
 //
 // For 3DES protocols the key is sent with MSE:Set KAT; for AES with
 // MSE:Set AT and GENERAL AUTHENTICATE. The session must already be
@@ -26,26 +26,17 @@ func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationI
 	if s.sm == nil {
 		return fmt.Errorf("%w: needs secure messaging (BAC or PACE) first", ErrChipAuthenticationFailed)
 	}
-	if !hasPrefix(info.Protocol, oidCA, 2) || info.Protocol[9] != 2 {
-		return fmt.Errorf("%w: %s is not ECDH Chip Authentication", ErrPACEUnsupported, info.Protocol)
+	if !hasPrefix(info.Protocol, oidCA, 2) || (info.Protocol[9] != 1 && info.Protocol[9] != 2) {
+		return fmt.Errorf("%w: %s is not Chip Authentication with DH or ECDH", ErrPACEUnsupported, info.Protocol)
 	}
 	alg, err := cipherFromArc(info.Protocol[10])
 	if err != nil {
 		return err
 	}
-	if key.PublicKey == nil {
-		return fmt.Errorf("%w: DG14 holds no ECDH chip authentication key", ErrChipAuthenticationFailed)
-	}
-	curve := key.PublicKey.Curve
-	eph, err := curve.GenerateKey(s.rand)
+	pub, shared, err := s.caAgreement(info, key)
 	if err != nil {
 		return err
 	}
-	shared, err := eph.ECDH(key.PublicKey.Point)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrChipAuthenticationFailed, err)
-	}
-	pub := curve.Marshal(eph.Point)
 	var keyRef []byte
 	if key.HasKeyID || info.HasKeyID {
 		id := key.KeyID
@@ -77,6 +68,37 @@ func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationI
 		return fmt.Errorf("%w: the chip did not answer under the new keys: %w", ErrChipAuthenticationFailed, err)
 	}
 	return nil
+}
+
+// caAgreement draws the terminal's ephemeral key in the chip key's domain
+// and returns its encoding and the shared secret.
+func (s *Session) caAgreement(info ChipAuthenticationInfo, key ChipAuthenticationPublicKeyInfo) ([]byte, []byte, error) {
+	if info.Protocol[9] == 1 {
+		if key.DHPublicKey == nil {
+			return nil, nil, fmt.Errorf("%w: %s needs a DH chip authentication key", ErrChipAuthenticationFailed, info)
+		}
+		eph, err := key.DHPublicKey.Group.GenerateKey(s.rand)
+		if err != nil {
+			return nil, nil, err
+		}
+		shared, err := eph.SharedSecret(key.DHPublicKey.Y)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %v", ErrChipAuthenticationFailed, err)
+		}
+		return eph.Bytes(), shared, nil
+	}
+	if key.PublicKey == nil {
+		return nil, nil, fmt.Errorf("%w: %s needs an ECDH chip authentication key", ErrChipAuthenticationFailed, info)
+	}
+	eph, err := key.PublicKey.Curve.GenerateKey(s.rand)
+	if err != nil {
+		return nil, nil, err
+	}
+	shared, err := eph.ECDH(key.PublicKey.Point)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrChipAuthenticationFailed, err)
+	}
+	return key.PublicKey.Curve.Marshal(eph.Point), shared, nil
 }
 
 // intBytes encodes a non-negative key identifier as a minimal big-endian

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 )
@@ -401,6 +402,42 @@ func pkiNamesEqual(a, b []byte) bool {
 		}
 	}
 	return true
+}
+
+// pkiNamesSameRDNs reports whether two DER-encoded Names hold the same set
+// of relative distinguished names, in any order, each compared as
+// pkiNamesEqual compares values. Some issuers' signing systems write the
+// SignerInfo's issuer with its RDNs in another order than the certificate
+// (country last instead of first); X.500 orders RDNs, so this is not name
+// equality, and it is used only where something else pins the certificate
+// down (a serial number and the signature that must verify with its key).
+func pkiNamesSameRDNs(a, b []byte) bool {
+	ka, okA := pkiRDNKeys(a)
+	kb, okB := pkiRDNKeys(b)
+	return okA && okB && slices.Equal(ka, kb)
+}
+
+// pkiRDNKeys returns one normalised string per RDN of a DER Name, sorted.
+func pkiRDNKeys(raw []byte) ([]string, bool) {
+	var seq pkix.RDNSequence
+	if rest, err := asn1.Unmarshal(raw, &seq); err != nil || len(rest) != 0 {
+		return nil, false
+	}
+	keys := make([]string, 0, len(seq))
+	for _, rdn := range seq {
+		attrs := make([]string, 0, len(rdn))
+		for _, atv := range rdn {
+			v, ok := atv.Value.(string)
+			if !ok {
+				return nil, false
+			}
+			attrs = append(attrs, atv.Type.String()+"="+strings.ToLower(strings.Join(strings.Fields(v), " ")))
+		}
+		slices.Sort(attrs)
+		keys = append(keys, strings.Join(attrs, "+"))
+	}
+	slices.Sort(keys)
+	return keys, true
 }
 
 // SubjectString returns the subject as a readable string, falling back to

@@ -338,26 +338,50 @@ func (si *SignerInfo) signedBytes() []byte {
 	return derTLV(0x31, si.rawSignedAttrs.content)
 }
 
-// Signer returns the certificate of si among sd.Certificates, matched by
-// issuer and serial number or by subject key identifier. The error wraps
-// ErrSignerNotFound.
+// Signer returns the certificate of si among sd.Certificates. A signer
+// identified by subject key identifier is the certificate with that key
+// identifier. One identified by issuer and serial number is the
+// certificate with that serial number and issuer name, compared as X.500
+// names; failing that, the one with that serial number whose issuer holds
+// the same set of RDNs in another order, as some issuers write the
+// SignerInfo (the signature, checked next, must still verify with the
+// certificate's key). The error wraps ErrSignerNotFound.
 func (sd *SignedData) Signer(si *SignerInfo) (*Certificate, error) {
-	for _, c := range sd.Certificates {
-		if si.SubjectKeyID != nil {
+	if si.SubjectKeyID != nil {
+		for _, c := range sd.Certificates {
 			if c.SubjectKeyID != nil && subtle.ConstantTimeCompare(c.SubjectKeyID, si.SubjectKeyID) == 1 {
 				return c, nil
 			}
-			continue
 		}
-		if c.SerialNumber.Cmp(si.SerialNumber) == 0 && pkiNamesEqual(c.RawIssuer, si.RawIssuer) {
-			return c, nil
+		return nil, fmt.Errorf("%w: no certificate with subject key identifier %X among the %d carried",
+			ErrSignerNotFound, si.SubjectKeyID, len(sd.Certificates))
+	}
+	for _, sameName := range []func(a, b []byte) bool{pkiNamesEqual, pkiNamesSameRDNs} {
+		for _, c := range sd.Certificates {
+			if c.SerialNumber.Cmp(si.SerialNumber) == 0 && sameName(c.RawIssuer, si.RawIssuer) {
+				return c, nil
+			}
 		}
 	}
-	if si.SubjectKeyID != nil {
-		return nil, fmt.Errorf("%w: no certificate with subject key identifier %X", ErrSignerNotFound, si.SubjectKeyID)
+	return nil, fmt.Errorf("%w: no certificate with issuer %s and serial number %s among the %d carried",
+		ErrSignerNotFound, pkiParseName(si.RawIssuer).String(), si.SerialNumber, len(sd.Certificates))
+}
+
+// signerOrExternal returns the certificate of si: one carried in sd, or
+// else external when it matches si (a document signer certificate
+// obtained from the ICAO PKD for an EF.SOD that carries none, or carries
+// another).
+func (sd *SignedData) signerOrExternal(si *SignerInfo, external *Certificate) (*Certificate, error) {
+	c, err := sd.Signer(si)
+	if err == nil || external == nil {
+		return c, err
 	}
-	return nil, fmt.Errorf("%w: no certificate with issuer %s and serial number %s",
-		ErrSignerNotFound, pkiParseName(si.RawIssuer).String(), si.SerialNumber)
+	ext := &SignedData{Certificates: []*Certificate{external}}
+	if c, extErr := ext.Signer(si); extErr == nil {
+		return c, nil
+	}
+	return nil, fmt.Errorf("%w; nor is the signer certificate given (serial number %s, issuer %s) the one the SignerInfo names",
+		err, external.SerialNumber, external.Issuer.String())
 }
 
 // CMSCheck names one step of verifying a SignerInfo.
@@ -379,7 +403,7 @@ type CMSError struct {
 }
 
 // Error names the failed step and the cause.
-func (e *CMSError) Error() string { return fmt.Sprintf("CMS: %s: %v", e.Check, e.Err) }
+func (e *CMSError) Error() string { return fmt.Sprintf("CMS check failed: %s: %v", e.Check, e.Err) }
 
 // Unwrap returns the cause.
 func (e *CMSError) Unwrap() error { return e.Err }

@@ -59,7 +59,7 @@ func ExampleVerifyPassive_changedDataGroup() {
 	fmt.Println(err)
 	// Output:
 	// DG 1 true
-	// DG1: passport: data group hash does not match EF.SOD
+	// EF.SOD: check failed: every data group read is listed in EF.SOD with a matching hash: DG1: passport: data group hash does not match EF.SOD
 }
 
 // Trust anchors usually come from a CSCA master list, verified against a

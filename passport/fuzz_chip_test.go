@@ -53,14 +53,7 @@ func FuzzReadFileResponses(f *testing.F) {
 // length byte) to a chip, before or after BAC: the card side must answer
 // every one (no panic, no error) with at least a status word.
 func FuzzVirtualChip(f *testing.F) {
-	seq := func(hexAPDUs ...string) []byte {
-		var out []byte
-		for _, h := range hexAPDUs {
-			b := mustHex(f, h)
-			out = append(append(out, byte(len(b))), b...)
-		}
-		return out
-	}
+	seq := func(hexAPDUs ...string) []byte { return apduScript(f, hexAPDUs...) }
 	for _, e := range appendixD {
 		f.Add(seq(e.cmd), false)
 	}
@@ -86,15 +79,34 @@ func FuzzVirtualChip(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
-		// A bounded number of APDUs keeps each run (and minimization) fast.
-		for i := 0; len(script) > 0 && i < 16; i++ {
-			n := min(int(script[0]), len(script)-1)
-			apdu := script[1 : 1+n]
-			script = script[1+n:]
-			resp, err := chip.Transceive(ctx, apdu)
-			if err != nil || len(resp) < 2 {
-				t.Fatalf("chip answered %X, %v", resp, err)
-			}
-		}
+		playScript(t, chip, script, 16)
 	})
+}
+
+// apduScript joins APDUs, each prefixed by its length byte, into the
+// script form the chip fuzz targets take.
+func apduScript(tb testing.TB, hexAPDUs ...string) []byte {
+	var out []byte
+	for _, h := range hexAPDUs {
+		b := mustHex(tb, h)
+		out = append(append(out, byte(len(b))), b...)
+	}
+	return out
+}
+
+// playScript sends at most limit APDUs of a script to chip: the card side
+// must answer each (no panic, no error) with at least a status word. The
+// bound keeps each run (and minimization) fast.
+func playScript(t *testing.T, chip *VirtualChip, script []byte, limit int) {
+	t.Helper()
+	ctx := context.Background()
+	for i := 0; len(script) > 0 && i < limit; i++ {
+		n := min(int(script[0]), len(script)-1)
+		apdu := script[1 : 1+n]
+		script = script[1+n:]
+		resp, err := chip.Transceive(ctx, apdu)
+		if err != nil || len(resp) < 2 {
+			t.Fatalf("chip answered %X, %v", resp, err)
+		}
+	}
 }

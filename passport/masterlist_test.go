@@ -45,7 +45,7 @@ func TestVerifyMasterList_Rejects(t *testing.T) {
 	// A list signed by the DSC, which lacks the master-list-signing EKU.
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
 	content := derTLV(0x30, enc(0), derTLV(0x31, p.CSCA.Raw))
-	byDSC, err := synthSignedData(pkiTestRand(2), OIDCSCAMasterList, content, p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, false)
+	byDSC, err := synthSignedData(pkiTestRand(2), OIDCSCAMasterList, content, p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, sidIssuerSerial, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,8 @@ type DataGroupResult struct {
 // caller (or a person reading the evidence) sees what passed, what failed,
 // and why — not only the first failure.
 type PassiveResult struct {
+	// File is the file verified: "EF.SOD", or "EF.CardSecurity" (VerifyCardSecurity).
+	File string
 	SOD  *SOD         // nil when EF.SOD did not parse
 	DSC  *Certificate // the document signer certificate, when found
 	CSCA *Certificate // the trusted CSCA that issued the DSC, when found
@@ -106,8 +108,29 @@ func (r *PassiveResult) Check(c PassiveCheck) (CheckResult, bool) {
 }
 
 func (r *PassiveResult) record(c PassiveCheck, err error) {
+	if err != nil {
+		err = &PassiveCheckError{File: r.File, Check: c, Err: err}
+	}
 	r.Checks = append(r.Checks, CheckResult{Check: c, Err: err})
 }
+
+// PassiveCheckError is the failure of one check of Passive Authentication:
+// the file it concerns, the check (which states what should have held)
+// and why it did not. It wraps the cause, so errors.Is and errors.As see
+// the sentinels, *DataGroupError, *CertificateError and *CMSError.
+type PassiveCheckError struct {
+	File  string       // "EF.SOD" or "EF.CardSecurity"
+	Check PassiveCheck // what should have held
+	Err   error        // why it did not
+}
+
+// Error says the file, that the check failed, and why.
+func (e *PassiveCheckError) Error() string {
+	return fmt.Sprintf("%s: check failed: %s: %v", e.File, e.Check, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *PassiveCheckError) Unwrap() error { return e.Err }
 
 func (r *PassiveResult) skip(cs ...PassiveCheck) {
 	for _, c := range cs {
@@ -136,7 +159,29 @@ func (r *PassiveResult) skip(cs ...PassiveCheck) {
 // ErrUntrustedSigner, ErrCertificateExpired, ErrCertificateRevoked, ErrSignatureInvalid,
 // ErrMessageDigestMismatch or ErrMalformedSOD.
 func VerifyPassive(efSOD []byte, dataGroups map[int][]byte, trust *TrustStore, at time.Time) (*PassiveResult, error) {
-	res := &PassiveResult{}
+	return VerifyPassiveWith(efSOD, dataGroups, PassiveOptions{Trust: trust, At: at})
+}
+
+// PassiveOptions configures VerifyPassiveWith.
+type PassiveOptions struct {
+	// Trust holds the CSCA anchors (nil trusts nothing, and says so).
+	Trust *TrustStore
+	// At is the verification time (required).
+	At time.Time
+	// Signer is the document signer certificate when it comes from outside
+	// EF.SOD — the ICAO PKD, or a national distribution — as for documents
+	// whose EF.SOD carries no certificate. It is used when EF.SOD carries
+	// none that matches its SignerInfo; it must match the SignerInfo (issuer
+	// and serial number, or subject key identifier) and is put through
+	// every check a carried certificate is.
+	Signer *Certificate
+}
+
+// VerifyPassiveWith is VerifyPassive with options: above all, a document
+// signer certificate given from outside EF.SOD.
+func VerifyPassiveWith(efSOD []byte, dataGroups map[int][]byte, opts PassiveOptions) (*PassiveResult, error) {
+	trust, at := opts.Trust, opts.At
+	res := &PassiveResult{File: "EF.SOD"}
 	if at.IsZero() {
 		return res, errors.New("passport: VerifyPassive needs a verification time (got the zero time)")
 	}
@@ -156,45 +201,52 @@ func VerifyPassive(efSOD []byte, dataGroups map[int][]byte, trust *TrustStore, a
 		return res, res.Err()
 	}
 	res.SOD = sod
-	sd := sod.SignedData
-
-	// ICAO 9303 Part 10 requires exactly one SignerInfo in EF.SOD.
-	var dsc *Certificate
-	if len(sd.SignerInfos) != 1 {
-		err = fmt.Errorf("%w: EF.SOD has %d SignerInfos, ICAO 9303 requires exactly one", ErrMalformedSOD, len(sd.SignerInfos))
-	} else {
-		dsc, err = sd.Signer(sd.SignerInfos[0])
-	}
-	res.record(PACheckSignerPresent, err)
-	if err == nil {
-		si := sd.SignerInfos[0]
-		res.DSC = dsc
-		res.SignatureAlgorithm = si.SignatureAlgorithm
-		res.record(PACheckSODSignature, sd.VerifySignerInfo(si, dsc))
-		ch := trust.check(dsc, RoleDocumentSigner, at)
-		res.CSCA = ch.issuer
-		res.record(PACheckSignerTrusted, ch.trustErr)
-		res.record(PACheckSignerValidity, ch.validityErr)
-		if ch.issuer != nil {
-			res.record(PACheckCSCAValidity, ch.issuerValidErr)
-			if ch.haveCRL {
-				res.record(PACheckSignerNotRevoked, ch.revokedErr)
-			}
-		} else {
-			res.skip(PACheckCSCAValidity)
-		}
-		var usageErr error
-		if dsc.HasKeyUsage && dsc.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
-			usageErr = &CertificateError{Role: RoleDocumentSigner, Subject: dsc.SubjectString(),
-				Err: fmt.Errorf("%w: digitalSignature not set", ErrKeyUsage)}
-		}
-		res.record(PACheckSignerUsage, usageErr)
-	} else {
-		res.skip(PACheckSODSignature, PACheckSignerTrusted, PACheckSignerValidity, PACheckCSCAValidity, PACheckSignerUsage)
-	}
-
+	res.verifySigner("EF.SOD", sod.SignedData, opts.Signer, trust, at)
 	res.record(PACheckDataGroups, res.checkDataGroups(sod, dataGroups))
 	return res, res.Err()
+}
+
+// verifySigner runs the signer checks of Passive Authentication on a
+// SignedData read from file (EF.SOD or EF.CardSecurity): one SignerInfo,
+// its certificate (carried, or given as external), the signature, and the
+// certificate's chain, validity, revocation and key usage.
+func (res *PassiveResult) verifySigner(file string, sd *SignedData, external *Certificate, trust *TrustStore, at time.Time) {
+	// ICAO 9303 Part 10 requires exactly one SignerInfo in EF.SOD (and
+	// TR-03110 in EF.CardSecurity).
+	var dsc *Certificate
+	var err error
+	if len(sd.SignerInfos) != 1 {
+		err = fmt.Errorf("%w: %s has %d SignerInfos, ICAO 9303 requires exactly one", ErrMalformedSOD, file, len(sd.SignerInfos))
+	} else {
+		dsc, err = sd.signerOrExternal(sd.SignerInfos[0], external)
+	}
+	res.record(PACheckSignerPresent, err)
+	if err != nil {
+		res.skip(PACheckSODSignature, PACheckSignerTrusted, PACheckSignerValidity, PACheckCSCAValidity, PACheckSignerUsage)
+		return
+	}
+	si := sd.SignerInfos[0]
+	res.DSC = dsc
+	res.SignatureAlgorithm = si.SignatureAlgorithm
+	res.record(PACheckSODSignature, sd.VerifySignerInfo(si, dsc))
+	ch := trust.check(dsc, RoleDocumentSigner, at)
+	res.CSCA = ch.issuer
+	res.record(PACheckSignerTrusted, ch.trustErr)
+	res.record(PACheckSignerValidity, ch.validityErr)
+	if ch.issuer != nil {
+		res.record(PACheckCSCAValidity, ch.issuerValidErr)
+		if ch.haveCRL {
+			res.record(PACheckSignerNotRevoked, ch.revokedErr)
+		}
+	} else {
+		res.skip(PACheckCSCAValidity)
+	}
+	var usageErr error
+	if dsc.HasKeyUsage && dsc.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+		usageErr = &CertificateError{Role: RoleDocumentSigner, Subject: dsc.SubjectString(),
+			Err: fmt.Errorf("%w: digitalSignature not set", ErrKeyUsage)}
+	}
+	res.record(PACheckSignerUsage, usageErr)
 }
 
 // checkDataGroups hashes every given data group and compares it with EF.SOD.

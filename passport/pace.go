@@ -7,11 +7,12 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 )
 
-// ErrPACEUnsupported reports a PACE variant this package cannot run (DH
-// groups, unknown parameters, or a mapping not implemented).
+// ErrPACEUnsupported reports a PACE variant this package cannot run
+// (proprietary domain parameters, or a mapping and cipher not implemented).
 var ErrPACEUnsupported = errors.New("passport: unsupported PACE variant")
 
 // Dynamic authentication data objects of General Authenticate (Part 11 §4.4.4).
@@ -34,31 +35,50 @@ const (
 type PACEResult struct {
 	// Info is the protocol that ran.
 	Info PACEInfo
-	// Curve carries the domain parameters used.
-	Curve *Curve
+	// Curve carries the domain parameters of ECDH PACE, DHGroup those of
+	// DH PACE (the other is nil).
+	Curve   *Curve
+	DHGroup *DHGroup
 	// ChipAuthenticated is true after PACE-CAM once the chip's mapping
-	// key has been checked against its static key (see Session.VerifyCAM).
+	// key has been checked against its static key (see VerifyCAM).
 	ChipAuthenticated bool
 
-	// Retained for the PACE-CAM check, which needs DG14 (read later).
+	// Retained for the PACE-CAM check, which needs the chip's static key
+	// from EF.CardSecurity or DG14 (read later).
 	pkMapIC Point
 	caIC    []byte
 }
 
+// supported says whether this package runs the suite: every mapping on
+// ECDH and DH, except chip authentication mapping on DH (which ICAO 9303
+// does not define) and Integrated Mapping with another cipher than AES-128.
+func (s paceSuite) supported() error {
+	switch {
+	case s.mapping == mappingCAM && !s.ecdh:
+		return errors.New("chip authentication mapping is defined for ECDH only")
+	case s.mapping == mappingIM && s.cipher != cipherAES128:
+		return errors.New("integrated mapping runs with AES-128 only here")
+	}
+	return nil
+}
+
 // SupportedPACE picks the strongest PACE variant in infos that this package
-// can run: ECDH with generic mapping or chip authentication mapping on a
-// standardized curve, preferring CAM, then AES over 3DES.
+// can run (on standardized or proprietary domain parameters), preferring chip
+// authentication mapping, then ECDH over DH, then the stronger cipher.
 func SupportedPACE(infos []PACEInfo) (PACEInfo, bool) {
 	best, bestScore := PACEInfo{}, 0
 	for _, p := range infos {
 		s, err := p.suite()
-		if err != nil || !s.ecdh || s.mapping == mappingIM || !p.HasParameterID {
+		if err != nil || s.supported() != nil {
 			continue
 		}
-		if _, err := StandardDomainParameters(p.ParameterID); err != nil {
+		if _, err := paceDomainFor(p, s.ecdh); err != nil {
 			continue
 		}
 		score := 10 * int(s.cipher)
+		if s.ecdh {
+			score += 50
+		}
 		if s.mapping == mappingCAM {
 			score += 100
 		}
@@ -70,11 +90,11 @@ func SupportedPACE(infos []PACEInfo) (PACEInfo, bool) {
 }
 
 // PACE runs Password Authenticated Connection Establishment (ICAO 9303
-// Part 11 §4.4) with ECDH generic mapping or chip authentication mapping,
-// using the password key (MRZ or CAN) and the PACEInfo read from
-// EF.CardAccess. On success the session is protected by secure messaging
-// with the cipher the protocol names (SSC zero). A wrong password shows as
-// ErrAuthenticationFailed, usually at the token step.
+// Part 11 §4.4) with the password key (MRZ or CAN) and the PACEInfo read
+// from EF.CardAccess: ECDH or DH, with generic, integrated or (ECDH) chip
+// authentication mapping. On success the session is protected by secure
+// messaging with the cipher the protocol names (SSC zero). A wrong password
+// shows as ErrAuthenticationFailed, usually at the token step.
 //
 // The eMRTD application must not be selected yet: PACE runs in the master
 // file, and SelectApplication follows it.
@@ -86,21 +106,23 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrPACEUnsupported, err)
 	}
-	if !suite.ecdh || suite.mapping == mappingIM {
-		return nil, fmt.Errorf("%w: %s (only ECDH generic and chip authentication mapping run here)", ErrPACEUnsupported, info)
+	if err := suite.supported(); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrPACEUnsupported, info, err)
 	}
-	if !info.HasParameterID {
-		return nil, fmt.Errorf("%w: PACEInfo without standardized domain parameters", ErrPACEUnsupported)
-	}
-	curve, err := StandardDomainParameters(info.ParameterID)
+	dom, err := paceDomainFor(info, suite.ecdh)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrPACEUnsupported, err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrPACEUnsupported, info, err)
 	}
 	s.sm, s.broken = nil, nil
 
 	// MSE:Set AT selects the protocol and the password.
 	at := AppendTLV(nil, 0x80, oidBody(info.Protocol))
 	at = AppendTLV(at, 0x83, []byte{key.paceKeyReference()})
+	if info.custom != nil && info.HasParameterID {
+		// Proprietary parameters are named, as the chip may offer several
+		// sets (Part 11 §4.4.4.1).
+		at = AppendTLV(at, 0x84, intBytes(info.ParameterID))
+	}
 	if _, err := s.transmitOK(ctx, Command{INS: insMSE, P1: 0xC1, P2: 0xA4, Data: at}); err != nil {
 		return nil, fmt.Errorf("passport: PACE MSE:Set AT: %w", err)
 	}
@@ -116,49 +138,38 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 	}
 
 	// Step 2: map the nonce to a new generator.
-	mapKey, err := curve.GenerateKey(s.rand)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := s.generalAuthenticate(ctx, EncodeTLV(doMapPCD, curve.Marshal(mapKey.Point)), doMapIC, false)
-	if err != nil {
-		return nil, fmt.Errorf("passport: PACE step 2 (mapping): %w", err)
-	}
-	pkMapIC, err := curve.Unmarshal(raw)
-	if err != nil {
-		return nil, fmt.Errorf("passport: PACE chip mapping key: %w", err)
-	}
-	gHat, err := genericMapping(curve, nonce, mapKey.D, pkMapIC)
+	res := &PACEResult{Info: info}
+	gHat, err := s.paceMap(ctx, suite, dom, nonce, len(z), res)
 	if err != nil {
 		return nil, err
 	}
 
 	// Step 3: ephemeral key agreement on the mapped generator.
-	skEph, err := randScalar(s.rand, curve.n)
+	skEph, err := randScalar(s.rand, dom.order())
 	if err != nil {
 		return nil, err
 	}
-	pkEph := curve.ScalarMult(gHat, skEph)
-	raw, err = s.generalAuthenticate(ctx, EncodeTLV(doEphPCD, curve.Marshal(pkEph)), doEphIC, false)
+	pkEph := dom.exp(gHat, skEph)
+	raw, err := s.generalAuthenticate(ctx, EncodeTLV(doEphPCD, dom.encode(pkEph)), doEphIC, false)
 	if err != nil {
 		return nil, fmt.Errorf("passport: PACE step 3 (key agreement): %w", err)
 	}
-	pkEphIC, err := curve.Unmarshal(raw)
+	pkEphIC, err := dom.decode(raw)
 	if err != nil {
-		return nil, fmt.Errorf("passport: PACE chip ephemeral key: %w", err)
+		return nil, fmt.Errorf("passport: PACE step 3: the chip's ephemeral key: %w", err)
 	}
-	if pkEphIC.Equal(pkEph) {
+	if dom.equal(pkEphIC, pkEph) {
 		return nil, fmt.Errorf("%w: the chip echoed the terminal's ephemeral key", ErrAuthenticationFailed)
 	}
-	shared := curve.ScalarMult(pkEphIC, skEph)
-	if shared.IsInfinity() {
-		return nil, fmt.Errorf("%w: PACE shared secret is infinity", ErrInvalidPoint)
+	shared := dom.exp(pkEphIC, skEph)
+	if dom.isIdentity(shared) {
+		return nil, fmt.Errorf("%w: PACE shared secret is the identity", ErrInvalidPoint)
 	}
-	k := shared.X.FillBytes(make([]byte, curve.byteLen))
+	k := dom.sharedSecret(shared)
 	ksEnc, ksMAC := kdf(k, kdfEnc, suite.cipher), kdf(k, kdfMAC, suite.cipher)
 
 	// Step 4: mutual authentication tokens.
-	tPCD := paceToken(suite.cipher, ksMAC, info.Protocol, curve, pkEphIC)
+	tPCD := paceTokenIn(suite.cipher, ksMAC, info.Protocol, dom, pkEphIC)
 	resp, err := s.generalAuthenticateObjects(ctx, EncodeTLV(doTokenPCD, tPCD), true)
 	if err != nil {
 		return nil, fmt.Errorf("passport: PACE step 4 (tokens): %w", err)
@@ -167,14 +178,13 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 	if !ok {
 		return nil, fmt.Errorf("%w: PACE step 4 answer lacks the chip token", ErrAuthenticationFailed)
 	}
-	if subtle.ConstantTimeCompare(tIC.Value, paceToken(suite.cipher, ksMAC, info.Protocol, curve, pkEph)) != 1 {
+	if subtle.ConstantTimeCompare(tIC.Value, paceTokenIn(suite.cipher, ksMAC, info.Protocol, dom, pkEph)) != 1 {
 		return nil, fmt.Errorf("%w: the chip's PACE token does not verify", ErrAuthenticationFailed)
 	}
 	sc, err := newSecureChannel(suite.cipher, ksEnc, ksMAC, make([]byte, blockSizeOf(suite.cipher)))
 	if err != nil {
 		return nil, err
 	}
-	res := &PACEResult{Info: info, Curve: curve, pkMapIC: pkMapIC}
 	if suite.mapping == mappingCAM {
 		enc, ok := FindTLV(resp, doEncCAData)
 		if !ok {
@@ -186,6 +196,51 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 	}
 	s.startSM(sc)
 	return res, nil
+}
+
+// paceMap runs step 2 of PACE and returns the mapped generator. Generic
+// and chip authentication mapping exchange ephemeral keys and compute
+// Ĝ = s·G + H; Integrated Mapping sends a random nonce t in the clear (the
+// chip answers an empty 82) and computes Ĝ = f_G(R_p(s, t)).
+func (s *Session) paceMap(ctx context.Context, suite paceSuite, dom paceDomain, nonce *big.Int, nonceLen int, res *PACEResult) (paceElem, error) {
+	switch d := dom.(type) {
+	case ecDomain:
+		res.Curve = d.c
+	case dhDomain:
+		res.DHGroup = d.g
+	}
+	if suite.mapping == mappingIM {
+		t := make([]byte, 16)
+		if _, err := io.ReadFull(s.rand, t); err != nil {
+			return paceElem{}, fmt.Errorf("passport: reading randomness: %w", err)
+		}
+		if _, err := s.generalAuthenticateObjects(ctx, EncodeTLV(doMapPCD, t), false); err != nil {
+			return paceElem{}, fmt.Errorf("passport: PACE step 2 (integrated mapping): %w", err)
+		}
+		x, err := imPRF(suite.cipher, nonce.FillBytes(make([]byte, nonceLen)), t, dom.prime())
+		if err != nil {
+			return paceElem{}, err
+		}
+		return dom.integratedMap(x)
+	}
+	mapSK, err := randScalar(s.rand, dom.order())
+	if err != nil {
+		return paceElem{}, err
+	}
+	mapPK := dom.exp(dom.generator(), mapSK)
+	raw, err := s.generalAuthenticate(ctx, EncodeTLV(doMapPCD, dom.encode(mapPK)), doMapIC, false)
+	if err != nil {
+		return paceElem{}, fmt.Errorf("passport: PACE step 2 (mapping): %w", err)
+	}
+	pkMapIC, err := dom.decode(raw)
+	if err != nil {
+		return paceElem{}, fmt.Errorf("passport: PACE step 2: the chip's mapping key: %w", err)
+	}
+	if dom.equal(pkMapIC, mapPK) {
+		return paceElem{}, fmt.Errorf("%w: the chip echoed the terminal's mapping key", ErrAuthenticationFailed)
+	}
+	res.pkMapIC = pkMapIC.pt
+	return genericMap(dom, nonce, dom.exp(pkMapIC, mapSK))
 }
 
 func blockSizeOf(c smCipher) int {
@@ -257,28 +312,13 @@ func encryptNonce(alg smCipher, kPi, nonce []byte) ([]byte, error) {
 	return out, nil
 }
 
-// genericMapping computes Ĝ = s·G + H with H = sk·PK_map of the other side
-// (Part 11 §4.4.3.3.1). H must not be infinity, or the password would not
-// be bound to the generator.
-func genericMapping(c *Curve, nonce, sk *big.Int, peerMap Point) (Point, error) {
-	h := c.ScalarMult(peerMap, sk)
-	if h.IsInfinity() {
-		return Point{}, fmt.Errorf("%w: PACE mapping point H is infinity", ErrInvalidPoint)
-	}
-	g := c.CombinedMult(h, nonce, big.NewInt(1))
-	if g.IsInfinity() {
-		return Point{}, fmt.Errorf("%w: PACE mapped generator is infinity", ErrInvalidPoint)
-	}
-	return g, nil
-}
-
-// paceToken is the authentication token of §4.4.3.4: the MAC over the
-// public-key data object 7F49 {06 OID, 86 point} of the other side's
-// ephemeral key. AES uses CMAC over the raw object, 3DES the retail MAC over
-// the padded object; both keep 8 bytes.
-func paceToken(alg smCipher, ksMAC []byte, oid asn1.ObjectIdentifier, c *Curve, pk Point) []byte {
+// paceTokenIn is the authentication token of §4.4.3.4: the MAC over the
+// public-key data object 7F49 {06 OID, 86 point | 84 y} of the other
+// side's ephemeral key. AES uses CMAC over the raw object, 3DES the retail
+// MAC over the padded object; both keep 8 bytes.
+func paceTokenIn(alg smCipher, ksMAC []byte, oid asn1.ObjectIdentifier, d paceDomain, pk paceElem) []byte {
 	body := AppendTLV(nil, doPublicKeyOID, oidBody(oid))
-	body = AppendTLV(body, doPublicKeyECPt, c.Marshal(pk))
+	body = append(body, d.tokenKey(pk)...)
 	data := EncodeTLV(doPublicKey, body)
 	if alg == cipher3DES {
 		m, _ := retailMAC(ksMAC, pad(data, 8))
@@ -286,6 +326,11 @@ func paceToken(alg smCipher, ksMAC []byte, oid asn1.ObjectIdentifier, c *Curve, 
 	}
 	b, _ := newBlockCipher(alg, ksMAC)
 	return cmac(b, data)[:8]
+}
+
+// paceToken is paceTokenIn on a curve.
+func paceToken(alg smCipher, ksMAC []byte, oid asn1.ObjectIdentifier, c *Curve, pk Point) []byte {
+	return paceTokenIn(alg, ksMAC, oid, ecDomain{c}, paceElem{pt: pk})
 }
 
 // caDataIV is the IV of PACE-CAM's chip authentication data: E(KS_enc, −1),

@@ -129,11 +129,17 @@ func TestSupportedPACE_PrefersCAMThenAES(t *testing.T) {
 	if got, _ := SupportedPACE(infos); !got.Protocol.Equal(OIDPACEECDHCAMAES128) {
 		t.Errorf("picked %v", got)
 	}
-	if _, ok := SupportedPACE(infos[:1]); ok {
-		t.Error("DH PACE reported as supported")
+	if got, ok := SupportedPACE(infos[:1]); !ok || !got.Protocol.Equal(OIDPACEDHGMAES128) {
+		t.Error("DH PACE on a standardized group not supported")
 	}
+	// Integrated Mapping with another cipher than AES-128 is refused before
+	// any command is sent.
 	s := NewSession(TransceiverFunc(func(context.Context, []byte) ([]byte, error) { return nil, errors.New("unreachable") }), nil)
-	if _, err := s.PACE(context.Background(), CAN("123456"), infos[0]); !errors.Is(err, ErrPACEUnsupported) {
-		t.Errorf("DH PACE: %v", err)
+	imAES256 := PACEInfo{Protocol: OIDPACEECDHIMAES256, Version: 2, ParameterID: 13, HasParameterID: true}
+	if _, ok := SupportedPACE([]PACEInfo{imAES256}); ok {
+		t.Error("IM with AES-256 reported as supported")
+	}
+	if _, err := s.PACE(context.Background(), CAN("123456"), imAES256); !errors.Is(err, ErrPACEUnsupported) {
+		t.Errorf("IM with AES-256: %v", err)
 	}
 }

@@ -23,6 +23,10 @@ type Options struct {
 	// Trust holds the CSCA certificates Passive Authentication accepts.
 	// Without it, the signer-trust check fails (and says so).
 	Trust *TrustStore
+	// Signer is a document signer certificate from outside the chip (the
+	// ICAO PKD), used for EF.SOD and EF.CardSecurity when they carry no
+	// certificate matching their SignerInfo. It is checked like a carried one.
+	Signer *Certificate
 	// DataGroups limits the data groups read (1–16). Nil reads every data
 	// group EF.SOD or EF.COM lists, except DG3 and DG4, which need Extended
 	// Access Control.
@@ -64,6 +68,10 @@ type Document struct {
 	DataGroups map[int][]byte
 	// RawCOM and RawSOD are EF.COM and EF.SOD as read.
 	RawCOM, RawSOD []byte
+	// CardSecurity is EF.CardSecurity, read after PACE-CAM for the chip's
+	// key (nil when not read or not parsed); RawCardSecurity as read.
+	CardSecurity    *CardSecurity
+	RawCardSecurity []byte
 }
 
 // CheckName names one step of a read in the Evidence.
@@ -73,6 +81,7 @@ type CheckName string
 const (
 	CheckPACE                  CheckName = "PACE"
 	CheckBAC                   CheckName = "BAC"
+	CheckCardSecurity          CheckName = "read and verify EF.CardSecurity"
 	CheckReadFiles             CheckName = "read EF.SOD, EF.COM and the data groups"
 	CheckParseLDS              CheckName = "parse the data groups"
 	CheckMRZMatchesKey         CheckName = "DG1 MRZ matches the access key"
@@ -133,6 +142,12 @@ type Evidence struct {
 	// Authentication, when they ran.
 	Passive *PassiveResult
 	Active  *ActiveResult
+	// CardSecurity is the Passive Authentication of EF.CardSecurity, when
+	// it was read (after PACE-CAM).
+	CardSecurity *PassiveResult
+	// CAMKeyFile names the file whose key PACE-CAM checked the chip
+	// against ("EF.CardSecurity" or "DG14"), when the check ran.
+	CAMKeyFile string
 }
 
 func (e *Evidence) add(name CheckName, status CheckStatus, detail string, err error) {
@@ -167,14 +182,15 @@ func (e *Evidence) Passed(name CheckName) bool {
 func (e *Evidence) Authentic() bool { return e.Passed(CheckPassiveAuthentication) }
 
 // ChipGenuine reports whether the chip proved it holds a private key whose
-// public half Passive Authentication vouched for: Chip Authentication or
-// PACE-CAM with the DG14 key, or Active Authentication with the DG15 key.
-// A copy of the data on another chip cannot pass this.
+// public half Passive Authentication vouched for: Chip Authentication with
+// the DG14 key, PACE-CAM with the key of EF.CardSecurity or DG14 (the file
+// it came from passing Passive Authentication), or Active Authentication
+// with the DG15 key. A copy of the data on another chip cannot pass this.
 func (e *Evidence) ChipGenuine() bool {
-	if e.Passive == nil {
-		return false
-	}
 	vouched := func(dg int) bool {
+		if e.Passive == nil {
+			return false
+		}
 		for _, r := range e.Passive.DataGroups {
 			if r.DataGroup == dg {
 				return r.Err == nil && e.Authentic()
@@ -182,9 +198,14 @@ func (e *Evidence) ChipGenuine() bool {
 		}
 		return false
 	}
-	return ((e.Passed(CheckChipAuthentication) || e.Passed(CheckPACECAM)) && vouched(14)) ||
+	cam := e.Passed(CheckPACECAM) && ((e.CAMKeyFile == fileCardSecurity && e.CardSecurity.OK()) ||
+		(e.CAMKeyFile == "DG14" && vouched(14)))
+	return cam || (e.Passed(CheckChipAuthentication) && vouched(14)) ||
 		(e.Passed(CheckActiveAuthentication) && vouched(15))
 }
+
+// fileCardSecurity names EF.CardSecurity in evidence and errors.
+const fileCardSecurity = "EF.CardSecurity"
 
 // Err joins the errors of every failed check (nil when none failed).
 func (e *Evidence) Err() error {
@@ -247,7 +268,7 @@ func (r *Reader) Read(ctx context.Context, opts Options) (*Document, *Evidence, 
 	ev := &Evidence{}
 	doc := &Document{DataGroups: map[int][]byte{}}
 
-	pace, err := r.open(ctx, s, opts, ev)
+	pace, err := r.open(ctx, s, opts, now, doc, ev)
 	if err != nil {
 		return nil, ev, err
 	}
@@ -259,7 +280,7 @@ func (r *Reader) Read(ctx context.Context, opts Options) (*Document, *Evidence, 
 	r.activeAuthentication(ctx, s, opts, doc, rnd, ev)
 	ev.SecureMessaging = s.SecureMessaging()
 
-	res, err := VerifyPassive(doc.RawSOD, doc.DataGroups, opts.Trust, now())
+	res, err := VerifyPassiveWith(doc.RawSOD, doc.DataGroups, PassiveOptions{Trust: opts.Trust, At: now(), Signer: opts.Signer})
 	ev.Passive = res
 	detail := fmt.Sprintf("%d data groups", len(doc.DataGroups))
 	if res != nil && res.SignatureAlgorithm != "" {
@@ -275,7 +296,7 @@ func (r *Reader) Read(ctx context.Context, opts Options) (*Document, *Evidence, 
 
 // open runs PACE when EF.CardAccess offers a variant this package supports,
 // and BAC otherwise (or after PACE failed, with an MRZ key).
-func (r *Reader) open(ctx context.Context, s *Session, opts Options, ev *Evidence) (*PACEResult, error) {
+func (r *Reader) open(ctx context.Context, s *Session, opts Options, now func() time.Time, doc *Document, ev *Evidence) (*PACEResult, error) {
 	var paceErr error
 	if opts.NoPACE {
 		ev.skip(CheckPACE, "disabled by Options.NoPACE")
@@ -289,14 +310,18 @@ func (r *Reader) open(ctx context.Context, s *Session, opts Options, ev *Evidenc
 	} else if res, err := s.PACE(ctx, opts.Key, info); err != nil {
 		ev.fail(CheckPACE, info.String(), err)
 		paceErr = err
-	} else if err := s.SelectApplication(ctx); err != nil {
-		ev.fail(CheckPACE, info.String(), err)
-		paceErr = err
 	} else {
-		ev.pass(CheckPACE, info.String())
-		ev.AccessControl, ev.PACE = "PACE", &res.Info
-		ev.skip(CheckBAC, "PACE succeeded")
-		return res, nil
+		// EF.CardSecurity lives in the master file, where PACE left us.
+		r.cardSecurity(ctx, s, opts, now, res, doc, ev)
+		if err := s.SelectApplication(ctx); err != nil {
+			ev.fail(CheckPACE, info.String(), err)
+			paceErr = err
+		} else {
+			ev.pass(CheckPACE, info.String())
+			ev.AccessControl, ev.PACE = "PACE", &res.Info
+			ev.skip(CheckBAC, "PACE succeeded")
+			return res, nil
+		}
 	}
 
 	key, isMRZ := opts.Key.(BACKey)
@@ -317,6 +342,33 @@ func (r *Reader) open(ctx context.Context, s *Session, opts Options, ev *Evidenc
 	ev.pass(CheckBAC, "3DES secure messaging")
 	ev.AccessControl = "BAC"
 	return nil, nil
+}
+
+// cardSecurity reads and passively authenticates EF.CardSecurity after
+// PACE-CAM, which needs the chip's key from it (ICAO 9303 Part 11
+// §4.4.3.5). It runs in the master file, before the application is selected.
+func (r *Reader) cardSecurity(ctx context.Context, s *Session, opts Options, now func() time.Time, pace *PACEResult, doc *Document, ev *Evidence) {
+	if pace.caIC == nil {
+		ev.skip(CheckCardSecurity, "PACE-CAM did not run")
+		return
+	}
+	raw, err := s.ReadCardSecurity(ctx)
+	if err != nil {
+		ev.fail(CheckCardSecurity, "reading "+fileCardSecurity, err)
+		return
+	}
+	doc.RawCardSecurity = raw
+	cs, res, err := VerifyCardSecurity(raw, PassiveOptions{Trust: opts.Trust, At: now(), Signer: opts.Signer})
+	doc.CardSecurity, ev.CardSecurity = cs, res
+	detail := fileCardSecurity
+	if res.SignatureAlgorithm != "" {
+		detail += ", " + res.SignatureAlgorithm
+	}
+	if err != nil {
+		ev.fail(CheckCardSecurity, detail, err)
+		return
+	}
+	ev.pass(CheckCardSecurity, detail)
 }
 
 func cmpErr(err, fallback error) error {
@@ -426,29 +478,25 @@ func (r *Reader) parse(doc *Document, opts Options, ev *Evidence) {
 	}
 }
 
-// chipAuthentication checks PACE-CAM when it ran, and otherwise runs Chip
-// Authentication with the DG14 key.
+// chipAuthentication checks PACE-CAM when it ran — against the chip's key
+// in EF.CardSecurity, where ICAO 9303 Part 11 puts it, if that file passed
+// Passive Authentication, else against the DG14 key — and runs Chip
+// Authentication with the DG14 key when PACE-CAM did not run or did not
+// authenticate the chip.
 func (r *Reader) chipAuthentication(ctx context.Context, s *Session, opts Options, doc *Document, pace *PACEResult, ev *Evidence) {
+	camFailed := false
 	if pace != nil && pace.caIC != nil {
-		var pub *ECPublicKey
-		if doc.DG14 != nil {
-			for _, k := range doc.DG14.SecurityInfos.ChipAuthenticationPublicKeys {
-				if k.PublicKey != nil && k.PublicKey.Curve == pace.Curve {
-					pub = k.PublicKey
-				}
-			}
-		}
-		if pub == nil {
-			ev.fail(CheckPACECAM, pace.Info.String(), fmt.Errorf("%w: DG14 has no key on %s", ErrAuthenticationFailed, pace.Curve))
-		} else if err := pace.VerifyCAM(pub); err != nil {
+		if err := r.checkCAM(doc, pace, ev); err != nil {
 			ev.fail(CheckPACECAM, pace.Info.String(), err)
+			camFailed = true
 		} else {
-			ev.pass(CheckPACECAM, pace.Info.String())
+			ev.pass(CheckPACECAM, fmt.Sprintf("%s, key from %s", pace.Info, ev.CAMKeyFile))
+			ev.skip(CheckChipAuthentication, "PACE-CAM authenticated the chip")
+			return
 		}
-		ev.skip(CheckChipAuthentication, "PACE-CAM authenticated the chip")
-		return
+	} else {
+		ev.skip(CheckPACECAM, "PACE-CAM did not run")
 	}
-	ev.skip(CheckPACECAM, "PACE-CAM did not run")
 	if opts.SkipChipAuthentication {
 		ev.skip(CheckChipAuthentication, "disabled by Options.SkipChipAuthentication")
 		return
@@ -459,10 +507,13 @@ func (r *Reader) chipAuthentication(ctx context.Context, s *Session, opts Option
 	}
 	info, key, ok := pickCA(doc.DG14.SecurityInfos)
 	if !ok {
-		ev.skip(CheckChipAuthentication, "DG14 offers no ECDH Chip Authentication with a usable key")
+		ev.skip(CheckChipAuthentication, "DG14 offers no Chip Authentication with a usable key")
 		return
 	}
-	detail := fmt.Sprintf("%s on %s", info.Protocol, key.PublicKey.Curve)
+	detail := fmt.Sprintf("%s with the DG14 key on %s", info, keyDomain(key))
+	if camFailed {
+		detail += " (after PACE-CAM did not authenticate the chip)"
+	}
 	if err := s.ChipAuthenticate(ctx, info, key); err != nil {
 		ev.fail(CheckChipAuthentication, detail, err)
 		return
@@ -470,14 +521,64 @@ func (r *Reader) chipAuthentication(ctx context.Context, s *Session, opts Option
 	ev.pass(CheckChipAuthentication, detail)
 }
 
-// pickCA pairs a ChipAuthenticationInfo (ECDH, version 1) with its key.
+// checkCAM completes PACE-CAM with the first vouched-for key that matches:
+// EF.CardSecurity's, if it passed Passive Authentication, then DG14's (which
+// Passive Authentication checks later; ChipGenuine counts the result only
+// if it passes). It records where the key came from in ev.CAMKeyFile.
+func (r *Reader) checkCAM(doc *Document, pace *PACEResult, ev *Evidence) error {
+	var tried []string
+	if doc.CardSecurity != nil && ev.CardSecurity.OK() {
+		for _, k := range doc.CardSecurity.SecurityInfos.keysOnCurve(pace.Curve) {
+			if pace.VerifyCAM(k) == nil {
+				ev.CAMKeyFile = fileCardSecurity
+				return nil
+			}
+		}
+		tried = append(tried, fileCardSecurity)
+	} else if doc.CardSecurity != nil {
+		tried = append(tried, fileCardSecurity+" (not used: it failed Passive Authentication)")
+	}
+	if doc.DG14 != nil {
+		for _, k := range doc.DG14.SecurityInfos.keysOnCurve(pace.Curve) {
+			if pace.VerifyCAM(k) == nil {
+				ev.CAMKeyFile = "DG14"
+				return nil
+			}
+		}
+		tried = append(tried, "DG14")
+	}
+	if len(tried) == 0 {
+		return fmt.Errorf("%w: no chip authentication key on %s to check PACE-CAM against (neither %s nor DG14 was read)",
+			ErrAuthenticationFailed, pace.Curve, fileCardSecurity)
+	}
+	return fmt.Errorf("%w: no chip authentication key on %s in %s matches the chip's PACE-CAM mapping key",
+		ErrAuthenticationFailed, pace.Curve, strings.Join(tried, " or "))
+}
+
+// keyDomain names the curve or group of a chip authentication key.
+func keyDomain(k ChipAuthenticationPublicKeyInfo) string {
+	switch {
+	case k.PublicKey != nil:
+		return k.PublicKey.Curve.String()
+	case k.DHPublicKey != nil:
+		return k.DHPublicKey.Group.String()
+	}
+	return "no usable key"
+}
+
+// pickCA pairs a ChipAuthenticationInfo (DH or ECDH, version 1) with a
+// usable key of the same kind, matching key identifiers when both carry one.
 func pickCA(si *SecurityInfos) (ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo, bool) {
 	for _, info := range si.ChipAuthentication {
-		if !hasPrefix(info.Protocol, oidCA, 2) || info.Protocol[9] != 2 || info.Version != 1 {
+		if !hasPrefix(info.Protocol, oidCA, 2) || info.Version != 1 {
+			continue
+		}
+		dh := info.Protocol[9] == 1
+		if !dh && info.Protocol[9] != 2 {
 			continue
 		}
 		for _, k := range si.ChipAuthenticationPublicKeys {
-			if k.PublicKey == nil {
+			if (dh && k.DHPublicKey == nil) || (!dh && k.PublicKey == nil) {
 				continue
 			}
 			if !info.HasKeyID || !k.HasKeyID || info.KeyID == k.KeyID {

@@ -36,11 +36,17 @@ var (
 	OIDPACEECDHCAMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 6, 3}
 	OIDPACEECDHCAMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 6, 4}
 	// OIDPACEDHGM3DES and its siblings: PACE over finite-field DH, generic
-	// mapping (recognised in EF.CardAccess, not run by this package).
+	// mapping (id-PACE-DH-GM-*).
 	OIDPACEDHGM3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 1}
 	OIDPACEDHGMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 2}
 	OIDPACEDHGMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 3}
 	OIDPACEDHGMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 4}
+	// OIDPACEDHIM3DES and its siblings: PACE over finite-field DH,
+	// integrated mapping (id-PACE-DH-IM-*).
+	OIDPACEDHIM3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 1}
+	OIDPACEDHIMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 2}
+	OIDPACEDHIMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 3}
+	OIDPACEDHIMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 4}
 
 	// OIDCAECDH3DES and its siblings name Chip Authentication with ECDH and
 	// the secure-messaging cipher that follows (id-CA-ECDH-*).
@@ -48,6 +54,12 @@ var (
 	OIDCAECDHAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 2}
 	OIDCAECDHAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 3}
 	OIDCAECDHAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 4}
+	// OIDCADH3DES and its siblings: Chip Authentication with finite-field
+	// DH (id-CA-DH-*).
+	OIDCADH3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 1}
+	OIDCADHAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 2}
+	OIDCADHAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 3}
+	OIDCADHAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 4}
 
 	// OIDPKECDH marks an ECDH chip-authentication public key (id-PK-ECDH).
 	OIDPKECDH = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 1, 2}
@@ -71,9 +83,31 @@ type PACEInfo struct {
 	Protocol asn1.ObjectIdentifier // e.g. OIDPACEECDHGMAES128
 	Version  int                   // 2 for current chips
 	// ParameterID selects standardized domain parameters (Part 11 §9.5.1),
-	// e.g. 13 for brainpoolP256r1; valid when HasParameterID is true.
+	// e.g. 13 for brainpoolP256r1, or (32 and up) a PACEDomainParameterInfo
+	// of the same SecurityInfos; valid when HasParameterID is true.
 	ParameterID    int
 	HasParameterID bool
+
+	// custom is the PACEDomainParameterInfo the PACEInfo refers to, set by
+	// ParseSecurityInfos.
+	custom *PACEDomainParameterInfo
+}
+
+// PACEDomainParameterInfo carries domain parameters for PACE that are not
+// standardized (ICAO 9303 Part 11 §9.2.1): a PACEInfo whose parameterId is
+// 32 or more (or that has none, when the chip offers one set) runs on them.
+type PACEDomainParameterInfo struct {
+	Protocol asn1.ObjectIdentifier // id-PACE-DH-GM, id-PACE-ECDH-GM, -IM or -CAM
+	// Curve or DHGroup holds the parameters; neither when ParameterError
+	// says why they are unusable.
+	Curve          *Curve
+	DHGroup        *DHGroup
+	ParameterError error
+	// AlgorithmIdentifier is the DER of the parameters as found (parsing);
+	// Marshal writes it when set, else Curve or DHGroup spelled out.
+	AlgorithmIdentifier []byte
+	ParameterID         int
+	HasParameterID      bool
 }
 
 // ChipAuthenticationInfo announces Chip Authentication (DG14).
@@ -85,19 +119,29 @@ type ChipAuthenticationInfo struct {
 }
 
 // ChipAuthenticationPublicKeyInfo carries the chip's static key for Chip
-// Authentication (DG14).
+// Authentication (DG14) or PACE-CAM (EF.CardSecurity), in any of the forms
+// BSI TR-03110-3 §A.1.2 allows: id-ecPublicKey with a named or explicit
+// curve, dhpublicnumber, or standardizedDomainParameters with a parameter ID.
 type ChipAuthenticationPublicKeyInfo struct {
-	Protocol asn1.ObjectIdentifier // OIDPKECDH (or OIDPKDH, which is not parsed further)
-	// PublicKey is the ECDH key; nil for DH keys.
-	PublicKey *ECPublicKey
-	// ExplicitParameters makes Marshal spell the curve out (as many
-	// chips do) instead of naming it.
-	ExplicitParameters bool
+	Protocol asn1.ObjectIdentifier // OIDPKECDH or OIDPKDH
+	// PublicKey is the ECDH key, DHPublicKey the finite-field one; at most
+	// one is set, neither when KeyError says why the key is unusable.
+	PublicKey   *ECPublicKey
+	DHPublicKey *DHPublicKey
+	// ExplicitParameters: the domain parameters are spelled out (as many
+	// chips do) instead of named. StandardizedParameters: they are named
+	// by a BSI TR-03110 standardized domain parameter ID. Marshal writes
+	// the form these say.
+	ExplicitParameters     bool
+	StandardizedParameters bool
 	// SubjectPublicKeyInfo is the DER of the key as found (parsing) or
 	// encoded (Marshal).
 	SubjectPublicKeyInfo []byte
-	KeyID                int
-	HasKeyID             bool
+	// KeyError says why a well-formed key cannot be used here (an unknown
+	// curve, a point not on it): the rest of the SecurityInfos still parse.
+	KeyError error
+	KeyID    int
+	HasKeyID bool
 }
 
 // ActiveAuthenticationInfo names the signature algorithm of an ECDSA Active
@@ -119,6 +163,7 @@ type RawSecurityInfo struct {
 // chip supports and their parameters.
 type SecurityInfos struct {
 	PACE                         []PACEInfo
+	PACEDomainParameters         []PACEDomainParameterInfo
 	ChipAuthentication           []ChipAuthenticationInfo
 	ChipAuthenticationPublicKeys []ChipAuthenticationPublicKeyInfo
 	ActiveAuthentication         []ActiveAuthenticationInfo
@@ -141,7 +186,10 @@ func hasPrefix(oid, prefix asn1.ObjectIdentifier, extra int) bool {
 
 // ParseSecurityInfos decodes a DER SET OF SecurityInfo: the whole of
 // EF.CardAccess, or the value of DG14's tag 6E. Unknown protocols are kept
-// in Other; a known protocol with malformed fields is an error.
+// in Other; a known protocol with malformed fields is an error, except a
+// chip authentication key that is a well-formed SubjectPublicKeyInfo this
+// package cannot use, which is kept with its KeyError so the rest still
+// reads.
 func ParseSecurityInfos(der []byte) (*SecurityInfos, error) {
 	var raws []asn1.RawValue
 	rest, err := asn1.UnmarshalWithParams(der, &raws, "set")
@@ -157,7 +205,30 @@ func ParseSecurityInfos(der []byte) (*SecurityInfos, error) {
 			return nil, fmt.Errorf("%w: SecurityInfo %d: %v", ErrMalformedSecurityInfos, i+1, err)
 		}
 	}
+	out.resolvePACEDomains()
 	return out, nil
+}
+
+// resolvePACEDomains points each PACEInfo that does not name standardized
+// parameters at its PACEDomainParameterInfo: the one with its parameterId,
+// or the only one there is when it has none (Part 11 §9.2.1).
+func (s *SecurityInfos) resolvePACEDomains() {
+	for i := range s.PACE {
+		p := &s.PACE[i]
+		if p.HasParameterID && p.ParameterID < 32 {
+			continue
+		}
+		var match []*PACEDomainParameterInfo
+		for j := range s.PACEDomainParameters {
+			d := &s.PACEDomainParameters[j]
+			if !p.HasParameterID || (d.HasParameterID && d.ParameterID == p.ParameterID) {
+				match = append(match, d)
+			}
+		}
+		if len(match) == 1 {
+			p.custom = match[0]
+		}
+	}
 }
 
 func (s *SecurityInfos) add(der []byte) error {
@@ -180,6 +251,25 @@ func (s *SecurityInfos) add(der []byte) error {
 			info.HasParameterID = true
 		}
 		s.PACE = append(s.PACE, info)
+	case hasPrefix(p, oidPACE, 1):
+		info := PACEDomainParameterInfo{Protocol: p, AlgorithmIdentifier: h.Required.FullBytes}
+		var alg algorithmIdentifier
+		if rest, err := asn1.Unmarshal(h.Required.FullBytes, &alg); err != nil || len(rest) != 0 {
+			return fmt.Errorf("PACEDomainParameterInfo: domainParameter is not an AlgorithmIdentifier")
+		}
+		if d, err := parseDomainParameters(alg); err != nil {
+			info.ParameterError = err
+		} else {
+			info.Curve, info.DHGroup = d.curve, d.group
+		}
+		if len(h.Optional.FullBytes) > 0 {
+			var err error
+			if info.ParameterID, err = asn1Int(h.Optional); err != nil {
+				return fmt.Errorf("PACEDomainParameterInfo parameterId: %v", err)
+			}
+			info.HasParameterID = true
+		}
+		s.PACEDomainParameters = append(s.PACEDomainParameters, info)
 	case hasPrefix(p, oidCA, 2):
 		v, err := asn1Int(h.Required)
 		if err != nil {
@@ -195,12 +285,17 @@ func (s *SecurityInfos) add(der []byte) error {
 		s.ChipAuthentication = append(s.ChipAuthentication, info)
 	case hasPrefix(p, oidPK, 1):
 		info := ChipAuthenticationPublicKeyInfo{Protocol: p, SubjectPublicKeyInfo: h.Required.FullBytes}
-		if p.Equal(OIDPKECDH) {
-			pub, explicit, err := parseECPublicKeyInfo(h.Required.FullBytes)
-			if err != nil {
-				return fmt.Errorf("ChipAuthenticationPublicKeyInfo: %v", err)
-			}
-			info.PublicKey, info.ExplicitParameters = pub, explicit
+		k, err := parseAgreementKey(h.Required.FullBytes)
+		switch {
+		case errors.Is(err, errMalformedSPKI):
+			return fmt.Errorf("ChipAuthenticationPublicKeyInfo: %v", err)
+		case err != nil:
+			info.KeyError = err
+		case p.Equal(OIDPKECDH) && k.ec == nil, p.Equal(OIDPKDH) && k.dh == nil:
+			info.KeyError = fmt.Errorf("%w: the key does not match protocol %s", ErrUnsupportedCurve, p)
+		default:
+			info.PublicKey, info.DHPublicKey = k.ec, k.dh
+			info.ExplicitParameters, info.StandardizedParameters = k.explicit, k.standardized
 		}
 		if len(h.Optional.FullBytes) > 0 {
 			var err error
@@ -250,45 +345,6 @@ type subjectPublicKeyInfo struct {
 	PublicKey asn1.BitString
 }
 
-// parseECPublicKeyInfo decodes an id-ecPublicKey SubjectPublicKeyInfo with
-// named or explicit curve parameters.
-func parseECPublicKeyInfo(der []byte) (*ECPublicKey, bool, error) {
-	var spki subjectPublicKeyInfo
-	rest, err := asn1.Unmarshal(der, &spki)
-	if err != nil {
-		return nil, false, err
-	}
-	if len(rest) != 0 {
-		return nil, false, errors.New("trailing bytes after SubjectPublicKeyInfo")
-	}
-	if !spki.Algorithm.Algorithm.Equal(oidECPublicKey) {
-		return nil, false, fmt.Errorf("key algorithm %s is not id-ecPublicKey", spki.Algorithm.Algorithm)
-	}
-	params := spki.Algorithm.Parameters.FullBytes
-	c, err := ParseCurveParameters(params)
-	if err != nil {
-		return nil, false, err
-	}
-	pt, err := c.Unmarshal(spki.PublicKey.RightAlign())
-	if err != nil {
-		return nil, false, err
-	}
-	return &ECPublicKey{Curve: c, Point: pt}, len(params) > 0 && params[0] == 0x30, nil
-}
-
-// marshalECPublicKeyInfo encodes an id-ecPublicKey SubjectPublicKeyInfo.
-func marshalECPublicKeyInfo(pub *ECPublicKey, explicit bool) ([]byte, error) {
-	params, err := pub.Curve.MarshalParameters(explicit)
-	if err != nil {
-		return nil, err
-	}
-	pt := pub.Curve.Marshal(pub.Point)
-	return asn1.Marshal(subjectPublicKeyInfo{
-		Algorithm: algorithmIdentifier{Algorithm: oidECPublicKey, Parameters: asn1.RawValue{FullBytes: params}},
-		PublicKey: asn1.BitString{Bytes: pt, BitLength: 8 * len(pt)},
-	})
-}
-
 // Marshal encodes the SecurityInfos as a DER SET OF (elements sorted), ready
 // to be EF.CardAccess or the value of DG14's tag 6E.
 func (s *SecurityInfos) Marshal() ([]byte, error) {
@@ -314,6 +370,25 @@ func (s *SecurityInfos) Marshal() ([]byte, error) {
 			return nil, err
 		}
 	}
+	for _, d := range s.PACEDomainParameters {
+		alg := d.AlgorithmIdentifier
+		if len(alg) == 0 {
+			ai, err := domainParameters{curve: d.Curve, group: d.DHGroup, explicit: true}.marshal()
+			if err != nil {
+				return nil, err
+			}
+			if alg, err = asn1.Marshal(ai); err != nil {
+				return nil, err
+			}
+		}
+		f := []any{d.Protocol, asn1.RawValue{FullBytes: alg}}
+		if d.HasParameterID {
+			f = append(f, d.ParameterID)
+		}
+		if err := addSeq(f...); err != nil {
+			return nil, err
+		}
+	}
 	for _, c := range s.ChipAuthentication {
 		f := []any{c.Protocol, c.Version}
 		if c.HasKeyID {
@@ -325,9 +400,10 @@ func (s *SecurityInfos) Marshal() ([]byte, error) {
 	}
 	for _, k := range s.ChipAuthenticationPublicKeys {
 		spki := k.SubjectPublicKeyInfo
-		if k.PublicKey != nil {
+		if k.PublicKey != nil || k.DHPublicKey != nil {
 			var err error
-			if spki, err = marshalECPublicKeyInfo(k.PublicKey, k.ExplicitParameters); err != nil {
+			ak := agreementKey{ec: k.PublicKey, dh: k.DHPublicKey, explicit: k.ExplicitParameters, standardized: k.StandardizedParameters}
+			if spki, err = ak.marshal(); err != nil {
 				return nil, err
 			}
 		}
@@ -428,14 +504,32 @@ func (p PACEInfo) String() string {
 		kind = "ECDH"
 	}
 	name := fmt.Sprintf("id-PACE-%s-%s-%s", kind, s.mapping, cipherSuiteName(s.cipher))
-	if p.HasParameterID {
-		if c, err := StandardDomainParameters(p.ParameterID); err == nil {
-			name += " (" + c.Name() + ")"
-		} else {
-			name += fmt.Sprintf(" (parameter ID %d)", p.ParameterID)
-		}
+	switch d, err := paceDomainFor(p, s.ecdh); {
+	case err == nil && p.custom != nil:
+		name += " (proprietary " + d.String() + ")"
+	case err == nil:
+		name += " (" + d.String() + ")"
+	case p.HasParameterID:
+		name += fmt.Sprintf(" (parameter ID %d)", p.ParameterID)
 	}
 	return name
+}
+
+// String names the protocol the way TR-03110 does, e.g.
+// "id-CA-ECDH-AES-CBC-CMAC-128", or gives the OID when it is not one.
+func (c ChipAuthenticationInfo) String() string {
+	if !hasPrefix(c.Protocol, oidCA, 2) || (c.Protocol[9] != 1 && c.Protocol[9] != 2) {
+		return c.Protocol.String()
+	}
+	alg, err := cipherFromArc(c.Protocol[10])
+	if err != nil {
+		return c.Protocol.String()
+	}
+	kind := "DH"
+	if c.Protocol[9] == 2 {
+		kind = "ECDH"
+	}
+	return fmt.Sprintf("id-CA-%s-%s", kind, cipherSuiteName(alg))
 }
 
 func cipherSuiteName(c smCipher) string {
@@ -452,8 +546,8 @@ func cipherSuiteName(c smCipher) string {
 }
 
 // StandardDomainParameters returns the elliptic curve of a standardized
-// domain parameter ID (ICAO 9303 Part 11 §9.5.1). IDs 0–2 (finite-field DH
-// groups) are reported as unsupported.
+// domain parameter ID (ICAO 9303 Part 11 §9.5.1). IDs 0–2 are finite-field
+// DH groups: see StandardDHGroup.
 func StandardDomainParameters(id int) (*Curve, error) {
 	switch id {
 	case 8:
@@ -479,5 +573,5 @@ func StandardDomainParameters(id int) (*Curve, error) {
 	case 18:
 		return NISTP521(), nil
 	}
-	return nil, fmt.Errorf("%w: standardized domain parameters %d (0-2 are DH groups, which this package does not run)", ErrUnsupportedCurve, id)
+	return nil, fmt.Errorf("%w: standardized domain parameters %d are not an elliptic curve (0-2 are DH groups, see StandardDHGroup)", ErrUnsupportedCurve, id)
 }

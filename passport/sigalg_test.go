@@ -153,7 +153,7 @@ func TestParseSOD_LDSSecurityObjectRules(t *testing.T) {
 		"v0 with version info": derTLV(0x30, enc(0), sha256Alg, derTLV(0x30, h(1, 32)), derTLV(0x30, derTLV(0x13, []byte("0108")), derTLV(0x13, []byte("040000")))),
 		"not a sequence":       derTLV(0x04, []byte{1}),
 	} {
-		ci, err := synthSignedData(pkiTestRand(1), OIDLDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, false)
+		ci, err := synthSignedData(pkiTestRand(1), OIDLDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, sidIssuerSerial, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +161,7 @@ func TestParseSOD_LDSSecurityObjectRules(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	ci, _ := synthSignedData(pkiTestRand(1), OIDCSCAMasterList, derTLV(0x30), p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, false)
+	ci, _ := synthSignedData(pkiTestRand(1), OIDCSCAMasterList, derTLV(0x30), p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, sidIssuerSerial, false)
 	if _, err := ParseSOD(EncodeTLV(TagSOD, ci)); !errors.Is(err, ErrContentTypeMismatch) {
 		t.Errorf("master list in EF.SOD: %v", err)
 	}

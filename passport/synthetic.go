@@ -60,6 +60,26 @@ type SyntheticDocumentOptions struct {
 	// nil); NoChipAuthentication leaves CA out of DG14.
 	CACurve              *Curve
 	NoChipAuthentication bool // no CA key, no CA infos in DG14
+	// CAKeyStandardized writes the Chip Authentication key with BSI
+	// TR-03110's standardizedDomainParameters and a parameter ID instead
+	// of id-ecPublicKey and a curve, as several issuers do.
+	CAKeyStandardized bool
+	// PACE lists the PACE variants EF.CardAccess (and DG14) offer instead of
+	// ECDH generic mapping on brainpoolP256r1 with AES-128, e.g. Integrated
+	// Mapping or DH.
+	PACE []PACEInfo
+	// PACEDomainParameters are proprietary domain parameters EF.CardAccess
+	// carries for PACEInfos with a parameterId of 32 and up.
+	PACEDomainParameters []PACEDomainParameterInfo
+	// CADH gives the chip a finite-field DH Chip Authentication key on the
+	// 2048-bit group of RFC 5114 (parameter ID 2), id-CA-DH-AES-CBC-CMAC-128,
+	// instead of an ECDH key.
+	CADH bool
+	// PACECAM makes EF.CardAccess offer PACE-CAM (AES-128, brainpoolP256r1)
+	// beside generic mapping, with a key of its own that EF.CardSecurity
+	// publishes (where ICAO 9303 Part 11 puts it); DG14 keeps the Chip
+	// Authentication key.
+	PACECAM bool
 	// DG11 and DG12 replace the default additional details.
 	DG11 *DG11
 	DG12 *DG12
@@ -78,6 +98,8 @@ type SyntheticDocumentOptions struct {
 	ExpiredDSC bool
 	// RevokedDSC makes the CSCA's CRL (loaded into Trust) revoke the document signer.
 	RevokedDSC bool
+	// ChangeCardSecurity alters EF.CardSecurity's signature after signing (with PACECAM).
+	ChangeCardSecurity bool
 }
 
 // SyntheticDocument is a generated eMRTD: what a chip stores, the chip's
@@ -98,8 +120,14 @@ type SyntheticDocument struct {
 	// and AAOptions how it signs.
 	AAKey     crypto.Signer     // overrides AAKeyType
 	AAOptions ActiveSignOptions // how AAKey signs
-	// CAKey is the Chip Authentication private key matching DG14 (nil without CA).
-	CAKey *ECPrivateKey
+	// CAKey is the Chip Authentication private key matching DG14 (nil
+	// without CA), CADHKey the DH one with CADH.
+	CAKey   *ECPrivateKey
+	CADHKey *DHPrivateKey
+	// CAMKey is the PACE-CAM key and CardSecurity the EF.CardSecurity
+	// publishing it (both nil without PACECAM).
+	CAMKey       *ECPrivateKey
+	CardSecurity []byte
 	// PKI is the issuing PKI; Trust is the trust store a verifier would use
 	// (the issuer's CSCA, or the wrong one with WrongCSCA).
 	PKI   *SyntheticPKI
@@ -193,10 +221,43 @@ func NewSyntheticDocument(opts SyntheticDocumentOptions) (*SyntheticDocument, er
 		}
 		doc.Trust = NewTrustStore(wrong)
 	}
+	if opts.PACECAM {
+		if err := doc.buildCardSecurity(opts, pki); err != nil {
+			return nil, err
+		}
+	}
 	if doc.MasterList, err = pki.MasterList(opts.Rand, opts.Now); err != nil {
 		return nil, err
 	}
 	return doc, nil
+}
+
+// buildCardSecurity gives the chip a PACE-CAM key, offers PACE-CAM in
+// EF.CardAccess and publishes the key in a signed EF.CardSecurity.
+func (doc *SyntheticDocument) buildCardSecurity(opts SyntheticDocumentOptions, pki *SyntheticPKI) error {
+	var err error
+	if doc.CAMKey, err = BrainpoolP256r1().GenerateKey(opts.Rand); err != nil {
+		return err
+	}
+	paces := []PACEInfo{
+		{Protocol: OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+		{Protocol: OIDPACEECDHCAMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+	}
+	if doc.CardAccess, err = (&SecurityInfos{PACE: paces}).Marshal(); err != nil {
+		return err
+	}
+	si := &SecurityInfos{
+		PACE:                         paces,
+		ChipAuthentication:           []ChipAuthenticationInfo{{Protocol: OIDCAECDHAES128, Version: 1}},
+		ChipAuthenticationPublicKeys: []ChipAuthenticationPublicKeyInfo{{Protocol: OIDPKECDH, PublicKey: &doc.CAMKey.ECPublicKey}},
+	}
+	if doc.CardSecurity, err = pki.SignCardSecurity(opts.Rand, si, opts.Now); err != nil {
+		return err
+	}
+	if opts.ChangeCardSecurity {
+		doc.CardSecurity[len(doc.CardSecurity)-1] ^= 0x01
+	}
+	return nil
 }
 
 // synthDocumentPKI returns the PKI that signs the document.
@@ -293,12 +354,25 @@ func (doc *SyntheticDocument) buildDataGroups(opts SyntheticDocumentOptions) err
 	}
 	doc.DataGroups[12] = dg12.Marshal()
 
-	pace := PACEInfo{Protocol: OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}
-	if doc.CardAccess, err = (&SecurityInfos{PACE: []PACEInfo{pace}}).Marshal(); err != nil {
+	paces := opts.PACE
+	if len(paces) == 0 {
+		paces = []PACEInfo{{Protocol: OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}}
+	}
+	if doc.CardAccess, err = (&SecurityInfos{PACE: paces, PACEDomainParameters: opts.PACEDomainParameters}).Marshal(); err != nil {
 		return err
 	}
-	infos := &SecurityInfos{PACE: []PACEInfo{pace}}
-	if !opts.NoChipAuthentication {
+	infos := &SecurityInfos{PACE: paces, PACEDomainParameters: opts.PACEDomainParameters}
+	switch {
+	case opts.NoChipAuthentication:
+	case opts.CADH:
+		grp, _ := StandardDHGroup(2)
+		if doc.CADHKey, err = grp.GenerateKey(opts.Rand); err != nil {
+			return err
+		}
+		infos.ChipAuthentication = []ChipAuthenticationInfo{{Protocol: OIDCADHAES128, Version: 1}}
+		infos.ChipAuthenticationPublicKeys = []ChipAuthenticationPublicKeyInfo{{Protocol: OIDPKDH, DHPublicKey: &doc.CADHKey.DHPublicKey,
+			StandardizedParameters: opts.CAKeyStandardized, ExplicitParameters: !opts.CAKeyStandardized}}
+	default:
 		curve := opts.CACurve
 		if curve == nil {
 			curve = BrainpoolP256r1()
@@ -307,7 +381,8 @@ func (doc *SyntheticDocument) buildDataGroups(opts SyntheticDocumentOptions) err
 			return err
 		}
 		infos.ChipAuthentication = []ChipAuthenticationInfo{{Protocol: OIDCAECDHAES128, Version: 1}}
-		infos.ChipAuthenticationPublicKeys = []ChipAuthenticationPublicKeyInfo{{Protocol: OIDPKECDH, PublicKey: &doc.CAKey.ECPublicKey}}
+		infos.ChipAuthenticationPublicKeys = []ChipAuthenticationPublicKeyInfo{{Protocol: OIDPKECDH, PublicKey: &doc.CAKey.ECPublicKey,
+			StandardizedParameters: opts.CAKeyStandardized}}
 	}
 
 	doc.AAKey = opts.AAKey
@@ -393,15 +468,29 @@ func synthFullDate(yymmdd string, now time.Time) string {
 
 // VirtualChipConfig returns the configuration of a virtual chip holding
 // this document, with BAC and PACE keyed by the MRZ, Active Authentication
-// and Chip Authentication enabled when the document has the keys.
+// and Chip Authentication enabled when the document has the keys, and
+// extended-length APDUs when a 2048-bit DH group needs them (as chips with
+// such groups support them).
 func (doc *SyntheticDocument) VirtualChipConfig(rand io.Reader) VirtualChipConfig {
+	extended := doc.CADHKey != nil && doc.CADHKey.Group.ByteLen() > 128
+	if si, err := ParseSecurityInfos(doc.CardAccess); err == nil {
+		for _, p := range si.PACE {
+			if s, err := p.suite(); err == nil && !s.ecdh && p.ParameterID > 0 {
+				extended = true
+			}
+		}
+	}
 	return VirtualChipConfig{
-		Files:      maps.Clone(doc.Files),
-		CardAccess: doc.CardAccess,
-		Key:        doc.MRZ.Key(),
-		AAKey:      doc.AAKey,
-		AAOptions:  doc.AAOptions,
-		CAKey:      doc.CAKey,
-		Rand:       rand,
+		ExtendedLength: extended,
+		Files:          maps.Clone(doc.Files),
+		CardAccess:     doc.CardAccess,
+		Key:            doc.MRZ.Key(),
+		AAKey:          doc.AAKey,
+		AAOptions:      doc.AAOptions,
+		CAKey:          doc.CAKey,
+		CADHKey:        doc.CADHKey,
+		CAMKey:         doc.CAMKey,
+		CardSecurity:   doc.CardSecurity,
+		Rand:           rand,
 	}
 }

@@ -255,11 +255,21 @@ func synthTime(t time.Time) []byte {
 	return derTLV(0x18, []byte(t.Format("20060102150405Z")))
 }
 
+// synthSignerID is how a synthetic SignerInfo names its signer.
+type synthSignerID int
+
+const (
+	sidIssuerSerial   synthSignerID = iota // issuerAndSerialNumber, the issuer as in the certificate
+	sidSKI                                 // subjectKeyIdentifier
+	sidIssuerReversed                      // issuerAndSerialNumber with the issuer's RDNs in reverse order
+)
+
 // synthSignedData builds a CMS ContentInfo/SignedData over content, signed
 // by key (whose certificate is cert) with signed attributes contentType,
-// signingTime and messageDigest. useSKI identifies the signer by subject key
-// identifier instead of issuer and serial number.
-func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content []byte, cert *Certificate, key crypto.Signer, alg SyntheticAlgorithm, signingTime time.Time, useSKI bool) ([]byte, error) {
+// signingTime and messageDigest; sid says how the SignerInfo names the
+// signer, and omitCert leaves the signer's certificate out (as documents
+// whose DSC is distributed through the ICAO PKD do).
+func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content []byte, cert *Certificate, key crypto.Signer, alg SyntheticAlgorithm, signingTime time.Time, sid synthSignerID, omitCert bool) ([]byte, error) {
 	if cert == nil || key == nil {
 		return nil, errors.New("passport: SignedData needs a signer certificate and key")
 	}
@@ -280,26 +290,50 @@ func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content 
 	if err != nil {
 		return nil, err
 	}
-	version, sid := 1, derTLV(0x30, cert.RawIssuer, enc(cert.SerialNumber))
-	if useSKI {
-		version, sid = 3, derTLV(0x80, cert.SubjectKeyID)
+	version, signerID := 1, derTLV(0x30, cert.RawIssuer, enc(cert.SerialNumber))
+	switch sid {
+	case sidSKI:
+		version, signerID = 3, derTLV(0x80, cert.SubjectKeyID)
+	case sidIssuerReversed:
+		signerID = derTLV(0x30, synthReverseRDNs(cert.RawIssuer), enc(cert.SerialNumber))
 	}
 	signerInfo := derTLV(0x30,
 		enc(version),
-		sid,
+		signerID,
 		digestAlg,
 		derTLV(0xA0, signedAttrs),
 		alg.algorithmID(),
 		derTLV(0x04, sig),
 	)
+	certs := derTLV(0xA0, cert.Raw)
+	if omitCert {
+		certs = nil
+	}
 	signedData := derTLV(0x30,
 		enc(3),
 		derTLV(0x31, digestAlg),
 		derTLV(0x30, enc(contentType), derTLV(0xA0, derTLV(0x04, content))),
-		derTLV(0xA0, cert.Raw),
+		certs,
 		derTLV(0x31, signerInfo),
 	)
 	return derTLV(0x30, enc(oidSignedData), derTLV(0xA0, signedData)), nil
+}
+
+// synthReverseRDNs returns a DER Name with the RDNs of name in reverse order.
+func synthReverseRDNs(name []byte) []byte {
+	e, err := berReadAll(name)
+	if err != nil {
+		return name
+	}
+	rdns, err := berChildren(e)
+	if err != nil {
+		return name
+	}
+	parts := make([][]byte, len(rdns))
+	for i, r := range rdns {
+		parts[len(rdns)-1-i] = r.full
+	}
+	return derTLV(0x30, parts...)
 }
 
 // SyntheticPKI is a complete synthetic issuing PKI: a CSCA, a document
@@ -389,6 +423,17 @@ func NewSyntheticPKI(opts SyntheticPKIOptions) (*SyntheticPKI, error) {
 	return p, nil
 }
 
+// ReissueCSCA returns another self-signed certificate of the CSCA: the same
+// subject and key, a new serial number and the given validity, as a
+// country issues when it extends its CSCA's validity without changing keys.
+// Documents signed under either verify with both.
+func (p *SyntheticPKI) ReissueCSCA(rand io.Reader, serial int64, notBefore, notAfter time.Time) (*Certificate, error) {
+	return synthCreateCertificate(rand, synthCertificate{
+		serial: serial, subject: p.CSCA.Subject, notBefore: notBefore, notAfter: notAfter,
+		isCA: true, keyUsage: p.CSCA.KeyUsage,
+	}, p.CSCAKey.Public(), nil, p.CSCAKey, p.Algorithm)
+}
+
 // TrustStore returns a new trust store holding only this PKI's CSCA.
 func (p *SyntheticPKI) TrustStore() *TrustStore { return NewTrustStore(p.CSCA) }
 
@@ -402,6 +447,13 @@ type SODOptions struct {
 	// SignerBySKI identifies the DSC by subject key identifier instead of
 	// issuer and serial number.
 	SignerBySKI bool
+	// SignerIssuerReversed names the DSC's issuer in the SignerInfo with its
+	// RDNs in reverse order (country last), as some issuers' signing
+	// systems do; the certificate keeps its own order.
+	SignerIssuerReversed bool
+	// OmitSignerCertificate leaves the DSC out of EF.SOD, as documents
+	// whose DSC is distributed through the ICAO PKD do.
+	OmitSignerCertificate bool
 	// SigningTime for the signingTime attribute (required).
 	SigningTime time.Time
 }
@@ -439,11 +491,27 @@ func (p *SyntheticPKI) SignSOD(rand io.Reader, dataGroups map[int][]byte, opts S
 	}
 	fields[0] = enc(version)
 	ldsSO := derTLV(0x30, fields...)
-	ci, err := synthSignedData(rand, OIDLDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, opts.SigningTime, opts.SignerBySKI)
+	sid := sidIssuerSerial
+	switch {
+	case opts.SignerBySKI:
+		sid = sidSKI
+	case opts.SignerIssuerReversed:
+		sid = sidIssuerReversed
+	}
+	ci, err := synthSignedData(rand, OIDLDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, opts.SigningTime, sid, opts.OmitSignerCertificate)
 	if err != nil {
 		return nil, err
 	}
 	return EncodeTLV(TagSOD, ci), nil
+}
+
+// SignCardSecurity returns EF.CardSecurity: the SecurityInfos signed by the DSC.
+func (p *SyntheticPKI) SignCardSecurity(rand io.Reader, si *SecurityInfos, signingTime time.Time) ([]byte, error) {
+	content, err := si.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return synthSignedData(rand, OIDSecurityObject, content, p.DSC, p.DSCKey, p.Algorithm, signingTime, sidIssuerSerial, false)
 }
 
 // MasterList returns a CSCA master list holding this PKI's CSCA and the
@@ -456,7 +524,7 @@ func (p *SyntheticPKI) MasterList(rand io.Reader, signingTime time.Time, extra .
 	sort.Slice(certs, func(i, j int) bool { return bytes.Compare(certs[i], certs[j]) < 0 })
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
 	content := derTLV(0x30, enc(0), derTLV(0x31, certs...))
-	return synthSignedData(rand, OIDCSCAMasterList, content, p.MasterListSigner, p.MasterListSignerKey, p.Algorithm, signingTime, false)
+	return synthSignedData(rand, OIDCSCAMasterList, content, p.MasterListSigner, p.MasterListSignerKey, p.Algorithm, signingTime, sidIssuerSerial, false)
 }
 
 // CRL returns a CRL of the CSCA, issued at thisUpdate (next update 90

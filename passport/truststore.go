@@ -1,10 +1,12 @@
 package passport
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -200,6 +202,16 @@ type chainResult struct {
 }
 
 // check verifies c (in the given role) against the anchors at time at.
+//
+// Every anchor that could have issued c is tried, not only the first whose
+// key verifies: a country re-issues its CSCA with the same key and a new
+// validity, and master lists carry both, so several anchors verify the same
+// signature. The one chosen is the best by fitness, then validity at time
+// at — a CA allowed to sign certificates and valid then, if any is — and
+// among equals the latest-ending, then the least DER, so the verdict does
+// not depend on the order the anchors were added in. Every verifying anchor
+// is the same issuer (same name, same key), so a CRL any of them holds
+// counts for all.
 func (t *TrustStore) check(c *Certificate, role CertificateRole, at time.Time) chainResult {
 	var res chainResult
 	certErr := func(cert *Certificate, r CertificateRole, err error) error {
@@ -215,41 +227,79 @@ func (t *TrustStore) check(c *Certificate, role CertificateRole, at time.Time) c
 	}
 	childHash := sha256.Sum256(c.Raw)
 	var lastErr error
+	var issuers []anchorVerdict
 	for _, cand := range cands {
 		if err := t.signedBy(c, cand, childHash); err != nil {
 			lastErr = err
 			continue
 		}
-		res.issuer = cand
-		break
+		v := anchorVerdict{cert: cand, fitErr: issuerFitness(cand, c, role, certErr)}
+		if err := cand.ValidAt(at); err != nil {
+			v.validErr = certErr(cand, RoleCSCA, err)
+		}
+		issuers = append(issuers, v)
 	}
-	if res.issuer == nil {
+	if len(issuers) == 0 {
 		res.trustErr = certErr(c, role, fmt.Errorf("%w: %d trusted CSCA(s) named %q, none verifies the signature: %v",
 			ErrUntrustedSigner, len(cands), c.Issuer.String(), lastErr))
 		return res
 	}
-	iss := res.issuer
-	switch {
-	case !iss.BasicConstraintsValid || !iss.IsCA:
-		res.trustErr = certErr(iss, RoleCSCA, ErrNotCA)
-	case iss.HasKeyUsage && iss.KeyUsage&x509.KeyUsageCertSign == 0:
-		res.trustErr = certErr(iss, RoleCSCA, fmt.Errorf("%w: keyCertSign not set", ErrKeyUsage))
-	case len(iss.UnhandledCriticalExtensions) > 0:
-		res.trustErr = certErr(iss, RoleCSCA, fmt.Errorf("%w: %v", ErrUnhandledCriticalExtension, iss.UnhandledCriticalExtensions))
-	case len(c.UnhandledCriticalExtensions) > 0:
-		res.trustErr = certErr(c, role, fmt.Errorf("%w: %v", ErrUnhandledCriticalExtension, c.UnhandledCriticalExtensions))
-	}
-	if err := iss.ValidAt(at); err != nil {
-		res.issuerValidErr = certErr(iss, RoleCSCA, err)
-	}
-	t.mu.RLock()
-	res.haveCRL = t.crls[iss] != nil
-	t.mu.RUnlock()
-	if r, ok := t.revoked(c, iss, at); ok {
-		res.revokedErr = certErr(c, role, fmt.Errorf("%w on %s by %q", ErrCertificateRevoked,
-			r.RevocationTime.UTC().Format(time.RFC3339), iss.SubjectString()))
+	best := slices.MinFunc(issuers, compareAnchorVerdicts)
+	res.issuer, res.trustErr, res.issuerValidErr = best.cert, best.fitErr, best.validErr
+	for _, v := range issuers {
+		t.mu.RLock()
+		res.haveCRL = res.haveCRL || t.crls[v.cert] != nil
+		t.mu.RUnlock()
+		if r, ok := t.revoked(c, v.cert, at); ok && res.revokedErr == nil {
+			res.revokedErr = certErr(c, role, fmt.Errorf("%w on %s by %q", ErrCertificateRevoked,
+				r.RevocationTime.UTC().Format(time.RFC3339), v.cert.SubjectString()))
+		}
 	}
 	return res
+}
+
+// anchorVerdict is one anchor whose key verified a certificate's signature.
+type anchorVerdict struct {
+	cert     *Certificate
+	fitErr   error // why it may not have issued the certificate (not a CA, key usage, critical extensions)
+	validErr error // why it was not valid at the time
+}
+
+// compareAnchorVerdicts orders issuing anchors best first: fit before unfit,
+// valid before not, later notAfter first, then by DER.
+func compareAnchorVerdicts(a, b anchorVerdict) int {
+	rank := func(v anchorVerdict) int {
+		switch {
+		case v.fitErr != nil:
+			return 2
+		case v.validErr != nil:
+			return 1
+		}
+		return 0
+	}
+	if d := rank(a) - rank(b); d != 0 {
+		return d
+	}
+	if c := b.cert.NotAfter.Compare(a.cert.NotAfter); c != 0 {
+		return c
+	}
+	return bytes.Compare(a.cert.Raw, b.cert.Raw)
+}
+
+// issuerFitness says why iss may not have issued c: not a CA, no
+// keyCertSign, or an unhandled critical extension on either.
+func issuerFitness(iss, c *Certificate, role CertificateRole, certErr func(*Certificate, CertificateRole, error) error) error {
+	switch {
+	case !iss.BasicConstraintsValid || !iss.IsCA:
+		return certErr(iss, RoleCSCA, ErrNotCA)
+	case iss.HasKeyUsage && iss.KeyUsage&x509.KeyUsageCertSign == 0:
+		return certErr(iss, RoleCSCA, fmt.Errorf("%w: keyCertSign not set", ErrKeyUsage))
+	case len(iss.UnhandledCriticalExtensions) > 0:
+		return certErr(iss, RoleCSCA, fmt.Errorf("%w: %v", ErrUnhandledCriticalExtension, iss.UnhandledCriticalExtensions))
+	case len(c.UnhandledCriticalExtensions) > 0:
+		return certErr(c, role, fmt.Errorf("%w: %v", ErrUnhandledCriticalExtension, c.UnhandledCriticalExtensions))
+	}
+	return nil
 }
 
 // VerifyCertificate checks that c was issued by an anchor of the store: an

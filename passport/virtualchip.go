@@ -38,6 +38,15 @@ type VirtualChipConfig struct {
 	// CAKey is the Chip Authentication private key matching DG14. nil
 	// disables Chip Authentication.
 	CAKey *ECPrivateKey
+	// CADHKey is a finite-field DH Chip Authentication key, used when
+	// CAKey is nil (id-CA-DH-*).
+	CADHKey *DHPrivateKey
+	// CAMKey is the key PACE-CAM proves, published in CardSecurity; CAKey
+	// when nil. PACE-CAM runs only on its curve.
+	CAMKey *ECPrivateKey
+	// CardSecurity is EF.CardSecurity in the master file, served only
+	// under secure messaging after PACE (nil: the chip has none).
+	CardSecurity []byte
 	// ExtendedLength lets the chip accept extended-length APDUs; without it
 	// a protected answer must fit 256 bytes, as on many real chips.
 	ExtendedLength bool
@@ -75,20 +84,22 @@ type VirtualChip struct {
 
 // chipPACE is the chip's state between the PACE steps.
 type chipPACE struct {
-	info   PACEInfo
-	suite  paceSuite
-	curve  *Curve
-	secret []byte
-	step   int
-	nonce  *big.Int
-	mapKey *ECPrivateKey
-	gHat   Point
-	ephD   *big.Int
-	ephPub Point
-	pcdEph Point
-	ksEnc  []byte
-	ksMAC  []byte
-	caIC   []byte
+	info     PACEInfo
+	suite    paceSuite
+	dom      paceDomain
+	secret   []byte
+	step     int
+	nonce    *big.Int
+	nonceLen int
+	mapSK    *big.Int
+	mapPK    paceElem
+	gHat     paceElem
+	ephD     *big.Int
+	ephPub   paceElem
+	pcdEph   paceElem
+	ksEnc    []byte
+	ksMAC    []byte
+	caIC     []byte
 }
 
 // NewVirtualChip builds a chip from cfg. It checks that the configuration is
@@ -267,8 +278,14 @@ func (c *VirtualChip) doSelect(cmd Command) Response {
 // file looks a file up under the current DF and enforces access control.
 func (c *VirtualChip) file(fid uint16) ([]byte, uint16) {
 	if !c.inApp {
-		if fid == FileCardAccess && c.cfg.CardAccess != nil {
+		switch {
+		case fid == FileCardAccess && c.cfg.CardAccess != nil:
 			return c.cfg.CardAccess, swOK
+		case fid == FileCardSecurity && c.cfg.CardSecurity != nil:
+			if !c.access || c.sm == nil {
+				return nil, swSecurityStatus
+			}
+			return c.cfg.CardSecurity, swOK
 		}
 		return nil, swFileNotFound
 	}
@@ -436,14 +453,14 @@ func (c *VirtualChip) paceSetAT(objs []TLV) Response {
 		return swResp(swReferencedDataNotFound)
 	}
 	suite, err := info.suite()
-	if err != nil || !suite.ecdh || suite.mapping == mappingIM {
+	if err != nil || suite.supported() != nil {
 		return swResp(swFunctionNotSupported)
 	}
-	curve, err := StandardDomainParameters(info.ParameterID)
+	dom, err := paceDomainFor(*info, suite.ecdh)
 	if err != nil {
 		return swResp(swFunctionNotSupported)
 	}
-	if suite.mapping == mappingCAM && (c.cfg.CAKey == nil || c.cfg.CAKey.Curve != curve) {
+	if ec, ok := dom.(ecDomain); suite.mapping == mappingCAM && (!ok || c.camKey() == nil || c.camKey().Curve != ec.c) {
 		return swResp(swFunctionNotSupported)
 	}
 	var secret []byte
@@ -458,7 +475,7 @@ func (c *VirtualChip) paceSetAT(objs []TLV) Response {
 	default:
 		return swResp(swReferencedDataNotFound)
 	}
-	c.paceRun = &chipPACE{info: *info, suite: suite, curve: curve, secret: secret, step: 1}
+	c.paceRun = &chipPACE{info: *info, suite: suite, dom: dom, secret: secret, step: 1}
 	return swResp(swOK)
 }
 
@@ -501,7 +518,7 @@ func (c *VirtualChip) doGeneralAuthenticate(cmd Command) (Response, func()) {
 
 // paceStep answers one GENERAL AUTHENTICATE of PACE (Part 11 §4.4.3).
 func (c *VirtualChip) paceStep(p *chipPACE, objs []TLV) Response {
-	cv := p.curve
+	d := p.dom
 	dyn := func(tag Tag, v []byte) Response {
 		return Response{Data: EncodeTLV(doDynamicAuth, EncodeTLV(tag, v)), SW: swOK}
 	}
@@ -518,62 +535,73 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []TLV) Response {
 		if err != nil {
 			return swResp(swNoPreciseDiagnosis)
 		}
-		p.nonce, p.step = new(big.Int).SetBytes(nonce), 2
+		p.nonce, p.nonceLen, p.step = new(big.Int).SetBytes(nonce), len(nonce), 2
 		return dyn(doEncNonce, z)
 	case 2:
-		pk, ok := FindTLV(objs, doMapPCD)
+		m, ok := FindTLV(objs, doMapPCD)
 		if !ok {
 			return swResp(swWrongData)
 		}
-		pcdMap, err := cv.Unmarshal(pk.Value)
+		if p.suite.mapping == mappingIM {
+			x, err := imPRF(p.suite.cipher, p.nonce.FillBytes(make([]byte, p.nonceLen)), m.Value, d.prime())
+			if err != nil {
+				return swResp(swWrongData)
+			}
+			if p.gHat, err = d.integratedMap(x); err != nil {
+				return swResp(swWrongData)
+			}
+			p.step = 3
+			return dyn(doMapIC, nil) // IM: the chip's mapping data object is empty
+		}
+		pcdMap, err := d.decode(m.Value)
 		if err != nil {
 			return swResp(swWrongData)
 		}
-		if p.mapKey, err = c.mappingKey(p); err != nil {
+		if err := c.mappingKey(p); err != nil {
 			return swResp(swNoPreciseDiagnosis)
 		}
-		if pcdMap.Equal(p.mapKey.Point) {
+		if d.equal(pcdMap, p.mapPK) {
 			return swResp(swWrongData)
 		}
-		if p.gHat, err = genericMapping(cv, p.nonce, p.mapKey.D, pcdMap); err != nil {
+		if p.gHat, err = genericMap(d, p.nonce, d.exp(pcdMap, p.mapSK)); err != nil {
 			return swResp(swWrongData)
 		}
 		p.step = 3
-		return dyn(doMapIC, cv.Marshal(p.mapKey.Point))
+		return dyn(doMapIC, d.encode(p.mapPK))
 	case 3:
 		pk, ok := FindTLV(objs, doEphPCD)
 		if !ok {
 			return swResp(swWrongData)
 		}
-		pcdEph, err := cv.Unmarshal(pk.Value)
+		pcdEph, err := d.decode(pk.Value)
 		if err != nil {
 			return swResp(swWrongData)
 		}
-		if p.ephD, err = randScalar(c.rand, cv.n); err != nil {
+		if p.ephD, err = randScalar(c.rand, d.order()); err != nil {
 			return swResp(swNoPreciseDiagnosis)
 		}
-		p.ephPub = cv.ScalarMult(p.gHat, p.ephD)
-		if pcdEph.Equal(p.ephPub) {
+		p.ephPub = d.exp(p.gHat, p.ephD)
+		if d.equal(pcdEph, p.ephPub) {
 			return swResp(swWrongData)
 		}
-		shared := cv.ScalarMult(pcdEph, p.ephD)
-		if shared.IsInfinity() {
+		shared := d.exp(pcdEph, p.ephD)
+		if d.isIdentity(shared) {
 			return swResp(swWrongData)
 		}
-		k := shared.X.FillBytes(make([]byte, cv.byteLen))
+		k := d.sharedSecret(shared)
 		p.ksEnc, p.ksMAC = kdf(k, kdfEnc, p.suite.cipher), kdf(k, kdfMAC, p.suite.cipher)
 		p.pcdEph, p.step = pcdEph, 4
-		return dyn(doEphIC, cv.Marshal(p.ephPub))
+		return dyn(doEphIC, d.encode(p.ephPub))
 	case 4:
 		tok, ok := FindTLV(objs, doTokenPCD)
 		if !ok {
 			return swResp(swWrongData)
 		}
-		want := paceToken(p.suite.cipher, p.ksMAC, p.info.Protocol, cv, p.ephPub)
+		want := paceTokenIn(p.suite.cipher, p.ksMAC, p.info.Protocol, d, p.ephPub)
 		if subtle.ConstantTimeCompare(tok.Value, want) != 1 {
 			return swResp(swAuthFailed)
 		}
-		out := EncodeTLV(doTokenIC, paceToken(p.suite.cipher, p.ksMAC, p.info.Protocol, cv, p.pcdEph))
+		out := EncodeTLV(doTokenIC, paceTokenIn(p.suite.cipher, p.ksMAC, p.info.Protocol, d, p.pcdEph))
 		if p.suite.mapping == mappingCAM {
 			enc, err := encryptCAData(p.suite.cipher, p.ksEnc, p.caIC)
 			if err != nil {
@@ -589,21 +617,35 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []TLV) Response {
 
 // mappingKey draws the chip's mapping key. For PACE-CAM it also computes
 // CA_IC = SK_IC⁻¹ · SK_map,IC mod n, so that PK_map,IC = CA_IC · PK_IC.
-func (c *VirtualChip) mappingKey(p *chipPACE) (*ECPrivateKey, error) {
-	k, err := p.curve.GenerateKey(c.rand)
-	if err != nil || p.suite.mapping != mappingCAM {
-		return k, err
+func (c *VirtualChip) mappingKey(p *chipPACE) error {
+	d := p.dom
+	sk, err := randScalar(c.rand, d.order())
+	if err != nil {
+		return err
 	}
-	n := p.curve.n
-	inv := new(big.Int).ModInverse(c.cfg.CAKey.D, n)
-	ca := new(big.Int).Mul(inv, k.D)
+	p.mapSK, p.mapPK = sk, d.exp(d.generator(), sk)
+	if p.suite.mapping != mappingCAM {
+		return nil
+	}
+	n := d.order()
+	inv := new(big.Int).ModInverse(c.camKey().D, n)
+	ca := new(big.Int).Mul(inv, sk)
 	p.caIC = ca.Mod(ca, n).FillBytes(make([]byte, (n.BitLen()+7)/8))
-	return k, nil
+	return nil
 }
 
-// caSetAT selects Chip Authentication with AES (the key follows in GENERAL AUTHENTICATE).
+// camKey is the key PACE-CAM proves.
+func (c *VirtualChip) camKey() *ECPrivateKey {
+	if c.cfg.CAMKey != nil {
+		return c.cfg.CAMKey
+	}
+	return c.cfg.CAKey
+}
+
+// caSetAT selects Chip Authentication with AES (the key follows in
+// GENERAL AUTHENTICATE): id-CA-ECDH-AES-* with CAKey, id-CA-DH-AES-* with CADHKey.
 func (c *VirtualChip) caSetAT(objs []TLV) Response {
-	if c.cfg.CAKey == nil {
+	if c.cfg.CAKey == nil && c.cfg.CADHKey == nil {
 		return swResp(swFunctionNotSupported)
 	}
 	if c.sm == nil || !c.access {
@@ -613,26 +655,23 @@ func (c *VirtualChip) caSetAT(objs []TLV) Response {
 	if !ok {
 		return swResp(swWrongData)
 	}
-	var oid []int
-	for _, cand := range []struct {
-		oid []int
-		c   smCipher
-	}{{OIDCAECDHAES128, cipherAES128}, {OIDCAECDHAES192, cipherAES192}, {OIDCAECDHAES256, cipherAES256}} {
-		if bytes.Equal(oidBody(cand.oid), proto.Value) {
-			oid, c.caCipher = cand.oid, cand.c
+	oids := [][]int{OIDCAECDHAES128, OIDCAECDHAES192, OIDCAECDHAES256}
+	if c.cfg.CAKey == nil {
+		oids = [][]int{OIDCADHAES128, OIDCADHAES192, OIDCADHAES256}
+	}
+	for i, oid := range oids {
+		if bytes.Equal(oidBody(oid), proto.Value) {
+			c.caProtocol, c.caCipher = proto.Value, []smCipher{cipherAES128, cipherAES192, cipherAES256}[i]
+			return swResp(swOK)
 		}
 	}
-	if oid == nil {
-		return swResp(swReferencedDataNotFound)
-	}
-	c.caProtocol = proto.Value
-	return swResp(swOK)
+	return swResp(swReferencedDataNotFound)
 }
 
 // caSetKAT runs Chip Authentication with 3DES at once: the terminal's key is
 // in the command, and secure messaging restarts after this answer.
 func (c *VirtualChip) caSetKAT(objs []TLV) (Response, func()) {
-	if c.cfg.CAKey == nil {
+	if c.cfg.CAKey == nil && c.cfg.CADHKey == nil {
 		return swResp(swFunctionNotSupported), nil
 	}
 	if c.sm == nil || !c.access {
@@ -657,17 +696,27 @@ func (c *VirtualChip) caGeneralAuthenticate(cmd Command, objs []TLV) (Response, 
 	return c.caAgree(pk.Value, c.caCipher, Response{Data: EncodeTLV(doDynamicAuth, nil), SW: swOK})
 }
 
-// caAgree computes the CA shared secret and schedules the restart of secure
-// messaging with the new keys once ok has been sent under the old ones.
+// caAgree computes the CA shared secret with the chip's key (ECDH, else DH)
+// and schedules the restart of secure messaging with the new keys once ok
+// has been sent under the old ones.
 func (c *VirtualChip) caAgree(pcdKey []byte, alg smCipher, ok Response) (Response, func()) {
-	cv := c.cfg.CAKey.Curve
-	pt, err := cv.Unmarshal(pcdKey)
-	if err != nil {
-		return swResp(swWrongData), nil
-	}
-	shared, err := c.cfg.CAKey.ECDH(pt)
-	if err != nil {
-		return swResp(swWrongData), nil
+	var shared []byte
+	if c.cfg.CAKey != nil {
+		pt, err := c.cfg.CAKey.Curve.Unmarshal(pcdKey)
+		if err != nil {
+			return swResp(swWrongData), nil
+		}
+		if shared, err = c.cfg.CAKey.ECDH(pt); err != nil {
+			return swResp(swWrongData), nil
+		}
+	} else {
+		y, err := c.cfg.CADHKey.Group.Decode(pcdKey)
+		if err != nil {
+			return swResp(swWrongData), nil
+		}
+		if shared, err = c.cfg.CADHKey.SharedSecret(y); err != nil {
+			return swResp(swWrongData), nil
+		}
 	}
 	sc, err := newSecureChannel(alg, kdf(shared, kdfEnc, alg), kdf(shared, kdfMAC, alg), make([]byte, blockSizeOf(alg)))
 	if err != nil {

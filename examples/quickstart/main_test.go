@@ -19,7 +19,7 @@ func TestQuickstartWalksThrough(t *testing.T) {
 		`her user ID is now "ærø-anna"`,
 		"Logged on: LOG_ON by \"ærø-anna\" with code_display: IAL Substantial, AAL Substantial, LoA Substantial.",
 		"Refused (wrong_code)",
-		"Refused (authenticator_suspended): your code display is temporarily suspended until",
+		"Refused (authenticator_suspended): your code display is temporarily suspended.\n",
 		"Refused (authenticator_limit)",
 		"Refused (waiting_period)",
 		"code display       suspended until",

@@ -94,7 +94,10 @@ func run(w io.Writer) error {
 		return err
 	}
 	cpr := mitid.CPRRecords{}
-	svc, err := mitid.New(mitid.Config{Store: memory.New(), Keys: keys, Clock: clk, Chip: chips, CPRRegister: cpr,
+	// Codes by SMS (the app's temporary PIN) go out through the Notifier;
+	// the demo's phone network delivers them silently.
+	sms := mitid.NotifierFunc(func(context.Context, mitid.Notification) error { return nil })
+	svc, err := mitid.New(mitid.Config{Store: memory.New(), Keys: keys, Clock: clk, Chip: chips, CPRRegister: cpr, Notifier: sms,
 		Payment: &mitid.Payments{Now: clk.Now}, ControlQuestions: mitid.RegisterQuestions{Register: cpr}})
 	if err != nil {
 		return err
@@ -166,7 +169,7 @@ func (k *walk) all() error {
 	if err != nil {
 		return err
 	}
-	bentDisplay, _, err := k.addDisplay(bent, "bents hemmelige kodeord")
+	bentDisplay, _, err := k.addDisplay(bent, "syv blå heste løber hjem")
 	if err != nil {
 		return err
 	}
@@ -264,7 +267,7 @@ func (k *walk) all() error {
 	k.clk.advance(29 * time.Minute)
 	if err := k.connect(carl.ID, carlChip, func() ([]byte, string, error) {
 		return svc.BeginChipActivationWithCode(ctx, "carl.berg", carlChip, scan)
-	}, mitid.ChipActivation{Password: "carls nye kodeord"}); err != nil {
+	}, mitid.ChipActivation{Password: "tre røde tage i regnvejr"}); err != nil {
 		return err
 	}
 	k.say("29 minutes later he enters the code, creates his password and connects the chip. It is active.")
@@ -295,7 +298,7 @@ func (k *walk) all() error {
 	k.clk.advance(47*time.Hour + 59*time.Minute)
 	if err := k.connect(dorthe.ID, dortheChip, func() ([]byte, string, error) {
 		return svc.BeginChipActivationWithCode(ctx, "dorthe.lund", dortheChip, paper)
-	}, mitid.ChipActivation{Password: "dorthes kodeord"}); err != nil {
+	}, mitid.ChipActivation{Password: "grøn lampe ved den stille sø"}); err != nil {
 		return err
 	}
 	k.say("With a new code, 47 hours 59 minutes later: the chip is active.")

@@ -201,7 +201,9 @@ func testContentionWitnessActs(t *testing.T, s mitid.Store) {
 	require.NoError(t, err)
 	p := policy
 	p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
-	svc, err := mitid.New(mitid.Config{Store: s, Keys: keys, Clock: clk, Rand: seededRand(6), Policy: &p})
+	// The Notifier takes the temporary PIN the witness's app needs by SMS.
+	sms := mitid.NotifierFunc(func(context.Context, mitid.Notification) error { return nil })
+	svc, err := mitid.New(mitid.Config{Store: s, Keys: keys, Clock: clk, Rand: seededRand(6), Policy: &p, Notifier: sms})
 	require.NoError(t, err)
 	w, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: uniqueName("vidne"), CPR: fmt.Sprintf("040470-%04d", seq.Add(1)%10000),
 		IAL: mitid.LevelSubstantial, Phone: "+4512345678", Channels: []mitid.Channel{mitid.ChannelSMS}})

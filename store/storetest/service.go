@@ -26,7 +26,8 @@ const racers = 100
 // serviceTests are run by Run with the store tests.
 var serviceTests = []suiteTest{
 	{"Service/SameValidCodeAcceptedOnce", testServiceSameCode},
-	{"Service/WrongCodesAllCountedAndDeviceSuspended", testServiceWrongCodes},
+	{"Service/ConcurrentWrongCodesComparedOnlyUntilTheSuspension", testServiceWrongCodes},
+	{"Service/ConcurrentWrongCodesComparedOnlyWithinTheBudget", testServiceWrongCodesBudget},
 	{"Service/ChipAssertionSubmittedTwiceSucceedsOnce", testServiceChipTwice},
 }
 
@@ -65,7 +66,7 @@ func seededRand(n byte) *lockedRand {
 
 // newService builds a Service on s with a chip verifier, a fixed clock and
 // argon2 parameters a test can afford.
-func newService(t *testing.T, s mitid.Store) (*mitid.Service, *clock) {
+func newService(t *testing.T, s mitid.Store, tweak ...func(*mitid.Policy)) (*mitid.Service, *clock) {
 	t.Helper()
 	clk := &clock{now: t0}
 	keys, err := mitid.NewRandomKeyRing(seededRand(1))
@@ -74,6 +75,9 @@ func newService(t *testing.T, s mitid.Store) (*mitid.Service, *clock) {
 	require.NoError(t, err)
 	p := mitid.MitIDPolicy()
 	p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
+	for _, f := range tweak {
+		f(&p)
+	}
 	svc, err := mitid.New(mitid.Config{Store: s, Keys: keys, Clock: clk, Rand: seededRand(3), Policy: &p, Chip: cv})
 	require.NoError(t, err)
 	return svc, clk
@@ -135,34 +139,73 @@ func testServiceSameCode(t *testing.T, s mitid.Store) {
 	assert.Equal(t, int64(racers-1), refused.Load())
 }
 
-func testServiceWrongCodes(t *testing.T, s mitid.Store) {
-	svc, clk := newService(t, s)
-	u, dev := enrolCodeDisplay(t, svc, clk)
-	logins := beginLogins(t, svc, u, racers)
+// guessers is how many concurrent wrong guesses the throttling tests make.
+const guessers = 200
+
+// concurrentWrongCodes makes guessers concurrent wrong guesses at u's code
+// display, one login each, and returns how many were refused with which
+// code.
+func concurrentWrongCodes(t *testing.T, svc *mitid.Service, u *mitid.User, dev *codedisplay.Device) map[mitid.Code]int {
+	t.Helper()
+	logins := beginLogins(t, svc, u, guessers)
 	right, err := dev.Code()
 	require.NoError(t, err)
 	wrong := "000000"
 	if right == wrong {
 		wrong = "111111"
 	}
-	parallel(racers, func(i int) {
+	var mu sync.Mutex
+	codes := map[mitid.Code]int{}
+	parallel(guessers, func(i int) {
 		_, err := svc.SubmitCode(context.Background(), logins[i].ID, wrong)
 		if err == nil {
 			t.Error("a wrong code was accepted")
 		}
+		mu.Lock()
+		codes[mitid.ErrorCode(err)]++
+		mu.Unlock()
 	})
+	return codes
+}
+
+// testServiceWrongCodes: of 200 concurrent wrong codes, exactly the three
+// before the suspension are compared and counted; the rest meet a
+// suspended device and count nothing.
+func testServiceWrongCodes(t *testing.T, s mitid.Store) {
+	svc, clk := newService(t, s)
+	u, dev := enrolCodeDisplay(t, svc, clk)
+	codes := concurrentWrongCodes(t, svc, u, dev)
+	limit := svc.Policy().WrongCodeLimit
+	assert.Equal(t, map[mitid.Code]int{mitid.CodeWrongCode: limit, mitid.CodeAuthenticatorSusp: guessers - limit}, codes)
 	got, err := svc.User(context.Background(), u.ID)
 	require.NoError(t, err)
-	assert.Equal(t, racers, got.Failures, "every failed attempt is counted, none twice")
+	assert.Equal(t, limit, got.Failures, "every comparison counted once, nothing else")
 	evs, err := s.Events(context.Background(), mitid.EventFilter{User: u.ID, Types: []mitid.EventType{mitid.EventAuthenticatorFailed}})
 	require.NoError(t, err)
-	assert.Len(t, evs, racers)
+	assert.Len(t, evs, limit)
 	for _, a := range got.Authenticators {
 		if a.Kind == mitid.KindCodeDisplay {
 			assert.Equal(t, mitid.StateSuspended, a.State, "three wrong codes suspended the device")
 		}
 	}
-	assert.Equal(t, mitid.UserBlocked, got.Status, "the 100th consecutive failure blocks the MitID (NIST SP 800-63B)")
+	assert.Equal(t, mitid.UserActive, got.Status, "wrong codes never block the MitID")
+}
+
+// testServiceWrongCodesBudget: with no suspension in the way, 200
+// concurrent wrong codes get exactly a stranger's share of the account's
+// budget compared (90 of 100); the rest are refused and count nothing.
+func testServiceWrongCodesBudget(t *testing.T, s mitid.Store) {
+	svc, clk := newService(t, s, func(p *mitid.Policy) { p.WrongCodeLimit = 1000 })
+	u, dev := enrolCodeDisplay(t, svc, clk)
+	codes := concurrentWrongCodes(t, svc, u, dev)
+	share := svc.Policy().WorstCase().ByStranger
+	assert.Equal(t, map[mitid.Code]int{mitid.CodeWrongCode: share, mitid.CodeAttemptsExhausted: guessers - share}, codes)
+	got, err := svc.User(context.Background(), u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, share, got.Failures)
+	evs, err := s.Events(context.Background(), mitid.EventFilter{User: u.ID, Types: []mitid.EventType{mitid.EventAuthenticatorFailed}})
+	require.NoError(t, err)
+	assert.Len(t, evs, share)
 }
 
 func testServiceChipTwice(t *testing.T, s mitid.Store) {

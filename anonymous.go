@@ -1,0 +1,109 @@
+package mitid
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Nothing about an account before its first factor. Until a factor has
+// been given, anyone may be at the keyboard, so a login shows the kinds of
+// authenticator it can use and nothing more: no labels, no internal IDs, no
+// suspension end times, in its view and in its refusals. A user ID that
+// matches no MitID gets a decoy login of the same shape, made at the same
+// cost (a lookup and a session), which no factor ever completes; so the
+// answer to a user ID does not tell a stranger whether it exists.
+//
+// What a stranger can still tell apart, and why it stays: a MitID that is
+// blocked, or whose identity level is below the level asked for, or that
+// has no authenticator for it, is refused at once with the reason, because
+// its holder must learn why they cannot log in; and a decoy forgets its
+// wrong codes when a new login starts, where a real code display stays
+// suspended.
+
+// decoyShapes are the option lists a decoy login shows, as real MitIDs
+// most often have them; each is cut to the methods that reach the level.
+var decoyShapes = [][]Method{
+	{MethodApp},
+	{MethodApp, MethodCodeDisplay},
+	{MethodCodeDisplay},
+	{MethodApp, MethodAppAndChip},
+}
+
+// decoy reports whether st is a decoy login (see above).
+func (st *loginState) decoy() bool { return st.User == uuid.Nil }
+
+// decoyLogin starts a decoy login for the normalised user ID uid, whose
+// shape is fixed by a keyed hash of it, so asking twice gives the same
+// answer.
+func (s *Service) decoyLogin(ctx context.Context, r LoginRequest, uid, text, rp string) (*Login, error) {
+	h := s.keys.Hash("decoy-login", []byte(uid))
+	shape := decoyShapes[int(h.Sum[0])%len(decoyShapes)]
+	st := &loginState{Action: r.Action, Text: text, Level: r.Level, RelyingParty: rp}
+	for _, m := range shape {
+		if AuthenticationLevel(m.Kinds()) >= r.Level {
+			st.Options = append(st.Options, optionRef{Method: m})
+		}
+	}
+	if len(st.Options) == 0 {
+		st.Options = append(st.Options, optionRef{Method: MethodAppAndChip})
+	}
+	return s.startLogin(ctx, nil, st, decoyOptions(st.Options), s.clock.Now())
+}
+
+// decoyOptions is the view of a decoy's options.
+func decoyOptions(refs []optionRef) []LoginOption {
+	opts := make([]LoginOption, len(refs))
+	for i, ref := range refs {
+		kinds := ref.Method.Kinds()
+		opts[i] = LoginOption{Method: ref.Method, Kind: kinds[0], AAL: AuthenticationLevel(kinds), Usable: true}
+	}
+	return opts
+}
+
+// decoyStep answers a factor given to a decoy login as a wrong one would
+// be answered, counting wrong codes in the login as a device would.
+func (s *Service) decoyStep(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time) (*Login, error) {
+	if want == StepApproval || want == StepChip {
+		return nil, errorf(CodeWrongSignature, "the approval from your MitID app does not verify; approve again in the app")
+	}
+	kind := st.Options[st.Choice].Method.Kinds()[0]
+	st.Rejected++
+	var out error = errorf(CodeWrongCode, "the code is wrong; enter the code your %s shows now", kind)
+	if st.Rejected > s.policy.WrongCodeLimit {
+		out = errorf(CodeAuthenticatorSusp, "your %s is temporarily suspended", kind)
+	}
+	if _, err := s.store.ReplaceSession(ctx, id, version, now, st.marshal()); err != nil && !errors.Is(err, ErrConflict) {
+		return nil, err
+	}
+	return nil, out
+}
+
+// anonymous returns opts as a login shows them before its first factor:
+// kinds, levels and whether each is open, nothing more.
+func anonymous(opts []LoginOption) []LoginOption {
+	out := make([]LoginOption, len(opts))
+	for i, o := range opts {
+		out[i] = LoginOption{Method: o.Method, Kind: o.Kind, AAL: o.AAL, Usable: o.Usable}
+		if o.closed != nil {
+			out[i].Reason = hideUntil(o.closed).(*Error).Message
+		}
+	}
+	return out
+}
+
+// hideUntil returns err without the end of the suspension or block it
+// reports, for a refusal before the first factor.
+func hideUntil(err error) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Until.IsZero() {
+		return err
+	}
+	c := *e
+	c.Message = strings.Replace(c.Message, " until "+e.Until.UTC().Format(time.RFC3339), "", 1)
+	c.Until = time.Time{}
+	return &c
+}

@@ -1,0 +1,111 @@
+package mitid_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+)
+
+// shape is what a login shows before its first factor, with everything a
+// particular login differs in taken out.
+func shape(l *mitid.Login) []mitid.LoginOption {
+	out := make([]mitid.LoginOption, len(l.Options))
+	for i, o := range l.Options {
+		out[i] = mitid.LoginOption{Method: o.Method, Kind: o.Kind, AAL: o.AAL, Usable: o.Usable, Reason: o.Reason}
+		if o != out[i] {
+			return nil // the option showed more than kinds
+		}
+	}
+	return out
+}
+
+// TestBeginLogin_NothingAboutTheAccountBeforeTheFirstFactor: the options of
+// a new login carry no labels, no internal IDs and no end times; a
+// suspended option says it is closed and no more.
+func TestBeginLogin_NothingAboutTheAccountBeforeTheFirstFactor(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "anonymous", mitid.LevelSubstantial, mitid.KindApp, mitid.KindCodeDisplay)
+	_, _, err := e.svc.SuspendAuthenticator(e.ctx, h.user.ID, h.codeID, e.clock.Now().Add(time.Hour), "lost")
+	require.NoError(t, err)
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	require.NotNil(t, shape(l), "options show kinds only: %+v", l.Options)
+	require.Len(t, l.Options, 2)
+	assert.True(t, l.Options[0].Usable)
+	assert.False(t, l.Options[1].Usable)
+	assert.NotEmpty(t, l.Options[1].Reason)
+	assert.NotContains(t, l.Options[1].Reason, "20", "no date in the reason")
+	l, err = e.svc.Login(e.ctx, l.ID)
+	require.NoError(t, err)
+	assert.NotNil(t, shape(l), "a reload before the first factor shows no more")
+}
+
+// TestBeginLogin_AnUnknownUserIDGetsALoginOfTheSameShape: a user ID that
+// matches no MitID gets a login like a real one, the same one each time,
+// that no factor completes; nothing is stored but the login.
+func TestBeginLogin_AnUnknownUserIDGetsALoginOfTheSameShape(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	real := e.enrol(t, "real-person", mitid.LevelSubstantial, mitid.KindApp)
+	known := e.begin(t, real, mitid.LevelSubstantial)
+	r := mitid.LoginRequest{UserID: "nobody-at-all", Action: mitid.ActionLogOn, Text: "Log på hos Skattestyrelsen", Level: mitid.LevelSubstantial, RelyingParty: "skat.dk"}
+	unknown, err := e.svc.BeginLogin(e.ctx, r)
+	require.NoError(t, err, "no user_not_found")
+	require.NotNil(t, shape(unknown))
+	assert.NotEmpty(t, unknown.ID)
+	assert.Equal(t, known.ExpiresAt, unknown.ExpiresAt)
+	assert.Equal(t, known.Text, unknown.Text)
+	again, err := e.svc.BeginLogin(e.ctx, r)
+	require.NoError(t, err)
+	assert.Equal(t, shape(unknown), shape(again), "the same user ID gets the same shape")
+	assert.NotEqual(t, unknown.ID, again.ID)
+
+	// Its factors fail as wrong ones would.
+	switch unknown.Next {
+	case mitid.StepApproval:
+		assert.Len(t, unknown.Challenge, len(known.Challenge))
+		_, err = e.svc.SubmitApproval(e.ctx, unknown.ID, []byte("a signature"))
+		assert.Equal(t, mitid.CodeWrongSignature, mitid.ErrorCode(err))
+	case mitid.StepCode:
+		for i := 0; i < 3; i++ {
+			_, err = e.svc.SubmitCode(e.ctx, unknown.ID, "123456")
+			assert.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(err))
+		}
+		_, err = e.svc.SubmitCode(e.ctx, unknown.ID, "123456")
+		assert.Equal(t, mitid.CodeAuthenticatorSusp, mitid.ErrorCode(err), "as a device would be")
+	default:
+		t.Fatalf("a decoy starts with %s", unknown.Next)
+	}
+	for _, o := range unknown.Options {
+		l, err := e.svc.ChooseMethod(e.ctx, unknown.ID, o.Method, uuid.Nil)
+		require.NoError(t, err, "every option shown can be chosen")
+		assert.NotNil(t, shape(l))
+	}
+	_, err = e.svc.FinishLogin(e.ctx, unknown.ID)
+	assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err))
+	_, err = e.svc.UserByUserID(e.ctx, "nobody-at-all")
+	assert.ErrorIs(t, err, mitid.ErrNotFound, "no account was made")
+}
+
+// TestBeginLogin_DecoysComeInEveryShape: across user IDs the decoys take
+// the shapes real MitIDs have, and always meet the level asked for.
+func TestBeginLogin_DecoysComeInEveryShape(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	seen := map[string]bool{}
+	for i := 0; i < 64; i++ {
+		for _, level := range []mitid.Level{mitid.LevelLow, mitid.LevelSubstantial, mitid.LevelHigh} {
+			l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: "nobody-" + uuid.NewString()[:8], Action: mitid.ActionLogOn, Text: "Log på", Level: level})
+			require.NoError(t, err)
+			key := ""
+			for _, o := range l.Options {
+				assert.GreaterOrEqual(t, o.AAL, level)
+				key += string(o.Method) + " "
+			}
+			seen[key] = true
+		}
+	}
+	assert.GreaterOrEqual(t, len(seen), 4, "%v", seen)
+}

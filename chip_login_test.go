@@ -1,0 +1,129 @@
+package mitid_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+)
+
+// chipLoginAtChip starts a chip login of h and enters pw; the login then
+// waits for the chip.
+func chipLoginAtChip(t *testing.T, e *loginEnv, h *holder, pw string) *mitid.Login {
+	t.Helper()
+	l, err := e.svc.ChooseMethod(e.ctx, e.begin(t, h, mitid.LevelSubstantial).ID, mitid.MethodChip, uuid.Nil)
+	require.NoError(t, err)
+	l, err = e.svc.SubmitPassword(e.ctx, l.ID, pw)
+	require.NoError(t, err)
+	require.Equal(t, mitid.StepChip, l.Next)
+	return l
+}
+
+// TestLogin_ChipLoginJudgesThePasswordOnlyAfterTheChip: a wrong password
+// with a forged chip answer compares nothing and counts nothing; with the
+// real chip it is compared, counted, and the login goes back to the
+// password.
+func TestLogin_ChipLoginJudgesThePasswordOnlyAfterTheChip(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "chip-pw", mitid.LevelSubstantial, mitid.KindChip)
+
+	l := chipLoginAtChip(t, e, h, "a wrong password")
+	_, err := e.svc.SubmitChip(e.ctx, l.ID, []byte(`{"id":"forged","type":"public-key"}`))
+	assert.Equal(t, mitid.CodeWrongSignature, mitid.ErrorCode(err))
+	u, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Zero(t, u.Failures, "without the chip, the password was never compared")
+
+	l = chipLoginAtChip(t, e, h, "a wrong password")
+	resp, err := h.chip.Login(l.ChipOptions, origin)
+	require.NoError(t, err)
+	_, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+	assert.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err))
+	u, err = e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, u.Failures, "behind the chip the password is compared and counted")
+	l, err = e.svc.Login(e.ctx, l.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StepPassword, l.Next, "the login asks for the password again")
+	l = e.complete(t, h, l)
+	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+}
+
+// TestLogin_ChipAnswerToAnOlderChallengeIsStaleNotAClone: two tabs; the
+// chip answers both, the newer is submitted first. The older answer's
+// lower counter is refused as stale, and the chip stays active.
+func TestLogin_ChipAnswerToAnOlderChallengeIsStaleNotAClone(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "two-tabs", mitid.LevelSubstantial, mitid.KindChip)
+	older := chipLoginAtChip(t, e, h, password)
+	e.clock.Advance(time.Second)
+	newer := chipLoginAtChip(t, e, h, password)
+	oldResp, err := h.chip.Login(older.ChipOptions, origin)
+	require.NoError(t, err)
+	newResp, err := h.chip.Login(newer.ChipOptions, origin)
+	require.NoError(t, err)
+	e.clock.Advance(time.Second)
+	_, err = e.svc.SubmitChip(e.ctx, newer.ID, newResp)
+	require.NoError(t, err)
+	_, err = e.svc.SubmitChip(e.ctx, older.ID, oldResp)
+	require.ErrorIs(t, err, mitid.ErrReplay)
+	assert.Equal(t, mitid.CodeStaleAnswer, mitid.ErrorCode(err))
+	list, err := e.svc.Authenticators(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StateActive, stateOf(list, h.chipID), "no clone suspension for a second tab")
+	l, err := e.svc.Login(e.ctx, older.ID)
+	require.NoError(t, err)
+	assert.NotEmpty(t, l.ChipOptions, "the older tab gets a fresh challenge")
+}
+
+// TestLogin_ReloadAlwaysOffersAChipChallenge: when the chip's answer could
+// not be recorded and even the renewal of the challenge failed (the client
+// went away), reloading the login offers a fresh challenge.
+func TestLogin_ReloadAlwaysOffersAChipChallenge(t *testing.T) {
+	st := &chipFaultStore{Store: checkedStore(t)}
+	e := newLoginEnv(t, st)
+	h := e.enrol(t, "reload-chip", mitid.LevelSubstantial, mitid.KindChip)
+	l := chipLoginAtChip(t, e, h, password)
+	resp, err := h.chip.Login(l.ChipOptions, origin)
+	require.NoError(t, err)
+	st.fail = 2 // the chip's attempt and the renewal
+	_, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+	require.ErrorIs(t, err, mitid.ErrUnavailable)
+	l, err = e.svc.Login(e.ctx, l.ID)
+	require.NoError(t, err)
+	require.Equal(t, mitid.StepChip, l.Next)
+	require.NotEmpty(t, l.ChipOptions, "a reload offers a fresh challenge")
+	resp, err = h.chip.Login(l.ChipOptions, origin)
+	require.NoError(t, err)
+	_, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+	require.NoError(t, err)
+}
+
+// chipFaultStore fails the next fail updates of a user or a session, after
+// the chip's challenge has been taken.
+type chipFaultStore struct {
+	mitid.Store
+	fail int
+}
+
+func (f *chipFaultStore) UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn func(*mitid.User, *mitid.Authenticator) ([]mitid.Event, error)) (*mitid.User, error) {
+	if f.fail > 0 {
+		f.fail--
+		return nil, errInjected
+	}
+	return f.Store.UpdateAuthenticator(ctx, id, auth, fn)
+}
+
+func (f *chipFaultStore) UpdateSession(ctx context.Context, id string, now time.Time, fn func(*mitid.Session) ([]byte, error)) (*mitid.Session, error) {
+	if f.fail > 0 && f.fail < 2 {
+		f.fail--
+		return nil, errInjected
+	}
+	return f.Store.UpdateSession(ctx, id, now, fn)
+}

@@ -1,0 +1,203 @@
+package passport
+
+import (
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"math/big"
+)
+
+// The key-agreement public keys of SecurityInfos (ChipAuthenticationPublicKeyInfo
+// in DG14 and EF.CardSecurity): a SubjectPublicKeyInfo whose
+// AlgorithmIdentifier, by BSI TR-03110-3 §A.1.2 and ICAO 9303 Part 11 §9.2.6, is
+// one of
+//
+//	id-ecPublicKey                (ECParameters: a named curve or explicit)
+//	dhpublicnumber                (DomainParameters: p, g, q)
+//	standardizedDomainParameters  (INTEGER: the parameter ID of §9.5.1)
+//
+// with the EC point, or the DH value y as a DER INTEGER, in the BIT STRING.
+
+var (
+	// oidStandardizedDomainParameters is bsi-de algorithms(1) 2 of BSI TR-03110-3.
+	oidStandardizedDomainParameters = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 2}
+	// oidDHPublicNumber is ANSI X9.42 dhpublicnumber (RFC 3279 §2.3.3).
+	oidDHPublicNumber = asn1.ObjectIdentifier{1, 2, 840, 10046, 2, 1}
+)
+
+// agreementKey is a parsed key-agreement public key: exactly one of ec and
+// dh is set.
+type agreementKey struct {
+	ec           *ECPublicKey
+	dh           *DHPublicKey
+	explicit     bool // the parameters were spelled out
+	standardized bool // the parameters were a standardized domain parameter ID
+}
+
+// parseAgreementKey decodes a SubjectPublicKeyInfo in any of the three
+// forms. A DER that is not a SubjectPublicKeyInfo is a structural error
+// (wrapped in errMalformedSPKI); a well-formed one whose algorithm,
+// parameters or key this package cannot use is ErrUnsupportedCurve,
+// ErrInvalidPoint or ErrInvalidDHKey.
+func parseAgreementKey(der []byte) (agreementKey, error) {
+	var spki subjectPublicKeyInfo
+	rest, err := asn1.Unmarshal(der, &spki)
+	if err != nil {
+		return agreementKey{}, fmt.Errorf("%w: %v", errMalformedSPKI, err)
+	}
+	if len(rest) != 0 {
+		return agreementKey{}, fmt.Errorf("%w: trailing bytes", errMalformedSPKI)
+	}
+	d, err := parseDomainParameters(spki.Algorithm)
+	if err != nil {
+		return agreementKey{}, err
+	}
+	form := agreementKey{explicit: d.explicit, standardized: d.standardized}
+	if d.curve != nil {
+		return ecAgreementKey(d.curve, spki.PublicKey.RightAlign(), form)
+	}
+	return dhAgreementKey(d.group, spki.PublicKey.RightAlign(), form)
+}
+
+// domainParameters are the domain parameters an AlgorithmIdentifier names:
+// exactly one of curve and group is set.
+type domainParameters struct {
+	curve        *Curve
+	group        *DHGroup
+	explicit     bool // spelled out (ECParameters, DH DomainParameters)
+	standardized bool // a standardized domain parameter ID
+}
+
+// parseDomainParameters reads the AlgorithmIdentifier of a key or of a
+// PACEDomainParameterInfo: id-ecPublicKey with ECParameters, dhpublicnumber
+// with DomainParameters, or standardizedDomainParameters with an ID.
+func parseDomainParameters(alg algorithmIdentifier) (domainParameters, error) {
+	params := alg.Parameters.FullBytes
+	switch {
+	case alg.Algorithm.Equal(oidECPublicKey):
+		c, err := ParseCurveParameters(params)
+		if err != nil {
+			return domainParameters{}, err
+		}
+		return domainParameters{curve: c, explicit: len(params) > 0 && params[0] == 0x30}, nil
+	case alg.Algorithm.Equal(oidStandardizedDomainParameters):
+		var id int
+		if rest, err := asn1.Unmarshal(params, &id); err != nil || len(rest) != 0 {
+			return domainParameters{}, fmt.Errorf("%w: standardizedDomainParameters needs an INTEGER parameter ID", ErrUnsupportedCurve)
+		}
+		if g, err := StandardDHGroup(id); err == nil {
+			return domainParameters{group: g, standardized: true}, nil
+		}
+		c, err := StandardDomainParameters(id)
+		if err != nil {
+			return domainParameters{}, err
+		}
+		return domainParameters{curve: c, standardized: true}, nil
+	case alg.Algorithm.Equal(oidDHPublicNumber):
+		var dp dhDomainParameters
+		if rest, err := asn1.Unmarshal(params, &dp); err != nil || len(rest) != 0 {
+			return domainParameters{}, fmt.Errorf("%w: malformed DH DomainParameters", ErrUnsupportedCurve)
+		}
+		g, err := NewDHGroup(dp.P, dp.G, dp.Q)
+		if err != nil {
+			return domainParameters{}, err
+		}
+		return domainParameters{group: g, explicit: true}, nil
+	}
+	return domainParameters{}, fmt.Errorf("%w: algorithm %s is none of id-ecPublicKey, dhpublicnumber, standardizedDomainParameters",
+		ErrUnsupportedCurve, alg.Algorithm)
+}
+
+// marshal encodes the parameters in the form they record: standardized
+// when asked (and they have an ID), explicit when asked, named otherwise
+// (DH groups without an ID are always explicit).
+func (d domainParameters) marshal() (algorithmIdentifier, error) {
+	raw := func(v any) asn1.RawValue { b, _ := asn1.Marshal(v); return asn1.RawValue{FullBytes: b} }
+	switch {
+	case d.curve != nil:
+		if id, ok := curveParameterID(d.curve); ok && d.standardized {
+			return algorithmIdentifier{Algorithm: oidStandardizedDomainParameters, Parameters: raw(id)}, nil
+		}
+		params, err := d.curve.MarshalParameters(d.explicit)
+		if err != nil {
+			return algorithmIdentifier{}, err
+		}
+		return algorithmIdentifier{Algorithm: oidECPublicKey, Parameters: asn1.RawValue{FullBytes: params}}, nil
+	case d.group != nil:
+		if id, ok := d.group.ParameterID(); ok && d.standardized {
+			return algorithmIdentifier{Algorithm: oidStandardizedDomainParameters, Parameters: raw(id)}, nil
+		}
+		return algorithmIdentifier{Algorithm: oidDHPublicNumber, Parameters: raw(dhDomainParameters{P: d.group.p, G: d.group.g, Q: d.group.q})}, nil
+	}
+	return algorithmIdentifier{}, errors.New("passport: domain parameters without a curve or group")
+}
+
+// ecAgreementKey completes form with the point of keyBits on c.
+func ecAgreementKey(c *Curve, keyBits []byte, form agreementKey) (agreementKey, error) {
+	pt, err := c.Unmarshal(keyBits)
+	if err != nil {
+		return agreementKey{}, err
+	}
+	form.ec = &ECPublicKey{Curve: c, Point: pt}
+	return form, nil
+}
+
+// dhAgreementKey completes form with the DH value of keyBits in g.
+func dhAgreementKey(g *DHGroup, keyBits []byte, form agreementKey) (agreementKey, error) {
+	y, err := decodeDHValue(g, keyBits)
+	if err != nil {
+		return agreementKey{}, err
+	}
+	form.dh = &DHPublicKey{Group: g, Y: y}
+	return form, nil
+}
+
+// errMalformedSPKI marks a SubjectPublicKeyInfo that is not even that.
+var errMalformedSPKI = errors.New("malformed SubjectPublicKeyInfo")
+
+// decodeDHValue reads the DER INTEGER y of a DH SubjectPublicKeyInfo and
+// validates it in the group.
+func decodeDHValue(g *DHGroup, bits []byte) (*big.Int, error) {
+	var y *big.Int
+	if rest, err := asn1.Unmarshal(bits, &y); err != nil || len(rest) != 0 {
+		return nil, fmt.Errorf("%w: the DH public value is not one DER INTEGER", ErrInvalidDHKey)
+	}
+	if err := g.checkElement(y); err != nil {
+		return nil, err
+	}
+	return y, nil
+}
+
+// marshal encodes the key as a SubjectPublicKeyInfo in the form it records.
+func (k agreementKey) marshal() ([]byte, error) {
+	d := domainParameters{explicit: k.explicit, standardized: k.standardized}
+	var key []byte
+	switch {
+	case k.ec != nil:
+		d.curve, key = k.ec.Curve, k.ec.Curve.Marshal(k.ec.Point)
+	case k.dh != nil:
+		var err error
+		if key, err = asn1.Marshal(k.dh.Y); err != nil {
+			return nil, err
+		}
+		d.group = k.dh.Group
+	default:
+		return nil, errors.New("passport: key-agreement key without a key")
+	}
+	alg, err := d.marshal()
+	if err != nil {
+		return nil, err
+	}
+	return asn1.Marshal(subjectPublicKeyInfo{Algorithm: alg, PublicKey: asn1.BitString{Bytes: key, BitLength: 8 * len(key)}})
+}
+
+// curveParameterID is the standardized domain parameter ID of a named
+// curve (ICAO 9303 Part 11 §9.5.1), the inverse of StandardDomainParameters.
+func curveParameterID(c *Curve) (int, bool) {
+	for id := 8; id <= 18; id++ {
+		if std, err := StandardDomainParameters(id); err == nil && std == c {
+			return id, true
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,538 @@
+package passport
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/asn1"
+	"errors"
+	"io"
+	"math/big"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Documents in the shapes real issuers produce that an earlier version of
+// this package called malformed or not genuine.
+
+var (
+	realWorldPKIOnce sync.Once
+	realWorldPKI     *SyntheticPKI
+	realWorldPKIErr  error
+)
+
+// sharedRealWorldPKI is one ECDSA P-256 PKI for the tests of this file (key
+// generation is the slow part of building a document).
+func sharedRealWorldPKI(t testing.TB) *SyntheticPKI {
+	t.Helper()
+	realWorldPKIOnce.Do(func() {
+		realWorldPKI, realWorldPKIErr = NewSyntheticPKI(SyntheticPKIOptions{Rand: rand.Reader, Now: fixtureNow})
+	})
+	if realWorldPKIErr != nil {
+		t.Fatal(realWorldPKIErr)
+	}
+	return realWorldPKI
+}
+
+// readSynthetic builds a document with opts, serves it from a virtual chip
+// and reads it whole.
+func readSynthetic(t *testing.T, opts SyntheticDocumentOptions, ro Options) (*SyntheticDocument, *Document, *Evidence) {
+	t.Helper()
+	opts.Rand, opts.Now = rand.Reader, fixtureNow
+	if opts.PKI == nil {
+		opts.PKI = sharedRealWorldPKI(t)
+	}
+	doc, err := NewSyntheticDocument(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chip, err := NewVirtualChip(doc.VirtualChipConfig(rand.Reader))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ro.Key == nil {
+		ro.Key = doc.MRZ.Key()
+	}
+	if ro.Trust == nil {
+		ro.Trust = doc.Trust
+	}
+	if ro.Now == nil {
+		ro.Now = func() time.Time { return fixtureNow }
+	}
+	got, ev, err := NewReader(chip).Read(context.Background(), ro)
+	if err != nil {
+		t.Fatalf("Read: %v\n%s", err, ev)
+	}
+	return doc, got, ev
+}
+
+// TestSignerLookup_IssuerRDNOrder: a SignerInfo whose issuer lists the
+// DSC issuer's RDNs in another order still finds its certificate (same
+// serial number, same set of RDNs), and the whole of Passive Authentication
+// runs and passes; a different serial or a different set of RDNs does not.
+func TestSignerLookup_IssuerRDNOrder(t *testing.T) {
+	doc, _, ev := readSynthetic(t, SyntheticDocumentOptions{SOD: SODOptions{SignerIssuerReversed: true}}, Options{})
+	if !ev.Authentic() || !ev.ChipGenuine() {
+		t.Fatalf("a document whose SignerInfo reorders the issuer's RDNs is not authentic:\n%s", ev)
+	}
+	sod, err := ParseSOD(doc.SOD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	si := sod.SignedData.SignerInfos[0]
+	if pkiNamesEqual(si.RawIssuer, doc.PKI.DSC.RawIssuer) {
+		t.Fatal("the synthetic SignerInfo does not reorder the issuer; the test proves nothing")
+	}
+	tests := []struct {
+		name   string
+		change func(si *SignerInfo)
+		want   error
+	}{
+		{"same serial, same RDNs reordered", func(*SignerInfo) {}, nil},
+		{"another serial number", func(si *SignerInfo) { si.SerialNumber = new(big.Int).Add(si.SerialNumber, big.NewInt(1)) }, ErrSignerNotFound},
+		{"one RDN fewer", func(si *SignerInfo) { si.RawIssuer = synthDropFirstRDN(si.RawIssuer) }, ErrSignerNotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := *si
+			tc.change(&c)
+			got, err := sod.SignedData.Signer(&c)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("Signer: %v, want %v", err, tc.want)
+			}
+			if tc.want == nil && got != doc.PKI.DSC && string(got.Raw) != string(doc.PKI.DSC.Raw) {
+				t.Fatal("Signer found another certificate than the DSC")
+			}
+		})
+	}
+}
+
+// synthDropFirstRDN returns a DER Name without its first RDN.
+func synthDropFirstRDN(name []byte) []byte {
+	e, _ := berReadAll(name)
+	rdns, _ := berChildren(e)
+	var parts [][]byte
+	for _, r := range rdns[1:] {
+		parts = append(parts, r.full)
+	}
+	return derTLV(0x30, parts...)
+}
+
+// TestTrustStore_ReissuedCSCAPicksTheOneValidThen: a CSCA re-issued with
+// the same key and a new validity sits in the master list beside the old,
+// expired certificate. Passive Authentication passes whatever order the
+// anchors were loaded in, picks the valid one, still fails when only the
+// expired one is trusted, and still sees a CRL held under either.
+func TestTrustStore_ReissuedCSCAPicksTheOneValidThen(t *testing.T) {
+	pki := sharedRealWorldPKI(t)
+	old, err := pki.ReissueCSCA(rand.Reader, 7, fixtureNow.AddDate(-12, 0, 0), fixtureNow.AddDate(0, 0, -1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(old.RawSubject) != string(pki.CSCA.RawSubject) || string(old.SubjectKeyID) != string(pki.CSCA.SubjectKeyID) {
+		t.Fatal("the re-issued CSCA does not share the subject and key identifier")
+	}
+	ml, err := pki.MasterList(rand.Reader, fixtureNow, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := VerifyMasterList(ml, pki.TrustStore(), fixtureNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.CSCAs) != 2 {
+		t.Fatalf("master list holds %d CSCAs, want 2", len(list.CSCAs))
+	}
+	doc, err := NewSyntheticDocument(SyntheticDocumentOptions{Rand: rand.Reader, Now: fixtureNow, PKI: pki})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revokingCRL, err := pki.CRL(rand.Reader, fixtureNow, fixtureNow.AddDate(0, 0, -1), pki.DSC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := ParseCRL(revokingCRL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		anchors []*Certificate
+		revoke  bool
+		want    error
+	}{
+		{"expired first", []*Certificate{old, pki.CSCA}, false, nil},
+		{"valid first", []*Certificate{pki.CSCA, old}, false, nil},
+		{"master list order", list.CSCAs, false, nil},
+		{"only the expired one", []*Certificate{old}, false, ErrCertificateExpired},
+		{"expired first, CRL revokes the DSC", []*Certificate{old, pki.CSCA}, true, ErrCertificateRevoked},
+		{"valid first, CRL revokes the DSC", []*Certificate{pki.CSCA, old}, true, ErrCertificateRevoked},
+	}
+	t.Run("whole read, trust from the master list with the expired CSCA first", func(t *testing.T) {
+		_, _, ev := readSynthetic(t, SyntheticDocumentOptions{}, Options{Trust: NewTrustStore(old, pki.CSCA)})
+		if !ev.Authentic() || ev.Passive.CSCA == nil || string(ev.Passive.CSCA.Raw) != string(pki.CSCA.Raw) {
+			t.Fatalf("not authentic through the valid CSCA:\n%s", ev)
+		}
+	})
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			trust := NewTrustStore(tc.anchors...)
+			if tc.revoke {
+				if err := trust.AddCRL(crl); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, err := VerifyPassive(doc.SOD, doc.DataGroups, trust, fixtureNow)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("VerifyPassive: %v, want %v", err, tc.want)
+			}
+			if tc.want == nil && string(res.CSCA.Raw) != string(pki.CSCA.Raw) {
+				t.Errorf("picked the CSCA valid until %s, want the one valid now", res.CSCA.NotAfter)
+			}
+		})
+	}
+}
+
+// TestSecurityInfos_StandardizedDomainParameters: a document whose DG14
+// names the Chip Authentication key's domain parameters by a BSI TR-03110
+// parameter ID reads whole — DG14 parses, its PACEInfo is there, Chip
+// Authentication runs with the key — and the form survives a round trip.
+func TestSecurityInfos_StandardizedDomainParameters(t *testing.T) {
+	doc, got, ev := readSynthetic(t, SyntheticDocumentOptions{CAKeyStandardized: true, CACurve: NISTP256()}, Options{})
+	requireStatus(t, ev, CheckParseLDS, Passed)
+	requireStatus(t, ev, CheckChipAuthentication, Passed)
+	if !ev.ChipGenuine() {
+		t.Fatalf("not genuine:\n%s", ev)
+	}
+	si := got.DG14.SecurityInfos
+	if len(si.PACE) != 1 || len(si.ChipAuthenticationPublicKeys) != 1 {
+		t.Fatalf("DG14 read %d PACEInfos and %d keys", len(si.PACE), len(si.ChipAuthenticationPublicKeys))
+	}
+	k := si.ChipAuthenticationPublicKeys[0]
+	if !k.StandardizedParameters || k.PublicKey == nil || k.PublicKey.Curve != NISTP256() || !k.PublicKey.Point.Equal(doc.CAKey.Point) {
+		t.Fatalf("key %+v", k)
+	}
+	if !bytes.Contains(k.SubjectPublicKeyInfo, oidBody(oidStandardizedDomainParameters)) {
+		t.Fatal("the synthetic DG14 does not use standardizedDomainParameters; the test proves nothing")
+	}
+	again, err := si.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := doc.DataGroups[14]; !bytes.Equal(EncodeTLV(0x6E, again), want) {
+		t.Fatal("Marshal does not reproduce DG14")
+	}
+}
+
+// TestParseSecurityInfos_KeyForms: every form of a chip authentication key
+// parses to the same key, and a well-formed key this package cannot use is
+// kept with KeyError instead of failing the whole SecurityInfos.
+func TestParseSecurityInfos_KeyForms(t *testing.T) {
+	ec, _ := BrainpoolP256r1().GenerateKey(rand.Reader)
+	grp, _ := StandardDHGroup(2)
+	dh, _ := grp.GenerateKey(rand.Reader)
+	pace := PACEInfo{Protocol: OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}
+	tests := []struct {
+		name string
+		key  ChipAuthenticationPublicKeyInfo
+	}{
+		{"EC named curve", ChipAuthenticationPublicKeyInfo{Protocol: OIDPKECDH, PublicKey: &ec.ECPublicKey}},
+		{"EC explicit parameters", ChipAuthenticationPublicKeyInfo{Protocol: OIDPKECDH, PublicKey: &ec.ECPublicKey, ExplicitParameters: true}},
+		{"EC standardized parameter ID", ChipAuthenticationPublicKeyInfo{Protocol: OIDPKECDH, PublicKey: &ec.ECPublicKey, StandardizedParameters: true}},
+		{"DH standardized parameter ID", ChipAuthenticationPublicKeyInfo{Protocol: OIDPKDH, DHPublicKey: &dh.DHPublicKey, StandardizedParameters: true}},
+		{"DH dhpublicnumber", ChipAuthenticationPublicKeyInfo{Protocol: OIDPKDH, DHPublicKey: &dh.DHPublicKey, ExplicitParameters: true}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			der, err := (&SecurityInfos{PACE: []PACEInfo{pace}, ChipAuthenticationPublicKeys: []ChipAuthenticationPublicKeyInfo{tc.key}}).Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			si, err := ParseSecurityInfos(der)
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := si.ChipAuthenticationPublicKeys[0]
+			if len(si.PACE) != 1 || k.KeyError != nil || k.ExplicitParameters != tc.key.ExplicitParameters || k.StandardizedParameters != tc.key.StandardizedParameters {
+				t.Fatalf("parsed %+v", k)
+			}
+			switch {
+			case tc.key.PublicKey != nil && (k.PublicKey == nil || !k.PublicKey.Point.Equal(ec.Point) || k.PublicKey.Curve != ec.Curve):
+				t.Fatal("EC key differs")
+			case tc.key.DHPublicKey != nil && (k.DHPublicKey == nil || k.DHPublicKey.Group != grp || k.DHPublicKey.Y.Cmp(dh.Y) != 0):
+				t.Fatal("DH key differs")
+			}
+		})
+	}
+	t.Run("unknown parameter ID is kept with KeyError", func(t *testing.T) {
+		id, _ := asn1.Marshal(31)
+		point := ec.Curve.Marshal(ec.Point)
+		spki, _ := asn1.Marshal(subjectPublicKeyInfo{
+			Algorithm: algorithmIdentifier{Algorithm: oidStandardizedDomainParameters, Parameters: asn1.RawValue{FullBytes: id}},
+			PublicKey: asn1.BitString{Bytes: point, BitLength: 8 * len(point)}})
+		der, err := (&SecurityInfos{PACE: []PACEInfo{pace}, ChipAuthenticationPublicKeys: []ChipAuthenticationPublicKeyInfo{
+			{Protocol: OIDPKECDH, SubjectPublicKeyInfo: spki}}}).Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		si, err := ParseSecurityInfos(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(si.PACE) != 1 || !errors.Is(si.ChipAuthenticationPublicKeys[0].KeyError, ErrUnsupportedCurve) {
+			t.Fatalf("parsed %+v", si.ChipAuthenticationPublicKeys)
+		}
+	})
+}
+
+// TestReader_PACECAMKeyInCardSecurity: a chip whose PACE-CAM key is in
+// EF.CardSecurity (and not in DG14, which holds the Chip Authentication
+// key) is genuine by PACE-CAM; when EF.CardSecurity fails Passive
+// Authentication its key is not used, PACE-CAM is reported failed, and
+// Chip Authentication with the DG14 key runs instead.
+func TestReader_PACECAMKeyInCardSecurity(t *testing.T) {
+	tests := []struct {
+		name         string
+		opts         SyntheticDocumentOptions
+		cardSecurity CheckStatus
+		csErr        error
+		cam          CheckStatus
+		ca           CheckStatus
+		keyFile      string
+		genuine      bool
+	}{
+		{"key in EF.CardSecurity", SyntheticDocumentOptions{PACECAM: true}, Passed, nil, Passed, Skipped, "EF.CardSecurity", true},
+		{"EF.CardSecurity altered, Chip Authentication with DG14", SyntheticDocumentOptions{PACECAM: true, ChangeCardSecurity: true},
+			Failed, ErrSignatureInvalid, Failed, Passed, "", true},
+		{"EF.CardSecurity altered, no DG14 key, no AA", SyntheticDocumentOptions{PACECAM: true, ChangeCardSecurity: true,
+			NoChipAuthentication: true, AAKeyType: SyntheticAANone}, Failed, ErrSignatureInvalid, Failed, Skipped, "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, got, ev := readSynthetic(t, tc.opts, Options{})
+			if ev.PACE == nil || !ev.PACE.Protocol.Equal(OIDPACEECDHCAMAES128) {
+				t.Fatalf("PACE-CAM did not run:\n%s", ev)
+			}
+			c := requireStatus(t, ev, CheckCardSecurity, tc.cardSecurity)
+			if !errors.Is(c.Err, tc.csErr) {
+				t.Errorf("EF.CardSecurity error %v, want %v", c.Err, tc.csErr)
+			}
+			if c := requireStatus(t, ev, CheckPACECAM, tc.cam); tc.cam == Failed && !errors.Is(c.Err, ErrAuthenticationFailed) {
+				t.Errorf("PACE-CAM error %v", c.Err)
+			}
+			requireStatus(t, ev, CheckChipAuthentication, tc.ca)
+			if ev.CAMKeyFile != tc.keyFile {
+				t.Errorf("CAMKeyFile %q, want %q", ev.CAMKeyFile, tc.keyFile)
+			}
+			if ev.ChipGenuine() != tc.genuine || !ev.Authentic() {
+				t.Errorf("ChipGenuine %v (want %v), Authentic %v\n%s", ev.ChipGenuine(), tc.genuine, ev.Authentic(), ev)
+			}
+			if string(got.RawCardSecurity) != string(doc.CardSecurity) {
+				t.Error("EF.CardSecurity not kept in the Document")
+			}
+			if got.DG14 != nil && len(got.DG14.SecurityInfos.keysOnCurve(BrainpoolP256r1())) > 0 &&
+				got.DG14.SecurityInfos.keysOnCurve(BrainpoolP256r1())[0].Point.Equal(doc.CAMKey.Point) {
+				t.Fatal("DG14 holds the PACE-CAM key; the test proves nothing")
+			}
+		})
+	}
+}
+
+// TestVerifyPassive_ExternalSigner: an EF.SOD without its document signer
+// certificate passes Passive Authentication with the DSC given from
+// outside (as from the ICAO PKD), through VerifyPassiveWith and the Reader;
+// the external certificate must be the one the SignerInfo names, must
+// verify the signature and must chain to a trusted CSCA.
+func TestVerifyPassive_ExternalSigner(t *testing.T) {
+	pki := sharedRealWorldPKI(t)
+	doc, err := NewSyntheticDocument(SyntheticDocumentOptions{Rand: rand.Reader, Now: fixtureNow, PKI: pki,
+		SOD: SODOptions{OmitSignerCertificate: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sod, err := ParseSOD(doc.SOD)
+	if err != nil || len(sod.SignedData.Certificates) != 0 {
+		t.Fatalf("the synthetic EF.SOD carries its certificate (%v); the test proves nothing", err)
+	}
+	other, err := NewSyntheticPKI(SyntheticPKIOptions{Rand: rand.Reader, Now: fixtureNow, Country: "XX"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A certificate with the DSC's issuer and serial number, signed by the
+	// CSCA, for another key: it chains, but cannot verify EF.SOD.
+	otherKey, _ := SyntheticECDSAP256.GenerateKey(rand.Reader)
+	impostor, err := synthCreateCertificate(rand.Reader, synthCertificate{serial: pki.DSC.SerialNumber.Int64(), subject: pki.DSC.Subject,
+		notBefore: pki.DSC.NotBefore, notAfter: pki.DSC.NotAfter, keyUsage: pki.DSC.KeyUsage}, otherKey.Public(), pki.CSCA, pki.CSCAKey, pki.Algorithm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		signer *Certificate
+		trust  *TrustStore
+		want   error
+		check  PassiveCheck
+	}{
+		{"external DSC", pki.DSC, pki.TrustStore(), nil, ""},
+		{"no DSC at all", nil, pki.TrustStore(), ErrSignerNotFound, PACheckSignerPresent},
+		{"another PKI's DSC", other.DSC, pki.TrustStore(), ErrSignerNotFound, PACheckSignerPresent},
+		{"same name and serial, another key", impostor, pki.TrustStore(), ErrSignatureInvalid, PACheckSODSignature},
+		{"external DSC, CSCA not trusted", pki.DSC, other.TrustStore(), ErrUntrustedSigner, PACheckSignerTrusted},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := VerifyPassiveWith(doc.SOD, doc.DataGroups, PassiveOptions{Trust: tc.trust, At: fixtureNow, Signer: tc.signer})
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("VerifyPassiveWith: %v, want %v", err, tc.want)
+			}
+			if tc.want != nil {
+				if c, ok := res.Check(tc.check); !ok || c.Passed() {
+					t.Errorf("check %q: %+v", tc.check, c)
+				}
+				return
+			}
+			if !res.OK() || res.DSC != tc.signer {
+				t.Errorf("OK %v, DSC %v", res.OK(), res.DSC)
+			}
+		})
+	}
+	t.Run("Reader with Options.Signer", func(t *testing.T) {
+		chip, err := NewVirtualChip(doc.VirtualChipConfig(rand.Reader))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, ev, err := NewReader(chip).Read(context.Background(), Options{Key: doc.MRZ.Key(), Trust: doc.Trust,
+			Signer: pki.DSC, Now: func() time.Time { return fixtureNow }})
+		if err != nil || !ev.Authentic() || !ev.ChipGenuine() {
+			t.Fatalf("Read: %v\n%s", err, ev)
+		}
+	})
+}
+
+// TestEvidence_ErrorsNameFileStepAndWhy: each failure in the evidence
+// names the file, the step that failed (as failed, not in words of
+// success) and the cause, and keeps its sentinel for errors.Is.
+func TestEvidence_ErrorsNameFileStepAndWhy(t *testing.T) {
+	_, _, ev := readSynthetic(t, SyntheticDocumentOptions{PACECAM: true, ChangeCardSecurity: true, ChangeDataGroup: 2}, Options{})
+	tests := []struct {
+		check CheckName
+		want  []string
+		is    error
+	}{
+		{CheckCardSecurity, []string{"EF.CardSecurity: check failed: " + string(PACheckSODSignature), "CMS check failed", "signature invalid"}, ErrSignatureInvalid},
+		{CheckPACECAM, []string{"EF.CardSecurity (not used: it failed Passive Authentication)", "DG14", "brainpoolP256r1"}, ErrAuthenticationFailed},
+		{CheckPassiveAuthentication, []string{"EF.SOD: check failed: " + string(PACheckDataGroups), "DG2", "hash does not match"}, ErrDataGroupHashMismatch},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.check), func(t *testing.T) {
+			c := requireStatus(t, ev, tc.check, Failed)
+			for _, w := range tc.want {
+				if !strings.Contains(c.Err.Error(), w) {
+					t.Errorf("%q does not say %q", c.Err, w)
+				}
+			}
+			if !errors.Is(c.Err, tc.is) {
+				t.Errorf("%v is not %v", c.Err, tc.is)
+			}
+		})
+	}
+	if c := requireStatus(t, ev, CheckChipAuthentication, Passed); !strings.Contains(c.Detail, "id-CA-ECDH-AES-CBC-CMAC-128") ||
+		!strings.Contains(c.Detail, "after PACE-CAM did not authenticate the chip") {
+		t.Errorf("Chip Authentication detail %q", c.Detail)
+	}
+	var pce *PassiveCheckError
+	if !errors.As(ev.Err(), &pce) || pce.File == "" {
+		t.Errorf("Evidence.Err does not carry a *PassiveCheckError: %v", ev.Err())
+	}
+}
+
+// TestEvidence_ChipGenuineNeedsTheCAMKeyVouched: PACE-CAM makes the chip
+// genuine only when the file its key came from passed Passive
+// Authentication.
+func TestEvidence_ChipGenuineNeedsTheCAMKeyVouched(t *testing.T) {
+	ok := &PassiveResult{Checks: []CheckResult{{Check: PACheckSODSignature}}}
+	bad := &PassiveResult{Checks: []CheckResult{{Check: PACheckSODSignature, Err: ErrSignatureInvalid}}}
+	sod := func(dg14 error) *PassiveResult {
+		return &PassiveResult{Checks: []CheckResult{{Check: PACheckDataGroups, Err: dg14}}, DataGroups: []DataGroupResult{{DataGroup: 14, Err: dg14}}}
+	}
+	tests := []struct {
+		name    string
+		keyFile string
+		cs      *PassiveResult
+		passive *PassiveResult
+		want    bool
+	}{
+		{"EF.CardSecurity key, EF.CardSecurity verified", fileCardSecurity, ok, sod(nil), true},
+		{"EF.CardSecurity key, EF.CardSecurity not verified", fileCardSecurity, bad, sod(nil), false},
+		{"EF.CardSecurity key, EF.CardSecurity not read", fileCardSecurity, nil, sod(nil), false},
+		{"DG14 key, DG14 vouched", "DG14", nil, sod(nil), true},
+		{"DG14 key, DG14 altered", "DG14", ok, sod(ErrDataGroupHashMismatch), false},
+		{"no key file", "", ok, sod(nil), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := &Evidence{CAMKeyFile: tc.keyFile, CardSecurity: tc.cs, Passive: tc.passive}
+			ev.pass(CheckPACECAM, "")
+			if tc.passive.OK() {
+				ev.pass(CheckPassiveAuthentication, "")
+			} else {
+				ev.fail(CheckPassiveAuthentication, "", tc.passive.Err())
+			}
+			if got := ev.ChipGenuine(); got != tc.want {
+				t.Errorf("ChipGenuine %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func randReader() io.Reader { return rand.Reader }
+
+// TestTrustStore_ReissuedCSCAConcurrent: many goroutines verify documents
+// against one store holding a CSCA and its re-issue, while others add the
+// anchors again and a CRL: every verdict is the same, and -race is quiet.
+func TestTrustStore_ReissuedCSCAConcurrent(t *testing.T) {
+	pki := sharedRealWorldPKI(t)
+	old, err := pki.ReissueCSCA(rand.Reader, 8, fixtureNow.AddDate(-12, 0, 0), fixtureNow.AddDate(0, 0, -1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := NewSyntheticDocument(SyntheticDocumentOptions{Rand: rand.Reader, Now: fixtureNow, PKI: pki, AAKeyType: SyntheticAANone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emptyCRL, err := pki.CRL(rand.Reader, fixtureNow, fixtureNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, _ := ParseCRL(emptyCRL)
+	trust := NewTrustStore(old, pki.CSCA)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%8 == 0 {
+				trust.Add(pki.CSCA, old)
+				if err := trust.AddCRL(crl); err != nil {
+					errs <- err
+				}
+			}
+			res, err := VerifyPassive(doc.SOD, doc.DataGroups, trust, fixtureNow)
+			if err != nil {
+				errs <- err
+				return
+			}
+			if string(res.CSCA.Raw) != string(pki.CSCA.Raw) {
+				errs <- errors.New("picked the expired CSCA")
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}

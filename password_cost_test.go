@@ -1,0 +1,137 @@
+package mitid_test
+
+import (
+	"crypto/rand"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/argon2"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/store/memory"
+)
+
+// heavyArgon2 is argon2id at 32 MiB: enough that a run shows plainly in
+// the bytes a call allocates.
+var heavyArgon2 = mitid.Argon2Params{Time: 1, Memory: 32 * 1024, Threads: 1, KeyLen: 32, SaltLen: 16}
+
+// atSuspendedPassword enrols a code display holder with a heavy password
+// hash, suspends the password with three wrong entries, and returns a login
+// waiting for the password.
+func atSuspendedPassword(tb testing.TB) (*loginEnv, *holder, *mitid.Login) {
+	tb.Helper()
+	e := newLoginEnv(tb, memory.New())
+	e.withPolicy(tb, func(p *mitid.Policy) { p.Argon2 = heavyArgon2 })
+	h := e.enrol(tb, "heavy-"+time.Now().Format("150405.000000000"), mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	l := e.begin(tb, h, mitid.LevelSubstantial)
+	l, err := e.svc.SubmitCode(e.ctx, l.ID, h.code(tb))
+	require.NoError(tb, err)
+	for i := 0; i < 3; i++ {
+		_, err = e.svc.SubmitPassword(e.ctx, l.ID, "not the password")
+		require.Equal(tb, mitid.CodeWrongPassword, mitid.ErrorCode(err))
+	}
+	_, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
+	require.Equal(tb, mitid.CodeAuthenticatorSusp, mitid.ErrorCode(err))
+	return e, h, l
+}
+
+// withPolicy replaces e's Service by one on the same store and clock whose
+// policy is changed by tweak.
+func (e *env) withPolicy(tb testing.TB, tweak func(*mitid.Policy)) {
+	tb.Helper()
+	p := e.svc.Policy()
+	tweak(&p)
+	svc, err := mitid.New(mitid.Config{Store: e.svc.Store(), Keys: mustKeys(tb), Clock: e.clock, Rand: seeded(3), Policy: &p})
+	require.NoError(tb, err)
+	e.svc = svc
+}
+
+func mustKeys(tb testing.TB) *mitid.KeyRing {
+	k, err := mitid.NewRandomKeyRing(seeded(1))
+	require.NoError(tb, err)
+	return k
+}
+
+// allocated returns the bytes f allocates.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestPassword_NoArgon2idForAnAttemptThatWouldBeRefused: a password typed at
+// a suspended password is refused before argon2id runs, so it costs
+// kilobytes, not the hash's 32 MiB.
+func TestPassword_NoArgon2idForAnAttemptThatWouldBeRefused(t *testing.T) {
+	e, h, l := atSuspendedPassword(t)
+	refused := allocated(func() {
+		_, err := e.svc.SubmitPassword(e.ctx, l.ID, password)
+		require.Equal(t, mitid.CodeAuthenticatorSusp, mitid.ErrorCode(err))
+	})
+	assert.Less(t, refused, uint64(1<<20), "a refused attempt allocated %d bytes", refused)
+
+	e.clock.Advance(15 * time.Minute)
+	l = e.begin(t, h, mitid.LevelSubstantial)
+	l, err := e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+	require.NoError(t, err)
+	checked := allocated(func() {
+		_, err := e.svc.SubmitPassword(e.ctx, l.ID, "still not the password")
+		require.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err))
+	})
+	assert.Greater(t, checked, uint64(heavyArgon2.Memory)<<10, "the measure sees an argon2id run (%d bytes)", checked)
+}
+
+// BenchmarkPasswordAtSuspendedPassword64 is 64 concurrent password
+// submissions at a suspended password (the attack that took 2.1 GB and 34 s
+// of CPU for 32 requests); compare B/op and ns/op with
+// BenchmarkRawArgon2idMitIDPolicy, one hash at MitID's parameters.
+func BenchmarkPasswordAtSuspendedPassword64(b *testing.B) {
+	e, _, l := atSuspendedPassword(b)
+	b.SetParallelism(64 / runtime.GOMAXPROCS(0))
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := e.svc.SubmitPassword(e.ctx, l.ID, password); mitid.ErrorCode(err) != mitid.CodeAuthenticatorSusp {
+				b.Error(err)
+			}
+		}
+	})
+}
+
+// BenchmarkRawArgon2idMitIDPolicy is one argon2id hash at MitID's default
+// parameters.
+func BenchmarkRawArgon2idMitIDPolicy(b *testing.B) {
+	a := mitid.MitIDPolicy().Argon2
+	salt := make([]byte, a.SaltLen)
+	_, _ = rand.Read(salt)
+	b.ReportAllocs()
+	for b.Loop() {
+		argon2.IDKey([]byte(password), salt, a.Time, a.Memory, a.Threads, a.KeyLen)
+	}
+}
+
+// TestChangePassword_NoArgon2idOnceTheBudgetIsSpent: a password change is
+// open to anyone who can call it with the user's ID, so it draws on a
+// stranger's share, and once that is spent it is refused before argon2id.
+func TestChangePassword_NoArgon2idOnceTheBudgetIsSpent(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	e.withPolicy(t, func(p *mitid.Policy) {
+		p.Argon2, p.WrongCodeLimit, p.MaxConsecutiveFailures, p.PossessionReserve = heavyArgon2, 10, 4, 1
+	})
+	h := e.enrol(t, "change-budget", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	for i := 0; i < 3; i++ {
+		_, _, err := e.svc.ChangePassword(e.ctx, h.user.ID, "not the password", "a new strong passphrase")
+		require.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err))
+	}
+	cost := allocated(func() {
+		_, _, err := e.svc.ChangePassword(e.ctx, h.user.ID, password, "a new strong passphrase")
+		require.Equal(t, mitid.CodeAttemptsExhausted, mitid.ErrorCode(err))
+	})
+	assert.Less(t, cost, uint64(1<<20), "refused before argon2id (%d bytes)", cost)
+}
