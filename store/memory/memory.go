@@ -635,23 +635,17 @@ func (s *Store) PlaceOrder(ctx context.Context, o *mitid.Order, fn mitid.OrderCh
 // ChangeOrder changes an order and its user together, under the order's
 // lock and then the user's (the one order in which the store takes both).
 func (s *Store) ChangeOrder(ctx context.Context, number string, fn mitid.OrderChange) (*mitid.Order, *mitid.User, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, nil, err
-	}
-	s.mu.Lock()
-	oe, ok := s.orders[number]
-	s.mu.Unlock()
-	if !ok {
-		return nil, nil, mitid.NotFoundOrder(number)
-	}
-	oe.lock.Lock()
-	defer oe.lock.Unlock()
-	return s.orderChange(ctx, oe.o, oe, fn)
+	return s.claimOrChange(ctx, number, uuid.Nil, fn)
 }
 
 // ClaimOrder gives an order without a user to user, under the order's lock
 // and then the user's.
 func (s *Store) ClaimOrder(ctx context.Context, number string, user uuid.UUID, fn mitid.OrderChange) (*mitid.Order, *mitid.User, error) {
+	return s.claimOrChange(ctx, number, user, fn)
+}
+
+// claimOrChange is ChangeOrder, and ClaimOrder when claim is not zero.
+func (s *Store) claimOrChange(ctx context.Context, number string, claim uuid.UUID, fn mitid.OrderChange) (*mitid.Order, *mitid.User, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -663,12 +657,15 @@ func (s *Store) ClaimOrder(ctx context.Context, number string, user uuid.UUID, f
 	}
 	oe.lock.Lock()
 	defer oe.lock.Unlock()
-	if oe.o.User != uuid.Nil {
-		return nil, nil, mitid.ClaimedOrder(number)
+	o := oe.o
+	if claim != uuid.Nil {
+		if o.User != uuid.Nil {
+			return nil, nil, mitid.ClaimedOrder(number)
+		}
+		o = o.Clone()
+		o.User = claim
 	}
-	claimed := oe.o.Clone()
-	claimed.User = user
-	return s.orderChange(ctx, claimed, oe, fn)
+	return s.orderChange(ctx, o, oe, fn)
 }
 
 // orderChange runs fn on copies of order o (an existing order when oe is
