@@ -371,23 +371,52 @@ type ActivationCodes struct {
 	TemporaryPIN string
 	// Replaces names an authenticator the new one replaces.
 	Replaces uuid.UUID
+	// Serial and DeviceCode are a code display's or audio code reader's
+	// proof: the serial number on its back and the code it shows now.
+	Serial, DeviceCode string
+	// Password creates the MitID password, used with a code device at every
+	// login, when the person has none yet.
+	Password string
 }
 
 // ActivateWithCode activates an authenticator waiting for activation, after
 // "enter user ID → activation code → follow the guide" (seed 000). An app
-// needs the temporary PIN as well. Wrong codes count (three block a code);
-// each code activates one authenticator.
+// needs the temporary PIN as well; a code display or audio code reader its
+// own proof, the serial number on its back and the code it shows
+// (codes.Serial, codes.DeviceCode), and creates the first password with it
+// when there is none. A chip is activated by code through
+// BeginChipActivationWithCode, which connects it. Wrong codes count (three
+// block a code); each code activates one authenticator.
 func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid.UUID, codes ActivationCodes) (*User, []Event, error) {
+	found, err := s.findByUserID(ctx, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var pw *PasswordHash
+	var pwID uuid.UUID
+	if a, err := found.Authenticator(auth); err == nil && (a.Kind == KindCodeDisplay || a.Kind == KindAudioReader) && codes.Password != "" {
+		// Hashed here, outside the update, which may run twice; whether
+		// one is needed is decided inside it.
+		if pw, pwID, err = s.firstPassword(found, codes.Password, "code"); err != nil {
+			return nil, nil, err
+		}
+	}
 	return s.attemptByUserID(ctx, userID, func(u *User, now time.Time) ([]Event, error) {
 		a, err := u.Authenticator(auth)
 		if err != nil {
 			return nil, err
+		}
+		if a.Kind == KindChip {
+			return nil, errorf(CodeTransitionForbidden, "a MitID chip is activated with its code by connecting it (BeginChipActivationWithCode)")
 		}
 		if st := a.EffectiveState(now); st != StatePendingActivation && st != StateWaitingForAccess {
 			return nil, errorf(CodeTransitionForbidden, "this %s is %s, not waiting for activation", a.Kind, st)
 		}
 		if err := a.missingSecret(); err != nil {
 			return nil, err
+		}
+		if a.Kind == KindCodeDisplay || a.Kind == KindAudioReader {
+			return s.activateCodeDeviceWithCode(u, a, codes, pw, pwID, now)
 		}
 		var bySMS []CodeChannel
 		if a.Kind == KindApp {
@@ -419,6 +448,32 @@ func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid
 		}
 		return append(evs, moved...), nil
 	})
+}
+
+// activateCodeDeviceWithCode is ActivateWithCode for a code display or
+// audio code reader: the activation code, then the device's serial number
+// and the code it shows. A device proof that fails refuses the whole
+// activation and leaves the activation code unused.
+func (s *Service) activateCodeDeviceWithCode(u *User, a *Authenticator, codes ActivationCodes, pw *PasswordHash, pwID uuid.UUID, now time.Time) ([]Event, error) {
+	evs, err := s.redeemCode(u, PurposeActivation, codes.Code, now)
+	if err != nil {
+		return evs, err
+	}
+	if err := checkSerial(a, codes.Serial); err != nil {
+		return nil, err
+	}
+	if _, err := s.checkCode(a, codes.DeviceCode, now); err != nil {
+		return nil, err
+	}
+	if pw == nil && activePassword(u, now) == nil {
+		return nil, invalidField(CodePasswordInvalid, "password", "create a password: you will enter it with the %s at every use", a.Kind)
+	}
+	moved, err := u.Transition(&s.policy, a.ID, StateActive, now, TransitionOptions{Replaces: codes.Replaces, Reason: "activated with code"})
+	if err != nil {
+		return nil, err
+	}
+	more, err := s.addFirstPassword(u, pw, pwID, now)
+	return append(append(evs, moved...), more...), err
 }
 
 // attemptByUserID runs an attempt (see attempt) on the user with the given

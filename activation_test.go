@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/codedisplay"
 )
 
 // smsEnv is an env whose Notifier records the SMS texts sent directly.
@@ -70,19 +71,32 @@ func TestActivationCode_ActivatesOnceAndIsPersonal(t *testing.T) {
 	require.NoError(t, err)
 	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
 	require.NoError(t, err)
-	bents, _ := e.codeDevice(t, other.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
-	_, _, err = e.svc.ActivateWithCode(e.ctx, "bent-other", bents, mitid.ActivationCodes{Code: code})
-	require.Error(t, err, "Anna's code does not activate Bent's code display")
+	bents, bdev := e.codeDevice(t, other.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "bent-other", bents, proofOf(t, bdev, code))
+	assert.Equal(t, mitid.CodeActivationInvalid, mitid.ErrorCode(err), "Anna's code does not activate Bent's code display")
 
-	annas, _ := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
-	_, evs, err := e.svc.ActivateWithCode(e.ctx, "Anna.Hansen", annas, mitid.ActivationCodes{Code: strings.ToLower(code)})
+	annas, adev := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	_, evs, err := e.svc.ActivateWithCode(e.ctx, "Anna.Hansen", annas, proofOf(t, adev, strings.ToLower(code)))
 	require.NoError(t, err, "case and hyphen do not matter")
 	assert.Equal(t, mitid.EventCodeUsed, evs[0].Type)
-	assert.Equal(t, mitid.StateActive, evs[len(evs)-1].To)
+	assert.Equal(t, mitid.StateActive, evs[len(evs)-2].To)
+	assert.Equal(t, mitid.KindPassword, evs[len(evs)-1].Kind, "the first password is created with the device")
 
-	reader, _ := e.codeDevice(t, u.ID, mitid.KindAudioReader, mitid.StatePendingActivation)
-	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", reader, mitid.ActivationCodes{Code: code})
-	require.Error(t, err, "one code activates one authenticator")
+	_, _, err = e.svc.BlockAuthenticator(e.ctx, u.ID, annas, "lost")
+	require.NoError(t, err)
+	reader, rdev := e.codeDevice(t, u.ID, mitid.KindAudioReader, mitid.StatePendingActivation)
+	e.clock.Advance(30 * time.Second)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", reader, proofOf(t, rdev, code))
+	assert.Equal(t, mitid.CodeActivationInvalid, mitid.ErrorCode(err), "one code activates one authenticator")
+}
+
+// proofOf is what the holder of a code device types with an activation
+// code: the code, the device's serial number and the code it shows.
+func proofOf(t *testing.T, dev *codedisplay.Device, code string) mitid.ActivationCodes {
+	t.Helper()
+	shown, err := dev.Code()
+	require.NoError(t, err)
+	return mitid.ActivationCodes{Code: code, Serial: dev.Serial().String(), DeviceCode: shown, Password: password}
 }
 
 func TestActivationCode_ThreeWrongEntriesBlockIt(t *testing.T) {
@@ -241,12 +255,12 @@ func TestActivationCode_WrongEntriesDrawOnTheAccountsBudget(t *testing.T) {
 func TestActivationCode_SuccessResetsNoCount(t *testing.T) {
 	e, _ := smsEnv(t)
 	u := e.anna(t)
-	dev, _ := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	dev, sim := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
 	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
 	require.NoError(t, err)
 	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, mitid.ActivationCodes{Code: "AAAA-AAAA"})
 	require.Equal(t, mitid.CodeWrongActivationCode, mitid.ErrorCode(err))
-	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, mitid.ActivationCodes{Code: code})
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, proofOf(t, sim, code))
 	require.NoError(t, err)
 	got, err := e.svc.User(e.ctx, u.ID)
 	require.NoError(t, err)
@@ -288,8 +302,8 @@ func TestSMSCode_ANewCodeReplacesTheOldOnlyOnceItIsSent(t *testing.T) {
 	require.ErrorIs(t, err, mitid.ErrUnavailable)
 	assert.Equal(t, mitid.CodeDeliveryFailed, mitid.ErrorCode(err))
 	assert.Empty(t, code, "a code that was not handed over is not handed out")
-	dev, _ := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
-	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, mitid.ActivationCodes{Code: old})
+	dev, sim := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, proofOf(t, sim, old))
 	require.NoError(t, err, "the code the holder had still works")
 }
 

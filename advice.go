@@ -1,17 +1,25 @@
 package mitid
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+)
 
 // AdviceCode names a piece of advice. Codes are stable, like error codes.
 type AdviceCode string
 
 // The advice the Service gives.
 const (
-	// AdviceMoreChannels: the person has fewer notification channels than
-	// Policy.RecommendedChannels (seed 004: "It is recommended that you
+	// AdviceMoreChannels: the person is notified on fewer channels than
+	// Policy.RecommendedChannels (mitid.dk: "It is recommended that you
 	// choose two channels"), so one failing channel can leave them
 	// unwarned.
 	AdviceMoreChannels AdviceCode = "more_channels"
+	// AdviceSpare: the person has one authenticator and no spare (mitid.dk:
+	// two apps, or an app and a code display), so losing it locks them out.
+	AdviceSpare AdviceCode = "add_spare"
 )
 
 // Advice is a recommendation that blocks nothing: the change it is given
@@ -19,7 +27,8 @@ const (
 type Advice struct {
 	Code    AdviceCode
 	Message string
-	// Have and Recommended count what the advice is about (channels).
+	// Have and Recommended count what the advice is about (channels,
+	// authenticators).
 	Have, Recommended int
 }
 
@@ -29,17 +38,31 @@ func errNoChannel() error {
 		"choose at least one notification channel (app, sms or email): MitID must be able to tell you when your MitID changes")
 }
 
-// Advise returns the advice for u as it is now: call it after CreateUser
-// or ChangeContact and show the person what it returns. An empty result
-// means nothing to advise.
-func (s *Service) Advise(u *User) []Advice {
-	var out []Advice
-	if want := s.policy.RecommendedChannels; len(u.Channels) < want {
-		out = append(out, Advice{Code: AdviceMoreChannels, Have: len(u.Channels), Recommended: want,
-			Message: fmt.Sprintf("choose %d notification channels, so that you are warned even if one fails; you have %d",
-				want, len(u.Channels))})
+// Advise returns what MitID recommends person user do now: call it after
+// CreateUser, ChangeContact or a change of authenticators and show the
+// person what it returns. An empty result means nothing to advise.
+func (s *Service) Advise(ctx context.Context, user uuid.UUID) ([]Advice, error) {
+	u, err := s.store.User(ctx, user)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	var out []Advice
+	if n, want := len(deliveries(u)), s.policy.RecommendedChannels; n < want {
+		out = append(out, Advice{Code: AdviceMoreChannels, Have: n, Recommended: want,
+			Message: fmt.Sprintf("choose %d notification channels, so that you are warned even if one fails; you have %d", want, n)})
+	}
+	now := s.clock.Now()
+	devices := 0
+	for i := range u.Authenticators {
+		if a := &u.Authenticators[i]; a.Kind != KindPassword && a.EffectiveState(now).InUse() {
+			devices++
+		}
+	}
+	if devices < 2 {
+		out = append(out, Advice{Code: AdviceSpare, Have: devices, Recommended: 2,
+			Message: "keep a spare authenticator (a second app, or an app and a code display), so you can still use MitID if you lose one"})
+	}
+	return out, nil
 }
 
 // defaultChannels gives a new person who chose no channel the channels

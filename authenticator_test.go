@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/chip"
 )
 
 var (
@@ -49,7 +50,7 @@ func TestTransitionTable_EveryPair(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				assert.Equal(t, want, mitid.CanTransition(from, to))
 				u := &mitid.User{ID: uuid.New()}
-				a := mitid.Authenticator{ID: uuid.New(), Kind: mitid.KindApp, State: from, WaitUntil: tNow.Add(-time.Minute)}
+				a := withSecret(mitid.Authenticator{ID: uuid.New(), Kind: mitid.KindApp, State: from, WaitUntil: tNow.Add(-time.Minute)})
 				if from == mitid.StateSuspended {
 					a.SuspendedUntil = tNow.Add(time.Hour)
 				}
@@ -91,7 +92,7 @@ func TestTransition_FinalStatesSayWhatToDo(t *testing.T) {
 
 func TestTransition_WaitingPeriodMustPass(t *testing.T) {
 	wait := tNow.Add(24 * time.Hour)
-	u := &mitid.User{Authenticators: []mitid.Authenticator{{ID: uuid.New(), Kind: mitid.KindChip, State: mitid.StateWaitingForAccess, WaitUntil: wait}}}
+	u := &mitid.User{Authenticators: []mitid.Authenticator{withSecret(mitid.Authenticator{ID: uuid.New(), Kind: mitid.KindChip, State: mitid.StateWaitingForAccess, WaitUntil: wait})}}
 	id := u.Authenticators[0].ID
 	_, err := u.Transition(&policy, id, mitid.StateActive, wait.Add(-time.Second), mitid.TransitionOptions{})
 	require.ErrorIs(t, err, mitid.ErrWaiting)
@@ -133,7 +134,7 @@ func TestLimits_PerKind(t *testing.T) {
 		t.Run(tc.rule, func(t *testing.T) {
 			u := &mitid.User{}
 			for _, k := range tc.kinds {
-				u.Authenticators = append(u.Authenticators, mitid.Authenticator{ID: uuid.New(), Kind: k, State: mitid.StatePendingActivation})
+				u.Authenticators = append(u.Authenticators, withSecret(mitid.Authenticator{ID: uuid.New(), Kind: k, State: mitid.StatePendingActivation}))
 			}
 			for i := range tc.kinds {
 				_, err := u.Transition(&policy, u.Authenticators[i].ID, mitid.StateActive, tNow, mitid.TransitionOptions{})
@@ -151,8 +152,8 @@ func TestLimits_PerKind(t *testing.T) {
 
 func TestLimits_SuspendedCountsBlockedDoesNot(t *testing.T) {
 	u := &mitid.User{Authenticators: []mitid.Authenticator{
-		{ID: uuid.New(), Kind: mitid.KindChip, State: mitid.StateSuspended},
-		{ID: uuid.New(), Kind: mitid.KindChip, State: mitid.StatePendingActivation},
+		withSecret(mitid.Authenticator{ID: uuid.New(), Kind: mitid.KindChip, State: mitid.StateSuspended}),
+		withSecret(mitid.Authenticator{ID: uuid.New(), Kind: mitid.KindChip, State: mitid.StatePendingActivation}),
 	}}
 	_, err := u.Transition(&policy, u.Authenticators[1].ID, mitid.StateActive, tNow, mitid.TransitionOptions{})
 	require.ErrorIs(t, err, mitid.ErrLimit, "a suspended chip is still in use")
@@ -165,8 +166,8 @@ func TestLimits_SuspendedCountsBlockedDoesNot(t *testing.T) {
 func TestLimits_ReplacementSwapsInOneChange(t *testing.T) {
 	oldID, newID := uuid.New(), uuid.New()
 	u := &mitid.User{Authenticators: []mitid.Authenticator{
-		{ID: oldID, Kind: mitid.KindCodeDisplay, State: mitid.StateActive},
-		{ID: newID, Kind: mitid.KindAudioReader, State: mitid.StatePendingActivation},
+		withSecret(mitid.Authenticator{ID: oldID, Kind: mitid.KindCodeDisplay, State: mitid.StateActive}),
+		withSecret(mitid.Authenticator{ID: newID, Kind: mitid.KindAudioReader, State: mitid.StatePendingActivation}),
 	}}
 	evs, err := u.Transition(&policy, newID, mitid.StateActive, tNow, mitid.TransitionOptions{Replaces: oldID, Reason: "broken"})
 	require.NoError(t, err)
@@ -176,7 +177,7 @@ func TestLimits_ReplacementSwapsInOneChange(t *testing.T) {
 	assert.Equal(t, mitid.StateReplaced, u.Authenticators[0].State)
 	assert.Equal(t, newID, u.Authenticators[0].ReplacedBy)
 
-	chip := mitid.Authenticator{ID: uuid.New(), Kind: mitid.KindChip, State: mitid.StatePendingActivation}
+	chip := withSecret(mitid.Authenticator{ID: uuid.New(), Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 	u.Authenticators = append(u.Authenticators, chip)
 	_, err = u.Transition(&policy, chip.ID, mitid.StateActive, tNow, mitid.TransitionOptions{Replaces: newID})
 	require.ErrorIs(t, err, mitid.ErrInvalid, "a chip cannot replace an audio code reader")
@@ -188,13 +189,46 @@ func TestAddAuthenticator_StartingStates(t *testing.T) {
 		u := &mitid.User{}
 		_, err := u.AddAuthenticator(&policy, mitid.Authenticator{ID: uuid.New(), Kind: mitid.KindApp, State: st}, tNow)
 		switch st {
-		case mitid.StateOrdered, mitid.StatePendingActivation, mitid.StateWaitingForAccess, mitid.StateActive:
+		case mitid.StateOrdered, mitid.StatePendingActivation, mitid.StateWaitingForAccess:
 			assert.NoError(t, err, st)
 		default:
-			assert.ErrorIs(t, err, mitid.ErrInvalid, st)
+			// Active too: only activation, after its proof, makes an app
+			// (or any device) active.
+			assert.Equal(t, mitid.CodeTransitionForbidden, mitid.ErrorCode(err), st)
 		}
 	}
+	// A password is created, not proven: it may start active.
 	u := &mitid.User{}
-	_, err := u.AddAuthenticator(&policy, mitid.Authenticator{ID: uuid.New(), Kind: "token", State: mitid.StateOrdered}, tNow)
+	_, err := u.AddAuthenticator(&policy, withSecret(mitid.Authenticator{ID: uuid.New(), Kind: mitid.KindPassword, State: mitid.StateActive}), tNow)
+	require.NoError(t, err)
+	_, err = u.AddAuthenticator(&policy, mitid.Authenticator{ID: uuid.New(), Kind: mitid.KindPassword, State: mitid.StateActive}, tNow)
+	assert.Equal(t, mitid.CodeTransitionForbidden, mitid.ErrorCode(err), "not without its hash")
+	u = &mitid.User{}
+	_, err = u.AddAuthenticator(&policy, mitid.Authenticator{ID: uuid.New(), Kind: "token", State: mitid.StateOrdered}, tNow)
 	require.ErrorIs(t, err, mitid.ErrInvalid, "unknown kind")
+}
+
+// withSecret gives a an opaque stand-in for the secret its kind is verified
+// against: User.Transition activates nothing without one.
+func withSecret(a mitid.Authenticator) mitid.Authenticator {
+	switch a.Kind {
+	case mitid.KindApp:
+		a.DeviceKey = []byte{1}
+	case mitid.KindCodeDisplay, mitid.KindAudioReader:
+		a.OTP = &mitid.OTPSecret{}
+	case mitid.KindChip:
+		a.Chip = &chip.Credential{}
+	case mitid.KindPassword:
+		a.Password = &mitid.PasswordHash{}
+	}
+	return a
+}
+
+func TestTransition_NothingBecomesActiveWithoutItsSecret(t *testing.T) {
+	for _, k := range []mitid.Kind{mitid.KindApp, mitid.KindCodeDisplay, mitid.KindAudioReader, mitid.KindChip, mitid.KindPassword} {
+		u := &mitid.User{Authenticators: []mitid.Authenticator{{ID: uuid.New(), Kind: k, State: mitid.StatePendingActivation}}}
+		_, err := u.Transition(&policy, u.Authenticators[0].ID, mitid.StateActive, tNow, mitid.TransitionOptions{})
+		assert.Equal(t, mitid.CodeTransitionForbidden, mitid.ErrorCode(err), k)
+		assert.Equal(t, mitid.StatePendingActivation, u.Authenticators[0].State)
+	}
 }

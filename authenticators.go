@@ -81,28 +81,40 @@ func (s *Service) register(ctx context.Context, user uuid.UUID, a Authenticator,
 // and activation is refused until Policy.AccessRequestWait (24 hours) has
 // passed. The user is notified of the request.
 func (s *Service) RequestAccess(ctx context.Context, user uuid.UUID, kind Kind, label string) (*User, []Event, error) {
+	if kind != KindChip {
+		return nil, nil, invalidField(CodeTransitionForbidden, "kind", "access is requested for a MitID chip only; a %s is activated with an activation code or while logged in", kind)
+	}
 	return s.register(ctx, user, Authenticator{Kind: kind, State: StateWaitingForAccess, Label: label}, nil)
 }
 
 // ActivateOptions qualify an activation.
 type ActivateOptions struct {
+	// Login is the proof: the ID of a login of the same person, with all
+	// its factors in and made with another authenticator (MitID.dk's
+	// "Add authenticator" while logged in). The Service finishes it.
+	Login string
 	// Replaces is an authenticator of the same group that the new one
 	// replaces in the same change (seed 000, process 1 and 2).
 	Replaces uuid.UUID
 	Reason   string
 }
 
-// ActivateAuthenticator makes a pending (or waited-for) authenticator usable.
-// It is the last step of every activation route, and is exported for
-// integrators whose own flow has proven possession (a Citizen Service desk
-// handing over a device, say): the caller vouches for that proof. The
-// per-kind limits apply; a replacement moves the old authenticator to
-// Replaced in the same commit.
+// ActivateAuthenticator makes a pending (or waited-for) authenticator usable
+// for a person who is logged in with another of their authenticators:
+// opt.Login is that login, which the Service finishes and checks (its
+// person, and that it did not use this authenticator). Without it nothing
+// is activated: a device taken from the mailbox is useless to whoever took
+// it. The other way is an activation code (ActivateWithCode). The per-kind
+// limits apply; a replacement moves the old authenticator to Replaced in
+// the same commit.
 //
 // The authenticator must hold its secret: a code device its seed, an app
 // its device key, a chip its credential (a chip is activated by connecting
 // it: FinishChipRegistration).
 func (s *Service) ActivateAuthenticator(ctx context.Context, user, auth uuid.UUID, opt ActivateOptions) (*User, []Event, error) {
+	if _, err := s.proveLogin(ctx, opt.Login, user, auth, ""); err != nil {
+		return nil, nil, err
+	}
 	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {
 		if err := u.Usable(now); err != nil {
 			return nil, err

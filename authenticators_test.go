@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/app"
 	"github.com/go-mitid/mitid/chip"
 )
 
@@ -16,43 +17,85 @@ import (
 // and activates it.
 func (e *env) addActive(t *testing.T, user uuid.UUID, k mitid.Kind) uuid.UUID {
 	t.Helper()
-	var id uuid.UUID
-	if k == mitid.KindApp {
-		id = e.pendingApp(t, &mitid.User{ID: user})
-	} else {
-		id, _ = e.codeDevice(t, user, k, mitid.StatePendingActivation)
-	}
-	_, _, err := e.svc.ActivateAuthenticator(e.ctx, user, id, mitid.ActivateOptions{})
+	u, err := e.svc.User(e.ctx, user)
 	require.NoError(t, err)
+	if k == mitid.KindApp {
+		id := e.pendingApp(t, u)
+		pin, _, _, err := e.svc.IssueCode(e.ctx, user, mitid.PurposeTemporaryPIN, mitid.CodeBySMS)
+		require.NoError(t, err)
+		_, _, err = e.svc.ActivateWithCode(e.ctx, u.UserID, id, mitid.ActivationCodes{Code: e.paperCode(t, user), TemporaryPIN: pin})
+		require.NoError(t, err)
+		return id
+	}
+	id, dev := e.codeDevice(t, user, k, mitid.StatePendingActivation)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, u.UserID, id, proofOf(t, dev, e.paperCode(t, user)))
+	require.NoError(t, err)
+	e.clock.Advance(30 * time.Second) // the device's code is spent
 	return id
 }
 
 func TestActivateAuthenticator_RefusesOneWithoutItsSecret(t *testing.T) {
-	e := newEnv(t)
-	u := e.anna(t)
-	for _, k := range []mitid.Kind{mitid.KindCodeDisplay, mitid.KindApp, mitid.KindChip} {
-		_, evs, err := e.svc.AddAuthenticator(e.ctx, u.ID, mitid.NewAuthenticator{Kind: k, State: mitid.StatePendingActivation})
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "anna-secret", mitid.LevelSubstantial, mitid.KindApp)
+	for _, k := range []mitid.Kind{mitid.KindCodeDisplay, mitid.KindChip} {
+		_, evs, err := e.svc.AddAuthenticator(e.ctx, h.user.ID, mitid.NewAuthenticator{Kind: k, State: mitid.StatePendingActivation})
 		require.NoError(t, err)
-		_, _, err = e.svc.ActivateAuthenticator(e.ctx, u.ID, evs[0].Authenticator, mitid.ActivateOptions{})
-		require.ErrorIs(t, err, mitid.ErrInvalid, "a %s without its secret could never be verified", k)
+		l := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
+		_, _, err = e.svc.ActivateAuthenticator(e.ctx, h.user.ID, evs[0].Authenticator, mitid.ActivateOptions{Login: l.ID})
+		assert.Equal(t, mitid.CodeTransitionForbidden, mitid.ErrorCode(err), "a %s without its secret could never be verified", k)
 	}
+}
+
+func TestActivateAuthenticator_NeedsALoginOfThePersonWithAnotherAuthenticator(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "anna-proof", mitid.LevelSubstantial, mitid.KindApp)
+	other := e.enrol(t, "bent-proof", mitid.LevelSubstantial, mitid.KindApp)
+	sim, err := app.NewSimulator(seeded(31), "123456")
+	require.NoError(t, err)
+	_, evs, err := e.svc.AddApp(e.ctx, h.user.ID, "second phone", sim.PublicKey())
+	require.NoError(t, err)
+	second := evs[0].Authenticator
+
+	_, _, err = e.svc.ActivateAuthenticator(e.ctx, h.user.ID, second, mitid.ActivateOptions{})
+	assert.Equal(t, mitid.CodeLoginInvalid, mitid.ErrorCode(err), "no proof, no activation")
+	l := e.complete(t, other, e.begin(t, other, mitid.LevelSubstantial))
+	_, _, err = e.svc.ActivateAuthenticator(e.ctx, h.user.ID, second, mitid.ActivateOptions{Login: l.ID})
+	assert.Equal(t, mitid.CodeIdentificationFailed, mitid.ErrorCode(err), "another person's login proves nothing")
+	_, _, err = e.svc.ActivateAuthenticator(e.ctx, h.user.ID, second, mitid.ActivateOptions{Login: "made-up"})
+	assert.Equal(t, mitid.CodeSessionNotFound, mitid.ErrorCode(err))
+	assert.Equal(t, mitid.StatePendingActivation, stateOf(e.list(t, h.user.ID), second))
+
+	l = e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
+	_, _, err = e.svc.ActivateAuthenticator(e.ctx, h.user.ID, second, mitid.ActivateOptions{Login: l.ID})
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StateActive, stateOf(e.list(t, h.user.ID), second))
+	_, _, err = e.svc.ActivateAuthenticator(e.ctx, h.user.ID, second, mitid.ActivateOptions{Login: l.ID})
+	assert.ErrorIs(t, err, mitid.ErrReplay, "a login proves once")
+}
+
+func (e *env) list(t *testing.T, user uuid.UUID) []mitid.Authenticator {
+	t.Helper()
+	l, err := e.svc.Authenticators(e.ctx, user)
+	require.NoError(t, err)
+	return l
 }
 
 func TestAuthenticatorLifecycle_ThroughTheService(t *testing.T) {
 	e := newEnv(t)
 	u := e.anna(t)
 
-	cd, _ := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StateOrdered)
+	cd, cdDev := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StateOrdered)
 	log, err := e.svc.ActivityLog(e.ctx, u.ID, mitid.EventFilter{Types: []mitid.EventType{mitid.EventAuthenticatorAdded}})
 	require.NoError(t, err)
 	assert.Empty(t, log[0].Notify, "ordering is not an event the user is alerted to")
 
-	_, _, err = e.svc.ActivateAuthenticator(e.ctx, u.ID, cd, mitid.ActivateOptions{})
-	require.ErrorIs(t, err, mitid.ErrInvalid, "an ordered device must arrive before it is activated")
+	_, _, err = e.svc.ActivateWithCode(e.ctx, u.UserID, cd, proofOf(t, cdDev, e.paperCode(t, u.ID)))
+	assert.Equal(t, mitid.CodeTransitionForbidden, mitid.ErrorCode(err), "an ordered device must arrive before it is activated")
 	_, _, err = e.svc.MarkDelivered(e.ctx, u.ID, cd)
 	require.NoError(t, err)
-	_, evs, err := e.svc.ActivateAuthenticator(e.ctx, u.ID, cd, mitid.ActivateOptions{})
+	_, evs, err := e.svc.ActivateWithCode(e.ctx, u.UserID, cd, proofOf(t, cdDev, e.paperCode(t, u.ID)))
 	require.NoError(t, err)
+	evs = evs[1 : len(evs)-1] // the code's use and the first password aside
 	assert.Equal(t, mitid.StateActive, evs[0].To)
 	assert.Len(t, evs[0].Notify, 2, "activating a code display is an important event (seed 004)")
 
@@ -92,7 +135,8 @@ func TestAuthenticatorLifecycle_ThroughTheService(t *testing.T) {
 
 func TestRequestAccess_ChipWaits24Hours(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
-	u := e.anna(t)
+	h := e.enrol(t, "anna.venter", mitid.LevelSubstantial, mitid.KindApp)
+	u := h.user
 	_, evs, err := e.svc.RequestAccess(e.ctx, u.ID, mitid.KindChip, "work chip")
 	require.NoError(t, err)
 	chipID := evs[0].Authenticator
@@ -100,7 +144,7 @@ func TestRequestAccess_ChipWaits24Hours(t *testing.T) {
 	assert.Equal(t, tNow.Add(24*time.Hour), evs[0].Until)
 	assert.NotEmpty(t, evs[0].Notify, "the user is told a request was made")
 
-	e.clock.Advance(23*time.Hour + 59*time.Minute)
+	e.clock.Advance(24*time.Hour - time.Second) // 23:59:59
 	_, _, err = e.svc.BeginChipRegistration(e.ctx, u.ID, chipID)
 	require.ErrorIs(t, err, mitid.ErrWaiting, "step B waits for the 24 hours")
 	var me *mitid.Error
@@ -109,14 +153,21 @@ func TestRequestAccess_ChipWaits24Hours(t *testing.T) {
 	_, _, err = e.svc.ActivateAuthenticator(e.ctx, u.ID, chipID, mitid.ActivateOptions{})
 	require.Error(t, err, "a chip is activated by connecting it, never by decree")
 
-	e.clock.Advance(time.Minute)
+	e.clock.Advance(time.Second) // 24:00:00
 	sim, err := chip.NewSimulator(seeded(77))
 	require.NoError(t, err)
 	opts, sess, err := e.svc.BeginChipRegistration(e.ctx, u.ID, chipID)
 	require.NoError(t, err)
 	resp, err := sim.Register(opts, origin)
 	require.NoError(t, err)
-	_, evs, err = e.svc.FinishChipRegistration(e.ctx, sess, resp, mitid.ChipActivation{Password: password})
+	_, _, err = e.svc.FinishChipRegistration(e.ctx, sess, resp, mitid.ChipActivation{Password: password})
+	assert.Equal(t, mitid.CodeLoginInvalid, mitid.ErrorCode(err), "step B is done logged in")
+	opts, sess, err = e.svc.BeginChipRegistration(e.ctx, u.ID, chipID)
+	require.NoError(t, err)
+	resp, err = sim.Register(opts, origin)
+	require.NoError(t, err)
+	l := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
+	_, evs, err = e.svc.FinishChipRegistration(e.ctx, sess, resp, mitid.ChipActivation{Password: password, Login: l.ID})
 	require.NoError(t, err)
 	assert.Equal(t, mitid.StateActive, evs[0].To)
 }
@@ -125,12 +176,15 @@ func TestReplaceDefective_Process1(t *testing.T) {
 	e := newEnv(t)
 	u := e.anna(t)
 	old := e.addActive(t, u.ID, mitid.KindCodeDisplay)
-	repl, _ := e.codeDevice(t, u.ID, mitid.KindAudioReader, mitid.StatePendingActivation)
-	_, _, err := e.svc.ActivateAuthenticator(e.ctx, u.ID, repl, mitid.ActivateOptions{})
+	repl, dev := e.codeDevice(t, u.ID, mitid.KindAudioReader, mitid.StatePendingActivation)
+	code := e.paperCode(t, u.ID)
+	_, _, err := e.svc.ActivateWithCode(e.ctx, u.UserID, repl, proofOf(t, dev, code))
 	require.ErrorIs(t, err, mitid.ErrLimit, "one code device at a time")
-	got, evs, err := e.svc.ActivateAuthenticator(e.ctx, u.ID, repl, mitid.ActivateOptions{Replaces: old, Reason: "broken"})
+	p := proofOf(t, dev, code)
+	p.Replaces = old
+	got, evs, err := e.svc.ActivateWithCode(e.ctx, u.UserID, repl, p)
 	require.NoError(t, err)
-	require.Len(t, evs, 2)
+	require.Len(t, evs, 3, "the code's use, the old one replaced, the new one active")
 	a, err := got.Authenticator(old)
 	require.NoError(t, err)
 	assert.Equal(t, mitid.StateReplaced, a.State)

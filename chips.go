@@ -217,14 +217,21 @@ func (s *Service) renewChip(ctx context.Context, id string, now time.Time) error
 type chipRegistration struct {
 	Authenticator uuid.UUID `json:"authenticator"`
 	Challenge     []byte    `json:"challenge"`
+	// ByCode says an activation code opened the registration (its proof);
+	// otherwise FinishChipRegistration needs a login (step B).
+	ByCode bool `json:"by_code,omitempty"`
 }
 
 const chipRegistrationKind = "chip-registration"
 
-// BeginChipRegistration starts connecting a chip to its authenticator (a
-// chip added pending activation, or one whose access request has waited its
-// 24 hours). It returns the WebAuthn creation options for the browser and
-// the ID of the single-use registration session.
+// BeginChipRegistration starts step B of adding a chip through a login to
+// MitID.dk (mitid.dk, "Activate your MitID chip"): connecting a chip whose
+// access request has waited its 24 hours. FinishChipRegistration then
+// needs the person's login (ChipActivation.Login). It returns the WebAuthn creation options for the browser
+// and the ID of the single-use registration session. A chip that arrived
+// by mail (pending activation) is not connected this way: it needs its
+// activation code first (BeginChipActivationWithCode), or an access
+// request and the wait.
 func (s *Service) BeginChipRegistration(ctx context.Context, user, auth uuid.UUID) (options []byte, session string, err error) {
 	if s.chip == nil {
 		return nil, "", errNoChipVerifier()
@@ -249,9 +256,16 @@ func (s *Service) BeginChipRegistration(ctx context.Context, user, auth uuid.UUI
 		e := errorf(CodeWaitingPeriod, "you can connect your MitID chip from %s, when the 24-hour wait ends", a.WaitUntil.UTC().Format(time.RFC3339))
 		e.Until = a.WaitUntil
 		return nil, "", e
-	case st != StatePendingActivation && st != StateWaitingForAccess:
+	case st == StatePendingActivation:
+		return nil, "", errorf(CodeActivationInvalid, "activate this MitID chip with an activation code (from the app's passport scan or Citizen Service), or request access and wait 24 hours")
+	case st != StateWaitingForAccess:
 		return nil, "", errorf(CodeTransitionForbidden, "this MitID chip is %s; only a chip waiting for activation can be connected", st)
 	}
+	return s.chipSession(ctx, u, auth, now, false)
+}
+
+// chipSession opens the registration session of chip auth of u.
+func (s *Service) chipSession(ctx context.Context, u *User, auth uuid.UUID, now time.Time, byCode bool) ([]byte, string, error) {
 	var exclude []chip.Credential
 	for _, o := range u.Authenticators {
 		if o.Chip != nil && !o.State.Final() {
@@ -266,18 +280,48 @@ func (s *Service) BeginChipRegistration(ctx context.Context, user, auth uuid.UUI
 	if err != nil {
 		return nil, "", err
 	}
-	data, err := json.Marshal(chipRegistration{Authenticator: auth, Challenge: cj})
+	data, err := json.Marshal(chipRegistration{Authenticator: auth, Challenge: cj, ByCode: byCode})
 	if err != nil {
 		return nil, "", err
 	}
-	if session, err = s.sessionID(); err != nil {
+	session, err := s.sessionID()
+	if err != nil {
 		return nil, "", err
 	}
-	sess := &Session{ID: session, Kind: chipRegistrationKind, User: user, Data: data, CreatedAt: now, ExpiresAt: ch.Expires}
+	sess := &Session{ID: session, Kind: chipRegistrationKind, User: u.ID, Data: data, CreatedAt: now, ExpiresAt: ch.Expires}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, "", err
 	}
 	return options, session, nil
+}
+
+// BeginChipActivationWithCode activates a chip with an activation code
+// (mitid.dk, "Activate your MitID chip": from the app's passport scan, valid 30 minutes, or on paper
+// from Citizen Service, valid 48 hours): "enter user ID → activation code",
+// then connect the chip (FinishChipRegistration, with the new password).
+// The code is redeemed here, counted as ActivateWithCode counts it; the
+// registration session it opens is the proof FinishChipRegistration needs.
+func (s *Service) BeginChipActivationWithCode(ctx context.Context, userID string, auth uuid.UUID, code string) (options []byte, session string, err error) {
+	if s.chip == nil {
+		return nil, "", errNoChipVerifier()
+	}
+	u, _, err := s.attemptByUserID(ctx, userID, func(u *User, now time.Time) ([]Event, error) {
+		a, err := u.Authenticator(auth)
+		if err != nil {
+			return nil, err
+		}
+		if a.Kind != KindChip {
+			return nil, errorf(CodeTransitionForbidden, "this is a %s, not a MitID chip: use ActivateWithCode", a.Kind)
+		}
+		if st := a.EffectiveState(now); st != StatePendingActivation && st != StateWaitingForAccess {
+			return nil, errorf(CodeTransitionForbidden, "this MitID chip is %s, not waiting for activation", st)
+		}
+		return s.redeemCode(u, PurposeActivation, code, now)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return s.chipSession(ctx, u, auth, s.clock.Now(), true)
 }
 
 // ChipActivation completes a chip's activation.
@@ -287,6 +331,12 @@ type ChipActivation struct {
 	Password string
 	// Replaces names a chip this one replaces.
 	Replaces uuid.UUID
+	// Login is step B's proof when the registration was opened after an
+	// access request (BeginChipRegistration): a login of the person with
+	// all factors in, made with another authenticator, which the Service
+	// finishes. A registration opened with an activation code
+	// (BeginChipActivationWithCode) needs none.
+	Login string
 }
 
 // FinishChipRegistration verifies the browser's registration response,
@@ -306,6 +356,11 @@ func (s *Service) FinishChipRegistration(ctx context.Context, session string, re
 	var ch chip.Challenge
 	if sess.Kind != chipRegistrationKind || json.Unmarshal(sess.Data, &reg) != nil || json.Unmarshal(reg.Challenge, &ch) != nil {
 		return nil, nil, NotFoundSession()
+	}
+	if !reg.ByCode {
+		if _, err := s.proveLogin(ctx, act.Login, sess.User, reg.Authenticator, ""); err != nil {
+			return nil, nil, err
+		}
 	}
 	u, err := s.store.User(ctx, sess.User)
 	if err != nil {

@@ -104,14 +104,21 @@ type CodeDeviceActivation struct {
 	Password string
 	// Replaces names a code device this one replaces (seed 000, process 1).
 	Replaces uuid.UUID
+	// Login is the proof of who activates: a login of the same person with
+	// all factors in, made with another authenticator (see
+	// ActivateAuthenticator). Without a login, activate with an activation
+	// code (ActivateWithCode).
+	Login string
 }
 
 // ActivateCodeDevice activates a delivered code display or audio code
-// reader: the serial number must match the one registered, and the code it
-// shows must be right. The caller has authenticated the holder by another
-// route (a login with another authenticator, an activation code, Citizen
-// Service). A first password is created with it when needed.
+// reader for a person logged in with another authenticator (act.Login):
+// the serial number must match the one registered, and the code it shows
+// must be right. A first password is created with it when needed.
 func (s *Service) ActivateCodeDevice(ctx context.Context, user, auth uuid.UUID, act CodeDeviceActivation) (*User, []Event, error) {
+	if _, err := s.proveLogin(ctx, act.Login, user, auth, ""); err != nil {
+		return nil, nil, err
+	}
 	u, err := s.store.User(ctx, user)
 	if err != nil {
 		return nil, nil, err
@@ -131,9 +138,8 @@ func (s *Service) ActivateCodeDevice(ctx context.Context, user, auth uuid.UUID, 
 		if a.OTP == nil {
 			return nil, errorf(CodeTransitionForbidden, "this %s has no code device seed", a.Kind)
 		}
-		serial, err := codedisplay.ParseSerial(act.Serial)
-		if err != nil || serial.Digits() != a.Serial {
-			return nil, invalidField(CodeSerialMismatch, "serial", "the serial number does not match the %s registered; check the number on its back", a.Kind)
+		if err := checkSerial(a, act.Serial); err != nil {
+			return nil, err
 		}
 		if _, err := s.checkCode(a, act.Code, now); err != nil {
 			return nil, err
@@ -145,6 +151,16 @@ func (s *Service) ActivateCodeDevice(ctx context.Context, user, auth uuid.UUID, 
 		more, err := s.addFirstPassword(u, pw, pwID, now)
 		return append(events, more...), err
 	})
+}
+
+// checkSerial checks the serial number read off a code device against the
+// one registered.
+func checkSerial(a *Authenticator, typed string) error {
+	serial, err := codedisplay.ParseSerial(typed)
+	if err != nil || serial.Digits() != a.Serial {
+		return invalidField(CodeSerialMismatch, "serial", "the serial number does not match the %s registered; check the number on its back", a.Kind)
+	}
+	return nil
 }
 
 // checkCode verifies a code typed for code device a at now and, when right,

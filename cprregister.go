@@ -27,6 +27,9 @@ type CPRPerson struct {
 	// Passports lists passports known to the register, as "STATE:NUMBER"
 	// (for instance "DNK:AB1234567").
 	Passports []string
+	// Address is the person's official address (folkeregisteradresse),
+	// where "mail to my registered address" sends an ordered device.
+	Address PostalAddress
 }
 
 // CPRRecords is an in-memory CPRRegister, by the CPR number's 10 digits.

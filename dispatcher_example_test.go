@@ -30,7 +30,11 @@ func ExampleDispatcher_Run() {
 	if err != nil {
 		panic(err)
 	}
-	for _, a := range svc.Advise(bo) {
+	advice, err := svc.Advise(ctx, bo.ID)
+	if err != nil {
+		panic(err)
+	}
+	for _, a := range advice {
 		fmt.Println("advice:", a.Code)
 	}
 
@@ -63,6 +67,7 @@ func ExampleDispatcher_Run() {
 	fmt.Println(err)
 	// Output:
 	// advice: more_channels
+	// advice: add_spare
 	// parked: user.created by sms
 	// rerouted to email
 	// e-mail to bo@example.dk: Your MitID has been created. If this was not you, block your MitID at MitID.dk or call MitID support. We could not reach you by SMS; check your contact details at MitID.dk.

@@ -98,8 +98,8 @@ func TestEnrolByPassport_DanishHolderWithCPR(t *testing.T) {
 	assert.Len(t, log, 3, "all in one commit")
 
 	// The code activates her first authenticator.
-	dev, _ := e.codeDevice(t, got.User.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
-	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna-pas", dev, mitid.ActivationCodes{Code: got.ActivationCode})
+	dev, sim := e.codeDevice(t, got.User.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna-pas", dev, proofOf(t, sim, got.ActivationCode))
 	require.NoError(t, err)
 }
 

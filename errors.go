@@ -99,6 +99,22 @@ const (
 	CodeDocumentTaken         Code = "document_taken"
 	CodeActivationExpired     Code = "activation_code_expired"
 	CodeDeliveryFailed        Code = "delivery_failed"
+
+	// Ordering, Citizen Service and replacement (issue 10).
+	CodeAddressInvalid         Code = "address_invalid"
+	CodeTermsNotAccepted       Code = "terms_not_accepted"
+	CodeIdentificationRequired Code = "identification_required"
+	CodeIdentificationFailed   Code = "identification_failed"
+	CodeOrderState             Code = "order_state"
+	CodePaymentDeclined        Code = "payment_declined"
+	CodePaymentUnavailable     Code = "payment_unavailable"
+	CodePictureIDInvalid       Code = "picture_id_invalid"
+	CodePictureIDExpired       Code = "picture_id_expired"
+	CodeWitnessRefused         Code = "witness_refused"
+	CodeWitnessLimit           Code = "witness_limit"
+	CodeQuestionsUnavailable   Code = "control_questions_unavailable"
+	CodeWrongAnswers           Code = "wrong_answers"
+	CodeProofingLimit          Code = "proofing_attempts_exhausted"
 	// CodeAttemptsExhausted: the account's budget of failed attempts since
 	// its last completed login is spent; nothing more is compared until the
 	// holder logs in with another authenticator or support resets it.
@@ -121,9 +137,9 @@ func (c Code) Sentinel() error {
 	case CodeUserIDTaken, CodeCPRTaken, CodeDocumentTaken, CodeCredentialTaken, CodeOrderTaken,
 		CodeSessionTaken, CodeConcurrentUpdate, CodeLeaseLost:
 		return ErrConflict
-	case CodeSessionExpired, CodeActivationExpired:
+	case CodeSessionExpired, CodeActivationExpired, CodePictureIDExpired:
 		return ErrExpired
-	case CodeAuthenticatorLimit, CodeClientLimited:
+	case CodeAuthenticatorLimit, CodeClientLimited, CodeWitnessLimit, CodeProofingLimit:
 		return ErrLimit
 	case CodeUserBlocked, CodeAuthenticatorBlocked, CodeAuthenticatorSusp, CodeActivationBlocked, CodeAttemptsExhausted:
 		return ErrLocked
@@ -133,7 +149,7 @@ func (c Code) Sentinel() error {
 		return ErrReplay
 	case CodeSuspectedClone:
 		return ErrLocked
-	case CodeStoreUnavailable, CodeDeliveryFailed, CodeBusy:
+	case CodeStoreUnavailable, CodeDeliveryFailed, CodePaymentUnavailable, CodeBusy:
 		return ErrUnavailable
 	default:
 		return ErrInvalid

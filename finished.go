@@ -3,6 +3,8 @@ package mitid
 import (
 	"crypto/sha256"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // FinishedLogin is a login finished with this Service, kept on the user's
@@ -20,6 +22,10 @@ type FinishedLogin struct {
 	Action   Action    `json:"action"`
 	TextHash [32]byte  `json:"text_hash"`
 	LoA      Level     `json:"loa"`
+	// Authenticators are those the login used.
+	Authenticators []uuid.UUID `json:"authenticators,omitempty"`
+	// Proved marks a login already used as proof (see proveLogin).
+	Proved bool `json:"proved,omitempty"`
 }
 
 // maxFinishedLogins bounds the list; more logins than this within one

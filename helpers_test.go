@@ -75,7 +75,7 @@ func newEnv(t *testing.T) *env {
 	require.NoError(t, err)
 	st := checkedStore(t)
 	clock := &fakeClock{now: tNow}
-	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2)})
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: cheapPolicy(), Notifier: &recorder{}})
 	require.NoError(t, err)
 	return &env{svc: svc, store: st, clock: clock, ctx: context.Background()}
 }
@@ -101,4 +101,12 @@ func (e *env) codeDevice(t *testing.T, user uuid.UUID, kind mitid.Kind, state mi
 	_, evs, err := e.svc.AddCodeDevice(e.ctx, user, mitid.NewCodeDevice{Kind: kind, Serial: dev.Serial().String(), Seed: dev.Seed(), State: state})
 	require.NoError(t, err)
 	return evs[0].Authenticator, dev
+}
+
+// paperCode issues a paper activation code from Citizen Service.
+func (e *env) paperCode(t testing.TB, user uuid.UUID) string {
+	t.Helper()
+	code, _, _, err := e.svc.IssueCode(e.ctx, user, mitid.PurposeActivation, mitid.CodeOnPaper)
+	require.NoError(t, err)
+	return code
 }

@@ -174,6 +174,10 @@ type Login struct {
 
 // LoginResult is what a finished login tells the relying party.
 type LoginResult struct {
+	// Login is the login's ID: within Policy.LoginSessionTTL it proves,
+	// once, that the person logged in, to a Service method that asks for a
+	// login (see ChipActivation.Login).
+	Login          string
 	User           uuid.UUID
 	UserID         string
 	Action         Action
@@ -787,6 +791,13 @@ func (s *Service) rejectSignature(ctx context.Context, id string, cause error) e
 // every suspension for wrong attempts (see throttle.go). If that change
 // fails, nothing happened and the login can be finished again.
 func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, error) {
+	return s.finishLogin(ctx, id, false)
+}
+
+// finishLogin is FinishLogin; proof records that the Service finished the
+// login itself as the proof of an act (see proveLogin), so it proves no
+// second one.
+func (s *Service) finishLogin(ctx context.Context, id string, proof bool) (*LoginResult, error) {
 	now := s.clock.Now()
 	_, st, err := s.loadLogin(ctx, id, now)
 	if err != nil {
@@ -804,7 +815,7 @@ func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, err
 	if !complete {
 		return nil, errorf(CodeLoginOrder, "the login is damaged; start again")
 	}
-	res := &LoginResult{User: st.User, Action: st.Action, TextHash: sha256.Sum256([]byte(st.Text)), RelyingParty: st.RelyingParty,
+	res := &LoginResult{Login: id, User: st.User, Action: st.Action, TextHash: sha256.Sum256([]byte(st.Text)), RelyingParty: st.RelyingParty,
 		Method: ref.Method, Authenticators: st.Used, At: now}
 	// Only read below: the store's snapshot will do, no copy.
 	u, _, err := s.commit(WithActor(ctx, relyingPartyActor(st.RelyingParty)), st.User, func(u *User, now time.Time) ([]Event, error) {
@@ -837,7 +848,7 @@ func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, err
 			return nil, errorf(CodeLevelTooLow, "the login reached %s, below the %s required", loa, st.Level)
 		}
 		u.recordLogin(FinishedLogin{Session: sha256.Sum256([]byte(id)), At: now, Method: ref.Method, Action: st.Action,
-			TextHash: res.TextHash, LoA: loa}, s.policy.LoginSessionTTL)
+			TextHash: res.TextHash, LoA: loa, Authenticators: slices.Clone(st.Used), Proved: proof}, s.policy.LoginSessionTTL)
 		return append(evs, s.completed(u, now)...), nil
 	})
 	if err != nil {

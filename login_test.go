@@ -44,7 +44,8 @@ func newLoginEnv(t testing.TB, st mitid.Store) *loginEnv {
 	clock := &fakeClock{now: tNow}
 	cv, err := chip.New(chip.Config{RPID: "mitid.example", RPName: "MitID", Origins: []string{origin}, Now: clock.Now, Rand: seeded(9)})
 	require.NoError(t, err)
-	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: cheapPolicy(), Chip: cv})
+	// The recorder takes the temporary PINs the test enrolment sends by SMS.
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: cheapPolicy(), Chip: cv, Notifier: &recorder{}})
 	require.NoError(t, err)
 	e := &env{svc: svc, clock: clock, ctx: t.Context()}
 	if m, ok := st.(*memory.Store); ok {
@@ -81,7 +82,8 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 			require.NoError(t, err)
 			code, err := dev.Code()
 			require.NoError(t, err)
-			_, _, err = e.svc.ActivateCodeDevice(e.ctx, u.ID, evs[0].Authenticator, mitid.CodeDeviceActivation{Serial: dev.Serial().String(), Code: code, Password: password})
+			_, _, err = e.svc.ActivateWithCode(e.ctx, u.UserID, evs[0].Authenticator, mitid.ActivationCodes{Code: e.paperCode(t, u.ID),
+				Serial: dev.Serial().String(), DeviceCode: code, Password: password})
 			require.NoError(t, err)
 			h.display, h.codeID = dev, evs[0].Authenticator
 			e.clock.Advance(30 * time.Second) // the activation code's step is spent
@@ -90,7 +92,11 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 			require.NoError(t, err)
 			_, evs, err := e.svc.AddApp(e.ctx, u.ID, "phone", sim.PublicKey())
 			require.NoError(t, err)
-			_, _, err = e.svc.ActivateAuthenticator(e.ctx, u.ID, evs[0].Authenticator, mitid.ActivateOptions{})
+			code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeByAppScan)
+			require.NoError(t, err)
+			pin, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeTemporaryPIN, mitid.CodeBySMS)
+			require.NoError(t, err)
+			_, _, err = e.svc.ActivateWithCode(e.ctx, u.UserID, evs[0].Authenticator, mitid.ActivationCodes{Code: code, TemporaryPIN: pin})
 			require.NoError(t, err)
 			h.app, h.appID = sim, evs[0].Authenticator
 		case mitid.KindChip:
@@ -98,7 +104,7 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 			require.NoError(t, err)
 			_, evs, err := e.svc.AddAuthenticator(e.ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 			require.NoError(t, err)
-			opts, sess, err := e.svc.BeginChipRegistration(e.ctx, u.ID, evs[0].Authenticator)
+			opts, sess, err := e.svc.BeginChipActivationWithCode(e.ctx, u.UserID, evs[0].Authenticator, e.paperCode(t, u.ID))
 			require.NoError(t, err)
 			resp, err := sim.Register(opts, origin)
 			require.NoError(t, err)

@@ -24,6 +24,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/workday"
 )
 
 // Config holds what a Service is built from.
@@ -53,6 +54,16 @@ type Config struct {
 	// Clients throttles attempts by where they come from (see ClientLimiter
 	// and WithClient); none when nil.
 	Clients ClientLimiter
+	// Payment charges priced orders (card or MobilePay). Without it a
+	// priced order stays placed, unpaid, and is never shipped; Payments
+	// serves tests and demos.
+	Payment Payment
+	// Calendar counts working days for expected delivery dates
+	// (workday.Denmark() when nil).
+	Calendar *workday.Calendar
+	// ControlQuestions generates Citizen Service's control questions from
+	// CPR data; without it the desk offers a witness only.
+	ControlQuestions ControlQuestionSource
 	// NotifyTimeout bounds each direct hand-over to the Notifier (a code by
 	// SMS); 10 seconds when zero.
 	NotifyTimeout time.Duration
@@ -77,6 +88,9 @@ type Service struct {
 	clients       ClientLimiter
 
 	cprRegister CPRRegister
+	payment     Payment
+	calendar    workday.Calendar
+	questions   ControlQuestionSource
 }
 
 // New builds a Service from cfg, checking that the parts it needs are there.
@@ -90,6 +104,10 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{store: cfg.Store, keys: cfg.Keys, notifier: cfg.Notifier, clock: cfg.Clock, policy: MitIDPolicy(), chip: cfg.Chip, cprRegister: cfg.CPRRegister}
 	if s.clock == nil {
 		s.clock = systemClock{}
+	}
+	s.payment, s.questions, s.calendar = cfg.Payment, cfg.ControlQuestions, workday.Denmark()
+	if cfg.Calendar != nil {
+		s.calendar = *cfg.Calendar
 	}
 	s.rand = rand.Reader
 	if cfg.Rand != nil {

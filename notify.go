@@ -105,6 +105,10 @@ func Render(e *Event, lang Language) (subject, text string) {
 		return subject, pick("Din adgangskode er ændret.", "Your password has been changed.") + notYou
 	case EventOrderPlaced:
 		return subject, pick("Vi har modtaget din bestilling ", "We have received your order ") + e.Order + "."
+	case EventAccessGranted:
+		return subject, pick("Ventetiden er slut: du har nu adgang til at tilføje eller ændre din ", "The waiting period is over: you now have access to add or change your ") + e.Kind.Name(lang) + "." + notYou
+	case EventAccessRequested:
+		return subject, pick("Du har bedt om adgang til at ændre din adgangskode; om 24 timer får du adgang.", "You asked for access to change your password; you get it in 24 hours.") + notYou
 	case EventAuthenticatorUsed:
 		return subject, pick("Dit MitID blev brugt med din ", "Your MitID was used with your ") + e.Kind.Name(lang) + "." + notYou
 	case EventNotificationRerouted, EventNotificationFailed:

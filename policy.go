@@ -78,13 +78,21 @@ type Policy struct {
 	NotifyEveryUseByDefault bool
 
 	// Citizen Service proofing (seed 000, 002; mitid.dk documentation page)
-	WitnessMinAge        int           // 18
-	WitnessMinMitIDAge   time.Duration // own MitID active more than 30 days
-	WitnessMaxActs       int           // 3 witness acts ...
-	WitnessActsWindow    time.Duration // ... per 120 days
-	RecommendedChannels  int           // 2 notification channels (seed 004)
-	LoginSessionTTL      time.Duration // 10 min
-	TransactionTextLimit int           // 130 characters (broker practice)
+	WitnessMinAge      int           // 18
+	WitnessMinMitIDAge time.Duration // own MitID active more than 30 days
+	WitnessMaxActs     int           // 3 witness acts ...
+	WitnessActsWindow  time.Duration // ... per 120 days
+	// ControlQuestionAttempts is how many rounds of control questions a
+	// person may answer at one desk visit before a witness is needed (3;
+	// MitID publishes no number, so this is the library's choice).
+	ControlQuestionAttempts int
+	// ControlQuestionLockout is how long wrong rounds count against a
+	// person across visits (24 h), so starting a new visit does not give
+	// an impostor new attempts.
+	ControlQuestionLockout time.Duration
+	RecommendedChannels    int           // 2 notification channels (seed 004)
+	LoginSessionTTL        time.Duration // 10 min
+	TransactionTextLimit   int           // 130 characters (broker practice)
 }
 
 // Argon2Params are the argon2id parameters for password hashing (RFC 9106).
@@ -148,13 +156,15 @@ func MitIDPolicy() Policy {
 		PossessionReserve:      10,
 		Argon2MemoryBudget:     4 * 64 * 1024,
 
-		WitnessMinAge:        18,
-		WitnessMinMitIDAge:   30 * day,
-		WitnessMaxActs:       3,
-		WitnessActsWindow:    120 * day,
-		RecommendedChannels:  2,
-		LoginSessionTTL:      10 * time.Minute,
-		TransactionTextLimit: 130,
+		WitnessMinAge:           18,
+		WitnessMinMitIDAge:      30 * day,
+		WitnessMaxActs:          3,
+		WitnessActsWindow:       120 * day,
+		ControlQuestionAttempts: 3,
+		ControlQuestionLockout:  24 * time.Hour,
+		RecommendedChannels:     2,
+		LoginSessionTTL:         10 * time.Minute,
+		TransactionTextLimit:    130,
 	}
 }
 
@@ -229,6 +239,9 @@ func (p Policy) Validate() []Departure {
 		{"MaxSuspension", int64(p.MaxSuspension)},
 		{"MaxConsecutiveFailures", int64(p.MaxConsecutiveFailures)},
 		{"LoginSessionTTL", int64(p.LoginSessionTTL)}, {"TransactionTextLimit", int64(p.TransactionTextLimit)},
+		{"ControlQuestionAttempts", int64(p.ControlQuestionAttempts)}, {"WitnessMaxActs", int64(p.WitnessMaxActs)},
+		{"ControlQuestionLockout", int64(p.ControlQuestionLockout)},
+		{"WitnessActsWindow", int64(p.WitnessActsWindow)}, {"DeliveryWorkingDays", int64(p.DeliveryWorkingDays)},
 		{"Argon2.Time", int64(p.Argon2.Time)}, {"Argon2.Memory", int64(p.Argon2.Memory)},
 		{"Argon2.Threads", int64(p.Argon2.Threads)}, {"Argon2.KeyLen", int64(p.Argon2.KeyLen)},
 		{"Argon2.SaltLen", int64(p.Argon2.SaltLen)},
@@ -246,12 +259,17 @@ func (p Policy) Validate() []Departure {
 		{"PhoneChangeQuarantine", int64(p.PhoneChangeQuarantine)}, {"AccessRequestWait", int64(p.AccessRequestWait)},
 		{"FreeCodeDevices", int64(p.FreeCodeDevices)}, {"CodeDevicePriceØre", int64(p.CodeDevicePriceØre)},
 		{"ChipPriceØre", int64(p.ChipPriceØre)}, {"OTPSkew", int64(p.OTPSkew)},
+		{"WitnessMinAge", int64(p.WitnessMinAge)}, {"WitnessMinMitIDAge", int64(p.WitnessMinMitIDAge)},
+		{"ChipDeliveryMinWorkingDay", int64(p.ChipDeliveryMinWorkingDay)}, {"DeliveryAbroad", int64(p.DeliveryAbroad)},
 		{"PossessionReserve", int64(p.PossessionReserve)},
 	}
 	for _, f := range nonNegative {
 		if f.v < 0 {
 			add(f.field, SourceSanity, "must not be negative", f.v)
 		}
+	}
+	if p.ChipDeliveryMinWorkingDay > p.ChipDeliveryMaxWorkingDay {
+		add("ChipDeliveryMinWorkingDay", SourceSanity, "must not exceed ChipDeliveryMaxWorkingDay", p.ChipDeliveryMinWorkingDay)
 	}
 	if p.OTPPeriod > 0 && (p.OTPPeriod < time.Second || p.OTPPeriod%time.Second != 0) {
 		// A code display counts its time steps in whole seconds; 30 (ns)
@@ -382,6 +400,8 @@ func diffFields(want, got Policy) []fieldDiff {
 	cmp("WitnessMinMitIDAge", want.WitnessMinMitIDAge, got.WitnessMinMitIDAge)
 	cmp("WitnessMaxActs", want.WitnessMaxActs, got.WitnessMaxActs)
 	cmp("WitnessActsWindow", want.WitnessActsWindow, got.WitnessActsWindow)
+	cmp("ControlQuestionAttempts", want.ControlQuestionAttempts, got.ControlQuestionAttempts)
+	cmp("ControlQuestionLockout", want.ControlQuestionLockout, got.ControlQuestionLockout)
 	cmp("RecommendedChannels", want.RecommendedChannels, got.RecommendedChannels)
 	cmp("LoginSessionTTL", want.LoginSessionTTL, got.LoginSessionTTL)
 	cmp("TransactionTextLimit", want.TransactionTextLimit, got.TransactionTextLimit)

@@ -104,7 +104,37 @@ type OrderStore interface {
 
 	// Orders lists a user's orders, oldest first.
 	Orders(ctx context.Context, user uuid.UUID) ([]*Order, error)
+
+	// PlaceOrder stores a new order together with a change to the user it
+	// is for (o.User; none when that is zero), in one transaction: fn gets
+	// a private copy of the order and of the user (nil for an order
+	// without a user), and the store commits the order, the changed user
+	// (its Version increased), the events fn returned and their outbox
+	// messages, or nothing. It is how a rule that counts orders on the
+	// user aggregate (the free code devices) holds when orders race. An
+	// order number in use fails with an error matching ErrConflict (and
+	// commits nothing); fn may be called again after a concurrent change
+	// of the user, and must not change o.Number or o.User. It returns the
+	// committed order (the caller's) and user (a read-only snapshot; nil
+	// without a user).
+	PlaceOrder(ctx context.Context, o *Order, fn OrderChange) (*Order, *User, error)
+
+	// ChangeOrder is PlaceOrder for an order that exists: it changes the
+	// order and its user (if it has one) in one transaction. Concurrent
+	// changes of one order are serialised; fn may be called again.
+	ChangeOrder(ctx context.Context, number string, fn OrderChange) (*Order, *User, error)
+
+	// ClaimOrder is ChangeOrder for an order without a user (placed
+	// without identification) that now becomes user's: fn gets the order
+	// with User set to user, and user's private copy, and the store commits
+	// both. An order that has a user already fails with ErrConflict
+	// (CodeOrderTaken); of concurrent claims of one order, one succeeds.
+	ClaimOrder(ctx context.Context, number string, user uuid.UUID, fn OrderChange) (*Order, *User, error)
 }
+
+// OrderChange is a decision on an order and the user it is for (nil when
+// it has none), returning the events to commit with it.
+type OrderChange func(o *Order, u *User) ([]Event, error)
 
 // SessionStore keeps short-lived, single-use sessions: a login in progress,
 // a WebAuthn challenge, an access request awaiting its second step.
@@ -290,6 +320,11 @@ func LeaseLost(id int64) error {
 // SessionConflict is the error for a session ID that is already in use.
 func SessionConflict() error {
 	return errorf(CodeSessionTaken, "a session with this ID exists already")
+}
+
+// ClaimedOrder is the error for claiming an order that belongs to someone.
+func ClaimedOrder(number string) error {
+	return errorf(CodeOrderTaken, "order %s belongs to a MitID already", number)
 }
 
 // OrderConflict is the error for an order number that is already in use.

@@ -65,6 +65,25 @@ type User struct {
 	// last completed login (NIST SP 800-63B §5.2.2 caps them; see
 	// throttle.go).
 	Failures int `json:"failures,omitempty"`
+
+	// FreeCodeDevices counts the free code displays and audio code readers
+	// ordered (Policy.FreeCodeDevices are free; a cancelled free order
+	// gives its place back). It lives here so concurrent orders count it
+	// atomically.
+	FreeCodeDevices int `json:"free_code_devices,omitempty"`
+	// WitnessActs are the times this person acted as a witness at Citizen
+	// Service (at most Policy.WitnessMaxActs in any Policy.WitnessActsWindow).
+	WitnessActs []time.Time `json:"witness_acts,omitempty"`
+	// PasswordChangeFrom is when a requested password change becomes
+	// possible (RequestPasswordChange); zero when none is requested.
+	PasswordChangeFrom time.Time `json:"password_change_from,omitzero"`
+	// QuestionFailures are the times control questions were answered wrong
+	// at Citizen Service; at Policy.ControlQuestionAttempts within
+	// Policy.ControlQuestionLockout no visit offers questions.
+	QuestionFailures []time.Time `json:"question_failures,omitempty"`
+	// DueEmitted marks the time-driven events emitted (see RunDue), so
+	// each is emitted once.
+	DueEmitted []string `json:"due_emitted,omitempty"`
 	// Logins are the logins finished lately (see FinishedLogin).
 	Logins []FinishedLogin `json:"logins,omitempty"`
 }
@@ -96,7 +115,13 @@ func (u *User) Clone() *User {
 		c.Document = &d
 	}
 	c.Channels = slices.Clone(u.Channels)
+	c.WitnessActs = slices.Clone(u.WitnessActs)
+	c.DueEmitted = slices.Clone(u.DueEmitted)
+	c.QuestionFailures = slices.Clone(u.QuestionFailures)
 	c.Logins = slices.Clone(u.Logins)
+	for i := range c.Logins {
+		c.Logins[i].Authenticators = slices.Clone(c.Logins[i].Authenticators)
+	}
 	if u.Codes != nil {
 		c.Codes = make([]IssuedCode, len(u.Codes))
 		for i, code := range u.Codes {
@@ -146,6 +171,9 @@ func (u *User) CloneFor(auth uuid.UUID) (*User, *Authenticator, error) {
 	c.Authenticators = auths
 	c.Channels = u.Channels[:len(u.Channels):len(u.Channels)]
 	c.Codes = u.Codes[:len(u.Codes):len(u.Codes)]
+	c.WitnessActs = u.WitnessActs[:len(u.WitnessActs):len(u.WitnessActs)]
+	c.DueEmitted = u.DueEmitted[:len(u.DueEmitted):len(u.DueEmitted)]
+	c.QuestionFailures = u.QuestionFailures[:len(u.QuestionFailures):len(u.QuestionFailures)]
 	c.Logins = u.Logins[:len(u.Logins):len(u.Logins)]
 	arena := make([]byte, 0, auths[i].secretBytes())
 	auths[i] = auths[i].cloneInto(&arena)
@@ -356,6 +384,12 @@ func (u *User) AddAuthenticator(p *Policy, a Authenticator, now time.Time) (Even
 	switch a.State {
 	case StateOrdered, StatePendingActivation, StateWaitingForAccess:
 	case StateActive:
+		// Only a password starts active: it is created, not proven. A
+		// device or an app becomes active through activation (Transition),
+		// after its proof.
+		if a.Kind != KindPassword || a.Password == nil {
+			return Event{}, errorf(CodeTransitionForbidden, "a new %s starts pending activation; activation makes it active", a.Kind)
+		}
 		if err := u.checkLimit(p, a.Kind, now, uuid.Nil); err != nil {
 			return Event{}, err
 		}
@@ -395,6 +429,13 @@ func (u *User) Transition(p *Policy, id uuid.UUID, to State, now time.Time, opt 
 	}
 	if !CanTransition(from, to) {
 		return nil, forbiddenTransition(a, from, to)
+	}
+	if to == StateActive {
+		// Nothing becomes usable without the secret it is verified
+		// against: it could not be checked, or a check could be skipped.
+		if err := a.missingSecret(); err != nil {
+			return nil, err
+		}
 	}
 	if from == StateWaitingForAccess && to == StateActive && now.Before(a.WaitUntil) {
 		e := errorf(CodeWaitingPeriod, "you can activate your %s from %s, when the waiting period ends",

@@ -26,6 +26,7 @@ type chipSite struct {
 	origin string
 	sim    *chip.Simulator
 	chipID uuid.UUID
+	code   string // the chip's paper activation code: it came by mail
 }
 
 func newChipSite(t *testing.T) *chipSite {
@@ -48,7 +49,9 @@ func newChipSite(t *testing.T) *chipSite {
 	s.serve(t, h)
 	sim, err := chip.NewSimulator(seeded(5))
 	require.NoError(t, err)
-	return &chipSite{site: s, origin: origin, sim: sim, chipID: evs[0].Authenticator}
+	code, _, _, err := s.svc.IssueCode(ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+	require.NoError(t, err)
+	return &chipSite{site: s, origin: origin, sim: sim, chipID: evs[0].Authenticator, code: code}
 }
 
 func (c *chipSite) post(t *testing.T, path, body string) *http.Response {
@@ -61,7 +64,7 @@ func (c *chipSite) post(t *testing.T, path, body string) *http.Response {
 // and each kind of refused answer reaches the page with its own code.
 func TestChip_OverHTTP(t *testing.T) {
 	c := newChipSite(t)
-	resp := c.post(t, "/chip/registration", `{"authenticator":"`+c.chipID.String()+`"}`)
+	resp := c.post(t, "/chip/registration", `{"authenticator":"`+c.chipID.String()+`","activation_code":"`+c.code+`"}`)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	var reg web.ChipRegistrationView
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&reg))

@@ -51,6 +51,11 @@ type Config struct {
 	// to start its own session; the redirect it returns goes to the browser.
 	// An error it returns goes to the browser as the response.
 	Finished func(w http.ResponseWriter, r *http.Request, res *mitid.LoginResult) (redirect string, err error)
+	// LoginProof returns the ID of the MitID login with which the person
+	// logged on to this site, the proof a chip connected after its access
+	// request needs (mitid.ChipActivation.Login); the Service accepts a
+	// login finished within Policy.LoginSessionTTL, once.
+	LoginProof func(r *http.Request) string
 	// User names the MitID user logged on to this site, for chip
 	// registration (self-service). When nil, chip registration is off.
 	User func(r *http.Request) (uuid.UUID, bool)
@@ -351,6 +356,10 @@ type ChipRegistrationView struct {
 func (h *Handler) beginChip(w http.ResponseWriter, r *http.Request) (any, error) {
 	var b struct {
 		Authenticator uuid.UUID `json:"authenticator"`
+		// ActivationCode activates a chip that came by mail (from the
+		// app's passport scan or Citizen Service); without it the chip must
+		// have waited out its access request.
+		ActivationCode string `json:"activation_code,omitempty"`
 	}
 	if err := decode(w, r, h.max, &b); err != nil {
 		return nil, err
@@ -359,7 +368,17 @@ func (h *Handler) beginChip(w http.ResponseWriter, r *http.Request) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	opts, session, err := h.svc.BeginChipRegistration(r.Context(), user, b.Authenticator)
+	var opts []byte
+	var session string
+	if b.ActivationCode != "" {
+		u, uerr := h.svc.User(r.Context(), user)
+		if uerr != nil {
+			return nil, uerr
+		}
+		opts, session, err = h.svc.BeginChipActivationWithCode(r.Context(), u.UserID, b.Authenticator, b.ActivationCode)
+	} else {
+		opts, session, err = h.svc.BeginChipRegistration(r.Context(), user, b.Authenticator)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -383,10 +402,14 @@ func (h *Handler) finishChip(w http.ResponseWriter, r *http.Request) (any, error
 	if _, err := h.user(r); err != nil {
 		return nil, err
 	}
+	var login string
+	if h.cfg.LoginProof != nil {
+		login = h.cfg.LoginProof(r)
+	}
 	if c := h.cookieValue(r, chipCookie); c == "" || subtle.ConstantTimeCompare([]byte(c), []byte(b.Session)) != 1 {
 		return nil, edgeError(CodeNotBound, "this chip registration was not begun in this browser; start again")
 	}
-	u, _, err := h.svc.FinishChipRegistration(r.Context(), b.Session, b.Credential, mitid.ChipActivation{Password: b.Password})
+	u, _, err := h.svc.FinishChipRegistration(r.Context(), b.Session, b.Credential, mitid.ChipActivation{Password: b.Password, Login: login})
 	if err != nil {
 		return nil, err
 	}

@@ -80,7 +80,10 @@ func newSiteOn(t testing.TB, store mitid.Store, cheap bool) *site {
 	require.NoError(t, err)
 	code, err := dev.Code()
 	require.NoError(t, err)
-	u, _, err = svc.ActivateCodeDevice(ctx, u.ID, evs[0].Authenticator, mitid.CodeDeviceActivation{Serial: dev.Serial().String(), Code: code, Password: password})
+	paper, _, _, err := svc.IssueCode(ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+	require.NoError(t, err)
+	u, _, err = svc.ActivateWithCode(ctx, u.UserID, evs[0].Authenticator, mitid.ActivationCodes{Code: paper,
+		Serial: dev.Serial().String(), DeviceCode: code, Password: password})
 	require.NoError(t, err)
 	clk.Advance(30 * time.Second)
 

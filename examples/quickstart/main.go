@@ -118,7 +118,7 @@ func run(w io.Writer) error {
 	}
 	say("Looked up by CPR number, her user ID is now %q.", found.UserID)
 
-	step("Anna orders a code display; it arrives in the post and she activates it with the code it shows.")
+	step("Anna orders a code display; it arrives in the post, and she activates it with the activation code Citizen Service gave her on paper and the code the display shows.")
 	device, err := codedisplay.Manufacture(rand.Reader, codedisplay.MitIDParams(), clk.Now)
 	if err != nil {
 		return err
@@ -136,7 +136,11 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err = svc.ActivateCodeDevice(ctx, u.ID, display, mitid.CodeDeviceActivation{Serial: device.Serial().String(), Code: code, Password: password}); err != nil {
+	paper, _, _, err := svc.IssueCode(ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+	if err != nil {
+		return err
+	}
+	if _, _, err = svc.ActivateWithCode(ctx, u.UserID, display, mitid.ActivationCodes{Code: paper, Serial: device.Serial().String(), DeviceCode: code, Password: password}); err != nil {
 		return err
 	}
 	say("Code display %s is active, and she has created her password.", device.Serial())
@@ -165,7 +169,7 @@ func run(w io.Writer) error {
 	}
 	say("Logged on: %s.", result)
 
-	step("She also tries to activate an audio code reader.")
+	step("She also tries to activate an audio code reader, while logged in with the code display.")
 	reader, err := codedisplay.Manufacture(rand.Reader, codedisplay.MitIDParams(), clk.Now)
 	if err != nil {
 		return err
@@ -174,7 +178,22 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = svc.ActivateAuthenticator(ctx, u.ID, evs[0].Authenticator, mitid.ActivateOptions{})
+	login, err = svc.BeginLogin(ctx, mitid.LoginRequest{UserID: "ærø-anna", Action: mitid.ActionLogOn,
+		Text: "Log på MitID.dk", Level: mitid.LevelSubstantial, RelyingParty: "MitID.dk"})
+	if err != nil {
+		return err
+	}
+	clk.advance(30 * time.Second)
+	if code, err = device.Code(); err != nil {
+		return err
+	}
+	if _, err = svc.SubmitCode(ctx, login.ID, code); err != nil {
+		return err
+	}
+	if _, err = svc.SubmitPassword(ctx, login.ID, password); err != nil {
+		return err
+	}
+	_, _, err = svc.ActivateAuthenticator(ctx, u.ID, evs[0].Authenticator, mitid.ActivateOptions{Login: login.ID})
 	explain(say, err)
 
 	step("Anna requests access to add a MitID chip (step A); activation must wait 24 hours.")
@@ -199,10 +218,25 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err = svc.FinishChipRegistration(ctx, session, response, mitid.ChipActivation{}); err != nil {
+	// Step B is done logged in: with the code display and her password.
+	login, err = svc.BeginLogin(ctx, mitid.LoginRequest{UserID: "ærø-anna", Action: mitid.ActionLogOn,
+		Text: "Log på MitID.dk", Level: mitid.LevelSubstantial, RelyingParty: "MitID.dk"})
+	if err != nil {
 		return err
 	}
-	say("24 hours later she connects the chip (step B): it is active.")
+	if code, err = device.Code(); err != nil {
+		return err
+	}
+	if _, err = svc.SubmitCode(ctx, login.ID, code); err != nil {
+		return err
+	}
+	if _, err = svc.SubmitPassword(ctx, login.ID, password); err != nil {
+		return err
+	}
+	if _, _, err = svc.FinishChipRegistration(ctx, session, response, mitid.ChipActivation{Login: login.ID}); err != nil {
+		return err
+	}
+	say("24 hours later, logged in again, she connects the chip (step B): it is active.")
 
 	step("Someone tries three wrong codes on Anna's code display.")
 	login, err = svc.BeginLogin(ctx, mitid.LoginRequest{UserID: "ærø-anna", Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})

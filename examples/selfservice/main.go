@@ -51,6 +51,7 @@ type server struct {
 
 	mu       sync.Mutex
 	sessions map[string]uuid.UUID // by the ss-session cookie
+	logins   map[string]string    // the MitID login of each session, a proof for step B of a chip
 }
 
 func newServer(ctx context.Context, o demo.Options, demoMode bool) (*server, error) {
@@ -58,12 +59,12 @@ func newServer(ctx context.Context, o demo.Options, demoMode bool) (*server, err
 	if err != nil {
 		return nil, err
 	}
-	s := &server{demo: d, svc: d.Service, demoMode: demoMode, sessions: map[string]uuid.UUID{}, pages: demo.Templates(pages)}
+	s := &server{demo: d, svc: d.Service, demoMode: demoMode, sessions: map[string]uuid.UUID{}, logins: map[string]string{}, pages: demo.Templates(pages)}
 	s.mitid, err = web.New(web.Config{Service: d.Service, Origin: o.Origin, RelyingParty: "MitID self-service",
 		Prepare: func(*http.Request, web.BeginRequest) (mitid.LoginRequest, error) {
 			return mitid.LoginRequest{Action: mitid.ActionLogOn, Text: "Log on to MitID self-service", Level: mitid.LevelSubstantial}, nil
 		},
-		Finished: s.finished, User: s.user,
+		Finished: s.finished, User: s.user, LoginProof: s.loginProof,
 		Begun: func(_ *http.Request, b web.BeginRequest, l *mitid.Login) {
 			if demoMode {
 				d.Begun(b.UserID, l)
@@ -107,7 +108,7 @@ func (s *server) finished(w http.ResponseWriter, _ *http.Request, res *mitid.Log
 	_, _ = rand.Read(b)
 	token := base64.RawURLEncoding.EncodeToString(b)
 	s.mu.Lock()
-	s.sessions[token] = res.User
+	s.sessions[token], s.logins[token] = res.User, res.Login
 	s.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: "ss-session", Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	return "/authenticators", nil
@@ -123,6 +124,19 @@ func (s *server) user(r *http.Request) (uuid.UUID, bool) {
 	defer s.mu.Unlock()
 	u, ok := s.sessions[c.Value]
 	return u, ok
+}
+
+// loginProof is the MitID login the person logged on with: connecting a
+// chip after its access request asks for it (within the login's ten
+// minutes; after that, log on again).
+func (s *server) loginProof(r *http.Request) string {
+	c, err := r.Cookie("ss-session")
+	if err != nil {
+		return ""
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.logins[c.Value]
 }
 
 // authed serves a page to a logged-on person, or sends them to log on.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -67,7 +68,8 @@ func TestBrowser_ChipActivationAndLogin(t *testing.T) {
 	b.Axe()
 	logOnWithCode(s, b, "dorte.chip")
 	b.Axe()
-	b.Do(chromedp.Click(chromedp.CSS("[data-mitid-register-chip]")))
+	b.Do(chromedp.SendKeys(chromedp.CSS(`input[id^="code-"]`), s.demo.Person("dorte.chip").ActivationCode),
+		chromedp.Click(chromedp.CSS("[data-mitid-register-chip]")))
 	b.WaitTrue(`!document.querySelector('[data-mitid-register-chip]') && document.querySelector('#authenticators').textContent.includes('MitID chip')`, "the chip connected", `document.querySelector('#chip-out').textContent`)
 	u, err := s.svc.UserByUserID(t.Context(), "dorte.chip")
 	if err != nil {
@@ -120,8 +122,15 @@ func TestBrowser_ActivateWithActivationCode(t *testing.T) {
 	b.Axe()
 	b.Do(chromedp.SendKeys(chromedp.ID("user_id"), "frida.ny"), chromedp.SendKeys(chromedp.ID("code"), "WRONG-CODE"+kb.Enter))
 	b.WaitText(".error", "")
-	b.Do(chromedp.SendKeys(chromedp.ID("user_id"), "frida.ny"), chromedp.SendKeys(chromedp.ID("code"), s.demo.Person("frida.ny").ActivationCode+kb.Enter))
+	frida := s.demo.Person("frida.ny")
+	shown, err := frida.Display.Code()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Do(chromedp.SendKeys(chromedp.ID("user_id"), "frida.ny"), chromedp.SendKeys(chromedp.ID("code"), frida.ActivationCode),
+		chromedp.SendKeys(chromedp.ID("serial"), frida.Display.Serial().String()), chromedp.SendKeys(chromedp.ID("device_code"), shown+kb.Enter))
 	b.WaitText(".flash", "is activated")
+	s.demo.Clock.Advance(30 * time.Second) // the code shown at activation is spent
 	logOnWithCode(s, b, "frida.ny")
 	b.Do(chromedp.Click(chromedp.CSS(`#authenticators form button`)))
 	b.WaitText(".flash", "blocked")

@@ -20,6 +20,7 @@ type authenticatorRow struct {
 	State      mitid.State // as it stands now
 	CanBlock   bool
 	CanConnect bool // a chip whose wait is over, or waiting for activation
+	ByCode     bool // a chip that came by mail: connected with its activation code
 	Waiting    bool // a chip within its 24-hour wait
 }
 
@@ -38,6 +39,7 @@ func (s *server) authenticators(w http.ResponseWriter, r *http.Request, u uuid.U
 		if a.Kind == mitid.KindChip {
 			row.Waiting = st == mitid.StateWaitingForAccess && now.Before(a.WaitUntil)
 			row.CanConnect = st == mitid.StatePendingActivation || (st == mitid.StateWaitingForAccess && !row.Waiting)
+			row.ByCode = st == mitid.StatePendingActivation
 		}
 		rows = append(rows, row)
 	}
@@ -82,7 +84,8 @@ func (s *server) activate(w http.ResponseWriter, r *http.Request, _ uuid.UUID) (
 	}
 	for _, a := range u.Authenticators {
 		if a.State == mitid.StatePendingActivation && a.Kind != mitid.KindChip {
-			if _, _, err := s.svc.ActivateWithCode(r.Context(), userID, a.ID, mitid.ActivationCodes{Code: code, TemporaryPIN: r.PostFormValue("pin")}); err != nil {
+			if _, _, err := s.svc.ActivateWithCode(r.Context(), userID, a.ID, mitid.ActivationCodes{Code: code, TemporaryPIN: r.PostFormValue("pin"),
+				Serial: r.PostFormValue("serial"), DeviceCode: r.PostFormValue("device_code"), Password: r.PostFormValue("password")}); err != nil {
 				return "", err
 			}
 			return "Your " + a.Kind.Name(mitid.English) + " is activated. You can log on with it now.", nil
@@ -157,9 +160,11 @@ var pages = map[string]string{
 <tbody>{{range .Data.Data}}<tr>
 <td>{{.Name}}</td><td>{{.Label}}</td>
 <td class="state">{{.State}}{{if .Waiting}} until {{.WaitUntil.UTC.Format "2 Jan 2006 15:04 UTC"}}{{end}}</td>
-<td>{{if .CanConnect}}<label for="pw-{{.ID}}">Password for the chip (only if you have none)</label>
+<td>{{if .CanConnect}}{{if .ByCode}}<label for="code-{{.ID}}">Activation code (from the app's passport scan or Citizen Service)</label>
+<input id="code-{{.ID}}" type="text" autocomplete="off">
+{{end}}<label for="pw-{{.ID}}">Password for the chip (only if you have none)</label>
 <input id="pw-{{.ID}}" type="password" autocomplete="new-password">
-<button type="button" data-mitid-register-chip="{{.ID}}" data-mitid-base="/mitid" data-mitid-password="pw-{{.ID}}" data-mitid-output="chip-out">Connect MitID chip</button>{{end}}
+<button type="button" data-mitid-register-chip="{{.ID}}" data-mitid-base="/mitid" data-mitid-password="pw-{{.ID}}"{{if .ByCode}} data-mitid-code="code-{{.ID}}"{{end}} data-mitid-output="chip-out">Connect MitID chip</button>{{end}}
 {{if .CanBlock}}<form method="post" action="/authenticators/{{.ID}}/block"><input type="hidden" name="csrf_token" value="{{$csrf}}"><input type="hidden" name="back" value="/authenticators">
 <button type="submit" aria-label="Block {{.Name}} {{.Label}}">Block</button></form>{{end}}</td>
 </tr>{{end}}</tbody></table>
@@ -177,6 +182,11 @@ var pages = map[string]string{
 <label for="user_id">User ID</label><input id="user_id" name="user_id" autocomplete="username" required>
 <label for="code">Activation code</label><input id="code" name="code" autocomplete="one-time-code" required>
 <label for="pin">Temporary PIN (only for the MitID app)</label><input id="pin" name="pin" inputmode="numeric">
+<fieldset><legend>For a code display or audio code reader</legend>
+<label for="serial">Serial number (on its back)</label><input id="serial" name="serial" autocomplete="off">
+<label for="device_code">The code it shows now</label><input id="device_code" name="device_code" inputmode="numeric" autocomplete="off">
+<label for="password">Your MitID password (create one if you have none)</label><input id="password" name="password" type="password" autocomplete="new-password">
+</fieldset>
 <button type="submit">Activate</button></form>`,
 	"contact": `{{with .Data.Data}}<form method="post" action="/contact"><input type="hidden" name="csrf_token" value="{{$.Data.CSRF}}"><input type="hidden" name="back" value="/contact">
 <label for="phone">Phone</label><input id="phone" name="phone" type="tel" autocomplete="tel" value="{{.User.Phone}}">

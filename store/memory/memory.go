@@ -303,6 +303,9 @@ func (s *Store) CreateOrder(ctx context.Context, o *mitid.Order, events []mitid.
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.orders[o.Number]; ok {
@@ -352,6 +355,9 @@ func (s *Store) UpdateOrder(ctx context.Context, number string, fn func(o *mitid
 	}
 	if next.Number != number {
 		return nil, mitid.InvalidEvent("the update function changed the order number")
+	}
+	if err := next.Validate(); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -640,4 +646,124 @@ func cloneMessage(m *mitid.OutboxMessage) mitid.OutboxMessage {
 	c := *m
 	c.Event = cloneEvent(m.Event)
 	return c
+}
+
+// PlaceOrder stores a new order with a change to its user: under the
+// user's lock, as UpdateUser, committing order, user and events together.
+func (s *Store) PlaceOrder(ctx context.Context, o *mitid.Order, fn mitid.OrderChange) (*mitid.Order, *mitid.User, error) {
+	return s.orderChange(ctx, o, nil, fn)
+}
+
+// ChangeOrder changes an order and its user together, under the order's
+// lock and then the user's (the one order in which the store takes both).
+func (s *Store) ChangeOrder(ctx context.Context, number string, fn mitid.OrderChange) (*mitid.Order, *mitid.User, error) {
+	return s.claimOrChange(ctx, number, uuid.Nil, fn)
+}
+
+// ClaimOrder gives an order without a user to user, under the order's lock
+// and then the user's.
+func (s *Store) ClaimOrder(ctx context.Context, number string, user uuid.UUID, fn mitid.OrderChange) (*mitid.Order, *mitid.User, error) {
+	return s.claimOrChange(ctx, number, user, fn)
+}
+
+// claimOrChange is ChangeOrder, and ClaimOrder when claim is not zero.
+func (s *Store) claimOrChange(ctx context.Context, number string, claim uuid.UUID, fn mitid.OrderChange) (*mitid.Order, *mitid.User, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	s.mu.Lock()
+	oe, ok := s.orders[number]
+	s.mu.Unlock()
+	if !ok {
+		return nil, nil, mitid.NotFoundOrder(number)
+	}
+	oe.lock.Lock()
+	defer oe.lock.Unlock()
+	o := oe.o
+	if claim != uuid.Nil {
+		if o.User != uuid.Nil {
+			return nil, nil, mitid.ClaimedOrder(number)
+		}
+		o = o.Clone()
+		o.User = claim
+	}
+	return s.orderChange(ctx, o, oe, fn)
+}
+
+// orderChange runs fn on copies of order o (an existing order when oe is
+// set, whose lock the caller holds; else a new one) and of its user, and
+// commits both with the events.
+func (s *Store) orderChange(ctx context.Context, o *mitid.Order, oe *orderEntry, fn mitid.OrderChange) (*mitid.Order, *mitid.User, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	var ue *userEntry
+	if o.User != uuid.Nil {
+		s.mu.Lock()
+		ue = s.users[o.User]
+		s.mu.Unlock()
+		if ue == nil {
+			return nil, nil, mitid.NotFoundUser()
+		}
+		ue.lock.Lock()
+		defer ue.lock.Unlock()
+	}
+	next := o.Clone()
+	var old, nu *mitid.User
+	if ue != nil {
+		old = ue.u
+		nu = old.Clone()
+	}
+	events, err := fn(next, nu)
+	if err != nil {
+		return nil, nil, err
+	}
+	if next.Number != o.Number || next.User != o.User {
+		return nil, nil, mitid.InvalidEvent("the order change altered the order's number or user")
+	}
+	if nu != nil && nu.ID != o.User {
+		return nil, nil, mitid.InvalidEvent("the update function changed the user's ID")
+	}
+	if err := next.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, taken := s.orders[o.Number]; oe == nil && taken {
+		return nil, nil, mitid.OrderConflict(o.Number)
+	}
+	var added, removed []mitid.UniqueKey
+	if nu != nil {
+		added, removed = nu.KeyChanges(old)
+		if err := s.checkKeys(nu.ID, added); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := s.checkEvents(events); err != nil {
+		return nil, nil, err
+	}
+	// Nothing below can fail.
+	if nu != nil {
+		for _, k := range removed {
+			delete(s.keys, k)
+		}
+		for _, k := range added {
+			s.keys[k] = nu.ID
+		}
+		nu.Version = old.Version + 1
+		ue.u = nu
+		s.freezeUser(nu)
+	}
+	if oe == nil {
+		next.Version = 1
+		s.orders[next.Number] = &orderEntry{o: next.Clone()}
+	} else {
+		next.Version = oe.o.Version + 1
+		oe.o = next.Clone()
+	}
+	s.appendEvents(events)
+	return next, nu, nil
 }

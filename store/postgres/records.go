@@ -19,6 +19,9 @@ import (
 // CreateOrder inserts the order, its events and outbox messages in one
 // statement.
 func (s *Store) CreateOrder(ctx context.Context, o *mitid.Order, events []mitid.Event) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
 	data, err := json.Marshal(o)
 	if err != nil {
 		return mitid.InvalidEvent("the order cannot be encoded: %v", err)
@@ -94,28 +97,12 @@ func (s *Store) UpdateOrder(ctx context.Context, number string, fn func(o *mitid
 		if o.Number != number {
 			return mitid.InvalidEvent("the update function changed the order number")
 		}
-		data, err := json.Marshal(o)
-		if err != nil {
-			return mitid.InvalidEvent("the order cannot be encoded: %v", err)
-		}
-		args, err := eventArgs(events)
-		if err != nil {
+		if err := o.Validate(); err != nil {
 			return err
 		}
-		args = append(args, number, data)
-		const sql = `WITH gate AS (
-			UPDATE orders SET version = version + 1, data = $13 WHERE number = $12 RETURNING version
-		), ` + eventCTEs
-		rows, err := tx.Query(ctx, sql, args...)
-		if err != nil {
-			return s.writeError(ctx, err, uuid.Nil, nil)
+		if err := s.writeOrder(ctx, tx, o, events); err != nil {
+			return err
 		}
-		defer rows.Close()
-		version, _, err := commitRows(rows, events)
-		if err != nil {
-			return s.writeError(ctx, err, uuid.Nil, nil)
-		}
-		o.Version = version
 		out = o
 		return nil
 	})
@@ -124,6 +111,34 @@ func (s *Store) UpdateOrder(ctx context.Context, number string, fn func(o *mitid
 		return nil, fe.err
 	}
 	return out, fail(ctx, err)
+}
+
+// writeOrder writes order o, changed, with its events and their outbox
+// messages, in tx, and sets its new Version.
+func (s *Store) writeOrder(ctx context.Context, tx pgx.Tx, o *mitid.Order, events []mitid.Event) error {
+	data, err := json.Marshal(o)
+	if err != nil {
+		return mitid.InvalidEvent("the order cannot be encoded: %v", err)
+	}
+	args, err := eventArgs(events)
+	if err != nil {
+		return err
+	}
+	args = append(args, o.Number, data)
+	const sql = `WITH gate AS (
+		UPDATE orders SET version = version + 1, data = $13 WHERE number = $12 RETURNING version
+	), ` + eventCTEs
+	rows, err := tx.Query(ctx, sql, args...)
+	if err != nil {
+		return s.writeError(ctx, err, uuid.Nil, nil)
+	}
+	defer rows.Close()
+	version, _, err := commitRows(rows, events)
+	if err != nil {
+		return s.writeError(ctx, err, uuid.Nil, nil)
+	}
+	o.Version = version
+	return nil
 }
 
 // Orders lists a user's orders, oldest first.

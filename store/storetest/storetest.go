@@ -25,6 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/chip"
 )
 
 // Goroutines is how many goroutines the contention tests run at once.
@@ -74,6 +75,7 @@ func Run(t *testing.T, newStore func(t *testing.T) mitid.Store) {
 	tests = append(tests, replaceTests...)
 	tests = append(tests, serviceTests...)
 	tests = append(tests, dispatcherTests...)
+	tests = append(tests, orderTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -389,14 +391,19 @@ func testCredentialUnique(t *testing.T, s mitid.Store) {
 	create(t, s, a)
 	create(t, s, b)
 	cred := []byte("credential-" + uuid.NewString())
-	chip := uuid.New()
+	chipID := uuid.New()
 	addChip := func(id uuid.UUID) func(u *mitid.User) ([]mitid.Event, error) {
 		return func(u *mitid.User) ([]mitid.Event, error) {
-			ev, err := u.AddAuthenticator(&policy, mitid.Authenticator{ID: id, Kind: mitid.KindChip, State: mitid.StateActive, CredentialID: cred}, t0)
-			return []mitid.Event{withID(ev, u)}, err
+			ev, err := u.AddAuthenticator(&policy, mitid.Authenticator{ID: id, Kind: mitid.KindChip, State: mitid.StatePendingActivation,
+				CredentialID: cred, Chip: &chip.Credential{ID: cred}}, t0)
+			if err != nil {
+				return nil, err
+			}
+			evs, err := u.Transition(&policy, id, mitid.StateActive, t0, mitid.TransitionOptions{})
+			return withIDs(append([]mitid.Event{ev}, evs...), u), err
 		}
 	}
-	_, err := s.UpdateUser(ctx, a.ID, addChip(chip))
+	_, err := s.UpdateUser(ctx, a.ID, addChip(chipID))
 	require.NoError(t, err)
 	_, err = s.UpdateUser(ctx, b.ID, addChip(uuid.New()))
 	require.ErrorIs(t, err, mitid.ErrConflict)
@@ -404,7 +411,7 @@ func testCredentialUnique(t *testing.T, s mitid.Store) {
 
 	// Blocking the chip releases its credential: it may be added again.
 	_, err = s.UpdateUser(ctx, a.ID, func(u *mitid.User) ([]mitid.Event, error) {
-		evs, err := u.Transition(&policy, chip, mitid.StateBlocked, t0, mitid.TransitionOptions{Reason: "lost"})
+		evs, err := u.Transition(&policy, chipID, mitid.StateBlocked, t0, mitid.TransitionOptions{Reason: "lost"})
 		return withIDs(evs, u), err
 	})
 	require.NoError(t, err)
@@ -791,7 +798,8 @@ func testContentionChip(t *testing.T, s mitid.Store) {
 	for i := range chips {
 		chips[i] = uuid.New()
 		u.Authenticators = append(u.Authenticators, mitid.Authenticator{ID: chips[i], Kind: mitid.KindChip,
-			State: mitid.StatePendingActivation, CredentialID: []byte(fmt.Sprintf("cred-%s-%d", u.ID, i)), CreatedAt: t0, StateChangedAt: t0})
+			State: mitid.StatePendingActivation, CredentialID: []byte(fmt.Sprintf("cred-%s-%d", u.ID, i)), CreatedAt: t0, StateChangedAt: t0,
+			Chip: &chip.Credential{ID: []byte(fmt.Sprintf("cred-%s-%d", u.ID, i))}})
 	}
 	create(t, s, u)
 	var won, limited atomic.Int64

@@ -194,15 +194,19 @@
 
   // Chip registration buttons (self-service): data-mitid-register-chip holds
   // the authenticator's ID; an input named by data-mitid-password, if any,
-  // the first password.
+  // the first password; one named by data-mitid-code, if any, the activation
+  // code of a chip that came by mail.
   function registerChip(button, client) {
     var out = $(button.getAttribute('data-mitid-output'));
     function say(t) { if (out) { out.textContent = t; } }
     button.addEventListener('click', function () {
       say('Use your MitID chip now…');
       var pwInput = button.getAttribute('data-mitid-password') ? $(button.getAttribute('data-mitid-password')) : null;
+      var codeInput = button.getAttribute('data-mitid-code') ? $(button.getAttribute('data-mitid-code')) : null;
       var session;
-      client.call('POST', '/chip/registration', { authenticator: button.getAttribute('data-mitid-register-chip') })
+      var begin = { authenticator: button.getAttribute('data-mitid-register-chip') };
+      if (codeInput && codeInput.value) { begin.activation_code = codeInput.value; }
+      client.call('POST', '/chip/registration', begin)
         .then(function (reg) {
           session = reg.session;
           return MitIDWebAuthn.create(reg.options);

@@ -150,7 +150,10 @@ func New(ctx context.Context, o Options) (*Demo, error) {
 	if o.CheapHashing {
 		p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
 	}
-	svc, err := mitid.New(mitid.Config{Store: store, Keys: keys, Clock: clk, Chip: chips, Policy: &p})
+	// Codes by SMS are "sent" to nowhere: the demo shows what it needs on its
+	// /demo page. A deployment wires a real gateway (notify/webhook).
+	sms := mitid.NotifierFunc(func(context.Context, mitid.Notification) error { return nil })
+	svc, err := mitid.New(mitid.Config{Store: store, Keys: keys, Clock: clk, Chip: chips, Policy: &p, Notifier: sms})
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +223,12 @@ func (d *Demo) seed(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if _, _, err := d.Service.ActivateCodeDevice(ctx, u.ID, auth, mitid.CodeDeviceActivation{Serial: p.Display.Serial().String(), Code: code, Password: Password}); err != nil {
+			paper, _, _, err := d.Service.IssueCode(ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+			if err != nil {
+				return err
+			}
+			if _, _, err := d.Service.ActivateWithCode(ctx, u.UserID, auth, mitid.ActivationCodes{Code: paper,
+				Serial: p.Display.Serial().String(), DeviceCode: code, Password: Password}); err != nil {
 				return fmt.Errorf("demo: activating %s's %s: %w", pp.userID, pp.kind, err)
 			}
 		case mitid.KindApp:
@@ -229,8 +237,16 @@ func (d *Demo) seed(ctx context.Context) error {
 				return err
 			}
 			auth = evs[0].Authenticator
-			if _, _, err := d.Service.ActivateAuthenticator(ctx, u.ID, auth, mitid.ActivateOptions{}); err != nil {
+			scan, _, _, err := d.Service.IssueCode(ctx, u.ID, mitid.PurposeActivation, mitid.CodeByAppScan)
+			if err != nil {
 				return err
+			}
+			pin, _, _, err := d.Service.IssueCode(ctx, u.ID, mitid.PurposeTemporaryPIN, mitid.CodeBySMS)
+			if err != nil {
+				return err
+			}
+			if _, _, err := d.Service.ActivateWithCode(ctx, u.UserID, auth, mitid.ActivationCodes{Code: scan, TemporaryPIN: pin}); err != nil {
+				return fmt.Errorf("demo: activating %s's app: %w", pp.userID, err)
 			}
 		}
 		if pp.setup != nil {
@@ -242,9 +258,16 @@ func (d *Demo) seed(ctx context.Context) error {
 	return nil
 }
 
-// addChip gives the person a chip waiting to be connected.
+// addChip gives the person a chip waiting to be connected, and the paper
+// activation code for it.
 func (d *Demo) addChip(p *Person, _ uuid.UUID) error {
-	_, _, err := d.Service.AddAuthenticator(context.Background(), p.User, mitid.NewAuthenticator{Kind: mitid.KindChip, Label: "MitID chip", State: mitid.StatePendingActivation})
+	ctx := context.Background()
+	if _, _, err := d.Service.AddAuthenticator(ctx, p.User, mitid.NewAuthenticator{Kind: mitid.KindChip, Label: "MitID chip", State: mitid.StatePendingActivation}); err != nil {
+		return err
+	}
+	// It came by mail: it is connected with an activation code.
+	var err error
+	p.ActivationCode, _, _, err = d.Service.IssueCode(ctx, p.User, mitid.PurposeActivation, mitid.CodeOnPaper)
 	return err
 }
 

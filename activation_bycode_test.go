@@ -1,0 +1,204 @@
+package mitid_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/chip"
+)
+
+// Activation by code for every physical kind (mitid.dk "Activate MitID
+// with an activation code"; "Activate your MitID chip", three ways).
+
+func TestActivateWithCode_EveryPhysicalKindAtTheEdgeOfItsValidity(t *testing.T) {
+	for _, tc := range []struct {
+		kind mitid.Kind
+		ch   mitid.CodeChannel
+		life time.Duration
+	}{
+		{mitid.KindCodeDisplay, mitid.CodeByAppScan, 30 * time.Minute},
+		{mitid.KindAudioReader, mitid.CodeOnPaper, 48 * time.Hour},
+		{mitid.KindChip, mitid.CodeByAppScan, 30 * time.Minute},
+		{mitid.KindChip, mitid.CodeOnPaper, 48 * time.Hour},
+	} {
+		for _, late := range []bool{false, true} {
+			name := string(tc.kind) + "/" + string(tc.ch) + map[bool]string{false: "/one second before the end", true: "/at the end"}[late]
+			t.Run(name, func(t *testing.T) {
+				e := newLoginEnv(t, checkedStore(t))
+				h := e.enrol(t, "kode.kant", mitid.LevelSubstantial)
+				code, _, _, err := e.svc.IssueCode(e.ctx, h.user.ID, mitid.PurposeActivation, tc.ch)
+				require.NoError(t, err)
+				wait := tc.life - time.Second
+				if late {
+					wait = tc.life
+				}
+				e.clock.Advance(wait)
+				var st mitid.State
+				if tc.kind == mitid.KindChip {
+					_, evs, err := e.svc.AddAuthenticator(e.ctx, h.user.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+					require.NoError(t, err)
+					id := evs[0].Authenticator
+					sim, err := chip.NewSimulator(seeded(444))
+					require.NoError(t, err)
+					opts, sess, err := e.svc.BeginChipActivationWithCode(e.ctx, h.user.UserID, id, code)
+					if late {
+						assert.Equal(t, mitid.CodeActivationExpired, mitid.ErrorCode(err))
+						assert.ErrorIs(t, err, mitid.ErrExpired)
+						return
+					}
+					require.NoError(t, err)
+					resp, err := sim.Register(opts, origin)
+					require.NoError(t, err)
+					u, _, err := e.svc.FinishChipRegistration(e.ctx, sess, resp, mitid.ChipActivation{Password: password})
+					require.NoError(t, err)
+					a, err := u.Authenticator(id)
+					require.NoError(t, err)
+					st = a.State
+					assert.NotNil(t, activePassword(u), "the chip's activation creates the password")
+				} else {
+					id, dev := e.codeDevice(t, h.user.ID, tc.kind, mitid.StatePendingActivation)
+					u, _, err := e.svc.ActivateWithCode(e.ctx, h.user.UserID, id, proofOf(t, dev, code))
+					if late {
+						assert.Equal(t, mitid.CodeActivationExpired, mitid.ErrorCode(err))
+						return
+					}
+					require.NoError(t, err)
+					a, err := u.Authenticator(id)
+					require.NoError(t, err)
+					st = a.State
+				}
+				assert.Equal(t, mitid.StateActive, st)
+			})
+		}
+	}
+}
+
+func activePassword(u *mitid.User) *mitid.Authenticator {
+	for i := range u.Authenticators {
+		if u.Authenticators[i].Kind == mitid.KindPassword && u.Authenticators[i].State == mitid.StateActive {
+			return &u.Authenticators[i]
+		}
+	}
+	return nil
+}
+
+// The device's own proof: the serial on its back and the code it shows.
+// Either one wrong refuses the activation, and the activation code stays
+// unused for the right attempt.
+func TestActivateWithCode_CodeDeviceNeedsItsSerialAndItsCode(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "serie.kode", mitid.LevelSubstantial)
+	id, dev := e.codeDevice(t, h.user.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	code := e.paperCode(t, h.user.ID)
+
+	p := proofOf(t, dev, code)
+	p.Serial = "0000 0000 0000" // well-formed or not, it is not this device's
+	_, _, err := e.svc.ActivateWithCode(e.ctx, h.user.UserID, id, p)
+	assert.Equal(t, mitid.CodeSerialMismatch, mitid.ErrorCode(err))
+
+	p = proofOf(t, dev, code)
+	p.DeviceCode = wrongCode(p.DeviceCode)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, h.user.UserID, id, p)
+	assert.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(err))
+
+	p = proofOf(t, dev, code)
+	p.DeviceCode = ""
+	_, _, err = e.svc.ActivateWithCode(e.ctx, h.user.UserID, id, p)
+	assert.Equal(t, mitid.CodeCodeMalformed, mitid.ErrorCode(err))
+	assert.Equal(t, mitid.StatePendingActivation, stateOf(e.list(t, h.user.ID), id))
+
+	_, _, err = e.svc.ActivateWithCode(e.ctx, h.user.UserID, id, proofOf(t, dev, code))
+	require.NoError(t, err, "the activation code was not spent by the refused attempts")
+	assert.Equal(t, mitid.StateActive, stateOf(e.list(t, h.user.ID), id))
+}
+
+// The same two checks when the person activates while logged in.
+func TestActivateCodeDevice_NeedsItsSerialAndItsCode(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "serie.login", mitid.LevelSubstantial, mitid.KindApp)
+	id, dev := e.codeDevice(t, h.user.ID, mitid.KindAudioReader, mitid.StatePendingActivation)
+	act := func(edit func(*mitid.CodeDeviceActivation)) error {
+		c, err := dev.Code()
+		require.NoError(t, err)
+		a := mitid.CodeDeviceActivation{Serial: dev.Serial().String(), Code: c, Password: password,
+			Login: e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial)).ID}
+		edit(&a)
+		_, _, err = e.svc.ActivateCodeDevice(e.ctx, h.user.ID, id, a)
+		return err
+	}
+	assert.Equal(t, mitid.CodeSerialMismatch, mitid.ErrorCode(act(func(a *mitid.CodeDeviceActivation) { a.Serial = "0000 0000 0000" })))
+	assert.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(act(func(a *mitid.CodeDeviceActivation) { a.Code = wrongCode(a.Code) })))
+	assert.Equal(t, mitid.CodeLoginInvalid, mitid.ErrorCode(act(func(a *mitid.CodeDeviceActivation) { a.Login = "" })))
+	require.NoError(t, act(func(*mitid.CodeDeviceActivation) {}))
+	assert.Equal(t, mitid.StateActive, stateOf(e.list(t, h.user.ID), id))
+}
+
+// A blocked MitID activates nothing and redeems no P-code, and the code
+// is not spent by the refusal.
+func TestActivateWithCode_BlockedMitIDIsRefused(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "spærret", mitid.LevelSubstantial)
+	id, dev := e.codeDevice(t, h.user.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	code := e.paperCode(t, h.user.ID)
+	_, _, err := e.svc.BlockUser(e.ctx, h.user.ID, time.Time{}, "reported stolen")
+	require.NoError(t, err)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, h.user.UserID, id, proofOf(t, dev, code))
+	assert.Equal(t, mitid.CodeUserBlocked, mitid.ErrorCode(err))
+	_, _, err = e.svc.UnblockUser(e.ctx, h.user.ID, "found")
+	require.NoError(t, err)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, h.user.UserID, id, proofOf(t, dev, code))
+	require.NoError(t, err)
+
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "erika-blok", Document: &mitid.IdentityDocument{Country: "DEU", Number: "C01X00T99"},
+		BirthDate: date(1985, 6, 1), IAL: mitid.LevelSubstantial, Email: "erika@example.de"})
+	require.NoError(t, err)
+	pcode, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposePCode, mitid.CodeByAppScan)
+	require.NoError(t, err)
+	_, _, err = e.svc.BlockUser(e.ctx, u.ID, time.Time{}, "support")
+	require.NoError(t, err)
+	_, _, err = e.svc.RedeemPCode(e.ctx, "erika-blok", pcode)
+	assert.Equal(t, mitid.CodeUserBlocked, mitid.ErrorCode(err))
+	_, _, err = e.svc.UnblockUser(e.ctx, u.ID, "support")
+	require.NoError(t, err)
+	_, _, err = e.svc.RedeemPCode(e.ctx, "erika-blok", pcode)
+	require.NoError(t, err)
+}
+
+func TestChangeUserID_NeverTheHoldersCPR(t *testing.T) {
+	e := newEnv(t)
+	u := e.anna(t) // CPR 010190-1234
+	for _, id := range []string{"anna 010190-1234", "anna0101901234x", "x 0101 901234"} {
+		_, _, err := e.svc.ChangeUserID(e.ctx, u.ID, id)
+		assert.Equal(t, mitid.CodeUserIDInvalid, mitid.ErrorCode(err), id)
+	}
+	got, err := e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "anna.hansen", got.UserID)
+	// Someone else's CPR number in a user ID is no secret of Anna's.
+	_, _, err = e.svc.ChangeUserID(e.ctx, u.ID, "anna 0202901234x")
+	require.NoError(t, err)
+}
+
+func TestNoPublicPathActivatesWithoutProof(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "uden.bevis", mitid.LevelSubstantial)
+	_, evs, err := e.svc.AddAuthenticator(e.ctx, h.user.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+	require.NoError(t, err)
+	_, _, err = e.svc.BeginChipRegistration(e.ctx, h.user.ID, evs[0].Authenticator)
+	assert.Equal(t, mitid.CodeActivationInvalid, mitid.ErrorCode(err), "a chip from the mailbox needs its activation code")
+	_, _, err = e.svc.ActivateWithCode(e.ctx, h.user.UserID, evs[0].Authenticator, mitid.ActivationCodes{Code: e.paperCode(t, h.user.ID)})
+	assert.Equal(t, mitid.CodeTransitionForbidden, mitid.ErrorCode(err), "a chip is connected with its code, not activated bare")
+	_, _, err = e.svc.AddAuthenticator(e.ctx, h.user.ID, mitid.NewAuthenticator{Kind: mitid.KindApp, State: mitid.StateActive})
+	assert.Equal(t, mitid.CodeTransitionForbidden, mitid.ErrorCode(err))
+	_, _, err = e.svc.RequestAccess(e.ctx, h.user.ID, mitid.KindCodeDisplay, "x")
+	assert.Equal(t, mitid.CodeTransitionForbidden, mitid.ErrorCode(err), "access is requested for a chip only")
+	_, _, err = e.svc.RequestAccess(e.ctx, h.user.ID, mitid.KindApp, "x")
+	assert.Equal(t, mitid.CodeTransitionForbidden, mitid.ErrorCode(err))
+	for _, a := range e.list(t, h.user.ID) {
+		assert.NotEqual(t, mitid.StateActive, a.State, a.Kind)
+	}
+}
