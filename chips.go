@@ -158,17 +158,7 @@ func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *
 	st.Done++
 	st.Used = append(st.Used, chipID)
 	st.Password = nil
-	if err := s.prepareStep(u, st, now); err != nil {
-		return nil, err
-	}
-	sess, err := s.store.ReplaceSession(ctx, id, version, now, st.marshal())
-	if errors.Is(err, ErrConflict) {
-		return nil, errorf(CodeLoginOrder, "this login moved on meanwhile; reload it")
-	}
-	if err != nil {
-		return nil, err
-	}
-	return s.view(sess, st, nil), nil
+	return s.advance(ctx, id, version, u, st, now)
 }
 
 // heldPassword checks the password a chip's login held (see holdPassword)

@@ -565,10 +565,17 @@ func (s *Service) stepOnUser(ctx context.Context, id string, version int64, st *
 	if err != nil {
 		return nil, err
 	}
-	// The factor is in. Record it, unless the login moved on meanwhile (its
-	// version tells, without decoding it again).
+	// The factor is in.
 	st.Done++
 	st.Used = append(st.Used, used)
+	return s.advance(ctx, id, version, u, st, now)
+}
+
+// advance records login st, whose factor has just been given, over the
+// version it was read at: it readies the next factor and replaces the
+// session, unless the login moved on meanwhile (its version tells, without
+// decoding it again).
+func (s *Service) advance(ctx context.Context, id string, version int64, u *User, st *loginState, now time.Time) (*Login, error) {
 	if err := s.prepareStep(u, st, now); err != nil {
 		return nil, err
 	}
@@ -718,17 +725,7 @@ func (s *Service) holdPassword(ctx context.Context, id string, version int64, st
 	if err != nil {
 		return nil, err
 	}
-	if err := s.prepareStep(u, st, now); err != nil {
-		return nil, err
-	}
-	sess, err := s.store.ReplaceSession(ctx, id, version, now, st.marshal())
-	if errors.Is(err, ErrConflict) {
-		return nil, errorf(CodeLoginOrder, "this login moved on meanwhile; reload it")
-	}
-	if err != nil {
-		return nil, err
-	}
-	return s.view(sess, st, nil), nil
+	return s.advance(ctx, id, version, u, st, now)
 }
 
 // SubmitApproval delivers the app's signature over the login's challenge,
