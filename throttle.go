@@ -51,6 +51,11 @@ import (
 //   - Of the suspensions for wrong attempts between two completed logins,
 //     only the first is notified; the rest are in the activity log, so a
 //     stranger cannot flood the holder's phone.
+//   - Config.Clients (a ClientLimiter, see client.go) throttles by where
+//     attempts come from as well: asked before each comparison, told of each
+//     wrong one, it slows one stranger at many MitIDs and touches no account.
+//   - Before the first factor a login says nothing about the account (see
+//     anonymous.go): no end times a paced attacker could use.
 //
 // Worst case with MitID's policy (Policy.WorstCase): 90 guesses at a code
 // display by a stranger, spread over at least 23 days of suspensions
