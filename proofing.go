@@ -388,18 +388,25 @@ func (s *Service) ConfirmWitness(ctx context.Context, proofing string, w Witness
 			return nil, err
 		}
 		kept := u.WitnessActs[:0:0]
-		for _, t := range u.WitnessActs {
-			if now.Sub(t) < s.policy.WitnessActsWindow {
-				kept = append(kept, t)
+		for _, a := range u.WitnessActs {
+			if now.Sub(a.At) < s.policy.WitnessActsWindow {
+				kept = append(kept, a)
+			}
+		}
+		for _, a := range kept {
+			if a.Case == ref {
+				// Counted already, by a confirmation whose visit could
+				// not be updated: the act is the same act.
+				return nil, nil
 			}
 		}
 		if len(kept) >= s.policy.WitnessMaxActs {
 			e := errorf(CodeWitnessLimit, "this witness has acted %d times in the last %d days, the most allowed; another witness is needed",
 				len(kept), int(s.policy.WitnessActsWindow/day))
-			e.Until = kept[0].Add(s.policy.WitnessActsWindow)
+			e.Until = kept[0].At.Add(s.policy.WitnessActsWindow)
 			return nil, e
 		}
-		u.WitnessActs = append(kept, now)
+		u.WitnessActs = append(kept, WitnessAct{At: now, Case: ref})
 		return []Event{{Type: EventWitnessAct, Reason: "witnessed", Detail: map[string]string{"case": ref, "for": st.User.String()}}}, nil
 	})
 	if err != nil {
@@ -413,6 +420,14 @@ func (s *Service) ConfirmWitness(ctx context.Context, proofing string, w Witness
 		return Event{Type: EventWitnessAct, Reason: "identity confirmed by a witness", Detail: map[string]string{"case": ref, "witness": witness.ID.String(),
 			"witness_id": string(pid.Kind) + " " + pid.Issuer}}, nil
 	})
+}
+
+// WitnessAct is one act of a person as a witness: when, and for which
+// Citizen Service case, so that a confirmation retried after a fault counts
+// once.
+type WitnessAct struct {
+	At   time.Time `json:"at"`
+	Case string    `json:"case"`
 }
 
 // witnessFit checks the witness's age and the age of their MitID.

@@ -1,6 +1,7 @@
 package mitid_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -271,4 +272,44 @@ func TestProofing_WitnessPolicyIsRead(t *testing.T) {
 	require.NoError(t, confirm(w), "a MitID of 25 hours is old enough under this policy")
 	assert.Equal(t, mitid.CodeWitnessLimit, mitid.ErrorCode(confirm(w)))
 	assert.Equal(t, mitid.CodeWitnessRefused, mitid.ErrorCode(confirm(young)))
+}
+
+// TestProofing_AWitnessActRetriedAfterAFaultCountsOnce: when the visit
+// cannot be updated after the witness's act was counted, the operator
+// tries again (the witness logs in again) and the act counts once.
+func TestProofing_AWitnessActRetriedAfterAFaultCountsOnce(t *testing.T) {
+	st := &sessionFaultStore{Store: checkedStore(t)}
+	e := newOrderEnv(t, st)
+	e.clock.Set(time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC))
+	w := e.withApp(t, "retry.vidne", "010170-2222")
+	person := e.enrol(t, "retry-person", mitid.LevelSubstantial)
+	e.clock.Set(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	p, err := e.svc.StartProofing(e.ctx, "Operator Olsen", person.user.CPR.Digits(), passportDK)
+	require.NoError(t, err)
+	licence := mitid.PictureID{Kind: mitid.IDDrivingLicence, Number: "30123456", Issuer: "DNK", Expires: time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC)}
+	confirm := func() error {
+		_, err := e.svc.ConfirmWitness(e.ctx, p.ID, mitid.WitnessEvidence{CPR: w.user.CPR.Digits(), PictureID: licence, Login: e.witnessLogin(t, w, p.WitnessText)})
+		return err
+	}
+	st.failNext = true
+	require.ErrorIs(t, confirm(), mitid.ErrUnavailable)
+	require.NoError(t, confirm(), "the retry goes through")
+	u, err := e.svc.User(e.ctx, w.user.ID)
+	require.NoError(t, err)
+	assert.Len(t, u.WitnessActs, 1, "one act, counted once")
+}
+
+// sessionFaultStore fails the next session update once, when failNext is
+// set.
+type sessionFaultStore struct {
+	mitid.Store
+	failNext bool
+}
+
+func (f *sessionFaultStore) UpdateSession(ctx context.Context, id string, now time.Time, fn func(*mitid.Session) ([]byte, error)) (*mitid.Session, error) {
+	if f.failNext {
+		f.failNext = false
+		return nil, errInjected
+	}
+	return f.Store.UpdateSession(ctx, id, now, fn)
 }

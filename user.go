@@ -71,9 +71,9 @@ type User struct {
 	// gives its place back). It lives here so concurrent orders count it
 	// atomically.
 	FreeCodeDevices int `json:"free_code_devices,omitempty"`
-	// WitnessActs are the times this person acted as a witness at Citizen
+	// WitnessActs are the acts of this person as a witness at Citizen
 	// Service (at most Policy.WitnessMaxActs in any Policy.WitnessActsWindow).
-	WitnessActs []time.Time `json:"witness_acts,omitempty"`
+	WitnessActs []WitnessAct `json:"witness_acts,omitempty"`
 	// PasswordChangeFrom is when a requested password change becomes
 	// possible (RequestPasswordChange); zero when none is requested.
 	PasswordChangeFrom time.Time `json:"password_change_from,omitzero"`
