@@ -34,6 +34,9 @@ type Store struct {
 	keys     map[mitid.UniqueKey]uuid.UUID
 	events   []mitid.Event
 	eventIDs map[uuid.UUID]bool
+	// byUser indexes events by user (positions in events, ascending), so
+	// one person's activity log reads only that person's events.
+	byUser map[uuid.UUID][]int
 	orders   map[string]*orderEntry
 	sessions map[string]*mitid.Session
 	outbox   []*mitid.OutboxMessage // in ID order
@@ -230,12 +233,26 @@ func (s *Store) Events(ctx context.Context, f mitid.EventFilter) ([]mitid.Event,
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []mitid.Event
-	for i := range s.events {
+	match := func(i int) bool {
 		if f.Limit > 0 && len(out) == f.Limit {
-			break
+			return false
 		}
 		if f.Match(&s.events[i]) {
 			out = append(out, cloneEvent(s.events[i]))
+		}
+		return true
+	}
+	if f.User != uuid.Nil {
+		for _, i := range s.byUser[f.User] {
+			if !match(i) {
+				break
+			}
+		}
+		return out, nil
+	}
+	for i := range s.events {
+		if !match(i) {
+			break
 		}
 	}
 	return out, nil
@@ -278,6 +295,10 @@ func (s *Store) appendEvents(events []mitid.Event) {
 		e := cloneEvent(events[i])
 		s.events = append(s.events, e)
 		s.eventIDs[e.ID] = true
+		if s.byUser == nil {
+			s.byUser = map[uuid.UUID][]int{}
+		}
+		s.byUser[e.User] = append(s.byUser[e.User], len(s.events)-1)
 		for _, d := range e.Notify {
 			s.outbox = append(s.outbox, &mitid.OutboxMessage{
 				ID: int64(len(s.outbox) + 1), Event: e, Delivery: d, AvailableAt: e.At,

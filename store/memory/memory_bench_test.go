@@ -2,6 +2,7 @@ package memory_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -107,5 +108,38 @@ func BenchmarkSessionRead(b *testing.B) {
 		if _, err := s.Session(context.Background(), "s", at); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkActivityLogOneUser reads one person's activity log from a store
+// holding other people's events too: with the per-user index its cost does
+// not grow with everyone else's history.
+func BenchmarkActivityLogOneUser(b *testing.B) {
+	for _, others := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("others=%d", others), func(b *testing.B) {
+			s := memory.New()
+			ctx := context.Background()
+			for i := 0; i < others; i++ {
+				u := &mitid.User{ID: uuid.New(), UserID: fmt.Sprintf("other-%d", i), Status: mitid.UserActive, CreatedAt: at}
+				if err := s.CreateUser(ctx, u, []mitid.Event{{ID: uuid.New(), User: u.ID, Type: mitid.EventUserCreated, At: at}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			me := codeUser()
+			var evs []mitid.Event
+			for i := 0; i < 20; i++ {
+				evs = append(evs, mitid.Event{ID: uuid.New(), User: me.ID, Type: mitid.EventAuthenticatorUsed, At: at})
+			}
+			if err := s.CreateUser(ctx, me, evs); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				got, err := s.Events(ctx, mitid.EventFilter{User: me.ID})
+				if err != nil || len(got) != 20 {
+					b.Fatal(len(got), err)
+				}
+			}
+		})
 	}
 }
