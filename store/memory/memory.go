@@ -36,7 +36,7 @@ type Store struct {
 	eventIDs map[uuid.UUID]bool
 	// byUser indexes events by user (positions in events, ascending), so
 	// one person's activity log reads only that person's events.
-	byUser map[uuid.UUID][]int
+	byUser   map[uuid.UUID][]int
 	orders   map[string]*orderEntry
 	sessions map[string]*mitid.Session
 	outbox   []*mitid.OutboxMessage // in ID order
