@@ -73,7 +73,9 @@ func TestPolicyValidate_ReportsDepartures(t *testing.T) {
 	}{
 		{"more than 100 failures breaks NIST", func(p *mitid.Policy) { p.MaxConsecutiveFailures = 200 }, "MaxConsecutiveFailures", mitid.SourceNIST},
 		{"a short password breaks NIST", func(p *mitid.Policy) { p.PasswordMinLength = 6 }, "PasswordMinLength", mitid.SourceNIST},
-		{"weak argon2 memory breaks NIST guidance", func(p *mitid.Policy) { p.Argon2.Memory = 1024 }, "Argon2.Memory", mitid.SourceNIST},
+		{"weak argon2 memory breaks NIST guidance", func(p *mitid.Policy) { p.Argon2.Memory = 1024 }, "Argon2", mitid.SourceNIST},
+		{"argon2 below OWASP's floor: 19 MiB with one pass", func(p *mitid.Policy) { p.Argon2.Memory, p.Argon2.Time = 19 * 1024, 1 }, "Argon2", mitid.SourceNIST},
+		{"argon2 below OWASP's floor: 6 MiB with ten passes", func(p *mitid.Policy) { p.Argon2.Memory, p.Argon2.Time = 6 * 1024, 10 }, "Argon2", mitid.SourceNIST},
 		{"a fourth app departs from MitID", func(p *mitid.Policy) { p.MaxApps = 4 }, "MaxApps", mitid.SourceMitID},
 		{"a cheaper chip departs from MitID", func(p *mitid.Policy) { p.ChipPriceØre = 100 }, "ChipPriceØre", mitid.SourceMitID},
 		{"zero wrong codes is nonsense", func(p *mitid.Policy) { p.WrongCodeLimit = 0 }, "WrongCodeLimit", mitid.SourceSanity},
@@ -153,4 +155,17 @@ func TestNew_RefusesANonsensePolicyAndMissingParts(t *testing.T) {
 	p.MaxApps = 5 // a departure, not nonsense
 	_, err = mitid.New(mitid.Config{Store: checkedStore(t), Keys: keys, Policy: &p})
 	require.NoError(t, err)
+}
+
+// TestPolicyValidate_OWASPsArgon2PairsMeetTheFloor: each equal-strength
+// argon2id pair OWASP lists passes the floor, the default among them.
+func TestPolicyValidate_OWASPsArgon2PairsMeetTheFloor(t *testing.T) {
+	for _, pair := range [][2]uint32{{46 * 1024, 1}, {19 * 1024, 2}, {12 * 1024, 3}, {9 * 1024, 4}, {7 * 1024, 5}} {
+		p := mitid.MitIDPolicy()
+		p.Argon2.Memory, p.Argon2.Time = pair[0], pair[1]
+		for _, d := range p.Validate() {
+			assert.False(t, d.Field == "Argon2" && d.Source == mitid.SourceNIST, "m=%d t=%d: %s", pair[0], pair[1], d)
+		}
+	}
+	assert.Equal(t, mitid.Argon2Params{Time: 1, Memory: 46 * 1024, Threads: 1, KeyLen: 32, SaltLen: 16}, mitid.MitIDPolicy().Argon2)
 }
