@@ -1,0 +1,62 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/store/postgres"
+)
+
+// BenchmarkClaimOutboxBehindDelivered times one claim of one due message
+// with 0, 100,000 and 1,000,000 delivered messages behind it: the claim
+// reads the waiting messages through a partial index, so the delivered
+// history does not slow it.
+//
+//	go test -run='^$' -bench=ClaimOutboxBehindDelivered -benchtime=300x -count=3 ./store/postgres/
+func BenchmarkClaimOutboxBehindDelivered(b *testing.B) {
+	for _, delivered := range []int{0, 100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("delivered=%d", delivered), func(b *testing.B) {
+			ctx := context.Background()
+			dsn := testDSN(b)
+			schema := newSchema(b, dsn)
+			s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
+			require.NoError(b, err)
+			b.Cleanup(s.Close)
+			conn, err := pgx.Connect(ctx, dsn)
+			require.NoError(b, err)
+			defer conn.Close(ctx)
+			_, err = conn.Exec(ctx, `INSERT INTO `+pgx.Identifier{schema, "outbox"}.Sanitize()+`
+				(event_id, channel, address, language, available_at, delivered_at, attempts)
+				SELECT gen_random_uuid(), 'email', 'x@example.dk', 'da', now(), now(), 1 FROM generate_series(1, $1)`, delivered)
+			require.NoError(b, err)
+			// A table in steady state: vacuumed, its statistics current (a fresh
+			// million rows would otherwise be vacuumed during the timing).
+			_, err = conn.Exec(ctx, `VACUUM ANALYZE `+pgx.Identifier{schema, "outbox"}.Sanitize())
+			require.NoError(b, err)
+
+			now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				u := &mitid.User{ID: uuid.New(), UserID: fmt.Sprintf("claim-%d", i), Status: mitid.UserActive, CreatedAt: now, Email: "x@example.dk"}
+				ev := mitid.Event{ID: uuid.New(), User: u.ID, Type: mitid.EventUserCreated, At: now,
+					Notify: []mitid.Delivery{{Channel: mitid.ChannelEmail, Address: u.Email}}}
+				require.NoError(b, s.CreateUser(ctx, u, []mitid.Event{ev}))
+				b.StartTimer()
+				msgs, err := s.ClaimOutbox(ctx, now, time.Minute, 1)
+				b.StopTimer()
+				require.NoError(b, err)
+				require.Len(b, msgs, 1)
+				require.NoError(b, s.CompleteOutbox(ctx, msgs[0].ID, msgs[0].Lease, now))
+				b.StartTimer()
+			}
+		})
+	}
+}
