@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/go-mitid/mitid"
@@ -63,6 +64,8 @@ func Status(code mitid.Code) int {
 		return http.StatusUnauthorized
 	case mitid.CodeLevelTooLow:
 		return http.StatusForbidden
+	case mitid.CodeClientLimited:
+		return http.StatusTooManyRequests
 	}
 	switch err := code.Sentinel(); err {
 	case mitid.ErrNotFound:
@@ -102,7 +105,10 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	if status >= 500 && e.Err != nil {
 		log.Error("mitid web: fault", "code", e.Code, "err", e.Err)
 	}
-	if status == http.StatusServiceUnavailable {
+	switch {
+	case status == http.StatusTooManyRequests && !e.Until.IsZero():
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(time.Until(e.Until).Seconds()+0.5))))
+	case status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", "5")
 	}
 	writeJSON(w, status, body)

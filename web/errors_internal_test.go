@@ -29,3 +29,18 @@ func TestWriteError_CarriesUntilWhenTheLibraryGivesOne(t *testing.T) {
 		t.Fatalf("status %d", rec.Code)
 	}
 }
+
+// TestWriteError_AClientLimitIs429WithRetryAfter: a ClientLimiter's refusal
+// tells the client when to come back.
+func TestWriteError_AClientLimitIs429WithRetryAfter(t *testing.T) {
+	e := mitid.NewError(mitid.CodeClientLimited, nil, "too many")
+	e.Until = time.Now().Add(90 * time.Second)
+	rec := httptest.NewRecorder()
+	writeError(rec, slog.New(slog.DiscardHandler), e)
+	if rec.Code != 429 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	if ra := rec.Header().Get("Retry-After"); ra != "90" && ra != "89" {
+		t.Fatalf("Retry-After %q", ra)
+	}
+}
