@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/google/uuid"
@@ -12,6 +13,8 @@ import (
 )
 
 func asError(err error, e **mitid.Error) bool { return errors.As(err, e) }
+
+func urlQuery(s string) string { return url.QueryEscape(s) }
 
 // authenticatorRow is one authenticator as the page lists it.
 type authenticatorRow struct {
@@ -205,5 +208,7 @@ var pages = map[string]string{
 	"activity": `<table id="activity"><caption>What happened to your MitID, newest first</caption>
 <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Authenticator</th><th scope="col">Change</th><th scope="col">By</th></tr></thead>
 <tbody>{{range .Data.Data}}<tr><td>{{.At.UTC.Format "2 Jan 2006 15:04:05"}}</td><td>{{.Type}}</td><td>{{.Kind}}</td><td>{{if .To}}{{.From}} → {{.To}}{{end}} {{.Reason}}</td><td>{{.Actor}}</td></tr>{{end}}</tbody></table>`,
-	"demo": demo.PeopleTable,
+	"demo":    demo.PeopleTable,
+	"order":   orderBody,
+	"receipt": receiptBody,
 }
