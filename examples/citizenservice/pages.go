@@ -48,7 +48,7 @@ Picture ID recorded: {{.Proofing.PictureID.Kind}} {{.Proofing.PictureID.Issuer}}
 <h2>Block the defective authenticator and hand out an activation code</h2>
 <form method="post" action="/visits/{{$id}}/complete"><input type="hidden" name="csrf_token" value="{{$.Data.CSRF}}">
 <fieldset><legend>Block</legend>
-{{range .Rows}}{{if .CanBlock}}<label><input type="checkbox" name="block" value="{{.ID}}"> {{.Name}} {{.Label}} ({{.State}})</label>{{end}}{{end}}
+{{range .Rows}}{{if .CanBlock}}<label><input type="checkbox" name="block" value="{{.ID}}"> {{.Name}}{{with .Label}} {{.}}{{end}} ({{.State}})</label>{{end}}{{end}}
 </fieldset>
 <label for="reason">What is wrong with it</label><input id="reason" name="reason" value="defective; blocked at Citizen Service">
 <button type="submit">Block and hand out a paper activation code</button></form>
@@ -72,7 +72,7 @@ Their MitID login shows this text: <q id="witness-text">{{.Proofing.WitnessText}
 {{end}}{{else}}<p>There is no such visit open at this desk. <a href="/">Find the person</a>.</p>{{end}}`,
 
 	"done": `{{with .Data.Data}}<p>Case {{.Reference}} is closed. {{.User.Name}}'s identity level is now {{.User.IAL}}.</p>
-{{if .Blocked}}<p>Blocked: {{range $i, $b := .Blocked}}{{if $i}}, {{end}}{{$b.Name}} {{$b.Label}}{{end}}.</p>{{end}}
+{{if .Blocked}}<p>Blocked: {{range $i, $b := .Blocked}}{{if $i}}, {{end}}{{$b.Name}}{{with $b.Label}} {{.}}{{end}}{{end}}.</p>{{end}}
 <h2>Paper activation code</h2>
 <p>Print it or write it down for {{.User.Name}}, user ID {{.User.UserID}}: it activates a new authenticator until {{.Until.UTC.Format "2 Jan 2006 15:04 UTC"}}, with "Activate MitID with an activation code". It is shown only now.</p>
 <p id="activation-code" class="code"><strong>{{.Code}}</strong></p>{{end}}
