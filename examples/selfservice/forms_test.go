@@ -85,7 +85,7 @@ func TestPages_Render(t *testing.T) {
 	}
 	defer s.demo.Close()
 	s.sessions["session"] = s.demo.Person("dorte.chip").User
-	for _, path := range []string{"/authenticators", "/contact", "/activity", "/activate", "/demo"} {
+	for _, path := range []string{"/authenticators", "/contact", "/activity", "/activate", "/order", "/demo"} {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
 		req.AddCookie(&http.Cookie{Name: "ss-session", Value: "session"})
 		rec := httptest.NewRecorder()
