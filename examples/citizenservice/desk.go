@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/examples/internal/demo"
 	"github.com/go-mitid/mitid/web"
 )
 
@@ -222,7 +223,7 @@ func (s *server) complete(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.svc.CompleteProofing(r.Context(), id, mitid.ProofingOutcome{Block: block, Reason: r.PostFormValue("reason")})
 	if err != nil {
-		http.Redirect(w, r, "/visits/"+id+"?error="+template.URLQueryEscaper(message(err)), http.StatusSeeOther)
+		http.Redirect(w, r, "/visits/"+id+"?error="+template.URLQueryEscaper(demo.Message(err)), http.StatusSeeOther)
 		return
 	}
 	s.mu.Lock()

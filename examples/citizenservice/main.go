@@ -207,23 +207,11 @@ func (s *server) form(needOperator bool, fn func(w http.ResponseWriter, r *http.
 		}
 		next, err := fn(w, r)
 		if err != nil {
-			http.Redirect(w, r, back+"?error="+template.URLQueryEscaper(message(err)), http.StatusSeeOther)
+			http.Redirect(w, r, back+"?error="+template.URLQueryEscaper(demo.Message(err)), http.StatusSeeOther)
 			return
 		}
 		http.Redirect(w, r, next, http.StatusSeeOther)
 	}
-}
-
-// message is what the operator reads about err.
-func message(err error) string {
-	var e *mitid.Error
-	if errors.As(err, &e) {
-		if !e.Until.IsZero() {
-			return e.Message + " (until " + e.Until.UTC().Format("2 Jan 2006 15:04 UTC") + ")"
-		}
-		return e.Message
-	}
-	return "Something went wrong; try again."
 }
 
 // page renders a page of the desk.

@@ -175,21 +175,10 @@ func (s *server) form(needUser bool, fn func(w http.ResponseWriter, r *http.Requ
 		msg, err := fn(w, r, u)
 		q := "?flash="
 		if err != nil {
-			q, msg = "?error=", message(err)
+			q, msg = "?error=", demo.Message(err)
 		}
 		http.Redirect(w, r, back+q+template.URLQueryEscaper(msg), http.StatusSeeOther)
 	}
-}
-
-func message(err error) string {
-	var e *mitid.Error
-	if ok := asError(err, &e); ok {
-		if !e.Until.IsZero() {
-			return e.Message + " (until " + e.Until.UTC().Format("2 Jan 2006 15:04 UTC") + ")"
-		}
-		return e.Message
-	}
-	return "Something went wrong; try again."
 }
 
 var nav = []demo.NavItem{{Href: "/authenticators", Label: "Authenticators"}, {Href: "/contact", Label: "Contact details"},

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/examples/internal/demo"
 )
 
 // Ordering a physical authenticator, as on MitID.dk: the kind, the
@@ -45,12 +46,12 @@ func (s *server) placeOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	rc, err := s.order(r, u)
 	if rc == nil && err != nil {
-		http.Redirect(w, r, "/order?error="+urlQuery(message(err)), http.StatusSeeOther)
+		http.Redirect(w, r, "/order?error="+urlQuery(demo.Message(err)), http.StatusSeeOther)
 		return
 	}
 	q := ""
 	if err != nil { // placed, but the payment failed: the receipt says so
-		q = "?error=" + urlQuery(message(err))
+		q = "?error=" + urlQuery(demo.Message(err))
 	}
 	http.Redirect(w, r, "/orders/"+rc.Order.Number+q, http.StatusSeeOther)
 }
@@ -91,7 +92,7 @@ func (s *server) receipt(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 		err = mitid.NewError(mitid.CodeOrderNotFound, nil, "there is no order with this number")
 	}
 	if err != nil {
-		s.page(w, r, "receipt", "Receipt", u, "", message(err), nil)
+		s.page(w, r, "receipt", "Receipt", u, "", demo.Message(err), nil)
 		return
 	}
 	v := receiptView{Order: o, Kind: o.Kind.Name(mitid.English), Paid: o.Payment != nil,

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,8 +10,6 @@ import (
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/examples/internal/demo"
 )
-
-func asError(err error, e **mitid.Error) bool { return errors.As(err, e) }
 
 func urlQuery(s string) string { return url.QueryEscape(s) }
 
@@ -30,7 +27,7 @@ type authenticatorRow struct {
 func (s *server) authenticators(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 	list, err := s.svc.Authenticators(r.Context(), u)
 	if err != nil {
-		s.page(w, r, "authenticators", "Your authenticators", u, "", message(err), nil)
+		s.page(w, r, "authenticators", "Your authenticators", u, "", demo.Message(err), nil)
 		return
 	}
 	now := s.demo.Clock.Now()
@@ -100,7 +97,7 @@ func (s *server) activate(w http.ResponseWriter, r *http.Request, _ uuid.UUID) (
 func (s *server) contact(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 	user, err := s.svc.User(r.Context(), u)
 	if err != nil {
-		s.page(w, r, "contact", "Contact details", u, "", message(err), nil)
+		s.page(w, r, "contact", "Contact details", u, "", demo.Message(err), nil)
 		return
 	}
 	has := map[string]bool{}
@@ -133,7 +130,7 @@ func (s *server) changeUserID(w http.ResponseWriter, r *http.Request, u uuid.UUI
 func (s *server) activity(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 	evs, err := s.svc.ActivityLog(r.Context(), u, mitid.EventFilter{})
 	if err != nil {
-		s.page(w, r, "activity", "Activity log", u, "", message(err), nil)
+		s.page(w, r, "activity", "Activity log", u, "", demo.Message(err), nil)
 		return
 	}
 	for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
