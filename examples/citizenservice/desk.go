@@ -229,8 +229,12 @@ func (s *server) complete(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	delete(s.visits, id)
 	s.mu.Unlock()
-	d := doneView{Reference: v.proofing.Reference, User: res.User, Code: res.ActivationCode,
-		Until: s.demo.Clock.Now().Add(s.svc.Policy().PaperActivationCodeValidity)}
+	d := doneView{Reference: v.proofing.Reference, User: res.User, Code: res.ActivationCode}
+	for _, c := range res.User.Codes { // the code just issued is the latest on paper
+		if c.Purpose == mitid.PurposeActivation && c.Channel == mitid.CodeOnPaper && c.ExpiresAt.After(d.Until) {
+			d.Until = c.ExpiresAt
+		}
+	}
 	for _, row := range s.rows(res.User) {
 		for _, b := range block {
 			if row.ID == b {

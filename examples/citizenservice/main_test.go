@@ -2,7 +2,9 @@ package main
 
 import (
 	"crypto/rand"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -88,6 +90,9 @@ func TestBrowser_ProofingWithAWitness(t *testing.T) {
 	b.Do(chromedp.Click(chromedp.CSS(`input[name="block"]`)), chromedp.Click(chromedp.CSS(`form[action$="/complete"] button`)))
 	b.WaitText("#activation-code", "")
 	code := b.Text("#activation-code")
+	if until, want := b.Text("#code-until"), d.demo.Clock.Now().Add(48*time.Hour).UTC().Format("2 Jan 2006"); !strings.HasPrefix(until, want) {
+		t.Errorf("the paper code is valid until %q, want 48 hours (%s)", until, want)
+	}
 	b.Axe()
 
 	u, err := d.svc.UserByUserID(t.Context(), gitte.UserID)

@@ -74,7 +74,7 @@ Their MitID login shows this text: <q id="witness-text">{{.Proofing.WitnessText}
 	"done": `{{with .Data.Data}}<p>Case {{.Reference}} is closed. {{.User.Name}}'s identity level is now {{.User.IAL}}.</p>
 {{if .Blocked}}<p>Blocked: {{range $i, $b := .Blocked}}{{if $i}}, {{end}}{{$b.Name}}{{with $b.Label}} {{.}}{{end}}{{end}}.</p>{{end}}
 <h2>Paper activation code</h2>
-<p>Print it or write it down for {{.User.Name}}, user ID {{.User.UserID}}: it activates a new authenticator until {{.Until.UTC.Format "2 Jan 2006 15:04 UTC"}}, with "Activate MitID with an activation code". It is shown only now.</p>
+<p>Print it or write it down for {{.User.Name}}, user ID {{.User.UserID}}: it activates a new authenticator until <span id="code-until">{{.Until.UTC.Format "2 Jan 2006 15:04 UTC"}}</span>, with "Activate MitID with an activation code". It is shown only now.</p>
 <p id="activation-code" class="code"><strong>{{.Code}}</strong></p>{{end}}
 <p><a href="/">Next person</a></p>`,
 
