@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/examples/internal/demo"
 )
 
@@ -85,7 +86,7 @@ func TestPages_Render(t *testing.T) {
 	}
 	defer s.demo.Close()
 	s.sessions["session"] = s.demo.Person("dorte.chip").User
-	for _, path := range []string{"/authenticators", "/contact", "/activity", "/activate", "/demo"} {
+	for _, path := range []string{"/authenticators", "/contact", "/activity", "/activate", "/order", "/demo"} {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
 		req.AddCookie(&http.Cookie{Name: "ss-session", Value: "session"})
 		rec := httptest.NewRecorder()
@@ -93,5 +94,35 @@ func TestPages_Render(t *testing.T) {
 		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "</html>") {
 			t.Errorf("%s: %d", path, rec.Code)
 		}
+	}
+}
+
+// TestReceipt_OnlyTheOrderersOwn proves an order's receipt is shown to the
+// person who placed it only: to anyone else its number is "not found".
+func TestReceipt_OnlyTheOrderersOwn(t *testing.T) {
+	s, err := newServer(context.Background(), demo.Options{Origin: "http://localhost:1", CheapHashing: true}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.demo.Close()
+	anna := s.demo.Person("anna.hansen")
+	rc, err := s.svc.PlaceOrder(context.Background(), mitid.OrderRequest{Kind: mitid.KindCodeDisplay, CPR: anna.CPR, Passport: anna.Passport,
+		Reason: mitid.ReasonNew, Delivery: mitid.DeliverToRegisteredAddress, AcceptTerms: true, Language: mitid.English})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.sessions["anna"], s.sessions["dorte"] = anna.User, s.demo.Person("dorte.chip").User
+	get := func(session string) string {
+		req := httptest.NewRequest(http.MethodGet, "/orders/"+rc.Order.Number, nil)
+		req.AddCookie(&http.Cookie{Name: "ss-session", Value: session})
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec.Body.String()
+	}
+	if body := get("dorte"); strings.Contains(body, `id="order-number"`) || !strings.Contains(body, "no order with this number") {
+		t.Error("another person reads the receipt")
+	}
+	if body := get("anna"); !strings.Contains(body, rc.Order.Number) || !strings.Contains(body, "Free") {
+		t.Error("the orderer does not read her receipt")
 	}
 }

@@ -86,6 +86,9 @@ func newServer(ctx context.Context, o demo.Options, demoMode bool) (*server, err
 	m.HandleFunc("POST /contact", s.form(true, s.changeContact))
 	m.HandleFunc("POST /user-id", s.form(true, s.changeUserID))
 	m.HandleFunc("GET /activity", s.authed(s.activity))
+	m.HandleFunc("GET /order", s.authed(s.orderPage))
+	m.HandleFunc("POST /order", s.placeOrder)
+	m.HandleFunc("GET /orders/{number}", s.authed(s.receipt))
 	m.HandleFunc("POST /logout", s.form(true, s.logout))
 	if demoMode {
 		m.HandleFunc("POST /demo/clock", s.form(true, func(w http.ResponseWriter, r *http.Request, _ uuid.UUID) (string, error) {
@@ -172,25 +175,14 @@ func (s *server) form(needUser bool, fn func(w http.ResponseWriter, r *http.Requ
 		msg, err := fn(w, r, u)
 		q := "?flash="
 		if err != nil {
-			q, msg = "?error=", message(err)
+			q, msg = "?error=", demo.Message(err)
 		}
 		http.Redirect(w, r, back+q+template.URLQueryEscaper(msg), http.StatusSeeOther)
 	}
 }
 
-func message(err error) string {
-	var e *mitid.Error
-	if ok := asError(err, &e); ok {
-		if !e.Until.IsZero() {
-			return e.Message + " (until " + e.Until.UTC().Format("2 Jan 2006 15:04 UTC") + ")"
-		}
-		return e.Message
-	}
-	return "Something went wrong; try again."
-}
-
 var nav = []demo.NavItem{{Href: "/authenticators", Label: "Authenticators"}, {Href: "/contact", Label: "Contact details"},
-	{Href: "/activity", Label: "Activity log"}, {Href: "/activate", Label: "Activate"}, {Href: "/demo", Label: "Demo people"}}
+	{Href: "/activity", Label: "Activity log"}, {Href: "/order", Label: "Order"}, {Href: "/activate", Label: "Activate"}, {Href: "/demo", Label: "Demo people"}}
 
 // view is what every page body gets.
 type view struct {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -145,4 +146,48 @@ func TestBrowser_ActivateWithActivationCode(t *testing.T) {
 	if got := browsertest.Eval[string](b, `document.getElementById('email').value`); got != "frida@example.org" {
 		t.Fatalf("e-mail after saving: %q", got)
 	}
+}
+
+// TestBrowser_OrderWithReceipt orders a MitID chip as a logged-on person,
+// identified by their passport number, paid by card, and reads the receipt:
+// the order number, the price and the expected delivery.
+func TestBrowser_OrderWithReceipt(t *testing.T) {
+	s := startSite(t)
+	b := browsertest.Start(t)
+	logOnWithCode(s, b, "anna.hansen")
+	b.Do(chromedp.Navigate(s.url + "/order"))
+	b.Axe()
+	anna := s.demo.Person("anna.hansen")
+	b.Do(chromedp.Click(chromedp.CSS(`input[name="kind"][value="chip"]`)),
+		chromedp.SendKeys(chromedp.ID("passport"), anna.Passport),
+		chromedp.Click(chromedp.CSS(`input[name="terms"]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/order"] button`)))
+	b.WaitText("#order-price", "DKK 143.60 (paid)")
+	number := b.Text("#order-number")
+	o, err := s.svc.Order(t.Context(), number)
+	if err != nil {
+		t.Fatalf("order %q on the receipt: %v", number, err)
+	}
+	if o.User != anna.User || o.Kind != mitid.KindChip || o.Identification != mitid.IdentifiedByPassport || o.Status != mitid.OrderPaid {
+		t.Fatalf("order stored: %+v", o)
+	}
+	if want := o.ExpectedBy.Format("2 January 2006"); !strings.Contains(b.Text("#order-expected"), want) {
+		t.Fatalf("expected delivery %q, want it to name %s", b.Text("#order-expected"), want)
+	}
+	b.WaitText("#receipt-text", "Vestergade 12")
+	b.Axe()
+}
+
+// TestBrowser_OrderRefusesAWrongPassport shows the error for a passport
+// number the CPR register does not list for the person, and places nothing.
+func TestBrowser_OrderRefusesAWrongPassport(t *testing.T) {
+	s := startSite(t)
+	b := browsertest.Start(t)
+	logOnWithCode(s, b, "anna.hansen")
+	b.Do(chromedp.Navigate(s.url+"/order"),
+		chromedp.SendKeys(chromedp.ID("passport"), "999999999"),
+		chromedp.Click(chromedp.CSS(`input[name="terms"]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/order"] button`)))
+	b.WaitText(".error", "do not belong together")
+	b.Axe()
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/google/uuid"
@@ -11,7 +11,7 @@ import (
 	"github.com/go-mitid/mitid/examples/internal/demo"
 )
 
-func asError(err error, e **mitid.Error) bool { return errors.As(err, e) }
+func urlQuery(s string) string { return url.QueryEscape(s) }
 
 // authenticatorRow is one authenticator as the page lists it.
 type authenticatorRow struct {
@@ -27,7 +27,7 @@ type authenticatorRow struct {
 func (s *server) authenticators(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 	list, err := s.svc.Authenticators(r.Context(), u)
 	if err != nil {
-		s.page(w, r, "authenticators", "Your authenticators", u, "", message(err), nil)
+		s.page(w, r, "authenticators", "Your authenticators", u, "", demo.Message(err), nil)
 		return
 	}
 	now := s.demo.Clock.Now()
@@ -97,7 +97,7 @@ func (s *server) activate(w http.ResponseWriter, r *http.Request, _ uuid.UUID) (
 func (s *server) contact(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 	user, err := s.svc.User(r.Context(), u)
 	if err != nil {
-		s.page(w, r, "contact", "Contact details", u, "", message(err), nil)
+		s.page(w, r, "contact", "Contact details", u, "", demo.Message(err), nil)
 		return
 	}
 	has := map[string]bool{}
@@ -130,7 +130,7 @@ func (s *server) changeUserID(w http.ResponseWriter, r *http.Request, u uuid.UUI
 func (s *server) activity(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 	evs, err := s.svc.ActivityLog(r.Context(), u, mitid.EventFilter{})
 	if err != nil {
-		s.page(w, r, "activity", "Activity log", u, "", message(err), nil)
+		s.page(w, r, "activity", "Activity log", u, "", demo.Message(err), nil)
 		return
 	}
 	for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
@@ -205,5 +205,7 @@ var pages = map[string]string{
 	"activity": `<table id="activity"><caption>What happened to your MitID, newest first</caption>
 <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Authenticator</th><th scope="col">Change</th><th scope="col">By</th></tr></thead>
 <tbody>{{range .Data.Data}}<tr><td>{{.At.UTC.Format "2 Jan 2006 15:04:05"}}</td><td>{{.Type}}</td><td>{{.Kind}}</td><td>{{if .To}}{{.From}} → {{.To}}{{end}} {{.Reason}}</td><td>{{.Actor}}</td></tr>{{end}}</tbody></table>`,
-	"demo": demo.PeopleTable,
+	"demo":    demo.PeopleTable,
+	"order":   orderBody,
+	"receipt": receiptBody,
 }

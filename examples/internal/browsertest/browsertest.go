@@ -180,10 +180,13 @@ func (b *Browser) WaitFocus(id string) {
 	b.WaitTrue(fmt.Sprintf(`document.activeElement && document.activeElement.id === %q`, id), "the focus on #"+id, `document.activeElement ? document.activeElement.id : ""`)
 }
 
-// WaitTrue polls the expression until it is true, for 15 seconds; on
-// failure it reports what the page says in the terms of explain.
+// WaitTrue polls the expression until it is true on a page loaded whole,
+// for 15 seconds; on failure it reports what the page says in the terms of
+// explain. A page still loading (a reload the page set off itself) does not
+// count: its nodes may be replaced under the next step.
 func (b *Browser) WaitTrue(expr, what, explain string) {
 	b.t.Helper()
+	expr = `document.readyState === "complete" && (` + expr + `)`
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)

@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -64,6 +65,9 @@ type Person struct {
 	// ActivationCode activates the person's authenticator waiting for
 	// activation (on paper), when they have one.
 	ActivationCode string
+	// CPR is the person's CPR number; Passport the number of their Danish
+	// passport, as the demo's CPR register lists it.
+	CPR, Passport string
 }
 
 // Code is the code the person's display shows now.
@@ -80,7 +84,10 @@ type Demo struct {
 	Service *mitid.Service
 	Clock   *Clock
 	People  []*Person
-	close   func()
+	// CPR is the demo's CPR register: it confirms passports, gives the
+	// registered address for orders and the facts for control questions.
+	CPR   mitid.CPRRecords
+	close func()
 
 	mu      sync.Mutex
 	pending map[string]string // login IDs waiting for a demo phone, by user ID
@@ -153,11 +160,15 @@ func New(ctx context.Context, o Options) (*Demo, error) {
 	// Codes by SMS are "sent" to nowhere: the demo shows what it needs on its
 	// /demo page. A deployment wires a real gateway (notify/webhook).
 	sms := mitid.NotifierFunc(func(context.Context, mitid.Notification) error { return nil })
-	svc, err := mitid.New(mitid.Config{Store: store, Keys: keys, Clock: clk, Chip: chips, Policy: &p, Notifier: sms})
+	// The CPR register and the payment provider are in memory: a
+	// deployment wires the real ones.
+	cpr := mitid.CPRRecords{}
+	svc, err := mitid.New(mitid.Config{Store: store, Keys: keys, Clock: clk, Chip: chips, Policy: &p, Notifier: sms,
+		CPRRegister: cpr, Payment: &mitid.Payments{Now: clk.Now}, ControlQuestions: mitid.RegisterQuestions{Register: cpr}})
 	if err != nil {
 		return nil, err
 	}
-	d := &Demo{Service: svc, Clock: clk, close: closer, pending: map[string]string{}}
+	d := &Demo{Service: svc, Clock: clk, CPR: cpr, close: closer, pending: map[string]string{}}
 	if err := d.seed(ctx); err != nil {
 		closer()
 		return nil, err
@@ -168,24 +179,47 @@ func New(ctx context.Context, o Options) (*Demo, error) {
 // seed creates the demo people, or finds them when a PostgreSQL store has
 // them from an earlier start.
 func (d *Demo) seed(ctx context.Context) error {
+	// Everyone has a Danish passport in the CPR register; most have an
+	// official address too, which makes control questions possible at
+	// Citizen Service. Gitte's record is too thin for them: she needs a
+	// witness.
 	people := []struct {
-		userID, name, cpr, what string
-		kind                    mitid.Kind
-		setup                   func(p *Person, auth uuid.UUID) error
+		userID, name, cpr, passport, what string
+		kind                              mitid.Kind
+		setup                             func(p *Person, auth uuid.UUID) error
+		address                           mitid.PostalAddress
 	}{
-		{"anna.hansen", "Anna Hansen", "010190-1234", "code display and password", mitid.KindCodeDisplay, nil},
-		{"bo.jensen", "Bo Jensen", "020285-1111", "MitID app (the demo plays the phone)", mitid.KindApp, nil},
-		{"carl.lund", "Carl Lund", "030375-2223", "audio code reader and password", mitid.KindAudioReader, nil},
-		{"dorte.chip", "Dorte Madsen", "040480-3334", "code display, and a MitID chip to connect", mitid.KindCodeDisplay, d.addChip},
-		{"erik.spaerret", "Erik Nielsen", "050570-4441", "a suspended code display", mitid.KindCodeDisplay, d.suspend},
-		{"frida.ny", "Frida Olsen", "060695-5552", "a new code display to activate with a paper activation code", "", d.pendingDisplay},
+		{"anna.hansen", "Anna Hansen", "010190-1234", "212345678", "code display and password", mitid.KindCodeDisplay, nil,
+			mitid.PostalAddress{Street: "Vestergade 12", PostalCode: "8000", City: "Aarhus C"}},
+		{"bo.jensen", "Bo Jensen", "020285-1111", "223456789", "MitID app (the demo plays the phone); a witness at Citizen Service", mitid.KindApp, nil,
+			mitid.PostalAddress{Street: "Nørregade 3", PostalCode: "1165", City: "København K"}},
+		{"carl.lund", "Carl Lund", "030375-2223", "234567890", "audio code reader and password", mitid.KindAudioReader, nil,
+			mitid.PostalAddress{Street: "Algade 1", PostalCode: "4000", City: "Roskilde"}},
+		{"dorte.chip", "Dorte Madsen", "040480-3334", "245678901", "code display, and a MitID chip to connect", mitid.KindCodeDisplay, d.addChip,
+			mitid.PostalAddress{Street: "Torvet 2", PostalCode: "5000", City: "Odense C"}},
+		{"erik.spaerret", "Erik Nielsen", "050570-4441", "256789012", "a suspended code display", mitid.KindCodeDisplay, d.suspend,
+			mitid.PostalAddress{Street: "Havnegade 7", PostalCode: "6700", City: "Esbjerg"}},
+		{"frida.ny", "Frida Olsen", "060695-5552", "267890123", "a new code display to activate with a paper activation code", "", d.pendingDisplay,
+			mitid.PostalAddress{Street: "Skovvej 9", PostalCode: "9000", City: "Aalborg"}},
+		{"gitte.holm", "Gitte Holm", "070788-6665", "278901234", "a broken code display; at Citizen Service she needs a witness", mitid.KindCodeDisplay, nil,
+			mitid.PostalAddress{}},
 	}
 	// The activations' codes spend their time step; the people's first
 	// logins are in the next one.
 	defer d.Clock.Advance(30 * time.Second)
 	for i, pp := range people {
-		p := &Person{UserID: pp.userID, Name: pp.name, What: pp.what}
+		p := &Person{UserID: pp.userID, Name: pp.name, What: pp.what, CPR: pp.cpr, Passport: pp.passport}
 		d.People = append(d.People, p)
+		c, err := mitid.ParseCPR(pp.cpr)
+		if err != nil {
+			return err
+		}
+		rec := mitid.CPRPerson{Surname: pp.name[strings.LastIndexByte(pp.name, ' ')+1:], BirthDate: c.BirthDate(),
+			Passports: []string{"DNK:" + pp.passport}, Address: pp.address}
+		if pp.address != (mitid.PostalAddress{}) {
+			rec.GivenNames = pp.name[:strings.IndexByte(pp.name, ' ')]
+		}
+		d.CPR[c.Digits()] = rec
 		u, _, err := d.Service.CreateUser(ctx, mitid.NewUser{UserID: pp.userID, CPR: pp.cpr, Name: pp.name, IAL: mitid.LevelSubstantial,
 			Phone: fmt.Sprintf("+45 20 30 40 %02d", i), Email: pp.userID + "@example.dk", Channels: []mitid.Channel{mitid.ChannelEmail}})
 		existing := errors.Is(err, mitid.ErrConflict)

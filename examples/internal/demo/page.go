@@ -2,9 +2,12 @@ package demo
 
 import (
 	"bytes"
+	"errors"
 	"html/template"
 	"log"
 	"net/http"
+
+	"github.com/go-mitid/mitid"
 )
 
 // layout is the pages' frame: a language, a title, landmarks, a skip link.
@@ -102,3 +105,17 @@ To log on with the MitID app, begin the login in another tab, then approve it he
 <td>{{if .Phone}}<form method="post" action="/demo/phone/{{.UserID}}"><input type="hidden" name="csrf_token" value="{{$.Data.CSRF}}">
 <button type="submit">Approve {{.UserID}}'s login in the app</button></form>{{end}}</td></tr>{{end}}</tbody>
 </table>`
+
+// Message is what a page tells the person about err: the library's message
+// (with the time a refusal lasts until), or a plain "try again" for a
+// fault, whose details are not for the browser.
+func Message(err error) string {
+	var e *mitid.Error
+	if errors.As(err, &e) {
+		if !e.Until.IsZero() {
+			return e.Message + " (until " + e.Until.UTC().Format("2 Jan 2006 15:04 UTC") + ")"
+		}
+		return e.Message
+	}
+	return "Something went wrong; try again."
+}
