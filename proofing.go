@@ -151,7 +151,7 @@ func (s *Service) StartProofing(ctx context.Context, operator, cprText string, i
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.store.FindUser(ctx, UniqueKey{KeyCPR, cpr.Digits()})
+	u, err := s.findByCPR(ctx, cpr)
 	if err != nil {
 		return nil, err
 	}
@@ -365,7 +365,7 @@ func (s *Service) ConfirmWitness(ctx context.Context, proofing string, w Witness
 	if err != nil {
 		return nil, err
 	}
-	witness, err := s.store.FindUser(ctx, UniqueKey{KeyCPR, cpr.Digits()})
+	witness, err := s.findByCPR(ctx, cpr)
 	if errors.Is(err, ErrNotFound) {
 		return nil, invalidField(CodeWitnessRefused, "cpr", "a witness needs a MitID of their own")
 	}
@@ -417,6 +417,9 @@ func (s *Service) ConfirmWitness(ctx context.Context, proofing string, w Witness
 
 // witnessFit checks the witness's age and the age of their MitID.
 func (s *Service) witnessFit(w *User, now time.Time) error {
+	if err := errIdentifierUnreadable(w); err != nil {
+		return err
+	}
 	if w.CPR.IsZero() {
 		return invalidField(CodeWitnessRefused, "cpr", "a witness has a CPR number")
 	}
