@@ -595,7 +595,7 @@ func (s *Service) DeliverOrder(ctx context.Context, number string) (*Order, *Use
 // an order ready for pick-up there, against its number and a valid picture
 // ID, which is recorded. The operator is the actor (WithActor).
 func (s *Service) HandOverOrder(ctx context.Context, number string, id PictureID) (*Order, *User, error) {
-	pid, err := checkPictureID(id, s.clock.Now())
+	pid, err := s.recordPictureID(id, s.clock.Now())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -611,7 +611,7 @@ func (s *Service) HandOverOrder(ctx context.Context, number string, id PictureID
 // the device, pending activation, in the same change. An order placed by
 // someone else (identified) is refused.
 func (s *Service) HandOverOrderTo(ctx context.Context, number string, id PictureID, cprText string) (*Order, *User, error) {
-	pid, err := checkPictureID(id, s.clock.Now())
+	pid, err := s.recordPictureID(id, s.clock.Now())
 	if err != nil {
 		return nil, nil, err
 	}
