@@ -1,0 +1,116 @@
+package mitid_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/store/postgres"
+)
+
+// pgStore opens the PostgreSQL store on a fresh schema of the test
+// database (MITID_TEST_POSTGRES), dropped after the test, and returns it
+// with a connection for reading its raw rows.
+func pgStore(t *testing.T) (*postgres.Store, *pgx.Conn, string) {
+	t.Helper()
+	dsn := os.Getenv("MITID_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("no PostgreSQL: set MITID_TEST_POSTGRES (bash .ci/run does)")
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "mitid_atrest_" + hex.EncodeToString(b)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = conn.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+		_ = conn.Close(context.Background())
+	})
+	st, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema, MaxConns: 4})
+	require.NoError(t, err)
+	t.Cleanup(st.Close)
+	return st, conn, schema
+}
+
+// rawRows returns every row of every table of schema as text.
+func rawRows(t *testing.T, conn *pgx.Conn, schema string) string {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := conn.Query(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = $1", schema)
+	require.NoError(t, err)
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.NotEmpty(t, tables)
+	var all strings.Builder
+	for _, table := range tables {
+		rows, err := conn.Query(ctx, "SELECT t::text FROM "+pgx.Identifier{schema, table}.Sanitize()+" t")
+		require.NoError(t, err)
+		texts, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		for _, s := range texts {
+			all.WriteString(table + ": " + s + "\n")
+		}
+	}
+	return all.String()
+}
+
+// TestIdentifiersAtRest_NoCPROrPassportNumberInAnyRow: after enrolments by
+// passport (one with a CPR number, one without), a desk visit (a session)
+// and an order by CPR and passport number, no table of the PostgreSQL store holds a CPR number or a passport
+// number in clear (the users' documents, the unique keys, the events, the
+// outbox, the orders, the sessions); and the Service still reads them back
+// and finds the person by CPR number.
+func TestIdentifiersAtRest_NoCPROrPassportNumberInAnyRow(t *testing.T) {
+	st, conn, schema := pgStore(t)
+	keys, err := mitid.NewRandomKeyRing(seeded(1))
+	require.NoError(t, err)
+	reg := mitid.CPRRecords{"0101904321": {Surname: "Hansen", GivenNames: "Anna", BirthDate: date(1990, 1, 1),
+		Passports: []string{"DNK:AB1234567"}, Address: mitid.PostalAddress{Street: "Vestergade 1", PostalCode: "8000", City: "Aarhus C"}}}
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: &fakeClock{now: tNow}, Rand: seeded(2), CPRRegister: reg, Policy: cheapPolicy()})
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	mrz := td3(t, "DNK", "AB1234567", "900101", "F", "300101", "HANSEN", "ANNA")
+	doc, chip := passportChip(t, mrz, nil)
+	anna, err := svc.EnrolByPassport(ctx, mitid.PassportEnrolment{MRZ: mrz, Chip: chip, Trust: doc.Trust, LiveFace: doc.FaceImage,
+		Faces: sameFace, UserID: "anna-pas", CPR: "010190-4321", Phone: "12345678", Channels: []mitid.Channel{mitid.ChannelSMS}})
+	require.NoError(t, err)
+	mrz2 := td3(t, "DEU", "C01X00T47", "850601", "M", "310101", "MUSTERMANN", "ERIK")
+	doc2, chip2 := passportChip(t, mrz2, nil)
+	erik, err := svc.EnrolByPassport(ctx, mitid.PassportEnrolment{MRZ: mrz2, Chip: chip2, Trust: doc2.Trust, LiveFace: doc2.FaceImage,
+		Faces: sameFace, UserID: "erik-m", Email: "erik@example.dk"})
+	require.NoError(t, err)
+
+	_, err = svc.StartProofing(ctx, "Operator Olsen", "0101904321", mitid.PictureID{Kind: mitid.IDPassport, Number: "AB1234567", Issuer: "DNK", Expires: date(2030, 1, 1)})
+	require.NoError(t, err)
+	_, err = svc.PlaceOrder(ctx, mitid.OrderRequest{Kind: mitid.KindCodeDisplay, Reason: mitid.ReasonNew, CPR: "010190-4321", Passport: "AB1234567",
+		Delivery: mitid.DeliverToRegisteredAddress, AcceptTerms: true})
+	require.NoError(t, err)
+
+	raw := rawRows(t, conn, schema)
+	for _, table := range []string{"users", "unique_keys", "events", "outbox", "orders", "sessions"} {
+		assert.Contains(t, raw, table+": ", "the dump covers the %s table", table)
+	}
+	for _, secret := range []string{"0101904321", "010190-4321", "AB1234567", "C01X00T47"} {
+		assert.NotContains(t, raw, secret, "%s is in no row in clear", secret)
+	}
+
+	// The Service opens them again.
+	got, err := svc.UserByCPR(ctx, "010190-4321")
+	require.NoError(t, err)
+	assert.Equal(t, anna.User.ID, got.ID)
+	assert.Equal(t, "0101904321", got.CPR.Digits())
+	e, err := svc.User(ctx, erik.User.ID)
+	require.NoError(t, err)
+	require.NotNil(t, e.Document)
+	assert.Equal(t, "C01X00T47", e.Document.Number)
+}
