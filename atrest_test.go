@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -52,13 +53,24 @@ func rawRows(t *testing.T, conn *pgx.Conn, schema string) string {
 	require.NotEmpty(t, tables)
 	var all strings.Builder
 	for _, table := range tables {
-		rows, err := conn.Query(ctx, "SELECT t::text FROM "+pgx.Identifier{schema, table}.Sanitize()+" t")
+		// Each row as PostgreSQL writes it, and its binary columns (a
+		// session's data) as the bytes they hold, which t::text would
+		// show in hex.
+		rows, err := conn.Query(ctx, "SELECT t::text, t.* FROM "+pgx.Identifier{schema, table}.Sanitize()+" t")
 		require.NoError(t, err)
-		texts, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		require.NoError(t, err)
-		for _, s := range texts {
-			all.WriteString(table + ": " + s + "\n")
+		for rows.Next() {
+			vals, err := rows.Values()
+			require.NoError(t, err)
+			all.WriteString(table + ": ")
+			for _, v := range vals {
+				if b, ok := v.([]byte); ok {
+					v = string(b)
+				}
+				fmt.Fprint(&all, v, " ")
+			}
+			all.WriteString("\n")
 		}
+		require.NoError(t, rows.Err())
 	}
 	return all.String()
 }
