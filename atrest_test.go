@@ -126,3 +126,90 @@ func TestIdentifiersAtRest_NoCPROrPassportNumberInAnyRow(t *testing.T) {
 	require.NotNil(t, e.Document)
 	assert.Equal(t, "C01X00T47", e.Document.Number)
 }
+
+// bothStores runs f on the memory store and, when MITID_TEST_POSTGRES is
+// set, on PostgreSQL: the memory store keeps the clear fields in its
+// structs, PostgreSQL decodes users that hold only the sealed copies.
+func bothStores(t *testing.T, f func(t *testing.T, st mitid.Store)) {
+	t.Run("memory", func(t *testing.T) { f(t, checkedStore(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		st, _, _ := pgStore(t)
+		f(t, st)
+	})
+}
+
+// TestIdentifiersAtRest_FoundAndUniqueAcrossKeyRotation: a person enrolled
+// under an old key is found by CPR number, and cannot enrol twice, after a
+// new primary key comes (the old one kept), and after Rewrap once the old
+// key is gone.
+func TestIdentifiersAtRest_FoundAndUniqueAcrossKeyRotation(t *testing.T) {
+	bothStores(t, func(t *testing.T, st mitid.Store) {
+		e := newLoginEnv(t, st)
+		e.rotate(t, ring(t, "a", "a"))
+		u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "rotated-" + t.Name()[len(t.Name())-3:], CPR: "121285-1234", IAL: mitid.LevelSubstantial, Email: "r@example.dk"})
+		require.NoError(t, err)
+		again := func(what string) {
+			t.Helper()
+			_, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "twice-" + what, CPR: "1212851234", IAL: mitid.LevelSubstantial, Email: "r@example.dk"})
+			assert.Equal(t, mitid.CodeCPRTaken, mitid.ErrorCode(err), "%s: the same CPR number cannot enrol twice", what)
+		}
+		found := func(what string) {
+			t.Helper()
+			got, err := e.svc.UserByCPR(e.ctx, "121285-1234")
+			require.NoError(t, err, what)
+			assert.Equal(t, u.ID, got.ID, what)
+			assert.Equal(t, "1212851234", got.CPR.Digits(), "%s: the sealed copy opens", what)
+		}
+		found("one key")
+		again("one key")
+
+		e.rotate(t, ring(t, "b", "a", "b"))
+		found("new primary, old key kept")
+		again("new primary, old key kept")
+
+		n, err := e.svc.Rewrap(e.ctx, u.ID)
+		require.NoError(t, err)
+		assert.Equal(t, 1, n, "the CPR number is resealed and hashed anew")
+		n, err = e.svc.Rewrap(e.ctx, u.ID)
+		require.NoError(t, err)
+		assert.Zero(t, n, "nothing left to move")
+
+		e.rotate(t, ring(t, "b", "b"))
+		found("old key retired after Rewrap")
+		again("old key retired after Rewrap")
+	})
+}
+
+// TestIdentifiersAtRest_UnderAnUnknownKeyIsCannotCheck: a CPR number sealed
+// under a key gone from the ring is "cannot check" (CodeSecretUnreadable)
+// where a rule needs it, counts as nothing, and Rewrap refuses rather than
+// drop it; with the key back, all is there. It runs on PostgreSQL, where
+// the sealed copy is all there is: the memory store keeps the clear number
+// in its structs, in the process's memory, and a retired key takes nothing
+// from it.
+func TestIdentifiersAtRest_UnderAnUnknownKeyIsCannotCheck(t *testing.T) {
+	st, _, _ := pgStore(t)
+	e := newLoginEnv(t, st)
+	e.rotate(t, ring(t, "a", "a"))
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "lost-" + t.Name()[len(t.Name())-3:], CPR: "131285-1234", IAL: mitid.LevelSubstantial, Email: "l@example.dk"})
+	require.NoError(t, err)
+
+	e.rotate(t, ring(t, "b", "b"))
+	got, err := e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err, "the account itself is still served")
+	assert.True(t, got.CPR.IsZero())
+	_, _, err = e.svc.SetPassword(e.ctx, u.ID, "a sturdy passphrase for the test")
+	assert.Equal(t, mitid.CodeSecretUnreadable, mitid.ErrorCode(err), "the password rules need the CPR number")
+	_, err = e.svc.Rewrap(e.ctx, u.ID)
+	assert.Equal(t, mitid.CodeSecretUnreadable, mitid.ErrorCode(err))
+	_, err = e.svc.UserByCPR(e.ctx, "131285-1234")
+	assert.Equal(t, mitid.CodeUserNotFound, mitid.ErrorCode(err), "no hash under the ring's keys")
+	got, err = e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err)
+	assert.Zero(t, got.Failures, "nothing counted")
+
+	e.rotate(t, ring(t, "b", "a", "b"))
+	got, err = e.svc.UserByCPR(e.ctx, "131285-1234")
+	require.NoError(t, err, "nothing was lost")
+	assert.Equal(t, "1312851234", got.CPR.Digits())
+}
