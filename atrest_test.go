@@ -213,3 +213,16 @@ func TestIdentifiersAtRest_UnderAnUnknownKeyIsCannotCheck(t *testing.T) {
 	require.NoError(t, err, "nothing was lost")
 	assert.Equal(t, "1312851234", got.CPR.Digits())
 }
+
+// TestIdentifiersAtRest_RulesSeeTheCPRNumber: the rules that read the CPR
+// number (a password must not contain it) see it on both stores, though
+// PostgreSQL holds it only sealed.
+func TestIdentifiersAtRest_RulesSeeTheCPRNumber(t *testing.T) {
+	bothStores(t, func(t *testing.T, st mitid.Store) {
+		e := newLoginEnv(t, st)
+		u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "rules-" + t.Name()[len(t.Name())-3:], CPR: "141285-1234", IAL: mitid.LevelSubstantial, Email: "p@example.dk"})
+		require.NoError(t, err)
+		_, _, err = e.svc.SetPassword(e.ctx, u.ID, "kodeord 1412851234 her")
+		assert.Equal(t, mitid.CodePasswordInvalid, mitid.ErrorCode(err))
+	})
+}
