@@ -231,7 +231,7 @@ func (s *Service) notify(ctx context.Context, n Notification) error {
 // addCode records a freshly drawn code on u (its keyed hash), after the
 // rules for its purpose and channel, and returns the event to commit.
 func (s *Service) addCode(u *User, id uuid.UUID, code string, purpose CodePurpose, ch CodeChannel, ttl time.Duration, now time.Time, pending bool) (Event, error) {
-	if purpose == PurposePCode && !u.CPR.IsZero() {
+	if purpose == PurposePCode && u.hasCPR() {
 		return Event{}, errorf(CodeActivationInvalid, "a P-code is for a holder without a CPR number")
 	}
 	if ch == CodeBySMS || purpose == PurposeTemporaryPIN {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // KeyRing holds the symmetric keys that protect secrets at rest. Each key has
@@ -20,6 +21,7 @@ import (
 type KeyRing struct {
 	primary string
 	keys    map[string]ringKey
+	order   []string // the key IDs, primary first, then in lexical order
 }
 
 type ringKey struct {
@@ -66,7 +68,12 @@ func NewKeyRing(primary string, keys map[string][]byte) (*KeyRing, error) {
 			return nil, err
 		}
 		r.keys[id] = ringKey{aead: aead, mac: derive(k, "mitid keyed hash v1")}
+		if id != primary {
+			r.order = append(r.order, id)
+		}
 	}
+	slices.Sort(r.order)
+	r.order = slices.Insert(r.order, 0, primary)
 	return r, nil
 }
 

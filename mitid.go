@@ -75,7 +75,10 @@ type Config struct {
 
 // Service is the library's one entry point. It is safe for concurrent use.
 type Service struct {
+	// store is raw seen through identifierStore: users read through it
+	// have their CPR and document numbers opened.
 	store    Store
+	raw      Store
 	keys     *KeyRing
 	notifier Notifier
 	clock    Clock
@@ -124,14 +127,19 @@ func New(cfg Config) (*Service, error) {
 	if err := s.policy.sane(); err != nil {
 		return nil, err
 	}
+	s.raw = s.store
+	s.store = identifierStore{Store: s.store, keys: s.keys, rand: s.rand}
 	return s, nil
 }
 
 // Policy returns the policy the Service enforces.
 func (s *Service) Policy() Policy { return s.policy }
 
-// Store returns the Service's store.
-func (s *Service) Store() Store { return s.store }
+// Store returns the Service's store, as configured. Users read from it
+// directly hold their CPR and document numbers only sealed (the PostgreSQL
+// store) or as the Service left them (the memory store); read users
+// through the Service to have them opened.
+func (s *Service) Store() Store { return s.raw }
 
 // Dispatcher returns a Dispatcher that delivers this Service's outbox through
 // its Notifier, on its clock. It is nil when the Service has no Notifier.
@@ -145,7 +153,7 @@ func (s *Service) Dispatcher(cfg DispatcherConfig) *Dispatcher {
 	if cfg.Rand == nil {
 		cfg.Rand = s.rand
 	}
-	return NewDispatcher(s.store, s.notifier, cfg)
+	return NewDispatcher(s.raw, s.notifier, cfg)
 }
 
 type actorKey struct{}

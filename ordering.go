@@ -215,7 +215,7 @@ func (s *Service) identify(ctx context.Context, r OrderRequest) (*User, Identifi
 		if err != nil {
 			return nil, "", err
 		}
-		u, err := s.store.FindUser(ctx, UniqueKey{KeyCPR, cpr.Digits()})
+		u, err := s.findByCPR(ctx, cpr)
 		if errors.Is(err, ErrNotFound) {
 			return nil, "", errorf(CodeUserNotFound, "there is no MitID for this CPR number; get one with the MitID app or at Citizen Service")
 		}
@@ -251,6 +251,9 @@ func (s *Service) checkPassportHolder(ctx context.Context, cprText, number strin
 
 // registeredAddress returns u's official address from the CPR register.
 func (s *Service) registeredAddress(ctx context.Context, u *User) (PostalAddress, error) {
+	if err := errIdentifierUnreadable(u); err != nil {
+		return PostalAddress{}, err
+	}
 	if u.CPR.IsZero() || s.cprRegister == nil {
 		return PostalAddress{}, invalidField(CodeAddressInvalid, "delivery", "there is no registered address for you; give an address or pick the device up")
 	}
@@ -592,7 +595,7 @@ func (s *Service) DeliverOrder(ctx context.Context, number string) (*Order, *Use
 // an order ready for pick-up there, against its number and a valid picture
 // ID, which is recorded. The operator is the actor (WithActor).
 func (s *Service) HandOverOrder(ctx context.Context, number string, id PictureID) (*Order, *User, error) {
-	pid, err := checkPictureID(id, s.clock.Now())
+	pid, err := s.recordPictureID(id, s.clock.Now())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -608,7 +611,7 @@ func (s *Service) HandOverOrder(ctx context.Context, number string, id PictureID
 // the device, pending activation, in the same change. An order placed by
 // someone else (identified) is refused.
 func (s *Service) HandOverOrderTo(ctx context.Context, number string, id PictureID, cprText string) (*Order, *User, error) {
-	pid, err := checkPictureID(id, s.clock.Now())
+	pid, err := s.recordPictureID(id, s.clock.Now())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -616,7 +619,7 @@ func (s *Service) HandOverOrderTo(ctx context.Context, number string, id Picture
 	if err != nil {
 		return nil, nil, err
 	}
-	u, err := s.store.FindUser(ctx, UniqueKey{KeyCPR, cpr.Digits()})
+	u, err := s.findByCPR(ctx, cpr)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -64,6 +64,9 @@ func (p *Policy) checkPassword(pw string, u *User) error {
 	if err := weakPassword(pw, u); err != nil {
 		return err
 	}
+	if err := errIdentifierUnreadable(u); err != nil {
+		return err
+	}
 	if !u.CPR.IsZero() && strings.Contains(strings.NewReplacer("-", "", " ", "").Replace(pw), u.CPR.Digits()) {
 		return bad("the password cannot contain your CPR number")
 	}

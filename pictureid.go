@@ -1,6 +1,7 @@
 package mitid
 
 import (
+	"crypto/subtle"
 	"strings"
 	"time"
 )
@@ -20,11 +21,47 @@ const (
 // PictureID is a picture ID an operator has seen, as recorded: kind,
 // number, issuing state (ICAO three-letter code: DNK, and GRL for a
 // Greenlandic driving licence) and expiry.
+//
+// The document number is what the operator types; it is never stored in
+// clear. Once the Service has recorded the ID (a desk visit, a hand-over),
+// NumberKey holds its keyed hash, and Service.PictureIDNumberIs tells
+// whether a given number is the one recorded.
 type PictureID struct {
-	Kind    PictureIDKind `json:"kind"`
-	Number  string        `json:"number"`
-	Issuer  string        `json:"issuer"`
-	Expires time.Time     `json:"expires"`
+	Kind      PictureIDKind `json:"kind"`
+	Number    string        `json:"-"`
+	NumberKey string        `json:"number_key,omitempty"`
+	Issuer    string        `json:"issuer"`
+	Expires   time.Time     `json:"expires"`
+}
+
+const purposePictureID = "identifier:picture-id"
+
+// pictureIDValue is what a picture ID's keyed hash covers: the number is
+// unique only for its kind and issuer.
+func pictureIDValue(p PictureID) string { return string(p.Kind) + ":" + p.Issuer + ":" + p.Number }
+
+// recordPictureID returns p checked (checkPictureID) with its number's
+// keyed hash, under the primary key, set for recording.
+func (s *Service) recordPictureID(p PictureID, now time.Time) (PictureID, error) {
+	p, err := checkPictureID(p, now)
+	if err != nil {
+		return p, err
+	}
+	p.NumberKey = s.keys.identifierKeys(purposePictureID, pictureIDValue(p))[0]
+	return p, nil
+}
+
+// PictureIDNumberIs reports, in constant time, whether number is the
+// document number of the recorded picture ID p (an order's PickedUpWith, a
+// desk visit's PictureID), under any key of the ring: what an auditor asks
+// instead of reading the number.
+func (s *Service) PictureIDNumberIs(p PictureID, number string) bool {
+	p.Number = strings.ToUpper(strings.Join(strings.Fields(number), ""))
+	ok := 0
+	for _, k := range s.keys.identifierKeys(purposePictureID, pictureIDValue(p)) {
+		ok |= subtle.ConstantTimeCompare([]byte(k), []byte(p.NumberKey))
+	}
+	return ok == 1 && p.NumberKey != ""
 }
 
 // danishOrGreenlandic reports whether the ID is a Danish or Greenlandic

@@ -143,7 +143,7 @@ func (s *Service) StartProofing(ctx context.Context, operator, cprText string, i
 		return nil, invalidField(CodeProofingFailed, "operator", "the operator's name is recorded with every step")
 	}
 	now := s.clock.Now()
-	pid, err := checkPictureID(id, now)
+	pid, err := s.recordPictureID(id, now)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +151,7 @@ func (s *Service) StartProofing(ctx context.Context, operator, cprText string, i
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.store.FindUser(ctx, UniqueKey{KeyCPR, cpr.Digits()})
+	u, err := s.findByCPR(ctx, cpr)
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +354,7 @@ func (s *Service) ConfirmWitness(ctx context.Context, proofing string, w Witness
 	if st.Proven != "" {
 		return nil, errorf(CodeProofingFailed, "this identity is proven already")
 	}
-	pid, err := checkPictureID(w.PictureID, now)
+	pid, err := s.recordPictureID(w.PictureID, now)
 	if err != nil {
 		return nil, err
 	}
@@ -365,7 +365,7 @@ func (s *Service) ConfirmWitness(ctx context.Context, proofing string, w Witness
 	if err != nil {
 		return nil, err
 	}
-	witness, err := s.store.FindUser(ctx, UniqueKey{KeyCPR, cpr.Digits()})
+	witness, err := s.findByCPR(ctx, cpr)
 	if errors.Is(err, ErrNotFound) {
 		return nil, invalidField(CodeWitnessRefused, "cpr", "a witness needs a MitID of their own")
 	}
@@ -432,6 +432,9 @@ type WitnessAct struct {
 
 // witnessFit checks the witness's age and the age of their MitID.
 func (s *Service) witnessFit(w *User, now time.Time) error {
+	if err := errIdentifierUnreadable(w); err != nil {
+		return err
+	}
 	if w.CPR.IsZero() {
 		return invalidField(CodeWitnessRefused, "cpr", "a witness has a CPR number")
 	}
@@ -504,7 +507,7 @@ func (s *Service) CompleteProofing(ctx context.Context, proofing string, o Proof
 	}
 	u, evs, err := s.update(WithActor(ctx, st.Operator), st.User, func(u *User, now time.Time) ([]Event, error) {
 		evs := []Event{{Type: EventIdentityProofed, Reason: string(st.Proven), Detail: map[string]string{"case": reference(proofing),
-			"picture_id": string(st.PictureID.Kind) + " " + st.PictureID.Issuer + " " + st.PictureID.Number, "from": u.IAL.String(), "to": LevelHigh.String()}}}
+			"picture_id": string(st.PictureID.Kind) + " " + st.PictureID.Issuer, "from": u.IAL.String(), "to": LevelHigh.String()}}}
 		u.IAL = LevelHigh
 		for _, id := range o.Block {
 			moved, err := u.Transition(&s.policy, id, StateBlocked, now, TransitionOptions{Reason: reason})

@@ -2,6 +2,7 @@ package mitid_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -91,6 +92,13 @@ func TestProofing_ControlQuestionsThenProcess2(t *testing.T) {
 	}
 	assert.Equal(t, []mitid.EventType{mitid.EventProofingStarted, mitid.EventProofingStarted, mitid.EventProofingAnswers, mitid.EventProofingAnswers,
 		mitid.EventIdentityProofed, mitid.EventAuthenticatorState, mitid.EventCodeIssued}, desk)
+	// The picture ID is named by kind and issuer; neither its number nor
+	// the CPR number is in the log.
+	raw, err := json.Marshal(log)
+	require.NoError(t, err)
+	assert.NotContains(t, string(raw), passportDK.Number)
+	assert.NotContains(t, string(raw), h.user.CPR.Digits())
+	assert.Contains(t, string(raw), `"picture_id":"passport DNK"`)
 
 	// The paper code activates the replacement device (valid 48 hours).
 	id, dev := e.codeDevice(t, h.user.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)

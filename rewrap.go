@@ -9,7 +9,10 @@ import (
 
 // Rewrap seals every secret of user id that is sealed under an older key of
 // the ring anew under the primary key, in one change, and returns how many
-// it resealed. Together with the resealing a code display's seed gets at
+// it resealed. The CPR number and identity document number are resealed
+// and hashed again under the ring's keys too (see IdentifierAtRest), so
+// after Rewrap the person is found by a hash under the primary key, and
+// no hash under a retired key is kept. Together with the resealing a code display's seed gets at
 // each use, it lets an old key be retired: run Rewrap for every user after
 // a new primary key is rolled out, then take the old key off the ring.
 //
@@ -22,6 +25,33 @@ func (s *Service) Rewrap(ctx context.Context, id uuid.UUID) (int, error) {
 	n := 0
 	_, _, err := s.update(ctx, id, func(u *User, _ time.Time) ([]Event, error) {
 		n = 0
+		// The identifiers are open here (the Service opens every user it
+		// reads); seal and hash them anew when their sealed copy is under
+		// an older key or their hashes are not those of the ring's keys.
+		resealCPR := s.keys.needsResealing(u.CPRAtRest)
+		resealDoc := u.Document != nil && s.keys.needsResealing(u.Document.NumberAtRest)
+		if resealCPR || resealDoc {
+			// One that did not open cannot be resealed; dropping it would
+			// lose the person's identity.
+			if err := errIdentifierUnreadable(u); err != nil {
+				return nil, err
+			}
+			if resealDoc && u.Document.Number == "" {
+				return nil, errorf(CodeSecretUnreadable, "the identity document number of this MitID cannot be read under this key ring (key %q)", u.Document.NumberAtRest.Sealed.KeyID)
+			}
+			fresh := &User{ID: u.ID, CPR: u.CPR, Document: u.Document}
+			if err := s.keys.SealIdentifiers(s.rand, fresh); err != nil {
+				return nil, err
+			}
+			if resealCPR {
+				u.CPRAtRest = fresh.CPRAtRest
+				n++
+			}
+			if resealDoc {
+				u.Document = fresh.Document
+				n++
+			}
+		}
 		for i := range u.Authenticators {
 			a := &u.Authenticators[i]
 			if a.OTP == nil {

@@ -49,7 +49,8 @@ type UserStore interface {
 	User(ctx context.Context, id uuid.UUID) (*User, error)
 
 	// FindUser returns the user holding the unique key (a normalised user
-	// ID, a CPR number's digits, a chip credential ID in unpadded base64url),
+	// ID, one of the keyed hashes of a CPR number or identity document (see
+	// IdentifierAtRest), a chip credential ID in unpadded base64url),
 	// as a read-only snapshot.
 	FindUser(ctx context.Context, key UniqueKey) (*User, error)
 

@@ -31,8 +31,13 @@ type User struct {
 	Version int64 `json:"-"`
 	// UserID is the self-chosen user ID, normalised (NormalizeUserID).
 	UserID string `json:"user_id"`
-	// CPR is the Danish CPR number; zero for a holder without one.
-	CPR CPR `json:"cpr,omitzero"`
+	// CPR is the Danish CPR number; zero for a holder without one. It is
+	// never stored: a store keeps CPRAtRest, and the Service fills CPR in
+	// from it at every read.
+	CPR CPR `json:"-"`
+	// CPRAtRest is the CPR number as stored: keyed hashes for lookups and
+	// uniqueness, and a sealed copy (see IdentifierAtRest).
+	CPRAtRest *IdentifierAtRest `json:"cpr_at_rest,omitempty"`
 	// Document identifies a holder without a CPR number by the passport or
 	// ID card they enrolled with (the P-code route).
 	Document *IdentityDocument `json:"document,omitempty"`
@@ -91,9 +96,12 @@ type User struct {
 // IdentityDocument is the passport or ID card of a holder without a CPR
 // number.
 type IdentityDocument struct {
-	Country string    `json:"country"` // issuing state, ICAO three-letter code
-	Number  string    `json:"number"`
-	Expires time.Time `json:"expires,omitzero"`
+	Country string `json:"country"` // issuing state, ICAO three-letter code
+	// Number is the document number; like User.CPR it is never stored,
+	// only NumberAtRest (its hashes and sealed copy, of "country:number").
+	Number       string            `json:"-"`
+	NumberAtRest *IdentifierAtRest `json:"number_at_rest,omitempty"`
+	Expires      time.Time         `json:"expires,omitzero"`
 	// Nationality and Holder (the name as the MRZ writes it) identify the
 	// person across renewed documents; with the birth date they are a
 	// unique key, so a new passport does not make a second MitID.
@@ -112,8 +120,10 @@ func (u *User) Clone() *User {
 	*c = *u
 	if u.Document != nil {
 		d := *u.Document
+		d.NumberAtRest = d.NumberAtRest.clone()
 		c.Document = &d
 	}
+	c.CPRAtRest = u.CPRAtRest.clone()
 	c.Channels = slices.Clone(u.Channels)
 	c.WitnessActs = slices.Clone(u.WitnessActs)
 	c.DueEmitted = slices.Clone(u.DueEmitted)
@@ -237,11 +247,17 @@ const (
 // so the chip can be added again as a new authenticator.
 func (u *User) UniqueKeys() []UniqueKey {
 	keys := []UniqueKey{{KeyUserID, u.UserID}}
-	if !u.CPR.IsZero() {
-		keys = append(keys, UniqueKey{KeyCPR, u.CPR.Digits()})
+	if u.CPRAtRest != nil {
+		for _, k := range u.CPRAtRest.Keys {
+			keys = append(keys, UniqueKey{KeyCPR, k})
+		}
 	}
 	if d := u.Document; d != nil {
-		keys = append(keys, UniqueKey{KeyDocument, d.Country + ":" + d.Number})
+		if d.NumberAtRest != nil {
+			for _, k := range d.NumberAtRest.Keys {
+				keys = append(keys, UniqueKey{KeyDocument, k})
+			}
+		}
 		if d.Holder != "" && d.Nationality != "" {
 			keys = append(keys, UniqueKey{KeyPerson, d.Nationality + ":" + u.BirthDate.Format("20060102") + ":" + d.Holder})
 		}
@@ -295,7 +311,7 @@ func keysNotIn(a, b []UniqueKey) []UniqueKey {
 // building them: stores call it to skip the unique-key bookkeeping of the
 // many updates that change none.
 func (u *User) SameUniqueKeys(o *User) bool {
-	if u.UserID != o.UserID || u.CPR != o.CPR || (u.Document == nil) != (o.Document == nil) ||
+	if u.UserID != o.UserID || !sameAtRest(u.CPRAtRest, o.CPRAtRest) || (u.Document == nil) != (o.Document == nil) ||
 		(u.Document != nil && *u.Document != *o.Document) || !u.BirthDate.Equal(o.BirthDate) ||
 		len(u.Authenticators) != len(o.Authenticators) {
 		return false
@@ -307,6 +323,14 @@ func (u *User) SameUniqueKeys(o *User) bool {
 		}
 	}
 	return true
+}
+
+// sameAtRest reports whether a and b hold the same hashes.
+func sameAtRest(a, b *IdentifierAtRest) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return slices.Equal(a.Keys, b.Keys)
 }
 
 // Authenticator returns the authenticator with the given ID.

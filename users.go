@@ -245,13 +245,14 @@ func (s *Service) findByUserID(ctx context.Context, userID string) (*User, error
 	return s.store.FindUser(ctx, UniqueKey{KeyUserID, uid})
 }
 
-// UserByCPR finds a user by CPR number ("DDMMYY-SSSS" or 10 digits).
+// UserByCPR finds a user by CPR number ("DDMMYY-SSSS" or 10 digits), under
+// any key of the ring (see IdentifierAtRest).
 func (s *Service) UserByCPR(ctx context.Context, cpr string) (*User, error) {
 	c, err := ParseCPR(cpr)
 	if err != nil {
 		return nil, err
 	}
-	return owned(s.store.FindUser(ctx, UniqueKey{KeyCPR, c.Digits()}))
+	return owned(s.findByCPR(ctx, c))
 }
 
 // owned turns a store's shared snapshot into a copy the caller of the

@@ -130,3 +130,33 @@ func TestConnectionLostBeforeCommitLeavesNoPartialState(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, msgs)
 }
+
+// TestMigrationRefusesUsersWithClearIdentifiers: a database with users
+// written before CPR and document numbers were sealed is not carried on
+// silently (their numbers in clear, their holders not found by CPR): the
+// migration refuses, says why, and changes nothing.
+func TestMigrationRefusesUsersWithClearIdentifiers(t *testing.T) {
+	dsn := testDSN(t)
+	schema := newSchema(t, dsn)
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
+	require.NoError(t, err)
+	s.Close()
+
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	table := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
+	// As before the migration: not applied, and a user as then written.
+	_, err = conn.Exec(ctx, "DELETE FROM "+table("schema_migrations")+" WHERE version = 12")
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, "INSERT INTO "+table("users")+` (id, version, data, created_at) VALUES ($1, 1, '{"user_id":"old","cpr":"0101901234"}', now())`, uuid.New())
+	require.NoError(t, err)
+
+	_, err = postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "enrol them again")
+	var n int
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM "+table("schema_migrations")+" WHERE version = 12").Scan(&n))
+	assert.Zero(t, n, "not recorded as applied")
+}

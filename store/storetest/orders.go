@@ -158,9 +158,7 @@ func testContentionFreeDevices(t *testing.T, s mitid.Store) {
 	create(t, s, u)
 	cpr := mitid.CPRRecords{u.CPR.Digits(): {Surname: "Hansen", BirthDate: u.BirthDate, Passports: []string{"DNK:123456789"},
 		Address: mitid.PostalAddress{Street: "Vestergade 1", PostalCode: "8000", City: "Aarhus C"}}}
-	keys, err := mitid.NewRandomKeyRing(seededRand(1))
-	require.NoError(t, err)
-	svc, err := mitid.New(mitid.Config{Store: s, Keys: keys, Clock: &clock{now: t0}, Rand: seededRand(5), CPRRegister: cpr})
+	svc, err := mitid.New(mitid.Config{Store: s, Keys: testKeys(t), Clock: &clock{now: t0}, Rand: seededRand(5), CPRRegister: cpr})
 	require.NoError(t, err)
 	const goroutines, rounds = 10, 5
 	var free, priced int
