@@ -44,4 +44,3 @@ func BenchmarkRawArgon2idConfigurations(b *testing.B) {
 		})
 	}
 }
-
