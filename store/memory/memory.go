@@ -40,6 +40,10 @@ type Store struct {
 	orders   map[string]*orderEntry
 	sessions map[string]*mitid.Session
 	outbox   []*mitid.OutboxMessage // in ID order
+	// open is the position in outbox of the first message not yet
+	// delivered or parked; delivery and parking are final, so a claim
+	// starts there and the delivered history costs it nothing.
+	open int
 	leaseSeq uint64
 	// check is set by CheckSnapshots: every committed user and session
 	// then has a private copy in frozenUsers or frozenSessions to compare
@@ -563,8 +567,11 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for s.open < len(s.outbox) && (!s.outbox[s.open].DeliveredAt.IsZero() || s.outbox[s.open].Dead) {
+		s.open++
+	}
 	var out []mitid.OutboxMessage
-	for _, m := range s.outbox {
+	for _, m := range s.outbox[s.open:] {
 		if len(out) == limit {
 			break
 		}

@@ -143,3 +143,59 @@ func BenchmarkActivityLogOneUser(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClaimOutboxBehindDelivered claims one due message with 0,
+// 100,000 and 1,000,000 delivered messages behind it: a claim starts at the
+// first open message, so the delivered history costs it nothing.
+//
+//	go test -run='^$' -bench=ClaimOutboxBehindDelivered -benchtime=5000x -benchmem -count=3 ./store/memory/
+func BenchmarkClaimOutboxBehindDelivered(b *testing.B) {
+	for _, delivered := range []int{0, 100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("delivered=%d", delivered), func(b *testing.B) {
+			s := memory.New()
+			ctx := context.Background()
+			u := codeUser()
+			if err := s.CreateUser(ctx, u, nil); err != nil {
+				b.Fatal(err)
+			}
+			notify := []mitid.Delivery{{Channel: mitid.ChannelSMS, Address: u.Phone}}
+			add := func(n int) {
+				_, err := s.UpdateUser(ctx, u.ID, func(*mitid.User) ([]mitid.Event, error) {
+					evs := make([]mitid.Event, n)
+					for i := range evs {
+						evs[i] = mitid.Event{ID: uuid.New(), User: u.ID, Type: mitid.EventAuthenticatorUsed, At: at, Notify: notify}
+					}
+					return evs, nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			deliver := func(limit int) int {
+				msgs, err := s.ClaimOutbox(ctx, at, time.Minute, limit)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, m := range msgs {
+					if err := s.CompleteOutbox(ctx, m.ID, m.Lease, at); err != nil {
+						b.Fatal(err)
+					}
+				}
+				return len(msgs)
+			}
+			for done := 0; done < delivered; done += 1000 {
+				add(1000)
+				deliver(1000)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				b.StopTimer()
+				add(1)
+				b.StartTimer()
+				if deliver(1) != 1 {
+					b.Fatal("nothing to claim")
+				}
+			}
+		})
+	}
+}
