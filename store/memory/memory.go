@@ -43,7 +43,7 @@ type Store struct {
 	// open is the position in outbox of the first message not yet
 	// delivered or parked; delivery and parking are final, so a claim
 	// starts there and the delivered history costs it nothing.
-	open int
+	open     int
 	leaseSeq uint64
 	// check is set by CheckSnapshots: every committed user and session
 	// then has a private copy in frozenUsers or frozenSessions to compare
