@@ -13,7 +13,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// "Activation before use" (seed 004): a device stolen from the mailbox is
+// "Activation before use" (mitid.dk: MitID security in general): a device stolen from the mailbox is
 // useless without a code that reaches the holder by another way. This file
 // issues and redeems those codes:
 //
@@ -380,7 +380,7 @@ type ActivationCodes struct {
 }
 
 // ActivateWithCode activates an authenticator waiting for activation, after
-// "enter user ID → activation code → follow the guide" (seed 000). An app
+// "enter user ID → activation code → follow the guide" (mitid.dk: Ordering and activating a new MitID authenticator). An app
 // needs the temporary PIN as well; a code display or audio code reader its
 // own proof, the serial number on its back and the code it shows
 // (codes.Serial, codes.DeviceCode), and creates the first password with it
@@ -506,7 +506,7 @@ func (s *Service) attemptByUserID(ctx context.Context, userID string, fn func(u 
 }
 
 // RedeemPCode checks the P-code of a holder without a CPR number, who types
-// it where a CPR holder would give the CPR number (seed 002). It works once;
+// it where a CPR holder would give the CPR number (mitid.dk: Questions and answers about MitID). It works once;
 // Policy.PCodeAttempts (3) wrong entries block it.
 func (s *Service) RedeemPCode(ctx context.Context, userID, code string) (*User, []Event, error) {
 	return s.attemptByUserID(ctx, userID, func(u *User, now time.Time) ([]Event, error) {

@@ -141,7 +141,7 @@ func TestActivationCode_AppNeedsTwoIndependentCodes(t *testing.T) {
 	require.NoError(t, err)
 	last := evs[len(evs)-1]
 	assert.Equal(t, mitid.StateActive, last.To)
-	assert.NotEmpty(t, last.Notify, "an app activated on a new device is notified (seed 004)")
+	assert.NotEmpty(t, last.Notify, "an app activated on a new device is notified (mitid.dk: MitID security in general)")
 }
 
 func TestActivationCode_AppRefusesTwoCodesByTheSameChannel(t *testing.T) {

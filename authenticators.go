@@ -77,7 +77,7 @@ func (s *Service) register(ctx context.Context, user uuid.UUID, a Authenticator,
 }
 
 // RequestAccess is step A of adding an authenticator through a login to
-// MitID.dk (seed 001): it registers the authenticator in WaitingForAccess,
+// MitID.dk (mitid.dk: Activate your MitID chip): it registers the authenticator in WaitingForAccess,
 // and activation is refused until Policy.AccessRequestWait (24 hours) has
 // passed. The user is notified of the request.
 func (s *Service) RequestAccess(ctx context.Context, user uuid.UUID, kind Kind, label string) (*User, []Event, error) {
@@ -94,7 +94,7 @@ type ActivateOptions struct {
 	// "Add authenticator" while logged in). The Service finishes it.
 	Login string
 	// Replaces is an authenticator of the same group that the new one
-	// replaces in the same change (seed 000, process 1 and 2).
+	// replaces in the same change (mitid.dk: Ordering and activating a new MitID authenticator, process 1 and 2).
 	Replaces uuid.UUID
 	Reason   string
 }

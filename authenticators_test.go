@@ -97,7 +97,7 @@ func TestAuthenticatorLifecycle_ThroughTheService(t *testing.T) {
 	require.NoError(t, err)
 	evs = evs[1 : len(evs)-1] // the code's use and the first password aside
 	assert.Equal(t, mitid.StateActive, evs[0].To)
-	assert.Len(t, evs[0].Notify, 2, "activating a code display is an important event (seed 004)")
+	assert.Len(t, evs[0].Notify, 2, "activating a code display is an important event (mitid.dk: MitID security in general)")
 
 	until := tNow.Add(15 * time.Minute)
 	_, evs, err = e.svc.SuspendAuthenticator(e.ctx, u.ID, cd, until, "three wrong codes")

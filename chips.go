@@ -317,7 +317,7 @@ func (s *Service) BeginChipActivationWithCode(ctx context.Context, userID string
 // ChipActivation completes a chip's activation.
 type ChipActivation struct {
 	// Password creates the MitID password, entered with the chip at every
-	// use (seed 003), when the user has none yet; ignored otherwise.
+	// use (mitid.dk: MitID chip), when the user has none yet; ignored otherwise.
 	Password string
 	// Replaces names a chip this one replaces.
 	Replaces uuid.UUID

@@ -102,7 +102,7 @@ type CodeDeviceActivation struct {
 	// Password creates the MitID password, used with the device at every
 	// login, when the user has none yet; it is ignored otherwise.
 	Password string
-	// Replaces names a code device this one replaces (seed 000, process 1).
+	// Replaces names a code device this one replaces (mitid.dk: Ordering and activating a new MitID authenticator, process 1).
 	Replaces uuid.UUID
 	// Login is the proof of who activates: a login of the same person with
 	// all factors in, made with another authenticator (see

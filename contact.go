@@ -8,7 +8,7 @@ import (
 // ParsePhone validates a phone number and returns it in E.164 form
 // ("+4512345678"). Spaces, hyphens, dots and parentheses are ignored; a
 // leading "00" means "+"; a bare 8-digit number is taken as Danish (+45).
-// Foreign numbers are welcome (seed 002): any country code, up to the 15
+// Foreign numbers are welcome (mitid.dk: Questions and answers about MitID): any country code, up to the 15
 // digits E.164 allows.
 func ParsePhone(s string) (string, error) {
 	bad := func(format string, args ...any) (string, error) {
@@ -67,7 +67,7 @@ func ParseEmail(s string) (string, error) {
 	return a.Address[:at+1] + domain, nil
 }
 
-// Channel is a way to reach the user with a notification (seed 004).
+// Channel is a way to reach the user with a notification (mitid.dk: MitID security in general).
 type Channel string
 
 // The notification channels.

@@ -11,7 +11,7 @@ import (
 	"github.com/go-mitid/mitid/passport"
 )
 
-// Enrolment by passport (seed 002; mitid.dk): the app scans the data page's
+// Enrolment by passport (mitid.dk: Questions and answers about MitID; mitid.dk): the app scans the data page's
 // MRZ, reads the chip over NFC, and compares a face scan with the photo on
 // the chip. A holder with a CPR number gets a MitID; one without gets a
 // MitID and a P-code. Either way the first authenticator is activated with a

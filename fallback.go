@@ -11,7 +11,7 @@ import (
 )
 
 // The events a Dispatcher records when a notice fails on every channel it
-// was sent on (seed 004: "If MitID encounters errors when notifying through
+// was sent on (mitid.dk: MitID security in general: "If MitID encounters errors when notifying through
 // one channel, then you can get notified through another").
 const (
 	// EventNotificationRerouted: every delivery of an event failed for

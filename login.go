@@ -342,7 +342,7 @@ func (s *Service) options(u *User, now time.Time, level Level, refs *[]optionRef
 		out = append(out, o)
 		*refs = append(*refs, ref)
 	}
-	// The app first: MitID is primarily an app (seed 002).
+	// The app first: MitID is primarily an app (mitid.dk: Questions and answers about MitID).
 	for i := range u.Authenticators {
 		if a := &u.Authenticators[i]; a.Kind == KindApp && a.EffectiveState(now).InUse() {
 			add(MethodApp, a, optionRef{Method: MethodApp, Device: a.ID})

@@ -10,46 +10,46 @@ import (
 // integrator may change any of them, and Validate reports where a policy
 // departs from MitID's rules or from NIST SP 800-63B.
 //
-// Sources for each default are in reference/mitid-rules.md; the seed pages
-// are named in the field comments.
+// Each default names its public source (a mitid.dk page, NIST, broker
+// practice) in its field comment.
 type Policy struct {
 	// Identity
 	UserIDMinLength int // 5 (mitid.dk)
 	UserIDMaxLength int // 48 (mitid.dk)
-	MinimumAge      int // 13 years (seed 002)
+	MinimumAge      int // 13 years (mitid.dk: Questions and answers about MitID)
 
-	// P-code for holders without a CPR number (seed 002; mitid.dk P-code)
+	// P-code for holders without a CPR number (mitid.dk: Questions and answers about MitID; mitid.dk P-code)
 	PCodeDigits   int           // 8
 	PCodeValidity time.Duration // 60 days
 	PCodeAttempts int           // 3
 
-	// Password (mitid.dk password advice; seed 003)
+	// Password (mitid.dk password advice; mitid.dk: MitID chip)
 	PasswordMinLength int // 8
 	Argon2            Argon2Params
 	// PasswordChangeWait is the wait after "request access" before a
 	// password change through MitID.dk (24 h).
 	PasswordChangeWait time.Duration
 
-	// Activation (seed 001; mitid.dk activation code help)
+	// Activation (mitid.dk: Activate your MitID chip; mitid.dk activation code help)
 	AppActivationCodeValidity   time.Duration // 30 min, from the app's passport scan
 	PaperActivationCodeValidity time.Duration // 48 h, on paper from Citizen Service
 	SMSActivationCodeValidity   time.Duration // 30 min, by SMS
 	PhoneChangeQuarantine       time.Duration // 120 h: no SMS code after a recent phone change
 	ActivationCodeAttempts      int           // 3 wrong entries block the code
-	AccessRequestWait           time.Duration // 24 h between "request access" and activation (seed 001)
+	AccessRequestWait           time.Duration // 24 h between "request access" and activation (mitid.dk: Activate your MitID chip)
 
-	// Per-kind limits (seed 001, 002, 003)
+	// Per-kind limits (mitid.dk: Activate your MitID chip; Questions and answers about MitID; MitID chip)
 	MaxApps        int // 3
 	MaxCodeDevices int // 1: code display and audio code reader together
 	MaxChips       int // 1
 	MaxPasswords   int // 1
 
-	// Ordering (seed 000, 002, 003), prices in øre
+	// Ordering (mitid.dk: Ordering and activating a new MitID authenticator; Questions and answers about MitID; MitID chip), prices in øre
 	FreeCodeDevices           int // the first 3 code displays/audio readers are free
 	CodeDevicePriceØre        int // 41.76 DKK = 4176 øre
 	ChipPriceØre              int // 143.60 DKK = 14360 øre
 	DeliveryWorkingDays       int // 8 working days by mail in Denmark
-	ChipDeliveryMinWorkingDay int // chip: 3-7 working days (seed 003)
+	ChipDeliveryMinWorkingDay int // chip: 3-7 working days (mitid.dk: MitID chip)
 	ChipDeliveryMaxWorkingDay int
 	DeliveryAbroad            time.Duration // two weeks or longer
 
@@ -77,7 +77,7 @@ type Policy struct {
 	Argon2MemoryBudget      uint64
 	NotifyEveryUseByDefault bool
 
-	// Citizen Service proofing (seed 000, 002; mitid.dk documentation page)
+	// Citizen Service proofing (mitid.dk: Ordering and activating a new MitID authenticator; Questions and answers about MitID; mitid.dk documentation page)
 	WitnessMinAge      int           // 18
 	WitnessMinMitIDAge time.Duration // own MitID active more than 30 days
 	WitnessMaxActs     int           // 3 witness acts ...
@@ -90,7 +90,7 @@ type Policy struct {
 	// person across visits (24 h), so starting a new visit does not give
 	// an impostor new attempts.
 	ControlQuestionLockout time.Duration
-	RecommendedChannels    int           // 2 notification channels (seed 004)
+	RecommendedChannels    int           // 2 notification channels (mitid.dk: MitID security in general)
 	LoginSessionTTL        time.Duration // 10 min
 	TransactionTextLimit   int           // 130 characters (broker practice)
 }

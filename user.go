@@ -51,7 +51,7 @@ type User struct {
 	Channels       []Channel `json:"channels,omitempty"`
 	Language       Language  `json:"language"`
 	// NotifyEveryUse asks for a notification at every use, not only at
-	// important events (seed 004).
+	// important events (mitid.dk: MitID security in general).
 	NotifyEveryUse bool `json:"notify_every_use,omitempty"`
 
 	// IAL is the identity assurance level reached at enrolment.

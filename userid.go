@@ -19,7 +19,7 @@ const userIDSpecials = "{}!#$^,*()_+-=:;?.@"
 //   - only a-z, æ, ø, å, 0-9, the space and {}!#$^,*()_+-=:;?.@;
 //   - no leading or trailing space;
 //   - not 10 digits, alone or split by spaces or hyphens: such an ID reads as
-//     a CPR number, and the user ID must never be one (seed 004).
+//     a CPR number, and the user ID must never be one (mitid.dk: MitID security in general).
 //
 // The check against the holder's own CPR number needs the holder; see
 // CheckUserIDForHolder.
@@ -62,7 +62,7 @@ func NormalizeUserID(p *Policy, s string) (string, error) {
 
 // CheckUserIDForHolder reports an error when a normalised user ID contains
 // the holder's CPR number (with or without its hyphen or spaces): the user ID
-// must never reveal the CPR number (seed 004). cpr may be nil for a holder
+// must never reveal the CPR number (mitid.dk: MitID security in general). cpr may be nil for a holder
 // without one.
 func CheckUserIDForHolder(normalized string, cpr *CPR) error {
 	if cpr == nil {

@@ -114,7 +114,7 @@ func (s *Service) checkUserID(userID string, u *User) (string, error) {
 }
 
 // ChangeUserID gives the user a new user ID. The change is audited and
-// notified (seed 004); the old ID becomes free for others.
+// notified (mitid.dk: MitID security in general); the old ID becomes free for others.
 func (s *Service) ChangeUserID(ctx context.Context, id uuid.UUID, userID string) (*User, []Event, error) {
 	return s.update(ctx, id, func(u *User, now time.Time) ([]Event, error) {
 		uid, err := s.checkUserID(userID, u)
@@ -138,7 +138,7 @@ type Contact struct {
 	Channels []Channel
 	Language Language
 	// NotifyEveryUse asks to hear of every use, not only of important
-	// events (seed 004).
+	// events (mitid.dk: MitID security in general).
 	NotifyEveryUse *bool
 }
 

@@ -5,7 +5,7 @@ import "fmt"
 // Platform is the operating system a user connects the chip to.
 type Platform string
 
-// Platforms named on the MitID chip page (seed 003). Windows 11 is its own
+// Platforms named on the MitID chip page (mitid.dk: MitID chip). Windows 11 is its own
 // value because it differs: no chip over Bluetooth.
 const (
 	PlatformWindows   Platform = "windows" // Windows 10 and earlier
@@ -39,7 +39,7 @@ const (
 	ConnectionBluetooth Connection = TransportBLE
 )
 
-// chipConnections is the connection table of the MitID chip page (seed 003):
+// chipConnections is the connection table of the MitID chip page (mitid.dk: MitID chip):
 // Windows USB, NFC, Bluetooth (not Windows 11); macOS USB; Android USB, NFC,
 // Bluetooth; iOS NFC.
 var chipConnections = map[Platform][]Connection{
