@@ -32,8 +32,13 @@ type OrderRequest struct {
 	// Login is the ID of a login of the person with all its factors in
 	// (Login.Next is StepDone) and not yet finished: PlaceOrder finishes it
 	// (FinishLogin), so the proof is checked by this Service and serves
-	// once.
+	// once. It may also be a login the relying party finished itself
+	// within Policy.LoginSessionTTL (the person logged on to its site),
+	// when User names the person: the Service checks the login is theirs,
+	// and it serves once.
 	Login string
+	// User is the person a finished Login belongs to (see Login).
+	User uuid.UUID
 	// CPR and Passport are a CPR number and the number of the holder's
 	// Danish or Greenlandic passport, checked against the CPR register.
 	CPR, Passport string
@@ -204,7 +209,7 @@ func (s *Service) checkOrderRequest(r OrderRequest) (OrderRequest, error) {
 func (s *Service) identify(ctx context.Context, r OrderRequest) (*User, Identification, error) {
 	switch {
 	case r.Login != "":
-		res, err := s.proveLogin(ctx, r.Login, uuid.Nil, r.Replaces, "")
+		res, err := s.proveLogin(ctx, r.Login, r.User, r.Replaces, "")
 		if err != nil {
 			return nil, "", err
 		}

@@ -229,6 +229,28 @@ func TestPlaceOrder_IdentifiedByAFinishedLoginOfThisService(t *testing.T) {
 	assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err))
 }
 
+// TestPlaceOrder_IdentifiedByTheLoginTheSiteFinished: a person logged on
+// to the relying party's site orders with that login, named with its
+// person, once and within the login's lifetime.
+func TestPlaceOrder_IdentifiedByTheLoginTheSiteFinished(t *testing.T) {
+	e := newOrderEnv(t, checkedStore(t))
+	h := e.enrol(t, "site.orders", mitid.LevelSubstantial, mitid.KindApp)
+	other := e.enrol(t, "other.orders", mitid.LevelSubstantial, mitid.KindApp)
+	res, err := e.svc.FinishLogin(e.ctx, e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial)).ID)
+	require.NoError(t, err)
+	r := mitid.OrderRequest{Kind: mitid.KindCodeDisplay, Login: res.Login, User: other.user.ID, Reason: mitid.ReasonNew,
+		Delivery: mitid.DeliverPickUp, PickUpAt: "Borgerservice Odense", AcceptTerms: true}
+	_, err = e.svc.PlaceOrder(e.ctx, r)
+	assert.ErrorIs(t, err, mitid.ErrReplay, "the login is not the named person's")
+	r.User = h.user.ID
+	rc, err := e.svc.PlaceOrder(e.ctx, r)
+	require.NoError(t, err)
+	assert.Equal(t, h.user.ID, rc.Order.User)
+	assert.Equal(t, mitid.IdentifiedByMitID, rc.Order.Identification)
+	_, err = e.svc.PlaceOrder(e.ctx, r)
+	assert.ErrorIs(t, err, mitid.ErrReplay, "once")
+}
+
 func TestPlaceOrder_ReplacementLoginMustUseAnotherAuthenticator(t *testing.T) {
 	e := newOrderEnv(t, checkedStore(t))
 	h := e.enrol(t, "same.device", mitid.LevelSubstantial, mitid.KindCodeDisplay)
