@@ -284,18 +284,12 @@ func (u *User) pruneCodes(now time.Time) {
 	u.Codes = kept
 }
 
-// redeemCode checks a typed code of the given purpose against u's live
-// codes (of any channel but those excluded) and, when it matches one, marks
-// it used. A wrong entry counts
-// against every live code of the purpose (the person may have meant any of
-// them); at Policy.ActivationCodeAttempts (3) they are blocked. It returns
-// the events to commit and, when the code is not accepted, the refusal.
-func (s *Service) redeemCode(u *User, purpose CodePurpose, typed string, now time.Time, exclude ...CodeChannel) ([]Event, error) {
-	attempts := s.policy.ActivationCodeAttempts
-	if purpose == PurposePCode {
-		attempts = s.policy.PCodeAttempts
-	}
-	norm := []byte(normalizeCode(typed))
+// checkableCodes returns u's live codes of purpose (of any channel but
+// those excluded) that this key ring can check, or the error that says why
+// there is none. It compares nothing, so a caller may ask it before work
+// that only a code that could still be right deserves (see
+// ActivateWithCode).
+func (s *Service) checkableCodes(u *User, purpose CodePurpose, now time.Time, exclude ...CodeChannel) ([]*IssuedCode, error) {
 	var live []*IssuedCode
 	expired := false
 	for i := range u.Codes {
@@ -326,8 +320,27 @@ func (s *Service) redeemCode(u *User, purpose CodePurpose, typed string, now tim
 			checkable = append(checkable, c)
 		}
 	}
-	if live = checkable; len(live) == 0 {
+	if len(checkable) == 0 {
 		return nil, errorf(CodeSecretUnreadable, "your %s can no longer be checked; get a new one", purposeName(purpose))
+	}
+	return checkable, nil
+}
+
+// redeemCode checks a typed code of the given purpose against u's live
+// codes (of any channel but those excluded) and, when it matches one, marks
+// it used. A wrong entry counts
+// against every live code of the purpose (the person may have meant any of
+// them); at Policy.ActivationCodeAttempts (3) they are blocked. It returns
+// the events to commit and, when the code is not accepted, the refusal.
+func (s *Service) redeemCode(u *User, purpose CodePurpose, typed string, now time.Time, exclude ...CodeChannel) ([]Event, error) {
+	attempts := s.policy.ActivationCodeAttempts
+	if purpose == PurposePCode {
+		attempts = s.policy.PCodeAttempts
+	}
+	norm := []byte(normalizeCode(typed))
+	live, err := s.checkableCodes(u, purpose, now, exclude...)
+	if err != nil {
+		return nil, err
 	}
 	for _, c := range live {
 		if s.keys.Verify(c.Hash, codeHashPurpose(u.ID, purpose), norm) {
@@ -396,7 +409,12 @@ func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid
 	var pwID uuid.UUID
 	if a, err := found.Authenticator(auth); err == nil && (a.Kind == KindCodeDisplay || a.Kind == KindAudioReader) && codes.Password != "" {
 		// Hashed here, outside the update, which may run twice; whether
-		// one is needed is decided inside it.
+		// one is needed is decided inside it. Anyone who knows the user ID
+		// can call this, so argon2id runs only for an attempt the update
+		// would not refuse before comparing anything.
+		if err := s.mayTryActivation(ctx, found, a, codes, s.clock.Now()); err != nil {
+			return nil, nil, err
+		}
 		if pw, pwID, err = s.firstPassword(found, codes.Password, "code"); err != nil {
 			return nil, nil, err
 		}
@@ -448,6 +466,30 @@ func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid
 		}
 		return append(evs, moved...), nil
 	})
+}
+
+// mayTryActivation refuses, before any secret is compared or any password
+// hashed, an activation by code that the attempt would refuse anyway: a
+// blocked MitID, a spent budget or client limit, an authenticator not
+// waiting for activation, no activation code that could still be right, a
+// serial number that is not the device's.
+func (s *Service) mayTryActivation(ctx context.Context, u *User, a *Authenticator, codes ActivationCodes, now time.Time) error {
+	if err := u.Usable(now); err != nil {
+		return err
+	}
+	if err := s.budget(u, reachAnyone); err != nil {
+		return err
+	}
+	if err := s.allowClient(ctx); err != nil {
+		return err
+	}
+	if st := a.EffectiveState(now); st != StatePendingActivation && st != StateWaitingForAccess {
+		return errorf(CodeTransitionForbidden, "this %s is %s, not waiting for activation", a.Kind, st)
+	}
+	if _, err := s.checkableCodes(u, PurposeActivation, now); err != nil {
+		return err
+	}
+	return checkSerial(a, codes.Serial)
 }
 
 // activateCodeDeviceWithCode is ActivateWithCode for a code display or

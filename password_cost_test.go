@@ -135,3 +135,43 @@ func TestChangePassword_NoArgon2idOnceTheBudgetIsSpent(t *testing.T) {
 	})
 	assert.Less(t, cost, uint64(1<<20), "refused before argon2id (%d bytes)", cost)
 }
+
+// TestActivateWithCode_NoArgon2idForAnAttemptThatWouldBeRefused: anyone who
+// knows a user ID can try to activate a pending code display with a
+// password; argon2id runs only while an activation code could still be
+// right, so a stranger's flood costs kilobytes.
+func TestActivateWithCode_NoArgon2idForAnAttemptThatWouldBeRefused(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	e.withPolicy(t, func(p *mitid.Policy) { p.Argon2 = heavyArgon2 })
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "activation-flood", CPR: cprFor(seq(t)), IAL: mitid.LevelSubstantial, Email: "a@example.dk"})
+	require.NoError(t, err)
+	dev, display := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	serial := "5720000019"
+	try := func() (uint64, error) {
+		var err error
+		n := allocated(func() {
+			_, _, err = e.svc.ActivateWithCode(e.ctx, u.UserID, dev, mitid.ActivationCodes{Code: "AAAA-AAAA", Serial: serial, DeviceCode: "123456", Password: "a long new passphrase"})
+		})
+		return n, err
+	}
+	cost, err := try()
+	assert.Equal(t, mitid.CodeActivationInvalid, mitid.ErrorCode(err), "no code issued yet")
+	assert.Less(t, cost, uint64(1<<20), "no argon2id without a code that could be right (%d bytes)", cost)
+
+	_, _, _, err = e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+	require.NoError(t, err)
+	cost, err = try()
+	assert.Equal(t, mitid.CodeSerialMismatch, mitid.ErrorCode(err))
+	assert.Less(t, cost, uint64(1<<20), "no argon2id for the wrong device (%d bytes)", cost)
+
+	// With the serial (printed on the device) but not the code: the code is
+	// blocked after its attempts, and then argon2id stops.
+	serial = display.Serial().String()
+	for i := 0; i < 3; i++ {
+		_, err = try()
+		require.Contains(t, []mitid.Code{mitid.CodeWrongActivationCode, mitid.CodeActivationBlocked}, mitid.ErrorCode(err))
+	}
+	cost, err = try()
+	assert.Equal(t, mitid.CodeActivationInvalid, mitid.ErrorCode(err), "the code is blocked")
+	assert.Less(t, cost, uint64(1<<20), "no argon2id once no code could be right (%d bytes)", cost)
+}
