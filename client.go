@@ -1,6 +1,7 @@
 package mitid
 
 import (
+	"container/list"
 	"context"
 	"sync"
 	"time"
@@ -67,8 +68,9 @@ func (s *Service) tellClient(ctx context.Context, outcome error) {
 // ClientWindow is a ClientLimiter in memory: a client with Limit failed
 // attempts within Window is refused until the oldest of them is Window old.
 // A client is its address and device together; the zero Client (nothing
-// known) is never limited. It remembers at most MaxClients clients, forgetting
-// the one seen longest ago, so a flood of addresses cannot exhaust memory.
+// known) is never limited. It remembers at most MaxClients clients (all when
+// zero), forgetting the one that failed longest ago, so a flood of addresses
+// cannot exhaust memory.
 // For several processes, implement ClientLimiter on a shared store.
 type ClientWindow struct {
 	Limit      int
@@ -77,12 +79,13 @@ type ClientWindow struct {
 	Clock      Clock
 
 	mu      sync.Mutex
-	clients map[Client]*clientFailures
+	clients map[Client]*list.Element // of *clientFailures
+	order   list.List                // least recently failed first
 }
 
 type clientFailures struct {
-	at   []time.Time // failure times within the window, oldest first
-	seen time.Time
+	client Client
+	at     []time.Time // failure times within the window, oldest first
 }
 
 // Allow refuses c while it has Limit failures within Window.
@@ -90,10 +93,11 @@ func (w *ClientWindow) Allow(_ context.Context, c Client) error {
 	now := w.now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	f := w.clients[c]
-	if f == nil {
+	el := w.clients[c]
+	if el == nil {
 		return nil
 	}
+	f := el.Value.(*clientFailures)
 	f.trim(now, w.Window)
 	if len(f.at) < w.Limit {
 		return nil
@@ -112,18 +116,25 @@ func (w *ClientWindow) Failed(_ context.Context, c Client) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.clients == nil {
-		w.clients = map[Client]*clientFailures{}
+		w.clients = map[Client]*list.Element{}
 	}
-	f := w.clients[c]
-	if f == nil {
+	el := w.clients[c]
+	if el == nil {
 		if max := w.MaxClients; max > 0 && len(w.clients) >= max {
-			w.forgetOldest()
+			// Forget the client that failed longest ago: constant time,
+			// so a flood of new addresses costs each failure no more.
+			oldest := w.order.Front()
+			delete(w.clients, oldest.Value.(*clientFailures).client)
+			w.order.Remove(oldest)
 		}
-		f = &clientFailures{}
-		w.clients[c] = f
+		el = w.order.PushBack(&clientFailures{client: c})
+		w.clients[c] = el
+	} else {
+		w.order.MoveToBack(el)
 	}
+	f := el.Value.(*clientFailures)
 	f.trim(now, w.Window)
-	f.at, f.seen = append(f.at, now), now
+	f.at = append(f.at, now)
 }
 
 func (w *ClientWindow) now() time.Time {
@@ -131,20 +142,6 @@ func (w *ClientWindow) now() time.Time {
 		return time.Now()
 	}
 	return w.Clock.Now()
-}
-
-// forgetOldest drops the client seen longest ago. It is linear in the
-// clients remembered, and runs only when the table is full.
-func (w *ClientWindow) forgetOldest() {
-	var oldest Client
-	var at time.Time
-	first := true
-	for c, f := range w.clients {
-		if first || f.seen.Before(at) {
-			oldest, at, first = c, f.seen, false
-		}
-	}
-	delete(w.clients, oldest)
 }
 
 // trim drops the failures older than window.

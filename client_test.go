@@ -2,6 +2,7 @@ package mitid_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -96,4 +97,42 @@ func TestClientWindow_ForgetsTheClientSeenLongestAgoWhenFull(t *testing.T) {
 	assert.NoError(t, w.Allow(ctx, a), "a was forgotten to make room for c")
 	w.Failed(ctx, c)
 	assert.Error(t, w.Allow(ctx, c))
+}
+
+// BenchmarkClientWindowFloodOfNewAddresses is a failure from a new address
+// each time, with the table full (100,000 clients): forgetting the oldest is
+// constant time, beside a bare map insert and delete.
+//
+//	go test -run='^$' -bench='ClientWindowFlood|RawMapInsertDelete' -benchmem -count=3 .
+func BenchmarkClientWindowFloodOfNewAddresses(b *testing.B) {
+	w := &mitid.ClientWindow{Limit: 5, Window: time.Hour, MaxClients: 100_000, Clock: &fakeClock{now: tNow}}
+	ctx := context.Background()
+	for i := 0; i < 100_000; i++ {
+		w.Failed(ctx, mitid.Client{Address: fmt.Sprintf("a%d", i)})
+	}
+	addrs := make([]mitid.Client, 1<<16)
+	for i := range addrs {
+		addrs[i] = mitid.Client{Address: fmt.Sprintf("b%d", i)}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		w.Failed(ctx, addrs[i&(len(addrs)-1)])
+		i++
+	}
+}
+
+func BenchmarkRawMapInsertDelete(b *testing.B) {
+	m := map[mitid.Client]int{}
+	addrs := make([]mitid.Client, 1<<16)
+	for i := range addrs {
+		addrs[i] = mitid.Client{Address: fmt.Sprintf("b%d", i)}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m[addrs[i&(len(addrs)-1)]] = i
+		delete(m, addrs[(i+1)&(len(addrs)-1)])
+		i++
+	}
 }
