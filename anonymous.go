@@ -109,7 +109,7 @@ func hideUntil(err error) error {
 		return err
 	}
 	c := *e
-	c.Message = strings.Replace(c.Message, " until "+e.Until.UTC().Format(time.RFC3339), "", 1)
+	c.Message = strings.Replace(c.Message, untilText(e.Until), "", 1)
 	c.Until = time.Time{}
 	return &c
 }

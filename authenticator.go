@@ -2,7 +2,6 @@ package mitid
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
 	"time"
 
@@ -225,8 +224,7 @@ func (a *Authenticator) usable(now time.Time) error {
 	case StateSuspended:
 		e := errorf(CodeAuthenticatorSusp, "your %s is temporarily suspended", a.Kind)
 		if !a.SuspendedUntil.IsZero() {
-			e.Until = a.SuspendedUntil
-			e.Message += fmt.Sprintf(" until %s", a.SuspendedUntil.UTC().Format(time.RFC3339))
+			e.endsAt(a.SuspendedUntil)
 		} else {
 			e.Message += "; it can be reactivated on MitID.dk or by MitID support"
 		}

@@ -218,3 +218,15 @@ func ErrorCode(err error) Code {
 	}
 	return ""
 }
+
+// endsAt records that the condition e reports ends at t, in Until and in
+// the message; hideUntil takes both out again.
+func (e *Error) endsAt(t time.Time) {
+	e.Until = t
+	e.Message += untilText(t)
+}
+
+// untilText is how a message says when its condition ends.
+func untilText(t time.Time) string {
+	return " until " + t.UTC().Format(time.RFC3339)
+}

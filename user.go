@@ -354,8 +354,7 @@ func (u *User) Usable(now time.Time) error {
 	}
 	e := errorf(CodeUserBlocked, "this MitID is temporarily blocked")
 	if !u.BlockedUntil.IsZero() {
-		e.Until = u.BlockedUntil
-		e.Message += " until " + u.BlockedUntil.UTC().Format(time.RFC3339)
+		e.endsAt(u.BlockedUntil)
 	} else {
 		e.Message += "; contact MitID support or Citizen Service to lift the block"
 	}
