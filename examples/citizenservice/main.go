@@ -33,17 +33,11 @@ import (
 )
 
 func main() {
-	demo.Main("MitID Citizen Service desk (go-mitid example)", "localhost:8083", build)
+	demo.Main("MitID Citizen Service desk (go-mitid example)", "localhost:8083", newServer)
 }
 
-// build builds the site and says how to release it.
-func build(ctx context.Context, o demo.Options, demoMode bool) (*server, func(), error) {
-	s, err := newServer(ctx, o, demoMode)
-	if err != nil {
-		return nil, nil, err
-	}
-	return s, s.demo.Close, nil
-}
+// Close releases the site's store.
+func (s *server) Close() { s.demo.Close() }
 
 // witnessAge is how far the demo clock starts ahead: beyond the 30 days a
 // witness's MitID must have been active.

@@ -21,7 +21,7 @@ type desk struct {
 
 func startDesk(t *testing.T) *desk {
 	t.Helper()
-	s, url := browsertest.Serve(t, build)
+	s, url := browsertest.Serve(t, newServer)
 	return &desk{server: s, url: url}
 }
 

@@ -27,17 +27,11 @@ import (
 const payment = "Pay 1.250,00 kr. to Elselskabet A/S from account 1234-567890"
 
 func main() {
-	demo.Main("Demo Bank (a relying party on go-mitid)", "localhost:8080", build)
+	demo.Main("Demo Bank (a relying party on go-mitid)", "localhost:8080", newServer)
 }
 
-// build builds the site and says how to release it.
-func build(ctx context.Context, o demo.Options, demoMode bool) (*server, func(), error) {
-	s, err := newServer(ctx, o, demoMode)
-	if err != nil {
-		return nil, nil, err
-	}
-	return s, s.demo.Close, nil
-}
+// Close releases the site's store.
+func (s *server) Close() { s.demo.Close() }
 
 // server is the bank's site.
 type server struct {

@@ -23,7 +23,7 @@ type bank struct {
 
 func startBank(t *testing.T) *bank {
 	t.Helper()
-	s, url := browsertest.Serve(t, build)
+	s, url := browsertest.Serve(t, newServer)
 	return &bank{server: s, url: url}
 }
 

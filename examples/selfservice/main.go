@@ -28,17 +28,11 @@ import (
 )
 
 func main() {
-	demo.Main("MitID self-service (go-mitid example)", "localhost:8081", build)
+	demo.Main("MitID self-service (go-mitid example)", "localhost:8081", newServer)
 }
 
-// build builds the site and says how to release it.
-func build(ctx context.Context, o demo.Options, demoMode bool) (*server, func(), error) {
-	s, err := newServer(ctx, o, demoMode)
-	if err != nil {
-		return nil, nil, err
-	}
-	return s, s.demo.Close, nil
-}
+// Close releases the site's store.
+func (s *server) Close() { s.demo.Close() }
 
 // server is the self-service site.
 type server struct {

@@ -20,7 +20,7 @@ type site struct {
 
 func startSite(t *testing.T) *site {
 	t.Helper()
-	s, url := browsertest.Serve(t, build)
+	s, url := browsertest.Serve(t, newServer)
 	return &site{server: s, url: url}
 }
 

@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -269,13 +268,13 @@ func (b *Browser) Fatalf(format string, args ...any) {
 // Serve builds a site with build on the demo (memory store, cheap
 // hashing, demo mode), serves it on a loopback port for the test's
 // duration, and returns it with its origin.
-func Serve[S http.Handler](t *testing.T, build func(ctx context.Context, o demo.Options, demoMode bool) (S, func(), error)) (S, string) {
+func Serve[S demo.Site](t *testing.T, build func(ctx context.Context, o demo.Options, demoMode bool) (S, error)) (S, string) {
 	t.Helper()
 	ln, origin, err := demo.Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	site, done, err := build(context.Background(), demo.Options{Origin: origin, CheapHashing: true}, true)
+	site, err := build(context.Background(), demo.Options{Origin: origin, CheapHashing: true}, true)
 	if err != nil {
 		ln.Close()
 		t.Fatal(err)
@@ -284,7 +283,7 @@ func Serve[S http.Handler](t *testing.T, build func(ctx context.Context, o demo.
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
-	t.Cleanup(func() { srv.Close(); done() })
+	t.Cleanup(func() { srv.Close(); site.Close() })
 	return site, origin
 }
 

@@ -25,10 +25,16 @@ func Listen(addr string) (net.Listener, string, error) {
 	return ln, origin, nil
 }
 
+// Site is an example server: it serves, and Close releases its store.
+type Site interface {
+	http.Handler
+	Close()
+}
+
 // Main is an example server's main: its flags (-addr, -dsn or MITID_DSN,
 // -demo), the site built on a listener, its URL printed, served until killed.
-// build builds the site and returns what releases its store.
-func Main[S http.Handler](name, defaultAddr string, build func(ctx context.Context, o Options, demoMode bool) (S, func(), error)) {
+// build builds the site; its Close releases the site's store.
+func Main[S Site](name, defaultAddr string, build func(ctx context.Context, o Options, demoMode bool) (S, error)) {
 	addr := flag.String("addr", defaultAddr, "address to listen on")
 	dsn := flag.String("dsn", os.Getenv("MITID_DSN"), "PostgreSQL address (default: the memory store; or set MITID_DSN)")
 	demoMode := flag.Bool("demo", true, "demo mode: the /demo page with the demo people's codes, and the demo clock")
@@ -37,11 +43,11 @@ func Main[S http.Handler](name, defaultAddr string, build func(ctx context.Conte
 	if err != nil {
 		log.Fatal(err)
 	}
-	h, closeFn, err := build(context.Background(), Options{Origin: origin, DSN: *dsn}, *demoMode)
+	h, err := build(context.Background(), Options{Origin: origin, DSN: *dsn}, *demoMode)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer closeFn()
+	defer h.Close()
 	fmt.Printf("%s at %s\n", name, origin)
 	log.Fatal(http.Serve(ln, h))
 }
