@@ -68,13 +68,15 @@ func decoyOptions(refs []optionRef) []LoginOption {
 // be answered, counting wrong codes in the login as a device would.
 func (s *Service) decoyStep(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time) (*Login, error) {
 	if want == StepApproval || want == StepChip {
-		return nil, errorf(CodeWrongSignature, "the approval from your MitID app does not verify; approve again in the app")
+		return nil, errApprovalUnverified()
 	}
 	kind := st.Options[st.Choice].Method.Kinds()[0]
 	st.Rejected++
-	var out error = errorf(CodeWrongCode, "the code is wrong; enter the code your %s shows now", kind)
+	// The same errors a real device gives, made by the same functions, so
+	// that a decoy cannot be told apart by its words.
+	var out error = errWrongCode(kind)
 	if st.Rejected > s.policy.WrongCodeLimit {
-		out = errorf(CodeAuthenticatorSusp, "your %s is temporarily suspended", kind)
+		out = errSuspended(kind)
 	}
 	if _, err := s.store.ReplaceSession(ctx, id, version, now, st.marshal()); err != nil && !errors.Is(err, ErrConflict) {
 		return nil, err

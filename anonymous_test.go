@@ -1,6 +1,7 @@
 package mitid_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -108,4 +109,30 @@ func TestBeginLogin_DecoysComeInEveryShape(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, len(seen), 4, "%v", seen)
+}
+
+// TestBeginLogin_ADecoyAnswersInTheWordsOfARealDevice: the refusals a decoy
+// gives are the real ones, word for word.
+func TestBeginLogin_ADecoyAnswersInTheWordsOfARealDevice(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "words-real", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	var real []string
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	for i := 0; i < 4; i++ {
+		_, err := e.svc.SubmitCode(e.ctx, l.ID, wrongCode(h.code(t)))
+		real = append(real, err.Error())
+	}
+	var decoy *mitid.Login
+	for i := 0; decoy == nil && i < 64; i++ {
+		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: fmt.Sprintf("nobody-%d", i), Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+		require.NoError(t, err)
+		if l.Next == mitid.StepCode {
+			decoy = l
+		}
+	}
+	require.NotNil(t, decoy, "some decoy starts with a code display")
+	for i, want := range real {
+		_, err := e.svc.SubmitCode(e.ctx, decoy.ID, "123456")
+		assert.Equal(t, want, err.Error(), "answer %d", i+1)
+	}
 }

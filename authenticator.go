@@ -222,7 +222,7 @@ func (a *Authenticator) usable(now time.Time) error {
 	case StateActive:
 		return nil
 	case StateSuspended:
-		e := errorf(CodeAuthenticatorSusp, "your %s is temporarily suspended", a.Kind)
+		e := errSuspended(a.Kind)
 		if !a.SuspendedUntil.IsZero() {
 			e.endsAt(a.SuspendedUntil)
 		} else {
@@ -303,4 +303,10 @@ func carve(arena *[]byte, b []byte) []byte {
 	start := len(*arena)
 	*arena = append(*arena, b...)
 	return (*arena)[start:len(*arena):len(*arena)]
+}
+
+// errSuspended is the refusal of a suspended authenticator of kind k, before
+// its end is added (decoy logins give it too).
+func errSuspended(k Kind) *Error {
+	return errorf(CodeAuthenticatorSusp, "your %s is temporarily suspended", k)
 }

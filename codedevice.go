@@ -221,7 +221,7 @@ func (s *Service) verifyOTP(a *Authenticator, now time.Time, verify func(codedis
 	case errors.Is(err, codedisplay.ErrCodeReused):
 		return m, errorf(CodeCodeUsed, "this code has been used already; wait for the next code on your %s", a.Kind)
 	case errors.Is(err, codedisplay.ErrWrongCode):
-		return m, errorf(CodeWrongCode, "the code is wrong; enter the code your %s shows now", a.Kind)
+		return m, errWrongCode(a.Kind)
 	}
 	return m, NewError(CodeSecretUnreadable, err, "this %s cannot be verified; contact MitID support", a.Kind)
 }
@@ -236,4 +236,10 @@ func activePassword(u *User, now time.Time) *Authenticator {
 		}
 	}
 	return nil
+}
+
+// errWrongCode is the refusal of a code that was compared and did not
+// match (decoy logins give it too).
+func errWrongCode(k Kind) *Error {
+	return errorf(CodeWrongCode, "the code is wrong; enter the code your %s shows now", k)
 }

@@ -740,7 +740,7 @@ func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byt
 			return nil, NewError(CodeSecretUnreadable, err, "this MitID app cannot be verified; activate it again")
 		}
 		if err := app.Verify(pub, app.Request{Challenge: st.Challenge, Action: string(st.Action), Text: st.Text}, signature); err != nil {
-			return nil, refusal{errorf(CodeWrongSignature, "the approval from your MitID app does not verify; approve again in the app")}
+			return nil, refusal{errApprovalUnverified()}
 		}
 		matched(a, now)
 		return nil, nil
@@ -749,6 +749,12 @@ func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byt
 		return nil, s.rejectSignature(ctx, id, err)
 	}
 	return l, err
+}
+
+// errApprovalUnverified is the refusal of an app approval that does not
+// verify (decoy logins give it too).
+func errApprovalUnverified() *Error {
+	return errorf(CodeWrongSignature, "the approval from your MitID app does not verify; approve again in the app")
 }
 
 // rejectSignature counts an app approval or a chip answer that did not
