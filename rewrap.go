@@ -22,8 +22,17 @@ import (
 // and never counted as a wrong guess, so retire a key at least that long
 // after it stopped being primary, or issue such codes again.
 func (s *Service) Rewrap(ctx context.Context, id uuid.UUID) (int, error) {
+	// Run for every user, most of whom are current: those cost a read, not
+	// a write.
+	u, err := s.store.User(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	if !s.needsRewrap(u) {
+		return 0, nil
+	}
 	n := 0
-	_, _, err := s.update(ctx, id, func(u *User, _ time.Time) ([]Event, error) {
+	_, _, err = s.update(ctx, id, func(u *User, _ time.Time) ([]Event, error) {
 		n = 0
 		// The identifiers are open here (the Service opens every user it
 		// reads); seal and hash them anew when their sealed copy is under
@@ -76,4 +85,19 @@ func (s *Service) Rewrap(ctx context.Context, id uuid.UUID) (int, error) {
 		return nil, nil
 	})
 	return n, err
+}
+
+// needsRewrap reports whether u holds anything Rewrap would seal anew.
+func (s *Service) needsRewrap(u *User) bool {
+	if s.keys.needsResealing(u.CPRAtRest) || (u.Document != nil && s.keys.needsResealing(u.Document.NumberAtRest)) {
+		return true
+	}
+	for i := range u.Authenticators {
+		if a := &u.Authenticators[i]; a.OTP != nil {
+			if cur, _ := s.keys.current(a.OTP.Seed.KeyID); !cur {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -2,9 +2,11 @@ package mitid_test
 
 import (
 	"bytes"
+	"context"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -75,9 +77,25 @@ func TestKeyRotation_RewrapMovesEverySealedSecret(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, n, "the seed and the CPR number")
 	assert.Equal(t, "b", seedKey(t, e, h))
-	n, err = e.svc.Rewrap(e.ctx, h.user.ID)
+	writes := &countingStore{Store: e.svc.Store()}
+	p := e.svc.Policy()
+	svc, err := mitid.New(mitid.Config{Store: writes, Keys: ring(t, "b", "a", "b"), Clock: e.clock, Policy: &p})
+	require.NoError(t, err)
+	n, err = svc.Rewrap(e.ctx, h.user.ID)
 	require.NoError(t, err)
 	assert.Zero(t, n, "nothing left to move")
+	assert.Zero(t, writes.updates, "and nothing written for it")
+}
+
+// countingStore counts user updates.
+type countingStore struct {
+	mitid.Store
+	updates int
+}
+
+func (c *countingStore) UpdateUser(ctx context.Context, id uuid.UUID, fn func(*mitid.User) ([]mitid.Event, error)) (*mitid.User, error) {
+	c.updates++
+	return c.Store.UpdateUser(ctx, id, fn)
 }
 
 // TestKeyRotation_AValueUnderAnUnknownKeyIsNoWrongGuess: a code display
