@@ -9,7 +9,7 @@ import (
 	"github.com/go-mitid/mitid"
 )
 
-// Channel policy (issue 11; mitid.dk: MitID security in general): a person can always be told, is
+// Channel policy (mitid.dk: MitID security in general): a person can always be told, is
 // advised to choose two channels, and hears of a login once.
 
 func TestCreateUser_NoChannelChosenDefaultsToTheContactsGiven(t *testing.T) {

@@ -181,7 +181,7 @@ func TestDispatcherRun_ReportsTheQueue(t *testing.T) {
 }
 
 // An event may name a delivery that is none of the person's channels (the
-// receipt address given with an order, issue 10): it is sent there like
+// receipt address given with an order): it is sent there like
 // any other, and if that address fails for good the person's own channels
 // get the notice.
 func TestDispatcher_ExplicitDeliveryBeyondTheUsersChannels(t *testing.T) {

@@ -100,7 +100,7 @@ const (
 	CodeActivationExpired     Code = "activation_code_expired"
 	CodeDeliveryFailed        Code = "delivery_failed"
 
-	// Ordering, Citizen Service and replacement (issue 10).
+	// Ordering, Citizen Service and replacement.
 	CodeAddressInvalid         Code = "address_invalid"
 	CodeTermsNotAccepted       Code = "terms_not_accepted"
 	CodeIdentificationRequired Code = "identification_required"

@@ -15,7 +15,7 @@ import (
 	"github.com/go-mitid/mitid/store/postgres"
 )
 
-// The Dispatcher's own cost per message on PostgreSQL (issue 11), beside
+// The Dispatcher's own cost per message on PostgreSQL, beside
 // the raw primitive a queue pays per item, a bare INSERT and DELETE of one
 // row in autocommit (two round trips, two durable commits):
 //

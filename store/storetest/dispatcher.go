@@ -14,7 +14,7 @@ import (
 	"github.com/go-mitid/mitid"
 )
 
-// The Dispatcher on this store (issue 11): what an operator relies on when
+// The Dispatcher on this store: what an operator relies on when
 // dispatchers crash, channels fail and several run at once.
 var dispatcherTests = []suiteTest{
 	{"Dispatcher/KilledAfterClaimingAnotherDeliversAfterTheLease", testDispatcherCrash},

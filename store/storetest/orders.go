@@ -16,7 +16,7 @@ import (
 	"github.com/go-mitid/mitid/app"
 )
 
-// Orders that change the user aggregate with them (issue 10): the free
+// Orders that change the user aggregate with them: the free
 // code devices are counted on the user, so order and count commit as one.
 
 var orderTests = []suiteTest{

@@ -19,7 +19,7 @@ import (
 )
 
 // Contention through the Service: the rules of a login hold on this store
-// when many requests race (issue 3). Each test uses 100 goroutines.
+// when many requests race. Each test uses 100 goroutines.
 
 const racers = 100
 
