@@ -1,17 +1,3 @@
-// Package mitid models a national digital ID the way Denmark's MitID works:
-// users with a self-chosen user ID that is never the CPR number, the whole
-// life of their authenticators (app, code display, audio code reader, chip,
-// password), activation and waiting periods, notifications of important
-// events, and an audit log of every change.
-//
-// The entry point is Service, built by New from a Config that names a Store
-// (store/memory for tests and demos, store/postgres for production), a clock,
-// a random source and a KeyRing. Every change to a user goes through
-// Store.UpdateUser as one atomic read-modify-write of the user aggregate, and
-// returns the typed Events it recorded.
-//
-// Protocol packages stand alone and are composed here: codedisplay (TOTP),
-// chip (FIDO U2F over WebAuthn) and passport (ICAO 9303).
 package mitid
 
 import (

@@ -1,0 +1,48 @@
+// Package mitid models a national digital ID the way Denmark's MitID works:
+// users with a self-chosen user ID that is never the CPR number, the whole
+// life of their authenticators (app, code display, audio code reader, chip,
+// password), activation and waiting periods, notifications of important
+// events, and an audit log of every change.
+//
+// The entry point is Service, built by New from a Config that names a Store
+// (store/memory for tests and demos, store/postgres for production), a clock,
+// a random source and a KeyRing. Every change to a user is one atomic
+// read-modify-write of the user aggregate that commits with the typed Events
+// it recorded and the notifications they ask for, or not at all.
+//
+// Protocol packages stand alone and are composed here: codedisplay (TOTP),
+// chip (FIDO U2F over WebAuthn), app (the app's signed approval) and passport
+// (ICAO 9303). Test suites use the kit in mitidtest.
+//
+// # Finding your way
+//
+// The Service's methods, by the task they serve:
+//
+//   - A relying party's login, in the order a person meets it (login.go):
+//     BeginLogin, Login (reload), ChooseMethod, SubmitCode, SubmitCodePair,
+//     SubmitPassword, SubmitApproval, SubmitChip, FinishLogin, CancelLogin.
+//     Every step returns a Login that says what comes Next; FinishLogin
+//     returns the LoginResult with the assurance level.
+//   - People: CreateUser, User, UserByUserID, UserByCPR, ChangeUserID,
+//     ChangeContact, BlockUser, UnblockUser, ActivityLog, Advise.
+//   - Authenticators: Authenticators, AddAuthenticator, AddApp,
+//     AddCodeDevice, RequestAccess, MarkDelivered, SuspendAuthenticator,
+//     BlockAuthenticator, UnblockAuthenticator, ReplaceAuthenticator.
+//   - Activation: IssueCode, ActivateWithCode, ActivateCodeDevice,
+//     ActivateAuthenticator, RedeemPCode, and for a chip
+//     BeginChipRegistration or BeginChipActivationWithCode, then
+//     FinishChipRegistration.
+//   - Passwords: SetPassword, ChangePassword, RequestPasswordChange,
+//     ChangePasswordAfterWait, ResetForgottenPassword.
+//   - Ordering a code display, an audio code reader or a chip: PlaceOrder,
+//     Order, PayOrder, ShipOrder, DeliverOrder, HandOverOrder,
+//     HandOverOrderTo, CancelOrder.
+//   - Identity proofing: EnrolByPassport (a passport's chip read and
+//     verified), or at Citizen Service StartProofing, AnswerControlQuestions
+//     or ConfirmWitness, CompleteProofing; PictureIDNumberIs.
+//   - Operations: RunDue (events whose time has come), Rewrap (after a key
+//     rotation), Dispatcher (delivering the outbox), Policy, Store.
+//
+// Every refusal is an *Error with a stable Code (ErrorCode reads it) and
+// matches one of the sentinel errors (ErrInvalid, ErrNotFound, ...).
+package mitid
