@@ -30,7 +30,7 @@ func BenchmarkRawSMTPSend(b *testing.B) {
 	tlsc.ServerName = host
 	require.NoError(b, c.StartTLS(tlsc))
 	require.NoError(b, c.Auth(smtp.PlainAuth("", cfg.Username, cfg.Password, host)))
-	to := unique(b, "raw")
+	to := unique("raw")
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		require.NoError(b, c.Mail("noreply@mitid.example"))
@@ -49,7 +49,7 @@ func BenchmarkNotifySMTP(b *testing.B) {
 	n, err := email.New(mp.config(b))
 	require.NoError(b, err)
 	defer n.Close()
-	note := notification(1, unique(b, "bench"), mitid.Danish)
+	note := notification(1, unique("bench"), mitid.Danish)
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {

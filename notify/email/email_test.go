@@ -19,7 +19,7 @@ import (
 )
 
 // unique returns an address no other test run uses.
-func unique(t testing.TB, name string) string {
+func unique(name string) string {
 	return fmt.Sprintf("%s-%s@example.dk", name, strings.ToLower(rand.Text()[:10]))
 }
 
@@ -43,7 +43,7 @@ func TestEmail_DeliveredOverSTARTTLSWithLoginInTheUsersLanguage(t *testing.T) {
 	n := newNotifier(t, mp.config(t))
 	ctx := context.Background()
 	for _, lang := range []mitid.Language{mitid.Danish, mitid.English} {
-		to := unique(t, "anna-"+string(lang))
+		to := unique("anna-" + string(lang))
 		note := notification(41, to, lang)
 		require.NoError(t, n.Notify(ctx, note))
 
@@ -69,7 +69,7 @@ func TestEmail_DeliveredOverSTARTTLSWithLoginInTheUsersLanguage(t *testing.T) {
 func TestEmail_RetriedSendKeepsItsMessageID(t *testing.T) {
 	mp := needMailpit(t)
 	n := newNotifier(t, mp.config(t))
-	to := unique(t, "retry")
+	to := unique("retry")
 	note := notification(7, to, mitid.Danish)
 	require.NoError(t, n.Notify(context.Background(), note))
 	require.NoError(t, n.Notify(context.Background(), note), "a lease ran out: the same message again")
@@ -95,7 +95,7 @@ func TestEmail_MalformedAddressIsUndeliverableAndNothingIsSent(t *testing.T) {
 		require.ErrorIs(t, err, mitid.ErrInvalid, "%q", addr)
 		assert.Equal(t, mitid.CodeUndeliverable, mitid.ErrorCode(err), "%q", addr)
 	}
-	sms := notification(1, unique(t, "sms"), mitid.Danish)
+	sms := notification(1, unique("sms"), mitid.Danish)
 	sms.Delivery.Channel = mitid.ChannelSMS
 	assert.Equal(t, mitid.CodeUndeliverable, mitid.ErrorCode(n.Notify(context.Background(), sms)))
 }
@@ -106,14 +106,14 @@ func TestEmail_ServerProblemsAreTransient(t *testing.T) {
 
 	cfg := mp.config(t)
 	cfg.Password = "wrong"
-	err := newNotifier(t, cfg).Notify(ctx, notification(1, unique(t, "auth"), mitid.Danish))
+	err := newNotifier(t, cfg).Notify(ctx, notification(1, unique("auth"), mitid.Danish))
 	require.ErrorIs(t, err, mitid.ErrUnavailable, "a refused login is the operator's to fix; the message waits")
 	assert.Equal(t, mitid.CodeDeliveryFailed, mitid.ErrorCode(err))
 	assert.NotErrorIs(t, err, mitid.ErrInvalid)
 
 	cfg = mp.config(t)
 	cfg.TLS = nil // the system roots do not know the test certificate
-	err = newNotifier(t, cfg).Notify(ctx, notification(1, unique(t, "tls"), mitid.Danish))
+	err = newNotifier(t, cfg).Notify(ctx, notification(1, unique("tls"), mitid.Danish))
 	require.ErrorIs(t, err, mitid.ErrUnavailable, "an untrusted certificate is not sent to")
 	assert.Contains(t, err.Error(), "certificate")
 }

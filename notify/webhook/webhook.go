@@ -76,7 +76,7 @@ type Notifier struct {
 // New checks cfg and returns a Notifier.
 func New(cfg Config) (*Notifier, error) {
 	u, err := url.Parse(cfg.URL)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname()))) {
+	if err != nil || u.Host == "" || (u.Scheme != "https" && (u.Scheme != "http" || !loopback(u.Hostname()))) {
 		return nil, mitid.NewError(mitid.CodeConfigInvalid, err, "the webhook URL %q must be https (http only to a loopback address)", cfg.URL)
 	}
 	if len(cfg.Secret) < MinSecretLen {

@@ -87,11 +87,11 @@ func download() (string, error) {
 	cmd.Stderr = &stderr
 	b, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("go mod download: %v: %s", err, stderr.String())
+		return "", fmt.Errorf("go mod download: %w: %s", err, stderr.String())
 	}
 	var info struct{ Dir, Sum, Error string }
 	if err := json.Unmarshal(b, &info); err != nil {
-		return "", fmt.Errorf("go mod download: %v", err)
+		return "", fmt.Errorf("go mod download: %w", err)
 	}
 	switch {
 	case info.Error != "":
@@ -119,7 +119,7 @@ func passwords(path string) ([]string, error) {
 			return nil, fmt.Errorf("%s:%d: want a password and its count, got %q", path, i+1, line)
 		}
 		if _, err := strconv.ParseUint(f[1], 10, 64); err != nil {
-			return nil, fmt.Errorf("%s:%d: count %q: %v", path, i+1, f[1], err)
+			return nil, fmt.Errorf("%s:%d: count %q: %w", path, i+1, f[1], err)
 		}
 		p := f[0]
 		if p != strings.ToLower(p) || seen[p] {
