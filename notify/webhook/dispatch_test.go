@@ -3,7 +3,6 @@ package webhook_test
 import (
 	"context"
 	"crypto/rand"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,14 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 	"github.com/go-mitid/mitid/store/memory"
 )
-
-// handClock is a clock the test moves by hand.
-type handClock struct{ offset atomic.Int64 }
-
-func (c *handClock) Now() time.Time          { return t0.Add(time.Duration(c.offset.Load())) }
-func (c *handClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // queued returns a memory store holding one user and one event to be sent
 // by SMS to phone.
@@ -38,7 +32,7 @@ func queued(t *testing.T, phone string) *memory.Store {
 func TestDispatcher_GatewayAnswering500IsRetriedWithBackoff(t *testing.T) {
 	g := newGateway(t, answer{status: 500}, answer{status: 502}, answer{status: 200})
 	s := queued(t, "+4512345678")
-	c := &handClock{}
+	c := fake.NewClock(t0)
 	n := newNotifier(t, g.srv.URL, mitid.ChannelSMS)
 	d := mitid.NewDispatcher(s, n, mitid.DispatcherConfig{Clock: c, Backoff: time.Second, MaxAttempts: 5, Rand: rand.Reader})
 	ctx := context.Background()
@@ -46,15 +40,15 @@ func TestDispatcher_GatewayAnswering500IsRetriedWithBackoff(t *testing.T) {
 	res, err := d.RunOnce(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, mitid.RoundResult{Retried: 1}, res, "500: transient")
-	c.advance(1250 * time.Millisecond) // first back-off: 1 s ± 25%
+	c.Advance(1250 * time.Millisecond) // first back-off: 1 s ± 25%
 	res, err = d.RunOnce(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, mitid.RoundResult{Retried: 1}, res, "502: transient")
-	c.advance(1400 * time.Millisecond)
+	c.Advance(1400 * time.Millisecond)
 	res, err = d.RunOnce(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, res, "the second back-off is longer (2 s ± 25%)")
-	c.advance(1200 * time.Millisecond)
+	c.Advance(1200 * time.Millisecond)
 	res, err = d.RunOnce(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, mitid.RoundResult{Delivered: 1}, res)
@@ -72,7 +66,7 @@ func TestDispatcher_GatewayAnswering500IsRetriedWithBackoff(t *testing.T) {
 func TestDispatcher_MalformedNumberIsParkedAtOnce(t *testing.T) {
 	g := newGateway(t)
 	s := queued(t, "12-34")
-	c := &handClock{}
+	c := fake.NewClock(t0)
 	d := mitid.NewDispatcher(s, newNotifier(t, g.srv.URL, mitid.ChannelSMS), mitid.DispatcherConfig{Clock: c, Rand: rand.Reader})
 	res, err := d.RunOnce(context.Background())
 	require.NoError(t, err)
