@@ -23,7 +23,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/go-mitid/mitid/chip"
 	"github.com/go-mitid/mitid/workday"
 )
 
@@ -45,8 +44,13 @@ type Config struct {
 	// serialises reads from it.
 	Rand io.Reader
 	// Chip verifies MitID chips (WebAuthn); chip registration and chip
-	// logins need it. Build it with chip.New for your RP ID and origins.
-	Chip *chip.Verifier
+	// logins need it. Build it with chip.New (package
+	// github.com/go-mitid/mitid/chip) for your RP ID and origins. When nil,
+	// everything else works and every chip operation (BeginChipRegistration,
+	// BeginChipActivationWithCode, FinishChipRegistration, a login by chip
+	// and SubmitChip) refuses with CodeConfigInvalid; a program that never
+	// sets it does not link the WebAuthn verifier at all.
+	Chip ChipVerifier
 	// CPRRegister confirms that a CPR number belongs to a passport's holder
 	// when someone enrols by passport; enrolment of CPR holders by passport
 	// needs it (CPRRecords serves tests and demos).
@@ -84,7 +88,7 @@ type Service struct {
 	clock    Clock
 	rand     io.Reader
 	policy   Policy
-	chip     *chip.Verifier
+	chip     ChipVerifier
 	hashes   *hashGate
 
 	notifyTimeout time.Duration
