@@ -10,7 +10,7 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/app"
-	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/chiptest"
 )
 
 // addActive registers an app or a code device of kind k with its secret
@@ -154,7 +154,7 @@ func TestRequestAccess_ChipWaits24Hours(t *testing.T) {
 	require.Error(t, err, "a chip is activated by connecting it, never by decree")
 
 	e.clock.Advance(time.Second) // 24:00:00
-	sim, err := chip.NewSimulator(seeded(77))
+	sim, err := chiptest.NewSimulator(seeded(77))
 	require.NoError(t, err)
 	opts, sess, err := e.svc.BeginChipRegistration(e.ctx, u.ID, chipID)
 	require.NoError(t, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/app"
 	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/codedisplay"
 	"github.com/go-mitid/mitid/store/memory"
 )
@@ -61,7 +62,7 @@ type holder struct {
 	codeID  uuid.UUID
 	app     *app.Simulator
 	appID   uuid.UUID
-	chip    *chip.Simulator
+	chip    *chiptest.Simulator
 	chipID  uuid.UUID
 }
 
@@ -100,7 +101,7 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 			require.NoError(t, err)
 			h.app, h.appID = sim, evs[0].Authenticator
 		case mitid.KindChip:
-			sim, err := chip.NewSimulator(seeded(2_000_000 + n))
+			sim, err := chiptest.NewSimulator(seeded(2_000_000 + n))
 			require.NoError(t, err)
 			_, evs, err := e.svc.AddAuthenticator(e.ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 			require.NoError(t, err)

@@ -24,6 +24,7 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/codedisplay"
 	"github.com/go-mitid/mitid/store/memory"
 )
@@ -206,7 +207,7 @@ func run(w io.Writer) error {
 	_, _, err = svc.BeginChipRegistration(ctx, u.ID, chipID)
 	explain(say, err)
 	clk.advance(4 * time.Hour)
-	device2, err := chip.NewSimulator(rand.Reader) // a software stand-in for the chip on her key ring
+	device2, err := chiptest.NewSimulator(rand.Reader) // a software stand-in for the chip on her key ring
 	if err != nil {
 		return err
 	}

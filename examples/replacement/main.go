@@ -35,6 +35,7 @@ import (
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/app"
 	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/codedisplay"
 	"github.com/go-mitid/mitid/store/memory"
 )
@@ -408,7 +409,7 @@ func (k *walk) chipOrder(u *mitid.User, label string) (uuid.UUID, error) {
 
 // connect registers a software chip through begin and finishes it.
 func (k *walk) connect(user, auth uuid.UUID, begin func() ([]byte, string, error), act mitid.ChipActivation) error {
-	sim, err := chip.NewSimulator(rand.Reader)
+	sim, err := chiptest.NewSimulator(rand.Reader)
 	if err != nil {
 		return err
 	}

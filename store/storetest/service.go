@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/codedisplay"
 )
 
@@ -213,7 +214,7 @@ func testServiceChipTwice(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	u, _, err := svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: uniqueName("chip"), CPR: fmt.Sprintf("030380-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
-	sim, err := chip.NewSimulator(seededRand(5))
+	sim, err := chiptest.NewSimulator(seededRand(5))
 	require.NoError(t, err)
 	_, evs, err := svc.AddAuthenticator(ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 	require.NoError(t, err)
