@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
-	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 	"github.com/go-mitid/mitid/codedisplay"
 )
 
@@ -32,7 +32,7 @@ func smsEnv(t *testing.T) (*env, *recorder) {
 
 func (e *env) pendingApp(t *testing.T, u *mitid.User) uuid.UUID {
 	t.Helper()
-	sim, err := app.NewSimulator(seeded(7), "123456")
+	sim, err := apptest.NewSimulator(seeded(7), "123456")
 	require.NoError(t, err)
 	_, evs, err := e.svc.AddApp(e.ctx, u.ID, "new phone", sim.PublicKey())
 	require.NoError(t, err)

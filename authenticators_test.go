@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
-	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 	"github.com/go-mitid/mitid/chip/chiptest"
 )
 
@@ -50,7 +50,7 @@ func TestActivateAuthenticator_NeedsALoginOfThePersonWithAnotherAuthenticator(t 
 	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "anna-proof", mitid.LevelSubstantial, mitid.KindApp)
 	other := e.enrol(t, "bent-proof", mitid.LevelSubstantial, mitid.KindApp)
-	sim, err := app.NewSimulator(seeded(31), "123456")
+	sim, err := apptest.NewSimulator(seeded(31), "123456")
 	require.NoError(t, err)
 	_, evs, err := e.svc.AddApp(e.ctx, h.user.ID, "second phone", sim.PublicKey())
 	require.NoError(t, err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 	"github.com/go-mitid/mitid/chip"
 	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/codedisplay"
@@ -60,7 +61,7 @@ type holder struct {
 	user    *mitid.User
 	display *codedisplay.Device
 	codeID  uuid.UUID
-	app     *app.Simulator
+	app     *apptest.Simulator
 	appID   uuid.UUID
 	chip    *chiptest.Simulator
 	chipID  uuid.UUID
@@ -89,7 +90,7 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 			h.display, h.codeID = dev, evs[0].Authenticator
 			e.clock.Advance(30 * time.Second) // the activation code's step is spent
 		case mitid.KindApp:
-			sim, err := app.NewSimulator(seeded(1_000_000+n), "123456")
+			sim, err := apptest.NewSimulator(seeded(1_000_000+n), "123456")
 			require.NoError(t, err)
 			_, evs, err := e.svc.AddApp(e.ctx, u.ID, "phone", sim.PublicKey())
 			require.NoError(t, err)

@@ -34,6 +34,7 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 	"github.com/go-mitid/mitid/chip"
 	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/codedisplay"
@@ -68,7 +69,7 @@ type walk struct {
 	clk  *clock
 	cpr  mitid.CPRRecords
 	w    io.Writer
-	apps map[uuid.UUID]*app.Simulator
+	apps map[uuid.UUID]*apptest.Simulator
 }
 
 func (k *walk) step(format string, args ...any) { fmt.Fprintf(k.w, "\n▸ "+format+"\n", args...) }
@@ -103,7 +104,7 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	k := &walk{ctx: context.Background(), svc: svc, clk: clk, cpr: cpr, w: w, apps: map[uuid.UUID]*app.Simulator{}}
+	k := &walk{ctx: context.Background(), svc: svc, clk: clk, cpr: cpr, w: w, apps: map[uuid.UUID]*apptest.Simulator{}}
 	return k.all()
 }
 
@@ -320,7 +321,7 @@ func (k *walk) person(userID, cprText, given, passport string, addr mitid.Postal
 
 // addApp activates an app with a passport-scan code and a temporary PIN.
 func (k *walk) addApp(u *mitid.User) (uuid.UUID, error) {
-	sim, err := app.NewSimulator(rand.Reader, "123456")
+	sim, err := apptest.NewSimulator(rand.Reader, "123456")
 	if err != nil {
 		return uuid.Nil, err
 	}

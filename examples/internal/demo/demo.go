@@ -19,7 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/go-mitid/mitid"
-	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 	"github.com/go-mitid/mitid/chip"
 	"github.com/go-mitid/mitid/codedisplay"
 	"github.com/go-mitid/mitid/store/memory"
@@ -61,7 +61,7 @@ type Person struct {
 	User    uuid.UUID
 	Display *codedisplay.Device // a code display or audio code reader, or nil
 	Kind    mitid.Kind          // the display's kind
-	Phone   *app.Simulator      // the MitID app, or nil
+	Phone   *apptest.Simulator  // the MitID app, or nil
 	// ActivationCode activates the person's authenticator waiting for
 	// activation (on paper), when they have one.
 	ActivationCode string
@@ -238,7 +238,7 @@ func (d *Demo) seed(ctx context.Context) error {
 			}
 			p.Kind = pp.kind
 		case mitid.KindApp:
-			if p.Phone, err = app.NewSimulator(seeded(n), PIN); err != nil {
+			if p.Phone, err = apptest.NewSimulator(seeded(n), PIN); err != nil {
 				return err
 			}
 		}
