@@ -14,7 +14,7 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/app/apptest"
-	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 )
 
 // smsEnv is an env whose Notifier records the SMS texts sent directly.
@@ -92,7 +92,7 @@ func TestActivationCode_ActivatesOnceAndIsPersonal(t *testing.T) {
 
 // proofOf is what the holder of a code device types with an activation
 // code: the code, the device's serial number and the code it shows.
-func proofOf(t *testing.T, dev *codedisplay.Device, code string) mitid.ActivationCodes {
+func proofOf(t *testing.T, dev *codedisplaytest.Device, code string) mitid.ActivationCodes {
 	t.Helper()
 	shown, err := dev.Code()
 	require.NoError(t, err)

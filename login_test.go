@@ -19,6 +19,7 @@ import (
 	"github.com/go-mitid/mitid/chip"
 	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -59,7 +60,7 @@ func newLoginEnv(t testing.TB, st mitid.Store) *loginEnv {
 // holder is a user with simulated authenticators.
 type holder struct {
 	user    *mitid.User
-	display *codedisplay.Device
+	display *codedisplaytest.Device
 	codeID  uuid.UUID
 	app     *apptest.Simulator
 	appID   uuid.UUID
@@ -78,7 +79,7 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 	for _, k := range kinds {
 		switch k {
 		case mitid.KindCodeDisplay, mitid.KindAudioReader:
-			dev, err := codedisplay.Manufacture(seeded(1000+n), codedisplay.MitIDParams(), e.clock.Now)
+			dev, err := codedisplaytest.Manufacture(seeded(1000+n), codedisplay.MitIDParams(), e.clock.Now)
 			require.NoError(t, err)
 			_, evs, err := e.svc.AddCodeDevice(e.ctx, u.ID, mitid.NewCodeDevice{Kind: k, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
 			require.NoError(t, err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -61,7 +62,7 @@ func run(w io.Writer) error {
 
 	// The issuer records the display's serial number and seed when it ships
 	// it; the person activates it with a paper code and the code it shows.
-	device, err := codedisplay.Manufacture(rand.Reader, codedisplay.MitIDParams(), clk.Now)
+	device, err := codedisplaytest.Manufacture(rand.Reader, codedisplay.MitIDParams(), clk.Now)
 	if err != nil {
 		return err
 	}

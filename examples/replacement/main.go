@@ -38,6 +38,7 @@ import (
 	"github.com/go-mitid/mitid/chip"
 	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -139,7 +140,7 @@ func (k *walk) all() error {
 		return err
 	}
 	k.say("Receipt: %s", res.Receipt)
-	dev, err := codedisplay.Manufacture(rand.Reader, codedisplay.MitIDParams(), k.clk.Now)
+	dev, err := codedisplaytest.Manufacture(rand.Reader, codedisplay.MitIDParams(), k.clk.Now)
 	if err != nil {
 		return err
 	}
@@ -183,7 +184,7 @@ func (k *walk) all() error {
 		return err
 	}
 	k.say("Receipt: %s", rc)
-	dev2, err := codedisplay.Manufacture(rand.Reader, codedisplay.MitIDParams(), k.clk.Now)
+	dev2, err := codedisplaytest.Manufacture(rand.Reader, codedisplay.MitIDParams(), k.clk.Now)
 	if err != nil {
 		return err
 	}
@@ -345,8 +346,8 @@ func (k *walk) addApp(u *mitid.User) (uuid.UUID, error) {
 }
 
 // addDisplay activates a code display with a paper code and a first password.
-func (k *walk) addDisplay(u *mitid.User, password string) (uuid.UUID, *codedisplay.Device, error) {
-	dev, err := codedisplay.Manufacture(rand.Reader, codedisplay.MitIDParams(), k.clk.Now)
+func (k *walk) addDisplay(u *mitid.User, password string) (uuid.UUID, *codedisplaytest.Device, error) {
+	dev, err := codedisplaytest.Manufacture(rand.Reader, codedisplay.MitIDParams(), k.clk.Now)
 	if err != nil {
 		return uuid.Nil, nil, err
 	}

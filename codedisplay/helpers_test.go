@@ -1,0 +1,50 @@
+package codedisplay
+
+import (
+	"crypto/sha256"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// fakeClock is a clock a test moves by hand; safe for concurrent use.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// detRand is a deterministic byte stream for tests: SHA-256 in counter mode.
+type detRand struct {
+	ctr uint64
+	buf []byte
+}
+
+func (r *detRand) Read(p []byte) (int, error) {
+	for n := 0; n < len(p); {
+		if len(r.buf) == 0 {
+			h := sha256.Sum256([]byte{byte(r.ctr), byte(r.ctr >> 8), byte(r.ctr >> 16), byte(r.ctr >> 24)})
+			r.buf = h[:]
+			r.ctr++
+		}
+		c := copy(p[n:], r.buf)
+		r.buf = r.buf[c:]
+		n += c
+	}
+	return len(p), nil
+}
+
+func mustSerial(t *testing.T, n uint64) Serial {
+	t.Helper()
+	s, err := SerialFromNumber(n)
+	require.NoError(t, err)
+	return s
+}
