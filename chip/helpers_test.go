@@ -157,7 +157,6 @@ func editBinary(t testing.TB, r map[string]any, member string, f func([]byte) []
 
 func secs(n int64) time.Duration { return time.Duration(n) * time.Second }
 
-func webauthncborUnmarshal(b []byte, v any) error { return webauthncbor.Unmarshal(b, v) }
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 

@@ -2,25 +2,7 @@ package codedisplay
 
 import (
 	"crypto/sha256"
-	"sync"
-	"testing"
-	"time"
-
-	"github.com/stretchr/testify/require"
 )
-
-// fakeClock is a clock a test moves by hand; safe for concurrent use.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // detRand is a deterministic byte stream for tests: SHA-256 in counter mode.
 type detRand struct {
@@ -40,11 +22,4 @@ func (r *detRand) Read(p []byte) (int, error) {
 		n += c
 	}
 	return len(p), nil
-}
-
-func mustSerial(t *testing.T, n uint64) Serial {
-	t.Helper()
-	s, err := SerialFromNumber(n)
-	require.NoError(t, err)
-	return s
 }
