@@ -157,7 +157,6 @@ func editBinary(t testing.TB, r map[string]any, member string, f func([]byte) []
 
 func secs(n int64) time.Duration { return time.Duration(n) * time.Second }
 
-
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 func unb64(s string) ([]byte, error) {
