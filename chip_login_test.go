@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/chip"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -129,6 +130,9 @@ func (f *chipFaultStore) UpdateSession(ctx context.Context, id string, now time.
 	return f.Store.UpdateSession(ctx, id, now, fn)
 }
 
+// *chip.Verifier is what Config.Chip takes.
+var _ mitid.ChipVerifier = (*chip.Verifier)(nil)
+
 // TestConfig_WithoutAChipVerifierOnlyChipsRefuse: a Service built without
 // Config.Chip refuses every chip operation with CodeConfigInvalid, a login
 // by chip included, and everything else (here a code display's login of
@@ -141,7 +145,10 @@ func TestConfig_WithoutAChipVerifierOnlyChipsRefuse(t *testing.T) {
 	// The same store and keys (newLoginEnv's are seeded) without a verifier.
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
 	require.NoError(t, err)
-	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: withChip.clock, Rand: seeded(3), Policy: cheapPolicy(), Notifier: &recorder{}})
+	// A nil *chip.Verifier, as a program that builds one only when chips
+	// are configured passes, is no verifier.
+	var none *chip.Verifier
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: withChip.clock, Rand: seeded(3), Policy: cheapPolicy(), Notifier: &recorder{}, Chip: none})
 	require.NoError(t, err)
 	e := &loginEnv{&env{svc: svc, store: st, clock: withChip.clock, ctx: t.Context()}}
 

@@ -18,6 +18,7 @@ import (
 	"context"
 	"crypto/rand"
 	"io"
+	"reflect"
 	"sync"
 	"time"
 
@@ -111,6 +112,11 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{store: cfg.Store, keys: cfg.Keys, notifier: cfg.Notifier, clock: cfg.Clock, policy: MitIDPolicy(), chip: cfg.Chip, cprRegister: cfg.CPRRegister}
 	if s.clock == nil {
 		s.clock = systemClock{}
+	}
+	if v := reflect.ValueOf(s.chip); v.Kind() == reflect.Pointer && v.IsNil() {
+		// A nil *chip.Verifier in the interface means "no chips", as it
+		// did when Config.Chip was that pointer: refuse, never panic.
+		s.chip = nil
 	}
 	s.payment, s.questions, s.calendar = cfg.Payment, cfg.ControlQuestions, workday.Denmark()
 	if cfg.Calendar != nil {
