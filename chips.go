@@ -26,6 +26,8 @@ import (
 // go-webauthn) implements it; Config.Chip takes one. The interface lives here
 // so that the root package needs only the plain chip data of package
 // credential, and a relying party without chips links no WebAuthn code.
+// A nil Config.Chip, or a nil *chip.Verifier in it, means no chips: every
+// chip operation refuses with CodeConfigInvalid and the rest works.
 //
 // An implementation's errors must wrap the sentinels of package credential,
 // which is how the Service tells a wrong origin, a malformed or stale answer
