@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
-	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/chiptest"
 )
 
 // Activation by code for every physical kind (mitid.dk "Activate MitID
@@ -42,7 +42,7 @@ func TestActivateWithCode_EveryPhysicalKindAtTheEdgeOfItsValidity(t *testing.T) 
 					_, evs, err := e.svc.AddAuthenticator(e.ctx, h.user.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 					require.NoError(t, err)
 					id := evs[0].Authenticator
-					sim, err := chip.NewSimulator(seeded(444))
+					sim, err := chiptest.NewSimulator(seeded(444))
 					require.NoError(t, err)
 					opts, sess, err := e.svc.BeginChipActivationWithCode(e.ctx, h.user.UserID, id, code)
 					if late {

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
-	"github.com/go-mitid/mitid/app"
-	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/app/apptest"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 )
 
 // smsEnv is an env whose Notifier records the SMS texts sent directly.
@@ -32,7 +32,7 @@ func smsEnv(t *testing.T) (*env, *recorder) {
 
 func (e *env) pendingApp(t *testing.T, u *mitid.User) uuid.UUID {
 	t.Helper()
-	sim, err := app.NewSimulator(seeded(7), "123456")
+	sim, err := apptest.NewSimulator(seeded(7), "123456")
 	require.NoError(t, err)
 	_, evs, err := e.svc.AddApp(e.ctx, u.ID, "new phone", sim.PublicKey())
 	require.NoError(t, err)
@@ -92,7 +92,7 @@ func TestActivationCode_ActivatesOnceAndIsPersonal(t *testing.T) {
 
 // proofOf is what the holder of a code device types with an activation
 // code: the code, the device's serial number and the code it shows.
-func proofOf(t *testing.T, dev *codedisplay.Device, code string) mitid.ActivationCodes {
+func proofOf(t *testing.T, dev *codedisplaytest.Device, code string) mitid.ActivationCodes {
 	t.Helper()
 	shown, err := dev.Code()
 	require.NoError(t, err)

@@ -1,13 +1,11 @@
 package mitid
 
 import (
-	"bytes"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/credential"
 )
 
 // Kind is what an authenticator is.
@@ -203,7 +201,7 @@ type Authenticator struct {
 	DeviceKey []byte        `json:"device_key,omitempty"` // KindApp: the app's P-256 key, PKIX DER
 	// Chip is the chip's WebAuthn credential, its exact signature counter
 	// included (KindChip).
-	Chip *chip.Credential `json:"chip,omitempty"`
+	Chip *credential.Credential `json:"chip,omitempty"`
 }
 
 // EffectiveState is the state at time now: a suspension whose end has passed
@@ -285,10 +283,7 @@ func (a Authenticator) cloneInto(arena *[]byte) Authenticator {
 		a.OTP = &o
 	}
 	if a.Chip != nil {
-		c := *a.Chip
-		c.ID, c.PublicKey = bytes.Clone(c.ID), bytes.Clone(c.PublicKey)
-		c.AttestationCert, c.AAGUID = bytes.Clone(c.AttestationCert), bytes.Clone(c.AAGUID)
-		c.Transports = slices.Clone(c.Transports)
+		c := a.Chip.Clone()
 		a.Chip = &c
 	}
 	return a

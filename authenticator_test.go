@@ -1,6 +1,7 @@
 package mitid_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -10,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
-	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/credential"
 )
 
 var (
@@ -217,7 +218,7 @@ func withSecret(a mitid.Authenticator) mitid.Authenticator {
 	case mitid.KindCodeDisplay, mitid.KindAudioReader:
 		a.OTP = &mitid.OTPSecret{}
 	case mitid.KindChip:
-		a.Chip = &chip.Credential{}
+		a.Chip = &credential.Credential{}
 	case mitid.KindPassword:
 		a.Password = &mitid.PasswordHash{}
 	}
@@ -231,4 +232,26 @@ func TestTransition_NothingBecomesActiveWithoutItsSecret(t *testing.T) {
 		assert.Equal(t, mitid.CodeTransitionForbidden, mitid.ErrorCode(err), k)
 		assert.Equal(t, mitid.StatePendingActivation, u.Authenticators[0].State)
 	}
+}
+
+// TestAuthenticator_StoredChipDecodes: a chip authenticator as stores keep
+// it (the user's JSON, in memory and in PostgreSQL) decodes into every field
+// of the chip's credential and encodes back to the same JSON, so users
+// stored before the chip data moved to package credential still load.
+func TestAuthenticator_StoredChipDecodes(t *testing.T) {
+	const stored = `{"id":"6f1c2a8e-0b7d-4c55-9a51-1d1b8e0c2f3a","kind":"chip","state":"active","created_at":"2026-11-21T10:00:00Z",` +
+		`"state_changed_at":"2026-11-21T10:00:00Z","credential_id":"a2g=","chip":{"id":"a2g=","publicKey":"pQECAyYgASFYIA==",` +
+		`"format":"fido-u2f","attestationType":"basic_full","attestationCert":"MIIB","aaguid":"AAAAAAAAAAAAAAAAAAAAAA==",` +
+		`"signCount":42,"transports":["usb","nfc"],"legacyAppId":true}}`
+	var a mitid.Authenticator
+	require.NoError(t, json.Unmarshal([]byte(stored), &a))
+	require.NotNil(t, a.Chip)
+	assert.Equal(t, credential.Credential{
+		ID: []byte("kh"), PublicKey: []byte{0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21, 0x58, 0x20},
+		Format: credential.FormatFIDOU2F, AttestationType: "basic_full", AttestationCert: []byte{0x30, 0x82, 0x01},
+		AAGUID: make([]byte, 16), SignCount: 42, Transports: []string{"usb", "nfc"}, LegacyAppID: true,
+	}, *a.Chip)
+	out, err := json.Marshal(a)
+	require.NoError(t, err)
+	assert.JSONEq(t, stored, string(out))
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
-	"github.com/go-mitid/mitid/app"
-	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/app/apptest"
+	"github.com/go-mitid/mitid/chip/chiptest"
 )
 
 // addActive registers an app or a code device of kind k with its secret
@@ -50,7 +50,7 @@ func TestActivateAuthenticator_NeedsALoginOfThePersonWithAnotherAuthenticator(t 
 	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "anna-proof", mitid.LevelSubstantial, mitid.KindApp)
 	other := e.enrol(t, "bent-proof", mitid.LevelSubstantial, mitid.KindApp)
-	sim, err := app.NewSimulator(seeded(31), "123456")
+	sim, err := apptest.NewSimulator(seeded(31), "123456")
 	require.NoError(t, err)
 	_, evs, err := e.svc.AddApp(e.ctx, h.user.ID, "second phone", sim.PublicKey())
 	require.NoError(t, err)
@@ -154,7 +154,7 @@ func TestRequestAccess_ChipWaits24Hours(t *testing.T) {
 	require.Error(t, err, "a chip is activated by connecting it, never by decree")
 
 	e.clock.Advance(time.Second) // 24:00:00
-	sim, err := chip.NewSimulator(seeded(77))
+	sim, err := chiptest.NewSimulator(seeded(77))
 	require.NoError(t, err)
 	opts, sess, err := e.svc.BeginChipRegistration(e.ctx, u.ID, chipID)
 	require.NoError(t, err)

@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/store/memory"
 )
 
 // chipLoginAtChip starts a chip login of h and enters pw; the login then
@@ -126,4 +128,64 @@ func (f *chipFaultStore) UpdateSession(ctx context.Context, id string, now time.
 		return nil, errInjected
 	}
 	return f.Store.UpdateSession(ctx, id, now, fn)
+}
+
+// *chip.Verifier is what Config.Chip takes.
+var _ mitid.ChipVerifier = (*chip.Verifier)(nil)
+
+// TestConfig_WithoutAChipVerifierOnlyChipsRefuse: a Service built without
+// Config.Chip refuses every chip operation with CodeConfigInvalid, a login
+// by chip included, and everything else (here a code display's login of
+// the same person) works.
+func TestConfig_WithoutAChipVerifierOnlyChipsRefuse(t *testing.T) {
+	st := memory.New()
+	withChip := newLoginEnv(t, st)
+	h := withChip.enrol(t, "no-verifier", mitid.LevelSubstantial, mitid.KindChip, mitid.KindCodeDisplay)
+
+	// The same store and keys (newLoginEnv's are seeded) without a verifier.
+	keys, err := mitid.NewRandomKeyRing(seeded(1))
+	require.NoError(t, err)
+	// A nil *chip.Verifier, as a program that builds one only when chips
+	// are configured passes, is no verifier.
+	var none *chip.Verifier
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: withChip.clock, Rand: seeded(3), Policy: cheapPolicy(), Notifier: &recorder{}, Chip: none})
+	require.NoError(t, err)
+	e := &loginEnv{&env{svc: svc, store: st, clock: withChip.clock, ctx: t.Context()}}
+
+	refusals := map[string]func() error{
+		"BeginChipRegistration": func() error {
+			_, _, err := svc.BeginChipRegistration(e.ctx, h.user.ID, h.chipID)
+			return err
+		},
+		"BeginChipActivationWithCode": func() error {
+			_, _, err := svc.BeginChipActivationWithCode(e.ctx, h.user.UserID, h.chipID, "ABCD-EFGH")
+			return err
+		},
+		"FinishChipRegistration": func() error {
+			_, _, err := svc.FinishChipRegistration(e.ctx, "no-such-session", []byte(`{}`), mitid.ChipActivation{})
+			return err
+		},
+		"SubmitChip": func() error {
+			_, err := svc.SubmitChip(e.ctx, "no-such-login", []byte(`{}`))
+			return err
+		},
+		"a login by chip": func() error {
+			l, err := svc.ChooseMethod(e.ctx, e.begin(t, h, mitid.LevelSubstantial).ID, mitid.MethodChip, uuid.Nil)
+			if err != nil {
+				return err
+			}
+			_, err = svc.SubmitPassword(e.ctx, l.ID, password)
+			return err
+		},
+	}
+	for name, call := range refusals {
+		err := call()
+		assert.Equal(t, mitid.CodeConfigInvalid, mitid.ErrorCode(err), "%s: %v", name, err)
+	}
+
+	l, err := svc.ChooseMethod(e.ctx, e.begin(t, h, mitid.LevelSubstantial).ID, mitid.MethodCodeDisplay, uuid.Nil)
+	require.NoError(t, err)
+	l = e.complete(t, h, l)
+	_, err = svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err, "the code display works without a chip verifier")
 }

@@ -8,19 +8,52 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/credential"
 )
 
-// The MitID chip in the domain: registration at activation (step B of seed
-// 001) and the chip factor of a login. The WebAuthn work is package chip's;
+// The MitID chip in the domain: registration at activation (step B) and the
+// chip factor of a login. The WebAuthn work is Config.Chip's (package chip);
 // this file keeps its challenges single use and its counter in the user
 // aggregate.
 
+// ChipVerifier runs the two WebAuthn ceremonies of a MitID chip for the
+// Service: it issues the browser's options with a Challenge, and checks the
+// browser's answer to that Challenge. It keeps no state: the Service keeps
+// each Challenge single use (in a session it consumes before calling
+// Finish*) and each Credential, counter included, in the user.
+//
+// *chip.Verifier (package github.com/go-mitid/mitid/chip, built on
+// go-webauthn) implements it; Config.Chip takes one. The interface lives here
+// so that the root package needs only the plain chip data of package
+// credential, and a relying party without chips links no WebAuthn code.
+// A nil Config.Chip, or a nil *chip.Verifier in it, means no chips: every
+// chip operation refuses with CodeConfigInvalid and the rest works.
+//
+// An implementation's errors must wrap the sentinels of package credential,
+// which is how the Service tells a wrong origin, a malformed or stale answer
+// and a counter that did not increase (a suspected clone) apart.
+type ChipVerifier interface {
+	// BeginRegistration returns the options JSON for
+	// navigator.credentials.create and the Challenge to keep; exclude lists
+	// the chips the browser must refuse to register again.
+	BeginRegistration(user credential.User, exclude []credential.Credential) (options []byte, ch credential.Challenge, err error)
+	// FinishRegistration checks the browser's answer to ch (consumed by the
+	// caller) and returns the Credential to store.
+	FinishRegistration(ctx context.Context, ch credential.Challenge, user credential.User, response []byte) (credential.Credential, error)
+	// BeginLogin returns the options JSON for navigator.credentials.get,
+	// allowing creds, and the Challenge to keep.
+	BeginLogin(user credential.User, creds []credential.Credential) (options []byte, ch credential.Challenge, err error)
+	// FinishLogin checks the browser's assertion against ch (consumed by the
+	// caller) and creds. A valid signature whose counter did not increase
+	// returns an error matching credential.ErrCounterNotIncreased.
+	FinishLogin(ch credential.Challenge, user credential.User, creds []credential.Credential, response []byte) (credential.Assertion, error)
+}
+
 // chipUser is the WebAuthn identity of u: the internal UUID as user handle
 // (never the CPR number), the user ID as the name the browser shows.
-func chipUser(u *User) chip.User {
+func chipUser(u *User) credential.User {
 	id := u.ID
-	return chip.User{ID: id[:], Name: u.UserID}
+	return credential.User{ID: id[:], Name: u.UserID}
 }
 
 // errNoChipVerifier is returned when Config.Chip is not set.
@@ -41,7 +74,7 @@ func (s *Service) prepareChip(u *User, st *loginState) error {
 	if a.Chip == nil {
 		return errorf(CodeSecretUnreadable, "this MitID chip has no registered credential; activate it again")
 	}
-	opts, ch, err := s.chip.BeginLogin(chipUser(u), []chip.Credential{*a.Chip})
+	opts, ch, err := s.chip.BeginLogin(chipUser(u), []credential.Credential{*a.Chip})
 	if err != nil {
 		return NewError(CodeSecretUnreadable, err, "the MitID chip cannot be asked to sign")
 	}
@@ -69,7 +102,7 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 		return nil, errNoChipVerifier()
 	}
 	now := s.clock.Now()
-	var ch chip.Challenge
+	var ch credential.Challenge
 	var st *loginState
 	taken, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
 		cur, err := decodeLogin(sess)
@@ -108,7 +141,7 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*
 
 // chipFactor verifies the chip's answer on login st (at version, its
 // challenge taken), then a held password, and records the factors.
-func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *loginState, ch chip.Challenge, response []byte, now time.Time) (*Login, error) {
+func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *loginState, ch credential.Challenge, response []byte, now time.Time) (*Login, error) {
 	if st.decoy() {
 		return s.decoyStep(ctx, id, version, st, StepChip, now)
 	}
@@ -119,11 +152,11 @@ func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *
 		if a.Chip == nil {
 			return nil, errorf(CodeSecretUnreadable, "this MitID chip has no registered credential; activate it again")
 		}
-		as, err := s.chip.FinishLogin(ch, chipUser(u), []chip.Credential{*a.Chip}, response)
+		as, err := s.chip.FinishLogin(ch, chipUser(u), []credential.Credential{*a.Chip}, response)
 		switch {
-		case errors.Is(err, chip.ErrCounterNotIncreased) && a.LastUsedAt.After(issued):
+		case errors.Is(err, credential.ErrCounterNotIncreased) && a.LastUsedAt.After(issued):
 			return nil, errorf(CodeChipStale, "your MitID chip has been used since this login asked for it; use the chip again")
-		case errors.Is(err, chip.ErrCounterNotIncreased):
+		case errors.Is(err, credential.ErrCounterNotIncreased):
 			e := errorf(CodeSuspectedClone, "your MitID chip answered with a counter it has used before, as a copy of it would; it is suspended until you contact MitID support")
 			evs, terr := u.Transition(&s.policy, a.ID, StateSuspended, now, TransitionOptions{Reason: "suspected clone: signature counter did not increase"})
 			if terr != nil {
@@ -256,7 +289,7 @@ func (s *Service) BeginChipRegistration(ctx context.Context, user, auth uuid.UUI
 
 // chipSession opens the registration session of chip auth of u.
 func (s *Service) chipSession(ctx context.Context, u *User, auth uuid.UUID, now time.Time, byCode bool) ([]byte, string, error) {
-	var exclude []chip.Credential
+	var exclude []credential.Credential
 	for _, o := range u.Authenticators {
 		if o.Chip != nil && !o.State.Final() {
 			exclude = append(exclude, *o.Chip)
@@ -343,7 +376,7 @@ func (s *Service) FinishChipRegistration(ctx context.Context, session string, re
 		return nil, nil, err
 	}
 	var reg chipRegistration
-	var ch chip.Challenge
+	var ch credential.Challenge
 	if sess.Kind != chipRegistrationKind || json.Unmarshal(sess.Data, &reg) != nil || json.Unmarshal(reg.Challenge, &ch) != nil {
 		return nil, nil, NotFoundSession()
 	}
@@ -390,11 +423,11 @@ func (s *Service) FinishChipRegistration(ctx context.Context, session string, re
 // Everything else is a signature that does not verify (fallback).
 func chipRefusal(err error, fallback string) *Error {
 	switch {
-	case errors.Is(err, chip.ErrOriginMismatch), errors.Is(err, chip.ErrRPIDMismatch):
+	case errors.Is(err, credential.ErrOriginMismatch), errors.Is(err, credential.ErrRPIDMismatch):
 		return NewError(CodeChipWrongOrigin, err, "the MitID chip answered a page that is not this site's; use the chip only on the site's own address")
-	case errors.Is(err, chip.ErrInvalidResponse):
+	case errors.Is(err, credential.ErrInvalidResponse):
 		return NewError(CodeChipMalformed, err, "the browser's answer from the MitID chip is malformed; reload the page and try again")
-	case errors.Is(err, chip.ErrChallengeMismatch), errors.Is(err, chip.ErrChallengeExpired), errors.Is(err, chip.ErrInvalidChallenge):
+	case errors.Is(err, credential.ErrChallengeMismatch), errors.Is(err, credential.ErrChallengeExpired), errors.Is(err, credential.ErrInvalidChallenge):
 		return NewError(CodeChipStale, err, "the MitID chip answered an earlier or expired request; use the chip again")
 	}
 	return NewError(CodeWrongSignature, err, "%s", fallback)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -94,9 +95,9 @@ func (e *env) anna(t *testing.T) *mitid.User {
 
 // codeDevice registers a code display or audio code reader with a seed, in
 // the given starting state, and returns its ID and the simulated device.
-func (e *env) codeDevice(t *testing.T, user uuid.UUID, kind mitid.Kind, state mitid.State) (uuid.UUID, *codedisplay.Device) {
+func (e *env) codeDevice(t *testing.T, user uuid.UUID, kind mitid.Kind, state mitid.State) (uuid.UUID, *codedisplaytest.Device) {
 	t.Helper()
-	dev, err := codedisplay.Manufacture(seeded(int(seqN.Add(1))+5000), codedisplay.MitIDParams(), e.clock.Now)
+	dev, err := codedisplaytest.Manufacture(seeded(int(seqN.Add(1))+5000), codedisplay.MitIDParams(), e.clock.Now)
 	require.NoError(t, err)
 	_, evs, err := e.svc.AddCodeDevice(e.ctx, user, mitid.NewCodeDevice{Kind: kind, Serial: dev.Serial().String(), Seed: dev.Seed(), State: state})
 	require.NoError(t, err)

@@ -15,8 +15,11 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -57,11 +60,11 @@ func newLoginEnv(t testing.TB, st mitid.Store) *loginEnv {
 // holder is a user with simulated authenticators.
 type holder struct {
 	user    *mitid.User
-	display *codedisplay.Device
+	display *codedisplaytest.Device
 	codeID  uuid.UUID
-	app     *app.Simulator
+	app     *apptest.Simulator
 	appID   uuid.UUID
-	chip    *chip.Simulator
+	chip    *chiptest.Simulator
 	chipID  uuid.UUID
 }
 
@@ -76,7 +79,7 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 	for _, k := range kinds {
 		switch k {
 		case mitid.KindCodeDisplay, mitid.KindAudioReader:
-			dev, err := codedisplay.Manufacture(seeded(1000+n), codedisplay.MitIDParams(), e.clock.Now)
+			dev, err := codedisplaytest.Manufacture(seeded(1000+n), codedisplay.MitIDParams(), e.clock.Now)
 			require.NoError(t, err)
 			_, evs, err := e.svc.AddCodeDevice(e.ctx, u.ID, mitid.NewCodeDevice{Kind: k, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
 			require.NoError(t, err)
@@ -88,7 +91,7 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 			h.display, h.codeID = dev, evs[0].Authenticator
 			e.clock.Advance(30 * time.Second) // the activation code's step is spent
 		case mitid.KindApp:
-			sim, err := app.NewSimulator(seeded(1_000_000+n), "123456")
+			sim, err := apptest.NewSimulator(seeded(1_000_000+n), "123456")
 			require.NoError(t, err)
 			_, evs, err := e.svc.AddApp(e.ctx, u.ID, "phone", sim.PublicKey())
 			require.NoError(t, err)
@@ -100,7 +103,7 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 			require.NoError(t, err)
 			h.app, h.appID = sim, evs[0].Authenticator
 		case mitid.KindChip:
-			sim, err := chip.NewSimulator(seeded(2_000_000 + n))
+			sim, err := chiptest.NewSimulator(seeded(2_000_000 + n))
 			require.NoError(t, err)
 			_, evs, err := e.svc.AddAuthenticator(e.ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 			require.NoError(t, err)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/credential"
 )
 
 // The login state travels in Session.Data at every step of every login, so
@@ -237,7 +237,7 @@ func unmarshalLoginState(b []byte) (*loginState, error) {
 // ceremony, value, user ID, expiry (Unix nanoseconds, varint), the allowed
 // credential IDs, and the AppID.
 
-func encodeChallenge(ch chip.Challenge) []byte {
+func encodeChallenge(ch credential.Challenge) []byte {
 	b := make([]byte, 0, 96+len(ch.AppID))
 	b = appendString(b, string(ch.Ceremony))
 	b = appendString(b, string(ch.Value))
@@ -250,9 +250,9 @@ func encodeChallenge(ch chip.Challenge) []byte {
 	return appendString(b, ch.AppID)
 }
 
-func decodeChallenge(b []byte) (chip.Challenge, error) {
+func decodeChallenge(b []byte) (credential.Challenge, error) {
 	r := &stateReader{b: b}
-	ch := chip.Challenge{Ceremony: chip.Ceremony(r.str()), Value: r.bytes(), UserID: r.bytes()}
+	ch := credential.Challenge{Ceremony: credential.Ceremony(r.str()), Value: r.bytes(), UserID: r.bytes()}
 	if r.err == nil {
 		v, n := binary.Varint(r.b)
 		if n <= 0 {
@@ -267,7 +267,7 @@ func decodeChallenge(b []byte) (chip.Challenge, error) {
 	}
 	ch.AppID = r.str()
 	if r.err != nil || len(r.b) != 0 {
-		return chip.Challenge{}, errLoginState
+		return credential.Challenge{}, errLoginState
 	}
 	return ch, nil
 }

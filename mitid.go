@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"io"
+	"reflect"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/go-mitid/mitid/chip"
 	"github.com/go-mitid/mitid/workday"
 )
 
@@ -31,8 +31,13 @@ type Config struct {
 	// serialises reads from it.
 	Rand io.Reader
 	// Chip verifies MitID chips (WebAuthn); chip registration and chip
-	// logins need it. Build it with chip.New for your RP ID and origins.
-	Chip *chip.Verifier
+	// logins need it. Build it with chip.New (package
+	// github.com/go-mitid/mitid/chip) for your RP ID and origins. When nil,
+	// everything else works and every chip operation (BeginChipRegistration,
+	// BeginChipActivationWithCode, FinishChipRegistration, a login by chip
+	// and SubmitChip) refuses with CodeConfigInvalid; a program that never
+	// sets it does not link the WebAuthn verifier at all.
+	Chip ChipVerifier
 	// CPRRegister confirms that a CPR number belongs to a passport's holder
 	// when someone enrols by passport; enrolment of CPR holders by passport
 	// needs it (CPRRecords serves tests and demos).
@@ -70,7 +75,7 @@ type Service struct {
 	clock    Clock
 	rand     io.Reader
 	policy   Policy
-	chip     *chip.Verifier
+	chip     ChipVerifier
 	hashes   *hashGate
 
 	notifyTimeout time.Duration
@@ -93,6 +98,11 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{store: cfg.Store, keys: cfg.Keys, notifier: cfg.Notifier, clock: cfg.Clock, policy: MitIDPolicy(), chip: cfg.Chip, cprRegister: cfg.CPRRegister}
 	if s.clock == nil {
 		s.clock = systemClock{}
+	}
+	if v := reflect.ValueOf(s.chip); v.Kind() == reflect.Pointer && v.IsNil() {
+		// A nil *chip.Verifier in the interface means "no chips", as it
+		// did when Config.Chip was that pointer: refuse, never panic.
+		s.chip = nil
 	}
 	s.payment, s.questions, s.calendar = cfg.Payment, cfg.ControlQuestions, workday.Denmark()
 	if cfg.Calendar != nil {

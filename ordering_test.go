@@ -13,6 +13,7 @@ import (
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/chip"
 	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -319,7 +320,7 @@ func TestOrder_LifecycleByMailCreatesThePendingAuthenticator(t *testing.T) {
 	rc, err := e.svc.PlaceOrder(e.ctx, byPassport(h, "123456789", mitid.KindCodeDisplay))
 	require.NoError(t, err)
 	assert.Equal(t, "Vestergade 12, 2. th.", rc.Order.Address.Street, "the registered address comes from the CPR register")
-	dev, err := codedisplay.Manufacture(seeded(77), codedisplay.MitIDParams(), e.clock.Now)
+	dev, err := codedisplaytest.Manufacture(seeded(77), codedisplay.MitIDParams(), e.clock.Now)
 	require.NoError(t, err)
 
 	_, _, err = e.svc.DeliverOrder(e.ctx, rc.Order.Number)
@@ -519,7 +520,7 @@ func TestOrder_UnidentifiedPickUpIsBoundAtTheDesk(t *testing.T) {
 	h := e.enrol(t, "uden.id", mitid.LevelSubstantial)
 	other := e.enrol(t, "anden", mitid.LevelSubstantial)
 	e.register(other, "987654321")
-	dev, err := codedisplay.Manufacture(seeded(78), codedisplay.MitIDParams(), e.clock.Now)
+	dev, err := codedisplaytest.Manufacture(seeded(78), codedisplay.MitIDParams(), e.clock.Now)
 	require.NoError(t, err)
 	rc, err := e.svc.PlaceOrder(e.ctx, mitid.OrderRequest{Kind: mitid.KindCodeDisplay, Reason: mitid.ReasonNew, Delivery: mitid.DeliverPickUp,
 		PickUpAt: "Borgerservice Aarhus", AcceptTerms: true, Pay: &mitid.PaymentDetails{Method: mitid.PayByCard, Token: "ok"}})

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
-	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 )
 
 // withApp enrols a person with the given CPR number and an active app
@@ -21,7 +21,7 @@ func (e *orderEnv) withApp(t *testing.T, userID, cpr string) *holder {
 	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: userID, CPR: cpr, IAL: mitid.LevelSubstantial, Phone: "+4512345678",
 		Channels: []mitid.Channel{mitid.ChannelSMS}})
 	require.NoError(t, err)
-	sim, err := app.NewSimulator(seeded(seq(t)+3_000_000), "123456")
+	sim, err := apptest.NewSimulator(seeded(seq(t)+3_000_000), "123456")
 	require.NoError(t, err)
 	_, evs, err := e.svc.AddApp(e.ctx, u.ID, "phone", sim.PublicKey())
 	require.NoError(t, err)

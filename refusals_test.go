@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
-	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/chiptest"
 )
 
 // TestSubmitChip_RefusalsHaveDistinctCodes proves that a chip answer from
@@ -41,7 +41,7 @@ func TestSubmitChip_RefusalsHaveDistinctCodes(t *testing.T) {
 
 	l, err = e.svc.Login(e.ctx, l.ID)
 	require.NoError(t, err)
-	phished, err := h.chip.Login(l.ChipOptions, "https://mitid.example.evil", chip.WithoutClientChecks())
+	phished, err := h.chip.Login(l.ChipOptions, "https://mitid.example.evil", chiptest.WithoutClientChecks())
 	require.NoError(t, err)
 	_, err = e.svc.SubmitChip(e.ctx, l.ID, phished)
 	assert.Equal(t, mitid.CodeChipWrongOrigin, mitid.ErrorCode(err))

@@ -23,10 +23,6 @@ var (
 	ErrBadSignature = errors.New("app: the approval signature does not verify")
 	// ErrMalformedRequest: a challenge of the wrong size or an empty action.
 	ErrMalformedRequest = errors.New("app: malformed approval request")
-	// ErrWrongPIN: the simulated device refused the PIN.
-	ErrWrongPIN = errors.New("app: wrong PIN")
-	// ErrDeviceLocked: the simulated device locked itself after wrong PINs.
-	ErrDeviceLocked = errors.New("app: the app is locked after too many wrong PINs")
 	// ErrDeclined: the person declined the request in the app.
 	ErrDeclined = errors.New("app: the request was declined in the app")
 )

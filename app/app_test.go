@@ -5,27 +5,21 @@ import (
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"errors"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 )
-
-func seeded(n byte) *rand.ChaCha8 {
-	var s [32]byte
-	s[0] = n
-	return rand.NewChaCha8(s)
-}
 
 func request() app.Request {
 	return app.Request{Challenge: bytes.Repeat([]byte{7}, app.ChallengeSize), Action: "LOG_ON", Text: "Log på hos Skattestyrelsen"}
 }
 
 func TestApproval_VerifiesUnderTheDeviceKey(t *testing.T) {
-	sim, err := app.NewSimulator(seeded(1), "123456")
+	sim, err := apptest.NewSimulator(apptest.Seeded(1), "123456")
 	require.NoError(t, err)
 	pub, err := app.ParsePublicKey(sim.PublicKey())
 	require.NoError(t, err)
@@ -37,7 +31,7 @@ func TestApproval_VerifiesUnderTheDeviceKey(t *testing.T) {
 // TestApproval_BindsChallengeActionAndText: changing any part of the
 // request breaks the signature.
 func TestApproval_BindsChallengeActionAndText(t *testing.T) {
-	sim, err := app.NewSimulator(seeded(2), "123456")
+	sim, err := apptest.NewSimulator(apptest.Seeded(2), "123456")
 	require.NoError(t, err)
 	pub, err := app.ParsePublicKey(sim.PublicKey())
 	require.NoError(t, err)
@@ -52,7 +46,7 @@ func TestApproval_BindsChallengeActionAndText(t *testing.T) {
 		change(&r)
 		assert.ErrorIs(t, app.Verify(pub, r, sig), app.ErrBadSignature, name)
 	}
-	other, err := app.NewSimulator(seeded(3), "123456")
+	other, err := apptest.NewSimulator(apptest.Seeded(3), "123456")
 	require.NoError(t, err)
 	otherPub, err := app.ParsePublicKey(other.PublicKey())
 	require.NoError(t, err)
@@ -71,32 +65,13 @@ func TestMessage_RefusesMalformedRequests(t *testing.T) {
 	require.ErrorIs(t, err, app.ErrMalformedRequest)
 }
 
-func TestSimulator_PINCheckedOnTheDevice(t *testing.T) {
-	sim, err := app.NewSimulator(seeded(4), "246810")
-	require.NoError(t, err)
-	_, err = sim.Approve(request(), "000000")
-	require.ErrorIs(t, err, app.ErrWrongPIN)
-	_, err = sim.Approve(request(), "246810")
-	require.NoError(t, err, "a right PIN resets the count")
-	for i := 0; i < app.MaxPINAttempts-1; i++ {
-		_, err = sim.Approve(request(), "111111")
-		require.ErrorIs(t, err, app.ErrWrongPIN)
-	}
-	_, err = sim.Approve(request(), "111111")
-	require.ErrorIs(t, err, app.ErrDeviceLocked)
-	_, err = sim.Approve(request(), "246810")
-	require.ErrorIs(t, err, app.ErrDeviceLocked, "locked for good")
-	_, err = app.NewSimulator(seeded(5), "12345")
-	require.Error(t, err)
-}
-
 func TestParsePublicKey_RefusesOtherKeys(t *testing.T) {
 	_, err := app.ParsePublicKey([]byte("not a key"))
 	require.ErrorIs(t, err, app.ErrMalformedKey)
 }
 
 func FuzzParsePublicKey(f *testing.F) {
-	sim, err := app.NewSimulator(seeded(6), "123456")
+	sim, err := apptest.NewSimulator(apptest.Seeded(6), "123456")
 	require.NoError(f, err)
 	f.Add(sim.PublicKey())
 	f.Add([]byte{0x30, 0x00})
@@ -115,7 +90,7 @@ func FuzzParsePublicKey(f *testing.F) {
 }
 
 func FuzzVerify(f *testing.F) {
-	sim, err := app.NewSimulator(seeded(7), "123456")
+	sim, err := apptest.NewSimulator(apptest.Seeded(7), "123456")
 	require.NoError(f, err)
 	pub, err := app.ParsePublicKey(sim.PublicKey())
 	require.NoError(f, err)
@@ -133,7 +108,7 @@ func FuzzVerify(f *testing.F) {
 // BenchmarkVerify runs beside BenchmarkRawECDSAVerify, the primitive it
 // wraps: go test -run='^$' -bench=. ./app/
 func BenchmarkVerify(b *testing.B) {
-	sim, _ := app.NewSimulator(seeded(8), "123456")
+	sim, _ := apptest.NewSimulator(apptest.Seeded(8), "123456")
 	pub, _ := app.ParsePublicKey(sim.PublicKey())
 	sig, _ := sim.Approve(request(), "123456")
 	for b.Loop() {
@@ -144,7 +119,7 @@ func BenchmarkVerify(b *testing.B) {
 }
 
 func BenchmarkRawECDSAVerify(b *testing.B) {
-	sim, _ := app.NewSimulator(seeded(8), "123456")
+	sim, _ := apptest.NewSimulator(apptest.Seeded(8), "123456")
 	pub, _ := app.ParsePublicKey(sim.PublicKey())
 	sig, _ := sim.Approve(request(), "123456")
 	m, _ := request().Message()

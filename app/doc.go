@@ -1,7 +1,8 @@
 // Package app is the MitID app's approval protocol: the device key the app
 // registers at activation, the message it signs when the person approves,
-// and the verification of that signature. A Simulator plays the app in
-// tests. The package imports nothing of go-mitid; it is reusable alone.
+// and the verification of that signature. Package apptest's Simulator plays
+// the app in tests. The package imports nothing of go-mitid; it is reusable
+// alone.
 //
 // An approval binds three things: the login's random challenge (so it
 // cannot be replayed into another login), the action (LOG_ON, APPROVE,

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 )
 
 // docVector reads the package documentation in doc.go and returns it and
@@ -105,7 +106,7 @@ func TestDoc_TestVectorMatchesTheCode(t *testing.T) {
 func TestDoc_KeyEncoding(t *testing.T) {
 	prefix, _ := hex.DecodeString("3059301306072a8648ce3d020106082a8648ce3d030107034200")
 	for i := range byte(8) {
-		sim, err := app.NewSimulator(seeded(40+i), "123456")
+		sim, err := apptest.NewSimulator(apptest.Seeded(uint64(40+i)), "123456")
 		require.NoError(t, err)
 		der := sim.PublicKey()
 		require.Len(t, der, 91)
@@ -123,7 +124,7 @@ func TestDoc_KeyEncoding(t *testing.T) {
 	_, err := app.ParsePublicKey(compressed)
 	assert.ErrorIs(t, err, app.ErrMalformedKey, "a compressed point")
 
-	p384, err := ecdsa.GenerateKey(elliptic.P384(), seeded(50))
+	p384, err := ecdsa.GenerateKey(elliptic.P384(), apptest.Seeded(50))
 	require.NoError(t, err)
 	der, err := x509.MarshalPKIXPublicKey(&p384.PublicKey)
 	require.NoError(t, err)

@@ -5,12 +5,13 @@ import (
 	"fmt"
 
 	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 )
 
 // The service's side of an approval: the device key registered at
 // activation, the request it sent, and the signature that came back.
 func ExampleVerify() {
-	phone, err := app.NewSimulator(rand.Reader, "246810")
+	phone, err := apptest.NewSimulator(rand.Reader, "246810")
 	if err != nil {
 		panic(err)
 	}

@@ -2,15 +2,17 @@ package chip
 
 import "encoding/binary"
 
-// cborWriter writes the small subset of CBOR (RFC 8949) that U2F-to-WebAuthn
-// conversion needs: integers, byte and text strings, arrays and maps. The
+// cborWriter writes the small subset of CBOR (RFC 8949) that importing a
+// legacy U2F key as a COSE_Key needs (and the tests' forged attestation
+// objects): integers, byte and text strings, arrays and maps. The
 // caller writes map keys in CTAP2 canonical order itself (shorter encodings
 // first, then bytewise), which for the fixed structures used here is a
 // property of the call order rather than something to sort at run time.
 //
 // It is written here rather than borrowed from go-webauthn's CBOR package so
-// that the Simulator's encoder and the verifier's decoder are independent: a
-// bug in one cannot be hidden by the same bug in the other.
+// that this encoder and the verifier's decoder are independent: a bug in one
+// cannot be hidden by the same bug in the other. (Package chiptest's
+// simulator has its own, for the same reason.)
 type cborWriter struct {
 	b []byte
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid/chip/chiptest"
 )
 
 // TestVerifier_ConcurrentUse runs whole ceremonies for many users at once on
@@ -14,7 +16,7 @@ import (
 func TestVerifier_ConcurrentUse(t *testing.T) {
 	v, _ := newTestVerifier(t)
 	const users, logins = 16, 5
-	sims := make([]*Simulator, users)
+	sims := make([]*chiptest.Simulator, users)
 	for i := range sims {
 		sims[i] = newTestSimulator(t, byte(100+i))
 	}

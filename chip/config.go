@@ -14,15 +14,17 @@ import (
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
+
+	"github.com/go-mitid/mitid/chip/credential"
 )
 
 // Attestation statement formats a MitID chip registration may use.
 const (
 	// FormatFIDOU2F is what a browser reports for a FIDO U2F chip such as
 	// the MitID chip: the chip's raw U2F registration turned into WebAuthn.
-	FormatFIDOU2F = "fido-u2f"
+	FormatFIDOU2F = credential.FormatFIDOU2F
 	// FormatPacked is the WebAuthn-native format of FIDO2 security keys.
-	FormatPacked = "packed"
+	FormatPacked = credential.FormatPacked
 )
 
 // DefaultTimeout is how long a ceremony may take when Config.Timeout is zero.

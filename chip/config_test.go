@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid/chip/chiptest"
 )
 
 func TestNew_ConfigValidation(t *testing.T) {
@@ -90,8 +92,8 @@ func TestBegin_RandomnessFailureIsReported(t *testing.T) {
 }
 
 func TestBegin_ChallengeComesFromInjectedRandomness(t *testing.T) {
-	a, _ := newTestVerifier(t, func(c *Config) { c.Rand = seeded(7) })
-	b, _ := newTestVerifier(t, func(c *Config) { c.Rand = seeded(7) })
+	a, _ := newTestVerifier(t, func(c *Config) { c.Rand = chiptest.Seeded(7) })
+	b, _ := newTestVerifier(t, func(c *Config) { c.Rand = chiptest.Seeded(7) })
 	_, cha, err := a.BeginRegistration(testUser, nil)
 	require.NoError(t, err)
 	_, chb, err := b.BeginRegistration(testUser, nil)

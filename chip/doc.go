@@ -1,6 +1,5 @@
 // Package chip verifies the MitID chip, a FIDO U2F security key (ECDSA P-256,
-// SHA-256; USB, NFC, Bluetooth), over WebAuthn with go-webauthn, and
-// simulates one in software for tests.
+// SHA-256; USB, NFC, Bluetooth), over WebAuthn with go-webauthn.
 //
 // A Verifier runs the two ceremonies. It holds configuration only: the
 // caller stores each user's Credentials (with the user, updated atomically)
@@ -27,8 +26,9 @@
 // Supports answers whether a chip connection works on a platform and browser,
 // following the MitID chip page.
 //
-// Simulator is a software chip with real cryptography: it answers the
-// options JSON with the JSON a browser would post, built from raw FIDO U2F
-// messages (see ParseU2FRegistration), and can be cloned, rolled back,
-// connected over NFC or Bluetooth, or left unpressed.
+// The data a caller stores (Credential, Challenge) and the sentinel errors
+// are package credential's (github.com/go-mitid/mitid/chip/credential,
+// standard library only), aliased here: a program can keep users with chips
+// without linking go-webauthn, and *Verifier is what the root package's
+// Config.Chip takes. Package chiptest holds a software chip for tests.
 package chip

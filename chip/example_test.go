@@ -5,10 +5,10 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	mrand "math/rand/v2"
 	"time"
 
 	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/chiptest"
 )
 
 // A whole registration and two logins with a software chip, then a cloned
@@ -24,7 +24,7 @@ func ExampleVerifier() {
 	if err != nil {
 		panic(err)
 	}
-	sim, err := chip.NewSimulator(mrand.NewChaCha8([32]byte{1}))
+	sim, err := chiptest.NewSimulator(chiptest.Seeded(1))
 	if err != nil {
 		panic(err)
 	}
@@ -36,7 +36,7 @@ func ExampleVerifier() {
 		panic(err)
 	}
 	// The caller stores ch in a single-use session row here...
-	resp, err := sim.Register(options, "https://mitid.dk", chip.WithTransport(chip.TransportNFC))
+	resp, err := sim.Register(options, "https://mitid.dk", chiptest.WithTransport(chip.TransportNFC))
 	if err != nil {
 		panic(err)
 	}
@@ -47,7 +47,7 @@ func ExampleVerifier() {
 	}
 	fmt.Println("registered:", cred.Format, cred.AttestationType, cred.Transports)
 
-	login := func(s *chip.Simulator) error {
+	login := func(s *chiptest.Simulator) error {
 		options, ch, err := v.BeginLogin(user, []chip.Credential{cred})
 		if err != nil {
 			return err
@@ -107,7 +107,7 @@ func ExampleSupports() {
 // it through the WebAuthn AppID extension.
 func ExampleLegacyCredential() {
 	const appID = "https://mitid.dk/u2f/appid.json"
-	sim, err := chip.NewSimulator(mrand.NewChaCha8([32]byte{2}))
+	sim, err := chiptest.NewSimulator(chiptest.Seeded(2))
 	if err != nil {
 		panic(err)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/descope/virtualwebauthn"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid/chip/chiptest"
 )
 
 // The fuzz targets feed arbitrary bytes where a browser posts its JSON (and
@@ -24,7 +26,7 @@ type fuzzRegistration struct {
 }
 
 func newFuzzRegistration(t testing.TB) fuzzRegistration {
-	v, _ := newTestVerifier(t, func(c *Config) { c.Rand = seeded(200) })
+	v, _ := newTestVerifier(t, func(c *Config) { c.Rand = chiptest.Seeded(200) })
 	_, ch, err := v.BeginRegistration(testUser, nil)
 	require.NoError(t, err)
 	return fuzzRegistration{v, ch}
@@ -38,8 +40,8 @@ type fuzzLogin struct {
 
 // newFuzzLogin registers a seeded chip and a seeded legacy chip and begins a
 // login offering both.
-func newFuzzLogin(t testing.TB) (fuzzLogin, *Simulator, *Simulator) {
-	v, _ := newTestVerifier(t, func(c *Config) { c.Rand = seeded(201) })
+func newFuzzLogin(t testing.TB) (fuzzLogin, *chiptest.Simulator, *chiptest.Simulator) {
+	v, _ := newTestVerifier(t, func(c *Config) { c.Rand = chiptest.Seeded(201) })
 	sim := newTestSimulator(t, 202)
 	legacySim := newTestSimulator(t, 203)
 	cred := register(t, v, sim, testUser)
@@ -173,7 +175,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	}
 
 	fr := newFuzzRegistration(t)
-	v2, _ := newTestVerifier(t, func(c *Config) { c.Rand = seeded(200) })
+	v2, _ := newTestVerifier(t, func(c *Config) { c.Rand = chiptest.Seeded(200) })
 	options, ch, err := v2.BeginRegistration(testUser, nil)
 	require.NoError(t, err)
 	require.Equal(t, fr.ch.Value, ch.Value)
@@ -184,11 +186,11 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	write("FuzzFinishRegistration", "simulator-fido-u2f", reg)
 	packed := newVirtualKey(virtualwebauthn.AuthenticatorOptions{}).register(t, options)
 	write("FuzzFinishRegistration", "virtualwebauthn-packed", packed)
-	write("FuzzFinishRegistration", "no-user-presence", mustRegister(t, options, WithoutUserPresence()))
+	write("FuzzFinishRegistration", "no-user-presence", mustRegister(t, options, chiptest.WithoutUserPresence()))
 
 	fl, sim, legacySim := newFuzzLogin(t)
 	loginOptions := fl.options(t)
-	for name, s := range map[string]*Simulator{"simulator-fido-u2f": sim, "legacy-appid": legacySim} {
+	for name, s := range map[string]*chiptest.Simulator{"simulator-fido-u2f": sim, "legacy-appid": legacySim} {
 		resp, err := s.Login(loginOptions, testOrigin)
 		require.NoError(t, err)
 		_, err = fl.v.FinishLogin(fl.ch, testUser, fl.creds, resp)
@@ -207,7 +209,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	write("FuzzParseU2FAuthentication", "present-counter-300", []byte{0x01, 0, 0, 0x01, 0x2c, 0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01})
 }
 
-func mustRegister(t *testing.T, options []byte, opts ...SimOption) []byte {
+func mustRegister(t *testing.T, options []byte, opts ...chiptest.SimOption) []byte {
 	resp, err := newTestSimulator(t, 212).Register(options, testOrigin, opts...)
 	require.NoError(t, err)
 	return resp

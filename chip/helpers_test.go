@@ -3,14 +3,17 @@ package chip
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
-	mrand "math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-webauthn/webauthn/protocol/webauthncbor"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid/chip/chiptest"
 )
 
 const (
@@ -43,13 +46,6 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// seeded returns a deterministic randomness source.
-func seeded(seed byte) *mrand.ChaCha8 {
-	var s [32]byte
-	s[0] = seed
-	return mrand.NewChaCha8(s)
-}
-
 func newTestVerifier(t testing.TB, mods ...func(*Config)) (*Verifier, *fakeClock) {
 	t.Helper()
 	clk := newFakeClock()
@@ -69,15 +65,15 @@ func newTestVerifier(t testing.TB, mods ...func(*Config)) (*Verifier, *fakeClock
 	return v, clk
 }
 
-func newTestSimulator(t testing.TB, seed byte) *Simulator {
+func newTestSimulator(t testing.TB, seed byte) *chiptest.Simulator {
 	t.Helper()
-	s, err := NewSimulator(seeded(seed))
+	s, err := chiptest.NewSimulator(chiptest.Seeded(uint64(seed)))
 	require.NoError(t, err)
 	return s
 }
 
 // register runs a whole registration of sim for user and returns the credential.
-func register(t testing.TB, v *Verifier, sim *Simulator, user User, opts ...SimOption) Credential {
+func register(t testing.TB, v *Verifier, sim *chiptest.Simulator, user User, opts ...chiptest.SimOption) Credential {
 	t.Helper()
 	options, ch, err := v.BeginRegistration(user, nil)
 	require.NoError(t, err)
@@ -89,7 +85,7 @@ func register(t testing.TB, v *Verifier, sim *Simulator, user User, opts ...SimO
 }
 
 // login runs a whole login and returns the verifier's verdict.
-func login(t testing.TB, v *Verifier, sim *Simulator, user User, creds []Credential, opts ...SimOption) (Assertion, error) {
+func login(t testing.TB, v *Verifier, sim *chiptest.Simulator, user User, creds []Credential, opts ...chiptest.SimOption) (Assertion, error) {
 	t.Helper()
 	options, ch, err := v.BeginLogin(user, creds)
 	require.NoError(t, err)
@@ -100,7 +96,7 @@ func login(t testing.TB, v *Verifier, sim *Simulator, user User, creds []Credent
 
 // legacyCredential registers sim through the old U2F API under testAppID and
 // imports it, as a migration from a U2F deployment would.
-func legacyCredential(t testing.TB, sim *Simulator) Credential {
+func legacyCredential(t testing.TB, sim *chiptest.Simulator) Credential {
 	t.Helper()
 	clientData := []byte(`{"typ":"navigator.id.finishEnrollment","challenge":"bGVnYWN5LWNoYWxsZW5nZQ","origin":"https://mitid.dk"}`)
 	msg, err := sim.RegisterU2F(testAppID, clientData)
@@ -161,4 +157,8 @@ func editBinary(t testing.TB, r map[string]any, member string, f func([]byte) []
 
 func secs(n int64) time.Duration { return time.Duration(n) * time.Second }
 
-func webauthncborUnmarshal(b []byte, v any) error { return webauthncbor.Unmarshal(b, v) }
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+func unb64(s string) ([]byte, error) {
+	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+}

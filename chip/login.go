@@ -19,7 +19,7 @@ import (
 // legacy one (LegacyAppID), the AppID extension is requested so the browser
 // also tries the chip under Config.AppID.
 func (v *Verifier) BeginLogin(user User, creds []Credential) ([]byte, Challenge, error) {
-	if err := user.validate(); err != nil {
+	if err := validateUser(user); err != nil {
 		return nil, Challenge{}, err
 	}
 	if len(creds) == 0 {
@@ -32,11 +32,11 @@ func (v *Verifier) BeginLogin(user User, creds []Credential) ([]byte, Challenge,
 	descs := make([]protocol.CredentialDescriptor, 0, len(creds))
 	legacy := false
 	for i := range creds {
-		if err := creds[i].check(); err != nil {
+		if err := checkCredential(&creds[i]); err != nil {
 			return nil, Challenge{}, err
 		}
 		legacy = legacy || creds[i].LegacyAppID
-		descs = append(descs, creds[i].descriptor())
+		descs = append(descs, descriptor(&creds[i]))
 		ch.CredentialIDs = append(ch.CredentialIDs, bytes.Clone(creds[i].ID))
 	}
 	if legacy && v.appID == "" {
@@ -99,7 +99,7 @@ func (v *Verifier) FinishLogin(ch Challenge, user User, creds []Credential, resp
 		return Assertion{}, &CredentialError{Err: ErrUnknownCredential, CredentialID: bytes.Clone(parsed.RawID)}
 	}
 	cred := &creds[idx]
-	if err := cred.check(); err != nil {
+	if err := checkCredential(cred); err != nil {
 		return Assertion{}, err
 	}
 	// A U2F chip has no user handle; anything sent must name this user.
@@ -162,8 +162,12 @@ func (v *Verifier) FinishLogin(ch Challenge, user User, creds []Credential, resp
 		UsedAppID:          usedAppID,
 		CounterUnsupported: ad.Counter == 0 && cred.SignCount == 0 && v.allowZero,
 	}
-	if !counterAccepted(cred.SignCount, ad.Counter, v.allowZero) {
-		return Assertion{}, &CounterError{CredentialID: a.CredentialID, Stored: cred.SignCount, Received: ad.Counter}
+	// The clone rule is Assertion.Apply's, applied here to a copy of the
+	// stored counter so that the caller's later Apply and this check can
+	// never disagree.
+	probe := Credential{ID: cred.ID, SignCount: cred.SignCount}
+	if err := a.Apply(&probe); err != nil {
+		return Assertion{}, err
 	}
 	return a, nil
 }

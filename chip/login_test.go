@@ -10,12 +10,14 @@ import (
 	"github.com/descope/virtualwebauthn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid/chip/chiptest"
 )
 
 func TestLogin_SimulatorFIDOU2F(t *testing.T) {
 	v, _ := newTestVerifier(t)
 	sim := newTestSimulator(t, 20)
-	cred := register(t, v, sim, testUser, WithTransport(TransportNFC))
+	cred := register(t, v, sim, testUser, chiptest.WithTransport(TransportNFC))
 
 	options, ch, err := v.BeginLogin(testUser, []Credential{cred})
 	require.NoError(t, err)
@@ -40,7 +42,7 @@ func TestLogin_SimulatorFIDOU2F(t *testing.T) {
 	assert.Equal(t, []string{TransportNFC}, o.PublicKey.Allow[0].Transports)
 	assert.Empty(t, o.PublicKey.Extensions, "no AppID extension for a credential registered with WebAuthn")
 
-	resp, err := sim.Login(options, testOrigin, WithTransport(TransportNFC))
+	resp, err := sim.Login(options, testOrigin, chiptest.WithTransport(TransportNFC))
 	require.NoError(t, err)
 	a, err := v.FinishLogin(ch, testUser, []Credential{cred}, resp)
 	require.NoError(t, err)
@@ -136,7 +138,7 @@ func TestLogin_LegacyAppIDRules(t *testing.T) {
 		stripped, err := json.Marshal(m)
 		require.NoError(t, err)
 		_, err = sim.Login(stripped, testOrigin)
-		require.ErrorIs(t, err, ErrSimNoCredential, "a U2F key handle is bound to the AppID it was made under")
+		require.ErrorIs(t, err, chiptest.ErrSimNoCredential, "a U2F key handle is bound to the AppID it was made under")
 	})
 	t.Run("appid claimed for a credential registered under the RP ID", func(t *testing.T) {
 		v, _ := newTestVerifier(t)
@@ -159,7 +161,7 @@ func TestLogin_Refusals(t *testing.T) {
 	otherUser := User{ID: []byte("someone-else"), Name: "someone"}
 	tests := []struct {
 		name    string
-		simOpts []SimOption
+		simOpts []chiptest.SimOption
 		origin  string
 		edit    func(t *testing.T, m, r map[string]any)
 		mutate  func(ch *Challenge, clk *fakeClock)
@@ -167,8 +169,8 @@ func TestLogin_Refusals(t *testing.T) {
 		want    error
 	}{
 		{name: "wrong origin (a subdomain)", origin: "https://phish.mitid.dk", want: ErrOriginMismatch},
-		{name: "wrong origin (cross-site, compromised client)", origin: "https://mitid-login.example", simOpts: []SimOption{WithoutClientChecks()}, want: ErrOriginMismatch},
-		{name: "button not pressed", simOpts: []SimOption{WithoutUserPresence()}, want: ErrUserPresence},
+		{name: "wrong origin (cross-site, compromised client)", origin: "https://mitid-login.example", simOpts: []chiptest.SimOption{chiptest.WithoutClientChecks()}, want: ErrOriginMismatch},
+		{name: "button not pressed", simOpts: []chiptest.SimOption{chiptest.WithoutUserPresence()}, want: ErrUserPresence},
 		{
 			name: "wrong RP ID hash",
 			edit: func(t *testing.T, _, r map[string]any) {

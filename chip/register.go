@@ -29,7 +29,7 @@ func es256Only() []protocol.CredentialParameter {
 // cross-platform authenticator, ES256, no resident key and no user
 // verification.
 func (v *Verifier) BeginRegistration(user User, exclude []Credential) ([]byte, Challenge, error) {
-	if err := user.validate(); err != nil {
+	if err := validateUser(user); err != nil {
 		return nil, Challenge{}, err
 	}
 	ch, err := v.newChallenge(CeremonyRegistration, user)
@@ -38,10 +38,10 @@ func (v *Verifier) BeginRegistration(user User, exclude []Credential) ([]byte, C
 	}
 	descs := make([]protocol.CredentialDescriptor, 0, len(exclude))
 	for i := range exclude {
-		if err := exclude[i].check(); err != nil {
+		if err := checkCredential(&exclude[i]); err != nil {
 			return nil, Challenge{}, err
 		}
-		descs = append(descs, exclude[i].descriptor())
+		descs = append(descs, descriptor(&exclude[i]))
 		ch.CredentialIDs = append(ch.CredentialIDs, bytes.Clone(exclude[i].ID))
 	}
 	opts := []webauthn.RegistrationOption{

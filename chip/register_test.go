@@ -13,6 +13,8 @@ import (
 	"github.com/descope/virtualwebauthn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid/chip/chiptest"
 )
 
 func TestRegistration_SimulatorFIDOU2F(t *testing.T) {
@@ -64,7 +66,7 @@ func TestRegistration_SimulatorFIDOU2F(t *testing.T) {
 	assert.Equal(t, uint32(0), cred.SignCount, "a U2F registration carries no counter")
 	assert.Equal(t, []string{TransportUSB}, cred.Transports)
 	assert.False(t, cred.LegacyAppID)
-	assert.Equal(t, sim.attCert, cred.AttestationCert)
+	assert.Equal(t, sim.AttestationCert(), cred.AttestationCert)
 	_, err = publicKeyFromCOSE(cred.PublicKey)
 	require.NoError(t, err)
 
@@ -81,7 +83,7 @@ func TestRegistration_ReportsTransport(t *testing.T) {
 	sim := newTestSimulator(t, 2)
 	for _, tr := range []string{TransportUSB, TransportNFC, TransportBLE} {
 		t.Run(tr, func(t *testing.T) {
-			cred := register(t, v, sim, testUser, WithTransport(tr))
+			cred := register(t, v, sim, testUser, chiptest.WithTransport(tr))
 			assert.Equal(t, []string{tr}, cred.Transports)
 		})
 	}
@@ -168,7 +170,7 @@ func TestRegistration_ExcludedChipRefusedByBrowser(t *testing.T) {
 	options, _, err := v.BeginRegistration(testUser, []Credential{cred})
 	require.NoError(t, err)
 	_, err = sim.Register(options, testOrigin)
-	require.ErrorIs(t, err, ErrSimExcluded)
+	require.ErrorIs(t, err, chiptest.ErrSimExcluded)
 	// Another chip registers fine against the same exclude list.
 	register2 := func() error {
 		options, ch, err := v.BeginRegistration(testUser, []Credential{cred})
@@ -257,7 +259,7 @@ func TestRegistration_Refusals(t *testing.T) {
 		{
 			name: "wrong origin (cross-site, from a compromised client)",
 			respond: func(t *testing.T, options []byte) []byte {
-				r, err := newTestSimulator(t, 10).Register(options, "https://mitid-login.example", WithoutClientChecks())
+				r, err := newTestSimulator(t, 10).Register(options, "https://mitid-login.example", chiptest.WithoutClientChecks())
 				require.NoError(t, err)
 				return r
 			},
@@ -275,7 +277,7 @@ func TestRegistration_Refusals(t *testing.T) {
 		{
 			name: "no user presence",
 			respond: func(t *testing.T, options []byte) []byte {
-				r, err := newTestSimulator(t, 10).Register(options, testOrigin, WithoutUserPresence())
+				r, err := newTestSimulator(t, 10).Register(options, testOrigin, chiptest.WithoutUserPresence())
 				require.NoError(t, err)
 				return r
 			},
@@ -357,7 +359,7 @@ func TestRegistration_LegacyAppIDExclude(t *testing.T) {
 	assert.Contains(t, string(options), `"appidExclude":"`+testAppID+`"`)
 	// The chip registered under the AppID is recognised and refused.
 	_, err = sim.Register(options, testOrigin)
-	require.ErrorIs(t, err, ErrSimExcluded)
+	require.ErrorIs(t, err, chiptest.ErrSimExcluded)
 	// A new chip registers; its appidExclude output was requested, so accepted.
 	resp, err := newTestSimulator(t, 12).Register(options, testOrigin)
 	require.NoError(t, err)

@@ -13,8 +13,8 @@ import (
 // The FIDO U2F raw message formats (FIDO U2F Raw Message Formats v1.2, §4.3
 // and §5.4): what a U2F chip such as the MitID chip answers over USB HID,
 // NFC (ISO 14443) or Bluetooth. Browsers translate these messages into
-// WebAuthn "fido-u2f" attestation and assertion responses; the Simulator does
-// the same, and LegacyCredential imports a credential from one.
+// WebAuthn "fido-u2f" attestation and assertion responses (as package
+// chiptest's Simulator does), and LegacyCredential imports a credential from one.
 
 // ErrInvalidU2FMessage: a raw U2F message is truncated or malformed.
 var ErrInvalidU2FMessage = errors.New("chip: malformed U2F message")

@@ -26,7 +26,7 @@ func TestU2FRegistration_RawMessageFormat(t *testing.T) {
 	assert.Equal(t, byte(0x04), reg.PublicKey[0], "uncompressed point")
 	assert.Equal(t, int(msg[66]), len(reg.KeyHandle))
 	assert.Equal(t, msg[67:67+len(reg.KeyHandle)], reg.KeyHandle)
-	assert.Equal(t, sim.attCert, reg.AttestationCert)
+	assert.Equal(t, sim.AttestationCert(), reg.AttestationCert)
 	assert.Equal(t, msg[67+len(reg.KeyHandle)+len(reg.AttestationCert):], reg.Signature)
 
 	app, chal := sha256.Sum256([]byte(appID)), sha256.Sum256(clientData)
@@ -89,7 +89,7 @@ func TestParseU2FRegistration_Malformed(t *testing.T) {
 		"no certificate":           msg[:certAt],
 		"certificate not DER":      corrupt(func(m []byte) []byte { m[certAt] = 0x31; return m }),
 		"certificate length > msg": corrupt(func(m []byte) []byte { m[certAt+2] = 0xff; return m }),
-		"no signature":             msg[:certAt+len(sim.attCert)],
+		"no signature":             msg[:certAt+len(sim.AttestationCert())],
 	}
 	for name, m := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -1,7 +1,8 @@
 // Package codedisplay implements the one-time codes of MitID's code display and audio
 // code reader: TOTP (RFC 6238) over HOTP (RFC 4226), a stateless verifier that enforces
-// single use and learns clock drift, device serial numbers with a check digit, and
-// simulators of both devices, the audio one speaking its code as a WAV file.
+// single use and learns clock drift, device serial numbers with a check digit, and the
+// audio code reader's spoken code as a WAV file. Package codedisplaytest simulates both
+// devices for tests.
 //
 // # Stateless verification
 //

@@ -38,9 +38,6 @@ var (
 	// always means a typing mistake.
 	ErrSerialCheckDigit = errors.New("codedisplay: serial number check digit mismatch")
 
-	// ErrInvalidDevice: a device simulator built from missing or invalid parts.
-	ErrInvalidDevice = errors.New("codedisplay: invalid device")
-
 	// ErrUnsupportedLanguage: no voice for the requested language.
 	ErrUnsupportedLanguage = errors.New("codedisplay: unsupported language")
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/store/memory"
 	"github.com/go-mitid/mitid/web"
 )
@@ -24,7 +25,7 @@ import (
 type chipSite struct {
 	*site
 	origin string
-	sim    *chip.Simulator
+	sim    *chiptest.Simulator
 	chipID uuid.UUID
 	code   string // the chip's paper activation code: it came by mail
 }
@@ -47,7 +48,7 @@ func newChipSite(t *testing.T) *chipSite {
 	h, err := web.New(web.Config{Service: s.svc, Origin: origin, User: func(*http.Request) (uuid.UUID, bool) { return u.ID, true }})
 	require.NoError(t, err)
 	s.serve(t, h)
-	sim, err := chip.NewSimulator(seeded(5))
+	sim, err := chiptest.NewSimulator(seeded(5))
 	require.NoError(t, err)
 	code, _, _, err := s.svc.IssueCode(ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
 	require.NoError(t, err)
@@ -101,7 +102,7 @@ func TestChip_OverHTTP(t *testing.T) {
 	}{
 		{"malformed", func([]byte) []byte { return []byte(`{"id":"x"}`) }, mitid.CodeChipMalformed, 400},
 		{"another origin", func(o []byte) []byte {
-			b, err := c.sim.Login(o, "http://localhost.evil:1", chip.WithoutClientChecks())
+			b, err := c.sim.Login(o, "http://localhost.evil:1", chiptest.WithoutClientChecks())
 			require.NoError(t, err)
 			return b
 		}, mitid.CodeChipWrongOrigin, 401},

@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 	"github.com/go-mitid/mitid/store/memory"
 	"github.com/go-mitid/mitid/web"
 )
@@ -47,7 +48,7 @@ func (c *clock) Advance(d time.Duration) {
 type site struct {
 	svc     *mitid.Service
 	clock   *clock
-	display *codedisplay.Device
+	display *codedisplaytest.Device
 	user    *mitid.User
 	srv     *httptest.Server
 	client  *http.Client
@@ -74,7 +75,7 @@ func newSiteOn(t testing.TB, store mitid.Store, cheap bool) *site {
 	svc := newService(t, mitid.Config{Store: store, Clock: clk}, cheap)
 	u, _, err := svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "anna.web", CPR: "010190-1234", IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
-	dev, err := codedisplay.Manufacture(seeded(3), codedisplay.MitIDParams(), clk.Now)
+	dev, err := codedisplaytest.Manufacture(seeded(3), codedisplay.MitIDParams(), clk.Now)
 	require.NoError(t, err)
 	_, evs, err := svc.AddCodeDevice(ctx, u.ID, mitid.NewCodeDevice{Kind: mitid.KindCodeDisplay, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
 	require.NoError(t, err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 	"github.com/go-mitid/mitid/examples/internal/browsertest"
 )
 
@@ -112,7 +113,7 @@ func TestBrowser_ProofingWithAWitness(t *testing.T) {
 	}
 	// The code on the page is the one the Service issued: it activates
 	// Gitte's new code display.
-	dev, err := codedisplay.Manufacture(rand.Reader, codedisplay.MitIDParams(), d.demo.Clock.Now)
+	dev, err := codedisplaytest.Manufacture(rand.Reader, codedisplay.MitIDParams(), d.demo.Clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

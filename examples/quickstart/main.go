@@ -24,7 +24,9 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -119,7 +121,7 @@ func run(w io.Writer) error {
 	say("Looked up by CPR number, her user ID is now %q.", found.UserID)
 
 	step("Anna orders a code display; it arrives in the post, and she activates it with the activation code Citizen Service gave her on paper and the code the display shows.")
-	device, err := codedisplay.Manufacture(rand.Reader, codedisplay.MitIDParams(), clk.Now)
+	device, err := codedisplaytest.Manufacture(rand.Reader, codedisplay.MitIDParams(), clk.Now)
 	if err != nil {
 		return err
 	}
@@ -170,7 +172,7 @@ func run(w io.Writer) error {
 	say("Logged on: %s.", result)
 
 	step("She also tries to activate an audio code reader, while logged in with the code display.")
-	reader, err := codedisplay.Manufacture(rand.Reader, codedisplay.MitIDParams(), clk.Now)
+	reader, err := codedisplaytest.Manufacture(rand.Reader, codedisplay.MitIDParams(), clk.Now)
 	if err != nil {
 		return err
 	}
@@ -206,7 +208,7 @@ func run(w io.Writer) error {
 	_, _, err = svc.BeginChipRegistration(ctx, u.ID, chipID)
 	explain(say, err)
 	clk.advance(4 * time.Hour)
-	device2, err := chip.NewSimulator(rand.Reader) // a software stand-in for the chip on her key ring
+	device2, err := chiptest.NewSimulator(rand.Reader) // a software stand-in for the chip on her key ring
 	if err != nil {
 		return err
 	}

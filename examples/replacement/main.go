@@ -34,8 +34,11 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -67,7 +70,7 @@ type walk struct {
 	clk  *clock
 	cpr  mitid.CPRRecords
 	w    io.Writer
-	apps map[uuid.UUID]*app.Simulator
+	apps map[uuid.UUID]*apptest.Simulator
 }
 
 func (k *walk) step(format string, args ...any) { fmt.Fprintf(k.w, "\n▸ "+format+"\n", args...) }
@@ -102,7 +105,7 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	k := &walk{ctx: context.Background(), svc: svc, clk: clk, cpr: cpr, w: w, apps: map[uuid.UUID]*app.Simulator{}}
+	k := &walk{ctx: context.Background(), svc: svc, clk: clk, cpr: cpr, w: w, apps: map[uuid.UUID]*apptest.Simulator{}}
 	return k.all()
 }
 
@@ -137,7 +140,7 @@ func (k *walk) all() error {
 		return err
 	}
 	k.say("Receipt: %s", res.Receipt)
-	dev, err := codedisplay.Manufacture(rand.Reader, codedisplay.MitIDParams(), k.clk.Now)
+	dev, err := codedisplaytest.Manufacture(rand.Reader, codedisplay.MitIDParams(), k.clk.Now)
 	if err != nil {
 		return err
 	}
@@ -181,7 +184,7 @@ func (k *walk) all() error {
 		return err
 	}
 	k.say("Receipt: %s", rc)
-	dev2, err := codedisplay.Manufacture(rand.Reader, codedisplay.MitIDParams(), k.clk.Now)
+	dev2, err := codedisplaytest.Manufacture(rand.Reader, codedisplay.MitIDParams(), k.clk.Now)
 	if err != nil {
 		return err
 	}
@@ -319,7 +322,7 @@ func (k *walk) person(userID, cprText, given, passport string, addr mitid.Postal
 
 // addApp activates an app with a passport-scan code and a temporary PIN.
 func (k *walk) addApp(u *mitid.User) (uuid.UUID, error) {
-	sim, err := app.NewSimulator(rand.Reader, "123456")
+	sim, err := apptest.NewSimulator(rand.Reader, "123456")
 	if err != nil {
 		return uuid.Nil, err
 	}
@@ -343,8 +346,8 @@ func (k *walk) addApp(u *mitid.User) (uuid.UUID, error) {
 }
 
 // addDisplay activates a code display with a paper code and a first password.
-func (k *walk) addDisplay(u *mitid.User, password string) (uuid.UUID, *codedisplay.Device, error) {
-	dev, err := codedisplay.Manufacture(rand.Reader, codedisplay.MitIDParams(), k.clk.Now)
+func (k *walk) addDisplay(u *mitid.User, password string) (uuid.UUID, *codedisplaytest.Device, error) {
+	dev, err := codedisplaytest.Manufacture(rand.Reader, codedisplay.MitIDParams(), k.clk.Now)
 	if err != nil {
 		return uuid.Nil, nil, err
 	}
@@ -408,7 +411,7 @@ func (k *walk) chipOrder(u *mitid.User, label string) (uuid.UUID, error) {
 
 // connect registers a software chip through begin and finishes it.
 func (k *walk) connect(user, auth uuid.UUID, begin func() ([]byte, string, error), act mitid.ChipActivation) error {
-	sim, err := chip.NewSimulator(rand.Reader)
+	sim, err := chiptest.NewSimulator(rand.Reader)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
-	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 	"github.com/go-mitid/mitid/store/postgres"
 )
 
@@ -60,7 +60,7 @@ func benchBeginLogin(b *testing.B, known bool) {
 
 // benchAppKey is the device key of a simulated MitID app.
 func benchAppKey(b *testing.B) []byte {
-	sim, err := app.NewSimulator(rand.Reader, "123456")
+	sim, err := apptest.NewSimulator(rand.Reader, "123456")
 	require.NoError(b, err)
 	return sim.PublicKey()
 }

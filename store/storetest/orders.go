@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 )
 
 // Orders that change the user aggregate with them: the free
@@ -206,7 +207,7 @@ func testContentionWitnessActs(t *testing.T, s mitid.Store) {
 	w, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: uniqueName("vidne"), CPR: fmt.Sprintf("040470-%04d", seq.Add(1)%10000),
 		IAL: mitid.LevelSubstantial, Phone: "+4512345678", Channels: []mitid.Channel{mitid.ChannelSMS}})
 	require.NoError(t, err)
-	sim, err := app.NewSimulator(seededRand(7), "123456")
+	sim, err := apptest.NewSimulator(seededRand(7), "123456")
 	require.NoError(t, err)
 	_, evs, err := svc.AddApp(ctx, w.ID, "phone", sim.PublicKey())
 	require.NoError(t, err)

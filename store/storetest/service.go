@@ -15,7 +15,9 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 )
 
 // Contention through the Service: the rules of a login hold on this store
@@ -84,12 +86,12 @@ func newService(t *testing.T, s mitid.Store, tweak ...func(*mitid.Policy)) (*mit
 }
 
 // enrolCodeDisplay creates a user with an active code display and password.
-func enrolCodeDisplay(t *testing.T, svc *mitid.Service, clk *clock) (*mitid.User, *codedisplay.Device) {
+func enrolCodeDisplay(t *testing.T, svc *mitid.Service, clk *clock) (*mitid.User, *codedisplaytest.Device) {
 	t.Helper()
 	ctx := context.Background()
 	u, _, err := svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: uniqueName("kode"), CPR: fmt.Sprintf("020280-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
-	dev, err := codedisplay.Manufacture(seededRand(4), codedisplay.MitIDParams(), clk.Now)
+	dev, err := codedisplaytest.Manufacture(seededRand(4), codedisplay.MitIDParams(), clk.Now)
 	require.NoError(t, err)
 	_, evs, err := svc.AddCodeDevice(ctx, u.ID, mitid.NewCodeDevice{Kind: mitid.KindCodeDisplay, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
 	require.NoError(t, err)
@@ -145,7 +147,7 @@ const guessers = 200
 // concurrentWrongCodes makes guessers concurrent wrong guesses at u's code
 // display, one login each, and returns how many were refused with which
 // code.
-func concurrentWrongCodes(t *testing.T, svc *mitid.Service, u *mitid.User, dev *codedisplay.Device) map[mitid.Code]int {
+func concurrentWrongCodes(t *testing.T, svc *mitid.Service, u *mitid.User, dev *codedisplaytest.Device) map[mitid.Code]int {
 	t.Helper()
 	logins := beginLogins(t, svc, u, guessers)
 	right, err := dev.Code()
@@ -213,7 +215,7 @@ func testServiceChipTwice(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	u, _, err := svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: uniqueName("chip"), CPR: fmt.Sprintf("030380-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
-	sim, err := chip.NewSimulator(seededRand(5))
+	sim, err := chiptest.NewSimulator(seededRand(5))
 	require.NoError(t, err)
 	_, evs, err := svc.AddAuthenticator(ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 	require.NoError(t, err)

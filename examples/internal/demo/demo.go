@@ -19,9 +19,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/go-mitid/mitid"
-	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 	"github.com/go-mitid/mitid/chip"
 	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 	"github.com/go-mitid/mitid/store/memory"
 	"github.com/go-mitid/mitid/store/postgres"
 )
@@ -59,9 +60,9 @@ type Person struct {
 	Name    string
 	What    string // what the person demonstrates
 	User    uuid.UUID
-	Display *codedisplay.Device // a code display or audio code reader, or nil
-	Kind    mitid.Kind          // the display's kind
-	Phone   *app.Simulator      // the MitID app, or nil
+	Display *codedisplaytest.Device // a code display or audio code reader, or nil
+	Kind    mitid.Kind              // the display's kind
+	Phone   *apptest.Simulator      // the MitID app, or nil
 	// ActivationCode activates the person's authenticator waiting for
 	// activation (on paper), when they have one.
 	ActivationCode string
@@ -233,12 +234,12 @@ func (d *Demo) seed(ctx context.Context) error {
 		n := uint64(100 * (i + 1))
 		switch pp.kind {
 		case mitid.KindCodeDisplay, mitid.KindAudioReader:
-			if p.Display, err = codedisplay.Manufacture(seeded(n), codedisplay.MitIDParams(), d.Clock.Now); err != nil {
+			if p.Display, err = codedisplaytest.Manufacture(seeded(n), codedisplay.MitIDParams(), d.Clock.Now); err != nil {
 				return err
 			}
 			p.Kind = pp.kind
 		case mitid.KindApp:
-			if p.Phone, err = app.NewSimulator(seeded(n), PIN); err != nil {
+			if p.Phone, err = apptest.NewSimulator(seeded(n), PIN); err != nil {
 				return err
 			}
 		}
@@ -323,7 +324,7 @@ func (d *Demo) suspend(p *Person, _ uuid.UUID) error {
 func (d *Demo) pendingDisplay(p *Person, _ uuid.UUID) error {
 	ctx := context.Background()
 	var err error
-	if p.Display, err = codedisplay.Manufacture(seeded(6000), codedisplay.MitIDParams(), d.Clock.Now); err != nil {
+	if p.Display, err = codedisplaytest.Manufacture(seeded(6000), codedisplay.MitIDParams(), d.Clock.Now); err != nil {
 		return err
 	}
 	p.Kind = mitid.KindCodeDisplay

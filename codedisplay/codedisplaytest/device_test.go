@@ -1,8 +1,7 @@
-package codedisplay
+package codedisplaytest_test
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
 	"sync"
 	"testing"
@@ -10,6 +9,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
+)
+
+var (
+	t0          = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	rfcSeedSHA1 = []byte("12345678901234567890") // RFC 6238 Appendix B
 )
 
 // fakeClock is a clock a test moves by hand; safe for concurrent use.
@@ -25,24 +32,11 @@ func (c *fakeClock) Add(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// detRand is a deterministic byte stream for tests: SHA-256 in counter mode.
-type detRand struct {
-	ctr uint64
-	buf []byte
-}
-
-func (r *detRand) Read(p []byte) (int, error) {
-	for n := 0; n < len(p); {
-		if len(r.buf) == 0 {
-			h := sha256.Sum256([]byte{byte(r.ctr), byte(r.ctr >> 8), byte(r.ctr >> 16), byte(r.ctr >> 24)})
-			r.buf = h[:]
-			r.ctr++
-		}
-		c := copy(p[n:], r.buf)
-		r.buf = r.buf[c:]
-		n += c
-	}
-	return len(p), nil
+func mustSerial(t *testing.T, n uint64) codedisplay.Serial {
+	t.Helper()
+	s, err := codedisplay.SerialFromNumber(n)
+	require.NoError(t, err)
+	return s
 }
 
 // TestDevice_ShowsTheCodeTheVerifierAccepts is the whole life of a code display: made
@@ -50,23 +44,23 @@ func (r *detRand) Read(p []byte) (int, error) {
 // time accepted once.
 func TestDevice_ShowsTheCodeTheVerifierAccepts(t *testing.T) {
 	clock := &fakeClock{now: t0}
-	p := MitIDParams()
-	d, err := Manufacture(&detRand{}, p, clock.Now)
+	p := codedisplay.MitIDParams()
+	d, err := codedisplaytest.Manufacture(codedisplaytest.Seeded(0), p, clock.Now)
 	require.NoError(t, err)
 	serial, seed := d.Serial(), d.Seed()
 	assert.Len(t, seed, 20)
 	assert.Equal(t, p, d.Params())
-	_, err = ParseSerial(serial.String())
+	_, err = codedisplay.ParseSerial(serial.String())
 	require.NoError(t, err)
 
-	st := State{}
+	st := codedisplay.State{}
 	for range 5 {
 		code, err := d.Code()
 		require.NoError(t, err)
 		m, err := p.Verify(seed, code, st, clock.Now())
 		require.NoError(t, err)
 		_, err = p.Verify(seed, code, m.NewState, clock.Now())
-		require.ErrorIs(t, err, ErrCodeReused)
+		require.ErrorIs(t, err, codedisplay.ErrCodeReused)
 		st = m.NewState
 		clock.Add(p.Period)
 	}
@@ -81,10 +75,10 @@ func TestDevice_FastClockIsFollowed(t *testing.T) {
 		now := verifier.Now()
 		return now.Add(now.Sub(t0) * 20 / time.Duration(week/time.Second))
 	}
-	p := MitIDParams()
-	d, err := NewDevice(mustSerial(t, 1), rfcSeedSHA1, p, deviceClock)
+	p := codedisplay.MitIDParams()
+	d, err := codedisplaytest.NewDevice(mustSerial(t, 1), rfcSeedSHA1, p, deviceClock)
 	require.NoError(t, err)
-	st := State{}
+	st := codedisplay.State{}
 	for i := range 10 {
 		verifier.Add(week)
 		code, err := d.Code()
@@ -98,7 +92,7 @@ func TestDevice_FastClockIsFollowed(t *testing.T) {
 
 func TestDevice_CopiesItsSeed(t *testing.T) {
 	seed := bytes.Clone(rfcSeedSHA1)
-	d, err := NewDevice(mustSerial(t, 2), seed, MitIDParams(), (&fakeClock{now: t0}).Now)
+	d, err := codedisplaytest.NewDevice(mustSerial(t, 2), seed, codedisplay.MitIDParams(), (&fakeClock{now: t0}).Now)
 	require.NoError(t, err)
 	before, err := d.Code()
 	require.NoError(t, err)
@@ -112,46 +106,46 @@ func TestDevice_CopiesItsSeed(t *testing.T) {
 func TestNewDevice_Refusals(t *testing.T) {
 	clock := (&fakeClock{now: t0}).Now
 	s := mustSerial(t, 3)
-	_, err := NewDevice(Serial{}, rfcSeedSHA1, MitIDParams(), clock)
-	assert.ErrorIs(t, err, ErrInvalidDevice)
-	_, err = NewDevice(s, rfcSeedSHA1, MitIDParams(), nil)
-	assert.ErrorIs(t, err, ErrInvalidDevice)
-	_, err = NewDevice(s, rfcSeedSHA1[:8], MitIDParams(), clock)
-	assert.ErrorIs(t, err, ErrInvalidSeed)
-	_, err = NewDevice(s, rfcSeedSHA1, Params{}, clock)
-	assert.ErrorIs(t, err, ErrInvalidParams)
-	_, err = Manufacture(&detRand{}, Params{}, clock)
-	assert.ErrorIs(t, err, ErrInvalidParams)
-	_, err = NewAudioDevice(nil, Danish)
-	assert.ErrorIs(t, err, ErrInvalidDevice)
+	_, err := codedisplaytest.NewDevice(codedisplay.Serial{}, rfcSeedSHA1, codedisplay.MitIDParams(), clock)
+	assert.ErrorIs(t, err, codedisplaytest.ErrInvalidDevice)
+	_, err = codedisplaytest.NewDevice(s, rfcSeedSHA1, codedisplay.MitIDParams(), nil)
+	assert.ErrorIs(t, err, codedisplaytest.ErrInvalidDevice)
+	_, err = codedisplaytest.NewDevice(s, rfcSeedSHA1[:8], codedisplay.MitIDParams(), clock)
+	assert.ErrorIs(t, err, codedisplay.ErrInvalidSeed)
+	_, err = codedisplaytest.NewDevice(s, rfcSeedSHA1, codedisplay.Params{}, clock)
+	assert.ErrorIs(t, err, codedisplay.ErrInvalidParams)
+	_, err = codedisplaytest.Manufacture(codedisplaytest.Seeded(0), codedisplay.Params{}, clock)
+	assert.ErrorIs(t, err, codedisplay.ErrInvalidParams)
+	_, err = codedisplaytest.NewAudioDevice(nil, codedisplay.Danish)
+	assert.ErrorIs(t, err, codedisplaytest.ErrInvalidDevice)
 
-	d, err := NewDevice(s, rfcSeedSHA1, MitIDParams(), clock)
+	d, err := codedisplaytest.NewDevice(s, rfcSeedSHA1, codedisplay.MitIDParams(), clock)
 	require.NoError(t, err)
-	_, err = NewAudioDevice(d, "sv")
-	assert.ErrorIs(t, err, ErrUnsupportedLanguage)
+	_, err = codedisplaytest.NewAudioDevice(d, "sv")
+	assert.ErrorIs(t, err, codedisplay.ErrUnsupportedLanguage)
 	_, err = d.CodeAt(time.Unix(-31, 0))
-	assert.ErrorIs(t, err, ErrInvalidTime)
+	assert.ErrorIs(t, err, codedisplay.ErrInvalidTime)
 }
 
 // TestAudioDevice_SpeaksItsCurrentCode: what the audio code reader says, transcribed,
 // is the code the verifier accepts.
 func TestAudioDevice_SpeaksItsCurrentCode(t *testing.T) {
 	clock := &fakeClock{now: t0}
-	p := MitIDParams()
-	d, err := Manufacture(&detRand{ctr: 7}, p, clock.Now)
+	p := codedisplay.MitIDParams()
+	d, err := codedisplaytest.Manufacture(codedisplaytest.Seeded(7), p, clock.Now)
 	require.NoError(t, err)
-	for _, lang := range Languages() {
-		a, err := NewAudioDevice(d, lang)
+	for _, lang := range codedisplay.Languages() {
+		a, err := codedisplaytest.NewAudioDevice(d, lang)
 		require.NoError(t, err)
 		assert.Equal(t, lang, a.Language())
 		wav, err := a.Speak()
 		require.NoError(t, err)
-		heard, err := TranscribeWAV(wav, lang)
+		heard, err := codedisplay.TranscribeWAV(wav, lang)
 		require.NoError(t, err)
 		shown, err := a.Code()
 		require.NoError(t, err)
 		assert.Equal(t, shown, heard)
-		_, err = p.Verify(d.Seed(), heard, State{}, clock.Now())
+		_, err = p.Verify(d.Seed(), heard, codedisplay.State{}, clock.Now())
 		require.NoError(t, err)
 	}
 }
@@ -160,9 +154,9 @@ func TestAudioDevice_SpeaksItsCurrentCode(t *testing.T) {
 // with -race) and all see the same code.
 func TestDevice_ConcurrentUseIsSafe(t *testing.T) {
 	clock := &fakeClock{now: t0}
-	d, err := NewDevice(mustSerial(t, 4), rfcSeedSHA1, MitIDParams(), clock.Now)
+	d, err := codedisplaytest.NewDevice(mustSerial(t, 4), rfcSeedSHA1, codedisplay.MitIDParams(), clock.Now)
 	require.NoError(t, err)
-	a, err := NewAudioDevice(d, Danish)
+	a, err := codedisplaytest.NewAudioDevice(d, codedisplay.Danish)
 	require.NoError(t, err)
 	want, err := d.Code()
 	require.NoError(t, err)
@@ -177,7 +171,7 @@ func TestDevice_ConcurrentUseIsSafe(t *testing.T) {
 			if err == nil {
 				var wav []byte
 				if wav, err = a.Speak(); err == nil {
-					c, err = TranscribeWAV(wav, Danish)
+					c, err = codedisplay.TranscribeWAV(wav, codedisplay.Danish)
 				}
 				if err == nil && c != want {
 					err = errors.New("device said " + c + ", want " + want)
@@ -191,27 +185,4 @@ func TestDevice_ConcurrentUseIsSafe(t *testing.T) {
 	for err := range errs {
 		assert.NoError(t, err)
 	}
-}
-
-func TestParams_NewSeed_RecommendedLengths(t *testing.T) {
-	for alg, n := range map[Algorithm]int{SHA1: 20, SHA256: 32, SHA512: 64} {
-		p := MitIDParams()
-		p.Algorithm = alg
-		seed, err := p.NewSeed(&detRand{})
-		require.NoError(t, err)
-		assert.Len(t, seed, n, "%v", alg)
-	}
-	_, err := MitIDParams().NewSeed(bytes.NewReader(make([]byte, 19)))
-	assert.ErrorContains(t, err, "reading seed")
-	_, err = MitIDParams().NewSeed(nil)
-	assert.Error(t, err)
-	_, err = Params{}.NewSeed(&detRand{})
-	assert.ErrorIs(t, err, ErrInvalidParams)
-}
-
-func mustSerial(t *testing.T, n uint64) Serial {
-	t.Helper()
-	s, err := SerialFromNumber(n)
-	require.NoError(t, err)
-	return s
 }

@@ -1,4 +1,4 @@
-package chip
+package chiptest
 
 import (
 	"crypto"
@@ -7,8 +7,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/go-webauthn/webauthn/protocol/webauthncbor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid/chip"
 )
 
 func TestSimulator_DeterministicFromItsRandomness(t *testing.T) {
@@ -22,8 +25,8 @@ func TestSimulator_DeterministicFromItsRandomness(t *testing.T) {
 	require.NoError(t, err)
 	mb, err := b.RegisterU2F(testAppID, []byte("{}"))
 	require.NoError(t, err)
-	ra, _ := ParseU2FRegistration(ma)
-	rb, _ := ParseU2FRegistration(mb)
+	ra, _ := chip.ParseU2FRegistration(ma)
+	rb, _ := chip.ParseU2FRegistration(mb)
 	assert.Equal(t, ra.KeyHandle, rb.KeyHandle)
 	assert.Equal(t, ra.PublicKey, rb.PublicKey)
 	assert.False(t, newTestSimulator(t, 61).attKey.Equal(a.attKey))
@@ -33,7 +36,7 @@ func TestSimulator_KeyHandleBoundToApplication(t *testing.T) {
 	sim := newTestSimulator(t, 62)
 	msg, err := sim.RegisterU2F(testAppID, []byte("{}"))
 	require.NoError(t, err)
-	reg, err := ParseU2FRegistration(msg)
+	reg, err := chip.ParseU2FRegistration(msg)
 	require.NoError(t, err)
 	assert.True(t, sim.owns(sha256.Sum256([]byte(testAppID)), reg.KeyHandle))
 	assert.False(t, sim.owns(sha256.Sum256([]byte(testRPID)), reg.KeyHandle))
@@ -61,7 +64,7 @@ func TestSimulator_BrowserRules(t *testing.T) {
 	require.ErrorIs(t, err, ErrSimBadOptions)
 
 	cred := register(t, v, newTestSimulator(t, 65), testUser)
-	options, _, err = v.BeginLogin(testUser, []Credential{cred})
+	options, _, err = v.BeginLogin(testUser, []chip.Credential{cred})
 	require.NoError(t, err)
 	_, err = sim.Login(options, testOrigin)
 	require.ErrorIs(t, err, ErrSimNoCredential, "this chip does not hold that credential")
@@ -92,7 +95,7 @@ func TestSimulator_RegistrationIsFIDOU2FAttestation(t *testing.T) {
 		Fmt     string         `cbor:"fmt"`
 		AttStmt map[string]any `cbor:"attStmt"`
 	}
-	require.NoError(t, webauthncborUnmarshal(raw, &att))
+	require.NoError(t, webauthncbor.Unmarshal(raw, &att))
 	assert.Equal(t, "fido-u2f", att.Fmt)
 	assert.Contains(t, att.AttStmt, "sig")
 	assert.Len(t, att.AttStmt["x5c"], 1)
@@ -113,7 +116,7 @@ func TestSimulator_ConcurrentAssertionsCountUniquely(t *testing.T) {
 	v, _ := newTestVerifier(t)
 	sim := newTestSimulator(t, 67)
 	cred := register(t, v, sim, testUser)
-	options, _, err := v.BeginLogin(testUser, []Credential{cred})
+	options, _, err := v.BeginLogin(testUser, []chip.Credential{cred})
 	require.NoError(t, err)
 
 	const n = 32

@@ -1,4 +1,4 @@
-package app
+package apptest
 
 import (
 	"crypto/ecdsa"
@@ -6,13 +6,24 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/go-mitid/mitid/app"
 )
 
 // MaxPINAttempts is how many wrong PINs in a row lock the simulated app.
 const MaxPINAttempts = 3
+
+// Errors of the simulated device; test with errors.Is.
+var (
+	// ErrWrongPIN: the simulated device refused the PIN.
+	ErrWrongPIN = errors.New("app: wrong PIN")
+	// ErrDeviceLocked: the simulated device locked itself after wrong PINs.
+	ErrDeviceLocked = errors.New("app: the app is locked after too many wrong PINs")
+)
 
 // Simulator plays the MitID app on a phone: it holds a device key, checks
 // the PIN on the device and signs approvals. It is safe for concurrent use.
@@ -57,7 +68,7 @@ func (s *Simulator) PublicKey() []byte {
 
 // Approve shows the request to the simulated person, who approves it with
 // pin. A wrong PIN counts; MaxPINAttempts in a row lock the app for good.
-func (s *Simulator) Approve(r Request, pin string) ([]byte, error) {
+func (s *Simulator) Approve(r app.Request, pin string) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.wrongPIN >= MaxPINAttempts {

@@ -1,6 +1,7 @@
-package chip
+package chiptest
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/ecdsa"
@@ -15,6 +16,8 @@ import (
 	"math/big"
 	"sync"
 	"time"
+
+	"github.com/go-mitid/mitid/chip/credential"
 )
 
 // Simulator is a software MitID chip together with the part of a browser
@@ -139,8 +142,13 @@ func (s *Simulator) serial() (*big.Int, error) {
 }
 
 // AttestationRoot returns the CA that issued the chip's attestation
-// certificate, for Config.AttestationRoots.
+// certificate, for the verifier's attestation roots (chip.Config.AttestationRoots).
 func (s *Simulator) AttestationRoot() *x509.Certificate { return s.root }
+
+// AttestationCert returns the DER attestation certificate the chip sends
+// with every registration, which a verifier stores as
+// Credential.AttestationCert.
+func (s *Simulator) AttestationCert() []byte { return bytes.Clone(s.attCert) }
 
 // Counter returns the chip's global signature counter: the value its last
 // assertion carried.
@@ -189,8 +197,8 @@ type simOptions struct {
 	noClientRule bool
 }
 
-// WithTransport says how the chip is connected: TransportUSB (the default),
-// TransportNFC or TransportBLE. A registration reports it as the
+// WithTransport says how the chip is connected: credential.TransportUSB (the
+// default), TransportNFC or TransportBLE. A registration reports it as the
 // credential's transport, as browsers do for a U2F chip.
 func WithTransport(t string) SimOption { return func(o *simOptions) { o.transport = t } }
 
@@ -208,7 +216,7 @@ func WithoutUserPresence() SimOption { return func(o *simOptions) { o.noPresence
 func WithoutClientChecks() SimOption { return func(o *simOptions) { o.noClientRule = true } }
 
 func simOpts(opts []SimOption) simOptions {
-	o := simOptions{transport: TransportUSB}
+	o := simOptions{transport: credential.TransportUSB}
 	for _, f := range opts {
 		f(&o)
 	}

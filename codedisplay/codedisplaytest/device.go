@@ -1,11 +1,17 @@
-package codedisplay
+package codedisplaytest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/go-mitid/mitid/codedisplay"
 )
+
+// ErrInvalidDevice: a simulated device built from missing or invalid parts.
+var ErrInvalidDevice = errors.New("codedisplay: invalid device")
 
 // Device simulates a code display: a serial number, a seed and the parameters fixed at
 // manufacture, and a clock. It shows the code of the clock's current time step, as the
@@ -15,36 +21,38 @@ import (
 // A Device never changes after NewDevice, so it is safe for concurrent use when its
 // clock is.
 type Device struct {
-	serial Serial
+	serial codedisplay.Serial
 	seed   []byte
-	params Params
+	params codedisplay.Params
 	clock  func() time.Time
 }
 
 // NewDevice returns a simulated device. It copies seed, and fails with
-// ErrInvalidDevice for a zero serial number or a nil clock, ErrInvalidParams or
-// ErrInvalidSeed for parameters or a seed Verify would reject.
-func NewDevice(serial Serial, seed []byte, p Params, clock func() time.Time) (*Device, error) {
+// ErrInvalidDevice for a zero serial number or a nil clock, codedisplay.ErrInvalidParams
+// or codedisplay.ErrInvalidSeed for parameters or a seed Verify would reject.
+func NewDevice(serial codedisplay.Serial, seed []byte, p codedisplay.Params, clock func() time.Time) (*Device, error) {
 	if serial.IsZero() {
 		return nil, fmt.Errorf("%w: no serial number", ErrInvalidDevice)
 	}
 	if clock == nil {
 		return nil, fmt.Errorf("%w: nil clock", ErrInvalidDevice)
 	}
-	if _, err := p.newGenerator(seed); err != nil {
+	// Computing one code checks the parameters and the seed exactly as
+	// Verify will.
+	if _, err := p.CodeAt(seed, time.Unix(0, 0)); err != nil {
 		return nil, err
 	}
 	return &Device{serial: serial, seed: bytes.Clone(seed), params: p, clock: clock}, nil
 }
 
-// Manufacture makes a new device: a serial number drawn with NewSerial, then a seed
-// drawn with p.NewSeed, both from rand. The issuer records Serial and Seed (sealed) when
+// Manufacture makes a new device: a serial number drawn with codedisplay.NewSerial, then a
+// seed drawn with p.NewSeed, both from rand. The issuer records codedisplay.Serial and Seed (sealed) when
 // it ships the device and verifies codes against them at activation and login.
-func Manufacture(rand io.Reader, p Params, clock func() time.Time) (*Device, error) {
+func Manufacture(rand io.Reader, p codedisplay.Params, clock func() time.Time) (*Device, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	serial, err := NewSerial(rand)
+	serial, err := codedisplay.NewSerial(rand)
 	if err != nil {
 		return nil, err
 	}
@@ -55,15 +63,15 @@ func Manufacture(rand io.Reader, p Params, clock func() time.Time) (*Device, err
 	return NewDevice(serial, seed, p, clock)
 }
 
-// Serial returns the device's serial number.
-func (d *Device) Serial() Serial { return d.serial }
+// codedisplay.Serial returns the device's serial number.
+func (d *Device) Serial() codedisplay.Serial { return d.serial }
 
 // Seed returns a copy of the device's secret seed, as the issuer records it at
 // manufacture.
 func (d *Device) Seed() []byte { return bytes.Clone(d.seed) }
 
-// Params returns the device's parameters.
-func (d *Device) Params() Params { return d.params }
+// codedisplay.Params returns the device's parameters.
+func (d *Device) Params() codedisplay.Params { return d.params }
 
 // Code returns the code the device shows now, by its own clock.
 func (d *Device) Code() (string, error) { return d.CodeAt(d.clock()) }
