@@ -7,9 +7,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/go-mitid/mitid"
-	"github.com/go-mitid/mitid/app"
-	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/app/apptest"
+	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 )
 
 // The secrets every Person the kit enrols uses.
@@ -27,15 +28,15 @@ type Person struct {
 	// User is the user as stored after enrolment.
 	User *mitid.User
 	// Display is the simulated code display or audio code reader.
-	Display *codedisplay.Device
+	Display *codedisplaytest.Device
 	// DisplayID is its authenticator's ID.
 	DisplayID uuid.UUID
 	// App is the simulated MitID app; its PIN is AppPIN.
-	App *app.Simulator
+	App *apptest.Simulator
 	// AppID is its authenticator's ID.
 	AppID uuid.UUID
 	// Chip is the simulated FIDO U2F chip, answering for Origin.
-	Chip *chip.Simulator
+	Chip *chiptest.Simulator
 	// ChipID is its authenticator's ID.
 	ChipID uuid.UUID
 }
@@ -67,7 +68,7 @@ func (e *Env) Enrol(tb TB, userID string, ial mitid.Level, kinds ...mitid.Kind) 
 	for _, k := range kinds {
 		switch k {
 		case mitid.KindCodeDisplay, mitid.KindAudioReader:
-			dev, err := codedisplay.Manufacture(e.Rand(), codedisplay.MitIDParams(), e.Clock.Now)
+			dev, err := codedisplaytest.Manufacture(e.Rand(), codedisplay.MitIDParams(), e.Clock.Now)
 			if err != nil {
 				tb.Fatalf("mitidtest: manufacture a %s: %v", k, err)
 			}
@@ -87,7 +88,7 @@ func (e *Env) Enrol(tb TB, userID string, ial mitid.Level, kinds ...mitid.Kind) 
 			p.Display, p.DisplayID = dev, evs[0].Authenticator
 			e.Clock.Advance(30 * time.Second)
 		case mitid.KindApp:
-			sim, err := app.NewSimulator(e.Rand(), AppPIN)
+			sim, err := apptest.NewSimulator(e.Rand(), AppPIN)
 			if err != nil {
 				tb.Fatalf("mitidtest: app simulator: %v", err)
 			}
@@ -108,7 +109,7 @@ func (e *Env) Enrol(tb TB, userID string, ial mitid.Level, kinds ...mitid.Kind) 
 			}
 			p.App, p.AppID = sim, evs[0].Authenticator
 		case mitid.KindChip:
-			sim, err := chip.NewSimulator(e.Rand())
+			sim, err := chiptest.NewSimulator(e.Rand())
 			if err != nil {
 				tb.Fatalf("mitidtest: chip simulator: %v", err)
 			}
