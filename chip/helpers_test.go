@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid/chip/chiptest"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 )
 
 const (
@@ -24,29 +24,10 @@ const (
 
 var testUser = User{ID: []byte("user-0001-handle"), Name: "Bjørn Ærø", DisplayName: "Bjørn"}
 
-// fakeClock is a settable clock; tests never sleep.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// newFakeClock is the clock every verifier test starts from.
+func newFakeClock() *fake.Clock { return fake.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)) }
 
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func newTestVerifier(t testing.TB, mods ...func(*Config)) (*Verifier, *fakeClock) {
+func newTestVerifier(t testing.TB, mods ...func(*Config)) (*Verifier, *fake.Clock) {
 	t.Helper()
 	clk := newFakeClock()
 	cfg := Config{

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid/chip/chiptest"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 )
 
 func TestLogin_SimulatorFIDOU2F(t *testing.T) {
@@ -164,7 +165,7 @@ func TestLogin_Refusals(t *testing.T) {
 		simOpts []chiptest.SimOption
 		origin  string
 		edit    func(t *testing.T, m, r map[string]any)
-		mutate  func(ch *Challenge, clk *fakeClock)
+		mutate  func(ch *Challenge, clk *fake.Clock)
 		user    *User
 		want    error
 	}{
@@ -211,13 +212,13 @@ func TestLogin_Refusals(t *testing.T) {
 			},
 			want: ErrVerification,
 		},
-		{name: "expired challenge", mutate: func(_ *Challenge, clk *fakeClock) { clk.Advance(DefaultTimeout + 1) }, want: ErrChallengeExpired},
-		{name: "registration challenge", mutate: func(ch *Challenge, _ *fakeClock) { ch.Ceremony = CeremonyRegistration }, want: ErrInvalidChallenge},
+		{name: "expired challenge", mutate: func(_ *Challenge, clk *fake.Clock) { clk.Advance(DefaultTimeout + 1) }, want: ErrChallengeExpired},
+		{name: "registration challenge", mutate: func(ch *Challenge, _ *fake.Clock) { ch.Ceremony = CeremonyRegistration }, want: ErrInvalidChallenge},
 		{name: "challenge of another user", user: &otherUser, want: ErrInvalidChallenge},
-		{name: "truncated challenge", mutate: func(ch *Challenge, _ *fakeClock) { ch.Value = ch.Value[:8] }, want: ErrInvalidChallenge},
+		{name: "truncated challenge", mutate: func(ch *Challenge, _ *fake.Clock) { ch.Value = ch.Value[:8] }, want: ErrInvalidChallenge},
 		{
 			name: "response to another challenge",
-			mutate: func(ch *Challenge, _ *fakeClock) {
+			mutate: func(ch *Challenge, _ *fake.Clock) {
 				ch.Value = []byte("a-different-challenge-32-bytes!!")
 			},
 			want: ErrChallengeMismatch,

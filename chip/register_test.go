@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid/chip/chiptest"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 )
 
 func TestRegistration_SimulatorFIDOU2F(t *testing.T) {
@@ -243,7 +244,7 @@ func TestRegistration_Refusals(t *testing.T) {
 	tests := []struct {
 		name    string
 		respond func(t *testing.T, options []byte) []byte
-		mutate  func(ch *Challenge, clk *fakeClock)
+		mutate  func(ch *Challenge, clk *fake.Clock)
 		user    *User
 		want    error
 	}{
@@ -292,12 +293,12 @@ func TestRegistration_Refusals(t *testing.T) {
 		},
 		{
 			name:   "expired challenge",
-			mutate: func(_ *Challenge, clk *fakeClock) { clk.Advance(DefaultTimeout) },
+			mutate: func(_ *Challenge, clk *fake.Clock) { clk.Advance(DefaultTimeout) },
 			want:   ErrChallengeExpired,
 		},
 		{
 			name:   "login challenge",
-			mutate: func(ch *Challenge, _ *fakeClock) { ch.Ceremony = CeremonyLogin },
+			mutate: func(ch *Challenge, _ *fake.Clock) { ch.Ceremony = CeremonyLogin },
 			want:   ErrInvalidChallenge,
 		},
 		{
@@ -307,7 +308,7 @@ func TestRegistration_Refusals(t *testing.T) {
 		},
 		{
 			name: "response to another challenge",
-			mutate: func(ch *Challenge, _ *fakeClock) {
+			mutate: func(ch *Challenge, _ *fake.Clock) {
 				ch.Value = []byte("a-different-challenge-32-bytes!!")
 			},
 			want: ErrChallengeMismatch,

@@ -16,6 +16,7 @@ import (
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/chip"
 	"github.com/go-mitid/mitid/chip/chiptest"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 	"github.com/go-mitid/mitid/store/memory"
 	"github.com/go-mitid/mitid/web"
 )
@@ -33,7 +34,7 @@ type chipSite struct {
 func newChipSite(t *testing.T) *chipSite {
 	t.Helper()
 	ctx := context.Background()
-	s := &site{clock: &clock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}}
+	s := &site{clock: fake.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))}
 	s.srv = httptest.NewServer(nil)
 	t.Cleanup(s.srv.Close)
 	origin := strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1)

@@ -2,15 +2,12 @@ package web_test
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,35 +16,20 @@ import (
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/codedisplay"
 	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 	"github.com/go-mitid/mitid/store/memory"
 	"github.com/go-mitid/mitid/web"
 )
 
 const password = "korrekt hest batteri"
 
-func seeded(n uint64) io.Reader {
-	var seed [32]byte
-	binary.LittleEndian.PutUint64(seed[:], n)
-	return rand.NewChaCha8(seed)
-}
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func seeded(n uint64) io.Reader { return fake.Rand(n) }
 
 // site is a Handler on a memory store with one citizen holding a code
 // display, served over loopback.
 type site struct {
 	svc     *mitid.Service
-	clock   *clock
+	clock   *fake.Clock
 	display *codedisplaytest.Device
 	user    *mitid.User
 	srv     *httptest.Server
@@ -71,7 +53,7 @@ func newSiteWith(t testing.TB, cheap bool) *site {
 func newSiteOn(t testing.TB, store mitid.Store, cheap bool) *site {
 	t.Helper()
 	ctx := context.Background()
-	clk := &clock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
+	clk := fake.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
 	svc := newService(t, mitid.Config{Store: store, Clock: clk}, cheap)
 	u, _, err := svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "anna.web", CPR: "010190-1234", IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)

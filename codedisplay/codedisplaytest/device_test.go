@@ -12,25 +12,13 @@ import (
 
 	"github.com/go-mitid/mitid/codedisplay"
 	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 )
 
 var (
 	t0          = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	rfcSeedSHA1 = []byte("12345678901234567890") // RFC 6238 Appendix B
 )
-
-// fakeClock is a clock a test moves by hand; safe for concurrent use.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 func mustSerial(t *testing.T, n uint64) codedisplay.Serial {
 	t.Helper()
@@ -43,7 +31,7 @@ func mustSerial(t *testing.T, n uint64) codedisplay.Serial {
 // by Manufacture, its serial and seed recorded by the issuer, each code it shows over
 // time accepted once.
 func TestDevice_ShowsTheCodeTheVerifierAccepts(t *testing.T) {
-	clock := &fakeClock{now: t0}
+	clock := fake.NewClock(t0)
 	p := codedisplay.MitIDParams()
 	d, err := codedisplaytest.Manufacture(codedisplaytest.Seeded(0), p, clock.Now)
 	require.NoError(t, err)
@@ -62,14 +50,14 @@ func TestDevice_ShowsTheCodeTheVerifierAccepts(t *testing.T) {
 		_, err = p.Verify(seed, code, m.NewState, clock.Now())
 		require.ErrorIs(t, err, codedisplay.ErrCodeReused)
 		st = m.NewState
-		clock.Add(p.Period)
+		clock.Advance(p.Period)
 	}
 }
 
 // TestDevice_FastClockIsFollowed: a device whose clock gains 20 s a week is followed by
 // the learned drift over ten weekly logins (200 s, about 7 steps ahead).
 func TestDevice_FastClockIsFollowed(t *testing.T) {
-	verifier := &fakeClock{now: t0}
+	verifier := fake.NewClock(t0)
 	week := 7 * 24 * time.Hour
 	deviceClock := func() time.Time {
 		now := verifier.Now()
@@ -80,7 +68,7 @@ func TestDevice_FastClockIsFollowed(t *testing.T) {
 	require.NoError(t, err)
 	st := codedisplay.State{}
 	for i := range 10 {
-		verifier.Add(week)
+		verifier.Advance(week)
 		code, err := d.Code()
 		require.NoError(t, err)
 		m, err := p.Verify(rfcSeedSHA1, code, st, verifier.Now())
@@ -92,7 +80,7 @@ func TestDevice_FastClockIsFollowed(t *testing.T) {
 
 func TestDevice_CopiesItsSeed(t *testing.T) {
 	seed := bytes.Clone(rfcSeedSHA1)
-	d, err := codedisplaytest.NewDevice(mustSerial(t, 2), seed, codedisplay.MitIDParams(), (&fakeClock{now: t0}).Now)
+	d, err := codedisplaytest.NewDevice(mustSerial(t, 2), seed, codedisplay.MitIDParams(), fake.NewClock(t0).Now)
 	require.NoError(t, err)
 	before, err := d.Code()
 	require.NoError(t, err)
@@ -104,7 +92,7 @@ func TestDevice_CopiesItsSeed(t *testing.T) {
 }
 
 func TestNewDevice_Refusals(t *testing.T) {
-	clock := (&fakeClock{now: t0}).Now
+	clock := fake.NewClock(t0).Now
 	s := mustSerial(t, 3)
 	_, err := codedisplaytest.NewDevice(codedisplay.Serial{}, rfcSeedSHA1, codedisplay.MitIDParams(), clock)
 	assert.ErrorIs(t, err, codedisplaytest.ErrInvalidDevice)
@@ -130,7 +118,7 @@ func TestNewDevice_Refusals(t *testing.T) {
 // TestAudioDevice_SpeaksItsCurrentCode: what the audio code reader says, transcribed,
 // is the code the verifier accepts.
 func TestAudioDevice_SpeaksItsCurrentCode(t *testing.T) {
-	clock := &fakeClock{now: t0}
+	clock := fake.NewClock(t0)
 	p := codedisplay.MitIDParams()
 	d, err := codedisplaytest.Manufacture(codedisplaytest.Seeded(7), p, clock.Now)
 	require.NoError(t, err)
@@ -153,7 +141,7 @@ func TestAudioDevice_SpeaksItsCurrentCode(t *testing.T) {
 // TestDevice_ConcurrentUseIsSafe: many goroutines read one device and its audio (run
 // with -race) and all see the same code.
 func TestDevice_ConcurrentUseIsSafe(t *testing.T) {
-	clock := &fakeClock{now: t0}
+	clock := fake.NewClock(t0)
 	d, err := codedisplaytest.NewDevice(mustSerial(t, 4), rfcSeedSHA1, codedisplay.MitIDParams(), clock.Now)
 	require.NoError(t, err)
 	a, err := codedisplaytest.NewAudioDevice(d, codedisplay.Danish)
