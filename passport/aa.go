@@ -8,6 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/rsaraw"
 )
 
 // Active Authentication (ICAO 9303 Part 11 §6.1): the terminal sends a
@@ -58,7 +62,7 @@ func VerifyActive(pub *PublicKey, challenge, signature []byte, ecdsaHash crypto.
 	case pub == nil:
 		return nil, fmt.Errorf("%w: no public key", ErrActiveAuthenticationFailed)
 	case pub.RSA != nil:
-		r, err := iso9796Verify(pub.RSA, challenge, signature)
+		r, err := rsaraw.VerifyISO9796(pub.RSA, challenge, signature)
 		if err != nil {
 			// An unknown hash identifier may be an unsupported algorithm or
 			// just what a wrong signature recovers: it is a failure either
@@ -66,8 +70,8 @@ func VerifyActive(pub *PublicKey, challenge, signature []byte, ecdsaHash crypto.
 			return nil, fmt.Errorf("%w: ISO/IEC 9796-2: %w", ErrActiveAuthenticationFailed, err)
 		}
 		return &ActiveResult{
-			Algorithm: "ISO/IEC 9796-2 scheme 1 / " + pkiHashName(r.hash),
-			Hash:      r.hash, Trailer: r.trailer, Recovered: r.m1,
+			Algorithm: "ISO/IEC 9796-2 scheme 1 / " + pkiHashName(r.Hash),
+			Hash:      r.Hash, Trailer: r.Trailer, Recovered: r.Recovered,
 		}, nil
 	case pub.EC != nil:
 		h := ecdsaHash
@@ -99,7 +103,7 @@ func VerifyActive(pub *PublicKey, challenge, signature []byte, ecdsaHash crypto.
 }
 
 // aaDefaultHash picks the hash whose length matches the curve order.
-func aaDefaultHash(c *Curve) crypto.Hash {
+func aaDefaultHash(c *ec.Curve) crypto.Hash {
 	switch bits := c.N().BitLen(); {
 	case bits <= 192:
 		return crypto.SHA1
@@ -118,7 +122,7 @@ func aaDefaultHash(c *Curve) crypto.Hash {
 // ActiveAuthenticationInfo (ecdsa-plain-SHA* of BSI TR-03111, or
 // ecdsa-with-SHA* of X9.62) to the hash VerifyActive needs.
 func ActiveAuthenticationHash(signatureAlgorithm asn1.ObjectIdentifier) (crypto.Hash, error) {
-	a, err := parseSigAlg(pkiAlgorithm{OID: signatureAlgorithm}, 0)
+	a, err := parseSigAlg(ber.AlgorithmIdentifier{OID: signatureAlgorithm}, 0)
 	if err != nil {
 		return 0, err
 	}
@@ -160,11 +164,11 @@ func SignActive(rand io.Reader, key crypto.Signer, challenge []byte, opts Active
 		if h == 0 {
 			h = crypto.SHA1
 		}
-		return iso9796Sign(rand, rsaKey, h, opts.ExplicitTrailer, challenge)
+		return rsaraw.SignISO9796(rand, rsaKey, h, opts.ExplicitTrailer, challenge)
 	}
-	var aaCurve *Curve
+	var aaCurve *ec.Curve
 	switch p := key.Public().(type) {
-	case *ECPublicKey:
+	case *ec.ECPublicKey:
 		aaCurve = p.Curve
 	case *ecdsa.PublicKey:
 		pk, err := NewPublicKey(p)
@@ -195,5 +199,5 @@ func SignActive(rand io.Reader, key crypto.Signer, challenge []byte, opts Active
 	if err != nil {
 		return nil, err
 	}
-	return pkiPlainSignature(r, s, aaCurve.N()), nil
+	return ec.PlainSignature(r, s, aaCurve.N()), nil
 }

@@ -12,6 +12,9 @@ import (
 	"math/big"
 	"sync"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/rsaraw"
 )
 
 type aaTestKeySet struct {
@@ -19,8 +22,8 @@ type aaTestKeySet struct {
 	rsa1024    *rsa.PrivateKey
 	rsa2048    *rsa.PrivateKey
 	p256       *ecdsa.PrivateKey
-	brainpool  *ECPrivateKey
-	brainpool3 *ECPrivateKey
+	brainpool  *ec.ECPrivateKey
+	brainpool3 *ec.ECPrivateKey
 }
 
 var aaTestKeys aaTestKeySet
@@ -38,10 +41,10 @@ func aaKeys(t testing.TB) *aaTestKeySet {
 		if aaTestKeys.p256, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
 			panic(err)
 		}
-		if aaTestKeys.brainpool, err = BrainpoolP256r1().GenerateKey(pkiTestRand(11)); err != nil {
+		if aaTestKeys.brainpool, err = ec.BrainpoolP256r1().GenerateKey(pkiTestRand(11)); err != nil {
 			panic(err)
 		}
-		if aaTestKeys.brainpool3, err = BrainpoolP384r1().GenerateKey(pkiTestRand(12)); err != nil {
+		if aaTestKeys.brainpool3, err = ec.BrainpoolP384r1().GenerateKey(pkiTestRand(12)); err != nil {
 			panic(err)
 		}
 	})
@@ -66,12 +69,12 @@ func TestActiveAuthentication_RSAEveryTrailer(t *testing.T) {
 		explicit bool
 		trailer  uint16
 	}{
-		{crypto.SHA1, false, ISO9796TrailerImplicitSHA1},
-		{crypto.SHA1, true, ISO9796TrailerSHA1},
-		{crypto.SHA224, false, ISO9796TrailerSHA224},
-		{crypto.SHA256, false, ISO9796TrailerSHA256},
-		{crypto.SHA384, false, ISO9796TrailerSHA384},
-		{crypto.SHA512, false, ISO9796TrailerSHA512},
+		{crypto.SHA1, false, rsaraw.ISO9796TrailerImplicitSHA1},
+		{crypto.SHA1, true, rsaraw.ISO9796TrailerSHA1},
+		{crypto.SHA224, false, rsaraw.ISO9796TrailerSHA224},
+		{crypto.SHA256, false, rsaraw.ISO9796TrailerSHA256},
+		{crypto.SHA384, false, rsaraw.ISO9796TrailerSHA384},
+		{crypto.SHA512, false, rsaraw.ISO9796TrailerSHA512},
 	}
 	for _, key := range []*rsa.PrivateKey{keys.rsa1024, keys.rsa2048} {
 		for _, tc := range cases {
@@ -97,7 +100,7 @@ func TestActiveAuthentication_RSAEveryTrailer(t *testing.T) {
 					t.Errorf("recovered %d bytes, want %d", len(res.Recovered), want)
 				}
 				// The last trailer byte and header are visible in the raw representative.
-				f, _ := pkiRSAPublic(&key.PublicKey, sig)
+				f, _ := rsaraw.Public(&key.PublicKey, sig)
 				if f[0] != 0x6A {
 					t.Errorf("header byte %02X", f[0])
 				}
@@ -144,7 +147,7 @@ func TestActiveAuthentication_ISO9796Variants(t *testing.T) {
 	f = append(f, m1...)
 	f = d.Sum(f)
 	f = append(f, 0xBC)
-	sig, err := pkiRSAPrivate(key, f)
+	sig, err := rsaraw.Private(key, f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +173,7 @@ func TestActiveAuthentication_ISO9796Variants(t *testing.T) {
 	} {
 		g := append([]byte(nil), f...)
 		mutate(g)
-		s, err := pkiRSAPrivate(key, g)
+		s, err := rsaraw.Private(key, g)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 // ErrMalformedAPDU reports bytes that are not a valid command or response APDU.
@@ -217,5 +219,5 @@ func readBinaryOddCmd(offset, ne int) Command {
 	default:
 		off = []byte{byte(offset >> 16), byte(offset >> 8), byte(offset)}
 	}
-	return Command{INS: insReadBinaryOdd, Data: EncodeTLV(0x54, off), Ne: ne}
+	return Command{INS: insReadBinaryOdd, Data: ber.EncodeTLV(0x54, off), Ne: ne}
 }

@@ -7,6 +7,8 @@ import (
 	"crypto/rand"
 	"testing"
 	"time"
+
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // benchFiles is a 20 kB face-sized document: EF.COM, DG1, DG2.
@@ -97,7 +99,7 @@ func BenchmarkVirtualChipRead_PACEDHGM1024(b *testing.B) {
 // BenchmarkRawIntegratedMap_BrainpoolP256r1 is the mapping primitive of
 // PACE-IM alone: R_p(s, t) and the point encoding f_G.
 func BenchmarkRawIntegratedMap_BrainpoolP256r1(b *testing.B) {
-	d := ecDomain{BrainpoolP256r1()}
+	d := ecDomain{ec.BrainpoolP256r1()}
 	s, t := make([]byte, 16), make([]byte, 16)
 	_, _ = rand.Read(s)
 	_, _ = rand.Read(t)

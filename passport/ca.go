@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 // ErrChipAuthenticationFailed reports a Chip Authentication that did not
@@ -43,19 +45,19 @@ func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationI
 		if !key.HasKeyID {
 			id = info.KeyID
 		}
-		keyRef = EncodeTLV(0x84, intBytes(id))
+		keyRef = ber.EncodeTLV(0x84, intBytes(id))
 	}
 	if alg == cipher3DES {
-		data := append(EncodeTLV(0x91, pub), keyRef...)
+		data := append(ber.EncodeTLV(0x91, pub), keyRef...)
 		if _, err := s.transmitOK(ctx, Command{INS: insMSE, P1: 0x41, P2: 0xA6, Data: data}); err != nil {
 			return fmt.Errorf("%w: MSE:Set KAT: %w", ErrChipAuthenticationFailed, err)
 		}
 	} else {
-		data := append(EncodeTLV(0x80, oidBody(info.Protocol)), keyRef...)
+		data := append(ber.EncodeTLV(0x80, oidBody(info.Protocol)), keyRef...)
 		if _, err := s.transmitOK(ctx, Command{INS: insMSE, P1: 0x41, P2: 0xA4, Data: data}); err != nil {
 			return fmt.Errorf("%w: MSE:Set AT: %w", ErrChipAuthenticationFailed, err)
 		}
-		if _, err := s.generalAuthenticateObjects(ctx, EncodeTLV(0x80, pub), true); err != nil {
+		if _, err := s.generalAuthenticateObjects(ctx, ber.EncodeTLV(0x80, pub), true); err != nil {
 			return fmt.Errorf("%w: GENERAL AUTHENTICATE: %w", ErrChipAuthenticationFailed, err)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // EF.CardSecurity (ICAO 9303 Part 11 §9.2.2, BSI TR-03110-3 §A.1.2.2): a
@@ -95,8 +97,8 @@ func (s *Session) ReadCardSecurity(ctx context.Context) ([]byte, error) {
 }
 
 // keysOnCurve returns the usable ECDH chip authentication keys of si on curve c.
-func (si *SecurityInfos) keysOnCurve(c *Curve) []*ECPublicKey {
-	var out []*ECPublicKey
+func (si *SecurityInfos) keysOnCurve(c *ec.Curve) []*ec.ECPublicKey {
+	var out []*ec.ECPublicKey
 	for _, k := range si.ChipAuthenticationPublicKeys {
 		if k.PublicKey != nil && k.PublicKey.Curve == c {
 			out = append(out, k.PublicKey)

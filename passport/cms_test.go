@@ -10,6 +10,9 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/rsaraw"
 )
 
 // berIndefinite re-encodes a DER SOD the way BER producers do: indefinite
@@ -17,17 +20,17 @@ import (
 // as a constructed OCTET STRING in two segments.
 func berIndefinite(t *testing.T, efSOD []byte) []byte {
 	t.Helper()
-	w, _ := berReadAll(efSOD)
-	ci, _ := berReadAll(w.content)
-	ciParts, _ := berChildren(ci)
-	sdWrap, _ := berReadAll(ciParts[1].content)
-	sd, _ := berChildren(sdWrap)
-	encap, _ := berChildren(sd[2])
-	oct, _ := berReadAll(encap[1].content)
-	content := oct.content
+	w, _ := ber.ReadAll(efSOD)
+	ci, _ := ber.ReadAll(w.Content)
+	ciParts, _ := ber.Children(ci)
+	sdWrap, _ := ber.ReadAll(ciParts[1].Content)
+	sd, _ := ber.Children(sdWrap)
+	encap, _ := ber.Children(sd[2])
+	oct, _ := ber.ReadAll(encap[1].Content)
+	content := oct.Content
 	half := len(content) / 2
-	eContent := append([]byte{0x24, 0x80}, derTLV(0x04, content[:half])...)
-	eContent = append(eContent, derTLV(0x04, content[half:])...)
+	eContent := append([]byte{0x24, 0x80}, ber.DER(0x04, content[:half])...)
+	eContent = append(eContent, ber.DER(0x04, content[half:])...)
 	eContent = append(eContent, 0, 0)
 	indef := func(id byte, parts ...[]byte) []byte {
 		out := []byte{id, 0x80}
@@ -36,14 +39,14 @@ func berIndefinite(t *testing.T, efSOD []byte) []byte {
 		}
 		return append(out, 0, 0)
 	}
-	newEncap := indef(0x30, encap[0].full, indef(0xA0, eContent))
+	newEncap := indef(0x30, encap[0].Full, indef(0xA0, eContent))
 	var rest [][]byte
 	for _, e := range sd[3:] {
-		rest = append(rest, e.full)
+		rest = append(rest, e.Full)
 	}
-	newSD := indef(0x30, append([][]byte{sd[0].full, sd[1].full, newEncap}, rest...)...)
-	newCI := indef(0x30, ciParts[0].full, indef(0xA0, newSD))
-	return EncodeTLV(TagSOD, newCI)
+	newSD := indef(0x30, append([][]byte{sd[0].Full, sd[1].Full, newEncap}, rest...)...)
+	newCI := indef(0x30, ciParts[0].Full, indef(0xA0, newSD))
+	return ber.EncodeTLV(TagSOD, newCI)
 }
 
 func TestParseSOD_BERIndefiniteLengths(t *testing.T) {
@@ -72,13 +75,13 @@ func TestParseSOD_BERIndefiniteLengths(t *testing.T) {
 
 func TestBERRead_Limits(t *testing.T) {
 	deep := []byte{}
-	for range berMaxDepth + 2 {
+	for range ber.MaxDepth + 2 {
 		deep = append(deep, 0x30, 0x80)
 	}
-	for range berMaxDepth + 2 {
+	for range ber.MaxDepth + 2 {
 		deep = append(deep, 0, 0)
 	}
-	if _, err := berReadAll(deep); err == nil {
+	if _, err := ber.ReadAll(deep); err == nil {
 		t.Error("nesting beyond the limit accepted")
 	}
 	for name, b := range map[string][]byte{
@@ -90,7 +93,7 @@ func TestBERRead_Limits(t *testing.T) {
 		"truncated high tag":     {0x1F, 0x81},
 		"oversized long-form ln": {0x04, 0x84, 0xFF, 0xFF, 0xFF, 0xFF},
 	} {
-		if _, err := berReadAll(b); err == nil {
+		if _, err := ber.ReadAll(b); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
@@ -106,11 +109,11 @@ func TestSignedData_WithoutSignedAttributes(t *testing.T) {
 		t.Fatal(err)
 	}
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
-	digestAlg := derTLV(0x30, enc(oidSHA256), []byte{5, 0})
-	si := derTLV(0x30, enc(1), derTLV(0x30, p.DSC.RawIssuer, enc(p.DSC.SerialNumber)), digestAlg, p.Algorithm.algorithmID(), derTLV(0x04, sig))
-	sdBytes := derTLV(0x30, enc(3), derTLV(0x31, digestAlg), derTLV(0x30, enc(OIDLDSSecurityObject), derTLV(0xA0, derTLV(0x04, content))),
-		derTLV(0xA0, p.DSC.Raw), derTLV(0x31, si))
-	ci := derTLV(0x30, enc(oidSignedData), derTLV(0xA0, sdBytes))
+	digestAlg := ber.DER(0x30, enc(oidSHA256), []byte{5, 0})
+	si := ber.DER(0x30, enc(1), ber.DER(0x30, p.DSC.RawIssuer, enc(p.DSC.SerialNumber)), digestAlg, p.Algorithm.algorithmID(), ber.DER(0x04, sig))
+	sdBytes := ber.DER(0x30, enc(3), ber.DER(0x31, digestAlg), ber.DER(0x30, enc(OIDLDSSecurityObject), ber.DER(0xA0, ber.DER(0x04, content))),
+		ber.DER(0xA0, p.DSC.Raw), ber.DER(0x31, si))
+	ci := ber.DER(0x30, enc(oidSignedData), ber.DER(0xA0, sdBytes))
 	sd, err := ParseSignedData(ci)
 	if err != nil {
 		t.Fatal(err)
@@ -151,13 +154,13 @@ func TestPSS_IndependentMGFHash(t *testing.T) {
 	h := mp.Sum(nil)
 	db := append(make([]byte, emLen-len(salt)-32-2), 0x01)
 	db = append(db, salt...)
-	mask := pkiMGF1(crypto.SHA1, h, len(db))
+	mask := rsaraw.MGF1(crypto.SHA1, h, len(db))
 	for i := range db {
 		db[i] ^= mask[i]
 	}
 	db[0] &= 0x7F
 	em := append(append(db, h...), 0xBC)
-	sig, err := pkiRSAPrivate(key, em)
+	sig, err := rsaraw.Private(key, em)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,16 +183,16 @@ func TestPSS_IndependentMGFHash(t *testing.T) {
 // encoding/asn1 and rejects impossible dates.
 func TestBERTime_MatchesEncodingASN1(t *testing.T) {
 	for _, s := range []string{"250601120000Z", "491231235959Z", "500101000000Z", "000229000000Z", "991231235959Z"} {
-		e, _ := berReadAll(derTLV(0x17, []byte(s)))
-		got, err := berTime(e)
+		e, _ := ber.ReadAll(ber.DER(0x17, []byte(s)))
+		got, err := ber.Time(e)
 		var want time.Time
-		if _, err2 := asn1.Unmarshal(e.full, &want); err != nil || err2 != nil || !got.Equal(want) {
+		if _, err2 := asn1.Unmarshal(e.Full, &want); err != nil || err2 != nil || !got.Equal(want) {
 			t.Errorf("%s: got %v (%v), encoding/asn1 %v (%v)", s, got, err, want, err2)
 		}
 	}
 	for _, s := range []string{"250230120000Z", "251301120000Z", "250601240000Z", "25060112000aZ"} {
-		e, _ := berReadAll(derTLV(0x17, []byte(s)))
-		if _, err := berTime(e); err == nil {
+		e, _ := ber.ReadAll(ber.DER(0x17, []byte(s)))
+		if _, err := ber.Time(e); err == nil {
 			t.Errorf("%s accepted", s)
 		}
 	}

@@ -3,12 +3,14 @@ package passport
 import (
 	"context"
 	"fmt"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 // ExampleSession shows the low-level API: open a chip with BAC and read one
 // file under secure messaging. Reader.Read does all of this (and verifies).
 func ExampleSession() {
-	dg1 := EncodeTLV(0x61, EncodeTLV(0x5F1F, []byte("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10")))
+	dg1 := ber.EncodeTLV(0x61, ber.EncodeTLV(0x5F1F, []byte("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10")))
 	chip, err := NewVirtualChip(VirtualChipConfig{
 		Files: map[uint16][]byte{FileDG(1): dg1},
 		Key:   BACKey{"L898902C3", "740812", "120415"},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 // ErrFileTooLarge reports a file whose announced size exceeds the session's
@@ -12,7 +14,7 @@ import (
 var ErrFileTooLarge = errors.New("passport: file exceeds the maximum size")
 
 // doDiscretionaryData wraps the data of an odd-INS READ BINARY (ISO/IEC 7816-4 §11.2.3).
-const doDiscretionaryData Tag = 0x53
+const doDiscretionaryData ber.Tag = 0x53
 
 // maxOffsetB0 is the largest offset P1-P2 of READ BINARY B0 can carry: bit 8
 // of P1 set would mean a short file identifier.
@@ -24,7 +26,7 @@ const maxOffsetB0 = 0x7FFF
 const headerProbe = 4
 
 // maxHeader is the longest TLV header DecodeTLVHeader accepts.
-const maxHeader = maxTagBytes + 5
+const maxHeader = ber.MaxTagBytes + 5
 
 // ReadFile selects the elementary file fid of the current application (or
 // the master file, for EF.CardAccess) and reads it whole. The size comes
@@ -45,11 +47,11 @@ func (s *Session) ReadFile(ctx context.Context, fid uint16) ([]byte, error) {
 			return nil, fmt.Errorf("passport: reading file %04X: %w", fid, err)
 		}
 		head = append(head, more...)
-		if _, h, n, err = DecodeTLVHeader(head); err == nil {
+		if _, h, n, err = ber.DecodeTLVHeader(head); err == nil {
 			break
 		}
 		if len(more) < headerProbe || len(head) >= maxHeader {
-			return nil, fmt.Errorf("passport: file %04X does not start with a TLV header: %w", fid, err)
+			return nil, fmt.Errorf("passport: file %04X does not start with a ber.TLV header: %w", fid, err)
 		}
 	}
 	total := h + n
@@ -93,7 +95,7 @@ func (s *Session) readAt(ctx context.Context, offset, ne int) ([]byte, error) {
 		case r.SW == swOK || r.SW == swEndOfFile:
 			data := r.Data
 			if odd && len(data) > 0 {
-				t, rest, err := ParseTLV(data)
+				t, rest, err := ber.ParseTLV(data)
 				if err != nil || t.Tag != doDiscretionaryData || len(rest) != 0 {
 					return nil, fmt.Errorf("%w: odd READ BINARY answer is not a single DO'53'", ErrMalformedAPDU)
 				}

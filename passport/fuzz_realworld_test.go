@@ -8,6 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/dh"
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // Fuzz targets for the parsers of issue 14: EF.CardSecurity, the three
@@ -175,20 +178,20 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	}
 	write("FuzzParseCardSecurity", 1, cs.SignedData.EContent)
 
-	ec, _ := BrainpoolP256r1().GenerateKey(rand.Reader)
-	grp, _ := StandardDHGroup(0)
-	dh, _ := grp.GenerateKey(rand.Reader)
-	for i, k := range []agreementKey{{ec: &ec.ECPublicKey}, {ec: &ec.ECPublicKey, explicit: true}, {ec: &ec.ECPublicKey, standardized: true},
-		{dh: &dh.DHPublicKey, standardized: true}, {dh: &dh.DHPublicKey, explicit: true}} {
+	eck, _ := ec.BrainpoolP256r1().GenerateKey(rand.Reader)
+	grp, _ := dh.StandardDHGroup(0)
+	dhk, _ := grp.GenerateKey(rand.Reader)
+	for i, k := range []agreementKey{{ec: &eck.ECPublicKey}, {ec: &eck.ECPublicKey, explicit: true}, {ec: &eck.ECPublicKey, standardized: true},
+		{dh: &dhk.DHPublicKey, standardized: true}, {dh: &dhk.DHPublicKey, explicit: true}} {
 		der, err := k.marshal()
 		if err != nil {
 			t.Fatal(err)
 		}
 		write("FuzzParseAgreementKey", i, der)
 	}
-	bp := BrainpoolP256r1()
+	bp := ec.BrainpoolP256r1()
 	g2 := bp.Double(bp.G())
-	unnamed, err := NewCurve(bp.P(), bp.A(), bp.B(), g2.X, g2.Y, bp.N(), 1)
+	unnamed, err := ec.NewCurve(bp.P(), bp.A(), bp.B(), g2.X, g2.Y, bp.N(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"image/jpeg"
 	"reflect"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 // The Part 10 LDS samples of reference/icao9303-worked-examples.md §10.
@@ -27,7 +29,7 @@ func TestParseCOM_Part10Sample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.LDSVersion != "0106" || c.UnicodeVersion != "040000" || !reflect.DeepEqual(c.Tags, []Tag{0x61, 0x75}) {
+	if c.LDSVersion != "0106" || c.UnicodeVersion != "040000" || !reflect.DeepEqual(c.Tags, []ber.Tag{0x61, 0x75}) {
 		t.Errorf("COM = %+v", c)
 	}
 	if fmt.Sprint(c.DataGroups()) != "[1 2]" {

@@ -8,6 +8,9 @@ import (
 	"errors"
 	"math/big"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 func TestVerifyMasterList_LoadsTrustForPassiveAuthentication(t *testing.T) {
@@ -44,7 +47,7 @@ func TestVerifyMasterList_Rejects(t *testing.T) {
 	}
 	// A list signed by the DSC, which lacks the master-list-signing EKU.
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
-	content := derTLV(0x30, enc(0), derTLV(0x31, p.CSCA.Raw))
+	content := ber.DER(0x30, enc(0), ber.DER(0x31, p.CSCA.Raw))
 	byDSC, err := synthSignedData(pkiTestRand(2), OIDCSCAMasterList, content, p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, sidIssuerSerial, false)
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +56,7 @@ func TestVerifyMasterList_Rejects(t *testing.T) {
 	tampered := bytes.Replace(good, q.CSCA.Raw[20:60], make([]byte, 40), 1)
 	// An SOD is CMS but not a master list.
 	sod := pkiSignSOD(t, p, pkiTestDataGroups(), SODOptions{})
-	sodCI, _ := berReadAll(sod)
+	sodCI, _ := ber.ReadAll(sod)
 
 	cases := []struct {
 		name     string
@@ -65,7 +68,7 @@ func TestVerifyMasterList_Rejects(t *testing.T) {
 		{"no anchors", good, NewTrustStore(), ErrMasterListSigner},
 		{"signer without master list EKU", byDSC, p.TrustStore(), ErrMasterListSigner},
 		{"modified content", tampered, p.TrustStore(), ErrMessageDigestMismatch},
-		{"EF.SOD instead of a master list", sodCI.content, p.TrustStore(), ErrContentTypeMismatch},
+		{"EF.SOD instead of a master list", sodCI.Content, p.TrustStore(), ErrContentTypeMismatch},
 		{"garbage", []byte{0x30, 0x80, 0x00}, p.TrustStore(), ErrMalformedCMS},
 	}
 	for _, tc := range cases {
@@ -99,10 +102,10 @@ func TestParseCertificate_ExplicitBrainpoolParameters(t *testing.T) {
 			if !p.DSC.PublicKey.ExplicitParameters || !p.CSCA.PublicKey.ExplicitParameters {
 				t.Fatal("keys not marked explicit")
 			}
-			spki, _ := berReadAll(p.DSC.RawSubjectPublicKeyInfo)
-			parts, _ := berChildren(spki)
-			alg, _ := berAlgorithm(parts[0], "alg")
-			if alg.Params == nil || !alg.Params.isUniversal(berTagSequence) {
+			spki, _ := ber.ReadAll(p.DSC.RawSubjectPublicKeyInfo)
+			parts, _ := ber.Children(spki)
+			alg, _ := ber.Algorithm(parts[0], "alg")
+			if alg.Params == nil || !alg.Params.IsUniversal(ber.TagSequence) {
 				t.Fatal("SubjectPublicKeyInfo does not carry ECParameters")
 			}
 			// Explicit parameters equal to a named curve are recognised as it.
@@ -185,7 +188,7 @@ func TestParseCertificate_RejectsMalformed(t *testing.T) {
 // the generic arithmetic.
 func TestPassive_UnnamedExplicitCurve(t *testing.T) {
 	h := func(s string) *big.Int { v, _ := new(big.Int).SetString(s, 16); return v }
-	t1, err := NewCurve( // brainpoolP256t1, RFC 5639 §3.4
+	t1, err := ec.NewCurve( // brainpoolP256t1, RFC 5639 §3.4
 		h("A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377"),
 		h("A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5374"),
 		h("662C61C430D84EA4FE66A7733D0B76B7BF93EBC4AF2F49256AE58101FEE92B04"),

@@ -9,6 +9,10 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/dh"
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // ErrPACEUnsupported reports a PACE variant this package cannot run
@@ -17,18 +21,18 @@ var ErrPACEUnsupported = errors.New("passport: unsupported PACE variant")
 
 // Dynamic authentication data objects of General Authenticate (Part 11 §4.4.4).
 const (
-	doDynamicAuth   Tag = 0x7C
-	doEncNonce      Tag = 0x80
-	doMapPCD        Tag = 0x81
-	doMapIC         Tag = 0x82
-	doEphPCD        Tag = 0x83
-	doEphIC         Tag = 0x84
-	doTokenPCD      Tag = 0x85
-	doTokenIC       Tag = 0x86
-	doEncCAData     Tag = 0x8A // PACE-CAM: encrypted chip authentication data
-	doPublicKey     Tag = 0x7F49
-	doPublicKeyOID  Tag = 0x06
-	doPublicKeyECPt Tag = 0x86
+	doDynamicAuth   ber.Tag = 0x7C
+	doEncNonce      ber.Tag = 0x80
+	doMapPCD        ber.Tag = 0x81
+	doMapIC         ber.Tag = 0x82
+	doEphPCD        ber.Tag = 0x83
+	doEphIC         ber.Tag = 0x84
+	doTokenPCD      ber.Tag = 0x85
+	doTokenIC       ber.Tag = 0x86
+	doEncCAData     ber.Tag = 0x8A // PACE-CAM: encrypted chip authentication data
+	doPublicKey     ber.Tag = 0x7F49
+	doPublicKeyOID  ber.Tag = 0x06
+	doPublicKeyECPt ber.Tag = 0x86
 )
 
 // PACEResult tells what a successful PACE run established.
@@ -37,15 +41,15 @@ type PACEResult struct {
 	Info PACEInfo
 	// Curve carries the domain parameters of ECDH PACE, DHGroup those of
 	// DH PACE (the other is nil).
-	Curve   *Curve
-	DHGroup *DHGroup
+	Curve   *ec.Curve
+	DHGroup *dh.DHGroup
 	// ChipAuthenticated is true after PACE-CAM once the chip's mapping
 	// key has been checked against its static key (see VerifyCAM).
 	ChipAuthenticated bool
 
 	// Retained for the PACE-CAM check, which needs the chip's static key
 	// from EF.CardSecurity or DG14 (read later).
-	pkMapIC Point
+	pkMapIC ec.Point
 	caIC    []byte
 }
 
@@ -116,12 +120,12 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 	s.sm, s.broken = nil, nil
 
 	// MSE:Set AT selects the protocol and the password.
-	at := AppendTLV(nil, 0x80, oidBody(info.Protocol))
-	at = AppendTLV(at, 0x83, []byte{key.paceKeyReference()})
+	at := ber.AppendTLV(nil, 0x80, oidBody(info.Protocol))
+	at = ber.AppendTLV(at, 0x83, []byte{key.paceKeyReference()})
 	if info.custom != nil && info.HasParameterID {
 		// Proprietary parameters are named, as the chip may offer several
 		// sets (Part 11 §4.4.4.1).
-		at = AppendTLV(at, 0x84, intBytes(info.ParameterID))
+		at = ber.AppendTLV(at, 0x84, intBytes(info.ParameterID))
 	}
 	if _, err := s.transmitOK(ctx, Command{INS: insMSE, P1: 0xC1, P2: 0xA4, Data: at}); err != nil {
 		return nil, fmt.Errorf("passport: PACE MSE:Set AT: %w", err)
@@ -145,12 +149,12 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 	}
 
 	// Step 3: ephemeral key agreement on the mapped generator.
-	skEph, err := randScalar(s.rand, dom.order())
+	skEph, err := ec.RandScalar(s.rand, dom.order())
 	if err != nil {
 		return nil, err
 	}
 	pkEph := dom.exp(gHat, skEph)
-	raw, err := s.generalAuthenticate(ctx, EncodeTLV(doEphPCD, dom.encode(pkEph)), doEphIC, false)
+	raw, err := s.generalAuthenticate(ctx, ber.EncodeTLV(doEphPCD, dom.encode(pkEph)), doEphIC, false)
 	if err != nil {
 		return nil, fmt.Errorf("passport: PACE step 3 (key agreement): %w", err)
 	}
@@ -163,18 +167,18 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 	}
 	shared := dom.exp(pkEphIC, skEph)
 	if dom.isIdentity(shared) {
-		return nil, fmt.Errorf("%w: PACE shared secret is the identity", ErrInvalidPoint)
+		return nil, fmt.Errorf("%w: PACE shared secret is the identity", ec.ErrInvalidPoint)
 	}
 	k := dom.sharedSecret(shared)
 	ksEnc, ksMAC := kdf(k, kdfEnc, suite.cipher), kdf(k, kdfMAC, suite.cipher)
 
 	// Step 4: mutual authentication tokens.
 	tPCD := paceTokenIn(suite.cipher, ksMAC, info.Protocol, dom, pkEphIC)
-	resp, err := s.generalAuthenticateObjects(ctx, EncodeTLV(doTokenPCD, tPCD), true)
+	resp, err := s.generalAuthenticateObjects(ctx, ber.EncodeTLV(doTokenPCD, tPCD), true)
 	if err != nil {
 		return nil, fmt.Errorf("passport: PACE step 4 (tokens): %w", err)
 	}
-	tIC, ok := FindTLV(resp, doTokenIC)
+	tIC, ok := ber.FindTLV(resp, doTokenIC)
 	if !ok {
 		return nil, fmt.Errorf("%w: PACE step 4 answer lacks the chip token", ErrAuthenticationFailed)
 	}
@@ -186,7 +190,7 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 		return nil, err
 	}
 	if suite.mapping == mappingCAM {
-		enc, ok := FindTLV(resp, doEncCAData)
+		enc, ok := ber.FindTLV(resp, doEncCAData)
 		if !ok {
 			return nil, fmt.Errorf("%w: PACE-CAM answer lacks chip authentication data (8A)", ErrAuthenticationFailed)
 		}
@@ -214,7 +218,7 @@ func (s *Session) paceMap(ctx context.Context, suite paceSuite, dom paceDomain, 
 		if _, err := io.ReadFull(s.rand, t); err != nil {
 			return paceElem{}, fmt.Errorf("passport: reading randomness: %w", err)
 		}
-		if _, err := s.generalAuthenticateObjects(ctx, EncodeTLV(doMapPCD, t), false); err != nil {
+		if _, err := s.generalAuthenticateObjects(ctx, ber.EncodeTLV(doMapPCD, t), false); err != nil {
 			return paceElem{}, fmt.Errorf("passport: PACE step 2 (integrated mapping): %w", err)
 		}
 		x, err := imPRF(suite.cipher, nonce.FillBytes(make([]byte, nonceLen)), t, dom.prime())
@@ -223,12 +227,12 @@ func (s *Session) paceMap(ctx context.Context, suite paceSuite, dom paceDomain, 
 		}
 		return dom.integratedMap(x)
 	}
-	mapSK, err := randScalar(s.rand, dom.order())
+	mapSK, err := ec.RandScalar(s.rand, dom.order())
 	if err != nil {
 		return paceElem{}, err
 	}
 	mapPK := dom.exp(dom.generator(), mapSK)
-	raw, err := s.generalAuthenticate(ctx, EncodeTLV(doMapPCD, dom.encode(mapPK)), doMapIC, false)
+	raw, err := s.generalAuthenticate(ctx, ber.EncodeTLV(doMapPCD, dom.encode(mapPK)), doMapIC, false)
 	if err != nil {
 		return paceElem{}, fmt.Errorf("passport: PACE step 2 (mapping): %w", err)
 	}
@@ -253,36 +257,36 @@ func blockSizeOf(c smCipher) int {
 // oidBody returns the content octets of an OID (the value of tag 06 or 80).
 func oidBody(oid asn1.ObjectIdentifier) []byte {
 	der, _ := asn1.Marshal(oid) // a parsed or constant OID always marshals
-	_, h, _, _ := DecodeTLVHeader(der)
+	_, h, _, _ := ber.DecodeTLVHeader(der)
 	return der[h:]
 }
 
 // generalAuthenticate sends one chained GENERAL AUTHENTICATE step and returns
 // the value of want in the answer's dynamic authentication data.
-func (s *Session) generalAuthenticate(ctx context.Context, data []byte, want Tag, last bool) ([]byte, error) {
+func (s *Session) generalAuthenticate(ctx context.Context, data []byte, want ber.Tag, last bool) ([]byte, error) {
 	objs, err := s.generalAuthenticateObjects(ctx, data, last)
 	if err != nil {
 		return nil, err
 	}
-	t, ok := FindTLV(objs, want)
+	t, ok := ber.FindTLV(objs, want)
 	if !ok {
-		return nil, fmt.Errorf("%w: answer lacks data object %s", ErrMalformedTLV, want)
+		return nil, fmt.Errorf("%w: answer lacks data object %s", ber.ErrMalformedTLV, want)
 	}
 	return t.Value, nil
 }
 
-func (s *Session) generalAuthenticateObjects(ctx context.Context, data []byte, last bool) ([]TLV, error) {
+func (s *Session) generalAuthenticateObjects(ctx context.Context, data []byte, last bool) ([]ber.TLV, error) {
 	cla := byte(0x10) // command chaining: more steps follow
 	if last {
 		cla = 0
 	}
-	resp, err := s.transmitOK(ctx, Command{CLA: cla, INS: insGeneralAuthenticate, Data: EncodeTLV(doDynamicAuth, data), Ne: MaxShortNe})
+	resp, err := s.transmitOK(ctx, Command{CLA: cla, INS: insGeneralAuthenticate, Data: ber.EncodeTLV(doDynamicAuth, data), Ne: MaxShortNe})
 	if err != nil {
 		return nil, err
 	}
-	outer, rest, err := ParseTLV(resp)
+	outer, rest, err := ber.ParseTLV(resp)
 	if err != nil || outer.Tag != doDynamicAuth || len(rest) != 0 {
-		return nil, fmt.Errorf("%w: GENERAL AUTHENTICATE answer is not one 7C object", ErrMalformedTLV)
+		return nil, fmt.Errorf("%w: GENERAL AUTHENTICATE answer is not one 7C object", ber.ErrMalformedTLV)
 	}
 	return outer.Children()
 }
@@ -317,9 +321,9 @@ func encryptNonce(alg smCipher, kPi, nonce []byte) ([]byte, error) {
 // side's ephemeral key. AES uses CMAC over the raw object, 3DES the retail
 // MAC over the padded object; both keep 8 bytes.
 func paceTokenIn(alg smCipher, ksMAC []byte, oid asn1.ObjectIdentifier, d paceDomain, pk paceElem) []byte {
-	body := AppendTLV(nil, doPublicKeyOID, oidBody(oid))
+	body := ber.AppendTLV(nil, doPublicKeyOID, oidBody(oid))
 	body = append(body, d.tokenKey(pk)...)
-	data := EncodeTLV(doPublicKey, body)
+	data := ber.EncodeTLV(doPublicKey, body)
 	if alg == cipher3DES {
 		m, _ := retailMAC(ksMAC, pad(data, 8))
 		return m
@@ -329,7 +333,7 @@ func paceTokenIn(alg smCipher, ksMAC []byte, oid asn1.ObjectIdentifier, d paceDo
 }
 
 // paceToken is paceTokenIn on a curve.
-func paceToken(alg smCipher, ksMAC []byte, oid asn1.ObjectIdentifier, c *Curve, pk Point) []byte {
+func paceToken(alg smCipher, ksMAC []byte, oid asn1.ObjectIdentifier, c *ec.Curve, pk ec.Point) []byte {
 	return paceTokenIn(alg, ksMAC, oid, ecDomain{c}, paceElem{pt: pk})
 }
 
@@ -375,7 +379,7 @@ func encryptCAData(alg smCipher, ksEnc, plain []byte) ([]byte, error) {
 // key pub from DG14 (which Passive Authentication must vouch for), it checks
 // PK_map,IC = CA_IC · PK_IC, proving the chip holds the private key. It sets
 // r.ChipAuthenticated.
-func (r *PACEResult) VerifyCAM(pub *ECPublicKey) error {
+func (r *PACEResult) VerifyCAM(pub *ec.ECPublicKey) error {
 	if r.caIC == nil {
 		return fmt.Errorf("%w: PACE ran without chip authentication mapping", ErrPACEUnsupported)
 	}
@@ -383,7 +387,7 @@ func (r *PACEResult) VerifyCAM(pub *ECPublicKey) error {
 		return fmt.Errorf("%w: chip authentication key is not on the PACE curve", ErrAuthenticationFailed)
 	}
 	ca := new(big.Int).SetBytes(r.caIC)
-	if ca.Sign() == 0 || ca.Cmp(r.Curve.n) >= 0 {
+	if ca.Sign() == 0 || ca.Cmp(r.Curve.N()) >= 0 {
 		return fmt.Errorf("%w: chip authentication data out of range", ErrAuthenticationFailed)
 	}
 	if !r.Curve.ScalarMult(pub.Point, ca).Equal(r.pkMapIC) {

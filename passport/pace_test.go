@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // appendixG1 is the PACE transcript of ICAO 9303 Part 11 Appendix G.1
@@ -44,7 +46,7 @@ func TestPACE_Part11AppendixG1(t *testing.T) {
 		t.Fatal(err)
 	}
 	chip.done()
-	if res.Curve != BrainpoolP256r1() || s.SecureMessaging() != "AES-128" {
+	if res.Curve != ec.BrainpoolP256r1() || s.SecureMessaging() != "AES-128" {
 		t.Errorf("curve %s, SM %s", res.Curve, s.SecureMessaging())
 	}
 	if got := hexUpper(s.sm.ssc); got != "00000000000000000000000000000000" {
@@ -103,12 +105,12 @@ func TestPACE_TokenCheckCatchesWrongPassword(t *testing.T) {
 
 func TestPACE_3DESTokenGmrtd(t *testing.T) {
 	// gmrtd's 3DES token vector: retail MAC over the padded 7F49 object.
-	pk, err := BrainpoolP256r1().Unmarshal(mustHex(t, "042dbaf62e6fdfb31eb66f206493b9e7721586f0e5c93754d7bd5a884ca251ee4d720ab539a60561bc46812fa289b58ac69f0c6e32adbaf7241049a31211f80f5b"))
+	pk, err := ec.BrainpoolP256r1().Unmarshal(mustHex(t, "042dbaf62e6fdfb31eb66f206493b9e7721586f0e5c93754d7bd5a884ca251ee4d720ab539a60561bc46812fa289b58ac69f0c6e32adbaf7241049a31211f80f5b"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	oid := OIDPACEECDHGM3DES
-	got := paceToken(cipher3DES, mustHex(t, "c1bc1f075797b970b5a45e64a764b0cb"), oid, BrainpoolP256r1(), pk)
+	got := paceToken(cipher3DES, mustHex(t, "c1bc1f075797b970b5a45e64a764b0cb"), oid, ec.BrainpoolP256r1(), pk)
 	if hexUpper(got) != "8D7C617D43EFE09E" {
 		t.Errorf("token = %X", got)
 	}

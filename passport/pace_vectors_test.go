@@ -6,6 +6,9 @@ import (
 	"crypto/cipher"
 	"math/big"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/dh"
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // Integrated Mapping, as in the worked examples of ICAO Doc 9303 Part 11
@@ -20,7 +23,7 @@ func TestIntegratedMapping_WorkedExampleECDH(t *testing.T) {
 	if err != nil || hexUpper(s.FillBytes(make([]byte, 16))) != "2923BE84E16CD6AE529049F1F1BBE9EB" {
 		t.Fatalf("s = %X, %v", s, err)
 	}
-	d := ecDomain{BrainpoolP256r1()}
+	d := ecDomain{ec.BrainpoolP256r1()}
 	x, err := imPRF(cipherAES128, s.FillBytes(make([]byte, 16)), mustHex(t, "5DD4CBFC96F5453B130D890A1CDBAE32"), d.prime())
 	if err != nil || hexUpper(x.FillBytes(make([]byte, 32))) != "A2F8FF2DF50E52C6599F386ADCB595D229F6A167ADE2BE5F2C3296ADD5B7430E" {
 		t.Fatalf("R_p(s,t) = %X, %v", x, err)
@@ -66,7 +69,7 @@ func TestIntegratedMapping_WorkedExampleDH(t *testing.T) {
 	if err != nil || hexUpper(s.FillBytes(make([]byte, 16))) != "FA5B7E3E49753A0DB9178B7B9BD898C8" {
 		t.Fatalf("s = %X, %v", s, err)
 	}
-	grp, _ := StandardDHGroup(0)
+	grp, _ := dh.StandardDHGroup(0)
 	d := dhDomain{grp}
 	x, err := imPRF(cipherAES128, s.FillBytes(make([]byte, 16)), mustHex(t, "B3A6DB3C870C3E99245E0D1C06B747DE"), d.prime())
 	if err != nil || hexUpper(grp.Encode(x)) != "A0C7C50C002061A51CC87D254EF38068607417B6EE1B36473CFB800D2D2E5FA2"+
@@ -144,7 +147,7 @@ func TestPACE_Part11AppendixG2(t *testing.T) {
 		t.Fatal(err)
 	}
 	chip.done()
-	if g, _ := StandardDHGroup(0); res.DHGroup != g || res.Curve != nil || s.SecureMessaging() != "AES-128" {
+	if g, _ := dh.StandardDHGroup(0); res.DHGroup != g || res.Curve != nil || s.SecureMessaging() != "AES-128" {
 		t.Errorf("group %v, SM %s", res.DHGroup, s.SecureMessaging())
 	}
 	// KS_enc and KS_MAC of G.2, through what the session encrypts and MACs.
@@ -158,7 +161,7 @@ func TestPACE_Part11AppendixG2(t *testing.T) {
 			t.Errorf("%s differs from G.2", name)
 		}
 	}
-	grp, _ := StandardDHGroup(0)
+	grp, _ := dh.StandardDHGroup(0)
 	d := dhDomain{grp}
 	ksMAC := mustHex(t, "805A1D27D45A5116F73C54469462B7D8")
 	chipEph, _ := d.decode(mustHex(t, appendixG2[3].resp[12:len(appendixG2[3].resp)-4]))

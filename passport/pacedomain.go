@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/dh"
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // The algebra PACE runs in (ICAO 9303 Part 11 §4.4.3): an elliptic curve
@@ -13,7 +17,7 @@ import (
 
 // paceElem is a group element: a point, or a residue mod p.
 type paceElem struct {
-	pt Point
+	pt ec.Point
 	y  *big.Int
 }
 
@@ -72,7 +76,7 @@ func paceDomainFor(info PACEInfo, ecdh bool) (paceDomain, error) {
 		}
 		return ecDomain{c}, nil
 	}
-	g, err := StandardDHGroup(info.ParameterID)
+	g, err := dh.StandardDHGroup(info.ParameterID)
 	if err != nil {
 		return nil, err
 	}
@@ -80,11 +84,11 @@ func paceDomainFor(info PACEInfo, ecdh bool) (paceDomain, error) {
 }
 
 // ecDomain is an elliptic curve.
-type ecDomain struct{ c *Curve }
+type ecDomain struct{ c *ec.Curve }
 
 func (d ecDomain) String() string      { return d.c.String() }
-func (d ecDomain) order() *big.Int     { return d.c.n }
-func (d ecDomain) prime() *big.Int     { return d.c.p }
+func (d ecDomain) order() *big.Int     { return d.c.N() }
+func (d ecDomain) prime() *big.Int     { return d.c.P() }
 func (d ecDomain) generator() paceElem { return paceElem{pt: d.c.G()} }
 func (d ecDomain) exp(p paceElem, k *big.Int) paceElem {
 	return paceElem{pt: d.c.ScalarMult(p.pt, k)}
@@ -94,16 +98,18 @@ func (d ecDomain) isIdentity(p paceElem) bool { return p.pt.IsInfinity() }
 func (d ecDomain) equal(p, q paceElem) bool   { return p.pt.Equal(q.pt) }
 func (d ecDomain) encode(p paceElem) []byte   { return d.c.Marshal(p.pt) }
 func (d ecDomain) sharedSecret(p paceElem) []byte {
-	return p.pt.X.FillBytes(make([]byte, d.c.byteLen))
+	return p.pt.X.FillBytes(make([]byte, d.c.ByteLen()))
 }
-func (d ecDomain) tokenKey(p paceElem) []byte { return EncodeTLV(doPublicKeyECPt, d.c.Marshal(p.pt)) }
+func (d ecDomain) tokenKey(p paceElem) []byte {
+	return ber.EncodeTLV(doPublicKeyECPt, d.c.Marshal(p.pt))
+}
 func (d ecDomain) decode(b []byte) (paceElem, error) {
 	pt, err := d.c.Unmarshal(b)
 	if err != nil {
 		return paceElem{}, err
 	}
-	if d.c.h != 1 && !d.c.ScalarMult(pt, d.c.n).IsInfinity() {
-		return paceElem{}, fmt.Errorf("%w: point outside the prime-order subgroup", ErrInvalidPoint)
+	if d.c.Cofactor() != 1 && !d.c.ScalarMult(pt, d.c.N()).IsInfinity() {
+		return paceElem{}, fmt.Errorf("%w: point outside the prime-order subgroup", ec.ErrInvalidPoint)
 	}
 	return paceElem{pt: pt}, nil
 }
@@ -113,11 +119,11 @@ func (d ecDomain) decode(b []byte) (paceElem, error) {
 // coordinates, multiplied by the cofactor.
 func (d ecDomain) integratedMap(t *big.Int) (paceElem, error) {
 	c := d.c
-	p := c.p
+	p := c.P()
 	if new(big.Int).And(p, big.NewInt(3)).Int64() != 3 {
 		return paceElem{}, fmt.Errorf("%w: Integrated Mapping needs p ≡ 3 mod 4 on %s", ErrPACEUnsupported, c)
 	}
-	if c.a.Sign() == 0 {
+	if c.A().Sign() == 0 {
 		return paceElem{}, fmt.Errorf("%w: Integrated Mapping needs a ≠ 0 on %s", ErrPACEUnsupported, c)
 	}
 	mod := func(v *big.Int) *big.Int { return v.Mod(v, p) }
@@ -126,50 +132,50 @@ func (d ecDomain) integratedMap(t *big.Int) (paceElem, error) {
 	// X2 = −b·(1 + α + α²)·(a·(α + α²))^(p−2) mod p
 	aa := mod(new(big.Int).Add(alpha, new(big.Int).Mul(alpha, alpha)))
 	if aa.Sign() == 0 {
-		return paceElem{}, fmt.Errorf("%w: Integrated Mapping hit α + α² = 0", ErrInvalidPoint)
+		return paceElem{}, fmt.Errorf("%w: Integrated Mapping hit α + α² = 0", ec.ErrInvalidPoint)
 	}
-	inv := new(big.Int).Exp(mod(new(big.Int).Mul(c.a, aa)), new(big.Int).Sub(p, big.NewInt(2)), p)
-	x2 := mod(new(big.Int).Mul(mod(new(big.Int).Mul(new(big.Int).Neg(c.b), new(big.Int).Add(big.NewInt(1), aa))), inv))
+	inv := new(big.Int).Exp(mod(new(big.Int).Mul(c.A(), aa)), new(big.Int).Sub(p, big.NewInt(2)), p)
+	x2 := mod(new(big.Int).Mul(mod(new(big.Int).Mul(new(big.Int).Neg(c.B()), new(big.Int).Add(big.NewInt(1), aa))), inv))
 	x3 := mod(new(big.Int).Mul(alpha, x2))
-	h2 := c.rhs(x2)
+	h2 := c.Rhs(x2)
 	u := mod(new(big.Int).Mul(new(big.Int).Exp(t, big.NewInt(3), p), h2))
 	// A = h2^(p − 1 − (p+1)/4) mod p
 	e := new(big.Int).Sub(new(big.Int).Sub(p, big.NewInt(1)), new(big.Int).Rsh(new(big.Int).Add(p, big.NewInt(1)), 2))
 	a := new(big.Int).Exp(h2, e, p)
-	var pt Point
+	var pt ec.Point
 	if mod(new(big.Int).Mul(new(big.Int).Mul(a, a), h2)).Cmp(big.NewInt(1)) == 0 {
-		pt = Point{X: x2, Y: mod(new(big.Int).Mul(a, h2))}
+		pt = ec.Point{X: x2, Y: mod(new(big.Int).Mul(a, h2))}
 	} else {
-		pt = Point{X: x3, Y: mod(new(big.Int).Mul(a, u))}
+		pt = ec.Point{X: x3, Y: mod(new(big.Int).Mul(a, u))}
 	}
-	if c.h != 1 {
-		pt = c.ScalarMult(pt, big.NewInt(c.h))
+	if c.Cofactor() != 1 {
+		pt = c.ScalarMult(pt, big.NewInt(c.Cofactor()))
 	}
 	if pt.IsInfinity() || !c.IsOnCurve(pt) {
-		return paceElem{}, fmt.Errorf("%w: Integrated Mapping produced no point on %s", ErrInvalidPoint, c)
+		return paceElem{}, fmt.Errorf("%w: Integrated Mapping produced no point on %s", ec.ErrInvalidPoint, c)
 	}
 	return paceElem{pt: pt}, nil
 }
 
 // dhDomain is a finite-field group.
-type dhDomain struct{ g *DHGroup }
+type dhDomain struct{ g *dh.DHGroup }
 
 func (d dhDomain) String() string      { return d.g.String() }
-func (d dhDomain) order() *big.Int     { return d.g.q }
-func (d dhDomain) prime() *big.Int     { return d.g.p }
-func (d dhDomain) generator() paceElem { return paceElem{y: d.g.g} }
+func (d dhDomain) order() *big.Int     { return d.g.Q() }
+func (d dhDomain) prime() *big.Int     { return d.g.P() }
+func (d dhDomain) generator() paceElem { return paceElem{y: d.g.G()} }
 func (d dhDomain) exp(p paceElem, k *big.Int) paceElem {
-	return paceElem{y: new(big.Int).Exp(p.y, k, d.g.p)}
+	return paceElem{y: new(big.Int).Exp(p.y, k, d.g.P())}
 }
 func (d dhDomain) mul(p, q paceElem) paceElem {
 	v := new(big.Int).Mul(p.y, q.y)
-	return paceElem{y: v.Mod(v, d.g.p)}
+	return paceElem{y: v.Mod(v, d.g.P())}
 }
 func (d dhDomain) isIdentity(p paceElem) bool     { return p.y == nil || p.y.Cmp(big.NewInt(1)) == 0 }
 func (d dhDomain) equal(p, q paceElem) bool       { return p.y != nil && q.y != nil && p.y.Cmp(q.y) == 0 }
 func (d dhDomain) encode(p paceElem) []byte       { return d.g.Encode(p.y) }
 func (d dhDomain) sharedSecret(p paceElem) []byte { return d.g.Encode(p.y) }
-func (d dhDomain) tokenKey(p paceElem) []byte     { return EncodeTLV(0x84, p.y.Bytes()) }
+func (d dhDomain) tokenKey(p paceElem) []byte     { return ber.EncodeTLV(0x84, p.y.Bytes()) }
 func (d dhDomain) decode(b []byte) (paceElem, error) {
 	y, err := d.g.Decode(b)
 	if err != nil {
@@ -180,10 +186,10 @@ func (d dhDomain) decode(b []byte) (paceElem, error) {
 
 // integratedMap is g' = x^((p−1)/q) mod p (Part 11 §4.4.3.3.2).
 func (d dhDomain) integratedMap(x *big.Int) (paceElem, error) {
-	j := new(big.Int).Div(new(big.Int).Sub(d.g.p, big.NewInt(1)), d.g.q)
-	y := new(big.Int).Exp(x, j, d.g.p)
+	j := new(big.Int).Div(new(big.Int).Sub(d.g.P(), big.NewInt(1)), d.g.Q())
+	y := new(big.Int).Exp(x, j, d.g.P())
 	if y.Cmp(big.NewInt(1)) <= 0 {
-		return paceElem{}, fmt.Errorf("%w: Integrated Mapping produced the identity", ErrInvalidDHKey)
+		return paceElem{}, fmt.Errorf("%w: Integrated Mapping produced the identity", dh.ErrInvalidDHKey)
 	}
 	return paceElem{y: y}, nil
 }
@@ -193,11 +199,11 @@ func (d dhDomain) integratedMap(x *big.Int) (paceElem, error) {
 // would not be bound to the generator.
 func genericMap(d paceDomain, nonce *big.Int, h paceElem) (paceElem, error) {
 	if d.isIdentity(h) {
-		return paceElem{}, fmt.Errorf("%w: PACE mapping element H is the identity", ErrInvalidPoint)
+		return paceElem{}, fmt.Errorf("%w: PACE mapping element H is the identity", ec.ErrInvalidPoint)
 	}
 	g := d.mul(d.exp(d.generator(), nonce), h)
 	if d.isIdentity(g) {
-		return paceElem{}, fmt.Errorf("%w: PACE mapped generator is the identity", ErrInvalidPoint)
+		return paceElem{}, fmt.Errorf("%w: PACE mapped generator is the identity", ec.ErrInvalidPoint)
 	}
 	return g, nil
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // TestReader_WholeReadEveryPACEAndCA reads synthetic documents whose chips
@@ -82,9 +84,9 @@ func TestReader_WrongPasswordFailsEveryPACE(t *testing.T) {
 // 32, an unnamed curve) beside the standardized ones; SecurityInfos resolve
 // the reference, and a whole read runs PACE (GM and IM) on that curve.
 func TestReader_ProprietaryPACEDomainParameters(t *testing.T) {
-	bp := BrainpoolP256r1()
+	bp := ec.BrainpoolP256r1()
 	g2 := bp.Double(bp.G())
-	curve, err := NewCurve(bp.P(), bp.A(), bp.B(), g2.X, g2.Y, bp.N(), 1)
+	curve, err := ec.NewCurve(bp.P(), bp.A(), bp.B(), g2.X, g2.Y, bp.N(), 1)
 	if err != nil || curve.Name() != "" {
 		t.Fatalf("unnamed curve: %v", err)
 	}

@@ -13,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // readerFixture is a synthetic passport: its chip, the trust anchors that
@@ -30,7 +33,7 @@ type fixtureOptions struct {
 	expiredDSC bool
 	pace       []PACEInfo // EF.CardAccess; nil means a BAC-only chip
 	aaKey      crypto.Signer
-	caCurve    *Curve // nil: no Chip Authentication (no DG14)
+	caCurve    *ec.Curve // nil: no Chip Authentication (no DG14)
 	caOID      []int
 	tamperDG   int // change one byte of this data group after signing
 	omitFromSO int // leave this data group out of EF.SOD
@@ -54,7 +57,7 @@ func newReaderFixture(t testing.TB, o fixtureOptions) *readerFixture {
 		t.Fatal(err)
 	}
 	dgs := map[int][]byte{1: testDG1(t), 2: dg2}
-	var caKey *ECPrivateKey
+	var caKey *ec.ECPrivateKey
 	si := &SecurityInfos{}
 	if o.caCurve != nil {
 		caKey, _ = o.caCurve.GenerateKey(rand.Reader)
@@ -78,7 +81,7 @@ func newReaderFixture(t testing.TB, o fixtureOptions) *readerFixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dgs[14] = EncodeTLV(0x6E, b)
+		dgs[14] = ber.EncodeTLV(0x6E, b)
 	}
 	signed := map[int][]byte{}
 	com := &COM{LDSVersion: "0108", UnicodeVersion: "040000"}
@@ -146,7 +149,7 @@ func requireStatus(t *testing.T, ev *Evidence, name CheckName, want CheckStatus)
 
 func TestReader_WholeReadWithBAC(t *testing.T) {
 	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	f := newReaderFixture(t, fixtureOptions{alg: SyntheticECDSAP256, aaKey: ecKey, caCurve: BrainpoolP256r1()})
+	f := newReaderFixture(t, fixtureOptions{alg: SyntheticECDSAP256, aaKey: ecKey, caCurve: ec.BrainpoolP256r1()})
 	doc, ev := f.read(t, Options{})
 	requireStatus(t, ev, CheckPACE, Skipped)
 	requireStatus(t, ev, CheckBAC, Passed)
@@ -201,7 +204,7 @@ func TestReader_WholeReadWithPACE(t *testing.T) {
 		{"CAM brainpoolP256r1", SyntheticECDSAP256, paceInfo(OIDPACEECDHCAMAES128, 13), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newReaderFixture(t, fixtureOptions{alg: tc.alg, pace: []PACEInfo{tc.pace}, aaKey: rsaKey, caCurve: BrainpoolP256r1()})
+			f := newReaderFixture(t, fixtureOptions{alg: tc.alg, pace: []PACEInfo{tc.pace}, aaKey: rsaKey, caCurve: ec.BrainpoolP256r1()})
 			_, ev := f.read(t, Options{Key: tc.key})
 			requireStatus(t, ev, CheckPACE, Passed)
 			requireStatus(t, ev, CheckBAC, Skipped)
@@ -299,8 +302,8 @@ func TestReader_ActiveAuthenticationFails(t *testing.T) {
 
 // TestReader_ChipAuthenticationFails uses a clone without the CA key.
 func TestReader_ChipAuthenticationFails(t *testing.T) {
-	f := newReaderFixture(t, fixtureOptions{alg: SyntheticECDSAP256, caCurve: NISTP256(), caOID: OIDCAECDH3DES})
-	f.chip.cfg.CAKey, _ = NISTP256().GenerateKey(rand.Reader)
+	f := newReaderFixture(t, fixtureOptions{alg: SyntheticECDSAP256, caCurve: ec.NISTP256(), caOID: OIDCAECDH3DES})
+	f.chip.cfg.CAKey, _ = ec.NISTP256().GenerateKey(rand.Reader)
 	_, ev := f.read(t, Options{})
 	c := requireStatus(t, ev, CheckChipAuthentication, Failed)
 	if !errors.Is(c.Err, ErrChipAuthenticationFailed) {
@@ -343,9 +346,9 @@ func ExampleReader_Read() {
 	// A synthetic passport on a virtual chip; with a real reader, pass any
 	// Transceiver (PC/SC, NFC) instead.
 	pki, _ := NewSyntheticPKI(SyntheticPKIOptions{Rand: rand.Reader, Now: fixtureNow})
-	dg1 := EncodeTLV(0x61, EncodeTLV(0x5F1F, []byte("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10")))
+	dg1 := ber.EncodeTLV(0x61, ber.EncodeTLV(0x5F1F, []byte("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10")))
 	sod, _ := pki.SignSOD(rand.Reader, map[int][]byte{1: dg1}, SODOptions{SigningTime: fixtureNow})
-	com := (&COM{LDSVersion: "0108", UnicodeVersion: "040000", Tags: []Tag{0x61}}).Marshal()
+	com := (&COM{LDSVersion: "0108", UnicodeVersion: "040000", Tags: []ber.Tag{0x61}}).Marshal()
 	chip, _ := NewVirtualChip(VirtualChipConfig{
 		Files: map[uint16][]byte{FileCOM: com, FileSOD: sod, FileDG(1): dg1},
 		Key:   BACKey{"L898902C3", "740812", "120415"},

@@ -12,6 +12,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/dh"
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // Documents in the shapes real issuers produce that an earlier version of
@@ -111,13 +115,13 @@ func TestSignerLookup_IssuerRDNOrder(t *testing.T) {
 
 // synthDropFirstRDN returns a DER Name without its first RDN.
 func synthDropFirstRDN(name []byte) []byte {
-	e, _ := berReadAll(name)
-	rdns, _ := berChildren(e)
+	e, _ := ber.ReadAll(name)
+	rdns, _ := ber.Children(e)
 	var parts [][]byte
 	for _, r := range rdns[1:] {
-		parts = append(parts, r.full)
+		parts = append(parts, r.Full)
 	}
-	return derTLV(0x30, parts...)
+	return ber.DER(0x30, parts...)
 }
 
 // TestTrustStore_ReissuedCSCAPicksTheOneValidThen: a CSCA re-issued with
@@ -200,7 +204,7 @@ func TestTrustStore_ReissuedCSCAPicksTheOneValidThen(t *testing.T) {
 // parameter ID reads whole — DG14 parses, its PACEInfo is there, Chip
 // Authentication runs with the key — and the form survives a round trip.
 func TestSecurityInfos_StandardizedDomainParameters(t *testing.T) {
-	doc, got, ev := readSynthetic(t, SyntheticDocumentOptions{CAKeyStandardized: true, CACurve: NISTP256()}, Options{})
+	doc, got, ev := readSynthetic(t, SyntheticDocumentOptions{CAKeyStandardized: true, CACurve: ec.NISTP256()}, Options{})
 	requireStatus(t, ev, CheckParseLDS, Passed)
 	requireStatus(t, ev, CheckChipAuthentication, Passed)
 	if !ev.ChipGenuine() {
@@ -211,7 +215,7 @@ func TestSecurityInfos_StandardizedDomainParameters(t *testing.T) {
 		t.Fatalf("DG14 read %d PACEInfos and %d keys", len(si.PACE), len(si.ChipAuthenticationPublicKeys))
 	}
 	k := si.ChipAuthenticationPublicKeys[0]
-	if !k.StandardizedParameters || k.PublicKey == nil || k.PublicKey.Curve != NISTP256() || !k.PublicKey.Point.Equal(doc.CAKey.Point) {
+	if !k.StandardizedParameters || k.PublicKey == nil || k.PublicKey.Curve != ec.NISTP256() || !k.PublicKey.Point.Equal(doc.CAKey.Point) {
 		t.Fatalf("key %+v", k)
 	}
 	if !bytes.Contains(k.SubjectPublicKeyInfo, oidBody(oidStandardizedDomainParameters)) {
@@ -221,7 +225,7 @@ func TestSecurityInfos_StandardizedDomainParameters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := doc.DataGroups[14]; !bytes.Equal(EncodeTLV(0x6E, again), want) {
+	if want := doc.DataGroups[14]; !bytes.Equal(ber.EncodeTLV(0x6E, again), want) {
 		t.Fatal("Marshal does not reproduce DG14")
 	}
 }
@@ -230,8 +234,8 @@ func TestSecurityInfos_StandardizedDomainParameters(t *testing.T) {
 // parses to the same key, and a well-formed key this package cannot use is
 // kept with KeyError instead of failing the whole SecurityInfos.
 func TestParseSecurityInfos_KeyForms(t *testing.T) {
-	ec, _ := BrainpoolP256r1().GenerateKey(rand.Reader)
-	grp, _ := StandardDHGroup(2)
+	ec, _ := ec.BrainpoolP256r1().GenerateKey(rand.Reader)
+	grp, _ := dh.StandardDHGroup(2)
 	dh, _ := grp.GenerateKey(rand.Reader)
 	pace := PACEInfo{Protocol: OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}
 	tests := []struct {
@@ -332,8 +336,8 @@ func TestReader_PACECAMKeyInCardSecurity(t *testing.T) {
 			if string(got.RawCardSecurity) != string(doc.CardSecurity) {
 				t.Error("EF.CardSecurity not kept in the Document")
 			}
-			if got.DG14 != nil && len(got.DG14.SecurityInfos.keysOnCurve(BrainpoolP256r1())) > 0 &&
-				got.DG14.SecurityInfos.keysOnCurve(BrainpoolP256r1())[0].Point.Equal(doc.CAMKey.Point) {
+			if got.DG14 != nil && len(got.DG14.SecurityInfos.keysOnCurve(ec.BrainpoolP256r1())) > 0 &&
+				got.DG14.SecurityInfos.keysOnCurve(ec.BrainpoolP256r1())[0].Point.Equal(doc.CAMKey.Point) {
 				t.Fatal("DG14 holds the PACE-CAM key; the test proves nothing")
 			}
 		})

@@ -7,6 +7,10 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/dh"
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // ErrMalformedSecurityInfos reports EF.CardAccess or DG14 content that is not
@@ -100,8 +104,8 @@ type PACEDomainParameterInfo struct {
 	Protocol asn1.ObjectIdentifier // id-PACE-DH-GM, id-PACE-ECDH-GM, -IM or -CAM
 	// Curve or DHGroup holds the parameters; neither when ParameterError
 	// says why they are unusable.
-	Curve          *Curve
-	DHGroup        *DHGroup
+	Curve          *ec.Curve
+	DHGroup        *dh.DHGroup
 	ParameterError error
 	// AlgorithmIdentifier is the DER of the parameters as found (parsing);
 	// Marshal writes it when set, else Curve or DHGroup spelled out.
@@ -126,8 +130,8 @@ type ChipAuthenticationPublicKeyInfo struct {
 	Protocol asn1.ObjectIdentifier // OIDPKECDH or OIDPKDH
 	// PublicKey is the ECDH key, DHPublicKey the finite-field one; at most
 	// one is set, neither when KeyError says why the key is unusable.
-	PublicKey   *ECPublicKey
-	DHPublicKey *DHPublicKey
+	PublicKey   *ec.ECPublicKey
+	DHPublicKey *dh.DHPublicKey
 	// ExplicitParameters: the domain parameters are spelled out (as many
 	// chips do) instead of named. StandardizedParameters: they are named
 	// by a BSI TR-03110 standardized domain parameter ID. Marshal writes
@@ -292,7 +296,7 @@ func (s *SecurityInfos) add(der []byte) error {
 		case err != nil:
 			info.KeyError = err
 		case p.Equal(OIDPKECDH) && k.ec == nil, p.Equal(OIDPKDH) && k.dh == nil:
-			info.KeyError = fmt.Errorf("%w: the key does not match protocol %s", ErrUnsupportedCurve, p)
+			info.KeyError = fmt.Errorf("%w: the key does not match protocol %s", ec.ErrUnsupportedCurve, p)
 		default:
 			info.PublicKey, info.DHPublicKey = k.ec, k.dh
 			info.ExplicitParameters, info.StandardizedParameters = k.explicit, k.standardized
@@ -358,7 +362,7 @@ func (s *SecurityInfos) Marshal() ([]byte, error) {
 			}
 			body = append(body, b...)
 		}
-		elems = append(elems, EncodeTLV(0x30, body))
+		elems = append(elems, ber.EncodeTLV(0x30, body))
 		return nil
 	}
 	for _, p := range s.PACE {
@@ -427,7 +431,7 @@ func (s *SecurityInfos) Marshal() ([]byte, error) {
 		elems = append(elems, o.DER)
 	}
 	slices.SortFunc(elems, bytes.Compare)
-	return EncodeTLV(0x31, bytes.Join(elems, nil)), nil
+	return ber.EncodeTLV(0x31, bytes.Join(elems, nil)), nil
 }
 
 // paceSuite describes what a PACE protocol OID selects.
@@ -548,30 +552,30 @@ func cipherSuiteName(c smCipher) string {
 // StandardDomainParameters returns the elliptic curve of a standardized
 // domain parameter ID (ICAO 9303 Part 11 §9.5.1). IDs 0–2 are finite-field
 // DH groups: see StandardDHGroup.
-func StandardDomainParameters(id int) (*Curve, error) {
+func StandardDomainParameters(id int) (*ec.Curve, error) {
 	switch id {
 	case 8:
-		return NISTP192(), nil
+		return ec.NISTP192(), nil
 	case 9:
-		return BrainpoolP192r1(), nil
+		return ec.BrainpoolP192r1(), nil
 	case 10:
-		return NISTP224(), nil
+		return ec.NISTP224(), nil
 	case 11:
-		return BrainpoolP224r1(), nil
+		return ec.BrainpoolP224r1(), nil
 	case 12:
-		return NISTP256(), nil
+		return ec.NISTP256(), nil
 	case 13:
-		return BrainpoolP256r1(), nil
+		return ec.BrainpoolP256r1(), nil
 	case 14:
-		return BrainpoolP320r1(), nil
+		return ec.BrainpoolP320r1(), nil
 	case 15:
-		return NISTP384(), nil
+		return ec.NISTP384(), nil
 	case 16:
-		return BrainpoolP384r1(), nil
+		return ec.BrainpoolP384r1(), nil
 	case 17:
-		return BrainpoolP512r1(), nil
+		return ec.BrainpoolP512r1(), nil
 	case 18:
-		return NISTP521(), nil
+		return ec.NISTP521(), nil
 	}
-	return nil, fmt.Errorf("%w: standardized domain parameters %d are not an elliptic curve (0-2 are DH groups, see StandardDHGroup)", ErrUnsupportedCurve, id)
+	return nil, fmt.Errorf("%w: standardized domain parameters %d are not an elliptic curve (0-2 are DH groups, see dh.StandardDHGroup)", ec.ErrUnsupportedCurve, id)
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math/big"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 func TestParseSecurityInfos_CardAccessAppendixG1(t *testing.T) {
@@ -39,7 +41,7 @@ func TestParseSecurityInfos_TwoPACEInfosGmrtd(t *testing.T) {
 		t.Fatalf("PACE = %+v", si.PACE)
 	}
 	for _, p := range si.PACE {
-		if c, err := StandardDomainParameters(p.ParameterID); err != nil || c != BrainpoolP384r1() {
+		if c, err := StandardDomainParameters(p.ParameterID); err != nil || c != ec.BrainpoolP384r1() {
 			t.Errorf("parameter %d → %v, %v", p.ParameterID, c, err)
 		}
 	}
@@ -55,7 +57,7 @@ func TestParseSecurityInfos_TwoPACEInfosGmrtd(t *testing.T) {
 // TestSecurityInfos_DG14RoundTrip builds a DG14-style SET with CA, a CA key
 // (named and explicit curve), AA and an unknown protocol, and reads it back.
 func TestSecurityInfos_DG14RoundTrip(t *testing.T) {
-	c := BrainpoolP256r1()
+	c := ec.BrainpoolP256r1()
 	k, _ := c.NewPrivateKey(big.NewInt(123456789))
 	for _, explicit := range []bool{false, true} {
 		in := &SecurityInfos{

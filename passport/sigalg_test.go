@@ -6,15 +6,17 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
-func pkiAlgFromDER(t *testing.T, der []byte) pkiAlgorithm {
+func pkiAlgFromDER(t *testing.T, der []byte) ber.AlgorithmIdentifier {
 	t.Helper()
-	e, err := berReadAll(der)
+	e, err := ber.ReadAll(der)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := berAlgorithm(e, "test")
+	a, err := ber.Algorithm(e, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +51,7 @@ func TestParseSigAlg_EveryOIDMetInEMRTDs(t *testing.T) {
 		{OIDECDSAPlainSHA512, 0, schemeECDSAPlain, crypto.SHA512},
 		{oidRSASSAPSS, 0, schemeRSAPSS, crypto.SHA1}, // absent parameters: all defaults
 	} {
-		a, err := parseSigAlg(pkiAlgorithm{OID: tc.oid}, tc.hint)
+		a, err := parseSigAlg(ber.AlgorithmIdentifier{OID: tc.oid}, tc.hint)
 		if err != nil || a.scheme != tc.scheme || a.hash != tc.hash {
 			t.Errorf("%v: %+v, %v", tc.oid, a, err)
 		}
@@ -59,7 +61,7 @@ func TestParseSigAlg_EveryOIDMetInEMRTDs(t *testing.T) {
 		oidRSAEncryption,                    // without a digest hint
 		{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 6}, // ecdsa-plain-RIPEMD160
 	} {
-		if _, err := parseSigAlg(pkiAlgorithm{OID: oid}, 0); !errors.Is(err, ErrUnsupportedAlgorithm) {
+		if _, err := parseSigAlg(ber.AlgorithmIdentifier{OID: oid}, 0); !errors.Is(err, ErrUnsupportedAlgorithm) {
 			t.Errorf("%v: %v", oid, err)
 		}
 	}
@@ -71,23 +73,23 @@ func TestParsePSSParams(t *testing.T) {
 		t.Fatalf("%+v, %v", a, err)
 	}
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
-	pss := func(fields ...[]byte) pkiAlgorithm {
-		return pkiAlgFromDER(t, derTLV(0x30, enc(oidRSASSAPSS), derTLV(0x30, fields...)))
+	pss := func(fields ...[]byte) ber.AlgorithmIdentifier {
+		return pkiAlgFromDER(t, ber.DER(0x30, enc(oidRSASSAPSS), ber.DER(0x30, fields...)))
 	}
-	sha512 := derTLV(0x30, enc(oidSHA512))
-	a, err = parseSigAlg(pss(derTLV(0xA0, sha512), derTLV(0xA1, derTLV(0x30, enc(oidMGF1), derTLV(0x30, enc(oidSHA1)))),
-		derTLV(0xA2, enc(64)), derTLV(0xA3, enc(1))), 0)
+	sha512 := ber.DER(0x30, enc(oidSHA512))
+	a, err = parseSigAlg(pss(ber.DER(0xA0, sha512), ber.DER(0xA1, ber.DER(0x30, enc(oidMGF1), ber.DER(0x30, enc(oidSHA1)))),
+		ber.DER(0xA2, enc(64)), ber.DER(0xA3, enc(1))), 0)
 	if err != nil || a.hash != crypto.SHA512 || a.pssMGF != crypto.SHA1 || a.pssSalt != 64 {
 		t.Fatalf("explicit fields: %+v, %v", a, err)
 	}
 	if !strings.Contains(a.String(), "MGF1-SHA-1") {
 		t.Errorf("String %q", a.String())
 	}
-	for name, alg := range map[string]pkiAlgorithm{
-		"trailer 2":     pss(derTLV(0xA3, enc(2))),
-		"unknown MGF":   pss(derTLV(0xA1, derTLV(0x30, enc(oidSHA1), derTLV(0x30, enc(oidSHA1))))),
-		"unknown hash":  pss(derTLV(0xA0, derTLV(0x30, enc(asn1.ObjectIdentifier{1, 2, 3})))),
-		"unknown field": pss(derTLV(0xA5, enc(1))),
+	for name, alg := range map[string]ber.AlgorithmIdentifier{
+		"trailer 2":     pss(ber.DER(0xA3, enc(2))),
+		"unknown MGF":   pss(ber.DER(0xA1, ber.DER(0x30, enc(oidSHA1), ber.DER(0x30, enc(oidSHA1))))),
+		"unknown hash":  pss(ber.DER(0xA0, ber.DER(0x30, enc(asn1.ObjectIdentifier{1, 2, 3})))),
+		"unknown field": pss(ber.DER(0xA5, enc(1))),
 	} {
 		if _, err := parseSigAlg(alg, 0); err == nil {
 			t.Errorf("%s accepted", name)
@@ -101,9 +103,9 @@ func TestNamesEqual_Normalised(t *testing.T) {
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
 	name := func(strType byte, c, cn string) []byte {
 		rdn := func(oid asn1.ObjectIdentifier, v string) []byte {
-			return derTLV(0x31, derTLV(0x30, enc(oid), derTLV(strType, []byte(v))))
+			return ber.DER(0x31, ber.DER(0x30, enc(oid), ber.DER(strType, []byte(v))))
 		}
-		return derTLV(0x30, rdn(asn1.ObjectIdentifier{2, 5, 4, 6}, c), rdn(asn1.ObjectIdentifier{2, 5, 4, 3}, cn))
+		return ber.DER(0x30, rdn(asn1.ObjectIdentifier{2, 5, 4, 6}, c), rdn(asn1.ObjectIdentifier{2, 5, 4, 3}, cn))
 	}
 	a := name(0x13, "UT", "CSCA Utopia") // PrintableString
 	for _, tc := range []struct {
@@ -142,27 +144,27 @@ func TestTrustStore_AddDER(t *testing.T) {
 func TestParseSOD_LDSSecurityObjectRules(t *testing.T) {
 	p := pkiTestPKI(t, SyntheticECDSAP256)
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
-	sha256Alg := derTLV(0x30, enc(oidSHA256), []byte{5, 0})
-	h := func(n int, l int) []byte { return derTLV(0x30, enc(n), derTLV(0x04, make([]byte, l))) }
+	sha256Alg := ber.DER(0x30, enc(oidSHA256), []byte{5, 0})
+	h := func(n int, l int) []byte { return ber.DER(0x30, enc(n), ber.DER(0x04, make([]byte, l))) }
 	for name, ldsSO := range map[string][]byte{
-		"DG number 0":          derTLV(0x30, enc(0), sha256Alg, derTLV(0x30, h(0, 32), h(1, 32))),
-		"DG number 17":         derTLV(0x30, enc(0), sha256Alg, derTLV(0x30, h(17, 32), h(1, 32))),
-		"duplicate DG":         derTLV(0x30, enc(0), sha256Alg, derTLV(0x30, h(1, 32), h(1, 32))),
-		"short hash":           derTLV(0x30, enc(0), sha256Alg, derTLV(0x30, h(1, 20), h(2, 32))),
-		"version 2":            derTLV(0x30, enc(2), sha256Alg, derTLV(0x30, h(1, 32), h(2, 32))),
-		"v0 with version info": derTLV(0x30, enc(0), sha256Alg, derTLV(0x30, h(1, 32)), derTLV(0x30, derTLV(0x13, []byte("0108")), derTLV(0x13, []byte("040000")))),
-		"not a sequence":       derTLV(0x04, []byte{1}),
+		"DG number 0":          ber.DER(0x30, enc(0), sha256Alg, ber.DER(0x30, h(0, 32), h(1, 32))),
+		"DG number 17":         ber.DER(0x30, enc(0), sha256Alg, ber.DER(0x30, h(17, 32), h(1, 32))),
+		"duplicate DG":         ber.DER(0x30, enc(0), sha256Alg, ber.DER(0x30, h(1, 32), h(1, 32))),
+		"short hash":           ber.DER(0x30, enc(0), sha256Alg, ber.DER(0x30, h(1, 20), h(2, 32))),
+		"version 2":            ber.DER(0x30, enc(2), sha256Alg, ber.DER(0x30, h(1, 32), h(2, 32))),
+		"v0 with version info": ber.DER(0x30, enc(0), sha256Alg, ber.DER(0x30, h(1, 32)), ber.DER(0x30, ber.DER(0x13, []byte("0108")), ber.DER(0x13, []byte("040000")))),
+		"not a sequence":       ber.DER(0x04, []byte{1}),
 	} {
 		ci, err := synthSignedData(pkiTestRand(1), OIDLDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, sidIssuerSerial, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ParseSOD(EncodeTLV(TagSOD, ci)); !errors.Is(err, ErrMalformedSOD) {
+		if _, err := ParseSOD(ber.EncodeTLV(TagSOD, ci)); !errors.Is(err, ErrMalformedSOD) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	ci, _ := synthSignedData(pkiTestRand(1), OIDCSCAMasterList, derTLV(0x30), p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, sidIssuerSerial, false)
-	if _, err := ParseSOD(EncodeTLV(TagSOD, ci)); !errors.Is(err, ErrContentTypeMismatch) {
+	ci, _ := synthSignedData(pkiTestRand(1), OIDCSCAMasterList, ber.DER(0x30), p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, sidIssuerSerial, false)
+	if _, err := ParseSOD(ber.EncodeTLV(TagSOD, ci)); !errors.Is(err, ErrContentTypeMismatch) {
 		t.Errorf("master list in EF.SOD: %v", err)
 	}
 	if _, err := ParseSOD(ci); !errors.Is(err, ErrMalformedSOD) {

@@ -5,6 +5,8 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 // ErrSecureMessaging reports a secure-messaging failure: a response whose
@@ -15,11 +17,11 @@ var ErrSecureMessaging = errors.New("passport: secure messaging failed")
 
 // Secure-messaging data objects of ICAO 9303 Part 11 §9.8.
 const (
-	doCryptogramOdd Tag = 0x85 // cryptogram, odd INS (no padding-content indicator)
-	doCryptogram    Tag = 0x87 // padding-content indicator ‖ cryptogram
-	doLe            Tag = 0x97 // protected Le
-	doStatus        Tag = 0x99 // protected status word
-	doMAC           Tag = 0x8E // cryptographic checksum
+	doCryptogramOdd ber.Tag = 0x85 // cryptogram, odd INS (no padding-content indicator)
+	doCryptogram    ber.Tag = 0x87 // padding-content indicator ‖ cryptogram
+	doLe            ber.Tag = 0x97 // protected Le
+	doStatus        ber.Tag = 0x99 // protected status word
+	doMAC           ber.Tag = 0x8E // cryptographic checksum
 )
 
 // secureChannel holds the session keys and send sequence counter of one
@@ -133,16 +135,16 @@ func (sc *secureChannel) protectCommand(c Command) (Command, error) {
 	if len(c.Data) > 0 {
 		ct := sc.encrypt(c.Data)
 		if c.INS&1 == 1 {
-			dos = AppendTLV(dos, doCryptogramOdd, ct)
+			dos = ber.AppendTLV(dos, doCryptogramOdd, ct)
 		} else {
-			dos = AppendTLV(dos, doCryptogram, append([]byte{0x01}, ct...))
+			dos = ber.AppendTLV(dos, doCryptogram, append([]byte{0x01}, ct...))
 		}
 	}
 	if c.Ne > 0 {
-		dos = AppendTLV(dos, doLe, encodeLe(c.Ne))
+		dos = ber.AppendTLV(dos, doLe, encodeLe(c.Ne))
 	}
 	cc := sc.checksum(append(pad(hdr, sc.blockSize()), dos...))
-	dos = AppendTLV(dos, doMAC, cc)
+	dos = ber.AppendTLV(dos, doMAC, cc)
 	out := Command{CLA: hdr[0], INS: c.INS, P1: c.P1, P2: c.P2, Data: dos, Ne: MaxShortNe}
 	if c.extended() || len(dos) > maxShortLc {
 		out.Ne = MaxExtendedNe
@@ -153,12 +155,12 @@ func (sc *secureChannel) protectCommand(c Command) (Command, error) {
 // splitProtected parses the data objects of a protected message: an optional
 // cryptogram (85 or 87), optional 97 or 99, and the checksum 8E last. It
 // returns the objects and the bytes the checksum covers.
-func splitProtected(b []byte, allowed ...Tag) (objs map[Tag][]byte, macInput, cc []byte, err error) {
-	objs = map[Tag][]byte{}
+func splitProtected(b []byte, allowed ...ber.Tag) (objs map[ber.Tag][]byte, macInput, cc []byte, err error) {
+	objs = map[ber.Tag][]byte{}
 	rest := b
 	for len(rest) > 0 {
 		start := len(b) - len(rest)
-		t, next, err := ParseTLV(rest)
+		t, next, err := ber.ParseTLV(rest)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("%w: %v", ErrSecureMessaging, err)
 		}
@@ -188,7 +190,7 @@ func splitProtected(b []byte, allowed ...Tag) (objs map[Tag][]byte, macInput, cc
 }
 
 // decryptObjects extracts the plaintext from DO'85' or DO'87'.
-func (sc *secureChannel) decryptObjects(objs map[Tag][]byte) ([]byte, error) {
+func (sc *secureChannel) decryptObjects(objs map[ber.Tag][]byte) ([]byte, error) {
 	odd, hasOdd := objs[doCryptogramOdd]
 	even, hasEven := objs[doCryptogram]
 	switch {
@@ -268,12 +270,12 @@ func (sc *secureChannel) protectResponse(r Response, oddINS bool) []byte {
 	if len(r.Data) > 0 {
 		ct := sc.encrypt(r.Data)
 		if oddINS {
-			dos = AppendTLV(dos, doCryptogramOdd, ct)
+			dos = ber.AppendTLV(dos, doCryptogramOdd, ct)
 		} else {
-			dos = AppendTLV(dos, doCryptogram, append([]byte{0x01}, ct...))
+			dos = ber.AppendTLV(dos, doCryptogram, append([]byte{0x01}, ct...))
 		}
 	}
-	dos = AppendTLV(dos, doStatus, []byte{byte(r.SW >> 8), byte(r.SW)})
-	dos = AppendTLV(dos, doMAC, sc.checksum(dos))
+	dos = ber.AppendTLV(dos, doStatus, []byte{byte(r.SW >> 8), byte(r.SW)})
+	dos = ber.AppendTLV(dos, doMAC, sc.checksum(dos))
 	return Response{Data: dos, SW: r.SW}.Bytes()
 }

@@ -6,6 +6,8 @@ import (
 	"crypto/cipher"
 	"errors"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 func appendixDChannel(t testing.TB) *secureChannel {
@@ -56,7 +58,7 @@ func TestSecureMessaging_Part11AppendixD4ChipSide(t *testing.T) {
 func TestSecureMessaging_DecodeOnlyGmrtd(t *testing.T) {
 	sc := appendixDChannel(t)
 	sc.ssc = mustHex(t, "887022120C06C22A")
-	got, err := sc.decryptObjects(map[Tag][]byte{doCryptogram: mustHex(t, "019FF0EC34F9922651")})
+	got, err := sc.decryptObjects(map[ber.Tag][]byte{doCryptogram: mustHex(t, "019FF0EC34F9922651")})
 	if err != nil || hexUpper(got) != "60145F01" {
 		t.Errorf("decrypt = %X, %v", got, err)
 	}

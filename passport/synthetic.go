@@ -12,6 +12,10 @@ import (
 	"maps"
 	"strings"
 	"time"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/dh"
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // A synthetic document: every file of an eMRTD (EF.COM, DG1, DG2 with a
@@ -58,7 +62,7 @@ type SyntheticDocumentOptions struct {
 	AAOptions ActiveSignOptions // how AAKey signs
 	// CACurve is the Chip Authentication key's curve (brainpoolP256r1 if
 	// nil); NoChipAuthentication leaves CA out of DG14.
-	CACurve              *Curve
+	CACurve              *ec.Curve
 	NoChipAuthentication bool // no CA key, no CA infos in DG14
 	// CAKeyStandardized writes the Chip Authentication key with BSI
 	// TR-03110's standardizedDomainParameters and a parameter ID instead
@@ -122,11 +126,11 @@ type SyntheticDocument struct {
 	AAOptions ActiveSignOptions // how AAKey signs
 	// CAKey is the Chip Authentication private key matching DG14 (nil
 	// without CA), CADHKey the DH one with CADH.
-	CAKey   *ECPrivateKey
-	CADHKey *DHPrivateKey
+	CAKey   *ec.ECPrivateKey
+	CADHKey *dh.DHPrivateKey
 	// CAMKey is the PACE-CAM key and CardSecurity the EF.CardSecurity
 	// publishing it (both nil without PACECAM).
-	CAMKey       *ECPrivateKey
+	CAMKey       *ec.ECPrivateKey
 	CardSecurity []byte
 	// PKI is the issuing PKI; Trust is the trust store a verifier would use
 	// (the issuer's CSCA, or the wrong one with WrongCSCA).
@@ -187,7 +191,7 @@ func NewSyntheticDocument(opts SyntheticDocumentOptions) (*SyntheticDocument, er
 		doc.DataGroups[n] = synthAlter(n, dg, doc.MRZ)
 	}
 
-	tags := []Tag{}
+	tags := []ber.Tag{}
 	for n := 1; n <= 16; n++ {
 		if _, ok := doc.DataGroups[n]; ok {
 			tags = append(tags, ldsDataGroupTags[n])
@@ -236,7 +240,7 @@ func NewSyntheticDocument(opts SyntheticDocumentOptions) (*SyntheticDocument, er
 // EF.CardAccess and publishes the key in a signed EF.CardSecurity.
 func (doc *SyntheticDocument) buildCardSecurity(opts SyntheticDocumentOptions, pki *SyntheticPKI) error {
 	var err error
-	if doc.CAMKey, err = BrainpoolP256r1().GenerateKey(opts.Rand); err != nil {
+	if doc.CAMKey, err = ec.BrainpoolP256r1().GenerateKey(opts.Rand); err != nil {
 		return err
 	}
 	paces := []PACEInfo{
@@ -365,7 +369,7 @@ func (doc *SyntheticDocument) buildDataGroups(opts SyntheticDocumentOptions) err
 	switch {
 	case opts.NoChipAuthentication:
 	case opts.CADH:
-		grp, _ := StandardDHGroup(2)
+		grp, _ := dh.StandardDHGroup(2)
 		if doc.CADHKey, err = grp.GenerateKey(opts.Rand); err != nil {
 			return err
 		}
@@ -375,7 +379,7 @@ func (doc *SyntheticDocument) buildDataGroups(opts SyntheticDocumentOptions) err
 	default:
 		curve := opts.CACurve
 		if curve == nil {
-			curve = BrainpoolP256r1()
+			curve = ec.BrainpoolP256r1()
 		}
 		if doc.CAKey, err = curve.GenerateKey(opts.Rand); err != nil {
 			return err
@@ -425,7 +429,7 @@ func synthAAKey(rand io.Reader, t SyntheticAAKeyType) (crypto.Signer, error) {
 	case SyntheticAAECDSAP256:
 		key, err = ecdsa.GenerateKey(elliptic.P256(), rand)
 	case SyntheticAAECDSABrainpoolP256:
-		key, err = BrainpoolP256r1().GenerateKey(rand)
+		key, err = ec.BrainpoolP256r1().GenerateKey(rand)
 	case SyntheticAANone:
 		return nil, nil
 	default:

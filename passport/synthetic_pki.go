@@ -16,6 +16,9 @@ import (
 	"math/big"
 	"sort"
 	"time"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // The synthetic PKI: certificates and CMS SignedData written by this
@@ -61,9 +64,9 @@ func (a SyntheticAlgorithm) GenerateKey(rand io.Reader) (crypto.Signer, error) {
 	case SyntheticECDSAP256:
 		return ecdsa.GenerateKey(elliptic.P256(), rand)
 	case SyntheticECDSABrainpoolP256:
-		return BrainpoolP256r1().GenerateKey(rand)
+		return ec.BrainpoolP256r1().GenerateKey(rand)
 	case SyntheticECDSABrainpoolP384:
-		return BrainpoolP384r1().GenerateKey(rand)
+		return ec.BrainpoolP384r1().GenerateKey(rand)
 	case SyntheticRSA, SyntheticRSAPSS:
 		return rsa.GenerateKey(rand, 2048)
 	}
@@ -83,19 +86,19 @@ func (a SyntheticAlgorithm) algorithmID() []byte {
 	null := []byte{0x05, 0x00}
 	switch a {
 	case SyntheticRSA:
-		return derTLV(0x30, oid(oidSHA256WithRSA), null)
+		return ber.DER(0x30, oid(oidSHA256WithRSA), null)
 	case SyntheticRSAPSS:
-		h := derTLV(0x30, oid(oidSHA256), null)
+		h := ber.DER(0x30, oid(oidSHA256), null)
 		salt, _ := asn1.Marshal(32)
-		params := derTLV(0x30,
-			derTLV(0xA0, h),
-			derTLV(0xA1, derTLV(0x30, oid(oidMGF1), h)),
-			derTLV(0xA2, salt))
-		return derTLV(0x30, oid(oidRSASSAPSS), params)
+		params := ber.DER(0x30,
+			ber.DER(0xA0, h),
+			ber.DER(0xA1, ber.DER(0x30, oid(oidMGF1), h)),
+			ber.DER(0xA2, salt))
+		return ber.DER(0x30, oid(oidRSASSAPSS), params)
 	case SyntheticECDSABrainpoolP384:
-		return derTLV(0x30, oid(oidECDSAWithSHA384))
+		return ber.DER(0x30, oid(oidECDSAWithSHA384))
 	default:
-		return derTLV(0x30, oid(oidECDSAWithSHA256))
+		return ber.DER(0x30, oid(oidECDSAWithSHA256))
 	}
 }
 
@@ -131,7 +134,7 @@ func MarshalPublicKeyInfo(pub crypto.PublicKey, explicit bool) ([]byte, error) {
 	}
 	oid, _ := asn1.Marshal(oidECPublicKey)
 	point := pk.EC.Curve.Marshal(pk.EC.Point)
-	return derTLV(0x30, derTLV(0x30, oid, params), derTLV(0x03, []byte{0}, point)), nil
+	return ber.DER(0x30, ber.DER(0x30, oid, params), ber.DER(0x03, []byte{0}, point)), nil
 }
 
 // synthCertificate describes a certificate for synthCreateCertificate.
@@ -169,62 +172,62 @@ func synthCreateCertificate(rand io.Reader, t synthCertificate, pub crypto.Publi
 		if critical {
 			parts = append(parts, []byte{0x01, 0x01, 0xFF})
 		}
-		return derTLV(0x30, append(parts, derTLV(0x04, value))...)
+		return ber.DER(0x30, append(parts, ber.DER(0x04, value))...)
 	}
 	exts := [][]byte{
-		ext(oidExtSubjectKeyID, false, derTLV(0x04, ski)),
-		ext(oidExtAuthorityKeyID, false, derTLV(0x30, derTLV(0x80, aki))),
+		ext(oidExtSubjectKeyID, false, ber.DER(0x04, ski)),
+		ext(oidExtAuthorityKeyID, false, ber.DER(0x30, ber.DER(0x80, aki))),
 		ext(oidExtKeyUsage, true, synthKeyUsage(t.keyUsage)),
 	}
 	if t.isCA {
-		exts = append(exts, ext(oidExtBasicConstraints, true, derTLV(0x30, []byte{0x01, 0x01, 0xFF}, enc(0))))
+		exts = append(exts, ext(oidExtBasicConstraints, true, ber.DER(0x30, []byte{0x01, 0x01, 0xFF}, enc(0))))
 	}
 	if len(t.extKeyUsage) > 0 {
 		var oids [][]byte
 		for _, o := range t.extKeyUsage {
 			oids = append(oids, enc(o))
 		}
-		exts = append(exts, ext(oidExtExtKeyUsage, false, derTLV(0x30, oids...)))
+		exts = append(exts, ext(oidExtExtKeyUsage, false, ber.DER(0x30, oids...)))
 	}
 	if len(t.docTypes) > 0 {
 		var ps [][]byte
 		for _, d := range t.docTypes {
-			ps = append(ps, derTLV(0x13, []byte(d)))
+			ps = append(ps, ber.DER(0x13, []byte(d)))
 		}
-		exts = append(exts, ext(oidExtDocumentTypeList, false, derTLV(0x30, enc(0), derTLV(0x31, ps...))))
+		exts = append(exts, ext(oidExtDocumentTypeList, false, ber.DER(0x30, enc(0), ber.DER(0x31, ps...))))
 	}
-	validity := derTLV(0x30, synthTime(t.notBefore), synthTime(t.notAfter))
-	tbs := derTLV(0x30,
-		derTLV(0xA0, enc(2)),
+	validity := ber.DER(0x30, synthTime(t.notBefore), synthTime(t.notAfter))
+	tbs := ber.DER(0x30,
+		ber.DER(0xA0, enc(2)),
 		enc(big.NewInt(t.serial)),
 		alg.algorithmID(),
 		issuerName,
 		validity,
 		subject,
 		spki,
-		derTLV(0xA3, derTLV(0x30, exts...)),
+		ber.DER(0xA3, ber.DER(0x30, exts...)),
 	)
 	signer := issuerKey
 	sig, err := alg.sign(rand, signer, tbs)
 	if err != nil {
 		return nil, err
 	}
-	der := derTLV(0x30, tbs, alg.algorithmID(), derTLV(0x03, []byte{0}, sig))
+	der := ber.DER(0x30, tbs, alg.algorithmID(), ber.DER(0x03, []byte{0}, sig))
 	return ParseCertificate(der)
 }
 
 // synthKeyID is the RFC 5280 §4.2.1.2 method (1) key identifier: SHA-1 of
 // the subjectPublicKey bits.
 func synthKeyID(spki []byte) []byte {
-	pk, err := berReadAll(spki)
+	pk, err := ber.ReadAll(spki)
 	if err != nil {
 		return nil
 	}
-	parts, err := berChildren(pk)
+	parts, err := ber.Children(pk)
 	if err != nil || len(parts) != 2 {
 		return nil
 	}
-	sum := sha1.Sum(parts[1].content)
+	sum := sha1.Sum(parts[1].Content)
 	return sum[:]
 }
 
@@ -243,16 +246,16 @@ func synthKeyUsage(ku x509.KeyUsage) []byte {
 	}
 	n := last/8 + 1
 	unused := 7 - last%8
-	return derTLV(0x03, []byte{byte(unused)}, b[:n])
+	return ber.DER(0x03, []byte{byte(unused)}, b[:n])
 }
 
 // synthTime encodes UTCTime before 2050 and GeneralizedTime after, as RFC 5280 requires.
 func synthTime(t time.Time) []byte {
 	t = t.UTC().Truncate(time.Second)
 	if t.Year() >= 1950 && t.Year() < 2050 {
-		return derTLV(0x17, []byte(t.Format("060102150405Z")))
+		return ber.DER(0x17, []byte(t.Format("060102150405Z")))
 	}
-	return derTLV(0x18, []byte(t.Format("20060102150405Z")))
+	return ber.DER(0x18, []byte(t.Format("20060102150405Z")))
 }
 
 // synthSignerID is how a synthetic SignerInfo names its signer.
@@ -275,65 +278,65 @@ func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content 
 	}
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
 	h := alg.hash()
-	digestAlg := derTLV(0x30, enc(pkiOIDFromHash(h)), []byte{0x05, 0x00})
+	digestAlg := ber.DER(0x30, enc(pkiOIDFromHash(h)), []byte{0x05, 0x00})
 	d := h.New()
 	d.Write(content)
 	attrs := [][]byte{
-		derTLV(0x30, enc(oidAttrContentType), derTLV(0x31, enc(contentType))),
-		derTLV(0x30, enc(oidAttrSigningTime), derTLV(0x31, synthTime(signingTime))),
-		derTLV(0x30, enc(oidAttrMessageDigst), derTLV(0x31, derTLV(0x04, d.Sum(nil)))),
+		ber.DER(0x30, enc(oidAttrContentType), ber.DER(0x31, enc(contentType))),
+		ber.DER(0x30, enc(oidAttrSigningTime), ber.DER(0x31, synthTime(signingTime))),
+		ber.DER(0x30, enc(oidAttrMessageDigst), ber.DER(0x31, ber.DER(0x04, d.Sum(nil)))),
 	}
 	// DER orders the elements of a SET OF by their encodings.
 	sort.Slice(attrs, func(i, j int) bool { return bytes.Compare(attrs[i], attrs[j]) < 0 })
 	signedAttrs := bytes.Join(attrs, nil)
-	sig, err := alg.sign(rand, key, derTLV(0x31, signedAttrs))
+	sig, err := alg.sign(rand, key, ber.DER(0x31, signedAttrs))
 	if err != nil {
 		return nil, err
 	}
-	version, signerID := 1, derTLV(0x30, cert.RawIssuer, enc(cert.SerialNumber))
+	version, signerID := 1, ber.DER(0x30, cert.RawIssuer, enc(cert.SerialNumber))
 	switch sid {
 	case sidSKI:
-		version, signerID = 3, derTLV(0x80, cert.SubjectKeyID)
+		version, signerID = 3, ber.DER(0x80, cert.SubjectKeyID)
 	case sidIssuerReversed:
-		signerID = derTLV(0x30, synthReverseRDNs(cert.RawIssuer), enc(cert.SerialNumber))
+		signerID = ber.DER(0x30, synthReverseRDNs(cert.RawIssuer), enc(cert.SerialNumber))
 	}
-	signerInfo := derTLV(0x30,
+	signerInfo := ber.DER(0x30,
 		enc(version),
 		signerID,
 		digestAlg,
-		derTLV(0xA0, signedAttrs),
+		ber.DER(0xA0, signedAttrs),
 		alg.algorithmID(),
-		derTLV(0x04, sig),
+		ber.DER(0x04, sig),
 	)
-	certs := derTLV(0xA0, cert.Raw)
+	certs := ber.DER(0xA0, cert.Raw)
 	if omitCert {
 		certs = nil
 	}
-	signedData := derTLV(0x30,
+	signedData := ber.DER(0x30,
 		enc(3),
-		derTLV(0x31, digestAlg),
-		derTLV(0x30, enc(contentType), derTLV(0xA0, derTLV(0x04, content))),
+		ber.DER(0x31, digestAlg),
+		ber.DER(0x30, enc(contentType), ber.DER(0xA0, ber.DER(0x04, content))),
 		certs,
-		derTLV(0x31, signerInfo),
+		ber.DER(0x31, signerInfo),
 	)
-	return derTLV(0x30, enc(oidSignedData), derTLV(0xA0, signedData)), nil
+	return ber.DER(0x30, enc(oidSignedData), ber.DER(0xA0, signedData)), nil
 }
 
 // synthReverseRDNs returns a DER Name with the RDNs of name in reverse order.
 func synthReverseRDNs(name []byte) []byte {
-	e, err := berReadAll(name)
+	e, err := ber.ReadAll(name)
 	if err != nil {
 		return name
 	}
-	rdns, err := berChildren(e)
+	rdns, err := ber.Children(e)
 	if err != nil {
 		return name
 	}
 	parts := make([][]byte, len(rdns))
 	for i, r := range rdns {
-		parts[len(rdns)-1-i] = r.full
+		parts[len(rdns)-1-i] = r.Full
 	}
-	return derTLV(0x30, parts...)
+	return ber.DER(0x30, parts...)
 }
 
 // SyntheticPKI is a complete synthetic issuing PKI: a CSCA, a document
@@ -481,16 +484,16 @@ func (p *SyntheticPKI) SignSOD(rand io.Reader, dataGroups map[int][]byte, opts S
 	for _, n := range nums {
 		d := h.New()
 		d.Write(dataGroups[n])
-		hashes = append(hashes, derTLV(0x30, enc(n), derTLV(0x04, d.Sum(nil))))
+		hashes = append(hashes, ber.DER(0x30, enc(n), ber.DER(0x04, d.Sum(nil))))
 	}
 	version := 0
-	fields := [][]byte{nil, derTLV(0x30, enc(oid), []byte{0x05, 0x00}), derTLV(0x30, hashes...)}
+	fields := [][]byte{nil, ber.DER(0x30, enc(oid), []byte{0x05, 0x00}), ber.DER(0x30, hashes...)}
 	if opts.LDSVersion != "" && opts.UnicodeVersion != "" {
 		version = 1
-		fields = append(fields, derTLV(0x30, derTLV(0x13, []byte(opts.LDSVersion)), derTLV(0x13, []byte(opts.UnicodeVersion))))
+		fields = append(fields, ber.DER(0x30, ber.DER(0x13, []byte(opts.LDSVersion)), ber.DER(0x13, []byte(opts.UnicodeVersion))))
 	}
 	fields[0] = enc(version)
-	ldsSO := derTLV(0x30, fields...)
+	ldsSO := ber.DER(0x30, fields...)
 	sid := sidIssuerSerial
 	switch {
 	case opts.SignerBySKI:
@@ -502,7 +505,7 @@ func (p *SyntheticPKI) SignSOD(rand io.Reader, dataGroups map[int][]byte, opts S
 	if err != nil {
 		return nil, err
 	}
-	return EncodeTLV(TagSOD, ci), nil
+	return ber.EncodeTLV(TagSOD, ci), nil
 }
 
 // SignCardSecurity returns EF.CardSecurity: the SecurityInfos signed by the DSC.
@@ -523,7 +526,7 @@ func (p *SyntheticPKI) MasterList(rand io.Reader, signingTime time.Time, extra .
 	}
 	sort.Slice(certs, func(i, j int) bool { return bytes.Compare(certs[i], certs[j]) < 0 })
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
-	content := derTLV(0x30, enc(0), derTLV(0x31, certs...))
+	content := ber.DER(0x30, enc(0), ber.DER(0x31, certs...))
 	return synthSignedData(rand, OIDCSCAMasterList, content, p.MasterListSigner, p.MasterListSignerKey, p.Algorithm, signingTime, sidIssuerSerial, false)
 }
 
@@ -535,19 +538,19 @@ func (p *SyntheticPKI) CRL(rand io.Reader, thisUpdate, revokedAt time.Time, revo
 	if len(revoked) > 0 {
 		var entries [][]byte
 		for _, c := range revoked {
-			entries = append(entries, derTLV(0x30, enc(c.SerialNumber), synthTime(revokedAt)))
+			entries = append(entries, ber.DER(0x30, enc(c.SerialNumber), synthTime(revokedAt)))
 		}
-		fields = append(fields, derTLV(0x30, entries...))
+		fields = append(fields, ber.DER(0x30, entries...))
 	}
 	oidCRLNumber := asn1.ObjectIdentifier{2, 5, 29, 20}
-	exts := derTLV(0x30,
-		derTLV(0x30, enc(oidExtAuthorityKeyID), derTLV(0x04, derTLV(0x30, derTLV(0x80, p.CSCA.SubjectKeyID)))),
-		derTLV(0x30, enc(oidCRLNumber), derTLV(0x04, enc(1))))
-	fields = append(fields, derTLV(0xA0, exts))
-	tbs := derTLV(0x30, fields...)
+	exts := ber.DER(0x30,
+		ber.DER(0x30, enc(oidExtAuthorityKeyID), ber.DER(0x04, ber.DER(0x30, ber.DER(0x80, p.CSCA.SubjectKeyID)))),
+		ber.DER(0x30, enc(oidCRLNumber), ber.DER(0x04, enc(1))))
+	fields = append(fields, ber.DER(0xA0, exts))
+	tbs := ber.DER(0x30, fields...)
 	sig, err := p.Algorithm.sign(rand, p.CSCAKey, tbs)
 	if err != nil {
 		return nil, err
 	}
-	return derTLV(0x30, tbs, p.Algorithm.algorithmID(), derTLV(0x03, []byte{0}, sig)), nil
+	return ber.DER(0x30, tbs, p.Algorithm.algorithmID(), ber.DER(0x03, []byte{0}, sig)), nil
 }

@@ -13,6 +13,10 @@ import (
 	"io"
 	"math/big"
 	"sync"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/dh"
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // VirtualChipConfig is what a VirtualChip holds: its files and its keys.
@@ -37,13 +41,13 @@ type VirtualChipConfig struct {
 	AAOptions ActiveSignOptions
 	// CAKey is the Chip Authentication private key matching DG14. nil
 	// disables Chip Authentication.
-	CAKey *ECPrivateKey
+	CAKey *ec.ECPrivateKey
 	// CADHKey is a finite-field DH Chip Authentication key, used when
 	// CAKey is nil (id-CA-DH-*).
-	CADHKey *DHPrivateKey
+	CADHKey *dh.DHPrivateKey
 	// CAMKey is the key PACE-CAM proves, published in CardSecurity; CAKey
 	// when nil. PACE-CAM runs only on its curve.
-	CAMKey *ECPrivateKey
+	CAMKey *ec.ECPrivateKey
 	// CardSecurity is EF.CardSecurity in the master file, served only
 	// under secure messaging after PACE (nil: the chip has none).
 	CardSecurity []byte
@@ -208,7 +212,7 @@ func protectedSize(n, bs int) int {
 	size := 4 + 10
 	if n > 0 {
 		body := 1 + (n/bs+1)*bs
-		size += 1 + len(appendLength(nil, body)) + body
+		size += 1 + len(ber.AppendLength(nil, body)) + body
 	}
 	return size
 }
@@ -269,7 +273,7 @@ func (c *VirtualChip) doSelect(cmd Command) Response {
 			return swResp(swOK)
 		}
 		// FCP with the file size, for terminals that ask for it.
-		fcp := EncodeTLV(0x62, EncodeTLV(0x80, binary.BigEndian.AppendUint16(nil, uint16(min(len(data), 0xFFFF)))))
+		fcp := ber.EncodeTLV(0x62, ber.EncodeTLV(0x80, binary.BigEndian.AppendUint16(nil, uint16(min(len(data), 0xFFFF)))))
 		return Response{Data: fcp, SW: swOK}
 	}
 	return swResp(swIncorrectP1P2)
@@ -316,7 +320,7 @@ func (c *VirtualChip) doReadBinary(cmd Command) Response {
 			offset = int(cmd.P1)<<8 | int(cmd.P2)
 		}
 	} else {
-		t, rest, err := ParseTLV(cmd.Data)
+		t, rest, err := ber.ParseTLV(cmd.Data)
 		if err != nil || t.Tag != 0x54 || len(rest) != 0 || len(t.Value) == 0 || len(t.Value) > 3 {
 			return swResp(swWrongData)
 		}
@@ -347,7 +351,7 @@ func (c *VirtualChip) doReadBinary(cmd Command) Response {
 		sw = swEndOfFile
 	}
 	if cmd.INS == insReadBinaryOdd {
-		data = EncodeTLV(doDiscretionaryData, data)
+		data = ber.EncodeTLV(doDiscretionaryData, data)
 	}
 	return Response{Data: bytes.Clone(data), SW: sw}
 }
@@ -412,7 +416,7 @@ func (c *VirtualChip) doExternalAuthenticate(cmd Command) Response {
 }
 
 func (c *VirtualChip) doMSE(cmd Command) (Response, func()) {
-	objs, err := ParseTLVs(cmd.Data)
+	objs, err := ber.ParseTLVs(cmd.Data)
 	if err != nil {
 		return swResp(swWrongData), nil
 	}
@@ -429,20 +433,20 @@ func (c *VirtualChip) doMSE(cmd Command) (Response, func()) {
 
 // paceSetAT starts PACE: the protocol must be one of EF.CardAccess and the
 // password one the chip knows.
-func (c *VirtualChip) paceSetAT(objs []TLV) Response {
+func (c *VirtualChip) paceSetAT(objs []ber.TLV) Response {
 	c.paceRun = nil
 	if c.sm != nil {
 		c.endSession()
 	}
-	proto, ok1 := FindTLV(objs, 0x80)
-	ref, ok2 := FindTLV(objs, 0x83)
+	proto, ok1 := ber.FindTLV(objs, 0x80)
+	ref, ok2 := ber.FindTLV(objs, 0x83)
 	if !ok1 || !ok2 || len(ref.Value) != 1 {
 		return swResp(swWrongData)
 	}
 	var info *PACEInfo
 	for i, p := range c.pace {
 		if bytes.Equal(oidBody(p.Protocol), proto.Value) {
-			if id, ok := FindTLV(objs, 0x84); ok && (len(id.Value) != 1 || int(id.Value[0]) != p.ParameterID) {
+			if id, ok := ber.FindTLV(objs, 0x84); ok && (len(id.Value) != 1 || int(id.Value[0]) != p.ParameterID) {
 				continue
 			}
 			info = &c.pace[i]
@@ -480,7 +484,7 @@ func (c *VirtualChip) paceSetAT(objs []TLV) Response {
 }
 
 func (c *VirtualChip) doGeneralAuthenticate(cmd Command) (Response, func()) {
-	outer, rest, err := ParseTLV(cmd.Data)
+	outer, rest, err := ber.ParseTLV(cmd.Data)
 	if err != nil || outer.Tag != doDynamicAuth || len(rest) != 0 {
 		return swResp(swWrongData), nil
 	}
@@ -517,10 +521,10 @@ func (c *VirtualChip) doGeneralAuthenticate(cmd Command) (Response, func()) {
 }
 
 // paceStep answers one GENERAL AUTHENTICATE of PACE (Part 11 §4.4.3).
-func (c *VirtualChip) paceStep(p *chipPACE, objs []TLV) Response {
+func (c *VirtualChip) paceStep(p *chipPACE, objs []ber.TLV) Response {
 	d := p.dom
-	dyn := func(tag Tag, v []byte) Response {
-		return Response{Data: EncodeTLV(doDynamicAuth, EncodeTLV(tag, v)), SW: swOK}
+	dyn := func(tag ber.Tag, v []byte) Response {
+		return Response{Data: ber.EncodeTLV(doDynamicAuth, ber.EncodeTLV(tag, v)), SW: swOK}
 	}
 	switch p.step {
 	case 1:
@@ -538,7 +542,7 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []TLV) Response {
 		p.nonce, p.nonceLen, p.step = new(big.Int).SetBytes(nonce), len(nonce), 2
 		return dyn(doEncNonce, z)
 	case 2:
-		m, ok := FindTLV(objs, doMapPCD)
+		m, ok := ber.FindTLV(objs, doMapPCD)
 		if !ok {
 			return swResp(swWrongData)
 		}
@@ -569,7 +573,7 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []TLV) Response {
 		p.step = 3
 		return dyn(doMapIC, d.encode(p.mapPK))
 	case 3:
-		pk, ok := FindTLV(objs, doEphPCD)
+		pk, ok := ber.FindTLV(objs, doEphPCD)
 		if !ok {
 			return swResp(swWrongData)
 		}
@@ -577,7 +581,7 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []TLV) Response {
 		if err != nil {
 			return swResp(swWrongData)
 		}
-		if p.ephD, err = randScalar(c.rand, d.order()); err != nil {
+		if p.ephD, err = ec.RandScalar(c.rand, d.order()); err != nil {
 			return swResp(swNoPreciseDiagnosis)
 		}
 		p.ephPub = d.exp(p.gHat, p.ephD)
@@ -593,7 +597,7 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []TLV) Response {
 		p.pcdEph, p.step = pcdEph, 4
 		return dyn(doEphIC, d.encode(p.ephPub))
 	case 4:
-		tok, ok := FindTLV(objs, doTokenPCD)
+		tok, ok := ber.FindTLV(objs, doTokenPCD)
 		if !ok {
 			return swResp(swWrongData)
 		}
@@ -601,16 +605,16 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []TLV) Response {
 		if subtle.ConstantTimeCompare(tok.Value, want) != 1 {
 			return swResp(swAuthFailed)
 		}
-		out := EncodeTLV(doTokenIC, paceTokenIn(p.suite.cipher, p.ksMAC, p.info.Protocol, d, p.pcdEph))
+		out := ber.EncodeTLV(doTokenIC, paceTokenIn(p.suite.cipher, p.ksMAC, p.info.Protocol, d, p.pcdEph))
 		if p.suite.mapping == mappingCAM {
 			enc, err := encryptCAData(p.suite.cipher, p.ksEnc, p.caIC)
 			if err != nil {
 				return swResp(swNoPreciseDiagnosis)
 			}
-			out = AppendTLV(out, doEncCAData, enc)
+			out = ber.AppendTLV(out, doEncCAData, enc)
 		}
 		p.step = 5
-		return Response{Data: EncodeTLV(doDynamicAuth, out), SW: swOK}
+		return Response{Data: ber.EncodeTLV(doDynamicAuth, out), SW: swOK}
 	}
 	return swResp(swConditionsNotSatisfied)
 }
@@ -619,7 +623,7 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []TLV) Response {
 // CA_IC = SK_IC⁻¹ · SK_map,IC mod n, so that PK_map,IC = CA_IC · PK_IC.
 func (c *VirtualChip) mappingKey(p *chipPACE) error {
 	d := p.dom
-	sk, err := randScalar(c.rand, d.order())
+	sk, err := ec.RandScalar(c.rand, d.order())
 	if err != nil {
 		return err
 	}
@@ -635,7 +639,7 @@ func (c *VirtualChip) mappingKey(p *chipPACE) error {
 }
 
 // camKey is the key PACE-CAM proves.
-func (c *VirtualChip) camKey() *ECPrivateKey {
+func (c *VirtualChip) camKey() *ec.ECPrivateKey {
 	if c.cfg.CAMKey != nil {
 		return c.cfg.CAMKey
 	}
@@ -644,14 +648,14 @@ func (c *VirtualChip) camKey() *ECPrivateKey {
 
 // caSetAT selects Chip Authentication with AES (the key follows in
 // GENERAL AUTHENTICATE): id-CA-ECDH-AES-* with CAKey, id-CA-DH-AES-* with CADHKey.
-func (c *VirtualChip) caSetAT(objs []TLV) Response {
+func (c *VirtualChip) caSetAT(objs []ber.TLV) Response {
 	if c.cfg.CAKey == nil && c.cfg.CADHKey == nil {
 		return swResp(swFunctionNotSupported)
 	}
 	if c.sm == nil || !c.access {
 		return swResp(swSecurityStatus)
 	}
-	proto, ok := FindTLV(objs, 0x80)
+	proto, ok := ber.FindTLV(objs, 0x80)
 	if !ok {
 		return swResp(swWrongData)
 	}
@@ -670,30 +674,30 @@ func (c *VirtualChip) caSetAT(objs []TLV) Response {
 
 // caSetKAT runs Chip Authentication with 3DES at once: the terminal's key is
 // in the command, and secure messaging restarts after this answer.
-func (c *VirtualChip) caSetKAT(objs []TLV) (Response, func()) {
+func (c *VirtualChip) caSetKAT(objs []ber.TLV) (Response, func()) {
 	if c.cfg.CAKey == nil && c.cfg.CADHKey == nil {
 		return swResp(swFunctionNotSupported), nil
 	}
 	if c.sm == nil || !c.access {
 		return swResp(swSecurityStatus), nil
 	}
-	pk, ok := FindTLV(objs, 0x91)
+	pk, ok := ber.FindTLV(objs, 0x91)
 	if !ok {
 		return swResp(swWrongData), nil
 	}
 	return c.caAgree(pk.Value, cipher3DES, Response{SW: swOK})
 }
 
-func (c *VirtualChip) caGeneralAuthenticate(cmd Command, objs []TLV) (Response, func()) {
+func (c *VirtualChip) caGeneralAuthenticate(cmd Command, objs []ber.TLV) (Response, func()) {
 	c.caProtocol = nil
 	if cmd.CLA&0x10 != 0 {
 		return swResp(swConditionsNotSatisfied), nil
 	}
-	pk, ok := FindTLV(objs, 0x80)
+	pk, ok := ber.FindTLV(objs, 0x80)
 	if !ok {
 		return swResp(swWrongData), nil
 	}
-	return c.caAgree(pk.Value, c.caCipher, Response{Data: EncodeTLV(doDynamicAuth, nil), SW: swOK})
+	return c.caAgree(pk.Value, c.caCipher, Response{Data: ber.EncodeTLV(doDynamicAuth, nil), SW: swOK})
 }
 
 // caAgree computes the CA shared secret with the chip's key (ECDH, else DH)

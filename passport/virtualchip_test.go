@@ -13,6 +13,9 @@ import (
 	mrand "math/rand/v2"
 	"sync"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // tap forwards APDUs to a chip and, while script lasts, requires both the
@@ -47,7 +50,7 @@ func (p *tap) Transceive(ctx context.Context, apdu []byte) ([]byte, error) {
 var selectAIDExchange = exchange{"00A4040C07A0000002471001", "9000"}
 
 func testDG1(t testing.TB) []byte {
-	return EncodeTLV(0x61, EncodeTLV(0x5F1F, []byte("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10")))
+	return ber.EncodeTLV(0x61, ber.EncodeTLV(0x5F1F, []byte("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10")))
 }
 
 // bigDG2 is a DG2-sized file (tag 75) of n value bytes with a fixed pattern.
@@ -57,7 +60,7 @@ func bigDG2(n int) []byte {
 	for i := range v {
 		v[i] = byte(r.Uint32())
 	}
-	return EncodeTLV(0x75, v)
+	return ber.EncodeTLV(0x75, v)
 }
 
 func testFiles(t testing.TB) map[uint16][]byte {
@@ -181,7 +184,7 @@ func paceInfo(oid []int, param int) PACEInfo {
 // TestVirtualChip_PACEVariants opens chips with every supported PACE suite
 // and both passwords, then reads a file.
 func TestVirtualChip_PACEVariants(t *testing.T) {
-	caKey, _ := BrainpoolP256r1().GenerateKey(rand.Reader)
+	caKey, _ := ec.BrainpoolP256r1().GenerateKey(rand.Reader)
 	tests := []struct {
 		name string
 		info PACEInfo
@@ -212,7 +215,7 @@ func TestVirtualChip_PACEVariants(t *testing.T) {
 				t.Fatalf("DG1: %v", err)
 			}
 			if tc.info.Protocol.Equal(OIDPACEECDHCAMAES128) {
-				other, _ := BrainpoolP256r1().GenerateKey(rand.Reader)
+				other, _ := ec.BrainpoolP256r1().GenerateKey(rand.Reader)
 				if err := res.VerifyCAM(&other.ECPublicKey); !errors.Is(err, ErrAuthenticationFailed) || res.ChipAuthenticated {
 					t.Errorf("CAM with a foreign key: %v", err)
 				}
@@ -401,14 +404,14 @@ func TestChipAuthentication_RestartsSecureMessaging(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name  string
-		curve *Curve
+		curve *ec.Curve
 		oid   []int
 		pace  bool
 	}{
-		{"AES-128 brainpoolP256r1 after BAC", BrainpoolP256r1(), OIDCAECDHAES128, false},
-		{"3DES brainpoolP256r1 after BAC", BrainpoolP256r1(), OIDCAECDH3DES, false},
-		{"AES-256 NIST P-256 after PACE", NISTP256(), OIDCAECDHAES256, true},
-		{"3DES brainpoolP384r1 after PACE", BrainpoolP384r1(), OIDCAECDH3DES, true},
+		{"AES-128 brainpoolP256r1 after BAC", ec.BrainpoolP256r1(), OIDCAECDHAES128, false},
+		{"3DES brainpoolP256r1 after BAC", ec.BrainpoolP256r1(), OIDCAECDH3DES, false},
+		{"AES-256 NIST P-256 after PACE", ec.NISTP256(), OIDCAECDHAES256, true},
+		{"3DES brainpoolP384r1 after PACE", ec.BrainpoolP384r1(), OIDCAECDH3DES, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			caKey, _ := tc.curve.GenerateKey(rand.Reader)
@@ -463,7 +466,7 @@ func TestVirtualChip_InternalAuthenticate(t *testing.T) {
 		t.Fatal(err)
 	}
 	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	bpKey, _ := BrainpoolP256r1().GenerateKey(rand.Reader)
+	bpKey, _ := ec.BrainpoolP256r1().GenerateKey(rand.Reader)
 	for _, k := range []struct {
 		name string
 		key  crypto.Signer

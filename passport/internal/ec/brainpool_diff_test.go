@@ -1,6 +1,6 @@
 //lint:file-ignore SA1019 the reference implementation offers only crypto/elliptic.Curve, deprecated for new code but exactly the independent arithmetic this test compares against
 
-package passport
+package ec
 
 import (
 	"crypto/elliptic"
@@ -42,11 +42,11 @@ func TestBrainpool_DifferentialAgainstProtonMail(t *testing.T) {
 				t.Fatal("domain parameters differ")
 			}
 			for i := range rounds {
-				k1, err := randScalar(rand.Reader, tc.ours.n)
+				k1, err := RandScalar(rand.Reader, tc.ours.n)
 				if err != nil {
 					t.Fatal(err)
 				}
-				k2, _ := randScalar(rand.Reader, tc.ours.n)
+				k2, _ := RandScalar(rand.Reader, tc.ours.n)
 				p := tc.ours.ScalarBaseMult(k1)
 				x, y := tc.theirs.ScalarBaseMult(k1.Bytes())
 				same(t, i, "k·G", p, x, y)

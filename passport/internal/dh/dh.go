@@ -1,4 +1,4 @@
-package passport
+package dh
 
 import (
 	"encoding/asn1"
@@ -7,6 +7,8 @@ import (
 	"io"
 	"math/big"
 	"sync"
+
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // Finite-field Diffie-Hellman, as PACE (DH mappings) and Chip
@@ -62,7 +64,7 @@ func newDHGroup(name string, id int, p, gen, q *big.Int) *DHGroup {
 // q are prime, q divides p−1, and g generates the order-q subgroup.
 func NewDHGroup(p, g, q *big.Int) (*DHGroup, error) {
 	if p == nil || g == nil || q == nil || p.Sign() <= 0 || g.Sign() <= 0 || q.Sign() <= 0 {
-		return nil, fmt.Errorf("%w: DH domain parameters missing or not positive", ErrUnsupportedCurve)
+		return nil, fmt.Errorf("%w: DH domain parameters missing or not positive", ec.ErrUnsupportedCurve)
 	}
 	for id := 0; id <= 2; id++ {
 		std, _ := StandardDHGroup(id)
@@ -71,18 +73,18 @@ func NewDHGroup(p, g, q *big.Int) (*DHGroup, error) {
 		}
 	}
 	if p.BitLen() < 1024 || p.BitLen() > 4096 || q.BitLen() < 160 || q.BitLen() >= p.BitLen() {
-		return nil, fmt.Errorf("%w: DH group of %d-bit p and %d-bit q", ErrUnsupportedCurve, p.BitLen(), q.BitLen())
+		return nil, fmt.Errorf("%w: DH group of %d-bit p and %d-bit q", ec.ErrUnsupportedCurve, p.BitLen(), q.BitLen())
 	}
 	if !p.ProbablyPrime(20) || !q.ProbablyPrime(20) {
-		return nil, fmt.Errorf("%w: DH modulus or subgroup order is not prime", ErrUnsupportedCurve)
+		return nil, fmt.Errorf("%w: DH modulus or subgroup order is not prime", ec.ErrUnsupportedCurve)
 	}
 	pm1 := new(big.Int).Sub(p, big.NewInt(1))
 	if new(big.Int).Mod(pm1, q).Sign() != 0 {
-		return nil, fmt.Errorf("%w: DH subgroup order does not divide p-1", ErrUnsupportedCurve)
+		return nil, fmt.Errorf("%w: DH subgroup order does not divide p-1", ec.ErrUnsupportedCurve)
 	}
 	grp := newDHGroup(fmt.Sprintf("%d-bit MODP group, %d-bit subgroup", p.BitLen(), q.BitLen()), -1, p, g, q)
-	if err := grp.checkElement(g); err != nil {
-		return nil, fmt.Errorf("%w: DH generator: %v", ErrUnsupportedCurve, err)
+	if err := grp.CheckElement(g); err != nil {
+		return nil, fmt.Errorf("%w: DH generator: %v", ec.ErrUnsupportedCurve, err)
 	}
 	return grp, nil
 }
@@ -134,14 +136,14 @@ var dhGroups = sync.OnceValue(func() [3]*DHGroup {
 // parameter ID 0, 1 or 2 (ICAO 9303 Part 11 §9.5.1).
 func StandardDHGroup(id int) (*DHGroup, error) {
 	if id < 0 || id > 2 {
-		return nil, fmt.Errorf("%w: standardized domain parameters %d are not a DH group (0-2)", ErrUnsupportedCurve, id)
+		return nil, fmt.Errorf("%w: standardized domain parameters %d are not a DH group (0-2)", ec.ErrUnsupportedCurve, id)
 	}
 	return dhGroups()[id], nil
 }
 
-// checkElement accepts y only in the order-q subgroup, excluding 1 (TR-03110
+// CheckElement accepts y only in the order-q subgroup, excluding 1 (TR-03110
 // requires the public-key validation of NIST SP 800-56A §5.6.2.3.1).
-func (g *DHGroup) checkElement(y *big.Int) error {
+func (g *DHGroup) CheckElement(y *big.Int) error {
 	if y == nil || y.Cmp(big.NewInt(1)) <= 0 || y.Cmp(new(big.Int).Sub(g.p, big.NewInt(1))) >= 0 {
 		return fmt.Errorf("%w: outside 2..p-2", ErrInvalidDHKey)
 	}
@@ -160,7 +162,7 @@ func (g *DHGroup) Decode(b []byte) (*big.Int, error) {
 		return nil, fmt.Errorf("%w: %d bytes for a %d-byte group", ErrInvalidDHKey, len(b), g.byteLen)
 	}
 	y := new(big.Int).SetBytes(b)
-	if err := g.checkElement(y); err != nil {
+	if err := g.CheckElement(y); err != nil {
 		return nil, err
 	}
 	return y, nil
@@ -183,7 +185,7 @@ type DHPrivateKey struct {
 
 // GenerateKey draws a private exponent in [1, q−1] from rand.
 func (g *DHGroup) GenerateKey(rand io.Reader) (*DHPrivateKey, error) {
-	x, err := randScalar(rand, g.q)
+	x, err := ec.RandScalar(rand, g.q)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +195,7 @@ func (g *DHGroup) GenerateKey(rand io.Reader) (*DHPrivateKey, error) {
 // SharedSecret validates the peer's public value and returns peer^x mod p,
 // left-padded to the group's length (the KDF input of ICAO 9303 Part 11 §9.7.1).
 func (k *DHPrivateKey) SharedSecret(peer *big.Int) ([]byte, error) {
-	if err := k.Group.checkElement(peer); err != nil {
+	if err := k.Group.CheckElement(peer); err != nil {
 		return nil, err
 	}
 	if peer.Cmp(k.Y) == 0 {
@@ -202,10 +204,19 @@ func (k *DHPrivateKey) SharedSecret(peer *big.Int) ([]byte, error) {
 	return k.Group.Encode(new(big.Int).Exp(peer, k.X, k.Group.p)), nil
 }
 
-// dhDomainParameters is the DomainParameters of ANSI X9.42 (RFC 3279
+// DomainParameters is the DomainParameters of ANSI X9.42 (RFC 3279
 // §2.3.3), the parameters of a dhpublicnumber key.
-type dhDomainParameters struct {
+type DomainParameters struct {
 	P, G, Q *big.Int
 	J       *big.Int      `asn1:"optional"`
 	Valid   asn1.RawValue `asn1:"optional"`
+}
+
+// hexInt parses a group constant written in hex.
+func hexInt(s string) *big.Int {
+	v, ok := new(big.Int).SetString(s, 16)
+	if !ok {
+		panic("passport: bad group constant " + s) // only reachable by editing the constants above
+	}
+	return v
 }

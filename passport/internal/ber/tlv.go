@@ -1,18 +1,9 @@
-package passport
+package ber
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 )
-
-// ErrMalformedTLV reports bytes that are not valid BER-TLV: a truncated tag
-// or length, an indefinite length, or a length running past the input.
-var ErrMalformedTLV = errors.New("passport: malformed BER-TLV")
-
-// maxTagBytes bounds multi-byte tags. ICAO 9303 uses at most two bytes
-// (5F1F, 7F61); ISO 7816-4 allows three. Four keeps every tag in a uint32.
-const maxTagBytes = 4
 
 // Tag is a BER-TLV tag written as the number its wire bytes spell, so the
 // tags of ICAO 9303 read as in the spec: 0x60 (EF.COM), 0x5F1F (MRZ), 0x7F61.
@@ -48,8 +39,8 @@ func (t Tag) String() string {
 	return string(b)
 }
 
-// appendTag appends the wire bytes of t.
-func appendTag(dst []byte, t Tag) []byte {
+// AppendTag appends the wire bytes of t.
+func AppendTag(dst []byte, t Tag) []byte {
 	n := 1
 	for v := uint32(t) >> 8; v != 0; v >>= 8 {
 		n++
@@ -79,61 +70,18 @@ func (t TLV) Bytes() []byte {
 	return AppendTLV(nil, t.Tag, t.Value)
 }
 
-// DecodeTLVHeader decodes the tag and length at the front of b without
-// requiring the value to be present, so a caller can learn the size of a file
-// from its first few bytes. headerLen+valueLen is the total encoded size.
+// DecodeTLVHeader decodes the tag and length at the front of b (see
+// DecodeHeader) and refuses the indefinite length ICAO 9303 forbids.
+// headerLen+valueLen is the total encoded size.
 func DecodeTLVHeader(b []byte) (tag Tag, headerLen, valueLen int, err error) {
-	if len(b) == 0 {
-		return 0, 0, 0, fmt.Errorf("%w: empty input, expected a tag", ErrMalformedTLV)
+	h, err := DecodeHeader(b)
+	if err != nil {
+		return 0, 0, 0, err
 	}
-	i := 0
-	t := uint32(b[0])
-	i++
-	if b[0]&0x1F == 0x1F {
-		for {
-			if i >= len(b) {
-				return 0, 0, 0, fmt.Errorf("%w: tag truncated after %d bytes", ErrMalformedTLV, i)
-			}
-			if i >= maxTagBytes {
-				return 0, 0, 0, fmt.Errorf("%w: tag longer than %d bytes", ErrMalformedTLV, maxTagBytes)
-			}
-			t = t<<8 | uint32(b[i])
-			i++
-			if b[i-1]&0x80 == 0 {
-				break
-			}
-		}
+	if h.Indefinite {
+		return 0, 0, 0, fmt.Errorf("%w: tag %s uses an indefinite length, which ICAO 9303 forbids", ErrMalformedTLV, h.Tag)
 	}
-	if i >= len(b) {
-		return 0, 0, 0, fmt.Errorf("%w: tag %s has no length", ErrMalformedTLV, Tag(t))
-	}
-	l := b[i]
-	i++
-	switch {
-	case l < 0x80:
-		valueLen = int(l)
-	case l == 0x80:
-		return 0, 0, 0, fmt.Errorf("%w: tag %s uses an indefinite length, which ICAO 9303 forbids", ErrMalformedTLV, Tag(t))
-	case l <= 0x84:
-		n := int(l & 0x7F)
-		if i+n > len(b) {
-			return 0, 0, 0, fmt.Errorf("%w: length of tag %s truncated", ErrMalformedTLV, Tag(t))
-		}
-		var v uint64
-		for _, c := range b[i : i+n] {
-			v = v<<8 | uint64(c)
-		}
-		// Lengths beyond 2^31-1 cannot describe anything a chip holds and
-		// would overflow int on 32-bit platforms.
-		if v > 1<<31-1 {
-			return 0, 0, 0, fmt.Errorf("%w: length %d of tag %s is absurd", ErrMalformedTLV, v, Tag(t))
-		}
-		valueLen = int(v)
-		i += n
-	default:
-		return 0, 0, 0, fmt.Errorf("%w: length byte 0x%02X of tag %s uses more than 4 length bytes", ErrMalformedTLV, l, Tag(t))
-	}
-	return Tag(t), i, valueLen, nil
+	return h.Tag, h.Len, h.ValueLen, nil
 }
 
 // ParseTLV decodes one data object from the front of b and returns the bytes
@@ -173,8 +121,8 @@ func FindTLV(list []TLV, tag Tag) (TLV, bool) {
 	return TLV{}, false
 }
 
-// appendLength appends a minimal BER definite length.
-func appendLength(dst []byte, n int) []byte {
+// AppendLength appends a minimal BER definite length.
+func AppendLength(dst []byte, n int) []byte {
 	switch {
 	case n < 0x80:
 		return append(dst, byte(n))
@@ -191,8 +139,8 @@ func appendLength(dst []byte, n int) []byte {
 
 // AppendTLV appends the encoding of tag and value (minimal length) to dst.
 func AppendTLV(dst []byte, tag Tag, value []byte) []byte {
-	dst = appendTag(dst, tag)
-	dst = appendLength(dst, len(value))
+	dst = AppendTag(dst, tag)
+	dst = AppendLength(dst, len(value))
 	return append(dst, value...)
 }
 

@@ -1,4 +1,4 @@
-package passport
+package ec
 
 import (
 	"crypto/ecdh"
@@ -113,11 +113,11 @@ func (c *Curve) IsOnCurve(pt Point) bool {
 	if pt.X.Sign() < 0 || pt.Y.Sign() < 0 || pt.X.Cmp(c.p) >= 0 || pt.Y.Cmp(c.p) >= 0 {
 		return false
 	}
-	return c.rhs(pt.X).Cmp(new(big.Int).Mod(new(big.Int).Mul(pt.Y, pt.Y), c.p)) == 0
+	return c.Rhs(pt.X).Cmp(new(big.Int).Mod(new(big.Int).Mul(pt.Y, pt.Y), c.p)) == 0
 }
 
-// rhs returns x³ + ax + b mod p.
-func (c *Curve) rhs(x *big.Int) *big.Int {
+// Rhs returns x³ + ax + b mod p.
+func (c *Curve) Rhs(x *big.Int) *big.Int {
 	r := new(big.Int).Mul(x, x)
 	r.Add(r, c.a)
 	r.Mul(r, x)
@@ -423,7 +423,7 @@ func (c *Curve) Unmarshal(b []byte) (Point, error) {
 		if x.Cmp(c.p) >= 0 {
 			return Point{}, fmt.Errorf("%w: x not reduced modulo p", ErrInvalidPoint)
 		}
-		y := new(big.Int).ModSqrt(c.rhs(x), c.p)
+		y := new(big.Int).ModSqrt(c.Rhs(x), c.p)
 		if y == nil {
 			return Point{}, fmt.Errorf("%w: x has no point on %s", ErrInvalidPoint, c)
 		}
@@ -468,7 +468,7 @@ type ECPrivateKey struct {
 // the size of n). Because an in-range string is taken as it is, a test can
 // replay a published key by passing its bytes as rand.
 func (c *Curve) GenerateKey(rand io.Reader) (*ECPrivateKey, error) {
-	d, err := randScalar(rand, c.n)
+	d, err := RandScalar(rand, c.n)
 	if err != nil {
 		return nil, err
 	}
@@ -486,8 +486,8 @@ func (c *Curve) NewPrivateKey(d *big.Int) (*ECPrivateKey, error) {
 	}, nil
 }
 
-// randScalar draws a uniform integer in [1, n−1] from rand.
-func randScalar(rand io.Reader, n *big.Int) (*big.Int, error) {
+// RandScalar draws a uniform integer in [1, n−1] from rand.
+func RandScalar(rand io.Reader, n *big.Int) (*big.Int, error) {
 	if rand == nil {
 		return nil, errors.New("passport: no random source")
 	}

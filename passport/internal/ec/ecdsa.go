@@ -1,4 +1,4 @@
-package passport
+package ec
 
 import (
 	"crypto"
@@ -82,8 +82,8 @@ func (k *ECPrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpt
 	return asn1.Marshal(struct{ R, S *big.Int }{r, s})
 }
 
-// pkiPlainSignature encodes r‖s, each left-padded to the order's byte length.
-func pkiPlainSignature(r, s, n *big.Int) []byte {
+// PlainSignature encodes r‖s, each left-padded to the order's byte length.
+func PlainSignature(r, s, n *big.Int) []byte {
 	l := (n.BitLen() + 7) / 8
 	out := make([]byte, 2*l)
 	r.FillBytes(out[:l])

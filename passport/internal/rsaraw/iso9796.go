@@ -1,4 +1,4 @@
-package passport
+package rsaraw
 
 import (
 	"crypto"
@@ -33,8 +33,8 @@ const (
 	ISO9796TrailerSHA224       uint16 = 0x38CC
 )
 
-// iso9796HashByID maps the trailer's hash identifier byte to a hash.
-func iso9796HashByID(id byte) (crypto.Hash, bool) {
+// ISO9796HashByID maps the trailer's hash identifier byte to a hash.
+func ISO9796HashByID(id byte) (crypto.Hash, bool) {
 	switch id {
 	case 0x33:
 		return crypto.SHA1, true
@@ -50,35 +50,35 @@ func iso9796HashByID(id byte) (crypto.Hash, bool) {
 	return 0, false
 }
 
-// iso9796Trailer returns the trailer for h, implicit (0xBC) only for SHA-1
+// ISO9796Trailer returns the trailer for h, implicit (0xBC) only for SHA-1
 // when explicit is false.
-func iso9796Trailer(h crypto.Hash, explicit bool) ([]byte, error) {
+func ISO9796Trailer(h crypto.Hash, explicit bool) ([]byte, error) {
 	if h == crypto.SHA1 && !explicit {
 		return []byte{0xBC}, nil
 	}
 	for id := byte(0x33); id <= 0x38; id++ {
-		if hh, ok := iso9796HashByID(id); ok && hh == h {
+		if hh, ok := ISO9796HashByID(id); ok && hh == h {
 			return []byte{id, 0xCC}, nil
 		}
 	}
 	return nil, fmt.Errorf("%w: no ISO/IEC 9796-2 trailer for %v", ErrUnsupportedAlgorithm, h)
 }
 
-// iso9796Result is what verification recovers.
-type iso9796Result struct {
-	hash    crypto.Hash
-	trailer uint16
-	m1      []byte
+// ISO9796Result is what verification recovers.
+type ISO9796Result struct {
+	Hash      crypto.Hash // the hash the trailer names
+	Trailer   uint16      // the trailer, 0xBC or hashID‖0xCC
+	Recovered []byte      // M1, the recovered part
 }
 
-// iso9796Verify checks an ISO/IEC 9796-2 scheme 1 signature with partial
+// VerifyISO9796 checks an ISO/IEC 9796-2 scheme 1 signature with partial
 // recovery over the non-recoverable message m2 and returns the recovered
 // M1. Errors describe the first inconsistency found.
-func iso9796Verify(pub *rsa.PublicKey, m2, sig []byte) (*iso9796Result, error) {
+func VerifyISO9796(pub *rsa.PublicKey, m2, sig []byte) (*ISO9796Result, error) {
 	if pub.N.BitLen()%8 != 0 {
 		return nil, fmt.Errorf("%w: ISO/IEC 9796-2 with a %d-bit modulus (only whole bytes are supported)", ErrUnsupportedAlgorithm, pub.N.BitLen())
 	}
-	f, err := pkiRSAPublic(pub, sig)
+	f, err := Public(pub, sig)
 	if err != nil {
 		return nil, err
 	}
@@ -91,17 +91,17 @@ func iso9796Verify(pub *rsa.PublicKey, m2, sig []byte) (*iso9796Result, error) {
 		}
 		f = alt
 	}
-	res := &iso9796Result{}
+	res := &ISO9796Result{}
 	var tl int
 	switch {
 	case f[len(f)-1] == 0xBC:
-		res.hash, res.trailer, tl = crypto.SHA1, ISO9796TrailerImplicitSHA1, 1
+		res.Hash, res.Trailer, tl = crypto.SHA1, ISO9796TrailerImplicitSHA1, 1
 	case f[len(f)-1] == 0xCC:
-		h, ok := iso9796HashByID(f[len(f)-2])
+		h, ok := ISO9796HashByID(f[len(f)-2])
 		if !ok {
 			return nil, fmt.Errorf("%w: ISO/IEC 9796-2 hash identifier 0x%02X", ErrUnsupportedAlgorithm, f[len(f)-2])
 		}
-		res.hash, res.trailer, tl = h, uint16(f[len(f)-2])<<8|0xCC, 2
+		res.Hash, res.Trailer, tl = h, uint16(f[len(f)-2])<<8|0xCC, 2
 	default:
 		return nil, fmt.Errorf("unknown trailer byte 0x%02X", f[len(f)-1])
 	}
@@ -126,14 +126,14 @@ func iso9796Verify(pub *rsa.PublicKey, m2, sig []byte) (*iso9796Result, error) {
 	if start < 0 || (start > 1 && f[start-1] != 0xBA) {
 		return nil, errors.New("no padding border nibble 0xA")
 	}
-	hLen := res.hash.Size()
+	hLen := res.Hash.Size()
 	end := len(f) - tl - hLen
 	if end < start {
 		return nil, errors.New("representative too short for its hash")
 	}
-	res.m1 = f[start:end]
-	d := res.hash.New()
-	d.Write(res.m1)
+	res.Recovered = f[start:end]
+	d := res.Hash.New()
+	d.Write(res.Recovered)
 	d.Write(m2)
 	if subtle.ConstantTimeCompare(d.Sum(nil), f[end:len(f)-tl]) != 1 {
 		return nil, errors.New("hash of M1 ‖ challenge differs from the signed hash")
@@ -141,17 +141,17 @@ func iso9796Verify(pub *rsa.PublicKey, m2, sig []byte) (*iso9796Result, error) {
 	return res, nil
 }
 
-// iso9796Sign produces an ISO/IEC 9796-2 scheme 1 signature with partial
+// SignISO9796 produces an ISO/IEC 9796-2 scheme 1 signature with partial
 // recovery: M1 is a fresh nonce filling the recoverable capacity, M2 the
 // challenge. This is what a chip answers to INTERNAL AUTHENTICATE.
-func iso9796Sign(rand io.Reader, priv *rsa.PrivateKey, h crypto.Hash, explicit bool, m2 []byte) ([]byte, error) {
+func SignISO9796(rand io.Reader, priv *rsa.PrivateKey, h crypto.Hash, explicit bool, m2 []byte) ([]byte, error) {
 	if priv.N.BitLen()%8 != 0 {
 		return nil, fmt.Errorf("%w: ISO/IEC 9796-2 with a %d-bit modulus", ErrUnsupportedAlgorithm, priv.N.BitLen())
 	}
 	if !h.Available() {
 		return nil, fmt.Errorf("%w: hash %v", ErrUnsupportedAlgorithm, h)
 	}
-	trailer, err := iso9796Trailer(h, explicit)
+	trailer, err := ISO9796Trailer(h, explicit)
 	if err != nil {
 		return nil, err
 	}
@@ -172,5 +172,5 @@ func iso9796Sign(rand io.Reader, priv *rsa.PrivateKey, h crypto.Hash, explicit b
 	d.Write(m2)
 	f = d.Sum(f)
 	f = append(f, trailer...)
-	return pkiRSAPrivate(priv, f)
+	return Private(priv, f)
 }

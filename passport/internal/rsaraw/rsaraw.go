@@ -1,4 +1,4 @@
-package passport
+package rsaraw
 
 import (
 	"crypto"
@@ -15,9 +15,9 @@ import (
 // card side). They run on math/big and are NOT constant time; the private
 // operation is meant for virtual chips and tests, never for real card keys.
 
-// pkiRSAPublic computes sig^e mod n and returns it left-padded to the
+// Public computes sig^e mod n and returns it left-padded to the
 // modulus byte length. It rejects signatures of the wrong length or ≥ n.
-func pkiRSAPublic(pub *rsa.PublicKey, sig []byte) ([]byte, error) {
+func Public(pub *rsa.PublicKey, sig []byte) ([]byte, error) {
 	k := (pub.N.BitLen() + 7) / 8
 	if len(sig) != k {
 		return nil, errors.New("signature length differs from the modulus length")
@@ -30,9 +30,9 @@ func pkiRSAPublic(pub *rsa.PublicKey, sig []byte) ([]byte, error) {
 	return m.FillBytes(make([]byte, k)), nil
 }
 
-// pkiRSAPrivate computes m^d mod n (with CRT when the key is precomputed)
+// Private computes m^d mod n (with CRT when the key is precomputed)
 // and returns it left-padded to the modulus byte length.
-func pkiRSAPrivate(priv *rsa.PrivateKey, m []byte) ([]byte, error) {
+func Private(priv *rsa.PrivateKey, m []byte) ([]byte, error) {
 	k := (priv.N.BitLen() + 7) / 8
 	x := new(big.Int).SetBytes(m)
 	if x.Cmp(priv.N) >= 0 {
@@ -57,8 +57,8 @@ func pkiRSAPrivate(priv *rsa.PrivateKey, m []byte) ([]byte, error) {
 	return y.FillBytes(make([]byte, k)), nil
 }
 
-// pkiMGF1 is the mask generation function MGF1 of RFC 8017 B.2.1.
-func pkiMGF1(h crypto.Hash, seed []byte, n int) []byte {
+// MGF1 is the mask generation function MGF1 of RFC 8017 B.2.1.
+func MGF1(h crypto.Hash, seed []byte, n int) []byte {
 	out := make([]byte, 0, n+h.Size())
 	var ctr [4]byte
 	for c := uint32(0); len(out) < n; c++ {
@@ -71,15 +71,15 @@ func pkiMGF1(h crypto.Hash, seed []byte, n int) []byte {
 	return out[:n]
 }
 
-// pkiVerifyPSS is EMSA-PSS-VERIFY (RFC 8017 §9.1.2) with independent
+// VerifyPSS is EMSA-PSS-VERIFY (RFC 8017 §9.1.2) with independent
 // message and MGF1 hashes, for the parameter sets crypto/rsa does not
 // accept.
-func pkiVerifyPSS(pub *rsa.PublicKey, alg sigAlg, digest, sig []byte) error {
-	if !alg.pssMGF.Available() {
+func VerifyPSS(pub *rsa.PublicKey, hash, mgf crypto.Hash, saltLen int, digest, sig []byte) error {
+	if !mgf.Available() {
 		return errors.New("MGF1 hash unavailable")
 	}
 	modBits := pub.N.BitLen()
-	em, err := pkiRSAPublic(pub, sig)
+	em, err := Public(pub, sig)
 	if err != nil {
 		return err
 	}
@@ -91,11 +91,11 @@ func pkiVerifyPSS(pub *rsa.PublicKey, alg sigAlg, digest, sig []byte) error {
 		}
 		em = em[1:]
 	}
-	hLen := alg.hash.Size()
+	hLen := hash.Size()
 	if len(digest) != hLen {
 		return errors.New("digest length does not match the hash")
 	}
-	sLen := alg.pssSalt
+	sLen := saltLen
 	if emLen < hLen+sLen+2 || em[emLen-1] != 0xbc {
 		return errors.New("inconsistent PSS encoding")
 	}
@@ -104,7 +104,7 @@ func pkiVerifyPSS(pub *rsa.PublicKey, alg sigAlg, digest, sig []byte) error {
 	if maskedDB[0]&^topMask != 0 {
 		return errors.New("inconsistent PSS encoding")
 	}
-	db := pkiMGF1(alg.pssMGF, h, len(maskedDB))
+	db := MGF1(mgf, h, len(maskedDB))
 	for i := range db {
 		db[i] ^= maskedDB[i]
 	}
@@ -119,7 +119,7 @@ func pkiVerifyPSS(pub *rsa.PublicKey, alg sigAlg, digest, sig []byte) error {
 		return errors.New("inconsistent PSS padding")
 	}
 	salt := db[len(db)-sLen:]
-	mp := alg.hash.New()
+	mp := hash.New()
 	mp.Write(make([]byte, 8))
 	mp.Write(digest)
 	mp.Write(salt)

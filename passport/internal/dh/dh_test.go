@@ -1,10 +1,12 @@
-package passport
+package dh
 
 import (
 	"crypto/rand"
 	"errors"
 	"math/big"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // TestDHGroups_Consistent proves the constants of the standardized groups:
@@ -25,7 +27,7 @@ func TestDHGroups_Consistent(t *testing.T) {
 		if new(big.Int).Mod(new(big.Int).Sub(g.p, big.NewInt(1)), g.q).Sign() != 0 {
 			t.Errorf("group %d: q does not divide p-1", id)
 		}
-		if err := g.checkElement(g.g); err != nil {
+		if err := g.CheckElement(g.g); err != nil {
 			t.Errorf("group %d: generator: %v", id, err)
 		}
 		if again, err := NewDHGroup(g.P(), g.G(), g.Q()); err != nil || again != g {
@@ -35,7 +37,7 @@ func TestDHGroups_Consistent(t *testing.T) {
 			t.Errorf("group %d: ParameterID %d %v", id, gid, ok)
 		}
 	}
-	if _, err := StandardDHGroup(3); !errors.Is(err, ErrUnsupportedCurve) {
+	if _, err := StandardDHGroup(3); !errors.Is(err, ec.ErrUnsupportedCurve) {
 		t.Errorf("StandardDHGroup(3): %v", err)
 	}
 }

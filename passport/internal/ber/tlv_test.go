@@ -1,20 +1,10 @@
-package passport
+package ber
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"testing"
 )
-
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
-}
 
 func TestParseTLV_EFCOMPart10(t *testing.T) {
 	// EF.COM from ICAO 9303 Part 10 (worked examples §10): LDS 0106, Unicode 040000, tags 61 75.
