@@ -7,6 +7,8 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"io"
+
+	"github.com/go-mitid/mitid/passport/internal/apdu"
 )
 
 // bacExchange holds the terminal's values of one BAC run (Part 11 §4.3).
@@ -30,7 +32,7 @@ func (s *Session) BAC(ctx context.Context, key BACKey) error {
 	s.sm, s.broken = nil, nil
 
 	var err error
-	if x.rndIC, err = s.transmitOK(ctx, Command{INS: insGetChallenge, Ne: 8}); err != nil {
+	if x.rndIC, err = s.transmitOK(ctx, apdu.Command{INS: apdu.INSGetChallenge, Ne: 8}); err != nil {
 		return fmt.Errorf("passport: BAC GET CHALLENGE: %w", err)
 	}
 	if len(x.rndIC) != 8 {
@@ -45,7 +47,7 @@ func (s *Session) BAC(ctx context.Context, key BACKey) error {
 	if err != nil {
 		return err
 	}
-	resp, err := s.transmitOK(ctx, Command{INS: insExternalAuthenticate, Data: cmdData, Ne: 40})
+	resp, err := s.transmitOK(ctx, apdu.Command{INS: apdu.INSExternalAuthenticate, Data: cmdData, Ne: 40})
 	if err != nil {
 		return fmt.Errorf("passport: BAC EXTERNAL AUTHENTICATE: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/go-mitid/mitid/passport/internal/apdu"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
@@ -49,12 +50,12 @@ func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationI
 	}
 	if alg == cipher3DES {
 		data := append(ber.EncodeTLV(0x91, pub), keyRef...)
-		if _, err := s.transmitOK(ctx, Command{INS: insMSE, P1: 0x41, P2: 0xA6, Data: data}); err != nil {
+		if _, err := s.transmitOK(ctx, apdu.Command{INS: apdu.INSMSE, P1: 0x41, P2: 0xA6, Data: data}); err != nil {
 			return fmt.Errorf("%w: MSE:Set KAT: %w", ErrChipAuthenticationFailed, err)
 		}
 	} else {
 		data := append(ber.EncodeTLV(0x80, oidBody(info.Protocol)), keyRef...)
-		if _, err := s.transmitOK(ctx, Command{INS: insMSE, P1: 0x41, P2: 0xA4, Data: data}); err != nil {
+		if _, err := s.transmitOK(ctx, apdu.Command{INS: apdu.INSMSE, P1: 0x41, P2: 0xA4, Data: data}); err != nil {
 			return fmt.Errorf("%w: MSE:Set AT: %w", ErrChipAuthenticationFailed, err)
 		}
 		if _, err := s.generalAuthenticateObjects(ctx, ber.EncodeTLV(0x80, pub), true); err != nil {
@@ -66,7 +67,7 @@ func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationI
 		return err
 	}
 	s.startSM(sc)
-	if _, err := s.transmitOK(ctx, selectFileCmd(FileCOM)); err != nil {
+	if _, err := s.transmitOK(ctx, apdu.SelectFile(FileCOM)); err != nil {
 		return fmt.Errorf("%w: the chip did not answer under the new keys: %w", ErrChipAuthenticationFailed, err)
 	}
 	return nil

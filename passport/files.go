@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/go-mitid/mitid/passport/internal/apdu"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
@@ -36,7 +37,7 @@ const maxHeader = ber.MaxTagBytes + 5
 // halved for the rest of the session; when it names the right one (6Cxx)
 // that is used.
 func (s *Session) ReadFile(ctx context.Context, fid uint16) ([]byte, error) {
-	if _, err := s.transmitOK(ctx, selectFileCmd(fid)); err != nil {
+	if _, err := s.transmitOK(ctx, apdu.SelectFile(fid)); err != nil {
 		return nil, fmt.Errorf("passport: selecting file %04X: %w", fid, err)
 	}
 	var head []byte
@@ -75,7 +76,7 @@ func (s *Session) ReadFile(ctx context.Context, fid uint16) ([]byte, error) {
 func (s *Session) readAt(ctx context.Context, offset, ne int) ([]byte, error) {
 	for attempt := 0; attempt < 10; attempt++ {
 		odd := offset > maxOffsetB0
-		var c Command
+		var c apdu.Command
 		if odd {
 			// Ask for a little less data, so that with its 53 header it
 			// still fits the answer size the chunk was chosen for.
@@ -83,16 +84,16 @@ func (s *Session) readAt(ctx context.Context, offset, ne int) ([]byte, error) {
 			if n > s.readChunk-8 {
 				n = max(1, s.readChunk-8)
 			}
-			c = readBinaryOddCmd(offset, min(n+4, MaxExtendedNe))
+			c = apdu.ReadBinaryOdd(offset, min(n+4, apdu.MaxExtendedNe))
 		} else {
-			c = readBinaryCmd(offset, ne)
+			c = apdu.ReadBinary(offset, ne)
 		}
 		r, err := s.Transmit(ctx, c)
 		if err != nil {
 			return nil, err
 		}
 		switch {
-		case r.SW == swOK || r.SW == swEndOfFile:
+		case r.SW == apdu.SWOK || r.SW == apdu.SWEndOfFile:
 			data := r.Data
 			if odd && len(data) > 0 {
 				t, rest, err := ber.ParseTLV(data)
@@ -102,15 +103,15 @@ func (s *Session) readAt(ctx context.Context, offset, ne int) ([]byte, error) {
 				data = t.Value
 			}
 			if len(data) == 0 {
-				if r.SW == swEndOfFile {
+				if r.SW == apdu.SWEndOfFile {
 					return nil, &StatusError{SW: r.SW}
 				}
 				return nil, errNoProgress
 			}
 			return data, nil
-		case r.SW&0xFF00 == swWrongLePrefix:
-			ne = shortNe(byte(r.SW))
-		case r.SW == swWrongLength && ne > 1:
+		case r.SW&0xFF00 == apdu.SWWrongLePrefix:
+			ne = apdu.ShortNe(byte(r.SW))
+		case r.SW == apdu.SWWrongLength && ne > 1:
 			ne /= 2
 			s.readChunk = min(s.readChunk, ne)
 		default:

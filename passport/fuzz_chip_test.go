@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/apdu"
 )
 
 // FuzzReadFileResponses lets the fuzzer play a hostile chip: every READ
@@ -20,12 +22,12 @@ func FuzzReadFileResponses(f *testing.F) {
 	f.Fuzz(func(t *testing.T, script []byte) {
 		const limit = 4096
 		sent := 0
-		chip := TransceiverFunc(func(_ context.Context, apdu []byte) ([]byte, error) {
+		chip := TransceiverFunc(func(_ context.Context, wire []byte) ([]byte, error) {
 			sent++
 			if sent > 2*limit {
 				t.Fatalf("ReadFile sent %d commands for a %d-byte limit", sent, limit)
 			}
-			if apdu[1] == insSelect {
+			if wire[1] == apdu.INSSelect {
 				return []byte{0x90, 0x00}, nil
 			}
 			if len(script) < 2 {
@@ -102,9 +104,9 @@ func playScript(t *testing.T, chip *VirtualChip, script []byte, limit int) {
 	ctx := context.Background()
 	for i := 0; len(script) > 0 && i < limit; i++ {
 		n := min(int(script[0]), len(script)-1)
-		apdu := script[1 : 1+n]
+		wire := script[1 : 1+n]
 		script = script[1+n:]
-		resp, err := chip.Transceive(ctx, apdu)
+		resp, err := chip.Transceive(ctx, wire)
 		if err != nil || len(resp) < 2 {
 			t.Fatalf("chip answered %X, %v", resp, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/big"
 
+	"github.com/go-mitid/mitid/passport/internal/apdu"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
@@ -127,7 +128,7 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 		// sets (Part 11 §4.4.4.1).
 		at = ber.AppendTLV(at, 0x84, intBytes(info.ParameterID))
 	}
-	if _, err := s.transmitOK(ctx, Command{INS: insMSE, P1: 0xC1, P2: 0xA4, Data: at}); err != nil {
+	if _, err := s.transmitOK(ctx, apdu.Command{INS: apdu.INSMSE, P1: 0xC1, P2: 0xA4, Data: at}); err != nil {
 		return nil, fmt.Errorf("passport: PACE MSE:Set AT: %w", err)
 	}
 
@@ -280,7 +281,7 @@ func (s *Session) generalAuthenticateObjects(ctx context.Context, data []byte, l
 	if last {
 		cla = 0
 	}
-	resp, err := s.transmitOK(ctx, Command{CLA: cla, INS: insGeneralAuthenticate, Data: ber.EncodeTLV(doDynamicAuth, data), Ne: MaxShortNe})
+	resp, err := s.transmitOK(ctx, apdu.Command{CLA: cla, INS: apdu.INSGeneralAuthenticate, Data: ber.EncodeTLV(doDynamicAuth, data), Ne: apdu.MaxShortNe})
 	if err != nil {
 		return nil, err
 	}

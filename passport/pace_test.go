@@ -84,13 +84,13 @@ func TestPACE_TokenCheckCatchesWrongPassword(t *testing.T) {
 	chip := &scriptedChip{t: t, script: appendixG1}
 	// The chip's answers stay those of G.1, so the terminal's own commands
 	// diverge from step 2 on; only compare the first two commands.
-	lenient := TransceiverFunc(func(ctx context.Context, apdu []byte) ([]byte, error) {
+	lenient := TransceiverFunc(func(ctx context.Context, wire []byte) ([]byte, error) {
 		if chip.next >= 2 {
 			e := chip.script[chip.next]
 			chip.next++
 			return mustHex(t, e.resp), nil
 		}
-		return chip.Transceive(ctx, apdu)
+		return chip.Transceive(ctx, wire)
 	})
 	s := NewSession(lenient, &SessionOptions{Rand: bytes.NewReader(mustHex(t, appendixG1Rand))})
 	wrong := BACKey{"T22000129", "640813", "101031"}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/go-mitid/mitid/passport/internal/apdu"
 )
 
 // DefaultMaxFileSize bounds how large a file ReadFile accepts when
@@ -58,7 +60,7 @@ func NewSession(t Transceiver, opts *SessionOptions) *Session {
 			s.maxFileSize = opts.MaxFileSize
 		}
 		if opts.ReadChunk > 0 {
-			s.readChunk = min(opts.ReadChunk, MaxExtendedNe-64)
+			s.readChunk = min(opts.ReadChunk, apdu.MaxExtendedNe-64)
 		}
 	}
 	return s
@@ -77,44 +79,44 @@ func (s *Session) SecureMessaging() string {
 // has it, and returns the (unwrapped) response. It returns an error when the
 // exchange fails or the protection does not verify; a status word other than
 // 9000 comes back in the Response (see Response.Err).
-func (s *Session) Transmit(ctx context.Context, c Command) (Response, error) {
+func (s *Session) Transmit(ctx context.Context, c apdu.Command) (apdu.Response, error) {
 	if err := ctx.Err(); err != nil {
-		return Response{}, err
+		return apdu.Response{}, err
 	}
 	if s.broken != nil {
-		return Response{}, s.broken
+		return apdu.Response{}, s.broken
 	}
 	sm := s.sm
 	wire := c
 	if sm != nil {
 		var err error
 		if wire, err = sm.protectCommand(c); err != nil {
-			return Response{}, err
+			return apdu.Response{}, err
 		}
 	}
-	apdu, err := wire.Bytes()
+	cmd, err := wire.Bytes()
 	if err != nil {
-		return Response{}, err
+		return apdu.Response{}, err
 	}
-	raw, err := s.t.Transceive(ctx, apdu)
+	raw, err := s.t.Transceive(ctx, cmd)
 	if err != nil {
-		return Response{}, fmt.Errorf("passport: transceive %02X %02X: %w", c.CLA, c.INS, err)
+		return apdu.Response{}, fmt.Errorf("passport: transceive %02X %02X: %w", c.CLA, c.INS, err)
 	}
 	if sm == nil {
-		return ParseResponse(raw)
+		return apdu.ParseResponse(raw)
 	}
 	r, err := sm.unprotectResponse(raw)
 	if err != nil {
 		s.sm = nil
 		s.broken = fmt.Errorf("%w (session closed after an earlier failure)", ErrSecureMessaging)
-		return Response{}, err
+		return apdu.Response{}, err
 	}
 	return r, nil
 }
 
 // transmitOK is Transmit that also turns a status word other than 9000
 // into an error.
-func (s *Session) transmitOK(ctx context.Context, c Command) ([]byte, error) {
+func (s *Session) transmitOK(ctx context.Context, c apdu.Command) ([]byte, error) {
 	r, err := s.Transmit(ctx, c)
 	if err != nil {
 		return nil, err
@@ -135,7 +137,7 @@ func (s *Session) startSM(sc *secureChannel) {
 // SelectApplication selects the ICAO eMRTD application (LDS1), which holds
 // EF.COM, EF.SOD and the data groups.
 func (s *Session) SelectApplication(ctx context.Context) error {
-	_, err := s.transmitOK(ctx, selectAppCmd(eMRTDAID))
+	_, err := s.transmitOK(ctx, apdu.SelectApp(apdu.EMRTDAID))
 	if err != nil {
 		return fmt.Errorf("passport: selecting the eMRTD application: %w", err)
 	}
@@ -148,7 +150,7 @@ func (s *Session) SelectApplication(ctx context.Context) error {
 // unpredictable (draw it from a random source), or a recorded answer could
 // be replayed by a clone.
 func (s *Session) InternalAuthenticate(ctx context.Context, challenge []byte) ([]byte, error) {
-	sig, err := s.transmitOK(ctx, Command{INS: insInternalAuthenticate, Data: challenge, Ne: MaxShortNe})
+	sig, err := s.transmitOK(ctx, apdu.Command{INS: apdu.INSInternalAuthenticate, Data: challenge, Ne: apdu.MaxShortNe})
 	if err != nil {
 		return nil, fmt.Errorf("passport: INTERNAL AUTHENTICATE: %w", err)
 	}
@@ -157,7 +159,7 @@ func (s *Session) InternalAuthenticate(ctx context.Context, challenge []byte) ([
 
 // selectMF selects the master file, where EF.CardAccess lives.
 func (s *Session) selectMF(ctx context.Context) error {
-	_, err := s.transmitOK(ctx, selectMFCmd())
+	_, err := s.transmitOK(ctx, apdu.SelectMF())
 	return err
 }
 

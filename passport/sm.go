@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/go-mitid/mitid/passport/internal/apdu"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
@@ -108,7 +109,7 @@ func (sc *secureChannel) decrypt(ct []byte) ([]byte, error) {
 // encodeLe encodes Ne for DO'97': one byte up to 256 (256 as 00), two bytes
 // beyond (65536 as 0000).
 func encodeLe(ne int) []byte {
-	if ne <= MaxShortNe {
+	if ne <= apdu.MaxShortNe {
 		return []byte{byte(ne)}
 	}
 	return []byte{byte(ne >> 8), byte(ne)}
@@ -117,17 +118,17 @@ func encodeLe(ne int) []byte {
 func decodeLe(b []byte) (int, error) {
 	switch len(b) {
 	case 1:
-		return shortNe(b[0]), nil
+		return apdu.ShortNe(b[0]), nil
 	case 2:
-		return extendedNe(b), nil
+		return apdu.ExtendedNe(b), nil
 	}
 	return 0, fmt.Errorf("%w: protected Le of %d bytes", ErrSecureMessaging, len(b))
 }
 
 // protectCommand wraps a plain command (terminal side, §9.8.4).
-func (sc *secureChannel) protectCommand(c Command) (Command, error) {
+func (sc *secureChannel) protectCommand(c apdu.Command) (apdu.Command, error) {
 	if c.CLA&0x0C != 0 {
-		return Command{}, fmt.Errorf("passport: command CLA %02X already signals secure messaging", c.CLA)
+		return apdu.Command{}, fmt.Errorf("passport: command CLA %02X already signals secure messaging", c.CLA)
 	}
 	sc.incSSC()
 	hdr := []byte{c.CLA | 0x0C, c.INS, c.P1, c.P2}
@@ -145,9 +146,9 @@ func (sc *secureChannel) protectCommand(c Command) (Command, error) {
 	}
 	cc := sc.checksum(append(pad(hdr, sc.blockSize()), dos...))
 	dos = ber.AppendTLV(dos, doMAC, cc)
-	out := Command{CLA: hdr[0], INS: c.INS, P1: c.P1, P2: c.P2, Data: dos, Ne: MaxShortNe}
-	if c.extended() || len(dos) > maxShortLc {
-		out.Ne = MaxExtendedNe
+	out := apdu.Command{CLA: hdr[0], INS: c.INS, P1: c.P1, P2: c.P2, Data: dos, Ne: apdu.MaxShortNe}
+	if c.Extended() || len(dos) > apdu.MaxShortLc {
+		out.Ne = apdu.MaxExtendedNe
 	}
 	return out, nil
 }
@@ -208,55 +209,55 @@ func (sc *secureChannel) decryptObjects(objs map[ber.Tag][]byte) ([]byte, error)
 }
 
 // unprotectResponse verifies and decrypts a protected response (terminal side).
-func (sc *secureChannel) unprotectResponse(raw []byte) (Response, error) {
-	r, err := ParseResponse(raw)
+func (sc *secureChannel) unprotectResponse(raw []byte) (apdu.Response, error) {
+	r, err := apdu.ParseResponse(raw)
 	if err != nil {
-		return Response{}, err
+		return apdu.Response{}, err
 	}
 	sc.incSSC()
 	if len(r.Data) == 0 {
-		return Response{}, fmt.Errorf("%w: the chip answered without secure messaging: %w", ErrSecureMessaging, &StatusError{SW: r.SW})
+		return apdu.Response{}, fmt.Errorf("%w: the chip answered without secure messaging: %w", ErrSecureMessaging, &StatusError{SW: r.SW})
 	}
 	objs, macInput, cc, err := splitProtected(r.Data, doCryptogram, doCryptogramOdd, doStatus)
 	if err != nil {
-		return Response{}, err
+		return apdu.Response{}, err
 	}
 	if subtle.ConstantTimeCompare(sc.checksum(macInput), cc) != 1 {
-		return Response{}, fmt.Errorf("%w: response MAC does not verify", ErrSecureMessaging)
+		return apdu.Response{}, fmt.Errorf("%w: response MAC does not verify", ErrSecureMessaging)
 	}
 	sw, ok := objs[doStatus]
 	if !ok || len(sw) != 2 {
-		return Response{}, fmt.Errorf("%w: response lacks a protected status word (99)", ErrSecureMessaging)
+		return apdu.Response{}, fmt.Errorf("%w: response lacks a protected status word (99)", ErrSecureMessaging)
 	}
 	data, err := sc.decryptObjects(objs)
 	if err != nil {
-		return Response{}, err
+		return apdu.Response{}, err
 	}
-	return Response{Data: data, SW: uint16(sw[0])<<8 | uint16(sw[1])}, nil
+	return apdu.Response{Data: data, SW: uint16(sw[0])<<8 | uint16(sw[1])}, nil
 }
 
 // unprotectCommand verifies and decrypts a protected command (chip side).
-func (sc *secureChannel) unprotectCommand(c Command) (Command, error) {
+func (sc *secureChannel) unprotectCommand(c apdu.Command) (apdu.Command, error) {
 	if c.CLA&0x0C != 0x0C {
-		return Command{}, fmt.Errorf("%w: plain command during secure messaging", ErrSecureMessaging)
+		return apdu.Command{}, fmt.Errorf("%w: plain command during secure messaging", ErrSecureMessaging)
 	}
 	sc.incSSC()
 	objs, dos, cc, err := splitProtected(c.Data, doCryptogram, doCryptogramOdd, doLe)
 	if err != nil {
-		return Command{}, err
+		return apdu.Command{}, err
 	}
 	hdr := pad([]byte{c.CLA, c.INS, c.P1, c.P2}, sc.blockSize())
 	if subtle.ConstantTimeCompare(sc.checksum(append(hdr, dos...)), cc) != 1 {
-		return Command{}, fmt.Errorf("%w: command MAC does not verify", ErrSecureMessaging)
+		return apdu.Command{}, fmt.Errorf("%w: command MAC does not verify", ErrSecureMessaging)
 	}
 	data, err := sc.decryptObjects(objs)
 	if err != nil {
-		return Command{}, err
+		return apdu.Command{}, err
 	}
-	out := Command{CLA: c.CLA &^ 0x0C, INS: c.INS, P1: c.P1, P2: c.P2, Data: data}
+	out := apdu.Command{CLA: c.CLA &^ 0x0C, INS: c.INS, P1: c.P1, P2: c.P2, Data: data}
 	if le, ok := objs[doLe]; ok {
 		if out.Ne, err = decodeLe(le); err != nil {
-			return Command{}, err
+			return apdu.Command{}, err
 		}
 	}
 	return out, nil
@@ -264,7 +265,7 @@ func (sc *secureChannel) unprotectCommand(c Command) (Command, error) {
 
 // protectResponse wraps a response (chip side). Data answering an odd
 // instruction travels in DO'85', anything else in DO'87'.
-func (sc *secureChannel) protectResponse(r Response, oddINS bool) []byte {
+func (sc *secureChannel) protectResponse(r apdu.Response, oddINS bool) []byte {
 	sc.incSSC()
 	var dos []byte
 	if len(r.Data) > 0 {
@@ -277,5 +278,5 @@ func (sc *secureChannel) protectResponse(r Response, oddINS bool) []byte {
 	}
 	dos = ber.AppendTLV(dos, doStatus, []byte{byte(r.SW >> 8), byte(r.SW)})
 	dos = ber.AppendTLV(dos, doMAC, sc.checksum(dos))
-	return Response{Data: dos, SW: r.SW}.Bytes()
+	return apdu.Response{Data: dos, SW: r.SW}.Bytes()
 }

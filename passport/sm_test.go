@@ -7,6 +7,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/go-mitid/mitid/passport/internal/apdu"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
@@ -25,15 +26,15 @@ func appendixDChannel(t testing.TB) *secureChannel {
 func TestSecureMessaging_Part11AppendixD4ChipSide(t *testing.T) {
 	chip := appendixDChannel(t)
 	plain := []struct {
-		cmd  Command
+		cmd  apdu.Command
 		data string
 	}{
-		{selectFileCmd(FileCOM), ""},
-		{readBinaryCmd(0, 4), "60145F01"},
-		{readBinaryCmd(4, 0x12), "04303130365F36063034303030305C026175"},
+		{apdu.SelectFile(FileCOM), ""},
+		{apdu.ReadBinary(0, 4), "60145F01"},
+		{apdu.ReadBinary(4, 0x12), "04303130365F36063034303030305C026175"},
 	}
 	for i, e := range appendixD[2:] {
-		c, err := ParseCommand(mustHex(t, e.cmd))
+		c, err := apdu.ParseCommand(mustHex(t, e.cmd))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +46,7 @@ func TestSecureMessaging_Part11AppendixD4ChipSide(t *testing.T) {
 		if got.CLA != want.CLA || got.INS != want.INS || got.P1 != want.P1 || got.P2 != want.P2 || !bytes.Equal(got.Data, want.Data) || got.Ne != want.Ne {
 			t.Errorf("command %d unwrapped to %+v, want %+v", i, got, want)
 		}
-		resp := chip.protectResponse(Response{Data: mustHex(t, plain[i].data), SW: 0x9000}, false)
+		resp := chip.protectResponse(apdu.Response{Data: mustHex(t, plain[i].data), SW: 0x9000}, false)
 		if hexUpper(resp) != e.resp {
 			t.Errorf("response %d:\n got  %X\n want %s", i, resp, e.resp)
 		}
@@ -86,7 +87,7 @@ func TestSecureMessaging_RejectsTampering(t *testing.T) {
 		chip := appendixDChannel(t)
 		b := append([]byte(nil), cmd...)
 		b[i] ^= 0x04
-		c, err := ParseCommand(b)
+		c, err := apdu.ParseCommand(b)
 		if err != nil {
 			continue // no longer an APDU at all
 		}
@@ -96,7 +97,7 @@ func TestSecureMessaging_RejectsTampering(t *testing.T) {
 	}
 	// A replayed command fails because the SSC has moved on.
 	chip := appendixDChannel(t)
-	c, _ := ParseCommand(cmd)
+	c, _ := apdu.ParseCommand(cmd)
 	if _, err := chip.unprotectCommand(c); err != nil {
 		t.Fatal(err)
 	}
@@ -124,18 +125,18 @@ func TestSecureMessaging_AESRoundTrip(t *testing.T) {
 		kEnc, kMAC := bytes.Repeat([]byte{0x11}, kl), bytes.Repeat([]byte{0x22}, kl)
 		term, _ := newSecureChannel(alg, kEnc, kMAC, make([]byte, bs))
 		chip, _ := newSecureChannel(alg, kEnc, kMAC, make([]byte, bs))
-		for _, c := range []Command{
-			selectFileCmd(0x0102),
-			readBinaryCmd(0x100, 0xDF),
-			readBinaryOddCmd(0x12345, 1000),
-			{INS: insInternalAuthenticate, Data: bytes.Repeat([]byte{7}, 300), Ne: MaxExtendedNe},
+		for _, c := range []apdu.Command{
+			apdu.SelectFile(0x0102),
+			apdu.ReadBinary(0x100, 0xDF),
+			apdu.ReadBinaryOdd(0x12345, 1000),
+			{INS: apdu.INSInternalAuthenticate, Data: bytes.Repeat([]byte{7}, 300), Ne: apdu.MaxExtendedNe},
 		} {
 			w, err := term.protectCommand(c)
 			if err != nil {
 				t.Fatal(err)
 			}
 			raw, _ := w.Bytes()
-			parsed, err := ParseCommand(raw)
+			parsed, err := apdu.ParseCommand(raw)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +147,7 @@ func TestSecureMessaging_AESRoundTrip(t *testing.T) {
 			if !bytes.Equal(got.Data, c.Data) || got.Ne != c.Ne || got.INS != c.INS {
 				t.Fatalf("%s: unwrapped %+v, want %+v", alg, got, c)
 			}
-			answer := Response{Data: bytes.Repeat([]byte{0xAB}, c.Ne%700), SW: 0x9000}
+			answer := apdu.Response{Data: bytes.Repeat([]byte{0xAB}, c.Ne%700), SW: 0x9000}
 			r, err := term.unprotectResponse(chip.protectResponse(answer, c.INS&1 == 1))
 			if err != nil || !bytes.Equal(r.Data, answer.Data) || r.SW != 0x9000 {
 				t.Fatalf("%s: response round trip: %v", alg, err)
@@ -176,10 +177,10 @@ func BenchmarkSMWrapUnwrap_AES128(b *testing.B) {
 	k := bytes.Repeat([]byte{1}, 16)
 	term, _ := newSecureChannel(cipherAES128, k, k, make([]byte, 16))
 	chip, _ := newSecureChannel(cipherAES128, k, k, make([]byte, 16))
-	answer := Response{Data: make([]byte, 0xDF), SW: 0x9000}
+	answer := apdu.Response{Data: make([]byte, 0xDF), SW: 0x9000}
 	b.SetBytes(0xDF)
 	for b.Loop() {
-		w, _ := term.protectCommand(readBinaryCmd(0, 0xDF))
+		w, _ := term.protectCommand(apdu.ReadBinary(0, 0xDF))
 		if _, err := chip.unprotectCommand(w); err != nil {
 			b.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"sync"
 
+	"github.com/go-mitid/mitid/passport/internal/apdu"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
@@ -159,23 +160,23 @@ func (c *VirtualChip) endSession() {
 }
 
 // Transceive processes one command APDU and returns the response APDU.
-func (c *VirtualChip) Transceive(ctx context.Context, apdu []byte) ([]byte, error) {
+func (c *VirtualChip) Transceive(ctx context.Context, raw []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	cmd, err := ParseCommand(apdu)
+	cmd, err := apdu.ParseCommand(raw)
 	if err != nil {
-		return status(swWrongLength), nil
+		return status(apdu.SWWrongLength), nil
 	}
-	if !c.cfg.ExtendedLength && len(apdu) > 5 && apdu[4] == 0 {
+	if !c.cfg.ExtendedLength && len(raw) > 5 && raw[4] == 0 {
 		// An extended-length APDU (Lc or Le introduced by 00).
-		return status(swWrongLength), nil
+		return status(apdu.SWWrongLength), nil
 	}
 	if cmd.CLA&0x0C == 0 || c.sm == nil {
 		if cmd.CLA&0x0C != 0 {
-			return status(swSMDataMissing), nil // protected command without a session
+			return status(apdu.SWSMDataMissing), nil // protected command without a session
 		}
 		if c.sm != nil {
 			// A plain command ends secure messaging (Part 11 §9.8.2).
@@ -192,12 +193,12 @@ func (c *VirtualChip) Transceive(ctx context.Context, apdu []byte) ([]byte, erro
 	plain, err := sm.unprotectCommand(cmd)
 	if err != nil {
 		c.endSession()
-		return status(swSMDataIncorrect), nil
+		return status(apdu.SWSMDataIncorrect), nil
 	}
 	r, after := c.dispatch(plain)
-	if !c.cfg.ExtendedLength && protectedSize(len(r.Data), sm.blockSize()) > MaxShortNe {
+	if !c.cfg.ExtendedLength && protectedSize(len(r.Data), sm.blockSize()) > apdu.MaxShortNe {
 		// The protected answer would not fit a short response.
-		r = Response{SW: swWrongLength}
+		r = apdu.Response{SW: apdu.SWWrongLength}
 	}
 	out := sm.protectResponse(r, plain.INS&1 == 1)
 	if after != nil {
@@ -217,66 +218,66 @@ func protectedSize(n, bs int) int {
 	return size
 }
 
-func status(sw uint16) []byte { return Response{SW: sw}.Bytes() }
+func status(sw uint16) []byte { return apdu.Response{SW: sw}.Bytes() }
 
-func swResp(sw uint16) Response { return Response{SW: sw} }
+func swResp(sw uint16) apdu.Response { return apdu.Response{SW: sw} }
 
 // dispatch runs one plain command. The optional func runs after the
 // response is protected (Chip Authentication switches keys only then).
-func (c *VirtualChip) dispatch(cmd Command) (Response, func()) {
-	if cmd.CLA&0xE0 != 0 || (cmd.CLA&0x10 != 0 && cmd.INS != insGeneralAuthenticate) {
-		return swResp(swCLANotSupported), nil
+func (c *VirtualChip) dispatch(cmd apdu.Command) (apdu.Response, func()) {
+	if cmd.CLA&0xE0 != 0 || (cmd.CLA&0x10 != 0 && cmd.INS != apdu.INSGeneralAuthenticate) {
+		return swResp(apdu.SWCLANotSupported), nil
 	}
 	switch cmd.INS {
-	case insSelect:
+	case apdu.INSSelect:
 		return c.doSelect(cmd), nil
-	case insReadBinary, insReadBinaryOdd:
+	case apdu.INSReadBinary, apdu.INSReadBinaryOdd:
 		return c.doReadBinary(cmd), nil
-	case insGetChallenge:
+	case apdu.INSGetChallenge:
 		return c.doGetChallenge(cmd), nil
-	case insExternalAuthenticate:
+	case apdu.INSExternalAuthenticate:
 		return c.doExternalAuthenticate(cmd), nil
-	case insMSE:
+	case apdu.INSMSE:
 		return c.doMSE(cmd)
-	case insGeneralAuthenticate:
+	case apdu.INSGeneralAuthenticate:
 		return c.doGeneralAuthenticate(cmd)
-	case insInternalAuthenticate:
+	case apdu.INSInternalAuthenticate:
 		return c.doInternalAuthenticate(cmd), nil
 	}
-	return swResp(swINSNotSupported), nil
+	return swResp(apdu.SWINSNotSupported), nil
 }
 
-func (c *VirtualChip) doSelect(cmd Command) Response {
+func (c *VirtualChip) doSelect(cmd apdu.Command) apdu.Response {
 	switch cmd.P1 {
 	case 0x04:
-		if !bytes.Equal(cmd.Data, eMRTDAID) {
-			return swResp(swFileNotFound)
+		if !bytes.Equal(cmd.Data, apdu.EMRTDAID) {
+			return swResp(apdu.SWFileNotFound)
 		}
 		c.inApp, c.selected = true, nil
-		return swResp(swOK)
+		return swResp(apdu.SWOK)
 	case 0x00:
 		if len(cmd.Data) != 0 && !bytes.Equal(cmd.Data, []byte{0x3F, 0x00}) {
-			return swResp(swFileNotFound)
+			return swResp(apdu.SWFileNotFound)
 		}
 		c.inApp, c.selected = false, nil
-		return swResp(swOK)
+		return swResp(apdu.SWOK)
 	case 0x02:
 		if len(cmd.Data) != 2 {
-			return swResp(swWrongData)
+			return swResp(apdu.SWWrongData)
 		}
 		data, sw := c.file(binary.BigEndian.Uint16(cmd.Data))
-		if sw != swOK {
+		if sw != apdu.SWOK {
 			return swResp(sw)
 		}
 		c.selected = data
 		if cmd.P2&0x0C == 0x0C {
-			return swResp(swOK)
+			return swResp(apdu.SWOK)
 		}
 		// FCP with the file size, for terminals that ask for it.
 		fcp := ber.EncodeTLV(0x62, ber.EncodeTLV(0x80, binary.BigEndian.AppendUint16(nil, uint16(min(len(data), 0xFFFF)))))
-		return Response{Data: fcp, SW: swOK}
+		return apdu.Response{Data: fcp, SW: apdu.SWOK}
 	}
-	return swResp(swIncorrectP1P2)
+	return swResp(apdu.SWIncorrectP1P2)
 }
 
 // file looks a file up under the current DF and enforces access control.
@@ -284,34 +285,34 @@ func (c *VirtualChip) file(fid uint16) ([]byte, uint16) {
 	if !c.inApp {
 		switch {
 		case fid == FileCardAccess && c.cfg.CardAccess != nil:
-			return c.cfg.CardAccess, swOK
+			return c.cfg.CardAccess, apdu.SWOK
 		case fid == FileCardSecurity && c.cfg.CardSecurity != nil:
 			if !c.access || c.sm == nil {
-				return nil, swSecurityStatus
+				return nil, apdu.SWSecurityStatus
 			}
-			return c.cfg.CardSecurity, swOK
+			return c.cfg.CardSecurity, apdu.SWOK
 		}
-		return nil, swFileNotFound
+		return nil, apdu.SWFileNotFound
 	}
 	data, ok := c.cfg.Files[fid]
 	if !ok {
-		return nil, swFileNotFound
+		return nil, apdu.SWFileNotFound
 	}
 	if !c.access || c.sm == nil {
-		return nil, swSecurityStatus
+		return nil, apdu.SWSecurityStatus
 	}
-	return data, swOK
+	return data, apdu.SWOK
 }
 
-func (c *VirtualChip) doReadBinary(cmd Command) Response {
+func (c *VirtualChip) doReadBinary(cmd apdu.Command) apdu.Response {
 	var offset int
-	if cmd.INS == insReadBinary {
+	if cmd.INS == apdu.INSReadBinary {
 		if cmd.P1&0x80 != 0 {
 			// Short file identifier in P1, offset in P2.
 			sfi := cmd.P1 & 0x1F
 			fid := uint16(0x0100) | uint16(sfi)
 			data, sw := c.file(fid)
-			if sw != swOK {
+			if sw != apdu.SWOK {
 				return swResp(sw)
 			}
 			c.selected = data
@@ -322,82 +323,82 @@ func (c *VirtualChip) doReadBinary(cmd Command) Response {
 	} else {
 		t, rest, err := ber.ParseTLV(cmd.Data)
 		if err != nil || t.Tag != 0x54 || len(rest) != 0 || len(t.Value) == 0 || len(t.Value) > 3 {
-			return swResp(swWrongData)
+			return swResp(apdu.SWWrongData)
 		}
 		for _, b := range t.Value {
 			offset = offset<<8 | int(b)
 		}
 	}
 	if c.selected == nil {
-		return swResp(swCommandNotAllowed)
+		return swResp(apdu.SWCommandNotAllowed)
 	}
 	if offset > len(c.selected) {
-		return swResp(swWrongP1P2)
+		return swResp(apdu.SWWrongP1P2)
 	}
 	ne := cmd.Ne
 	if ne == 0 {
-		ne = MaxShortNe
+		ne = apdu.MaxShortNe
 	}
-	if cmd.INS == insReadBinaryOdd {
+	if cmd.INS == apdu.INSReadBinaryOdd {
 		ne -= 4 // room for the 53 header
 		if ne < 1 {
-			return swResp(swWrongLength)
+			return swResp(apdu.SWWrongLength)
 		}
 	}
 	n := min(ne, len(c.selected)-offset)
 	data := c.selected[offset : offset+n]
-	sw := swOK
+	sw := apdu.SWOK
 	if n < ne {
-		sw = swEndOfFile
+		sw = apdu.SWEndOfFile
 	}
-	if cmd.INS == insReadBinaryOdd {
+	if cmd.INS == apdu.INSReadBinaryOdd {
 		data = ber.EncodeTLV(doDiscretionaryData, data)
 	}
-	return Response{Data: bytes.Clone(data), SW: sw}
+	return apdu.Response{Data: bytes.Clone(data), SW: sw}
 }
 
-func (c *VirtualChip) doGetChallenge(cmd Command) Response {
+func (c *VirtualChip) doGetChallenge(cmd apdu.Command) apdu.Response {
 	if cmd.Ne != 8 {
-		return swResp(swWrongLength)
+		return swResp(apdu.SWWrongLength)
 	}
 	ch := make([]byte, 8)
 	if _, err := io.ReadFull(c.rand, ch); err != nil {
-		return swResp(swNoPreciseDiagnosis)
+		return swResp(apdu.SWNoPreciseDiagnosis)
 	}
 	c.bacChallenge = ch
-	return Response{Data: bytes.Clone(ch), SW: swOK}
+	return apdu.Response{Data: bytes.Clone(ch), SW: apdu.SWOK}
 }
 
 // doExternalAuthenticate is the chip side of BAC (Part 11 §4.3.3.2).
-func (c *VirtualChip) doExternalAuthenticate(cmd Command) Response {
+func (c *VirtualChip) doExternalAuthenticate(cmd apdu.Command) apdu.Response {
 	rndIC := c.bacChallenge
 	c.bacChallenge = nil // one attempt per challenge: no replays
 	if c.cfg.DisableBAC {
-		return swResp(swINSNotSupported)
+		return swResp(apdu.SWINSNotSupported)
 	}
 	if rndIC == nil {
-		return swResp(swConditionsNotSatisfied)
+		return swResp(apdu.SWConditionsNotSatisfied)
 	}
 	if len(cmd.Data) != 40 {
-		return swResp(swWrongLength)
+		return swResp(apdu.SWWrongLength)
 	}
 	seed := c.cfg.Key.keySeed()
 	kEnc, kMAC := kdf(seed, kdfEnc, cipher3DES), kdf(seed, kdfMAC, cipher3DES)
 	eIFD, mIFD := cmd.Data[:32], cmd.Data[32:]
 	m, _ := retailMAC(kMAC, pad(eIFD, 8))
 	if subtle.ConstantTimeCompare(m, mIFD) != 1 {
-		return swResp(swAuthFailed)
+		return swResp(apdu.SWAuthFailed)
 	}
 	enc, _ := newBlockCipher(cipher3DES, kEnc)
 	s := make([]byte, 32)
 	cipher.NewCBCDecrypter(enc, make([]byte, 8)).CryptBlocks(s, eIFD)
 	rndIFD, kIFD := s[:8], s[16:]
 	if subtle.ConstantTimeCompare(s[8:16], rndIC) != 1 {
-		return swResp(swAuthFailed)
+		return swResp(apdu.SWAuthFailed)
 	}
 	kIC := make([]byte, 16)
 	if _, err := io.ReadFull(c.rand, kIC); err != nil {
-		return swResp(swNoPreciseDiagnosis)
+		return swResp(apdu.SWNoPreciseDiagnosis)
 	}
 	r := make([]byte, 0, 32)
 	r = append(append(append(r, rndIC...), rndIFD...), kIC...)
@@ -409,16 +410,16 @@ func (c *VirtualChip) doExternalAuthenticate(cmd Command) Response {
 	ssc := append(bytes.Clone(rndIC[4:]), rndIFD[4:]...)
 	sc, err := newSecureChannel(cipher3DES, kdf(sessionSeed, kdfEnc, cipher3DES), kdf(sessionSeed, kdfMAC, cipher3DES), ssc)
 	if err != nil {
-		return swResp(swNoPreciseDiagnosis)
+		return swResp(apdu.SWNoPreciseDiagnosis)
 	}
 	c.sm, c.access, c.selected = sc, true, nil
-	return Response{Data: append(r, mIC...), SW: swOK}
+	return apdu.Response{Data: append(r, mIC...), SW: apdu.SWOK}
 }
 
-func (c *VirtualChip) doMSE(cmd Command) (Response, func()) {
+func (c *VirtualChip) doMSE(cmd apdu.Command) (apdu.Response, func()) {
 	objs, err := ber.ParseTLVs(cmd.Data)
 	if err != nil {
-		return swResp(swWrongData), nil
+		return swResp(apdu.SWWrongData), nil
 	}
 	switch {
 	case cmd.P1 == 0xC1 && cmd.P2 == 0xA4:
@@ -428,12 +429,12 @@ func (c *VirtualChip) doMSE(cmd Command) (Response, func()) {
 	case cmd.P1 == 0x41 && cmd.P2 == 0xA6:
 		return c.caSetKAT(objs)
 	}
-	return swResp(swIncorrectP1P2), nil
+	return swResp(apdu.SWIncorrectP1P2), nil
 }
 
 // paceSetAT starts PACE: the protocol must be one of EF.CardAccess and the
 // password one the chip knows.
-func (c *VirtualChip) paceSetAT(objs []ber.TLV) Response {
+func (c *VirtualChip) paceSetAT(objs []ber.TLV) apdu.Response {
 	c.paceRun = nil
 	if c.sm != nil {
 		c.endSession()
@@ -441,7 +442,7 @@ func (c *VirtualChip) paceSetAT(objs []ber.TLV) Response {
 	proto, ok1 := ber.FindTLV(objs, 0x80)
 	ref, ok2 := ber.FindTLV(objs, 0x83)
 	if !ok1 || !ok2 || len(ref.Value) != 1 {
-		return swResp(swWrongData)
+		return swResp(apdu.SWWrongData)
 	}
 	var info *PACEInfo
 	for i, p := range c.pace {
@@ -454,18 +455,18 @@ func (c *VirtualChip) paceSetAT(objs []ber.TLV) Response {
 		}
 	}
 	if info == nil {
-		return swResp(swReferencedDataNotFound)
+		return swResp(apdu.SWReferencedDataNotFound)
 	}
 	suite, err := info.suite()
 	if err != nil || suite.supported() != nil {
-		return swResp(swFunctionNotSupported)
+		return swResp(apdu.SWFunctionNotSupported)
 	}
 	dom, err := paceDomainFor(*info, suite.ecdh)
 	if err != nil {
-		return swResp(swFunctionNotSupported)
+		return swResp(apdu.SWFunctionNotSupported)
 	}
 	if ec, ok := dom.(ecDomain); suite.mapping == mappingCAM && (!ok || c.camKey() == nil || c.camKey().Curve != ec.c) {
-		return swResp(swFunctionNotSupported)
+		return swResp(apdu.SWFunctionNotSupported)
 	}
 	var secret []byte
 	switch ref.Value[0] {
@@ -473,39 +474,39 @@ func (c *VirtualChip) paceSetAT(objs []ber.TLV) Response {
 		secret = c.cfg.Key.paceSecret()
 	case CAN("").paceKeyReference():
 		if c.cfg.CAN == "" {
-			return swResp(swReferencedDataNotFound)
+			return swResp(apdu.SWReferencedDataNotFound)
 		}
 		secret = c.cfg.CAN.paceSecret()
 	default:
-		return swResp(swReferencedDataNotFound)
+		return swResp(apdu.SWReferencedDataNotFound)
 	}
 	c.paceRun = &chipPACE{info: *info, suite: suite, dom: dom, secret: secret, step: 1}
-	return swResp(swOK)
+	return swResp(apdu.SWOK)
 }
 
-func (c *VirtualChip) doGeneralAuthenticate(cmd Command) (Response, func()) {
+func (c *VirtualChip) doGeneralAuthenticate(cmd apdu.Command) (apdu.Response, func()) {
 	outer, rest, err := ber.ParseTLV(cmd.Data)
 	if err != nil || outer.Tag != doDynamicAuth || len(rest) != 0 {
-		return swResp(swWrongData), nil
+		return swResp(apdu.SWWrongData), nil
 	}
 	objs, err := outer.Children()
 	if err != nil {
-		return swResp(swWrongData), nil
+		return swResp(apdu.SWWrongData), nil
 	}
 	if c.caProtocol != nil {
 		return c.caGeneralAuthenticate(cmd, objs)
 	}
 	p := c.paceRun
 	if p == nil {
-		return swResp(swConditionsNotSatisfied), nil
+		return swResp(apdu.SWConditionsNotSatisfied), nil
 	}
 	last := cmd.CLA&0x10 == 0
 	if last != (p.step == 4) {
 		c.paceRun = nil
-		return swResp(swConditionsNotSatisfied), nil
+		return swResp(apdu.SWConditionsNotSatisfied), nil
 	}
 	r := c.paceStep(p, objs)
-	if r.SW != swOK {
+	if r.SW != apdu.SWOK {
 		c.paceRun = nil // a failed step ends the run: no retries on the same nonce
 		return r, nil
 	}
@@ -513,7 +514,7 @@ func (c *VirtualChip) doGeneralAuthenticate(cmd Command) (Response, func()) {
 		c.paceRun = nil
 		sc, err := newSecureChannel(p.suite.cipher, p.ksEnc, p.ksMAC, make([]byte, blockSizeOf(p.suite.cipher)))
 		if err != nil {
-			return swResp(swNoPreciseDiagnosis), nil
+			return swResp(apdu.SWNoPreciseDiagnosis), nil
 		}
 		return r, func() { c.sm, c.access, c.selected = sc, true, nil }
 	}
@@ -521,76 +522,76 @@ func (c *VirtualChip) doGeneralAuthenticate(cmd Command) (Response, func()) {
 }
 
 // paceStep answers one GENERAL AUTHENTICATE of PACE (Part 11 §4.4.3).
-func (c *VirtualChip) paceStep(p *chipPACE, objs []ber.TLV) Response {
+func (c *VirtualChip) paceStep(p *chipPACE, objs []ber.TLV) apdu.Response {
 	d := p.dom
-	dyn := func(tag ber.Tag, v []byte) Response {
-		return Response{Data: ber.EncodeTLV(doDynamicAuth, ber.EncodeTLV(tag, v)), SW: swOK}
+	dyn := func(tag ber.Tag, v []byte) apdu.Response {
+		return apdu.Response{Data: ber.EncodeTLV(doDynamicAuth, ber.EncodeTLV(tag, v)), SW: apdu.SWOK}
 	}
 	switch p.step {
 	case 1:
 		if len(objs) != 0 {
-			return swResp(swWrongData)
+			return swResp(apdu.SWWrongData)
 		}
 		nonce := make([]byte, blockSizeOf(p.suite.cipher))
 		if _, err := io.ReadFull(c.rand, nonce); err != nil {
-			return swResp(swNoPreciseDiagnosis)
+			return swResp(apdu.SWNoPreciseDiagnosis)
 		}
 		z, err := encryptNonce(p.suite.cipher, kdf(p.secret, kdfPi, p.suite.cipher), nonce)
 		if err != nil {
-			return swResp(swNoPreciseDiagnosis)
+			return swResp(apdu.SWNoPreciseDiagnosis)
 		}
 		p.nonce, p.nonceLen, p.step = new(big.Int).SetBytes(nonce), len(nonce), 2
 		return dyn(doEncNonce, z)
 	case 2:
 		m, ok := ber.FindTLV(objs, doMapPCD)
 		if !ok {
-			return swResp(swWrongData)
+			return swResp(apdu.SWWrongData)
 		}
 		if p.suite.mapping == mappingIM {
 			x, err := imPRF(p.suite.cipher, p.nonce.FillBytes(make([]byte, p.nonceLen)), m.Value, d.prime())
 			if err != nil {
-				return swResp(swWrongData)
+				return swResp(apdu.SWWrongData)
 			}
 			if p.gHat, err = d.integratedMap(x); err != nil {
-				return swResp(swWrongData)
+				return swResp(apdu.SWWrongData)
 			}
 			p.step = 3
 			return dyn(doMapIC, nil) // IM: the chip's mapping data object is empty
 		}
 		pcdMap, err := d.decode(m.Value)
 		if err != nil {
-			return swResp(swWrongData)
+			return swResp(apdu.SWWrongData)
 		}
 		if err := c.mappingKey(p); err != nil {
-			return swResp(swNoPreciseDiagnosis)
+			return swResp(apdu.SWNoPreciseDiagnosis)
 		}
 		if d.equal(pcdMap, p.mapPK) {
-			return swResp(swWrongData)
+			return swResp(apdu.SWWrongData)
 		}
 		if p.gHat, err = genericMap(d, p.nonce, d.exp(pcdMap, p.mapSK)); err != nil {
-			return swResp(swWrongData)
+			return swResp(apdu.SWWrongData)
 		}
 		p.step = 3
 		return dyn(doMapIC, d.encode(p.mapPK))
 	case 3:
 		pk, ok := ber.FindTLV(objs, doEphPCD)
 		if !ok {
-			return swResp(swWrongData)
+			return swResp(apdu.SWWrongData)
 		}
 		pcdEph, err := d.decode(pk.Value)
 		if err != nil {
-			return swResp(swWrongData)
+			return swResp(apdu.SWWrongData)
 		}
 		if p.ephD, err = ec.RandScalar(c.rand, d.order()); err != nil {
-			return swResp(swNoPreciseDiagnosis)
+			return swResp(apdu.SWNoPreciseDiagnosis)
 		}
 		p.ephPub = d.exp(p.gHat, p.ephD)
 		if d.equal(pcdEph, p.ephPub) {
-			return swResp(swWrongData)
+			return swResp(apdu.SWWrongData)
 		}
 		shared := d.exp(pcdEph, p.ephD)
 		if d.isIdentity(shared) {
-			return swResp(swWrongData)
+			return swResp(apdu.SWWrongData)
 		}
 		k := d.sharedSecret(shared)
 		p.ksEnc, p.ksMAC = kdf(k, kdfEnc, p.suite.cipher), kdf(k, kdfMAC, p.suite.cipher)
@@ -599,24 +600,24 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []ber.TLV) Response {
 	case 4:
 		tok, ok := ber.FindTLV(objs, doTokenPCD)
 		if !ok {
-			return swResp(swWrongData)
+			return swResp(apdu.SWWrongData)
 		}
 		want := paceTokenIn(p.suite.cipher, p.ksMAC, p.info.Protocol, d, p.ephPub)
 		if subtle.ConstantTimeCompare(tok.Value, want) != 1 {
-			return swResp(swAuthFailed)
+			return swResp(apdu.SWAuthFailed)
 		}
 		out := ber.EncodeTLV(doTokenIC, paceTokenIn(p.suite.cipher, p.ksMAC, p.info.Protocol, d, p.pcdEph))
 		if p.suite.mapping == mappingCAM {
 			enc, err := encryptCAData(p.suite.cipher, p.ksEnc, p.caIC)
 			if err != nil {
-				return swResp(swNoPreciseDiagnosis)
+				return swResp(apdu.SWNoPreciseDiagnosis)
 			}
 			out = ber.AppendTLV(out, doEncCAData, enc)
 		}
 		p.step = 5
-		return Response{Data: ber.EncodeTLV(doDynamicAuth, out), SW: swOK}
+		return apdu.Response{Data: ber.EncodeTLV(doDynamicAuth, out), SW: apdu.SWOK}
 	}
-	return swResp(swConditionsNotSatisfied)
+	return swResp(apdu.SWConditionsNotSatisfied)
 }
 
 // mappingKey draws the chip's mapping key. For PACE-CAM it also computes
@@ -648,16 +649,16 @@ func (c *VirtualChip) camKey() *ec.ECPrivateKey {
 
 // caSetAT selects Chip Authentication with AES (the key follows in
 // GENERAL AUTHENTICATE): id-CA-ECDH-AES-* with CAKey, id-CA-DH-AES-* with CADHKey.
-func (c *VirtualChip) caSetAT(objs []ber.TLV) Response {
+func (c *VirtualChip) caSetAT(objs []ber.TLV) apdu.Response {
 	if c.cfg.CAKey == nil && c.cfg.CADHKey == nil {
-		return swResp(swFunctionNotSupported)
+		return swResp(apdu.SWFunctionNotSupported)
 	}
 	if c.sm == nil || !c.access {
-		return swResp(swSecurityStatus)
+		return swResp(apdu.SWSecurityStatus)
 	}
 	proto, ok := ber.FindTLV(objs, 0x80)
 	if !ok {
-		return swResp(swWrongData)
+		return swResp(apdu.SWWrongData)
 	}
 	oids := [][]int{OIDCAECDHAES128, OIDCAECDHAES192, OIDCAECDHAES256}
 	if c.cfg.CAKey == nil {
@@ -666,83 +667,83 @@ func (c *VirtualChip) caSetAT(objs []ber.TLV) Response {
 	for i, oid := range oids {
 		if bytes.Equal(oidBody(oid), proto.Value) {
 			c.caProtocol, c.caCipher = proto.Value, []smCipher{cipherAES128, cipherAES192, cipherAES256}[i]
-			return swResp(swOK)
+			return swResp(apdu.SWOK)
 		}
 	}
-	return swResp(swReferencedDataNotFound)
+	return swResp(apdu.SWReferencedDataNotFound)
 }
 
 // caSetKAT runs Chip Authentication with 3DES at once: the terminal's key is
 // in the command, and secure messaging restarts after this answer.
-func (c *VirtualChip) caSetKAT(objs []ber.TLV) (Response, func()) {
+func (c *VirtualChip) caSetKAT(objs []ber.TLV) (apdu.Response, func()) {
 	if c.cfg.CAKey == nil && c.cfg.CADHKey == nil {
-		return swResp(swFunctionNotSupported), nil
+		return swResp(apdu.SWFunctionNotSupported), nil
 	}
 	if c.sm == nil || !c.access {
-		return swResp(swSecurityStatus), nil
+		return swResp(apdu.SWSecurityStatus), nil
 	}
 	pk, ok := ber.FindTLV(objs, 0x91)
 	if !ok {
-		return swResp(swWrongData), nil
+		return swResp(apdu.SWWrongData), nil
 	}
-	return c.caAgree(pk.Value, cipher3DES, Response{SW: swOK})
+	return c.caAgree(pk.Value, cipher3DES, apdu.Response{SW: apdu.SWOK})
 }
 
-func (c *VirtualChip) caGeneralAuthenticate(cmd Command, objs []ber.TLV) (Response, func()) {
+func (c *VirtualChip) caGeneralAuthenticate(cmd apdu.Command, objs []ber.TLV) (apdu.Response, func()) {
 	c.caProtocol = nil
 	if cmd.CLA&0x10 != 0 {
-		return swResp(swConditionsNotSatisfied), nil
+		return swResp(apdu.SWConditionsNotSatisfied), nil
 	}
 	pk, ok := ber.FindTLV(objs, 0x80)
 	if !ok {
-		return swResp(swWrongData), nil
+		return swResp(apdu.SWWrongData), nil
 	}
-	return c.caAgree(pk.Value, c.caCipher, Response{Data: ber.EncodeTLV(doDynamicAuth, nil), SW: swOK})
+	return c.caAgree(pk.Value, c.caCipher, apdu.Response{Data: ber.EncodeTLV(doDynamicAuth, nil), SW: apdu.SWOK})
 }
 
 // caAgree computes the CA shared secret with the chip's key (ECDH, else DH)
 // and schedules the restart of secure messaging with the new keys once ok
 // has been sent under the old ones.
-func (c *VirtualChip) caAgree(pcdKey []byte, alg smCipher, ok Response) (Response, func()) {
+func (c *VirtualChip) caAgree(pcdKey []byte, alg smCipher, ok apdu.Response) (apdu.Response, func()) {
 	var shared []byte
 	if c.cfg.CAKey != nil {
 		pt, err := c.cfg.CAKey.Curve.Unmarshal(pcdKey)
 		if err != nil {
-			return swResp(swWrongData), nil
+			return swResp(apdu.SWWrongData), nil
 		}
 		if shared, err = c.cfg.CAKey.ECDH(pt); err != nil {
-			return swResp(swWrongData), nil
+			return swResp(apdu.SWWrongData), nil
 		}
 	} else {
 		y, err := c.cfg.CADHKey.Group.Decode(pcdKey)
 		if err != nil {
-			return swResp(swWrongData), nil
+			return swResp(apdu.SWWrongData), nil
 		}
 		if shared, err = c.cfg.CADHKey.SharedSecret(y); err != nil {
-			return swResp(swWrongData), nil
+			return swResp(apdu.SWWrongData), nil
 		}
 	}
 	sc, err := newSecureChannel(alg, kdf(shared, kdfEnc, alg), kdf(shared, kdfMAC, alg), make([]byte, blockSizeOf(alg)))
 	if err != nil {
-		return swResp(swNoPreciseDiagnosis), nil
+		return swResp(apdu.SWNoPreciseDiagnosis), nil
 	}
 	return ok, func() { c.sm = sc }
 }
 
 // doInternalAuthenticate is the chip side of Active Authentication.
-func (c *VirtualChip) doInternalAuthenticate(cmd Command) Response {
+func (c *VirtualChip) doInternalAuthenticate(cmd apdu.Command) apdu.Response {
 	if c.cfg.AAKey == nil {
-		return swResp(swINSNotSupported)
+		return swResp(apdu.SWINSNotSupported)
 	}
 	if c.sm == nil || !c.access {
-		return swResp(swSecurityStatus)
+		return swResp(apdu.SWSecurityStatus)
 	}
 	if len(cmd.Data) != MinChallengeLength {
-		return swResp(swWrongData)
+		return swResp(apdu.SWWrongData)
 	}
 	sig, err := SignActive(c.rand, c.cfg.AAKey, cmd.Data, c.cfg.AAOptions)
 	if err != nil {
-		return swResp(swNoPreciseDiagnosis)
+		return swResp(apdu.SWNoPreciseDiagnosis)
 	}
-	return Response{Data: sig, SW: swOK}
+	return apdu.Response{Data: sig, SW: apdu.SWOK}
 }

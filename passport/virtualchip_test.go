@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/go-mitid/mitid/passport/internal/apdu"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/ec"
 )
@@ -27,18 +28,18 @@ type tap struct {
 	log    [][2][]byte
 }
 
-func (p *tap) Transceive(ctx context.Context, apdu []byte) ([]byte, error) {
+func (p *tap) Transceive(ctx context.Context, wire []byte) ([]byte, error) {
 	p.t.Helper()
-	resp, err := p.chip.Transceive(ctx, apdu)
+	resp, err := p.chip.Transceive(ctx, wire)
 	if err != nil {
 		return nil, err
 	}
-	p.log = append(p.log, [2][]byte{apdu, resp})
+	p.log = append(p.log, [2][]byte{wire, resp})
 	if len(p.script) > 0 {
 		e := p.script[0]
 		p.script = p.script[1:]
-		if hexUpper(apdu) != e.cmd {
-			p.t.Errorf("command:\n got  %X\n want %s", apdu, e.cmd)
+		if hexUpper(wire) != e.cmd {
+			p.t.Errorf("command:\n got  %X\n want %s", wire, e.cmd)
 		}
 		if hexUpper(resp) != e.resp {
 			p.t.Errorf("chip answer to %s:\n got  %X\n want %s", e.cmd, resp, e.resp)
@@ -248,7 +249,7 @@ func TestVirtualChip_RejectsWrongKeys(t *testing.T) {
 	x := &bacExchange{kEnc: kdf(chip.cfg.Key.keySeed(), kdfEnc, cipher3DES), kMAC: kdf(chip.cfg.Key.keySeed(), kdfMAC, cipher3DES),
 		rndIC: make([]byte, 8), rndIFD: make([]byte, 8), kIFD: make([]byte, 16)}
 	data, _ := x.authenticationData()
-	r, _ := NewSession(chip, nil).Transmit(ctx, Command{INS: insExternalAuthenticate, Data: data, Ne: 40})
+	r, _ := NewSession(chip, nil).Transmit(ctx, apdu.Command{INS: apdu.INSExternalAuthenticate, Data: data, Ne: 40})
 	if !errors.Is(r.Err(), ErrConditionsNotSatisfied) {
 		t.Errorf("EXTERNAL AUTHENTICATE without challenge: %v", r.Err())
 	}
@@ -277,9 +278,9 @@ func TestVirtualChip_SecureMessagingFaults(t *testing.T) {
 	}
 	// A replayed protected command: the chip's SSC has moved on.
 	var last []byte
-	rec := TransceiverFunc(func(ctx context.Context, apdu []byte) ([]byte, error) {
-		last = bytes.Clone(apdu)
-		return chip.Transceive(ctx, apdu)
+	rec := TransceiverFunc(func(ctx context.Context, wire []byte) ([]byte, error) {
+		last = bytes.Clone(wire)
+		return chip.Transceive(ctx, wire)
 	})
 	s := open()
 	s.t = rec
@@ -298,8 +299,8 @@ func TestVirtualChip_SecureMessagingFaults(t *testing.T) {
 	}
 	// A tampered answer is caught by the terminal.
 	s = open()
-	s.t = TransceiverFunc(func(ctx context.Context, apdu []byte) ([]byte, error) {
-		r, err := chip.Transceive(ctx, apdu)
+	s.t = TransceiverFunc(func(ctx context.Context, wire []byte) ([]byte, error) {
+		r, err := chip.Transceive(ctx, wire)
 		if len(r) > 6 {
 			r[3] ^= 0x80
 		}
@@ -310,7 +311,7 @@ func TestVirtualChip_SecureMessagingFaults(t *testing.T) {
 	}
 	// A plain command ends the chip's secure session.
 	s = open()
-	if r, _ := NewSession(chip, nil).Transmit(ctx, selectFileCmd(FileDG(1))); r.SW != swSecurityStatus {
+	if r, _ := NewSession(chip, nil).Transmit(ctx, apdu.SelectFile(FileDG(1))); r.SW != apdu.SWSecurityStatus {
 		t.Errorf("plain SELECT during SM: %04X", r.SW)
 	}
 	if _, err := s.ReadFile(ctx, FileDG(1)); !errors.Is(err, ErrSecureMessaging) {
@@ -336,14 +337,14 @@ func TestReadFile_LeFallbacksAndLargeOffsets(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			chip := newChip(t, VirtualChipConfig{ExtendedLength: tc.ext})
 			reads, odd := 0, 0
-			counter := TransceiverFunc(func(ctx context.Context, apdu []byte) ([]byte, error) {
-				if len(apdu) > 1 && (apdu[1] == insReadBinary || apdu[1] == insReadBinaryOdd) {
+			counter := TransceiverFunc(func(ctx context.Context, wire []byte) ([]byte, error) {
+				if len(wire) > 1 && (wire[1] == apdu.INSReadBinary || wire[1] == apdu.INSReadBinaryOdd) {
 					reads++
-					if apdu[1] == insReadBinaryOdd {
+					if wire[1] == apdu.INSReadBinaryOdd {
 						odd++
 					}
 				}
-				return chip.Transceive(ctx, apdu)
+				return chip.Transceive(ctx, wire)
 			})
 			s := NewSession(counter, &SessionOptions{ReadChunk: tc.chunk})
 			_ = s.SelectApplication(ctx)
@@ -368,11 +369,11 @@ func TestReadFile_MaximumSizeGuard(t *testing.T) {
 	ctx := context.Background()
 	chip := newChip(t, VirtualChipConfig{})
 	reads := 0
-	s := NewSession(TransceiverFunc(func(ctx context.Context, apdu []byte) ([]byte, error) {
-		if apdu[1] == insReadBinary || apdu[1] == insReadBinaryOdd {
+	s := NewSession(TransceiverFunc(func(ctx context.Context, wire []byte) ([]byte, error) {
+		if wire[1] == apdu.INSReadBinary || wire[1] == apdu.INSReadBinaryOdd {
 			reads++
 		}
-		return chip.Transceive(ctx, apdu)
+		return chip.Transceive(ctx, wire)
 	}), &SessionOptions{MaxFileSize: 32 * 1024})
 	_ = s.SelectApplication(ctx)
 	if err := s.BAC(ctx, chip.cfg.Key); err != nil {
@@ -386,10 +387,10 @@ func TestReadFile_MaximumSizeGuard(t *testing.T) {
 	}
 	// A file that announces 2 GB is refused from its header alone.
 	announced := append(mustHex(t, "75847FFFFFFF"), make([]byte, 100)...)
-	liar := TransceiverFunc(func(ctx context.Context, apdu []byte) ([]byte, error) {
-		if apdu[1] == insReadBinary {
-			off := int(apdu[2])<<8 | int(apdu[3])
-			return append(bytes.Clone(announced[off:off+int(apdu[4])]), 0x90, 0), nil
+	liar := TransceiverFunc(func(ctx context.Context, wire []byte) ([]byte, error) {
+		if wire[1] == apdu.INSReadBinary {
+			off := int(wire[2])<<8 | int(wire[3])
+			return append(bytes.Clone(announced[off:off+int(wire[4])]), 0x90, 0), nil
 		}
 		return []byte{0x90, 0}, nil
 	})

@@ -1,4 +1,4 @@
-package passport
+package apdu
 
 import (
 	"encoding/binary"
@@ -17,8 +17,8 @@ const (
 	MaxShortNe = 256
 	// MaxExtendedNe is the largest response an extended Le field can request.
 	MaxExtendedNe = 65536
-	maxShortLc    = 255
-	maxExtendedLc = 65535
+	MaxShortLc    = 255
+	MaxExtendedLc = 65535
 )
 
 // Command is an ISO/IEC 7816-4 command APDU.
@@ -31,23 +31,23 @@ type Command struct {
 	Ne int
 }
 
-// extended reports whether the command needs extended length fields.
-func (c Command) extended() bool {
-	return len(c.Data) > maxShortLc || c.Ne > MaxShortNe
+// Extended reports whether the command needs extended length fields.
+func (c Command) Extended() bool {
+	return len(c.Data) > MaxShortLc || c.Ne > MaxShortNe
 }
 
 // Bytes encodes the command, with short length fields when they suffice and
 // extended ones otherwise.
 func (c Command) Bytes() ([]byte, error) {
-	if len(c.Data) > maxExtendedLc {
-		return nil, fmt.Errorf("%w: %d data bytes exceed %d", ErrMalformedAPDU, len(c.Data), maxExtendedLc)
+	if len(c.Data) > MaxExtendedLc {
+		return nil, fmt.Errorf("%w: %d data bytes exceed %d", ErrMalformedAPDU, len(c.Data), MaxExtendedLc)
 	}
 	if c.Ne < 0 || c.Ne > MaxExtendedNe {
 		return nil, fmt.Errorf("%w: Ne %d outside 0..%d", ErrMalformedAPDU, c.Ne, MaxExtendedNe)
 	}
 	out := make([]byte, 0, 4+3+len(c.Data)+3)
 	out = append(out, c.CLA, c.INS, c.P1, c.P2)
-	if !c.extended() {
+	if !c.Extended() {
 		if len(c.Data) > 0 {
 			out = append(out, byte(len(c.Data)))
 			out = append(out, c.Data...)
@@ -80,7 +80,7 @@ func ParseCommand(b []byte) (Command, error) {
 	case len(body) == 0: // case 1
 		return c, nil
 	case len(body) == 1: // case 2S
-		c.Ne = shortNe(body[0])
+		c.Ne = ShortNe(body[0])
 		return c, nil
 	case body[0] != 0: // case 3S or 4S
 		lc := int(body[0])
@@ -89,13 +89,13 @@ func ParseCommand(b []byte) (Command, error) {
 			c.Data = body[1:]
 		case 2 + lc:
 			c.Data = body[1 : 1+lc]
-			c.Ne = shortNe(body[1+lc])
+			c.Ne = ShortNe(body[1+lc])
 		default:
 			return Command{}, fmt.Errorf("%w: Lc %d does not match %d body bytes", ErrMalformedAPDU, lc, len(body))
 		}
 		return c, nil
 	case len(body) == 3: // case 2E
-		c.Ne = extendedNe(body[1:3])
+		c.Ne = ExtendedNe(body[1:3])
 		return c, nil
 	case len(body) > 3: // case 3E or 4E
 		lc := int(binary.BigEndian.Uint16(body[1:3]))
@@ -107,7 +107,7 @@ func ParseCommand(b []byte) (Command, error) {
 			c.Data = body[3:]
 		case 5 + lc:
 			c.Data = body[3 : 3+lc]
-			c.Ne = extendedNe(body[3+lc:])
+			c.Ne = ExtendedNe(body[3+lc:])
 		default:
 			return Command{}, fmt.Errorf("%w: extended Lc %d does not match %d body bytes", ErrMalformedAPDU, lc, len(body))
 		}
@@ -116,14 +116,14 @@ func ParseCommand(b []byte) (Command, error) {
 	return Command{}, fmt.Errorf("%w: %d body bytes starting with 00 fit no APDU case", ErrMalformedAPDU, len(body))
 }
 
-func shortNe(b byte) int {
+func ShortNe(b byte) int {
 	if b == 0 {
 		return MaxShortNe
 	}
 	return int(b)
 }
 
-func extendedNe(b []byte) int {
+func ExtendedNe(b []byte) int {
 	n := int(binary.BigEndian.Uint16(b))
 	if n == 0 {
 		return MaxExtendedNe
@@ -155,7 +155,7 @@ func (r Response) Bytes() []byte {
 
 // Err returns nil for 9000 and a *StatusError otherwise.
 func (r Response) Err() error {
-	if r.SW == swOK {
+	if r.SW == SWOK {
 		return nil
 	}
 	return &StatusError{SW: r.SW}
@@ -163,18 +163,18 @@ func (r Response) Err() error {
 
 // ISO/IEC 7816-4 and ICAO 9303 instruction bytes.
 const (
-	insSelect               byte = 0xA4
-	insReadBinary           byte = 0xB0
-	insReadBinaryOdd        byte = 0xB1
-	insGetChallenge         byte = 0x84
-	insExternalAuthenticate byte = 0x82
-	insInternalAuthenticate byte = 0x88
-	insMSE                  byte = 0x22
-	insGeneralAuthenticate  byte = 0x86
+	INSSelect               byte = 0xA4
+	INSReadBinary           byte = 0xB0
+	INSReadBinaryOdd        byte = 0xB1
+	INSGetChallenge         byte = 0x84
+	INSExternalAuthenticate byte = 0x82
+	INSInternalAuthenticate byte = 0x88
+	INSMSE                  byte = 0x22
+	INSGeneralAuthenticate  byte = 0x86
 )
 
-// eMRTDAID is the application identifier of the ICAO LDS1 eMRTD application.
-var eMRTDAID = []byte{0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01}
+// EMRTDAID is the application identifier of the ICAO LDS1 eMRTD application.
+var EMRTDAID = []byte{0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01}
 
 // File identifiers of ICAO 9303 Part 10.
 const (
@@ -189,27 +189,27 @@ const (
 // FileDG returns the file identifier of data group n (1–16): 0x0101–0x0110.
 func FileDG(n int) uint16 { return 0x0100 | uint16(n) }
 
-func selectAppCmd(aid []byte) Command {
-	return Command{INS: insSelect, P1: 0x04, P2: 0x0C, Data: aid}
+func SelectApp(aid []byte) Command {
+	return Command{INS: INSSelect, P1: 0x04, P2: 0x0C, Data: aid}
 }
 
-func selectFileCmd(fid uint16) Command {
-	return Command{INS: insSelect, P1: 0x02, P2: 0x0C, Data: []byte{byte(fid >> 8), byte(fid)}}
+func SelectFile(fid uint16) Command {
+	return Command{INS: INSSelect, P1: 0x02, P2: 0x0C, Data: []byte{byte(fid >> 8), byte(fid)}}
 }
 
-func selectMFCmd() Command {
-	return Command{INS: insSelect, P1: 0x00, P2: 0x0C, Data: []byte{0x3F, 0x00}}
+func SelectMF() Command {
+	return Command{INS: INSSelect, P1: 0x00, P2: 0x0C, Data: []byte{0x3F, 0x00}}
 }
 
-// readBinaryCmd reads at an offset below 32 KiB: P1-P2 carry the offset
+// ReadBinary reads at an offset below 32 KiB: P1-P2 carry the offset
 // (bit 8 of P1 clear, so it is not read as a short file identifier).
-func readBinaryCmd(offset, ne int) Command {
-	return Command{INS: insReadBinary, P1: byte(offset >> 8), P2: byte(offset), Ne: ne}
+func ReadBinary(offset, ne int) Command {
+	return Command{INS: INSReadBinary, P1: byte(offset >> 8), P2: byte(offset), Ne: ne}
 }
 
-// readBinaryOddCmd reads at any offset with the odd instruction B1, which
+// ReadBinaryOdd reads at any offset with the odd instruction B1, which
 // carries the offset in a data object 54 (ISO/IEC 7816-4 §11.2.3).
-func readBinaryOddCmd(offset, ne int) Command {
+func ReadBinaryOdd(offset, ne int) Command {
 	var off []byte
 	switch {
 	case offset <= 0xFF:
@@ -219,5 +219,5 @@ func readBinaryOddCmd(offset, ne int) Command {
 	default:
 		off = []byte{byte(offset >> 16), byte(offset >> 8), byte(offset)}
 	}
-	return Command{INS: insReadBinaryOdd, Data: ber.EncodeTLV(0x54, off), Ne: ne}
+	return Command{INS: INSReadBinaryOdd, Data: ber.EncodeTLV(0x54, off), Ne: ne}
 }

@@ -1,4 +1,4 @@
-package passport
+package apdu
 
 import (
 	"errors"
@@ -37,29 +37,29 @@ var (
 
 // Status words this package produces or inspects.
 const (
-	swOK                       uint16 = 0x9000
-	swEndOfFile                uint16 = 0x6282
-	swAuthFailed               uint16 = 0x6300
-	swWrongLength              uint16 = 0x6700
-	swSecurityStatus           uint16 = 0x6982
-	swConditionsNotSatisfied   uint16 = 0x6985
-	swCommandNotAllowed        uint16 = 0x6986
-	swSMDataMissing            uint16 = 0x6987
-	swSMDataIncorrect          uint16 = 0x6988
-	swWrongData                uint16 = 0x6A80
-	swFunctionNotSupported     uint16 = 0x6A81
-	swFileNotFound             uint16 = 0x6A82
-	swIncorrectP1P2            uint16 = 0x6A86
-	swReferencedDataNotFound   uint16 = 0x6A88
-	swWrongP1P2                uint16 = 0x6B00
-	swINSNotSupported          uint16 = 0x6D00
-	swCLANotSupported          uint16 = 0x6E00
-	swNoPreciseDiagnosis       uint16 = 0x6F00
-	swIncorrectLc              uint16 = 0x6A87
-	swAuthFailedCounterPrefix  uint16 = 0x63C0
-	swWrongLePrefix            uint16 = 0x6C00
-	swMoreDataAvailablePrefix  uint16 = 0x6100
-	swMemoryFailureOrUnchanged uint16 = 0x6581
+	SWOK                       uint16 = 0x9000
+	SWEndOfFile                uint16 = 0x6282
+	SWAuthFailed               uint16 = 0x6300
+	SWWrongLength              uint16 = 0x6700
+	SWSecurityStatus           uint16 = 0x6982
+	SWConditionsNotSatisfied   uint16 = 0x6985
+	SWCommandNotAllowed        uint16 = 0x6986
+	SWSMDataMissing            uint16 = 0x6987
+	SWSMDataIncorrect          uint16 = 0x6988
+	SWWrongData                uint16 = 0x6A80
+	SWFunctionNotSupported     uint16 = 0x6A81
+	SWFileNotFound             uint16 = 0x6A82
+	SWIncorrectP1P2            uint16 = 0x6A86
+	SWReferencedDataNotFound   uint16 = 0x6A88
+	SWWrongP1P2                uint16 = 0x6B00
+	SWINSNotSupported          uint16 = 0x6D00
+	SWCLANotSupported          uint16 = 0x6E00
+	SWNoPreciseDiagnosis       uint16 = 0x6F00
+	SWIncorrectLc              uint16 = 0x6A87
+	SWAuthFailedCounterPrefix  uint16 = 0x63C0
+	SWWrongLePrefix            uint16 = 0x6C00
+	SWMoreDataAvailablePrefix  uint16 = 0x6100
+	SWMemoryFailureOrUnchanged uint16 = 0x6581
 )
 
 // StatusError is a status word other than 9000. Use errors.Is with the
@@ -85,7 +85,7 @@ func (e *StatusError) Is(target error) bool {
 // RetriesLeft returns the retry counter of a 63Cx answer, and false for
 // other status words.
 func (e *StatusError) RetriesLeft() (int, bool) {
-	if e.SW&0xFFF0 == swAuthFailedCounterPrefix {
+	if e.SW&0xFFF0 == SWAuthFailedCounterPrefix {
 		return int(e.SW & 0xF), true
 	}
 	return 0, false
@@ -93,36 +93,36 @@ func (e *StatusError) RetriesLeft() (int, bool) {
 
 func (e *StatusError) sentinel() error {
 	switch e.SW {
-	case swFileNotFound:
+	case SWFileNotFound:
 		return ErrFileNotFound
-	case swSecurityStatus:
+	case SWSecurityStatus:
 		return ErrSecurityStatusNotSatisfied
-	case swAuthFailed:
+	case SWAuthFailed:
 		return ErrAuthenticationFailed
-	case swWrongLength:
+	case SWWrongLength:
 		return ErrWrongLength
-	case swSMDataMissing, swSMDataIncorrect:
+	case SWSMDataMissing, SWSMDataIncorrect:
 		return ErrSecureMessagingStatus
-	case swConditionsNotSatisfied:
+	case SWConditionsNotSatisfied:
 		return ErrConditionsNotSatisfied
-	case swCommandNotAllowed:
+	case SWCommandNotAllowed:
 		return ErrCommandNotAllowed
-	case swIncorrectP1P2, swIncorrectLc, swWrongP1P2:
+	case SWIncorrectP1P2, SWIncorrectLc, SWWrongP1P2:
 		return ErrWrongParameters
-	case swWrongData:
+	case SWWrongData:
 		return ErrWrongData
-	case swReferencedDataNotFound:
+	case SWReferencedDataNotFound:
 		return ErrReferencedDataNotFound
-	case swFunctionNotSupported, swINSNotSupported, swCLANotSupported:
+	case SWFunctionNotSupported, SWINSNotSupported, SWCLANotSupported:
 		return ErrNotSupported
-	case swEndOfFile:
+	case SWEndOfFile:
 		return ErrEndOfFile
 	}
 	switch e.SW & 0xFF00 {
-	case swWrongLePrefix:
+	case SWWrongLePrefix:
 		return ErrWrongLength
 	}
-	if e.SW&0xFFF0 == swAuthFailedCounterPrefix {
+	if e.SW&0xFFF0 == SWAuthFailedCounterPrefix {
 		return ErrAuthenticationFailed
 	}
 	return nil
