@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // appendixD is the whole BAC + secure messaging transcript of ICAO 9303
@@ -33,7 +35,7 @@ func TestBAC_Part11AppendixD3AndD4(t *testing.T) {
 	if err := s.BAC(ctx, key); err != nil {
 		t.Fatal(err)
 	}
-	if got := hexUpper(s.sm.ssc); got != "887022120C06C226" {
+	if got := hexUpper(s.sm.SSC); got != "887022120C06C226" {
 		t.Errorf("SSC = %s", got)
 	}
 	com, err := s.ReadFile(ctx, FileCOM)
@@ -43,7 +45,7 @@ func TestBAC_Part11AppendixD3AndD4(t *testing.T) {
 	if got := hexUpper(com); got != "60145F0104303130365F36063034303030305C026175" {
 		t.Errorf("EF.COM = %s", got)
 	}
-	if got := hexUpper(s.sm.ssc); got != "887022120C06C22C" {
+	if got := hexUpper(s.sm.SSC); got != "887022120C06C22C" {
 		t.Errorf("final SSC = %s", got)
 	}
 	chip.done()
@@ -53,8 +55,8 @@ func TestBAC_Part11AppendixD3AndD4(t *testing.T) {
 func TestBAC_Part11AppendixD3SessionKeys(t *testing.T) {
 	key := BACKey{"L898902C<", "690806", "940623"}
 	x := &bacExchange{
-		kEnc:   kdf(key.keySeed(), kdfEnc, cipher3DES),
-		kMAC:   kdf(key.keySeed(), kdfMAC, cipher3DES),
+		kEnc:   sm.KDF(key.keySeed(), sm.KDFEnc, sm.Cipher3DES),
+		kMAC:   sm.KDF(key.keySeed(), sm.KDFMAC, sm.Cipher3DES),
 		rndIC:  mustHex(t, "4608F91988702212"),
 		rndIFD: mustHex(t, "781723860C06C226"),
 		kIFD:   mustHex(t, "0B795240CB7049B01C19B33E32804F0B"),
@@ -70,10 +72,10 @@ func TestBAC_Part11AppendixD3SessionKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := hexUpper(sc.macKey); got != "F1CB1F1FB5ADF208806B89DC579DC1F8" {
+	if got := hexUpper(sc.RetailMACKey()); got != "F1CB1F1FB5ADF208806B89DC579DC1F8" {
 		t.Errorf("KS_mac = %s", got)
 	}
-	if got := hexUpper(sc.ssc); got != "887022120C06C226" {
+	if got := hexUpper(sc.SSC); got != "887022120C06C226" {
 		t.Errorf("SSC = %s", got)
 	}
 	// A flipped bit in the chip's answer is caught by its MAC.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // benchFiles is a 20 kB face-sized document: EF.COM, DG1, DG2.
@@ -104,7 +105,7 @@ func BenchmarkRawIntegratedMap_BrainpoolP256r1(b *testing.B) {
 	_, _ = rand.Read(s)
 	_, _ = rand.Read(t)
 	for b.Loop() {
-		x, err := imPRF(cipherAES128, s, t, d.prime())
+		x, err := imPRF(sm.CipherAES128, s, t, d.prime())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -123,7 +124,7 @@ func BenchmarkRawAESCBCAndCMAC_20kB(b *testing.B) {
 	for b.Loop() {
 		for i := 0; i < 2; i++ {
 			cipher.NewCBCEncrypter(c, make([]byte, 16)).CryptBlocks(buf, buf)
-			cmac(c, buf)
+			sm.CMAC(c, buf)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-mitid/mitid/passport/internal/apdu"
 	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // ErrChipAuthenticationFailed reports a Chip Authentication that did not
@@ -48,7 +49,7 @@ func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationI
 		}
 		keyRef = ber.EncodeTLV(0x84, intBytes(id))
 	}
-	if alg == cipher3DES {
+	if alg == sm.Cipher3DES {
 		data := append(ber.EncodeTLV(0x91, pub), keyRef...)
 		if _, err := s.transmitOK(ctx, apdu.Command{INS: apdu.INSMSE, P1: 0x41, P2: 0xA6, Data: data}); err != nil {
 			return fmt.Errorf("%w: MSE:Set KAT: %w", ErrChipAuthenticationFailed, err)
@@ -62,7 +63,7 @@ func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationI
 			return fmt.Errorf("%w: GENERAL AUTHENTICATE: %w", ErrChipAuthenticationFailed, err)
 		}
 	}
-	sc, err := newSecureChannel(alg, kdf(shared, kdfEnc, alg), kdf(shared, kdfMAC, alg), make([]byte, blockSizeOf(alg)))
+	sc, err := sm.NewChannel(alg, sm.KDF(shared, sm.KDFEnc, alg), sm.KDF(shared, sm.KDFMAC, alg), make([]byte, sm.BlockSizeOf(alg)))
 	if err != nil {
 		return err
 	}

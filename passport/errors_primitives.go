@@ -4,6 +4,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // Sentinel errors of the primitives a document is read with. They are the
@@ -23,3 +24,9 @@ var (
 	// prime-order subgroup.
 	ErrInvalidDHKey = dh.ErrInvalidDHKey
 )
+
+// ErrSecureMessaging reports a secure-messaging failure: a response whose
+// MAC does not verify, missing or malformed data objects, bad padding, or an
+// answer the chip sent unprotected. A chip ends its secure session on such
+// errors, so the Session does too; open a new one (BAC/PACE) to continue.
+var ErrSecureMessaging = sm.ErrSecureMessaging

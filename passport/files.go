@@ -52,7 +52,7 @@ func (s *Session) ReadFile(ctx context.Context, fid uint16) ([]byte, error) {
 			break
 		}
 		if len(more) < headerProbe || len(head) >= maxHeader {
-			return nil, fmt.Errorf("passport: file %04X does not start with a ber.TLV header: %w", fid, err)
+			return nil, fmt.Errorf("passport: file %04X does not start with a TLV header: %w", fid, err)
 		}
 	}
 	total := h + n

@@ -14,6 +14,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // ErrPACEUnsupported reports a PACE variant this package cannot run
@@ -61,7 +62,7 @@ func (s paceSuite) supported() error {
 	switch {
 	case s.mapping == mappingCAM && !s.ecdh:
 		return errors.New("chip authentication mapping is defined for ECDH only")
-	case s.mapping == mappingIM && s.cipher != cipherAES128:
+	case s.mapping == mappingIM && s.cipher != sm.CipherAES128:
 		return errors.New("integrated mapping runs with AES-128 only here")
 	}
 	return nil
@@ -137,7 +138,7 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 	if err != nil {
 		return nil, fmt.Errorf("passport: PACE step 1 (nonce): %w", err)
 	}
-	nonce, err := decryptNonce(suite.cipher, kdf(key.paceSecret(), kdfPi, suite.cipher), z)
+	nonce, err := decryptNonce(suite.cipher, sm.KDF(key.paceSecret(), sm.KDFPi, suite.cipher), z)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +172,7 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 		return nil, fmt.Errorf("%w: PACE shared secret is the identity", ec.ErrInvalidPoint)
 	}
 	k := dom.sharedSecret(shared)
-	ksEnc, ksMAC := kdf(k, kdfEnc, suite.cipher), kdf(k, kdfMAC, suite.cipher)
+	ksEnc, ksMAC := sm.KDF(k, sm.KDFEnc, suite.cipher), sm.KDF(k, sm.KDFMAC, suite.cipher)
 
 	// Step 4: mutual authentication tokens.
 	tPCD := paceTokenIn(suite.cipher, ksMAC, info.Protocol, dom, pkEphIC)
@@ -186,7 +187,7 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 	if subtle.ConstantTimeCompare(tIC.Value, paceTokenIn(suite.cipher, ksMAC, info.Protocol, dom, pkEph)) != 1 {
 		return nil, fmt.Errorf("%w: the chip's PACE token does not verify", ErrAuthenticationFailed)
 	}
-	sc, err := newSecureChannel(suite.cipher, ksEnc, ksMAC, make([]byte, blockSizeOf(suite.cipher)))
+	sc, err := sm.NewChannel(suite.cipher, ksEnc, ksMAC, make([]byte, sm.BlockSizeOf(suite.cipher)))
 	if err != nil {
 		return nil, err
 	}
@@ -248,13 +249,6 @@ func (s *Session) paceMap(ctx context.Context, suite paceSuite, dom paceDomain, 
 	return genericMap(dom, nonce, dom.exp(pkMapIC, mapSK))
 }
 
-func blockSizeOf(c smCipher) int {
-	if c == cipher3DES {
-		return 8
-	}
-	return 16
-}
-
 // oidBody returns the content octets of an OID (the value of tag 06 or 80).
 func oidBody(oid asn1.ObjectIdentifier) []byte {
 	der, _ := asn1.Marshal(oid) // a parsed or constant OID always marshals
@@ -293,8 +287,8 @@ func (s *Session) generalAuthenticateObjects(ctx context.Context, data []byte, l
 }
 
 // decryptNonce recovers s = D(K_π, z) with a zero IV.
-func decryptNonce(alg smCipher, kPi, z []byte) (*big.Int, error) {
-	b, err := newBlockCipher(alg, kPi)
+func decryptNonce(alg sm.Cipher, kPi, z []byte) (*big.Int, error) {
+	b, err := sm.NewBlockCipher(alg, kPi)
 	if err != nil {
 		return nil, err
 	}
@@ -307,8 +301,8 @@ func decryptNonce(alg smCipher, kPi, z []byte) (*big.Int, error) {
 }
 
 // encryptNonce is the chip's half of decryptNonce.
-func encryptNonce(alg smCipher, kPi, nonce []byte) ([]byte, error) {
-	b, err := newBlockCipher(alg, kPi)
+func encryptNonce(alg sm.Cipher, kPi, nonce []byte) ([]byte, error) {
+	b, err := sm.NewBlockCipher(alg, kPi)
 	if err != nil {
 		return nil, err
 	}
@@ -321,20 +315,20 @@ func encryptNonce(alg smCipher, kPi, nonce []byte) ([]byte, error) {
 // public-key data object 7F49 {06 OID, 86 point | 84 y} of the other
 // side's ephemeral key. AES uses CMAC over the raw object, 3DES the retail
 // MAC over the padded object; both keep 8 bytes.
-func paceTokenIn(alg smCipher, ksMAC []byte, oid asn1.ObjectIdentifier, d paceDomain, pk paceElem) []byte {
+func paceTokenIn(alg sm.Cipher, ksMAC []byte, oid asn1.ObjectIdentifier, d paceDomain, pk paceElem) []byte {
 	body := ber.AppendTLV(nil, doPublicKeyOID, oidBody(oid))
 	body = append(body, d.tokenKey(pk)...)
 	data := ber.EncodeTLV(doPublicKey, body)
-	if alg == cipher3DES {
-		m, _ := retailMAC(ksMAC, pad(data, 8))
+	if alg == sm.Cipher3DES {
+		m, _ := sm.RetailMAC(ksMAC, sm.Pad(data, 8))
 		return m
 	}
-	b, _ := newBlockCipher(alg, ksMAC)
-	return cmac(b, data)[:8]
+	b, _ := sm.NewBlockCipher(alg, ksMAC)
+	return sm.CMAC(b, data)[:8]
 }
 
 // paceToken is paceTokenIn on a curve.
-func paceToken(alg smCipher, ksMAC []byte, oid asn1.ObjectIdentifier, c *ec.Curve, pk ec.Point) []byte {
+func paceToken(alg sm.Cipher, ksMAC []byte, oid asn1.ObjectIdentifier, c *ec.Curve, pk ec.Point) []byte {
 	return paceTokenIn(alg, ksMAC, oid, ecDomain{c}, paceElem{pt: pk})
 }
 
@@ -349,8 +343,8 @@ func caDataIV(b cipher.Block) []byte {
 	return iv
 }
 
-func decryptCAData(alg smCipher, ksEnc, ct []byte) ([]byte, error) {
-	b, err := newBlockCipher(alg, ksEnc)
+func decryptCAData(alg sm.Cipher, ksEnc, ct []byte) ([]byte, error) {
+	b, err := sm.NewBlockCipher(alg, ksEnc)
 	if err != nil {
 		return nil, err
 	}
@@ -359,19 +353,19 @@ func decryptCAData(alg smCipher, ksEnc, ct []byte) ([]byte, error) {
 	}
 	p := make([]byte, len(ct))
 	cipher.NewCBCDecrypter(b, caDataIV(b)).CryptBlocks(p, ct)
-	out, err := unpad(p)
+	out, err := sm.Unpad(p)
 	if err != nil {
 		return nil, fmt.Errorf("%w: chip authentication data: %v", ErrAuthenticationFailed, err)
 	}
 	return out, nil
 }
 
-func encryptCAData(alg smCipher, ksEnc, plain []byte) ([]byte, error) {
-	b, err := newBlockCipher(alg, ksEnc)
+func encryptCAData(alg sm.Cipher, ksEnc, plain []byte) ([]byte, error) {
+	b, err := sm.NewBlockCipher(alg, ksEnc)
 	if err != nil {
 		return nil, err
 	}
-	p := pad(plain, b.BlockSize())
+	p := sm.Pad(plain, b.BlockSize())
 	cipher.NewCBCEncrypter(b, caDataIV(b)).CryptBlocks(p, p)
 	return p, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // appendixG1 is the PACE transcript of ICAO 9303 Part 11 Appendix G.1
@@ -49,30 +50,30 @@ func TestPACE_Part11AppendixG1(t *testing.T) {
 	if res.Curve != ec.BrainpoolP256r1() || s.SecureMessaging() != "AES-128" {
 		t.Errorf("curve %s, SM %s", res.Curve, s.SecureMessaging())
 	}
-	if got := hexUpper(s.sm.ssc); got != "00000000000000000000000000000000" {
+	if got := hexUpper(s.sm.SSC); got != "00000000000000000000000000000000" {
 		t.Errorf("SSC = %s", got)
 	}
 	// The session keys are those of G.1: encrypting a zero block under
 	// KS_enc must equal AES(F5F0…) of zero.
-	want, _ := newBlockCipher(cipherAES128, mustHex(t, "F5F0E35C0D7161EE6724EE513A0D9A7F"))
+	want, _ := sm.NewBlockCipher(sm.CipherAES128, mustHex(t, "F5F0E35C0D7161EE6724EE513A0D9A7F"))
 	a, b := make([]byte, 16), make([]byte, 16)
 	want.Encrypt(a, a)
-	s.sm.enc.Encrypt(b, b)
+	s.sm.EncryptionBlock().Encrypt(b, b)
 	if !bytes.Equal(a, b) {
 		t.Error("KS_enc differs from G.1")
 	}
 }
 
 func TestPACE_NonceDecryptionAppendixG1(t *testing.T) {
-	kPi := kdf(appendixG1Key.paceSecret(), kdfPi, cipherAES128)
+	kPi := sm.KDF(appendixG1Key.paceSecret(), sm.KDFPi, sm.CipherAES128)
 	if got := hexUpper(kPi); got != "89DED1B26624EC1E634C1989302849DD" {
 		t.Errorf("K_π = %s", got)
 	}
-	s, err := decryptNonce(cipherAES128, kPi, mustHex(t, "95A3A016522EE98D01E76CB6B98B42C3"))
+	s, err := decryptNonce(sm.CipherAES128, kPi, mustHex(t, "95A3A016522EE98D01E76CB6B98B42C3"))
 	if err != nil || hexUpper(s.Bytes()) != "3F00C4D39D153F2B2A214A078D899B22" {
 		t.Errorf("s = %X, %v", s, err)
 	}
-	z, _ := encryptNonce(cipherAES128, kPi, s.FillBytes(make([]byte, 16)))
+	z, _ := encryptNonce(sm.CipherAES128, kPi, s.FillBytes(make([]byte, 16)))
 	if hexUpper(z) != "95A3A016522EE98D01E76CB6B98B42C3" {
 		t.Errorf("z = %X", z)
 	}
@@ -110,7 +111,7 @@ func TestPACE_3DESTokenGmrtd(t *testing.T) {
 		t.Fatal(err)
 	}
 	oid := OIDPACEECDHGM3DES
-	got := paceToken(cipher3DES, mustHex(t, "c1bc1f075797b970b5a45e64a764b0cb"), oid, ec.BrainpoolP256r1(), pk)
+	got := paceToken(sm.Cipher3DES, mustHex(t, "c1bc1f075797b970b5a45e64a764b0cb"), oid, ec.BrainpoolP256r1(), pk)
 	if hexUpper(got) != "8D7C617D43EFE09E" {
 		t.Errorf("token = %X", got)
 	}

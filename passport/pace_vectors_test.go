@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // Integrated Mapping, as in the worked examples of ICAO Doc 9303 Part 11
@@ -19,12 +20,12 @@ import (
 
 func TestIntegratedMapping_WorkedExampleECDH(t *testing.T) {
 	kPi := mustHex(t, "591468CDA83D65219CCCB8560233600F")
-	s, err := decryptNonce(cipherAES128, kPi, mustHex(t, "143DC40C08C8E891FBED7DEDB92B64AD"))
+	s, err := decryptNonce(sm.CipherAES128, kPi, mustHex(t, "143DC40C08C8E891FBED7DEDB92B64AD"))
 	if err != nil || hexUpper(s.FillBytes(make([]byte, 16))) != "2923BE84E16CD6AE529049F1F1BBE9EB" {
 		t.Fatalf("s = %X, %v", s, err)
 	}
 	d := ecDomain{ec.BrainpoolP256r1()}
-	x, err := imPRF(cipherAES128, s.FillBytes(make([]byte, 16)), mustHex(t, "5DD4CBFC96F5453B130D890A1CDBAE32"), d.prime())
+	x, err := imPRF(sm.CipherAES128, s.FillBytes(make([]byte, 16)), mustHex(t, "5DD4CBFC96F5453B130D890A1CDBAE32"), d.prime())
 	if err != nil || hexUpper(x.FillBytes(make([]byte, 32))) != "A2F8FF2DF50E52C6599F386ADCB595D229F6A167ADE2BE5F2C3296ADD5B7430E" {
 		t.Fatalf("R_p(s,t) = %X, %v", x, err)
 	}
@@ -51,27 +52,27 @@ func TestIntegratedMapping_WorkedExampleECDH(t *testing.T) {
 	if hexUpper(k) != "4F150FDE1D4F0E38E95017B891BAE17133A0DF45B0D3E18B60BA7BEAFDC2C713" {
 		t.Fatalf("K = %X", k)
 	}
-	ksMAC := kdf(k, kdfMAC, cipherAES128)
-	if hexUpper(kdf(k, kdfEnc, cipherAES128)) != "0D3FEB33251A6370893D62AE8DAAF51B" || hexUpper(ksMAC) != "B01E89E3D9E8719E586B50B4A7506E0B" {
+	ksMAC := sm.KDF(k, sm.KDFMAC, sm.CipherAES128)
+	if hexUpper(sm.KDF(k, sm.KDFEnc, sm.CipherAES128)) != "0D3FEB33251A6370893D62AE8DAAF51B" || hexUpper(ksMAC) != "B01E89E3D9E8719E586B50B4A7506E0B" {
 		t.Fatal("session keys differ")
 	}
-	if got := hexUpper(paceTokenIn(cipherAES128, ksMAC, OIDPACEECDHIMAES128, d, pkIC)); got != "450F02B86F6A0909" {
+	if got := hexUpper(paceTokenIn(sm.CipherAES128, ksMAC, OIDPACEECDHIMAES128, d, pkIC)); got != "450F02B86F6A0909" {
 		t.Errorf("T_PCD = %s", got)
 	}
-	if got := hexUpper(paceTokenIn(cipherAES128, ksMAC, OIDPACEECDHIMAES128, d, pkPCD)); got != "75D4D96E8D5B0308" {
+	if got := hexUpper(paceTokenIn(sm.CipherAES128, ksMAC, OIDPACEECDHIMAES128, d, pkPCD)); got != "75D4D96E8D5B0308" {
 		t.Errorf("T_IC = %s", got)
 	}
 }
 
 func TestIntegratedMapping_WorkedExampleDH(t *testing.T) {
 	kPi := mustHex(t, "591468CDA83D65219CCCB8560233600F")
-	s, err := decryptNonce(cipherAES128, kPi, mustHex(t, "9ABB8864CA0FF1551E620D1EF4E13510"))
+	s, err := decryptNonce(sm.CipherAES128, kPi, mustHex(t, "9ABB8864CA0FF1551E620D1EF4E13510"))
 	if err != nil || hexUpper(s.FillBytes(make([]byte, 16))) != "FA5B7E3E49753A0DB9178B7B9BD898C8" {
 		t.Fatalf("s = %X, %v", s, err)
 	}
 	grp, _ := dh.StandardDHGroup(0)
 	d := dhDomain{grp}
-	x, err := imPRF(cipherAES128, s.FillBytes(make([]byte, 16)), mustHex(t, "B3A6DB3C870C3E99245E0D1C06B747DE"), d.prime())
+	x, err := imPRF(sm.CipherAES128, s.FillBytes(make([]byte, 16)), mustHex(t, "B3A6DB3C870C3E99245E0D1C06B747DE"), d.prime())
 	if err != nil || hexUpper(grp.Encode(x)) != "A0C7C50C002061A51CC87D254EF38068607417B6EE1B36473CFB800D2D2E5FA2"+
 		"B6980F01105D24FAB22ACD1BFA5C8A4C093ECDFAFE6D7125D42A843E338603835CF19AFAFF75EFE21DC5F6AA1F9AE46C"+
 		"25087E7368166FB08C1E4627AFED7D93570417B790FF7F747E57F432B04E1236819E0DFEF5B6E77CA4999925328182D2" {
@@ -99,10 +100,10 @@ func TestIntegratedMapping_WorkedExampleDH(t *testing.T) {
 		t.Fatal(err)
 	}
 	ksMAC := mustHex(t, "23F0FBD05FD6C7B8B88F4C8309669061")
-	if got := hexUpper(paceTokenIn(cipherAES128, ksMAC, OIDPACEDHIMAES128, d, pkIC)); got != "55D61977CBF5307E" {
+	if got := hexUpper(paceTokenIn(sm.CipherAES128, ksMAC, OIDPACEDHIMAES128, d, pkIC)); got != "55D61977CBF5307E" {
 		t.Errorf("T_PCD = %s", got)
 	}
-	if got := hexUpper(paceTokenIn(cipherAES128, ksMAC, OIDPACEDHIMAES128, d, pkPCD)); got != "C2F04230187E1525" {
+	if got := hexUpper(paceTokenIn(sm.CipherAES128, ksMAC, OIDPACEDHIMAES128, d, pkPCD)); got != "C2F04230187E1525" {
 		t.Errorf("T_IC = %s", got)
 	}
 }
@@ -152,7 +153,7 @@ func TestPACE_Part11AppendixG2(t *testing.T) {
 	}
 	// KS_enc and KS_MAC of G.2, through what the session encrypts and MACs.
 	for name, pair := range map[string][2]cipher.Block{
-		"KS_enc": {mustBlock(t, "2F7F46ADCC9E7E521B45D192FAFA9126"), s.sm.enc},
+		"KS_enc": {mustBlock(t, "2F7F46ADCC9E7E521B45D192FAFA9126"), s.sm.EncryptionBlock()},
 	} {
 		a, b := make([]byte, 16), make([]byte, 16)
 		pair[0].Encrypt(a, a)
@@ -165,14 +166,14 @@ func TestPACE_Part11AppendixG2(t *testing.T) {
 	d := dhDomain{grp}
 	ksMAC := mustHex(t, "805A1D27D45A5116F73C54469462B7D8")
 	chipEph, _ := d.decode(mustHex(t, appendixG2[3].resp[12:len(appendixG2[3].resp)-4]))
-	if got := hexUpper(paceTokenIn(cipherAES128, ksMAC, info.Protocol, d, chipEph)); got != "B46DD9BD4D98381F" {
+	if got := hexUpper(paceTokenIn(sm.CipherAES128, ksMAC, info.Protocol, d, chipEph)); got != "B46DD9BD4D98381F" {
 		t.Errorf("T_PCD = %s", got)
 	}
 }
 
 func mustBlock(t *testing.T, key string) cipher.Block {
 	t.Helper()
-	b, err := newBlockCipher(cipherAES128, mustHex(t, key))
+	b, err := sm.NewBlockCipher(sm.CipherAES128, mustHex(t, key))
 	if err != nil {
 		t.Fatal(err)
 	}

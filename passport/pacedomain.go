@@ -9,6 +9,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // The algebra PACE runs in (ICAO 9303 Part 11 §4.4.3): an elliptic curve
@@ -221,15 +222,15 @@ var (
 // the worked example of Part 11 fixes every byte, while the key and
 // constant lengths for AES-192/256 and 3DES are left to a reading of the
 // text this package does not risk.
-func imPRF(alg smCipher, s, t []byte, p *big.Int) (*big.Int, error) {
-	if alg != cipherAES128 {
+func imPRF(alg sm.Cipher, s, t []byte, p *big.Int) (*big.Int, error) {
+	if alg != sm.CipherAES128 {
 		return nil, fmt.Errorf("%w: Integrated Mapping is implemented with AES-128 only", ErrPACEUnsupported)
 	}
 	if len(s) != 16 || len(t) != 16 {
 		return nil, fmt.Errorf("%w: Integrated Mapping nonces of %d and %d bytes", ErrAuthenticationFailed, len(s), len(t))
 	}
 	enc := func(key, msg []byte) []byte {
-		b, _ := newBlockCipher(cipherAES128, key) // 16-byte keys always make a cipher
+		b, _ := sm.NewBlockCipher(sm.CipherAES128, key) // 16-byte keys always make a cipher
 		out := make([]byte, len(msg))
 		cipher.NewCBCEncrypter(b, make([]byte, 16)).CryptBlocks(out, msg)
 		return out

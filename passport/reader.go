@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // ErrAccessControl reports that neither PACE nor BAC opened the chip: a
@@ -415,7 +417,7 @@ func (r *Reader) readFiles(ctx context.Context, s *Session, opts Options, doc *D
 		b, err := s.ReadFile(ctx, FileDG(dg))
 		if err != nil {
 			problems = append(problems, fmt.Errorf("DG%d: %w", dg, err))
-			if errors.Is(err, ErrSecureMessaging) {
+			if errors.Is(err, sm.ErrSecureMessaging) {
 				break // the session is gone; nothing more can be read
 			}
 			continue

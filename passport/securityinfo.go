@@ -11,6 +11,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // ErrMalformedSecurityInfos reports EF.CardAccess or DG14 content that is not
@@ -437,7 +438,7 @@ func (s *SecurityInfos) Marshal() ([]byte, error) {
 // paceSuite describes what a PACE protocol OID selects.
 type paceSuite struct {
 	mapping paceMapping
-	cipher  smCipher
+	cipher  sm.Cipher
 	ecdh    bool
 }
 
@@ -482,16 +483,16 @@ func (p PACEInfo) suite() (paceSuite, error) {
 	return s, nil
 }
 
-func cipherFromArc(arc int) (smCipher, error) {
+func cipherFromArc(arc int) (sm.Cipher, error) {
 	switch arc {
 	case 1:
-		return cipher3DES, nil
+		return sm.Cipher3DES, nil
 	case 2:
-		return cipherAES128, nil
+		return sm.CipherAES128, nil
 	case 3:
-		return cipherAES192, nil
+		return sm.CipherAES192, nil
 	case 4:
-		return cipherAES256, nil
+		return sm.CipherAES256, nil
 	}
 	return 0, fmt.Errorf("passport: unknown cipher arc %d", arc)
 }
@@ -536,13 +537,13 @@ func (c ChipAuthenticationInfo) String() string {
 	return fmt.Sprintf("id-CA-%s-%s", kind, cipherSuiteName(alg))
 }
 
-func cipherSuiteName(c smCipher) string {
+func cipherSuiteName(c sm.Cipher) string {
 	switch c {
-	case cipher3DES:
+	case sm.Cipher3DES:
 		return "3DES-CBC-CBC"
-	case cipherAES128:
+	case sm.CipherAES128:
 		return "AES-CBC-CMAC-128"
-	case cipherAES192:
+	case sm.CipherAES192:
 		return "AES-CBC-CMAC-192"
 	default:
 		return "AES-CBC-CMAC-256"
@@ -577,5 +578,5 @@ func StandardDomainParameters(id int) (*ec.Curve, error) {
 	case 18:
 		return ec.NISTP521(), nil
 	}
-	return nil, fmt.Errorf("%w: standardized domain parameters %d are not an elliptic curve (0-2 are DH groups, see dh.StandardDHGroup)", ec.ErrUnsupportedCurve, id)
+	return nil, fmt.Errorf("%w: standardized domain parameters %d are not an elliptic curve (0-2 are DH groups, see the DH groups)", ec.ErrUnsupportedCurve, id)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 func TestParseSecurityInfos_CardAccessAppendixG1(t *testing.T) {
@@ -45,7 +46,7 @@ func TestParseSecurityInfos_TwoPACEInfosGmrtd(t *testing.T) {
 			t.Errorf("parameter %d → %v, %v", p.ParameterID, c, err)
 		}
 	}
-	if s, _ := si.PACE[1].suite(); s.mapping != mappingCAM || s.cipher != cipherAES256 {
+	if s, _ := si.PACE[1].suite(); s.mapping != mappingCAM || s.cipher != sm.CipherAES256 {
 		t.Errorf("CAM suite = %+v", s)
 	}
 	back, _ := si.Marshal()

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/go-mitid/mitid/passport/internal/apdu"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // DefaultMaxFileSize bounds how large a file ReadFile accepts when
@@ -45,7 +46,7 @@ type Session struct {
 	maxFileSize int
 	readChunk   int
 
-	sm     *secureChannel
+	sm     *sm.Channel
 	broken error // set when secure messaging failed; cleared by a new BAC/PACE
 }
 
@@ -72,7 +73,7 @@ func (s *Session) SecureMessaging() string {
 	if s.sm == nil {
 		return ""
 	}
-	return s.sm.alg.String()
+	return s.sm.Cipher().String()
 }
 
 // Transmit sends one command, wrapped in secure messaging when the session
@@ -86,11 +87,11 @@ func (s *Session) Transmit(ctx context.Context, c apdu.Command) (apdu.Response, 
 	if s.broken != nil {
 		return apdu.Response{}, s.broken
 	}
-	sm := s.sm
+	ch := s.sm
 	wire := c
-	if sm != nil {
+	if ch != nil {
 		var err error
-		if wire, err = sm.protectCommand(c); err != nil {
+		if wire, err = ch.ProtectCommand(c); err != nil {
 			return apdu.Response{}, err
 		}
 	}
@@ -102,13 +103,13 @@ func (s *Session) Transmit(ctx context.Context, c apdu.Command) (apdu.Response, 
 	if err != nil {
 		return apdu.Response{}, fmt.Errorf("passport: transceive %02X %02X: %w", c.CLA, c.INS, err)
 	}
-	if sm == nil {
+	if ch == nil {
 		return apdu.ParseResponse(raw)
 	}
-	r, err := sm.unprotectResponse(raw)
+	r, err := ch.UnprotectResponse(raw)
 	if err != nil {
 		s.sm = nil
-		s.broken = fmt.Errorf("%w (session closed after an earlier failure)", ErrSecureMessaging)
+		s.broken = fmt.Errorf("%w (session closed after an earlier failure)", sm.ErrSecureMessaging)
 		return apdu.Response{}, err
 	}
 	return r, nil
@@ -129,7 +130,7 @@ func (s *Session) transmitOK(ctx context.Context, c apdu.Command) ([]byte, error
 
 // startSM installs a new secure channel, replacing any previous one (as after
 // Chip Authentication) and clearing an earlier failure.
-func (s *Session) startSM(sc *secureChannel) {
+func (s *Session) startSM(sc *sm.Channel) {
 	s.sm = sc
 	s.broken = nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // VirtualChipConfig is what a VirtualChip holds: its files and its keys.
@@ -79,12 +80,12 @@ type VirtualChip struct {
 	inApp    bool
 	selected []byte // contents of the selected EF, nil if none
 	access   bool   // BAC or PACE has succeeded in this session
-	sm       *secureChannel
+	sm       *sm.Channel
 
 	bacChallenge []byte
 	paceRun      *chipPACE
 	caProtocol   []byte // MSE:Set AT for CA (AES) pending: the protocol OID body
-	caCipher     smCipher
+	caCipher     sm.Cipher
 }
 
 // chipPACE is the chip's state between the PACE steps.
@@ -189,18 +190,18 @@ func (c *VirtualChip) Transceive(ctx context.Context, raw []byte) ([]byte, error
 		}
 		return out, nil
 	}
-	sm := c.sm
-	plain, err := sm.unprotectCommand(cmd)
+	ch := c.sm
+	plain, err := ch.UnprotectCommand(cmd)
 	if err != nil {
 		c.endSession()
 		return status(apdu.SWSMDataIncorrect), nil
 	}
 	r, after := c.dispatch(plain)
-	if !c.cfg.ExtendedLength && protectedSize(len(r.Data), sm.blockSize()) > apdu.MaxShortNe {
+	if !c.cfg.ExtendedLength && protectedSize(len(r.Data), ch.BlockSize()) > apdu.MaxShortNe {
 		// The protected answer would not fit a short response.
 		r = apdu.Response{SW: apdu.SWWrongLength}
 	}
-	out := sm.protectResponse(r, plain.INS&1 == 1)
+	out := ch.ProtectResponse(r, plain.INS&1 == 1)
 	if after != nil {
 		after()
 	}
@@ -383,13 +384,13 @@ func (c *VirtualChip) doExternalAuthenticate(cmd apdu.Command) apdu.Response {
 		return swResp(apdu.SWWrongLength)
 	}
 	seed := c.cfg.Key.keySeed()
-	kEnc, kMAC := kdf(seed, kdfEnc, cipher3DES), kdf(seed, kdfMAC, cipher3DES)
+	kEnc, kMAC := sm.KDF(seed, sm.KDFEnc, sm.Cipher3DES), sm.KDF(seed, sm.KDFMAC, sm.Cipher3DES)
 	eIFD, mIFD := cmd.Data[:32], cmd.Data[32:]
-	m, _ := retailMAC(kMAC, pad(eIFD, 8))
+	m, _ := sm.RetailMAC(kMAC, sm.Pad(eIFD, 8))
 	if subtle.ConstantTimeCompare(m, mIFD) != 1 {
 		return swResp(apdu.SWAuthFailed)
 	}
-	enc, _ := newBlockCipher(cipher3DES, kEnc)
+	enc, _ := sm.NewBlockCipher(sm.Cipher3DES, kEnc)
 	s := make([]byte, 32)
 	cipher.NewCBCDecrypter(enc, make([]byte, 8)).CryptBlocks(s, eIFD)
 	rndIFD, kIFD := s[:8], s[16:]
@@ -403,12 +404,12 @@ func (c *VirtualChip) doExternalAuthenticate(cmd apdu.Command) apdu.Response {
 	r := make([]byte, 0, 32)
 	r = append(append(append(r, rndIC...), rndIFD...), kIC...)
 	cipher.NewCBCEncrypter(enc, make([]byte, 8)).CryptBlocks(r, r)
-	mIC, _ := retailMAC(kMAC, pad(r, 8))
+	mIC, _ := sm.RetailMAC(kMAC, sm.Pad(r, 8))
 
 	sessionSeed := make([]byte, 16)
 	subtle.XORBytes(sessionSeed, kIFD, kIC)
 	ssc := append(bytes.Clone(rndIC[4:]), rndIFD[4:]...)
-	sc, err := newSecureChannel(cipher3DES, kdf(sessionSeed, kdfEnc, cipher3DES), kdf(sessionSeed, kdfMAC, cipher3DES), ssc)
+	sc, err := sm.NewChannel(sm.Cipher3DES, sm.KDF(sessionSeed, sm.KDFEnc, sm.Cipher3DES), sm.KDF(sessionSeed, sm.KDFMAC, sm.Cipher3DES), ssc)
 	if err != nil {
 		return swResp(apdu.SWNoPreciseDiagnosis)
 	}
@@ -512,7 +513,7 @@ func (c *VirtualChip) doGeneralAuthenticate(cmd apdu.Command) (apdu.Response, fu
 	}
 	if p.step == 5 {
 		c.paceRun = nil
-		sc, err := newSecureChannel(p.suite.cipher, p.ksEnc, p.ksMAC, make([]byte, blockSizeOf(p.suite.cipher)))
+		sc, err := sm.NewChannel(p.suite.cipher, p.ksEnc, p.ksMAC, make([]byte, sm.BlockSizeOf(p.suite.cipher)))
 		if err != nil {
 			return swResp(apdu.SWNoPreciseDiagnosis), nil
 		}
@@ -532,11 +533,11 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []ber.TLV) apdu.Response {
 		if len(objs) != 0 {
 			return swResp(apdu.SWWrongData)
 		}
-		nonce := make([]byte, blockSizeOf(p.suite.cipher))
+		nonce := make([]byte, sm.BlockSizeOf(p.suite.cipher))
 		if _, err := io.ReadFull(c.rand, nonce); err != nil {
 			return swResp(apdu.SWNoPreciseDiagnosis)
 		}
-		z, err := encryptNonce(p.suite.cipher, kdf(p.secret, kdfPi, p.suite.cipher), nonce)
+		z, err := encryptNonce(p.suite.cipher, sm.KDF(p.secret, sm.KDFPi, p.suite.cipher), nonce)
 		if err != nil {
 			return swResp(apdu.SWNoPreciseDiagnosis)
 		}
@@ -594,7 +595,7 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []ber.TLV) apdu.Response {
 			return swResp(apdu.SWWrongData)
 		}
 		k := d.sharedSecret(shared)
-		p.ksEnc, p.ksMAC = kdf(k, kdfEnc, p.suite.cipher), kdf(k, kdfMAC, p.suite.cipher)
+		p.ksEnc, p.ksMAC = sm.KDF(k, sm.KDFEnc, p.suite.cipher), sm.KDF(k, sm.KDFMAC, p.suite.cipher)
 		p.pcdEph, p.step = pcdEph, 4
 		return dyn(doEphIC, d.encode(p.ephPub))
 	case 4:
@@ -666,7 +667,7 @@ func (c *VirtualChip) caSetAT(objs []ber.TLV) apdu.Response {
 	}
 	for i, oid := range oids {
 		if bytes.Equal(oidBody(oid), proto.Value) {
-			c.caProtocol, c.caCipher = proto.Value, []smCipher{cipherAES128, cipherAES192, cipherAES256}[i]
+			c.caProtocol, c.caCipher = proto.Value, []sm.Cipher{sm.CipherAES128, sm.CipherAES192, sm.CipherAES256}[i]
 			return swResp(apdu.SWOK)
 		}
 	}
@@ -686,7 +687,7 @@ func (c *VirtualChip) caSetKAT(objs []ber.TLV) (apdu.Response, func()) {
 	if !ok {
 		return swResp(apdu.SWWrongData), nil
 	}
-	return c.caAgree(pk.Value, cipher3DES, apdu.Response{SW: apdu.SWOK})
+	return c.caAgree(pk.Value, sm.Cipher3DES, apdu.Response{SW: apdu.SWOK})
 }
 
 func (c *VirtualChip) caGeneralAuthenticate(cmd apdu.Command, objs []ber.TLV) (apdu.Response, func()) {
@@ -704,7 +705,7 @@ func (c *VirtualChip) caGeneralAuthenticate(cmd apdu.Command, objs []ber.TLV) (a
 // caAgree computes the CA shared secret with the chip's key (ECDH, else DH)
 // and schedules the restart of secure messaging with the new keys once ok
 // has been sent under the old ones.
-func (c *VirtualChip) caAgree(pcdKey []byte, alg smCipher, ok apdu.Response) (apdu.Response, func()) {
+func (c *VirtualChip) caAgree(pcdKey []byte, alg sm.Cipher, ok apdu.Response) (apdu.Response, func()) {
 	var shared []byte
 	if c.cfg.CAKey != nil {
 		pt, err := c.cfg.CAKey.Curve.Unmarshal(pcdKey)
@@ -723,7 +724,7 @@ func (c *VirtualChip) caAgree(pcdKey []byte, alg smCipher, ok apdu.Response) (ap
 			return swResp(apdu.SWWrongData), nil
 		}
 	}
-	sc, err := newSecureChannel(alg, kdf(shared, kdfEnc, alg), kdf(shared, kdfMAC, alg), make([]byte, blockSizeOf(alg)))
+	sc, err := sm.NewChannel(alg, sm.KDF(shared, sm.KDFEnc, alg), sm.KDF(shared, sm.KDFMAC, alg), make([]byte, sm.BlockSizeOf(alg)))
 	if err != nil {
 		return swResp(apdu.SWNoPreciseDiagnosis), nil
 	}

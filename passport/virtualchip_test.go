@@ -17,6 +17,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/apdu"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // tap forwards APDUs to a chip and, while script lasts, requires both the
@@ -246,7 +247,7 @@ func TestVirtualChip_RejectsWrongKeys(t *testing.T) {
 		t.Errorf("PACE with a wrong CAN: %v", err)
 	}
 	// EXTERNAL AUTHENTICATE without a fresh challenge (a replay) is refused.
-	x := &bacExchange{kEnc: kdf(chip.cfg.Key.keySeed(), kdfEnc, cipher3DES), kMAC: kdf(chip.cfg.Key.keySeed(), kdfMAC, cipher3DES),
+	x := &bacExchange{kEnc: sm.KDF(chip.cfg.Key.keySeed(), sm.KDFEnc, sm.Cipher3DES), kMAC: sm.KDF(chip.cfg.Key.keySeed(), sm.KDFMAC, sm.Cipher3DES),
 		rndIC: make([]byte, 8), rndIFD: make([]byte, 8), kIFD: make([]byte, 16)}
 	data, _ := x.authenticationData()
 	r, _ := NewSession(chip, nil).Transmit(ctx, apdu.Command{INS: apdu.INSExternalAuthenticate, Data: data, Ne: 40})
@@ -291,10 +292,10 @@ func TestVirtualChip_SecureMessagingFaults(t *testing.T) {
 	if hexUpper(resp) != "6988" {
 		t.Errorf("replayed command answered %X", resp)
 	}
-	if _, err := s.ReadFile(ctx, FileCOM); !errors.Is(err, ErrSecureMessaging) {
+	if _, err := s.ReadFile(ctx, FileCOM); !errors.Is(err, sm.ErrSecureMessaging) {
 		t.Errorf("after the chip ended SM: %v", err)
 	}
-	if _, err := s.ReadFile(ctx, FileCOM); !errors.Is(err, ErrSecureMessaging) {
+	if _, err := s.ReadFile(ctx, FileCOM); !errors.Is(err, sm.ErrSecureMessaging) {
 		t.Errorf("a broken session must stay closed: %v", err)
 	}
 	// A tampered answer is caught by the terminal.
@@ -306,7 +307,7 @@ func TestVirtualChip_SecureMessagingFaults(t *testing.T) {
 		}
 		return r, err
 	})
-	if _, err := s.ReadFile(ctx, FileDG(1)); !errors.Is(err, ErrSecureMessaging) {
+	if _, err := s.ReadFile(ctx, FileDG(1)); !errors.Is(err, sm.ErrSecureMessaging) {
 		t.Errorf("tampered answer: %v", err)
 	}
 	// A plain command ends the chip's secure session.
@@ -314,7 +315,7 @@ func TestVirtualChip_SecureMessagingFaults(t *testing.T) {
 	if r, _ := NewSession(chip, nil).Transmit(ctx, apdu.SelectFile(FileDG(1))); r.SW != apdu.SWSecurityStatus {
 		t.Errorf("plain SELECT during SM: %04X", r.SW)
 	}
-	if _, err := s.ReadFile(ctx, FileDG(1)); !errors.Is(err, ErrSecureMessaging) {
+	if _, err := s.ReadFile(ctx, FileDG(1)); !errors.Is(err, sm.ErrSecureMessaging) {
 		t.Errorf("after a plain command: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package passport
+package sm
 
 import (
 	"crypto/cipher"
@@ -18,88 +18,88 @@ var ErrSecureMessaging = errors.New("passport: secure messaging failed")
 
 // Secure-messaging data objects of ICAO 9303 Part 11 §9.8.
 const (
-	doCryptogramOdd ber.Tag = 0x85 // cryptogram, odd INS (no padding-content indicator)
-	doCryptogram    ber.Tag = 0x87 // padding-content indicator ‖ cryptogram
-	doLe            ber.Tag = 0x97 // protected Le
-	doStatus        ber.Tag = 0x99 // protected status word
-	doMAC           ber.Tag = 0x8E // cryptographic checksum
+	DOCryptogramOdd ber.Tag = 0x85 // cryptogram, odd INS (no padding-content indicator)
+	DOCryptogram    ber.Tag = 0x87 // padding-content indicator ‖ cryptogram
+	DOLe            ber.Tag = 0x97 // protected Le
+	DOStatus        ber.Tag = 0x99 // protected status word
+	DOMAC           ber.Tag = 0x8E // cryptographic checksum
 )
 
-// secureChannel holds the session keys and send sequence counter of one
+// Channel holds the session keys and send sequence counter of one
 // secure-messaging session (3DES per §9.8.6.1 or AES per §9.8.6.2). The same
 // type serves the terminal (protectCommand/unprotectResponse) and the
 // virtual chip (unprotectCommand/protectResponse): both sides increment the
 // SSC once per command and once per response.
-type secureChannel struct {
-	alg    smCipher
+type Channel struct {
+	alg    Cipher
 	enc    cipher.Block
 	macKey []byte       // 3DES: Ka ‖ Kb of the retail MAC
 	mac    cipher.Block // AES: the CMAC cipher
-	ssc    []byte
+	SSC    []byte       // the send sequence counter, big-endian, one block long
 }
 
-func newSecureChannel(alg smCipher, ksEnc, ksMAC, ssc []byte) (*secureChannel, error) {
-	enc, err := newBlockCipher(alg, ksEnc)
+func NewChannel(alg Cipher, ksEnc, ksMAC, ssc []byte) (*Channel, error) {
+	enc, err := NewBlockCipher(alg, ksEnc)
 	if err != nil {
 		return nil, err
 	}
-	sc := &secureChannel{alg: alg, enc: enc, ssc: append([]byte(nil), ssc...)}
-	if len(sc.ssc) != enc.BlockSize() {
+	sc := &Channel{alg: alg, enc: enc, SSC: append([]byte(nil), ssc...)}
+	if len(sc.SSC) != enc.BlockSize() {
 		return nil, fmt.Errorf("passport: SSC of %d bytes for a %d-byte block cipher", len(ssc), enc.BlockSize())
 	}
-	if alg == cipher3DES {
+	if alg == Cipher3DES {
 		sc.macKey = append([]byte(nil), ksMAC...)
-	} else if sc.mac, err = newBlockCipher(alg, ksMAC); err != nil {
+	} else if sc.mac, err = NewBlockCipher(alg, ksMAC); err != nil {
 		return nil, err
 	}
 	return sc, nil
 }
 
-func (sc *secureChannel) blockSize() int { return sc.enc.BlockSize() }
+func (sc *Channel) BlockSize() int { return sc.enc.BlockSize() }
 
-// incSSC adds one to the big-endian send sequence counter.
-func (sc *secureChannel) incSSC() {
-	for i := len(sc.ssc) - 1; i >= 0; i-- {
-		sc.ssc[i]++
-		if sc.ssc[i] != 0 {
+// IncSSC adds one to the big-endian send sequence counter.
+func (sc *Channel) IncSSC() {
+	for i := len(sc.SSC) - 1; i >= 0; i-- {
+		sc.SSC[i]++
+		if sc.SSC[i] != 0 {
 			return
 		}
 	}
 }
 
-// checksum is the 8-byte MAC over pad(SSC ‖ data).
-func (sc *secureChannel) checksum(data []byte) []byte {
-	n := make([]byte, 0, len(sc.ssc)+len(data))
-	n = pad(append(append(n, sc.ssc...), data...), sc.blockSize())
-	if sc.alg == cipher3DES {
-		m, _ := retailMAC(sc.macKey, n) // key length and padding are fixed above
+// checksum is the 8-byte MAC over Pad(SSC ‖ data).
+func (sc *Channel) checksum(data []byte) []byte {
+	n := make([]byte, 0, len(sc.SSC)+len(data))
+	n = Pad(append(append(n, sc.SSC...), data...), sc.BlockSize())
+	if sc.alg == Cipher3DES {
+		m, _ := RetailMAC(sc.macKey, n) // key length and padding are fixed above
 		return m
 	}
-	return cmac(sc.mac, n)[:8]
+	return CMAC(sc.mac, n)[:8]
 }
 
 // iv is zero for 3DES and E(KS_enc, SSC) for AES (§9.8.6.2).
-func (sc *secureChannel) iv() []byte {
-	iv := make([]byte, sc.blockSize())
-	if sc.alg != cipher3DES {
-		sc.enc.Encrypt(iv, sc.ssc)
+func (sc *Channel) iv() []byte {
+	iv := make([]byte, sc.BlockSize())
+	if sc.alg != Cipher3DES {
+		sc.enc.Encrypt(iv, sc.SSC)
 	}
 	return iv
 }
 
-func (sc *secureChannel) encrypt(plain []byte) []byte {
-	p := pad(plain, sc.blockSize())
+func (sc *Channel) encrypt(plain []byte) []byte {
+	p := Pad(plain, sc.BlockSize())
 	cipher.NewCBCEncrypter(sc.enc, sc.iv()).CryptBlocks(p, p)
 	return p
 }
 
-func (sc *secureChannel) decrypt(ct []byte) ([]byte, error) {
-	if len(ct) == 0 || len(ct)%sc.blockSize() != 0 {
+func (sc *Channel) decrypt(ct []byte) ([]byte, error) {
+	if len(ct) == 0 || len(ct)%sc.BlockSize() != 0 {
 		return nil, fmt.Errorf("%w: cryptogram of %d bytes is not whole %s blocks", ErrSecureMessaging, len(ct), sc.alg)
 	}
 	p := make([]byte, len(ct))
 	cipher.NewCBCDecrypter(sc.enc, sc.iv()).CryptBlocks(p, ct)
-	out, err := unpad(p)
+	out, err := Unpad(p)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSecureMessaging, err)
 	}
@@ -125,27 +125,27 @@ func decodeLe(b []byte) (int, error) {
 	return 0, fmt.Errorf("%w: protected Le of %d bytes", ErrSecureMessaging, len(b))
 }
 
-// protectCommand wraps a plain command (terminal side, §9.8.4).
-func (sc *secureChannel) protectCommand(c apdu.Command) (apdu.Command, error) {
+// ProtectCommand wraps a plain command (terminal side, §9.8.4).
+func (sc *Channel) ProtectCommand(c apdu.Command) (apdu.Command, error) {
 	if c.CLA&0x0C != 0 {
 		return apdu.Command{}, fmt.Errorf("passport: command CLA %02X already signals secure messaging", c.CLA)
 	}
-	sc.incSSC()
+	sc.IncSSC()
 	hdr := []byte{c.CLA | 0x0C, c.INS, c.P1, c.P2}
 	var dos []byte
 	if len(c.Data) > 0 {
 		ct := sc.encrypt(c.Data)
 		if c.INS&1 == 1 {
-			dos = ber.AppendTLV(dos, doCryptogramOdd, ct)
+			dos = ber.AppendTLV(dos, DOCryptogramOdd, ct)
 		} else {
-			dos = ber.AppendTLV(dos, doCryptogram, append([]byte{0x01}, ct...))
+			dos = ber.AppendTLV(dos, DOCryptogram, append([]byte{0x01}, ct...))
 		}
 	}
 	if c.Ne > 0 {
-		dos = ber.AppendTLV(dos, doLe, encodeLe(c.Ne))
+		dos = ber.AppendTLV(dos, DOLe, encodeLe(c.Ne))
 	}
-	cc := sc.checksum(append(pad(hdr, sc.blockSize()), dos...))
-	dos = ber.AppendTLV(dos, doMAC, cc)
+	cc := sc.checksum(append(Pad(hdr, sc.BlockSize()), dos...))
+	dos = ber.AppendTLV(dos, DOMAC, cc)
 	out := apdu.Command{CLA: hdr[0], INS: c.INS, P1: c.P1, P2: c.P2, Data: dos, Ne: apdu.MaxShortNe}
 	if c.Extended() || len(dos) > apdu.MaxShortLc {
 		out.Ne = apdu.MaxExtendedNe
@@ -165,7 +165,7 @@ func splitProtected(b []byte, allowed ...ber.Tag) (objs map[ber.Tag][]byte, macI
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("%w: %v", ErrSecureMessaging, err)
 		}
-		if t.Tag == doMAC {
+		if t.Tag == DOMAC {
 			if len(next) != 0 {
 				return nil, nil, nil, fmt.Errorf("%w: data after the checksum", ErrSecureMessaging)
 			}
@@ -190,10 +190,10 @@ func splitProtected(b []byte, allowed ...ber.Tag) (objs map[ber.Tag][]byte, macI
 	return nil, nil, nil, fmt.Errorf("%w: no checksum (8E)", ErrSecureMessaging)
 }
 
-// decryptObjects extracts the plaintext from DO'85' or DO'87'.
-func (sc *secureChannel) decryptObjects(objs map[ber.Tag][]byte) ([]byte, error) {
-	odd, hasOdd := objs[doCryptogramOdd]
-	even, hasEven := objs[doCryptogram]
+// DecryptObjects extracts the plaintext from DO'85' or DO'87'.
+func (sc *Channel) DecryptObjects(objs map[ber.Tag][]byte) ([]byte, error) {
+	odd, hasOdd := objs[DOCryptogramOdd]
+	even, hasEven := objs[DOCryptogram]
 	switch {
 	case hasOdd && hasEven:
 		return nil, fmt.Errorf("%w: both 85 and 87 present", ErrSecureMessaging)
@@ -208,54 +208,54 @@ func (sc *secureChannel) decryptObjects(objs map[ber.Tag][]byte) ([]byte, error)
 	return nil, nil
 }
 
-// unprotectResponse verifies and decrypts a protected response (terminal side).
-func (sc *secureChannel) unprotectResponse(raw []byte) (apdu.Response, error) {
+// UnprotectResponse verifies and decrypts a protected response (terminal side).
+func (sc *Channel) UnprotectResponse(raw []byte) (apdu.Response, error) {
 	r, err := apdu.ParseResponse(raw)
 	if err != nil {
 		return apdu.Response{}, err
 	}
-	sc.incSSC()
+	sc.IncSSC()
 	if len(r.Data) == 0 {
-		return apdu.Response{}, fmt.Errorf("%w: the chip answered without secure messaging: %w", ErrSecureMessaging, &StatusError{SW: r.SW})
+		return apdu.Response{}, fmt.Errorf("%w: the chip answered without secure messaging: %w", ErrSecureMessaging, &apdu.StatusError{SW: r.SW})
 	}
-	objs, macInput, cc, err := splitProtected(r.Data, doCryptogram, doCryptogramOdd, doStatus)
+	objs, macInput, cc, err := splitProtected(r.Data, DOCryptogram, DOCryptogramOdd, DOStatus)
 	if err != nil {
 		return apdu.Response{}, err
 	}
 	if subtle.ConstantTimeCompare(sc.checksum(macInput), cc) != 1 {
 		return apdu.Response{}, fmt.Errorf("%w: response MAC does not verify", ErrSecureMessaging)
 	}
-	sw, ok := objs[doStatus]
+	sw, ok := objs[DOStatus]
 	if !ok || len(sw) != 2 {
 		return apdu.Response{}, fmt.Errorf("%w: response lacks a protected status word (99)", ErrSecureMessaging)
 	}
-	data, err := sc.decryptObjects(objs)
+	data, err := sc.DecryptObjects(objs)
 	if err != nil {
 		return apdu.Response{}, err
 	}
 	return apdu.Response{Data: data, SW: uint16(sw[0])<<8 | uint16(sw[1])}, nil
 }
 
-// unprotectCommand verifies and decrypts a protected command (chip side).
-func (sc *secureChannel) unprotectCommand(c apdu.Command) (apdu.Command, error) {
+// UnprotectCommand verifies and decrypts a protected command (chip side).
+func (sc *Channel) UnprotectCommand(c apdu.Command) (apdu.Command, error) {
 	if c.CLA&0x0C != 0x0C {
 		return apdu.Command{}, fmt.Errorf("%w: plain command during secure messaging", ErrSecureMessaging)
 	}
-	sc.incSSC()
-	objs, dos, cc, err := splitProtected(c.Data, doCryptogram, doCryptogramOdd, doLe)
+	sc.IncSSC()
+	objs, dos, cc, err := splitProtected(c.Data, DOCryptogram, DOCryptogramOdd, DOLe)
 	if err != nil {
 		return apdu.Command{}, err
 	}
-	hdr := pad([]byte{c.CLA, c.INS, c.P1, c.P2}, sc.blockSize())
+	hdr := Pad([]byte{c.CLA, c.INS, c.P1, c.P2}, sc.BlockSize())
 	if subtle.ConstantTimeCompare(sc.checksum(append(hdr, dos...)), cc) != 1 {
 		return apdu.Command{}, fmt.Errorf("%w: command MAC does not verify", ErrSecureMessaging)
 	}
-	data, err := sc.decryptObjects(objs)
+	data, err := sc.DecryptObjects(objs)
 	if err != nil {
 		return apdu.Command{}, err
 	}
 	out := apdu.Command{CLA: c.CLA &^ 0x0C, INS: c.INS, P1: c.P1, P2: c.P2, Data: data}
-	if le, ok := objs[doLe]; ok {
+	if le, ok := objs[DOLe]; ok {
 		if out.Ne, err = decodeLe(le); err != nil {
 			return apdu.Command{}, err
 		}
@@ -263,20 +263,31 @@ func (sc *secureChannel) unprotectCommand(c apdu.Command) (apdu.Command, error) 
 	return out, nil
 }
 
-// protectResponse wraps a response (chip side). Data answering an odd
+// ProtectResponse wraps a response (chip side). Data answering an odd
 // instruction travels in DO'85', anything else in DO'87'.
-func (sc *secureChannel) protectResponse(r apdu.Response, oddINS bool) []byte {
-	sc.incSSC()
+func (sc *Channel) ProtectResponse(r apdu.Response, oddINS bool) []byte {
+	sc.IncSSC()
 	var dos []byte
 	if len(r.Data) > 0 {
 		ct := sc.encrypt(r.Data)
 		if oddINS {
-			dos = ber.AppendTLV(dos, doCryptogramOdd, ct)
+			dos = ber.AppendTLV(dos, DOCryptogramOdd, ct)
 		} else {
-			dos = ber.AppendTLV(dos, doCryptogram, append([]byte{0x01}, ct...))
+			dos = ber.AppendTLV(dos, DOCryptogram, append([]byte{0x01}, ct...))
 		}
 	}
-	dos = ber.AppendTLV(dos, doStatus, []byte{byte(r.SW >> 8), byte(r.SW)})
-	dos = ber.AppendTLV(dos, doMAC, sc.checksum(dos))
+	dos = ber.AppendTLV(dos, DOStatus, []byte{byte(r.SW >> 8), byte(r.SW)})
+	dos = ber.AppendTLV(dos, DOMAC, sc.checksum(dos))
 	return apdu.Response{Data: dos, SW: r.SW}.Bytes()
 }
+
+// Cipher is the block cipher the channel protects with.
+func (sc *Channel) Cipher() Cipher { return sc.alg }
+
+// EncryptionBlock is the block cipher keyed with KS_enc; tests compare it
+// with the session keys of the worked examples.
+func (sc *Channel) EncryptionBlock() cipher.Block { return sc.enc }
+
+// RetailMACKey is Ka ‖ Kb of the 3DES retail MAC (nil for AES); tests
+// compare it with the session keys of the worked examples.
+func (sc *Channel) RetailMACKey() []byte { return sc.macKey }

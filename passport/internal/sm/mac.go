@@ -1,4 +1,4 @@
-package passport
+package sm
 
 import (
 	"crypto/cipher"
@@ -7,9 +7,9 @@ import (
 	"errors"
 )
 
-// pad applies ISO/IEC 9797-1 padding method 2: append 0x80, then zeros to
+// Pad applies ISO/IEC 9797-1 padding method 2: append 0x80, then zeros to
 // the block boundary, even when the input is already aligned.
-func pad(b []byte, blockSize int) []byte {
+func Pad(b []byte, blockSize int) []byte {
 	n := len(b) + 1
 	n += (blockSize - n%blockSize) % blockSize
 	out := make([]byte, n)
@@ -18,8 +18,8 @@ func pad(b []byte, blockSize int) []byte {
 	return out
 }
 
-// unpad removes padding method 2, rejecting anything else.
-func unpad(b []byte) ([]byte, error) {
+// Unpad removes padding method 2, rejecting anything else.
+func Unpad(b []byte) ([]byte, error) {
 	for i := len(b) - 1; i >= 0; i-- {
 		switch b[i] {
 		case 0x00:
@@ -32,11 +32,11 @@ func unpad(b []byte) ([]byte, error) {
 	return nil, errors.New("passport: bad ISO 9797-1 padding")
 }
 
-// retailMAC computes ISO/IEC 9797-1 MAC algorithm 3 with DES (the "retail
+// RetailMAC computes ISO/IEC 9797-1 MAC algorithm 3 with DES (the "retail
 // MAC") over already padded data: DES-CBC with Ka over every block, then
 // DES-decrypt with Kb and DES-encrypt with Ka on the last block. key is the
 // 16-byte Ka ‖ Kb; the result is 8 bytes.
-func retailMAC(key, padded []byte) ([]byte, error) {
+func RetailMAC(key, padded []byte) ([]byte, error) {
 	if len(key) != 16 {
 		return nil, errors.New("passport: retail MAC key must be 16 bytes")
 	}
@@ -61,9 +61,9 @@ func retailMAC(key, padded []byte) ([]byte, error) {
 	return h, nil
 }
 
-// cmac computes AES-CMAC (NIST SP 800-38B, RFC 4493) of msg; the result is
+// CMAC computes AES-CMAC (NIST SP 800-38B, RFC 4493) of msg; the result is
 // one full block.
-func cmac(b cipher.Block, msg []byte) []byte {
+func CMAC(b cipher.Block, msg []byte) []byte {
 	bs := b.BlockSize()
 	k1 := make([]byte, bs)
 	b.Encrypt(k1, k1)
