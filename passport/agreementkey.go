@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/pace"
 )
 
 // The key-agreement public keys of SecurityInfos (ChipAuthenticationPublicKeyInfo
@@ -91,7 +92,7 @@ func parseDomainParameters(alg algorithmIdentifier) (domainParameters, error) {
 		if g, err := dh.StandardDHGroup(id); err == nil {
 			return domainParameters{group: g, standardized: true}, nil
 		}
-		c, err := StandardDomainParameters(id)
+		c, err := pace.StandardCurve(id)
 		if err != nil {
 			return domainParameters{}, err
 		}
@@ -198,7 +199,7 @@ func (k agreementKey) marshal() ([]byte, error) {
 // curve (ICAO 9303 Part 11 §9.5.1), the inverse of StandardDomainParameters.
 func curveParameterID(c *ec.Curve) (int, bool) {
 	for id := 8; id <= 18; id++ {
-		if std, err := StandardDomainParameters(id); err == nil && std == c {
+		if std, err := pace.StandardCurve(id); err == nil && std == c {
 			return id, true
 		}
 	}

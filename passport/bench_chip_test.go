@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/pace"
 	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
@@ -100,16 +101,16 @@ func BenchmarkVirtualChipRead_PACEDHGM1024(b *testing.B) {
 // BenchmarkRawIntegratedMap_BrainpoolP256r1 is the mapping primitive of
 // PACE-IM alone: R_p(s, t) and the point encoding f_G.
 func BenchmarkRawIntegratedMap_BrainpoolP256r1(b *testing.B) {
-	d := ecDomain{ec.BrainpoolP256r1()}
+	d := pace.ECDomain{C: ec.BrainpoolP256r1()}
 	s, t := make([]byte, 16), make([]byte, 16)
 	_, _ = rand.Read(s)
 	_, _ = rand.Read(t)
 	for b.Loop() {
-		x, err := imPRF(sm.CipherAES128, s, t, d.prime())
+		x, err := pace.IMPRF(sm.CipherAES128, s, t, d.Prime())
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := d.integratedMap(x); err != nil {
+		if _, err := d.IntegratedMap(x); err != nil {
 			b.Fatal(err)
 		}
 	}

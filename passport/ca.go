@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-mitid/mitid/passport/internal/apdu"
 	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/pace"
 	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
@@ -31,9 +32,9 @@ func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationI
 		return fmt.Errorf("%w: needs secure messaging (BAC or PACE) first", ErrChipAuthenticationFailed)
 	}
 	if !hasPrefix(info.Protocol, oidCA, 2) || (info.Protocol[9] != 1 && info.Protocol[9] != 2) {
-		return fmt.Errorf("%w: %s is not Chip Authentication with DH or ECDH", ErrPACEUnsupported, info.Protocol)
+		return fmt.Errorf("%w: %s is not Chip Authentication with DH or ECDH", pace.ErrUnsupported, info.Protocol)
 	}
-	alg, err := cipherFromArc(info.Protocol[10])
+	alg, err := pace.CipherFromArc(info.Protocol[10])
 	if err != nil {
 		return err
 	}
@@ -55,7 +56,7 @@ func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationI
 			return fmt.Errorf("%w: MSE:Set KAT: %w", ErrChipAuthenticationFailed, err)
 		}
 	} else {
-		data := append(ber.EncodeTLV(0x80, oidBody(info.Protocol)), keyRef...)
+		data := append(ber.EncodeTLV(0x80, ber.OIDContent(info.Protocol)), keyRef...)
 		if _, err := s.transmitOK(ctx, apdu.Command{INS: apdu.INSMSE, P1: 0x41, P2: 0xA4, Data: data}); err != nil {
 			return fmt.Errorf("%w: MSE:Set AT: %w", ErrChipAuthenticationFailed, err)
 		}

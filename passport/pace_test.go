@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/pace"
 	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
@@ -69,11 +70,11 @@ func TestPACE_NonceDecryptionAppendixG1(t *testing.T) {
 	if got := hexUpper(kPi); got != "89DED1B26624EC1E634C1989302849DD" {
 		t.Errorf("K_π = %s", got)
 	}
-	s, err := decryptNonce(sm.CipherAES128, kPi, mustHex(t, "95A3A016522EE98D01E76CB6B98B42C3"))
+	s, err := pace.DecryptNonce(sm.CipherAES128, kPi, mustHex(t, "95A3A016522EE98D01E76CB6B98B42C3"))
 	if err != nil || hexUpper(s.Bytes()) != "3F00C4D39D153F2B2A214A078D899B22" {
 		t.Errorf("s = %X, %v", s, err)
 	}
-	z, _ := encryptNonce(sm.CipherAES128, kPi, s.FillBytes(make([]byte, 16)))
+	z, _ := pace.EncryptNonce(sm.CipherAES128, kPi, s.FillBytes(make([]byte, 16)))
 	if hexUpper(z) != "95A3A016522EE98D01E76CB6B98B42C3" {
 		t.Errorf("z = %X", z)
 	}
@@ -111,7 +112,7 @@ func TestPACE_3DESTokenGmrtd(t *testing.T) {
 		t.Fatal(err)
 	}
 	oid := OIDPACEECDHGM3DES
-	got := paceToken(sm.Cipher3DES, mustHex(t, "c1bc1f075797b970b5a45e64a764b0cb"), oid, ec.BrainpoolP256r1(), pk)
+	got := pace.Token(sm.Cipher3DES, mustHex(t, "c1bc1f075797b970b5a45e64a764b0cb"), oid, ec.BrainpoolP256r1(), pk)
 	if hexUpper(got) != "8D7C617D43EFE09E" {
 		t.Errorf("token = %X", got)
 	}
@@ -142,7 +143,7 @@ func TestSupportedPACE_PrefersCAMThenAES(t *testing.T) {
 	if _, ok := SupportedPACE([]PACEInfo{imAES256}); ok {
 		t.Error("IM with AES-256 reported as supported")
 	}
-	if _, err := s.PACE(context.Background(), CAN("123456"), imAES256); !errors.Is(err, ErrPACEUnsupported) {
+	if _, err := s.PACE(context.Background(), CAN("123456"), imAES256); !errors.Is(err, pace.ErrUnsupported) {
 		t.Errorf("IM with AES-256: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/pace"
 	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
@@ -435,81 +436,19 @@ func (s *SecurityInfos) Marshal() ([]byte, error) {
 	return ber.EncodeTLV(0x31, bytes.Join(elems, nil)), nil
 }
 
-// paceSuite describes what a PACE protocol OID selects.
-type paceSuite struct {
-	mapping paceMapping
-	cipher  sm.Cipher
-	ecdh    bool
-}
-
-type paceMapping int
-
-const (
-	mappingGM  paceMapping = iota + 1 // generic mapping
-	mappingIM                         // integrated mapping
-	mappingCAM                        // chip authentication mapping
-)
-
-// String is the mapping's abbreviation in TR-03110 protocol names.
-func (m paceMapping) String() string {
-	return map[paceMapping]string{mappingGM: "GM", mappingIM: "IM", mappingCAM: "CAM"}[m]
-}
-
-// suite decodes the protocol OID.
-func (p PACEInfo) suite() (paceSuite, error) {
-	if !hasPrefix(p.Protocol, oidPACE, 2) {
-		return paceSuite{}, fmt.Errorf("passport: %s is not a PACE protocol", p.Protocol)
-	}
-	var s paceSuite
-	switch p.Protocol[9] {
-	case 1:
-		s.mapping = mappingGM
-	case 2:
-		s.mapping, s.ecdh = mappingGM, true
-	case 3:
-		s.mapping = mappingIM
-	case 4:
-		s.mapping, s.ecdh = mappingIM, true
-	case 6:
-		s.mapping, s.ecdh = mappingCAM, true
-	default:
-		return paceSuite{}, fmt.Errorf("passport: unknown PACE mapping in %s", p.Protocol)
-	}
-	c, err := cipherFromArc(p.Protocol[10])
-	if err != nil {
-		return paceSuite{}, err
-	}
-	s.cipher = c
-	return s, nil
-}
-
-func cipherFromArc(arc int) (sm.Cipher, error) {
-	switch arc {
-	case 1:
-		return sm.Cipher3DES, nil
-	case 2:
-		return sm.CipherAES128, nil
-	case 3:
-		return sm.CipherAES192, nil
-	case 4:
-		return sm.CipherAES256, nil
-	}
-	return 0, fmt.Errorf("passport: unknown cipher arc %d", arc)
-}
-
 // String names the protocol the way TR-03110 does, e.g.
 // "id-PACE-ECDH-GM-AES-CBC-CMAC-128 (brainpoolP256r1)".
 func (p PACEInfo) String() string {
-	s, err := p.suite()
+	s, err := pace.SuiteFor(p.Protocol)
 	if err != nil {
 		return p.Protocol.String()
 	}
 	kind := "DH"
-	if s.ecdh {
+	if s.ECDH {
 		kind = "ECDH"
 	}
-	name := fmt.Sprintf("id-PACE-%s-%s-%s", kind, s.mapping, cipherSuiteName(s.cipher))
-	switch d, err := paceDomainFor(p, s.ecdh); {
+	name := fmt.Sprintf("id-PACE-%s-%s-%s", kind, s.Mapping, cipherSuiteName(s.Cipher))
+	switch d, err := paceDomainFor(p, s.ECDH); {
 	case err == nil && p.custom != nil:
 		name += " (proprietary " + d.String() + ")"
 	case err == nil:
@@ -526,7 +465,7 @@ func (c ChipAuthenticationInfo) String() string {
 	if !hasPrefix(c.Protocol, oidCA, 2) || (c.Protocol[9] != 1 && c.Protocol[9] != 2) {
 		return c.Protocol.String()
 	}
-	alg, err := cipherFromArc(c.Protocol[10])
+	alg, err := pace.CipherFromArc(c.Protocol[10])
 	if err != nil {
 		return c.Protocol.String()
 	}
@@ -548,35 +487,4 @@ func cipherSuiteName(c sm.Cipher) string {
 	default:
 		return "AES-CBC-CMAC-256"
 	}
-}
-
-// StandardDomainParameters returns the elliptic curve of a standardized
-// domain parameter ID (ICAO 9303 Part 11 §9.5.1). IDs 0–2 are finite-field
-// DH groups: see StandardDHGroup.
-func StandardDomainParameters(id int) (*ec.Curve, error) {
-	switch id {
-	case 8:
-		return ec.NISTP192(), nil
-	case 9:
-		return ec.BrainpoolP192r1(), nil
-	case 10:
-		return ec.NISTP224(), nil
-	case 11:
-		return ec.BrainpoolP224r1(), nil
-	case 12:
-		return ec.NISTP256(), nil
-	case 13:
-		return ec.BrainpoolP256r1(), nil
-	case 14:
-		return ec.BrainpoolP320r1(), nil
-	case 15:
-		return ec.NISTP384(), nil
-	case 16:
-		return ec.BrainpoolP384r1(), nil
-	case 17:
-		return ec.BrainpoolP512r1(), nil
-	case 18:
-		return ec.NISTP521(), nil
-	}
-	return nil, fmt.Errorf("%w: standardized domain parameters %d are not an elliptic curve (0-2 are DH groups, see the DH groups)", ec.ErrUnsupportedCurve, id)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/pace"
 	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
@@ -42,11 +43,11 @@ func TestParseSecurityInfos_TwoPACEInfosGmrtd(t *testing.T) {
 		t.Fatalf("PACE = %+v", si.PACE)
 	}
 	for _, p := range si.PACE {
-		if c, err := StandardDomainParameters(p.ParameterID); err != nil || c != ec.BrainpoolP384r1() {
+		if c, err := pace.StandardCurve(p.ParameterID); err != nil || c != ec.BrainpoolP384r1() {
 			t.Errorf("parameter %d → %v, %v", p.ParameterID, c, err)
 		}
 	}
-	if s, _ := si.PACE[1].suite(); s.mapping != mappingCAM || s.cipher != sm.CipherAES256 {
+	if s, _ := pace.SuiteFor(si.PACE[1].Protocol); s.Mapping != pace.MappingCAM || s.Cipher != sm.CipherAES256 {
 		t.Errorf("CAM suite = %+v", s)
 	}
 	back, _ := si.Marshal()

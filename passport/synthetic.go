@@ -16,6 +16,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/pace"
 )
 
 // A synthetic document: every file of an eMRTD (EF.COM, DG1, DG2 with a
@@ -479,7 +480,7 @@ func (doc *SyntheticDocument) VirtualChipConfig(rand io.Reader) VirtualChipConfi
 	extended := doc.CADHKey != nil && doc.CADHKey.Group.ByteLen() > 128
 	if si, err := ParseSecurityInfos(doc.CardAccess); err == nil {
 		for _, p := range si.PACE {
-			if s, err := p.suite(); err == nil && !s.ecdh && p.ParameterID > 0 {
+			if s, err := pace.SuiteFor(p.Protocol); err == nil && !s.ECDH && p.ParameterID > 0 {
 				extended = true
 			}
 		}

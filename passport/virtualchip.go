@@ -18,6 +18,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/pace"
 	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
@@ -91,18 +92,18 @@ type VirtualChip struct {
 // chipPACE is the chip's state between the PACE steps.
 type chipPACE struct {
 	info     PACEInfo
-	suite    paceSuite
-	dom      paceDomain
+	suite    pace.Suite
+	dom      pace.Domain
 	secret   []byte
 	step     int
 	nonce    *big.Int
 	nonceLen int
 	mapSK    *big.Int
-	mapPK    paceElem
-	gHat     paceElem
+	mapPK    pace.Elem
+	gHat     pace.Elem
 	ephD     *big.Int
-	ephPub   paceElem
-	pcdEph   paceElem
+	ephPub   pace.Elem
+	pcdEph   pace.Elem
 	ksEnc    []byte
 	ksMAC    []byte
 	caIC     []byte
@@ -447,7 +448,7 @@ func (c *VirtualChip) paceSetAT(objs []ber.TLV) apdu.Response {
 	}
 	var info *PACEInfo
 	for i, p := range c.pace {
-		if bytes.Equal(oidBody(p.Protocol), proto.Value) {
+		if bytes.Equal(ber.OIDContent(p.Protocol), proto.Value) {
 			if id, ok := ber.FindTLV(objs, 0x84); ok && (len(id.Value) != 1 || int(id.Value[0]) != p.ParameterID) {
 				continue
 			}
@@ -458,15 +459,15 @@ func (c *VirtualChip) paceSetAT(objs []ber.TLV) apdu.Response {
 	if info == nil {
 		return swResp(apdu.SWReferencedDataNotFound)
 	}
-	suite, err := info.suite()
-	if err != nil || suite.supported() != nil {
+	suite, err := pace.SuiteFor(info.Protocol)
+	if err != nil || suite.Supported() != nil {
 		return swResp(apdu.SWFunctionNotSupported)
 	}
-	dom, err := paceDomainFor(*info, suite.ecdh)
+	dom, err := paceDomainFor(*info, suite.ECDH)
 	if err != nil {
 		return swResp(apdu.SWFunctionNotSupported)
 	}
-	if ec, ok := dom.(ecDomain); suite.mapping == mappingCAM && (!ok || c.camKey() == nil || c.camKey().Curve != ec.c) {
+	if ecd, ok := dom.(pace.ECDomain); suite.Mapping == pace.MappingCAM && (!ok || c.camKey() == nil || c.camKey().Curve != ecd.C) {
 		return swResp(apdu.SWFunctionNotSupported)
 	}
 	var secret []byte
@@ -487,7 +488,7 @@ func (c *VirtualChip) paceSetAT(objs []ber.TLV) apdu.Response {
 
 func (c *VirtualChip) doGeneralAuthenticate(cmd apdu.Command) (apdu.Response, func()) {
 	outer, rest, err := ber.ParseTLV(cmd.Data)
-	if err != nil || outer.Tag != doDynamicAuth || len(rest) != 0 {
+	if err != nil || outer.Tag != pace.DODynamicAuth || len(rest) != 0 {
 		return swResp(apdu.SWWrongData), nil
 	}
 	objs, err := outer.Children()
@@ -513,7 +514,7 @@ func (c *VirtualChip) doGeneralAuthenticate(cmd apdu.Command) (apdu.Response, fu
 	}
 	if p.step == 5 {
 		c.paceRun = nil
-		sc, err := sm.NewChannel(p.suite.cipher, p.ksEnc, p.ksMAC, make([]byte, sm.BlockSizeOf(p.suite.cipher)))
+		sc, err := sm.NewChannel(p.suite.Cipher, p.ksEnc, p.ksMAC, make([]byte, sm.BlockSizeOf(p.suite.Cipher)))
 		if err != nil {
 			return swResp(apdu.SWNoPreciseDiagnosis), nil
 		}
@@ -526,97 +527,97 @@ func (c *VirtualChip) doGeneralAuthenticate(cmd apdu.Command) (apdu.Response, fu
 func (c *VirtualChip) paceStep(p *chipPACE, objs []ber.TLV) apdu.Response {
 	d := p.dom
 	dyn := func(tag ber.Tag, v []byte) apdu.Response {
-		return apdu.Response{Data: ber.EncodeTLV(doDynamicAuth, ber.EncodeTLV(tag, v)), SW: apdu.SWOK}
+		return apdu.Response{Data: ber.EncodeTLV(pace.DODynamicAuth, ber.EncodeTLV(tag, v)), SW: apdu.SWOK}
 	}
 	switch p.step {
 	case 1:
 		if len(objs) != 0 {
 			return swResp(apdu.SWWrongData)
 		}
-		nonce := make([]byte, sm.BlockSizeOf(p.suite.cipher))
+		nonce := make([]byte, sm.BlockSizeOf(p.suite.Cipher))
 		if _, err := io.ReadFull(c.rand, nonce); err != nil {
 			return swResp(apdu.SWNoPreciseDiagnosis)
 		}
-		z, err := encryptNonce(p.suite.cipher, sm.KDF(p.secret, sm.KDFPi, p.suite.cipher), nonce)
+		z, err := pace.EncryptNonce(p.suite.Cipher, sm.KDF(p.secret, sm.KDFPi, p.suite.Cipher), nonce)
 		if err != nil {
 			return swResp(apdu.SWNoPreciseDiagnosis)
 		}
 		p.nonce, p.nonceLen, p.step = new(big.Int).SetBytes(nonce), len(nonce), 2
-		return dyn(doEncNonce, z)
+		return dyn(pace.DOEncNonce, z)
 	case 2:
-		m, ok := ber.FindTLV(objs, doMapPCD)
+		m, ok := ber.FindTLV(objs, pace.DOMapPCD)
 		if !ok {
 			return swResp(apdu.SWWrongData)
 		}
-		if p.suite.mapping == mappingIM {
-			x, err := imPRF(p.suite.cipher, p.nonce.FillBytes(make([]byte, p.nonceLen)), m.Value, d.prime())
+		if p.suite.Mapping == pace.MappingIM {
+			x, err := pace.IMPRF(p.suite.Cipher, p.nonce.FillBytes(make([]byte, p.nonceLen)), m.Value, d.Prime())
 			if err != nil {
 				return swResp(apdu.SWWrongData)
 			}
-			if p.gHat, err = d.integratedMap(x); err != nil {
+			if p.gHat, err = d.IntegratedMap(x); err != nil {
 				return swResp(apdu.SWWrongData)
 			}
 			p.step = 3
-			return dyn(doMapIC, nil) // IM: the chip's mapping data object is empty
+			return dyn(pace.DOMapIC, nil) // IM: the chip's mapping data object is empty
 		}
-		pcdMap, err := d.decode(m.Value)
+		pcdMap, err := d.Decode(m.Value)
 		if err != nil {
 			return swResp(apdu.SWWrongData)
 		}
 		if err := c.mappingKey(p); err != nil {
 			return swResp(apdu.SWNoPreciseDiagnosis)
 		}
-		if d.equal(pcdMap, p.mapPK) {
+		if d.Equal(pcdMap, p.mapPK) {
 			return swResp(apdu.SWWrongData)
 		}
-		if p.gHat, err = genericMap(d, p.nonce, d.exp(pcdMap, p.mapSK)); err != nil {
+		if p.gHat, err = pace.GenericMap(d, p.nonce, d.Exp(pcdMap, p.mapSK)); err != nil {
 			return swResp(apdu.SWWrongData)
 		}
 		p.step = 3
-		return dyn(doMapIC, d.encode(p.mapPK))
+		return dyn(pace.DOMapIC, d.Encode(p.mapPK))
 	case 3:
-		pk, ok := ber.FindTLV(objs, doEphPCD)
+		pk, ok := ber.FindTLV(objs, pace.DOEphPCD)
 		if !ok {
 			return swResp(apdu.SWWrongData)
 		}
-		pcdEph, err := d.decode(pk.Value)
+		pcdEph, err := d.Decode(pk.Value)
 		if err != nil {
 			return swResp(apdu.SWWrongData)
 		}
-		if p.ephD, err = ec.RandScalar(c.rand, d.order()); err != nil {
+		if p.ephD, err = ec.RandScalar(c.rand, d.Order()); err != nil {
 			return swResp(apdu.SWNoPreciseDiagnosis)
 		}
-		p.ephPub = d.exp(p.gHat, p.ephD)
-		if d.equal(pcdEph, p.ephPub) {
+		p.ephPub = d.Exp(p.gHat, p.ephD)
+		if d.Equal(pcdEph, p.ephPub) {
 			return swResp(apdu.SWWrongData)
 		}
-		shared := d.exp(pcdEph, p.ephD)
-		if d.isIdentity(shared) {
+		shared := d.Exp(pcdEph, p.ephD)
+		if d.IsIdentity(shared) {
 			return swResp(apdu.SWWrongData)
 		}
-		k := d.sharedSecret(shared)
-		p.ksEnc, p.ksMAC = sm.KDF(k, sm.KDFEnc, p.suite.cipher), sm.KDF(k, sm.KDFMAC, p.suite.cipher)
+		k := d.SharedSecret(shared)
+		p.ksEnc, p.ksMAC = sm.KDF(k, sm.KDFEnc, p.suite.Cipher), sm.KDF(k, sm.KDFMAC, p.suite.Cipher)
 		p.pcdEph, p.step = pcdEph, 4
-		return dyn(doEphIC, d.encode(p.ephPub))
+		return dyn(pace.DOEphIC, d.Encode(p.ephPub))
 	case 4:
-		tok, ok := ber.FindTLV(objs, doTokenPCD)
+		tok, ok := ber.FindTLV(objs, pace.DOTokenPCD)
 		if !ok {
 			return swResp(apdu.SWWrongData)
 		}
-		want := paceTokenIn(p.suite.cipher, p.ksMAC, p.info.Protocol, d, p.ephPub)
+		want := pace.TokenIn(p.suite.Cipher, p.ksMAC, p.info.Protocol, d, p.ephPub)
 		if subtle.ConstantTimeCompare(tok.Value, want) != 1 {
 			return swResp(apdu.SWAuthFailed)
 		}
-		out := ber.EncodeTLV(doTokenIC, paceTokenIn(p.suite.cipher, p.ksMAC, p.info.Protocol, d, p.pcdEph))
-		if p.suite.mapping == mappingCAM {
-			enc, err := encryptCAData(p.suite.cipher, p.ksEnc, p.caIC)
+		out := ber.EncodeTLV(pace.DOTokenIC, pace.TokenIn(p.suite.Cipher, p.ksMAC, p.info.Protocol, d, p.pcdEph))
+		if p.suite.Mapping == pace.MappingCAM {
+			enc, err := pace.EncryptCAData(p.suite.Cipher, p.ksEnc, p.caIC)
 			if err != nil {
 				return swResp(apdu.SWNoPreciseDiagnosis)
 			}
-			out = ber.AppendTLV(out, doEncCAData, enc)
+			out = ber.AppendTLV(out, pace.DOEncCAData, enc)
 		}
 		p.step = 5
-		return apdu.Response{Data: ber.EncodeTLV(doDynamicAuth, out), SW: apdu.SWOK}
+		return apdu.Response{Data: ber.EncodeTLV(pace.DODynamicAuth, out), SW: apdu.SWOK}
 	}
 	return swResp(apdu.SWConditionsNotSatisfied)
 }
@@ -625,15 +626,15 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []ber.TLV) apdu.Response {
 // CA_IC = SK_IC⁻¹ · SK_map,IC mod n, so that PK_map,IC = CA_IC · PK_IC.
 func (c *VirtualChip) mappingKey(p *chipPACE) error {
 	d := p.dom
-	sk, err := ec.RandScalar(c.rand, d.order())
+	sk, err := ec.RandScalar(c.rand, d.Order())
 	if err != nil {
 		return err
 	}
-	p.mapSK, p.mapPK = sk, d.exp(d.generator(), sk)
-	if p.suite.mapping != mappingCAM {
+	p.mapSK, p.mapPK = sk, d.Exp(d.Generator(), sk)
+	if p.suite.Mapping != pace.MappingCAM {
 		return nil
 	}
-	n := d.order()
+	n := d.Order()
 	inv := new(big.Int).ModInverse(c.camKey().D, n)
 	ca := new(big.Int).Mul(inv, sk)
 	p.caIC = ca.Mod(ca, n).FillBytes(make([]byte, (n.BitLen()+7)/8))
@@ -666,7 +667,7 @@ func (c *VirtualChip) caSetAT(objs []ber.TLV) apdu.Response {
 		oids = [][]int{OIDCADHAES128, OIDCADHAES192, OIDCADHAES256}
 	}
 	for i, oid := range oids {
-		if bytes.Equal(oidBody(oid), proto.Value) {
+		if bytes.Equal(ber.OIDContent(oid), proto.Value) {
 			c.caProtocol, c.caCipher = proto.Value, []sm.Cipher{sm.CipherAES128, sm.CipherAES192, sm.CipherAES256}[i]
 			return swResp(apdu.SWOK)
 		}
@@ -699,7 +700,7 @@ func (c *VirtualChip) caGeneralAuthenticate(cmd apdu.Command, objs []ber.TLV) (a
 	if !ok {
 		return swResp(apdu.SWWrongData), nil
 	}
-	return c.caAgree(pk.Value, c.caCipher, apdu.Response{Data: ber.EncodeTLV(doDynamicAuth, nil), SW: apdu.SWOK})
+	return c.caAgree(pk.Value, c.caCipher, apdu.Response{Data: ber.EncodeTLV(pace.DODynamicAuth, nil), SW: apdu.SWOK})
 }
 
 // caAgree computes the CA shared secret with the chip's key (ECDH, else DH)

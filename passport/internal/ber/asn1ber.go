@@ -326,3 +326,11 @@ func digits(b []byte) bool {
 	}
 	return len(b) > 0
 }
+
+// OIDContent returns the content octets of an OID (the value of a tag 06
+// or, in MSE:Set AT, tag 80).
+func OIDContent(oid asn1.ObjectIdentifier) []byte {
+	der, _ := asn1.Marshal(oid) // a parsed or constant OID always marshals
+	h, _ := DecodeHeader(der)
+	return der[h.Len:]
+}
