@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"crypto"
@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/ec"
 	"github.com/go-mitid/mitid/passport/internal/rsaraw"
 )
@@ -51,9 +52,9 @@ func aaKeys(t testing.TB) *aaTestKeySet {
 	return &aaTestKeys
 }
 
-func aaPub(t testing.TB, k crypto.Signer) *PublicKey {
+func aaPub(t testing.TB, k crypto.Signer) *passport.PublicKey {
 	t.Helper()
-	pk, err := NewPublicKey(k.Public())
+	pk, err := passport.NewPublicKey(k.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,12 +80,12 @@ func TestActiveAuthentication_RSAEveryTrailer(t *testing.T) {
 	for _, key := range []*rsa.PrivateKey{keys.rsa1024, keys.rsa2048} {
 		for _, tc := range cases {
 			t.Run(fmt.Sprintf("RSA-%d/%X", key.N.BitLen(), tc.trailer), func(t *testing.T) {
-				sig, err := SignActive(pkiTestRand(1), key, aaChallenge, ActiveSignOptions{Hash: tc.hash, ExplicitTrailer: tc.explicit})
+				sig, err := passport.SignActive(pkiTestRand(1), key, aaChallenge, passport.ActiveSignOptions{Hash: tc.hash, ExplicitTrailer: tc.explicit})
 				if err != nil {
 					t.Fatal(err)
 				}
 				pub := aaPub(t, key)
-				res, err := VerifyActive(pub, aaChallenge, sig, 0)
+				res, err := passport.VerifyActive(pub, aaChallenge, sig, 0)
 				if err != nil {
 					t.Fatalf("VerifyActive: %v", err)
 				}
@@ -107,19 +108,19 @@ func TestActiveAuthentication_RSAEveryTrailer(t *testing.T) {
 				// Failures: another challenge, a flipped bit, another key.
 				other := append([]byte(nil), aaChallenge...)
 				other[0] ^= 1
-				if _, err := VerifyActive(pub, other, sig, 0); !errors.Is(err, ErrActiveAuthenticationFailed) {
+				if _, err := passport.VerifyActive(pub, other, sig, 0); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 					t.Errorf("other challenge: %v", err)
 				}
 				bad := append([]byte(nil), sig...)
 				bad[len(bad)/2] ^= 0x10
-				if _, err := VerifyActive(pub, aaChallenge, bad, 0); !errors.Is(err, ErrActiveAuthenticationFailed) {
+				if _, err := passport.VerifyActive(pub, aaChallenge, bad, 0); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 					t.Errorf("flipped bit: %v", err)
 				}
 				wrongKey := keys.rsa2048
 				if key == keys.rsa2048 {
 					wrongKey = keys.rsa1024
 				}
-				if _, err := VerifyActive(aaPub(t, wrongKey), aaChallenge, sig, 0); !errors.Is(err, ErrActiveAuthenticationFailed) {
+				if _, err := passport.VerifyActive(aaPub(t, wrongKey), aaChallenge, sig, 0); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 					t.Errorf("wrong key: %v", err)
 				}
 			})
@@ -151,7 +152,7 @@ func TestActiveAuthentication_ISO9796Variants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := VerifyActive(pub, aaChallenge, sig, 0)
+	res, err := passport.VerifyActive(pub, aaChallenge, sig, 0)
 	if err != nil {
 		t.Fatalf("padded representative: %v", err)
 	}
@@ -160,7 +161,7 @@ func TestActiveAuthentication_ISO9796Variants(t *testing.T) {
 	}
 	// σ' = n − σ verifies too (the verifier takes n − σ'^e).
 	alt := new(big.Int).Sub(key.N, new(big.Int).SetBytes(sig)).FillBytes(make([]byte, k))
-	if _, err := VerifyActive(pub, aaChallenge, alt, 0); err != nil {
+	if _, err := passport.VerifyActive(pub, aaChallenge, alt, 0); err != nil {
 		t.Errorf("n − σ form: %v", err)
 	}
 	// Broken paddings are rejected.
@@ -177,7 +178,7 @@ func TestActiveAuthentication_ISO9796Variants(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := VerifyActive(pub, aaChallenge, s, 0); !errors.Is(err, ErrActiveAuthenticationFailed) {
+		if _, err := passport.VerifyActive(pub, aaChallenge, s, 0); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 			t.Errorf("%s: err = %v, want ErrActiveAuthenticationFailed", name, err)
 		}
 	}
@@ -190,7 +191,7 @@ func TestActiveAuthentication_ECDSAPlainAndDER(t *testing.T) {
 		for _, der := range []bool{false, true} {
 			for _, h := range []crypto.Hash{0, crypto.SHA1, crypto.SHA256} {
 				t.Run(fmt.Sprintf("%s/DER=%v/%v", name, der, h), func(t *testing.T) {
-					sig, err := SignActive(pkiTestRand(3), key, aaChallenge, ActiveSignOptions{Hash: h, DER: der})
+					sig, err := passport.SignActive(pkiTestRand(3), key, aaChallenge, passport.ActiveSignOptions{Hash: h, DER: der})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -199,7 +200,7 @@ func TestActiveAuthentication_ECDSAPlainAndDER(t *testing.T) {
 					if !der && len(sig) != plainLen {
 						t.Fatalf("plain signature %d bytes, want %d", len(sig), plainLen)
 					}
-					res, err := VerifyActive(pub, aaChallenge, sig, h)
+					res, err := passport.VerifyActive(pub, aaChallenge, sig, h)
 					if err != nil {
 						t.Fatalf("VerifyActive: %v", err)
 					}
@@ -208,15 +209,15 @@ func TestActiveAuthentication_ECDSAPlainAndDER(t *testing.T) {
 					}
 					other := append([]byte(nil), aaChallenge...)
 					other[7] ^= 0x80
-					if _, err := VerifyActive(pub, other, sig, h); !errors.Is(err, ErrActiveAuthenticationFailed) {
+					if _, err := passport.VerifyActive(pub, other, sig, h); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 						t.Errorf("other challenge: %v", err)
 					}
 					// The wrong hash must fail (SHA-1 vs SHA-256/384 default).
 					wrong := crypto.SHA512
-					if _, err := VerifyActive(pub, aaChallenge, sig, wrong); !errors.Is(err, ErrActiveAuthenticationFailed) {
+					if _, err := passport.VerifyActive(pub, aaChallenge, sig, wrong); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 						t.Errorf("wrong hash: %v", err)
 					}
-					if _, err := VerifyActive(pub, aaChallenge, sig[:len(sig)-1], h); !errors.Is(err, ErrActiveAuthenticationFailed) {
+					if _, err := passport.VerifyActive(pub, aaChallenge, sig[:len(sig)-1], h); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 						t.Errorf("truncated: %v", err)
 					}
 				})
@@ -236,12 +237,12 @@ func TestActiveAuthenticationHash_FromDG14OIDs(t *testing.T) {
 		for _, part := range splitOID(oid) {
 			o = append(o, part)
 		}
-		got, err := ActiveAuthenticationHash(o)
+		got, err := passport.ActiveAuthenticationHash(o)
 		if err != nil || got != want {
 			t.Errorf("%s: %v, %v", oid, got, err)
 		}
 	}
-	if _, err := ActiveAuthenticationHash(oidSHA256WithRSA); !errors.Is(err, ErrUnsupportedAlgorithm) {
+	if _, err := passport.ActiveAuthenticationHash(passport.OidSHA256WithRSA); !errors.Is(err, passport.ErrUnsupportedAlgorithm) {
 		t.Errorf("RSA OID: %v", err)
 	}
 }
@@ -262,13 +263,13 @@ func splitOID(s string) []int {
 
 func TestVerifyActive_RejectsShortChallengeAndBadKeys(t *testing.T) {
 	keys := aaKeys(t)
-	if _, err := VerifyActive(aaPub(t, keys.p256), []byte{1, 2, 3}, make([]byte, 64), 0); !errors.Is(err, ErrActiveAuthenticationFailed) {
+	if _, err := passport.VerifyActive(aaPub(t, keys.p256), []byte{1, 2, 3}, make([]byte, 64), 0); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 		t.Errorf("short challenge: %v", err)
 	}
-	if _, err := VerifyActive(nil, aaChallenge, nil, 0); !errors.Is(err, ErrActiveAuthenticationFailed) {
+	if _, err := passport.VerifyActive(nil, aaChallenge, nil, 0); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 		t.Errorf("nil key: %v", err)
 	}
-	if _, err := SignActive(nil, keys.p256, aaChallenge, ActiveSignOptions{}); err == nil {
+	if _, err := passport.SignActive(nil, keys.p256, aaChallenge, passport.ActiveSignOptions{}); err == nil {
 		t.Error("nil rand accepted")
 	}
 }

@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"bytes"
@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/rsaraw"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // berIndefinite re-encodes a DER SOD the way BER producers do: indefinite
@@ -46,29 +48,29 @@ func berIndefinite(t *testing.T, efSOD []byte) []byte {
 	}
 	newSD := indef(0x30, append([][]byte{sd[0].Full, sd[1].Full, newEncap}, rest...)...)
 	newCI := indef(0x30, ciParts[0].Full, indef(0xA0, newSD))
-	return ber.EncodeTLV(TagSOD, newCI)
+	return ber.EncodeTLV(passport.TagSOD, newCI)
 }
 
 func TestParseSOD_BERIndefiniteLengths(t *testing.T) {
-	p := pkiTestPKI(t, SyntheticECDSAP256)
+	p := pkiTestPKI(t, passporttest.ECDSAP256)
 	dgs := pkiTestDataGroups()
-	der := pkiSignSOD(t, p, dgs, SODOptions{})
+	der := pkiSignSOD(t, p, dgs, passporttest.SODOptions{})
 	ber := berIndefinite(t, der)
 	if bytes.Equal(ber, der) || ber[5] != 0x80 {
 		t.Fatalf("re-encoding did not produce BER: % X", ber[:8])
 	}
-	a, err := ParseSOD(der)
+	a, err := passport.ParseSOD(der)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := ParseSOD(ber)
+	b, err := passport.ParseSOD(ber)
 	if err != nil {
 		t.Fatalf("BER SOD: %v", err)
 	}
 	if !bytes.Equal(a.SignedData.EContent, b.SignedData.EContent) {
 		t.Error("eContent differs between DER and BER")
 	}
-	if _, err := VerifyPassive(ber, dgs, p.TrustStore(), pkiTestNow); err != nil {
+	if _, err := passport.VerifyPassive(ber, dgs, p.TrustStore(), pkiTestNow); err != nil {
 		t.Errorf("VerifyPassive(BER): %v", err)
 	}
 }
@@ -102,19 +104,19 @@ func TestBERRead_Limits(t *testing.T) {
 // TestSignedData_WithoutSignedAttributes: RFC 5652 allows the signature
 // over the content itself; some older SODs do that.
 func TestSignedData_WithoutSignedAttributes(t *testing.T) {
-	p := pkiTestPKI(t, SyntheticECDSAP256)
+	p := pkiTestPKI(t, passporttest.ECDSAP256)
 	content := []byte{0x30, 0x03, 0x02, 0x01, 0x00}
-	sig, err := p.Algorithm.sign(rand.Reader, p.DSCKey, content)
+	sig, err := p.Algorithm.Sign(rand.Reader, p.DSCKey, content)
 	if err != nil {
 		t.Fatal(err)
 	}
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
-	digestAlg := ber.DER(0x30, enc(oidSHA256), []byte{5, 0})
-	si := ber.DER(0x30, enc(1), ber.DER(0x30, p.DSC.RawIssuer, enc(p.DSC.SerialNumber)), digestAlg, p.Algorithm.algorithmID(), ber.DER(0x04, sig))
-	sdBytes := ber.DER(0x30, enc(3), ber.DER(0x31, digestAlg), ber.DER(0x30, enc(OIDLDSSecurityObject), ber.DER(0xA0, ber.DER(0x04, content))),
+	digestAlg := ber.DER(0x30, enc(passport.OidSHA256), []byte{5, 0})
+	si := ber.DER(0x30, enc(1), ber.DER(0x30, p.DSC.RawIssuer, enc(p.DSC.SerialNumber)), digestAlg, p.Algorithm.AlgorithmID(), ber.DER(0x04, sig))
+	sdBytes := ber.DER(0x30, enc(3), ber.DER(0x31, digestAlg), ber.DER(0x30, enc(passport.OIDLDSSecurityObject), ber.DER(0xA0, ber.DER(0x04, content))),
 		ber.DER(0xA0, p.DSC.Raw), ber.DER(0x31, si))
-	ci := ber.DER(0x30, enc(oidSignedData), ber.DER(0xA0, sdBytes))
-	sd, err := ParseSignedData(ci)
+	ci := ber.DER(0x30, enc(passport.OidSignedData), ber.DER(0xA0, sdBytes))
+	sd, err := passport.ParseSignedData(ci)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,8 +128,8 @@ func TestSignedData_WithoutSignedAttributes(t *testing.T) {
 		t.Errorf("VerifySignerInfo: %v", err)
 	}
 	sd.EContent = []byte{0x30, 0x03, 0x02, 0x01, 0x01}
-	var ce *CMSError
-	if err := sd.VerifySignerInfo(sd.SignerInfos[0], signer); !errors.As(err, &ce) || ce.Check != CMSCheckSignature {
+	var ce *passport.CMSError
+	if err := sd.VerifySignerInfo(sd.SignerInfos[0], signer); !errors.As(err, &ce) || ce.Check != passport.CMSCheckSignature {
 		t.Errorf("changed content: %v", err)
 	}
 }
@@ -139,7 +141,7 @@ func TestPSS_IndependentMGFHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alg := sigAlg{scheme: schemeRSAPSS, hash: crypto.SHA256, pssMGF: crypto.SHA1, pssSalt: 20}
+	alg := passport.NewSigAlg(passport.SchemeRSAPSS, crypto.SHA256, crypto.SHA1, 20)
 	msg := []byte("LDSSecurityObject")
 	d := crypto.SHA256.New()
 	d.Write(msg)
@@ -164,17 +166,16 @@ func TestPSS_IndependentMGFHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub := &PublicKey{RSA: &key.PublicKey}
-	if err := pub.verify(alg, msg, sig); err != nil {
+	pub := &passport.PublicKey{RSA: &key.PublicKey}
+	if err := pub.Verify(alg, msg, sig); err != nil {
 		t.Fatalf("verify: %v", err)
 	}
-	if err := pub.verify(alg, []byte("other"), sig); !errors.Is(err, ErrSignatureInvalid) {
+	if err := pub.Verify(alg, []byte("other"), sig); !errors.Is(err, passport.ErrSignatureInvalid) {
 		t.Errorf("other message: %v", err)
 	}
 	// The stdlib path must reject it: its MGF1 uses SHA-256.
-	same := alg
-	same.pssMGF = crypto.SHA256
-	if err := pub.verify(same, msg, sig); !errors.Is(err, ErrSignatureInvalid) {
+	same := passport.NewSigAlg(passport.SchemeRSAPSS, crypto.SHA256, crypto.SHA256, 20)
+	if err := pub.Verify(same, msg, sig); !errors.Is(err, passport.ErrSignatureInvalid) {
 		t.Errorf("MGF1-SHA-256 accepted a MGF1-SHA-1 signature: %v", err)
 	}
 }
@@ -210,10 +211,10 @@ func TestParsers_DeclaredLengthsDoNotDriveAllocation(t *testing.T) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		for range 100 {
-			_, _ = ParseSOD(in)
-			_, _ = ParseCertificate(in)
-			_, _ = ParseMasterList(in)
-			_, _ = ParseDG2(in)
+			_, _ = passport.ParseSOD(in)
+			_, _ = passport.ParseCertificate(in)
+			_, _ = passport.ParseMasterList(in)
+			_, _ = passport.ParseDG2(in)
 		}
 		runtime.ReadMemStats(&after)
 		// The inputs claim 2 GiB; a few KiB per run (error messages) is fine.
@@ -223,7 +224,7 @@ func TestParsers_DeclaredLengthsDoNotDriveAllocation(t *testing.T) {
 	}
 	// A 1 MB run of nested constructed headers stays within its nesting bound.
 	deep := bytes.Repeat([]byte{0x30, 0x80}, 1<<19)
-	if _, err := ParseSOD(append([]byte{0x77, 0x83, 0x10, 0x00, 0x00}, deep...)); err == nil {
+	if _, err := passport.ParseSOD(append([]byte{0x77, 0x83, 0x10, 0x00, 0x00}, deep...)); err == nil {
 		t.Error("deep nesting accepted")
 	}
 }

@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/apdu"
 )
 
@@ -48,7 +49,7 @@ func TestReadFile_WrongLeAnswers(t *testing.T) {
 			}
 			return ne, apdu.SWOK
 		}}
-		got, err := NewSession(card, nil).ReadFile(ctx, FileDG(2))
+		got, err := passport.NewSession(card, nil).ReadFile(ctx, passport.FileDG(2))
 		if err != nil || !bytes.Equal(got, file) {
 			t.Fatalf("%v", err)
 		}
@@ -60,19 +61,19 @@ func TestReadFile_WrongLeAnswers(t *testing.T) {
 			}
 			return ne, apdu.SWOK
 		}}
-		s := NewSession(card, nil)
-		got, err := s.ReadFile(ctx, FileDG(2))
+		s := passport.NewSession(card, nil)
+		got, err := s.ReadFile(ctx, passport.FileDG(2))
 		if err != nil || !bytes.Equal(got, file) {
 			t.Fatalf("%v", err)
 		}
-		if s.readChunk > 100 {
-			t.Errorf("chunk stayed %d", s.readChunk)
+		if s.ReadChunk() > 100 {
+			t.Errorf("chunk stayed %d", s.ReadChunk())
 		}
 		before := card.reads
-		if _, err := s.ReadFile(ctx, FileDG(2)); err != nil {
+		if _, err := s.ReadFile(ctx, passport.FileDG(2)); err != nil {
 			t.Fatal(err)
 		}
-		if refused := card.reads - before - (len(file)+s.readChunk-1)/s.readChunk; refused > 1 {
+		if refused := card.reads - before - (len(file)+s.ReadChunk()-1)/s.ReadChunk(); refused > 1 {
 			t.Errorf("%d refused reads on the second file", refused)
 		}
 	})
@@ -83,15 +84,18 @@ func TestReadFile_WrongLeAnswers(t *testing.T) {
 			}
 			return ne, apdu.SWOK
 		}}
-		_, err := NewSession(card, nil).ReadFile(ctx, FileDG(2))
-		if !errors.Is(err, ErrEndOfFile) && !errors.Is(err, ErrWrongParameters) {
+		_, err := passport.NewSession(card, nil).ReadFile(ctx, passport.FileDG(2))
+		if !errors.Is(err, passport.ErrEndOfFile) && !errors.Is(err, passport.ErrWrongParameters) {
 			t.Fatalf("file shorter than its header: %v", err)
 		}
 	})
 	t.Run("a chip that never gives data", func(t *testing.T) {
 		card := &plainCard{file: file, answer: func(off, ne int) (int, uint16) { return 0, apdu.SWOK }}
-		if _, err := NewSession(card, nil).ReadFile(ctx, FileDG(2)); err == nil {
+		if _, err := passport.NewSession(card, nil).ReadFile(ctx, passport.FileDG(2)); err == nil {
 			t.Fatal("empty answers accepted")
 		}
 	})
 }
+
+// status is a response APDU that carries only a status word.
+func status(sw uint16) []byte { return apdu.Response{SW: sw}.Bytes() }

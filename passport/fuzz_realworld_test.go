@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"bytes"
@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // Fuzz targets for the parsers of issue 14: EF.CardSecurity, the three
@@ -21,7 +23,7 @@ import (
 func FuzzParseCardSecurity(f *testing.F) {
 	f.Add([]byte{0x30, 0x00})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		cs, err := ParseCardSecurity(b)
+		cs, err := passport.ParseCardSecurity(b)
 		if err != nil {
 			return
 		}
@@ -29,7 +31,7 @@ func FuzzParseCardSecurity(f *testing.F) {
 			t.Fatalf("parsed SecurityInfos do not marshal: %v", err)
 		}
 		// Verification must not panic either, whatever the content.
-		if _, _, err := VerifyCardSecurity(b, PassiveOptions{At: fixtureNow}); err == nil {
+		if _, _, err := passport.VerifyCardSecurity(b, passport.PassiveOptions{At: fixtureNow}); err == nil {
 			t.Fatal("EF.CardSecurity verified against an empty trust store")
 		}
 	})
@@ -38,22 +40,22 @@ func FuzzParseCardSecurity(f *testing.F) {
 func FuzzParseAgreementKey(f *testing.F) {
 	f.Add([]byte{0x30, 0x03, 0x30, 0x01, 0x00})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		k, err := parseAgreementKey(b)
+		k, err := passport.ParseAgreementKey(b)
 		if err != nil {
 			return
 		}
-		again, err := k.marshal()
+		again, err := k.Marshal()
 		if err != nil {
 			t.Fatalf("a parsed key does not marshal: %v", err)
 		}
-		k2, err := parseAgreementKey(again)
+		k2, err := passport.ParseAgreementKey(again)
 		if err != nil {
 			t.Fatalf("a marshalled key does not parse: %v", err)
 		}
 		switch {
-		case k.ec != nil && (k2.ec == nil || k2.ec.Curve != k.ec.Curve || !k2.ec.Point.Equal(k.ec.Point)):
+		case k.EC() != nil && (k2.EC() == nil || k2.EC().Curve != k.EC().Curve || !k2.EC().Point.Equal(k.EC().Point)):
 			t.Fatal("EC key changed in a round trip")
-		case k.dh != nil && (k2.dh == nil || k2.dh.Group != k.dh.Group || k2.dh.Y.Cmp(k.dh.Y) != 0):
+		case k.DH() != nil && (k2.DH() == nil || k2.DH().Group != k.DH().Group || k2.DH().Y.Cmp(k.DH().Y) != 0):
 			t.Fatal("DH key changed in a round trip")
 		}
 	})
@@ -63,10 +65,10 @@ func FuzzNamesSameRDNs(f *testing.F) {
 	f.Add(mustHex(f, "3027310B3009060355040613025554311830160603550403130F43534341205554"),
 		mustHex(f, "3027311830160603550403130F43534341205554310B300906035504061302555"+"4"))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
-		if pkiNamesSameRDNs(a, b) != pkiNamesSameRDNs(b, a) {
+		if passport.PkiNamesSameRDNs(a, b) != passport.PkiNamesSameRDNs(b, a) {
 			t.Fatal("not symmetric")
 		}
-		if _, ok := pkiRDNKeys(a); ok && !pkiNamesSameRDNs(a, a) {
+		if _, ok := passport.PkiRDNKeys(a); ok && !passport.PkiNamesSameRDNs(a, a) {
 			t.Fatal("not reflexive")
 		}
 	})
@@ -81,23 +83,23 @@ func FuzzPACEChipAnswers(f *testing.F) {
 	}
 	f.Add(uint8(1), mustHex(f, "7C128010143DC40C08C8E891FBED7DEDB92B64AD9000"))
 	f.Add(uint8(2), mustHex(f, "7C0090009000"))
-	infos := []PACEInfo{
-		{Protocol: OIDPACEDHGMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
-		{Protocol: OIDPACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
-		{Protocol: OIDPACEDHIMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
+	infos := []passport.PACEInfo{
+		{Protocol: passport.OIDPACEDHGMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
+		{Protocol: passport.OIDPACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+		{Protocol: passport.OIDPACEDHIMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
 	}
 	f.Fuzz(func(t *testing.T, which uint8, answers []byte) {
 		info := infos[int(which)%len(infos)]
 		// Every answer is the whole input: 9000 first, then the fuzzed bytes.
 		n := 0
-		chip := TransceiverFunc(func(context.Context, []byte) ([]byte, error) {
+		chip := passport.TransceiverFunc(func(context.Context, []byte) ([]byte, error) {
 			n++
 			if n == 1 {
 				return []byte{0x90, 0x00}, nil
 			}
 			return answers, nil
 		})
-		s := NewSession(chip, &SessionOptions{Rand: rand.Reader})
+		s := passport.NewSession(chip, &passport.SessionOptions{Rand: rand.Reader})
 		if _, err := s.PACE(context.Background(), appendixG1Key, info); err == nil {
 			t.Fatal("PACE succeeded against a chip that repeats one answer")
 		}
@@ -115,17 +117,17 @@ func FuzzVirtualChipPACE(f *testing.F) {
 	f.Add(seq(appendixG2[0].cmd, appendixG2[1].cmd))
 	f.Add(seq("0022C1A40F800A04007F00070202040402830101", "10860000027C0000", "10860000127C10811000112233445566778899AABBCCDDEEFF00"))
 	f.Add(seq("0022C1A40F800A04007F00070202040302830101", "10860000027C0000", "10860000127C10811000112233445566778899AABBCCDDEEFF00"))
-	cardAccess, err := (&SecurityInfos{PACE: []PACEInfo{
-		{Protocol: OIDPACEDHGMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
-		{Protocol: OIDPACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
-		{Protocol: OIDPACEDHIMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
+	cardAccess, err := (&passport.SecurityInfos{PACE: []passport.PACEInfo{
+		{Protocol: passport.OIDPACEDHGMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
+		{Protocol: passport.OIDPACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+		{Protocol: passport.OIDPACEDHIMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
 	}}).Marshal()
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, script []byte) {
-		chip, err := NewVirtualChip(VirtualChipConfig{
-			Files:      map[uint16][]byte{FileCOM: mustHex(t, "60145F0104303130365F36063034303030305C026175")},
+		chip, err := passporttest.NewChip(passporttest.ChipConfig{
+			Files:      map[uint16][]byte{passport.FileCOM: mustHex(t, "60145F0104303130365F36063034303030305C026175")},
 			CardAccess: cardAccess,
 			Key:        appendixG1Key,
 			DisableBAC: true,
@@ -134,9 +136,7 @@ func FuzzVirtualChipPACE(f *testing.F) {
 			t.Fatal(err)
 		}
 		playScript(t, chip, script, 8)
-		chip.mu.Lock()
-		defer chip.mu.Unlock()
-		if chip.access {
+		if chip.Opened() {
 			t.Fatal("a fuzzed script opened the chip without the password")
 		}
 	})
@@ -148,7 +148,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	if os.Getenv("MITID_WRITE_FUZZ_SEEDS") == "" {
 		t.Skip("set MITID_WRITE_FUZZ_SEEDS=1 to rewrite testdata/fuzz seeds")
 	}
-	doc, err := NewSyntheticDocument(SyntheticDocumentOptions{Rand: rand.Reader, Now: fixtureNow, PACECAM: true})
+	doc, err := passporttest.NewDocument(passporttest.DocumentOptions{Rand: rand.Reader, Now: fixtureNow, PACECAM: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		}
 	}
 	write("FuzzParseCardSecurity", 0, doc.CardSecurity)
-	cs, err := ParseCardSecurity(doc.CardSecurity)
+	cs, err := passport.ParseCardSecurity(doc.CardSecurity)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,9 +181,10 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	eck, _ := ec.BrainpoolP256r1().GenerateKey(rand.Reader)
 	grp, _ := dh.StandardDHGroup(0)
 	dhk, _ := grp.GenerateKey(rand.Reader)
-	for i, k := range []agreementKey{{ec: &eck.ECPublicKey}, {ec: &eck.ECPublicKey, explicit: true}, {ec: &eck.ECPublicKey, standardized: true},
-		{dh: &dhk.DHPublicKey, standardized: true}, {dh: &dhk.DHPublicKey, explicit: true}} {
-		der, err := k.marshal()
+	for i, k := range []passport.AgreementKey{passport.NewAgreementKey(&eck.ECPublicKey, nil, false, false),
+		passport.NewAgreementKey(&eck.ECPublicKey, nil, true, false), passport.NewAgreementKey(&eck.ECPublicKey, nil, false, true),
+		passport.NewAgreementKey(nil, &dhk.DHPublicKey, false, true), passport.NewAgreementKey(nil, &dhk.DHPublicKey, true, false)} {
+		der, err := k.Marshal()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,14 +196,14 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	withCustom, err := (&SecurityInfos{PACE: []PACEInfo{{Protocol: OIDPACEECDHIMAES128, Version: 2, ParameterID: 32, HasParameterID: true}},
-		PACEDomainParameters: []PACEDomainParameterInfo{{Protocol: OIDPACEECDHIMAES128[:10], Curve: unnamed, ParameterID: 32, HasParameterID: true}}}).Marshal()
+	withCustom, err := (&passport.SecurityInfos{PACE: []passport.PACEInfo{{Protocol: passport.OIDPACEECDHIMAES128, Version: 2, ParameterID: 32, HasParameterID: true}},
+		PACEDomainParameters: []passport.PACEDomainParameterInfo{{Protocol: passport.OIDPACEECDHIMAES128[:10], Curve: unnamed, ParameterID: 32, HasParameterID: true}}}).Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
 	write("FuzzParseSecurityInfos", 2, withCustom)
 	name := doc.PKI.DSC.RawIssuer
-	write("FuzzNamesSameRDNs", 0, name, synthReverseRDNs(name))
+	write("FuzzNamesSameRDNs", 0, name, passporttest.ReverseRDNs(name))
 	write("FuzzNamesSameRDNs", 1, name, synthDropFirstRDN(name))
 	for i, e := range appendixG2 {
 		write("FuzzPACEChipAnswers", i, uint8(0), mustHex(t, e.resp))

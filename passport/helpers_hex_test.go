@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"encoding/hex"

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
 	"math/big"
@@ -216,4 +217,28 @@ func (k *PublicKey) String() string {
 		return s
 	}
 	return "<empty key>"
+}
+
+// MarshalPublicKeyInfo encodes pub (*rsa.PublicKey, *ecdsa.PublicKey or
+// *ECPublicKey) as a DER SubjectPublicKeyInfo. With explicit, EC domain
+// parameters are written out in full instead of as a curve OID — the form
+// crypto/x509 cannot read and many ePassports use.
+func MarshalPublicKeyInfo(pub crypto.PublicKey, explicit bool) ([]byte, error) {
+	if k, ok := pub.(*rsa.PublicKey); ok {
+		return x509.MarshalPKIXPublicKey(k)
+	}
+	pk, err := NewPublicKey(pub)
+	if err != nil {
+		return nil, err
+	}
+	if pk.EC == nil {
+		return nil, fmt.Errorf("%w: %T", ErrUnsupportedAlgorithm, pub)
+	}
+	params, err := pk.EC.Curve.MarshalParameters(explicit)
+	if err != nil {
+		return nil, err
+	}
+	oid, _ := asn1.Marshal(oidECPublicKey)
+	point := pk.EC.Curve.Marshal(pk.EC.Point)
+	return ber.DER(0x30, ber.DER(0x30, oid, params), ber.DER(0x03, []byte{0}, point)), nil
 }

@@ -1,4 +1,4 @@
-package passport
+package passporttest
 
 import (
 	"crypto"
@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
@@ -25,42 +26,42 @@ import (
 // time. Options break it in the ways Passive Authentication must catch.
 
 // SyntheticSpecimenMRZ is the TD3 specimen of ICAO 9303 Part 4 Appendix A.
-const SyntheticSpecimenMRZ = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<" + "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
+const SpecimenMRZ = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<" + "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
 
 // SyntheticAAKeyType selects the chip's Active Authentication key.
-type SyntheticAAKeyType int
+type AAKeyType int
 
 // Active Authentication key types. The zero value is RSA-1024, the most
 // common AA key in issued passports.
 const (
-	SyntheticAARSA1024 SyntheticAAKeyType = iota
-	SyntheticAARSA2048
-	SyntheticAAECDSAP256
-	SyntheticAAECDSABrainpoolP256
-	SyntheticAANone // no DG15, no Active Authentication
+	AARSA1024 AAKeyType = iota
+	AARSA2048
+	AAECDSAP256
+	AAECDSABrainpoolP256
+	AANone // no DG15, no Active Authentication
 )
 
 // SyntheticDocumentOptions configures NewSyntheticDocument. Rand and Now
 // are required; everything else has a working default.
-type SyntheticDocumentOptions struct {
+type DocumentOptions struct {
 	Rand io.Reader // random source (required)
 	// Now is the personalization time; the PKI's validity is built around it.
 	Now time.Time
 	// PKI issues the document; nil generates one with Algorithm. Share a
 	// PKI between documents to save key generation time.
-	PKI       *SyntheticPKI
-	Algorithm SyntheticAlgorithm // for a generated PKI
+	PKI       *PKI
+	Algorithm Algorithm // for a generated PKI
 	// MRZ of the holder (TD1, TD2 or TD3); SyntheticSpecimenMRZ if empty.
 	MRZ string // the parsed MRZ of DG1
 	// Face selects the DG2 encoding (ISO/IEC 19794-5 if zero); FaceImage
 	// the image (SyntheticFaceJPEG(60, 80) if nil).
-	Face      FaceEncoding
+	Face      passport.FaceEncoding
 	FaceImage []byte // the image inside DG2
 	// AAKeyType, or AAKey to supply the key; AAOptions is how the chip
 	// signs (for ECDSA keys DG14 then names the hash in an ActiveAuthenticationInfo).
-	AAKeyType SyntheticAAKeyType
-	AAKey     crypto.Signer     // overrides AAKeyType
-	AAOptions ActiveSignOptions // how AAKey signs
+	AAKeyType AAKeyType
+	AAKey     crypto.Signer              // overrides AAKeyType
+	AAOptions passport.ActiveSignOptions // how AAKey signs
 	// CACurve is the Chip Authentication key's curve (brainpoolP256r1 if
 	// nil); NoChipAuthentication leaves CA out of DG14.
 	CACurve              *ec.Curve
@@ -72,10 +73,10 @@ type SyntheticDocumentOptions struct {
 	// PACE lists the PACE variants EF.CardAccess (and DG14) offer instead of
 	// ECDH generic mapping on brainpoolP256r1 with AES-128, e.g. Integrated
 	// Mapping or DH.
-	PACE []PACEInfo
+	PACE []passport.PACEInfo
 	// PACEDomainParameters are proprietary domain parameters EF.CardAccess
 	// carries for PACEInfos with a parameterId of 32 and up.
-	PACEDomainParameters []PACEDomainParameterInfo
+	PACEDomainParameters []passport.PACEDomainParameterInfo
 	// CADH gives the chip a finite-field DH Chip Authentication key on the
 	// 2048-bit group of RFC 5114 (parameter ID 2), id-CA-DH-AES-CBC-CMAC-128,
 	// instead of an ECDH key.
@@ -86,8 +87,8 @@ type SyntheticDocumentOptions struct {
 	// Authentication key.
 	PACECAM bool
 	// DG11 and DG12 replace the default additional details.
-	DG11 *DG11
-	DG12 *DG12
+	DG11 *passport.DG11
+	DG12 *passport.DG12
 	// SOD configures EF.SOD (hash, LDS version info, signer identifier);
 	// SigningTime defaults to Now.
 	SOD SODOptions
@@ -109,8 +110,8 @@ type SyntheticDocumentOptions struct {
 
 // SyntheticDocument is a generated eMRTD: what a chip stores, the chip's
 // secret keys, and what a verifier needs to trust it.
-type SyntheticDocument struct {
-	MRZ *MRZ // the parsed MRZ of DG1
+type Document struct {
+	MRZ *passport.MRZ // the parsed MRZ of DG1
 	// Files holds every file of the eMRTD application by file identifier
 	// (FileCOM, FileSOD, FileDG(n)).
 	Files map[uint16][]byte
@@ -123,8 +124,8 @@ type SyntheticDocument struct {
 	FaceImage  []byte // the image inside DG2
 	// AAKey is the chip's Active Authentication key (nil with SyntheticAANone)
 	// and AAOptions how it signs.
-	AAKey     crypto.Signer     // overrides AAKeyType
-	AAOptions ActiveSignOptions // how AAKey signs
+	AAKey     crypto.Signer              // overrides AAKeyType
+	AAOptions passport.ActiveSignOptions // how AAKey signs
 	// CAKey is the Chip Authentication private key matching DG14 (nil
 	// without CA), CADHKey the DH one with CADH.
 	CAKey   *ec.ECPrivateKey
@@ -135,8 +136,8 @@ type SyntheticDocument struct {
 	CardSecurity []byte
 	// PKI is the issuing PKI; Trust is the trust store a verifier would use
 	// (the issuer's CSCA, or the wrong one with WrongCSCA).
-	PKI   *SyntheticPKI
-	Trust *TrustStore // what a verifier trusts
+	PKI   *PKI
+	Trust *passport.TrustStore // what a verifier trusts
 	// MasterList is a CSCA master list holding the issuer's CSCA, signed by
 	// the PKI's master list signer (verify it against PKI.TrustStore()).
 	MasterList []byte
@@ -146,25 +147,25 @@ type SyntheticDocument struct {
 }
 
 // NewSyntheticDocument generates a document.
-func NewSyntheticDocument(opts SyntheticDocumentOptions) (*SyntheticDocument, error) {
+func NewDocument(opts DocumentOptions) (*Document, error) {
 	if opts.Rand == nil || opts.Now.IsZero() {
 		return nil, errors.New("passport: NewSyntheticDocument needs Rand and Now")
 	}
 	for _, n := range []int{opts.ChangeDataGroup, opts.OmitFromSOD} {
 		if n < 0 || n > 16 {
-			return nil, fmt.Errorf("%w: data group number %d", ErrMalformedLDS, n)
+			return nil, fmt.Errorf("%w: data group number %d", passport.ErrMalformedLDS, n)
 		}
 	}
 	pki, err := synthDocumentPKI(opts)
 	if err != nil {
 		return nil, err
 	}
-	doc := &SyntheticDocument{PKI: pki, AAOptions: opts.AAOptions, DataGroups: map[int][]byte{}}
+	doc := &Document{PKI: pki, AAOptions: opts.AAOptions, DataGroups: map[int][]byte{}}
 	mrzText := opts.MRZ
 	if mrzText == "" {
-		mrzText = SyntheticSpecimenMRZ
+		mrzText = SpecimenMRZ
 	}
-	if doc.MRZ, err = ParseMRZ(mrzText); err != nil {
+	if doc.MRZ, err = passport.ParseMRZ(mrzText); err != nil {
 		return nil, err
 	}
 	if err := doc.buildDataGroups(opts); err != nil {
@@ -198,21 +199,21 @@ func NewSyntheticDocument(opts SyntheticDocumentOptions) (*SyntheticDocument, er
 			tags = append(tags, ldsDataGroupTags[n])
 		}
 	}
-	doc.COM = (&COM{LDSVersion: "0108", UnicodeVersion: "040000", Tags: tags}).Marshal()
-	doc.Files = map[uint16][]byte{FileCOM: doc.COM, FileSOD: doc.SOD}
+	doc.COM = (&passport.COM{LDSVersion: "0108", UnicodeVersion: "040000", Tags: tags}).Marshal()
+	doc.Files = map[uint16][]byte{passport.FileCOM: doc.COM, passport.FileSOD: doc.SOD}
 	for n, dg := range doc.DataGroups {
-		doc.Files[FileDG(n)] = dg
+		doc.Files[passport.FileDG(n)] = dg
 	}
 
 	doc.Trust = pki.TrustStore()
-	var revoked []*Certificate
+	var revoked []*passport.Certificate
 	if opts.RevokedDSC {
 		revoked = append(revoked, pki.DSC)
 	}
 	if doc.CRL, err = pki.CRL(opts.Rand, opts.Now, opts.Now.AddDate(0, 0, -1), revoked...); err != nil {
 		return nil, err
 	}
-	crl, err := ParseCRL(doc.CRL)
+	crl, err := passport.ParseCRL(doc.CRL)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +225,7 @@ func NewSyntheticDocument(opts SyntheticDocumentOptions) (*SyntheticDocument, er
 		if err != nil {
 			return nil, err
 		}
-		doc.Trust = NewTrustStore(wrong)
+		doc.Trust = passport.NewTrustStore(wrong)
 	}
 	if opts.PACECAM {
 		if err := doc.buildCardSecurity(opts, pki); err != nil {
@@ -239,22 +240,22 @@ func NewSyntheticDocument(opts SyntheticDocumentOptions) (*SyntheticDocument, er
 
 // buildCardSecurity gives the chip a PACE-CAM key, offers PACE-CAM in
 // EF.CardAccess and publishes the key in a signed EF.CardSecurity.
-func (doc *SyntheticDocument) buildCardSecurity(opts SyntheticDocumentOptions, pki *SyntheticPKI) error {
+func (doc *Document) buildCardSecurity(opts DocumentOptions, pki *PKI) error {
 	var err error
 	if doc.CAMKey, err = ec.BrainpoolP256r1().GenerateKey(opts.Rand); err != nil {
 		return err
 	}
-	paces := []PACEInfo{
-		{Protocol: OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
-		{Protocol: OIDPACEECDHCAMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+	paces := []passport.PACEInfo{
+		{Protocol: passport.OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+		{Protocol: passport.OIDPACEECDHCAMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
 	}
-	if doc.CardAccess, err = (&SecurityInfos{PACE: paces}).Marshal(); err != nil {
+	if doc.CardAccess, err = (&passport.SecurityInfos{PACE: paces}).Marshal(); err != nil {
 		return err
 	}
-	si := &SecurityInfos{
+	si := &passport.SecurityInfos{
 		PACE:                         paces,
-		ChipAuthentication:           []ChipAuthenticationInfo{{Protocol: OIDCAECDHAES128, Version: 1}},
-		ChipAuthenticationPublicKeys: []ChipAuthenticationPublicKeyInfo{{Protocol: OIDPKECDH, PublicKey: &doc.CAMKey.ECPublicKey}},
+		ChipAuthentication:           []passport.ChipAuthenticationInfo{{Protocol: passport.OIDCAECDHAES128, Version: 1}},
+		ChipAuthenticationPublicKeys: []passport.ChipAuthenticationPublicKeyInfo{{Protocol: passport.OIDPKECDH, PublicKey: &doc.CAMKey.ECPublicKey}},
 	}
 	if doc.CardSecurity, err = pki.SignCardSecurity(opts.Rand, si, opts.Now); err != nil {
 		return err
@@ -266,35 +267,35 @@ func (doc *SyntheticDocument) buildCardSecurity(opts SyntheticDocumentOptions, p
 }
 
 // synthDocumentPKI returns the PKI that signs the document.
-func synthDocumentPKI(opts SyntheticDocumentOptions) (*SyntheticPKI, error) {
+func synthDocumentPKI(opts DocumentOptions) (*PKI, error) {
 	p := opts.PKI
 	if p != nil && !opts.ExpiredDSC {
 		return p, nil
 	}
-	po := SyntheticPKIOptions{Rand: opts.Rand, Now: opts.Now, Algorithm: opts.Algorithm, ExpiredDSC: opts.ExpiredDSC}
+	po := PKIOptions{Rand: opts.Rand, Now: opts.Now, Algorithm: opts.Algorithm, ExpiredDSC: opts.ExpiredDSC}
 	if p != nil {
 		// Re-issue the same keys' certificates with an expired DSC.
 		po.Algorithm, po.CSCAKey, po.DSCKey = p.Algorithm, p.CSCAKey, p.DSCKey
 	}
-	return NewSyntheticPKI(po)
+	return NewPKI(po)
 }
 
 // synthWrongCSCA makes a CSCA with the issuer's subject but a fresh key:
 // a name match that must not verify the DSC.
-func synthWrongCSCA(rand io.Reader, pki *SyntheticPKI, now time.Time) (*Certificate, error) {
+func synthWrongCSCA(rand io.Reader, pki *PKI, now time.Time) (*passport.Certificate, error) {
 	key, err := pki.Algorithm.GenerateKey(rand)
 	if err != nil {
 		return nil, err
 	}
-	t := synthCertificate{serial: 99, subject: pki.CSCA.Subject, notBefore: now.AddDate(-1, 0, 0), notAfter: now.AddDate(10, 0, 0),
-		isCA: true, keyUsage: pki.CSCA.KeyUsage}
-	return synthCreateCertificate(rand, t, key.Public(), nil, key, pki.Algorithm)
+	t := CertificateTemplate{Serial: 99, Subject: pki.CSCA.Subject, NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(10, 0, 0),
+		IsCA: true, KeyUsage: pki.CSCA.KeyUsage}
+	return CreateCertificate(rand, t, key.Public(), nil, key, pki.Algorithm)
 }
 
 // synthAlter changes a data group the way a forger would: DG1's surname
 // gets another letter (check digits do not cover names); other groups get
 // their last byte changed, which lands inside a value.
-func synthAlter(n int, dg []byte, mrz *MRZ) []byte {
+func synthAlter(n int, dg []byte, mrz *passport.MRZ) []byte {
 	out := append([]byte(nil), dg...)
 	if n == 1 && mrz.PrimaryIdentifier != "" {
 		if i := strings.Index(string(out), strings.ReplaceAll(mrz.PrimaryIdentifier, " ", "<")); i >= 0 {
@@ -311,22 +312,22 @@ func synthAlter(n int, dg []byte, mrz *MRZ) []byte {
 }
 
 // buildDataGroups fills doc.DataGroups, doc.AAKey, doc.CAKey, doc.CardAccess.
-func (doc *SyntheticDocument) buildDataGroups(opts SyntheticDocumentOptions) error {
+func (doc *Document) buildDataGroups(opts DocumentOptions) error {
 	var err error
-	if doc.DataGroups[1], err = MarshalDG1(strings.Join(doc.MRZ.Lines, "")); err != nil {
+	if doc.DataGroups[1], err = passport.MarshalDG1(strings.Join(doc.MRZ.Lines, "")); err != nil {
 		return err
 	}
 	doc.FaceImage = opts.FaceImage
 	if doc.FaceImage == nil {
-		if doc.FaceImage, err = SyntheticFaceJPEG(60, 80); err != nil {
+		if doc.FaceImage, err = FaceJPEG(60, 80); err != nil {
 			return err
 		}
 	}
 	enc := opts.Face
 	if enc == 0 {
-		enc = FaceISO19794
+		enc = passport.FaceISO19794
 	}
-	face := FaceImage{Encoding: enc, Image: doc.FaceImage, Format: DetectImageFormat(doc.FaceImage), Width: 60, Height: 80,
+	face := passport.FaceImage{Encoding: enc, Image: doc.FaceImage, Format: passport.DetectImageFormat(doc.FaceImage), Width: 60, Height: 80,
 		FaceImageType: 1, SourceType: 2, FaceImageKind: 0}
 	switch doc.MRZ.Sex {
 	case "M":
@@ -334,12 +335,12 @@ func (doc *SyntheticDocument) buildDataGroups(opts SyntheticDocumentOptions) err
 	case "F":
 		face.Gender = 2
 	}
-	if doc.DataGroups[2], err = (&DG2{Faces: []FaceImage{face}}).Marshal(); err != nil {
+	if doc.DataGroups[2], err = (&passport.DG2{Faces: []passport.FaceImage{face}}).Marshal(); err != nil {
 		return err
 	}
 	dg11 := opts.DG11
 	if dg11 == nil {
-		dg11 = &DG11{
+		dg11 = &passport.DG11{
 			FullName:        strings.ReplaceAll(doc.MRZ.PrimaryIdentifier+"<<"+doc.MRZ.SecondaryIdentifier, " ", "<"),
 			PlaceOfBirth:    "ZENITH<UTOPIA",
 			Address:         "1 SPECIMEN STREET<ZENITH<UTOPIA",
@@ -350,7 +351,7 @@ func (doc *SyntheticDocument) buildDataGroups(opts SyntheticDocumentOptions) err
 	doc.DataGroups[11] = dg11.Marshal()
 	dg12 := opts.DG12
 	if dg12 == nil {
-		dg12 = &DG12{
+		dg12 = &passport.DG12{
 			IssuingAuthority:      "SYNTHETIC PASSPORT OFFICE",
 			DateOfIssue:           opts.Now.UTC().Format("20060102"),
 			PersonalizationTime:   opts.Now.UTC().Format("20060102150405"),
@@ -361,12 +362,12 @@ func (doc *SyntheticDocument) buildDataGroups(opts SyntheticDocumentOptions) err
 
 	paces := opts.PACE
 	if len(paces) == 0 {
-		paces = []PACEInfo{{Protocol: OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}}
+		paces = []passport.PACEInfo{{Protocol: passport.OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}}
 	}
-	if doc.CardAccess, err = (&SecurityInfos{PACE: paces, PACEDomainParameters: opts.PACEDomainParameters}).Marshal(); err != nil {
+	if doc.CardAccess, err = (&passport.SecurityInfos{PACE: paces, PACEDomainParameters: opts.PACEDomainParameters}).Marshal(); err != nil {
 		return err
 	}
-	infos := &SecurityInfos{PACE: paces, PACEDomainParameters: opts.PACEDomainParameters}
+	infos := &passport.SecurityInfos{PACE: paces, PACEDomainParameters: opts.PACEDomainParameters}
 	switch {
 	case opts.NoChipAuthentication:
 	case opts.CADH:
@@ -374,8 +375,8 @@ func (doc *SyntheticDocument) buildDataGroups(opts SyntheticDocumentOptions) err
 		if doc.CADHKey, err = grp.GenerateKey(opts.Rand); err != nil {
 			return err
 		}
-		infos.ChipAuthentication = []ChipAuthenticationInfo{{Protocol: OIDCADHAES128, Version: 1}}
-		infos.ChipAuthenticationPublicKeys = []ChipAuthenticationPublicKeyInfo{{Protocol: OIDPKDH, DHPublicKey: &doc.CADHKey.DHPublicKey,
+		infos.ChipAuthentication = []passport.ChipAuthenticationInfo{{Protocol: passport.OIDCADHAES128, Version: 1}}
+		infos.ChipAuthenticationPublicKeys = []passport.ChipAuthenticationPublicKeyInfo{{Protocol: passport.OIDPKDH, DHPublicKey: &doc.CADHKey.DHPublicKey,
 			StandardizedParameters: opts.CAKeyStandardized, ExplicitParameters: !opts.CAKeyStandardized}}
 	default:
 		curve := opts.CACurve
@@ -385,8 +386,8 @@ func (doc *SyntheticDocument) buildDataGroups(opts SyntheticDocumentOptions) err
 		if doc.CAKey, err = curve.GenerateKey(opts.Rand); err != nil {
 			return err
 		}
-		infos.ChipAuthentication = []ChipAuthenticationInfo{{Protocol: OIDCAECDHAES128, Version: 1}}
-		infos.ChipAuthenticationPublicKeys = []ChipAuthenticationPublicKeyInfo{{Protocol: OIDPKECDH, PublicKey: &doc.CAKey.ECPublicKey,
+		infos.ChipAuthentication = []passport.ChipAuthenticationInfo{{Protocol: passport.OIDCAECDHAES128, Version: 1}}
+		infos.ChipAuthenticationPublicKeys = []passport.ChipAuthenticationPublicKeyInfo{{Protocol: passport.OIDPKECDH, PublicKey: &doc.CAKey.ECPublicKey,
 			StandardizedParameters: opts.CAKeyStandardized}}
 	}
 
@@ -397,44 +398,44 @@ func (doc *SyntheticDocument) buildDataGroups(opts SyntheticDocumentOptions) err
 		}
 	}
 	if doc.AAKey != nil {
-		if doc.DataGroups[15], err = MarshalDG15(doc.AAKey.Public(), false); err != nil {
+		if doc.DataGroups[15], err = passport.MarshalDG15(doc.AAKey.Public(), false); err != nil {
 			return err
 		}
 		if _, isRSA := doc.AAKey.(*rsa.PrivateKey); !isRSA {
 			h := opts.AAOptions.Hash
 			if h == 0 {
-				pk, err := NewPublicKey(doc.AAKey.Public())
+				pk, err := passport.NewPublicKey(doc.AAKey.Public())
 				if err != nil {
 					return err
 				}
-				h = aaDefaultHash(pk.EC.Curve)
+				h = aaDefaultHash(pk.EC.Curve.N().BitLen())
 			}
 			doc.AAOptions.Hash = h
-			infos.ActiveAuthentication = []ActiveAuthenticationInfo{{Protocol: OIDActiveAuthentication, Version: 1,
+			infos.ActiveAuthentication = []passport.ActiveAuthenticationInfo{{Protocol: passport.OIDActiveAuthentication, Version: 1,
 				SignatureAlgorithm: synthECDSAPlainOID(h)}}
 		}
 	}
-	doc.DataGroups[14], err = (&DG14{SecurityInfos: infos}).Marshal()
+	doc.DataGroups[14], err = (&passport.DG14{SecurityInfos: infos}).Marshal()
 	return err
 }
 
 // synthAAKey generates an Active Authentication key of the given type.
-func synthAAKey(rand io.Reader, t SyntheticAAKeyType) (crypto.Signer, error) {
+func synthAAKey(rand io.Reader, t AAKeyType) (crypto.Signer, error) {
 	var key crypto.Signer
 	var err error
 	switch t {
-	case SyntheticAARSA1024:
+	case AARSA1024:
 		key, err = rsa.GenerateKey(rand, 1024)
-	case SyntheticAARSA2048:
+	case AARSA2048:
 		key, err = rsa.GenerateKey(rand, 2048)
-	case SyntheticAAECDSAP256:
+	case AAECDSAP256:
 		key, err = ecdsa.GenerateKey(elliptic.P256(), rand)
-	case SyntheticAAECDSABrainpoolP256:
+	case AAECDSABrainpoolP256:
 		key, err = ec.BrainpoolP256r1().GenerateKey(rand)
-	case SyntheticAANone:
+	case AANone:
 		return nil, nil
 	default:
-		return nil, fmt.Errorf("%w: AA key type %d", ErrUnsupportedAlgorithm, t)
+		return nil, fmt.Errorf("%w: AA key type %d", passport.ErrUnsupportedAlgorithm, t)
 	}
 	if err != nil {
 		return nil, err
@@ -446,15 +447,15 @@ func synthAAKey(rand io.Reader, t SyntheticAAKeyType) (crypto.Signer, error) {
 func synthECDSAPlainOID(h crypto.Hash) asn1.ObjectIdentifier {
 	switch h {
 	case crypto.SHA1:
-		return OIDECDSAPlainSHA1
+		return passport.OIDECDSAPlainSHA1
 	case crypto.SHA224:
-		return OIDECDSAPlainSHA224
+		return passport.OIDECDSAPlainSHA224
 	case crypto.SHA384:
-		return OIDECDSAPlainSHA384
+		return passport.OIDECDSAPlainSHA384
 	case crypto.SHA512:
-		return OIDECDSAPlainSHA512
+		return passport.OIDECDSAPlainSHA512
 	}
-	return OIDECDSAPlainSHA256
+	return passport.OIDECDSAPlainSHA256
 }
 
 // synthFullDate expands an MRZ YYMMDD birth date to YYYYMMDD, taking the
@@ -476,16 +477,16 @@ func synthFullDate(yymmdd string, now time.Time) string {
 // and Chip Authentication enabled when the document has the keys, and
 // extended-length APDUs when a 2048-bit DH group needs them (as chips with
 // such groups support them).
-func (doc *SyntheticDocument) VirtualChipConfig(rand io.Reader) VirtualChipConfig {
+func (doc *Document) ChipConfig(rand io.Reader) ChipConfig {
 	extended := doc.CADHKey != nil && doc.CADHKey.Group.ByteLen() > 128
-	if si, err := ParseSecurityInfos(doc.CardAccess); err == nil {
+	if si, err := passport.ParseSecurityInfos(doc.CardAccess); err == nil {
 		for _, p := range si.PACE {
 			if s, err := pace.SuiteFor(p.Protocol); err == nil && !s.ECDH && p.ParameterID > 0 {
 				extended = true
 			}
 		}
 	}
-	return VirtualChipConfig{
+	return ChipConfig{
 		ExtendedLength: extended,
 		Files:          maps.Clone(doc.Files),
 		CardAccess:     doc.CardAccess,

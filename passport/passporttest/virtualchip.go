@@ -1,4 +1,4 @@
-package passport
+package passporttest
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"sync"
 
+	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/apdu"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
@@ -24,7 +25,7 @@ import (
 
 // VirtualChipConfig is what a VirtualChip holds: its files and its keys.
 // NewSyntheticDocument (synthetic.go) fills one from a synthetic passport.
-type VirtualChipConfig struct {
+type ChipConfig struct {
 	// Files are the elementary files of the eMRTD application by file
 	// identifier: FileCOM, FileSOD, FileDG(1)…FileDG(16).
 	Files map[uint16][]byte
@@ -32,16 +33,16 @@ type VirtualChipConfig struct {
 	// PACE variants the chip runs; nil makes a BAC-only chip.
 	CardAccess []byte
 	// Key is the MRZ access key (BAC, and PACE with the MRZ password).
-	Key BACKey
+	Key passport.BACKey
 	// CAN, when set, also opens the chip with PACE.
-	CAN CAN
+	CAN passport.CAN
 	// DisableBAC makes a PACE-only chip, as on recent ID cards.
 	DisableBAC bool
 	// AAKey answers INTERNAL AUTHENTICATE (Active Authentication): an
 	// *rsa.PrivateKey (ISO/IEC 9796-2) or an ECDSA signer. nil disables AA.
 	AAKey crypto.Signer
 	// AAOptions selects the AA signature format (hash, trailer, DER).
-	AAOptions ActiveSignOptions
+	AAOptions passport.ActiveSignOptions
 	// CAKey is the Chip Authentication private key matching DG14. nil
 	// disables Chip Authentication.
 	CAKey *ec.ECPrivateKey
@@ -72,11 +73,12 @@ type VirtualChipConfig struct {
 // VirtualChip implements Transceiver. Its methods are safe for concurrent
 // use (each APDU is processed atomically), though, like a real chip, it
 // holds one session: interleaving two terminals breaks both sessions.
-type VirtualChip struct {
+type Chip struct {
 	mu   sync.Mutex
-	cfg  VirtualChipConfig
+	cfg  ChipConfig
 	rand io.Reader
-	pace []PACEInfo
+	si   *passport.SecurityInfos // EF.CardAccess, parsed
+	pace []passport.PACEInfo
 
 	inApp    bool
 	selected []byte // contents of the selected EF, nil if none
@@ -91,7 +93,7 @@ type VirtualChip struct {
 
 // chipPACE is the chip's state between the PACE steps.
 type chipPACE struct {
-	info     PACEInfo
+	info     passport.PACEInfo
 	suite    pace.Suite
 	dom      pace.Domain
 	secret   []byte
@@ -112,25 +114,25 @@ type chipPACE struct {
 // NewVirtualChip builds a chip from cfg. It checks that the configuration is
 // consistent: a usable access key, parseable EF.CardAccess, and PACE-only
 // chips that actually have PACE.
-func NewVirtualChip(cfg VirtualChipConfig) (*VirtualChip, error) {
-	c := &VirtualChip{cfg: cfg, rand: cfg.Rand}
+func NewChip(cfg ChipConfig) (*Chip, error) {
+	c := &Chip{cfg: cfg, rand: cfg.Rand}
 	if c.rand == nil {
 		c.rand = rand.Reader
 	}
-	if err := cfg.Key.valid(); err != nil {
+	if err := validKey(cfg.Key); err != nil {
 		return nil, fmt.Errorf("passport: virtual chip MRZ key: %w", err)
 	}
 	if cfg.CAN != "" {
-		if err := cfg.CAN.valid(); err != nil {
+		if err := validCAN(cfg.CAN); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.CardAccess != nil {
-		si, err := ParseSecurityInfos(cfg.CardAccess)
+		si, err := passport.ParseSecurityInfos(cfg.CardAccess)
 		if err != nil {
 			return nil, fmt.Errorf("passport: virtual chip EF.CardAccess: %w", err)
 		}
-		c.pace = si.PACE
+		c.si, c.pace = si, si.PACE
 	}
 	if cfg.DisableBAC && len(c.pace) == 0 {
 		return nil, errors.New("passport: a virtual chip without BAC needs PACEInfos in EF.CardAccess")
@@ -143,26 +145,26 @@ func NewVirtualChip(cfg VirtualChipConfig) (*VirtualChip, error) {
 }
 
 // Reset is a power cycle: the session, selection and protocol state end.
-func (c *VirtualChip) Reset() {
+func (c *Chip) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.reset()
 }
 
-func (c *VirtualChip) reset() {
+func (c *Chip) reset() {
 	c.inApp, c.selected, c.access, c.sm = false, nil, false, nil
 	c.bacChallenge, c.paceRun, c.caProtocol = nil, nil, nil
 }
 
 // endSession drops secure messaging and access rights, as a chip must after
 // a secure-messaging error.
-func (c *VirtualChip) endSession() {
+func (c *Chip) endSession() {
 	c.sm, c.access, c.selected = nil, false, nil
 	c.paceRun, c.caProtocol = nil, nil
 }
 
 // Transceive processes one command APDU and returns the response APDU.
-func (c *VirtualChip) Transceive(ctx context.Context, raw []byte) ([]byte, error) {
+func (c *Chip) Transceive(ctx context.Context, raw []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -226,7 +228,7 @@ func swResp(sw uint16) apdu.Response { return apdu.Response{SW: sw} }
 
 // dispatch runs one plain command. The optional func runs after the
 // response is protected (Chip Authentication switches keys only then).
-func (c *VirtualChip) dispatch(cmd apdu.Command) (apdu.Response, func()) {
+func (c *Chip) dispatch(cmd apdu.Command) (apdu.Response, func()) {
 	if cmd.CLA&0xE0 != 0 || (cmd.CLA&0x10 != 0 && cmd.INS != apdu.INSGeneralAuthenticate) {
 		return swResp(apdu.SWCLANotSupported), nil
 	}
@@ -249,7 +251,7 @@ func (c *VirtualChip) dispatch(cmd apdu.Command) (apdu.Response, func()) {
 	return swResp(apdu.SWINSNotSupported), nil
 }
 
-func (c *VirtualChip) doSelect(cmd apdu.Command) apdu.Response {
+func (c *Chip) doSelect(cmd apdu.Command) apdu.Response {
 	switch cmd.P1 {
 	case 0x04:
 		if !bytes.Equal(cmd.Data, apdu.EMRTDAID) {
@@ -283,12 +285,12 @@ func (c *VirtualChip) doSelect(cmd apdu.Command) apdu.Response {
 }
 
 // file looks a file up under the current DF and enforces access control.
-func (c *VirtualChip) file(fid uint16) ([]byte, uint16) {
+func (c *Chip) file(fid uint16) ([]byte, uint16) {
 	if !c.inApp {
 		switch {
-		case fid == FileCardAccess && c.cfg.CardAccess != nil:
+		case fid == passport.FileCardAccess && c.cfg.CardAccess != nil:
 			return c.cfg.CardAccess, apdu.SWOK
-		case fid == FileCardSecurity && c.cfg.CardSecurity != nil:
+		case fid == passport.FileCardSecurity && c.cfg.CardSecurity != nil:
 			if !c.access || c.sm == nil {
 				return nil, apdu.SWSecurityStatus
 			}
@@ -306,7 +308,7 @@ func (c *VirtualChip) file(fid uint16) ([]byte, uint16) {
 	return data, apdu.SWOK
 }
 
-func (c *VirtualChip) doReadBinary(cmd apdu.Command) apdu.Response {
+func (c *Chip) doReadBinary(cmd apdu.Command) apdu.Response {
 	var offset int
 	if cmd.INS == apdu.INSReadBinary {
 		if cmd.P1&0x80 != 0 {
@@ -359,7 +361,7 @@ func (c *VirtualChip) doReadBinary(cmd apdu.Command) apdu.Response {
 	return apdu.Response{Data: bytes.Clone(data), SW: sw}
 }
 
-func (c *VirtualChip) doGetChallenge(cmd apdu.Command) apdu.Response {
+func (c *Chip) doGetChallenge(cmd apdu.Command) apdu.Response {
 	if cmd.Ne != 8 {
 		return swResp(apdu.SWWrongLength)
 	}
@@ -372,7 +374,7 @@ func (c *VirtualChip) doGetChallenge(cmd apdu.Command) apdu.Response {
 }
 
 // doExternalAuthenticate is the chip side of BAC (Part 11 §4.3.3.2).
-func (c *VirtualChip) doExternalAuthenticate(cmd apdu.Command) apdu.Response {
+func (c *Chip) doExternalAuthenticate(cmd apdu.Command) apdu.Response {
 	rndIC := c.bacChallenge
 	c.bacChallenge = nil // one attempt per challenge: no replays
 	if c.cfg.DisableBAC {
@@ -384,7 +386,7 @@ func (c *VirtualChip) doExternalAuthenticate(cmd apdu.Command) apdu.Response {
 	if len(cmd.Data) != 40 {
 		return swResp(apdu.SWWrongLength)
 	}
-	seed := c.cfg.Key.keySeed()
+	seed := mrzSecret(c.cfg.Key)[:16]
 	kEnc, kMAC := sm.KDF(seed, sm.KDFEnc, sm.Cipher3DES), sm.KDF(seed, sm.KDFMAC, sm.Cipher3DES)
 	eIFD, mIFD := cmd.Data[:32], cmd.Data[32:]
 	m, _ := sm.RetailMAC(kMAC, sm.Pad(eIFD, 8))
@@ -418,7 +420,7 @@ func (c *VirtualChip) doExternalAuthenticate(cmd apdu.Command) apdu.Response {
 	return apdu.Response{Data: append(r, mIC...), SW: apdu.SWOK}
 }
 
-func (c *VirtualChip) doMSE(cmd apdu.Command) (apdu.Response, func()) {
+func (c *Chip) doMSE(cmd apdu.Command) (apdu.Response, func()) {
 	objs, err := ber.ParseTLVs(cmd.Data)
 	if err != nil {
 		return swResp(apdu.SWWrongData), nil
@@ -436,7 +438,7 @@ func (c *VirtualChip) doMSE(cmd apdu.Command) (apdu.Response, func()) {
 
 // paceSetAT starts PACE: the protocol must be one of EF.CardAccess and the
 // password one the chip knows.
-func (c *VirtualChip) paceSetAT(objs []ber.TLV) apdu.Response {
+func (c *Chip) paceSetAT(objs []ber.TLV) apdu.Response {
 	c.paceRun = nil
 	if c.sm != nil {
 		c.endSession()
@@ -446,7 +448,7 @@ func (c *VirtualChip) paceSetAT(objs []ber.TLV) apdu.Response {
 	if !ok1 || !ok2 || len(ref.Value) != 1 {
 		return swResp(apdu.SWWrongData)
 	}
-	var info *PACEInfo
+	var info *passport.PACEInfo
 	for i, p := range c.pace {
 		if bytes.Equal(ber.OIDContent(p.Protocol), proto.Value) {
 			if id, ok := ber.FindTLV(objs, 0x84); ok && (len(id.Value) != 1 || int(id.Value[0]) != p.ParameterID) {
@@ -463,7 +465,7 @@ func (c *VirtualChip) paceSetAT(objs []ber.TLV) apdu.Response {
 	if err != nil || suite.Supported() != nil {
 		return swResp(apdu.SWFunctionNotSupported)
 	}
-	dom, err := paceDomainFor(*info, suite.ECDH)
+	dom, err := domainFor(c.si, *info, suite.ECDH)
 	if err != nil {
 		return swResp(apdu.SWFunctionNotSupported)
 	}
@@ -472,13 +474,13 @@ func (c *VirtualChip) paceSetAT(objs []ber.TLV) apdu.Response {
 	}
 	var secret []byte
 	switch ref.Value[0] {
-	case BACKey{}.paceKeyReference():
-		secret = c.cfg.Key.paceSecret()
-	case CAN("").paceKeyReference():
+	case keyRefMRZ:
+		secret = mrzSecret(c.cfg.Key)
+	case keyRefCAN:
 		if c.cfg.CAN == "" {
 			return swResp(apdu.SWReferencedDataNotFound)
 		}
-		secret = c.cfg.CAN.paceSecret()
+		secret = []byte(c.cfg.CAN)
 	default:
 		return swResp(apdu.SWReferencedDataNotFound)
 	}
@@ -486,7 +488,7 @@ func (c *VirtualChip) paceSetAT(objs []ber.TLV) apdu.Response {
 	return swResp(apdu.SWOK)
 }
 
-func (c *VirtualChip) doGeneralAuthenticate(cmd apdu.Command) (apdu.Response, func()) {
+func (c *Chip) doGeneralAuthenticate(cmd apdu.Command) (apdu.Response, func()) {
 	outer, rest, err := ber.ParseTLV(cmd.Data)
 	if err != nil || outer.Tag != pace.DODynamicAuth || len(rest) != 0 {
 		return swResp(apdu.SWWrongData), nil
@@ -524,7 +526,7 @@ func (c *VirtualChip) doGeneralAuthenticate(cmd apdu.Command) (apdu.Response, fu
 }
 
 // paceStep answers one GENERAL AUTHENTICATE of PACE (Part 11 §4.4.3).
-func (c *VirtualChip) paceStep(p *chipPACE, objs []ber.TLV) apdu.Response {
+func (c *Chip) paceStep(p *chipPACE, objs []ber.TLV) apdu.Response {
 	d := p.dom
 	dyn := func(tag ber.Tag, v []byte) apdu.Response {
 		return apdu.Response{Data: ber.EncodeTLV(pace.DODynamicAuth, ber.EncodeTLV(tag, v)), SW: apdu.SWOK}
@@ -624,7 +626,7 @@ func (c *VirtualChip) paceStep(p *chipPACE, objs []ber.TLV) apdu.Response {
 
 // mappingKey draws the chip's mapping key. For PACE-CAM it also computes
 // CA_IC = SK_IC⁻¹ · SK_map,IC mod n, so that PK_map,IC = CA_IC · PK_IC.
-func (c *VirtualChip) mappingKey(p *chipPACE) error {
+func (c *Chip) mappingKey(p *chipPACE) error {
 	d := p.dom
 	sk, err := ec.RandScalar(c.rand, d.Order())
 	if err != nil {
@@ -642,7 +644,7 @@ func (c *VirtualChip) mappingKey(p *chipPACE) error {
 }
 
 // camKey is the key PACE-CAM proves.
-func (c *VirtualChip) camKey() *ec.ECPrivateKey {
+func (c *Chip) camKey() *ec.ECPrivateKey {
 	if c.cfg.CAMKey != nil {
 		return c.cfg.CAMKey
 	}
@@ -651,7 +653,7 @@ func (c *VirtualChip) camKey() *ec.ECPrivateKey {
 
 // caSetAT selects Chip Authentication with AES (the key follows in
 // GENERAL AUTHENTICATE): id-CA-ECDH-AES-* with CAKey, id-CA-DH-AES-* with CADHKey.
-func (c *VirtualChip) caSetAT(objs []ber.TLV) apdu.Response {
+func (c *Chip) caSetAT(objs []ber.TLV) apdu.Response {
 	if c.cfg.CAKey == nil && c.cfg.CADHKey == nil {
 		return swResp(apdu.SWFunctionNotSupported)
 	}
@@ -662,9 +664,9 @@ func (c *VirtualChip) caSetAT(objs []ber.TLV) apdu.Response {
 	if !ok {
 		return swResp(apdu.SWWrongData)
 	}
-	oids := [][]int{OIDCAECDHAES128, OIDCAECDHAES192, OIDCAECDHAES256}
+	oids := [][]int{passport.OIDCAECDHAES128, passport.OIDCAECDHAES192, passport.OIDCAECDHAES256}
 	if c.cfg.CAKey == nil {
-		oids = [][]int{OIDCADHAES128, OIDCADHAES192, OIDCADHAES256}
+		oids = [][]int{passport.OIDCADHAES128, passport.OIDCADHAES192, passport.OIDCADHAES256}
 	}
 	for i, oid := range oids {
 		if bytes.Equal(ber.OIDContent(oid), proto.Value) {
@@ -677,7 +679,7 @@ func (c *VirtualChip) caSetAT(objs []ber.TLV) apdu.Response {
 
 // caSetKAT runs Chip Authentication with 3DES at once: the terminal's key is
 // in the command, and secure messaging restarts after this answer.
-func (c *VirtualChip) caSetKAT(objs []ber.TLV) (apdu.Response, func()) {
+func (c *Chip) caSetKAT(objs []ber.TLV) (apdu.Response, func()) {
 	if c.cfg.CAKey == nil && c.cfg.CADHKey == nil {
 		return swResp(apdu.SWFunctionNotSupported), nil
 	}
@@ -691,7 +693,7 @@ func (c *VirtualChip) caSetKAT(objs []ber.TLV) (apdu.Response, func()) {
 	return c.caAgree(pk.Value, sm.Cipher3DES, apdu.Response{SW: apdu.SWOK})
 }
 
-func (c *VirtualChip) caGeneralAuthenticate(cmd apdu.Command, objs []ber.TLV) (apdu.Response, func()) {
+func (c *Chip) caGeneralAuthenticate(cmd apdu.Command, objs []ber.TLV) (apdu.Response, func()) {
 	c.caProtocol = nil
 	if cmd.CLA&0x10 != 0 {
 		return swResp(apdu.SWConditionsNotSatisfied), nil
@@ -706,7 +708,7 @@ func (c *VirtualChip) caGeneralAuthenticate(cmd apdu.Command, objs []ber.TLV) (a
 // caAgree computes the CA shared secret with the chip's key (ECDH, else DH)
 // and schedules the restart of secure messaging with the new keys once ok
 // has been sent under the old ones.
-func (c *VirtualChip) caAgree(pcdKey []byte, alg sm.Cipher, ok apdu.Response) (apdu.Response, func()) {
+func (c *Chip) caAgree(pcdKey []byte, alg sm.Cipher, ok apdu.Response) (apdu.Response, func()) {
 	var shared []byte
 	if c.cfg.CAKey != nil {
 		pt, err := c.cfg.CAKey.Curve.Unmarshal(pcdKey)
@@ -733,19 +735,31 @@ func (c *VirtualChip) caAgree(pcdKey []byte, alg sm.Cipher, ok apdu.Response) (a
 }
 
 // doInternalAuthenticate is the chip side of Active Authentication.
-func (c *VirtualChip) doInternalAuthenticate(cmd apdu.Command) apdu.Response {
+func (c *Chip) doInternalAuthenticate(cmd apdu.Command) apdu.Response {
 	if c.cfg.AAKey == nil {
 		return swResp(apdu.SWINSNotSupported)
 	}
 	if c.sm == nil || !c.access {
 		return swResp(apdu.SWSecurityStatus)
 	}
-	if len(cmd.Data) != MinChallengeLength {
+	if len(cmd.Data) != passport.MinChallengeLength {
 		return swResp(apdu.SWWrongData)
 	}
-	sig, err := SignActive(c.rand, c.cfg.AAKey, cmd.Data, c.cfg.AAOptions)
+	sig, err := passport.SignActive(c.rand, c.cfg.AAKey, cmd.Data, c.cfg.AAOptions)
 	if err != nil {
 		return swResp(apdu.SWNoPreciseDiagnosis)
 	}
 	return apdu.Response{Data: sig, SW: apdu.SWOK}
+}
+
+// Config returns the chip's live configuration, so a test can change what
+// the chip holds or knows (its CAN, its keys) between two reads.
+func (c *Chip) Config() *ChipConfig { return &c.cfg }
+
+// Opened reports whether BAC or PACE has succeeded in the chip's current
+// session, so a fuzz test can prove no script opens it without the password.
+func (c *Chip) Opened() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.access
 }

@@ -1,4 +1,4 @@
-package passport
+package passporttest
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/ec"
 )
@@ -28,29 +29,29 @@ import (
 
 // SyntheticAlgorithm selects the key type and signature algorithm of a
 // synthetic CSCA, DSC or master list signer.
-type SyntheticAlgorithm int
+type Algorithm int
 
 // The synthetic algorithms. The zero value is ECDSA on P-256 with SHA-256.
 const (
-	SyntheticECDSAP256          SyntheticAlgorithm = iota // ECDSA P-256, SHA-256
-	SyntheticECDSABrainpoolP256                           // ECDSA brainpoolP256r1, SHA-256
-	SyntheticECDSABrainpoolP384                           // ECDSA brainpoolP384r1, SHA-384
-	SyntheticRSA                                          // RSA-2048, PKCS#1 v1.5, SHA-256
-	SyntheticRSAPSS                                       // RSA-2048, RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32
+	ECDSAP256          Algorithm = iota // ECDSA P-256, SHA-256
+	ECDSABrainpoolP256                  // ECDSA brainpoolP256r1, SHA-256
+	ECDSABrainpoolP384                  // ECDSA brainpoolP384r1, SHA-384
+	RSA                                 // RSA-2048, PKCS#1 v1.5, SHA-256
+	RSAPSS                              // RSA-2048, RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32
 )
 
 // String names the algorithm.
-func (a SyntheticAlgorithm) String() string {
+func (a Algorithm) String() string {
 	switch a {
-	case SyntheticECDSAP256:
+	case ECDSAP256:
 		return "ECDSA P-256/SHA-256"
-	case SyntheticECDSABrainpoolP256:
+	case ECDSABrainpoolP256:
 		return "ECDSA brainpoolP256r1/SHA-256"
-	case SyntheticECDSABrainpoolP384:
+	case ECDSABrainpoolP384:
 		return "ECDSA brainpoolP384r1/SHA-384"
-	case SyntheticRSA:
+	case RSA:
 		return "RSA-2048 PKCS#1 v1.5/SHA-256"
-	case SyntheticRSAPSS:
+	case RSAPSS:
 		return "RSA-2048 RSASSA-PSS/SHA-256"
 	}
 	return fmt.Sprintf("SyntheticAlgorithm(%d)", int(a))
@@ -59,35 +60,35 @@ func (a SyntheticAlgorithm) String() string {
 // GenerateKey makes a fresh key for the algorithm from rand. (crypto/rsa
 // and crypto/ecdsa use the system's secure source regardless of rand since
 // Go 1.26; brainpool keys draw from rand.)
-func (a SyntheticAlgorithm) GenerateKey(rand io.Reader) (crypto.Signer, error) {
+func (a Algorithm) GenerateKey(rand io.Reader) (crypto.Signer, error) {
 	switch a {
-	case SyntheticECDSAP256:
+	case ECDSAP256:
 		return ecdsa.GenerateKey(elliptic.P256(), rand)
-	case SyntheticECDSABrainpoolP256:
+	case ECDSABrainpoolP256:
 		return ec.BrainpoolP256r1().GenerateKey(rand)
-	case SyntheticECDSABrainpoolP384:
+	case ECDSABrainpoolP384:
 		return ec.BrainpoolP384r1().GenerateKey(rand)
-	case SyntheticRSA, SyntheticRSAPSS:
+	case RSA, RSAPSS:
 		return rsa.GenerateKey(rand, 2048)
 	}
-	return nil, fmt.Errorf("%w: %v", ErrUnsupportedAlgorithm, a)
+	return nil, fmt.Errorf("%w: %v", passport.ErrUnsupportedAlgorithm, a)
 }
 
-func (a SyntheticAlgorithm) hash() crypto.Hash {
-	if a == SyntheticECDSABrainpoolP384 {
+func (a Algorithm) Hash() crypto.Hash {
+	if a == ECDSABrainpoolP384 {
 		return crypto.SHA384
 	}
 	return crypto.SHA256
 }
 
 // algorithmID returns the DER AlgorithmIdentifier of the signature.
-func (a SyntheticAlgorithm) algorithmID() []byte {
+func (a Algorithm) AlgorithmID() []byte {
 	oid := func(o asn1.ObjectIdentifier) []byte { b, _ := asn1.Marshal(o); return b }
 	null := []byte{0x05, 0x00}
 	switch a {
-	case SyntheticRSA:
+	case RSA:
 		return ber.DER(0x30, oid(oidSHA256WithRSA), null)
-	case SyntheticRSAPSS:
+	case RSAPSS:
 		h := ber.DER(0x30, oid(oidSHA256), null)
 		salt, _ := asn1.Marshal(32)
 		params := ber.DER(0x30,
@@ -95,7 +96,7 @@ func (a SyntheticAlgorithm) algorithmID() []byte {
 			ber.DER(0xA1, ber.DER(0x30, oid(oidMGF1), h)),
 			ber.DER(0xA2, salt))
 		return ber.DER(0x30, oid(oidRSASSAPSS), params)
-	case SyntheticECDSABrainpoolP384:
+	case ECDSABrainpoolP384:
 		return ber.DER(0x30, oid(oidECDSAWithSHA384))
 	default:
 		return ber.DER(0x30, oid(oidECDSAWithSHA256))
@@ -103,61 +104,37 @@ func (a SyntheticAlgorithm) algorithmID() []byte {
 }
 
 // sign hashes msg and signs it as the algorithm prescribes.
-func (a SyntheticAlgorithm) sign(rand io.Reader, key crypto.Signer, msg []byte) ([]byte, error) {
-	h := a.hash().New()
+func (a Algorithm) Sign(rand io.Reader, key crypto.Signer, msg []byte) ([]byte, error) {
+	h := a.Hash().New()
 	h.Write(msg)
-	var opts crypto.SignerOpts = a.hash()
-	if a == SyntheticRSAPSS {
+	var opts crypto.SignerOpts = a.Hash()
+	if a == RSAPSS {
 		opts = &rsa.PSSOptions{SaltLength: 32, Hash: crypto.SHA256}
 	}
 	return key.Sign(rand, h.Sum(nil), opts)
 }
 
-// MarshalPublicKeyInfo encodes pub (*rsa.PublicKey, *ecdsa.PublicKey or
-// *ECPublicKey) as a DER SubjectPublicKeyInfo. With explicit, EC domain
-// parameters are written out in full instead of as a curve OID — the form
-// crypto/x509 cannot read and many ePassports use.
-func MarshalPublicKeyInfo(pub crypto.PublicKey, explicit bool) ([]byte, error) {
-	if k, ok := pub.(*rsa.PublicKey); ok {
-		return x509.MarshalPKIXPublicKey(k)
-	}
-	pk, err := NewPublicKey(pub)
-	if err != nil {
-		return nil, err
-	}
-	if pk.EC == nil {
-		return nil, fmt.Errorf("%w: %T", ErrUnsupportedAlgorithm, pub)
-	}
-	params, err := pk.EC.Curve.MarshalParameters(explicit)
-	if err != nil {
-		return nil, err
-	}
-	oid, _ := asn1.Marshal(oidECPublicKey)
-	point := pk.EC.Curve.Marshal(pk.EC.Point)
-	return ber.DER(0x30, ber.DER(0x30, oid, params), ber.DER(0x03, []byte{0}, point)), nil
-}
-
 // synthCertificate describes a certificate for synthCreateCertificate.
-type synthCertificate struct {
-	serial      int64
-	subject     pkix.Name
-	notBefore   time.Time
-	notAfter    time.Time
-	isCA        bool
-	keyUsage    x509.KeyUsage
-	extKeyUsage []asn1.ObjectIdentifier
-	docTypes    []string // ICAO documentTypeList for a DSC
-	explicit    bool     // EC key with explicit domain parameters
+type CertificateTemplate struct {
+	Serial      int64
+	Subject     pkix.Name
+	NotBefore   time.Time
+	NotAfter    time.Time
+	IsCA        bool
+	KeyUsage    x509.KeyUsage
+	ExtKeyUsage []asn1.ObjectIdentifier
+	DocTypes    []string // ICAO documentTypeList for a DSC
+	Explicit    bool     // EC key with explicit domain parameters
 }
 
 // synthCreateCertificate issues a certificate for pub, signed by issuerKey
 // with alg. issuer is nil for a self-signed certificate.
-func synthCreateCertificate(rand io.Reader, t synthCertificate, pub crypto.PublicKey, issuer *Certificate, issuerKey crypto.Signer, alg SyntheticAlgorithm) (*Certificate, error) {
-	spki, err := MarshalPublicKeyInfo(pub, t.explicit)
+func CreateCertificate(rand io.Reader, t CertificateTemplate, pub crypto.PublicKey, issuer *passport.Certificate, issuerKey crypto.Signer, alg Algorithm) (*passport.Certificate, error) {
+	spki, err := passport.MarshalPublicKeyInfo(pub, t.Explicit)
 	if err != nil {
 		return nil, err
 	}
-	subject, err := asn1.Marshal(t.subject.ToRDNSequence())
+	subject, err := asn1.Marshal(t.Subject.ToRDNSequence())
 	if err != nil {
 		return nil, err
 	}
@@ -177,30 +154,30 @@ func synthCreateCertificate(rand io.Reader, t synthCertificate, pub crypto.Publi
 	exts := [][]byte{
 		ext(oidExtSubjectKeyID, false, ber.DER(0x04, ski)),
 		ext(oidExtAuthorityKeyID, false, ber.DER(0x30, ber.DER(0x80, aki))),
-		ext(oidExtKeyUsage, true, synthKeyUsage(t.keyUsage)),
+		ext(oidExtKeyUsage, true, synthKeyUsage(t.KeyUsage)),
 	}
-	if t.isCA {
+	if t.IsCA {
 		exts = append(exts, ext(oidExtBasicConstraints, true, ber.DER(0x30, []byte{0x01, 0x01, 0xFF}, enc(0))))
 	}
-	if len(t.extKeyUsage) > 0 {
+	if len(t.ExtKeyUsage) > 0 {
 		var oids [][]byte
-		for _, o := range t.extKeyUsage {
+		for _, o := range t.ExtKeyUsage {
 			oids = append(oids, enc(o))
 		}
 		exts = append(exts, ext(oidExtExtKeyUsage, false, ber.DER(0x30, oids...)))
 	}
-	if len(t.docTypes) > 0 {
+	if len(t.DocTypes) > 0 {
 		var ps [][]byte
-		for _, d := range t.docTypes {
+		for _, d := range t.DocTypes {
 			ps = append(ps, ber.DER(0x13, []byte(d)))
 		}
 		exts = append(exts, ext(oidExtDocumentTypeList, false, ber.DER(0x30, enc(0), ber.DER(0x31, ps...))))
 	}
-	validity := ber.DER(0x30, synthTime(t.notBefore), synthTime(t.notAfter))
+	validity := ber.DER(0x30, synthTime(t.NotBefore), synthTime(t.NotAfter))
 	tbs := ber.DER(0x30,
 		ber.DER(0xA0, enc(2)),
-		enc(big.NewInt(t.serial)),
-		alg.algorithmID(),
+		enc(big.NewInt(t.Serial)),
+		alg.AlgorithmID(),
 		issuerName,
 		validity,
 		subject,
@@ -208,12 +185,12 @@ func synthCreateCertificate(rand io.Reader, t synthCertificate, pub crypto.Publi
 		ber.DER(0xA3, ber.DER(0x30, exts...)),
 	)
 	signer := issuerKey
-	sig, err := alg.sign(rand, signer, tbs)
+	sig, err := alg.Sign(rand, signer, tbs)
 	if err != nil {
 		return nil, err
 	}
-	der := ber.DER(0x30, tbs, alg.algorithmID(), ber.DER(0x03, []byte{0}, sig))
-	return ParseCertificate(der)
+	der := ber.DER(0x30, tbs, alg.AlgorithmID(), ber.DER(0x03, []byte{0}, sig))
+	return passport.ParseCertificate(der)
 }
 
 // synthKeyID is the RFC 5280 §4.2.1.2 method (1) key identifier: SHA-1 of
@@ -259,12 +236,12 @@ func synthTime(t time.Time) []byte {
 }
 
 // synthSignerID is how a synthetic SignerInfo names its signer.
-type synthSignerID int
+type SignerID int
 
 const (
-	sidIssuerSerial   synthSignerID = iota // issuerAndSerialNumber, the issuer as in the certificate
-	sidSKI                                 // subjectKeyIdentifier
-	sidIssuerReversed                      // issuerAndSerialNumber with the issuer's RDNs in reverse order
+	SignerIssuerSerial   SignerID = iota // issuerAndSerialNumber, the issuer as in the certificate
+	SignerSKI                            // subjectKeyIdentifier
+	SignerIssuerReversed                 // issuerAndSerialNumber with the issuer's RDNs in reverse order
 )
 
 // synthSignedData builds a CMS ContentInfo/SignedData over content, signed
@@ -272,12 +249,12 @@ const (
 // signingTime and messageDigest; sid says how the SignerInfo names the
 // signer, and omitCert leaves the signer's certificate out (as documents
 // whose DSC is distributed through the ICAO PKD do).
-func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content []byte, cert *Certificate, key crypto.Signer, alg SyntheticAlgorithm, signingTime time.Time, sid synthSignerID, omitCert bool) ([]byte, error) {
+func SignCMS(rand io.Reader, contentType asn1.ObjectIdentifier, content []byte, cert *passport.Certificate, key crypto.Signer, alg Algorithm, signingTime time.Time, sid SignerID, omitCert bool) ([]byte, error) {
 	if cert == nil || key == nil {
 		return nil, errors.New("passport: SignedData needs a signer certificate and key")
 	}
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
-	h := alg.hash()
+	h := alg.Hash()
 	digestAlg := ber.DER(0x30, enc(pkiOIDFromHash(h)), []byte{0x05, 0x00})
 	d := h.New()
 	d.Write(content)
@@ -289,23 +266,23 @@ func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content 
 	// DER orders the elements of a SET OF by their encodings.
 	sort.Slice(attrs, func(i, j int) bool { return bytes.Compare(attrs[i], attrs[j]) < 0 })
 	signedAttrs := bytes.Join(attrs, nil)
-	sig, err := alg.sign(rand, key, ber.DER(0x31, signedAttrs))
+	sig, err := alg.Sign(rand, key, ber.DER(0x31, signedAttrs))
 	if err != nil {
 		return nil, err
 	}
 	version, signerID := 1, ber.DER(0x30, cert.RawIssuer, enc(cert.SerialNumber))
 	switch sid {
-	case sidSKI:
+	case SignerSKI:
 		version, signerID = 3, ber.DER(0x80, cert.SubjectKeyID)
-	case sidIssuerReversed:
-		signerID = ber.DER(0x30, synthReverseRDNs(cert.RawIssuer), enc(cert.SerialNumber))
+	case SignerIssuerReversed:
+		signerID = ber.DER(0x30, ReverseRDNs(cert.RawIssuer), enc(cert.SerialNumber))
 	}
 	signerInfo := ber.DER(0x30,
 		enc(version),
 		signerID,
 		digestAlg,
 		ber.DER(0xA0, signedAttrs),
-		alg.algorithmID(),
+		alg.AlgorithmID(),
 		ber.DER(0x04, sig),
 	)
 	certs := ber.DER(0xA0, cert.Raw)
@@ -323,7 +300,7 @@ func synthSignedData(rand io.Reader, contentType asn1.ObjectIdentifier, content 
 }
 
 // synthReverseRDNs returns a DER Name with the RDNs of name in reverse order.
-func synthReverseRDNs(name []byte) []byte {
+func ReverseRDNs(name []byte) []byte {
 	e, err := ber.ReadAll(name)
 	if err != nil {
 		return name
@@ -343,18 +320,18 @@ func synthReverseRDNs(name []byte) []byte {
 // signer (DSC) it issued, and a master list signer it issued. Build one with
 // NewSyntheticPKI and share it between documents (key generation, RSA
 // especially, is the slow part).
-type SyntheticPKI struct {
-	Algorithm           SyntheticAlgorithm // of every key and signature
-	CSCA                *Certificate       // self-signed country signing CA
-	CSCAKey             crypto.Signer      // the CSCA's private key
-	DSC                 *Certificate       // document signer, issued by the CSCA
-	DSCKey              crypto.Signer      // signs EF.SOD
-	MasterListSigner    *Certificate       // issued by the CSCA, with the master list EKU
-	MasterListSignerKey crypto.Signer      // signs master lists
+type PKI struct {
+	Algorithm           Algorithm             // of every key and signature
+	CSCA                *passport.Certificate // self-signed country signing CA
+	CSCAKey             crypto.Signer         // the CSCA's private key
+	DSC                 *passport.Certificate // document signer, issued by the CSCA
+	DSCKey              crypto.Signer         // signs EF.SOD
+	MasterListSigner    *passport.Certificate // issued by the CSCA, with the master list EKU
+	MasterListSignerKey crypto.Signer         // signs master lists
 }
 
 // SyntheticPKIOptions configures NewSyntheticPKI.
-type SyntheticPKIOptions struct {
+type PKIOptions struct {
 	// Rand is the random source (required).
 	Rand io.Reader
 	// Now anchors the validity periods (required): the CSCA is valid from a
@@ -362,7 +339,7 @@ type SyntheticPKIOptions struct {
 	// years after, the master list signer from 30 days before to two years after.
 	Now time.Time
 	// Algorithm of all keys and signatures.
-	Algorithm SyntheticAlgorithm // of every key and signature
+	Algorithm Algorithm // of every key and signature
 	// Country is the two-letter country of the certificates' names ("UT" if empty).
 	Country string
 	// ExplicitParameters writes EC keys with explicit domain parameters.
@@ -375,7 +352,7 @@ type SyntheticPKIOptions struct {
 }
 
 // NewSyntheticPKI generates a CSCA, a DSC and a master list signer.
-func NewSyntheticPKI(opts SyntheticPKIOptions) (*SyntheticPKI, error) {
+func NewPKI(opts PKIOptions) (*PKI, error) {
 	if opts.Rand == nil || opts.Now.IsZero() {
 		return nil, errors.New("passport: NewSyntheticPKI needs Rand and Now")
 	}
@@ -384,7 +361,7 @@ func NewSyntheticPKI(opts SyntheticPKIOptions) (*SyntheticPKI, error) {
 		country = "UT"
 	}
 	alg := opts.Algorithm
-	p := &SyntheticPKI{Algorithm: alg, CSCAKey: opts.CSCAKey, DSCKey: opts.DSCKey}
+	p := &PKI{Algorithm: alg, CSCAKey: opts.CSCAKey, DSCKey: opts.DSCKey}
 	var err error
 	for _, k := range []*crypto.Signer{&p.CSCAKey, &p.DSCKey, &p.MasterListSignerKey} {
 		if *k == nil {
@@ -397,9 +374,9 @@ func NewSyntheticPKI(opts SyntheticPKIOptions) (*SyntheticPKI, error) {
 		return pkix.Name{Country: []string{country}, Organization: []string{"Synthetic State of " + country}, CommonName: cn}
 	}
 	now := opts.Now
-	p.CSCA, err = synthCreateCertificate(opts.Rand, synthCertificate{
-		serial: 1, subject: name("CSCA " + country), notBefore: now.AddDate(-1, 0, 0), notAfter: now.AddDate(10, 0, 0),
-		isCA: true, keyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, explicit: opts.ExplicitParameters,
+	p.CSCA, err = CreateCertificate(opts.Rand, CertificateTemplate{
+		Serial: 1, Subject: name("CSCA " + country), NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(10, 0, 0),
+		IsCA: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, Explicit: opts.ExplicitParameters,
 	}, p.CSCAKey.Public(), nil, p.CSCAKey, alg)
 	if err != nil {
 		return nil, fmt.Errorf("passport: synthetic CSCA: %w", err)
@@ -408,17 +385,17 @@ func NewSyntheticPKI(opts SyntheticPKIOptions) (*SyntheticPKI, error) {
 	if opts.ExpiredDSC {
 		dscFrom, dscTo = now.AddDate(-3, 0, 0), now.AddDate(0, 0, -1)
 	}
-	p.DSC, err = synthCreateCertificate(opts.Rand, synthCertificate{
-		serial: 2, subject: name("Document Signer " + country + " 01"), notBefore: dscFrom, notAfter: dscTo,
-		keyUsage: x509.KeyUsageDigitalSignature, docTypes: []string{"P", "ID"}, explicit: opts.ExplicitParameters,
+	p.DSC, err = CreateCertificate(opts.Rand, CertificateTemplate{
+		Serial: 2, Subject: name("Document Signer " + country + " 01"), NotBefore: dscFrom, NotAfter: dscTo,
+		KeyUsage: x509.KeyUsageDigitalSignature, DocTypes: []string{"P", "ID"}, Explicit: opts.ExplicitParameters,
 	}, p.DSCKey.Public(), p.CSCA, p.CSCAKey, alg)
 	if err != nil {
 		return nil, fmt.Errorf("passport: synthetic DSC: %w", err)
 	}
-	p.MasterListSigner, err = synthCreateCertificate(opts.Rand, synthCertificate{
-		serial: 3, subject: name("Master List Signer " + country), notBefore: now.AddDate(0, 0, -30), notAfter: now.AddDate(2, 0, 0),
-		keyUsage: x509.KeyUsageDigitalSignature, extKeyUsage: []asn1.ObjectIdentifier{OIDMasterListSignerEKU},
-		explicit: opts.ExplicitParameters,
+	p.MasterListSigner, err = CreateCertificate(opts.Rand, CertificateTemplate{
+		Serial: 3, Subject: name("Master List Signer " + country), NotBefore: now.AddDate(0, 0, -30), NotAfter: now.AddDate(2, 0, 0),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []asn1.ObjectIdentifier{passport.OIDMasterListSignerEKU},
+		Explicit: opts.ExplicitParameters,
 	}, p.MasterListSignerKey.Public(), p.CSCA, p.CSCAKey, alg)
 	if err != nil {
 		return nil, fmt.Errorf("passport: synthetic master list signer: %w", err)
@@ -430,15 +407,15 @@ func NewSyntheticPKI(opts SyntheticPKIOptions) (*SyntheticPKI, error) {
 // subject and key, a new serial number and the given validity, as a
 // country issues when it extends its CSCA's validity without changing keys.
 // Documents signed under either verify with both.
-func (p *SyntheticPKI) ReissueCSCA(rand io.Reader, serial int64, notBefore, notAfter time.Time) (*Certificate, error) {
-	return synthCreateCertificate(rand, synthCertificate{
-		serial: serial, subject: p.CSCA.Subject, notBefore: notBefore, notAfter: notAfter,
-		isCA: true, keyUsage: p.CSCA.KeyUsage,
+func (p *PKI) ReissueCSCA(rand io.Reader, serial int64, notBefore, notAfter time.Time) (*passport.Certificate, error) {
+	return CreateCertificate(rand, CertificateTemplate{
+		Serial: serial, Subject: p.CSCA.Subject, NotBefore: notBefore, NotAfter: notAfter,
+		IsCA: true, KeyUsage: p.CSCA.KeyUsage,
 	}, p.CSCAKey.Public(), nil, p.CSCAKey, p.Algorithm)
 }
 
 // TrustStore returns a new trust store holding only this PKI's CSCA.
-func (p *SyntheticPKI) TrustStore() *TrustStore { return NewTrustStore(p.CSCA) }
+func (p *PKI) TrustStore() *passport.TrustStore { return passport.NewTrustStore(p.CSCA) }
 
 // SODOptions configures (*SyntheticPKI).SignSOD.
 type SODOptions struct {
@@ -462,19 +439,19 @@ type SODOptions struct {
 }
 
 // SignSOD hashes the data groups and returns EF.SOD (tag 77) signed by the DSC.
-func (p *SyntheticPKI) SignSOD(rand io.Reader, dataGroups map[int][]byte, opts SODOptions) ([]byte, error) {
+func (p *PKI) SignSOD(rand io.Reader, dataGroups map[int][]byte, opts SODOptions) ([]byte, error) {
 	h := opts.Hash
 	if h == 0 {
 		h = crypto.SHA256
 	}
 	oid := pkiOIDFromHash(h)
 	if oid == nil {
-		return nil, fmt.Errorf("%w: hash %v", ErrUnsupportedAlgorithm, h)
+		return nil, fmt.Errorf("%w: hash %v", passport.ErrUnsupportedAlgorithm, h)
 	}
 	nums := make([]int, 0, len(dataGroups))
 	for n := range dataGroups {
 		if n < 1 || n > 16 {
-			return nil, fmt.Errorf("%w: data group number %d", ErrMalformedLDS, n)
+			return nil, fmt.Errorf("%w: data group number %d", passport.ErrMalformedLDS, n)
 		}
 		nums = append(nums, n)
 	}
@@ -494,32 +471,32 @@ func (p *SyntheticPKI) SignSOD(rand io.Reader, dataGroups map[int][]byte, opts S
 	}
 	fields[0] = enc(version)
 	ldsSO := ber.DER(0x30, fields...)
-	sid := sidIssuerSerial
+	sid := SignerIssuerSerial
 	switch {
 	case opts.SignerBySKI:
-		sid = sidSKI
+		sid = SignerSKI
 	case opts.SignerIssuerReversed:
-		sid = sidIssuerReversed
+		sid = SignerIssuerReversed
 	}
-	ci, err := synthSignedData(rand, OIDLDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, opts.SigningTime, sid, opts.OmitSignerCertificate)
+	ci, err := SignCMS(rand, passport.OIDLDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, opts.SigningTime, sid, opts.OmitSignerCertificate)
 	if err != nil {
 		return nil, err
 	}
-	return ber.EncodeTLV(TagSOD, ci), nil
+	return ber.EncodeTLV(passport.TagSOD, ci), nil
 }
 
 // SignCardSecurity returns EF.CardSecurity: the SecurityInfos signed by the DSC.
-func (p *SyntheticPKI) SignCardSecurity(rand io.Reader, si *SecurityInfos, signingTime time.Time) ([]byte, error) {
+func (p *PKI) SignCardSecurity(rand io.Reader, si *passport.SecurityInfos, signingTime time.Time) ([]byte, error) {
 	content, err := si.Marshal()
 	if err != nil {
 		return nil, err
 	}
-	return synthSignedData(rand, OIDSecurityObject, content, p.DSC, p.DSCKey, p.Algorithm, signingTime, sidIssuerSerial, false)
+	return SignCMS(rand, passport.OIDSecurityObject, content, p.DSC, p.DSCKey, p.Algorithm, signingTime, SignerIssuerSerial, false)
 }
 
 // MasterList returns a CSCA master list holding this PKI's CSCA and the
 // extra certificates, signed by the master list signer.
-func (p *SyntheticPKI) MasterList(rand io.Reader, signingTime time.Time, extra ...*Certificate) ([]byte, error) {
+func (p *PKI) MasterList(rand io.Reader, signingTime time.Time, extra ...*passport.Certificate) ([]byte, error) {
 	certs := [][]byte{p.CSCA.Raw}
 	for _, c := range extra {
 		certs = append(certs, c.Raw)
@@ -527,14 +504,14 @@ func (p *SyntheticPKI) MasterList(rand io.Reader, signingTime time.Time, extra .
 	sort.Slice(certs, func(i, j int) bool { return bytes.Compare(certs[i], certs[j]) < 0 })
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
 	content := ber.DER(0x30, enc(0), ber.DER(0x31, certs...))
-	return synthSignedData(rand, OIDCSCAMasterList, content, p.MasterListSigner, p.MasterListSignerKey, p.Algorithm, signingTime, sidIssuerSerial, false)
+	return SignCMS(rand, passport.OIDCSCAMasterList, content, p.MasterListSigner, p.MasterListSignerKey, p.Algorithm, signingTime, SignerIssuerSerial, false)
 }
 
 // CRL returns a CRL of the CSCA, issued at thisUpdate (next update 90
 // days later), revoking the given certificates as of revokedAt.
-func (p *SyntheticPKI) CRL(rand io.Reader, thisUpdate, revokedAt time.Time, revoked ...*Certificate) ([]byte, error) {
+func (p *PKI) CRL(rand io.Reader, thisUpdate, revokedAt time.Time, revoked ...*passport.Certificate) ([]byte, error) {
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
-	fields := [][]byte{enc(1), p.Algorithm.algorithmID(), p.CSCA.RawSubject, synthTime(thisUpdate), synthTime(thisUpdate.AddDate(0, 0, 90))}
+	fields := [][]byte{enc(1), p.Algorithm.AlgorithmID(), p.CSCA.RawSubject, synthTime(thisUpdate), synthTime(thisUpdate.AddDate(0, 0, 90))}
 	if len(revoked) > 0 {
 		var entries [][]byte
 		for _, c := range revoked {
@@ -548,9 +525,9 @@ func (p *SyntheticPKI) CRL(rand io.Reader, thisUpdate, revokedAt time.Time, revo
 		ber.DER(0x30, enc(oidCRLNumber), ber.DER(0x04, enc(1))))
 	fields = append(fields, ber.DER(0xA0, exts))
 	tbs := ber.DER(0x30, fields...)
-	sig, err := p.Algorithm.sign(rand, p.CSCAKey, tbs)
+	sig, err := p.Algorithm.Sign(rand, p.CSCAKey, tbs)
 	if err != nil {
 		return nil, err
 	}
-	return ber.DER(0x30, tbs, p.Algorithm.algorithmID(), ber.DER(0x03, []byte{0}, sig)), nil
+	return ber.DER(0x30, tbs, p.Algorithm.AlgorithmID(), ber.DER(0x03, []byte{0}, sig)), nil
 }

@@ -1,4 +1,4 @@
-package passport
+package passporttest
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 // nose and mouth on a light background, like an ICAO portrait's layout) and
 // encodes it as a real baseline JPEG. The drawing and the encoding are
 // deterministic, so the bytes are the same on every call.
-func SyntheticFaceJPEG(width, height int) ([]byte, error) {
+func FaceJPEG(width, height int) ([]byte, error) {
 	if width < 16 || height < 16 || width > 2048 || height > 2048 {
 		width, height = 60, 80
 	}
