@@ -25,10 +25,10 @@ import (
 // Active and Chip Authentication keys, and the issuing PKI, generated at run
 // time. Options break it in the ways Passive Authentication must catch.
 
-// SyntheticSpecimenMRZ is the TD3 specimen of ICAO 9303 Part 4 Appendix A.
+// SpecimenMRZ is the TD3 specimen of ICAO 9303 Part 4 Appendix A.
 const SpecimenMRZ = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<" + "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
 
-// SyntheticAAKeyType selects the chip's Active Authentication key.
+// AAKeyType selects the chip's Active Authentication key.
 type AAKeyType int
 
 // Active Authentication key types. The zero value is RSA-1024, the most
@@ -41,7 +41,7 @@ const (
 	AANone // no DG15, no Active Authentication
 )
 
-// SyntheticDocumentOptions configures NewSyntheticDocument. Rand and Now
+// DocumentOptions configures NewDocument. Rand and Now
 // are required; everything else has a working default.
 type DocumentOptions struct {
 	Rand io.Reader // random source (required)
@@ -51,10 +51,10 @@ type DocumentOptions struct {
 	// PKI between documents to save key generation time.
 	PKI       *PKI
 	Algorithm Algorithm // for a generated PKI
-	// MRZ of the holder (TD1, TD2 or TD3); SyntheticSpecimenMRZ if empty.
+	// MRZ of the holder (TD1, TD2 or TD3); SpecimenMRZ if empty.
 	MRZ string // the parsed MRZ of DG1
 	// Face selects the DG2 encoding (ISO/IEC 19794-5 if zero); FaceImage
-	// the image (SyntheticFaceJPEG(60, 80) if nil).
+	// the image (FaceJPEG(60, 80) if nil).
 	Face      passport.FaceEncoding
 	FaceImage []byte // the image inside DG2
 	// AAKeyType, or AAKey to supply the key; AAOptions is how the chip
@@ -108,7 +108,7 @@ type DocumentOptions struct {
 	ChangeCardSecurity bool
 }
 
-// SyntheticDocument is a generated eMRTD: what a chip stores, the chip's
+// Document is a generated eMRTD: what a chip stores, the chip's
 // secret keys, and what a verifier needs to trust it.
 type Document struct {
 	MRZ *passport.MRZ // the parsed MRZ of DG1
@@ -122,7 +122,7 @@ type Document struct {
 	// AES-128, brainpoolP256r1.
 	CardAccess []byte
 	FaceImage  []byte // the image inside DG2
-	// AAKey is the chip's Active Authentication key (nil with SyntheticAANone)
+	// AAKey is the chip's Active Authentication key (nil with AANone)
 	// and AAOptions how it signs.
 	AAKey     crypto.Signer              // overrides AAKeyType
 	AAOptions passport.ActiveSignOptions // how AAKey signs
@@ -146,10 +146,10 @@ type Document struct {
 	CRL []byte
 }
 
-// NewSyntheticDocument generates a document.
+// NewDocument generates a document.
 func NewDocument(opts DocumentOptions) (*Document, error) {
 	if opts.Rand == nil || opts.Now.IsZero() {
-		return nil, errors.New("passport: NewSyntheticDocument needs Rand and Now")
+		return nil, errors.New("passporttest: NewDocument needs Rand and Now")
 	}
 	for _, n := range []int{opts.ChangeDataGroup, opts.OmitFromSOD} {
 		if n < 0 || n > 16 {
@@ -188,7 +188,7 @@ func NewDocument(opts DocumentOptions) (*Document, error) {
 	if n := opts.ChangeDataGroup; n != 0 {
 		dg, ok := doc.DataGroups[n]
 		if !ok {
-			return nil, fmt.Errorf("passport: ChangeDataGroup %d: the document has no DG%d", n, n)
+			return nil, fmt.Errorf("passporttest: ChangeDataGroup %d: the document has no DG%d", n, n)
 		}
 		doc.DataGroups[n] = synthAlter(n, dg, doc.MRZ)
 	}
@@ -472,7 +472,7 @@ func synthFullDate(yymmdd string, now time.Time) string {
 	return fmt.Sprintf("%04d%s", century+yy, yymmdd[2:])
 }
 
-// VirtualChipConfig returns the configuration of a virtual chip holding
+// ChipConfig returns the configuration of a virtual chip holding
 // this document, with BAC and PACE keyed by the MRZ, Active Authentication
 // and Chip Authentication enabled when the document has the keys, and
 // extended-length APDUs when a 2048-bit DH group needs them (as chips with

@@ -7,7 +7,7 @@ import (
 	"image/jpeg"
 )
 
-// SyntheticFaceJPEG draws a small frontal "face" (an oval with eyes,
+// FaceJPEG draws a small frontal "face" (an oval with eyes,
 // nose and mouth on a light background, like an ICAO portrait's layout) and
 // encodes it as a real baseline JPEG. The drawing and the encoding are
 // deterministic, so the bytes are the same on every call.

@@ -27,7 +27,7 @@ import (
 // run time, on any algorithm, including the brainpool and explicit-parameter
 // keys crypto/x509 cannot create.
 
-// SyntheticAlgorithm selects the key type and signature algorithm of a
+// Algorithm selects the key type and signature algorithm of a
 // synthetic CSCA, DSC or master list signer.
 type Algorithm int
 
@@ -54,7 +54,7 @@ func (a Algorithm) String() string {
 	case RSAPSS:
 		return "RSA-2048 RSASSA-PSS/SHA-256"
 	}
-	return fmt.Sprintf("SyntheticAlgorithm(%d)", int(a))
+	return fmt.Sprintf("Algorithm(%d)", int(a))
 }
 
 // GenerateKey makes a fresh key for the algorithm from rand. (crypto/rsa
@@ -74,6 +74,7 @@ func (a Algorithm) GenerateKey(rand io.Reader) (crypto.Signer, error) {
 	return nil, fmt.Errorf("%w: %v", passport.ErrUnsupportedAlgorithm, a)
 }
 
+// Hash is the message digest the algorithm signs with.
 func (a Algorithm) Hash() crypto.Hash {
 	if a == ECDSABrainpoolP384 {
 		return crypto.SHA384
@@ -81,7 +82,7 @@ func (a Algorithm) Hash() crypto.Hash {
 	return crypto.SHA256
 }
 
-// algorithmID returns the DER AlgorithmIdentifier of the signature.
+// AlgorithmID returns the DER AlgorithmIdentifier of the signature.
 func (a Algorithm) AlgorithmID() []byte {
 	oid := func(o asn1.ObjectIdentifier) []byte { b, _ := asn1.Marshal(o); return b }
 	null := []byte{0x05, 0x00}
@@ -103,7 +104,7 @@ func (a Algorithm) AlgorithmID() []byte {
 	}
 }
 
-// sign hashes msg and signs it as the algorithm prescribes.
+// Sign hashes msg and signs it as the algorithm prescribes.
 func (a Algorithm) Sign(rand io.Reader, key crypto.Signer, msg []byte) ([]byte, error) {
 	h := a.Hash().New()
 	h.Write(msg)
@@ -114,7 +115,7 @@ func (a Algorithm) Sign(rand io.Reader, key crypto.Signer, msg []byte) ([]byte, 
 	return key.Sign(rand, h.Sum(nil), opts)
 }
 
-// synthCertificate describes a certificate for synthCreateCertificate.
+// CertificateTemplate describes a certificate for CreateCertificate.
 type CertificateTemplate struct {
 	Serial      int64
 	Subject     pkix.Name
@@ -127,7 +128,7 @@ type CertificateTemplate struct {
 	Explicit    bool     // EC key with explicit domain parameters
 }
 
-// synthCreateCertificate issues a certificate for pub, signed by issuerKey
+// CreateCertificate issues a certificate for pub, signed by issuerKey
 // with alg. issuer is nil for a self-signed certificate.
 func CreateCertificate(rand io.Reader, t CertificateTemplate, pub crypto.PublicKey, issuer *passport.Certificate, issuerKey crypto.Signer, alg Algorithm) (*passport.Certificate, error) {
 	spki, err := passport.MarshalPublicKeyInfo(pub, t.Explicit)
@@ -235,7 +236,7 @@ func synthTime(t time.Time) []byte {
 	return ber.DER(0x18, []byte(t.Format("20060102150405Z")))
 }
 
-// synthSignerID is how a synthetic SignerInfo names its signer.
+// SignerID is how a synthetic SignerInfo names its signer.
 type SignerID int
 
 const (
@@ -244,14 +245,14 @@ const (
 	SignerIssuerReversed                 // issuerAndSerialNumber with the issuer's RDNs in reverse order
 )
 
-// synthSignedData builds a CMS ContentInfo/SignedData over content, signed
+// SignCMS builds a CMS ContentInfo/SignedData over content, signed
 // by key (whose certificate is cert) with signed attributes contentType,
 // signingTime and messageDigest; sid says how the SignerInfo names the
 // signer, and omitCert leaves the signer's certificate out (as documents
 // whose DSC is distributed through the ICAO PKD do).
 func SignCMS(rand io.Reader, contentType asn1.ObjectIdentifier, content []byte, cert *passport.Certificate, key crypto.Signer, alg Algorithm, signingTime time.Time, sid SignerID, omitCert bool) ([]byte, error) {
 	if cert == nil || key == nil {
-		return nil, errors.New("passport: SignedData needs a signer certificate and key")
+		return nil, errors.New("passporttest: SignedData needs a signer certificate and key")
 	}
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
 	h := alg.Hash()
@@ -299,7 +300,7 @@ func SignCMS(rand io.Reader, contentType asn1.ObjectIdentifier, content []byte, 
 	return ber.DER(0x30, enc(oidSignedData), ber.DER(0xA0, signedData)), nil
 }
 
-// synthReverseRDNs returns a DER Name with the RDNs of name in reverse order.
+// ReverseRDNs returns a DER Name with the RDNs of name in reverse order.
 func ReverseRDNs(name []byte) []byte {
 	e, err := ber.ReadAll(name)
 	if err != nil {
@@ -316,9 +317,9 @@ func ReverseRDNs(name []byte) []byte {
 	return ber.DER(0x30, parts...)
 }
 
-// SyntheticPKI is a complete synthetic issuing PKI: a CSCA, a document
+// PKI is a complete synthetic issuing PKI: a CSCA, a document
 // signer (DSC) it issued, and a master list signer it issued. Build one with
-// NewSyntheticPKI and share it between documents (key generation, RSA
+// NewPKI and share it between documents (key generation, RSA
 // especially, is the slow part).
 type PKI struct {
 	Algorithm           Algorithm             // of every key and signature
@@ -330,7 +331,7 @@ type PKI struct {
 	MasterListSignerKey crypto.Signer         // signs master lists
 }
 
-// SyntheticPKIOptions configures NewSyntheticPKI.
+// PKIOptions configures NewPKI.
 type PKIOptions struct {
 	// Rand is the random source (required).
 	Rand io.Reader
@@ -351,10 +352,10 @@ type PKIOptions struct {
 	CSCAKey, DSCKey crypto.Signer // the CSCA's private key
 }
 
-// NewSyntheticPKI generates a CSCA, a DSC and a master list signer.
+// NewPKI generates a CSCA, a DSC and a master list signer.
 func NewPKI(opts PKIOptions) (*PKI, error) {
 	if opts.Rand == nil || opts.Now.IsZero() {
-		return nil, errors.New("passport: NewSyntheticPKI needs Rand and Now")
+		return nil, errors.New("passporttest: NewPKI needs Rand and Now")
 	}
 	country := opts.Country
 	if country == "" {
@@ -379,7 +380,7 @@ func NewPKI(opts PKIOptions) (*PKI, error) {
 		IsCA: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, Explicit: opts.ExplicitParameters,
 	}, p.CSCAKey.Public(), nil, p.CSCAKey, alg)
 	if err != nil {
-		return nil, fmt.Errorf("passport: synthetic CSCA: %w", err)
+		return nil, fmt.Errorf("passporttest: synthetic CSCA: %w", err)
 	}
 	dscFrom, dscTo := now.AddDate(0, 0, -30), now.AddDate(5, 0, 0)
 	if opts.ExpiredDSC {
@@ -390,7 +391,7 @@ func NewPKI(opts PKIOptions) (*PKI, error) {
 		KeyUsage: x509.KeyUsageDigitalSignature, DocTypes: []string{"P", "ID"}, Explicit: opts.ExplicitParameters,
 	}, p.DSCKey.Public(), p.CSCA, p.CSCAKey, alg)
 	if err != nil {
-		return nil, fmt.Errorf("passport: synthetic DSC: %w", err)
+		return nil, fmt.Errorf("passporttest: synthetic DSC: %w", err)
 	}
 	p.MasterListSigner, err = CreateCertificate(opts.Rand, CertificateTemplate{
 		Serial: 3, Subject: name("Master List Signer " + country), NotBefore: now.AddDate(0, 0, -30), NotAfter: now.AddDate(2, 0, 0),
@@ -398,7 +399,7 @@ func NewPKI(opts PKIOptions) (*PKI, error) {
 		Explicit: opts.ExplicitParameters,
 	}, p.MasterListSignerKey.Public(), p.CSCA, p.CSCAKey, alg)
 	if err != nil {
-		return nil, fmt.Errorf("passport: synthetic master list signer: %w", err)
+		return nil, fmt.Errorf("passporttest: synthetic master list signer: %w", err)
 	}
 	return p, nil
 }
@@ -417,7 +418,7 @@ func (p *PKI) ReissueCSCA(rand io.Reader, serial int64, notBefore, notAfter time
 // TrustStore returns a new trust store holding only this PKI's CSCA.
 func (p *PKI) TrustStore() *passport.TrustStore { return passport.NewTrustStore(p.CSCA) }
 
-// SODOptions configures (*SyntheticPKI).SignSOD.
+// SODOptions configures (*PKI).SignSOD.
 type SODOptions struct {
 	// Hash of the data groups (SHA-256 if zero).
 	Hash crypto.Hash

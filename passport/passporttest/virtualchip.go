@@ -23,8 +23,8 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
-// VirtualChipConfig is what a VirtualChip holds: its files and its keys.
-// NewSyntheticDocument (synthetic.go) fills one from a synthetic passport.
+// ChipConfig is what a Chip holds: its files and its keys.
+// NewDocument (synthetic.go) fills one from a synthetic passport.
 type ChipConfig struct {
 	// Files are the elementary files of the eMRTD application by file
 	// identifier: FileCOM, FileSOD, FileDG(1)…FileDG(16).
@@ -62,7 +62,7 @@ type ChipConfig struct {
 	Rand io.Reader
 }
 
-// VirtualChip is a software eMRTD chip speaking ISO/IEC 7816-4 APDUs: the
+// Chip is a software eMRTD chip speaking ISO/IEC 7816-4 APDUs: the
 // card side of BAC, PACE (generic and chip authentication mapping), 3DES
 // and AES secure messaging, file selection and READ BINARY (even and odd
 // INS), Active Authentication and Chip Authentication. It is real card
@@ -70,7 +70,7 @@ type ChipConfig struct {
 // groups before access control, ends secure messaging on any SM error, and
 // refuses replayed or out-of-sequence steps.
 //
-// VirtualChip implements Transceiver. Its methods are safe for concurrent
+// Chip implements Transceiver. Its methods are safe for concurrent
 // use (each APDU is processed atomically), though, like a real chip, it
 // holds one session: interleaving two terminals breaks both sessions.
 type Chip struct {
@@ -111,7 +111,7 @@ type chipPACE struct {
 	caIC     []byte
 }
 
-// NewVirtualChip builds a chip from cfg. It checks that the configuration is
+// NewChip builds a chip from cfg. It checks that the configuration is
 // consistent: a usable access key, parseable EF.CardAccess, and PACE-only
 // chips that actually have PACE.
 func NewChip(cfg ChipConfig) (*Chip, error) {
@@ -120,7 +120,7 @@ func NewChip(cfg ChipConfig) (*Chip, error) {
 		c.rand = rand.Reader
 	}
 	if err := validKey(cfg.Key); err != nil {
-		return nil, fmt.Errorf("passport: virtual chip MRZ key: %w", err)
+		return nil, fmt.Errorf("passporttest: virtual chip MRZ key: %w", err)
 	}
 	if cfg.CAN != "" {
 		if err := validCAN(cfg.CAN); err != nil {
@@ -130,12 +130,12 @@ func NewChip(cfg ChipConfig) (*Chip, error) {
 	if cfg.CardAccess != nil {
 		si, err := passport.ParseSecurityInfos(cfg.CardAccess)
 		if err != nil {
-			return nil, fmt.Errorf("passport: virtual chip EF.CardAccess: %w", err)
+			return nil, fmt.Errorf("passporttest: virtual chip EF.CardAccess: %w", err)
 		}
 		c.si, c.pace = si, si.PACE
 	}
 	if cfg.DisableBAC && len(c.pace) == 0 {
-		return nil, errors.New("passport: a virtual chip without BAC needs PACEInfos in EF.CardAccess")
+		return nil, errors.New("passporttest: a virtual chip without BAC needs PACEInfos in EF.CardAccess")
 	}
 	c.cfg.Files = make(map[uint16][]byte, len(cfg.Files))
 	for fid, b := range cfg.Files {

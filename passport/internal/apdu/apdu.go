@@ -116,6 +116,7 @@ func ParseCommand(b []byte) (Command, error) {
 	return Command{}, fmt.Errorf("%w: %d body bytes starting with 00 fit no APDU case", ErrMalformedAPDU, len(body))
 }
 
+// ShortNe decodes a short Le byte (00 means 256).
 func ShortNe(b byte) int {
 	if b == 0 {
 		return MaxShortNe
@@ -123,6 +124,7 @@ func ShortNe(b byte) int {
 	return int(b)
 }
 
+// ExtendedNe decodes a two-byte extended Le (0000 means 65536).
 func ExtendedNe(b []byte) int {
 	n := int(binary.BigEndian.Uint16(b))
 	if n == 0 {
@@ -189,14 +191,17 @@ const (
 // FileDG returns the file identifier of data group n (1–16): 0x0101–0x0110.
 func FileDG(n int) uint16 { return 0x0100 | uint16(n) }
 
+// SelectApp is SELECT by application identifier, no answer data.
 func SelectApp(aid []byte) Command {
 	return Command{INS: INSSelect, P1: 0x04, P2: 0x0C, Data: aid}
 }
 
+// SelectFile is SELECT of an elementary file by identifier, no answer data.
 func SelectFile(fid uint16) Command {
 	return Command{INS: INSSelect, P1: 0x02, P2: 0x0C, Data: []byte{byte(fid >> 8), byte(fid)}}
 }
 
+// SelectMF is SELECT of the master file 3F00.
 func SelectMF() Command {
 	return Command{INS: INSSelect, P1: 0x00, P2: 0x0C, Data: []byte{0x3F, 0x00}}
 }

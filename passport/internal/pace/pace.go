@@ -85,23 +85,46 @@ type Domain interface {
 // ECDomain is an elliptic curve.
 type ECDomain struct{ C *ec.Curve }
 
-func (d ECDomain) String() string  { return d.C.String() }
+// String implements Domain for a curve.
+func (d ECDomain) String() string { return d.C.String() }
+
+// Order implements Domain for a curve.
 func (d ECDomain) Order() *big.Int { return d.C.N() }
+
+// Prime implements Domain for a curve.
 func (d ECDomain) Prime() *big.Int { return d.C.P() }
+
+// Generator implements Domain for a curve.
 func (d ECDomain) Generator() Elem { return Elem{Pt: d.C.G()} }
+
+// Exp implements Domain for a curve.
 func (d ECDomain) Exp(p Elem, k *big.Int) Elem {
 	return Elem{Pt: d.C.ScalarMult(p.Pt, k)}
 }
-func (d ECDomain) Mul(p, q Elem) Elem     { return Elem{Pt: d.C.Add(p.Pt, q.Pt)} }
+
+// Mul implements Domain for a curve.
+func (d ECDomain) Mul(p, q Elem) Elem { return Elem{Pt: d.C.Add(p.Pt, q.Pt)} }
+
+// IsIdentity implements Domain for a curve.
 func (d ECDomain) IsIdentity(p Elem) bool { return p.Pt.IsInfinity() }
-func (d ECDomain) Equal(p, q Elem) bool   { return p.Pt.Equal(q.Pt) }
-func (d ECDomain) Encode(p Elem) []byte   { return d.C.Marshal(p.Pt) }
+
+// Equal implements Domain for a curve.
+func (d ECDomain) Equal(p, q Elem) bool { return p.Pt.Equal(q.Pt) }
+
+// Encode implements Domain for a curve.
+func (d ECDomain) Encode(p Elem) []byte { return d.C.Marshal(p.Pt) }
+
+// SharedSecret implements Domain for a curve.
 func (d ECDomain) SharedSecret(p Elem) []byte {
 	return p.Pt.X.FillBytes(make([]byte, d.C.ByteLen()))
 }
+
+// TokenKey implements Domain for a curve.
 func (d ECDomain) TokenKey(p Elem) []byte {
 	return ber.EncodeTLV(DOPublicKeyECPt, d.C.Marshal(p.Pt))
 }
+
+// Decode implements Domain for a curve.
 func (d ECDomain) Decode(b []byte) (Elem, error) {
 	pt, err := d.C.Unmarshal(b)
 	if err != nil {
@@ -159,22 +182,45 @@ func (d ECDomain) IntegratedMap(t *big.Int) (Elem, error) {
 // DHDomain is a finite-field group.
 type DHDomain struct{ G *dh.DHGroup }
 
-func (d DHDomain) String() string  { return d.G.String() }
+// String implements Domain for a DH group.
+func (d DHDomain) String() string { return d.G.String() }
+
+// Order implements Domain for a DH group.
 func (d DHDomain) Order() *big.Int { return d.G.Q() }
+
+// Prime implements Domain for a DH group.
 func (d DHDomain) Prime() *big.Int { return d.G.P() }
+
+// Generator implements Domain for a DH group.
 func (d DHDomain) Generator() Elem { return Elem{Y: d.G.G()} }
+
+// Exp implements Domain for a DH group.
 func (d DHDomain) Exp(p Elem, k *big.Int) Elem {
 	return Elem{Y: new(big.Int).Exp(p.Y, k, d.G.P())}
 }
+
+// Mul implements Domain for a DH group.
 func (d DHDomain) Mul(p, q Elem) Elem {
 	v := new(big.Int).Mul(p.Y, q.Y)
 	return Elem{Y: v.Mod(v, d.G.P())}
 }
-func (d DHDomain) IsIdentity(p Elem) bool     { return p.Y == nil || p.Y.Cmp(big.NewInt(1)) == 0 }
-func (d DHDomain) Equal(p, q Elem) bool       { return p.Y != nil && q.Y != nil && p.Y.Cmp(q.Y) == 0 }
-func (d DHDomain) Encode(p Elem) []byte       { return d.G.Encode(p.Y) }
+
+// IsIdentity implements Domain for a DH group.
+func (d DHDomain) IsIdentity(p Elem) bool { return p.Y == nil || p.Y.Cmp(big.NewInt(1)) == 0 }
+
+// Equal implements Domain for a DH group.
+func (d DHDomain) Equal(p, q Elem) bool { return p.Y != nil && q.Y != nil && p.Y.Cmp(q.Y) == 0 }
+
+// Encode implements Domain for a DH group.
+func (d DHDomain) Encode(p Elem) []byte { return d.G.Encode(p.Y) }
+
+// SharedSecret implements Domain for a DH group.
 func (d DHDomain) SharedSecret(p Elem) []byte { return d.G.Encode(p.Y) }
-func (d DHDomain) TokenKey(p Elem) []byte     { return ber.EncodeTLV(0x84, p.Y.Bytes()) }
+
+// TokenKey implements Domain for a DH group.
+func (d DHDomain) TokenKey(p Elem) []byte { return ber.EncodeTLV(0x84, p.Y.Bytes()) }
+
+// Decode implements Domain for a DH group.
 func (d DHDomain) Decode(b []byte) (Elem, error) {
 	y, err := d.G.Decode(b)
 	if err != nil {

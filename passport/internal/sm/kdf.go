@@ -14,11 +14,12 @@ import (
 // 3DES for BAC and the DES variants of PACE/CA, AES for the rest.
 type Cipher int
 
+// The ciphers of ICAO 9303 secure messaging.
 const (
-	Cipher3DES Cipher = iota + 1
-	CipherAES128
-	CipherAES192
-	CipherAES256
+	Cipher3DES   Cipher = iota + 1 // two-key 3DES, retail MAC
+	CipherAES128                   // AES-128, CMAC
+	CipherAES192                   // AES-192, CMAC
+	CipherAES256                   // AES-256, CMAC
 )
 
 // String names the cipher as Session.SecureMessaging reports it.

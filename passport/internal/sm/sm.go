@@ -38,6 +38,8 @@ type Channel struct {
 	SSC    []byte       // the send sequence counter, big-endian, one block long
 }
 
+// NewChannel starts a channel with session keys KS_enc, KS_MAC and the
+// initial send sequence counter ssc (one block).
 func NewChannel(alg Cipher, ksEnc, ksMAC, ssc []byte) (*Channel, error) {
 	enc, err := NewBlockCipher(alg, ksEnc)
 	if err != nil {
@@ -55,6 +57,7 @@ func NewChannel(alg Cipher, ksEnc, ksMAC, ssc []byte) (*Channel, error) {
 	return sc, nil
 }
 
+// BlockSize is the block size of the channel's cipher.
 func (sc *Channel) BlockSize() int { return sc.enc.BlockSize() }
 
 // IncSSC adds one to the big-endian send sequence counter.
