@@ -24,7 +24,7 @@ type bacExchange struct {
 // and, on success, protects the session with 3DES secure messaging. The
 // eMRTD application must already be selected. A wrong key typically ends in
 // ErrAuthenticationFailed (6300) or ErrSecurityStatusNotSatisfied.
-func (s *Session) BAC(ctx context.Context, key BACKey) error {
+func (s *session) BAC(ctx context.Context, key BACKey) error {
 	if err := key.valid(); err != nil {
 		return err
 	}

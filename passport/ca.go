@@ -27,7 +27,7 @@ var ErrChipAuthenticationFailed = errors.New("passport: chip authentication fail
 // MSE:Set AT and GENERAL AUTHENTICATE. The session must already be
 // protected (BAC or PACE) and the eMRTD application selected. The restart
 // is confirmed with one protected SELECT of EF.COM.
-func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationInfo, key ChipAuthenticationPublicKeyInfo) error {
+func (s *session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationInfo, key ChipAuthenticationPublicKeyInfo) error {
 	if s.sm == nil {
 		return fmt.Errorf("%w: needs secure messaging (BAC or PACE) first", ErrChipAuthenticationFailed)
 	}
@@ -69,7 +69,7 @@ func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationI
 		return err
 	}
 	s.startSM(sc)
-	if _, err := s.transmitOK(ctx, apdu.SelectFile(FileCOM)); err != nil {
+	if _, err := s.transmitOK(ctx, apdu.SelectFile(efCOM)); err != nil {
 		return fmt.Errorf("%w: the chip did not answer under the new keys: %w", ErrChipAuthenticationFailed, err)
 	}
 	return nil
@@ -77,7 +77,7 @@ func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationI
 
 // caAgreement draws the terminal's ephemeral key in the chip key's domain
 // and returns its encoding and the shared secret.
-func (s *Session) caAgreement(info ChipAuthenticationInfo, key ChipAuthenticationPublicKeyInfo) ([]byte, []byte, error) {
+func (s *session) caAgreement(info ChipAuthenticationInfo, key ChipAuthenticationPublicKeyInfo) ([]byte, []byte, error) {
 	if info.Protocol[9] == 1 {
 		if key.DHPublicKey == nil {
 			return nil, nil, fmt.Errorf("%w: %s needs a DH chip authentication key", ErrChipAuthenticationFailed, info)

@@ -15,9 +15,9 @@ import (
 // PACE-CAM authenticates against — signed by a document signer like EF.SOD.
 // The chip serves it only after PACE.
 
-// FileCardSecurity is EF.CardSecurity's file identifier in the master
+// efCardSecurity is EF.CardSecurity's file identifier in the master
 // file (the same number as EF.SOD's in the eMRTD application).
-const FileCardSecurity uint16 = 0x011D
+const efCardSecurity uint16 = 0x011D
 
 // OIDSecurityObject is the eContentType of EF.CardSecurity (id-SecurityObject,
 // bsi-de applications(3) eID(2) 1).
@@ -89,11 +89,11 @@ func VerifyCardSecurity(der []byte, opts PassiveOptions) (*CardSecurity, *Passiv
 // ReadCardSecurity reads EF.CardSecurity from the master file. The chip
 // serves it only under the secure messaging PACE set up; it selects the
 // master file first, so call SelectApplication again afterwards.
-func (s *Session) ReadCardSecurity(ctx context.Context) ([]byte, error) {
+func (s *session) ReadCardSecurity(ctx context.Context) ([]byte, error) {
 	if err := s.selectMF(ctx); err != nil {
 		return nil, fmt.Errorf("passport: selecting the master file for EF.CardSecurity: %w", err)
 	}
-	return s.ReadFile(ctx, FileCardSecurity)
+	return s.ReadFile(ctx, efCardSecurity)
 }
 
 // keysOnCurve returns the usable ECDH chip authentication keys of si on curve c.

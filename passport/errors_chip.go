@@ -40,15 +40,15 @@ var (
 	ErrMalformedAPDU = apdu.ErrMalformedAPDU
 )
 
-// File identifiers of ICAO 9303 Part 10, for Session.ReadFile.
+// File identifiers of ICAO 9303 Part 10, for session.ReadFile.
 const (
-	// FileCardAccess is EF.CardAccess (in the master file): PACE parameters.
-	FileCardAccess = apdu.FileCardAccess
-	// FileCOM is EF.COM: LDS version and the list of present data groups.
-	FileCOM = apdu.FileCOM
-	// FileSOD is EF.SOD: the document security object (signed hashes).
-	FileSOD = apdu.FileSOD
+	// efCardAccess is EF.CardAccess (in the master file): PACE parameters.
+	efCardAccess = apdu.FileCardAccess
+	// efCOM is EF.COM: LDS version and the list of present data groups.
+	efCOM = apdu.FileCOM
+	// efSOD is EF.SOD: the document security object (signed hashes).
+	efSOD = apdu.FileSOD
 )
 
 // FileDG returns the file identifier of data group n (1–16): 0x0101–0x0110.
-func FileDG(n int) uint16 { return apdu.FileDG(n) }
+func efDG(n int) uint16 { return apdu.FileDG(n) }

@@ -28,5 +28,5 @@ var (
 // ErrSecureMessaging reports a secure-messaging failure: a response whose
 // MAC does not verify, missing or malformed data objects, bad padding, or an
 // answer the chip sent unprotected. A chip ends its secure session on such
-// errors, so the Session does too; open a new one (BAC/PACE) to continue.
+// errors, so the session does too; open a new one (BAC/PACE) to continue.
 var ErrSecureMessaging = sm.ErrSecureMessaging

@@ -53,13 +53,13 @@ var PkiNamesSameRDNs = pkiNamesSameRDNs
 var PkiRDNKeys = pkiRDNKeys
 
 // SM is the session's secure-messaging channel (nil while plain).
-func (s *Session) SM() *sm.Channel { return s.sm }
+func (s *session) SM() *sm.Channel { return s.sm }
 
 // SetTransceiver swaps the connection under a running session.
-func (s *Session) SetTransceiver(t Transceiver) { s.t = t }
+func (s *session) SetTransceiver(t Transceiver) { s.t = t }
 
 // ReadChunk is the READ BINARY size the session has settled on.
-func (s *Session) ReadChunk() int { return s.readChunk }
+func (s *session) ReadChunk() int { return s.readChunk }
 
 // KeySeed is K_seed of BAC.
 func (k BACKey) KeySeed() []byte { return k.keySeed() }
@@ -120,3 +120,27 @@ func (e *Evidence) Fail(name CheckName, detail string, err error) { e.fail(name,
 
 // KeysOnCurve lists the chip-authentication keys on curve c.
 func (s *SecurityInfos) KeysOnCurve(c *ec.Curve) []*ec.ECPublicKey { return s.keysOnCurve(c) }
+
+// The low-level session the Reader runs on, for the protocol tests.
+type (
+	Session        = session
+	SessionOptions = sessionOptions
+	PACEResult     = paceResult
+)
+
+// Session-level names the protocol tests use.
+var (
+	NewSession    = newSession
+	SupportedPACE = supportedPACE
+	FileDG        = efDG
+)
+
+// File identifiers and defaults the protocol tests use.
+const (
+	DefaultMaxFileSize = defaultMaxFileSize
+	DefaultReadChunk   = defaultReadChunk
+	FileCardSecurity   = efCardSecurity
+	FileCardAccess     = efCardAccess
+	FileCOM            = efCOM
+	FileSOD            = efSOD
+)

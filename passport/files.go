@@ -36,7 +36,7 @@ const maxHeader = ber.MaxTagBytes + 5
 // odd-INS READ BINARY. When a chip refuses a length (6700) the read size is
 // halved for the rest of the session; when it names the right one (6Cxx)
 // that is used.
-func (s *Session) ReadFile(ctx context.Context, fid uint16) ([]byte, error) {
+func (s *session) ReadFile(ctx context.Context, fid uint16) ([]byte, error) {
 	if _, err := s.transmitOK(ctx, apdu.SelectFile(fid)); err != nil {
 		return nil, fmt.Errorf("passport: selecting file %04X: %w", fid, err)
 	}
@@ -73,7 +73,7 @@ func (s *Session) ReadFile(ctx context.Context, fid uint16) ([]byte, error) {
 
 // readAt reads up to ne bytes at offset from the selected file, applying the
 // Le fallbacks. It returns at least one byte or an error.
-func (s *Session) readAt(ctx context.Context, offset, ne int) ([]byte, error) {
+func (s *session) readAt(ctx context.Context, offset, ne int) ([]byte, error) {
 	for attempt := 0; attempt < 10; attempt++ {
 		odd := offset > maxOffsetB0
 		var c apdu.Command
@@ -128,11 +128,11 @@ func (s *Session) readAt(ctx context.Context, offset, ne int) ([]byte, error) {
 // records that say which PACE variants the chip supports. Chips without
 // PACE answer ErrFileNotFound. It must run before the eMRTD application is
 // selected (or after re-selecting the master file, which it attempts).
-func (s *Session) ReadCardAccess(ctx context.Context) ([]byte, error) {
+func (s *session) ReadCardAccess(ctx context.Context) ([]byte, error) {
 	// At power-up the master file is current anyway; some chips refuse an
 	// explicit SELECT of it, so a failure here is not fatal.
 	if err := s.selectMF(ctx); err != nil && s.broken != nil {
 		return nil, err
 	}
-	return s.ReadFile(ctx, FileCardAccess)
+	return s.ReadFile(ctx, efCardAccess)
 }

@@ -11,7 +11,7 @@ import (
 // the eMRTD application. Every file is one BER-TLV data object whose tag
 // names the file (EF.COM 60, DG1 61, DG2 75, ..., EF.SOD 77). This file holds
 // the tags and EF.COM; each data group has its own lds_*.go file. File
-// identifiers (FileCOM, FileSOD, FileDG) live with the APDU layer.
+// identifiers (efCOM, efSOD, FileDG) live with the APDU layer.
 
 // Tags of the LDS files.
 const (

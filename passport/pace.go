@@ -15,8 +15,8 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
-// PACEResult tells what a successful PACE run established.
-type PACEResult struct {
+// paceResult tells what a successful PACE run established.
+type paceResult struct {
 	// Info is the protocol that ran.
 	Info PACEInfo
 	// Curve carries the domain parameters of ECDH PACE, DHGroup those of
@@ -33,10 +33,10 @@ type PACEResult struct {
 	caIC    []byte
 }
 
-// SupportedPACE picks the strongest PACE variant in infos that this package
+// supportedPACE picks the strongest PACE variant in infos that this package
 // can run (on standardized or proprietary domain parameters), preferring chip
 // authentication mapping, then ECDH over DH, then the stronger cipher.
-func SupportedPACE(infos []PACEInfo) (PACEInfo, bool) {
+func supportedPACE(infos []PACEInfo) (PACEInfo, bool) {
 	best, bestScore := PACEInfo{}, 0
 	for _, p := range infos {
 		s, err := pace.SuiteFor(p.Protocol)
@@ -69,7 +69,7 @@ func SupportedPACE(infos []PACEInfo) (PACEInfo, bool) {
 //
 // The eMRTD application must not be selected yet: PACE runs in the master
 // file, and SelectApplication follows it.
-func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACEResult, error) {
+func (s *session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*paceResult, error) {
 	if err := key.valid(); err != nil {
 		return nil, err
 	}
@@ -109,7 +109,7 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 	}
 
 	// Step 2: map the nonce to a new generator.
-	res := &PACEResult{Info: info}
+	res := &paceResult{Info: info}
 	gHat, err := s.paceMap(ctx, suite, dom, nonce, len(z), res)
 	if err != nil {
 		return nil, err
@@ -173,7 +173,7 @@ func (s *Session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*PACE
 // and chip authentication mapping exchange ephemeral keys and compute
 // Ĝ = s·G + H; Integrated Mapping sends a random nonce t in the clear (the
 // chip answers an empty 82) and computes Ĝ = f_G(R_p(s, t)).
-func (s *Session) paceMap(ctx context.Context, suite pace.Suite, dom pace.Domain, nonce *big.Int, nonceLen int, res *PACEResult) (pace.Elem, error) {
+func (s *session) paceMap(ctx context.Context, suite pace.Suite, dom pace.Domain, nonce *big.Int, nonceLen int, res *paceResult) (pace.Elem, error) {
 	switch d := dom.(type) {
 	case pace.ECDomain:
 		res.Curve = d.C
@@ -216,7 +216,7 @@ func (s *Session) paceMap(ctx context.Context, suite pace.Suite, dom pace.Domain
 
 // generalAuthenticate sends one chained GENERAL AUTHENTICATE step and returns
 // the value of want in the answer's dynamic authentication data.
-func (s *Session) generalAuthenticate(ctx context.Context, data []byte, want ber.Tag, last bool) ([]byte, error) {
+func (s *session) generalAuthenticate(ctx context.Context, data []byte, want ber.Tag, last bool) ([]byte, error) {
 	objs, err := s.generalAuthenticateObjects(ctx, data, last)
 	if err != nil {
 		return nil, err
@@ -228,7 +228,7 @@ func (s *Session) generalAuthenticate(ctx context.Context, data []byte, want ber
 	return t.Value, nil
 }
 
-func (s *Session) generalAuthenticateObjects(ctx context.Context, data []byte, last bool) ([]ber.TLV, error) {
+func (s *session) generalAuthenticateObjects(ctx context.Context, data []byte, last bool) ([]ber.TLV, error) {
 	cla := byte(0x10) // command chaining: more steps follow
 	if last {
 		cla = 0
@@ -248,7 +248,7 @@ func (s *Session) generalAuthenticateObjects(ctx context.Context, data []byte, l
 // key pub from DG14 (which Passive Authentication must vouch for), it checks
 // PK_map,IC = CA_IC · PK_IC, proving the chip holds the private key. It sets
 // r.ChipAuthenticated.
-func (r *PACEResult) VerifyCAM(pub *ec.ECPublicKey) error {
+func (r *paceResult) VerifyCAM(pub *ec.ECPublicKey) error {
 	if r.caIC == nil {
 		return fmt.Errorf("%w: PACE ran without chip authentication mapping", pace.ErrUnsupported)
 	}
