@@ -155,3 +155,6 @@ func domainFor(si *passport.SecurityInfos, info passport.PACEInfo, ecdh bool) (p
 	}
 	return pace.DHDomain{G: g}, nil
 }
+
+// fileCardSecurity is EF.CardSecurity's file identifier (ICAO 9303 Part 10 §3.11.2).
+const fileCardSecurity uint16 = 0x011D

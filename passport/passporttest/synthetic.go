@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/internal/apdu"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
@@ -200,9 +201,9 @@ func NewDocument(opts DocumentOptions) (*Document, error) {
 		}
 	}
 	doc.COM = (&passport.COM{LDSVersion: "0108", UnicodeVersion: "040000", Tags: tags}).Marshal()
-	doc.Files = map[uint16][]byte{passport.FileCOM: doc.COM, passport.FileSOD: doc.SOD}
+	doc.Files = map[uint16][]byte{apdu.FileCOM: doc.COM, apdu.FileSOD: doc.SOD}
 	for n, dg := range doc.DataGroups {
-		doc.Files[passport.FileDG(n)] = dg
+		doc.Files[apdu.FileDG(n)] = dg
 	}
 
 	doc.Trust = pki.TrustStore()

@@ -288,9 +288,9 @@ func (c *Chip) doSelect(cmd apdu.Command) apdu.Response {
 func (c *Chip) file(fid uint16) ([]byte, uint16) {
 	if !c.inApp {
 		switch {
-		case fid == passport.FileCardAccess && c.cfg.CardAccess != nil:
+		case fid == apdu.FileCardAccess && c.cfg.CardAccess != nil:
 			return c.cfg.CardAccess, apdu.SWOK
-		case fid == passport.FileCardSecurity && c.cfg.CardSecurity != nil:
+		case fid == fileCardSecurity && c.cfg.CardSecurity != nil:
 			if !c.access || c.sm == nil {
 				return nil, apdu.SWSecurityStatus
 			}
