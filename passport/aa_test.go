@@ -16,6 +16,7 @@ import (
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/ec"
 	"github.com/go-mitid/mitid/passport/internal/rsaraw"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 type aaTestKeySet struct {
@@ -80,7 +81,7 @@ func TestActiveAuthentication_RSAEveryTrailer(t *testing.T) {
 	for _, key := range []*rsa.PrivateKey{keys.rsa1024, keys.rsa2048} {
 		for _, tc := range cases {
 			t.Run(fmt.Sprintf("RSA-%d/%X", key.N.BitLen(), tc.trailer), func(t *testing.T) {
-				sig, err := passport.SignActive(pkiTestRand(1), key, aaChallenge, passport.ActiveSignOptions{Hash: tc.hash, ExplicitTrailer: tc.explicit})
+				sig, err := passporttest.SignActive(pkiTestRand(1), key, aaChallenge, passporttest.ActiveSignOptions{Hash: tc.hash, ExplicitTrailer: tc.explicit})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -191,7 +192,7 @@ func TestActiveAuthentication_ECDSAPlainAndDER(t *testing.T) {
 		for _, der := range []bool{false, true} {
 			for _, h := range []crypto.Hash{0, crypto.SHA1, crypto.SHA256} {
 				t.Run(fmt.Sprintf("%s/DER=%v/%v", name, der, h), func(t *testing.T) {
-					sig, err := passport.SignActive(pkiTestRand(3), key, aaChallenge, passport.ActiveSignOptions{Hash: h, DER: der})
+					sig, err := passporttest.SignActive(pkiTestRand(3), key, aaChallenge, passporttest.ActiveSignOptions{Hash: h, DER: der})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -269,7 +270,7 @@ func TestVerifyActive_RejectsShortChallengeAndBadKeys(t *testing.T) {
 	if _, err := passport.VerifyActive(nil, aaChallenge, nil, 0); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 		t.Errorf("nil key: %v", err)
 	}
-	if _, err := passport.SignActive(nil, keys.p256, aaChallenge, passport.ActiveSignOptions{}); err == nil {
+	if _, err := passporttest.SignActive(nil, keys.p256, aaChallenge, passporttest.ActiveSignOptions{}); err == nil {
 		t.Error("nil rand accepted")
 	}
 }

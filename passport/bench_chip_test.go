@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/internal/pace"
 	"github.com/go-mitid/mitid/passport/internal/sm"
 	"github.com/go-mitid/mitid/passport/passporttest"
@@ -71,13 +72,13 @@ func benchPACE(b *testing.B, info passport.PACEInfo) {
 // BenchmarkVirtualChipRead_PACEBrainpoolP256r1 is the same read opened
 // with PACE-GM on brainpoolP256r1 (math/big arithmetic on both sides).
 func BenchmarkVirtualChipRead_PACEBrainpoolP256r1(b *testing.B) {
-	benchPACE(b, paceInfo(passport.OIDPACEECDHGMAES128, 13))
+	benchPACE(b, paceInfo(oids.PACEECDHGMAES128, 13))
 }
 
 // BenchmarkVirtualChipRead_PACENISTP256 opens with PACE-GM on P-256 (the
 // mapped generator still needs the math/big arithmetic).
 func BenchmarkVirtualChipRead_PACENISTP256(b *testing.B) {
-	benchPACE(b, paceInfo(passport.OIDPACEECDHGMAES128, 12))
+	benchPACE(b, paceInfo(oids.PACEECDHGMAES128, 12))
 }
 
 // BenchmarkVirtualChipRead_PACEIMBrainpoolP256r1 is the same read opened
@@ -86,18 +87,18 @@ func BenchmarkVirtualChipRead_PACENISTP256(b *testing.B) {
 // generic mapping's mapping key pair and H = sk·PK (two scalar
 // multiplications per side); compare with ..._PACEBrainpoolP256r1.
 func BenchmarkVirtualChipRead_PACEIMBrainpoolP256r1(b *testing.B) {
-	benchPACE(b, paceInfo(passport.OIDPACEECDHIMAES128, 13))
+	benchPACE(b, paceInfo(oids.PACEECDHIMAES128, 13))
 }
 
 // BenchmarkVirtualChipRead_PACEIMNISTP256 is Integrated Mapping on P-256.
 func BenchmarkVirtualChipRead_PACEIMNISTP256(b *testing.B) {
-	benchPACE(b, paceInfo(passport.OIDPACEECDHIMAES128, 12))
+	benchPACE(b, paceInfo(oids.PACEECDHIMAES128, 12))
 }
 
 // BenchmarkVirtualChipRead_PACEDHGM1024 opens with PACE-DH generic mapping
 // on the 1024-bit group of RFC 5114 (parameter ID 0).
 func BenchmarkVirtualChipRead_PACEDHGM1024(b *testing.B) {
-	benchPACE(b, paceInfo(passport.OIDPACEDHGMAES128, 0))
+	benchPACE(b, paceInfo(oids.PACEDHGMAES128, 0))
 }
 
 // BenchmarkRawIntegratedMap_BrainpoolP256r1 is the mapping primitive of

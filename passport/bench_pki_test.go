@@ -87,7 +87,7 @@ func BenchmarkRawECDSAVerifyASN1_P256(b *testing.B) {
 // beside BenchmarkRawRSAVerifyPKCS1v15_2048, one RSA public operation.
 func BenchmarkVerifyActive_RSA2048(b *testing.B) {
 	key := aaKeys(b).rsa2048
-	sig, err := passport.SignActive(pkiTestRand(1), key, aaChallenge, passport.ActiveSignOptions{Hash: crypto.SHA256})
+	sig, err := passporttest.SignActive(pkiTestRand(1), key, aaChallenge, passporttest.ActiveSignOptions{Hash: crypto.SHA256})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func BenchmarkRawRSAVerifyPKCS1v15_2048(b *testing.B) {
 // one verification on curve.go's arithmetic).
 func BenchmarkVerifyActive_BrainpoolP256(b *testing.B) {
 	key := aaKeys(b).brainpool
-	sig, err := passport.SignActive(pkiTestRand(1), key, aaChallenge, passport.ActiveSignOptions{})
+	sig, err := passporttest.SignActive(pkiTestRand(1), key, aaChallenge, passporttest.ActiveSignOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,11 +2,11 @@ package passport
 
 import (
 	"context"
-	"encoding/asn1"
 	"errors"
 	"fmt"
 
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 )
 
 // EF.CardSecurity (ICAO 9303 Part 11 §9.2.2, BSI TR-03110-3 §A.1.2.2): a
@@ -18,10 +18,6 @@ import (
 // efCardSecurity is EF.CardSecurity's file identifier in the master
 // file (the same number as EF.SOD's in the eMRTD application).
 const efCardSecurity uint16 = 0x011D
-
-// OIDSecurityObject is the eContentType of EF.CardSecurity (id-SecurityObject,
-// bsi-de applications(3) eID(2) 1).
-var OIDSecurityObject = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 3, 2, 1}
 
 // ErrMalformedCardSecurity reports EF.CardSecurity that is not a SignedData
 // over SecurityInfos.
@@ -46,7 +42,7 @@ func parseCardSecurity(der []byte, parseCert func([]byte) (*Certificate, error))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformedCardSecurity, err)
 	}
-	if !sd.EContentType.Equal(OIDSecurityObject) {
+	if !sd.EContentType.Equal(oids.SecurityObject) {
 		return nil, fmt.Errorf("%w: %w: eContentType %v is not id-SecurityObject", ErrMalformedCardSecurity, ErrContentTypeMismatch, sd.EContentType)
 	}
 	si, err := ParseSecurityInfos(sd.EContent)

@@ -81,10 +81,6 @@ var (
 	oidExtExtKeyUsage           = asn1.ObjectIdentifier{2, 5, 29, 37}
 	oidExtDocumentTypeList      = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 6, 2}
 	oidExtNameChange            = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 6, 1}
-
-	// OIDMasterListSignerEKU is the extended key usage a CSCA master list
-	// signer certificate carries (id-icao-mrtd-security-cscaMasterListSigningKey).
-	OIDMasterListSignerEKU = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 3}
 )
 
 // ParseCertificate parses one DER-encoded X.509 certificate. It accepts

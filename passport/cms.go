@@ -24,11 +24,6 @@ var (
 	oidAttrContentType  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 3}
 	oidAttrMessageDigst = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
 	oidAttrSigningTime  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}
-
-	// OIDLDSSecurityObject is the eContentType of EF.SOD (id-icao-mrtd-security-ldsSecurityObject).
-	OIDLDSSecurityObject = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 1}
-	// OIDCSCAMasterList is the eContentType of a CSCA master list (id-icao-cscaMasterList).
-	OIDCSCAMasterList = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 2}
 )
 
 // SignedData is a parsed CMS SignedData. It is immutable after parsing.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/internal/rsaraw"
 	"github.com/go-mitid/mitid/passport/passporttest"
 )
@@ -113,7 +114,7 @@ func TestSignedData_WithoutSignedAttributes(t *testing.T) {
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
 	digestAlg := ber.DER(0x30, enc(passport.OidSHA256), []byte{5, 0})
 	si := ber.DER(0x30, enc(1), ber.DER(0x30, p.DSC.RawIssuer, enc(p.DSC.SerialNumber)), digestAlg, p.Algorithm.AlgorithmID(), ber.DER(0x04, sig))
-	sdBytes := ber.DER(0x30, enc(3), ber.DER(0x31, digestAlg), ber.DER(0x30, enc(passport.OIDLDSSecurityObject), ber.DER(0xA0, ber.DER(0x04, content))),
+	sdBytes := ber.DER(0x30, enc(3), ber.DER(0x31, digestAlg), ber.DER(0x30, enc(oids.LDSSecurityObject), ber.DER(0xA0, ber.DER(0x04, content))),
 		ber.DER(0xA0, p.DSC.Raw), ber.DER(0x31, si))
 	ci := ber.DER(0x30, enc(passport.OidSignedData), ber.DER(0xA0, sdBytes))
 	sd, err := passport.ParseSignedData(ci)

@@ -100,7 +100,7 @@ func ExampleVerifyActive() {
 	if _, err := rand.Read(challenge); err != nil {
 		panic(err)
 	}
-	answer, err := passport.SignActive(rand.Reader, chipKey, challenge, passport.ActiveSignOptions{})
+	answer, err := passporttest.SignActive(rand.Reader, chipKey, challenge, passporttest.ActiveSignOptions{})
 	if err != nil {
 		panic(err)
 	}

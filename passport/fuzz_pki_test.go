@@ -84,12 +84,12 @@ func FuzzVerifyActive(f *testing.F) {
 	keys := aaKeys(f)
 	rsaPub := aaPub(f, keys.rsa1024)
 	ecPub := aaPub(f, keys.brainpool)
-	sig, err := passport.SignActive(pkiTestRand(1), keys.rsa1024, aaChallenge, passport.ActiveSignOptions{Hash: crypto.SHA256})
+	sig, err := passporttest.SignActive(pkiTestRand(1), keys.rsa1024, aaChallenge, passporttest.ActiveSignOptions{Hash: crypto.SHA256})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(aaChallenge, sig)
-	ecSig, err := passport.SignActive(pkiTestRand(2), keys.brainpool, aaChallenge, passport.ActiveSignOptions{})
+	ecSig, err := passporttest.SignActive(pkiTestRand(2), keys.brainpool, aaChallenge, passporttest.ActiveSignOptions{})
 	if err != nil {
 		f.Fatal(err)
 	}

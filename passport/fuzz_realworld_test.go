@@ -12,6 +12,7 @@ import (
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
@@ -84,9 +85,9 @@ func FuzzPACEChipAnswers(f *testing.F) {
 	f.Add(uint8(1), mustHex(f, "7C128010143DC40C08C8E891FBED7DEDB92B64AD9000"))
 	f.Add(uint8(2), mustHex(f, "7C0090009000"))
 	infos := []passport.PACEInfo{
-		{Protocol: passport.OIDPACEDHGMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
-		{Protocol: passport.OIDPACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
-		{Protocol: passport.OIDPACEDHIMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
+		{Protocol: oids.PACEDHGMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
+		{Protocol: oids.PACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+		{Protocol: oids.PACEDHIMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
 	}
 	f.Fuzz(func(t *testing.T, which uint8, answers []byte) {
 		info := infos[int(which)%len(infos)]
@@ -118,9 +119,9 @@ func FuzzVirtualChipPACE(f *testing.F) {
 	f.Add(seq("0022C1A40F800A04007F00070202040402830101", "10860000027C0000", "10860000127C10811000112233445566778899AABBCCDDEEFF00"))
 	f.Add(seq("0022C1A40F800A04007F00070202040302830101", "10860000027C0000", "10860000127C10811000112233445566778899AABBCCDDEEFF00"))
 	cardAccess, err := (&passport.SecurityInfos{PACE: []passport.PACEInfo{
-		{Protocol: passport.OIDPACEDHGMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
-		{Protocol: passport.OIDPACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
-		{Protocol: passport.OIDPACEDHIMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
+		{Protocol: oids.PACEDHGMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
+		{Protocol: oids.PACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+		{Protocol: oids.PACEDHIMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
 	}}).Marshal()
 	if err != nil {
 		f.Fatal(err)
@@ -196,8 +197,8 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	withCustom, err := (&passport.SecurityInfos{PACE: []passport.PACEInfo{{Protocol: passport.OIDPACEECDHIMAES128, Version: 2, ParameterID: 32, HasParameterID: true}},
-		PACEDomainParameters: []passport.PACEDomainParameterInfo{{Protocol: passport.OIDPACEECDHIMAES128[:10], Curve: unnamed, ParameterID: 32, HasParameterID: true}}}).Marshal()
+	withCustom, err := (&passport.SecurityInfos{PACE: []passport.PACEInfo{{Protocol: oids.PACEECDHIMAES128, Version: 2, ParameterID: 32, HasParameterID: true}},
+		PACEDomainParameters: []passport.PACEDomainParameterInfo{{Protocol: oids.PACEECDHIMAES128[:10], Curve: unnamed, ParameterID: 32, HasParameterID: true}}}).Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -253,7 +253,7 @@ func TestParseDG15_RSAAndExplicitBrainpool(t *testing.T) {
 			if d.PublicKey.ExplicitParameters != tc.explicit {
 				t.Errorf("explicit = %v", d.PublicKey.ExplicitParameters)
 			}
-			sig, err := passport.SignActive(pkiTestRand(4), tc.key, aaChallenge, passport.ActiveSignOptions{})
+			sig, err := passporttest.SignActive(pkiTestRand(4), tc.key, aaChallenge, passporttest.ActiveSignOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

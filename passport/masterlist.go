@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 )
 
 // CSCA master lists (ICAO 9303 Part 12 §9): a CMS SignedData with
@@ -38,7 +39,7 @@ func ParseMasterList(der []byte) (*MasterList, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !sd.EContentType.Equal(OIDCSCAMasterList) {
+	if !sd.EContentType.Equal(oids.CSCAMasterList) {
 		return nil, fmt.Errorf("%w: %w: eContentType %v is not cscaMasterList", ErrMalformedMasterList, ErrContentTypeMismatch, sd.EContentType)
 	}
 	ml := &MasterList{SignedData: sd}
@@ -104,7 +105,7 @@ func VerifyMasterList(der []byte, anchors *TrustStore, at time.Time) (*MasterLis
 	if err := sd.VerifySignerInfo(si, signer); err != nil {
 		return nil, err
 	}
-	if !signer.hasExtKeyUsage(OIDMasterListSignerEKU) {
+	if !signer.hasExtKeyUsage(oids.MasterListSignerEKU) {
 		return nil, &CertificateError{Role: RoleMasterListSigner, Subject: signer.SubjectString(),
 			Err: fmt.Errorf("%w: %w: extended key usage lacks master list signing (2.23.136.1.1.3)", ErrMasterListSigner, ErrKeyUsage)}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
@@ -50,7 +51,7 @@ func TestVerifyMasterList_Rejects(t *testing.T) {
 	// A list signed by the DSC, which lacks the master-list-signing EKU.
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
 	content := ber.DER(0x30, enc(0), ber.DER(0x31, p.CSCA.Raw))
-	byDSC, err := passporttest.SignCMS(pkiTestRand(2), passport.OIDCSCAMasterList, content, p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, passporttest.SignerIssuerSerial, false)
+	byDSC, err := passporttest.SignCMS(pkiTestRand(2), oids.CSCAMasterList, content, p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, passporttest.SignerIssuerSerial, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/internal/pace"
 	"github.com/go-mitid/mitid/passport/internal/sm"
 )
@@ -112,7 +113,7 @@ func TestPACE_3DESTokenGmrtd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oid := passport.OIDPACEECDHGM3DES
+	oid := oids.PACEECDHGM3DES
 	got := pace.Token(sm.Cipher3DES, mustHex(t, "c1bc1f075797b970b5a45e64a764b0cb"), oid, ec.BrainpoolP256r1(), pk)
 	if hexUpper(got) != "8D7C617D43EFE09E" {
 		t.Errorf("token = %X", got)
@@ -121,26 +122,26 @@ func TestPACE_3DESTokenGmrtd(t *testing.T) {
 
 func TestSupportedPACE_PrefersCAMThenAES(t *testing.T) {
 	infos := []passport.PACEInfo{
-		{Protocol: passport.OIDPACEDHGMAES128, Version: 2, ParameterID: 2, HasParameterID: true},
-		{Protocol: passport.OIDPACEECDHGM3DES, Version: 2, ParameterID: 13, HasParameterID: true},
-		{Protocol: passport.OIDPACEECDHGMAES256, Version: 2, ParameterID: 16, HasParameterID: true},
-		{Protocol: passport.OIDPACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+		{Protocol: oids.PACEDHGMAES128, Version: 2, ParameterID: 2, HasParameterID: true},
+		{Protocol: oids.PACEECDHGM3DES, Version: 2, ParameterID: 13, HasParameterID: true},
+		{Protocol: oids.PACEECDHGMAES256, Version: 2, ParameterID: 16, HasParameterID: true},
+		{Protocol: oids.PACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
 	}
 	got, ok := passport.SupportedPACE(infos)
-	if !ok || !got.Protocol.Equal(passport.OIDPACEECDHGMAES256) {
+	if !ok || !got.Protocol.Equal(oids.PACEECDHGMAES256) {
 		t.Errorf("picked %v", got)
 	}
-	infos = append(infos, passport.PACEInfo{Protocol: passport.OIDPACEECDHCAMAES128, Version: 2, ParameterID: 12, HasParameterID: true})
-	if got, _ := passport.SupportedPACE(infos); !got.Protocol.Equal(passport.OIDPACEECDHCAMAES128) {
+	infos = append(infos, passport.PACEInfo{Protocol: oids.PACEECDHCAMAES128, Version: 2, ParameterID: 12, HasParameterID: true})
+	if got, _ := passport.SupportedPACE(infos); !got.Protocol.Equal(oids.PACEECDHCAMAES128) {
 		t.Errorf("picked %v", got)
 	}
-	if got, ok := passport.SupportedPACE(infos[:1]); !ok || !got.Protocol.Equal(passport.OIDPACEDHGMAES128) {
+	if got, ok := passport.SupportedPACE(infos[:1]); !ok || !got.Protocol.Equal(oids.PACEDHGMAES128) {
 		t.Error("DH PACE on a standardized group not supported")
 	}
 	// Integrated Mapping with another cipher than AES-128 is refused before
 	// any command is sent.
 	s := passport.NewSession(passport.TransceiverFunc(func(context.Context, []byte) ([]byte, error) { return nil, errors.New("unreachable") }), nil)
-	imAES256 := passport.PACEInfo{Protocol: passport.OIDPACEECDHIMAES256, Version: 2, ParameterID: 13, HasParameterID: true}
+	imAES256 := passport.PACEInfo{Protocol: oids.PACEECDHIMAES256, Version: 2, ParameterID: 13, HasParameterID: true}
 	if _, ok := passport.SupportedPACE([]passport.PACEInfo{imAES256}); ok {
 		t.Error("IM with AES-256 reported as supported")
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/internal/pace"
 	"github.com/go-mitid/mitid/passport/internal/sm"
 )
@@ -58,10 +59,10 @@ func TestIntegratedMapping_WorkedExampleECDH(t *testing.T) {
 	if hexUpper(sm.KDF(k, sm.KDFEnc, sm.CipherAES128)) != "0D3FEB33251A6370893D62AE8DAAF51B" || hexUpper(ksMAC) != "B01E89E3D9E8719E586B50B4A7506E0B" {
 		t.Fatal("session keys differ")
 	}
-	if got := hexUpper(pace.TokenIn(sm.CipherAES128, ksMAC, passport.OIDPACEECDHIMAES128, d, pkIC)); got != "450F02B86F6A0909" {
+	if got := hexUpper(pace.TokenIn(sm.CipherAES128, ksMAC, oids.PACEECDHIMAES128, d, pkIC)); got != "450F02B86F6A0909" {
 		t.Errorf("T_PCD = %s", got)
 	}
-	if got := hexUpper(pace.TokenIn(sm.CipherAES128, ksMAC, passport.OIDPACEECDHIMAES128, d, pkPCD)); got != "75D4D96E8D5B0308" {
+	if got := hexUpper(pace.TokenIn(sm.CipherAES128, ksMAC, oids.PACEECDHIMAES128, d, pkPCD)); got != "75D4D96E8D5B0308" {
 		t.Errorf("T_IC = %s", got)
 	}
 }
@@ -102,10 +103,10 @@ func TestIntegratedMapping_WorkedExampleDH(t *testing.T) {
 		t.Fatal(err)
 	}
 	ksMAC := mustHex(t, "23F0FBD05FD6C7B8B88F4C8309669061")
-	if got := hexUpper(pace.TokenIn(sm.CipherAES128, ksMAC, passport.OIDPACEDHIMAES128, d, pkIC)); got != "55D61977CBF5307E" {
+	if got := hexUpper(pace.TokenIn(sm.CipherAES128, ksMAC, oids.PACEDHIMAES128, d, pkIC)); got != "55D61977CBF5307E" {
 		t.Errorf("T_PCD = %s", got)
 	}
-	if got := hexUpper(pace.TokenIn(sm.CipherAES128, ksMAC, passport.OIDPACEDHIMAES128, d, pkPCD)); got != "C2F04230187E1525" {
+	if got := hexUpper(pace.TokenIn(sm.CipherAES128, ksMAC, oids.PACEDHIMAES128, d, pkPCD)); got != "C2F04230187E1525" {
 		t.Errorf("T_IC = %s", got)
 	}
 }
@@ -144,7 +145,7 @@ const appendixG2Rand = "5265030F751F4AD18B08AC565FC7AC952E41618D" + "89CCD99B0E8
 func TestPACE_Part11AppendixG2(t *testing.T) {
 	chip := &scriptedChip{t: t, script: appendixG2}
 	s := passport.NewSession(chip, &passport.SessionOptions{Rand: bytes.NewReader(mustHex(t, appendixG2Rand))})
-	info := passport.PACEInfo{Protocol: passport.OIDPACEDHGMAES128, Version: 2, ParameterID: 0, HasParameterID: true}
+	info := passport.PACEInfo{Protocol: oids.PACEDHGMAES128, Version: 2, ParameterID: 0, HasParameterID: true}
 	res, err := s.PACE(context.Background(), appendixG1Key, info)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
@@ -25,14 +26,14 @@ func TestReader_WholeReadEveryPACEAndCA(t *testing.T) {
 		pace   []int
 		caName string
 	}{
-		{"PACE-ECDH-GM, CA-ECDH", passporttest.DocumentOptions{}, passport.OIDPACEECDHGMAES128, "id-CA-ECDH-AES-CBC-CMAC-128"},
-		{"PACE-ECDH-IM brainpoolP256r1, CA-ECDH", passporttest.DocumentOptions{PACE: pace(passport.OIDPACEECDHIMAES128, 13)}, passport.OIDPACEECDHIMAES128, "id-CA-ECDH"},
-		{"PACE-ECDH-IM P-256, CA-ECDH", passporttest.DocumentOptions{PACE: pace(passport.OIDPACEECDHIMAES128, 12)}, passport.OIDPACEECDHIMAES128, "id-CA-ECDH"},
-		{"PACE-DH-GM 1024-bit, CA-DH", passporttest.DocumentOptions{PACE: pace(passport.OIDPACEDHGMAES128, 0), CADH: true}, passport.OIDPACEDHGMAES128, "id-CA-DH-AES-CBC-CMAC-128"},
-		{"PACE-DH-GM 2048-bit AES-256, CA-DH standardized", passporttest.DocumentOptions{PACE: pace(passport.OIDPACEDHGMAES256, 2), CADH: true, CAKeyStandardized: true},
-			passport.OIDPACEDHGMAES256, "id-CA-DH-AES-CBC-CMAC-128"},
-		{"PACE-DH-IM 2048-bit, CA-DH", passporttest.DocumentOptions{PACE: pace(passport.OIDPACEDHIMAES128, 2), CADH: true}, passport.OIDPACEDHIMAES128, "id-CA-DH"},
-		{"PACE-DH-GM 3DES, CA-ECDH", passporttest.DocumentOptions{PACE: pace(passport.OIDPACEDHGM3DES, 1)}, passport.OIDPACEDHGM3DES, "id-CA-ECDH"},
+		{"PACE-ECDH-GM, CA-ECDH", passporttest.DocumentOptions{}, oids.PACEECDHGMAES128, "id-CA-ECDH-AES-CBC-CMAC-128"},
+		{"PACE-ECDH-IM brainpoolP256r1, CA-ECDH", passporttest.DocumentOptions{PACE: pace(oids.PACEECDHIMAES128, 13)}, oids.PACEECDHIMAES128, "id-CA-ECDH"},
+		{"PACE-ECDH-IM P-256, CA-ECDH", passporttest.DocumentOptions{PACE: pace(oids.PACEECDHIMAES128, 12)}, oids.PACEECDHIMAES128, "id-CA-ECDH"},
+		{"PACE-DH-GM 1024-bit, CA-DH", passporttest.DocumentOptions{PACE: pace(oids.PACEDHGMAES128, 0), CADH: true}, oids.PACEDHGMAES128, "id-CA-DH-AES-CBC-CMAC-128"},
+		{"PACE-DH-GM 2048-bit AES-256, CA-DH standardized", passporttest.DocumentOptions{PACE: pace(oids.PACEDHGMAES256, 2), CADH: true, CAKeyStandardized: true},
+			oids.PACEDHGMAES256, "id-CA-DH-AES-CBC-CMAC-128"},
+		{"PACE-DH-IM 2048-bit, CA-DH", passporttest.DocumentOptions{PACE: pace(oids.PACEDHIMAES128, 2), CADH: true}, oids.PACEDHIMAES128, "id-CA-DH"},
+		{"PACE-DH-GM 3DES, CA-ECDH", passporttest.DocumentOptions{PACE: pace(oids.PACEDHGM3DES, 1)}, oids.PACEDHGM3DES, "id-CA-ECDH"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,7 +56,7 @@ func TestReader_WholeReadEveryPACEAndCA(t *testing.T) {
 // TestReader_WrongPasswordFailsEveryPACE: a wrong CAN fails PACE with
 // ErrAuthenticationFailed in each mapping, and nothing is read.
 func TestReader_WrongPasswordFailsEveryPACE(t *testing.T) {
-	for _, oid := range [][]int{passport.OIDPACEECDHGMAES128, passport.OIDPACEECDHIMAES128, passport.OIDPACEDHGMAES128, passport.OIDPACEDHIMAES128} {
+	for _, oid := range [][]int{oids.PACEECDHGMAES128, oids.PACEECDHIMAES128, oids.PACEDHGMAES128, oids.PACEDHIMAES128} {
 		id := 13
 		if oid[9] == 1 || oid[9] == 3 {
 			id = 0
@@ -92,8 +93,8 @@ func TestReader_ProprietaryPACEDomainParameters(t *testing.T) {
 	if err != nil || curve.Name() != "" {
 		t.Fatalf("unnamed curve: %v", err)
 	}
-	custom := []passport.PACEDomainParameterInfo{{Protocol: passport.OIDPACEECDHGMAES128[:10], Curve: curve, ParameterID: 32, HasParameterID: true}}
-	for _, oid := range [][]int{passport.OIDPACEECDHGMAES128, passport.OIDPACEECDHIMAES128} {
+	custom := []passport.PACEDomainParameterInfo{{Protocol: oids.PACEECDHGMAES128[:10], Curve: curve, ParameterID: 32, HasParameterID: true}}
+	for _, oid := range [][]int{oids.PACEECDHGMAES128, oids.PACEECDHIMAES128} {
 		t.Run(passport.PACEInfo{Protocol: oid}.String(), func(t *testing.T) {
 			doc, _, ev := readSynthetic(t, passporttest.DocumentOptions{
 				PACE:                 []passport.PACEInfo{{Protocol: oid, Version: 2, ParameterID: 32, HasParameterID: true}},
@@ -110,7 +111,7 @@ func TestReader_ProprietaryPACEDomainParameters(t *testing.T) {
 		})
 	}
 	t.Run("unresolved parameterId", func(t *testing.T) {
-		si, err := passport.ParseSecurityInfos(mustMarshal(t, &passport.SecurityInfos{PACE: []passport.PACEInfo{{Protocol: passport.OIDPACEECDHGMAES128, Version: 2, ParameterID: 33, HasParameterID: true}},
+		si, err := passport.ParseSecurityInfos(mustMarshal(t, &passport.SecurityInfos{PACE: []passport.PACEInfo{{Protocol: oids.PACEECDHGMAES128, Version: 2, ParameterID: 33, HasParameterID: true}},
 			PACEDomainParameters: custom}))
 		if err != nil {
 			t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
@@ -65,17 +66,17 @@ func newReaderFixture(t testing.TB, o fixtureOptions) *readerFixture {
 		caKey, _ = o.caCurve.GenerateKey(rand.Reader)
 		oid := o.caOID
 		if oid == nil {
-			oid = passport.OIDCAECDHAES128
+			oid = oids.CAECDHAES128
 		}
 		si.ChipAuthentication = []passport.ChipAuthenticationInfo{{Protocol: oid, Version: 1}}
-		si.ChipAuthenticationPublicKeys = []passport.ChipAuthenticationPublicKeyInfo{{Protocol: passport.OIDPKECDH, PublicKey: &caKey.ECPublicKey}}
+		si.ChipAuthenticationPublicKeys = []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKECDH, PublicKey: &caKey.ECPublicKey}}
 	}
 	if o.aaKey != nil {
 		if dgs[15], err = passport.MarshalDG15(o.aaKey.Public(), false); err != nil {
 			t.Fatal(err)
 		}
 		if _, isRSA := o.aaKey.(*rsa.PrivateKey); !isRSA {
-			si.ActiveAuthentication = []passport.ActiveAuthenticationInfo{{Protocol: passport.OIDActiveAuthentication, Version: 1, SignatureAlgorithm: passport.OIDECDSAPlainSHA256}}
+			si.ActiveAuthentication = []passport.ActiveAuthenticationInfo{{Protocol: oids.ActiveAuthentication, Version: 1, SignatureAlgorithm: oids.ECDSAPlainSHA256}}
 		}
 	}
 	if o.caCurve != nil || len(si.ActiveAuthentication) > 0 {
@@ -201,9 +202,9 @@ func TestReader_WholeReadWithPACE(t *testing.T) {
 		pace passport.PACEInfo
 		key  passport.AccessKey
 	}{
-		{"GM brainpoolP256r1, brainpool PKI, MRZ", passporttest.ECDSABrainpoolP256, paceInfo(passport.OIDPACEECDHGMAES128, 13), nil},
-		{"GM P-256, P-256 PKI, MRZ", passporttest.ECDSAP256, paceInfo(passport.OIDPACEECDHGMAES256, 12), nil},
-		{"CAM brainpoolP256r1", passporttest.ECDSAP256, paceInfo(passport.OIDPACEECDHCAMAES128, 13), nil},
+		{"GM brainpoolP256r1, brainpool PKI, MRZ", passporttest.ECDSABrainpoolP256, paceInfo(oids.PACEECDHGMAES128, 13), nil},
+		{"GM P-256, P-256 PKI, MRZ", passporttest.ECDSAP256, paceInfo(oids.PACEECDHGMAES256, 12), nil},
+		{"CAM brainpoolP256r1", passporttest.ECDSAP256, paceInfo(oids.PACEECDHCAMAES128, 13), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newReaderFixture(t, fixtureOptions{alg: tc.alg, pace: []passport.PACEInfo{tc.pace}, aaKey: rsaKey, caCurve: ec.BrainpoolP256r1()})
@@ -212,7 +213,7 @@ func TestReader_WholeReadWithPACE(t *testing.T) {
 			requireStatus(t, ev, passport.CheckBAC, passport.Skipped)
 			requireStatus(t, ev, passport.CheckActiveAuthentication, passport.Passed)
 			requireStatus(t, ev, passport.CheckPassiveAuthentication, passport.Passed)
-			if tc.pace.Protocol.Equal(passport.OIDPACEECDHCAMAES128) {
+			if tc.pace.Protocol.Equal(oids.PACEECDHCAMAES128) {
 				requireStatus(t, ev, passport.CheckPACECAM, passport.Passed)
 				requireStatus(t, ev, passport.CheckChipAuthentication, passport.Skipped)
 			} else {
@@ -229,7 +230,7 @@ func TestReader_WholeReadWithPACE(t *testing.T) {
 }
 
 func TestReader_WithCAN(t *testing.T) {
-	f := newReaderFixture(t, fixtureOptions{alg: passporttest.ECDSAP256, pace: []passport.PACEInfo{paceInfo(passport.OIDPACEECDHGMAES128, 13)}})
+	f := newReaderFixture(t, fixtureOptions{alg: passporttest.ECDSAP256, pace: []passport.PACEInfo{paceInfo(oids.PACEECDHGMAES128, 13)}})
 	f.chip.Config().CAN = "123456"
 	_, ev := f.read(t, passport.Options{Key: passport.CAN("123456")})
 	requireStatus(t, ev, passport.CheckPACE, passport.Passed)
@@ -304,7 +305,7 @@ func TestReader_ActiveAuthenticationFails(t *testing.T) {
 
 // TestReader_ChipAuthenticationFails uses a clone without the CA key.
 func TestReader_ChipAuthenticationFails(t *testing.T) {
-	f := newReaderFixture(t, fixtureOptions{alg: passporttest.ECDSAP256, caCurve: ec.NISTP256(), caOID: passport.OIDCAECDH3DES})
+	f := newReaderFixture(t, fixtureOptions{alg: passporttest.ECDSAP256, caCurve: ec.NISTP256(), caOID: oids.CAECDH3DES})
 	f.chip.Config().CAKey, _ = ec.NISTP256().GenerateKey(rand.Reader)
 	_, ev := f.read(t, passport.Options{})
 	c := requireStatus(t, ev, passport.CheckChipAuthentication, passport.Failed)
@@ -317,7 +318,7 @@ func TestReader_ChipAuthenticationFails(t *testing.T) {
 }
 
 func TestReader_OptionsAndAccessErrors(t *testing.T) {
-	f := newReaderFixture(t, fixtureOptions{alg: passporttest.ECDSAP256, pace: []passport.PACEInfo{paceInfo(passport.OIDPACEECDHGMAES128, 13)}})
+	f := newReaderFixture(t, fixtureOptions{alg: passporttest.ECDSAP256, pace: []passport.PACEInfo{paceInfo(oids.PACEECDHGMAES128, 13)}})
 	_, ev := f.read(t, passport.Options{NoPACE: true, DataGroups: []int{1}, SkipActiveAuthentication: true, SkipChipAuthentication: true})
 	requireStatus(t, ev, passport.CheckPACE, passport.Skipped)
 	requireStatus(t, ev, passport.CheckBAC, passport.Passed)

@@ -17,6 +17,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
@@ -239,16 +240,16 @@ func TestParseSecurityInfos_KeyForms(t *testing.T) {
 	ec, _ := ec.BrainpoolP256r1().GenerateKey(rand.Reader)
 	grp, _ := dh.StandardDHGroup(2)
 	dh, _ := grp.GenerateKey(rand.Reader)
-	pace := passport.PACEInfo{Protocol: passport.OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}
+	pace := passport.PACEInfo{Protocol: oids.PACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}
 	tests := []struct {
 		name string
 		key  passport.ChipAuthenticationPublicKeyInfo
 	}{
-		{"EC named curve", passport.ChipAuthenticationPublicKeyInfo{Protocol: passport.OIDPKECDH, PublicKey: &ec.ECPublicKey}},
-		{"EC explicit parameters", passport.ChipAuthenticationPublicKeyInfo{Protocol: passport.OIDPKECDH, PublicKey: &ec.ECPublicKey, ExplicitParameters: true}},
-		{"EC standardized parameter ID", passport.ChipAuthenticationPublicKeyInfo{Protocol: passport.OIDPKECDH, PublicKey: &ec.ECPublicKey, StandardizedParameters: true}},
-		{"DH standardized parameter ID", passport.ChipAuthenticationPublicKeyInfo{Protocol: passport.OIDPKDH, DHPublicKey: &dh.DHPublicKey, StandardizedParameters: true}},
-		{"DH dhpublicnumber", passport.ChipAuthenticationPublicKeyInfo{Protocol: passport.OIDPKDH, DHPublicKey: &dh.DHPublicKey, ExplicitParameters: true}},
+		{"EC named curve", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &ec.ECPublicKey}},
+		{"EC explicit parameters", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &ec.ECPublicKey, ExplicitParameters: true}},
+		{"EC standardized parameter ID", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &ec.ECPublicKey, StandardizedParameters: true}},
+		{"DH standardized parameter ID", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKDH, DHPublicKey: &dh.DHPublicKey, StandardizedParameters: true}},
+		{"DH dhpublicnumber", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKDH, DHPublicKey: &dh.DHPublicKey, ExplicitParameters: true}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -279,7 +280,7 @@ func TestParseSecurityInfos_KeyForms(t *testing.T) {
 			Algorithm: passport.AlgorithmIdentifier{Algorithm: passport.OidStandardizedDomainParameters, Parameters: asn1.RawValue{FullBytes: id}},
 			PublicKey: asn1.BitString{Bytes: point, BitLength: 8 * len(point)}})
 		der, err := (&passport.SecurityInfos{PACE: []passport.PACEInfo{pace}, ChipAuthenticationPublicKeys: []passport.ChipAuthenticationPublicKeyInfo{
-			{Protocol: passport.OIDPKECDH, SubjectPublicKeyInfo: spki}}}).Marshal()
+			{Protocol: oids.PKECDH, SubjectPublicKeyInfo: spki}}}).Marshal()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -318,7 +319,7 @@ func TestReader_PACECAMKeyInCardSecurity(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			doc, got, ev := readSynthetic(t, tc.opts, passport.Options{})
-			if ev.PACE == nil || !ev.PACE.Protocol.Equal(passport.OIDPACEECDHCAMAES128) {
+			if ev.PACE == nil || !ev.PACE.Protocol.Equal(oids.PACEECDHCAMAES128) {
 				t.Fatalf("PACE-CAM did not run:\n%s", ev)
 			}
 			c := requireStatus(t, ev, passport.CheckCardSecurity, tc.cardSecurity)

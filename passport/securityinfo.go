@@ -11,6 +11,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/internal/pace"
 	"github.com/go-mitid/mitid/passport/internal/sm"
 )
@@ -25,68 +26,11 @@ var (
 	oidPACE = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4}
 	oidCA   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3}
 	oidPK   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 1}
-
-	// OIDPACEECDHGM3DES and its siblings name PACE with ECDH generic mapping
-	// and the secure-messaging cipher that follows (id-PACE-ECDH-GM-*).
-	OIDPACEECDHGM3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 1}
-	OIDPACEECDHGMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 2}
-	OIDPACEECDHGMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 3}
-	OIDPACEECDHGMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 4}
-	// OIDPACEECDHIM3DES and its siblings: ECDH integrated mapping (id-PACE-ECDH-IM-*).
-	OIDPACEECDHIM3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 4, 1}
-	OIDPACEECDHIMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 4, 2}
-	OIDPACEECDHIMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 4, 3}
-	OIDPACEECDHIMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 4, 4}
-	// OIDPACEECDHCAMAES128 and its siblings: ECDH chip authentication mapping (id-PACE-ECDH-CAM-*).
-	OIDPACEECDHCAMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 6, 2}
-	OIDPACEECDHCAMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 6, 3}
-	OIDPACEECDHCAMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 6, 4}
-	// OIDPACEDHGM3DES and its siblings: PACE over finite-field DH, generic
-	// mapping (id-PACE-DH-GM-*).
-	OIDPACEDHGM3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 1}
-	OIDPACEDHGMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 2}
-	OIDPACEDHGMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 3}
-	OIDPACEDHGMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 4}
-	// OIDPACEDHIM3DES and its siblings: PACE over finite-field DH,
-	// integrated mapping (id-PACE-DH-IM-*).
-	OIDPACEDHIM3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 1}
-	OIDPACEDHIMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 2}
-	OIDPACEDHIMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 3}
-	OIDPACEDHIMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 4}
-
-	// OIDCAECDH3DES and its siblings name Chip Authentication with ECDH and
-	// the secure-messaging cipher that follows (id-CA-ECDH-*).
-	OIDCAECDH3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 1}
-	OIDCAECDHAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 2}
-	OIDCAECDHAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 3}
-	OIDCAECDHAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 4}
-	// OIDCADH3DES and its siblings: Chip Authentication with finite-field
-	// DH (id-CA-DH-*).
-	OIDCADH3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 1}
-	OIDCADHAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 2}
-	OIDCADHAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 3}
-	OIDCADHAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 4}
-
-	// OIDPKECDH marks an ECDH chip-authentication public key (id-PK-ECDH).
-	OIDPKECDH = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 1, 2}
-	// OIDPKDH marks a finite-field DH chip-authentication public key (id-PK-DH).
-	OIDPKDH = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 1, 1}
-
-	// OIDActiveAuthentication is id-AA of ICAO 9303 Part 11 §9.2.11.
-	OIDActiveAuthentication = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 5}
-
-	// OIDECDSAPlainSHA1 and its siblings are BSI TR-03111 ecdsa-plain-signatures,
-	// the usual ActiveAuthenticationInfo.SignatureAlgorithm for ECDSA chips.
-	OIDECDSAPlainSHA1   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 1}
-	OIDECDSAPlainSHA224 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 2}
-	OIDECDSAPlainSHA256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 3}
-	OIDECDSAPlainSHA384 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 4}
-	OIDECDSAPlainSHA512 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 5}
 )
 
 // PACEInfo announces one PACE variant the chip supports (EF.CardAccess).
 type PACEInfo struct {
-	Protocol asn1.ObjectIdentifier // e.g. OIDPACEECDHGMAES128
+	Protocol asn1.ObjectIdentifier // e.g. oids.PACEECDHGMAES128
 	Version  int                   // 2 for current chips
 	// ParameterID selects standardized domain parameters (Part 11 §9.5.1),
 	// e.g. 13 for brainpoolP256r1, or (32 and up) a PACEDomainParameterInfo
@@ -118,7 +62,7 @@ type PACEDomainParameterInfo struct {
 
 // ChipAuthenticationInfo announces Chip Authentication (DG14).
 type ChipAuthenticationInfo struct {
-	Protocol asn1.ObjectIdentifier // e.g. OIDCAECDHAES128
+	Protocol asn1.ObjectIdentifier // e.g. oids.CAECDHAES128
 	Version  int                   // 1 for CA version 1
 	KeyID    int                   // valid when HasKeyID; pairs it with a public key
 	HasKeyID bool
@@ -129,7 +73,7 @@ type ChipAuthenticationInfo struct {
 // BSI TR-03110-3 §A.1.2 allows: id-ecPublicKey with a named or explicit
 // curve, dhpublicnumber, or standardizedDomainParameters with a parameter ID.
 type ChipAuthenticationPublicKeyInfo struct {
-	Protocol asn1.ObjectIdentifier // OIDPKECDH or OIDPKDH
+	Protocol asn1.ObjectIdentifier // oids.PKECDH or oids.PKDH
 	// PublicKey is the ECDH key, DHPublicKey the finite-field one; at most
 	// one is set, neither when KeyError says why the key is unusable.
 	PublicKey   *ec.ECPublicKey
@@ -153,9 +97,9 @@ type ChipAuthenticationPublicKeyInfo struct {
 // ActiveAuthenticationInfo names the signature algorithm of an ECDSA Active
 // Authentication key (DG14).
 type ActiveAuthenticationInfo struct {
-	Protocol           asn1.ObjectIdentifier // OIDActiveAuthentication
+	Protocol           asn1.ObjectIdentifier // oids.ActiveAuthentication
 	Version            int                   // 1
-	SignatureAlgorithm asn1.ObjectIdentifier // e.g. OIDECDSAPlainSHA256
+	SignatureAlgorithm asn1.ObjectIdentifier // e.g. oids.ECDSAPlainSHA256
 }
 
 // RawSecurityInfo is a SecurityInfo of a protocol this package does not
@@ -297,7 +241,7 @@ func (s *SecurityInfos) add(der []byte) error {
 			return fmt.Errorf("ChipAuthenticationPublicKeyInfo: %v", err)
 		case err != nil:
 			info.KeyError = err
-		case p.Equal(OIDPKECDH) && k.ec == nil, p.Equal(OIDPKDH) && k.dh == nil:
+		case p.Equal(oids.PKECDH) && k.ec == nil, p.Equal(oids.PKDH) && k.dh == nil:
 			info.KeyError = fmt.Errorf("%w: the key does not match protocol %s", ec.ErrUnsupportedCurve, p)
 		default:
 			info.PublicKey, info.DHPublicKey = k.ec, k.dh
@@ -311,7 +255,7 @@ func (s *SecurityInfos) add(der []byte) error {
 			info.HasKeyID = true
 		}
 		s.ChipAuthenticationPublicKeys = append(s.ChipAuthenticationPublicKeys, info)
-	case p.Equal(OIDActiveAuthentication):
+	case p.Equal(oids.ActiveAuthentication):
 		v, err := asn1Int(h.Required)
 		if err != nil {
 			return fmt.Errorf("ActiveAuthenticationInfo version: %v", err)

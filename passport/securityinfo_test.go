@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/internal/pace"
 	"github.com/go-mitid/mitid/passport/internal/sm"
 )
@@ -22,7 +23,7 @@ func TestParseSecurityInfos_CardAccessAppendixG1(t *testing.T) {
 		t.Fatalf("%d PACEInfos", len(si.PACE))
 	}
 	p := si.PACE[0]
-	if !p.Protocol.Equal(passport.OIDPACEECDHGMAES128) || p.Version != 2 || !p.HasParameterID || p.ParameterID != 13 {
+	if !p.Protocol.Equal(oids.PACEECDHGMAES128) || p.Version != 2 || !p.HasParameterID || p.ParameterID != 13 {
 		t.Errorf("PACEInfo = %+v", p)
 	}
 	if s := p.String(); s != "id-PACE-ECDH-GM-AES-CBC-CMAC-128 (brainpoolP256r1)" {
@@ -40,7 +41,7 @@ func TestParseSecurityInfos_TwoPACEInfosGmrtd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(si.PACE) != 2 || !si.PACE[0].Protocol.Equal(passport.OIDPACEECDHGMAES256) || !si.PACE[1].Protocol.Equal(passport.OIDPACEECDHCAMAES256) {
+	if len(si.PACE) != 2 || !si.PACE[0].Protocol.Equal(oids.PACEECDHGMAES256) || !si.PACE[1].Protocol.Equal(oids.PACEECDHCAMAES256) {
 		t.Fatalf("PACE = %+v", si.PACE)
 	}
 	for _, p := range si.PACE {
@@ -64,9 +65,9 @@ func TestSecurityInfos_DG14RoundTrip(t *testing.T) {
 	k, _ := c.NewPrivateKey(big.NewInt(123456789))
 	for _, explicit := range []bool{false, true} {
 		in := &passport.SecurityInfos{
-			ChipAuthentication:           []passport.ChipAuthenticationInfo{{Protocol: passport.OIDCAECDHAES128, Version: 1, KeyID: 7, HasKeyID: true}},
-			ChipAuthenticationPublicKeys: []passport.ChipAuthenticationPublicKeyInfo{{Protocol: passport.OIDPKECDH, PublicKey: &k.ECPublicKey, ExplicitParameters: explicit, KeyID: 7, HasKeyID: true}},
-			ActiveAuthentication:         []passport.ActiveAuthenticationInfo{{Protocol: passport.OIDActiveAuthentication, Version: 1, SignatureAlgorithm: passport.OIDECDSAPlainSHA256}},
+			ChipAuthentication:           []passport.ChipAuthenticationInfo{{Protocol: oids.CAECDHAES128, Version: 1, KeyID: 7, HasKeyID: true}},
+			ChipAuthenticationPublicKeys: []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKECDH, PublicKey: &k.ECPublicKey, ExplicitParameters: explicit, KeyID: 7, HasKeyID: true}},
+			ActiveAuthentication:         []passport.ActiveAuthenticationInfo{{Protocol: oids.ActiveAuthentication, Version: 1, SignatureAlgorithm: oids.ECDSAPlainSHA256}},
 			Other:                        []passport.RawSecurityInfo{{Protocol: oidTestTA, DER: mustHex(t, "300F060A04007F00070202020102020101")}},
 		}
 		der, err := in.Marshal()
@@ -84,7 +85,7 @@ func TestSecurityInfos_DG14RoundTrip(t *testing.T) {
 		if len(pk) != 1 || pk[0].PublicKey.Curve != c || !pk[0].PublicKey.Point.Equal(k.Point) || pk[0].ExplicitParameters != explicit || pk[0].KeyID != 7 {
 			t.Errorf("CA key = %+v", pk)
 		}
-		if len(out.ActiveAuthentication) != 1 || !out.ActiveAuthentication[0].SignatureAlgorithm.Equal(passport.OIDECDSAPlainSHA256) {
+		if len(out.ActiveAuthentication) != 1 || !out.ActiveAuthentication[0].SignatureAlgorithm.Equal(oids.ECDSAPlainSHA256) {
 			t.Errorf("AA info = %+v", out.ActiveAuthentication)
 		}
 		if len(out.Other) != 1 || !out.Other[0].Protocol.Equal(oidTestTA) {

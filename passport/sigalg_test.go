@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
@@ -46,11 +47,11 @@ func TestParseSigAlg_EveryOIDMetInEMRTDs(t *testing.T) {
 		{passport.OidECDSAWithSHA512, 0, passport.SchemeECDSA, crypto.SHA512},
 		{passport.OidRSAEncryption, crypto.SHA256, passport.SchemeRSAPKCS1, crypto.SHA256},
 		{passport.OidECPublicKey, crypto.SHA384, passport.SchemeECDSA, crypto.SHA384},
-		{passport.OIDECDSAPlainSHA1, 0, passport.SchemeECDSAPlain, crypto.SHA1},
-		{passport.OIDECDSAPlainSHA224, 0, passport.SchemeECDSAPlain, crypto.SHA224},
-		{passport.OIDECDSAPlainSHA256, 0, passport.SchemeECDSAPlain, crypto.SHA256},
-		{passport.OIDECDSAPlainSHA384, 0, passport.SchemeECDSAPlain, crypto.SHA384},
-		{passport.OIDECDSAPlainSHA512, 0, passport.SchemeECDSAPlain, crypto.SHA512},
+		{oids.ECDSAPlainSHA1, 0, passport.SchemeECDSAPlain, crypto.SHA1},
+		{oids.ECDSAPlainSHA224, 0, passport.SchemeECDSAPlain, crypto.SHA224},
+		{oids.ECDSAPlainSHA256, 0, passport.SchemeECDSAPlain, crypto.SHA256},
+		{oids.ECDSAPlainSHA384, 0, passport.SchemeECDSAPlain, crypto.SHA384},
+		{oids.ECDSAPlainSHA512, 0, passport.SchemeECDSAPlain, crypto.SHA512},
 		{passport.OidRSASSAPSS, 0, passport.SchemeRSAPSS, crypto.SHA1}, // absent parameters: all defaults
 	} {
 		a, err := passport.ParseSigAlg(ber.AlgorithmIdentifier{OID: tc.oid}, tc.hint)
@@ -157,7 +158,7 @@ func TestParseSOD_LDSSecurityObjectRules(t *testing.T) {
 		"v0 with version info": ber.DER(0x30, enc(0), sha256Alg, ber.DER(0x30, h(1, 32)), ber.DER(0x30, ber.DER(0x13, []byte("0108")), ber.DER(0x13, []byte("040000")))),
 		"not a sequence":       ber.DER(0x04, []byte{1}),
 	} {
-		ci, err := passporttest.SignCMS(pkiTestRand(1), passport.OIDLDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, passporttest.SignerIssuerSerial, false)
+		ci, err := passporttest.SignCMS(pkiTestRand(1), oids.LDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, passporttest.SignerIssuerSerial, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,7 +166,7 @@ func TestParseSOD_LDSSecurityObjectRules(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	ci, _ := passporttest.SignCMS(pkiTestRand(1), passport.OIDCSCAMasterList, ber.DER(0x30), p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, passporttest.SignerIssuerSerial, false)
+	ci, _ := passporttest.SignCMS(pkiTestRand(1), oids.CSCAMasterList, ber.DER(0x30), p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, passporttest.SignerIssuerSerial, false)
 	if _, err := passport.ParseSOD(ber.EncodeTLV(passport.TagSOD, ci)); !errors.Is(err, passport.ErrContentTypeMismatch) {
 		t.Errorf("master list in EF.SOD: %v", err)
 	}

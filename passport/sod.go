@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 )
 
 // EF.SOD, the Document Security Object (ICAO 9303 Part 10 §4.6.2): tag 0x77
@@ -56,7 +57,7 @@ func parseSOD(efSOD []byte, parseCert func([]byte) (*Certificate, error)) (*SOD,
 	if err != nil {
 		return nil, err
 	}
-	if !sd.EContentType.Equal(OIDLDSSecurityObject) {
+	if !sd.EContentType.Equal(oids.LDSSecurityObject) {
 		return nil, fmt.Errorf("%w: %w: eContentType %v is not ldsSecurityObject", ErrMalformedSOD, ErrContentTypeMismatch, sd.EContentType)
 	}
 	sod := &SOD{Raw: w.Full, SignedData: sd}

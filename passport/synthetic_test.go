@@ -75,7 +75,7 @@ func TestNewSyntheticDocument_ParsesAndPassesPassiveAuthentication(t *testing.T)
 				if err != nil {
 					t.Fatal(err)
 				}
-				sig, err := passport.SignActive(pkiTestRand(5), doc.AAKey, aaChallenge, doc.AAOptions)
+				sig, err := passporttest.SignActive(pkiTestRand(5), doc.AAKey, aaChallenge, doc.AAOptions)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -92,7 +92,7 @@ func TestNewSyntheticDocument_ParsesAndPassesPassiveAuthentication(t *testing.T)
 func TestNewSyntheticDocument_ECDSAActiveAuthenticationInfo(t *testing.T) {
 	doc := synthTestDoc(t, passporttest.ECDSAP256, func(o *passporttest.DocumentOptions) {
 		o.AAKey = aaKeys(t).brainpool
-		o.AAOptions = passport.ActiveSignOptions{Hash: crypto.SHA1}
+		o.AAOptions = passporttest.ActiveSignOptions{Hash: crypto.SHA1}
 	})
 	dg14, err := passport.ParseDG14(doc.DataGroups[14])
 	if err != nil {
@@ -103,7 +103,7 @@ func TestNewSyntheticDocument_ECDSAActiveAuthenticationInfo(t *testing.T) {
 		t.Fatalf("AA hash from DG14: %v, %v", h, err)
 	}
 	dg15, _ := passport.ParseDG15(doc.DataGroups[15])
-	sig, err := passport.SignActive(pkiTestRand(6), doc.AAKey, aaChallenge, doc.AAOptions)
+	sig, err := passporttest.SignActive(pkiTestRand(6), doc.AAKey, aaChallenge, doc.AAOptions)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/apdu"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/internal/sm"
 	"github.com/go-mitid/mitid/passport/passporttest"
 )
@@ -194,14 +195,14 @@ func TestVirtualChip_PACEVariants(t *testing.T) {
 		info passport.PACEInfo
 		key  passport.AccessKey
 	}{
-		{"GM AES-128 brainpoolP256r1 MRZ", paceInfo(passport.OIDPACEECDHGMAES128, 13), passport.BACKey{"L898902C3", "740812", "120415"}},
-		{"GM AES-128 brainpoolP256r1 CAN", paceInfo(passport.OIDPACEECDHGMAES128, 13), passport.CAN("123456")},
-		{"GM 3DES brainpoolP256r1", paceInfo(passport.OIDPACEECDHGM3DES, 13), passport.CAN("123456")},
-		{"GM AES-128 NIST P-256", paceInfo(passport.OIDPACEECDHGMAES128, 12), passport.CAN("123456")},
-		{"GM AES-192 brainpoolP320r1", paceInfo(passport.OIDPACEECDHGMAES192, 14), passport.CAN("123456")},
-		{"GM AES-256 brainpoolP384r1", paceInfo(passport.OIDPACEECDHGMAES256, 16), passport.CAN("123456")},
-		{"GM AES-256 NIST P-521", paceInfo(passport.OIDPACEECDHGMAES256, 18), passport.CAN("123456")},
-		{"CAM AES-128 brainpoolP256r1", paceInfo(passport.OIDPACEECDHCAMAES128, 13), passport.CAN("123456")},
+		{"GM AES-128 brainpoolP256r1 MRZ", paceInfo(oids.PACEECDHGMAES128, 13), passport.BACKey{"L898902C3", "740812", "120415"}},
+		{"GM AES-128 brainpoolP256r1 CAN", paceInfo(oids.PACEECDHGMAES128, 13), passport.CAN("123456")},
+		{"GM 3DES brainpoolP256r1", paceInfo(oids.PACEECDHGM3DES, 13), passport.CAN("123456")},
+		{"GM AES-128 NIST P-256", paceInfo(oids.PACEECDHGMAES128, 12), passport.CAN("123456")},
+		{"GM AES-192 brainpoolP320r1", paceInfo(oids.PACEECDHGMAES192, 14), passport.CAN("123456")},
+		{"GM AES-256 brainpoolP384r1", paceInfo(oids.PACEECDHGMAES256, 16), passport.CAN("123456")},
+		{"GM AES-256 NIST P-521", paceInfo(oids.PACEECDHGMAES256, 18), passport.CAN("123456")},
+		{"CAM AES-128 brainpoolP256r1", paceInfo(oids.PACEECDHCAMAES128, 13), passport.CAN("123456")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -218,7 +219,7 @@ func TestVirtualChip_PACEVariants(t *testing.T) {
 			if got, err := s.ReadFile(ctx, passport.FileDG(1)); err != nil || !bytes.Equal(got, testDG1(t)) {
 				t.Fatalf("DG1: %v", err)
 			}
-			if tc.info.Protocol.Equal(passport.OIDPACEECDHCAMAES128) {
+			if tc.info.Protocol.Equal(oids.PACEECDHCAMAES128) {
 				other, _ := ec.BrainpoolP256r1().GenerateKey(rand.Reader)
 				if err := res.VerifyCAM(&other.ECPublicKey); !errors.Is(err, passport.ErrAuthenticationFailed) || res.ChipAuthenticated {
 					t.Errorf("CAM with a foreign key: %v", err)
@@ -233,7 +234,7 @@ func TestVirtualChip_PACEVariants(t *testing.T) {
 
 func TestVirtualChip_RejectsWrongKeys(t *testing.T) {
 	ctx := context.Background()
-	info := paceInfo(passport.OIDPACEECDHGMAES128, 13)
+	info := paceInfo(oids.PACEECDHGMAES128, 13)
 	chip := newChip(t, passporttest.ChipConfig{CardAccess: cardAccess(t, info), CAN: "123456"})
 
 	s := passport.NewSession(chip, nil)
@@ -412,14 +413,14 @@ func TestChipAuthentication_RestartsSecureMessaging(t *testing.T) {
 		oid   []int
 		pace  bool
 	}{
-		{"AES-128 brainpoolP256r1 after BAC", ec.BrainpoolP256r1(), passport.OIDCAECDHAES128, false},
-		{"3DES brainpoolP256r1 after BAC", ec.BrainpoolP256r1(), passport.OIDCAECDH3DES, false},
-		{"AES-256 NIST P-256 after PACE", ec.NISTP256(), passport.OIDCAECDHAES256, true},
-		{"3DES brainpoolP384r1 after PACE", ec.BrainpoolP384r1(), passport.OIDCAECDH3DES, true},
+		{"AES-128 brainpoolP256r1 after BAC", ec.BrainpoolP256r1(), oids.CAECDHAES128, false},
+		{"3DES brainpoolP256r1 after BAC", ec.BrainpoolP256r1(), oids.CAECDH3DES, false},
+		{"AES-256 NIST P-256 after PACE", ec.NISTP256(), oids.CAECDHAES256, true},
+		{"3DES brainpoolP384r1 after PACE", ec.BrainpoolP384r1(), oids.CAECDH3DES, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			caKey, _ := tc.curve.GenerateKey(rand.Reader)
-			info := paceInfo(passport.OIDPACEECDHGMAES128, 13)
+			info := paceInfo(oids.PACEECDHGMAES128, 13)
 			chip := newChip(t, passporttest.ChipConfig{CAKey: caKey, CardAccess: cardAccess(t, info)})
 			s := passport.NewSession(chip, nil)
 			if tc.pace {
@@ -434,7 +435,7 @@ func TestChipAuthentication_RestartsSecureMessaging(t *testing.T) {
 				}
 			}
 			caInfo := passport.ChipAuthenticationInfo{Protocol: tc.oid, Version: 1}
-			pub := passport.ChipAuthenticationPublicKeyInfo{Protocol: passport.OIDPKECDH, PublicKey: &caKey.ECPublicKey}
+			pub := passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &caKey.ECPublicKey}
 			before := s.SM()
 			if err := s.ChipAuthenticate(ctx, caInfo, pub); err != nil {
 				t.Fatal(err)
@@ -453,7 +454,7 @@ func TestChipAuthentication_RestartsSecureMessaging(t *testing.T) {
 			if err := s2.BAC(ctx, chip.Config().Key); err != nil {
 				t.Fatal(err)
 			}
-			err := s2.ChipAuthenticate(ctx, caInfo, passport.ChipAuthenticationPublicKeyInfo{Protocol: passport.OIDPKECDH, PublicKey: &wrong.ECPublicKey})
+			err := s2.ChipAuthenticate(ctx, caInfo, passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &wrong.ECPublicKey})
 			if !errors.Is(err, passport.ErrChipAuthenticationFailed) {
 				t.Errorf("CA against the wrong key: %v", err)
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/internal/pace"
 )
 
@@ -61,8 +62,8 @@ type DocumentOptions struct {
 	// AAKeyType, or AAKey to supply the key; AAOptions is how the chip
 	// signs (for ECDSA keys DG14 then names the hash in an ActiveAuthenticationInfo).
 	AAKeyType AAKeyType
-	AAKey     crypto.Signer              // overrides AAKeyType
-	AAOptions passport.ActiveSignOptions // how AAKey signs
+	AAKey     crypto.Signer     // overrides AAKeyType
+	AAOptions ActiveSignOptions // how AAKey signs
 	// CACurve is the Chip Authentication key's curve (brainpoolP256r1 if
 	// nil); NoChipAuthentication leaves CA out of DG14.
 	CACurve              *ec.Curve
@@ -125,8 +126,8 @@ type Document struct {
 	FaceImage  []byte // the image inside DG2
 	// AAKey is the chip's Active Authentication key (nil with AANone)
 	// and AAOptions how it signs.
-	AAKey     crypto.Signer              // overrides AAKeyType
-	AAOptions passport.ActiveSignOptions // how AAKey signs
+	AAKey     crypto.Signer     // overrides AAKeyType
+	AAOptions ActiveSignOptions // how AAKey signs
 	// CAKey is the Chip Authentication private key matching DG14 (nil
 	// without CA), CADHKey the DH one with CADH.
 	CAKey   *ec.ECPrivateKey
@@ -247,16 +248,16 @@ func (doc *Document) buildCardSecurity(opts DocumentOptions, pki *PKI) error {
 		return err
 	}
 	paces := []passport.PACEInfo{
-		{Protocol: passport.OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
-		{Protocol: passport.OIDPACEECDHCAMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+		{Protocol: oids.PACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+		{Protocol: oids.PACEECDHCAMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
 	}
 	if doc.CardAccess, err = (&passport.SecurityInfos{PACE: paces}).Marshal(); err != nil {
 		return err
 	}
 	si := &passport.SecurityInfos{
 		PACE:                         paces,
-		ChipAuthentication:           []passport.ChipAuthenticationInfo{{Protocol: passport.OIDCAECDHAES128, Version: 1}},
-		ChipAuthenticationPublicKeys: []passport.ChipAuthenticationPublicKeyInfo{{Protocol: passport.OIDPKECDH, PublicKey: &doc.CAMKey.ECPublicKey}},
+		ChipAuthentication:           []passport.ChipAuthenticationInfo{{Protocol: oids.CAECDHAES128, Version: 1}},
+		ChipAuthenticationPublicKeys: []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKECDH, PublicKey: &doc.CAMKey.ECPublicKey}},
 	}
 	if doc.CardSecurity, err = pki.SignCardSecurity(opts.Rand, si, opts.Now); err != nil {
 		return err
@@ -363,7 +364,7 @@ func (doc *Document) buildDataGroups(opts DocumentOptions) error {
 
 	paces := opts.PACE
 	if len(paces) == 0 {
-		paces = []passport.PACEInfo{{Protocol: passport.OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}}
+		paces = []passport.PACEInfo{{Protocol: oids.PACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}}
 	}
 	if doc.CardAccess, err = (&passport.SecurityInfos{PACE: paces, PACEDomainParameters: opts.PACEDomainParameters}).Marshal(); err != nil {
 		return err
@@ -376,8 +377,8 @@ func (doc *Document) buildDataGroups(opts DocumentOptions) error {
 		if doc.CADHKey, err = grp.GenerateKey(opts.Rand); err != nil {
 			return err
 		}
-		infos.ChipAuthentication = []passport.ChipAuthenticationInfo{{Protocol: passport.OIDCADHAES128, Version: 1}}
-		infos.ChipAuthenticationPublicKeys = []passport.ChipAuthenticationPublicKeyInfo{{Protocol: passport.OIDPKDH, DHPublicKey: &doc.CADHKey.DHPublicKey,
+		infos.ChipAuthentication = []passport.ChipAuthenticationInfo{{Protocol: oids.CADHAES128, Version: 1}}
+		infos.ChipAuthenticationPublicKeys = []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKDH, DHPublicKey: &doc.CADHKey.DHPublicKey,
 			StandardizedParameters: opts.CAKeyStandardized, ExplicitParameters: !opts.CAKeyStandardized}}
 	default:
 		curve := opts.CACurve
@@ -387,8 +388,8 @@ func (doc *Document) buildDataGroups(opts DocumentOptions) error {
 		if doc.CAKey, err = curve.GenerateKey(opts.Rand); err != nil {
 			return err
 		}
-		infos.ChipAuthentication = []passport.ChipAuthenticationInfo{{Protocol: passport.OIDCAECDHAES128, Version: 1}}
-		infos.ChipAuthenticationPublicKeys = []passport.ChipAuthenticationPublicKeyInfo{{Protocol: passport.OIDPKECDH, PublicKey: &doc.CAKey.ECPublicKey,
+		infos.ChipAuthentication = []passport.ChipAuthenticationInfo{{Protocol: oids.CAECDHAES128, Version: 1}}
+		infos.ChipAuthenticationPublicKeys = []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKECDH, PublicKey: &doc.CAKey.ECPublicKey,
 			StandardizedParameters: opts.CAKeyStandardized}}
 	}
 
@@ -412,7 +413,7 @@ func (doc *Document) buildDataGroups(opts DocumentOptions) error {
 				h = aaDefaultHash(pk.EC.Curve.N().BitLen())
 			}
 			doc.AAOptions.Hash = h
-			infos.ActiveAuthentication = []passport.ActiveAuthenticationInfo{{Protocol: passport.OIDActiveAuthentication, Version: 1,
+			infos.ActiveAuthentication = []passport.ActiveAuthenticationInfo{{Protocol: oids.ActiveAuthentication, Version: 1,
 				SignatureAlgorithm: synthECDSAPlainOID(h)}}
 		}
 	}
@@ -448,15 +449,15 @@ func synthAAKey(rand io.Reader, t AAKeyType) (crypto.Signer, error) {
 func synthECDSAPlainOID(h crypto.Hash) asn1.ObjectIdentifier {
 	switch h {
 	case crypto.SHA1:
-		return passport.OIDECDSAPlainSHA1
+		return oids.ECDSAPlainSHA1
 	case crypto.SHA224:
-		return passport.OIDECDSAPlainSHA224
+		return oids.ECDSAPlainSHA224
 	case crypto.SHA384:
-		return passport.OIDECDSAPlainSHA384
+		return oids.ECDSAPlainSHA384
 	case crypto.SHA512:
-		return passport.OIDECDSAPlainSHA512
+		return oids.ECDSAPlainSHA512
 	}
-	return passport.OIDECDSAPlainSHA256
+	return oids.ECDSAPlainSHA256
 }
 
 // synthFullDate expands an MRZ YYMMDD birth date to YYYYMMDD, taking the

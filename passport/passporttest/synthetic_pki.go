@@ -20,6 +20,7 @@ import (
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 )
 
 // The synthetic PKI: certificates and CMS SignedData written by this
@@ -395,7 +396,7 @@ func NewPKI(opts PKIOptions) (*PKI, error) {
 	}
 	p.MasterListSigner, err = CreateCertificate(opts.Rand, CertificateTemplate{
 		Serial: 3, Subject: name("Master List Signer " + country), NotBefore: now.AddDate(0, 0, -30), NotAfter: now.AddDate(2, 0, 0),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []asn1.ObjectIdentifier{passport.OIDMasterListSignerEKU},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []asn1.ObjectIdentifier{oids.MasterListSignerEKU},
 		Explicit: opts.ExplicitParameters,
 	}, p.MasterListSignerKey.Public(), p.CSCA, p.CSCAKey, alg)
 	if err != nil {
@@ -479,7 +480,7 @@ func (p *PKI) SignSOD(rand io.Reader, dataGroups map[int][]byte, opts SODOptions
 	case opts.SignerIssuerReversed:
 		sid = SignerIssuerReversed
 	}
-	ci, err := SignCMS(rand, passport.OIDLDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, opts.SigningTime, sid, opts.OmitSignerCertificate)
+	ci, err := SignCMS(rand, oids.LDSSecurityObject, ldsSO, p.DSC, p.DSCKey, p.Algorithm, opts.SigningTime, sid, opts.OmitSignerCertificate)
 	if err != nil {
 		return nil, err
 	}
@@ -492,7 +493,7 @@ func (p *PKI) SignCardSecurity(rand io.Reader, si *passport.SecurityInfos, signi
 	if err != nil {
 		return nil, err
 	}
-	return SignCMS(rand, passport.OIDSecurityObject, content, p.DSC, p.DSCKey, p.Algorithm, signingTime, SignerIssuerSerial, false)
+	return SignCMS(rand, oids.SecurityObject, content, p.DSC, p.DSCKey, p.Algorithm, signingTime, SignerIssuerSerial, false)
 }
 
 // MasterList returns a CSCA master list holding this PKI's CSCA and the
@@ -505,7 +506,7 @@ func (p *PKI) MasterList(rand io.Reader, signingTime time.Time, extra ...*passpo
 	sort.Slice(certs, func(i, j int) bool { return bytes.Compare(certs[i], certs[j]) < 0 })
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
 	content := ber.DER(0x30, enc(0), ber.DER(0x31, certs...))
-	return SignCMS(rand, passport.OIDCSCAMasterList, content, p.MasterListSigner, p.MasterListSignerKey, p.Algorithm, signingTime, SignerIssuerSerial, false)
+	return SignCMS(rand, oids.CSCAMasterList, content, p.MasterListSigner, p.MasterListSignerKey, p.Algorithm, signingTime, SignerIssuerSerial, false)
 }
 
 // CRL returns a CRL of the CSCA, issued at thisUpdate (next update 90

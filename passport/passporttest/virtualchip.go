@@ -19,6 +19,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/ber"
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/internal/pace"
 	"github.com/go-mitid/mitid/passport/internal/sm"
 )
@@ -42,7 +43,7 @@ type ChipConfig struct {
 	// *rsa.PrivateKey (ISO/IEC 9796-2) or an ECDSA signer. nil disables AA.
 	AAKey crypto.Signer
 	// AAOptions selects the AA signature format (hash, trailer, DER).
-	AAOptions passport.ActiveSignOptions
+	AAOptions ActiveSignOptions
 	// CAKey is the Chip Authentication private key matching DG14. nil
 	// disables Chip Authentication.
 	CAKey *ec.ECPrivateKey
@@ -664,11 +665,11 @@ func (c *Chip) caSetAT(objs []ber.TLV) apdu.Response {
 	if !ok {
 		return swResp(apdu.SWWrongData)
 	}
-	oids := [][]int{passport.OIDCAECDHAES128, passport.OIDCAECDHAES192, passport.OIDCAECDHAES256}
+	protocols := [][]int{oids.CAECDHAES128, oids.CAECDHAES192, oids.CAECDHAES256}
 	if c.cfg.CAKey == nil {
-		oids = [][]int{passport.OIDCADHAES128, passport.OIDCADHAES192, passport.OIDCADHAES256}
+		protocols = [][]int{oids.CADHAES128, oids.CADHAES192, oids.CADHAES256}
 	}
-	for i, oid := range oids {
+	for i, oid := range protocols {
 		if bytes.Equal(ber.OIDContent(oid), proto.Value) {
 			c.caProtocol, c.caCipher = proto.Value, []sm.Cipher{sm.CipherAES128, sm.CipherAES192, sm.CipherAES256}[i]
 			return swResp(apdu.SWOK)
@@ -745,7 +746,7 @@ func (c *Chip) doInternalAuthenticate(cmd apdu.Command) apdu.Response {
 	if len(cmd.Data) != passport.MinChallengeLength {
 		return swResp(apdu.SWWrongData)
 	}
-	sig, err := passport.SignActive(c.rand, c.cfg.AAKey, cmd.Data, c.cfg.AAOptions)
+	sig, err := SignActive(c.rand, c.cfg.AAKey, cmd.Data, c.cfg.AAOptions)
 	if err != nil {
 		return swResp(apdu.SWNoPreciseDiagnosis)
 	}
