@@ -144,3 +144,15 @@ const (
 	FileCOM            = efCOM
 	FileSOD            = efSOD
 )
+
+// LDS tags the LDS tests use.
+var (
+	DataGroupTag     = dataGroupTag
+	DataGroupFromTag = dataGroupFromTag
+)
+
+// Tags of EF.COM and EF.SOD.
+const (
+	TagCOM = tagCOM
+	TagSOD = tagSOD
+)

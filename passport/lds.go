@@ -15,25 +15,25 @@ import (
 
 // Tags of the LDS files.
 const (
-	TagCOM ber.Tag = 0x60
-	TagSOD ber.Tag = 0x77
+	tagCOM ber.Tag = 0x60
+	tagSOD ber.Tag = 0x77
 )
 
 // ldsDataGroupTags maps data group number (index) to its file tag.
 var ldsDataGroupTags = [17]ber.Tag{0, 0x61, 0x75, 0x63, 0x76, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6A, 0x6B, 0x6C, 0x6D, 0x6E, 0x6F, 0x70}
 
-// DataGroupTag returns the tag that opens data group n (1..16): 61 for
+// dataGroupTag returns the tag that opens data group n (1..16): 61 for
 // DG1, 75 for DG2, ..., 70 for DG16.
-func DataGroupTag(n int) (ber.Tag, error) {
+func dataGroupTag(n int) (ber.Tag, error) {
 	if n < 1 || n > 16 {
 		return 0, fmt.Errorf("%w: data group number %d outside 1..16", ErrMalformedLDS, n)
 	}
 	return ldsDataGroupTags[n], nil
 }
 
-// DataGroupFromTag returns the data group number a file tag stands for, or
+// dataGroupFromTag returns the data group number a file tag stands for, or
 // 0 when the tag is not a data group tag.
-func DataGroupFromTag(t ber.Tag) int {
+func dataGroupFromTag(t ber.Tag) int {
 	for n := 1; n <= 16; n++ {
 		if ldsDataGroupTags[n] == t {
 			return n
@@ -80,7 +80,7 @@ type COM struct {
 // ParseCOM parses EF.COM (tag 60: 5F01 LDS version, 5F36 Unicode version,
 // 5C tag list). Errors wrap ErrMalformedLDS.
 func ParseCOM(b []byte) (*COM, error) {
-	top, err := ldsOpen(b, TagCOM, "EF.COM")
+	top, err := ldsOpen(b, tagCOM, "EF.COM")
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func ldsDigits(s string) bool {
 func (c *COM) DataGroups() []int {
 	var out []int
 	for _, t := range c.Tags {
-		if n := DataGroupFromTag(t); n != 0 {
+		if n := dataGroupFromTag(t); n != 0 {
 			out = append(out, n)
 		}
 	}
@@ -154,5 +154,5 @@ func (c *COM) Marshal() []byte {
 	v = ber.AppendTLV(v, 0x5F01, []byte(c.LDSVersion))
 	v = ber.AppendTLV(v, 0x5F36, []byte(c.UnicodeVersion))
 	v = ber.AppendTLV(v, 0x5C, ldsAppendTagList(nil, c.Tags))
-	return ber.EncodeTLV(TagCOM, v)
+	return ber.EncodeTLV(tagCOM, v)
 }

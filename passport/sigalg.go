@@ -111,23 +111,6 @@ func pkiHashFromOID(oid asn1.ObjectIdentifier) (crypto.Hash, bool) {
 	return 0, false
 }
 
-// pkiOIDFromHash is the inverse of pkiHashFromOID.
-func pkiOIDFromHash(h crypto.Hash) asn1.ObjectIdentifier {
-	switch h {
-	case crypto.SHA1:
-		return oidSHA1
-	case crypto.SHA224:
-		return oidSHA224
-	case crypto.SHA256:
-		return oidSHA256
-	case crypto.SHA384:
-		return oidSHA384
-	case crypto.SHA512:
-		return oidSHA512
-	}
-	return nil
-}
-
 // pkiDigestAlgorithm parses a DigestAlgorithmIdentifier.
 func pkiDigestAlgorithm(a ber.AlgorithmIdentifier) (crypto.Hash, error) {
 	h, ok := pkiHashFromOID(a.OID)

@@ -17,7 +17,6 @@ import (
 // reader's: a wrong constant in the reader then fails the tests instead of
 // agreeing with itself.
 var (
-	oidECPublicKey         = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
 	oidRSASSAPSS           = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
 	oidMGF1                = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 8}
 	oidSHA256WithRSA       = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}
@@ -158,3 +157,9 @@ func domainFor(si *passport.SecurityInfos, info passport.PACEInfo, ecdh bool) (p
 
 // fileCardSecurity is EF.CardSecurity's file identifier (ICAO 9303 Part 10 §3.11.2).
 const fileCardSecurity uint16 = 0x011D
+
+// Tags of EF.COM and EF.SOD (ICAO 9303 Part 10 §4.6.1).
+const (
+	tagCOM ber.Tag = 0x60
+	tagSOD ber.Tag = 0x77
+)

@@ -484,7 +484,7 @@ func (p *PKI) SignSOD(rand io.Reader, dataGroups map[int][]byte, opts SODOptions
 	if err != nil {
 		return nil, err
 	}
-	return ber.EncodeTLV(passport.TagSOD, ci), nil
+	return ber.EncodeTLV(tagSOD, ci), nil
 }
 
 // SignCardSecurity returns EF.CardSecurity: the SecurityInfos signed by the DSC.
