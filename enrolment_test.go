@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/passporttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // td3 writes a passport MRZ (two lines of 44) with its check digits.
@@ -31,15 +31,15 @@ func td3(t testing.TB, state, number, dob, sex, doe, surname, given string) stri
 }
 
 // passportChip makes a synthetic document and the virtual chip that holds it.
-func passportChip(t testing.TB, mrz string, change func(o *passport.SyntheticDocumentOptions)) (*passport.SyntheticDocument, *passport.VirtualChip) {
+func passportChip(t testing.TB, mrz string, change func(o *passporttest.DocumentOptions)) (*passporttest.Document, *passporttest.Chip) {
 	t.Helper()
-	opts := passport.SyntheticDocumentOptions{Rand: seeded(500), Now: tNow.AddDate(-1, 0, 0), MRZ: mrz, AAKeyType: passport.SyntheticAAECDSAP256}
+	opts := passporttest.DocumentOptions{Rand: seeded(500), Now: tNow.AddDate(-1, 0, 0), MRZ: mrz, AAKeyType: passporttest.AAECDSAP256}
 	if change != nil {
 		change(&opts)
 	}
-	doc, err := passport.NewSyntheticDocument(opts)
+	doc, err := passporttest.NewDocument(opts)
 	require.NoError(t, err)
-	chip, err := passport.NewVirtualChip(doc.VirtualChipConfig(seeded(501)))
+	chip, err := passporttest.NewChip(doc.ChipConfig(seeded(501)))
 	require.NoError(t, err)
 	return doc, chip
 }
@@ -179,31 +179,31 @@ func TestEnrolByPassport_Refusals(t *testing.T) {
 	tests := []struct {
 		rule   string
 		mrz    string
-		change func(o *passport.SyntheticDocumentOptions)
-		enrol  func(p *mitid.PassportEnrolment, doc *passport.SyntheticDocument)
+		change func(o *passporttest.DocumentOptions)
+		enrol  func(p *mitid.PassportEnrolment, doc *passporttest.Document)
 		cause  error
 		says   string
 	}{
-		{rule: "a changed data group fails Passive Authentication", change: func(o *passport.SyntheticDocumentOptions) { o.ChangeDataGroup = 2 },
+		{rule: "a changed data group fails Passive Authentication", change: func(o *passporttest.DocumentOptions) { o.ChangeDataGroup = 2 },
 			cause: passport.ErrDataGroupHashMismatch, says: "not signed by a trusted issuer"},
-		{rule: "an unknown issuer fails Passive Authentication", change: func(o *passport.SyntheticDocumentOptions) { o.WrongCSCA = true },
+		{rule: "an unknown issuer fails Passive Authentication", change: func(o *passporttest.DocumentOptions) { o.WrongCSCA = true },
 			cause: passport.ErrUntrustedSigner, says: "trusted issuer"},
-		{rule: "an expired document signer fails Passive Authentication", change: func(o *passport.SyntheticDocumentOptions) { o.ExpiredDSC = true },
+		{rule: "an expired document signer fails Passive Authentication", change: func(o *passporttest.DocumentOptions) { o.ExpiredDSC = true },
 			cause: passport.ErrCertificateExpired, says: "trusted issuer"},
-		{rule: "a chip that cannot prove itself genuine", change: func(o *passport.SyntheticDocumentOptions) {
-			o.AAKeyType, o.NoChipAuthentication = passport.SyntheticAANone, true
+		{rule: "a chip that cannot prove itself genuine", change: func(o *passporttest.DocumentOptions) {
+			o.AAKeyType, o.NoChipAuthentication = passporttest.AANone, true
 		}, says: "passport's own chip"},
-		{rule: "a face that does not match", enrol: func(p *mitid.PassportEnrolment, _ *passport.SyntheticDocument) { p.LiveFace = []byte("someone else") },
+		{rule: "a face that does not match", enrol: func(p *mitid.PassportEnrolment, _ *passporttest.Document) { p.LiveFace = []byte("someone else") },
 			says: "does not match the photo"},
 		{rule: "an expired passport", mrz: td3(t, "DNK", "AB1234567", "900101", "F", "251120", "HANSEN", "ANNA"),
 			says: "expired"},
-		{rule: "a CPR number with another birth date", enrol: func(p *mitid.PassportEnrolment, _ *passport.SyntheticDocument) { p.CPR = "020190-4321" },
+		{rule: "a CPR number with another birth date", enrol: func(p *mitid.PassportEnrolment, _ *passporttest.Document) { p.CPR = "020190-4321" },
 			says: "no person with this CPR number"},
-		{rule: "a scanned page that is not the chip's", enrol: func(p *mitid.PassportEnrolment, _ *passport.SyntheticDocument) {
+		{rule: "a scanned page that is not the chip's", enrol: func(p *mitid.PassportEnrolment, _ *passporttest.Document) {
 			p.MRZ = td3(t, "DNK", "AB1234568", "900101", "F", "300101", "HANSEN", "ANNA")
 		}, says: "chip could not be read"},
 		{rule: "a 12-year-old", mrz: td3(t, "DNK", "AB1234567", "140101", "F", "300101", "HANSEN", "ANNA"),
-			enrol: func(p *mitid.PassportEnrolment, _ *passport.SyntheticDocument) { p.CPR = "" }, says: "from the age of 13"},
+			enrol: func(p *mitid.PassportEnrolment, _ *passporttest.Document) { p.CPR = "" }, says: "from the age of 13"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.rule, func(t *testing.T) {

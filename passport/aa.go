@@ -2,12 +2,12 @@ package passport
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/rsa"
 	"encoding/asn1"
-	"errors"
 	"fmt"
-	"io"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/rsaraw"
 )
 
 // Active Authentication (ICAO 9303 Part 11 §6.1): the terminal sends a
@@ -58,7 +58,7 @@ func VerifyActive(pub *PublicKey, challenge, signature []byte, ecdsaHash crypto.
 	case pub == nil:
 		return nil, fmt.Errorf("%w: no public key", ErrActiveAuthenticationFailed)
 	case pub.RSA != nil:
-		r, err := iso9796Verify(pub.RSA, challenge, signature)
+		r, err := rsaraw.VerifyISO9796(pub.RSA, challenge, signature)
 		if err != nil {
 			// An unknown hash identifier may be an unsupported algorithm or
 			// just what a wrong signature recovers: it is a failure either
@@ -66,8 +66,8 @@ func VerifyActive(pub *PublicKey, challenge, signature []byte, ecdsaHash crypto.
 			return nil, fmt.Errorf("%w: ISO/IEC 9796-2: %w", ErrActiveAuthenticationFailed, err)
 		}
 		return &ActiveResult{
-			Algorithm: "ISO/IEC 9796-2 scheme 1 / " + pkiHashName(r.hash),
-			Hash:      r.hash, Trailer: r.trailer, Recovered: r.m1,
+			Algorithm: "ISO/IEC 9796-2 scheme 1 / " + pkiHashName(r.Hash),
+			Hash:      r.Hash, Trailer: r.Trailer, Recovered: r.Recovered,
 		}, nil
 	case pub.EC != nil:
 		h := ecdsaHash
@@ -99,7 +99,7 @@ func VerifyActive(pub *PublicKey, challenge, signature []byte, ecdsaHash crypto.
 }
 
 // aaDefaultHash picks the hash whose length matches the curve order.
-func aaDefaultHash(c *Curve) crypto.Hash {
+func aaDefaultHash(c *ec.Curve) crypto.Hash {
 	switch bits := c.N().BitLen(); {
 	case bits <= 192:
 		return crypto.SHA1
@@ -118,7 +118,7 @@ func aaDefaultHash(c *Curve) crypto.Hash {
 // ActiveAuthenticationInfo (ecdsa-plain-SHA* of BSI TR-03111, or
 // ecdsa-with-SHA* of X9.62) to the hash VerifyActive needs.
 func ActiveAuthenticationHash(signatureAlgorithm asn1.ObjectIdentifier) (crypto.Hash, error) {
-	a, err := parseSigAlg(pkiAlgorithm{OID: signatureAlgorithm}, 0)
+	a, err := parseSigAlg(ber.AlgorithmIdentifier{OID: signatureAlgorithm}, 0)
 	if err != nil {
 		return 0, err
 	}
@@ -126,74 +126,4 @@ func ActiveAuthenticationHash(signatureAlgorithm asn1.ObjectIdentifier) (crypto.
 		return 0, fmt.Errorf("%w: %v is not an ECDSA algorithm", ErrUnsupportedAlgorithm, signatureAlgorithm)
 	}
 	return a.hash, nil
-}
-
-// ActiveSignOptions selects how the chip side signs (SignActive).
-type ActiveSignOptions struct {
-	// Hash: for RSA the ISO/IEC 9796-2 hash (zero means SHA-1); for ECDSA
-	// the hash of the challenge (zero means the curve-size default).
-	Hash crypto.Hash
-	// ExplicitTrailer makes RSA signatures with SHA-1 use the two-byte
-	// trailer 0x33CC instead of the implicit 0xBC. Other hashes always use
-	// their explicit trailer.
-	ExplicitTrailer bool
-	// DER makes ECDSA signatures ASN.1 DER instead of the plain r‖s that
-	// ICAO 9303 and BSI TR-03111 specify.
-	DER bool
-}
-
-// SignActive is the chip side of Active Authentication: it signs challenge
-// as a chip answers INTERNAL AUTHENTICATE. key is an *rsa.PrivateKey
-// (ISO/IEC 9796-2 scheme 1 — an opaque RSA signer cannot do it, since the
-// scheme needs the raw RSA operation), an *ecdsa.PrivateKey, this package's
-// *ECPrivateKey, or any crypto.Signer with an ECDSA public key. rand
-// supplies the RSA nonce M1 and the ECDSA nonce.
-//
-// The RSA and brainpool arithmetic is math/big, not constant time: this is
-// for virtual chips and tests.
-func SignActive(rand io.Reader, key crypto.Signer, challenge []byte, opts ActiveSignOptions) ([]byte, error) {
-	if rand == nil {
-		return nil, errors.New("passport: SignActive needs a random source")
-	}
-	if rsaKey, ok := key.(*rsa.PrivateKey); ok {
-		h := opts.Hash
-		if h == 0 {
-			h = crypto.SHA1
-		}
-		return iso9796Sign(rand, rsaKey, h, opts.ExplicitTrailer, challenge)
-	}
-	var aaCurve *Curve
-	switch p := key.Public().(type) {
-	case *ECPublicKey:
-		aaCurve = p.Curve
-	case *ecdsa.PublicKey:
-		pk, err := NewPublicKey(p)
-		if err != nil {
-			return nil, err
-		}
-		aaCurve = pk.EC.Curve
-	default:
-		return nil, fmt.Errorf("%w: Active Authentication with a %T key", ErrUnsupportedAlgorithm, key.Public())
-	}
-	h := opts.Hash
-	if h == 0 {
-		h = aaDefaultHash(aaCurve)
-	}
-	if !h.Available() {
-		return nil, fmt.Errorf("%w: hash %v", ErrUnsupportedAlgorithm, h)
-	}
-	d := h.New()
-	d.Write(challenge)
-	der, err := key.Sign(rand, d.Sum(nil), h)
-	if err != nil {
-		return nil, err
-	}
-	if opts.DER {
-		return der, nil
-	}
-	r, s, err := pkiParseECDSADER(der)
-	if err != nil {
-		return nil, err
-	}
-	return pkiPlainSignature(r, s, aaCurve.N()), nil
 }

@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"crypto"
@@ -12,6 +12,11 @@ import (
 	"math/big"
 	"sync"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/rsaraw"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 type aaTestKeySet struct {
@@ -19,8 +24,8 @@ type aaTestKeySet struct {
 	rsa1024    *rsa.PrivateKey
 	rsa2048    *rsa.PrivateKey
 	p256       *ecdsa.PrivateKey
-	brainpool  *ECPrivateKey
-	brainpool3 *ECPrivateKey
+	brainpool  *ec.ECPrivateKey
+	brainpool3 *ec.ECPrivateKey
 }
 
 var aaTestKeys aaTestKeySet
@@ -38,19 +43,19 @@ func aaKeys(t testing.TB) *aaTestKeySet {
 		if aaTestKeys.p256, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
 			panic(err)
 		}
-		if aaTestKeys.brainpool, err = BrainpoolP256r1().GenerateKey(pkiTestRand(11)); err != nil {
+		if aaTestKeys.brainpool, err = ec.BrainpoolP256r1().GenerateKey(pkiTestRand(11)); err != nil {
 			panic(err)
 		}
-		if aaTestKeys.brainpool3, err = BrainpoolP384r1().GenerateKey(pkiTestRand(12)); err != nil {
+		if aaTestKeys.brainpool3, err = ec.BrainpoolP384r1().GenerateKey(pkiTestRand(12)); err != nil {
 			panic(err)
 		}
 	})
 	return &aaTestKeys
 }
 
-func aaPub(t testing.TB, k crypto.Signer) *PublicKey {
+func aaPub(t testing.TB, k crypto.Signer) *passport.PublicKey {
 	t.Helper()
-	pk, err := NewPublicKey(k.Public())
+	pk, err := passport.NewPublicKey(k.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,22 +71,22 @@ func TestActiveAuthentication_RSAEveryTrailer(t *testing.T) {
 		explicit bool
 		trailer  uint16
 	}{
-		{crypto.SHA1, false, ISO9796TrailerImplicitSHA1},
-		{crypto.SHA1, true, ISO9796TrailerSHA1},
-		{crypto.SHA224, false, ISO9796TrailerSHA224},
-		{crypto.SHA256, false, ISO9796TrailerSHA256},
-		{crypto.SHA384, false, ISO9796TrailerSHA384},
-		{crypto.SHA512, false, ISO9796TrailerSHA512},
+		{crypto.SHA1, false, rsaraw.ISO9796TrailerImplicitSHA1},
+		{crypto.SHA1, true, rsaraw.ISO9796TrailerSHA1},
+		{crypto.SHA224, false, rsaraw.ISO9796TrailerSHA224},
+		{crypto.SHA256, false, rsaraw.ISO9796TrailerSHA256},
+		{crypto.SHA384, false, rsaraw.ISO9796TrailerSHA384},
+		{crypto.SHA512, false, rsaraw.ISO9796TrailerSHA512},
 	}
 	for _, key := range []*rsa.PrivateKey{keys.rsa1024, keys.rsa2048} {
 		for _, tc := range cases {
 			t.Run(fmt.Sprintf("RSA-%d/%X", key.N.BitLen(), tc.trailer), func(t *testing.T) {
-				sig, err := SignActive(pkiTestRand(1), key, aaChallenge, ActiveSignOptions{Hash: tc.hash, ExplicitTrailer: tc.explicit})
+				sig, err := passporttest.SignActive(pkiTestRand(1), key, aaChallenge, passporttest.ActiveSignOptions{Hash: tc.hash, ExplicitTrailer: tc.explicit})
 				if err != nil {
 					t.Fatal(err)
 				}
 				pub := aaPub(t, key)
-				res, err := VerifyActive(pub, aaChallenge, sig, 0)
+				res, err := passport.VerifyActive(pub, aaChallenge, sig, 0)
 				if err != nil {
 					t.Fatalf("VerifyActive: %v", err)
 				}
@@ -97,26 +102,26 @@ func TestActiveAuthentication_RSAEveryTrailer(t *testing.T) {
 					t.Errorf("recovered %d bytes, want %d", len(res.Recovered), want)
 				}
 				// The last trailer byte and header are visible in the raw representative.
-				f, _ := pkiRSAPublic(&key.PublicKey, sig)
+				f, _ := rsaraw.Public(&key.PublicKey, sig)
 				if f[0] != 0x6A {
 					t.Errorf("header byte %02X", f[0])
 				}
 				// Failures: another challenge, a flipped bit, another key.
 				other := append([]byte(nil), aaChallenge...)
 				other[0] ^= 1
-				if _, err := VerifyActive(pub, other, sig, 0); !errors.Is(err, ErrActiveAuthenticationFailed) {
+				if _, err := passport.VerifyActive(pub, other, sig, 0); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 					t.Errorf("other challenge: %v", err)
 				}
 				bad := append([]byte(nil), sig...)
 				bad[len(bad)/2] ^= 0x10
-				if _, err := VerifyActive(pub, aaChallenge, bad, 0); !errors.Is(err, ErrActiveAuthenticationFailed) {
+				if _, err := passport.VerifyActive(pub, aaChallenge, bad, 0); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 					t.Errorf("flipped bit: %v", err)
 				}
 				wrongKey := keys.rsa2048
 				if key == keys.rsa2048 {
 					wrongKey = keys.rsa1024
 				}
-				if _, err := VerifyActive(aaPub(t, wrongKey), aaChallenge, sig, 0); !errors.Is(err, ErrActiveAuthenticationFailed) {
+				if _, err := passport.VerifyActive(aaPub(t, wrongKey), aaChallenge, sig, 0); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 					t.Errorf("wrong key: %v", err)
 				}
 			})
@@ -144,11 +149,11 @@ func TestActiveAuthentication_ISO9796Variants(t *testing.T) {
 	f = append(f, m1...)
 	f = d.Sum(f)
 	f = append(f, 0xBC)
-	sig, err := pkiRSAPrivate(key, f)
+	sig, err := rsaraw.Private(key, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := VerifyActive(pub, aaChallenge, sig, 0)
+	res, err := passport.VerifyActive(pub, aaChallenge, sig, 0)
 	if err != nil {
 		t.Fatalf("padded representative: %v", err)
 	}
@@ -157,7 +162,7 @@ func TestActiveAuthentication_ISO9796Variants(t *testing.T) {
 	}
 	// σ' = n − σ verifies too (the verifier takes n − σ'^e).
 	alt := new(big.Int).Sub(key.N, new(big.Int).SetBytes(sig)).FillBytes(make([]byte, k))
-	if _, err := VerifyActive(pub, aaChallenge, alt, 0); err != nil {
+	if _, err := passport.VerifyActive(pub, aaChallenge, alt, 0); err != nil {
 		t.Errorf("n − σ form: %v", err)
 	}
 	// Broken paddings are rejected.
@@ -170,11 +175,11 @@ func TestActiveAuthentication_ISO9796Variants(t *testing.T) {
 	} {
 		g := append([]byte(nil), f...)
 		mutate(g)
-		s, err := pkiRSAPrivate(key, g)
+		s, err := rsaraw.Private(key, g)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := VerifyActive(pub, aaChallenge, s, 0); !errors.Is(err, ErrActiveAuthenticationFailed) {
+		if _, err := passport.VerifyActive(pub, aaChallenge, s, 0); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 			t.Errorf("%s: err = %v, want ErrActiveAuthenticationFailed", name, err)
 		}
 	}
@@ -187,7 +192,7 @@ func TestActiveAuthentication_ECDSAPlainAndDER(t *testing.T) {
 		for _, der := range []bool{false, true} {
 			for _, h := range []crypto.Hash{0, crypto.SHA1, crypto.SHA256} {
 				t.Run(fmt.Sprintf("%s/DER=%v/%v", name, der, h), func(t *testing.T) {
-					sig, err := SignActive(pkiTestRand(3), key, aaChallenge, ActiveSignOptions{Hash: h, DER: der})
+					sig, err := passporttest.SignActive(pkiTestRand(3), key, aaChallenge, passporttest.ActiveSignOptions{Hash: h, DER: der})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -196,7 +201,7 @@ func TestActiveAuthentication_ECDSAPlainAndDER(t *testing.T) {
 					if !der && len(sig) != plainLen {
 						t.Fatalf("plain signature %d bytes, want %d", len(sig), plainLen)
 					}
-					res, err := VerifyActive(pub, aaChallenge, sig, h)
+					res, err := passport.VerifyActive(pub, aaChallenge, sig, h)
 					if err != nil {
 						t.Fatalf("VerifyActive: %v", err)
 					}
@@ -205,15 +210,15 @@ func TestActiveAuthentication_ECDSAPlainAndDER(t *testing.T) {
 					}
 					other := append([]byte(nil), aaChallenge...)
 					other[7] ^= 0x80
-					if _, err := VerifyActive(pub, other, sig, h); !errors.Is(err, ErrActiveAuthenticationFailed) {
+					if _, err := passport.VerifyActive(pub, other, sig, h); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 						t.Errorf("other challenge: %v", err)
 					}
 					// The wrong hash must fail (SHA-1 vs SHA-256/384 default).
 					wrong := crypto.SHA512
-					if _, err := VerifyActive(pub, aaChallenge, sig, wrong); !errors.Is(err, ErrActiveAuthenticationFailed) {
+					if _, err := passport.VerifyActive(pub, aaChallenge, sig, wrong); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 						t.Errorf("wrong hash: %v", err)
 					}
-					if _, err := VerifyActive(pub, aaChallenge, sig[:len(sig)-1], h); !errors.Is(err, ErrActiveAuthenticationFailed) {
+					if _, err := passport.VerifyActive(pub, aaChallenge, sig[:len(sig)-1], h); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 						t.Errorf("truncated: %v", err)
 					}
 				})
@@ -233,12 +238,12 @@ func TestActiveAuthenticationHash_FromDG14OIDs(t *testing.T) {
 		for _, part := range splitOID(oid) {
 			o = append(o, part)
 		}
-		got, err := ActiveAuthenticationHash(o)
+		got, err := passport.ActiveAuthenticationHash(o)
 		if err != nil || got != want {
 			t.Errorf("%s: %v, %v", oid, got, err)
 		}
 	}
-	if _, err := ActiveAuthenticationHash(oidSHA256WithRSA); !errors.Is(err, ErrUnsupportedAlgorithm) {
+	if _, err := passport.ActiveAuthenticationHash(passport.OidSHA256WithRSA); !errors.Is(err, passport.ErrUnsupportedAlgorithm) {
 		t.Errorf("RSA OID: %v", err)
 	}
 }
@@ -259,13 +264,13 @@ func splitOID(s string) []int {
 
 func TestVerifyActive_RejectsShortChallengeAndBadKeys(t *testing.T) {
 	keys := aaKeys(t)
-	if _, err := VerifyActive(aaPub(t, keys.p256), []byte{1, 2, 3}, make([]byte, 64), 0); !errors.Is(err, ErrActiveAuthenticationFailed) {
+	if _, err := passport.VerifyActive(aaPub(t, keys.p256), []byte{1, 2, 3}, make([]byte, 64), 0); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 		t.Errorf("short challenge: %v", err)
 	}
-	if _, err := VerifyActive(nil, aaChallenge, nil, 0); !errors.Is(err, ErrActiveAuthenticationFailed) {
+	if _, err := passport.VerifyActive(nil, aaChallenge, nil, 0); !errors.Is(err, passport.ErrActiveAuthenticationFailed) {
 		t.Errorf("nil key: %v", err)
 	}
-	if _, err := SignActive(nil, keys.p256, aaChallenge, ActiveSignOptions{}); err == nil {
+	if _, err := passporttest.SignActive(nil, keys.p256, aaChallenge, passporttest.ActiveSignOptions{}); err == nil {
 		t.Error("nil rand accepted")
 	}
 }

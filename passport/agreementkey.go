@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+
+	"github.com/go-mitid/mitid/passport/internal/dh"
+	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/pace"
 )
 
 // The key-agreement public keys of SecurityInfos (ChipAuthenticationPublicKeyInfo
@@ -28,8 +32,8 @@ var (
 // agreementKey is a parsed key-agreement public key: exactly one of ec and
 // dh is set.
 type agreementKey struct {
-	ec           *ECPublicKey
-	dh           *DHPublicKey
+	ec           *ec.ECPublicKey
+	dh           *dh.DHPublicKey
 	explicit     bool // the parameters were spelled out
 	standardized bool // the parameters were a standardized domain parameter ID
 }
@@ -37,8 +41,8 @@ type agreementKey struct {
 // parseAgreementKey decodes a SubjectPublicKeyInfo in any of the three
 // forms. A DER that is not a SubjectPublicKeyInfo is a structural error
 // (wrapped in errMalformedSPKI); a well-formed one whose algorithm,
-// parameters or key this package cannot use is ErrUnsupportedCurve,
-// ErrInvalidPoint or ErrInvalidDHKey.
+// parameters or key this package cannot use is ec.ErrUnsupportedCurve,
+// ec.ErrInvalidPoint or dh.ErrInvalidDHKey.
 func parseAgreementKey(der []byte) (agreementKey, error) {
 	var spki subjectPublicKeyInfo
 	rest, err := asn1.Unmarshal(der, &spki)
@@ -62,8 +66,8 @@ func parseAgreementKey(der []byte) (agreementKey, error) {
 // domainParameters are the domain parameters an AlgorithmIdentifier names:
 // exactly one of curve and group is set.
 type domainParameters struct {
-	curve        *Curve
-	group        *DHGroup
+	curve        *ec.Curve
+	group        *dh.DHGroup
 	explicit     bool // spelled out (ECParameters, DH DomainParameters)
 	standardized bool // a standardized domain parameter ID
 }
@@ -75,7 +79,7 @@ func parseDomainParameters(alg algorithmIdentifier) (domainParameters, error) {
 	params := alg.Parameters.FullBytes
 	switch {
 	case alg.Algorithm.Equal(oidECPublicKey):
-		c, err := ParseCurveParameters(params)
+		c, err := ec.ParseCurveParameters(params)
 		if err != nil {
 			return domainParameters{}, err
 		}
@@ -83,29 +87,29 @@ func parseDomainParameters(alg algorithmIdentifier) (domainParameters, error) {
 	case alg.Algorithm.Equal(oidStandardizedDomainParameters):
 		var id int
 		if rest, err := asn1.Unmarshal(params, &id); err != nil || len(rest) != 0 {
-			return domainParameters{}, fmt.Errorf("%w: standardizedDomainParameters needs an INTEGER parameter ID", ErrUnsupportedCurve)
+			return domainParameters{}, fmt.Errorf("%w: standardizedDomainParameters needs an INTEGER parameter ID", ec.ErrUnsupportedCurve)
 		}
-		if g, err := StandardDHGroup(id); err == nil {
+		if g, err := dh.StandardDHGroup(id); err == nil {
 			return domainParameters{group: g, standardized: true}, nil
 		}
-		c, err := StandardDomainParameters(id)
+		c, err := pace.StandardCurve(id)
 		if err != nil {
 			return domainParameters{}, err
 		}
 		return domainParameters{curve: c, standardized: true}, nil
 	case alg.Algorithm.Equal(oidDHPublicNumber):
-		var dp dhDomainParameters
+		var dp dh.DomainParameters
 		if rest, err := asn1.Unmarshal(params, &dp); err != nil || len(rest) != 0 {
-			return domainParameters{}, fmt.Errorf("%w: malformed DH DomainParameters", ErrUnsupportedCurve)
+			return domainParameters{}, fmt.Errorf("%w: malformed DH DomainParameters", ec.ErrUnsupportedCurve)
 		}
-		g, err := NewDHGroup(dp.P, dp.G, dp.Q)
+		g, err := dh.NewDHGroup(dp.P, dp.G, dp.Q)
 		if err != nil {
 			return domainParameters{}, err
 		}
 		return domainParameters{group: g, explicit: true}, nil
 	}
 	return domainParameters{}, fmt.Errorf("%w: algorithm %s is none of id-ecPublicKey, dhpublicnumber, standardizedDomainParameters",
-		ErrUnsupportedCurve, alg.Algorithm)
+		ec.ErrUnsupportedCurve, alg.Algorithm)
 }
 
 // marshal encodes the parameters in the form they record: standardized
@@ -127,28 +131,28 @@ func (d domainParameters) marshal() (algorithmIdentifier, error) {
 		if id, ok := d.group.ParameterID(); ok && d.standardized {
 			return algorithmIdentifier{Algorithm: oidStandardizedDomainParameters, Parameters: raw(id)}, nil
 		}
-		return algorithmIdentifier{Algorithm: oidDHPublicNumber, Parameters: raw(dhDomainParameters{P: d.group.p, G: d.group.g, Q: d.group.q})}, nil
+		return algorithmIdentifier{Algorithm: oidDHPublicNumber, Parameters: raw(dh.DomainParameters{P: d.group.P(), G: d.group.G(), Q: d.group.Q()})}, nil
 	}
 	return algorithmIdentifier{}, errors.New("passport: domain parameters without a curve or group")
 }
 
 // ecAgreementKey completes form with the point of keyBits on c.
-func ecAgreementKey(c *Curve, keyBits []byte, form agreementKey) (agreementKey, error) {
+func ecAgreementKey(c *ec.Curve, keyBits []byte, form agreementKey) (agreementKey, error) {
 	pt, err := c.Unmarshal(keyBits)
 	if err != nil {
 		return agreementKey{}, err
 	}
-	form.ec = &ECPublicKey{Curve: c, Point: pt}
+	form.ec = &ec.ECPublicKey{Curve: c, Point: pt}
 	return form, nil
 }
 
 // dhAgreementKey completes form with the DH value of keyBits in g.
-func dhAgreementKey(g *DHGroup, keyBits []byte, form agreementKey) (agreementKey, error) {
+func dhAgreementKey(g *dh.DHGroup, keyBits []byte, form agreementKey) (agreementKey, error) {
 	y, err := decodeDHValue(g, keyBits)
 	if err != nil {
 		return agreementKey{}, err
 	}
-	form.dh = &DHPublicKey{Group: g, Y: y}
+	form.dh = &dh.DHPublicKey{Group: g, Y: y}
 	return form, nil
 }
 
@@ -157,12 +161,12 @@ var errMalformedSPKI = errors.New("malformed SubjectPublicKeyInfo")
 
 // decodeDHValue reads the DER INTEGER y of a DH SubjectPublicKeyInfo and
 // validates it in the group.
-func decodeDHValue(g *DHGroup, bits []byte) (*big.Int, error) {
+func decodeDHValue(g *dh.DHGroup, bits []byte) (*big.Int, error) {
 	var y *big.Int
 	if rest, err := asn1.Unmarshal(bits, &y); err != nil || len(rest) != 0 {
-		return nil, fmt.Errorf("%w: the DH public value is not one DER INTEGER", ErrInvalidDHKey)
+		return nil, fmt.Errorf("%w: the DH public value is not one DER INTEGER", dh.ErrInvalidDHKey)
 	}
-	if err := g.checkElement(y); err != nil {
+	if err := g.CheckElement(y); err != nil {
 		return nil, err
 	}
 	return y, nil
@@ -193,9 +197,9 @@ func (k agreementKey) marshal() ([]byte, error) {
 
 // curveParameterID is the standardized domain parameter ID of a named
 // curve (ICAO 9303 Part 11 §9.5.1), the inverse of StandardDomainParameters.
-func curveParameterID(c *Curve) (int, bool) {
+func curveParameterID(c *ec.Curve) (int, bool) {
 	for id := 8; id <= 18; id++ {
-		if std, err := StandardDomainParameters(id); err == nil && std == c {
+		if std, err := pace.StandardCurve(id); err == nil && std == c {
 			return id, true
 		}
 	}

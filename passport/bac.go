@@ -7,6 +7,9 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"io"
+
+	"github.com/go-mitid/mitid/passport/internal/apdu"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // bacExchange holds the terminal's values of one BAC run (Part 11 §4.3).
@@ -21,16 +24,16 @@ type bacExchange struct {
 // and, on success, protects the session with 3DES secure messaging. The
 // eMRTD application must already be selected. A wrong key typically ends in
 // ErrAuthenticationFailed (6300) or ErrSecurityStatusNotSatisfied.
-func (s *Session) BAC(ctx context.Context, key BACKey) error {
+func (s *session) BAC(ctx context.Context, key BACKey) error {
 	if err := key.valid(); err != nil {
 		return err
 	}
 	seed := key.keySeed()
-	x := &bacExchange{kEnc: kdf(seed, kdfEnc, cipher3DES), kMAC: kdf(seed, kdfMAC, cipher3DES)}
+	x := &bacExchange{kEnc: sm.KDF(seed, sm.KDFEnc, sm.Cipher3DES), kMAC: sm.KDF(seed, sm.KDFMAC, sm.Cipher3DES)}
 	s.sm, s.broken = nil, nil
 
 	var err error
-	if x.rndIC, err = s.transmitOK(ctx, Command{INS: insGetChallenge, Ne: 8}); err != nil {
+	if x.rndIC, err = s.transmitOK(ctx, apdu.Command{INS: apdu.INSGetChallenge, Ne: 8}); err != nil {
 		return fmt.Errorf("passport: BAC GET CHALLENGE: %w", err)
 	}
 	if len(x.rndIC) != 8 {
@@ -45,7 +48,7 @@ func (s *Session) BAC(ctx context.Context, key BACKey) error {
 	if err != nil {
 		return err
 	}
-	resp, err := s.transmitOK(ctx, Command{INS: insExternalAuthenticate, Data: cmdData, Ne: 40})
+	resp, err := s.transmitOK(ctx, apdu.Command{INS: apdu.INSExternalAuthenticate, Data: cmdData, Ne: 40})
 	if err != nil {
 		return fmt.Errorf("passport: BAC EXTERNAL AUTHENTICATE: %w", err)
 	}
@@ -61,12 +64,12 @@ func (s *Session) BAC(ctx context.Context, key BACKey) error {
 func (x *bacExchange) authenticationData() ([]byte, error) {
 	s := make([]byte, 0, 32)
 	s = append(append(append(s, x.rndIFD...), x.rndIC...), x.kIFD...)
-	enc, err := newBlockCipher(cipher3DES, x.kEnc)
+	enc, err := sm.NewBlockCipher(sm.Cipher3DES, x.kEnc)
 	if err != nil {
 		return nil, err
 	}
 	cipher.NewCBCEncrypter(enc, make([]byte, 8)).CryptBlocks(s, s)
-	m, err := retailMAC(x.kMAC, pad(s, 8))
+	m, err := sm.RetailMAC(x.kMAC, sm.Pad(s, 8))
 	if err != nil {
 		return nil, err
 	}
@@ -74,16 +77,16 @@ func (x *bacExchange) authenticationData() ([]byte, error) {
 }
 
 // finish checks the chip's answer E.IC ‖ M.IC and derives the session keys.
-func (x *bacExchange) finish(resp []byte) (*secureChannel, error) {
+func (x *bacExchange) finish(resp []byte) (*sm.Channel, error) {
 	if len(resp) != 40 {
 		return nil, fmt.Errorf("passport: BAC answer of %d bytes, want 40", len(resp))
 	}
 	eIC, mIC := resp[:32], resp[32:]
-	m, _ := retailMAC(x.kMAC, pad(eIC, 8))
+	m, _ := sm.RetailMAC(x.kMAC, sm.Pad(eIC, 8))
 	if subtle.ConstantTimeCompare(m, mIC) != 1 {
 		return nil, fmt.Errorf("%w: BAC answer MAC does not verify", ErrAuthenticationFailed)
 	}
-	enc, _ := newBlockCipher(cipher3DES, x.kEnc)
+	enc, _ := sm.NewBlockCipher(sm.Cipher3DES, x.kEnc)
 	r := make([]byte, 32)
 	cipher.NewCBCDecrypter(enc, make([]byte, 8)).CryptBlocks(r, eIC)
 	if !bytes.Equal(r[:8], x.rndIC) || !bytes.Equal(r[8:16], x.rndIFD) {
@@ -93,5 +96,5 @@ func (x *bacExchange) finish(resp []byte) (*secureChannel, error) {
 	seed := make([]byte, 16)
 	subtle.XORBytes(seed, x.kIFD, kIC)
 	ssc := append(append([]byte(nil), x.rndIC[4:]...), x.rndIFD[4:]...)
-	return newSecureChannel(cipher3DES, kdf(seed, kdfEnc, cipher3DES), kdf(seed, kdfMAC, cipher3DES), ssc)
+	return sm.NewChannel(sm.Cipher3DES, sm.KDF(seed, sm.KDFEnc, sm.Cipher3DES), sm.KDF(seed, sm.KDFMAC, sm.Cipher3DES), ssc)
 }

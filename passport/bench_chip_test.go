@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"context"
@@ -7,33 +7,40 @@ import (
 	"crypto/rand"
 	"testing"
 	"time"
+
+	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
+	"github.com/go-mitid/mitid/passport/internal/pace"
+	"github.com/go-mitid/mitid/passport/internal/sm"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // benchFiles is a 20 kB face-sized document: EF.COM, DG1, DG2.
 func benchFiles(b *testing.B) map[uint16][]byte {
 	return map[uint16][]byte{
-		FileCOM:   mustHex(b, "60145F0104303130365F36063034303030305C026175"),
-		FileDG(1): testDG1(b),
-		FileDG(2): bigDG2(20000),
+		passport.FileCOM:   mustHex(b, "60145F0104303130365F36063034303030305C026175"),
+		passport.FileDG(1): testDG1(b),
+		passport.FileDG(2): bigDG2(20000),
 	}
 }
 
-func benchRead(b *testing.B, cfg VirtualChipConfig, open func(context.Context, *Session) error) {
+func benchRead(b *testing.B, cfg passporttest.ChipConfig, open func(context.Context, *passport.Session) error) {
 	cfg.Files = benchFiles(b)
-	cfg.Key = BACKey{"L898902C3", "740812", "120415"}
-	chip, err := NewVirtualChip(cfg)
+	cfg.Key = passport.BACKey{"L898902C3", "740812", "120415"}
+	chip, err := passporttest.NewChip(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	b.SetBytes(int64(len(cfg.Files[FileDG(2)]) + len(cfg.Files[FileDG(1)]) + len(cfg.Files[FileCOM])))
+	b.SetBytes(int64(len(cfg.Files[passport.FileDG(2)]) + len(cfg.Files[passport.FileDG(1)]) + len(cfg.Files[passport.FileCOM])))
 	for b.Loop() {
 		chip.Reset()
-		s := NewSession(chip, nil)
+		s := passport.NewSession(chip, nil)
 		if err := open(ctx, s); err != nil {
 			b.Fatal(err)
 		}
-		for _, fid := range []uint16{FileCOM, FileDG(1), FileDG(2)} {
+		for _, fid := range []uint16{passport.FileCOM, passport.FileDG(1), passport.FileDG(2)} {
 			if _, err := s.ReadFile(ctx, fid); err != nil {
 				b.Fatal(err)
 			}
@@ -45,17 +52,17 @@ func benchRead(b *testing.B, cfg VirtualChipConfig, open func(context.Context, *
 // with both the terminal and the chip side in the loop; compare with
 // BenchmarkRawAESCBCAndCMAC_20kB, the cipher floor for the same bytes.
 func BenchmarkVirtualChipRead_BAC(b *testing.B) {
-	benchRead(b, VirtualChipConfig{}, func(ctx context.Context, s *Session) error {
+	benchRead(b, passporttest.ChipConfig{}, func(ctx context.Context, s *passport.Session) error {
 		if err := s.SelectApplication(ctx); err != nil {
 			return err
 		}
-		return s.BAC(ctx, BACKey{"L898902C3", "740812", "120415"})
+		return s.BAC(ctx, passport.BACKey{"L898902C3", "740812", "120415"})
 	})
 }
 
-func benchPACE(b *testing.B, info PACEInfo) {
-	benchRead(b, VirtualChipConfig{CardAccess: cardAccess(b, info)}, func(ctx context.Context, s *Session) error {
-		if _, err := s.PACE(ctx, BACKey{"L898902C3", "740812", "120415"}, info); err != nil {
+func benchPACE(b *testing.B, info passport.PACEInfo) {
+	benchRead(b, passporttest.ChipConfig{CardAccess: cardAccess(b, info)}, func(ctx context.Context, s *passport.Session) error {
+		if _, err := s.PACE(ctx, passport.BACKey{"L898902C3", "740812", "120415"}, info); err != nil {
 			return err
 		}
 		return s.SelectApplication(ctx)
@@ -65,13 +72,13 @@ func benchPACE(b *testing.B, info PACEInfo) {
 // BenchmarkVirtualChipRead_PACEBrainpoolP256r1 is the same read opened
 // with PACE-GM on brainpoolP256r1 (math/big arithmetic on both sides).
 func BenchmarkVirtualChipRead_PACEBrainpoolP256r1(b *testing.B) {
-	benchPACE(b, paceInfo(OIDPACEECDHGMAES128, 13))
+	benchPACE(b, paceInfo(oids.PACEECDHGMAES128, 13))
 }
 
 // BenchmarkVirtualChipRead_PACENISTP256 opens with PACE-GM on P-256 (the
 // mapped generator still needs the math/big arithmetic).
 func BenchmarkVirtualChipRead_PACENISTP256(b *testing.B) {
-	benchPACE(b, paceInfo(OIDPACEECDHGMAES128, 12))
+	benchPACE(b, paceInfo(oids.PACEECDHGMAES128, 12))
 }
 
 // BenchmarkVirtualChipRead_PACEIMBrainpoolP256r1 is the same read opened
@@ -80,33 +87,33 @@ func BenchmarkVirtualChipRead_PACENISTP256(b *testing.B) {
 // generic mapping's mapping key pair and H = sk·PK (two scalar
 // multiplications per side); compare with ..._PACEBrainpoolP256r1.
 func BenchmarkVirtualChipRead_PACEIMBrainpoolP256r1(b *testing.B) {
-	benchPACE(b, paceInfo(OIDPACEECDHIMAES128, 13))
+	benchPACE(b, paceInfo(oids.PACEECDHIMAES128, 13))
 }
 
 // BenchmarkVirtualChipRead_PACEIMNISTP256 is Integrated Mapping on P-256.
 func BenchmarkVirtualChipRead_PACEIMNISTP256(b *testing.B) {
-	benchPACE(b, paceInfo(OIDPACEECDHIMAES128, 12))
+	benchPACE(b, paceInfo(oids.PACEECDHIMAES128, 12))
 }
 
 // BenchmarkVirtualChipRead_PACEDHGM1024 opens with PACE-DH generic mapping
 // on the 1024-bit group of RFC 5114 (parameter ID 0).
 func BenchmarkVirtualChipRead_PACEDHGM1024(b *testing.B) {
-	benchPACE(b, paceInfo(OIDPACEDHGMAES128, 0))
+	benchPACE(b, paceInfo(oids.PACEDHGMAES128, 0))
 }
 
 // BenchmarkRawIntegratedMap_BrainpoolP256r1 is the mapping primitive of
 // PACE-IM alone: R_p(s, t) and the point encoding f_G.
 func BenchmarkRawIntegratedMap_BrainpoolP256r1(b *testing.B) {
-	d := ecDomain{BrainpoolP256r1()}
+	d := pace.ECDomain{C: ec.BrainpoolP256r1()}
 	s, t := make([]byte, 16), make([]byte, 16)
 	_, _ = rand.Read(s)
 	_, _ = rand.Read(t)
 	for b.Loop() {
-		x, err := imPRF(cipherAES128, s, t, d.prime())
+		x, err := pace.IMPRF(sm.CipherAES128, s, t, d.Prime())
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := d.integratedMap(x); err != nil {
+		if _, err := d.IntegratedMap(x); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -121,17 +128,17 @@ func BenchmarkRawAESCBCAndCMAC_20kB(b *testing.B) {
 	for b.Loop() {
 		for i := 0; i < 2; i++ {
 			cipher.NewCBCEncrypter(c, make([]byte, 16)).CryptBlocks(buf, buf)
-			cmac(c, buf)
+			sm.CMAC(c, buf)
 		}
 	}
 }
 
-func benchSyntheticDocument(b *testing.B) (*SyntheticDocument, *VirtualChip) {
-	doc, err := NewSyntheticDocument(SyntheticDocumentOptions{Rand: rand.Reader, Now: fixtureNow, Algorithm: SyntheticECDSABrainpoolP256})
+func benchSyntheticDocument(b *testing.B) (*passporttest.Document, *passporttest.Chip) {
+	doc, err := passporttest.NewDocument(passporttest.DocumentOptions{Rand: rand.Reader, Now: fixtureNow, Algorithm: passporttest.ECDSABrainpoolP256})
 	if err != nil {
 		b.Fatal(err)
 	}
-	chip, err := NewVirtualChip(doc.VirtualChipConfig(rand.Reader))
+	chip, err := passporttest.NewChip(doc.ChipConfig(rand.Reader))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -140,10 +147,10 @@ func benchSyntheticDocument(b *testing.B) (*SyntheticDocument, *VirtualChip) {
 
 func benchReader(b *testing.B, noPACE bool) {
 	doc, chip := benchSyntheticDocument(b)
-	opts := Options{Key: doc.MRZ.Key(), Trust: doc.Trust, Now: func() time.Time { return fixtureNow }, NoPACE: noPACE}
+	opts := passport.Options{Key: doc.MRZ.Key(), Trust: doc.Trust, Now: func() time.Time { return fixtureNow }, NoPACE: noPACE}
 	for b.Loop() {
 		chip.Reset()
-		_, ev, err := NewReader(chip).Read(context.Background(), opts)
+		_, ev, err := passport.NewReader(chip).Read(context.Background(), opts)
 		if err != nil || !ev.Authentic() || !ev.ChipGenuine() {
 			b.Fatalf("read failed: %v\n%s", err, ev)
 		}
@@ -164,7 +171,7 @@ func BenchmarkReaderRead_BAC(b *testing.B) { benchReader(b, true) }
 func BenchmarkRawVerifyPassive(b *testing.B) {
 	doc, _ := benchSyntheticDocument(b)
 	for b.Loop() {
-		if _, err := VerifyPassive(doc.SOD, doc.DataGroups, doc.Trust, fixtureNow); err != nil {
+		if _, err := passport.VerifyPassive(doc.SOD, doc.DataGroups, doc.Trust, fixtureNow); err != nil {
 			b.Fatal(err)
 		}
 	}

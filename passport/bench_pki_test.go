@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"crypto"
@@ -8,6 +8,9 @@ import (
 	"crypto/sha256"
 	"math/big"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // Benchmarks of Passive and Active Authentication, each beside the raw
@@ -19,17 +22,17 @@ import (
 
 // benchPassiveFixture is a P-256 document: SOD, its data groups (DG1, a
 // 1.5 KB DG2 face, DG11) and a trust store.
-func benchPassiveFixture(b *testing.B) ([]byte, map[int][]byte, *SyntheticPKI) {
-	p := pkiTestPKI(b, SyntheticECDSAP256)
+func benchPassiveFixture(b *testing.B) ([]byte, map[int][]byte, *passporttest.PKI) {
+	p := pkiTestPKI(b, passporttest.ECDSAP256)
 	dgs := pkiTestDataGroups()
-	face, err := SyntheticFaceJPEG(60, 80)
+	face, err := passporttest.FaceJPEG(60, 80)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if dgs[2], err = (&DG2{Faces: []FaceImage{{Image: face, Format: ImageJPEG, Width: 60, Height: 80}}}).Marshal(); err != nil {
+	if dgs[2], err = (&passport.DG2{Faces: []passport.FaceImage{{Image: face, Format: passport.ImageJPEG, Width: 60, Height: 80}}}).Marshal(); err != nil {
 		b.Fatal(err)
 	}
-	return pkiSignSOD(b, p, dgs, SODOptions{}), dgs, p
+	return pkiSignSOD(b, p, dgs, passporttest.SODOptions{}), dgs, p
 }
 
 // BenchmarkVerifyPassive_P256 is PA of a P-256 SOD with a warm trust store:
@@ -39,12 +42,12 @@ func benchPassiveFixture(b *testing.B) ([]byte, map[int][]byte, *SyntheticPKI) {
 func BenchmarkVerifyPassive_P256(b *testing.B) {
 	sod, dgs, p := benchPassiveFixture(b)
 	store := p.TrustStore()
-	if _, err := VerifyPassive(sod, dgs, store, pkiTestNow); err != nil {
+	if _, err := passport.VerifyPassive(sod, dgs, store, pkiTestNow); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := VerifyPassive(sod, dgs, store, pkiTestNow); err != nil {
+		if _, err := passport.VerifyPassive(sod, dgs, store, pkiTestNow); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -56,7 +59,7 @@ func BenchmarkVerifyPassive_P256Cold(b *testing.B) {
 	sod, dgs, p := benchPassiveFixture(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := VerifyPassive(sod, dgs, NewTrustStore(p.CSCA), pkiTestNow); err != nil {
+		if _, err := passport.VerifyPassive(sod, dgs, passport.NewTrustStore(p.CSCA), pkiTestNow); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -65,7 +68,7 @@ func BenchmarkVerifyPassive_P256Cold(b *testing.B) {
 // BenchmarkRawECDSAVerifyASN1_P256 is the primitive: one crypto/ecdsa
 // verification of a P-256 signature over a SHA-256 digest.
 func BenchmarkRawECDSAVerifyASN1_P256(b *testing.B) {
-	p := pkiTestPKI(b, SyntheticECDSAP256)
+	p := pkiTestPKI(b, passporttest.ECDSAP256)
 	key := p.DSCKey.(*ecdsa.PrivateKey)
 	digest := sha256.Sum256([]byte("signed attributes"))
 	sig, err := ecdsa.SignASN1(rand.Reader, key, digest[:])
@@ -84,14 +87,14 @@ func BenchmarkRawECDSAVerifyASN1_P256(b *testing.B) {
 // beside BenchmarkRawRSAVerifyPKCS1v15_2048, one RSA public operation.
 func BenchmarkVerifyActive_RSA2048(b *testing.B) {
 	key := aaKeys(b).rsa2048
-	sig, err := SignActive(pkiTestRand(1), key, aaChallenge, ActiveSignOptions{Hash: crypto.SHA256})
+	sig, err := passporttest.SignActive(pkiTestRand(1), key, aaChallenge, passporttest.ActiveSignOptions{Hash: crypto.SHA256})
 	if err != nil {
 		b.Fatal(err)
 	}
-	pub := &PublicKey{RSA: &key.PublicKey}
+	pub := &passport.PublicKey{RSA: &key.PublicKey}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := VerifyActive(pub, aaChallenge, sig, 0); err != nil {
+		if _, err := passport.VerifyActive(pub, aaChallenge, sig, 0); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -117,14 +120,14 @@ func BenchmarkRawRSAVerifyPKCS1v15_2048(b *testing.B) {
 // one verification on curve.go's arithmetic).
 func BenchmarkVerifyActive_BrainpoolP256(b *testing.B) {
 	key := aaKeys(b).brainpool
-	sig, err := SignActive(pkiTestRand(1), key, aaChallenge, ActiveSignOptions{})
+	sig, err := passporttest.SignActive(pkiTestRand(1), key, aaChallenge, passporttest.ActiveSignOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	pub := &PublicKey{EC: &key.ECPublicKey}
+	pub := &passport.PublicKey{EC: &key.ECPublicKey}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := VerifyActive(pub, aaChallenge, sig, 0); err != nil {
+		if _, err := passport.VerifyActive(pub, aaChallenge, sig, 0); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -4,6 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/go-mitid/mitid/passport/internal/apdu"
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/pace"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // ErrChipAuthenticationFailed reports a Chip Authentication that did not
@@ -22,14 +27,14 @@ var ErrChipAuthenticationFailed = errors.New("passport: chip authentication fail
 // MSE:Set AT and GENERAL AUTHENTICATE. The session must already be
 // protected (BAC or PACE) and the eMRTD application selected. The restart
 // is confirmed with one protected SELECT of EF.COM.
-func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationInfo, key ChipAuthenticationPublicKeyInfo) error {
+func (s *session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationInfo, key ChipAuthenticationPublicKeyInfo) error {
 	if s.sm == nil {
 		return fmt.Errorf("%w: needs secure messaging (BAC or PACE) first", ErrChipAuthenticationFailed)
 	}
 	if !hasPrefix(info.Protocol, oidCA, 2) || (info.Protocol[9] != 1 && info.Protocol[9] != 2) {
-		return fmt.Errorf("%w: %s is not Chip Authentication with DH or ECDH", ErrPACEUnsupported, info.Protocol)
+		return fmt.Errorf("%w: %s is not Chip Authentication with DH or ECDH", pace.ErrUnsupported, info.Protocol)
 	}
-	alg, err := cipherFromArc(info.Protocol[10])
+	alg, err := pace.CipherFromArc(info.Protocol[10])
 	if err != nil {
 		return err
 	}
@@ -43,28 +48,28 @@ func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationI
 		if !key.HasKeyID {
 			id = info.KeyID
 		}
-		keyRef = EncodeTLV(0x84, intBytes(id))
+		keyRef = ber.EncodeTLV(0x84, intBytes(id))
 	}
-	if alg == cipher3DES {
-		data := append(EncodeTLV(0x91, pub), keyRef...)
-		if _, err := s.transmitOK(ctx, Command{INS: insMSE, P1: 0x41, P2: 0xA6, Data: data}); err != nil {
+	if alg == sm.Cipher3DES {
+		data := append(ber.EncodeTLV(0x91, pub), keyRef...)
+		if _, err := s.transmitOK(ctx, apdu.Command{INS: apdu.INSMSE, P1: 0x41, P2: 0xA6, Data: data}); err != nil {
 			return fmt.Errorf("%w: MSE:Set KAT: %w", ErrChipAuthenticationFailed, err)
 		}
 	} else {
-		data := append(EncodeTLV(0x80, oidBody(info.Protocol)), keyRef...)
-		if _, err := s.transmitOK(ctx, Command{INS: insMSE, P1: 0x41, P2: 0xA4, Data: data}); err != nil {
+		data := append(ber.EncodeTLV(0x80, ber.OIDContent(info.Protocol)), keyRef...)
+		if _, err := s.transmitOK(ctx, apdu.Command{INS: apdu.INSMSE, P1: 0x41, P2: 0xA4, Data: data}); err != nil {
 			return fmt.Errorf("%w: MSE:Set AT: %w", ErrChipAuthenticationFailed, err)
 		}
-		if _, err := s.generalAuthenticateObjects(ctx, EncodeTLV(0x80, pub), true); err != nil {
+		if _, err := s.generalAuthenticateObjects(ctx, ber.EncodeTLV(0x80, pub), true); err != nil {
 			return fmt.Errorf("%w: GENERAL AUTHENTICATE: %w", ErrChipAuthenticationFailed, err)
 		}
 	}
-	sc, err := newSecureChannel(alg, kdf(shared, kdfEnc, alg), kdf(shared, kdfMAC, alg), make([]byte, blockSizeOf(alg)))
+	sc, err := sm.NewChannel(alg, sm.KDF(shared, sm.KDFEnc, alg), sm.KDF(shared, sm.KDFMAC, alg), make([]byte, sm.BlockSizeOf(alg)))
 	if err != nil {
 		return err
 	}
 	s.startSM(sc)
-	if _, err := s.transmitOK(ctx, selectFileCmd(FileCOM)); err != nil {
+	if _, err := s.transmitOK(ctx, apdu.SelectFile(efCOM)); err != nil {
 		return fmt.Errorf("%w: the chip did not answer under the new keys: %w", ErrChipAuthenticationFailed, err)
 	}
 	return nil
@@ -72,7 +77,7 @@ func (s *Session) ChipAuthenticate(ctx context.Context, info ChipAuthenticationI
 
 // caAgreement draws the terminal's ephemeral key in the chip key's domain
 // and returns its encoding and the shared secret.
-func (s *Session) caAgreement(info ChipAuthenticationInfo, key ChipAuthenticationPublicKeyInfo) ([]byte, []byte, error) {
+func (s *session) caAgreement(info ChipAuthenticationInfo, key ChipAuthenticationPublicKeyInfo) ([]byte, []byte, error) {
 	if info.Protocol[9] == 1 {
 		if key.DHPublicKey == nil {
 			return nil, nil, fmt.Errorf("%w: %s needs a DH chip authentication key", ErrChipAuthenticationFailed, info)

@@ -2,9 +2,11 @@ package passport
 
 import (
 	"context"
-	"encoding/asn1"
 	"errors"
 	"fmt"
+
+	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 )
 
 // EF.CardSecurity (ICAO 9303 Part 11 §9.2.2, BSI TR-03110-3 §A.1.2.2): a
@@ -13,13 +15,9 @@ import (
 // PACE-CAM authenticates against — signed by a document signer like EF.SOD.
 // The chip serves it only after PACE.
 
-// FileCardSecurity is EF.CardSecurity's file identifier in the master
+// efCardSecurity is EF.CardSecurity's file identifier in the master
 // file (the same number as EF.SOD's in the eMRTD application).
-const FileCardSecurity uint16 = 0x011D
-
-// OIDSecurityObject is the eContentType of EF.CardSecurity (id-SecurityObject,
-// bsi-de applications(3) eID(2) 1).
-var OIDSecurityObject = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 3, 2, 1}
+const efCardSecurity uint16 = 0x011D
 
 // ErrMalformedCardSecurity reports EF.CardSecurity that is not a SignedData
 // over SecurityInfos.
@@ -44,7 +42,7 @@ func parseCardSecurity(der []byte, parseCert func([]byte) (*Certificate, error))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformedCardSecurity, err)
 	}
-	if !sd.EContentType.Equal(OIDSecurityObject) {
+	if !sd.EContentType.Equal(oids.SecurityObject) {
 		return nil, fmt.Errorf("%w: %w: eContentType %v is not id-SecurityObject", ErrMalformedCardSecurity, ErrContentTypeMismatch, sd.EContentType)
 	}
 	si, err := ParseSecurityInfos(sd.EContent)
@@ -87,16 +85,16 @@ func VerifyCardSecurity(der []byte, opts PassiveOptions) (*CardSecurity, *Passiv
 // ReadCardSecurity reads EF.CardSecurity from the master file. The chip
 // serves it only under the secure messaging PACE set up; it selects the
 // master file first, so call SelectApplication again afterwards.
-func (s *Session) ReadCardSecurity(ctx context.Context) ([]byte, error) {
+func (s *session) ReadCardSecurity(ctx context.Context) ([]byte, error) {
 	if err := s.selectMF(ctx); err != nil {
 		return nil, fmt.Errorf("passport: selecting the master file for EF.CardSecurity: %w", err)
 	}
-	return s.ReadFile(ctx, FileCardSecurity)
+	return s.ReadFile(ctx, efCardSecurity)
 }
 
 // keysOnCurve returns the usable ECDH chip authentication keys of si on curve c.
-func (si *SecurityInfos) keysOnCurve(c *Curve) []*ECPublicKey {
-	var out []*ECPublicKey
+func (si *SecurityInfos) keysOnCurve(c *ec.Curve) []*ec.ECPublicKey {
+	var out []*ec.ECPublicKey
 	for _, k := range si.ChipAuthenticationPublicKeys {
 		if k.PublicKey != nil && k.PublicKey.Curve == c {
 			out = append(out, k.PublicKey)

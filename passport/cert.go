@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 // Certificate is an X.509 certificate as used in eMRTD PKI: a CSCA, a
@@ -59,8 +61,8 @@ type Certificate struct {
 	// not understand; chain validation rejects such certificates (RFC 5280 §4.2).
 	UnhandledCriticalExtensions []asn1.ObjectIdentifier
 
-	sigAlg       pkiAlgorithm // outer signatureAlgorithm
-	tbsSigAlg    pkiAlgorithm // signature field inside TBSCertificate
+	sigAlg       ber.AlgorithmIdentifier // outer signatureAlgorithm
+	tbsSigAlg    ber.AlgorithmIdentifier // signature field inside TBSCertificate
 	sigAlgParsed sigAlg
 	sigAlgError  error
 }
@@ -79,10 +81,6 @@ var (
 	oidExtExtKeyUsage           = asn1.ObjectIdentifier{2, 5, 29, 37}
 	oidExtDocumentTypeList      = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 6, 2}
 	oidExtNameChange            = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 6, 1}
-
-	// OIDMasterListSignerEKU is the extended key usage a CSCA master list
-	// signer certificate carries (id-icao-mrtd-security-cscaMasterListSigningKey).
-	OIDMasterListSignerEKU = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 3}
 )
 
 // ParseCertificate parses one DER-encoded X.509 certificate. It accepts
@@ -99,25 +97,25 @@ func ParseCertificate(der []byte) (*Certificate, error) {
 }
 
 func parseCertificate(der []byte) (*Certificate, error) {
-	top, err := berReadAll(der)
+	top, err := ber.ReadAll(der)
 	if err != nil {
 		return nil, err
 	}
-	if top.indefinite {
+	if top.Indefinite {
 		return nil, errors.New("certificate uses indefinite length; DER required")
 	}
-	parts, err := berSequence(top, "Certificate")
+	parts, err := ber.Sequence(top, "Certificate")
 	if err != nil {
 		return nil, err
 	}
 	if len(parts) != 3 {
 		return nil, fmt.Errorf("Certificate has %d elements, expected 3", len(parts))
 	}
-	c := &Certificate{Raw: top.full, RawTBSCertificate: parts[0].full}
-	if c.sigAlg, err = berAlgorithm(parts[1], "signatureAlgorithm"); err != nil {
+	c := &Certificate{Raw: top.Full, RawTBSCertificate: parts[0].Full}
+	if c.sigAlg, err = ber.Algorithm(parts[1], "signatureAlgorithm"); err != nil {
 		return nil, err
 	}
-	if c.Signature, err = berBitString(parts[2]); err != nil {
+	if c.Signature, err = ber.BitString(parts[2]); err != nil {
 		return nil, fmt.Errorf("signature: %w", err)
 	}
 	if err := c.parseTBS(parts[0]); err != nil {
@@ -135,19 +133,19 @@ func parseCertificate(der []byte) (*Certificate, error) {
 	return c, nil
 }
 
-func (c *Certificate) parseTBS(tbs berElement) error {
-	f, err := berSequence(tbs, "TBSCertificate")
+func (c *Certificate) parseTBS(tbs ber.Element) error {
+	f, err := ber.Sequence(tbs, "TBSCertificate")
 	if err != nil {
 		return err
 	}
 	i := 0
 	c.Version = 1
-	if i < len(f) && f[i].is(asn1.ClassContextSpecific, 0, true) {
-		inner, err := berReadAll(f[i].content)
+	if i < len(f) && f[i].Is(asn1.ClassContextSpecific, 0, true) {
+		inner, err := ber.ReadAll(f[i].Content)
 		if err != nil {
 			return fmt.Errorf("version: %w", err)
 		}
-		v, err := berSmallInt(inner, false, 2)
+		v, err := ber.SmallInt(inner, false, 2)
 		if err != nil {
 			return fmt.Errorf("version: %w", err)
 		}
@@ -157,44 +155,44 @@ func (c *Certificate) parseTBS(tbs berElement) error {
 	if len(f)-i < 6 {
 		return fmt.Errorf("TBSCertificate has %d fields, expected at least 6 after the version", len(f)-i)
 	}
-	if c.SerialNumber, err = berInteger(f[i], false); err != nil {
+	if c.SerialNumber, err = ber.Integer(f[i], false); err != nil {
 		return fmt.Errorf("serialNumber: %w", err)
 	}
-	if c.tbsSigAlg, err = berAlgorithm(f[i+1], "TBSCertificate signature"); err != nil {
+	if c.tbsSigAlg, err = ber.Algorithm(f[i+1], "TBSCertificate signature"); err != nil {
 		return err
 	}
-	if !f[i+2].is(asn1.ClassUniversal, berTagSequence, true) || !f[i+4].is(asn1.ClassUniversal, berTagSequence, true) {
+	if !f[i+2].Is(asn1.ClassUniversal, ber.TagSequence, true) || !f[i+4].Is(asn1.ClassUniversal, ber.TagSequence, true) {
 		return errors.New("issuer and subject must be SEQUENCEs (RDNSequence)")
 	}
-	c.RawIssuer, c.RawSubject = f[i+2].full, f[i+4].full
+	c.RawIssuer, c.RawSubject = f[i+2].Full, f[i+4].Full
 	c.Issuer, c.Subject = pkiParseName(c.RawIssuer), pkiParseName(c.RawSubject)
-	validity, err := berSequence(f[i+3], "validity")
+	validity, err := ber.Sequence(f[i+3], "validity")
 	if err != nil {
 		return err
 	}
 	if len(validity) != 2 {
 		return errors.New("validity must hold notBefore and notAfter")
 	}
-	if c.NotBefore, err = berTime(validity[0]); err != nil {
+	if c.NotBefore, err = ber.Time(validity[0]); err != nil {
 		return fmt.Errorf("notBefore: %w", err)
 	}
-	if c.NotAfter, err = berTime(validity[1]); err != nil {
+	if c.NotAfter, err = ber.Time(validity[1]); err != nil {
 		return fmt.Errorf("notAfter: %w", err)
 	}
-	c.RawSubjectPublicKeyInfo = f[i+5].full
+	c.RawSubjectPublicKeyInfo = f[i+5].Full
 	c.PublicKey, c.PublicKeyError = ParsePublicKeyInfo(c.RawSubjectPublicKeyInfo)
 	if c.PublicKeyError != nil && !errors.Is(c.PublicKeyError, ErrUnsupportedAlgorithm) {
 		return fmt.Errorf("subjectPublicKeyInfo: %w", c.PublicKeyError)
 	}
 	for _, e := range f[i+6:] {
 		switch {
-		case e.class == asn1.ClassContextSpecific && (e.tag == 1 || e.tag == 2):
+		case e.Class == asn1.ClassContextSpecific && (e.Number == 1 || e.Number == 2):
 			// issuerUniqueID / subjectUniqueID: obsolete, ignored.
-		case e.is(asn1.ClassContextSpecific, 3, true):
+		case e.Is(asn1.ClassContextSpecific, 3, true):
 			if c.Version != 3 {
 				return errors.New("extensions present in a certificate that is not version 3")
 			}
-			inner, err := berReadAll(e.content)
+			inner, err := ber.ReadAll(e.Content)
 			if err != nil {
 				return fmt.Errorf("extensions: %w", err)
 			}
@@ -202,27 +200,27 @@ func (c *Certificate) parseTBS(tbs berElement) error {
 				return err
 			}
 		default:
-			return fmt.Errorf("unexpected %s in TBSCertificate", e.describe())
+			return fmt.Errorf("unexpected %s in TBSCertificate", e.Describe())
 		}
 	}
 	return nil
 }
 
-func (c *Certificate) parseExtensions(seq berElement) error {
-	exts, err := berSequence(seq, "extensions")
+func (c *Certificate) parseExtensions(seq ber.Element) error {
+	exts, err := ber.Sequence(seq, "extensions")
 	if err != nil {
 		return err
 	}
 	var seen []asn1.ObjectIdentifier
 	for _, ext := range exts {
-		parts, err := berSequence(ext, "extension")
+		parts, err := ber.Sequence(ext, "extension")
 		if err != nil {
 			return err
 		}
 		if len(parts) < 2 || len(parts) > 3 {
 			return errors.New("extension must hold an OID, an optional critical flag and a value")
 		}
-		oid, err := berOID(parts[0])
+		oid, err := ber.OID(parts[0])
 		if err != nil {
 			return fmt.Errorf("extension: %w", err)
 		}
@@ -235,12 +233,12 @@ func (c *Certificate) parseExtensions(seq berElement) error {
 		critical := false
 		if len(parts) == 3 {
 			b := parts[1]
-			if !b.is(asn1.ClassUniversal, berTagBoolean, false) || len(b.content) != 1 {
+			if !b.Is(asn1.ClassUniversal, ber.TagBoolean, false) || len(b.Content) != 1 {
 				return fmt.Errorf("extension %v: bad critical flag", oid)
 			}
-			critical = b.content[0] != 0
+			critical = b.Content[0] != 0
 		}
-		val, err := berOctets(parts[len(parts)-1], false)
+		val, err := ber.Octets(parts[len(parts)-1], false)
 		if err != nil {
 			return fmt.Errorf("extension %v: %w", oid, err)
 		}
@@ -254,55 +252,55 @@ func (c *Certificate) parseExtensions(seq berElement) error {
 func (c *Certificate) parseExtension(oid asn1.ObjectIdentifier, critical bool, val []byte) error {
 	switch {
 	case oid.Equal(oidExtSubjectKeyID):
-		e, err := berReadAll(val)
+		e, err := ber.ReadAll(val)
 		if err != nil {
 			return err
 		}
-		if c.SubjectKeyID, err = berOctets(e, false); err != nil {
+		if c.SubjectKeyID, err = ber.Octets(e, false); err != nil {
 			return err
 		}
 	case oid.Equal(oidExtAuthorityKeyID):
-		e, err := berReadAll(val)
+		e, err := ber.ReadAll(val)
 		if err != nil {
 			return err
 		}
-		kids, err := berSequence(e, "authorityKeyIdentifier")
+		kids, err := ber.Sequence(e, "authorityKeyIdentifier")
 		if err != nil {
 			return err
 		}
 		for _, k := range kids {
-			if k.class == asn1.ClassContextSpecific && k.tag == 0 {
-				if c.AuthorityKeyID, err = berOctets(k, true); err != nil {
+			if k.Class == asn1.ClassContextSpecific && k.Number == 0 {
+				if c.AuthorityKeyID, err = ber.Octets(k, true); err != nil {
 					return err
 				}
 			}
 		}
 	case oid.Equal(oidExtBasicConstraints):
-		e, err := berReadAll(val)
+		e, err := ber.ReadAll(val)
 		if err != nil {
 			return err
 		}
-		kids, err := berSequence(e, "basicConstraints")
+		kids, err := ber.Sequence(e, "basicConstraints")
 		if err != nil {
 			return err
 		}
 		c.BasicConstraintsValid = true
-		if len(kids) > 0 && kids[0].is(asn1.ClassUniversal, berTagBoolean, false) {
-			if len(kids[0].content) != 1 {
+		if len(kids) > 0 && kids[0].Is(asn1.ClassUniversal, ber.TagBoolean, false) {
+			if len(kids[0].Content) != 1 {
 				return errors.New("basicConstraints: bad cA flag")
 			}
-			c.IsCA = kids[0].content[0] != 0
+			c.IsCA = kids[0].Content[0] != 0
 		}
 	case oid.Equal(oidExtKeyUsage):
-		e, err := berReadAll(val)
+		e, err := ber.ReadAll(val)
 		if err != nil {
 			return err
 		}
-		if !e.is(asn1.ClassUniversal, berTagBitString, false) || len(e.content) == 0 || e.content[0] > 7 {
+		if !e.Is(asn1.ClassUniversal, ber.TagBitString, false) || len(e.Content) == 0 || e.Content[0] > 7 {
 			return errors.New("keyUsage must be a BIT STRING")
 		}
 		var ku x509.KeyUsage
-		for i, b := range e.content[1:] {
+		for i, b := range e.Content[1:] {
 			for bit := 0; bit < 8; bit++ {
 				if b&(0x80>>bit) != 0 && i*8+bit < 16 {
 					ku |= 1 << (i*8 + bit)
@@ -311,16 +309,16 @@ func (c *Certificate) parseExtension(oid asn1.ObjectIdentifier, critical bool, v
 		}
 		c.KeyUsage, c.HasKeyUsage = ku, true
 	case oid.Equal(oidExtExtKeyUsage):
-		e, err := berReadAll(val)
+		e, err := ber.ReadAll(val)
 		if err != nil {
 			return err
 		}
-		kids, err := berSequence(e, "extKeyUsage")
+		kids, err := ber.Sequence(e, "extKeyUsage")
 		if err != nil {
 			return err
 		}
 		for _, k := range kids {
-			o, err := berOID(k)
+			o, err := ber.OID(k)
 			if err != nil {
 				return err
 			}
@@ -328,21 +326,21 @@ func (c *Certificate) parseExtension(oid asn1.ObjectIdentifier, critical bool, v
 		}
 	case oid.Equal(oidExtDocumentTypeList):
 		// DocumentTypeListSyntax ::= SEQUENCE { version INTEGER, docTypeList SET OF PrintableString }
-		e, err := berReadAll(val)
+		e, err := ber.ReadAll(val)
 		if err != nil {
 			return err
 		}
-		kids, err := berSequence(e, "documentTypeList")
+		kids, err := ber.Sequence(e, "documentTypeList")
 		if err != nil {
 			return err
 		}
-		if len(kids) == 2 && kids[1].is(asn1.ClassUniversal, berTagSet, true) {
-			types, err := berChildren(kids[1])
+		if len(kids) == 2 && kids[1].Is(asn1.ClassUniversal, ber.TagSet, true) {
+			types, err := ber.Children(kids[1])
 			if err != nil {
 				return err
 			}
 			for _, t := range types {
-				c.DocumentTypes = append(c.DocumentTypes, string(t.content))
+				c.DocumentTypes = append(c.DocumentTypes, string(t.Content))
 			}
 		}
 	case oid.Equal(oidExtPrivateKeyUsagePeriod), oid.Equal(oidExtSubjectAltName), oid.Equal(oidExtIssuerAltName),

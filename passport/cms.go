@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 // CMS SignedData (RFC 5652) as eMRTDs use it: EF.SOD (eContentType
@@ -21,12 +23,6 @@ var (
 	oidSignedData       = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}
 	oidAttrContentType  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 3}
 	oidAttrMessageDigst = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
-	oidAttrSigningTime  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}
-
-	// OIDLDSSecurityObject is the eContentType of EF.SOD (id-icao-mrtd-security-ldsSecurityObject).
-	OIDLDSSecurityObject = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 1}
-	// OIDCSCAMasterList is the eContentType of a CSCA master list (id-icao-cscaMasterList).
-	OIDCSCAMasterList = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 2}
 )
 
 // SignedData is a parsed CMS SignedData. It is immutable after parsing.
@@ -64,7 +60,7 @@ type SignerInfo struct {
 	SignatureAlgorithmError error  // why the algorithm is unsupported
 	Signature               []byte // the signature value
 
-	rawSignedAttrs *berElement // the [0] IMPLICIT SET as received
+	rawSignedAttrs *ber.Element // the [0] IMPLICIT SET as received
 	sig            sigAlg
 }
 
@@ -95,32 +91,32 @@ func parseSignedDataWith(contentInfo []byte, parseCert func([]byte) (*Certificat
 }
 
 func parseSignedData(b []byte, parseCert func([]byte) (*Certificate, error)) (*SignedData, error) {
-	ci, err := berReadAll(b)
+	ci, err := ber.ReadAll(b)
 	if err != nil {
 		return nil, err
 	}
-	parts, err := berSequence(ci, "ContentInfo")
+	parts, err := ber.Sequence(ci, "ContentInfo")
 	if err != nil {
 		return nil, err
 	}
 	if len(parts) != 2 {
 		return nil, fmt.Errorf("ContentInfo has %d elements, expected 2", len(parts))
 	}
-	ct, err := berOID(parts[0])
+	ct, err := ber.OID(parts[0])
 	if err != nil {
 		return nil, fmt.Errorf("contentType: %w", err)
 	}
 	if !ct.Equal(oidSignedData) {
 		return nil, fmt.Errorf("content type %v is not signedData", ct)
 	}
-	if !parts[1].is(asn1.ClassContextSpecific, 0, true) {
+	if !parts[1].Is(asn1.ClassContextSpecific, 0, true) {
 		return nil, errors.New("ContentInfo content must be [0] EXPLICIT")
 	}
-	inner, err := berReadAll(parts[1].content)
+	inner, err := ber.ReadAll(parts[1].Content)
 	if err != nil {
 		return nil, err
 	}
-	f, err := berSequence(inner, "SignedData")
+	f, err := ber.Sequence(inner, "SignedData")
 	if err != nil {
 		return nil, err
 	}
@@ -128,18 +124,18 @@ func parseSignedData(b []byte, parseCert func([]byte) (*Certificate, error)) (*S
 		return nil, fmt.Errorf("SignedData has %d elements, expected at least 4", len(f))
 	}
 	sd := &SignedData{}
-	if sd.Version, err = berSmallInt(f[0], false, 5); err != nil {
+	if sd.Version, err = ber.SmallInt(f[0], false, 5); err != nil {
 		return nil, fmt.Errorf("SignedData version: %w", err)
 	}
-	if !f[1].is(asn1.ClassUniversal, berTagSet, true) {
+	if !f[1].Is(asn1.ClassUniversal, ber.TagSet, true) {
 		return nil, errors.New("digestAlgorithms must be a SET")
 	}
-	das, err := berChildren(f[1])
+	das, err := ber.Children(f[1])
 	if err != nil {
 		return nil, err
 	}
 	for _, d := range das {
-		a, err := berAlgorithm(d, "digestAlgorithm")
+		a, err := ber.Algorithm(d, "digestAlgorithm")
 		if err != nil {
 			return nil, err
 		}
@@ -149,16 +145,16 @@ func parseSignedData(b []byte, parseCert func([]byte) (*Certificate, error)) (*S
 		return nil, err
 	}
 	i := 3
-	if i < len(f) && f[i].is(asn1.ClassContextSpecific, 0, true) {
-		certs, err := berChildren(f[i])
+	if i < len(f) && f[i].Is(asn1.ClassContextSpecific, 0, true) {
+		certs, err := ber.Children(f[i])
 		if err != nil {
 			return nil, fmt.Errorf("certificates: %w", err)
 		}
 		for _, c := range certs {
-			if !c.isUniversal(berTagSequence) {
+			if !c.IsUniversal(ber.TagSequence) {
 				continue // attribute certificates and other choices: not used in eMRTD PKI
 			}
-			cert, err := parseCert(c.full)
+			cert, err := parseCert(c.Full)
 			if err != nil {
 				sd.CertificateErrors = append(sd.CertificateErrors, err)
 				continue
@@ -167,13 +163,13 @@ func parseSignedData(b []byte, parseCert func([]byte) (*Certificate, error)) (*S
 		}
 		i++
 	}
-	if i < len(f) && f[i].is(asn1.ClassContextSpecific, 1, true) {
+	if i < len(f) && f[i].Is(asn1.ClassContextSpecific, 1, true) {
 		i++ // crls: revocation is checked out of band
 	}
-	if i != len(f)-1 || !f[i].is(asn1.ClassUniversal, berTagSet, true) {
+	if i != len(f)-1 || !f[i].Is(asn1.ClassUniversal, ber.TagSet, true) {
 		return nil, errors.New("signerInfos SET missing or followed by extra elements")
 	}
-	sis, err := berChildren(f[i])
+	sis, err := ber.Children(f[i])
 	if err != nil {
 		return nil, fmt.Errorf("signerInfos: %w", err)
 	}
@@ -190,35 +186,35 @@ func parseSignedData(b []byte, parseCert func([]byte) (*Certificate, error)) (*S
 	return sd, nil
 }
 
-func (sd *SignedData) parseEncapContent(e berElement) error {
-	parts, err := berSequence(e, "encapContentInfo")
+func (sd *SignedData) parseEncapContent(e ber.Element) error {
+	parts, err := ber.Sequence(e, "encapContentInfo")
 	if err != nil {
 		return err
 	}
 	if len(parts) < 1 || len(parts) > 2 {
 		return fmt.Errorf("encapContentInfo has %d elements", len(parts))
 	}
-	if sd.EContentType, err = berOID(parts[0]); err != nil {
+	if sd.EContentType, err = ber.OID(parts[0]); err != nil {
 		return fmt.Errorf("eContentType: %w", err)
 	}
 	if len(parts) == 1 {
 		return errors.New("detached content: eContent is absent")
 	}
-	if !parts[1].is(asn1.ClassContextSpecific, 0, true) {
+	if !parts[1].Is(asn1.ClassContextSpecific, 0, true) {
 		return errors.New("eContent must be [0] EXPLICIT OCTET STRING")
 	}
-	oct, err := berReadAll(parts[1].content)
+	oct, err := ber.ReadAll(parts[1].Content)
 	if err != nil {
 		return fmt.Errorf("eContent: %w", err)
 	}
-	if sd.EContent, err = berOctets(oct, false); err != nil {
+	if sd.EContent, err = ber.Octets(oct, false); err != nil {
 		return fmt.Errorf("eContent: %w", err)
 	}
 	return nil
 }
 
-func parseSignerInfo(e berElement) (*SignerInfo, error) {
-	f, err := berSequence(e, "SignerInfo")
+func parseSignerInfo(e ber.Element) (*SignerInfo, error) {
+	f, err := ber.Sequence(e, "SignerInfo")
 	if err != nil {
 		return nil, err
 	}
@@ -226,30 +222,30 @@ func parseSignerInfo(e berElement) (*SignerInfo, error) {
 		return nil, fmt.Errorf("SignerInfo has %d elements, expected at least 5", len(f))
 	}
 	si := &SignerInfo{}
-	if si.Version, err = berSmallInt(f[0], false, 5); err != nil {
+	if si.Version, err = ber.SmallInt(f[0], false, 5); err != nil {
 		return nil, fmt.Errorf("SignerInfo version: %w", err)
 	}
 	switch sid := f[1]; {
-	case sid.isUniversal(berTagSequence):
-		ias, err := berSequence(sid, "issuerAndSerialNumber")
+	case sid.IsUniversal(ber.TagSequence):
+		ias, err := ber.Sequence(sid, "issuerAndSerialNumber")
 		if err != nil {
 			return nil, err
 		}
-		if len(ias) != 2 || !ias[0].is(asn1.ClassUniversal, berTagSequence, true) {
+		if len(ias) != 2 || !ias[0].Is(asn1.ClassUniversal, ber.TagSequence, true) {
 			return nil, errors.New("issuerAndSerialNumber must hold a Name and an INTEGER")
 		}
-		si.RawIssuer = ias[0].full
-		if si.SerialNumber, err = berInteger(ias[1], false); err != nil {
+		si.RawIssuer = ias[0].Full
+		if si.SerialNumber, err = ber.Integer(ias[1], false); err != nil {
 			return nil, fmt.Errorf("issuerAndSerialNumber: %w", err)
 		}
-	case sid.class == asn1.ClassContextSpecific && sid.tag == 0:
-		if si.SubjectKeyID, err = berOctets(sid, true); err != nil {
+	case sid.Class == asn1.ClassContextSpecific && sid.Number == 0:
+		if si.SubjectKeyID, err = ber.Octets(sid, true); err != nil {
 			return nil, fmt.Errorf("subjectKeyIdentifier: %w", err)
 		}
 	default:
-		return nil, fmt.Errorf("unknown signer identifier %s", sid.describe())
+		return nil, fmt.Errorf("unknown signer identifier %s", sid.Describe())
 	}
-	da, err := berAlgorithm(f[2], "digestAlgorithm")
+	da, err := ber.Algorithm(f[2], "digestAlgorithm")
 	if err != nil {
 		return nil, err
 	}
@@ -257,10 +253,10 @@ func parseSignerInfo(e berElement) (*SignerInfo, error) {
 		return nil, err
 	}
 	i := 3
-	if f[i].is(asn1.ClassContextSpecific, 0, true) {
+	if f[i].Is(asn1.ClassContextSpecific, 0, true) {
 		raw := f[i]
 		si.rawSignedAttrs = &raw
-		attrs, err := berChildren(raw)
+		attrs, err := ber.Children(raw)
 		if err != nil {
 			return nil, fmt.Errorf("signedAttrs: %w", err)
 		}
@@ -276,7 +272,7 @@ func parseSignerInfo(e berElement) (*SignerInfo, error) {
 	if len(f)-i < 2 {
 		return nil, errors.New("SignerInfo lacks signatureAlgorithm or signature")
 	}
-	sa, err := berAlgorithm(f[i], "signatureAlgorithm")
+	sa, err := ber.Algorithm(f[i], "signatureAlgorithm")
 	if err != nil {
 		return nil, err
 	}
@@ -284,42 +280,42 @@ func parseSignerInfo(e berElement) (*SignerInfo, error) {
 	if si.SignatureAlgorithmError == nil {
 		si.SignatureAlgorithm = si.sig.String()
 	}
-	if si.Signature, err = berOctets(f[i+1], false); err != nil {
+	if si.Signature, err = ber.Octets(f[i+1], false); err != nil {
 		return nil, fmt.Errorf("signature: %w", err)
 	}
 	for _, extra := range f[i+2:] {
-		if !extra.is(asn1.ClassContextSpecific, 1, true) {
-			return nil, fmt.Errorf("unexpected %s after the signature", extra.describe())
+		if !extra.Is(asn1.ClassContextSpecific, 1, true) {
+			return nil, fmt.Errorf("unexpected %s after the signature", extra.Describe())
 		}
 	}
 	return si, nil
 }
 
-func parseAttribute(e berElement) (Attribute, error) {
+func parseAttribute(e ber.Element) (Attribute, error) {
 	var a Attribute
-	parts, err := berSequence(e, "Attribute")
+	parts, err := ber.Sequence(e, "Attribute")
 	if err != nil {
 		return a, err
 	}
-	if len(parts) != 2 || !parts[1].is(asn1.ClassUniversal, berTagSet, true) {
+	if len(parts) != 2 || !parts[1].Is(asn1.ClassUniversal, ber.TagSet, true) {
 		return a, errors.New("Attribute must hold a type and a SET of values")
 	}
-	if a.Type, err = berOID(parts[0]); err != nil {
+	if a.Type, err = ber.OID(parts[0]); err != nil {
 		return a, err
 	}
-	vals, err := berChildren(parts[1])
+	vals, err := ber.Children(parts[1])
 	if err != nil {
 		return a, err
 	}
 	for _, v := range vals {
-		a.Values = append(a.Values, v.full)
+		a.Values = append(a.Values, v.Full)
 	}
 	return a, nil
 }
 
 // attribute returns the single value of the signed attribute typ, or an
 // error when it is absent or not single-valued (RFC 5652 §11 requires one value).
-func (si *SignerInfo) attribute(typ asn1.ObjectIdentifier) (berElement, error) {
+func (si *SignerInfo) attribute(typ asn1.ObjectIdentifier) (ber.Element, error) {
 	var found []Attribute
 	for _, a := range si.SignedAttributes {
 		if a.Type.Equal(typ) {
@@ -327,15 +323,15 @@ func (si *SignerInfo) attribute(typ asn1.ObjectIdentifier) (berElement, error) {
 		}
 	}
 	if len(found) != 1 || len(found[0].Values) != 1 {
-		return berElement{}, fmt.Errorf("signed attribute %v must appear once with one value", typ)
+		return ber.Element{}, fmt.Errorf("signed attribute %v must appear once with one value", typ)
 	}
-	return berReadAll(found[0].Values[0])
+	return ber.ReadAll(found[0].Values[0])
 }
 
 // signedBytes returns what the signature covers: the DER of the signed
 // attributes with the [0] IMPLICIT tag replaced by SET (RFC 5652 §5.4).
 func (si *SignerInfo) signedBytes() []byte {
-	return derTLV(0x31, si.rawSignedAttrs.content)
+	return ber.DER(0x31, si.rawSignedAttrs.Content)
 }
 
 // Signer returns the certificate of si among sd.Certificates. A signer
@@ -431,7 +427,7 @@ func (sd *SignedData) VerifySignerInfo(si *SignerInfo, signer *Certificate) erro
 	if err != nil {
 		return &CMSError{CMSCheckContentType, fmt.Errorf("%w: %v", ErrContentTypeMismatch, err)}
 	}
-	ctOID, err := berOID(ct)
+	ctOID, err := ber.OID(ct)
 	if err != nil || !ctOID.Equal(sd.EContentType) {
 		return &CMSError{CMSCheckContentType, fmt.Errorf("%w: signed contentType %v, eContentType %v", ErrContentTypeMismatch, ctOID, sd.EContentType)}
 	}
@@ -439,7 +435,7 @@ func (sd *SignedData) VerifySignerInfo(si *SignerInfo, signer *Certificate) erro
 	if err != nil {
 		return &CMSError{CMSCheckMessageDigest, fmt.Errorf("%w: %v", ErrMessageDigestMismatch, err)}
 	}
-	want, err := berOctets(md, false)
+	want, err := ber.Octets(md, false)
 	if err != nil {
 		return &CMSError{CMSCheckMessageDigest, fmt.Errorf("%w: %v", ErrMessageDigestMismatch, err)}
 	}

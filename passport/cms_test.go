@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"bytes"
@@ -9,7 +9,12 @@ import (
 	"errors"
 	"runtime"
 	"testing"
-	"time"
+
+	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/oids"
+	"github.com/go-mitid/mitid/passport/internal/rsaraw"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // berIndefinite re-encodes a DER SOD the way BER producers do: indefinite
@@ -17,17 +22,17 @@ import (
 // as a constructed OCTET STRING in two segments.
 func berIndefinite(t *testing.T, efSOD []byte) []byte {
 	t.Helper()
-	w, _ := berReadAll(efSOD)
-	ci, _ := berReadAll(w.content)
-	ciParts, _ := berChildren(ci)
-	sdWrap, _ := berReadAll(ciParts[1].content)
-	sd, _ := berChildren(sdWrap)
-	encap, _ := berChildren(sd[2])
-	oct, _ := berReadAll(encap[1].content)
-	content := oct.content
+	w, _ := ber.ReadAll(efSOD)
+	ci, _ := ber.ReadAll(w.Content)
+	ciParts, _ := ber.Children(ci)
+	sdWrap, _ := ber.ReadAll(ciParts[1].Content)
+	sd, _ := ber.Children(sdWrap)
+	encap, _ := ber.Children(sd[2])
+	oct, _ := ber.ReadAll(encap[1].Content)
+	content := oct.Content
 	half := len(content) / 2
-	eContent := append([]byte{0x24, 0x80}, derTLV(0x04, content[:half])...)
-	eContent = append(eContent, derTLV(0x04, content[half:])...)
+	eContent := append([]byte{0x24, 0x80}, ber.DER(0x04, content[:half])...)
+	eContent = append(eContent, ber.DER(0x04, content[half:])...)
 	eContent = append(eContent, 0, 0)
 	indef := func(id byte, parts ...[]byte) []byte {
 		out := []byte{id, 0x80}
@@ -36,82 +41,56 @@ func berIndefinite(t *testing.T, efSOD []byte) []byte {
 		}
 		return append(out, 0, 0)
 	}
-	newEncap := indef(0x30, encap[0].full, indef(0xA0, eContent))
+	newEncap := indef(0x30, encap[0].Full, indef(0xA0, eContent))
 	var rest [][]byte
 	for _, e := range sd[3:] {
-		rest = append(rest, e.full)
+		rest = append(rest, e.Full)
 	}
-	newSD := indef(0x30, append([][]byte{sd[0].full, sd[1].full, newEncap}, rest...)...)
-	newCI := indef(0x30, ciParts[0].full, indef(0xA0, newSD))
-	return EncodeTLV(TagSOD, newCI)
+	newSD := indef(0x30, append([][]byte{sd[0].Full, sd[1].Full, newEncap}, rest...)...)
+	newCI := indef(0x30, ciParts[0].Full, indef(0xA0, newSD))
+	return ber.EncodeTLV(passport.TagSOD, newCI)
 }
 
 func TestParseSOD_BERIndefiniteLengths(t *testing.T) {
-	p := pkiTestPKI(t, SyntheticECDSAP256)
+	p := pkiTestPKI(t, passporttest.ECDSAP256)
 	dgs := pkiTestDataGroups()
-	der := pkiSignSOD(t, p, dgs, SODOptions{})
+	der := pkiSignSOD(t, p, dgs, passporttest.SODOptions{})
 	ber := berIndefinite(t, der)
 	if bytes.Equal(ber, der) || ber[5] != 0x80 {
 		t.Fatalf("re-encoding did not produce BER: % X", ber[:8])
 	}
-	a, err := ParseSOD(der)
+	a, err := passport.ParseSOD(der)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := ParseSOD(ber)
+	b, err := passport.ParseSOD(ber)
 	if err != nil {
 		t.Fatalf("BER SOD: %v", err)
 	}
 	if !bytes.Equal(a.SignedData.EContent, b.SignedData.EContent) {
 		t.Error("eContent differs between DER and BER")
 	}
-	if _, err := VerifyPassive(ber, dgs, p.TrustStore(), pkiTestNow); err != nil {
+	if _, err := passport.VerifyPassive(ber, dgs, p.TrustStore(), pkiTestNow); err != nil {
 		t.Errorf("VerifyPassive(BER): %v", err)
-	}
-}
-
-func TestBERRead_Limits(t *testing.T) {
-	deep := []byte{}
-	for range berMaxDepth + 2 {
-		deep = append(deep, 0x30, 0x80)
-	}
-	for range berMaxDepth + 2 {
-		deep = append(deep, 0, 0)
-	}
-	if _, err := berReadAll(deep); err == nil {
-		t.Error("nesting beyond the limit accepted")
-	}
-	for name, b := range map[string][]byte{
-		"length past end":        {0x04, 0x05, 1, 2},
-		"5-byte length":          {0x04, 0x85, 0, 0, 0, 0, 1},
-		"indefinite primitive":   {0x04, 0x80, 0, 0},
-		"unterminated":           {0x30, 0x80, 0x02, 0x01, 0x00},
-		"non-minimal high tag":   {0x1F, 0x80, 0x01, 0x00},
-		"truncated high tag":     {0x1F, 0x81},
-		"oversized long-form ln": {0x04, 0x84, 0xFF, 0xFF, 0xFF, 0xFF},
-	} {
-		if _, err := berReadAll(b); err == nil {
-			t.Errorf("%s: accepted", name)
-		}
 	}
 }
 
 // TestSignedData_WithoutSignedAttributes: RFC 5652 allows the signature
 // over the content itself; some older SODs do that.
 func TestSignedData_WithoutSignedAttributes(t *testing.T) {
-	p := pkiTestPKI(t, SyntheticECDSAP256)
+	p := pkiTestPKI(t, passporttest.ECDSAP256)
 	content := []byte{0x30, 0x03, 0x02, 0x01, 0x00}
-	sig, err := p.Algorithm.sign(rand.Reader, p.DSCKey, content)
+	sig, err := p.Algorithm.Sign(rand.Reader, p.DSCKey, content)
 	if err != nil {
 		t.Fatal(err)
 	}
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
-	digestAlg := derTLV(0x30, enc(oidSHA256), []byte{5, 0})
-	si := derTLV(0x30, enc(1), derTLV(0x30, p.DSC.RawIssuer, enc(p.DSC.SerialNumber)), digestAlg, p.Algorithm.algorithmID(), derTLV(0x04, sig))
-	sdBytes := derTLV(0x30, enc(3), derTLV(0x31, digestAlg), derTLV(0x30, enc(OIDLDSSecurityObject), derTLV(0xA0, derTLV(0x04, content))),
-		derTLV(0xA0, p.DSC.Raw), derTLV(0x31, si))
-	ci := derTLV(0x30, enc(oidSignedData), derTLV(0xA0, sdBytes))
-	sd, err := ParseSignedData(ci)
+	digestAlg := ber.DER(0x30, enc(passport.OidSHA256), []byte{5, 0})
+	si := ber.DER(0x30, enc(1), ber.DER(0x30, p.DSC.RawIssuer, enc(p.DSC.SerialNumber)), digestAlg, p.Algorithm.AlgorithmID(), ber.DER(0x04, sig))
+	sdBytes := ber.DER(0x30, enc(3), ber.DER(0x31, digestAlg), ber.DER(0x30, enc(oids.LDSSecurityObject), ber.DER(0xA0, ber.DER(0x04, content))),
+		ber.DER(0xA0, p.DSC.Raw), ber.DER(0x31, si))
+	ci := ber.DER(0x30, enc(passport.OidSignedData), ber.DER(0xA0, sdBytes))
+	sd, err := passport.ParseSignedData(ci)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,8 +102,8 @@ func TestSignedData_WithoutSignedAttributes(t *testing.T) {
 		t.Errorf("VerifySignerInfo: %v", err)
 	}
 	sd.EContent = []byte{0x30, 0x03, 0x02, 0x01, 0x01}
-	var ce *CMSError
-	if err := sd.VerifySignerInfo(sd.SignerInfos[0], signer); !errors.As(err, &ce) || ce.Check != CMSCheckSignature {
+	var ce *passport.CMSError
+	if err := sd.VerifySignerInfo(sd.SignerInfos[0], signer); !errors.As(err, &ce) || ce.Check != passport.CMSCheckSignature {
 		t.Errorf("changed content: %v", err)
 	}
 }
@@ -136,7 +115,7 @@ func TestPSS_IndependentMGFHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alg := sigAlg{scheme: schemeRSAPSS, hash: crypto.SHA256, pssMGF: crypto.SHA1, pssSalt: 20}
+	alg := passport.NewSigAlg(passport.SchemeRSAPSS, crypto.SHA256, crypto.SHA1, 20)
 	msg := []byte("LDSSecurityObject")
 	d := crypto.SHA256.New()
 	d.Write(msg)
@@ -151,47 +130,27 @@ func TestPSS_IndependentMGFHash(t *testing.T) {
 	h := mp.Sum(nil)
 	db := append(make([]byte, emLen-len(salt)-32-2), 0x01)
 	db = append(db, salt...)
-	mask := pkiMGF1(crypto.SHA1, h, len(db))
+	mask := rsaraw.MGF1(crypto.SHA1, h, len(db))
 	for i := range db {
 		db[i] ^= mask[i]
 	}
 	db[0] &= 0x7F
 	em := append(append(db, h...), 0xBC)
-	sig, err := pkiRSAPrivate(key, em)
+	sig, err := rsaraw.Private(key, em)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub := &PublicKey{RSA: &key.PublicKey}
-	if err := pub.verify(alg, msg, sig); err != nil {
+	pub := &passport.PublicKey{RSA: &key.PublicKey}
+	if err := pub.Verify(alg, msg, sig); err != nil {
 		t.Fatalf("verify: %v", err)
 	}
-	if err := pub.verify(alg, []byte("other"), sig); !errors.Is(err, ErrSignatureInvalid) {
+	if err := pub.Verify(alg, []byte("other"), sig); !errors.Is(err, passport.ErrSignatureInvalid) {
 		t.Errorf("other message: %v", err)
 	}
 	// The stdlib path must reject it: its MGF1 uses SHA-256.
-	same := alg
-	same.pssMGF = crypto.SHA256
-	if err := pub.verify(same, msg, sig); !errors.Is(err, ErrSignatureInvalid) {
+	same := passport.NewSigAlg(passport.SchemeRSAPSS, crypto.SHA256, crypto.SHA256, 20)
+	if err := pub.Verify(same, msg, sig); !errors.Is(err, passport.ErrSignatureInvalid) {
 		t.Errorf("MGF1-SHA-256 accepted a MGF1-SHA-1 signature: %v", err)
-	}
-}
-
-// TestBERTime_MatchesEncodingASN1: the UTCTime fast path agrees with
-// encoding/asn1 and rejects impossible dates.
-func TestBERTime_MatchesEncodingASN1(t *testing.T) {
-	for _, s := range []string{"250601120000Z", "491231235959Z", "500101000000Z", "000229000000Z", "991231235959Z"} {
-		e, _ := berReadAll(derTLV(0x17, []byte(s)))
-		got, err := berTime(e)
-		var want time.Time
-		if _, err2 := asn1.Unmarshal(e.full, &want); err != nil || err2 != nil || !got.Equal(want) {
-			t.Errorf("%s: got %v (%v), encoding/asn1 %v (%v)", s, got, err, want, err2)
-		}
-	}
-	for _, s := range []string{"250230120000Z", "251301120000Z", "250601240000Z", "25060112000aZ"} {
-		e, _ := berReadAll(derTLV(0x17, []byte(s)))
-		if _, err := berTime(e); err == nil {
-			t.Errorf("%s accepted", s)
-		}
 	}
 }
 
@@ -207,10 +166,10 @@ func TestParsers_DeclaredLengthsDoNotDriveAllocation(t *testing.T) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		for range 100 {
-			_, _ = ParseSOD(in)
-			_, _ = ParseCertificate(in)
-			_, _ = ParseMasterList(in)
-			_, _ = ParseDG2(in)
+			_, _ = passport.ParseSOD(in)
+			_, _ = passport.ParseCertificate(in)
+			_, _ = passport.ParseMasterList(in)
+			_, _ = passport.ParseDG2(in)
 		}
 		runtime.ReadMemStats(&after)
 		// The inputs claim 2 GiB; a few KiB per run (error messages) is fine.
@@ -220,7 +179,7 @@ func TestParsers_DeclaredLengthsDoNotDriveAllocation(t *testing.T) {
 	}
 	// A 1 MB run of nested constructed headers stays within its nesting bound.
 	deep := bytes.Repeat([]byte{0x30, 0x80}, 1<<19)
-	if _, err := ParseSOD(append([]byte{0x77, 0x83, 0x10, 0x00, 0x00}, deep...)); err == nil {
+	if _, err := passport.ParseSOD(append([]byte{0x77, 0x83, 0x10, 0x00, 0x00}, deep...)); err == nil {
 		t.Error("deep nesting accepted")
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math/big"
 	"time"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 // Certificate revocation lists (RFC 5280 §5) as CSCAs publish them (ICAO
@@ -51,63 +53,63 @@ func ParseCRL(der []byte) (*CRL, error) {
 }
 
 func parseCRL(der []byte) (*CRL, error) {
-	top, err := berReadAll(der)
+	top, err := ber.ReadAll(der)
 	if err != nil {
 		return nil, err
 	}
-	parts, err := berSequence(top, "CertificateList")
+	parts, err := ber.Sequence(top, "CertificateList")
 	if err != nil {
 		return nil, err
 	}
 	if len(parts) != 3 {
 		return nil, fmt.Errorf("CertificateList has %d elements, expected 3", len(parts))
 	}
-	c := &CRL{Raw: top.full, RawTBS: parts[0].full}
-	alg, err := berAlgorithm(parts[1], "signatureAlgorithm")
+	c := &CRL{Raw: top.Full, RawTBS: parts[0].Full}
+	alg, err := ber.Algorithm(parts[1], "signatureAlgorithm")
 	if err != nil {
 		return nil, err
 	}
-	if c.Signature, err = berBitString(parts[2]); err != nil {
+	if c.Signature, err = ber.BitString(parts[2]); err != nil {
 		return nil, err
 	}
 	c.sigAlg, c.sigAlgErr = parseSigAlg(alg, 0)
 	if c.sigAlgErr == nil {
 		c.SignatureAlgorithm = c.sigAlg.String()
 	}
-	f, err := berSequence(parts[0], "TBSCertList")
+	f, err := ber.Sequence(parts[0], "TBSCertList")
 	if err != nil {
 		return nil, err
 	}
 	i := 0
-	if i < len(f) && f[i].isUniversal(berTagInteger) {
+	if i < len(f) && f[i].IsUniversal(ber.TagInteger) {
 		i++ // version v2
 	}
 	if len(f)-i < 3 {
 		return nil, errors.New("TBSCertList too short")
 	}
 	i++ // signature AlgorithmIdentifier, checked against the outer one below
-	if !f[i].isUniversal(berTagSequence) {
+	if !f[i].IsUniversal(ber.TagSequence) {
 		return nil, errors.New("issuer must be a Name")
 	}
-	c.RawIssuer, c.Issuer = f[i].full, pkiParseName(f[i].full)
+	c.RawIssuer, c.Issuer = f[i].Full, pkiParseName(f[i].Full)
 	i++
-	if c.ThisUpdate, err = berTime(f[i]); err != nil {
+	if c.ThisUpdate, err = ber.Time(f[i]); err != nil {
 		return nil, fmt.Errorf("thisUpdate: %w", err)
 	}
 	i++
-	if i < len(f) && f[i].class == 0 && (f[i].tag == berTagUTCTime || f[i].tag == berTagGeneralized) {
-		if c.NextUpdate, err = berTime(f[i]); err != nil {
+	if i < len(f) && f[i].Class == 0 && (f[i].Number == ber.TagUTCTime || f[i].Number == ber.TagGeneralized) {
+		if c.NextUpdate, err = ber.Time(f[i]); err != nil {
 			return nil, fmt.Errorf("nextUpdate: %w", err)
 		}
 		i++
 	}
-	if i < len(f) && f[i].isUniversal(berTagSequence) {
-		entries, err := berChildren(f[i])
+	if i < len(f) && f[i].IsUniversal(ber.TagSequence) {
+		entries, err := ber.Children(f[i])
 		if err != nil {
 			return nil, err
 		}
 		for _, e := range entries {
-			fields, err := berSequence(e, "revokedCertificate")
+			fields, err := ber.Sequence(e, "revokedCertificate")
 			if err != nil {
 				return nil, err
 			}
@@ -115,18 +117,18 @@ func parseCRL(der []byte) (*CRL, error) {
 				return nil, errors.New("revokedCertificate needs a serial number and a date")
 			}
 			var r RevokedCertificate
-			if r.SerialNumber, err = berInteger(fields[0], false); err != nil {
+			if r.SerialNumber, err = ber.Integer(fields[0], false); err != nil {
 				return nil, err
 			}
-			if r.RevocationTime, err = berTime(fields[1]); err != nil {
+			if r.RevocationTime, err = ber.Time(fields[1]); err != nil {
 				return nil, err
 			}
 			c.Revoked = append(c.Revoked, r)
 		}
 		i++
 	}
-	if i < len(f) && f[i].is(2, 0, true) { // [0] EXPLICIT Extensions
-		inner, err := berReadAll(f[i].content)
+	if i < len(f) && f[i].Is(2, 0, true) { // [0] EXPLICIT Extensions
+		inner, err := ber.ReadAll(f[i].Content)
 		if err != nil {
 			return nil, err
 		}

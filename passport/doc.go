@@ -14,9 +14,16 @@
 //
 // The package talks to a chip only through a Transceiver, which sends one
 // APDU and returns the response; a PC/SC reader, an NFC phone bridge or the
-// package's own virtual chip can stand behind it. It uses the standard
-// library only, including its own arithmetic for the Brainpool curves
-// (tested against an independent implementation).
+// virtual chip of the test kit passport/passporttest can stand behind it.
+// It uses the standard library only, including its own arithmetic for the
+// Brainpool curves (tested against an independent implementation); the
+// primitives (curves, Diffie-Hellman, BER, APDUs, secure messaging, raw RSA
+// and ISO/IEC 9796-2, the PACE algebra) live in internal packages.
+//
+// Finding your way: Reader.Read opens, reads and verifies a document and
+// returns the Document with its Evidence; VerifyPassive, VerifyActive,
+// VerifyCardSecurity and VerifyMasterList verify files read elsewhere; a
+// TrustStore holds the CSCA certificates; ParseMRZ reads the data page.
 //
 // Randomness and time are always injected, so every protocol run can be
 // replayed against the worked examples of ICAO 9303 byte for byte.

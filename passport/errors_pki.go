@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/go-mitid/mitid/passport/internal/rsaraw"
 )
 
 // Sentinel errors of the document side (LDS parsing, CMS, Passive and Active
@@ -23,7 +25,7 @@ var (
 	ErrMalformedMasterList = errors.New("passport: malformed CSCA master list")
 
 	// ErrUnsupportedAlgorithm: a signature, hash or key algorithm this package does not implement.
-	ErrUnsupportedAlgorithm = errors.New("passport: unsupported algorithm")
+	ErrUnsupportedAlgorithm = rsaraw.ErrUnsupportedAlgorithm
 	// ErrSignatureInvalid: a signature (SOD, certificate, master list) does not verify.
 	ErrSignatureInvalid = errors.New("passport: signature invalid")
 	// ErrContentTypeMismatch: the signed contentType attribute or eContentType is not the one expected.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // Passive Authentication of a document: EF.SOD and the data groups read
@@ -17,8 +18,8 @@ import (
 // clock. Every check is reported, pass or fail.
 func ExampleVerifyPassive() {
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
-	doc, err := passport.NewSyntheticDocument(passport.SyntheticDocumentOptions{
-		Rand: rand.Reader, Now: now, AAKeyType: passport.SyntheticAAECDSAP256,
+	doc, err := passporttest.NewDocument(passporttest.DocumentOptions{
+		Rand: rand.Reader, Now: now, AAKeyType: passporttest.AAECDSAP256,
 	})
 	if err != nil {
 		panic(err)
@@ -45,8 +46,8 @@ func ExampleVerifyPassive() {
 // naming the data group.
 func ExampleVerifyPassive_changedDataGroup() {
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
-	doc, err := passport.NewSyntheticDocument(passport.SyntheticDocumentOptions{
-		Rand: rand.Reader, Now: now, AAKeyType: passport.SyntheticAANone, ChangeDataGroup: 1,
+	doc, err := passporttest.NewDocument(passporttest.DocumentOptions{
+		Rand: rand.Reader, Now: now, AAKeyType: passporttest.AANone, ChangeDataGroup: 1,
 	})
 	if err != nil {
 		panic(err)
@@ -66,7 +67,7 @@ func ExampleVerifyPassive_changedDataGroup() {
 // CSCA you already trust out of band.
 func ExampleVerifyMasterList() {
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
-	pki, err := passport.NewSyntheticPKI(passport.SyntheticPKIOptions{Rand: rand.Reader, Now: now})
+	pki, err := passporttest.NewPKI(passporttest.PKIOptions{Rand: rand.Reader, Now: now})
 	if err != nil {
 		panic(err)
 	}
@@ -99,7 +100,7 @@ func ExampleVerifyActive() {
 	if _, err := rand.Read(challenge); err != nil {
 		panic(err)
 	}
-	answer, err := passport.SignActive(rand.Reader, chipKey, challenge, passport.ActiveSignOptions{})
+	answer, err := passporttest.SignActive(rand.Reader, chipKey, challenge, passporttest.ActiveSignOptions{})
 	if err != nil {
 		panic(err)
 	}

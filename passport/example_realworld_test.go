@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // A document whose EF.SOD does not carry its document signer certificate:
@@ -15,9 +16,9 @@ import (
 // which puts it through every check a carried one gets.
 func ExampleVerifyPassiveWith_externalSigner() {
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
-	doc, err := passport.NewSyntheticDocument(passport.SyntheticDocumentOptions{
-		Rand: rand.Reader, Now: now, AAKeyType: passport.SyntheticAANone,
-		SOD: passport.SODOptions{OmitSignerCertificate: true},
+	doc, err := passporttest.NewDocument(passporttest.DocumentOptions{
+		Rand: rand.Reader, Now: now, AAKeyType: passporttest.AANone,
+		SOD: passporttest.SODOptions{OmitSignerCertificate: true},
 	})
 	if err != nil {
 		panic(err)
@@ -38,13 +39,13 @@ func ExampleVerifyPassiveWith_externalSigner() {
 // key, and says where the key came from.
 func ExampleReader_Read_paceCAM() {
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
-	doc, err := passport.NewSyntheticDocument(passport.SyntheticDocumentOptions{
-		Rand: rand.Reader, Now: now, PACECAM: true, AAKeyType: passport.SyntheticAANone,
+	doc, err := passporttest.NewDocument(passporttest.DocumentOptions{
+		Rand: rand.Reader, Now: now, PACECAM: true, AAKeyType: passporttest.AANone,
 	})
 	if err != nil {
 		panic(err)
 	}
-	chip, err := passport.NewVirtualChip(doc.VirtualChipConfig(rand.Reader))
+	chip, err := passporttest.NewChip(doc.ChipConfig(rand.Reader))
 	if err != nil {
 		panic(err)
 	}

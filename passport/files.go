@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/go-mitid/mitid/passport/internal/apdu"
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 // ErrFileTooLarge reports a file whose announced size exceeds the session's
@@ -12,7 +15,7 @@ import (
 var ErrFileTooLarge = errors.New("passport: file exceeds the maximum size")
 
 // doDiscretionaryData wraps the data of an odd-INS READ BINARY (ISO/IEC 7816-4 §11.2.3).
-const doDiscretionaryData Tag = 0x53
+const doDiscretionaryData ber.Tag = 0x53
 
 // maxOffsetB0 is the largest offset P1-P2 of READ BINARY B0 can carry: bit 8
 // of P1 set would mean a short file identifier.
@@ -24,7 +27,7 @@ const maxOffsetB0 = 0x7FFF
 const headerProbe = 4
 
 // maxHeader is the longest TLV header DecodeTLVHeader accepts.
-const maxHeader = maxTagBytes + 5
+const maxHeader = ber.MaxTagBytes + 5
 
 // ReadFile selects the elementary file fid of the current application (or
 // the master file, for EF.CardAccess) and reads it whole. The size comes
@@ -33,8 +36,8 @@ const maxHeader = maxTagBytes + 5
 // odd-INS READ BINARY. When a chip refuses a length (6700) the read size is
 // halved for the rest of the session; when it names the right one (6Cxx)
 // that is used.
-func (s *Session) ReadFile(ctx context.Context, fid uint16) ([]byte, error) {
-	if _, err := s.transmitOK(ctx, selectFileCmd(fid)); err != nil {
+func (s *session) ReadFile(ctx context.Context, fid uint16) ([]byte, error) {
+	if _, err := s.transmitOK(ctx, apdu.SelectFile(fid)); err != nil {
 		return nil, fmt.Errorf("passport: selecting file %04X: %w", fid, err)
 	}
 	var head []byte
@@ -45,7 +48,7 @@ func (s *Session) ReadFile(ctx context.Context, fid uint16) ([]byte, error) {
 			return nil, fmt.Errorf("passport: reading file %04X: %w", fid, err)
 		}
 		head = append(head, more...)
-		if _, h, n, err = DecodeTLVHeader(head); err == nil {
+		if _, h, n, err = ber.DecodeTLVHeader(head); err == nil {
 			break
 		}
 		if len(more) < headerProbe || len(head) >= maxHeader {
@@ -70,10 +73,10 @@ func (s *Session) ReadFile(ctx context.Context, fid uint16) ([]byte, error) {
 
 // readAt reads up to ne bytes at offset from the selected file, applying the
 // Le fallbacks. It returns at least one byte or an error.
-func (s *Session) readAt(ctx context.Context, offset, ne int) ([]byte, error) {
+func (s *session) readAt(ctx context.Context, offset, ne int) ([]byte, error) {
 	for attempt := 0; attempt < 10; attempt++ {
 		odd := offset > maxOffsetB0
-		var c Command
+		var c apdu.Command
 		if odd {
 			// Ask for a little less data, so that with its 53 header it
 			// still fits the answer size the chunk was chosen for.
@@ -81,34 +84,34 @@ func (s *Session) readAt(ctx context.Context, offset, ne int) ([]byte, error) {
 			if n > s.readChunk-8 {
 				n = max(1, s.readChunk-8)
 			}
-			c = readBinaryOddCmd(offset, min(n+4, MaxExtendedNe))
+			c = apdu.ReadBinaryOdd(offset, min(n+4, apdu.MaxExtendedNe))
 		} else {
-			c = readBinaryCmd(offset, ne)
+			c = apdu.ReadBinary(offset, ne)
 		}
 		r, err := s.Transmit(ctx, c)
 		if err != nil {
 			return nil, err
 		}
 		switch {
-		case r.SW == swOK || r.SW == swEndOfFile:
+		case r.SW == apdu.SWOK || r.SW == apdu.SWEndOfFile:
 			data := r.Data
 			if odd && len(data) > 0 {
-				t, rest, err := ParseTLV(data)
+				t, rest, err := ber.ParseTLV(data)
 				if err != nil || t.Tag != doDiscretionaryData || len(rest) != 0 {
 					return nil, fmt.Errorf("%w: odd READ BINARY answer is not a single DO'53'", ErrMalformedAPDU)
 				}
 				data = t.Value
 			}
 			if len(data) == 0 {
-				if r.SW == swEndOfFile {
+				if r.SW == apdu.SWEndOfFile {
 					return nil, &StatusError{SW: r.SW}
 				}
 				return nil, errNoProgress
 			}
 			return data, nil
-		case r.SW&0xFF00 == swWrongLePrefix:
-			ne = shortNe(byte(r.SW))
-		case r.SW == swWrongLength && ne > 1:
+		case r.SW&0xFF00 == apdu.SWWrongLePrefix:
+			ne = apdu.ShortNe(byte(r.SW))
+		case r.SW == apdu.SWWrongLength && ne > 1:
 			ne /= 2
 			s.readChunk = min(s.readChunk, ne)
 		default:
@@ -125,11 +128,11 @@ func (s *Session) readAt(ctx context.Context, offset, ne int) ([]byte, error) {
 // records that say which PACE variants the chip supports. Chips without
 // PACE answer ErrFileNotFound. It must run before the eMRTD application is
 // selected (or after re-selecting the master file, which it attempts).
-func (s *Session) ReadCardAccess(ctx context.Context) ([]byte, error) {
+func (s *session) ReadCardAccess(ctx context.Context) ([]byte, error) {
 	// At power-up the master file is current anyway; some chips refuse an
 	// explicit SELECT of it, so a failure here is not fatal.
 	if err := s.selectMF(ctx); err != nil && s.broken != nil {
 		return nil, err
 	}
-	return s.ReadFile(ctx, FileCardAccess)
+	return s.ReadFile(ctx, efCardAccess)
 }

@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"bytes"
@@ -6,6 +6,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/internal/apdu"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // FuzzReadFileResponses lets the fuzzer play a hostile chip: every READ
@@ -20,12 +24,12 @@ func FuzzReadFileResponses(f *testing.F) {
 	f.Fuzz(func(t *testing.T, script []byte) {
 		const limit = 4096
 		sent := 0
-		chip := TransceiverFunc(func(_ context.Context, apdu []byte) ([]byte, error) {
+		chip := passport.TransceiverFunc(func(_ context.Context, wire []byte) ([]byte, error) {
 			sent++
 			if sent > 2*limit {
 				t.Fatalf("ReadFile sent %d commands for a %d-byte limit", sent, limit)
 			}
-			if apdu[1] == insSelect {
+			if wire[1] == apdu.INSSelect {
 				return []byte{0x90, 0x00}, nil
 			}
 			if len(script) < 2 {
@@ -38,8 +42,8 @@ func FuzzReadFileResponses(f *testing.F) {
 			script = script[n:]
 			return r, nil
 		})
-		s := NewSession(chip, &SessionOptions{MaxFileSize: limit, ReadChunk: 64})
-		b, err := s.ReadFile(context.Background(), FileDG(1))
+		s := passport.NewSession(chip, &passport.SessionOptions{MaxFileSize: limit, ReadChunk: 64})
+		b, err := s.ReadFile(context.Background(), passport.FileDG(1))
 		if err == nil && len(b) > limit {
 			t.Fatalf("read %d bytes past the %d-byte limit", len(b), limit)
 		}
@@ -63,19 +67,19 @@ func FuzzVirtualChip(f *testing.F) {
 	f.Add(seq("00B1000004540280000000"), true)
 	f.Add(seq("0CB000000D9701048E08ED6705417E96BA5500"), true)
 	f.Fuzz(func(t *testing.T, script []byte, afterBAC bool) {
-		chip, err := NewVirtualChip(VirtualChipConfig{
-			Files:      map[uint16][]byte{FileCOM: mustHex(t, "60145F0104303130365F36063034303030305C026175")},
+		chip, err := passporttest.NewChip(passporttest.ChipConfig{
+			Files:      map[uint16][]byte{passport.FileCOM: mustHex(t, "60145F0104303130365F36063034303030305C026175")},
 			CardAccess: mustHex(t, "31143012060A04007F0007020204020202010202010D"),
-			Key:        BACKey{"L898902C3", "740812", "120415"},
+			Key:        passport.BACKey{"L898902C3", "740812", "120415"},
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
 		if afterBAC {
-			s := NewSession(chip, nil)
+			s := passport.NewSession(chip, nil)
 			_ = s.SelectApplication(ctx)
-			if err := s.BAC(ctx, chip.cfg.Key); err != nil {
+			if err := s.BAC(ctx, chip.Config().Key); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -97,14 +101,14 @@ func apduScript(tb testing.TB, hexAPDUs ...string) []byte {
 // playScript sends at most limit APDUs of a script to chip: the card side
 // must answer each (no panic, no error) with at least a status word. The
 // bound keeps each run (and minimization) fast.
-func playScript(t *testing.T, chip *VirtualChip, script []byte, limit int) {
+func playScript(t *testing.T, chip *passporttest.Chip, script []byte, limit int) {
 	t.Helper()
 	ctx := context.Background()
 	for i := 0; len(script) > 0 && i < limit; i++ {
 		n := min(int(script[0]), len(script)-1)
-		apdu := script[1 : 1+n]
+		wire := script[1 : 1+n]
 		script = script[1+n:]
-		resp, err := chip.Transceive(ctx, apdu)
+		resp, err := chip.Transceive(ctx, wire)
 		if err != nil || len(resp) < 2 {
 			t.Fatalf("chip answered %X, %v", resp, err)
 		}

@@ -1,8 +1,11 @@
-package passport
+package passport_test
 
 import (
 	"crypto"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // Fuzz targets of the PKI parsers: EF.SOD/CMS, certificates, master lists
@@ -12,15 +15,15 @@ import (
 // length). Seeds live in testdata/fuzz/<name>/ and are added here too.
 
 func FuzzParseSOD(f *testing.F) {
-	p := pkiTestPKI(f, SyntheticECDSAP256)
+	p := pkiTestPKI(f, passporttest.ECDSAP256)
 	dgs := pkiTestDataGroups()
-	sod := pkiSignSOD(f, p, dgs, SODOptions{LDSVersion: "0108", UnicodeVersion: "040000"})
+	sod := pkiSignSOD(f, p, dgs, passporttest.SODOptions{LDSVersion: "0108", UnicodeVersion: "040000"})
 	f.Add(sod)
-	f.Add(pkiSignSOD(f, p, dgs, SODOptions{SignerBySKI: true, Hash: crypto.SHA1}))
+	f.Add(pkiSignSOD(f, p, dgs, passporttest.SODOptions{SignerBySKI: true, Hash: crypto.SHA1}))
 	f.Add([]byte{0x77, 0x04, 0x30, 0x80, 0x00, 0x00})
 	trust := p.TrustStore()
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s, err := ParseSOD(b)
+		s, err := passport.ParseSOD(b)
 		if err != nil {
 			if s != nil {
 				t.Fatal("result with error")
@@ -28,7 +31,7 @@ func FuzzParseSOD(f *testing.F) {
 			return
 		}
 		_ = s.DataGroups()
-		res, err := VerifyPassive(b, dgs, trust, pkiTestNow)
+		res, err := passport.VerifyPassive(b, dgs, trust, pkiTestNow)
 		if res == nil || (err == nil) != res.OK() {
 			t.Fatalf("result %v inconsistent with error %v", res, err)
 		}
@@ -36,22 +39,22 @@ func FuzzParseSOD(f *testing.F) {
 }
 
 func FuzzParseCertificate(f *testing.F) {
-	for _, alg := range []SyntheticAlgorithm{SyntheticECDSAP256, SyntheticRSAPSS} {
+	for _, alg := range []passporttest.Algorithm{passporttest.ECDSAP256, passporttest.RSAPSS} {
 		p := pkiTestPKI(f, alg)
 		f.Add(p.DSC.Raw)
 		f.Add(p.CSCA.Raw)
 	}
-	crl, err := pkiTestPKI(f, SyntheticECDSAP256).CRL(pkiTestRand(1), pkiTestNow, pkiTestNow, pkiTestPKI(f, SyntheticECDSAP256).DSC)
+	crl, err := pkiTestPKI(f, passporttest.ECDSAP256).CRL(pkiTestRand(1), pkiTestNow, pkiTestNow, pkiTestPKI(f, passporttest.ECDSAP256).DSC)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(crl)
-	store := pkiTestPKI(f, SyntheticECDSAP256).TrustStore()
+	store := pkiTestPKI(f, passporttest.ECDSAP256).TrustStore()
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if crl, err := ParseCRL(b); err == nil {
+		if crl, err := passport.ParseCRL(b); err == nil {
 			_ = store.AddCRL(crl)
 		}
-		c, err := ParseCertificate(b)
+		c, err := passport.ParseCertificate(b)
 		if err != nil {
 			return
 		}
@@ -62,7 +65,7 @@ func FuzzParseCertificate(f *testing.F) {
 }
 
 func FuzzParseMasterList(f *testing.F) {
-	p := pkiTestPKI(f, SyntheticECDSAP256)
+	p := pkiTestPKI(f, passporttest.ECDSAP256)
 	ml, err := p.MasterList(pkiTestRand(1), pkiTestNow)
 	if err != nil {
 		f.Fatal(err)
@@ -70,10 +73,10 @@ func FuzzParseMasterList(f *testing.F) {
 	f.Add(ml)
 	anchors := p.TrustStore()
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if _, err := ParseMasterList(b); err != nil {
+		if _, err := passport.ParseMasterList(b); err != nil {
 			return
 		}
-		_, _ = VerifyMasterList(b, anchors, pkiTestNow)
+		_, _ = passport.VerifyMasterList(b, anchors, pkiTestNow)
 	})
 }
 
@@ -81,19 +84,19 @@ func FuzzVerifyActive(f *testing.F) {
 	keys := aaKeys(f)
 	rsaPub := aaPub(f, keys.rsa1024)
 	ecPub := aaPub(f, keys.brainpool)
-	sig, err := SignActive(pkiTestRand(1), keys.rsa1024, aaChallenge, ActiveSignOptions{Hash: crypto.SHA256})
+	sig, err := passporttest.SignActive(pkiTestRand(1), keys.rsa1024, aaChallenge, passporttest.ActiveSignOptions{Hash: crypto.SHA256})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(aaChallenge, sig)
-	ecSig, err := SignActive(pkiTestRand(2), keys.brainpool, aaChallenge, ActiveSignOptions{})
+	ecSig, err := passporttest.SignActive(pkiTestRand(2), keys.brainpool, aaChallenge, passporttest.ActiveSignOptions{})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(aaChallenge, ecSig)
 	f.Fuzz(func(t *testing.T, challenge, sig []byte) {
-		for _, pub := range []*PublicKey{rsaPub, ecPub} {
-			if res, err := VerifyActive(pub, challenge, sig, 0); err == nil && res == nil {
+		for _, pub := range []*passport.PublicKey{rsaPub, ecPub} {
+			if res, err := passport.VerifyActive(pub, challenge, sig, 0); err == nil && res == nil {
 				t.Fatal("nil result without error")
 			}
 		}

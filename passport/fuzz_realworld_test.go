@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"bytes"
@@ -8,6 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/internal/dh"
+	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // Fuzz targets for the parsers of issue 14: EF.CardSecurity, the three
@@ -18,7 +24,7 @@ import (
 func FuzzParseCardSecurity(f *testing.F) {
 	f.Add([]byte{0x30, 0x00})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		cs, err := ParseCardSecurity(b)
+		cs, err := passport.ParseCardSecurity(b)
 		if err != nil {
 			return
 		}
@@ -26,7 +32,7 @@ func FuzzParseCardSecurity(f *testing.F) {
 			t.Fatalf("parsed SecurityInfos do not marshal: %v", err)
 		}
 		// Verification must not panic either, whatever the content.
-		if _, _, err := VerifyCardSecurity(b, PassiveOptions{At: fixtureNow}); err == nil {
+		if _, _, err := passport.VerifyCardSecurity(b, passport.PassiveOptions{At: fixtureNow}); err == nil {
 			t.Fatal("EF.CardSecurity verified against an empty trust store")
 		}
 	})
@@ -35,22 +41,22 @@ func FuzzParseCardSecurity(f *testing.F) {
 func FuzzParseAgreementKey(f *testing.F) {
 	f.Add([]byte{0x30, 0x03, 0x30, 0x01, 0x00})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		k, err := parseAgreementKey(b)
+		k, err := passport.ParseAgreementKey(b)
 		if err != nil {
 			return
 		}
-		again, err := k.marshal()
+		again, err := k.Marshal()
 		if err != nil {
 			t.Fatalf("a parsed key does not marshal: %v", err)
 		}
-		k2, err := parseAgreementKey(again)
+		k2, err := passport.ParseAgreementKey(again)
 		if err != nil {
 			t.Fatalf("a marshalled key does not parse: %v", err)
 		}
 		switch {
-		case k.ec != nil && (k2.ec == nil || k2.ec.Curve != k.ec.Curve || !k2.ec.Point.Equal(k.ec.Point)):
+		case k.EC() != nil && (k2.EC() == nil || k2.EC().Curve != k.EC().Curve || !k2.EC().Point.Equal(k.EC().Point)):
 			t.Fatal("EC key changed in a round trip")
-		case k.dh != nil && (k2.dh == nil || k2.dh.Group != k.dh.Group || k2.dh.Y.Cmp(k.dh.Y) != 0):
+		case k.DH() != nil && (k2.DH() == nil || k2.DH().Group != k.DH().Group || k2.DH().Y.Cmp(k.DH().Y) != 0):
 			t.Fatal("DH key changed in a round trip")
 		}
 	})
@@ -60,10 +66,10 @@ func FuzzNamesSameRDNs(f *testing.F) {
 	f.Add(mustHex(f, "3027310B3009060355040613025554311830160603550403130F43534341205554"),
 		mustHex(f, "3027311830160603550403130F43534341205554310B300906035504061302555"+"4"))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
-		if pkiNamesSameRDNs(a, b) != pkiNamesSameRDNs(b, a) {
+		if passport.PkiNamesSameRDNs(a, b) != passport.PkiNamesSameRDNs(b, a) {
 			t.Fatal("not symmetric")
 		}
-		if _, ok := pkiRDNKeys(a); ok && !pkiNamesSameRDNs(a, a) {
+		if _, ok := passport.PkiRDNKeys(a); ok && !passport.PkiNamesSameRDNs(a, a) {
 			t.Fatal("not reflexive")
 		}
 	})
@@ -78,23 +84,23 @@ func FuzzPACEChipAnswers(f *testing.F) {
 	}
 	f.Add(uint8(1), mustHex(f, "7C128010143DC40C08C8E891FBED7DEDB92B64AD9000"))
 	f.Add(uint8(2), mustHex(f, "7C0090009000"))
-	infos := []PACEInfo{
-		{Protocol: OIDPACEDHGMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
-		{Protocol: OIDPACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
-		{Protocol: OIDPACEDHIMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
+	infos := []passport.PACEInfo{
+		{Protocol: oids.PACEDHGMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
+		{Protocol: oids.PACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+		{Protocol: oids.PACEDHIMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
 	}
 	f.Fuzz(func(t *testing.T, which uint8, answers []byte) {
 		info := infos[int(which)%len(infos)]
 		// Every answer is the whole input: 9000 first, then the fuzzed bytes.
 		n := 0
-		chip := TransceiverFunc(func(context.Context, []byte) ([]byte, error) {
+		chip := passport.TransceiverFunc(func(context.Context, []byte) ([]byte, error) {
 			n++
 			if n == 1 {
 				return []byte{0x90, 0x00}, nil
 			}
 			return answers, nil
 		})
-		s := NewSession(chip, &SessionOptions{Rand: rand.Reader})
+		s := passport.NewSession(chip, &passport.SessionOptions{Rand: rand.Reader})
 		if _, err := s.PACE(context.Background(), appendixG1Key, info); err == nil {
 			t.Fatal("PACE succeeded against a chip that repeats one answer")
 		}
@@ -112,17 +118,17 @@ func FuzzVirtualChipPACE(f *testing.F) {
 	f.Add(seq(appendixG2[0].cmd, appendixG2[1].cmd))
 	f.Add(seq("0022C1A40F800A04007F00070202040402830101", "10860000027C0000", "10860000127C10811000112233445566778899AABBCCDDEEFF00"))
 	f.Add(seq("0022C1A40F800A04007F00070202040302830101", "10860000027C0000", "10860000127C10811000112233445566778899AABBCCDDEEFF00"))
-	cardAccess, err := (&SecurityInfos{PACE: []PACEInfo{
-		{Protocol: OIDPACEDHGMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
-		{Protocol: OIDPACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
-		{Protocol: OIDPACEDHIMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
+	cardAccess, err := (&passport.SecurityInfos{PACE: []passport.PACEInfo{
+		{Protocol: oids.PACEDHGMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
+		{Protocol: oids.PACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+		{Protocol: oids.PACEDHIMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
 	}}).Marshal()
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, script []byte) {
-		chip, err := NewVirtualChip(VirtualChipConfig{
-			Files:      map[uint16][]byte{FileCOM: mustHex(t, "60145F0104303130365F36063034303030305C026175")},
+		chip, err := passporttest.NewChip(passporttest.ChipConfig{
+			Files:      map[uint16][]byte{passport.FileCOM: mustHex(t, "60145F0104303130365F36063034303030305C026175")},
 			CardAccess: cardAccess,
 			Key:        appendixG1Key,
 			DisableBAC: true,
@@ -131,9 +137,7 @@ func FuzzVirtualChipPACE(f *testing.F) {
 			t.Fatal(err)
 		}
 		playScript(t, chip, script, 8)
-		chip.mu.Lock()
-		defer chip.mu.Unlock()
-		if chip.access {
+		if chip.Opened() {
 			t.Fatal("a fuzzed script opened the chip without the password")
 		}
 	})
@@ -145,7 +149,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	if os.Getenv("MITID_WRITE_FUZZ_SEEDS") == "" {
 		t.Skip("set MITID_WRITE_FUZZ_SEEDS=1 to rewrite testdata/fuzz seeds")
 	}
-	doc, err := NewSyntheticDocument(SyntheticDocumentOptions{Rand: rand.Reader, Now: fixtureNow, PACECAM: true})
+	doc, err := passporttest.NewDocument(passporttest.DocumentOptions{Rand: rand.Reader, Now: fixtureNow, PACECAM: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,37 +173,38 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		}
 	}
 	write("FuzzParseCardSecurity", 0, doc.CardSecurity)
-	cs, err := ParseCardSecurity(doc.CardSecurity)
+	cs, err := passport.ParseCardSecurity(doc.CardSecurity)
 	if err != nil {
 		t.Fatal(err)
 	}
 	write("FuzzParseCardSecurity", 1, cs.SignedData.EContent)
 
-	ec, _ := BrainpoolP256r1().GenerateKey(rand.Reader)
-	grp, _ := StandardDHGroup(0)
-	dh, _ := grp.GenerateKey(rand.Reader)
-	for i, k := range []agreementKey{{ec: &ec.ECPublicKey}, {ec: &ec.ECPublicKey, explicit: true}, {ec: &ec.ECPublicKey, standardized: true},
-		{dh: &dh.DHPublicKey, standardized: true}, {dh: &dh.DHPublicKey, explicit: true}} {
-		der, err := k.marshal()
+	eck, _ := ec.BrainpoolP256r1().GenerateKey(rand.Reader)
+	grp, _ := dh.StandardDHGroup(0)
+	dhk, _ := grp.GenerateKey(rand.Reader)
+	for i, k := range []passport.AgreementKey{passport.NewAgreementKey(&eck.ECPublicKey, nil, false, false),
+		passport.NewAgreementKey(&eck.ECPublicKey, nil, true, false), passport.NewAgreementKey(&eck.ECPublicKey, nil, false, true),
+		passport.NewAgreementKey(nil, &dhk.DHPublicKey, false, true), passport.NewAgreementKey(nil, &dhk.DHPublicKey, true, false)} {
+		der, err := k.Marshal()
 		if err != nil {
 			t.Fatal(err)
 		}
 		write("FuzzParseAgreementKey", i, der)
 	}
-	bp := BrainpoolP256r1()
+	bp := ec.BrainpoolP256r1()
 	g2 := bp.Double(bp.G())
-	unnamed, err := NewCurve(bp.P(), bp.A(), bp.B(), g2.X, g2.Y, bp.N(), 1)
+	unnamed, err := ec.NewCurve(bp.P(), bp.A(), bp.B(), g2.X, g2.Y, bp.N(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	withCustom, err := (&SecurityInfos{PACE: []PACEInfo{{Protocol: OIDPACEECDHIMAES128, Version: 2, ParameterID: 32, HasParameterID: true}},
-		PACEDomainParameters: []PACEDomainParameterInfo{{Protocol: OIDPACEECDHIMAES128[:10], Curve: unnamed, ParameterID: 32, HasParameterID: true}}}).Marshal()
+	withCustom, err := (&passport.SecurityInfos{PACE: []passport.PACEInfo{{Protocol: oids.PACEECDHIMAES128, Version: 2, ParameterID: 32, HasParameterID: true}},
+		PACEDomainParameters: []passport.PACEDomainParameterInfo{{Protocol: oids.PACEECDHIMAES128[:10], Curve: unnamed, ParameterID: 32, HasParameterID: true}}}).Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
 	write("FuzzParseSecurityInfos", 2, withCustom)
 	name := doc.PKI.DSC.RawIssuer
-	write("FuzzNamesSameRDNs", 0, name, synthReverseRDNs(name))
+	write("FuzzNamesSameRDNs", 0, name, passporttest.ReverseRDNs(name))
 	write("FuzzNamesSameRDNs", 1, name, synthDropFirstRDN(name))
 	for i, e := range appendixG2 {
 		write("FuzzPACEChipAnswers", i, uint8(0), mustHex(t, e.resp))

@@ -3,35 +3,37 @@ package passport
 import (
 	"fmt"
 	"strings"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 // The Logical Data Structure (ICAO 9303 Part 10): the elementary files of
 // the eMRTD application. Every file is one BER-TLV data object whose tag
 // names the file (EF.COM 60, DG1 61, DG2 75, ..., EF.SOD 77). This file holds
 // the tags and EF.COM; each data group has its own lds_*.go file. File
-// identifiers (FileCOM, FileSOD, FileDG) live with the APDU layer.
+// identifiers (efCOM, efSOD, FileDG) live with the APDU layer.
 
 // Tags of the LDS files.
 const (
-	TagCOM Tag = 0x60
-	TagSOD Tag = 0x77
+	tagCOM ber.Tag = 0x60
+	tagSOD ber.Tag = 0x77
 )
 
 // ldsDataGroupTags maps data group number (index) to its file tag.
-var ldsDataGroupTags = [17]Tag{0, 0x61, 0x75, 0x63, 0x76, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6A, 0x6B, 0x6C, 0x6D, 0x6E, 0x6F, 0x70}
+var ldsDataGroupTags = [17]ber.Tag{0, 0x61, 0x75, 0x63, 0x76, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6A, 0x6B, 0x6C, 0x6D, 0x6E, 0x6F, 0x70}
 
-// DataGroupTag returns the tag that opens data group n (1..16): 61 for
+// dataGroupTag returns the tag that opens data group n (1..16): 61 for
 // DG1, 75 for DG2, ..., 70 for DG16.
-func DataGroupTag(n int) (Tag, error) {
+func dataGroupTag(n int) (ber.Tag, error) {
 	if n < 1 || n > 16 {
 		return 0, fmt.Errorf("%w: data group number %d outside 1..16", ErrMalformedLDS, n)
 	}
 	return ldsDataGroupTags[n], nil
 }
 
-// DataGroupFromTag returns the data group number a file tag stands for, or
+// dataGroupFromTag returns the data group number a file tag stands for, or
 // 0 when the tag is not a data group tag.
-func DataGroupFromTag(t Tag) int {
+func dataGroupFromTag(t ber.Tag) int {
 	for n := 1; n <= 16; n++ {
 		if ldsDataGroupTags[n] == t {
 			return n
@@ -41,22 +43,22 @@ func DataGroupFromTag(t Tag) int {
 }
 
 // ldsOpen parses a whole LDS file: exactly one data object with tag want.
-func ldsOpen(b []byte, want Tag, name string) (TLV, error) {
-	t, rest, err := ParseTLV(b)
+func ldsOpen(b []byte, want ber.Tag, name string) (ber.TLV, error) {
+	t, rest, err := ber.ParseTLV(b)
 	if err != nil {
-		return TLV{}, fmt.Errorf("%w: %s: %v", ErrMalformedLDS, name, err)
+		return ber.TLV{}, fmt.Errorf("%w: %s: %v", ErrMalformedLDS, name, err)
 	}
 	if t.Tag != want {
-		return TLV{}, fmt.Errorf("%w: %s starts with tag %s, expected %s", ErrMalformedLDS, name, t.Tag, want)
+		return ber.TLV{}, fmt.Errorf("%w: %s starts with tag %s, expected %s", ErrMalformedLDS, name, t.Tag, want)
 	}
 	if len(rest) != 0 {
-		return TLV{}, fmt.Errorf("%w: %s has %d bytes after its data object", ErrMalformedLDS, name, len(rest))
+		return ber.TLV{}, fmt.Errorf("%w: %s has %d bytes after its data object", ErrMalformedLDS, name, len(rest))
 	}
 	return t, nil
 }
 
 // ldsChildren parses a constructed value into its data objects.
-func ldsChildren(t TLV, name string) ([]TLV, error) {
+func ldsChildren(t ber.TLV, name string) ([]ber.TLV, error) {
 	kids, err := t.Children()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrMalformedLDS, name, err)
@@ -72,13 +74,13 @@ type COM struct {
 	// UnicodeVersion is "aabbcc" for Unicode aa.bb.cc, e.g. "040000".
 	UnicodeVersion string
 	// Tags lists the data group tags present, in file order (e.g. 61, 75).
-	Tags []Tag
+	Tags []ber.Tag
 }
 
 // ParseCOM parses EF.COM (tag 60: 5F01 LDS version, 5F36 Unicode version,
 // 5C tag list). Errors wrap ErrMalformedLDS.
 func ParseCOM(b []byte) (*COM, error) {
-	top, err := ldsOpen(b, TagCOM, "EF.COM")
+	top, err := ldsOpen(b, tagCOM, "EF.COM")
 	if err != nil {
 		return nil, err
 	}
@@ -110,13 +112,13 @@ func ParseCOM(b []byte) (*COM, error) {
 
 // ldsTagList decodes a tag list (5C): one-byte tags, or two-byte tags when
 // the first byte's low five bits are all set.
-func ldsTagList(b []byte) []Tag {
-	var out []Tag
+func ldsTagList(b []byte) []ber.Tag {
+	var out []ber.Tag
 	for i := 0; i < len(b); i++ {
-		t := Tag(b[i])
+		t := ber.Tag(b[i])
 		if b[i]&0x1F == 0x1F && i+1 < len(b) {
 			i++
-			t = t<<8 | Tag(b[i])
+			t = t<<8 | ber.Tag(b[i])
 		}
 		out = append(out, t)
 	}
@@ -124,9 +126,9 @@ func ldsTagList(b []byte) []Tag {
 }
 
 // ldsAppendTagList encodes tags for a 5C tag list.
-func ldsAppendTagList(dst []byte, tags []Tag) []byte {
+func ldsAppendTagList(dst []byte, tags []ber.Tag) []byte {
 	for _, t := range tags {
-		dst = appendTag(dst, t)
+		dst = ber.AppendTag(dst, t)
 	}
 	return dst
 }
@@ -139,7 +141,7 @@ func ldsDigits(s string) bool {
 func (c *COM) DataGroups() []int {
 	var out []int
 	for _, t := range c.Tags {
-		if n := DataGroupFromTag(t); n != 0 {
+		if n := dataGroupFromTag(t); n != 0 {
 			out = append(out, n)
 		}
 	}
@@ -149,8 +151,8 @@ func (c *COM) DataGroups() []int {
 // Marshal encodes EF.COM.
 func (c *COM) Marshal() []byte {
 	var v []byte
-	v = AppendTLV(v, 0x5F01, []byte(c.LDSVersion))
-	v = AppendTLV(v, 0x5F36, []byte(c.UnicodeVersion))
-	v = AppendTLV(v, 0x5C, ldsAppendTagList(nil, c.Tags))
-	return EncodeTLV(TagCOM, v)
+	v = ber.AppendTLV(v, 0x5F01, []byte(c.LDSVersion))
+	v = ber.AppendTLV(v, 0x5F36, []byte(c.UnicodeVersion))
+	v = ber.AppendTLV(v, 0x5C, ldsAppendTagList(nil, c.Tags))
+	return ber.EncodeTLV(tagCOM, v)
 }

@@ -3,6 +3,8 @@ package passport
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 // DG11 (additional personal details), DG12 (additional document details)
@@ -14,31 +16,31 @@ import (
 
 // Tags of DG11 elements.
 const (
-	tagDG11FullName          Tag = 0x5F0E
-	tagDG11OtherName         Tag = 0x5F0F
-	tagDG11PersonalNumber    Tag = 0x5F10
-	tagDG11FullDateOfBirth   Tag = 0x5F2B
-	tagDG11PlaceOfBirth      Tag = 0x5F11
-	tagDG11Address           Tag = 0x5F42
-	tagDG11Telephone         Tag = 0x5F12
-	tagDG11Profession        Tag = 0x5F13
-	tagDG11Title             Tag = 0x5F14
-	tagDG11PersonalSummary   Tag = 0x5F15
-	tagDG11ProofOfCitizen    Tag = 0x5F16
-	tagDG11OtherTDNumbers    Tag = 0x5F17
-	tagDG11CustodyInfo       Tag = 0x5F18
-	tagLDSTagList            Tag = 0x5C
-	tagLDSOtherTemplate      Tag = 0xA0
-	tagLDSCount              Tag = 0x02
-	tagDG12IssuingAuthority  Tag = 0x5F19
-	tagDG12DateOfIssue       Tag = 0x5F26
-	tagDG12OtherPerson       Tag = 0x5F1A
-	tagDG12Endorsements      Tag = 0x5F1B
-	tagDG12TaxExit           Tag = 0x5F1C
-	tagDG12FrontImage        Tag = 0x5F1D
-	tagDG12RearImage         Tag = 0x5F1E
-	tagDG12PersonalizationAt Tag = 0x5F55
-	tagDG12PersonalizationSN Tag = 0x5F56
+	tagDG11FullName          ber.Tag = 0x5F0E
+	tagDG11OtherName         ber.Tag = 0x5F0F
+	tagDG11PersonalNumber    ber.Tag = 0x5F10
+	tagDG11FullDateOfBirth   ber.Tag = 0x5F2B
+	tagDG11PlaceOfBirth      ber.Tag = 0x5F11
+	tagDG11Address           ber.Tag = 0x5F42
+	tagDG11Telephone         ber.Tag = 0x5F12
+	tagDG11Profession        ber.Tag = 0x5F13
+	tagDG11Title             ber.Tag = 0x5F14
+	tagDG11PersonalSummary   ber.Tag = 0x5F15
+	tagDG11ProofOfCitizen    ber.Tag = 0x5F16
+	tagDG11OtherTDNumbers    ber.Tag = 0x5F17
+	tagDG11CustodyInfo       ber.Tag = 0x5F18
+	tagLDSTagList            ber.Tag = 0x5C
+	tagLDSOtherTemplate      ber.Tag = 0xA0
+	tagLDSCount              ber.Tag = 0x02
+	tagDG12IssuingAuthority  ber.Tag = 0x5F19
+	tagDG12DateOfIssue       ber.Tag = 0x5F26
+	tagDG12OtherPerson       ber.Tag = 0x5F1A
+	tagDG12Endorsements      ber.Tag = 0x5F1B
+	tagDG12TaxExit           ber.Tag = 0x5F1C
+	tagDG12FrontImage        ber.Tag = 0x5F1D
+	tagDG12RearImage         ber.Tag = 0x5F1E
+	tagDG12PersonalizationAt ber.Tag = 0x5F55
+	tagDG12PersonalizationSN ber.Tag = 0x5F56
 )
 
 // DG11 holds additional personal details. Text fields keep the
@@ -115,18 +117,18 @@ func ParseDG11(b []byte) (*DG11, error) {
 // elements in the order of ICAO 9303 Part 10, other names in an A0
 // template with a count.
 func (d *DG11) Marshal() []byte {
-	var tags []Tag
+	var tags []ber.Tag
 	var body []byte
-	add := func(t Tag, v string) {
+	add := func(t ber.Tag, v string) {
 		if v != "" {
 			tags = append(tags, t)
-			body = AppendTLV(body, t, []byte(v))
+			body = ber.AppendTLV(body, t, []byte(v))
 		}
 	}
 	add(tagDG11FullName, d.FullName)
 	if len(d.OtherNames) > 0 {
 		tags = append(tags, tagDG11OtherName)
-		body = AppendTLV(body, tagLDSOtherTemplate, ldsCountedValue(tagDG11OtherName, d.OtherNames))
+		body = ber.AppendTLV(body, tagLDSOtherTemplate, ldsCountedValue(tagDG11OtherName, d.OtherNames))
 	}
 	add(tagDG11PersonalNumber, d.PersonalNumber)
 	add(tagDG11FullDateOfBirth, d.FullDateOfBirth)
@@ -139,7 +141,7 @@ func (d *DG11) Marshal() []byte {
 	add(tagDG11ProofOfCitizen, string(d.ProofOfCitizenship))
 	add(tagDG11OtherTDNumbers, d.OtherTravelDocument)
 	add(tagDG11CustodyInfo, d.CustodyInformation)
-	return EncodeTLV(0x6B, append(AppendTLV(nil, tagLDSTagList, ldsAppendTagList(nil, tags)), body...))
+	return ber.EncodeTLV(0x6B, append(ber.AppendTLV(nil, tagLDSTagList, ldsAppendTagList(nil, tags)), body...))
 }
 
 // DG12 holds additional document details.
@@ -199,19 +201,19 @@ func ParseDG12(b []byte) (*DG12, error) {
 
 // Marshal encodes DG12 in the nominal form.
 func (d *DG12) Marshal() []byte {
-	var tags []Tag
+	var tags []ber.Tag
 	var body []byte
-	add := func(t Tag, v string) {
+	add := func(t ber.Tag, v string) {
 		if v != "" {
 			tags = append(tags, t)
-			body = AppendTLV(body, t, []byte(v))
+			body = ber.AppendTLV(body, t, []byte(v))
 		}
 	}
 	add(tagDG12IssuingAuthority, d.IssuingAuthority)
 	add(tagDG12DateOfIssue, d.DateOfIssue)
 	if len(d.OtherPersons) > 0 {
 		tags = append(tags, tagDG12OtherPerson)
-		body = AppendTLV(body, tagLDSOtherTemplate, ldsCountedValue(tagDG12OtherPerson, d.OtherPersons))
+		body = ber.AppendTLV(body, tagLDSOtherTemplate, ldsCountedValue(tagDG12OtherPerson, d.OtherPersons))
 	}
 	add(tagDG12Endorsements, d.Endorsements)
 	add(tagDG12TaxExit, d.TaxExitRequirements)
@@ -219,12 +221,12 @@ func (d *DG12) Marshal() []byte {
 	add(tagDG12RearImage, string(d.RearImage))
 	add(tagDG12PersonalizationAt, d.PersonalizationTime)
 	add(tagDG12PersonalizationSN, d.PersonalizationDevice)
-	return EncodeTLV(0x6C, append(AppendTLV(nil, tagLDSTagList, ldsAppendTagList(nil, tags)), body...))
+	return ber.EncodeTLV(0x6C, append(ber.AppendTLV(nil, tagLDSTagList, ldsAppendTagList(nil, tags)), body...))
 }
 
 // ldsDetailsOpen opens DG11/DG12: checks the file tag and that the tag list
 // (when present) names only elements the file holds.
-func ldsDetailsOpen(b []byte, tag Tag, name string) ([]TLV, error) {
+func ldsDetailsOpen(b []byte, tag ber.Tag, name string) ([]ber.TLV, error) {
 	top, err := ldsOpen(b, tag, name)
 	if err != nil {
 		return nil, err
@@ -236,7 +238,7 @@ func ldsDetailsOpen(b []byte, tag Tag, name string) ([]TLV, error) {
 	if len(kids) == 0 || kids[0].Tag != tagLDSTagList {
 		return nil, fmt.Errorf("%w: %s does not start with a tag list (5C)", ErrMalformedLDS, name)
 	}
-	present := map[Tag]bool{}
+	present := map[ber.Tag]bool{}
 	for _, k := range kids[1:] {
 		present[k.Tag] = true
 		if k.Tag == tagLDSOtherTemplate {
@@ -254,7 +256,7 @@ func ldsDetailsOpen(b []byte, tag Tag, name string) ([]TLV, error) {
 
 // ldsCountedTemplate decodes an A0 template {02 count, elem, elem, ...}
 // and checks the count.
-func ldsCountedTemplate(t TLV, elem Tag, name string) ([]string, error) {
+func ldsCountedTemplate(t ber.TLV, elem ber.Tag, name string) ([]string, error) {
 	kids, err := ldsChildren(t, name)
 	if err != nil {
 		return nil, err
@@ -281,10 +283,10 @@ func ldsCountedTemplate(t TLV, elem Tag, name string) ([]string, error) {
 }
 
 // ldsCountedValue encodes {02 count, elem...}.
-func ldsCountedValue(elem Tag, vals []string) []byte {
-	v := AppendTLV(nil, tagLDSCount, []byte{byte(len(vals))})
+func ldsCountedValue(elem ber.Tag, vals []string) []byte {
+	v := ber.AppendTLV(nil, tagLDSCount, []byte{byte(len(vals))})
 	for _, s := range vals {
-		v = AppendTLV(v, elem, []byte(s))
+		v = ber.AppendTLV(v, elem, []byte(s))
 	}
 	return v
 }
@@ -337,8 +339,8 @@ func ParseDG16(b []byte) (*DG16, error) {
 	count := int(kids[0].Value[0])
 	d := &DG16{}
 	for i, k := range kids[1:] {
-		if k.Tag != Tag(0xA1+i) {
-			return nil, fmt.Errorf("%w: DG16 person %d has tag %s, expected %s", ErrMalformedLDS, i+1, k.Tag, Tag(0xA1+i))
+		if k.Tag != ber.Tag(0xA1+i) {
+			return nil, fmt.Errorf("%w: DG16 person %d has tag %s, expected %s", ErrMalformedLDS, i+1, k.Tag, ber.Tag(0xA1+i))
 		}
 		fields, err := ldsChildren(k, "DG16 person "+strconv.Itoa(i+1))
 		if err != nil {
@@ -370,18 +372,18 @@ func (d *DG16) Marshal() ([]byte, error) {
 	if len(d.Persons) > 15 {
 		return nil, fmt.Errorf("%w: DG16 holds at most 15 persons, got %d", ErrMalformedLDS, len(d.Persons))
 	}
-	v := AppendTLV(nil, tagLDSCount, []byte{byte(len(d.Persons))})
+	v := ber.AppendTLV(nil, tagLDSCount, []byte{byte(len(d.Persons))})
 	for i, p := range d.Persons {
 		var f []byte
 		for _, e := range []struct {
-			t Tag
+			t ber.Tag
 			s string
 		}{{0x5F50, p.Date}, {0x5F51, p.Name}, {0x5F52, p.Telephone}, {0x5F53, p.Address}} {
 			if e.s != "" {
-				f = AppendTLV(f, e.t, []byte(e.s))
+				f = ber.AppendTLV(f, e.t, []byte(e.s))
 			}
 		}
-		v = AppendTLV(v, Tag(0xA1+i), f)
+		v = ber.AppendTLV(v, ber.Tag(0xA1+i), f)
 	}
-	return EncodeTLV(0x70, v), nil
+	return ber.EncodeTLV(0x70, v), nil
 }

@@ -3,6 +3,8 @@ package passport
 import (
 	"fmt"
 	"strings"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 // DG1 holds the machine readable zone (ICAO 9303 Part 10 §4.7.1): tag 61
@@ -26,7 +28,7 @@ func ParseDG1(b []byte) (*DG1, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, ok := FindTLV(kids, 0x5F1F)
+	t, ok := ber.FindTLV(kids, 0x5F1F)
 	if !ok || len(kids) != 1 {
 		return nil, fmt.Errorf("%w: DG1 must hold exactly one MRZ data object (5F1F)", ErrMalformedLDS)
 	}
@@ -44,5 +46,5 @@ func MarshalDG1(mrz string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return EncodeTLV(0x61, EncodeTLV(0x5F1F, []byte(strings.Join(m.Lines, "")))), nil
+	return ber.EncodeTLV(0x61, ber.EncodeTLV(0x5F1F, []byte(strings.Join(m.Lines, "")))), nil
 }

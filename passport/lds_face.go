@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/big"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 // DG2, the encoded face (ICAO 9303 Part 10 §4.7.2): a biometric
@@ -168,7 +170,7 @@ func ParseDG2(b []byte) (*DG2, error) {
 	return d, nil
 }
 
-func parseFaceTemplate(bit TLV) ([]FaceImage, error) {
+func parseFaceTemplate(bit ber.TLV) ([]FaceImage, error) {
 	parts, err := bit.Children()
 	if err != nil {
 		return nil, err
@@ -310,7 +312,7 @@ const (
 // Only the first representation is returned (eMRTDs hold one per template).
 func parseISO39794Face(b []byte) (FaceImage, error) {
 	f := FaceImage{Encoding: FaceISO39794, FaceImageKind: -1}
-	kids, err := ParseTLVs(b)
+	kids, err := ber.ParseTLVs(b)
 	if err != nil {
 		return f, err
 	}
@@ -320,7 +322,7 @@ func parseISO39794Face(b []byte) (FaceImage, error) {
 			return f, err
 		}
 	}
-	reps, ok := FindTLV(kids, 0xA1)
+	reps, ok := ber.FindTLV(kids, 0xA1)
 	if !ok {
 		return f, fmt.Errorf("ISO/IEC 39794-5 block lacks representationBlocks [1]")
 	}
@@ -340,13 +342,13 @@ func parseISO39794Face(b []byte) (FaceImage, error) {
 	if err != nil {
 		return f, err
 	}
-	data, ok := FindTLV(fields, 0x80)
+	data, ok := ber.FindTLV(fields, 0x80)
 	if !ok {
 		return f, fmt.Errorf("ISO/IEC 39794-5 block lacks representationData2D")
 	}
 	f.Image = data.Value
 	f.Format = DetectImageFormat(f.Image)
-	if info, ok := FindTLV(fields, 0xA1); ok {
+	if info, ok := ber.FindTLV(fields, 0xA1); ok {
 		if code, err := iso39794Code(info, 0xA0); err == nil {
 			switch code {
 			case iso39794FormatJPEG:
@@ -360,10 +362,10 @@ func parseISO39794Face(b []byte) (FaceImage, error) {
 		}
 		if size, err := iso39794Path(info, 0xA7); err == nil {
 			sz, _ := size.Children()
-			if w, ok := FindTLV(sz, 0x80); ok {
+			if w, ok := ber.FindTLV(sz, 0x80); ok {
 				f.Width = iso39794Int(w.Value)
 			}
-			if h, ok := FindTLV(sz, 0x81); ok {
+			if h, ok := ber.FindTLV(sz, 0x81); ok {
 				f.Height = iso39794Int(h.Value)
 			}
 		}
@@ -372,15 +374,15 @@ func parseISO39794Face(b []byte) (FaceImage, error) {
 }
 
 // iso39794Path descends through constructed children by tag.
-func iso39794Path(t TLV, tags ...Tag) (TLV, error) {
+func iso39794Path(t ber.TLV, tags ...ber.Tag) (ber.TLV, error) {
 	for _, tag := range tags {
 		kids, err := t.Children()
 		if err != nil {
-			return TLV{}, err
+			return ber.TLV{}, err
 		}
-		next, ok := FindTLV(kids, tag)
+		next, ok := ber.FindTLV(kids, tag)
 		if !ok {
-			return TLV{}, fmt.Errorf("missing %s", tag)
+			return ber.TLV{}, fmt.Errorf("missing %s", tag)
 		}
 		t = next
 	}
@@ -389,7 +391,7 @@ func iso39794Path(t TLV, tags ...Tag) (TLV, error) {
 
 // iso39794Code reads a code element: tag { code [0] INTEGER } (or the
 // extension-block fallback tag { [1] { [0] INTEGER } }).
-func iso39794Code(parent TLV, tag Tag) (int, error) {
+func iso39794Code(parent ber.TLV, tag ber.Tag) (int, error) {
 	c, err := iso39794Path(parent, tag)
 	if err != nil {
 		return 0, err
@@ -398,10 +400,10 @@ func iso39794Code(parent TLV, tag Tag) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if v, ok := FindTLV(kids, 0x80); ok {
+	if v, ok := ber.FindTLV(kids, 0x80); ok {
 		return iso39794Int(v.Value), nil
 	}
-	if ext, ok := FindTLV(kids, 0xA1); ok {
+	if ext, ok := ber.FindTLV(kids, 0xA1); ok {
 		if v, err := iso39794Path(ext, 0x80); err == nil {
 			return iso39794Int(v.Value), nil
 		}
@@ -430,7 +432,7 @@ func iso39794IntBytes(v int) []byte {
 // marshalISO39794Face encodes the content of 7F2E for one face, in the
 // eMRTD application profile layout (A1 wrapping the [APPLICATION 5] block).
 func marshalISO39794Face(f *FaceImage) []byte {
-	code := func(tag Tag, v int) []byte { return EncodeTLV(tag, EncodeTLV(0x80, iso39794IntBytes(v))) }
+	code := func(tag ber.Tag, v int) []byte { return ber.EncodeTLV(tag, ber.EncodeTLV(0x80, iso39794IntBytes(v))) }
 	format := iso39794FormatJPEG
 	if f.Format == ImageJPEG2000 {
 		format = iso39794FormatJPEG2000Lossy
@@ -442,13 +444,13 @@ func marshalISO39794Face(f *FaceImage) []byte {
 	info := bytes.Join([][]byte{
 		code(0xA0, format),
 		code(0xA1, kind),
-		EncodeTLV(0xA7, append(EncodeTLV(0x80, iso39794IntBytes(f.Width)), EncodeTLV(0x81, iso39794IntBytes(f.Height))...)),
+		ber.EncodeTLV(0xA7, append(ber.EncodeTLV(0x80, iso39794IntBytes(f.Width)), ber.EncodeTLV(0x81, iso39794IntBytes(f.Height))...)),
 	}, nil)
-	img2D := append(EncodeTLV(0x80, f.Image), EncodeTLV(0xA1, info)...)
-	rep := EncodeTLV(0x30, append(EncodeTLV(0x80, []byte{0}), EncodeTLV(0xA1, EncodeTLV(0xA0, EncodeTLV(0xA0, img2D)))...))
-	version := append(EncodeTLV(0x80, []byte{3}), EncodeTLV(0x81, iso39794IntBytes(2019))...)
-	block := EncodeTLV(0x65, append(EncodeTLV(0xA0, version), EncodeTLV(0xA1, rep)...))
-	return EncodeTLV(0xA1, block)
+	img2D := append(ber.EncodeTLV(0x80, f.Image), ber.EncodeTLV(0xA1, info)...)
+	rep := ber.EncodeTLV(0x30, append(ber.EncodeTLV(0x80, []byte{0}), ber.EncodeTLV(0xA1, ber.EncodeTLV(0xA0, ber.EncodeTLV(0xA0, img2D)))...))
+	version := append(ber.EncodeTLV(0x80, []byte{3}), ber.EncodeTLV(0x81, iso39794IntBytes(2019))...)
+	block := ber.EncodeTLV(0x65, append(ber.EncodeTLV(0xA0, version), ber.EncodeTLV(0xA1, rep)...))
+	return ber.EncodeTLV(0xA1, block)
 }
 
 // Marshal encodes DG2 with one biometric information template per face,
@@ -457,28 +459,28 @@ func (d *DG2) Marshal() ([]byte, error) {
 	if len(d.Faces) == 0 || len(d.Faces) > ldsMaxFaces {
 		return nil, fmt.Errorf("%w: DG2 needs 1..%d faces, got %d", ErrMalformedLDS, ldsMaxFaces, len(d.Faces))
 	}
-	group := AppendTLV(nil, tagLDSCount, []byte{byte(len(d.Faces))})
+	group := ber.AppendTLV(nil, tagLDSCount, []byte{byte(len(d.Faces))})
 	for i := range d.Faces {
 		f := &d.Faces[i]
 		var bdb []byte
 		formatType := FormatTypeISO19794Fac
 		if f.Encoding == FaceISO39794 {
 			formatType = FormatTypeISO39794Fac
-			bdb = EncodeTLV(0x7F2E, marshalISO39794Face(f))
+			bdb = ber.EncodeTLV(0x7F2E, marshalISO39794Face(f))
 		} else {
 			rec, err := marshalISO19794Face(f)
 			if err != nil {
 				return nil, err
 			}
-			bdb = EncodeTLV(0x5F2E, rec)
+			bdb = ber.EncodeTLV(0x5F2E, rec)
 		}
 		bht := bytes.Join([][]byte{
-			EncodeTLV(0x80, []byte{0x01, 0x01}), // ICAO header version 1.1
-			EncodeTLV(0x81, []byte{0x02}),       // biometric type: facial features
-			EncodeTLV(0x87, binary.BigEndian.AppendUint16(nil, FormatOwnerJTC1SC37)),
-			EncodeTLV(0x88, binary.BigEndian.AppendUint16(nil, formatType)),
+			ber.EncodeTLV(0x80, []byte{0x01, 0x01}), // ICAO header version 1.1
+			ber.EncodeTLV(0x81, []byte{0x02}),       // biometric type: facial features
+			ber.EncodeTLV(0x87, binary.BigEndian.AppendUint16(nil, FormatOwnerJTC1SC37)),
+			ber.EncodeTLV(0x88, binary.BigEndian.AppendUint16(nil, formatType)),
 		}, nil)
-		group = AppendTLV(group, 0x7F60, append(EncodeTLV(0xA1, bht), bdb...))
+		group = ber.AppendTLV(group, 0x7F60, append(ber.EncodeTLV(0xA1, bht), bdb...))
 	}
-	return EncodeTLV(0x75, EncodeTLV(0x7F61, group)), nil
+	return ber.EncodeTLV(0x75, ber.EncodeTLV(0x7F61, group)), nil
 }

@@ -3,6 +3,8 @@ package passport
 import (
 	"crypto"
 	"fmt"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
 )
 
 // DG15 (Active Authentication public key) and DG14 (security options for
@@ -39,7 +41,7 @@ func MarshalDG15(pub crypto.PublicKey, explicit bool) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return EncodeTLV(0x6F, spki), nil
+	return ber.EncodeTLV(0x6F, spki), nil
 }
 
 // DG14 holds the SecurityInfos of Chip Authentication (keys and protocol
@@ -71,7 +73,7 @@ func (d *DG14) Marshal() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return EncodeTLV(0x6E, set), nil
+	return ber.EncodeTLV(0x6E, set), nil
 }
 
 // ActiveAuthenticationHash returns the hash DG14's ActiveAuthenticationInfo

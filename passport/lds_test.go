@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"bytes"
@@ -8,6 +8,10 @@ import (
 	"image/jpeg"
 	"reflect"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // The Part 10 LDS samples of reference/icao9303-worked-examples.md §10.
@@ -23,11 +27,11 @@ const (
 
 func TestParseCOM_Part10Sample(t *testing.T) {
 	raw := mustHexT(ldsVectorCOM)
-	c, err := ParseCOM(raw)
+	c, err := passport.ParseCOM(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.LDSVersion != "0106" || c.UnicodeVersion != "040000" || !reflect.DeepEqual(c.Tags, []Tag{0x61, 0x75}) {
+	if c.LDSVersion != "0106" || c.UnicodeVersion != "040000" || !reflect.DeepEqual(c.Tags, []ber.Tag{0x61, 0x75}) {
 		t.Errorf("COM = %+v", c)
 	}
 	if fmt.Sprint(c.DataGroups()) != "[1 2]" {
@@ -40,11 +44,11 @@ func TestParseCOM_Part10Sample(t *testing.T) {
 
 func TestParseDG11_Part10SampleA5Corrected(t *testing.T) {
 	raw := mustHexT(ldsVectorDG11)
-	d, err := ParseDG11(raw)
+	d, err := passport.ParseDG11(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &DG11{FullName: "SMITH<<JOHN<J", PlaceOfBirth: "ANYTOWN<MN", Address: "123 MAPLE RD<ANYTOWN<MN",
+	want := &passport.DG11{FullName: "SMITH<<JOHN<J", PlaceOfBirth: "ANYTOWN<MN", Address: "123 MAPLE RD<ANYTOWN<MN",
 		Telephone: "16125551212", Profession: "TRAVEL<AGENT"}
 	if !reflect.DeepEqual(d, want) {
 		t.Errorf("DG11 = %+v", d)
@@ -66,7 +70,7 @@ func TestParseDG11_OtherNamesDeviations(t *testing.T) {
 		{"bare 5F0F (China)", ldsVectorDG11OtherNamesChina, []string{"SMITH<<JOHN"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := ParseDG11(mustHexT(tc.hex))
+			d, err := passport.ParseDG11(mustHexT(tc.hex))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,7 +80,7 @@ func TestParseDG11_OtherNamesDeviations(t *testing.T) {
 		})
 	}
 	// Encoding always produces the nominal form.
-	d := &DG11{OtherNames: []string{"SMITH<<JOHN", "JOHN<SMITH"}}
+	d := &passport.DG11{OtherNames: []string{"SMITH<<JOHN", "JOHN<SMITH"}}
 	if got := d.Marshal(); !bytes.Equal(got, mustHexT(ldsVectorDG11OtherNamesNominal)) {
 		t.Errorf("Marshal = %X", got)
 	}
@@ -84,11 +88,11 @@ func TestParseDG11_OtherNamesDeviations(t *testing.T) {
 
 func TestParseDG16_Part10SampleA6(t *testing.T) {
 	raw := mustHexT(ldsVectorDG16)
-	d, err := ParseDG16(raw)
+	d, err := passport.ParseDG16(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &DG16{Persons: []NotifyPerson{
+	want := &passport.DG16{Persons: []passport.NotifyPerson{
 		{Date: "20020101", Name: "SMITH<<CHARLES<R", Telephone: "19525551212", Address: "123 MAPLE RD<ANYTOWN<MN<55100"},
 		{Date: "20020315", Name: "BROWN<<MARY<J", Telephone: "14155551212", Address: "49 REDWOOD LN<OCEAN BREEZE<CA<94000"},
 	}}
@@ -102,10 +106,10 @@ func TestParseDG16_Part10SampleA6(t *testing.T) {
 }
 
 func TestParseDG12_RoundTrip(t *testing.T) {
-	d := &DG12{IssuingAuthority: "UTOPIA PASSPORT OFFICE", DateOfIssue: "20240115", OtherPersons: []string{"DOE<<JANE"},
+	d := &passport.DG12{IssuingAuthority: "UTOPIA PASSPORT OFFICE", DateOfIssue: "20240115", OtherPersons: []string{"DOE<<JANE"},
 		Endorsements: "NONE", FrontImage: []byte{0xFF, 0xD8, 0xFF, 0xE0}, PersonalizationTime: "20240115103000",
 		PersonalizationDevice: "SN-0042"}
-	got, err := ParseDG12(d.Marshal())
+	got, err := passport.ParseDG12(d.Marshal())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +121,7 @@ func TestParseDG12_RoundTrip(t *testing.T) {
 // TestLDSDate_BCD: early documents stored dates as packed BCD.
 func TestLDSDate_BCD(t *testing.T) {
 	for in, want := range map[string]string{"\x19\x74\x08\x12": "19740812", "19740812": "19740812", "\xAB": "\xAB"} {
-		if got := ldsDate([]byte(in)); got != want {
+		if got := passport.LdsDate([]byte(in)); got != want {
 			t.Errorf("ldsDate(%X) = %q, want %q", in, got, want)
 		}
 	}
@@ -129,17 +133,17 @@ func TestParseLDS_RejectsMalformed(t *testing.T) {
 		parse func([]byte) error
 		hex   string
 	}{
-		{"COM wrong tag", func(b []byte) error { _, err := ParseCOM(b); return err }, "61145F0104303130365F36063034303030305C026175"},
-		{"COM trailing", func(b []byte) error { _, err := ParseCOM(b); return err }, ldsVectorCOM + "00"},
-		{"COM no tag list", func(b []byte) error { _, err := ParseCOM(b); return err }, "60065F0104303130"},
-		{"DG11 list names absent element", func(b []byte) error { _, err := ParseDG11(b); return err }, "6B045C025F10"},
-		{"DG11 count mismatch", func(b []byte) error { _, err := ParseDG11(b); return err }, "6B125C025F0FA00C0201025F0F0648454C4C4F21"},
-		{"DG16 wrong count", func(b []byte) error { _, err := ParseDG16(b); return err }, "7005020102A100"},
-		{"DG2 empty", func(b []byte) error { _, err := ParseDG2(b); return err }, "7500"},
-		{"DG15 not a key", func(b []byte) error { _, err := ParseDG15(b); return err }, "6F03020100"},
+		{"COM wrong tag", func(b []byte) error { _, err := passport.ParseCOM(b); return err }, "61145F0104303130365F36063034303030305C026175"},
+		{"COM trailing", func(b []byte) error { _, err := passport.ParseCOM(b); return err }, ldsVectorCOM + "00"},
+		{"COM no tag list", func(b []byte) error { _, err := passport.ParseCOM(b); return err }, "60065F0104303130"},
+		{"DG11 list names absent element", func(b []byte) error { _, err := passport.ParseDG11(b); return err }, "6B045C025F10"},
+		{"DG11 count mismatch", func(b []byte) error { _, err := passport.ParseDG11(b); return err }, "6B125C025F0FA00C0201025F0F0648454C4C4F21"},
+		{"DG16 wrong count", func(b []byte) error { _, err := passport.ParseDG16(b); return err }, "7005020102A100"},
+		{"DG2 empty", func(b []byte) error { _, err := passport.ParseDG2(b); return err }, "7500"},
+		{"DG15 not a key", func(b []byte) error { _, err := passport.ParseDG15(b); return err }, "6F03020100"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := tc.parse(mustHexT(tc.hex)); !errors.Is(err, ErrMalformedLDS) {
+			if err := tc.parse(mustHexT(tc.hex)); !errors.Is(err, passport.ErrMalformedLDS) {
 				t.Errorf("err = %v, want ErrMalformedLDS", err)
 			}
 		})
@@ -148,15 +152,15 @@ func TestParseLDS_RejectsMalformed(t *testing.T) {
 
 func TestDataGroupIdentifiers(t *testing.T) {
 	for n := 1; n <= 16; n++ {
-		tag, _ := DataGroupTag(n)
-		if DataGroupFromTag(tag) != n {
+		tag, _ := passport.DataGroupTag(n)
+		if passport.DataGroupFromTag(tag) != n {
 			t.Errorf("tag %s round trip", tag)
 		}
 	}
-	if tag, _ := DataGroupTag(2); tag != 0x75 {
+	if tag, _ := passport.DataGroupTag(2); tag != 0x75 {
 		t.Errorf("DG2 tag %s", tag)
 	}
-	if _, err := DataGroupTag(17); err == nil {
+	if _, err := passport.DataGroupTag(17); err == nil {
 		t.Error("DG17 accepted")
 	}
 }
@@ -164,7 +168,7 @@ func TestDataGroupIdentifiers(t *testing.T) {
 // TestDG2_FaceInBothEncodings builds DG2 with a real JPEG in ISO/IEC
 // 19794-5 and ISO/IEC 39794-5 form and parses it back; the JPEG must decode.
 func TestDG2_FaceInBothEncodings(t *testing.T) {
-	face, err := SyntheticFaceJPEG(60, 80)
+	face, err := passporttest.FaceJPEG(60, 80)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,17 +176,17 @@ func TestDG2_FaceInBothEncodings(t *testing.T) {
 		t.Fatalf("synthetic face is not a JPEG: %v", err)
 	}
 	jp2 := append([]byte{0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A}, "rest of a JP2 file"...)
-	for _, enc := range []FaceEncoding{FaceISO19794, FaceISO39794} {
+	for _, enc := range []passport.FaceEncoding{passport.FaceISO19794, passport.FaceISO39794} {
 		for _, img := range [][]byte{face, jp2} {
-			format := DetectImageFormat(img)
+			format := passport.DetectImageFormat(img)
 			t.Run(fmt.Sprintf("%v/%v", enc, format), func(t *testing.T) {
-				in := &DG2{Faces: []FaceImage{{Encoding: enc, Image: img, Format: format, Width: 60, Height: 80,
+				in := &passport.DG2{Faces: []passport.FaceImage{{Encoding: enc, Image: img, Format: format, Width: 60, Height: 80,
 					Gender: 2, FaceImageType: 1, FaceImageKind: 0}}}
 				raw, err := in.Marshal()
 				if err != nil {
 					t.Fatal(err)
 				}
-				d, err := ParseDG2(raw)
+				d, err := passport.ParseDG2(raw)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -191,17 +195,17 @@ func TestDG2_FaceInBothEncodings(t *testing.T) {
 				}
 				f := d.Faces[0]
 				if f.Encoding != enc || !bytes.Equal(f.Image, img) || f.Format != format || f.DeclaredFormat != format ||
-					f.Width != 60 || f.Height != 80 || f.FormatOwner != FormatOwnerJTC1SC37 {
+					f.Width != 60 || f.Height != 80 || f.FormatOwner != passport.FormatOwnerJTC1SC37 {
 					t.Errorf("face = %+v", f)
 				}
-				wantType := map[FaceEncoding]uint16{FaceISO19794: FormatTypeISO19794Fac, FaceISO39794: FormatTypeISO39794Fac}[enc]
+				wantType := map[passport.FaceEncoding]uint16{passport.FaceISO19794: passport.FormatTypeISO19794Fac, passport.FaceISO39794: passport.FormatTypeISO39794Fac}[enc]
 				if f.FormatType != wantType {
 					t.Errorf("format type %04X", f.FormatType)
 				}
-				if enc == FaceISO19794 && (f.Gender != 2 || f.FaceImageType != 1) {
+				if enc == passport.FaceISO19794 && (f.Gender != 2 || f.FaceImageType != 1) {
 					t.Errorf("19794 fields %+v", f)
 				}
-				if enc == FaceISO39794 && f.FaceImageKind != 0 {
+				if enc == passport.FaceISO39794 && f.FaceImageKind != 0 {
 					t.Errorf("39794 kind %d", f.FaceImageKind)
 				}
 			})
@@ -212,8 +216,8 @@ func TestDG2_FaceInBothEncodings(t *testing.T) {
 // TestDG2_ISO19794Layout pins the record layout: 14-byte header, 20-byte
 // facial information, 12-byte image information, then the image.
 func TestDG2_ISO19794Layout(t *testing.T) {
-	f := &FaceImage{Image: []byte{0xFF, 0xD8, 0xFF, 0xD9}, Format: ImageJPEG, Width: 0x1234, Height: 0x0102}
-	rec, err := marshalISO19794Face(f)
+	f := &passport.FaceImage{Image: []byte{0xFF, 0xD8, 0xFF, 0xD9}, Format: passport.ImageJPEG, Width: 0x1234, Height: 0x0102}
+	rec, err := passport.MarshalISO19794Face(f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,22 +242,22 @@ func TestParseDG15_RSAAndExplicitBrainpool(t *testing.T) {
 		"P-256 explicit":           {keys.p256, true},
 	} {
 		t.Run(name, func(t *testing.T) {
-			raw, err := MarshalDG15(tc.key.Public(), tc.explicit)
+			raw, err := passport.MarshalDG15(tc.key.Public(), tc.explicit)
 			if err != nil {
 				t.Fatal(err)
 			}
-			d, err := ParseDG15(raw)
+			d, err := passport.ParseDG15(raw)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if d.PublicKey.ExplicitParameters != tc.explicit {
 				t.Errorf("explicit = %v", d.PublicKey.ExplicitParameters)
 			}
-			sig, err := SignActive(pkiTestRand(4), tc.key, aaChallenge, ActiveSignOptions{})
+			sig, err := passporttest.SignActive(pkiTestRand(4), tc.key, aaChallenge, passporttest.ActiveSignOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := VerifyActive(d.PublicKey, aaChallenge, sig, 0); err != nil {
+			if _, err := passport.VerifyActive(d.PublicKey, aaChallenge, sig, 0); err != nil {
 				t.Errorf("AA with the DG15 key: %v", err)
 			}
 		})
@@ -263,14 +267,14 @@ func TestParseDG15_RSAAndExplicitBrainpool(t *testing.T) {
 func TestParseDG1_Part10SampleTD2(t *testing.T) {
 	const mrz = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<D231458907UTO7408122F1204159<<<<<<<6"
 	const want = "614B5F1F48493C55544F4552494B53534F4E3C3C414E4E413C4D415249413C3C3C3C3C3C3C3C3C3C3C4432333134353839303755544F3734303831323246313230343135393C3C3C3C3C3C3C36"
-	raw, err := MarshalDG1(mrz[:36] + "\n" + mrz[36:])
+	raw, err := passport.MarshalDG1(mrz[:36] + "\n" + mrz[36:])
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprintf("%X", raw) != want {
 		t.Errorf("MarshalDG1 = %X\nwant          %s", raw, want)
 	}
-	d, err := ParseDG1(mustHexT(want))
+	d, err := passport.ParseDG1(mustHexT(want))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +283,7 @@ func TestParseDG1_Part10SampleTD2(t *testing.T) {
 	}
 	bad := mustHexT(want)
 	bad[len(bad)-1] = '5' // composite check digit
-	if _, err := ParseDG1(bad); !errors.Is(err, ErrMalformedLDS) || !errors.Is(err, ErrInvalidMRZ) {
+	if _, err := passport.ParseDG1(bad); !errors.Is(err, passport.ErrMalformedLDS) || !errors.Is(err, passport.ErrInvalidMRZ) {
 		t.Errorf("bad check digit: %v", err)
 	}
 }
@@ -287,16 +291,16 @@ func TestParseDG1_Part10SampleTD2(t *testing.T) {
 func TestDetectImageFormat_Signatures(t *testing.T) {
 	for _, tc := range []struct {
 		b    []byte
-		want ImageFormat
+		want passport.ImageFormat
 		mime string
 	}{
-		{[]byte{0xFF, 0xD8, 0xFF, 0xE0}, ImageJPEG, "image/jpeg"},
-		{[]byte{0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A, 0}, ImageJPEG2000, "image/jp2"},
-		{[]byte{0xFF, 0x4F, 0xFF, 0x51, 0x00}, ImageJPEG2000, "image/jp2"}, // raw codestream
-		{[]byte{0x89, 'P', 'N', 'G'}, ImageUnknown, "application/octet-stream"},
-		{nil, ImageUnknown, "application/octet-stream"},
+		{[]byte{0xFF, 0xD8, 0xFF, 0xE0}, passport.ImageJPEG, "image/jpeg"},
+		{[]byte{0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A, 0}, passport.ImageJPEG2000, "image/jp2"},
+		{[]byte{0xFF, 0x4F, 0xFF, 0x51, 0x00}, passport.ImageJPEG2000, "image/jp2"}, // raw codestream
+		{[]byte{0x89, 'P', 'N', 'G'}, passport.ImageUnknown, "application/octet-stream"},
+		{nil, passport.ImageUnknown, "application/octet-stream"},
 	} {
-		if got := DetectImageFormat(tc.b); got != tc.want || got.MIMEType() != tc.mime {
+		if got := passport.DetectImageFormat(tc.b); got != tc.want || got.MIMEType() != tc.mime {
 			t.Errorf("% X: %v %s", tc.b, got, got.MIMEType())
 		}
 	}

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 )
 
 // CSCA master lists (ICAO 9303 Part 12 §9): a CMS SignedData with
@@ -36,30 +39,30 @@ func ParseMasterList(der []byte) (*MasterList, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !sd.EContentType.Equal(OIDCSCAMasterList) {
+	if !sd.EContentType.Equal(oids.CSCAMasterList) {
 		return nil, fmt.Errorf("%w: %w: eContentType %v is not cscaMasterList", ErrMalformedMasterList, ErrContentTypeMismatch, sd.EContentType)
 	}
 	ml := &MasterList{SignedData: sd}
-	e, err := berReadAll(sd.EContent)
+	e, err := ber.ReadAll(sd.EContent)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformedMasterList, err)
 	}
-	f, err := berSequence(e, "CscaMasterList")
+	f, err := ber.Sequence(e, "CscaMasterList")
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformedMasterList, err)
 	}
-	if len(f) != 2 || !f[1].isUniversal(berTagSet) {
+	if len(f) != 2 || !f[1].IsUniversal(ber.TagSet) {
 		return nil, fmt.Errorf("%w: CscaMasterList must hold a version and a SET of certificates", ErrMalformedMasterList)
 	}
-	if ml.Version, err = berSmallInt(f[0], false, 0); err != nil {
+	if ml.Version, err = ber.SmallInt(f[0], false, 0); err != nil {
 		return nil, fmt.Errorf("%w: version: %v", ErrMalformedMasterList, err)
 	}
-	certs, err := berChildren(f[1])
+	certs, err := ber.Children(f[1])
 	if err != nil {
 		return nil, fmt.Errorf("%w: certList: %v", ErrMalformedMasterList, err)
 	}
 	for i, c := range certs {
-		cert, err := ParseCertificate(c.full)
+		cert, err := ParseCertificate(c.Full)
 		if err != nil {
 			ml.Rejected = append(ml.Rejected, fmt.Errorf("certificate %d: %w", i, err))
 			continue
@@ -102,7 +105,7 @@ func VerifyMasterList(der []byte, anchors *TrustStore, at time.Time) (*MasterLis
 	if err := sd.VerifySignerInfo(si, signer); err != nil {
 		return nil, err
 	}
-	if !signer.hasExtKeyUsage(OIDMasterListSignerEKU) {
+	if !signer.hasExtKeyUsage(oids.MasterListSignerEKU) {
 		return nil, &CertificateError{Role: RoleMasterListSigner, Subject: signer.SubjectString(),
 			Err: fmt.Errorf("%w: %w: extended key usage lacks master list signing (2.23.136.1.1.3)", ErrMasterListSigner, ErrKeyUsage)}
 	}

@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"bytes"
@@ -8,75 +8,81 @@ import (
 	"errors"
 	"math/big"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 func TestVerifyMasterList_LoadsTrustForPassiveAuthentication(t *testing.T) {
-	p := pkiTestPKI(t, SyntheticECDSAP256)
-	q := pkiTestPKI(t, SyntheticECDSABrainpoolP256)
-	r := pkiTestPKI(t, SyntheticRSA)
+	p := pkiTestPKI(t, passporttest.ECDSAP256)
+	q := pkiTestPKI(t, passporttest.ECDSABrainpoolP256)
+	r := pkiTestPKI(t, passporttest.RSA)
 	der, err := p.MasterList(pkiTestRand(1), pkiTestNow, q.CSCA, r.CSCA)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ml, err := VerifyMasterList(der, p.TrustStore(), pkiTestNow)
+	ml, err := passport.VerifyMasterList(der, p.TrustStore(), pkiTestNow)
 	if err != nil {
 		t.Fatalf("VerifyMasterList: %v", err)
 	}
 	if len(ml.CSCAs) != 3 || len(ml.Rejected) != 0 || ml.Signer == nil || ml.Version != 0 {
 		t.Fatalf("master list: %d CSCAs, %d rejected, signer %v", len(ml.CSCAs), len(ml.Rejected), ml.Signer)
 	}
-	store := NewTrustStore(ml.CSCAs...)
-	for _, pki := range []*SyntheticPKI{p, q, r} {
+	store := passport.NewTrustStore(ml.CSCAs...)
+	for _, pki := range []*passporttest.PKI{p, q, r} {
 		dgs := pkiTestDataGroups()
-		sod := pkiSignSOD(t, pki, dgs, SODOptions{})
-		if _, err := VerifyPassive(sod, dgs, store, pkiTestNow); err != nil {
+		sod := pkiSignSOD(t, pki, dgs, passporttest.SODOptions{})
+		if _, err := passport.VerifyPassive(sod, dgs, store, pkiTestNow); err != nil {
 			t.Errorf("%v document against the master list's trust: %v", pki.Algorithm, err)
 		}
 	}
 }
 
 func TestVerifyMasterList_Rejects(t *testing.T) {
-	p := pkiTestPKI(t, SyntheticECDSAP256)
-	q := pkiTestPKI(t, SyntheticECDSABrainpoolP256)
+	p := pkiTestPKI(t, passporttest.ECDSAP256)
+	q := pkiTestPKI(t, passporttest.ECDSABrainpoolP256)
 	good, err := p.MasterList(pkiTestRand(1), pkiTestNow, q.CSCA)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A list signed by the DSC, which lacks the master-list-signing EKU.
 	enc := func(v any) []byte { b, _ := asn1.Marshal(v); return b }
-	content := derTLV(0x30, enc(0), derTLV(0x31, p.CSCA.Raw))
-	byDSC, err := synthSignedData(pkiTestRand(2), OIDCSCAMasterList, content, p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, sidIssuerSerial, false)
+	content := ber.DER(0x30, enc(0), ber.DER(0x31, p.CSCA.Raw))
+	byDSC, err := passporttest.SignCMS(pkiTestRand(2), oids.CSCAMasterList, content, p.DSC, p.DSCKey, p.Algorithm, pkiTestNow, passporttest.SignerIssuerSerial, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Another issuer's CSCA substituted in the signed list.
 	tampered := bytes.Replace(good, q.CSCA.Raw[20:60], make([]byte, 40), 1)
 	// An SOD is CMS but not a master list.
-	sod := pkiSignSOD(t, p, pkiTestDataGroups(), SODOptions{})
-	sodCI, _ := berReadAll(sod)
+	sod := pkiSignSOD(t, p, pkiTestDataGroups(), passporttest.SODOptions{})
+	sodCI, _ := ber.ReadAll(sod)
 
 	cases := []struct {
 		name     string
 		der      []byte
-		anchors  *TrustStore
+		anchors  *passport.TrustStore
 		sentinel error
 	}{
-		{"anchors that did not issue the signer", good, q.TrustStore(), ErrUntrustedSigner},
-		{"no anchors", good, NewTrustStore(), ErrMasterListSigner},
-		{"signer without master list EKU", byDSC, p.TrustStore(), ErrMasterListSigner},
-		{"modified content", tampered, p.TrustStore(), ErrMessageDigestMismatch},
-		{"EF.SOD instead of a master list", sodCI.content, p.TrustStore(), ErrContentTypeMismatch},
-		{"garbage", []byte{0x30, 0x80, 0x00}, p.TrustStore(), ErrMalformedCMS},
+		{"anchors that did not issue the signer", good, q.TrustStore(), passport.ErrUntrustedSigner},
+		{"no anchors", good, passport.NewTrustStore(), passport.ErrMasterListSigner},
+		{"signer without master list EKU", byDSC, p.TrustStore(), passport.ErrMasterListSigner},
+		{"modified content", tampered, p.TrustStore(), passport.ErrMessageDigestMismatch},
+		{"EF.SOD instead of a master list", sodCI.Content, p.TrustStore(), passport.ErrContentTypeMismatch},
+		{"garbage", []byte{0x30, 0x80, 0x00}, p.TrustStore(), passport.ErrMalformedCMS},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := VerifyMasterList(tc.der, tc.anchors, pkiTestNow)
+			_, err := passport.VerifyMasterList(tc.der, tc.anchors, pkiTestNow)
 			if !errors.Is(err, tc.sentinel) {
 				t.Fatalf("err = %v; want %v", err, tc.sentinel)
 			}
 		})
 	}
-	if _, err := VerifyMasterList(good, p.TrustStore(), p.MasterListSigner.NotAfter.AddDate(0, 0, 1)); !errors.Is(err, ErrCertificateExpired) {
+	if _, err := passport.VerifyMasterList(good, p.TrustStore(), p.MasterListSigner.NotAfter.AddDate(0, 0, 1)); !errors.Is(err, passport.ErrCertificateExpired) {
 		t.Errorf("expired signer: %v", err)
 	}
 }
@@ -85,10 +91,10 @@ func TestVerifyMasterList_Rejects(t *testing.T) {
 // chain whose keys carry explicit brainpoolP256r1 domain parameters (which
 // crypto/x509 refuses) and verifies a document with it.
 func TestParseCertificate_ExplicitBrainpoolParameters(t *testing.T) {
-	for _, alg := range []SyntheticAlgorithm{SyntheticECDSABrainpoolP256, SyntheticECDSABrainpoolP384, SyntheticECDSAP256} {
+	for _, alg := range []passporttest.Algorithm{passporttest.ECDSABrainpoolP256, passporttest.ECDSABrainpoolP384, passporttest.ECDSAP256} {
 		t.Run(alg.String(), func(t *testing.T) {
 			base := pkiTestPKI(t, alg)
-			p, err := NewSyntheticPKI(SyntheticPKIOptions{Rand: pkiTestRand(9), Now: pkiTestNow, Algorithm: alg,
+			p, err := passporttest.NewPKI(passporttest.PKIOptions{Rand: pkiTestRand(9), Now: pkiTestNow, Algorithm: alg,
 				ExplicitParameters: true, CSCAKey: base.CSCAKey, DSCKey: base.DSCKey})
 			if err != nil {
 				t.Fatal(err)
@@ -99,10 +105,10 @@ func TestParseCertificate_ExplicitBrainpoolParameters(t *testing.T) {
 			if !p.DSC.PublicKey.ExplicitParameters || !p.CSCA.PublicKey.ExplicitParameters {
 				t.Fatal("keys not marked explicit")
 			}
-			spki, _ := berReadAll(p.DSC.RawSubjectPublicKeyInfo)
-			parts, _ := berChildren(spki)
-			alg, _ := berAlgorithm(parts[0], "alg")
-			if alg.Params == nil || !alg.Params.isUniversal(berTagSequence) {
+			spki, _ := ber.ReadAll(p.DSC.RawSubjectPublicKeyInfo)
+			parts, _ := ber.Children(spki)
+			alg, _ := ber.Algorithm(parts[0], "alg")
+			if alg.Params == nil || !alg.Params.IsUniversal(ber.TagSequence) {
 				t.Fatal("SubjectPublicKeyInfo does not carry ECParameters")
 			}
 			// Explicit parameters equal to a named curve are recognised as it.
@@ -110,8 +116,8 @@ func TestParseCertificate_ExplicitBrainpoolParameters(t *testing.T) {
 				t.Errorf("curve %q, want %q", p.DSC.PublicKey.EC.Curve.Name(), base.DSC.PublicKey.EC.Curve.Name())
 			}
 			dgs := pkiTestDataGroups()
-			sod := pkiSignSOD(t, p, dgs, SODOptions{})
-			if _, err := VerifyPassive(sod, dgs, p.TrustStore(), pkiTestNow); err != nil {
+			sod := pkiSignSOD(t, p, dgs, passporttest.SODOptions{})
+			if _, err := passport.VerifyPassive(sod, dgs, p.TrustStore(), pkiTestNow); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -119,7 +125,7 @@ func TestParseCertificate_ExplicitBrainpoolParameters(t *testing.T) {
 }
 
 func TestParseCertificate_Fields(t *testing.T) {
-	p := pkiTestPKI(t, SyntheticRSAPSS)
+	p := pkiTestPKI(t, passporttest.RSAPSS)
 	c := p.DSC
 	if c.Version != 3 || c.SerialNumber.Int64() != 2 || c.IsCA || !c.HasKeyUsage || c.KeyUsage != x509.KeyUsageDigitalSignature {
 		t.Errorf("DSC fields: v%d serial %v CA %v KU %v", c.Version, c.SerialNumber, c.IsCA, c.KeyUsage)
@@ -150,7 +156,7 @@ func TestParseCertificate_Fields(t *testing.T) {
 	if err := c.CheckSignatureFrom(p.CSCA); err != nil {
 		t.Error(err)
 	}
-	if err := p.CSCA.CheckSignatureFrom(c); !errors.Is(err, ErrSignatureInvalid) {
+	if err := p.CSCA.CheckSignatureFrom(c); !errors.Is(err, passport.ErrSignatureInvalid) {
 		t.Errorf("signature from the wrong key: %v", err)
 	}
 }
@@ -165,7 +171,7 @@ func mustStdCert(t *testing.T, der []byte) *x509.Certificate {
 }
 
 func TestParseCertificate_RejectsMalformed(t *testing.T) {
-	p := pkiTestPKI(t, SyntheticECDSAP256)
+	p := pkiTestPKI(t, passporttest.ECDSAP256)
 	raw := p.DSC.Raw
 	for name, der := range map[string][]byte{
 		"empty":     nil,
@@ -173,7 +179,7 @@ func TestParseCertificate_RejectsMalformed(t *testing.T) {
 		"trailing":  append(append([]byte(nil), raw...), 0),
 		"not a seq": {0x02, 0x01, 0x00},
 	} {
-		if _, err := ParseCertificate(der); !errors.Is(err, ErrMalformedCertificate) {
+		if _, err := passport.ParseCertificate(der); !errors.Is(err, passport.ErrMalformedCertificate) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}
@@ -185,7 +191,7 @@ func TestParseCertificate_RejectsMalformed(t *testing.T) {
 // the generic arithmetic.
 func TestPassive_UnnamedExplicitCurve(t *testing.T) {
 	h := func(s string) *big.Int { v, _ := new(big.Int).SetString(s, 16); return v }
-	t1, err := NewCurve( // brainpoolP256t1, RFC 5639 §3.4
+	t1, err := ec.NewCurve( // brainpoolP256t1, RFC 5639 §3.4
 		h("A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377"),
 		h("A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5374"),
 		h("662C61C430D84EA4FE66A7733D0B76B7BF93EBC4AF2F49256AE58101FEE92B04"),
@@ -202,9 +208,9 @@ func TestPassive_UnnamedExplicitCurve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := pkiTestPKI(t, SyntheticECDSAP256)
-	dsc, err := synthCreateCertificate(pkiTestRand(41), synthCertificate{serial: 7, subject: pkix.Name{CommonName: "DS t1"},
-		notBefore: pkiTestNow.AddDate(0, -1, 0), notAfter: pkiTestNow.AddDate(1, 0, 0), keyUsage: x509.KeyUsageDigitalSignature},
+	base := pkiTestPKI(t, passporttest.ECDSAP256)
+	dsc, err := passporttest.CreateCertificate(pkiTestRand(41), passporttest.CertificateTemplate{Serial: 7, Subject: pkix.Name{CommonName: "DS t1"},
+		NotBefore: pkiTestNow.AddDate(0, -1, 0), NotAfter: pkiTestNow.AddDate(1, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature},
 		key.Public(), base.CSCA, base.CSCAKey, base.Algorithm)
 	if err != nil {
 		t.Fatal(err)
@@ -212,10 +218,10 @@ func TestPassive_UnnamedExplicitCurve(t *testing.T) {
 	if !dsc.PublicKey.ExplicitParameters || dsc.PublicKey.EC.Curve.Name() != "" {
 		t.Fatalf("DSC key %v", dsc.PublicKey)
 	}
-	p := &SyntheticPKI{Algorithm: SyntheticECDSABrainpoolP256, CSCA: base.CSCA, CSCAKey: base.CSCAKey, DSC: dsc, DSCKey: key}
+	p := &passporttest.PKI{Algorithm: passporttest.ECDSABrainpoolP256, CSCA: base.CSCA, CSCAKey: base.CSCAKey, DSC: dsc, DSCKey: key}
 	dgs := pkiTestDataGroups()
-	sod := pkiSignSOD(t, p, dgs, SODOptions{})
-	res, err := VerifyPassive(sod, dgs, base.TrustStore(), pkiTestNow)
+	sod := pkiSignSOD(t, p, dgs, passporttest.SODOptions{})
+	res, err := passport.VerifyPassive(sod, dgs, base.TrustStore(), pkiTestNow)
 	if err != nil {
 		t.Fatal(err)
 	}

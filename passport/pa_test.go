@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"crypto"
@@ -9,10 +9,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
-var pkiAllAlgorithms = []SyntheticAlgorithm{
-	SyntheticECDSAP256, SyntheticECDSABrainpoolP256, SyntheticECDSABrainpoolP384, SyntheticRSA, SyntheticRSAPSS,
+var pkiAllAlgorithms = []passporttest.Algorithm{
+	passporttest.ECDSAP256, passporttest.ECDSABrainpoolP256, passporttest.ECDSABrainpoolP384, passporttest.RSA, passporttest.RSAPSS,
 }
 
 func TestVerifyPassive_PassesForEachSignatureAlgorithm(t *testing.T) {
@@ -21,8 +24,8 @@ func TestVerifyPassive_PassesForEachSignatureAlgorithm(t *testing.T) {
 			t.Run(fmt.Sprintf("%v/DG-%v", alg, hash), func(t *testing.T) {
 				p := pkiTestPKI(t, alg)
 				dgs := pkiTestDataGroups()
-				sod := pkiSignSOD(t, p, dgs, SODOptions{Hash: hash})
-				res, err := VerifyPassive(sod, dgs, p.TrustStore(), pkiTestNow)
+				sod := pkiSignSOD(t, p, dgs, passporttest.SODOptions{Hash: hash})
+				res, err := passport.VerifyPassive(sod, dgs, p.TrustStore(), pkiTestNow)
 				if err != nil {
 					t.Fatalf("VerifyPassive: %v", err)
 				}
@@ -32,7 +35,7 @@ func TestVerifyPassive_PassesForEachSignatureAlgorithm(t *testing.T) {
 				if res.SOD.HashAlgorithm != hash {
 					t.Errorf("hash = %v", res.SOD.HashAlgorithm)
 				}
-				if !strings.Contains(res.SignatureAlgorithm, map[bool]string{true: "ECDSA", false: "RSA"}[alg <= SyntheticECDSABrainpoolP384]) {
+				if !strings.Contains(res.SignatureAlgorithm, map[bool]string{true: "ECDSA", false: "RSA"}[alg <= passporttest.ECDSABrainpoolP384]) {
 					t.Errorf("signature algorithm %q", res.SignatureAlgorithm)
 				}
 			})
@@ -41,10 +44,10 @@ func TestVerifyPassive_PassesForEachSignatureAlgorithm(t *testing.T) {
 }
 
 func TestVerifyPassive_SODv1AndSignerBySKI(t *testing.T) {
-	p := pkiTestPKI(t, SyntheticECDSAP256)
+	p := pkiTestPKI(t, passporttest.ECDSAP256)
 	dgs := pkiTestDataGroups()
-	sod := pkiSignSOD(t, p, dgs, SODOptions{LDSVersion: "0108", UnicodeVersion: "040000", SignerBySKI: true})
-	res, err := VerifyPassive(sod, dgs, p.TrustStore(), pkiTestNow)
+	sod := pkiSignSOD(t, p, dgs, passporttest.SODOptions{LDSVersion: "0108", UnicodeVersion: "040000", SignerBySKI: true})
+	res, err := passport.VerifyPassive(sod, dgs, p.TrustStore(), pkiTestNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,18 +62,18 @@ func TestVerifyPassive_SODv1AndSignerBySKI(t *testing.T) {
 // TestVerifyPassive_FailuresCarryTypedReasons covers each way a document
 // must fail, with the sentinel and the check that reports it.
 func TestVerifyPassive_FailuresCarryTypedReasons(t *testing.T) {
-	p := pkiTestPKI(t, SyntheticECDSAP256)
-	other, err := NewSyntheticPKI(SyntheticPKIOptions{Rand: pkiTestRand(2), Now: pkiTestNow, CSCAKey: p.DSCKey, DSCKey: p.CSCAKey})
+	p := pkiTestPKI(t, passporttest.ECDSAP256)
+	other, err := passporttest.NewPKI(passporttest.PKIOptions{Rand: pkiTestRand(2), Now: pkiTestNow, CSCAKey: p.DSCKey, DSCKey: p.CSCAKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	expired, err := NewSyntheticPKI(SyntheticPKIOptions{Rand: pkiTestRand(3), Now: pkiTestNow, ExpiredDSC: true,
+	expired, err := passporttest.NewPKI(passporttest.PKIOptions{Rand: pkiTestRand(3), Now: pkiTestNow, ExpiredDSC: true,
 		CSCAKey: p.CSCAKey, DSCKey: p.DSCKey})
 	if err != nil {
 		t.Fatal(err)
 	}
 	dgs := pkiTestDataGroups()
-	good := pkiSignSOD(t, p, dgs, SODOptions{})
+	good := pkiSignSOD(t, p, dgs, passporttest.SODOptions{})
 
 	changed := maps.Clone(dgs)
 	changed[2] = append([]byte(nil), dgs[2]...)
@@ -86,22 +89,22 @@ func TestVerifyPassive_FailuresCarryTypedReasons(t *testing.T) {
 		name     string
 		sod      []byte
 		dgs      map[int][]byte
-		trust    *TrustStore
+		trust    *passport.TrustStore
 		sentinel error
-		check    PassiveCheck
+		check    passport.PassiveCheck
 		dg       int
 	}{
-		{"changed data group", good, changed, p.TrustStore(), ErrDataGroupHashMismatch, PACheckDataGroups, 2},
-		{"data group not in SOD", good, extra, p.TrustStore(), ErrDataGroupNotInSOD, PACheckDataGroups, 12},
-		{"wrong CSCA (same name, other key)", good, dgs, other.TrustStore(), ErrUntrustedSigner, PACheckSignerTrusted, 0},
-		{"no trust store", good, dgs, nil, ErrUntrustedSigner, PACheckSignerTrusted, 0},
-		{"expired DSC", pkiSignSOD(t, expired, dgs, SODOptions{}), dgs, expired.TrustStore(), ErrCertificateExpired, PACheckSignerValidity, 0},
-		{"tampered signature", tamperedSig, dgs, p.TrustStore(), ErrSignatureInvalid, PACheckSODSignature, 0},
-		{"not an SOD", []byte{0x77, 0x03, 0x30, 0x01, 0x00}, dgs, p.TrustStore(), ErrMalformedCMS, PACheckSODStructure, 0},
+		{"changed data group", good, changed, p.TrustStore(), passport.ErrDataGroupHashMismatch, passport.PACheckDataGroups, 2},
+		{"data group not in SOD", good, extra, p.TrustStore(), passport.ErrDataGroupNotInSOD, passport.PACheckDataGroups, 12},
+		{"wrong CSCA (same name, other key)", good, dgs, other.TrustStore(), passport.ErrUntrustedSigner, passport.PACheckSignerTrusted, 0},
+		{"no trust store", good, dgs, nil, passport.ErrUntrustedSigner, passport.PACheckSignerTrusted, 0},
+		{"expired DSC", pkiSignSOD(t, expired, dgs, passporttest.SODOptions{}), dgs, expired.TrustStore(), passport.ErrCertificateExpired, passport.PACheckSignerValidity, 0},
+		{"tampered signature", tamperedSig, dgs, p.TrustStore(), passport.ErrSignatureInvalid, passport.PACheckSODSignature, 0},
+		{"not an SOD", []byte{0x77, 0x03, 0x30, 0x01, 0x00}, dgs, p.TrustStore(), passport.ErrMalformedCMS, passport.PACheckSODStructure, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := VerifyPassive(tc.sod, tc.dgs, tc.trust, pkiTestNow)
+			res, err := passport.VerifyPassive(tc.sod, tc.dgs, tc.trust, pkiTestNow)
 			if err == nil || res.OK() {
 				t.Fatalf("passed; want %v", tc.sentinel)
 			}
@@ -113,7 +116,7 @@ func TestVerifyPassive_FailuresCarryTypedReasons(t *testing.T) {
 				t.Fatalf("check %q = %+v; want failure %v", tc.check, c, tc.sentinel)
 			}
 			if tc.dg != 0 {
-				var dge *DataGroupError
+				var dge *passport.DataGroupError
 				if !errors.As(err, &dge) || dge.DataGroup != tc.dg {
 					t.Fatalf("DataGroupError = %v; want DG%d", dge, tc.dg)
 				}
@@ -121,7 +124,7 @@ func TestVerifyPassive_FailuresCarryTypedReasons(t *testing.T) {
 			// Failures elsewhere must not hide other results: data group
 			// checks always run once EF.SOD parses.
 			if res.SOD != nil {
-				if c, _ := res.Check(PACheckDataGroups); c.Skipped {
+				if c, _ := res.Check(passport.PACheckDataGroups); c.Skipped {
 					t.Error("data group check skipped")
 				}
 			}
@@ -131,41 +134,41 @@ func TestVerifyPassive_FailuresCarryTypedReasons(t *testing.T) {
 }
 
 func TestVerifyPassive_CertificateErrorSaysWhich(t *testing.T) {
-	p := pkiTestPKI(t, SyntheticECDSAP256)
+	p := pkiTestPKI(t, passporttest.ECDSAP256)
 	dgs := pkiTestDataGroups()
-	sod := pkiSignSOD(t, p, dgs, SODOptions{})
+	sod := pkiSignSOD(t, p, dgs, passporttest.SODOptions{})
 	late := p.DSC.NotAfter.AddDate(0, 0, 1)
-	_, err := VerifyPassive(sod, dgs, p.TrustStore(), late)
-	var ce *CertificateError
-	if !errors.As(err, &ce) || ce.Role != RoleDocumentSigner || !errors.Is(ce, ErrCertificateExpired) || !ce.At.Equal(late) {
+	_, err := passport.VerifyPassive(sod, dgs, p.TrustStore(), late)
+	var ce *passport.CertificateError
+	if !errors.As(err, &ce) || ce.Role != passport.RoleDocumentSigner || !errors.Is(ce, passport.ErrCertificateExpired) || !ce.At.Equal(late) {
 		t.Fatalf("err = %v", err)
 	}
 	early := p.DSC.NotBefore.AddDate(0, 0, -1)
-	if _, err := VerifyPassive(sod, dgs, p.TrustStore(), early); !errors.Is(err, ErrCertificateNotYetValid) {
+	if _, err := passport.VerifyPassive(sod, dgs, p.TrustStore(), early); !errors.Is(err, passport.ErrCertificateNotYetValid) {
 		t.Fatalf("before validity: %v", err)
 	}
 }
 
 func TestVerifyPassive_RejectsZeroTimeAndBadNumbers(t *testing.T) {
-	p := pkiTestPKI(t, SyntheticECDSAP256)
-	sod := pkiSignSOD(t, p, pkiTestDataGroups(), SODOptions{})
-	if _, err := VerifyPassive(sod, nil, p.TrustStore(), pkiTestNow.AddDate(-100, 0, 0)); err == nil {
+	p := pkiTestPKI(t, passporttest.ECDSAP256)
+	sod := pkiSignSOD(t, p, pkiTestDataGroups(), passporttest.SODOptions{})
+	if _, err := passport.VerifyPassive(sod, nil, p.TrustStore(), pkiTestNow.AddDate(-100, 0, 0)); err == nil {
 		t.Error("verification 100 years early passed")
 	}
-	if _, err := VerifyPassive(sod, nil, p.TrustStore(), time.Time{}); err == nil {
+	if _, err := passport.VerifyPassive(sod, nil, p.TrustStore(), time.Time{}); err == nil {
 		t.Error("zero verification time accepted")
 	}
-	if _, err := VerifyPassive(sod, map[int][]byte{17: {1}}, p.TrustStore(), pkiTestNow); !errors.Is(err, ErrMalformedLDS) {
+	if _, err := passport.VerifyPassive(sod, map[int][]byte{17: {1}}, p.TrustStore(), pkiTestNow); !errors.Is(err, passport.ErrMalformedLDS) {
 		t.Errorf("DG17: %v", err)
 	}
 }
 
 func TestVerifyPassive_ReportsDataGroupsNotRead(t *testing.T) {
-	p := pkiTestPKI(t, SyntheticECDSAP256)
+	p := pkiTestPKI(t, passporttest.ECDSAP256)
 	dgs := pkiTestDataGroups()
-	sod := pkiSignSOD(t, p, dgs, SODOptions{})
+	sod := pkiSignSOD(t, p, dgs, passporttest.SODOptions{})
 	partial := map[int][]byte{1: dgs[1]}
-	res, err := VerifyPassive(sod, partial, p.TrustStore(), pkiTestNow)
+	res, err := passport.VerifyPassive(sod, partial, p.TrustStore(), pkiTestNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,17 +180,17 @@ func TestVerifyPassive_ReportsDataGroupsNotRead(t *testing.T) {
 // TestTrustStore_ConcurrentVerification runs many verifications (and
 // additions) at once; run with -race.
 func TestTrustStore_ConcurrentVerification(t *testing.T) {
-	p := pkiTestPKI(t, SyntheticECDSAP256)
-	q := pkiTestPKI(t, SyntheticECDSABrainpoolP256)
+	p := pkiTestPKI(t, passporttest.ECDSAP256)
+	q := pkiTestPKI(t, passporttest.ECDSABrainpoolP256)
 	dgs := pkiTestDataGroups()
-	sodP := pkiSignSOD(t, p, dgs, SODOptions{})
-	sodQ := pkiSignSOD(t, q, dgs, SODOptions{})
-	store := NewTrustStore(p.CSCA)
+	sodP := pkiSignSOD(t, p, dgs, passporttest.SODOptions{})
+	sodQ := pkiSignSOD(t, q, dgs, passporttest.SODOptions{})
+	store := passport.NewTrustStore(p.CSCA)
 	crlDER, err := p.CRL(pkiTestRand(1), pkiTestNow, pkiTestNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	crl, err := ParseCRL(crlDER)
+	crl, err := passport.ParseCRL(crlDER)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +208,7 @@ func TestTrustStore_ConcurrentVerification(t *testing.T) {
 					errs <- err
 				}
 			}
-			if _, err := VerifyPassive(sodP, dgs, store, pkiTestNow); err != nil {
+			if _, err := passport.VerifyPassive(sodP, dgs, store, pkiTestNow); err != nil {
 				errs <- err
 			}
 			_ = store.Certificates()
@@ -216,7 +219,7 @@ func TestTrustStore_ConcurrentVerification(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if _, err := VerifyPassive(sodQ, dgs, store, pkiTestNow); err != nil {
+	if _, err := passport.VerifyPassive(sodQ, dgs, store, pkiTestNow); err != nil {
 		t.Error(err)
 	}
 	if store.Len() != 2 {
@@ -227,18 +230,18 @@ func TestTrustStore_ConcurrentVerification(t *testing.T) {
 // TestTrustStore_CacheDoesNotBypassChecks: a cached DSC signature must not
 // make an expired or differently issued certificate pass.
 func TestTrustStore_CacheDoesNotBypassChecks(t *testing.T) {
-	p := pkiTestPKI(t, SyntheticECDSAP256)
+	p := pkiTestPKI(t, passporttest.ECDSAP256)
 	dgs := pkiTestDataGroups()
-	sod := pkiSignSOD(t, p, dgs, SODOptions{})
+	sod := pkiSignSOD(t, p, dgs, passporttest.SODOptions{})
 	store := p.TrustStore()
-	if _, err := VerifyPassive(sod, dgs, store, pkiTestNow); err != nil {
+	if _, err := passport.VerifyPassive(sod, dgs, store, pkiTestNow); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := VerifyPassive(sod, dgs, store, p.DSC.NotAfter.AddDate(0, 0, 1)); !errors.Is(err, ErrCertificateExpired) {
+	if _, err := passport.VerifyPassive(sod, dgs, store, p.DSC.NotAfter.AddDate(0, 0, 1)); !errors.Is(err, passport.ErrCertificateExpired) {
 		t.Fatalf("cached chain, expired DSC: %v", err)
 	}
-	q := pkiTestPKI(t, SyntheticECDSABrainpoolP256)
-	if _, err := VerifyPassive(sod, dgs, q.TrustStore(), pkiTestNow); !errors.Is(err, ErrUntrustedSigner) {
+	q := pkiTestPKI(t, passporttest.ECDSABrainpoolP256)
+	if _, err := passport.VerifyPassive(sod, dgs, q.TrustStore(), pkiTestNow); !errors.Is(err, passport.ErrUntrustedSigner) {
 		t.Fatalf("other store: %v", err)
 	}
 }

@@ -1,10 +1,16 @@
-package passport
+package passport_test
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
+	"github.com/go-mitid/mitid/passport/internal/pace"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // appendixG1 is the PACE transcript of ICAO 9303 Part 11 Appendix G.1
@@ -23,10 +29,10 @@ var appendixG1 = []exchange{
 const appendixG1Rand = "7F4EF07B9EA82FD78AD689B38D0BC78CF21F249D953BC46F4C6E19259C010F99" +
 	"A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595"
 
-var appendixG1Key = BACKey{"T22000129", "640812", "101031"}
+var appendixG1Key = passport.BACKey{"T22000129", "640812", "101031"}
 
-func appendixG1Info(t testing.TB) PACEInfo {
-	si, err := ParseSecurityInfos(mustHex(t, "31143012060A04007F0007020204020202010202010D"))
+func appendixG1Info(t testing.TB) passport.PACEInfo {
+	si, err := passport.ParseSecurityInfos(mustHex(t, "31143012060A04007F0007020204020202010202010D"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,39 +44,39 @@ func TestPACE_Part11AppendixG1(t *testing.T) {
 		t.Fatalf("MRZ_information = %s", mi)
 	}
 	chip := &scriptedChip{t: t, script: appendixG1}
-	s := NewSession(chip, &SessionOptions{Rand: bytes.NewReader(mustHex(t, appendixG1Rand))})
+	s := passport.NewSession(chip, &passport.SessionOptions{Rand: bytes.NewReader(mustHex(t, appendixG1Rand))})
 	res, err := s.PACE(context.Background(), appendixG1Key, appendixG1Info(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	chip.done()
-	if res.Curve != BrainpoolP256r1() || s.SecureMessaging() != "AES-128" {
+	if res.Curve != ec.BrainpoolP256r1() || s.SecureMessaging() != "AES-128" {
 		t.Errorf("curve %s, SM %s", res.Curve, s.SecureMessaging())
 	}
-	if got := hexUpper(s.sm.ssc); got != "00000000000000000000000000000000" {
+	if got := hexUpper(s.SM().SSC); got != "00000000000000000000000000000000" {
 		t.Errorf("SSC = %s", got)
 	}
 	// The session keys are those of G.1: encrypting a zero block under
 	// KS_enc must equal AES(F5F0…) of zero.
-	want, _ := newBlockCipher(cipherAES128, mustHex(t, "F5F0E35C0D7161EE6724EE513A0D9A7F"))
+	want, _ := sm.NewBlockCipher(sm.CipherAES128, mustHex(t, "F5F0E35C0D7161EE6724EE513A0D9A7F"))
 	a, b := make([]byte, 16), make([]byte, 16)
 	want.Encrypt(a, a)
-	s.sm.enc.Encrypt(b, b)
+	s.SM().EncryptionBlock().Encrypt(b, b)
 	if !bytes.Equal(a, b) {
 		t.Error("KS_enc differs from G.1")
 	}
 }
 
 func TestPACE_NonceDecryptionAppendixG1(t *testing.T) {
-	kPi := kdf(appendixG1Key.paceSecret(), kdfPi, cipherAES128)
+	kPi := sm.KDF(appendixG1Key.PACESecret(), sm.KDFPi, sm.CipherAES128)
 	if got := hexUpper(kPi); got != "89DED1B26624EC1E634C1989302849DD" {
 		t.Errorf("K_π = %s", got)
 	}
-	s, err := decryptNonce(cipherAES128, kPi, mustHex(t, "95A3A016522EE98D01E76CB6B98B42C3"))
+	s, err := pace.DecryptNonce(sm.CipherAES128, kPi, mustHex(t, "95A3A016522EE98D01E76CB6B98B42C3"))
 	if err != nil || hexUpper(s.Bytes()) != "3F00C4D39D153F2B2A214A078D899B22" {
 		t.Errorf("s = %X, %v", s, err)
 	}
-	z, _ := encryptNonce(cipherAES128, kPi, s.FillBytes(make([]byte, 16)))
+	z, _ := pace.EncryptNonce(sm.CipherAES128, kPi, s.FillBytes(make([]byte, 16)))
 	if hexUpper(z) != "95A3A016522EE98D01E76CB6B98B42C3" {
 		t.Errorf("z = %X", z)
 	}
@@ -82,16 +88,16 @@ func TestPACE_TokenCheckCatchesWrongPassword(t *testing.T) {
 	chip := &scriptedChip{t: t, script: appendixG1}
 	// The chip's answers stay those of G.1, so the terminal's own commands
 	// diverge from step 2 on; only compare the first two commands.
-	lenient := TransceiverFunc(func(ctx context.Context, apdu []byte) ([]byte, error) {
+	lenient := passport.TransceiverFunc(func(ctx context.Context, wire []byte) ([]byte, error) {
 		if chip.next >= 2 {
 			e := chip.script[chip.next]
 			chip.next++
 			return mustHex(t, e.resp), nil
 		}
-		return chip.Transceive(ctx, apdu)
+		return chip.Transceive(ctx, wire)
 	})
-	s := NewSession(lenient, &SessionOptions{Rand: bytes.NewReader(mustHex(t, appendixG1Rand))})
-	wrong := BACKey{"T22000129", "640813", "101031"}
+	s := passport.NewSession(lenient, &passport.SessionOptions{Rand: bytes.NewReader(mustHex(t, appendixG1Rand))})
+	wrong := passport.BACKey{"T22000129", "640813", "101031"}
 	_, err := s.PACE(context.Background(), wrong, appendixG1Info(t))
 	if err == nil {
 		t.Fatal("PACE with a wrong password succeeded")
@@ -103,43 +109,43 @@ func TestPACE_TokenCheckCatchesWrongPassword(t *testing.T) {
 
 func TestPACE_3DESTokenGmrtd(t *testing.T) {
 	// gmrtd's 3DES token vector: retail MAC over the padded 7F49 object.
-	pk, err := BrainpoolP256r1().Unmarshal(mustHex(t, "042dbaf62e6fdfb31eb66f206493b9e7721586f0e5c93754d7bd5a884ca251ee4d720ab539a60561bc46812fa289b58ac69f0c6e32adbaf7241049a31211f80f5b"))
+	pk, err := ec.BrainpoolP256r1().Unmarshal(mustHex(t, "042dbaf62e6fdfb31eb66f206493b9e7721586f0e5c93754d7bd5a884ca251ee4d720ab539a60561bc46812fa289b58ac69f0c6e32adbaf7241049a31211f80f5b"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	oid := OIDPACEECDHGM3DES
-	got := paceToken(cipher3DES, mustHex(t, "c1bc1f075797b970b5a45e64a764b0cb"), oid, BrainpoolP256r1(), pk)
+	oid := oids.PACEECDHGM3DES
+	got := pace.Token(sm.Cipher3DES, mustHex(t, "c1bc1f075797b970b5a45e64a764b0cb"), oid, ec.BrainpoolP256r1(), pk)
 	if hexUpper(got) != "8D7C617D43EFE09E" {
 		t.Errorf("token = %X", got)
 	}
 }
 
 func TestSupportedPACE_PrefersCAMThenAES(t *testing.T) {
-	infos := []PACEInfo{
-		{Protocol: OIDPACEDHGMAES128, Version: 2, ParameterID: 2, HasParameterID: true},
-		{Protocol: OIDPACEECDHGM3DES, Version: 2, ParameterID: 13, HasParameterID: true},
-		{Protocol: OIDPACEECDHGMAES256, Version: 2, ParameterID: 16, HasParameterID: true},
-		{Protocol: OIDPACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
+	infos := []passport.PACEInfo{
+		{Protocol: oids.PACEDHGMAES128, Version: 2, ParameterID: 2, HasParameterID: true},
+		{Protocol: oids.PACEECDHGM3DES, Version: 2, ParameterID: 13, HasParameterID: true},
+		{Protocol: oids.PACEECDHGMAES256, Version: 2, ParameterID: 16, HasParameterID: true},
+		{Protocol: oids.PACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
 	}
-	got, ok := SupportedPACE(infos)
-	if !ok || !got.Protocol.Equal(OIDPACEECDHGMAES256) {
+	got, ok := passport.SupportedPACE(infos)
+	if !ok || !got.Protocol.Equal(oids.PACEECDHGMAES256) {
 		t.Errorf("picked %v", got)
 	}
-	infos = append(infos, PACEInfo{Protocol: OIDPACEECDHCAMAES128, Version: 2, ParameterID: 12, HasParameterID: true})
-	if got, _ := SupportedPACE(infos); !got.Protocol.Equal(OIDPACEECDHCAMAES128) {
+	infos = append(infos, passport.PACEInfo{Protocol: oids.PACEECDHCAMAES128, Version: 2, ParameterID: 12, HasParameterID: true})
+	if got, _ := passport.SupportedPACE(infos); !got.Protocol.Equal(oids.PACEECDHCAMAES128) {
 		t.Errorf("picked %v", got)
 	}
-	if got, ok := SupportedPACE(infos[:1]); !ok || !got.Protocol.Equal(OIDPACEDHGMAES128) {
+	if got, ok := passport.SupportedPACE(infos[:1]); !ok || !got.Protocol.Equal(oids.PACEDHGMAES128) {
 		t.Error("DH PACE on a standardized group not supported")
 	}
 	// Integrated Mapping with another cipher than AES-128 is refused before
 	// any command is sent.
-	s := NewSession(TransceiverFunc(func(context.Context, []byte) ([]byte, error) { return nil, errors.New("unreachable") }), nil)
-	imAES256 := PACEInfo{Protocol: OIDPACEECDHIMAES256, Version: 2, ParameterID: 13, HasParameterID: true}
-	if _, ok := SupportedPACE([]PACEInfo{imAES256}); ok {
+	s := passport.NewSession(passport.TransceiverFunc(func(context.Context, []byte) ([]byte, error) { return nil, errors.New("unreachable") }), nil)
+	imAES256 := passport.PACEInfo{Protocol: oids.PACEECDHIMAES256, Version: 2, ParameterID: 13, HasParameterID: true}
+	if _, ok := passport.SupportedPACE([]passport.PACEInfo{imAES256}); ok {
 		t.Error("IM with AES-256 reported as supported")
 	}
-	if _, err := s.PACE(context.Background(), CAN("123456"), imAES256); !errors.Is(err, ErrPACEUnsupported) {
+	if _, err := s.PACE(context.Background(), passport.CAN("123456"), imAES256); !errors.Is(err, pace.ErrUnsupported) {
 		t.Errorf("IM with AES-256: %v", err)
 	}
 }

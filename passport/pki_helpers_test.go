@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"crypto/rand"
@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // pkiTestNow is the fixed "current time" of the PKI tests: tests never read
@@ -24,11 +26,11 @@ func pkiTestRand(seed uint64) io.Reader {
 // generation dominates test time otherwise.
 var pkiTestCache struct {
 	sync.Mutex
-	pkis map[SyntheticAlgorithm]*SyntheticPKI
+	pkis map[passporttest.Algorithm]*passporttest.PKI
 }
 
 // pkiTestPKI returns a valid synthetic PKI for alg (shared, do not modify).
-func pkiTestPKI(t testing.TB, alg SyntheticAlgorithm) *SyntheticPKI {
+func pkiTestPKI(t testing.TB, alg passporttest.Algorithm) *passporttest.PKI {
 	t.Helper()
 	pkiTestCache.Lock()
 	defer pkiTestCache.Unlock()
@@ -36,15 +38,15 @@ func pkiTestPKI(t testing.TB, alg SyntheticAlgorithm) *SyntheticPKI {
 		return p
 	}
 	var r io.Reader = rand.Reader
-	if alg == SyntheticECDSABrainpoolP256 || alg == SyntheticECDSABrainpoolP384 {
+	if alg == passporttest.ECDSABrainpoolP256 || alg == passporttest.ECDSABrainpoolP384 {
 		r = pkiTestRand(uint64(alg))
 	}
-	p, err := NewSyntheticPKI(SyntheticPKIOptions{Rand: r, Now: pkiTestNow, Algorithm: alg})
+	p, err := passporttest.NewPKI(passporttest.PKIOptions{Rand: r, Now: pkiTestNow, Algorithm: alg})
 	if err != nil {
 		t.Fatalf("NewSyntheticPKI(%v): %v", alg, err)
 	}
 	if pkiTestCache.pkis == nil {
-		pkiTestCache.pkis = map[SyntheticAlgorithm]*SyntheticPKI{}
+		pkiTestCache.pkis = map[passporttest.Algorithm]*passporttest.PKI{}
 	}
 	pkiTestCache.pkis[alg] = p
 	return p
@@ -83,7 +85,7 @@ func mustHexT(s string) []byte {
 }
 
 // pkiSignSOD signs dgs with p's DSC at pkiTestNow.
-func pkiSignSOD(t testing.TB, p *SyntheticPKI, dgs map[int][]byte, opts SODOptions) []byte {
+func pkiSignSOD(t testing.TB, p *passporttest.PKI, dgs map[int][]byte, opts passporttest.SODOptions) []byte {
 	t.Helper()
 	if opts.SigningTime.IsZero() {
 		opts.SigningTime = pkiTestNow

@@ -5,9 +5,13 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
 	"math/big"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/ec"
 )
 
 // Object identifiers of public-key algorithms (RFC 3279, RFC 4055, RFC 5480).
@@ -29,9 +33,9 @@ var (
 // or explicit parameters); keys on NIST P-224/256/384/521 are verified
 // with crypto/ecdsa, others with this package's own curve arithmetic.
 type PublicKey struct {
-	Raw []byte         // the SubjectPublicKeyInfo DER this key was parsed from (nil if built in memory)
-	RSA *rsa.PublicKey // set for RSA keys
-	EC  *ECPublicKey   // set for elliptic-curve keys
+	Raw []byte          // the SubjectPublicKeyInfo DER this key was parsed from (nil if built in memory)
+	RSA *rsa.PublicKey  // set for RSA keys
+	EC  *ec.ECPublicKey // set for elliptic-curve keys
 	// ExplicitParameters is true when the EC domain parameters were spelled
 	// out in the SubjectPublicKeyInfo instead of named by OID.
 	ExplicitParameters bool
@@ -44,26 +48,26 @@ type PublicKey struct {
 // with a named curve or explicit ECParameters). An unknown algorithm or curve
 // yields an error wrapping ErrUnsupportedAlgorithm.
 func ParsePublicKeyInfo(der []byte) (*PublicKey, error) {
-	top, err := berReadAll(der)
+	top, err := ber.ReadAll(der)
 	if err != nil {
 		return nil, err
 	}
-	parts, err := berSequence(top, "SubjectPublicKeyInfo")
+	parts, err := ber.Sequence(top, "SubjectPublicKeyInfo")
 	if err != nil {
 		return nil, err
 	}
 	if len(parts) != 2 {
-		return nil, fmt.Errorf("%w: SubjectPublicKeyInfo has %d elements, expected 2", errBER, len(parts))
+		return nil, fmt.Errorf("%w: SubjectPublicKeyInfo has %d elements, expected 2", ber.ErrASN1, len(parts))
 	}
-	alg, err := berAlgorithm(parts[0], "SubjectPublicKeyInfo algorithm")
+	alg, err := ber.Algorithm(parts[0], "SubjectPublicKeyInfo algorithm")
 	if err != nil {
 		return nil, err
 	}
-	keyBits, err := berBitString(parts[1])
+	keyBits, err := ber.BitString(parts[1])
 	if err != nil {
 		return nil, fmt.Errorf("subjectPublicKey: %w", err)
 	}
-	pk := &PublicKey{Raw: top.full}
+	pk := &PublicKey{Raw: top.Full}
 	switch {
 	case alg.OID.Equal(oidRSAEncryption) || alg.OID.Equal(oidRSASSAPSS):
 		if pk.RSA, err = pkiParseRSAKey(keyBits); err != nil {
@@ -73,17 +77,17 @@ func ParsePublicKeyInfo(der []byte) (*PublicKey, error) {
 		if alg.Params == nil {
 			return nil, fmt.Errorf("%w: EC key without domain parameters (implicitlyCA)", ErrUnsupportedAlgorithm)
 		}
-		curve, err := ParseCurveParameters(alg.Params.full)
+		curve, err := ec.ParseCurveParameters(alg.Params.Full)
 		if err != nil {
 			return nil, fmt.Errorf("%w: EC domain parameters: %v", ErrUnsupportedAlgorithm, err)
 		}
-		pk.ExplicitParameters = alg.Params.isUniversal(berTagSequence)
+		pk.ExplicitParameters = alg.Params.IsUniversal(ber.TagSequence)
 		if std := pkiNISTCurve(curve); std != nil {
 			// crypto/ecdsa validates the point (on the curve, not infinity)
 			// faster than math/big, and its key is what verification uses.
 			if pk.nist, err = ecdsa.ParseUncompressedPublicKey(std, keyBits); err == nil {
 				l := curve.ByteLen()
-				pk.EC = &ECPublicKey{Curve: curve, Point: Point{
+				pk.EC = &ec.ECPublicKey{Curve: curve, Point: ec.Point{
 					X: new(big.Int).SetBytes(keyBits[1 : 1+l]), Y: new(big.Int).SetBytes(keyBits[1+l:]),
 				}}
 				break
@@ -91,9 +95,9 @@ func ParsePublicKeyInfo(der []byte) (*PublicKey, error) {
 		}
 		pt, err := curve.Unmarshal(keyBits)
 		if err != nil {
-			return nil, fmt.Errorf("%w: EC public point: %v", errBER, err)
+			return nil, fmt.Errorf("%w: EC public point: %v", ber.ErrASN1, err)
 		}
-		pk.EC = &ECPublicKey{Curve: curve, Point: pt}
+		pk.EC = &ec.ECPublicKey{Curve: curve, Point: pt}
 		pk.nist = pkiNISTKey(pk.EC)
 	default:
 		return nil, fmt.Errorf("%w: public key algorithm %v", ErrUnsupportedAlgorithm, alg.OID)
@@ -103,27 +107,27 @@ func ParsePublicKeyInfo(der []byte) (*PublicKey, error) {
 
 // pkiParseRSAKey decodes RSAPublicKey ::= SEQUENCE { modulus, publicExponent }.
 func pkiParseRSAKey(b []byte) (*rsa.PublicKey, error) {
-	e, err := berReadAll(b)
+	e, err := ber.ReadAll(b)
 	if err != nil {
 		return nil, err
 	}
-	kids, err := berSequence(e, "RSAPublicKey")
+	kids, err := ber.Sequence(e, "RSAPublicKey")
 	if err != nil {
 		return nil, err
 	}
 	if len(kids) != 2 {
-		return nil, fmt.Errorf("%w: RSAPublicKey has %d elements", errBER, len(kids))
+		return nil, fmt.Errorf("%w: RSAPublicKey has %d elements", ber.ErrASN1, len(kids))
 	}
-	n, err := berInteger(kids[0], false)
+	n, err := ber.Integer(kids[0], false)
 	if err != nil {
 		return nil, err
 	}
-	exp, err := berInteger(kids[1], false)
+	exp, err := ber.Integer(kids[1], false)
 	if err != nil {
 		return nil, err
 	}
 	if n.Sign() <= 0 || n.Bit(0) == 0 || n.BitLen() < 512 {
-		return nil, fmt.Errorf("%w: RSA modulus is not a positive odd number of at least 512 bits", errBER)
+		return nil, fmt.Errorf("%w: RSA modulus is not a positive odd number of at least 512 bits", ber.ErrASN1)
 	}
 	if exp.Cmp(big.NewInt(3)) < 0 || !exp.IsInt64() || exp.Int64() > 1<<31-1 || exp.Bit(0) == 0 {
 		return nil, fmt.Errorf("%w: RSA public exponent %s unsupported", ErrUnsupportedAlgorithm, exp)
@@ -133,7 +137,7 @@ func pkiParseRSAKey(b []byte) (*rsa.PublicKey, error) {
 
 // pkiNISTCurve returns crypto/elliptic's implementation of c when it is
 // one of the NIST curves crypto/ecdsa supports, or nil.
-func pkiNISTCurve(c *Curve) elliptic.Curve {
+func pkiNISTCurve(c *ec.Curve) elliptic.Curve {
 	switch oid := c.OID(); {
 	case oid.Equal(oidNamedP224):
 		return elliptic.P224()
@@ -149,7 +153,7 @@ func pkiNISTCurve(c *Curve) elliptic.Curve {
 
 // pkiNISTKey returns k as a crypto/ecdsa key when it is on a NIST curve
 // crypto/ecdsa implements, or nil.
-func pkiNISTKey(k *ECPublicKey) *ecdsa.PublicKey {
+func pkiNISTKey(k *ec.ECPublicKey) *ecdsa.PublicKey {
 	c := pkiNISTCurve(k.Curve)
 	if c == nil {
 		return nil
@@ -162,29 +166,29 @@ func pkiNISTKey(k *ECPublicKey) *ecdsa.PublicKey {
 }
 
 // NewPublicKey wraps a Go public key (*rsa.PublicKey, *ecdsa.PublicKey, or
-// this package's *ECPublicKey) so it can be used with VerifyActive and the
+// this package's *ec.ECPublicKey) so it can be used with VerifyActive and the
 // signature checks of this package.
 func NewPublicKey(pub crypto.PublicKey) (*PublicKey, error) {
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		return &PublicKey{RSA: k}, nil
-	case *ECPublicKey:
+	case *ec.ECPublicKey:
 		return &PublicKey{EC: k, nist: pkiNISTKey(k)}, nil
 	case *ecdsa.PublicKey:
 		raw, err := k.Bytes()
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrUnsupportedAlgorithm, err)
 		}
-		var curve *Curve
+		var curve *ec.Curve
 		switch k.Curve {
 		case elliptic.P224():
-			curve = NISTP224()
+			curve = ec.NISTP224()
 		case elliptic.P256():
-			curve = NISTP256()
+			curve = ec.NISTP256()
 		case elliptic.P384():
-			curve = NISTP384()
+			curve = ec.NISTP384()
 		case elliptic.P521():
-			curve = NISTP521()
+			curve = ec.NISTP521()
 		default:
 			return nil, fmt.Errorf("%w: crypto/ecdsa curve %s", ErrUnsupportedAlgorithm, k.Curve.Params().Name)
 		}
@@ -192,7 +196,7 @@ func NewPublicKey(pub crypto.PublicKey) (*PublicKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &PublicKey{EC: &ECPublicKey{Curve: curve, Point: pt}, nist: k}, nil
+		return &PublicKey{EC: &ec.ECPublicKey{Curve: curve, Point: pt}, nist: k}, nil
 	default:
 		return nil, fmt.Errorf("%w: public key type %T", ErrUnsupportedAlgorithm, pub)
 	}
@@ -213,4 +217,28 @@ func (k *PublicKey) String() string {
 		return s
 	}
 	return "<empty key>"
+}
+
+// MarshalPublicKeyInfo encodes pub (*rsa.PublicKey, *ecdsa.PublicKey or
+// *ECPublicKey) as a DER SubjectPublicKeyInfo. With explicit, EC domain
+// parameters are written out in full instead of as a curve OID — the form
+// crypto/x509 cannot read and many ePassports use.
+func MarshalPublicKeyInfo(pub crypto.PublicKey, explicit bool) ([]byte, error) {
+	if k, ok := pub.(*rsa.PublicKey); ok {
+		return x509.MarshalPKIXPublicKey(k)
+	}
+	pk, err := NewPublicKey(pub)
+	if err != nil {
+		return nil, err
+	}
+	if pk.EC == nil {
+		return nil, fmt.Errorf("%w: %T", ErrUnsupportedAlgorithm, pub)
+	}
+	params, err := pk.EC.Curve.MarshalParameters(explicit)
+	if err != nil {
+		return nil, err
+	}
+	oid, _ := asn1.Marshal(oidECPublicKey)
+	point := pk.EC.Curve.Marshal(pk.EC.Point)
+	return ber.DER(0x30, ber.DER(0x30, oid, params), ber.DER(0x03, []byte{0}, point)), nil
 }

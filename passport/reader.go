@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // ErrAccessControl reports that neither PACE nor BAC opened the chip: a
@@ -41,7 +43,11 @@ type Options struct {
 	// protocols out (they are reported as skipped).
 	SkipActiveAuthentication bool
 	SkipChipAuthentication   bool
-	// MaxFileSize and ReadChunk are passed to the Session (see SessionOptions).
+	// MaxFileSize is the largest file the read accepts (the size a chip
+	// announces is checked before anything is read); 0 means 1 MiB.
+	// ReadChunk is the number of bytes each READ BINARY requests; values
+	// above 223 need a chip and reader with extended-length support; 0 means
+	// 223, the most whose protected answer fits a short response.
 	MaxFileSize int
 	ReadChunk   int
 }
@@ -264,7 +270,7 @@ func (r *Reader) Read(ctx context.Context, opts Options) (*Document, *Evidence, 
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	s := NewSession(r.t, &SessionOptions{Rand: rnd, MaxFileSize: opts.MaxFileSize, ReadChunk: opts.ReadChunk})
+	s := newSession(r.t, &sessionOptions{Rand: rnd, MaxFileSize: opts.MaxFileSize, ReadChunk: opts.ReadChunk})
 	ev := &Evidence{}
 	doc := &Document{DataGroups: map[int][]byte{}}
 
@@ -296,7 +302,7 @@ func (r *Reader) Read(ctx context.Context, opts Options) (*Document, *Evidence, 
 
 // open runs PACE when EF.CardAccess offers a variant this package supports,
 // and BAC otherwise (or after PACE failed, with an MRZ key).
-func (r *Reader) open(ctx context.Context, s *Session, opts Options, now func() time.Time, doc *Document, ev *Evidence) (*PACEResult, error) {
+func (r *Reader) open(ctx context.Context, s *session, opts Options, now func() time.Time, doc *Document, ev *Evidence) (*paceResult, error) {
 	var paceErr error
 	if opts.NoPACE {
 		ev.skip(CheckPACE, "disabled by Options.NoPACE")
@@ -305,7 +311,7 @@ func (r *Reader) open(ctx context.Context, s *Session, opts Options, now func() 
 	} else if si, err := ParseSecurityInfos(ca); err != nil {
 		ev.fail(CheckPACE, "EF.CardAccess", err)
 		paceErr = err
-	} else if info, ok := SupportedPACE(si.PACE); !ok {
+	} else if info, ok := supportedPACE(si.PACE); !ok {
 		ev.skip(CheckPACE, fmt.Sprintf("none of the %d PACE variants in EF.CardAccess is supported here", len(si.PACE)))
 	} else if res, err := s.PACE(ctx, opts.Key, info); err != nil {
 		ev.fail(CheckPACE, info.String(), err)
@@ -347,7 +353,7 @@ func (r *Reader) open(ctx context.Context, s *Session, opts Options, now func() 
 // cardSecurity reads and passively authenticates EF.CardSecurity after
 // PACE-CAM, which needs the chip's key from it (ICAO 9303 Part 11
 // §4.4.3.5). It runs in the master file, before the application is selected.
-func (r *Reader) cardSecurity(ctx context.Context, s *Session, opts Options, now func() time.Time, pace *PACEResult, doc *Document, ev *Evidence) {
+func (r *Reader) cardSecurity(ctx context.Context, s *session, opts Options, now func() time.Time, pace *paceResult, doc *Document, ev *Evidence) {
 	if pace.caIC == nil {
 		ev.skip(CheckCardSecurity, "PACE-CAM did not run")
 		return
@@ -379,9 +385,9 @@ func cmpErr(err, fallback error) error {
 }
 
 // readFiles reads EF.SOD, EF.COM and the data groups.
-func (r *Reader) readFiles(ctx context.Context, s *Session, opts Options, doc *Document, ev *Evidence) error {
+func (r *Reader) readFiles(ctx context.Context, s *session, opts Options, doc *Document, ev *Evidence) error {
 	var err error
-	if doc.RawSOD, err = s.ReadFile(ctx, FileSOD); err != nil {
+	if doc.RawSOD, err = s.ReadFile(ctx, efSOD); err != nil {
 		ev.fail(CheckReadFiles, "EF.SOD", err)
 		return fmt.Errorf("passport: reading EF.SOD: %w", err)
 	}
@@ -391,7 +397,7 @@ func (r *Reader) readFiles(ctx context.Context, s *Session, opts Options, doc *D
 		listed = append(listed, sod.DataGroups()...)
 	}
 	var problems []error
-	if doc.RawCOM, err = s.ReadFile(ctx, FileCOM); err != nil {
+	if doc.RawCOM, err = s.ReadFile(ctx, efCOM); err != nil {
 		problems = append(problems, fmt.Errorf("EF.COM: %w", err))
 	} else if com, err := ParseCOM(doc.RawCOM); err == nil {
 		doc.COM = com
@@ -412,10 +418,10 @@ func (r *Reader) readFiles(ctx context.Context, s *Session, opts Options, doc *D
 			skipped = append(skipped, fmt.Sprintf("DG%d needs Extended Access Control", dg))
 			continue
 		}
-		b, err := s.ReadFile(ctx, FileDG(dg))
+		b, err := s.ReadFile(ctx, efDG(dg))
 		if err != nil {
 			problems = append(problems, fmt.Errorf("DG%d: %w", dg, err))
-			if errors.Is(err, ErrSecureMessaging) {
+			if errors.Is(err, sm.ErrSecureMessaging) {
 				break // the session is gone; nothing more can be read
 			}
 			continue
@@ -483,7 +489,7 @@ func (r *Reader) parse(doc *Document, opts Options, ev *Evidence) {
 // Passive Authentication, else against the DG14 key — and runs Chip
 // Authentication with the DG14 key when PACE-CAM did not run or did not
 // authenticate the chip.
-func (r *Reader) chipAuthentication(ctx context.Context, s *Session, opts Options, doc *Document, pace *PACEResult, ev *Evidence) {
+func (r *Reader) chipAuthentication(ctx context.Context, s *session, opts Options, doc *Document, pace *paceResult, ev *Evidence) {
 	camFailed := false
 	if pace != nil && pace.caIC != nil {
 		if err := r.checkCAM(doc, pace, ev); err != nil {
@@ -525,7 +531,7 @@ func (r *Reader) chipAuthentication(ctx context.Context, s *Session, opts Option
 // EF.CardSecurity's, if it passed Passive Authentication, then DG14's (which
 // Passive Authentication checks later; ChipGenuine counts the result only
 // if it passes). It records where the key came from in ev.CAMKeyFile.
-func (r *Reader) checkCAM(doc *Document, pace *PACEResult, ev *Evidence) error {
+func (r *Reader) checkCAM(doc *Document, pace *paceResult, ev *Evidence) error {
 	var tried []string
 	if doc.CardSecurity != nil && ev.CardSecurity.OK() {
 		for _, k := range doc.CardSecurity.SecurityInfos.keysOnCurve(pace.Curve) {
@@ -590,7 +596,7 @@ func pickCA(si *SecurityInfos) (ChipAuthenticationInfo, ChipAuthenticationPublic
 }
 
 // activeAuthentication challenges the chip to sign with the DG15 key.
-func (r *Reader) activeAuthentication(ctx context.Context, s *Session, opts Options, doc *Document, rnd io.Reader, ev *Evidence) {
+func (r *Reader) activeAuthentication(ctx context.Context, s *session, opts Options, doc *Document, rnd io.Reader, ev *Evidence) {
 	switch {
 	case opts.SkipActiveAuthentication:
 		ev.skip(CheckActiveAuthentication, "disabled by Options.SkipActiveAuthentication")

@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"context"
@@ -6,32 +6,35 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // TestReader_SyntheticDocuments reads documents built by NewSyntheticDocument
 // (the PKI side's generator) through the VirtualChip, intact and broken in
 // each way the generator offers, and checks the evidence names the fault.
 func TestReader_SyntheticDocuments(t *testing.T) {
-	pki, err := NewSyntheticPKI(SyntheticPKIOptions{Rand: rand.Reader, Now: fixtureNow, Algorithm: SyntheticECDSABrainpoolP256})
+	pki, err := passporttest.NewPKI(passporttest.PKIOptions{Rand: rand.Reader, Now: fixtureNow, Algorithm: passporttest.ECDSABrainpoolP256})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		name    string
-		opts    SyntheticDocumentOptions
-		pa      CheckStatus
+		opts    passporttest.DocumentOptions
+		pa      passport.CheckStatus
 		paErr   error
-		aa      CheckStatus
+		aa      passport.CheckStatus
 		genuine bool
 	}{
-		{"intact, RSA-1024 AA", SyntheticDocumentOptions{}, Passed, nil, Passed, true},
-		{"intact, ECDSA brainpool AA", SyntheticDocumentOptions{AAKeyType: SyntheticAAECDSABrainpoolP256}, Passed, nil, Passed, true},
-		{"intact, TD1 card without AA", SyntheticDocumentOptions{AAKeyType: SyntheticAANone,
-			MRZ: "I<UTOD23145890<7349<<<<<<<<<<<3407127M9507122UTO<<<<<<<<<<<2STEVENSON<<PETER<JOHN<<<<<<<<<"}, Passed, nil, Skipped, true},
-		{"changed DG2", SyntheticDocumentOptions{ChangeDataGroup: 2}, Failed, ErrDataGroupHashMismatch, Passed, false},
-		{"DG11 not in EF.SOD", SyntheticDocumentOptions{OmitFromSOD: 11}, Failed, ErrDataGroupNotInSOD, Passed, false},
-		{"wrong CSCA", SyntheticDocumentOptions{WrongCSCA: true}, Failed, ErrUntrustedSigner, Passed, false},
-		{"expired DSC", SyntheticDocumentOptions{ExpiredDSC: true}, Failed, ErrCertificateExpired, Passed, false},
+		{"intact, RSA-1024 AA", passporttest.DocumentOptions{}, passport.Passed, nil, passport.Passed, true},
+		{"intact, ECDSA brainpool AA", passporttest.DocumentOptions{AAKeyType: passporttest.AAECDSABrainpoolP256}, passport.Passed, nil, passport.Passed, true},
+		{"intact, TD1 card without AA", passporttest.DocumentOptions{AAKeyType: passporttest.AANone,
+			MRZ: "I<UTOD23145890<7349<<<<<<<<<<<3407127M9507122UTO<<<<<<<<<<<2STEVENSON<<PETER<JOHN<<<<<<<<<"}, passport.Passed, nil, passport.Skipped, true},
+		{"changed DG2", passporttest.DocumentOptions{ChangeDataGroup: 2}, passport.Failed, passport.ErrDataGroupHashMismatch, passport.Passed, false},
+		{"DG11 not in EF.SOD", passporttest.DocumentOptions{OmitFromSOD: 11}, passport.Failed, passport.ErrDataGroupNotInSOD, passport.Passed, false},
+		{"wrong CSCA", passporttest.DocumentOptions{WrongCSCA: true}, passport.Failed, passport.ErrUntrustedSigner, passport.Passed, false},
+		{"expired DSC", passporttest.DocumentOptions{ExpiredDSC: true}, passport.Failed, passport.ErrCertificateExpired, passport.Passed, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -40,27 +43,27 @@ func TestReader_SyntheticDocuments(t *testing.T) {
 			if !o.ExpiredDSC && !o.WrongCSCA {
 				o.PKI = pki
 			} else {
-				o.Algorithm = SyntheticECDSAP256
+				o.Algorithm = passporttest.ECDSAP256
 			}
-			doc, err := NewSyntheticDocument(o)
+			doc, err := passporttest.NewDocument(o)
 			if err != nil {
 				t.Fatal(err)
 			}
-			chip, err := NewVirtualChip(doc.VirtualChipConfig(rand.Reader))
+			chip, err := passporttest.NewChip(doc.ChipConfig(rand.Reader))
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, ev, err := NewReader(chip).Read(context.Background(), Options{
+			got, ev, err := passport.NewReader(chip).Read(context.Background(), passport.Options{
 				Key: doc.MRZ.Key(), Trust: doc.Trust, Now: func() time.Time { return fixtureNow },
 			})
 			if err != nil {
 				t.Fatalf("Read: %v\n%s", err, ev)
 			}
-			requireStatus(t, ev, CheckPACE, Passed)
-			requireStatus(t, ev, CheckMRZMatchesKey, Passed)
-			requireStatus(t, ev, CheckChipAuthentication, Passed)
-			requireStatus(t, ev, CheckActiveAuthentication, tc.aa)
-			c := requireStatus(t, ev, CheckPassiveAuthentication, tc.pa)
+			requireStatus(t, ev, passport.CheckPACE, passport.Passed)
+			requireStatus(t, ev, passport.CheckMRZMatchesKey, passport.Passed)
+			requireStatus(t, ev, passport.CheckChipAuthentication, passport.Passed)
+			requireStatus(t, ev, passport.CheckActiveAuthentication, tc.aa)
+			c := requireStatus(t, ev, passport.CheckPassiveAuthentication, tc.pa)
 			if tc.paErr != nil && !errors.Is(c.Err, tc.paErr) {
 				t.Errorf("PA error %v, want %v", c.Err, tc.paErr)
 			}

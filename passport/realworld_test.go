@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"bytes"
@@ -12,6 +12,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/dh"
+	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // Documents in the shapes real issuers produce that an earlier version of
@@ -19,16 +26,16 @@ import (
 
 var (
 	realWorldPKIOnce sync.Once
-	realWorldPKI     *SyntheticPKI
+	realWorldPKI     *passporttest.PKI
 	realWorldPKIErr  error
 )
 
 // sharedRealWorldPKI is one ECDSA P-256 PKI for the tests of this file (key
 // generation is the slow part of building a document).
-func sharedRealWorldPKI(t testing.TB) *SyntheticPKI {
+func sharedRealWorldPKI(t testing.TB) *passporttest.PKI {
 	t.Helper()
 	realWorldPKIOnce.Do(func() {
-		realWorldPKI, realWorldPKIErr = NewSyntheticPKI(SyntheticPKIOptions{Rand: rand.Reader, Now: fixtureNow})
+		realWorldPKI, realWorldPKIErr = passporttest.NewPKI(passporttest.PKIOptions{Rand: rand.Reader, Now: fixtureNow})
 	})
 	if realWorldPKIErr != nil {
 		t.Fatal(realWorldPKIErr)
@@ -38,17 +45,17 @@ func sharedRealWorldPKI(t testing.TB) *SyntheticPKI {
 
 // readSynthetic builds a document with opts, serves it from a virtual chip
 // and reads it whole.
-func readSynthetic(t *testing.T, opts SyntheticDocumentOptions, ro Options) (*SyntheticDocument, *Document, *Evidence) {
+func readSynthetic(t *testing.T, opts passporttest.DocumentOptions, ro passport.Options) (*passporttest.Document, *passport.Document, *passport.Evidence) {
 	t.Helper()
 	opts.Rand, opts.Now = rand.Reader, fixtureNow
 	if opts.PKI == nil {
 		opts.PKI = sharedRealWorldPKI(t)
 	}
-	doc, err := NewSyntheticDocument(opts)
+	doc, err := passporttest.NewDocument(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	chip, err := NewVirtualChip(doc.VirtualChipConfig(rand.Reader))
+	chip, err := passporttest.NewChip(doc.ChipConfig(rand.Reader))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +68,7 @@ func readSynthetic(t *testing.T, opts SyntheticDocumentOptions, ro Options) (*Sy
 	if ro.Now == nil {
 		ro.Now = func() time.Time { return fixtureNow }
 	}
-	got, ev, err := NewReader(chip).Read(context.Background(), ro)
+	got, ev, err := passport.NewReader(chip).Read(context.Background(), ro)
 	if err != nil {
 		t.Fatalf("Read: %v\n%s", err, ev)
 	}
@@ -73,26 +80,26 @@ func readSynthetic(t *testing.T, opts SyntheticDocumentOptions, ro Options) (*Sy
 // serial number, same set of RDNs), and the whole of Passive Authentication
 // runs and passes; a different serial or a different set of RDNs does not.
 func TestSignerLookup_IssuerRDNOrder(t *testing.T) {
-	doc, _, ev := readSynthetic(t, SyntheticDocumentOptions{SOD: SODOptions{SignerIssuerReversed: true}}, Options{})
+	doc, _, ev := readSynthetic(t, passporttest.DocumentOptions{SOD: passporttest.SODOptions{SignerIssuerReversed: true}}, passport.Options{})
 	if !ev.Authentic() || !ev.ChipGenuine() {
 		t.Fatalf("a document whose SignerInfo reorders the issuer's RDNs is not authentic:\n%s", ev)
 	}
-	sod, err := ParseSOD(doc.SOD)
+	sod, err := passport.ParseSOD(doc.SOD)
 	if err != nil {
 		t.Fatal(err)
 	}
 	si := sod.SignedData.SignerInfos[0]
-	if pkiNamesEqual(si.RawIssuer, doc.PKI.DSC.RawIssuer) {
+	if passport.PkiNamesEqual(si.RawIssuer, doc.PKI.DSC.RawIssuer) {
 		t.Fatal("the synthetic SignerInfo does not reorder the issuer; the test proves nothing")
 	}
 	tests := []struct {
 		name   string
-		change func(si *SignerInfo)
+		change func(si *passport.SignerInfo)
 		want   error
 	}{
-		{"same serial, same RDNs reordered", func(*SignerInfo) {}, nil},
-		{"another serial number", func(si *SignerInfo) { si.SerialNumber = new(big.Int).Add(si.SerialNumber, big.NewInt(1)) }, ErrSignerNotFound},
-		{"one RDN fewer", func(si *SignerInfo) { si.RawIssuer = synthDropFirstRDN(si.RawIssuer) }, ErrSignerNotFound},
+		{"same serial, same RDNs reordered", func(*passport.SignerInfo) {}, nil},
+		{"another serial number", func(si *passport.SignerInfo) { si.SerialNumber = new(big.Int).Add(si.SerialNumber, big.NewInt(1)) }, passport.ErrSignerNotFound},
+		{"one RDN fewer", func(si *passport.SignerInfo) { si.RawIssuer = synthDropFirstRDN(si.RawIssuer) }, passport.ErrSignerNotFound},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,13 +118,13 @@ func TestSignerLookup_IssuerRDNOrder(t *testing.T) {
 
 // synthDropFirstRDN returns a DER Name without its first RDN.
 func synthDropFirstRDN(name []byte) []byte {
-	e, _ := berReadAll(name)
-	rdns, _ := berChildren(e)
+	e, _ := ber.ReadAll(name)
+	rdns, _ := ber.Children(e)
 	var parts [][]byte
 	for _, r := range rdns[1:] {
-		parts = append(parts, r.full)
+		parts = append(parts, r.Full)
 	}
-	return derTLV(0x30, parts...)
+	return ber.DER(0x30, parts...)
 }
 
 // TestTrustStore_ReissuedCSCAPicksTheOneValidThen: a CSCA re-issued with
@@ -138,14 +145,14 @@ func TestTrustStore_ReissuedCSCAPicksTheOneValidThen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := VerifyMasterList(ml, pki.TrustStore(), fixtureNow)
+	list, err := passport.VerifyMasterList(ml, pki.TrustStore(), fixtureNow)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(list.CSCAs) != 2 {
 		t.Fatalf("master list holds %d CSCAs, want 2", len(list.CSCAs))
 	}
-	doc, err := NewSyntheticDocument(SyntheticDocumentOptions{Rand: rand.Reader, Now: fixtureNow, PKI: pki})
+	doc, err := passporttest.NewDocument(passporttest.DocumentOptions{Rand: rand.Reader, Now: fixtureNow, PKI: pki})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,38 +160,38 @@ func TestTrustStore_ReissuedCSCAPicksTheOneValidThen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crl, err := ParseCRL(revokingCRL)
+	crl, err := passport.ParseCRL(revokingCRL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		name    string
-		anchors []*Certificate
+		anchors []*passport.Certificate
 		revoke  bool
 		want    error
 	}{
-		{"expired first", []*Certificate{old, pki.CSCA}, false, nil},
-		{"valid first", []*Certificate{pki.CSCA, old}, false, nil},
+		{"expired first", []*passport.Certificate{old, pki.CSCA}, false, nil},
+		{"valid first", []*passport.Certificate{pki.CSCA, old}, false, nil},
 		{"master list order", list.CSCAs, false, nil},
-		{"only the expired one", []*Certificate{old}, false, ErrCertificateExpired},
-		{"expired first, CRL revokes the DSC", []*Certificate{old, pki.CSCA}, true, ErrCertificateRevoked},
-		{"valid first, CRL revokes the DSC", []*Certificate{pki.CSCA, old}, true, ErrCertificateRevoked},
+		{"only the expired one", []*passport.Certificate{old}, false, passport.ErrCertificateExpired},
+		{"expired first, CRL revokes the DSC", []*passport.Certificate{old, pki.CSCA}, true, passport.ErrCertificateRevoked},
+		{"valid first, CRL revokes the DSC", []*passport.Certificate{pki.CSCA, old}, true, passport.ErrCertificateRevoked},
 	}
 	t.Run("whole read, trust from the master list with the expired CSCA first", func(t *testing.T) {
-		_, _, ev := readSynthetic(t, SyntheticDocumentOptions{}, Options{Trust: NewTrustStore(old, pki.CSCA)})
+		_, _, ev := readSynthetic(t, passporttest.DocumentOptions{}, passport.Options{Trust: passport.NewTrustStore(old, pki.CSCA)})
 		if !ev.Authentic() || ev.Passive.CSCA == nil || string(ev.Passive.CSCA.Raw) != string(pki.CSCA.Raw) {
 			t.Fatalf("not authentic through the valid CSCA:\n%s", ev)
 		}
 	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			trust := NewTrustStore(tc.anchors...)
+			trust := passport.NewTrustStore(tc.anchors...)
 			if tc.revoke {
 				if err := trust.AddCRL(crl); err != nil {
 					t.Fatal(err)
 				}
 			}
-			res, err := VerifyPassive(doc.SOD, doc.DataGroups, trust, fixtureNow)
+			res, err := passport.VerifyPassive(doc.SOD, doc.DataGroups, trust, fixtureNow)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("VerifyPassive: %v, want %v", err, tc.want)
 			}
@@ -200,9 +207,9 @@ func TestTrustStore_ReissuedCSCAPicksTheOneValidThen(t *testing.T) {
 // parameter ID reads whole — DG14 parses, its PACEInfo is there, Chip
 // Authentication runs with the key — and the form survives a round trip.
 func TestSecurityInfos_StandardizedDomainParameters(t *testing.T) {
-	doc, got, ev := readSynthetic(t, SyntheticDocumentOptions{CAKeyStandardized: true, CACurve: NISTP256()}, Options{})
-	requireStatus(t, ev, CheckParseLDS, Passed)
-	requireStatus(t, ev, CheckChipAuthentication, Passed)
+	doc, got, ev := readSynthetic(t, passporttest.DocumentOptions{CAKeyStandardized: true, CACurve: ec.NISTP256()}, passport.Options{})
+	requireStatus(t, ev, passport.CheckParseLDS, passport.Passed)
+	requireStatus(t, ev, passport.CheckChipAuthentication, passport.Passed)
 	if !ev.ChipGenuine() {
 		t.Fatalf("not genuine:\n%s", ev)
 	}
@@ -211,17 +218,17 @@ func TestSecurityInfos_StandardizedDomainParameters(t *testing.T) {
 		t.Fatalf("DG14 read %d PACEInfos and %d keys", len(si.PACE), len(si.ChipAuthenticationPublicKeys))
 	}
 	k := si.ChipAuthenticationPublicKeys[0]
-	if !k.StandardizedParameters || k.PublicKey == nil || k.PublicKey.Curve != NISTP256() || !k.PublicKey.Point.Equal(doc.CAKey.Point) {
+	if !k.StandardizedParameters || k.PublicKey == nil || k.PublicKey.Curve != ec.NISTP256() || !k.PublicKey.Point.Equal(doc.CAKey.Point) {
 		t.Fatalf("key %+v", k)
 	}
-	if !bytes.Contains(k.SubjectPublicKeyInfo, oidBody(oidStandardizedDomainParameters)) {
+	if !bytes.Contains(k.SubjectPublicKeyInfo, ber.OIDContent(passport.OidStandardizedDomainParameters)) {
 		t.Fatal("the synthetic DG14 does not use standardizedDomainParameters; the test proves nothing")
 	}
 	again, err := si.Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := doc.DataGroups[14]; !bytes.Equal(EncodeTLV(0x6E, again), want) {
+	if want := doc.DataGroups[14]; !bytes.Equal(ber.EncodeTLV(0x6E, again), want) {
 		t.Fatal("Marshal does not reproduce DG14")
 	}
 }
@@ -230,27 +237,27 @@ func TestSecurityInfos_StandardizedDomainParameters(t *testing.T) {
 // parses to the same key, and a well-formed key this package cannot use is
 // kept with KeyError instead of failing the whole SecurityInfos.
 func TestParseSecurityInfos_KeyForms(t *testing.T) {
-	ec, _ := BrainpoolP256r1().GenerateKey(rand.Reader)
-	grp, _ := StandardDHGroup(2)
+	ec, _ := ec.BrainpoolP256r1().GenerateKey(rand.Reader)
+	grp, _ := dh.StandardDHGroup(2)
 	dh, _ := grp.GenerateKey(rand.Reader)
-	pace := PACEInfo{Protocol: OIDPACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}
+	pace := passport.PACEInfo{Protocol: oids.PACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}
 	tests := []struct {
 		name string
-		key  ChipAuthenticationPublicKeyInfo
+		key  passport.ChipAuthenticationPublicKeyInfo
 	}{
-		{"EC named curve", ChipAuthenticationPublicKeyInfo{Protocol: OIDPKECDH, PublicKey: &ec.ECPublicKey}},
-		{"EC explicit parameters", ChipAuthenticationPublicKeyInfo{Protocol: OIDPKECDH, PublicKey: &ec.ECPublicKey, ExplicitParameters: true}},
-		{"EC standardized parameter ID", ChipAuthenticationPublicKeyInfo{Protocol: OIDPKECDH, PublicKey: &ec.ECPublicKey, StandardizedParameters: true}},
-		{"DH standardized parameter ID", ChipAuthenticationPublicKeyInfo{Protocol: OIDPKDH, DHPublicKey: &dh.DHPublicKey, StandardizedParameters: true}},
-		{"DH dhpublicnumber", ChipAuthenticationPublicKeyInfo{Protocol: OIDPKDH, DHPublicKey: &dh.DHPublicKey, ExplicitParameters: true}},
+		{"EC named curve", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &ec.ECPublicKey}},
+		{"EC explicit parameters", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &ec.ECPublicKey, ExplicitParameters: true}},
+		{"EC standardized parameter ID", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &ec.ECPublicKey, StandardizedParameters: true}},
+		{"DH standardized parameter ID", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKDH, DHPublicKey: &dh.DHPublicKey, StandardizedParameters: true}},
+		{"DH dhpublicnumber", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKDH, DHPublicKey: &dh.DHPublicKey, ExplicitParameters: true}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			der, err := (&SecurityInfos{PACE: []PACEInfo{pace}, ChipAuthenticationPublicKeys: []ChipAuthenticationPublicKeyInfo{tc.key}}).Marshal()
+			der, err := (&passport.SecurityInfos{PACE: []passport.PACEInfo{pace}, ChipAuthenticationPublicKeys: []passport.ChipAuthenticationPublicKeyInfo{tc.key}}).Marshal()
 			if err != nil {
 				t.Fatal(err)
 			}
-			si, err := ParseSecurityInfos(der)
+			si, err := passport.ParseSecurityInfos(der)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -269,19 +276,19 @@ func TestParseSecurityInfos_KeyForms(t *testing.T) {
 	t.Run("unknown parameter ID is kept with KeyError", func(t *testing.T) {
 		id, _ := asn1.Marshal(31)
 		point := ec.Curve.Marshal(ec.Point)
-		spki, _ := asn1.Marshal(subjectPublicKeyInfo{
-			Algorithm: algorithmIdentifier{Algorithm: oidStandardizedDomainParameters, Parameters: asn1.RawValue{FullBytes: id}},
+		spki, _ := asn1.Marshal(passport.SubjectPublicKeyInfo{
+			Algorithm: passport.AlgorithmIdentifier{Algorithm: passport.OidStandardizedDomainParameters, Parameters: asn1.RawValue{FullBytes: id}},
 			PublicKey: asn1.BitString{Bytes: point, BitLength: 8 * len(point)}})
-		der, err := (&SecurityInfos{PACE: []PACEInfo{pace}, ChipAuthenticationPublicKeys: []ChipAuthenticationPublicKeyInfo{
-			{Protocol: OIDPKECDH, SubjectPublicKeyInfo: spki}}}).Marshal()
+		der, err := (&passport.SecurityInfos{PACE: []passport.PACEInfo{pace}, ChipAuthenticationPublicKeys: []passport.ChipAuthenticationPublicKeyInfo{
+			{Protocol: oids.PKECDH, SubjectPublicKeyInfo: spki}}}).Marshal()
 		if err != nil {
 			t.Fatal(err)
 		}
-		si, err := ParseSecurityInfos(der)
+		si, err := passport.ParseSecurityInfos(der)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(si.PACE) != 1 || !errors.Is(si.ChipAuthenticationPublicKeys[0].KeyError, ErrUnsupportedCurve) {
+		if len(si.PACE) != 1 || !errors.Is(si.ChipAuthenticationPublicKeys[0].KeyError, passport.ErrUnsupportedCurve) {
 			t.Fatalf("parsed %+v", si.ChipAuthenticationPublicKeys)
 		}
 	})
@@ -295,34 +302,34 @@ func TestParseSecurityInfos_KeyForms(t *testing.T) {
 func TestReader_PACECAMKeyInCardSecurity(t *testing.T) {
 	tests := []struct {
 		name         string
-		opts         SyntheticDocumentOptions
-		cardSecurity CheckStatus
+		opts         passporttest.DocumentOptions
+		cardSecurity passport.CheckStatus
 		csErr        error
-		cam          CheckStatus
-		ca           CheckStatus
+		cam          passport.CheckStatus
+		ca           passport.CheckStatus
 		keyFile      string
 		genuine      bool
 	}{
-		{"key in EF.CardSecurity", SyntheticDocumentOptions{PACECAM: true}, Passed, nil, Passed, Skipped, "EF.CardSecurity", true},
-		{"EF.CardSecurity altered, Chip Authentication with DG14", SyntheticDocumentOptions{PACECAM: true, ChangeCardSecurity: true},
-			Failed, ErrSignatureInvalid, Failed, Passed, "", true},
-		{"EF.CardSecurity altered, no DG14 key, no AA", SyntheticDocumentOptions{PACECAM: true, ChangeCardSecurity: true,
-			NoChipAuthentication: true, AAKeyType: SyntheticAANone}, Failed, ErrSignatureInvalid, Failed, Skipped, "", false},
+		{"key in EF.CardSecurity", passporttest.DocumentOptions{PACECAM: true}, passport.Passed, nil, passport.Passed, passport.Skipped, "EF.CardSecurity", true},
+		{"EF.CardSecurity altered, Chip Authentication with DG14", passporttest.DocumentOptions{PACECAM: true, ChangeCardSecurity: true},
+			passport.Failed, passport.ErrSignatureInvalid, passport.Failed, passport.Passed, "", true},
+		{"EF.CardSecurity altered, no DG14 key, no AA", passporttest.DocumentOptions{PACECAM: true, ChangeCardSecurity: true,
+			NoChipAuthentication: true, AAKeyType: passporttest.AANone}, passport.Failed, passport.ErrSignatureInvalid, passport.Failed, passport.Skipped, "", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			doc, got, ev := readSynthetic(t, tc.opts, Options{})
-			if ev.PACE == nil || !ev.PACE.Protocol.Equal(OIDPACEECDHCAMAES128) {
+			doc, got, ev := readSynthetic(t, tc.opts, passport.Options{})
+			if ev.PACE == nil || !ev.PACE.Protocol.Equal(oids.PACEECDHCAMAES128) {
 				t.Fatalf("PACE-CAM did not run:\n%s", ev)
 			}
-			c := requireStatus(t, ev, CheckCardSecurity, tc.cardSecurity)
+			c := requireStatus(t, ev, passport.CheckCardSecurity, tc.cardSecurity)
 			if !errors.Is(c.Err, tc.csErr) {
 				t.Errorf("EF.CardSecurity error %v, want %v", c.Err, tc.csErr)
 			}
-			if c := requireStatus(t, ev, CheckPACECAM, tc.cam); tc.cam == Failed && !errors.Is(c.Err, ErrAuthenticationFailed) {
+			if c := requireStatus(t, ev, passport.CheckPACECAM, tc.cam); tc.cam == passport.Failed && !errors.Is(c.Err, passport.ErrAuthenticationFailed) {
 				t.Errorf("PACE-CAM error %v", c.Err)
 			}
-			requireStatus(t, ev, CheckChipAuthentication, tc.ca)
+			requireStatus(t, ev, passport.CheckChipAuthentication, tc.ca)
 			if ev.CAMKeyFile != tc.keyFile {
 				t.Errorf("CAMKeyFile %q, want %q", ev.CAMKeyFile, tc.keyFile)
 			}
@@ -332,8 +339,8 @@ func TestReader_PACECAMKeyInCardSecurity(t *testing.T) {
 			if string(got.RawCardSecurity) != string(doc.CardSecurity) {
 				t.Error("EF.CardSecurity not kept in the Document")
 			}
-			if got.DG14 != nil && len(got.DG14.SecurityInfos.keysOnCurve(BrainpoolP256r1())) > 0 &&
-				got.DG14.SecurityInfos.keysOnCurve(BrainpoolP256r1())[0].Point.Equal(doc.CAMKey.Point) {
+			if got.DG14 != nil && len(got.DG14.SecurityInfos.KeysOnCurve(ec.BrainpoolP256r1())) > 0 &&
+				got.DG14.SecurityInfos.KeysOnCurve(ec.BrainpoolP256r1())[0].Point.Equal(doc.CAMKey.Point) {
 				t.Fatal("DG14 holds the PACE-CAM key; the test proves nothing")
 			}
 		})
@@ -347,43 +354,43 @@ func TestReader_PACECAMKeyInCardSecurity(t *testing.T) {
 // verify the signature and must chain to a trusted CSCA.
 func TestVerifyPassive_ExternalSigner(t *testing.T) {
 	pki := sharedRealWorldPKI(t)
-	doc, err := NewSyntheticDocument(SyntheticDocumentOptions{Rand: rand.Reader, Now: fixtureNow, PKI: pki,
-		SOD: SODOptions{OmitSignerCertificate: true}})
+	doc, err := passporttest.NewDocument(passporttest.DocumentOptions{Rand: rand.Reader, Now: fixtureNow, PKI: pki,
+		SOD: passporttest.SODOptions{OmitSignerCertificate: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sod, err := ParseSOD(doc.SOD)
+	sod, err := passport.ParseSOD(doc.SOD)
 	if err != nil || len(sod.SignedData.Certificates) != 0 {
 		t.Fatalf("the synthetic EF.SOD carries its certificate (%v); the test proves nothing", err)
 	}
-	other, err := NewSyntheticPKI(SyntheticPKIOptions{Rand: rand.Reader, Now: fixtureNow, Country: "XX"})
+	other, err := passporttest.NewPKI(passporttest.PKIOptions{Rand: rand.Reader, Now: fixtureNow, Country: "XX"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A certificate with the DSC's issuer and serial number, signed by the
 	// CSCA, for another key: it chains, but cannot verify EF.SOD.
-	otherKey, _ := SyntheticECDSAP256.GenerateKey(rand.Reader)
-	impostor, err := synthCreateCertificate(rand.Reader, synthCertificate{serial: pki.DSC.SerialNumber.Int64(), subject: pki.DSC.Subject,
-		notBefore: pki.DSC.NotBefore, notAfter: pki.DSC.NotAfter, keyUsage: pki.DSC.KeyUsage}, otherKey.Public(), pki.CSCA, pki.CSCAKey, pki.Algorithm)
+	otherKey, _ := passporttest.ECDSAP256.GenerateKey(rand.Reader)
+	impostor, err := passporttest.CreateCertificate(rand.Reader, passporttest.CertificateTemplate{Serial: pki.DSC.SerialNumber.Int64(), Subject: pki.DSC.Subject,
+		NotBefore: pki.DSC.NotBefore, NotAfter: pki.DSC.NotAfter, KeyUsage: pki.DSC.KeyUsage}, otherKey.Public(), pki.CSCA, pki.CSCAKey, pki.Algorithm)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		name   string
-		signer *Certificate
-		trust  *TrustStore
+		signer *passport.Certificate
+		trust  *passport.TrustStore
 		want   error
-		check  PassiveCheck
+		check  passport.PassiveCheck
 	}{
 		{"external DSC", pki.DSC, pki.TrustStore(), nil, ""},
-		{"no DSC at all", nil, pki.TrustStore(), ErrSignerNotFound, PACheckSignerPresent},
-		{"another PKI's DSC", other.DSC, pki.TrustStore(), ErrSignerNotFound, PACheckSignerPresent},
-		{"same name and serial, another key", impostor, pki.TrustStore(), ErrSignatureInvalid, PACheckSODSignature},
-		{"external DSC, CSCA not trusted", pki.DSC, other.TrustStore(), ErrUntrustedSigner, PACheckSignerTrusted},
+		{"no DSC at all", nil, pki.TrustStore(), passport.ErrSignerNotFound, passport.PACheckSignerPresent},
+		{"another PKI's DSC", other.DSC, pki.TrustStore(), passport.ErrSignerNotFound, passport.PACheckSignerPresent},
+		{"same name and serial, another key", impostor, pki.TrustStore(), passport.ErrSignatureInvalid, passport.PACheckSODSignature},
+		{"external DSC, CSCA not trusted", pki.DSC, other.TrustStore(), passport.ErrUntrustedSigner, passport.PACheckSignerTrusted},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := VerifyPassiveWith(doc.SOD, doc.DataGroups, PassiveOptions{Trust: tc.trust, At: fixtureNow, Signer: tc.signer})
+			res, err := passport.VerifyPassiveWith(doc.SOD, doc.DataGroups, passport.PassiveOptions{Trust: tc.trust, At: fixtureNow, Signer: tc.signer})
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("VerifyPassiveWith: %v, want %v", err, tc.want)
 			}
@@ -399,11 +406,11 @@ func TestVerifyPassive_ExternalSigner(t *testing.T) {
 		})
 	}
 	t.Run("Reader with Options.Signer", func(t *testing.T) {
-		chip, err := NewVirtualChip(doc.VirtualChipConfig(rand.Reader))
+		chip, err := passporttest.NewChip(doc.ChipConfig(rand.Reader))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, ev, err := NewReader(chip).Read(context.Background(), Options{Key: doc.MRZ.Key(), Trust: doc.Trust,
+		_, ev, err := passport.NewReader(chip).Read(context.Background(), passport.Options{Key: doc.MRZ.Key(), Trust: doc.Trust,
 			Signer: pki.DSC, Now: func() time.Time { return fixtureNow }})
 		if err != nil || !ev.Authentic() || !ev.ChipGenuine() {
 			t.Fatalf("Read: %v\n%s", err, ev)
@@ -415,19 +422,19 @@ func TestVerifyPassive_ExternalSigner(t *testing.T) {
 // names the file, the step that failed (as failed, not in words of
 // success) and the cause, and keeps its sentinel for errors.Is.
 func TestEvidence_ErrorsNameFileStepAndWhy(t *testing.T) {
-	_, _, ev := readSynthetic(t, SyntheticDocumentOptions{PACECAM: true, ChangeCardSecurity: true, ChangeDataGroup: 2}, Options{})
+	_, _, ev := readSynthetic(t, passporttest.DocumentOptions{PACECAM: true, ChangeCardSecurity: true, ChangeDataGroup: 2}, passport.Options{})
 	tests := []struct {
-		check CheckName
+		check passport.CheckName
 		want  []string
 		is    error
 	}{
-		{CheckCardSecurity, []string{"EF.CardSecurity: check failed: " + string(PACheckSODSignature), "CMS check failed", "signature invalid"}, ErrSignatureInvalid},
-		{CheckPACECAM, []string{"EF.CardSecurity (not used: it failed Passive Authentication)", "DG14", "brainpoolP256r1"}, ErrAuthenticationFailed},
-		{CheckPassiveAuthentication, []string{"EF.SOD: check failed: " + string(PACheckDataGroups), "DG2", "hash does not match"}, ErrDataGroupHashMismatch},
+		{passport.CheckCardSecurity, []string{"EF.CardSecurity: check failed: " + string(passport.PACheckSODSignature), "CMS check failed", "signature invalid"}, passport.ErrSignatureInvalid},
+		{passport.CheckPACECAM, []string{"EF.CardSecurity (not used: it failed Passive Authentication)", "DG14", "brainpoolP256r1"}, passport.ErrAuthenticationFailed},
+		{passport.CheckPassiveAuthentication, []string{"EF.SOD: check failed: " + string(passport.PACheckDataGroups), "DG2", "hash does not match"}, passport.ErrDataGroupHashMismatch},
 	}
 	for _, tc := range tests {
 		t.Run(string(tc.check), func(t *testing.T) {
-			c := requireStatus(t, ev, tc.check, Failed)
+			c := requireStatus(t, ev, tc.check, passport.Failed)
 			for _, w := range tc.want {
 				if !strings.Contains(c.Err.Error(), w) {
 					t.Errorf("%q does not say %q", c.Err, w)
@@ -438,11 +445,11 @@ func TestEvidence_ErrorsNameFileStepAndWhy(t *testing.T) {
 			}
 		})
 	}
-	if c := requireStatus(t, ev, CheckChipAuthentication, Passed); !strings.Contains(c.Detail, "id-CA-ECDH-AES-CBC-CMAC-128") ||
+	if c := requireStatus(t, ev, passport.CheckChipAuthentication, passport.Passed); !strings.Contains(c.Detail, "id-CA-ECDH-AES-CBC-CMAC-128") ||
 		!strings.Contains(c.Detail, "after PACE-CAM did not authenticate the chip") {
 		t.Errorf("Chip Authentication detail %q", c.Detail)
 	}
-	var pce *PassiveCheckError
+	var pce *passport.PassiveCheckError
 	if !errors.As(ev.Err(), &pce) || pce.File == "" {
 		t.Errorf("Evidence.Err does not carry a *PassiveCheckError: %v", ev.Err())
 	}
@@ -452,33 +459,33 @@ func TestEvidence_ErrorsNameFileStepAndWhy(t *testing.T) {
 // genuine only when the file its key came from passed Passive
 // Authentication.
 func TestEvidence_ChipGenuineNeedsTheCAMKeyVouched(t *testing.T) {
-	ok := &PassiveResult{Checks: []CheckResult{{Check: PACheckSODSignature}}}
-	bad := &PassiveResult{Checks: []CheckResult{{Check: PACheckSODSignature, Err: ErrSignatureInvalid}}}
-	sod := func(dg14 error) *PassiveResult {
-		return &PassiveResult{Checks: []CheckResult{{Check: PACheckDataGroups, Err: dg14}}, DataGroups: []DataGroupResult{{DataGroup: 14, Err: dg14}}}
+	ok := &passport.PassiveResult{Checks: []passport.CheckResult{{Check: passport.PACheckSODSignature}}}
+	bad := &passport.PassiveResult{Checks: []passport.CheckResult{{Check: passport.PACheckSODSignature, Err: passport.ErrSignatureInvalid}}}
+	sod := func(dg14 error) *passport.PassiveResult {
+		return &passport.PassiveResult{Checks: []passport.CheckResult{{Check: passport.PACheckDataGroups, Err: dg14}}, DataGroups: []passport.DataGroupResult{{DataGroup: 14, Err: dg14}}}
 	}
 	tests := []struct {
 		name    string
 		keyFile string
-		cs      *PassiveResult
-		passive *PassiveResult
+		cs      *passport.PassiveResult
+		passive *passport.PassiveResult
 		want    bool
 	}{
-		{"EF.CardSecurity key, EF.CardSecurity verified", fileCardSecurity, ok, sod(nil), true},
-		{"EF.CardSecurity key, EF.CardSecurity not verified", fileCardSecurity, bad, sod(nil), false},
-		{"EF.CardSecurity key, EF.CardSecurity not read", fileCardSecurity, nil, sod(nil), false},
+		{"EF.CardSecurity key, EF.CardSecurity verified", passport.FileCardSecurity_, ok, sod(nil), true},
+		{"EF.CardSecurity key, EF.CardSecurity not verified", passport.FileCardSecurity_, bad, sod(nil), false},
+		{"EF.CardSecurity key, EF.CardSecurity not read", passport.FileCardSecurity_, nil, sod(nil), false},
 		{"DG14 key, DG14 vouched", "DG14", nil, sod(nil), true},
-		{"DG14 key, DG14 altered", "DG14", ok, sod(ErrDataGroupHashMismatch), false},
+		{"DG14 key, DG14 altered", "DG14", ok, sod(passport.ErrDataGroupHashMismatch), false},
 		{"no key file", "", ok, sod(nil), false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ev := &Evidence{CAMKeyFile: tc.keyFile, CardSecurity: tc.cs, Passive: tc.passive}
-			ev.pass(CheckPACECAM, "")
+			ev := &passport.Evidence{CAMKeyFile: tc.keyFile, CardSecurity: tc.cs, Passive: tc.passive}
+			ev.Pass(passport.CheckPACECAM, "")
 			if tc.passive.OK() {
-				ev.pass(CheckPassiveAuthentication, "")
+				ev.Pass(passport.CheckPassiveAuthentication, "")
 			} else {
-				ev.fail(CheckPassiveAuthentication, "", tc.passive.Err())
+				ev.Fail(passport.CheckPassiveAuthentication, "", tc.passive.Err())
 			}
 			if got := ev.ChipGenuine(); got != tc.want {
 				t.Errorf("ChipGenuine %v, want %v", got, tc.want)
@@ -498,7 +505,7 @@ func TestTrustStore_ReissuedCSCAConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := NewSyntheticDocument(SyntheticDocumentOptions{Rand: rand.Reader, Now: fixtureNow, PKI: pki, AAKeyType: SyntheticAANone})
+	doc, err := passporttest.NewDocument(passporttest.DocumentOptions{Rand: rand.Reader, Now: fixtureNow, PKI: pki, AAKeyType: passporttest.AANone})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -506,8 +513,8 @@ func TestTrustStore_ReissuedCSCAConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crl, _ := ParseCRL(emptyCRL)
-	trust := NewTrustStore(old, pki.CSCA)
+	crl, _ := passport.ParseCRL(emptyCRL)
+	trust := passport.NewTrustStore(old, pki.CSCA)
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
 	for i := range 32 {
@@ -520,7 +527,7 @@ func TestTrustStore_ReissuedCSCAConcurrent(t *testing.T) {
 					errs <- err
 				}
 			}
-			res, err := VerifyPassive(doc.SOD, doc.DataGroups, trust, fixtureNow)
+			res, err := passport.VerifyPassive(doc.SOD, doc.DataGroups, trust, fixtureNow)
 			if err != nil {
 				errs <- err
 				return

@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"bytes"
@@ -21,15 +21,15 @@ type scriptedChip struct {
 	next   int
 }
 
-func (s *scriptedChip) Transceive(_ context.Context, apdu []byte) ([]byte, error) {
+func (s *scriptedChip) Transceive(_ context.Context, wire []byte) ([]byte, error) {
 	s.t.Helper()
 	if s.next >= len(s.script) {
-		s.t.Fatalf("unexpected extra command %X", apdu)
+		s.t.Fatalf("unexpected extra command %X", wire)
 	}
 	e := s.script[s.next]
 	s.next++
-	if want := mustHex(s.t, e.cmd); !bytes.Equal(apdu, want) {
-		s.t.Fatalf("command %d:\n got  %X\n want %s", s.next, apdu, strings.ToUpper(e.cmd))
+	if want := mustHex(s.t, e.cmd); !bytes.Equal(wire, want) {
+		s.t.Fatalf("command %d:\n got  %X\n want %s", s.next, wire, strings.ToUpper(e.cmd))
 	}
 	return mustHex(s.t, e.resp), nil
 }

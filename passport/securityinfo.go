@@ -7,6 +7,13 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/dh"
+	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
+	"github.com/go-mitid/mitid/passport/internal/pace"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 // ErrMalformedSecurityInfos reports EF.CardAccess or DG14 content that is not
@@ -19,68 +26,11 @@ var (
 	oidPACE = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4}
 	oidCA   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3}
 	oidPK   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 1}
-
-	// OIDPACEECDHGM3DES and its siblings name PACE with ECDH generic mapping
-	// and the secure-messaging cipher that follows (id-PACE-ECDH-GM-*).
-	OIDPACEECDHGM3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 1}
-	OIDPACEECDHGMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 2}
-	OIDPACEECDHGMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 3}
-	OIDPACEECDHGMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 4}
-	// OIDPACEECDHIM3DES and its siblings: ECDH integrated mapping (id-PACE-ECDH-IM-*).
-	OIDPACEECDHIM3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 4, 1}
-	OIDPACEECDHIMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 4, 2}
-	OIDPACEECDHIMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 4, 3}
-	OIDPACEECDHIMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 4, 4}
-	// OIDPACEECDHCAMAES128 and its siblings: ECDH chip authentication mapping (id-PACE-ECDH-CAM-*).
-	OIDPACEECDHCAMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 6, 2}
-	OIDPACEECDHCAMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 6, 3}
-	OIDPACEECDHCAMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 6, 4}
-	// OIDPACEDHGM3DES and its siblings: PACE over finite-field DH, generic
-	// mapping (id-PACE-DH-GM-*).
-	OIDPACEDHGM3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 1}
-	OIDPACEDHGMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 2}
-	OIDPACEDHGMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 3}
-	OIDPACEDHGMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 1, 4}
-	// OIDPACEDHIM3DES and its siblings: PACE over finite-field DH,
-	// integrated mapping (id-PACE-DH-IM-*).
-	OIDPACEDHIM3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 1}
-	OIDPACEDHIMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 2}
-	OIDPACEDHIMAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 3}
-	OIDPACEDHIMAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 3, 4}
-
-	// OIDCAECDH3DES and its siblings name Chip Authentication with ECDH and
-	// the secure-messaging cipher that follows (id-CA-ECDH-*).
-	OIDCAECDH3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 1}
-	OIDCAECDHAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 2}
-	OIDCAECDHAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 3}
-	OIDCAECDHAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 2, 4}
-	// OIDCADH3DES and its siblings: Chip Authentication with finite-field
-	// DH (id-CA-DH-*).
-	OIDCADH3DES   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 1}
-	OIDCADHAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 2}
-	OIDCADHAES192 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 3}
-	OIDCADHAES256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 3, 1, 4}
-
-	// OIDPKECDH marks an ECDH chip-authentication public key (id-PK-ECDH).
-	OIDPKECDH = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 1, 2}
-	// OIDPKDH marks a finite-field DH chip-authentication public key (id-PK-DH).
-	OIDPKDH = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 1, 1}
-
-	// OIDActiveAuthentication is id-AA of ICAO 9303 Part 11 §9.2.11.
-	OIDActiveAuthentication = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 5}
-
-	// OIDECDSAPlainSHA1 and its siblings are BSI TR-03111 ecdsa-plain-signatures,
-	// the usual ActiveAuthenticationInfo.SignatureAlgorithm for ECDSA chips.
-	OIDECDSAPlainSHA1   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 1}
-	OIDECDSAPlainSHA224 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 2}
-	OIDECDSAPlainSHA256 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 3}
-	OIDECDSAPlainSHA384 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 4}
-	OIDECDSAPlainSHA512 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 5}
 )
 
 // PACEInfo announces one PACE variant the chip supports (EF.CardAccess).
 type PACEInfo struct {
-	Protocol asn1.ObjectIdentifier // e.g. OIDPACEECDHGMAES128
+	Protocol asn1.ObjectIdentifier // e.g. oids.PACEECDHGMAES128
 	Version  int                   // 2 for current chips
 	// ParameterID selects standardized domain parameters (Part 11 §9.5.1),
 	// e.g. 13 for brainpoolP256r1, or (32 and up) a PACEDomainParameterInfo
@@ -100,8 +50,8 @@ type PACEDomainParameterInfo struct {
 	Protocol asn1.ObjectIdentifier // id-PACE-DH-GM, id-PACE-ECDH-GM, -IM or -CAM
 	// Curve or DHGroup holds the parameters; neither when ParameterError
 	// says why they are unusable.
-	Curve          *Curve
-	DHGroup        *DHGroup
+	Curve          *ec.Curve
+	DHGroup        *dh.DHGroup
 	ParameterError error
 	// AlgorithmIdentifier is the DER of the parameters as found (parsing);
 	// Marshal writes it when set, else Curve or DHGroup spelled out.
@@ -112,7 +62,7 @@ type PACEDomainParameterInfo struct {
 
 // ChipAuthenticationInfo announces Chip Authentication (DG14).
 type ChipAuthenticationInfo struct {
-	Protocol asn1.ObjectIdentifier // e.g. OIDCAECDHAES128
+	Protocol asn1.ObjectIdentifier // e.g. oids.CAECDHAES128
 	Version  int                   // 1 for CA version 1
 	KeyID    int                   // valid when HasKeyID; pairs it with a public key
 	HasKeyID bool
@@ -123,11 +73,11 @@ type ChipAuthenticationInfo struct {
 // BSI TR-03110-3 §A.1.2 allows: id-ecPublicKey with a named or explicit
 // curve, dhpublicnumber, or standardizedDomainParameters with a parameter ID.
 type ChipAuthenticationPublicKeyInfo struct {
-	Protocol asn1.ObjectIdentifier // OIDPKECDH or OIDPKDH
+	Protocol asn1.ObjectIdentifier // oids.PKECDH or oids.PKDH
 	// PublicKey is the ECDH key, DHPublicKey the finite-field one; at most
 	// one is set, neither when KeyError says why the key is unusable.
-	PublicKey   *ECPublicKey
-	DHPublicKey *DHPublicKey
+	PublicKey   *ec.ECPublicKey
+	DHPublicKey *dh.DHPublicKey
 	// ExplicitParameters: the domain parameters are spelled out (as many
 	// chips do) instead of named. StandardizedParameters: they are named
 	// by a BSI TR-03110 standardized domain parameter ID. Marshal writes
@@ -147,9 +97,9 @@ type ChipAuthenticationPublicKeyInfo struct {
 // ActiveAuthenticationInfo names the signature algorithm of an ECDSA Active
 // Authentication key (DG14).
 type ActiveAuthenticationInfo struct {
-	Protocol           asn1.ObjectIdentifier // OIDActiveAuthentication
+	Protocol           asn1.ObjectIdentifier // oids.ActiveAuthentication
 	Version            int                   // 1
-	SignatureAlgorithm asn1.ObjectIdentifier // e.g. OIDECDSAPlainSHA256
+	SignatureAlgorithm asn1.ObjectIdentifier // e.g. oids.ECDSAPlainSHA256
 }
 
 // RawSecurityInfo is a SecurityInfo of a protocol this package does not
@@ -291,8 +241,8 @@ func (s *SecurityInfos) add(der []byte) error {
 			return fmt.Errorf("ChipAuthenticationPublicKeyInfo: %v", err)
 		case err != nil:
 			info.KeyError = err
-		case p.Equal(OIDPKECDH) && k.ec == nil, p.Equal(OIDPKDH) && k.dh == nil:
-			info.KeyError = fmt.Errorf("%w: the key does not match protocol %s", ErrUnsupportedCurve, p)
+		case p.Equal(oids.PKECDH) && k.ec == nil, p.Equal(oids.PKDH) && k.dh == nil:
+			info.KeyError = fmt.Errorf("%w: the key does not match protocol %s", ec.ErrUnsupportedCurve, p)
 		default:
 			info.PublicKey, info.DHPublicKey = k.ec, k.dh
 			info.ExplicitParameters, info.StandardizedParameters = k.explicit, k.standardized
@@ -305,7 +255,7 @@ func (s *SecurityInfos) add(der []byte) error {
 			info.HasKeyID = true
 		}
 		s.ChipAuthenticationPublicKeys = append(s.ChipAuthenticationPublicKeys, info)
-	case p.Equal(OIDActiveAuthentication):
+	case p.Equal(oids.ActiveAuthentication):
 		v, err := asn1Int(h.Required)
 		if err != nil {
 			return fmt.Errorf("ActiveAuthenticationInfo version: %v", err)
@@ -358,7 +308,7 @@ func (s *SecurityInfos) Marshal() ([]byte, error) {
 			}
 			body = append(body, b...)
 		}
-		elems = append(elems, EncodeTLV(0x30, body))
+		elems = append(elems, ber.EncodeTLV(0x30, body))
 		return nil
 	}
 	for _, p := range s.PACE {
@@ -427,84 +377,22 @@ func (s *SecurityInfos) Marshal() ([]byte, error) {
 		elems = append(elems, o.DER)
 	}
 	slices.SortFunc(elems, bytes.Compare)
-	return EncodeTLV(0x31, bytes.Join(elems, nil)), nil
-}
-
-// paceSuite describes what a PACE protocol OID selects.
-type paceSuite struct {
-	mapping paceMapping
-	cipher  smCipher
-	ecdh    bool
-}
-
-type paceMapping int
-
-const (
-	mappingGM  paceMapping = iota + 1 // generic mapping
-	mappingIM                         // integrated mapping
-	mappingCAM                        // chip authentication mapping
-)
-
-// String is the mapping's abbreviation in TR-03110 protocol names.
-func (m paceMapping) String() string {
-	return map[paceMapping]string{mappingGM: "GM", mappingIM: "IM", mappingCAM: "CAM"}[m]
-}
-
-// suite decodes the protocol OID.
-func (p PACEInfo) suite() (paceSuite, error) {
-	if !hasPrefix(p.Protocol, oidPACE, 2) {
-		return paceSuite{}, fmt.Errorf("passport: %s is not a PACE protocol", p.Protocol)
-	}
-	var s paceSuite
-	switch p.Protocol[9] {
-	case 1:
-		s.mapping = mappingGM
-	case 2:
-		s.mapping, s.ecdh = mappingGM, true
-	case 3:
-		s.mapping = mappingIM
-	case 4:
-		s.mapping, s.ecdh = mappingIM, true
-	case 6:
-		s.mapping, s.ecdh = mappingCAM, true
-	default:
-		return paceSuite{}, fmt.Errorf("passport: unknown PACE mapping in %s", p.Protocol)
-	}
-	c, err := cipherFromArc(p.Protocol[10])
-	if err != nil {
-		return paceSuite{}, err
-	}
-	s.cipher = c
-	return s, nil
-}
-
-func cipherFromArc(arc int) (smCipher, error) {
-	switch arc {
-	case 1:
-		return cipher3DES, nil
-	case 2:
-		return cipherAES128, nil
-	case 3:
-		return cipherAES192, nil
-	case 4:
-		return cipherAES256, nil
-	}
-	return 0, fmt.Errorf("passport: unknown cipher arc %d", arc)
+	return ber.EncodeTLV(0x31, bytes.Join(elems, nil)), nil
 }
 
 // String names the protocol the way TR-03110 does, e.g.
 // "id-PACE-ECDH-GM-AES-CBC-CMAC-128 (brainpoolP256r1)".
 func (p PACEInfo) String() string {
-	s, err := p.suite()
+	s, err := pace.SuiteFor(p.Protocol)
 	if err != nil {
 		return p.Protocol.String()
 	}
 	kind := "DH"
-	if s.ecdh {
+	if s.ECDH {
 		kind = "ECDH"
 	}
-	name := fmt.Sprintf("id-PACE-%s-%s-%s", kind, s.mapping, cipherSuiteName(s.cipher))
-	switch d, err := paceDomainFor(p, s.ecdh); {
+	name := fmt.Sprintf("id-PACE-%s-%s-%s", kind, s.Mapping, cipherSuiteName(s.Cipher))
+	switch d, err := paceDomainFor(p, s.ECDH); {
 	case err == nil && p.custom != nil:
 		name += " (proprietary " + d.String() + ")"
 	case err == nil:
@@ -521,7 +409,7 @@ func (c ChipAuthenticationInfo) String() string {
 	if !hasPrefix(c.Protocol, oidCA, 2) || (c.Protocol[9] != 1 && c.Protocol[9] != 2) {
 		return c.Protocol.String()
 	}
-	alg, err := cipherFromArc(c.Protocol[10])
+	alg, err := pace.CipherFromArc(c.Protocol[10])
 	if err != nil {
 		return c.Protocol.String()
 	}
@@ -532,46 +420,15 @@ func (c ChipAuthenticationInfo) String() string {
 	return fmt.Sprintf("id-CA-%s-%s", kind, cipherSuiteName(alg))
 }
 
-func cipherSuiteName(c smCipher) string {
+func cipherSuiteName(c sm.Cipher) string {
 	switch c {
-	case cipher3DES:
+	case sm.Cipher3DES:
 		return "3DES-CBC-CBC"
-	case cipherAES128:
+	case sm.CipherAES128:
 		return "AES-CBC-CMAC-128"
-	case cipherAES192:
+	case sm.CipherAES192:
 		return "AES-CBC-CMAC-192"
 	default:
 		return "AES-CBC-CMAC-256"
 	}
-}
-
-// StandardDomainParameters returns the elliptic curve of a standardized
-// domain parameter ID (ICAO 9303 Part 11 §9.5.1). IDs 0–2 are finite-field
-// DH groups: see StandardDHGroup.
-func StandardDomainParameters(id int) (*Curve, error) {
-	switch id {
-	case 8:
-		return NISTP192(), nil
-	case 9:
-		return BrainpoolP192r1(), nil
-	case 10:
-		return NISTP224(), nil
-	case 11:
-		return BrainpoolP224r1(), nil
-	case 12:
-		return NISTP256(), nil
-	case 13:
-		return BrainpoolP256r1(), nil
-	case 14:
-		return BrainpoolP320r1(), nil
-	case 15:
-		return NISTP384(), nil
-	case 16:
-		return BrainpoolP384r1(), nil
-	case 17:
-		return BrainpoolP512r1(), nil
-	case 18:
-		return NISTP521(), nil
-	}
-	return nil, fmt.Errorf("%w: standardized domain parameters %d are not an elliptic curve (0-2 are DH groups, see StandardDHGroup)", ErrUnsupportedCurve, id)
 }

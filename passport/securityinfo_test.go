@@ -1,15 +1,21 @@
-package passport
+package passport_test
 
 import (
 	"bytes"
 	"errors"
 	"math/big"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
+	"github.com/go-mitid/mitid/passport/internal/pace"
+	"github.com/go-mitid/mitid/passport/internal/sm"
 )
 
 func TestParseSecurityInfos_CardAccessAppendixG1(t *testing.T) {
 	der := mustHex(t, "31143012060A04007F0007020204020202010202010D")
-	si, err := ParseSecurityInfos(der)
+	si, err := passport.ParseSecurityInfos(der)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -17,7 +23,7 @@ func TestParseSecurityInfos_CardAccessAppendixG1(t *testing.T) {
 		t.Fatalf("%d PACEInfos", len(si.PACE))
 	}
 	p := si.PACE[0]
-	if !p.Protocol.Equal(OIDPACEECDHGMAES128) || p.Version != 2 || !p.HasParameterID || p.ParameterID != 13 {
+	if !p.Protocol.Equal(oids.PACEECDHGMAES128) || p.Version != 2 || !p.HasParameterID || p.ParameterID != 13 {
 		t.Errorf("PACEInfo = %+v", p)
 	}
 	if s := p.String(); s != "id-PACE-ECDH-GM-AES-CBC-CMAC-128 (brainpoolP256r1)" {
@@ -31,19 +37,19 @@ func TestParseSecurityInfos_CardAccessAppendixG1(t *testing.T) {
 
 func TestParseSecurityInfos_TwoPACEInfosGmrtd(t *testing.T) {
 	der := mustHex(t, "31283012060a04007f000702020402040201020201103012060a04007f00070202040604020102020110")
-	si, err := ParseSecurityInfos(der)
+	si, err := passport.ParseSecurityInfos(der)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(si.PACE) != 2 || !si.PACE[0].Protocol.Equal(OIDPACEECDHGMAES256) || !si.PACE[1].Protocol.Equal(OIDPACEECDHCAMAES256) {
+	if len(si.PACE) != 2 || !si.PACE[0].Protocol.Equal(oids.PACEECDHGMAES256) || !si.PACE[1].Protocol.Equal(oids.PACEECDHCAMAES256) {
 		t.Fatalf("PACE = %+v", si.PACE)
 	}
 	for _, p := range si.PACE {
-		if c, err := StandardDomainParameters(p.ParameterID); err != nil || c != BrainpoolP384r1() {
+		if c, err := pace.StandardCurve(p.ParameterID); err != nil || c != ec.BrainpoolP384r1() {
 			t.Errorf("parameter %d → %v, %v", p.ParameterID, c, err)
 		}
 	}
-	if s, _ := si.PACE[1].suite(); s.mapping != mappingCAM || s.cipher != cipherAES256 {
+	if s, _ := pace.SuiteFor(si.PACE[1].Protocol); s.Mapping != pace.MappingCAM || s.Cipher != sm.CipherAES256 {
 		t.Errorf("CAM suite = %+v", s)
 	}
 	back, _ := si.Marshal()
@@ -55,20 +61,20 @@ func TestParseSecurityInfos_TwoPACEInfosGmrtd(t *testing.T) {
 // TestSecurityInfos_DG14RoundTrip builds a DG14-style SET with CA, a CA key
 // (named and explicit curve), AA and an unknown protocol, and reads it back.
 func TestSecurityInfos_DG14RoundTrip(t *testing.T) {
-	c := BrainpoolP256r1()
+	c := ec.BrainpoolP256r1()
 	k, _ := c.NewPrivateKey(big.NewInt(123456789))
 	for _, explicit := range []bool{false, true} {
-		in := &SecurityInfos{
-			ChipAuthentication:           []ChipAuthenticationInfo{{Protocol: OIDCAECDHAES128, Version: 1, KeyID: 7, HasKeyID: true}},
-			ChipAuthenticationPublicKeys: []ChipAuthenticationPublicKeyInfo{{Protocol: OIDPKECDH, PublicKey: &k.ECPublicKey, ExplicitParameters: explicit, KeyID: 7, HasKeyID: true}},
-			ActiveAuthentication:         []ActiveAuthenticationInfo{{Protocol: OIDActiveAuthentication, Version: 1, SignatureAlgorithm: OIDECDSAPlainSHA256}},
-			Other:                        []RawSecurityInfo{{Protocol: oidTestTA, DER: mustHex(t, "300F060A04007F00070202020102020101")}},
+		in := &passport.SecurityInfos{
+			ChipAuthentication:           []passport.ChipAuthenticationInfo{{Protocol: oids.CAECDHAES128, Version: 1, KeyID: 7, HasKeyID: true}},
+			ChipAuthenticationPublicKeys: []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKECDH, PublicKey: &k.ECPublicKey, ExplicitParameters: explicit, KeyID: 7, HasKeyID: true}},
+			ActiveAuthentication:         []passport.ActiveAuthenticationInfo{{Protocol: oids.ActiveAuthentication, Version: 1, SignatureAlgorithm: oids.ECDSAPlainSHA256}},
+			Other:                        []passport.RawSecurityInfo{{Protocol: oidTestTA, DER: mustHex(t, "300F060A04007F00070202020102020101")}},
 		}
 		der, err := in.Marshal()
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := ParseSecurityInfos(der)
+		out, err := passport.ParseSecurityInfos(der)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +85,7 @@ func TestSecurityInfos_DG14RoundTrip(t *testing.T) {
 		if len(pk) != 1 || pk[0].PublicKey.Curve != c || !pk[0].PublicKey.Point.Equal(k.Point) || pk[0].ExplicitParameters != explicit || pk[0].KeyID != 7 {
 			t.Errorf("CA key = %+v", pk)
 		}
-		if len(out.ActiveAuthentication) != 1 || !out.ActiveAuthentication[0].SignatureAlgorithm.Equal(OIDECDSAPlainSHA256) {
+		if len(out.ActiveAuthentication) != 1 || !out.ActiveAuthentication[0].SignatureAlgorithm.Equal(oids.ECDSAPlainSHA256) {
 			t.Errorf("AA info = %+v", out.ActiveAuthentication)
 		}
 		if len(out.Other) != 1 || !out.Other[0].Protocol.Equal(oidTestTA) {
@@ -94,7 +100,7 @@ func TestSecurityInfos_DG14RoundTrip(t *testing.T) {
 
 // oidTestTA is id-TA-ECDSA-SHA-1 (Terminal Authentication), which the
 // package keeps raw.
-var oidTestTA = append(oidBSI[:len(oidBSI):len(oidBSI)], 2, 2, 2, 1, 2)
+var oidTestTA = append(passport.OidBSI[:len(passport.OidBSI):len(passport.OidBSI)], 2, 2, 2, 1, 2)
 
 func TestParseSecurityInfos_RejectsMalformed(t *testing.T) {
 	for name, h := range map[string]string{
@@ -103,7 +109,7 @@ func TestParseSecurityInfos_RejectsMalformed(t *testing.T) {
 		"PACE without version": "310E300C060A04007F00070202040202",
 		"bad CA key":           "3112301006 0A04007F000702020102 3002 0500",
 	} {
-		if _, err := ParseSecurityInfos(mustHex(t, stripSpaces(h))); !errors.Is(err, ErrMalformedSecurityInfos) {
+		if _, err := passport.ParseSecurityInfos(mustHex(t, stripSpaces(h))); !errors.Is(err, passport.ErrMalformedSecurityInfos) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}
@@ -115,7 +121,7 @@ func FuzzParseSecurityInfos(f *testing.F) {
 	f.Add(mustHex(f, "31143012060A04007F0007020204020202010202010D"))
 	f.Add(mustHex(f, "31283012060a04007f000702020402040201020201103012060a04007f00070202040604020102020110"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		si, err := ParseSecurityInfos(b)
+		si, err := passport.ParseSecurityInfos(b)
 		if err != nil {
 			return
 		}

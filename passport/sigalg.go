@@ -11,6 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/rsaraw"
 )
 
 // Object identifiers of digest and signature algorithms met in eMRTD PKI.
@@ -107,25 +111,8 @@ func pkiHashFromOID(oid asn1.ObjectIdentifier) (crypto.Hash, bool) {
 	return 0, false
 }
 
-// pkiOIDFromHash is the inverse of pkiHashFromOID.
-func pkiOIDFromHash(h crypto.Hash) asn1.ObjectIdentifier {
-	switch h {
-	case crypto.SHA1:
-		return oidSHA1
-	case crypto.SHA224:
-		return oidSHA224
-	case crypto.SHA256:
-		return oidSHA256
-	case crypto.SHA384:
-		return oidSHA384
-	case crypto.SHA512:
-		return oidSHA512
-	}
-	return nil
-}
-
 // pkiDigestAlgorithm parses a DigestAlgorithmIdentifier.
-func pkiDigestAlgorithm(a pkiAlgorithm) (crypto.Hash, error) {
+func pkiDigestAlgorithm(a ber.AlgorithmIdentifier) (crypto.Hash, error) {
 	h, ok := pkiHashFromOID(a.OID)
 	if !ok {
 		return 0, fmt.Errorf("%w: digest algorithm %v", ErrUnsupportedAlgorithm, a.OID)
@@ -137,7 +124,7 @@ func pkiDigestAlgorithm(a pkiAlgorithm) (crypto.Hash, error) {
 // SignerInfo's digestAlgorithm; it supplies the hash when the signature
 // algorithm names only the key type (rsaEncryption or id-ecPublicKey,
 // which several issuers put in SignerInfo.signatureAlgorithm).
-func parseSigAlg(a pkiAlgorithm, digestHint crypto.Hash) (sigAlg, error) {
+func parseSigAlg(a ber.AlgorithmIdentifier, digestHint crypto.Hash) (sigAlg, error) {
 	pick := func(s sigScheme, h crypto.Hash) (sigAlg, error) { return sigAlg{scheme: s, hash: h}, nil }
 	switch {
 	case a.OID.Equal(oidSHA1WithRSA):
@@ -183,29 +170,29 @@ func parseSigAlg(a pkiAlgorithm, digestHint crypto.Hash) (sigAlg, error) {
 //
 //	SEQUENCE { hashAlgorithm [0] DEFAULT sha1, maskGenAlgorithm [1] DEFAULT mgf1SHA1,
 //	           saltLength [2] DEFAULT 20, trailerField [3] DEFAULT 1 }
-func parsePSSParams(a pkiAlgorithm) (sigAlg, error) {
+func parsePSSParams(a ber.AlgorithmIdentifier) (sigAlg, error) {
 	alg := sigAlg{scheme: schemeRSAPSS, hash: crypto.SHA1, pssMGF: crypto.SHA1, pssSalt: 20}
 	if a.Params == nil {
 		return alg, nil
 	}
 	bad := func(format string, args ...any) (sigAlg, error) {
-		return sigAlg{}, fmt.Errorf("%w: RSASSA-PSS parameters: "+format, append([]any{errBER}, args...)...)
+		return sigAlg{}, fmt.Errorf("%w: RSASSA-PSS parameters: "+format, append([]any{ber.ErrASN1}, args...)...)
 	}
-	fields, err := berSequence(*a.Params, "RSASSA-PSS-params")
+	fields, err := ber.Sequence(*a.Params, "RSASSA-PSS-params")
 	if err != nil {
 		return sigAlg{}, err
 	}
 	for _, f := range fields {
-		if f.class != asn1.ClassContextSpecific || !f.constructed {
-			return bad("unexpected %s", f.describe())
+		if f.Class != asn1.ClassContextSpecific || !f.Constructed {
+			return bad("unexpected %s", f.Describe())
 		}
-		inner, err := berReadAll(f.content)
+		inner, err := ber.ReadAll(f.Content)
 		if err != nil {
 			return sigAlg{}, err
 		}
-		switch f.tag {
+		switch f.Number {
 		case 0:
-			ha, err := berAlgorithm(inner, "PSS hashAlgorithm")
+			ha, err := ber.Algorithm(inner, "PSS hashAlgorithm")
 			if err != nil {
 				return sigAlg{}, err
 			}
@@ -213,14 +200,14 @@ func parsePSSParams(a pkiAlgorithm) (sigAlg, error) {
 				return sigAlg{}, err
 			}
 		case 1:
-			mgf, err := berAlgorithm(inner, "PSS maskGenAlgorithm")
+			mgf, err := ber.Algorithm(inner, "PSS maskGenAlgorithm")
 			if err != nil {
 				return sigAlg{}, err
 			}
 			if !mgf.OID.Equal(oidMGF1) || mgf.Params == nil {
 				return sigAlg{}, fmt.Errorf("%w: PSS mask generation %v", ErrUnsupportedAlgorithm, mgf.OID)
 			}
-			mh, err := berAlgorithm(*mgf.Params, "MGF1 hash")
+			mh, err := ber.Algorithm(*mgf.Params, "MGF1 hash")
 			if err != nil {
 				return sigAlg{}, err
 			}
@@ -228,11 +215,11 @@ func parsePSSParams(a pkiAlgorithm) (sigAlg, error) {
 				return sigAlg{}, err
 			}
 		case 2:
-			if alg.pssSalt, err = berSmallInt(inner, false, 1<<16); err != nil {
+			if alg.pssSalt, err = ber.SmallInt(inner, false, 1<<16); err != nil {
 				return sigAlg{}, err
 			}
 		case 3:
-			t, err := berSmallInt(inner, false, 255)
+			t, err := ber.SmallInt(inner, false, 255)
 			if err != nil {
 				return sigAlg{}, err
 			}
@@ -240,7 +227,7 @@ func parsePSSParams(a pkiAlgorithm) (sigAlg, error) {
 				return sigAlg{}, fmt.Errorf("%w: PSS trailer field %d (only 1 = 0xBC exists)", ErrUnsupportedAlgorithm, t)
 			}
 		default:
-			return bad("unknown field [%d]", f.tag)
+			return bad("unknown field [%d]", f.Number)
 		}
 	}
 	return alg, nil
@@ -270,7 +257,7 @@ func (k *PublicKey) verifyDigest(alg sigAlg, digest, sig []byte) error {
 		} else if alg.pssMGF == alg.hash {
 			err = rsa.VerifyPSS(k.RSA, alg.hash, digest, sig, &rsa.PSSOptions{SaltLength: alg.pssSalt, Hash: alg.hash})
 		} else {
-			err = pkiVerifyPSS(k.RSA, alg, digest, sig)
+			err = rsaraw.VerifyPSS(k.RSA, alg.hash, alg.pssMGF, alg.pssSalt, digest, sig)
 		}
 		if err != nil {
 			return fmt.Errorf("%w: %s: %v", ErrSignatureInvalid, alg, err)
@@ -298,7 +285,7 @@ func (k *PublicKey) verifyDigest(alg sigAlg, digest, sig []byte) error {
 				return fmt.Errorf("%w: %s: %v", ErrSignatureInvalid, alg, err)
 			}
 		}
-		if !VerifyECDSA(k.EC, digest, r, s) {
+		if !ec.VerifyECDSA(k.EC, digest, r, s) {
 			return fmt.Errorf("%w: %s", ErrSignatureInvalid, alg)
 		}
 		return nil
@@ -308,21 +295,21 @@ func (k *PublicKey) verifyDigest(alg sigAlg, digest, sig []byte) error {
 
 // pkiParseECDSADER decodes Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }.
 func pkiParseECDSADER(sig []byte) (r, s *big.Int, err error) {
-	e, err := berReadAll(sig)
+	e, err := ber.ReadAll(sig)
 	if err != nil {
 		return nil, nil, err
 	}
-	kids, err := berSequence(e, "ECDSA signature")
+	kids, err := ber.Sequence(e, "ECDSA signature")
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(kids) != 2 {
 		return nil, nil, errors.New("ECDSA signature must hold r and s")
 	}
-	if r, err = berInteger(kids[0], false); err != nil {
+	if r, err = ber.Integer(kids[0], false); err != nil {
 		return nil, nil, err
 	}
-	if s, err = berInteger(kids[1], false); err != nil {
+	if s, err = ber.Integer(kids[1], false); err != nil {
 		return nil, nil, err
 	}
 	return r, s, nil

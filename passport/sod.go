@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/oids"
 )
 
 // EF.SOD, the Document Security Object (ICAO 9303 Part 10 §4.6.2): tag 0x77
@@ -43,21 +46,21 @@ func ParseSOD(efSOD []byte) (*SOD, error) {
 }
 
 func parseSOD(efSOD []byte, parseCert func([]byte) (*Certificate, error)) (*SOD, error) {
-	w, err := berReadAll(efSOD)
+	w, err := ber.ReadAll(efSOD)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformedSOD, err)
 	}
-	if !w.is(asn1.ClassApplication, 23, true) {
-		return nil, fmt.Errorf("%w: EF.SOD starts with %s, expected tag 77", ErrMalformedSOD, w.describe())
+	if !w.Is(asn1.ClassApplication, 23, true) {
+		return nil, fmt.Errorf("%w: EF.SOD starts with %s, expected tag 77", ErrMalformedSOD, w.Describe())
 	}
-	sd, err := parseSignedDataWith(w.content, parseCert)
+	sd, err := parseSignedDataWith(w.Content, parseCert)
 	if err != nil {
 		return nil, err
 	}
-	if !sd.EContentType.Equal(OIDLDSSecurityObject) {
+	if !sd.EContentType.Equal(oids.LDSSecurityObject) {
 		return nil, fmt.Errorf("%w: %w: eContentType %v is not ldsSecurityObject", ErrMalformedSOD, ErrContentTypeMismatch, sd.EContentType)
 	}
-	sod := &SOD{Raw: w.full, SignedData: sd}
+	sod := &SOD{Raw: w.Full, SignedData: sd}
 	if err := sod.parseLDSSecurityObject(sd.EContent); err != nil {
 		if errors.Is(err, ErrUnsupportedAlgorithm) {
 			return nil, err
@@ -68,45 +71,45 @@ func parseSOD(efSOD []byte, parseCert func([]byte) (*Certificate, error)) (*SOD,
 }
 
 func (s *SOD) parseLDSSecurityObject(b []byte) error {
-	e, err := berReadAll(b)
+	e, err := ber.ReadAll(b)
 	if err != nil {
 		return err
 	}
-	f, err := berSequence(e, "LDSSecurityObject")
+	f, err := ber.Sequence(e, "LDSSecurityObject")
 	if err != nil {
 		return err
 	}
 	if len(f) < 3 || len(f) > 4 {
 		return fmt.Errorf("has %d elements, expected 3 or 4", len(f))
 	}
-	if s.Version, err = berSmallInt(f[0], false, 1); err != nil {
+	if s.Version, err = ber.SmallInt(f[0], false, 1); err != nil {
 		return fmt.Errorf("version: %w", err)
 	}
-	alg, err := berAlgorithm(f[1], "hashAlgorithm")
+	alg, err := ber.Algorithm(f[1], "hashAlgorithm")
 	if err != nil {
 		return err
 	}
 	if s.HashAlgorithm, err = pkiDigestAlgorithm(alg); err != nil {
 		return err
 	}
-	hashes, err := berSequence(f[2], "dataGroupHashValues")
+	hashes, err := ber.Sequence(f[2], "dataGroupHashValues")
 	if err != nil {
 		return err
 	}
 	s.DataGroupHashes = make(map[int][]byte, len(hashes))
 	for _, h := range hashes {
-		pair, err := berSequence(h, "DataGroupHash")
+		pair, err := ber.Sequence(h, "DataGroupHash")
 		if err != nil {
 			return err
 		}
 		if len(pair) != 2 {
 			return errors.New("DataGroupHash must hold a number and a hash")
 		}
-		n, err := berSmallInt(pair[0], false, 16)
+		n, err := ber.SmallInt(pair[0], false, 16)
 		if err != nil || n < 1 {
 			return fmt.Errorf("dataGroupNumber must be 1..16: %v", err)
 		}
-		v, err := berOctets(pair[1], false)
+		v, err := ber.Octets(pair[1], false)
 		if err != nil {
 			return err
 		}
@@ -122,14 +125,14 @@ func (s *SOD) parseLDSSecurityObject(b []byte) error {
 		if s.Version != 1 {
 			return errors.New("ldsVersionInfo present in a version 0 object")
 		}
-		vi, err := berSequence(f[3], "ldsVersionInfo")
+		vi, err := ber.Sequence(f[3], "ldsVersionInfo")
 		if err != nil {
 			return err
 		}
 		if len(vi) != 2 {
 			return errors.New("ldsVersionInfo must hold two strings")
 		}
-		s.LDSVersion, s.UnicodeVersion = string(vi[0].content), string(vi[1].content)
+		s.LDSVersion, s.UnicodeVersion = string(vi[0].Content), string(vi[1].Content)
 	}
 	return nil
 }

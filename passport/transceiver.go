@@ -8,7 +8,7 @@ import "context"
 // returns an error only when the exchange itself failed (reader gone,
 // context done); a status word other than 9000 is a normal response.
 //
-// Chips talk to one terminal at a time, so a Session never calls
+// Chips talk to one terminal at a time, so a session never calls
 // Transceive concurrently and implementations need not be safe for
 // concurrent use unless they say so.
 type Transceiver interface {

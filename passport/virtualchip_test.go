@@ -1,4 +1,4 @@
-package passport
+package passport_test
 
 import (
 	"bytes"
@@ -13,29 +13,37 @@ import (
 	mrand "math/rand/v2"
 	"sync"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport"
+	"github.com/go-mitid/mitid/passport/internal/apdu"
+	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/ec"
+	"github.com/go-mitid/mitid/passport/internal/oids"
+	"github.com/go-mitid/mitid/passport/internal/sm"
+	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // tap forwards APDUs to a chip and, while script lasts, requires both the
 // command and the chip's answer to equal the published transcript.
 type tap struct {
 	t      *testing.T
-	chip   Transceiver
+	chip   passport.Transceiver
 	script []exchange
 	log    [][2][]byte
 }
 
-func (p *tap) Transceive(ctx context.Context, apdu []byte) ([]byte, error) {
+func (p *tap) Transceive(ctx context.Context, wire []byte) ([]byte, error) {
 	p.t.Helper()
-	resp, err := p.chip.Transceive(ctx, apdu)
+	resp, err := p.chip.Transceive(ctx, wire)
 	if err != nil {
 		return nil, err
 	}
-	p.log = append(p.log, [2][]byte{apdu, resp})
+	p.log = append(p.log, [2][]byte{wire, resp})
 	if len(p.script) > 0 {
 		e := p.script[0]
 		p.script = p.script[1:]
-		if hexUpper(apdu) != e.cmd {
-			p.t.Errorf("command:\n got  %X\n want %s", apdu, e.cmd)
+		if hexUpper(wire) != e.cmd {
+			p.t.Errorf("command:\n got  %X\n want %s", wire, e.cmd)
 		}
 		if hexUpper(resp) != e.resp {
 			p.t.Errorf("chip answer to %s:\n got  %X\n want %s", e.cmd, resp, e.resp)
@@ -47,7 +55,7 @@ func (p *tap) Transceive(ctx context.Context, apdu []byte) ([]byte, error) {
 var selectAIDExchange = exchange{"00A4040C07A0000002471001", "9000"}
 
 func testDG1(t testing.TB) []byte {
-	return EncodeTLV(0x61, EncodeTLV(0x5F1F, []byte("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10")))
+	return ber.EncodeTLV(0x61, ber.EncodeTLV(0x5F1F, []byte("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10")))
 }
 
 // bigDG2 is a DG2-sized file (tag 75) of n value bytes with a fixed pattern.
@@ -57,38 +65,38 @@ func bigDG2(n int) []byte {
 	for i := range v {
 		v[i] = byte(r.Uint32())
 	}
-	return EncodeTLV(0x75, v)
+	return ber.EncodeTLV(0x75, v)
 }
 
 func testFiles(t testing.TB) map[uint16][]byte {
 	return map[uint16][]byte{
-		FileCOM:   mustHex(t, "60145F0104303130365F36063034303030305C026175"),
-		FileDG(1): testDG1(t),
-		FileDG(2): bigDG2(40000), // crosses 32 KiB: the odd READ BINARY is needed
+		passport.FileCOM:   mustHex(t, "60145F0104303130365F36063034303030305C026175"),
+		passport.FileDG(1): testDG1(t),
+		passport.FileDG(2): bigDG2(40000), // crosses 32 KiB: the odd READ BINARY is needed
 	}
 }
 
 // TestVirtualChip_BACAppendixD runs the chip side of Appendix D: with the
 // chip's RND.IC and K.IC injected, every answer equals the spec's.
 func TestVirtualChip_BACAppendixD(t *testing.T) {
-	chip, err := NewVirtualChip(VirtualChipConfig{
+	chip, err := passporttest.NewChip(passporttest.ChipConfig{
 		Files: testFiles(t),
-		Key:   BACKey{"L898902C<", "690806", "940623"},
+		Key:   passport.BACKey{"L898902C<", "690806", "940623"},
 		Rand:  bytes.NewReader(mustHex(t, "4608F91988702212"+"0B4F80323EB3191CB04970CB4052790B")),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &tap{t: t, chip: chip, script: append([]exchange{selectAIDExchange}, appendixD...)}
-	s := NewSession(p, &SessionOptions{Rand: bytes.NewReader(mustHex(t, appendixDRand))})
+	s := passport.NewSession(p, &passport.SessionOptions{Rand: bytes.NewReader(mustHex(t, appendixDRand))})
 	ctx := context.Background()
 	if err := s.SelectApplication(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.BAC(ctx, BACKey{"L898902C<", "690806", "940623"}); err != nil {
+	if err := s.BAC(ctx, passport.BACKey{"L898902C<", "690806", "940623"}); err != nil {
 		t.Fatal(err)
 	}
-	com, err := s.ReadFile(ctx, FileCOM)
+	com, err := s.ReadFile(ctx, passport.FileCOM)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,11 +105,11 @@ func TestVirtualChip_BACAppendixD(t *testing.T) {
 	}
 	// The rest of the session keeps working under 3DES: DG1 and a 40 kB DG2.
 	for _, dg := range []int{1, 2} {
-		got, err := s.ReadFile(ctx, FileDG(dg))
+		got, err := s.ReadFile(ctx, passport.FileDG(dg))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got, testFiles(t)[FileDG(dg)]) {
+		if !bytes.Equal(got, testFiles(t)[passport.FileDG(dg)]) {
 			t.Errorf("DG%d differs", dg)
 		}
 	}
@@ -113,7 +121,7 @@ func TestVirtualChip_PACEAppendixG1(t *testing.T) {
 	chipRand := "3F00C4D39D153F2B2A214A078D899B22" +
 		"498FF49756F2DC1587840041839A85982BE7761D14715FB091EFA7BCE9058560" +
 		"107CF58696EF6155053340FD633392BA81909DF7B9706F226F32086C7AFF974A"
-	chip, err := NewVirtualChip(VirtualChipConfig{
+	chip, err := passporttest.NewChip(passporttest.ChipConfig{
 		Files:      testFiles(t),
 		CardAccess: mustHex(t, "31143012060A04007F0007020204020202010202010D"),
 		Key:        appendixG1Key,
@@ -123,13 +131,13 @@ func TestVirtualChip_PACEAppendixG1(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := &tap{t: t, chip: chip}
-	s := NewSession(p, &SessionOptions{Rand: bytes.NewReader(mustHex(t, appendixG1Rand))})
+	s := passport.NewSession(p, &passport.SessionOptions{Rand: bytes.NewReader(mustHex(t, appendixG1Rand))})
 	ctx := context.Background()
 	ca, err := s.ReadCardAccess(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	si, err := ParseSecurityInfos(ca)
+	si, err := passport.ParseSecurityInfos(ca)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,55 +159,55 @@ func TestVirtualChip_PACEAppendixG1(t *testing.T) {
 	}
 }
 
-func newChip(t testing.TB, cfg VirtualChipConfig) *VirtualChip {
+func newChip(t testing.TB, cfg passporttest.ChipConfig) *passporttest.Chip {
 	t.Helper()
 	if cfg.Files == nil {
 		cfg.Files = testFiles(t)
 	}
 	if cfg.Key.DocumentNumber == "" {
-		cfg.Key = BACKey{"L898902C3", "740812", "120415"}
+		cfg.Key = passport.BACKey{"L898902C3", "740812", "120415"}
 	}
-	c, err := NewVirtualChip(cfg)
+	c, err := passporttest.NewChip(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
-func cardAccess(t testing.TB, infos ...PACEInfo) []byte {
-	b, err := (&SecurityInfos{PACE: infos}).Marshal()
+func cardAccess(t testing.TB, infos ...passport.PACEInfo) []byte {
+	b, err := (&passport.SecurityInfos{PACE: infos}).Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
 }
 
-func paceInfo(oid []int, param int) PACEInfo {
-	return PACEInfo{Protocol: oid, Version: 2, ParameterID: param, HasParameterID: true}
+func paceInfo(oid []int, param int) passport.PACEInfo {
+	return passport.PACEInfo{Protocol: oid, Version: 2, ParameterID: param, HasParameterID: true}
 }
 
 // TestVirtualChip_PACEVariants opens chips with every supported PACE suite
 // and both passwords, then reads a file.
 func TestVirtualChip_PACEVariants(t *testing.T) {
-	caKey, _ := BrainpoolP256r1().GenerateKey(rand.Reader)
+	caKey, _ := ec.BrainpoolP256r1().GenerateKey(rand.Reader)
 	tests := []struct {
 		name string
-		info PACEInfo
-		key  AccessKey
+		info passport.PACEInfo
+		key  passport.AccessKey
 	}{
-		{"GM AES-128 brainpoolP256r1 MRZ", paceInfo(OIDPACEECDHGMAES128, 13), BACKey{"L898902C3", "740812", "120415"}},
-		{"GM AES-128 brainpoolP256r1 CAN", paceInfo(OIDPACEECDHGMAES128, 13), CAN("123456")},
-		{"GM 3DES brainpoolP256r1", paceInfo(OIDPACEECDHGM3DES, 13), CAN("123456")},
-		{"GM AES-128 NIST P-256", paceInfo(OIDPACEECDHGMAES128, 12), CAN("123456")},
-		{"GM AES-192 brainpoolP320r1", paceInfo(OIDPACEECDHGMAES192, 14), CAN("123456")},
-		{"GM AES-256 brainpoolP384r1", paceInfo(OIDPACEECDHGMAES256, 16), CAN("123456")},
-		{"GM AES-256 NIST P-521", paceInfo(OIDPACEECDHGMAES256, 18), CAN("123456")},
-		{"CAM AES-128 brainpoolP256r1", paceInfo(OIDPACEECDHCAMAES128, 13), CAN("123456")},
+		{"GM AES-128 brainpoolP256r1 MRZ", paceInfo(oids.PACEECDHGMAES128, 13), passport.BACKey{"L898902C3", "740812", "120415"}},
+		{"GM AES-128 brainpoolP256r1 CAN", paceInfo(oids.PACEECDHGMAES128, 13), passport.CAN("123456")},
+		{"GM 3DES brainpoolP256r1", paceInfo(oids.PACEECDHGM3DES, 13), passport.CAN("123456")},
+		{"GM AES-128 NIST P-256", paceInfo(oids.PACEECDHGMAES128, 12), passport.CAN("123456")},
+		{"GM AES-192 brainpoolP320r1", paceInfo(oids.PACEECDHGMAES192, 14), passport.CAN("123456")},
+		{"GM AES-256 brainpoolP384r1", paceInfo(oids.PACEECDHGMAES256, 16), passport.CAN("123456")},
+		{"GM AES-256 NIST P-521", paceInfo(oids.PACEECDHGMAES256, 18), passport.CAN("123456")},
+		{"CAM AES-128 brainpoolP256r1", paceInfo(oids.PACEECDHCAMAES128, 13), passport.CAN("123456")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			chip := newChip(t, VirtualChipConfig{CardAccess: cardAccess(t, tc.info), CAN: "123456", DisableBAC: true, CAKey: caKey})
-			s := NewSession(chip, nil)
+			chip := newChip(t, passporttest.ChipConfig{CardAccess: cardAccess(t, tc.info), CAN: "123456", DisableBAC: true, CAKey: caKey})
+			s := passport.NewSession(chip, nil)
 			ctx := context.Background()
 			res, err := s.PACE(ctx, tc.key, tc.info)
 			if err != nil {
@@ -208,12 +216,12 @@ func TestVirtualChip_PACEVariants(t *testing.T) {
 			if err := s.SelectApplication(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if got, err := s.ReadFile(ctx, FileDG(1)); err != nil || !bytes.Equal(got, testDG1(t)) {
+			if got, err := s.ReadFile(ctx, passport.FileDG(1)); err != nil || !bytes.Equal(got, testDG1(t)) {
 				t.Fatalf("DG1: %v", err)
 			}
-			if tc.info.Protocol.Equal(OIDPACEECDHCAMAES128) {
-				other, _ := BrainpoolP256r1().GenerateKey(rand.Reader)
-				if err := res.VerifyCAM(&other.ECPublicKey); !errors.Is(err, ErrAuthenticationFailed) || res.ChipAuthenticated {
+			if tc.info.Protocol.Equal(oids.PACEECDHCAMAES128) {
+				other, _ := ec.BrainpoolP256r1().GenerateKey(rand.Reader)
+				if err := res.VerifyCAM(&other.ECPublicKey); !errors.Is(err, passport.ErrAuthenticationFailed) || res.ChipAuthenticated {
 					t.Errorf("CAM with a foreign key: %v", err)
 				}
 				if err := res.VerifyCAM(&caKey.ECPublicKey); err != nil || !res.ChipAuthenticated {
@@ -226,32 +234,32 @@ func TestVirtualChip_PACEVariants(t *testing.T) {
 
 func TestVirtualChip_RejectsWrongKeys(t *testing.T) {
 	ctx := context.Background()
-	info := paceInfo(OIDPACEECDHGMAES128, 13)
-	chip := newChip(t, VirtualChipConfig{CardAccess: cardAccess(t, info), CAN: "123456"})
+	info := paceInfo(oids.PACEECDHGMAES128, 13)
+	chip := newChip(t, passporttest.ChipConfig{CardAccess: cardAccess(t, info), CAN: "123456"})
 
-	s := NewSession(chip, nil)
+	s := passport.NewSession(chip, nil)
 	_ = s.SelectApplication(ctx)
-	if err := s.BAC(ctx, BACKey{"L898902C3", "740812", "120416"}); !errors.Is(err, ErrAuthenticationFailed) {
+	if err := s.BAC(ctx, passport.BACKey{"L898902C3", "740812", "120416"}); !errors.Is(err, passport.ErrAuthenticationFailed) {
 		t.Errorf("BAC with a wrong expiry date: %v", err)
 	}
-	if _, err := s.ReadFile(ctx, FileDG(1)); !errors.Is(err, ErrSecurityStatusNotSatisfied) {
+	if _, err := s.ReadFile(ctx, passport.FileDG(1)); !errors.Is(err, passport.ErrSecurityStatusNotSatisfied) {
 		t.Errorf("DG1 without access control: %v", err)
 	}
-	s = NewSession(chip, nil)
-	if _, err := s.PACE(ctx, CAN("654321"), info); !errors.Is(err, ErrAuthenticationFailed) {
+	s = passport.NewSession(chip, nil)
+	if _, err := s.PACE(ctx, passport.CAN("654321"), info); !errors.Is(err, passport.ErrAuthenticationFailed) {
 		t.Errorf("PACE with a wrong CAN: %v", err)
 	}
 	// EXTERNAL AUTHENTICATE without a fresh challenge (a replay) is refused.
-	x := &bacExchange{kEnc: kdf(chip.cfg.Key.keySeed(), kdfEnc, cipher3DES), kMAC: kdf(chip.cfg.Key.keySeed(), kdfMAC, cipher3DES),
-		rndIC: make([]byte, 8), rndIFD: make([]byte, 8), kIFD: make([]byte, 16)}
-	data, _ := x.authenticationData()
-	r, _ := NewSession(chip, nil).Transmit(ctx, Command{INS: insExternalAuthenticate, Data: data, Ne: 40})
-	if !errors.Is(r.Err(), ErrConditionsNotSatisfied) {
+	x := passport.NewBacExchange(sm.KDF(chip.Config().Key.KeySeed(), sm.KDFEnc, sm.Cipher3DES), sm.KDF(chip.Config().Key.KeySeed(), sm.KDFMAC, sm.Cipher3DES),
+		make([]byte, 8), make([]byte, 8), make([]byte, 16))
+	data, _ := x.AuthenticationData()
+	r, _ := passport.NewSession(chip, nil).Transmit(ctx, apdu.Command{INS: apdu.INSExternalAuthenticate, Data: data, Ne: 40})
+	if !errors.Is(r.Err(), passport.ErrConditionsNotSatisfied) {
 		t.Errorf("EXTERNAL AUTHENTICATE without challenge: %v", r.Err())
 	}
 	// A PACE-only chip refuses BAC.
-	pchip := newChip(t, VirtualChipConfig{CardAccess: cardAccess(t, info), DisableBAC: true})
-	if err := NewSession(pchip, nil).BAC(ctx, pchip.cfg.Key); !errors.Is(err, ErrNotSupported) {
+	pchip := newChip(t, passporttest.ChipConfig{CardAccess: cardAccess(t, info), DisableBAC: true})
+	if err := passport.NewSession(pchip, nil).BAC(ctx, pchip.Config().Key); !errors.Is(err, passport.ErrNotSupported) {
 		t.Errorf("BAC on a PACE-only chip: %v", err)
 	}
 }
@@ -261,56 +269,56 @@ func TestVirtualChip_RejectsWrongKeys(t *testing.T) {
 // notices a tampered answer.
 func TestVirtualChip_SecureMessagingFaults(t *testing.T) {
 	ctx := context.Background()
-	chip := newChip(t, VirtualChipConfig{})
-	open := func() *Session {
-		s := NewSession(chip, nil)
+	chip := newChip(t, passporttest.ChipConfig{})
+	open := func() *passport.Session {
+		s := passport.NewSession(chip, nil)
 		if err := s.SelectApplication(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.BAC(ctx, chip.cfg.Key); err != nil {
+		if err := s.BAC(ctx, chip.Config().Key); err != nil {
 			t.Fatal(err)
 		}
 		return s
 	}
 	// A replayed protected command: the chip's SSC has moved on.
 	var last []byte
-	rec := TransceiverFunc(func(ctx context.Context, apdu []byte) ([]byte, error) {
-		last = bytes.Clone(apdu)
-		return chip.Transceive(ctx, apdu)
+	rec := passport.TransceiverFunc(func(ctx context.Context, wire []byte) ([]byte, error) {
+		last = bytes.Clone(wire)
+		return chip.Transceive(ctx, wire)
 	})
 	s := open()
-	s.t = rec
-	if _, err := s.ReadFile(ctx, FileCOM); err != nil {
+	s.SetTransceiver(rec)
+	if _, err := s.ReadFile(ctx, passport.FileCOM); err != nil {
 		t.Fatal(err)
 	}
 	resp, _ := chip.Transceive(ctx, last)
 	if hexUpper(resp) != "6988" {
 		t.Errorf("replayed command answered %X", resp)
 	}
-	if _, err := s.ReadFile(ctx, FileCOM); !errors.Is(err, ErrSecureMessaging) {
+	if _, err := s.ReadFile(ctx, passport.FileCOM); !errors.Is(err, sm.ErrSecureMessaging) {
 		t.Errorf("after the chip ended SM: %v", err)
 	}
-	if _, err := s.ReadFile(ctx, FileCOM); !errors.Is(err, ErrSecureMessaging) {
+	if _, err := s.ReadFile(ctx, passport.FileCOM); !errors.Is(err, sm.ErrSecureMessaging) {
 		t.Errorf("a broken session must stay closed: %v", err)
 	}
 	// A tampered answer is caught by the terminal.
 	s = open()
-	s.t = TransceiverFunc(func(ctx context.Context, apdu []byte) ([]byte, error) {
-		r, err := chip.Transceive(ctx, apdu)
+	s.SetTransceiver(passport.TransceiverFunc(func(ctx context.Context, wire []byte) ([]byte, error) {
+		r, err := chip.Transceive(ctx, wire)
 		if len(r) > 6 {
 			r[3] ^= 0x80
 		}
 		return r, err
-	})
-	if _, err := s.ReadFile(ctx, FileDG(1)); !errors.Is(err, ErrSecureMessaging) {
+	}))
+	if _, err := s.ReadFile(ctx, passport.FileDG(1)); !errors.Is(err, sm.ErrSecureMessaging) {
 		t.Errorf("tampered answer: %v", err)
 	}
 	// A plain command ends the chip's secure session.
 	s = open()
-	if r, _ := NewSession(chip, nil).Transmit(ctx, selectFileCmd(FileDG(1))); r.SW != swSecurityStatus {
+	if r, _ := passport.NewSession(chip, nil).Transmit(ctx, apdu.SelectFile(passport.FileDG(1))); r.SW != apdu.SWSecurityStatus {
 		t.Errorf("plain SELECT during SM: %04X", r.SW)
 	}
-	if _, err := s.ReadFile(ctx, FileDG(1)); !errors.Is(err, ErrSecureMessaging) {
+	if _, err := s.ReadFile(ctx, passport.FileDG(1)); !errors.Is(err, sm.ErrSecureMessaging) {
 		t.Errorf("after a plain command: %v", err)
 	}
 }
@@ -331,23 +339,23 @@ func TestReadFile_LeFallbacksAndLargeOffsets(t *testing.T) {
 		{"chunk too large for short SM answers", false, 250, 40000 / 125},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			chip := newChip(t, VirtualChipConfig{ExtendedLength: tc.ext})
+			chip := newChip(t, passporttest.ChipConfig{ExtendedLength: tc.ext})
 			reads, odd := 0, 0
-			counter := TransceiverFunc(func(ctx context.Context, apdu []byte) ([]byte, error) {
-				if len(apdu) > 1 && (apdu[1] == insReadBinary || apdu[1] == insReadBinaryOdd) {
+			counter := passport.TransceiverFunc(func(ctx context.Context, wire []byte) ([]byte, error) {
+				if len(wire) > 1 && (wire[1] == apdu.INSReadBinary || wire[1] == apdu.INSReadBinaryOdd) {
 					reads++
-					if apdu[1] == insReadBinaryOdd {
+					if wire[1] == apdu.INSReadBinaryOdd {
 						odd++
 					}
 				}
-				return chip.Transceive(ctx, apdu)
+				return chip.Transceive(ctx, wire)
 			})
-			s := NewSession(counter, &SessionOptions{ReadChunk: tc.chunk})
+			s := passport.NewSession(counter, &passport.SessionOptions{ReadChunk: tc.chunk})
 			_ = s.SelectApplication(ctx)
-			if err := s.BAC(ctx, chip.cfg.Key); err != nil {
+			if err := s.BAC(ctx, chip.Config().Key); err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.ReadFile(ctx, FileDG(2))
+			got, err := s.ReadFile(ctx, passport.FileDG(2))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -363,19 +371,19 @@ func TestReadFile_LeFallbacksAndLargeOffsets(t *testing.T) {
 
 func TestReadFile_MaximumSizeGuard(t *testing.T) {
 	ctx := context.Background()
-	chip := newChip(t, VirtualChipConfig{})
+	chip := newChip(t, passporttest.ChipConfig{})
 	reads := 0
-	s := NewSession(TransceiverFunc(func(ctx context.Context, apdu []byte) ([]byte, error) {
-		if apdu[1] == insReadBinary || apdu[1] == insReadBinaryOdd {
+	s := passport.NewSession(passport.TransceiverFunc(func(ctx context.Context, wire []byte) ([]byte, error) {
+		if wire[1] == apdu.INSReadBinary || wire[1] == apdu.INSReadBinaryOdd {
 			reads++
 		}
-		return chip.Transceive(ctx, apdu)
-	}), &SessionOptions{MaxFileSize: 32 * 1024})
+		return chip.Transceive(ctx, wire)
+	}), &passport.SessionOptions{MaxFileSize: 32 * 1024})
 	_ = s.SelectApplication(ctx)
-	if err := s.BAC(ctx, chip.cfg.Key); err != nil {
+	if err := s.BAC(ctx, chip.Config().Key); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ReadFile(ctx, FileDG(2)); !errors.Is(err, ErrFileTooLarge) {
+	if _, err := s.ReadFile(ctx, passport.FileDG(2)); !errors.Is(err, passport.ErrFileTooLarge) {
 		t.Fatalf("40 kB file under a 32 KiB limit: %v", err)
 	}
 	if reads != 1 {
@@ -383,14 +391,14 @@ func TestReadFile_MaximumSizeGuard(t *testing.T) {
 	}
 	// A file that announces 2 GB is refused from its header alone.
 	announced := append(mustHex(t, "75847FFFFFFF"), make([]byte, 100)...)
-	liar := TransceiverFunc(func(ctx context.Context, apdu []byte) ([]byte, error) {
-		if apdu[1] == insReadBinary {
-			off := int(apdu[2])<<8 | int(apdu[3])
-			return append(bytes.Clone(announced[off:off+int(apdu[4])]), 0x90, 0), nil
+	liar := passport.TransceiverFunc(func(ctx context.Context, wire []byte) ([]byte, error) {
+		if wire[1] == apdu.INSReadBinary {
+			off := int(wire[2])<<8 | int(wire[3])
+			return append(bytes.Clone(announced[off:off+int(wire[4])]), 0x90, 0), nil
 		}
 		return []byte{0x90, 0}, nil
 	})
-	if _, err := NewSession(liar, nil).ReadFile(ctx, FileDG(2)); !errors.Is(err, ErrFileTooLarge) {
+	if _, err := passport.NewSession(liar, nil).ReadFile(ctx, passport.FileDG(2)); !errors.Is(err, passport.ErrFileTooLarge) {
 		t.Errorf("2 GB announcement: %v", err)
 	}
 }
@@ -401,53 +409,53 @@ func TestChipAuthentication_RestartsSecureMessaging(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name  string
-		curve *Curve
+		curve *ec.Curve
 		oid   []int
 		pace  bool
 	}{
-		{"AES-128 brainpoolP256r1 after BAC", BrainpoolP256r1(), OIDCAECDHAES128, false},
-		{"3DES brainpoolP256r1 after BAC", BrainpoolP256r1(), OIDCAECDH3DES, false},
-		{"AES-256 NIST P-256 after PACE", NISTP256(), OIDCAECDHAES256, true},
-		{"3DES brainpoolP384r1 after PACE", BrainpoolP384r1(), OIDCAECDH3DES, true},
+		{"AES-128 brainpoolP256r1 after BAC", ec.BrainpoolP256r1(), oids.CAECDHAES128, false},
+		{"3DES brainpoolP256r1 after BAC", ec.BrainpoolP256r1(), oids.CAECDH3DES, false},
+		{"AES-256 NIST P-256 after PACE", ec.NISTP256(), oids.CAECDHAES256, true},
+		{"3DES brainpoolP384r1 after PACE", ec.BrainpoolP384r1(), oids.CAECDH3DES, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			caKey, _ := tc.curve.GenerateKey(rand.Reader)
-			info := paceInfo(OIDPACEECDHGMAES128, 13)
-			chip := newChip(t, VirtualChipConfig{CAKey: caKey, CardAccess: cardAccess(t, info)})
-			s := NewSession(chip, nil)
+			info := paceInfo(oids.PACEECDHGMAES128, 13)
+			chip := newChip(t, passporttest.ChipConfig{CAKey: caKey, CardAccess: cardAccess(t, info)})
+			s := passport.NewSession(chip, nil)
 			if tc.pace {
-				if _, err := s.PACE(ctx, chip.cfg.Key, info); err != nil {
+				if _, err := s.PACE(ctx, chip.Config().Key, info); err != nil {
 					t.Fatal(err)
 				}
 				_ = s.SelectApplication(ctx)
 			} else {
 				_ = s.SelectApplication(ctx)
-				if err := s.BAC(ctx, chip.cfg.Key); err != nil {
+				if err := s.BAC(ctx, chip.Config().Key); err != nil {
 					t.Fatal(err)
 				}
 			}
-			caInfo := ChipAuthenticationInfo{Protocol: tc.oid, Version: 1}
-			pub := ChipAuthenticationPublicKeyInfo{Protocol: OIDPKECDH, PublicKey: &caKey.ECPublicKey}
-			before := s.sm
+			caInfo := passport.ChipAuthenticationInfo{Protocol: tc.oid, Version: 1}
+			pub := passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &caKey.ECPublicKey}
+			before := s.SM()
 			if err := s.ChipAuthenticate(ctx, caInfo, pub); err != nil {
 				t.Fatal(err)
 			}
-			if s.sm == before {
+			if s.SM() == before {
 				t.Error("secure messaging was not restarted")
 			}
-			if got, err := s.ReadFile(ctx, FileDG(1)); err != nil || !bytes.Equal(got, testDG1(t)) {
+			if got, err := s.ReadFile(ctx, passport.FileDG(1)); err != nil || !bytes.Equal(got, testDG1(t)) {
 				t.Fatalf("DG1 after CA: %v", err)
 			}
 			// A clone chip without the private key: the terminal's restart
 			// cannot match the chip's, so CA fails.
 			wrong, _ := tc.curve.GenerateKey(rand.Reader)
-			s2 := NewSession(chip, nil)
+			s2 := passport.NewSession(chip, nil)
 			_ = s2.SelectApplication(ctx)
-			if err := s2.BAC(ctx, chip.cfg.Key); err != nil {
+			if err := s2.BAC(ctx, chip.Config().Key); err != nil {
 				t.Fatal(err)
 			}
-			err := s2.ChipAuthenticate(ctx, caInfo, ChipAuthenticationPublicKeyInfo{Protocol: OIDPKECDH, PublicKey: &wrong.ECPublicKey})
-			if !errors.Is(err, ErrChipAuthenticationFailed) {
+			err := s2.ChipAuthenticate(ctx, caInfo, passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &wrong.ECPublicKey})
+			if !errors.Is(err, passport.ErrChipAuthenticationFailed) {
 				t.Errorf("CA against the wrong key: %v", err)
 			}
 		})
@@ -463,16 +471,16 @@ func TestVirtualChip_InternalAuthenticate(t *testing.T) {
 		t.Fatal(err)
 	}
 	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	bpKey, _ := BrainpoolP256r1().GenerateKey(rand.Reader)
+	bpKey, _ := ec.BrainpoolP256r1().GenerateKey(rand.Reader)
 	for _, k := range []struct {
 		name string
 		key  crypto.Signer
 	}{{"RSA", rsaKey}, {"ECDSA P-256", ecKey}, {"ECDSA brainpoolP256r1", bpKey}} {
 		t.Run(k.name, func(t *testing.T) {
-			chip := newChip(t, VirtualChipConfig{AAKey: k.key})
-			s := NewSession(chip, nil)
+			chip := newChip(t, passporttest.ChipConfig{AAKey: k.key})
+			s := passport.NewSession(chip, nil)
 			_ = s.SelectApplication(ctx)
-			if err := s.BAC(ctx, chip.cfg.Key); err != nil {
+			if err := s.BAC(ctx, chip.Config().Key); err != nil {
 				t.Fatal(err)
 			}
 			challenge := []byte("8 bytes!")
@@ -480,14 +488,14 @@ func TestVirtualChip_InternalAuthenticate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pub, err := NewPublicKey(k.key.Public())
+			pub, err := passport.NewPublicKey(k.key.Public())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := VerifyActive(pub, challenge, sig, 0); err != nil {
+			if _, err := passport.VerifyActive(pub, challenge, sig, 0); err != nil {
 				t.Errorf("AA signature does not verify: %v", err)
 			}
-			if _, err := VerifyActive(pub, []byte("8 bytes?"), sig, 0); err == nil {
+			if _, err := passport.VerifyActive(pub, []byte("8 bytes?"), sig, 0); err == nil {
 				t.Error("AA signature verifies for another challenge")
 			}
 		})
@@ -498,7 +506,7 @@ func TestVirtualChip_InternalAuthenticate(t *testing.T) {
 // each APDU is atomic (no data race), sessions on separate chips all succeed.
 func TestVirtualChip_ConcurrentSessions(t *testing.T) {
 	ctx := context.Background()
-	shared := newChip(t, VirtualChipConfig{})
+	shared := newChip(t, passporttest.ChipConfig{})
 	var wg sync.WaitGroup
 	errs := make(chan error, 32)
 	for i := 0; i < 16; i++ {
@@ -506,25 +514,25 @@ func TestVirtualChip_ConcurrentSessions(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			// Interleaved sessions on one chip may fail, but never race or panic.
-			s := NewSession(shared, nil)
+			s := passport.NewSession(shared, nil)
 			_ = s.SelectApplication(ctx)
-			_ = s.BAC(ctx, shared.cfg.Key)
-			_, _ = s.ReadFile(ctx, FileCOM)
+			_ = s.BAC(ctx, shared.Config().Key)
+			_, _ = s.ReadFile(ctx, passport.FileCOM)
 		}()
 		go func(i int) {
 			defer wg.Done()
-			own, err := NewVirtualChip(VirtualChipConfig{Files: map[uint16][]byte{FileCOM: testFiles(t)[FileCOM]}, Key: BACKey{"L898902C3", "740812", "120415"}})
+			own, err := passporttest.NewChip(passporttest.ChipConfig{Files: map[uint16][]byte{passport.FileCOM: testFiles(t)[passport.FileCOM]}, Key: passport.BACKey{"L898902C3", "740812", "120415"}})
 			if err != nil {
 				errs <- err
 				return
 			}
-			s := NewSession(own, nil)
+			s := passport.NewSession(own, nil)
 			_ = s.SelectApplication(ctx)
-			if err := s.BAC(ctx, own.cfg.Key); err != nil {
+			if err := s.BAC(ctx, own.Config().Key); err != nil {
 				errs <- fmt.Errorf("session %d: %w", i, err)
 				return
 			}
-			if _, err := s.ReadFile(ctx, FileCOM); err != nil {
+			if _, err := s.ReadFile(ctx, passport.FileCOM); err != nil {
 				errs <- fmt.Errorf("session %d: %w", i, err)
 			}
 		}(i)
@@ -537,19 +545,19 @@ func TestVirtualChip_ConcurrentSessions(t *testing.T) {
 }
 
 func TestVirtualChip_ContextAndConfig(t *testing.T) {
-	chip := newChip(t, VirtualChipConfig{})
+	chip := newChip(t, passporttest.ChipConfig{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := chip.Transceive(ctx, []byte{0, 0x84, 0, 0, 8}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context: %v", err)
 	}
-	if _, err := NewSession(chip, nil).ReadFile(ctx, FileCOM); !errors.Is(err, context.Canceled) {
+	if _, err := passport.NewSession(chip, nil).ReadFile(ctx, passport.FileCOM); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context in ReadFile: %v", err)
 	}
-	if _, err := NewVirtualChip(VirtualChipConfig{Key: BACKey{"X", "1", "2"}}); err == nil {
+	if _, err := passporttest.NewChip(passporttest.ChipConfig{Key: passport.BACKey{"X", "1", "2"}}); err == nil {
 		t.Error("bad MRZ key accepted")
 	}
-	if _, err := NewVirtualChip(VirtualChipConfig{Key: BACKey{"L898902C3", "740812", "120415"}, DisableBAC: true}); err == nil {
+	if _, err := passporttest.NewChip(passporttest.ChipConfig{Key: passport.BACKey{"L898902C3", "740812", "120415"}, DisableBAC: true}); err == nil {
 		t.Error("chip without BAC and without PACE accepted")
 	}
 }
