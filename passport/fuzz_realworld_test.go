@@ -16,7 +16,7 @@ import (
 	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
-// Fuzz targets for the parsers of issue 14: EF.CardSecurity, the three
+// Fuzz targets for the parsers documents in the wild exercise: EF.CardSecurity, the three
 // forms of chip authentication keys, RDN-set name comparison, and both
 // sides of PACE with DH and Integrated Mapping. Seeds are checked in under
 // testdata/fuzz (regenerate with MITID_WRITE_FUZZ_SEEDS=1 go test -run TestWriteFuzzSeeds).
