@@ -61,7 +61,7 @@ type DispatcherConfig struct {
 	// Service's). The records, by message (attribute keys in brackets;
 	// every one of them also has message, event, event_type, channel and
 	// attempt, which name the outbox message and never its address or
-	// text):
+	// text; a notifier's error is logged with the address cut out):
 	//
 	//	"notification sent" (Debug).
 	//	"notification will be retried" (Warn) [error, retry_at].
@@ -243,7 +243,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, m *OutboxMessage) (Outcome, e
 		if err == nil {
 			outcome = OutcomeParked
 			m.Dead, m.LastError = true, nerr.Error()
-			d.log.LogAttrs(ctx, slog.LevelError, "notification parked", append(msgAttrs(m), slog.String(logKeyError, nerr.Error()))...)
+			d.log.LogAttrs(ctx, slog.LevelError, "notification parked", append(msgAttrs(m), slog.String(logKeyError, redact(nerr.Error(), m.Delivery.Address)))...)
 			d.observe(Observation{Outcome: OutcomeParked, Message: m, Err: nerr, At: now})
 			err = d.reroute(ctx, m, nerr, now)
 		}
@@ -253,7 +253,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, m *OutboxMessage) (Outcome, e
 		if err == nil {
 			outcome = OutcomeRetried
 			d.log.LogAttrs(ctx, slog.LevelWarn, "notification will be retried", append(msgAttrs(m),
-				slog.String(logKeyError, nerr.Error()), slog.Time(logKeyRetryAt, retryAt))...)
+				slog.String(logKeyError, redact(nerr.Error(), m.Delivery.Address)), slog.Time(logKeyRetryAt, retryAt))...)
 			d.observe(Observation{Outcome: OutcomeRetried, Message: m, Err: nerr, At: now, RetryAt: retryAt})
 		}
 	}

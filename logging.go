@@ -150,13 +150,19 @@ func (s *Service) loginReturned(ctx context.Context, o Observation, start time.T
 // the person's phone: neither is logged, even when the notifier's error
 // quotes them.
 func (w *watch) notifierFailed(ctx context.Context, n *Notification, secret string, err error) {
-	msg := err.Error()
-	for _, s := range []string{secret, n.Delivery.Address, n.Text} {
+	msg := redact(err.Error(), secret, n.Delivery.Address, n.Text)
+	w.log.LogAttrs(ctx, slog.LevelWarn, logNotifierFailed, slog.String(logKeyUser, n.Event.User.String()), slog.String(logKeyChannel, string(n.Delivery.Channel)),
+		slog.String(logKeyEventType, string(n.Event.Type)), slog.String(logKeyCode, string(loginCode(err))),
+		slog.String(logKeyError, msg))
+}
+
+// redact cuts each non-empty string of secrets out of msg: a backend's
+// error may quote what it was given.
+func redact(msg string, secrets ...string) string {
+	for _, s := range secrets {
 		if s != "" {
 			msg = strings.ReplaceAll(msg, s, "[redacted]")
 		}
 	}
-	w.log.LogAttrs(ctx, slog.LevelWarn, logNotifierFailed, slog.String(logKeyUser, n.Event.User.String()), slog.String(logKeyChannel, string(n.Delivery.Channel)),
-		slog.String(logKeyEventType, string(n.Event.Type)), slog.String(logKeyCode, string(loginCode(err))),
-		slog.String(logKeyError, msg))
+	return msg
 }
