@@ -205,7 +205,7 @@ func (st identifierStore) CreateUser(ctx context.Context, u *User, events []Even
 		return err
 	}
 	err := st.Store.CreateUser(ctx, u, events)
-	st.watch.committed(ctx, "create_user", u.ID, events, err)
+	st.watch.committed(ctx, "create_user", u.ID, &events, err)
 	return err
 }
 
@@ -218,26 +218,22 @@ func (st identifierStore) FindUser(ctx context.Context, key UniqueKey) (*User, e
 }
 
 func (st identifierStore) UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *User) ([]Event, error)) (*User, error) {
-	var evs []Event
+	evs := st.watch.events()
 	u, err := st.opened(st.Store.UpdateUser(ctx, id, func(u *User) ([]Event, error) {
 		st.keys.openIdentifiers(u)
-		e, err := fn(u)
-		evs = e
-		return e, err
+		return keep(evs)(fn(u))
 	}))
 	st.watch.committed(ctx, "update_user", id, evs, err)
 	return u, err
 }
 
 func (st identifierStore) UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn func(u *User, a *Authenticator) ([]Event, error)) (*User, error) {
-	var evs []Event
+	evs := st.watch.events()
 	u, err := st.opened(st.Store.UpdateAuthenticator(ctx, id, auth, func(u *User, a *Authenticator) ([]Event, error) {
 		// u's own fields are private here (User.CloneFor); Document is
 		// shared, and openIdentifiers replaces it rather than change it.
 		st.keys.openIdentifiers(u)
-		e, err := fn(u, a)
-		evs = e
-		return e, err
+		return keep(evs)(fn(u, a))
 	}))
 	st.watch.committed(ctx, "update_authenticator", id, evs, err)
 	return u, err
@@ -250,13 +246,11 @@ func (st identifierStore) orderChange(fn OrderChange, evs *[]Event) OrderChange 
 		if u != nil {
 			st.keys.openIdentifiers(u)
 		}
-		e, err := fn(o, u)
-		*evs = e
-		return e, err
+		return keep(evs)(fn(o, u))
 	}
 }
 
-func (st identifierStore) orderResult(ctx context.Context, op string, evs []Event, o *Order, u *User, err error) (*Order, *User, error) {
+func (st identifierStore) orderResult(ctx context.Context, op string, evs *[]Event, o *Order, u *User, err error) (*Order, *User, error) {
 	user := uuid.Nil
 	if u != nil {
 		user = u.ID
@@ -270,20 +264,20 @@ func (st identifierStore) orderResult(ctx context.Context, op string, evs []Even
 }
 
 func (st identifierStore) PlaceOrder(ctx context.Context, o *Order, fn OrderChange) (*Order, *User, error) {
-	var evs []Event
-	placed, u, err := st.Store.PlaceOrder(ctx, o, st.orderChange(fn, &evs))
+	evs := st.watch.events()
+	placed, u, err := st.Store.PlaceOrder(ctx, o, st.orderChange(fn, evs))
 	return st.orderResult(ctx, "place_order", evs, placed, u, err)
 }
 
 func (st identifierStore) ChangeOrder(ctx context.Context, number string, fn OrderChange) (*Order, *User, error) {
-	var evs []Event
-	o, u, err := st.Store.ChangeOrder(ctx, number, st.orderChange(fn, &evs))
+	evs := st.watch.events()
+	o, u, err := st.Store.ChangeOrder(ctx, number, st.orderChange(fn, evs))
 	return st.orderResult(ctx, "change_order", evs, o, u, err)
 }
 
 func (st identifierStore) ClaimOrder(ctx context.Context, number string, user uuid.UUID, fn OrderChange) (*Order, *User, error) {
-	var evs []Event
-	o, u, err := st.Store.ClaimOrder(ctx, number, user, st.orderChange(fn, &evs))
+	evs := st.watch.events()
+	o, u, err := st.Store.ClaimOrder(ctx, number, user, st.orderChange(fn, evs))
 	return st.orderResult(ctx, "claim_order", evs, o, u, err)
 }
 

@@ -69,10 +69,32 @@ func (w *watch) observe(o Observation) {
 	}
 }
 
-// committed reports a write of user's events (op names the store method),
-// or logs why it failed when the store could not be used. A suspension is
-// logged: three wrong codes in a row, or a chip that looked cloned.
-func (w *watch) committed(ctx context.Context, op string, user uuid.UUID, evs []Event, err error) {
+// events returns where a write keeps the events it commits, for
+// committed; nil when nobody hears of commits, so that a write costs
+// nothing more then.
+func (w *watch) events() *[]Event {
+	if w == nil || (w.obs == nil && !w.log.Enabled(context.Background(), slog.LevelWarn)) {
+		return nil
+	}
+	return new([]Event)
+}
+
+// keep returns a function that passes a change's result through, keeping
+// its events in *evs when evs is not nil.
+func keep(evs *[]Event) func([]Event, error) ([]Event, error) {
+	return func(e []Event, err error) ([]Event, error) {
+		if evs != nil {
+			*evs = e
+		}
+		return e, err
+	}
+}
+
+// committed reports a write of user's events (*evs; op names the store
+// method), or logs why it failed when the store could not be used. A
+// suspension is logged: three wrong codes in a row, or a chip that looked
+// cloned. evs is nil when nobody hears (see events).
+func (w *watch) committed(ctx context.Context, op string, user uuid.UUID, evs *[]Event, err error) {
 	if w == nil {
 		return // an identifierStore a test built by hand
 	}
@@ -82,22 +104,28 @@ func (w *watch) committed(ctx context.Context, op string, user uuid.UUID, evs []
 		}
 		return
 	}
-	for i := range evs {
-		if e := &evs[i]; e.Type == EventAuthenticatorState && e.To == StateSuspended {
+	if evs == nil {
+		return
+	}
+	for i := range *evs {
+		if e := &(*evs)[i]; e.Type == EventAuthenticatorState && e.To == StateSuspended {
 			w.log.LogAttrs(ctx, slog.LevelWarn, logSuspended, slog.String(logKeyUser, e.User.String()),
 				slog.String(logKeyAuthenticator, e.Authenticator.String()), slog.String(logKeyKind, string(e.Kind)),
 				slog.String(logKeyReason, e.Reason), slog.Time(logKeyUntil, e.Until))
 		}
 	}
-	w.observe(Observation{Outcome: OutcomeCommit, User: user, Events: evs})
+	w.observe(Observation{Outcome: OutcomeCommit, User: user, Events: *evs})
 }
 
 // loginCode is the code an OutcomeLogin reports for err: its stable code,
 // "canceled" when the caller's context ended, "error" for anything else
 // without a code.
 func loginCode(err error) Code {
+	if err == nil {
+		return "" // before ErrorCode, whose errors.As costs an allocation
+	}
 	switch c := ErrorCode(err); {
-	case err == nil || c != "":
+	case c != "":
 		return c
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return "canceled"
