@@ -178,7 +178,9 @@ func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePur
 	} else {
 		n := Notification{Delivery: Delivery{Channel: ChannelSMS, Address: u.Phone, Language: u.Language}, Event: evs[0],
 			Subject: "MitID", Text: codeText(purpose, code, u.Language, evs[0].Until.Sub(evs[0].At))}
-		sent = s.notify(ctx, n)
+		if sent = s.notify(ctx, n); sent != nil {
+			s.watch.notifierFailed(ctx, &n, code, sent)
+		}
 	}
 	u, _, err = s.update(context.WithoutCancel(ctx), user, func(u *User, now time.Time) ([]Event, error) {
 		u.handOver(id, sent == nil, now)

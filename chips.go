@@ -97,7 +97,8 @@ func (s *Service) prepareChip(u *User, st *loginState) error {
 // In a chip's login the password entered before (see SubmitPassword) is
 // checked now, after the chip has proved possession; a wrong one sends the
 // login back to the password.
-func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (*Login, error) {
+func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (got *Login, gotErr error) {
+	defer s.observeLogin(ctx, CallSubmitChip, time.Now(), &got, &gotErr)
 	if s.chip == nil {
 		return nil, errNoChipVerifier()
 	}

@@ -57,11 +57,24 @@ type DispatcherConfig struct {
 	// the attempt counts as a transient failure.
 	Timeout time.Duration
 	// Logger receives a record for every failed attempt, parking and
-	// rerouting (nothing is logged when nil). Successful sends are logged
-	// at debug level.
+	// rerouting (nothing is logged when nil; Service.Dispatcher passes the
+	// Service's). The records, by message (attribute keys in brackets;
+	// every one of them also has message, event, event_type, channel and
+	// attempt, which name the outbox message and never its address or
+	// text; a notifier's error is logged with the address cut out):
+	//
+	//	"notification sent" (Debug).
+	//	"notification will be retried" (Warn) [error, retry_at].
+	//	"notification parked" (Error) [error]: it failed for good.
+	//	"notification rerouted to the person's other channels" (Warn)
+	//	  [recorded, channels].
+	//	"notification reached the person on no channel" (Error) [recorded,
+	//	  channels]: the person has not been told.
+	//	"outbox unavailable" (Warn) [error only]: from Run.
 	Logger *slog.Logger
-	// Observer is told of every outcome and, from Run, of the queue's state
-	// (nil: nobody).
+	// Observer is told of every outcome, of every round (OutcomeRound) and,
+	// from Run, of the queue's state (nil: nobody; Service.Dispatcher
+	// passes the Service's).
 	Observer Observer
 	// StatsEvery is how often Run reports OutboxStats to the Observer (1 min).
 	StatsEvery time.Duration
@@ -134,7 +147,7 @@ func NewDispatcher(outbox Outbox, n Notifier, cfg DispatcherConfig) *Dispatcher 
 	}
 	log := cfg.Logger
 	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+		log = discardLogger()
 	}
 	var seed [32]byte
 	_, _ = io.ReadFull(cfg.Rand, seed[:]) // a short read only weakens jitter
@@ -147,10 +160,11 @@ type RoundResult struct {
 }
 
 // RunOnce claims one batch of due messages and tries each once. It returns
-// what happened; an error means the outbox itself could not be used.
-func (d *Dispatcher) RunOnce(ctx context.Context) (RoundResult, error) {
-	var res RoundResult
+// what happened; an error means the outbox itself could not be used. The
+// Observer is told of the round (OutcomeRound) when it ends.
+func (d *Dispatcher) RunOnce(ctx context.Context) (res RoundResult, err error) {
 	now := d.cfg.Clock.Now()
+	defer func() { d.observe(Observation{Outcome: OutcomeRound, Round: res, Err: err, At: now}) }()
 	msgs, err := d.outbox.ClaimOutbox(ctx, now, d.cfg.Lease, d.cfg.Batch)
 	if err != nil {
 		return res, err
@@ -229,7 +243,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, m *OutboxMessage) (Outcome, e
 		if err == nil {
 			outcome = OutcomeParked
 			m.Dead, m.LastError = true, nerr.Error()
-			d.log.LogAttrs(ctx, slog.LevelError, "notification parked", append(msgAttrs(m), slog.String("error", nerr.Error()))...)
+			d.log.LogAttrs(ctx, slog.LevelError, "notification parked", append(msgAttrs(m), slog.String(logKeyError, redact(nerr.Error(), m.Delivery.Address)))...)
 			d.observe(Observation{Outcome: OutcomeParked, Message: m, Err: nerr, At: now})
 			err = d.reroute(ctx, m, nerr, now)
 		}
@@ -239,7 +253,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, m *OutboxMessage) (Outcome, e
 		if err == nil {
 			outcome = OutcomeRetried
 			d.log.LogAttrs(ctx, slog.LevelWarn, "notification will be retried", append(msgAttrs(m),
-				slog.String("error", nerr.Error()), slog.Time("retry_at", retryAt))...)
+				slog.String(logKeyError, redact(nerr.Error(), m.Delivery.Address)), slog.Time(logKeyRetryAt, retryAt))...)
 			d.observe(Observation{Outcome: OutcomeRetried, Message: m, Err: nerr, At: now, RetryAt: retryAt})
 		}
 	}
@@ -303,7 +317,7 @@ func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) error {
 			return err
 		}
 		if err != nil && ctx.Err() == nil {
-			d.log.LogAttrs(ctx, slog.LevelWarn, "outbox unavailable", slog.String("error", err.Error()))
+			d.log.LogAttrs(ctx, slog.LevelWarn, "outbox unavailable", slog.String(logKeyError, err.Error()))
 		}
 		if res.Delivered+res.Retried+res.Parked > 0 && err == nil {
 			continue // more may be waiting
@@ -348,7 +362,7 @@ func (d *Dispatcher) observe(o Observation) {
 }
 
 func msgAttrs(m *OutboxMessage) []slog.Attr {
-	return []slog.Attr{slog.Int64("message", m.ID), slog.String("event", m.Event.ID.String()),
-		slog.String("event_type", string(m.Event.Type)), slog.String("channel", string(m.Delivery.Channel)),
-		slog.Int("attempt", m.Attempts)}
+	return []slog.Attr{slog.Int64(logKeyMessage, m.ID), slog.String(logKeyEvent, m.Event.ID.String()),
+		slog.String(logKeyEventType, string(m.Event.Type)), slog.String(logKeyChannel, string(m.Delivery.Channel)),
+		slog.Int(logKeyAttempt, m.Attempts)}
 }

@@ -65,7 +65,7 @@ func (d *Dispatcher) reroute(ctx context.Context, m *OutboxMessage, cause error,
 	case err != nil:
 		return err
 	}
-	attrs := append(msgAttrs(m), slog.String("recorded", rec.ID.String()), slog.String("channels", rec.Detail["channels"]))
+	attrs := append(msgAttrs(m), slog.String(logKeyRecorded, rec.ID.String()), slog.String(logKeyChannels, rec.Detail["channels"]))
 	if len(rec.Notify) > 0 {
 		d.log.LogAttrs(ctx, slog.LevelWarn, "notification rerouted to the person's other channels", attrs...)
 		d.observe(Observation{Outcome: OutcomeRerouted, Message: m, Err: cause, Event: &rec, At: now})

@@ -177,10 +177,14 @@ func (s *Service) findByCPR(ctx context.Context, cpr CPR) (*User, error) {
 // comes with its clear identifiers opened from their sealed copies, and
 // every user it creates has them sealed. Stores never see a key ring; this
 // one place spares each read path of the Service from remembering it.
+//
+// Every write of the Service passes here too, so this is where a committed
+// write is reported (watch.committed).
 type identifierStore struct {
 	Store
-	keys *KeyRing
-	rand io.Reader
+	keys  *KeyRing
+	rand  io.Reader
+	watch *watch
 }
 
 // opened returns snapshot u with its identifiers opened. A store's
@@ -200,7 +204,9 @@ func (st identifierStore) CreateUser(ctx context.Context, u *User, events []Even
 	if err := st.keys.SealIdentifiers(st.rand, u); err != nil {
 		return err
 	}
-	return st.Store.CreateUser(ctx, u, events)
+	err := st.Store.CreateUser(ctx, u, events)
+	st.watch.committed(ctx, "create_user", u.ID, &events, err)
+	return err
 }
 
 func (st identifierStore) User(ctx context.Context, id uuid.UUID) (*User, error) {
@@ -212,31 +218,44 @@ func (st identifierStore) FindUser(ctx context.Context, key UniqueKey) (*User, e
 }
 
 func (st identifierStore) UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *User) ([]Event, error)) (*User, error) {
-	return st.opened(st.Store.UpdateUser(ctx, id, func(u *User) ([]Event, error) {
+	evs := st.watch.events()
+	u, err := st.opened(st.Store.UpdateUser(ctx, id, func(u *User) ([]Event, error) {
 		st.keys.openIdentifiers(u)
-		return fn(u)
+		return keep(evs)(fn(u))
 	}))
+	st.watch.committed(ctx, "update_user", id, evs, err)
+	return u, err
 }
 
 func (st identifierStore) UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn func(u *User, a *Authenticator) ([]Event, error)) (*User, error) {
-	return st.opened(st.Store.UpdateAuthenticator(ctx, id, auth, func(u *User, a *Authenticator) ([]Event, error) {
+	evs := st.watch.events()
+	u, err := st.opened(st.Store.UpdateAuthenticator(ctx, id, auth, func(u *User, a *Authenticator) ([]Event, error) {
 		// u's own fields are private here (User.CloneFor); Document is
 		// shared, and openIdentifiers replaces it rather than change it.
 		st.keys.openIdentifiers(u)
-		return fn(u, a)
+		return keep(evs)(fn(u, a))
 	}))
+	st.watch.committed(ctx, "update_authenticator", id, evs, err)
+	return u, err
 }
 
-func (st identifierStore) orderChange(fn OrderChange) OrderChange {
+// orderChange wraps fn to open the user's identifiers, and to keep the
+// events of its last call in evs, for the report of the commit.
+func (st identifierStore) orderChange(fn OrderChange, evs *[]Event) OrderChange {
 	return func(o *Order, u *User) ([]Event, error) {
 		if u != nil {
 			st.keys.openIdentifiers(u)
 		}
-		return fn(o, u)
+		return keep(evs)(fn(o, u))
 	}
 }
 
-func (st identifierStore) orderResult(o *Order, u *User, err error) (*Order, *User, error) {
+func (st identifierStore) orderResult(ctx context.Context, op string, evs *[]Event, o *Order, u *User, err error) (*Order, *User, error) {
+	user := uuid.Nil
+	if u != nil {
+		user = u.ID
+	}
+	st.watch.committed(ctx, op, user, evs, err)
 	if err != nil {
 		return o, u, err
 	}
@@ -245,15 +264,21 @@ func (st identifierStore) orderResult(o *Order, u *User, err error) (*Order, *Us
 }
 
 func (st identifierStore) PlaceOrder(ctx context.Context, o *Order, fn OrderChange) (*Order, *User, error) {
-	return st.orderResult(st.Store.PlaceOrder(ctx, o, st.orderChange(fn)))
+	evs := st.watch.events()
+	placed, u, err := st.Store.PlaceOrder(ctx, o, st.orderChange(fn, evs))
+	return st.orderResult(ctx, "place_order", evs, placed, u, err)
 }
 
 func (st identifierStore) ChangeOrder(ctx context.Context, number string, fn OrderChange) (*Order, *User, error) {
-	return st.orderResult(st.Store.ChangeOrder(ctx, number, st.orderChange(fn)))
+	evs := st.watch.events()
+	o, u, err := st.Store.ChangeOrder(ctx, number, st.orderChange(fn, evs))
+	return st.orderResult(ctx, "change_order", evs, o, u, err)
 }
 
 func (st identifierStore) ClaimOrder(ctx context.Context, number string, user uuid.UUID, fn OrderChange) (*Order, *User, error) {
-	return st.orderResult(st.Store.ClaimOrder(ctx, number, user, st.orderChange(fn)))
+	evs := st.watch.events()
+	o, u, err := st.Store.ClaimOrder(ctx, number, user, st.orderChange(fn, evs))
+	return st.orderResult(ctx, "claim_order", evs, o, u, err)
 }
 
 // clone returns a deep copy of a, in two allocations.

@@ -232,7 +232,8 @@ const loginKind = "login"
 // the ways they can meet the level and chooses the first usable one (the
 // app first). The login lives Policy.LoginSessionTTL (10 minutes) and is
 // finished once.
-func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (*Login, error) {
+func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (got *Login, gotErr error) {
+	defer s.observeLogin(ctx, CallBeginLogin, time.Now(), &got, &gotErr)
 	if !r.Action.Valid() {
 		return nil, invalidField(CodeLoginInvalid, "action", "the action must be LOG_ON, APPROVE, CONFIRM, ACCEPT or SIGN, not %q", r.Action)
 	}
@@ -467,7 +468,8 @@ func (s *Service) Login(ctx context.Context, id string) (*Login, error) {
 
 // ChooseMethod switches the login to another of its options (MitID's "switch
 // authenticator"). Factors already given for the old choice are dropped.
-func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authenticator uuid.UUID) (*Login, error) {
+func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authenticator uuid.UUID) (got *Login, gotErr error) {
+	defer s.observeLogin(ctx, CallChooseMethod, time.Now(), &got, &gotErr)
 	now := s.clock.Now()
 	var opts []LoginOption
 	var state *loginState
@@ -615,7 +617,8 @@ func usedBy(ref optionRef, step Step) uuid.UUID {
 // throttle.go). Only a code that was compared and did not match counts: a
 // malformed code, a code used already, or a device the verifier cannot use
 // count for nothing.
-func (s *Service) SubmitCode(ctx context.Context, id, code string) (*Login, error) {
+func (s *Service) SubmitCode(ctx context.Context, id, code string) (got *Login, gotErr error) {
+	defer s.observeLogin(ctx, CallSubmitCode, time.Now(), &got, &gotErr)
 	return s.step(ctx, id, StepCode, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
 		_, err := s.checkCode(a, code, now)
 		return s.codeAttempt(u, a, now, err)
@@ -630,7 +633,8 @@ func (s *Service) SubmitCode(ctx context.Context, id, code string) (*Login, erro
 // stranger gains nothing from the wide search: two codes in a row are
 // about 10^-12 to guess. A pair that does not match counts as one wrong
 // code.
-func (s *Service) SubmitCodePair(ctx context.Context, id, code1, code2 string) (*Login, error) {
+func (s *Service) SubmitCodePair(ctx context.Context, id, code1, code2 string) (got *Login, gotErr error) {
+	defer s.observeLogin(ctx, CallSubmitCodePair, time.Now(), &got, &gotErr)
 	return s.step(ctx, id, StepCode, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
 		_, err := s.checkCodePair(a, code1, code2, now)
 		return s.codeAttempt(u, a, now, err)
@@ -657,7 +661,8 @@ func (s *Service) codeAttempt(u *User, a *Authenticator, now time.Time, err erro
 // a password is right and never spends the holder's attempts. What would be
 // refused without comparing is refused before argon2id runs, and argon2id
 // runs outside any lock.
-func (s *Service) SubmitPassword(ctx context.Context, id, password string) (*Login, error) {
+func (s *Service) SubmitPassword(ctx context.Context, id, password string) (got *Login, gotErr error) {
+	defer s.observeLogin(ctx, CallSubmitPassword, time.Now(), &got, &gotErr)
 	now := s.clock.Now()
 	sess, st, err := s.loadLogin(ctx, id, now)
 	if err != nil {
@@ -733,7 +738,8 @@ func (s *Service) holdPassword(ctx context.Context, id string, version int64, st
 // guesses nothing, so it does not count against the app or the account;
 // it counts against the login, which ends after Policy.WrongCodeLimit of
 // them.
-func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byte) (*Login, error) {
+func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byte) (got *Login, gotErr error) {
+	defer s.observeLogin(ctx, CallSubmitApproval, time.Now(), &got, &gotErr)
 	l, err := s.step(ctx, id, StepApproval, func(u *User, a *Authenticator, st *loginState, now time.Time) ([]Event, error) {
 		pub, err := app.ParsePublicKey(a.DeviceKey)
 		if err != nil {
@@ -793,7 +799,8 @@ func (s *Service) rejectSignature(ctx context.Context, id string, cause error) e
 // who they are, the reset of every count of failed attempts and the end of
 // every suspension for wrong attempts (see throttle.go). If that change
 // fails, nothing happened and the login can be finished again.
-func (s *Service) FinishLogin(ctx context.Context, id string) (*LoginResult, error) {
+func (s *Service) FinishLogin(ctx context.Context, id string) (got *LoginResult, gotErr error) {
+	defer s.observeFinish(ctx, CallFinishLogin, time.Now(), &got, &gotErr)
 	return s.finishLogin(ctx, id, false)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"io"
+	"log/slog"
 	"reflect"
 	"sync"
 	"time"
@@ -62,6 +63,34 @@ type Config struct {
 	// values no scheme could run with is refused; departures from MitID or
 	// NIST are allowed (see Policy.Validate).
 	Policy *Policy
+	// Observer is told of every committed write (OutcomeCommit) and every
+	// return of a login call (OutcomeLogin); nobody when nil. The
+	// Dispatcher built by Service.Dispatcher reports to it too, unless its
+	// own config names another. See Observation for what it may see.
+	Observer Observer
+	// Logger receives what an operator must see; nothing is logged when it
+	// is nil. The records, by message (attribute keys in brackets):
+	//
+	//	"store unavailable" (Error): a write failed because the store could
+	//	  not be used [op, error], or a login call did [call, method, next,
+	//	  code, error]; one failure may be logged by both.
+	//	"secret unreadable" (Error): a login could not check a device, its
+	//	  secret sealed under a key no longer in the KeyRing or missing
+	//	  [call, method, next, code].
+	//	"suspected cloned chip" (Error): a chip answered with a counter it
+	//	  had used before and was suspended [call, method, next, code].
+	//	"authenticator suspended" (Warn): a committed suspension (wrong
+	//	  codes, a suspected clone) [user, authenticator, kind, reason, until].
+	//	"notifier failed" (Warn): a code by SMS could not be handed to the
+	//	  Notifier [user, channel, event_type, code, error].
+	//	"login step" (Debug): any other return of a login call [call,
+	//	  method, next, code].
+	//
+	// The Dispatcher's records are listed at DispatcherConfig.Logger. No
+	// record holds a password, a code, a seed, a CPR number, a session ID or
+	// a user ID as typed: users appear only by their UUID, and only once
+	// the Service knows them.
+	Logger *slog.Logger
 }
 
 // Service is the library's one entry point. It is safe for concurrent use.
@@ -85,6 +114,7 @@ type Service struct {
 	payment     Payment
 	calendar    workday.Calendar
 	questions   ControlQuestionSource
+	watch       *watch
 }
 
 // New builds a Service from cfg, checking that the parts it needs are there.
@@ -123,8 +153,12 @@ func New(cfg Config) (*Service, error) {
 	if err := s.policy.sane(); err != nil {
 		return nil, err
 	}
+	s.watch = &watch{obs: cfg.Observer, log: cfg.Logger, clock: s.clock}
+	if s.watch.log == nil {
+		s.watch.log = discardLogger()
+	}
 	s.raw = s.store
-	s.store = identifierStore{Store: s.store, keys: s.keys, rand: s.rand}
+	s.store = identifierStore{Store: s.store, keys: s.keys, rand: s.rand, watch: s.watch}
 	return s, nil
 }
 
@@ -138,7 +172,8 @@ func (s *Service) Policy() Policy { return s.policy }
 func (s *Service) Store() Store { return s.raw }
 
 // Dispatcher returns a Dispatcher that delivers this Service's outbox through
-// its Notifier, on its clock. It is nil when the Service has no Notifier.
+// its Notifier, on its clock, logging to its Logger and reporting to its
+// Observer unless cfg names others. It is nil when the Service has no Notifier.
 func (s *Service) Dispatcher(cfg DispatcherConfig) *Dispatcher {
 	if s.notifier == nil {
 		return nil
@@ -148,6 +183,12 @@ func (s *Service) Dispatcher(cfg DispatcherConfig) *Dispatcher {
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = s.rand
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = s.watch.log
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = s.watch.obs
 	}
 	return NewDispatcher(s.raw, s.notifier, cfg)
 }

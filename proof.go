@@ -20,7 +20,8 @@ import (
 // proveLogin finishes login id and checks it is by user (when user is not
 // zero), did not use the authenticator not (when not zero), and, when text
 // is not empty, showed exactly that transaction text.
-func (s *Service) proveLogin(ctx context.Context, id string, user, not uuid.UUID, text string) (*LoginResult, error) {
+func (s *Service) proveLogin(ctx context.Context, id string, user, not uuid.UUID, text string) (proved *LoginResult, gotErr error) {
+	defer s.observeFinish(ctx, CallProveLogin, time.Now(), &proved, &gotErr)
 	if id == "" {
 		return nil, invalidField(CodeLoginInvalid, "login", "log in with MitID first")
 	}
