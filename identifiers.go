@@ -218,15 +218,6 @@ func (st identifierStore) UpdateUser(ctx context.Context, id uuid.UUID, fn func(
 	}))
 }
 
-func (st identifierStore) UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn func(u *User, a *Authenticator) ([]Event, error)) (*User, error) {
-	return st.opened(st.Store.UpdateAuthenticator(ctx, id, auth, func(u *User, a *Authenticator) ([]Event, error) {
-		// u's own fields are private here (User.CloneFor); Document is
-		// shared, and openIdentifiers replaces it rather than change it.
-		st.keys.openIdentifiers(u)
-		return fn(u, a)
-	}))
-}
-
 func (st identifierStore) orderChange(fn OrderChange) OrderChange {
 	return func(o *Order, u *User) ([]Event, error) {
 		if u != nil {

@@ -653,19 +653,20 @@ func TestLogin_SwitchAuthenticator(t *testing.T) {
 }
 
 // interleaving is a store that runs a hook once, before the next
-// UpdateAuthenticator: another request landing between a login step's read
-// of its session and its record of the factor.
+// UpdateUser: another request landing between a login step's read of its
+// session and its record of the factor. It offers only the core contract,
+// so a login step records its factor through UpdateUser.
 type interleaving struct {
 	mitid.Store
 	before func()
 }
 
-func (s *interleaving) UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn func(*mitid.User, *mitid.Authenticator) ([]mitid.Event, error)) (*mitid.User, error) {
+func (s *interleaving) UpdateUser(ctx context.Context, id uuid.UUID, fn func(*mitid.User) ([]mitid.Event, error)) (*mitid.User, error) {
 	if h := s.before; h != nil {
 		s.before = nil
 		h()
 	}
-	return s.Store.UpdateAuthenticator(ctx, id, auth, fn)
+	return s.Store.UpdateUser(ctx, id, fn)
 }
 
 // TestLogin_FactorIsRecordedOnlyOnTheLoginItWasGivenFor: a switch of

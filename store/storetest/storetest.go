@@ -524,11 +524,22 @@ func testChangedID(t *testing.T, s mitid.Store) {
 		return nil, nil
 	})
 	require.Error(t, err)
-	_, err = s.UpdateAuthenticator(ctx, u.ID, code, func(u *mitid.User, _ *mitid.Authenticator) ([]mitid.Event, error) {
-		u.ID = uuid.New()
-		return nil, nil
-	})
-	require.Error(t, err)
+	if c, ok := s.(mitid.AuthenticatorUpdater); ok {
+		_, err = c.UpdateAuthenticator(ctx, u.ID, code, func(u *mitid.User, _ *mitid.Authenticator) ([]mitid.Event, error) {
+			u.ID = uuid.New()
+			return nil, nil
+		})
+		require.Error(t, err)
+	}
+	if c, ok := s.(mitid.LoginUpdater); ok {
+		seen, err := s.User(ctx, u.ID)
+		require.NoError(t, err)
+		_, _, err = c.UpdateLogin(ctx, seen, code, mitid.SessionAt{ID: "none", Version: 1, Now: t0}, func(u *mitid.User, _ *mitid.Authenticator) ([]mitid.Event, *mitid.SessionChange, error) {
+			u.ID = uuid.New()
+			return nil, nil, nil
+		})
+		require.Error(t, err)
+	}
 	unchanged(t, s, u.ID)
 }
 
