@@ -75,7 +75,12 @@ func Run(t *testing.T, newStore func(t *testing.T) mitid.Store) {
 	}
 	tests = append(tests, authenticatorTests...)
 	tests = append(tests, replaceTests...)
-	tests = append(tests, serviceTests...)
+	tests = append(tests, capabilityTests...)
+	service := append(slices.Clip(serviceTests), loginServiceTests...)
+	tests = append(tests, service...)
+	for _, tc := range service {
+		tests = append(tests, suiteTest{"CoreOnly/" + tc.name, func(t *testing.T, s mitid.Store) { tc.fn(t, CoreOnly(s)) }})
+	}
 	tests = append(tests, dispatcherTests...)
 	tests = append(tests, orderTests...)
 	for _, tc := range tests {
