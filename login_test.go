@@ -857,7 +857,11 @@ func TestFinishLogin_AFaultLeavesNothingHalfDone(t *testing.T) {
 	assert.Len(t, log, 2, "one use per finished login")
 }
 
-// faultyStore fails the next user update or session consumption once.
+// faultyStore fails the next user update or session consumption once. It
+// offers only the core contract, so FinishLogin commits the user's record
+// first and consumes the session after (see
+// TestFinishLogin_CommitsItsEffectsAndConsumesTheSessionAtOnce for a store
+// that does both at once).
 type faultyStore struct {
 	mitid.Store
 	failUpdate, failConsume bool

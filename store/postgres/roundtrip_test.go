@@ -34,11 +34,13 @@ import (
 // a row lock) outside a transaction, which PostgreSQL commits by itself:
 // each costs a WAL flush.
 
-// loginBudget is the most a complete login of each kind may cost.
-var loginBudget = map[string]struct{ statements, commits int }{
-	"code display": {8, 4},
-	"chip":         {8, 4},
-	"app":          {6, 3},
+// loginBudget is the most a complete login of each kind may cost, and
+// its steps (BeginLogin, each factor, FinishLogin): no step may read the
+// user's row more than once.
+var loginBudget = map[string]struct{ statements, commits, steps int }{
+	"code display": {8, 4, 4},
+	"chip":         {8, 4, 4},
+	"app":          {6, 3, 3},
 }
 
 // counter is a pgx QueryTracer that counts statements and commits while
@@ -219,8 +221,8 @@ func newLoginKit(t testing.TB, s mitid.Store) *loginKit {
 }
 
 // login runs a complete login of the given kind, from BeginLogin to
-// FinishLogin.
-func (k *loginKit) login(t testing.TB, kind string) {
+// FinishLogin, and returns its ID.
+func (k *loginKit) login(t testing.TB, kind string) string {
 	ctx := context.Background()
 	k.clock.advance(30 * time.Second) // a fresh code step
 	l, err := k.svc.BeginLogin(ctx, mitid.LoginRequest{UserID: k.users[kind], Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial, RelyingParty: "skat.dk"})
@@ -247,6 +249,7 @@ func (k *loginKit) login(t testing.TB, kind string) {
 	res, err := k.svc.FinishLogin(ctx, l.ID)
 	require.NoError(t, err)
 	require.Equal(t, mitid.LevelSubstantial, res.LoA)
+	return l.ID
 }
 
 // TestLoginCost_RoundTripsAndCommitsWithinBudget: a complete login of each
@@ -258,11 +261,21 @@ func TestLoginCost_RoundTripsAndCommitsWithinBudget(t *testing.T) {
 	for _, kind := range []string{"code display", "chip", "app"} {
 		t.Run(kind, func(t *testing.T) {
 			k.login(t, kind) // warms pgx's statement cache
-			stmts, commits, log := c.count(func() { k.login(t, kind) })
+			var id string
+			stmts, commits, log := c.count(func() { id = k.login(t, kind) })
 			t.Logf("%s login: %d statements, %d commits\n\t%s", kind, stmts, commits, strings.Join(log, "\n\t"))
 			budget := loginBudget[kind]
 			assert.LessOrEqual(t, stmts, budget.statements, "statements (round trips) of a %s login", kind)
 			assert.LessOrEqual(t, commits, budget.commits, "durable commits of a %s login", kind)
+			userReads := 0
+			for _, l := range log {
+				if strings.Contains(l, "commit=false") && (strings.Contains(l, " users ") || strings.Contains(l, "join users")) {
+					userReads++
+				}
+			}
+			assert.LessOrEqual(t, userReads, budget.steps, "reads of the user's row: one a step at most")
+			_, err := k.svc.FinishLogin(context.Background(), id)
+			require.ErrorIs(t, err, mitid.ErrReplay, "the login was finished and its session consumed")
 		})
 	}
 }
