@@ -102,3 +102,32 @@ func TestLogin_FactorGivenWhileTheLoginMovedOnIsSpentButNotRecorded(t *testing.T
 	require.NoError(t, err)
 	assert.Equal(t, 1, u.Failures, "the failure counted")
 }
+
+// TestLogin_ChipAnswerCommittedMeanwhileIsNotJudgedOnTheOlderState: the
+// same chip answer submitted again while the first is being committed: the
+// first commits, and the second, decided on the state before it, reads the
+// login again and is refused for its order, never judged a wrong or cloned
+// answer.
+func TestLogin_ChipAnswerCommittedMeanwhileIsNotJudgedOnTheOlderState(t *testing.T) {
+	st := &loginFaults{Store: checkedStore(t)}
+	e := newLoginEnv(t, st)
+	h := e.enrol(t, "chip-meanwhile", mitid.LevelSubstantial, mitid.KindChip)
+	l := chipLoginAtChip(t, e, h, password)
+	resp, err := h.chip.Login(l.ChipOptions, origin)
+	require.NoError(t, err)
+	var first *mitid.Login
+	st.before = func() {
+		var err error
+		first, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+		require.NoError(t, err)
+	}
+	_, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+	require.NotNil(t, first, "the first answer went in meanwhile")
+	assert.Equal(t, mitid.StepDone, first.Next)
+	assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err), "the login moved on")
+	list, err := e.svc.Authenticators(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StateActive, stateOf(list, h.chipID))
+	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+}
