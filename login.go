@@ -586,11 +586,12 @@ func (s *Service) stepOnUser(ctx context.Context, id string, version int64, seen
 }
 
 // with returns a copy of st with the factor given by used in. st is left
-// as it is (the copy's slices of factors are its own).
+// as it is: the copy's list of factors is its own (in its own room, for
+// the two factors a login has).
 func (st *loginState) with(used uuid.UUID) *loginState {
 	ns := *st
 	ns.Done++
-	ns.Used = append(st.Used[:len(st.Used):len(st.Used)], used)
+	ns.Used = append(append(ns.usedBuf[:0:len(ns.usedBuf)], st.Used...), used)
 	return &ns
 }
 
