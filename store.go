@@ -107,13 +107,16 @@ type LoginUpdater interface {
 	// nothing or the session had expired, been consumed or moved on (the
 	// caller reads it to learn which).
 	//
-	// seen is a snapshot of the user this store returned, unchanged: the
-	// state the caller decided on. A store may start from it rather than
-	// read the user again; if the user has changed since, it calls fn again
-	// with the newer state, as UpdateUser does, so fn must be a pure
-	// decision on its arguments. If fn returns an error nothing is
-	// committed and that error is returned as is; a unique key taken by
-	// another user fails with ConflictError, and nothing is committed.
+	// seen is a snapshot of the user this store returned, its stored
+	// fields unchanged (the clear identifiers, which no store keeps, may be
+	// filled in): the state the caller decided on. A store may start from
+	// it rather than read the user again; if the user has changed since,
+	// it calls fn again with the newer state, as UpdateUser does, so fn
+	// must be a pure decision on its arguments. If fn returns an error
+	// nothing is committed and that error is returned as is; a unique key
+	// taken by another user fails with ConflictError, and nothing is
+	// committed. It fails as User.Authenticator does (ErrNotFound) when the
+	// user has no authenticator auth, and then calls fn not at all.
 	//
 	// It exists so a login step commits its factor and its session in one
 	// round trip and one commit, and FinishLogin its effects, its
