@@ -7,6 +7,12 @@
 //
 // newStore must return a fresh, empty store each time it is called; the
 // suite calls it once per subtest and runs subtests in parallel.
+//
+// The tests of an optional capability (mitid.AuthenticatorUpdater,
+// mitid.SessionReplacer, mitid.SessionUserReader, mitid.LoginUpdater) run
+// on a store that offers it and skip on one that does not; the Service's
+// tests run twice, on the store and on CoreOnly(store), so that a login is
+// tested both with the capabilities and through the core contract alone.
 package storetest
 
 import (
