@@ -78,7 +78,7 @@ func (s *Service) decoyStep(ctx context.Context, id string, version int64, st *l
 	if st.Rejected > s.policy.WrongCodeLimit {
 		out = errSuspended(kind)
 	}
-	if _, err := s.store.ReplaceSession(ctx, id, version, now, st.marshal()); err != nil && !errors.Is(err, ErrConflict) {
+	if _, err := s.replaceSession(ctx, id, version, now, st.marshal()); err != nil && !errors.Is(err, ErrConflict) {
 		return nil, err
 	}
 	return nil, out

@@ -114,12 +114,12 @@ type chipFaultStore struct {
 	fail int
 }
 
-func (f *chipFaultStore) UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn func(*mitid.User, *mitid.Authenticator) ([]mitid.Event, error)) (*mitid.User, error) {
+func (f *chipFaultStore) UpdateUser(ctx context.Context, id uuid.UUID, fn func(*mitid.User) ([]mitid.Event, error)) (*mitid.User, error) {
 	if f.fail > 0 {
 		f.fail--
 		return nil, errInjected
 	}
-	return f.Store.UpdateAuthenticator(ctx, id, auth, fn)
+	return f.Store.UpdateUser(ctx, id, fn)
 }
 
 func (f *chipFaultStore) UpdateSession(ctx context.Context, id string, now time.Time, fn func(*mitid.Session) ([]byte, error)) (*mitid.Session, error) {

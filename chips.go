@@ -102,6 +102,11 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (g
 	if s.chip == nil {
 		return nil, errNoChipVerifier()
 	}
+	if s.hasLoginUpdater() {
+		if l, done, err := s.submitChipAtOnce(ctx, id, response); done {
+			return l, err
+		}
+	}
 	now := s.clock.Now()
 	var ch credential.Challenge
 	var st *loginState
@@ -182,7 +187,7 @@ func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *
 		if err := s.heldPassword(ctx, id, u, st, now); err != nil {
 			// Back to the password, then the chip again.
 			st.Done, st.Used, st.Password = 0, st.Used[:0], nil
-			if _, rerr := s.store.ReplaceSession(ctx, id, version, now, st.marshal()); rerr != nil && !errors.Is(rerr, ErrConflict) {
+			if _, rerr := s.replaceSession(ctx, id, version, now, st.marshal()); rerr != nil && !errors.Is(rerr, ErrConflict) {
 				return nil, rerr
 			}
 			return nil, err

@@ -227,18 +227,6 @@ func (st identifierStore) UpdateUser(ctx context.Context, id uuid.UUID, fn func(
 	return u, err
 }
 
-func (st identifierStore) UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn func(u *User, a *Authenticator) ([]Event, error)) (*User, error) {
-	evs := st.watch.events()
-	u, err := st.opened(st.Store.UpdateAuthenticator(ctx, id, auth, func(u *User, a *Authenticator) ([]Event, error) {
-		// u's own fields are private here (User.CloneFor); Document is
-		// shared, and openIdentifiers replaces it rather than change it.
-		st.keys.openIdentifiers(u)
-		return keep(evs)(fn(u, a))
-	}))
-	st.watch.committed(ctx, "update_authenticator", id, evs, err)
-	return u, err
-}
-
 // orderChange wraps fn to open the user's identifiers, and to keep the
 // events of its last call in evs, for the report of the commit.
 func (st identifierStore) orderChange(fn OrderChange, evs *[]Event) OrderChange {

@@ -527,11 +527,11 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 // and on success records the factor and prepares the next.
 func (s *Service) step(ctx context.Context, id string, want Step, verify verifier) (*Login, error) {
 	now := s.clock.Now()
-	loaded, st, err := s.loadLogin(ctx, id, now)
+	loaded, st, u, err := s.loadLoginUser(ctx, id, now)
 	if err != nil {
 		return nil, err
 	}
-	return s.stepOn(ctx, id, loaded.Version, st, want, now, verify)
+	return s.stepOn(ctx, id, loaded.Version, u, st, want, now, verify)
 }
 
 // verifier decides an attempt on authenticator a of user u (see attempt):
@@ -539,23 +539,26 @@ func (s *Service) step(ctx context.Context, id string, want Step, verify verifie
 // factor and st is the login; outside a login st is nil.
 type verifier func(u *User, a *Authenticator, st *loginState, now time.Time) ([]Event, error)
 
-// stepOn is step on a login state already loaded at the given version.
-func (s *Service) stepOn(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time, verify verifier) (*Login, error) {
+// stepOn is step on a login state already loaded at the given version,
+// with its user u as read then (nil for a decoy).
+func (s *Service) stepOn(ctx context.Context, id string, version int64, u *User, st *loginState, want Step, now time.Time, verify verifier) (*Login, error) {
 	if next := st.next(); next != want {
 		return nil, orderError(next)
 	}
 	if st.decoy() {
 		return s.decoyStep(ctx, id, version, st, want, now)
 	}
-	l, err := s.stepOnUser(ctx, id, version, st, want, now, verify)
+	l, err := s.stepOnUser(ctx, id, version, u, st, want, now, verify)
 	if err != nil && st.Done == 0 {
 		return nil, hideUntil(err) // nothing about the account before a factor
 	}
 	return l, err
 }
 
-// stepOnUser is stepOn for a login of a real user.
-func (s *Service) stepOnUser(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time, verify verifier) (*Login, error) {
+// stepOnUser is stepOn for a login of a real user, seen as the step read
+// it. The attempt and, when it succeeds, the login's next state commit
+// together where the store can (see loginAttempt).
+func (s *Service) stepOnUser(ctx context.Context, id string, version int64, seen *User, st *loginState, want Step, now time.Time, verify verifier) (*Login, error) {
 	used := usedBy(st.Options[st.Choice], want)
 	// The first factor is open to anyone who knows the user ID; a later one
 	// follows a proof of possession.
@@ -563,14 +566,35 @@ func (s *Service) stepOnUser(ctx context.Context, id string, version int64, st *
 	if st.Done > 0 {
 		r = reachPossession
 	}
-	u, err := s.attemptOn(ctx, st.User, used, r, st, verify)
+	var next *loginState
+	_, sess, err := s.loginAttempt(ctx, seen, used, r, st, SessionAt{ID: id, Version: version, Now: now}, verify, func(u *User) (*SessionChange, error) {
+		// The factor is in; the function may run again, so st stays as read.
+		ns := st.with(used)
+		if err := s.prepareStep(u, ns, now); err != nil {
+			return nil, err
+		}
+		next = ns
+		return &SessionChange{Data: ns.marshal()}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	// The factor is in.
-	st.Done++
-	st.Used = append(st.Used, used)
-	return s.advance(ctx, id, version, u, st, now)
+	if sess == nil {
+		return nil, s.movedOn(ctx, id, now)
+	}
+	// The options are listed by BeginLogin, Login and ChooseMethod; a step
+	// leaves them out rather than work them out again at every factor.
+	return s.view(sess, next, nil), nil
+}
+
+// with returns a copy of st with the factor given by used in. st is left
+// as it is: the copy's list of factors is its own (in its own room, for
+// the two factors a login has).
+func (st *loginState) with(used uuid.UUID) *loginState {
+	ns := *st
+	ns.Done++
+	ns.Used = append(append(ns.usedBuf[:0:len(ns.usedBuf)], st.Used...), used)
+	return &ns
 }
 
 // advance records login st, whose factor has just been given, over the
@@ -581,15 +605,13 @@ func (s *Service) advance(ctx context.Context, id string, version int64, u *User
 	if err := s.prepareStep(u, st, now); err != nil {
 		return nil, err
 	}
-	sess, err := s.store.ReplaceSession(ctx, id, version, now, st.marshal())
+	sess, err := s.replaceSession(ctx, id, version, now, st.marshal())
 	if errors.Is(err, ErrConflict) {
 		return nil, errorf(CodeLoginOrder, "this login moved on meanwhile; reload it")
 	}
 	if err != nil {
 		return nil, err
 	}
-	// The options are listed by BeginLogin, Login and ChooseMethod; a step
-	// leaves them out rather than work them out again at every factor.
 	return s.view(sess, st, nil), nil
 }
 
@@ -664,7 +686,7 @@ func (s *Service) codeAttempt(u *User, a *Authenticator, now time.Time, err erro
 func (s *Service) SubmitPassword(ctx context.Context, id, password string) (got *Login, gotErr error) {
 	defer s.observeLogin(ctx, CallSubmitPassword, time.Now(), &got, &gotErr)
 	now := s.clock.Now()
-	sess, st, err := s.loadLogin(ctx, id, now)
+	sess, st, u, err := s.loadLoginUser(ctx, id, now)
 	if err != nil {
 		return nil, err
 	}
@@ -675,17 +697,13 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (got 
 		return s.decoyStep(ctx, id, sess.Version, st, StepPassword, now)
 	}
 	if st.Options[st.Choice].Method == MethodChip {
-		return s.holdPassword(ctx, id, sess.Version, st, now, password)
-	}
-	u, err := s.store.User(ctx, st.User)
-	if err != nil {
-		return nil, err
+		return s.holdPassword(ctx, id, sess.Version, u, st, now, password)
 	}
 	checked, ok, err := s.checkLoginPassword(ctx, u, st, password, now)
 	if err != nil {
 		return nil, err
 	}
-	return s.stepOn(ctx, id, sess.Version, st, StepPassword, now, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+	return s.stepOn(ctx, id, sess.Version, u, st, StepPassword, now, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
 		return s.passwordAttempt(u, a, checked, ok, now)
 	})
 }
@@ -716,7 +734,7 @@ func (s *Service) checkLoginPassword(ctx context.Context, u *User, st *loginStat
 
 // holdPassword keeps the password of a chip's login, sealed under the key
 // ring and bound to the login, until the chip answers.
-func (s *Service) holdPassword(ctx context.Context, id string, version int64, st *loginState, now time.Time, password string) (*Login, error) {
+func (s *Service) holdPassword(ctx context.Context, id string, version int64, u *User, st *loginState, now time.Time, password string) (*Login, error) {
 	if password == "" || len(password) > maxPasswordBytes || !utf8.ValidString(password) {
 		return nil, invalidField(CodeWrongPassword, "password", "enter your MitID password")
 	}
@@ -726,10 +744,6 @@ func (s *Service) holdPassword(ctx context.Context, id string, version int64, st
 	}
 	st.Password = encodeSealed(sealed)
 	st.Done++
-	u, err := s.store.User(ctx, st.User)
-	if err != nil {
-		return nil, err
-	}
 	return s.advance(ctx, id, version, u, st, now)
 }
 
@@ -809,11 +823,11 @@ func (s *Service) FinishLogin(ctx context.Context, id string) (got *LoginResult,
 // second one.
 func (s *Service) finishLogin(ctx context.Context, id string, proof bool) (*LoginResult, error) {
 	now := s.clock.Now()
-	_, st, err := s.loadLogin(ctx, id, now)
+	sess, st, seen, err := s.loadLoginUser(ctx, id, now)
 	if err != nil {
 		return nil, err
 	}
-	if next := st.next(); next != StepDone {
+	if next := st.next(); next != StepDone || seen == nil {
 		return nil, errorf(CodeLoginOrder, "the login is not complete: it waits for the %s", next)
 	}
 	ref := st.Options[st.Choice]
@@ -827,8 +841,8 @@ func (s *Service) finishLogin(ctx context.Context, id string, proof bool) (*Logi
 	}
 	res := &LoginResult{Login: id, User: st.User, Action: st.Action, TextHash: sha256.Sum256([]byte(st.Text)), RelyingParty: st.RelyingParty,
 		Method: ref.Method, Authenticators: st.Used, At: now}
-	// Only read below: the store's snapshot will do, no copy.
-	u, _, err := s.commit(WithActor(ctx, relyingPartyActor(st.RelyingParty)), st.User, func(u *User, now time.Time) ([]Event, error) {
+	ctx = WithActor(ctx, relyingPartyActor(st.RelyingParty))
+	decide := func(u *User, now time.Time) ([]Event, error) {
 		if u.finishedLogin(id, now, s.policy.LoginSessionTTL) != nil {
 			return nil, errorf(CodeSessionUsed, "this login has been finished already")
 		}
@@ -859,14 +873,26 @@ func (s *Service) finishLogin(ctx context.Context, id string, proof bool) (*Logi
 		}
 		u.recordLogin(FinishedLogin{Session: sha256.Sum256([]byte(id)), At: now, Method: ref.Method, Action: st.Action,
 			TextHash: res.TextHash, LoA: loa, Authenticators: slices.Clone(st.Used), Proved: proof}, s.policy.LoginSessionTTL)
-		return append(evs, s.completed(u, now)...), nil
+		evs = append(evs, s.completed(u, now)...)
+		if err := s.stamp(ctx, u, evs, now); err != nil {
+			return nil, err
+		}
+		return evs, nil
+	}
+	// The effects, the record that the login was finished and the consumed
+	// session commit together where the store can (LoginUpdater); else the
+	// user's record first and the session after. If the session's part
+	// fails then, the session expires by itself, and the record refuses it.
+	u, _, err := s.updateLogin(ctx, seen, uuid.Nil, SessionAt{ID: id, Version: sess.Version, Now: now}, func(u *User, _ *Authenticator) ([]Event, *SessionChange, error) {
+		evs, err := decide(u, s.clock.Now())
+		if err != nil {
+			return nil, nil, err
+		}
+		return evs, &SessionChange{Consume: true}, nil
 	})
-	if err != nil {
+	if u == nil {
 		return nil, err
 	}
-	// The login is finished in the user's record; the session goes too. If
-	// that fails the session expires by itself, and the record refuses it.
-	_, _ = s.store.ConsumeSession(ctx, id, now)
 	res.UserID, res.IAL = u.UserID, u.IAL
 	res.AAL = AuthenticationLevel(res.Kinds)
 	res.LoA = TransactionLevel(res.IAL, res.AAL)

@@ -656,19 +656,20 @@ func TestLogin_SwitchAuthenticator(t *testing.T) {
 }
 
 // interleaving is a store that runs a hook once, before the next
-// UpdateAuthenticator: another request landing between a login step's read
-// of its session and its record of the factor.
+// UpdateUser: another request landing between a login step's read of its
+// session and its record of the factor. It offers only the core contract,
+// so a login step records its factor through UpdateUser.
 type interleaving struct {
 	mitid.Store
 	before func()
 }
 
-func (s *interleaving) UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn func(*mitid.User, *mitid.Authenticator) ([]mitid.Event, error)) (*mitid.User, error) {
+func (s *interleaving) UpdateUser(ctx context.Context, id uuid.UUID, fn func(*mitid.User) ([]mitid.Event, error)) (*mitid.User, error) {
 	if h := s.before; h != nil {
 		s.before = nil
 		h()
 	}
-	return s.Store.UpdateAuthenticator(ctx, id, auth, fn)
+	return s.Store.UpdateUser(ctx, id, fn)
 }
 
 // TestLogin_FactorIsRecordedOnlyOnTheLoginItWasGivenFor: a switch of
@@ -859,7 +860,11 @@ func TestFinishLogin_AFaultLeavesNothingHalfDone(t *testing.T) {
 	assert.Len(t, log, 2, "one use per finished login")
 }
 
-// faultyStore fails the next user update or session consumption once.
+// faultyStore fails the next user update or session consumption once. It
+// offers only the core contract, so FinishLogin commits the user's record
+// first and consumes the session after (see
+// TestFinishLogin_CommitsItsEffectsAndConsumesTheSessionAtOnce for a store
+// that does both at once).
 type faultyStore struct {
 	mitid.Store
 	failUpdate, failConsume bool

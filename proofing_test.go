@@ -295,13 +295,14 @@ func TestProofing_AWitnessActRetriedAfterAFaultCountsOnce(t *testing.T) {
 	p, err := e.svc.StartProofing(e.ctx, "Operator Olsen", person.user.CPR.Digits(), passportDK)
 	require.NoError(t, err)
 	licence := mitid.PictureID{Kind: mitid.IDDrivingLicence, Number: "30123456", Issuer: "DNK", Expires: time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC)}
-	confirm := func() error {
-		_, err := e.svc.ConfirmWitness(e.ctx, p.ID, mitid.WitnessEvidence{CPR: w.user.CPR.Digits(), PictureID: licence, Login: e.witnessLogin(t, w, p.WitnessText)})
+	confirm := func(fault bool) error {
+		login := e.witnessLogin(t, w, p.WitnessText)
+		st.failNext = fault // the visit's update, not the login's
+		_, err := e.svc.ConfirmWitness(e.ctx, p.ID, mitid.WitnessEvidence{CPR: w.user.CPR.Digits(), PictureID: licence, Login: login})
 		return err
 	}
-	st.failNext = true
-	require.ErrorIs(t, confirm(), mitid.ErrUnavailable)
-	require.NoError(t, confirm(), "the retry goes through")
+	require.ErrorIs(t, confirm(true), mitid.ErrUnavailable)
+	require.NoError(t, confirm(false), "the retry goes through")
 	u, err := e.svc.User(e.ctx, w.user.ID)
 	require.NoError(t, err)
 	assert.Len(t, u.WitnessActs, 1, "one act, counted once")

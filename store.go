@@ -36,6 +36,116 @@ type Store interface {
 	Outbox
 }
 
+// Optional capabilities. A Store may offer any of the interfaces below as
+// well; the Service finds them by type assertion and uses them when
+// present, and otherwise does the same work through the core methods
+// above, so a backend that implements only Store is complete. Each exists
+// because a store can do its work cheaper than the core methods can: a
+// copy less in memory, a read or a commit less on a database. store/memory
+// and store/postgres offer all of them, and store/storetest tests each on
+// a store that offers it. A wrapper that embeds a Store hides them (its
+// method set is Store's), which is how the Service's fallbacks are tested.
+
+// AuthenticatorUpdater is the optional capability of UpdateAuthenticator.
+type AuthenticatorUpdater interface {
+	// UpdateAuthenticator is UpdateUser for a change confined to the
+	// user's own fields and one of its authenticators, auth: an
+	// authentication attempt, which changes the authenticator's counters
+	// and secret state and the account's counters. fn receives a copy in
+	// which those are private (u as User.CloneFor makes it, and a, u's
+	// authenticator auth); everything else it reaches is shared with the
+	// committed snapshot, and fn must not change it. Everything else is as
+	// in UpdateUser. It fails as User.Authenticator does (ErrNotFound) when
+	// the user has no authenticator auth, and then calls fn not at all.
+	//
+	// It exists so an in-memory store can copy one authenticator instead
+	// of the whole user at every login step. Without it the Service runs
+	// the same function through UpdateUser.
+	UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn func(u *User, a *Authenticator) ([]Event, error)) (*User, error)
+}
+
+// SessionReplacer is the optional capability of ReplaceSession.
+type SessionReplacer interface {
+	// ReplaceSession sets a live session's Data if the session is still
+	// at version (compare and set) and returns the new state as a
+	// read-only snapshot; data then belongs to the store. A session that
+	// changed since fails with an error matching ErrConflict
+	// (CodeConcurrentUpdate); an expired or consumed one as in Session,
+	// and nothing changes. Of concurrent calls with one version, exactly
+	// one succeeds. It is UpdateSession for a caller that already holds
+	// the snapshot it decided on: a login step, which read the session
+	// before it ran the factor's check. Without it the Service runs
+	// UpdateSession with a function that refuses any other version.
+	ReplaceSession(ctx context.Context, id string, version int64, now time.Time, data []byte) (*Session, error)
+}
+
+// SessionUserReader is the optional capability of SessionUser.
+type SessionUserReader interface {
+	// SessionUser returns the live session id and the user it names
+	// (Session.User), read together, as Session and User would return
+	// them: both read-only snapshots, the user nil when the session names
+	// none. Session's errors come first; a named user that does not exist
+	// fails with ErrNotFound. It exists so a login step reads what it
+	// decides on in one round trip; without it the Service calls Session
+	// and then User.
+	SessionUser(ctx context.Context, id string, now time.Time) (*Session, *User, error)
+}
+
+// LoginUpdater is the optional capability of UpdateLogin.
+type LoginUpdater interface {
+	// UpdateLogin changes user seen.ID as UpdateAuthenticator does (as
+	// UpdateUser when auth is uuid.Nil; a is then nil) and, in the same
+	// transaction, the login session at: fn returns, with its events, what
+	// to do to the session (nil: nothing), and the store does it only if
+	// the session is still live at at.Now and still at at.Version.
+	//
+	// The user's change commits whether or not the session's applies (the
+	// failures an attempt counts are counted even when its login moved on
+	// meanwhile), and the session changes only together with the user. It
+	// returns the committed user (a read-only snapshot) and the session's
+	// new state (a read-only snapshot), or a nil session when fn asked for
+	// nothing or the session had expired, been consumed or moved on (the
+	// caller reads it to learn which).
+	//
+	// seen is a snapshot of the user this store returned, its stored
+	// fields unchanged (the clear identifiers, which no store keeps, may be
+	// filled in): the state the caller decided on. A store may start from
+	// it rather than read the user again; if the user has changed since,
+	// it calls fn again with the newer state, as UpdateUser does, so fn
+	// must be a pure decision on its arguments. If fn returns an error
+	// nothing is committed and that error is returned as is; a unique key
+	// taken by another user fails with ConflictError, and nothing is
+	// committed. It fails as User.Authenticator does (ErrNotFound) when the
+	// user has no authenticator auth, and then calls fn not at all.
+	//
+	// It exists so a login step commits its factor and its session in one
+	// round trip and one commit, and FinishLogin its effects, its
+	// FinishedLogin record and the consumed session in one. Without it the
+	// Service commits the user (UpdateAuthenticator or UpdateUser) and then
+	// the session (ReplaceSession or UpdateSession, ConsumeSession).
+	UpdateLogin(ctx context.Context, seen *User, auth uuid.UUID, at SessionAt, fn LoginChange) (*User, *Session, error)
+}
+
+// SessionAt names a session at the version a caller read it, at a moment.
+type SessionAt struct {
+	ID      string
+	Version int64
+	Now     time.Time
+}
+
+// LoginChange is a decision on a user (and authenticator a, when one is
+// named) that returns its events and what to do to the login session with
+// it: nil leaves the session alone.
+type LoginChange func(u *User, a *Authenticator) ([]Event, *SessionChange, error)
+
+// SessionChange is what UpdateLogin does to a session: set its Data (which
+// then belongs to the store), or, when Consume is set, consume it at the
+// moment named by SessionAt.Now (Data is then ignored).
+type SessionChange struct {
+	Data    []byte
+	Consume bool
+}
+
 // UserStore keeps users, their authenticators and their activity log.
 type UserStore interface {
 	// CreateUser stores a new user (Version 1) and its events in one
@@ -69,22 +179,6 @@ type UserStore interface {
 	// its new Version, as a read-only snapshot; the events slice fn returned
 	// has its Seq fields set.
 	UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *User) ([]Event, error)) (*User, error)
-
-	// UpdateAuthenticator is UpdateUser for a change confined to the
-	// user's own fields and one of its authenticators, auth: an
-	// authentication attempt, which changes the authenticator's counters
-	// and secret state and the account's counters. fn receives a copy in
-	// which those are private (u as User.CloneFor makes it, and a, u's
-	// authenticator auth); everything else it reaches is shared with the
-	// committed snapshot, and fn must not change it. Everything else is as
-	// in UpdateUser. It fails as User.Authenticator does (ErrNotFound) when
-	// the user has no authenticator auth, and then calls fn not at all.
-	//
-	// It exists so an in-memory store can copy one authenticator instead
-	// of the whole user at every login step; a store that decodes rows
-	// builds a fresh user anyway and may run it as UpdateUser, passing fn
-	// the user's authenticator auth.
-	UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn func(u *User, a *Authenticator) ([]Event, error)) (*User, error)
 
 	// Events lists events matching the filter in Seq order.
 	Events(ctx context.Context, f EventFilter) ([]Event, error)
@@ -157,17 +251,6 @@ type SessionStore interface {
 	// or consumed sessions fail as in Session; an error from fn is returned
 	// as is, and nothing changes.
 	UpdateSession(ctx context.Context, id string, now time.Time, fn func(s *Session) ([]byte, error)) (*Session, error)
-
-	// ReplaceSession sets a live session's Data if the session is still
-	// at version (compare and set) and returns the new state as a
-	// read-only snapshot; data then belongs to the store. A session that
-	// changed since fails with an error matching ErrConflict
-	// (CodeConcurrentUpdate); an expired or consumed one as in Session,
-	// and nothing changes. Of concurrent calls with one version, exactly
-	// one succeeds. It is UpdateSession for a caller that already holds
-	// the snapshot it decided on: a login step, which read the session
-	// before it ran the factor's check.
-	ReplaceSession(ctx context.Context, id string, version int64, now time.Time, data []byte) (*Session, error)
 
 	// ConsumeSession marks a live session used and returns it (a read-only
 	// snapshot, ConsumedAt set). Of any number
@@ -301,7 +384,7 @@ func NotFoundSession() error {
 	return errorf(CodeSessionNotFound, "this session does not exist or has expired; start again")
 }
 
-// ConcurrentSessionUpdate is the error ReplaceSession reports for a session
+// ConcurrentSessionUpdate is the error SessionReplacer.ReplaceSession reports for a session
 // that changed since the version the caller named.
 func ConcurrentSessionUpdate() error {
 	return errorf(CodeConcurrentUpdate, "this session changed meanwhile; reload it")

@@ -187,7 +187,7 @@ func (s *Service) attempt(ctx context.Context, id uuid.UUID, fn func(u *User, no
 // attemptOn is attempt for an attempt that changes only authenticator auth
 // and the account's counters (a login factor, a password change): the store
 // copies that one authenticator for fn, not the whole user (see
-// Store.UpdateAuthenticator), and fn gets it as a, with st, the login the
+// AuthenticatorUpdater), and fn gets it as a, with st, the login the
 // attempt is part of (nil outside a login), passed through so a login step
 // needs no closure of its own.
 //
@@ -199,27 +199,34 @@ func (s *Service) attemptOn(ctx context.Context, id, auth uuid.UUID, r reach, st
 		return nil, err
 	}
 	var outcome error
-	u, err := s.store.UpdateAuthenticator(ctx, id, auth, func(u *User, a *Authenticator) ([]Event, error) {
-		now := s.clock.Now()
-		if err := u.Usable(now); err != nil {
-			return nil, err
-		}
-		if err := a.usable(now); err != nil {
-			return nil, err
-		}
-		if a.Kind.guessable() {
-			if err := s.budget(u, r); err != nil {
-				return nil, err
-			}
-		}
-		evs, out := fn(u, a, st, now)
-		return s.settle(ctx, u, now, evs, out, &outcome)
+	u, err := s.updateAuthenticator(ctx, id, auth, func(u *User, a *Authenticator) ([]Event, error) {
+		return s.decideAttempt(ctx, u, a, r, st, fn, &outcome)
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.tellClient(ctx, outcome)
 	return u, outcome
+}
+
+// decideAttempt is the decision of an attempt on authenticator a of u
+// (private copies): the checks that refuse without comparing, then fn,
+// settled (see settle).
+func (s *Service) decideAttempt(ctx context.Context, u *User, a *Authenticator, r reach, st *loginState, fn verifier, outcome *error) ([]Event, error) {
+	now := s.clock.Now()
+	if err := u.Usable(now); err != nil {
+		return nil, err
+	}
+	if err := a.usable(now); err != nil {
+		return nil, err
+	}
+	if a.Kind.guessable() {
+		if err := s.budget(u, r); err != nil {
+			return nil, err
+		}
+	}
+	evs, out := fn(u, a, st, now)
+	return s.settle(ctx, u, now, evs, out, outcome)
 }
 
 // guessable reports whether k's secret is one a person types, so a stranger

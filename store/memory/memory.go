@@ -150,19 +150,21 @@ func (s *Store) FindUser(ctx context.Context, key mitid.UniqueKey) (*mitid.User,
 func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, fn func(u *mitid.User) ([]mitid.Event, error)) (*mitid.User, error) {
 	return s.update(ctx, id, uuid.Nil, func(u *mitid.User, _ *mitid.Authenticator) ([]mitid.Event, error) {
 		return fn(u)
-	})
+	}, nil)
 }
 
 // UpdateAuthenticator is UpdateUser with a copy that owns only the user's
 // own fields and authenticator auth (mitid.User.CloneFor), so a login step
 // copies one authenticator's secrets, not all of them.
 func (s *Store) UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, error)) (*mitid.User, error) {
-	return s.update(ctx, id, auth, fn)
+	return s.update(ctx, id, auth, fn, nil)
 }
 
 // update is UpdateUser (auth is uuid.Nil: fn gets a full copy and a nil
-// authenticator) and UpdateAuthenticator.
-func (s *Store) update(ctx context.Context, id, auth uuid.UUID, fn func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, error)) (*mitid.User, error) {
+// authenticator), UpdateAuthenticator and UpdateLogin: then also, when
+// set, runs in the commit, under s.mu, after the user's change (it cannot
+// fail).
+func (s *Store) update(ctx context.Context, id, auth uuid.UUID, fn func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, error), also func()) (*mitid.User, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -226,6 +228,9 @@ func (s *Store) update(ctx context.Context, id, auth uuid.UUID, fn func(u *mitid
 	e.u = next
 	s.freezeUser(next)
 	s.appendEvents(events)
+	if also != nil {
+		also()
+	}
 	return next, nil
 }
 

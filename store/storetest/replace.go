@@ -13,13 +13,24 @@ import (
 	"github.com/go-mitid/mitid"
 )
 
-// The tests of ReplaceSession, the compare-and-set of a session's data
-// that records a login step.
+// The tests of ReplaceSession (mitid.SessionReplacer, an optional
+// capability), the compare-and-set of a session's data that records a
+// login step. A store without it skips them.
 
 var replaceTests = []suiteTest{
 	{"ReplaceSession/SetsDataAtTheVersionReadOnly", testReplaceSession},
 	{"ReplaceSession/ConsumedExpiredAndUnknownAsInSession", testReplaceSessionNotLive},
 	{"Contention/SessionReplacedOncePerVersion", testContentionReplace},
+}
+
+// replacer returns s as a SessionReplacer, or skips the test.
+func replacer(t *testing.T, s mitid.Store) mitid.SessionReplacer {
+	t.Helper()
+	c, ok := s.(mitid.SessionReplacer)
+	if !ok {
+		t.Skip("the store does not offer mitid.SessionReplacer")
+	}
+	return c
 }
 
 func newSession(t *testing.T, s mitid.Store) *mitid.Session {
@@ -35,7 +46,7 @@ func testReplaceSession(t *testing.T, s mitid.Store) {
 	before, err := s.Session(ctx, sess.ID, t0)
 	require.NoError(t, err)
 
-	got, err := s.ReplaceSession(ctx, sess.ID, 1, t0.Add(time.Minute), []byte("v2"))
+	got, err := replacer(t, s).ReplaceSession(ctx, sess.ID, 1, t0.Add(time.Minute), []byte("v2"))
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), got.Version)
 	assert.Equal(t, "v2", string(got.Data))
@@ -44,7 +55,7 @@ func testReplaceSession(t *testing.T, s mitid.Store) {
 	assert.Equal(t, "v1", string(before.Data), "a snapshot read earlier keeps its state")
 	assert.Equal(t, int64(1), before.Version)
 
-	_, err = s.ReplaceSession(ctx, sess.ID, 1, t0.Add(time.Minute), []byte("stale"))
+	_, err = replacer(t, s).ReplaceSession(ctx, sess.ID, 1, t0.Add(time.Minute), []byte("stale"))
 	require.ErrorIs(t, err, mitid.ErrConflict, "the session moved on from version 1")
 	assert.Equal(t, mitid.CodeConcurrentUpdate, mitid.ErrorCode(err))
 	read, err := s.Session(ctx, sess.ID, t0.Add(time.Minute))
@@ -52,25 +63,25 @@ func testReplaceSession(t *testing.T, s mitid.Store) {
 	assert.Equal(t, "v2", string(read.Data), "a refused replacement changes nothing")
 	assert.Equal(t, int64(2), read.Version)
 
-	_, err = s.ReplaceSession(ctx, sess.ID, 2, t0.Add(time.Minute), []byte("v3"))
+	_, err = replacer(t, s).ReplaceSession(ctx, sess.ID, 2, t0.Add(time.Minute), []byte("v3"))
 	require.NoError(t, err, "the current version replaces")
 }
 
 func testReplaceSessionNotLive(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	expired := newSession(t, s)
-	_, err := s.ReplaceSession(ctx, expired.ID, 1, expired.ExpiresAt, []byte("late"))
+	_, err := replacer(t, s).ReplaceSession(ctx, expired.ID, 1, expired.ExpiresAt, []byte("late"))
 	require.ErrorIs(t, err, mitid.ErrExpired)
 
 	consumed := newSession(t, s)
 	_, err = s.ConsumeSession(ctx, consumed.ID, t0)
 	require.NoError(t, err)
 	for _, v := range []int64{1, 2} {
-		_, err = s.ReplaceSession(ctx, consumed.ID, v, t0, []byte("after"))
+		_, err = replacer(t, s).ReplaceSession(ctx, consumed.ID, v, t0, []byte("after"))
 		require.ErrorIs(t, err, mitid.ErrReplay, "a consumed session, at version %d", v)
 	}
 
-	_, err = s.ReplaceSession(ctx, "sess-"+uuid.NewString(), 1, t0, []byte("x"))
+	_, err = replacer(t, s).ReplaceSession(ctx, "sess-"+uuid.NewString(), 1, t0, []byte("x"))
 	require.ErrorIs(t, err, mitid.ErrNotFound)
 }
 
@@ -81,7 +92,7 @@ func testContentionReplace(t *testing.T, s mitid.Store) {
 	sess := newSession(t, s)
 	var won, conflicts atomic.Int64
 	parallel(Goroutines, func(i int) {
-		_, err := s.ReplaceSession(ctx, sess.ID, 1, t0, []byte{byte(i)})
+		_, err := replacer(t, s).ReplaceSession(ctx, sess.ID, 1, t0, []byte{byte(i)})
 		switch {
 		case err == nil:
 			won.Add(1)

@@ -7,6 +7,12 @@
 //
 // newStore must return a fresh, empty store each time it is called; the
 // suite calls it once per subtest and runs subtests in parallel.
+//
+// The tests of an optional capability (mitid.AuthenticatorUpdater,
+// mitid.SessionReplacer, mitid.SessionUserReader, mitid.LoginUpdater) run
+// on a store that offers it and skip on one that does not; the Service's
+// tests run twice, on the store and on CoreOnly(store), so that a login is
+// tested both with the capabilities and through the core contract alone.
 package storetest
 
 import (
@@ -75,7 +81,12 @@ func Run(t *testing.T, newStore func(t *testing.T) mitid.Store) {
 	}
 	tests = append(tests, authenticatorTests...)
 	tests = append(tests, replaceTests...)
-	tests = append(tests, serviceTests...)
+	tests = append(tests, capabilityTests...)
+	service := append(slices.Clip(serviceTests), loginServiceTests...)
+	tests = append(tests, service...)
+	for _, tc := range service {
+		tests = append(tests, suiteTest{"CoreOnly/" + tc.name, func(t *testing.T, s mitid.Store) { tc.fn(t, CoreOnly(s)) }})
+	}
 	tests = append(tests, dispatcherTests...)
 	tests = append(tests, orderTests...)
 	for _, tc := range tests {
@@ -524,11 +535,22 @@ func testChangedID(t *testing.T, s mitid.Store) {
 		return nil, nil
 	})
 	require.Error(t, err)
-	_, err = s.UpdateAuthenticator(ctx, u.ID, code, func(u *mitid.User, _ *mitid.Authenticator) ([]mitid.Event, error) {
-		u.ID = uuid.New()
-		return nil, nil
-	})
-	require.Error(t, err)
+	if c, ok := s.(mitid.AuthenticatorUpdater); ok {
+		_, err = c.UpdateAuthenticator(ctx, u.ID, code, func(u *mitid.User, _ *mitid.Authenticator) ([]mitid.Event, error) {
+			u.ID = uuid.New()
+			return nil, nil
+		})
+		require.Error(t, err)
+	}
+	if c, ok := s.(mitid.LoginUpdater); ok {
+		seen, err := s.User(ctx, u.ID)
+		require.NoError(t, err)
+		_, _, err = c.UpdateLogin(ctx, seen, code, mitid.SessionAt{ID: "none", Version: 1, Now: t0}, func(u *mitid.User, _ *mitid.Authenticator) ([]mitid.Event, *mitid.SessionChange, error) {
+			u.ID = uuid.New()
+			return nil, nil, nil
+		})
+		require.Error(t, err)
+	}
 	unchanged(t, s, u.ID)
 }
 

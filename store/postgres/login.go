@@ -1,0 +1,209 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/go-mitid/mitid"
+)
+
+// The optional capabilities a login step uses (see mitid.Store), each one
+// round trip: SessionUser reads the session and its user in one query, and
+// UpdateLogin commits the user's change, its events, their outbox messages
+// and the session's new state in one statement, so a login step costs one
+// read and one durable commit.
+
+var (
+	_ mitid.AuthenticatorUpdater = (*Store)(nil)
+	_ mitid.SessionReplacer      = (*Store)(nil)
+	_ mitid.SessionUserReader    = (*Store)(nil)
+	_ mitid.LoginUpdater         = (*Store)(nil)
+)
+
+// SessionUser reads a live session and the user it names with one join.
+func (s *Store) SessionUser(ctx context.Context, id string, now time.Time) (*mitid.Session, *mitid.User, error) {
+	var sess mitid.Session
+	var user *uuid.UUID
+	var consumed *time.Time
+	var version *int64
+	var data []byte
+	err := s.pool.QueryRow(ctx, `SELECT s.id, s.kind, s.user_id, s.data, s.created_at, s.expires_at, s.consumed_at, s.version, u.version, u.data
+		FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = $1`, id).
+		Scan(&sess.ID, &sess.Kind, &user, &sess.Data, &sess.CreatedAt, &sess.ExpiresAt, &consumed, &sess.Version, &version, &data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, mitid.NotFoundSession()
+	}
+	if err != nil {
+		return nil, nil, fail(ctx, err)
+	}
+	if consumed != nil {
+		sess.ConsumedAt = consumed.UTC()
+	}
+	sess.CreatedAt, sess.ExpiresAt = sess.CreatedAt.UTC(), sess.ExpiresAt.UTC()
+	if err := sess.Live(now); err != nil {
+		return nil, nil, err
+	}
+	if user == nil {
+		return &sess, nil, nil
+	}
+	sess.User = *user
+	if version == nil {
+		return nil, nil, mitid.NotFoundUser()
+	}
+	u := new(mitid.User)
+	if err := json.Unmarshal(data, u); err != nil {
+		return nil, nil, fail(ctx, fmt.Errorf("stored user cannot be decoded: %w", err))
+	}
+	u.Version = *version
+	return &sess, u, nil
+}
+
+// UpdateLogin decides on seen, the user as the caller read it, and commits
+// in one statement guarded by its version; if the user changed since, it
+// decides again under the row lock, as UpdateUser does.
+func (s *Store) UpdateLogin(ctx context.Context, seen *mitid.User, auth uuid.UUID, at mitid.SessionAt, fn mitid.LoginChange) (*mitid.User, *mitid.Session, error) {
+	u, sess, err := s.updateLogin(ctx, s.pool, seen, auth, at, fn)
+	for attempt := 0; (errors.Is(err, errStale) || retryable(err)) && attempt < 5; attempt++ {
+		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			cur, err := scanUser(tx.QueryRow(ctx, selectUser+" FOR UPDATE", seen.ID))
+			if err != nil {
+				return err
+			}
+			u, sess, err = s.updateLogin(ctx, tx, cur, auth, at, fn)
+			return err
+		})
+	}
+	var fe fnError
+	if errors.As(err, &fe) {
+		return nil, nil, fe.err
+	}
+	if err != nil {
+		return nil, nil, fail(ctx, err)
+	}
+	return u, sess, nil
+}
+
+// loginSQL is one login step's commit: the user's change guarded by its
+// version ($12, $13) with its unique keys, events and outbox messages (as
+// in updateUser), and the session's change ($19-$24) guarded by the
+// session's version and liveness, which applies only with the user's.
+var loginSQL = func() string {
+	events, _, ok := strings.Cut(eventCTEs, "\nSELECT gate.version")
+	if !ok {
+		panic("postgres store: eventCTEs does not end as loginSQL expects")
+	}
+	return `WITH gate AS (
+		UPDATE users SET version = version + 1, data = $14, updated_at = now()
+		WHERE id = $12 AND version = $13
+		RETURNING id, version
+	), del AS (
+		DELETE FROM unique_keys k USING gate, unnest($15::text[], $16::text[]) AS r(kind, value)
+		WHERE k.user_id = gate.id AND k.kind = r.kind AND k.value = r.value
+	), ins AS (
+		INSERT INTO unique_keys (kind, value, user_id)
+		SELECT a.kind, a.value, gate.id FROM gate, unnest($17::text[], $18::text[]) AS a(kind, value)
+	), sess AS (
+		UPDATE sessions SET version = sessions.version + 1,
+			data = CASE WHEN $23::boolean THEN sessions.data ELSE $24::bytea END,
+			consumed_at = CASE WHEN $23::boolean THEN $21::timestamptz ELSE NULL END
+		FROM gate
+		WHERE $22::boolean AND sessions.id = $19 AND sessions.version = $20
+			AND sessions.consumed_at IS NULL AND sessions.expires_at > $21::timestamptz
+		RETURNING sessions.id, sessions.kind, sessions.user_id, sessions.data, sessions.created_at, sessions.expires_at,
+			sessions.consumed_at, sessions.version
+	), ` + events + `
+SELECT gate.version, ev.id, ev.seq, sess.id, sess.kind, sess.user_id, sess.data, sess.created_at, sess.expires_at, sess.consumed_at, sess.version
+FROM gate LEFT JOIN ev ON true LEFT JOIN sess ON true`
+}()
+
+// updateLogin decides on base (seen, or the user read under its lock) and
+// commits through q.
+func (s *Store) updateLogin(ctx context.Context, q querier, base *mitid.User, auth uuid.UUID, at mitid.SessionAt, fn mitid.LoginChange) (*mitid.User, *mitid.Session, error) {
+	var u *mitid.User
+	var a *mitid.Authenticator
+	if auth == uuid.Nil {
+		u = base.Clone()
+	} else {
+		var err error
+		if u, a, err = base.CloneFor(auth); err != nil {
+			return nil, nil, err
+		}
+	}
+	events, change, err := fn(u, a)
+	if err != nil {
+		return nil, nil, fnError{err}
+	}
+	if u.ID != base.ID {
+		return nil, nil, mitid.InvalidEvent("the update function changed the user's ID")
+	}
+	added, removed := u.KeyChanges(base)
+	data, err := json.Marshal(u)
+	if err != nil {
+		return nil, nil, mitid.InvalidEvent("the user cannot be encoded: %v", err)
+	}
+	args, err := eventArgs(events)
+	if err != nil {
+		return nil, nil, err
+	}
+	rk, rv := keyArrays(removed)
+	ak, av := keyArrays(added)
+	var sessData []byte
+	consume := change != nil && change.Consume
+	if change != nil && !consume {
+		sessData = change.Data
+	}
+	args = append(args, base.ID, base.Version, data, rk, rv, ak, av,
+		at.ID, at.Version, at.Now, change != nil, consume, sessData)
+	rows, err := q.Query(ctx, loginSQL, args...)
+	if err != nil {
+		return nil, nil, s.writeError(ctx, err, base.ID, added)
+	}
+	defer rows.Close()
+	var version int64
+	var sess *mitid.Session
+	ok := false
+	seqs := map[uuid.UUID]int64{}
+	for rows.Next() {
+		var id *uuid.UUID
+		var seq *int64
+		var sid, kind *string
+		var user *uuid.UUID
+		var sdata []byte
+		var created, expires, consumed *time.Time
+		var sversion *int64
+		if err := rows.Scan(&version, &id, &seq, &sid, &kind, &user, &sdata, &created, &expires, &consumed, &sversion); err != nil {
+			return nil, nil, s.writeError(ctx, err, base.ID, added)
+		}
+		ok = true
+		if id != nil && seq != nil {
+			seqs[*id] = *seq
+		}
+		if sid != nil && sess == nil {
+			sess = &mitid.Session{ID: *sid, Kind: *kind, Data: sdata, CreatedAt: created.UTC(), ExpiresAt: expires.UTC(), Version: *sversion}
+			if user != nil {
+				sess.User = *user
+			}
+			if consumed != nil {
+				sess.ConsumedAt = consumed.UTC()
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, s.writeError(ctx, err, base.ID, added)
+	}
+	if !ok {
+		return nil, nil, errStale
+	}
+	for i := range events {
+		events[i].Seq = seqs[events[i].ID]
+	}
+	u.Version = version
+	return u, sess, nil
+}

@@ -1,0 +1,269 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
+	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/chip/chiptest"
+	"github.com/go-mitid/mitid/codedisplay"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
+	"github.com/go-mitid/mitid/mitidtest/fake"
+	"github.com/go-mitid/mitid/store/postgres"
+)
+
+// The cost of a login in round trips and durable commits, counted by a pgx
+// tracer on the store's own pool, for each kind of login through the
+// public Service API. The targets are the most a complete login may cost;
+// a change that adds a statement or a commit to a login fails here.
+//
+// A statement is one call to the server (Query, QueryRow, Exec; BEGIN and
+// COMMIT included), which is one round trip once pgx has cached the
+// statement on the connection (the test runs one login of each kind first
+// to warm the cache, on a pool of one connection). A durable commit is an
+// explicit COMMIT, or a statement that writes (INSERT, UPDATE, DELETE or
+// a row lock) outside a transaction, which PostgreSQL commits by itself:
+// each costs a WAL flush.
+
+// loginBudget is the most a complete login of each kind may cost, and
+// its steps (BeginLogin, each factor, FinishLogin): no step may read the
+// user's row more than once.
+var loginBudget = map[string]struct{ statements, commits, steps int }{
+	"code display": {8, 4, 4},
+	"chip":         {8, 4, 4},
+	"app":          {6, 3, 3},
+}
+
+// counter is a pgx QueryTracer that counts statements and commits while
+// armed.
+type counter struct {
+	mu      sync.Mutex
+	armed   bool
+	inTx    map[*pgx.Conn]bool
+	stmts   int
+	commits int
+	log     []string
+}
+
+func (c *counter) TraceQueryStart(ctx context.Context, conn *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	sql := strings.ToLower(strings.TrimSpace(d.SQL))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	commit := false
+	switch {
+	case strings.HasPrefix(sql, "begin"):
+		c.inTx[conn] = true
+	case strings.HasPrefix(sql, "commit"):
+		delete(c.inTx, conn)
+		commit = true
+	case strings.HasPrefix(sql, "rollback"):
+		delete(c.inTx, conn)
+	default:
+		commit = !c.inTx[conn] && writes(sql)
+	}
+	if c.armed {
+		c.stmts++
+		if commit {
+			c.commits++
+		}
+		first, _, _ := strings.Cut(strings.Join(strings.Fields(sql), " "), " where ")
+		c.log = append(c.log, fmt.Sprintf("commit=%v %.90s", commit, first))
+	}
+	return ctx
+}
+
+func (c *counter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// writes reports whether a statement changes data (or locks rows), and so
+// commits durably when it runs on its own.
+func writes(sql string) bool {
+	for _, w := range []string{"insert ", "update ", "delete ", "for update"} {
+		if strings.Contains(sql, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// count runs f armed and returns what it cost.
+func (c *counter) count(f func()) (stmts, commits int, log []string) {
+	c.mu.Lock()
+	c.armed, c.stmts, c.commits, c.log = true, 0, 0, nil
+	c.mu.Unlock()
+	f()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.armed = false
+	return c.stmts, c.commits, c.log
+}
+
+// tracedStore opens a store whose pool (one connection) reports to a
+// counter.
+func tracedStore(t testing.TB) (*postgres.Store, *counter) {
+	dsn := testDSN(t)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	require.NoError(t, err)
+	cfg.MaxConns = 1
+	c := &counter{inTx: map[*pgx.Conn]bool{}}
+	cfg.ConnConfig.Tracer = c
+	s, err := postgres.OpenConfig(context.Background(), cfg, newSchema(t, dsn))
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	return s, c
+}
+
+// stepClock is a clock the test moves by hand.
+
+const (
+	rtOrigin   = "https://mitid.example"
+	rtPassword = "korrekt hest batteri"
+)
+
+// loginKit is a Service on a store with one holder of each kind of
+// authenticator, and a complete login of each kind.
+type loginKit struct {
+	svc   *mitid.Service
+	clock *fake.Clock
+	dev   *codedisplaytest.Device
+	app   *apptest.Simulator
+	chip  *chiptest.Simulator
+	users map[string]string // kind → user ID
+}
+
+// newLoginKit enrols three holders: a code display, an app, a chip. The
+// argon2 parameters are cheap: the test counts statements, not hashing.
+func newLoginKit(t testing.TB, s mitid.Store) *loginKit {
+	ctx := context.Background()
+	clk := fake.NewClock(time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC))
+	keys, err := mitid.NewRandomKeyRing(rand.Reader)
+	require.NoError(t, err)
+	cv, err := chip.New(chip.Config{RPID: "mitid.example", RPName: "MitID", Origins: []string{rtOrigin}, Now: clk.Now, Rand: rand.Reader})
+	require.NoError(t, err)
+	p := mitid.MitIDPolicy()
+	p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
+	sms := mitid.NotifierFunc(func(context.Context, mitid.Notification) error { return nil })
+	svc, err := mitid.New(mitid.Config{Store: s, Keys: keys, Clock: clk, Policy: &p, Chip: cv, Notifier: sms})
+	require.NoError(t, err)
+	k := &loginKit{svc: svc, clock: clk, users: map[string]string{}}
+	newUser := func(name, cpr string) *mitid.User {
+		u, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: name, CPR: cpr, IAL: mitid.LevelSubstantial, Phone: "+4512345678", Channels: []mitid.Channel{mitid.ChannelSMS}})
+		require.NoError(t, err)
+		return u
+	}
+	paper := func(u *mitid.User) string {
+		code, _, _, err := svc.IssueCode(ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
+		require.NoError(t, err)
+		return code
+	}
+
+	u := newUser("rt.code", "010190-1111")
+	k.dev, err = codedisplaytest.Manufacture(rand.Reader, codedisplay.MitIDParams(), clk.Now)
+	require.NoError(t, err)
+	_, evs, err := svc.AddCodeDevice(ctx, u.ID, mitid.NewCodeDevice{Kind: mitid.KindCodeDisplay, Serial: k.dev.Serial().String(), Seed: k.dev.Seed(), State: mitid.StatePendingActivation})
+	require.NoError(t, err)
+	code, err := k.dev.Code()
+	require.NoError(t, err)
+	_, _, err = svc.ActivateWithCode(ctx, u.UserID, evs[0].Authenticator, mitid.ActivationCodes{Code: paper(u), Serial: k.dev.Serial().String(), DeviceCode: code, Password: rtPassword})
+	require.NoError(t, err)
+	k.users["code display"] = u.UserID
+
+	u = newUser("rt.app", "010190-2222")
+	k.app, err = apptest.NewSimulator(rand.Reader, "123456")
+	require.NoError(t, err)
+	_, evs, err = svc.AddApp(ctx, u.ID, "phone", k.app.PublicKey())
+	require.NoError(t, err)
+	scan, _, _, err := svc.IssueCode(ctx, u.ID, mitid.PurposeActivation, mitid.CodeByAppScan)
+	require.NoError(t, err)
+	pin, _, _, err := svc.IssueCode(ctx, u.ID, mitid.PurposeTemporaryPIN, mitid.CodeBySMS)
+	require.NoError(t, err)
+	_, _, err = svc.ActivateWithCode(ctx, u.UserID, evs[0].Authenticator, mitid.ActivationCodes{Code: scan, TemporaryPIN: pin})
+	require.NoError(t, err)
+	k.users["app"] = u.UserID
+
+	u = newUser("rt.chip", "010190-3333")
+	k.chip, err = chiptest.NewSimulator(rand.Reader)
+	require.NoError(t, err)
+	_, evs, err = svc.AddAuthenticator(ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+	require.NoError(t, err)
+	opts, sess, err := svc.BeginChipActivationWithCode(ctx, u.UserID, evs[0].Authenticator, paper(u))
+	require.NoError(t, err)
+	reg, err := k.chip.Register(opts, rtOrigin)
+	require.NoError(t, err)
+	_, _, err = svc.FinishChipRegistration(ctx, sess, reg, mitid.ChipActivation{Password: rtPassword})
+	require.NoError(t, err)
+	k.users["chip"] = u.UserID
+	return k
+}
+
+// login runs a complete login of the given kind, from BeginLogin to
+// FinishLogin, and returns its ID.
+func (k *loginKit) login(t testing.TB, kind string) string {
+	ctx := context.Background()
+	k.clock.Advance(30 * time.Second) // a fresh code step
+	l, err := k.svc.BeginLogin(ctx, mitid.LoginRequest{UserID: k.users[kind], Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial, RelyingParty: "skat.dk"})
+	require.NoError(t, err)
+	for l.Next != mitid.StepDone {
+		switch l.Next {
+		case mitid.StepCode:
+			code, cerr := k.dev.Code()
+			require.NoError(t, cerr)
+			l, err = k.svc.SubmitCode(ctx, l.ID, code)
+		case mitid.StepPassword:
+			l, err = k.svc.SubmitPassword(ctx, l.ID, rtPassword)
+		case mitid.StepApproval:
+			sig, aerr := k.app.Approve(app.Request{Challenge: l.Challenge, Action: string(l.Action), Text: l.Text}, "123456")
+			require.NoError(t, aerr)
+			l, err = k.svc.SubmitApproval(ctx, l.ID, sig)
+		case mitid.StepChip:
+			resp, cerr := k.chip.Login(l.ChipOptions, rtOrigin)
+			require.NoError(t, cerr)
+			l, err = k.svc.SubmitChip(ctx, l.ID, resp)
+		}
+		require.NoError(t, err)
+	}
+	res, err := k.svc.FinishLogin(ctx, l.ID)
+	require.NoError(t, err)
+	require.Equal(t, mitid.LevelSubstantial, res.LoA)
+	return l.ID
+}
+
+// TestLoginCost_RoundTripsAndCommitsWithinBudget: a complete login of each
+// kind on PostgreSQL costs at most its budget of statements and durable
+// commits.
+func TestLoginCost_RoundTripsAndCommitsWithinBudget(t *testing.T) {
+	s, c := tracedStore(t)
+	k := newLoginKit(t, s)
+	for _, kind := range []string{"code display", "chip", "app"} {
+		t.Run(kind, func(t *testing.T) {
+			k.login(t, kind) // warms pgx's statement cache
+			var id string
+			stmts, commits, log := c.count(func() { id = k.login(t, kind) })
+			t.Logf("%s login: %d statements, %d commits\n\t%s", kind, stmts, commits, strings.Join(log, "\n\t"))
+			budget := loginBudget[kind]
+			assert.LessOrEqual(t, stmts, budget.statements, "statements (round trips) of a %s login", kind)
+			assert.LessOrEqual(t, commits, budget.commits, "durable commits of a %s login", kind)
+			userReads := 0
+			for _, l := range log {
+				if strings.Contains(l, "commit=false") && (strings.Contains(l, " users ") || strings.Contains(l, "join users")) {
+					userReads++
+				}
+			}
+			assert.LessOrEqual(t, userReads, budget.steps, "reads of the user's row: one a step at most")
+			_, err := k.svc.FinishLogin(context.Background(), id)
+			require.ErrorIs(t, err, mitid.ErrReplay, "the login was finished and its session consumed")
+		})
+	}
+}
