@@ -15,17 +15,19 @@ import (
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/app/apptest"
 	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
+	"github.com/go-mitid/mitid/mitidtest"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 )
 
 // smsEnv is an env whose Notifier records the SMS texts sent directly.
-func smsEnv(t *testing.T) (*env, *recorder) {
+func smsEnv(t *testing.T) (*env, *mitidtest.Recorder) {
 	t.Helper()
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
 	require.NoError(t, err)
 	st := checkedStore(t)
-	clock := &fakeClock{now: tNow}
-	rec := &recorder{}
-	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Notifier: rec, Policy: cheapPolicy()})
+	clock := fake.NewClock(tNow)
+	rec := &mitidtest.Recorder{}
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Notifier: rec, Policy: mitidtest.CheapPolicy()})
 	require.NoError(t, err)
 	return &env{svc: svc, store: st, clock: clock, ctx: context.Background()}, rec
 }
@@ -126,9 +128,9 @@ func TestActivationCode_AppNeedsTwoIndependentCodes(t *testing.T) {
 	pin, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeTemporaryPIN, mitid.CodeBySMS)
 	require.NoError(t, err)
 	assert.Regexp(t, `^\d{6}$`, pin)
-	require.Len(t, rec.sent, 1, "the temporary PIN goes by SMS, sent at once")
-	assert.Equal(t, "+4512345678", rec.sent[0].Delivery.Address)
-	assert.Contains(t, rec.sent[0].Text, pin)
+	require.Len(t, rec.Sent(), 1, "the temporary PIN goes by SMS, sent at once")
+	assert.Equal(t, "+4512345678", rec.Sent()[0].Delivery.Address)
+	assert.Contains(t, rec.Sent()[0].Text, pin)
 	msgs, err := e.store.OutboxMessages(e.ctx, mitid.OutboxFilter{User: u.ID})
 	require.NoError(t, err)
 	for _, m := range msgs {
@@ -271,8 +273,8 @@ func TestActivationCode_SuccessResetsNoCount(t *testing.T) {
 func smsEnvWith(t *testing.T, n mitid.Notifier, timeout time.Duration) *env {
 	t.Helper()
 	st := checkedStore(t)
-	clock := &fakeClock{now: tNow}
-	svc, err := mitid.New(mitid.Config{Store: st, Keys: mustKeys(t), Clock: clock, Rand: seeded(2), Notifier: n, Policy: cheapPolicy(), NotifyTimeout: timeout})
+	clock := fake.NewClock(tNow)
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: mustKeys(t), Clock: clock, Rand: seeded(2), Notifier: n, Policy: mitidtest.CheapPolicy(), NotifyTimeout: timeout})
 	require.NoError(t, err)
 	return &env{svc: svc, store: st, clock: clock, ctx: context.Background()}
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/mitidtest"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 	"github.com/go-mitid/mitid/store/postgres"
 )
 
@@ -87,7 +89,7 @@ func TestIdentifiersAtRest_NoCPROrPassportNumberInAnyRow(t *testing.T) {
 	require.NoError(t, err)
 	reg := mitid.CPRRecords{"0101904321": {Surname: "Hansen", GivenNames: "Anna", BirthDate: date(1990, 1, 1),
 		Passports: []string{"DNK:AB1234567"}, Address: mitid.PostalAddress{Street: "Vestergade 1", PostalCode: "8000", City: "Aarhus C"}}}
-	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: &fakeClock{now: tNow}, Rand: seeded(2), CPRRegister: reg, Policy: cheapPolicy()})
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: fake.NewClock(tNow), Rand: seeded(2), CPRRegister: reg, Policy: mitidtest.CheapPolicy()})
 	require.NoError(t, err)
 	ctx := context.Background()
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/chip"
+	"github.com/go-mitid/mitid/mitidtest"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -148,7 +149,7 @@ func TestConfig_WithoutAChipVerifierOnlyChipsRefuse(t *testing.T) {
 	// A nil *chip.Verifier, as a program that builds one only when chips
 	// are configured passes, is no verifier.
 	var none *chip.Verifier
-	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: withChip.clock, Rand: seeded(3), Policy: cheapPolicy(), Notifier: &recorder{}, Chip: none})
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: withChip.clock, Rand: seeded(3), Policy: mitidtest.CheapPolicy(), Notifier: &mitidtest.Recorder{}, Chip: none})
 	require.NoError(t, err)
 	e := &loginEnv{&env{svc: svc, store: st, clock: withChip.clock, ctx: t.Context()}}
 

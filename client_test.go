@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 )
 
 // TestClientLimiter_RefusesAClientBeforeAnyComparison: a client past its
@@ -53,7 +54,7 @@ func TestClientLimiter_RefusesAClientBeforeAnyComparison(t *testing.T) {
 // TestClientWindow_CountsFailuresPerClientWithinTheWindow covers the
 // in-memory limiter's own rules.
 func TestClientWindow_CountsFailuresPerClientWithinTheWindow(t *testing.T) {
-	clock := &fakeClock{now: tNow}
+	clock := fake.NewClock(tNow)
 	w := &mitid.ClientWindow{Limit: 2, Window: time.Minute, MaxClients: 2, Clock: clock}
 	ctx := context.Background()
 	a, b, c := mitid.Client{Address: "a"}, mitid.Client{Address: "b"}, mitid.Client{Address: "c"}
@@ -83,7 +84,7 @@ func TestClientWindow_CountsFailuresPerClientWithinTheWindow(t *testing.T) {
 // bounded, so a flood of addresses cannot exhaust memory; what goes is the
 // client seen longest ago.
 func TestClientWindow_ForgetsTheClientSeenLongestAgoWhenFull(t *testing.T) {
-	clock := &fakeClock{now: tNow}
+	clock := fake.NewClock(tNow)
 	w := &mitid.ClientWindow{Limit: 2, Window: time.Hour, MaxClients: 2, Clock: clock}
 	ctx := context.Background()
 	a, b, c := mitid.Client{Address: "a"}, mitid.Client{Address: "b"}, mitid.Client{Address: "c"}
@@ -105,7 +106,7 @@ func TestClientWindow_ForgetsTheClientSeenLongestAgoWhenFull(t *testing.T) {
 //
 //	go test -run='^$' -bench='ClientWindowFlood|RawMapInsertDelete' -benchmem -count=3 .
 func BenchmarkClientWindowFloodOfNewAddresses(b *testing.B) {
-	w := &mitid.ClientWindow{Limit: 5, Window: time.Hour, MaxClients: 100_000, Clock: &fakeClock{now: tNow}}
+	w := &mitid.ClientWindow{Limit: 5, Window: time.Hour, MaxClients: 100_000, Clock: fake.NewClock(tNow)}
 	ctx := context.Background()
 	for i := 0; i < 100_000; i++ {
 		w.Failed(ctx, mitid.Client{Address: fmt.Sprintf("a%d", i)})

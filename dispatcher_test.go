@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/mitidtest"
 )
 
 // observed collects observations; safe for concurrent use.
@@ -187,11 +188,11 @@ func TestDispatcherRun_ReportsTheQueue(t *testing.T) {
 func TestDispatcher_ExplicitDeliveryBeyondTheUsersChannels(t *testing.T) {
 	e := newEnv(t)
 	u := e.anna(t)
-	rec := &recorder{}
+	rec := &mitidtest.Recorder{}
 	d := mitid.NewDispatcher(e.store, rec, mitid.DispatcherConfig{Clock: e.clock, Rand: seeded(12)})
 	_, err := d.RunOnce(e.ctx) // the creation notices
 	require.NoError(t, err)
-	rec.sent = nil
+	rec.Reset()
 
 	receipt := mitid.Delivery{Channel: mitid.ChannelEmail, Address: "indkob@firma.example", Language: mitid.Danish}
 	_, err = e.store.UpdateUser(e.ctx, u.ID, func(*mitid.User) ([]mitid.Event, error) {
@@ -202,12 +203,12 @@ func TestDispatcher_ExplicitDeliveryBeyondTheUsersChannels(t *testing.T) {
 	res, err := d.RunOnce(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, mitid.RoundResult{Delivered: 1}, res, "only the receipt address, not the person's channels")
-	require.Len(t, rec.sent, 1)
-	assert.Equal(t, receipt, rec.sent[0].Delivery)
-	assert.Contains(t, rec.sent[0].Text, "MO-1")
+	require.Len(t, rec.Sent(), 1)
+	assert.Equal(t, receipt, rec.Sent()[0].Delivery)
+	assert.Contains(t, rec.Sent()[0].Text, "MO-1")
 
-	rec.sent = nil
-	rec.fail = func(n mitid.Notification) error {
+	rec.Reset()
+	rec.Fail = func(n mitid.Notification) error {
 		if n.Delivery.Address == receipt.Address {
 			return mitid.Undeliverable(nil, "no such mailbox")
 		}
@@ -222,8 +223,8 @@ func TestDispatcher_ExplicitDeliveryBeyondTheUsersChannels(t *testing.T) {
 		_, err = d.RunOnce(e.ctx)
 		require.NoError(t, err)
 	}
-	require.Len(t, rec.sent, 2, "the receipt failed for good: the person's SMS and e-mail get it")
-	for _, n := range rec.sent {
+	require.Len(t, rec.Sent(), 2, "the receipt failed for good: the person's SMS and e-mail get it")
+	for _, n := range rec.Sent() {
 		assert.Contains(t, n.Text, "MO-2")
 		assert.NotEqual(t, receipt.Address, n.Delivery.Address)
 	}

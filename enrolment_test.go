@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/passporttest"
 	"github.com/stretchr/testify/assert"
@@ -56,7 +57,7 @@ func registerEnv(t *testing.T) *env {
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
 	require.NoError(t, err)
 	st := checkedStore(t)
-	clock := &fakeClock{now: tNow}
+	clock := fake.NewClock(tNow)
 	reg := mitid.CPRRecords{"0101904321": {Surname: "Hansen", GivenNames: "Anna", BirthDate: date(1990, 1, 1)}}
 	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), CPRRegister: reg})
 	require.NoError(t, err)
@@ -163,7 +164,7 @@ func TestEnrolByPassport_CPRMustBelongToTheHolder(t *testing.T) {
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
 	require.NoError(t, err)
 	reg := mitid.CPRRecords{"0101904321": {Surname: "Hansen", GivenNames: "Anna", BirthDate: date(1990, 1, 1), Passports: []string{"DNK:AB1234567"}}}
-	svc, err := mitid.New(mitid.Config{Store: checkedStore(t), Keys: keys, Clock: &fakeClock{now: tNow}, Rand: seeded(3), CPRRegister: reg})
+	svc, err := mitid.New(mitid.Config{Store: checkedStore(t), Keys: keys, Clock: fake.NewClock(tNow), Rand: seeded(3), CPRRegister: reg})
 	require.NoError(t, err)
 	doc, chip = passportChip(t, anna, nil)
 	_, err = svc.EnrolByPassport(context.Background(), mitid.PassportEnrolment{MRZ: anna, Chip: chip, Trust: doc.Trust, LiveFace: doc.FaceImage,

@@ -2,12 +2,8 @@ package mitid_test
 
 import (
 	"context"
-	"encoding/binary"
 	"io"
-	"math/rand/v2"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -15,45 +11,19 @@ import (
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/codedisplay"
 	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
+	"github.com/go-mitid/mitid/mitidtest"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
-// seeded returns a deterministic random source, so tests replay exactly.
-func seeded(n int) io.Reader {
-	var seed [32]byte
-	binary.LittleEndian.PutUint64(seed[:], uint64(n))
-	return rand.NewChaCha8(seed)
-}
-
-// fakeClock is a clock tests move by hand; it never sleeps.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
+// seeded is the kit's seeded random source, under the short name the tests use.
+func seeded(n int) io.Reader { return fake.Rand(uint64(n)) }
 
 // env is a Service on the memory store with a fake clock.
 type env struct {
 	svc   *mitid.Service
 	store *memory.Store
-	clock *fakeClock
+	clock *fake.Clock
 	ctx   context.Context
 }
 
@@ -75,8 +45,8 @@ func newEnv(t *testing.T) *env {
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
 	require.NoError(t, err)
 	st := checkedStore(t)
-	clock := &fakeClock{now: tNow}
-	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: cheapPolicy(), Notifier: &recorder{}})
+	clock := fake.NewClock(tNow)
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: mitidtest.CheapPolicy(), Notifier: &mitidtest.Recorder{}})
 	require.NoError(t, err)
 	return &env{svc: svc, store: st, clock: clock, ctx: context.Background()}
 }

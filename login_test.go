@@ -20,6 +20,8 @@ import (
 	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/codedisplay"
 	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
+	"github.com/go-mitid/mitid/mitidtest"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -27,13 +29,6 @@ const (
 	origin   = "https://mitid.example"
 	password = "korrekt hest batteri"
 )
-
-// cheapPolicy is MitID's policy with argon2 parameters a test can afford.
-func cheapPolicy() *mitid.Policy {
-	p := mitid.MitIDPolicy()
-	p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
-	return &p
-}
 
 // loginEnv is a Service with a chip verifier, on a store, with a fake clock.
 type loginEnv struct {
@@ -44,11 +39,11 @@ func newLoginEnv(t testing.TB, st mitid.Store) *loginEnv {
 	t.Helper()
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
 	require.NoError(t, err)
-	clock := &fakeClock{now: tNow}
+	clock := fake.NewClock(tNow)
 	cv, err := chip.New(chip.Config{RPID: "mitid.example", RPName: "MitID", Origins: []string{origin}, Now: clock.Now, Rand: seeded(9)})
 	require.NoError(t, err)
 	// The recorder takes the temporary PINs the test enrolment sends by SMS.
-	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: cheapPolicy(), Chip: cv, Notifier: &recorder{}})
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: mitidtest.CheapPolicy(), Chip: cv, Notifier: &mitidtest.Recorder{}})
 	require.NoError(t, err)
 	e := &env{svc: svc, clock: clock, ctx: t.Context()}
 	if m, ok := st.(*memory.Store); ok {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,43 +11,24 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/mitidtest"
 )
-
-// recorder is a Notifier that records what it is asked to send, and fails
-// as told.
-type recorder struct {
-	mu   sync.Mutex
-	sent []mitid.Notification
-	fail func(n mitid.Notification) error
-}
-
-func (r *recorder) Notify(_ context.Context, n mitid.Notification) error {
-	if r.fail != nil {
-		if err := r.fail(n); err != nil {
-			return err
-		}
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.sent = append(r.sent, n)
-	return nil
-}
 
 func TestDispatcher_DeliversInTheUsersLanguage(t *testing.T) {
 	e := newEnv(t)
 	u := e.anna(t)
 	_, _, err := e.svc.ChangeUserID(e.ctx, u.ID, "anna-ny")
 	require.NoError(t, err)
-	rec := &recorder{}
+	rec := &mitidtest.Recorder{}
 	d := mitid.NewDispatcher(e.store, rec, mitid.DispatcherConfig{Clock: e.clock, Rand: seeded(3)})
 	res, err := d.RunOnce(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, mitid.RoundResult{Delivered: 4}, res, "two events, two channels each")
-	require.Len(t, rec.sent, 4)
+	require.Len(t, rec.Sent(), 4)
 	var changed *mitid.Notification
-	for i := range rec.sent {
-		if rec.sent[i].Event.Type == mitid.EventUserIDChanged && rec.sent[i].Delivery.Channel == mitid.ChannelSMS {
-			changed = &rec.sent[i]
+	for i := range rec.Sent() {
+		if rec.Sent()[i].Event.Type == mitid.EventUserIDChanged && rec.Sent()[i].Delivery.Channel == mitid.ChannelSMS {
+			changed = &rec.Sent()[i]
 		}
 	}
 	require.NotNil(t, changed)
@@ -65,7 +45,7 @@ func TestDispatcher_RetriesWithBackoffThenParks(t *testing.T) {
 	e := newEnv(t)
 	e.anna(t)
 	calls := 0
-	rec := &recorder{fail: func(n mitid.Notification) error {
+	rec := &mitidtest.Recorder{Fail: func(n mitid.Notification) error {
 		if n.Delivery.Channel == mitid.ChannelEmail {
 			return fmt.Errorf("address rejected: %w", mitid.ErrInvalid) // permanent
 		}
@@ -114,7 +94,7 @@ func TestDispatcher_RetriesWithBackoffThenParks(t *testing.T) {
 func TestDispatcher_ParksAfterMaxAttempts(t *testing.T) {
 	e := newEnv(t)
 	e.anna(t)
-	rec := &recorder{fail: func(mitid.Notification) error { return errors.New("down") }}
+	rec := &mitidtest.Recorder{Fail: func(mitid.Notification) error { return errors.New("down") }}
 	d := mitid.NewDispatcher(e.store, rec, mitid.DispatcherConfig{Clock: e.clock, Backoff: time.Second, MaxBackoff: time.Second, MaxAttempts: 3, Rand: seeded(5)})
 	for i := 0; i < 3; i++ {
 		_, err := d.RunOnce(e.ctx)
@@ -156,10 +136,10 @@ func TestDispatcherRun_DeliversUntilCancelled(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
-	rec := &recorder{}
+	rec := &mitidtest.Recorder{}
 	n := mitid.NotifierFunc(func(ctx context.Context, m mitid.Notification) error {
 		err := rec.Notify(ctx, m)
-		if len(rec.sent) == 4 {
+		if len(rec.Sent()) == 4 {
 			cancel() // everything is in: let Run see its context end
 		}
 		return err
@@ -167,7 +147,7 @@ func TestDispatcherRun_DeliversUntilCancelled(t *testing.T) {
 	d := mitid.NewDispatcher(e.store, n, mitid.DispatcherConfig{Clock: e.clock, Rand: seeded(6)})
 	err = d.Run(ctx, time.Hour) // an hour: Run must not need its ticker while work is waiting
 	require.ErrorIs(t, err, context.Canceled)
-	assert.Len(t, rec.sent, 4, "both events, both channels, each once")
+	assert.Len(t, rec.Sent(), 4, "both events, both channels, each once")
 }
 
 // failingOutbox fails every claim with err.
@@ -189,18 +169,18 @@ func (f *failingOutbox) ClaimOutbox(context.Context, time.Time, time.Duration, i
 func TestDispatcherRun_StopsOnAFaultButRidesOutAnUnavailableStore(t *testing.T) {
 	e := newEnv(t)
 	fault := errors.New("outbox table missing")
-	d := mitid.NewDispatcher(&failingOutbox{err: fault}, &recorder{}, mitid.DispatcherConfig{Clock: e.clock})
+	d := mitid.NewDispatcher(&failingOutbox{err: fault}, &mitidtest.Recorder{}, mitid.DispatcherConfig{Clock: e.clock})
 	require.ErrorIs(t, d.Run(e.ctx, time.Millisecond), fault, "a fault that retrying cannot mend stops Run")
 
 	ctx, cancel := context.WithCancel(e.ctx)
 	down := &failingOutbox{err: mitid.Unavailable(errors.New("connection refused")), stop: cancel}
-	d = mitid.NewDispatcher(down, &recorder{}, mitid.DispatcherConfig{Clock: e.clock})
+	d = mitid.NewDispatcher(down, &mitidtest.Recorder{}, mitid.DispatcherConfig{Clock: e.clock})
 	require.ErrorIs(t, d.Run(ctx, time.Millisecond), context.Canceled, "an unavailable store is waited out")
 	assert.GreaterOrEqual(t, down.calls, 3, "and asked again")
 }
 
 func TestByChannel_RoutesAndRefusesAnUnservedChannel(t *testing.T) {
-	sms, email := &recorder{}, &recorder{}
+	sms, email := &mitidtest.Recorder{}, &mitidtest.Recorder{}
 	b := mitid.ByChannel{mitid.ChannelSMS: sms, mitid.ChannelEmail: email}
 	ctx := context.Background()
 	require.NoError(t, b.Notify(ctx, mitid.Notification{ID: 1, Delivery: mitid.Delivery{Channel: mitid.ChannelSMS}}))
@@ -208,10 +188,10 @@ func TestByChannel_RoutesAndRefusesAnUnservedChannel(t *testing.T) {
 	err := b.Notify(ctx, mitid.Notification{ID: 3, Delivery: mitid.Delivery{Channel: mitid.ChannelApp}})
 	assert.Equal(t, mitid.CodeUndeliverable, mitid.ErrorCode(err))
 	assert.ErrorIs(t, err, mitid.ErrInvalid, "parked at once")
-	require.Len(t, sms.sent, 1)
-	require.Len(t, email.sent, 1)
-	assert.EqualValues(t, 1, sms.sent[0].ID)
-	assert.EqualValues(t, 2, email.sent[0].ID)
+	require.Len(t, sms.Sent(), 1)
+	require.Len(t, email.Sent(), 1)
+	assert.EqualValues(t, 1, sms.Sent()[0].ID)
+	assert.EqualValues(t, 2, email.Sent()[0].ID)
 }
 
 func TestRender_ReroutedNoticeRepeatsTheNoticeAndNamesTheFailedChannels(t *testing.T) {

@@ -14,6 +14,8 @@ import (
 	"github.com/go-mitid/mitid/chip"
 	"github.com/go-mitid/mitid/codedisplay"
 	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
+	"github.com/go-mitid/mitid/mitidtest"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -28,13 +30,13 @@ func newOrderEnv(t testing.TB, st mitid.Store) *orderEnv {
 	t.Helper()
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
 	require.NoError(t, err)
-	clock := &fakeClock{now: tNow}
+	clock := fake.NewClock(tNow)
 	cv, err := chip.New(chip.Config{RPID: "mitid.example", RPName: "MitID", Origins: []string{origin}, Now: clock.Now, Rand: seeded(9)})
 	require.NoError(t, err)
 	pay := &mitid.Payments{Declined: map[string]bool{"declined-card": true}, Now: clock.Now}
 	cpr := mitid.CPRRecords{}
-	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: cheapPolicy(), Chip: cv,
-		Payment: pay, CPRRegister: cpr, ControlQuestions: mitid.RegisterQuestions{Register: cpr}, Notifier: &recorder{}})
+	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: mitidtest.CheapPolicy(), Chip: cv,
+		Payment: pay, CPRRegister: cpr, ControlQuestions: mitid.RegisterQuestions{Register: cpr}, Notifier: &mitidtest.Recorder{}})
 	require.NoError(t, err)
 	e := &env{svc: svc, clock: clock, ctx: t.Context()}
 	if m, ok := st.(*memory.Store); ok {
@@ -554,7 +556,7 @@ func TestOrder_UnidentifiedPickUpIsBoundAtTheDesk(t *testing.T) {
 // Order numbers are unique: a drawn number already in use is drawn again.
 func TestPlaceOrder_TakenNumberIsDrawnAgain(t *testing.T) {
 	st := checkedStore(t)
-	clock := &fakeClock{now: tNow}
+	clock := fake.NewClock(tNow)
 	r := mitid.OrderRequest{Kind: mitid.KindChip, Reason: mitid.ReasonNew, Delivery: mitid.DeliverPickUp, PickUpAt: "Borgerservice", AcceptTerms: true}
 	var numbers []string
 	for range 2 {

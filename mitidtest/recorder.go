@@ -39,6 +39,13 @@ func (r *Recorder) Sent() []mitid.Notification {
 	return append([]mitid.Notification(nil), r.sent...)
 }
 
+// Reset forgets every notification kept so far.
+func (r *Recorder) Reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent = nil
+}
+
 // Last returns the newest notification kept on channel ch, and false when
 // there is none.
 func (r *Recorder) Last(ch mitid.Channel) (mitid.Notification, bool) {
