@@ -82,69 +82,6 @@ func (s *Service) prepareChip(u *User, st *loginState) error {
 	return nil
 }
 
-// SubmitChip delivers the browser's WebAuthn assertion for the chip factor.
-// The login's chip challenge is taken out of the session before the
-// assertion is verified, so an assertion submitted twice is refused as a
-// replay (ErrReplay) and never mistaken for a cloned chip.
-//
-// An answer that does not verify counts against the login only (nobody can
-// guess a chip's signature; the login ends after Policy.WrongCodeLimit of
-// them). A counter that did not increase is stale (CodeStaleAnswer, nothing
-// counted) when the chip has been used since this challenge was issued (a
-// second tab, a retrying proxy), and otherwise suspends the chip as a
-// possible clone until MitID support lifts it.
-//
-// In a chip's login the password entered before (see SubmitPassword) is
-// checked now, after the chip has proved possession; a wrong one sends the
-// login back to the password.
-func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (got *Login, gotErr error) {
-	defer s.observeLogin(ctx, CallSubmitChip, time.Now(), &got, &gotErr)
-	if s.chip == nil {
-		return nil, errNoChipVerifier()
-	}
-	if s.hasLoginUpdater() {
-		if l, done, err := s.submitChipAtOnce(ctx, id, response); done {
-			return l, err
-		}
-	}
-	now := s.clock.Now()
-	var ch credential.Challenge
-	var st *loginState
-	taken, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
-		cur, err := decodeLogin(sess)
-		if err != nil {
-			return nil, err
-		}
-		if next := cur.next(); next != StepChip {
-			return nil, errorf(CodeLoginOrder, "this login waits for the %s, not the chip", next)
-		}
-		if len(cur.ChipChallenge) == 0 {
-			return nil, errorf(CodeSessionUsed, "the chip's answer to this challenge has been received already; reload the login")
-		}
-		if ch, err = decodeChallenge(cur.ChipChallenge); err != nil {
-			return nil, errorf(CodeLoginInvalid, "the login session is damaged; start again")
-		}
-		cur.ChipChallenge, cur.ChipOptions = nil, nil
-		st = cur
-		return cur.marshal(), nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	l, err := s.chipFactor(ctx, id, taken.Version, st, ch, response, now)
-	if err != nil {
-		if ErrorCode(err) == CodeWrongSignature {
-			err = s.rejectSignature(ctx, id, err)
-		}
-		// The challenge is spent: give the login a fresh one, even when
-		// the client has gone away, so a reload can try again.
-		if perr := s.renewChip(context.WithoutCancel(ctx), id, now); perr != nil && !errors.Is(perr, ErrExpired) && !errors.Is(perr, ErrReplay) && !errors.Is(perr, ErrNotFound) {
-			return nil, perr
-		}
-	}
-	return l, err
-}
-
 // chipFactor verifies the chip's answer on login st (at version, its
 // challenge taken), then a held password, and records the factors.
 func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *loginState, ch credential.Challenge, response []byte, now time.Time) (*Login, error) {

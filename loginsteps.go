@@ -1,0 +1,493 @@
+package mitid
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"io"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/go-mitid/mitid/app"
+)
+
+// The machinery behind the login steps of login.go: the state a login keeps
+// in its session, the options offered, and how one step reads the login and
+// its user, checks a factor and commits the attempt with the login's next
+// state.
+
+// loginState is what a login session remembers, in Session.Data (see
+// loginstate.go for its encoding).
+type loginState struct {
+	User          uuid.UUID
+	Action        Action
+	Text          string
+	Level         Level
+	RelyingParty  string
+	Options       []optionRef
+	Choice        int // index in Options
+	Done          int // factors completed
+	Used          []uuid.UUID
+	Rejected      int    // app approvals that did not verify
+	Challenge     []byte // app approval
+	ChipChallenge []byte // chip.Challenge, JSON
+	ChipOptions   []byte
+	ChipIssued    int64 // when ChipChallenge was issued, Unix nanoseconds
+	// Password is the password of a chip login, sealed, held until the
+	// chip has answered (see holdPassword).
+	Password []byte
+
+	// Room for the few options and factors a login has, so that decoding
+	// a state, which every step does, allocates it in one piece.
+	optionsBuf [2]optionRef
+	usedBuf    [2]uuid.UUID
+}
+
+// optionRef is a LoginOption as the session stores it: which authenticators
+// play which part.
+type optionRef struct {
+	Method   Method
+	Device   uuid.UUID
+	Chip     uuid.UUID
+	Password uuid.UUID
+}
+
+const loginKind = "login"
+
+// startLogin chooses the first usable option of st (the app first), readies
+// its first factor and stores the login. u is nil for a decoy.
+func (s *Service) startLogin(ctx context.Context, u *User, st *loginState, opts []LoginOption, now time.Time) (*Login, error) {
+	st.Choice = -1
+	for i, o := range opts {
+		if o.Usable {
+			st.Choice = i
+			break
+		}
+	}
+	if st.Choice < 0 {
+		// Say why the first way is closed, with its code.
+		return nil, hideUntil(opts[0].closed)
+	}
+	if err := s.prepareStep(u, st, now); err != nil {
+		return nil, err
+	}
+	id, err := s.sessionID()
+	if err != nil {
+		return nil, err
+	}
+	sess := &Session{ID: id, Kind: loginKind, User: st.User, CreatedAt: now, ExpiresAt: now.Add(s.policy.LoginSessionTTL)}
+	sess.Data = st.marshal()
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return nil, err
+	}
+	return s.view(sess, st, opts), nil
+}
+
+// options lists the login options of u at now that reach level, and stores
+// their references in refs.
+func (s *Service) options(u *User, now time.Time, level Level, refs *[]optionRef) []LoginOption {
+	pw := activePassword(u, now)
+	var chip *Authenticator
+	for i := range u.Authenticators {
+		if a := &u.Authenticators[i]; a.Kind == KindChip && a.EffectiveState(now).InUse() {
+			chip = a
+		}
+	}
+	var out []LoginOption
+	add := func(m Method, dev *Authenticator, ref optionRef) {
+		aal := AuthenticationLevel(m.Kinds())
+		if min(u.IAL, aal) < level {
+			return
+		}
+		o := LoginOption{Method: m, Authenticator: dev.ID, Kind: dev.Kind, Label: dev.Label, AAL: aal, Usable: true}
+		for _, id := range []uuid.UUID{ref.Device, ref.Chip, ref.Password} {
+			if id == uuid.Nil {
+				continue
+			}
+			a, _ := u.Authenticator(id)
+			if err := a.usable(now); err != nil {
+				o.closed = err.(*Error) // usable always says why as an *Error
+				o.Usable, o.Reason, o.Until = false, o.closed.Message, o.closed.Until
+				break
+			}
+		}
+		out = append(out, o)
+		*refs = append(*refs, ref)
+	}
+	// The app first: MitID is primarily an app (mitid.dk: Questions and answers about MitID).
+	for i := range u.Authenticators {
+		if a := &u.Authenticators[i]; a.Kind == KindApp && a.EffectiveState(now).InUse() {
+			add(MethodApp, a, optionRef{Method: MethodApp, Device: a.ID})
+			if chip != nil {
+				add(MethodAppAndChip, a, optionRef{Method: MethodAppAndChip, Device: a.ID, Chip: chip.ID})
+			}
+		}
+	}
+	if pw != nil {
+		for i := range u.Authenticators {
+			a := &u.Authenticators[i]
+			if !a.EffectiveState(now).InUse() {
+				continue
+			}
+			switch a.Kind {
+			case KindCodeDisplay:
+				add(MethodCodeDisplay, a, optionRef{Method: MethodCodeDisplay, Device: a.ID, Password: pw.ID})
+			case KindAudioReader:
+				add(MethodAudioReader, a, optionRef{Method: MethodAudioReader, Device: a.ID, Password: pw.ID})
+			case KindChip:
+				add(MethodChip, a, optionRef{Method: MethodChip, Device: a.ID, Password: pw.ID})
+			}
+		}
+	}
+	return out
+}
+
+// sessionID returns a fresh unguessable session ID.
+func (s *Service) sessionID() (string, error) {
+	b := make([]byte, 32)
+	if _, err := io.ReadFull(s.rand, b); err != nil {
+		return "", NewError(CodeConfigInvalid, err, "the random source failed")
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// next returns the factor the login waits for.
+func (st *loginState) next() Step {
+	steps := st.Options[st.Choice].Method.steps()
+	if st.Done >= len(steps) {
+		return StepDone
+	}
+	return steps[st.Done]
+}
+
+// prepareStep readies what the next factor needs: a fresh challenge for the
+// app, the WebAuthn options for the chip.
+func (s *Service) prepareStep(u *User, st *loginState, now time.Time) error {
+	st.Challenge, st.ChipChallenge, st.ChipOptions = nil, nil, nil
+	switch st.next() {
+	case StepApproval:
+		st.Challenge = make([]byte, app.ChallengeSize)
+		if _, err := io.ReadFull(s.rand, st.Challenge); err != nil {
+			return NewError(CodeConfigInvalid, err, "the random source failed")
+		}
+	case StepChip:
+		st.ChipIssued = now.UnixNano()
+		return s.prepareChip(u, st)
+	}
+	return nil
+}
+
+// view renders the login for the page.
+func (s *Service) view(sess *Session, st *loginState, opts []LoginOption) *Login {
+	if st.Done == 0 && opts != nil {
+		opts = anonymous(opts)
+	}
+	l := &Login{ID: sess.ID, Action: st.Action, Text: st.Text, Level: st.Level, ExpiresAt: sess.ExpiresAt,
+		Options: opts, Method: st.Options[st.Choice].Method, Next: st.next(),
+		Challenge: st.Challenge, ChipOptions: st.ChipOptions}
+	return l
+}
+
+// loadLogin reads a live login session and its state.
+func (s *Service) loadLogin(ctx context.Context, id string, now time.Time) (*Session, *loginState, error) {
+	sess, err := s.store.Session(ctx, id, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := decodeLogin(sess)
+	return sess, st, err
+}
+
+func decodeLogin(sess *Session) (*loginState, error) {
+	if sess.Kind != loginKind {
+		return nil, NotFoundSession()
+	}
+	st, err := unmarshalLoginState(sess.Data)
+	if err != nil || st.Choice < 0 {
+		return nil, errorf(CodeLoginInvalid, "the login session is damaged; start again")
+	}
+	return st, nil
+}
+
+// step runs one factor of login id: it checks the login waits for want,
+// runs verify as an attempt on the user (its failures count and commit),
+// and on success records the factor and prepares the next.
+func (s *Service) step(ctx context.Context, id string, want Step, verify verifier) (*Login, error) {
+	now := s.clock.Now()
+	loaded, st, u, err := s.loadLoginUser(ctx, id, now)
+	if err != nil {
+		return nil, err
+	}
+	return s.stepOn(ctx, id, loaded.Version, u, st, want, now, verify)
+}
+
+// verifier decides an attempt on authenticator a of user u (see attempt):
+// u and a are the update's private copies. In a login step a answers the
+// factor and st is the login; outside a login st is nil.
+type verifier func(u *User, a *Authenticator, st *loginState, now time.Time) ([]Event, error)
+
+// stepOn is step on a login state already loaded at the given version,
+// with its user u as read then (nil for a decoy).
+func (s *Service) stepOn(ctx context.Context, id string, version int64, u *User, st *loginState, want Step, now time.Time, verify verifier) (*Login, error) {
+	if next := st.next(); next != want {
+		return nil, orderError(next)
+	}
+	if st.decoy() {
+		return s.decoyStep(ctx, id, version, st, want, now)
+	}
+	l, err := s.stepOnUser(ctx, id, version, u, st, want, now, verify)
+	if err != nil && st.Done == 0 {
+		return nil, hideUntil(err) // nothing about the account before a factor
+	}
+	return l, err
+}
+
+// stepOnUser is stepOn for a login of a real user, seen as the step read
+// it. The attempt and, when it succeeds, the login's next state commit
+// together where the store can (see loginAttempt).
+func (s *Service) stepOnUser(ctx context.Context, id string, version int64, seen *User, st *loginState, want Step, now time.Time, verify verifier) (*Login, error) {
+	used := usedBy(st.Options[st.Choice], want)
+	// The first factor is open to anyone who knows the user ID; a later one
+	// follows a proof of possession.
+	r := reachAnyone
+	if st.Done > 0 {
+		r = reachPossession
+	}
+	var next *loginState
+	_, sess, err := s.loginAttempt(ctx, seen, used, r, st, SessionAt{ID: id, Version: version, Now: now}, verify, func(u *User) (*SessionChange, error) {
+		// The factor is in; the function may run again, so st stays as read.
+		ns := st.with(used)
+		if err := s.prepareStep(u, ns, now); err != nil {
+			return nil, err
+		}
+		next = ns
+		return &SessionChange{Data: ns.marshal()}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if sess == nil {
+		return nil, s.movedOn(ctx, id, now)
+	}
+	// The options are listed by BeginLogin, Login and ChooseMethod; a step
+	// leaves them out rather than work them out again at every factor.
+	return s.view(sess, next, nil), nil
+}
+
+// with returns a copy of st with the factor given by used in. st is left
+// as it is: the copy's list of factors is its own (in its own room, for
+// the two factors a login has).
+func (st *loginState) with(used uuid.UUID) *loginState {
+	ns := *st
+	ns.Done++
+	ns.Used = append(append(ns.usedBuf[:0:len(ns.usedBuf)], st.Used...), used)
+	return &ns
+}
+
+// advance records login st, whose factor has just been given, over the
+// version it was read at: it readies the next factor and replaces the
+// session, unless the login moved on meanwhile (its version tells, without
+// decoding it again).
+func (s *Service) advance(ctx context.Context, id string, version int64, u *User, st *loginState, now time.Time) (*Login, error) {
+	if err := s.prepareStep(u, st, now); err != nil {
+		return nil, err
+	}
+	sess, err := s.replaceSession(ctx, id, version, now, st.marshal())
+	if errors.Is(err, ErrConflict) {
+		return nil, errorf(CodeLoginOrder, "this login moved on meanwhile; reload it")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.view(sess, st, nil), nil
+}
+
+// orderError says what a login that waits for next waits for.
+func orderError(next Step) error {
+	if next == StepDone {
+		return errorf(CodeLoginOrder, "every factor is in; the relying party finishes the login")
+	}
+	return errorf(CodeLoginOrder, "this login waits for the %s first", next)
+}
+
+// usedBy returns the authenticator that answers step in option ref.
+func usedBy(ref optionRef, step Step) uuid.UUID {
+	switch {
+	case step == StepPassword:
+		return ref.Password
+	case step == StepChip && ref.Method == MethodAppAndChip:
+		return ref.Chip
+	}
+	return ref.Device
+}
+
+// codeAttempt turns the outcome of a code check into an attempt's events
+// and refusal.
+func (s *Service) codeAttempt(u *User, a *Authenticator, now time.Time, err error) ([]Event, error) {
+	switch {
+	case err == nil:
+		matched(a, now)
+		return nil, nil
+	case ErrorCode(err) == CodeWrongCode:
+		return s.failed(u, a, now, err), refusal{err}
+	}
+	return nil, err // nothing was compared, or nothing guessed
+}
+
+// checkLoginPassword runs argon2id on password for login st, after
+// refusing what would be refused without a comparison: a blocked MitID, a
+// suspended password, a spent budget. It returns the hash it checked.
+func (s *Service) checkLoginPassword(ctx context.Context, u *User, st *loginState, password string, now time.Time) (*PasswordHash, bool, error) {
+	if err := u.Usable(now); err != nil {
+		return nil, false, err
+	}
+	pw, err := u.Authenticator(st.Options[st.Choice].Password)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := pw.usable(now); err != nil {
+		return nil, false, err
+	}
+	if err := s.budget(u, reachPossession); err != nil {
+		return nil, false, err
+	}
+	if err := s.allowClient(ctx); err != nil {
+		return nil, false, err
+	}
+	ok, err := s.checkHash(pw.Password, password)
+	return pw.Password, ok, err
+}
+
+// holdPassword keeps the password of a chip's login, sealed under the key
+// ring and bound to the login, until the chip answers.
+func (s *Service) holdPassword(ctx context.Context, id string, version int64, u *User, st *loginState, now time.Time, password string) (*Login, error) {
+	if password == "" || len(password) > maxPasswordBytes || !utf8.ValidString(password) {
+		return nil, invalidField(CodeWrongPassword, "password", "enter your MitID password")
+	}
+	sealed, err := s.keys.Seal(s.rand, []byte(password), []byte(id))
+	if err != nil {
+		return nil, err
+	}
+	st.Password = encodeSealed(sealed)
+	st.Done++
+	return s.advance(ctx, id, version, u, st, now)
+}
+
+// errApprovalUnverified is the refusal of an app approval that does not
+// verify (decoy logins give it too).
+func errApprovalUnverified() *Error {
+	return errorf(CodeWrongSignature, "the approval from your MitID app does not verify; approve again in the app")
+}
+
+// rejectSignature counts an app approval or a chip answer that did not
+// verify against the login, and ends the login at Policy.WrongCodeLimit.
+// Nobody can guess a signature, so the app, the chip and the account are
+// not charged. It returns the error to show.
+func (s *Service) rejectSignature(ctx context.Context, id string, cause error) error {
+	now := s.clock.Now()
+	ended := false
+	_, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
+		st, err := decodeLogin(sess)
+		if err != nil {
+			return nil, err
+		}
+		st.Rejected++
+		ended = st.Rejected >= s.policy.WrongCodeLimit
+		return st.marshal(), nil
+	})
+	if err != nil {
+		return err
+	}
+	if ended {
+		if _, err := s.store.ConsumeSession(ctx, id, now); err != nil && !errors.Is(err, ErrReplay) {
+			return err
+		}
+		return errorf(CodeSessionUsed, "the login ended after %d answers that did not verify; start again", s.policy.WrongCodeLimit)
+	}
+	return cause
+}
+
+// finishLogin is FinishLogin; proof records that the Service finished the
+// login itself as the proof of an act (see proveLogin), so it proves no
+// second one.
+func (s *Service) finishLogin(ctx context.Context, id string, proof bool) (*LoginResult, error) {
+	now := s.clock.Now()
+	sess, st, seen, err := s.loadLoginUser(ctx, id, now)
+	if err != nil {
+		return nil, err
+	}
+	if next := st.next(); next != StepDone || seen == nil {
+		return nil, errorf(CodeLoginOrder, "the login is not complete: it waits for the %s", next)
+	}
+	ref := st.Options[st.Choice]
+	steps := ref.Method.steps()
+	complete := len(st.Used) == len(steps)
+	for i := 0; complete && i < len(steps); i++ {
+		complete = st.Used[i] == usedBy(ref, steps[i])
+	}
+	if !complete {
+		return nil, errorf(CodeLoginOrder, "the login is damaged; start again")
+	}
+	res := &LoginResult{Login: id, User: st.User, Action: st.Action, TextHash: sha256.Sum256([]byte(st.Text)), RelyingParty: st.RelyingParty,
+		Method: ref.Method, Authenticators: st.Used, At: now}
+	ctx = WithActor(ctx, relyingPartyActor(st.RelyingParty))
+	decide := func(u *User, now time.Time) ([]Event, error) {
+		if u.finishedLogin(id, now, s.policy.LoginSessionTTL) != nil {
+			return nil, errorf(CodeSessionUsed, "this login has been finished already")
+		}
+		// Whatever was blocked while the login ran is blocked now.
+		if err := u.Usable(now); err != nil {
+			return nil, err
+		}
+		res.Kinds = res.Kinds[:0]
+		var evs []Event
+		for _, id := range st.Used {
+			a, err := u.Authenticator(id)
+			if err != nil {
+				return nil, err
+			}
+			if err := a.usable(now); err != nil {
+				return nil, err
+			}
+			res.Kinds = append(res.Kinds, a.Kind)
+		}
+		// One use event per login, on the device that carried it, so that
+		// "notify every use" sends one message per login, not per factor.
+		dev, _ := u.Authenticator(ref.Device)
+		evs = append(evs, Event{Type: EventAuthenticatorUsed, Authenticator: dev.ID, Kind: dev.Kind,
+			Detail: map[string]string{"action": string(st.Action), "method": string(ref.Method)}})
+		loa := TransactionLevel(u.IAL, AuthenticationLevel(res.Kinds))
+		if loa < st.Level {
+			return nil, errorf(CodeLevelTooLow, "the login reached %s, below the %s required", loa, st.Level)
+		}
+		u.recordLogin(FinishedLogin{Session: sha256.Sum256([]byte(id)), At: now, Method: ref.Method, Action: st.Action,
+			TextHash: res.TextHash, LoA: loa, Authenticators: slices.Clone(st.Used), Proved: proof}, s.policy.LoginSessionTTL)
+		evs = append(evs, s.completed(u, now)...)
+		if err := s.stamp(ctx, u, evs, now); err != nil {
+			return nil, err
+		}
+		return evs, nil
+	}
+	// The effects, the record that the login was finished and the consumed
+	// session commit together where the store can (LoginUpdater); else the
+	// user's record first and the session after. If the session's part
+	// fails then, the session expires by itself, and the record refuses it.
+	u, _, err := s.updateLogin(ctx, seen, uuid.Nil, SessionAt{ID: id, Version: sess.Version, Now: now}, func(u *User, _ *Authenticator) ([]Event, *SessionChange, error) {
+		evs, err := decide(u, s.clock.Now())
+		if err != nil {
+			return nil, nil, err
+		}
+		return evs, &SessionChange{Consume: true}, nil
+	})
+	if u == nil {
+		return nil, err
+	}
+	res.UserID, res.IAL = u.UserID, u.IAL
+	res.AAL = AuthenticationLevel(res.Kinds)
+	res.LoA = TransactionLevel(res.IAL, res.AAL)
+	return res, nil
+}
