@@ -39,7 +39,7 @@ func TestActivateWithCode_EveryPhysicalKindAtTheEdgeOfItsValidity(t *testing.T) 
 				e.clock.Advance(wait)
 				var st mitid.State
 				if tc.kind == mitid.KindChip {
-					_, evs, err := e.svc.AddAuthenticator(e.ctx, h.user.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+					_, evs, err := e.svc.AddAuthenticator(e.ctx, h.user.ID, mitid.AuthenticatorRequest{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 					require.NoError(t, err)
 					id := evs[0].Authenticator
 					sim, err := chiptest.NewSimulator(seeded(444))
@@ -153,7 +153,7 @@ func TestActivateWithCode_BlockedMitIDIsRefused(t *testing.T) {
 	_, _, err = e.svc.ActivateWithCode(e.ctx, h.user.UserID, id, proofOf(t, dev, code))
 	require.NoError(t, err)
 
-	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "erika-blok", Document: &mitid.IdentityDocument{Country: "DEU", Number: "C01X00T99"},
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: "erika-blok", Document: &mitid.IdentityDocument{Country: "DEU", Number: "C01X00T99"},
 		BirthDate: date(1985, 6, 1), IAL: mitid.LevelSubstantial, Email: "erika@example.de"})
 	require.NoError(t, err)
 	pcode, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposePCode, mitid.CodeByAppScan)
@@ -186,13 +186,13 @@ func TestChangeUserID_NeverTheHoldersCPR(t *testing.T) {
 func TestNoPublicPathActivatesWithoutProof(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "uden.bevis", mitid.LevelSubstantial)
-	_, evs, err := e.svc.AddAuthenticator(e.ctx, h.user.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+	_, evs, err := e.svc.AddAuthenticator(e.ctx, h.user.ID, mitid.AuthenticatorRequest{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 	require.NoError(t, err)
 	_, _, err = e.svc.BeginChipRegistration(e.ctx, h.user.ID, evs[0].Authenticator)
 	assert.Equal(t, mitid.CodeActivationInvalid, mitid.ErrorCode(err), "a chip from the mailbox needs its activation code")
 	_, _, err = e.svc.ActivateWithCode(e.ctx, h.user.UserID, evs[0].Authenticator, mitid.ActivationCodes{Code: e.paperCode(t, h.user.ID)})
 	assert.Equal(t, mitid.CodeTransitionForbidden, mitid.ErrorCode(err), "a chip is connected with its code, not activated bare")
-	_, _, err = e.svc.AddAuthenticator(e.ctx, h.user.ID, mitid.NewAuthenticator{Kind: mitid.KindApp, State: mitid.StateActive})
+	_, _, err = e.svc.AddAuthenticator(e.ctx, h.user.ID, mitid.AuthenticatorRequest{Kind: mitid.KindApp, State: mitid.StateActive})
 	assert.Equal(t, mitid.CodeTransitionForbidden, mitid.ErrorCode(err))
 	_, _, err = e.svc.RequestAccess(e.ctx, h.user.ID, mitid.KindCodeDisplay, "x")
 	assert.Equal(t, mitid.CodeTransitionForbidden, mitid.ErrorCode(err), "access is requested for a chip only")

@@ -69,7 +69,7 @@ func TestActivationCode_ValidityByChannel(t *testing.T) {
 func TestActivationCode_ActivatesOnceAndIsPersonal(t *testing.T) {
 	e, _ := smsEnv(t)
 	u := e.anna(t)
-	other, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "bent-other", CPR: "020290-1234", IAL: mitid.LevelSubstantial})
+	other, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: "bent-other", CPR: "020290-1234", IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
 	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
 	require.NoError(t, err)
@@ -183,7 +183,7 @@ func TestPCode_OnlyWithoutCPR(t *testing.T) {
 	u := e.anna(t)
 	_, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposePCode, mitid.CodeByAppScan)
 	require.ErrorIs(t, err, mitid.ErrInvalid)
-	foreign, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "erika-m", Document: &mitid.IdentityDocument{Country: "DEU", Number: "C01X00T47"},
+	foreign, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: "erika-m", Document: &mitid.IdentityDocument{Country: "DEU", Number: "C01X00T47"},
 		BirthDate: date(1985, 6, 1), IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
 	code, _, evs, err := e.svc.IssueCode(e.ctx, foreign.ID, mitid.PurposePCode, mitid.CodeByAppScan)
@@ -194,7 +194,7 @@ func TestPCode_OnlyWithoutCPR(t *testing.T) {
 
 func TestPCode_OneUseThreeAttempts(t *testing.T) {
 	e, _ := smsEnv(t)
-	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "erika-p", Document: &mitid.IdentityDocument{Country: "DEU", Number: "C01X00T48"},
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: "erika-p", Document: &mitid.IdentityDocument{Country: "DEU", Number: "C01X00T48"},
 		BirthDate: date(1985, 6, 1), IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
 	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposePCode, mitid.CodeByAppScan)

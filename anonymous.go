@@ -106,7 +106,7 @@ func hideUntil(err error) error {
 		return err
 	}
 	switch e.Code {
-	case CodeAuthenticatorSusp, CodeAuthenticatorBlocked, CodeUserBlocked:
+	case CodeAuthenticatorSuspended, CodeAuthenticatorBlocked, CodeUserBlocked:
 	default:
 		return err
 	}

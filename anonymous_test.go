@@ -40,7 +40,7 @@ func TestBeginLogin_NothingAboutTheAccountBeforeTheFirstFactor(t *testing.T) {
 	assert.False(t, l.Options[1].Usable)
 	assert.NotEmpty(t, l.Options[1].Reason)
 	assert.NotContains(t, l.Options[1].Reason, "20", "no date in the reason")
-	l, err = e.svc.Login(e.ctx, l.ID)
+	l, err = e.svc.ResumeLogin(e.ctx, l.ID)
 	require.NoError(t, err)
 	assert.NotNil(t, shape(l), "a reload before the first factor shows no more")
 }
@@ -76,7 +76,7 @@ func TestBeginLogin_AnUnknownUserIDGetsALoginOfTheSameShape(t *testing.T) {
 			assert.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(err))
 		}
 		_, err = e.svc.SubmitCode(e.ctx, unknown.ID, "123456")
-		assert.Equal(t, mitid.CodeAuthenticatorSusp, mitid.ErrorCode(err), "as a device would be")
+		assert.Equal(t, mitid.CodeAuthenticatorSuspended, mitid.ErrorCode(err), "as a device would be")
 	default:
 		t.Fatalf("a decoy starts with %s", unknown.Next)
 	}

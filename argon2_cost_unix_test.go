@@ -17,7 +17,7 @@ func processCPU() time.Duration {
 	return time.Duration(r.Utime.Nano() + r.Stime.Nano())
 }
 
-// BenchmarkRawArgon2idConfigurations prices argon2id as MitIDPolicy's
+// BenchmarkRawArgon2idConfigurations prices argon2id as DefaultPolicy's
 // default is chosen: OWASP's equal-strength pairs beside RFC 9106's second
 // recommendation, each with the CPU one check costs (cpu-ms/op) and its
 // memory (the m in KiB):

@@ -148,11 +148,11 @@ func TestIdentifiersAtRest_FoundAndUniqueAcrossKeyRotation(t *testing.T) {
 	bothStores(t, func(t *testing.T, st mitid.Store) {
 		e := newLoginEnv(t, st)
 		e.rotate(t, ring(t, "a", "a"))
-		u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "rotated-" + t.Name()[len(t.Name())-3:], CPR: "121285-1234", IAL: mitid.LevelSubstantial, Email: "r@example.dk"})
+		u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: "rotated-" + t.Name()[len(t.Name())-3:], CPR: "121285-1234", IAL: mitid.LevelSubstantial, Email: "r@example.dk"})
 		require.NoError(t, err)
 		again := func(what string) {
 			t.Helper()
-			_, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "twice-" + what, CPR: "1212851234", IAL: mitid.LevelSubstantial, Email: "r@example.dk"})
+			_, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: "twice-" + what, CPR: "1212851234", IAL: mitid.LevelSubstantial, Email: "r@example.dk"})
 			assert.Equal(t, mitid.CodeCPRTaken, mitid.ErrorCode(err), "%s: the same CPR number cannot enrol twice", what)
 		}
 		found := func(what string) {
@@ -193,7 +193,7 @@ func TestIdentifiersAtRest_UnderAnUnknownKeyIsCannotCheck(t *testing.T) {
 	st, _, _ := pgStore(t)
 	e := newLoginEnv(t, st)
 	e.rotate(t, ring(t, "a", "a"))
-	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "lost-" + t.Name()[len(t.Name())-3:], CPR: "131285-1234", IAL: mitid.LevelSubstantial, Email: "l@example.dk"})
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: "lost-" + t.Name()[len(t.Name())-3:], CPR: "131285-1234", IAL: mitid.LevelSubstantial, Email: "l@example.dk"})
 	require.NoError(t, err)
 
 	e.rotate(t, ring(t, "b", "b"))
@@ -222,7 +222,7 @@ func TestIdentifiersAtRest_UnderAnUnknownKeyIsCannotCheck(t *testing.T) {
 func TestIdentifiersAtRest_RulesSeeTheCPRNumber(t *testing.T) {
 	bothStores(t, func(t *testing.T, st mitid.Store) {
 		e := newLoginEnv(t, st)
-		u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "rules-" + t.Name()[len(t.Name())-3:], CPR: "141285-1234", IAL: mitid.LevelSubstantial, Email: "p@example.dk"})
+		u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: "rules-" + t.Name()[len(t.Name())-3:], CPR: "141285-1234", IAL: mitid.LevelSubstantial, Email: "p@example.dk"})
 		require.NoError(t, err)
 		_, _, err = e.svc.SetPassword(e.ctx, u.ID, "kodeord 1412851234 her")
 		assert.Equal(t, mitid.CodePasswordInvalid, mitid.ErrorCode(err))

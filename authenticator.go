@@ -303,5 +303,5 @@ func carve(arena *[]byte, b []byte) []byte {
 // errSuspended is the refusal of a suspended authenticator of kind k, before
 // its end is added (decoy logins give it too).
 func errSuspended(k Kind) *Error {
-	return errorf(CodeAuthenticatorSusp, "your %s is temporarily suspended", k)
+	return errorf(CodeAuthenticatorSuspended, "your %s is temporarily suspended", k)
 }

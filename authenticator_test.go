@@ -16,7 +16,7 @@ import (
 
 var (
 	tNow   = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
-	policy = mitid.MitIDPolicy()
+	policy = mitid.DefaultPolicy()
 )
 
 // allowed is the transition table written out again, independently of the

@@ -25,8 +25,8 @@ func (s *Service) Authenticators(ctx context.Context, user uuid.UUID) ([]Authent
 	return out, nil
 }
 
-// NewAuthenticator describes an authenticator being registered.
-type NewAuthenticator struct {
+// AuthenticatorRequest describes an authenticator being registered.
+type AuthenticatorRequest struct {
 	Kind   Kind
 	Label  string
 	Serial string
@@ -39,7 +39,7 @@ type NewAuthenticator struct {
 // AddAuthenticator registers an authenticator that is not yet usable: a
 // device ordered or received, an app being set up. It becomes usable only
 // through activation. It returns the new authenticator's ID in the event.
-func (s *Service) AddAuthenticator(ctx context.Context, user uuid.UUID, n NewAuthenticator) (*User, []Event, error) {
+func (s *Service) AddAuthenticator(ctx context.Context, user uuid.UUID, n AuthenticatorRequest) (*User, []Event, error) {
 	if n.State != StateOrdered && n.State != StatePendingActivation {
 		return nil, nil, errorf(CodeTransitionForbidden,
 			"a new authenticator starts ordered or pending activation, not %s; activation makes it usable", n.State)

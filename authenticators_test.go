@@ -38,7 +38,7 @@ func TestActivateAuthenticator_RefusesOneWithoutItsSecret(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "anna-secret", mitid.LevelSubstantial, mitid.KindApp)
 	for _, k := range []mitid.Kind{mitid.KindCodeDisplay, mitid.KindChip} {
-		_, evs, err := e.svc.AddAuthenticator(e.ctx, h.user.ID, mitid.NewAuthenticator{Kind: k, State: mitid.StatePendingActivation})
+		_, evs, err := e.svc.AddAuthenticator(e.ctx, h.user.ID, mitid.AuthenticatorRequest{Kind: k, State: mitid.StatePendingActivation})
 		require.NoError(t, err)
 		l := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
 		_, _, err = e.svc.ActivateAuthenticator(e.ctx, h.user.ID, evs[0].Authenticator, mitid.ActivateOptions{Login: l.ID})

@@ -14,13 +14,13 @@ import (
 
 func TestCreateUser_NoChannelChosenDefaultsToTheContactsGiven(t *testing.T) {
 	e := newEnv(t)
-	u, evs, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "uden-valg", CPR: "020290-1234", IAL: mitid.LevelLow,
+	u, evs, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: "uden-valg", CPR: "020290-1234", IAL: mitid.LevelLow,
 		Phone: "+4512345678", Email: "ole@example.dk"})
 	require.NoError(t, err)
 	assert.Equal(t, []mitid.Channel{mitid.ChannelSMS, mitid.ChannelEmail}, u.Channels)
 	assert.Len(t, evs[0].Notify, 2, "the creation is notified on both")
 
-	_, _, err = e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "ingen-kontakt", CPR: "030390-1234", IAL: mitid.LevelLow})
+	_, _, err = e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: "ingen-kontakt", CPR: "030390-1234", IAL: mitid.LevelLow})
 	require.ErrorIs(t, err, mitid.ErrInvalid)
 	assert.Equal(t, mitid.CodeChannelInvalid, mitid.ErrorCode(err), "nobody is enrolled unreachable")
 }
@@ -37,7 +37,7 @@ func TestChangeContact_CannotLeaveNoChannel(t *testing.T) {
 
 func TestAdvise_FewerThanTheRecommendedChannels(t *testing.T) {
 	e := newEnv(t)
-	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "en-kanal", CPR: "020290-1234", IAL: mitid.LevelLow,
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: "en-kanal", CPR: "020290-1234", IAL: mitid.LevelLow,
 		Phone: "+4512345678", Channels: []mitid.Channel{mitid.ChannelSMS}})
 	require.NoError(t, err, "advice blocks nothing")
 	advice, err := e.svc.Advise(e.ctx, u.ID)

@@ -50,7 +50,7 @@ func TestLogin_ChipLoginJudgesThePasswordOnlyAfterTheChip(t *testing.T) {
 	u, err = e.svc.User(e.ctx, h.user.ID)
 	require.NoError(t, err)
 	assert.Equal(t, 1, u.Failures, "behind the chip the password is compared and counted")
-	l, err = e.svc.Login(e.ctx, l.ID)
+	l, err = e.svc.ResumeLogin(e.ctx, l.ID)
 	require.NoError(t, err)
 	assert.Equal(t, mitid.StepPassword, l.Next, "the login asks for the password again")
 	l = e.complete(t, h, l)
@@ -80,7 +80,7 @@ func TestLogin_ChipAnswerToAnOlderChallengeIsStaleNotAClone(t *testing.T) {
 	list, err := e.svc.Authenticators(e.ctx, h.user.ID)
 	require.NoError(t, err)
 	assert.Equal(t, mitid.StateActive, stateOf(list, h.chipID), "no clone suspension for a second tab")
-	l, err := e.svc.Login(e.ctx, older.ID)
+	l, err := e.svc.ResumeLogin(e.ctx, older.ID)
 	require.NoError(t, err)
 	assert.NotEmpty(t, l.ChipOptions, "the older tab gets a fresh challenge")
 }
@@ -98,7 +98,7 @@ func TestLogin_ReloadAlwaysOffersAChipChallenge(t *testing.T) {
 	st.fail = 2 // the chip's attempt and the renewal
 	_, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
 	require.ErrorIs(t, err, mitid.ErrUnavailable)
-	l, err = e.svc.Login(e.ctx, l.ID)
+	l, err = e.svc.ResumeLogin(e.ctx, l.ID)
 	require.NoError(t, err)
 	require.Equal(t, mitid.StepChip, l.Next)
 	require.NotEmpty(t, l.ChipOptions, "a reload offers a fresh challenge")

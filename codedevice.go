@@ -48,9 +48,9 @@ func appendSeedAAD(b []byte, id uuid.UUID) []byte {
 	return append(append(b, "otp-seed:"...), id[:]...)
 }
 
-// NewCodeDevice describes a code display or audio code reader as its maker
+// CodeDeviceRequest describes a code display or audio code reader as its maker
 // delivers it: the serial number printed on it and the seed inside it.
-type NewCodeDevice struct {
+type CodeDeviceRequest struct {
 	Kind   Kind   // KindCodeDisplay or KindAudioReader
 	Serial string // as printed; checked (codedisplay.ParseSerial)
 	Seed   []byte // sealed at once; never stored in clear
@@ -63,7 +63,7 @@ type NewCodeDevice struct {
 // AddCodeDevice registers a code display or audio code reader for the user.
 // The seed is sealed before it reaches the store. The device is usable only
 // after ActivateCodeDevice.
-func (s *Service) AddCodeDevice(ctx context.Context, user uuid.UUID, n NewCodeDevice) (*User, []Event, error) {
+func (s *Service) AddCodeDevice(ctx context.Context, user uuid.UUID, n CodeDeviceRequest) (*User, []Event, error) {
 	if n.Kind != KindCodeDisplay && n.Kind != KindAudioReader {
 		return nil, nil, errorf(CodeTransitionForbidden, "%s is not a code display or an audio code reader", n.Kind)
 	}

@@ -93,7 +93,7 @@ func TestPolicyValidate_RefusesOTPSettingsTheVerifierCannotUse(t *testing.T) {
 		{"a cap below the first suspension", func(p *mitid.Policy) { p.MaxSuspension = time.Minute }, "MaxSuspension"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := mitid.MitIDPolicy()
+			p := mitid.DefaultPolicy()
 			tc.tweak(&p)
 			found := false
 			for _, d := range p.Validate() {

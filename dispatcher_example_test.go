@@ -25,7 +25,7 @@ func ExampleDispatcher_Run() {
 	if err != nil {
 		panic(err)
 	}
-	bo, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: "bo-example", CPR: "010190-1234", IAL: mitid.LevelSubstantial,
+	bo, _, err := svc.CreateUser(ctx, mitid.UserRequest{UserID: "bo-example", CPR: "010190-1234", IAL: mitid.LevelSubstantial,
 		Phone: "+4587654321", Email: "bo@example.dk", Channels: []mitid.Channel{mitid.ChannelSMS}, Language: mitid.English})
 	if err != nil {
 		panic(err)

@@ -19,7 +19,7 @@
 // The Service's methods, by the task they serve:
 //
 //   - A relying party's login, in the order a person meets it (login.go):
-//     BeginLogin, Login (reload), ChooseMethod, SubmitCode, SubmitCodePair,
+//     BeginLogin, ResumeLogin (a reload), ChooseMethod, SubmitCode, SubmitCodePair,
 //     SubmitPassword, SubmitApproval, SubmitChip, FinishLogin, CancelLogin.
 //     Every step returns a Login that says what comes Next; FinishLogin
 //     returns the LoginResult with the assurance level.

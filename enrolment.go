@@ -129,7 +129,7 @@ func (s *Service) EnrolByPassport(ctx context.Context, e PassportEnrolment) (*Pa
 		return out, errorf(CodeProofingFailed, "the face scan does not match the photo in the passport")
 	}
 
-	n := NewUser{UserID: e.UserID, CPR: e.CPR, Phone: e.Phone, Email: e.Email, Channels: e.Channels,
+	n := UserRequest{UserID: e.UserID, CPR: e.CPR, Phone: e.Phone, Email: e.Email, Channels: e.Channels,
 		Language: e.Language, IAL: LevelSubstantial,
 		Name: strings.TrimSpace(doc.MRZ.SecondaryIdentifier + " " + doc.MRZ.PrimaryIdentifier)}
 	if err := s.checkCPRHolder(ctx, e.CPR, doc.MRZ, birth); err != nil {

@@ -60,7 +60,7 @@ const (
 	CodeAuthenticatorLimit    Code = "authenticator_limit"
 	CodeTransitionForbidden   Code = "transition_forbidden"
 	CodeAuthenticatorBlocked  Code = "authenticator_blocked"
-	CodeAuthenticatorSusp     Code = "authenticator_suspended"
+	CodeAuthenticatorSuspended     Code = "authenticator_suspended"
 	CodeCredentialTaken       Code = "credential_taken"
 	CodeWaitingPeriod         Code = "waiting_period"
 	CodeOrderNotFound         Code = "order_not_found"
@@ -141,7 +141,7 @@ func (c Code) Sentinel() error {
 		return ErrExpired
 	case CodeAuthenticatorLimit, CodeClientLimited, CodeWitnessLimit, CodeProofingLimit:
 		return ErrLimit
-	case CodeUserBlocked, CodeAuthenticatorBlocked, CodeAuthenticatorSusp, CodeActivationBlocked, CodeAttemptsExhausted:
+	case CodeUserBlocked, CodeAuthenticatorBlocked, CodeAuthenticatorSuspended, CodeActivationBlocked, CodeAttemptsExhausted:
 		return ErrLocked
 	case CodeWaitingPeriod:
 		return ErrWaiting

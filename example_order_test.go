@@ -19,7 +19,7 @@ func ExampleService_PlaceOrder() {
 		Address: mitid.PostalAddress{Name: "Anna Hansen", Street: "Vestergade 12", PostalCode: "8000", City: "Aarhus C"}}}
 	svc, _ := mitid.New(mitid.Config{Store: memory.New(), Keys: keys, Clock: clock, Rand: seeded(2), CPRRegister: register})
 	ctx := context.Background()
-	if _, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: "anna.hansen", CPR: "010190-1234", IAL: mitid.LevelSubstantial, Email: "anna@example.dk"}); err != nil {
+	if _, _, err := svc.CreateUser(ctx, mitid.UserRequest{UserID: "anna.hansen", CPR: "010190-1234", IAL: mitid.LevelSubstantial, Email: "anna@example.dk"}); err != nil {
 		panic(err)
 	}
 	rc, err := svc.PlaceOrder(ctx, mitid.OrderRequest{Kind: mitid.KindCodeDisplay, CPR: "010190-1234", Passport: "212345678",

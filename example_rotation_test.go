@@ -29,7 +29,7 @@ func ExampleService_Rewrap() {
 	}
 
 	svc := service("2025", map[string][]byte{"2025": oldKey})
-	u, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: "anna.hansen", CPR: "010190-1234", Email: "anna@example.dk", IAL: mitid.LevelSubstantial})
+	u, _, err := svc.CreateUser(ctx, mitid.UserRequest{UserID: "anna.hansen", CPR: "010190-1234", Email: "anna@example.dk", IAL: mitid.LevelSubstantial})
 	if err != nil {
 		panic(err)
 	}

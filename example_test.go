@@ -20,7 +20,7 @@ func ExampleNew() {
 		panic(err)
 	}
 	ctx := context.Background()
-	u, events, err := svc.CreateUser(ctx, mitid.NewUser{
+	u, events, err := svc.CreateUser(ctx, mitid.UserRequest{
 		UserID: "Anna.Hansen", CPR: "010190-1234", Phone: "12345678",
 		Channels: []mitid.Channel{mitid.ChannelSMS}, IAL: mitid.LevelSubstantial,
 	})
@@ -30,7 +30,7 @@ func ExampleNew() {
 	fmt.Println(u.UserID, u.Phone, u.BirthDate.Format("2006-01-02"))
 	fmt.Println(events[0].Type, "→", events[0].Notify[0].Channel, events[0].Notify[0].Address)
 
-	_, _, err = svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "ANNA.HANSEN", CPR: "020290-1234", IAL: mitid.LevelLow})
+	_, _, err = svc.CreateUser(ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: "ANNA.HANSEN", CPR: "020290-1234", IAL: mitid.LevelLow})
 	fmt.Println(errors.Is(err, mitid.ErrConflict), mitid.ErrorCode(err))
 	// Output:
 	// anna.hansen +4512345678 1990-01-01
@@ -39,7 +39,7 @@ func ExampleNew() {
 }
 
 func ExampleNormalizeUserID() {
-	p := mitid.MitIDPolicy()
+	p := mitid.DefaultPolicy()
 	for _, in := range []string{"Ærø-Anna", "0101901234", "anna"} {
 		out, err := mitid.NormalizeUserID(&p, in)
 		fmt.Printf("%q → %q %v\n", in, out, err)
@@ -57,7 +57,7 @@ func ExampleParseCPR() {
 }
 
 func ExamplePolicy_Validate() {
-	p := mitid.MitIDPolicy()
+	p := mitid.DefaultPolicy()
 	p.MaxConsecutiveFailures = 500
 	for _, d := range p.Validate() {
 		if d.Field == "MaxConsecutiveFailures" {

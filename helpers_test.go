@@ -54,7 +54,7 @@ func newEnv(t *testing.T) *env {
 // anna enrols a standard test user.
 func (e *env) anna(t *testing.T) *mitid.User {
 	t.Helper()
-	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{
 		UserID: "Anna.Hansen", CPR: "010190-1234", Name: "Anna Hansen",
 		Phone: "+45 12 34 56 78", Email: "anna@example.dk",
 		Channels: []mitid.Channel{mitid.ChannelSMS, mitid.ChannelEmail}, IAL: mitid.LevelSubstantial,
@@ -69,7 +69,7 @@ func (e *env) codeDevice(t *testing.T, user uuid.UUID, kind mitid.Kind, state mi
 	t.Helper()
 	dev, err := codedisplaytest.Manufacture(seeded(int(seqN.Add(1))+5000), codedisplay.MitIDParams(), e.clock.Now)
 	require.NoError(t, err)
-	_, evs, err := e.svc.AddCodeDevice(e.ctx, user, mitid.NewCodeDevice{Kind: kind, Serial: dev.Serial().String(), Seed: dev.Seed(), State: state})
+	_, evs, err := e.svc.AddCodeDevice(e.ctx, user, mitid.CodeDeviceRequest{Kind: kind, Serial: dev.Serial().String(), Seed: dev.Seed(), State: state})
 	require.NoError(t, err)
 	return evs[0].Authenticator, dev
 }

@@ -15,7 +15,7 @@ import (
 // A relying party's whole login, in the order a person meets it: BeginLogin
 // names the user and what the login is for; each Submit… step answers the
 // factor the returned Login says comes Next (a code, a pair of codes, the
-// password, the app's approval, the chip's answer); Login shows it again
+// password, the app's approval, the chip's answer); ResumeLogin shows it again
 // after a reload and ChooseMethod switches to another way in; FinishLogin
 // ends it with the LoginResult the relying party acts on, and CancelLogin
 // abandons it. How each step is checked and committed is in loginsteps.go;
@@ -152,8 +152,8 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (got *Login, g
 	return s.startLogin(ctx, u, st, opts, now)
 }
 
-// Login returns a login in progress as the page shows it.
-func (s *Service) Login(ctx context.Context, id string) (*Login, error) {
+// ResumeLogin returns a login in progress as the page shows it.
+func (s *Service) ResumeLogin(ctx context.Context, id string) (*Login, error) {
 	now := s.clock.Now()
 	sess, st, err := s.loadLogin(ctx, id, now)
 	if err != nil {

@@ -67,7 +67,7 @@ type holder struct {
 func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mitid.Kind) *holder {
 	t.Helper()
 	n := seq(t)
-	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: name, CPR: cprFor(n), IAL: ial, Phone: "+4512345678",
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: name, CPR: cprFor(n), IAL: ial, Phone: "+4512345678",
 		Channels: []mitid.Channel{mitid.ChannelSMS}})
 	require.NoError(t, err)
 	h := &holder{user: u}
@@ -76,7 +76,7 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 		case mitid.KindCodeDisplay, mitid.KindAudioReader:
 			dev, err := codedisplaytest.Manufacture(seeded(1000+n), codedisplay.MitIDParams(), e.clock.Now)
 			require.NoError(t, err)
-			_, evs, err := e.svc.AddCodeDevice(e.ctx, u.ID, mitid.NewCodeDevice{Kind: k, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
+			_, evs, err := e.svc.AddCodeDevice(e.ctx, u.ID, mitid.CodeDeviceRequest{Kind: k, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
 			require.NoError(t, err)
 			code, err := dev.Code()
 			require.NoError(t, err)
@@ -100,7 +100,7 @@ func (e *loginEnv) enrol(t testing.TB, name string, ial mitid.Level, kinds ...mi
 		case mitid.KindChip:
 			sim, err := chiptest.NewSimulator(seeded(2_000_000 + n))
 			require.NoError(t, err)
-			_, evs, err := e.svc.AddAuthenticator(e.ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+			_, evs, err := e.svc.AddAuthenticator(e.ctx, u.ID, mitid.AuthenticatorRequest{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 			require.NoError(t, err)
 			opts, sess, err := e.svc.BeginChipActivationWithCode(e.ctx, u.UserID, evs[0].Authenticator, e.paperCode(t, u.ID))
 			require.NoError(t, err)
@@ -301,7 +301,7 @@ func TestLogin_ThreeWrongCodesSuspendTheDevice(t *testing.T) {
 	require.ErrorIs(t, err, mitid.ErrLocked, "the third wrong code suspended the device")
 	var me *mitid.Error
 	require.ErrorAs(t, err, &me)
-	assert.Equal(t, mitid.CodeAuthenticatorSusp, me.Code)
+	assert.Equal(t, mitid.CodeAuthenticatorSuspended, me.Code)
 	assert.True(t, me.Until.IsZero(), "before a factor, nothing about the account: not even until when")
 	assert.NotContains(t, me.Message, "until")
 	assert.Equal(t, tNow.Add(30*time.Second).Add(15*time.Minute), suspendedUntil(t, e, h, h.codeID), "the holder's own view says until when")
@@ -336,7 +336,7 @@ func TestLogin_RepeatedSuspensionsGrowLongerAndNeverBlock(t *testing.T) {
 		_, err = e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
 		var me *mitid.Error
 		require.ErrorAs(t, err, &me, "round %d", round)
-		assert.Equal(t, mitid.CodeAuthenticatorSusp, me.Code, "round %d", round)
+		assert.Equal(t, mitid.CodeAuthenticatorSuspended, me.Code, "round %d", round)
 		assert.Equal(t, e.clock.Now().Add(d), suspendedUntil(t, e, h, h.codeID), "round %d: suspension %d lasts %s", round, round+1, d)
 		e.clock.Advance(d)
 	}
@@ -415,7 +415,7 @@ func TestLogin_StrangerGetsNinetyGuessesThenNothingCounts(t *testing.T) {
 			// Suspended: wait it out.
 			var me *mitid.Error
 			require.ErrorAs(t, err, &me)
-			require.Equal(t, mitid.CodeAuthenticatorSusp, me.Code)
+			require.Equal(t, mitid.CodeAuthenticatorSuspended, me.Code)
 			e.clock.Set(suspendedUntil(t, e, h, h.codeID))
 			continue
 		}
@@ -469,7 +469,7 @@ func strangerGuesses(t *testing.T, e *loginEnv, h *holder, n int) {
 		}
 		var me *mitid.Error
 		require.ErrorAs(t, err, &me)
-		require.Equal(t, mitid.CodeAuthenticatorSusp, me.Code)
+		require.Equal(t, mitid.CodeAuthenticatorSuspended, me.Code)
 		e.clock.Set(suspendedUntil(t, e, h, h.codeID))
 	}
 }
@@ -591,7 +591,7 @@ func TestLogin_AttemptsAtASuspendedAuthenticator(t *testing.T) {
 
 	_, err = e.svc.SubmitApproval(e.ctx, app.ID, h.approve(t, app))
 	require.ErrorIs(t, err, mitid.ErrLocked)
-	assert.Equal(t, mitid.CodeAuthenticatorSusp, mitid.ErrorCode(err))
+	assert.Equal(t, mitid.CodeAuthenticatorSuspended, mitid.ErrorCode(err))
 	var me *mitid.Error
 	require.ErrorAs(t, err, &me)
 	assert.True(t, me.Until.IsZero(), "the first factor was refused: the end is not shown to whoever is at the keyboard")
@@ -685,7 +685,7 @@ func TestLogin_FactorIsRecordedOnlyOnTheLoginItWasGivenFor(t *testing.T) {
 	_, err = e.svc.SubmitCode(e.ctx, l.ID, code)
 	require.Error(t, err)
 	assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err), "the login moved on meanwhile")
-	again, err := e.svc.Login(e.ctx, l.ID)
+	again, err := e.svc.ResumeLogin(e.ctx, l.ID)
 	require.NoError(t, err)
 	assert.Equal(t, mitid.StepCode, again.Next, "the switched login still waits for a code")
 	_, err = e.svc.SubmitCode(e.ctx, l.ID, code)
@@ -709,7 +709,7 @@ func TestLogin_ReloadShowsWhereTheLoginStands(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, stepped.Options, "a step leaves the options out")
 
-	got, err := e.svc.Login(e.ctx, l.ID)
+	got, err := e.svc.ResumeLogin(e.ctx, l.ID)
 	require.NoError(t, err)
 	require.Len(t, got.Options, len(begun.Options), "a reload lists the options again")
 	for i, o := range got.Options {
@@ -725,9 +725,9 @@ func TestLogin_ReloadShowsWhereTheLoginStands(t *testing.T) {
 	e.complete(t, h, got)
 	_, err = e.svc.FinishLogin(e.ctx, l.ID)
 	require.NoError(t, err)
-	_, err = e.svc.Login(e.ctx, l.ID)
+	_, err = e.svc.ResumeLogin(e.ctx, l.ID)
 	require.ErrorIs(t, err, mitid.ErrReplay, "a finished login cannot be reloaded")
-	_, err = e.svc.Login(e.ctx, "no-such-login")
+	_, err = e.svc.ResumeLogin(e.ctx, "no-such-login")
 	require.ErrorIs(t, err, mitid.ErrNotFound)
 }
 
@@ -913,7 +913,7 @@ func TestBeginLogin_AllClosedSaysWhyButNotUntilWhen(t *testing.T) {
 	require.ErrorIs(t, err, mitid.ErrLocked)
 	var me *mitid.Error
 	require.ErrorAs(t, err, &me)
-	assert.Equal(t, mitid.CodeAuthenticatorSusp, me.Code)
+	assert.Equal(t, mitid.CodeAuthenticatorSuspended, me.Code)
 	assert.True(t, me.Until.IsZero())
 	assert.NotContains(t, me.Message, until.UTC().Format(time.RFC3339))
 	assert.Equal(t, until, suspendedUntil(t, e, h, h.appID))

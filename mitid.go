@@ -59,7 +59,7 @@ type Config struct {
 	// NotifyTimeout bounds each direct hand-over to the Notifier (a code by
 	// SMS); 10 seconds when zero.
 	NotifyTimeout time.Duration
-	// Policy holds the scheme's numbers (MitIDPolicy when nil). A policy with
+	// Policy holds the scheme's numbers (DefaultPolicy when nil). A policy with
 	// values no scheme could run with is refused; departures from MitID or
 	// NIST are allowed (see Policy.Validate).
 	Policy *Policy
@@ -125,7 +125,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Keys == nil {
 		return nil, errorf(CodeConfigInvalid, "config: a KeyRing is required (NewKeyRing; NewRandomKeyRing for tests)")
 	}
-	s := &Service{store: cfg.Store, keys: cfg.Keys, notifier: cfg.Notifier, clock: cfg.Clock, policy: MitIDPolicy(), chip: cfg.Chip, cprRegister: cfg.CPRRegister}
+	s := &Service{store: cfg.Store, keys: cfg.Keys, notifier: cfg.Notifier, clock: cfg.Clock, policy: DefaultPolicy(), chip: cfg.Chip, cprRegister: cfg.CPRRegister}
 	if s.clock == nil {
 		s.clock = systemClock{}
 	}

@@ -79,9 +79,9 @@ type Order struct {
 	Language        Language  `json:"language,omitempty"`
 	TermsAccepted   bool      `json:"terms_accepted"`
 	TermsAcceptedAt time.Time `json:"terms_accepted_at,omitzero"`
-	// PriceØre is what the order costs, in øre; Free says it is one of the
+	// PriceOre is what the order costs, in øre; Free says it is one of the
 	// person's free code devices (Policy.FreeCodeDevices).
-	PriceØre int         `json:"price_ore"`
+	PriceOre int         `json:"price_ore"`
 	Free     bool        `json:"free,omitempty"`
 	Status   OrderStatus `json:"status"`
 	PlacedAt time.Time   `json:"placed_at"`
@@ -153,7 +153,7 @@ func (o *Order) Validate() error {
 		return bad("order", "an order needs a number")
 	case !o.Kind.Physical():
 		return bad("kind", "a %s is not ordered", o.Kind)
-	case o.PriceØre < 0:
+	case o.PriceOre < 0:
 		return bad("price", "a price cannot be negative")
 	case !o.TermsAccepted:
 		return bad("terms", "an order needs the terms accepted")

@@ -92,7 +92,7 @@ func (r *Receipt) String() string {
 	if o.Free {
 		b.WriteString(", free")
 	} else {
-		b.WriteString(", DKK " + formatØre(o.PriceØre))
+		b.WriteString(", DKK " + formatOre(o.PriceOre))
 		if o.Status == OrderPlaced {
 			b.WriteString(" (not paid yet)")
 		}
@@ -119,9 +119,9 @@ func (r *Receipt) String() string {
 	return b.String()
 }
 
-// formatØre writes an amount in øre as Danish kroner, "143.60".
-func formatØre(øre int) string {
-	return strconv.Itoa(øre/100) + "." + strconv.Itoa(øre%100/10) + strconv.Itoa(øre%10)
+// formatOre writes an amount in øre as Danish kroner, "143.60".
+func formatOre(ore int) string {
+	return strconv.Itoa(ore/100) + "." + strconv.Itoa(ore%100/10) + strconv.Itoa(ore%10)
 }
 
 // checkOrderRequest checks what can be checked without the person: every
@@ -293,7 +293,7 @@ func (s *Service) expectedDelivery(k Kind, abroad bool, placed time.Time) (from,
 // identification is then finished. The price is decided with the order,
 // atomically on the person's record: their first Policy.FreeCodeDevices
 // code displays and audio code readers are free, later ones cost
-// Policy.CodeDevicePriceØre, a chip Policy.ChipPriceØre. The order, the
+// Policy.CodeDevicePriceOre, a chip Policy.ChipPriceOre. The order, the
 // count and the event (with the e-mail receipt and a notice on the
 // person's own channels) commit together. A free order is paid at once; a
 // priced one is paid with r.Pay, or later with PayOrder. If the payment
@@ -389,21 +389,21 @@ func (s *Service) decideOrder(ctx context.Context, o *Order, u *User) ([]Event, 
 	}
 	switch {
 	case o.Kind == KindChip:
-		o.PriceØre = s.policy.ChipPriceØre
+		o.PriceOre = s.policy.ChipPriceOre
 	case u != nil && u.FreeCodeDevices < s.policy.FreeCodeDevices:
 		o.Free = true
 		u.FreeCodeDevices++
 	default:
-		o.PriceØre = s.policy.CodeDevicePriceØre
+		o.PriceOre = s.policy.CodeDevicePriceOre
 	}
 	o.Status = OrderPlaced
-	if o.PriceØre == 0 {
+	if o.PriceOre == 0 {
 		o.Status = OrderPaid
 	}
 	o.PlacedAt, o.ChangedAt, o.TermsAcceptedAt = now, now, now
 	o.ExpectedFrom, o.ExpectedBy = s.expectedDelivery(o.Kind, o.Abroad, now)
 	ev := Event{Type: EventOrderPlaced, Order: o.Number, Kind: o.Kind, Authenticator: o.Replaces, Reason: string(o.Reason),
-		Detail: map[string]string{"price_ore": strconv.Itoa(o.PriceØre), "delivery": string(o.Delivery), "identification": string(o.Identification)}}
+		Detail: map[string]string{"price_ore": strconv.Itoa(o.PriceOre), "delivery": string(o.Delivery), "identification": string(o.Identification)}}
 	if o.ReceiptEmail != "" {
 		ev.Notify = append(ev.Notify, Delivery{Channel: ChannelEmail, Address: o.ReceiptEmail, Language: o.Language})
 	}
@@ -516,7 +516,7 @@ func (s *Service) PayOrder(ctx context.Context, number string, p PaymentDetails)
 	if o.Status != OrderPlaced {
 		return nil, orderStateError(o, OrderPaid)
 	}
-	rc, err := s.payment.Charge(ctx, Charge{Order: o.Number, AmountØre: o.PriceØre, Currency: "DKK", Method: p.Method, Token: p.Token})
+	rc, err := s.payment.Charge(ctx, Charge{Order: o.Number, AmountOre: o.PriceOre, Currency: "DKK", Method: p.Method, Token: p.Token})
 	if err != nil {
 		if ErrorCode(err) == "" {
 			err = NewError(CodePaymentUnavailable, err, "the payment could not be made; nothing was charged, try again")

@@ -154,7 +154,7 @@ func TestPlaceOrder_FirstThreeCodeDevicesAreFreeThenPriced(t *testing.T) {
 		r := byPassport(h, "123456789", k)
 		rc, err := e.svc.PlaceOrder(e.ctx, r)
 		require.NoError(t, err)
-		assert.Equal(t, want, rc.Order.PriceØre, "order %d", i+1)
+		assert.Equal(t, want, rc.Order.PriceOre, "order %d", i+1)
 		assert.Equal(t, want == 0, rc.Order.Free)
 		if want == 0 {
 			assert.Equal(t, mitid.OrderPaid, rc.Order.Status, "a free order needs no payment")
@@ -170,7 +170,7 @@ func TestPlaceOrder_FirstThreeCodeDevicesAreFreeThenPriced(t *testing.T) {
 	// A chip is never free.
 	rc, err := e.svc.PlaceOrder(e.ctx, byPassport(h, "123456789", mitid.KindChip))
 	require.NoError(t, err)
-	assert.Equal(t, 14360, rc.Order.PriceØre)
+	assert.Equal(t, 14360, rc.Order.PriceOre)
 
 	// Cancelling a free order gives its place back.
 	_, err = e.svc.CancelOrder(e.ctx, numbers[1], "ordered twice")
@@ -178,13 +178,13 @@ func TestPlaceOrder_FirstThreeCodeDevicesAreFreeThenPriced(t *testing.T) {
 	rc, err = e.svc.PlaceOrder(e.ctx, byPassport(h, "123456789", mitid.KindCodeDisplay))
 	require.NoError(t, err)
 	assert.True(t, rc.Order.Free)
-	assert.Zero(t, rc.Order.PriceØre)
+	assert.Zero(t, rc.Order.PriceOre)
 
 	// An unidentified code display is priced: no person to count it on.
 	rc, err = e.svc.PlaceOrder(e.ctx, mitid.OrderRequest{Kind: mitid.KindCodeDisplay, Reason: mitid.ReasonNew,
 		Delivery: mitid.DeliverPickUp, PickUpAt: "Borgerservice Aarhus", AcceptTerms: true})
 	require.NoError(t, err)
-	assert.Equal(t, 4176, rc.Order.PriceØre)
+	assert.Equal(t, 4176, rc.Order.PriceOre)
 	assert.Equal(t, uuid.Nil, rc.Order.User)
 }
 
@@ -192,7 +192,7 @@ func TestPlaceOrder_PolicyPricesAndFreeCountAreRead(t *testing.T) {
 	st := checkedStore(t)
 	e := newOrderEnv(t, st)
 	p := e.svc.Policy()
-	p.FreeCodeDevices, p.CodeDevicePriceØre, p.ChipPriceØre = 1, 5000, 20000
+	p.FreeCodeDevices, p.CodeDevicePriceOre, p.ChipPriceOre = 1, 5000, 20000
 	svc, err := mitid.New(mitid.Config{Store: st, Keys: mustKeys(t), Clock: e.clock, Rand: seeded(4), Policy: &p, CPRRegister: e.cpr, Payment: e.pay})
 	require.NoError(t, err)
 	h := e.enrol(t, "policy.prices", mitid.LevelSubstantial)
@@ -200,11 +200,11 @@ func TestPlaceOrder_PolicyPricesAndFreeCountAreRead(t *testing.T) {
 	for _, want := range []int{0, 5000} {
 		rc, err := svc.PlaceOrder(e.ctx, byPassport(h, "123456789", mitid.KindCodeDisplay))
 		require.NoError(t, err)
-		assert.Equal(t, want, rc.Order.PriceØre)
+		assert.Equal(t, want, rc.Order.PriceOre)
 	}
 	rc, err := svc.PlaceOrder(e.ctx, byPassport(h, "123456789", mitid.KindChip))
 	require.NoError(t, err)
-	assert.Equal(t, 20000, rc.Order.PriceØre)
+	assert.Equal(t, 20000, rc.Order.PriceOre)
 }
 
 func TestPlaceOrder_IdentifiedByAFinishedLoginOfThisService(t *testing.T) {
@@ -372,11 +372,11 @@ func TestOrder_UnpaidChipIsNotShippedAndPaymentIsOnce(t *testing.T) {
 	o, err := e.svc.PayOrder(e.ctx, rc.Order.Number, mitid.PaymentDetails{Method: mitid.PayByMobilePay, Token: "mp"})
 	require.NoError(t, err)
 	assert.Equal(t, mitid.OrderPaid, o.Status)
-	assert.Equal(t, 14360, o.Payment.AmountØre)
+	assert.Equal(t, 14360, o.Payment.AmountOre)
 	_, err = e.svc.PayOrder(e.ctx, rc.Order.Number, mitid.PaymentDetails{Method: mitid.PayByMobilePay, Token: "mp"})
 	assert.Equal(t, mitid.CodeOrderState, mitid.ErrorCode(err))
-	øre, n := e.pay.Charged()
-	assert.Equal(t, 14360, øre)
+	ore, n := e.pay.Charged()
+	assert.Equal(t, 14360, ore)
 	assert.Equal(t, 1, n)
 
 	o, err = e.svc.ShipOrder(e.ctx, rc.Order.Number, mitid.ShippedDevice{})

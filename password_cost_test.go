@@ -34,7 +34,7 @@ func atSuspendedPassword(tb testing.TB) (*loginEnv, *holder, *mitid.Login) {
 		require.Equal(tb, mitid.CodeWrongPassword, mitid.ErrorCode(err))
 	}
 	_, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
-	require.Equal(tb, mitid.CodeAuthenticatorSusp, mitid.ErrorCode(err))
+	require.Equal(tb, mitid.CodeAuthenticatorSuspended, mitid.ErrorCode(err))
 	return e, h, l
 }
 
@@ -71,7 +71,7 @@ func TestPassword_NoArgon2idForAnAttemptThatWouldBeRefused(t *testing.T) {
 	e, h, l := atSuspendedPassword(t)
 	refused := allocated(func() {
 		_, err := e.svc.SubmitPassword(e.ctx, l.ID, password)
-		require.Equal(t, mitid.CodeAuthenticatorSusp, mitid.ErrorCode(err))
+		require.Equal(t, mitid.CodeAuthenticatorSuspended, mitid.ErrorCode(err))
 	})
 	assert.Less(t, refused, uint64(1<<20), "a refused attempt allocated %d bytes", refused)
 
@@ -89,7 +89,7 @@ func TestPassword_NoArgon2idForAnAttemptThatWouldBeRefused(t *testing.T) {
 // BenchmarkPasswordAtSuspendedPassword64 is 64 concurrent password
 // submissions at a suspended password (the attack that took 2.1 GB and 34 s
 // of CPU for 32 requests); compare B/op and ns/op with
-// BenchmarkRawArgon2idMitIDPolicy, one hash at MitID's parameters.
+// BenchmarkRawArgon2idDefaultPolicy, one hash at MitID's parameters.
 func BenchmarkPasswordAtSuspendedPassword64(b *testing.B) {
 	e, _, l := atSuspendedPassword(b)
 	b.SetParallelism(64 / runtime.GOMAXPROCS(0))
@@ -97,17 +97,17 @@ func BenchmarkPasswordAtSuspendedPassword64(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := e.svc.SubmitPassword(e.ctx, l.ID, password); mitid.ErrorCode(err) != mitid.CodeAuthenticatorSusp {
+			if _, err := e.svc.SubmitPassword(e.ctx, l.ID, password); mitid.ErrorCode(err) != mitid.CodeAuthenticatorSuspended {
 				b.Error(err)
 			}
 		}
 	})
 }
 
-// BenchmarkRawArgon2idMitIDPolicy is one argon2id hash at MitID's default
+// BenchmarkRawArgon2idDefaultPolicy is one argon2id hash at MitID's default
 // parameters.
-func BenchmarkRawArgon2idMitIDPolicy(b *testing.B) {
-	a := mitid.MitIDPolicy().Argon2
+func BenchmarkRawArgon2idDefaultPolicy(b *testing.B) {
+	a := mitid.DefaultPolicy().Argon2
 	salt := make([]byte, a.SaltLen)
 	_, _ = rand.Read(salt)
 	b.ReportAllocs()
@@ -143,7 +143,7 @@ func TestChangePassword_NoArgon2idOnceTheBudgetIsSpent(t *testing.T) {
 func TestActivateWithCode_NoArgon2idForAnAttemptThatWouldBeRefused(t *testing.T) {
 	e := newLoginEnv(t, memory.New())
 	e.withPolicy(t, func(p *mitid.Policy) { p.Argon2 = heavyArgon2 })
-	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "activation-flood", CPR: cprFor(seq(t)), IAL: mitid.LevelSubstantial, Email: "a@example.dk"})
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: "activation-flood", CPR: cprFor(seq(t)), IAL: mitid.LevelSubstantial, Email: "a@example.dk"})
 	require.NoError(t, err)
 	dev, display := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
 	serial := "5720000019"

@@ -36,12 +36,12 @@ func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
 // BenchmarkCheckPassword is the password rules (NFKC, length, package
 // weakpassword, CPR number) run beside BenchmarkArgon2idHash, the hash under
-// MitIDPolicy that every accepted password then costs, so the rules' share
+// DefaultPolicy that every accepted password then costs, so the rules' share
 // reads as a ratio:
 //
 //	go test -run='^$' -bench='CheckPassword|Argon2idHash' -benchmem ./
 func BenchmarkCheckPassword(b *testing.B) {
-	p := MitIDPolicy()
+	p := DefaultPolicy()
 	cpr, err := ParseCPR("010190-1234")
 	if err != nil {
 		b.Fatal(err)
@@ -55,7 +55,7 @@ func BenchmarkCheckPassword(b *testing.B) {
 }
 
 func BenchmarkArgon2idHash(b *testing.B) {
-	a := MitIDPolicy().Argon2
+	a := DefaultPolicy().Argon2
 	salt := make([]byte, a.SaltLen)
 	for b.Loop() {
 		argon2.IDKey([]byte("korrekt hest batteri"), salt, a.Time, a.Memory, a.Threads, a.KeyLen)

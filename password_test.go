@@ -44,7 +44,7 @@ func TestChangePassword_WrongCurrentCountsAsAtLogin(t *testing.T) {
 	assert.Equal(t, 3, u.Failures)
 	_, _, err = e.svc.ChangePassword(e.ctx, h.user.ID, password, "ny hest ny stald")
 	require.ErrorIs(t, err, mitid.ErrLocked, "three wrong passwords suspend it, even the right one now waits")
-	assert.Equal(t, mitid.CodeAuthenticatorSusp, mitid.ErrorCode(err))
+	assert.Equal(t, mitid.CodeAuthenticatorSuspended, mitid.ErrorCode(err))
 }
 
 func TestChangePassword_BlockedMitIDIsRefusedAndCountsNothing(t *testing.T) {
@@ -71,7 +71,7 @@ func TestChangePassword_BlockedMitIDIsRefusedAndCountsNothing(t *testing.T) {
 // stored. The context words are the user ID, the name and "MitID".
 func TestSetPassword_WeakPasswordsAreRefusedWithWhatToDo(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
-	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: "stald-karen", CPR: cprFor(seq(t)), Name: "Karen Blixen",
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: "stald-karen", CPR: cprFor(seq(t)), Name: "Karen Blixen",
 		IAL: mitid.LevelSubstantial, Phone: "+4512345678", Channels: []mitid.Channel{mitid.ChannelSMS}})
 	require.NoError(t, err)
 	for _, tc := range []struct{ rule, password, says string }{

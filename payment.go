@@ -25,7 +25,7 @@ type Charge struct {
 	// idempotency key, so a charge retried after a timeout is not taken
 	// twice.
 	Order     string
-	AmountØre int
+	AmountOre int
 	Currency  string // "DKK"
 	Method    PaymentMethod
 	// Token is what the provider's own payment page or app handed back
@@ -38,7 +38,7 @@ type Charge struct {
 type PaymentReceipt struct {
 	Reference string        `json:"reference"`
 	Method    PaymentMethod `json:"method"`
-	AmountØre int           `json:"amount_ore"`
+	AmountOre int           `json:"amount_ore"`
 	At        time.Time     `json:"at"`
 	// RefundedAt is set when the amount was paid back (a cancelled order).
 	RefundedAt time.Time `json:"refunded_at,omitzero"`
@@ -80,7 +80,7 @@ func (p *Payments) Charge(_ context.Context, c Charge) (PaymentReceipt, error) {
 	if r, ok := p.charges[c.Order]; ok {
 		return r, nil
 	}
-	if c.AmountØre <= 0 || !c.Method.Valid() {
+	if c.AmountOre <= 0 || !c.Method.Valid() {
 		return PaymentReceipt{}, errorf(CodePaymentDeclined, "the payment was refused: no amount or no method")
 	}
 	if p.Declined[c.Token] {
@@ -93,7 +93,7 @@ func (p *Payments) Charge(_ context.Context, c Charge) (PaymentReceipt, error) {
 	if p.Now != nil {
 		now = p.Now
 	}
-	r := PaymentReceipt{Reference: "PAY-" + c.Order, Method: c.Method, AmountØre: c.AmountØre, At: now()}
+	r := PaymentReceipt{Reference: "PAY-" + c.Order, Method: c.Method, AmountOre: c.AmountOre, At: now()}
 	p.charges[c.Order] = r
 	return r, nil
 }
@@ -114,14 +114,14 @@ func (p *Payments) Refund(_ context.Context, order, reference string) error {
 
 // Charged returns the total charged and not refunded, in øre, and how many
 // charges that is.
-func (p *Payments) Charged() (øre, n int) {
+func (p *Payments) Charged() (ore, n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for o, r := range p.charges {
 		if !p.refunds[o] {
-			øre += r.AmountØre
+			ore += r.AmountOre
 			n++
 		}
 	}
-	return øre, n
+	return ore, n
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // Policy holds every number of the scheme: lengths, limits, validity
-// periods, waiting periods, prices. MitIDPolicy returns MitID's values; an
+// periods, waiting periods, prices. DefaultPolicy returns MitID's values; an
 // integrator may change any of them, and Validate reports where a policy
 // departs from MitID's rules or from NIST SP 800-63B.
 //
@@ -46,8 +46,8 @@ type Policy struct {
 
 	// Ordering (mitid.dk: Ordering and activating a new MitID authenticator; Questions and answers about MitID; MitID chip), prices in øre
 	FreeCodeDevices           int // the first 3 code displays/audio readers are free
-	CodeDevicePriceØre        int // 41.76 DKK = 4176 øre
-	ChipPriceØre              int // 143.60 DKK = 14360 øre
+	CodeDevicePriceOre        int // 41.76 DKK = 4176 øre
+	ChipPriceOre              int // 143.60 DKK = 14360 øre
 	DeliveryWorkingDays       int // 8 working days by mail in Denmark
 	ChipDeliveryMinWorkingDay int // chip: 3-7 working days (mitid.dk: MitID chip)
 	ChipDeliveryMaxWorkingDay int
@@ -114,9 +114,9 @@ type Argon2Params struct {
 
 const day = 24 * time.Hour
 
-// MitIDPolicy returns MitID's rules as the library knows them, each number
+// DefaultPolicy returns MitID's rules as the library knows them, each number
 // with its source in the field comments of Policy.
-func MitIDPolicy() Policy {
+func DefaultPolicy() Policy {
 	return Policy{
 		UserIDMinLength: 5,
 		UserIDMaxLength: 48,
@@ -149,8 +149,8 @@ func MitIDPolicy() Policy {
 		MaxPasswords:   1,
 
 		FreeCodeDevices:           3,
-		CodeDevicePriceØre:        4176,
-		ChipPriceØre:              14360,
+		CodeDevicePriceOre:        4176,
+		ChipPriceOre:              14360,
 		DeliveryWorkingDays:       8,
 		ChipDeliveryMinWorkingDay: 3,
 		ChipDeliveryMaxWorkingDay: 7,
@@ -222,12 +222,12 @@ func (d Departure) String() string {
 // 800-63B, and every value no scheme could run with (SourceSanity). MitID's
 // own policy departs from NIST in a few documented places (an activation
 // code valid 30 minutes and sent by SMS; NIST allows 10 minutes and no
-// SMS), so MitIDPolicy().Validate() is not empty: it states those.
+// SMS), so DefaultPolicy().Validate() is not empty: it states those.
 //
 // A policy with a SourceSanity departure must not be used; New refuses it.
 func (p Policy) Validate() []Departure {
 	var out []Departure
-	m := MitIDPolicy()
+	m := DefaultPolicy()
 	add := func(field string, src Source, rule string, value any) {
 		out = append(out, Departure{Field: field, Source: src, Rule: rule, Value: fmt.Sprint(value)})
 	}
@@ -269,8 +269,8 @@ func (p Policy) Validate() []Departure {
 	}{
 		{"MinimumAge", int64(p.MinimumAge)}, {"PasswordChangeWait", int64(p.PasswordChangeWait)},
 		{"PhoneChangeQuarantine", int64(p.PhoneChangeQuarantine)}, {"AccessRequestWait", int64(p.AccessRequestWait)},
-		{"FreeCodeDevices", int64(p.FreeCodeDevices)}, {"CodeDevicePriceØre", int64(p.CodeDevicePriceØre)},
-		{"ChipPriceØre", int64(p.ChipPriceØre)}, {"OTPSkew", int64(p.OTPSkew)},
+		{"FreeCodeDevices", int64(p.FreeCodeDevices)}, {"CodeDevicePriceOre", int64(p.CodeDevicePriceOre)},
+		{"ChipPriceOre", int64(p.ChipPriceOre)}, {"OTPSkew", int64(p.OTPSkew)},
 		{"WitnessMinAge", int64(p.WitnessMinAge)}, {"WitnessMinMitIDAge", int64(p.WitnessMinMitIDAge)},
 		{"ChipDeliveryMinWorkingDay", int64(p.ChipDeliveryMinWorkingDay)}, {"DeliveryAbroad", int64(p.DeliveryAbroad)},
 		{"PossessionReserve", int64(p.PossessionReserve)},
@@ -392,8 +392,8 @@ func diffFields(want, got Policy) []fieldDiff {
 	cmp("MaxChips", want.MaxChips, got.MaxChips)
 	cmp("MaxPasswords", want.MaxPasswords, got.MaxPasswords)
 	cmp("FreeCodeDevices", want.FreeCodeDevices, got.FreeCodeDevices)
-	cmp("CodeDevicePriceØre", want.CodeDevicePriceØre, got.CodeDevicePriceØre)
-	cmp("ChipPriceØre", want.ChipPriceØre, got.ChipPriceØre)
+	cmp("CodeDevicePriceOre", want.CodeDevicePriceOre, got.CodeDevicePriceOre)
+	cmp("ChipPriceOre", want.ChipPriceOre, got.ChipPriceOre)
 	cmp("DeliveryWorkingDays", want.DeliveryWorkingDays, got.DeliveryWorkingDays)
 	cmp("ChipDeliveryMinWorkingDay", want.ChipDeliveryMinWorkingDay, got.ChipDeliveryMinWorkingDay)
 	cmp("ChipDeliveryMaxWorkingDay", want.ChipDeliveryMaxWorkingDay, got.ChipDeliveryMaxWorkingDay)

@@ -11,8 +11,8 @@ import (
 	"github.com/go-mitid/mitid"
 )
 
-func TestMitIDPolicy_HoldsTheReferenceNumbers(t *testing.T) {
-	p := mitid.MitIDPolicy()
+func TestDefaultPolicy_HoldsTheReferenceNumbers(t *testing.T) {
+	p := mitid.DefaultPolicy()
 	assert.Equal(t, 5, p.UserIDMinLength)
 	assert.Equal(t, 48, p.UserIDMaxLength)
 	assert.Equal(t, 13, p.MinimumAge)
@@ -30,8 +30,8 @@ func TestMitIDPolicy_HoldsTheReferenceNumbers(t *testing.T) {
 	assert.Equal(t, 1, p.MaxCodeDevices)
 	assert.Equal(t, 1, p.MaxChips)
 	assert.Equal(t, 3, p.FreeCodeDevices)
-	assert.Equal(t, 4176, p.CodeDevicePriceØre)
-	assert.Equal(t, 14360, p.ChipPriceØre)
+	assert.Equal(t, 4176, p.CodeDevicePriceOre)
+	assert.Equal(t, 14360, p.ChipPriceOre)
 	assert.Equal(t, 8, p.DeliveryWorkingDays)
 	assert.Equal(t, 3, p.ChipDeliveryMinWorkingDay)
 	assert.Equal(t, 7, p.ChipDeliveryMaxWorkingDay)
@@ -48,11 +48,11 @@ func TestMitIDPolicy_HoldsTheReferenceNumbers(t *testing.T) {
 	assert.Equal(t, 130, p.TransactionTextLimit)
 }
 
-// TestMitIDPolicy_DepartsFromNISTWhereTheReferenceSays: MitID's own numbers
+// TestDefaultPolicy_DepartsFromNISTWhereTheReferenceSays: MitID's own numbers
 // depart from NIST SP 800-63B on activation codes, and only there.
-func TestMitIDPolicy_DepartsFromNISTWhereTheReferenceSays(t *testing.T) {
+func TestDefaultPolicy_DepartsFromNISTWhereTheReferenceSays(t *testing.T) {
 	var fields []string
-	for _, d := range mitid.MitIDPolicy().Validate() {
+	for _, d := range mitid.DefaultPolicy().Validate() {
 		require.Equal(t, mitid.SourceNIST, d.Source, "MitID's policy departs from nothing but NIST: %s", d)
 		fields = append(fields, d.Field)
 	}
@@ -77,7 +77,7 @@ func TestPolicyValidate_ReportsDepartures(t *testing.T) {
 		{"argon2 below OWASP's floor: 19 MiB with one pass", func(p *mitid.Policy) { p.Argon2.Memory, p.Argon2.Time = 19*1024, 1 }, "Argon2", mitid.SourceNIST},
 		{"argon2 below OWASP's floor: 6 MiB with ten passes", func(p *mitid.Policy) { p.Argon2.Memory, p.Argon2.Time = 6*1024, 10 }, "Argon2", mitid.SourceNIST},
 		{"a fourth app departs from MitID", func(p *mitid.Policy) { p.MaxApps = 4 }, "MaxApps", mitid.SourceMitID},
-		{"a cheaper chip departs from MitID", func(p *mitid.Policy) { p.ChipPriceØre = 100 }, "ChipPriceØre", mitid.SourceMitID},
+		{"a cheaper chip departs from MitID", func(p *mitid.Policy) { p.ChipPriceOre = 100 }, "ChipPriceOre", mitid.SourceMitID},
 		{"zero wrong codes is nonsense", func(p *mitid.Policy) { p.WrongCodeLimit = 0 }, "WrongCodeLimit", mitid.SourceSanity},
 		{"a negative wait is nonsense", func(p *mitid.Policy) { p.AccessRequestWait = -time.Hour }, "AccessRequestWait", mitid.SourceSanity},
 		{"an unknown OTP algorithm is nonsense", func(p *mitid.Policy) { p.OTPAlgorithm = "MD5" }, "OTPAlgorithm", mitid.SourceSanity},
@@ -86,7 +86,7 @@ func TestPolicyValidate_ReportsDepartures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.rule, func(t *testing.T) {
-			p := mitid.MitIDPolicy()
+			p := mitid.DefaultPolicy()
 			tc.change(&p)
 			found := false
 			for _, d := range p.Validate() {
@@ -109,7 +109,7 @@ func TestPolicyValidate_CoversEveryField(t *testing.T) {
 	for i := 0; i < typ.NumField(); i++ {
 		f := typ.Field(i)
 		t.Run(f.Name, func(t *testing.T) {
-			p := mitid.MitIDPolicy()
+			p := mitid.DefaultPolicy()
 			v := reflect.ValueOf(&p).Elem().Field(i)
 			switch v.Kind() {
 			case reflect.Int, reflect.Int64:
@@ -138,7 +138,7 @@ func TestPolicyValidate_CoversEveryField(t *testing.T) {
 func TestNew_RefusesANonsensePolicyAndMissingParts(t *testing.T) {
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
 	require.NoError(t, err)
-	p := mitid.MitIDPolicy()
+	p := mitid.DefaultPolicy()
 	p.MaxChips = 0
 	_, err = mitid.New(mitid.Config{Store: checkedStore(t), Keys: keys, Policy: &p})
 	require.ErrorIs(t, err, mitid.ErrInvalid)
@@ -151,7 +151,7 @@ func TestNew_RefusesANonsensePolicyAndMissingParts(t *testing.T) {
 	require.ErrorIs(t, err, mitid.ErrInvalid)
 	assert.Contains(t, err.Error(), "KeyRing")
 
-	p = mitid.MitIDPolicy()
+	p = mitid.DefaultPolicy()
 	p.MaxApps = 5 // a departure, not nonsense
 	_, err = mitid.New(mitid.Config{Store: checkedStore(t), Keys: keys, Policy: &p})
 	require.NoError(t, err)
@@ -161,11 +161,11 @@ func TestNew_RefusesANonsensePolicyAndMissingParts(t *testing.T) {
 // argon2id pair OWASP lists passes the floor, the default among them.
 func TestPolicyValidate_OWASPsArgon2PairsMeetTheFloor(t *testing.T) {
 	for _, pair := range [][2]uint32{{46 * 1024, 1}, {19 * 1024, 2}, {12 * 1024, 3}, {9 * 1024, 4}, {7 * 1024, 5}} {
-		p := mitid.MitIDPolicy()
+		p := mitid.DefaultPolicy()
 		p.Argon2.Memory, p.Argon2.Time = pair[0], pair[1]
 		for _, d := range p.Validate() {
 			assert.False(t, d.Field == "Argon2" && d.Source == mitid.SourceNIST, "m=%d t=%d: %s", pair[0], pair[1], d)
 		}
 	}
-	assert.Equal(t, mitid.Argon2Params{Time: 1, Memory: 46 * 1024, Threads: 1, KeyLen: 32, SaltLen: 16}, mitid.MitIDPolicy().Argon2)
+	assert.Equal(t, mitid.Argon2Params{Time: 1, Memory: 46 * 1024, Threads: 1, KeyLen: 32, SaltLen: 16}, mitid.DefaultPolicy().Argon2)
 }

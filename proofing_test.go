@@ -18,7 +18,7 @@ import (
 // (activated by code at the current time).
 func (e *orderEnv) withApp(t *testing.T, userID, cpr string) *holder {
 	t.Helper()
-	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{UserID: userID, CPR: cpr, IAL: mitid.LevelSubstantial, Phone: "+4512345678",
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: userID, CPR: cpr, IAL: mitid.LevelSubstantial, Phone: "+4512345678",
 		Channels: []mitid.Channel{mitid.ChannelSMS}})
 	require.NoError(t, err)
 	sim, err := apptest.NewSimulator(seeded(seq(t)+3_000_000), "123456")

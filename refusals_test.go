@@ -39,7 +39,7 @@ func TestSubmitChip_RefusalsHaveDistinctCodes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, u.Failures, "neither a malformed nor a stale answer is an attempt")
 
-	l, err = e.svc.Login(e.ctx, l.ID)
+	l, err = e.svc.ResumeLogin(e.ctx, l.ID)
 	require.NoError(t, err)
 	phished, err := h.chip.Login(l.ChipOptions, "https://mitid.example.evil", chiptest.WithoutClientChecks())
 	require.NoError(t, err)
@@ -49,7 +49,7 @@ func TestSubmitChip_RefusalsHaveDistinctCodes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, u.Failures, "a signature made on another page is no guess at the holder's secret")
 
-	l, err = e.svc.Login(e.ctx, l.ID)
+	l, err = e.svc.ResumeLogin(e.ctx, l.ID)
 	require.NoError(t, err)
 	good, err := h.chip.Login(l.ChipOptions, origin)
 	require.NoError(t, err)

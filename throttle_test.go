@@ -41,7 +41,7 @@ func attackForAYear(t *testing.T, e *loginEnv, h *holder, other mitid.Method) ye
 		case mitid.CodeWrongCode:
 			r.codeComparisons++
 			continue
-		case mitid.CodeAuthenticatorSusp:
+		case mitid.CodeAuthenticatorSuspended:
 			// The refusal does not say until when; the best attacker
 			// knows the policy and comes back the moment it ends.
 			wait = suspendedUntil(t, e, h, h.codeID).Sub(e.clock.Now())
@@ -139,7 +139,7 @@ func TestThrottling_AYearOfPacedGuessingAgainstAnIdleHolder(t *testing.T) {
 // TestPolicy_WorstCaseOfMitIDsPolicy states the figures throttle.go
 // promises.
 func TestPolicy_WorstCaseOfMitIDsPolicy(t *testing.T) {
-	wc := mitid.MitIDPolicy().WorstCase()
+	wc := mitid.DefaultPolicy().WorstCase()
 	assert.Equal(t, 100, wc.PerAccount)
 	assert.Equal(t, 90, wc.ByStranger)
 	assert.Equal(t, 24*time.Hour, wc.LongestSuspension)

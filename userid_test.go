@@ -11,7 +11,7 @@ import (
 )
 
 func TestNormalizeUserID_Rules(t *testing.T) {
-	p := mitid.MitIDPolicy()
+	p := mitid.DefaultPolicy()
 	tests := []struct {
 		rule, in, want string // want "" means refused
 	}{
@@ -67,7 +67,7 @@ func TestNormalizeUserID_Rules(t *testing.T) {
 }
 
 func TestNormalizeUserID_LimitsComeFromPolicy(t *testing.T) {
-	p := mitid.MitIDPolicy()
+	p := mitid.DefaultPolicy()
 	p.UserIDMinLength, p.UserIDMaxLength = 8, 10
 	_, err := mitid.NormalizeUserID(&p, "abcdefg")
 	require.ErrorIs(t, err, mitid.ErrInvalid)
@@ -108,7 +108,7 @@ func FuzzNormalizeUserID(f *testing.F) {
 	for _, s := range []string{"annahansen", "ÆBLE-ØST", "bla\u030abær", " x", "0101901234", "a{}!#$^,*()_+-=:;?.@", "\xff\xfe", strings.Repeat("å", 49)} {
 		f.Add(s)
 	}
-	p := mitid.MitIDPolicy()
+	p := mitid.DefaultPolicy()
 	f.Fuzz(func(t *testing.T, s string) {
 		n, err := mitid.NormalizeUserID(&p, s)
 		if err != nil {

@@ -8,8 +8,8 @@ import (
 	"github.com/google/uuid"
 )
 
-// NewUser is what CreateUser needs to enrol a holder.
-type NewUser struct {
+// UserRequest is what CreateUser needs to enrol a holder.
+type UserRequest struct {
 	// UserID is the self-chosen user ID, as typed.
 	UserID string
 	// CPR is the CPR number ("DDMMYY-SSSS" or 10 digits). Leave it empty for
@@ -34,7 +34,7 @@ type NewUser struct {
 // CreateUser enrols a new holder. It checks every identity rule (user ID,
 // CPR number, minimum age, contacts) and fails with a conflict when the user
 // ID or the CPR number is taken.
-func (s *Service) CreateUser(ctx context.Context, n NewUser) (*User, []Event, error) {
+func (s *Service) CreateUser(ctx context.Context, n UserRequest) (*User, []Event, error) {
 	now := s.clock.Now()
 	u, events, err := s.buildUser(ctx, n, now)
 	if err != nil {
@@ -48,7 +48,7 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (*User, []Event, er
 
 // buildUser validates n and returns the new user and its creation event,
 // stamped, ready to store.
-func (s *Service) buildUser(ctx context.Context, n NewUser, now time.Time) (*User, []Event, error) {
+func (s *Service) buildUser(ctx context.Context, n UserRequest, now time.Time) (*User, []Event, error) {
 	u := &User{Status: UserActive, CreatedAt: now, Name: n.Name, IAL: n.IAL,
 		NotifyEveryUse: n.NotifyEveryUse || s.policy.NotifyEveryUseByDefault}
 	if n.CPR != "" {

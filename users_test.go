@@ -35,28 +35,28 @@ func TestCreateUser_EnrolsAndRecords(t *testing.T) {
 func TestCreateUser_Refusals(t *testing.T) {
 	e := newEnv(t)
 	e.anna(t)
-	ok := mitid.NewUser{Email: "holder@example.dk", UserID: "someone-else", CPR: "020290-1234", IAL: mitid.LevelSubstantial}
+	ok := mitid.UserRequest{Email: "holder@example.dk", UserID: "someone-else", CPR: "020290-1234", IAL: mitid.LevelSubstantial}
 	tests := []struct {
 		rule   string
-		change func(n *mitid.NewUser)
+		change func(n *mitid.UserRequest)
 		code   mitid.Code
 		is     error
 	}{
-		{"the user ID is taken, whatever its case", func(n *mitid.NewUser) { n.UserID = "ANNA.HANSEN" }, mitid.CodeUserIDTaken, mitid.ErrConflict},
-		{"the CPR number has a MitID", func(n *mitid.NewUser) { n.CPR = "0101901234" }, mitid.CodeCPRTaken, mitid.ErrConflict},
-		{"the user ID is the CPR number", func(n *mitid.NewUser) { n.UserID = "0202901234" }, mitid.CodeUserIDInvalid, mitid.ErrInvalid},
-		{"the user ID contains the holder's CPR", func(n *mitid.NewUser) { n.UserID = "me-020290-1234" }, mitid.CodeUserIDInvalid, mitid.ErrInvalid},
-		{"an invalid CPR number", func(n *mitid.NewUser) { n.CPR = "320190-1234" }, mitid.CodeCPRInvalid, mitid.ErrInvalid},
-		{"12 years old", func(n *mitid.NewUser) { n.CPR = "221113-4123" }, mitid.CodeTooYoung, mitid.ErrInvalid},
-		{"no CPR and no document", func(n *mitid.NewUser) { n.CPR = "" }, mitid.CodeIdentityInvalid, mitid.ErrInvalid},
-		{"no identity level", func(n *mitid.NewUser) { n.IAL = mitid.LevelNone }, mitid.CodeLevelInvalid, mitid.ErrInvalid},
-		{"SMS without a phone", func(n *mitid.NewUser) { n.Channels = []mitid.Channel{mitid.ChannelSMS} }, mitid.CodeChannelInvalid, mitid.ErrInvalid},
-		{"no channel and no contact to default to", func(n *mitid.NewUser) { n.Email = "" }, mitid.CodeChannelInvalid, mitid.ErrInvalid},
-		{"an empty choice of channels", func(n *mitid.NewUser) { n.Channels = []mitid.Channel{} }, mitid.CodeChannelInvalid, mitid.ErrInvalid},
-		{"an unknown channel", func(n *mitid.NewUser) { n.Channels = []mitid.Channel{"pigeon"} }, mitid.CodeChannelInvalid, mitid.ErrInvalid},
-		{"a malformed phone", func(n *mitid.NewUser) { n.Phone = "12-ab" }, mitid.CodePhoneInvalid, mitid.ErrInvalid},
-		{"a malformed e-mail", func(n *mitid.NewUser) { n.Email = "anna at example" }, mitid.CodeEmailInvalid, mitid.ErrInvalid},
-		{"an unknown language", func(n *mitid.NewUser) { n.Language = "sv" }, mitid.CodeLanguageInvalid, mitid.ErrInvalid},
+		{"the user ID is taken, whatever its case", func(n *mitid.UserRequest) { n.UserID = "ANNA.HANSEN" }, mitid.CodeUserIDTaken, mitid.ErrConflict},
+		{"the CPR number has a MitID", func(n *mitid.UserRequest) { n.CPR = "0101901234" }, mitid.CodeCPRTaken, mitid.ErrConflict},
+		{"the user ID is the CPR number", func(n *mitid.UserRequest) { n.UserID = "0202901234" }, mitid.CodeUserIDInvalid, mitid.ErrInvalid},
+		{"the user ID contains the holder's CPR", func(n *mitid.UserRequest) { n.UserID = "me-020290-1234" }, mitid.CodeUserIDInvalid, mitid.ErrInvalid},
+		{"an invalid CPR number", func(n *mitid.UserRequest) { n.CPR = "320190-1234" }, mitid.CodeCPRInvalid, mitid.ErrInvalid},
+		{"12 years old", func(n *mitid.UserRequest) { n.CPR = "221113-4123" }, mitid.CodeTooYoung, mitid.ErrInvalid},
+		{"no CPR and no document", func(n *mitid.UserRequest) { n.CPR = "" }, mitid.CodeIdentityInvalid, mitid.ErrInvalid},
+		{"no identity level", func(n *mitid.UserRequest) { n.IAL = mitid.LevelNone }, mitid.CodeLevelInvalid, mitid.ErrInvalid},
+		{"SMS without a phone", func(n *mitid.UserRequest) { n.Channels = []mitid.Channel{mitid.ChannelSMS} }, mitid.CodeChannelInvalid, mitid.ErrInvalid},
+		{"no channel and no contact to default to", func(n *mitid.UserRequest) { n.Email = "" }, mitid.CodeChannelInvalid, mitid.ErrInvalid},
+		{"an empty choice of channels", func(n *mitid.UserRequest) { n.Channels = []mitid.Channel{} }, mitid.CodeChannelInvalid, mitid.ErrInvalid},
+		{"an unknown channel", func(n *mitid.UserRequest) { n.Channels = []mitid.Channel{"pigeon"} }, mitid.CodeChannelInvalid, mitid.ErrInvalid},
+		{"a malformed phone", func(n *mitid.UserRequest) { n.Phone = "12-ab" }, mitid.CodePhoneInvalid, mitid.ErrInvalid},
+		{"a malformed e-mail", func(n *mitid.UserRequest) { n.Email = "anna at example" }, mitid.CodeEmailInvalid, mitid.ErrInvalid},
+		{"an unknown language", func(n *mitid.UserRequest) { n.Language = "sv" }, mitid.CodeLanguageInvalid, mitid.ErrInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.rule, func(t *testing.T) {
@@ -73,20 +73,20 @@ func TestCreateUser_Refusals(t *testing.T) {
 
 func TestCreateUser_ThirteenthBirthday(t *testing.T) {
 	e := newEnv(t) // today is 21 November 2026
-	_, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "teen-one", CPR: "221113-4123", IAL: mitid.LevelSubstantial})
+	_, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: "teen-one", CPR: "221113-4123", IAL: mitid.LevelSubstantial})
 	require.ErrorIs(t, err, mitid.ErrInvalid, "the day before the 13th birthday")
-	_, _, err = e.svc.CreateUser(e.ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "teen-two", CPR: "211113-4124", IAL: mitid.LevelSubstantial})
+	_, _, err = e.svc.CreateUser(e.ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: "teen-two", CPR: "211113-4124", IAL: mitid.LevelSubstantial})
 	require.NoError(t, err, "on the 13th birthday")
 }
 
 func TestCreateUser_WithoutCPR(t *testing.T) {
 	e := newEnv(t)
 	doc := &mitid.IdentityDocument{Country: "DEU", Number: "C01X00T47"}
-	u, _, err := e.svc.CreateUser(e.ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "erika-m", Document: doc, BirthDate: date(1985, 6, 1), IAL: mitid.LevelSubstantial})
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: "erika-m", Document: doc, BirthDate: date(1985, 6, 1), IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
 	assert.True(t, u.CPR.IsZero())
 	assert.Equal(t, date(1985, 6, 1), u.BirthDate)
-	_, _, err = e.svc.CreateUser(e.ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "erika-two", Document: doc, BirthDate: date(1985, 6, 1), IAL: mitid.LevelSubstantial})
+	_, _, err = e.svc.CreateUser(e.ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: "erika-two", Document: doc, BirthDate: date(1985, 6, 1), IAL: mitid.LevelSubstantial})
 	require.ErrorIs(t, err, mitid.ErrConflict, "one MitID per identity document")
 }
 
@@ -110,7 +110,7 @@ func TestChangeUserID_AuditedNotifiedAndFreesTheOld(t *testing.T) {
 	assert.Equal(t, u.ID, found.ID)
 	_, err = e.svc.UserByUserID(e.ctx, "anna.hansen")
 	require.ErrorIs(t, err, mitid.ErrNotFound)
-	_, _, err = e.svc.CreateUser(e.ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "Anna.Hansen", CPR: "020290-1234", IAL: mitid.LevelLow})
+	_, _, err = e.svc.CreateUser(e.ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: "Anna.Hansen", CPR: "020290-1234", IAL: mitid.LevelLow})
 	require.NoError(t, err, "the old user ID is free for others")
 
 	_, _, err = e.svc.ChangeUserID(e.ctx, u.ID, "0101901234")
@@ -174,7 +174,7 @@ func TestBlockUser_TemporarilyWholeMitID(t *testing.T) {
 	assert.Equal(t, until, me.Until)
 	assert.NoError(t, got.Usable(until), "the block ends by itself")
 
-	_, _, err = e.svc.AddAuthenticator(e.ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindApp, State: mitid.StatePendingActivation})
+	_, _, err = e.svc.AddAuthenticator(e.ctx, u.ID, mitid.AuthenticatorRequest{Kind: mitid.KindApp, State: mitid.StatePendingActivation})
 	require.ErrorIs(t, err, mitid.ErrLocked, "a blocked MitID gets no new authenticators")
 
 	_, evs, err = e.svc.UnblockUser(e.ctx, u.ID, "cleared")

@@ -78,7 +78,7 @@ func Seed(seed uint64) Option { return func(o *options) { o.seed = seed } }
 // about a thousand times cheaper. Validate reports these parameters as
 // below the floor; the Service accepts them because a test asks for them.
 func CheapPolicy() *mitid.Policy {
-	p := mitid.MitIDPolicy()
+	p := mitid.DefaultPolicy()
 	p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
 	return &p
 }

@@ -79,5 +79,5 @@ func TestWithPolicy_ReachesTheService(t *testing.T) {
 	require.Error(t, err)
 	env.Clock.Advance(time.Minute)
 	_, err = env.Service.SubmitCode(t.Context(), l.ID, right)
-	assert.Equal(t, mitid.CodeAuthenticatorSusp, mitid.ErrorCode(err), "one wrong code suspends under this policy")
+	assert.Equal(t, mitid.CodeAuthenticatorSuspended, mitid.ErrorCode(err), "one wrong code suspends under this policy")
 }

@@ -52,7 +52,7 @@ func (e *Env) Enrol(tb TB, userID string, ial mitid.Level, kinds ...mitid.Kind) 
 	tb.Helper()
 	ctx := tb.Context()
 	n := e.people.Add(1)
-	u, _, err := e.Service.CreateUser(ctx, mitid.NewUser{UserID: userID, CPR: CPR(n), IAL: ial, Phone: "+4512345678",
+	u, _, err := e.Service.CreateUser(ctx, mitid.UserRequest{UserID: userID, CPR: CPR(n), IAL: ial, Phone: "+4512345678",
 		Channels: []mitid.Channel{mitid.ChannelSMS}})
 	if err != nil {
 		tb.Fatalf("mitidtest: create %q: %v", userID, err)
@@ -72,7 +72,7 @@ func (e *Env) Enrol(tb TB, userID string, ial mitid.Level, kinds ...mitid.Kind) 
 			if err != nil {
 				tb.Fatalf("mitidtest: manufacture a %s: %v", k, err)
 			}
-			_, evs, err := e.Service.AddCodeDevice(ctx, u.ID, mitid.NewCodeDevice{Kind: k, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
+			_, evs, err := e.Service.AddCodeDevice(ctx, u.ID, mitid.CodeDeviceRequest{Kind: k, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
 			if err != nil {
 				tb.Fatalf("mitidtest: add a %s: %v", k, err)
 			}
@@ -113,7 +113,7 @@ func (e *Env) Enrol(tb TB, userID string, ial mitid.Level, kinds ...mitid.Kind) 
 			if err != nil {
 				tb.Fatalf("mitidtest: chip simulator: %v", err)
 			}
-			_, evs, err := e.Service.AddAuthenticator(ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+			_, evs, err := e.Service.AddAuthenticator(ctx, u.ID, mitid.AuthenticatorRequest{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 			if err != nil {
 				tb.Fatalf("mitidtest: add a chip: %v", err)
 			}

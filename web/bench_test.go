@@ -18,7 +18,7 @@ import (
 // over loopback HTTP (four JSON requests on a kept-alive connection), on the
 // memory store, so that what HTTP adds shows as the ratio of the two: with
 // cheap password hashing (the fixed cost of HTTP laid bare) and with
-// MitIDPolicy's argon2id (what a deployment pays). Each login moves the fake clock to the code
+// DefaultPolicy's argon2id (what a deployment pays). Each login moves the fake clock to the code
 // display's next 30-second step (a code is accepted once).
 func BenchmarkLogin_CodeDisplay(b *testing.B) {
 	for _, hashing := range []struct {

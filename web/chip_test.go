@@ -41,9 +41,9 @@ func newChipSite(t *testing.T) *chipSite {
 	cv, err := chip.New(chip.Config{RPID: "localhost", RPName: "Bank", Origins: []string{origin}, Now: s.clock.Now, Rand: seeded(9)})
 	require.NoError(t, err)
 	s.svc = newService(t, mitid.Config{Store: memory.New(), Clock: s.clock, Chip: cv}, true)
-	u, _, err := s.svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "chip.web", CPR: "010190-1234", IAL: mitid.LevelSubstantial})
+	u, _, err := s.svc.CreateUser(ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: "chip.web", CPR: "010190-1234", IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
-	_, evs, err := s.svc.AddAuthenticator(ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+	_, evs, err := s.svc.AddAuthenticator(ctx, u.ID, mitid.AuthenticatorRequest{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 	require.NoError(t, err)
 	s.user = u
 	h, err := web.New(web.Config{Service: s.svc, Origin: origin, User: func(*http.Request) (uuid.UUID, bool) { return u.ID, true }})

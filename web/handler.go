@@ -166,7 +166,7 @@ func (h *Handler) routes() {
 	})
 	m.HandleFunc("POST /login", h.post(browser, h.begin))
 	m.HandleFunc("GET /login/{id}", func(w http.ResponseWriter, r *http.Request) {
-		v, err := h.bound(r, func(ctx context.Context, id string) (*mitid.Login, error) { return h.svc.Login(ctx, id) })
+		v, err := h.bound(r, func(ctx context.Context, id string) (*mitid.Login, error) { return h.svc.ResumeLogin(ctx, id) })
 		h.answer(w, v, err)
 	})
 	m.HandleFunc("POST /login/{id}/method", h.post(browser, func(w http.ResponseWriter, r *http.Request) (any, error) {

@@ -43,7 +43,7 @@ func newSite(t testing.TB) *site {
 }
 
 // newSiteWith builds the site with cheap password hashing, or with
-// MitIDPolicy's (argon2id, 64 MiB, 3 passes) when cheap is false.
+// DefaultPolicy's (argon2id, 64 MiB, 3 passes) when cheap is false.
 func newSiteWith(t testing.TB, cheap bool) *site {
 	t.Helper()
 	return newSiteOn(t, memory.New(), cheap)
@@ -55,11 +55,11 @@ func newSiteOn(t testing.TB, store mitid.Store, cheap bool) *site {
 	ctx := context.Background()
 	clk := fake.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
 	svc := newService(t, mitid.Config{Store: store, Clock: clk}, cheap)
-	u, _, err := svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "anna.web", CPR: "010190-1234", IAL: mitid.LevelSubstantial})
+	u, _, err := svc.CreateUser(ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: "anna.web", CPR: "010190-1234", IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
 	dev, err := codedisplaytest.Manufacture(seeded(3), codedisplay.MitIDParams(), clk.Now)
 	require.NoError(t, err)
-	_, evs, err := svc.AddCodeDevice(ctx, u.ID, mitid.NewCodeDevice{Kind: mitid.KindCodeDisplay, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
+	_, evs, err := svc.AddCodeDevice(ctx, u.ID, mitid.CodeDeviceRequest{Kind: mitid.KindCodeDisplay, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
 	require.NoError(t, err)
 	code, err := dev.Code()
 	require.NoError(t, err)
@@ -86,7 +86,7 @@ func newService(t testing.TB, cfg mitid.Config, cheap bool) *mitid.Service {
 	t.Helper()
 	keys, err := mitid.NewRandomKeyRing(seeded(1))
 	require.NoError(t, err)
-	p := mitid.MitIDPolicy()
+	p := mitid.DefaultPolicy()
 	if cheap {
 		p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
 	}

@@ -133,7 +133,7 @@ func TestStatus_EveryLibraryCodeHasAStatus(t *testing.T) {
 		{mitid.CodeChipStale, 409},
 		{mitid.CodeSessionUsed, 409},
 		{mitid.CodeSessionExpired, 410},
-		{mitid.CodeAuthenticatorSusp, 423},
+		{mitid.CodeAuthenticatorSuspended, 423},
 		{mitid.CodeUserBlocked, 423},
 		{mitid.CodeWaitingPeriod, 409},
 		{mitid.CodeAuthenticatorLimit, 409},
@@ -167,7 +167,7 @@ func TestErrors_SuspensionBeforeAFactorSaysNoMore(t *testing.T) {
 	resp := s.do(t, request{path: "/login", body: `{"user_id":"anna.web"}`})
 	e = errorOf(t, resp)
 	assert.Equal(t, http.StatusLocked, resp.StatusCode)
-	assert.Equal(t, mitid.CodeAuthenticatorSusp, e.Code)
+	assert.Equal(t, mitid.CodeAuthenticatorSuspended, e.Code)
 	assert.Nil(t, e.Until)
 }
 

@@ -117,7 +117,7 @@ func TestBrowser_ProofingWithAWitness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, evs, err := d.svc.AddCodeDevice(t.Context(), u.ID, mitid.NewCodeDevice{Kind: mitid.KindCodeDisplay, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
+	_, evs, err := d.svc.AddCodeDevice(t.Context(), u.ID, mitid.CodeDeviceRequest{Kind: mitid.KindCodeDisplay, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
 	if err != nil {
 		t.Fatal(err)
 	}

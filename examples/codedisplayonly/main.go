@@ -52,7 +52,7 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	u, _, err := svc.CreateUser(ctx, mitid.NewUser{
+	u, _, err := svc.CreateUser(ctx, mitid.UserRequest{
 		UserID: "Anna.Hansen", CPR: "010190-1234", Name: "Anna Hansen", Email: "anna@example.dk",
 		Channels: []mitid.Channel{mitid.ChannelEmail}, Language: mitid.English, IAL: mitid.LevelSubstantial,
 	})
@@ -66,7 +66,7 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	_, evs, err := svc.AddCodeDevice(ctx, u.ID, mitid.NewCodeDevice{Kind: mitid.KindCodeDisplay,
+	_, evs, err := svc.AddCodeDevice(ctx, u.ID, mitid.CodeDeviceRequest{Kind: mitid.KindCodeDisplay,
 		Serial: device.Serial().String(), Seed: device.Seed(), State: mitid.StatePendingActivation})
 	if err != nil {
 		return err

@@ -87,7 +87,7 @@ func run(w io.Writer) error {
 	say := func(format string, args ...any) { fmt.Fprintf(w, "  "+format+"\n", args...) }
 
 	step("Anna Hansen (CPR 010190-1234) gets a MitID and chooses the user ID %q.", "Anna.Hansen")
-	u, _, err := svc.CreateUser(ctx, mitid.NewUser{
+	u, _, err := svc.CreateUser(ctx, mitid.UserRequest{
 		UserID: "Anna.Hansen", CPR: "010190-1234", Name: "Anna Hansen",
 		Phone: "12 34 56 78", Email: "anna@example.dk",
 		Channels: []mitid.Channel{mitid.ChannelSMS, mitid.ChannelEmail}, Language: mitid.English, IAL: mitid.LevelSubstantial,
@@ -99,15 +99,15 @@ func run(w io.Writer) error {
 		u.UserID, u.BirthDate.Format("2 January 2006"), u.Phone, u.IAL)
 
 	step("Someone else tries a user ID that reads as a CPR number.")
-	_, _, err = svc.CreateUser(ctx, mitid.NewUser{UserID: "0202901234", CPR: "020290-1234", IAL: mitid.LevelSubstantial})
+	_, _, err = svc.CreateUser(ctx, mitid.UserRequest{UserID: "0202901234", CPR: "020290-1234", IAL: mitid.LevelSubstantial})
 	explain(say, err)
 
 	step("And someone tries Anna's user ID in capitals.")
-	_, _, err = svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "ANNA.HANSEN", CPR: "020290-1234", IAL: mitid.LevelSubstantial})
+	_, _, err = svc.CreateUser(ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: "ANNA.HANSEN", CPR: "020290-1234", IAL: mitid.LevelSubstantial})
 	explain(say, err)
 
 	step("A 12-year-old tries to get MitID (the minimum age is %d).", svc.Policy().MinimumAge)
-	_, _, err = svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: "lille-ole", CPR: "221113-4123", IAL: mitid.LevelSubstantial})
+	_, _, err = svc.CreateUser(ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: "lille-ole", CPR: "221113-4123", IAL: mitid.LevelSubstantial})
 	explain(say, err)
 
 	step("Anna changes her user ID to %q.", "Ærø-Anna")
@@ -125,7 +125,7 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	_, evs, err := svc.AddCodeDevice(ctx, u.ID, mitid.NewCodeDevice{Kind: mitid.KindCodeDisplay, Serial: device.Serial().String(), Seed: device.Seed(), State: mitid.StateOrdered})
+	_, evs, err := svc.AddCodeDevice(ctx, u.ID, mitid.CodeDeviceRequest{Kind: mitid.KindCodeDisplay, Serial: device.Serial().String(), Seed: device.Seed(), State: mitid.StateOrdered})
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	_, evs, err = svc.AddCodeDevice(ctx, u.ID, mitid.NewCodeDevice{Kind: mitid.KindAudioReader, Serial: reader.Serial().String(), Seed: reader.Seed(), State: mitid.StatePendingActivation})
+	_, evs, err = svc.AddCodeDevice(ctx, u.ID, mitid.CodeDeviceRequest{Kind: mitid.KindAudioReader, Serial: reader.Serial().String(), Seed: reader.Seed(), State: mitid.StatePendingActivation})
 	if err != nil {
 		return err
 	}

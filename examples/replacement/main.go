@@ -315,7 +315,7 @@ func (k *walk) person(userID, cprText, given, passport string, addr mitid.Postal
 		return nil, err
 	}
 	k.cpr[c.Digits()] = mitid.CPRPerson{Surname: "x", GivenNames: given, BirthDate: c.BirthDate(), Passports: []string{passport}, Address: addr}
-	u, _, err := k.svc.CreateUser(k.ctx, mitid.NewUser{UserID: userID, CPR: cprText, IAL: mitid.LevelSubstantial, Phone: "+4512345678",
+	u, _, err := k.svc.CreateUser(k.ctx, mitid.UserRequest{UserID: userID, CPR: cprText, IAL: mitid.LevelSubstantial, Phone: "+4512345678",
 		Email: "mail@example.dk", Channels: []mitid.Channel{mitid.ChannelSMS, mitid.ChannelEmail}, Language: mitid.English})
 	return u, err
 }
@@ -351,7 +351,7 @@ func (k *walk) addDisplay(u *mitid.User, password string) (uuid.UUID, *codedispl
 	if err != nil {
 		return uuid.Nil, nil, err
 	}
-	_, evs, err := k.svc.AddCodeDevice(k.ctx, u.ID, mitid.NewCodeDevice{Kind: mitid.KindCodeDisplay, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
+	_, evs, err := k.svc.AddCodeDevice(k.ctx, u.ID, mitid.CodeDeviceRequest{Kind: mitid.KindCodeDisplay, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
 	if err != nil {
 		return uuid.Nil, nil, err
 	}

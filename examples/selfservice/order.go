@@ -29,7 +29,7 @@ const demoPayToken = "demo-payment"
 func (s *server) orderPage(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 	pol := s.svc.Policy()
 	s.page(w, r, "order", "Order a MitID authenticator", u, "", "", map[string]string{
-		"Display": "DKK " + kroner(pol.CodeDevicePriceØre), "Chip": "DKK " + kroner(pol.ChipPriceØre), "Free": fmt.Sprint(pol.FreeCodeDevices)})
+		"Display": "DKK " + kroner(pol.CodeDevicePriceOre), "Chip": "DKK " + kroner(pol.ChipPriceOre), "Free": fmt.Sprint(pol.FreeCodeDevices)})
 }
 
 // placeOrder places the order and sends the browser to its receipt.
@@ -100,7 +100,7 @@ func (s *server) receipt(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 	if o.Free {
 		v.Price = "Free"
 	} else {
-		v.Price = "DKK " + kroner(o.PriceØre)
+		v.Price = "DKK " + kroner(o.PriceOre)
 	}
 	if o.Delivery == mitid.DeliverPickUp {
 		v.Delivery = "Pick up at " + o.PickUpAt + ", with the order number and a valid picture ID"
@@ -118,8 +118,8 @@ func (s *server) receipt(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 	s.page(w, r, "receipt", "Receipt", u, "", "", v)
 }
 
-// kroner writes øre as kroner with two decimals ("143.60").
-func kroner(øre int) string { return fmt.Sprintf("%d.%02d", øre/100, øre%100) }
+// kroner writes an amount in øre as kroner with two decimals ("143.60").
+func kroner(ore int) string { return fmt.Sprintf("%d.%02d", ore/100, ore%100) }
 
 const orderBody = `<form method="post" action="/order">` + csrfField + `
 <fieldset><legend>What do you want to order?</legend>

@@ -33,7 +33,7 @@ func benchBeginLogin(b *testing.B, known bool) {
 	sms := mitid.NotifierFunc(func(context.Context, mitid.Notification) error { return nil })
 	svc, err := mitid.New(mitid.Config{Store: s, Keys: keys, Notifier: sms})
 	require.NoError(b, err)
-	u, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: "bench.known", CPR: "010190-1234", Phone: "+4512345678", IAL: mitid.LevelSubstantial})
+	u, _, err := svc.CreateUser(ctx, mitid.UserRequest{UserID: "bench.known", CPR: "010190-1234", Phone: "+4512345678", IAL: mitid.LevelSubstantial})
 	require.NoError(b, err)
 	_, evs, err := svc.AddApp(ctx, u.ID, "phone", benchAppKey(b))
 	require.NoError(b, err)

@@ -18,7 +18,7 @@ import (
 // and their ratio: how many bare commits of throughput a login costs. The
 // argon2id parameters are cheap (1 pass, 64 KiB) so that the figure is the
 // store's work and the Service's, not the password hash's (which
-// BenchmarkRawArgon2idMitIDPolicy, in the root package, prices on its
+// BenchmarkRawArgon2idDefaultPolicy, in the root package, prices on its
 // own).
 func BenchmarkLogin(b *testing.B) {
 	for _, kind := range []string{"code display", "app", "chip"} {

@@ -152,14 +152,14 @@ func newLoginKit(t testing.TB, s mitid.Store) *loginKit {
 	require.NoError(t, err)
 	cv, err := chip.New(chip.Config{RPID: "mitid.example", RPName: "MitID", Origins: []string{rtOrigin}, Now: clk.Now, Rand: rand.Reader})
 	require.NoError(t, err)
-	p := mitid.MitIDPolicy()
+	p := mitid.DefaultPolicy()
 	p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
 	sms := mitid.NotifierFunc(func(context.Context, mitid.Notification) error { return nil })
 	svc, err := mitid.New(mitid.Config{Store: s, Keys: keys, Clock: clk, Policy: &p, Chip: cv, Notifier: sms})
 	require.NoError(t, err)
 	k := &loginKit{svc: svc, clock: clk, users: map[string]string{}}
 	newUser := func(name, cpr string) *mitid.User {
-		u, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: name, CPR: cpr, IAL: mitid.LevelSubstantial, Phone: "+4512345678", Channels: []mitid.Channel{mitid.ChannelSMS}})
+		u, _, err := svc.CreateUser(ctx, mitid.UserRequest{UserID: name, CPR: cpr, IAL: mitid.LevelSubstantial, Phone: "+4512345678", Channels: []mitid.Channel{mitid.ChannelSMS}})
 		require.NoError(t, err)
 		return u
 	}
@@ -172,7 +172,7 @@ func newLoginKit(t testing.TB, s mitid.Store) *loginKit {
 	u := newUser("rt.code", "010190-1111")
 	k.dev, err = codedisplaytest.Manufacture(rand.Reader, codedisplay.MitIDParams(), clk.Now)
 	require.NoError(t, err)
-	_, evs, err := svc.AddCodeDevice(ctx, u.ID, mitid.NewCodeDevice{Kind: mitid.KindCodeDisplay, Serial: k.dev.Serial().String(), Seed: k.dev.Seed(), State: mitid.StatePendingActivation})
+	_, evs, err := svc.AddCodeDevice(ctx, u.ID, mitid.CodeDeviceRequest{Kind: mitid.KindCodeDisplay, Serial: k.dev.Serial().String(), Seed: k.dev.Seed(), State: mitid.StatePendingActivation})
 	require.NoError(t, err)
 	code, err := k.dev.Code()
 	require.NoError(t, err)
@@ -196,7 +196,7 @@ func newLoginKit(t testing.TB, s mitid.Store) *loginKit {
 	u = newUser("rt.chip", "010190-3333")
 	k.chip, err = chiptest.NewSimulator(rand.Reader)
 	require.NoError(t, err)
-	_, evs, err = svc.AddAuthenticator(ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+	_, evs, err = svc.AddAuthenticator(ctx, u.ID, mitid.AuthenticatorRequest{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 	require.NoError(t, err)
 	opts, sess, err := svc.BeginChipActivationWithCode(ctx, u.UserID, evs[0].Authenticator, paper(u))
 	require.NoError(t, err)

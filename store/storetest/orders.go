@@ -176,7 +176,7 @@ func testContentionFreeDevices(t *testing.T, s mitid.Store) {
 				free++
 			} else {
 				priced++
-				assert.Equal(t, policy.CodeDevicePriceØre, results[i].Order.PriceØre)
+				assert.Equal(t, policy.CodeDevicePriceOre, results[i].Order.PriceOre)
 			}
 		}
 	}
@@ -204,7 +204,7 @@ func testContentionWitnessActs(t *testing.T, s mitid.Store) {
 	sms := mitid.NotifierFunc(func(context.Context, mitid.Notification) error { return nil })
 	svc, err := mitid.New(mitid.Config{Store: s, Keys: keys, Clock: clk, Rand: seededRand(6), Policy: &p, Notifier: sms})
 	require.NoError(t, err)
-	w, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: uniqueName("vidne"), CPR: fmt.Sprintf("040470-%04d", seq.Add(1)%10000),
+	w, _, err := svc.CreateUser(ctx, mitid.UserRequest{UserID: uniqueName("vidne"), CPR: fmt.Sprintf("040470-%04d", seq.Add(1)%10000),
 		IAL: mitid.LevelSubstantial, Phone: "+4512345678", Channels: []mitid.Channel{mitid.ChannelSMS}})
 	require.NoError(t, err)
 	sim, err := apptest.NewSimulator(seededRand(7), "123456")
@@ -217,7 +217,7 @@ func testContentionWitnessActs(t *testing.T, s mitid.Store) {
 	require.NoError(t, err)
 	_, _, err = svc.ActivateWithCode(ctx, w.UserID, evs[0].Authenticator, mitid.ActivationCodes{Code: code, TemporaryPIN: pin})
 	require.NoError(t, err)
-	person, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: uniqueName("vidnet"), CPR: fmt.Sprintf("050580-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial, Email: "vidnet@example.dk"})
+	person, _, err := svc.CreateUser(ctx, mitid.UserRequest{UserID: uniqueName("vidnet"), CPR: fmt.Sprintf("050580-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial, Email: "vidnet@example.dk"})
 	require.NoError(t, err)
 
 	clk.mu.Lock()
@@ -266,7 +266,7 @@ func testContentionDue(t *testing.T, s mitid.Store) {
 	svc, clk := newService(t, s)
 	const people = 5
 	for range people {
-		u, _, err := svc.CreateUser(ctx, mitid.NewUser{UserID: uniqueName("venter"), CPR: fmt.Sprintf("060680-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial, Email: "venter@example.dk"})
+		u, _, err := svc.CreateUser(ctx, mitid.UserRequest{UserID: uniqueName("venter"), CPR: fmt.Sprintf("060680-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial, Email: "venter@example.dk"})
 		require.NoError(t, err)
 		_, _, err = svc.RequestAccess(ctx, u.ID, mitid.KindChip, "chip")
 		require.NoError(t, err)
@@ -305,7 +305,7 @@ func testOrderValidated(t *testing.T, s mitid.Store) {
 	}{
 		{"an app", func(o *mitid.Order) { o.Kind = mitid.KindApp }, "kind"},
 		{"delivery by teleport", func(o *mitid.Order) { o.Delivery = "teleport" }, "delivery"},
-		{"a price of -5", func(o *mitid.Order) { o.PriceØre = -5 }, "price"},
+		{"a price of -5", func(o *mitid.Order) { o.PriceOre = -5 }, "price"},
 		{"terms not accepted", func(o *mitid.Order) { o.TermsAccepted = false }, "terms"},
 		{"no reason", func(o *mitid.Order) { o.Reason = "" }, "reason"},
 	} {

@@ -75,7 +75,7 @@ func newService(t *testing.T, s mitid.Store, tweak ...func(*mitid.Policy)) (*mit
 	require.NoError(t, err)
 	cv, err := chip.New(chip.Config{RPID: "mitid.example", RPName: "MitID", Origins: []string{serviceOrigin}, Now: clk.Now, Rand: seededRand(2)})
 	require.NoError(t, err)
-	p := mitid.MitIDPolicy()
+	p := mitid.DefaultPolicy()
 	p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
 	for _, f := range tweak {
 		f(&p)
@@ -89,11 +89,11 @@ func newService(t *testing.T, s mitid.Store, tweak ...func(*mitid.Policy)) (*mit
 func enrolCodeDisplay(t *testing.T, svc *mitid.Service, clk *clock) (*mitid.User, *codedisplaytest.Device) {
 	t.Helper()
 	ctx := context.Background()
-	u, _, err := svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: uniqueName("kode"), CPR: fmt.Sprintf("020280-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
+	u, _, err := svc.CreateUser(ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: uniqueName("kode"), CPR: fmt.Sprintf("020280-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
 	dev, err := codedisplaytest.Manufacture(seededRand(4), codedisplay.MitIDParams(), clk.Now)
 	require.NoError(t, err)
-	_, evs, err := svc.AddCodeDevice(ctx, u.ID, mitid.NewCodeDevice{Kind: mitid.KindCodeDisplay, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
+	_, evs, err := svc.AddCodeDevice(ctx, u.ID, mitid.CodeDeviceRequest{Kind: mitid.KindCodeDisplay, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
 	require.NoError(t, err)
 	code, err := dev.Code()
 	require.NoError(t, err)
@@ -178,7 +178,7 @@ func testServiceWrongCodes(t *testing.T, s mitid.Store) {
 	u, dev := enrolCodeDisplay(t, svc, clk)
 	codes := concurrentWrongCodes(t, svc, u, dev)
 	limit := svc.Policy().WrongCodeLimit
-	assert.Equal(t, map[mitid.Code]int{mitid.CodeWrongCode: limit, mitid.CodeAuthenticatorSusp: guessers - limit}, codes)
+	assert.Equal(t, map[mitid.Code]int{mitid.CodeWrongCode: limit, mitid.CodeAuthenticatorSuspended: guessers - limit}, codes)
 	got, err := svc.User(context.Background(), u.ID)
 	require.NoError(t, err)
 	assert.Equal(t, limit, got.Failures, "every comparison counted once, nothing else")
@@ -213,11 +213,11 @@ func testServiceWrongCodesBudget(t *testing.T, s mitid.Store) {
 func testServiceChipTwice(t *testing.T, s mitid.Store) {
 	svc, _ := newService(t, s)
 	ctx := context.Background()
-	u, _, err := svc.CreateUser(ctx, mitid.NewUser{Email: "holder@example.dk", UserID: uniqueName("chip"), CPR: fmt.Sprintf("030380-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
+	u, _, err := svc.CreateUser(ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: uniqueName("chip"), CPR: fmt.Sprintf("030380-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
 	require.NoError(t, err)
 	sim, err := chiptest.NewSimulator(seededRand(5))
 	require.NoError(t, err)
-	_, evs, err := svc.AddAuthenticator(ctx, u.ID, mitid.NewAuthenticator{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+	_, evs, err := svc.AddAuthenticator(ctx, u.ID, mitid.AuthenticatorRequest{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
 	require.NoError(t, err)
 	paper, _, _, err := svc.IssueCode(ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
 	require.NoError(t, err)

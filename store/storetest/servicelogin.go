@@ -109,7 +109,7 @@ func testServiceConcurrentSteps(t *testing.T, s mitid.Store) {
 	})
 	assert.Equal(t, int64(1), ok.Load(), "the factor is recorded once")
 	assert.Equal(t, int64(Goroutines-1), movedOn.Load())
-	got, err := svc.Login(ctx, l.ID)
+	got, err := svc.ResumeLogin(ctx, l.ID)
 	require.NoError(t, err)
 	assert.Equal(t, mitid.StepDone, got.Next)
 	res, err := svc.FinishLogin(ctx, l.ID)

@@ -97,7 +97,7 @@ func Run(t *testing.T, newStore func(t *testing.T) mitid.Store) {
 	}
 }
 
-var policy = mitid.MitIDPolicy()
+var policy = mitid.DefaultPolicy()
 
 // seq numbers the CPR serials of users the suite makes, so they never clash.
 var seq atomic.Int64

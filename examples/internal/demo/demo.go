@@ -154,7 +154,7 @@ func New(ctx context.Context, o Options) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := mitid.MitIDPolicy()
+	p := mitid.DefaultPolicy()
 	if o.CheapHashing {
 		p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
 	}
@@ -221,7 +221,7 @@ func (d *Demo) seed(ctx context.Context) error {
 			rec.GivenNames = pp.name[:strings.IndexByte(pp.name, ' ')]
 		}
 		d.CPR[c.Digits()] = rec
-		u, _, err := d.Service.CreateUser(ctx, mitid.NewUser{UserID: pp.userID, CPR: pp.cpr, Name: pp.name, IAL: mitid.LevelSubstantial,
+		u, _, err := d.Service.CreateUser(ctx, mitid.UserRequest{UserID: pp.userID, CPR: pp.cpr, Name: pp.name, IAL: mitid.LevelSubstantial,
 			Phone: fmt.Sprintf("+45 20 30 40 %02d", i), Email: pp.userID + "@example.dk", Channels: []mitid.Channel{mitid.ChannelEmail}})
 		existing := errors.Is(err, mitid.ErrConflict)
 		if existing {
@@ -249,7 +249,7 @@ func (d *Demo) seed(ctx context.Context) error {
 		var auth uuid.UUID
 		switch pp.kind {
 		case mitid.KindCodeDisplay, mitid.KindAudioReader:
-			_, evs, err := d.Service.AddCodeDevice(ctx, u.ID, mitid.NewCodeDevice{Kind: pp.kind, Serial: p.Display.Serial().String(), Seed: p.Display.Seed(), State: mitid.StatePendingActivation})
+			_, evs, err := d.Service.AddCodeDevice(ctx, u.ID, mitid.CodeDeviceRequest{Kind: pp.kind, Serial: p.Display.Serial().String(), Seed: p.Display.Seed(), State: mitid.StatePendingActivation})
 			if err != nil {
 				return err
 			}
@@ -297,7 +297,7 @@ func (d *Demo) seed(ctx context.Context) error {
 // activation code for it.
 func (d *Demo) addChip(p *Person, _ uuid.UUID) error {
 	ctx := context.Background()
-	if _, _, err := d.Service.AddAuthenticator(ctx, p.User, mitid.NewAuthenticator{Kind: mitid.KindChip, Label: "MitID chip", State: mitid.StatePendingActivation}); err != nil {
+	if _, _, err := d.Service.AddAuthenticator(ctx, p.User, mitid.AuthenticatorRequest{Kind: mitid.KindChip, Label: "MitID chip", State: mitid.StatePendingActivation}); err != nil {
 		return err
 	}
 	// It came by mail: it is connected with an activation code.
@@ -328,7 +328,7 @@ func (d *Demo) pendingDisplay(p *Person, _ uuid.UUID) error {
 		return err
 	}
 	p.Kind = mitid.KindCodeDisplay
-	if _, _, err := d.Service.AddCodeDevice(ctx, p.User, mitid.NewCodeDevice{Kind: mitid.KindCodeDisplay, Serial: p.Display.Serial().String(), Seed: p.Display.Seed(), State: mitid.StatePendingActivation}); err != nil {
+	if _, _, err := d.Service.AddCodeDevice(ctx, p.User, mitid.CodeDeviceRequest{Kind: mitid.KindCodeDisplay, Serial: p.Display.Serial().String(), Seed: p.Display.Seed(), State: mitid.StatePendingActivation}); err != nil {
 		return err
 	}
 	if _, _, err := d.Service.SetPassword(ctx, p.User, Password); err != nil {

@@ -24,7 +24,7 @@ func TestNew_SeedsPeopleWhoCanLogOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = d.Service.BeginLogin(ctx, mitid.LoginRequest{UserID: "erik.spaerret", Action: mitid.ActionLogOn, Text: "t", Level: mitid.LevelSubstantial})
-	if mitid.ErrorCode(err) != mitid.CodeAuthenticatorSusp {
+	if mitid.ErrorCode(err) != mitid.CodeAuthenticatorSuspended {
 		t.Fatalf("erik: %v", err)
 	}
 	if d.Person("frida.ny").ActivationCode == "" {

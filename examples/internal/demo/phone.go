@@ -38,7 +38,7 @@ func (d *Demo) Approve(ctx context.Context, userID string) (string, error) {
 	if p == nil || p.Phone == nil || id == "" {
 		return "", errors.New("no login waits for this phone")
 	}
-	l, err := d.Service.Login(ctx, id)
+	l, err := d.Service.ResumeLogin(ctx, id)
 	if err != nil {
 		return "", err
 	}
