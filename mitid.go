@@ -71,6 +71,10 @@ type Config struct {
 	// values no scheme could run with is refused; departures from MitID or
 	// NIST are allowed (see Policy.Validate).
 	Policy *Policy
+	// Retention says how long Purge keeps the activity log and delivered
+	// notifications (for good when zero). New refuses one the Policy's
+	// rules cannot live with (see Retention.Validate).
+	Retention Retention
 }
 
 // Service is the library's one entry point. It is safe for concurrent use.
@@ -94,6 +98,7 @@ type Service struct {
 	payment     Payment
 	calendar    workday.Calendar
 	questions   ControlQuestionSource
+	retention   Retention
 }
 
 // New builds a Service from cfg, checking that the parts it needs are there.
@@ -127,6 +132,10 @@ func New(cfg Config) (*Service, error) {
 	if err := s.policy.sane(); err != nil {
 		return nil, err
 	}
+	if err := cfg.Retention.Validate(s.policy); err != nil {
+		return nil, err
+	}
+	s.retention = cfg.Retention
 	s.raw = s.store
 	s.store = identifierStore{Store: s.store, keys: s.keys, rand: s.rand}
 	return s, nil
