@@ -29,9 +29,9 @@ import (
 // value). Callers must not change what they get (see mitid.Store);
 // CheckSnapshots makes the store catch one that does.
 type Store struct {
-	mu       sync.Mutex
-	users    map[uuid.UUID]*userEntry
-	keys     map[mitid.UniqueKey]uuid.UUID
+	mu    sync.Mutex
+	users map[uuid.UUID]*userEntry
+	keys  map[mitid.UniqueKey]uuid.UUID
 	// events is the activity log in Seq order. A purge removes a prefix
 	// of it (see retention.go), so an event's position is counted from the
 	// first event ever kept: events[0] is at position eventBase.

@@ -32,7 +32,9 @@ func purger(t *testing.T, s mitid.Store) mitid.Purger {
 }
 
 // sms is one delivery by SMS to a number of the suite's.
-func sms(n string) mitid.Delivery { return mitid.Delivery{Channel: mitid.ChannelSMS, Address: "+4520" + n} }
+func sms(n string) mitid.Delivery {
+	return mitid.Delivery{Channel: mitid.ChannelSMS, Address: "+4520" + n}
+}
 
 // claimOne claims the first due message of u at now, leased for lease.
 func claimOne(t *testing.T, s mitid.Store, u *mitid.User, now time.Time, lease time.Duration) mitid.OutboxMessage {
