@@ -182,8 +182,11 @@ func testPurgeEvents(t *testing.T, s mitid.Store) {
 	require.Len(t, all, 8)
 	logA, logB := userEvents(t, s, a.ID), userEvents(t, s, b.ID)
 
+	n, err := p.PurgeEvents(ctx, t0.Add(-10*time.Hour), 100)
+	require.NoError(t, err)
+	assert.Zero(t, n, "an event that happened at the cutoff is kept")
 	cut := t0.Add(-2*time.Hour + time.Microsecond) // the creations and the uses at -5h, -4h, -3h, -2h go
-	n, err := p.PurgeEvents(ctx, cut, 1)
+	n, err = p.PurgeEvents(ctx, cut, 1)
 	require.NoError(t, err)
 	assert.LessOrEqual(t, n, 1, "the limit holds")
 	total := n
