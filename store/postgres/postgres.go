@@ -7,7 +7,9 @@
 // between, the store retries once more under a row lock, which cannot lose.
 //
 // Open applies the embedded, versioned migrations; applying them again is a
-// no-op, and concurrent Opens serialise on an advisory lock.
+// no-op, and concurrent Opens serialise on an advisory lock. NewFromPool
+// builds the store on a pool of the caller's, and Migrations hands the
+// migrations to a tool of the caller's (Options.SkipMigrations).
 package postgres
 
 import (
@@ -139,8 +141,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, f := range files {
-			name := f
+		for _, name := range files {
 			v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
 			if err != nil {
 				return fmt.Errorf("migration %s: the name must start with its version number", name)
@@ -148,7 +149,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 			if applied[v] {
 				continue
 			}
-			sql, err := fs.ReadFile(Migrations(), f)
+			sql, err := fs.ReadFile(Migrations(), name)
 			if err != nil {
 				return err
 			}
