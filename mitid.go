@@ -91,6 +91,10 @@ type Config struct {
 	// a user ID as typed: users appear only by their UUID, and only once
 	// the Service knows them.
 	Logger *slog.Logger
+	// Retention says how long Purge keeps the activity log and delivered
+	// notifications (for good when zero). New refuses one the Policy's
+	// rules cannot live with (see Retention.Validate).
+	Retention Retention
 }
 
 // Service is the library's one entry point. It is safe for concurrent use.
@@ -115,6 +119,7 @@ type Service struct {
 	calendar    workday.Calendar
 	questions   ControlQuestionSource
 	watch       *watch
+	retention   Retention
 }
 
 // New builds a Service from cfg, checking that the parts it needs are there.
@@ -157,6 +162,10 @@ func New(cfg Config) (*Service, error) {
 	if s.watch.log == nil {
 		s.watch.log = discardLogger()
 	}
+	if err := cfg.Retention.Validate(s.policy); err != nil {
+		return nil, err
+	}
+	s.retention = cfg.Retention
 	s.raw = s.store
 	s.store = identifierStore{Store: s.store, keys: s.keys, rand: s.rand, watch: s.watch}
 	return s, nil

@@ -146,6 +146,35 @@ type SessionChange struct {
 	Consume bool
 }
 
+// Purger is an optional capability of a Store: removing the history a
+// retention no longer asks to keep (see Retention and Service.Purge, which
+// finds it by type assertion). Both stores of this module have it; a
+// backend without it still runs every rule, and a Service configured with
+// a retention then reports that it cannot purge. store/storetest checks a
+// Purger when the store has one.
+//
+// A Purger never removes what a rule may still read: an outbox message
+// that is not settled (due, leased or retrying), a settled message while
+// another delivery of its event is not settled before the cutoff (the
+// Dispatcher reads those siblings when one fails for good), or an event
+// while any of its outbox messages is left. Removing less than allowed is
+// within the contract (a store may stop at the first record it must keep),
+// removing more is not. Each call is one short transaction of at most limit
+// records, so a purge never holds up logins for long; callers repeat it
+// until it returns fewer than limit.
+type Purger interface {
+	// PurgeOutbox deletes up to limit outbox messages settled before
+	// `before`: delivered (DeliveredAt) or parked (Dead, at its
+	// AvailableAt), every delivery of the same event settled before
+	// `before` too. It returns how many it deleted.
+	PurgeOutbox(ctx context.Context, before time.Time, limit int) (int, error)
+
+	// PurgeEvents deletes up to limit events that happened (At) before
+	// `before` and have no outbox message left, and returns how many it
+	// deleted. Seq numbers are never reused.
+	PurgeEvents(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
 // UserStore keeps users, their authenticators and their activity log.
 type UserStore interface {
 	// CreateUser stores a new user (Version 1) and its events in one

@@ -289,7 +289,8 @@ func (s *Service) UnblockUser(ctx context.Context, id uuid.UUID, reason string) 
 }
 
 // ActivityLog returns the user's events, oldest first. The filter's User is
-// set to id; its other fields narrow the result.
+// set to id; its other fields narrow the result. Events older than
+// Config.Retention.Events may have been purged (see Purge).
 func (s *Service) ActivityLog(ctx context.Context, id uuid.UUID, f EventFilter) ([]Event, error) {
 	if _, err := s.store.User(ctx, id); err != nil {
 		return nil, err

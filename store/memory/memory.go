@@ -29,17 +29,25 @@ import (
 // value). Callers must not change what they get (see mitid.Store);
 // CheckSnapshots makes the store catch one that does.
 type Store struct {
-	mu       sync.Mutex
-	users    map[uuid.UUID]*userEntry
-	keys     map[mitid.UniqueKey]uuid.UUID
-	events   []mitid.Event
-	eventIDs map[uuid.UUID]bool
-	// byUser indexes events by user (positions in events, ascending), so
-	// one person's activity log reads only that person's events.
+	mu    sync.Mutex
+	users map[uuid.UUID]*userEntry
+	keys  map[mitid.UniqueKey]uuid.UUID
+	// events is the activity log in Seq order. A purge removes a prefix
+	// of it (see retention.go), so an event's position is counted from the
+	// first event ever kept: events[0] is at position eventBase.
+	events    []mitid.Event
+	eventBase int
+	eventSeq  int64 // the last Seq given; purged numbers are never reused
+	eventIDs  map[uuid.UUID]bool
+	// byUser indexes events by user (positions, ascending), so one
+	// person's activity log reads only that person's events.
 	byUser   map[uuid.UUID][]int
 	orders   map[string]*orderEntry
 	sessions map[string]*mitid.Session
-	outbox   []*mitid.OutboxMessage // in ID order
+	// outbox holds the messages in ID order, without gaps: a purge removes
+	// a prefix, so message id is at outbox[id-outbox[0].ID].
+	outbox []*mitid.OutboxMessage
+	msgSeq int64 // the last message ID given; never reused
 	// open is the position in outbox of the first message not yet
 	// delivered or parked; delivery and parking are final, so a claim
 	// starts there and the delivered history costs it nothing.
@@ -252,8 +260,8 @@ func (s *Store) Events(ctx context.Context, f mitid.EventFilter) ([]mitid.Event,
 		return true
 	}
 	if f.User != uuid.Nil {
-		for _, i := range s.byUser[f.User] {
-			if !match(i) {
+		for _, p := range s.byUser[f.User] {
+			if !match(p - s.eventBase) {
 				break
 			}
 		}
@@ -300,17 +308,19 @@ func (s *Store) checkEvents(events []mitid.Event) error {
 // deliveries. Callers hold s.mu and have checked the events.
 func (s *Store) appendEvents(events []mitid.Event) {
 	for i := range events {
-		events[i].Seq = int64(len(s.events) + 1)
+		s.eventSeq++
+		events[i].Seq = s.eventSeq
 		e := cloneEvent(events[i])
 		s.events = append(s.events, e)
 		s.eventIDs[e.ID] = true
 		if s.byUser == nil {
 			s.byUser = map[uuid.UUID][]int{}
 		}
-		s.byUser[e.User] = append(s.byUser[e.User], len(s.events)-1)
+		s.byUser[e.User] = append(s.byUser[e.User], s.eventBase+len(s.events)-1)
 		for _, d := range e.Notify {
+			s.msgSeq++
 			s.outbox = append(s.outbox, &mitid.OutboxMessage{
-				ID: int64(len(s.outbox) + 1), Event: e, Delivery: d, AvailableAt: e.At,
+				ID: s.msgSeq, Event: e, Delivery: d, AvailableAt: e.At,
 			})
 		}
 	}
@@ -594,10 +604,10 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 
 // claimed returns the message if lease is its current lease. Callers hold s.mu.
 func (s *Store) claimed(id int64, lease string) (*mitid.OutboxMessage, error) {
-	if id < 1 || id > int64(len(s.outbox)) {
+	if len(s.outbox) == 0 || id < s.outbox[0].ID || id > s.msgSeq {
 		return nil, mitid.NotFoundMessage(id)
 	}
-	m := s.outbox[id-1]
+	m := s.outbox[id-s.outbox[0].ID]
 	if m.Lease == "" || m.Lease != lease {
 		return nil, mitid.LeaseLost(id)
 	}

@@ -7,7 +7,9 @@
 // between, the store retries once more under a row lock, which cannot lose.
 //
 // Open applies the embedded, versioned migrations; applying them again is a
-// no-op, and concurrent Opens serialise on an advisory lock.
+// no-op, and concurrent Opens serialise on an advisory lock. NewFromPool
+// builds the store on a pool of the caller's, and Migrations hands the
+// migrations to a tool of the caller's (Options.SkipMigrations).
 package postgres
 
 import (
@@ -40,12 +42,18 @@ type Options struct {
 	// several stores share one database (tests do that).
 	Schema string
 	// MaxConns caps the connection pool (pgxpool's default when zero).
+	// NewFromPool ignores it: the pool is the caller's.
 	MaxConns int32
+	// SkipMigrations leaves the schema alone: the caller applies
+	// Migrations with a tool of its own, before the store is used.
+	SkipMigrations bool
 }
 
 // Store is the PostgreSQL store. It is safe for concurrent use.
 type Store struct {
 	pool *pgxpool.Pool
+	// owned is set when the store opened pool itself, and so closes it.
+	owned bool
 }
 
 var _ mitid.Store = (*Store)(nil)
@@ -77,20 +85,27 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		pool.Close()
 		return nil, mitid.Unavailable(err)
 	}
-	if err := migrate(ctx, pool, opt.Schema); err != nil {
-		pool.Close()
-		return nil, err
+	if !opt.SkipMigrations {
+		if err := migrate(ctx, pool, opt.Schema); err != nil {
+			pool.Close()
+			return nil, err
+		}
 	}
-	return &Store{pool: pool}, nil
+	return &Store{pool: pool, owned: true}, nil
 }
 
-// Close releases the store's connections.
-func (s *Store) Close() { s.pool.Close() }
+// Close releases the connections of a store that Open made; a store made
+// by NewFromPool leaves the pool, which is its caller's, open.
+func (s *Store) Close() {
+	if s.owned {
+		s.pool.Close()
+	}
+}
 
 // migrate applies the migrations not yet applied, in version order, each in
 // the same transaction as its record in schema_migrations.
 func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
-	files, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	files, err := fs.Glob(Migrations(), "*.sql")
 	if err != nil {
 		return err
 	}
@@ -100,7 +115,10 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 			return err
 		}
 		if schema != "" {
-			if _, err := tx.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize()); err != nil {
+			// The schema is the pool's search_path when Open made it; on
+			// a caller's pool, set it for the migrations.
+			if _, err := tx.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize()+
+				"; SET LOCAL search_path TO "+pgx.Identifier{schema}.Sanitize()); err != nil {
 				return err
 			}
 		}
@@ -123,8 +141,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, f := range files {
-			name := strings.TrimPrefix(f, "migrations/")
+		for _, name := range files {
 			v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
 			if err != nil {
 				return fmt.Errorf("migration %s: the name must start with its version number", name)
@@ -132,7 +149,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 			if applied[v] {
 				continue
 			}
-			sql, err := migrationFiles.ReadFile(f)
+			sql, err := fs.ReadFile(Migrations(), name)
 			if err != nil {
 				return err
 			}

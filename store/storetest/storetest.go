@@ -89,6 +89,7 @@ func Run(t *testing.T, newStore func(t *testing.T) mitid.Store) {
 	}
 	tests = append(tests, dispatcherTests...)
 	tests = append(tests, orderTests...)
+	tests = append(tests, retentionTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
