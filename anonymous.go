@@ -91,7 +91,7 @@ func anonymous(opts []LoginOption) []LoginOption {
 	for i, o := range opts {
 		out[i] = LoginOption{Method: o.Method, Kind: o.Kind, AAL: o.AAL, Usable: o.Usable}
 		if o.closed != nil {
-			out[i].Reason = hideUntil(o.closed).(*Error).Message
+			out[i].Reason = hideUntil(o.closed).(*Error).Message //nolint:errorlint // hideUntil returns a fresh *Error, never wrapped
 		}
 	}
 	return out

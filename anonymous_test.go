@@ -50,8 +50,8 @@ func TestBeginLogin_NothingAboutTheAccountBeforeTheFirstFactor(t *testing.T) {
 // that no factor completes; nothing is stored but the login.
 func TestBeginLogin_AnUnknownUserIDGetsALoginOfTheSameShape(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
-	real := e.enrol(t, "real-person", mitid.LevelSubstantial, mitid.KindApp)
-	known := e.begin(t, real, mitid.LevelSubstantial)
+	realOne := e.enrol(t, "real-person", mitid.LevelSubstantial, mitid.KindApp)
+	known := e.begin(t, realOne, mitid.LevelSubstantial)
 	r := mitid.LoginRequest{UserID: "nobody-at-all", Action: mitid.ActionLogOn, Text: "Log på hos Skattestyrelsen", Level: mitid.LevelSubstantial, RelyingParty: "skat.dk"}
 	unknown, err := e.svc.BeginLogin(e.ctx, r)
 	require.NoError(t, err, "no user_not_found")
@@ -92,7 +92,7 @@ func TestBeginLogin_AnUnknownUserIDGetsALoginOfTheSameShape(t *testing.T) {
 }
 
 // TestBeginLogin_DecoysComeInEveryShape: across user IDs the decoys take
-// the shapes real MitIDs have, and always meet the level asked for.
+// the shapes realOne MitIDs have, and always meet the level asked for.
 func TestBeginLogin_DecoysComeInEveryShape(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
 	seen := map[string]bool{}
@@ -112,15 +112,15 @@ func TestBeginLogin_DecoysComeInEveryShape(t *testing.T) {
 }
 
 // TestBeginLogin_ADecoyAnswersInTheWordsOfARealDevice: the refusals a decoy
-// gives are the real ones, word for word.
+// gives are the realOne ones, word for word.
 func TestBeginLogin_ADecoyAnswersInTheWordsOfARealDevice(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
-	h := e.enrol(t, "words-real", mitid.LevelSubstantial, mitid.KindCodeDisplay)
-	var real []string
+	h := e.enrol(t, "words-realOne", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	var realOne []string
 	l := e.begin(t, h, mitid.LevelSubstantial)
 	for i := 0; i < 4; i++ {
 		_, err := e.svc.SubmitCode(e.ctx, l.ID, wrongCode(h.code(t)))
-		real = append(real, err.Error())
+		realOne = append(realOne, err.Error())
 	}
 	var decoy *mitid.Login
 	for i := 0; decoy == nil && i < 64; i++ {
@@ -131,7 +131,7 @@ func TestBeginLogin_ADecoyAnswersInTheWordsOfARealDevice(t *testing.T) {
 		}
 	}
 	require.NotNil(t, decoy, "some decoy starts with a code display")
-	for i, want := range real {
+	for i, want := range realOne {
 		_, err := e.svc.SubmitCode(e.ctx, decoy.ID, "123456")
 		assert.Equal(t, want, err.Error(), "answer %d", i+1)
 	}

@@ -120,7 +120,7 @@ func (w *ClientWindow) Failed(_ context.Context, c Client) {
 	}
 	el := w.clients[c]
 	if el == nil {
-		if max := w.MaxClients; max > 0 && len(w.clients) >= max {
+		if most := w.MaxClients; most > 0 && len(w.clients) >= most {
 			// Forget the client that failed longest ago: constant time,
 			// so a flood of new addresses costs each failure no more.
 			oldest := w.order.Front()

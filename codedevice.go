@@ -170,7 +170,7 @@ func checkSerial(a *Authenticator, typed string) error {
 // is ErrInvalid and was not compared; a device or configuration the
 // verifier cannot use is CodeSecretUnreadable, never a wrong code.
 func (s *Service) checkCode(a *Authenticator, code string, now time.Time) (codedisplay.Match, error) {
-	return s.verifyOTP(a, now, func(p codedisplay.Params, seed []byte, st codedisplay.State) (codedisplay.Match, error) {
+	return s.verifyOTP(a, func(p codedisplay.Params, seed []byte, st codedisplay.State) (codedisplay.Match, error) {
 		return p.Verify(seed, code, st, now)
 	})
 }
@@ -180,13 +180,13 @@ func (s *Service) checkCode(a *Authenticator, code string, now time.Time) (coded
 // codedisplay.Params.Resync): a device whose clock has wandered minutes
 // out of step is brought back into step by its holder.
 func (s *Service) checkCodePair(a *Authenticator, code1, code2 string, now time.Time) (codedisplay.Match, error) {
-	return s.verifyOTP(a, now, func(p codedisplay.Params, seed []byte, st codedisplay.State) (codedisplay.Match, error) {
+	return s.verifyOTP(a, func(p codedisplay.Params, seed []byte, st codedisplay.State) (codedisplay.Match, error) {
 		return p.Resync(seed, code1, code2, st, now)
 	})
 }
 
 // verifyOTP opens a's seed, runs verify and records what it accepted.
-func (s *Service) verifyOTP(a *Authenticator, now time.Time, verify func(codedisplay.Params, []byte, codedisplay.State) (codedisplay.Match, error)) (codedisplay.Match, error) {
+func (s *Service) verifyOTP(a *Authenticator, verify func(codedisplay.Params, []byte, codedisplay.State) (codedisplay.Match, error)) (codedisplay.Match, error) {
 	if a.OTP == nil {
 		return codedisplay.Match{}, errorf(CodeSecretUnreadable, "this %s has no seed and cannot be verified; contact MitID support", a.Kind)
 	}

@@ -150,8 +150,8 @@ func NewDispatcher(outbox Outbox, n Notifier, cfg DispatcherConfig) *Dispatcher 
 		log = discardLogger()
 	}
 	var seed [32]byte
-	_, _ = io.ReadFull(cfg.Rand, seed[:]) // a short read only weakens jitter
-	return &Dispatcher{outbox: outbox, n: n, cfg: cfg, log: log, jitter: mrand.New(mrand.NewChaCha8(seed))}
+	_, _ = io.ReadFull(cfg.Rand, seed[:])                                                                   // a short read only weakens jitter
+	return &Dispatcher{outbox: outbox, n: n, cfg: cfg, log: log, jitter: mrand.New(mrand.NewChaCha8(seed))} //nolint:gosec // G404: back-off jitter, seeded from cfg.Rand; nothing secret
 }
 
 // RoundResult counts what one dispatch round did.

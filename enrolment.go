@@ -218,7 +218,7 @@ func (s *Service) checkCPRHolder(ctx context.Context, cprText string, m *passpor
 	}
 	knownPassport := slices.Contains(p.Passports, m.IssuingState+":"+m.DocumentNumber)
 	sameName := mrzName(p.Surname) == mrzName(m.PrimaryIdentifier) && mrzName(p.GivenNames) == mrzName(m.SecondaryIdentifier)
-	if !cpr.BirthDate().Equal(birth) || !p.BirthDate.Equal(birth) || !(knownPassport || sameName) {
+	if !cpr.BirthDate().Equal(birth) || !p.BirthDate.Equal(birth) || (!knownPassport && !sameName) {
 		return invalidField(CodeProofingFailed, "cpr", "the CPR number does not belong to the passport's holder")
 	}
 	return nil

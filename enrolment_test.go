@@ -6,12 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/mitidtest/fake"
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/passporttest"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // td3 writes a passport MRZ (two lines of 44) with its check digits.

@@ -61,7 +61,7 @@ const (
 	CodeTransitionForbidden    Code = "transition_forbidden"
 	CodeAuthenticatorBlocked   Code = "authenticator_blocked"
 	CodeAuthenticatorSuspended Code = "authenticator_suspended"
-	CodeCredentialTaken        Code = "credential_taken"
+	CodeCredentialTaken        Code = "credential_taken" //nolint:gosec // G101: an error code, not a credential
 	CodeWaitingPeriod          Code = "waiting_period"
 	CodeOrderNotFound          Code = "order_not_found"
 	CodeOrderTaken             Code = "order_number_taken"

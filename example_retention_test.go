@@ -2,6 +2,7 @@ package mitid_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -25,7 +26,9 @@ func ExampleService_Purge() {
 	cfg := mitid.Config{Store: memory.New(), Keys: keys, Clock: clock, Rand: seeded(2), Notifier: sent,
 		Retention: mitid.Retention{Events: 24 * time.Hour, Outbox: time.Hour}}
 	_, err = mitid.New(cfg)
-	fmt.Println(mitid.ErrorCode(err), err.(*mitid.Error).Field)
+	var e *mitid.Error
+	errors.As(err, &e)
+	fmt.Println(mitid.ErrorCode(err), e.Field)
 
 	cfg.Retention = mitid.Retention{Events: 365 * 24 * time.Hour, Outbox: 30 * 24 * time.Hour}
 	svc, err := mitid.New(cfg)

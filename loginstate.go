@@ -37,22 +37,22 @@ func (st *loginState) marshal() []byte {
 	b = append(b, st.User[:]...)
 	b = appendString(b, string(st.Action))
 	b = appendString(b, st.Text)
-	b = binary.AppendUvarint(b, uint64(st.Level))
+	b = binary.AppendUvarint(b, uv(int(st.Level)))
 	b = appendString(b, st.RelyingParty)
-	b = binary.AppendUvarint(b, uint64(len(st.Options)))
+	b = binary.AppendUvarint(b, uv(len(st.Options)))
 	for _, o := range st.Options {
 		b = appendString(b, string(o.Method))
 		b = append(b, o.Device[:]...)
 		b = append(b, o.Chip[:]...)
 		b = append(b, o.Password[:]...)
 	}
-	b = binary.AppendUvarint(b, uint64(st.Choice))
-	b = binary.AppendUvarint(b, uint64(st.Done))
-	b = binary.AppendUvarint(b, uint64(len(st.Used)))
+	b = binary.AppendUvarint(b, uv(st.Choice))
+	b = binary.AppendUvarint(b, uv(st.Done))
+	b = binary.AppendUvarint(b, uv(len(st.Used)))
 	for _, id := range st.Used {
 		b = append(b, id[:]...)
 	}
-	b = binary.AppendUvarint(b, uint64(st.Rejected))
+	b = binary.AppendUvarint(b, uv(st.Rejected))
 	b = appendString(b, string(st.Challenge))
 	b = appendString(b, string(st.ChipChallenge))
 	b = appendString(b, string(st.ChipOptions))
@@ -64,14 +64,14 @@ func (st *loginState) marshal() []byte {
 // size is the length of st's encoding, so marshal allocates once and no
 // more than it needs.
 func (st *loginState) size() int {
-	str := func(n int) int { return uvarintLen(uint64(n)) + n }
-	size := 1 + 16 + str(len(st.Action)) + str(len(st.Text)) + uvarintLen(uint64(st.Level)) + str(len(st.RelyingParty))
-	size += uvarintLen(uint64(len(st.Options)))
+	str := func(n int) int { return uvarintLen(uv(n)) + n }
+	size := 1 + 16 + str(len(st.Action)) + str(len(st.Text)) + uvarintLen(uv(int(st.Level))) + str(len(st.RelyingParty))
+	size += uvarintLen(uv(len(st.Options)))
 	for _, o := range st.Options {
 		size += str(len(o.Method)) + 3*16
 	}
-	size += uvarintLen(uint64(st.Choice)) + uvarintLen(uint64(st.Done)) + uvarintLen(uint64(len(st.Used))) + 16*len(st.Used)
-	size += uvarintLen(uint64(st.Rejected))
+	size += uvarintLen(uv(st.Choice)) + uvarintLen(uv(st.Done)) + uvarintLen(uv(len(st.Used))) + 16*len(st.Used)
+	size += uvarintLen(uv(st.Rejected))
 	size += varintLen(st.ChipIssued) + str(len(st.Password))
 	return size + str(len(st.Challenge)) + str(len(st.ChipChallenge)) + str(len(st.ChipOptions))
 }
@@ -83,11 +83,15 @@ func uvarintLen(x uint64) int {
 
 // varintLen is the length of x's varint (zig-zag) encoding.
 func varintLen(x int64) int {
-	return uvarintLen(uint64(x<<1) ^ uint64(x>>63))
+	return uvarintLen(uint64(x<<1) ^ uint64(x>>63)) //nolint:gosec // G115: zig-zag encoding reinterprets the bits on purpose
 }
 
+// uv is n as a uvarint's value: every int a login state encodes (a
+// length, a count, an index, a level) is non-negative by construction.
+func uv(n int) uint64 { return uint64(n) } //nolint:gosec // G115: n ≥ 0, see above
+
 func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
+	b = binary.AppendUvarint(b, uv(len(s)))
 	return append(b, s...)
 }
 
@@ -100,12 +104,12 @@ type stateReader struct {
 	err error
 }
 
-func (r *stateReader) uvarint(max uint64) uint64 {
+func (r *stateReader) uvarint(limit uint64) uint64 {
 	if r.err != nil {
 		return 0
 	}
 	v, n := binary.Uvarint(r.b)
-	if n <= 0 || v > max {
+	if n <= 0 || v > limit {
 		r.err = errLoginState
 		return 0
 	}
@@ -196,6 +200,11 @@ func (r *stateReader) uuid() (id uuid.UUID) {
 	return id
 }
 
+// small reads a uvarint of at most limit as an int.
+func (r *stateReader) small(limit int) int {
+	return int(r.uvarint(uv(limit))) //nolint:gosec // G115: at most limit, an int
+}
+
 func unmarshalLoginState(b []byte) (*loginState, error) {
 	if len(b) == 0 || b[0] != loginStateVersion {
 		return nil, errLoginState
@@ -204,21 +213,21 @@ func unmarshalLoginState(b []byte) (*loginState, error) {
 	st := &loginState{User: r.uuid()}
 	st.Action = name(r, actions)
 	text := r.raw()
-	st.Level = Level(r.uvarint(uint64(LevelHigh)))
+	st.Level = Level(r.small(int(LevelHigh)))
 	st.Text, st.RelyingParty = strings2(text, r.raw())
 	n := r.uvarint(maxLoginOptions)
 	st.Options = st.optionsBuf[:0]
 	for i := uint64(0); i < n && r.err == nil; i++ {
 		st.Options = append(st.Options, optionRef{Method: name(r, methods), Device: r.uuid(), Chip: r.uuid(), Password: r.uuid()})
 	}
-	st.Choice = int(r.uvarint(maxLoginOptions))
-	st.Done = int(r.uvarint(8))
+	st.Choice = r.small(maxLoginOptions)
+	st.Done = r.small(8)
 	n = r.uvarint(8)
 	st.Used = st.usedBuf[:0] // room for the factor being added, too
 	for i := uint64(0); i < n && r.err == nil; i++ {
 		st.Used = append(st.Used, r.uuid())
 	}
-	st.Rejected = int(r.uvarint(255))
+	st.Rejected = r.small(255)
 	st.Challenge = r.bytes()
 	st.ChipChallenge = r.bytes()
 	st.ChipOptions = r.bytes()

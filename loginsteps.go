@@ -110,7 +110,7 @@ func (s *Service) options(u *User, now time.Time, level Level, refs *[]optionRef
 			}
 			a, _ := u.Authenticator(id)
 			if err := a.usable(now); err != nil {
-				o.closed = err.(*Error) // usable always says why as an *Error
+				o.closed = err.(*Error) //nolint:errorlint // usable always says why as a bare *Error
 				o.Usable, o.Reason, o.Until = false, o.closed.Message, o.closed.Until
 				break
 			}

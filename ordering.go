@@ -488,12 +488,12 @@ func (s *Service) claimOrder(ctx context.Context, number string, claim uuid.UUID
 // orderStateError says why an order in its state cannot move to `to`.
 func orderStateError(o *Order, to OrderStatus) error {
 	msg := "order " + o.Number + " is " + strings.ReplaceAll(string(o.Status), "_", " ")
-	switch {
-	case to == OrderShipped || to == OrderReady:
+	switch to {
+	case OrderShipped, OrderReady:
 		if o.Status == OrderPlaced {
 			return errorf(CodeOrderState, "%s and not paid yet: an unpaid order is not shipped", msg)
 		}
-	case to == OrderCancelled:
+	case OrderCancelled:
 		return errorf(CodeOrderState, "%s; only an order that has not shipped can be cancelled", msg)
 	}
 	return errorf(CodeOrderState, "%s; it cannot become %s", msg, strings.ReplaceAll(string(to), "_", " "))

@@ -119,7 +119,7 @@ func (h *PasswordHash) verify(pw string) bool {
 	if h.NFKC {
 		pw = norm.NFKC.String(pw)
 	}
-	got := argon2.IDKey([]byte(pw), h.Salt, h.Time, h.Memory, h.Threads, uint32(len(h.Hash)))
+	got := argon2.IDKey([]byte(pw), h.Salt, h.Time, h.Memory, h.Threads, uint32(len(h.Hash))) //nolint:gosec // G115: a stored hash is KeyLen bytes (a uint32)
 	return subtle.ConstantTimeCompare(got, h.Hash) == 1
 }
 

@@ -60,11 +60,11 @@ func (q RegisterQuestions) Questions(ctx context.Context, cpr CPR) ([]ControlQue
 	if p.GivenNames != "" {
 		out = append(out, ControlQuestion{"What are your given names, as the CPR register has them?", p.GivenNames})
 	}
-	min := q.Min
-	if min == 0 {
-		min = 2
+	least := q.Min
+	if least == 0 {
+		least = 2
 	}
-	if len(out) < min {
+	if len(out) < least {
 		return nil, nil
 	}
 	return out, nil
@@ -270,7 +270,8 @@ func (s *Service) proofingStep(ctx context.Context, id string, fn func(st *proof
 						kept = append(kept, t)
 					}
 				}
-				u.QuestionFailures = append(kept, now)
+				kept = append(kept, now)
+				u.QuestionFailures = kept
 			}
 			return []Event{ev}, nil
 		}); err != nil {
@@ -406,7 +407,8 @@ func (s *Service) ConfirmWitness(ctx context.Context, proofing string, w Witness
 			e.Until = kept[0].At.Add(s.policy.WitnessActsWindow)
 			return nil, e
 		}
-		u.WitnessActs = append(kept, WitnessAct{At: now, Case: ref})
+		kept = append(kept, WitnessAct{At: now, Case: ref})
+		u.WitnessActs = kept
 		return []Event{{Type: EventWitnessAct, Reason: "witnessed", Detail: map[string]string{"case": ref, "for": st.User.String()}}}, nil
 	})
 	if err != nil {

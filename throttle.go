@@ -243,7 +243,7 @@ func (s *Service) settle(ctx context.Context, u *User, now time.Time, evs []Even
 	// A refusal is returned as it is, never wrapped, so a type assertion
 	// finds it (errors.As would cost an allocation a try).
 	*outcome = nil
-	if r, ok := out.(refusal); ok {
+	if r, ok := out.(refusal); ok { //nolint:errorlint // never wrapped, see above
 		*outcome = r.err
 	} else if out != nil {
 		return nil, out

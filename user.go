@@ -2,6 +2,7 @@ package mitid
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -513,7 +514,8 @@ func (u *User) Transition(p *Policy, id uuid.UUID, to State, now time.Time, opt 
 func forbiddenTransition(a *Authenticator, from, to State) *Error {
 	if from.Final() {
 		if err := a.usable(time.Time{}); err != nil {
-			if e, ok := err.(*Error); ok {
+			var e *Error
+			if errors.As(err, &e) {
 				return e
 			}
 		}

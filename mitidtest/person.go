@@ -16,7 +16,7 @@ import (
 // The secrets every Person the kit enrols uses.
 const (
 	// Password is the MitID password of every enrolled Person.
-	Password = "korrekt hest batteri" //nolint:gosec // a test kit's fixed password, on purpose
+	Password = "korrekt hest batteri"
 	// AppPIN is the PIN of every enrolled Person's simulated app.
 	AppPIN = "123456"
 )

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,26 +14,9 @@ import (
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/app"
 	"github.com/go-mitid/mitid/app/apptest"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 	"github.com/go-mitid/mitid/store/postgres"
 )
-
-// benchClock is a clock the benchmark moves.
-type benchClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *benchClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *benchClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // historyTables are the tables a login leaves history in; users (one row
 // per person, rewritten in place) is not history.
@@ -81,7 +63,7 @@ func BenchmarkLoginHistoryBytes(b *testing.B) {
 
 	keys, err := mitid.NewRandomKeyRing(rand.Reader)
 	require.NoError(b, err)
-	clock := &benchClock{now: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
+	clock := fake.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
 	policy := mitid.DefaultPolicy()
 	retention := mitid.Retention{Events: policy.MinEventRetention(), Outbox: 24 * time.Hour}
 	svc, err := mitid.New(mitid.Config{Store: s, Keys: keys, Clock: clock, Retention: retention,

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 )
 
 // The Dispatcher on this store: what an operator relies on when
@@ -99,7 +100,7 @@ func userWithEvent(t *testing.T, s mitid.Store, chs ...mitid.Channel) (*mitid.Us
 	return u, ev
 }
 
-func dispatcher(s mitid.Store, c *clock, n mitid.Notifier, obs mitid.Observer) *mitid.Dispatcher {
+func dispatcher(s mitid.Store, c *fake.Clock, n mitid.Notifier, obs mitid.Observer) *mitid.Dispatcher {
 	return mitid.NewDispatcher(s, n, mitid.DispatcherConfig{Clock: c, Lease: time.Minute, Backoff: time.Second,
 		MaxAttempts: 3, Rand: seededRand(11), Observer: obs})
 }
@@ -107,7 +108,7 @@ func dispatcher(s mitid.Store, c *clock, n mitid.Notifier, obs mitid.Observer) *
 func testDispatcherCrash(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	userWithEvent(t, s, mitid.ChannelSMS, mitid.ChannelEmail)
-	c := &clock{now: t0}
+	c := fake.NewClock(t0)
 
 	// Dispatcher A claims both messages and is killed while sending the
 	// first: its context ends, it completes nothing.
@@ -125,12 +126,12 @@ func testDispatcherCrash(t *testing.T, s mitid.Store) {
 
 	b := &sink{}
 	db := dispatcher(s, c, b, nil)
-	c.now = t0.Add(59 * time.Second)
+	c.Set(t0.Add(59 * time.Second))
 	res, err = db.RunOnce(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, res, "A's lease still holds")
 
-	c.now = t0.Add(time.Minute)
+	c.Set(t0.Add(time.Minute))
 	res, err = db.RunOnce(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, mitid.RoundResult{Delivered: 2}, res, "the lease ran out: B delivers both")
@@ -147,7 +148,7 @@ func testDispatcherCrash(t *testing.T, s mitid.Store) {
 func testDispatcherOtherChannel(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	u, ev := userWithEvent(t, s, mitid.ChannelSMS, mitid.ChannelEmail)
-	c := &clock{now: t0}
+	c := fake.NewClock(t0)
 	n := &sink{fail: func(n mitid.Notification) error {
 		if n.Delivery.Channel == mitid.ChannelSMS {
 			return mitid.Undeliverable(nil, "the gateway does not know %s", n.Delivery.Address)
@@ -173,7 +174,7 @@ func testDispatcherReroute(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	// Anna chose SMS only; her e-mail address is on file.
 	u, ev := userWithEvent(t, s, mitid.ChannelSMS)
-	c := &clock{now: t0}
+	c := fake.NewClock(t0)
 	var emailFails atomic.Bool
 	n := &sink{fail: func(n mitid.Notification) error {
 		if n.Delivery.Channel == mitid.ChannelSMS || emailFails.Load() {
@@ -245,7 +246,7 @@ func testDispatcherConcurrent(t *testing.T, s mitid.Store) {
 	for range users {
 		userWithEvent(t, s, mitid.ChannelSMS, mitid.ChannelEmail)
 	}
-	c := &clock{now: t0}
+	c := fake.NewClock(t0)
 	n := &sink{}
 	var delivered atomic.Int64
 	parallel(8, func(i int) {
@@ -303,7 +304,7 @@ func testOutboxStats(t *testing.T, s mitid.Store) {
 func testDispatcherFailureRecordedOnce(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	u, _ := userWithEvent(t, s, mitid.ChannelSMS, mitid.ChannelEmail)
-	c := &clock{now: t0}
+	c := fake.NewClock(t0)
 	n := &sink{fail: func(mitid.Notification) error { return mitid.Undeliverable(nil, "refused") }}
 	var parked sync.WaitGroup
 	parked.Add(2)

@@ -15,6 +15,7 @@ import (
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/app"
 	"github.com/go-mitid/mitid/app/apptest"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 )
 
 // Orders that change the user aggregate with them: the free
@@ -159,7 +160,7 @@ func testContentionFreeDevices(t *testing.T, s mitid.Store) {
 	create(t, s, u)
 	cpr := mitid.CPRRecords{u.CPR.Digits(): {Surname: "Hansen", BirthDate: u.BirthDate, Passports: []string{"DNK:123456789"},
 		Address: mitid.PostalAddress{Street: "Vestergade 1", PostalCode: "8000", City: "Aarhus C"}}}
-	svc, err := mitid.New(mitid.Config{Store: s, Keys: testKeys(t), Clock: &clock{now: t0}, Rand: seededRand(5), CPRRegister: cpr})
+	svc, err := mitid.New(mitid.Config{Store: s, Keys: testKeys(t), Clock: fake.NewClock(t0), Rand: seededRand(5), CPRRegister: cpr})
 	require.NoError(t, err)
 	const goroutines, rounds = 10, 5
 	var free, priced int
@@ -195,7 +196,7 @@ func testContentionFreeDevices(t *testing.T, s mitid.Store) {
 // 120 days, so exactly 3 succeed and the 4th meets the limit.
 func testContentionWitnessActs(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	clk := &clock{now: t0}
+	clk := fake.NewClock(t0)
 	keys, err := mitid.NewRandomKeyRing(seededRand(1))
 	require.NoError(t, err)
 	p := policy
@@ -220,9 +221,7 @@ func testContentionWitnessActs(t *testing.T, s mitid.Store) {
 	person, _, err := svc.CreateUser(ctx, mitid.UserRequest{UserID: uniqueName("vidnet"), CPR: fmt.Sprintf("050580-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial, Email: "vidnet@example.dk"})
 	require.NoError(t, err)
 
-	clk.mu.Lock()
-	clk.now = t0.Add(31 * 24 * time.Hour) // the witness's MitID is old enough
-	clk.mu.Unlock()
+	clk.Set(t0.Add(31 * 24 * time.Hour)) // the witness's MitID is old enough
 	passport := mitid.PictureID{Kind: mitid.IDPassport, Number: "212345678", Issuer: "DNK", Expires: t0.AddDate(5, 0, 0)}
 	const visits = 4
 	ids, logins := make([]string, visits), make([]string, visits)
@@ -271,9 +270,7 @@ func testContentionDue(t *testing.T, s mitid.Store) {
 		_, _, err = svc.RequestAccess(ctx, u.ID, mitid.KindChip, "chip")
 		require.NoError(t, err)
 	}
-	clk.mu.Lock()
-	clk.now = clk.now.Add(policy.AccessRequestWait)
-	clk.mu.Unlock()
+	clk.Advance(policy.AccessRequestWait)
 	for round := 0; round < 3; round++ {
 		var total atomic.Int64
 		parallel(2, func(int) {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	mrand "math/rand/v2"
+	"io"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,6 +18,7 @@ import (
 	"github.com/go-mitid/mitid/chip/chiptest"
 	"github.com/go-mitid/mitid/codedisplay"
 	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 )
 
 // Contention through the Service: the rules of a login hold on this store
@@ -36,41 +37,14 @@ var serviceTests = []suiteTest{
 const serviceOrigin = "https://mitid.example"
 const servicePassword = "korrekt hest batteri"
 
-// clock is a hand-moved clock safe for concurrent reads.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// lockedRand is a seeded random source safe for concurrent use.
-type lockedRand struct {
-	mu sync.Mutex
-	r  *mrand.ChaCha8
-}
-
-func (l *lockedRand) Read(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.r.Read(p)
-}
-
-func seededRand(n byte) *lockedRand {
-	var s [32]byte
-	s[0] = n
-	return &lockedRand{r: mrand.NewChaCha8(s)}
-}
+// seededRand is the kit's seeded random source, safe for concurrent use.
+func seededRand(n byte) io.Reader { return fake.Rand(uint64(n)) }
 
 // newService builds a Service on s with a chip verifier, a fixed clock and
 // argon2 parameters a test can afford.
-func newService(t *testing.T, s mitid.Store, tweak ...func(*mitid.Policy)) (*mitid.Service, *clock) {
+func newService(t *testing.T, s mitid.Store, tweak ...func(*mitid.Policy)) (*mitid.Service, *fake.Clock) {
 	t.Helper()
-	clk := &clock{now: t0}
+	clk := fake.NewClock(t0)
 	keys, err := mitid.NewRandomKeyRing(seededRand(1))
 	require.NoError(t, err)
 	cv, err := chip.New(chip.Config{RPID: "mitid.example", RPName: "MitID", Origins: []string{serviceOrigin}, Now: clk.Now, Rand: seededRand(2)})
@@ -86,7 +60,7 @@ func newService(t *testing.T, s mitid.Store, tweak ...func(*mitid.Policy)) (*mit
 }
 
 // enrolCodeDisplay creates a user with an active code display and password.
-func enrolCodeDisplay(t *testing.T, svc *mitid.Service, clk *clock) (*mitid.User, *codedisplaytest.Device) {
+func enrolCodeDisplay(t *testing.T, svc *mitid.Service, clk *fake.Clock) (*mitid.User, *codedisplaytest.Device) {
 	t.Helper()
 	ctx := context.Background()
 	u, _, err := svc.CreateUser(ctx, mitid.UserRequest{Email: "holder@example.dk", UserID: uniqueName("kode"), CPR: fmt.Sprintf("020280-%04d", seq.Add(1)%10000), IAL: mitid.LevelSubstantial})
@@ -101,9 +75,7 @@ func enrolCodeDisplay(t *testing.T, svc *mitid.Service, clk *clock) (*mitid.User
 	require.NoError(t, err)
 	_, _, err = svc.ActivateWithCode(ctx, u.UserID, evs[0].Authenticator, mitid.ActivationCodes{Code: paper, Serial: dev.Serial().String(), DeviceCode: code, Password: servicePassword})
 	require.NoError(t, err)
-	clk.mu.Lock()
-	clk.now = clk.now.Add(30 * time.Second) // the activation's step is spent
-	clk.mu.Unlock()
+	clk.Advance(30 * time.Second) // the activation's step is spent
 	return u, dev
 }
 

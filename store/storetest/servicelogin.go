@@ -26,7 +26,7 @@ var loginServiceTests = []suiteTest{
 
 // codeLoginAtPassword begins a login of u and gives it the right code: it
 // then waits for the password.
-func codeLoginAtPassword(t *testing.T, svc *mitid.Service, clk *clock, u *mitid.User, code func() string) *mitid.Login {
+func codeLoginAtPassword(t *testing.T, svc *mitid.Service, u *mitid.User, code func() string) *mitid.Login {
 	t.Helper()
 	l := beginLogins(t, svc, u, 1)[0]
 	l, err := svc.SubmitCode(context.Background(), l.ID, code())
@@ -44,7 +44,7 @@ func testServiceCompleteLogin(t *testing.T, s mitid.Store) {
 		require.NoError(t, err)
 		return c
 	}
-	l := codeLoginAtPassword(t, svc, clk, u, code)
+	l := codeLoginAtPassword(t, svc, u, code)
 	_, err := svc.SubmitPassword(ctx, l.ID, "a wrong password")
 	assert.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err))
 	got, err := svc.User(ctx, u.ID)
@@ -90,7 +90,7 @@ func testServiceConcurrentSteps(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	svc, clk := newService(t, s)
 	u, dev := enrolCodeDisplay(t, svc, clk)
-	l := codeLoginAtPassword(t, svc, clk, u, func() string {
+	l := codeLoginAtPassword(t, svc, u, func() string {
 		c, err := dev.Code()
 		require.NoError(t, err)
 		return c
@@ -123,16 +123,14 @@ func testServiceConcurrentFinish(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	svc, clk := newService(t, s)
 	u, dev := enrolCodeDisplay(t, svc, clk)
-	l := codeLoginAtPassword(t, svc, clk, u, func() string {
+	l := codeLoginAtPassword(t, svc, u, func() string {
 		c, err := dev.Code()
 		require.NoError(t, err)
 		return c
 	})
 	l, err := svc.SubmitPassword(ctx, l.ID, servicePassword)
 	require.NoError(t, err)
-	clk.mu.Lock()
-	clk.now = clk.now.Add(time.Second)
-	clk.mu.Unlock()
+	clk.Advance(time.Second)
 	var ok atomic.Int64
 	parallel(Goroutines, func(int) {
 		_, err := svc.FinishLogin(ctx, l.ID)
