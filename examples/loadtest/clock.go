@@ -43,7 +43,7 @@ func (c *clock) atLeast(t time.Time) {
 	defer c.holds.Unlock()
 	for {
 		cur := c.offset.Load()
-		want := int64(t.Sub(time.Now()))
+		want := int64(time.Until(t))
 		if want <= cur || c.offset.CompareAndSwap(cur, want) {
 			return
 		}

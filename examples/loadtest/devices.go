@@ -300,10 +300,10 @@ func enrolAll(ctx context.Context, svc *mitid.Service, clk *clock, per map[kind]
 		}
 	}
 	var (
-		mu    sync.Mutex
-		fail  error
-		wg    sync.WaitGroup
-		next  = make(chan job)
+		mu   sync.Mutex
+		fail error
+		wg   sync.WaitGroup
+		next = make(chan job)
 	)
 	for range 4 {
 		wg.Add(1)
@@ -327,4 +327,3 @@ func enrolAll(ctx context.Context, svc *mitid.Service, clk *clock, per map[kind]
 	wg.Wait()
 	return out, fail
 }
-

@@ -341,4 +341,3 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 	printTable(out, rows)
 	return nil
 }
-
