@@ -199,10 +199,8 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 	var fillNote string
 	if created > 0 {
 		fillNote = fmt.Sprintf("filled %d users in %s (%.0f users/s, %d concurrent CreateUser)", created, fillTime.Round(time.Second), float64(created)/fillTime.Seconds(), o.fillWorkers)
-		if created == o.users {
-			if err := b.set(ctx, "fill", fillNote); err != nil {
-				return err
-			}
+		if err := b.set(ctx, "fill", fillNote); err != nil {
+			return err
 		}
 	} else {
 		prev, err := b.get(ctx, "fill")
