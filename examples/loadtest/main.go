@@ -36,6 +36,11 @@
 // fill's user.created notifications first), topped up to -messages with
 // contact changes.
 //
+// A figure and its baseline take turns (-rounds turns of -duration/-rounds
+// each: baseline, lookup by UUID, by user ID, by CPR, baseline, …), so on a
+// machine others share they meet the same load; the ratios are the figures
+// to compare across runs and machines.
+//
 // -hash=cheap uses argon2id parameters a test would (1 pass, 64 KiB) so
 // the figures show the protocol and the store; -hash=default uses
 // MitIDPolicy's, what a password check costs in production. The header
@@ -55,8 +60,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/go-mitid/mitid"
 )
 
@@ -73,6 +76,7 @@ type options struct {
 	users              int
 	clients            []int
 	duration           time.Duration
+	rounds             int
 	hash               string
 	conns              int
 	fillWorkers        int
@@ -91,6 +95,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.users, "users", 10000, "users in the population")
 	fs.StringVar(&clients, "clients", "1,4,16,64", "concurrent clients, one set of measurements for each")
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "time each measurement runs")
+	fs.IntVar(&o.rounds, "rounds", 3, "turns each measurement's time is cut into, alternating with its baseline and the figures beside it")
 	fs.StringVar(&o.hash, "hash", "cheap", "argon2id parameters: cheap (a test's: the protocol and store path) or default (MitIDPolicy's)")
 	fs.IntVar(&o.conns, "conns", 16, "PostgreSQL pool size (the store's, and the baselines' pool)")
 	fs.IntVar(&o.fillWorkers, "fill-workers", 0, "concurrent CreateUser calls while filling (16 on PostgreSQL, GOMAXPROCS on memory when 0)")
@@ -105,6 +110,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 			return nil, fmt.Errorf("-clients: %q is not a positive number", f)
 		}
 		o.clients = append(o.clients, c)
+	}
+	if o.rounds < 1 {
+		return nil, errors.New("-rounds must be at least 1")
 	}
 	if o.users < 1 {
 		return nil, errors.New("-users must be at least 1")
@@ -237,75 +245,53 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 	fmt.Fprintf(progress, "enrolled %d login subjects in %s\n", total, time.Since(t1).Round(time.Millisecond))
 
 	var rows []*row
-	add := func(r *row) *row {
-		rows = append(rows, r)
-		fmt.Fprintf(progress, "%3d clients  %-34s %10s/s  (%d, %d errors)\n", r.clients, r.name, figure(r.rate), r.n, r.errors)
-		if r.firstErr != nil {
-			fmt.Fprintf(progress, "             first error: %v\n", r.firstErr)
+	add := func(rs []*row) {
+		rows = append(rows, rs...)
+		for _, r := range rs {
+			fmt.Fprintf(progress, "%3d clients  %-34s %10s/s  (%d, %d errors)\n", r.clients, r.name, figure(r.rate), r.n, r.errors)
+			if r.firstErr != nil {
+				fmt.Fprintf(progress, "             first error: %v\n", r.firstErr)
+			}
 		}
-		return r
 	}
 	pick := func(r *rand.Rand) int { return r.IntN(len(ids)) }
 	for _, c := range o.clients {
 		// Lookups.
-		base := add(cell(ctx, b.readName(), c, o.duration, one(func(ctx context.Context, _ int, r *rand.Rand) error {
-			return b.bareRead(ctx, pick(r))
-		})))
-		lookups := []struct {
-			name string
-			get  func(ctx context.Context, i int) (uuid.UUID, error)
-		}{
-			{"lookup by UUID", func(ctx context.Context, i int) (uuid.UUID, error) {
-				u, err := svc.User(ctx, ids[i])
-				if err != nil {
-					return uuid.Nil, err
-				}
-				return u.ID, nil
-			}},
-			{"lookup by user ID", func(ctx context.Context, i int) (uuid.UUID, error) {
-				u, err := svc.UserByUserID(ctx, userIDAt(i))
-				if err != nil {
-					return uuid.Nil, err
-				}
-				return u.ID, nil
-			}},
-			{"lookup by CPR number", func(ctx context.Context, i int) (uuid.UUID, error) {
-				u, err := svc.UserByCPR(ctx, cprAt(i))
-				if err != nil {
-					return uuid.Nil, err
-				}
-				return u.ID, nil
-			}},
-		}
-		for _, l := range lookups {
-			r := add(cell(ctx, l.name, c, o.duration, one(func(ctx context.Context, _ int, r *rand.Rand) error {
+		names := []string{b.readName(), "lookup by UUID", "lookup by user ID", "lookup by CPR number"}
+		ops := []op{one(func(ctx context.Context, _ int, r *rand.Rand) error { return b.bareRead(ctx, pick(r)) })}
+		for _, get := range []func(ctx context.Context, i int) (*mitid.User, error){
+			func(ctx context.Context, i int) (*mitid.User, error) { return svc.User(ctx, ids[i]) },
+			func(ctx context.Context, i int) (*mitid.User, error) { return svc.UserByUserID(ctx, userIDAt(i)) },
+			func(ctx context.Context, i int) (*mitid.User, error) { return svc.UserByCPR(ctx, cprAt(i)) },
+		} {
+			ops = append(ops, one(func(ctx context.Context, _ int, r *rand.Rand) error {
 				i := pick(r)
-				id, err := l.get(ctx, i)
-				if err == nil && id != ids[i] {
-					err = fmt.Errorf("%s %d found user %s, not %s", l.name, i, id, ids[i])
+				u, err := get(ctx, i)
+				if err == nil && u.ID != ids[i] {
+					err = fmt.Errorf("user %d: found %s, not %s", i, u.ID, ids[i])
 				}
 				return err
-			})))
-			r.base = base
+			}))
 		}
+		add(group(ctx, c, o.duration, o.rounds, names, ops))
 
 		// Complete logins.
-		base = add(cell(ctx, b.commitName(), c, o.duration, one(func(ctx context.Context, _ int, _ *rand.Rand) error {
-			return b.bareCommit(ctx)
-		})))
+		names = []string{b.commitName()}
+		ops = []op{one(func(ctx context.Context, _ int, _ *rand.Rand) error { return b.bareCommit(ctx) })}
 		for _, k := range kinds {
 			mine := len(subjects[k]) / maxC // each client's own subjects
 			turn := make([]int, c)
-			r := add(cell(ctx, string(k)+" login", c, o.duration, func(ctx context.Context, w int, _ *rand.Rand) (int, int, error) {
+			names = append(names, string(k)+" login")
+			ops = append(ops, func(ctx context.Context, w int, _ *rand.Rand) (int, int, error) {
 				s := subjects[k][w*mine+turn[w]%mine]
 				turn[w]++
 				busy, err := login(ctx, svc, clk, s)
 				return 1, busy, err
-			}))
-			r.base = base
-			if _, err := svc.Store().PurgeSessions(ctx, clk.Now()); err != nil {
-				return err
-			}
+			})
+		}
+		add(group(ctx, c, o.duration, o.rounds, names, ops))
+		if _, err := svc.Store().PurgeSessions(ctx, clk.Now()); err != nil {
+			return err
 		}
 
 		// Dispatch.
@@ -315,25 +301,26 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 		if err := b.bareQueue(ctx, o.messages); err != nil {
 			return err
 		}
-		base = add(cell(ctx, b.queueName(), c, o.duration, func(ctx context.Context, _ int, _ *rand.Rand) (int, int, error) {
-			n, err := b.bareClaim(ctx)
-			if n == 0 && err == nil {
-				return 0, 0, errDone
-			}
-			return n, 0, err
-		}))
 		disp := make([]*mitid.Dispatcher, c)
 		for i := range disp {
 			disp[i] = svc.Dispatcher(mitid.DispatcherConfig{Clock: clk, Batch: 64})
 		}
-		r := add(cell(ctx, "dispatch (messages)", c, o.duration, func(ctx context.Context, w int, _ *rand.Rand) (int, int, error) {
-			res, err := disp[w].RunOnce(ctx)
-			if err == nil && res.Delivered+res.Retried+res.Parked == 0 {
-				return 0, 0, errDone
-			}
-			return res.Delivered, 0, err
+		add(group(ctx, c, o.duration, o.rounds, []string{b.queueName(), "dispatch (messages)"}, []op{
+			func(ctx context.Context, _ int, _ *rand.Rand) (int, int, error) {
+				n, err := b.bareClaim(ctx)
+				if n == 0 && err == nil {
+					return 0, 0, errDone
+				}
+				return n, 0, err
+			},
+			func(ctx context.Context, w int, _ *rand.Rand) (int, int, error) {
+				res, err := disp[w].RunOnce(ctx)
+				if err == nil && res.Delivered+res.Retried+res.Parked == 0 {
+					return 0, 0, errDone
+				}
+				return res.Delivered, 0, err
+			},
 		}))
-		r.base = base
 	}
 	printHeader(out, o, policy, fillNote, load, loadavg())
 	printTable(out, rows)

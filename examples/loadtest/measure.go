@@ -18,6 +18,7 @@ type row struct {
 	n, errors int
 	busy      int
 	rate      float64 // per second
+	secs      float64 // measured
 	firstErr  error
 	base      *row
 }
@@ -32,15 +33,44 @@ func one(f func(ctx context.Context, w int, r *rand.Rand) error) op {
 	return func(ctx context.Context, w int, r *rand.Rand) (int, int, error) { return 1, 0, f(ctx, w, r) }
 }
 
-// cell runs f from clients goroutines until d has passed (or f reports
-// that the work has run out, by returning errDone) and counts the items
-// done. Each goroutine gets its number and a random source of its own.
-func cell(ctx context.Context, name string, clients int, d time.Duration, f op) *row {
+// group measures a baseline and the figures measured beside it: each runs
+// for d in all, in rounds turns of d/rounds, one after the other (baseline,
+// first, second, …, baseline, first, …), so that on a shared machine all of
+// them meet the same load. The first op is the baseline of the others.
+func group(ctx context.Context, clients int, d time.Duration, rounds int, names []string, ops []op) []*row {
+	rows := make([]*row, len(ops))
+	done := make([]bool, len(ops))
+	for i := range ops {
+		rows[i] = &row{clients: clients, name: names[i]}
+		if i > 0 {
+			rows[i].base = rows[0]
+		}
+	}
+	for range rounds {
+		for i, f := range ops {
+			if !done[i] {
+				done[i] = slice(ctx, rows[i], clients, d/time.Duration(rounds), f)
+			}
+		}
+	}
+	for _, r := range rows {
+		if r.secs > 0 {
+			r.rate = float64(r.n) / r.secs
+		}
+	}
+	return rows
+}
+
+// slice runs f from clients goroutines until d has passed and adds what it
+// did to r. Each goroutine gets its number and a random source of its own.
+// It reports whether f said that the work has run out (by returning
+// errDone: a drained queue).
+func slice(ctx context.Context, r *row, clients int, d time.Duration, f op) (drained bool) {
 	var (
 		n, errs, busy atomic.Int64
 		wg            sync.WaitGroup
 		mu            sync.Mutex
-		first         error
+		out           atomic.Bool
 	)
 	start := time.Now()
 	deadline := start.Add(d)
@@ -48,18 +78,19 @@ func cell(ctx context.Context, name string, clients int, d time.Duration, f op) 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(w), uint64(start.UnixNano())))
+			rnd := rand.New(rand.NewPCG(uint64(w), uint64(start.UnixNano())))
 			for time.Now().Before(deadline) && ctx.Err() == nil {
-				k, b, err := f(ctx, w, r)
+				k, b, err := f(ctx, w, rnd)
 				busy.Add(int64(b))
 				if err == errDone {
+					out.Store(true)
 					return
 				}
 				if err != nil {
 					errs.Add(1)
 					mu.Lock()
-					if first == nil {
-						first = err
+					if r.firstErr == nil {
+						r.firstErr = err
 					}
 					mu.Unlock()
 					continue
@@ -69,12 +100,14 @@ func cell(ctx context.Context, name string, clients int, d time.Duration, f op) 
 		}()
 	}
 	wg.Wait()
-	el := time.Since(start).Seconds()
-	return &row{clients: clients, name: name, n: int(n.Load()), errors: int(errs.Load()), busy: int(busy.Load()),
-		rate: float64(n.Load()) / el, firstErr: first}
+	r.secs += time.Since(start).Seconds()
+	r.n += int(n.Load())
+	r.errors += int(errs.Load())
+	r.busy += int(busy.Load())
+	return out.Load()
 }
 
-// errDone tells cell that a goroutine's work has run out (a drained queue).
+// errDone tells slice that a goroutine's work has run out (a drained queue).
 var errDone = fmt.Errorf("done")
 
 // printTable writes the rows as a Markdown table: each figure, its
