@@ -218,6 +218,11 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 		fillNote = fmt.Sprintf("reused %d users already in schema %s (%s)", o.users, o.schema, prev)
 	}
 	fmt.Fprintln(progress, fillNote)
+	if pg, ok := b.(*pgBackend); ok {
+		if err := pg.analyze(ctx); err != nil {
+			return err
+		}
+	}
 
 	// Login subjects: fresh ones every run, numbered after the last run's.
 	maxC := 0
