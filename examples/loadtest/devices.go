@@ -209,7 +209,8 @@ func login(ctx context.Context, svc *mitid.Service, clk *clock, s *subject) (bus
 			code, err := s.code.CodeAt(now)
 			if err == nil {
 				s.lastStep = step(now)
-				l, err = svc.SubmitCode(ctx, l.ID, code)
+				id := l.ID
+				l, err = submit(ctx, svc, id, &busy, func() (*mitid.Login, error) { return svc.SubmitCode(ctx, id, code) })
 			}
 			release()
 			if err != nil {
@@ -217,17 +218,7 @@ func login(ctx context.Context, svc *mitid.Service, clk *clock, s *subject) (bus
 			}
 		case mitid.StepPassword:
 			id := l.ID
-			for {
-				l, err = svc.SubmitPassword(ctx, id, password)
-				if mitid.ErrorCode(err) != mitid.CodeBusy {
-					break
-				}
-				busy++
-				if err := pause(ctx); err != nil {
-					return busy, err
-				}
-			}
-			if err != nil {
+			if l, err = submit(ctx, svc, id, &busy, func() (*mitid.Login, error) { return svc.SubmitPassword(ctx, id, password) }); err != nil {
 				return busy, err
 			}
 		case mitid.StepApproval:
@@ -235,7 +226,8 @@ func login(ctx context.Context, svc *mitid.Service, clk *clock, s *subject) (bus
 			if err != nil {
 				return busy, err
 			}
-			if l, err = svc.SubmitApproval(ctx, l.ID, sig); err != nil {
+			id := l.ID
+			if l, err = submit(ctx, svc, id, &busy, func() (*mitid.Login, error) { return svc.SubmitApproval(ctx, id, sig) }); err != nil {
 				return busy, err
 			}
 		case mitid.StepChip:
@@ -243,7 +235,10 @@ func login(ctx context.Context, svc *mitid.Service, clk *clock, s *subject) (bus
 			if err != nil {
 				return busy, err
 			}
-			if l, err = svc.SubmitChip(ctx, l.ID, resp); err != nil {
+			// The password is compared once the chip has answered, so
+			// this is the step a busy password check refuses.
+			id := l.ID
+			if l, err = submit(ctx, svc, id, &busy, func() (*mitid.Login, error) { return svc.SubmitChip(ctx, id, resp) }); err != nil {
 				return busy, err
 			}
 		default:
@@ -252,6 +247,24 @@ func login(ctx context.Context, svc *mitid.Service, clk *clock, s *subject) (bus
 	}
 	_, err = svc.FinishLogin(ctx, l.ID)
 	return busy, err
+}
+
+// submit makes one login step. A step the service refuses as busy (a
+// password check beyond the argon2id memory budget) is not repeated as
+// such: after a pause the login is read again, as a reloading browser
+// would, and the loop in login goes on from the step it waits for (after
+// a busy refusal of a chip login's held password that is the password
+// again). Refusals are counted in busy.
+func submit(ctx context.Context, svc *mitid.Service, id string, busy *int, f func() (*mitid.Login, error)) (*mitid.Login, error) {
+	l, err := f()
+	if mitid.ErrorCode(err) != mitid.CodeBusy {
+		return l, err
+	}
+	*busy++
+	if err := pause(ctx); err != nil {
+		return nil, err
+	}
+	return svc.Login(ctx, id)
 }
 
 // retryBusy runs f again while the service refuses a password check as
