@@ -5,7 +5,8 @@
 // BeginLogin to FinishLogin, with the library's own device simulators; and
 // notifications through the Dispatcher to an in-process notifier. It prints
 // a Markdown table of each figure, its baseline and their ratio ("a
-// code-display login costs 9.8 bare commits of throughput").
+// code-display login costs N bare commits of throughput"), ready to paste
+// into BENCHMARKS.md.
 //
 // On the memory store:
 //
@@ -21,11 +22,15 @@
 // A PostgreSQL population is filled once and reused by later runs (the
 // program keeps its bookkeeping in tables named loadtest_* in the same
 // schema: the users it filled, the key ring their secrets were sealed
-// with); -refill drops the schema and starts again. The memory store is
+// with); -refill drops the schema and starts again. Before measuring, the
+// program runs ANALYZE on the schema's tables, as autovacuum would after a
+// fill (test servers often run without autovacuum). The memory store is
 // filled at every run. Each run enrols fresh login subjects: per client,
 // four code displays and four audio code readers (a code is accepted once
 // per 30-second step, and the program's clock moves on a step when a
-// client has used all its devices), one app and one chip.
+// client has used all its devices), one app and one chip. A password
+// check refused as busy (beyond the argon2id memory budget) is counted and
+// retried as a browser would, and shown beside the figure.
 //
 // The baselines: for lookups a bare SELECT 1 on a pool of the store's size
 // (memory: a read of a Go map of the population's size under a read lock);
