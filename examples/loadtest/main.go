@@ -1,0 +1,338 @@
+// Command loadtest fills a store with N users through the public API and
+// measures, each beside a bare baseline in the same run and at each number
+// of concurrent clients: lookups by UUID, user ID and CPR number; complete
+// logins of each kind (code display, audio code reader, app, chip), from
+// BeginLogin to FinishLogin, with the library's own device simulators; and
+// notifications through the Dispatcher to an in-process notifier. It prints
+// a Markdown table of each figure, its baseline and their ratio ("a
+// code-display login costs N bare commits of throughput"), ready to paste
+// into BENCHMARKS.md.
+//
+// On the memory store:
+//
+//	go run ./examples/loadtest -store=memory -users=100000
+//
+// On PostgreSQL, in a schema of its own (mitid_loadtest_N by default, so
+// populations of different sizes and other users of the database do not
+// meet):
+//
+//	go run ./examples/loadtest -store=postgres \
+//	  -dsn='postgres://postgres@127.0.0.1:5432/mitid_test?sslmode=disable' -users=100000
+//
+// A PostgreSQL population is filled once and reused by later runs (the
+// program keeps its bookkeeping in tables named loadtest_* in the same
+// schema: the users it filled, the key ring their secrets were sealed
+// with); -refill drops the schema and starts again. Before measuring, the
+// program runs ANALYZE on the schema's tables, as autovacuum would after a
+// fill (test servers often run without autovacuum). The memory store is
+// filled at every run. Each run enrols fresh login subjects: per client,
+// four code displays and four audio code readers (a code is accepted once
+// per 30-second step, and the program's clock moves on a step when a
+// client has used all its devices), one app and one chip. A password
+// check refused as busy (beyond the argon2id memory budget) is counted and
+// retried as a browser would, and shown beside the figure.
+//
+// The baselines: for lookups a bare SELECT 1 on a pool of the store's size
+// (memory: a read of a Go map of the population's size under a read lock);
+// for logins a bare one-row INSERT in autocommit, the cost of one durable
+// commit (memory: a map write under a lock); for the Dispatcher the same
+// claim-and-complete SQL written by hand on a bare table (memory: a slice
+// queue under a lock). The dispatcher drains what waits in the outbox (the
+// fill's user.created notifications first), topped up to -messages with
+// contact changes.
+//
+// A figure and its baseline take turns (-rounds turns of -duration/-rounds
+// each: baseline, lookup by UUID, by user ID, by CPR, baseline, …), so on a
+// machine others share they meet the same load; the ratios are the figures
+// to compare across runs and machines.
+//
+// -hash=cheap uses argon2id parameters a test would (1 pass, 64 KiB) so
+// the figures show the protocol and the store; -hash=default uses
+// DefaultPolicy's, what a password check costs in production. The header
+// says which.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-mitid/mitid"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+// options are the command line's.
+type options struct {
+	store, dsn, schema string
+	users              int
+	clients            []int
+	duration           time.Duration
+	rounds             int
+	hash               string
+	conns              int
+	fillWorkers        int
+	messages           int
+	refill             bool
+}
+
+func parse(args []string, stderr io.Writer) (*options, error) {
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := &options{}
+	var clients string
+	fs.StringVar(&o.store, "store", "memory", "memory or postgres")
+	fs.StringVar(&o.dsn, "dsn", os.Getenv("MITID_TEST_POSTGRES"), "PostgreSQL address (-store=postgres); $MITID_TEST_POSTGRES by default")
+	fs.StringVar(&o.schema, "schema", "", "PostgreSQL schema of the store and the program's tables (mitid_loadtest_USERS when empty)")
+	fs.IntVar(&o.users, "users", 10000, "users in the population")
+	fs.StringVar(&clients, "clients", "1,4,16,64", "concurrent clients, one set of measurements for each")
+	fs.DurationVar(&o.duration, "duration", 5*time.Second, "time each measurement runs")
+	fs.IntVar(&o.rounds, "rounds", 3, "turns each measurement's time is cut into, alternating with its baseline and the figures beside it")
+	fs.StringVar(&o.hash, "hash", "cheap", "argon2id parameters: cheap (a test's: the protocol and store path) or default (DefaultPolicy's)")
+	fs.IntVar(&o.conns, "conns", 16, "PostgreSQL pool size (the store's, and the baselines' pool)")
+	fs.IntVar(&o.fillWorkers, "fill-workers", 0, "concurrent CreateUser calls while filling (16 on PostgreSQL, GOMAXPROCS on memory when 0)")
+	fs.IntVar(&o.messages, "messages", 0, "outbox messages waiting before each dispatch measurement, topped up with contact changes (10000 on PostgreSQL, 100000 on memory when 0)")
+	fs.BoolVar(&o.refill, "refill", false, "PostgreSQL: drop the schema and fill again")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	for _, f := range strings.Split(clients, ",") {
+		c, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || c < 1 {
+			return nil, fmt.Errorf("-clients: %q is not a positive number", f)
+		}
+		o.clients = append(o.clients, c)
+	}
+	if o.rounds < 1 {
+		return nil, errors.New("-rounds must be at least 1")
+	}
+	if o.users < 1 {
+		return nil, errors.New("-users must be at least 1")
+	}
+	if o.hash != "cheap" && o.hash != "default" {
+		return nil, fmt.Errorf("-hash: cheap or default, not %q", o.hash)
+	}
+	if o.schema == "" {
+		o.schema = fmt.Sprintf("mitid_loadtest_%d", o.users)
+	}
+	if o.messages == 0 {
+		o.messages = 100000
+		if o.store == "postgres" {
+			o.messages = 10000
+		}
+	}
+	if o.fillWorkers == 0 {
+		o.fillWorkers = runtime.GOMAXPROCS(0)
+		if o.store == "postgres" {
+			o.fillWorkers = 16
+		}
+	}
+	return o, nil
+}
+
+// run is the program: out gets the report, progress the running commentary.
+func run(ctx context.Context, args []string, out, progress io.Writer) error {
+	o, err := parse(args, progress)
+	if err != nil {
+		return err
+	}
+	var b backend
+	switch o.store {
+	case "memory":
+		b = newMemBackend()
+	case "postgres":
+		if o.dsn == "" {
+			return errors.New("-store=postgres needs -dsn (or MITID_TEST_POSTGRES)")
+		}
+		if b, err = openPG(ctx, o.dsn, o.schema, int32(o.conns), o.refill); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("-store: memory or postgres, not %q", o.store)
+	}
+	defer b.close()
+
+	policy := mitid.DefaultPolicy()
+	// The program's clock runs fast while code logins need fresh time
+	// steps (see clock): a login descheduled for a moment may see many
+	// steps pass, which a login of 10 minutes would not survive. The
+	// lifetime is a number in the session, so this changes no work.
+	policy.LoginSessionTTL = 24 * time.Hour
+	if o.hash == "cheap" {
+		policy.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
+	}
+	keys, err := keyRing(ctx, b)
+	if err != nil {
+		return err
+	}
+	// The clock starts where the last run on this population left it, so
+	// its outbox messages are due and its devices' steps are past.
+	clk := &clock{}
+	if last, err := getInt(ctx, b, "clock"); err != nil {
+		return err
+	} else if last > 0 {
+		clk.atLeast(time.Unix(0, last))
+	}
+	defer func() {
+		if err := b.set(context.WithoutCancel(ctx), "clock", strconv.FormatInt(clk.Now().UnixNano(), 10)); err != nil {
+			fmt.Fprintln(progress, "loadtest: keeping the clock:", err)
+		}
+	}()
+	cv, err := chipVerifier(clk)
+	if err != nil {
+		return err
+	}
+	notes := &counter{}
+	svc, err := mitid.New(mitid.Config{Store: b.store(), Keys: keys, Clock: clk, Notifier: notes, Chip: cv, Policy: &policy})
+	if err != nil {
+		return err
+	}
+	load := loadavg()
+
+	// Fill.
+	t0 := time.Now()
+	ids, created, err := fill(ctx, svc, b, o.users, o.fillWorkers, progress)
+	if err != nil {
+		return err
+	}
+	fillTime := time.Since(t0)
+	var fillNote string
+	if created > 0 {
+		fillNote = fmt.Sprintf("filled %d users in %s (%.0f users/s, %d concurrent CreateUser)", created, fillTime.Round(time.Second), float64(created)/fillTime.Seconds(), o.fillWorkers)
+		if err := b.set(ctx, "fill", fillNote); err != nil {
+			return err
+		}
+	} else {
+		prev, err := b.get(ctx, "fill")
+		if err != nil {
+			return err
+		}
+		fillNote = fmt.Sprintf("reused %d users already in schema %s (%s)", o.users, o.schema, prev)
+	}
+	fmt.Fprintln(progress, fillNote)
+	if pg, ok := b.(*pgBackend); ok {
+		if err := pg.analyze(ctx); err != nil {
+			return err
+		}
+	}
+
+	// Login subjects: fresh ones every run, numbered after the last run's.
+	maxC := 0
+	for _, c := range o.clients {
+		maxC = max(maxC, c)
+	}
+	const codeDevices = 4 // per client and kind
+	per := map[kind]int{kindCode: codeDevices * maxC, kindAudio: codeDevices * maxC, kindApp: maxC, kindChip: maxC}
+	from, err := getInt(ctx, b, "subjects")
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, n := range per {
+		total += n
+	}
+	if err := b.set(ctx, "subjects", strconv.FormatInt(from+int64(total), 10)); err != nil {
+		return err
+	}
+	t1 := time.Now()
+	subjects, err := enrolAll(ctx, svc, clk, per, subjectBase+int(from))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(progress, "enrolled %d login subjects in %s\n", total, time.Since(t1).Round(time.Millisecond))
+
+	var rows []*row
+	add := func(rs []*row) {
+		rows = append(rows, rs...)
+		for _, r := range rs {
+			fmt.Fprintf(progress, "%3d clients  %-34s %10s/s  (%d, %d errors)\n", r.clients, r.name, figure(r.rate), r.n, r.errors)
+			if r.firstErr != nil {
+				fmt.Fprintf(progress, "             first error: %v\n", r.firstErr)
+			}
+		}
+	}
+	pick := func(r *rand.Rand) int { return r.IntN(len(ids)) }
+	for _, c := range o.clients {
+		// Lookups.
+		names := []string{b.readName(), "lookup by UUID", "lookup by user ID", "lookup by CPR number"}
+		ops := []op{one(func(ctx context.Context, _ int, r *rand.Rand) error { return b.bareRead(ctx, pick(r)) })}
+		for _, get := range []func(ctx context.Context, i int) (*mitid.User, error){
+			func(ctx context.Context, i int) (*mitid.User, error) { return svc.User(ctx, ids[i]) },
+			func(ctx context.Context, i int) (*mitid.User, error) { return svc.UserByUserID(ctx, userIDAt(i)) },
+			func(ctx context.Context, i int) (*mitid.User, error) { return svc.UserByCPR(ctx, cprAt(i)) },
+		} {
+			ops = append(ops, one(func(ctx context.Context, _ int, r *rand.Rand) error {
+				i := pick(r)
+				u, err := get(ctx, i)
+				if err == nil && u.ID != ids[i] {
+					err = fmt.Errorf("user %d: found %s, not %s", i, u.ID, ids[i])
+				}
+				return err
+			}))
+		}
+		add(group(ctx, c, o.duration, o.rounds, names, ops))
+
+		// Complete logins.
+		names = []string{b.commitName()}
+		ops = []op{one(func(ctx context.Context, _ int, _ *rand.Rand) error { return b.bareCommit(ctx) })}
+		for _, k := range kinds {
+			mine := len(subjects[k]) / maxC // each client's own subjects
+			turn := make([]int, c)
+			names = append(names, string(k)+" login")
+			ops = append(ops, func(ctx context.Context, w int, _ *rand.Rand) (int, int, error) {
+				s := subjects[k][w*mine+turn[w]%mine]
+				turn[w]++
+				busy, err := login(ctx, svc, clk, s)
+				return 1, busy, err
+			})
+		}
+		add(group(ctx, c, o.duration, o.rounds, names, ops))
+		if _, err := svc.Store().PurgeSessions(ctx, clk.Now()); err != nil {
+			return err
+		}
+
+		// Dispatch.
+		if err := topUp(ctx, svc, ids, o.messages, o.fillWorkers); err != nil {
+			return err
+		}
+		if err := b.bareQueue(ctx, o.messages); err != nil {
+			return err
+		}
+		disp := make([]*mitid.Dispatcher, c)
+		for i := range disp {
+			disp[i] = svc.Dispatcher(mitid.DispatcherConfig{Clock: clk, Batch: 64})
+		}
+		add(group(ctx, c, o.duration, o.rounds, []string{b.queueName(), "dispatch (messages)"}, []op{
+			func(ctx context.Context, _ int, _ *rand.Rand) (int, int, error) {
+				n, err := b.bareClaim(ctx)
+				if n == 0 && err == nil {
+					return 0, 0, errDone
+				}
+				return n, 0, err
+			},
+			func(ctx context.Context, w int, _ *rand.Rand) (int, int, error) {
+				res, err := disp[w].RunOnce(ctx)
+				if err == nil && res.Delivered+res.Retried+res.Parked == 0 {
+					return 0, 0, errDone
+				}
+				return res.Delivered, 0, err
+			},
+		}))
+	}
+	printHeader(out, o, policy, fillNote, load, loadavg())
+	printTable(out, rows)
+	return nil
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// operations are the rows the table must have for every number of clients.
+var operations = []string{
+	"lookup by UUID", "lookup by user ID", "lookup by CPR number",
+	"code display login", "audio code reader login", "app login", "chip login",
+	"dispatch (messages)",
+}
+
+// tiny is a run small enough for a test: a few dozen users, short
+// measurements, a few hundred messages.
+func tiny(extra ...string) []string {
+	return append([]string{"-users=50", "-duration=30ms", "-messages=300"}, extra...)
+}
+
+// checkTable asserts that out's table has a row for every operation at
+// every number of clients, each with a nonzero count, rate and baseline,
+// and no errors.
+func checkTable(t *testing.T, out string, clients ...string) {
+	t.Helper()
+	rows := map[string][]string{}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Split(line, "|")
+		if len(f) != 9 || strings.TrimSpace(f[1]) == "clients" || strings.HasPrefix(strings.TrimSpace(f[1]), "-") {
+			continue
+		}
+		cells := make([]string, 0, 7)
+		for _, c := range f[1:8] {
+			cells = append(cells, strings.TrimSpace(c))
+		}
+		rows[cells[0]+" "+cells[1]] = cells
+	}
+	for _, c := range clients {
+		for _, op := range operations {
+			r, ok := rows[c+" "+op]
+			if !assert.True(t, ok, "no row for %s at %s clients (errors are named in the operation) in\n%s", op, c, out) {
+				continue
+			}
+			assert.NotEqual(t, "0", r[2], "%s at %s clients: count", op, c)
+			assert.NotEqual(t, "0.00", r[3], "%s at %s clients: rate", op, c)
+			assert.NotEqual(t, "0.00", r[5], "%s at %s clients: baseline rate", op, c)
+			assert.NotEqual(t, "–", r[6], "%s at %s clients: ratio", op, c)
+		}
+	}
+}
+
+func TestLoadtest_MemoryPrintsEveryFigureBesideItsBaseline(t *testing.T) {
+	var out, progress strings.Builder
+	require.NoError(t, run(t.Context(), tiny("-store=memory", "-clients=1,2"), &out, &progress), progress.String())
+	checkTable(t, out.String(), "1", "2")
+	assert.Contains(t, out.String(), "argon2id: cheap")
+	assert.Contains(t, out.String(), "fill: filled 50 users")
+}
+
+func TestLoadtest_DefaultHashIsSaid(t *testing.T) {
+	if testing.Short() {
+		t.Skip("DefaultPolicy's argon2id costs tens of milliseconds a password")
+	}
+	var out, progress strings.Builder
+	require.NoError(t, run(t.Context(), tiny("-store=memory", "-clients=1", "-hash=default"), &out, &progress), progress.String())
+	checkTable(t, out.String(), "1")
+	assert.Contains(t, out.String(), "argon2id: default (DefaultPolicy's")
+}
+
+func TestLoadtest_RefusesUnknownFlags(t *testing.T) {
+	for name, args := range map[string][]string{
+		"store":   {"-store=sqlite"},
+		"hash":    {"-hash=none"},
+		"clients": {"-clients=1,x"},
+		"users":   {"-users=0"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var out, progress strings.Builder
+			assert.Error(t, run(t.Context(), args, &out, &progress))
+			assert.Empty(t, out.String())
+		})
+	}
+}
+
+func TestLoadtest_PostgresFillsOnceAndReuses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fills a PostgreSQL schema")
+	}
+	dsn := os.Getenv("MITID_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("MITID_TEST_POSTGRES not set")
+	}
+	b := make([]byte, 6)
+	_, err := rand.Read(b)
+	require.NoError(t, err)
+	schema := "loadtest_test_" + hex.EncodeToString(b)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), dsn)
+		if err != nil {
+			return
+		}
+		defer conn.Close(context.Background())
+		_, _ = conn.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+	})
+	args := tiny("-store=postgres", "-dsn="+dsn, "-schema="+schema, "-clients=1", "-conns=4")
+
+	var out, progress strings.Builder
+	require.NoError(t, run(t.Context(), args, &out, &progress), progress.String())
+	checkTable(t, out.String(), "1")
+	assert.Contains(t, out.String(), "fill: filled 50 users")
+	assert.Contains(t, out.String(), "schema "+schema)
+
+	out.Reset()
+	progress.Reset()
+	require.NoError(t, run(t.Context(), args, &out, &progress), progress.String())
+	checkTable(t, out.String(), "1")
+	assert.Contains(t, out.String(), "fill: reused 50 users already in schema "+schema+" (filled 50 users in")
+}
