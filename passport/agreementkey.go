@@ -47,7 +47,7 @@ func parseAgreementKey(der []byte) (agreementKey, error) {
 	var spki subjectPublicKeyInfo
 	rest, err := asn1.Unmarshal(der, &spki)
 	if err != nil {
-		return agreementKey{}, fmt.Errorf("%w: %v", errMalformedSPKI, err)
+		return agreementKey{}, fmt.Errorf("%w: %w", errMalformedSPKI, err)
 	}
 	if len(rest) != 0 {
 		return agreementKey{}, fmt.Errorf("%w: trailing bytes", errMalformedSPKI)

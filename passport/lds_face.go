@@ -160,7 +160,7 @@ func ParseDG2(b []byte) (*DG2, error) {
 		}
 		faces, err := parseFaceTemplate(bit)
 		if err != nil {
-			return nil, fmt.Errorf("%w: DG2 template %d: %v", ErrMalformedLDS, i+1, err)
+			return nil, fmt.Errorf("%w: DG2 template %d: %w", ErrMalformedLDS, i+1, err)
 		}
 		d.Faces = append(d.Faces, faces...)
 		if len(d.Faces) > ldsMaxFaces {
@@ -180,7 +180,7 @@ func parseFaceTemplate(bit ber.TLV) ([]FaceImage, error) {
 	}
 	hdr, err := parts[0].Children()
 	if err != nil {
-		return nil, fmt.Errorf("biometric header: %v", err)
+		return nil, fmt.Errorf("biometric header: %w", err)
 	}
 	var owner, typ uint16
 	for _, h := range hdr {
@@ -336,7 +336,7 @@ func parseISO39794Face(b []byte) (FaceImage, error) {
 	}
 	img, err := iso39794Path(rep, 0xA1, 0xA0, 0xA0)
 	if err != nil {
-		return f, fmt.Errorf("ISO/IEC 39794-5 imageRepresentation2DBlock: %v", err)
+		return f, fmt.Errorf("ISO/IEC 39794-5 imageRepresentation2DBlock: %w", err)
 	}
 	fields, err := img.Children()
 	if err != nil {

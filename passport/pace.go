@@ -75,14 +75,14 @@ func (s *session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*pace
 	}
 	suite, err := pace.SuiteFor(info.Protocol)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", pace.ErrUnsupported, err)
+		return nil, fmt.Errorf("%w: %w", pace.ErrUnsupported, err)
 	}
 	if err := suite.Supported(); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", pace.ErrUnsupported, info, err)
+		return nil, fmt.Errorf("%w: %s: %w", pace.ErrUnsupported, info, err)
 	}
 	dom, err := paceDomainFor(info, suite.ECDH)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", pace.ErrUnsupported, info, err)
+		return nil, fmt.Errorf("%w: %s: %w", pace.ErrUnsupported, info, err)
 	}
 	s.sm, s.broken = nil, nil
 

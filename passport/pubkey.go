@@ -79,7 +79,7 @@ func ParsePublicKeyInfo(der []byte) (*PublicKey, error) {
 		}
 		curve, err := ec.ParseCurveParameters(alg.Params.Full)
 		if err != nil {
-			return nil, fmt.Errorf("%w: EC domain parameters: %v", ErrUnsupportedAlgorithm, err)
+			return nil, fmt.Errorf("%w: EC domain parameters: %w", ErrUnsupportedAlgorithm, err)
 		}
 		pk.ExplicitParameters = alg.Params.IsUniversal(ber.TagSequence)
 		if std := pkiNISTCurve(curve); std != nil {
@@ -95,7 +95,7 @@ func ParsePublicKeyInfo(der []byte) (*PublicKey, error) {
 		}
 		pt, err := curve.Unmarshal(keyBits)
 		if err != nil {
-			return nil, fmt.Errorf("%w: EC public point: %v", ber.ErrASN1, err)
+			return nil, fmt.Errorf("%w: EC public point: %w", ber.ErrASN1, err)
 		}
 		pk.EC = &ec.ECPublicKey{Curve: curve, Point: pt}
 		pk.nist = pkiNISTKey(pk.EC)
@@ -177,7 +177,7 @@ func NewPublicKey(pub crypto.PublicKey) (*PublicKey, error) {
 	case *ecdsa.PublicKey:
 		raw, err := k.Bytes()
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnsupportedAlgorithm, err)
+			return nil, fmt.Errorf("%w: %w", ErrUnsupportedAlgorithm, err)
 		}
 		var curve *ec.Curve
 		switch k.Curve {

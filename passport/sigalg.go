@@ -260,7 +260,7 @@ func (k *PublicKey) verifyDigest(alg sigAlg, digest, sig []byte) error {
 			err = rsaraw.VerifyPSS(k.RSA, alg.hash, alg.pssMGF, alg.pssSalt, digest, sig)
 		}
 		if err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrSignatureInvalid, alg, err)
+			return fmt.Errorf("%w: %s: %w", ErrSignatureInvalid, alg, err)
 		}
 		return nil
 	case schemeECDSA, schemeECDSAPlain:
@@ -277,12 +277,12 @@ func (k *PublicKey) verifyDigest(alg sigAlg, digest, sig []byte) error {
 			}
 			var err error
 			if r, s, err = pkiParseECDSADER(sig); err != nil {
-				return fmt.Errorf("%w: %s: %v", ErrSignatureInvalid, alg, err)
+				return fmt.Errorf("%w: %s: %w", ErrSignatureInvalid, alg, err)
 			}
 		} else {
 			var err error
 			if r, s, err = pkiParseECDSAPlain(sig, k.EC.Curve.N()); err != nil {
-				return fmt.Errorf("%w: %s: %v", ErrSignatureInvalid, alg, err)
+				return fmt.Errorf("%w: %s: %w", ErrSignatureInvalid, alg, err)
 			}
 		}
 		if !ec.VerifyECDSA(k.EC, digest, r, s) {

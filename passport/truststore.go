@@ -240,7 +240,9 @@ func (t *TrustStore) check(c *Certificate, role CertificateRole, at time.Time) c
 		issuers = append(issuers, v)
 	}
 	if len(issuers) == 0 {
-		res.trustErr = certErr(c, role, fmt.Errorf("%w: %d trusted CSCA(s) named %q, none verifies the signature: %v",
+		// lastErr is only the last of several candidates' failures: wrapping it
+		// would let errors.Is match one arbitrary candidate's cause.
+		res.trustErr = certErr(c, role, fmt.Errorf("%w: %d trusted CSCA(s) named %q, none verifies the signature: %v", //nolint:errorlint // see above
 			ErrUntrustedSigner, len(cands), c.Issuer.String(), lastErr))
 		return res
 	}

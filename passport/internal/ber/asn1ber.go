@@ -203,7 +203,7 @@ func OID(e Element) (asn1.ObjectIdentifier, error) {
 	}
 	var oid asn1.ObjectIdentifier
 	if _, err := asn1.Unmarshal(e.Full, &oid); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrASN1, err)
+		return nil, fmt.Errorf("%w: %w", ErrASN1, err)
 	}
 	return oid, nil
 }
@@ -259,7 +259,7 @@ func Time(e Element) (time.Time, error) {
 	}
 	var t time.Time
 	if _, err := asn1.Unmarshal(e.Full, &t); err != nil {
-		return time.Time{}, fmt.Errorf("%w: %v", ErrASN1, err)
+		return time.Time{}, fmt.Errorf("%w: %w", ErrASN1, err)
 	}
 	return t, nil
 }

@@ -84,7 +84,7 @@ func NewDHGroup(p, g, q *big.Int) (*DHGroup, error) {
 	}
 	grp := newDHGroup(fmt.Sprintf("%d-bit MODP group, %d-bit subgroup", p.BitLen(), q.BitLen()), -1, p, g, q)
 	if err := grp.CheckElement(g); err != nil {
-		return nil, fmt.Errorf("%w: DH generator: %v", ec.ErrUnsupportedCurve, err)
+		return nil, fmt.Errorf("%w: DH generator: %w", ec.ErrUnsupportedCurve, err)
 	}
 	return grp, nil
 }

@@ -539,7 +539,7 @@ func (k *ECPrivateKey) stdECDH(peer Point) ([]byte, error) {
 	}
 	pub, err := c.std.NewPublicKey(c.Marshal(peer))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidPoint, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidPoint, err)
 	}
 	return priv.ECDH(pub)
 }
@@ -815,7 +815,7 @@ func ParseCurveParameters(der []byte) (*Curve, error) {
 	var ep asn1ECParameters
 	rest, err := asn1.Unmarshal(der, &ep)
 	if err != nil {
-		return nil, fmt.Errorf("%w: malformed ECParameters: %v", ErrUnsupportedCurve, err)
+		return nil, fmt.Errorf("%w: malformed ECParameters: %w", ErrUnsupportedCurve, err)
 	}
 	if len(rest) != 0 {
 		return nil, fmt.Errorf("%w: trailing bytes after ECParameters", ErrUnsupportedCurve)
@@ -849,7 +849,7 @@ func ParseCurveParameters(der []byte) (*Curve, error) {
 	}
 	g, err := tmp.Unmarshal(ep.Base)
 	if err != nil {
-		return nil, fmt.Errorf("%w: base point: %v", ErrUnsupportedCurve, err)
+		return nil, fmt.Errorf("%w: base point: %w", ErrUnsupportedCurve, err)
 	}
 	return NewCurve(p, a, b, g.X, g.Y, ep.Order, h)
 }

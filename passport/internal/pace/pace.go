@@ -442,7 +442,7 @@ func DecryptCAData(alg sm.Cipher, ksEnc, ct []byte) ([]byte, error) {
 	cipher.NewCBCDecrypter(b, caDataIV(b)).CryptBlocks(p, ct)
 	out, err := sm.Unpad(p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: chip authentication data: %v", apdu.ErrAuthenticationFailed, err)
+		return nil, fmt.Errorf("%w: chip authentication data: %w", apdu.ErrAuthenticationFailed, err)
 	}
 	return out, nil
 }

@@ -104,7 +104,7 @@ func (sc *Channel) decrypt(ct []byte) ([]byte, error) {
 	cipher.NewCBCDecrypter(sc.enc, sc.iv()).CryptBlocks(p, ct)
 	out, err := Unpad(p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrSecureMessaging, err)
+		return nil, fmt.Errorf("%w: %w", ErrSecureMessaging, err)
 	}
 	return out, nil
 }
@@ -166,7 +166,7 @@ func splitProtected(b []byte, allowed ...ber.Tag) (objs map[ber.Tag][]byte, macI
 		start := len(b) - len(rest)
 		t, next, err := ber.ParseTLV(rest)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("%w: %v", ErrSecureMessaging, err)
+			return nil, nil, nil, fmt.Errorf("%w: %w", ErrSecureMessaging, err)
 		}
 		if t.Tag == DOMAC {
 			if len(next) != 0 {
