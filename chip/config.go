@@ -166,7 +166,7 @@ func New(cfg Config) (*Verifier, error) {
 		Filtering: &webauthn.FilteringConfig{ProhibitBackupEligibility: true},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 
 	v := &Verifier{
