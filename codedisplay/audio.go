@@ -50,7 +50,7 @@ func loadVoice(lang Language) (*digitVoice, error) {
 	for d := range 10 {
 		b, err := voice.Sample(string(lang), d)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnsupportedLanguage, err)
+			return nil, fmt.Errorf("%w: %w", ErrUnsupportedLanguage, err)
 		}
 		w, err := ParseWAV(b)
 		if err != nil {

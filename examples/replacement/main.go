@@ -80,7 +80,7 @@ func (k *walk) say(format string, args ...any)  { fmt.Fprintf(k.w, "  "+format+"
 func (k *walk) refused(err error) error {
 	var me *mitid.Error
 	if !errors.As(err, &me) {
-		return fmt.Errorf("expected a refusal, got %v", err)
+		return fmt.Errorf("expected a refusal, got %w", err)
 	}
 	k.say("Refused (%s): %s.", me.Code, me.Message)
 	return nil
