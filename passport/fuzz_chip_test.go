@@ -93,7 +93,7 @@ func apduScript(tb testing.TB, hexAPDUs ...string) []byte {
 	var out []byte
 	for _, h := range hexAPDUs {
 		b := mustHex(tb, h)
-		out = append(append(out, byte(len(b))), b...)
+		out = append(append(out, byte(len(b))), b...) //nolint:gosec // G115: test APDUs are short
 	}
 	return out
 }

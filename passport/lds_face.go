@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"math/big"
 
 	"github.com/go-mitid/mitid/passport/internal/ber"
@@ -272,13 +273,16 @@ func marshalISO19794Face(f *FaceImage) ([]byte, error) {
 	if f.Width > 0xFFFF || f.Height > 0xFFFF || f.Width < 0 || f.Height < 0 {
 		return nil, fmt.Errorf("%w: image size %dx%d", ErrMalformedLDS, f.Width, f.Height)
 	}
+	if uint64(len(f.Image)) > math.MaxUint32-14-20-12 {
+		return nil, fmt.Errorf("%w: a %d-byte image overflows the record length", ErrMalformedLDS, len(f.Image))
+	}
 	blockLen := 20 + 12 + len(f.Image)
 	rec := make([]byte, 0, 14+blockLen)
 	rec = append(rec, "FAC\x00010\x00"...)
-	rec = binary.BigEndian.AppendUint32(rec, uint32(14+blockLen))
+	rec = binary.BigEndian.AppendUint32(rec, uint32(14+blockLen)) //nolint:gosec // G115: the image size is bounded by MaxUint32 above
 	rec = binary.BigEndian.AppendUint16(rec, 1)
-	rec = binary.BigEndian.AppendUint32(rec, uint32(blockLen))
-	rec = binary.BigEndian.AppendUint16(rec, 0) // no feature points
+	rec = binary.BigEndian.AppendUint32(rec, uint32(blockLen)) //nolint:gosec // G115: the image size is bounded by MaxUint32 above
+	rec = binary.BigEndian.AppendUint16(rec, 0)                // no feature points
 	rec = append(rec, f.Gender, f.EyeColor, f.HairColor, 0, 0, 0)
 	rec = binary.BigEndian.AppendUint16(rec, f.Expression)
 	rec = append(rec, 0, 0, 0, 0, 0, 0) // pose angles and uncertainties unspecified
@@ -459,7 +463,7 @@ func (d *DG2) Marshal() ([]byte, error) {
 	if len(d.Faces) == 0 || len(d.Faces) > ldsMaxFaces {
 		return nil, fmt.Errorf("%w: DG2 needs 1..%d faces, got %d", ErrMalformedLDS, ldsMaxFaces, len(d.Faces))
 	}
-	group := ber.AppendTLV(nil, tagLDSCount, []byte{byte(len(d.Faces))})
+	group := ber.AppendTLV(nil, tagLDSCount, []byte{byte(len(d.Faces))}) //nolint:gosec // G115: at most ldsMaxFaces, checked above
 	for i := range d.Faces {
 		f := &d.Faces[i]
 		var bdb []byte

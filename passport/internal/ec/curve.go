@@ -400,7 +400,7 @@ func (c *Curve) MarshalCompressed(p Point) []byte {
 		return []byte{0}
 	}
 	out := make([]byte, 1+c.byteLen)
-	out[0] = 2 | byte(p.Y.Bit(0))
+	out[0] = 2 | byte(p.Y.Bit(0)) //nolint:gosec // G115: Bit returns 0 or 1
 	p.X.FillBytes(out[1:])
 	return out
 }
