@@ -110,7 +110,7 @@ func FuzzParseU2FRegistration(f *testing.F) {
 		var back []byte
 		back = append(back, 0x05)
 		back = append(back, reg.PublicKey...)
-		back = append(back, byte(len(reg.KeyHandle)))
+		back = append(back, byte(len(reg.KeyHandle))) //nolint:gosec // G115: the key handle was parsed from a one-byte length
 		back = append(back, reg.KeyHandle...)
 		back = append(back, reg.AttestationCert...)
 		back = append(back, reg.Signature...)

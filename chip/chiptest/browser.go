@@ -153,7 +153,7 @@ func (s *Simulator) Register(optionsJSON []byte, origin string, opts ...SimOptio
 	authData = append(authData, rpIDHash[:]...)
 	authData = append(authData, flags, 0, 0, 0, 0) // a U2F registration has no counter
 	authData = append(authData, make([]byte, 16)...)
-	authData = append(authData, byte(len(reg.KeyHandle)>>8), byte(len(reg.KeyHandle)))
+	authData = append(authData, byte(len(reg.KeyHandle)>>8), byte(len(reg.KeyHandle))) //nolint:gosec // G115: a U2F key handle is at most 255 bytes (one length byte in the registration message)
 	authData = append(authData, reg.KeyHandle...)
 	authData = append(authData, cose...)
 

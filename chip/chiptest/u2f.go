@@ -57,7 +57,7 @@ func (s *Simulator) u2fRegister(appParam, challengeParam [32]byte) (u2fRegistrat
 	}
 	msg := []byte{u2fRegisterReserved}
 	msg = append(msg, point...)
-	msg = append(msg, byte(len(keyHandle)))
+	msg = append(msg, byte(len(keyHandle))) //nolint:gosec // G115: the key handle is a nonce, the key and a tag, well under 256 bytes
 	msg = append(msg, keyHandle...)
 	msg = append(msg, s.attCert...)
 	msg = append(msg, sig...)
@@ -104,7 +104,7 @@ func (s *Simulator) u2fAuthenticate(control byte, appParam, challengeParam [32]b
 	if err != nil {
 		return nil, err
 	}
-	msg := []byte{presence, byte(s.counter >> 24), byte(s.counter >> 16), byte(s.counter >> 8), byte(s.counter)}
+	msg := binary.BigEndian.AppendUint32([]byte{presence}, s.counter)
 	return append(msg, sig...), nil
 }
 
@@ -249,9 +249,9 @@ func (w *cborWriter) text(s string) {
 	w.b = append(w.b, s...)
 }
 
-func (w *cborWriter) array(n int) { w.head(cborArray, uint64(n)) }
+func (w *cborWriter) array(n int) { w.head(cborArray, uint64(n)) } //nolint:gosec // G115: a length is never negative
 
-func (w *cborWriter) mapHeader(n int) { w.head(cborMap, uint64(n)) }
+func (w *cborWriter) mapHeader(n int) { w.head(cborMap, uint64(n)) } //nolint:gosec // G115: an item count is never negative
 
 // domainWithin reports whether host is domain or a subdomain of it, the
 // browser's rule for which RP IDs an origin may use.
