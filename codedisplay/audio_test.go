@@ -41,7 +41,7 @@ func TestVoiceAssets_SmallRealSpeech(t *testing.T) {
 			assert.True(t, dur > 100*time.Millisecond && dur < time.Second, "%s/%d lasts %v", lang, d, dur)
 			var peak int
 			for i := 0; i+1 < len(w.Data); i += 2 {
-				v := int(int16(binary.LittleEndian.Uint16(w.Data[i:])))
+				v := int(int16(binary.LittleEndian.Uint16(w.Data[i:]))) //nolint:gosec // G115: a 16-bit PCM sample is two's complement; reinterpreting the bits is the decoding
 				peak = max(peak, v, -v)
 			}
 			assert.Greater(t, peak, 16000, "%s/%d is normalised speech, not silence", lang, d)
@@ -68,7 +68,7 @@ func TestSpeakWAV_StructureAndSegments(t *testing.T) {
 
 			le := binary.LittleEndian
 			require.Equal(t, "RIFF", string(b[:4]))
-			require.Equal(t, uint32(len(b)-8), le.Uint32(b[4:]), "RIFF size")
+			require.Equal(t, uint32(len(b)-8), le.Uint32(b[4:]), "RIFF size") //nolint:gosec // G115: a short test file
 			w, err := ParseWAV(b)
 			require.NoError(t, err)
 			assert.Equal(t, uint16(1), w.Channels)

@@ -18,7 +18,7 @@ func TestWAV_CanonicalHeader(t *testing.T) {
 	le := binary.LittleEndian
 	require.Len(t, b, 44+6)
 	assert.Equal(t, "RIFF", string(b[0:4]))
-	assert.Equal(t, uint32(len(b)-8), le.Uint32(b[4:]))
+	assert.Equal(t, uint32(len(b)-8), le.Uint32(b[4:])) //nolint:gosec // G115: a short test file
 	assert.Equal(t, "WAVE", string(b[8:12]))
 	assert.Equal(t, "fmt ", string(b[12:16]))
 	assert.Equal(t, uint32(16), le.Uint32(b[16:]))
@@ -58,7 +58,7 @@ func TestParseWAV_SkipsOtherChunks(t *testing.T) {
 	list := []byte("LIST\x05\x00\x00\x00INFOx\x00") // odd size, padded
 	tail := []byte("junk\x02\x00\x00\x00ab")
 	f := append(append(append(append([]byte{}, b[:36]...), list...), b[36:]...), tail...)
-	binary.LittleEndian.PutUint32(f[4:], uint32(len(f)-8))
+	binary.LittleEndian.PutUint32(f[4:], uint32(len(f)-8)) //nolint:gosec // G115: a short test file
 	back, err := ParseWAV(f)
 	require.NoError(t, err)
 	assert.Equal(t, w, back)
@@ -95,7 +95,7 @@ func TestParseWAV_ClearErrors(t *testing.T) {
 		}()},
 		{"stray bytes", "3 stray bytes after the last chunk", func() []byte {
 			b := append(append([]byte{}, good...), 'x', 'y', 'z')
-			le.PutUint32(b[4:], uint32(len(b)-8))
+			le.PutUint32(b[4:], uint32(len(b)-8)) //nolint:gosec // G115: a short test file
 			return b
 		}()},
 	} {
