@@ -52,7 +52,7 @@ func (r Request) Message() ([]byte, error) {
 	m = append(m, domain...)
 	m = append(m, r.Challenge...)
 	m = append(m, h[:]...)
-	m = append(m, byte(len(r.Action)))
+	m = append(m, byte(len(r.Action))) //nolint:gosec // G115: len(r.Action) ≤ 255, checked above
 	m = append(m, r.Action...)
 	return m, nil
 }

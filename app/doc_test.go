@@ -90,7 +90,7 @@ func TestDoc_TestVectorMatchesTheCode(t *testing.T) {
 	assert.Contains(t, doc, hex.EncodeToString(m[:22]), "the domain label's bytes are in the layout table")
 	assert.Equal(t, v["challenge"], m[22:54])
 	assert.Equal(t, th[:], m[54:86])
-	assert.Equal(t, byte(len(r.Action)), m[86])
+	assert.Equal(t, byte(len(r.Action)), m[86]) //nolint:gosec // G115: the action is a short word
 	assert.Equal(t, r.Action, string(m[87:]))
 	assert.Len(t, m, 87+len(r.Action))
 
