@@ -427,7 +427,7 @@ func synthAAKey(rand io.Reader, t AAKeyType) (crypto.Signer, error) {
 	var err error
 	switch t {
 	case AARSA1024:
-		key, err = rsa.GenerateKey(rand, 1024)
+		key, err = rsa.GenerateKey(rand, 1024) //nolint:gosec // G403: AARSA1024 synthesises the RSA-1024 Active Authentication keys issued passports carry
 	case AARSA2048:
 		key, err = rsa.GenerateKey(rand, 2048)
 	case AAECDSAP256:

@@ -276,7 +276,7 @@ func IMPRF(alg sm.Cipher, s, t []byte, p *big.Int) (*big.Int, error) {
 	enc := func(key, msg []byte) []byte {
 		b, _ := sm.NewBlockCipher(sm.CipherAES128, key) // 16-byte keys always make a cipher
 		out := make([]byte, len(msg))
-		cipher.NewCBCEncrypter(b, make([]byte, 16)).CryptBlocks(out, msg)
+		cipher.NewCBCEncrypter(b, make([]byte, 16)).CryptBlocks(out, msg) //nolint:gosec // G407: ICAO 9303 Part 11 §4.4.3.3.2 (Integrated Mapping) mandates AES-CBC with a zero IV
 		return out
 	}
 	n := (p.BitLen() + 64 + 127) / 128
@@ -392,7 +392,7 @@ func EncryptNonce(alg sm.Cipher, kPi, nonce []byte) ([]byte, error) {
 		return nil, err
 	}
 	out := make([]byte, len(nonce))
-	cipher.NewCBCEncrypter(b, make([]byte, b.BlockSize())).CryptBlocks(out, nonce)
+	cipher.NewCBCEncrypter(b, make([]byte, b.BlockSize())).CryptBlocks(out, nonce) //nolint:gosec // G407: ICAO 9303 Part 11 §4.4 (PACE) mandates the nonce be encrypted in CBC mode with a zero IV
 	return out, nil
 }
 
@@ -454,7 +454,7 @@ func EncryptCAData(alg sm.Cipher, ksEnc, plain []byte) ([]byte, error) {
 		return nil, err
 	}
 	p := sm.Pad(plain, b.BlockSize())
-	cipher.NewCBCEncrypter(b, caDataIV(b)).CryptBlocks(p, p)
+	cipher.NewCBCEncrypter(b, caDataIV(b)).CryptBlocks(p, p) //nolint:gosec // G407: the IV is E(KS_enc, −1), not a fixed one, as ICAO 9303 Part 11 §4.4.3.5.1 (PACE-CAM) mandates
 	return p, nil
 }
 
