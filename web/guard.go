@@ -63,7 +63,7 @@ func (h *Handler) sameOrigin(r *http.Request) error {
 // site's page sends it), Secure on https, and on https the __Host- prefix,
 // which pins it to this host and path /.
 func (h *Handler) cookie(name, value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: h.cookieName(name), Value: value, Path: "/", MaxAge: maxAge,
+	return &http.Cookie{Name: h.cookieName(name), Value: value, Path: "/", MaxAge: maxAge, //nolint:gosec // G124: HttpOnly and SameSite=Strict always; Secure on https only, since a browser drops a Secure cookie set over plain http
 		HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteStrictMode}
 }
 
@@ -95,7 +95,7 @@ func (h *Handler) CSRFToken(w http.ResponseWriter, r *http.Request) string {
 	t := randomToken()
 	http.SetCookie(w, h.cookie(csrfCookie, t, 0))
 	// Later calls on the same request see it too.
-	r.AddCookie(&http.Cookie{Name: h.cookieName(csrfCookie), Value: t})
+	r.AddCookie(&http.Cookie{Name: h.cookieName(csrfCookie), Value: t}) //nolint:gosec // G124: a request cookie carries only its name and value; the attributes belong to Set-Cookie
 	return t
 }
 
