@@ -270,7 +270,7 @@ func (k *walk) all() error {
 	k.clk.advance(29 * time.Minute)
 	if err := k.connect(carl.ID, carlChip, func() ([]byte, string, error) {
 		return svc.BeginChipActivationWithCode(ctx, "carl.berg", carlChip, scan)
-	}, mitid.ChipActivation{Password: "tre røde tage i regnvejr"}); err != nil {
+	}, mitid.ChipActivation{Password: "tre røde tage i regnvejr"}); err != nil { //nolint:gosec // G101: the demo person's published password, not a secret
 		return err
 	}
 	k.say("29 minutes later he enters the code, creates his password and connects the chip. It is active.")
@@ -301,7 +301,7 @@ func (k *walk) all() error {
 	k.clk.advance(47*time.Hour + 59*time.Minute)
 	if err := k.connect(dorthe.ID, dortheChip, func() ([]byte, string, error) {
 		return svc.BeginChipActivationWithCode(ctx, "dorthe.lund", dortheChip, paper)
-	}, mitid.ChipActivation{Password: "grøn lampe ved den stille sø"}); err != nil {
+	}, mitid.ChipActivation{Password: "grøn lampe ved den stille sø"}); err != nil { //nolint:gosec // G101: the demo person's published password, not a secret
 		return err
 	}
 	k.say("With a new code, 47 hours 59 minutes later: the chip is active.")

@@ -145,7 +145,7 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request, _ uuid.UUID) (st
 		delete(s.sessions, c.Value)
 		s.mu.Unlock()
 	}
-	http.SetCookie(w, &http.Cookie{Name: "ss-session", Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.SetCookie(w, &http.Cookie{Name: "ss-session", Value: "", Path: "/", MaxAge: -1, HttpOnly: true}) //nolint:gosec // G124: this deletes the session cookie (MaxAge -1) on the plain-http demo
 	return "You are logged off.", nil
 }
 
