@@ -24,8 +24,8 @@ type aaTestKeySet struct {
 	rsa1024    *rsa.PrivateKey
 	rsa2048    *rsa.PrivateKey
 	p256       *ecdsa.PrivateKey
-	brainpool  *ec.ECPrivateKey
-	brainpool3 *ec.ECPrivateKey
+	brainpool  *ec.PrivateKey
+	brainpool3 *ec.PrivateKey
 }
 
 var aaTestKeys aaTestKeySet

@@ -20,7 +20,7 @@ import (
 func benchFiles(b *testing.B) map[uint16][]byte {
 	return map[uint16][]byte{
 		passport.FileCOM:   mustHex(b, "60145F0104303130365F36063034303030305C026175"),
-		passport.FileDG(1): testDG1(b),
+		passport.FileDG(1): testDG1(),
 		passport.FileDG(2): bigDG2(20000),
 	}
 }

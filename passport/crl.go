@@ -16,7 +16,7 @@ import (
 // TrustStore that has a CSCA's CRL refuses document signers the CSCA has
 // revoked.
 
-// ErrCertificateRevoked: the issuing CSCA's CRL lists the certificate as revoked.
+// ErrCertificateRevoked means the issuing CSCA's CRL lists the certificate as revoked.
 var ErrCertificateRevoked = errors.New("passport: certificate revoked")
 
 // CRL is a parsed certificate revocation list.

@@ -287,8 +287,9 @@ func (m *MRZ) parseTwoLine() error {
 		}
 		m.DocumentNumber = num
 		m.OptionalData = trimFill(l2[28:42])
-		// The personal-number check digit may be '<' when the field is empty.
-		if !(l2[42] == '<' && m.OptionalData == "") {
+		// The personal-number check digit may be '<' when the field is empty;
+		// any other digit, or any digit of a filled field, is checked.
+		if l2[42] != '<' || m.OptionalData != "" {
 			if err := checkField("personal number", l2[28:42], l2[42]); err != nil {
 				return err
 			}

@@ -22,7 +22,7 @@ type paceResult struct {
 	// Curve carries the domain parameters of ECDH PACE, DHGroup those of
 	// DH PACE (the other is nil).
 	Curve   *ec.Curve
-	DHGroup *dh.DHGroup
+	DHGroup *dh.Group
 	// ChipAuthenticated is true after PACE-CAM once the chip's mapping
 	// key has been checked against its static key (see VerifyCAM).
 	ChipAuthenticated bool
@@ -248,7 +248,7 @@ func (s *session) generalAuthenticateObjects(ctx context.Context, data []byte, l
 // key pub from DG14 (which Passive Authentication must vouch for), it checks
 // PK_map,IC = CA_IC · PK_IC, proving the chip holds the private key. It sets
 // r.ChipAuthenticated.
-func (r *paceResult) VerifyCAM(pub *ec.ECPublicKey) error {
+func (r *paceResult) VerifyCAM(pub *ec.PublicKey) error {
 	if r.caIC == nil {
 		return fmt.Errorf("%w: PACE ran without chip authentication mapping", pace.ErrUnsupported)
 	}

@@ -60,8 +60,8 @@ func newReaderFixture(t testing.TB, o fixtureOptions) *readerFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dgs := map[int][]byte{1: testDG1(t), 2: dg2}
-	var caKey *ec.ECPrivateKey
+	dgs := map[int][]byte{1: testDG1(), 2: dg2}
+	var caKey *ec.PrivateKey
 	si := &passport.SecurityInfos{}
 	if o.caCurve != nil {
 		caKey, _ = o.caCurve.GenerateKey(rand.Reader)
@@ -70,7 +70,7 @@ func newReaderFixture(t testing.TB, o fixtureOptions) *readerFixture {
 			oid = oids.CAECDHAES128
 		}
 		si.ChipAuthentication = []passport.ChipAuthenticationInfo{{Protocol: oid, Version: 1}}
-		si.ChipAuthenticationPublicKeys = []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKECDH, PublicKey: &caKey.ECPublicKey}}
+		si.ChipAuthenticationPublicKeys = []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKECDH, PublicKey: &caKey.PublicKey}}
 	}
 	if o.aaKey != nil {
 		if dgs[15], err = passport.MarshalDG15(o.aaKey.Public(), false); err != nil {

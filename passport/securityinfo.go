@@ -51,7 +51,7 @@ type PACEDomainParameterInfo struct {
 	// Curve or DHGroup holds the parameters; neither when ParameterError
 	// says why they are unusable.
 	Curve          *ec.Curve
-	DHGroup        *dh.DHGroup
+	DHGroup        *dh.Group
 	ParameterError error
 	// AlgorithmIdentifier is the DER of the parameters as found (parsing);
 	// Marshal writes it when set, else Curve or DHGroup spelled out.
@@ -76,8 +76,8 @@ type ChipAuthenticationPublicKeyInfo struct {
 	Protocol asn1.ObjectIdentifier // oids.PKECDH or oids.PKDH
 	// PublicKey is the ECDH key, DHPublicKey the finite-field one; at most
 	// one is set, neither when KeyError says why the key is unusable.
-	PublicKey   *ec.ECPublicKey
-	DHPublicKey *dh.DHPublicKey
+	PublicKey   *ec.PublicKey
+	DHPublicKey *dh.PublicKey
 	// ExplicitParameters: the domain parameters are spelled out (as many
 	// chips do) instead of named. StandardizedParameters: they are named
 	// by a BSI TR-03110 standardized domain parameter ID. Marshal writes

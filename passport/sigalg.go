@@ -252,11 +252,12 @@ func (k *PublicKey) verifyDigest(alg sigAlg, digest, sig []byte) error {
 			return fmt.Errorf("%w: %s signature with a %s key", ErrSignatureInvalid, alg, k)
 		}
 		var err error
-		if alg.scheme == schemeRSAPKCS1 {
+		switch {
+		case alg.scheme == schemeRSAPKCS1:
 			err = rsa.VerifyPKCS1v15(k.RSA, alg.hash, digest, sig)
-		} else if alg.pssMGF == alg.hash {
+		case alg.pssMGF == alg.hash:
 			err = rsa.VerifyPSS(k.RSA, alg.hash, digest, sig, &rsa.PSSOptions{SaltLength: alg.pssSalt, Hash: alg.hash})
-		} else {
+		default:
 			err = rsaraw.VerifyPSS(k.RSA, alg.hash, alg.pssMGF, alg.pssSalt, digest, sig)
 		}
 		if err != nil {

@@ -148,7 +148,7 @@ func domainFor(si *passport.SecurityInfos, info passport.PACEInfo, ecdh bool) (p
 		}
 		return pace.ECDomain{C: c}, nil
 	}
-	g, err := dh.StandardDHGroup(info.ParameterID)
+	g, err := dh.StandardGroup(info.ParameterID)
 	if err != nil {
 		return nil, err
 	}

@@ -240,6 +240,8 @@ func synthTime(t time.Time) []byte {
 // SignerID is how a synthetic SignerInfo names its signer.
 type SignerID int
 
+// The ways a synthetic SignerInfo can name its signer (RFC 5652 §5.3), the
+// reversed issuer being a defect some issued documents carry.
 const (
 	SignerIssuerSerial   SignerID = iota // issuerAndSerialNumber, the issuer as in the certificate
 	SignerSKI                            // subjectKeyIdentifier

@@ -227,14 +227,14 @@ func Integer(e Element, implicitOK bool) (*big.Int, error) {
 	return n, nil
 }
 
-// SmallInt decodes an INTEGER that must fit in [0, max].
-func SmallInt(e Element, implicitOK bool, max int64) (int, error) {
+// SmallInt decodes an INTEGER that must fit in [0, limit].
+func SmallInt(e Element, implicitOK bool, limit int64) (int, error) {
 	n, err := Integer(e, implicitOK)
 	if err != nil {
 		return 0, err
 	}
-	if n.Sign() < 0 || !n.IsInt64() || n.Int64() > max {
-		return 0, fmt.Errorf("%w: INTEGER %s outside 0..%d", ErrASN1, n, max)
+	if n.Sign() < 0 || !n.IsInt64() || n.Int64() > limit {
+		return 0, fmt.Errorf("%w: INTEGER %s outside 0..%d", ErrASN1, n, limit)
 	}
 	return int(n.Int64()), nil
 }

@@ -159,7 +159,7 @@ func (d ECDomain) IntegratedMap(t *big.Int) (Elem, error) {
 	inv := new(big.Int).Exp(mod(new(big.Int).Mul(c.A(), aa)), new(big.Int).Sub(p, big.NewInt(2)), p)
 	x2 := mod(new(big.Int).Mul(mod(new(big.Int).Mul(new(big.Int).Neg(c.B()), new(big.Int).Add(big.NewInt(1), aa))), inv))
 	x3 := mod(new(big.Int).Mul(alpha, x2))
-	h2 := c.Rhs(x2)
+	h2 := c.RHS(x2)
 	u := mod(new(big.Int).Mul(new(big.Int).Exp(t, big.NewInt(3), p), h2))
 	// A = h2^(p − 1 − (p+1)/4) mod p
 	e := new(big.Int).Sub(new(big.Int).Sub(p, big.NewInt(1)), new(big.Int).Rsh(new(big.Int).Add(p, big.NewInt(1)), 2))
@@ -180,7 +180,7 @@ func (d ECDomain) IntegratedMap(t *big.Int) (Elem, error) {
 }
 
 // DHDomain is a finite-field group.
-type DHDomain struct{ G *dh.DHGroup }
+type DHDomain struct{ G *dh.Group }
 
 // String implements Domain for a DH group.
 func (d DHDomain) String() string { return d.G.String() }
@@ -460,7 +460,7 @@ func EncryptCAData(alg sm.Cipher, ksEnc, plain []byte) ([]byte, error) {
 
 // StandardCurve returns the elliptic curve of a standardized
 // domain parameter ID (ICAO 9303 Part 11 §9.5.1). IDs 0–2 are finite-field
-// DH groups: see dh.StandardDHGroup.
+// DH groups: see dh.StandardGroup.
 func StandardCurve(id int) (*ec.Curve, error) {
 	switch id {
 	case 8:
