@@ -16,7 +16,7 @@ import (
 // WebAuthn "fido-u2f" attestation and assertion responses (as package
 // chiptest's Simulator does), and LegacyCredential imports a credential from one.
 
-// ErrInvalidU2FMessage: a raw U2F message is truncated or malformed.
+// ErrInvalidU2FMessage means a raw U2F message is truncated or malformed.
 var ErrInvalidU2FMessage = errors.New("chip: malformed U2F message")
 
 const (
