@@ -123,13 +123,13 @@ func validToken(t string) bool {
 }
 
 // decode reads r's body as the one JSON object v: Content-Type JSON, at
-// most max bytes, no unknown member, nothing after it.
-func decode(w http.ResponseWriter, r *http.Request, max int64, v any) error {
+// most limit bytes, no unknown member, nothing after it.
+func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
 		return edgeError(CodeContentType, "send the request as application/json")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return edgeError(CodeBodyTooLarge, "the request is larger than this service accepts")
