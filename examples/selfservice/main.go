@@ -187,13 +187,10 @@ type view struct {
 	Data any
 }
 
-func (s *server) page(w http.ResponseWriter, r *http.Request, name, title string, _ uuid.UUID, flash, errText string, data any) {
+func (s *server) page(w http.ResponseWriter, r *http.Request, name, title string, _ uuid.UUID, errText string, data any) {
 	p := demo.Page{Site: "MitID self-service", Title: title, Nav: nav, Scripts: web.Scripts("/mitid"),
 		Flash: r.URL.Query().Get("flash"), Error: r.URL.Query().Get("error"),
 		Data: view{CSRF: s.mitid.CSRFToken(w, r), Demo: s.demoMode, Now: s.demo.Clock.Now(), Data: data}}
-	if flash != "" {
-		p.Flash = flash
-	}
 	if errText != "" {
 		p.Error = errText
 	}
@@ -205,5 +202,5 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/authenticators", http.StatusSeeOther)
 		return
 	}
-	s.page(w, r, "home", "Log on to MitID", uuid.Nil, "", "", web.LoginBox(web.LoginBoxOptions{Base: "/mitid"}))
+	s.page(w, r, "home", "Log on to MitID", uuid.Nil, "", web.LoginBox(web.LoginBoxOptions{Base: "/mitid"}))
 }

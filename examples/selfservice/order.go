@@ -28,7 +28,7 @@ const demoPayToken = "demo-payment"
 
 func (s *server) orderPage(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 	pol := s.svc.Policy()
-	s.page(w, r, "order", "Order a MitID authenticator", u, "", "", map[string]string{
+	s.page(w, r, "order", "Order a MitID authenticator", u, "", map[string]string{
 		"Display": "DKK " + kroner(pol.CodeDevicePriceØre), "Chip": "DKK " + kroner(pol.ChipPriceØre), "Free": fmt.Sprint(pol.FreeCodeDevices)})
 }
 
@@ -92,7 +92,7 @@ func (s *server) receipt(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 		err = mitid.NewError(mitid.CodeOrderNotFound, nil, "there is no order with this number")
 	}
 	if err != nil {
-		s.page(w, r, "receipt", "Receipt", u, "", demo.Message(err), nil)
+		s.page(w, r, "receipt", "Receipt", u, demo.Message(err), nil)
 		return
 	}
 	v := receiptView{Order: o, Kind: o.Kind.Name(mitid.English), Paid: o.Payment != nil,
@@ -115,11 +115,11 @@ func (s *server) receipt(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 	default:
 		v.Expected = "Between " + o.ExpectedFrom.Format("2 January") + " and " + o.ExpectedBy.Format("2 January 2006")
 	}
-	s.page(w, r, "receipt", "Receipt", u, "", "", v)
+	s.page(w, r, "receipt", "Receipt", u, "", v)
 }
 
-// kroner writes øre as kroner with two decimals ("143.60").
-func kroner(øre int) string { return fmt.Sprintf("%d.%02d", øre/100, øre%100) }
+// kroner writes an amount in øre as kroner with two decimals ("143.60").
+func kroner(ore int) string { return fmt.Sprintf("%d.%02d", ore/100, ore%100) }
 
 const orderBody = `<form method="post" action="/order">` + csrfField + `
 <fieldset><legend>What do you want to order?</legend>
