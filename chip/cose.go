@@ -77,7 +77,7 @@ func publicKeyFromCOSE(cose []byte) (*ecdsa.PublicKey, error) {
 func parseCOSEP256(cose []byte) (*ecdsa.PublicKey, []byte, error) {
 	parsed, err := webauthncose.ParsePublicKey(cose)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidKey, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrInvalidKey, err) //nolint:errorlint // go-webauthn's errors stay out of this package's API: its detail is kept in the message only
 	}
 	ec, ok := parsed.(webauthncose.EC2PublicKeyData)
 	if !ok {
