@@ -52,7 +52,7 @@ func (r Request) Message() ([]byte, error) {
 	m = append(m, domain...)
 	m = append(m, r.Challenge...)
 	m = append(m, h[:]...)
-	m = append(m, byte(len(r.Action)))
+	m = append(m, byte(len(r.Action))) //nolint:gosec // G115: len(r.Action) ≤ 255, checked above
 	m = append(m, r.Action...)
 	return m, nil
 }
@@ -62,7 +62,7 @@ func (r Request) Message() ([]byte, error) {
 func ParsePublicKey(der []byte) (*ecdsa.PublicKey, error) {
 	k, err := x509.ParsePKIXPublicKey(der)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedKey, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedKey, err)
 	}
 	pub, ok := k.(*ecdsa.PublicKey)
 	if !ok || pub.Curve != elliptic.P256() {

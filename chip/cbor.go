@@ -66,6 +66,6 @@ func (w *cborWriter) text(s string) {
 	w.b = append(w.b, s...)
 }
 
-func (w *cborWriter) array(n int) { w.head(cborArray, uint64(n)) }
+func (w *cborWriter) array(n int) { w.head(cborArray, uint64(n)) } //nolint:gosec // G115: a length is never negative
 
-func (w *cborWriter) mapHeader(n int) { w.head(cborMap, uint64(n)) }
+func (w *cborWriter) mapHeader(n int) { w.head(cborMap, uint64(n)) } //nolint:gosec // G115: an item count is never negative

@@ -166,7 +166,7 @@ func New(cfg Config) (*Verifier, error) {
 		Filtering: &webauthn.FilteringConfig{ProhibitBackupEligibility: true},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
+		return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err) //nolint:errorlint // go-webauthn's errors stay out of this package's API: its detail is kept in the message only
 	}
 
 	v := &Verifier{

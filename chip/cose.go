@@ -25,7 +25,7 @@ const p256PointLen = 65
 // canonical form, after checking that the point is on the curve.
 func coseFromPoint(point []byte) ([]byte, error) {
 	if _, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point); err != nil {
-		return nil, fmt.Errorf("%w: not an uncompressed P-256 point: %v", ErrInvalidKey, err)
+		return nil, fmt.Errorf("%w: not an uncompressed P-256 point: %w", ErrInvalidKey, err)
 	}
 	var w cborWriter
 	w.mapHeader(5)
@@ -63,7 +63,7 @@ func publicKeyFromCOSE(cose []byte) (*ecdsa.PublicKey, error) {
 		copy(point[33:], cose[45:77])
 		key, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point[:])
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
+			return nil, fmt.Errorf("%w: %w", ErrInvalidKey, err)
 		}
 		return key, nil
 	}
@@ -77,7 +77,7 @@ func publicKeyFromCOSE(cose []byte) (*ecdsa.PublicKey, error) {
 func parseCOSEP256(cose []byte) (*ecdsa.PublicKey, []byte, error) {
 	parsed, err := webauthncose.ParsePublicKey(cose)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrInvalidKey, err) //nolint:errorlint // go-webauthn's errors stay out of this package's API: its detail is kept in the message only
 	}
 	ec, ok := parsed.(webauthncose.EC2PublicKeyData)
 	if !ok {
@@ -92,7 +92,7 @@ func parseCOSEP256(cose []byte) (*ecdsa.PublicKey, []byte, error) {
 	point = append(point, ec.YCoord...)
 	key, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidKey, err)
 	}
 	return key, point, nil
 }

@@ -6,7 +6,7 @@ import (
 	"github.com/go-mitid/mitid/chip/credential"
 )
 
-// ErrInvalidConfig: New was given a Config it cannot work with.
+// ErrInvalidConfig means New was given a Config it cannot work with.
 var ErrInvalidConfig = errors.New("chip: invalid configuration")
 
 // Sentinel errors. Every error this package returns wraps exactly one of them

@@ -169,7 +169,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	}
 	write := func(target, name string, data []byte) {
 		dir := filepath.Join("testdata", "fuzz", target)
-		require.NoError(t, os.MkdirAll(dir, 0o755))
+		require.NoError(t, os.MkdirAll(dir, 0o755)) //nolint:gosec // G301: a seed corpus checked into the repository, readable like the rest of it
 		body := fmt.Sprintf("go test fuzz v1\n[]byte(%s)\n", strconv.Quote(string(data)))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
 	}

@@ -66,11 +66,11 @@ func register(t testing.TB, v *Verifier, sim *chiptest.Simulator, user User, opt
 }
 
 // login runs a whole login and returns the verifier's verdict.
-func login(t testing.TB, v *Verifier, sim *chiptest.Simulator, user User, creds []Credential, opts ...chiptest.SimOption) (Assertion, error) {
+func login(t testing.TB, v *Verifier, sim *chiptest.Simulator, user User, creds []Credential) (Assertion, error) {
 	t.Helper()
 	options, ch, err := v.BeginLogin(user, creds)
 	require.NoError(t, err)
-	resp, err := sim.Login(options, testOrigin, opts...)
+	resp, err := sim.Login(options, testOrigin)
 	require.NoError(t, err)
 	return v.FinishLogin(ch, user, creds, resp)
 }

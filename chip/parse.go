@@ -37,7 +37,7 @@ type assertionJSON struct {
 func parseAssertion(data []byte) (*protocol.ParsedCredentialAssertionData, error) {
 	var in assertionJSON
 	if err := json.Unmarshal(data, &in); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidResponse, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidResponse, err)
 	}
 	var car protocol.CredentialAssertionResponse
 	car.ID = in.ID
@@ -57,7 +57,7 @@ func parseAssertion(data []byte) (*protocol.ParsedCredentialAssertionData, error
 	for _, f := range fields {
 		b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(f.src, "="))
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s is not base64url: %v", ErrInvalidResponse, f.name, err)
+			return nil, fmt.Errorf("%w: %s is not base64url: %w", ErrInvalidResponse, f.name, err)
 		}
 		*f.dst = b
 	}
@@ -65,7 +65,7 @@ func parseAssertion(data []byte) (*protocol.ParsedCredentialAssertionData, error
 	// skip the two decodes go-webauthn's strict output parser would make.
 	if ext := bytes.TrimSpace(in.ClientExtensionResults); len(ext) > 0 && !bytes.Equal(ext, []byte("{}")) && !bytes.Equal(ext, []byte("null")) {
 		if err := json.Unmarshal(ext, &car.ClientExtensionResults); err != nil {
-			return nil, fmt.Errorf("%w: clientExtensionResults: %v", ErrInvalidResponse, err)
+			return nil, fmt.Errorf("%w: clientExtensionResults: %w", ErrInvalidResponse, err)
 		}
 	}
 	parsed, err := car.Parse()

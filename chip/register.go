@@ -176,7 +176,7 @@ func (v *Verifier) checkAttestationChain(stmt map[string]any) error {
 		}
 		c, err := x509.ParseCertificate(der)
 		if err != nil {
-			return fmt.Errorf("%w: x5c[%d]: %v", ErrAttestation, i, err)
+			return fmt.Errorf("%w: x5c[%d]: %w", ErrAttestation, i, err)
 		}
 		certs = append(certs, c)
 	}
@@ -191,7 +191,7 @@ func (v *Verifier) checkAttestationChain(stmt map[string]any) error {
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
 	})
 	if err != nil {
-		return fmt.Errorf("%w: attestation certificate does not chain to a trusted root: %v", ErrAttestation, err)
+		return fmt.Errorf("%w: attestation certificate does not chain to a trusted root: %w", ErrAttestation, err)
 	}
 	return nil
 }

@@ -16,7 +16,7 @@ import (
 // WebAuthn "fido-u2f" attestation and assertion responses (as package
 // chiptest's Simulator does), and LegacyCredential imports a credential from one.
 
-// ErrInvalidU2FMessage: a raw U2F message is truncated or malformed.
+// ErrInvalidU2FMessage means a raw U2F message is truncated or malformed.
 var ErrInvalidU2FMessage = errors.New("chip: malformed U2F message")
 
 const (
@@ -48,7 +48,7 @@ func ParseU2FRegistration(msg []byte) (U2FRegistration, error) {
 	rest := msg[1:]
 	r.PublicKey, rest = rest[:p256PointLen], rest[p256PointLen:]
 	if _, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), r.PublicKey); err != nil {
-		return U2FRegistration{}, fmt.Errorf("%w: user public key is not a P-256 point: %v", ErrInvalidU2FMessage, err)
+		return U2FRegistration{}, fmt.Errorf("%w: user public key is not a P-256 point: %w", ErrInvalidU2FMessage, err)
 	}
 	khLen := int(rest[0])
 	rest = rest[1:]
@@ -58,7 +58,7 @@ func ParseU2FRegistration(msg []byte) (U2FRegistration, error) {
 	r.KeyHandle, rest = rest[:khLen], rest[khLen:]
 	certLen, err := derSequenceLen(rest)
 	if err != nil {
-		return U2FRegistration{}, fmt.Errorf("%w: attestation certificate: %v", ErrInvalidU2FMessage, err)
+		return U2FRegistration{}, fmt.Errorf("%w: attestation certificate: %w", ErrInvalidU2FMessage, err)
 	}
 	r.AttestationCert, r.Signature = rest[:certLen], rest[certLen:]
 	if len(r.Signature) == 0 {
@@ -101,7 +101,7 @@ func derSequenceLen(b []byte) (int, error) {
 func (r U2FRegistration) VerifySignature(appParam, challengeParam [32]byte) error {
 	cert, err := x509.ParseCertificate(r.AttestationCert)
 	if err != nil {
-		return fmt.Errorf("%w: attestation certificate: %v", ErrAttestation, err)
+		return fmt.Errorf("%w: attestation certificate: %w", ErrAttestation, err)
 	}
 	key, ok := cert.PublicKey.(*ecdsa.PublicKey)
 	if !ok || key.Curve != elliptic.P256() {

@@ -52,7 +52,7 @@ func checkAuthData(ad *protocol.AuthenticatorData, wantHash []byte, scope string
 func classify(err error) error {
 	var pe *protocol.Error
 	if !errors.As(err, &pe) {
-		return fmt.Errorf("%w: %v", ErrVerification, err)
+		return fmt.Errorf("%w: %v", ErrVerification, err) //nolint:errorlint // go-webauthn's errors stay out of this package's API: its detail is kept in the message only
 	}
 	detail := protocolDetail(pe)
 	switch pe.Type {
@@ -76,7 +76,7 @@ func parseError(err error) error {
 	if errors.As(err, &pe) {
 		return fmt.Errorf("%w: %s", ErrInvalidResponse, protocolDetail(pe))
 	}
-	return fmt.Errorf("%w: %v", ErrInvalidResponse, err)
+	return fmt.Errorf("%w: %v", ErrInvalidResponse, err) //nolint:errorlint // go-webauthn's errors stay out of this package's API: its detail is kept in the message only
 }
 
 // protocolDetail renders a go-webauthn error with its developer detail and

@@ -37,7 +37,7 @@ type digitVoice struct {
 
 // gapBytes is the size of DigitGap of silence at the voice's rate.
 func (v *digitVoice) gapBytes() int {
-	return int(uint64(v.rate)*uint64(DigitGap)/uint64(time.Second)) * 2
+	return int(uint64(v.rate)*uint64(DigitGap)/uint64(time.Second)) * 2 //nolint:gosec // G115: a voice's sample rate times a sub-second gap is far below MaxInt
 }
 
 // loadVoice reads and checks lang's embedded samples. It is done per call, not cached
@@ -50,7 +50,7 @@ func loadVoice(lang Language) (*digitVoice, error) {
 	for d := range 10 {
 		b, err := voice.Sample(string(lang), d)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnsupportedLanguage, err)
+			return nil, fmt.Errorf("%w: %w", ErrUnsupportedLanguage, err)
 		}
 		w, err := ParseWAV(b)
 		if err != nil {
@@ -118,7 +118,7 @@ func TranscribeWAV(wav []byte, lang Language) (string, error) {
 			ErrUnrecognisedAudio, w.Channels, w.BitsPerSample, w.SampleRate, lang, v.rate)
 	}
 	at := func(off int) string {
-		return time.Duration(uint64(off/2) * uint64(time.Second) / uint64(v.rate)).String()
+		return time.Duration(uint64(off/2) * uint64(time.Second) / uint64(v.rate)).String() //nolint:gosec // G115: off is an offset into the data, never negative
 	}
 	gap := v.gapBytes()
 	var digits []byte

@@ -6,9 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-mitid/mitid/codedisplay/internal/voice"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid/codedisplay/internal/voice"
 )
 
 // sampleData returns the PCM data of the embedded sample of digit d in lang.

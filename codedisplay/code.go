@@ -34,6 +34,9 @@ func (p Params) newGenerator(seed []byte) (generator, error) {
 
 // code returns the HOTP value (RFC 4226 §5.3) for counter step, which is ≥ 0.
 func (g generator) code(step int64) (string, error) {
+	if step < 0 {
+		return "", fmt.Errorf("%w: time step %d is negative", ErrInvalidTime, step)
+	}
 	c, err := hotp.GenerateCodeCustom(g.secret, uint64(step), g.opts)
 	if err != nil {
 		// Only a base32 secret pquerna cannot decode fails here, and ours always decodes.

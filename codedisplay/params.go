@@ -78,9 +78,10 @@ func (a Algorithm) otp() (otp.Algorithm, bool) {
 
 // Limits Validate enforces.
 const (
-	// MinDigits and MaxDigits bound Params.Digits: RFC 4226 §5.3 requires at least 6
-	// and describes values up to 8.
-	MinDigits, MaxDigits = 6, 8
+	// MinDigits is the fewest Params.Digits: RFC 4226 §5.3 requires at least 6.
+	MinDigits = 6
+	// MaxDigits is the most Params.Digits: RFC 4226 §5.3 describes values up to 8.
+	MaxDigits = 8
 	// MaxSkew bounds Params.Skew. Each step of skew adds two codes an attacker's guess
 	// can hit; RFC 6238 §5.2 recommends at most one step.
 	MaxSkew = 10

@@ -45,13 +45,13 @@ func windowOffset(i int) int64 {
 	return int64(i / 2)
 }
 
-// clampDrift limits d to [-max, +max].
-func clampDrift(d int64, max int) int {
-	if d > int64(max) {
-		return max
+// clampDrift limits d to [-limit, +limit].
+func clampDrift(d int64, limit int) int {
+	if d > int64(limit) {
+		return limit
 	}
-	if d < -int64(max) {
-		return -max
+	if d < -int64(limit) {
+		return -limit
 	}
 	return int(d)
 }

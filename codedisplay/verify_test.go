@@ -296,3 +296,14 @@ func TestVerify_ConcurrentUseIsSafe(t *testing.T) {
 	assert.Equal(t, int32(1), wins.Load())
 	assert.Equal(t, int32(63), reused.Load())
 }
+
+// TestCode_RefusesNegativeStep proves the generator itself refuses a time
+// step before the epoch, rather than computing the code of a huge counter.
+func TestCode_RefusesNegativeStep(t *testing.T) {
+	g, err := MitIDParams().newGenerator(rfcSeedSHA1)
+	require.NoError(t, err)
+	_, err = g.code(-1)
+	require.ErrorIs(t, err, ErrInvalidTime)
+	_, err = g.code(0)
+	require.NoError(t, err)
+}

@@ -41,10 +41,12 @@ func (w WAV) check() error {
 		return fmt.Errorf("%w: sample rate 0", ErrMalformedWAV)
 	case uint64(w.SampleRate)*uint64(w.blockAlign()) > math.MaxUint32:
 		return fmt.Errorf("%w: byte rate of %d Hz × %d bytes overflows the header", ErrMalformedWAV, w.SampleRate, w.blockAlign())
-	case uint32(len(w.Data))%w.blockAlign() != 0 || uint64(len(w.Data)) != uint64(uint32(len(w.Data))):
-		return fmt.Errorf("%w: %d data bytes are not a whole number of %d-byte frames", ErrMalformedWAV, len(w.Data), w.blockAlign())
+	case w.blockAlign() > math.MaxUint16:
+		return fmt.Errorf("%w: %d channels of %d bits make a %d-byte frame, beyond the header's 16 bits", ErrMalformedWAV, w.Channels, w.BitsPerSample, w.blockAlign())
 	case uint64(len(w.Data))+wavHeaderSize > math.MaxUint32:
 		return fmt.Errorf("%w: %d data bytes are too many for a WAV file", ErrMalformedWAV, len(w.Data))
+	case uint64(len(w.Data))%uint64(w.blockAlign()) != 0:
+		return fmt.Errorf("%w: %d data bytes are not a whole number of %d-byte frames", ErrMalformedWAV, len(w.Data), w.blockAlign())
 	}
 	return nil
 }
@@ -55,7 +57,7 @@ func (w WAV) Duration() time.Duration {
 		return 0
 	}
 	frames := uint64(len(w.Data)) / uint64(w.blockAlign())
-	return time.Duration(frames * uint64(time.Second) / uint64(w.SampleRate))
+	return time.Duration(frames * uint64(time.Second) / uint64(w.SampleRate)) //nolint:gosec // G115: check bounds the frames below 2^32, so frames·1e9/rate < 2^63
 }
 
 // Bytes encodes w as a canonical 44-byte-header WAV file: a RIFF chunk holding a
@@ -69,7 +71,7 @@ func (w WAV) Bytes() ([]byte, error) {
 	b := make([]byte, wavHeaderSize, wavHeaderSize+len(w.Data)+pad)
 	le := binary.LittleEndian
 	copy(b[0:], "RIFF")
-	le.PutUint32(b[4:], uint32(wavHeaderSize-8+len(w.Data)+pad))
+	le.PutUint32(b[4:], uint32(wavHeaderSize-8+len(w.Data)+pad)) //nolint:gosec // G115: check bounds len(Data)+44 by MaxUint32
 	copy(b[8:], "WAVE")
 	copy(b[12:], "fmt ")
 	le.PutUint32(b[16:], 16)
@@ -77,10 +79,10 @@ func (w WAV) Bytes() ([]byte, error) {
 	le.PutUint16(b[22:], w.Channels)
 	le.PutUint32(b[24:], w.SampleRate)
 	le.PutUint32(b[28:], w.SampleRate*w.blockAlign())
-	le.PutUint16(b[32:], uint16(w.blockAlign()))
+	le.PutUint16(b[32:], uint16(w.blockAlign())) //nolint:gosec // G115: check bounds the block alignment by MaxUint16
 	le.PutUint16(b[34:], w.BitsPerSample)
 	copy(b[36:], "data")
-	le.PutUint32(b[40:], uint32(len(w.Data)))
+	le.PutUint32(b[40:], uint32(len(w.Data))) //nolint:gosec // G115: check bounds len(Data)+44 by MaxUint32
 	b = append(b, w.Data...)
 	if pad == 1 {
 		b = append(b, 0)
@@ -114,7 +116,7 @@ func ParseWAV(b []byte) (WAV, error) {
 			return WAV{}, fmt.Errorf("%w: %d stray bytes after the last chunk", ErrMalformedWAV, len(rest))
 		}
 		id, size := string(rest[0:4]), le.Uint32(rest[4:])
-		if uint64(size) > uint64(len(rest)-8) {
+		if uint64(size) > uint64(len(rest)-8) { //nolint:gosec // G115: len(rest) ≥ 8, checked above
 			return WAV{}, fmt.Errorf("%w: chunk %q says %d bytes, only %d remain", ErrMalformedWAV, id, size, len(rest)-8)
 		}
 		body := rest[8 : 8+size]

@@ -112,6 +112,7 @@ func TestWAV_BytesRefusesInconsistentFields(t *testing.T) {
 		{SampleRate: 8000, Channels: 1, BitsPerSample: 12},
 		{SampleRate: 8000, Channels: 2, BitsPerSample: 16, Data: []byte{1, 2}},
 		{SampleRate: 1 << 31, Channels: 2, BitsPerSample: 32},
+		{SampleRate: 8000, Channels: 0xFFFF, BitsPerSample: 32}, // a frame wider than the header's 16-bit block alignment
 	} {
 		_, err := w.Bytes()
 		assert.ErrorIs(t, err, ErrMalformedWAV, "%+v", w)

@@ -87,7 +87,7 @@ func VerifyActive(pub *PublicKey, challenge, signature []byte, ecdsaHash crypto.
 			alg.scheme = schemeECDSAPlain
 		}
 		if err := pub.verifyDigest(alg, digest, signature); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrActiveAuthenticationFailed, err)
+			return nil, fmt.Errorf("%w: %w", ErrActiveAuthenticationFailed, err)
 		}
 		enc := "DER"
 		if plain {

@@ -32,8 +32,8 @@ var (
 // agreementKey is a parsed key-agreement public key: exactly one of ec and
 // dh is set.
 type agreementKey struct {
-	ec           *ec.ECPublicKey
-	dh           *dh.DHPublicKey
+	ec           *ec.PublicKey
+	dh           *dh.PublicKey
 	explicit     bool // the parameters were spelled out
 	standardized bool // the parameters were a standardized domain parameter ID
 }
@@ -47,7 +47,7 @@ func parseAgreementKey(der []byte) (agreementKey, error) {
 	var spki subjectPublicKeyInfo
 	rest, err := asn1.Unmarshal(der, &spki)
 	if err != nil {
-		return agreementKey{}, fmt.Errorf("%w: %v", errMalformedSPKI, err)
+		return agreementKey{}, fmt.Errorf("%w: %w", errMalformedSPKI, err)
 	}
 	if len(rest) != 0 {
 		return agreementKey{}, fmt.Errorf("%w: trailing bytes", errMalformedSPKI)
@@ -67,7 +67,7 @@ func parseAgreementKey(der []byte) (agreementKey, error) {
 // exactly one of curve and group is set.
 type domainParameters struct {
 	curve        *ec.Curve
-	group        *dh.DHGroup
+	group        *dh.Group
 	explicit     bool // spelled out (ECParameters, DH DomainParameters)
 	standardized bool // a standardized domain parameter ID
 }
@@ -89,7 +89,7 @@ func parseDomainParameters(alg algorithmIdentifier) (domainParameters, error) {
 		if rest, err := asn1.Unmarshal(params, &id); err != nil || len(rest) != 0 {
 			return domainParameters{}, fmt.Errorf("%w: standardizedDomainParameters needs an INTEGER parameter ID", ec.ErrUnsupportedCurve)
 		}
-		if g, err := dh.StandardDHGroup(id); err == nil {
+		if g, err := dh.StandardGroup(id); err == nil {
 			return domainParameters{group: g, standardized: true}, nil
 		}
 		c, err := pace.StandardCurve(id)
@@ -102,7 +102,7 @@ func parseDomainParameters(alg algorithmIdentifier) (domainParameters, error) {
 		if rest, err := asn1.Unmarshal(params, &dp); err != nil || len(rest) != 0 {
 			return domainParameters{}, fmt.Errorf("%w: malformed DH DomainParameters", ec.ErrUnsupportedCurve)
 		}
-		g, err := dh.NewDHGroup(dp.P, dp.G, dp.Q)
+		g, err := dh.NewGroup(dp.P, dp.G, dp.Q)
 		if err != nil {
 			return domainParameters{}, err
 		}
@@ -142,17 +142,17 @@ func ecAgreementKey(c *ec.Curve, keyBits []byte, form agreementKey) (agreementKe
 	if err != nil {
 		return agreementKey{}, err
 	}
-	form.ec = &ec.ECPublicKey{Curve: c, Point: pt}
+	form.ec = &ec.PublicKey{Curve: c, Point: pt}
 	return form, nil
 }
 
 // dhAgreementKey completes form with the DH value of keyBits in g.
-func dhAgreementKey(g *dh.DHGroup, keyBits []byte, form agreementKey) (agreementKey, error) {
+func dhAgreementKey(g *dh.Group, keyBits []byte, form agreementKey) (agreementKey, error) {
 	y, err := decodeDHValue(g, keyBits)
 	if err != nil {
 		return agreementKey{}, err
 	}
-	form.dh = &dh.DHPublicKey{Group: g, Y: y}
+	form.dh = &dh.PublicKey{Group: g, Y: y}
 	return form, nil
 }
 
@@ -161,7 +161,7 @@ var errMalformedSPKI = errors.New("malformed SubjectPublicKeyInfo")
 
 // decodeDHValue reads the DER INTEGER y of a DH SubjectPublicKeyInfo and
 // validates it in the group.
-func decodeDHValue(g *dh.DHGroup, bits []byte) (*big.Int, error) {
+func decodeDHValue(g *dh.Group, bits []byte) (*big.Int, error) {
 	var y *big.Int
 	if rest, err := asn1.Unmarshal(bits, &y); err != nil || len(rest) != 0 {
 		return nil, fmt.Errorf("%w: the DH public value is not one DER INTEGER", dh.ErrInvalidDHKey)

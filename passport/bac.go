@@ -68,7 +68,7 @@ func (x *bacExchange) authenticationData() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	cipher.NewCBCEncrypter(enc, make([]byte, 8)).CryptBlocks(s, s)
+	cipher.NewCBCEncrypter(enc, make([]byte, 8)).CryptBlocks(s, s) //nolint:gosec // G407: ICAO 9303 Part 11 §4.3 (BAC) mandates 3DES-CBC with a zero IV
 	m, err := sm.RetailMAC(x.kMAC, sm.Pad(s, 8))
 	if err != nil {
 		return nil, err

@@ -124,7 +124,7 @@ func BenchmarkVerifyActive_BrainpoolP256(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pub := &passport.PublicKey{EC: &key.ECPublicKey}
+	pub := &passport.PublicKey{EC: &key.PublicKey}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := passport.VerifyActive(pub, aaChallenge, sig, 0); err != nil {

@@ -88,7 +88,7 @@ func (s *session) caAgreement(info ChipAuthenticationInfo, key ChipAuthenticatio
 		}
 		shared, err := eph.SharedSecret(key.DHPublicKey.Y)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w: %v", ErrChipAuthenticationFailed, err)
+			return nil, nil, fmt.Errorf("%w: %w", ErrChipAuthenticationFailed, err)
 		}
 		return eph.Bytes(), shared, nil
 	}
@@ -101,7 +101,7 @@ func (s *session) caAgreement(info ChipAuthenticationInfo, key ChipAuthenticatio
 	}
 	shared, err := eph.ECDH(key.PublicKey.Point)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrChipAuthenticationFailed, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrChipAuthenticationFailed, err)
 	}
 	return key.PublicKey.Curve.Marshal(eph.Point), shared, nil
 }

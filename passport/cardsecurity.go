@@ -93,8 +93,8 @@ func (s *session) ReadCardSecurity(ctx context.Context) ([]byte, error) {
 }
 
 // keysOnCurve returns the usable ECDH chip authentication keys of si on curve c.
-func (si *SecurityInfos) keysOnCurve(c *ec.Curve) []*ec.ECPublicKey {
-	var out []*ec.ECPublicKey
+func (si *SecurityInfos) keysOnCurve(c *ec.Curve) []*ec.PublicKey {
+	var out []*ec.PublicKey
 	for _, k := range si.ChipAuthenticationPublicKeys {
 		if k.PublicKey != nil && k.PublicKey.Curve == c {
 			out = append(out, k.PublicKey)

@@ -91,7 +91,7 @@ var (
 func ParseCertificate(der []byte) (*Certificate, error) {
 	c, err := parseCertificate(der)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedCertificate, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedCertificate, err)
 	}
 	return c, nil
 }
@@ -456,7 +456,7 @@ func (c *Certificate) CheckSignatureFrom(parent *Certificate) error {
 		return c.sigAlgError
 	}
 	if parent.PublicKey == nil {
-		return fmt.Errorf("%w: issuer key: %v", ErrUnsupportedAlgorithm, parent.PublicKeyError)
+		return fmt.Errorf("%w: issuer key: %w", ErrUnsupportedAlgorithm, parent.PublicKeyError)
 	}
 	return parent.PublicKey.verify(c.sigAlgParsed, c.RawTBSCertificate, c.Signature)
 }

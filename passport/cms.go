@@ -85,7 +85,7 @@ func parseSignedDataWith(contentInfo []byte, parseCert func([]byte) (*Certificat
 		if errors.Is(err, ErrUnsupportedAlgorithm) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("%w: %v", ErrMalformedCMS, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedCMS, err)
 	}
 	return sd, nil
 }
@@ -415,7 +415,7 @@ func (sd *SignedData) VerifySignerInfo(si *SignerInfo, signer *Certificate) erro
 		return &CMSError{CMSCheckSignature, si.SignatureAlgorithmError}
 	}
 	if signer.PublicKey == nil {
-		return &CMSError{CMSCheckSignature, fmt.Errorf("%w: signer key: %v", ErrUnsupportedAlgorithm, signer.PublicKeyError)}
+		return &CMSError{CMSCheckSignature, fmt.Errorf("%w: signer key: %w", ErrUnsupportedAlgorithm, signer.PublicKeyError)}
 	}
 	if si.rawSignedAttrs == nil {
 		if err := signer.PublicKey.verify(si.sig, sd.EContent, si.Signature); err != nil {
@@ -425,7 +425,7 @@ func (sd *SignedData) VerifySignerInfo(si *SignerInfo, signer *Certificate) erro
 	}
 	ct, err := si.attribute(oidAttrContentType)
 	if err != nil {
-		return &CMSError{CMSCheckContentType, fmt.Errorf("%w: %v", ErrContentTypeMismatch, err)}
+		return &CMSError{CMSCheckContentType, fmt.Errorf("%w: %w", ErrContentTypeMismatch, err)}
 	}
 	ctOID, err := ber.OID(ct)
 	if err != nil || !ctOID.Equal(sd.EContentType) {
@@ -433,11 +433,11 @@ func (sd *SignedData) VerifySignerInfo(si *SignerInfo, signer *Certificate) erro
 	}
 	md, err := si.attribute(oidAttrMessageDigst)
 	if err != nil {
-		return &CMSError{CMSCheckMessageDigest, fmt.Errorf("%w: %v", ErrMessageDigestMismatch, err)}
+		return &CMSError{CMSCheckMessageDigest, fmt.Errorf("%w: %w", ErrMessageDigestMismatch, err)}
 	}
 	want, err := ber.Octets(md, false)
 	if err != nil {
-		return &CMSError{CMSCheckMessageDigest, fmt.Errorf("%w: %v", ErrMessageDigestMismatch, err)}
+		return &CMSError{CMSCheckMessageDigest, fmt.Errorf("%w: %w", ErrMessageDigestMismatch, err)}
 	}
 	h := si.DigestAlgorithm.New()
 	h.Write(sd.EContent)

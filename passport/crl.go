@@ -16,7 +16,7 @@ import (
 // TrustStore that has a CSCA's CRL refuses document signers the CSCA has
 // revoked.
 
-// ErrCertificateRevoked: the issuing CSCA's CRL lists the certificate as revoked.
+// ErrCertificateRevoked means the issuing CSCA's CRL lists the certificate as revoked.
 var ErrCertificateRevoked = errors.New("passport: certificate revoked")
 
 // CRL is a parsed certificate revocation list.
@@ -47,7 +47,7 @@ type RevokedCertificate struct {
 func ParseCRL(der []byte) (*CRL, error) {
 	crl, err := parseCRL(der)
 	if err != nil {
-		return nil, fmt.Errorf("%w: CRL: %v", ErrMalformedCertificate, err)
+		return nil, fmt.Errorf("%w: CRL: %w", ErrMalformedCertificate, err)
 	}
 	return crl, nil
 }
@@ -148,7 +148,7 @@ func (c *CRL) CheckSignatureFrom(issuer *Certificate) error {
 		return c.sigAlgErr
 	}
 	if issuer.PublicKey == nil {
-		return fmt.Errorf("%w: issuer key: %v", ErrUnsupportedAlgorithm, issuer.PublicKeyError)
+		return fmt.Errorf("%w: issuer key: %w", ErrUnsupportedAlgorithm, issuer.PublicKeyError)
 	}
 	return issuer.PublicKey.verify(c.sigAlg, c.RawTBS, c.Signature)
 }
@@ -161,10 +161,10 @@ func (c *CRL) CheckSignatureFrom(issuer *Certificate) error {
 // policy: AddCRL accepts stale lists.
 func (t *TrustStore) AddCRL(crl *CRL) error {
 	probe := &Certificate{RawIssuer: crl.RawIssuer, AuthorityKeyID: crl.AuthorityKeyID, Issuer: crl.Issuer}
-	var lastErr error = fmt.Errorf("%w: no trusted CSCA named %q issued this CRL", ErrUntrustedSigner, crl.Issuer.String())
+	lastErr := fmt.Errorf("%w: no trusted CSCA named %q issued this CRL", ErrUntrustedSigner, crl.Issuer.String())
 	for _, cand := range t.candidates(probe) {
 		if err := crl.CheckSignatureFrom(cand); err != nil {
-			lastErr = fmt.Errorf("%w: CRL signature: %v", ErrUntrustedSigner, err)
+			lastErr = fmt.Errorf("%w: CRL signature: %w", ErrUntrustedSigner, err)
 			continue
 		}
 		if cand.HasKeyUsage && cand.KeyUsage&x509.KeyUsageCRLSign == 0 {

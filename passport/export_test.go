@@ -11,7 +11,7 @@ import (
 // Test-only exports: the external tests of this package reach these
 // unexported names through them.
 
-const FileCardSecurity_ = fileCardSecurity
+const FileNameCardSecurity = fileCardSecurity
 const SchemeECDSA = schemeECDSA
 const SchemeECDSAPlain = schemeECDSAPlain
 const SchemeRSAPKCS1 = schemeRSAPKCS1
@@ -102,13 +102,13 @@ func (a sigAlg) PSSSalt() int        { return a.pssSalt }
 func (k *PublicKey) Verify(alg sigAlg, msg, sig []byte) error { return k.verify(alg, msg, sig) }
 
 // NewAgreementKey builds a chip-authentication key in one of its forms.
-func NewAgreementKey(e *ec.ECPublicKey, d *dh.DHPublicKey, explicit, standardized bool) agreementKey {
+func NewAgreementKey(e *ec.PublicKey, d *dh.PublicKey, explicit, standardized bool) agreementKey {
 	return agreementKey{ec: e, dh: d, explicit: explicit, standardized: standardized}
 }
 
 // EC, DH and Marshal read and encode an agreement key.
-func (k agreementKey) EC() *ec.ECPublicKey      { return k.ec }
-func (k agreementKey) DH() *dh.DHPublicKey      { return k.dh }
+func (k agreementKey) EC() *ec.PublicKey        { return k.ec }
+func (k agreementKey) DH() *dh.PublicKey        { return k.dh }
 func (k agreementKey) Marshal() ([]byte, error) { return k.marshal() }
 
 // Custom is the PACEDomainParameterInfo a PACEInfo resolved to.
@@ -119,7 +119,7 @@ func (e *Evidence) Pass(name CheckName, detail string)            { e.pass(name,
 func (e *Evidence) Fail(name CheckName, detail string, err error) { e.fail(name, detail, err) }
 
 // KeysOnCurve lists the chip-authentication keys on curve c.
-func (s *SecurityInfos) KeysOnCurve(c *ec.Curve) []*ec.ECPublicKey { return s.keysOnCurve(c) }
+func (s *SecurityInfos) KeysOnCurve(c *ec.Curve) []*ec.PublicKey { return s.keysOnCurve(c) }
 
 // The low-level session the Reader runs on, for the protocol tests.
 type (

@@ -110,7 +110,7 @@ func (s *session) readAt(ctx context.Context, offset, ne int) ([]byte, error) {
 			}
 			return data, nil
 		case r.SW&0xFF00 == apdu.SWWrongLePrefix:
-			ne = apdu.ShortNe(byte(r.SW))
+			ne = apdu.ShortNe(byte(r.SW)) //nolint:gosec // G115: SW2, the low byte, is the length the chip offers
 		case r.SW == apdu.SWWrongLength && ne > 1:
 			ne /= 2
 			s.readChunk = min(s.readChunk, ne)

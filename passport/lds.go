@@ -46,7 +46,7 @@ func dataGroupFromTag(t ber.Tag) int {
 func ldsOpen(b []byte, want ber.Tag, name string) (ber.TLV, error) {
 	t, rest, err := ber.ParseTLV(b)
 	if err != nil {
-		return ber.TLV{}, fmt.Errorf("%w: %s: %v", ErrMalformedLDS, name, err)
+		return ber.TLV{}, fmt.Errorf("%w: %s: %w", ErrMalformedLDS, name, err)
 	}
 	if t.Tag != want {
 		return ber.TLV{}, fmt.Errorf("%w: %s starts with tag %s, expected %s", ErrMalformedLDS, name, t.Tag, want)
@@ -61,7 +61,7 @@ func ldsOpen(b []byte, want ber.Tag, name string) (ber.TLV, error) {
 func ldsChildren(t ber.TLV, name string) ([]ber.TLV, error) {
 	kids, err := t.Children()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrMalformedLDS, name, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrMalformedLDS, name, err)
 	}
 	return kids, nil
 }

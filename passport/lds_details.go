@@ -284,7 +284,7 @@ func ldsCountedTemplate(t ber.TLV, elem ber.Tag, name string) ([]string, error) 
 
 // ldsCountedValue encodes {02 count, elem...}.
 func ldsCountedValue(elem ber.Tag, vals []string) []byte {
-	v := ber.AppendTLV(nil, tagLDSCount, []byte{byte(len(vals))})
+	v := ber.AppendTLV(nil, tagLDSCount, []byte{byte(len(vals))}) //nolint:gosec // G115: the count octet wraps above 255 names; Marshal has no error return to refuse that, and no document holds so many
 	for _, s := range vals {
 		v = ber.AppendTLV(v, elem, []byte(s))
 	}
@@ -372,7 +372,7 @@ func (d *DG16) Marshal() ([]byte, error) {
 	if len(d.Persons) > 15 {
 		return nil, fmt.Errorf("%w: DG16 holds at most 15 persons, got %d", ErrMalformedLDS, len(d.Persons))
 	}
-	v := ber.AppendTLV(nil, tagLDSCount, []byte{byte(len(d.Persons))})
+	v := ber.AppendTLV(nil, tagLDSCount, []byte{byte(len(d.Persons))}) //nolint:gosec // G115: at most 15 persons, checked above
 	for i, p := range d.Persons {
 		var f []byte
 		for _, e := range []struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"math/big"
 
 	"github.com/go-mitid/mitid/passport/internal/ber"
@@ -160,7 +161,7 @@ func ParseDG2(b []byte) (*DG2, error) {
 		}
 		faces, err := parseFaceTemplate(bit)
 		if err != nil {
-			return nil, fmt.Errorf("%w: DG2 template %d: %v", ErrMalformedLDS, i+1, err)
+			return nil, fmt.Errorf("%w: DG2 template %d: %w", ErrMalformedLDS, i+1, err)
 		}
 		d.Faces = append(d.Faces, faces...)
 		if len(d.Faces) > ldsMaxFaces {
@@ -180,7 +181,7 @@ func parseFaceTemplate(bit ber.TLV) ([]FaceImage, error) {
 	}
 	hdr, err := parts[0].Children()
 	if err != nil {
-		return nil, fmt.Errorf("biometric header: %v", err)
+		return nil, fmt.Errorf("biometric header: %w", err)
 	}
 	var owner, typ uint16
 	for _, h := range hdr {
@@ -272,13 +273,16 @@ func marshalISO19794Face(f *FaceImage) ([]byte, error) {
 	if f.Width > 0xFFFF || f.Height > 0xFFFF || f.Width < 0 || f.Height < 0 {
 		return nil, fmt.Errorf("%w: image size %dx%d", ErrMalformedLDS, f.Width, f.Height)
 	}
+	if uint64(len(f.Image)) > math.MaxUint32-14-20-12 {
+		return nil, fmt.Errorf("%w: a %d-byte image overflows the record length", ErrMalformedLDS, len(f.Image))
+	}
 	blockLen := 20 + 12 + len(f.Image)
 	rec := make([]byte, 0, 14+blockLen)
 	rec = append(rec, "FAC\x00010\x00"...)
-	rec = binary.BigEndian.AppendUint32(rec, uint32(14+blockLen))
+	rec = binary.BigEndian.AppendUint32(rec, uint32(14+blockLen)) //nolint:gosec // G115: the image size is bounded by MaxUint32 above
 	rec = binary.BigEndian.AppendUint16(rec, 1)
-	rec = binary.BigEndian.AppendUint32(rec, uint32(blockLen))
-	rec = binary.BigEndian.AppendUint16(rec, 0) // no feature points
+	rec = binary.BigEndian.AppendUint32(rec, uint32(blockLen)) //nolint:gosec // G115: the image size is bounded by MaxUint32 above
+	rec = binary.BigEndian.AppendUint16(rec, 0)                // no feature points
 	rec = append(rec, f.Gender, f.EyeColor, f.HairColor, 0, 0, 0)
 	rec = binary.BigEndian.AppendUint16(rec, f.Expression)
 	rec = append(rec, 0, 0, 0, 0, 0, 0) // pose angles and uncertainties unspecified
@@ -336,7 +340,7 @@ func parseISO39794Face(b []byte) (FaceImage, error) {
 	}
 	img, err := iso39794Path(rep, 0xA1, 0xA0, 0xA0)
 	if err != nil {
-		return f, fmt.Errorf("ISO/IEC 39794-5 imageRepresentation2DBlock: %v", err)
+		return f, fmt.Errorf("ISO/IEC 39794-5 imageRepresentation2DBlock: %w", err)
 	}
 	fields, err := img.Children()
 	if err != nil {
@@ -459,7 +463,7 @@ func (d *DG2) Marshal() ([]byte, error) {
 	if len(d.Faces) == 0 || len(d.Faces) > ldsMaxFaces {
 		return nil, fmt.Errorf("%w: DG2 needs 1..%d faces, got %d", ErrMalformedLDS, ldsMaxFaces, len(d.Faces))
 	}
-	group := ber.AppendTLV(nil, tagLDSCount, []byte{byte(len(d.Faces))})
+	group := ber.AppendTLV(nil, tagLDSCount, []byte{byte(len(d.Faces))}) //nolint:gosec // G115: at most ldsMaxFaces, checked above
 	for i := range d.Faces {
 		f := &d.Faces[i]
 		var bdb []byte

@@ -34,7 +34,7 @@ func ParseDG15(b []byte) (*DG15, error) {
 }
 
 // MarshalDG15 encodes DG15 for a public key (*rsa.PublicKey,
-// *ecdsa.PublicKey or *ECPublicKey); explicit writes EC domain parameters
+// *ecdsa.PublicKey or *ec.PublicKey); explicit writes EC domain parameters
 // in full, as many chips do.
 func MarshalDG15(pub crypto.PublicKey, explicit bool) ([]byte, error) {
 	spki, err := MarshalPublicKeyInfo(pub, explicit)

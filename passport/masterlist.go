@@ -45,21 +45,21 @@ func ParseMasterList(der []byte) (*MasterList, error) {
 	ml := &MasterList{SignedData: sd}
 	e, err := ber.ReadAll(sd.EContent)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedMasterList, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedMasterList, err)
 	}
 	f, err := ber.Sequence(e, "CscaMasterList")
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedMasterList, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedMasterList, err)
 	}
 	if len(f) != 2 || !f[1].IsUniversal(ber.TagSet) {
 		return nil, fmt.Errorf("%w: CscaMasterList must hold a version and a SET of certificates", ErrMalformedMasterList)
 	}
 	if ml.Version, err = ber.SmallInt(f[0], false, 0); err != nil {
-		return nil, fmt.Errorf("%w: version: %v", ErrMalformedMasterList, err)
+		return nil, fmt.Errorf("%w: version: %w", ErrMalformedMasterList, err)
 	}
 	certs, err := ber.Children(f[1])
 	if err != nil {
-		return nil, fmt.Errorf("%w: certList: %v", ErrMalformedMasterList, err)
+		return nil, fmt.Errorf("%w: certList: %w", ErrMalformedMasterList, err)
 	}
 	for i, c := range certs {
 		cert, err := ParseCertificate(c.Full)

@@ -1,7 +1,7 @@
 package passport
 
 import (
-	"crypto/sha1"
+	"crypto/sha1" //nolint:gosec // G505: ICAO 9303 Part 11 §9.7.2–9.7.3 mandate SHA-1 for the MRZ key seed and PACE password
 	"errors"
 	"fmt"
 	"strings"
@@ -287,8 +287,9 @@ func (m *MRZ) parseTwoLine() error {
 		}
 		m.DocumentNumber = num
 		m.OptionalData = trimFill(l2[28:42])
-		// The personal-number check digit may be '<' when the field is empty.
-		if !(l2[42] == '<' && m.OptionalData == "") {
+		// The personal-number check digit may be '<' when the field is empty;
+		// any other digit, or any digit of a filled field, is checked.
+		if l2[42] != '<' || m.OptionalData != "" {
 			if err := checkField("personal number", l2[28:42], l2[42]); err != nil {
 				return err
 			}
@@ -383,7 +384,7 @@ func (k BACKey) MRZInformation() string {
 func (k BACKey) paceKeyReference() byte { return 1 }
 
 func (k BACKey) paceSecret() []byte {
-	h := sha1.Sum([]byte(k.MRZInformation()))
+	h := sha1.Sum([]byte(k.MRZInformation())) //nolint:gosec // G401: ICAO 9303 Part 11 §9.7.3 mandates SHA-1 of the MRZ information as the PACE password
 	return h[:]
 }
 

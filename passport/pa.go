@@ -210,7 +210,7 @@ func VerifyPassiveWith(efSOD []byte, dataGroups map[int][]byte, opts PassiveOpti
 // SignedData read from file (EF.SOD or EF.CardSecurity): one SignerInfo,
 // its certificate (carried, or given as external), the signature, and the
 // certificate's chain, validity, revocation and key usage.
-func (res *PassiveResult) verifySigner(file string, sd *SignedData, external *Certificate, trust *TrustStore, at time.Time) {
+func (r *PassiveResult) verifySigner(file string, sd *SignedData, external *Certificate, trust *TrustStore, at time.Time) {
 	// ICAO 9303 Part 10 requires exactly one SignerInfo in EF.SOD (and
 	// TR-03110 in EF.CardSecurity).
 	var dsc *Certificate
@@ -220,33 +220,33 @@ func (res *PassiveResult) verifySigner(file string, sd *SignedData, external *Ce
 	} else {
 		dsc, err = sd.signerOrExternal(sd.SignerInfos[0], external)
 	}
-	res.record(PACheckSignerPresent, err)
+	r.record(PACheckSignerPresent, err)
 	if err != nil {
-		res.skip(PACheckSODSignature, PACheckSignerTrusted, PACheckSignerValidity, PACheckCSCAValidity, PACheckSignerUsage)
+		r.skip(PACheckSODSignature, PACheckSignerTrusted, PACheckSignerValidity, PACheckCSCAValidity, PACheckSignerUsage)
 		return
 	}
 	si := sd.SignerInfos[0]
-	res.DSC = dsc
-	res.SignatureAlgorithm = si.SignatureAlgorithm
-	res.record(PACheckSODSignature, sd.VerifySignerInfo(si, dsc))
+	r.DSC = dsc
+	r.SignatureAlgorithm = si.SignatureAlgorithm
+	r.record(PACheckSODSignature, sd.VerifySignerInfo(si, dsc))
 	ch := trust.check(dsc, RoleDocumentSigner, at)
-	res.CSCA = ch.issuer
-	res.record(PACheckSignerTrusted, ch.trustErr)
-	res.record(PACheckSignerValidity, ch.validityErr)
+	r.CSCA = ch.issuer
+	r.record(PACheckSignerTrusted, ch.trustErr)
+	r.record(PACheckSignerValidity, ch.validityErr)
 	if ch.issuer != nil {
-		res.record(PACheckCSCAValidity, ch.issuerValidErr)
+		r.record(PACheckCSCAValidity, ch.issuerValidErr)
 		if ch.haveCRL {
-			res.record(PACheckSignerNotRevoked, ch.revokedErr)
+			r.record(PACheckSignerNotRevoked, ch.revokedErr)
 		}
 	} else {
-		res.skip(PACheckCSCAValidity)
+		r.skip(PACheckCSCAValidity)
 	}
 	var usageErr error
 	if dsc.HasKeyUsage && dsc.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
 		usageErr = &CertificateError{Role: RoleDocumentSigner, Subject: dsc.SubjectString(),
 			Err: fmt.Errorf("%w: digitalSignature not set", ErrKeyUsage)}
 	}
-	res.record(PACheckSignerUsage, usageErr)
+	r.record(PACheckSignerUsage, usageErr)
 }
 
 // checkDataGroups hashes every given data group and compares it with EF.SOD.

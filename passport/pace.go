@@ -22,7 +22,7 @@ type paceResult struct {
 	// Curve carries the domain parameters of ECDH PACE, DHGroup those of
 	// DH PACE (the other is nil).
 	Curve   *ec.Curve
-	DHGroup *dh.DHGroup
+	DHGroup *dh.Group
 	// ChipAuthenticated is true after PACE-CAM once the chip's mapping
 	// key has been checked against its static key (see VerifyCAM).
 	ChipAuthenticated bool
@@ -75,14 +75,14 @@ func (s *session) PACE(ctx context.Context, key AccessKey, info PACEInfo) (*pace
 	}
 	suite, err := pace.SuiteFor(info.Protocol)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", pace.ErrUnsupported, err)
+		return nil, fmt.Errorf("%w: %w", pace.ErrUnsupported, err)
 	}
 	if err := suite.Supported(); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", pace.ErrUnsupported, info, err)
+		return nil, fmt.Errorf("%w: %s: %w", pace.ErrUnsupported, info, err)
 	}
 	dom, err := paceDomainFor(info, suite.ECDH)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", pace.ErrUnsupported, info, err)
+		return nil, fmt.Errorf("%w: %s: %w", pace.ErrUnsupported, info, err)
 	}
 	s.sm, s.broken = nil, nil
 
@@ -248,7 +248,7 @@ func (s *session) generalAuthenticateObjects(ctx context.Context, data []byte, l
 // key pub from DG14 (which Passive Authentication must vouch for), it checks
 // PK_map,IC = CA_IC · PK_IC, proving the chip holds the private key. It sets
 // r.ChipAuthenticated.
-func (r *paceResult) VerifyCAM(pub *ec.ECPublicKey) error {
+func (r *paceResult) VerifyCAM(pub *ec.PublicKey) error {
 	if r.caIC == nil {
 		return fmt.Errorf("%w: PACE ran without chip authentication mapping", pace.ErrUnsupported)
 	}

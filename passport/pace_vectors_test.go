@@ -73,7 +73,7 @@ func TestIntegratedMapping_WorkedExampleDH(t *testing.T) {
 	if err != nil || hexUpper(s.FillBytes(make([]byte, 16))) != "FA5B7E3E49753A0DB9178B7B9BD898C8" {
 		t.Fatalf("s = %X, %v", s, err)
 	}
-	grp, _ := dh.StandardDHGroup(0)
+	grp, _ := dh.StandardGroup(0)
 	d := pace.DHDomain{G: grp}
 	x, err := pace.IMPRF(sm.CipherAES128, s.FillBytes(make([]byte, 16)), mustHex(t, "B3A6DB3C870C3E99245E0D1C06B747DE"), d.Prime())
 	if err != nil || hexUpper(grp.Encode(x)) != "A0C7C50C002061A51CC87D254EF38068607417B6EE1B36473CFB800D2D2E5FA2"+
@@ -151,7 +151,7 @@ func TestPACE_Part11AppendixG2(t *testing.T) {
 		t.Fatal(err)
 	}
 	chip.done()
-	if g, _ := dh.StandardDHGroup(0); res.DHGroup != g || res.Curve != nil || s.SecureMessaging() != "AES-128" {
+	if g, _ := dh.StandardGroup(0); res.DHGroup != g || res.Curve != nil || s.SecureMessaging() != "AES-128" {
 		t.Errorf("group %v, SM %s", res.DHGroup, s.SecureMessaging())
 	}
 	// KS_enc and KS_MAC of G.2, through what the session encrypts and MACs.
@@ -165,7 +165,7 @@ func TestPACE_Part11AppendixG2(t *testing.T) {
 			t.Errorf("%s differs from G.2", name)
 		}
 	}
-	grp, _ := dh.StandardDHGroup(0)
+	grp, _ := dh.StandardGroup(0)
 	d := pace.DHDomain{G: grp}
 	ksMAC := mustHex(t, "805A1D27D45A5116F73C54469462B7D8")
 	chipEph, _ := d.Decode(mustHex(t, appendixG2[3].resp[12:len(appendixG2[3].resp)-4]))

@@ -32,7 +32,7 @@ func paceDomainFor(info PACEInfo, ecdh bool) (pace.Domain, error) {
 		}
 		return pace.ECDomain{C: c}, nil
 	}
-	g, err := dh.StandardDHGroup(info.ParameterID)
+	g, err := dh.StandardGroup(info.ParameterID)
 	if err != nil {
 		return nil, err
 	}

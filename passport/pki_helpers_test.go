@@ -37,7 +37,7 @@ func pkiTestPKI(t testing.TB, alg passporttest.Algorithm) *passporttest.PKI {
 	if p := pkiTestCache.pkis[alg]; p != nil {
 		return p
 	}
-	var r io.Reader = rand.Reader
+	r := rand.Reader
 	if alg == passporttest.ECDSABrainpoolP256 || alg == passporttest.ECDSABrainpoolP384 {
 		r = pkiTestRand(uint64(alg))
 	}

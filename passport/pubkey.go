@@ -33,9 +33,9 @@ var (
 // or explicit parameters); keys on NIST P-224/256/384/521 are verified
 // with crypto/ecdsa, others with this package's own curve arithmetic.
 type PublicKey struct {
-	Raw []byte          // the SubjectPublicKeyInfo DER this key was parsed from (nil if built in memory)
-	RSA *rsa.PublicKey  // set for RSA keys
-	EC  *ec.ECPublicKey // set for elliptic-curve keys
+	Raw []byte         // the SubjectPublicKeyInfo DER this key was parsed from (nil if built in memory)
+	RSA *rsa.PublicKey // set for RSA keys
+	EC  *ec.PublicKey  // set for elliptic-curve keys
 	// ExplicitParameters is true when the EC domain parameters were spelled
 	// out in the SubjectPublicKeyInfo instead of named by OID.
 	ExplicitParameters bool
@@ -79,7 +79,7 @@ func ParsePublicKeyInfo(der []byte) (*PublicKey, error) {
 		}
 		curve, err := ec.ParseCurveParameters(alg.Params.Full)
 		if err != nil {
-			return nil, fmt.Errorf("%w: EC domain parameters: %v", ErrUnsupportedAlgorithm, err)
+			return nil, fmt.Errorf("%w: EC domain parameters: %w", ErrUnsupportedAlgorithm, err)
 		}
 		pk.ExplicitParameters = alg.Params.IsUniversal(ber.TagSequence)
 		if std := pkiNISTCurve(curve); std != nil {
@@ -87,7 +87,7 @@ func ParsePublicKeyInfo(der []byte) (*PublicKey, error) {
 			// faster than math/big, and its key is what verification uses.
 			if pk.nist, err = ecdsa.ParseUncompressedPublicKey(std, keyBits); err == nil {
 				l := curve.ByteLen()
-				pk.EC = &ec.ECPublicKey{Curve: curve, Point: ec.Point{
+				pk.EC = &ec.PublicKey{Curve: curve, Point: ec.Point{
 					X: new(big.Int).SetBytes(keyBits[1 : 1+l]), Y: new(big.Int).SetBytes(keyBits[1+l:]),
 				}}
 				break
@@ -95,9 +95,9 @@ func ParsePublicKeyInfo(der []byte) (*PublicKey, error) {
 		}
 		pt, err := curve.Unmarshal(keyBits)
 		if err != nil {
-			return nil, fmt.Errorf("%w: EC public point: %v", ber.ErrASN1, err)
+			return nil, fmt.Errorf("%w: EC public point: %w", ber.ErrASN1, err)
 		}
-		pk.EC = &ec.ECPublicKey{Curve: curve, Point: pt}
+		pk.EC = &ec.PublicKey{Curve: curve, Point: pt}
 		pk.nist = pkiNISTKey(pk.EC)
 	default:
 		return nil, fmt.Errorf("%w: public key algorithm %v", ErrUnsupportedAlgorithm, alg.OID)
@@ -153,7 +153,7 @@ func pkiNISTCurve(c *ec.Curve) elliptic.Curve {
 
 // pkiNISTKey returns k as a crypto/ecdsa key when it is on a NIST curve
 // crypto/ecdsa implements, or nil.
-func pkiNISTKey(k *ec.ECPublicKey) *ecdsa.PublicKey {
+func pkiNISTKey(k *ec.PublicKey) *ecdsa.PublicKey {
 	c := pkiNISTCurve(k.Curve)
 	if c == nil {
 		return nil
@@ -166,18 +166,18 @@ func pkiNISTKey(k *ec.ECPublicKey) *ecdsa.PublicKey {
 }
 
 // NewPublicKey wraps a Go public key (*rsa.PublicKey, *ecdsa.PublicKey, or
-// this package's *ec.ECPublicKey) so it can be used with VerifyActive and the
+// this package's *ec.PublicKey) so it can be used with VerifyActive and the
 // signature checks of this package.
 func NewPublicKey(pub crypto.PublicKey) (*PublicKey, error) {
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		return &PublicKey{RSA: k}, nil
-	case *ec.ECPublicKey:
+	case *ec.PublicKey:
 		return &PublicKey{EC: k, nist: pkiNISTKey(k)}, nil
 	case *ecdsa.PublicKey:
 		raw, err := k.Bytes()
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnsupportedAlgorithm, err)
+			return nil, fmt.Errorf("%w: %w", ErrUnsupportedAlgorithm, err)
 		}
 		var curve *ec.Curve
 		switch k.Curve {
@@ -196,7 +196,7 @@ func NewPublicKey(pub crypto.PublicKey) (*PublicKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &PublicKey{EC: &ec.ECPublicKey{Curve: curve, Point: pt}, nist: k}, nil
+		return &PublicKey{EC: &ec.PublicKey{Curve: curve, Point: pt}, nist: k}, nil
 	default:
 		return nil, fmt.Errorf("%w: public key type %T", ErrUnsupportedAlgorithm, pub)
 	}
@@ -220,7 +220,7 @@ func (k *PublicKey) String() string {
 }
 
 // MarshalPublicKeyInfo encodes pub (*rsa.PublicKey, *ecdsa.PublicKey or
-// *ECPublicKey) as a DER SubjectPublicKeyInfo. With explicit, EC domain
+// *ec.PublicKey) as a DER SubjectPublicKeyInfo. With explicit, EC domain
 // parameters are written out in full instead of as a curve OID — the form
 // crypto/x509 cannot read and many ePassports use.
 func MarshalPublicKeyInfo(pub crypto.PublicKey, explicit bool) ([]byte, error) {

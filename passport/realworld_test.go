@@ -238,18 +238,18 @@ func TestSecurityInfos_StandardizedDomainParameters(t *testing.T) {
 // kept with KeyError instead of failing the whole SecurityInfos.
 func TestParseSecurityInfos_KeyForms(t *testing.T) {
 	ec, _ := ec.BrainpoolP256r1().GenerateKey(rand.Reader)
-	grp, _ := dh.StandardDHGroup(2)
+	grp, _ := dh.StandardGroup(2)
 	dh, _ := grp.GenerateKey(rand.Reader)
 	pace := passport.PACEInfo{Protocol: oids.PACEECDHGMAES128, Version: 2, ParameterID: 13, HasParameterID: true}
 	tests := []struct {
 		name string
 		key  passport.ChipAuthenticationPublicKeyInfo
 	}{
-		{"EC named curve", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &ec.ECPublicKey}},
-		{"EC explicit parameters", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &ec.ECPublicKey, ExplicitParameters: true}},
-		{"EC standardized parameter ID", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &ec.ECPublicKey, StandardizedParameters: true}},
-		{"DH standardized parameter ID", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKDH, DHPublicKey: &dh.DHPublicKey, StandardizedParameters: true}},
-		{"DH dhpublicnumber", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKDH, DHPublicKey: &dh.DHPublicKey, ExplicitParameters: true}},
+		{"EC named curve", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &ec.PublicKey}},
+		{"EC explicit parameters", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &ec.PublicKey, ExplicitParameters: true}},
+		{"EC standardized parameter ID", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKECDH, PublicKey: &ec.PublicKey, StandardizedParameters: true}},
+		{"DH standardized parameter ID", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKDH, DHPublicKey: &dh.PublicKey, StandardizedParameters: true}},
+		{"DH dhpublicnumber", passport.ChipAuthenticationPublicKeyInfo{Protocol: oids.PKDH, DHPublicKey: &dh.PublicKey, ExplicitParameters: true}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -471,9 +471,9 @@ func TestEvidence_ChipGenuineNeedsTheCAMKeyVouched(t *testing.T) {
 		passive *passport.PassiveResult
 		want    bool
 	}{
-		{"EF.CardSecurity key, EF.CardSecurity verified", passport.FileCardSecurity_, ok, sod(nil), true},
-		{"EF.CardSecurity key, EF.CardSecurity not verified", passport.FileCardSecurity_, bad, sod(nil), false},
-		{"EF.CardSecurity key, EF.CardSecurity not read", passport.FileCardSecurity_, nil, sod(nil), false},
+		{"EF.CardSecurity key, EF.CardSecurity verified", passport.FileNameCardSecurity, ok, sod(nil), true},
+		{"EF.CardSecurity key, EF.CardSecurity not verified", passport.FileNameCardSecurity, bad, sod(nil), false},
+		{"EF.CardSecurity key, EF.CardSecurity not read", passport.FileNameCardSecurity, nil, sod(nil), false},
 		{"DG14 key, DG14 vouched", "DG14", nil, sod(nil), true},
 		{"DG14 key, DG14 altered", "DG14", ok, sod(passport.ErrDataGroupHashMismatch), false},
 		{"no key file", "", ok, sod(nil), false},

@@ -51,7 +51,7 @@ type PACEDomainParameterInfo struct {
 	// Curve or DHGroup holds the parameters; neither when ParameterError
 	// says why they are unusable.
 	Curve          *ec.Curve
-	DHGroup        *dh.DHGroup
+	DHGroup        *dh.Group
 	ParameterError error
 	// AlgorithmIdentifier is the DER of the parameters as found (parsing);
 	// Marshal writes it when set, else Curve or DHGroup spelled out.
@@ -76,8 +76,8 @@ type ChipAuthenticationPublicKeyInfo struct {
 	Protocol asn1.ObjectIdentifier // oids.PKECDH or oids.PKDH
 	// PublicKey is the ECDH key, DHPublicKey the finite-field one; at most
 	// one is set, neither when KeyError says why the key is unusable.
-	PublicKey   *ec.ECPublicKey
-	DHPublicKey *dh.DHPublicKey
+	PublicKey   *ec.PublicKey
+	DHPublicKey *dh.PublicKey
 	// ExplicitParameters: the domain parameters are spelled out (as many
 	// chips do) instead of named. StandardizedParameters: they are named
 	// by a BSI TR-03110 standardized domain parameter ID. Marshal writes
@@ -144,7 +144,7 @@ func ParseSecurityInfos(der []byte) (*SecurityInfos, error) {
 	var raws []asn1.RawValue
 	rest, err := asn1.UnmarshalWithParams(der, &raws, "set")
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedSecurityInfos, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedSecurityInfos, err)
 	}
 	if len(rest) != 0 {
 		return nil, fmt.Errorf("%w: %d bytes after the SET", ErrMalformedSecurityInfos, len(rest))
@@ -152,7 +152,7 @@ func ParseSecurityInfos(der []byte) (*SecurityInfos, error) {
 	out := &SecurityInfos{}
 	for i, raw := range raws {
 		if err := out.add(raw.FullBytes); err != nil {
-			return nil, fmt.Errorf("%w: SecurityInfo %d: %v", ErrMalformedSecurityInfos, i+1, err)
+			return nil, fmt.Errorf("%w: SecurityInfo %d: %w", ErrMalformedSecurityInfos, i+1, err)
 		}
 	}
 	out.resolvePACEDomains()
@@ -191,12 +191,12 @@ func (s *SecurityInfos) add(der []byte) error {
 	case hasPrefix(p, oidPACE, 2):
 		v, err := asn1Int(h.Required)
 		if err != nil {
-			return fmt.Errorf("PACEInfo version: %v", err)
+			return fmt.Errorf("PACEInfo version: %w", err)
 		}
 		info := PACEInfo{Protocol: p, Version: v}
 		if len(h.Optional.FullBytes) > 0 {
 			if info.ParameterID, err = asn1Int(h.Optional); err != nil {
-				return fmt.Errorf("PACEInfo parameterId: %v", err)
+				return fmt.Errorf("PACEInfo parameterId: %w", err)
 			}
 			info.HasParameterID = true
 		}
@@ -215,7 +215,7 @@ func (s *SecurityInfos) add(der []byte) error {
 		if len(h.Optional.FullBytes) > 0 {
 			var err error
 			if info.ParameterID, err = asn1Int(h.Optional); err != nil {
-				return fmt.Errorf("PACEDomainParameterInfo parameterId: %v", err)
+				return fmt.Errorf("PACEDomainParameterInfo parameterId: %w", err)
 			}
 			info.HasParameterID = true
 		}
@@ -223,12 +223,12 @@ func (s *SecurityInfos) add(der []byte) error {
 	case hasPrefix(p, oidCA, 2):
 		v, err := asn1Int(h.Required)
 		if err != nil {
-			return fmt.Errorf("ChipAuthenticationInfo version: %v", err)
+			return fmt.Errorf("ChipAuthenticationInfo version: %w", err)
 		}
 		info := ChipAuthenticationInfo{Protocol: p, Version: v}
 		if len(h.Optional.FullBytes) > 0 {
 			if info.KeyID, err = asn1Int(h.Optional); err != nil {
-				return fmt.Errorf("ChipAuthenticationInfo keyId: %v", err)
+				return fmt.Errorf("ChipAuthenticationInfo keyId: %w", err)
 			}
 			info.HasKeyID = true
 		}
@@ -238,7 +238,7 @@ func (s *SecurityInfos) add(der []byte) error {
 		k, err := parseAgreementKey(h.Required.FullBytes)
 		switch {
 		case errors.Is(err, errMalformedSPKI):
-			return fmt.Errorf("ChipAuthenticationPublicKeyInfo: %v", err)
+			return fmt.Errorf("ChipAuthenticationPublicKeyInfo: %w", err)
 		case err != nil:
 			info.KeyError = err
 		case p.Equal(oids.PKECDH) && k.ec == nil, p.Equal(oids.PKDH) && k.dh == nil:
@@ -250,7 +250,7 @@ func (s *SecurityInfos) add(der []byte) error {
 		if len(h.Optional.FullBytes) > 0 {
 			var err error
 			if info.KeyID, err = asn1Int(h.Optional); err != nil {
-				return fmt.Errorf("ChipAuthenticationPublicKeyInfo keyId: %v", err)
+				return fmt.Errorf("ChipAuthenticationPublicKeyInfo keyId: %w", err)
 			}
 			info.HasKeyID = true
 		}
@@ -258,12 +258,12 @@ func (s *SecurityInfos) add(der []byte) error {
 	case p.Equal(oids.ActiveAuthentication):
 		v, err := asn1Int(h.Required)
 		if err != nil {
-			return fmt.Errorf("ActiveAuthenticationInfo version: %v", err)
+			return fmt.Errorf("ActiveAuthenticationInfo version: %w", err)
 		}
 		var alg asn1.ObjectIdentifier
 		if len(h.Optional.FullBytes) > 0 {
 			if _, err := asn1.Unmarshal(h.Optional.FullBytes, &alg); err != nil {
-				return fmt.Errorf("ActiveAuthenticationInfo signatureAlgorithm: %v", err)
+				return fmt.Errorf("ActiveAuthenticationInfo signatureAlgorithm: %w", err)
 			}
 		}
 		s.ActiveAuthentication = append(s.ActiveAuthentication, ActiveAuthenticationInfo{Protocol: p, Version: v, SignatureAlgorithm: alg})

@@ -66,7 +66,7 @@ func TestSecurityInfos_DG14RoundTrip(t *testing.T) {
 	for _, explicit := range []bool{false, true} {
 		in := &passport.SecurityInfos{
 			ChipAuthentication:           []passport.ChipAuthenticationInfo{{Protocol: oids.CAECDHAES128, Version: 1, KeyID: 7, HasKeyID: true}},
-			ChipAuthenticationPublicKeys: []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKECDH, PublicKey: &k.ECPublicKey, ExplicitParameters: explicit, KeyID: 7, HasKeyID: true}},
+			ChipAuthenticationPublicKeys: []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKECDH, PublicKey: &k.PublicKey, ExplicitParameters: explicit, KeyID: 7, HasKeyID: true}},
 			ActiveAuthentication:         []passport.ActiveAuthenticationInfo{{Protocol: oids.ActiveAuthentication, Version: 1, SignatureAlgorithm: oids.ECDSAPlainSHA256}},
 			Other:                        []passport.RawSecurityInfo{{Protocol: oidTestTA, DER: mustHex(t, "300F060A04007F00070202020102020101")}},
 		}

@@ -4,7 +4,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
-	_ "crypto/sha1" // register SHA-1 for crypto.Hash.New
+	_ "crypto/sha1" //nolint:gosec // G505: documents signed with SHA-1 under earlier editions of ICAO 9303 Part 12 are still in circulation and must verify; register SHA-1 for crypto.Hash.New
 	_ "crypto/sha256"
 	_ "crypto/sha512"
 	"encoding/asn1"
@@ -252,15 +252,16 @@ func (k *PublicKey) verifyDigest(alg sigAlg, digest, sig []byte) error {
 			return fmt.Errorf("%w: %s signature with a %s key", ErrSignatureInvalid, alg, k)
 		}
 		var err error
-		if alg.scheme == schemeRSAPKCS1 {
+		switch {
+		case alg.scheme == schemeRSAPKCS1:
 			err = rsa.VerifyPKCS1v15(k.RSA, alg.hash, digest, sig)
-		} else if alg.pssMGF == alg.hash {
+		case alg.pssMGF == alg.hash:
 			err = rsa.VerifyPSS(k.RSA, alg.hash, digest, sig, &rsa.PSSOptions{SaltLength: alg.pssSalt, Hash: alg.hash})
-		} else {
+		default:
 			err = rsaraw.VerifyPSS(k.RSA, alg.hash, alg.pssMGF, alg.pssSalt, digest, sig)
 		}
 		if err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrSignatureInvalid, alg, err)
+			return fmt.Errorf("%w: %s: %w", ErrSignatureInvalid, alg, err)
 		}
 		return nil
 	case schemeECDSA, schemeECDSAPlain:
@@ -277,12 +278,12 @@ func (k *PublicKey) verifyDigest(alg sigAlg, digest, sig []byte) error {
 			}
 			var err error
 			if r, s, err = pkiParseECDSADER(sig); err != nil {
-				return fmt.Errorf("%w: %s: %v", ErrSignatureInvalid, alg, err)
+				return fmt.Errorf("%w: %s: %w", ErrSignatureInvalid, alg, err)
 			}
 		} else {
 			var err error
 			if r, s, err = pkiParseECDSAPlain(sig, k.EC.Curve.N()); err != nil {
-				return fmt.Errorf("%w: %s: %v", ErrSignatureInvalid, alg, err)
+				return fmt.Errorf("%w: %s: %w", ErrSignatureInvalid, alg, err)
 			}
 		}
 		if !ec.VerifyECDSA(k.EC, digest, r, s) {

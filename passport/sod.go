@@ -48,7 +48,7 @@ func ParseSOD(efSOD []byte) (*SOD, error) {
 func parseSOD(efSOD []byte, parseCert func([]byte) (*Certificate, error)) (*SOD, error) {
 	w, err := ber.ReadAll(efSOD)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedSOD, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedSOD, err)
 	}
 	if !w.Is(asn1.ClassApplication, 23, true) {
 		return nil, fmt.Errorf("%w: EF.SOD starts with %s, expected tag 77", ErrMalformedSOD, w.Describe())
@@ -65,7 +65,7 @@ func parseSOD(efSOD []byte, parseCert func([]byte) (*Certificate, error)) (*SOD,
 		if errors.Is(err, ErrUnsupportedAlgorithm) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("%w: LDSSecurityObject: %v", ErrMalformedSOD, err)
+		return nil, fmt.Errorf("%w: LDSSecurityObject: %w", ErrMalformedSOD, err)
 	}
 	return sod, nil
 }
@@ -107,7 +107,7 @@ func (s *SOD) parseLDSSecurityObject(b []byte) error {
 		}
 		n, err := ber.SmallInt(pair[0], false, 16)
 		if err != nil || n < 1 {
-			return fmt.Errorf("dataGroupNumber must be 1..16: %v", err)
+			return fmt.Errorf("dataGroupNumber must be 1..16: %w", err)
 		}
 		v, err := ber.Octets(pair[1], false)
 		if err != nil {

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// ErrUnhandledCriticalExtension: a certificate marks as critical an
+// ErrUnhandledCriticalExtension means a certificate marks as critical an
 // extension this package does not understand, so RFC 5280 §4.2 forbids
 // relying on it.
 var ErrUnhandledCriticalExtension = errors.New("passport: certificate has an unhandled critical extension")
@@ -240,8 +240,10 @@ func (t *TrustStore) check(c *Certificate, role CertificateRole, at time.Time) c
 		issuers = append(issuers, v)
 	}
 	if len(issuers) == 0 {
+		// lastErr is only the last of several candidates' failures: wrapping it
+		// would let errors.Is match one arbitrary candidate's cause.
 		res.trustErr = certErr(c, role, fmt.Errorf("%w: %d trusted CSCA(s) named %q, none verifies the signature: %v",
-			ErrUntrustedSigner, len(cands), c.Issuer.String(), lastErr))
+			ErrUntrustedSigner, len(cands), c.Issuer.String(), lastErr)) //nolint:errorlint // one candidate's cause of several, in the message only
 		return res
 	}
 	best := slices.MinFunc(issuers, compareAnchorVerdicts)

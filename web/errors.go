@@ -67,16 +67,16 @@ func Status(code mitid.Code) int {
 	case mitid.CodeClientLimited:
 		return http.StatusTooManyRequests
 	}
-	switch err := code.Sentinel(); err {
-	case mitid.ErrNotFound:
+	switch s := code.Sentinel(); {
+	case errors.Is(s, mitid.ErrNotFound):
 		return http.StatusNotFound
-	case mitid.ErrConflict, mitid.ErrReplay, mitid.ErrLimit, mitid.ErrWaiting:
+	case errors.Is(s, mitid.ErrConflict), errors.Is(s, mitid.ErrReplay), errors.Is(s, mitid.ErrLimit), errors.Is(s, mitid.ErrWaiting):
 		return http.StatusConflict
-	case mitid.ErrExpired:
+	case errors.Is(s, mitid.ErrExpired):
 		return http.StatusGone
-	case mitid.ErrLocked:
+	case errors.Is(s, mitid.ErrLocked):
 		return http.StatusLocked
-	case mitid.ErrUnavailable:
+	case errors.Is(s, mitid.ErrUnavailable):
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusBadRequest

@@ -63,7 +63,7 @@ func (h *Handler) sameOrigin(r *http.Request) error {
 // site's page sends it), Secure on https, and on https the __Host- prefix,
 // which pins it to this host and path /.
 func (h *Handler) cookie(name, value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: h.cookieName(name), Value: value, Path: "/", MaxAge: maxAge,
+	return &http.Cookie{Name: h.cookieName(name), Value: value, Path: "/", MaxAge: maxAge, //nolint:gosec // G124: HttpOnly and SameSite=Strict always; Secure on https only, since a browser drops a Secure cookie set over plain http
 		HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteStrictMode}
 }
 
@@ -95,7 +95,7 @@ func (h *Handler) CSRFToken(w http.ResponseWriter, r *http.Request) string {
 	t := randomToken()
 	http.SetCookie(w, h.cookie(csrfCookie, t, 0))
 	// Later calls on the same request see it too.
-	r.AddCookie(&http.Cookie{Name: h.cookieName(csrfCookie), Value: t})
+	r.AddCookie(&http.Cookie{Name: h.cookieName(csrfCookie), Value: t}) //nolint:gosec // G124: a request cookie carries only its name and value; the attributes belong to Set-Cookie
 	return t
 }
 
@@ -123,13 +123,13 @@ func validToken(t string) bool {
 }
 
 // decode reads r's body as the one JSON object v: Content-Type JSON, at
-// most max bytes, no unknown member, nothing after it.
-func decode(w http.ResponseWriter, r *http.Request, max int64, v any) error {
+// most limit bytes, no unknown member, nothing after it.
+func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
 		return edgeError(CodeContentType, "send the request as application/json")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return edgeError(CodeBodyTooLarge, "the request is larger than this service accepts")

@@ -178,6 +178,6 @@ func TestCancel_EndsTheLogin(t *testing.T) {
 	resp := s.do(t, request{path: "/login/" + l.ID + "/cancel"})
 	resp.Body.Close()
 	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
-	resp = s.do(t, request{path: "/login/" + l.ID + "/code", body: `{"code":"` + s.code(t) + `"}`})
+	resp = s.do(t, request{path: "/login/" + l.ID + "/code", body: `{"code":"` + s.code(t) + `"}`}) //nolint:bodyclose // errorOf closes it
 	assert.Equal(t, web.CodeNotBound, errorOf(t, resp).Code, "the login's cookie is gone with it")
 }

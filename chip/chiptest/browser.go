@@ -112,7 +112,7 @@ func (s *Simulator) Register(optionsJSON []byte, origin string, opts ...SimOptio
 	o := simOpts(opts)
 	var in simCreationOptions
 	if err := json.Unmarshal(optionsJSON, &in); err != nil || in.PublicKey == nil {
-		return nil, fmt.Errorf("%w: %v", ErrSimBadOptions, err)
+		return nil, fmt.Errorf("%w: %w", ErrSimBadOptions, err)
 	}
 	pk := in.PublicKey
 	rpID, err := clientRules(origin, pk.RP.ID, o)
@@ -130,7 +130,7 @@ func (s *Simulator) Register(optionsJSON []byte, origin string, opts ...SimOptio
 	for _, d := range pk.Exclude {
 		kh, err := unb64(d.ID)
 		if err != nil {
-			return nil, fmt.Errorf("%w: excludeCredentials id: %v", ErrSimBadOptions, err)
+			return nil, fmt.Errorf("%w: excludeCredentials id: %w", ErrSimBadOptions, err)
 		}
 		if s.owns(rpIDHash, kh) || (pk.Extensions.AppIDExclude != "" && s.owns(sha256.Sum256([]byte(pk.Extensions.AppIDExclude)), kh)) {
 			return nil, ErrSimExcluded
@@ -209,7 +209,7 @@ func (s *Simulator) Login(optionsJSON []byte, origin string, opts ...SimOption) 
 	o := simOpts(opts)
 	var in simRequestOptions
 	if err := json.Unmarshal(optionsJSON, &in); err != nil || in.PublicKey == nil {
-		return nil, fmt.Errorf("%w: %v", ErrSimBadOptions, err)
+		return nil, fmt.Errorf("%w: %w", ErrSimBadOptions, err)
 	}
 	pk := in.PublicKey
 	rpID, err := clientRules(origin, pk.RPID, o)
@@ -229,7 +229,7 @@ search:
 	for _, d := range pk.Allow {
 		kh, err := unb64(d.ID)
 		if err != nil {
-			return nil, fmt.Errorf("%w: allowCredentials id: %v", ErrSimBadOptions, err)
+			return nil, fmt.Errorf("%w: allowCredentials id: %w", ErrSimBadOptions, err)
 		}
 		for i, ap := range appParams {
 			if s.owns(ap, kh) {

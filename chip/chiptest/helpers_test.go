@@ -18,12 +18,12 @@ const (
 var testUser = chip.User{ID: []byte("user-0001-handle"), Name: "Bjørn Ærø", DisplayName: "Bjørn"}
 
 // newTestVerifier is the relying party the simulator's output must satisfy.
-func newTestVerifier(t testing.TB) (*chip.Verifier, func() time.Time) {
+func newTestVerifier(t testing.TB) *chip.Verifier {
 	t.Helper()
 	now := func() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }
 	v, err := chip.New(chip.Config{RPID: testRPID, RPName: "MitID", Origins: []string{testOrigin}, AppID: testAppID, Now: now, Rand: Seeded(1)})
 	require.NoError(t, err)
-	return v, now
+	return v
 }
 
 func newTestSimulator(t testing.TB, seed uint64) *Simulator {

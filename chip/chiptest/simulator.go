@@ -202,8 +202,8 @@ type simOptions struct {
 // credential's transport, as browsers do for a U2F chip.
 func WithTransport(t string) SimOption { return func(o *simOptions) { o.transport = t } }
 
-// WithoutUserPresence: the button is not pressed (or the chip not held to the
-// reader) and a non-conforming client asks the chip to sign anyway (U2F
+// WithoutUserPresence simulates a button not pressed (or a chip not held to
+// the reader) while a non-conforming client asks the chip to sign anyway (U2F
 // control byte 0x08, "don't enforce user presence"), so the response carries
 // UP=0. For a registration the client clears the flag itself: the fido-u2f
 // attestation signature does not cover the flags. A relying party must

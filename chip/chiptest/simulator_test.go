@@ -46,7 +46,7 @@ func TestSimulator_KeyHandleBoundToApplication(t *testing.T) {
 }
 
 func TestSimulator_BrowserRules(t *testing.T) {
-	v, _ := newTestVerifier(t)
+	v := newTestVerifier(t)
 	sim := newTestSimulator(t, 64)
 	options, _, err := v.BeginRegistration(testUser, nil)
 	require.NoError(t, err)
@@ -71,7 +71,7 @@ func TestSimulator_BrowserRules(t *testing.T) {
 }
 
 func TestSimulator_RegistrationIsFIDOU2FAttestation(t *testing.T) {
-	v, _ := newTestVerifier(t)
+	v := newTestVerifier(t)
 	sim := newTestSimulator(t, 66)
 	options, _, err := v.BeginRegistration(testUser, nil)
 	require.NoError(t, err)
@@ -113,7 +113,7 @@ func optionsChallenge(t *testing.T, options []byte) string {
 }
 
 func TestSimulator_ConcurrentAssertionsCountUniquely(t *testing.T) {
-	v, _ := newTestVerifier(t)
+	v := newTestVerifier(t)
 	sim := newTestSimulator(t, 67)
 	cred := register(t, v, sim, testUser)
 	options, _, err := v.BeginLogin(testUser, []chip.Credential{cred})

@@ -104,7 +104,7 @@ func (s *Simulator) u2fAuthenticate(control byte, appParam, challengeParam [32]b
 	if err != nil {
 		return nil, err
 	}
-	msg := []byte{presence, byte(s.counter >> 24), byte(s.counter >> 16), byte(s.counter >> 8), byte(s.counter)}
+	msg := binary.BigEndian.AppendUint32([]byte{presence}, s.counter)
 	return append(msg, sig...), nil
 }
 

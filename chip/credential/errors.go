@@ -105,7 +105,7 @@ func (e *CounterError) Is(target error) bool { return target == ErrCounterNotInc
 // CredentialError names the credential an ErrUnknownCredential,
 // ErrCredentialExists or ErrCredentialInUse is about, so a caller can log it
 // or signal the browser that the credential is unknown.
-type CredentialError struct {
+type CredentialError struct { //nolint:revive // exported: renaming to credential.Error changes the public API (chip aliases it as chip.CredentialError); the lead's call
 	Err          error  // one of the sentinels above
 	CredentialID []byte // the credential ID the browser sent
 }

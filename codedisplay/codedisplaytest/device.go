@@ -10,7 +10,7 @@ import (
 	"github.com/go-mitid/mitid/codedisplay"
 )
 
-// ErrInvalidDevice: a simulated device built from missing or invalid parts.
+// ErrInvalidDevice means a simulated device was built from missing or invalid parts.
 var ErrInvalidDevice = errors.New("codedisplay: invalid device")
 
 // Device simulates a code display: a serial number, a seed and the parameters fixed at
@@ -63,14 +63,14 @@ func Manufacture(rand io.Reader, p codedisplay.Params, clock func() time.Time) (
 	return NewDevice(serial, seed, p, clock)
 }
 
-// codedisplay.Serial returns the device's serial number.
+// Serial returns the device's serial number.
 func (d *Device) Serial() codedisplay.Serial { return d.serial }
 
 // Seed returns a copy of the device's secret seed, as the issuer records it at
 // manufacture.
 func (d *Device) Seed() []byte { return bytes.Clone(d.seed) }
 
-// codedisplay.Params returns the device's parameters.
+// Params returns the device's parameters.
 func (d *Device) Params() codedisplay.Params { return d.params }
 
 // Code returns the code the device shows now, by its own clock.

@@ -61,7 +61,7 @@ func TestDevice_FastClockIsFollowed(t *testing.T) {
 	week := 7 * 24 * time.Hour
 	deviceClock := func() time.Time {
 		now := verifier.Now()
-		return now.Add(now.Sub(t0) * 20 / time.Duration(week/time.Second))
+		return now.Add(now.Sub(t0) * 20 / (week / time.Second))
 	}
 	p := codedisplay.MitIDParams()
 	d, err := codedisplaytest.NewDevice(mustSerial(t, 1), rfcSeedSHA1, p, deviceClock)

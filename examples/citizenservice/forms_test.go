@@ -45,7 +45,7 @@ func do(s *server, desk, method, path string, form url.Values, origin string, wi
 	if withToken {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
-		req.AddCookie(&http.Cookie{Name: "desk-session", Value: desk})
+		req.AddCookie(&http.Cookie{Name: "desk-session", Value: desk}) //nolint:gosec // G124: a request cookie carries only its name and value; the attributes belong to Set-Cookie
 		s.ServeHTTP(rec, req)
 		for _, c := range rec.Result().Cookies() {
 			if c.Name != "desk-session" {
@@ -57,7 +57,7 @@ func do(s *server, desk, method, path string, form url.Values, origin string, wi
 	req := httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", origin)
-	req.AddCookie(&http.Cookie{Name: "desk-session", Value: desk})
+	req.AddCookie(&http.Cookie{Name: "desk-session", Value: desk}) //nolint:gosec // G124: a request cookie carries only its name and value; the attributes belong to Set-Cookie
 	if token != nil {
 		req.AddCookie(token)
 	}
@@ -93,7 +93,7 @@ func TestDesk_AVisitIsItsDesksOnly(t *testing.T) {
 		t.Fatal("a refused completion raised the identity level")
 	}
 	req := httptest.NewRequest(http.MethodPost, "/mitid/login", nil)
-	req.AddCookie(&http.Cookie{Name: "desk-session", Value: "b"})
+	req.AddCookie(&http.Cookie{Name: "desk-session", Value: "b"}) //nolint:gosec // G124: a request cookie carries only its name and value; the attributes belong to Set-Cookie
 	if _, err := s.prepareWitness(req, web.BeginRequest{UserID: "bo.jensen", Context: id}); mitid.ErrorCode(err) != mitid.CodeSessionNotFound {
 		t.Errorf("another desk begins a witness login for the visit: %v", err)
 	}

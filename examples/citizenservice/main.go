@@ -244,7 +244,7 @@ func (s *server) find(w http.ResponseWriter, r *http.Request) (string, error) {
 		b := make([]byte, 32)
 		_, _ = rand.Read(b)
 		token = base64.RawURLEncoding.EncodeToString(b)
-		http.SetCookie(w, &http.Cookie{Name: "desk-session", Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		http.SetCookie(w, &http.Cookie{Name: "desk-session", Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode}) //nolint:gosec // G124: the demo serves plain http on localhost, where a Secure cookie is dropped; HttpOnly and SameSite are set
 	}
 	s.desks[token] = name
 	s.mu.Unlock()

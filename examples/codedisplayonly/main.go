@@ -22,7 +22,7 @@ import (
 	"github.com/go-mitid/mitid/store/memory"
 )
 
-const password = "korrekt hest batteri"
+const password = "korrekt hest batteri" //nolint:gosec // G101: the demo person's published password, not a secret
 
 // clock is a simulated clock the walk moves forward by hand.
 type clock struct {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -82,7 +83,7 @@ func slice(ctx context.Context, r *row, clients int, d time.Duration, f op) (dra
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				k, b, err := f(ctx, w, rnd)
 				busy.Add(int64(b))
-				if err == errDone {
+				if errors.Is(err, errDone) {
 					out.Store(true)
 					return
 				}

@@ -42,14 +42,15 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:9464", "where to serve /metrics")
 	every := flag.Duration("every", 2*time.Second, "how often the demo logs someone in")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("metrics on http://%s/metrics\n", ln.Addr())
-	if err := serve(ctx, ln, *every); err != nil && !errors.Is(err, context.Canceled) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err = serve(ctx, ln, *every)
+	stop() // before log.Fatal, which skips deferred calls
+	if err != nil && !errors.Is(err, context.Canceled) {
 		log.Fatal(err)
 	}
 }

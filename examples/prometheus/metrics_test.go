@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -82,14 +83,14 @@ func TestServe_MetricsEndpoint(t *testing.T) {
 	go func() { done <- serve(ctx, ln, 10*time.Millisecond) }()
 	defer func() {
 		cancel()
-		if err := <-done; err != nil && err != context.Canceled {
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
 			t.Error(err)
 		}
 	}()
 	url := "http://" + ln.Addr().String() + "/metrics"
 	var body string
 	for range 200 {
-		resp, err := http.Get(url)
+		resp, err := http.Get(url) //nolint:gosec // G107: the URL of the test server on its own listener
 		if err == nil {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()

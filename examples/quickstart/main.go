@@ -33,7 +33,7 @@ import (
 // password is Anna's MitID password in the walk-through; origin is the web
 // origin the demo's chip ceremonies run on.
 const (
-	password = "korrekt hest batteri"
+	password = "korrekt hest batteri" //nolint:gosec // G101: the demo person's published password, not a secret
 	origin   = "https://mitid.example"
 )
 

@@ -73,14 +73,14 @@ type walk struct {
 	apps map[uuid.UUID]*apptest.Simulator
 }
 
-func (k *walk) step(format string, args ...any) { fmt.Fprintf(k.w, "\n▸ "+format+"\n", args...) }
-func (k *walk) say(format string, args ...any)  { fmt.Fprintf(k.w, "  "+format+"\n", args...) }
+func (k *walk) step(title string)              { fmt.Fprintf(k.w, "\n▸ %s\n", title) }
+func (k *walk) say(format string, args ...any) { fmt.Fprintf(k.w, "  "+format+"\n", args...) }
 
 // refused prints why something was refused; an unexpected success is an error.
 func (k *walk) refused(err error) error {
 	var me *mitid.Error
 	if !errors.As(err, &me) {
-		return fmt.Errorf("expected a refusal, got %v", err)
+		return fmt.Errorf("expected a refusal, got %w", err)
 	}
 	k.say("Refused (%s): %s.", me.Code, me.Message)
 	return nil
@@ -120,7 +120,7 @@ func (k *walk) all() error {
 	if err != nil {
 		return err
 	}
-	annaDisplay, _, err := k.addDisplay(anna, "korrekt hest batteri")
+	annaDisplay, err := k.addDisplay(anna, "korrekt hest batteri")
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (k *walk) all() error {
 	if err != nil {
 		return err
 	}
-	bentDisplay, _, err := k.addDisplay(bent, "syv blå heste løber hjem")
+	bentDisplay, err := k.addDisplay(bent, "syv blå heste løber hjem")
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func (k *walk) all() error {
 	if err != nil {
 		return err
 	}
-	if err := k.connect(anna.ID, waiting, func() ([]byte, string, error) { return svc.BeginChipRegistration(ctx, anna.ID, waiting) }, mitid.ChipActivation{Login: login}); err != nil {
+	if err := k.connect(func() ([]byte, string, error) { return svc.BeginChipRegistration(ctx, anna.ID, waiting) }, mitid.ChipActivation{Login: login}); err != nil {
 		return err
 	}
 	k.say("Step B: logged in with her app again, she connects the chip and presses its button. It is active.")
@@ -268,9 +268,9 @@ func (k *walk) all() error {
 		return err
 	}
 	k.clk.advance(29 * time.Minute)
-	if err := k.connect(carl.ID, carlChip, func() ([]byte, string, error) {
+	if err := k.connect(func() ([]byte, string, error) {
 		return svc.BeginChipActivationWithCode(ctx, "carl.berg", carlChip, scan)
-	}, mitid.ChipActivation{Password: "tre røde tage i regnvejr"}); err != nil {
+	}, mitid.ChipActivation{Password: "tre røde tage i regnvejr"}); err != nil { //nolint:gosec // G101: the demo person's published password, not a secret
 		return err
 	}
 	k.say("29 minutes later he enters the code, creates his password and connects the chip. It is active.")
@@ -299,9 +299,9 @@ func (k *walk) all() error {
 		return err
 	}
 	k.clk.advance(47*time.Hour + 59*time.Minute)
-	if err := k.connect(dorthe.ID, dortheChip, func() ([]byte, string, error) {
+	if err := k.connect(func() ([]byte, string, error) {
 		return svc.BeginChipActivationWithCode(ctx, "dorthe.lund", dortheChip, paper)
-	}, mitid.ChipActivation{Password: "grøn lampe ved den stille sø"}); err != nil {
+	}, mitid.ChipActivation{Password: "grøn lampe ved den stille sø"}); err != nil { //nolint:gosec // G101: the demo person's published password, not a secret
 		return err
 	}
 	k.say("With a new code, 47 hours 59 minutes later: the chip is active.")
@@ -346,26 +346,26 @@ func (k *walk) addApp(u *mitid.User) (uuid.UUID, error) {
 }
 
 // addDisplay activates a code display with a paper code and a first password.
-func (k *walk) addDisplay(u *mitid.User, password string) (uuid.UUID, *codedisplaytest.Device, error) {
+func (k *walk) addDisplay(u *mitid.User, password string) (uuid.UUID, error) {
 	dev, err := codedisplaytest.Manufacture(rand.Reader, codedisplay.MitIDParams(), k.clk.Now)
 	if err != nil {
-		return uuid.Nil, nil, err
+		return uuid.Nil, err
 	}
 	_, evs, err := k.svc.AddCodeDevice(k.ctx, u.ID, mitid.CodeDeviceRequest{Kind: mitid.KindCodeDisplay, Serial: dev.Serial().String(), Seed: dev.Seed(), State: mitid.StatePendingActivation})
 	if err != nil {
-		return uuid.Nil, nil, err
+		return uuid.Nil, err
 	}
 	paper, _, _, err := k.svc.IssueCode(k.ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
 	if err != nil {
-		return uuid.Nil, nil, err
+		return uuid.Nil, err
 	}
 	shown, err := dev.Code()
 	if err != nil {
-		return uuid.Nil, nil, err
+		return uuid.Nil, err
 	}
 	_, _, err = k.svc.ActivateWithCode(k.ctx, u.UserID, evs[0].Authenticator, mitid.ActivationCodes{Code: paper, Serial: dev.Serial().String(), DeviceCode: shown, Password: password})
 	k.clk.advance(time.Minute)
-	return evs[0].Authenticator, dev, err
+	return evs[0].Authenticator, err
 }
 
 // appLogin logs in with the app, approving text, and returns the login,
@@ -410,7 +410,7 @@ func (k *walk) chipOrder(u *mitid.User, label string) (uuid.UUID, error) {
 }
 
 // connect registers a software chip through begin and finishes it.
-func (k *walk) connect(user, auth uuid.UUID, begin func() ([]byte, string, error), act mitid.ChipActivation) error {
+func (k *walk) connect(begin func() ([]byte, string, error), act mitid.ChipActivation) error {
 	sim, err := chiptest.NewSimulator(rand.Reader)
 	if err != nil {
 		return err

@@ -28,7 +28,7 @@ func TestForms_RefuseForgedPosts(t *testing.T) {
 	// The page hands out the token with its cookie.
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, "/contact", nil)
-	req.AddCookie(&http.Cookie{Name: "ss-session", Value: "session"})
+	req.AddCookie(&http.Cookie{Name: "ss-session", Value: "session"}) //nolint:gosec // G124: a request cookie carries only its name and value; the attributes belong to Set-Cookie
 	s.ServeHTTP(rec, req)
 	cookies := rec.Result().Cookies()
 	if len(cookies) != 1 || !strings.Contains(rec.Body.String(), cookies[0].Value) {
@@ -44,7 +44,7 @@ func TestForms_RefuseForgedPosts(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPost, "/contact", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", origin)
-		req.AddCookie(&http.Cookie{Name: "ss-session", Value: "session"})
+		req.AddCookie(&http.Cookie{Name: "ss-session", Value: "session"}) //nolint:gosec // G124: a request cookie carries only its name and value; the attributes belong to Set-Cookie
 		req.AddCookie(token)
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, req)
@@ -88,7 +88,7 @@ func TestPages_Render(t *testing.T) {
 	s.sessions["session"] = s.demo.Person("dorte.chip").User
 	for _, path := range []string{"/authenticators", "/contact", "/activity", "/activate", "/order", "/demo"} {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
-		req.AddCookie(&http.Cookie{Name: "ss-session", Value: "session"})
+		req.AddCookie(&http.Cookie{Name: "ss-session", Value: "session"}) //nolint:gosec // G124: a request cookie carries only its name and value; the attributes belong to Set-Cookie
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "</html>") {
@@ -114,7 +114,7 @@ func TestReceipt_OnlyTheOrderersOwn(t *testing.T) {
 	s.sessions["anna"], s.sessions["dorte"] = anna.User, s.demo.Person("dorte.chip").User
 	get := func(session string) string {
 		req := httptest.NewRequest(http.MethodGet, "/orders/"+rc.Order.Number, nil)
-		req.AddCookie(&http.Cookie{Name: "ss-session", Value: session})
+		req.AddCookie(&http.Cookie{Name: "ss-session", Value: session}) //nolint:gosec // G124: a request cookie carries only its name and value; the attributes belong to Set-Cookie
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, req)
 		return rec.Body.String()
@@ -124,5 +124,49 @@ func TestReceipt_OnlyTheOrderersOwn(t *testing.T) {
 	}
 	if body := get("anna"); !strings.Contains(body, rc.Order.Number) || !strings.Contains(body, "Free") {
 		t.Error("the orderer does not read her receipt")
+	}
+}
+
+// TestForms_BackStaysOnSite proves a form's back link can only send the
+// browser to a path on this site: "//host" and "/\host" (which browsers read
+// as another host) and absolute URLs fall back to the home page.
+func TestForms_BackStaysOnSite(t *testing.T) {
+	const origin = "http://localhost:1"
+	s, err := newServer(context.Background(), demo.Options{Origin: origin, CheapHashing: true}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.demo.Close()
+	s.sessions["session"] = s.demo.Person("anna.hansen").User
+
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/contact", nil)
+	req.AddCookie(&http.Cookie{Name: "ss-session", Value: "session"}) //nolint:gosec // G124: a request cookie carries only its name and value; the attributes belong to Set-Cookie
+	s.ServeHTTP(rec, req)
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("the contact page set %d cookies, want its CSRF cookie", len(cookies))
+	}
+	token := cookies[0]
+
+	for _, tt := range []struct{ back, want string }{
+		{"/contact", "/contact?"},
+		{"//evil.example", "/?"},
+		{`/\evil.example`, "/?"},
+		{"https://evil.example", "/?"},
+		{"", "/?"},
+	} {
+		form := url.Values{"phone": {"+45 99 88 77 66"}, "email": {"new@example.dk"}, "channel": {"email"},
+			"back": {tt.back}, "csrf_token": {token.Value}}
+		req := httptest.NewRequest(http.MethodPost, "/contact", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", origin)
+		req.AddCookie(&http.Cookie{Name: "ss-session", Value: "session"}) //nolint:gosec // G124: a request cookie carries only its name and value; the attributes belong to Set-Cookie
+		req.AddCookie(token)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if loc := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || !strings.HasPrefix(loc, tt.want) {
+			t.Errorf("back %q: %d to %q, want 303 to %s…", tt.back, rec.Code, loc, tt.want)
+		}
 	}
 }

@@ -107,7 +107,7 @@ func (s *server) finished(w http.ResponseWriter, _ *http.Request, res *mitid.Log
 	s.mu.Lock()
 	s.sessions[token], s.logins[token] = res.User, res.Login
 	s.mu.Unlock()
-	http.SetCookie(w, &http.Cookie{Name: "ss-session", Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: "ss-session", Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode}) //nolint:gosec // G124: the demo serves plain http on localhost, where a Secure cookie is dropped; HttpOnly and SameSite are set
 	return "/authenticators", nil
 }
 
@@ -163,7 +163,8 @@ func (s *server) form(needUser bool, fn func(w http.ResponseWriter, r *http.Requ
 			return
 		}
 		back := r.PostFormValue("back")
-		if back == "" || back[0] != '/' || (len(back) > 1 && back[1] == '/') {
+		// A path on this site only: "//host" and "/\\host" are other sites to a browser.
+		if back == "" || back[0] != '/' || (len(back) > 1 && (back[1] == '/' || back[1] == '\\')) {
 			back = "/"
 		}
 		msg, err := fn(w, r, u)
@@ -171,7 +172,7 @@ func (s *server) form(needUser bool, fn func(w http.ResponseWriter, r *http.Requ
 		if err != nil {
 			q, msg = "?error=", demo.Message(err)
 		}
-		http.Redirect(w, r, back+q+template.URLQueryEscaper(msg), http.StatusSeeOther)
+		http.Redirect(w, r, back+q+template.URLQueryEscaper(msg), http.StatusSeeOther) //nolint:gosec // G710: back is a path on this site (checked above), the rest is query-escaped
 	}
 }
 
@@ -186,13 +187,10 @@ type view struct {
 	Data any
 }
 
-func (s *server) page(w http.ResponseWriter, r *http.Request, name, title string, _ uuid.UUID, flash, errText string, data any) {
+func (s *server) page(w http.ResponseWriter, r *http.Request, name, title string, _ uuid.UUID, errText string, data any) {
 	p := demo.Page{Site: "MitID self-service", Title: title, Nav: nav, Scripts: web.Scripts("/mitid"),
 		Flash: r.URL.Query().Get("flash"), Error: r.URL.Query().Get("error"),
 		Data: view{CSRF: s.mitid.CSRFToken(w, r), Demo: s.demoMode, Now: s.demo.Clock.Now(), Data: data}}
-	if flash != "" {
-		p.Flash = flash
-	}
 	if errText != "" {
 		p.Error = errText
 	}
@@ -204,5 +202,5 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/authenticators", http.StatusSeeOther)
 		return
 	}
-	s.page(w, r, "home", "Log on to MitID", uuid.Nil, "", "", web.LoginBox(web.LoginBoxOptions{Base: "/mitid"}))
+	s.page(w, r, "home", "Log on to MitID", uuid.Nil, "", web.LoginBox(web.LoginBoxOptions{Base: "/mitid"}))
 }

@@ -27,7 +27,7 @@ type authenticatorRow struct {
 func (s *server) authenticators(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 	list, err := s.svc.Authenticators(r.Context(), u)
 	if err != nil {
-		s.page(w, r, "authenticators", "Your authenticators", u, "", demo.Message(err), nil)
+		s.page(w, r, "authenticators", "Your authenticators", u, demo.Message(err), nil)
 		return
 	}
 	now := s.demo.Clock.Now()
@@ -43,7 +43,7 @@ func (s *server) authenticators(w http.ResponseWriter, r *http.Request, u uuid.U
 		}
 		rows = append(rows, row)
 	}
-	s.page(w, r, "authenticators", "Your authenticators", u, "", "", rows)
+	s.page(w, r, "authenticators", "Your authenticators", u, "", rows)
 }
 
 func (s *server) block(w http.ResponseWriter, r *http.Request, u uuid.UUID) (string, error) {
@@ -71,7 +71,7 @@ func (s *server) requestChip(w http.ResponseWriter, r *http.Request, u uuid.UUID
 }
 
 func (s *server) activatePage(w http.ResponseWriter, r *http.Request) {
-	s.page(w, r, "activate", "Activate an authenticator", uuid.Nil, "", "", nil)
+	s.page(w, r, "activate", "Activate an authenticator", uuid.Nil, "", nil)
 }
 
 // activate activates the person's authenticator waiting for activation
@@ -97,14 +97,14 @@ func (s *server) activate(w http.ResponseWriter, r *http.Request, _ uuid.UUID) (
 func (s *server) contact(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 	user, err := s.svc.User(r.Context(), u)
 	if err != nil {
-		s.page(w, r, "contact", "Contact details", u, "", demo.Message(err), nil)
+		s.page(w, r, "contact", "Contact details", u, demo.Message(err), nil)
 		return
 	}
 	has := map[string]bool{}
 	for _, c := range user.Channels {
 		has[string(c)] = true
 	}
-	s.page(w, r, "contact", "Contact details", u, "", "", map[string]any{"User": user, "Has": has})
+	s.page(w, r, "contact", "Contact details", u, "", map[string]any{"User": user, "Has": has})
 }
 
 func (s *server) changeContact(w http.ResponseWriter, r *http.Request, u uuid.UUID) (string, error) {
@@ -130,13 +130,13 @@ func (s *server) changeUserID(w http.ResponseWriter, r *http.Request, u uuid.UUI
 func (s *server) activity(w http.ResponseWriter, r *http.Request, u uuid.UUID) {
 	evs, err := s.svc.ActivityLog(r.Context(), u, mitid.EventFilter{})
 	if err != nil {
-		s.page(w, r, "activity", "Activity log", u, "", demo.Message(err), nil)
+		s.page(w, r, "activity", "Activity log", u, demo.Message(err), nil)
 		return
 	}
 	for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
 		evs[i], evs[j] = evs[j], evs[i] // newest first
 	}
-	s.page(w, r, "activity", "Activity log", u, "", "", evs)
+	s.page(w, r, "activity", "Activity log", u, "", evs)
 }
 
 func (s *server) logout(w http.ResponseWriter, r *http.Request, _ uuid.UUID) (string, error) {
@@ -145,7 +145,7 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request, _ uuid.UUID) (st
 		delete(s.sessions, c.Value)
 		s.mu.Unlock()
 	}
-	http.SetCookie(w, &http.Cookie{Name: "ss-session", Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.SetCookie(w, &http.Cookie{Name: "ss-session", Value: "", Path: "/", MaxAge: -1, HttpOnly: true}) //nolint:gosec // G124: this deletes the session cookie (MaxAge -1) on the plain-http demo
 	return "You are logged off.", nil
 }
 

@@ -51,7 +51,7 @@ func SignActive(rand io.Reader, key crypto.Signer, challenge []byte, opts Active
 	}
 	var aaCurve *ec.Curve
 	switch p := key.Public().(type) {
-	case *ec.ECPublicKey:
+	case *ec.PublicKey:
 		aaCurve = p.Curve
 	case *ecdsa.PublicKey:
 		pk, err := passport.NewPublicKey(p)

@@ -2,7 +2,7 @@ package passporttest
 
 import (
 	"crypto"
-	"crypto/sha1"
+	"crypto/sha1" //nolint:gosec // G505: ICAO 9303 Part 11 mandates SHA-1 for the MRZ key seed
 	"encoding/asn1"
 	"fmt"
 
@@ -98,7 +98,7 @@ func ldsDigits(s string) bool {
 // mrzSecret is SHA-1(MRZ_information), the PACE password of an MRZ key and
 // (its first 16 bytes) K_seed of BAC (ICAO 9303 Part 11 §9.7.2, §9.7.3).
 func mrzSecret(k passport.BACKey) []byte {
-	h := sha1.Sum([]byte(k.MRZInformation()))
+	h := sha1.Sum([]byte(k.MRZInformation())) //nolint:gosec // G401: ICAO 9303 Part 11 §9.7.2 mandates SHA-1 of the MRZ information
 	return h[:]
 }
 
@@ -148,7 +148,7 @@ func domainFor(si *passport.SecurityInfos, info passport.PACEInfo, ecdh bool) (p
 		}
 		return pace.ECDomain{C: c}, nil
 	}
-	g, err := dh.StandardDHGroup(info.ParameterID)
+	g, err := dh.StandardGroup(info.ParameterID)
 	if err != nil {
 		return nil, err
 	}

@@ -130,11 +130,11 @@ type Document struct {
 	AAOptions ActiveSignOptions // how AAKey signs
 	// CAKey is the Chip Authentication private key matching DG14 (nil
 	// without CA), CADHKey the DH one with CADH.
-	CAKey   *ec.ECPrivateKey
-	CADHKey *dh.DHPrivateKey
+	CAKey   *ec.PrivateKey
+	CADHKey *dh.PrivateKey
 	// CAMKey is the PACE-CAM key and CardSecurity the EF.CardSecurity
 	// publishing it (both nil without PACECAM).
-	CAMKey       *ec.ECPrivateKey
+	CAMKey       *ec.PrivateKey
 	CardSecurity []byte
 	// PKI is the issuing PKI; Trust is the trust store a verifier would use
 	// (the issuer's CSCA, or the wrong one with WrongCSCA).
@@ -257,7 +257,7 @@ func (doc *Document) buildCardSecurity(opts DocumentOptions, pki *PKI) error {
 	si := &passport.SecurityInfos{
 		PACE:                         paces,
 		ChipAuthentication:           []passport.ChipAuthenticationInfo{{Protocol: oids.CAECDHAES128, Version: 1}},
-		ChipAuthenticationPublicKeys: []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKECDH, PublicKey: &doc.CAMKey.ECPublicKey}},
+		ChipAuthenticationPublicKeys: []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKECDH, PublicKey: &doc.CAMKey.PublicKey}},
 	}
 	if doc.CardSecurity, err = pki.SignCardSecurity(opts.Rand, si, opts.Now); err != nil {
 		return err
@@ -373,12 +373,12 @@ func (doc *Document) buildDataGroups(opts DocumentOptions) error {
 	switch {
 	case opts.NoChipAuthentication:
 	case opts.CADH:
-		grp, _ := dh.StandardDHGroup(2)
+		grp, _ := dh.StandardGroup(2)
 		if doc.CADHKey, err = grp.GenerateKey(opts.Rand); err != nil {
 			return err
 		}
 		infos.ChipAuthentication = []passport.ChipAuthenticationInfo{{Protocol: oids.CADHAES128, Version: 1}}
-		infos.ChipAuthenticationPublicKeys = []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKDH, DHPublicKey: &doc.CADHKey.DHPublicKey,
+		infos.ChipAuthenticationPublicKeys = []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKDH, DHPublicKey: &doc.CADHKey.PublicKey,
 			StandardizedParameters: opts.CAKeyStandardized, ExplicitParameters: !opts.CAKeyStandardized}}
 	default:
 		curve := opts.CACurve
@@ -389,7 +389,7 @@ func (doc *Document) buildDataGroups(opts DocumentOptions) error {
 			return err
 		}
 		infos.ChipAuthentication = []passport.ChipAuthenticationInfo{{Protocol: oids.CAECDHAES128, Version: 1}}
-		infos.ChipAuthenticationPublicKeys = []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKECDH, PublicKey: &doc.CAKey.ECPublicKey,
+		infos.ChipAuthenticationPublicKeys = []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKECDH, PublicKey: &doc.CAKey.PublicKey,
 			StandardizedParameters: opts.CAKeyStandardized}}
 	}
 
@@ -427,7 +427,7 @@ func synthAAKey(rand io.Reader, t AAKeyType) (crypto.Signer, error) {
 	var err error
 	switch t {
 	case AARSA1024:
-		key, err = rsa.GenerateKey(rand, 1024)
+		key, err = rsa.GenerateKey(rand, 1024) //nolint:gosec // G403: AARSA1024 synthesises the RSA-1024 Active Authentication keys issued passports carry
 	case AARSA2048:
 		key, err = rsa.GenerateKey(rand, 2048)
 	case AAECDSAP256:

@@ -6,7 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"crypto/sha1"
+	"crypto/sha1" //nolint:gosec // G505: RFC 5280 §4.2.1.2 key identifiers are SHA-1
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -206,7 +206,7 @@ func synthKeyID(spki []byte) []byte {
 	if err != nil || len(parts) != 2 {
 		return nil
 	}
-	sum := sha1.Sum(parts[1].Content)
+	sum := sha1.Sum(parts[1].Content) //nolint:gosec // G401: RFC 5280 §4.2.1.2 method (1) defines the key identifier as SHA-1 of the key (an identifier, not a security boundary)
 	return sum[:]
 }
 
@@ -240,6 +240,8 @@ func synthTime(t time.Time) []byte {
 // SignerID is how a synthetic SignerInfo names its signer.
 type SignerID int
 
+// The ways a synthetic SignerInfo can name its signer (RFC 5652 §5.3), the
+// reversed issuer being a defect some issued documents carry.
 const (
 	SignerIssuerSerial   SignerID = iota // issuerAndSerialNumber, the issuer as in the certificate
 	SignerSKI                            // subjectKeyIdentifier

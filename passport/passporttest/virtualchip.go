@@ -46,13 +46,13 @@ type ChipConfig struct {
 	AAOptions ActiveSignOptions
 	// CAKey is the Chip Authentication private key matching DG14. nil
 	// disables Chip Authentication.
-	CAKey *ec.ECPrivateKey
+	CAKey *ec.PrivateKey
 	// CADHKey is a finite-field DH Chip Authentication key, used when
 	// CAKey is nil (id-CA-DH-*).
-	CADHKey *dh.DHPrivateKey
+	CADHKey *dh.PrivateKey
 	// CAMKey is the key PACE-CAM proves, published in CardSecurity; CAKey
 	// when nil. PACE-CAM runs only on its curve.
-	CAMKey *ec.ECPrivateKey
+	CAMKey *ec.PrivateKey
 	// CardSecurity is EF.CardSecurity in the master file, served only
 	// under secure messaging after PACE (nil: the chip has none).
 	CardSecurity []byte
@@ -407,7 +407,7 @@ func (c *Chip) doExternalAuthenticate(cmd apdu.Command) apdu.Response {
 	}
 	r := make([]byte, 0, 32)
 	r = append(append(append(r, rndIC...), rndIFD...), kIC...)
-	cipher.NewCBCEncrypter(enc, make([]byte, 8)).CryptBlocks(r, r)
+	cipher.NewCBCEncrypter(enc, make([]byte, 8)).CryptBlocks(r, r) //nolint:gosec // G407: ICAO 9303 Part 11 §4.3 (BAC) mandates 3DES-CBC with a zero IV
 	mIC, _ := sm.RetailMAC(kMAC, sm.Pad(r, 8))
 
 	sessionSeed := make([]byte, 16)
@@ -645,7 +645,7 @@ func (c *Chip) mappingKey(p *chipPACE) error {
 }
 
 // camKey is the key PACE-CAM proves.
-func (c *Chip) camKey() *ec.ECPrivateKey {
+func (c *Chip) camKey() *ec.PrivateKey {
 	if c.cfg.CAMKey != nil {
 		return c.cfg.CAMKey
 	}

@@ -97,7 +97,7 @@ func (b *Browser) screenshot() {
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), "go-mitid-e2e")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		b.t.Logf("screenshot: %v", err)
 		return
 	}
@@ -122,7 +122,7 @@ func (b *Browser) screenshot() {
 		return
 	}
 	name := filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_").Replace(b.t.Name())+".png")
-	if err := os.WriteFile(name, png, 0o644); err != nil {
+	if err := os.WriteFile(name, png, 0o600); err != nil {
 		b.t.Logf("screenshot: %v", err)
 		return
 	}

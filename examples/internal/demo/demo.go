@@ -29,7 +29,7 @@ import (
 
 // Password is every demo person's MitID password; PIN their app's PIN.
 const (
-	Password = "korrekt hest batteri"
+	Password = "korrekt hest batteri" //nolint:gosec // G101: the demo people's published password, not a secret
 	PIN      = "123456"
 )
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"time"
 )
 
 // Listen listens on addr and returns the listener and the site's origin:
@@ -47,7 +48,10 @@ func Main[S Site](name, defaultAddr string, build func(ctx context.Context, o Op
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer h.Close()
 	fmt.Printf("%s at %s\n", name, origin)
-	log.Fatal(http.Serve(ln, h))
+	// A slow client cannot hold a connection open forever by dribbling its headers.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	err = srv.Serve(ln)
+	h.Close() // log.Fatal skips deferred calls
+	log.Fatal(err)
 }

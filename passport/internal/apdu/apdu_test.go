@@ -24,6 +24,7 @@ func TestCommand_ISO7816Cases(t *testing.T) {
 		{"case 4E", Command{INS: 0x88, Data: long, Ne: 65536}, "00880000" + "00012C" + hexUpper(long) + "0000"},
 		{"case 4E by Ne", Command{INS: 0x88, Data: []byte{9}, Ne: 300}, "00880000" + "000001" + "09" + "012C"},
 		{"odd READ BINARY at 32 KiB", ReadBinaryOdd(0x8000, 0xE3), "00B100000454028000E3"},
+		{"odd READ BINARY at 16 MiB takes four offset octets", ReadBinaryOdd(0x1000000, 0xE3), "00B1000006540401000000E3"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

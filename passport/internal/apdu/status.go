@@ -118,8 +118,7 @@ func (e *StatusError) sentinel() error {
 	case SWEndOfFile:
 		return ErrEndOfFile
 	}
-	switch e.SW & 0xFF00 {
-	case SWWrongLePrefix:
+	if e.SW&0xFF00 == SWWrongLePrefix {
 		return ErrWrongLength
 	}
 	if e.SW&0xFFF0 == SWAuthFailedCounterPrefix {

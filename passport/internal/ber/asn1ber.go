@@ -203,7 +203,7 @@ func OID(e Element) (asn1.ObjectIdentifier, error) {
 	}
 	var oid asn1.ObjectIdentifier
 	if _, err := asn1.Unmarshal(e.Full, &oid); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrASN1, err)
+		return nil, fmt.Errorf("%w: %w", ErrASN1, err)
 	}
 	return oid, nil
 }
@@ -227,14 +227,14 @@ func Integer(e Element, implicitOK bool) (*big.Int, error) {
 	return n, nil
 }
 
-// SmallInt decodes an INTEGER that must fit in [0, max].
-func SmallInt(e Element, implicitOK bool, max int64) (int, error) {
+// SmallInt decodes an INTEGER that must fit in [0, limit].
+func SmallInt(e Element, implicitOK bool, limit int64) (int, error) {
 	n, err := Integer(e, implicitOK)
 	if err != nil {
 		return 0, err
 	}
-	if n.Sign() < 0 || !n.IsInt64() || n.Int64() > max {
-		return 0, fmt.Errorf("%w: INTEGER %s outside 0..%d", ErrASN1, n, max)
+	if n.Sign() < 0 || !n.IsInt64() || n.Int64() > limit {
+		return 0, fmt.Errorf("%w: INTEGER %s outside 0..%d", ErrASN1, n, limit)
 	}
 	return int(n.Int64()), nil
 }
@@ -259,7 +259,7 @@ func Time(e Element) (time.Time, error) {
 	}
 	var t time.Time
 	if _, err := asn1.Unmarshal(e.Full, &t); err != nil {
-		return time.Time{}, fmt.Errorf("%w: %v", ErrASN1, err)
+		return time.Time{}, fmt.Errorf("%w: %w", ErrASN1, err)
 	}
 	return t, nil
 }

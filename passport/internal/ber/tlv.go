@@ -46,7 +46,7 @@ func AppendTag(dst []byte, t Tag) []byte {
 		n++
 	}
 	for i := n - 1; i >= 0; i-- {
-		dst = append(dst, byte(uint32(t)>>(8*i)))
+		dst = append(dst, byte(uint32(t)>>(8*i))) //nolint:gosec // G115: byte() takes one octet of the tag
 	}
 	return dst
 }
@@ -125,15 +125,15 @@ func FindTLV(list []TLV, tag Tag) (TLV, bool) {
 func AppendLength(dst []byte, n int) []byte {
 	switch {
 	case n < 0x80:
-		return append(dst, byte(n))
+		return append(dst, byte(n)) //nolint:gosec // G115: a length, 0 ≤ n < 0x80 here
 	case n <= 0xFF:
 		return append(dst, 0x81, byte(n))
 	case n <= 0xFFFF:
-		return append(dst, 0x82, byte(n>>8), byte(n))
+		return append(dst, 0x82, byte(n>>8), byte(n)) //nolint:gosec // G115: the two octets of a length ≤ 0xFFFF
 	case n <= 0xFFFFFF:
-		return append(dst, 0x83, byte(n>>16), byte(n>>8), byte(n))
+		return append(dst, 0x83, byte(n>>16), byte(n>>8), byte(n)) //nolint:gosec // G115: the three octets of a length ≤ 0xFFFFFF
 	default:
-		return append(dst, 0x84, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+		return append(dst, 0x84, byte(n>>24), byte(n>>16), byte(n>>8), byte(n)) //nolint:gosec // G115: a length fits four octets (a slice length below 4 GiB)
 	}
 }
 

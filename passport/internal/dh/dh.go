@@ -22,9 +22,9 @@ import (
 // key's residue or force a known shared secret.
 var ErrInvalidDHKey = errors.New("passport: Diffie-Hellman public key not in the group")
 
-// DHGroup is a finite-field Diffie-Hellman group. It is immutable; the
+// Group is a finite-field Diffie-Hellman group. It is immutable; the
 // standardized groups are shared values, so pointers compare.
-type DHGroup struct {
+type Group struct {
 	name    string
 	id      int // standardized parameter ID, or -1
 	p, g, q *big.Int
@@ -32,42 +32,42 @@ type DHGroup struct {
 }
 
 // Name is the group's name, e.g. "RFC 5114 1024-bit MODP, 160-bit subgroup".
-func (g *DHGroup) Name() string { return g.name }
+func (g *Group) Name() string { return g.name }
 
 // String is the group's name.
-func (g *DHGroup) String() string { return g.name }
+func (g *Group) String() string { return g.name }
 
-// P, G and Q return copies of the modulus, generator and subgroup order.
-func (g *DHGroup) P() *big.Int { return new(big.Int).Set(g.p) }
+// P returns a copy of the modulus.
+func (g *Group) P() *big.Int { return new(big.Int).Set(g.p) }
 
 // G returns a copy of the generator.
-func (g *DHGroup) G() *big.Int { return new(big.Int).Set(g.g) }
+func (g *Group) G() *big.Int { return new(big.Int).Set(g.g) }
 
 // Q returns a copy of the subgroup order.
-func (g *DHGroup) Q() *big.Int { return new(big.Int).Set(g.q) }
+func (g *Group) Q() *big.Int { return new(big.Int).Set(g.q) }
 
 // ByteLen is the length of p in bytes: the length of encoded public keys
 // and shared secrets.
-func (g *DHGroup) ByteLen() int { return g.byteLen }
+func (g *Group) ByteLen() int { return g.byteLen }
 
 // ParameterID returns the standardized domain parameter ID of the group,
 // and false for a group given explicitly.
-func (g *DHGroup) ParameterID() (int, bool) { return g.id, g.id >= 0 }
+func (g *Group) ParameterID() (int, bool) { return g.id, g.id >= 0 }
 
-func newDHGroup(name string, id int, p, gen, q *big.Int) *DHGroup {
-	return &DHGroup{name: name, id: id, p: p, g: gen, q: q, byteLen: (p.BitLen() + 7) / 8}
+func newDHGroup(name string, id int, p, gen, q *big.Int) *Group {
+	return &Group{name: name, id: id, p: p, g: gen, q: q, byteLen: (p.BitLen() + 7) / 8}
 }
 
-// NewDHGroup builds a group from explicit parameters (a dhpublicnumber
+// NewGroup builds a group from explicit parameters (a dhpublicnumber
 // DomainParameters). The standardized group is returned when the
 // parameters are one, so callers can compare pointers. It checks that p and
 // q are prime, q divides p−1, and g generates the order-q subgroup.
-func NewDHGroup(p, g, q *big.Int) (*DHGroup, error) {
+func NewGroup(p, g, q *big.Int) (*Group, error) {
 	if p == nil || g == nil || q == nil || p.Sign() <= 0 || g.Sign() <= 0 || q.Sign() <= 0 {
 		return nil, fmt.Errorf("%w: DH domain parameters missing or not positive", ec.ErrUnsupportedCurve)
 	}
 	for id := 0; id <= 2; id++ {
-		std, _ := StandardDHGroup(id)
+		std, _ := StandardGroup(id)
 		if std.p.Cmp(p) == 0 && std.g.Cmp(g) == 0 && std.q.Cmp(q) == 0 {
 			return std, nil
 		}
@@ -84,15 +84,15 @@ func NewDHGroup(p, g, q *big.Int) (*DHGroup, error) {
 	}
 	grp := newDHGroup(fmt.Sprintf("%d-bit MODP group, %d-bit subgroup", p.BitLen(), q.BitLen()), -1, p, g, q)
 	if err := grp.CheckElement(g); err != nil {
-		return nil, fmt.Errorf("%w: DH generator: %v", ec.ErrUnsupportedCurve, err)
+		return nil, fmt.Errorf("%w: DH generator: %w", ec.ErrUnsupportedCurve, err)
 	}
 	return grp, nil
 }
 
 // Standardized DH groups: RFC 5114 §2.1, §2.2 and §2.3. Their consistency
 // (primes, q | p−1, g of order q) is proven by TestDHGroups_Consistent.
-var dhGroups = sync.OnceValue(func() [3]*DHGroup {
-	return [3]*DHGroup{
+var dhGroups = sync.OnceValue(func() [3]*Group {
+	return [3]*Group{
 		newDHGroup("RFC 5114 1024-bit MODP, 160-bit subgroup", 0,
 			hexInt("B10B8F96A080E01DDE92DE5EAE5D54EC52C99FBCFB06A3C69A6A9DCA52D23B616073E28675A23D189838EF1E2EE652C0"+
 				"13ECB4AEA906112324975C3CD49B83BFACCBDD7D90C4BD7098488E9C219A73724EFFD6FAE5644738FAA31A4FF55BCCC0"+
@@ -132,9 +132,9 @@ var dhGroups = sync.OnceValue(func() [3]*DHGroup {
 	}
 })
 
-// StandardDHGroup returns the finite-field group of a standardized domain
+// StandardGroup returns the finite-field group of a standardized domain
 // parameter ID 0, 1 or 2 (ICAO 9303 Part 11 §9.5.1).
-func StandardDHGroup(id int) (*DHGroup, error) {
+func StandardGroup(id int) (*Group, error) {
 	if id < 0 || id > 2 {
 		return nil, fmt.Errorf("%w: standardized domain parameters %d are not a DH group (0-2)", ec.ErrUnsupportedCurve, id)
 	}
@@ -143,7 +143,7 @@ func StandardDHGroup(id int) (*DHGroup, error) {
 
 // CheckElement accepts y only in the order-q subgroup, excluding 1 (TR-03110
 // requires the public-key validation of NIST SP 800-56A §5.6.2.3.1).
-func (g *DHGroup) CheckElement(y *big.Int) error {
+func (g *Group) CheckElement(y *big.Int) error {
 	if y == nil || y.Cmp(big.NewInt(1)) <= 0 || y.Cmp(new(big.Int).Sub(g.p, big.NewInt(1))) >= 0 {
 		return fmt.Errorf("%w: outside 2..p-2", ErrInvalidDHKey)
 	}
@@ -154,10 +154,10 @@ func (g *DHGroup) CheckElement(y *big.Int) error {
 }
 
 // Encode writes a group element big-endian, left-padded to ByteLen.
-func (g *DHGroup) Encode(y *big.Int) []byte { return y.FillBytes(make([]byte, g.byteLen)) }
+func (g *Group) Encode(y *big.Int) []byte { return y.FillBytes(make([]byte, g.byteLen)) }
 
 // Decode reads a group element and validates it.
-func (g *DHGroup) Decode(b []byte) (*big.Int, error) {
+func (g *Group) Decode(b []byte) (*big.Int, error) {
 	if len(b) == 0 || len(b) > g.byteLen {
 		return nil, fmt.Errorf("%w: %d bytes for a %d-byte group", ErrInvalidDHKey, len(b), g.byteLen)
 	}
@@ -168,33 +168,33 @@ func (g *DHGroup) Decode(b []byte) (*big.Int, error) {
 	return y, nil
 }
 
-// DHPublicKey is a finite-field Diffie-Hellman public key.
-type DHPublicKey struct {
-	Group *DHGroup
+// PublicKey is a finite-field Diffie-Hellman public key.
+type PublicKey struct {
+	Group *Group
 	Y     *big.Int
 }
 
 // Bytes returns Y encoded to the group's length.
-func (k *DHPublicKey) Bytes() []byte { return k.Group.Encode(k.Y) }
+func (k *PublicKey) Bytes() []byte { return k.Group.Encode(k.Y) }
 
-// DHPrivateKey is a finite-field Diffie-Hellman key pair.
-type DHPrivateKey struct {
-	DHPublicKey
+// PrivateKey is a finite-field Diffie-Hellman key pair.
+type PrivateKey struct {
+	PublicKey
 	X *big.Int
 }
 
 // GenerateKey draws a private exponent in [1, q−1] from rand.
-func (g *DHGroup) GenerateKey(rand io.Reader) (*DHPrivateKey, error) {
+func (g *Group) GenerateKey(rand io.Reader) (*PrivateKey, error) {
 	x, err := ec.RandScalar(rand, g.q)
 	if err != nil {
 		return nil, err
 	}
-	return &DHPrivateKey{DHPublicKey: DHPublicKey{Group: g, Y: new(big.Int).Exp(g.g, x, g.p)}, X: x}, nil
+	return &PrivateKey{PublicKey: PublicKey{Group: g, Y: new(big.Int).Exp(g.g, x, g.p)}, X: x}, nil
 }
 
 // SharedSecret validates the peer's public value and returns peer^x mod p,
 // left-padded to the group's length (the KDF input of ICAO 9303 Part 11 §9.7.1).
-func (k *DHPrivateKey) SharedSecret(peer *big.Int) ([]byte, error) {
+func (k *PrivateKey) SharedSecret(peer *big.Int) ([]byte, error) {
 	if err := k.Group.CheckElement(peer); err != nil {
 		return nil, err
 	}

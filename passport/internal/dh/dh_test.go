@@ -14,7 +14,7 @@ import (
 func TestDHGroups_Consistent(t *testing.T) {
 	sizes := [][2]int{{1024, 160}, {2048, 224}, {2048, 256}}
 	for id := 0; id <= 2; id++ {
-		g, err := StandardDHGroup(id)
+		g, err := StandardGroup(id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -30,15 +30,15 @@ func TestDHGroups_Consistent(t *testing.T) {
 		if err := g.CheckElement(g.g); err != nil {
 			t.Errorf("group %d: generator: %v", id, err)
 		}
-		if again, err := NewDHGroup(g.P(), g.G(), g.Q()); err != nil || again != g {
-			t.Errorf("group %d: NewDHGroup does not return the standardized group: %v", id, err)
+		if again, err := NewGroup(g.P(), g.G(), g.Q()); err != nil || again != g {
+			t.Errorf("group %d: NewGroup does not return the standardized group: %v", id, err)
 		}
 		if gid, ok := g.ParameterID(); !ok || gid != id {
 			t.Errorf("group %d: ParameterID %d %v", id, gid, ok)
 		}
 	}
-	if _, err := StandardDHGroup(3); !errors.Is(err, ec.ErrUnsupportedCurve) {
-		t.Errorf("StandardDHGroup(3): %v", err)
+	if _, err := StandardGroup(3); !errors.Is(err, ec.ErrUnsupportedCurve) {
+		t.Errorf("StandardGroup(3): %v", err)
 	}
 }
 
@@ -46,7 +46,7 @@ func TestDHGroups_Consistent(t *testing.T) {
 // value outside the subgroup (0, 1, p−1, an element of even order) or our
 // own value echoed is refused with ErrInvalidDHKey.
 func TestDHKey_SharedSecretRefusesBadValues(t *testing.T) {
-	g, _ := StandardDHGroup(0)
+	g, _ := StandardGroup(0)
 	a, _ := g.GenerateKey(rand.Reader)
 	b, _ := g.GenerateKey(rand.Reader)
 	s1, err1 := a.SharedSecret(b.Y)

@@ -113,11 +113,11 @@ func (c *Curve) IsOnCurve(pt Point) bool {
 	if pt.X.Sign() < 0 || pt.Y.Sign() < 0 || pt.X.Cmp(c.p) >= 0 || pt.Y.Cmp(c.p) >= 0 {
 		return false
 	}
-	return c.Rhs(pt.X).Cmp(new(big.Int).Mod(new(big.Int).Mul(pt.Y, pt.Y), c.p)) == 0
+	return c.RHS(pt.X).Cmp(new(big.Int).Mod(new(big.Int).Mul(pt.Y, pt.Y), c.p)) == 0
 }
 
-// Rhs returns x³ + ax + b mod p.
-func (c *Curve) Rhs(x *big.Int) *big.Int {
+// RHS returns x³ + ax + b mod p.
+func (c *Curve) RHS(x *big.Int) *big.Int {
 	r := new(big.Int).Mul(x, x)
 	r.Add(r, c.a)
 	r.Mul(r, x)
@@ -171,21 +171,19 @@ func newFE(p *big.Int) *fe {
 // mul and sqr reduce with QuoRem into a reused quotient: inputs are
 // non-negative, so the truncated remainder is the modulus, and Mod would
 // allocate a fresh quotient every time.
-func (f *fe) mul(z, x, y *big.Int) *big.Int { z.Mul(x, y); f.q.QuoRem(z, f.p, z); return z }
-func (f *fe) sqr(z, x *big.Int) *big.Int    { z.Mul(x, x); f.q.QuoRem(z, f.p, z); return z }
-func (f *fe) sub(z, x, y *big.Int) *big.Int {
+func (f *fe) mul(z, x, y *big.Int) { z.Mul(x, y); f.q.QuoRem(z, f.p, z) }
+func (f *fe) sqr(z, x *big.Int)    { z.Mul(x, x); f.q.QuoRem(z, f.p, z) }
+func (f *fe) sub(z, x, y *big.Int) {
 	z.Sub(x, y)
 	if z.Sign() < 0 {
 		z.Add(z, f.p)
 	}
-	return z
 }
-func (f *fe) add(z, x, y *big.Int) *big.Int {
+func (f *fe) add(z, x, y *big.Int) {
 	z.Add(x, y)
 	if z.Cmp(f.p) >= 0 {
 		z.Sub(z, f.p)
 	}
-	return z
 }
 
 // double sets r = 2q (r may alias q), using the formulas for Jacobian
@@ -400,7 +398,7 @@ func (c *Curve) MarshalCompressed(p Point) []byte {
 		return []byte{0}
 	}
 	out := make([]byte, 1+c.byteLen)
-	out[0] = 2 | byte(p.Y.Bit(0))
+	out[0] = 2 | byte(p.Y.Bit(0)) //nolint:gosec // G115: Bit returns 0 or 1
 	p.X.FillBytes(out[1:])
 	return out
 }
@@ -423,7 +421,7 @@ func (c *Curve) Unmarshal(b []byte) (Point, error) {
 		if x.Cmp(c.p) >= 0 {
 			return Point{}, fmt.Errorf("%w: x not reduced modulo p", ErrInvalidPoint)
 		}
-		y := new(big.Int).ModSqrt(c.Rhs(x), c.p)
+		y := new(big.Int).ModSqrt(c.RHS(x), c.p)
 		if y == nil {
 			return Point{}, fmt.Errorf("%w: x has no point on %s", ErrInvalidPoint, c)
 		}
@@ -447,19 +445,19 @@ func firstOr0(b []byte) byte {
 	return b[0]
 }
 
-// ECPublicKey is an elliptic curve public key on any Curve, including the
+// PublicKey is an elliptic curve public key on any Curve, including the
 // Brainpool curves that crypto/ecdsa cannot hold.
-type ECPublicKey struct {
+type PublicKey struct {
 	Curve *Curve
 	Point Point
 }
 
 // Bytes returns the uncompressed encoding of the public point.
-func (k *ECPublicKey) Bytes() []byte { return k.Curve.Marshal(k.Point) }
+func (k *PublicKey) Bytes() []byte { return k.Curve.Marshal(k.Point) }
 
-// ECPrivateKey is an elliptic curve private scalar D with its public key.
-type ECPrivateKey struct {
-	ECPublicKey
+// PrivateKey is an elliptic curve private scalar D with its public key.
+type PrivateKey struct {
+	PublicKey
 	D *big.Int
 }
 
@@ -467,7 +465,7 @@ type ECPrivateKey struct {
 // sampling ByteLen-sized big-endian strings from rand (top bits masked to
 // the size of n). Because an in-range string is taken as it is, a test can
 // replay a published key by passing its bytes as rand.
-func (c *Curve) GenerateKey(rand io.Reader) (*ECPrivateKey, error) {
+func (c *Curve) GenerateKey(rand io.Reader) (*PrivateKey, error) {
 	d, err := RandScalar(rand, c.n)
 	if err != nil {
 		return nil, err
@@ -476,13 +474,13 @@ func (c *Curve) GenerateKey(rand io.Reader) (*ECPrivateKey, error) {
 }
 
 // NewPrivateKey returns the key pair for scalar d, which must lie in [1, n−1].
-func (c *Curve) NewPrivateKey(d *big.Int) (*ECPrivateKey, error) {
+func (c *Curve) NewPrivateKey(d *big.Int) (*PrivateKey, error) {
 	if d.Sign() <= 0 || d.Cmp(c.n) >= 0 {
 		return nil, fmt.Errorf("passport: private scalar out of range for %s", c)
 	}
-	return &ECPrivateKey{
-		ECPublicKey: ECPublicKey{Curve: c, Point: c.ScalarBaseMult(d)},
-		D:           new(big.Int).Set(d),
+	return &PrivateKey{
+		PublicKey: PublicKey{Curve: c, Point: c.ScalarBaseMult(d)},
+		D:         new(big.Int).Set(d),
 	}, nil
 }
 
@@ -511,7 +509,7 @@ func RandScalar(rand io.Reader, n *big.Int) (*big.Int, error) {
 // ECDH returns the x-coordinate of D·peer, ByteLen bytes long (the shared
 // secret of ECKA-DH, BSI TR-03111 §4.3.1). It rejects a peer point that is
 // not on the curve and a result at infinity.
-func (k *ECPrivateKey) ECDH(peer Point) ([]byte, error) {
+func (k *PrivateKey) ECDH(peer Point) ([]byte, error) {
 	c := k.Curve
 	if !c.IsOnCurve(peer) {
 		return nil, fmt.Errorf("%w: peer key not on %s", ErrInvalidPoint, c)
@@ -531,7 +529,7 @@ func (k *ECPrivateKey) ECDH(peer Point) ([]byte, error) {
 }
 
 // stdECDH runs the key agreement in crypto/ecdh, which is constant time.
-func (k *ECPrivateKey) stdECDH(peer Point) ([]byte, error) {
+func (k *PrivateKey) stdECDH(peer Point) ([]byte, error) {
 	c := k.Curve
 	priv, err := c.std.NewPrivateKey(k.D.FillBytes(make([]byte, c.byteLen)))
 	if err != nil {
@@ -539,7 +537,7 @@ func (k *ECPrivateKey) stdECDH(peer Point) ([]byte, error) {
 	}
 	pub, err := c.std.NewPublicKey(c.Marshal(peer))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidPoint, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidPoint, err)
 	}
 	return priv.ECDH(pub)
 }
@@ -815,7 +813,7 @@ func ParseCurveParameters(der []byte) (*Curve, error) {
 	var ep asn1ECParameters
 	rest, err := asn1.Unmarshal(der, &ep)
 	if err != nil {
-		return nil, fmt.Errorf("%w: malformed ECParameters: %v", ErrUnsupportedCurve, err)
+		return nil, fmt.Errorf("%w: malformed ECParameters: %w", ErrUnsupportedCurve, err)
 	}
 	if len(rest) != 0 {
 		return nil, fmt.Errorf("%w: trailing bytes after ECParameters", ErrUnsupportedCurve)
@@ -849,7 +847,7 @@ func ParseCurveParameters(der []byte) (*Curve, error) {
 	}
 	g, err := tmp.Unmarshal(ep.Base)
 	if err != nil {
-		return nil, fmt.Errorf("%w: base point: %v", ErrUnsupportedCurve, err)
+		return nil, fmt.Errorf("%w: base point: %w", ErrUnsupportedCurve, err)
 	}
 	return NewCurve(p, a, b, g.X, g.Y, ep.Order, h)
 }

@@ -20,7 +20,7 @@ import (
 // under pub. The digest is truncated to the bit length of the group order
 // as the standard requires. It runs in variable time, which is fine for
 // verification: all inputs are public.
-func VerifyECDSA(pub *ECPublicKey, digest []byte, r, s *big.Int) bool {
+func VerifyECDSA(pub *PublicKey, digest []byte, r, s *big.Int) bool {
 	if pub == nil || pub.Curve == nil || r == nil || s == nil {
 		return false
 	}
@@ -64,9 +64,9 @@ func pkiHashToInt(digest []byte, n *big.Int) *big.Int {
 }
 
 // Public returns the public half of k, as *ECPublicKey. With Sign it makes
-// *ECPrivateKey a crypto.Signer.
-func (k *ECPrivateKey) Public() crypto.PublicKey {
-	return &k.ECPublicKey
+// *PrivateKey a crypto.Signer.
+func (k *PrivateKey) Public() crypto.PublicKey {
+	return &k.PublicKey
 }
 
 // Sign signs digest (already hashed by the caller, as crypto.Signer
@@ -74,7 +74,7 @@ func (k *ECPrivateKey) Public() crypto.PublicKey {
 // is drawn from rand; the arithmetic is math/big and not constant time, so
 // this signer is for synthetic documents, virtual chips and tests — not for
 // protecting real keys. opts is ignored apart from being allowed to be nil.
-func (k *ECPrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+func (k *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	r, s, err := k.signRS(rand, digest)
 	if err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func PlainSignature(r, s, n *big.Int) []byte {
 	return out
 }
 
-func (k *ECPrivateKey) signRS(rand io.Reader, digest []byte) (r, s *big.Int, err error) {
+func (k *PrivateKey) signRS(rand io.Reader, digest []byte) (r, s *big.Int, err error) {
 	if rand == nil {
 		return nil, nil, errors.New("passport: ECDSA signing needs a random source")
 	}

@@ -3,6 +3,7 @@ package sm
 import (
 	"crypto/cipher"
 	"crypto/subtle"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -104,7 +105,7 @@ func (sc *Channel) decrypt(ct []byte) ([]byte, error) {
 	cipher.NewCBCDecrypter(sc.enc, sc.iv()).CryptBlocks(p, ct)
 	out, err := Unpad(p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrSecureMessaging, err)
+		return nil, fmt.Errorf("%w: %w", ErrSecureMessaging, err)
 	}
 	return out, nil
 }
@@ -113,9 +114,9 @@ func (sc *Channel) decrypt(ct []byte) ([]byte, error) {
 // beyond (65536 as 0000).
 func encodeLe(ne int) []byte {
 	if ne <= apdu.MaxShortNe {
-		return []byte{byte(ne)}
+		return []byte{byte(ne)} //nolint:gosec // G115: 0 < Ne ≤ 256 here (ProtectCommand checks the range); 256 encodes as 00
 	}
-	return []byte{byte(ne >> 8), byte(ne)}
+	return []byte{byte(ne >> 8), byte(ne)} //nolint:gosec // G115: 256 < Ne ≤ 65536 (ProtectCommand checks the range); 65536 encodes as 0000
 }
 
 func decodeLe(b []byte) (int, error) {
@@ -132,6 +133,9 @@ func decodeLe(b []byte) (int, error) {
 func (sc *Channel) ProtectCommand(c apdu.Command) (apdu.Command, error) {
 	if c.CLA&0x0C != 0 {
 		return apdu.Command{}, fmt.Errorf("passport: command CLA %02X already signals secure messaging", c.CLA)
+	}
+	if c.Ne < 0 || c.Ne > apdu.MaxExtendedNe {
+		return apdu.Command{}, fmt.Errorf("%w: Ne %d outside 0..%d", apdu.ErrMalformedAPDU, c.Ne, apdu.MaxExtendedNe)
 	}
 	sc.IncSSC()
 	hdr := []byte{c.CLA | 0x0C, c.INS, c.P1, c.P2}
@@ -166,7 +170,7 @@ func splitProtected(b []byte, allowed ...ber.Tag) (objs map[ber.Tag][]byte, macI
 		start := len(b) - len(rest)
 		t, next, err := ber.ParseTLV(rest)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("%w: %v", ErrSecureMessaging, err)
+			return nil, nil, nil, fmt.Errorf("%w: %w", ErrSecureMessaging, err)
 		}
 		if t.Tag == DOMAC {
 			if len(next) != 0 {
@@ -279,7 +283,7 @@ func (sc *Channel) ProtectResponse(r apdu.Response, oddINS bool) []byte {
 			dos = ber.AppendTLV(dos, DOCryptogram, append([]byte{0x01}, ct...))
 		}
 	}
-	dos = ber.AppendTLV(dos, DOStatus, []byte{byte(r.SW >> 8), byte(r.SW)})
+	dos = ber.AppendTLV(dos, DOStatus, binary.BigEndian.AppendUint16(nil, r.SW))
 	dos = ber.AppendTLV(dos, DOMAC, sc.checksum(dos))
 	return apdu.Response{Data: dos, SW: r.SW}.Bytes()
 }

@@ -199,3 +199,21 @@ func BenchmarkRawAESCBCDecrypt_224B(b *testing.B) {
 		cipher.NewCBCDecrypter(c, make([]byte, 16)).CryptBlocks(buf, buf)
 	}
 }
+
+// TestProtectCommand_RefusesNeOutOfRange proves a command whose Ne no Le
+// field can carry (below 0 or above 65536) is refused rather than encoded
+// with its high bits cut off.
+func TestProtectCommand_RefusesNeOutOfRange(t *testing.T) {
+	sc, err := NewChannel(Cipher3DES, bytes.Repeat([]byte{0x11}, 16), bytes.Repeat([]byte{0x22}, 16), make([]byte, 8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ne := range []int{-1, apdu.MaxExtendedNe + 1} {
+		if _, err := sc.ProtectCommand(apdu.Command{INS: apdu.INSReadBinary, Ne: ne}); !errors.Is(err, apdu.ErrMalformedAPDU) {
+			t.Errorf("Ne %d: %v, want ErrMalformedAPDU", ne, err)
+		}
+	}
+	if _, err := sc.ProtectCommand(apdu.Command{INS: apdu.INSReadBinary, Ne: apdu.MaxExtendedNe}); err != nil {
+		t.Errorf("Ne %d: %v", apdu.MaxExtendedNe, err)
+	}
+}
