@@ -2,6 +2,9 @@ package mitid
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -57,4 +60,85 @@ func (u *User) recordLogin(l FinishedLogin, ttl time.Duration) {
 		kept = kept[len(kept)-maxFinishedLogins:]
 	}
 	u.Logins = kept
+}
+
+// The stored form of a FinishedLogin writes its two digests as base64
+// strings (44 characters each) instead of encoding/json's default for a
+// [32]byte, an array of 32 numbers: a user keeps up to 16 finished logins,
+// and every login step decodes and encodes them, so that default made them
+// most of a busy user's document and of the CPU a step spends on it. Arrays
+// written before are still read.
+
+// finishedLoginWire is FinishedLogin as stored.
+type finishedLoginWire struct {
+	Session        digest      `json:"session"`
+	At             time.Time   `json:"at"`
+	Method         Method      `json:"method"`
+	Action         Action      `json:"action"`
+	TextHash       digest      `json:"text_hash"`
+	LoA            Level       `json:"loa"`
+	Authenticators []uuid.UUID `json:"authenticators,omitempty"`
+	Proved         bool        `json:"proved,omitempty"`
+}
+
+// MarshalJSON writes l with its digests in base64.
+func (l FinishedLogin) MarshalJSON() ([]byte, error) {
+	return json.Marshal(finishedLoginWire{Session: digest(l.Session), At: l.At, Method: l.Method, Action: l.Action,
+		TextHash: digest(l.TextHash), LoA: l.LoA, Authenticators: l.Authenticators, Proved: l.Proved})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, and the arrays of numbers
+// stored before it.
+func (l *FinishedLogin) UnmarshalJSON(b []byte) error {
+	var w finishedLoginWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*l = FinishedLogin{Session: [32]byte(w.Session), At: w.At, Method: w.Method, Action: w.Action,
+		TextHash: [32]byte(w.TextHash), LoA: w.LoA, Authenticators: w.Authenticators, Proved: w.Proved}
+	return nil
+}
+
+// digest is a SHA-256 sum stored as base64.
+type digest [32]byte
+
+var errDigest = errors.New("a stored digest is not 32 bytes")
+
+// MarshalJSON writes d as a base64 string.
+func (d digest) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 46)
+	b = append(b, '"')
+	b = base64.StdEncoding.AppendEncode(b, d[:])
+	return append(b, '"'), nil
+}
+
+// UnmarshalJSON reads a base64 string, or an array of 32 numbers (the form
+// stored before).
+func (d *digest) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '[' {
+		var a []int
+		if err := json.Unmarshal(b, &a); err != nil {
+			return err
+		}
+		if len(a) != len(d) {
+			return errDigest
+		}
+		for i, v := range a {
+			if v < 0 || v > 255 {
+				return errDigest
+			}
+			d[i] = byte(v)
+		}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	raw, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(raw) != len(d) {
+		return errDigest
+	}
+	copy(d[:], raw)
+	return nil
 }
