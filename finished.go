@@ -19,11 +19,11 @@ import (
 type FinishedLogin struct {
 	// Session is the SHA-256 of the login's ID; the ID itself, a bearer
 	// secret while the login runs, is not kept.
-	Session  [32]byte  `json:"session"`
+	Session  Digest    `json:"session"`
 	At       time.Time `json:"at"`
 	Method   Method    `json:"method"`
 	Action   Action    `json:"action"`
-	TextHash [32]byte  `json:"text_hash"`
+	TextHash Digest    `json:"text_hash"`
 	LoA      Level     `json:"loa"`
 	// Authenticators are those the login used.
 	Authenticators []uuid.UUID `json:"authenticators,omitempty"`
@@ -62,50 +62,18 @@ func (u *User) recordLogin(l FinishedLogin, ttl time.Duration) {
 	u.Logins = kept
 }
 
-// The stored form of a FinishedLogin writes its two digests as base64
-// strings (44 characters each) instead of encoding/json's default for a
-// [32]byte, an array of 32 numbers: a user keeps up to 16 finished logins,
-// and every login step decodes and encodes them, so that default made them
-// most of a busy user's document and of the CPU a step spends on it. Arrays
-// written before are still read.
-
-// finishedLoginWire is FinishedLogin as stored.
-type finishedLoginWire struct {
-	Session        digest      `json:"session"`
-	At             time.Time   `json:"at"`
-	Method         Method      `json:"method"`
-	Action         Action      `json:"action"`
-	TextHash       digest      `json:"text_hash"`
-	LoA            Level       `json:"loa"`
-	Authenticators []uuid.UUID `json:"authenticators,omitempty"`
-	Proved         bool        `json:"proved,omitempty"`
-}
-
-// MarshalJSON writes l with its digests in base64.
-func (l FinishedLogin) MarshalJSON() ([]byte, error) {
-	return json.Marshal(finishedLoginWire{Session: digest(l.Session), At: l.At, Method: l.Method, Action: l.Action,
-		TextHash: digest(l.TextHash), LoA: l.LoA, Authenticators: l.Authenticators, Proved: l.Proved})
-}
-
-// UnmarshalJSON reads what MarshalJSON writes, and the arrays of numbers
-// stored before it.
-func (l *FinishedLogin) UnmarshalJSON(b []byte) error {
-	var w finishedLoginWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*l = FinishedLogin{Session: [32]byte(w.Session), At: w.At, Method: w.Method, Action: w.Action,
-		TextHash: [32]byte(w.TextHash), LoA: w.LoA, Authenticators: w.Authenticators, Proved: w.Proved}
-	return nil
-}
-
-// digest is a SHA-256 sum stored as base64.
-type digest [32]byte
+// Digest is a SHA-256 sum. A [32]byte converts to it and back without a
+// cast. It is stored as a base64 string (44 characters) instead of
+// encoding/json's default for an array, 32 numbers: a user keeps up to 16
+// finished logins, and every login step decodes and encodes them, so that
+// default made them most of a busy user's document and of the CPU a step
+// spends on it. The arrays stored before are still read.
+type Digest [32]byte
 
 var errDigest = errors.New("a stored digest is not 32 bytes")
 
 // MarshalJSON writes d as a base64 string.
-func (d digest) MarshalJSON() ([]byte, error) {
+func (d Digest) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 46)
 	b = append(b, '"')
 	b = base64.StdEncoding.AppendEncode(b, d[:])
@@ -114,7 +82,7 @@ func (d digest) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads a base64 string, or an array of 32 numbers (the form
 // stored before).
-func (d *digest) UnmarshalJSON(b []byte) error {
+func (d *Digest) UnmarshalJSON(b []byte) error {
 	if len(b) > 0 && b[0] == '[' {
 		var a []int
 		if err := json.Unmarshal(b, &a); err != nil {
@@ -131,14 +99,15 @@ func (d *digest) UnmarshalJSON(b []byte) error {
 		}
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	raw, err := base64.StdEncoding.DecodeString(s)
-	if err != nil || len(raw) != len(d) {
+	// What MarshalJSON writes needs no unescaping: base64 in quotes.
+	if len(b) != 46 || b[0] != '"' || b[45] != '"' {
 		return errDigest
 	}
-	copy(d[:], raw)
+	var buf [33]byte // DecodedLen(44): room for a hostile unpadded string
+	n, err := base64.StdEncoding.Decode(buf[:], b[1:45])
+	if err != nil || n != len(d) {
+		return errDigest
+	}
+	copy(d[:], buf[:n])
 	return nil
 }
