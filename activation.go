@@ -270,6 +270,32 @@ func codeText(p CodePurpose, code string, lang Language, ttl time.Duration) stri
 	return "Your MitID " + purposeName(p) + " is " + code + ". It is valid for " + strconv.Itoa(mins) + " minutes. Never share it."
 }
 
+// dropUsedCodes removes the codes a committed change used. A used code
+// checks nothing more (checkableCodes skips it) and its use is in the
+// activity log (EventCodeUsed); keeping it would only keep a secret's hash
+// longer than needed, and a few hundred bytes on every record. It runs
+// when the change that used a code succeeds, so a use the change takes
+// back (an app's activation code when its temporary PIN is wrong) keeps
+// its code.
+func (u *User) dropUsedCodes() {
+	used := 0
+	for i := range u.Codes {
+		if !u.Codes[i].UsedAt.IsZero() {
+			used++
+		}
+	}
+	if used == 0 {
+		return
+	}
+	kept := make([]IssuedCode, 0, len(u.Codes)-used)
+	for _, c := range u.Codes {
+		if c.UsedAt.IsZero() {
+			kept = append(kept, c)
+		}
+	}
+	u.Codes = kept
+}
+
 // pruneCodes drops codes that ended more than a day ago; the events keep
 // their history.
 func (u *User) pruneCodes(now time.Time) {
@@ -539,6 +565,7 @@ func (s *Service) attemptByUserID(ctx context.Context, userID string, fn func(u 
 		}
 		evs, err := fn(u, now)
 		if err == nil {
+			u.dropUsedCodes()
 			events = evs
 		}
 		return evs, err

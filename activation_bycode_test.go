@@ -1,6 +1,7 @@
 package mitid_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -8,7 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/app/apptest"
 	"github.com/go-mitid/mitid/chip/chiptest"
+	"github.com/go-mitid/mitid/mitidtest"
 )
 
 // Activation by code for every physical kind (mitid.dk "Activate MitID
@@ -201,4 +204,39 @@ func TestNoPublicPathActivatesWithoutProof(t *testing.T) {
 	for _, a := range e.list(t, h.user.ID) {
 		assert.NotEqual(t, mitid.StateActive, a.State, a.Kind)
 	}
+}
+
+// A used code leaves the record in the change that used it (its use is in
+// the activity log); a use the change takes back keeps its code.
+func TestActivateWithCode_UsedCodeLeavesTheRecord(t *testing.T) {
+	env := mitidtest.New(t)
+	p := env.Enrol(t, "used-codes", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	for _, c := range p.User.Codes {
+		assert.True(t, c.UsedAt.IsZero(), "a %s code used at enrolment is still on the record", c.Purpose)
+	}
+	log, err := env.Service.ActivityLog(t.Context(), p.User.ID, mitid.EventFilter{})
+	require.NoError(t, err)
+	assert.True(t, slices.ContainsFunc(log, func(e mitid.Event) bool { return e.Type == mitid.EventCodeUsed }), "the use is in the activity log")
+
+	// An app whose temporary PIN is wrong: the activation code stays, unused.
+	sim, err := apptest.NewSimulator(env.Rand(), mitidtest.AppPIN)
+	require.NoError(t, err)
+	_, evs, err := env.Service.AddApp(t.Context(), p.User.ID, "phone", sim.PublicKey())
+	require.NoError(t, err)
+	code, _, _, err := env.Service.IssueCode(t.Context(), p.User.ID, mitid.PurposeActivation, mitid.CodeByAppScan)
+	require.NoError(t, err)
+	_, _, _, err = env.Service.IssueCode(t.Context(), p.User.ID, mitid.PurposeTemporaryPIN, mitid.CodeBySMS)
+	require.NoError(t, err)
+	_, _, err = env.Service.ActivateWithCode(t.Context(), p.User.UserID, evs[0].Authenticator, mitid.ActivationCodes{Code: code, TemporaryPIN: "000000"})
+	require.Error(t, err)
+	u, err := env.Service.User(t.Context(), p.User.ID)
+	require.NoError(t, err)
+	live := 0
+	for _, c := range u.Codes {
+		if c.Purpose == mitid.PurposeActivation {
+			assert.True(t, c.UsedAt.IsZero(), "the activation code's use was taken back")
+			live++
+		}
+	}
+	assert.Equal(t, 1, live, "the activation code is still there to use")
 }
