@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/sm"
+	"github.com/go-mitid/mitid/passport/internal/testhex"
 )
 
 // appendixD is the whole BAC + secure messaging transcript of ICAO 9303
@@ -27,7 +28,7 @@ const appendixDRand = "781723860C06C226" + "0B795240CB7049B01C19B33E32804F0B"
 
 func TestBAC_Part11AppendixD3AndD4(t *testing.T) {
 	chip := &scriptedChip{t: t, script: appendixD}
-	s := passport.NewSession(chip, &passport.SessionOptions{Rand: bytes.NewReader(mustHex(t, appendixDRand))})
+	s := passport.NewSession(chip, &passport.SessionOptions{Rand: bytes.NewReader(testhex.Decode(t, appendixDRand))})
 	key, err := passport.NewBACKey("L898902C<", "690806", "940623")
 	if err != nil {
 		t.Fatal(err)
@@ -36,17 +37,17 @@ func TestBAC_Part11AppendixD3AndD4(t *testing.T) {
 	if err := s.BAC(ctx, key); err != nil {
 		t.Fatal(err)
 	}
-	if got := hexUpper(s.SM().SSC); got != "887022120C06C226" {
+	if got := testhex.Upper(s.SM().SSC); got != "887022120C06C226" {
 		t.Errorf("SSC = %s", got)
 	}
 	com, err := s.ReadFile(ctx, passport.FileCOM)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := hexUpper(com); got != "60145F0104303130365F36063034303030305C026175" {
+	if got := testhex.Upper(com); got != "60145F0104303130365F36063034303030305C026175" {
 		t.Errorf("EF.COM = %s", got)
 	}
-	if got := hexUpper(s.SM().SSC); got != "887022120C06C22C" {
+	if got := testhex.Upper(s.SM().SSC); got != "887022120C06C22C" {
 		t.Errorf("final SSC = %s", got)
 	}
 	chip.done()
@@ -58,29 +59,29 @@ func TestBAC_Part11AppendixD3SessionKeys(t *testing.T) {
 	x := passport.NewBacExchange(
 		sm.KDF(key.KeySeed(), sm.KDFEnc, sm.Cipher3DES),
 		sm.KDF(key.KeySeed(), sm.KDFMAC, sm.Cipher3DES),
-		mustHex(t, "4608F91988702212"),                 // RND.IC
-		mustHex(t, "781723860C06C226"),                 // RND.IFD
-		mustHex(t, "0B795240CB7049B01C19B33E32804F0B"), // K.IFD
+		testhex.Decode(t, "4608F91988702212"),                 // RND.IC
+		testhex.Decode(t, "781723860C06C226"),                 // RND.IFD
+		testhex.Decode(t, "0B795240CB7049B01C19B33E32804F0B"), // K.IFD
 	)
 	data, err := x.AuthenticationData()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := hexUpper(data); got != "72C29C2371CC9BDB65B779B8E8D37B29ECC154AA56A8799FAE2F498F76ED92F25F1448EEA8AD90A7" {
+	if got := testhex.Upper(data); got != "72C29C2371CC9BDB65B779B8E8D37B29ECC154AA56A8799FAE2F498F76ED92F25F1448EEA8AD90A7" {
 		t.Errorf("E.IFD ‖ M.IFD = %s", got)
 	}
-	sc, err := x.Finish(mustHex(t, "46B9342A41396CD7386BF5803104D7CEDC122B9132139BAF2EEDC94EE178534F2F2D235D074D7449"))
+	sc, err := x.Finish(testhex.Decode(t, "46B9342A41396CD7386BF5803104D7CEDC122B9132139BAF2EEDC94EE178534F2F2D235D074D7449"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := hexUpper(sc.RetailMACKey()); got != "F1CB1F1FB5ADF208806B89DC579DC1F8" {
+	if got := testhex.Upper(sc.RetailMACKey()); got != "F1CB1F1FB5ADF208806B89DC579DC1F8" {
 		t.Errorf("KS_mac = %s", got)
 	}
-	if got := hexUpper(sc.SSC); got != "887022120C06C226" {
+	if got := testhex.Upper(sc.SSC); got != "887022120C06C226" {
 		t.Errorf("SSC = %s", got)
 	}
 	// A flipped bit in the chip's answer is caught by its MAC.
-	bad := mustHex(t, "46B9342A41396CD7386BF5803104D7CEDC122B9132139BAF2EEDC94EE178534F2F2D235D074D7448")
+	bad := testhex.Decode(t, "46B9342A41396CD7386BF5803104D7CEDC122B9132139BAF2EEDC94EE178534F2F2D235D074D7448")
 	if _, err := x.Finish(bad); !errors.Is(err, passport.ErrAuthenticationFailed) {
 		t.Errorf("tampered answer: %v", err)
 	}

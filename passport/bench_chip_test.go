@@ -13,13 +13,14 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/internal/pace"
 	"github.com/go-mitid/mitid/passport/internal/sm"
+	"github.com/go-mitid/mitid/passport/internal/testhex"
 	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
 // benchFiles is a 20 kB face-sized document: EF.COM, DG1, DG2.
 func benchFiles(b *testing.B) map[uint16][]byte {
 	return map[uint16][]byte{
-		passport.FileCOM:   mustHex(b, "60145F0104303130365F36063034303030305C026175"),
+		passport.FileCOM:   testhex.Decode(b, "60145F0104303130365F36063034303030305C026175"),
 		passport.FileDG(1): testDG1(),
 		passport.FileDG(2): bigDG2(20000),
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-mitid/mitid/passport"
 	"github.com/go-mitid/mitid/passport/internal/apdu"
+	"github.com/go-mitid/mitid/passport/internal/testhex"
 	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
@@ -68,8 +69,8 @@ func FuzzVirtualChip(f *testing.F) {
 	f.Add(seq("0CB000000D9701048E08ED6705417E96BA5500"), true)
 	f.Fuzz(func(t *testing.T, script []byte, afterBAC bool) {
 		chip, err := passporttest.NewChip(passporttest.ChipConfig{
-			Files:      map[uint16][]byte{passport.FileCOM: mustHex(t, "60145F0104303130365F36063034303030305C026175")},
-			CardAccess: mustHex(t, "31143012060A04007F0007020204020202010202010D"),
+			Files:      map[uint16][]byte{passport.FileCOM: testhex.Decode(t, "60145F0104303130365F36063034303030305C026175")},
+			CardAccess: testhex.Decode(t, "31143012060A04007F0007020204020202010202010D"),
 			Key:        passport.BACKey{"L898902C3", "740812", "120415"},
 		})
 		if err != nil {
@@ -92,7 +93,7 @@ func FuzzVirtualChip(f *testing.F) {
 func apduScript(tb testing.TB, hexAPDUs ...string) []byte {
 	var out []byte
 	for _, h := range hexAPDUs {
-		b := mustHex(tb, h)
+		b := testhex.Decode(tb, h)
 		out = append(append(out, byte(len(b))), b...)
 	}
 	return out

@@ -13,6 +13,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/dh"
 	"github.com/go-mitid/mitid/passport/internal/ec"
 	"github.com/go-mitid/mitid/passport/internal/oids"
+	"github.com/go-mitid/mitid/passport/internal/testhex"
 	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
@@ -63,8 +64,8 @@ func FuzzParseAgreementKey(f *testing.F) {
 }
 
 func FuzzNamesSameRDNs(f *testing.F) {
-	f.Add(mustHex(f, "3027310B3009060355040613025554311830160603550403130F43534341205554"),
-		mustHex(f, "3027311830160603550403130F43534341205554310B300906035504061302555"+"4"))
+	f.Add(testhex.Decode(f, "3027310B3009060355040613025554311830160603550403130F43534341205554"),
+		testhex.Decode(f, "3027311830160603550403130F43534341205554310B300906035504061302555"+"4"))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		if passport.PkiNamesSameRDNs(a, b) != passport.PkiNamesSameRDNs(b, a) {
 			t.Fatal("not symmetric")
@@ -80,10 +81,10 @@ func FuzzNamesSameRDNs(f *testing.F) {
 // cleanly, never panic, and never start secure messaging on garbage.
 func FuzzPACEChipAnswers(f *testing.F) {
 	for i := range appendixG2 {
-		f.Add(uint8(0), mustHex(f, appendixG2[i].resp))
+		f.Add(uint8(0), testhex.Decode(f, appendixG2[i].resp))
 	}
-	f.Add(uint8(1), mustHex(f, "7C128010143DC40C08C8E891FBED7DEDB92B64AD9000"))
-	f.Add(uint8(2), mustHex(f, "7C0090009000"))
+	f.Add(uint8(1), testhex.Decode(f, "7C128010143DC40C08C8E891FBED7DEDB92B64AD9000"))
+	f.Add(uint8(2), testhex.Decode(f, "7C0090009000"))
 	infos := []passport.PACEInfo{
 		{Protocol: oids.PACEDHGMAES128, Version: 2, ParameterID: 0, HasParameterID: true},
 		{Protocol: oids.PACEECDHIMAES128, Version: 2, ParameterID: 13, HasParameterID: true},
@@ -128,7 +129,7 @@ func FuzzVirtualChipPACE(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, script []byte) {
 		chip, err := passporttest.NewChip(passporttest.ChipConfig{
-			Files:      map[uint16][]byte{passport.FileCOM: mustHex(t, "60145F0104303130365F36063034303030305C026175")},
+			Files:      map[uint16][]byte{passport.FileCOM: testhex.Decode(t, "60145F0104303130365F36063034303030305C026175")},
 			CardAccess: cardAccess,
 			Key:        appendixG1Key,
 			DisableBAC: true,
@@ -207,7 +208,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	write("FuzzNamesSameRDNs", 0, name, passporttest.ReverseRDNs(name))
 	write("FuzzNamesSameRDNs", 1, name, synthDropFirstRDN(name))
 	for i, e := range appendixG2 {
-		write("FuzzPACEChipAnswers", i, uint8(0), mustHex(t, e.resp))
+		write("FuzzPACEChipAnswers", i, uint8(0), testhex.Decode(t, e.resp))
 	}
 	write("FuzzVirtualChipPACE", 0, apduScript(t, appendixG2[0].cmd, appendixG2[1].cmd, appendixG2[2].cmd, appendixG2[3].cmd))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/internal/pace"
 	"github.com/go-mitid/mitid/passport/internal/sm"
+	"github.com/go-mitid/mitid/passport/internal/testhex"
 )
 
 // appendixG1 is the PACE transcript of ICAO 9303 Part 11 Appendix G.1
@@ -32,7 +33,7 @@ const appendixG1Rand = "7F4EF07B9EA82FD78AD689B38D0BC78CF21F249D953BC46F4C6E1925
 var appendixG1Key = passport.BACKey{"T22000129", "640812", "101031"}
 
 func appendixG1Info(t testing.TB) passport.PACEInfo {
-	si, err := passport.ParseSecurityInfos(mustHex(t, "31143012060A04007F0007020204020202010202010D"))
+	si, err := passport.ParseSecurityInfos(testhex.Decode(t, "31143012060A04007F0007020204020202010202010D"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestPACE_Part11AppendixG1(t *testing.T) {
 		t.Fatalf("MRZ_information = %s", mi)
 	}
 	chip := &scriptedChip{t: t, script: appendixG1}
-	s := passport.NewSession(chip, &passport.SessionOptions{Rand: bytes.NewReader(mustHex(t, appendixG1Rand))})
+	s := passport.NewSession(chip, &passport.SessionOptions{Rand: bytes.NewReader(testhex.Decode(t, appendixG1Rand))})
 	res, err := s.PACE(context.Background(), appendixG1Key, appendixG1Info(t))
 	if err != nil {
 		t.Fatal(err)
@@ -53,12 +54,12 @@ func TestPACE_Part11AppendixG1(t *testing.T) {
 	if res.Curve != ec.BrainpoolP256r1() || s.SecureMessaging() != "AES-128" {
 		t.Errorf("curve %s, SM %s", res.Curve, s.SecureMessaging())
 	}
-	if got := hexUpper(s.SM().SSC); got != "00000000000000000000000000000000" {
+	if got := testhex.Upper(s.SM().SSC); got != "00000000000000000000000000000000" {
 		t.Errorf("SSC = %s", got)
 	}
 	// The session keys are those of G.1: encrypting a zero block under
 	// KS_enc must equal AES(F5F0…) of zero.
-	want, _ := sm.NewBlockCipher(sm.CipherAES128, mustHex(t, "F5F0E35C0D7161EE6724EE513A0D9A7F"))
+	want, _ := sm.NewBlockCipher(sm.CipherAES128, testhex.Decode(t, "F5F0E35C0D7161EE6724EE513A0D9A7F"))
 	a, b := make([]byte, 16), make([]byte, 16)
 	want.Encrypt(a, a)
 	s.SM().EncryptionBlock().Encrypt(b, b)
@@ -69,15 +70,15 @@ func TestPACE_Part11AppendixG1(t *testing.T) {
 
 func TestPACE_NonceDecryptionAppendixG1(t *testing.T) {
 	kPi := sm.KDF(appendixG1Key.PACESecret(), sm.KDFPi, sm.CipherAES128)
-	if got := hexUpper(kPi); got != "89DED1B26624EC1E634C1989302849DD" {
+	if got := testhex.Upper(kPi); got != "89DED1B26624EC1E634C1989302849DD" {
 		t.Errorf("K_π = %s", got)
 	}
-	s, err := pace.DecryptNonce(sm.CipherAES128, kPi, mustHex(t, "95A3A016522EE98D01E76CB6B98B42C3"))
-	if err != nil || hexUpper(s.Bytes()) != "3F00C4D39D153F2B2A214A078D899B22" {
+	s, err := pace.DecryptNonce(sm.CipherAES128, kPi, testhex.Decode(t, "95A3A016522EE98D01E76CB6B98B42C3"))
+	if err != nil || testhex.Upper(s.Bytes()) != "3F00C4D39D153F2B2A214A078D899B22" {
 		t.Errorf("s = %X, %v", s, err)
 	}
 	z, _ := pace.EncryptNonce(sm.CipherAES128, kPi, s.FillBytes(make([]byte, 16)))
-	if hexUpper(z) != "95A3A016522EE98D01E76CB6B98B42C3" {
+	if testhex.Upper(z) != "95A3A016522EE98D01E76CB6B98B42C3" {
 		t.Errorf("z = %X", z)
 	}
 }
@@ -92,11 +93,11 @@ func TestPACE_TokenCheckCatchesWrongPassword(t *testing.T) {
 		if chip.next >= 2 {
 			e := chip.script[chip.next]
 			chip.next++
-			return mustHex(t, e.resp), nil
+			return testhex.Decode(t, e.resp), nil
 		}
 		return chip.Transceive(ctx, wire)
 	})
-	s := passport.NewSession(lenient, &passport.SessionOptions{Rand: bytes.NewReader(mustHex(t, appendixG1Rand))})
+	s := passport.NewSession(lenient, &passport.SessionOptions{Rand: bytes.NewReader(testhex.Decode(t, appendixG1Rand))})
 	wrong := passport.BACKey{"T22000129", "640813", "101031"}
 	_, err := s.PACE(context.Background(), wrong, appendixG1Info(t))
 	if err == nil {
@@ -109,13 +110,13 @@ func TestPACE_TokenCheckCatchesWrongPassword(t *testing.T) {
 
 func TestPACE_3DESTokenGmrtd(t *testing.T) {
 	// gmrtd's 3DES token vector: retail MAC over the padded 7F49 object.
-	pk, err := ec.BrainpoolP256r1().Unmarshal(mustHex(t, "042dbaf62e6fdfb31eb66f206493b9e7721586f0e5c93754d7bd5a884ca251ee4d720ab539a60561bc46812fa289b58ac69f0c6e32adbaf7241049a31211f80f5b"))
+	pk, err := ec.BrainpoolP256r1().Unmarshal(testhex.Decode(t, "042dbaf62e6fdfb31eb66f206493b9e7721586f0e5c93754d7bd5a884ca251ee4d720ab539a60561bc46812fa289b58ac69f0c6e32adbaf7241049a31211f80f5b"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	oid := oids.PACEECDHGM3DES
-	got := pace.Token(sm.Cipher3DES, mustHex(t, "c1bc1f075797b970b5a45e64a764b0cb"), oid, ec.BrainpoolP256r1(), pk)
-	if hexUpper(got) != "8D7C617D43EFE09E" {
+	got := pace.Token(sm.Cipher3DES, testhex.Decode(t, "c1bc1f075797b970b5a45e64a764b0cb"), oid, ec.BrainpoolP256r1(), pk)
+	if testhex.Upper(got) != "8D7C617D43EFE09E" {
 		t.Errorf("token = %X", got)
 	}
 }

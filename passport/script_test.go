@@ -3,9 +3,10 @@ package passport_test
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"strings"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/testhex"
 )
 
 // exchange is one expected command and the canned answer of a scripted chip.
@@ -28,10 +29,10 @@ func (s *scriptedChip) Transceive(_ context.Context, wire []byte) ([]byte, error
 	}
 	e := s.script[s.next]
 	s.next++
-	if want := mustHex(s.t, e.cmd); !bytes.Equal(wire, want) {
+	if want := testhex.Decode(s.t, e.cmd); !bytes.Equal(wire, want) {
 		s.t.Fatalf("command %d:\n got  %X\n want %s", s.next, wire, strings.ToUpper(e.cmd))
 	}
-	return mustHex(s.t, e.resp), nil
+	return testhex.Decode(s.t, e.resp), nil
 }
 
 func (s *scriptedChip) done() {
@@ -40,5 +41,3 @@ func (s *scriptedChip) done() {
 		s.t.Fatalf("only %d of %d scripted commands were sent", s.next, len(s.script))
 	}
 }
-
-func hexUpper(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }

@@ -11,10 +11,11 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/internal/pace"
 	"github.com/go-mitid/mitid/passport/internal/sm"
+	"github.com/go-mitid/mitid/passport/internal/testhex"
 )
 
 func TestParseSecurityInfos_CardAccessAppendixG1(t *testing.T) {
-	der := mustHex(t, "31143012060A04007F0007020204020202010202010D")
+	der := testhex.Decode(t, "31143012060A04007F0007020204020202010202010D")
 	si, err := passport.ParseSecurityInfos(der)
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +37,7 @@ func TestParseSecurityInfos_CardAccessAppendixG1(t *testing.T) {
 }
 
 func TestParseSecurityInfos_TwoPACEInfosGmrtd(t *testing.T) {
-	der := mustHex(t, "31283012060a04007f000702020402040201020201103012060a04007f00070202040604020102020110")
+	der := testhex.Decode(t, "31283012060a04007f000702020402040201020201103012060a04007f00070202040604020102020110")
 	si, err := passport.ParseSecurityInfos(der)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +69,7 @@ func TestSecurityInfos_DG14RoundTrip(t *testing.T) {
 			ChipAuthentication:           []passport.ChipAuthenticationInfo{{Protocol: oids.CAECDHAES128, Version: 1, KeyID: 7, HasKeyID: true}},
 			ChipAuthenticationPublicKeys: []passport.ChipAuthenticationPublicKeyInfo{{Protocol: oids.PKECDH, PublicKey: &k.PublicKey, ExplicitParameters: explicit, KeyID: 7, HasKeyID: true}},
 			ActiveAuthentication:         []passport.ActiveAuthenticationInfo{{Protocol: oids.ActiveAuthentication, Version: 1, SignatureAlgorithm: oids.ECDSAPlainSHA256}},
-			Other:                        []passport.RawSecurityInfo{{Protocol: oidTestTA, DER: mustHex(t, "300F060A04007F00070202020102020101")}},
+			Other:                        []passport.RawSecurityInfo{{Protocol: oidTestTA, DER: testhex.Decode(t, "300F060A04007F00070202020102020101")}},
 		}
 		der, err := in.Marshal()
 		if err != nil {
@@ -109,7 +110,7 @@ func TestParseSecurityInfos_RejectsMalformed(t *testing.T) {
 		"PACE without version": "310E300C060A04007F00070202040202",
 		"bad CA key":           "3112301006 0A04007F000702020102 3002 0500",
 	} {
-		if _, err := passport.ParseSecurityInfos(mustHex(t, stripSpaces(h))); !errors.Is(err, passport.ErrMalformedSecurityInfos) {
+		if _, err := passport.ParseSecurityInfos(testhex.Decode(t, stripSpaces(h))); !errors.Is(err, passport.ErrMalformedSecurityInfos) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}
@@ -118,8 +119,8 @@ func TestParseSecurityInfos_RejectsMalformed(t *testing.T) {
 func stripSpaces(s string) string { return string(bytes.ReplaceAll([]byte(s), []byte(" "), nil)) }
 
 func FuzzParseSecurityInfos(f *testing.F) {
-	f.Add(mustHex(f, "31143012060A04007F0007020204020202010202010D"))
-	f.Add(mustHex(f, "31283012060a04007f000702020402040201020201103012060a04007f00070202040604020102020110"))
+	f.Add(testhex.Decode(f, "31143012060A04007F0007020204020202010202010D"))
+	f.Add(testhex.Decode(f, "31283012060a04007f000702020402040201020201103012060a04007f00070202040604020102020110"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		si, err := passport.ParseSecurityInfos(b)
 		if err != nil {

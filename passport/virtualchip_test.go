@@ -20,6 +20,7 @@ import (
 	"github.com/go-mitid/mitid/passport/internal/ec"
 	"github.com/go-mitid/mitid/passport/internal/oids"
 	"github.com/go-mitid/mitid/passport/internal/sm"
+	"github.com/go-mitid/mitid/passport/internal/testhex"
 	"github.com/go-mitid/mitid/passport/passporttest"
 )
 
@@ -42,10 +43,10 @@ func (p *tap) Transceive(ctx context.Context, wire []byte) ([]byte, error) {
 	if len(p.script) > 0 {
 		e := p.script[0]
 		p.script = p.script[1:]
-		if hexUpper(wire) != e.cmd {
+		if testhex.Upper(wire) != e.cmd {
 			p.t.Errorf("command:\n got  %X\n want %s", wire, e.cmd)
 		}
-		if hexUpper(resp) != e.resp {
+		if testhex.Upper(resp) != e.resp {
 			p.t.Errorf("chip answer to %s:\n got  %X\n want %s", e.cmd, resp, e.resp)
 		}
 	}
@@ -71,7 +72,7 @@ func bigDG2(n int) []byte {
 
 func testFiles(t testing.TB) map[uint16][]byte {
 	return map[uint16][]byte{
-		passport.FileCOM:   mustHex(t, "60145F0104303130365F36063034303030305C026175"),
+		passport.FileCOM:   testhex.Decode(t, "60145F0104303130365F36063034303030305C026175"),
 		passport.FileDG(1): testDG1(),
 		passport.FileDG(2): bigDG2(40000), // crosses 32 KiB: the odd READ BINARY is needed
 	}
@@ -83,13 +84,13 @@ func TestVirtualChip_BACAppendixD(t *testing.T) {
 	chip, err := passporttest.NewChip(passporttest.ChipConfig{
 		Files: testFiles(t),
 		Key:   passport.BACKey{"L898902C<", "690806", "940623"},
-		Rand:  bytes.NewReader(mustHex(t, "4608F91988702212"+"0B4F80323EB3191CB04970CB4052790B")),
+		Rand:  bytes.NewReader(testhex.Decode(t, "4608F91988702212"+"0B4F80323EB3191CB04970CB4052790B")),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &tap{t: t, chip: chip, script: append([]exchange{selectAIDExchange}, appendixD...)}
-	s := passport.NewSession(p, &passport.SessionOptions{Rand: bytes.NewReader(mustHex(t, appendixDRand))})
+	s := passport.NewSession(p, &passport.SessionOptions{Rand: bytes.NewReader(testhex.Decode(t, appendixDRand))})
 	ctx := context.Background()
 	if err := s.SelectApplication(ctx); err != nil {
 		t.Fatal(err)
@@ -101,7 +102,7 @@ func TestVirtualChip_BACAppendixD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if hexUpper(com) != "60145F0104303130365F36063034303030305C026175" || len(p.script) != 0 {
+	if testhex.Upper(com) != "60145F0104303130365F36063034303030305C026175" || len(p.script) != 0 {
 		t.Fatalf("EF.COM %X, %d exchanges left", com, len(p.script))
 	}
 	// The rest of the session keeps working under 3DES: DG1 and a 40 kB DG2.
@@ -124,15 +125,15 @@ func TestVirtualChip_PACEAppendixG1(t *testing.T) {
 		"107CF58696EF6155053340FD633392BA81909DF7B9706F226F32086C7AFF974A"
 	chip, err := passporttest.NewChip(passporttest.ChipConfig{
 		Files:      testFiles(t),
-		CardAccess: mustHex(t, "31143012060A04007F0007020204020202010202010D"),
+		CardAccess: testhex.Decode(t, "31143012060A04007F0007020204020202010202010D"),
 		Key:        appendixG1Key,
-		Rand:       bytes.NewReader(mustHex(t, chipRand)),
+		Rand:       bytes.NewReader(testhex.Decode(t, chipRand)),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &tap{t: t, chip: chip}
-	s := passport.NewSession(p, &passport.SessionOptions{Rand: bytes.NewReader(mustHex(t, appendixG1Rand))})
+	s := passport.NewSession(p, &passport.SessionOptions{Rand: bytes.NewReader(testhex.Decode(t, appendixG1Rand))})
 	ctx := context.Background()
 	ca, err := s.ReadCardAccess(ctx)
 	if err != nil {
@@ -293,7 +294,7 @@ func TestVirtualChip_SecureMessagingFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp, _ := chip.Transceive(ctx, last)
-	if hexUpper(resp) != "6988" {
+	if testhex.Upper(resp) != "6988" {
 		t.Errorf("replayed command answered %X", resp)
 	}
 	if _, err := s.ReadFile(ctx, passport.FileCOM); !errors.Is(err, sm.ErrSecureMessaging) {
@@ -391,7 +392,7 @@ func TestReadFile_MaximumSizeGuard(t *testing.T) {
 		t.Errorf("%d READ BINARY before refusing, want 1 (the header)", reads)
 	}
 	// A file that announces 2 GB is refused from its header alone.
-	announced := append(mustHex(t, "75847FFFFFFF"), make([]byte, 100)...)
+	announced := append(testhex.Decode(t, "75847FFFFFFF"), make([]byte, 100)...)
 	liar := passport.TransceiverFunc(func(ctx context.Context, wire []byte) ([]byte, error) {
 		if wire[1] == apdu.INSReadBinary {
 			off := int(wire[2])<<8 | int(wire[3])

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/testhex"
 )
 
 func TestCommand_ISO7816Cases(t *testing.T) {
@@ -20,8 +22,8 @@ func TestCommand_ISO7816Cases(t *testing.T) {
 		{"case 4S", Command{INS: 0x82, Data: []byte{1, 2}, Ne: 0x28}, "0082000002010228"},
 		{"case 2E", Command{INS: 0xB0, Ne: 1000}, "00B000000003E8"},
 		{"case 2E Ne 65536", Command{INS: 0xB0, Ne: 65536}, "00B00000000000"},
-		{"case 3E", Command{INS: 0x2A, Data: long}, "002A0000" + "00012C" + hexUpper(long)},
-		{"case 4E", Command{INS: 0x88, Data: long, Ne: 65536}, "00880000" + "00012C" + hexUpper(long) + "0000"},
+		{"case 3E", Command{INS: 0x2A, Data: long}, "002A0000" + "00012C" + testhex.Upper(long)},
+		{"case 4E", Command{INS: 0x88, Data: long, Ne: 65536}, "00880000" + "00012C" + testhex.Upper(long) + "0000"},
 		{"case 4E by Ne", Command{INS: 0x88, Data: []byte{9}, Ne: 300}, "00880000" + "000001" + "09" + "012C"},
 		{"odd READ BINARY at 32 KiB", ReadBinaryOdd(0x8000, 0xE3), "00B100000454028000E3"},
 		{"odd READ BINARY at 16 MiB takes four offset octets", ReadBinaryOdd(0x1000000, 0xE3), "00B1000006540401000000E3"},
@@ -32,7 +34,7 @@ func TestCommand_ISO7816Cases(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if hexUpper(b) != tc.want {
+			if testhex.Upper(b) != tc.want {
 				t.Fatalf("Bytes = %X, want %s", b, tc.want)
 			}
 			back, err := ParseCommand(b)
@@ -55,7 +57,7 @@ func TestCommand_RejectsMalformed(t *testing.T) {
 		"extended truncated": "00A4020C000005AABB",
 		"00 with 2 bytes":    "00A4020C0000",
 	} {
-		if _, err := ParseCommand(mustHex(t, in)); !errors.Is(err, ErrMalformedAPDU) {
+		if _, err := ParseCommand(testhex.Decode(t, in)); !errors.Is(err, ErrMalformedAPDU) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}
@@ -122,9 +124,9 @@ func FuzzParseCommand(f *testing.F) {
 		"008200002872C29C2371CC9BDB65B779B8E8D37B29ECC154AA56A8799FAE2F498F76ED92F25F1448EEA8AD90A728",
 		"0CA4020C158709016375432908C044F68E08BF8B92D635FF24F800", "0CB000000D9701048E08ED6705417E96BA5500",
 		"0CB000040D9701128E082EA28A70F3C7B53500"} {
-		f.Add(mustHex(f, c))
+		f.Add(testhex.Decode(f, c))
 	}
-	f.Add(mustHex(f, "00B00000000000"))
+	f.Add(testhex.Decode(f, "00B00000000000"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := ParseCommand(b)
 		if err != nil {

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/testhex"
 )
 
 func TestParseTLV_EFCOMPart10(t *testing.T) {
 	// EF.COM from ICAO 9303 Part 10 (worked examples §10): LDS 0106, Unicode 040000, tags 61 75.
-	com := mustHex(t, "60145F0104303130365F36063034303030305C026175")
+	com := testhex.Decode(t, "60145F0104303130365F36063034303030305C026175")
 	top, rest, err := ParseTLV(com)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +59,7 @@ func TestDecodeTLVHeader_LengthForms(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tag, h, n, err := DecodeTLVHeader(mustHex(t, tc.in))
+			tag, h, n, err := DecodeTLVHeader(testhex.Decode(t, tc.in))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,13 +85,13 @@ func TestParseTLV_RejectsMalformed(t *testing.T) {
 	}
 	for name, in := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, _, err := ParseTLV(mustHex(t, in))
+			_, _, err := ParseTLV(testhex.Decode(t, in))
 			if !errors.Is(err, ErrMalformedTLV) {
 				t.Fatalf("err = %v, want ErrMalformedTLV", err)
 			}
 		})
 	}
-	if _, err := ParseTLVs(mustHex(t, "0101AA02")); !errors.Is(err, ErrMalformedTLV) {
+	if _, err := ParseTLVs(testhex.Decode(t, "0101AA02")); !errors.Is(err, ErrMalformedTLV) {
 		t.Errorf("trailing garbage: err = %v", err)
 	}
 }
@@ -124,10 +126,10 @@ func TestTag_StringAndConstructed(t *testing.T) {
 }
 
 func FuzzParseTLV(f *testing.F) {
-	f.Add(mustHex(f, "60145F0104303130365F36063034303030305C026175"))
-	f.Add(mustHex(f, "7C0A86083ABB9674BCE93C08"))
-	f.Add(mustHex(f, "6184FFFFFFFF"))
-	f.Add(mustHex(f, "5F8F0101AA"))
+	f.Add(testhex.Decode(f, "60145F0104303130365F36063034303030305C026175"))
+	f.Add(testhex.Decode(f, "7C0A86083ABB9674BCE93C08"))
+	f.Add(testhex.Decode(f, "6184FFFFFFFF"))
+	f.Add(testhex.Decode(f, "5F8F0101AA"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tl, rest, err := ParseTLV(b)
 		if err != nil {

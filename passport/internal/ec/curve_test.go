@@ -10,6 +10,8 @@ import (
 	"math/big"
 	mrand "math/rand/v2"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/testhex"
 )
 
 func hexBig(t testing.TB, s string) *big.Int {
@@ -79,7 +81,7 @@ func TestBrainpoolP256r1_ICAOAppendixG1(t *testing.T) {
 	pkEphPCD := hexPoint(t, "2DB7A64C0355044EC9DF190514C625CBA2CEA48754887122F3A5EF0D5EDD301C", "3556F3B3B186DF10B857B58F6A7EB80F20BA5DC7BE1D43D9BF850149FBB36462")
 	skEphIC := hexBig(t, "107CF58696EF6155053340FD633392BA81909DF7B9706F226F32086C7AFF974A")
 	pkEphIC := hexPoint(t, "9E880F842905B8B3181F7AF7CAA9F0EFB743847F44A306D2D28C1D9EC65DF6DB", "7764B22277A2EDDC3C265A9F018F9CB852E111B768B326904B59A0193776F094")
-	shared := mustHex(t, "28768D20701247DAE81804C9E780EDE582A9996DB4A315020B2733197DB84925")
+	shared := testhex.Decode(t, "28768D20701247DAE81804C9E780EDE582A9996DB4A315020B2733197DB84925")
 
 	for name, p := range map[string]Point{"PK_map,PCD": pkMapPCD, "PK_map,IC": pkMapIC, "H": h, "Ĝ": gHat, "PK_eph,PCD": pkEphPCD, "PK_eph,IC": pkEphIC} {
 		if !c.IsOnCurve(p) {
@@ -278,7 +280,7 @@ func TestParseCurveParameters_NamedAndExplicit(t *testing.T) {
 		"binary field":  "3022020101300b06072a8648ce3d0102020101",
 		"trailing data": "06092B2403030208010107" + "00",
 	} {
-		if _, err := ParseCurveParameters(mustHex(t, der)); !errors.Is(err, ErrUnsupportedCurve) {
+		if _, err := ParseCurveParameters(testhex.Decode(t, der)); !errors.Is(err, ErrUnsupportedCurve) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/aes"
 	"testing"
+
+	"github.com/go-mitid/mitid/passport/internal/testhex"
 )
 
 func TestKDF_Part11AndGmrtdVectors(t *testing.T) {
@@ -24,13 +26,13 @@ func TestKDF_Part11AndGmrtdVectors(t *testing.T) {
 		{"AES-256", "7E2D2A41C74EA0B38CD36F863939BFA8E9032AAD12345678abcdef1234567890", 3, CipherAES256, "ac92515edd0f4714cbb46c683cc1a66debb68b3cc34f29904db757ac88988d31"},
 	}
 	for _, tc := range tests {
-		if got := KDF(mustHex(t, tc.secret), tc.counter, tc.alg); !bytes.Equal(got, mustHex(t, tc.want)) {
+		if got := KDF(testhex.Decode(t, tc.secret), tc.counter, tc.alg); !bytes.Equal(got, testhex.Decode(t, tc.want)) {
 			t.Errorf("%s: kdf = %X, want %s", tc.name, got, tc.want)
 		}
 	}
 	// The K_enc bytes before parity adjustment, as the spec prints them.
-	raw := mustHex(t, "AB94FCEDF2664EDFB9B291F85D7F77F2")
-	if got := SetOddParity(raw); !bytes.Equal(got, mustHex(t, "AB94FDECF2674FDFB9B391F85D7F76F2")) {
+	raw := testhex.Decode(t, "AB94FCEDF2664EDFB9B291F85D7F77F2")
+	if got := SetOddParity(raw); !bytes.Equal(got, testhex.Decode(t, "AB94FDECF2674FDFB9B391F85D7F76F2")) {
 		t.Errorf("parity = %X", got)
 	}
 }

@@ -9,11 +9,12 @@ import (
 
 	"github.com/go-mitid/mitid/passport/internal/apdu"
 	"github.com/go-mitid/mitid/passport/internal/ber"
+	"github.com/go-mitid/mitid/passport/internal/testhex"
 )
 
 func appendixDChannel(t testing.TB) *Channel {
-	sc, err := NewChannel(Cipher3DES, mustHex(t, "979EC13B1CBFE9DCD01AB0FED307EAE5"),
-		mustHex(t, "F1CB1F1FB5ADF208806B89DC579DC1F8"), mustHex(t, "887022120C06C226"))
+	sc, err := NewChannel(Cipher3DES, testhex.Decode(t, "979EC13B1CBFE9DCD01AB0FED307EAE5"),
+		testhex.Decode(t, "F1CB1F1FB5ADF208806B89DC579DC1F8"), testhex.Decode(t, "887022120C06C226"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func TestSecureMessaging_Part11AppendixD4ChipSide(t *testing.T) {
 		{apdu.ReadBinary(4, 0x12), "04303130365F36063034303030305C026175"},
 	}
 	for i, e := range appendixD[2:] {
-		c, err := apdu.ParseCommand(mustHex(t, e.cmd))
+		c, err := apdu.ParseCommand(testhex.Decode(t, e.cmd))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,21 +47,21 @@ func TestSecureMessaging_Part11AppendixD4ChipSide(t *testing.T) {
 		if got.CLA != want.CLA || got.INS != want.INS || got.P1 != want.P1 || got.P2 != want.P2 || !bytes.Equal(got.Data, want.Data) || got.Ne != want.Ne {
 			t.Errorf("command %d unwrapped to %+v, want %+v", i, got, want)
 		}
-		resp := chip.ProtectResponse(apdu.Response{Data: mustHex(t, plain[i].data), SW: 0x9000}, false)
-		if hexUpper(resp) != e.resp {
+		resp := chip.ProtectResponse(apdu.Response{Data: testhex.Decode(t, plain[i].data), SW: 0x9000}, false)
+		if testhex.Upper(resp) != e.resp {
 			t.Errorf("response %d:\n got  %X\n want %s", i, resp, e.resp)
 		}
 	}
-	if hexUpper(chip.SSC) != "887022120C06C22C" {
+	if testhex.Upper(chip.SSC) != "887022120C06C22C" {
 		t.Errorf("chip SSC = %X", chip.SSC)
 	}
 }
 
 func TestSecureMessaging_DecodeOnlyGmrtd(t *testing.T) {
 	sc := appendixDChannel(t)
-	sc.SSC = mustHex(t, "887022120C06C22A")
-	got, err := sc.DecryptObjects(map[ber.Tag][]byte{DOCryptogram: mustHex(t, "019FF0EC34F9922651")})
-	if err != nil || hexUpper(got) != "60145F01" {
+	sc.SSC = testhex.Decode(t, "887022120C06C22A")
+	got, err := sc.DecryptObjects(map[ber.Tag][]byte{DOCryptogram: testhex.Decode(t, "019FF0EC34F9922651")})
+	if err != nil || testhex.Upper(got) != "60145F01" {
 		t.Errorf("decrypt = %X, %v", got, err)
 	}
 }
@@ -68,7 +69,7 @@ func TestSecureMessaging_DecodeOnlyGmrtd(t *testing.T) {
 // TestSecureMessaging_RejectsTampering flips every byte of a protected
 // response and of a protected command: each must be refused.
 func TestSecureMessaging_RejectsTampering(t *testing.T) {
-	resp := mustHex(t, appendixD[3].resp)
+	resp := testhex.Decode(t, appendixD[3].resp)
 	for i := 0; i < len(resp)-2; i++ {
 		term := appendixDChannel(t)
 		term.IncSSC() // the READ BINARY command of D.4.2 was ...C229
@@ -80,7 +81,7 @@ func TestSecureMessaging_RejectsTampering(t *testing.T) {
 			t.Fatalf("byte %d flipped: err = %v", i, err)
 		}
 	}
-	cmd := mustHex(t, appendixD[2].cmd)
+	cmd := testhex.Decode(t, appendixD[2].cmd)
 	// The last byte is the outer Le, which secure messaging does not cover
 	// (the protected Le is DO'97').
 	for i := 0; i < len(cmd)-1; i++ {
@@ -107,7 +108,7 @@ func TestSecureMessaging_RejectsTampering(t *testing.T) {
 	}
 	// An unprotected status word ends the session with both errors visible.
 	term := appendixDChannel(t)
-	_, err := term.UnprotectResponse(mustHex(t, "6987"))
+	_, err := term.UnprotectResponse(testhex.Decode(t, "6987"))
 	if !errors.Is(err, ErrSecureMessaging) || !errors.Is(err, apdu.ErrSecureMessagingStatus) {
 		t.Errorf("plain 6987: %v", err)
 	}
@@ -158,9 +159,9 @@ func TestSecureMessaging_AESRoundTrip(t *testing.T) {
 
 func FuzzUnprotectResponse(f *testing.F) {
 	for _, e := range appendixD[2:] {
-		f.Add(mustHex(f, e.resp))
+		f.Add(testhex.Decode(f, e.resp))
 	}
-	f.Add(mustHex(f, "6988"))
+	f.Add(testhex.Decode(f, "6988"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sc := appendixDChannel(t)
 		r, err := sc.UnprotectResponse(b)
