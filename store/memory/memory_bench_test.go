@@ -152,50 +152,77 @@ func BenchmarkActivityLogOneUser(b *testing.B) {
 func BenchmarkClaimOutboxBehindDelivered(b *testing.B) {
 	for _, delivered := range []int{0, 100_000, 1_000_000} {
 		b.Run(fmt.Sprintf("delivered=%d", delivered), func(b *testing.B) {
-			s := memory.New()
-			ctx := context.Background()
-			u := codeUser()
-			if err := s.CreateUser(ctx, u, nil); err != nil {
-				b.Fatal(err)
-			}
-			notify := []mitid.Delivery{{Channel: mitid.ChannelSMS, Address: u.Phone}}
-			add := func(n int) {
-				_, err := s.UpdateUser(ctx, u.ID, func(*mitid.User) ([]mitid.Event, error) {
-					evs := make([]mitid.Event, n)
-					for i := range evs {
-						evs[i] = mitid.Event{ID: uuid.New(), User: u.ID, Type: mitid.EventAuthenticatorUsed, At: at, Notify: notify}
-					}
-					return evs, nil
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-			deliver := func(limit int) int {
-				msgs, err := s.ClaimOutbox(ctx, at, time.Minute, limit)
-				if err != nil {
-					b.Fatal(err)
-				}
-				for _, m := range msgs {
-					if err := s.CompleteOutbox(ctx, m.ID, m.Lease, at); err != nil {
-						b.Fatal(err)
-					}
-				}
-				return len(msgs)
-			}
-			for done := 0; done < delivered; done += 1000 {
-				add(1000)
-				deliver(1000)
-			}
-			b.ResetTimer()
-			for b.Loop() {
-				b.StopTimer()
-				add(1)
-				b.StartTimer()
-				if deliver(1) != 1 {
-					b.Fatal("nothing to claim")
-				}
-			}
+			q := newQueue(b)
+			q.deliverHistory(delivered)
+			q.measureClaim(b)
 		})
+	}
+}
+
+// queue is a memory store with one user whose events each queue one SMS.
+type queue struct {
+	tb     testing.TB
+	s      *memory.Store
+	u      *mitid.User
+	notify []mitid.Delivery
+}
+
+func newQueue(tb testing.TB) *queue {
+	s := memory.New()
+	u := codeUser()
+	if err := s.CreateUser(context.Background(), u, nil); err != nil {
+		tb.Fatal(err)
+	}
+	return &queue{tb: tb, s: s, u: u, notify: []mitid.Delivery{{Channel: mitid.ChannelSMS, Address: u.Phone}}}
+}
+
+// add commits n events, each queueing one message.
+func (q *queue) add(n int) {
+	_, err := q.s.UpdateUser(context.Background(), q.u.ID, func(*mitid.User) ([]mitid.Event, error) {
+		evs := make([]mitid.Event, n)
+		for i := range evs {
+			evs[i] = mitid.Event{ID: uuid.New(), User: q.u.ID, Type: mitid.EventAuthenticatorUsed, At: at, Notify: q.notify}
+		}
+		return evs, nil
+	})
+	if err != nil {
+		q.tb.Fatal(err)
+	}
+}
+
+// deliver claims up to limit messages and completes them.
+func (q *queue) deliver(limit int) int {
+	ctx := context.Background()
+	msgs, err := q.s.ClaimOutbox(ctx, at, time.Minute, limit)
+	if err != nil {
+		q.tb.Fatal(err)
+	}
+	for _, m := range msgs {
+		if err := q.s.CompleteOutbox(ctx, m.ID, m.Lease, at); err != nil {
+			q.tb.Fatal(err)
+		}
+	}
+	return len(msgs)
+}
+
+// deliverHistory queues and delivers n messages, a thousand at a time.
+func (q *queue) deliverHistory(n int) {
+	for done := 0; done < n; done += 1000 {
+		q.add(1000)
+		q.deliver(1000)
+	}
+}
+
+// measureClaim times claiming and completing one message queued outside
+// the timer.
+func (q *queue) measureClaim(b *testing.B) {
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		q.add(1)
+		b.StartTimer()
+		if q.deliver(1) != 1 {
+			b.Fatal("nothing to claim")
+		}
 	}
 }

@@ -134,43 +134,11 @@ func BenchmarkBytesPerUser(b *testing.B) {
 //
 //	go test -run='^$' -bench='ClaimOutbox(AfterPurge|BehindDelivered)' -benchtime=5000x -benchmem -count=3 ./store/memory/
 func BenchmarkClaimOutboxAfterPurge(b *testing.B) {
-	s := memory.New()
+	q := newQueue(b)
+	q.deliverHistory(1_000_000)
 	ctx := context.Background()
-	u := codeUser()
-	if err := s.CreateUser(ctx, u, nil); err != nil {
-		b.Fatal(err)
-	}
-	notify := []mitid.Delivery{{Channel: mitid.ChannelSMS, Address: u.Phone}}
-	add := func(n int) {
-		_, err := s.UpdateUser(ctx, u.ID, func(*mitid.User) ([]mitid.Event, error) {
-			evs := make([]mitid.Event, n)
-			for i := range evs {
-				evs[i] = mitid.Event{ID: uuid.New(), User: u.ID, Type: mitid.EventAuthenticatorUsed, At: at, Notify: notify}
-			}
-			return evs, nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	deliver := func(limit int) int {
-		msgs, err := s.ClaimOutbox(ctx, at, time.Minute, limit)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, m := range msgs {
-			if err := s.CompleteOutbox(ctx, m.ID, m.Lease, at); err != nil {
-				b.Fatal(err)
-			}
-		}
-		return len(msgs)
-	}
-	for done := 0; done < 1_000_000; done += 1000 {
-		add(1000)
-		deliver(1000)
-	}
 	for {
-		n, err := s.PurgeOutbox(ctx, at.Add(time.Second), 10_000)
+		n, err := q.s.PurgeOutbox(ctx, at.Add(time.Second), 10_000)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -178,17 +146,9 @@ func BenchmarkClaimOutboxAfterPurge(b *testing.B) {
 			break
 		}
 	}
-	st, err := s.OutboxMessages(ctx, mitid.OutboxFilter{Limit: 1})
+	st, err := q.s.OutboxMessages(ctx, mitid.OutboxFilter{Limit: 1})
 	if err != nil || len(st) != 0 {
 		b.Fatal("the purge left messages", err)
 	}
-	b.ResetTimer()
-	for b.Loop() {
-		b.StopTimer()
-		add(1)
-		b.StartTimer()
-		if deliver(1) != 1 {
-			b.Fatal("nothing to claim")
-		}
-	}
+	q.measureClaim(b)
 }
