@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
-	"github.com/go-mitid/mitid/store/postgres"
 )
 
 // BenchmarkClaimOutboxBehindDelivered times one claim of one due message
@@ -24,15 +23,8 @@ func BenchmarkClaimOutboxBehindDelivered(b *testing.B) {
 	for _, delivered := range []int{0, 100_000, 1_000_000} {
 		b.Run(fmt.Sprintf("delivered=%d", delivered), func(b *testing.B) {
 			ctx := context.Background()
-			dsn := testDSN(b)
-			schema := newSchema(b, dsn)
-			s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
-			require.NoError(b, err)
-			b.Cleanup(s.Close)
-			conn, err := pgx.Connect(ctx, dsn)
-			require.NoError(b, err)
-			defer conn.Close(ctx)
-			_, err = conn.Exec(ctx, `INSERT INTO `+pgx.Identifier{schema, "outbox"}.Sanitize()+`
+			s, conn, schema := rawStore(b)
+			_, err := conn.Exec(ctx, `INSERT INTO `+pgx.Identifier{schema, "outbox"}.Sanitize()+`
 				(event_id, channel, address, language, available_at, delivered_at, attempts)
 				SELECT gen_random_uuid(), 'email', 'x@example.dk', 'da', now(), now(), 1 FROM generate_series(1, $1)`, delivered)
 			require.NoError(b, err)

@@ -55,6 +55,22 @@ func newStore(t testing.TB) *postgres.Store {
 	return s
 }
 
+// rawStore opens a store on a fresh schema and a plain connection beside
+// it, for a benchmark that fills or reads the tables directly. Both close
+// when the benchmark ends.
+func rawStore(tb testing.TB) (s *postgres.Store, conn *pgx.Conn, schema string) {
+	ctx := context.Background()
+	dsn := testDSN(tb)
+	schema = newSchema(tb, dsn)
+	s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
+	require.NoError(tb, err)
+	tb.Cleanup(s.Close)
+	conn, err = pgx.Connect(ctx, dsn)
+	require.NoError(tb, err)
+	tb.Cleanup(func() { conn.Close(context.Background()) })
+	return s, conn, schema
+}
+
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) mitid.Store { return newStore(t) })
 }

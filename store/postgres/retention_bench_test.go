@@ -52,14 +52,7 @@ func historyBytes(b *testing.B, conn *pgx.Conn, schema string) int64 {
 // growing. tables-B is their size at the end, holding b.N logins.
 func BenchmarkLoginHistoryBytes(b *testing.B) {
 	ctx := context.Background()
-	dsn := testDSN(b)
-	schema := newSchema(b, dsn)
-	s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
-	require.NoError(b, err)
-	b.Cleanup(s.Close)
-	conn, err := pgx.Connect(ctx, dsn)
-	require.NoError(b, err)
-	defer conn.Close(ctx)
+	s, conn, schema := rawStore(b)
 
 	keys, err := mitid.NewRandomKeyRing(rand.Reader)
 	require.NoError(b, err)
@@ -166,16 +159,9 @@ func BenchmarkClaimOutboxAfterPurge(b *testing.B) {
 	for _, vacuumed := range []bool{false, true} {
 		b.Run(fmt.Sprintf("purged=1000000,vacuumed=%t", vacuumed), func(b *testing.B) {
 			ctx := context.Background()
-			dsn := testDSN(b)
-			schema := newSchema(b, dsn)
-			s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
-			require.NoError(b, err)
-			b.Cleanup(s.Close)
-			conn, err := pgx.Connect(ctx, dsn)
-			require.NoError(b, err)
-			defer conn.Close(ctx)
+			s, conn, schema := rawStore(b)
 			outbox := pgx.Identifier{schema, "outbox"}.Sanitize()
-			_, err = conn.Exec(ctx, `INSERT INTO `+outbox+`
+			_, err := conn.Exec(ctx, `INSERT INTO `+outbox+`
 				(event_id, channel, address, language, available_at, delivered_at, attempts)
 				SELECT gen_random_uuid(), 'email', 'x@example.dk', 'da', now() - interval '30 days', now() - interval '30 days', 1
 				FROM generate_series(1, 1000000)`)
