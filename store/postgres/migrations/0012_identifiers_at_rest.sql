@@ -11,7 +11,7 @@
 -- with mitid.KeyRing.SealIdentifiers, then store it anew).
 DO $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM users WHERE data ? 'cpr' OR (data -> 'document') ? 'number') THEN
+    IF EXISTS (SELECT 1 FROM users WHERE data::jsonb ? 'cpr' OR (data::jsonb -> 'document') ? 'number') THEN
         RAISE EXCEPTION 'go-mitid: users written before CPR and document numbers were sealed hold them in clear; this version cannot convert them (the key ring is not in the database): start from an empty schema and enrol them again (see migrations/0012_identifiers_at_rest.sql)';
     END IF;
 END
