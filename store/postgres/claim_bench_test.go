@@ -6,11 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
-
-	"github.com/go-mitid/mitid"
 )
 
 // BenchmarkClaimOutboxBehindDelivered times one claim of one due message
@@ -33,22 +30,7 @@ func BenchmarkClaimOutboxBehindDelivered(b *testing.B) {
 			_, err = conn.Exec(ctx, `VACUUM ANALYZE `+pgx.Identifier{schema, "outbox"}.Sanitize())
 			require.NoError(b, err)
 
-			now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				u := &mitid.User{ID: uuid.New(), UserID: fmt.Sprintf("claim-%d", i), Status: mitid.UserActive, CreatedAt: now, Email: "x@example.dk"}
-				ev := mitid.Event{ID: uuid.New(), User: u.ID, Type: mitid.EventUserCreated, At: now,
-					Notify: []mitid.Delivery{{Channel: mitid.ChannelEmail, Address: u.Email}}}
-				require.NoError(b, s.CreateUser(ctx, u, []mitid.Event{ev}))
-				b.StartTimer()
-				msgs, err := s.ClaimOutbox(ctx, now, time.Minute, 1)
-				b.StopTimer()
-				require.NoError(b, err)
-				require.Len(b, msgs, 1)
-				require.NoError(b, s.CompleteOutbox(ctx, msgs[0].ID, msgs[0].Lease, now))
-				b.StartTimer()
-			}
+			claimLoop(b, s, time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
 		})
 	}
 }
