@@ -824,6 +824,24 @@ func TestAuthenticationLevel_NSISMapping(t *testing.T) {
 	assert.Equal(t, mitid.LevelSubstantial, mitid.TransactionLevel(mitid.LevelSubstantial, mitid.LevelHigh), "LoA is the lower of IAL and AAL")
 }
 
+// finishSurvivesAFault arms a fault, checks that FinishLogin then fails
+// with nothing committed and the login still there, and finishes it.
+func finishSurvivesAFault(t *testing.T, e *loginEnv, h *holder, l *mitid.Login, arm func()) {
+	t.Helper()
+	arm()
+	_, err := e.svc.FinishLogin(e.ctx, l.ID)
+	require.ErrorIs(t, err, mitid.ErrUnavailable)
+	log, err := e.svc.ActivityLog(e.ctx, h.user.ID, mitid.EventFilter{Types: []mitid.EventType{mitid.EventAuthenticatorUsed}})
+	require.NoError(t, err)
+	assert.Empty(t, log, "nothing was committed")
+	again, err := e.svc.ResumeLogin(e.ctx, l.ID)
+	require.NoError(t, err, "the session is live")
+	assert.Equal(t, mitid.StepDone, again.Next)
+	res, err := e.svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err, "the login survived the fault")
+	assert.Equal(t, mitid.LevelSubstantial, res.LoA)
+}
+
 // TestFinishLogin_AFaultLeavesNothingHalfDone: when the commit of a
 // login's effects fails, the login is not burnt and can be finished again;
 // when only the consumption of its session fails afterwards, the login is
@@ -834,23 +852,15 @@ func TestFinishLogin_AFaultLeavesNothingHalfDone(t *testing.T) {
 	h := e.enrol(t, "faulty", mitid.LevelSubstantial, mitid.KindApp)
 	l := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
 
-	st.failUpdate = true
-	_, err := e.svc.FinishLogin(e.ctx, l.ID)
-	require.ErrorIs(t, err, mitid.ErrUnavailable)
-	log, err := e.svc.ActivityLog(e.ctx, h.user.ID, mitid.EventFilter{Types: []mitid.EventType{mitid.EventAuthenticatorUsed}})
-	require.NoError(t, err)
-	assert.Empty(t, log, "nothing was committed")
-	res, err := e.svc.FinishLogin(e.ctx, l.ID)
-	require.NoError(t, err, "the login survived the fault")
-	assert.Equal(t, mitid.LevelSubstantial, res.LoA)
+	finishSurvivesAFault(t, e, h, l, func() { st.failUpdate = true })
 
 	l = e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
 	st.failConsume = true
-	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	_, err := e.svc.FinishLogin(e.ctx, l.ID)
 	require.NoError(t, err, "the effects are committed; the session is left to expire")
 	_, err = e.svc.FinishLogin(e.ctx, l.ID)
 	require.ErrorIs(t, err, mitid.ErrReplay, "the user's record knows the login was finished")
-	log, err = e.svc.ActivityLog(e.ctx, h.user.ID, mitid.EventFilter{Types: []mitid.EventType{mitid.EventAuthenticatorUsed}})
+	log, err := e.svc.ActivityLog(e.ctx, h.user.ID, mitid.EventFilter{Types: []mitid.EventType{mitid.EventAuthenticatorUsed}})
 	require.NoError(t, err)
 	assert.Len(t, log, 2, "one use per finished login")
 }
