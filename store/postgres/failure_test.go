@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -147,8 +148,11 @@ func TestMigrationRefusesUsersWithClearIdentifiers(t *testing.T) {
 	require.NoError(t, err)
 	defer conn.Close(ctx)
 	table := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
-	// As before the migration: not applied, and a user as then written.
-	_, err = conn.Exec(ctx, "DELETE FROM "+table("schema_migrations")+" WHERE version = 12")
+	// As before the migration: neither it nor those after it applied (the
+	// document was jsonb then), and a user as then written.
+	_, err = conn.Exec(ctx, "DELETE FROM "+table("schema_migrations")+" WHERE version >= 12")
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, "ALTER TABLE "+table("users")+" ALTER COLUMN data TYPE jsonb USING convert_from(data, 'UTF8')::jsonb")
 	require.NoError(t, err)
 	_, err = conn.Exec(ctx, "INSERT INTO "+table("users")+` (id, version, data, created_at) VALUES ($1, 1, '{"user_id":"old","cpr":"0101901234"}', now())`, uuid.New())
 	require.NoError(t, err)
@@ -159,4 +163,53 @@ func TestMigrationRefusesUsersWithClearIdentifiers(t *testing.T) {
 	var n int
 	require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM "+table("schema_migrations")+" WHERE version = 12").Scan(&n))
 	assert.Zero(t, n, "not recorded as applied")
+}
+
+// TestMigration_UsersWrittenAsJSONAreReadAndRewritten: a user written as
+// JSON before the binary form survives the migration to bytea, reads as
+// it was written, and is written back in the binary form at its next
+// change.
+func TestMigration_UsersWrittenAsJSONAreReadAndRewritten(t *testing.T) {
+	dsn := testDSN(t)
+	schema := newSchema(t, dsn)
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
+	require.NoError(t, err)
+	s.Close()
+
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	table := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
+	// As before migration 15: the document a json column.
+	_, err = conn.Exec(ctx, "DELETE FROM "+table("schema_migrations")+" WHERE version = 15")
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, "ALTER TABLE "+table("users")+" ALTER COLUMN data TYPE json USING convert_from(data, 'UTF8')::json")
+	require.NoError(t, err)
+	at := time.Date(2026, 11, 30, 8, 0, 0, 123456789, time.UTC)
+	u := &mitid.User{ID: uuid.New(), UserID: "written-as-json", Language: mitid.Danish, Status: mitid.UserActive, CreatedAt: at,
+		Authenticators: []mitid.Authenticator{{ID: uuid.New(), Kind: mitid.KindPassword, State: mitid.StateActive, CreatedAt: at, StateChangedAt: at,
+			Password: &mitid.PasswordHash{Salt: []byte("salt"), Hash: []byte("hash"), Time: 1, Memory: 64, Threads: 1, NFKC: true}}}}
+	doc, err := json.Marshal(u)
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, "INSERT INTO "+table("users")+" (id, version, data, created_at) VALUES ($1, 3, $2, $3)", u.ID, string(doc), at)
+	require.NoError(t, err)
+
+	s, err = postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
+	require.NoError(t, err)
+	defer s.Close()
+	got, err := s.User(ctx, u.ID)
+	require.NoError(t, err)
+	u.Version = 3
+	require.Equal(t, u, got)
+
+	_, err = s.UpdateUser(ctx, u.ID, func(u *mitid.User) ([]mitid.Event, error) { u.Name = "changed"; return nil, nil })
+	require.NoError(t, err)
+	var first byte
+	require.NoError(t, conn.QueryRow(ctx, "SELECT get_byte(data, 0) FROM "+table("users")+" WHERE id = $1", u.ID).Scan(&first))
+	assert.Equal(t, byte(0x01), first, "written back in the binary form")
+	got, err = s.User(ctx, u.ID)
+	require.NoError(t, err)
+	u.Version, u.Name = 4, "changed"
+	require.Equal(t, u, got)
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -58,7 +57,7 @@ func (s *Store) SessionUser(ctx context.Context, id string, now time.Time) (*mit
 		return nil, nil, mitid.NotFoundUser()
 	}
 	u := new(mitid.User)
-	if err := json.Unmarshal(data, u); err != nil {
+	if err := decodeUser(data, u); err != nil {
 		return nil, nil, fail(ctx, fmt.Errorf("stored user cannot be decoded: %w", err))
 	}
 	u.Version = *version
@@ -144,10 +143,7 @@ func (s *Store) updateLogin(ctx context.Context, q querier, base *mitid.User, au
 		return nil, nil, mitid.InvalidEvent("the update function changed the user's ID")
 	}
 	added, removed := u.KeyChanges(base)
-	data, err := json.Marshal(u)
-	if err != nil {
-		return nil, nil, mitid.InvalidEvent("the user cannot be encoded: %v", err)
-	}
+	data := encodeUser(u)
 	args, err := eventArgs(events)
 	if err != nil {
 		return nil, nil, err

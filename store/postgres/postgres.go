@@ -281,10 +281,7 @@ func keyArrays(keys []mitid.UniqueKey) ([]string, []string) {
 // CreateUser inserts the user, its unique keys, events and outbox messages in
 // one statement.
 func (s *Store) CreateUser(ctx context.Context, u *mitid.User, events []mitid.Event) error {
-	data, err := json.Marshal(u)
-	if err != nil {
-		return mitid.InvalidEvent("the user cannot be encoded: %v", err)
-	}
+	data := encodeUser(u)
 	args, err := eventArgs(events)
 	if err != nil {
 		return err
@@ -350,7 +347,7 @@ func scanUser(row pgx.Row) (*mitid.User, error) {
 		return nil, err
 	}
 	u := new(mitid.User)
-	if err := json.Unmarshal(data, u); err != nil {
+	if err := decodeUser(data, u); err != nil {
 		return nil, fmt.Errorf("stored user cannot be decoded: %w", err)
 	}
 	u.Version = version
@@ -439,10 +436,7 @@ func (s *Store) updateUser(ctx context.Context, q querier, id uuid.UUID, fn func
 		return nil, mitid.InvalidEvent("the update function changed the user's ID")
 	}
 	added, removed := u.KeyChanges(old)
-	data, err := json.Marshal(u)
-	if err != nil {
-		return nil, mitid.InvalidEvent("the user cannot be encoded: %v", err)
-	}
+	data := encodeUser(u)
 	args, err := eventArgs(events)
 	if err != nil {
 		return nil, err
