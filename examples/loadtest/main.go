@@ -61,6 +61,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -87,6 +88,7 @@ type options struct {
 	fillWorkers        int
 	messages           int
 	refill             bool
+	cpuProfile         string
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
@@ -106,6 +108,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.fillWorkers, "fill-workers", 0, "concurrent CreateUser calls while filling (16 on PostgreSQL, GOMAXPROCS on memory when 0)")
 	fs.IntVar(&o.messages, "messages", 0, "outbox messages waiting before each dispatch measurement, topped up with contact changes (10000 on PostgreSQL, 100000 on memory when 0)")
 	fs.BoolVar(&o.refill, "refill", false, "PostgreSQL: drop the schema and fill again")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the program's CPU profile of the measurements (after the fill) to this file, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -253,6 +256,18 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(progress, "enrolled %d login subjects in %s\n", total, time.Since(t1).Round(time.Millisecond))
+
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	var rows []*row
 	add := func(rs []*row) {

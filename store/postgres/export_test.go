@@ -22,3 +22,6 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config, schema string) (*Store
 	}
 	return &Store{pool: pool}, nil
 }
+
+// LoginStatements are the login step's statements, one per shape.
+var LoginStatements = loginSQL[:]

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,38 +91,117 @@ func (s *Store) UpdateLogin(ctx context.Context, seen *mitid.User, auth uuid.UUI
 	return u, sess, nil
 }
 
-// loginSQL is one login step's commit: the user's change guarded by its
-// version ($12, $13) with its unique keys, events and outbox messages (as
-// in updateUser), and the session's change ($19-$24) guarded by the
-// session's version and liveness, which applies only with the user's.
-var loginSQL = func() string {
-	events, _, ok := strings.Cut(eventCTEs, "\nSELECT gate.version")
-	if !ok {
-		panic("postgres store: eventCTEs does not end as loginSQL expects")
+// A login step's commit is one statement: the user's change guarded by
+// its version, with its unique keys, events and outbox messages (as in
+// updateUser), and the session's change guarded by the session's version
+// and liveness, which applies only with the user's. Most steps change no
+// unique key and record no event, and PostgreSQL opens every table a
+// statement names each time it runs it, which cost more than the writes;
+// so the statement names only what the step writes: one of eight shapes,
+// each prepared once per connection.
+
+// loginShape says which optional parts a login step's statement has.
+type loginShape struct{ keys, events, outbox bool }
+
+// loginSQL holds the statement of each shape, indexed by loginShape.index.
+var loginSQL = func() (all [8]string) {
+	for i := range all {
+		all[i] = loginShape{keys: i&1 != 0, events: i&2 != 0, outbox: i&4 != 0}.sql()
 	}
-	return `WITH gate AS (
-		UPDATE users SET version = version + 1, data = $14, updated_at = now()
-		WHERE id = $12 AND version = $13
+	return all
+}()
+
+func (sh loginShape) index() int {
+	i := 0
+	if sh.keys {
+		i |= 1
+	}
+	if sh.events {
+		i |= 2
+	}
+	if sh.outbox {
+		i |= 4
+	}
+	return i
+}
+
+// sql writes the statement of shape sh. Its parameters are, in order: the
+// user's ID, version and new document; the session's ID, version, the
+// time, whether it changes, whether it is consumed, and its new data; then
+// the removed and added unique keys (with keys), the events' five arrays
+// (with events) and the outbox's six (with outbox), numbered on from the
+// last part present, since PostgreSQL needs every parameter used.
+func (sh loginShape) sql() string {
+	var b strings.Builder
+	b.WriteString(`WITH gate AS (
+		UPDATE users SET version = version + 1, data = $3, updated_at = now()
+		WHERE id = $1 AND version = $2
 		RETURNING id, version
-	), del AS (
-		DELETE FROM unique_keys k USING gate, unnest($15::text[], $16::text[]) AS r(kind, value)
+	), sess AS (
+		UPDATE sessions SET version = sessions.version + 1,
+			data = CASE WHEN $8::boolean THEN sessions.data ELSE $9::bytea END,
+			consumed_at = CASE WHEN $8::boolean THEN $6::timestamptz ELSE NULL END
+		FROM gate
+		WHERE $7::boolean AND sessions.id = $4 AND sessions.version = $5
+			AND sessions.consumed_at IS NULL AND sessions.expires_at > $6::timestamptz
+		RETURNING sessions.id, sessions.kind, sessions.user_id, sessions.data, sessions.created_at, sessions.expires_at,
+			sessions.consumed_at, sessions.version
+	)`)
+	next := 10
+	if sh.keys {
+		fmt.Fprintf(&b, `, del AS (
+		DELETE FROM unique_keys k USING gate, unnest($%d::text[], $%d::text[]) AS r(kind, value)
 		WHERE k.user_id = gate.id AND k.kind = r.kind AND k.value = r.value
 	), ins AS (
 		INSERT INTO unique_keys (kind, value, user_id)
-		SELECT a.kind, a.value, gate.id FROM gate, unnest($17::text[], $18::text[]) AS a(kind, value)
-	), sess AS (
-		UPDATE sessions SET version = sessions.version + 1,
-			data = CASE WHEN $23::boolean THEN sessions.data ELSE $24::bytea END,
-			consumed_at = CASE WHEN $23::boolean THEN $21::timestamptz ELSE NULL END
-		FROM gate
-		WHERE $22::boolean AND sessions.id = $19 AND sessions.version = $20
-			AND sessions.consumed_at IS NULL AND sessions.expires_at > $21::timestamptz
-		RETURNING sessions.id, sessions.kind, sessions.user_id, sessions.data, sessions.created_at, sessions.expires_at,
-			sessions.consumed_at, sessions.version
-	), ` + events + `
+		SELECT a.kind, a.value, gate.id FROM gate, unnest($%d::text[], $%d::text[]) AS a(kind, value)
+	)`, next, next+1, next+2, next+3)
+		next += 4
+	}
+	ev, ob := eventParts()
+	if sh.events {
+		b.WriteString(",")
+		b.WriteString(renumber(ev, 1, next))
+		next += 5
+	}
+	if sh.outbox {
+		b.WriteString(",")
+		// The outbox's parameters are $6-$11 in eventCTEs: on after the events'.
+		b.WriteString(renumber(ob, 6, next))
+	}
+	if sh.events {
+		b.WriteString(`
 SELECT gate.version, ev.id, ev.seq, sess.id, sess.kind, sess.user_id, sess.data, sess.created_at, sess.expires_at, sess.consumed_at, sess.version
-FROM gate LEFT JOIN ev ON true LEFT JOIN sess ON true`
-}()
+FROM gate LEFT JOIN ev ON true LEFT JOIN sess ON true`)
+	} else {
+		b.WriteString(`
+SELECT gate.version, NULL::uuid, NULL::bigint, sess.id, sess.kind, sess.user_id, sess.data, sess.created_at, sess.expires_at, sess.consumed_at, sess.version
+FROM gate LEFT JOIN sess ON true`)
+	}
+	return b.String()
+}
+
+// eventParts splits eventCTEs into its events CTE and its outbox CTE, so
+// that a login step's statement shares their text with updateUser's.
+func eventParts() (ev, ob string) {
+	body, _, ok := strings.Cut(eventCTEs, "\nSELECT gate.version")
+	ev, ob, ok2 := strings.Cut(body, "), ob AS (")
+	if !ok || !ok2 {
+		panic("postgres store: eventCTEs does not read as loginShape expects")
+	}
+	return ev + ")", "\nob AS (" + ob
+}
+
+// renumber moves the parameters $from.. of sql to $to.., keeping their
+// order.
+func renumber(sql string, from, to int) string {
+	return paramRE.ReplaceAllStringFunc(sql, func(p string) string {
+		n, _ := strconv.Atoi(p[1:])
+		return "$" + strconv.Itoa(n-from+to)
+	})
+}
+
+var paramRE = regexp.MustCompile(`\$[0-9]+`)
 
 // updateLogin decides on base (seen, or the user read under its lock) and
 // commits through q.
@@ -144,20 +225,29 @@ func (s *Store) updateLogin(ctx context.Context, q querier, base *mitid.User, au
 	}
 	added, removed := u.KeyChanges(base)
 	data := encodeUser(u)
-	args, err := eventArgs(events)
+	evArgs, err := eventArgs(events)
 	if err != nil {
 		return nil, nil, err
 	}
-	rk, rv := keyArrays(removed)
-	ak, av := keyArrays(added)
 	var sessData []byte
 	consume := change != nil && change.Consume
 	if change != nil && !consume {
 		sessData = change.Data
 	}
-	args = append(args, base.ID, base.Version, data, rk, rv, ak, av,
-		at.ID, at.Version, at.Now, change != nil, consume, sessData)
-	rows, err := q.Query(ctx, loginSQL, args...)
+	sh := loginShape{keys: len(added)+len(removed) > 0, events: len(events) > 0, outbox: len(evArgs[5].([]string)) > 0}
+	args := []any{base.ID, base.Version, data, at.ID, at.Version, at.Now, change != nil, consume, sessData}
+	if sh.keys {
+		rk, rv := keyArrays(removed)
+		ak, av := keyArrays(added)
+		args = append(args, rk, rv, ak, av)
+	}
+	if sh.events {
+		args = append(args, evArgs[:5]...)
+	}
+	if sh.outbox {
+		args = append(args, evArgs[5:]...)
+	}
+	rows, err := q.Query(ctx, loginSQL[sh.index()], args...)
 	if err != nil {
 		return nil, nil, s.writeError(ctx, err, base.ID, added)
 	}

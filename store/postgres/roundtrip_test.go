@@ -267,3 +267,21 @@ func TestLoginCost_RoundTripsAndCommitsWithinBudget(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginStatements_EveryShapePrepares: each shape of a login step's
+// statement (with or without unique keys, events, outbox messages) is
+// valid SQL whose every parameter PostgreSQL can type, including those a
+// test's logins never take.
+func TestLoginStatements_EveryShapePrepares(t *testing.T) {
+	_, conn, schema := rawStore(t)
+	ctx := context.Background()
+	_, err := conn.Exec(ctx, "SET search_path TO "+pgx.Identifier{schema}.Sanitize())
+	require.NoError(t, err)
+	require.Len(t, postgres.LoginStatements, 8)
+	for i, sql := range postgres.LoginStatements {
+		sd, err := conn.Prepare(ctx, fmt.Sprintf("login_shape_%d", i), sql)
+		require.NoError(t, err, "shape %d:\n%s", i, sql)
+		want := 9 + 4*(i&1) + 5*((i>>1)&1) + 6*((i>>2)&1)
+		assert.Len(t, sd.ParamOIDs, want, "shape %d", i)
+	}
+}

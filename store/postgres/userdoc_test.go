@@ -221,3 +221,61 @@ func FuzzUserDoc(f *testing.F) {
 		require.Equal(t, &u, &again)
 	})
 }
+
+// busyUser is a holder of a code display and a password with the sixteen
+// finished logins a person who logs in every 30 seconds keeps: the
+// largest document an ordinary login step reads and writes.
+func busyUser() *mitid.User {
+	u := filledUser(11)
+	u.Codes, u.WitnessActs, u.QuestionFailures, u.DueEmitted, u.Document = nil, nil, nil, nil, nil
+	u.Authenticators = u.Authenticators[:2]
+	u.Authenticators[0].Chip, u.Authenticators[0].DeviceKey, u.Authenticators[0].Password = nil, nil, nil
+	u.Authenticators[1].Chip, u.Authenticators[1].DeviceKey, u.Authenticators[1].OTP = nil, nil, nil
+	l := u.Logins[0]
+	l.Authenticators = l.Authenticators[:2]
+	u.Logins = nil
+	for range 16 {
+		u.Logins = append(u.Logins, l)
+	}
+	return u
+}
+
+// BenchmarkUserDoc: the binary form beside encoding/json, which it
+// replaced, on a busy user's document (see busyUser):
+//
+//	go test -run='^$' -bench=UserDoc -benchmem ./store/postgres/
+func BenchmarkUserDoc(b *testing.B) {
+	u := busyUser()
+	raw, err := json.Marshal(u)
+	require.NoError(b, err)
+	bin := encodeUser(u)
+	b.Logf("JSON %d bytes, binary %d bytes", len(raw), len(bin))
+	b.Run("decode/json", func(b *testing.B) {
+		for b.Loop() {
+			var v mitid.User
+			if err := json.Unmarshal(raw, &v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode/binary", func(b *testing.B) {
+		for b.Loop() {
+			var v mitid.User
+			if err := decodeUser(bin, &v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encode/json", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := json.Marshal(u); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encode/binary", func(b *testing.B) {
+		for b.Loop() {
+			encodeUser(u)
+		}
+	})
+}
