@@ -74,7 +74,9 @@ func decodeUser(data []byte, u *mitid.User) error {
 // docEncoder appends fields to b.
 type docEncoder struct{ b []byte }
 
-func (e *docEncoder) tag(f, wire int) { e.b = binary.AppendUvarint(e.b, uint64(f)<<3|uint64(wire)) }
+func (e *docEncoder) tag(f, wire int) {
+	e.b = binary.AppendUvarint(e.b, uint64(f)<<3|uint64(wire)) //nolint:gosec // field numbers and wire types are this file's small constants
+}
 
 func (e *docEncoder) uint(f int, v uint64) {
 	if v != 0 {
@@ -83,8 +85,14 @@ func (e *docEncoder) uint(f int, v uint64) {
 	}
 }
 
-// int writes v zigzag-encoded, so that a small negative number is short.
-func (e *docEncoder) int(f int, v int64) { e.uint(f, uint64(v<<1)^uint64(v>>63)) }
+// int writes v zigzag-encoded (binary.AppendVarint, as Protocol Buffers'
+// sint64), so that a small negative number is short.
+func (e *docEncoder) int(f int, v int64) {
+	if v != 0 {
+		e.tag(f, wireVarint)
+		e.b = binary.AppendVarint(e.b, v)
+	}
+}
 
 func (e *docEncoder) bool(f int, v bool) {
 	if v {
@@ -136,10 +144,9 @@ func (e *docEncoder) time(f int, t time.Time) {
 // both, so that the zero time inside a list is written too.
 func (e *docEncoder) timeBody(t time.Time) {
 	e.tag(1, wireVarint)
-	s := t.Unix()
-	e.b = binary.AppendUvarint(e.b, uint64(s<<1)^uint64(s>>63))
+	e.b = binary.AppendVarint(e.b, t.Unix())
 	e.tag(2, wireVarint)
-	e.b = binary.AppendUvarint(e.b, uint64(t.Nanosecond()))
+	e.b = binary.AppendVarint(e.b, int64(t.Nanosecond()))
 }
 
 // msg writes a nested message, whatever its length (a non-nil pointer, an
@@ -151,7 +158,7 @@ func (e *docEncoder) msg(f int, body func(*docEncoder)) {
 	body(e)
 	n := len(e.b) - start
 	var lb [binary.MaxVarintLen64]byte
-	l := binary.PutUvarint(lb[:], uint64(n))
+	l := binary.PutUvarint(lb[:], uint64(len(e.b[start:])))
 	e.b = append(e.b, lb[:l]...)
 	copy(e.b[start+l:], e.b[start:start+n])
 	copy(e.b[start:], lb[:l])
@@ -350,14 +357,19 @@ func (d *docDecoder) next() int {
 			d.fail("field %d: a damaged number", key>>3)
 			return 0
 		}
-		d.num, d.b = v, d.b[n:]
+		d.num, d.val, d.b = v, d.b[:n], d.b[n:]
 	case wireBytes:
 		l, n := binary.Uvarint(d.b)
-		if n <= 0 || l > uint64(len(d.b)-n) {
+		if n <= 0 {
+			d.fail("field %d: a damaged length", key>>3)
+			return 0
+		}
+		rest := d.b[n:]
+		if l > uint64(len(rest)) {
 			d.fail("field %d: its length runs past the document", key>>3)
 			return 0
 		}
-		d.val, d.b = d.b[n:n+int(l)], d.b[n+int(l):]
+		d.val, d.b = rest[:l], rest[l:]
 	default:
 		d.fail("field %d: wire type %d is not one this form uses", key>>3, d.wire)
 		return 0
@@ -381,9 +393,9 @@ func (d *docDecoder) uint64(f int) uint64 {
 	return d.num
 }
 
-func (d *docDecoder) uintN(f int, max uint64) uint64 {
+func (d *docDecoder) uintN(f int, limit uint64) uint64 {
 	v := d.uint64(f)
-	if v > max {
+	if v > limit {
 		d.fail("field %d: %d is out of range", f, v)
 		return 0
 	}
@@ -391,8 +403,20 @@ func (d *docDecoder) uintN(f int, max uint64) uint64 {
 }
 
 func (d *docDecoder) int64(f int) int64 {
+	if !d.want(wireVarint, f) {
+		return 0
+	}
+	v, _ := binary.Varint(d.val)
+	return v
+}
+
+func (d *docDecoder) uint32(f int) uint32 {
 	v := d.uint64(f)
-	return int64(v>>1) ^ -int64(v&1)
+	if v > math.MaxUint32 {
+		d.fail("field %d: %d is out of range", f, v)
+		return 0
+	}
+	return uint32(v)
 }
 
 func (d *docDecoder) int(f int) int {
@@ -463,17 +487,18 @@ func (d *docDecoder) time(f int) time.Time {
 }
 
 func (d *docDecoder) timeBody() time.Time {
-	var s int64
-	var ns uint64
+	var s, ns int64
 	for f := d.next(); f != 0; f = d.next() {
 		switch f {
 		case 1:
 			s = d.int64(f)
 		case 2:
-			ns = d.uintN(f, 999_999_999)
+			if ns = d.int64(f); ns < 0 || ns > 999_999_999 {
+				d.fail("field %d: %d nanoseconds is out of range", f, ns)
+			}
 		}
 	}
-	return time.Unix(s, int64(ns)).UTC()
+	return time.Unix(s, ns).UTC()
 }
 
 func (d *docDecoder) user(u *mitid.User) {
@@ -661,11 +686,15 @@ func (d *docDecoder) password(p *mitid.PasswordHash) {
 		case 2:
 			p.Hash = d.bytes(f)
 		case 3:
-			p.Time = uint32(d.uintN(f, math.MaxUint32))
+			p.Time = d.uint32(f)
 		case 4:
-			p.Memory = uint32(d.uintN(f, math.MaxUint32))
+			p.Memory = d.uint32(f)
 		case 5:
-			p.Threads = uint8(d.uintN(f, math.MaxUint8))
+			if t := d.uint32(f); t > math.MaxUint8 {
+				d.fail("field %d: %d lanes is out of range", f, t)
+			} else {
+				p.Threads = uint8(t)
+			}
 		case 6:
 			p.NFKC = d.bool(f)
 		}
@@ -707,7 +736,7 @@ func (d *docDecoder) chip(c *credential.Credential) {
 		case 6:
 			c.AAGUID = d.bytes(f)
 		case 7:
-			c.SignCount = uint32(d.uintN(f, math.MaxUint32))
+			c.SignCount = d.uint32(f)
 		case 8:
 			c.Transports = append(c.Transports, d.str(f))
 		case 9:
