@@ -50,6 +50,10 @@
 // the figures show the protocol and the store; -hash=default uses
 // DefaultPolicy's, what a password check costs in production. The header
 // says which.
+//
+// -cpuprofile writes the program's CPU profile of the measurements (the
+// fill left out) for go tool pprof: the Service, the store's client side
+// and the simulated devices, everything but PostgreSQL itself.
 package main
 
 import (
