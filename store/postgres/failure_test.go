@@ -132,29 +132,39 @@ func TestConnectionLostBeforeCommitLeavesNoPartialState(t *testing.T) {
 	assert.Empty(t, msgs)
 }
 
+// beforeMigration migrates a fresh schema, then makes it look as it did
+// before migration version: that one and those after it not recorded as
+// applied, and users.data of docType, the type it had then. It returns the
+// schema's address and name, a plain connection, and a function that
+// names one of its tables.
+func beforeMigration(t *testing.T, version int, docType string) (dsn, schema string, conn *pgx.Conn, table func(string) string) {
+	ctx := context.Background()
+	dsn = testDSN(t)
+	schema = newSchema(t, dsn)
+	s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
+	require.NoError(t, err)
+	s.Close()
+	conn, err = pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	table = func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
+	_, err = conn.Exec(ctx, "DELETE FROM "+table("schema_migrations")+" WHERE version >= $1", version)
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, "ALTER TABLE "+table("users")+" ALTER COLUMN data TYPE "+docType+" USING convert_from(data, 'UTF8')::"+docType)
+	require.NoError(t, err)
+	return dsn, schema, conn, table
+}
+
 // TestMigrationRefusesUsersWithClearIdentifiers: a database with users
 // written before CPR and document numbers were sealed is not carried on
 // silently (their numbers in clear, their holders not found by CPR): the
 // migration refuses, says why, and changes nothing.
 func TestMigrationRefusesUsersWithClearIdentifiers(t *testing.T) {
-	dsn := testDSN(t)
-	schema := newSchema(t, dsn)
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
-	require.NoError(t, err)
-	s.Close()
-
-	conn, err := pgx.Connect(ctx, dsn)
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	table := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
-	// As before the migration: neither it nor those after it applied (the
-	// document was jsonb then), and a user as then written.
-	_, err = conn.Exec(ctx, "DELETE FROM "+table("schema_migrations")+" WHERE version >= 12")
-	require.NoError(t, err)
-	_, err = conn.Exec(ctx, "ALTER TABLE "+table("users")+" ALTER COLUMN data TYPE jsonb USING convert_from(data, 'UTF8')::jsonb")
-	require.NoError(t, err)
-	_, err = conn.Exec(ctx, "INSERT INTO "+table("users")+` (id, version, data, created_at) VALUES ($1, 1, '{"user_id":"old","cpr":"0101901234"}', now())`, uuid.New())
+	// As before the migration (the document was jsonb then), and a user as
+	// then written.
+	dsn, schema, conn, table := beforeMigration(t, 12, "jsonb")
+	_, err := conn.Exec(ctx, "INSERT INTO "+table("users")+` (id, version, data, created_at) VALUES ($1, 1, '{"user_id":"old","cpr":"0101901234"}', now())`, uuid.New())
 	require.NoError(t, err)
 
 	_, err = postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
@@ -170,22 +180,9 @@ func TestMigrationRefusesUsersWithClearIdentifiers(t *testing.T) {
 // it was written, and is written back in the binary form at its next
 // change.
 func TestMigration_UsersWrittenAsJSONAreReadAndRewritten(t *testing.T) {
-	dsn := testDSN(t)
-	schema := newSchema(t, dsn)
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
-	require.NoError(t, err)
-	s.Close()
-
-	conn, err := pgx.Connect(ctx, dsn)
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	table := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
 	// As before migration 15: the document a json column.
-	_, err = conn.Exec(ctx, "DELETE FROM "+table("schema_migrations")+" WHERE version = 15")
-	require.NoError(t, err)
-	_, err = conn.Exec(ctx, "ALTER TABLE "+table("users")+" ALTER COLUMN data TYPE json USING convert_from(data, 'UTF8')::json")
-	require.NoError(t, err)
+	dsn, schema, conn, table := beforeMigration(t, 15, "json")
 	at := time.Date(2026, 11, 30, 8, 0, 0, 123456789, time.UTC)
 	u := &mitid.User{ID: uuid.New(), UserID: "written-as-json", Language: mitid.Danish, Status: mitid.UserActive, CreatedAt: at,
 		Authenticators: []mitid.Authenticator{{ID: uuid.New(), Kind: mitid.KindPassword, State: mitid.StateActive, CreatedAt: at, StateChangedAt: at,
@@ -195,7 +192,7 @@ func TestMigration_UsersWrittenAsJSONAreReadAndRewritten(t *testing.T) {
 	_, err = conn.Exec(ctx, "INSERT INTO "+table("users")+" (id, version, data, created_at) VALUES ($1, 3, $2, $3)", u.ID, string(doc), at)
 	require.NoError(t, err)
 
-	s, err = postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
+	s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
 	require.NoError(t, err)
 	defer s.Close()
 	got, err := s.User(ctx, u.ID)
