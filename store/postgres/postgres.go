@@ -1,12 +1,12 @@
 // Package postgres is a mitid.Store on PostgreSQL, through jackc/pgx/v5.
 //
 // Each user is one document with a version number, stored in a binary form
-// (Protocol Buffers' wire format, which `protoc --decode_raw` shows; see
-// userdoc.go for its rules, and a document written as JSON before it is
-// still read); UpdateUser reads it,
-// lets the domain decide, and writes the new document, the unique keys that
-// changed, the events and their outbox messages in one SQL statement, so
-// the commit is atomic and costs two round trips. If another update won in
+// (a format byte, then Protocol Buffers' wire format, which `protoc
+// --decode_raw` shows; userdoc.go states its rules, and a document written
+// as JSON before it is still read). UpdateUser reads it, lets the domain
+// decide, and writes the new document, the unique keys that changed, the
+// events and their outbox messages in one SQL statement, so the commit is
+// atomic and costs two round trips. If another update won in
 // between, the store retries once more under a row lock, which cannot lose.
 //
 // Open applies the embedded, versioned migrations; applying them again is a
