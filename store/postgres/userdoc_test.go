@@ -278,3 +278,16 @@ func BenchmarkUserDoc(b *testing.B) {
 		}
 	})
 }
+
+// TestUserDoc_SharesNoMemoryWithTheRow: a decoded user owns its bytes, so
+// pgx reusing the row's buffer for the next row changes nothing in it.
+func TestUserDoc_SharesNoMemoryWithTheRow(t *testing.T) {
+	u := filledUser(5)
+	doc := encodeUser(u)
+	var got mitid.User
+	require.NoError(t, decodeUser(doc, &got))
+	for i := range doc {
+		doc[i] = 0xff
+	}
+	require.Equal(t, u, &got)
+}
