@@ -25,3 +25,6 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config, schema string) (*Store
 
 // LoginStatements are the login step's statements, one per shape.
 var LoginStatements = loginSQL[:]
+
+// SetSessionPurgeBatch makes PurgeSessions delete n sessions a statement.
+func (s *Store) SetSessionPurgeBatch(n int) { s.purgeBatch = n }

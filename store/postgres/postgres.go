@@ -57,6 +57,8 @@ type Store struct {
 	pool *pgxpool.Pool
 	// owned is set when the store opened pool itself, and so closes it.
 	owned bool
+	// purgeBatch overrides sessionPurgeBatch (a test's small batches).
+	purgeBatch int
 }
 
 var _ mitid.Store = (*Store)(nil)

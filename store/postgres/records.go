@@ -286,13 +286,35 @@ func (s *Store) ConsumeSession(ctx context.Context, id string, now time.Time) (*
 }
 
 // PurgeSessions deletes sessions that expired before the given time.
+//
+// It deletes in batches of sessionPurgeBatch, each its own transaction: a
+// day of logins leaves millions of expired sessions, and one DELETE of them
+// all would write its WAL and hold its row locks as one transaction. A
+// session a login step holds locked is left for the next purge. An error
+// part way returns the count of the batches committed before it.
 func (s *Store) PurgeSessions(ctx context.Context, before time.Time) (int, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at < $1`, before)
-	if err != nil {
-		return 0, fail(ctx, err)
+	batch := s.purgeBatch
+	if batch <= 0 {
+		batch = sessionPurgeBatch
 	}
-	return int(tag.RowsAffected()), nil
+	total := 0
+	for {
+		tag, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE id IN (
+			SELECT id FROM sessions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)`, before, batch)
+		if err != nil {
+			return total, fail(ctx, err)
+		}
+		n := int(tag.RowsAffected())
+		total += n
+		if n < batch {
+			return total, nil
+		}
+	}
 }
+
+// sessionPurgeBatch is how many expired sessions PurgeSessions deletes in
+// one statement.
+const sessionPurgeBatch = 10_000
 
 const outboxColumns = `o.id, o.channel, o.address, o.language, o.attempts, o.available_at, o.lease, o.lease_until,
 	o.delivered_at, o.dead, o.last_error, e.seq, e.data`
