@@ -28,3 +28,6 @@ var LoginStatements = loginSQL[:]
 
 // SetSessionPurgeBatch makes PurgeSessions delete n sessions a statement.
 func (s *Store) SetSessionPurgeBatch(n int) { s.purgeBatch = n }
+
+// FilledUser is filledUser: a user with every stored field set.
+var FilledUser = filledUser

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
-	"strings"
+	"strconv"
 	"testing"
 	"time"
 
@@ -39,7 +39,7 @@ func fill(r *rand.Rand, v reflect.Value, depth int) {
 	}
 	switch v.Kind() {
 	case reflect.String:
-		v.SetString("s" + strings.Repeat("x", r.IntN(8)) + "é")
+		v.SetString("s" + strconv.FormatUint(r.Uint64(), 36) + "é") // unique, as unique keys must be
 	case reflect.Bool:
 		v.SetBool(true)
 	case reflect.Int, reflect.Int64, reflect.Int32:
