@@ -143,13 +143,14 @@ func (e *docEncoder) time(f int, t time.Time) {
 	}
 }
 
-// timeBody is a time's message: seconds (1) and nanoseconds (2), always
-// both, so that the zero time inside a list is written too.
+// timeBody is a time's message: seconds since 1970 (1, zigzag) and
+// nanoseconds (2, a plain varint, as in Protocol Buffers' Timestamp),
+// always both, so that the zero time inside a list is written too.
 func (e *docEncoder) timeBody(t time.Time) {
 	e.tag(1, wireVarint)
 	e.b = binary.AppendVarint(e.b, t.Unix())
 	e.tag(2, wireVarint)
-	e.b = binary.AppendVarint(e.b, int64(t.Nanosecond()))
+	e.b = binary.AppendUvarint(e.b, uint64(t.Nanosecond())) //nolint:gosec // Nanosecond is within [0, 1e9)
 }
 
 // msg writes a nested message, whatever its length (a non-nil pointer, an
@@ -504,18 +505,19 @@ func (d *docDecoder) time(f int) time.Time {
 }
 
 func (d *docDecoder) timeBody() time.Time {
-	var s, ns int64
+	var s int64
+	var ns uint32
 	for f := d.next(); f != 0; f = d.next() {
 		switch f {
 		case 1:
 			s = d.int64(f)
 		case 2:
-			if ns = d.int64(f); ns < 0 || ns > 999_999_999 {
+			if ns = d.uint32(f); ns > 999_999_999 {
 				d.fail("field %d: %d nanoseconds is out of range", f, ns)
 			}
 		}
 	}
-	return time.Unix(s, ns).UTC()
+	return time.Unix(s, int64(ns)).UTC()
 }
 
 func (d *docDecoder) user(u *mitid.User) {
