@@ -1,0 +1,49 @@
+package main
+
+import (
+	"testing"
+	"time"
+)
+
+// TestClock_DoesNotMoveWhileACodeLoginHoldsIt: atLeast waits for every
+// hold to be released, so a code read from a device is checked at the
+// time step it was read in; and it moves the clock once released.
+func TestClock_DoesNotMoveWhileACodeLoginHoldsIt(t *testing.T) {
+	c := &clock{}
+	release := c.hold()
+	target := time.Now().Add(time.Hour)
+	moved := make(chan struct{})
+	go func() {
+		c.atLeast(target)
+		close(moved)
+	}()
+	select {
+	case <-moved:
+		t.Fatal("the clock moved while a login held it")
+	case <-time.After(50 * time.Millisecond):
+	}
+	if c.Now().After(target.Add(-time.Minute)) {
+		t.Fatalf("the clock is at %s while held", c.Now())
+	}
+	release()
+	select {
+	case <-moved:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the clock did not move once released")
+	}
+	if c.Now().Before(target) {
+		t.Fatalf("the clock is at %s, before %s", c.Now(), target)
+	}
+}
+
+// TestClock_NeverMovesBack: atLeast to a time already past changes
+// nothing.
+func TestClock_NeverMovesBack(t *testing.T) {
+	c := &clock{}
+	c.atLeast(time.Now().Add(time.Hour))
+	before := c.Now()
+	c.atLeast(time.Now().Add(-time.Hour))
+	if c.Now().Before(before) {
+		t.Fatalf("the clock went back from %s to %s", before, c.Now())
+	}
+}
