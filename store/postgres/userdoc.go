@@ -33,8 +33,13 @@ import (
 //     pointer is written even when what it points to is zero;
 //   - a decoder skips a field it does not know (a newer version's), as
 //     encoding/json skips an unknown key;
-//   - times are stored as seconds and nanoseconds since 1970 and read back
-//     in UTC; a JSON document read them back in UTC too.
+//   - a signed number is a zigzag varint (Protocol Buffers' sint64), an
+//     unsigned one a plain varint;
+//   - times are stored as seconds since 1970 (zigzag) and nanoseconds
+//     (plain), and read back in UTC, as a JSON document was;
+//   - a field's encoding never changes: TestUserDoc_FormatDoesNotChange
+//     pins the bytes of a user, and a change that fails it would misread
+//     every row already stored (give the new encoding a new number).
 //
 // A document that starts with '{' is the JSON a store before this form
 // wrote; it is read as JSON and written back in this form at its next
