@@ -110,20 +110,19 @@ func (e *docEncoder) bool(f int, v bool) {
 
 func (e *docEncoder) bytes(f int, v []byte) {
 	if len(v) > 0 {
-		e.tag(f, wireBytes)
-		e.b = binary.AppendUvarint(e.b, uint64(len(v)))
-		e.b = append(e.b, v...)
+		elem(e, f, v)
 	}
 }
 
 func (e *docEncoder) str(f int, v string) {
 	if v != "" {
-		e.elem(f, v)
+		elem(e, f, v)
 	}
 }
 
-// elem writes v as an element of a list: even when empty.
-func (e *docEncoder) elem(f int, v string) {
+// elem writes v as a length-delimited field even when it is empty, as an
+// element of a list is.
+func elem[T ~string | ~[]byte](e *docEncoder, f int, v T) {
 	e.tag(f, wireBytes)
 	e.b = binary.AppendUvarint(e.b, uint64(len(v)))
 	e.b = append(e.b, v...)
@@ -132,13 +131,13 @@ func (e *docEncoder) elem(f int, v string) {
 // strs writes a list of strings, empty ones included.
 func (e *docEncoder) strs(f int, vs []string) {
 	for _, v := range vs {
-		e.elem(f, v)
+		elem(e, f, v)
 	}
 }
 
 func (e *docEncoder) uuid(f int, id uuid.UUID) {
 	if id != uuid.Nil {
-		e.bytes(f, id[:])
+		elem(e, f, id[:])
 	}
 }
 
@@ -165,11 +164,10 @@ func (e *docEncoder) msg(f int, body func(*docEncoder)) {
 	e.tag(f, wireBytes)
 	start := len(e.b)
 	body(e)
-	n := len(e.b) - start
 	var lb [binary.MaxVarintLen64]byte
 	l := binary.PutUvarint(lb[:], uint64(len(e.b[start:])))
 	e.b = append(e.b, lb[:l]...)
-	copy(e.b[start+l:], e.b[start:start+n])
+	copy(e.b[start+l:], e.b[start:len(e.b)-l]) // the body, moved past its length
 	copy(e.b[start:], lb[:l])
 }
 
@@ -190,7 +188,7 @@ func (e *docEncoder) user(u *mitid.User) {
 	e.time(8, u.PhoneChangedAt)
 	e.str(9, u.Email)
 	for _, c := range u.Channels {
-		e.elem(10, string(c))
+		elem(e, 10, c)
 	}
 	e.str(11, string(u.Language))
 	e.bool(12, u.NotifyEveryUse)
@@ -310,19 +308,17 @@ func (e *docEncoder) code(c *mitid.IssuedCode) {
 
 func (e *docEncoder) login(l *mitid.FinishedLogin) {
 	if l.Session != (mitid.Digest{}) {
-		e.bytes(1, l.Session[:])
+		elem(e, 1, l.Session[:])
 	}
 	e.time(2, l.At)
 	e.str(3, string(l.Method))
 	e.str(4, string(l.Action))
 	if l.TextHash != (mitid.Digest{}) {
-		e.bytes(5, l.TextHash[:])
+		elem(e, 5, l.TextHash[:])
 	}
 	e.int(6, int64(l.LoA))
 	for _, id := range l.Authenticators {
-		e.tag(7, wireBytes)
-		e.b = binary.AppendUvarint(e.b, 16)
-		e.b = append(e.b, id[:]...)
+		elem(e, 7, id[:]) // uuid.Nil too: an element of a list
 	}
 	e.bool(8, l.Proved)
 }
@@ -333,9 +329,8 @@ type docDecoder struct {
 	b   []byte
 	err error
 	// wire and val are the field just read by next: its wire type, and its
-	// varint or its bytes.
+	// varint's bytes or its content.
 	wire int
-	num  uint64
 	val  []byte
 }
 
@@ -375,12 +370,12 @@ func (d *docDecoder) next() int {
 	d.wire = int(key & 7)
 	switch d.wire {
 	case wireVarint:
-		v, n := binary.Uvarint(d.b)
+		_, n := binary.Uvarint(d.b)
 		if n <= 0 {
 			d.fail("field %d: a damaged number", key>>3)
 			return 0
 		}
-		d.num, d.val, d.b = v, d.b[:n], d.b[n:]
+		d.val, d.b = d.b[:n], d.b[n:]
 	case wireBytes:
 		l, n := binary.Uvarint(d.b)
 		if n <= 0 {
@@ -413,15 +408,7 @@ func (d *docDecoder) uint64(f int) uint64 {
 	if !d.want(wireVarint, f) {
 		return 0
 	}
-	return d.num
-}
-
-func (d *docDecoder) uintN(f int, limit uint64) uint64 {
-	v := d.uint64(f)
-	if v > limit {
-		d.fail("field %d: %d is out of range", f, v)
-		return 0
-	}
+	v, _ := binary.Uvarint(d.val)
 	return v
 }
 
@@ -451,7 +438,13 @@ func (d *docDecoder) int(f int) int {
 	return int(v)
 }
 
-func (d *docDecoder) bool(f int) bool { return d.uintN(f, 1) == 1 }
+func (d *docDecoder) bool(f int) bool {
+	v := d.uint32(f)
+	if v > 1 {
+		d.fail("field %d: %d is out of range for a bool", f, v)
+	}
+	return v == 1
+}
 
 // bytes returns a copy of the field's bytes: the caller keeps them, and
 // the document's buffer may be reused.
@@ -469,26 +462,25 @@ func (d *docDecoder) str(f int) string {
 	return string(d.val)
 }
 
-func (d *docDecoder) uuid(f int) uuid.UUID {
-	var id uuid.UUID
-	if d.want(wireBytes, f) {
-		if len(d.val) != len(id) {
-			d.fail("field %d: a UUID of %d bytes", f, len(d.val))
-		}
-		copy(id[:], d.val)
-	}
+func (d *docDecoder) uuid(f int) (id uuid.UUID) {
+	d.fixed(f, id[:], "UUID")
 	return id
 }
 
-func (d *docDecoder) digest(f int) mitid.Digest {
-	var dg mitid.Digest
-	if d.want(wireBytes, f) {
-		if len(d.val) != len(dg) {
-			d.fail("field %d: a digest of %d bytes", f, len(d.val))
-		}
-		copy(dg[:], d.val)
-	}
+func (d *docDecoder) digest(f int) (dg mitid.Digest) {
+	d.fixed(f, dg[:], "digest")
 	return dg
+}
+
+// fixed copies the field's bytes into dst, which they must fill exactly.
+func (d *docDecoder) fixed(f int, dst []byte, what string) {
+	if d.want(wireBytes, f) {
+		if len(d.val) != len(dst) {
+			d.fail("field %d: a %s of %d bytes", f, what, len(d.val))
+			return
+		}
+		copy(dst, d.val)
+	}
 }
 
 // msg decodes the field just read as a nested message with body.
