@@ -101,29 +101,21 @@ func (s *Store) UpdateLogin(ctx context.Context, seen *mitid.User, auth uuid.UUI
 // each prepared once per connection.
 
 // loginShape says which optional parts a login step's statement has.
-type loginShape struct{ keys, events, outbox bool }
+type loginShape uint8
 
-// loginSQL holds the statement of each shape, indexed by loginShape.index.
+const (
+	shapeKeys   loginShape = 1 << iota // unique keys removed or added
+	shapeEvents                        // events recorded
+	shapeOutbox                        // notifications queued
+)
+
+// loginSQL holds the statement of each shape.
 var loginSQL = func() (all [8]string) {
-	for i := range all {
-		all[i] = loginShape{keys: i&1 != 0, events: i&2 != 0, outbox: i&4 != 0}.sql()
+	for sh := range all {
+		all[sh] = loginShape(sh).sql()
 	}
 	return all
 }()
-
-func (sh loginShape) index() int {
-	i := 0
-	if sh.keys {
-		i |= 1
-	}
-	if sh.events {
-		i |= 2
-	}
-	if sh.outbox {
-		i |= 4
-	}
-	return i
-}
 
 // sql writes the statement of shape sh. Its parameters are, in order: the
 // user's ID, version and new document; the session's ID, version, the
@@ -148,7 +140,7 @@ func (sh loginShape) sql() string {
 			sessions.consumed_at, sessions.version
 	)`)
 	next := 10
-	if sh.keys {
+	if sh&shapeKeys != 0 {
 		fmt.Fprintf(&b, `, del AS (
 		DELETE FROM unique_keys k USING gate, unnest($%d::text[], $%d::text[]) AS r(kind, value)
 		WHERE k.user_id = gate.id AND k.kind = r.kind AND k.value = r.value
@@ -159,17 +151,17 @@ func (sh loginShape) sql() string {
 		next += 4
 	}
 	ev, ob := eventParts()
-	if sh.events {
+	if sh&shapeEvents != 0 {
 		b.WriteString(",")
 		b.WriteString(renumber(ev, 1, next))
 		next += 5
 	}
-	if sh.outbox {
+	if sh&shapeOutbox != 0 {
 		b.WriteString(",")
 		// The outbox's parameters are $6-$11 in eventCTEs: on after the events'.
 		b.WriteString(renumber(ob, 6, next))
 	}
-	if sh.events {
+	if sh&shapeEvents != 0 {
 		b.WriteString(`
 SELECT gate.version, ev.id, ev.seq, sess.id, sess.kind, sess.user_id, sess.data, sess.created_at, sess.expires_at, sess.consumed_at, sess.version
 FROM gate LEFT JOIN ev ON true LEFT JOIN sess ON true`)
@@ -234,20 +226,26 @@ func (s *Store) updateLogin(ctx context.Context, q querier, base *mitid.User, au
 	if change != nil && !consume {
 		sessData = change.Data
 	}
-	sh := loginShape{keys: len(added)+len(removed) > 0, events: len(events) > 0, outbox: len(evArgs[5].([]string)) > 0}
+	var sh loginShape
 	args := []any{base.ID, base.Version, data, at.ID, at.Version, at.Now, change != nil, consume, sessData}
-	if sh.keys {
+	if len(added)+len(removed) > 0 {
+		sh |= shapeKeys
 		rk, rv := keyArrays(removed)
 		ak, av := keyArrays(added)
 		args = append(args, rk, rv, ak, av)
 	}
-	if sh.events {
+	if len(events) > 0 {
+		sh |= shapeEvents
 		args = append(args, evArgs[:5]...)
 	}
-	if sh.outbox {
-		args = append(args, evArgs[5:]...)
+	for _, e := range events {
+		if len(e.Notify) > 0 {
+			sh |= shapeOutbox
+			args = append(args, evArgs[5:]...)
+			break
+		}
 	}
-	rows, err := q.Query(ctx, loginSQL[sh.index()], args...)
+	rows, err := q.Query(ctx, loginSQL[sh], args...)
 	if err != nil {
 		return nil, nil, s.writeError(ctx, err, base.ID, added)
 	}
