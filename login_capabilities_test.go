@@ -61,22 +61,7 @@ func TestFinishLogin_CommitsItsEffectsAndConsumesTheSessionAtOnce(t *testing.T) 
 // device, the switched login still waits for a code.
 func TestLogin_FactorGivenWhileTheLoginMovedOnIsSpentButNotRecorded(t *testing.T) {
 	st := &loginFaults{Store: checkedStore(t)}
-	e := newLoginEnv(t, st)
-	h := e.enrol(t, "interleaved-at-once", mitid.LevelSubstantial, mitid.KindApp, mitid.KindCodeDisplay)
-	l, err := e.svc.ChooseMethod(e.ctx, e.begin(t, h, mitid.LevelSubstantial).ID, mitid.MethodCodeDisplay, uuid.Nil)
-	require.NoError(t, err)
-	st.before = func() {
-		_, err := e.svc.ChooseMethod(e.ctx, l.ID, mitid.MethodCodeDisplay, uuid.Nil)
-		require.NoError(t, err)
-	}
-	code := h.code(t)
-	_, err = e.svc.SubmitCode(e.ctx, l.ID, code)
-	assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err), "the login moved on meanwhile")
-	again, err := e.svc.ResumeLogin(e.ctx, l.ID)
-	require.NoError(t, err)
-	assert.Equal(t, mitid.StepCode, again.Next, "the switched login still waits for a code")
-	_, err = e.svc.SubmitCode(e.ctx, l.ID, code)
-	assert.Equal(t, mitid.CodeCodeUsed, mitid.ErrorCode(err), "the device accepted the code once")
+	e, h, l := codeWhileTheLoginMovesOn(t, st, &st.before)
 
 	// A wrong code that lands while the login moves on counts all the same.
 	st.before = func() {
@@ -84,7 +69,7 @@ func TestLogin_FactorGivenWhileTheLoginMovedOnIsSpentButNotRecorded(t *testing.T
 		require.NoError(t, err)
 	}
 	e.clock.Advance(30 * time.Second)
-	_, err = e.svc.SubmitCode(e.ctx, l.ID, "000000")
+	_, err := e.svc.SubmitCode(e.ctx, l.ID, "000000")
 	assert.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(err))
 	u, err := e.svc.User(e.ctx, h.user.ID)
 	require.NoError(t, err)
