@@ -69,6 +69,14 @@ func loginOf(t *testing.T, s mitid.Store, u uuid.UUID) *mitid.Session {
 	return sess
 }
 
+// storedSession reads session id as the store keeps it, live at t0.
+func storedSession(t *testing.T, s mitid.Store, id string) *mitid.Session {
+	t.Helper()
+	sess, err := s.Session(context.Background(), id, t0)
+	require.NoError(t, err)
+	return sess
+}
+
 // read returns the user as committed.
 func read(t *testing.T, s mitid.Store, id uuid.UUID) *mitid.User {
 	t.Helper()
@@ -179,8 +187,7 @@ func testLoginCommits(t *testing.T, s mitid.Store) {
 	require.NoError(t, err)
 	assert.Nil(t, after, "no change asked for, none made")
 	assert.Equal(t, 7, got.Authenticators[1].Failures)
-	stored, err = s.Session(ctx, sess.ID, t0)
-	require.NoError(t, err)
+	stored = storedSession(t, s, sess.ID)
 	assert.Equal(t, int64(2), stored.Version)
 }
 
@@ -261,8 +268,7 @@ func testLoginFnError(t *testing.T, s mitid.Store) {
 	got := unchanged(t, s, u.ID)
 	assert.Zero(t, got.Failures)
 	assert.Len(t, userEvents(t, s, u.ID), 1)
-	stored, err := s.Session(ctx, sess.ID, t0)
-	require.NoError(t, err)
+	stored := storedSession(t, s, sess.ID)
 	assert.Equal(t, int64(1), stored.Version, "nor the session")
 	assert.Equal(t, "v1", string(stored.Data))
 
@@ -318,8 +324,7 @@ func testLoginConflict(t *testing.T, s mitid.Store) {
 	require.ErrorIs(t, err, mitid.ErrConflict)
 	assert.Equal(t, mitid.CodeUserIDTaken, mitid.ErrorCode(err))
 	unchanged(t, s, u.ID)
-	stored, err := s.Session(ctx, sess.ID, t0)
-	require.NoError(t, err)
+	stored := storedSession(t, s, sess.ID)
 	assert.Equal(t, int64(1), stored.Version, "nothing committed, the session included")
 }
 
@@ -353,8 +358,7 @@ func testContentionLoginOneSession(t *testing.T, s mitid.Store) {
 	assert.Equal(t, int64(1+Goroutines), got.Version)
 	assert.Len(t, userEvents(t, s, u.ID), 1+Goroutines)
 	assert.Equal(t, int64(1), applied.Load(), "the session's version 1 is replaced once")
-	stored, err := s.Session(ctx, sess.ID, t0)
-	require.NoError(t, err)
+	stored := storedSession(t, s, sess.ID)
 	assert.Equal(t, int64(2), stored.Version)
 }
 
@@ -388,8 +392,7 @@ func testContentionLoginManySessions(t *testing.T, s mitid.Store) {
 	assert.Equal(t, Goroutines, got.Failures)
 	assert.Equal(t, int64(100+Goroutines), got.Authenticators[0].OTP.LastStep)
 	for _, sess := range sessions {
-		stored, err := s.Session(ctx, sess.ID, t0)
-		require.NoError(t, err)
+		stored := storedSession(t, s, sess.ID)
 		assert.Equal(t, "stepped", string(stored.Data))
 	}
 }
