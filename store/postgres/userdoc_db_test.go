@@ -33,3 +33,15 @@ func TestUserDoc_ThroughTheDatabase(t *testing.T) {
 	require.Equal(t, changed, got)
 	assert.Len(t, got.Logins, len(u.Logins)+1)
 }
+
+// TestUserDoc_RowsStayInTheirPage: the users table keeps a document of up
+// to about 8 KB in its row (toast_tuple_target), rather than compressing
+// every document over 2 KB into TOAST at each login step.
+func TestUserDoc_RowsStayInTheirPage(t *testing.T) {
+	ctx := context.Background()
+	_, conn, schema := rawStore(t)
+	var opts []string
+	require.NoError(t, conn.QueryRow(ctx, `SELECT coalesce(c.reloptions, '{}') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relname = 'users'`, schema).Scan(&opts))
+	assert.Contains(t, opts, "toast_tuple_target=8160")
+}
