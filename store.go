@@ -118,6 +118,17 @@ type LoginUpdater interface {
 	// committed. It fails as User.Authenticator does (ErrNotFound) when the
 	// user has no authenticator auth, and then calls fn not at all.
 	//
+	// When at.Exact is set the store decides on seen and on nothing newer:
+	// fn's change commits only if, at the commit, the user is still at
+	// seen.Version and the session still live at at.Now and at at.Version;
+	// otherwise nothing commits, fn's decision is dropped, and UpdateLogin
+	// fails with CodeConcurrentUpdate (matching ErrConflict). That holds for
+	// a refusal too (fn asking nothing of the session): the whole step
+	// stands on the state it was decided on, or none of it does. The Service
+	// asks for it when it decides on the state its own previous step left
+	// (Config.LoginCache) rather than on a fresh read, and on that error
+	// reads and decides again.
+	//
 	// It exists so a login step commits its factor and its session in one
 	// round trip and one commit, and FinishLogin its effects, its
 	// FinishedLogin record and the consumed session in one. Without it the
@@ -127,10 +138,13 @@ type LoginUpdater interface {
 }
 
 // SessionAt names a session at the version a caller read it, at a moment.
+// Exact asks UpdateLogin to commit only if neither the session nor the
+// user has changed since (see LoginUpdater).
 type SessionAt struct {
 	ID      string
 	Version int64
 	Now     time.Time
+	Exact   bool
 }
 
 // LoginChange is a decision on a user (and authenticator a, when one is

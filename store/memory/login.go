@@ -50,16 +50,25 @@ func (s *Store) UpdateLogin(ctx context.Context, seen *mitid.User, auth uuid.UUI
 	var change *mitid.SessionChange
 	var applied *mitid.Session
 	u, err := s.update(ctx, seen.ID, auth, func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, error) {
+		if at.Exact && u.Version != seen.Version {
+			return nil, mitid.ConcurrentSessionUpdate() // decided on an older user: nothing
+		}
 		evs, c, err := fn(u, a)
 		change = c
 		return evs, err
-	}, func() {
-		if change == nil {
-			return
+	}, func() error {
+		if change == nil && !at.Exact {
+			return nil
 		}
 		cur, err := s.liveSession(at.ID, at.Now)
 		if err != nil || cur.Version != at.Version {
-			return // expired, consumed or moved on: the user's change alone
+			if at.Exact {
+				return mitid.ConcurrentSessionUpdate()
+			}
+			return nil // expired, consumed or moved on: the user's change alone
+		}
+		if change == nil {
+			return nil
 		}
 		applied = s.replaceSession(cur, func(next *mitid.Session) {
 			if change.Consume {
@@ -68,6 +77,7 @@ func (s *Store) UpdateLogin(ctx context.Context, seen *mitid.User, auth uuid.UUI
 				next.Data = change.Data
 			}
 		})
+		return nil
 	})
 	if err != nil {
 		return nil, nil, err

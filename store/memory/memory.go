@@ -170,9 +170,10 @@ func (s *Store) UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn 
 
 // update is UpdateUser (auth is uuid.Nil: fn gets a full copy and a nil
 // authenticator), UpdateAuthenticator and UpdateLogin: then also, when
-// set, runs in the commit, under s.mu, after the user's change (it cannot
-// fail).
-func (s *Store) update(ctx context.Context, id, auth uuid.UUID, fn func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, error), also func()) (*mitid.User, error) {
+// set, runs in the commit, under s.mu, after every check and before the
+// user's change; an error it returns commits nothing, and once it returns
+// nil the commit cannot fail.
+func (s *Store) update(ctx context.Context, id, auth uuid.UUID, fn func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, error), also func() error) (*mitid.User, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -224,6 +225,11 @@ func (s *Store) update(ctx context.Context, id, auth uuid.UUID, fn func(u *mitid
 	if err := s.checkEvents(events); err != nil {
 		return nil, err
 	}
+	if also != nil {
+		if err := also(); err != nil {
+			return nil, err
+		}
+	}
 	// Nothing below can fail: the commit is all or nothing.
 	for _, k := range removed {
 		delete(s.keys, k)
@@ -236,9 +242,6 @@ func (s *Store) update(ctx context.Context, id, auth uuid.UUID, fn func(u *mitid
 	e.u = next
 	s.freezeUser(next)
 	s.appendEvents(events)
-	if also != nil {
-		also()
-	}
 	return next, nil
 }
 

@@ -68,9 +68,14 @@ func (s *Store) SessionUser(ctx context.Context, id string, now time.Time) (*mit
 
 // UpdateLogin decides on seen, the user as the caller read it, and commits
 // in one statement guarded by its version; if the user changed since, it
-// decides again under the row lock, as UpdateUser does.
+// decides again under the row lock, as UpdateUser does, unless at.Exact
+// asks it not to.
 func (s *Store) UpdateLogin(ctx context.Context, seen *mitid.User, auth uuid.UUID, at mitid.SessionAt, fn mitid.LoginChange) (*mitid.User, *mitid.Session, error) {
 	u, sess, err := s.updateLogin(ctx, s.pool, seen, auth, at, fn)
+	if at.Exact && (errors.Is(err, errStale) || retryable(err)) {
+		// Decided on seen and at alone: no second decision on newer state.
+		return nil, nil, mitid.ConcurrentSessionUpdate()
+	}
 	for attempt := 0; (errors.Is(err, errStale) || retryable(err)) && attempt < 5; attempt++ {
 		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 			cur, err := scanUser(tx.QueryRow(ctx, selectUser+" FOR UPDATE", seen.ID))
@@ -119,7 +124,9 @@ var loginSQL = func() (all [8]string) {
 
 // sql writes the statement of shape sh. Its parameters are, in order: the
 // user's ID, version and new document; the session's ID, version, the
-// time, whether it changes, whether it is consumed, and its new data; then
+// time, whether it changes, whether it is consumed, its new data, and
+// whether the user's change waits for the session (SessionAt.Exact: the
+// session's row is then locked and checked before the user's); then
 // the removed and added unique keys (with keys), the events' five arrays
 // (with events) and the outbox's six (with outbox), numbered on from the
 // last part present, since PostgreSQL needs every parameter used.
@@ -128,6 +135,8 @@ func (sh loginShape) sql() string {
 	b.WriteString(`WITH gate AS (
 		UPDATE users SET version = version + 1, data = $3, updated_at = now()
 		WHERE id = $1 AND version = $2
+			AND (NOT $10::boolean OR EXISTS (SELECT 1 FROM sessions x WHERE x.id = $4 AND x.version = $5
+				AND x.consumed_at IS NULL AND x.expires_at > $6::timestamptz FOR UPDATE))
 		RETURNING id, version
 	), sess AS (
 		UPDATE sessions SET version = sessions.version + 1,
@@ -139,7 +148,7 @@ func (sh loginShape) sql() string {
 		RETURNING sessions.id, sessions.kind, sessions.user_id, sessions.data, sessions.created_at, sessions.expires_at,
 			sessions.consumed_at, sessions.version
 	)`)
-	next := 10
+	next := 11
 	if sh&shapeKeys != 0 {
 		fmt.Fprintf(&b, `, del AS (
 		DELETE FROM unique_keys k USING gate, unnest($%d::text[], $%d::text[]) AS r(kind, value)
@@ -227,7 +236,7 @@ func (s *Store) updateLogin(ctx context.Context, q querier, base *mitid.User, au
 		sessData = change.Data
 	}
 	var sh loginShape
-	args := []any{base.ID, base.Version, data, at.ID, at.Version, at.Now, change != nil, consume, sessData}
+	args := []any{base.ID, base.Version, data, at.ID, at.Version, at.Now, change != nil, consume, sessData, at.Exact}
 	if len(added)+len(removed) > 0 {
 		sh |= shapeKeys
 		rk, rv := keyArrays(removed)

@@ -281,7 +281,7 @@ func TestLoginStatements_EveryShapePrepares(t *testing.T) {
 	for i, sql := range postgres.LoginStatements {
 		sd, err := conn.Prepare(ctx, fmt.Sprintf("login_shape_%d", i), sql)
 		require.NoError(t, err, "shape %d:\n%s", i, sql)
-		want := 9 + 4*(i&1) + 5*((i>>1)&1) + 6*((i>>2)&1)
+		want := 10 + 4*(i&1) + 5*((i>>1)&1) + 6*((i>>2)&1)
 		assert.Len(t, sd.ParamOIDs, want, "shape %d", i)
 	}
 }

@@ -82,6 +82,7 @@ func Run(t *testing.T, newStore func(t *testing.T) mitid.Store) {
 	tests = append(tests, authenticatorTests...)
 	tests = append(tests, replaceTests...)
 	tests = append(tests, capabilityTests...)
+	tests = append(tests, exactTests...)
 	service := append(slices.Clip(serviceTests), loginServiceTests...)
 	tests = append(tests, service...)
 	for _, tc := range service {
