@@ -151,7 +151,7 @@ func TestConfig_WithoutAChipVerifierOnlyChipsRefuse(t *testing.T) {
 	var none *chip.Verifier
 	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: withChip.clock, Rand: seeded(3), Policy: mitidtest.CheapPolicy(), Notifier: &mitidtest.Recorder{}, Chip: none})
 	require.NoError(t, err)
-	e := &loginEnv{&env{svc: svc, store: st, clock: withChip.clock, ctx: t.Context()}}
+	e := &loginEnv{env: &env{svc: svc, store: st, clock: withChip.clock, ctx: t.Context()}}
 
 	refusals := map[string]func() error{
 		"BeginChipRegistration": func() error {

@@ -184,6 +184,7 @@ func (s *Service) ResumeLogin(ctx context.Context, id string) (*Login, error) {
 // authenticator"). Factors already given for the old choice are dropped.
 func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authenticator uuid.UUID) (got *Login, gotErr error) {
 	defer s.observeLogin(ctx, CallChooseMethod, time.Now(), &got, &gotErr)
+	s.logins.drop(id) // the login starts over: its kept state would be stale
 	now := s.clock.Now()
 	var opts []LoginOption
 	var state *loginState
@@ -275,6 +276,14 @@ func (s *Service) SubmitCodePair(ctx context.Context, id, code1, code2 string) (
 func (s *Service) SubmitPassword(ctx context.Context, id, password string) (got *Login, gotErr error) {
 	defer s.observeLogin(ctx, CallSubmitPassword, time.Now(), &got, &gotErr)
 	now := s.clock.Now()
+	// A login this Service's last step left in the login cache is decided
+	// on as it was left (see step); a chip's login holds the password
+	// rather than commit a step, so it reads.
+	if at, st, u, ok := s.logins.take(id, now); ok && st.next() == StepPassword && st.Options[st.Choice].Method != MethodChip {
+		if l, err := s.checkPasswordStep(ctx, at, u, st, password); !errors.Is(err, errDecideAgain) {
+			return l, err
+		}
+	}
 	sess, st, u, err := s.loadLoginUser(ctx, id, now)
 	if err != nil {
 		return nil, err
@@ -288,11 +297,17 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (got 
 	if st.Options[st.Choice].Method == MethodChip {
 		return s.holdPassword(ctx, id, sess.Version, u, st, now, password)
 	}
-	checked, ok, err := s.checkLoginPassword(ctx, u, st, password, now)
+	return s.checkPasswordStep(ctx, SessionAt{ID: id, Version: sess.Version, Now: now}, u, st, password)
+}
+
+// checkPasswordStep is SubmitPassword's step in a login that checks the
+// password at once: argon2id runs before, and outside, the step's commit.
+func (s *Service) checkPasswordStep(ctx context.Context, at SessionAt, u *User, st *loginState, password string) (*Login, error) {
+	checked, ok, err := s.checkLoginPassword(ctx, u, st, password, at.Now)
 	if err != nil {
-		return nil, err
+		return nil, again(at, err)
 	}
-	return s.stepOn(ctx, id, sess.Version, u, st, StepPassword, now, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+	return s.stepOn(ctx, at, u, st, StepPassword, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
 		return s.passwordAttempt(u, a, checked, ok, now)
 	})
 }
@@ -338,6 +353,7 @@ func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byt
 // login back to the password.
 func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (got *Login, gotErr error) {
 	defer s.observeLogin(ctx, CallSubmitChip, time.Now(), &got, &gotErr)
+	s.logins.drop(id) // a chip's step reads the login (see chiponce.go)
 	if s.chip == nil {
 		return nil, errNoChipVerifier()
 	}
@@ -404,6 +420,7 @@ func (s *Service) FinishLogin(ctx context.Context, id string) (got *LoginResult,
 // Nothing about the user changes: a cancel is not a failed attempt.
 func (s *Service) CancelLogin(ctx context.Context, id string) (gotErr error) {
 	defer s.observeLogin(ctx, CallCancelLogin, time.Now(), nil, &gotErr)
+	s.logins.drop(id)
 	now := s.clock.Now()
 	if _, _, err := s.loadLogin(ctx, id, now); err != nil {
 		return err // not a login session, or gone: consume nothing

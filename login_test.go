@@ -33,6 +33,7 @@ const (
 // loginEnv is a Service with a chip verifier, on a store, with a fake clock.
 type loginEnv struct {
 	*env
+	cfg mitid.Config // the Service's, for another Service beside it (twin)
 }
 
 func newLoginEnv(t testing.TB, st mitid.Store) *loginEnv {
@@ -43,13 +44,28 @@ func newLoginEnv(t testing.TB, st mitid.Store) *loginEnv {
 	cv, err := chip.New(chip.Config{RPID: "mitid.example", RPName: "MitID", Origins: []string{origin}, Now: clock.Now, Rand: seeded(9)})
 	require.NoError(t, err)
 	// The recorder takes the temporary PINs the test enrolment sends by SMS.
-	svc, err := mitid.New(mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: mitidtest.CheapPolicy(), Chip: cv, Notifier: &mitidtest.Recorder{}})
+	cfg := mitid.Config{Store: st, Keys: keys, Clock: clock, Rand: seeded(2), Policy: mitidtest.CheapPolicy(), Chip: cv, Notifier: &mitidtest.Recorder{}}
+	svc, err := mitid.New(cfg)
 	require.NoError(t, err)
 	e := &env{svc: svc, clock: clock, ctx: t.Context()}
 	if m, ok := st.(*memory.Store); ok {
 		e.store = m
 	}
-	return &loginEnv{e}
+	return &loginEnv{e, cfg}
+}
+
+// twin returns an environment with another Service on the same store, key
+// ring, clock and chip verifier (a second instance behind a load
+// balancer), its config changed by tweak when not nil.
+func (e *loginEnv) twin(t testing.TB, tweak func(*mitid.Config)) *loginEnv {
+	t.Helper()
+	cfg := e.cfg
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	svc, err := mitid.New(cfg)
+	require.NoError(t, err)
+	return &loginEnv{&env{svc: svc, store: e.store, clock: e.clock, ctx: e.ctx}, cfg}
 }
 
 // holder is a user with simulated authenticators.

@@ -84,6 +84,7 @@ func (s *Service) startLogin(ctx context.Context, u *User, st *loginState, opts 
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
+	s.logins.put(sess, u)
 	return s.view(sess, st, opts), nil
 }
 
@@ -216,13 +217,22 @@ func decodeLogin(sess *Session) (*loginState, error) {
 // step runs one factor of login id: it checks the login waits for want,
 // runs verify as an attempt on the user (its failures count and commit),
 // and on success records the factor and prepares the next.
+//
+// A login this Service's last step left in the login cache is decided on
+// as it was left, exactly (see logincache.go); if that commits nothing the
+// step reads the login and decides again.
 func (s *Service) step(ctx context.Context, id string, want Step, verify verifier) (*Login, error) {
 	now := s.clock.Now()
+	if at, st, u, ok := s.logins.take(id, now); ok && st.next() == want {
+		if l, err := s.stepOn(ctx, at, u, st, want, verify); !errors.Is(err, errDecideAgain) {
+			return l, err
+		}
+	}
 	loaded, st, u, err := s.loadLoginUser(ctx, id, now)
 	if err != nil {
 		return nil, err
 	}
-	return s.stepOn(ctx, id, loaded.Version, u, st, want, now, verify)
+	return s.stepOn(ctx, SessionAt{ID: id, Version: loaded.Version, Now: now}, u, st, want, verify)
 }
 
 // verifier decides an attempt on authenticator a of user u (see attempt):
@@ -230,17 +240,17 @@ func (s *Service) step(ctx context.Context, id string, want Step, verify verifie
 // factor and st is the login; outside a login st is nil.
 type verifier func(u *User, a *Authenticator, st *loginState, now time.Time) ([]Event, error)
 
-// stepOn is step on a login state already loaded at the given version,
-// with its user u as read then (nil for a decoy).
-func (s *Service) stepOn(ctx context.Context, id string, version int64, u *User, st *loginState, want Step, now time.Time, verify verifier) (*Login, error) {
+// stepOn is step on a login state already loaded at at, with its user u
+// as read then (nil for a decoy).
+func (s *Service) stepOn(ctx context.Context, at SessionAt, u *User, st *loginState, want Step, verify verifier) (*Login, error) {
 	if next := st.next(); next != want {
-		return nil, orderError(next)
+		return nil, again(at, orderError(next))
 	}
 	if st.decoy() {
-		return s.decoyStep(ctx, id, version, st, want, now)
+		return s.decoyStep(ctx, at.ID, at.Version, st, want, at.Now)
 	}
-	l, err := s.stepOnUser(ctx, id, version, u, st, want, now, verify)
-	if err != nil && st.Done == 0 {
+	l, err := s.stepOnUser(ctx, at, u, st, want, verify)
+	if err != nil && st.Done == 0 && !errors.Is(err, errDecideAgain) {
 		return nil, hideUntil(err) // nothing about the account before a factor
 	}
 	return l, err
@@ -248,8 +258,10 @@ func (s *Service) stepOn(ctx context.Context, id string, version int64, u *User,
 
 // stepOnUser is stepOn for a login of a real user, seen as the step read
 // it. The attempt and, when it succeeds, the login's next state commit
-// together where the store can (see loginAttempt).
-func (s *Service) stepOnUser(ctx context.Context, id string, version int64, seen *User, st *loginState, want Step, now time.Time, verify verifier) (*Login, error) {
+// together where the store can (see loginAttempt); the committed state is
+// kept for the next step (the login cache).
+func (s *Service) stepOnUser(ctx context.Context, at SessionAt, seen *User, st *loginState, want Step, verify verifier) (*Login, error) {
+	now := at.Now
 	used := usedBy(st.Options[st.Choice], want)
 	// The first factor is open to anyone who knows the user ID; a later one
 	// follows a proof of possession.
@@ -258,7 +270,7 @@ func (s *Service) stepOnUser(ctx context.Context, id string, version int64, seen
 		r = reachPossession
 	}
 	var next *loginState
-	_, sess, err := s.loginAttempt(ctx, seen, used, r, st, SessionAt{ID: id, Version: version, Now: now}, verify, func(u *User) (*SessionChange, error) {
+	u, sess, err := s.loginAttempt(ctx, seen, used, r, st, at, verify, func(u *User) (*SessionChange, error) {
 		// The factor is in; the function may run again, so st stays as read.
 		ns := st.with(used)
 		if err := s.prepareStep(u, ns, now); err != nil {
@@ -271,8 +283,9 @@ func (s *Service) stepOnUser(ctx context.Context, id string, version int64, seen
 		return nil, err
 	}
 	if sess == nil {
-		return nil, s.movedOn(ctx, id, now)
+		return nil, s.movedOn(ctx, at.ID, now)
 	}
+	s.logins.put(sess, u)
 	// The options are listed by BeginLogin, Login and ChooseMethod; a step
 	// leaves them out rather than work them out again at every factor.
 	return s.view(sess, next, nil), nil
@@ -414,14 +427,29 @@ func (s *Service) rejectSignature(ctx context.Context, id string, cause error) e
 // finishLogin is FinishLogin; proof records that the Service finished the
 // login itself as the proof of an act (see proveLogin), so it proves no
 // second one.
+//
+// A login its last step left in the login cache is finished as it was left,
+// exactly, as step does; if that commits nothing it reads and decides again.
 func (s *Service) finishLogin(ctx context.Context, id string, proof bool) (*LoginResult, error) {
 	now := s.clock.Now()
+	if at, st, u, ok := s.logins.take(id, now); ok && st.next() == StepDone {
+		if res, err := s.finishOn(ctx, at, st, u, proof); !errors.Is(err, errDecideAgain) {
+			return res, err
+		}
+	}
 	sess, st, seen, err := s.loadLoginUser(ctx, id, now)
 	if err != nil {
 		return nil, err
 	}
+	return s.finishOn(ctx, SessionAt{ID: id, Version: sess.Version, Now: now}, st, seen, proof)
+}
+
+// finishOn is finishLogin on a login state loaded at at, with its user seen
+// as read then (nil for a decoy).
+func (s *Service) finishOn(ctx context.Context, at SessionAt, st *loginState, seen *User, proof bool) (*LoginResult, error) {
+	id, now := at.ID, at.Now
 	if next := st.next(); next != StepDone || seen == nil {
-		return nil, errorf(CodeLoginOrder, "the login is not complete: it waits for the %s", next)
+		return nil, again(at, errorf(CodeLoginOrder, "the login is not complete: it waits for the %s", next))
 	}
 	ref := st.Options[st.Choice]
 	steps := ref.Method.steps()
@@ -430,7 +458,7 @@ func (s *Service) finishLogin(ctx context.Context, id string, proof bool) (*Logi
 		complete = st.Used[i] == usedBy(ref, steps[i])
 	}
 	if !complete {
-		return nil, errorf(CodeLoginOrder, "the login is damaged; start again")
+		return nil, again(at, errorf(CodeLoginOrder, "the login is damaged; start again"))
 	}
 	res := &LoginResult{Login: id, User: st.User, Action: st.Action, TextHash: sha256.Sum256([]byte(st.Text)), RelyingParty: st.RelyingParty,
 		Method: ref.Method, Authenticators: st.Used, At: now}
@@ -476,7 +504,7 @@ func (s *Service) finishLogin(ctx context.Context, id string, proof bool) (*Logi
 	// session commit together where the store can (LoginUpdater); else the
 	// user's record first and the session after. If the session's part
 	// fails then, the session expires by itself, and the record refuses it.
-	u, _, err := s.updateLogin(ctx, seen, uuid.Nil, SessionAt{ID: id, Version: sess.Version, Now: now}, func(u *User, _ *Authenticator) ([]Event, *SessionChange, error) {
+	u, _, err := s.updateLogin(ctx, seen, uuid.Nil, at, func(u *User, _ *Authenticator) ([]Event, *SessionChange, error) {
 		evs, err := decide(u, s.clock.Now())
 		if err != nil {
 			return nil, nil, err
@@ -484,7 +512,7 @@ func (s *Service) finishLogin(ctx context.Context, id string, proof bool) (*Logi
 		return evs, &SessionChange{Consume: true}, nil
 	})
 	if u == nil {
-		return nil, err
+		return nil, again(at, err) // nothing committed
 	}
 	res.UserID, res.IAL = u.UserID, u.IAL
 	res.AAL = AuthenticationLevel(res.Kinds)

@@ -180,7 +180,7 @@ func (s *Service) loginAttempt(ctx context.Context, seen *User, auth uuid.UUID, 
 		return evs, change, nil
 	})
 	if u == nil {
-		return nil, nil, err
+		return nil, nil, again(at, err) // nothing committed
 	}
 	s.tellClient(ctx, outcome)
 	if outcome != nil {

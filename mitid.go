@@ -95,6 +95,17 @@ type Config struct {
 	// notifications (for good when zero). New refuses one the Policy's
 	// rules cannot live with (see Retention.Validate).
 	Retention Retention
+	// LoginCache is how many logins in progress the Service keeps in
+	// memory between their steps, so that a step that comes back to the
+	// Service that made the last one does not read the session and user
+	// again (DefaultLoginCache when zero; none when negative). It is used
+	// only with a store that has LoginUpdater, whose SessionAt.Exact makes a
+	// step decided on a kept state commit only if that state is still the
+	// stored one: several Services on one store stay correct, a step that
+	// finds its entry stale reads and decides again. Each entry holds a
+	// user as a step reads it (its identifiers opened), as a step does
+	// while it runs.
+	LoginCache int
 }
 
 // Service is the library's one entry point. It is safe for concurrent use.
@@ -120,6 +131,7 @@ type Service struct {
 	questions   ControlQuestionSource
 	watch       *watch
 	retention   Retention
+	logins      *loginCache
 }
 
 // New builds a Service from cfg, checking that the parts it needs are there.
@@ -167,6 +179,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s.retention = cfg.Retention
 	s.raw = s.store
+	s.logins = newLoginCache(cfg.LoginCache, s.raw)
 	s.store = identifierStore{Store: s.store, keys: s.keys, rand: s.rand, watch: s.watch}
 	return s, nil
 }

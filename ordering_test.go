@@ -42,7 +42,7 @@ func newOrderEnv(t testing.TB, st mitid.Store) *orderEnv {
 	if m, ok := st.(*memory.Store); ok {
 		e.store = m
 	}
-	return &orderEnv{loginEnv: &loginEnv{e}, pay: pay, cpr: cpr}
+	return &orderEnv{loginEnv: &loginEnv{env: e}, pay: pay, cpr: cpr}
 }
 
 // register puts h into the CPR register with a passport and an address.

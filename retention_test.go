@@ -30,7 +30,7 @@ func newRetentionEnv(t *testing.T, st mitid.Store, r mitid.Retention) *loginEnv 
 	if m, ok := st.(*memory.Store); ok {
 		e.store = m
 	}
-	return &loginEnv{e}
+	return &loginEnv{env: e}
 }
 
 // deliverAll sends every due notification, so that only the activity log

@@ -1,0 +1,109 @@
+package mitid
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// updaterStub is a store with LoginUpdater and nothing else.
+type updaterStub struct{ Store }
+
+func (updaterStub) UpdateLogin(context.Context, *User, uuid.UUID, SessionAt, LoginChange) (*User, *Session, error) {
+	return nil, nil, nil
+}
+
+// cachedFor returns a login session of user u, as a step committed it.
+func cachedFor(t *testing.T, u *User, now time.Time) *Session {
+	t.Helper()
+	st := &loginState{User: u.ID, Options: []optionRef{{Method: MethodCodeDisplay}}}
+	return &Session{ID: "login-" + uuid.NewString(), Kind: loginKind, User: u.ID, Data: st.marshal(), CreatedAt: now, ExpiresAt: now.Add(time.Minute), Version: 2}
+}
+
+// TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse: the cache never
+// holds more than its size however many logins strangers begin, keeps no
+// login without a user (a decoy) or version, gives an entry once, and
+// gives none that is no longer live.
+func TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse(t *testing.T) {
+	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	u := &User{ID: uuid.New(), Version: 7}
+	c := newLoginCache(3, updaterStub{})
+	require.NotNil(t, c)
+	var kept []*Session
+	for range 100 {
+		sess := cachedFor(t, u, now)
+		c.put(sess, u)
+		kept = append(kept, sess)
+		assert.LessOrEqual(t, c.len(), 3)
+	}
+	assert.Equal(t, 3, c.len())
+
+	last := kept[len(kept)-1]
+	at, st, got, ok := c.take(last.ID, now)
+	require.True(t, ok, "the newest entry is there")
+	assert.Equal(t, SessionAt{ID: last.ID, Version: 2, Now: now, Exact: true}, at, "a kept state is decided on exactly")
+	assert.Equal(t, u.ID, st.User)
+	assert.Same(t, u, got)
+	_, _, _, ok = c.take(last.ID, now)
+	assert.False(t, ok, "an entry is taken once")
+
+	for name, tc := range map[string]struct {
+		sess *Session
+		user *User
+		now  time.Time
+	}{
+		"a decoy (no user)":      {cachedFor(t, u, now), nil, now},
+		"no version":             {func() *Session { s := cachedFor(t, u, now); s.Version = 0; return s }(), u, now},
+		"expired":                {cachedFor(t, u, now), u, now.Add(time.Minute)},
+		"consumed":               {func() *Session { s := cachedFor(t, u, now); s.ConsumedAt = now; return s }(), u, now},
+		"another user's session": {cachedFor(t, &User{ID: uuid.New()}, now), u, now},
+		"not a login":            {func() *Session { s := cachedFor(t, u, now); s.Kind = "webauthn"; return s }(), u, now},
+	} {
+		c.put(tc.sess, tc.user)
+		_, _, _, ok := c.take(tc.sess.ID, tc.now)
+		assert.False(t, ok, name)
+	}
+
+	var none *loginCache
+	none.put(cachedFor(t, u, now), u)
+	_, _, _, ok = none.take("x", now)
+	assert.False(t, ok, "a nil cache keeps nothing")
+	assert.Nil(t, newLoginCache(-1, updaterStub{}), "a negative size turns it off")
+	assert.Nil(t, newLoginCache(0, nil), "a store without LoginUpdater gets none")
+	assert.Equal(t, DefaultLoginCache, newLoginCache(0, updaterStub{}).max)
+}
+
+// TestAgain_OnlyARefusalOnAKeptStateIsDecidedAgain: a step on a kept state
+// that commits nothing is decided again on a fresh read only when its
+// error may stem from the state; a fault is reported as it is.
+func TestAgain_OnlyARefusalOnAKeptStateIsDecidedAgain(t *testing.T) {
+	exact, fresh := SessionAt{Exact: true}, SessionAt{}
+	refusal := errorf(CodeLoginOrder, "waits")
+	for _, tc := range []struct {
+		at   SessionAt
+		err  error
+		want error
+	}{
+		{exact, refusal, errDecideAgain},
+		{exact, ConcurrentSessionUpdate(), errDecideAgain},
+		{exact, errorf(CodeAuthenticatorBlocked, "blocked"), errDecideAgain},
+		{exact, nil, nil},
+		{exact, errorf(CodeStoreUnavailable, "down"), nil},
+		{exact, errorf(CodeBusy, "busy"), nil},
+		{exact, context.Canceled, nil},
+		{exact, fmt.Errorf("wrapped: %w", context.DeadlineExceeded), nil},
+		{fresh, refusal, nil},
+	} {
+		got := again(tc.at, tc.err)
+		if tc.want == nil {
+			assert.Equal(t, tc.err, got, "%v (exact %v) is returned as it is", tc.err, tc.at.Exact)
+		} else {
+			assert.ErrorIs(t, got, tc.want, "%v", tc.err)
+		}
+	}
+}

@@ -1,0 +1,151 @@
+package mitid_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/store/memory"
+)
+
+// readCounter is a memory store that counts the reads a login step makes
+// of its session and user.
+type readCounter struct {
+	*memory.Store
+	reads atomic.Int64
+}
+
+func (r *readCounter) SessionUser(ctx context.Context, id string, now time.Time) (*mitid.Session, *mitid.User, error) {
+	r.reads.Add(1)
+	return r.Store.SessionUser(ctx, id, now)
+}
+
+func (r *readCounter) Session(ctx context.Context, id string, now time.Time) (*mitid.Session, error) {
+	r.reads.Add(1)
+	return r.Store.Session(ctx, id, now)
+}
+
+// TestLoginCache_StepsDecideOnWhatTheLastStepLeft: a login whose steps
+// come back to the Service that began it reads its session and user at no
+// step; with the cache turned off every step after BeginLogin reads them.
+func TestLoginCache_StepsDecideOnWhatTheLastStepLeft(t *testing.T) {
+	tests := []struct {
+		kind  mitid.Kind
+		cache int
+		reads int64
+	}{
+		{mitid.KindCodeDisplay, 0, 0},
+		{mitid.KindCodeDisplay, -1, 3},
+		{mitid.KindApp, 0, 0},
+		{mitid.KindApp, -1, 2},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("%s, cache %d", tc.kind, tc.cache), func(t *testing.T) {
+			st := &readCounter{Store: checkedStore(t)}
+			e := newLoginEnv(t, st).twin(t, func(c *mitid.Config) { c.LoginCache = tc.cache })
+			h := e.enrol(t, "kept-login", mitid.LevelSubstantial, tc.kind)
+			st.reads.Store(0)
+			l := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
+			res, err := e.svc.FinishLogin(e.ctx, l.ID)
+			require.NoError(t, err)
+			assert.Equal(t, h.user.ID, res.User)
+			assert.Equal(t, tc.reads, st.reads.Load(), "reads of the login's session (cache %d)", tc.cache)
+		})
+	}
+}
+
+// TestLoginCache_AStepMadeOnAnotherServiceIsNotMissed: two Services on one
+// store, a login's steps spread over them. A Service whose kept state is
+// stale (the other made a step since) commits nothing on it: a second code
+// sent to it is refused as out of order, as on a fresh read, and counts
+// nothing on the device.
+func TestLoginCache_AStepMadeOnAnotherServiceIsNotMissed(t *testing.T) {
+	a := newLoginEnv(t, checkedStore(t))
+	b := a.twin(t, nil)
+	h := a.enrol(t, "spread", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	l := a.begin(t, h, mitid.LevelSubstantial) // a keeps the login: it waits for a code
+	l, err := b.svc.SubmitCode(b.ctx, l.ID, h.code(t))
+	require.NoError(t, err)
+	require.Equal(t, mitid.StepPassword, l.Next)
+
+	before, err := a.svc.User(a.ctx, h.user.ID)
+	require.NoError(t, err)
+	a.clock.Advance(30 * time.Second)
+	_, err = a.svc.SubmitCode(a.ctx, l.ID, h.code(t))
+	require.Error(t, err)
+	assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err))
+	assert.Contains(t, err.Error(), "waits for the password", "refused on the login's state, not on a's kept one")
+	after, err := a.svc.User(a.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, before.Version, after.Version, "the code was not spent on the device: nothing committed")
+
+	l, err = a.svc.SubmitPassword(a.ctx, l.ID, password)
+	require.NoError(t, err)
+	res, err := b.svc.FinishLogin(b.ctx, l.ID) // b's kept state waits for the password: it reads
+	require.NoError(t, err)
+	assert.Equal(t, h.user.ID, res.User)
+	_, err = a.svc.FinishLogin(a.ctx, l.ID) // a's kept state is done, but b finished it
+	require.ErrorIs(t, err, mitid.ErrReplay, "a login finished on one Service is not finished again on another")
+}
+
+// TestLoginCache_AUserChangedElsewhereIsDecidedOnAfresh: the user changes
+// on another Service between two steps; the Service that kept the login
+// decides on the changed user, not on its copy.
+func TestLoginCache_AUserChangedElsewhereIsDecidedOnAfresh(t *testing.T) {
+	t.Run("device blocked", func(t *testing.T) {
+		a := newLoginEnv(t, checkedStore(t))
+		b := a.twin(t, nil)
+		h := a.enrol(t, "blocked", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+		l := a.begin(t, h, mitid.LevelSubstantial)
+		_, _, err := b.svc.BlockAuthenticator(b.ctx, h.user.ID, h.codeID, "lost")
+		require.NoError(t, err)
+		_, err = a.svc.SubmitCode(a.ctx, l.ID, h.code(t))
+		require.Error(t, err)
+		assert.Equal(t, mitid.CodeAuthenticatorBlocked, mitid.ErrorCode(err))
+	})
+	t.Run("password's suspension lifted", func(t *testing.T) {
+		a := newLoginEnv(t, checkedStore(t))
+		b := a.twin(t, nil)
+		h := a.enrol(t, "lifted", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+		var pw uuid.UUID
+		for _, x := range h.user.Authenticators {
+			if x.Kind == mitid.KindPassword {
+				pw = x.ID
+			}
+		}
+		require.NotEqual(t, uuid.Nil, pw)
+		l := a.begin(t, h, mitid.LevelSubstantial)
+		_, _, err := b.svc.SuspendAuthenticator(b.ctx, h.user.ID, pw, time.Time{}, "support")
+		require.NoError(t, err)
+		l, err = a.svc.SubmitCode(a.ctx, l.ID, h.code(t)) // a keeps the user with the password suspended
+		require.NoError(t, err)
+		_, _, err = b.svc.UnblockAuthenticator(b.ctx, h.user.ID, pw, "support")
+		require.NoError(t, err)
+		l, err = a.svc.SubmitPassword(a.ctx, l.ID, password)
+		require.NoError(t, err, "refused on a's copy, accepted on the user as it is")
+		assert.Equal(t, mitid.StepDone, l.Next)
+	})
+	t.Run("password changed", func(t *testing.T) {
+		a := newLoginEnv(t, checkedStore(t))
+		b := a.twin(t, nil)
+		h := a.enrol(t, "changed", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+		l := a.begin(t, h, mitid.LevelSubstantial)
+		l, err := a.svc.SubmitCode(a.ctx, l.ID, h.code(t)) // a keeps the user with the old password
+		require.NoError(t, err)
+		_, _, err = b.svc.ChangePassword(b.ctx, h.user.ID, password, "a new pass phrase 2026")
+		require.NoError(t, err)
+		_, err = a.svc.SubmitPassword(a.ctx, l.ID, password)
+		require.Error(t, err)
+		assert.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err), "the old password is checked against the new hash")
+		l, err = a.svc.SubmitPassword(a.ctx, l.ID, "a new pass phrase 2026")
+		require.NoError(t, err)
+		assert.Equal(t, mitid.StepDone, l.Next)
+	})
+}
