@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/go-mitid/mitid"
 )
@@ -31,7 +32,7 @@ var (
 // SessionUser reads a live session and the user it names with one join.
 func (s *Store) SessionUser(ctx context.Context, id string, now time.Time) (*mitid.Session, *mitid.User, error) {
 	var sess mitid.Session
-	var user *uuid.UUID
+	var user pgtype.UUID
 	var consumed *time.Time
 	var version *int64
 	var data []byte
@@ -51,10 +52,10 @@ func (s *Store) SessionUser(ctx context.Context, id string, now time.Time) (*mit
 	if err := sess.Live(now); err != nil {
 		return nil, nil, err
 	}
-	if user == nil {
+	if !user.Valid {
 		return &sess, nil, nil
 	}
-	sess.User = *user
+	sess.User = user.Bytes
 	if version == nil {
 		return nil, nil, mitid.NotFoundUser()
 	}
@@ -78,7 +79,7 @@ func (s *Store) UpdateLogin(ctx context.Context, seen *mitid.User, auth uuid.UUI
 	}
 	for attempt := 0; (errors.Is(err, errStale) || retryable(err)) && attempt < 5; attempt++ {
 		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-			cur, err := scanUser(tx.QueryRow(ctx, selectUser+" FOR UPDATE", seen.ID))
+			cur, err := scanUser(tx.QueryRow(ctx, selectUser+" FOR UPDATE", pgID(seen.ID)))
 			if err != nil {
 				return err
 			}
@@ -236,7 +237,7 @@ func (s *Store) updateLogin(ctx context.Context, q querier, base *mitid.User, au
 		sessData = change.Data
 	}
 	var sh loginShape
-	args := []any{base.ID, base.Version, data, at.ID, at.Version, at.Now, change != nil, consume, sessData, at.Exact}
+	args := []any{pgID(base.ID), base.Version, data, at.ID, at.Version, at.Now, change != nil, consume, sessData, at.Exact}
 	if len(added)+len(removed) > 0 {
 		sh |= shapeKeys
 		rk, rv := keyArrays(removed)
@@ -264,10 +265,10 @@ func (s *Store) updateLogin(ctx context.Context, q querier, base *mitid.User, au
 	ok := false
 	seqs := map[uuid.UUID]int64{}
 	for rows.Next() {
-		var id *uuid.UUID
+		var id pgtype.UUID
 		var seq *int64
 		var sid, kind *string
-		var user *uuid.UUID
+		var user pgtype.UUID
 		var sdata []byte
 		var created, expires, consumed *time.Time
 		var sversion *int64
@@ -275,14 +276,12 @@ func (s *Store) updateLogin(ctx context.Context, q querier, base *mitid.User, au
 			return nil, nil, s.writeError(ctx, err, base.ID, added)
 		}
 		ok = true
-		if id != nil && seq != nil {
-			seqs[*id] = *seq
+		if id.Valid && seq != nil {
+			seqs[id.Bytes] = *seq
 		}
 		if sid != nil && sess == nil {
 			sess = &mitid.Session{ID: *sid, Kind: *kind, Data: sdata, CreatedAt: created.UTC(), ExpiresAt: expires.UTC(), Version: *sversion}
-			if user != nil {
-				sess.User = *user
-			}
+			sess.User = fromPG(user)
 			if consumed != nil {
 				sess.ConsumedAt = consumed.UTC()
 			}

@@ -30,6 +30,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/go-mitid/mitid"
@@ -255,14 +256,14 @@ SELECT gate.version, ev.id, ev.seq FROM gate LEFT JOIN ev ON true`
 func commitRows(rows pgx.Rows, events []mitid.Event) (version int64, ok bool, err error) {
 	seqs := map[uuid.UUID]int64{}
 	for rows.Next() {
-		var id *uuid.UUID
+		var id pgtype.UUID
 		var seq *int64
 		if err := rows.Scan(&version, &id, &seq); err != nil {
 			return 0, false, err
 		}
 		ok = true
-		if id != nil && seq != nil {
-			seqs[*id] = *seq
+		if id.Valid && seq != nil {
+			seqs[id.Bytes] = *seq
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -293,7 +294,7 @@ func (s *Store) CreateUser(ctx context.Context, u *mitid.User, events []mitid.Ev
 	}
 	keys := u.UniqueKeys()
 	kinds, values := keyArrays(keys)
-	args = append(args, u.ID, data, u.CreatedAt, kinds, values)
+	args = append(args, pgID(u.ID), data, u.CreatedAt, kinds, values)
 	const sql = `WITH gate AS (
 		INSERT INTO users (id, version, data, created_at) VALUES ($12, 1, $13, $14) RETURNING id, version
 	), k AS (
@@ -361,7 +362,7 @@ func scanUser(row pgx.Row) (*mitid.User, error) {
 
 // User reads one user.
 func (s *Store) User(ctx context.Context, id uuid.UUID) (*mitid.User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, selectUser, id))
+	u, err := scanUser(s.pool.QueryRow(ctx, selectUser, pgID(id)))
 	return u, fail(ctx, err)
 }
 
@@ -427,7 +428,7 @@ func (s *Store) updateUser(ctx context.Context, q querier, id uuid.UUID, fn func
 	if lock {
 		sel += " FOR UPDATE"
 	}
-	u, err := scanUser(q.QueryRow(ctx, sel, id))
+	u, err := scanUser(q.QueryRow(ctx, sel, pgID(id)))
 	if err != nil {
 		return nil, err
 	}
@@ -448,7 +449,7 @@ func (s *Store) updateUser(ctx context.Context, q querier, id uuid.UUID, fn func
 	}
 	rk, rv := keyArrays(removed)
 	ak, av := keyArrays(added)
-	args = append(args, id, before, data, rk, rv, ak, av)
+	args = append(args, pgID(id), before, data, rk, rv, ak, av)
 	const sql = `WITH gate AS (
 		UPDATE users SET version = version + 1, data = $14, updated_at = now()
 		WHERE id = $12 AND version = $13

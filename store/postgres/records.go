@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/go-mitid/mitid"
 )
@@ -48,13 +49,6 @@ func (s *Store) CreateOrder(ctx context.Context, o *mitid.Order, events []mitid.
 	}
 	o.Version = 1
 	return nil
-}
-
-func nullUUID(id uuid.UUID) any {
-	if id == uuid.Nil {
-		return nil
-	}
-	return id
 }
 
 const selectOrder = `SELECT version, data FROM orders WHERE number = $1`
@@ -183,7 +177,7 @@ const sessionColumns = `id, kind, user_id, data, created_at, expires_at, consume
 
 func scanSession(row pgx.Row) (*mitid.Session, error) {
 	var sess mitid.Session
-	var user *uuid.UUID
+	var user pgtype.UUID
 	var consumed *time.Time
 	if err := row.Scan(&sess.ID, &sess.Kind, &user, &sess.Data, &sess.CreatedAt, &sess.ExpiresAt, &consumed, &sess.Version); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -191,9 +185,7 @@ func scanSession(row pgx.Row) (*mitid.Session, error) {
 		}
 		return nil, err
 	}
-	if user != nil {
-		sess.User = *user
-	}
+	sess.User = fromPG(user)
 	if consumed != nil {
 		sess.ConsumedAt = consumed.UTC()
 	}
