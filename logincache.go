@@ -22,8 +22,11 @@ import (
 // Only what is used with LoginUpdater is cached, since Exact needs the
 // user's and the session's change in one commit. An entry is taken (and so
 // removed) by the step that uses it, and put back only by a step that
-// committed; a decoy is never kept. The cache is bounded: when it is full
-// a new entry evicts another at random, so that logins begun by strangers
+// committed a factor. A decoy login (a user ID nobody has) is kept as a
+// real one is, so that its first answer costs what a real login's does:
+// one statement, not two, lest the time of a wrong first code tell a
+// stranger which user IDs exist. The cache is bounded: when it is full a
+// new entry evicts another at random, so that logins begun by strangers
 // with a list of user IDs cost the citizens nothing but the read the cache
 // would have saved.
 
@@ -43,7 +46,7 @@ type loginCache struct {
 }
 
 // cachedLogin is a login session and its user as a step committed them,
-// both read-only.
+// both read-only; user is nil for a decoy.
 type cachedLogin struct {
 	sess *Session
 	user *User
@@ -61,11 +64,10 @@ func newLoginCache(n int, st Store) *loginCache {
 	return &loginCache{max: n, m: make(map[string]cachedLogin)}
 }
 
-// put keeps sess and u, as a step committed them, for the login's next
-// step. A session the store gave no version, or a login without a user (a
-// decoy), is not kept.
+// put keeps sess and u (nil for a decoy), as a step committed them, for
+// the login's next step. A session the store gave no version is not kept.
 func (c *loginCache) put(sess *Session, u *User) {
-	if c == nil || sess == nil || u == nil || sess.Version == 0 {
+	if c == nil || sess == nil || sess.Version == 0 {
 		return
 	}
 	c.mu.Lock()
@@ -93,7 +95,7 @@ func (c *loginCache) take(id string, now time.Time) (at SessionAt, st *loginStat
 		return at, nil, nil, false
 	}
 	st, err := decodeLogin(e.sess)
-	if err != nil || st.decoy() || st.User != e.user.ID {
+	if err != nil || st.decoy() != (e.user == nil) || (e.user != nil && st.User != e.user.ID) {
 		return at, nil, nil, false
 	}
 	return SessionAt{ID: id, Version: e.sess.Version, Now: now, Exact: true}, st, e.user, true

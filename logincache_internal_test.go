@@ -25,10 +25,16 @@ func cachedFor(t *testing.T, u *User, now time.Time) *Session {
 	return &Session{ID: "login-" + uuid.NewString(), Kind: loginKind, User: u.ID, Data: st.marshal(), CreatedAt: now, ExpiresAt: now.Add(time.Minute), Version: 2}
 }
 
+// decoyFor returns a decoy login's session (a user ID nobody has).
+func decoyFor(now time.Time) *Session {
+	st := &loginState{Options: []optionRef{{Method: MethodCodeDisplay}}}
+	return &Session{ID: "login-" + uuid.NewString(), Kind: loginKind, Data: st.marshal(), CreatedAt: now, ExpiresAt: now.Add(time.Minute), Version: 1}
+}
+
 // TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse: the cache never
 // holds more than its size however many logins strangers begin, keeps no
-// login without a user (a decoy) or version, gives an entry once, and
-// gives none that is no longer live.
+// login whose user does not match its state or that has no version, gives
+// an entry once, and gives none that is no longer live.
 func TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse(t *testing.T) {
 	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 	u := &User{ID: uuid.New(), Version: 7}
@@ -57,7 +63,8 @@ func TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse(t *testing.T) {
 		user *User
 		now  time.Time
 	}{
-		"a decoy (no user)":      {cachedFor(t, u, now), nil, now},
+		"a real login, no user":  {cachedFor(t, u, now), nil, now},
+		"a decoy, with a user":   {decoyFor(now), u, now},
 		"no version":             {func() *Session { s := cachedFor(t, u, now); s.Version = 0; return s }(), u, now},
 		"expired":                {cachedFor(t, u, now), u, now.Add(time.Minute)},
 		"consumed":               {func() *Session { s := cachedFor(t, u, now); s.ConsumedAt = now; return s }(), u, now},
@@ -68,6 +75,13 @@ func TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse(t *testing.T) {
 		_, _, _, ok := c.take(tc.sess.ID, tc.now)
 		assert.False(t, ok, name)
 	}
+
+	decoy := decoyFor(now)
+	c.put(decoy, nil)
+	_, st, got, ok = c.take(decoy.ID, now)
+	require.True(t, ok, "a decoy is kept, so that its first answer costs what a real one's does")
+	assert.True(t, st.decoy())
+	assert.Nil(t, got)
 
 	var none *loginCache
 	none.put(cachedFor(t, u, now), u)

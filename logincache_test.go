@@ -149,3 +149,34 @@ func TestLoginCache_AUserChangedElsewhereIsDecidedOnAfresh(t *testing.T) {
 		assert.Equal(t, mitid.StepDone, l.Next)
 	})
 }
+
+// TestLoginCache_ADecoysFirstAnswerCostsWhatARealOnesDoes: a wrong first
+// code sent to a login of a user ID nobody has reads no more than one sent
+// to a real person's login (nothing: both were kept by BeginLogin), so its
+// time does not tell a stranger which user IDs exist; both are refused
+// with the same code. (No decoy asks for a password first, as a chip's
+// login does: decoys show the shapes most MitIDs have, see anonymous.go.)
+func TestLoginCache_ADecoysFirstAnswerCostsWhatARealOnesDoes(t *testing.T) {
+	st := &readCounter{Store: checkedStore(t)}
+	e := newLoginEnv(t, st)
+	h := e.enrol(t, "real-person", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	decoy := ""
+	for i := 0; decoy == "" && i < 100; i++ { // a user ID whose decoy shows a code display first
+		uid := fmt.Sprintf("nobody-%03d", i)
+		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+		require.NoError(t, err)
+		if l.Next == mitid.StepCode {
+			decoy = uid
+		}
+	}
+	require.NotEmpty(t, decoy)
+	for _, uid := range []string{h.user.UserID, decoy} {
+		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+		require.NoError(t, err)
+		require.Equal(t, mitid.StepCode, l.Next)
+		st.reads.Store(0)
+		_, err = e.svc.SubmitCode(e.ctx, l.ID, "000000")
+		assert.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(err), uid)
+		assert.Zero(t, st.reads.Load(), "%s: the first answer reads nothing", uid)
+	}
+}

@@ -20,7 +20,8 @@ import (
 // round trip: SessionUser reads the session and its user in one query, and
 // UpdateLogin commits the user's change, its events, their outbox messages
 // and the session's new state in one statement, so a login step costs one
-// read and one durable commit.
+// read and one durable commit, and only the commit when the Service decides
+// on what its last step left (SessionAt.Exact).
 
 var (
 	_ mitid.AuthenticatorUpdater = (*Store)(nil)
