@@ -69,6 +69,28 @@ func loginOf(t *testing.T, s mitid.Store, u uuid.UUID) *mitid.Session {
 	return sess
 }
 
+// aLogin creates a person with devices and a login session of theirs, and
+// returns the person as stored (the snapshot a step decides on), their
+// code display and the session.
+func aLogin(t *testing.T, s mitid.Store) (seen *mitid.User, code uuid.UUID, sess *mitid.Session) {
+	t.Helper()
+	u, code, _, _ := withDevices(t)
+	create(t, s, u)
+	sess = loginOf(t, s, u.ID)
+	return read(t, s, u.ID), code, sess
+}
+
+// changedSince commits a change to user id (five failures), so that a
+// snapshot read before is stale.
+func changedSince(t *testing.T, s mitid.Store, id uuid.UUID) {
+	t.Helper()
+	_, err := s.UpdateUser(context.Background(), id, func(u *mitid.User) ([]mitid.Event, error) {
+		u.Failures = 5
+		return nil, nil
+	})
+	require.NoError(t, err)
+}
+
 // storedSession reads session id as the store keeps it, live at t0.
 func storedSession(t *testing.T, s mitid.Store, id string) *mitid.Session {
 	t.Helper()
@@ -286,15 +308,8 @@ func testLoginFnError(t *testing.T, s mitid.Store) {
 func testLoginStale(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	c := loginUpdater(t, s)
-	u, code, _, _ := withDevices(t)
-	create(t, s, u)
-	sess := loginOf(t, s, u.ID)
-	seen := read(t, s, u.ID)
-	_, err := s.UpdateUser(ctx, u.ID, func(u *mitid.User) ([]mitid.Event, error) {
-		u.Failures = 5
-		return nil, nil
-	})
-	require.NoError(t, err)
+	seen, code, sess := aLogin(t, s)
+	changedSince(t, s, seen.ID)
 	var saw []int
 	got, after, err := c.UpdateLogin(ctx, seen, code, at(sess), func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, *mitid.SessionChange, error) {
 		saw = append(saw, u.Failures)
@@ -334,10 +349,7 @@ func testLoginConflict(t *testing.T, s mitid.Store) {
 func testContentionLoginOneSession(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	c := loginUpdater(t, s)
-	u, code, _, _ := withDevices(t)
-	create(t, s, u)
-	sess := loginOf(t, s, u.ID)
-	seen := read(t, s, u.ID)
+	seen, code, sess := aLogin(t, s)
 	var applied atomic.Int64
 	parallel(Goroutines, func(i int) {
 		_, after, err := c.UpdateLogin(ctx, seen, code, at(sess), func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, *mitid.SessionChange, error) {
@@ -353,10 +365,10 @@ func testContentionLoginOneSession(t *testing.T, s mitid.Store) {
 			applied.Add(1)
 		}
 	})
-	got := read(t, s, u.ID)
+	got := read(t, s, seen.ID)
 	assert.Equal(t, Goroutines, got.Failures, "no failure is lost")
 	assert.Equal(t, int64(1+Goroutines), got.Version)
-	assert.Len(t, userEvents(t, s, u.ID), 1+Goroutines)
+	assert.Len(t, userEvents(t, s, seen.ID), 1+Goroutines)
 	assert.Equal(t, int64(1), applied.Load(), "the session's version 1 is replaced once")
 	stored := storedSession(t, s, sess.ID)
 	assert.Equal(t, int64(2), stored.Version)

@@ -53,10 +53,8 @@ func failed(data []byte) mitid.LoginChange {
 func testExactCommits(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	c := loginUpdater(t, s)
-	u, code, _, _ := withDevices(t)
-	create(t, s, u)
-	sess := loginOf(t, s, u.ID)
-	got, after, err := c.UpdateLogin(ctx, read(t, s, u.ID), code, exactly(sess), failed([]byte("v2")))
+	seen, code, sess := aLogin(t, s)
+	got, after, err := c.UpdateLogin(ctx, seen, code, exactly(sess), failed([]byte("v2")))
 	require.NoError(t, err)
 	require.NotNil(t, after, "the session's change applied")
 	assert.Equal(t, "v2", string(after.Data))
@@ -71,7 +69,7 @@ func testExactCommits(t *testing.T, s mitid.Store) {
 	assert.Nil(t, after, "no change asked for, none made")
 	assert.Equal(t, 2, got.Failures)
 	assert.Equal(t, int64(2), storedSession(t, s, sess.ID).Version)
-	assert.Len(t, userEvents(t, s, u.ID), 3, "both failures' events are in")
+	assert.Len(t, userEvents(t, s, seen.ID), 3, "both failures' events are in")
 }
 
 func testExactSessionChanged(t *testing.T, s mitid.Store) {
@@ -122,15 +120,8 @@ func testExactSessionChanged(t *testing.T, s mitid.Store) {
 func testExactUserChanged(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	c := loginUpdater(t, s)
-	u, code, _, _ := withDevices(t)
-	create(t, s, u)
-	sess := loginOf(t, s, u.ID)
-	seen := read(t, s, u.ID)
-	_, err := s.UpdateUser(ctx, u.ID, func(u *mitid.User) ([]mitid.Event, error) {
-		u.Failures = 5
-		return nil, nil
-	})
-	require.NoError(t, err)
+	seen, code, sess := aLogin(t, s)
+	changedSince(t, s, seen.ID)
 	for _, change := range [][]byte{[]byte("v2"), nil} {
 		got, after, err := c.UpdateLogin(ctx, seen, code, exactly(sess), failed(change))
 		require.ErrorIs(t, err, mitid.ErrConflict)
@@ -138,7 +129,7 @@ func testExactUserChanged(t *testing.T, s mitid.Store) {
 		assert.Nil(t, got)
 		assert.Nil(t, after)
 	}
-	cur := read(t, s, u.ID)
+	cur := read(t, s, seen.ID)
 	assert.Equal(t, 5, cur.Failures, "the decision on the older user is dropped, not made again")
 	assert.Equal(t, int64(2), cur.Version)
 	stored := storedSession(t, s, sess.ID)
@@ -152,10 +143,7 @@ func testExactUserChanged(t *testing.T, s mitid.Store) {
 func testContentionExactOneLogin(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	c := loginUpdater(t, s)
-	u, code, _, _ := withDevices(t)
-	create(t, s, u)
-	sess := loginOf(t, s, u.ID)
-	seen := read(t, s, u.ID)
+	seen, code, sess := aLogin(t, s)
 	var won, lost atomic.Int64
 	parallel(Goroutines, func(i int) {
 		_, after, err := c.UpdateLogin(ctx, seen, code, exactly(sess), failed([]byte{byte(i)}))
@@ -170,10 +158,10 @@ func testContentionExactOneLogin(t *testing.T, s mitid.Store) {
 	})
 	assert.Equal(t, int64(1), won.Load())
 	assert.Equal(t, int64(Goroutines-1), lost.Load())
-	got := read(t, s, u.ID)
+	got := read(t, s, seen.ID)
 	assert.Equal(t, 1, got.Failures, "one decision committed")
 	assert.Equal(t, int64(2), got.Version)
-	assert.Len(t, userEvents(t, s, u.ID), 2)
+	assert.Len(t, userEvents(t, s, seen.ID), 2)
 	assert.Equal(t, int64(2), storedSession(t, s, sess.ID).Version)
 }
 
