@@ -16,10 +16,15 @@ import (
 )
 
 // readCounter is a memory store that counts the reads a login step makes
-// of its session and user.
+// of its session and user, and its commits.
 type readCounter struct {
 	*memory.Store
-	reads atomic.Int64
+	reads, commits atomic.Int64
+}
+
+func (r *readCounter) UpdateLogin(ctx context.Context, seen *mitid.User, auth uuid.UUID, at mitid.SessionAt, fn mitid.LoginChange) (*mitid.User, *mitid.Session, error) {
+	r.commits.Add(1)
+	return r.Store.UpdateLogin(ctx, seen, auth, at, fn)
 }
 
 func (r *readCounter) SessionUser(ctx context.Context, id string, now time.Time) (*mitid.Session, *mitid.User, error) {
@@ -179,4 +184,27 @@ func TestLoginCache_ADecoysFirstAnswerCostsWhatARealOnesDoes(t *testing.T) {
 		assert.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(err), uid)
 		assert.Zero(t, st.reads.Load(), "%s: the first answer reads nothing", uid)
 	}
+}
+
+// TestLoginCache_ALoginThatStartsOverIsNotKept: ChooseMethod starts the
+// login over, so the state kept before is dropped rather than tried: the
+// next step reads once and commits once, with no attempt that commits
+// nothing, even when the new choice waits for the same step (here the same
+// code display, chosen again).
+func TestLoginCache_ALoginThatStartsOverIsNotKept(t *testing.T) {
+	st := &readCounter{Store: checkedStore(t)}
+	e := newLoginEnv(t, st)
+	h := e.enrol(t, "starts-over", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	require.Equal(t, mitid.StepCode, l.Next)
+	l, err := e.svc.ChooseMethod(e.ctx, l.ID, mitid.MethodCodeDisplay, h.codeID)
+	require.NoError(t, err)
+	require.Equal(t, mitid.StepCode, l.Next)
+	st.reads.Store(0)
+	st.commits.Store(0)
+	l, err = e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StepPassword, l.Next)
+	assert.Equal(t, int64(1), st.reads.Load())
+	assert.Equal(t, int64(1), st.commits.Load(), "no attempt on the state from before the choice")
 }
