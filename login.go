@@ -278,11 +278,8 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (got 
 	now := s.clock.Now()
 	// A login this Service's last step left in the login cache is decided
 	// on as it was left (see step); a chip's login holds the password
-	// rather than commit a step, so it reads, and so does a decoy of one.
+	// rather than commit a step, so it reads.
 	if at, st, u, ok := s.logins.take(id, now); ok && st.next() == StepPassword && st.Options[st.Choice].Method != MethodChip {
-		if st.decoy() {
-			return s.decoyStep(ctx, id, at.Version, st, StepPassword, now)
-		}
 		if l, err := s.checkPasswordStep(ctx, at, u, st, password); !errors.Is(err, errDecideAgain) {
 			return l, err
 		}

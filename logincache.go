@@ -7,28 +7,31 @@ import (
 	"time"
 )
 
-// A login's steps usually come to the Service that began it (a browser
-// keeps its connection, a load balancer its stickiness), and each step
-// used to start by reading back the session and the user its previous step
-// had just committed: a quarter of a code-display login's statements on
-// PostgreSQL. The login cache keeps what the last step left, and the next
-// step decides on it with SessionAt.Exact: the store commits only if
-// neither the session nor the user has changed since, and otherwise
-// commits nothing, so the step reads and decides again. A stale entry (the
-// previous step went to another Service, or the user changed meanwhile)
-// costs one statement that commits nothing; it never lets a step count on
-// a state that is gone.
+// A login's steps usually come to the Service that made the last one (a
+// browser keeps its connection, a load balancer its stickiness), and each
+// step used to start by reading back the session and the user its previous
+// step had just committed. The login cache keeps what a step that gave a
+// factor committed, and the next step decides on it with SessionAt.Exact:
+// the store commits only if neither the session nor the user has changed
+// since, and otherwise commits nothing, so the step reads and decides
+// again. A stale entry (the previous step went to another Service, or the
+// user changed meanwhile) costs one statement that commits nothing; it
+// never lets a step count on a state that is gone.
+//
+// Only a login with a factor in is kept. Before the first factor anyone
+// who knows a user ID can drive a login, and a kept entry costs a
+// different number of statements than a decoy's (a user ID nobody has)
+// whenever it is stale, which a real person's other logins make it: the
+// time of a wrong first code would tell a stranger which user IDs exist.
+// So the first factor reads, for a real login as for a decoy.
 //
 // Only what is used with LoginUpdater is cached, since Exact needs the
 // user's and the session's change in one commit. An entry is taken (and so
-// removed) by the step that uses it, and put back only by a step that
-// committed a factor. A decoy login (a user ID nobody has) is kept as a
-// real one is, so that its first answer costs what a real login's does:
-// one statement, not two, lest the time of a wrong first code tell a
-// stranger which user IDs exist. The cache is bounded: when it is full a
-// new entry evicts another at random, so that logins begun by strangers
-// with a list of user IDs cost the citizens nothing but the read the cache
-// would have saved.
+// removed) by the step that uses it, and put back by a step that committed
+// a factor. The cache is bounded: when it is full a new entry evicts
+// another at random, and each put sweeps a few entries for logins that
+// have expired, so a person's record (its identifiers opened) is not held
+// long after the login that needed it.
 
 // DefaultLoginCache is the number of logins in progress a Service keeps in
 // memory between steps when Config.LoginCache is zero.
@@ -46,11 +49,14 @@ type loginCache struct {
 }
 
 // cachedLogin is a login session and its user as a step committed them,
-// both read-only; user is nil for a decoy.
+// both read-only.
 type cachedLogin struct {
 	sess *Session
 	user *User
 }
+
+// sweep is how many entries each put looks at for expired logins.
+const sweep = 4
 
 // newLoginCache returns a cache of up to n logins, or nil (no cache) when
 // n is negative or the store cannot commit a step exactly.
@@ -64,16 +70,26 @@ func newLoginCache(n int, st Store) *loginCache {
 	return &loginCache{max: n, m: make(map[string]cachedLogin)}
 }
 
-// put keeps sess and u (nil for a decoy), as a step committed them, for
-// the login's next step. A session the store gave no version is not kept.
-func (c *loginCache) put(sess *Session, u *User) {
-	if c == nil || sess == nil || sess.Version == 0 {
+// put keeps sess and u, as a step committed them at now, for the login's
+// next step. A session the store gave no version, or a login without a
+// user (a decoy, which never has a factor in), is not kept.
+func (c *loginCache) put(sess *Session, u *User, now time.Time) {
+	if c == nil || sess == nil || u == nil || sess.Version == 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	seen := 0
+	for id, e := range c.m { // Go's map order: entries at random
+		if seen++; seen > sweep {
+			break
+		}
+		if !now.Before(e.sess.ExpiresAt) {
+			delete(c.m, id)
+		}
+	}
 	if _, ok := c.m[sess.ID]; !ok && len(c.m) >= c.max {
-		for id := range c.m { // Go's map order: an entry at random
+		for id := range c.m {
 			delete(c.m, id)
 			break
 		}

@@ -32,9 +32,9 @@ func decoyFor(now time.Time) *Session {
 }
 
 // TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse: the cache never
-// holds more than its size however many logins strangers begin, keeps no
-// login whose user does not match its state or that has no version, gives
-// an entry once, and gives none that is no longer live.
+// holds more than its size, keeps no decoy and no login whose user does
+// not match its state or that has no version, gives an entry once, gives
+// none that is no longer live, and sweeps expired ones out.
 func TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse(t *testing.T) {
 	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 	u := &User{ID: uuid.New(), Version: 7}
@@ -43,7 +43,7 @@ func TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse(t *testing.T) {
 	var kept []*Session
 	for range 100 {
 		sess := cachedFor(t, u, now)
-		c.put(sess, u)
+		c.put(sess, u, now)
 		kept = append(kept, sess)
 		assert.LessOrEqual(t, c.len(), 3)
 	}
@@ -64,6 +64,7 @@ func TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse(t *testing.T) {
 		now  time.Time
 	}{
 		"a real login, no user":  {cachedFor(t, u, now), nil, now},
+		"a decoy":                {decoyFor(now), nil, now},
 		"a decoy, with a user":   {decoyFor(now), u, now},
 		"no version":             {func() *Session { s := cachedFor(t, u, now); s.Version = 0; return s }(), u, now},
 		"expired":                {cachedFor(t, u, now), u, now.Add(time.Minute)},
@@ -71,20 +72,21 @@ func TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse(t *testing.T) {
 		"another user's session": {cachedFor(t, &User{ID: uuid.New()}, now), u, now},
 		"not a login":            {func() *Session { s := cachedFor(t, u, now); s.Kind = "webauthn"; return s }(), u, now},
 	} {
-		c.put(tc.sess, tc.user)
+		c.put(tc.sess, tc.user, now)
 		_, _, _, ok := c.take(tc.sess.ID, tc.now)
 		assert.False(t, ok, name)
 	}
 
-	decoy := decoyFor(now)
-	c.put(decoy, nil)
-	_, st, got, ok = c.take(decoy.ID, now)
-	require.True(t, ok, "a decoy is kept, so that its first answer costs what a real one's does")
-	assert.True(t, st.decoy())
-	assert.Nil(t, got)
+	// Each put sweeps expired logins out.
+	swept := newLoginCache(10, updaterStub{})
+	for range sweep {
+		swept.put(cachedFor(t, u, now), u, now)
+	}
+	swept.put(cachedFor(t, u, now.Add(time.Hour)), u, now.Add(time.Minute))
+	assert.Equal(t, 1, swept.len(), "the expired logins are gone")
 
 	var none *loginCache
-	none.put(cachedFor(t, u, now), u)
+	none.put(cachedFor(t, u, now), u, now)
 	_, _, _, ok = none.take("x", now)
 	assert.False(t, ok, "a nil cache keeps nothing")
 	assert.Nil(t, newLoginCache(-1, updaterStub{}), "a negative size turns it off")

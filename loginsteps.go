@@ -84,7 +84,6 @@ func (s *Service) startLogin(ctx context.Context, u *User, st *loginState, opts 
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
-	s.logins.put(sess, u)
 	return s.view(sess, st, opts), nil
 }
 
@@ -285,7 +284,7 @@ func (s *Service) stepOnUser(ctx context.Context, at SessionAt, seen *User, st *
 	if sess == nil {
 		return nil, s.movedOn(ctx, at.ID, now)
 	}
-	s.logins.put(sess, u)
+	s.logins.put(sess, u, now)
 	// The options are listed by BeginLogin, Login and ChooseMethod; a step
 	// leaves them out rather than work them out again at every factor.
 	return s.view(sess, next, nil), nil

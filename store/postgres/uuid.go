@@ -11,8 +11,9 @@ import (
 // That was an eighth of the program's CPU in a login step. The UUID's 16
 // bytes go in and come out as they are through these.
 
-// pgID is id as pgx encodes a uuid parameter directly.
-func pgID(id uuid.UUID) [16]byte { return id }
+// pgID is id as pgx encodes a uuid parameter directly, in every query
+// mode (a bare [16]byte has no encoding in the simple protocol's text).
+func pgID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: true} }
 
 // nullUUID is id as a uuid parameter, NULL when it is uuid.Nil.
 func nullUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: id != uuid.Nil} }
