@@ -96,9 +96,10 @@ type Config struct {
 	// rules cannot live with (see Retention.Validate).
 	Retention Retention
 	// LoginCache is how many logins in progress the Service keeps in
-	// memory between their steps, so that a step that comes back to the
-	// Service that made the last one does not read the session and user
-	// again (DefaultLoginCache when zero; none when negative). It is used
+	// memory between their steps, so that a step after the first factor
+	// that comes back to the Service that made the last one does not read
+	// the session and user again (DefaultLoginCache when zero; none when
+	// negative). It is used
 	// only with a store that has LoginUpdater, whose SessionAt.Exact makes a
 	// step decided on a kept state commit only if that state is still the
 	// stored one: several Services on one store stay correct, a step that
