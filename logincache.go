@@ -30,8 +30,8 @@ import (
 // removed) by the step that uses it, and put back by a step that committed
 // a factor. The cache is bounded: when it is full a new entry evicts
 // another at random, and each put sweeps a few entries for logins that
-// have expired, so a person's record (its identifiers opened) is not held
-// long after the login that needed it.
+// have expired, so that while logins go on the records of finished or
+// abandoned ones (their identifiers opened) do not pile up.
 
 // DefaultLoginCache is the number of logins in progress a Service keeps in
 // memory between steps when Config.LoginCache is zero.
