@@ -80,6 +80,9 @@ func (s *Store) UpdateLogin(ctx context.Context, seen *mitid.User, auth uuid.UUI
 	}
 	for attempt := 0; (errors.Is(err, errStale) || retryable(err)) && attempt < 5; attempt++ {
 		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE`, at.ID); err != nil {
+				return err
+			}
 			cur, err := scanUser(tx.QueryRow(ctx, selectUser+" FOR UPDATE", pgID(seen.ID)))
 			if err != nil {
 				return err
@@ -97,6 +100,12 @@ func (s *Store) UpdateLogin(ctx context.Context, seen *mitid.User, auth uuid.UUI
 	}
 	return u, sess, nil
 }
+
+// The session's row is locked before the user's, in every shape and
+// mode, and in the retry's transaction: two steps of one login at once
+// (a double submit, one on the kept state and one on a fresh read) would
+// otherwise lock the two rows in opposite orders and deadlock until
+// PostgreSQL's deadlock_timeout broke it (TestLogin_StepsAtOnceDoNotDeadlock).
 
 // A login step's commit is one statement: the user's change guarded by
 // its version, with its unique keys, events and outbox messages (as in
@@ -128,7 +137,7 @@ var loginSQL = func() (all [8]string) {
 // user's ID, version and new document; the session's ID, version, the
 // time, whether it changes, whether it is consumed, its new data, and
 // whether the user's change waits for the session (SessionAt.Exact: the
-// session's row is then locked and checked before the user's); then
+// session's row is then checked as it is locked); then
 // the removed and added unique keys (with keys), the events' five arrays
 // (with events) and the outbox's six (with outbox), numbered on from the
 // last part present, since PostgreSQL needs every parameter used.
@@ -136,10 +145,11 @@ func (sh loginShape) sql() string {
 	var b strings.Builder
 	b.WriteString(`WITH gate AS (
 		UPDATE users SET version = version + 1, data = $3, updated_at = now()
-		WHERE id = $1 AND version = $2
-			AND (NOT $10::boolean OR EXISTS (SELECT 1 FROM sessions x WHERE x.id = $4 AND x.version = $5
-				AND x.consumed_at IS NULL AND x.expires_at > $6::timestamptz FOR UPDATE))
-		RETURNING id, version
+		FROM (SELECT count(*) AS n FROM (SELECT 1 FROM sessions x WHERE x.id = $4
+			AND (NOT $10::boolean OR (x.version = $5 AND x.consumed_at IS NULL AND x.expires_at > $6::timestamptz))
+			FOR UPDATE) l) lk
+		WHERE users.id = $1 AND users.version = $2 AND (NOT $10::boolean OR lk.n = 1)
+		RETURNING users.id, users.version
 	), sess AS (
 		UPDATE sessions SET version = sessions.version + 1,
 			data = CASE WHEN $8::boolean THEN sessions.data ELSE $9::bytea END,

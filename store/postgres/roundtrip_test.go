@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
@@ -394,4 +395,64 @@ func TestLoginCache_ManyStepsOfOneLoginAtOnceOneWins(t *testing.T) {
 	require.NoError(t, err)
 	_, err = k.svc.FinishLogin(ctx, l.ID)
 	require.ErrorIs(t, err, mitid.ErrReplay)
+}
+
+// TestLogin_StepsAtOnceDoNotDeadlock: steps of one login at once, some on
+// the Service's kept state (SessionAt.Exact) and some on a fresh read, as
+// a double submit makes them, lock the session's row and the user's in one
+// order: PostgreSQL counts no deadlock (pg_stat_database.deadlocks, read
+// after the store's connections have closed and so reported their counts).
+func TestLogin_StepsAtOnceDoNotDeadlock(t *testing.T) {
+	ctx := context.Background()
+	dsn := testDSN(t)
+	s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: newSchema(t, dsn), MaxConns: 16})
+	require.NoError(t, err)
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	deadlocks := func() (n int64) {
+		_, err := conn.Exec(ctx, "SELECT pg_stat_clear_snapshot()")
+		require.NoError(t, err)
+		require.NoError(t, conn.QueryRow(ctx, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()").Scan(&n))
+		return n
+	}
+	before := deadlocks()
+	t0 := time.Now().UTC().Truncate(time.Microsecond)
+	rounds := 100
+	if testing.Short() {
+		rounds = 20
+	}
+	for range rounds {
+		u := &mitid.User{ID: uuid.New(), UserID: "steps-" + uuid.NewString()[:8], CreatedAt: t0}
+		require.NoError(t, s.CreateUser(ctx, u, nil))
+		sess := &mitid.Session{ID: "login-" + uuid.NewString(), Kind: "login", User: u.ID, Data: []byte("v1"), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		require.NoError(t, s.CreateSession(ctx, sess))
+		seen, err := s.User(ctx, u.ID)
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		for i := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				at := mitid.SessionAt{ID: sess.ID, Version: 1, Now: t0, Exact: i%2 == 0}
+				_, _, err := s.UpdateLogin(ctx, seen, uuid.Nil, at, func(u *mitid.User, _ *mitid.Authenticator) ([]mitid.Event, *mitid.SessionChange, error) {
+					u.Failures++
+					return nil, &mitid.SessionChange{Data: []byte("stepped")}, nil
+				})
+				if err != nil && mitid.ErrorCode(err) != mitid.CodeConcurrentUpdate {
+					t.Errorf("step %d: %v", i, err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	s.Close() // each backend reports its counts as it exits
+	var after int64
+	for range 50 { // the statistics reach the view shortly after the backends exit
+		if after = deadlocks(); after != before {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	assert.Equal(t, before, after, "deadlocks between steps of one login")
 }
