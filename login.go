@@ -279,7 +279,7 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (got 
 	// A login this Service's last step left in the login cache is decided
 	// on as it was left (see step); a chip's login holds the password
 	// rather than commit a step, so it reads.
-	if at, st, u, ok := s.logins.take(id, now); ok && st.next() == StepPassword && st.Options[st.Choice].Method != MethodChip {
+	if at, st, u, ok := s.logins.take(id, now, StepPassword); ok && st.Options[st.Choice].Method != MethodChip {
 		if l, err := s.checkPasswordStep(ctx, at, u, st, password); !errors.Is(err, errDecideAgain) {
 			return l, err
 		}

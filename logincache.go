@@ -98,8 +98,10 @@ func (c *loginCache) put(sess *Session, u *User, now time.Time) {
 }
 
 // take removes login id from the cache and returns it, decoded, with
-// at.Exact set, when it is there and still live at now.
-func (c *loginCache) take(id string, now time.Time) (at SessionAt, st *loginState, u *User, ok bool) {
+// at.Exact set, when it is there, still live at now and waits for want
+// (another step, or StepDone for FinishLogin); a login that waits for
+// something else is left to the fresh read, which answers it as it is.
+func (c *loginCache) take(id string, now time.Time, want Step) (at SessionAt, st *loginState, u *User, ok bool) {
 	if c == nil {
 		return at, nil, nil, false
 	}
@@ -111,7 +113,7 @@ func (c *loginCache) take(id string, now time.Time) (at SessionAt, st *loginStat
 		return at, nil, nil, false
 	}
 	st, err := decodeLogin(e.sess)
-	if err != nil || st.decoy() != (e.user == nil) || (e.user != nil && st.User != e.user.ID) {
+	if err != nil || st.User != e.user.ID || st.next() != want {
 		return at, nil, nil, false
 	}
 	return SessionAt{ID: id, Version: e.sess.Version, Now: now, Exact: true}, st, e.user, true
@@ -126,16 +128,6 @@ func (c *loginCache) drop(id string) {
 	c.mu.Lock()
 	delete(c.m, id)
 	c.mu.Unlock()
-}
-
-// len is how many logins the cache holds.
-func (c *loginCache) len() int {
-	if c == nil {
-		return 0
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.m)
 }
 
 // again is err for a step decided on at that committed nothing: when at

@@ -34,7 +34,8 @@ func decoyFor(now time.Time) *Session {
 // TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse: the cache never
 // holds more than its size, keeps no decoy and no login whose user does
 // not match its state or that has no version, gives an entry once, gives
-// none that is no longer live, and sweeps expired ones out.
+// none that is no longer live or waits for another step, and sweeps
+// expired ones out.
 func TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse(t *testing.T) {
 	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 	u := &User{ID: uuid.New(), Version: 7}
@@ -45,17 +46,17 @@ func TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse(t *testing.T) {
 		sess := cachedFor(t, u, now)
 		c.put(sess, u, now)
 		kept = append(kept, sess)
-		assert.LessOrEqual(t, c.len(), 3)
+		assert.LessOrEqual(t, len(c.m), 3)
 	}
-	assert.Equal(t, 3, c.len())
+	assert.Equal(t, 3, len(c.m))
 
 	last := kept[len(kept)-1]
-	at, st, got, ok := c.take(last.ID, now)
+	at, st, got, ok := c.take(last.ID, now, StepCode)
 	require.True(t, ok, "the newest entry is there")
 	assert.Equal(t, SessionAt{ID: last.ID, Version: 2, Now: now, Exact: true}, at, "a kept state is decided on exactly")
 	assert.Equal(t, u.ID, st.User)
 	assert.Same(t, u, got)
-	_, _, _, ok = c.take(last.ID, now)
+	_, _, _, ok = c.take(last.ID, now, StepCode)
 	assert.False(t, ok, "an entry is taken once")
 
 	for name, tc := range map[string]struct {
@@ -73,9 +74,15 @@ func TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse(t *testing.T) {
 		"not a login":            {func() *Session { s := cachedFor(t, u, now); s.Kind = "webauthn"; return s }(), u, now},
 	} {
 		c.put(tc.sess, tc.user, now)
-		_, _, _, ok := c.take(tc.sess.ID, tc.now)
+		_, _, _, ok := c.take(tc.sess.ID, tc.now, StepCode)
 		assert.False(t, ok, name)
 	}
+
+	// A login that waits for another step is left to a fresh read.
+	other := cachedFor(t, u, now)
+	c.put(other, u, now)
+	_, _, _, ok = c.take(other.ID, now, StepPassword)
+	assert.False(t, ok, "it waits for a code, not the password")
 
 	// Each put sweeps expired logins out.
 	swept := newLoginCache(10, updaterStub{})
@@ -83,11 +90,11 @@ func TestLoginCache_IsBoundedAndKeepsOnlyWhatAStepCanUse(t *testing.T) {
 		swept.put(cachedFor(t, u, now), u, now)
 	}
 	swept.put(cachedFor(t, u, now.Add(time.Hour)), u, now.Add(time.Minute))
-	assert.Equal(t, 1, swept.len(), "the expired logins are gone")
+	assert.Equal(t, 1, len(swept.m), "the expired logins are gone")
 
 	var none *loginCache
 	none.put(cachedFor(t, u, now), u, now)
-	_, _, _, ok = none.take("x", now)
+	_, _, _, ok = none.take("x", now, StepCode)
 	assert.False(t, ok, "a nil cache keeps nothing")
 	assert.Nil(t, newLoginCache(-1, updaterStub{}), "a negative size turns it off")
 	assert.Nil(t, newLoginCache(0, nil), "a store without LoginUpdater gets none")

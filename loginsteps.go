@@ -222,7 +222,7 @@ func decodeLogin(sess *Session) (*loginState, error) {
 // step reads the login and decides again.
 func (s *Service) step(ctx context.Context, id string, want Step, verify verifier) (*Login, error) {
 	now := s.clock.Now()
-	if at, st, u, ok := s.logins.take(id, now); ok && st.next() == want {
+	if at, st, u, ok := s.logins.take(id, now, want); ok {
 		if l, err := s.stepOn(ctx, at, u, st, want, verify); !errors.Is(err, errDecideAgain) {
 			return l, err
 		}
@@ -431,7 +431,7 @@ func (s *Service) rejectSignature(ctx context.Context, id string, cause error) e
 // exactly, as step does; if that commits nothing it reads and decides again.
 func (s *Service) finishLogin(ctx context.Context, id string, proof bool) (*LoginResult, error) {
 	now := s.clock.Now()
-	if at, st, u, ok := s.logins.take(id, now); ok && st.next() == StepDone {
+	if at, st, u, ok := s.logins.take(id, now, StepDone); ok {
 		if res, err := s.finishOn(ctx, at, st, u, proof); !errors.Is(err, errDecideAgain) {
 			return res, err
 		}
