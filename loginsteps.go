@@ -243,7 +243,7 @@ type verifier func(u *User, a *Authenticator, st *loginState, now time.Time) ([]
 // as read then (nil for a decoy).
 func (s *Service) stepOn(ctx context.Context, at SessionAt, u *User, st *loginState, want Step, verify verifier) (*Login, error) {
 	if next := st.next(); next != want {
-		return nil, again(at, orderError(next))
+		return nil, orderError(next) // never on a kept login: take checked it
 	}
 	if st.decoy() {
 		return s.decoyStep(ctx, at.ID, at.Version, st, want, at.Now)
@@ -448,7 +448,7 @@ func (s *Service) finishLogin(ctx context.Context, id string, proof bool) (*Logi
 func (s *Service) finishOn(ctx context.Context, at SessionAt, st *loginState, seen *User, proof bool) (*LoginResult, error) {
 	id, now := at.ID, at.Now
 	if next := st.next(); next != StepDone || seen == nil {
-		return nil, again(at, errorf(CodeLoginOrder, "the login is not complete: it waits for the %s", next))
+		return nil, errorf(CodeLoginOrder, "the login is not complete: it waits for the %s", next) // never on a kept login
 	}
 	ref := st.Options[st.Choice]
 	steps := ref.Method.steps()
