@@ -330,7 +330,7 @@ func (s *Store) writeError(ctx context.Context, err error, user uuid.UUID, added
 	kinds, values := keyArrays(added)
 	var k mitid.UniqueKey
 	qerr := s.pool.QueryRow(ctx, `SELECT k.kind, k.value FROM unique_keys k, unnest($1::text[], $2::text[]) AS a(kind, value)
-		WHERE k.kind = a.kind AND k.value = a.value AND k.user_id <> $3 LIMIT 1`, kinds, values, user).Scan(&k.Kind, &k.Value)
+		WHERE k.kind = a.kind AND k.value = a.value AND k.user_id <> $3 LIMIT 1`, kinds, values, pgID(user)).Scan(&k.Kind, &k.Value)
 	if qerr != nil {
 		if len(added) == 0 {
 			return fail(ctx, err)
@@ -486,7 +486,7 @@ func (s *Store) Events(ctx context.Context, f mitid.EventFilter) ([]mitid.Event,
 		return "$" + strconv.Itoa(len(args))
 	}
 	if f.User != uuid.Nil {
-		where = append(where, "user_id = "+arg(f.User))
+		where = append(where, "user_id = "+arg(pgID(f.User)))
 	}
 	if len(f.Types) > 0 {
 		types := make([]string, len(f.Types))

@@ -137,7 +137,7 @@ func (s *Store) writeOrder(ctx context.Context, tx pgx.Tx, o *mitid.Order, event
 
 // Orders lists a user's orders, oldest first.
 func (s *Store) Orders(ctx context.Context, user uuid.UUID) ([]*mitid.Order, error) {
-	rows, err := s.pool.Query(ctx, `SELECT version, data, number FROM orders WHERE user_id = $1 ORDER BY placed_at, number`, user)
+	rows, err := s.pool.Query(ctx, `SELECT version, data, number FROM orders WHERE user_id = $1 ORDER BY placed_at, number`, pgID(user))
 	if err != nil {
 		return nil, fail(ctx, err)
 	}

@@ -9,7 +9,8 @@ import (
 // refused by the binary uuid codec (with an error built by fmt), parsed
 // back and encoded again; and it scans one through sql.Scanner, from text.
 // That was an eighth of the program's CPU in a login step. The UUID's 16
-// bytes go in and come out as they are through these.
+// bytes go in and come out as they are through these, in every statement
+// of the store that takes or reads a uuid.
 
 // pgID is id as pgx encodes a uuid parameter directly, in every query
 // mode (a bare [16]byte has no encoding in the simple protocol's text).
