@@ -279,6 +279,13 @@ type OrderChange func(o *Order, u *User) ([]Event, error)
 type SessionStore interface {
 	// CreateSession stores a new session. A session ID already in use fails
 	// with an error matching ErrConflict. The store keeps its own copy.
+	//
+	// A store may return before the new session is durable (the PostgreSQL
+	// store does, see its Options.DurableSessions), provided any later
+	// durable commit of the store makes it durable first: a crash may then
+	// lose a session nothing has used yet, whose next step fails as not
+	// found, but never one that a committed step followed. Every other
+	// change a store commits is durable when the call returns.
 	CreateSession(ctx context.Context, s *Session) error
 
 	// Session returns a session that exists and has not been consumed, as

@@ -7,8 +7,9 @@ import (
 )
 
 // OpenConfig opens a store on a pool built from cfg (a test sets a tracer
-// on it), applying the migrations in schema as Open does.
-func OpenConfig(ctx context.Context, cfg *pgxpool.Config, schema string) (*Store, error) {
+// on it), applying the migrations in opt.Schema as Open does.
+func OpenConfig(ctx context.Context, cfg *pgxpool.Config, opt Options) (*Store, error) {
+	schema := opt.Schema
 	if schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	}
@@ -20,7 +21,7 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config, schema string) (*Store
 		pool.Close()
 		return nil, err
 	}
-	return &Store{pool: pool}, nil
+	return newStore(pool, true, opt), nil
 }
 
 // LoginStatements are the login step's statements, one per shape.
@@ -31,3 +32,6 @@ func (s *Store) SetSessionPurgeBatch(n int) { s.purgeBatch = n }
 
 // FilledUser is filledUser: a user with every stored field set.
 var FilledUser = filledUser
+
+// Pool is the store's connection pool.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }

@@ -57,5 +57,14 @@ func NewFromPool(ctx context.Context, pool *pgxpool.Pool, opt Options) (*Store, 
 				"postgres store: the pool's connections use schema %q, not %q: set its search_path (RuntimeParams) to the store's schema", got, opt.Schema)
 		}
 	}
-	return &Store{pool: pool}, nil
+	return newStore(pool, false, opt), nil
+}
+
+// newStore is the store on pool, which it closes when owned.
+func newStore(pool *pgxpool.Pool, owned bool, opt Options) *Store {
+	s := &Store{pool: pool, owned: owned, createSession: asyncSessionSQL}
+	if opt.DurableSessions {
+		s.createSession = durableSessionSQL
+	}
+	return s
 }

@@ -158,10 +158,22 @@ func (s *Store) Orders(ctx context.Context, user uuid.UUID) ([]*mitid.Order, err
 	return out, fail(ctx, err)
 }
 
-// CreateSession inserts a session.
+// The statements of CreateSession: asyncSessionSQL commits without waiting
+// for the WAL to reach the disk (set_config's true: for this transaction
+// only, which the INSERT's implicit transaction is), durableSessionSQL
+// waits as every other commit does (see Options.DurableSessions).
+const (
+	durableSessionSQL = `INSERT INTO sessions (id, kind, user_id, data, created_at, expires_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, 1)`
+	asyncSessionSQL = `WITH async AS (SELECT set_config('synchronous_commit', 'off', true))
+		INSERT INTO sessions (id, kind, user_id, data, created_at, expires_at, version)
+		SELECT $1, $2, $3, $4, $5, $6, 1 FROM async`
+)
+
+// CreateSession inserts a session. Unless Options.DurableSessions is set,
+// its commit does not wait for the disk (see there).
 func (s *Store) CreateSession(ctx context.Context, sess *mitid.Session) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (id, kind, user_id, data, created_at, expires_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, 1)`, sess.ID, sess.Kind, nullUUID(sess.User), sess.Data, sess.CreatedAt, sess.ExpiresAt)
+	_, err := s.pool.Exec(ctx, s.createSession, sess.ID, sess.Kind, nullUUID(sess.User), sess.Data, sess.CreatedAt, sess.ExpiresAt)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" {
 		return mitid.SessionConflict()
