@@ -93,7 +93,7 @@ func (s *Service) chipAtOnce(ctx context.Context, id string, response []byte) (*
 	}
 	var outcome, pwOutcome error
 	var next *loginState
-	_, after, err := s.updateLogin(ctx, seen, auth, SessionAt{ID: id, Version: sess.Version, Now: now}, func(u *User, a *Authenticator) ([]Event, *SessionChange, error) {
+	committed, after, err := s.updateLogin(ctx, seen, auth, SessionAt{ID: id, Version: sess.Version, Now: now}, func(u *User, a *Authenticator) ([]Event, *SessionChange, error) {
 		if u.Version != seen.Version {
 			return nil, nil, errChipRetry
 		}
@@ -177,5 +177,8 @@ func (s *Service) chipAtOnce(ctx context.Context, id string, response []byte) (*
 	case after == nil:
 		return nil, true, s.movedOn(ctx, id, now)
 	}
+	// The chip has proved possession: what follows (FinishLogin) may be
+	// decided on what this step committed (see logincache.go).
+	s.logins.put(after, committed, now)
 	return s.view(after, next, nil), true, nil
 }

@@ -45,8 +45,8 @@ func (r *readCounter) Session(ctx context.Context, id string, now time.Time) (*m
 
 // TestLoginCache_StepsDecideOnWhatTheLastStepLeft: a login whose steps
 // come back to the Service that began it reads its session and user once,
-// at its first factor; with the cache turned off every step after
-// BeginLogin reads them.
+// at its first factor (a chip's login at its chip's step too); with the
+// cache turned off every step after BeginLogin reads them.
 func TestLoginCache_StepsDecideOnWhatTheLastStepLeft(t *testing.T) {
 	tests := []struct {
 		kind  mitid.Kind
@@ -57,6 +57,10 @@ func TestLoginCache_StepsDecideOnWhatTheLastStepLeft(t *testing.T) {
 		{mitid.KindCodeDisplay, -1, 3},
 		{mitid.KindApp, 0, 1},
 		{mitid.KindApp, -1, 2},
+		// A chip's password is held until the chip answers, and its step
+		// reads: the finish after it does not.
+		{mitid.KindChip, 0, 2},
+		{mitid.KindChip, -1, 3},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%s, cache %d", tc.kind, tc.cache), func(t *testing.T) {

@@ -48,7 +48,8 @@ import (
 //
 // The budgets are those of a login whose steps come back to the Service
 // that made the last one (its login cache saves the read of each step after
-// the first factor, but a chip's); spreadBudget is that of a login whose
+// the first factor, but a chip's, whose password is held until the chip
+// answers: there it saves FinishLogin's); spreadBudget is that of a login whose
 // every step goes to another Service, which reads once a step.
 //
 // BeginLogin's session commits without waiting for the disk (see
@@ -56,7 +57,7 @@ import (
 // FinishLogin's.
 var loginBudget = map[string]struct{ statements, commits, steps int }{
 	"code display": {6, 3, 4},
-	"chip":         {8, 3, 4},
+	"chip":         {7, 3, 4},
 	"app":          {5, 2, 3},
 }
 
