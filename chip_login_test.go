@@ -190,3 +190,63 @@ func TestConfig_WithoutAChipVerifierOnlyChipsRefuse(t *testing.T) {
 	_, err = svc.FinishLogin(e.ctx, l.ID)
 	require.NoError(t, err, "the code display works without a chip verifier")
 }
+
+// TestLogin_ChipAnswerWhileThePasswordCannotBeCheckedIsKept: when the
+// server is at its limit of password checks as the chip answers, the
+// login is refused as busy and nothing commits: it still waits for the
+// chip with the password it held, nothing is counted, and the same answer
+// sent again logs the person in.
+func TestLogin_ChipAnswerWhileThePasswordCannotBeCheckedIsKept(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "chip-busy", mitid.LevelSubstantial, mitid.KindChip)
+	l := chipLoginAtChip(t, e, h, password)
+	resp, err := h.chip.Login(l.ChipOptions, origin)
+	require.NoError(t, err)
+
+	release := mitid.HoldHashGate(e.svc)
+	_, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+	release()
+	require.ErrorIs(t, err, mitid.ErrUnavailable)
+	assert.Equal(t, mitid.CodeBusy, mitid.ErrorCode(err))
+	l, err = e.svc.ResumeLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StepChip, l.Next, "the login still waits for the chip")
+	u, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Zero(t, u.Failures)
+
+	l, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+	require.NoError(t, err, "the same answer, once the server can check the password")
+	require.Equal(t, mitid.StepDone, l.Next)
+	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+}
+
+// TestLogin_ChipAnswerWhileThePasswordCannotBeCheckedOnACoreStore: as
+// above, on a store with only the core contract, where the chip's answer
+// commits before the held password is checked: the login is refused as
+// busy and keeps the password, and waits for the chip again with a fresh
+// challenge; the next answer logs the person in.
+func TestLogin_ChipAnswerWhileThePasswordCannotBeCheckedOnACoreStore(t *testing.T) {
+	e := newLoginEnv(t, struct{ mitid.Store }{checkedStore(t)})
+	h := e.enrol(t, "chip-busy-core", mitid.LevelSubstantial, mitid.KindChip)
+	l := chipLoginAtChip(t, e, h, password)
+	resp, err := h.chip.Login(l.ChipOptions, origin)
+	require.NoError(t, err)
+
+	release := mitid.HoldHashGate(e.svc)
+	_, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+	release()
+	assert.Equal(t, mitid.CodeBusy, mitid.ErrorCode(err))
+	l, err = e.svc.ResumeLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+	require.Equal(t, mitid.StepChip, l.Next, "the login still waits for the chip, the password held")
+
+	resp, err = h.chip.Login(l.ChipOptions, origin)
+	require.NoError(t, err)
+	l, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+	require.NoError(t, err)
+	require.Equal(t, mitid.StepDone, l.Next)
+	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+}

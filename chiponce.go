@@ -90,6 +90,12 @@ func (s *Service) chipAtOnce(ctx context.Context, id string, response []byte) (*
 		}
 		checked, ok, pwErr = s.checkLoginPassword(ctx, seen, st, string(plain), now)
 		clear(plain)
+		if serverSide(pwErr) {
+			// The password could not be checked (the server is at its
+			// limit of checks): nothing commits, and the login waits for
+			// the same answer again, with the password it holds.
+			return nil, true, pwErr
+		}
 	}
 	var outcome, pwOutcome error
 	var next *loginState

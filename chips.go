@@ -121,7 +121,12 @@ func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *
 		return nil, err
 	}
 	if ref.Method == MethodChip {
-		if err := s.heldPassword(ctx, id, u, st, now); err != nil {
+		if err := s.heldPassword(ctx, id, u, st, now); serverSide(err) {
+			// The password could not be checked: the login keeps it and
+			// waits for the chip again (SubmitChip gives a fresh
+			// challenge, since this answer's counter is in).
+			return nil, err
+		} else if err != nil {
 			// Back to the password, then the chip again.
 			st.Done, st.Used, st.Password = 0, st.Used[:0], nil
 			if _, rerr := s.replaceSession(ctx, id, version, now, st.marshal()); rerr != nil && !errors.Is(rerr, ErrConflict) {

@@ -137,9 +137,17 @@ func (c *loginCache) drop(id string) {
 // returned as is, so that a fault is reported as it would be without the
 // cache, not tried twice.
 func again(at SessionAt, err error) error {
-	if !at.Exact || err == nil || errors.Is(err, ErrUnavailable) || errors.Is(err, context.Canceled) ||
-		errors.Is(err, context.DeadlineExceeded) || ErrorCode(err) == CodeBusy {
+	if !at.Exact || err == nil || serverSide(err) {
 		return err
 	}
 	return errDecideAgain
+}
+
+// serverSide reports whether err is a failure of the server rather than a
+// decision on the person's login: the store, the request's context, or the
+// argon2id budget (CodeBusy). Such a failure says nothing about the login,
+// and a step that meets it leaves the login as it was, to be tried again.
+func serverSide(err error) bool {
+	return errors.Is(err, ErrUnavailable) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, context.DeadlineExceeded) || ErrorCode(err) == CodeBusy
 }
