@@ -32,7 +32,9 @@ var (
 	// was presented again.
 	ErrReplay = errors.New("mitid: replay")
 	// ErrUnavailable: a backend (the store, a notifier) could not be reached;
-	// the operation did not happen and may be retried.
+	// the operation did not happen and may be retried. (CodeRecordUnreadable,
+	// a stored record the store cannot decode, is one too, but a retry does
+	// not mend it.)
 	ErrUnavailable = errors.New("mitid: unavailable")
 )
 
@@ -125,6 +127,10 @@ const (
 	// CodeBusy: the server is at its limit of concurrent password checks;
 	// try again in a moment.
 	CodeBusy Code = "busy"
+	// CodeRecordUnreadable: a record the store holds cannot be decoded
+	// (damaged, or written by a newer version of the library). Nothing
+	// was changed; trying again does not mend it, an operator must.
+	CodeRecordUnreadable Code = "record_unreadable"
 )
 
 // Sentinel returns the sentinel error the code belongs to, so that
@@ -149,7 +155,7 @@ func (c Code) Sentinel() error {
 		return ErrReplay
 	case CodeSuspectedClone:
 		return ErrLocked
-	case CodeStoreUnavailable, CodeDeliveryFailed, CodePaymentUnavailable, CodeBusy:
+	case CodeStoreUnavailable, CodeDeliveryFailed, CodePaymentUnavailable, CodeBusy, CodeRecordUnreadable:
 		return ErrUnavailable
 	default:
 		return ErrInvalid

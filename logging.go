@@ -44,6 +44,7 @@ const (
 const (
 	logStoreUnavailable = "store unavailable"
 	logSecretUnreadable = "secret unreadable"
+	logRecordUnreadable = "record unreadable"
 	logSuspectedClone   = "suspected cloned chip"
 	logSuspended        = "authenticator suspended"
 	logNotifierFailed   = "notifier failed"
@@ -99,8 +100,11 @@ func (w *watch) committed(ctx context.Context, op string, user uuid.UUID, evs *[
 		return // an identifierStore a test built by hand
 	}
 	if err != nil {
-		if ErrorCode(err) == CodeStoreUnavailable {
+		switch ErrorCode(err) {
+		case CodeStoreUnavailable:
 			w.log.LogAttrs(ctx, slog.LevelError, logStoreUnavailable, slog.String(logKeyOp, op), slog.String(logKeyError, err.Error()))
+		case CodeRecordUnreadable:
+			w.log.LogAttrs(ctx, slog.LevelError, logRecordUnreadable, slog.String(logKeyOp, op), slog.String(logKeyError, err.Error()))
 		}
 		return
 	}
@@ -167,6 +171,9 @@ func (s *Service) loginReturned(ctx context.Context, o Observation, start time.T
 		level, msg = slog.LevelError, logSecretUnreadable
 	case CodeStoreUnavailable:
 		level, msg = slog.LevelError, logStoreUnavailable
+		attrs = append(attrs, slog.String(logKeyError, err.Error()))
+	case CodeRecordUnreadable:
+		level, msg = slog.LevelError, logRecordUnreadable
 		attrs = append(attrs, slog.String(logKeyError, err.Error()))
 	}
 	s.watch.log.LogAttrs(ctx, level, msg, attrs...)

@@ -95,9 +95,23 @@ func (downStore) UpdateAuthenticator(context.Context, uuid.UUID, uuid.UUID, func
 	return nil, mitid.Unavailable(errConnRefused)
 }
 
+// damagedStore holds a user record it cannot decode.
+type damagedStore struct{ mitid.Store }
+
+var errDamaged = errors.New("user document: form byte 0xff")
+
+func (damagedStore) UpdateUser(context.Context, uuid.UUID, func(*mitid.User) ([]mitid.Event, error)) (*mitid.User, error) {
+	return nil, mitid.Unreadable("user", errDamaged)
+}
+
+func (damagedStore) UpdateAuthenticator(context.Context, uuid.UUID, uuid.UUID, func(*mitid.User, *mitid.Authenticator) ([]mitid.Event, error)) (*mitid.User, error) {
+	return nil, mitid.Unreadable("user", errDamaged)
+}
+
 // TestLogger_SecurityRecordsAndNoSecrets: what an operator must see is
 // logged with its stable keys (a suspected clone, a suspension, a seed
-// under a key gone from the ring, a store that is down, a failed SMS, a
+// under a key gone from the ring, a store that is down, a record it cannot
+// read, a failed SMS, a
 // parked and an unreached notice), and no value logged anywhere holds a
 // password, a code, a CPR number, a login's ID or a user ID a stranger
 // typed.
@@ -183,6 +197,18 @@ func TestLogger_SecurityRecordsAndNoSecrets(t *testing.T) {
 	_, err = down.SubmitCode(ctx, l.ID, code)
 	require.Equal(t, mitid.CodeStoreUnavailable, mitid.ErrorCode(err))
 
+	// The store holds the person's record damaged.
+	damaged, err := mitid.New(mitid.Config{Store: damagedStore{env.Store}, Keys: env.Keys, Clock: env.Clock, Policy: mitidtest.CheapPolicy(), Logger: logger})
+	require.NoError(t, err)
+	l = env.Begin(t, anna, mitid.LevelSubstantial)
+	secrets = append(secrets, l.ID)
+	env.Clock.Advance(60e9)
+	code, err = anna.Display.Code()
+	require.NoError(t, err)
+	secrets = append(secrets, code)
+	_, err = damaged.SubmitCode(ctx, l.ID, code)
+	require.Equal(t, mitid.CodeRecordUnreadable, mitid.ErrorCode(err))
+
 	// A temporary PIN by SMS that the gateway refuses.
 	_, _, _, err = env.Service.IssueCode(ctx, anna.User.ID, mitid.PurposeTemporaryPIN, mitid.CodeBySMS)
 	require.Equal(t, mitid.CodeDeliveryFailed, mitid.ErrorCode(err))
@@ -214,6 +240,8 @@ func TestLogger_SecurityRecordsAndNoSecrets(t *testing.T) {
 	has("secret unreadable", slog.LevelError, map[string]string{"call": "submit_code", "code": "secret_unreadable"})
 	has("store unavailable", slog.LevelError, map[string]string{"op": "update_authenticator", "error": ""})
 	has("store unavailable", slog.LevelError, map[string]string{"call": "submit_code", "code": "store_unavailable", "error": ""})
+	has("record unreadable", slog.LevelError, map[string]string{"op": "update_authenticator", "error": ""})
+	has("record unreadable", slog.LevelError, map[string]string{"call": "submit_code", "code": "record_unreadable", "error": ""})
 	has("notifier failed", slog.LevelWarn, map[string]string{"user": anna.User.ID.String(), "channel": "sms", "event_type": "code.issued", "code": "undeliverable"})
 	has("notification parked", slog.LevelError, map[string]string{"message": "", "event_type": "", "channel": "", "error": ""})
 	has("notification reached the person on no channel", slog.LevelError, map[string]string{"message": "", "recorded": "", "channels": ""})

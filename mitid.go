@@ -74,6 +74,8 @@ type Config struct {
 	//	"store unavailable" (Error): a write failed because the store could
 	//	  not be used [op, error], or a login call did [call, method, next,
 	//	  code, error]; one failure may be logged by both.
+	//	"record unreadable" (Error): the store holds a record it cannot
+	//	  decode (CodeRecordUnreadable), logged as "store unavailable" is.
 	//	"secret unreadable" (Error): a login could not check a device, its
 	//	  secret sealed under a key no longer in the KeyRing or missing
 	//	  [call, method, next, code].

@@ -26,9 +26,10 @@ import (
 //
 // Errors: a store reports a missing record with an error matching
 // ErrNotFound, a taken unique value with ConflictError (matching
-// ErrConflict), and a backend it cannot reach with an *Error of code
-// CodeStoreUnavailable (matching ErrUnavailable). An error returned by an
-// update function is returned unchanged.
+// ErrConflict), a backend it cannot reach with an *Error of code
+// CodeStoreUnavailable (matching ErrUnavailable), and a stored record it
+// cannot decode with Unreadable (CodeRecordUnreadable). An error returned
+// by an update function is returned unchanged.
 type Store interface {
 	UserStore
 	OrderStore
@@ -470,6 +471,13 @@ func OrderConflict(number string) error {
 // reached or fails; the operation did not take effect.
 func Unavailable(cause error) error {
 	return NewError(CodeStoreUnavailable, cause, "the MitID store is unavailable; nothing was changed, try again shortly")
+}
+
+// Unreadable is the error a store returns for a stored record (what names
+// it: "user", "order", "event") that it cannot decode; the operation did
+// not take effect, and cause says what is wrong with the record.
+func Unreadable(what string, cause error) error {
+	return NewError(CodeRecordUnreadable, cause, "a stored %s cannot be read; nothing was changed, and it needs an operator's attention", what)
 }
 
 // InvalidEvent is the error for an event a store cannot record (a duplicate

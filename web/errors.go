@@ -57,7 +57,7 @@ func Status(code mitid.Code) int {
 		return http.StatusUnauthorized
 	case CodeRouteNotFound, CodeNotConfiguredWeb:
 		return http.StatusNotFound
-	case CodeInternal, mitid.CodeConfigInvalid, mitid.CodeSecretUnreadable:
+	case CodeInternal, mitid.CodeConfigInvalid, mitid.CodeSecretUnreadable, mitid.CodeRecordUnreadable:
 		return http.StatusInternalServerError
 	case mitid.CodeWrongCode, mitid.CodeWrongPassword, mitid.CodeWrongSignature,
 		mitid.CodeWrongActivationCode, mitid.CodeChipWrongOrigin:

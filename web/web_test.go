@@ -140,6 +140,7 @@ func TestStatus_EveryLibraryCodeHasAStatus(t *testing.T) {
 		{mitid.CodeLevelTooLow, 403},
 		{mitid.CodeStoreUnavailable, 503},
 		{mitid.CodeConfigInvalid, 500},
+		{mitid.CodeRecordUnreadable, 500},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, web.Status(tt.code), tt.code)

@@ -210,3 +210,53 @@ func TestMigration_UsersWrittenAsJSONAreReadAndRewritten(t *testing.T) {
 	u.Version, u.Name = 4, "changed"
 	require.Equal(t, u, got)
 }
+
+// TestDamagedRecordIsUnreadableNotUnavailable: a row the store cannot
+// decode (here damaged by hand) is reported as CodeRecordUnreadable, which
+// an operator must look at, not as the store being unavailable, which a
+// retry would mend; an update on it changes nothing.
+func TestDamagedRecordIsUnreadableNotUnavailable(t *testing.T) {
+	s, conn, schema := rawStore(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	u := &mitid.User{ID: uuid.New(), UserID: "damaged", Status: mitid.UserActive, Language: mitid.Danish, IAL: mitid.LevelLow, CreatedAt: at}
+	ev := mitid.Event{ID: uuid.New(), User: u.ID, Type: mitid.EventUserCreated, At: at}
+	require.NoError(t, s.CreateUser(ctx, u, []mitid.Event{ev}))
+	require.NoError(t, s.CreateOrder(ctx, &mitid.Order{Number: "DMG-1", Identification: mitid.IdentifiedByMitID, Kind: mitid.KindCodeDisplay,
+		Reason: mitid.ReasonNew, Delivery: mitid.DeliverPickUp, PickUpAt: "Borgerservice", TermsAccepted: true, Status: mitid.OrderPlaced, PlacedAt: at, ChangedAt: at}, nil))
+	sess := &mitid.Session{ID: "damaged-login", Kind: "login", User: u.ID, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}
+	require.NoError(t, s.CreateSession(ctx, sess))
+	damage := func(sql string) {
+		_, err := conn.Exec(ctx, strings.ReplaceAll(sql, "S.", pgx.Identifier{schema}.Sanitize()+"."))
+		require.NoError(t, err)
+	}
+	damage(`UPDATE S.users SET data = '\xff00'::bytea`)               // a form byte no version wrote
+	damage(`UPDATE S.orders SET data = '{"number": 7}'::jsonb`)       // a number where a string belongs
+	damage(`UPDATE S.events SET data = '{"at": "yesterday"}'::jsonb`) // no time
+
+	for _, tc := range []struct {
+		name string
+		call func() error
+	}{
+		{"User", func() error { _, err := s.User(ctx, u.ID); return err }},
+		{"FindUser", func() error {
+			_, err := s.FindUser(ctx, mitid.UniqueKey{Kind: mitid.KeyUserID, Value: "damaged"})
+			return err
+		}},
+		{"SessionUser", func() error { _, _, err := s.SessionUser(ctx, sess.ID, at); return err }},
+		{"UpdateUser", func() error {
+			_, err := s.UpdateUser(ctx, u.ID, func(u *mitid.User) ([]mitid.Event, error) { u.Failures++; return nil, nil })
+			return err
+		}},
+		{"Order", func() error { _, err := s.Order(ctx, "DMG-1"); return err }},
+		{"Events", func() error { _, err := s.Events(ctx, mitid.EventFilter{User: u.ID}); return err }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			assert.Equal(t, mitid.CodeRecordUnreadable, mitid.ErrorCode(err), "%v", err)
+		})
+	}
+	var version int64
+	require.NoError(t, conn.QueryRow(ctx, "SELECT version FROM "+pgx.Identifier{schema, "users"}.Sanitize()).Scan(&version))
+	assert.Equal(t, int64(1), version, "the update on the damaged user changed nothing")
+}

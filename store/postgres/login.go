@@ -62,7 +62,7 @@ func (s *Store) SessionUser(ctx context.Context, id string, now time.Time) (*mit
 	}
 	u := new(mitid.User)
 	if err := decodeUser(data, u); err != nil {
-		return nil, nil, fail(ctx, fmt.Errorf("stored user cannot be decoded: %w", err))
+		return nil, nil, mitid.Unreadable("user", err)
 	}
 	u.Version = *version
 	return &sess, u, nil

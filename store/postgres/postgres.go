@@ -366,7 +366,7 @@ func scanUser(row pgx.Row) (*mitid.User, error) {
 	}
 	u := new(mitid.User)
 	if err := decodeUser(data, u); err != nil {
-		return nil, fmt.Errorf("stored user cannot be decoded: %w", err)
+		return nil, mitid.Unreadable("user", err)
 	}
 	u.Version = version
 	return u, nil
@@ -530,7 +530,7 @@ func (s *Store) Events(ctx context.Context, f mitid.EventFilter) ([]mitid.Event,
 			return e, err
 		}
 		if err := json.Unmarshal(data, &e); err != nil {
-			return e, fmt.Errorf("stored event cannot be decoded: %w", err)
+			return e, mitid.Unreadable("event", err)
 		}
 		e.Seq = seq
 		return e, nil

@@ -64,7 +64,7 @@ func scanOrder(row pgx.Row, number string) (*mitid.Order, error) {
 	}
 	o := new(mitid.Order)
 	if err := json.Unmarshal(data, o); err != nil {
-		return nil, fmt.Errorf("stored order cannot be decoded: %w", err)
+		return nil, mitid.Unreadable("order", err)
 	}
 	o.Version = version
 	return o, nil
@@ -150,7 +150,7 @@ func (s *Store) Orders(ctx context.Context, user uuid.UUID) ([]*mitid.Order, err
 		}
 		o := new(mitid.Order)
 		if err := json.Unmarshal(data, o); err != nil {
-			return nil, fmt.Errorf("stored order %s cannot be decoded: %w", number, err)
+			return nil, mitid.Unreadable("order", fmt.Errorf("order %s: %w", number, err))
 		}
 		o.Version = version
 		return o, nil
@@ -334,7 +334,7 @@ func scanMessage(r pgx.CollectableRow) (mitid.OutboxMessage, error) {
 		return m, err
 	}
 	if err := json.Unmarshal(data, &m.Event); err != nil {
-		return m, fmt.Errorf("stored event of outbox message %d cannot be decoded: %w", m.ID, err)
+		return m, mitid.Unreadable("event", fmt.Errorf("outbox message %d: %w", m.ID, err))
 	}
 	m.Event.Seq = seq
 	m.AvailableAt = m.AvailableAt.UTC()
