@@ -323,7 +323,10 @@ type Outbox interface {
 	// before now), not delivered, not dead, and not leased by anyone else, in
 	// the order they were queued. Each claimed message gets a fresh Lease
 	// token valid until now+lease and its Attempts is incremented. Concurrent
-	// claimers never get the same message while its lease is valid.
+	// claimers never get the same message while its lease is valid. A store
+	// that decodes messages parks one it cannot decode (dead, LastError
+	// saying why) instead of returning it or failing the claim, so that it
+	// never holds up the messages behind it.
 	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error)
 
 	// CompleteOutbox records that the message was delivered. It fails with an

@@ -260,3 +260,40 @@ func TestDamagedRecordIsUnreadableNotUnavailable(t *testing.T) {
 	require.NoError(t, conn.QueryRow(ctx, "SELECT version FROM "+pgx.Identifier{schema, "users"}.Sanitize()).Scan(&version))
 	assert.Equal(t, int64(1), version, "the update on the damaged user changed nothing")
 }
+
+// TestOutboxMessageWithADamagedEventIsParkedNotAStall: a claimed message
+// whose event cannot be decoded would fail every claim that reaches it,
+// and the claim takes the oldest first, so it would stop every delivery
+// behind it. It is parked instead (dead, kept, its last error saying why)
+// and the claim hands out the messages behind it.
+func TestOutboxMessageWithADamagedEventIsParkedNotAStall(t *testing.T) {
+	s, conn, schema := rawStore(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	u := &mitid.User{ID: uuid.New(), UserID: "poison", Status: mitid.UserActive, Language: mitid.Danish, IAL: mitid.LevelLow, CreatedAt: at}
+	var evs []mitid.Event
+	for range 3 {
+		evs = append(evs, mitid.Event{ID: uuid.New(), User: u.ID, Type: mitid.EventUserCreated, At: at,
+			Notify: []mitid.Delivery{{Channel: mitid.ChannelSMS, Address: "+4512345678"}}})
+	}
+	require.NoError(t, s.CreateUser(ctx, u, evs))
+	table := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
+	_, err := conn.Exec(ctx, `UPDATE `+table("events")+` SET data = '{"at": "yesterday"}'::jsonb WHERE id = $1`, evs[0].ID)
+	require.NoError(t, err)
+
+	msgs, err := s.ClaimOutbox(ctx, at, time.Minute, 10)
+	require.NoError(t, err, "a damaged message does not fail the claim")
+	require.Len(t, msgs, 2, "the messages behind it are handed out")
+	for i, m := range msgs {
+		assert.Equal(t, evs[i+1].ID, m.Event.ID)
+	}
+	var dead bool
+	var lastError string
+	require.NoError(t, conn.QueryRow(ctx, `SELECT o.dead, o.last_error FROM `+table("outbox")+` o WHERE o.event_id = $1`, evs[0].ID).Scan(&dead, &lastError))
+	assert.True(t, dead, "parked: kept, never claimed again")
+	assert.Contains(t, lastError, "cannot be read")
+
+	more, err := s.ClaimOutbox(ctx, at.Add(time.Hour), time.Minute, 10)
+	require.NoError(t, err)
+	assert.Len(t, more, 2, "after the leases end, the two good ones come back, the parked one does not")
+}

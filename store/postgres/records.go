@@ -333,10 +333,6 @@ func scanMessage(r pgx.CollectableRow) (mitid.OutboxMessage, error) {
 		&lease, &leaseUntil, &delivered, &m.Dead, &lastError, &seq, &data); err != nil {
 		return m, err
 	}
-	if err := json.Unmarshal(data, &m.Event); err != nil {
-		return m, mitid.Unreadable("event", fmt.Errorf("outbox message %d: %w", m.ID, err))
-	}
-	m.Event.Seq = seq
 	m.AvailableAt = m.AvailableAt.UTC()
 	if lease != nil {
 		m.Lease = *lease
@@ -350,11 +346,18 @@ func scanMessage(r pgx.CollectableRow) (mitid.OutboxMessage, error) {
 	if lastError != nil {
 		m.LastError = *lastError
 	}
+	// The message's own columns are in m even when its event is not: a
+	// claim parks it by its ID and lease.
+	if err := json.Unmarshal(data, &m.Event); err != nil {
+		return m, mitid.Unreadable("event", fmt.Errorf("outbox message %d: %w", m.ID, err))
+	}
+	m.Event.Seq = seq
 	return m, nil
 }
 
 // ClaimOutbox leases due messages. SKIP LOCKED lets concurrent claimers take
-// disjoint batches without waiting on each other.
+// disjoint batches without waiting on each other. A message whose event
+// cannot be decoded is parked rather than handed out (see parkUnreadable).
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mitid.OutboxMessage, error) {
 	rows, err := s.pool.Query(ctx, `WITH due AS (
 		SELECT id FROM outbox
@@ -371,8 +374,40 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	if err != nil {
 		return nil, fail(ctx, err)
 	}
-	msgs, err := pgx.CollectRows(rows, scanMessage)
-	return msgs, fail(ctx, err)
+	defer rows.Close()
+	msgs := make([]mitid.OutboxMessage, 0, min(limit, 1024))
+	var unreadable []mitid.OutboxMessage
+	var causes []error
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		var me *mitid.Error
+		if errors.As(err, &me) && me.Code == mitid.CodeRecordUnreadable {
+			unreadable, causes = append(unreadable, m), append(causes, me.Err)
+			continue
+		}
+		if err != nil {
+			return nil, fail(ctx, err)
+		}
+		msgs = append(msgs, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail(ctx, err)
+	}
+	for i, m := range unreadable {
+		if err := s.parkUnreadable(ctx, m, now, causes[i]); err != nil {
+			return nil, err
+		}
+	}
+	return msgs, nil
+}
+
+// parkUnreadable parks claimed message m, whose event cannot be decoded:
+// handed out, it would fail its claim at every try, and since the claim
+// takes the oldest first it would hold up every message behind it. Parked,
+// it is kept (nothing undelivered is removed) for an operator, its last
+// error saying why, and never claimed again.
+func (s *Store) parkUnreadable(ctx context.Context, m mitid.OutboxMessage, now time.Time, cause error) error {
+	return s.RetryOutbox(ctx, m.ID, m.Lease, now, fmt.Sprintf("parked by the store: its event cannot be read (%v)", cause), true)
 }
 
 // settle finishes a claimed message if lease is still its lease.
