@@ -191,62 +191,51 @@ func TestConfig_WithoutAChipVerifierOnlyChipsRefuse(t *testing.T) {
 	require.NoError(t, err, "the code display works without a chip verifier")
 }
 
-// TestLogin_ChipAnswerWhileThePasswordCannotBeCheckedIsKept: when the
-// server is at its limit of password checks as the chip answers, the
-// login is refused as busy and nothing commits: it still waits for the
-// chip with the password it held, nothing is counted, and the same answer
-// sent again logs the person in.
-func TestLogin_ChipAnswerWhileThePasswordCannotBeCheckedIsKept(t *testing.T) {
-	e := newLoginEnv(t, checkedStore(t))
-	h := e.enrol(t, "chip-busy", mitid.LevelSubstantial, mitid.KindChip)
-	l := chipLoginAtChip(t, e, h, password)
-	resp, err := h.chip.Login(l.ChipOptions, origin)
-	require.NoError(t, err)
+// TestLogin_ChipAnswerWhileThePasswordCannotBeChecked: when the server is
+// at its limit of password checks as the chip answers, the login is
+// refused as busy, counts nothing, keeps the password it held and waits
+// for the chip again; the next answer logs the person in. On a store that
+// commits a step at once (LoginUpdater) nothing commits, and the same
+// answer is taken again; on one with only the core contract the chip's
+// answer commits before the password is checked, so the login offers a
+// fresh challenge for a new answer.
+func TestLogin_ChipAnswerWhileThePasswordCannotBeChecked(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		store      func(t *testing.T) mitid.Store
+		sameAnswer bool
+	}{
+		{"a store that commits a step at once takes the same answer again", func(t *testing.T) mitid.Store { return checkedStore(t) }, true},
+		{"a store with only the core contract asks the chip again", func(t *testing.T) mitid.Store { return struct{ mitid.Store }{checkedStore(t)} }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newLoginEnv(t, tc.store(t))
+			h := e.enrol(t, "chip-busy", mitid.LevelSubstantial, mitid.KindChip)
+			l := chipLoginAtChip(t, e, h, password)
+			resp, err := h.chip.Login(l.ChipOptions, origin)
+			require.NoError(t, err)
 
-	release := mitid.HoldHashGate(e.svc)
-	_, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
-	release()
-	require.ErrorIs(t, err, mitid.ErrUnavailable)
-	assert.Equal(t, mitid.CodeBusy, mitid.ErrorCode(err))
-	l, err = e.svc.ResumeLogin(e.ctx, l.ID)
-	require.NoError(t, err)
-	assert.Equal(t, mitid.StepChip, l.Next, "the login still waits for the chip")
-	u, err := e.svc.User(e.ctx, h.user.ID)
-	require.NoError(t, err)
-	assert.Zero(t, u.Failures)
+			release := mitid.HoldHashGate(e.svc)
+			_, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+			release()
+			require.ErrorIs(t, err, mitid.ErrUnavailable)
+			assert.Equal(t, mitid.CodeBusy, mitid.ErrorCode(err))
+			l, err = e.svc.ResumeLogin(e.ctx, l.ID)
+			require.NoError(t, err)
+			require.Equal(t, mitid.StepChip, l.Next, "the login still waits for the chip, the password held")
+			u, err := e.svc.User(e.ctx, h.user.ID)
+			require.NoError(t, err)
+			assert.Zero(t, u.Failures)
 
-	l, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
-	require.NoError(t, err, "the same answer, once the server can check the password")
-	require.Equal(t, mitid.StepDone, l.Next)
-	_, err = e.svc.FinishLogin(e.ctx, l.ID)
-	require.NoError(t, err)
-}
-
-// TestLogin_ChipAnswerWhileThePasswordCannotBeCheckedOnACoreStore: as
-// above, on a store with only the core contract, where the chip's answer
-// commits before the held password is checked: the login is refused as
-// busy and keeps the password, and waits for the chip again with a fresh
-// challenge; the next answer logs the person in.
-func TestLogin_ChipAnswerWhileThePasswordCannotBeCheckedOnACoreStore(t *testing.T) {
-	e := newLoginEnv(t, struct{ mitid.Store }{checkedStore(t)})
-	h := e.enrol(t, "chip-busy-core", mitid.LevelSubstantial, mitid.KindChip)
-	l := chipLoginAtChip(t, e, h, password)
-	resp, err := h.chip.Login(l.ChipOptions, origin)
-	require.NoError(t, err)
-
-	release := mitid.HoldHashGate(e.svc)
-	_, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
-	release()
-	assert.Equal(t, mitid.CodeBusy, mitid.ErrorCode(err))
-	l, err = e.svc.ResumeLogin(e.ctx, l.ID)
-	require.NoError(t, err)
-	require.Equal(t, mitid.StepChip, l.Next, "the login still waits for the chip, the password held")
-
-	resp, err = h.chip.Login(l.ChipOptions, origin)
-	require.NoError(t, err)
-	l, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
-	require.NoError(t, err)
-	require.Equal(t, mitid.StepDone, l.Next)
-	_, err = e.svc.FinishLogin(e.ctx, l.ID)
-	require.NoError(t, err)
+			if !tc.sameAnswer {
+				resp, err = h.chip.Login(l.ChipOptions, origin)
+				require.NoError(t, err)
+			}
+			l, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+			require.NoError(t, err)
+			require.Equal(t, mitid.StepDone, l.Next)
+			_, err = e.svc.FinishLogin(e.ctx, l.ID)
+			require.NoError(t, err)
+		})
+	}
 }

@@ -185,29 +185,24 @@ func TestLogger_SecurityRecordsAndNoSecrets(t *testing.T) {
 	_, err = rotated.SubmitCode(ctx, l.ID, code)
 	require.Equal(t, mitid.CodeSecretUnreadable, mitid.ErrorCode(err))
 
+	// Anna's right code, in a login begun as usual, to a Service on store
+	// st: its error.
+	codeOn := func(st mitid.Store) error {
+		svc, err := mitid.New(mitid.Config{Store: st, Keys: env.Keys, Clock: env.Clock, Policy: mitidtest.CheapPolicy(), Logger: logger})
+		require.NoError(t, err)
+		l := env.Begin(t, anna, mitid.LevelSubstantial)
+		secrets = append(secrets, l.ID)
+		env.Clock.Advance(60e9)
+		code, err := anna.Display.Code()
+		require.NoError(t, err)
+		secrets = append(secrets, code)
+		_, err = svc.SubmitCode(ctx, l.ID, code)
+		return err
+	}
 	// The store goes down in the middle of a login.
-	down, err := mitid.New(mitid.Config{Store: downStore{env.Store}, Keys: env.Keys, Clock: env.Clock, Policy: mitidtest.CheapPolicy(), Logger: logger})
-	require.NoError(t, err)
-	l = env.Begin(t, anna, mitid.LevelSubstantial)
-	secrets = append(secrets, l.ID)
-	env.Clock.Advance(60e9)
-	code, err = anna.Display.Code()
-	require.NoError(t, err)
-	secrets = append(secrets, code)
-	_, err = down.SubmitCode(ctx, l.ID, code)
-	require.Equal(t, mitid.CodeStoreUnavailable, mitid.ErrorCode(err))
-
+	require.Equal(t, mitid.CodeStoreUnavailable, mitid.ErrorCode(codeOn(downStore{env.Store})))
 	// The store holds the person's record damaged.
-	damaged, err := mitid.New(mitid.Config{Store: damagedStore{env.Store}, Keys: env.Keys, Clock: env.Clock, Policy: mitidtest.CheapPolicy(), Logger: logger})
-	require.NoError(t, err)
-	l = env.Begin(t, anna, mitid.LevelSubstantial)
-	secrets = append(secrets, l.ID)
-	env.Clock.Advance(60e9)
-	code, err = anna.Display.Code()
-	require.NoError(t, err)
-	secrets = append(secrets, code)
-	_, err = damaged.SubmitCode(ctx, l.ID, code)
-	require.Equal(t, mitid.CodeRecordUnreadable, mitid.ErrorCode(err))
+	require.Equal(t, mitid.CodeRecordUnreadable, mitid.ErrorCode(codeOn(damagedStore{env.Store})))
 
 	// A temporary PIN by SMS that the gateway refuses.
 	_, _, _, err = env.Service.IssueCode(ctx, anna.User.ID, mitid.PurposeTemporaryPIN, mitid.CodeBySMS)
