@@ -51,6 +51,9 @@
 // DefaultPolicy's, what a password check costs in production. The header
 // says which.
 //
+// -measure runs only some of the measurements (lookups, logins, dispatch):
+// a before-and-after of one change is quicker on its own group.
+//
 // -cpuprofile writes the program's CPU profile of the measurements (the
 // fill left out) for go tool pprof: the Service, the store's client side
 // and the simulated devices, everything but PostgreSQL itself.
@@ -66,6 +69,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,13 +97,19 @@ type options struct {
 	messages           int
 	refill             bool
 	cpuProfile         string
+	// measure holds the groups of measurements to run (lookups, logins,
+	// dispatch).
+	measure map[string]bool
 }
+
+// groups are the measurements -measure may name, in the order they run.
+var groups = []string{"lookups", "logins", "dispatch"}
 
 func parse(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := &options{}
-	var clients string
+	var clients, measure string
 	fs.StringVar(&o.store, "store", "memory", "memory or postgres")
 	fs.StringVar(&o.dsn, "dsn", os.Getenv("MITID_TEST_POSTGRES"), "PostgreSQL address (-store=postgres); $MITID_TEST_POSTGRES by default")
 	fs.StringVar(&o.schema, "schema", "", "PostgreSQL schema of the store and the program's tables (mitid_loadtest_USERS when empty)")
@@ -112,6 +122,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.fillWorkers, "fill-workers", 0, "concurrent CreateUser calls while filling (16 on PostgreSQL, GOMAXPROCS on memory when 0)")
 	fs.IntVar(&o.messages, "messages", 0, "outbox messages waiting before each dispatch measurement, topped up with contact changes (10000 on PostgreSQL, 100000 on memory when 0)")
 	fs.BoolVar(&o.refill, "refill", false, "PostgreSQL: drop the schema and fill again")
+	fs.StringVar(&measure, "measure", strings.Join(groups, ","), "the measurements to run: any of lookups, logins, dispatch (one group alone makes a quick before-and-after)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the program's CPU profile of the measurements (after the fill) to this file, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -122,6 +133,14 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 			return nil, fmt.Errorf("-clients: %q is not a positive number", f)
 		}
 		o.clients = append(o.clients, c)
+	}
+	o.measure = map[string]bool{}
+	for _, f := range strings.Split(measure, ",") {
+		g := strings.TrimSpace(f)
+		if !slices.Contains(groups, g) {
+			return nil, fmt.Errorf("-measure: %q is not one of %s", f, strings.Join(groups, ", "))
+		}
+		o.measure[g] = true
 	}
 	if o.rounds < 1 {
 		return nil, errors.New("-rounds must be at least 1")
@@ -284,8 +303,8 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 		}
 	}
 	pick := func(r *rand.Rand) int { return r.IntN(len(ids)) }
-	for _, c := range o.clients {
-		// Lookups.
+	// Lookups, complete logins and dispatch, each beside its baseline.
+	lookups := func(ctx context.Context, c int) {
 		names := []string{b.readName(), "lookup by UUID", "lookup by user ID", "lookup by CPR number"}
 		ops := []op{one(func(ctx context.Context, _ int, r *rand.Rand) error { return b.bareRead(ctx, pick(r)) })}
 		for _, get := range []func(ctx context.Context, i int) (*mitid.User, error){
@@ -303,10 +322,10 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 			}))
 		}
 		add(group(ctx, c, o.duration, o.rounds, names, ops))
-
-		// Complete logins.
-		names = []string{b.commitName()}
-		ops = []op{one(func(ctx context.Context, _ int, _ *rand.Rand) error { return b.bareCommit(ctx) })}
+	}
+	logins := func(ctx context.Context, c int) error {
+		names := []string{b.commitName()}
+		ops := []op{one(func(ctx context.Context, _ int, _ *rand.Rand) error { return b.bareCommit(ctx) })}
 		for _, k := range kinds {
 			mine := len(subjects[k]) / maxC // each client's own subjects
 			turn := make([]int, c)
@@ -322,8 +341,9 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 		if _, err := svc.Store().PurgeSessions(ctx, clk.Now()); err != nil {
 			return err
 		}
-
-		// Dispatch.
+		return nil
+	}
+	dispatch := func(ctx context.Context, c int) error {
 		if err := topUp(ctx, svc, ids, o.messages, o.fillWorkers); err != nil {
 			return err
 		}
@@ -350,6 +370,22 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 				return res.Delivered, 0, err
 			},
 		}))
+		return nil
+	}
+	for _, c := range o.clients {
+		if o.measure["lookups"] {
+			lookups(ctx, c)
+		}
+		if o.measure["logins"] {
+			if err := logins(ctx, c); err != nil {
+				return err
+			}
+		}
+		if o.measure["dispatch"] {
+			if err := dispatch(ctx, c); err != nil {
+				return err
+			}
+		}
 	}
 	printHeader(out, o, policy, fillNote, load, loadavg())
 	printTable(out, rows)

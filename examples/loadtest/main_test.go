@@ -65,6 +65,23 @@ func TestLoadtest_MemoryPrintsEveryFigureBesideItsBaseline(t *testing.T) {
 	assert.Contains(t, out.String(), "fill: filled 50 users")
 }
 
+// TestLoadtest_MeasureRunsOnlyTheGroupsNamed: -measure=logins measures the
+// logins beside their baseline and nothing else.
+func TestLoadtest_MeasureRunsOnlyTheGroupsNamed(t *testing.T) {
+	var out, progress strings.Builder
+	require.NoError(t, run(t.Context(), tiny("-store=memory", "-clients=1", "-measure=logins"), &out, &progress), progress.String())
+	table := out.String()
+	for _, op := range operations {
+		if strings.HasSuffix(op, " login") {
+			assert.Contains(t, table, "| "+op+" |")
+		} else {
+			assert.NotContains(t, table, "| "+op+" |")
+		}
+	}
+	assert.Contains(t, table, "bare map write")
+	assert.NotContains(t, table, "bare map read")
+}
+
 func TestLoadtest_DefaultHashIsSaid(t *testing.T) {
 	if testing.Short() {
 		t.Skip("DefaultPolicy's argon2id costs tens of milliseconds a password")
@@ -81,6 +98,7 @@ func TestLoadtest_RefusesUnknownFlags(t *testing.T) {
 		"hash":    {"-hash=none"},
 		"clients": {"-clients=1,x"},
 		"users":   {"-users=0"},
+		"measure": {"-measure=logins,everything"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var out, progress strings.Builder
