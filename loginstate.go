@@ -117,15 +117,11 @@ func (r *stateReader) uvarint(limit uint64) uint64 {
 	return v
 }
 
+// bytes reads a length-prefixed field into a copy of its own (nil when
+// empty), which the state keeps after the buffer is gone.
 func (r *stateReader) bytes() []byte {
-	n := r.uvarint(maxLoginField)
-	if r.err != nil || uint64(len(r.b)) < n {
-		r.err = errLoginState
-		return nil
-	}
-	out := r.b[:n:n]
-	r.b = r.b[n:]
-	if n == 0 {
+	out := r.raw()
+	if len(out) == 0 {
 		return nil
 	}
 	return append([]byte(nil), out...)
