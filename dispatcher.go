@@ -216,8 +216,11 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (res RoundResult, err error) {
 // returns the outcome recorded ("" when none: the lease was lost, or the
 // dispatcher is stopping), and an error when the round must stop.
 func (d *Dispatcher) dispatch(ctx context.Context, m *OutboxMessage) (Outcome, error) {
-	subject, text := Render(&m.Event, m.Delivery.Language)
-	nerr := d.notify(ctx, Notification{ID: m.ID, Delivery: m.Delivery, Event: m.Event, Subject: subject, Text: text})
+	nerr := m.Unreadable // nothing to render: the attempt fails, as a delivery would
+	if nerr == nil {
+		subject, text := Render(&m.Event, m.Delivery.Language)
+		nerr = d.notify(ctx, Notification{ID: m.ID, Delivery: m.Delivery, Event: m.Event, Subject: subject, Text: text})
+	}
 	if ctx.Err() != nil && nerr != nil {
 		// Shutting down: the attempt is not the message's fault. The
 		// lease runs out and the message is claimed again.

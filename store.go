@@ -324,9 +324,9 @@ type Outbox interface {
 	// the order they were queued. Each claimed message gets a fresh Lease
 	// token valid until now+lease and its Attempts is incremented. Concurrent
 	// claimers never get the same message while its lease is valid. A store
-	// that decodes messages parks one it cannot decode (dead, LastError
-	// saying why) instead of returning it or failing the claim, so that it
-	// never holds up the messages behind it.
+	// that decodes messages returns one it cannot decode with Unreadable
+	// set, never failing the claim, so that it never holds up the messages
+	// behind it.
 	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error)
 
 	// CompleteOutbox records that the message was delivered. It fails with an
@@ -374,6 +374,12 @@ type OutboxMessage struct {
 	DeliveredAt time.Time `json:"delivered_at,omitzero"`
 	Dead        bool      `json:"dead,omitempty"`
 	LastError   string    `json:"last_error,omitempty"`
+	// Unreadable is set (CodeRecordUnreadable) when the store could not
+	// decode the message's event: Event then holds only its ID and Seq.
+	// The Dispatcher counts each claim of it as a failed attempt and parks
+	// it at MaxAttempts, as a delivery that keeps failing; a newer version
+	// of the library that can read it delivers it meanwhile.
+	Unreadable error `json:"-"`
 }
 
 // OutboxFilter selects outbox messages for OutboxMessages.

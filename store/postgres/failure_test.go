@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/mitidtest/fake"
 	"github.com/go-mitid/mitid/store/postgres"
 )
 
@@ -261,15 +262,18 @@ func TestDamagedRecordIsUnreadableNotUnavailable(t *testing.T) {
 	assert.Equal(t, int64(1), version, "the update on the damaged user changed nothing")
 }
 
-// TestOutboxMessageWithADamagedEventIsParkedNotAStall: a claimed message
-// whose event cannot be decoded would fail every claim that reaches it,
-// and the claim takes the oldest first, so it would stop every delivery
-// behind it. It is parked instead (dead, kept, its last error saying why)
-// and the claim hands out the messages behind it.
-func TestOutboxMessageWithADamagedEventIsParkedNotAStall(t *testing.T) {
+// TestOutboxMessageWithADamagedEventIsNotAStall: a message whose event
+// cannot be decoded used to fail every claim that reached it, and the
+// claim takes the oldest first, so it stopped every delivery behind it. It
+// is handed out marked Unreadable (its event's ID kept), the messages
+// behind it are delivered, and the Dispatcher retries it, then parks it at
+// MaxAttempts as a delivery that keeps failing (kept, its last error
+// saying why).
+func TestOutboxMessageWithADamagedEventIsNotAStall(t *testing.T) {
 	s, conn, schema := rawStore(t)
 	ctx := context.Background()
-	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	clock := fake.NewClock(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))
+	at := clock.Now()
 	u := &mitid.User{ID: uuid.New(), UserID: "poison", Status: mitid.UserActive, Language: mitid.Danish, IAL: mitid.LevelLow, CreatedAt: at}
 	var evs []mitid.Event
 	for range 3 {
@@ -283,17 +287,33 @@ func TestOutboxMessageWithADamagedEventIsParkedNotAStall(t *testing.T) {
 
 	msgs, err := s.ClaimOutbox(ctx, at, time.Minute, 10)
 	require.NoError(t, err, "a damaged message does not fail the claim")
-	require.Len(t, msgs, 2, "the messages behind it are handed out")
-	for i, m := range msgs {
+	require.Len(t, msgs, 3)
+	assert.Equal(t, mitid.CodeRecordUnreadable, mitid.ErrorCode(msgs[0].Unreadable))
+	assert.Equal(t, evs[0].ID, msgs[0].Event.ID, "the damaged event is named")
+	for i, m := range msgs[1:] {
+		assert.NoError(t, m.Unreadable)
 		assert.Equal(t, evs[i+1].ID, m.Event.ID)
 	}
-	var dead bool
-	var lastError string
-	require.NoError(t, conn.QueryRow(ctx, `SELECT o.dead, o.last_error FROM `+table("outbox")+` o WHERE o.event_id = $1`, evs[0].ID).Scan(&dead, &lastError))
-	assert.True(t, dead, "parked: kept, never claimed again")
-	assert.Contains(t, lastError, "cannot be read")
 
-	more, err := s.ClaimOutbox(ctx, at.Add(time.Hour), time.Minute, 10)
-	require.NoError(t, err)
-	assert.Len(t, more, 2, "after the leases end, the two good ones come back, the parked one does not")
+	var sent []uuid.UUID
+	d := mitid.NewDispatcher(s, mitid.NotifierFunc(func(_ context.Context, n mitid.Notification) error {
+		sent = append(sent, n.Event.ID)
+		return nil
+	}), mitid.DispatcherConfig{Clock: clock, Batch: 10, MaxAttempts: 3})
+	parked := 0
+	for range 10 {
+		clock.Advance(time.Hour) // past every lease and back-off
+		res, err := d.RunOnce(ctx)
+		require.NoError(t, err)
+		parked += res.Parked
+	}
+	assert.ElementsMatch(t, []uuid.UUID{evs[1].ID, evs[2].ID}, sent, "the messages behind it are delivered, once")
+	assert.Equal(t, 1, parked)
+	var dead bool
+	var attempts int
+	var lastError string
+	require.NoError(t, conn.QueryRow(ctx, `SELECT o.dead, o.attempts, o.last_error FROM `+table("outbox")+` o WHERE o.event_id = $1`, evs[0].ID).Scan(&dead, &attempts, &lastError))
+	assert.True(t, dead, "parked: kept, never claimed again")
+	assert.Equal(t, 3, attempts, "parked at MaxAttempts")
+	assert.Contains(t, lastError, "record_unreadable")
 }

@@ -321,7 +321,7 @@ func (s *Store) PurgeSessions(ctx context.Context, before time.Time) (int, error
 const sessionPurgeBatch = 10_000
 
 const outboxColumns = `o.id, o.channel, o.address, o.language, o.attempts, o.available_at, o.lease, o.lease_until,
-	o.delivered_at, o.dead, o.last_error, e.seq, e.data`
+	o.delivered_at, o.dead, o.last_error, e.seq, e.data, o.event_id`
 
 func scanMessage(r pgx.CollectableRow) (mitid.OutboxMessage, error) {
 	var m mitid.OutboxMessage
@@ -329,8 +329,9 @@ func scanMessage(r pgx.CollectableRow) (mitid.OutboxMessage, error) {
 	var leaseUntil, delivered *time.Time
 	var seq int64
 	var data []byte
+	var event pgtype.UUID
 	if err := r.Scan(&m.ID, &m.Delivery.Channel, &m.Delivery.Address, &m.Delivery.Language, &m.Attempts, &m.AvailableAt,
-		&lease, &leaseUntil, &delivered, &m.Dead, &lastError, &seq, &data); err != nil {
+		&lease, &leaseUntil, &delivered, &m.Dead, &lastError, &seq, &data, &event); err != nil {
 		return m, err
 	}
 	m.AvailableAt = m.AvailableAt.UTC()
@@ -346,18 +347,19 @@ func scanMessage(r pgx.CollectableRow) (mitid.OutboxMessage, error) {
 	if lastError != nil {
 		m.LastError = *lastError
 	}
-	// The message's own columns are in m even when its event is not: a
-	// claim parks it by its ID and lease.
+	// A message whose event cannot be decoded is returned as such, not as
+	// an error: failing the claim would fail every claim that reaches it,
+	// and stop every message behind it.
 	if err := json.Unmarshal(data, &m.Event); err != nil {
-		return m, mitid.Unreadable("event", fmt.Errorf("outbox message %d: %w", m.ID, err))
+		m.Event = mitid.Event{ID: fromPG(event)}
+		m.Unreadable = mitid.Unreadable("event", fmt.Errorf("outbox message %d: %w", m.ID, err))
 	}
 	m.Event.Seq = seq
 	return m, nil
 }
 
 // ClaimOutbox leases due messages. SKIP LOCKED lets concurrent claimers take
-// disjoint batches without waiting on each other. A message whose event
-// cannot be decoded is parked rather than handed out (see parkUnreadable).
+// disjoint batches without waiting on each other.
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mitid.OutboxMessage, error) {
 	rows, err := s.pool.Query(ctx, `WITH due AS (
 		SELECT id FROM outbox
@@ -374,40 +376,8 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	if err != nil {
 		return nil, fail(ctx, err)
 	}
-	defer rows.Close()
-	msgs := make([]mitid.OutboxMessage, 0, min(limit, 1024))
-	var unreadable []mitid.OutboxMessage
-	var causes []error
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		var me *mitid.Error
-		if errors.As(err, &me) && me.Code == mitid.CodeRecordUnreadable {
-			unreadable, causes = append(unreadable, m), append(causes, me.Err)
-			continue
-		}
-		if err != nil {
-			return nil, fail(ctx, err)
-		}
-		msgs = append(msgs, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fail(ctx, err)
-	}
-	for i, m := range unreadable {
-		if err := s.parkUnreadable(ctx, m, now, causes[i]); err != nil {
-			return nil, err
-		}
-	}
-	return msgs, nil
-}
-
-// parkUnreadable parks claimed message m, whose event cannot be decoded:
-// handed out, it would fail its claim at every try, and since the claim
-// takes the oldest first it would hold up every message behind it. Parked,
-// it is kept (nothing undelivered is removed) for an operator, its last
-// error saying why, and never claimed again.
-func (s *Store) parkUnreadable(ctx context.Context, m mitid.OutboxMessage, now time.Time, cause error) error {
-	return s.RetryOutbox(ctx, m.ID, m.Lease, now, fmt.Sprintf("parked by the store: its event cannot be read (%v)", cause), true)
+	msgs, err := pgx.CollectRows(rows, scanMessage)
+	return msgs, fail(ctx, err)
 }
 
 // settle finishes a claimed message if lease is still its lease.
