@@ -79,7 +79,9 @@ func (s *Service) startLogin(ctx context.Context, u *User, st *loginState, opts 
 	if err != nil {
 		return nil, err
 	}
-	sess := &Session{ID: id, Kind: loginKind, User: st.User, CreatedAt: now, ExpiresAt: now.Add(s.policy.LoginSessionTTL)}
+	// Nothing durable comes before a login's session: a crash that loses it
+	// costs the person a new start, so the store need not wait for the disk.
+	sess := &Session{ID: id, Kind: loginKind, User: st.User, CreatedAt: now, ExpiresAt: now.Add(s.policy.LoginSessionTTL), Disposable: true}
 	sess.Data = st.marshal()
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, err

@@ -281,12 +281,13 @@ type SessionStore interface {
 	// CreateSession stores a new session. A session ID already in use fails
 	// with an error matching ErrConflict. The store keeps its own copy.
 	//
-	// A store may return before the new session is durable (the PostgreSQL
-	// store does, see its Options.DurableSessions), provided any later
-	// durable commit of the store makes it durable first: a crash may then
-	// lose a session nothing has used yet, whose next step fails as not
-	// found, but never one that a committed step followed. Every other
-	// change a store commits is durable when the call returns.
+	// A store may return before a new session marked Disposable is durable
+	// (the PostgreSQL store does, see its Options.DurableSessions), provided
+	// any later durable commit of the store makes it durable first: a crash
+	// may then lose a session nothing has used yet, whose next step fails as
+	// not found, but never one that a committed step followed. Every other
+	// session, and every other change a store commits, is durable when the
+	// call returns.
 	CreateSession(ctx context.Context, s *Session) error
 
 	// Session returns a session that exists and has not been consumed, as
@@ -402,6 +403,11 @@ type Session struct {
 	ConsumedAt time.Time `json:"consumed_at,omitzero"`
 	// Version increases with every update; stores manage it.
 	Version int64 `json:"version"`
+	// Disposable says the session's creation need not be durable: nothing
+	// durable came before it in its flow, so losing it in a crash only
+	// fails the flow's next step and the person starts again (a login's
+	// session). Only CreateSession reads it; it is not stored.
+	Disposable bool `json:"-"`
 }
 
 // Live returns nil when s can be used at now, or the error the SessionStore

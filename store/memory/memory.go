@@ -447,6 +447,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *mitid.Session) error {
 	}
 	c := sess.Clone()
 	c.Version, sess.Version = 1, 1
+	c.Disposable = false // a request to CreateSession, not part of the session
 	s.sessions[sess.ID] = c
 	s.freezeSession(c)
 	return nil

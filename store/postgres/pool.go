@@ -62,9 +62,5 @@ func NewFromPool(ctx context.Context, pool *pgxpool.Pool, opt Options) (*Store, 
 
 // newStore is the store on pool, which it closes when owned.
 func newStore(pool *pgxpool.Pool, owned bool, opt Options) *Store {
-	s := &Store{pool: pool, owned: owned, createSession: asyncSessionSQL}
-	if opt.DurableSessions {
-		s.createSession = durableSessionSQL
-	}
-	return s
+	return &Store{pool: pool, owned: owned, durableSessions: opt.DurableSessions}
 }

@@ -51,14 +51,15 @@ type Options struct {
 	// SkipMigrations leaves the schema alone: the caller applies
 	// Migrations with a tool of its own, before the store is used.
 	SkipMigrations bool
-	// DurableSessions makes CreateSession wait until the new session is on
-	// disk, as every other commit of the store does. By default it does
-	// not (synchronous_commit off, for that transaction only): a session
-	// is short-lived and single-use, one lost in a crash only makes its
-	// next step fail as not found (the person starts again), and any later
-	// durable commit of the server writes it to disk first, so no step
-	// that follows it survives a crash without it. Set it when a session
-	// must outlive a failover to a standby the moment it is created.
+	// DurableSessions makes CreateSession wait until a Disposable session
+	// (a login's) is on disk, as every other commit of the store does. By
+	// default it does not (synchronous_commit off, for that transaction
+	// only): nothing durable came before such a session, one lost in a
+	// crash only makes its next step fail as not found (the person starts
+	// again), and any later durable commit of the server writes it to disk
+	// first, so no step that follows it survives a crash without it. Set it
+	// when a login must outlive a failover to a standby the moment it
+	// starts.
 	DurableSessions bool
 }
 
@@ -69,9 +70,8 @@ type Store struct {
 	owned bool
 	// purgeBatch overrides sessionPurgeBatch (a test's small batches).
 	purgeBatch int
-	// createSession is CreateSession's statement (see
-	// Options.DurableSessions).
-	createSession string
+	// durableSessions is Options.DurableSessions.
+	durableSessions bool
 }
 
 var _ mitid.Store = (*Store)(nil)

@@ -170,10 +170,14 @@ const (
 		SELECT $1, $2, $3, $4, $5, $6, 1 FROM async`
 )
 
-// CreateSession inserts a session. Unless Options.DurableSessions is set,
-// its commit does not wait for the disk (see there).
+// CreateSession inserts a session. The commit of a Disposable one does not
+// wait for the disk, unless Options.DurableSessions is set (see there).
 func (s *Store) CreateSession(ctx context.Context, sess *mitid.Session) error {
-	_, err := s.pool.Exec(ctx, s.createSession, sess.ID, sess.Kind, nullUUID(sess.User), sess.Data, sess.CreatedAt, sess.ExpiresAt)
+	sql := durableSessionSQL
+	if sess.Disposable && !s.durableSessions {
+		sql = asyncSessionSQL
+	}
+	_, err := s.pool.Exec(ctx, sql, sess.ID, sess.Kind, nullUUID(sess.User), sess.Data, sess.CreatedAt, sess.ExpiresAt)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" {
 		return mitid.SessionConflict()

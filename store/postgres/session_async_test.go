@@ -2,9 +2,12 @@ package postgres_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -55,10 +58,56 @@ func TestCreateSession_AsyncCommitEndsWithItsTransaction(t *testing.T) {
 	var before string
 	require.NoError(t, s.Pool().QueryRow(ctx, "SHOW synchronous_commit").Scan(&before))
 	require.NotEqual(t, "off", before, "the test server commits synchronously")
-	require.NoError(t, s.CreateSession(ctx, &mitid.Session{ID: "async-1", Kind: "test", CreatedAt: now, ExpiresAt: now.Add(time.Minute)}))
+	require.NoError(t, s.CreateSession(ctx, &mitid.Session{ID: "async-1", Kind: "test", CreatedAt: now, ExpiresAt: now.Add(time.Minute), Disposable: true}))
 	var after string
 	require.NoError(t, s.Pool().QueryRow(ctx, "SHOW synchronous_commit").Scan(&after))
 	assert.Equal(t, before, after, "synchronous_commit after CreateSession")
 	_, err := s.Session(ctx, "async-1", now)
 	assert.NoError(t, err)
+}
+
+// TestCreateSession_OnlyADisposableSessionSkipsTheWait: the server itself
+// says (a trigger reads synchronous_commit inside each INSERT's
+// transaction) that a Disposable session commits without waiting for the
+// disk, and that any other session, or any session with DurableSessions,
+// waits as every commit does: a session that follows a durable step (a
+// chip registration after a spent activation code) must not be lost.
+func TestCreateSession_OnlyADisposableSessionSkipsTheWait(t *testing.T) {
+	plain, conn, schema := rawStore(t)
+	ctx := context.Background()
+	durable, err := postgres.Open(ctx, testDSN(t), postgres.Options{Schema: schema, DurableSessions: true})
+	require.NoError(t, err)
+	t.Cleanup(durable.Close)
+	q := func(sql string) string { return strings.ReplaceAll(sql, "S.", pgx.Identifier{schema}.Sanitize()+".") }
+	for _, sql := range []string{
+		`CREATE TABLE S.commit_seen (id text PRIMARY KEY, setting text NOT NULL)`,
+		`CREATE FUNCTION S.note_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			INSERT INTO S.commit_seen VALUES (NEW.id, current_setting('synchronous_commit'));
+			RETURN NEW;
+		END $$`,
+		`CREATE TRIGGER note_commit BEFORE INSERT ON S.sessions FOR EACH ROW EXECUTE FUNCTION S.note_commit()`,
+	} {
+		_, err := conn.Exec(ctx, q(sql))
+		require.NoError(t, err)
+	}
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name       string
+		store      *postgres.Store
+		disposable bool
+		want       string
+	}{
+		{"a disposable session commits without waiting for the disk", plain, true, "off"},
+		{"any other session waits", plain, false, "on"},
+		{"with DurableSessions a disposable one waits too", durable, true, "on"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id := "seen-" + uuid.NewString()
+			require.NoError(t, tc.store.CreateSession(ctx, &mitid.Session{ID: id, Kind: "test", CreatedAt: now, ExpiresAt: now.Add(time.Minute), Disposable: tc.disposable}))
+			var got string
+			require.NoError(t, conn.QueryRow(ctx, q(`SELECT setting FROM S.commit_seen WHERE id = $1`), id).Scan(&got))
+			assert.Equal(t, tc.want, got, "synchronous_commit in the INSERT's transaction")
+		})
+	}
 }
