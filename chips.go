@@ -121,10 +121,13 @@ func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *
 		return nil, err
 	}
 	if ref.Method == MethodChip {
-		if err := s.heldPassword(ctx, id, u, st, now); serverSide(err) {
-			// The password could not be checked: the login keeps it and
-			// waits for the chip again (SubmitChip gives a fresh
-			// challenge, since this answer's counter is in).
+		if err := s.heldPassword(ctx, id, u, st, now); ErrorCode(err) == CodeBusy {
+			// The password could not be checked, so nothing of it was
+			// counted: the login keeps it and waits for the chip again
+			// (SubmitChip gives a fresh challenge, since this answer's
+			// counter is in). Only busy: a store failure may come after
+			// the attempt committed, and keeping a wrong password then
+			// would count it twice.
 			return nil, err
 		} else if err != nil {
 			// Back to the password, then the chip again.
