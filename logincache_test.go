@@ -3,7 +3,6 @@ package mitid_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -226,43 +225,4 @@ func TestLoginCache_ALoginThatStartsOverIsNotKept(t *testing.T) {
 	_, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
 	assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err))
 	assert.Zero(t, st.commits.Load(), "no attempt on the state from before the choice")
-}
-
-// TestLoginCache_ManyStepsOfOneLoginAtOnceOneWins: many password steps of
-// one login at once on one Service, one of them on the kept state and the
-// rest on fresh reads: exactly one moves the login on, the others are
-// refused as out of order (or busy), and the login then finishes once.
-func TestLoginCache_ManyStepsOfOneLoginAtOnceOneWins(t *testing.T) {
-	e := newLoginEnv(t, checkedStore(t))
-	h := e.enrol(t, "many-at-once", mitid.LevelSubstantial, mitid.KindCodeDisplay)
-	l := e.begin(t, h, mitid.LevelSubstantial)
-	l, err := e.svc.SubmitCode(e.ctx, l.ID, h.code(t)) // kept: it waits for the password
-	require.NoError(t, err)
-	const n = 64
-	var won atomic.Int64
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			got, err := e.svc.SubmitPassword(e.ctx, l.ID, password)
-			switch code := mitid.ErrorCode(err); {
-			case err == nil && got.Next == mitid.StepDone:
-				won.Add(1)
-			case code == mitid.CodeLoginOrder || code == mitid.CodeBusy:
-			default:
-				t.Errorf("a step: %v", err)
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
-	assert.Equal(t, int64(1), won.Load(), "one step moves the login on")
-	res, err := e.svc.FinishLogin(e.ctx, l.ID)
-	require.NoError(t, err)
-	assert.Equal(t, h.user.ID, res.User)
-	_, err = e.svc.FinishLogin(e.ctx, l.ID)
-	require.ErrorIs(t, err, mitid.ErrReplay)
 }

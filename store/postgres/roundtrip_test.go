@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -373,47 +372,6 @@ func TestLogin_EveryQueryExecMode(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestLoginCache_ManyStepsOfOneLoginAtOnceOneWins: on PostgreSQL, many
-// password steps of one login at once on one Service (one on the kept
-// state, the rest on fresh reads): exactly one moves the login on, the
-// others are refused as out of order (or busy), and it finishes once.
-func TestLoginCache_ManyStepsOfOneLoginAtOnceOneWins(t *testing.T) {
-	k := newLoginKit(t, newStore(t))
-	ctx := context.Background()
-	k.clock.Advance(30 * time.Second)
-	l, err := k.svc.BeginLogin(ctx, mitid.LoginRequest{UserID: k.users["code display"], Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
-	require.NoError(t, err)
-	code, err := k.dev.Code()
-	require.NoError(t, err)
-	l, err = k.svc.SubmitCode(ctx, l.ID, code)
-	require.NoError(t, err)
-	var won atomic.Int64
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for range 32 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			got, err := k.svc.SubmitPassword(ctx, l.ID, rtPassword)
-			switch c := mitid.ErrorCode(err); {
-			case err == nil && got.Next == mitid.StepDone:
-				won.Add(1)
-			case c == mitid.CodeLoginOrder || c == mitid.CodeBusy:
-			default:
-				t.Errorf("a step: %v", err)
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
-	assert.Equal(t, int64(1), won.Load(), "one step moves the login on")
-	_, err = k.svc.FinishLogin(ctx, l.ID)
-	require.NoError(t, err)
-	_, err = k.svc.FinishLogin(ctx, l.ID)
-	require.ErrorIs(t, err, mitid.ErrReplay)
 }
 
 // TestLogin_StepsAtOnceDoNotDeadlock: steps of one login at once, some on

@@ -85,7 +85,10 @@ func testServiceCompleteLogin(t *testing.T, s mitid.Store) {
 
 // testServiceConcurrentSteps: the right password submitted many times at
 // once to one login: every comparison is an attempt on the user, and the
-// login records the factor once; the others are told it moved on.
+// login records the factor once; the others are told it moved on. The
+// code's step left the login in the Service's login cache, so one racer
+// decides on the kept state (SessionAt.Exact) and the rest on fresh reads;
+// the login then finishes once.
 func testServiceConcurrentSteps(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	svc, clk := newService(t, s)
@@ -115,6 +118,8 @@ func testServiceConcurrentSteps(t *testing.T, s mitid.Store) {
 	res, err := svc.FinishLogin(ctx, l.ID)
 	require.NoError(t, err)
 	assert.Equal(t, mitid.LevelSubstantial, res.LoA)
+	_, err = svc.FinishLogin(ctx, l.ID)
+	require.ErrorIs(t, err, mitid.ErrReplay)
 }
 
 // testServiceConcurrentFinishes: many FinishLogin calls of one login at
