@@ -350,9 +350,9 @@ func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byt
 //
 // In a chip's login the password entered before (see SubmitPassword) is
 // checked now, after the chip has proved possession; a wrong one sends the
-// login back to the password. When the server cannot check it now (CodeBusy,
-// at its limit of argon2id runs, or the store unavailable) the login keeps
-// the password and waits for the chip again.
+// login back to the password. When the server cannot check it now (CodeBusy:
+// at its limit of argon2id runs) nothing of it is counted, and the login
+// keeps the password and waits for the chip again.
 func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (got *Login, gotErr error) {
 	defer s.observeLogin(ctx, CallSubmitChip, time.Now(), &got, &gotErr)
 	s.logins.drop(id) // a chip's step reads the login (see chiponce.go)
