@@ -1,17 +1,17 @@
 package mitid
 
-// HoldHashGate takes s's whole argon2id memory budget until release is
-// called: every password check in between is refused as busy (CodeBusy),
-// as when the server is at its limit of concurrent checks.
+// HoldHashGate takes s's whole argon2id memory budget, through the gate's
+// own run, until release is called: every password check in between is
+// refused as busy (CodeBusy), as when the server is at its limit of
+// concurrent checks.
 func HoldHashGate(s *Service) (release func()) {
-	g := s.hashes
-	g.mu.Lock()
-	kib := max(g.budget, 1)
-	g.used += kib
-	g.mu.Unlock()
-	return func() {
-		g.mu.Lock()
-		g.used -= kib
-		g.mu.Unlock()
-	}
+	in, out := make(chan struct{}), make(chan struct{})
+	go func() {
+		_ = s.hashes.run(max(s.hashes.budget, 1), func() {
+			close(in)
+			<-out
+		})
+	}()
+	<-in
+	return func() { close(out) }
 }
