@@ -5,13 +5,17 @@ package mitid
 // refused as busy (CodeBusy), as when the server is at its limit of
 // concurrent checks.
 func HoldHashGate(s *Service) (release func()) {
-	in, out := make(chan struct{}), make(chan struct{})
+	in, out, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(done)
 		_ = s.hashes.run(max(s.hashes.budget, 1), func() {
 			close(in)
 			<-out
 		})
 	}()
 	<-in
-	return func() { close(out) }
+	return func() {
+		close(out)
+		<-done // the budget is free again when release returns
+	}
 }
