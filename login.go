@@ -327,7 +327,7 @@ func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byt
 		if err := app.Verify(pub, app.Request{Challenge: st.Challenge, Action: string(st.Action), Text: st.Text}, signature); err != nil {
 			return nil, refusal{errApprovalUnverified()}
 		}
-		matched(a, now)
+		passed(a)
 		return nil, nil
 	})
 	if ErrorCode(err) == CodeWrongSignature {

@@ -991,3 +991,55 @@ func TestBeginLogin_RefusesDeceptiveText(t *testing.T) {
 		require.ErrorIs(t, err, mitid.ErrInvalid, "%q", text)
 	}
 }
+
+// TestLogin_APasswordOrAppIsUsedWhenItsLoginCompletes: a right password or
+// app approval leaves the user's record as it was (so that its step
+// commits only the login's progress); its use is recorded by FinishLogin,
+// with the device that carried the login.
+func TestLogin_APasswordOrAppIsUsedWhenItsLoginCompletes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		kind mitid.Kind
+	}{
+		{"the password after a code", mitid.KindCodeDisplay},
+		{"an app's approval", mitid.KindApp},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newLoginEnv(t, checkedStore(t))
+			h := e.enrol(t, fmt.Sprintf("used%d", seq(t)), mitid.LevelSubstantial, tc.kind)
+			e.clock.Advance(time.Hour)
+			lastUsed := func() map[mitid.Kind]time.Time {
+				u, err := e.svc.User(e.ctx, h.user.ID)
+				require.NoError(t, err)
+				m := map[mitid.Kind]time.Time{}
+				for _, a := range u.Authenticators {
+					m[a.Kind] = a.LastUsedAt
+				}
+				return m
+			}
+			before := lastUsed()
+			l := e.begin(t, h, mitid.LevelSubstantial)
+			var err error
+			if tc.kind == mitid.KindApp {
+				l, err = e.svc.SubmitApproval(e.ctx, l.ID, h.approve(t, l))
+				require.NoError(t, err)
+			} else {
+				l, err = e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+				require.NoError(t, err)
+				before = lastUsed() // the code's step records the code it used
+				l, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
+				require.NoError(t, err)
+			}
+			require.Equal(t, mitid.StepDone, l.Next)
+			assert.Equal(t, before, lastUsed(), "the right answer alone changes no authenticator")
+			e.clock.Advance(time.Second)
+			_, err = e.svc.FinishLogin(e.ctx, l.ID)
+			require.NoError(t, err)
+			after := lastUsed()
+			assert.Equal(t, e.clock.Now(), after[tc.kind], "the device's use")
+			if tc.kind != mitid.KindApp {
+				assert.Equal(t, e.clock.Now(), after[mitid.KindPassword], "the password's use")
+			}
+		})
+	}
+}

@@ -278,7 +278,8 @@ func (s *Service) stepOnUser(ctx context.Context, at SessionAt, seen *User, st *
 			return nil, err
 		}
 		next = ns
-		return &SessionChange{Data: ns.marshal()}, nil
+		// A factor's progress is given again if a crash loses it.
+		return &SessionChange{Data: ns.marshal(), Disposable: true}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -482,6 +483,7 @@ func (s *Service) finishOn(ctx context.Context, at SessionAt, st *loginState, se
 			if err := a.usable(now); err != nil {
 				return nil, err
 			}
+			a.LastUsedAt = now // see passed
 			res.Kinds = append(res.Kinds, a.Kind)
 		}
 		// One use event per login, on the device that carried it, so that

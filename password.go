@@ -138,7 +138,7 @@ func (s *Service) passwordAttempt(u *User, a *Authenticator, checked *PasswordHa
 		e := errorf(CodeWrongPassword, "the password is wrong")
 		return s.failed(u, a, now, e), refusal{e}
 	}
-	matched(a, now)
+	passed(a)
 	return nil, nil
 }
 

@@ -130,6 +130,16 @@ type LoginUpdater interface {
 	// (Config.LoginCache) rather than on a fresh read, and on that error
 	// reads and decides again.
 	//
+	// A decision that leaves the user's stored fields as it found them and
+	// records no event may commit the session's change alone, guarded as
+	// above (the user still at the version decided on, or decided again on
+	// a newer one), the user keeping its version. Such a change marked
+	// SessionChange.Disposable may then be committed without waiting for
+	// the disk, on the terms of a Disposable session in CreateSession: any
+	// later durable commit of the store makes it durable first. A change
+	// to the user, an event or a consumed session is durable when the call
+	// returns.
+	//
 	// It exists so a login step commits its factor and its session in one
 	// round trip and one commit, and FinishLogin its effects, its
 	// FinishedLogin record and the consumed session in one. Without it the
@@ -159,6 +169,11 @@ type LoginChange func(u *User, a *Authenticator) ([]Event, *SessionChange, error
 type SessionChange struct {
 	Data    []byte
 	Consume bool
+	// Disposable says the new Data is a login's progress that the person
+	// can give again: losing it in a crash sends the login back a step.
+	// When it is all a decision changes, a store may commit it without
+	// waiting for the disk (see LoginUpdater).
+	Disposable bool
 }
 
 // Purger is an optional capability of a Store: removing the history a

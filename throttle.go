@@ -129,10 +129,21 @@ func (s *Service) failed(u *User, a *Authenticator, now time.Time, cause error) 
 // reasonWrongAttempts is the reason of a suspension for wrong attempts.
 const reasonWrongAttempts = "too many wrong attempts"
 
-// matched records a right comparison at a: its run of wrong ones ends. The
-// account's count and the suspensions stay until the login completes.
+// matched records a right comparison at a code device or chip, whose step
+// changes its record anyway (the code or counter it used): its run of
+// wrong ones ends and its use is recorded. The account's count and the
+// suspensions stay until the login completes.
 func matched(a *Authenticator, now time.Time) {
 	a.Failures, a.LastUsedAt = 0, now
+}
+
+// passed records a right answer at a password or an app, which the answer
+// itself does not change: its run of wrong ones ends, and its use is
+// recorded when the login completes (finishOn). A right answer with no
+// failures to reset so leaves the user's record as it was, and its step
+// commits only the login's progress (LoginUpdater).
+func passed(a *Authenticator) {
+	a.Failures = 0
 }
 
 // completed resets every count of u after a completed login and lifts the

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,8 +21,9 @@ import (
 // round trip: SessionUser reads the session and its user in one query, and
 // UpdateLogin commits the user's change, its events, their outbox messages
 // and the session's new state in one statement, so a login step costs one
-// read and one durable commit, and only the commit when the Service decides
-// on what its last step left (SessionAt.Exact).
+// read and one commit, and only the commit when the Service decides on what
+// its last step left (SessionAt.Exact). A step that changes nothing of its
+// user commits its session alone (advanceSQL), without waiting for the disk.
 
 var (
 	_ mitid.AuthenticatorUpdater = (*Store)(nil)
@@ -238,6 +240,9 @@ func (s *Store) updateLogin(ctx context.Context, q querier, base *mitid.User, au
 	}
 	added, removed := u.KeyChanges(base)
 	data := encodeUser(u)
+	if change != nil && !change.Consume && len(events) == 0 && len(added)+len(removed) == 0 && bytes.Equal(data, encodeUser(base)) {
+		return s.advanceLogin(ctx, q, base, u, at, change)
+	}
 	evArgs, err := eventArgs(events)
 	if err != nil {
 		return nil, nil, err
@@ -308,5 +313,66 @@ func (s *Store) updateLogin(ctx context.Context, q querier, base *mitid.User, au
 		events[i].Seq = seqs[events[i].ID]
 	}
 	u.Version = version
+	return u, sess, nil
+}
+
+// advanceSQL is the statement of a login step that changes nothing of its
+// user (a right password that had no failures to reset, an app's
+// approval): the session's change alone, under the same gate as loginSQL's
+// but with the user's row locked FOR SHARE instead of rewritten, so the
+// user keeps its version and no concurrent change of it commits between
+// the gate and the commit. The session's row is locked first, as in every
+// login statement. $8 turns synchronous_commit off for the statement's own
+// transaction (SessionChange.Disposable, see Options.DurableSessions);
+// otherwise the setting is left as it is.
+const advanceSQL = `WITH async AS (
+		SELECT CASE WHEN $8::boolean THEN set_config('synchronous_commit', 'off', true) END AS off
+	), gate AS (
+		SELECT users.id, users.version FROM users, async,
+			(SELECT count(*) AS n FROM (SELECT 1 FROM sessions x WHERE x.id = $3
+				AND (NOT $6::boolean OR (x.version = $4 AND x.consumed_at IS NULL AND x.expires_at > $5::timestamptz))
+				FOR UPDATE) l) lk
+		WHERE users.id = $1 AND users.version = $2 AND (NOT $6::boolean OR lk.n = 1)
+		FOR SHARE OF users
+	), sess AS (
+		UPDATE sessions SET version = sessions.version + 1, data = $7::bytea
+		FROM gate
+		WHERE sessions.id = $3 AND sessions.version = $4
+			AND sessions.consumed_at IS NULL AND sessions.expires_at > $5::timestamptz
+		RETURNING sessions.id, sessions.kind, sessions.user_id, sessions.data, sessions.created_at, sessions.expires_at,
+			sessions.consumed_at, sessions.version
+	)
+SELECT gate.version, sess.id, sess.kind, sess.user_id, sess.data, sess.created_at, sess.expires_at, sess.consumed_at, sess.version
+FROM gate LEFT JOIN sess ON true`
+
+// advanceLogin commits change, a login session's new data, for a decision
+// on base that left the user u as it was (see advanceSQL and
+// LoginUpdater): errStale when base is no longer the user's state, as
+// updateLogin.
+func (s *Store) advanceLogin(ctx context.Context, q querier, base, u *mitid.User, at mitid.SessionAt, change *mitid.SessionChange) (*mitid.User, *mitid.Session, error) {
+	async := change.Disposable && !s.durableSessions
+	var version int64
+	var sid, kind *string
+	var user pgtype.UUID
+	var sdata []byte
+	var created, expires, consumed *time.Time
+	var sversion *int64
+	err := q.QueryRow(ctx, advanceSQL, pgID(base.ID), base.Version, at.ID, at.Version, at.Now, at.Exact, change.Data, async).
+		Scan(&version, &sid, &kind, &user, &sdata, &created, &expires, &consumed, &sversion)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, errStale
+	}
+	if err != nil {
+		return nil, nil, s.writeError(ctx, err, base.ID, nil)
+	}
+	u.Version = version
+	if sid == nil {
+		return u, nil, nil
+	}
+	sess := &mitid.Session{ID: *sid, Kind: *kind, Data: sdata, CreatedAt: created.UTC(), ExpiresAt: expires.UTC(), Version: *sversion}
+	sess.User = fromPG(user)
+	if consumed != nil {
+		sess.ConsumedAt = consumed.UTC()
+	}
 	return u, sess, nil
 }

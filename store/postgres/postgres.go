@@ -52,14 +52,15 @@ type Options struct {
 	// Migrations with a tool of its own, before the store is used.
 	SkipMigrations bool
 	// DurableSessions makes CreateSession wait until a Disposable session
-	// (a login's) is on disk, as every other commit of the store does. By
-	// default it does not (synchronous_commit off, for that transaction
-	// only): nothing durable came before such a session, one lost in a
-	// crash only makes its next step fail as not found (the person starts
-	// again), and any later durable commit of the server writes it to disk
-	// first, so no step that follows it survives a crash without it. Set it
-	// when a login must outlive a failover to a standby the moment it
-	// starts.
+	// (a login's) is on disk, and UpdateLogin until a Disposable step that
+	// changes nothing of its user (a right password after the code, an
+	// app's approval) is, as every other commit of the store does. By
+	// default they do not (synchronous_commit off, for that transaction
+	// only): one lost in a crash only sends the login back a step (the
+	// person starts again, or gives the password again), and any later
+	// durable commit of the server writes it to disk first, so no step that
+	// follows it survives a crash without it. Set it when a login must
+	// outlive a failover to a standby wherever it stands.
 	DurableSessions bool
 }
 

@@ -111,3 +111,120 @@ func TestCreateSession_OnlyADisposableSessionSkipsTheWait(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginStep_OnlyAStepThatChangesNoUserSkipsTheWait: the server says
+// (a trigger reads synchronous_commit inside each UPDATE of a session)
+// which of a code display's login steps wait for the disk. The code
+// records the code it used and FinishLogin the login, so both wait; the
+// right password after it changes nothing of the user and commits only
+// the login's progress, which a crash may lose (the person gives the
+// password again): it does not wait, unless the password had a failure to
+// reset, or the store was opened with DurableSessions.
+func TestLoginStep_OnlyAStepThatChangesNoUserSkipsTheWait(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name          string
+		durable       bool
+		wrongPassword bool
+		password      string // the setting of the password's step
+	}{
+		{"a right password with no failure to reset does not wait", false, false, "off"},
+		{"a right password that resets a failure waits", false, true, "on"},
+		{"with DurableSessions every step waits", true, false, "on"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, conn, schema := rawStore(t)
+			s, err := postgres.Open(ctx, testDSN(t), postgres.Options{Schema: schema, DurableSessions: tc.durable})
+			require.NoError(t, err)
+			t.Cleanup(s.Close)
+			q := func(sql string) string { return strings.ReplaceAll(sql, "S.", pgx.Identifier{schema}.Sanitize()+".") }
+			for _, sql := range []string{
+				`CREATE TABLE S.step_seen (id text, version bigint, setting text NOT NULL, PRIMARY KEY (id, version))`,
+				`CREATE FUNCTION S.note_step() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN
+					INSERT INTO S.step_seen VALUES (NEW.id, NEW.version, current_setting('synchronous_commit'));
+					RETURN NEW;
+				END $$`,
+				`CREATE TRIGGER note_step BEFORE UPDATE ON S.sessions FOR EACH ROW EXECUTE FUNCTION S.note_step()`,
+			} {
+				_, err := conn.Exec(ctx, q(sql))
+				require.NoError(t, err)
+			}
+			k := newLoginKit(t, s)
+			k.clock.Advance(30 * time.Second)
+			l, err := k.svc.BeginLogin(ctx, mitid.LoginRequest{UserID: k.users["code display"], Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+			require.NoError(t, err)
+			code, err := k.dev.Code()
+			require.NoError(t, err)
+			_, err = k.svc.SubmitCode(ctx, l.ID, code)
+			require.NoError(t, err)
+			if tc.wrongPassword {
+				_, err = k.svc.SubmitPassword(ctx, l.ID, "not the password")
+				require.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err))
+			}
+			_, err = k.svc.SubmitPassword(ctx, l.ID, rtPassword)
+			require.NoError(t, err)
+			_, err = k.svc.FinishLogin(ctx, l.ID)
+			require.NoError(t, err)
+
+			rows, err := conn.Query(ctx, q(`SELECT setting FROM S.step_seen WHERE id = $1 ORDER BY version`), l.ID)
+			require.NoError(t, err)
+			got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			require.NoError(t, err)
+			assert.Equal(t, []string{"on", tc.password, "on"}, got, "synchronous_commit of the code's, the password's and FinishLogin's commits")
+		})
+	}
+}
+
+// TestUpdateLogin_AStepThatChangesNoUserWaitsForAChangeInFlight: a step
+// that commits only its session still stands on the user it was decided
+// on at its commit, not merely at its snapshot: while another transaction
+// holds an uncommitted change of the user, the step waits for it (the
+// user's row is locked FOR SHARE), and once that change commits the exact
+// step commits nothing and says so.
+func TestUpdateLogin_AStepThatChangesNoUserWaitsForAChangeInFlight(t *testing.T) {
+	s, conn, schema := rawStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	u := &mitid.User{ID: uuid.New(), UserID: "inflight-" + uuid.NewString()[:8], CreatedAt: now}
+	require.NoError(t, s.CreateUser(ctx, u, nil))
+	sess := &mitid.Session{ID: "login-" + uuid.NewString(), Kind: "login", User: u.ID, Data: []byte("v1"), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	require.NoError(t, s.CreateSession(ctx, sess))
+	seen, err := s.User(ctx, u.ID)
+	require.NoError(t, err)
+
+	tx, err := conn.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	_, err = tx.Exec(ctx, "UPDATE "+pgx.Identifier{schema, "users"}.Sanitize()+" SET version = version + 1 WHERE id = $1", u.ID[:])
+	require.NoError(t, err)
+
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := s.UpdateLogin(ctx, seen, uuid.Nil, mitid.SessionAt{ID: sess.ID, Version: 1, Now: now, Exact: true},
+			func(*mitid.User, *mitid.Authenticator) ([]mitid.Event, *mitid.SessionChange, error) {
+				return nil, &mitid.SessionChange{Data: []byte("stepped"), Disposable: true}, nil
+			})
+		done <- err
+	}()
+	// The step is seen waiting for the user's row lock, or it did not wait.
+	watch, err := pgx.Connect(ctx, testDSN(t))
+	require.NoError(t, err)
+	defer watch.Close(ctx)
+	for waiting, deadline := 0, time.Now().Add(10*time.Second); waiting == 0; {
+		select {
+		case err := <-done:
+			t.Fatalf("the step returned (%v) while a change of its user was in flight", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+		require.True(t, time.Now().Before(deadline), "the step is not seen waiting for a lock")
+		require.NoError(t, watch.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR SHARE OF users%'`).Scan(&waiting))
+	}
+	require.NoError(t, tx.Commit(ctx))
+	err = <-done
+	assert.Equal(t, mitid.CodeConcurrentUpdate, mitid.ErrorCode(err), "the exact step commits nothing on a user that changed")
+	got, err := s.Session(ctx, sess.ID, now)
+	require.NoError(t, err)
+	assert.Equal(t, "v1", string(got.Data), "the session stays as it was")
+}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -26,6 +27,104 @@ var exactTests = []suiteTest{
 	{"UpdateLogin/ExactCommitsNothingWhenTheUserChanged", testExactUserChanged},
 	{"Contention/ExactStepsOfOneLoginCommitOnce", testContentionExactOneLogin},
 	{"Contention/ExactStepRacingAConsumeCommitsWithItsSessionOrNotAtAll", testContentionExactConsume},
+	{"UpdateLogin/AStepThatChangesNoUserCommitsItsSession", testUnchangedCommits},
+	{"UpdateLogin/AStepThatChangesNoUserStandsOnTheUserItSaw", testUnchangedExactUserChanged},
+	{"UpdateLogin/AStepThatChangesNoUserDecidesAgainOnANewerUser", testUnchangedStale},
+	{"Contention/StepsThatChangeNoUserOfOneLoginCommitOnce", testContentionUnchangedOneLogin},
+}
+
+// The tests of a step that changes nothing of its user (a right password
+// with no failure to reset, an app's approval): a store may commit its
+// session's change alone (see LoginUpdater), but the step stands on the
+// user it was decided on exactly as any other step does.
+
+// advanced is a login step's decision that leaves the user as it is and
+// asks for the session's data to become data.
+func advanced(data []byte) mitid.LoginChange {
+	return func(*mitid.User, *mitid.Authenticator) ([]mitid.Event, *mitid.SessionChange, error) {
+		return nil, &mitid.SessionChange{Data: data, Disposable: true}, nil
+	}
+}
+
+func testUnchangedCommits(t *testing.T, s mitid.Store) {
+	ctx := context.Background()
+	c := loginUpdater(t, s)
+	seen, code, sess := aLogin(t, s)
+	for _, exact := range []bool{true, false} {
+		a := at(sess)
+		a.Exact = exact
+		got, after, err := c.UpdateLogin(ctx, seen, code, a, advanced([]byte(fmt.Sprint("exact ", exact))))
+		require.NoError(t, err, "exact %v", exact)
+		require.NotNil(t, after, "the session's change applied")
+		assert.Equal(t, fmt.Sprint("exact ", exact), string(after.Data))
+		assert.Equal(t, sess.Version+1, after.Version)
+		stored := read(t, s, seen.ID)
+		assert.Equal(t, stored.Version, got.Version, "the user returned is the one stored")
+		assert.GreaterOrEqual(t, got.Version, seen.Version)
+		assert.Equal(t, seen.Failures, stored.Failures)
+		assert.Len(t, userEvents(t, s, seen.ID), 1, "no event recorded")
+		seen, sess = got, after
+	}
+}
+
+func testUnchangedExactUserChanged(t *testing.T, s mitid.Store) {
+	ctx := context.Background()
+	c := loginUpdater(t, s)
+	seen, code, sess := aLogin(t, s)
+	changedSince(t, s, seen.ID)
+	got, after, err := c.UpdateLogin(ctx, seen, code, exactly(sess), advanced([]byte("v2")))
+	require.ErrorIs(t, err, mitid.ErrConflict)
+	assert.Equal(t, mitid.CodeConcurrentUpdate, mitid.ErrorCode(err))
+	assert.Nil(t, got)
+	assert.Nil(t, after)
+	stored := storedSession(t, s, sess.ID)
+	assert.Equal(t, int64(1), stored.Version, "the session stays as it was")
+	assert.Equal(t, "v1", string(stored.Data))
+}
+
+func testUnchangedStale(t *testing.T, s mitid.Store) {
+	ctx := context.Background()
+	c := loginUpdater(t, s)
+	seen, code, sess := aLogin(t, s)
+	changedSince(t, s, seen.ID)
+	var saw []int
+	got, after, err := c.UpdateLogin(ctx, seen, code, at(sess), func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, *mitid.SessionChange, error) {
+		saw = append(saw, u.Failures)
+		return advanced([]byte("v2"))(u, a)
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, saw)
+	assert.Equal(t, 5, saw[len(saw)-1], "the last decision saw the newer state")
+	assert.Equal(t, 5, got.Failures)
+	assert.GreaterOrEqual(t, got.Version, int64(2))
+	require.NotNil(t, after)
+	assert.Equal(t, "v2", string(after.Data))
+}
+
+// testContentionUnchangedOneLogin: many steps of one login at once that
+// change nothing of the user, each decided on the same state: exactly one
+// commits, whether it was decided on the state exactly or not.
+func testContentionUnchangedOneLogin(t *testing.T, s mitid.Store) {
+	ctx := context.Background()
+	c := loginUpdater(t, s)
+	seen, code, sess := aLogin(t, s)
+	var won, lost atomic.Int64
+	parallel(Goroutines, func(i int) {
+		a := at(sess)
+		a.Exact = i%2 == 0
+		_, after, err := c.UpdateLogin(ctx, seen, code, a, advanced([]byte{byte(i)}))
+		switch {
+		case err == nil && after != nil:
+			won.Add(1)
+		case err == nil || mitid.ErrorCode(err) == mitid.CodeConcurrentUpdate:
+			lost.Add(1) // moved on: nil session, or an exact step's refusal
+		default:
+			t.Errorf("step %d: %v (session %v)", i, err, after)
+		}
+	})
+	assert.Equal(t, int64(1), won.Load())
+	assert.Equal(t, int64(Goroutines-1), lost.Load())
+	assert.Equal(t, int64(2), storedSession(t, s, sess.ID).Version)
 }
 
 // exactly names sess at its version, a minute after t0, for a decision on
@@ -75,7 +174,14 @@ func testExactCommits(t *testing.T, s mitid.Store) {
 func testExactSessionChanged(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	c := loginUpdater(t, s)
-	for _, change := range [][]byte{[]byte("mine"), nil} {
+	for _, step := range []struct {
+		name string
+		fn   mitid.LoginChange
+	}{
+		{"", failed([]byte("mine"))},
+		{", a refusal", failed(nil)},
+		{", a step that changes no user", advanced([]byte("mine"))},
+	} {
 		u, code, _, _ := withDevices(t)
 		create(t, s, u)
 		moved, consumed, expired := loginOf(t, s, u.ID), loginOf(t, s, u.ID), loginOf(t, s, u.ID)
@@ -96,11 +202,8 @@ func testExactSessionChanged(t *testing.T, s mitid.Store) {
 			{"expired", late},
 			{"unknown", unknown},
 		} {
-			name := tc.name
-			if change == nil {
-				name += ", a refusal"
-			}
-			got, after, err := c.UpdateLogin(ctx, read(t, s, u.ID), code, tc.at, failed(change))
+			name := tc.name + step.name
+			got, after, err := c.UpdateLogin(ctx, read(t, s, u.ID), code, tc.at, step.fn)
 			require.ErrorIs(t, err, mitid.ErrConflict, name)
 			assert.Equal(t, mitid.CodeConcurrentUpdate, mitid.ErrorCode(err), name)
 			assert.Nil(t, got, name)
