@@ -389,7 +389,27 @@ func (s *Service) holdPassword(ctx context.Context, id string, version int64, u 
 	}
 	st.Password = encodeSealed(sealed)
 	st.Done++
-	return s.advance(ctx, id, version, u, st, now)
+	if !s.hasLoginUpdater() {
+		return s.advance(ctx, id, version, u, st, now)
+	}
+	// Holding the password changes nothing of the user: through UpdateLogin
+	// the store commits the session alone, gated on the user the chip's
+	// option was decided on, and need not wait for the disk (a crash loses
+	// only the held password, which the person types again).
+	if err := s.prepareStep(u, st, now); err != nil {
+		return nil, err
+	}
+	data := st.marshal()
+	_, sess, err := s.updateLogin(ctx, u, uuid.Nil, SessionAt{ID: id, Version: version, Now: now}, func(*User, *Authenticator) ([]Event, *SessionChange, error) {
+		return nil, &SessionChange{Data: data, Disposable: true}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if sess == nil {
+		return nil, s.movedOn(ctx, id, now)
+	}
+	return s.view(sess, st, nil), nil
 }
 
 // errApprovalUnverified is the refusal of an app approval that does not

@@ -58,18 +58,19 @@ import (
 //
 // BeginLogin's session commits without waiting for the disk (see
 // Options.DurableSessions), and so does a factor that changes nothing of
-// the user (the password after a code, an app's approval), so the durable
-// commits are those of the factors that change the user (a code's or a
-// chip's counter) and FinishLogin's.
+// the user (the password after a code, an app's approval, a chip login's
+// password held until the chip answers), so the durable commits are those
+// of the factors that change the user (a code's or a chip's counter) and
+// FinishLogin's.
 var loginBudget = map[string]struct{ statements, commits, steps int }{
 	"code display": {6, 2, 4},
-	"chip":         {7, 3, 4},
+	"chip":         {7, 2, 4},
 	"app":          {5, 1, 3},
 }
 
 var spreadBudget = map[string]struct{ statements, commits, steps int }{
 	"code display": {8, 2, 4},
-	"chip":         {8, 3, 4},
+	"chip":         {8, 2, 4},
 	"app":          {6, 1, 3},
 }
 

@@ -114,23 +114,27 @@ func TestCreateSession_OnlyADisposableSessionSkipsTheWait(t *testing.T) {
 
 // TestLoginStep_OnlyAStepThatChangesNoUserSkipsTheWait: the server says
 // (a trigger reads synchronous_commit inside each UPDATE of a session)
-// which of a code display's login steps wait for the disk. The code
-// records the code it used and FinishLogin the login, so both wait; the
-// right password after it changes nothing of the user and commits only
-// the login's progress, which a crash may lose (the person gives the
-// password again): it does not wait, unless the password had a failure to
-// reset, or the store was opened with DurableSessions.
+// which of a login's steps wait for the disk. A code records the code it
+// used, a chip its counter and FinishLogin the login, so they wait; the
+// right password after a code, and a chip login's password held until the
+// chip answers, change nothing of the user and commit only the login's
+// progress, which a crash may lose (the person gives the password again):
+// they do not wait, unless the password had a failure to reset, or the
+// store was opened with DurableSessions.
 func TestLoginStep_OnlyAStepThatChangesNoUserSkipsTheWait(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name          string
+		kind          string
 		durable       bool
 		wrongPassword bool
-		password      string // the setting of the password's step
+		want          []string // the settings of the steps' commits, in order
 	}{
-		{"a right password with no failure to reset does not wait", false, false, "off"},
-		{"a right password that resets a failure waits", false, true, "on"},
-		{"with DurableSessions every step waits", true, false, "on"},
+		{"a right password with no failure to reset does not wait", "code display", false, false, []string{"on", "off", "on"}},
+		{"a right password that resets a failure waits", "code display", false, true, []string{"on", "on", "on"}},
+		{"with DurableSessions every step waits", "code display", true, false, []string{"on", "on", "on"}},
+		{"a chip login's held password does not wait", "chip", false, false, []string{"off", "on", "on"}},
+		{"with DurableSessions a held password waits", "chip", true, false, []string{"on", "on", "on"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, conn, schema := rawStore(t)
@@ -152,18 +156,31 @@ func TestLoginStep_OnlyAStepThatChangesNoUserSkipsTheWait(t *testing.T) {
 			}
 			k := newLoginKit(t, s)
 			k.clock.Advance(30 * time.Second)
-			l, err := k.svc.BeginLogin(ctx, mitid.LoginRequest{UserID: k.users["code display"], Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+			l, err := k.svc.BeginLogin(ctx, mitid.LoginRequest{UserID: k.users[tc.kind], Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
 			require.NoError(t, err)
-			code, err := k.dev.Code()
-			require.NoError(t, err)
-			_, err = k.svc.SubmitCode(ctx, l.ID, code)
-			require.NoError(t, err)
-			if tc.wrongPassword {
-				_, err = k.svc.SubmitPassword(ctx, l.ID, "not the password")
-				require.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err))
+			for l.Next != mitid.StepDone {
+				switch l.Next {
+				case mitid.StepCode:
+					code, err := k.dev.Code()
+					require.NoError(t, err)
+					l, err = k.svc.SubmitCode(ctx, l.ID, code)
+					require.NoError(t, err)
+				case mitid.StepPassword:
+					if tc.wrongPassword {
+						_, err = k.svc.SubmitPassword(ctx, l.ID, "not the password")
+						require.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err))
+					}
+					l, err = k.svc.SubmitPassword(ctx, l.ID, rtPassword)
+					require.NoError(t, err)
+				case mitid.StepChip:
+					resp, err := k.chip.Login(l.ChipOptions, rtOrigin)
+					require.NoError(t, err)
+					l, err = k.svc.SubmitChip(ctx, l.ID, resp)
+					require.NoError(t, err)
+				default:
+					t.Fatalf("unexpected step %s", l.Next)
+				}
 			}
-			_, err = k.svc.SubmitPassword(ctx, l.ID, rtPassword)
-			require.NoError(t, err)
 			_, err = k.svc.FinishLogin(ctx, l.ID)
 			require.NoError(t, err)
 
@@ -171,7 +188,7 @@ func TestLoginStep_OnlyAStepThatChangesNoUserSkipsTheWait(t *testing.T) {
 			require.NoError(t, err)
 			got, err := pgx.CollectRows(rows, pgx.RowTo[string])
 			require.NoError(t, err)
-			assert.Equal(t, []string{"on", tc.password, "on"}, got, "synchronous_commit of the code's, the password's and FinishLogin's commits")
+			assert.Equal(t, tc.want, got, "synchronous_commit of each step's commit and FinishLogin's")
 		})
 	}
 }
