@@ -177,13 +177,18 @@ func (s *Store) CreateSession(ctx context.Context, sess *mitid.Session) error {
 	if sess.Disposable && !s.durableSessions {
 		sql = asyncSessionSQL
 	}
-	_, err := s.pool.Exec(ctx, sql, sess.ID, sess.Kind, nullUUID(sess.User), sess.Data, sess.CreatedAt, sess.ExpiresAt)
+	tag, err := s.pool.Exec(ctx, sql, sess.ID, sess.Kind, nullUUID(sess.User), sess.Data, sess.CreatedAt, sess.ExpiresAt)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" {
 		return mitid.SessionConflict()
 	}
 	if err != nil {
 		return fail(ctx, err)
+	}
+	if tag.RowsAffected() != 1 {
+		// An INSERT … SELECT that selected nothing: never the session
+		// stored silently missing.
+		return fail(ctx, fmt.Errorf("creating session: %d rows inserted, not 1", tag.RowsAffected()))
 	}
 	sess.Version = 1
 	return nil

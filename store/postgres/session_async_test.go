@@ -245,3 +245,27 @@ func TestUpdateLogin_AStepThatChangesNoUserWaitsForAChangeInFlight(t *testing.T)
 	require.NoError(t, err)
 	assert.Equal(t, "v1", string(got.Data), "the session stays as it was")
 }
+
+// TestCreateSession_AnInsertThatStoresNothingIsAnError: a session the
+// server did not store (here a trigger of the operator's drops the row) is
+// an error, in both of CreateSession's statements, never a session the
+// caller believes is there.
+func TestCreateSession_AnInsertThatStoresNothingIsAnError(t *testing.T) {
+	s, conn, schema := rawStore(t)
+	ctx := context.Background()
+	q := func(sql string) string { return strings.ReplaceAll(sql, "S.", pgx.Identifier{schema}.Sanitize()+".") }
+	for _, sql := range []string{
+		`CREATE FUNCTION S.drop_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$`,
+		`CREATE TRIGGER drop_row BEFORE INSERT ON S.sessions FOR EACH ROW EXECUTE FUNCTION S.drop_row()`,
+	} {
+		_, err := conn.Exec(ctx, q(sql))
+		require.NoError(t, err)
+	}
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	for _, disposable := range []bool{false, true} {
+		sess := &mitid.Session{ID: "dropped-" + uuid.NewString(), Kind: "test", CreatedAt: now, ExpiresAt: now.Add(time.Minute), Disposable: disposable}
+		err := s.CreateSession(ctx, sess)
+		assert.Equal(t, mitid.CodeStoreUnavailable, mitid.ErrorCode(err), "disposable %v: %v", disposable, err)
+		assert.Zero(t, sess.Version, "disposable %v", disposable)
+	}
+}
