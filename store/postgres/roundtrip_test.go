@@ -194,6 +194,9 @@ type loginKit struct {
 	other  *mitid.Service
 	spread bool
 	turn   int
+	// beforePassword, when set, runs before a login's right password is
+	// given (a wrong one first, say).
+	beforePassword func(id string)
 }
 
 // next returns the Service for a login's next call.
@@ -287,6 +290,9 @@ func (k *loginKit) login(t testing.TB, kind string) string {
 			require.NoError(t, cerr)
 			l, err = k.next().SubmitCode(ctx, l.ID, code)
 		case mitid.StepPassword:
+			if k.beforePassword != nil {
+				k.beforePassword(l.ID)
+			}
 			l, err = k.next().SubmitPassword(ctx, l.ID, rtPassword)
 		case mitid.StepApproval:
 			sig, aerr := k.app.Approve(app.Request{Challenge: l.Challenge, Action: string(l.Action), Text: l.Text}, "123456")
@@ -416,12 +422,7 @@ func TestLogin_StepsAtOnceDoNotDeadlock(t *testing.T) {
 		rounds = 20
 	}
 	for range rounds {
-		u := &mitid.User{ID: uuid.New(), UserID: "steps-" + uuid.NewString()[:8], CreatedAt: t0}
-		require.NoError(t, s.CreateUser(ctx, u, nil))
-		sess := &mitid.Session{ID: "login-" + uuid.NewString(), Kind: "login", User: u.ID, Data: []byte("v1"), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
-		require.NoError(t, s.CreateSession(ctx, sess))
-		seen, err := s.User(ctx, u.ID)
-		require.NoError(t, err)
+		seen, sess := bareLogin(t, s, "steps", t0)
 		var wg sync.WaitGroup
 		for i := range 16 {
 			wg.Add(1)
@@ -450,4 +451,19 @@ func TestLogin_StepsAtOnceDoNotDeadlock(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	assert.Equal(t, before, after, "deadlocks between steps of one login")
+}
+
+// bareLogin stores a user with nothing but an ID (named after prefix) and
+// a login session of theirs (data "v1", live for an hour from t0), and
+// returns the user as stored and the session.
+func bareLogin(t *testing.T, s *postgres.Store, prefix string, t0 time.Time) (*mitid.User, *mitid.Session) {
+	t.Helper()
+	ctx := context.Background()
+	u := &mitid.User{ID: uuid.New(), UserID: prefix + "-" + uuid.NewString()[:8], CreatedAt: t0}
+	require.NoError(t, s.CreateUser(ctx, u, nil))
+	sess := &mitid.Session{ID: "login-" + uuid.NewString(), Kind: "login", User: u.ID, Data: []byte("v1"), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	require.NoError(t, s.CreateSession(ctx, sess))
+	seen, err := s.User(ctx, u.ID)
+	require.NoError(t, err)
+	return seen, sess
 }

@@ -155,36 +155,15 @@ func TestLoginStep_OnlyAStepThatChangesNoUserSkipsTheWait(t *testing.T) {
 				require.NoError(t, err)
 			}
 			k := newLoginKit(t, s)
-			k.clock.Advance(30 * time.Second)
-			l, err := k.svc.BeginLogin(ctx, mitid.LoginRequest{UserID: k.users[tc.kind], Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
-			require.NoError(t, err)
-			for l.Next != mitid.StepDone {
-				switch l.Next {
-				case mitid.StepCode:
-					code, err := k.dev.Code()
-					require.NoError(t, err)
-					l, err = k.svc.SubmitCode(ctx, l.ID, code)
-					require.NoError(t, err)
-				case mitid.StepPassword:
-					if tc.wrongPassword {
-						_, err = k.svc.SubmitPassword(ctx, l.ID, "not the password")
-						require.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err))
-					}
-					l, err = k.svc.SubmitPassword(ctx, l.ID, rtPassword)
-					require.NoError(t, err)
-				case mitid.StepChip:
-					resp, err := k.chip.Login(l.ChipOptions, rtOrigin)
-					require.NoError(t, err)
-					l, err = k.svc.SubmitChip(ctx, l.ID, resp)
-					require.NoError(t, err)
-				default:
-					t.Fatalf("unexpected step %s", l.Next)
+			if tc.wrongPassword {
+				k.beforePassword = func(id string) {
+					_, err := k.svc.SubmitPassword(ctx, id, "not the password")
+					require.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err))
 				}
 			}
-			_, err = k.svc.FinishLogin(ctx, l.ID)
-			require.NoError(t, err)
+			id := k.login(t, tc.kind)
 
-			rows, err := conn.Query(ctx, q(`SELECT setting FROM S.step_seen WHERE id = $1 ORDER BY version`), l.ID)
+			rows, err := conn.Query(ctx, q(`SELECT setting FROM S.step_seen WHERE id = $1 ORDER BY version`), id)
 			require.NoError(t, err)
 			got, err := pgx.CollectRows(rows, pgx.RowTo[string])
 			require.NoError(t, err)
@@ -203,17 +182,12 @@ func TestUpdateLogin_AStepThatChangesNoUserWaitsForAChangeInFlight(t *testing.T)
 	s, conn, schema := rawStore(t)
 	ctx := context.Background()
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-	u := &mitid.User{ID: uuid.New(), UserID: "inflight-" + uuid.NewString()[:8], CreatedAt: now}
-	require.NoError(t, s.CreateUser(ctx, u, nil))
-	sess := &mitid.Session{ID: "login-" + uuid.NewString(), Kind: "login", User: u.ID, Data: []byte("v1"), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-	require.NoError(t, s.CreateSession(ctx, sess))
-	seen, err := s.User(ctx, u.ID)
-	require.NoError(t, err)
+	seen, sess := bareLogin(t, s, "inflight", now)
 
 	tx, err := conn.Begin(ctx)
 	require.NoError(t, err)
 	defer func() { _ = tx.Rollback(ctx) }()
-	_, err = tx.Exec(ctx, "UPDATE "+pgx.Identifier{schema, "users"}.Sanitize()+" SET version = version + 1 WHERE id = $1", u.ID[:])
+	_, err = tx.Exec(ctx, "UPDATE "+pgx.Identifier{schema, "users"}.Sanitize()+" SET version = version + 1 WHERE id = $1", seen.ID[:])
 	require.NoError(t, err)
 
 	done := make(chan error, 1)

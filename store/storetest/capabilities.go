@@ -304,24 +304,40 @@ func testLoginFnError(t *testing.T, s mitid.Store) {
 }
 
 // testLoginStale: a snapshot that is no longer the user's state is not
-// committed over: the function is called again with the newer state.
+// committed over: the function is called again with the newer state, for
+// a step that changes the user and for one that changes only its session.
 func testLoginStale(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	c := loginUpdater(t, s)
-	seen, code, sess := aLogin(t, s)
-	changedSince(t, s, seen.ID)
-	var saw []int
-	got, after, err := c.UpdateLogin(ctx, seen, code, at(sess), func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, *mitid.SessionChange, error) {
-		saw = append(saw, u.Failures)
-		u.Failures++
-		return nil, &mitid.SessionChange{Data: []byte("v2")}, nil
-	})
-	require.NoError(t, err)
-	assert.Equal(t, 6, got.Failures, "the change of the newer state is committed, not the snapshot's")
-	assert.Equal(t, int64(3), got.Version)
-	assert.Equal(t, 5, saw[len(saw)-1], "the last decision saw the newer state")
-	require.NotNil(t, after)
-	assert.Equal(t, "v2", string(after.Data))
+	for _, tc := range []struct {
+		name         string
+		change       bool
+		wantFailures int
+	}{
+		{"a step that changes the user", true, 6},
+		{"a step that changes only its session", false, 5},
+	} {
+		seen, code, sess := aLogin(t, s)
+		changedSince(t, s, seen.ID)
+		var saw []int
+		got, after, err := c.UpdateLogin(ctx, seen, code, at(sess), func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, *mitid.SessionChange, error) {
+			saw = append(saw, u.Failures)
+			if tc.change {
+				u.Failures++
+			}
+			return nil, &mitid.SessionChange{Data: []byte("v2"), Disposable: !tc.change}, nil
+		})
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, tc.wantFailures, got.Failures, "%s: the decision on the newer state is committed, not the snapshot's", tc.name)
+		if tc.change {
+			assert.Equal(t, int64(3), got.Version, tc.name)
+		}
+		assert.Equal(t, read(t, s, seen.ID).Version, got.Version, "%s: the user returned is the one stored", tc.name)
+		require.NotEmpty(t, saw, tc.name)
+		assert.Equal(t, 5, saw[len(saw)-1], "%s: the last decision saw the newer state", tc.name)
+		require.NotNil(t, after, tc.name)
+		assert.Equal(t, "v2", string(after.Data), tc.name)
+	}
 }
 
 func testLoginConflict(t *testing.T, s mitid.Store) {
