@@ -1,6 +1,7 @@
 package mitid
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -307,7 +308,7 @@ func (s *Service) checkPasswordStep(ctx context.Context, at SessionAt, u *User, 
 	if err != nil {
 		return nil, again(at, err)
 	}
-	return s.stepOn(ctx, at, u, st, StepPassword, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+	return s.stepOn(ctx, at, u, st, StepPassword, nil, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
 		return s.passwordAttempt(u, a, checked, ok, now)
 	})
 }
@@ -319,13 +320,38 @@ func (s *Service) checkPasswordStep(ctx context.Context, at SessionAt, u *User, 
 // them.
 func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byte) (got *Login, gotErr error) {
 	defer s.observeLogin(ctx, CallSubmitApproval, time.Now(), &got, &gotErr)
-	l, err := s.step(ctx, id, StepApproval, func(u *User, a *Authenticator, st *loginState, now time.Time) ([]Event, error) {
+	// The signature is verified on the login as read, before the attempt:
+	// one that does not verify is refused there, with no write to the
+	// person's record, as a decoy refuses it (anonymous.go); else a stranger
+	// could time the difference. The attempt verifies again only if the
+	// app's key changed meanwhile.
+	var verified []byte // the app key the signature verified against
+	request := func(st *loginState) app.Request {
+		return app.Request{Challenge: st.Challenge, Action: string(st.Action), Text: st.Text}
+	}
+	l, err := s.checkedStep(ctx, id, StepApproval, func(u *User, st *loginState) error {
+		a, err := u.Authenticator(usedBy(st.Options[st.Choice], StepApproval))
+		if err != nil {
+			return nil // the attempt says why
+		}
 		pub, err := app.ParsePublicKey(a.DeviceKey)
 		if err != nil {
-			return nil, NewError(CodeSecretUnreadable, err, "this MitID app cannot be verified; activate it again")
+			return nil
 		}
-		if err := app.Verify(pub, app.Request{Challenge: st.Challenge, Action: string(st.Action), Text: st.Text}, signature); err != nil {
-			return nil, refusal{errApprovalUnverified()}
+		if app.Verify(pub, request(st), signature) != nil {
+			return errApprovalUnverified()
+		}
+		verified = a.DeviceKey
+		return nil
+	}, func(u *User, a *Authenticator, st *loginState, now time.Time) ([]Event, error) {
+		if verified == nil || !bytes.Equal(a.DeviceKey, verified) {
+			pub, err := app.ParsePublicKey(a.DeviceKey)
+			if err != nil {
+				return nil, NewError(CodeSecretUnreadable, err, "this MitID app cannot be verified; activate it again")
+			}
+			if err := app.Verify(pub, request(st), signature); err != nil {
+				return nil, refusal{errApprovalUnverified()}
+			}
 		}
 		passed(a)
 		return nil, nil

@@ -994,8 +994,8 @@ func TestBeginLogin_RefusesDeceptiveText(t *testing.T) {
 
 // TestLogin_APasswordOrAppIsUsedWhenItsLoginCompletes: a right password or
 // app approval leaves the user's record as it was (so that its step
-// commits only the login's progress); its use is recorded by FinishLogin,
-// with the device that carried the login.
+// commits only the login's progress); its use is recorded by FinishLogin.
+// A code display's is recorded by its code's step.
 func TestLogin_APasswordOrAppIsUsedWhenItsLoginCompletes(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -1036,10 +1036,106 @@ func TestLogin_APasswordOrAppIsUsedWhenItsLoginCompletes(t *testing.T) {
 			_, err = e.svc.FinishLogin(e.ctx, l.ID)
 			require.NoError(t, err)
 			after := lastUsed()
-			assert.Equal(t, e.clock.Now(), after[tc.kind], "the device's use")
-			if tc.kind != mitid.KindApp {
+			if tc.kind == mitid.KindApp {
+				assert.Equal(t, e.clock.Now(), after[tc.kind], "the app's use")
+			} else {
+				assert.Equal(t, before[tc.kind], after[tc.kind], "the code display's use is its code's")
 				assert.Equal(t, e.clock.Now(), after[mitid.KindPassword], "the password's use")
 			}
+		})
+	}
+}
+
+// TestLogin_AChipIsUsedWhenItAnswers: a chip's use is recorded with the
+// counter its answer advanced, at its step, and FinishLogin leaves it
+// there: the clone check (a counter that did not increase) tells a stale
+// answer from a copy's by whether the chip was used after the challenge
+// was issued, which a later FinishLogin must not pretend.
+func TestLogin_AChipIsUsedWhenItAnswers(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, fmt.Sprintf("chipused%d", seq(t)), mitid.LevelSubstantial, mitid.KindChip)
+	e.clock.Advance(time.Hour)
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	l, err := e.svc.SubmitPassword(e.ctx, l.ID, password)
+	require.NoError(t, err)
+	resp, err := h.chip.Login(l.ChipOptions, origin)
+	require.NoError(t, err)
+	answered := e.clock.Now()
+	l, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+	require.NoError(t, err)
+	require.Equal(t, mitid.StepDone, l.Next)
+	e.clock.Advance(time.Minute)
+	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+	u, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	for _, a := range u.Authenticators {
+		switch a.Kind {
+		case mitid.KindChip:
+			assert.Equal(t, answered, a.LastUsedAt, "the chip's use is its answer's")
+		case mitid.KindPassword:
+			assert.Equal(t, e.clock.Now(), a.LastUsedAt, "the password's use is the completed login's")
+		}
+	}
+}
+
+// keySwapper is a memory store that, just before a login step commits,
+// runs swap once (a change made elsewhere while the step was deciding).
+type keySwapper struct {
+	*memory.Store
+	swap func()
+}
+
+func (k *keySwapper) UpdateLogin(ctx context.Context, seen *mitid.User, auth uuid.UUID, at mitid.SessionAt, fn mitid.LoginChange) (*mitid.User, *mitid.Session, error) {
+	if f := k.swap; f != nil {
+		k.swap = nil
+		f()
+	}
+	return k.Store.UpdateLogin(ctx, seen, auth, at, fn)
+}
+
+// TestLogin_AnApprovalIsVerifiedAgainstTheKeyItCommitsOn: the app's
+// signature is checked on the login as read, before the attempt; the
+// attempt still refuses it when the key it finally commits on is another
+// (the app activated again meanwhile) or cannot be read.
+func TestLogin_AnApprovalIsVerifiedAgainstTheKeyItCommitsOn(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		key  func(t *testing.T) []byte
+		want mitid.Code
+	}{
+		{"the key was replaced meanwhile", func(t *testing.T) []byte {
+			sim, err := apptest.NewSimulator(seeded(77), "123456")
+			require.NoError(t, err)
+			return sim.PublicKey()
+		}, mitid.CodeWrongSignature},
+		{"the key cannot be read", func(*testing.T) []byte { return []byte("not a key") }, mitid.CodeSecretUnreadable},
+		{"the key is empty", func(*testing.T) []byte { return []byte{} }, mitid.CodeSecretUnreadable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &keySwapper{Store: checkedStore(t)}
+			e := newLoginEnv(t, st)
+			h := e.enrol(t, fmt.Sprintf("swapped%d", seq(t)), mitid.LevelSubstantial, mitid.KindApp)
+			key := tc.key(t)
+			st.swap = func() {
+				_, err := st.UpdateUser(e.ctx, h.user.ID, func(u *mitid.User) ([]mitid.Event, error) {
+					a, err := u.Authenticator(h.appID)
+					if err != nil {
+						return nil, err
+					}
+					a.DeviceKey = key
+					return nil, nil
+				})
+				require.NoError(t, err)
+			}
+			l := e.begin(t, h, mitid.LevelSubstantial)
+			_, err := e.svc.SubmitApproval(e.ctx, l.ID, h.approve(t, l))
+			assert.Equal(t, tc.want, mitid.ErrorCode(err), "changed while the step decided: %v", err)
+
+			// The same key already there when the step reads the login.
+			l = e.begin(t, h, mitid.LevelSubstantial)
+			_, err = e.svc.SubmitApproval(e.ctx, l.ID, h.approve(t, l))
+			assert.Equal(t, tc.want, mitid.ErrorCode(err), "there from the start: %v", err)
 		})
 	}
 }

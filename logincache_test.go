@@ -19,7 +19,12 @@ import (
 // of its session and user, and its writes.
 type readCounter struct {
 	*memory.Store
-	reads, commits, replaces atomic.Int64
+	reads, commits, replaces, updates atomic.Int64
+}
+
+func (r *readCounter) UpdateSession(ctx context.Context, id string, now time.Time, fn func(*mitid.Session) ([]byte, error)) (*mitid.Session, error) {
+	r.updates.Add(1)
+	return r.Store.UpdateSession(ctx, id, now, fn)
 }
 
 func (r *readCounter) ReplaceSession(ctx context.Context, id string, version int64, now time.Time, data []byte) (*mitid.Session, error) {
@@ -225,4 +230,45 @@ func TestLoginCache_ALoginThatStartsOverIsNotKept(t *testing.T) {
 	_, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
 	assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err))
 	assert.Zero(t, st.commits.Load(), "no attempt on the state from before the choice")
+}
+
+// TestLogin_AJunkApprovalCostsWhatADecoysDoes: an app approval that does
+// not verify counts against the login only, so at a real person it writes
+// nothing to their record, as at a decoy: the same store calls each (a
+// read of the login and the login's count), so a stranger who sends junk
+// cannot time which user IDs exist, nor make a person's record change.
+func TestLogin_AJunkApprovalCostsWhatADecoysDoes(t *testing.T) {
+	st := &readCounter{Store: checkedStore(t)}
+	e := newLoginEnv(t, st)
+	h := e.enrol(t, "junk-real", mitid.LevelSubstantial, mitid.KindApp)
+	decoy := ""
+	for i := 0; decoy == "" && i < 100; i++ { // a user ID whose decoy shows the app first
+		uid := fmt.Sprintf("nobody-%03d", i)
+		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+		require.NoError(t, err)
+		if l.Next == mitid.StepApproval {
+			decoy = uid
+		}
+	}
+	require.NotEmpty(t, decoy)
+	before, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	calls := map[string]int64{}
+	for _, uid := range []string{h.user.UserID, decoy} {
+		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+		require.NoError(t, err)
+		require.Equal(t, mitid.StepApproval, l.Next)
+		st.reads.Store(0)
+		st.commits.Store(0)
+		st.replaces.Store(0)
+		st.updates.Store(0)
+		_, err = e.svc.SubmitApproval(e.ctx, l.ID, []byte("junk"))
+		assert.Equal(t, mitid.CodeWrongSignature, mitid.ErrorCode(err), uid)
+		calls[uid] = st.reads.Load() + st.commits.Load() + st.replaces.Load() + st.updates.Load()
+		assert.Zero(t, st.commits.Load(), "%s: nothing committed to a record", uid)
+	}
+	assert.Equal(t, calls[decoy], calls[h.user.UserID], "store calls of a junk approval, real and decoy")
+	after, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, before.Version, after.Version, "the person's record is as it was")
 }

@@ -223,9 +223,22 @@ func decodeLogin(sess *Session) (*loginState, error) {
 // as it was left, exactly (see logincache.go); if that commits nothing the
 // step reads the login and decides again.
 func (s *Service) step(ctx context.Context, id string, want Step, verify verifier) (*Login, error) {
+	return s.checkedStep(ctx, id, want, nil, verify)
+}
+
+// precheck refuses a factor on the login st of user u as read, before any
+// commit: for an answer whose refusal counts against nothing of the user
+// (an app's signature that does not verify), so that refusing it writes to
+// the user's record no more than a decoy's refusal does. nil lets the
+// attempt decide.
+type precheck func(u *User, st *loginState) error
+
+// checkedStep is step with check run on the login's state before the
+// attempt (nil: none).
+func (s *Service) checkedStep(ctx context.Context, id string, want Step, check precheck, verify verifier) (*Login, error) {
 	now := s.clock.Now()
 	if at, st, u, ok := s.logins.take(id, now, want); ok {
-		if l, err := s.stepOn(ctx, at, u, st, want, verify); !errors.Is(err, errDecideAgain) {
+		if l, err := s.stepOn(ctx, at, u, st, want, check, verify); !errors.Is(err, errDecideAgain) {
 			return l, err
 		}
 	}
@@ -233,7 +246,7 @@ func (s *Service) step(ctx context.Context, id string, want Step, verify verifie
 	if err != nil {
 		return nil, err
 	}
-	return s.stepOn(ctx, SessionAt{ID: id, Version: loaded.Version, Now: now}, u, st, want, verify)
+	return s.stepOn(ctx, SessionAt{ID: id, Version: loaded.Version, Now: now}, u, st, want, check, verify)
 }
 
 // verifier decides an attempt on authenticator a of user u (see attempt):
@@ -243,14 +256,21 @@ type verifier func(u *User, a *Authenticator, st *loginState, now time.Time) ([]
 
 // stepOn is step on a login state already loaded at at, with its user u
 // as read then (nil for a decoy).
-func (s *Service) stepOn(ctx context.Context, at SessionAt, u *User, st *loginState, want Step, verify verifier) (*Login, error) {
+func (s *Service) stepOn(ctx context.Context, at SessionAt, u *User, st *loginState, want Step, check precheck, verify verifier) (*Login, error) {
 	if next := st.next(); next != want {
 		return nil, orderError(next) // never on a kept login: take checked it
 	}
 	if st.decoy() {
 		return s.decoyStep(ctx, at.ID, at.Version, st, want, at.Now)
 	}
-	l, err := s.stepOnUser(ctx, at, u, st, want, verify)
+	var l *Login
+	var err error
+	if check != nil {
+		err = check(u, st)
+	}
+	if err == nil {
+		l, err = s.stepOnUser(ctx, at, u, st, want, verify)
+	}
 	if err != nil && st.Done == 0 && !errors.Is(err, errDecideAgain) {
 		return nil, hideUntil(err) // nothing about the account before a factor
 	}
@@ -394,14 +414,17 @@ func (s *Service) holdPassword(ctx context.Context, id string, version int64, u 
 	}
 	// Holding the password changes nothing of the user: through UpdateLogin
 	// the store commits the session alone, gated on the user the chip's
-	// option was decided on, and need not wait for the disk (a crash loses
-	// only the held password, which the person types again).
-	if err := s.prepareStep(u, st, now); err != nil {
-		return nil, err
-	}
-	data := st.marshal()
-	_, sess, err := s.updateLogin(ctx, u, uuid.Nil, SessionAt{ID: id, Version: version, Now: now}, func(*User, *Authenticator) ([]Event, *SessionChange, error) {
-		return nil, &SessionChange{Data: data, Disposable: true}, nil
+	// challenge is made for (made again if the user changed meanwhile), and
+	// need not wait for the disk (a crash loses only the held password,
+	// which the person types again).
+	var next *loginState
+	_, sess, err := s.updateLogin(ctx, u, uuid.Nil, SessionAt{ID: id, Version: version, Now: now}, func(u *User, _ *Authenticator) ([]Event, *SessionChange, error) {
+		ns := *st
+		if err := s.prepareStep(u, &ns, now); err != nil {
+			return nil, nil, err
+		}
+		next = &ns
+		return nil, &SessionChange{Data: ns.marshal(), Disposable: true}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -409,7 +432,7 @@ func (s *Service) holdPassword(ctx context.Context, id string, version int64, u 
 	if sess == nil {
 		return nil, s.movedOn(ctx, id, now)
 	}
-	return s.view(sess, st, nil), nil
+	return s.view(sess, next, nil), nil
 }
 
 // errApprovalUnverified is the refusal of an app approval that does not
@@ -503,7 +526,11 @@ func (s *Service) finishOn(ctx context.Context, at SessionAt, st *loginState, se
 			if err := a.usable(now); err != nil {
 				return nil, err
 			}
-			a.LastUsedAt = now // see passed
+			if a.Kind == KindPassword || a.Kind == KindApp {
+				// A code device's or chip's use is in from its step
+				// (matched), which the chip's clone check reads.
+				a.LastUsedAt = now // see passed
+			}
 			res.Kinds = append(res.Kinds, a.Kind)
 		}
 		// One use event per login, on the device that carried it, so that

@@ -416,7 +416,10 @@ type Session struct {
 	CreatedAt  time.Time `json:"created_at"`
 	ExpiresAt  time.Time `json:"expires_at"`
 	ConsumedAt time.Time `json:"consumed_at,omitzero"`
-	// Version increases with every update; stores manage it.
+	// Version increases with every update; stores manage it. A store that
+	// commits an update without waiting for the disk (see LoginUpdater)
+	// makes sure a crash that loses it cannot lead to the same version
+	// with other contents.
 	Version int64 `json:"version"`
 	// Disposable says the session's creation need not be durable: nothing
 	// durable came before it in its flow, so losing it in a crash only

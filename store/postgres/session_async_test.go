@@ -243,3 +243,43 @@ func TestCreateSession_AnInsertThatStoresNothingIsAnError(t *testing.T) {
 		assert.Zero(t, sess.Version, "disposable %v", disposable)
 	}
 }
+
+// TestLoginCache_AStepLostInACrashIsNotTakenForAnother: a password step
+// commits without waiting for the disk, and the Service keeps its state
+// for FinishLogin (the login cache). If a crash loses the step and another
+// change of the older state follows (here an update of the session as it
+// was), the session must not come back at the version the Service kept,
+// or FinishLogin would take the lost step for the current one and finish
+// a login whose password the database never recorded. The loss is
+// simulated by putting the session's row back as the code's step left it.
+func TestLoginCache_AStepLostInACrashIsNotTakenForAnother(t *testing.T) {
+	s, conn, schema := rawStore(t)
+	ctx := context.Background()
+	k := newLoginKit(t, s)
+	k.clock.Advance(30 * time.Second)
+	l, err := k.svc.BeginLogin(ctx, mitid.LoginRequest{UserID: k.users["code display"], Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+	require.NoError(t, err)
+	code, err := k.dev.Code()
+	require.NoError(t, err)
+	_, err = k.svc.SubmitCode(ctx, l.ID, code)
+	require.NoError(t, err)
+	atCode, err := s.Session(ctx, l.ID, k.clock.Now())
+	require.NoError(t, err)
+	done, err := k.svc.SubmitPassword(ctx, l.ID, rtPassword)
+	require.NoError(t, err)
+	require.Equal(t, mitid.StepDone, done.Next)
+
+	// The crash loses the password's step, then the older state changes.
+	_, err = conn.Exec(ctx, "UPDATE "+pgx.Identifier{schema, "sessions"}.Sanitize()+" SET version = $2, data = $3 WHERE id = $1",
+		l.ID, atCode.Version, atCode.Data)
+	require.NoError(t, err)
+	_, err = s.UpdateSession(ctx, l.ID, k.clock.Now(), func(sess *mitid.Session) ([]byte, error) { return sess.Data, nil })
+	require.NoError(t, err)
+
+	_, err = k.svc.FinishLogin(ctx, l.ID)
+	assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err), "the login waits for the password again: %v", err)
+	_, err = k.svc.SubmitPassword(ctx, l.ID, rtPassword)
+	require.NoError(t, err)
+	_, err = k.svc.FinishLogin(ctx, l.ID)
+	assert.NoError(t, err, "the person gives the password again and the login finishes")
+}

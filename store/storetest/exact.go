@@ -56,7 +56,7 @@ func testUnchangedCommits(t *testing.T, s mitid.Store) {
 		require.NoError(t, err, "exact %v", exact)
 		require.NotNil(t, after, "the session's change applied")
 		assert.Equal(t, fmt.Sprint("exact ", exact), string(after.Data))
-		assert.Equal(t, sess.Version+1, after.Version)
+		assert.Greater(t, after.Version, sess.Version, "a store may raise it by more than one (see Session.Version)")
 		stored := read(t, s, seen.ID)
 		assert.Equal(t, stored.Version, got.Version, "the user returned is the one stored")
 		assert.GreaterOrEqual(t, got.Version, seen.Version)
@@ -90,7 +90,7 @@ func testContentionUnchangedOneLogin(t *testing.T, s mitid.Store) {
 		a.Exact = i%2 == 0
 		return a, advanced([]byte{byte(i)})
 	})
-	assert.Equal(t, int64(2), storedSession(t, s, sess.ID).Version)
+	assert.Greater(t, storedSession(t, s, sess.ID).Version, int64(1))
 }
 
 // stepsAtOnce runs Goroutines steps of one login at once, step i as
