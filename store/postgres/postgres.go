@@ -54,7 +54,8 @@ type Options struct {
 	// DurableSessions makes CreateSession wait until a Disposable session
 	// (a login's) is on disk, and UpdateLogin until a Disposable step that
 	// changes nothing of its user (a right password after the code, an
-	// app's approval) is, as every other commit of the store does. By
+	// app's approval, a chip login's password held until the chip answers)
+	// is, as every other commit of the store does. By
 	// default they do not (synchronous_commit off, for that transaction
 	// only): one lost in a crash only sends the login back a step (the
 	// person starts again, or gives the password again), and any later
