@@ -2,7 +2,11 @@ package mitid
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/x509"
 	"errors"
+	"io"
 	"strings"
 	"time"
 
@@ -114,4 +118,20 @@ func hideUntil(err error) error {
 	c.Message = strings.Replace(c.Message, untilText(e.Until), "", 1)
 	c.Until = time.Time{}
 	return &c
+}
+
+// newDecoyAppKey makes the app key a decoy login verifies approvals
+// against, as a real login verifies them against the person's app, so
+// that refusing one costs the same work; the private key is dropped, so
+// no approval ever verifies.
+func newDecoyAppKey(r io.Reader) ([]byte, error) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), r)
+	if err != nil {
+		return nil, NewError(CodeConfigInvalid, err, "the random source failed")
+	}
+	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		return nil, NewError(CodeConfigInvalid, err, "the decoy app key")
+	}
+	return der, nil
 }

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -33,4 +35,51 @@ func benchBeginLogin(b *testing.B, known bool) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkJunkApprovalKnownUserID and BenchmarkJunkApprovalUnknownUserID
+// are a stranger's approval (well formed, by another key) at a real
+// person's login and at a decoy's: both verify it and refuse it, counting
+// it against the login only, and must cost alike:
+//
+//	go test -run='^$' -bench='JunkApproval' -benchmem -count=5 .
+func BenchmarkJunkApprovalKnownUserID(b *testing.B) {
+	benchJunkApproval(b, true)
+}
+
+func BenchmarkJunkApprovalUnknownUserID(b *testing.B) {
+	benchJunkApproval(b, false)
+}
+
+func benchJunkApproval(b *testing.B, known bool) {
+	e := newLoginEnv(b, memory.New())
+	h := e.enrol(b, "bench-junk", mitid.LevelSubstantial, mitid.KindApp)
+	uid := h.user.UserID
+	if !known {
+		uid = decoyShowing(b, e, mitid.StepApproval)
+	}
+	stranger, err := apptest.NewSimulator(seeded(4242), "123456")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]string, batch)
+	sigs := make([][]byte, batch)
+	b.ReportAllocs()
+	rounds(b, func(k int) {
+		purge(b, e)
+		for i := range k {
+			l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids[i] = l.ID
+			if sigs[i], err = stranger.Approve(app.Request{Challenge: l.Challenge, Action: string(l.Action), Text: l.Text}, "123456"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}, func(i int) {
+		if _, err := e.svc.SubmitApproval(e.ctx, ids[i], sigs[i]); mitid.ErrorCode(err) != mitid.CodeWrongSignature {
+			b.Fatalf("a stranger's approval: %v", err)
+		}
+	})
 }

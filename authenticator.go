@@ -192,9 +192,10 @@ type Authenticator struct {
 	Failures int `json:"failures,omitempty"`
 	// CredentialID is the chip's credential ID; it is unique across all users.
 	CredentialID []byte `json:"credential_id,omitempty"`
-	// LastUsedAt is the time of the last successful use: the completion of
-	// a login it took part in, or a code device's or chip's last right
-	// answer, which records the code or counter it used at once.
+	// LastUsedAt is the time of the last successful use: for a password or
+	// an app, the completion of a login it took part in; for a code device
+	// or a chip, its last right answer, which records the code or counter
+	// it used at once.
 	LastUsedAt time.Time `json:"last_used_at,omitzero"`
 
 	// The secret each kind verifies against; only the one of its kind is set.

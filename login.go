@@ -322,26 +322,34 @@ func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byt
 	defer s.observeLogin(ctx, CallSubmitApproval, time.Now(), &got, &gotErr)
 	// The signature is verified on the login as read, before the attempt:
 	// one that does not verify is refused there, with no write to the
-	// person's record, as a decoy refuses it (anonymous.go); else a stranger
-	// could time the difference. The attempt verifies again only if the
-	// app's key changed meanwhile.
+	// person's record, as a decoy refuses it (anonymous.go), and a decoy
+	// verifies it too, against a key of the Service's own, so that the two
+	// cost the same. The attempt verifies again only if the app's key
+	// changed meanwhile.
 	var verified []byte // the app key the signature verified against
 	request := func(st *loginState) app.Request {
 		return app.Request{Challenge: st.Challenge, Action: string(st.Action), Text: st.Text}
 	}
 	l, err := s.checkedStep(ctx, id, StepApproval, func(u *User, st *loginState) error {
-		a, err := u.Authenticator(usedBy(st.Options[st.Choice], StepApproval))
-		if err != nil {
-			return nil // the attempt says why
+		verified = nil
+		key := s.decoyAppKey
+		if u != nil {
+			a, err := u.Authenticator(usedBy(st.Options[st.Choice], StepApproval))
+			if err != nil {
+				return nil // the attempt says why
+			}
+			key = a.DeviceKey
 		}
-		pub, err := app.ParsePublicKey(a.DeviceKey)
+		pub, err := app.ParsePublicKey(key)
 		if err != nil {
 			return nil
 		}
 		if app.Verify(pub, request(st), signature) != nil {
 			return errApprovalUnverified()
 		}
-		verified = a.DeviceKey
+		if u != nil {
+			verified = key
+		}
 		return nil
 	}, func(u *User, a *Authenticator, st *loginState, now time.Time) ([]Event, error) {
 		if verified == nil || !bytes.Equal(a.DeviceKey, verified) {

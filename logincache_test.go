@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/app"
+	"github.com/go-mitid/mitid/app/apptest"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -232,25 +234,36 @@ func TestLoginCache_ALoginThatStartsOverIsNotKept(t *testing.T) {
 	assert.Zero(t, st.commits.Load(), "no attempt on the state from before the choice")
 }
 
+// decoyShowing returns a user ID that matches no MitID and whose decoy
+// login asks first for step.
+func decoyShowing(tb testing.TB, e *loginEnv, step mitid.Step) string {
+	tb.Helper()
+	for i := range 100 {
+		uid := fmt.Sprintf("nobody-%03d", i)
+		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+		require.NoError(tb, err)
+		if l.Next == step {
+			return uid
+		}
+	}
+	tb.Fatalf("no decoy asks first for the %s", step)
+	return ""
+}
+
 // TestLogin_AJunkApprovalCostsWhatADecoysDoes: an app approval that does
 // not verify counts against the login only, so at a real person it writes
 // nothing to their record, as at a decoy: the same store calls each (a
 // read of the login and the login's count), so a stranger who sends junk
 // cannot time which user IDs exist, nor make a person's record change.
+// (The CPU of verifying is alike too: a decoy verifies against a key of
+// its own; BenchmarkJunkApproval… measure it.)
 func TestLogin_AJunkApprovalCostsWhatADecoysDoes(t *testing.T) {
 	st := &readCounter{Store: checkedStore(t)}
 	e := newLoginEnv(t, st)
 	h := e.enrol(t, "junk-real", mitid.LevelSubstantial, mitid.KindApp)
-	decoy := ""
-	for i := 0; decoy == "" && i < 100; i++ { // a user ID whose decoy shows the app first
-		uid := fmt.Sprintf("nobody-%03d", i)
-		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
-		require.NoError(t, err)
-		if l.Next == mitid.StepApproval {
-			decoy = uid
-		}
-	}
-	require.NotEmpty(t, decoy)
+	decoy := decoyShowing(t, e, mitid.StepApproval)
+	stranger, err := apptest.NewSimulator(seeded(4242), "123456")
+	require.NoError(t, err)
 	before, err := e.svc.User(e.ctx, h.user.ID)
 	require.NoError(t, err)
 	calls := map[string]int64{}
@@ -258,16 +271,22 @@ func TestLogin_AJunkApprovalCostsWhatADecoysDoes(t *testing.T) {
 		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
 		require.NoError(t, err)
 		require.Equal(t, mitid.StepApproval, l.Next)
-		st.reads.Store(0)
-		st.commits.Store(0)
-		st.replaces.Store(0)
-		st.updates.Store(0)
-		_, err = e.svc.SubmitApproval(e.ctx, l.ID, []byte("junk"))
-		assert.Equal(t, mitid.CodeWrongSignature, mitid.ErrorCode(err), uid)
-		calls[uid] = st.reads.Load() + st.commits.Load() + st.replaces.Load() + st.updates.Load()
-		assert.Zero(t, st.commits.Load(), "%s: nothing committed to a record", uid)
+		for _, sig := range [][]byte{[]byte("junk"), nil} {
+			if sig == nil { // well formed, by another key
+				sig, err = stranger.Approve(app.Request{Challenge: l.Challenge, Action: string(l.Action), Text: l.Text}, "123456")
+				require.NoError(t, err)
+			}
+			st.reads.Store(0)
+			st.commits.Store(0)
+			st.replaces.Store(0)
+			st.updates.Store(0)
+			_, err = e.svc.SubmitApproval(e.ctx, l.ID, sig)
+			assert.Equal(t, mitid.CodeWrongSignature, mitid.ErrorCode(err), uid)
+			calls[uid] += st.reads.Load() + st.commits.Load() + st.replaces.Load() + st.updates.Load()
+			assert.Zero(t, st.commits.Load(), "%s: nothing committed to a record", uid)
+		}
 	}
-	assert.Equal(t, calls[decoy], calls[h.user.UserID], "store calls of a junk approval, real and decoy")
+	assert.Equal(t, calls[decoy], calls[h.user.UserID], "store calls of junk approvals, real and decoy")
 	after, err := e.svc.User(e.ctx, h.user.ID)
 	require.NoError(t, err)
 	assert.Equal(t, before.Version, after.Version, "the person's record is as it was")

@@ -230,7 +230,8 @@ func (s *Service) step(ctx context.Context, id string, want Step, verify verifie
 // commit: for an answer whose refusal counts against nothing of the user
 // (an app's signature that does not verify), so that refusing it writes to
 // the user's record no more than a decoy's refusal does. nil lets the
-// attempt decide.
+// attempt decide. A decoy's login runs it too, with u nil, so that a decoy
+// does the same work as a real refusal; its answer is not used.
 type precheck func(u *User, st *loginState) error
 
 // checkedStep is step with check run on the login's state before the
@@ -261,12 +262,15 @@ func (s *Service) stepOn(ctx context.Context, at SessionAt, u *User, st *loginSt
 		return nil, orderError(next) // never on a kept login: take checked it
 	}
 	if st.decoy() {
+		if check != nil {
+			_ = check(nil, st) // the work of a real refusal; a decoy refuses anyway
+		}
 		return s.decoyStep(ctx, at.ID, at.Version, st, want, at.Now)
 	}
 	var l *Login
 	var err error
 	if check != nil {
-		err = check(u, st)
+		err = again(at, check(u, st)) // a kept state may be stale: read and check again
 	}
 	if err == nil {
 		l, err = s.stepOnUser(ctx, at, u, st, want, verify)

@@ -135,6 +135,9 @@ type Service struct {
 	watch       *watch
 	retention   Retention
 	logins      *loginCache
+	// decoyAppKey is the app key a decoy login verifies an approval
+	// against (see SubmitApproval): its private half is thrown away.
+	decoyAppKey []byte
 }
 
 // New builds a Service from cfg, checking that the parts it needs are there.
@@ -166,6 +169,10 @@ func New(cfg Config) (*Service, error) {
 		s.policy = *cfg.Policy
 	}
 	s.hashes = newHashGate(s.policy)
+	var err error
+	if s.decoyAppKey, err = newDecoyAppKey(s.rand); err != nil {
+		return nil, err
+	}
 	s.notifyTimeout, s.clients = cfg.NotifyTimeout, cfg.Clients
 	if s.notifyTimeout <= 0 {
 		s.notifyTimeout = 10 * time.Second

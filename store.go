@@ -417,9 +417,9 @@ type Session struct {
 	ExpiresAt  time.Time `json:"expires_at"`
 	ConsumedAt time.Time `json:"consumed_at,omitzero"`
 	// Version increases with every update; stores manage it. A store that
-	// commits an update without waiting for the disk (see LoginUpdater)
-	// makes sure a crash that loses it cannot lead to the same version
-	// with other contents.
+	// may lose a committed update in a crash (see LoginUpdater) makes it
+	// unlikely that the lost version is reached again with other contents
+	// (the PostgreSQL store: a chance of about 2^-31).
 	Version int64 `json:"version"`
 	// Disposable says the session's creation need not be durable: nothing
 	// durable came before it in its flow, so losing it in a crash only

@@ -326,12 +326,15 @@ func (s *Store) updateLogin(ctx context.Context, q querier, base *mitid.User, au
 // transaction (SessionChange.Disposable, see Options.DurableSessions);
 // otherwise the setting is left as it is.
 //
-// A change committed without waiting raises the session's version by a
-// random step rather than by one: a crash may lose it, and the version it
-// gave must not be reached again by a later change of the older state (a
-// rejected approval, say), or a Service that kept the lost state (the
-// login cache, SessionAt.Exact) would find its version current and go on
-// from a step the database no longer has.
+// The change raises the session's version by a random step (2 to 2^31)
+// rather than by one: a crash may lose it (it does not wait for the disk,
+// and even a durable commit may be lost in a failover to a standby that
+// replicates asynchronously), and the version it gave must then not be
+// reached again by a later change of the older state (a rejected approval,
+// say), or a Service that kept the lost state (the login cache,
+// SessionAt.Exact) would find its version current and go on from a step
+// the database no longer has. The chance that it is, after such a loss, is
+// about 2^-31.
 const advanceSQL = `WITH async AS (
 		SELECT CASE WHEN $8::boolean THEN set_config('synchronous_commit', 'off', true) END AS off
 	), gate AS (
@@ -342,8 +345,7 @@ const advanceSQL = `WITH async AS (
 		WHERE users.id = $1 AND users.version = $2 AND (NOT $6::boolean OR lk.n = 1)
 		FOR SHARE OF users
 	), sess AS (
-		UPDATE sessions SET version = sessions.version
-				+ CASE WHEN $8::boolean THEN 2 + floor(random() * 2147483645)::bigint ELSE 1 END,
+		UPDATE sessions SET version = sessions.version + 2 + floor(random() * 2147483645)::bigint,
 			data = $7::bytea
 		FROM gate
 		WHERE sessions.id = $3 AND sessions.version = $4
