@@ -327,9 +327,6 @@ func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byt
 	// cost the same. The attempt verifies again only if the app's key
 	// changed meanwhile.
 	var verified []byte // the app key the signature verified against
-	request := func(st *loginState) app.Request {
-		return app.Request{Challenge: st.Challenge, Action: string(st.Action), Text: st.Text}
-	}
 	l, err := s.checkedStep(ctx, id, StepApproval, func(u *User, st *loginState) error {
 		verified = nil
 		key := s.decoyAppKey
@@ -340,25 +337,20 @@ func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byt
 			}
 			key = a.DeviceKey
 		}
-		pub, err := app.ParsePublicKey(key)
-		if err != nil {
-			return nil
+		err := checkApproval(key, st, signature)
+		if ErrorCode(err) == CodeWrongSignature {
+			return err
 		}
-		if app.Verify(pub, request(st), signature) != nil {
-			return errApprovalUnverified()
-		}
-		if u != nil {
+		if err == nil && u != nil {
 			verified = key
 		}
-		return nil
+		return nil // an unreadable key: the attempt says so
 	}, func(u *User, a *Authenticator, st *loginState, now time.Time) ([]Event, error) {
 		if verified == nil || !bytes.Equal(a.DeviceKey, verified) {
-			pub, err := app.ParsePublicKey(a.DeviceKey)
-			if err != nil {
-				return nil, NewError(CodeSecretUnreadable, err, "this MitID app cannot be verified; activate it again")
-			}
-			if err := app.Verify(pub, request(st), signature); err != nil {
-				return nil, refusal{errApprovalUnverified()}
+			if err := checkApproval(a.DeviceKey, st, signature); ErrorCode(err) == CodeWrongSignature {
+				return nil, refusal{err}
+			} else if err != nil {
+				return nil, err
 			}
 		}
 		passed(a)
@@ -368,6 +360,20 @@ func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byt
 		return nil, s.rejectSignature(ctx, id, err)
 	}
 	return l, err
+}
+
+// checkApproval verifies an app's signature over login st with the app
+// key der: nil when it verifies, CodeWrongSignature when it does not,
+// CodeSecretUnreadable when the key cannot be read.
+func checkApproval(der []byte, st *loginState, signature []byte) error {
+	pub, err := app.ParsePublicKey(der)
+	if err != nil {
+		return NewError(CodeSecretUnreadable, err, "this MitID app cannot be verified; activate it again")
+	}
+	if app.Verify(pub, app.Request{Challenge: st.Challenge, Action: string(st.Action), Text: st.Text}, signature) != nil {
+		return errApprovalUnverified()
+	}
+	return nil
 }
 
 // SubmitChip delivers the browser's WebAuthn assertion for the chip factor.

@@ -283,24 +283,16 @@ func (s *Store) updateLogin(ctx context.Context, q querier, base *mitid.User, au
 	for rows.Next() {
 		var id pgtype.UUID
 		var seq *int64
-		var sid, kind *string
-		var user pgtype.UUID
-		var sdata []byte
-		var created, expires, consumed *time.Time
-		var sversion *int64
-		if err := rows.Scan(&version, &id, &seq, &sid, &kind, &user, &sdata, &created, &expires, &consumed, &sversion); err != nil {
+		var rs returnedSession
+		if err := rows.Scan(append([]any{&version, &id, &seq}, rs.dest()...)...); err != nil {
 			return nil, nil, s.writeError(ctx, err, base.ID, added)
 		}
 		ok = true
 		if id.Valid && seq != nil {
 			seqs[id.Bytes] = *seq
 		}
-		if sid != nil && sess == nil {
-			sess = &mitid.Session{ID: *sid, Kind: *kind, Data: sdata, CreatedAt: created.UTC(), ExpiresAt: expires.UTC(), Version: *sversion}
-			sess.User = fromPG(user)
-			if consumed != nil {
-				sess.ConsumedAt = consumed.UTC()
-			}
+		if sess == nil {
+			sess = rs.session()
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -362,28 +354,41 @@ FROM gate LEFT JOIN sess ON true`
 // updateLogin.
 func (s *Store) advanceLogin(ctx context.Context, q querier, base, u *mitid.User, at mitid.SessionAt, change *mitid.SessionChange) (*mitid.User, *mitid.Session, error) {
 	async := change.Disposable && !s.durableSessions
-	var version int64
-	var sid, kind *string
-	var user pgtype.UUID
-	var sdata []byte
-	var created, expires, consumed *time.Time
-	var sversion *int64
+	var rs returnedSession
 	err := q.QueryRow(ctx, advanceSQL, pgID(base.ID), base.Version, at.ID, at.Version, at.Now, at.Exact, change.Data, async).
-		Scan(&version, &sid, &kind, &user, &sdata, &created, &expires, &consumed, &sversion)
+		Scan(append([]any{&u.Version}, rs.dest()...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil, errStale
 	}
 	if err != nil {
 		return nil, nil, s.writeError(ctx, err, base.ID, nil)
 	}
-	u.Version = version
-	if sid == nil {
-		return u, nil, nil
+	return u, rs.session(), nil
+}
+
+// returnedSession is the session's columns as a login statement returns
+// them: all NULL when the session's change did not apply.
+type returnedSession struct {
+	id, kind                   *string
+	user                       pgtype.UUID
+	data                       []byte
+	created, expires, consumed *time.Time
+	version                    *int64
+}
+
+// dest is what Scan fills, in the statements' column order.
+func (r *returnedSession) dest() []any {
+	return []any{&r.id, &r.kind, &r.user, &r.data, &r.created, &r.expires, &r.consumed, &r.version}
+}
+
+// session is the returned session, or nil when its change did not apply.
+func (r *returnedSession) session() *mitid.Session {
+	if r.id == nil {
+		return nil
 	}
-	sess := &mitid.Session{ID: *sid, Kind: *kind, Data: sdata, CreatedAt: created.UTC(), ExpiresAt: expires.UTC(), Version: *sversion}
-	sess.User = fromPG(user)
-	if consumed != nil {
-		sess.ConsumedAt = consumed.UTC()
+	sess := &mitid.Session{ID: *r.id, Kind: *r.kind, Data: r.data, User: fromPG(r.user), CreatedAt: r.created.UTC(), ExpiresAt: r.expires.UTC(), Version: *r.version}
+	if r.consumed != nil {
+		sess.ConsumedAt = r.consumed.UTC()
 	}
-	return u, sess, nil
+	return sess
 }
