@@ -186,6 +186,7 @@ func (s *Service) ResumeLogin(ctx context.Context, id string) (*Login, error) {
 func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authenticator uuid.UUID) (got *Login, gotErr error) {
 	defer s.observeLogin(ctx, CallChooseMethod, time.Now(), &got, &gotErr)
 	s.logins.drop(id) // the login starts over: its kept state would be stale
+	s.begun.drop(id)
 	now := s.clock.Now()
 	var opts []LoginOption
 	var state *loginState
@@ -463,6 +464,7 @@ func (s *Service) FinishLogin(ctx context.Context, id string) (got *LoginResult,
 func (s *Service) CancelLogin(ctx context.Context, id string) (gotErr error) {
 	defer s.observeLogin(ctx, CallCancelLogin, time.Now(), nil, &gotErr)
 	s.logins.drop(id)
+	s.begun.drop(id)
 	now := s.clock.Now()
 	if _, _, err := s.loadLogin(ctx, id, now); err != nil {
 		return err // not a login session, or gone: consume nothing

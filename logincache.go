@@ -18,12 +18,24 @@ import (
 // user changed meanwhile) costs one statement that commits nothing; it
 // never lets a step count on a state that is gone.
 //
-// Only a login with a factor in is kept. Before the first factor anyone
-// who knows a user ID can drive a login, and a kept entry costs a
-// different number of statements than a decoy's (a user ID nobody has)
-// whenever it is stale, which a real person's other logins make it: the
-// time of a wrong first code would tell a stranger which user IDs exist.
-// So the first factor reads, for a real login as for a decoy.
+// Before the first factor anyone who knows a user ID can drive a login,
+// and a kept entry costs a different number of statements than a decoy's
+// (a user ID nobody has) whenever it is stale, which a stranger can make it
+// (a wrong code in another login of the same person changes the record):
+// the time of a wrong first code would tell a stranger which user IDs
+// exist. So a decision before the first factor commits on a kept state
+// only when nobody but the person could have made it. A login whose first
+// factor is a code is kept apart from the others (the Service's begun
+// cache, filled by BeginLogin, so that strangers' logins never evict the
+// entries of logins with a factor in), and its first code is decided on the
+// kept state in memory first (acceptedAsBegun), committing nothing: only a
+// right code, which only the device's holder can give, then commits on it
+// exactly. A wrong code, or anything else, is decided on a fresh read and
+// commits through that, the two calls a decoy's wrong code costs the store
+// (TestLoginCache_ADecoysFirstAnswerCostsWhatARealOnesDoes). A right code
+// on a stale entry costs the person one statement that commits nothing.
+// The other first factors (an app's approval, a chip login's password)
+// read, for a real login as for a decoy.
 //
 // Only what is used with LoginUpdater is cached, since Exact needs the
 // user's and the session's change in one commit. An entry is taken (and so

@@ -51,15 +51,17 @@ func (r *readCounter) Session(ctx context.Context, id string, now time.Time) (*m
 
 // TestLoginCache_StepsDecideOnWhatTheLastStepLeft: a login whose steps
 // come back to the Service that began it reads its session and user once,
-// at its first factor (a chip's login at its chip's step too); with the
-// cache turned off every step after BeginLogin reads them.
+// at its first factor (a chip's login at its chip's step too), and not at
+// all when that factor is a right code (decided on what BeginLogin left);
+// with the cache turned off every step after BeginLogin reads them.
 func TestLoginCache_StepsDecideOnWhatTheLastStepLeft(t *testing.T) {
 	tests := []struct {
 		kind  mitid.Kind
 		cache int
 		reads int64
 	}{
-		{mitid.KindCodeDisplay, 0, 1},
+		{mitid.KindCodeDisplay, 0, 0},
+		{mitid.KindAudioReader, 0, 0},
 		{mitid.KindCodeDisplay, -1, 3},
 		{mitid.KindApp, 0, 1},
 		{mitid.KindApp, -1, 2},
@@ -212,6 +214,69 @@ func TestLoginCache_ADecoysFirstAnswerCostsWhatARealOnesDoes(t *testing.T) {
 	}
 	assert.Equal(t, calls[h.user.UserID], calls[decoy], "store calls of each wrong first code, real and decoy")
 	assert.Equal(t, []int64{2, 2}, calls[decoy], "a read and a write each")
+}
+
+// TestLoginCache_ARightFirstCodeCommitsOnWhatBeginLoginLeft: a login's
+// first code, when it is right, is decided on the login and user that
+// BeginLogin left, with no read: one exact commit. When the person's record
+// changed since (here a wrong code in another of their logins), that
+// commit commits nothing and the step reads and decides again: the right
+// code still goes through, and the other login's failure stays counted.
+func TestLoginCache_ARightFirstCodeCommitsOnWhatBeginLoginLeft(t *testing.T) {
+	for _, stale := range []bool{false, true} {
+		t.Run(fmt.Sprintf("stale %v", stale), func(t *testing.T) {
+			st := &readCounter{Store: checkedStore(t)}
+			e := newLoginEnv(t, st)
+			h := e.enrol(t, "first-code", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+			l := e.begin(t, h, mitid.LevelSubstantial)
+			if stale {
+				other := e.begin(t, h, mitid.LevelSubstantial)
+				_, err := e.svc.SubmitCode(e.ctx, other.ID, "000000")
+				require.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(err))
+			}
+			st.reads.Store(0)
+			st.commits.Store(0)
+			l, err := e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+			require.NoError(t, err)
+			assert.Equal(t, mitid.StepPassword, l.Next)
+			reads, commits := int64(0), int64(1)
+			if stale {
+				reads, commits = 1, 2
+			}
+			assert.Equal(t, reads, st.reads.Load(), "reads of the login")
+			assert.Equal(t, commits, st.commits.Load(), "UpdateLogin calls")
+			u, err := e.svc.User(e.ctx, h.user.ID)
+			require.NoError(t, err)
+			dev, err := u.Authenticator(h.codeID)
+			require.NoError(t, err)
+			assert.Equal(t, e.clock.Now(), dev.LastUsedAt, "the code's use is in the record")
+			if stale {
+				assert.Equal(t, 1, u.Failures, "the other login's wrong code still counts")
+			}
+		})
+	}
+}
+
+// TestLoginCache_StrangersLoginsDoNotEvictAPersonsKeptLogin: the logins
+// BeginLogin keeps (anyone who knows a user ID can start one) are kept
+// apart from those with a factor in, so a stranger who starts many logins
+// of real people does not push a person's login in progress out of the
+// cache: its next step still reads nothing.
+func TestLoginCache_StrangersLoginsDoNotEvictAPersonsKeptLogin(t *testing.T) {
+	st := &readCounter{Store: checkedStore(t)}
+	e := newLoginEnv(t, st).twin(t, func(c *mitid.Config) { c.LoginCache = 2 })
+	h := e.enrol(t, "person", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	others := []*holder{e.enrol(t, "other-a", mitid.LevelSubstantial, mitid.KindCodeDisplay), e.enrol(t, "other-b", mitid.LevelSubstantial, mitid.KindCodeDisplay)}
+	l, err := e.svc.SubmitCode(e.ctx, e.begin(t, h, mitid.LevelSubstantial).ID, h.code(t))
+	require.NoError(t, err)
+	for i := range 8 {
+		e.begin(t, others[i%2], mitid.LevelSubstantial) // a stranger's: never continued
+	}
+	st.reads.Store(0)
+	l, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StepDone, l.Next)
+	assert.Zero(t, st.reads.Load(), "the person's kept login was not evicted")
 }
 
 // TestLoginCache_ALoginThatStartsOverIsNotKept: ChooseMethod starts the

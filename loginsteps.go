@@ -86,6 +86,9 @@ func (s *Service) startLogin(ctx context.Context, u *User, st *loginState, opts 
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
+	if u != nil && st.next() == StepCode {
+		s.begun.put(sess, u, now) // see loginCache: only a right code uses it
+	}
 	return s.view(sess, st, opts), nil
 }
 
@@ -242,12 +245,33 @@ func (s *Service) checkedStep(ctx context.Context, id string, want Step, check p
 		if l, err := s.stepOn(ctx, at, u, st, want, check, verify); !errors.Is(err, errDecideAgain) {
 			return l, err
 		}
+	} else if at, st, u, ok := s.begun.take(id, now, want); ok && s.acceptedAsBegun(ctx, u, st, want, verify, now) {
+		if l, err := s.stepOn(ctx, at, u, st, want, check, verify); !errors.Is(err, errDecideAgain) {
+			return l, err
+		}
 	}
 	loaded, st, u, err := s.loadLoginUser(ctx, id, now)
 	if err != nil {
 		return nil, err
 	}
 	return s.stepOn(ctx, SessionAt{ID: id, Version: loaded.Version, Now: now}, u, st, want, check, verify)
+}
+
+// acceptedAsBegun reports whether the first factor verify would be
+// accepted on login st of user u as BeginLogin left them (the begun cache),
+// deciding on a private copy and committing nothing. Only then does the
+// step commit on that state (exactly, SessionAt.Exact); anything else, a
+// wrong code above all, is decided on a fresh read, as a decoy's answer
+// is, so that a stranger's wrong code costs the store the same calls at a
+// real person as at a user ID nobody has (see loginCache).
+func (s *Service) acceptedAsBegun(ctx context.Context, u *User, st *loginState, want Step, verify verifier, now time.Time) bool {
+	c, a, err := u.CloneFor(usedBy(st.Options[st.Choice], want))
+	if err != nil {
+		return false
+	}
+	var outcome error
+	_, err = s.decideAttempt(ctx, c, a, reachAnyone, st, verify, &outcome)
+	return err == nil && outcome == nil
 }
 
 // verifier decides an attempt on authenticator a of user u (see attempt):

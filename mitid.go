@@ -135,6 +135,7 @@ type Service struct {
 	watch       *watch
 	retention   Retention
 	logins      *loginCache
+	begun       *loginCache // logins whose first factor is a code, as BeginLogin stored them
 	// decoyAppKey is the app key a decoy login verifies an approval
 	// against (see SubmitApproval): its private half is thrown away.
 	decoyAppKey []byte
@@ -190,6 +191,7 @@ func New(cfg Config) (*Service, error) {
 	s.retention = cfg.Retention
 	s.raw = s.store
 	s.logins = newLoginCache(cfg.LoginCache, s.raw)
+	s.begun = newLoginCache(cfg.LoginCache, s.raw)
 	s.store = identifierStore{Store: s.store, keys: s.keys, rand: s.rand, watch: s.watch}
 	return s, nil
 }

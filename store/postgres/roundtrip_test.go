@@ -53,7 +53,8 @@ import (
 // The budgets are those of a login whose steps come back to the Service
 // that made the last one (its login cache saves the read of each step after
 // the first factor, but a chip's, whose password is held until the chip
-// answers: there it saves FinishLogin's); spreadBudget is that of a login whose
+// answers: there it saves FinishLogin's; and the read of a first factor
+// that is a right code, decided on what BeginLogin left); spreadBudget is that of a login whose
 // every step goes to another Service, which reads once a step.
 //
 // BeginLogin's session commits without waiting for the disk (see
@@ -63,7 +64,7 @@ import (
 // of the factors that change the user (a code's or a chip's counter) and
 // FinishLogin's.
 var loginBudget = map[string]struct{ statements, commits, steps int }{
-	"code display": {6, 2, 4},
+	"code display": {5, 2, 4},
 	"chip":         {7, 2, 4},
 	"app":          {5, 1, 3},
 }
