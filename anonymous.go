@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/go-mitid/mitid/codedisplay"
 )
 
 // Nothing about an account before its first factor. Until a factor has
@@ -46,7 +48,7 @@ func (st *loginState) decoy() bool { return st.User == uuid.Nil }
 func (s *Service) decoyLogin(ctx context.Context, r LoginRequest, uid, text, rp string) (*Login, error) {
 	h := s.keys.Hash("decoy-login", []byte(uid))
 	shape := decoyShapes[int(h.Sum[0])%len(decoyShapes)]
-	st := &loginState{Action: r.Action, Text: text, Level: r.Level, RelyingParty: rp}
+	st := &loginState{Action: r.Action, Text: text, Level: r.Level, RelyingParty: rp, Finish: r.FinishAtLastFactor}
 	for _, m := range shape {
 		if AuthenticationLevel(m.Kinds()) >= r.Level {
 			st.Options = append(st.Options, optionRef{Method: m})
@@ -118,6 +120,47 @@ func hideUntil(err error) error {
 	c.Message = strings.Replace(c.Message, untilText(e.Until), "", 1)
 	c.Until = time.Time{}
 	return &c
+}
+
+// newDecoyDevice makes the code device a decoy login compares a code
+// against, as a real login compares it against the person's device (see
+// decoyCompare): a seed of the Service's own, sealed as a device's is,
+// whose codes nobody is shown.
+func (s *Service) newDecoyDevice() (*Authenticator, error) {
+	id, err := s.newID()
+	if err != nil {
+		return nil, err
+	}
+	seed := make([]byte, 20)
+	if _, err := io.ReadFull(s.rand, seed); err != nil {
+		return nil, NewError(CodeConfigInvalid, err, "the random source failed")
+	}
+	sealed, err := s.keys.Seal(s.rand, seed, seedAAD(id))
+	clear(seed)
+	if err != nil {
+		return nil, err
+	}
+	return &Authenticator{ID: id, Kind: KindCodeDisplay, OTP: &OTPSecret{Seed: sealed, Algorithm: codedisplay.MitIDParams().Algorithm.String(),
+		Digits: s.policy.OTPDigits, PeriodSeconds: int(s.policy.OTPPeriod / time.Second)}}, nil
+}
+
+// decoyCompare compares a code typed at decoy login st with match, as a
+// real login's code is compared, against the Service's decoy device: twice
+// at the login's first answer (a real login's first code is tried on the
+// state BeginLogin left, then on a fresh read; see acceptedAsBegun), once
+// after. A decoy refuses whatever the comparison says; it is there so
+// that the refusal costs the work a real one does.
+func (s *Service) decoyCompare(st *loginState, match func(*Authenticator, time.Time) error, now time.Time) {
+	n := 1
+	if st.Rejected == 0 && s.begun != nil {
+		n = 2
+	}
+	for range n {
+		d := *s.decoyDevice
+		otp := *d.OTP
+		d.OTP = &otp
+		_ = match(&d, now)
+	}
 }
 
 // newDecoyAppKey makes the app key a decoy login verifies approvals

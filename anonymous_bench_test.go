@@ -83,3 +83,49 @@ func benchJunkApproval(b *testing.B, known bool) {
 		}
 	})
 }
+
+// BenchmarkWrongFirstCodeKnownUserID and BenchmarkWrongFirstCodeUnknownUserID
+// are a stranger's wrong first code at a real person's login (begun on the
+// same Service, so its state is kept: the code is decided on it in memory
+// first, then on a fresh read) and at a decoy's. Both cost the store a
+// read and a write (TestLoginCache_ADecoysFirstAnswerCostsWhatARealOnesDoes);
+// these measure the CPU around them. The policy lets the person's device
+// take every wrong code without a suspension, which would skip the check:
+//
+//	go test -run='^$' -bench='WrongFirstCode' -benchmem -count=5 .
+func BenchmarkWrongFirstCodeKnownUserID(b *testing.B) {
+	benchWrongFirstCode(b, true)
+}
+
+func BenchmarkWrongFirstCodeUnknownUserID(b *testing.B) {
+	benchWrongFirstCode(b, false)
+}
+
+func benchWrongFirstCode(b *testing.B, known bool) {
+	e := newLoginEnv(b, memory.New()).twin(b, func(c *mitid.Config) {
+		p := *c.Policy
+		p.WrongCodeLimit, p.MaxConsecutiveFailures = 1<<30, 1<<30
+		c.Policy = &p
+	})
+	h := e.enrol(b, "bench-wrong", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	uid := h.user.UserID
+	if !known {
+		uid = decoyShowing(b, e, mitid.StepCode)
+	}
+	ids := make([]string, batch)
+	b.ReportAllocs()
+	rounds(b, func(k int) {
+		purge(b, e)
+		for i := range k {
+			l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids[i] = l.ID
+		}
+	}, func(i int) {
+		if _, err := e.svc.SubmitCode(e.ctx, ids[i], "000000"); mitid.ErrorCode(err) != mitid.CodeWrongCode {
+			b.Fatalf("a wrong first code: %v", err)
+		}
+	})
+}

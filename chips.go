@@ -142,7 +142,15 @@ func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *
 	st.Done++
 	st.Used = append(st.Used, chipID)
 	st.Password = nil
-	return s.advance(ctx, id, version, u, st, now)
+	l, err := s.advance(ctx, id, version, u, st, now)
+	if err != nil || !st.Finish || l.Next != StepDone {
+		return l, err
+	}
+	// Here the factor committed on its own: the finish follows it.
+	if l.Result, err = s.finishLogin(ctx, id, false); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 // heldPassword checks the password a chip's login held (see holdPassword)

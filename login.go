@@ -36,6 +36,20 @@ type LoginRequest struct {
 	// RelyingParty names who asks (at most 64 characters, checked as the
 	// text is); the events of the login record it as "relying party: NAME".
 	RelyingParty string
+	// FinishAtLastFactor has the step that gives the login's last factor
+	// finish it as well: that step's Login carries the LoginResult
+	// FinishLogin would have returned (Login.Result), and the login is
+	// finished (FinishLogin refuses it as used, ErrReplay). Where the store
+	// commits a login step in one (LoginUpdater, which both stores of this
+	// module have) the factor and the finish commit together, and if
+	// finishing refuses (the login falls below Level, the MitID was blocked
+	// meanwhile) the step commits nothing and returns FinishLogin's error;
+	// elsewhere (and for a chip's answer given on a record that changed
+	// since it was read) the finish follows the factor's commit, and its
+	// refusal leaves the login waiting for FinishLogin. It is for a relying
+	// party that finishes a login as soon as its factors are in (a web
+	// flow's last request): it saves a call and a commit a login.
+	FinishAtLastFactor bool
 }
 
 // LoginOption is one way the person can log in to meet the level.
@@ -73,6 +87,10 @@ type Login struct {
 	// ChipOptions are the WebAuthn request options for the browser when
 	// Next is StepChip.
 	ChipOptions []byte
+	// Result is the finished login, set by the step that gave the last
+	// factor of a login begun with LoginRequest.FinishAtLastFactor (Next is
+	// then StepDone); nil otherwise.
+	Result *LoginResult
 }
 
 // LoginResult is what a finished login tells the relying party.
@@ -139,7 +157,7 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (got *Login, g
 		return nil, errorf(CodeLevelTooLow, "this service requires the level %s, and your MitID identity is registered at %s; to reach %s, visit Citizen Service with picture ID",
 			r.Level, u.IAL, r.Level)
 	}
-	st := &loginState{User: u.ID, Action: r.Action, Text: text, Level: r.Level, RelyingParty: rp}
+	st := &loginState{User: u.ID, Action: r.Action, Text: text, Level: r.Level, RelyingParty: rp, Finish: r.FinishAtLastFactor}
 	opts := s.options(u, now, r.Level, &st.Options)
 	if len(opts) == 0 {
 		// Say why, if a device the user had is what is missing.
@@ -246,9 +264,9 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 // count for nothing.
 func (s *Service) SubmitCode(ctx context.Context, id, code string) (got *Login, gotErr error) {
 	defer s.observeLogin(ctx, CallSubmitCode, time.Now(), &got, &gotErr)
-	return s.step(ctx, id, StepCode, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+	return s.codeStep(ctx, id, func(a *Authenticator, now time.Time) error {
 		_, err := s.checkCode(a, code, now)
-		return s.codeAttempt(u, a, now, err)
+		return err
 	})
 }
 
@@ -262,9 +280,9 @@ func (s *Service) SubmitCode(ctx context.Context, id, code string) (got *Login, 
 // code.
 func (s *Service) SubmitCodePair(ctx context.Context, id, code1, code2 string) (got *Login, gotErr error) {
 	defer s.observeLogin(ctx, CallSubmitCodePair, time.Now(), &got, &gotErr)
-	return s.step(ctx, id, StepCode, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+	return s.codeStep(ctx, id, func(a *Authenticator, now time.Time) error {
 		_, err := s.checkCodePair(a, code1, code2, now)
-		return s.codeAttempt(u, a, now, err)
+		return err
 	})
 }
 
@@ -279,7 +297,7 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (got 
 	defer s.observeLogin(ctx, CallSubmitPassword, time.Now(), &got, &gotErr)
 	now := s.clock.Now()
 	// A login this Service's last step left in the login cache is decided
-	// on as it was left (see step); a chip's login holds the password
+	// on as it was left (see checkedStep); a chip's login holds the password
 	// rather than commit a step, so it reads.
 	if at, st, u, ok := s.logins.take(id, now, StepPassword); ok && st.Options[st.Choice].Method != MethodChip {
 		if l, err := s.checkPasswordStep(ctx, at, u, st, password); !errors.Is(err, errDecideAgain) {
@@ -311,7 +329,7 @@ func (s *Service) checkPasswordStep(ctx context.Context, at SessionAt, u *User, 
 	}
 	return s.stepOn(ctx, at, u, st, StepPassword, nil, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
 		return s.passwordAttempt(u, a, checked, ok, now)
-	})
+	}, nil)
 }
 
 // SubmitApproval delivers the app's signature over the login's challenge,
@@ -356,7 +374,7 @@ func (s *Service) SubmitApproval(ctx context.Context, id string, signature []byt
 		}
 		passed(a)
 		return nil, nil
-	})
+	}, nil)
 	if ErrorCode(err) == CodeWrongSignature {
 		return nil, s.rejectSignature(ctx, id, err)
 	}

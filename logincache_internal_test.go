@@ -130,3 +130,55 @@ func TestAgain_OnlyARefusalOnAKeptStateIsDecidedAgain(t *testing.T) {
 		}
 	}
 }
+
+// TestDecoyCompare_ComparesAsARealFirstCodeIs: a decoy compares a typed
+// code as many times as a real login does (twice at its first answer: on
+// the state BeginLogin left, then on a fresh read; once after, and once
+// without a begun cache), each time on a copy of its device, which no
+// comparison changes.
+func TestDecoyCompare_ComparesAsARealFirstCodeIs(t *testing.T) {
+	dev := &Authenticator{Kind: KindCodeDisplay, OTP: &OTPSecret{LastStep: 7}}
+	tests := []struct {
+		rejected int
+		begun    bool
+		want     int
+	}{
+		{0, true, 2},
+		{1, true, 1},
+		{0, false, 1},
+	}
+	for _, tc := range tests {
+		s := &Service{decoyDevice: dev}
+		if tc.begun {
+			s.begun = &loginCache{max: 1, m: map[string]cachedLogin{}}
+		}
+		calls := 0
+		s.decoyCompare(&loginState{Rejected: tc.rejected}, func(a *Authenticator, _ time.Time) error {
+			calls++
+			a.OTP.LastStep = 99
+			return nil
+		}, time.Now())
+		assert.Equal(t, tc.want, calls, "comparisons, %d rejected before, begun cache %v", tc.rejected, tc.begun)
+		assert.Equal(t, int64(7), dev.OTP.LastStep, "the decoy's device is compared on a copy")
+	}
+}
+
+// replacerStub is a store whose ReplaceSession finds every session moved
+// on, and that has nothing else.
+type replacerStub struct{ Store }
+
+func (replacerStub) ReplaceSession(context.Context, string, int64, time.Time, []byte) (*Session, error) {
+	return nil, ConcurrentSessionUpdate()
+}
+
+// TestStepOn_ADecoyComparesTheCode: a code typed at a decoy's login is
+// compared (decoyCompare) before the decoy refuses it as a wrong code.
+func TestStepOn_ADecoyComparesTheCode(t *testing.T) {
+	s := &Service{decoyDevice: &Authenticator{Kind: KindCodeDisplay, OTP: &OTPSecret{}}, raw: replacerStub{}, policy: DefaultPolicy()}
+	calls := 0
+	st := &loginState{Options: []optionRef{{Method: MethodCodeDisplay}}}
+	_, err := s.stepOn(t.Context(), SessionAt{ID: "login-decoy", Version: 1, Now: time.Now()}, nil, st, StepCode, nil, nil,
+		func(*Authenticator, time.Time) error { calls++; return nil })
+	assert.Equal(t, CodeWrongCode, ErrorCode(err))
+	assert.Equal(t, 1, calls, "compared once: this Service keeps no begun logins")
+}

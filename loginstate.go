@@ -18,10 +18,17 @@ import (
 // order; strings and byte slices are length-prefixed (uvarint), UUIDs are 16
 // bytes, small integers uvarints. Version 2 added the count of rejected
 // approvals. Version 3 added the password held sealed for a chip login (see
-// holdPassword) and when the chip challenge was issued. Decoding checks every length against what
-// is left, so damaged data is an error, never a panic (FuzzDecodeLoginState).
+// holdPassword) and when the chip challenge was issued. Version 4 added a
+// uvarint of flags at the end (1: finish at the last factor); a version 3
+// state, which a Service of the version before wrote for a login still in
+// progress when the new one took over, is read as one without flags.
+// Decoding checks every length against what is left, so damaged data is an
+// error, never a panic (FuzzDecodeLoginState).
 
-const loginStateVersion = 3
+const loginStateVersion = 4
+
+// flagFinish is the login state's flag of loginState.Finish.
+const flagFinish = 1
 
 // maxLoginField bounds any one length-prefixed field; a login's largest is
 // the chip's WebAuthn options, far below this.
@@ -58,7 +65,15 @@ func (st *loginState) marshal() []byte {
 	b = appendString(b, string(st.ChipOptions))
 	b = binary.AppendVarint(b, st.ChipIssued)
 	b = appendString(b, string(st.Password))
-	return b
+	return binary.AppendUvarint(b, st.flags())
+}
+
+// flags is st's flags field.
+func (st *loginState) flags() uint64 {
+	if st.Finish {
+		return flagFinish
+	}
+	return 0
 }
 
 // size is the length of st's encoding, so marshal allocates once and no
@@ -72,7 +87,7 @@ func (st *loginState) size() int {
 	}
 	size += uvarintLen(uv(st.Choice)) + uvarintLen(uv(st.Done)) + uvarintLen(uv(len(st.Used))) + 16*len(st.Used)
 	size += uvarintLen(uv(st.Rejected))
-	size += varintLen(st.ChipIssued) + str(len(st.Password))
+	size += varintLen(st.ChipIssued) + str(len(st.Password)) + uvarintLen(st.flags())
 	return size + str(len(st.Challenge)) + str(len(st.ChipChallenge)) + str(len(st.ChipOptions))
 }
 
@@ -202,7 +217,7 @@ func (r *stateReader) small(limit int) int {
 }
 
 func unmarshalLoginState(b []byte) (*loginState, error) {
-	if len(b) == 0 || b[0] != loginStateVersion {
+	if len(b) == 0 || (b[0] != loginStateVersion && b[0] != 3) {
 		return nil, errLoginState
 	}
 	r := &stateReader{b: b[1:]}
@@ -229,6 +244,10 @@ func unmarshalLoginState(b []byte) (*loginState, error) {
 	st.ChipOptions = r.bytes()
 	st.ChipIssued = r.varint()
 	st.Password = r.bytes()
+	if b[0] == loginStateVersion {
+		flags := r.uvarint(flagFinish)
+		st.Finish = flags&flagFinish != 0
+	}
 	if r.err != nil || len(r.b) != 0 {
 		return nil, errLoginState
 	}

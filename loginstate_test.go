@@ -20,6 +20,7 @@ func sampleLoginState() *loginState {
 			{Method: MethodCodeDisplay, Device: uuid.New(), Password: uuid.New()}},
 		Choice: 1, Done: 1, Used: []uuid.UUID{uuid.New()},
 		Challenge: bytes.Repeat([]byte{1}, 32), ChipChallenge: []byte(`{"value":"x"}`), ChipOptions: []byte(`{"publicKey":{}}`),
+		Finish: true,
 	}
 }
 
@@ -44,6 +45,27 @@ func TestLoginState_RoundTrip(t *testing.T) {
 	got, err = unmarshalLoginState(empty.marshal())
 	require.NoError(t, err)
 	assert.Equal(t, empty.Options, got.Options)
+}
+
+// TestLoginState_AVersion3StateIsReadWithoutFlags: a login begun by a
+// Service of the version before (state version 3, no flags) goes on after
+// an upgrade, as a login that FinishLogin finishes; unknown flags are
+// damage.
+func TestLoginState_AVersion3StateIsReadWithoutFlags(t *testing.T) {
+	st := sampleLoginState()
+	st.Finish = false
+	v4 := st.marshal()
+	v3 := append([]byte{3}, v4[1:len(v4)-1]...) // no flags at the end
+	got, err := unmarshalLoginState(v3)
+	require.NoError(t, err)
+	assert.Equal(t, fields(st), fields(got))
+	_, err = unmarshalLoginState(append(v3, 0))
+	assert.Error(t, err, "a version 3 state has no flags")
+	st.Finish = true
+	unknown := st.marshal()
+	unknown[len(unknown)-1] = 2
+	_, err = unmarshalLoginState(unknown)
+	assert.Error(t, err, "an unknown flag")
 }
 
 func TestLoginState_RefusesDamage(t *testing.T) {

@@ -40,6 +40,9 @@ type loginState struct {
 	// Password is the password of a chip login, sealed, held until the
 	// chip has answered (see holdPassword).
 	Password []byte
+	// Finish is LoginRequest.FinishAtLastFactor: the step that gives the
+	// last factor finishes the login too (see stepChange).
+	Finish bool
 
 	// Room for the few options and factors a login has, so that decoding
 	// a state, which every step does, allocates it in one piece.
@@ -218,15 +221,13 @@ func decodeLogin(sess *Session) (*loginState, error) {
 	return st, nil
 }
 
-// step runs one factor of login id: it checks the login waits for want,
-// runs verify as an attempt on the user (its failures count and commit),
-// and on success records the factor and prepares the next.
-//
-// A login this Service's last step left in the login cache is decided on
-// as it was left, exactly (see logincache.go); if that commits nothing the
-// step reads the login and decides again.
-func (s *Service) step(ctx context.Context, id string, want Step, verify verifier) (*Login, error) {
-	return s.checkedStep(ctx, id, want, nil, verify)
+// codeStep is checkedStep for a code device's factor: match compares what was
+// typed with what a (a private copy) shows at now (checkCode,
+// checkCodePair), recording the time step it accepts.
+func (s *Service) codeStep(ctx context.Context, id string, match func(a *Authenticator, now time.Time) error) (*Login, error) {
+	return s.checkedStep(ctx, id, StepCode, nil, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+		return s.codeAttempt(u, a, now, match(a, now))
+	}, match)
 }
 
 // precheck refuses a factor on the login st of user u as read, before any
@@ -237,16 +238,26 @@ func (s *Service) step(ctx context.Context, id string, want Step, verify verifie
 // does the same work as a real refusal; its answer is not used.
 type precheck func(u *User, st *loginState) error
 
-// checkedStep is step with check run on the login's state before the
-// attempt (nil: none).
-func (s *Service) checkedStep(ctx context.Context, id string, want Step, check precheck, verify verifier) (*Login, error) {
+// checkedStep runs one factor of login id: it checks the login waits for
+// want, runs check on the login's state (nil: none; see precheck), runs
+// verify as an attempt on the user (its failures count and commit), and
+// on success records the factor and prepares the next.
+//
+// A login this Service's last step left in the login cache is decided on
+// as it was left, exactly (see logincache.go); if that commits nothing the
+// step reads the login and decides again. A code's step gives match
+// (codeStep), with which its first code is tried on the state BeginLogin
+// left (the begun cache, see acceptedAsBegun).
+func (s *Service) checkedStep(ctx context.Context, id string, want Step, check precheck, verify verifier, match func(*Authenticator, time.Time) error) (*Login, error) {
 	now := s.clock.Now()
 	if at, st, u, ok := s.logins.take(id, now, want); ok {
-		if l, err := s.stepOn(ctx, at, u, st, want, check, verify); !errors.Is(err, errDecideAgain) {
+		if l, err := s.stepOn(ctx, at, u, st, want, check, verify, match); !errors.Is(err, errDecideAgain) {
 			return l, err
 		}
-	} else if at, st, u, ok := s.begun.take(id, now, want); ok && s.acceptedAsBegun(ctx, u, st, want, verify, now) {
-		if l, err := s.stepOn(ctx, at, u, st, want, check, verify); !errors.Is(err, errDecideAgain) {
+	} else if match == nil {
+		// Only a code's step uses the begun cache.
+	} else if at, st, u, ok := s.begun.take(id, now, want); ok && s.acceptedAsBegun(u, st, want, match, now) {
+		if l, err := s.stepOn(ctx, at, u, st, want, check, verify, match); !errors.Is(err, errDecideAgain) {
 			return l, err
 		}
 	}
@@ -254,24 +265,21 @@ func (s *Service) checkedStep(ctx context.Context, id string, want Step, check p
 	if err != nil {
 		return nil, err
 	}
-	return s.stepOn(ctx, SessionAt{ID: id, Version: loaded.Version, Now: now}, u, st, want, check, verify)
+	return s.stepOn(ctx, SessionAt{ID: id, Version: loaded.Version, Now: now}, u, st, want, check, verify, match)
 }
 
-// acceptedAsBegun reports whether the first factor verify would be
-// accepted on login st of user u as BeginLogin left them (the begun cache),
-// deciding on a private copy and committing nothing. Only then does the
-// step commit on that state (exactly, SessionAt.Exact); anything else, a
-// wrong code above all, is decided on a fresh read, as a decoy's answer
-// is, so that a stranger's wrong code costs the store the same calls at a
-// real person as at a user ID nobody has (see loginCache).
-func (s *Service) acceptedAsBegun(ctx context.Context, u *User, st *loginState, want Step, verify verifier, now time.Time) bool {
-	c, a, err := u.CloneFor(usedBy(st.Options[st.Choice], want))
-	if err != nil {
-		return false
-	}
-	var outcome error
-	_, err = s.decideAttempt(ctx, c, a, reachAnyone, st, verify, &outcome)
-	return err == nil && outcome == nil
+// acceptedAsBegun reports whether the first code, compared by match on a
+// private copy of the device, matches on login st of user u as BeginLogin
+// left them (the begun cache); nothing is counted or committed. Only then
+// does the step commit on that state (exactly, SessionAt.Exact, where the
+// attempt checks the rest: a MitID or device blocked, a spent budget, and
+// if it refuses, reads and decides again); a wrong code is decided on a
+// fresh read, as a decoy's answer is, so that a stranger's wrong code
+// costs the store the same calls at a real person as at a user ID nobody
+// has (see loginCache; decoyCompare does the comparisons a real one does).
+func (s *Service) acceptedAsBegun(u *User, st *loginState, want Step, match func(*Authenticator, time.Time) error, now time.Time) bool {
+	_, a, err := u.CloneFor(usedBy(st.Options[st.Choice], want))
+	return err == nil && match(a, now) == nil
 }
 
 // verifier decides an attempt on authenticator a of user u (see attempt):
@@ -280,14 +288,17 @@ func (s *Service) acceptedAsBegun(ctx context.Context, u *User, st *loginState, 
 type verifier func(u *User, a *Authenticator, st *loginState, now time.Time) ([]Event, error)
 
 // stepOn is step on a login state already loaded at at, with its user u
-// as read then (nil for a decoy).
-func (s *Service) stepOn(ctx context.Context, at SessionAt, u *User, st *loginState, want Step, check precheck, verify verifier) (*Login, error) {
+// as read then (nil for a decoy); match is a code's comparison (codeStep).
+func (s *Service) stepOn(ctx context.Context, at SessionAt, u *User, st *loginState, want Step, check precheck, verify verifier, match func(*Authenticator, time.Time) error) (*Login, error) {
 	if next := st.next(); next != want {
 		return nil, orderError(next) // never on a kept login: take checked it
 	}
 	if st.decoy() {
 		if check != nil {
 			_ = check(nil, st) // the work of a real refusal; a decoy refuses anyway
+		}
+		if match != nil {
+			s.decoyCompare(st, match, at.Now)
 		}
 		return s.decoyStep(ctx, at.ID, at.Version, st, want, at.Now)
 	}
@@ -319,15 +330,20 @@ func (s *Service) stepOnUser(ctx context.Context, at SessionAt, seen *User, st *
 		r = reachPossession
 	}
 	var next *loginState
-	u, sess, err := s.loginAttempt(ctx, seen, used, r, st, at, verify, func(u *User) (*SessionChange, error) {
+	var res *LoginResult
+	u, sess, err := s.loginAttempt(ctx, seen, used, r, st, at, verify, func(u *User) ([]Event, *SessionChange, error) {
 		// The factor is in; the function may run again, so st stays as read.
 		ns := st.with(used)
 		if err := s.prepareStep(u, ns, now); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		next = ns
 		// A factor's progress is given again if a crash loses it.
-		return &SessionChange{Data: ns.marshal(), Disposable: true}, nil
+		var evs []Event
+		var change *SessionChange
+		var err error
+		evs, change, res, err = s.stepChange(ctx, u, at.ID, ns, now, true)
+		return evs, change, err
 	})
 	if err != nil {
 		return nil, err
@@ -335,10 +351,16 @@ func (s *Service) stepOnUser(ctx context.Context, at SessionAt, seen *User, st *
 	if sess == nil {
 		return nil, s.movedOn(ctx, at.ID, now)
 	}
-	s.logins.put(sess, u, now)
 	// The options are listed by BeginLogin, Login and ChooseMethod; a step
 	// leaves them out rather than work them out again at every factor.
-	return s.view(sess, next, nil), nil
+	l := s.view(sess, next, nil)
+	if res != nil {
+		res.settle(u)
+		l.Result = res
+		return l, nil
+	}
+	s.logins.put(sess, u, now)
+	return l, nil
 }
 
 // with returns a copy of st with the factor given by used in. st is left
@@ -520,70 +542,20 @@ func (s *Service) finishLogin(ctx context.Context, id string, proof bool) (*Logi
 // finishOn is finishLogin on a login state loaded at at, with its user seen
 // as read then (nil for a decoy).
 func (s *Service) finishOn(ctx context.Context, at SessionAt, st *loginState, seen *User, proof bool) (*LoginResult, error) {
-	id, now := at.ID, at.Now
 	if next := st.next(); next != StepDone || seen == nil {
 		return nil, errorf(CodeLoginOrder, "the login is not complete: it waits for the %s", next) // never on a kept login
 	}
-	ref := st.Options[st.Choice]
-	steps := ref.Method.steps()
-	complete := len(st.Used) == len(steps)
-	for i := 0; complete && i < len(steps); i++ {
-		complete = st.Used[i] == usedBy(ref, steps[i])
-	}
-	if !complete {
+	if !st.complete() {
 		return nil, again(at, errorf(CodeLoginOrder, "the login is damaged; start again"))
 	}
-	res := &LoginResult{Login: id, User: st.User, Action: st.Action, TextHash: sha256.Sum256([]byte(st.Text)), RelyingParty: st.RelyingParty,
-		Method: ref.Method, Authenticators: st.Used, At: now}
+	res := newLoginResult(at.ID, st, at.Now)
 	ctx = WithActor(ctx, relyingPartyActor(st.RelyingParty))
-	decide := func(u *User, now time.Time) ([]Event, error) {
-		if u.finishedLogin(id, now, s.policy.LoginSessionTTL) != nil {
-			return nil, errorf(CodeSessionUsed, "this login has been finished already")
-		}
-		// Whatever was blocked while the login ran is blocked now.
-		if err := u.Usable(now); err != nil {
-			return nil, err
-		}
-		res.Kinds = res.Kinds[:0]
-		var evs []Event
-		for _, id := range st.Used {
-			a, err := u.Authenticator(id)
-			if err != nil {
-				return nil, err
-			}
-			if err := a.usable(now); err != nil {
-				return nil, err
-			}
-			if a.Kind == KindPassword || a.Kind == KindApp {
-				// A code device's or chip's use is in from its step
-				// (matched), which the chip's clone check reads.
-				a.LastUsedAt = now // see passed
-			}
-			res.Kinds = append(res.Kinds, a.Kind)
-		}
-		// One use event per login, on the device that carried it, so that
-		// "notify every use" sends one message per login, not per factor.
-		dev, _ := u.Authenticator(ref.Device)
-		evs = append(evs, Event{Type: EventAuthenticatorUsed, Authenticator: dev.ID, Kind: dev.Kind,
-			Detail: map[string]string{"action": string(st.Action), "method": string(ref.Method)}})
-		loa := TransactionLevel(u.IAL, AuthenticationLevel(res.Kinds))
-		if loa < st.Level {
-			return nil, errorf(CodeLevelTooLow, "the login reached %s, below the %s required", loa, st.Level)
-		}
-		u.recordLogin(FinishedLogin{Session: sha256.Sum256([]byte(id)), At: now, Method: ref.Method, Action: st.Action,
-			TextHash: res.TextHash, LoA: loa, Authenticators: slices.Clone(st.Used), Proved: proof}, s.policy.LoginSessionTTL)
-		evs = append(evs, s.completed(u, now)...)
-		if err := s.stamp(ctx, u, evs, now); err != nil {
-			return nil, err
-		}
-		return evs, nil
-	}
 	// The effects, the record that the login was finished and the consumed
 	// session commit together where the store can (LoginUpdater); else the
 	// user's record first and the session after. If the session's part
 	// fails then, the session expires by itself, and the record refuses it.
 	u, _, err := s.updateLogin(ctx, seen, uuid.Nil, at, func(u *User, _ *Authenticator) ([]Event, *SessionChange, error) {
-		evs, err := decide(u, s.clock.Now())
+		evs, err := s.decideFinish(ctx, u, at.ID, st, res, proof, s.clock.Now())
 		if err != nil {
 			return nil, nil, err
 		}
@@ -592,8 +564,106 @@ func (s *Service) finishOn(ctx context.Context, at SessionAt, st *loginState, se
 	if u == nil {
 		return nil, again(at, err) // nothing committed
 	}
-	res.UserID, res.IAL = u.UserID, u.IAL
-	res.AAL = AuthenticationLevel(res.Kinds)
-	res.LoA = TransactionLevel(res.IAL, res.AAL)
+	res.settle(u)
 	return res, nil
+}
+
+// complete reports whether st has every factor of its choice in, each
+// given by the authenticator the choice names for it.
+func (st *loginState) complete() bool {
+	ref := st.Options[st.Choice]
+	steps := ref.Method.steps()
+	if len(st.Used) != len(steps) {
+		return false
+	}
+	for i, step := range steps {
+		if st.Used[i] != usedBy(ref, step) {
+			return false
+		}
+	}
+	return true
+}
+
+// newLoginResult is the result of finishing login id, in state st, at now,
+// before the user's part is known (see decideFinish and settle).
+func newLoginResult(id string, st *loginState, now time.Time) *LoginResult {
+	return &LoginResult{Login: id, User: st.User, Action: st.Action, TextHash: sha256.Sum256([]byte(st.Text)), RelyingParty: st.RelyingParty,
+		Method: st.Options[st.Choice].Method, Authenticators: st.Used, At: now}
+}
+
+// settle fills in what r takes from u, the user as the finish committed it.
+func (r *LoginResult) settle(u *User) {
+	r.UserID, r.IAL = u.UserID, u.IAL
+	r.AAL = AuthenticationLevel(r.Kinds)
+	r.LoA = TransactionLevel(r.IAL, r.AAL)
+}
+
+// decideFinish finishes login id, in state st with every factor in, on u
+// (an update's private copy) at now: it refuses a login finished already,
+// a MitID or authenticator blocked meanwhile and a level below the one
+// asked for, and otherwise records the use of the authenticators, the
+// FinishedLogin (Proved when proof) and the use event, as the relying
+// party's act. It fills in res.Kinds and returns the events. It is a pure
+// decision on its arguments, as an update function must be.
+func (s *Service) decideFinish(ctx context.Context, u *User, id string, st *loginState, res *LoginResult, proof bool, now time.Time) ([]Event, error) {
+	ctx = WithActor(ctx, relyingPartyActor(st.RelyingParty))
+	ref := st.Options[st.Choice]
+	if u.finishedLogin(id, now, s.policy.LoginSessionTTL) != nil {
+		return nil, errorf(CodeSessionUsed, "this login has been finished already")
+	}
+	// Whatever was blocked while the login ran is blocked now.
+	if err := u.Usable(now); err != nil {
+		return nil, err
+	}
+	res.Kinds = res.Kinds[:0]
+	var evs []Event
+	for _, id := range st.Used {
+		a, err := u.Authenticator(id)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.usable(now); err != nil {
+			return nil, err
+		}
+		if a.Kind == KindPassword || a.Kind == KindApp {
+			// A code device's or chip's use is in from its step
+			// (matched), which the chip's clone check reads.
+			a.LastUsedAt = now // see passed
+		}
+		res.Kinds = append(res.Kinds, a.Kind)
+	}
+	// One use event per login, on the device that carried it, so that
+	// "notify every use" sends one message per login, not per factor.
+	dev, _ := u.Authenticator(ref.Device)
+	evs = append(evs, Event{Type: EventAuthenticatorUsed, Authenticator: dev.ID, Kind: dev.Kind,
+		Detail: map[string]string{"action": string(st.Action), "method": string(ref.Method)}})
+	loa := TransactionLevel(u.IAL, AuthenticationLevel(res.Kinds))
+	if loa < st.Level {
+		return nil, errorf(CodeLevelTooLow, "the login reached %s, below the %s required", loa, st.Level)
+	}
+	u.recordLogin(FinishedLogin{Session: sha256.Sum256([]byte(id)), At: now, Method: ref.Method, Action: st.Action,
+		TextHash: res.TextHash, LoA: loa, Authenticators: slices.Clone(st.Used), Proved: proof}, s.policy.LoginSessionTTL)
+	evs = append(evs, s.completed(u, now)...)
+	if err := s.stamp(ctx, u, evs, now); err != nil {
+		return nil, err
+	}
+	return evs, nil
+}
+
+// stepChange is what a step that leaves login ns (id) with its factor in
+// does to the session, decided on u (the step's private copy) at now: for
+// a login begun with FinishAtLastFactor whose last factor this was, it
+// finishes the login in the same commit (decideFinish's events, the
+// session consumed, and the result, filled in once committed with
+// settle); otherwise it stores ns, marked Disposable as the step says.
+func (s *Service) stepChange(ctx context.Context, u *User, id string, ns *loginState, now time.Time, disposable bool) ([]Event, *SessionChange, *LoginResult, error) {
+	if !ns.Finish || ns.next() != StepDone {
+		return nil, &SessionChange{Data: ns.marshal(), Disposable: disposable}, nil, nil
+	}
+	res := newLoginResult(id, ns, now)
+	evs, err := s.decideFinish(ctx, u, id, ns, res, false, now)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return evs, &SessionChange{Consume: true}, res, nil
 }

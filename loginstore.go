@@ -157,13 +157,13 @@ func (s *Service) loadLoginUser(ctx context.Context, id string, now time.Time) (
 
 // loginAttempt is attemptOn for the factor of a login: the attempt on
 // authenticator auth of seen (the user as the step read it) and, when it
-// succeeds, next's change of the login session at, commit together when
-// the store can (LoginUpdater). A refusal commits the attempt's failures
-// and leaves the session alone. It returns the committed user, the
-// session's new state (nil when next asked for nothing or the session
-// moved on meanwhile) and the attempt's outcome.
+// succeeds, next's change of the login session at (and next's events),
+// commit together when the store can (LoginUpdater). A refusal commits the
+// attempt's failures and leaves the session alone. It returns the
+// committed user, the session's new state (nil when next asked for nothing
+// or the session moved on meanwhile) and the attempt's outcome.
 func (s *Service) loginAttempt(ctx context.Context, seen *User, auth uuid.UUID, r reach, st *loginState, at SessionAt, verify verifier,
-	next func(u *User) (*SessionChange, error)) (*User, *Session, error) {
+	next func(u *User) ([]Event, *SessionChange, error)) (*User, *Session, error) {
 	if err := s.allowClient(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -173,11 +173,11 @@ func (s *Service) loginAttempt(ctx context.Context, seen *User, auth uuid.UUID, 
 		if err != nil || outcome != nil {
 			return evs, nil, err
 		}
-		change, err := next(u)
+		more, change, err := next(u)
 		if err != nil {
 			return nil, nil, err
 		}
-		return evs, change, nil
+		return append(evs, more...), change, nil
 	})
 	if u == nil {
 		return nil, nil, again(at, err) // nothing committed

@@ -139,6 +139,9 @@ type Service struct {
 	// decoyAppKey is the app key a decoy login verifies an approval
 	// against (see SubmitApproval): its private half is thrown away.
 	decoyAppKey []byte
+	// decoyDevice is the code device a decoy login compares a code
+	// against (see decoyCompare): its seed is shown to nobody.
+	decoyDevice *Authenticator
 }
 
 // New builds a Service from cfg, checking that the parts it needs are there.
@@ -172,6 +175,9 @@ func New(cfg Config) (*Service, error) {
 	s.hashes = newHashGate(s.policy)
 	var err error
 	if s.decoyAppKey, err = newDecoyAppKey(s.rand); err != nil {
+		return nil, err
+	}
+	if s.decoyDevice, err = s.newDecoyDevice(); err != nil {
 		return nil, err
 	}
 	s.notifyTimeout, s.clients = cfg.NotifyTimeout, cfg.Clients

@@ -3,6 +3,8 @@ package main
 import (
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // TestClock_DoesNotMoveWhileACodeLoginHoldsIt: atLeast waits for every
@@ -45,5 +47,26 @@ func TestClock_NeverMovesBack(t *testing.T) {
 	c.atLeast(time.Now().Add(-time.Hour))
 	if c.Now().Before(before) {
 		t.Fatalf("the clock went back from %s to %s", before, c.Now())
+	}
+}
+
+// TestGroup_EveryFigureFollowsTheBaselineInTurn: each round of a group runs
+// the baseline first and then the figures from the round's own on, so that
+// the turn right after the baseline (measurably slower) falls to each
+// figure alike.
+func TestGroup_EveryFigureFollowsTheBaselineInTurn(t *testing.T) {
+	tests := []struct {
+		n, round int
+		want     []int
+	}{
+		{1, 0, []int{0}},
+		{1, 5, []int{0}},
+		{4, 0, []int{0, 1, 2, 3}},
+		{4, 1, []int{0, 2, 3, 1}},
+		{4, 2, []int{0, 3, 1, 2}},
+		{4, 3, []int{0, 1, 2, 3}},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, turns(tc.n, tc.round), "n %d, round %d", tc.n, tc.round)
 	}
 }

@@ -185,9 +185,10 @@ func step(t time.Time) int64 {
 }
 
 // login plays one complete login of s's kind, from BeginLogin to
-// FinishLogin, and returns how many password checks were refused as busy
-// (and retried) on the way.
-func login(ctx context.Context, svc *mitid.Service, clk *clock, s *subject) (busy int, err error) {
+// FinishLogin (or, when atLast, to the last factor's step, which finishes
+// it: LoginRequest.FinishAtLastFactor), and returns how many password
+// checks were refused as busy (and retried) on the way.
+func login(ctx context.Context, svc *mitid.Service, clk *clock, s *subject, atLast bool) (busy int, err error) {
 	if s.code != nil {
 		// A code is accepted once per time step: move the shared clock on
 		// to the step after this device's last, if it is not there yet.
@@ -196,7 +197,7 @@ func login(ctx context.Context, svc *mitid.Service, clk *clock, s *subject) (bus
 		clk.atLeast(time.Unix((s.lastStep+1)*int64(codedisplay.MitIDParams().Period/time.Second), 0))
 	}
 	l, err := svc.BeginLogin(ctx, mitid.LoginRequest{UserID: s.userID, Action: mitid.ActionLogOn,
-		Text: "Log på hos Skattestyrelsen", Level: mitid.LevelSubstantial, RelyingParty: "skat.dk"})
+		Text: "Log på hos Skattestyrelsen", Level: mitid.LevelSubstantial, RelyingParty: "skat.dk", FinishAtLastFactor: atLast})
 	if err != nil {
 		return 0, err
 	}
@@ -247,6 +248,12 @@ func login(ctx context.Context, svc *mitid.Service, clk *clock, s *subject) (bus
 		default:
 			return busy, fmt.Errorf("unexpected login step %q", l.Next)
 		}
+	}
+	if atLast {
+		if l.Result == nil {
+			return busy, fmt.Errorf("login %s: the last factor's step did not finish it", s.userID)
+		}
+		return busy, nil
 	}
 	_, err = svc.FinishLogin(ctx, l.ID)
 	return busy, err

@@ -26,9 +26,11 @@
 // program runs ANALYZE on the schema's tables, as autovacuum would after a
 // fill (test servers often run without autovacuum). The memory store is
 // filled at every run. Each run enrols fresh login subjects: per client,
-// four code displays and four audio code readers (a code is accepted once
+// sixteen code displays and sixteen audio code readers (a code is accepted once
 // per 30-second step, and the program's clock moves on a step when a
-// client has used all its devices), one app and one chip. A password
+// client has used all its devices), one app and one chip, for the largest
+// number of clients measured; a measurement with fewer clients shares them
+// all among its clients. A password
 // check refused as busy (beyond the argon2id memory budget) is counted and
 // retried as a browser would, and shown beside the figure.
 //
@@ -42,9 +44,18 @@
 // contact changes.
 //
 // A figure and its baseline take turns (-rounds turns of -duration/-rounds
-// each: baseline, lookup by UUID, by user ID, by CPR, baseline, …), so on a
-// machine others share they meet the same load; the ratios are the figures
-// to compare across runs and machines.
+// each: baseline, lookup by UUID, by user ID, by CPR, baseline, …, each
+// round starting the figures from the next one), so on a machine others
+// share they meet the same load; the ratios are the figures to compare
+// across runs and machines. Lookups and logins run once untimed before
+// their first round, so that no figure pays for the connections a new
+// number of clients opens; after each logins measurement the program
+// purges expired sessions and, on PostgreSQL, vacuums the sessions table,
+// as autovacuum would.
+//
+// -finish=last begins every login with LoginRequest.FinishAtLastFactor,
+// so its last factor's step finishes it (no FinishLogin call); the default,
+// -finish=call, has the relying party call FinishLogin.
 //
 // -hash=cheap uses argon2id parameters a test would (1 pass, 64 KiB) so
 // the figures show the protocol and the store; -hash=default uses
@@ -92,6 +103,7 @@ type options struct {
 	duration           time.Duration
 	rounds             int
 	hash               string
+	finish             string
 	conns              int
 	fillWorkers        int
 	messages           int
@@ -118,6 +130,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "time each measurement runs")
 	fs.IntVar(&o.rounds, "rounds", 3, "turns each measurement's time is cut into, alternating with its baseline and the figures beside it")
 	fs.StringVar(&o.hash, "hash", "cheap", "argon2id parameters: cheap (a test's: the protocol and store path) or default (DefaultPolicy's)")
+	fs.StringVar(&o.finish, "finish", "call", "how a login is finished: call (the relying party calls FinishLogin) or last (LoginRequest.FinishAtLastFactor: the last factor's step finishes it)")
 	fs.IntVar(&o.conns, "conns", 16, "PostgreSQL pool size (the store's, and the baselines' pool)")
 	fs.IntVar(&o.fillWorkers, "fill-workers", 0, "concurrent CreateUser calls while filling (16 on PostgreSQL, GOMAXPROCS on memory when 0)")
 	fs.IntVar(&o.messages, "messages", 0, "outbox messages waiting before each dispatch measurement, topped up with contact changes (10000 on PostgreSQL, 100000 on memory when 0)")
@@ -150,6 +163,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.hash != "cheap" && o.hash != "default" {
 		return nil, fmt.Errorf("-hash: cheap or default, not %q", o.hash)
+	}
+	if o.finish != "call" && o.finish != "last" {
+		return nil, fmt.Errorf("-finish: call or last, not %q", o.finish)
 	}
 	if o.schema == "" {
 		o.schema = fmt.Sprintf("mitid_loadtest_%d", o.users)
@@ -260,7 +276,13 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 	for _, c := range o.clients {
 		maxC = max(maxC, c)
 	}
-	const codeDevices = 4 // per client and kind
+	// Per client of the most clients measured, and kind; fewer clients
+	// share them all. The clock moves on a step when a client has used all
+	// its devices, and a move waits for every code login in flight (see
+	// clock), a stall real devices, each on its own time, never cause: with
+	// four devices a client it cost code logins a tenth of their rate at 16
+	// clients.
+	const codeDevices = 16
 	per := map[kind]int{kindCode: codeDevices * maxC, kindAudio: codeDevices * maxC, kindApp: maxC, kindChip: maxC}
 	from, err := getInt(ctx, b, "subjects")
 	if err != nil {
@@ -321,25 +343,31 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 				return err
 			}))
 		}
-		add(group(ctx, c, o.duration, o.rounds, names, ops))
+		add(group(ctx, c, o.duration, o.rounds, true, names, ops))
 	}
 	logins := func(ctx context.Context, c int) error {
 		names := []string{b.commitName()}
 		ops := []op{one(func(ctx context.Context, _ int, _ *rand.Rand) error { return b.bareCommit(ctx) })}
 		for _, k := range kinds {
-			mine := len(subjects[k]) / maxC // each client's own subjects
+			// Each client's own subjects: all of them shared among the
+			// clients of this measurement, so that with fewer clients each
+			// code device is used less often and the clock moves less.
+			mine := len(subjects[k]) / c
 			turn := make([]int, c)
 			names = append(names, string(k)+" login")
 			ops = append(ops, func(ctx context.Context, w int, _ *rand.Rand) (int, int, error) {
 				s := subjects[k][w*mine+turn[w]%mine]
 				turn[w]++
-				busy, err := login(ctx, svc, clk, s)
+				busy, err := login(ctx, svc, clk, s, o.finish == "last")
 				return 1, busy, err
 			})
 		}
-		add(group(ctx, c, o.duration, o.rounds, names, ops))
+		add(group(ctx, c, o.duration, o.rounds, true, names, ops))
 		if _, err := svc.Store().PurgeSessions(ctx, clk.Now()); err != nil {
 			return err
+		}
+		if pg, ok := b.(*pgBackend); ok {
+			return pg.vacuum(ctx, "sessions")
 		}
 		return nil
 	}
@@ -354,7 +382,7 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 		for i := range disp {
 			disp[i] = svc.Dispatcher(mitid.DispatcherConfig{Clock: clk, Batch: 64})
 		}
-		add(group(ctx, c, o.duration, o.rounds, []string{b.queueName(), "dispatch (messages)"}, []op{
+		add(group(ctx, c, o.duration, o.rounds, false, []string{b.queueName(), "dispatch (messages)"}, []op{
 			func(ctx context.Context, _ int, _ *rand.Rand) (int, int, error) {
 				n, err := b.bareClaim(ctx)
 				if n == 0 && err == nil {

@@ -82,6 +82,17 @@ func TestLoadtest_MeasureRunsOnlyTheGroupsNamed(t *testing.T) {
 	assert.NotContains(t, table, "bare map read")
 }
 
+// TestLoadtest_FinishAtTheLastFactorIsSaid: -finish=last finishes every
+// login at its last factor (a login its last step did not finish counts
+// as an error) and says so above the table.
+func TestLoadtest_FinishAtTheLastFactorIsSaid(t *testing.T) {
+	var out, progress strings.Builder
+	require.NoError(t, run(t.Context(), tiny("-store=memory", "-clients=1", "-finish=last"), &out, &progress), progress.String())
+	checkTable(t, out.String(), "1")
+	assert.Contains(t, out.String(), "logins finished by: the last factor's step")
+	assert.NotContains(t, progress.String(), "first error", "every login finished at its last step")
+}
+
 func TestLoadtest_DefaultHashIsSaid(t *testing.T) {
 	if testing.Short() {
 		t.Skip("DefaultPolicy's argon2id costs tens of milliseconds a password")
@@ -96,6 +107,7 @@ func TestLoadtest_RefusesUnknownFlags(t *testing.T) {
 	for name, args := range map[string][]string{
 		"store":   {"-store=sqlite"},
 		"hash":    {"-hash=none"},
+		"finish":  {"-finish=never"},
 		"clients": {"-clients=1,x"},
 		"users":   {"-users=0"},
 		"measure": {"-measure=logins,everything"},

@@ -96,6 +96,11 @@ func printHeader(w io.Writer, o *options, p mitid.Policy, fillNote, loadBefore, 
 	}
 	fmt.Fprintf(w, "store: %s; users: %d; clients: %s; %s per measurement\n", store, o.users, strings.Join(clients, ","), o.duration)
 	fmt.Fprintf(w, "argon2id: %s: t=%d, m=%d KiB, p=%d\n", hash, p.Argon2.Time, p.Argon2.Memory, p.Argon2.Threads)
+	finish := "the relying party calls FinishLogin"
+	if o.finish == "last" {
+		finish = "the last factor's step (LoginRequest.FinishAtLastFactor)"
+	}
+	fmt.Fprintf(w, "logins finished by: %s\n", finish)
 	fmt.Fprintf(w, "fill: %s\n", fillNote)
 	host, _ := os.Hostname()
 	fmt.Fprintf(w, "%s, %s, %d CPUs (GOMAXPROCS %d), host %s; load average %s before, %s after\n\n",

@@ -69,6 +69,15 @@ var loginBudget = map[string]struct{ statements, commits, steps int }{
 	"app":          {5, 1, 3},
 }
 
+// finishAtLastBudget is loginBudget for a login begun with
+// FinishAtLastFactor: its last step commits the finish with the factor,
+// durably, in one statement.
+var finishAtLastBudget = map[string]struct{ statements, commits, steps int }{
+	"code display": {4, 2, 3},
+	"chip":         {6, 1, 3},
+	"app":          {4, 1, 2},
+}
+
 var spreadBudget = map[string]struct{ statements, commits, steps int }{
 	"code display": {8, 2, 4},
 	"chip":         {8, 2, 4},
@@ -198,6 +207,8 @@ type loginKit struct {
 	// beforePassword, when set, runs before a login's right password is
 	// given (a wrong one first, say).
 	beforePassword func(id string)
+	// finishAtLast begins the logins with FinishAtLastFactor.
+	finishAtLast bool
 }
 
 // next returns the Service for a login's next call.
@@ -282,7 +293,8 @@ func (k *loginKit) login(t testing.TB, kind string) string {
 	ctx := context.Background()
 	k.clock.Advance(30 * time.Second) // a fresh code step
 	k.turn = 0
-	l, err := k.next().BeginLogin(ctx, mitid.LoginRequest{UserID: k.users[kind], Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial, RelyingParty: "skat.dk"})
+	l, err := k.next().BeginLogin(ctx, mitid.LoginRequest{UserID: k.users[kind], Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial, RelyingParty: "skat.dk",
+		FinishAtLastFactor: k.finishAtLast})
 	require.NoError(t, err)
 	for l.Next != mitid.StepDone {
 		switch l.Next {
@@ -306,8 +318,12 @@ func (k *loginKit) login(t testing.TB, kind string) string {
 		}
 		require.NoError(t, err)
 	}
-	res, err := k.next().FinishLogin(ctx, l.ID)
-	require.NoError(t, err)
+	res := l.Result
+	if !k.finishAtLast {
+		res, err = k.next().FinishLogin(ctx, l.ID)
+		require.NoError(t, err)
+	}
+	require.NotNil(t, res)
 	require.Equal(t, mitid.LevelSubstantial, res.LoA)
 	return l.ID
 }
@@ -319,14 +335,20 @@ func (k *loginKit) login(t testing.TB, kind string) string {
 func TestLoginCost_RoundTripsAndCommitsWithinBudget(t *testing.T) {
 	s, c := tracedStore(t)
 	k := newLoginKit(t, s)
-	for _, spread := range []bool{false, true} {
+	for _, mode := range []string{"", "steps spread over two Services", "finishing at the last factor"} {
 		for _, kind := range []string{"code display", "chip", "app"} {
 			name, budgets := kind, loginBudget
-			if spread {
-				name, budgets = kind+", steps spread over two Services", spreadBudget
+			switch mode {
+			case "steps spread over two Services":
+				budgets = spreadBudget
+			case "finishing at the last factor":
+				budgets = finishAtLastBudget
+			}
+			if mode != "" {
+				name += ", " + mode
 			}
 			t.Run(name, func(t *testing.T) {
-				k.spread = spread
+				k.spread, k.finishAtLast = mode == "steps spread over two Services", mode == "finishing at the last factor"
 				loginWithinBudget(t, k, c, kind, budgets[kind])
 			})
 		}

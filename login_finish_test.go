@@ -1,0 +1,165 @@
+package mitid_test
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+)
+
+// beginFinishing begins a login of h at level that finishes at its last
+// factor, on method.
+func (e *loginEnv) beginFinishing(t *testing.T, h *holder, level mitid.Level, method mitid.Method) *mitid.Login {
+	t.Helper()
+	l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: h.user.UserID, Action: mitid.ActionLogOn, Text: "Log på hos Skattestyrelsen",
+		Level: level, RelyingParty: "skat.dk", FinishAtLastFactor: true})
+	require.NoError(t, err)
+	if l.Method != method {
+		l, err = e.svc.ChooseMethod(e.ctx, l.ID, method, uuid.Nil)
+		require.NoError(t, err)
+	}
+	return l
+}
+
+// TestLogin_FinishAtLastFactorFinishesWithTheLastStep: a login begun with
+// FinishAtLastFactor is finished by the step that gives its last factor,
+// for every kind, on a store that commits a step in one and on one with
+// only the core contract: that step's Login carries the result FinishLogin
+// gives for the same login begun without it, the person's record holds the
+// finished login and its use event (the relying party's act), and
+// FinishLogin then refuses the login as used. Only the last step finishes.
+func TestLogin_FinishAtLastFactorFinishesWithTheLastStep(t *testing.T) {
+	stores := map[string]func(t *testing.T) mitid.Store{
+		"every capability": func(t *testing.T) mitid.Store { return checkedStore(t) },
+		"the core contract": func(t *testing.T) mitid.Store {
+			return struct{ mitid.Store }{checkedStore(t)}
+		},
+	}
+	tests := []struct {
+		kinds  []mitid.Kind
+		method mitid.Method
+		ial    mitid.Level
+	}{
+		{[]mitid.Kind{mitid.KindCodeDisplay}, mitid.MethodCodeDisplay, mitid.LevelSubstantial},
+		{[]mitid.Kind{mitid.KindAudioReader}, mitid.MethodAudioReader, mitid.LevelSubstantial},
+		{[]mitid.Kind{mitid.KindChip}, mitid.MethodChip, mitid.LevelSubstantial},
+		{[]mitid.Kind{mitid.KindApp}, mitid.MethodApp, mitid.LevelSubstantial},
+		{[]mitid.Kind{mitid.KindApp, mitid.KindChip}, mitid.MethodAppAndChip, mitid.LevelHigh},
+	}
+	for name, store := range stores {
+		for _, tc := range tests {
+			t.Run(name+", "+string(tc.method), func(t *testing.T) {
+				e := newLoginEnv(t, store(t))
+				h := e.enrol(t, "finisher", tc.ial, tc.kinds...)
+
+				// The same login finished by FinishLogin, for what it gives.
+				want, err := e.svc.FinishLogin(e.ctx, e.complete(t, h, e.beginFinishingNot(t, h, tc.method)).ID)
+				require.NoError(t, err)
+				e.clock.Advance(31e9) // a code is accepted once a time step
+
+				l := e.beginFinishing(t, h, mitid.LevelSubstantial, tc.method)
+				steps := 0
+				for l.Next != mitid.StepDone {
+					assert.Nil(t, l.Result, "no result before the last factor")
+					l = e.complete1(t, h, l)
+					steps++
+				}
+				assert.Len(t, tc.method.Kinds(), steps, "one step a factor")
+				require.NotNil(t, l.Result, "the last step's Login carries the result")
+				got := l.Result
+				assert.Equal(t, l.ID, got.Login)
+				for _, f := range []struct{ got, want any }{
+					{got.User, want.User}, {got.UserID, want.UserID}, {got.Method, want.Method}, {got.Kinds, want.Kinds},
+					{got.IAL, want.IAL}, {got.AAL, want.AAL}, {got.LoA, want.LoA}, {got.TextHash, want.TextHash},
+					{got.RelyingParty, want.RelyingParty}, {got.Action, want.Action}, {got.Authenticators, want.Authenticators},
+				} {
+					assert.Equal(t, f.want, f.got)
+				}
+				assert.Equal(t, e.clock.Now(), got.At)
+
+				_, err = e.svc.FinishLogin(e.ctx, l.ID)
+				assert.ErrorIs(t, err, mitid.ErrReplay, "the login is finished")
+				assert.Equal(t, mitid.CodeSessionUsed, mitid.ErrorCode(err))
+
+				evs, err := e.svc.ActivityLog(e.ctx, h.user.ID, mitid.EventFilter{Types: []mitid.EventType{mitid.EventAuthenticatorUsed}})
+				require.NoError(t, err)
+				require.Len(t, evs, 2, "one use event a login")
+				assert.Equal(t, "relying party: skat.dk", evs[1].Actor)
+				assert.Equal(t, e.clock.Now(), evs[1].At)
+			})
+		}
+	}
+}
+
+// beginFinishingNot begins a login of h on method that FinishLogin
+// finishes.
+func (e *loginEnv) beginFinishingNot(t *testing.T, h *holder, method mitid.Method) *mitid.Login {
+	t.Helper()
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	if l.Method != method {
+		var err error
+		l, err = e.svc.ChooseMethod(e.ctx, l.ID, method, uuid.Nil)
+		require.NoError(t, err)
+	}
+	return l
+}
+
+// complete1 answers l's next factor correctly.
+func (e *loginEnv) complete1(t *testing.T, h *holder, l *mitid.Login) *mitid.Login {
+	t.Helper()
+	var err error
+	switch l.Next {
+	case mitid.StepCode:
+		l, err = e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+	case mitid.StepPassword:
+		l, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
+	case mitid.StepApproval:
+		l, err = e.svc.SubmitApproval(e.ctx, l.ID, h.approve(t, l))
+	case mitid.StepChip:
+		var resp []byte
+		resp, err = h.chip.Login(l.ChipOptions, origin)
+		require.NoError(t, err)
+		l, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+	}
+	require.NoError(t, err)
+	return l
+}
+
+// TestLogin_FinishAtLastFactorRefusedCommitsNothing: when the finish that
+// the last factor brings refuses (here the code display used for the first
+// factor was blocked meanwhile), the step returns FinishLogin's refusal,
+// with its code, and commits nothing: the login still waits for the
+// password, and the record has no finished login. A wrong last factor is
+// refused and counted as in any login, and finishes nothing.
+func TestLogin_FinishAtLastFactorRefusedCommitsNothing(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "refused-finish", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	l := e.beginFinishing(t, h, mitid.LevelSubstantial, mitid.MethodCodeDisplay)
+	l, err := e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+	require.NoError(t, err)
+	require.Equal(t, mitid.StepPassword, l.Next)
+
+	_, err = e.svc.SubmitPassword(e.ctx, l.ID, "not the password")
+	assert.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err))
+	u, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, u.Failures, "the wrong password counts")
+	assert.Empty(t, u.Logins, "nothing finished")
+
+	_, _, err = e.svc.BlockAuthenticator(e.ctx, h.user.ID, h.codeID, "lost")
+	require.NoError(t, err)
+	before, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	_, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
+	assert.Equal(t, mitid.CodeAuthenticatorBlocked, mitid.ErrorCode(err), "FinishLogin's refusal")
+	after, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, before.Version, after.Version, "nothing committed")
+	assert.Empty(t, after.Logins)
+	again, err := e.svc.ResumeLogin(e.ctx, l.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StepPassword, again.Next, "the login still waits for the password")
+}
