@@ -256,17 +256,6 @@ func (p *pgBackend) analyze(ctx context.Context) error {
 	return nil
 }
 
-// vacuum vacuums table, as autovacuum does on a server that runs it once a
-// fifth of a table's rows have changed. Each logins measurement ends with
-// PurgeSessions, which deletes the sessions that expired (the program's
-// clock runs ahead by steps of 30 s): on a server without autovacuum the
-// next measurement found their dead rows in its way, hundreds of
-// thousands after a few runs, and figures fell by a tenth.
-func (p *pgBackend) vacuum(ctx context.Context, table string) error {
-	_, err := p.pool.Exec(ctx, "VACUUM (ANALYZE) "+pgx.Identifier{table}.Sanitize())
-	return err
-}
-
 func (p *pgBackend) store() mitid.Store { return p.st }
 func (p *pgBackend) readName() string   { return "SELECT 1" }
 func (p *pgBackend) commitName() string { return "bare INSERT commit" }
