@@ -66,17 +66,12 @@ func benchJunkApproval(b *testing.B, known bool) {
 	sigs := make([][]byte, batch)
 	b.ReportAllocs()
 	rounds(b, func(k int) {
-		purge(b, e)
-		for i := range k {
-			l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
-			if err != nil {
-				b.Fatal(err)
-			}
-			ids[i] = l.ID
+		beginLogins(b, e, uid, ids[:k], func(i int, l *mitid.Login) {
+			var err error
 			if sigs[i], err = stranger.Approve(app.Request{Challenge: l.Challenge, Action: string(l.Action), Text: l.Text}, "123456"); err != nil {
 				b.Fatal(err)
 			}
-		}
+		})
 	}, func(i int) {
 		if _, err := e.svc.SubmitApproval(e.ctx, ids[i], sigs[i]); mitid.ErrorCode(err) != mitid.CodeWrongSignature {
 			b.Fatalf("a stranger's approval: %v", err)
@@ -115,17 +110,26 @@ func benchWrongFirstCode(b *testing.B, known bool) {
 	ids := make([]string, batch)
 	b.ReportAllocs()
 	rounds(b, func(k int) {
-		purge(b, e)
-		for i := range k {
-			l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
-			if err != nil {
-				b.Fatal(err)
-			}
-			ids[i] = l.ID
-		}
+		beginLogins(b, e, uid, ids[:k], nil)
 	}, func(i int) {
 		if _, err := e.svc.SubmitCode(e.ctx, ids[i], "000000"); mitid.ErrorCode(err) != mitid.CodeWrongCode {
 			b.Fatalf("a wrong first code: %v", err)
 		}
 	})
+}
+
+// beginLogins purges the spent logins and begins len(ids) logins of uid,
+// keeping their IDs in ids and passing each to then (when not nil).
+func beginLogins(b *testing.B, e *loginEnv, uid string, ids []string, then func(i int, l *mitid.Login)) {
+	purge(b, e)
+	for i := range ids {
+		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids[i] = l.ID
+		if then != nil {
+			then(i, l)
+		}
+	}
 }

@@ -107,27 +107,6 @@ func (e *loginEnv) beginFinishingNot(t *testing.T, h *holder, method mitid.Metho
 	return l
 }
 
-// complete1 answers l's next factor correctly.
-func (e *loginEnv) complete1(t *testing.T, h *holder, l *mitid.Login) *mitid.Login {
-	t.Helper()
-	var err error
-	switch l.Next {
-	case mitid.StepCode:
-		l, err = e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
-	case mitid.StepPassword:
-		l, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
-	case mitid.StepApproval:
-		l, err = e.svc.SubmitApproval(e.ctx, l.ID, h.approve(t, l))
-	case mitid.StepChip:
-		var resp []byte
-		resp, err = h.chip.Login(l.ChipOptions, origin)
-		require.NoError(t, err)
-		l, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
-	}
-	require.NoError(t, err)
-	return l
-}
-
 // TestLogin_FinishAtLastFactorRefusedCommitsNothing: when the finish that
 // the last factor brings refuses (here the code display used for the first
 // factor was blocked meanwhile), the step returns FinishLogin's refusal,

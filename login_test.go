@@ -211,23 +211,30 @@ func TestLogin_EveryKindAndTheLevelItGives(t *testing.T) {
 // complete answers every factor of l correctly.
 func (e *loginEnv) complete(t *testing.T, h *holder, l *mitid.Login) *mitid.Login {
 	t.Helper()
-	var err error
 	for l.Next != mitid.StepDone {
-		switch l.Next {
-		case mitid.StepCode:
-			l, err = e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
-		case mitid.StepPassword:
-			l, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
-		case mitid.StepApproval:
-			l, err = e.svc.SubmitApproval(e.ctx, l.ID, h.approve(t, l))
-		case mitid.StepChip:
-			var resp []byte
-			resp, err = h.chip.Login(l.ChipOptions, origin)
-			require.NoError(t, err)
-			l, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
-		}
-		require.NoError(t, err)
+		l = e.complete1(t, h, l)
 	}
+	return l
+}
+
+// complete1 answers l's next factor correctly.
+func (e *loginEnv) complete1(t *testing.T, h *holder, l *mitid.Login) *mitid.Login {
+	t.Helper()
+	var err error
+	switch l.Next {
+	case mitid.StepCode:
+		l, err = e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+	case mitid.StepPassword:
+		l, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
+	case mitid.StepApproval:
+		l, err = e.svc.SubmitApproval(e.ctx, l.ID, h.approve(t, l))
+	case mitid.StepChip:
+		var resp []byte
+		resp, err = h.chip.Login(l.ChipOptions, origin)
+		require.NoError(t, err)
+		l, err = e.svc.SubmitChip(e.ctx, l.ID, resp)
+	}
+	require.NoError(t, err)
 	return l
 }
 

@@ -254,11 +254,11 @@ func (s *Service) checkedStep(ctx context.Context, id string, want Step, check p
 		if l, err := s.stepOn(ctx, at, u, st, want, check, verify, match); !errors.Is(err, errDecideAgain) {
 			return l, err
 		}
-	} else if match == nil {
-		// Only a code's step uses the begun cache.
-	} else if at, st, u, ok := s.begun.take(id, now, want); ok && s.acceptedAsBegun(u, st, want, match, now) {
-		if l, err := s.stepOn(ctx, at, u, st, want, check, verify, match); !errors.Is(err, errDecideAgain) {
-			return l, err
+	} else if match != nil { // only a code's step uses the begun cache
+		if at, st, u, ok := s.begun.take(id, now, want); ok && s.acceptedAsBegun(u, st, want, match, now) {
+			if l, err := s.stepOn(ctx, at, u, st, want, check, verify, match); !errors.Is(err, errDecideAgain) {
+				return l, err
+			}
 		}
 	}
 	loaded, st, u, err := s.loadLoginUser(ctx, id, now)
