@@ -279,6 +279,24 @@ func TestLoginCache_StrangersLoginsDoNotEvictAPersonsKeptLogin(t *testing.T) {
 	assert.Zero(t, st.reads.Load(), "the person's kept login was not evicted")
 }
 
+// TestLoginCache_BeginLoginKeepsOnlyALoginThatStartsWithACode: the begun
+// cache holds only logins whose first factor is a code, the only ones a
+// step takes from it, so an app's login begun after a code display's does
+// not push it out of a cache of one: the code still commits with no read.
+func TestLoginCache_BeginLoginKeepsOnlyALoginThatStartsWithACode(t *testing.T) {
+	st := &readCounter{Store: checkedStore(t)}
+	e := newLoginEnv(t, st).twin(t, func(c *mitid.Config) { c.LoginCache = 1 })
+	h := e.enrol(t, "code-first", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	other := e.enrol(t, "app-first", mitid.LevelSubstantial, mitid.KindApp)
+	l := e.begin(t, h, mitid.LevelSubstantial)
+	require.Equal(t, mitid.StepApproval, e.begin(t, other, mitid.LevelSubstantial).Next)
+	st.reads.Store(0)
+	l, err := e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StepPassword, l.Next)
+	assert.Zero(t, st.reads.Load(), "the code display's login was still kept")
+}
+
 // TestLoginCache_ALoginThatStartsOverIsNotKept: ChooseMethod starts the
 // login over, so the state kept before is dropped rather than tried: a
 // password sent after it (the login now waits for a code again) is refused
