@@ -131,7 +131,7 @@ func (s *Service) chipAtOnce(ctx context.Context, id string, response []byte) (*
 			if err := s.prepareStep(u, next, now); err != nil {
 				return nil, nil, err
 			}
-			return s.chipChange(ctx, u, id, next, now, evs, &res)
+			return s.stepChange(ctx, u, id, next, now, false, evs, &res) // the chip's counter: durable
 		}
 		back := func(out error) ([]Event, *SessionChange, error) {
 			// Back to the password, then the chip again.
@@ -166,7 +166,7 @@ func (s *Service) chipAtOnce(ctx context.Context, id string, response []byte) (*
 		if err := s.prepareStep(u, next, now); err != nil {
 			return nil, nil, err
 		}
-		return s.chipChange(ctx, u, id, next, now, evs, &res)
+		return s.stepChange(ctx, u, id, next, now, false, evs, &res) // the chip's counter: durable
 	})
 	if errors.Is(err, errChipRetry) {
 		return nil, false, err
@@ -184,27 +184,7 @@ func (s *Service) chipAtOnce(ctx context.Context, id string, response []byte) (*
 	case after == nil:
 		return nil, true, s.movedOn(ctx, id, now)
 	}
-	l := s.view(after, next, nil)
-	if res != nil {
-		res.settle(committed)
-		l.Result = res
-		return l, true, nil
-	}
 	// The chip has proved possession: what follows (FinishLogin) may be
 	// decided on what this step committed (see logincache.go).
-	s.logins.put(after, committed, now)
-	return l, true, nil
-}
-
-// chipChange is stepChange for a chip's answer that leaves login next (id)
-// with its factor in, after the attempt's events evs: its session's change
-// is durable (the chip's counter commits with it), and the result of a
-// login it finishes goes to *res.
-func (s *Service) chipChange(ctx context.Context, u *User, id string, next *loginState, now time.Time, evs []Event, res **LoginResult) ([]Event, *SessionChange, error) {
-	more, change, r, err := s.stepChange(ctx, u, id, next, now, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	*res = r
-	return append(evs, more...), change, nil
+	return s.stepped(after, committed, next, res, now), true, nil
 }

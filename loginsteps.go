@@ -339,11 +339,7 @@ func (s *Service) stepOnUser(ctx context.Context, at SessionAt, seen *User, st *
 		}
 		next = ns
 		// A factor's progress is given again if a crash loses it.
-		var evs []Event
-		var change *SessionChange
-		var err error
-		evs, change, res, err = s.stepChange(ctx, u, at.ID, ns, now, true)
-		return evs, change, err
+		return s.stepChange(ctx, u, at.ID, ns, now, true, nil, &res)
 	})
 	if err != nil {
 		return nil, err
@@ -351,16 +347,7 @@ func (s *Service) stepOnUser(ctx context.Context, at SessionAt, seen *User, st *
 	if sess == nil {
 		return nil, s.movedOn(ctx, at.ID, now)
 	}
-	// The options are listed by BeginLogin, Login and ChooseMethod; a step
-	// leaves them out rather than work them out again at every factor.
-	l := s.view(sess, next, nil)
-	if res != nil {
-		res.settle(u)
-		l.Result = res
-		return l, nil
-	}
-	s.logins.put(sess, u, now)
-	return l, nil
+	return s.stepped(sess, u, next, res, now), nil
 }
 
 // with returns a copy of st with the factor given by used in. st is left
@@ -651,19 +638,38 @@ func (s *Service) decideFinish(ctx context.Context, u *User, id string, st *logi
 }
 
 // stepChange is what a step that leaves login ns (id) with its factor in
-// does to the session, decided on u (the step's private copy) at now: for
-// a login begun with FinishAtLastFactor whose last factor this was, it
-// finishes the login in the same commit (decideFinish's events, the
-// session consumed, and the result, filled in once committed with
-// settle); otherwise it stores ns, marked Disposable as the step says.
-func (s *Service) stepChange(ctx context.Context, u *User, id string, ns *loginState, now time.Time, disposable bool) ([]Event, *SessionChange, *LoginResult, error) {
+// commits, decided on u (the step's private copy) at now, after the
+// attempt's events evs: for a login begun with FinishAtLastFactor whose
+// last factor this was, the login's finish in the same commit
+// (decideFinish's events, the session consumed, and in *res the result,
+// filled in once committed by stepped); otherwise ns's new state, marked
+// Disposable as the step says.
+func (s *Service) stepChange(ctx context.Context, u *User, id string, ns *loginState, now time.Time, disposable bool, evs []Event, res **LoginResult) ([]Event, *SessionChange, error) {
+	*res = nil // the update function may run again
 	if !ns.Finish || ns.next() != StepDone {
-		return nil, &SessionChange{Data: ns.marshal(), Disposable: disposable}, nil, nil
+		return evs, &SessionChange{Data: ns.marshal(), Disposable: disposable}, nil
 	}
-	res := newLoginResult(id, ns, now)
-	evs, err := s.decideFinish(ctx, u, id, ns, res, false, now)
+	r := newLoginResult(id, ns, now)
+	more, err := s.decideFinish(ctx, u, id, ns, r, false, now)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return evs, &SessionChange{Consume: true}, res, nil
+	*res = r
+	return append(evs, more...), &SessionChange{Consume: true}, nil
+}
+
+// stepped is the Login a step shows once it has committed sess and u,
+// leaving the login in state next: with the result of a login it finished
+// (res, settled on u), or else kept in the login cache for its next step.
+func (s *Service) stepped(sess *Session, u *User, next *loginState, res *LoginResult, now time.Time) *Login {
+	// The options are listed by BeginLogin, Login and ChooseMethod; a step
+	// leaves them out rather than work them out again at every factor.
+	l := s.view(sess, next, nil)
+	if res != nil {
+		res.settle(u)
+		l.Result = res
+		return l
+	}
+	s.logins.put(sess, u, now)
+	return l
 }
