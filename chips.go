@@ -143,7 +143,7 @@ func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *
 	st.Used = append(st.Used, chipID)
 	st.Password = nil
 	l, err := s.advance(ctx, id, version, u, st, now)
-	if err != nil || !st.Finish || l.Next != StepDone {
+	if err != nil || !st.finishesHere() {
 		return l, err
 	}
 	// Here the factor committed on its own: the finish follows it.

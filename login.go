@@ -39,7 +39,12 @@ type LoginRequest struct {
 	// FinishAtLastFactor has the step that gives the login's last factor
 	// finish it as well: that step's Login carries the LoginResult
 	// FinishLogin would have returned (Login.Result), and the login is
-	// finished (FinishLogin refuses it as used, ErrReplay). Where the store
+	// finished (FinishLogin refuses it as used, ErrReplay). It holds for
+	// the steps the login's page gives (a code, a password, a chip); an
+	// app's approval, which the app posts, finishes nothing, so that the
+	// result goes to the page that waits for it, through FinishLogin, and
+	// never to the phone (MethodApp; MethodAppAndChip ends with the
+	// chip, which finishes). Where the store
 	// commits a login step in one (LoginUpdater, which both stores of this
 	// module have) the factor and the finish commit together, and if
 	// finishing refuses (the login falls below Level, the MitID was blocked
@@ -89,7 +94,7 @@ type Login struct {
 	ChipOptions []byte
 	// Result is the finished login, set by the step that gave the last
 	// factor of a login begun with LoginRequest.FinishAtLastFactor (Next is
-	// then StepDone); nil otherwise.
+	// then StepDone), unless that was an app's approval; nil otherwise.
 	Result *LoginResult
 }
 

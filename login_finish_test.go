@@ -26,7 +26,7 @@ func (e *loginEnv) beginFinishing(t *testing.T, h *holder, level mitid.Level, me
 
 // TestLogin_FinishAtLastFactorFinishesWithTheLastStep: a login begun with
 // FinishAtLastFactor is finished by the step that gives its last factor,
-// for every kind, on a store that commits a step in one and on one with
+// for every method whose last factor the page gives, on a store that commits a step in one and on one with
 // only the core contract: that step's Login carries the result FinishLogin
 // gives for the same login begun without it, the person's record holds the
 // finished login and its use event (the relying party's act), and
@@ -46,7 +46,6 @@ func TestLogin_FinishAtLastFactorFinishesWithTheLastStep(t *testing.T) {
 		{[]mitid.Kind{mitid.KindCodeDisplay}, mitid.MethodCodeDisplay, mitid.LevelSubstantial},
 		{[]mitid.Kind{mitid.KindAudioReader}, mitid.MethodAudioReader, mitid.LevelSubstantial},
 		{[]mitid.Kind{mitid.KindChip}, mitid.MethodChip, mitid.LevelSubstantial},
-		{[]mitid.Kind{mitid.KindApp}, mitid.MethodApp, mitid.LevelSubstantial},
 		{[]mitid.Kind{mitid.KindApp, mitid.KindChip}, mitid.MethodAppAndChip, mitid.LevelHigh},
 	}
 	for name, store := range stores {
@@ -92,6 +91,30 @@ func TestLogin_FinishAtLastFactorFinishesWithTheLastStep(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestLogin_FinishAtLastFactorLeavesAnApprovalToThePage: an app's
+// approval is posted by the app, not by the page waiting for the result,
+// so it finishes nothing even in a login begun with FinishAtLastFactor:
+// its Login has no result, the login waits for FinishLogin, which gives
+// the result to the page, once.
+func TestLogin_FinishAtLastFactorLeavesAnApprovalToThePage(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "approver", mitid.LevelSubstantial, mitid.KindApp)
+	l := e.beginFinishing(t, h, mitid.LevelSubstantial, mitid.MethodApp)
+	l = e.complete1(t, h, l)
+	require.Equal(t, mitid.StepDone, l.Next)
+	assert.Nil(t, l.Result, "the app's approval hands no result to the phone")
+	u, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Empty(t, u.Logins, "nothing finished")
+
+	res, err := e.svc.FinishLogin(e.ctx, l.ID)
+	require.NoError(t, err, "the page finishes the login")
+	assert.Equal(t, mitid.MethodApp, res.Method)
+	assert.Equal(t, mitid.LevelSubstantial, res.LoA)
+	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	assert.Equal(t, mitid.CodeSessionUsed, mitid.ErrorCode(err), "once")
 }
 
 // beginFinishingNot begins a login of h on method that FinishLogin

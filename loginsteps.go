@@ -41,7 +41,8 @@ type loginState struct {
 	// chip has answered (see holdPassword).
 	Password []byte
 	// Finish is LoginRequest.FinishAtLastFactor: the step that gives the
-	// last factor finishes the login too (see stepChange).
+	// last factor finishes the login too, unless the app gave it (see
+	// finishesHere).
 	Finish bool
 
 	// Room for the few options and factors a login has, so that decoding
@@ -646,7 +647,7 @@ func (s *Service) decideFinish(ctx context.Context, u *User, id string, st *logi
 // Disposable as the step says.
 func (s *Service) stepChange(ctx context.Context, u *User, id string, ns *loginState, now time.Time, disposable bool, evs []Event, res **LoginResult) ([]Event, *SessionChange, error) {
 	*res = nil // the update function may run again
-	if !ns.Finish || ns.next() != StepDone {
+	if !ns.finishesHere() {
 		return evs, &SessionChange{Data: ns.marshal(), Disposable: disposable}, nil
 	}
 	r := newLoginResult(id, ns, now)
@@ -656,6 +657,18 @@ func (s *Service) stepChange(ctx context.Context, u *User, id string, ns *loginS
 	}
 	*res = r
 	return append(evs, more...), &SessionChange{Consume: true}, nil
+}
+
+// finishesHere reports whether the step that left st as it is finishes
+// the login as well: the login was begun with FinishAtLastFactor, every
+// factor is in, and the last was given on the relying party's page. An
+// app's approval is not: the app posts it, and the result belongs to the
+// page that waits for it, which finishes the login (FinishLogin) as it
+// would without the flag; handed to the approval's caller, it would reach
+// the phone instead.
+func (st *loginState) finishesHere() bool {
+	steps := st.Options[st.Choice].Method.steps()
+	return st.Finish && st.Done >= len(steps) && steps[len(steps)-1] != StepApproval
 }
 
 // stepped is the Login a step shows once it has committed sess and u,

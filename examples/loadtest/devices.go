@@ -186,8 +186,9 @@ func step(t time.Time) int64 {
 
 // login plays one complete login of s's kind, from BeginLogin to
 // FinishLogin (or, when atLast, to the last factor's step, which finishes
-// it: LoginRequest.FinishAtLastFactor), and returns how many password
-// checks were refused as busy (and retried) on the way.
+// it: LoginRequest.FinishAtLastFactor, unless that was the app's approval,
+// after which the page calls FinishLogin as ever), and returns how many
+// password checks were refused as busy (and retried) on the way.
 func login(ctx context.Context, svc *mitid.Service, clk *clock, s *subject, atLast bool) (busy int, err error) {
 	if s.code != nil {
 		// A code is accepted once per time step: move the shared clock on
@@ -201,7 +202,9 @@ func login(ctx context.Context, svc *mitid.Service, clk *clock, s *subject, atLa
 	if err != nil {
 		return 0, err
 	}
+	var last mitid.Step // the step that gave the last factor
 	for l.Next != mitid.StepDone {
+		last = l.Next
 		switch l.Next {
 		case mitid.StepCode:
 			// The digits the device shows (or the audio reader speaks:
@@ -249,7 +252,7 @@ func login(ctx context.Context, svc *mitid.Service, clk *clock, s *subject, atLa
 			return busy, fmt.Errorf("unexpected login step %q", l.Next)
 		}
 	}
-	if atLast {
+	if atLast && last != mitid.StepApproval {
 		if l.Result == nil {
 			return busy, fmt.Errorf("login %s: the last factor's step did not finish it", s.userID)
 		}
