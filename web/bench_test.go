@@ -14,8 +14,10 @@ import (
 )
 
 // BenchmarkLogin_CodeDisplay is a complete code-display login (begin, code,
-// password, finish) through direct Service calls and through the Handler
-// over loopback HTTP (four JSON requests on a kept-alive connection), on the
+// password, which finishes it: LoginRequest.FinishAtLastFactor, as the
+// Handler begins every login) through direct Service calls and through the
+// Handler over loopback HTTP (three JSON requests on a kept-alive
+// connection), on the
 // memory store, so that what HTTP adds shows as the ratio of the two: with
 // cheap password hashing (the fixed cost of HTTP laid bare) and with
 // DefaultPolicy's argon2id (what a deployment pays). Each login moves the fake clock to the code
@@ -36,18 +38,16 @@ func benchLogin(b *testing.B, cheap bool) {
 		b.ReportAllocs()
 		for b.Loop() {
 			s.clock.Advance(30 * time.Second)
-			l, err := s.svc.BeginLogin(ctx, mitid.LoginRequest{UserID: "anna.web", Action: mitid.ActionLogOn, Text: "Log on to bank.example", Level: mitid.LevelSubstantial, RelyingParty: "bank.example"})
+			l, err := s.svc.BeginLogin(ctx, mitid.LoginRequest{UserID: "anna.web", Action: mitid.ActionLogOn, Text: "Log on to bank.example", Level: mitid.LevelSubstantial, RelyingParty: "bank.example",
+				FinishAtLastFactor: true})
 			if err != nil {
 				b.Fatal(err)
 			}
 			if _, err := s.svc.SubmitCode(ctx, l.ID, s.code(b)); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := s.svc.SubmitPassword(ctx, l.ID, password); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := s.svc.FinishLogin(ctx, l.ID); err != nil {
-				b.Fatal(err)
+			if l, err = s.svc.SubmitPassword(ctx, l.ID, password); err != nil || l.Result == nil {
+				b.Fatal(err, "or no result")
 			}
 		}
 	})
@@ -60,13 +60,14 @@ func benchLogin(b *testing.B, cheap bool) {
 			s.call(b, "/login", `{"user_id":"anna.web"}`, &l)
 			s.call(b, "/login/"+l.ID+"/code", `{"code":"`+s.code(b)+`"}`, &l)
 			s.call(b, "/login/"+l.ID+"/password", `{"password":"`+password+`"}`, &l)
-			var res web.ResultView
-			s.call(b, "/login/"+l.ID+"/finish", ``, &res)
+			if l.Result == nil {
+				b.Fatal("no result")
+			}
 		}
 	})
 }
 
-// BenchmarkLoopbackFloor is the raw primitive the HTTP login wraps: four
+// BenchmarkLoopbackFloor is the raw primitive the HTTP login wraps: three
 // small JSON POSTs over the same kind of kept-alive loopback connection to a
 // handler that answers {} — what any HTTP layer pays before doing anything.
 func BenchmarkLoopbackFloor(b *testing.B) {
@@ -79,7 +80,7 @@ func BenchmarkLoopbackFloor(b *testing.B) {
 	client := srv.Client()
 	b.ReportAllocs()
 	for b.Loop() {
-		for range 4 {
+		for range 3 {
 			resp, err := client.Post(srv.URL+"/x", "application/json", strings.NewReader(`{"code":"123456"}`))
 			if err != nil {
 				b.Fatal(err)

@@ -20,7 +20,7 @@
 //	POST /login/{id}/password       {"password": "…"} → Login
 //	POST /login/{id}/approval       {"signature": "base64url"} → Login (the app; no CSRF token)
 //	POST /login/{id}/chip           {"credential": PublicKeyCredential.toJSON()} → Login
-//	POST /login/{id}/finish         → Result
+//	POST /login/{id}/finish         → Result (after the app's approval)
 //	POST /login/{id}/cancel         → 204
 //	POST /chip/registration         {"authenticator": "uuid"} → {"session": "…", "options": PublicKeyCredentialCreationOptionsJSON}
 //	POST /chip/registration/finish  {"session": "…", "credential": …, "password": "…"?} → Authenticator
@@ -33,6 +33,17 @@
 // the browser, and an approval is a signature nobody can make without the
 // app's key.
 //
+// # Finishing
+//
+// Every login begun here is begun with mitid.LoginRequest.FinishAtLastFactor:
+// the browser's step that gives the last factor (the password after a code,
+// the chip) finishes the login, and answers with the Login, "next": "done",
+// carrying the Result; Config.Finished has it first. That saves the browser
+// a request and the database a commit. An app's approval is posted by the
+// phone, and the result must reach the browser, not the phone: the
+// browser, which polls GET /login/{id}, sees "done" without a result and
+// posts /login/{id}/finish. mitid-login.js does both.
+//
 // # JSON shapes
 //
 // Login (see LoginView):
@@ -42,7 +53,8 @@
 //	 "options": [{"method": "app", "authenticator": "uuid", "kind": "app",
 //	              "label": "…", "aal": "Substantial", "usable": true,
 //	              "reason": "…"?, "until": "RFC 3339"?}],
-//	 "challenge": "base64url"?, "chip_options": PublicKeyCredentialRequestOptionsJSON?}
+//	 "challenge": "base64url"?, "chip_options": PublicKeyCredentialRequestOptionsJSON?,
+//	 "result": Result?}
 //
 // chip_options and the registration's options are the WebAuthn options as
 // the browser's JSON helpers take them (binary members as base64url text):

@@ -41,6 +41,7 @@ type Config struct {
 	// Prepare turns what the browser posted into the login request: it is
 	// where the relying party sets the action, the transaction text and the
 	// level from its own state (a payment, a page), never from the browser.
+	// The Handler sets UserID, and FinishAtLastFactor (see the package doc).
 	// When nil, every login is ActionLogOn at LevelSubstantial with the text
 	// "Log on to <RelyingParty>".
 	Prepare func(r *http.Request, b BeginRequest) (mitid.LoginRequest, error)
@@ -48,8 +49,11 @@ type Config struct {
 	// log or follow it (the demo servers hand it to their simulated phone).
 	Begun func(r *http.Request, b BeginRequest, l *mitid.Login)
 	// Finished is called with every finished login, for the relying party
-	// to start its own session; the redirect it returns goes to the browser.
-	// An error it returns goes to the browser as the response.
+	// to start its own session, in the browser's request that finished it:
+	// the step that gave the last factor, or POST /login/{id}/finish after
+	// the app's approval. The redirect it returns goes to the browser (in
+	// the result). An error it returns goes to the browser as the response;
+	// the login is finished all the same.
 	Finished func(w http.ResponseWriter, r *http.Request, res *mitid.LoginResult) (redirect string, err error)
 	// LoginProof returns the ID of the MitID login with which the person
 	// logged on to this site, the proof a chip connected after its access
@@ -166,7 +170,7 @@ func (h *Handler) routes() {
 	})
 	m.HandleFunc("POST /login", h.post(browser, h.begin))
 	m.HandleFunc("GET /login/{id}", func(w http.ResponseWriter, r *http.Request) {
-		v, err := h.bound(r, func(ctx context.Context, id string) (*mitid.Login, error) { return h.svc.ResumeLogin(ctx, id) })
+		v, err := h.bound(w, r, func(ctx context.Context, id string) (*mitid.Login, error) { return h.svc.ResumeLogin(ctx, id) })
 		h.answer(w, v, err)
 	})
 	m.HandleFunc("POST /login/{id}/method", h.post(browser, func(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -177,7 +181,7 @@ func (h *Handler) routes() {
 		if err := decode(w, r, h.max, &b); err != nil {
 			return nil, err
 		}
-		return h.bound(r, func(ctx context.Context, id string) (*mitid.Login, error) {
+		return h.bound(w, r, func(ctx context.Context, id string) (*mitid.Login, error) {
 			return h.svc.ChooseMethod(ctx, id, b.Method, b.Authenticator)
 		})
 	}))
@@ -188,7 +192,7 @@ func (h *Handler) routes() {
 		if err := decode(w, r, h.max, &b); err != nil {
 			return nil, err
 		}
-		return h.bound(r, func(ctx context.Context, id string) (*mitid.Login, error) { return h.svc.SubmitCode(ctx, id, b.Code) })
+		return h.bound(w, r, func(ctx context.Context, id string) (*mitid.Login, error) { return h.svc.SubmitCode(ctx, id, b.Code) })
 	}))
 	m.HandleFunc("POST /login/{id}/password", h.post(browser, func(w http.ResponseWriter, r *http.Request) (any, error) {
 		var b struct {
@@ -197,7 +201,7 @@ func (h *Handler) routes() {
 		if err := decode(w, r, h.max, &b); err != nil {
 			return nil, err
 		}
-		return h.bound(r, func(ctx context.Context, id string) (*mitid.Login, error) {
+		return h.bound(w, r, func(ctx context.Context, id string) (*mitid.Login, error) {
 			return h.svc.SubmitPassword(ctx, id, b.Password)
 		})
 	}))
@@ -225,7 +229,7 @@ func (h *Handler) routes() {
 		if err := decode(w, r, h.max, &b); err != nil {
 			return nil, err
 		}
-		return h.bound(r, func(ctx context.Context, id string) (*mitid.Login, error) {
+		return h.bound(w, r, func(ctx context.Context, id string) (*mitid.Login, error) {
 			return h.svc.SubmitChip(ctx, id, b.Credential)
 		})
 	}))
@@ -264,8 +268,9 @@ func (h *Handler) loginID(r *http.Request) (string, error) {
 }
 
 // bound runs fn on the request's login, if this browser began it, and
-// renders the login it returns.
-func (h *Handler) bound(r *http.Request, fn func(ctx context.Context, id string) (*mitid.Login, error)) (any, error) {
+// renders the login it returns, with its result if fn's step finished it
+// (see stepView).
+func (h *Handler) bound(w http.ResponseWriter, r *http.Request, fn func(ctx context.Context, id string) (*mitid.Login, error)) (any, error) {
 	id, err := h.loginID(r)
 	if err != nil {
 		return nil, err
@@ -274,7 +279,25 @@ func (h *Handler) bound(r *http.Request, fn func(ctx context.Context, id string)
 	if err != nil {
 		return nil, err
 	}
-	return NewLoginView(l)
+	return h.stepView(w, r, l)
+}
+
+// stepView renders the Login a step of the browser's returned. Every
+// login begun here finishes at its last factor
+// (mitid.LoginRequest.FinishAtLastFactor): the step that gives it answers
+// with the result, so the browser needs no request more, and the relying
+// party's Finished has the result first.
+func (h *Handler) stepView(w http.ResponseWriter, r *http.Request, l *mitid.Login) (any, error) {
+	v, err := NewLoginView(l)
+	if err != nil || l.Result == nil {
+		return v, err
+	}
+	res, err := h.finished(w, r, l.Result)
+	if err != nil {
+		return nil, err
+	}
+	v.Result = &res
+	return v, nil
 }
 
 func (h *Handler) begin(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -294,6 +317,9 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request) (any, error) {
 			req.RelyingParty = h.cfg.RelyingParty
 		}
 	}
+	// The browser's last step ends the login (see stepView); an app's
+	// approval, which the phone posts, leaves it to POST /finish.
+	req.FinishAtLastFactor = true
 	l, err := h.svc.BeginLogin(r.Context(), req)
 	if err != nil {
 		return nil, err
@@ -321,11 +347,18 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return h.finished(w, r, res)
+}
+
+// finished renders a login finished for this browser, once the relying
+// party's Finished has had it, and forgets the login's cookie.
+func (h *Handler) finished(w http.ResponseWriter, r *http.Request, res *mitid.LoginResult) (ResultView, error) {
 	http.SetCookie(w, h.cookie(loginCookie, "", -1))
 	v := NewResultView(res)
 	if h.cfg.Finished != nil {
+		var err error
 		if v.Redirect, err = h.cfg.Finished(w, r, res); err != nil {
-			return nil, err
+			return ResultView{}, err
 		}
 	}
 	return v, nil

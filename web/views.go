@@ -25,6 +25,11 @@ type LoginView struct {
 	// ChipOptions is PublicKeyCredentialRequestOptionsJSON, for
 	// PublicKeyCredential.parseRequestOptionsFromJSON.
 	ChipOptions json.RawMessage `json:"chip_options,omitempty"`
+	// Result is the finished login, in the answer of the step that gave
+	// its last factor (a code, a password, a chip; next is then "done").
+	// A login whose last factor was the app's approval is done without
+	// one: the browser finishes it with POST /login/{id}/finish.
+	Result *ResultView `json:"result,omitempty"`
 }
 
 // OptionView is one way to log in.

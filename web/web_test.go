@@ -24,8 +24,8 @@ func TestLogin_CodeDisplayOverHTTP(t *testing.T) {
 	assert.Equal(t, mitid.StepPassword, l.Next)
 	s.call(t, "/login/"+l.ID+"/password", `{"password":"`+password+`"}`, &l)
 	assert.Equal(t, mitid.StepDone, l.Next)
-	var res web.ResultView
-	s.call(t, "/login/"+l.ID+"/finish", ``, &res)
+	require.NotNil(t, l.Result, "the last step answers with the result")
+	res := *l.Result
 	assert.Equal(t, "anna.web", res.UserID)
 	assert.Equal(t, "Substantial", res.LoA)
 	assert.Equal(t, []mitid.Kind{mitid.KindCodeDisplay, mitid.KindPassword}, res.Kinds)

@@ -132,7 +132,9 @@
     $('mitid-text-value').textContent = login.text;
     $('mitid-level-value').textContent = login.level;
     self.methods(login);
-    if (login.next === 'done') { return self.finish(); }
+    // The browser's last step answers with the result; after the app's
+    // approval (seen by polling) the browser finishes the login itself.
+    if (login.next === 'done') { return login.result ? self.done(login.result) : self.finish(); }
     var form = $(STEP_FORMS[login.next]);
     form.hidden = false;
     var label = $('mitid-code-label');
@@ -179,17 +181,23 @@
     var self = this, id = self.login.id;
     self.status('Logging on…');
     return self.client.call('POST', '/login/' + id + '/finish').then(function (res) {
-      if (res.redirect) { window.location.assign(res.redirect); return; }
-      $('mitid-ial').textContent = res.ial;
-      $('mitid-aal').textContent = res.aal;
-      $('mitid-loa').textContent = res.loa;
-      $('mitid-result').hidden = false;
-      self.login = null;
-      Object.keys(STEP_FORMS).forEach(function (k) { $(STEP_FORMS[k]).hidden = true; });
-      $('mitid-methods').hidden = true;
-      $('mitid-cancel').hidden = true;
-      self.status('You are logged on as ' + res.user_id + '.');
+      self.done(res);
     }, function (err) { self.error(err.message); });
+  };
+
+  // done shows a finished login, or follows the relying party's redirect.
+  LoginBox.prototype.done = function (res) {
+    var self = this;
+    if (res.redirect) { window.location.assign(res.redirect); return; }
+    $('mitid-ial').textContent = res.ial;
+    $('mitid-aal').textContent = res.aal;
+    $('mitid-loa').textContent = res.loa;
+    $('mitid-result').hidden = false;
+    self.login = null;
+    Object.keys(STEP_FORMS).forEach(function (k) { $(STEP_FORMS[k]).hidden = true; });
+    $('mitid-methods').hidden = true;
+    $('mitid-cancel').hidden = true;
+    self.status('You are logged on as ' + res.user_id + '.');
   };
 
   // Chip registration buttons (self-service): data-mitid-register-chip holds
