@@ -52,9 +52,11 @@
 // number of clients opens; after each logins measurement the program
 // purges expired sessions.
 //
-// -finish=last begins every login with LoginRequest.FinishAtLastFactor,
-// so its last factor's step finishes it (no FinishLogin call); the default,
-// -finish=call, has the relying party call FinishLogin.
+// By default (-finish=last) every login is begun with
+// LoginRequest.FinishAtLastFactor, as web.Handler begins its logins: the
+// step that gives the last factor finishes the login, except the app's
+// approval, after which the page calls FinishLogin. -finish=call has the
+// relying party call FinishLogin after every login's last factor.
 //
 // -hash=cheap uses argon2id parameters a test would (1 pass, 64 KiB) so
 // the figures show the protocol and the store; -hash=default uses
@@ -134,7 +136,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "time each measurement runs")
 	fs.IntVar(&o.rounds, "rounds", 3, "turns each measurement's time is cut into, alternating with its baseline and the figures beside it")
 	fs.StringVar(&o.hash, "hash", "cheap", "argon2id parameters: cheap (a test's: the protocol and store path) or default (DefaultPolicy's)")
-	fs.StringVar(&o.finish, "finish", "call", "how a login is finished: call (the relying party calls FinishLogin) or last (LoginRequest.FinishAtLastFactor: the last factor's step finishes it)")
+	fs.StringVar(&o.finish, "finish", "last", "how a login is finished: last (LoginRequest.FinishAtLastFactor, as web.Handler begins its logins: the last factor's step finishes it, FinishLogin after an app's approval) or call (the relying party calls FinishLogin)")
 	fs.IntVar(&o.conns, "conns", 16, "PostgreSQL pool size (the store's, and the baselines' pool)")
 	fs.IntVar(&o.fillWorkers, "fill-workers", 0, "concurrent CreateUser calls while filling (16 on PostgreSQL, GOMAXPROCS on memory when 0)")
 	fs.IntVar(&o.messages, "messages", 0, "outbox messages waiting before each dispatch measurement, topped up with contact changes (10000 on PostgreSQL, 100000 on memory when 0)")

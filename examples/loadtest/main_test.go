@@ -82,15 +82,27 @@ func TestLoadtest_MeasureRunsOnlyTheGroupsNamed(t *testing.T) {
 	assert.NotContains(t, table, "bare map read")
 }
 
-// TestLoadtest_FinishAtTheLastFactorIsSaid: -finish=last finishes every
-// login at its last factor (a login its last step did not finish counts
-// as an error) and says so above the table.
-func TestLoadtest_FinishAtTheLastFactorIsSaid(t *testing.T) {
-	var out, progress strings.Builder
-	require.NoError(t, run(t.Context(), tiny("-store=memory", "-clients=1", "-finish=last"), &out, &progress), progress.String())
-	checkTable(t, out.String(), "1")
-	assert.Contains(t, out.String(), "logins finished by: the last factor's step")
-	assert.NotContains(t, progress.String(), "first error", "every login finished at its last step")
+// TestLoadtest_HowLoginsFinishIsSaid: by default every login finishes at
+// its last factor, as web.Handler's do (a login its last step should have
+// finished and did not counts as an error); -finish=call has FinishLogin
+// finish them. Each says so above the table.
+func TestLoadtest_HowLoginsFinishIsSaid(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{nil, "logins finished by: the last factor's step"},
+		{[]string{"-finish=last"}, "logins finished by: the last factor's step"},
+		{[]string{"-finish=call"}, "logins finished by: the relying party calls FinishLogin"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var out, progress strings.Builder
+			require.NoError(t, run(t.Context(), tiny(append([]string{"-store=memory", "-clients=1"}, tc.args...)...), &out, &progress), progress.String())
+			checkTable(t, out.String(), "1")
+			assert.Contains(t, out.String(), tc.says)
+			assert.NotContains(t, progress.String(), "first error", "every login finished")
+		})
+	}
 }
 
 func TestLoadtest_DefaultHashIsSaid(t *testing.T) {

@@ -98,7 +98,7 @@ func printHeader(w io.Writer, o *options, p mitid.Policy, fillNote, loadBefore, 
 	fmt.Fprintf(w, "argon2id: %s: t=%d, m=%d KiB, p=%d\n", hash, p.Argon2.Time, p.Argon2.Memory, p.Argon2.Threads)
 	finish := "the relying party calls FinishLogin"
 	if o.finish == "last" {
-		finish = "the last factor's step (LoginRequest.FinishAtLastFactor)"
+		finish = "the last factor's step (LoginRequest.FinishAtLastFactor, as web.Handler's logins); FinishLogin after an app's approval"
 	}
 	fmt.Fprintf(w, "logins finished by: %s\n", finish)
 	fmt.Fprintf(w, "fill: %s\n", fillNote)
