@@ -19,6 +19,26 @@ import (
 type clock struct {
 	offset atomic.Int64 // ns added to the wall clock
 	holds  sync.RWMutex // read-held by code logins in flight
+	owed   atomic.Int64 // ns pace has been asked for and not yet moved
+}
+
+// paceQuantum is the least move pace makes: a code display's step, so
+// that moves, each of which waits for the code logins in flight, stay
+// as rare as the devices' own need of them.
+const paceQuantum = 30 * time.Second
+
+// pace moves the clock on by d, in moves of paceQuantum or more: the
+// program's logins make time pass at a steady rate, whoever makes them,
+// so that no one client's pace ages another's login in flight.
+func (c *clock) pace(d time.Duration) {
+	owed := c.owed.Add(int64(d))
+	if owed < int64(paceQuantum) || !c.owed.CompareAndSwap(owed, 0) {
+		return // too little yet, or another caller is moving it
+	}
+	// Added, not set: two moves at once must both count.
+	c.holds.Lock()
+	defer c.holds.Unlock()
+	c.offset.Add(owed)
 }
 
 // hold keeps atLeast from moving the clock until the returned function is

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -36,6 +37,33 @@ func TestClock_DoesNotMoveWhileACodeLoginHoldsIt(t *testing.T) {
 	if c.Now().Before(target) {
 		t.Fatalf("the clock is at %s, before %s", c.Now(), target)
 	}
+}
+
+// TestClock_PaceMovesItOnInWholeSteps: pace adds up what it is asked for
+// and moves the clock on once a step's worth is owed, by all of it, from
+// however many goroutines; nothing is lost or counted twice.
+func TestClock_PaceMovesItOnInWholeSteps(t *testing.T) {
+	c := &clock{}
+	start := c.Now()
+	c.pace(paceQuantum - time.Second)
+	assert.WithinDuration(t, start, c.Now(), time.Second, "less than a step owed: the clock waits")
+	c.pace(time.Second)
+	assert.WithinDuration(t, start.Add(paceQuantum), c.Now(), time.Second, "a step owed: the clock moves")
+
+	start = c.Now()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 1000 {
+				c.pace(time.Second)
+			}
+		}()
+	}
+	wg.Wait()
+	moved := c.Now().Sub(start) + time.Duration(c.owed.Load())
+	assert.InDelta(t, float64(8000*time.Second), float64(moved), float64(time.Second), "what was asked for, moved or owed")
 }
 
 // TestClock_NeverMovesBack: atLeast to a time already past changes

@@ -189,12 +189,13 @@ func step(t time.Time) int64 {
 // it: LoginRequest.FinishAtLastFactor, unless that was the app's approval,
 // after which the page calls FinishLogin as ever), and returns how many
 // password checks were refused as busy (and retried) on the way.
-func login(ctx context.Context, svc *mitid.Service, clk *clock, s *subject, atLast bool) (busy int, err error) {
+func login(ctx context.Context, svc *mitid.Service, clk *clock, s *subject, atLast bool, pace time.Duration) (busy int, err error) {
+	// Time passes as logins are made, pace a login (see clock.pace), so
+	// that each subject logs in once in a while of the program's clock.
+	clk.pace(pace)
 	if s.code != nil {
 		// A code is accepted once per time step: move the shared clock on
 		// to the step after this device's last, if it is not there yet.
-		// Each client owns several devices, so the clock moves a step
-		// for every few logins of every client.
 		clk.atLeast(time.Unix((s.lastStep+1)*int64(codedisplay.MitIDParams().Period/time.Second), 0))
 	}
 	l, err := svc.BeginLogin(ctx, mitid.LoginRequest{UserID: s.userID, Action: mitid.ActionLogOn,

@@ -26,11 +26,16 @@
 // program runs ANALYZE on the schema's tables, as autovacuum would after a
 // fill (test servers often run without autovacuum). The memory store is
 // filled at every run. Each run enrols fresh login subjects: per client,
-// sixteen code displays and sixteen audio code readers (a code is accepted once
-// per 30-second step, and the program's clock moves on a step when a
-// client has used all its devices), one app and one chip, for the largest
-// number of clients measured; a measurement with fewer clients shares them
-// all among its clients. A password
+// sixteen of each kind (code display, audio code reader, app, chip), for
+// the largest number of clients measured; a measurement with fewer clients
+// shares them all among its clients. The program's clock runs fast: each
+// login moves it on by -gap divided by the subjects of its kind, so that
+// each subject logs in about every -gap of it (11 minutes by default:
+// past the login lifetime of 10 minutes, so a record keeps one finished
+// login, as nearly everyone's does; -gap=30s makes the busy records of a
+// person logging in twice a minute, each keeping the 16 most recent), and
+// a code device's next login waits for the next 30-second step (a code is
+// accepted once a step). A password
 // check refused as busy (beyond the argon2id memory budget) is counted and
 // retried as a browser would, and shown beside the figure.
 //
@@ -105,6 +110,7 @@ type options struct {
 	rounds             int
 	hash               string
 	finish             string
+	gap                time.Duration
 	conns              int
 	fillWorkers        int
 	messages           int
@@ -119,6 +125,23 @@ type options struct {
 // clock may have taken the sessions it left: a step of 30 s every few
 // hundred logins, for runs of minutes.
 const leftoverHorizon = 365 * 24 * time.Hour
+
+// policy is the Service's policy: DefaultPolicy's, with cheap password
+// hashing for -hash=cheap. DefaultPolicy's login lifetime (10 minutes) is
+// kept: it is also how long a finished login stays on the person's record,
+// so a longer one would make every record carry more (an earlier version
+// of this program set 24 hours, and every subject's record carried 16
+// finished logins whatever its pace). The program's clock runs fast (see
+// clock and -gap), and a login in flight sees it move on by gap/subjects
+// for each login the other clients make meanwhile: a few minutes at most
+// with the subjects run enrols.
+func (o *options) policy() mitid.Policy {
+	p := mitid.DefaultPolicy()
+	if o.hash == "cheap" {
+		p.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
+	}
+	return p
+}
 
 // groups are the measurements -measure may name, in the order they run.
 var groups = []string{"lookups", "logins", "dispatch"}
@@ -137,6 +160,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.rounds, "rounds", 3, "turns each measurement's time is cut into, alternating with its baseline and the figures beside it")
 	fs.StringVar(&o.hash, "hash", "cheap", "argon2id parameters: cheap (a test's: the protocol and store path) or default (DefaultPolicy's)")
 	fs.StringVar(&o.finish, "finish", "last", "how a login is finished: last (LoginRequest.FinishAtLastFactor, as web.Handler begins its logins: the last factor's step finishes it, FinishLogin after an app's approval) or call (the relying party calls FinishLogin)")
+	fs.DurationVar(&o.gap, "gap", 11*time.Minute, "about how long, on the program's clock, between two logins of one subject: past LoginSessionTTL (10 min) its record keeps one finished login, as nearly everyone's does; 30s makes busy records, keeping the 16 most recent")
 	fs.IntVar(&o.conns, "conns", 16, "PostgreSQL pool size (the store's, and the baselines' pool)")
 	fs.IntVar(&o.fillWorkers, "fill-workers", 0, "concurrent CreateUser calls while filling (16 on PostgreSQL, GOMAXPROCS on memory when 0)")
 	fs.IntVar(&o.messages, "messages", 0, "outbox messages waiting before each dispatch measurement, topped up with contact changes (10000 on PostgreSQL, 100000 on memory when 0)")
@@ -169,6 +193,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.hash != "cheap" && o.hash != "default" {
 		return nil, fmt.Errorf("-hash: cheap or default, not %q", o.hash)
+	}
+	if o.gap < 0 {
+		return nil, fmt.Errorf("-gap: %v is negative", o.gap)
 	}
 	if o.finish != "call" && o.finish != "last" {
 		return nil, fmt.Errorf("-finish: call or last, not %q", o.finish)
@@ -213,15 +240,7 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 	}
 	defer b.close()
 
-	policy := mitid.DefaultPolicy()
-	// The program's clock runs fast while code logins need fresh time
-	// steps (see clock): a login descheduled for a moment may see many
-	// steps pass, which a login of 10 minutes would not survive. The
-	// lifetime is a number in the session, so this changes no work.
-	policy.LoginSessionTTL = 24 * time.Hour
-	if o.hash == "cheap" {
-		policy.Argon2 = mitid.Argon2Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
-	}
+	policy := o.policy()
 	keys, err := keyRing(ctx, b)
 	if err != nil {
 		return err
@@ -287,9 +306,12 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 	// its devices, and a move waits for every code login in flight (see
 	// clock), a stall real devices, each on its own time, never cause: with
 	// four devices a client it cost code logins a tenth of their rate at 16
-	// clients.
-	const codeDevices = 16
-	per := map[kind]int{kindCode: codeDevices * maxC, kindAudio: codeDevices * maxC, kindApp: maxC, kindChip: maxC}
+	// clients. The pace of the clock (-gap) makes every kind need as many:
+	// a login in flight sees the clock move on gap/subjects for every
+	// login the other clients make meanwhile, and a chip's challenge
+	// lasts 5 minutes.
+	const perClient = 16
+	per := map[kind]int{kindCode: perClient * maxC, kindAudio: perClient * maxC, kindApp: perClient * maxC, kindChip: perClient * maxC}
 	from, err := getInt(ctx, b, "subjects")
 	if err != nil {
 		return err
@@ -367,12 +389,13 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 			// clients of this measurement, so that with fewer clients each
 			// code device is used less often and the clock moves less.
 			mine := len(subjects[k]) / c
+			pace := o.gap / time.Duration(len(subjects[k]))
 			turn := make([]int, c)
 			names = append(names, string(k)+" login")
 			ops = append(ops, func(ctx context.Context, w int, _ *rand.Rand) (int, int, error) {
 				s := subjects[k][w*mine+turn[w]%mine]
 				turn[w]++
-				busy, err := login(ctx, svc, clk, s, o.finish == "last")
+				busy, err := login(ctx, svc, clk, s, o.finish == "last", pace)
 				return 1, busy, err
 			})
 		}

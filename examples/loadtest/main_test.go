@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -11,6 +12,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/store/memory"
 )
 
 // operations are the rows the table must have for every number of clients.
@@ -165,4 +169,41 @@ func TestLoadtest_PostgresFillsOnceAndReuses(t *testing.T) {
 	require.NoError(t, run(t.Context(), args, &out, &progress), progress.String())
 	checkTable(t, out.String(), "1")
 	assert.Contains(t, out.String(), "fill: reused 50 users already in schema "+schema+" (filled 50 users in")
+}
+
+// TestLogin_TheGapKeepsARecordOrdinary: on the Service run builds, a
+// subject who logs in -gap apart (the default) keeps one finished login on
+// the record, as nearly everyone does, and one who logs in every 30 seconds
+// (-gap=30s) keeps every one of the last ten minutes.
+func TestLogin_TheGapKeepsARecordOrdinary(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{nil, 1},
+		{[]string{"-gap=30s"}, 4},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			o, err := parse(tc.args, io.Discard)
+			require.NoError(t, err)
+			ctx := t.Context()
+			clk := &clock{}
+			cv, err := chipVerifier(clk)
+			require.NoError(t, err)
+			keys, err := mitid.NewRandomKeyRing(rand.Reader)
+			require.NoError(t, err)
+			p := o.policy()
+			svc, err := mitid.New(mitid.Config{Store: memory.New(), Keys: keys, Clock: clk, Notifier: &counter{}, Chip: cv, Policy: &p})
+			require.NoError(t, err)
+			s, err := enrol(ctx, svc, clk, kindApp, 1)
+			require.NoError(t, err)
+			for range 4 {
+				_, err := login(ctx, svc, clk, s, true, o.gap) // one subject: the whole gap a login
+				require.NoError(t, err)
+			}
+			u, err := svc.UserByUserID(ctx, s.userID)
+			require.NoError(t, err)
+			assert.Len(t, u.Logins, tc.want)
+		})
+	}
 }

@@ -101,6 +101,7 @@ func printHeader(w io.Writer, o *options, p mitid.Policy, fillNote, loadBefore, 
 		finish = "the last factor's step (LoginRequest.FinishAtLastFactor, as web.Handler's logins); FinishLogin after an app's approval"
 	}
 	fmt.Fprintf(w, "logins finished by: %s\n", finish)
+	fmt.Fprintf(w, "a subject's logins: about %s apart on the program's clock (-gap)\n", o.gap)
 	fmt.Fprintf(w, "fill: %s\n", fillNote)
 	host, _ := os.Hostname()
 	fmt.Fprintf(w, "%s, %s, %d CPUs (GOMAXPROCS %d), host %s; load average %s before, %s after\n\n",
