@@ -20,6 +20,48 @@ type clock struct {
 	offset atomic.Int64 // ns added to the wall clock
 	holds  sync.RWMutex // read-held by code logins in flight
 	owed   atomic.Int64 // ns pace has been asked for and not yet moved
+
+	mu       sync.Mutex
+	inFlight map[uint64]time.Time // when each login in flight began (see enter)
+	next     uint64
+}
+
+// maxAge is how far pace lets the clock run past the start of the oldest
+// login in flight: well within a chip's challenge (5 minutes) and a login's
+// life (10 minutes), so that a client the scheduler left behind while the
+// others made many logins does not find its login expired.
+const maxAge = 3 * time.Minute
+
+// enter records a login beginning now, until the returned function is
+// called (see maxAge).
+func (c *clock) enter() (leave func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inFlight == nil {
+		c.inFlight = map[uint64]time.Time{}
+	}
+	c.next++
+	k := c.next
+	c.inFlight[k] = c.Now()
+	return func() {
+		c.mu.Lock()
+		delete(c.inFlight, k)
+		c.mu.Unlock()
+	}
+}
+
+// limit is the latest time pace may move the clock to: maxAge past the
+// oldest login in flight, or no limit.
+func (c *clock) limit() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var oldest time.Time
+	for _, t := range c.inFlight {
+		if oldest.IsZero() || t.Before(oldest) {
+			oldest = t
+		}
+	}
+	return oldest.Add(maxAge), !oldest.IsZero()
 }
 
 // paceQuantum is the least move pace makes: a code display's step, so
@@ -28,17 +70,23 @@ type clock struct {
 const paceQuantum = 30 * time.Second
 
 // pace moves the clock on by d, in moves of paceQuantum or more: the
-// program's logins make time pass at a steady rate, whoever makes them,
-// so that no one client's pace ages another's login in flight.
+// program's logins make time pass at a steady rate, whoever makes them.
+// It never moves the clock more than maxAge past the oldest login in
+// flight; what it could not move stays owed.
 func (c *clock) pace(d time.Duration) {
 	owed := c.owed.Add(int64(d))
 	if owed < int64(paceQuantum) || !c.owed.CompareAndSwap(owed, 0) {
 		return // too little yet, or another caller is moving it
 	}
-	// Added, not set: two moves at once must both count.
 	c.holds.Lock()
 	defer c.holds.Unlock()
-	c.offset.Add(owed)
+	move := owed
+	if limit, ok := c.limit(); ok {
+		move = max(0, min(move, int64(limit.Sub(c.Now()))))
+	}
+	// Added, not set: two moves at once must both count.
+	c.offset.Add(move)
+	c.owed.Add(owed - move)
 }
 
 // hold keeps atLeast from moving the clock until the returned function is

@@ -66,6 +66,20 @@ func TestClock_PaceMovesItOnInWholeSteps(t *testing.T) {
 	assert.InDelta(t, float64(8000*time.Second), float64(moved), float64(time.Second), "what was asked for, moved or owed")
 }
 
+// TestClock_PaceSparesALoginInFlight: pace moves the clock no more than
+// maxAge past the start of the oldest login in flight, keeps the rest
+// owed, and moves it once that login has left.
+func TestClock_PaceSparesALoginInFlight(t *testing.T) {
+	c := &clock{}
+	start := c.Now()
+	leave := c.enter()
+	c.pace(time.Hour)
+	assert.WithinDuration(t, start.Add(maxAge), c.Now(), time.Second, "held to maxAge past the login in flight")
+	leave()
+	c.pace(paceQuantum)
+	assert.WithinDuration(t, start.Add(time.Hour+paceQuantum), c.Now(), time.Second, "what was owed, moved once it left")
+}
+
 // TestClock_NeverMovesBack: atLeast to a time already past changes
 // nothing.
 func TestClock_NeverMovesBack(t *testing.T) {

@@ -193,6 +193,7 @@ func login(ctx context.Context, svc *mitid.Service, clk *clock, s *subject, atLa
 	// Time passes as logins are made, pace a login (see clock.pace), so
 	// that each subject logs in once in a while of the program's clock.
 	clk.pace(pace)
+	defer clk.enter()()
 	if s.code != nil {
 		// A code is accepted once per time step: move the shared clock on
 		// to the step after this device's last, if it is not there yet.
