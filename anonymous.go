@@ -42,22 +42,21 @@ var decoyShapes = [][]Method{
 // decoy reports whether st is a decoy login (see above).
 func (st *loginState) decoy() bool { return st.User == uuid.Nil }
 
-// decoyLogin starts a decoy login for the normalised user ID uid, whose
-// shape is fixed by a keyed hash of it, so asking twice gives the same
-// answer.
-func (s *Service) decoyLogin(ctx context.Context, r LoginRequest, uid, text, rp string) (*Login, error) {
+// decoyRefs are the options of a decoy login for the normalised user ID
+// uid at level, appended to refs: their shape is fixed by a keyed hash of
+// uid, so asking twice gives the same answer.
+func (s *Service) decoyRefs(uid string, level Level, refs []optionRef) []optionRef {
 	h := s.keys.Hash("decoy-login", []byte(uid))
 	shape := decoyShapes[int(h.Sum[0])%len(decoyShapes)]
-	st := &loginState{Action: r.Action, Text: text, Level: r.Level, RelyingParty: rp, Finish: r.FinishAtLastFactor}
 	for _, m := range shape {
-		if AuthenticationLevel(m.Kinds()) >= r.Level {
-			st.Options = append(st.Options, optionRef{Method: m})
+		if AuthenticationLevel(m.Kinds()) >= level {
+			refs = append(refs, optionRef{Method: m})
 		}
 	}
-	if len(st.Options) == 0 {
-		st.Options = append(st.Options, optionRef{Method: MethodAppAndChip})
+	if len(refs) == 0 {
+		refs = append(refs, optionRef{Method: MethodAppAndChip})
 	}
-	return s.startLogin(ctx, nil, st, decoyOptions(st.Options), s.clock.Now())
+	return refs
 }
 
 // decoyOptions is the view of a decoy's options.

@@ -179,9 +179,12 @@ func (s *Service) heldPassword(ctx context.Context, id string, u *User, st *logi
 // chip and has none (its last one was spent).
 func (s *Service) renewChip(ctx context.Context, id string, now time.Time) error {
 	_, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
-		st, err := decodeLogin(sess)
-		if err != nil || st.next() != StepChip || len(st.ChipChallenge) > 0 {
-			return sess.Data, err // nothing to renew
+		st, err := s.decodeLogin(sess, nil, now, StepChip)
+		if errors.Is(err, errUnsettled) || err == nil && (st.next() != StepChip || len(st.ChipChallenge) > 0) {
+			return sess.Data, nil // nothing to renew: a chip is never a first factor
+		}
+		if err != nil {
+			return nil, err
 		}
 		u, err := s.store.User(ctx, st.User)
 		if err != nil {

@@ -147,23 +147,39 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (got *Login, g
 	if err != nil {
 		return nil, err
 	}
+	st := &loginState{Action: r.Action, Text: text, Level: r.Level, RelyingParty: rp, Finish: r.FinishAtLastFactor}
+	if lb, ok := s.raw.(LoginBeginner); ok {
+		return s.beginInOne(ctx, lb, st, uid)
+	}
 	u, err := s.store.FindUser(ctx, UniqueKey{KeyUserID, uid})
 	if errors.Is(err, ErrNotFound) {
-		return s.decoyLogin(ctx, r, uid, text, rp)
+		st.Options = s.decoyRefs(uid, st.Level, nil)
+		return s.startLogin(ctx, nil, st, decoyOptions(st.Options), s.clock.Now())
 	}
 	if err != nil {
 		return nil, err
 	}
 	now := s.clock.Now()
+	st.User = u.ID
+	opts, err := s.firstOptions(u, st, now)
+	if err != nil {
+		return nil, err
+	}
+	return s.startLogin(ctx, u, st, opts, now)
+}
+
+// firstOptions lists the options of login st, for u at now, into
+// st.Options, refusing a login u cannot make: a MitID not usable, an
+// identity below the level, no authenticator that reaches it.
+func (s *Service) firstOptions(u *User, st *loginState, now time.Time) ([]LoginOption, error) {
 	if err := u.Usable(now); err != nil {
 		return nil, hideUntil(err)
 	}
-	if u.IAL < r.Level {
+	if u.IAL < st.Level {
 		return nil, errorf(CodeLevelTooLow, "this service requires the level %s, and your MitID identity is registered at %s; to reach %s, visit Citizen Service with picture ID",
-			r.Level, u.IAL, r.Level)
+			st.Level, u.IAL, st.Level)
 	}
-	st := &loginState{User: u.ID, Action: r.Action, Text: text, Level: r.Level, RelyingParty: rp, Finish: r.FinishAtLastFactor}
-	opts := s.options(u, now, r.Level, &st.Options)
+	opts := s.options(u, now, st.Level, &st.Options)
 	if len(opts) == 0 {
 		// Say why, if a device the user had is what is missing.
 		for i := len(u.Authenticators) - 1; i >= 0; i-- {
@@ -171,15 +187,15 @@ func (s *Service) BeginLogin(ctx context.Context, r LoginRequest) (got *Login, g
 				return nil, a.usable(now)
 			}
 		}
-		return nil, errorf(CodeNoAuthenticator, "you have no authenticator that reaches the level %s; add a MitID app or a chip", r.Level)
+		return nil, errorf(CodeNoAuthenticator, "you have no authenticator that reaches the level %s; add a MitID app or a chip", st.Level)
 	}
-	return s.startLogin(ctx, u, st, opts, now)
+	return opts, nil
 }
 
 // ResumeLogin returns a login in progress as the page shows it.
 func (s *Service) ResumeLogin(ctx context.Context, id string) (*Login, error) {
 	now := s.clock.Now()
-	sess, st, err := s.loadLogin(ctx, id, now)
+	sess, st, u, err := s.loadLoginUser(ctx, id, now, StepDone)
 	if err != nil {
 		return nil, err
 	}
@@ -189,16 +205,12 @@ func (s *Service) ResumeLogin(ctx context.Context, id string) (*Login, error) {
 		if err := s.renewChip(ctx, id, now); err != nil {
 			return nil, err
 		}
-		if sess, st, err = s.loadLogin(ctx, id, now); err != nil {
+		if sess, st, u, err = s.loadLoginUser(ctx, id, now, StepDone); err != nil {
 			return nil, err
 		}
 	}
 	if st.decoy() {
 		return s.view(sess, st, decoyOptions(st.Options)), nil
-	}
-	u, err := s.store.User(ctx, st.User)
-	if err != nil {
-		return nil, err
 	}
 	var refs []optionRef
 	return s.view(sess, st, s.options(u, now, st.Level, &refs)), nil
@@ -214,18 +226,21 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 	var opts []LoginOption
 	var state *loginState
 	sess, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
-		st, err := decodeLogin(sess)
+		var u *User
+		if sess.User != uuid.Nil {
+			var err error
+			if u, err = s.store.User(ctx, sess.User); err != nil {
+				return nil, err
+			}
+		}
+		st, err := s.decodeLogin(sess, u, now, StepDone)
 		if err != nil {
 			return nil, err
 		}
-		var u *User
 		var refs []optionRef
 		if st.decoy() {
 			refs, opts = st.Options, decoyOptions(st.Options)
 		} else {
-			if u, err = s.store.User(ctx, st.User); err != nil {
-				return nil, err
-			}
 			opts = s.options(u, now, st.Level, &refs)
 		}
 		// The named authenticator, or else the first usable one of the
@@ -309,7 +324,7 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (got 
 			return l, err
 		}
 	}
-	sess, st, u, err := s.loadLoginUser(ctx, id, now)
+	sess, st, u, err := s.loadLoginUser(ctx, id, now, StepPassword)
 	if err != nil {
 		return nil, err
 	}
@@ -432,7 +447,7 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (g
 	var ch credential.Challenge
 	var st *loginState
 	taken, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
-		cur, err := decodeLogin(sess)
+		cur, err := s.decodeLogin(sess, nil, now, StepChip) // a chip is never a first factor
 		if err != nil {
 			return nil, err
 		}
@@ -489,7 +504,7 @@ func (s *Service) CancelLogin(ctx context.Context, id string) (gotErr error) {
 	s.logins.drop(id)
 	s.begun.drop(id)
 	now := s.clock.Now()
-	if _, _, err := s.loadLogin(ctx, id, now); err != nil {
+	if _, _, err := s.loadLogin(ctx, id, now); err != nil && !errors.Is(err, errUnsettled) {
 		return err // not a login session, or gone: consume nothing
 	}
 	_, err := s.store.ConsumeSession(ctx, id, now)

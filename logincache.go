@@ -58,6 +58,9 @@ type loginCache struct {
 	mu  sync.Mutex
 	max int
 	m   map[string]cachedLogin
+	// settle settles a login kept as it was begun (Service.settleBegun,
+	// for the begun cache); nil where none is kept.
+	settle func(sess *Session, st *loginState, u *User, now time.Time, want Step) ([]LoginOption, error)
 }
 
 // cachedLogin is a login session and its user as a step committed them,
@@ -124,7 +127,13 @@ func (c *loginCache) take(id string, now time.Time, want Step) (at SessionAt, st
 	if !found || e.sess.Live(now) != nil {
 		return at, nil, nil, false
 	}
-	st, err := decodeLogin(e.sess)
+	st, err := rawLogin(e.sess)
+	if err == nil && st.Begun != "" {
+		if c.settle == nil {
+			return at, nil, nil, false
+		}
+		_, err = c.settle(e.sess, st, e.user, now, want)
+	}
 	if err != nil || st.User != e.user.ID || st.next() != want {
 		return at, nil, nil, false
 	}

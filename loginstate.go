@@ -19,16 +19,22 @@ import (
 // bytes, small integers uvarints. Version 2 added the count of rejected
 // approvals. Version 3 added the password held sealed for a chip login (see
 // holdPassword) and when the chip challenge was issued. Version 4 added a
-// uvarint of flags at the end (1: finish at the last factor); a version 3
-// state, which a Service of the version before wrote for a login still in
-// progress when the new one took over, is read as one without flags.
+// uvarint of flags at the end (1: finish at the last factor; 2: begun
+// before its user was read, followed by the user ID it was begun for, see
+// LoginBeginner and settle); a version 3 state, which a Service of the
+// version before wrote for a login still in progress when the new one took
+// over, is read as one without flags.
 // Decoding checks every length against what is left, so damaged data is an
 // error, never a panic (FuzzDecodeLoginState).
 
 const loginStateVersion = 4
 
-// flagFinish is the login state's flag of loginState.Finish.
-const flagFinish = 1
+// flagFinish and flagBegun are the login state's flags of loginState.Finish
+// and of a loginState.Begun.
+const (
+	flagFinish = 1
+	flagBegun  = 2
+)
 
 // maxLoginField bounds any one length-prefixed field; a login's largest is
 // the chip's WebAuthn options, far below this.
@@ -65,15 +71,23 @@ func (st *loginState) marshal() []byte {
 	b = appendString(b, string(st.ChipOptions))
 	b = binary.AppendVarint(b, st.ChipIssued)
 	b = appendString(b, string(st.Password))
-	return binary.AppendUvarint(b, st.flags())
+	b = binary.AppendUvarint(b, st.flags())
+	if st.Begun != "" {
+		b = appendString(b, st.Begun)
+	}
+	return b
 }
 
 // flags is st's flags field.
 func (st *loginState) flags() uint64 {
+	var f uint64
 	if st.Finish {
-		return flagFinish
+		f |= flagFinish
 	}
-	return 0
+	if st.Begun != "" {
+		f |= flagBegun
+	}
+	return f
 }
 
 // size is the length of st's encoding, so marshal allocates once and no
@@ -88,6 +102,9 @@ func (st *loginState) size() int {
 	size += uvarintLen(uv(st.Choice)) + uvarintLen(uv(st.Done)) + uvarintLen(uv(len(st.Used))) + 16*len(st.Used)
 	size += uvarintLen(uv(st.Rejected))
 	size += varintLen(st.ChipIssued) + str(len(st.Password)) + uvarintLen(st.flags())
+	if st.Begun != "" {
+		size += str(len(st.Begun))
+	}
 	return size + str(len(st.Challenge)) + str(len(st.ChipChallenge)) + str(len(st.ChipOptions))
 }
 
@@ -245,11 +262,21 @@ func unmarshalLoginState(b []byte) (*loginState, error) {
 	st.ChipIssued = r.varint()
 	st.Password = r.bytes()
 	if b[0] == loginStateVersion {
-		flags := r.uvarint(flagFinish)
+		flags := r.uvarint(flagFinish | flagBegun)
 		st.Finish = flags&flagFinish != 0
+		if flags&flagBegun != 0 {
+			st.Begun = r.str()
+		}
 	}
 	if r.err != nil || len(r.b) != 0 {
 		return nil, errLoginState
+	}
+	if st.Begun != "" {
+		// Nothing chosen or given yet: settle works it out.
+		if len(st.Options) != 0 || st.Choice != 0 || st.Done != 0 || len(st.Used) != 0 {
+			return nil, errLoginState
+		}
+		return st, nil
 	}
 	if st.Choice >= len(st.Options) || st.Done > len(st.Options[st.Choice].Method.steps()) {
 		return nil, errLoginState

@@ -68,6 +68,36 @@ func TestLoginState_AVersion3StateIsReadWithoutFlags(t *testing.T) {
 	assert.Error(t, err, "an unknown flag")
 }
 
+// begunLoginState is a login as CreateLoginSession stores it, before its
+// user is read.
+func begunLoginState() *loginState {
+	return &loginState{Action: ActionLogOn, Text: "Log på hos skat.dk", Level: LevelSubstantial, RelyingParty: "skat.dk",
+		Options: []optionRef{}, Used: []uuid.UUID{}, Challenge: bytes.Repeat([]byte{7}, 32), Finish: true, Begun: "anna-hansen"}
+}
+
+// TestLoginState_ABegunStateKeepsItsUserIDAndNothingChosen: a state as
+// begun round-trips with the user ID it was begun for; one that also has
+// options, a choice or a factor is damage.
+func TestLoginState_ABegunStateKeepsItsUserIDAndNothingChosen(t *testing.T) {
+	st := begunLoginState()
+	enc := st.marshal()
+	assert.Len(t, enc, st.size())
+	got, err := unmarshalLoginState(enc)
+	require.NoError(t, err)
+	assert.Equal(t, fields(st), fields(got))
+	for name, damage := range map[string]func(*loginState){
+		"options": func(s *loginState) { s.Options = []optionRef{{Method: MethodApp}} },
+		"a factor": func(s *loginState) {
+			s.Options, s.Done, s.Used = []optionRef{{Method: MethodApp}}, 1, []uuid.UUID{uuid.New()}
+		},
+	} {
+		bad := begunLoginState()
+		damage(bad)
+		_, err := unmarshalLoginState(bad.marshal())
+		assert.Error(t, err, name)
+	}
+}
+
 func TestLoginState_RefusesDamage(t *testing.T) {
 	b := sampleLoginState().marshal()
 	for i := 0; i < len(b); i++ {
@@ -86,12 +116,16 @@ func FuzzDecodeLoginState(f *testing.F) {
 	f.Add(sampleLoginState().marshal())
 	f.Add((&loginState{Options: []optionRef{{Method: MethodChip}}}).marshal())
 	f.Add([]byte{1})
+	f.Add(begunLoginState().marshal())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		st, err := unmarshalLoginState(b)
 		if err != nil {
 			return
 		}
-		if st.Choice >= len(st.Options) {
+		if st.Begun != "" && (len(st.Options) != 0 || st.Done != 0 || len(st.Used) != 0) {
+			t.Fatal("a state as begun has options or factors")
+		}
+		if st.Begun == "" && st.Choice >= len(st.Options) {
 			t.Fatal("a decoded state points past its options")
 		}
 		enc := st.marshal()

@@ -44,6 +44,11 @@ type loginState struct {
 	// last factor finishes the login too, unless the app gave it (see
 	// finishesHere).
 	Finish bool
+	// Begun is the user ID a login was begun for by CreateLoginSession,
+	// which stores the login before its user is read: until a read of the
+	// user settles it (see settleBegun), it has no options, no choice and no
+	// User, and Begun is set. Empty in every other state.
+	Begun string
 
 	// Room for the few options and factors a login has, so that decoding
 	// a state, which every step does, allocates it in one piece.
@@ -62,19 +67,24 @@ type optionRef struct {
 
 const loginKind = "login"
 
-// startLogin chooses the first usable option of st (the app first), readies
-// its first factor and stores the login. u is nil for a decoy.
-func (s *Service) startLogin(ctx context.Context, u *User, st *loginState, opts []LoginOption, now time.Time) (*Login, error) {
+// choose chooses the first usable of opts, st's options (the app first).
+func choose(st *loginState, opts []LoginOption) error {
 	st.Choice = -1
 	for i, o := range opts {
 		if o.Usable {
 			st.Choice = i
-			break
+			return nil
 		}
 	}
-	if st.Choice < 0 {
-		// Say why the first way is closed, with its code.
-		return nil, hideUntil(opts[0].closed)
+	// Say why the first way is closed, with its code.
+	return hideUntil(opts[0].closed)
+}
+
+// startLogin chooses the first usable option of st (the app first), readies
+// its first factor and stores the login. u is nil for a decoy.
+func (s *Service) startLogin(ctx context.Context, u *User, st *loginState, opts []LoginOption, now time.Time) (*Login, error) {
+	if err := choose(st, opts); err != nil {
+		return nil, err
 	}
 	if err := s.prepareStep(u, st, now); err != nil {
 		return nil, err
@@ -201,17 +211,161 @@ func (s *Service) view(sess *Session, st *loginState, opts []LoginOption) *Login
 	return l
 }
 
-// loadLogin reads a live login session and its state.
+// beginInOne is BeginLogin on a store that reads the user and stores the
+// login in one round trip (LoginBeginner): the login is stored as begun,
+// before its user is known (loginState.Begun), and settled on the user
+// the store returns, with BeginLogin's checks; a refusal leaves a session
+// whose ID nobody is given, which expires. A user ID nobody has gets a
+// decoy's login, stored by the same call.
+func (s *Service) beginInOne(ctx context.Context, lb LoginBeginner, st *loginState, uid string) (*Login, error) {
+	now := s.clock.Now()
+	st.Begun = uid
+	// The challenge of a login whose first factor is the app's approval,
+	// made before anyone knows whether it is one.
+	st.Challenge = make([]byte, app.ChallengeSize)
+	if _, err := io.ReadFull(s.rand, st.Challenge); err != nil {
+		return nil, NewError(CodeConfigInvalid, err, "the random source failed")
+	}
+	id, err := s.sessionID()
+	if err != nil {
+		return nil, err
+	}
+	sess := &Session{ID: id, Kind: loginKind, CreatedAt: now, ExpiresAt: now.Add(s.policy.LoginSessionTTL), Disposable: true, Data: st.marshal()}
+	u, err := lb.CreateLoginSession(ctx, UniqueKey{KeyUserID, uid}, sess)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	u, _ = s.ids().opened(u, nil)
+	opts, err := s.settleBegun(sess, st, u, now, "")
+	if err != nil {
+		return nil, err
+	}
+	if u != nil && st.next() == StepCode {
+		s.begun.put(sess, u, now) // see loginCache: only a right code uses it
+	}
+	return s.view(sess, st, opts), nil
+}
+
+// settleBegun works out the options and the first choice of login st,
+// which CreateLoginSession stored before its user was read (st.Begun), on
+// u, the user its session sess names as read at now (nil for nobody: a
+// decoy's login); st is then the state BeginLogin stores on a store
+// without LoginBeginner (the challenge made at the begin kept if the first
+// factor is the app's). It returns the options.
+//
+// BeginLogin settles a login strictly (want is ""), refusing as it refuses
+// on a store without LoginBeginner. A later read settles what BeginLogin
+// showed, and the user may have changed since (the login's own wrong codes
+// suspend its code display; another Service changes the record): it
+// chooses as settledChoice says for want, the step that reads it (""
+// for a read of the login), and the step refuses what is closed as it
+// would on a login stored settled.
+func (s *Service) settleBegun(sess *Session, st *loginState, u *User, now time.Time, want Step) ([]LoginOption, error) {
+	strict := want == ""
+	challenge := st.Challenge
+	st.User = sess.User
+	var opts []LoginOption
+	var err error
+	switch {
+	case u == nil:
+		st.Options = s.decoyRefs(st.Begun, st.Level, st.optionsBuf[:0])
+		opts = decoyOptions(st.Options)
+	case strict:
+		opts, err = s.firstOptions(u, st, now)
+	default:
+		st.Options = st.optionsBuf[:0]
+		if opts = s.options(u, sess.CreatedAt, st.Level, &st.Options); len(opts) == 0 {
+			_, err = s.firstOptions(u, st, now) // why there is none
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if strict {
+		if err := choose(st, opts); err != nil {
+			return nil, err
+		}
+	} else {
+		st.Choice = settledChoice(opts, want)
+	}
+	st.Begun, st.Challenge = "", nil
+	if st.next() == StepApproval {
+		st.Challenge = challenge
+	}
+	return opts, nil
+}
+
+// settledChoice is the option a read after BeginLogin settles a login on
+// for want, the step it reads for, opts being the options as they were
+// when the login began (so a suspension that has run out since changes
+// nothing): the first usable option, BeginLogin's choice, when it takes
+// want first; else the first closed option that takes want first, closed
+// since the login began (its own wrong codes suspended the code display),
+// which the step refuses as it refuses on a login stored settled; else
+// the first usable, and the step refuses want as out of order, as it
+// would there; else the first.
+func settledChoice(opts []LoginOption, want Step) int {
+	usable, closed := -1, -1
+	for i, o := range opts {
+		takes := o.Method.steps()[0] == want
+		switch {
+		case o.Usable && usable < 0:
+			if takes {
+				return i
+			}
+			usable = i
+		case !o.Usable && takes && closed < 0:
+			closed = i
+		}
+	}
+	switch {
+	case closed >= 0:
+		return closed
+	case usable >= 0:
+		return usable
+	}
+	return 0
+}
+
+// errUnsettled is decodeLogin's refusal of a login still as begun (see
+// settle) where the caller has not read its user: only a first factor, or
+// a read of the login, can come first.
+var errUnsettled = errorf(CodeLoginOrder, "this login waits for its first factor")
+
+// loadLogin reads a live login session and its state; a login still as
+// begun, which needs its user read to settle, is errUnsettled.
 func (s *Service) loadLogin(ctx context.Context, id string, now time.Time) (*Session, *loginState, error) {
 	sess, err := s.store.Session(ctx, id, now)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := decodeLogin(sess)
+	st, err := s.decodeLogin(sess, nil, now, StepDone)
 	return sess, st, err
 }
 
-func decodeLogin(sess *Session) (*loginState, error) {
+// decodeLogin is the login state of sess, settled (see settleBegun) for
+// want on u, the user sess names as read at now; u nil with a session
+// that names a user means the caller has not read one, and a login still
+// as begun is then errUnsettled.
+func (s *Service) decodeLogin(sess *Session, u *User, now time.Time, want Step) (*loginState, error) {
+	st, err := rawLogin(sess)
+	if err != nil || st.Begun == "" {
+		return st, err
+	}
+	switch {
+	case sess.User != uuid.Nil && u == nil:
+		return nil, errUnsettled
+	case u != nil && u.ID != sess.User:
+		return nil, errorf(CodeLoginInvalid, "the login session is damaged; start again")
+	}
+	if _, err := s.settleBegun(sess, st, u, now, want); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// rawLogin is the login state of sess as stored, settled or not.
+func rawLogin(sess *Session) (*loginState, error) {
 	if sess.Kind != loginKind {
 		return nil, NotFoundSession()
 	}
@@ -262,7 +416,7 @@ func (s *Service) checkedStep(ctx context.Context, id string, want Step, check p
 			}
 		}
 	}
-	loaded, st, u, err := s.loadLoginUser(ctx, id, now)
+	loaded, st, u, err := s.loadLoginUser(ctx, id, now, want)
 	if err != nil {
 		return nil, err
 	}
@@ -487,7 +641,7 @@ func (s *Service) rejectSignature(ctx context.Context, id string, cause error) e
 	now := s.clock.Now()
 	ended := false
 	_, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
-		st, err := decodeLogin(sess)
+		st, err := rawLogin(sess) // settled or not, it counts
 		if err != nil {
 			return nil, err
 		}
@@ -520,7 +674,7 @@ func (s *Service) finishLogin(ctx context.Context, id string, proof bool) (*Logi
 			return res, err
 		}
 	}
-	sess, st, seen, err := s.loadLoginUser(ctx, id, now)
+	sess, st, seen, err := s.loadLoginUser(ctx, id, now, StepDone)
 	if err != nil {
 		return nil, err
 	}

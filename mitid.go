@@ -198,6 +198,9 @@ func New(cfg Config) (*Service, error) {
 	s.raw = s.store
 	s.logins = newLoginCache(cfg.LoginCache, s.raw)
 	s.begun = newLoginCache(cfg.LoginCache, s.raw)
+	if s.begun != nil {
+		s.begun.settle = s.settleBegun
+	}
 	s.store = identifierStore{Store: s.store, keys: s.keys, rand: s.rand, watch: s.watch}
 	return s, nil
 }

@@ -92,6 +92,23 @@ type SessionUserReader interface {
 	SessionUser(ctx context.Context, id string, now time.Time) (*Session, *User, error)
 }
 
+// LoginBeginner is the optional capability of CreateLoginSession.
+type LoginBeginner interface {
+	// CreateLoginSession finds the user whose unique key is key, as
+	// FindUser does, and creates session sess for them in the same step:
+	// sess.User is set to the user's ID, or to uuid.Nil when no user has
+	// the key, and the session is created either way (a login for a user
+	// ID that matches nobody is a decoy's, made at the same cost). It
+	// returns the user, a read-only snapshot, or an error matching
+	// ErrNotFound when no user has the key; the session is then created
+	// all the same. A session ID already in use fails with an error
+	// matching ErrConflict and creates nothing. The terms of CreateSession
+	// hold, Disposable included, and the store keeps its own copy. It
+	// exists so that BeginLogin is one round trip; without it the Service
+	// calls FindUser and then CreateSession.
+	CreateLoginSession(ctx context.Context, key UniqueKey, sess *Session) (*User, error)
+}
+
 // LoginUpdater is the optional capability of UpdateLogin.
 type LoginUpdater interface {
 	// UpdateLogin changes user seen.ID as UpdateAuthenticator does (as

@@ -453,6 +453,37 @@ func (s *Store) CreateSession(ctx context.Context, sess *mitid.Session) error {
 	return nil
 }
 
+// CreateLoginSession finds the user with key and creates sess for them
+// (or for nobody, when no user has the key) under one lock.
+func (s *Store) CreateLoginSession(ctx context.Context, key mitid.UniqueKey, sess *mitid.Session) (*mitid.User, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.sessions[sess.ID]; ok {
+		return nil, mitid.SessionConflict()
+	}
+	var u *mitid.User
+	id, found := s.keys[key]
+	if found {
+		var err error
+		if u, err = s.committedUser(id); err != nil {
+			return nil, err
+		}
+	}
+	sess.User = id // uuid.Nil when not found
+	c := sess.Clone()
+	c.Version, sess.Version = 1, 1
+	c.Disposable = false // a request to CreateSession, not part of the session
+	s.sessions[sess.ID] = c
+	s.freezeSession(c)
+	if !found {
+		return nil, mitid.NotFoundUser()
+	}
+	return u, nil
+}
+
 // Session returns a live session, a read-only snapshot.
 func (s *Store) Session(ctx context.Context, id string, now time.Time) (*mitid.Session, error) {
 	if err := ctx.Err(); err != nil {
