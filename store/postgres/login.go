@@ -30,6 +30,7 @@ var (
 	_ mitid.SessionReplacer      = (*Store)(nil)
 	_ mitid.SessionUserReader    = (*Store)(nil)
 	_ mitid.LoginUpdater         = (*Store)(nil)
+	_ mitid.LoginBeginner        = (*Store)(nil)
 )
 
 // SessionUser reads a live session and the user it names with one join.

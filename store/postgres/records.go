@@ -194,6 +194,60 @@ func (s *Store) CreateSession(ctx context.Context, sess *mitid.Session) error {
 	return nil
 }
 
+// The statements of CreateLoginSession: the user holding a unique key
+// ($6, $7) read, and the session inserted for them, or for nobody, in one
+// statement; the asynchronous one commits as asyncSessionSQL does. A row
+// comes back whether or not a user matched.
+const (
+	loginSessionUser = `u AS (SELECT u.id, u.version, u.data FROM unique_keys k JOIN users u ON u.id = k.user_id
+			WHERE k.kind = $6 AND k.value = $7)`
+	loginSessionInsert = `s AS (INSERT INTO sessions (id, kind, user_id, data, created_at, expires_at, version)
+			SELECT $1, $2, (SELECT id FROM u), $3, $4, $5, 1 %s RETURNING user_id)
+		SELECT u.version, u.data FROM s LEFT JOIN u ON true`
+)
+
+var (
+	durableLoginSessionSQL = `WITH ` + loginSessionUser + `, ` + fmt.Sprintf(loginSessionInsert, "")
+	asyncLoginSessionSQL   = `WITH async AS (SELECT set_config('synchronous_commit', 'off', true)), ` + loginSessionUser + `, ` +
+		fmt.Sprintf(loginSessionInsert, "FROM async")
+)
+
+// CreateLoginSession reads the user holding key and inserts sess for them
+// (for nobody when none does) in one statement, so that BeginLogin is one
+// round trip. The commit of a Disposable session does not wait for the
+// disk, unless Options.DurableSessions is set, as CreateSession's.
+func (s *Store) CreateLoginSession(ctx context.Context, key mitid.UniqueKey, sess *mitid.Session) (*mitid.User, error) {
+	sql := durableLoginSessionSQL
+	if sess.Disposable && !s.durableSessions {
+		sql = asyncLoginSessionSQL
+	}
+	var version *int64
+	var data []byte
+	err := s.pool.QueryRow(ctx, sql, sess.ID, sess.Kind, sess.Data, sess.CreatedAt, sess.ExpiresAt, key.Kind, key.Value).Scan(&version, &data)
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe) && pe.Code == "23505":
+		return nil, mitid.SessionConflict()
+	case errors.Is(err, pgx.ErrNoRows):
+		// An INSERT … SELECT that selected nothing: never the session
+		// stored silently missing.
+		return nil, fail(ctx, errors.New("creating a login session: no row inserted"))
+	case err != nil:
+		return nil, fail(ctx, err)
+	}
+	sess.Version, sess.User = 1, uuid.Nil
+	if version == nil {
+		return nil, mitid.NotFoundUser() // the session is a decoy's
+	}
+	u := new(mitid.User)
+	if err := decodeUser(data, u); err != nil {
+		return nil, mitid.Unreadable("user", err)
+	}
+	u.Version = *version
+	sess.User = u.ID
+	return u, nil
+}
+
 const sessionColumns = `id, kind, user_id, data, created_at, expires_at, consumed_at, version`
 
 func scanSession(row pgx.Row) (*mitid.Session, error) {

@@ -57,16 +57,17 @@ import (
 // that is a right code, decided on what BeginLogin left); spreadBudget is that of a login whose
 // every step goes to another Service, which reads once a step.
 //
-// BeginLogin's session commits without waiting for the disk (see
+// BeginLogin reads the user and stores the login in one statement
+// (CreateLoginSession), whose commit does not wait for the disk (see
 // Options.DurableSessions), and so does a factor that changes nothing of
 // the user (the password after a code, an app's approval, a chip login's
 // password held until the chip answers), so the durable commits are those
 // of the factors that change the user (a code's or a chip's counter) and
 // FinishLogin's.
 var loginBudget = map[string]struct{ statements, commits, steps int }{
-	"code display": {5, 2, 4},
-	"chip":         {7, 2, 4},
-	"app":          {5, 1, 3},
+	"code display": {4, 2, 4},
+	"chip":         {6, 2, 4},
+	"app":          {4, 1, 3},
 }
 
 // finishAtLastBudget is loginBudget for a login begun with
@@ -74,15 +75,15 @@ var loginBudget = map[string]struct{ statements, commits, steps int }{
 // durably, in one statement; an app's approval finishes nothing (the page
 // that waits for it does), so the app login costs what it always does.
 var finishAtLastBudget = map[string]struct{ statements, commits, steps int }{
-	"code display": {4, 2, 3},
-	"chip":         {6, 1, 3},
-	"app":          {5, 1, 3},
+	"code display": {3, 2, 3},
+	"chip":         {5, 1, 3},
+	"app":          {4, 1, 3},
 }
 
 var spreadBudget = map[string]struct{ statements, commits, steps int }{
-	"code display": {8, 2, 4},
-	"chip":         {8, 2, 4},
-	"app":          {6, 1, 3},
+	"code display": {7, 2, 4},
+	"chip":         {7, 2, 4},
+	"app":          {5, 1, 3},
 }
 
 // counter is a pgx QueryTracer that counts statements and commits while

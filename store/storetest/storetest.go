@@ -9,7 +9,8 @@
 // suite calls it once per subtest and runs subtests in parallel.
 //
 // The tests of an optional capability (mitid.AuthenticatorUpdater,
-// mitid.SessionReplacer, mitid.SessionUserReader, mitid.LoginUpdater) run
+// mitid.SessionReplacer, mitid.SessionUserReader, mitid.LoginUpdater,
+// mitid.LoginBeginner) run
 // on a store that offers it and skip on one that does not; the Service's
 // tests run twice, on the store and on CoreOnly(store), so that a login is
 // tested both with the capabilities and through the core contract alone.
@@ -82,6 +83,7 @@ func Run(t *testing.T, newStore func(t *testing.T) mitid.Store) {
 	tests = append(tests, authenticatorTests...)
 	tests = append(tests, replaceTests...)
 	tests = append(tests, capabilityTests...)
+	tests = append(tests, beginnerTests...)
 	tests = append(tests, exactTests...)
 	service := append(slices.Clip(serviceTests), loginServiceTests...)
 	tests = append(tests, service...)
