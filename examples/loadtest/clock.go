@@ -75,8 +75,16 @@ const paceQuantum = 30 * time.Second
 // flight; what it could not move stays owed.
 func (c *clock) pace(d time.Duration) {
 	owed := c.owed.Add(int64(d))
-	if owed < int64(paceQuantum) || !c.owed.CompareAndSwap(owed, 0) {
-		return // too little yet, or another caller is moving it
+	if owed < int64(paceQuantum) {
+		return // too little yet
+	}
+	// While the oldest login in flight holds the clock back, nothing
+	// moves, and nothing takes the lock that would stall the others.
+	if limit, ok := c.limit(); ok && limit.Sub(c.Now()) < paceQuantum {
+		return
+	}
+	if !c.owed.CompareAndSwap(owed, 0) {
+		return // another caller is moving it
 	}
 	c.holds.Lock()
 	defer c.holds.Unlock()

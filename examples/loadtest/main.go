@@ -331,6 +331,11 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 	if _, err := svc.Store().PurgeSessions(ctx, clk.Now().Add(leftoverHorizon)); err != nil {
 		return err
 	}
+	if pg, ok := b.(*pgBackend); ok {
+		if err := pg.compactSessions(ctx); err != nil {
+			return err
+		}
+	}
 	t1 := time.Now()
 	subjects, err := enrolAll(ctx, svc, clk, per, subjectBase+int(from))
 	if err != nil {
