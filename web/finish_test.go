@@ -70,7 +70,9 @@ func TestFinish_TheBrowsersLastStepAnswersWithTheResult(t *testing.T) {
 	assert.Equal(t, "/welcome/anna.web", l.Result.Redirect, "Finished's redirect")
 	assert.Equal(t, []string{"/login/" + l.ID + "/password"}, f.seen(), "Finished ran once, in the last step")
 
-	e := errorOf(t, s.do(t, request{path: "/login/" + l.ID + "/finish"}))
+	resp := s.do(t, request{path: "/login/" + l.ID + "/finish"})
+	defer resp.Body.Close()
+	e := errorOf(t, resp)
 	assert.Equal(t, web.CodeNotBound, e.Code, "the login's cookie went with the result")
 	_, err := s.svc.FinishLogin(t.Context(), l.ID)
 	assert.Equal(t, mitid.CodeSessionUsed, mitid.ErrorCode(err), "the login is finished")
