@@ -21,7 +21,7 @@ import (
 // holdPassword) and when the chip challenge was issued. Version 4 added a
 // uvarint of flags at the end (1: finish at the last factor; 2: begun
 // before its user was read, followed by the user ID it was begun for, see
-// LoginBeginner and settle); a version 3 state, which a Service of the
+// LoginBeginner and settleBegun); a version 3 state, which a Service of the
 // version before wrote for a login still in progress when the new one took
 // over, is read as one without flags.
 // Decoding checks every length against what is left, so damaged data is an

@@ -327,10 +327,15 @@ func settledChoice(opts []LoginOption, want Step) int {
 	return 0
 }
 
-// errUnsettled is decodeLogin's refusal of a login still as begun (see
-// settle) where the caller has not read its user: only a first factor, or
-// a read of the login, can come first.
-var errUnsettled = errorf(CodeLoginOrder, "this login waits for its first factor")
+// errUnsettled is the cause of decodeLogin's refusal of a login still as
+// begun (see settleBegun) where the caller has not read its user: only a
+// first factor, or a read of the login, can come first. The refusal is a
+// fresh *Error each time (a caller may change the one it gets).
+var errUnsettled = errors.New("a login as begun, its user not read")
+
+func unsettled() *Error {
+	return NewError(CodeLoginOrder, errUnsettled, "this login waits for its first factor")
+}
 
 // loadLogin reads a live login session and its state; a login still as
 // begun, which needs its user read to settle, is errUnsettled.
@@ -354,7 +359,7 @@ func (s *Service) decodeLogin(sess *Session, u *User, now time.Time, want Step) 
 	}
 	switch {
 	case sess.User != uuid.Nil && u == nil:
-		return nil, errUnsettled
+		return nil, unsettled()
 	case u != nil && u.ID != sess.User:
 		return nil, errorf(CodeLoginInvalid, "the login session is damaged; start again")
 	}
