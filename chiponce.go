@@ -45,7 +45,7 @@ func (s *Service) submitChipAtOnce(ctx context.Context, id string, response []by
 
 func (s *Service) chipAtOnce(ctx context.Context, id string, response []byte) (*Login, bool, error) {
 	now := s.clock.Now()
-	sess, st, seen, err := s.loadLoginUser(ctx, id, now, StepChip)
+	sess, st, seen, err := s.loadLoginUser(ctx, id, now)
 	if err != nil {
 		return nil, true, err
 	}

@@ -179,7 +179,7 @@ func (s *Service) heldPassword(ctx context.Context, id string, u *User, st *logi
 // chip and has none (its last one was spent).
 func (s *Service) renewChip(ctx context.Context, id string, now time.Time) error {
 	_, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
-		st, err := s.decodeLogin(sess, nil, now, StepChip)
+		st, err := decodeLogin(sess)
 		if errors.Is(err, errUnsettled) || err == nil && (st.next() != StepChip || len(st.ChipChallenge) > 0) {
 			return sess.Data, nil // nothing to renew: a chip is never a first factor
 		}

@@ -195,7 +195,7 @@ func (s *Service) firstOptions(u *User, st *loginState, now time.Time) ([]LoginO
 // ResumeLogin returns a login in progress as the page shows it.
 func (s *Service) ResumeLogin(ctx context.Context, id string) (*Login, error) {
 	now := s.clock.Now()
-	sess, st, u, err := s.loadLoginUser(ctx, id, now, StepDone)
+	sess, st, u, err := s.loadLoginUser(ctx, id, now)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +205,7 @@ func (s *Service) ResumeLogin(ctx context.Context, id string) (*Login, error) {
 		if err := s.renewChip(ctx, id, now); err != nil {
 			return nil, err
 		}
-		if sess, st, u, err = s.loadLoginUser(ctx, id, now, StepDone); err != nil {
+		if sess, st, u, err = s.loadLoginUser(ctx, id, now); err != nil {
 			return nil, err
 		}
 	}
@@ -233,7 +233,7 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 				return nil, err
 			}
 		}
-		st, err := s.decodeLogin(sess, u, now, StepDone)
+		st, err := s.decodeLoginOn(sess, u, now)
 		if err != nil {
 			return nil, err
 		}
@@ -324,7 +324,7 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (got 
 			return l, err
 		}
 	}
-	sess, st, u, err := s.loadLoginUser(ctx, id, now, StepPassword)
+	sess, st, u, err := s.loadLoginUser(ctx, id, now)
 	if err != nil {
 		return nil, err
 	}
@@ -447,7 +447,7 @@ func (s *Service) SubmitChip(ctx context.Context, id string, response []byte) (g
 	var ch credential.Challenge
 	var st *loginState
 	taken, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
-		cur, err := s.decodeLogin(sess, nil, now, StepChip) // a chip is never a first factor
+		cur, err := decodeLogin(sess) // a chip is never a first factor
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package mitid_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -184,9 +185,48 @@ func TestBeginLogin_ALoginsOwnWrongCodesKeepItsCodeDisplay(t *testing.T) {
 				_, err := e.svc.SubmitCode(e.ctx, l.ID, wrong)
 				require.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(err))
 			}
-			_, err := e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
+			again, err := e.svc.ResumeLogin(e.ctx, l.ID)
+			require.NoError(t, err)
+			assert.Equal(t, mitid.MethodCodeDisplay, again.Method, "still the code display's login")
+			assert.Equal(t, mitid.StepCode, again.Next)
+			_, err = e.svc.SubmitPassword(e.ctx, l.ID, password)
+			assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err), "not turned into the chip's login")
+			_, err = e.svc.SubmitCode(e.ctx, l.ID, h.code(t))
 			assert.Equal(t, mitid.CodeAuthenticatorSuspended, mitid.ErrorCode(err))
 		})
+	}
+}
+
+// TestBeginLogin_ACodeToALoginThatShowedTheAppIsOutOfOrder: the app was
+// the login's choice; a code given without switching is out of order and
+// counts against nothing, from the one call as from the core contract,
+// whether the code display was open when the login began or suspended
+// until a moment that has passed since.
+func TestBeginLogin_ACodeToALoginThatShowedTheAppIsOutOfOrder(t *testing.T) {
+	for name, tweak := range map[string]func(*mitid.Config){"LoginBeginner": nil, "the core contract": coreOnly} {
+		for _, suspended := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, code display suspended at the begin %v", name, suspended), func(t *testing.T) {
+				base := newLoginEnv(t, checkedStore(t))
+				e := base.twin(t, tweak)
+				h := e.enrol(t, "app-first", mitid.LevelSubstantial, mitid.KindApp, mitid.KindCodeDisplay)
+				if suspended {
+					_, _, err := e.svc.SuspendAuthenticator(e.ctx, h.user.ID, h.codeID, e.clock.Now().Add(3*time.Minute), "support")
+					require.NoError(t, err)
+					e.clock.Advance(time.Second)
+				}
+				l := e.begin(t, h, mitid.LevelSubstantial)
+				require.Equal(t, mitid.MethodApp, l.Method)
+				e.clock.Advance(4 * time.Minute)
+				_, err := e.svc.SubmitCode(e.ctx, l.ID, "000000")
+				assert.Equal(t, mitid.CodeLoginOrder, mitid.ErrorCode(err))
+				u, err := e.svc.User(e.ctx, h.user.ID)
+				require.NoError(t, err)
+				dev, err := u.Authenticator(h.codeID)
+				require.NoError(t, err)
+				assert.Zero(t, dev.Failures, "nothing counted")
+				assert.Zero(t, u.Failures)
+			})
+		}
 	}
 }
 
@@ -200,6 +240,7 @@ func TestBeginLogin_ASuspensionThatRunsOutLeavesTheChoice(t *testing.T) {
 	h := a.enrol(t, "suspended-app", mitid.LevelSubstantial, mitid.KindApp, mitid.KindCodeDisplay)
 	_, _, err := a.svc.SuspendAuthenticator(a.ctx, h.user.ID, h.appID, a.clock.Now().Add(3*time.Minute), "support")
 	require.NoError(t, err)
+	a.clock.Advance(time.Second) // the suspension comes before the login
 	l := a.begin(t, h, mitid.LevelSubstantial)
 	require.Equal(t, mitid.MethodCodeDisplay, l.Method)
 	a.clock.Advance(5 * time.Minute)

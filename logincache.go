@@ -60,7 +60,7 @@ type loginCache struct {
 	m   map[string]cachedLogin
 	// settle settles a login kept as it was begun (Service.settleBegun,
 	// for the begun cache); nil where none is kept.
-	settle func(sess *Session, st *loginState, u *User, now time.Time, want Step) ([]LoginOption, error)
+	settle func(sess *Session, st *loginState, u *User, now time.Time, strict bool) ([]LoginOption, error)
 }
 
 // cachedLogin is a login session and its user as a step committed them,
@@ -132,7 +132,7 @@ func (c *loginCache) take(id string, now time.Time, want Step) (at SessionAt, st
 		if c.settle == nil {
 			return at, nil, nil, false
 		}
-		_, err = c.settle(e.sess, st, e.user, now, want)
+		_, err = c.settle(e.sess, st, e.user, now, false)
 	}
 	if err != nil || st.User != e.user.ID || st.next() != want {
 		return at, nil, nil, false

@@ -265,7 +265,7 @@ func unmarshalLoginState(b []byte) (*loginState, error) {
 		flags := r.uvarint(flagFinish | flagBegun)
 		st.Finish = flags&flagFinish != 0
 		if flags&flagBegun != 0 {
-			st.Begun = r.str()
+			st.Begun = r.str() // empty: a state with nothing chosen, refused below
 		}
 	}
 	if r.err != nil || len(r.b) != 0 {

@@ -96,6 +96,10 @@ func TestLoginState_ABegunStateKeepsItsUserIDAndNothingChosen(t *testing.T) {
 		_, err := unmarshalLoginState(bad.marshal())
 		assert.Error(t, err, name)
 	}
+	st.Begun = "x"
+	enc = st.marshal()
+	_, err = unmarshalLoginState(append(enc[:len(enc)-2:len(enc)-2], 0)) // the flag, and an empty user ID
+	assert.Error(t, err, "begun for no user ID")
 }
 
 func TestLoginState_RefusesDamage(t *testing.T) {

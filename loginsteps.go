@@ -236,7 +236,10 @@ func (s *Service) beginInOne(ctx context.Context, lb LoginBeginner, st *loginSta
 		return nil, err
 	}
 	u, _ = s.ids().opened(u, nil)
-	opts, err := s.settleBegun(sess, st, u, now, "")
+	if u != nil && sess.User != u.ID {
+		return nil, errorf(CodeLoginInvalid, "the store stored the login for another user than it read")
+	}
+	opts, err := s.settleBegun(sess, st, u, now, true)
 	if err != nil {
 		return nil, err
 	}
@@ -253,15 +256,12 @@ func (s *Service) beginInOne(ctx context.Context, lb LoginBeginner, st *loginSta
 // without LoginBeginner (the challenge made at the begin kept if the first
 // factor is the app's). It returns the options.
 //
-// BeginLogin settles a login strictly (want is ""), refusing as it refuses
-// on a store without LoginBeginner. A later read settles what BeginLogin
-// showed, and the user may have changed since (the login's own wrong codes
-// suspend its code display; another Service changes the record): it
-// chooses as settledChoice says for want, the step that reads it (""
-// for a read of the login), and the step refuses what is closed as it
-// would on a login stored settled.
-func (s *Service) settleBegun(sess *Session, st *loginState, u *User, now time.Time, want Step) ([]LoginOption, error) {
-	strict := want == ""
+// BeginLogin settles a login strictly, refusing as it refuses on a store
+// without LoginBeginner. A later read settles it on the choice BeginLogin
+// made (begunChoice), whatever has changed since, so that the login is the
+// one the page showed and each step refuses what is closed now, as on a
+// login stored settled.
+func (s *Service) settleBegun(sess *Session, st *loginState, u *User, now time.Time, strict bool) ([]LoginOption, error) {
 	challenge := st.Challenge
 	st.User = sess.User
 	var opts []LoginOption
@@ -276,17 +276,20 @@ func (s *Service) settleBegun(sess *Session, st *loginState, u *User, now time.T
 		st.Options = st.optionsBuf[:0]
 		if opts = s.options(u, sess.CreatedAt, st.Level, &st.Options); len(opts) == 0 {
 			_, err = s.firstOptions(u, st, now) // why there is none
+			if err == nil {
+				err = errorf(CodeLoginInvalid, "the login session is damaged; start again")
+			}
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
-	if strict {
+	if strict || u == nil {
 		if err := choose(st, opts); err != nil {
 			return nil, err
 		}
 	} else {
-		st.Choice = settledChoice(opts, want)
+		st.Choice = begunChoice(u, st.Options, sess.CreatedAt)
 	}
 	st.Begun, st.Challenge = "", nil
 	if st.next() == StepApproval {
@@ -295,34 +298,34 @@ func (s *Service) settleBegun(sess *Session, st *loginState, u *User, now time.T
 	return opts, nil
 }
 
-// settledChoice is the option a read after BeginLogin settles a login on
-// for want, the step it reads for, opts being the options as they were
-// when the login began (so a suspension that has run out since changes
-// nothing): the first usable option, BeginLogin's choice, when it takes
-// want first; else the first closed option that takes want first, closed
-// since the login began (its own wrong codes suspended the code display),
-// which the step refuses as it refuses on a login stored settled; else
-// the first usable, and the step refuses want as out of order, as it
-// would there; else the first.
-func settledChoice(opts []LoginOption, want Step) int {
-	usable, closed := -1, -1
-	for i, o := range opts {
-		takes := o.Method.steps()[0] == want
-		switch {
-		case o.Usable && usable < 0:
-			if takes {
-				return i
+// begunChoice is the choice BeginLogin made at begun, for a login settled
+// later on u as it is now, opts and refs being u's options at begun: the
+// first option usable then. An authenticator added since was not there; one
+// whose state changed since (the login's own wrong codes suspended the code
+// display, the person blocked it) is taken as it was then, in use, since
+// the record keeps no earlier state: the step then says what is closed, as
+// it would on a login stored settled.
+func begunChoice(u *User, refs []optionRef, begun time.Time) int {
+	for i, ref := range refs {
+		usable := true
+		for _, id := range []uuid.UUID{ref.Device, ref.Chip, ref.Password} {
+			if id == uuid.Nil {
+				continue
 			}
-			usable = i
-		case !o.Usable && takes && closed < 0:
-			closed = i
+			a, err := u.Authenticator(id)
+			switch {
+			case err != nil || a.CreatedAt.After(begun):
+				usable = false // not there when the login began
+			case !a.StateChangedAt.Before(begun):
+				// Changed at the begin or since: its state then is not
+				// kept; in use, as it had to be for any choice of it.
+			case a.usable(begun) != nil:
+				usable = false
+			}
 		}
-	}
-	switch {
-	case closed >= 0:
-		return closed
-	case usable >= 0:
-		return usable
+		if usable {
+			return i
+		}
 	}
 	return 0
 }
@@ -337,33 +340,40 @@ func unsettled() *Error {
 	return NewError(CodeLoginOrder, errUnsettled, "this login waits for its first factor")
 }
 
-// loadLogin reads a live login session and its state; a login still as
-// begun, which needs its user read to settle, is errUnsettled.
+// loadLogin reads a live login session and its state, without its user:
+// a login still as begun is errUnsettled (see decodeLogin).
 func (s *Service) loadLogin(ctx context.Context, id string, now time.Time) (*Session, *loginState, error) {
 	sess, err := s.store.Session(ctx, id, now)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := s.decodeLogin(sess, nil, now, StepDone)
+	st, err := decodeLogin(sess)
 	return sess, st, err
 }
 
-// decodeLogin is the login state of sess, settled (see settleBegun) for
-// want on u, the user sess names as read at now; u nil with a session
-// that names a user means the caller has not read one, and a login still
-// as begun is then errUnsettled.
-func (s *Service) decodeLogin(sess *Session, u *User, now time.Time, want Step) (*loginState, error) {
+// decodeLogin is the login state of sess for a caller that has not read
+// its user: a login still as begun is errUnsettled, a real person's and a
+// decoy's alike, so that the answer tells a stranger nothing.
+func decodeLogin(sess *Session) (*loginState, error) {
+	st, err := rawLogin(sess)
+	if err == nil && st.Begun != "" {
+		return nil, unsettled()
+	}
+	return st, err
+}
+
+// decodeLoginOn is the login state of sess, settled (see settleBegun) on
+// u, the user sess names as read at now (nil when it names nobody: a
+// decoy's login).
+func (s *Service) decodeLoginOn(sess *Session, u *User, now time.Time) (*loginState, error) {
 	st, err := rawLogin(sess)
 	if err != nil || st.Begun == "" {
 		return st, err
 	}
-	switch {
-	case sess.User != uuid.Nil && u == nil:
-		return nil, unsettled()
-	case u != nil && u.ID != sess.User:
+	if (u == nil) != (sess.User == uuid.Nil) || u != nil && u.ID != sess.User {
 		return nil, errorf(CodeLoginInvalid, "the login session is damaged; start again")
 	}
-	if _, err := s.settleBegun(sess, st, u, now, want); err != nil {
+	if _, err := s.settleBegun(sess, st, u, now, false); err != nil {
 		return nil, err
 	}
 	return st, nil
@@ -421,7 +431,7 @@ func (s *Service) checkedStep(ctx context.Context, id string, want Step, check p
 			}
 		}
 	}
-	loaded, st, u, err := s.loadLoginUser(ctx, id, now, want)
+	loaded, st, u, err := s.loadLoginUser(ctx, id, now)
 	if err != nil {
 		return nil, err
 	}
@@ -679,7 +689,7 @@ func (s *Service) finishLogin(ctx context.Context, id string, proof bool) (*Logi
 			return res, err
 		}
 	}
-	sess, st, seen, err := s.loadLoginUser(ctx, id, now, StepDone)
+	sess, st, seen, err := s.loadLoginUser(ctx, id, now)
 	if err != nil {
 		return nil, err
 	}

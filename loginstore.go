@@ -140,12 +140,12 @@ func (s *Service) updateLogin(ctx context.Context, seen *User, auth uuid.UUID, a
 
 // loadLoginUser reads a live login session, its state and its user (nil
 // for a decoy), in one read when the store can.
-func (s *Service) loadLoginUser(ctx context.Context, id string, now time.Time, want Step) (*Session, *loginState, *User, error) {
+func (s *Service) loadLoginUser(ctx context.Context, id string, now time.Time) (*Session, *loginState, *User, error) {
 	sess, u, err := s.sessionUser(ctx, id, now)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	st, err := s.decodeLogin(sess, u, now, want)
+	st, err := s.decodeLoginOn(sess, u, now)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -42,72 +42,82 @@ func TestLoadLoginUser_RefusesASessionWhoseUserIsNotItsLogins(t *testing.T) {
 		sess := &Session{ID: "s", Kind: loginKind, User: tc.sessUser, Data: st.marshal(), CreatedAt: now, ExpiresAt: now.Add(time.Minute), Version: 1}
 		svc, err := New(Config{Store: sessionUserStub{sess: sess, user: tc.user}, Keys: keys})
 		require.NoError(t, err)
-		_, _, _, err = svc.loadLoginUser(context.Background(), "s", now, StepCode)
+		_, _, _, err = svc.loadLoginUser(context.Background(), "s", now)
 		assert.Equal(t, CodeLoginInvalid, ErrorCode(err), name)
 	}
 	owner := &User{ID: st.User}
 	sess := &Session{ID: "s", Kind: loginKind, User: st.User, Data: st.marshal(), CreatedAt: now, ExpiresAt: now.Add(time.Minute), Version: 1}
 	svc, err := New(Config{Store: sessionUserStub{sess: sess, user: owner}, Keys: keys})
 	require.NoError(t, err)
-	_, got, u, err := svc.loadLoginUser(context.Background(), "s", now, StepCode)
+	_, got, u, err := svc.loadLoginUser(context.Background(), "s", now)
 	require.NoError(t, err, "the login's own user")
 	assert.Equal(t, st.User, got.User)
 	assert.Same(t, owner, u)
 }
 
 // TestDecodeLogin_ABegunLoginIsNeverSettledWithoutItsUser: a login stored
-// as begun (LoginBeginner) for a person is settled only on that person as
-// read: without the user it is errUnsettled (out of order, never a decoy's
-// options for a real person), and on another user it is damaged. A begun
-// login that names nobody is a decoy's, settled without a read.
+// as begun (LoginBeginner) is settled only on the user its session names,
+// as read: a caller that has not read one gets errUnsettled, out of order,
+// for a person's login and a decoy's alike (the same answer to a
+// stranger); on another user, or on none where the session names one, it
+// is damaged. Read for nobody, a decoy's login settles without a user.
 func TestDecodeLogin_ABegunLoginIsNeverSettledWithoutItsUser(t *testing.T) {
 	keys, err := NewRandomKeyRing(rand.Reader)
 	require.NoError(t, err)
 	svc, err := New(Config{Store: sessionUserStub{}, Keys: keys})
 	require.NoError(t, err)
 	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
-	sess := &Session{ID: "s", Kind: loginKind, User: uuid.New(), Data: begunLoginState().marshal(), CreatedAt: now, ExpiresAt: now.Add(time.Minute), Version: 1}
+	person := &Session{ID: "s", Kind: loginKind, User: uuid.New(), Data: begunLoginState().marshal(), CreatedAt: now, ExpiresAt: now.Add(time.Minute), Version: 1}
+	decoy := *person
+	decoy.User = uuid.Nil
 
-	_, err = svc.decodeLogin(sess, nil, now, StepCode)
-	assert.ErrorIs(t, err, errUnsettled)
-	assert.Equal(t, CodeLoginOrder, ErrorCode(err))
-	_, err = svc.decodeLogin(sess, &User{ID: uuid.New()}, now, StepCode)
+	for name, sess := range map[string]*Session{"a person's": person, "a decoy's": &decoy} {
+		_, err = decodeLogin(sess)
+		assert.ErrorIs(t, err, errUnsettled, name)
+		assert.Equal(t, CodeLoginOrder, ErrorCode(err), name)
+		assert.Equal(t, "this login waits for its first factor", err.(*Error).Message, name) //nolint:errorlint // unsettled returns a bare *Error
+	}
+	_, err = svc.decodeLoginOn(person, &User{ID: uuid.New()}, now)
 	assert.Equal(t, CodeLoginInvalid, ErrorCode(err), "another user")
+	_, err = svc.decodeLoginOn(person, nil, now)
+	assert.Equal(t, CodeLoginInvalid, ErrorCode(err), "no user where the session names one")
 
-	sess.User = uuid.Nil
-	st, err := svc.decodeLogin(sess, nil, now, StepCode)
+	st, err := svc.decodeLoginOn(&decoy, nil, now)
 	require.NoError(t, err)
 	assert.True(t, st.decoy())
 	assert.Empty(t, st.Begun, "settled")
 	assert.NotEmpty(t, st.Options, "a decoy's options")
 }
 
-// TestSettledChoice_KeepsWhatBeginLoginChose: a login settled after
-// BeginLogin keeps BeginLogin's choice (the first usable option) when it
-// takes the step; turns to an option closed since the login began that
-// takes it (for the step to say why it is closed); and otherwise stays on
-// BeginLogin's choice, where the step is out of order, as on a login
-// stored settled.
-func TestSettledChoice_KeepsWhatBeginLoginChose(t *testing.T) {
-	app := LoginOption{Method: MethodApp, Usable: true}
-	code := LoginOption{Method: MethodCodeDisplay, Usable: true}
-	codeClosed := LoginOption{Method: MethodCodeDisplay}
-	chip := LoginOption{Method: MethodChip, Usable: true}
-	appClosed := LoginOption{Method: MethodApp}
+// TestBegunChoice_IsWhatBeginLoginChose: a login settled after BeginLogin
+// is settled on the option BeginLogin chose, the first usable when the
+// login began: one closed since (its state changed after the begin) counts
+// as it was then, in use; one closed before the begin, or added after it,
+// was not a choice.
+func TestBegunChoice_IsWhatBeginLoginChose(t *testing.T) {
+	begun := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	before, after := begun.Add(-time.Hour), begun.Add(time.Minute)
+	auth := func(state State, created, changed time.Time) Authenticator {
+		return Authenticator{ID: uuid.New(), State: state, CreatedAt: created, StateChangedAt: changed}
+	}
+	refs := func(as ...Authenticator) []optionRef {
+		var out []optionRef
+		for _, a := range as {
+			out = append(out, optionRef{Method: MethodApp, Device: a.ID})
+		}
+		return out
+	}
 	for _, tc := range []struct {
 		name string
-		opts []LoginOption
-		want Step
-		got  int
+		as   []Authenticator
+		want int
 	}{
-		{"BeginLogin's choice takes the step", []LoginOption{app, code}, StepApproval, 0},
-		{"BeginLogin's choice takes the step, before a closed one that does", []LoginOption{app, {Method: MethodAppAndChip}}, StepApproval, 0},
-		{"a code to a login that showed the app first: out of order", []LoginOption{app, code}, StepCode, 0},
-		{"the code display its own wrong codes suspended", []LoginOption{codeClosed, chip}, StepCode, 0},
-		{"a usable option that takes the step, after a closed one", []LoginOption{appClosed, code}, StepCode, 1},
-		{"a read of the login: BeginLogin's choice", []LoginOption{appClosed, code, chip}, StepDone, 1},
-		{"nothing usable, nothing takes the step: the first", []LoginOption{appClosed, codeClosed}, StepChip, 0},
+		{"the first, in use", []Authenticator{auth(StateActive, before, before), auth(StateActive, before, before)}, 0},
+		{"the first, suspended since the begin", []Authenticator{auth(StateSuspended, before, after), auth(StateActive, before, before)}, 0},
+		{"the first, blocked before the begin", []Authenticator{auth(StateBlocked, before, before), auth(StateActive, before, before)}, 1},
+		{"the first, added after the begin", []Authenticator{auth(StateActive, after, after), auth(StateActive, before, before)}, 1},
 	} {
-		assert.Equal(t, tc.got, settledChoice(tc.opts, tc.want), tc.name)
+		u := &User{Authenticators: tc.as}
+		assert.Equal(t, tc.want, begunChoice(u, refs(tc.as...), begun), tc.name)
 	}
 }
