@@ -180,11 +180,13 @@ func (s *Service) heldPassword(ctx context.Context, id string, u *User, st *logi
 func (s *Service) renewChip(ctx context.Context, id string, now time.Time) error {
 	_, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
 		st, err := decodeLogin(sess)
-		if errors.Is(err, errUnsettled) || err == nil && (st.next() != StepChip || len(st.ChipChallenge) > 0) {
-			return sess.Data, nil // nothing to renew: a chip is never a first factor
-		}
-		if err != nil {
+		switch {
+		case errors.Is(err, errUnsettled): // a chip is never a first factor
+			return sess.Data, nil
+		case err != nil:
 			return nil, err
+		case st.next() != StepChip || len(st.ChipChallenge) > 0:
+			return sess.Data, nil // nothing to renew
 		}
 		u, err := s.store.User(ctx, st.User)
 		if err != nil {

@@ -299,7 +299,7 @@ func (s *Service) settleBegun(sess *Session, st *loginState, u *User, now time.T
 }
 
 // begunChoice is the choice BeginLogin made at begun, for a login settled
-// later on u as it is now, opts and refs being u's options at begun: the
+// later on u as it is now, refs being u's options as listed at begun: the
 // first option usable then. An authenticator added since was not there; one
 // whose state changed since (the login's own wrong codes suspended the code
 // display, the person blocked it) is taken as it was then, in use, since

@@ -121,3 +121,27 @@ func TestBegunChoice_IsWhatBeginLoginChose(t *testing.T) {
 		assert.Equal(t, tc.want, begunChoice(u, refs(tc.as...), begun), tc.name)
 	}
 }
+
+// beginnerStub answers CreateLoginSession with a fixed user, and leaves the
+// session naming nobody: a store that breaks LoginBeginner's contract.
+type beginnerStub struct {
+	Store
+	user *User
+}
+
+func (b beginnerStub) CreateLoginSession(context.Context, UniqueKey, *Session) (*User, error) {
+	return b.user, nil
+}
+
+// TestBeginLogin_RefusesAStoreThatNamesAnotherUserThanItRead: a login the
+// store stored for nobody (or another user) while it returned a person is
+// refused as damaged, never run as a decoy's on the person's record.
+func TestBeginLogin_RefusesAStoreThatNamesAnotherUserThanItRead(t *testing.T) {
+	keys, err := NewRandomKeyRing(rand.Reader)
+	require.NoError(t, err)
+	u := &User{ID: uuid.New(), UserID: "anna-hansen", IAL: LevelSubstantial}
+	svc, err := New(Config{Store: beginnerStub{user: u}, Keys: keys})
+	require.NoError(t, err)
+	_, err = svc.BeginLogin(context.Background(), LoginRequest{UserID: "anna-hansen", Action: ActionLogOn, Text: "Log på", Level: LevelSubstantial})
+	assert.Equal(t, CodeLoginInvalid, ErrorCode(err))
+}
