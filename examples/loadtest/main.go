@@ -311,7 +311,10 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 	// login the other clients make meanwhile, and a chip's challenge
 	// lasts 5 minutes.
 	const perClient = 16
-	per := map[kind]int{kindCode: perClient * maxC, kindAudio: perClient * maxC, kindApp: perClient * maxC, kindChip: perClient * maxC}
+	per := map[kind]int{}
+	for _, k := range kinds {
+		per[k] = perClient * maxC
+	}
 	from, err := getInt(ctx, b, "subjects")
 	if err != nil {
 		return err
