@@ -44,6 +44,9 @@ const (
 // kinds lists the login kinds in the order of the table.
 var kinds = []kind{kindCode, kindAudio, kindApp, kindChip}
 
+// kindNames are the kinds' names for -kinds.
+var kindNames = map[string]kind{"code": kindCode, "audio": kindAudio, "app": kindApp, "chip": kindChip}
+
 // subject is an enrolled user with one simulated authenticator. A subject
 // is used by one client at a time.
 type subject struct {

@@ -116,6 +116,7 @@ type options struct {
 	messages           int
 	refill             bool
 	cpuProfile         string
+	kinds              []kind // the logins measured, in kinds' order
 	// measure holds the groups of measurements to run (lookups, logins,
 	// dispatch).
 	measure map[string]bool
@@ -150,7 +151,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := &options{}
-	var clients, measure string
+	var clients, measure, kindList string
 	fs.StringVar(&o.store, "store", "memory", "memory or postgres")
 	fs.StringVar(&o.dsn, "dsn", os.Getenv("MITID_TEST_POSTGRES"), "PostgreSQL address (-store=postgres); $MITID_TEST_POSTGRES by default")
 	fs.StringVar(&o.schema, "schema", "", "PostgreSQL schema of the store and the program's tables (mitid_loadtest_USERS when empty)")
@@ -166,6 +167,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.messages, "messages", 0, "outbox messages waiting before each dispatch measurement, topped up with contact changes (10000 on PostgreSQL, 100000 on memory when 0)")
 	fs.BoolVar(&o.refill, "refill", false, "PostgreSQL: drop the schema and fill again")
 	fs.StringVar(&measure, "measure", strings.Join(groups, ","), "the measurements to run: any of lookups, logins, dispatch (one group alone makes a quick before-and-after)")
+	fs.StringVar(&kindList, "kinds", "code,audio,app,chip", "the logins to measure: any of code (code display), audio (audio code reader), app, chip (one alone makes a quick before-and-after)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the program's CPU profile of the measurements (after the fill) to this file, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -184,6 +186,19 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 			return nil, fmt.Errorf("-measure: %q is not one of %s", f, strings.Join(groups, ", "))
 		}
 		o.measure[g] = true
+	}
+	want := map[kind]bool{}
+	for _, f := range strings.Split(kindList, ",") {
+		k, ok := kindNames[strings.TrimSpace(f)]
+		if !ok {
+			return nil, fmt.Errorf("-kinds: %q is not one of code, audio, app, chip", f)
+		}
+		want[k] = true
+	}
+	for _, k := range kinds {
+		if want[k] {
+			o.kinds = append(o.kinds, k)
+		}
 	}
 	if o.rounds < 1 {
 		return nil, errors.New("-rounds must be at least 1")
@@ -312,7 +327,7 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 	// lasts 5 minutes.
 	const perClient = 16
 	per := map[kind]int{}
-	for _, k := range kinds {
+	for _, k := range o.kinds {
 		per[k] = perClient * maxC
 	}
 	from, err := getInt(ctx, b, "subjects")
@@ -392,7 +407,7 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 	logins := func(ctx context.Context, c int) error {
 		names := []string{b.commitName()}
 		ops := []op{one(func(ctx context.Context, _ int, _ *rand.Rand) error { return b.bareCommit(ctx) })}
-		for _, k := range kinds {
+		for _, k := range o.kinds {
 			// Each client's own subjects: all of them shared among the
 			// clients of this measurement, so that with fewer clients each
 			// code device is used less often and the clock moves less.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -38,11 +39,11 @@ func checkTable(t *testing.T, out string, clients ...string) {
 	rows := map[string][]string{}
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Split(line, "|")
-		if len(f) != 9 || strings.TrimSpace(f[1]) == "clients" || strings.HasPrefix(strings.TrimSpace(f[1]), "-") {
+		if len(f) != 11 || strings.TrimSpace(f[1]) == "clients" || strings.HasPrefix(strings.TrimSpace(f[1]), "-") {
 			continue
 		}
-		cells := make([]string, 0, 7)
-		for _, c := range f[1:8] {
+		cells := make([]string, 0, 9)
+		for _, c := range f[1:10] {
 			cells = append(cells, strings.TrimSpace(c))
 		}
 		rows[cells[0]+" "+cells[1]] = cells
@@ -57,6 +58,10 @@ func checkTable(t *testing.T, out string, clients ...string) {
 			assert.NotEqual(t, "0.00", r[3], "%s at %s clients: rate", op, c)
 			assert.NotEqual(t, "0.00", r[5], "%s at %s clients: baseline rate", op, c)
 			assert.NotEqual(t, "–", r[6], "%s at %s clients: ratio", op, c)
+			if runtime.GOOS == "linux" {
+				assert.NotEqual(t, "–", r[7], "%s at %s clients: CPU per operation", op, c)
+				assert.NotEqual(t, "–", r[8], "%s at %s clients: the baseline's CPU per operation", op, c)
+			}
 		}
 	}
 }
@@ -84,6 +89,24 @@ func TestLoadtest_MeasureRunsOnlyTheGroupsNamed(t *testing.T) {
 	}
 	assert.Contains(t, table, "bare map write")
 	assert.NotContains(t, table, "bare map read")
+}
+
+// TestLoadtest_KindsMeasuresOnlyTheLoginsNamed: -kinds=code,chip measures
+// the code display's and the chip's logins and no other, and an unknown
+// kind is refused.
+func TestLoadtest_KindsMeasuresOnlyTheLoginsNamed(t *testing.T) {
+	var out, progress strings.Builder
+	require.NoError(t, run(t.Context(), tiny("-store=memory", "-clients=1", "-measure=logins", "-kinds=chip, code"), &out, &progress), progress.String())
+	table := out.String()
+	assert.Contains(t, table, "| code display login |")
+	assert.Contains(t, table, "| chip login |")
+	assert.NotContains(t, table, "| app login |")
+	assert.NotContains(t, table, "| audio code reader login |")
+	assert.Less(t, strings.Index(table, "| code display login |"), strings.Index(table, "| chip login |"), "the table's order, not the flag's")
+
+	err := run(t.Context(), tiny("-store=memory", "-kinds=code,sms"), io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `-kinds: "sms"`)
 }
 
 // TestLoadtest_HowLoginsFinishIsSaid: by default every login finishes at

@@ -22,6 +22,28 @@ type row struct {
 	secs      float64 // measured
 	firstErr  error
 	base      *row
+	cpu       cpuTimes // spent in its turns (see cpuTimes)
+	turns     int
+}
+
+// addCPU adds the CPU d spent in one more turn.
+func (r *row) addCPU(d cpuTimes) {
+	if r.turns == 0 {
+		r.cpu = d
+	} else {
+		r.cpu = cpuTimes{machine: r.cpu.machine + d.machine, program: r.cpu.program + d.program, ok: r.cpu.ok && d.ok}
+	}
+	r.turns++
+}
+
+// perOp is the row's CPU per operation, machine / program, in µs, or "–"
+// when it could not be read.
+func (r *row) perOp() string {
+	if !r.cpu.ok || r.n == 0 {
+		return "–"
+	}
+	us := func(d time.Duration) string { return figure(float64(d.Microseconds()) / float64(r.n)) }
+	return us(r.cpu.machine) + " / " + us(r.cpu.program)
 }
 
 // op is one call of a measurement: it returns how many items it did (one
@@ -103,6 +125,7 @@ func slice(ctx context.Context, r *row, clients int, d time.Duration, f op) (dra
 		out           atomic.Bool
 	)
 	start := time.Now()
+	cpu0 := readCPU()
 	deadline := start.Add(d)
 	for w := range clients {
 		wg.Add(1)
@@ -130,6 +153,7 @@ func slice(ctx context.Context, r *row, clients int, d time.Duration, f op) (dra
 		}()
 	}
 	wg.Wait()
+	r.addCPU(readCPU().sub(cpu0))
 	r.secs += time.Since(start).Seconds()
 	r.n += int(n.Load())
 	r.errors += int(errs.Load())
@@ -142,10 +166,11 @@ var errDone = fmt.Errorf("done")
 
 // printTable writes the rows as a Markdown table: each figure, its
 // baseline and the ratio of the two, which reads as "one of these costs
-// ratio baseline operations of throughput".
+// ratio baseline operations of throughput", with the CPU one of each cost
+// the machine and this program (see cpuTimes).
 func printTable(w io.Writer, rows []*row) {
-	fmt.Fprintln(w, "| clients | operation | count | per second | baseline | baseline per second | cost in baseline operations |")
-	fmt.Fprintln(w, "|---:|---|---:|---:|---|---:|---:|")
+	fmt.Fprintln(w, "| clients | operation | count | per second | baseline | baseline per second | cost in baseline operations | CPU µs per operation, machine / program | baseline's |")
+	fmt.Fprintln(w, "|---:|---|---:|---:|---|---:|---:|---:|---:|")
 	for _, r := range rows {
 		if r.base == nil {
 			continue
@@ -165,7 +190,7 @@ func printTable(w io.Writer, rows []*row) {
 		if r.rate > 0 {
 			ratio = fmt.Sprintf("%.1f×", r.base.rate/r.rate)
 		}
-		fmt.Fprintf(w, "| %d | %s | %d | %s | %s | %s | %s |\n", r.clients, name, r.n, figure(r.rate), r.base.name, figure(r.base.rate), ratio)
+		fmt.Fprintf(w, "| %d | %s | %d | %s | %s | %s | %s | %s | %s |\n", r.clients, name, r.n, figure(r.rate), r.base.name, figure(r.base.rate), ratio, r.perOp(), r.base.perOp())
 	}
 }
 
