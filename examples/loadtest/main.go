@@ -361,6 +361,19 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 	}
 	fmt.Fprintf(progress, "enrolled %d login subjects in %s\n", total, time.Since(t1).Round(time.Millisecond))
 
+	serverNote := ""
+	if pg, ok := b.(*pgBackend); ok {
+		av, stop, err := pg.standInForAutovacuum(ctx, progress)
+		if err != nil {
+			return err
+		}
+		defer stop() // before the pools close (deferred earlier)
+		if serverNote, err = pg.server(ctx); err != nil {
+			return err
+		}
+		serverNote += "; autovacuum " + av
+	}
+
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
 		if err != nil {
@@ -472,7 +485,7 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 			}
 		}
 	}
-	printHeader(out, o, policy, fillNote, load, loadavg())
+	printHeader(out, o, policy, fillNote, serverNote, load, loadavg())
 	printTable(out, rows)
 	return nil
 }

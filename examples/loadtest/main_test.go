@@ -186,6 +186,7 @@ func TestLoadtest_PostgresFillsOnceAndReuses(t *testing.T) {
 	checkTable(t, out.String(), "1")
 	assert.Contains(t, out.String(), "fill: filled 50 users")
 	assert.Contains(t, out.String(), "schema "+schema)
+	assert.Regexp(t, `server: PostgreSQL [0-9]+.*, shared_buffers .*, synchronous_commit .*; autovacuum (on|off on the server; the program stands in for it)`, out.String())
 
 	out.Reset()
 	progress.Reset()

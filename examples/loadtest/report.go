@@ -81,7 +81,7 @@ func loadavg() string {
 }
 
 // printHeader says what was measured, where and how, above the table.
-func printHeader(w io.Writer, o *options, p mitid.Policy, fillNote, loadBefore, loadAfter string) {
+func printHeader(w io.Writer, o *options, p mitid.Policy, fillNote, serverNote, loadBefore, loadAfter string) {
 	store := "memory"
 	if o.store == "postgres" {
 		store = fmt.Sprintf("postgres (schema %s, pool of %d connections)", o.schema, o.conns)
@@ -103,6 +103,9 @@ func printHeader(w io.Writer, o *options, p mitid.Policy, fillNote, loadBefore, 
 	fmt.Fprintf(w, "logins finished by: %s\n", finish)
 	fmt.Fprintf(w, "a subject's logins: about %s apart on the program's clock (-gap)\n", o.gap)
 	fmt.Fprintf(w, "fill: %s\n", fillNote)
+	if serverNote != "" {
+		fmt.Fprintf(w, "server: %s\n", serverNote)
+	}
 	host, _ := os.Hostname()
 	fmt.Fprintf(w, "%s, %s, %d CPUs (GOMAXPROCS %d), host %s; load average %s before, %s after\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0), host, loadBefore, loadAfter)
