@@ -16,8 +16,8 @@ import (
 // (compactSessions), so its statistics say "empty" while every login adds
 // a row: a connection that plans a session statement then may choose a
 // sequential scan and keep it, and a 20-second run at 16 clients measured
-// code display logins at 15 bare commits instead of 8.5, each login
-// reading tens of thousands of session rows. A server with autovacuum
+// code display logins at 15 bare commits (9 with this stand-in), a
+// statement of each login reading thousands of session rows. A server with autovacuum
 // would have analyzed the table within its first few hundred rows.
 //
 // standInForAutovacuum does autovacuum's work on the schema's tables
