@@ -24,7 +24,10 @@
 // schema: the users it filled, the key ring their secrets were sealed
 // with); -refill drops the schema and starts again. Before measuring, the
 // program runs ANALYZE on the schema's tables, as autovacuum would after a
-// fill (test servers often run without autovacuum). The memory store is
+// fill, and on a server that runs without autovacuum (test servers often
+// do) it stands in for it while it measures, analyzing and vacuuming the
+// schema's tables at autovacuum's default thresholds (see
+// standInForAutovacuum); the header says which. The memory store is
 // filled at every run. Each run enrols fresh login subjects: per client,
 // sixteen of each kind (code display, audio code reader, app, chip), for
 // the largest number of clients measured; a measurement with fewer clients
@@ -68,8 +71,14 @@
 // DefaultPolicy's, what a password check costs in production. The header
 // says which.
 //
-// -measure runs only some of the measurements (lookups, logins, dispatch):
-// a before-and-after of one change is quicker on its own group.
+// Beside each figure and its baseline the table gives the CPU one
+// operation cost, the whole machine's and the program's (see cpuTimes):
+// on a busy machine the ratio of throughputs follows the ratio of the
+// machine's CPU, less what the baseline leaves idle.
+//
+// -measure runs only some of the measurements (lookups, logins, dispatch),
+// and -kinds only some logins (code, audio, app, chip): a before-and-after
+// of one change is quicker on its own.
 //
 // -cpuprofile writes the program's CPU profile of the measurements (the
 // fill left out) for go tool pprof: the Service, the store's client side
