@@ -1,14 +1,9 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -18,24 +13,11 @@ import (
 // one with more than 50 + 20% dead rows vacuumed, and neither is due again
 // once tended.
 func TestStandInForAutovacuum_TendsWhatAutovacuumWould(t *testing.T) {
-	if testing.Short() {
-		t.Skip("uses a PostgreSQL schema")
-	}
-	dsn := os.Getenv("MITID_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("MITID_TEST_POSTGRES not set")
-	}
+	dsn, schema := testSchema(t, "loadtest_av_")
 	ctx := t.Context()
-	b := make([]byte, 6)
-	_, err := rand.Read(b)
-	require.NoError(t, err)
-	schema := "loadtest_av_" + hex.EncodeToString(b)
 	p, err := openPG(ctx, dsn, schema, 2, false)
 	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, _ = p.pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-		p.close()
-	})
+	t.Cleanup(p.close)   // before testSchema's drop: cleanups run last first
 	_, err = p.tend(ctx) // the store's own tables, as the schema was made
 	require.NoError(t, err)
 

@@ -159,18 +159,22 @@ func TestLoadtest_RefusesUnknownFlags(t *testing.T) {
 	}
 }
 
-func TestLoadtest_PostgresFillsOnceAndReuses(t *testing.T) {
+// testSchema is a PostgreSQL address ($MITID_TEST_POSTGRES) and a schema
+// name of the test's own, prefix and random digits, dropped when the test
+// ends; the test skips without a server, and with -short.
+func testSchema(t *testing.T, prefix string) (dsn, schema string) {
+	t.Helper()
 	if testing.Short() {
-		t.Skip("fills a PostgreSQL schema")
+		t.Skip("uses a PostgreSQL schema")
 	}
-	dsn := os.Getenv("MITID_TEST_POSTGRES")
+	dsn = os.Getenv("MITID_TEST_POSTGRES")
 	if dsn == "" {
 		t.Skip("MITID_TEST_POSTGRES not set")
 	}
 	b := make([]byte, 6)
 	_, err := rand.Read(b)
 	require.NoError(t, err)
-	schema := "loadtest_test_" + hex.EncodeToString(b)
+	schema = prefix + hex.EncodeToString(b)
 	t.Cleanup(func() {
 		conn, err := pgx.Connect(context.Background(), dsn)
 		if err != nil {
@@ -179,6 +183,11 @@ func TestLoadtest_PostgresFillsOnceAndReuses(t *testing.T) {
 		defer conn.Close(context.Background())
 		_, _ = conn.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
 	})
+	return dsn, schema
+}
+
+func TestLoadtest_PostgresFillsOnceAndReuses(t *testing.T) {
+	dsn, schema := testSchema(t, "loadtest_test_")
 	args := tiny("-store=postgres", "-dsn="+dsn, "-schema="+schema, "-clients=1", "-conns=4")
 
 	var out, progress strings.Builder
