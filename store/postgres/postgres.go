@@ -13,6 +13,16 @@
 // no-op, and concurrent Opens serialise on an advisory lock. NewFromPool
 // builds the store on a pool of the caller's, and Migrations hands the
 // migrations to a tool of the caller's (Options.SkipMigrations).
+//
+// The store counts on autovacuum, PostgreSQL's default, for the sessions
+// table above all: every login inserts a row and changes it once or twice,
+// and PurgeSessions deletes them in bulk. A server that runs without it
+// must analyze and vacuum that table itself; with statistics that say the
+// table is empty while it holds thousands of rows, PostgreSQL may plan a
+// session statement as a sequential scan and keep that plan, and the load
+// program measured a code-display login at 15 bare commits of throughput,
+// not 9 (BENCHMARKS.md, "autovacuum's work done where the server does
+// not").
 package postgres
 
 import (
