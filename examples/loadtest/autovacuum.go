@@ -9,32 +9,18 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// On a server that runs without autovacuum (test servers often do, this
-// project's CI among them), nothing refreshes the planner's statistics of
-// a table while a run changes it, and nothing removes its dead rows. The
-// program starts each run with the sessions table rewritten empty
-// (compactSessions), so its statistics say "empty" while every login adds
-// a row: a connection that plans a session statement then may choose a
-// sequential scan and keep it, and a 20-second run at 16 clients measured
-// code display logins at 15 bare commits (9 with this stand-in), a
-// statement of each login reading thousands of session rows. A server with autovacuum
-// would have analyzed the table within its first few hundred rows.
-//
-// standInForAutovacuum does autovacuum's work on the schema's tables
-// while the program measures, with autovacuum's default thresholds
-// (analyze after 50 rows + 10% of the table changed, vacuum after 50 +
-// 20% dead), checking every second rather than every minute: the program's
-// runs last seconds, and start from a table a real server never sees
-// emptied at once. Its VACUUM and ANALYZE cost the run what autovacuum's
-// would, in every figure's turn alike.
-
-// avThreshold and avScale are autovacuum's defaults
-// (autovacuum_analyze_threshold, _scale_factor; autovacuum_vacuum_*).
+// Autovacuum's defaults: autovacuum_analyze_threshold and _scale_factor,
+// autovacuum_vacuum_threshold and _scale_factor (dead rows), and
+// autovacuum_vacuum_insert_threshold and _scale_factor (rows inserted
+// since the last vacuum, PostgreSQL 13 on); avNap is how often the stand-in
+// looks (autovacuum_naptime is a minute: see standInForAutovacuum).
 const (
-	avThreshold    = 50
-	avAnalyzeScale = 0.1
-	avVacuumScale  = 0.2
-	avNap          = time.Second
+	avThreshold       = 50
+	avAnalyzeScale    = 0.1
+	avVacuumScale     = 0.2
+	avInsertThreshold = 1000
+	avInsertScale     = 0.2
+	avNap             = time.Second
 )
 
 // server describes the PostgreSQL server in the settings that bear most
@@ -60,6 +46,29 @@ func (p *pgBackend) autovacuumOn(ctx context.Context) (bool, error) {
 	return on == "on", nil
 }
 
+// standIn does autovacuum's work on the schema's tables, on a connection
+// of its own, as autovacuum's workers are processes of their own: on the
+// baselines' pool it would take a connection from the bare primitives
+// while the store's pool went untouched.
+type standIn struct {
+	conn *pgx.Conn
+	runs int   // ANALYZE and VACUUM statements run
+	err  error // the first failure, reported when it stops
+}
+
+// newStandIn connects as the program's pool does (same server, same
+// schema).
+func (p *pgBackend) newStandIn(ctx context.Context) (*standIn, error) {
+	conn, err := pgx.ConnectConfig(ctx, p.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return nil, err
+	}
+	return &standIn{conn: conn}, nil
+}
+
+// close ends the stand-in's connection.
+func (a *standIn) close() { _ = a.conn.Close(context.Background()) }
+
 // tableWork is what autovacuum would do to one table now.
 type tableWork struct {
 	table           string
@@ -67,12 +76,15 @@ type tableWork struct {
 }
 
 // due lists the tables of the schema that autovacuum's thresholds say
-// need an ANALYZE or a VACUUM.
-func (p *pgBackend) due(ctx context.Context) ([]tableWork, error) {
-	rows, err := p.pool.Query(ctx, `SELECT s.relname, s.n_mod_since_analyze > $1 + $2 * greatest(c.reltuples, 0),
+// need an ANALYZE or a VACUUM. A table never analyzed has reltuples -1,
+// which autovacuum counts as 0.
+func (a *standIn) due(ctx context.Context) ([]tableWork, error) {
+	rows, err := a.conn.Query(ctx, `SELECT s.relname,
+			s.n_mod_since_analyze > $1 + $2 * greatest(c.reltuples, 0),
 			s.n_dead_tup > $1 + $3 * greatest(c.reltuples, 0)
+				OR s.n_ins_since_vacuum > $4 + $5 * greatest(c.reltuples, 0)
 		FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-		WHERE s.schemaname = current_schema()`, avThreshold, avAnalyzeScale, avVacuumScale)
+		WHERE s.schemaname = current_schema()`, avThreshold, avAnalyzeScale, avVacuumScale, avInsertThreshold, avInsertScale)
 	if err != nil {
 		return nil, err
 	}
@@ -93,29 +105,49 @@ func (p *pgBackend) due(ctx context.Context) ([]tableWork, error) {
 	return due, nil
 }
 
-// tend does what due lists: VACUUM (ANALYZE) where rows died, ANALYZE
-// where they only changed. It returns how many tables it tended.
-func (p *pgBackend) tend(ctx context.Context) (int, error) {
-	due, err := p.due(ctx)
+// tend does what due lists: VACUUM (ANALYZE) where rows died or were
+// inserted past the thresholds, ANALYZE where they only changed.
+func (a *standIn) tend(ctx context.Context) error {
+	due, err := a.due(ctx)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	for _, w := range due {
 		sql := "ANALYZE "
 		if w.vacuum {
 			sql = "VACUUM (ANALYZE) "
 		}
-		if _, err := p.pool.Exec(ctx, sql+pgx.Identifier{w.table}.Sanitize()); err != nil {
-			return 0, fmt.Errorf("%s%s: %w", sql, w.table, err)
+		if _, err := a.conn.Exec(ctx, sql+pgx.Identifier{w.table}.Sanitize()); err != nil {
+			return fmt.Errorf("%s%s: %w", sql, w.table, err)
 		}
+		a.runs++
 	}
-	return len(due), nil
+	return nil
 }
 
-// standInForAutovacuum tends the schema's tables every avNap until the
-// returned stop is called, if the server runs without autovacuum; what it
-// did is told to progress when it stops. It returns a description of the
-// server's autovacuum for the report's header.
+// standInForAutovacuum does autovacuum's work on the schema's tables while
+// the program measures, if the server runs without autovacuum (test
+// servers often do, this project's CI among them), until the returned stop
+// is called; stop then tells progress what it did (nothing else writes to
+// progress meanwhile). It returns a description of the server's
+// autovacuum for the report's header.
+//
+// Without it nothing refreshes the planner's statistics of a table while
+// a run changes it, and nothing removes its dead rows. The program starts
+// each run with the sessions table rewritten empty (compactSessions), so
+// its statistics said "empty" while every login added a row; a connection
+// that planned a session statement then could choose a sequential scan and
+// keep it, and in one 20-second run at 16 clients code display logins
+// cost 15 bare commits of throughput (9 in the same run with this
+// stand-in). A server with autovacuum would have analyzed the table within
+// its first few hundred rows.
+//
+// It looks every second rather than every minute, as autovacuum does: the
+// program's runs last seconds, and start from a table a real server never
+// sees emptied at once. It tends once before it returns, so that what the
+// fill and the enrolment left is not charged to the first measurement;
+// after that its work falls in whichever turn is running, as autovacuum's
+// would, most often the turn after the one that made it due.
 func (p *pgBackend) standInForAutovacuum(ctx context.Context, progress io.Writer) (note string, stop func(), err error) {
 	on, err := p.autovacuumOn(ctx)
 	if err != nil {
@@ -124,26 +156,39 @@ func (p *pgBackend) standInForAutovacuum(ctx context.Context, progress io.Writer
 	if on {
 		return "on", func() {}, nil
 	}
+	a, err := p.newStandIn(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := a.tend(ctx); err != nil {
+		a.close()
+		return "", nil, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tended := 0
 		t := time.NewTicker(avNap)
 		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
-				fmt.Fprintf(progress, "standing in for autovacuum: tended %d tables\n", tended)
 				return
 			case <-t.C:
 			}
-			n, err := p.tend(ctx)
-			if err != nil && ctx.Err() == nil {
-				fmt.Fprintln(progress, "standing in for autovacuum:", err)
+			if err := a.tend(ctx); err != nil && a.err == nil && ctx.Err() == nil {
+				a.err = err
 			}
-			tended += n
 		}
 	}()
-	return "off on the server; the program stands in for it (its default thresholds, checked every second)", func() { cancel(); <-done }, nil
+	stop = func() {
+		cancel()
+		<-done
+		a.close()
+		fmt.Fprintf(progress, "standing in for autovacuum: %d ANALYZE or VACUUM statements\n", a.runs)
+		if a.err != nil {
+			fmt.Fprintln(progress, "standing in for autovacuum: first failure:", a.err)
+		}
+	}
+	return "off on the server; the program stands in for it (its default thresholds, checked every second)", stop, nil
 }

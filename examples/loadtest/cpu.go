@@ -9,11 +9,14 @@ import (
 
 // cpuTimes is the CPU time spent so far by the whole machine (every
 // process: this program, PostgreSQL's backends, the kernel on their
-// behalf) and by this program alone. A figure's CPU per operation is the
-// difference across its turns divided by what it did: the machine's says
-// what one operation costs all told, which is what bounds throughput on a
-// busy box, and the program's says how much of that is the library's Go
-// (the rest is the database's and the kernel's). ok is false where the
+// behalf, and anything else the machine runs) and by this program alone.
+// A figure's CPU per operation is the difference across its turns divided
+// by the operations that succeeded: the machine's says what one operation
+// costs all told, which is what bounds throughput on a busy box, and the
+// program's how much of that is the program's (the library's Go, pgx, the
+// simulated devices, the autovacuum stand-in's client side, and the
+// kernel's work for them); on a machine that runs nothing else, the rest
+// is the database's and the kernel's for it. ok is false where the
 // machine's time cannot be read (no /proc/stat): the columns then say so.
 type cpuTimes struct {
 	machine, program time.Duration

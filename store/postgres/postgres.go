@@ -17,12 +17,11 @@
 // The store counts on autovacuum, PostgreSQL's default, for the sessions
 // table above all: every login inserts a row and changes it once or twice,
 // and PurgeSessions deletes them in bulk. A server that runs without it
-// must analyze and vacuum that table itself; with statistics that say the
+// must analyze and vacuum that table itself: with statistics that say the
 // table is empty while it holds thousands of rows, PostgreSQL may plan a
-// session statement as a sequential scan and keep that plan, and the load
-// program measured a code-display login at 15 bare commits of throughput,
-// not 9 (BENCHMARKS.md, "autovacuum's work done where the server does
-// not").
+// session statement as a sequential scan and keep that plan, which then
+// reads every session row at every login (BENCHMARKS.md, "autovacuum's
+// work done where the server does not").
 package postgres
 
 import (
