@@ -24,6 +24,14 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformance_AStoreOfTheCoreContractAlonePasses: a store that offers
+// none of the optional capabilities (storetest.CoreOnly hides them) passes
+// the suite, each capability's tests skipped, the contention tests among
+// them.
+func TestConformance_AStoreOfTheCoreContractAlonePasses(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) mitid.Store { return storetest.CoreOnly(memory.New()) })
+}
+
 var t0 = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 
 func snapshotUser(t *testing.T, s *memory.Store) *mitid.User {

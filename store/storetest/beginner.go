@@ -29,16 +29,6 @@ var beginnerTests = []suiteTest{
 	{"Contention/LoginSessionsBegunAtOnceAreEachStoredOnce", testContentionBeginner},
 }
 
-// loginBeginner returns s as a LoginBeginner, or skips the test.
-func loginBeginner(t *testing.T, s mitid.Store) mitid.LoginBeginner {
-	t.Helper()
-	c, ok := s.(mitid.LoginBeginner)
-	if !ok {
-		t.Skip("the store does not offer mitid.LoginBeginner")
-	}
-	return c
-}
-
 // begunSession is a login session as BeginLogin stores it, for nobody yet.
 func begunSession(disposable bool) *mitid.Session {
 	return &mitid.Session{ID: "begun-" + uuid.NewString(), Kind: "login", Data: []byte("as begun"), CreatedAt: t0,
@@ -47,7 +37,7 @@ func begunSession(disposable bool) *mitid.Session {
 
 func testBeginnerFound(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	b := loginBeginner(t, s)
+	b := capability[mitid.LoginBeginner](t, s)
 	u, _, _, _ := withDevices(t)
 	create(t, s, u)
 	key := mitid.UniqueKey{Kind: mitid.KeyUserID, Value: u.UserID}
@@ -70,7 +60,7 @@ func testBeginnerFound(t *testing.T, s mitid.Store) {
 
 func testBeginnerNotFound(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	b := loginBeginner(t, s)
+	b := capability[mitid.LoginBeginner](t, s)
 	sess := begunSession(true)
 	sess.User = uuid.New() // whatever the caller left there, the store sets it
 	got, err := b.CreateLoginSession(ctx, mitid.UniqueKey{Kind: mitid.KeyUserID, Value: "nobody-" + uuid.NewString()}, sess)
@@ -84,7 +74,7 @@ func testBeginnerNotFound(t *testing.T, s mitid.Store) {
 
 func testBeginnerConflict(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	b := loginBeginner(t, s)
+	b := capability[mitid.LoginBeginner](t, s)
 	u, _, _, _ := withDevices(t)
 	create(t, s, u)
 	first := begunSession(true)
@@ -104,7 +94,7 @@ func testBeginnerConflict(t *testing.T, s mitid.Store) {
 // committed at some point; of many begun with one ID, one is stored.
 func testContentionBeginner(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	b := loginBeginner(t, s)
+	b := capability[mitid.LoginBeginner](t, s)
 	u, _, _, _ := withDevices(t)
 	create(t, s, u)
 	key := mitid.UniqueKey{Kind: mitid.KeyUserID, Value: u.UserID}
@@ -169,7 +159,7 @@ func testContentionBeginner(t *testing.T, s mitid.Store) {
 // theirs (the kind is part of the key).
 func testBeginnerEveryKey(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	b := loginBeginner(t, s)
+	b := capability[mitid.LoginBeginner](t, s)
 	u, _, _, _ := withDevices(t)
 	create(t, s, u)
 	keys := u.UniqueKeys()
@@ -197,7 +187,7 @@ func testBeginnerEveryKey(t *testing.T, s mitid.Store) {
 // a later change leaves it as it was.
 func testBeginnerCommitted(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	b := loginBeginner(t, s)
+	b := capability[mitid.LoginBeginner](t, s)
 	u, _, _, _ := withDevices(t)
 	create(t, s, u)
 	changedSince(t, s, u.ID)
@@ -224,7 +214,7 @@ func testBeginnerCommitted(t *testing.T, s mitid.Store) {
 // as the caller gave it.
 func testBeginnerNotFoundAsFindUser(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	b := loginBeginner(t, s)
+	b := capability[mitid.LoginBeginner](t, s)
 	key := mitid.UniqueKey{Kind: mitid.KeyUserID, Value: "nobody-" + uuid.NewString()}
 	_, want := s.FindUser(ctx, key)
 	require.ErrorIs(t, want, mitid.ErrNotFound)
@@ -251,7 +241,7 @@ func testBeginnerNotFoundAsFindUser(t *testing.T, s mitid.Store) {
 // stores nothing.
 func testBeginnerConflictNobody(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	b := loginBeginner(t, s)
+	b := capability[mitid.LoginBeginner](t, s)
 	first := begunSession(false)
 	require.NoError(t, s.CreateSession(ctx, first))
 	want := s.CreateSession(ctx, &mitid.Session{ID: first.ID, Kind: "login", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)})

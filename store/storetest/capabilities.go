@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -41,22 +42,14 @@ func CoreOnly(s mitid.Store) mitid.Store { return coreOnly{s} }
 
 type coreOnly struct{ mitid.Store }
 
-// sessionUserReader returns s as a SessionUserReader, or skips the test.
-func sessionUserReader(t *testing.T, s mitid.Store) mitid.SessionUserReader {
+// capability returns s as C, one of the optional store capabilities
+// (mitid.LoginBeginner, mitid.Purger, …), or skips the test: a store need
+// not offer it, and the Service works without it.
+func capability[C any](t *testing.T, s mitid.Store) C {
 	t.Helper()
-	c, ok := s.(mitid.SessionUserReader)
+	c, ok := s.(C)
 	if !ok {
-		t.Skip("the store does not offer mitid.SessionUserReader")
-	}
-	return c
-}
-
-// loginUpdater returns s as a LoginUpdater, or skips the test.
-func loginUpdater(t *testing.T, s mitid.Store) mitid.LoginUpdater {
-	t.Helper()
-	c, ok := s.(mitid.LoginUpdater)
-	if !ok {
-		t.Skip("the store does not offer mitid.LoginUpdater")
+		t.Skipf("%T does not offer %s (an optional capability)", s, reflect.TypeFor[C]())
 	}
 	return c
 }
@@ -109,7 +102,7 @@ func read(t *testing.T, s mitid.Store, id uuid.UUID) *mitid.User {
 
 func testSessionUser(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	r := sessionUserReader(t, s)
+	r := capability[mitid.SessionUserReader](t, s)
 	u, _, _, _ := withDevices(t)
 	create(t, s, u)
 	sess := loginOf(t, s, u.ID)
@@ -130,7 +123,7 @@ func testSessionUser(t *testing.T, s mitid.Store) {
 
 func testSessionUserNotLive(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	r := sessionUserReader(t, s)
+	r := capability[mitid.SessionUserReader](t, s)
 	u, _, _, _ := withDevices(t)
 	create(t, s, u)
 	sess := loginOf(t, s, u.ID)
@@ -156,7 +149,7 @@ func at(sess *mitid.Session) mitid.SessionAt {
 
 func testLoginCommits(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	c := loginUpdater(t, s)
+	c := capability[mitid.LoginUpdater](t, s)
 	u, code, password, _ := withDevices(t)
 	create(t, s, u)
 	sess := loginOf(t, s, u.ID)
@@ -215,7 +208,7 @@ func testLoginCommits(t *testing.T, s mitid.Store) {
 
 func testLoginConsumes(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	c := loginUpdater(t, s)
+	c := capability[mitid.LoginUpdater](t, s)
 	u, _, _, _ := withDevices(t)
 	create(t, s, u)
 	sess := loginOf(t, s, u.ID)
@@ -236,7 +229,7 @@ func testLoginConsumes(t *testing.T, s mitid.Store) {
 
 func testLoginMovedOn(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	c := loginUpdater(t, s)
+	c := capability[mitid.LoginUpdater](t, s)
 	u, code, _, _ := withDevices(t)
 	create(t, s, u)
 	moved, consumed, expired := loginOf(t, s, u.ID), loginOf(t, s, u.ID), loginOf(t, s, u.ID)
@@ -277,7 +270,7 @@ func testLoginMovedOn(t *testing.T, s mitid.Store) {
 
 func testLoginFnError(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	c := loginUpdater(t, s)
+	c := capability[mitid.LoginUpdater](t, s)
 	u, code, _, _ := withDevices(t)
 	create(t, s, u)
 	sess := loginOf(t, s, u.ID)
@@ -308,7 +301,7 @@ func testLoginFnError(t *testing.T, s mitid.Store) {
 // a step that changes the user and for one that changes only its session.
 func testLoginStale(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	c := loginUpdater(t, s)
+	c := capability[mitid.LoginUpdater](t, s)
 	for _, tc := range []struct {
 		name         string
 		change       bool
@@ -342,7 +335,7 @@ func testLoginStale(t *testing.T, s mitid.Store) {
 
 func testLoginConflict(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	c := loginUpdater(t, s)
+	c := capability[mitid.LoginUpdater](t, s)
 	other := newUser(t, uniqueName("other"))
 	create(t, s, other)
 	u, _, _, _ := withDevices(t)
@@ -364,7 +357,7 @@ func testLoginConflict(t *testing.T, s mitid.Store) {
 // takes exactly one of them.
 func testContentionLoginOneSession(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	c := loginUpdater(t, s)
+	c := capability[mitid.LoginUpdater](t, s)
 	seen, code, sess := aLogin(t, s)
 	var applied atomic.Int64
 	parallel(Goroutines, func(i int) {
@@ -394,7 +387,7 @@ func testContentionLoginOneSession(t *testing.T, s mitid.Store) {
 // once: every login takes its step, and the user every failure.
 func testContentionLoginManySessions(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	c := loginUpdater(t, s)
+	c := capability[mitid.LoginUpdater](t, s)
 	u, code, _, _ := withDevices(t)
 	create(t, s, u)
 	sessions := make([]*mitid.Session, Goroutines)

@@ -47,7 +47,7 @@ func advanced(data []byte) mitid.LoginChange {
 
 func testUnchangedCommits(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	c := loginUpdater(t, s)
+	c := capability[mitid.LoginUpdater](t, s)
 	seen, code, sess := aLogin(t, s)
 	for _, exact := range []bool{true, false} {
 		a := at(sess)
@@ -68,7 +68,7 @@ func testUnchangedCommits(t *testing.T, s mitid.Store) {
 
 func testUnchangedExactUserChanged(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	c := loginUpdater(t, s)
+	c := capability[mitid.LoginUpdater](t, s)
 	seen, code, sess := aLogin(t, s)
 	changedSince(t, s, seen.ID)
 	got, after, err := c.UpdateLogin(ctx, seen, code, exactly(sess), advanced([]byte("v2")))
@@ -100,7 +100,7 @@ func testContentionUnchangedOneLogin(t *testing.T, s mitid.Store) {
 // returns the login's user as first read, and its session.
 func stepsAtOnce(t *testing.T, s mitid.Store, decide func(i int, sess *mitid.Session) (mitid.SessionAt, mitid.LoginChange)) (*mitid.User, *mitid.Session) {
 	ctx := context.Background()
-	c := loginUpdater(t, s)
+	c := capability[mitid.LoginUpdater](t, s)
 	seen, code, sess := aLogin(t, s)
 	var won, lost atomic.Int64
 	parallel(Goroutines, func(i int) {
@@ -144,7 +144,7 @@ func failed(data []byte) mitid.LoginChange {
 
 func testExactCommits(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	c := loginUpdater(t, s)
+	c := capability[mitid.LoginUpdater](t, s)
 	seen, code, sess := aLogin(t, s)
 	got, after, err := c.UpdateLogin(ctx, seen, code, exactly(sess), failed([]byte("v2")))
 	require.NoError(t, err)
@@ -166,7 +166,7 @@ func testExactCommits(t *testing.T, s mitid.Store) {
 
 func testExactSessionChanged(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	c := loginUpdater(t, s)
+	c := capability[mitid.LoginUpdater](t, s)
 	for _, step := range []struct {
 		name string
 		fn   mitid.LoginChange
@@ -215,7 +215,7 @@ func testExactSessionChanged(t *testing.T, s mitid.Store) {
 
 func testExactUserChanged(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	c := loginUpdater(t, s)
+	c := capability[mitid.LoginUpdater](t, s)
 	seen, code, sess := aLogin(t, s)
 	changedSince(t, s, seen.ID)
 	for _, change := range [][]byte{[]byte("v2"), nil} {
@@ -252,7 +252,7 @@ func testContentionExactOneLogin(t *testing.T, s mitid.Store) {
 // session's change with it; one that does not leaves the user as it was.
 func testContentionExactConsume(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	c := loginUpdater(t, s)
+	c := capability[mitid.LoginUpdater](t, s)
 	users := make([]*mitid.User, Goroutines)
 	codes := make([]uuid.UUID, Goroutines)
 	sessions := make([]*mitid.Session, Goroutines)

@@ -23,16 +23,6 @@ var replaceTests = []suiteTest{
 	{"Contention/SessionReplacedOncePerVersion", testContentionReplace},
 }
 
-// replacer returns s as a SessionReplacer, or skips the test.
-func replacer(t *testing.T, s mitid.Store) mitid.SessionReplacer {
-	t.Helper()
-	c, ok := s.(mitid.SessionReplacer)
-	if !ok {
-		t.Skip("the store does not offer mitid.SessionReplacer")
-	}
-	return c
-}
-
 func newSession(t *testing.T, s mitid.Store) *mitid.Session {
 	t.Helper()
 	sess := &mitid.Session{ID: "sess-" + uuid.NewString(), Kind: "login", User: uuid.New(), Data: []byte("v1"), CreatedAt: t0, ExpiresAt: t0.Add(10 * time.Minute)}
@@ -46,7 +36,7 @@ func testReplaceSession(t *testing.T, s mitid.Store) {
 	before, err := s.Session(ctx, sess.ID, t0)
 	require.NoError(t, err)
 
-	got, err := replacer(t, s).ReplaceSession(ctx, sess.ID, 1, t0.Add(time.Minute), []byte("v2"))
+	got, err := capability[mitid.SessionReplacer](t, s).ReplaceSession(ctx, sess.ID, 1, t0.Add(time.Minute), []byte("v2"))
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), got.Version)
 	assert.Equal(t, "v2", string(got.Data))
@@ -55,7 +45,7 @@ func testReplaceSession(t *testing.T, s mitid.Store) {
 	assert.Equal(t, "v1", string(before.Data), "a snapshot read earlier keeps its state")
 	assert.Equal(t, int64(1), before.Version)
 
-	_, err = replacer(t, s).ReplaceSession(ctx, sess.ID, 1, t0.Add(time.Minute), []byte("stale"))
+	_, err = capability[mitid.SessionReplacer](t, s).ReplaceSession(ctx, sess.ID, 1, t0.Add(time.Minute), []byte("stale"))
 	require.ErrorIs(t, err, mitid.ErrConflict, "the session moved on from version 1")
 	assert.Equal(t, mitid.CodeConcurrentUpdate, mitid.ErrorCode(err))
 	read, err := s.Session(ctx, sess.ID, t0.Add(time.Minute))
@@ -63,25 +53,25 @@ func testReplaceSession(t *testing.T, s mitid.Store) {
 	assert.Equal(t, "v2", string(read.Data), "a refused replacement changes nothing")
 	assert.Equal(t, int64(2), read.Version)
 
-	_, err = replacer(t, s).ReplaceSession(ctx, sess.ID, 2, t0.Add(time.Minute), []byte("v3"))
+	_, err = capability[mitid.SessionReplacer](t, s).ReplaceSession(ctx, sess.ID, 2, t0.Add(time.Minute), []byte("v3"))
 	require.NoError(t, err, "the current version replaces")
 }
 
 func testReplaceSessionNotLive(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
 	expired := newSession(t, s)
-	_, err := replacer(t, s).ReplaceSession(ctx, expired.ID, 1, expired.ExpiresAt, []byte("late"))
+	_, err := capability[mitid.SessionReplacer](t, s).ReplaceSession(ctx, expired.ID, 1, expired.ExpiresAt, []byte("late"))
 	require.ErrorIs(t, err, mitid.ErrExpired)
 
 	consumed := newSession(t, s)
 	_, err = s.ConsumeSession(ctx, consumed.ID, t0)
 	require.NoError(t, err)
 	for _, v := range []int64{1, 2} {
-		_, err = replacer(t, s).ReplaceSession(ctx, consumed.ID, v, t0, []byte("after"))
+		_, err = capability[mitid.SessionReplacer](t, s).ReplaceSession(ctx, consumed.ID, v, t0, []byte("after"))
 		require.ErrorIs(t, err, mitid.ErrReplay, "a consumed session, at version %d", v)
 	}
 
-	_, err = replacer(t, s).ReplaceSession(ctx, "sess-"+uuid.NewString(), 1, t0, []byte("x"))
+	_, err = capability[mitid.SessionReplacer](t, s).ReplaceSession(ctx, "sess-"+uuid.NewString(), 1, t0, []byte("x"))
 	require.ErrorIs(t, err, mitid.ErrNotFound)
 }
 
@@ -89,10 +79,11 @@ func testReplaceSessionNotLive(t *testing.T, s mitid.Store) {
 // exactly one wins; the others are told the session moved on.
 func testContentionReplace(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
+	r := capability[mitid.SessionReplacer](t, s) // here: a skip in a goroutine would not skip the test
 	sess := newSession(t, s)
 	var won, conflicts atomic.Int64
 	parallel(Goroutines, func(i int) {
-		_, err := replacer(t, s).ReplaceSession(ctx, sess.ID, 1, t0, []byte{byte(i)})
+		_, err := r.ReplaceSession(ctx, sess.ID, 1, t0, []byte{byte(i)})
 		switch {
 		case err == nil:
 			won.Add(1)

@@ -21,16 +21,6 @@ var retentionTests = []suiteTest{
 	{"Retention/PurgeEventsKeepsAnEventWhileItsMessagesAre", testPurgeEventsPinned},
 }
 
-// purger returns s as a Purger, or skips the test.
-func purger(t *testing.T, s mitid.Store) mitid.Purger {
-	t.Helper()
-	p, ok := s.(mitid.Purger)
-	if !ok {
-		t.Skipf("%T is no mitid.Purger (an optional capability)", s)
-	}
-	return p
-}
-
 // sms is one delivery by SMS to a number of the suite's.
 func sms(n string) mitid.Delivery {
 	return mitid.Delivery{Channel: mitid.ChannelSMS, Address: "+4520" + n}
@@ -58,7 +48,7 @@ func outboxOf(t *testing.T, s mitid.Store, u *mitid.User) []mitid.OutboxMessage 
 // number of purges, and the claim and the lease rules work on as before.
 func testPurgeOutboxKeepsUnsettled(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	p := purger(t, s)
+	p := capability[mitid.Purger](t, s)
 	u := newUser(t, uniqueName("rest"))
 	var evs []mitid.Event
 	for _, n := range []string{"000001", "000002", "000003", "000004", "000005"} {
@@ -105,7 +95,7 @@ func testPurgeOutboxKeepsUnsettled(t *testing.T, s mitid.Store) {
 // settled before it goes.
 func testPurgeOutboxCutoff(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	p := purger(t, s)
+	p := capability[mitid.Purger](t, s)
 	u := newUser(t, uniqueName("rest"))
 	require.NoError(t, s.CreateUser(ctx, u, []mitid.Event{event(u, mitid.EventAuthenticatorState, sms("000001"))}))
 	m := claimOne(t, s, u, t0, time.Minute)
@@ -128,7 +118,7 @@ func testPurgeOutboxCutoff(t *testing.T, s mitid.Store) {
 // the person was reached.
 func testPurgeOutboxSiblings(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	p := purger(t, s)
+	p := capability[mitid.Purger](t, s)
 	u := newUser(t, uniqueName("rest"))
 	require.NoError(t, s.CreateUser(ctx, u, []mitid.Event{event(u, mitid.EventAuthenticatorState, sms("000001"),
 		mitid.Delivery{Channel: mitid.ChannelEmail, Address: "anna@example.dk"})}))
@@ -157,7 +147,7 @@ func testPurgeOutboxSiblings(t *testing.T, s mitid.Store) {
 // right, and a new event gets a Seq above every earlier one.
 func testPurgeEvents(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	p := purger(t, s)
+	p := capability[mitid.Purger](t, s)
 	a, b := newUser(t, uniqueName("rest")), newUser(t, uniqueName("rest"))
 	for _, u := range []*mitid.User{a, b} {
 		e := event(u, mitid.EventUserCreated)
@@ -243,7 +233,7 @@ func testPurgeEvents(t *testing.T, s mitid.Store) {
 // hands the message out with its event), and goes once the message has.
 func testPurgeEventsPinned(t *testing.T, s mitid.Store) {
 	ctx := context.Background()
-	p := purger(t, s)
+	p := capability[mitid.Purger](t, s)
 	u := newUser(t, uniqueName("rest"))
 	notified := event(u, mitid.EventAuthenticatorState, sms("000001"))
 	notified.At = t0.Add(-2 * time.Hour)
