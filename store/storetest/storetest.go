@@ -815,6 +815,9 @@ func testOutboxLease(t *testing.T, s mitid.Store) {
 }
 
 // parallel runs fn(i) for i in [0, n) on n goroutines released together.
+// fn reports with t.Error and assert, never t.Skip, t.FailNow or require:
+// those end only fn's goroutine, and the test would go on as if it had
+// run (ask for a capability before, see capability).
 func parallel(n int, fn func(i int)) {
 	var start, done sync.WaitGroup
 	start.Add(1)
