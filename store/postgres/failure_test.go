@@ -245,6 +245,13 @@ func TestDamagedRecordIsUnreadableNotUnavailable(t *testing.T) {
 			return err
 		}},
 		{"SessionUser", func() error { _, _, err := s.SessionUser(ctx, sess.ID, at); return err }},
+		{"CreateLoginSession", func() error {
+			_, err := s.CreateLoginSession(ctx, mitid.UniqueKey{Kind: mitid.KeyUserID, Value: "damaged"},
+				&mitid.Session{ID: "damaged-begin", Kind: "login", CreatedAt: at, ExpiresAt: at.Add(time.Hour), Disposable: true})
+			_, serr := s.Session(ctx, "damaged-begin", at)
+			assert.Equal(t, mitid.CodeSessionNotFound, mitid.ErrorCode(serr), "a login that could not begin leaves no session: %v", serr)
+			return err
+		}},
 		{"UpdateUser", func() error {
 			_, err := s.UpdateUser(ctx, u.ID, func(u *mitid.User) ([]mitid.Event, error) { u.Failures++; return nil, nil })
 			return err

@@ -214,7 +214,8 @@ var (
 
 // CreateLoginSession reads the user holding key and inserts sess for them
 // (for nobody when none does) in one statement, so that BeginLogin is one
-// round trip. The commit of a Disposable session does not wait for the
+// round trip. A user row it cannot decode is reported as
+// CodeRecordUnreadable, and the session is removed again. The commit of a Disposable session does not wait for the
 // disk, unless Options.DurableSessions is set, as CreateSession's.
 func (s *Store) CreateLoginSession(ctx context.Context, key mitid.UniqueKey, sess *mitid.Session) (*mitid.User, error) {
 	sql := durableLoginSessionSQL
@@ -241,6 +242,12 @@ func (s *Store) CreateLoginSession(ctx context.Context, key mitid.UniqueKey, ses
 	}
 	u := new(mitid.User)
 	if err := decodeUser(data, u); err != nil {
+		// The session went in with the read; a login that cannot begin
+		// must not leave it behind, as if it had. Should the removal fail
+		// too, the session expires unused: it names a user and no step
+		// can be taken on it, since every step reads the user again.
+		_, _ = s.pool.Exec(ctx, `DELETE FROM sessions WHERE id = $1 AND version = 1`, sess.ID)
+		sess.Version = 0
 		return nil, mitid.Unreadable("user", err)
 	}
 	u.Version = *version
