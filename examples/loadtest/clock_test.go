@@ -39,6 +39,34 @@ func TestClock_DoesNotMoveWhileACodeLoginHoldsIt(t *testing.T) {
 	}
 }
 
+// TestClock_AtLeastSparesALoginInFlight: atLeast, like pace, does not
+// move the clock more than maxAge past the oldest login in flight; it
+// waits for that login to end, then moves.
+func TestClock_AtLeastSparesALoginInFlight(t *testing.T) {
+	c := &clock{}
+	start := c.Now()
+	leave := c.enter()
+	target := start.Add(maxAge + time.Minute)
+	moved := make(chan struct{})
+	go func() {
+		c.atLeast(target)
+		close(moved)
+	}()
+	select {
+	case <-moved:
+		t.Fatal("atLeast moved the clock past a login in flight")
+	case <-time.After(50 * time.Millisecond):
+	}
+	assert.True(t, c.Now().Before(start.Add(maxAge)), "the clock is at %s while the login began at %s", c.Now(), start)
+	leave()
+	select {
+	case <-moved:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the clock did not move once the login ended")
+	}
+	assert.False(t, c.Now().Before(target), "the clock is at %s, before %s", c.Now(), target)
+}
+
 // TestClock_PaceMovesItOnInWholeSteps: pace adds up what it is asked for
 // and moves the clock on once a step's worth is owed, by all of it, from
 // however many goroutines; nothing is lost or counted twice.
