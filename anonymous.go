@@ -76,17 +76,18 @@ func (s *Service) decoyStep(ctx context.Context, id string, version int64, st *l
 		return nil, errApprovalUnverified()
 	}
 	kind := st.Options[st.Choice].Method.Kinds()[0]
-	st.Rejected++
 	// The same errors a real device gives, made by the same functions, so
-	// that a decoy cannot be told apart by its words.
-	var out error = errWrongCode(kind)
-	if st.Rejected > s.policy.WrongCodeLimit {
-		out = errSuspended(kind)
+	// that a decoy cannot be told apart by its words; and at the same cost:
+	// a device its wrong codes suspended refuses the next without counting
+	// or committing anything, so the decoy writes nothing then either.
+	if st.Rejected >= s.policy.WrongCodeLimit {
+		return nil, errSuspended(kind)
 	}
+	st.Rejected++
 	if _, err := s.replaceSession(ctx, id, version, now, st.marshal()); err != nil && !errors.Is(err, ErrConflict) {
 		return nil, err
 	}
-	return nil, out
+	return nil, errWrongCode(kind)
 }
 
 // anonymous returns opts as a login shows them before its first factor:
@@ -148,18 +149,27 @@ func (s *Service) newDecoyDevice() (*Authenticator, error) {
 // at the login's first answer (a real login's first code is tried on the
 // state BeginLogin left, then on a fresh read; see acceptedAsBegun), once
 // after. A decoy refuses whatever the comparison says; it is there so
-// that the refusal costs the work a real one does.
-func (s *Service) decoyCompare(st *loginState, match func(*Authenticator, time.Time) error, now time.Time) {
+// that the refusal costs the work a real one does. A code that is not a
+// code at all (the wrong number of digits, a letter) is refused before
+// any device is asked, for a real login and a decoy alike: a real one
+// answers CodeCodeMalformed and counts nothing, and so must a decoy, or
+// the answer to "x" would tell which user IDs exist. decoyCompare
+// returns that refusal, and nil for any code of the right form.
+func (s *Service) decoyCompare(st *loginState, match func(*Authenticator, time.Time) error, now time.Time) error {
 	n := 1
 	if st.Rejected == 0 && s.begun != nil {
 		n = 2
 	}
+	var malformed error
 	for range n {
 		d := *s.decoyDevice
 		otp := *d.OTP
 		d.OTP = &otp
-		_ = match(&d, now)
+		if err := match(&d, now); ErrorCode(err) == CodeCodeMalformed {
+			malformed = err
+		}
 	}
+	return malformed
 }
 
 // newDecoyAppKey makes the app key a decoy login verifies approvals

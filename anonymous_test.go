@@ -1,7 +1,9 @@
 package mitid_test
 
 import (
+	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/store/memory"
 )
 
 // shape is what a login shows before its first factor, with everything a
@@ -109,6 +112,86 @@ func TestBeginLogin_DecoysComeInEveryShape(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, len(seen), 4, "%v", seen)
+}
+
+// TestBeginLogin_ADecoyRefusesAMalformedCodeAsARealDeviceDoes: a code
+// that is not one (a letter, too few or too many digits) is refused at a
+// decoy in the words of a real device, at the same cost in store calls,
+// and counts nothing there either: the wrong codes after it are answered
+// alike, the real login's and the decoy's.
+func TestBeginLogin_ADecoyRefusesAMalformedCodeAsARealDeviceDoes(t *testing.T) {
+	st := &statementCounter{Store: checkedStore(t)}
+	e := newLoginEnv(t, st)
+	h := e.enrol(t, "malformed-real", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	decoy := ""
+	for i := 0; decoy == "" && i < 100; i++ {
+		uid := fmt.Sprintf("nobody-%03d", i)
+		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+		require.NoError(t, err)
+		if l.Next == mitid.StepCode {
+			decoy = uid
+		}
+	}
+	require.NotEmpty(t, decoy, "some decoy starts with a code display")
+	answers := map[string][]string{}
+	for _, uid := range []string{h.user.UserID, decoy} {
+		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+		require.NoError(t, err)
+		for _, code := range []string{"x", "12345", "1234567", "12a456", "000000", "000000", "000000", "000000"} {
+			st.n.Store(0)
+			_, err := e.svc.SubmitCode(e.ctx, l.ID, code)
+			require.Error(t, err)
+			answers[uid] = append(answers[uid], fmt.Sprintf("%s: %s (%d statements)", code, err, st.n.Load()))
+		}
+	}
+	assert.Equal(t, answers[h.user.UserID], answers[decoy])
+	assert.Contains(t, answers[decoy][0], "code", "a malformed code is refused as one: %v", answers[decoy])
+	u, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.StateSuspended, u.Authenticators[0].State, "the four wrong codes after the malformed ones suspended the device, as they do at a decoy")
+}
+
+// statementCounter is a memory store that counts the statements a login
+// step would send to PostgreSQL: each read and session write, and each
+// UpdateLogin whose change function does not refuse (PostgreSQL's store
+// sends nothing then), or is not asked at all (an exact commit on a stale
+// state, which PostgreSQL's statement finds stale).
+type statementCounter struct {
+	*memory.Store
+	n atomic.Int64
+}
+
+func (c *statementCounter) SessionUser(ctx context.Context, id string, now time.Time) (*mitid.Session, *mitid.User, error) {
+	c.n.Add(1)
+	return c.Store.SessionUser(ctx, id, now)
+}
+
+func (c *statementCounter) Session(ctx context.Context, id string, now time.Time) (*mitid.Session, error) {
+	c.n.Add(1)
+	return c.Store.Session(ctx, id, now)
+}
+
+func (c *statementCounter) ReplaceSession(ctx context.Context, id string, version int64, now time.Time, data []byte) (*mitid.Session, error) {
+	c.n.Add(1)
+	return c.Store.ReplaceSession(ctx, id, version, now, data)
+}
+
+func (c *statementCounter) UpdateSession(ctx context.Context, id string, now time.Time, fn func(*mitid.Session) ([]byte, error)) (*mitid.Session, error) {
+	c.n.Add(1)
+	return c.Store.UpdateSession(ctx, id, now, fn)
+}
+
+func (c *statementCounter) UpdateLogin(ctx context.Context, seen *mitid.User, auth uuid.UUID, at mitid.SessionAt, fn mitid.LoginChange) (*mitid.User, *mitid.Session, error) {
+	asked, refused := false, false
+	u, sess, err := c.Store.UpdateLogin(ctx, seen, auth, at, func(u *mitid.User, a *mitid.Authenticator) ([]mitid.Event, *mitid.SessionChange, error) {
+		evs, change, err := fn(u, a)
+		asked, refused = true, err != nil
+		return evs, change, err
+	})
+	if !asked || !refused {
+		c.n.Add(1)
+	}
+	return u, sess, err
 }
 
 // TestBeginLogin_ADecoyAnswersInTheWordsOfARealDevice: the refusals a decoy

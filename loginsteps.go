@@ -468,7 +468,9 @@ func (s *Service) stepOn(ctx context.Context, at SessionAt, u *User, st *loginSt
 			_ = check(nil, st) // the work of a real refusal; a decoy refuses anyway
 		}
 		if match != nil {
-			s.decoyCompare(st, match, at.Now)
+			if err := s.decoyCompare(st, match, at.Now); err != nil {
+				return nil, err // a malformed code, refused as a real device refuses it
+			}
 		}
 		return s.decoyStep(ctx, at.ID, at.Version, st, want, at.Now)
 	}
