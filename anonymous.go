@@ -71,7 +71,28 @@ func decoyOptions(refs []optionRef) []LoginOption {
 
 // decoyStep answers a factor given to a decoy login as a wrong one would
 // be answered, counting wrong codes in the login as a device would.
-func (s *Service) decoyStep(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time) (*Login, error) {
+// compare, when not nil, compares a code as a real device would
+// (decoyCompare) and may refuse it as malformed. The client limiter
+// (Config.Clients) is asked first and told of the outcome, as a real
+// login's attempt asks and tells it (loginAttempt): otherwise a client
+// limited once would be refused at every real user ID and answered at
+// every other.
+func (s *Service) decoyStep(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time, compare func() error) (*Login, error) {
+	if err := s.allowClient(ctx); err != nil {
+		return nil, err
+	}
+	if compare != nil {
+		if err := compare(); err != nil {
+			return nil, err // malformed: a real device counts nothing, nor does the limiter
+		}
+	}
+	l, err := s.decoyAnswer(ctx, id, version, st, want, now)
+	s.tellClient(ctx, err)
+	return l, err
+}
+
+// decoyAnswer is decoyStep's answer.
+func (s *Service) decoyAnswer(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time) (*Login, error) {
 	if want == StepApproval || want == StepChip {
 		return nil, errApprovalUnverified()
 	}

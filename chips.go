@@ -86,7 +86,7 @@ func (s *Service) prepareChip(u *User, st *loginState) error {
 // challenge taken), then a held password, and records the factors.
 func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *loginState, ch credential.Challenge, response []byte, now time.Time) (*Login, error) {
 	if st.decoy() {
-		return s.decoyStep(ctx, id, version, st, StepChip, now)
+		return s.decoyStep(ctx, id, version, st, StepChip, now, nil)
 	}
 	ref := st.Options[st.Choice]
 	chipID := usedBy(ref, StepChip)

@@ -51,6 +51,53 @@ func TestClientLimiter_RefusesAClientBeforeAnyComparison(t *testing.T) {
 	assert.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(err), "the window moved on")
 }
 
+// TestClientLimiter_LimitsAClientAtADecoyAsAtARealUser: a decoy's wrong
+// codes count against the client as a real user's do, and a client past
+// its limit is refused at a user ID nobody has in the same words as at a
+// real one; otherwise, limited once, a client would be refused at every
+// real user ID and answered at every other.
+func TestClientLimiter_LimitsAClientAtADecoyAsAtARealUser(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	limiter := &mitid.ClientWindow{Limit: 2, Window: time.Hour, Clock: e.clock}
+	p := e.svc.Policy()
+	svc, err := mitid.New(mitid.Config{Store: e.svc.Store(), Keys: mustKeys(t), Clock: e.clock, Rand: seeded(int(seqN.Add(1)) + 70000), Policy: &p, Clients: limiter})
+	require.NoError(t, err)
+	e.svc = svc
+	h := e.enrol(t, "client-limited-real", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	var decoys []string
+	for i := 0; len(decoys) < 3 && i < 200; i++ {
+		uid := fmt.Sprintf("nobody-%03d", i)
+		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+		require.NoError(t, err)
+		if l.Next == mitid.StepCode {
+			decoys = append(decoys, uid)
+		}
+	}
+	require.Len(t, decoys, 3, "decoys that start with a code display")
+	stranger := mitid.WithClient(e.ctx, mitid.Client{Address: "198.51.100.7"})
+	try := func(uid, code string) error {
+		l, err := e.svc.BeginLogin(stranger, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+		require.NoError(t, err)
+		_, err = e.svc.SubmitCode(stranger, l.ID, code)
+		return err
+	}
+	assert.Equal(t, mitid.CodeCodeMalformed, mitid.ErrorCode(try(decoys[0], "x")), "a malformed code counts nothing")
+	for _, uid := range decoys[:2] {
+		assert.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(try(uid, "000000")))
+	}
+	real, decoy := try(h.user.UserID, "000000"), try(decoys[2], "000000")
+	assert.Equal(t, mitid.CodeClientLimited, mitid.ErrorCode(real), "two wrong codes at decoys reached the limit: %v", real)
+	require.Error(t, decoy)
+	assert.Equal(t, real.Error(), decoy.Error(), "refused alike at a real user ID and a decoy")
+	real, decoy = try(h.user.UserID, "x"), try(decoys[0], "x")
+	assert.Equal(t, mitid.CodeClientLimited, mitid.ErrorCode(real), "a limited client is refused before its code is read: %v", real)
+	require.Error(t, decoy)
+	assert.Equal(t, real.Error(), decoy.Error(), "a malformed code from a limited client, refused alike")
+	u, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Zero(t, u.Failures, "the refused attempt spent nothing of the holder's budget")
+}
+
 // TestClientWindow_CountsFailuresPerClientWithinTheWindow covers the
 // in-memory limiter's own rules.
 func TestClientWindow_CountsFailuresPerClientWithinTheWindow(t *testing.T) {

@@ -332,7 +332,7 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (got 
 		return nil, orderError(next)
 	}
 	if st.decoy() {
-		return s.decoyStep(ctx, id, sess.Version, st, StepPassword, now)
+		return s.decoyStep(ctx, id, sess.Version, st, StepPassword, now, nil)
 	}
 	if st.Options[st.Choice].Method == MethodChip {
 		return s.holdPassword(ctx, id, sess.Version, u, st, now, password)

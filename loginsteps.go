@@ -467,12 +467,11 @@ func (s *Service) stepOn(ctx context.Context, at SessionAt, u *User, st *loginSt
 		if check != nil {
 			_ = check(nil, st) // the work of a real refusal; a decoy refuses anyway
 		}
+		var compare func() error
 		if match != nil {
-			if err := s.decoyCompare(st, match, at.Now); err != nil {
-				return nil, err // a malformed code, refused as a real device refuses it
-			}
+			compare = func() error { return s.decoyCompare(st, match, at.Now) }
 		}
-		return s.decoyStep(ctx, at.ID, at.Version, st, want, at.Now)
+		return s.decoyStep(ctx, at.ID, at.Version, st, want, at.Now, compare)
 	}
 	var l *Login
 	var err error
