@@ -354,6 +354,23 @@ func (s *Service) checkableCodes(u *User, purpose CodePurpose, now time.Time, ex
 	return checkable, nil
 }
 
+// matchingCode returns the live code of u for purpose (of any channel but
+// those excluded) that typed is, or nil, and the live codes it was
+// compared with; it changes nothing.
+func (s *Service) matchingCode(u *User, purpose CodePurpose, typed string, now time.Time, exclude ...CodeChannel) (*IssuedCode, []*IssuedCode, error) {
+	live, err := s.checkableCodes(u, purpose, now, exclude...)
+	if err != nil {
+		return nil, nil, err
+	}
+	norm := []byte(normalizeCode(typed))
+	for _, c := range live {
+		if s.keys.Verify(c.Hash, codeHashPurpose(u.ID, purpose), norm) {
+			return c, live, nil
+		}
+	}
+	return nil, live, nil
+}
+
 // redeemCode checks a typed code of the given purpose against u's live
 // codes (of any channel but those excluded) and, when it matches one, marks
 // it used. A wrong entry counts
@@ -365,16 +382,13 @@ func (s *Service) redeemCode(u *User, purpose CodePurpose, typed string, now tim
 	if purpose == PurposePCode {
 		attempts = s.policy.PCodeAttempts
 	}
-	norm := []byte(normalizeCode(typed))
-	live, err := s.checkableCodes(u, purpose, now, exclude...)
+	c, live, err := s.matchingCode(u, purpose, typed, now, exclude...)
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range live {
-		if s.keys.Verify(c.Hash, codeHashPurpose(u.ID, purpose), norm) {
-			c.UsedAt = now
-			return []Event{{Type: EventCodeUsed, Detail: map[string]string{"purpose": string(purpose), "channel": string(c.Channel)}}}, nil
-		}
+	if c != nil {
+		c.UsedAt = now
+		return []Event{{Type: EventCodeUsed, Detail: map[string]string{"purpose": string(purpose), "channel": string(c.Channel)}}}, nil
 	}
 	blocked := false
 	for _, c := range live {

@@ -89,8 +89,13 @@ func TestPasswordChange_RequestAccessAndWait24Hours(t *testing.T) {
 	n, err := e.svc.RunDue(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n, "access granted is notified")
-	_, evs, err = e.svc.ChangePasswordAfterWait(e.ctx, h.user.ID, login(), "et helt nyt kodeord")
-	require.NoError(t, err)
+	held := login()
+	release := mitid.HoldHashGate(e.svc)
+	_, _, err = e.svc.ChangePasswordAfterWait(e.ctx, h.user.ID, held, "et helt nyt kodeord")
+	assert.Equal(t, mitid.CodeBusy, mitid.ErrorCode(err), "the new password's hash waits for the argon2id budget as a check does")
+	release()
+	_, evs, err = e.svc.ChangePasswordAfterWait(e.ctx, h.user.ID, held, "et helt nyt kodeord")
+	require.NoError(t, err, "the busy attempt used neither the request nor the login")
 	assert.Equal(t, mitid.EventPasswordChanged, evs[0].Type)
 	_, _, err = e.svc.ChangePasswordAfterWait(e.ctx, h.user.ID, login(), "endnu et nyt kodeord")
 	assert.Equal(t, mitid.CodeWaitingPeriod, mitid.ErrorCode(err), "one request, one change")
@@ -116,6 +121,27 @@ func TestPasswordChange_PolicyWaitIsRead(t *testing.T) {
 	_, evs, err := svc.RequestPasswordChange(e.ctx, h.user.ID, e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial)).ID)
 	require.NoError(t, err)
 	assert.Equal(t, e.clock.Now().Add(time.Hour), evs[0].Until)
+}
+
+// TestForgottenPassword_AWrongCodeHashesNothing: anyone who knows a user
+// ID can try a code here, so only a code that matches is worth the new
+// password's hash: a wrong one is refused and counted without one, even
+// while every password check is turned away as busy (the argon2id budget
+// full), and cannot fill that budget itself. A right code waits for the
+// budget as a password check does, and uses nothing up meanwhile.
+func TestForgottenPassword_AWrongCodeHashesNothing(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "glemsom.travl", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	code := e.paperCode(t, h.user.ID)
+	release := mitid.HoldHashGate(e.svc)
+	_, _, err := e.svc.ResetForgottenPassword(e.ctx, h.user.UserID, "AAAA-BBBB-CCCC", "glemt og fundet igen")
+	assert.Equal(t, mitid.CodeWrongActivationCode, mitid.ErrorCode(err), "refused without a hash: %v", err)
+	_, _, err = e.svc.ResetForgottenPassword(e.ctx, h.user.UserID, code, "glemt og fundet igen")
+	assert.Equal(t, mitid.CodeBusy, mitid.ErrorCode(err), "the right code's hash waits for the budget: %v", err)
+	release()
+	_, evs, err := e.svc.ResetForgottenPassword(e.ctx, h.user.UserID, code, "glemt og fundet igen")
+	require.NoError(t, err, "the busy attempt used nothing up")
+	assert.Equal(t, mitid.EventPasswordChanged, evs[len(evs)-1].Type)
 }
 
 func TestForgottenPassword_ResetWithAnActivationCode(t *testing.T) {

@@ -89,14 +89,26 @@ func passwordWaitOver(u *User, now time.Time) error {
 // with an activation code as the proof (from the app's passport scan or on
 // paper from Citizen Service; not one by SMS, which a thief of the phone
 // could have). Wrong codes count as in ActivateWithCode.
+//
+// Anyone who knows a user ID can call it, so the new password is hashed
+// (argon2id, the dearest work here, and within Policy.Argon2MemoryBudget,
+// which the logins' password checks share) only when the code matches one
+// of the person's as last read: a wrong code is refused and counted
+// without a hash, so a stranger's guesses cost what a wrong code costs,
+// and cannot keep the budget full to turn the logins' passwords away.
 func (s *Service) ResetForgottenPassword(ctx context.Context, userID, code, password string) (*User, []Event, error) {
 	found, err := s.findByUserID(ctx, userID)
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := s.newPassword(found, password)
-	if err != nil {
+	if err := s.policy.checkPassword(password, found); err != nil {
 		return nil, nil, err
+	}
+	var h *PasswordHash
+	if c, _, err := s.matchingCode(found, PurposeActivation, code, s.clock.Now(), CodeBySMS); err == nil && c != nil {
+		if h, err = s.hashNew(password); err != nil {
+			return nil, nil, err
+		}
 	}
 	id, err := s.newID()
 	if err != nil {
@@ -106,6 +118,12 @@ func (s *Service) ResetForgottenPassword(ctx context.Context, userID, code, pass
 		evs, err := s.redeemCode(u, PurposeActivation, code, now, CodeBySMS)
 		if err != nil {
 			return evs, err
+		}
+		if h == nil {
+			// A code that matches now and did not when it was read: a new
+			// one was issued in between. Nothing is committed, the code
+			// not used up.
+			return nil, errorf(CodeConcurrentUpdate, "your MitID changed while the password was being reset; try again")
 		}
 		if pw := activePassword(u, now); pw != nil {
 			pw.Password, pw.Failures = h, 0
@@ -124,10 +142,11 @@ func (s *Service) ResetForgottenPassword(ctx context.Context, userID, code, pass
 }
 
 // newPassword checks a new password for u against the policy and hashes it
-// (outside any update: argon2 is slow, and an update may run twice).
+// within the hash gate (outside any update: argon2 is slow, and an update
+// may run twice).
 func (s *Service) newPassword(u *User, password string) (*PasswordHash, error) {
 	if err := s.policy.checkPassword(password, u); err != nil {
 		return nil, err
 	}
-	return hashPassword(s.policy.Argon2, s.rand, password)
+	return s.hashNew(password)
 }
