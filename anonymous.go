@@ -167,9 +167,14 @@ func (s *Service) newDecoyDevice() (*Authenticator, error) {
 
 // decoyCompare compares a code typed at decoy login st with match, as a
 // real login's code is compared, against the Service's decoy device: twice
-// at the login's first answer (a real login's first code is tried on the
-// state BeginLogin left, then on a fresh read; see acceptedAsBegun), once
-// after. A decoy refuses whatever the comparison says; it is there so
+// at the first answer of a login that began with its code (a real login's
+// first code is tried on the state BeginLogin left, then on a fresh read;
+// see acceptedAsBegun), once after, and once in a login that came to its
+// code by ChooseMethod (which drops what BeginLogin left). A decoy's
+// options are all open, so it begins with its first (Choice 0) and has
+// chosen another when Choice is not 0. The difference is worth keeping
+// apart for a code pair, whose search over the device's drift is the
+// dearest comparison (tens of microseconds). A decoy refuses whatever the comparison says; it is there so
 // that the refusal costs the work a real one does. A code that is not a
 // code at all (the wrong number of digits, a letter) is refused before
 // any device is asked, for a real login and a decoy alike: a real one
@@ -178,7 +183,7 @@ func (s *Service) newDecoyDevice() (*Authenticator, error) {
 // returns that refusal, and nil for any code of the right form.
 func (s *Service) decoyCompare(st *loginState, match func(*Authenticator, time.Time) error, now time.Time) error {
 	n := 1
-	if st.Rejected == 0 && s.begun != nil {
+	if st.Rejected == 0 && s.begun != nil && st.Choice == 0 {
 		n = 2
 	}
 	var malformed error

@@ -182,3 +182,36 @@ func TestStepOn_ADecoyComparesTheCode(t *testing.T) {
 	assert.Equal(t, CodeWrongCode, ErrorCode(err))
 	assert.Equal(t, 1, calls, "compared once: this Service keeps no begun logins")
 }
+
+// TestDecoyCompare_TwiceWhereARealLoginComparesTwice: a decoy compares a
+// code as often as a real login of its shape would: twice at the first
+// answer of a login that began with its code (on what BeginLogin left,
+// then on a fresh read), once after a wrong answer, once in a login that
+// came to its code by ChooseMethod, and once with no begun cache.
+func TestDecoyCompare_TwiceWhereARealLoginComparesTwice(t *testing.T) {
+	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	device := &Authenticator{Kind: KindCodeDisplay, OTP: &OTPSecret{}}
+	withCache := &Service{begun: &loginCache{max: 1, m: map[string]cachedLogin{}}, decoyDevice: device}
+	noCache := &Service{decoyDevice: device}
+	codeFirst := []optionRef{{Method: MethodCodeDisplay}, {Method: MethodApp}}
+	appFirst := []optionRef{{Method: MethodApp}, {Method: MethodCodeDisplay}}
+	tests := []struct {
+		name string
+		s    *Service
+		st   loginState
+		want int
+	}{
+		{"began with its code, first answer", withCache, loginState{Options: codeFirst}, 2},
+		{"began with its code, after a wrong answer", withCache, loginState{Options: codeFirst, Rejected: 1}, 1},
+		{"came to its code by ChooseMethod", withCache, loginState{Options: appFirst, Choice: 1}, 1},
+		{"no begun cache", noCache, loginState{Options: codeFirst}, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := 0
+			err := tc.s.decoyCompare(&tc.st, func(*Authenticator, time.Time) error { n++; return errWrongCode(KindCodeDisplay) }, now)
+			assert.NoError(t, err, "a wrong code is no malformed one")
+			assert.Equal(t, tc.want, n, "comparisons")
+		})
+	}
+}
