@@ -20,6 +20,16 @@ import (
 // another authenticator (or by MitID support, for a holder who has no
 // other).
 //
+// One exception, MitID's own rule: a code typed with the user ID alone (an
+// activation code, a temporary PIN, a P-code) is blocked by
+// Policy.ActivationCodeAttempts (or PCodeAttempts) wrong entries, 3 each
+// (mitid.dk), and no login lifts it. A stranger can so spend a code the
+// holder is waiting for; the holder's authenticators are untouched, and the
+// remedy is a new code (Service.IssueCode, Citizen Service). The library
+// keeps the rule because the temporary PIN is six digits: without a block
+// per code, the account's budget below would let a stranger try 90 of its
+// million values between two completed logins.
+//
 // How the library keeps them:
 //
 //   - Only a comparison of a secret counts: a wrong code, a wrong password, a
