@@ -13,16 +13,24 @@ import (
 	"github.com/go-mitid/mitid/mitidtest/fake"
 )
 
+// limitedEnv is a login environment whose Service limits each client to
+// limit failed attempts an hour (a ClientWindow on the environment's clock).
+func limitedEnv(t *testing.T, limit int) *loginEnv {
+	t.Helper()
+	e := newLoginEnv(t, checkedStore(t))
+	p := e.svc.Policy()
+	svc, err := mitid.New(mitid.Config{Store: e.svc.Store(), Keys: mustKeys(t), Clock: e.clock, Rand: seeded(int(seqN.Add(1)) + 70000), Policy: &p,
+		Clients: &mitid.ClientWindow{Limit: limit, Window: time.Hour, Clock: e.clock}})
+	require.NoError(t, err)
+	e.svc = svc
+	return e
+}
+
 // TestClientLimiter_RefusesAClientBeforeAnyComparison: a client past its
 // limit is refused before a code is compared, so its attempts spend nothing
 // of the holder's budget; other clients are not affected.
 func TestClientLimiter_RefusesAClientBeforeAnyComparison(t *testing.T) {
-	e := newLoginEnv(t, checkedStore(t))
-	limiter := &mitid.ClientWindow{Limit: 2, Window: time.Hour, Clock: e.clock}
-	p := e.svc.Policy()
-	svc, err := mitid.New(mitid.Config{Store: e.svc.Store(), Keys: mustKeys(t), Clock: e.clock, Rand: seeded(int(seqN.Add(1)) + 70000), Policy: &p, Clients: limiter})
-	require.NoError(t, err)
-	e.svc = svc
+	e := limitedEnv(t, 2)
 	h := e.enrol(t, "client-limited", mitid.LevelSubstantial, mitid.KindCodeDisplay)
 	stranger := mitid.WithClient(e.ctx, mitid.Client{Address: "198.51.100.7"})
 	for i := 0; i < 2; i++ {
@@ -31,7 +39,7 @@ func TestClientLimiter_RefusesAClientBeforeAnyComparison(t *testing.T) {
 		require.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(err))
 	}
 	l := e.begin(t, h, mitid.LevelSubstantial)
-	_, err = e.svc.SubmitCode(stranger, l.ID, wrongCode(h.code(t)))
+	_, err := e.svc.SubmitCode(stranger, l.ID, wrongCode(h.code(t)))
 	require.ErrorIs(t, err, mitid.ErrLimit)
 	var me *mitid.Error
 	require.ErrorAs(t, err, &me)
@@ -57,12 +65,7 @@ func TestClientLimiter_RefusesAClientBeforeAnyComparison(t *testing.T) {
 // real one; otherwise, limited once, a client would be refused at every
 // real user ID and answered at every other.
 func TestClientLimiter_LimitsAClientAtADecoyAsAtARealUser(t *testing.T) {
-	e := newLoginEnv(t, checkedStore(t))
-	limiter := &mitid.ClientWindow{Limit: 2, Window: time.Hour, Clock: e.clock}
-	p := e.svc.Policy()
-	svc, err := mitid.New(mitid.Config{Store: e.svc.Store(), Keys: mustKeys(t), Clock: e.clock, Rand: seeded(int(seqN.Add(1)) + 70000), Policy: &p, Clients: limiter})
-	require.NoError(t, err)
-	e.svc = svc
+	e := limitedEnv(t, 2)
 	h := e.enrol(t, "client-limited-real", mitid.LevelSubstantial, mitid.KindCodeDisplay)
 	var decoys []string
 	for i := 0; len(decoys) < 3 && i < 200; i++ {
