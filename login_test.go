@@ -217,6 +217,16 @@ func (e *loginEnv) complete(t *testing.T, h *holder, l *mitid.Login) *mitid.Logi
 	return l
 }
 
+// loggedIn returns the ID of a new login of h at LevelSubstantial with
+// every factor in, not yet finished: the proof a method that takes a login
+// wants. The clock moves on a code's step first, so that a code display
+// shows a code not used yet.
+func (e *loginEnv) loggedIn(t *testing.T, h *holder) string {
+	t.Helper()
+	e.clock.Advance(30 * time.Second)
+	return e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial)).ID
+}
+
 // complete1 answers l's next factor correctly.
 func (e *loginEnv) complete1(t *testing.T, h *holder, l *mitid.Login) *mitid.Login {
 	t.Helper()

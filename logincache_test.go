@@ -165,7 +165,7 @@ func TestLoginCache_AUserChangedElsewhereIsDecidedOnAfresh(t *testing.T) {
 		l := a.begin(t, h, mitid.LevelSubstantial)
 		l, err := a.svc.SubmitCode(a.ctx, l.ID, h.code(t)) // a keeps the user with the old password
 		require.NoError(t, err)
-		_, _, err = b.svc.ChangePassword(b.ctx, h.user.ID, password, "a new pass phrase 2026")
+		_, _, err = b.svc.ChangePassword(b.ctx, h.user.ID, b.loggedIn(t, h), password, "a new pass phrase 2026")
 		require.NoError(t, err)
 		_, err = a.svc.SubmitPassword(a.ctx, l.ID, password)
 		assert.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err), "the old password is checked against the new hash")

@@ -182,11 +182,19 @@ func (h *PasswordHash) same(o *PasswordHash) bool {
 
 // SetPassword creates the user's MitID password when there is none (the
 // password goes with a code display, an audio code reader or a chip). To
-// replace a password, use ChangePassword.
+// replace a password, use ChangePassword. It takes no proof: the caller
+// must have identified the person (a clerk of Citizen Service, or a
+// session of the person's own), for whoever sets the first password holds
+// it.
 func (s *Service) SetPassword(ctx context.Context, user uuid.UUID, password string) (*User, []Event, error) {
 	u, err := s.store.User(ctx, user)
 	if err != nil {
 		return nil, nil, err
+	}
+	if activePassword(u, s.clock.Now()) != nil {
+		// Refused before argon2id, and again in the update (one may
+		// have appeared meanwhile).
+		return nil, nil, errHasPassword()
 	}
 	if err := s.policy.checkPassword(password, u); err != nil {
 		return nil, nil, err
@@ -197,16 +205,30 @@ func (s *Service) SetPassword(ctx context.Context, user uuid.UUID, password stri
 	}
 	return s.register(ctx, user, Authenticator{Kind: KindPassword, State: StateActive, Password: h}, func(u *User, now time.Time) error {
 		if activePassword(u, now) != nil {
-			return errorf(CodeTransitionForbidden, "you have a password already; change it instead")
+			return errHasPassword()
 		}
 		return nil
 	})
 }
 
-// ChangePassword replaces the password after checking the current one. A
-// wrong current password counts as a failed attempt, as at login. The
-// change is notified.
-func (s *Service) ChangePassword(ctx context.Context, user uuid.UUID, current, next string) (*User, []Event, error) {
+// errHasPassword refuses a second password.
+func errHasPassword() error {
+	return errorf(CodeTransitionForbidden, "you have a password already; change it instead")
+}
+
+// ChangePassword replaces the password, for the person logged in (login,
+// the ID of a login of theirs whose factors are all in, which the change
+// uses up, as in RequestPasswordChange) who also gives the current one. A
+// wrong current password counts as a failed attempt, as a password after
+// another factor does at login, and leaves the login to try again with.
+// The change is notified.
+//
+// The login comes first: without it anyone who knew the person's internal
+// ID (which every relying party is given) could guess at the password, 90
+// times between two completed logins, and suspend it with three wrong
+// ones, where throttle.go promises a stranger never reaches the password.
+// A made-up login, or another person's, is refused before argon2id runs.
+func (s *Service) ChangePassword(ctx context.Context, user uuid.UUID, login, current, next string) (*User, []Event, error) {
 	u, err := s.store.User(ctx, user)
 	if err != nil {
 		return nil, nil, err
@@ -224,7 +246,10 @@ func (s *Service) ChangePassword(ctx context.Context, user uuid.UUID, current, n
 	if err := pw.usable(now); err != nil {
 		return nil, nil, err
 	}
-	if err := s.budget(u, reachAnyone); err != nil {
+	if err := s.loginProvable(ctx, login, u, now); err != nil {
+		return nil, nil, err
+	}
+	if err := s.budget(u, reachPossession); err != nil {
 		return nil, nil, err
 	}
 	if err := s.allowClient(ctx); err != nil {
@@ -243,9 +268,14 @@ func (s *Service) ChangePassword(ctx context.Context, user uuid.UUID, current, n
 		if h, err = s.hashNew(next); err != nil {
 			return nil, nil, err
 		}
+		// Used up by the change alone: a wrong current password leaves the
+		// login to try again with, and counts, as after a login's code.
+		if _, err := s.proveLogin(ctx, login, user, uuid.Nil, ""); err != nil {
+			return nil, nil, err
+		}
 	}
 	var events []Event
-	u, err = s.attemptOn(ctx, user, pw.ID, reachAnyone, nil, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
+	u, err = s.attemptOn(ctx, user, pw.ID, reachPossession, nil, func(u *User, a *Authenticator, _ *loginState, now time.Time) ([]Event, error) {
 		if evs, err := s.passwordAttempt(u, a, checked, ok, now); err != nil {
 			return evs, err
 		}

@@ -116,21 +116,72 @@ func BenchmarkRawArgon2idDefaultPolicy(b *testing.B) {
 	}
 }
 
-// TestChangePassword_NoArgon2idOnceTheBudgetIsSpent: a password change is
-// open to anyone who can call it with the user's ID, so it draws on a
-// stranger's share, and once that is spent it is refused before argon2id.
-func TestChangePassword_NoArgon2idOnceTheBudgetIsSpent(t *testing.T) {
+// TestPasswordChanges_NoArgon2idForWhatWouldBeRefused: a change after the
+// wait with a made-up login, and a first password for a person who has one,
+// are refused before argon2id runs: a stranger who knows the person's ID
+// costs the server a read, and cannot fill the argon2id budget the logins'
+// passwords need.
+func TestPasswordChanges_NoArgon2idForWhatWouldBeRefused(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	e.withPolicy(t, func(p *mitid.Policy) { p.Argon2 = heavyArgon2 })
+	h := e.enrol(t, "change-after-wait", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	_, evs, err := e.svc.RequestPasswordChange(e.ctx, h.user.ID, e.loggedIn(t, h))
+	require.NoError(t, err)
+	e.clock.Set(evs[0].Until)
+	cost := allocated(func() {
+		_, _, err := e.svc.ChangePasswordAfterWait(e.ctx, h.user.ID, "not-a-login", "a new strong passphrase")
+		assert.Equal(t, mitid.CodeSessionNotFound, mitid.ErrorCode(err), "%v", err)
+	})
+	assert.Less(t, cost, uint64(1<<20), "a made-up login refused before argon2id (%d bytes)", cost)
+	cost = allocated(func() {
+		_, _, err := e.svc.SetPassword(e.ctx, h.user.ID, "a new strong passphrase")
+		assert.Equal(t, mitid.CodeTransitionForbidden, mitid.ErrorCode(err), "%v", err)
+	})
+	assert.Less(t, cost, uint64(1<<20), "a second password refused before argon2id (%d bytes)", cost)
+}
+
+// TestChangePassword_NoArgon2idWithoutTheLoginOrOnceTheBudgetIsSpent: a
+// password change is the person's, logged in: a made-up login, another
+// person's or one not complete is refused before argon2id runs, so a
+// stranger who knows the person's ID reaches neither the password nor the
+// server's CPU; and the person's own wrong current passwords draw on the
+// budget a password after another factor has, and once that is spent the
+// change is refused before argon2id too.
+func TestChangePassword_NoArgon2idWithoutTheLoginOrOnceTheBudgetIsSpent(t *testing.T) {
 	e := newLoginEnv(t, memory.New())
 	e.withPolicy(t, func(p *mitid.Policy) {
 		p.Argon2, p.WrongCodeLimit, p.MaxConsecutiveFailures, p.PossessionReserve = heavyArgon2, 10, 4, 1
 	})
 	h := e.enrol(t, "change-budget", mitid.LevelSubstantial, mitid.KindCodeDisplay)
-	for i := 0; i < 3; i++ {
-		_, _, err := e.svc.ChangePassword(e.ctx, h.user.ID, "not the password", "a new strong passphrase")
-		require.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err))
+	other := e.enrol(t, "change-budget-other", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	for _, tc := range []struct {
+		name, login string
+		want        mitid.Code
+	}{
+		{"no login", "", mitid.CodeLoginInvalid},
+		{"a made-up login", "not-a-login", mitid.CodeSessionNotFound},
+		{"another person's login", e.loggedIn(t, other), mitid.CodeIdentificationFailed},
+		{"a login not complete", e.begin(t, h, mitid.LevelSubstantial).ID, mitid.CodeLoginOrder},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cost := allocated(func() {
+				_, _, err := e.svc.ChangePassword(e.ctx, h.user.ID, tc.login, password, "a new strong passphrase")
+				assert.Equal(t, tc.want, mitid.ErrorCode(err), "%v", err)
+			})
+			assert.Less(t, cost, uint64(1<<20), "refused before argon2id (%d bytes)", cost)
+		})
+	}
+	u, err := e.svc.User(e.ctx, h.user.ID)
+	require.NoError(t, err)
+	assert.Zero(t, u.Failures, "nothing counted")
+
+	login := e.loggedIn(t, h)
+	for i := 0; i < 4; i++ {
+		_, _, err := e.svc.ChangePassword(e.ctx, h.user.ID, login, "not the password", "a new strong passphrase")
+		require.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err), "wrong current password %d, the login kept", i+1)
 	}
 	cost := allocated(func() {
-		_, _, err := e.svc.ChangePassword(e.ctx, h.user.ID, password, "a new strong passphrase")
+		_, _, err := e.svc.ChangePassword(e.ctx, h.user.ID, login, password, "a new strong passphrase")
 		require.Equal(t, mitid.CodeAttemptsExhausted, mitid.ErrorCode(err))
 	})
 	assert.Less(t, cost, uint64(1<<20), "refused before argon2id (%d bytes)", cost)

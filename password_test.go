@@ -17,11 +17,12 @@ func TestChangePassword_RightCurrentReplacesItAndIsNotified(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "change-pw", mitid.LevelSubstantial, mitid.KindCodeDisplay)
 	const next = "ny hest ny stald"
-	_, evs, err := e.svc.ChangePassword(e.ctx, h.user.ID, password, next)
+	_, evs, err := e.svc.ChangePassword(e.ctx, h.user.ID, e.loggedIn(t, h), password, next)
 	require.NoError(t, err)
 	require.Len(t, evs, 1)
 	assert.Equal(t, mitid.EventPasswordChanged, evs[0].Type)
 	assert.NotEmpty(t, evs[0].Notify, "a changed password is notified")
+	e.clock.Advance(30 * time.Second)
 
 	l, err := e.svc.SubmitCode(e.ctx, e.begin(t, h, mitid.LevelSubstantial).ID, h.code(t))
 	require.NoError(t, err)
@@ -32,17 +33,33 @@ func TestChangePassword_RightCurrentReplacesItAndIsNotified(t *testing.T) {
 	assert.Equal(t, mitid.StepDone, l.Next)
 }
 
+// TestChangePassword_ALoginTheSiteFinishedProvesItOnce: a login the
+// relying party finished (FinishLogin) still proves the person once, within
+// the login session's lifetime; a second change on it is refused.
+func TestChangePassword_ALoginTheSiteFinishedProvesItOnce(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "change-pw-finished", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	login := e.loggedIn(t, h)
+	_, err := e.svc.FinishLogin(e.ctx, login)
+	require.NoError(t, err)
+	_, _, err = e.svc.ChangePassword(e.ctx, h.user.ID, login, password, "ny hest ny stald")
+	require.NoError(t, err)
+	_, _, err = e.svc.ChangePassword(e.ctx, h.user.ID, login, "ny hest ny stald", "endnu en ny hest")
+	assert.Equal(t, mitid.CodeSessionUsed, mitid.ErrorCode(err), "%v", err)
+}
+
 func TestChangePassword_WrongCurrentCountsAsAtLogin(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "change-pw-wrong", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	login := e.loggedIn(t, h)
 	for i := 1; i <= 3; i++ {
-		_, _, err := e.svc.ChangePassword(e.ctx, h.user.ID, "not the password", "ny hest ny stald")
-		assert.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err), "attempt %d", i)
+		_, _, err := e.svc.ChangePassword(e.ctx, h.user.ID, login, "not the password", "ny hest ny stald")
+		assert.Equal(t, mitid.CodeWrongPassword, mitid.ErrorCode(err), "attempt %d, on the same login", i)
 	}
 	u, err := e.svc.User(e.ctx, h.user.ID)
 	require.NoError(t, err)
 	assert.Equal(t, 3, u.Failures)
-	_, _, err = e.svc.ChangePassword(e.ctx, h.user.ID, password, "ny hest ny stald")
+	_, _, err = e.svc.ChangePassword(e.ctx, h.user.ID, login, password, "ny hest ny stald")
 	require.ErrorIs(t, err, mitid.ErrLocked, "three wrong passwords suspend it, even the right one now waits")
 	assert.Equal(t, mitid.CodeAuthenticatorSuspended, mitid.ErrorCode(err))
 }
@@ -50,12 +67,13 @@ func TestChangePassword_WrongCurrentCountsAsAtLogin(t *testing.T) {
 func TestChangePassword_BlockedMitIDIsRefusedAndCountsNothing(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "change-pw-blocked", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	login := e.loggedIn(t, h) // before the block, which refuses a login too
 	_, _, err := e.svc.BlockUser(e.ctx, h.user.ID, e.clock.Now().Add(time.Hour), "support case")
 	require.NoError(t, err)
 	before, err := e.svc.User(e.ctx, h.user.ID)
 	require.NoError(t, err)
 	for _, current := range []string{"not the password", password} {
-		_, _, err = e.svc.ChangePassword(e.ctx, h.user.ID, current, "ny hest ny stald")
+		_, _, err = e.svc.ChangePassword(e.ctx, h.user.ID, login, current, "ny hest ny stald")
 		require.ErrorIs(t, err, mitid.ErrLocked)
 		assert.Equal(t, mitid.CodeUserBlocked, mitid.ErrorCode(err))
 	}
@@ -109,7 +127,8 @@ func TestPassword_ComparedInNFKC(t *testing.T) {
 	e := newLoginEnv(t, checkedStore(t))
 	h := e.enrol(t, "nfkc-pw", mitid.LevelSubstantial, mitid.KindCodeDisplay)
 	const decomposed, composed = "bla\u030A hest bla\u030A stald", "blå hest blå stald"
-	_, _, err := e.svc.ChangePassword(e.ctx, h.user.ID, password, decomposed)
+	first, second := e.loggedIn(t, h), e.loggedIn(t, h) // with the password as enrolled
+	_, _, err := e.svc.ChangePassword(e.ctx, h.user.ID, first, password, decomposed)
 	require.NoError(t, err)
 	u, err := e.svc.User(e.ctx, h.user.ID)
 	require.NoError(t, err)
@@ -118,8 +137,9 @@ func TestPassword_ComparedInNFKC(t *testing.T) {
 			assert.True(t, a.Password.NFKC, "a new hash says it was made in NFKC")
 		}
 	}
-	_, _, err = e.svc.ChangePassword(e.ctx, h.user.ID, composed, decomposed)
+	_, _, err = e.svc.ChangePassword(e.ctx, h.user.ID, second, composed, decomposed)
 	require.NoError(t, err, "the composed form is the same password")
+	e.clock.Advance(30 * time.Second)
 	l, err := e.svc.SubmitCode(e.ctx, e.begin(t, h, mitid.LevelSubstantial).ID, h.code(t))
 	require.NoError(t, err)
 	l, err = e.svc.SubmitPassword(e.ctx, l.ID, composed)

@@ -48,6 +48,9 @@ func (s *Service) ChangePasswordAfterWait(ctx context.Context, user uuid.UUID, l
 	if err := passwordWaitOver(u, now); err != nil {
 		return nil, nil, err
 	}
+	if err := s.loginProvable(ctx, login, u, now); err != nil {
+		return nil, nil, err // before argon2id: a made-up login costs a read
+	}
 	h, err := s.newPassword(u, password)
 	if err != nil {
 		return nil, nil, err

@@ -70,3 +70,37 @@ func (s *Service) proveFinished(ctx context.Context, id string, user uuid.UUID) 
 	})
 	return res, err
 }
+
+// loginProvable reports whether login id could prove itself for user u (as
+// read) at now, changing nothing: a login of u whose every factor is in, or
+// one that u finished within Policy.LoginSessionTTL and that has proved
+// nothing yet. A method whose proof is a login asks it before dear work
+// (argon2id), so that a made-up login, or another person's, is refused for
+// the price of a read; and it uses the login (proveLogin) only once that
+// work is done, so that a refusal as busy costs the person nothing. A
+// begun login is not settled and so not complete, whoever's it is.
+func (s *Service) loginProvable(ctx context.Context, id string, u *User, now time.Time) error {
+	if id == "" {
+		return invalidField(CodeLoginInvalid, "login", "log in with MitID first")
+	}
+	sess, err := s.store.Session(ctx, id, now)
+	if ErrorCode(err) == CodeSessionUsed {
+		if l := u.finishedLogin(id, now, s.policy.LoginSessionTTL); l != nil && !l.Proved {
+			return nil
+		}
+	}
+	if err != nil {
+		return err
+	}
+	st, err := rawLogin(sess)
+	if err != nil {
+		return err
+	}
+	if st.Begun != "" || st.next() != StepDone {
+		return errorf(CodeLoginOrder, "the login is not complete; give every factor it asks for first")
+	}
+	if st.User != u.ID {
+		return invalidField(CodeIdentificationFailed, "login", "this login is another person's; log in with your own MitID")
+	}
+	return nil
+}

@@ -47,15 +47,18 @@ import (
 //     wrong attempts is never a block.
 //   - The account's budget: User.Failures counts every wrong comparison
 //     since the last completed login. Comparisons a stranger reaches with
-//     the user ID alone (a login's first factor, codes redeemed by user ID,
-//     a password change) stop at MaxConsecutiveFailures −
-//     PossessionReserve (90); the last PossessionReserve (10) are kept for a
-//     password entered after another factor has proved possession of a
-//     device. At MaxConsecutiveFailures nothing more is compared.
+//     the user ID alone (a login's first factor, codes redeemed by user ID)
+//     stop at MaxConsecutiveFailures − PossessionReserve (90); the last
+//     PossessionReserve (10) are kept for a password entered after another
+//     factor has proved possession of a device. At MaxConsecutiveFailures
+//     nothing more is compared.
 //   - The password is compared only behind such a proof: after the right
-//     code in a code display's login, and after the chip's verified answer
-//     in a chip's login (the password waits sealed in the login until then),
-//     so a stranger never reaches it, and no argon2id runs for a stranger.
+//     code in a code display's login, after the chip's verified answer in a
+//     chip's login (the password waits sealed in the login until then), and
+//     in ChangePassword for the person logged in (a made-up login is
+//     refused first), so a stranger never reaches it. Nor does argon2id run
+//     for a stranger: a new password is hashed only behind its proof (a
+//     login, or an activation code that matches).
 //   - A completed login (FinishLogin) resets every count and lifts every
 //     suspension for wrong attempts.
 //   - Of the suspensions for wrong attempts between two completed logins,
