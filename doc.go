@@ -43,6 +43,29 @@
 //   - Operations: RunDue (events whose time has come), Rewrap (after a key
 //     rotation), Dispatcher (delivering the outbox), Policy, Store.
 //
+// # Who may call what
+//
+// The Service proves who is at the keyboard only where a method takes its
+// proof: a login's factors; a login of the person's (an ID whose factors
+// are all in) for ActivateAuthenticator, ActivateCodeDevice,
+// RequestPasswordChange, ChangePasswordAfterWait, ChangePassword,
+// ReplaceAuthenticator, ConfirmWitness and an order identified by MitID; an
+// activation code, temporary PIN or P-code for ActivateWithCode,
+// RedeemPCode, ResetForgottenPassword and BeginChipActivationWithCode; a
+// passport's chip for EnrolByPassport. Those are safe to offer to anyone:
+// what a stranger who knows only a user ID can do with them is bounded (see
+// throttle.go and anonymous.go).
+//
+// Every other change takes the person's internal ID, which is no secret
+// (every relying party is given it), and no proof: ChangeContact,
+// ChangeUserID, BlockUser, UnblockUser, SetPassword, AddAuthenticator,
+// AddApp, AddCodeDevice, RequestAccess, MarkDelivered,
+// SuspendAuthenticator, BlockAuthenticator, UnblockAuthenticator, IssueCode,
+// and the order's PayOrder, ShipOrder, DeliverOrder, HandOverOrder and
+// CancelOrder. They are for a caller that has itself made sure who asks: a
+// session of the person's own after a MitID login, a clerk of Citizen
+// Service, the back office. Do not offer them to an anonymous caller.
+//
 // Every refusal is an *Error with a stable Code (ErrorCode reads it) and
 // matches one of the sentinel errors (ErrInvalid, ErrNotFound, ...).
 package mitid
