@@ -80,6 +80,13 @@ func TestBeginLogin_AnUnknownUserIDGetsALoginOfTheSameShape(t *testing.T) {
 		}
 		_, err = e.svc.SubmitCode(e.ctx, unknown.ID, "123456")
 		assert.Equal(t, mitid.CodeAuthenticatorSuspended, mitid.ErrorCode(err), "as a device would be")
+	case mitid.StepPassword: // a chip's login: the password is held, unchecked, until the chip answers
+		l, err := e.svc.SubmitPassword(e.ctx, unknown.ID, "any password at all")
+		require.NoError(t, err)
+		require.Equal(t, mitid.StepChip, l.Next)
+		assert.NotEmpty(t, l.ChipOptions)
+		_, err = e.svc.SubmitChip(e.ctx, unknown.ID, []byte(`{"id":"forged","type":"public-key"}`))
+		assert.Contains(t, []mitid.Code{mitid.CodeWrongSignature, mitid.CodeChipMalformed}, mitid.ErrorCode(err))
 	default:
 		t.Fatalf("a decoy starts with %s", unknown.Next)
 	}
@@ -128,7 +135,7 @@ func TestBeginLogin_ADecoyRefusesAMalformedCodeAsARealDeviceDoes(t *testing.T) {
 		uid := fmt.Sprintf("nobody-%03d", i)
 		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
 		require.NoError(t, err)
-		if l.Next == mitid.StepCode {
+		if l.Method == mitid.MethodCodeDisplay {
 			decoy = uid
 		}
 	}
@@ -209,7 +216,7 @@ func TestBeginLogin_ADecoyAnswersInTheWordsOfARealDevice(t *testing.T) {
 	for i := 0; decoy == nil && i < 64; i++ {
 		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: fmt.Sprintf("nobody-%d", i), Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
 		require.NoError(t, err)
-		if l.Next == mitid.StepCode {
+		if l.Method == mitid.MethodCodeDisplay {
 			decoy = l
 		}
 	}
