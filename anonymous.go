@@ -24,12 +24,30 @@ import (
 // cost (a lookup and a session), which no factor ever completes; so the
 // answer to a user ID does not tell a stranger whether it exists.
 //
+// A decoy takes the shape of a person with at most one device of each
+// kind (decoyShapes), the audio code reader and the chip included, and
+// answers every step a stranger can take as such a person's login answers
+// one who lacks the device: a code through the decoy code device
+// (decoyCompare), an app's approval against the decoy app key, and a
+// chip's login by holding the password, unchecked, and asking for a decoy
+// chip through the same ChipVerifier (decoyChip), whose answers it checks
+// and refuses as a real chip's step does.
+//
 // What a stranger can still tell apart, and why it stays: a MitID that is
 // blocked, or whose identity level is below the level asked for, or that
-// has no authenticator for it, is refused at once with the reason, because
-// its holder must learn why they cannot log in; and a decoy forgets its
-// wrong codes when a new login starts, where a real code display stays
-// suspended.
+// has no authenticator for it (a holder of only a chip, on a Service
+// without Config.Chip), is refused at once with the reason, because its
+// holder must learn why they cannot log in; a decoy forgets its wrong
+// codes when a new login starts, where a real code display stays
+// suspended. Rarer shapes are not mimicked: several apps (up to three)
+// or code devices show several options, a suspended device shows a closed
+// one, and a chip added before a code device is listed before it; and the
+// decoys' shapes are spread evenly, not as the population's are. A decoy's
+// shape and chip follow the key ring's primary key, so they change when
+// it is rotated, where a real person's stay. A decoy chip's credential ID
+// is as long as package chiptest's (60 bytes) and it reports one transport:
+// a real chip whose key handle is longer, or that reported several, shows
+// more.
 
 // decoyShapes are the option lists a decoy login shows: those a person
 // with at most one device of each kind has (one app, one code display or
