@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/go-mitid/mitid/chip/credential"
 	"github.com/go-mitid/mitid/codedisplay"
 )
 
@@ -23,20 +24,74 @@ import (
 // cost (a lookup and a session), which no factor ever completes; so the
 // answer to a user ID does not tell a stranger whether it exists.
 //
+// A decoy takes the shape of a person with at most one device of each
+// kind (decoyShapes), the audio code reader and the chip included, and
+// answers every step a stranger can take as such a person's login answers
+// one who lacks the device: a code through the decoy code device
+// (decoyCompare), an app's approval against the decoy app key, and a
+// chip's login by holding the password, unchecked, and asking for a decoy
+// chip through the same ChipVerifier (decoyChip), whose answers it checks
+// and refuses as a real chip's step does.
+//
 // What a stranger can still tell apart, and why it stays: a MitID that is
 // blocked, or whose identity level is below the level asked for, or that
-// has no authenticator for it, is refused at once with the reason, because
-// its holder must learn why they cannot log in; and a decoy forgets its
-// wrong codes when a new login starts, where a real code display stays
-// suspended.
+// has no authenticator for it (a holder of only a chip, on a Service
+// without Config.Chip), is refused at once with the reason, because its
+// holder must learn why they cannot log in; a decoy forgets its wrong
+// codes when a new login starts, where a real code display stays
+// suspended. Rarer shapes are not mimicked: several apps (up to three)
+// or code devices show several options, a suspended device shows a closed
+// one, and a chip added before a code device is listed before it; and the
+// decoys' shapes are spread evenly, not as the population's are. A decoy's
+// shape and chip follow the key ring's primary key, so they change when
+// it is rotated, where a real person's stay. A decoy chip's credential ID
+// is as long as package chiptest's (60 bytes) and it reports one transport:
+// a real chip whose key handle is longer, or that reported several, shows
+// more.
 
-// decoyShapes are the option lists a decoy login shows, as real MitIDs
-// most often have them; each is cut to the methods that reach the level.
+// decoyShapes are the option lists a decoy login shows: those a person
+// with at most one device of each kind has (one app, one code display or
+// audio code reader, one chip, with the password the latter need; see
+// Service.options, which lists them in this order); each is cut to the
+// methods that reach the level. A Service without Config.Chip shows no
+// chip method (see decoyShapesFor).
 var decoyShapes = [][]Method{
 	{MethodApp},
 	{MethodApp, MethodCodeDisplay},
 	{MethodCodeDisplay},
 	{MethodApp, MethodAppAndChip},
+	{MethodAudioReader},
+	{MethodApp, MethodAudioReader},
+	{MethodChip},
+	{MethodCodeDisplay, MethodChip},
+	{MethodAudioReader, MethodChip},
+	{MethodApp, MethodAppAndChip, MethodChip},
+	{MethodApp, MethodAppAndChip, MethodCodeDisplay, MethodChip},
+	{MethodApp, MethodAppAndChip, MethodAudioReader, MethodChip},
+}
+
+// decoyShapesFor is decoyShapes as a Service shows them: without a chip
+// verifier (chips false) a real login lists no chip method (its password
+// step could not ready the chip; see Service.options), so neither does a
+// decoy, and a shape that is a chip alone is dropped: a real holder of
+// only a chip is refused then, for want of an authenticator.
+func decoyShapesFor(chips bool) [][]Method {
+	if chips {
+		return decoyShapes
+	}
+	var out [][]Method
+	for _, shape := range decoyShapes {
+		var cut []Method
+		for _, m := range shape {
+			if m != MethodChip {
+				cut = append(cut, m)
+			}
+		}
+		if len(cut) > 0 {
+			out = append(out, cut)
+		}
+	}
+	return out
 }
 
 // decoy reports whether st is a decoy login (see above).
@@ -44,19 +99,33 @@ func (st *loginState) decoy() bool { return st.User == uuid.Nil }
 
 // decoyRefs are the options of a decoy login for the normalised user ID
 // uid at level, appended to refs: their shape is fixed by a keyed hash of
-// uid, so asking twice gives the same answer.
+// uid, so asking twice gives the same answer. An option with a chip names
+// the decoy chip of uid (see decoyChip), as a real one names the person's.
 func (s *Service) decoyRefs(uid string, level Level, refs []optionRef) []optionRef {
 	h := s.keys.Hash("decoy-login", []byte(uid))
-	shape := decoyShapes[int(h.Sum[0])%len(decoyShapes)]
+	shape := s.decoyShapes[int(h.Sum[0])%len(s.decoyShapes)]
+	chip := uuid.UUID(h.Sum[16:32])
 	for _, m := range shape {
 		if AuthenticationLevel(m.Kinds()) >= level {
-			refs = append(refs, optionRef{Method: m})
+			refs = append(refs, decoyRef(m, chip))
 		}
 	}
 	if len(refs) == 0 {
-		refs = append(refs, optionRef{Method: MethodAppAndChip})
+		refs = append(refs, decoyRef(MethodAppAndChip, chip))
 	}
 	return refs
+}
+
+// decoyRef is a decoy's option of method m, with chip as its chip where
+// it has one (where usedBy looks for it).
+func decoyRef(m Method, chip uuid.UUID) optionRef {
+	switch m {
+	case MethodChip:
+		return optionRef{Method: m, Device: chip}
+	case MethodAppAndChip:
+		return optionRef{Method: m, Chip: chip}
+	}
+	return optionRef{Method: m}
 }
 
 // decoyOptions is the view of a decoy's options.
@@ -93,7 +162,7 @@ func (s *Service) decoyStep(ctx context.Context, id string, version int64, st *l
 
 // decoyAnswer is decoyStep's answer.
 func (s *Service) decoyAnswer(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time) (*Login, error) {
-	if want == StepApproval || want == StepChip {
+	if want == StepApproval { // a chip's answer is decoyChipAnswer's
 		return nil, errApprovalUnverified()
 	}
 	kind := st.Options[st.Choice].Method.Kinds()[0]
@@ -212,4 +281,49 @@ func newDecoyAppKey(r io.Reader) ([]byte, error) {
 		return nil, NewError(CodeConfigInvalid, err, "the decoy app key")
 	}
 	return der, nil
+}
+
+// decoyChipIDLen is the length of a decoy chip's credential ID: that of a
+// U2F key handle sealing a P-256 key with AES-256-GCM (nonce, key, tag),
+// as package chiptest's chip makes them.
+const decoyChipIDLen = 12 + 32 + 16
+
+// decoyChip is the chip a decoy login's chip option asks for, id being
+// the chip its option names (decoyRefs): the user handle and credential
+// the Service's ChipVerifier issues its challenge for and checks the
+// answer against, as it does for a real person's chip (prepareChip,
+// chipFactor), so that a stranger's answer is refused in the same words
+// at the same cost. Its credential ID comes from a keyed hash of id, so
+// the same user ID is asked for the same chip each time; its public key
+// is the Service's own (newDecoyChipKey), whose private half nobody has.
+func (s *Service) decoyChip(id uuid.UUID) (credential.User, credential.Credential) {
+	a := s.keys.Hash("decoy-chip-id", id[:]).Sum
+	b := s.keys.Hash("decoy-chip-id-more", id[:]).Sum
+	transports := [...]string{credential.TransportUSB, credential.TransportNFC, credential.TransportBLE}
+	return credential.User{ID: id[:], Name: "decoy"}, credential.Credential{
+		ID:         append(a, b...)[:decoyChipIDLen],
+		PublicKey:  s.decoyChipKey,
+		Format:     credential.FormatFIDOU2F,
+		AAGUID:     make([]byte, 16),
+		Transports: []string{transports[int(b[len(b)-1])%len(transports)]},
+	}
+}
+
+// newDecoyChipKey makes the public key of the decoy chips (decoyChip), as
+// a chip's credential stores it (a COSE_Key, ES256 on P-256); the private
+// key is dropped, so no answer ever verifies.
+func newDecoyChipKey(r io.Reader) ([]byte, error) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), r)
+	if err != nil {
+		return nil, NewError(CodeConfigInvalid, err, "the random source failed")
+	}
+	point, err := k.PublicKey.Bytes() // 0x04 || X || Y
+	if err != nil {
+		return nil, NewError(CodeConfigInvalid, err, "the decoy chip key")
+	}
+	// {1: 2 (EC2), 3: -7 (ES256), -1: 1 (P-256), -2: X, -3: Y}, in the
+	// canonical CBOR a chip's registration is stored in.
+	cose := append([]byte{0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21, 0x58, 0x20}, point[1:33]...)
+	cose = append(cose, 0x22, 0x58, 0x20)
+	return append(cose, point[33:65]...), nil
 }

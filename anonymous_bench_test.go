@@ -56,7 +56,7 @@ func benchJunkApproval(b *testing.B, known bool) {
 	h := e.enrol(b, "bench-junk", mitid.LevelSubstantial, mitid.KindApp)
 	uid := h.user.UserID
 	if !known {
-		uid = decoyShowing(b, e, mitid.StepApproval)
+		uid = decoyShowing(b, e, mitid.MethodApp)
 	}
 	stranger, err := apptest.NewSimulator(seeded(4242), "123456")
 	if err != nil {
@@ -105,7 +105,7 @@ func benchWrongFirstCode(b *testing.B, known bool) {
 	h := e.enrol(b, "bench-wrong", mitid.LevelSubstantial, mitid.KindCodeDisplay)
 	uid := h.user.UserID
 	if !known {
-		uid = decoyShowing(b, e, mitid.StepCode)
+		uid = decoyShowing(b, e, mitid.MethodCodeDisplay)
 	}
 	ids := make([]string, batch)
 	b.ReportAllocs()

@@ -136,8 +136,9 @@ var _ mitid.ChipVerifier = (*chip.Verifier)(nil)
 
 // TestConfig_WithoutAChipVerifierOnlyChipsRefuse: a Service built without
 // Config.Chip refuses every chip operation with CodeConfigInvalid, a login
-// by chip included, and everything else (here a code display's login of
-// the same person) works.
+// by chip included (which no login lists then, a decoy's as a real one's,
+// so that a stranger cannot tell a chip's holder), and everything else
+// (here a code display's login of the same person) works.
 func TestConfig_WithoutAChipVerifierOnlyChipsRefuse(t *testing.T) {
 	st := memory.New()
 	withChip := newLoginEnv(t, st)
@@ -182,6 +183,9 @@ func TestConfig_WithoutAChipVerifierOnlyChipsRefuse(t *testing.T) {
 	for name, call := range refusals {
 		err := call()
 		assert.Equal(t, mitid.CodeConfigInvalid, mitid.ErrorCode(err), "%s: %v", name, err)
+	}
+	for _, o := range e.begin(t, h, mitid.LevelSubstantial).Options {
+		assert.NotEqual(t, mitid.MethodChip, o.Method, "a login by chip is not listed")
 	}
 
 	l, err := svc.ChooseMethod(e.ctx, e.begin(t, h, mitid.LevelSubstantial).ID, mitid.MethodCodeDisplay, uuid.Nil)

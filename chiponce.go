@@ -52,7 +52,7 @@ func (s *Service) chipAtOnce(ctx context.Context, id string, response []byte) (*
 	if next := st.next(); next != StepChip {
 		return nil, true, errorf(CodeLoginOrder, "this login waits for the %s, not the chip", next)
 	}
-	if len(st.ChipChallenge) == 0 || st.decoy() {
+	if len(st.ChipChallenge) == 0 {
 		return nil, false, nil
 	}
 	ch, err := decodeChallenge(st.ChipChallenge)
@@ -61,6 +61,13 @@ func (s *Service) chipAtOnce(ctx context.Context, id string, response []byte) (*
 	}
 	ref := st.Options[st.Choice]
 	chipID := usedBy(ref, StepChip)
+	if st.decoy() {
+		// Checked as a real chip's answer is checked here, against the
+		// decoy chip, which nothing answers: SubmitChip's way refuses it.
+		user, cred := s.decoyChip(chipID)
+		_, _ = s.chip.FinishLogin(ch, user, []credential.Credential{cred}, response)
+		return nil, false, nil
+	}
 	c, err := seen.Authenticator(chipID)
 	if err != nil || c.Chip == nil {
 		return nil, false, nil

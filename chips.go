@@ -62,10 +62,15 @@ func errNoChipVerifier() error {
 }
 
 // prepareChip readies the chip factor of a login: WebAuthn options for the
-// browser and the challenge, kept in the login session until answered.
+// browser and the challenge, kept in the login session until answered. u
+// is nil for a decoy, whose options ask for its decoy chip.
 func (s *Service) prepareChip(u *User, st *loginState) error {
 	if s.chip == nil {
 		return errNoChipVerifier()
+	}
+	if u == nil {
+		user, cred := s.decoyChip(usedBy(st.Options[st.Choice], StepChip))
+		return s.beginChip(st, user, cred)
 	}
 	a, err := u.Authenticator(usedBy(st.Options[st.Choice], StepChip))
 	if err != nil {
@@ -74,7 +79,13 @@ func (s *Service) prepareChip(u *User, st *loginState) error {
 	if a.Chip == nil {
 		return errorf(CodeSecretUnreadable, "this MitID chip has no registered credential; activate it again")
 	}
-	opts, ch, err := s.chip.BeginLogin(chipUser(u), []credential.Credential{*a.Chip})
+	return s.beginChip(st, chipUser(u), *a.Chip)
+}
+
+// beginChip asks the chip verifier for the options and challenge of login
+// st's chip factor, for cred of user.
+func (s *Service) beginChip(st *loginState, user credential.User, cred credential.Credential) error {
+	opts, ch, err := s.chip.BeginLogin(user, []credential.Credential{cred})
 	if err != nil {
 		return NewError(CodeSecretUnreadable, err, "the MitID chip cannot be asked to sign")
 	}
@@ -86,7 +97,7 @@ func (s *Service) prepareChip(u *User, st *loginState) error {
 // challenge taken), then a held password, and records the factors.
 func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *loginState, ch credential.Challenge, response []byte, now time.Time) (*Login, error) {
 	if st.decoy() {
-		return s.decoyStep(ctx, id, version, st, StepChip, now, nil)
+		return nil, s.decoyChipAnswer(ctx, id, st, ch, response, now)
 	}
 	ref := st.Options[st.Choice]
 	chipID := usedBy(ref, StepChip)
@@ -109,7 +120,7 @@ func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *
 		case err != nil:
 			// Not committed, so counted against nothing; only a signature
 			// that does not verify counts against the login (SubmitChip).
-			return nil, chipRefusal(err, "the MitID chip's answer does not verify; try again")
+			return nil, chipAnswerRefusal(err)
 		}
 		if err := as.Apply(a.Chip); err != nil {
 			return nil, err
@@ -153,6 +164,34 @@ func (s *Service) chipFactor(ctx context.Context, id string, version int64, st *
 	return l, nil
 }
 
+// decoyChipAnswer refuses the chip's answer on decoy login st (its
+// challenge ch taken) as chipFactor refuses a stranger's answer at a real
+// person's chip: the client limiter asked, a read where the real attempt
+// reads the user (and commits nothing for an answer that does not
+// verify), the same ChipVerifier checking it against the decoy chip
+// (decoyChip), and its error in the same words (chipAnswerRefusal). Nobody
+// has the decoy chip's key, so nothing verifies.
+func (s *Service) decoyChipAnswer(ctx context.Context, id string, st *loginState, ch credential.Challenge, response []byte, now time.Time) error {
+	if err := s.allowClient(ctx); err != nil {
+		return err
+	}
+	if _, err := s.store.Session(ctx, id, now); err != nil {
+		return err
+	}
+	user, cred := s.decoyChip(usedBy(st.Options[st.Choice], StepChip))
+	_, err := s.chip.FinishLogin(ch, user, []credential.Credential{cred}, response)
+	if err == nil {
+		err = credential.ErrBadSignature // never: its private key was dropped
+	}
+	return chipAnswerRefusal(err)
+}
+
+// chipAnswerRefusal is the refusal of a login's chip answer that the chip
+// verifier refused with err, other than for its counter (see chipFactor).
+func chipAnswerRefusal(err error) *Error {
+	return chipRefusal(err, "the MitID chip's answer does not verify; try again")
+}
+
 // heldPassword checks the password a chip's login held (see holdPassword)
 // now that the chip has answered, as an attempt on the password.
 func (s *Service) heldPassword(ctx context.Context, id string, u *User, st *loginState, now time.Time) error {
@@ -188,7 +227,14 @@ func (s *Service) renewChip(ctx context.Context, id string, now time.Time) error
 		case st.next() != StepChip || len(st.ChipChallenge) > 0:
 			return sess.Data, nil // nothing to renew
 		}
-		u, err := s.store.User(ctx, st.User)
+		var u *User
+		if st.decoy() {
+			// A decoy has no user to read; it reads its session where a
+			// real login reads the user, at the same cost.
+			_, err = s.store.Session(ctx, id, now)
+		} else {
+			u, err = s.store.User(ctx, st.User)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -72,7 +72,7 @@ func TestClientLimiter_LimitsAClientAtADecoyAsAtARealUser(t *testing.T) {
 		uid := fmt.Sprintf("nobody-%03d", i)
 		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
 		require.NoError(t, err)
-		if l.Next == mitid.StepCode {
+		if l.Method == mitid.MethodCodeDisplay {
 			decoys = append(decoys, uid)
 		}
 	}

@@ -220,6 +220,9 @@ func (s *Service) ResumeLogin(ctx context.Context, id string) (*Login, error) {
 // authenticator"). Factors already given for the old choice are dropped.
 func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authenticator uuid.UUID) (got *Login, gotErr error) {
 	defer s.observeLogin(ctx, CallChooseMethod, time.Now(), &got, &gotErr)
+	if m == MethodChip && s.chip == nil {
+		return nil, errNoChipVerifier() // never listed then (see options); said before any login is read
+	}
 	s.logins.drop(id) // the login starts over: its kept state would be stale
 	s.begun.drop(id)
 	now := s.clock.Now()
@@ -227,11 +230,16 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 	var state *loginState
 	sess, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
 		var u *User
+		var err error
 		if sess.User != uuid.Nil {
-			var err error
-			if u, err = s.store.User(ctx, sess.User); err != nil {
-				return nil, err
-			}
+			u, err = s.store.User(ctx, sess.User)
+		} else {
+			// A decoy has no user to read; it reads its session where a
+			// real login reads the user, at the same cost.
+			_, err = s.store.Session(ctx, id, now)
+		}
+		if err != nil {
+			return nil, err
 		}
 		st, err := s.decodeLoginOn(sess, u, now)
 		if err != nil {
@@ -331,11 +339,11 @@ func (s *Service) SubmitPassword(ctx context.Context, id, password string) (got 
 	if next := st.next(); next != StepPassword {
 		return nil, orderError(next)
 	}
+	if st.Options[st.Choice].Method == MethodChip { // a decoy's too
+		return s.holdPassword(ctx, id, sess.Version, u, st, now, password)
+	}
 	if st.decoy() {
 		return s.decoyStep(ctx, id, sess.Version, st, StepPassword, now, nil)
-	}
-	if st.Options[st.Choice].Method == MethodChip {
-		return s.holdPassword(ctx, id, sess.Version, u, st, now, password)
 	}
 	return s.checkPasswordStep(ctx, SessionAt{ID: id, Version: sess.Version, Now: now}, u, st, password)
 }

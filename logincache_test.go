@@ -189,7 +189,7 @@ func TestLoginCache_ADecoysFirstAnswerCostsWhatARealOnesDoes(t *testing.T) {
 		uid := fmt.Sprintf("nobody-%03d", i)
 		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
 		require.NoError(t, err)
-		if l.Next == mitid.StepCode {
+		if l.Method == mitid.MethodCodeDisplay {
 			decoy = uid
 		}
 	}
@@ -318,18 +318,18 @@ func TestLoginCache_ALoginThatStartsOverIsNotKept(t *testing.T) {
 }
 
 // decoyShowing returns a user ID that matches no MitID and whose decoy
-// login asks first for step.
-func decoyShowing(tb testing.TB, e *loginEnv, step mitid.Step) string {
+// login starts with method m.
+func decoyShowing(tb testing.TB, e *loginEnv, m mitid.Method) string {
 	tb.Helper()
 	for i := range 100 {
 		uid := fmt.Sprintf("nobody-%03d", i)
 		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
 		require.NoError(tb, err)
-		if l.Next == step {
+		if l.Method == m {
 			return uid
 		}
 	}
-	tb.Fatalf("no decoy asks first for the %s", step)
+	tb.Fatalf("no decoy starts with %s", m)
 	return ""
 }
 
@@ -344,7 +344,7 @@ func TestLogin_AJunkApprovalCostsWhatADecoysDoes(t *testing.T) {
 	st := &readCounter{Store: checkedStore(t)}
 	e := newLoginEnv(t, st)
 	h := e.enrol(t, "junk-real", mitid.LevelSubstantial, mitid.KindApp)
-	decoy := decoyShowing(t, e, mitid.StepApproval)
+	decoy := decoyShowing(t, e, mitid.MethodApp)
 	stranger, err := apptest.NewSimulator(seeded(4242), "123456")
 	require.NoError(t, err)
 	before, err := e.svc.User(e.ctx, h.user.ID)

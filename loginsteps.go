@@ -158,7 +158,13 @@ func (s *Service) options(u *User, now time.Time, level Level, refs *[]optionRef
 			case KindAudioReader:
 				add(MethodAudioReader, a, optionRef{Method: MethodAudioReader, Device: a.ID, Password: pw.ID})
 			case KindChip:
-				add(MethodChip, a, optionRef{Method: MethodChip, Device: a.ID, Password: pw.ID})
+				// Without a chip verifier the chip's step could not be
+				// readied once the password is in, at which a stranger
+				// could tell a chip's holder (decoys show no chip then;
+				// see decoyShapesFor).
+				if s.chip != nil {
+					add(MethodChip, a, optionRef{Method: MethodChip, Device: a.ID, Password: pw.ID})
+				}
 			}
 		}
 	}
@@ -202,7 +208,8 @@ func (s *Service) prepareStep(u *User, st *loginState, now time.Time) error {
 
 // view renders the login for the page.
 func (s *Service) view(sess *Session, st *loginState, opts []LoginOption) *Login {
-	if st.Done == 0 && opts != nil {
+	// A held password (a chip's login) is no factor yet: it was not checked.
+	if (st.Done == 0 || len(st.Password) > 0) && opts != nil {
 		opts = anonymous(opts)
 	}
 	l := &Login{ID: sess.ID, Action: st.Action, Text: st.Text, Level: st.Level, ExpiresAt: sess.ExpiresAt,
@@ -606,7 +613,10 @@ func (s *Service) checkLoginPassword(ctx context.Context, u *User, st *loginStat
 }
 
 // holdPassword keeps the password of a chip's login, sealed under the key
-// ring and bound to the login, until the chip answers.
+// ring and bound to the login, until the chip answers. A decoy's login (u
+// nil) holds it alike and asks for its decoy chip (see decoyChip): a
+// stranger's password is answered at a user ID nobody has as at a real
+// chip's holder, in one statement.
 func (s *Service) holdPassword(ctx context.Context, id string, version int64, u *User, st *loginState, now time.Time, password string) (*Login, error) {
 	if password == "" || len(password) > maxPasswordBytes || !utf8.ValidString(password) {
 		return nil, invalidField(CodeWrongPassword, "password", "enter your MitID password")
@@ -619,6 +629,21 @@ func (s *Service) holdPassword(ctx context.Context, id string, version int64, u 
 	st.Done++
 	if !s.hasLoginUpdater() {
 		return s.advance(ctx, id, version, u, st, now)
+	}
+	if u == nil {
+		// UpdateLogin's one statement, for a login with no user: the
+		// session alone, at the version read.
+		if err := s.prepareStep(nil, st, now); err != nil {
+			return nil, err
+		}
+		sess, err := s.replaceSession(ctx, id, version, now, st.marshal())
+		if errors.Is(err, ErrConflict) {
+			return nil, errorf(CodeLoginOrder, "this login moved on meanwhile; reload it") // as movedOn says
+		}
+		if err != nil {
+			return nil, err
+		}
+		return s.view(sess, st, nil), nil
 	}
 	// Holding the password changes nothing of the user: through UpdateLogin
 	// the store commits the session alone, gated on the user the chip's

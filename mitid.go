@@ -142,6 +142,11 @@ type Service struct {
 	// decoyDevice is the code device a decoy login compares a code
 	// against (see decoyCompare): its seed is shown to nobody.
 	decoyDevice *Authenticator
+	// decoyChipKey is the public key of the chips decoy logins ask for
+	// (see decoyChip): its private half is thrown away.
+	decoyChipKey []byte
+	// decoyShapes are the option lists decoy logins show (decoyShapesFor).
+	decoyShapes [][]Method
 }
 
 // New builds a Service from cfg, checking that the parts it needs are there.
@@ -180,6 +185,10 @@ func New(cfg Config) (*Service, error) {
 	if s.decoyDevice, err = s.newDecoyDevice(); err != nil {
 		return nil, err
 	}
+	if s.decoyChipKey, err = newDecoyChipKey(s.rand); err != nil {
+		return nil, err
+	}
+	s.decoyShapes = decoyShapesFor(s.chip != nil)
 	s.notifyTimeout, s.clients = cfg.NotifyTimeout, cfg.Clients
 	if s.notifyTimeout <= 0 {
 		s.notifyTimeout = 10 * time.Second
