@@ -64,7 +64,9 @@
 // and the order's PayOrder, ShipOrder, DeliverOrder, HandOverOrder and
 // CancelOrder. They are for a caller that has itself made sure who asks: a
 // session of the person's own after a MitID login, a clerk of Citizen
-// Service, the back office. Do not offer them to an anonymous caller.
+// Service, the back office. Do not offer them to an anonymous caller. Nor
+// PlaceOrder without identification unpaced: it sends a receipt to the
+// address it is given.
 //
 // Every refusal is an *Error with a stable Code (ErrorCode reads it) and
 // matches one of the sentinel errors (ErrInvalid, ErrNotFound, ...).

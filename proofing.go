@@ -484,7 +484,10 @@ type ProofingResult struct {
 // code is issued, which the operator hands over. The visit is then closed.
 func (s *Service) CompleteProofing(ctx context.Context, proofing string, o ProofingOutcome) (*ProofingResult, error) {
 	now := s.clock.Now()
-	sess, err := s.store.ConsumeSession(ctx, proofing, now)
+	// What the change would refuse is refused before the visit is used up:
+	// a mistyped authenticator in Block must not cost the person a visit
+	// proven by control questions or a witness's act.
+	sess, err := s.store.Session(ctx, proofing, now)
 	if err != nil {
 		return nil, err
 	}
@@ -493,7 +496,22 @@ func (s *Service) CompleteProofing(ctx context.Context, proofing string, o Proof
 		return nil, NotFoundSession()
 	}
 	if st.Proven == "" {
-		return nil, errorf(CodeProofingFailed, "the identity is not proven: answer the control questions or bring a witness, and start again")
+		return nil, errorf(CodeProofingFailed, "the identity is not proven: answer the control questions or bring a witness first")
+	}
+	if len(o.Block) > 0 {
+		seen, err := s.store.User(ctx, st.User)
+		if err != nil {
+			return nil, err
+		}
+		u := seen.Clone() // the store's snapshot is shared
+		for _, id := range o.Block {
+			if _, err := u.Transition(&s.policy, id, StateBlocked, now, TransitionOptions{Reason: "checked before the visit is used"}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if _, err := s.store.ConsumeSession(ctx, proofing, now); err != nil {
+		return nil, err
 	}
 	code, err := s.newCode(PurposeActivation)
 	if err != nil {

@@ -71,6 +71,8 @@ func TestProofing_ControlQuestionsThenProcess2(t *testing.T) {
 	require.NoError(t, err, "case and spaces do not matter")
 	assert.Equal(t, mitid.ProvenByQuestions, p.Proven)
 
+	_, err = e.svc.CompleteProofing(e.ctx, p.ID, mitid.ProofingOutcome{Block: []uuid.UUID{uuid.New()}, Reason: "a mistyped device"})
+	assert.Equal(t, mitid.CodeAuthenticatorNotFound, mitid.ErrorCode(err), "refused, and the proven visit is not used up")
 	res, err := e.svc.CompleteProofing(e.ctx, p.ID, mitid.ProofingOutcome{Block: []uuid.UUID{h.codeID}, Reason: "display broken"})
 	require.NoError(t, err)
 	assert.Equal(t, mitid.LevelHigh, res.User.IAL, "in-person proofing against a picture ID allows High")
