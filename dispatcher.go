@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"math"
 	mrand "math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // CodeUndeliverable is the code of a notification that can never be
@@ -216,6 +218,12 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (res RoundResult, err error) {
 // returns the outcome recorded ("" when none: the lease was lost, or the
 // dispatcher is stopping), and an error when the round must stop.
 func (d *Dispatcher) dispatch(ctx context.Context, m *OutboxMessage) (Outcome, error) {
+	if !m.LeaseUntil.IsZero() && d.cfg.Clock.Now().Add(d.cfg.Timeout).After(m.LeaseUntil) {
+		// The sends before it in the batch took long: this one could
+		// outlive its lease, and another dispatcher claim and send it as
+		// well. Left alone, it is claimed again when the lease passes.
+		return "", nil
+	}
 	nerr := m.Unreadable // nothing to render: the attempt fails, as a delivery would
 	if nerr == nil {
 		subject, text := Render(&m.Event, m.Delivery.Language)
@@ -242,17 +250,17 @@ func (d *Dispatcher) dispatch(ctx context.Context, m *OutboxMessage) (Outcome, e
 			d.observe(Observation{Outcome: OutcomeSent, Message: m, At: now})
 		}
 	case errors.Is(nerr, ErrInvalid) || m.Attempts >= d.cfg.MaxAttempts:
-		err = d.outbox.RetryOutbox(ctx, m.ID, m.Lease, now, nerr.Error(), true)
+		err = d.outbox.RetryOutbox(ctx, m.ID, m.Lease, now, lastError(nerr), true)
 		if err == nil {
 			outcome = OutcomeParked
-			m.Dead, m.LastError = true, nerr.Error()
+			m.Dead, m.LastError = true, lastError(nerr)
 			d.log.LogAttrs(ctx, slog.LevelError, "notification parked", append(msgAttrs(m), slog.String(logKeyError, redact(nerr.Error(), m.Delivery.Address)))...)
 			d.observe(Observation{Outcome: OutcomeParked, Message: m, Err: nerr, At: now})
 			err = d.reroute(ctx, m, nerr, now)
 		}
 	default:
 		retryAt := d.retryAt(m.Attempts, nerr, now)
-		err = d.outbox.RetryOutbox(ctx, m.ID, m.Lease, retryAt, nerr.Error(), false)
+		err = d.outbox.RetryOutbox(ctx, m.ID, m.Lease, retryAt, lastError(nerr), false)
 		if err == nil {
 			outcome = OutcomeRetried
 			d.log.LogAttrs(ctx, slog.LevelWarn, "notification will be retried", append(msgAttrs(m),
@@ -267,6 +275,26 @@ func (d *Dispatcher) dispatch(ctx context.Context, m *OutboxMessage) (Outcome, e
 	}
 	return outcome, ctx.Err()
 }
+
+// lastError is the text of a failed send as the outbox keeps it: valid
+// UTF-8 without NUL bytes, at most maxLastError bytes. A notifier's error
+// may quote a gateway's or an SMTP server's reply, cut anywhere; PostgreSQL
+// refuses such text, and a message whose failure could not be recorded
+// would be claimed first again at every round, never parked, holding back
+// the messages behind it.
+func lastError(err error) string {
+	s := strings.ReplaceAll(strings.ToValidUTF8(err.Error(), "\uFFFD"), "\x00", "")
+	if len(s) > maxLastError {
+		s = s[:maxLastError]
+		for !utf8.ValidString(s) {
+			s = s[:len(s)-1] // cut inside a character: back to its start
+		}
+	}
+	return s
+}
+
+// maxLastError bounds the kept text of a failed send.
+const maxLastError = 2048
 
 // settleTimeout bounds recording a completed send after the dispatcher's
 // context has ended.

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -228,4 +229,56 @@ func TestDispatcher_ExplicitDeliveryBeyondTheUsersChannels(t *testing.T) {
 		assert.Contains(t, n.Text, "MO-2")
 		assert.NotEqual(t, receipt.Address, n.Delivery.Address)
 	}
+}
+
+// TestDispatcher_AFailureIsKeptAsTextTheOutboxCanHold: a notifier's error
+// may quote a gateway's reply cut inside a character, or with NUL bytes;
+// the outbox keeps it as valid UTF-8 without NUL, bounded, so that the
+// failure is recorded (PostgreSQL refuses anything else) and the message
+// retried in its turn rather than claimed first again at every round.
+func TestDispatcher_AFailureIsKeptAsTextTheOutboxCanHold(t *testing.T) {
+	e := newEnv(t)
+	e.anna(t)
+	reply := strings.Repeat("x", 511) + "æøå"
+	n := mitid.NotifierFunc(func(context.Context, mitid.Notification) error {
+		return mitid.NewError(mitid.CodeDeliveryFailed, nil, "gateway said %s\x00%s%s", reply[:512], strings.Repeat("y", 4000), "\xff")
+	})
+	d := mitid.NewDispatcher(e.store, n, mitid.DispatcherConfig{Clock: e.clock, Rand: seeded(11)})
+	res, err := d.RunOnce(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.RoundResult{Retried: 2}, res)
+	msgs, err := e.store.OutboxMessages(e.ctx, mitid.OutboxFilter{})
+	require.NoError(t, err)
+	for _, m := range msgs {
+		assert.True(t, utf8.ValidString(m.LastError), "valid UTF-8")
+		assert.NotContains(t, m.LastError, "\x00")
+		assert.LessOrEqual(t, len(m.LastError), 2048)
+		assert.Contains(t, m.LastError, "gateway said xxx")
+	}
+}
+
+// TestDispatcher_AMessageWhoseLeaseCouldPassIsLeftForTheNextClaim: sends
+// that took long leave later messages of the batch too little of their
+// lease for a send; they are left, not sent, so that no other dispatcher
+// that claims them when the lease passes sends them a second time.
+func TestDispatcher_AMessageWhoseLeaseCouldPassIsLeftForTheNextClaim(t *testing.T) {
+	e := newEnv(t)
+	e.anna(t)
+	var sent []mitid.Channel
+	slow := mitid.NotifierFunc(func(_ context.Context, m mitid.Notification) error {
+		sent = append(sent, m.Delivery.Channel)
+		e.clock.Advance(1500 * time.Millisecond) // a slow gateway
+		return nil
+	})
+	d := mitid.NewDispatcher(e.store, slow, mitid.DispatcherConfig{Clock: e.clock, Lease: 2 * time.Second, Rand: seeded(12)})
+	res, err := d.RunOnce(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.RoundResult{Delivered: 1}, res, "the second message had 0.5 s of its lease left, the send may take 1 s")
+	require.Len(t, sent, 1)
+	e.clock.Advance(time.Second) // the lease passes
+	res, err = d.RunOnce(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, mitid.RoundResult{Delivered: 1}, res, "claimed again, and sent once")
+	assert.Len(t, sent, 2)
+	assert.NotEqual(t, sent[0], sent[1])
 }
