@@ -142,8 +142,26 @@ func codeHashPurpose(u uuid.UUID, p CodePurpose) string {
 //
 // A code by SMS is refused while the phone number is younger than
 // Policy.PhoneChangeQuarantine (120 hours), so a hijacker who just changed
-// the number gets no code on it. A new code of a purpose replaces any live
-// one of the same purpose.
+// the number gets no code on it.
+//
+// A temporary PIN must be asked for with the user ID alone (the holder may
+// have no working authenticator), so integrators let anyone ask, and a
+// stranger can too. Hence three rules:
+//
+//   - A new code replaces every earlier code of its purpose and channel,
+//     which leaves the record: the record keeps at most one code of each
+//     (and one whose SMS is on its way). Codes of other channels stay, so an
+//     SMS a stranger asks for never takes the paper code the holder got at
+//     Citizen Service.
+//   - A code by SMS is refused for Policy.CodeInterval (1 minute) after the
+//     last of the same purpose (CodeCodeTooSoon, with Until), so the holder
+//     has that long at least to type the one that just arrived before
+//     anyone can replace it. A code on paper or from a passport scan is
+//     handed to the caller, who has proved who the person is, and is not
+//     paced: an operator may hand out a new one at once.
+//   - At most Policy.SMSCodesPerDay (5) codes go to a person by SMS in any
+//     24 hours (CodeCodeLimit, with Until), so the phone is not flooded and
+//     the activity log grows by no more.
 func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePurpose, ch CodeChannel) (string, *User, []Event, error) {
 	if purpose == PurposeTemporaryPIN {
 		ch = CodeBySMS // a temporary PIN only ever travels by SMS
@@ -165,9 +183,12 @@ func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePur
 		ev, err := s.addCode(u, id, code, purpose, ch, ttl, now, bySMS)
 		return []Event{ev}, err
 	})
-	if err != nil || !bySMS {
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if !bySMS {
 		// A code not sent by SMS is handed over by being returned.
-		return code, u, evs, err
+		return code, u, evs, nil
 	}
 	// The SMS is the handover: only once it is out does the new code
 	// replace the old ones, so a failed SMS leaves the holder the code they
@@ -196,22 +217,64 @@ func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePur
 }
 
 // handOver settles the pending code id: confirmed, it becomes live and
-// supersedes the other live codes of its purpose; otherwise it goes.
+// replaces the other codes of its purpose and channel; otherwise it goes.
 func (u *User) handOver(id uuid.UUID, confirmed bool, now time.Time) {
 	i := slices.IndexFunc(u.Codes, func(c IssuedCode) bool { return c.ID == id })
 	if i < 0 {
 		return
 	}
 	if !confirmed {
+		// Not sent: it does not count against the day's SMS.
+		if k := slices.IndexFunc(u.CodesSent, u.Codes[i].IssuedAt.Equal); k >= 0 {
+			u.CodesSent = slices.Delete(u.CodesSent, k, k+1)
+		}
 		u.Codes = slices.Delete(u.Codes, i, i+1)
 		return
 	}
 	u.Codes[i].Pending = false
-	for j := range u.Codes {
-		if c := &u.Codes[j]; j != i && c.Purpose == u.Codes[i].Purpose && c.live(now) {
-			c.Blocked = true // superseded
+	u.supersede(i)
+}
+
+// supersede drops from u.Codes every code of the purpose and channel of
+// u.Codes[i] but that one and those still pending: the new code replaces
+// them, and a replaced code is kept nowhere (its issue and use are in the
+// activity log).
+func (u *User) supersede(i int) {
+	id, p, ch := u.Codes[i].ID, u.Codes[i].Purpose, u.Codes[i].Channel
+	u.Codes = slices.DeleteFunc(u.Codes, func(c IssuedCode) bool {
+		return c.ID != id && c.Purpose == p && c.Channel == ch && !c.Pending
+	})
+}
+
+// mayIssue refuses a code of purpose by SMS to u at now while the last one
+// of the same purpose by SMS is younger than Policy.CodeInterval, or once
+// Policy.SMSCodesPerDay went to u within 24 hours (it trims u.CodesSent to
+// that window). Each refusal says when the next may be asked for. Other
+// channels hand the code to a caller who proved who the person is, and
+// pass.
+func (s *Service) mayIssue(u *User, purpose CodePurpose, ch CodeChannel, now time.Time) error {
+	u.CodesSent = slices.DeleteFunc(u.CodesSent, func(t time.Time) bool { return !now.Before(t.Add(day)) })
+	if ch != CodeBySMS {
+		return nil
+	}
+	var last time.Time
+	for _, c := range u.Codes {
+		if c.Purpose == purpose && c.Channel == ch && c.IssuedAt.After(last) {
+			last = c.IssuedAt
 		}
 	}
+	if next := last.Add(s.policy.CodeInterval); !last.IsZero() && now.Before(next) {
+		e := errorf(CodeCodeTooSoon, "your %s was sent a moment ago; wait for it, or ask for a new one from %s", purposeName(purpose), next.UTC().Format(time.RFC3339))
+		e.Until = next
+		return e
+	}
+	if len(u.CodesSent) >= s.policy.SMSCodesPerDay {
+		next := slices.MinFunc(u.CodesSent, time.Time.Compare).Add(day)
+		e := errorf(CodeCodeLimit, "%d codes have been sent to your phone in the last 24 hours, the most allowed; the next can be sent from %s", len(u.CodesSent), next.UTC().Format(time.RFC3339))
+		e.Until = next
+		return e
+	}
+	return nil
 }
 
 // notify hands n to the Notifier under Config.NotifyTimeout, and gives up
@@ -247,16 +310,18 @@ func (s *Service) addCode(u *User, id uuid.UUID, code string, purpose CodePurpos
 			return Event{}, e
 		}
 	}
-	if !pending {
-		for i := range u.Codes {
-			if c := &u.Codes[i]; c.Purpose == purpose && c.live(now) {
-				c.Blocked = true // superseded
-			}
-		}
+	if err := s.mayIssue(u, purpose, ch, now); err != nil {
+		return Event{}, err
+	}
+	if ch == CodeBySMS {
+		u.CodesSent = append(u.CodesSent, now)
 	}
 	u.pruneCodes(now)
 	u.Codes = append(u.Codes, IssuedCode{ID: id, Purpose: purpose, Channel: ch, IssuedAt: now, ExpiresAt: now.Add(ttl),
 		Hash: s.keys.Hash(codeHashPurpose(u.ID, purpose), []byte(normalizeCode(code))), Pending: pending})
+	if !pending {
+		u.supersede(len(u.Codes) - 1)
+	}
 	return Event{Type: EventCodeIssued, Until: now.Add(ttl), Detail: map[string]string{"purpose": string(purpose), "channel": string(ch)}}, nil
 }
 
