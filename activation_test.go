@@ -305,6 +305,9 @@ func TestSMSCode_ANewCodeReplacesTheOldOnlyOnceItIsSent(t *testing.T) {
 	require.ErrorIs(t, err, mitid.ErrUnavailable)
 	assert.Equal(t, mitid.CodeDeliveryFailed, mitid.ErrorCode(err))
 	assert.Empty(t, code, "a code that was not handed over is not handed out")
+	got, err := e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err)
+	assert.Len(t, got.CodesSent, 1, "an SMS that was not sent does not count against the day's")
 	dev, sim := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
 	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, proofOf(t, sim, old))
 	require.NoError(t, err, "the code the holder had still works")
@@ -413,6 +416,8 @@ func TestSMSCode_AStrangerCannotFloodOrGrowTheRecord(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, issued, 6, "the paper code and the five PINs")
 
+	_, _, _, err = e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeBySMS)
+	require.NoError(t, err, "the day's first activation code by SMS")
 	e.clock.Set(tNow.Add(47 * time.Hour))
 	dev, sim := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
 	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, proofOf(t, sim, paper))
