@@ -506,26 +506,50 @@ type ActivationCodes struct {
 // (codes.Serial, codes.DeviceCode), and creates the first password with it
 // when there is none. A chip is activated by code through
 // BeginChipActivationWithCode, which connects it. Wrong codes count (three
-// block a code); each code activates one authenticator.
+// block a code), and so does a wrong code from a code device typed with
+// the right activation code; each code activates one authenticator. The
+// first password is hashed (argon2id) only once every code is right.
 func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid.UUID, codes ActivationCodes) (*User, []Event, error) {
 	found, err := s.findByUserID(ctx, userID)
 	if err != nil {
 		return nil, nil, err
 	}
-	var pw *PasswordHash
-	var pwID uuid.UUID
 	if a, err := found.Authenticator(auth); err == nil && (a.Kind == KindCodeDisplay || a.Kind == KindAudioReader) && codes.Password != "" {
-		// Hashed here, outside the update, which may run twice; whether
-		// one is needed is decided inside it. Anyone who knows the user ID
-		// can call this, so argon2id runs only for an attempt the update
-		// would not refuse before comparing anything.
-		if err := s.mayTryActivation(ctx, found, a, codes, s.clock.Now()); err != nil {
+		// Anyone who knows the user ID can call this, so argon2id runs
+		// only once every code is right: the first attempt below compares
+		// them and, right, commits nothing but asks for the password's
+		// hash (errHashFirst); the hash is made here, outside the update,
+		// which may run twice, and the second attempt compares the codes
+		// again and commits. A code device accepts a code for a step either
+		// side of now, so the same code is still right then.
+		if err := s.policy.checkPassword(codes.Password, found); err != nil {
 			return nil, nil, err
 		}
-		if pw, pwID, err = s.firstPassword(found, codes.Password, "code"); err != nil {
+		u, evs, err := s.activateWithCode(ctx, userID, auth, codes, nil, uuid.Nil)
+		if !errors.Is(err, errHashFirst) {
+			return u, evs, err
+		}
+		pw, err := s.hashNew(codes.Password)
+		if err != nil {
 			return nil, nil, err
 		}
+		pwID, err := s.newID()
+		if err != nil {
+			return nil, nil, err
+		}
+		return s.activateWithCode(ctx, userID, auth, codes, pw, pwID)
 	}
+	return s.activateWithCode(ctx, userID, auth, codes, nil, uuid.Nil)
+}
+
+// errHashFirst is what the attempt of activateCodeDeviceWithCode returns,
+// committing nothing, when every code is right and the first password,
+// given, is still to be hashed.
+var errHashFirst = errors.New("mitid: the password is to be hashed first")
+
+// activateWithCode is one attempt of ActivateWithCode, with the first
+// password's hash pw (nil when none is made yet).
+func (s *Service) activateWithCode(ctx context.Context, userID string, auth uuid.UUID, codes ActivationCodes, pw *PasswordHash, pwID uuid.UUID) (*User, []Event, error) {
 	return s.attemptByUserID(ctx, userID, func(u *User, now time.Time) ([]Event, error) {
 		a, err := u.Authenticator(auth)
 		if err != nil {
@@ -575,46 +599,51 @@ func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid
 	})
 }
 
-// mayTryActivation refuses, before any secret is compared or any password
-// hashed, an activation by code that the attempt would refuse anyway: a
-// blocked MitID, a spent budget or client limit, an authenticator not
-// waiting for activation, no activation code that could still be right, a
-// serial number that is not the device's.
-func (s *Service) mayTryActivation(ctx context.Context, u *User, a *Authenticator, codes ActivationCodes, now time.Time) error {
-	if err := u.Usable(now); err != nil {
-		return err
-	}
-	if err := s.budget(u, reachAnyone); err != nil {
-		return err
-	}
-	if err := s.allowClient(ctx); err != nil {
-		return err
-	}
-	if st := a.EffectiveState(now); st != StatePendingActivation && st != StateWaitingForAccess {
-		return errorf(CodeTransitionForbidden, "this %s is %s, not waiting for activation", a.Kind, st)
-	}
-	if _, err := s.checkableCodes(u, PurposeActivation, now); err != nil {
-		return err
-	}
-	return checkSerial(a, codes.Serial)
-}
-
 // activateCodeDeviceWithCode is ActivateWithCode for a code display or
 // audio code reader: the activation code, then the device's serial number
 // and the code it shows. A device proof that fails refuses the whole
 // activation and leaves the activation code unused.
+//
+// A wrong code from the device counts as a wrong activation code does
+// (throttle.go): against the activation code, which Policy.ActivationCodeAttempts
+// of them block, and the account's budget. Otherwise whoever holds the
+// paper code and the device's serial number (no secret: it is printed on
+// the device and shown with its order) could try the device's six digits
+// without limit while the paper code lives, 48 hours. The serial number
+// itself, no secret, counts nothing.
 func (s *Service) activateCodeDeviceWithCode(u *User, a *Authenticator, codes ActivationCodes, pw *PasswordHash, pwID uuid.UUID, now time.Time) ([]Event, error) {
 	evs, err := s.redeemCode(u, PurposeActivation, codes.Code, now)
 	if err != nil {
 		return evs, err
 	}
+	var used *IssuedCode
+	for i := range u.Codes {
+		if c := &u.Codes[i]; c.Purpose == PurposeActivation && c.UsedAt.Equal(now) {
+			used = c
+		}
+	}
 	if err := checkSerial(a, codes.Serial); err != nil {
 		return nil, err
 	}
 	if _, err := s.checkCode(a, codes.DeviceCode, now); err != nil {
-		return nil, err
+		if ErrorCode(err) != CodeWrongCode {
+			return nil, err // compared nothing: commits nothing
+		}
+		used.UsedAt = time.Time{}
+		used.Wrong++
+		u.Failures++
+		fail := Event{Type: EventAuthenticatorFailed, Authenticator: a.ID, Kind: a.Kind, Reason: string(CodeWrongCode)}
+		attempts := s.policy.ActivationCodeAttempts
+		if used.Wrong >= attempts {
+			used.Blocked = true
+			return []Event{fail}, refusal{errorf(CodeActivationBlocked, "the code from your %s was wrong %d times with this activation code, which is now blocked; get a new one", a.Kind, attempts)}
+		}
+		return []Event{fail}, refusal{errorf(CodeWrongCode, "the code from your %s is wrong; %d attempts left with this activation code", a.Kind, attempts-used.Wrong)}
 	}
 	if pw == nil && activePassword(u, now) == nil {
+		if codes.Password != "" {
+			return nil, errHashFirst
+		}
 		return nil, invalidField(CodePasswordInvalid, "password", "create a password: you will enter it with the %s at every use", a.Kind)
 	}
 	moved, err := u.Transition(&s.policy, a.ID, StateActive, now, TransitionOptions{Replaces: codes.Replaces, Reason: "activated with code"})

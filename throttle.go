@@ -33,7 +33,9 @@ import (
 // How the library keeps them:
 //
 //   - Only a comparison of a secret counts: a wrong code, a wrong password, a
-//     wrong activation code, temporary PIN or P-code. An attempt that
+//     wrong activation code, temporary PIN or P-code, a wrong code from a
+//     code device typed with the right activation code (it counts against
+//     that activation code too, so three block it). An attempt that
 //     compares nothing counts for nothing: one at a suspended or blocked
 //     authenticator, a malformed code, an attempt refused because the
 //     budget below is spent. An app's approval or a chip's answer that does
