@@ -142,8 +142,26 @@ func codeHashPurpose(u uuid.UUID, p CodePurpose) string {
 //
 // A code by SMS is refused while the phone number is younger than
 // Policy.PhoneChangeQuarantine (120 hours), so a hijacker who just changed
-// the number gets no code on it. A new code of a purpose replaces any live
-// one of the same purpose.
+// the number gets no code on it.
+//
+// A temporary PIN must be asked for with the user ID alone (the holder may
+// have no working authenticator), so integrators let anyone ask, and a
+// stranger can too. Hence three rules:
+//
+//   - A new code replaces every earlier code of its purpose and channel,
+//     which leaves the record: the record keeps at most one code of each
+//     (and one whose SMS is on its way). Codes of other channels stay, so an
+//     SMS a stranger asks for never takes the paper code the holder got at
+//     Citizen Service.
+//   - A code by SMS is refused for Policy.CodeInterval (1 minute) after the
+//     last of the same purpose (CodeCodeTooSoon, with Until), so the holder
+//     has that long at least to type the one that just arrived before
+//     anyone can replace it. A code on paper or from a passport scan is
+//     handed to the caller, who has proved who the person is, and is not
+//     paced: an operator may hand out a new one at once.
+//   - At most Policy.SMSCodesPerDay (5) codes go to a person by SMS in any
+//     24 hours (CodeCodeLimit, with Until), so the phone is not flooded and
+//     the activity log grows by no more.
 func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePurpose, ch CodeChannel) (string, *User, []Event, error) {
 	if purpose == PurposeTemporaryPIN {
 		ch = CodeBySMS // a temporary PIN only ever travels by SMS
@@ -165,9 +183,12 @@ func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePur
 		ev, err := s.addCode(u, id, code, purpose, ch, ttl, now, bySMS)
 		return []Event{ev}, err
 	})
-	if err != nil || !bySMS {
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if !bySMS {
 		// A code not sent by SMS is handed over by being returned.
-		return code, u, evs, err
+		return code, u, evs, nil
 	}
 	// The SMS is the handover: only once it is out does the new code
 	// replace the old ones, so a failed SMS leaves the holder the code they
@@ -196,22 +217,64 @@ func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePur
 }
 
 // handOver settles the pending code id: confirmed, it becomes live and
-// supersedes the other live codes of its purpose; otherwise it goes.
+// replaces the other codes of its purpose and channel; otherwise it goes.
 func (u *User) handOver(id uuid.UUID, confirmed bool, now time.Time) {
 	i := slices.IndexFunc(u.Codes, func(c IssuedCode) bool { return c.ID == id })
 	if i < 0 {
 		return
 	}
 	if !confirmed {
+		// Not sent: it does not count against the day's SMS.
+		if k := slices.IndexFunc(u.CodesSent, u.Codes[i].IssuedAt.Equal); k >= 0 {
+			u.CodesSent = slices.Delete(u.CodesSent, k, k+1)
+		}
 		u.Codes = slices.Delete(u.Codes, i, i+1)
 		return
 	}
 	u.Codes[i].Pending = false
-	for j := range u.Codes {
-		if c := &u.Codes[j]; j != i && c.Purpose == u.Codes[i].Purpose && c.live(now) {
-			c.Blocked = true // superseded
+	u.supersede(i)
+}
+
+// supersede drops from u.Codes every code of the purpose and channel of
+// u.Codes[i] but that one and those still pending: the new code replaces
+// them, and a replaced code is kept nowhere (its issue and use are in the
+// activity log).
+func (u *User) supersede(i int) {
+	id, p, ch := u.Codes[i].ID, u.Codes[i].Purpose, u.Codes[i].Channel
+	u.Codes = slices.DeleteFunc(u.Codes, func(c IssuedCode) bool {
+		return c.ID != id && c.Purpose == p && c.Channel == ch && !c.Pending
+	})
+}
+
+// mayIssue refuses a code of purpose by SMS to u at now while the last one
+// of the same purpose by SMS is younger than Policy.CodeInterval, or once
+// Policy.SMSCodesPerDay went to u within 24 hours (it trims u.CodesSent to
+// that window). Each refusal says when the next may be asked for. Other
+// channels hand the code to a caller who proved who the person is, and
+// pass.
+func (s *Service) mayIssue(u *User, purpose CodePurpose, ch CodeChannel, now time.Time) error {
+	u.CodesSent = slices.DeleteFunc(u.CodesSent, func(t time.Time) bool { return !now.Before(t.Add(day)) })
+	if ch != CodeBySMS {
+		return nil
+	}
+	var last time.Time
+	for _, c := range u.Codes {
+		if c.Purpose == purpose && c.Channel == ch && c.IssuedAt.After(last) {
+			last = c.IssuedAt
 		}
 	}
+	if next := last.Add(s.policy.CodeInterval); !last.IsZero() && now.Before(next) {
+		e := errorf(CodeCodeTooSoon, "your %s was sent a moment ago; wait for it, or ask for a new one from %s", purposeName(purpose), next.UTC().Format(time.RFC3339))
+		e.Until = next
+		return e
+	}
+	if len(u.CodesSent) >= s.policy.SMSCodesPerDay {
+		next := slices.MinFunc(u.CodesSent, time.Time.Compare).Add(day)
+		e := errorf(CodeCodeLimit, "%d codes have been sent to your phone in the last 24 hours, the most allowed; the next can be sent from %s", len(u.CodesSent), next.UTC().Format(time.RFC3339))
+		e.Until = next
+		return e
+	}
+	return nil
 }
 
 // notify hands n to the Notifier under Config.NotifyTimeout, and gives up
@@ -247,16 +310,18 @@ func (s *Service) addCode(u *User, id uuid.UUID, code string, purpose CodePurpos
 			return Event{}, e
 		}
 	}
-	if !pending {
-		for i := range u.Codes {
-			if c := &u.Codes[i]; c.Purpose == purpose && c.live(now) {
-				c.Blocked = true // superseded
-			}
-		}
+	if err := s.mayIssue(u, purpose, ch, now); err != nil {
+		return Event{}, err
+	}
+	if ch == CodeBySMS {
+		u.CodesSent = append(u.CodesSent, now)
 	}
 	u.pruneCodes(now)
 	u.Codes = append(u.Codes, IssuedCode{ID: id, Purpose: purpose, Channel: ch, IssuedAt: now, ExpiresAt: now.Add(ttl),
 		Hash: s.keys.Hash(codeHashPurpose(u.ID, purpose), []byte(normalizeCode(code))), Pending: pending})
+	if !pending {
+		u.supersede(len(u.Codes) - 1)
+	}
 	return Event{Type: EventCodeIssued, Until: now.Add(ttl), Detail: map[string]string{"purpose": string(purpose), "channel": string(ch)}}, nil
 }
 
@@ -441,26 +506,50 @@ type ActivationCodes struct {
 // (codes.Serial, codes.DeviceCode), and creates the first password with it
 // when there is none. A chip is activated by code through
 // BeginChipActivationWithCode, which connects it. Wrong codes count (three
-// block a code); each code activates one authenticator.
+// block a code), and so does a wrong code from a code device typed with
+// the right activation code; each code activates one authenticator. The
+// first password is hashed (argon2id) only once every code is right.
 func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid.UUID, codes ActivationCodes) (*User, []Event, error) {
 	found, err := s.findByUserID(ctx, userID)
 	if err != nil {
 		return nil, nil, err
 	}
-	var pw *PasswordHash
-	var pwID uuid.UUID
 	if a, err := found.Authenticator(auth); err == nil && (a.Kind == KindCodeDisplay || a.Kind == KindAudioReader) && codes.Password != "" {
-		// Hashed here, outside the update, which may run twice; whether
-		// one is needed is decided inside it. Anyone who knows the user ID
-		// can call this, so argon2id runs only for an attempt the update
-		// would not refuse before comparing anything.
-		if err := s.mayTryActivation(ctx, found, a, codes, s.clock.Now()); err != nil {
+		// Anyone who knows the user ID can call this, so argon2id runs
+		// only once every code is right: the first attempt below compares
+		// them and, right, commits nothing but asks for the password's
+		// hash (errHashFirst); the hash is made here, outside the update,
+		// which may run twice, and the second attempt compares the codes
+		// again and commits. A code device accepts a code for a step either
+		// side of now, so the same code is still right then.
+		if err := s.policy.checkPassword(codes.Password, found); err != nil {
 			return nil, nil, err
 		}
-		if pw, pwID, err = s.firstPassword(found, codes.Password, "code"); err != nil {
+		u, evs, err := s.activateWithCode(ctx, userID, auth, codes, nil, uuid.Nil)
+		if !errors.Is(err, errHashFirst) {
+			return u, evs, err
+		}
+		pw, err := s.hashNew(codes.Password)
+		if err != nil {
 			return nil, nil, err
 		}
+		pwID, err := s.newID()
+		if err != nil {
+			return nil, nil, err
+		}
+		return s.activateWithCode(ctx, userID, auth, codes, pw, pwID)
 	}
+	return s.activateWithCode(ctx, userID, auth, codes, nil, uuid.Nil)
+}
+
+// errHashFirst is what the attempt of activateCodeDeviceWithCode returns,
+// committing nothing, when every code is right and the first password,
+// given, is still to be hashed.
+var errHashFirst = errors.New("mitid: the password is to be hashed first")
+
+// activateWithCode is one attempt of ActivateWithCode, with the first
+// password's hash pw (nil when none is made yet).
+func (s *Service) activateWithCode(ctx context.Context, userID string, auth uuid.UUID, codes ActivationCodes, pw *PasswordHash, pwID uuid.UUID) (*User, []Event, error) {
 	return s.attemptByUserID(ctx, userID, func(u *User, now time.Time) ([]Event, error) {
 		a, err := u.Authenticator(auth)
 		if err != nil {
@@ -510,46 +599,51 @@ func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid
 	})
 }
 
-// mayTryActivation refuses, before any secret is compared or any password
-// hashed, an activation by code that the attempt would refuse anyway: a
-// blocked MitID, a spent budget or client limit, an authenticator not
-// waiting for activation, no activation code that could still be right, a
-// serial number that is not the device's.
-func (s *Service) mayTryActivation(ctx context.Context, u *User, a *Authenticator, codes ActivationCodes, now time.Time) error {
-	if err := u.Usable(now); err != nil {
-		return err
-	}
-	if err := s.budget(u, reachAnyone); err != nil {
-		return err
-	}
-	if err := s.allowClient(ctx); err != nil {
-		return err
-	}
-	if st := a.EffectiveState(now); st != StatePendingActivation && st != StateWaitingForAccess {
-		return errorf(CodeTransitionForbidden, "this %s is %s, not waiting for activation", a.Kind, st)
-	}
-	if _, err := s.checkableCodes(u, PurposeActivation, now); err != nil {
-		return err
-	}
-	return checkSerial(a, codes.Serial)
-}
-
 // activateCodeDeviceWithCode is ActivateWithCode for a code display or
 // audio code reader: the activation code, then the device's serial number
 // and the code it shows. A device proof that fails refuses the whole
 // activation and leaves the activation code unused.
+//
+// A wrong code from the device counts as a wrong activation code does
+// (throttle.go): against the activation code, which Policy.ActivationCodeAttempts
+// of them block, and the account's budget. Otherwise whoever holds the
+// paper code and the device's serial number (no secret: it is printed on
+// the device and shown with its order) could try the device's six digits
+// without limit while the paper code lives, 48 hours. The serial number
+// itself, no secret, counts nothing.
 func (s *Service) activateCodeDeviceWithCode(u *User, a *Authenticator, codes ActivationCodes, pw *PasswordHash, pwID uuid.UUID, now time.Time) ([]Event, error) {
 	evs, err := s.redeemCode(u, PurposeActivation, codes.Code, now)
 	if err != nil {
 		return evs, err
 	}
+	var used *IssuedCode
+	for i := range u.Codes {
+		if c := &u.Codes[i]; c.Purpose == PurposeActivation && c.UsedAt.Equal(now) {
+			used = c
+		}
+	}
 	if err := checkSerial(a, codes.Serial); err != nil {
 		return nil, err
 	}
 	if _, err := s.checkCode(a, codes.DeviceCode, now); err != nil {
-		return nil, err
+		if ErrorCode(err) != CodeWrongCode {
+			return nil, err // compared nothing: commits nothing
+		}
+		used.UsedAt = time.Time{}
+		used.Wrong++
+		u.Failures++
+		fail := Event{Type: EventAuthenticatorFailed, Authenticator: a.ID, Kind: a.Kind, Reason: string(CodeWrongCode)}
+		attempts := s.policy.ActivationCodeAttempts
+		if used.Wrong >= attempts {
+			used.Blocked = true
+			return []Event{fail}, refusal{errorf(CodeActivationBlocked, "the code from your %s was wrong %d times with this activation code, which is now blocked; get a new one", a.Kind, attempts)}
+		}
+		return []Event{fail}, refusal{errorf(CodeWrongCode, "the code from your %s is wrong; %d attempts left with this activation code", a.Kind, attempts-used.Wrong)}
 	}
 	if pw == nil && activePassword(u, now) == nil {
+		if codes.Password != "" {
+			return nil, errHashFirst
+		}
 		return nil, invalidField(CodePasswordInvalid, "password", "create a password: you will enter it with the %s at every use", a.Kind)
 	}
 	moved, err := u.Transition(&s.policy, a.ID, StateActive, now, TransitionOptions{Replaces: codes.Replaces, Reason: "activated with code"})

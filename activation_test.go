@@ -300,10 +300,14 @@ func TestSMSCode_ANewCodeReplacesTheOldOnlyOnceItIsSent(t *testing.T) {
 	assert.Contains(t, sent[0], old)
 
 	fail = true
+	e.clock.Advance(time.Minute) // Policy.CodeInterval
 	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeBySMS)
 	require.ErrorIs(t, err, mitid.ErrUnavailable)
 	assert.Equal(t, mitid.CodeDeliveryFailed, mitid.ErrorCode(err))
 	assert.Empty(t, code, "a code that was not handed over is not handed out")
+	got, err := e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err)
+	assert.Len(t, got.CodesSent, 1, "an SMS that was not sent does not count against the day's")
 	dev, sim := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
 	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, proofOf(t, sim, old))
 	require.NoError(t, err, "the code the holder had still works")
@@ -326,4 +330,127 @@ func TestSMSCode_ANotifierThatHangsIsCutOffAtTheTimeout(t *testing.T) {
 	got, err := e.svc.User(e.ctx, u.ID)
 	require.NoError(t, err)
 	assert.Empty(t, got.Codes, "the code that was never handed over is gone")
+}
+
+// TestSMSCode_PacedAndBoundedPerPerson: a temporary PIN is asked for with
+// the user ID alone, so anyone can ask. A code by SMS is refused for
+// Policy.CodeInterval (1 min) after the last of its purpose, and at most
+// Policy.SMSCodesPerDay (5) go to a person in any 24 hours; each refusal
+// says when the next may be asked for. Paper is not paced.
+func TestSMSCode_PacedAndBoundedPerPerson(t *testing.T) {
+	e, rec := smsEnv(t)
+	u := e.anna(t)
+	pin, act, paper := mitid.PurposeTemporaryPIN, mitid.PurposeActivation, mitid.CodeOnPaper
+	steps := []struct {
+		name    string
+		advance time.Duration
+		purpose mitid.CodePurpose
+		ch      mitid.CodeChannel
+		want    mitid.Code    // "" for a code sent
+		until   time.Duration // from tNow, with want
+	}{
+		{"a first PIN", 0, pin, mitid.CodeBySMS, "", 0},
+		{"a second PIN at once", 0, pin, mitid.CodeBySMS, mitid.CodeCodeTooSoon, time.Minute},
+		{"a second PIN within the interval", 59 * time.Second, pin, mitid.CodeBySMS, mitid.CodeCodeTooSoon, time.Minute},
+		{"an activation code by SMS is paced apart", 0, act, mitid.CodeBySMS, "", 0},
+		{"a second PIN after the interval", time.Second, pin, mitid.CodeBySMS, "", 0},
+		{"a paper code is not paced", 0, act, paper, "", 0},
+		{"another paper code at once", 0, act, paper, "", 0},
+		{"a fourth SMS", time.Hour, pin, mitid.CodeBySMS, "", 0},
+		{"a fifth SMS", time.Hour, pin, mitid.CodeBySMS, "", 0},
+		{"a sixth SMS within 24 hours", time.Hour, pin, mitid.CodeBySMS, mitid.CodeCodeLimit, 24 * time.Hour},
+		{"an activation code by SMS counts the same", 0, act, mitid.CodeBySMS, mitid.CodeCodeLimit, 24 * time.Hour},
+		{"paper is not bounded", 0, act, paper, "", 0},
+		{"a day after the first", 24*time.Hour - 3*time.Hour - time.Minute, pin, mitid.CodeBySMS, "", 0},
+		{"and then the window is full again", 0, act, mitid.CodeBySMS, mitid.CodeCodeLimit, 24*time.Hour + 59*time.Second},
+	}
+	sent := 0
+	for _, st := range steps {
+		e.clock.Advance(st.advance)
+		code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, st.purpose, st.ch)
+		if st.want == "" {
+			require.NoError(t, err, st.name)
+			if st.ch == mitid.CodeBySMS {
+				sent++
+			}
+			continue
+		}
+		require.ErrorIs(t, err, mitid.ErrLimit, st.name)
+		var me *mitid.Error
+		require.ErrorAs(t, err, &me, st.name)
+		assert.Equal(t, st.want, me.Code, st.name)
+		assert.Equal(t, tNow.Add(st.until), me.Until, "%s: says when the next may be asked for", st.name)
+		assert.Empty(t, code, st.name)
+	}
+	assert.Len(t, rec.Sent(), sent, "a refused code sends no SMS")
+}
+
+// TestSMSCode_AStrangerCannotFloodOrGrowTheRecord is the review's attack:
+// a stranger who knows the user ID asks for a temporary PIN once a second
+// for a day. The holder's phone gets Policy.SMSCodesPerDay SMS, the record
+// keeps one PIN, and the activity log grows by as many codes as were sent.
+func TestSMSCode_AStrangerCannotFloodOrGrowTheRecord(t *testing.T) {
+	e, rec := smsEnv(t)
+	u := e.anna(t)
+	paper := e.paperCode(t, u.ID)
+	refused := map[mitid.Code]int{}
+	for i := 0; i < 24*60; i++ {
+		found, err := e.svc.UserByUserID(e.ctx, "anna.hansen")
+		require.NoError(t, err)
+		_, _, _, err = e.svc.IssueCode(e.ctx, found.ID, mitid.PurposeTemporaryPIN, mitid.CodeBySMS)
+		refused[mitid.ErrorCode(err)]++
+		e.clock.Advance(time.Minute)
+	}
+	assert.Equal(t, 5, refused[""], "codes sent")
+	assert.Len(t, rec.Sent(), 5, "SMS on the holder's phone in 24 hours")
+	got, err := e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err)
+	var pins int
+	for _, c := range got.Codes {
+		if c.Purpose == mitid.PurposeTemporaryPIN {
+			pins++
+		}
+	}
+	assert.Equal(t, 1, pins, "a replaced PIN leaves the record")
+	issued, err := e.svc.ActivityLog(e.ctx, u.ID, mitid.EventFilter{Types: []mitid.EventType{mitid.EventCodeIssued}})
+	require.NoError(t, err)
+	assert.Len(t, issued, 6, "the paper code and the five PINs")
+
+	_, _, _, err = e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeBySMS)
+	require.NoError(t, err, "the day's first activation code by SMS")
+	e.clock.Set(tNow.Add(47 * time.Hour))
+	dev, sim := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, proofOf(t, sim, paper))
+	require.NoError(t, err, "codes by SMS never replace the paper code the holder got at Citizen Service")
+}
+
+// TestSMSCode_TheHolderKeepsTheLastPIN: a PIN a stranger had sent went to
+// the holder's phone, and none can replace it for Policy.CodeInterval, so
+// the holder can always type the last one that arrived; the one it
+// replaced is gone from the record and no longer works.
+func TestSMSCode_TheHolderKeepsTheLastPIN(t *testing.T) {
+	e, rec := smsEnv(t)
+	u := e.anna(t)
+	appID := e.pendingApp(t, u)
+	code, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeByAppScan)
+	require.NoError(t, err)
+	first, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeTemporaryPIN, mitid.CodeBySMS)
+	require.NoError(t, err)
+	e.clock.Advance(time.Minute)
+	second, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeTemporaryPIN, mitid.CodeBySMS) // the stranger's
+	require.NoError(t, err)
+	require.Len(t, rec.Sent(), 2)
+	assert.Contains(t, rec.Sent()[1].Text, second, "on the holder's phone")
+	_, _, _, err = e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeTemporaryPIN, mitid.CodeBySMS)
+	assert.Equal(t, mitid.CodeCodeTooSoon, mitid.ErrorCode(err), "and nobody can replace it yet")
+
+	got, err := e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err)
+	assert.Len(t, got.Codes, 2, "the app-scan code and the last PIN: the first PIN left the record")
+	if first != second {
+		_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", appID, mitid.ActivationCodes{Code: code, TemporaryPIN: first})
+		assert.Equal(t, mitid.CodeWrongActivationCode, mitid.ErrorCode(err), "the replaced PIN no longer works")
+	}
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", appID, mitid.ActivationCodes{Code: code, TemporaryPIN: second})
+	require.NoError(t, err)
 }

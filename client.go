@@ -60,7 +60,8 @@ func (s *Service) tellClient(ctx context.Context, outcome error) {
 		return
 	}
 	switch ErrorCode(outcome) {
-	case CodeWrongCode, CodeWrongPassword, CodeWrongActivationCode, CodeActivationBlocked:
+	case CodeWrongCode, CodeWrongPassword, CodeWrongActivationCode, CodeActivationBlocked,
+		CodeIdentificationFailed: // a wrong passport number with a CPR number (ordering)
 		s.clients.Failed(ctx, ClientOf(ctx))
 	}
 }

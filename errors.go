@@ -101,6 +101,13 @@ const (
 	CodeDocumentTaken          Code = "document_taken"
 	CodeActivationExpired      Code = "activation_code_expired"
 	CodeDeliveryFailed         Code = "delivery_failed"
+	// CodeCodeTooSoon: a code of the same purpose and channel was issued
+	// less than Policy.CodeInterval ago; Until says when the next may be
+	// asked for.
+	CodeCodeTooSoon Code = "code_requested_too_soon"
+	// CodeCodeLimit: the person has been sent Policy.SMSCodesPerDay codes by
+	// SMS within 24 hours; Until says when the next may be asked for.
+	CodeCodeLimit Code = "code_limit"
 
 	// Ordering, Citizen Service and replacement.
 	CodeAddressInvalid         Code = "address_invalid"
@@ -145,7 +152,7 @@ func (c Code) Sentinel() error {
 		return ErrConflict
 	case CodeSessionExpired, CodeActivationExpired, CodePictureIDExpired:
 		return ErrExpired
-	case CodeAuthenticatorLimit, CodeClientLimited, CodeWitnessLimit, CodeProofingLimit:
+	case CodeAuthenticatorLimit, CodeClientLimited, CodeWitnessLimit, CodeProofingLimit, CodeCodeTooSoon, CodeCodeLimit:
 		return ErrLimit
 	case CodeUserBlocked, CodeAuthenticatorBlocked, CodeAuthenticatorSuspended, CodeActivationBlocked, CodeAttemptsExhausted:
 		return ErrLocked

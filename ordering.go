@@ -216,17 +216,58 @@ func (s *Service) identify(ctx context.Context, r OrderRequest) (*User, Identifi
 		u, err := s.store.User(ctx, res.User)
 		return u, IdentifiedByMitID, err
 	case r.CPR != "":
-		cpr, err := s.checkPassportHolder(ctx, r.CPR, r.Passport)
-		if err != nil {
-			return nil, "", err
-		}
-		u, err := s.findByCPR(ctx, cpr)
-		if errors.Is(err, ErrNotFound) {
-			return nil, "", errorf(CodeUserNotFound, "there is no MitID for this CPR number; get one with the MitID app or at Citizen Service")
-		}
+		u, err := s.identifyByPassport(ctx, r.CPR, r.Passport)
 		return u, IdentifiedByPassport, err
 	}
 	return nil, NotIdentified, nil
+}
+
+// identifyByPassport returns the MitID of the holder of CPR number cprText
+// and passport number. Anyone who knows a CPR number can try passport
+// numbers here, and one that matches lets them order devices in the
+// person's name to any address; so a wrong passport number is a wrong
+// comparison like a wrong code (throttle.go). The client limiter is asked
+// before and told after, and a person with a MitID has it counted on the
+// account's budget, as a comparison reached with an identifier alone
+// (reachAnyone): once that is spent, nothing more is compared until the
+// holder's next completed login.
+func (s *Service) identifyByPassport(ctx context.Context, cprText, passport string) (*User, error) {
+	cpr, err := ParseCPR(cprText)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.allowClient(ctx); err != nil {
+		return nil, err
+	}
+	u, err := s.findByCPR(ctx, cpr)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		u = nil
+	case err != nil:
+		return nil, err
+	default:
+		if err := s.budget(u, reachAnyone); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := s.checkPassportHolder(ctx, cprText, passport); err != nil {
+		if ErrorCode(err) == CodeIdentificationFailed {
+			if u != nil {
+				if _, _, uerr := s.update(context.WithoutCancel(ctx), u.ID, func(u *User, _ time.Time) ([]Event, error) {
+					u.Failures++
+					return []Event{{Type: EventAuthenticatorFailed, Reason: string(CodeIdentificationFailed), Detail: map[string]string{"identification": "passport"}}}, nil
+				}); uerr != nil {
+					return nil, uerr
+				}
+			}
+			s.tellClient(ctx, err)
+		}
+		return nil, err
+	}
+	if u == nil {
+		return nil, errorf(CodeUserNotFound, "there is no MitID for this CPR number; get one with the MitID app or at Citizen Service")
+	}
+	return u, nil
 }
 
 // checkPassportHolder checks that the CPR register lists the Danish or

@@ -1,6 +1,7 @@
 package mitid_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -115,7 +116,8 @@ func TestPlaceOrder_BadInputGetsATypedErrorAndStoresNothing(t *testing.T) {
 		{"no reason", func(r *mitid.OrderRequest) { r.Reason = "" }, mitid.CodeOrderInvalid, "reason"},
 		{"a malformed receipt e-mail", func(r *mitid.OrderRequest) { r.ReceiptEmail = "anna@" }, mitid.CodeEmailInvalid, "email"},
 		{"a CPR number without a passport number", func(r *mitid.OrderRequest) { r.Passport = "" }, mitid.CodeOrderInvalid, "identification"},
-		{"a passport that is not the holder's", func(r *mitid.OrderRequest) { r.Passport = "987654321" }, mitid.CodeIdentificationFailed, "passport"},
+		// A passport that is not the holder's counts a failure: see
+		// TestPlaceOrder_AWrongPassportNumberCountsLikeAWrongCode.
 		{"payment by cheque", func(r *mitid.OrderRequest) { r.Pay = &mitid.PaymentDetails{Method: "cheque"} }, mitid.CodeOrderInvalid, "payment"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -568,4 +570,56 @@ func TestPlaceOrder_TakenNumberIsDrawnAgain(t *testing.T) {
 		numbers = append(numbers, rc.Order.Number)
 	}
 	assert.NotEqual(t, numbers[0], numbers[1])
+}
+
+// TestPlaceOrder_AWrongPassportNumberCountsLikeAWrongCode: anyone who knows
+// a CPR number can try passport numbers to order devices in the person's
+// name, so a wrong one is a wrong comparison: the client limiter is asked
+// before and told after, and the person's MitID counts it on the budget of
+// comparisons a stranger reaches (here 4 of 5); once that is spent even the
+// right passport number is not compared, until the holder's next completed
+// login.
+func TestPlaceOrder_AWrongPassportNumberCountsLikeAWrongCode(t *testing.T) {
+	e := newOrderEnv(t, checkedStore(t))
+	h := e.enrol(t, "pp.guess", mitid.LevelSubstantial, mitid.KindApp)
+	e.register(h, "123456789")
+	p := e.svc.Policy()
+	p.MaxConsecutiveFailures, p.PossessionReserve = 5, 1
+	svc, err := mitid.New(mitid.Config{Store: e.svc.Store(), Keys: mustKeys(t), Clock: e.clock, Rand: seeded(77), Policy: &p,
+		Clients: &mitid.ClientWindow{Limit: 2, Window: time.Hour, Clock: e.clock}, CPRRegister: e.cpr, Payment: e.pay})
+	require.NoError(t, err)
+	e.svc = svc
+	from := func(addr string) context.Context { return mitid.WithClient(e.ctx, mitid.Client{Address: addr}) }
+	steps := []struct {
+		rule     string
+		client   string
+		cpr      string // "" for the holder's
+		passport string
+		want     mitid.Code // "" for an order placed
+		failures int        // the holder's, after the step
+	}{
+		{"a malformed CPR number compares nothing", "198.51.100.1", "0101", "111111111", mitid.CodeCPRInvalid, 0},
+		{"a wrong passport number counts", "198.51.100.1", "", "111111111", mitid.CodeIdentificationFailed, 1},
+		{"a second from the same client", "198.51.100.1", "", "111111112", mitid.CodeIdentificationFailed, 2},
+		{"the client limiter refuses a third before comparing", "198.51.100.1", "", "123456789", mitid.CodeClientLimited, 2},
+		{"a CPR number with no MitID counts on the client alone", "198.51.100.2", "020202-0202", "111111113", mitid.CodeIdentificationFailed, 2},
+		{"another client's wrong number counts on the holder", "198.51.100.2", "", "111111114", mitid.CodeIdentificationFailed, 3},
+		{"a third client's", "198.51.100.3", "", "111111115", mitid.CodeIdentificationFailed, 4},
+		{"the stranger's share is spent: not even the right number is compared", "198.51.100.4", "", "123456789", mitid.CodeAttemptsExhausted, 4},
+	}
+	for _, st := range steps {
+		r := byPassport(h, st.passport, mitid.KindCodeDisplay)
+		if st.cpr != "" {
+			r.CPR = st.cpr
+		}
+		_, err := e.svc.PlaceOrder(from(st.client), r)
+		assert.Equal(t, st.want, mitid.ErrorCode(err), "%s: %v", st.rule, err)
+		u, err := e.svc.User(e.ctx, h.user.ID)
+		require.NoError(t, err)
+		assert.Equal(t, st.failures, u.Failures, st.rule)
+	}
+	_, err = e.svc.FinishLogin(e.ctx, e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial)).ID)
+	require.NoError(t, err)
+	_, err = e.svc.PlaceOrder(from("198.51.100.4"), byPassport(h, "123456789", mitid.KindCodeDisplay))
+	require.NoError(t, err, "the holder's completed login resets the count")
 }

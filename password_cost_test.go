@@ -189,8 +189,8 @@ func TestChangePassword_NoArgon2idWithoutTheLoginOrOnceTheBudgetIsSpent(t *testi
 
 // TestActivateWithCode_NoArgon2idForAnAttemptThatWouldBeRefused: anyone who
 // knows a user ID can try to activate a pending code display with a
-// password; argon2id runs only while an activation code could still be
-// right, so a stranger's flood costs kilobytes.
+// password; argon2id runs only once every code is right, so a stranger's
+// flood costs kilobytes.
 func TestActivateWithCode_NoArgon2idForAnAttemptThatWouldBeRefused(t *testing.T) {
 	e := newLoginEnv(t, memory.New())
 	e.withPolicy(t, func(p *mitid.Policy) { p.Argon2 = heavyArgon2 })
@@ -212,17 +212,77 @@ func TestActivateWithCode_NoArgon2idForAnAttemptThatWouldBeRefused(t *testing.T)
 	_, _, _, err = e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeOnPaper)
 	require.NoError(t, err)
 	cost, err = try()
-	assert.Equal(t, mitid.CodeSerialMismatch, mitid.ErrorCode(err))
-	assert.Less(t, cost, uint64(1<<20), "no argon2id for the wrong device (%d bytes)", cost)
+	assert.Equal(t, mitid.CodeWrongActivationCode, mitid.ErrorCode(err), "the activation code is compared first, whatever the serial")
+	assert.Less(t, cost, uint64(1<<20), "no argon2id for a wrong code and the wrong device (%d bytes)", cost)
 
 	// With the serial (printed on the device) but not the code: the code is
 	// blocked after its attempts, and then argon2id stops.
 	serial = display.Serial().String()
-	for i := 0; i < 3; i++ {
+	for i := 0; i < 2; i++ {
 		_, err = try()
 		require.Contains(t, []mitid.Code{mitid.CodeWrongActivationCode, mitid.CodeActivationBlocked}, mitid.ErrorCode(err))
 	}
 	cost, err = try()
 	assert.Equal(t, mitid.CodeActivationInvalid, mitid.ErrorCode(err), "the code is blocked")
 	assert.Less(t, cost, uint64(1<<20), "no argon2id once no code could be right (%d bytes)", cost)
+}
+
+// TestActivateWithCode_AWrongDeviceCodeCountsLikeAWrongActivationCode: with
+// the right activation code and the device's serial number (no secret), a
+// wrong code from the device counts against the activation code and the
+// account's budget, as a wrong activation code does; three block the
+// activation code, so its holder cannot try the device's six digits at
+// will. No argon2id runs before every code is right.
+func TestActivateWithCode_AWrongDeviceCodeCountsLikeAWrongActivationCode(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	e.withPolicy(t, func(p *mitid.Policy) { p.Argon2 = heavyArgon2 })
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: "device-guess", CPR: cprFor(seq(t)), IAL: mitid.LevelSubstantial, Email: "a@example.dk"})
+	require.NoError(t, err)
+	dev, display := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	code := e.paperCode(t, u.ID)
+	right := func() string { c, err := display.Code(); require.NoError(t, err); return c }
+	const pw = "a long new passphrase"
+	steps := []struct {
+		rule     string
+		device   func() string
+		password string
+		want     mitid.Code // "" for an activation
+		failures int        // the account's, after the step
+		wrong    int        // the activation code's, after the step
+		argon2id bool
+	}{
+		{"a malformed device code compares nothing", func() string { return "12a" }, pw, mitid.CodeCodeMalformed, 0, 0, false},
+		{"a wrong device code counts", func() string { return wrongCode(right()) }, pw, mitid.CodeWrongCode, 1, 1, false},
+		{"without a password, too", func() string { return wrongCode(right()) }, "", mitid.CodeWrongCode, 2, 2, false},
+		{"the third blocks the activation code", func() string { return wrongCode(right()) }, pw, mitid.CodeActivationBlocked, 3, 3, false},
+		{"then not even the right device code is compared", right, pw, mitid.CodeActivationInvalid, 3, 3, false},
+	}
+	for _, st := range steps {
+		var err error
+		cost := allocated(func() {
+			_, _, err = e.svc.ActivateWithCode(e.ctx, u.UserID, dev, mitid.ActivationCodes{Code: code, Serial: display.Serial().String(), DeviceCode: st.device(), Password: st.password})
+		})
+		assert.Equal(t, st.want, mitid.ErrorCode(err), st.rule)
+		if st.argon2id {
+			assert.Greater(t, cost, uint64(heavyArgon2.Memory)<<10, "%s: argon2id ran (%d bytes)", st.rule, cost)
+		} else {
+			assert.Less(t, cost, uint64(1<<20), "%s: no argon2id (%d bytes)", st.rule, cost)
+		}
+		got, err := e.svc.User(e.ctx, u.ID)
+		require.NoError(t, err)
+		assert.Equal(t, st.failures, got.Failures, "%s: the account's failures", st.rule)
+		require.Len(t, got.Codes, 1)
+		assert.Equal(t, st.wrong, got.Codes[0].Wrong, "%s: the activation code's wrong entries", st.rule)
+		assert.True(t, got.Codes[0].UsedAt.IsZero(), "%s: the activation code is not used up", st.rule)
+	}
+
+	e.clock.Advance(time.Minute)
+	code = e.paperCode(t, u.ID)
+	var evs []mitid.Event
+	cost := allocated(func() {
+		_, evs, err = e.svc.ActivateWithCode(e.ctx, u.UserID, dev, mitid.ActivationCodes{Code: code, Serial: display.Serial().String(), DeviceCode: right(), Password: pw})
+	})
+	require.NoError(t, err, "every code right")
+	assert.Greater(t, cost, uint64(heavyArgon2.Memory)<<10, "argon2id ran once every code was right (%d bytes)", cost)
+	assert.Equal(t, mitid.KindPassword, evs[len(evs)-1].Kind, "the first password is created with the device")
 }

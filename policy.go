@@ -37,6 +37,24 @@ type Policy struct {
 	PhoneChangeQuarantine       time.Duration // 120 h: no SMS code after a recent phone change
 	ActivationCodeAttempts      int           // 3 wrong entries block the code
 	AccessRequestWait           time.Duration // 24 h between "request access" and activation (mitid.dk: Activate your MitID chip)
+	// CodeInterval is the least time between two codes of the same purpose
+	// sent to a person by SMS (1 min; MitID publishes no number, so this is
+	// the library's choice). A temporary PIN must be asked for with the
+	// user ID alone, so a stranger can ask too: each new code replaces the
+	// one before, and without a pause a stranger could replace the PIN the
+	// holder is about to type, again and again. A minute is about as long
+	// as an SMS may take to arrive, so a holder who asks again for one
+	// that is late waits little. (A code on paper or from a passport scan
+	// goes to a caller who proved who the person is, and is not paced.)
+	CodeInterval time.Duration
+	// SMSCodesPerDay bounds the codes sent to a person by SMS in any 24
+	// hours (5; the library's choice), so a stranger cannot flood the
+	// holder's phone, nor grow the record. Five cover a holder who asks
+	// again for a late SMS, blocks a PIN by typing it wrong and lets one
+	// expire, all on one day. A stranger who spends them delays the holder
+	// by at most a day, and the codes went to the holder's own phone: the
+	// last one lives its full validity, for nothing can replace it.
+	SMSCodesPerDay int
 
 	// Per-kind limits (mitid.dk: Activate your MitID chip; Questions and answers about MitID; MitID chip)
 	MaxApps        int // 3
@@ -142,6 +160,8 @@ func DefaultPolicy() Policy {
 		PhoneChangeQuarantine:       120 * time.Hour,
 		ActivationCodeAttempts:      3,
 		AccessRequestWait:           24 * time.Hour,
+		CodeInterval:                time.Minute,
+		SMSCodesPerDay:              5,
 
 		MaxApps:        3,
 		MaxCodeDevices: 1,
@@ -244,6 +264,8 @@ func (p Policy) Validate() []Departure {
 		{"PaperActivationCodeValidity", int64(p.PaperActivationCodeValidity)},
 		{"SMSActivationCodeValidity", int64(p.SMSActivationCodeValidity)},
 		{"ActivationCodeAttempts", int64(p.ActivationCodeAttempts)},
+		// Zero would let anyone who knows a user ID have codes sent at will.
+		{"CodeInterval", int64(p.CodeInterval)}, {"SMSCodesPerDay", int64(p.SMSCodesPerDay)},
 		{"MaxApps", int64(p.MaxApps)}, {"MaxCodeDevices", int64(p.MaxCodeDevices)},
 		{"MaxChips", int64(p.MaxChips)}, {"MaxPasswords", int64(p.MaxPasswords)},
 		{"OTPDigits", int64(p.OTPDigits)}, {"OTPPeriod", int64(p.OTPPeriod)},
@@ -293,6 +315,11 @@ func (p Policy) Validate() []Departure {
 	}
 	if p.MaxConsecutiveFailures > 0 && p.PossessionReserve >= p.MaxConsecutiveFailures {
 		add("PossessionReserve", SourceSanity, "must be less than MaxConsecutiveFailures", p.PossessionReserve)
+	}
+	if p.CodeInterval > day {
+		// The interval keeps the day's codes apart; longer than a day it
+		// would outlive SMSCodesPerDay's window and keep a holder waiting.
+		add("CodeInterval", SourceSanity, "at most 24 hours", p.CodeInterval)
 	}
 	if p.MaxSuspension < p.SuspensionDuration {
 		add("MaxSuspension", SourceSanity, "must not be shorter than SuspensionDuration", p.MaxSuspension)
@@ -387,6 +414,15 @@ func diffFields(want, got Policy) []fieldDiff {
 	cmp("PhoneChangeQuarantine", want.PhoneChangeQuarantine, got.PhoneChangeQuarantine)
 	cmp("ActivationCodeAttempts", want.ActivationCodeAttempts, got.ActivationCodeAttempts)
 	cmp("AccessRequestWait", want.AccessRequestWait, got.AccessRequestWait)
+	// MitID publishes no number for these two: the rule names the library
+	// as its source, not MitID.
+	choice := func(field string, w, g any) {
+		if fmt.Sprint(w) != fmt.Sprint(g) {
+			out = append(out, fieldDiff{field, fmt.Sprint(w) + " (the library's choice; MitID publishes no number)", fmt.Sprint(g)})
+		}
+	}
+	choice("CodeInterval", want.CodeInterval, got.CodeInterval)
+	choice("SMSCodesPerDay", want.SMSCodesPerDay, got.SMSCodesPerDay)
 	cmp("MaxApps", want.MaxApps, got.MaxApps)
 	cmp("MaxCodeDevices", want.MaxCodeDevices, got.MaxCodeDevices)
 	cmp("MaxChips", want.MaxChips, got.MaxChips)

@@ -26,6 +26,8 @@ func TestDefaultPolicy_HoldsTheReferenceNumbers(t *testing.T) {
 	assert.Equal(t, 120*time.Hour, p.PhoneChangeQuarantine)
 	assert.Equal(t, 3, p.ActivationCodeAttempts)
 	assert.Equal(t, 24*time.Hour, p.AccessRequestWait)
+	assert.Equal(t, time.Minute, p.CodeInterval)
+	assert.Equal(t, 5, p.SMSCodesPerDay)
 	assert.Equal(t, 3, p.MaxApps)
 	assert.Equal(t, 1, p.MaxCodeDevices)
 	assert.Equal(t, 1, p.MaxChips)
@@ -83,6 +85,10 @@ func TestPolicyValidate_ReportsDepartures(t *testing.T) {
 		{"an unknown OTP algorithm is nonsense", func(p *mitid.Policy) { p.OTPAlgorithm = "MD5" }, "OTPAlgorithm", mitid.SourceSanity},
 		{"min above max is nonsense", func(p *mitid.Policy) { p.UserIDMinLength = 50 }, "UserIDMinLength", mitid.SourceSanity},
 		{"short codes are nonsense", func(p *mitid.Policy) { p.OTPDigits = 4 }, "OTPDigits", mitid.SourceSanity},
+		{"codes by SMS without a pause is nonsense", func(p *mitid.Policy) { p.CodeInterval = 0 }, "CodeInterval", mitid.SourceSanity},
+		{"a pause between codes longer than a day is nonsense", func(p *mitid.Policy) { p.CodeInterval = 25 * time.Hour }, "CodeInterval", mitid.SourceSanity},
+		{"codes by SMS without a daily bound is nonsense", func(p *mitid.Policy) { p.SMSCodesPerDay = 0 }, "SMSCodesPerDay", mitid.SourceSanity},
+		{"more codes by SMS a day departs from the profile", func(p *mitid.Policy) { p.SMSCodesPerDay = 10 }, "SMSCodesPerDay", mitid.SourceMitID},
 	}
 	for _, tc := range tests {
 		t.Run(tc.rule, func(t *testing.T) {

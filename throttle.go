@@ -33,7 +33,10 @@ import (
 // How the library keeps them:
 //
 //   - Only a comparison of a secret counts: a wrong code, a wrong password, a
-//     wrong activation code, temporary PIN or P-code. An attempt that
+//     wrong activation code, temporary PIN or P-code, a wrong code from a
+//     code device typed with the right activation code (it counts against
+//     that activation code too, so three block it), a wrong passport number
+//     given with a CPR number to order a device. An attempt that
 //     compares nothing counts for nothing: one at a suspended or blocked
 //     authenticator, a malformed code, an attempt refused because the
 //     budget below is spent. An app's approval or a chip's answer that does
@@ -48,7 +51,8 @@ import (
 //   - The account's budget: User.Failures counts every wrong comparison
 //     since the last completed login. Comparisons a stranger reaches with
 //     the user ID alone (a login's first factor, codes redeemed by user ID)
-//     stop at MaxConsecutiveFailures − PossessionReserve (90); the last
+//     or the CPR number alone (a passport number, to order a device) stop at
+//     MaxConsecutiveFailures − PossessionReserve (90); the last
 //     PossessionReserve (10) are kept for a password entered after another
 //     factor has proved possession of a device. At MaxConsecutiveFailures
 //     nothing more is compared.

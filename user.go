@@ -67,6 +67,11 @@ type User struct {
 	// Codes are the activation codes, temporary PINs and P-codes issued,
 	// as keyed hashes (see IssueCode).
 	Codes []IssuedCode `json:"codes,omitempty"`
+	// CodesSent are the times codes were sent to the person by SMS within
+	// the last 24 hours, at most Policy.SMSCodesPerDay (see IssueCode): the
+	// codes themselves go when their successor comes, so the count lives
+	// here.
+	CodesSent []time.Time `json:"codes_sent,omitempty"`
 	// Failures counts wrong secret comparisons across the account since its
 	// last completed login (NIST SP 800-63B §5.2.2 caps them; see
 	// throttle.go).
@@ -129,6 +134,7 @@ func (u *User) Clone() *User {
 	c.WitnessActs = slices.Clone(u.WitnessActs)
 	c.DueEmitted = slices.Clone(u.DueEmitted)
 	c.QuestionFailures = slices.Clone(u.QuestionFailures)
+	c.CodesSent = slices.Clone(u.CodesSent)
 	c.Logins = slices.Clone(u.Logins)
 	for i := range c.Logins {
 		c.Logins[i].Authenticators = slices.Clone(c.Logins[i].Authenticators)
@@ -185,6 +191,7 @@ func (u *User) CloneFor(auth uuid.UUID) (*User, *Authenticator, error) {
 	c.WitnessActs = u.WitnessActs[:len(u.WitnessActs):len(u.WitnessActs)]
 	c.DueEmitted = u.DueEmitted[:len(u.DueEmitted):len(u.DueEmitted)]
 	c.QuestionFailures = u.QuestionFailures[:len(u.QuestionFailures):len(u.QuestionFailures)]
+	c.CodesSent = u.CodesSent[:len(u.CodesSent):len(u.CodesSent)]
 	c.Logins = u.Logins[:len(u.Logins):len(u.Logins)]
 	arena := make([]byte, 0, auths[i].secretBytes())
 	auths[i] = auths[i].cloneInto(&arena)

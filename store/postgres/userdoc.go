@@ -216,6 +216,9 @@ func (e *docEncoder) user(u *mitid.User) {
 	for i := range u.Logins {
 		e.msg(26, func(e *docEncoder) { e.login(&u.Logins[i]) })
 	}
+	for _, t := range u.CodesSent {
+		e.msg(27, func(e *docEncoder) { e.timeBody(t) })
+	}
 }
 
 func (e *docEncoder) atRest(a *mitid.IdentifierAtRest) {
@@ -601,6 +604,10 @@ func (d *docDecoder) user(u *mitid.User) {
 			u.Logins = append(u.Logins, mitid.FinishedLogin{})
 			l := &u.Logins[len(u.Logins)-1]
 			d.msg(f, func(d *docDecoder) { d.login(l) })
+		case 27:
+			var t time.Time
+			d.msg(f, func(d *docDecoder) { t = d.timeBody() })
+			u.CodesSent = append(u.CodesSent, t)
 		}
 	}
 }

@@ -225,7 +225,7 @@ func FuzzUserDoc(f *testing.F) {
 // largest document an ordinary login step reads and writes.
 func busyUser() *mitid.User {
 	u := filledUser(11)
-	u.Codes, u.WitnessActs, u.QuestionFailures, u.DueEmitted, u.Document = nil, nil, nil, nil, nil
+	u.Codes, u.CodesSent, u.WitnessActs, u.QuestionFailures, u.DueEmitted, u.Document = nil, nil, nil, nil, nil, nil
 	u.Authenticators = u.Authenticators[:2]
 	u.Authenticators[0].Chip, u.Authenticators[0].DeviceKey, u.Authenticators[0].Password = nil, nil, nil
 	u.Authenticators[1].Chip, u.Authenticators[1].DeviceKey, u.Authenticators[1].OTP = nil, nil, nil
