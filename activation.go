@@ -201,6 +201,10 @@ func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePur
 			Subject: "MitID", Text: codeText(purpose, code, u.Language, evs[0].Until.Sub(evs[0].At))}
 		if sent = s.notify(ctx, n); sent != nil {
 			s.watch.notifierFailed(ctx, &n, code, sent)
+			// The notifier's error may quote the request (a gateway that
+			// echoes what it refused): the caller gets it without the code
+			// and the phone number, as the log does.
+			sent = redactedError(sent, code, u.Phone)
 		}
 	}
 	u, _, err = s.update(context.WithoutCancel(ctx), user, func(u *User, now time.Time) ([]Event, error) {

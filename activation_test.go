@@ -3,6 +3,7 @@ package mitid_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -311,6 +312,30 @@ func TestSMSCode_ANewCodeReplacesTheOldOnlyOnceItIsSent(t *testing.T) {
 	dev, sim := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
 	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, proofOf(t, sim, old))
 	require.NoError(t, err, "the code the holder had still works")
+}
+
+// TestSMSCode_AFailedSMSTellsTheCallerNeitherTheCodeNorThePhone: a gateway
+// that echoes the request it refused puts the code and the phone number in
+// its error; IssueCode's error, its text and every error in its chain, has
+// neither, as the library's log has neither, and still says why.
+func TestSMSCode_AFailedSMSTellsTheCallerNeitherTheCodeNorThePhone(t *testing.T) {
+	var text string
+	e := smsEnvWith(t, mitid.NotifierFunc(func(_ context.Context, n mitid.Notification) error {
+		text = n.Text
+		return mitid.Undeliverable(nil, "gateway answered 400: {\"to\":%q,\"text\":%q}", n.Delivery.Address, n.Text)
+	}), 0)
+	u := e.anna(t)
+	e.clock.Advance(121 * time.Hour)
+	_, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeBySMS)
+	require.Error(t, err)
+	code := regexp.MustCompile(`[A-Z2-9]{4}-[A-Z2-9]{4}`).FindString(text)
+	require.NotEmpty(t, code, "the SMS held a code: %q", text)
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		assert.NotContains(t, e.Error(), code)
+		assert.NotContains(t, e.Error(), u.Phone)
+	}
+	assert.Contains(t, err.Error(), "gateway answered 400", "why it failed is kept")
+	assert.Contains(t, fmt.Sprintf("%+v", err), "[redacted]")
 }
 
 // TestSMSCode_ANotifierThatHangsIsCutOffAtTheTimeout: a Notifier that

@@ -193,6 +193,26 @@ func (w *watch) notifierFailed(ctx context.Context, n *Notification, secret stri
 
 // redact cuts each non-empty string of secrets out of msg: a backend's
 // error may quote what it was given.
+// redactedError is err told without secrets: its code (CodeDeliveryFailed
+// when it has none) and its text with each secret taken out, and of its
+// chain only context's errors, which hold no text of anyone's, so that
+// errors.Is still tells a timeout. The chain itself is not kept: any error
+// in it could still tell a secret.
+func redactedError(err error, secrets ...string) error {
+	c := ErrorCode(err)
+	if c == "" {
+		c = CodeDeliveryFailed
+	}
+	var cause error
+	for _, ce := range []error{context.DeadlineExceeded, context.Canceled} {
+		if errors.Is(err, ce) {
+			cause = ce
+		}
+	}
+	msg := strings.TrimPrefix(err.Error(), string(c)+": ") // NewError puts the code back
+	return NewError(c, cause, "%s", redact(msg, secrets...))
+}
+
 func redact(msg string, secrets ...string) string {
 	for _, s := range secrets {
 		if s != "" {
