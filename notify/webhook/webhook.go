@@ -180,12 +180,29 @@ func (w *Notifier) Notify(ctx context.Context, n mitid.Notification) error {
 	req.Header.Set(HeaderIdempotencyKey, p.ID)
 	resp, err := w.cfg.Client.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			// The URL may carry the gateway's key in its query or user
+			// part; the error is logged and kept in the outbox.
+			ue.URL = redactURL(ue.URL)
+		}
 		return mitid.NewError(mitid.CodeDeliveryFailed, err, "the %s gateway cannot be reached", w.cfg.Channel)
 	}
 	defer resp.Body.Close()
 	excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
-	return w.classify(resp, strings.TrimSpace(string(excerpt)))
+	// Cut at 512 bytes, maybe inside a character: kept as valid text.
+	return w.classify(resp, strings.ToValidUTF8(strings.TrimSpace(string(excerpt)), "\uFFFD"))
+}
+
+// redactURL is raw without its user part and query: what may hold a key.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(the gateway's URL)"
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
 }
 
 // address checks the delivery address for the channel.

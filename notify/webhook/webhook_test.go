@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -192,6 +193,23 @@ func TestWebhook_SlowGatewayTimesOutAsTransient(t *testing.T) {
 	err = n.Notify(context.Background(), sms(1, "+4512345678"))
 	assert.Equal(t, mitid.CodeDeliveryFailed, mitid.ErrorCode(err))
 	assert.Less(t, time.Since(start), time.Second)
+}
+
+// TestWebhook_AnUnreachableGatewayIsToldWithoutItsKey: a gateway's URL may
+// carry its key (in the query, or as a user and password); the error of a
+// gateway that cannot be reached, which is logged and kept in the outbox,
+// names the gateway without it.
+func TestWebhook_AnUnreachableGatewayIsToldWithoutItsKey(t *testing.T) {
+	g := newGateway(t)
+	g.srv.Close() // nothing listens there now
+	u := strings.Replace(g.srv.URL, "http://", "http://user:hunter2@", 1) + "/sms?api_key=SECRETKEY&from=MitID"
+	n, err := webhook.New(webhook.Config{URL: u, Secret: secret, Channel: mitid.ChannelSMS, Timeout: time.Second})
+	require.NoError(t, err)
+	err = n.Notify(context.Background(), sms(1, "+4512345678"))
+	assert.Equal(t, mitid.CodeDeliveryFailed, mitid.ErrorCode(err))
+	assert.NotContains(t, err.Error(), "SECRETKEY")
+	assert.NotContains(t, err.Error(), "hunter2")
+	assert.Contains(t, err.Error(), "/sms", "the gateway is still named")
 }
 
 func TestVerify_RefusesTamperingStalenessAndAnotherSecret(t *testing.T) {
