@@ -53,7 +53,8 @@ func ParsePhone(s string) (string, error) {
 }
 
 // ParseEmail validates an e-mail address (an RFC 5322 addr-spec, without a
-// display name) and returns it with the domain in lower case.
+// display name, at a domain name rather than an IP address) and returns it
+// with the domain in lower case.
 func ParseEmail(s string) (string, error) {
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != strings.TrimSpace(s) {
@@ -61,6 +62,12 @@ func ParseEmail(s string) (string, error) {
 	}
 	at := strings.LastIndexByte(a.Address, '@')
 	domain := strings.ToLower(a.Address[at+1:])
+	if strings.HasPrefix(domain, "[") {
+		// A domain literal names a host by its address: anyone who may
+		// give an address (an order's receipt) could send the SMTP relay
+		// to a host inside the network.
+		return "", invalidField(CodeEmailInvalid, "email", "an e-mail address at an IP address (%s) is not accepted; use its domain name", domain)
+	}
 	if !strings.Contains(domain, ".") {
 		return "", invalidField(CodeEmailInvalid, "email", "the e-mail domain %q has no dot; write the full domain, e.g. example.dk", domain)
 	}

@@ -154,6 +154,9 @@ func TestForms_BackStaysOnSite(t *testing.T) {
 		{"//evil.example", "/?"},
 		{`/\evil.example`, "/?"},
 		{"https://evil.example", "/?"},
+		{"/\t/evil.example", "/?"},
+		{"/\n/evil.example", "/?"},
+		{"/contact\\..\\//evil.example", "/?"},
 		{"", "/?"},
 	} {
 		form := url.Values{"phone": {"+45 99 88 77 66"}, "email": {"new@example.dk"}, "channel": {"email"},
