@@ -208,7 +208,7 @@ func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePur
 		}
 	}
 	u, _, err = s.update(context.WithoutCancel(ctx), user, func(u *User, now time.Time) ([]Event, error) {
-		u.handOver(id, sent == nil, now)
+		u.handOver(id, sent == nil)
 		return nil, nil
 	})
 	if err != nil {
@@ -222,7 +222,7 @@ func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePur
 
 // handOver settles the pending code id: confirmed, it becomes live and
 // replaces the other codes of its purpose and channel; otherwise it goes.
-func (u *User) handOver(id uuid.UUID, confirmed bool, now time.Time) {
+func (u *User) handOver(id uuid.UUID, confirmed bool) {
 	i := slices.IndexFunc(u.Codes, func(c IssuedCode) bool { return c.ID == id })
 	if i < 0 {
 		return

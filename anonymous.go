@@ -141,43 +141,43 @@ func decoyOptions(refs []optionRef) []LoginOption {
 // decoyStep answers a factor given to a decoy login as a wrong one would
 // be answered, counting wrong codes in the login as a device would.
 // compare, when not nil, compares a code as a real device would
-// (decoyCompare) and may refuse it as malformed. The client limiter
-// (Config.Clients) is asked first and told of the outcome, as a real
-// login's attempt asks and tells it (loginAttempt): otherwise a client
-// limited once would be refused at every real user ID and answered at
-// every other.
+// (decoyCompare) and may refuse it as malformed. Each refusal comes where
+// a real login's would, in the same order: an app's approval is refused
+// by its precheck, before anything else is asked (SubmitApproval); a code
+// first meets the client limiter (Config.Clients), then the device's
+// suspension, then the code's form, as a real login's attempt does
+// (loginAttempt, decideAttempt), and the limiter is told of a wrong one.
+// Otherwise a client limited once, or a login suspended, would be answered
+// one way at every real user ID and another at every other. A chip's
+// answer is decoyChipAnswer's.
 func (s *Service) decoyStep(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time, compare func() error) (*Login, error) {
+	if want == StepApproval {
+		return nil, errApprovalUnverified()
+	}
 	if err := s.allowClient(ctx); err != nil {
 		return nil, err
+	}
+	kind := st.Options[st.Choice].Method.Kinds()[0]
+	// The same errors a real device gives, made by the same functions, so
+	// that a decoy cannot be told apart by its words; and at the same cost:
+	// a device its wrong codes suspended refuses the next without reading
+	// it, counting or committing anything, so the decoy does none of that
+	// either.
+	if st.Rejected >= s.policy.WrongCodeLimit {
+		return nil, errSuspended(kind)
 	}
 	if compare != nil {
 		if err := compare(); err != nil {
 			return nil, err // malformed: a real device counts nothing, nor does the limiter
 		}
 	}
-	l, err := s.decoyAnswer(ctx, id, version, st, want, now)
-	s.tellClient(ctx, err)
-	return l, err
-}
-
-// decoyAnswer is decoyStep's answer.
-func (s *Service) decoyAnswer(ctx context.Context, id string, version int64, st *loginState, want Step, now time.Time) (*Login, error) {
-	if want == StepApproval { // a chip's answer is decoyChipAnswer's
-		return nil, errApprovalUnverified()
-	}
-	kind := st.Options[st.Choice].Method.Kinds()[0]
-	// The same errors a real device gives, made by the same functions, so
-	// that a decoy cannot be told apart by its words; and at the same cost:
-	// a device its wrong codes suspended refuses the next without counting
-	// or committing anything, so the decoy writes nothing then either.
-	if st.Rejected >= s.policy.WrongCodeLimit {
-		return nil, errSuspended(kind)
-	}
 	st.Rejected++
 	if _, err := s.replaceSession(ctx, id, version, now, st.marshal()); err != nil && !errors.Is(err, ErrConflict) {
 		return nil, err
 	}
-	return nil, errWrongCode(kind)
+	out := errWrongCode(kind)
+	s.tellClient(ctx, out)
+	return nil, out
 }
 
 // anonymous returns opts as a login shows them before its first factor:

@@ -155,17 +155,17 @@ func TestBeginLogin_DecoysComeInEveryShape(t *testing.T) {
 
 // decoyLike returns a user ID that matches no MitID and whose decoy login
 // at level shows the options real shows, kind for kind.
-func decoyLike(t *testing.T, e *loginEnv, real *mitid.Login, level mitid.Level) string {
+func decoyLike(t *testing.T, e *loginEnv, person *mitid.Login, level mitid.Level) string {
 	t.Helper()
 	for i := range 300 {
 		uid := fmt.Sprintf("nobody-%03d", i)
 		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: level})
 		require.NoError(t, err)
-		if assert.ObjectsAreEqual(shape(real), shape(l)) {
+		if assert.ObjectsAreEqual(shape(person), shape(l)) {
 			return uid
 		}
 	}
-	t.Fatalf("no decoy shows %v", shape(real))
+	t.Fatalf("no decoy shows %v", shape(person))
 	return ""
 }
 
@@ -188,7 +188,7 @@ func TestBeginLogin_ADecoyRefusesAMalformedCodeAsARealDeviceDoes(t *testing.T) {
 				l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
 				require.NoError(t, err)
 				answers[uid] = append(answers[uid], fmt.Sprintf("begin: %s %v (%d statements)", l.Next, shape(l), st.n.Load()))
-				for _, code := range []string{"x", "12345", "1234567", "12a456", "000000", "000000", "000000", "000000"} {
+				for _, code := range []string{"x", "12345", "1234567", "12a456", "000000", "000000", "000000", "000000", "x"} {
 					st.n.Store(0)
 					_, err := e.svc.SubmitCode(e.ctx, l.ID, code)
 					require.Error(t, err)

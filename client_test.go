@@ -18,12 +18,9 @@ import (
 func limitedEnv(t *testing.T, limit int) *loginEnv {
 	t.Helper()
 	e := newLoginEnv(t, checkedStore(t))
-	p := e.svc.Policy()
-	svc, err := mitid.New(mitid.Config{Store: e.svc.Store(), Keys: mustKeys(t), Clock: e.clock, Rand: seeded(int(seqN.Add(1)) + 70000), Policy: &p,
-		Clients: &mitid.ClientWindow{Limit: limit, Window: time.Hour, Clock: e.clock}})
-	require.NoError(t, err)
-	e.svc = svc
-	return e
+	return e.twin(t, func(c *mitid.Config) {
+		c.Clients = &mitid.ClientWindow{Limit: limit, Window: time.Hour, Clock: e.clock}
+	})
 }
 
 // TestClientLimiter_RefusesAClientBeforeAnyComparison: a client past its
@@ -88,14 +85,29 @@ func TestClientLimiter_LimitsAClientAtADecoyAsAtARealUser(t *testing.T) {
 	for _, uid := range decoys[:2] {
 		assert.Equal(t, mitid.CodeWrongCode, mitid.ErrorCode(try(uid, "000000")))
 	}
-	real, decoy := try(h.user.UserID, "000000"), try(decoys[2], "000000")
-	assert.Equal(t, mitid.CodeClientLimited, mitid.ErrorCode(real), "two wrong codes at decoys reached the limit: %v", real)
+	person, decoy := try(h.user.UserID, "000000"), try(decoys[2], "000000")
+	assert.Equal(t, mitid.CodeClientLimited, mitid.ErrorCode(person), "two wrong codes at decoys reached the limit: %v", person)
 	require.Error(t, decoy)
-	assert.Equal(t, real.Error(), decoy.Error(), "refused alike at a real user ID and a decoy")
-	real, decoy = try(h.user.UserID, "x"), try(decoys[0], "x")
-	assert.Equal(t, mitid.CodeClientLimited, mitid.ErrorCode(real), "a limited client is refused before its code is read: %v", real)
+	assert.Equal(t, person.Error(), decoy.Error(), "refused alike at a real user ID and a decoy")
+	person, decoy = try(h.user.UserID, "x"), try(decoys[0], "x")
+	assert.Equal(t, mitid.CodeClientLimited, mitid.ErrorCode(person), "a limited client is refused before its code is read: %v", person)
 	require.Error(t, decoy)
-	assert.Equal(t, real.Error(), decoy.Error(), "a malformed code from a limited client, refused alike")
+	assert.Equal(t, person.Error(), decoy.Error(), "a malformed code from a limited client, refused alike")
+
+	// An app's approval that does not verify is refused before the
+	// limiter is asked, at a real login and so at a decoy.
+	app := e.enrol(t, "client-limited-app", mitid.LevelSubstantial, mitid.KindApp)
+	appDecoy := decoyLike(t, e, e.begin(t, app, mitid.LevelSubstantial), mitid.LevelSubstantial)
+	approve := func(uid string) error {
+		l, err := e.svc.BeginLogin(stranger, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
+		require.NoError(t, err)
+		_, err = e.svc.SubmitApproval(stranger, l.ID, []byte("not a signature"))
+		return err
+	}
+	person, decoy = approve(app.user.UserID), approve(appDecoy)
+	assert.Equal(t, mitid.CodeWrongSignature, mitid.ErrorCode(person), "%v", person)
+	require.Error(t, decoy)
+	assert.Equal(t, person.Error(), decoy.Error(), "a limited client's bad approval, refused alike")
 	u, err := e.svc.User(e.ctx, h.user.ID)
 	require.NoError(t, err)
 	assert.Zero(t, u.Failures, "the refused attempt spent nothing of the holder's budget")
