@@ -525,7 +525,9 @@ func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid
 		// hash (errHashFirst); the hash is made here, outside the update,
 		// which may run twice, and the second attempt compares the codes
 		// again and commits. A code device accepts a code for a step either
-		// side of now, so the same code is still right then.
+		// side of now, so the same code is mostly still right then; one
+		// that has grown too old meanwhile is refused without counting
+		// (activateCodeDeviceWithCode).
 		if err := s.policy.checkPassword(codes.Password, found); err != nil {
 			return nil, nil, err
 		}
@@ -632,6 +634,13 @@ func (s *Service) activateCodeDeviceWithCode(u *User, a *Authenticator, codes Ac
 	if _, err := s.checkCode(a, codes.DeviceCode, now); err != nil {
 		if ErrorCode(err) != CodeWrongCode {
 			return nil, err // compared nothing: commits nothing
+		}
+		if pw != nil {
+			// The first attempt found this code right; the device moved a
+			// step on while the password was hashed (or waited for the
+			// hash gate). The person typed nothing wrong: nothing counts,
+			// nothing commits.
+			return nil, errorf(CodeConcurrentUpdate, "the code on your %s changed while your password was being saved; enter the code it shows now", a.Kind)
 		}
 		used.UsedAt = time.Time{}
 		used.Wrong++

@@ -2,6 +2,7 @@ package mitid_test
 
 import (
 	"crypto/rand"
+	"io"
 	"runtime"
 	"testing"
 	"time"
@@ -285,4 +286,81 @@ func TestActivateWithCode_AWrongDeviceCodeCountsLikeAWrongActivationCode(t *test
 	require.NoError(t, err, "every code right")
 	assert.Greater(t, cost, uint64(heavyArgon2.Memory)<<10, "argon2id ran once every code was right (%d bytes)", cost)
 	assert.Equal(t, mitid.KindPassword, evs[len(evs)-1].Kind, "the first password is created with the device")
+}
+
+// jumpRand moves the clock on a code's step at its first read once armed:
+// a password's salt is read as its argon2id run begins, so the run
+// straddles the step's end.
+type jumpRand struct {
+	armed bool
+	clock interface{ Advance(time.Duration) time.Time }
+	inner io.Reader
+}
+
+func (j *jumpRand) Read(p []byte) (int, error) {
+	if j.armed {
+		j.armed = false
+		j.clock.Advance(30 * time.Second)
+	}
+	return j.inner.Read(p)
+}
+
+// TestActivateWithCode_ACodeRightBeforeTheHashIsNotCountedWrongAfterIt:
+// ActivateWithCode compares the codes, hashes the first password, then
+// compares again; a device code that was right at the first comparison
+// and is one step too old at the second (the hash, or the wait for the
+// argon2id budget, outlasted the step) is no wrong code: nothing counts,
+// nothing commits, and the person is asked for the code shown now.
+func TestActivateWithCode_ACodeRightBeforeTheHashIsNotCountedWrongAfterIt(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	jr := &jumpRand{clock: e.clock, inner: seeded(4242)}
+	e = e.twin(t, func(c *mitid.Config) { c.Rand = jr })
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: "boundary", CPR: cprFor(seq(t)), IAL: mitid.LevelSubstantial, Email: "a@example.dk"})
+	require.NoError(t, err)
+	dev, display := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	code := e.paperCode(t, u.ID)
+	shown, err := display.Code()
+	require.NoError(t, err)
+	e.clock.Advance(30 * time.Second) // typed a step later: still accepted
+	jr.armed = true
+	_, _, err = e.svc.ActivateWithCode(e.ctx, u.UserID, dev, mitid.ActivationCodes{Code: code, Serial: display.Serial().String(), DeviceCode: shown, Password: "a long new passphrase"})
+	assert.Equal(t, mitid.CodeConcurrentUpdate, mitid.ErrorCode(err), "%v", err)
+	got, err := e.svc.User(e.ctx, u.ID)
+	require.NoError(t, err)
+	assert.Zero(t, got.Failures, "nothing counted")
+	require.Len(t, got.Codes, 1)
+	assert.Zero(t, got.Codes[0].Wrong, "nothing counted against the activation code")
+	assert.True(t, got.Codes[0].UsedAt.IsZero(), "the activation code is not used up")
+	now, err := display.Code()
+	require.NoError(t, err)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, u.UserID, dev, mitid.ActivationCodes{Code: code, Serial: display.Serial().String(), DeviceCode: now, Password: "a long new passphrase"})
+	require.NoError(t, err, "the code shown now activates it")
+}
+
+// TestResetForgottenPassword_NothingComparedPastTheBudget: once the
+// stranger's share of the account's budget is spent, a forgotten-password
+// reset compares nothing, not even to decide whether to hash: a right code
+// is refused as a wrong one is, before argon2id, until the holder's next
+// completed login.
+func TestResetForgottenPassword_NothingComparedPastTheBudget(t *testing.T) {
+	e := newLoginEnv(t, memory.New())
+	e.withPolicy(t, func(p *mitid.Policy) {
+		p.Argon2, p.MaxConsecutiveFailures, p.PossessionReserve = heavyArgon2, 5, 1
+	})
+	h := e.enrol(t, "reset-budget", mitid.LevelSubstantial, mitid.KindCodeDisplay)
+	for i := 0; i < 4; i++ {
+		if i%3 == 0 {
+			e.paperCode(t, h.user.ID) // three wrong block a code
+		}
+		_, _, err := e.svc.ResetForgottenPassword(e.ctx, h.user.UserID, "AAAA-AAAA", "glemt og fundet igen")
+		require.Contains(t, []mitid.Code{mitid.CodeWrongActivationCode, mitid.CodeActivationBlocked}, mitid.ErrorCode(err), "%v", err)
+	}
+	code := e.paperCode(t, h.user.ID)
+	for _, typed := range []string{"AAAA-AAAA", code} {
+		cost := allocated(func() {
+			_, _, err := e.svc.ResetForgottenPassword(e.ctx, h.user.UserID, typed, "glemt og fundet igen")
+			assert.Equal(t, mitid.CodeAttemptsExhausted, mitid.ErrorCode(err), "%v", err)
+		})
+		assert.Less(t, cost, uint64(1<<20), "refused before argon2id (%d bytes)", cost)
+	}
 }

@@ -107,8 +107,21 @@ func (s *Service) ResetForgottenPassword(ctx context.Context, userID, code, pass
 	if err := s.policy.checkPassword(password, found); err != nil {
 		return nil, nil, err
 	}
+	// What the attempt would refuse before it compares is refused before
+	// this comparison too: past the budget or the client's limit, nothing
+	// more is compared, not even here, where it would count for nothing.
+	now := s.clock.Now()
+	if err := s.allowClient(ctx); err != nil {
+		return nil, nil, err
+	}
+	if err := found.Usable(now); err != nil {
+		return nil, nil, err
+	}
+	if err := s.budget(found, reachAnyone); err != nil {
+		return nil, nil, err
+	}
 	var h *PasswordHash
-	if c, _, err := s.matchingCode(found, PurposeActivation, code, s.clock.Now(), CodeBySMS); err == nil && c != nil {
+	if c, _, err := s.matchingCode(found, PurposeActivation, code, now, CodeBySMS); err == nil && c != nil {
 		if h, err = s.hashNew(password); err != nil {
 			return nil, nil, err
 		}
