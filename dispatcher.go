@@ -218,12 +218,6 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (res RoundResult, err error) {
 // returns the outcome recorded ("" when none: the lease was lost, or the
 // dispatcher is stopping), and an error when the round must stop.
 func (d *Dispatcher) dispatch(ctx context.Context, m *OutboxMessage) (Outcome, error) {
-	if !m.LeaseUntil.IsZero() && d.cfg.Clock.Now().Add(d.cfg.Timeout).After(m.LeaseUntil) {
-		// The sends before it in the batch took long: this one could
-		// outlive its lease, and another dispatcher claim and send it as
-		// well. Left alone, it is claimed again when the lease passes.
-		return "", nil
-	}
 	nerr := m.Unreadable // nothing to render: the attempt fails, as a delivery would
 	if nerr == nil {
 		subject, text := Render(&m.Event, m.Delivery.Language)

@@ -256,29 +256,3 @@ func TestDispatcher_AFailureIsKeptAsTextTheOutboxCanHold(t *testing.T) {
 		assert.Contains(t, m.LastError, "gateway said xxx")
 	}
 }
-
-// TestDispatcher_AMessageWhoseLeaseCouldPassIsLeftForTheNextClaim: sends
-// that took long leave later messages of the batch too little of their
-// lease for a send; they are left, not sent, so that no other dispatcher
-// that claims them when the lease passes sends them a second time.
-func TestDispatcher_AMessageWhoseLeaseCouldPassIsLeftForTheNextClaim(t *testing.T) {
-	e := newEnv(t)
-	e.anna(t)
-	var sent []mitid.Channel
-	slow := mitid.NotifierFunc(func(_ context.Context, m mitid.Notification) error {
-		sent = append(sent, m.Delivery.Channel)
-		e.clock.Advance(1500 * time.Millisecond) // a slow gateway
-		return nil
-	})
-	d := mitid.NewDispatcher(e.store, slow, mitid.DispatcherConfig{Clock: e.clock, Lease: 2 * time.Second, Rand: seeded(12)})
-	res, err := d.RunOnce(e.ctx)
-	require.NoError(t, err)
-	assert.Equal(t, mitid.RoundResult{Delivered: 1}, res, "the second message had 0.5 s of its lease left, the send may take 1 s")
-	require.Len(t, sent, 1)
-	e.clock.Advance(time.Second) // the lease passes
-	res, err = d.RunOnce(e.ctx)
-	require.NoError(t, err)
-	assert.Equal(t, mitid.RoundResult{Delivered: 1}, res, "claimed again, and sent once")
-	assert.Len(t, sent, 2)
-	assert.NotEqual(t, sent[0], sent[1])
-}
