@@ -1,6 +1,7 @@
 package mitid
 
 import (
+	"net"
 	"net/mail"
 	"strings"
 )
@@ -62,7 +63,7 @@ func ParseEmail(s string) (string, error) {
 	}
 	at := strings.LastIndexByte(a.Address, '@')
 	domain := strings.ToLower(a.Address[at+1:])
-	if strings.HasPrefix(domain, "[") {
+	if strings.HasPrefix(domain, "[") || net.ParseIP(domain) != nil {
 		// A domain literal names a host by its address: anyone who may
 		// give an address (an order's receipt) could send the SMTP relay
 		// to a host inside the network.

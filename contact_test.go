@@ -46,7 +46,7 @@ func TestParseEmail(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Anna.Hansen@example.dk", got, "the domain is folded, the local part kept")
 	for _, bad := range []string{"", "anna", "anna@", "@example.dk", "Anna <anna@example.dk>", "anna@localhost", "anna@@example.dk",
-		"anna@[127.0.0.1]", "anna@[IPv6:::1]", "anna@[10.0.0.1]"} {
+		"anna@[127.0.0.1]", "anna@[IPv6:::1]", "anna@[10.0.0.1]", "anna@10.0.0.1", "anna@127.0.0.1"} {
 		_, err := mitid.ParseEmail(bad)
 		assert.ErrorIs(t, err, mitid.ErrInvalid, bad)
 		assert.Equal(t, mitid.CodeEmailInvalid, mitid.ErrorCode(err), bad)

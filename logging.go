@@ -191,8 +191,6 @@ func (w *watch) notifierFailed(ctx context.Context, n *Notification, secret stri
 		slog.String(logKeyError, msg))
 }
 
-// redact cuts each non-empty string of secrets out of msg: a backend's
-// error may quote what it was given.
 // redactedError is err told without secrets: its code (CodeDeliveryFailed
 // when it has none) and its text with each secret taken out, and of its
 // chain only context's errors, which hold no text of anyone's, so that
@@ -213,6 +211,8 @@ func redactedError(err error, secrets ...string) error {
 	return NewError(c, cause, "%s", redact(msg, secrets...))
 }
 
+// redact cuts each non-empty string of secrets out of msg: a backend's
+// error may quote what it was given.
 func redact(msg string, secrets ...string) string {
 	for _, s := range secrets {
 		if s != "" {

@@ -236,38 +236,25 @@ func (s *Service) identifyByPassport(ctx context.Context, cprText, passport stri
 	if err != nil {
 		return nil, err
 	}
+	// A CPR number is no secret, so the comparison is paced by where it
+	// comes from (the client limiter) and not counted on the person: on
+	// the account's budget, anyone who knew the number could spend the
+	// stranger's share in seconds (no suspension comes between two wrong
+	// passport numbers) and so stop the holder's code-display logins, and
+	// whether a wrong number counted would tell whether the CPR number has
+	// a MitID.
 	if err := s.allowClient(ctx); err != nil {
 		return nil, err
 	}
-	u, err := s.findByCPR(ctx, cpr)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		u = nil
-	case err != nil:
-		return nil, err
-	default:
-		if err := s.budget(u, reachAnyone); err != nil {
-			return nil, err
-		}
-	}
 	if _, err := s.checkPassportHolder(ctx, cprText, passport); err != nil {
-		if ErrorCode(err) == CodeIdentificationFailed {
-			if u != nil {
-				if _, _, uerr := s.update(context.WithoutCancel(ctx), u.ID, func(u *User, _ time.Time) ([]Event, error) {
-					u.Failures++
-					return []Event{{Type: EventAuthenticatorFailed, Reason: string(CodeIdentificationFailed), Detail: map[string]string{"identification": "passport"}}}, nil
-				}); uerr != nil {
-					return nil, uerr
-				}
-			}
-			s.tellClient(ctx, err)
-		}
+		s.tellClient(ctx, err)
 		return nil, err
 	}
-	if u == nil {
+	u, err := s.findByCPR(ctx, cpr)
+	if errors.Is(err, ErrNotFound) {
 		return nil, errorf(CodeUserNotFound, "there is no MitID for this CPR number; get one with the MitID app or at Citizen Service")
 	}
-	return u, nil
+	return u, err
 }
 
 // checkPassportHolder checks that the CPR register lists the Danish or

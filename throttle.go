@@ -35,8 +35,7 @@ import (
 //   - Only a comparison of a secret counts: a wrong code, a wrong password, a
 //     wrong activation code, temporary PIN or P-code, a wrong code from a
 //     code device typed with the right activation code (it counts against
-//     that activation code too, so three block it), a wrong passport number
-//     given with a CPR number to order a device. An attempt that
+//     that activation code too, so three block it). An attempt that
 //     compares nothing counts for nothing: one at a suspended or blocked
 //     authenticator, a malformed code, an attempt refused because the
 //     budget below is spent. An app's approval or a chip's answer that does
@@ -51,8 +50,7 @@ import (
 //   - The account's budget: User.Failures counts every wrong comparison
 //     since the last completed login. Comparisons a stranger reaches with
 //     the user ID alone (a login's first factor, codes redeemed by user ID)
-//     or the CPR number alone (a passport number, to order a device) stop at
-//     MaxConsecutiveFailures − PossessionReserve (90); the last
+//     stop at MaxConsecutiveFailures − PossessionReserve (90); the last
 //     PossessionReserve (10) are kept for a password entered after another
 //     factor has proved possession of a device. At MaxConsecutiveFailures
 //     nothing more is compared.
@@ -71,6 +69,11 @@ import (
 //   - Config.Clients (a ClientLimiter, see client.go) throttles by where
 //     attempts come from as well: asked before each comparison, told of each
 //     wrong one, it slows one stranger at many MitIDs and touches no account.
+//     A wrong passport number given with a CPR number to order a device
+//     counts there alone: a CPR number is no secret, and on the account it
+//     would let anyone who knows one spend the stranger's share at once (no
+//     suspension comes between two wrong numbers) and tell by the answer
+//     whether the number has a MitID.
 //   - Before the first factor a login says nothing about the account (see
 //     anonymous.go): no end times a paced attacker could use.
 //
