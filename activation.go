@@ -204,7 +204,7 @@ func (s *Service) IssueCode(ctx context.Context, user uuid.UUID, purpose CodePur
 			// The notifier's error may quote the request (a gateway that
 			// echoes what it refused): the caller gets it without the code
 			// and the phone number, as the log does.
-			sent = redactedError(sent, code, u.Phone, n.Text)
+			sent = redactedError(sent, append(phoneForms(u.Phone), code, n.Text)...)
 		}
 	}
 	u, _, err = s.update(context.WithoutCancel(ctx), user, func(u *User, now time.Time) ([]Event, error) {

@@ -64,9 +64,10 @@ func ParseEmail(s string) (string, error) {
 	at := strings.LastIndexByte(a.Address, '@')
 	domain := strings.ToLower(a.Address[at+1:])
 	if strings.HasPrefix(domain, "[") || net.ParseIP(domain) != nil {
-		// A domain literal names a host by its address: anyone who may
-		// give an address (an order's receipt) could send the SMTP relay
-		// to a host inside the network.
+		// A host named by its address is no mail domain, and anyone who
+		// may give an address (an order's receipt) could name one inside
+		// the network. (A domain name can point there too: keeping mail
+		// from such hosts is the relay's policy.)
 		return "", invalidField(CodeEmailInvalid, "email", "an e-mail address at an IP address (%s) is not accepted; use its domain name", domain)
 	}
 	if !strings.Contains(domain, ".") {

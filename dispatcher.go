@@ -54,7 +54,11 @@ type DispatcherConfig struct {
 	// Rand seeds the jitter (crypto/rand).
 	Rand io.Reader
 	// Timeout bounds one Notify call (30 s, and at most half the Lease, so
-	// that an attempt ends before another dispatcher may claim the message).
+	// that the first messages of a batch end before another dispatcher may
+	// claim them; a batch's later messages may start after their lease
+	// has passed, when the sends before them took long, and another
+	// dispatcher may then send them too: choose Batch × Timeout within the
+	// Lease, or deduplicate on Notification.ID).
 	// A notifier that ignores its context is abandoned at the timeout and
 	// the attempt counts as a transient failure.
 	Timeout time.Duration
@@ -97,10 +101,11 @@ type DispatcherConfig struct {
 // at least once, with retries and back-off, parking a message that cannot be
 // delivered instead of dropping it, and sending a message that failed for
 // good on one channel to the person's other channels. Several dispatchers,
-// in one process or many, may run against one store: leases keep them from
-// sending the same message at the same time, so with a notifier that
-// deduplicates on Notification.ID (see Notifier) each message is delivered
-// once.
+// in one process or many, may run against one store: a lease keeps a
+// claimed message from being claimed again until it passes (see
+// DispatcherConfig.Timeout for when a slow batch outlives it), so with a
+// notifier that deduplicates on Notification.ID (see Notifier) each message
+// is delivered once.
 //
 // A Dispatcher is not a daemon of its own: an integrator runs Run in a
 // goroutine of its own process, one or more per process.

@@ -202,13 +202,24 @@ func redactedError(err error, secrets ...string) error {
 		c = CodeDeliveryFailed
 	}
 	var cause error
+	msg := strings.TrimPrefix(err.Error(), string(c)+": ") // NewError puts the code back
 	for _, ce := range []error{context.DeadlineExceeded, context.Canceled} {
 		if errors.Is(err, ce) {
 			cause = ce
+			msg = strings.TrimSuffix(msg, ": "+ce.Error()) // and the cause
 		}
 	}
-	msg := strings.TrimPrefix(err.Error(), string(c)+": ") // NewError puts the code back
 	return NewError(c, cause, "%s", redact(msg, secrets...))
+}
+
+// phoneForms are the ways a gateway may write back E.164 number phone:
+// as given, without its "+", and a Danish one without its country code.
+func phoneForms(phone string) []string {
+	forms := []string{phone, strings.TrimPrefix(phone, "+")}
+	if national, ok := strings.CutPrefix(phone, "+45"); ok {
+		forms = append(forms, national)
+	}
+	return forms
 }
 
 // redact cuts each non-empty string of secrets out of msg: a backend's

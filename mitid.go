@@ -127,6 +127,7 @@ type Service struct {
 
 	notifyTimeout time.Duration
 	clients       ClientLimiter
+	passportTries *ClientWindow // wrong passport numbers per CPR number (identifyByPassport)
 
 	cprRegister CPRRegister
 	payment     Payment
@@ -190,6 +191,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s.decoyShapes = decoyShapesFor(s.chip != nil)
 	s.notifyTimeout, s.clients = cfg.NotifyTimeout, cfg.Clients
+	s.passportTries = &ClientWindow{Limit: passportTriesPerHour, Window: time.Hour, MaxClients: 100_000, Clock: s.clock}
 	if s.notifyTimeout <= 0 {
 		s.notifyTimeout = 10 * time.Second
 	}

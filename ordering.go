@@ -222,32 +222,51 @@ func (s *Service) identify(ctx context.Context, r OrderRequest) (*User, Identifi
 	return nil, NotIdentified, nil
 }
 
+// passportTriesPerHour is how many wrong passport numbers identifyByPassport
+// takes with one CPR number an hour: enough for a person's typing slips,
+// and a passport number's million-fold space makes guessing at it
+// hopeless (a Danish passport number has nine digits).
+const passportTriesPerHour = 5
+
 // identifyByPassport returns the MitID of the holder of CPR number cprText
 // and passport number. Anyone who knows a CPR number can try passport
 // numbers here, and one that matches lets them order devices in the
-// person's name to any address; so a wrong passport number is a wrong
-// comparison like a wrong code (throttle.go). The client limiter is asked
-// before and told after, and a person with a MitID has it counted on the
-// account's budget, as a comparison reached with an identifier alone
-// (reachAnyone): once that is spent, nothing more is compared until the
-// holder's next completed login.
+// person's name to any address; so a wrong passport number is paced twice:
+// by where it comes from (the client limiter, asked before and told after,
+// when Config.Clients is set), and by the CPR number it was given with, at
+// most passportTriesPerHour wrong ones an hour, whoever gives them and
+// whether or not the number has a MitID (the answer must not tell). It is
+// not counted on the person's account (see throttle.go). The pace by CPR
+// number is this process's: several Services behind a load balancer each
+// allow as many.
 func (s *Service) identifyByPassport(ctx context.Context, cprText, passport string) (*User, error) {
 	cpr, err := ParseCPR(cprText)
 	if err != nil {
 		return nil, err
 	}
-	// A CPR number is no secret, so the comparison is paced by where it
-	// comes from (the client limiter) and not counted on the person: on
-	// the account's budget, anyone who knew the number could spend the
-	// stranger's share in seconds (no suspension comes between two wrong
-	// passport numbers) and so stop the holder's code-display logins, and
-	// whether a wrong number counted would tell whether the CPR number has
-	// a MitID.
+	// A CPR number is no secret, so the comparison is not counted on the
+	// person: on the account's budget, anyone who knew the number could
+	// spend the stranger's share in seconds (no suspension comes between
+	// two wrong passport numbers) and so stop the holder's code-display
+	// logins, and whether a wrong number counted would tell whether the
+	// CPR number has a MitID.
 	if err := s.allowClient(ctx); err != nil {
 		return nil, err
 	}
+	byCPR := Client{Address: "cpr " + cpr.Digits()}
+	if err := s.passportTries.Allow(ctx, byCPR); err != nil {
+		e := errorf(CodeAttemptsExhausted, "too many wrong passport numbers have been given with this CPR number; order after logging in with MitID, at Citizen Service, or again later")
+		var limited *Error
+		if errors.As(err, &limited) && !limited.Until.IsZero() {
+			e.endsAt(limited.Until)
+		}
+		return nil, e
+	}
 	if _, err := s.checkPassportHolder(ctx, cprText, passport); err != nil {
 		s.tellClient(ctx, err)
+		if ErrorCode(err) == CodeIdentificationFailed {
+			s.passportTries.Failed(ctx, byCPR)
+		}
 		return nil, err
 	}
 	u, err := s.findByCPR(ctx, cpr)

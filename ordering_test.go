@@ -572,14 +572,15 @@ func TestPlaceOrder_TakenNumberIsDrawnAgain(t *testing.T) {
 	assert.NotEqual(t, numbers[0], numbers[1])
 }
 
-// TestPlaceOrder_AWrongPassportNumberCountsOnTheClient: anyone who knows a
-// CPR number can try passport numbers to order devices in the person's
-// name, so a wrong one counts against where it comes from: the client
-// limiter is asked before and told after. It does not count on the
-// person, whose budget a stranger with the CPR number could otherwise
-// spend at once, and whose answer would then tell that the CPR number has
-// a MitID: a CPR number with one and without one are answered alike.
-func TestPlaceOrder_AWrongPassportNumberCountsOnTheClient(t *testing.T) {
+// TestPlaceOrder_AWrongPassportNumberIsPacedByClientAndByCPRNumber: anyone
+// who knows a CPR number can try passport numbers to order devices in the
+// person's name, so wrong ones are paced by where they come from (the
+// client limiter, asked before and told after) and by the CPR number, 5 an
+// hour whoever gives them; past that not even the right number is
+// compared. They do not count on the person, whose budget a stranger with
+// the CPR number could otherwise spend at once, and a CPR number with a
+// MitID and one without are answered alike throughout.
+func TestPlaceOrder_AWrongPassportNumberIsPacedByClientAndByCPRNumber(t *testing.T) {
 	e := newOrderEnv(t, checkedStore(t))
 	h := e.enrol(t, "pp.guess", mitid.LevelSubstantial, mitid.KindApp)
 	e.register(h, "123456789")
@@ -599,15 +600,19 @@ func TestPlaceOrder_AWrongPassportNumberCountsOnTheClient(t *testing.T) {
 		failures int        // the holder's, after the step
 	}{
 		{"a malformed CPR number compares nothing", "198.51.100.1", "0101", "111111111", mitid.CodeCPRInvalid, 0},
-		{"a wrong passport number counts on the client", "198.51.100.1", "", "111111111", mitid.CodeIdentificationFailed, 0},
+		{"a wrong passport number", "198.51.100.1", "", "111111111", mitid.CodeIdentificationFailed, 0},
 		{"a second from the same client", "198.51.100.1", "", "111111112", mitid.CodeIdentificationFailed, 0},
 		{"the client limiter refuses a third before comparing", "198.51.100.1", "", "123456789", mitid.CodeClientLimited, 0},
-		{"a CPR number with no MitID is answered alike", "198.51.100.2", "020202-0202", "111111113", mitid.CodeIdentificationFailed, 0},
-		{"another client's wrong numbers", "198.51.100.2", "", "111111114", mitid.CodeIdentificationFailed, 0},
-		{"beyond the stranger's share of the budget", "198.51.100.3", "", "111111115", mitid.CodeIdentificationFailed, 0},
-		{"and more", "198.51.100.3", "", "111111116", mitid.CodeIdentificationFailed, 0},
-		{"a CPR number with no MitID, the same", "198.51.100.4", "020202-0202", "111111117", mitid.CodeIdentificationFailed, 0},
-		{"the right number from a fresh client places the order", "198.51.100.4", "", "123456789", "", 0},
+		{"a third for the CPR number, from another client", "198.51.100.2", "", "111111113", mitid.CodeIdentificationFailed, 0},
+		{"a fourth", "198.51.100.2", "", "111111114", mitid.CodeIdentificationFailed, 0},
+		{"a fifth, from a third client", "198.51.100.3", "", "111111115", mitid.CodeIdentificationFailed, 0},
+		{"five for the CPR number: not even the right one is compared, from anywhere", "198.51.100.4", "", "123456789", mitid.CodeAttemptsExhausted, 0},
+		{"a CPR number with no MitID: a wrong one alike", "198.51.100.4", "020202-0202", "111111116", mitid.CodeIdentificationFailed, 0},
+		{"and a second", "198.51.100.5", "020202-0202", "111111117", mitid.CodeIdentificationFailed, 0},
+		{"a third", "198.51.100.5", "020202-0202", "111111118", mitid.CodeIdentificationFailed, 0},
+		{"a fourth", "198.51.100.6", "020202-0202", "111111119", mitid.CodeIdentificationFailed, 0},
+		{"a fifth", "198.51.100.6", "020202-0202", "111111120", mitid.CodeIdentificationFailed, 0},
+		{"and refused alike past five", "198.51.100.7", "020202-0202", "111111121", mitid.CodeAttemptsExhausted, 0},
 	}
 	for _, st := range steps {
 		r := byPassport(h, st.passport, mitid.KindCodeDisplay)
@@ -620,4 +625,7 @@ func TestPlaceOrder_AWrongPassportNumberCountsOnTheClient(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, st.failures, u.Failures, st.rule)
 	}
+	e.clock.Advance(time.Hour)
+	_, err = e.svc.PlaceOrder(from("198.51.100.7"), byPassport(h, "123456789", mitid.KindCodeDisplay))
+	require.NoError(t, err, "an hour on, the right number places the order")
 }

@@ -70,10 +70,11 @@ import (
 //     attempts come from as well: asked before each comparison, told of each
 //     wrong one, it slows one stranger at many MitIDs and touches no account.
 //     A wrong passport number given with a CPR number to order a device
-//     counts there alone: a CPR number is no secret, and on the account it
-//     would let anyone who knows one spend the stranger's share at once (no
-//     suspension comes between two wrong numbers) and tell by the answer
-//     whether the number has a MitID.
+//     counts there, and on a pace of its own per CPR number (5 an hour,
+//     whoever gives them), never on the account: a CPR number is no secret,
+//     and on the account it would let anyone who knows one spend the
+//     stranger's share at once (no suspension comes between two wrong
+//     numbers) and tell by the answer whether the number has a MitID.
 //   - Before the first factor a login says nothing about the account (see
 //     anonymous.go): no end times a paced attacker could use.
 //
