@@ -7,11 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/argon2"
 
 	"github.com/go-mitid/mitid"
+	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 	"github.com/go-mitid/mitid/store/memory"
 )
 
@@ -195,9 +197,7 @@ func TestChangePassword_NoArgon2idWithoutTheLoginOrOnceTheBudgetIsSpent(t *testi
 func TestActivateWithCode_NoArgon2idForAnAttemptThatWouldBeRefused(t *testing.T) {
 	e := newLoginEnv(t, memory.New())
 	e.withPolicy(t, func(p *mitid.Policy) { p.Argon2 = heavyArgon2 })
-	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: "activation-flood", CPR: cprFor(seq(t)), IAL: mitid.LevelSubstantial, Email: "a@example.dk"})
-	require.NoError(t, err)
-	dev, display := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	u, dev, display := e.pendingDisplay(t, "activation-flood")
 	serial := "5720000019"
 	try := func() (uint64, error) {
 		var err error
@@ -237,9 +237,7 @@ func TestActivateWithCode_NoArgon2idForAnAttemptThatWouldBeRefused(t *testing.T)
 func TestActivateWithCode_AWrongDeviceCodeCountsLikeAWrongActivationCode(t *testing.T) {
 	e := newLoginEnv(t, memory.New())
 	e.withPolicy(t, func(p *mitid.Policy) { p.Argon2 = heavyArgon2 })
-	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: "device-guess", CPR: cprFor(seq(t)), IAL: mitid.LevelSubstantial, Email: "a@example.dk"})
-	require.NoError(t, err)
-	dev, display := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	u, dev, display := e.pendingDisplay(t, "device-guess")
 	code := e.paperCode(t, u.ID)
 	right := func() string { c, err := display.Code(); require.NoError(t, err); return c }
 	const pw = "a long new passphrase"
@@ -280,12 +278,23 @@ func TestActivateWithCode_AWrongDeviceCodeCountsLikeAWrongActivationCode(t *test
 	e.clock.Advance(time.Minute)
 	code = e.paperCode(t, u.ID)
 	var evs []mitid.Event
+	var err error
 	cost := allocated(func() {
 		_, evs, err = e.svc.ActivateWithCode(e.ctx, u.UserID, dev, mitid.ActivationCodes{Code: code, Serial: display.Serial().String(), DeviceCode: right(), Password: pw})
 	})
 	require.NoError(t, err, "every code right")
 	assert.Greater(t, cost, uint64(heavyArgon2.Memory)<<10, "argon2id ran once every code was right (%d bytes)", cost)
 	assert.Equal(t, mitid.KindPassword, evs[len(evs)-1].Kind, "the first password is created with the device")
+}
+
+// pendingDisplay creates a person with user ID uid and a code display
+// waiting for activation, and returns them, its ID and the simulated device.
+func (e *loginEnv) pendingDisplay(t *testing.T, uid string) (*mitid.User, uuid.UUID, *codedisplaytest.Device) {
+	t.Helper()
+	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: uid, CPR: cprFor(seq(t)), IAL: mitid.LevelSubstantial, Email: "a@example.dk"})
+	require.NoError(t, err)
+	dev, display := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	return u, dev, display
 }
 
 // jumpRand moves the clock on a code's step at its first read once armed:
@@ -315,9 +324,7 @@ func TestActivateWithCode_ACodeRightBeforeTheHashIsNotCountedWrongAfterIt(t *tes
 	e := newLoginEnv(t, memory.New())
 	jr := &jumpRand{clock: e.clock, inner: seeded(4242)}
 	e = e.twin(t, func(c *mitid.Config) { c.Rand = jr })
-	u, _, err := e.svc.CreateUser(e.ctx, mitid.UserRequest{UserID: "boundary", CPR: cprFor(seq(t)), IAL: mitid.LevelSubstantial, Email: "a@example.dk"})
-	require.NoError(t, err)
-	dev, display := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	u, dev, display := e.pendingDisplay(t, "boundary")
 	code := e.paperCode(t, u.ID)
 	shown, err := display.Code()
 	require.NoError(t, err)
