@@ -82,6 +82,16 @@ import (
 // display by a stranger, spread over at least 23 days of suspensions
 // (15 min, 30 min, 1 h, … 24 h); 100 at a password by a thief who holds the
 // code display or the chip; none at the app or the chip.
+//
+// The stranger's 90 are the account's, not the code display's: wrong codes
+// typed with the user ID alone spend them too. Codes by SMS, which anyone
+// may ask for, spend at most Policy.SMSCodesPerDay × ActivationCodeAttempts
+// (15) a day, so with the code display's own the 90 can be gone in about
+// four days rather than 23. Then the holder's code display is refused before it
+// compares (CodeAttemptsExhausted) until a completed login with another
+// authenticator, or MitID support, resets the count. That is the cost of
+// promise (a) counting every comparison of the MitID; codes each block
+// after three wrong entries, and so would be bounded without it.
 
 // reach says who can make an attempt: anyone who knows the user ID, or only
 // someone who has just proved possession of another of the user's
