@@ -86,8 +86,9 @@ import (
 // The stranger's 90 are the account's, not the code display's: wrong codes
 // typed with the user ID alone spend them too. Codes by SMS, which anyone
 // may ask for, spend at most Policy.SMSCodesPerDay × ActivationCodeAttempts
-// (15) a day, so with the code display's own the 90 can be gone in about
-// four days rather than 23. Then the holder's code display is refused before it
+// (15) a day, so with the code display's own the 90 can be gone in under
+// four days rather than 23 (3.3 with MitID's numbers: 15 at the start of
+// each day, three at the code display after each suspension ends). Then the holder's code display is refused before it
 // compares (CodeAttemptsExhausted) until a completed login with another
 // authenticator, or MitID support, resets the count. That is the cost of
 // promise (a) counting every comparison of the MitID; codes each block
