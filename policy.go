@@ -470,6 +470,11 @@ type WorstCase struct {
 	// StrangerSpan is the least time a stranger needs to make them all at
 	// one code display, waiting out each suspension on the way.
 	StrangerSpan time.Duration
+	// StrangerSpanWithCodes is the least time when codes by SMS, which
+	// anyone may ask for, are spent too: SMSCodesPerDay of them at the
+	// start of each day, ActivationCodeAttempts wrong entries each, beside
+	// the code display's.
+	StrangerSpanWithCodes time.Duration
 	// LongestSuspension is the longest one suspension for wrong attempts
 	// lasts.
 	LongestSuspension time.Duration
@@ -486,6 +491,30 @@ func (p Policy) WorstCase() WorstCase {
 		for n := 1; n <= (wc.ByStranger-1)/p.WrongCodeLimit; n++ {
 			wc.StrangerSpan += p.suspension(n)
 		}
+		wc.StrangerSpanWithCodes = p.strangerSpanWithCodes(wc.ByStranger)
 	}
 	return wc
+}
+
+// strangerSpanWithCodes is WorstCase.StrangerSpanWithCodes: the time of the
+// n-th wrong comparison when each day opens with a day's codes by SMS and
+// the code display takes WrongCodeLimit as each suspension ends.
+func (p *Policy) strangerSpanWithCodes(n int) time.Duration {
+	perDay := p.SMSCodesPerDay * p.ActivationCodeAttempts
+	var display time.Duration // when the code display next takes guesses
+	suspensions, made := 0, 0
+	for day := time.Duration(0); ; day += 24 * time.Hour {
+		made += perDay
+		if made >= n {
+			return max(day, 0)
+		}
+		for display < day+24*time.Hour {
+			if made+p.WrongCodeLimit >= n {
+				return display
+			}
+			made += p.WrongCodeLimit
+			suspensions++
+			display += p.suspension(suspensions)
+		}
+	}
 }

@@ -87,9 +87,9 @@ import (
 // typed with the user ID alone spend them too. Codes by SMS, which anyone
 // may ask for, spend at most Policy.SMSCodesPerDay × ActivationCodeAttempts
 // (15) a day, so with the code display's own the 90 can be gone in under
-// four days rather than 23 (3.3 with MitID's numbers: 15 at the start of
-// each day, three at the code display after each suspension ends). Then the holder's code display is refused before it
-// compares (CodeAttemptsExhausted) until a completed login with another
+// four days rather than 23 (WorstCase.StrangerSpanWithCodes: 79 h 45 min
+// with MitID's numbers). Then the holder's code display is refused before
+// it compares (CodeAttemptsExhausted) until a completed login with another
 // authenticator, or MitID support, resets the count. That is the cost of
 // promise (a) counting every comparison of the MitID; codes each block
 // after three wrong entries, and so would be bounded without it.

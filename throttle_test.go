@@ -145,4 +145,8 @@ func TestPolicy_WorstCaseOfMitIDsPolicy(t *testing.T) {
 	assert.Equal(t, 24*time.Hour, wc.LongestSuspension)
 	// 29 suspensions before the 90th guess: 15 min … 16 h, then 22 of 24 h.
 	assert.Equal(t, 31*time.Hour+45*time.Minute+22*24*time.Hour, wc.StrangerSpan)
+	// With codes by SMS: 15 at the start of each day; the code display's 3
+	// after each suspension. Day 4 (72 h) opens with 75 made by codes and
+	// the display; the 90th comes at 79 h 45 min, 3.3 days.
+	assert.Equal(t, 79*time.Hour+45*time.Minute, wc.StrangerSpanWithCodes)
 }
