@@ -54,7 +54,9 @@
 // RedeemPCode, ResetForgottenPassword and BeginChipActivationWithCode; a
 // passport's chip for EnrolByPassport. Those are safe to offer to anyone:
 // what a stranger who knows only a user ID can do with them is bounded (see
-// throttle.go and anonymous.go).
+// throttle.go and anonymous.go). One thing they do tell, unlike a login:
+// the methods that take a user ID and a code answer CodeUserNotFound for a
+// user ID nobody has, so offered to anyone they tell which user IDs exist.
 //
 // Every other change takes the person's internal ID, which is no secret
 // (every relying party is given it), and no proof: ChangeContact,
