@@ -64,7 +64,7 @@ func Status(code mitid.Code) int {
 		return http.StatusUnauthorized
 	case mitid.CodeLevelTooLow:
 		return http.StatusForbidden
-	case mitid.CodeClientLimited:
+	case mitid.CodeClientLimited, mitid.CodeCodeTooSoon, mitid.CodeCodeLimit:
 		return http.StatusTooManyRequests
 	}
 	switch s := code.Sentinel(); {

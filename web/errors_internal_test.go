@@ -30,17 +30,20 @@ func TestWriteError_CarriesUntilWhenTheLibraryGivesOne(t *testing.T) {
 	}
 }
 
-// TestWriteError_AClientLimitIs429WithRetryAfter: a ClientLimiter's refusal
-// tells the client when to come back.
-func TestWriteError_AClientLimitIs429WithRetryAfter(t *testing.T) {
-	e := mitid.NewError(mitid.CodeClientLimited, nil, "too many")
-	e.Until = time.Now().Add(90 * time.Second)
-	rec := httptest.NewRecorder()
-	writeError(rec, slog.New(slog.DiscardHandler), e)
-	if rec.Code != 429 {
-		t.Fatalf("status %d", rec.Code)
-	}
-	if ra := rec.Header().Get("Retry-After"); ra != "90" && ra != "89" {
-		t.Fatalf("Retry-After %q", ra)
+// TestWriteError_ALimitIs429WithRetryAfter: a ClientLimiter's refusal,
+// and a code by SMS asked for too soon or too often, tell the client when
+// to come back.
+func TestWriteError_ALimitIs429WithRetryAfter(t *testing.T) {
+	for _, code := range []mitid.Code{mitid.CodeClientLimited, mitid.CodeCodeTooSoon, mitid.CodeCodeLimit} {
+		e := mitid.NewError(code, nil, "too many")
+		e.Until = time.Now().Add(90 * time.Second)
+		rec := httptest.NewRecorder()
+		writeError(rec, slog.New(slog.DiscardHandler), e)
+		if rec.Code != 429 {
+			t.Fatalf("%s: status %d", code, rec.Code)
+		}
+		if ra := rec.Header().Get("Retry-After"); ra != "90" && ra != "89" {
+			t.Fatalf("%s: Retry-After %q", code, ra)
+		}
 	}
 }
