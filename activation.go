@@ -239,14 +239,18 @@ func (u *User) handOver(id uuid.UUID, confirmed bool) {
 	u.supersede(i)
 }
 
-// supersede drops from u.Codes every code of the purpose and channel of
-// u.Codes[i] but that one and those still pending: the new code replaces
-// them, and a replaced code is kept nowhere (its issue and use are in the
-// activity log).
+// supersede drops from u.Codes the codes u.Codes[i] replaces, but those
+// still pending: a replaced code is kept nowhere (its issue and use are in
+// the activity log). A code by SMS, which anyone who knows the user ID may
+// ask for, replaces only the codes of its purpose by SMS, so that a
+// stranger's request cannot take away a code the holder got otherwise; a
+// code handed to a caller who proved who the person is (on paper at
+// Citizen Service, from the app's passport scan) replaces every code of its
+// purpose, so that one a thief had asked for by SMS stops working.
 func (u *User) supersede(i int) {
 	id, p, ch := u.Codes[i].ID, u.Codes[i].Purpose, u.Codes[i].Channel
 	u.Codes = slices.DeleteFunc(u.Codes, func(c IssuedCode) bool {
-		return c.ID != id && c.Purpose == p && c.Channel == ch && !c.Pending
+		return c.ID != id && c.Purpose == p && (c.Channel == ch || ch != CodeBySMS) && !c.Pending
 	})
 }
 

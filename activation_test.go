@@ -411,6 +411,24 @@ func TestSMSCode_PacedAndBoundedPerPerson(t *testing.T) {
 	assert.Len(t, rec.Sent(), sent, "a refused code sends no SMS")
 }
 
+// TestActivationCode_APaperCodeReplacesOneBySMS: a code handed out at
+// Citizen Service replaces the activation codes sent by SMS (one a thief of
+// the phone may have asked for), where a code by SMS replaces only codes by
+// SMS (TestSMSCode_AStrangerCannotFloodOrGrowTheRecord).
+func TestActivationCode_APaperCodeReplacesOneBySMS(t *testing.T) {
+	e, _ := smsEnv(t)
+	u := e.anna(t)
+	e.clock.Advance(121 * time.Hour) // past the phone's quarantine
+	bySMS, _, _, err := e.svc.IssueCode(e.ctx, u.ID, mitid.PurposeActivation, mitid.CodeBySMS)
+	require.NoError(t, err)
+	paper := e.paperCode(t, u.ID)
+	dev, sim := e.codeDevice(t, u.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, proofOf(t, sim, bySMS))
+	assert.Equal(t, mitid.CodeWrongActivationCode, mitid.ErrorCode(err), "the code by SMS was replaced: %v", err)
+	_, _, err = e.svc.ActivateWithCode(e.ctx, "anna.hansen", dev, proofOf(t, sim, paper))
+	require.NoError(t, err, "the paper code works")
+}
+
 // TestSMSCode_AStrangerCannotFloodOrGrowTheRecord is the review's attack:
 // a stranger who knows the user ID asks for a temporary PIN once a second
 // for a day. The holder's phone gets Policy.SMSCodesPerDay SMS, the record
