@@ -24,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 
@@ -97,8 +98,9 @@ func newServer(ctx context.Context, o demo.Options, demoMode bool) (*server, err
 	m.HandleFunc("POST /visits/{id}/complete", s.complete)
 	if demoMode {
 		m.HandleFunc("GET /demo", func(w http.ResponseWriter, r *http.Request) {
+			flash, errText := s.demo.Notes(r)
 			demo.Render(w, s.pages["demo"], demo.Page{Site: site, Title: "Demo people", Nav: nav,
-				Flash: r.URL.Query().Get("flash"), Error: r.URL.Query().Get("error"),
+				Flash: flash, Error: errText,
 				Data: map[string]any{"People": s.demo.People, "CSRF": s.mitid.CSRFToken(w, r)}})
 		})
 		m.HandleFunc("POST /demo/phone/{user}", d.PhoneHandler(s.mitid.CheckForm))
@@ -196,12 +198,13 @@ func (s *server) form(needOperator bool, fn func(w http.ResponseWriter, r *http.
 			return
 		}
 		back := r.PostFormValue("back")
-		if back == "" || back[0] != '/' || (len(back) > 1 && (back[1] == '/' || back[1] == '\\')) {
+		// A path on this site only (see the self-service example).
+		if back == "" || back[0] != '/' || strings.HasPrefix(back, "//") || strings.ContainsFunc(back, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }) {
 			back = "/"
 		}
 		next, err := fn(w, r)
 		if err != nil {
-			http.Redirect(w, r, back+"?error="+template.URLQueryEscaper(demo.Message(err)), http.StatusSeeOther)
+			http.Redirect(w, r, back+"?"+s.demo.Note(demo.Message(err), true), http.StatusSeeOther)
 			return
 		}
 		http.Redirect(w, r, next, http.StatusSeeOther)
@@ -210,7 +213,8 @@ func (s *server) form(needOperator bool, fn func(w http.ResponseWriter, r *http.
 
 // page renders a page of the desk.
 func (s *server) page(w http.ResponseWriter, r *http.Request, name, title string, scripts bool, data any) {
-	p := demo.Page{Site: site, Title: title, Nav: nav, Flash: r.URL.Query().Get("flash"), Error: r.URL.Query().Get("error"),
+	flash, errText := s.demo.Notes(r)
+	p := demo.Page{Site: site, Title: title, Nav: nav, Flash: flash, Error: errText,
 		Data: view{CSRF: s.mitid.CSRFToken(w, r), Demo: s.demoMode, Now: s.demo.Clock.Now(), Data: data}}
 	if scripts {
 		p.Scripts = web.Scripts("/mitid")

@@ -152,7 +152,8 @@ func (s *server) done(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) demoPage(w http.ResponseWriter, r *http.Request) {
-	p := demo.Page{Site: "Demo Bank", Title: "Demo people", Nav: nav, Flash: r.URL.Query().Get("flash"), Error: r.URL.Query().Get("error"),
+	flash, errText := s.demo.Notes(r)
+	p := demo.Page{Site: "Demo Bank", Title: "Demo people", Nav: nav, Flash: flash, Error: errText,
 		Data: map[string]any{"People": s.demo.People, "CSRF": s.mitid.CSRFToken(w, r)}}
 	demo.Render(w, s.pages["demo"], p)
 }

@@ -92,8 +92,9 @@ func newServer(ctx context.Context, o demo.Options, demoMode bool) (*server, err
 			return "The demo clock moved 24 hours ahead.", nil
 		}))
 		m.HandleFunc("GET /demo", func(w http.ResponseWriter, r *http.Request) {
+			flash, errText := s.demo.Notes(r)
 			demo.Render(w, s.pages["demo"], demo.Page{Site: "MitID self-service", Title: "Demo people", Nav: nav,
-				Flash: r.URL.Query().Get("flash"), Error: r.URL.Query().Get("error"),
+				Flash: flash, Error: errText,
 				Data: map[string]any{"People": s.demo.People, "CSRF": s.mitid.CSRFToken(w, r)}})
 		})
 		m.HandleFunc("POST /demo/phone/{user}", d.PhoneHandler(s.mitid.CheckForm))
@@ -173,11 +174,10 @@ func (s *server) form(needUser bool, fn func(w http.ResponseWriter, r *http.Requ
 			back = "/"
 		}
 		msg, err := fn(w, r, u)
-		q := "?flash="
 		if err != nil {
-			q, msg = "?error=", demo.Message(err)
+			msg = demo.Message(err)
 		}
-		http.Redirect(w, r, back+q+template.URLQueryEscaper(msg), http.StatusSeeOther) //nolint:gosec // G710: back is a path on this site (checked above), the rest is query-escaped
+		http.Redirect(w, r, back+"?"+s.demo.Note(msg, err != nil), http.StatusSeeOther) //nolint:gosec // G710: back is a path on this site (checked above), the rest is query-encoded
 	}
 }
 
@@ -193,8 +193,9 @@ type view struct {
 }
 
 func (s *server) page(w http.ResponseWriter, r *http.Request, name, title string, _ uuid.UUID, errText string, data any) {
+	flash, noteErr := s.demo.Notes(r)
 	p := demo.Page{Site: "MitID self-service", Title: title, Nav: nav, Scripts: web.Scripts("/mitid"),
-		Flash: r.URL.Query().Get("flash"), Error: r.URL.Query().Get("error"),
+		Flash: flash, Error: noteErr,
 		Data: view{CSRF: s.mitid.CSRFToken(w, r), Demo: s.demoMode, Now: s.demo.Clock.Now(), Data: data}}
 	if errText != "" {
 		p.Error = errText

@@ -46,12 +46,12 @@ func (s *server) placeOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	rc, err := s.order(r, u)
 	if rc == nil && err != nil {
-		http.Redirect(w, r, "/order?error="+urlQuery(demo.Message(err)), http.StatusSeeOther) //nolint:gosec // G710: a fixed path on this site, with a query-escaped message
+		http.Redirect(w, r, "/order?"+s.demo.Note(demo.Message(err), true), http.StatusSeeOther) //nolint:gosec // G710: a fixed path on this site, with a query-encoded message
 		return
 	}
 	q := ""
 	if err != nil { // placed, but the payment failed: the receipt says so
-		q = "?error=" + urlQuery(demo.Message(err))
+		q = "?" + s.demo.Note(demo.Message(err), true)
 	}
 	http.Redirect(w, r, "/orders/"+rc.Order.Number+q, http.StatusSeeOther)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/google/uuid"
@@ -10,8 +9,6 @@ import (
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/examples/internal/demo"
 )
-
-func urlQuery(s string) string { return url.QueryEscape(s) }
 
 // authenticatorRow is one authenticator as the page lists it.
 type authenticatorRow struct {

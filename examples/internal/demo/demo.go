@@ -6,6 +6,7 @@ package demo
 
 import (
 	"context"
+	crand "crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -92,6 +93,7 @@ type Demo struct {
 
 	mu      sync.Mutex
 	pending map[string]string // login IDs waiting for a demo phone, by user ID
+	noteKey []byte            // signs the lines a page shows after a redirect (Note)
 }
 
 // Person returns the demo person with the user ID.
@@ -169,7 +171,11 @@ func New(ctx context.Context, o Options) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Demo{Service: svc, Clock: clk, CPR: cpr, close: closer, pending: map[string]string{}}
+	d := &Demo{Service: svc, Clock: clk, CPR: cpr, close: closer, pending: map[string]string{}, noteKey: make([]byte, 32)}
+	if _, err := crand.Read(d.noteKey); err != nil {
+		closer()
+		return nil, fmt.Errorf("demo: a key for the page notes: %w", err)
+	}
 	if err := d.seed(ctx); err != nil {
 		closer()
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/app"
@@ -65,13 +64,11 @@ func (d *Demo) PhoneHandler(check func(r *http.Request) error) http.HandlerFunc 
 			http.Error(w, err.Error(), http.StatusForbidden)
 			return
 		}
-		q := "flash=" + url.QueryEscape("The phone approved: ")
 		text, err := d.Approve(r.Context(), r.PathValue("user"))
+		q := d.Note("The phone approved: "+text+". Go back to the login's tab; it moves on by itself.", false)
 		if err != nil {
-			q, text = "error=", url.QueryEscape(err.Error())
-		} else {
-			text = url.QueryEscape(text + ". Go back to the login's tab; it moves on by itself.")
+			q = d.Note(err.Error(), true)
 		}
-		http.Redirect(w, r, "/demo?"+q+text, http.StatusSeeOther)
+		http.Redirect(w, r, "/demo?"+q, http.StatusSeeOther)
 	}
 }

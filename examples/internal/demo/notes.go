@@ -1,0 +1,47 @@
+package demo
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+)
+
+// A page shows one line after a redirect: what was done (flash), or why
+// not (error). The line comes in the query of the page redirected to, and
+// is signed with a key of the server's own: a link from elsewhere that
+// carries words of its own (a fake warning with a number to call) shows
+// nothing.
+
+// Note returns the query, without its "?", that carries msg to the next
+// page: as its error line when isErr, else as its flash line.
+func (d *Demo) Note(msg string, isErr bool) string {
+	kind := "flash"
+	if isErr {
+		kind = "error"
+	}
+	return url.Values{kind: {msg}, "sig": {d.noteSig(kind, msg)}}.Encode()
+}
+
+// Notes returns the flash and error lines r's query carries, when this
+// server signed them (Note); nothing otherwise.
+func (d *Demo) Notes(r *http.Request) (flash, errText string) {
+	q := r.URL.Query()
+	sig := q.Get("sig")
+	if f := q.Get("flash"); f != "" && hmac.Equal([]byte(sig), []byte(d.noteSig("flash", f))) {
+		flash = f
+	}
+	if e := q.Get("error"); e != "" && hmac.Equal([]byte(sig), []byte(d.noteSig("error", e))) {
+		errText = e
+	}
+	return flash, errText
+}
+
+func (d *Demo) noteSig(kind, msg string) string {
+	m := hmac.New(sha256.New, d.noteKey)
+	m.Write([]byte(kind))
+	m.Write([]byte{0})
+	m.Write([]byte(msg))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
