@@ -24,7 +24,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/google/uuid"
 
@@ -197,11 +196,7 @@ func (s *server) form(needOperator bool, fn func(w http.ResponseWriter, r *http.
 			http.Redirect(w, r, "/", http.StatusSeeOther)
 			return
 		}
-		back := r.PostFormValue("back")
-		// A path on this site only (see the self-service example).
-		if back == "" || back[0] != '/' || strings.HasPrefix(back, "//") || strings.ContainsFunc(back, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }) {
-			back = "/"
-		}
+		back := demo.LocalPath(r.PostFormValue("back"))
 		next, err := fn(w, r)
 		if err != nil {
 			http.Redirect(w, r, back+"?"+s.demo.Note(demo.Message(err), true), http.StatusSeeOther)

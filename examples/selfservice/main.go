@@ -17,10 +17,8 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/google/uuid"
 
@@ -165,14 +163,7 @@ func (s *server) form(needUser bool, fn func(w http.ResponseWriter, r *http.Requ
 			http.Redirect(w, r, "/", http.StatusSeeOther)
 			return
 		}
-		back := r.PostFormValue("back")
-		// A path on this site only: "//host" and "/\\host" are other sites to
-		// a browser, which also drops tabs and newlines before it reads a
-		// URL ("/\t/host" is "//host"); a backslash or a control character
-		// has no place in this site's paths anyway.
-		if back == "" || back[0] != '/' || strings.HasPrefix(back, "//") || strings.ContainsFunc(back, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }) {
-			back = "/"
-		}
+		back := demo.LocalPath(r.PostFormValue("back"))
 		msg, err := fn(w, r, u)
 		if err != nil {
 			msg = demo.Message(err)

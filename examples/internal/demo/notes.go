@@ -6,8 +6,13 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"strings"
+	"unicode"
 )
 
+// What a redirect after a form carries: where to (LocalPath) and the line
+// the next page shows.
+//
 // A page shows one line after a redirect: what was done (flash), or why
 // not (error). The line comes in the query of the page redirected to, and
 // is signed with a key of the server's own: a link from elsewhere that
@@ -44,4 +49,16 @@ func (d *Demo) noteSig(kind, msg string) string {
 	m.Write([]byte{0})
 	m.Write([]byte(msg))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+// LocalPath returns back when it is a path on this site, and "/" when it is
+// not or might not be: "//host" and "/\host" are other sites to a browser,
+// which also drops tabs and newlines before it reads a URL ("/\t/host" is
+// "//host"); a backslash or a control character has no place in these
+// sites' paths anyway.
+func LocalPath(back string) string {
+	if back == "" || back[0] != '/' || strings.HasPrefix(back, "//") || strings.ContainsFunc(back, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }) {
+		return "/"
+	}
+	return back
 }

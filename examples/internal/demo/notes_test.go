@@ -45,3 +45,24 @@ func TestNotes_OnlyTheServersOwnLinesAreShown(t *testing.T) {
 		})
 	}
 }
+
+// TestLocalPath_SendsOnlyToThisSite: a form's back link is a path on this
+// site, or home.
+func TestLocalPath_SendsOnlyToThisSite(t *testing.T) {
+	for _, tc := range []struct{ back, want string }{
+		{"/contact", "/contact"},
+		{"/visits/abc", "/visits/abc"},
+		{"", "/"},
+		{"contact", "/"},
+		{"//evil.example", "/"},
+		{`/\evil.example`, "/"},
+		{"https://evil.example", "/"},
+		{"/\t/evil.example", "/"},
+		{"/\n/evil.example", "/"},
+		{`/contact\..\//evil.example`, "/"},
+	} {
+		if got := demo.LocalPath(tc.back); got != tc.want {
+			t.Errorf("LocalPath(%q) = %q, want %q", tc.back, got, tc.want)
+		}
+	}
+}
