@@ -243,8 +243,9 @@ func (s *Service) newDecoyDevice() (*Authenticator, error) {
 // options are all open, so it begins with its first (Choice 0) and has
 // chosen another when Choice is not 0. The difference is worth keeping
 // apart for a code pair, whose search over the device's drift is the
-// dearest comparison (tens of microseconds). A decoy refuses whatever the comparison says; it is there so
-// that the refusal costs the work a real one does. A code that is not a
+// dearest comparison (tens of microseconds). A decoy refuses whatever the
+// comparison says; it is there so that the refusal costs the work a real
+// one does. A code that is not a
 // code at all (the wrong number of digits, a letter) is refused before
 // any device is asked, for a real login and a decoy alike: a real one
 // answers CodeCodeMalformed and counts nothing, and so must a decoy, or

@@ -175,7 +175,7 @@ func (s *Service) decoyChipAnswer(ctx context.Context, id string, st *loginState
 	if err := s.allowClient(ctx); err != nil {
 		return err
 	}
-	if _, err := s.store.Session(ctx, id, now); err != nil {
+	if _, err := s.stepUser(ctx, uuid.Nil, id, now); err != nil {
 		return err
 	}
 	user, cred := s.decoyChip(usedBy(st.Options[st.Choice], StepChip))
@@ -184,6 +184,17 @@ func (s *Service) decoyChipAnswer(ctx context.Context, id string, st *loginState
 		err = credential.ErrBadSignature // never: its private key was dropped
 	}
 	return chipAnswerRefusal(err)
+}
+
+// stepUser reads user for a step of login id; a decoy's login (user zero)
+// has nobody to read, and reads its session instead, so that its step costs
+// the store what a real one's does. It returns nil for a decoy.
+func (s *Service) stepUser(ctx context.Context, user uuid.UUID, id string, now time.Time) (*User, error) {
+	if user == uuid.Nil {
+		_, err := s.store.Session(ctx, id, now)
+		return nil, err
+	}
+	return s.store.User(ctx, user)
 }
 
 // chipAnswerRefusal is the refusal of a login's chip answer that the chip
@@ -227,14 +238,7 @@ func (s *Service) renewChip(ctx context.Context, id string, now time.Time) error
 		case st.next() != StepChip || len(st.ChipChallenge) > 0:
 			return sess.Data, nil // nothing to renew
 		}
-		var u *User
-		if st.decoy() {
-			// A decoy has no user to read; it reads its session where a
-			// real login reads the user, at the same cost.
-			_, err = s.store.Session(ctx, id, now)
-		} else {
-			u, err = s.store.User(ctx, st.User)
-		}
+		u, err := s.stepUser(ctx, st.User, id, now)
 		if err != nil {
 			return nil, err
 		}

@@ -229,15 +229,7 @@ func (s *Service) ChooseMethod(ctx context.Context, id string, m Method, authent
 	var opts []LoginOption
 	var state *loginState
 	sess, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
-		var u *User
-		var err error
-		if sess.User != uuid.Nil {
-			u, err = s.store.User(ctx, sess.User)
-		} else {
-			// A decoy has no user to read; it reads its session where a
-			// real login reads the user, at the same cost.
-			_, err = s.store.Session(ctx, id, now)
-		}
+		u, err := s.stepUser(ctx, sess.User, id, now)
 		if err != nil {
 			return nil, err
 		}
