@@ -15,6 +15,14 @@ func TestClock_DoesNotMoveWhileACodeLoginHoldsIt(t *testing.T) {
 	c := &clock{}
 	release := c.hold()
 	target := time.Now().Add(time.Hour)
+	atLeastWaitsFor(t, c, target, target.Add(-time.Minute), release)
+}
+
+// atLeastWaitsFor runs c.atLeast(target) and checks that it does not move
+// the clock to before, nor return, until release is called, and that it
+// then moves the clock to target.
+func atLeastWaitsFor(t *testing.T, c *clock, target, before time.Time, release func()) {
+	t.Helper()
 	moved := make(chan struct{})
 	go func() {
 		c.atLeast(target)
@@ -22,21 +30,17 @@ func TestClock_DoesNotMoveWhileACodeLoginHoldsIt(t *testing.T) {
 	}()
 	select {
 	case <-moved:
-		t.Fatal("the clock moved while a login held it")
+		t.Fatal("atLeast moved the clock before it was released")
 	case <-time.After(50 * time.Millisecond):
 	}
-	if c.Now().After(target.Add(-time.Minute)) {
-		t.Fatalf("the clock is at %s while held", c.Now())
-	}
+	assert.True(t, c.Now().Before(before), "the clock is at %s, not before %s, while held", c.Now(), before)
 	release()
 	select {
 	case <-moved:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the clock did not move once released")
 	}
-	if c.Now().Before(target) {
-		t.Fatalf("the clock is at %s, before %s", c.Now(), target)
-	}
+	assert.False(t, c.Now().Before(target), "the clock is at %s, before %s", c.Now(), target)
 }
 
 // TestClock_AtLeastSparesALoginInFlight: atLeast, like pace, does not
@@ -46,25 +50,7 @@ func TestClock_AtLeastSparesALoginInFlight(t *testing.T) {
 	c := &clock{}
 	start := c.Now()
 	leave := c.enter()
-	target := start.Add(maxAge + time.Minute)
-	moved := make(chan struct{})
-	go func() {
-		c.atLeast(target)
-		close(moved)
-	}()
-	select {
-	case <-moved:
-		t.Fatal("atLeast moved the clock past a login in flight")
-	case <-time.After(50 * time.Millisecond):
-	}
-	assert.True(t, c.Now().Before(start.Add(maxAge)), "the clock is at %s while the login began at %s", c.Now(), start)
-	leave()
-	select {
-	case <-moved:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the clock did not move once the login ended")
-	}
-	assert.False(t, c.Now().Before(target), "the clock is at %s, before %s", c.Now(), target)
+	atLeastWaitsFor(t, c, start.Add(maxAge+time.Minute), start.Add(maxAge), leave)
 }
 
 // TestClock_PaceMovesItOnInWholeSteps: pace adds up what it is asked for
