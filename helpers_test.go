@@ -77,7 +77,13 @@ func (e *env) codeDevice(t *testing.T, user uuid.UUID, kind mitid.Kind, state mi
 // paperCode issues a paper activation code from Citizen Service.
 func (e *env) paperCode(t testing.TB, user uuid.UUID) string {
 	t.Helper()
-	code, _, _, err := e.svc.IssueCode(e.ctx, user, mitid.PurposeActivation, mitid.CodeOnPaper)
+	return e.issue(t, user, mitid.PurposeActivation, mitid.CodeOnPaper)
+}
+
+// issue issues user a code of purpose by ch and returns it.
+func (e *env) issue(t testing.TB, user uuid.UUID, purpose mitid.CodePurpose, ch mitid.CodeChannel) string {
+	t.Helper()
+	code, _, _, err := e.svc.IssueCode(e.ctx, user, purpose, ch)
 	require.NoError(t, err)
 	return code
 }
