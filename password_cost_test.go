@@ -15,6 +15,7 @@ import (
 	"github.com/go-mitid/mitid"
 	"github.com/go-mitid/mitid/codedisplay/codedisplaytest"
 	"github.com/go-mitid/mitid/store/memory"
+	"github.com/go-mitid/mitid/weakpassword"
 )
 
 // heavyArgon2 is argon2id at 32 MiB: enough that a run shows plainly in
@@ -60,6 +61,10 @@ func mustKeys(tb testing.TB) *mitid.KeyRing {
 
 // allocated returns the bytes f allocates.
 func allocated(f func()) uint64 {
+	// The list of common passwords is built at its first use (about 1.7
+	// MB): built before, so that a call that checks a new password's
+	// strength is not charged with it whichever test runs first.
+	_ = weakpassword.Check("warm up")
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	f()
@@ -248,13 +253,12 @@ func TestActivateWithCode_AWrongDeviceCodeCountsLikeAWrongActivationCode(t *test
 		want     mitid.Code // "" for an activation
 		failures int        // the account's, after the step
 		wrong    int        // the activation code's, after the step
-		argon2id bool
 	}{
-		{"a malformed device code compares nothing", func() string { return "12a" }, pw, mitid.CodeCodeMalformed, 0, 0, false},
-		{"a wrong device code counts", func() string { return wrongCode(right()) }, pw, mitid.CodeWrongCode, 1, 1, false},
-		{"without a password, too", func() string { return wrongCode(right()) }, "", mitid.CodeWrongCode, 2, 2, false},
-		{"the third blocks the activation code", func() string { return wrongCode(right()) }, pw, mitid.CodeActivationBlocked, 3, 3, false},
-		{"then not even the right device code is compared", right, pw, mitid.CodeActivationInvalid, 3, 3, false},
+		{"a malformed device code compares nothing", func() string { return "12a" }, pw, mitid.CodeCodeMalformed, 0, 0},
+		{"a wrong device code counts", func() string { return wrongCode(right()) }, pw, mitid.CodeWrongCode, 1, 1},
+		{"without a password, too", func() string { return wrongCode(right()) }, "", mitid.CodeWrongCode, 2, 2},
+		{"the third blocks the activation code", func() string { return wrongCode(right()) }, pw, mitid.CodeActivationBlocked, 3, 3},
+		{"then not even the right device code is compared", right, pw, mitid.CodeActivationInvalid, 3, 3},
 	}
 	for _, st := range steps {
 		var err error
@@ -262,11 +266,7 @@ func TestActivateWithCode_AWrongDeviceCodeCountsLikeAWrongActivationCode(t *test
 			_, _, err = e.svc.ActivateWithCode(e.ctx, u.UserID, dev, mitid.ActivationCodes{Code: code, Serial: display.Serial().String(), DeviceCode: st.device(), Password: st.password})
 		})
 		assert.Equal(t, st.want, mitid.ErrorCode(err), st.rule)
-		if st.argon2id {
-			assert.Greater(t, cost, uint64(heavyArgon2.Memory)<<10, "%s: argon2id ran (%d bytes)", st.rule, cost)
-		} else {
-			assert.Less(t, cost, uint64(1<<20), "%s: no argon2id (%d bytes)", st.rule, cost)
-		}
+		assert.Less(t, cost, uint64(1<<20), "%s: no argon2id (%d bytes)", st.rule, cost)
 		got, err := e.svc.User(e.ctx, u.ID)
 		require.NoError(t, err)
 		assert.Equal(t, st.failures, got.Failures, "%s: the account's failures", st.rule)
