@@ -388,8 +388,7 @@ func (u *User) pruneCodes(now time.Time) {
 // checkableCodes returns u's live codes of purpose (of any channel but
 // those excluded) that this key ring can check, or the error that says why
 // there is none. It compares nothing, so a caller may ask it before work
-// that only a code that could still be right deserves (see
-// ActivateWithCode).
+// that only a code that could still be right deserves (see matchingCode).
 func (s *Service) checkableCodes(u *User, purpose CodePurpose, now time.Time, exclude ...CodeChannel) ([]*IssuedCode, error) {
 	var live []*IssuedCode
 	expired := false
@@ -531,19 +530,14 @@ func (s *Service) ActivateWithCode(ctx context.Context, userID string, auth uuid
 		// again and commits. A code device accepts a code for a step either
 		// side of now, so the same code is mostly still right then; one
 		// that has grown too old meanwhile is refused without counting
-		// (activateCodeDeviceWithCode).
-		if err := s.policy.checkPassword(codes.Password, found); err != nil {
-			return nil, nil, err
-		}
+		// (activateCodeDeviceWithCode). The first attempt asks for the hash
+		// only for a person with no password yet (a password given by one
+		// who has one is not used, nor judged).
 		u, evs, err := s.activateWithCode(ctx, userID, auth, codes, nil, uuid.Nil)
 		if !errors.Is(err, errHashFirst) {
 			return u, evs, err
 		}
-		pw, err := s.hashNew(codes.Password)
-		if err != nil {
-			return nil, nil, err
-		}
-		pwID, err := s.newID()
+		pw, pwID, err := s.firstPassword(found, codes.Password, a.Kind.String())
 		if err != nil {
 			return nil, nil, err
 		}

@@ -249,10 +249,11 @@ func (d *Dispatcher) dispatch(ctx context.Context, m *OutboxMessage) (Outcome, e
 			d.observe(Observation{Outcome: OutcomeSent, Message: m, At: now})
 		}
 	case errors.Is(nerr, ErrInvalid) || m.Attempts >= d.cfg.MaxAttempts:
-		err = d.outbox.RetryOutbox(ctx, m.ID, m.Lease, now, lastError(nerr), true)
+		last := lastError(nerr)
+		err = d.outbox.RetryOutbox(ctx, m.ID, m.Lease, now, last, true)
 		if err == nil {
 			outcome = OutcomeParked
-			m.Dead, m.LastError = true, lastError(nerr)
+			m.Dead, m.LastError = true, last
 			d.log.LogAttrs(ctx, slog.LevelError, "notification parked", append(msgAttrs(m), slog.String(logKeyError, redact(nerr.Error(), m.Delivery.Address)))...)
 			d.observe(Observation{Outcome: OutcomeParked, Message: m, Err: nerr, At: now})
 			err = d.reroute(ctx, m, nerr, now)

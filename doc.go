@@ -62,13 +62,18 @@
 // (every relying party is given it), and no proof: ChangeContact,
 // ChangeUserID, BlockUser, UnblockUser, SetPassword, AddAuthenticator,
 // AddApp, AddCodeDevice, RequestAccess, MarkDelivered,
-// SuspendAuthenticator, BlockAuthenticator, UnblockAuthenticator, IssueCode,
-// and the order's PayOrder, ShipOrder, DeliverOrder, HandOverOrder and
-// CancelOrder. They are for a caller that has itself made sure who asks: a
-// session of the person's own after a MitID login, a clerk of Citizen
-// Service, the back office. Do not offer them to an anonymous caller. Nor
-// PlaceOrder without identification unpaced: it sends a receipt to the
-// address it is given.
+// SuspendAuthenticator, BlockAuthenticator, UnblockAuthenticator, IssueCode
+// on paper or for the app's passport scan (it returns the code to its
+// caller), and the order's PayOrder, ShipOrder, DeliverOrder, HandOverOrder
+// and CancelOrder. They are for a caller that has itself made sure who
+// asks: a session of the person's own after a MitID login, a clerk of
+// Citizen Service, the back office. Do not offer them to an anonymous
+// caller. IssueCode by SMS is the exception: a person with no working
+// authenticator asks for a temporary PIN with the user ID alone, so it may
+// be offered to anyone; the code goes to the person's own phone, paced by
+// Policy.CodeInterval and Policy.SMSCodesPerDay. Do not offer PlaceOrder
+// without identification unpaced: it sends a receipt to the address it is
+// given.
 //
 // Every refusal is an *Error with a stable Code (ErrorCode reads it) and
 // matches one of the sentinel errors (ErrInvalid, ErrNotFound, ...).

@@ -185,7 +185,8 @@ func (s *Service) loginReturned(ctx context.Context, o Observation, start time.T
 // the person's phone: neither is logged, even when the notifier's error
 // quotes them.
 func (w *watch) notifierFailed(ctx context.Context, n *Notification, secret string, err error) {
-	msg := redact(err.Error(), secret, n.Delivery.Address, n.Text)
+	secrets := append([]string{secret, n.Text}, phoneForms(n.Delivery.Address)...)
+	msg := redact(err.Error(), secrets...)
 	w.log.LogAttrs(ctx, slog.LevelWarn, logNotifierFailed, slog.String(logKeyUser, n.Event.User.String()), slog.String(logKeyChannel, string(n.Delivery.Channel)),
 		slog.String(logKeyEventType, string(n.Event.Type)), slog.String(logKeyCode, string(loginCode(err))),
 		slog.String(logKeyError, msg))

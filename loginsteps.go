@@ -638,7 +638,7 @@ func (s *Service) holdPassword(ctx context.Context, id string, version int64, u 
 		}
 		sess, err := s.replaceSession(ctx, id, version, now, st.marshal())
 		if errors.Is(err, ErrConflict) {
-			return nil, errorf(CodeLoginOrder, "this login moved on meanwhile; reload it") // as movedOn says
+			return nil, s.movedOn(ctx, id, now) // as a real login's says why, with the same read
 		}
 		if err != nil {
 			return nil, err

@@ -225,7 +225,10 @@ func (s *Service) identify(ctx context.Context, r OrderRequest) (*User, Identifi
 // passportTriesPerHour is how many wrong passport numbers identifyByPassport
 // takes with one CPR number an hour: enough for a person's typing slips,
 // and a passport number's million-fold space makes guessing at it
-// hopeless (a Danish passport number has nine digits).
+// hopeless (a Danish passport number has nine digits). A stranger who knows
+// a CPR number can spend them hour after hour and so keep its holder from
+// ordering by passport number; the holder orders after logging in with
+// MitID, or at Citizen Service, which this pace does not touch.
 const passportTriesPerHour = 5
 
 // identifyByPassport returns the MitID of the holder of CPR number cprText

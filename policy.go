@@ -51,9 +51,12 @@ type Policy struct {
 	// hours (5; the library's choice), so a stranger cannot flood the
 	// holder's phone, nor grow the record. Five cover a holder who asks
 	// again for a late SMS, blocks a PIN by typing it wrong and lets one
-	// expire, all on one day. A stranger who spends them delays the holder
-	// by at most a day, and the codes went to the holder's own phone: the
-	// last one lives its full validity, for nothing can replace it.
+	// expire, all on one day. A stranger can spend them, day after day, and
+	// so keep the holder from a new code by SMS (each refusal says until
+	// when); the codes went to the holder's own phone, and the last one
+	// lives until it expires or is blocked by wrong entries, for nothing
+	// can replace it within Policy.CodeInterval. A holder kept so gets a
+	// code at Citizen Service, or from the app's passport scan.
 	SMSCodesPerDay int
 
 	// Per-kind limits (mitid.dk: Activate your MitID chip; Questions and answers about MitID; MitID chip)
@@ -503,12 +506,12 @@ func (p *Policy) strangerSpanWithCodes(n int) time.Duration {
 	perDay := p.SMSCodesPerDay * p.ActivationCodeAttempts
 	var display time.Duration // when the code display next takes guesses
 	suspensions, made := 0, 0
-	for day := time.Duration(0); ; day += 24 * time.Hour {
+	for d := time.Duration(0); ; d += day {
 		made += perDay
 		if made >= n {
-			return max(day, 0)
+			return d
 		}
-		for display < day+24*time.Hour {
+		for display < d+day {
 			if made+p.WrongCodeLimit >= n {
 				return display
 			}
