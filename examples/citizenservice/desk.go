@@ -156,7 +156,7 @@ func (s *server) step(r *http.Request, fn func(v *visit) (*mitid.Proofing, error
 	if err != nil {
 		return "", err
 	}
-	return "/visits/" + id + "?" + s.demo.Note(proven[p.Proven], false), nil
+	return s.demo.NoteURL("/visits/"+id, proven[p.Proven], false), nil
 }
 
 var proven = map[mitid.ProofMethod]string{
@@ -208,21 +208,21 @@ func (s *server) complete(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	v, ok := s.ownVisit(r, id)
 	if !ok {
-		http.Redirect(w, r, "/?"+s.demo.Note("there is no such visit open at this desk", true), http.StatusSeeOther)
+		http.Redirect(w, r, s.demo.NoteURL("/", "there is no such visit open at this desk", true), http.StatusSeeOther)
 		return
 	}
 	var block []uuid.UUID
 	for _, b := range r.PostForm["block"] {
 		a, err := uuid.Parse(b)
 		if err != nil {
-			http.Redirect(w, r, "/visits/"+id+"?"+s.demo.Note("no such authenticator", true), http.StatusSeeOther)
+			http.Redirect(w, r, s.demo.NoteURL("/visits/"+id, "no such authenticator", true), http.StatusSeeOther)
 			return
 		}
 		block = append(block, a)
 	}
 	res, err := s.svc.CompleteProofing(r.Context(), id, mitid.ProofingOutcome{Block: block, Reason: r.PostFormValue("reason")})
 	if err != nil {
-		http.Redirect(w, r, "/visits/"+id+"?"+s.demo.Note(demo.Message(err), true), http.StatusSeeOther)
+		http.Redirect(w, r, s.demo.NoteURL("/visits/"+id, demo.Message(err), true), http.StatusSeeOther)
 		return
 	}
 	s.mu.Lock()

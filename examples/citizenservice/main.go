@@ -199,7 +199,7 @@ func (s *server) form(needOperator bool, fn func(w http.ResponseWriter, r *http.
 		back := demo.LocalPath(r.PostFormValue("back"))
 		next, err := fn(w, r)
 		if err != nil {
-			http.Redirect(w, r, back+"?"+s.demo.Note(demo.Message(err), true), http.StatusSeeOther)
+			http.Redirect(w, r, s.demo.NoteURL(back, demo.Message(err), true), http.StatusSeeOther)
 			return
 		}
 		http.Redirect(w, r, next, http.StatusSeeOther)

@@ -138,8 +138,8 @@ func (a *standIn) tend(ctx context.Context) error {
 // its statistics said "empty" while every login added a row; a connection
 // that planned a session statement then could choose a sequential scan and
 // keep it, and in one 20-second run at 16 clients code display logins
-// cost 15 bare commits of throughput (9 in the same run with this
-// stand-in). A server with autovacuum would have analyzed the table within
+// cost 15 bare commits of throughput (9 when the same command ran again,
+// later, with this stand-in). A server with autovacuum would have analyzed the table within
 // its first few hundred rows.
 //
 // It looks every second rather than every minute, as autovacuum does: the

@@ -168,7 +168,7 @@ func (s *server) form(needUser bool, fn func(w http.ResponseWriter, r *http.Requ
 		if err != nil {
 			msg = demo.Message(err)
 		}
-		http.Redirect(w, r, back+"?"+s.demo.Note(msg, err != nil), http.StatusSeeOther) //nolint:gosec // G710: back is a path on this site (checked above), the rest is query-encoded
+		http.Redirect(w, r, s.demo.NoteURL(back, msg, err != nil), http.StatusSeeOther) //nolint:gosec // G710: back is a path on this site (checked above), the rest is query-encoded
 	}
 }
 

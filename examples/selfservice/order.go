@@ -46,14 +46,14 @@ func (s *server) placeOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	rc, err := s.order(r, u)
 	if rc == nil && err != nil {
-		http.Redirect(w, r, "/order?"+s.demo.Note(demo.Message(err), true), http.StatusSeeOther) //nolint:gosec // G710: a fixed path on this site, with a query-encoded message
+		http.Redirect(w, r, s.demo.NoteURL("/order", demo.Message(err), true), http.StatusSeeOther) //nolint:gosec // G710: a fixed path on this site, with a query-encoded message
 		return
 	}
-	q := ""
+	next := "/orders/" + rc.Order.Number
 	if err != nil { // placed, but the payment failed: the receipt says so
-		q = "?" + s.demo.Note(demo.Message(err), true)
+		next = s.demo.NoteURL(next, demo.Message(err), true)
 	}
-	http.Redirect(w, r, "/orders/"+rc.Order.Number+q, http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (s *server) order(r *http.Request, u uuid.UUID) (*mitid.Receipt, error) {

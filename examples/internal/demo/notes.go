@@ -19,32 +19,36 @@ import (
 // carries words of its own (a fake warning with a number to call) shows
 // nothing.
 
-// Note returns the query, without its "?", that carries msg to the next
-// page: as its error line when isErr, else as its flash line.
-func (d *Demo) Note(msg string, isErr bool) string {
+// NoteURL returns the address of the page at path on this site that shows
+// msg: as its error line when isErr, else as its flash line. The signature
+// binds the line to that page, so that one the server made for a refusal
+// anyone can provoke is shown there alone.
+func (d *Demo) NoteURL(path, msg string, isErr bool) string {
 	kind := "flash"
 	if isErr {
 		kind = "error"
 	}
-	return url.Values{kind: {msg}, "sig": {d.noteSig(kind, msg)}}.Encode()
+	return path + "?" + url.Values{kind: {msg}, "sig": {d.noteSig(path, kind, msg)}}.Encode()
 }
 
 // Notes returns the flash and error lines r's query carries, when this
-// server signed them (Note); nothing otherwise.
+// server signed them for r's page (NoteURL); nothing otherwise.
 func (d *Demo) Notes(r *http.Request) (flash, errText string) {
 	q := r.URL.Query()
 	sig := q.Get("sig")
-	if f := q.Get("flash"); f != "" && hmac.Equal([]byte(sig), []byte(d.noteSig("flash", f))) {
+	if f := q.Get("flash"); f != "" && hmac.Equal([]byte(sig), []byte(d.noteSig(r.URL.Path, "flash", f))) {
 		flash = f
 	}
-	if e := q.Get("error"); e != "" && hmac.Equal([]byte(sig), []byte(d.noteSig("error", e))) {
+	if e := q.Get("error"); e != "" && hmac.Equal([]byte(sig), []byte(d.noteSig(r.URL.Path, "error", e))) {
 		errText = e
 	}
 	return flash, errText
 }
 
-func (d *Demo) noteSig(kind, msg string) string {
+func (d *Demo) noteSig(path, kind, msg string) string {
 	m := hmac.New(sha256.New, d.noteKey)
+	m.Write([]byte(path))
+	m.Write([]byte{0})
 	m.Write([]byte(kind))
 	m.Write([]byte{0})
 	m.Write([]byte(msg))

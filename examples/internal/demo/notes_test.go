@@ -12,7 +12,8 @@ import (
 // TestNotes_OnlyTheServersOwnLinesAreShown: a page shows the flash or error
 // line its server put in the redirect (Note), and nothing that a link from
 // elsewhere carries: no line without the signature, with another line's
-// signature, with a signature of the other kind, or from another server.
+// signature, with a signature of the other kind, for another page, or from
+// another server.
 func TestNotes_OnlyTheServersOwnLinesAreShown(t *testing.T) {
 	d, err := demo.New(context.Background(), demo.Options{Origin: "http://localhost:8080", CheapHashing: true})
 	if err != nil {
@@ -24,21 +25,26 @@ func TestNotes_OnlyTheServersOwnLinesAreShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	sig := func(q string) string { v, _ := url.ParseQuery(q); return v.Get("sig") }
-	saved, failed := d.Note("Saved.", false), d.Note("Your MitID is blocked.", true)
+	sig := func(u string) string { p, _ := url.Parse(u); return p.Query().Get("sig") }
+	saved, failed := d.NoteURL("/demo", "Saved.", false), d.NoteURL("/demo", "Your MitID is blocked.", true)
 	tests := []struct {
-		name, query, flash, errText string
+		name, target, flash, errText string
 	}{
 		{"a flash line of its own", saved, "Saved.", ""},
 		{"an error line of its own", failed, "", "Your MitID is blocked."},
-		{"no signature", "error=" + url.QueryEscape("Call +45 12 34 56 78 now"), "", ""},
-		{"another line's signature", "error=" + url.QueryEscape("Call us") + "&sig=" + sig(failed), "", ""},
-		{"a flash's signature on an error", "error=Saved.&sig=" + sig(saved), "", ""},
-		{"another server's line", other.Note("Saved.", false), "", ""},
+		{"no signature", "/demo?error=" + url.QueryEscape("Call +45 12 34 56 78 now"), "", ""},
+		{"another line's signature", "/demo?error=" + url.QueryEscape("Call us") + "&sig=" + sig(failed), "", ""},
+		{"a flash's signature on an error", "/demo?error=Saved.&sig=" + sig(saved), "", ""},
+		{"a line signed for another page", d.NoteURL("/activate", "Your MitID is blocked.", true)[len("/activate"):], "", ""},
+		{"another server's line", other.NoteURL("/demo", "Saved.", false), "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			flash, errText := d.Notes(httptest.NewRequest("GET", "/demo?"+tc.query, nil))
+			target := tc.target
+			if target[0] == '?' {
+				target = "/demo" + target // the query of another page's line, on this one
+			}
+			flash, errText := d.Notes(httptest.NewRequest("GET", target, nil))
 			if flash != tc.flash || errText != tc.errText {
 				t.Errorf("got %q, %q; want %q, %q", flash, errText, tc.flash, tc.errText)
 			}

@@ -65,10 +65,10 @@ func (d *Demo) PhoneHandler(check func(r *http.Request) error) http.HandlerFunc 
 			return
 		}
 		text, err := d.Approve(r.Context(), r.PathValue("user"))
-		q := d.Note("The phone approved: "+text+". Go back to the login's tab; it moves on by itself.", false)
 		if err != nil {
-			q = d.Note(err.Error(), true)
+			http.Redirect(w, r, d.NoteURL("/demo", Message(err), true), http.StatusSeeOther)
+			return
 		}
-		http.Redirect(w, r, "/demo?"+q, http.StatusSeeOther)
+		http.Redirect(w, r, d.NoteURL("/demo", "The phone approved: "+text+". Go back to the login's tab; it moves on by itself.", false), http.StatusSeeOther)
 	}
 }
