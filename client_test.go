@@ -64,16 +64,7 @@ func TestClientLimiter_RefusesAClientBeforeAnyComparison(t *testing.T) {
 func TestClientLimiter_LimitsAClientAtADecoyAsAtARealUser(t *testing.T) {
 	e := limitedEnv(t, 2)
 	h := e.enrol(t, "client-limited-real", mitid.LevelSubstantial, mitid.KindCodeDisplay)
-	var decoys []string
-	for i := 0; len(decoys) < 3 && i < 200; i++ {
-		uid := fmt.Sprintf("nobody-%03d", i)
-		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
-		require.NoError(t, err)
-		if l.Method == mitid.MethodCodeDisplay {
-			decoys = append(decoys, uid)
-		}
-	}
-	require.Len(t, decoys, 3, "decoys that start with a code display")
+	decoys := decoysShowing(t, e, mitid.MethodCodeDisplay, 3)
 	stranger := mitid.WithClient(e.ctx, mitid.Client{Address: "198.51.100.7"})
 	try := func(uid, code string) error {
 		l, err := e.svc.BeginLogin(stranger, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})

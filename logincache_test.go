@@ -184,16 +184,7 @@ func TestLoginCache_ADecoysFirstAnswerCostsWhatARealOnesDoes(t *testing.T) {
 	st := &readCounter{Store: checkedStore(t)}
 	e := newLoginEnv(t, st)
 	h := e.enrol(t, "real-person", mitid.LevelSubstantial, mitid.KindCodeDisplay)
-	decoy := ""
-	for i := 0; decoy == "" && i < 100; i++ { // a user ID whose decoy shows a code display first
-		uid := fmt.Sprintf("nobody-%03d", i)
-		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
-		require.NoError(t, err)
-		if l.Method == mitid.MethodCodeDisplay {
-			decoy = uid
-		}
-	}
-	require.NotEmpty(t, decoy)
+	decoy := decoyShowing(t, e, mitid.MethodCodeDisplay)
 	calls := map[string][]int64{}
 	for _, uid := range []string{h.user.UserID, decoy} {
 		begin := func() string {
@@ -321,16 +312,24 @@ func TestLoginCache_ALoginThatStartsOverIsNotKept(t *testing.T) {
 // login starts with method m.
 func decoyShowing(tb testing.TB, e *loginEnv, m mitid.Method) string {
 	tb.Helper()
-	for i := range 100 {
+	return decoysShowing(tb, e, m, 1)[0]
+}
+
+// decoysShowing returns n user IDs that match no MitID and whose decoy
+// login at LevelSubstantial begins with method m.
+func decoysShowing(tb testing.TB, e *loginEnv, m mitid.Method, n int) []string {
+	tb.Helper()
+	var uids []string
+	for i := 0; len(uids) < n && i < 100*n; i++ {
 		uid := fmt.Sprintf("nobody-%03d", i)
 		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
 		require.NoError(tb, err)
 		if l.Method == m {
-			return uid
+			uids = append(uids, uid)
 		}
 	}
-	tb.Fatalf("no decoy starts with %s", m)
-	return ""
+	require.Len(tb, uids, n, "decoys that begin with %s", m)
+	return uids
 }
 
 // TestLogin_AJunkApprovalCostsWhatADecoysDoes: an app approval that does
