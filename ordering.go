@@ -265,7 +265,7 @@ func (s *Service) identifyByPassport(ctx context.Context, cprText, passport stri
 		}
 		return nil, e
 	}
-	if _, err := s.checkPassportHolder(ctx, cprText, passport); err != nil {
+	if err := s.checkPassportHolder(ctx, cpr, passport); err != nil {
 		s.tellClient(ctx, err)
 		if ErrorCode(err) == CodeIdentificationFailed {
 			s.passportTries.Failed(ctx, byCPR)
@@ -282,26 +282,22 @@ func (s *Service) identifyByPassport(ctx context.Context, cprText, passport stri
 // checkPassportHolder checks that the CPR register lists the Danish or
 // Greenlandic passport (issued by Denmark: DNK) for the CPR number. A
 // mismatch says no more than that, so the check reveals nothing.
-func (s *Service) checkPassportHolder(ctx context.Context, cprText, number string) (CPR, error) {
-	cpr, err := ParseCPR(cprText)
-	if err != nil {
-		return CPR{}, err
-	}
+func (s *Service) checkPassportHolder(ctx context.Context, cpr CPR, number string) error {
 	if s.cprRegister == nil {
-		return CPR{}, errorf(CodeConfigInvalid, "identification by passport needs the CPR register: set Config.CPRRegister")
+		return errorf(CodeConfigInvalid, "identification by passport needs the CPR register: set Config.CPRRegister")
 	}
 	number = strings.ToUpper(strings.Join(strings.Fields(number), ""))
 	p, err := s.cprRegister.Person(ctx, cpr)
 	if err == nil {
 		for _, pp := range p.Passports {
 			if pp == "DNK:"+number || pp == "GRL:"+number {
-				return cpr, nil
+				return nil
 			}
 		}
 	} else if !errors.Is(err, ErrNotFound) {
-		return CPR{}, err
+		return err
 	}
-	return CPR{}, invalidField(CodeIdentificationFailed, "passport", "the CPR number and the passport number do not belong together; check both")
+	return invalidField(CodeIdentificationFailed, "passport", "the CPR number and the passport number do not belong together; check both")
 }
 
 // registeredAddress returns u's official address from the CPR register.

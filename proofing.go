@@ -498,16 +498,17 @@ func (s *Service) CompleteProofing(ctx context.Context, proofing string, o Proof
 	if st.Proven == "" {
 		return nil, errorf(CodeProofingFailed, "the identity is not proven: answer the control questions or bring a witness first")
 	}
+	reason := strings.TrimSpace(o.Reason)
+	if reason == "" {
+		reason = "defective; blocked at Citizen Service"
+	}
 	if len(o.Block) > 0 {
 		seen, err := s.store.User(ctx, st.User)
 		if err != nil {
 			return nil, err
 		}
-		u := seen.Clone() // the store's snapshot is shared
-		for _, id := range o.Block {
-			if _, err := u.Transition(&s.policy, id, StateBlocked, now, TransitionOptions{Reason: "checked before the visit is used"}); err != nil {
-				return nil, err
-			}
+		if _, err := s.blockAll(seen.Clone(), o.Block, reason, now); err != nil { // the store's snapshot is shared
+			return nil, err
 		}
 	}
 	if _, err := s.store.ConsumeSession(ctx, proofing, now); err != nil {
@@ -521,21 +522,15 @@ func (s *Service) CompleteProofing(ctx context.Context, proofing string, o Proof
 	if err != nil {
 		return nil, err
 	}
-	reason := strings.TrimSpace(o.Reason)
-	if reason == "" {
-		reason = "defective; blocked at Citizen Service"
-	}
 	u, evs, err := s.update(WithActor(ctx, st.Operator), st.User, func(u *User, now time.Time) ([]Event, error) {
 		evs := []Event{{Type: EventIdentityProofed, Reason: string(st.Proven), Detail: map[string]string{"case": reference(proofing),
 			"picture_id": string(st.PictureID.Kind) + " " + st.PictureID.Issuer, "from": u.IAL.String(), "to": LevelHigh.String()}}}
 		u.IAL = LevelHigh
-		for _, id := range o.Block {
-			moved, err := u.Transition(&s.policy, id, StateBlocked, now, TransitionOptions{Reason: reason})
-			if err != nil {
-				return nil, err
-			}
-			evs = append(evs, moved...)
+		moved, err := s.blockAll(u, o.Block, reason, now)
+		if err != nil {
+			return nil, err
 		}
+		evs = append(evs, moved...)
 		ev, err := s.addCode(u, codeID, code, PurposeActivation, CodeOnPaper, s.policy.PaperActivationCodeValidity, now, false)
 		if err != nil {
 			return nil, err
@@ -546,4 +541,18 @@ func (s *Service) CompleteProofing(ctx context.Context, proofing string, o Proof
 		return nil, err
 	}
 	return &ProofingResult{User: u, ActivationCode: code, Events: evs}, nil
+}
+
+// blockAll blocks the authenticators ids of u at Citizen Service, for
+// reason, and returns the events.
+func (s *Service) blockAll(u *User, ids []uuid.UUID, reason string, now time.Time) ([]Event, error) {
+	var evs []Event
+	for _, id := range ids {
+		moved, err := u.Transition(&s.policy, id, StateBlocked, now, TransitionOptions{Reason: reason})
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, moved...)
+	}
+	return evs, nil
 }
