@@ -263,7 +263,17 @@ func (s *Store) Events(ctx context.Context, f mitid.EventFilter) ([]mitid.Event,
 		return true
 	}
 	if f.User != uuid.Nil {
-		for _, p := range s.byUser[f.User] {
+		// The person's events are at most these, so one allocation holds
+		// them: a read that grew its slice allocated three times what it
+		// returned, and on a large heap the collector's work is charged to
+		// whoever allocates.
+		mine := s.byUser[f.User]
+		if n := len(mine); f.Limit > 0 && f.Limit < n {
+			out = make([]mitid.Event, 0, f.Limit)
+		} else {
+			out = make([]mitid.Event, 0, n)
+		}
+		for _, p := range mine {
 			if !match(p - s.eventBase) {
 				break
 			}
