@@ -180,10 +180,14 @@ func (s *Service) StartProofing(ctx context.Context, operator, cprText string, i
 	sess := &Session{ID: sid, Kind: proofingKind, User: u.ID, Data: data, CreatedAt: now, ExpiresAt: now.Add(proofingTTL)}
 	ev := Event{Type: EventProofingStarted, Detail: map[string]string{"picture_id": string(pid.Kind), "issuer": pid.Issuer,
 		"questions": strconv.Itoa(len(st.Questions)), "case": reference(sid)}}
-	if _, _, err := s.commit(WithActor(ctx, operator), u.ID, func(*User, time.Time) ([]Event, error) { return []Event{ev}, nil }); err != nil {
+	// The visit first, then its event: a visit whose event cannot be
+	// committed is closed again and was never shown to anyone, where an
+	// event committed first would record a visit that never opened.
+	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	if _, _, err := s.commit(WithActor(ctx, operator), u.ID, func(*User, time.Time) ([]Event, error) { return []Event{ev}, nil }); err != nil {
+		_, _ = s.store.ConsumeSession(context.WithoutCancel(ctx), sid, now)
 		return nil, err
 	}
 	p := s.proofingView(sess, &st)

@@ -310,11 +310,61 @@ func TestProofing_AWitnessActRetriedAfterAFaultCountsOnce(t *testing.T) {
 	assert.Len(t, u.WitnessActs, 1, "one act, counted once")
 }
 
+// TestStartProofing_AVisitThatCannotOpenRecordsNoStart: a visit whose
+// session the store refuses leaves no proofing.started in the person's
+// log, and one whose event the store refuses leaves no visit to go on with.
+func TestStartProofing_AVisitThatCannotOpenRecordsNoStart(t *testing.T) {
+	st := &sessionFaultStore{Store: checkedStore(t)}
+	e := newOrderEnv(t, st)
+	person := e.enrol(t, "no-visit", mitid.LevelSubstantial)
+	started := func() int {
+		log, err := e.svc.ActivityLog(e.ctx, person.user.ID, mitid.EventFilter{Types: []mitid.EventType{mitid.EventProofingStarted}})
+		require.NoError(t, err)
+		return len(log)
+	}
+	st.failCreate = true
+	_, err := e.svc.StartProofing(e.ctx, "Operator Olsen", person.user.CPR.Digits(), passportDK)
+	require.Equal(t, mitid.CodeStoreUnavailable, mitid.ErrorCode(err))
+	assert.Zero(t, started(), "no visit opened, none recorded")
+
+	st.failUser = true
+	_, err = e.svc.StartProofing(e.ctx, "Operator Olsen", person.user.CPR.Digits(), passportDK)
+	require.Equal(t, mitid.CodeStoreUnavailable, mitid.ErrorCode(err))
+	assert.Zero(t, started())
+	require.Len(t, st.created, 1, "the visit was opened before its event")
+	_, err = st.Session(e.ctx, st.created[0], e.clock.Now())
+	assert.ErrorIs(t, err, mitid.ErrReplay, "and closed when its event could not be committed")
+
+	_, err = e.svc.StartProofing(e.ctx, "Operator Olsen", person.user.CPR.Digits(), passportDK)
+	require.NoError(t, err)
+	assert.Equal(t, 1, started())
+}
+
 // sessionFaultStore fails the next session update once, when failNext is
-// set.
+// set; the next session's creation once, when failCreate is; and the next
+// change of a user once, when failUser is. It remembers the sessions it
+// created.
 type sessionFaultStore struct {
 	mitid.Store
-	failNext bool
+	failNext, failCreate, failUser bool
+	created                        []string
+}
+
+func (f *sessionFaultStore) CreateSession(ctx context.Context, s *mitid.Session) error {
+	if f.failCreate {
+		f.failCreate = false
+		return errInjected
+	}
+	f.created = append(f.created, s.ID)
+	return f.Store.CreateSession(ctx, s)
+}
+
+func (f *sessionFaultStore) UpdateUser(ctx context.Context, id uuid.UUID, fn func(*mitid.User) ([]mitid.Event, error)) (*mitid.User, error) {
+	if f.failUser {
+		f.failUser = false
+		return nil, errInjected
+	}
+	return f.Store.UpdateUser(ctx, id, fn)
 }
 
 func (f *sessionFaultStore) UpdateSession(ctx context.Context, id string, now time.Time, fn func(*mitid.Session) ([]byte, error)) (*mitid.Session, error) {
