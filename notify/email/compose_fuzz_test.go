@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"golang.org/x/net/idna"
 
 	"github.com/go-mitid/mitid"
 )
@@ -72,6 +73,61 @@ func FuzzCompose(f *testing.F) {
 		// Text travels in MIME's canonical form: line breaks become CRLF.
 		if crlf := strings.NewReplacer("\r\n", "\n", "\r", "\n"); crlf.Replace(string(body)) != crlf.Replace(text) {
 			t.Fatalf("text %q came back as %q", text, body)
+		}
+	})
+}
+
+// FuzzMailbox: an address ParseEmail accepts is sent in ASCII whenever
+// its part before the @ is ASCII (its domain as the same name, read back
+// from its ASCII form), and otherwise as it is, marked as needing
+// SMTPUTF8; the To header composed for it reads back as that address.
+func FuzzMailbox(f *testing.F) {
+	for _, a := range []string{"anna@example.dk", "anna@æblehave.dk", "jørgen@æblehave.dk", "a@xn--blehave-lxa.dk", "a@Æblehave.DK", "a@ex\u200dample.dk", "\"jø rgen\"@example.dk"} {
+		f.Add(a)
+	}
+	n, err := New(Config{Addr: "127.0.0.1:25", From: "noreply@mitid.example", Now: func() time.Time { return time.Unix(0, 0) }})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, address string) {
+		parsed, err := mitid.ParseEmail(address)
+		if err != nil {
+			t.Skip("Notify refuses it before mailbox")
+		}
+		to, utf8Mailbox, err := mailbox(parsed)
+		if err != nil {
+			return // undeliverable, said so
+		}
+		at := strings.LastIndexByte(parsed, '@')
+		local, domain := parsed[:at], parsed[at+1:]
+		if utf8Mailbox != !isASCII(local) {
+			t.Fatalf("%q: utf8Mailbox %v", parsed, utf8Mailbox)
+		}
+		if utf8Mailbox {
+			if to != parsed {
+				t.Fatalf("%q sent as %q", parsed, to)
+			}
+		} else {
+			if !isASCII(to) || !strings.HasPrefix(to, local+"@") {
+				t.Fatalf("%q sent as %q", parsed, to)
+			}
+			back, err := idna.Lookup.ToUnicode(to[at+1:])
+			want, err2 := idna.Lookup.ToUnicode(domain)
+			if err != nil || err2 != nil || back != want {
+				t.Fatalf("%q: domain %q reads back as %q (%v), want %q (%v)", parsed, to[at+1:], back, err, want, err2)
+			}
+		}
+		raw, err := n.compose(mitid.Notification{Subject: "s", Text: "t", Delivery: mitid.Delivery{Language: mitid.Danish}}, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := mail.ReadMessage(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("does not parse: %v", err)
+		}
+		got, err := msg.Header.AddressList("To")
+		if err != nil || len(got) != 1 || got[0].Address != to {
+			t.Fatalf("To %q reads back as %v (%v), want %q", msg.Header.Get("To"), got, err, to)
 		}
 	})
 }

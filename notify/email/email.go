@@ -25,6 +25,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/net/idna"
+
 	"github.com/go-mitid/mitid"
 )
 
@@ -121,6 +123,10 @@ func (s *Notifier) Notify(ctx context.Context, n mitid.Notification) error {
 	if err != nil {
 		return mitid.Undeliverable(err, "the e-mail address %q is malformed", n.Delivery.Address)
 	}
+	to, utf8Mailbox, err := mailbox(to)
+	if err != nil {
+		return mitid.Undeliverable(err, "the e-mail address %q has a domain that is not a valid internationalised domain name", n.Delivery.Address)
+	}
 	body, err := s.compose(n, to)
 	if err != nil {
 		return mitid.Undeliverable(err, "the e-mail cannot be composed")
@@ -128,6 +134,10 @@ func (s *Notifier) Notify(ctx context.Context, n mitid.Notification) error {
 	ss, pooled, err := s.session(ctx)
 	if err != nil {
 		return transient(err, "cannot open an SMTP session to %s", s.cfg.Addr)
+	}
+	if ok, _ := ss.c.Extension("SMTPUTF8"); utf8Mailbox && !ok {
+		s.put(ss) // nothing was said on it
+		return mitid.Undeliverable(nil, "the mail server does not offer SMTPUTF8 (RFC 6531), which the address %s needs for the letters before its @", to)
 	}
 	err = s.send(ctx, ss, to, body)
 	if err != nil && pooled && !isReply(err) && ctx.Err() == nil {
@@ -148,6 +158,37 @@ func (s *Notifier) Notify(ctx context.Context, n mitid.Notification) error {
 	}
 	s.put(ss)
 	return nil
+}
+
+// mailbox returns address as it is sent: with an internationalised domain
+// in its ASCII form (RFC 5890's A-label, which every mail server takes)
+// when the part before the @ is ASCII, and as it is otherwise, when only a
+// server that offers SMTPUTF8 may carry it (RFC 6531: such an address has
+// no ASCII form, and is never sent to a server without it); utf8Mailbox
+// reports that case. An ASCII address is returned unchanged.
+func mailbox(address string) (to string, utf8Mailbox bool, err error) {
+	at := strings.LastIndexByte(address, '@')
+	local, domain := address[:at], address[at+1:]
+	if !isASCII(local) {
+		return address, true, nil
+	}
+	if isASCII(domain) {
+		return address, false, nil
+	}
+	ascii, err := idna.Lookup.ToASCII(domain)
+	if err != nil {
+		return "", false, err
+	}
+	return local + "@" + ascii, false, nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // rcptError marks a refusal of the recipient, the one reply that is about

@@ -150,9 +150,10 @@ func TestEmail_ConfigIsChecked(t *testing.T) {
 }
 
 // plainSMTP is a few lines of SMTP without STARTTLS, for what Mailpit
-// cannot be made to do: it answers RCPT with rcpt and reports the verbs it
-// heard once the client has gone.
-func plainSMTP(t *testing.T, rcpt string) (addr string, heard <-chan string) {
+// cannot be made to do: it answers RCPT with rcpt, offers the extensions
+// ext besides AUTH, and reports the verbs it heard once the client has
+// gone (MAIL and RCPT with their arguments).
+func plainSMTP(t *testing.T, rcpt string, ext ...string) (addr string, heard <-chan string) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	t.Cleanup(func() { l.Close() })
@@ -173,12 +174,25 @@ func plainSMTP(t *testing.T, rcpt string) (addr string, heard <-chan string) {
 				break
 			}
 			verb := strings.ToUpper(strings.Fields(line)[0])
-			got = append(got, verb)
+			if verb == "MAIL" || verb == "RCPT" {
+				got = append(got, strings.TrimSpace(line))
+			} else {
+				got = append(got, verb)
+			}
 			switch verb {
 			case "EHLO":
-				fmt.Fprint(c, "250-plain.example\r\n250 AUTH PLAIN\r\n")
+				fmt.Fprint(c, "250-plain.example\r\n")
+				for _, e := range ext {
+					fmt.Fprint(c, "250-"+e+"\r\n")
+				}
+				fmt.Fprint(c, "250 AUTH PLAIN\r\n")
 			case "RCPT":
 				fmt.Fprint(c, rcpt+"\r\n")
+			case "DATA":
+				fmt.Fprint(c, "354 go on\r\n")
+				for line, err := r.ReadString('\n'); err == nil && line != ".\r\n"; line, err = r.ReadString('\n') {
+				}
+				fmt.Fprint(c, "250 kept\r\n")
 			case "QUIT":
 				fmt.Fprint(c, "221 bye\r\n")
 			default:
@@ -229,5 +243,39 @@ func TestEmail_RecipientRefusedForGoodOrForNow(t *testing.T) {
 		assert.Contains(t, err.Error(), tc.reply[4:])
 		require.NoError(t, n.Close())
 		assert.NotContains(t, heardBy(t, heard), "DATA", "%s: no message sent", tc.reply)
+	}
+}
+
+// An address is sent as SMTP can carry it: an internationalised domain in
+// its ASCII form; letters beyond ASCII before the @ only to a server that
+// offers SMTPUTF8, and to one that does not, nothing (the address has no
+// ASCII form: parked, the person's other channels tried).
+func TestEmail_AnInternationalisedAddressIsSentOnlyAsSMTPCanCarryIt(t *testing.T) {
+	for _, tc := range []struct {
+		name, to string
+		ext      []string
+		heard    string
+		code     mitid.Code
+	}{
+		{"an ASCII address as it is", "anna@example.dk", nil,
+			"EHLO MAIL FROM:<noreply@mitid.example> RCPT TO:<anna@example.dk> DATA QUIT", ""},
+		// xn--blehave-lxa: Python's "æblehave".encode("idna"), another
+		// implementation than the one under test.
+		{"a Danish domain in its ASCII form", "anna@æblehave.dk", nil,
+			"EHLO MAIL FROM:<noreply@mitid.example> RCPT TO:<anna@xn--blehave-lxa.dk> DATA QUIT", ""},
+		{"a Danish name before the @ with SMTPUTF8", "jørgen@æblehave.dk", []string{"SMTPUTF8"},
+			"EHLO MAIL FROM:<noreply@mitid.example> SMTPUTF8 RCPT TO:<jørgen@æblehave.dk> DATA QUIT", ""},
+		{"a Danish name before the @ without SMTPUTF8", "jørgen@example.dk", nil,
+			"EHLO QUIT", mitid.CodeUndeliverable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr, heard := plainSMTP(t, "250 ok", tc.ext...)
+			n, err := email.New(email.Config{Addr: addr, From: "noreply@mitid.example", AllowPlaintext: true})
+			require.NoError(t, err)
+			err = n.Notify(context.Background(), notification(1, tc.to, mitid.Danish))
+			assert.Equal(t, tc.code, mitid.ErrorCode(err), "%v", err)
+			require.NoError(t, n.Close())
+			assert.Equal(t, tc.heard, heardBy(t, heard))
+		})
 	}
 }
