@@ -279,3 +279,17 @@ func TestEmail_AnInternationalisedAddressIsSentOnlyAsSMTPCanCarryIt(t *testing.T
 		})
 	}
 }
+
+// A real server that offers SMTPUTF8 (Mailpit does) takes an address with
+// Danish letters on both sides of its @, and the message arrives for that
+// very address.
+func TestEmail_AnAddressWithDanishLettersArrivesOverSMTPUTF8(t *testing.T) {
+	mp := needMailpit(t)
+	n := newNotifier(t, mp.config(t))
+	to := "jørgen-" + strings.ToLower(rand.Text()[:10]) + "@æblehave.dk"
+	require.NoError(t, n.Notify(context.Background(), notification(43, to, mitid.Danish)))
+	got := mp.search(t, "to:"+to)
+	require.Len(t, got, 1, "found by the address as written")
+	require.Len(t, got[0].To, 1)
+	assert.Equal(t, to, got[0].To[0].Address)
+}
