@@ -116,6 +116,30 @@ func (w *ClientWindow) Failed(_ context.Context, c Client) {
 	now := w.now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.record(c, now)
+}
+
+// take records a use of c, as Failed does, unless c has Limit uses within
+// Window already: one decision under one lock, so that calls at once
+// never take more than Limit between them (Allow, then Failed, could).
+// It reports whether the use was taken.
+func (w *ClientWindow) take(c Client) bool {
+	now := w.now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if el := w.clients[c]; el != nil {
+		f := el.Value.(*clientFailures)
+		f.trim(now, w.Window)
+		if len(f.at) >= w.Limit {
+			return false
+		}
+	}
+	w.record(c, now)
+	return true
+}
+
+// record adds a failure (or use) of c at now. Callers hold w.mu.
+func (w *ClientWindow) record(c Client, now time.Time) {
 	if w.clients == nil {
 		w.clients = map[Client]*list.Element{}
 	}

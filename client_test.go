@@ -3,6 +3,8 @@ package mitid_test
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -189,4 +191,26 @@ func BenchmarkRawMapInsertDelete(b *testing.B) {
 		delete(m, addrs[(i+1)&(len(addrs)-1)])
 		i++
 	}
+}
+
+// TestClientWindow_TakeNeverGivesMoreThanItsLimitAtOnce: 64 goroutines
+// taking a use of one client at once get Limit uses between them, no more.
+func TestClientWindow_TakeNeverGivesMoreThanItsLimitAtOnce(t *testing.T) {
+	w := &mitid.ClientWindow{Limit: 3, Window: time.Hour, Clock: fake.NewClock(tNow)}
+	c := mitid.Client{Address: "receipt anna@example.dk"}
+	var taken atomic.Int64
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 64 {
+		wg.Go(func() {
+			<-start
+			if mitid.TakeClient(w, c) {
+				taken.Add(1)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	assert.Equal(t, int64(3), taken.Load())
+	assert.Equal(t, mitid.CodeClientLimited, mitid.ErrorCode(w.Allow(t.Context(), c)), "and the client is then limited")
 }

@@ -71,9 +71,11 @@
 // caller. IssueCode by SMS is the exception: a person with no working
 // authenticator asks for a temporary PIN with the user ID alone, so it may
 // be offered to anyone; the code goes to the person's own phone, paced by
-// Policy.CodeInterval and Policy.SMSCodesPerDay. Do not offer PlaceOrder
-// without identification unpaced: it sends a receipt to the address it is
-// given.
+// Policy.CodeInterval and Policy.SMSCodesPerDay. PlaceOrder without
+// identification may be offered to anyone too: it mails a receipt to the
+// address it is given, at most three an hour to one address in one
+// process (Receipt.EmailHeld), so pace it by client as well where several
+// processes serve it.
 //
 // Every refusal is an *Error with a stable Code (ErrorCode reads it) and
 // matches one of the sentinel errors (ErrInvalid, ErrNotFound, ...).

@@ -19,3 +19,6 @@ func HoldHashGate(s *Service) (release func()) {
 		<-done // the budget is free again when release returns
 	}
 }
+
+// TakeClient is ClientWindow.take, for the contention test.
+func TakeClient(w *ClientWindow, c Client) bool { return w.take(c) }

@@ -128,6 +128,7 @@ type Service struct {
 	notifyTimeout time.Duration
 	clients       ClientLimiter
 	passportTries *ClientWindow // wrong passport numbers per CPR number (identifyByPassport)
+	receipts      *ClientWindow // receipts per e-mail address of orders without identification (place)
 
 	cprRegister CPRRegister
 	payment     Payment
@@ -192,6 +193,7 @@ func New(cfg Config) (*Service, error) {
 	s.decoyShapes = decoyShapesFor(s.chip != nil)
 	s.notifyTimeout, s.clients = cfg.NotifyTimeout, cfg.Clients
 	s.passportTries = &ClientWindow{Limit: passportTriesPerHour, Window: time.Hour, MaxClients: 100_000, Clock: s.clock}
+	s.receipts = &ClientWindow{Limit: receiptsPerHour, Window: time.Hour, MaxClients: 100_000, Clock: s.clock}
 	if s.notifyTimeout <= 0 {
 		s.notifyTimeout = 10 * time.Second
 	}

@@ -82,6 +82,11 @@ type Receipt struct {
 	// Order.ReceiptEmail (queued in the outbox with the order, so it is
 	// sent even if this process stops now).
 	EmailQueued bool
+	// EmailHeld says a receipt was asked for and not sent: the address has
+	// had receiptsPerHour receipts of orders without identification within
+	// the hour (see place). The order is placed all the same, and
+	// Order.ReceiptEmail is empty.
+	EmailHeld bool
 }
 
 // String renders the receipt as the person reads it.
@@ -111,9 +116,12 @@ func (r *Receipt) String() string {
 	default:
 		b.WriteString("; expected between " + o.ExpectedFrom.Format("2 January") + " and " + o.ExpectedBy.Format("2 January 2006"))
 	}
-	if r.EmailQueued {
+	switch {
+	case r.EmailQueued:
 		b.WriteString(". A receipt has been sent to " + o.ReceiptEmail + ".")
-	} else {
+	case r.EmailHeld:
+		b.WriteString(". No e-mail receipt: that address has had as many receipts of orders without identification as it may have in an hour. Print or save this page.")
+	default:
 		b.WriteString(". No e-mail receipt: print or save this page.")
 	}
 	return b.String()
@@ -357,9 +365,24 @@ func (s *Service) PlaceOrder(ctx context.Context, r OrderRequest) (*Receipt, err
 	return s.place(ctx, r, u, ident, nil)
 }
 
+// receiptsPerHour is how many receipts of orders without identification
+// go to one e-mail address an hour. Such an order needs no proof of who
+// places it, so without a bound anyone could have this Service mail any
+// address as often as they liked. A person orders a device now and then;
+// the bound leaves a few slips to spare. An order past it is placed
+// without its receipt (Receipt.EmailHeld): the stranger who spent the
+// address's receipts takes nothing from its owner but an e-mail the
+// receipt page stands in for. The pace is this process's, as
+// passportTriesPerHour's is.
+const receiptsPerHour = 3
+
 // place places the checked order r for u (nil when not identified); also,
 // when given, runs more in the same change (a replacement's block).
 func (s *Service) place(ctx context.Context, r OrderRequest, u *User, ident Identification, more func(u *User, now time.Time) ([]Event, error)) (*Receipt, error) {
+	held := false
+	if ident == NotIdentified && r.ReceiptEmail != "" && !s.receipts.take(Client{Address: "receipt " + strings.ToLower(r.ReceiptEmail)}) {
+		r.ReceiptEmail, held = "", true
+	}
 	o := &Order{Identification: ident, Kind: r.Kind, Reason: r.Reason, Defect: r.Defect, Replaces: r.Replaces,
 		Delivery: r.Delivery, PickUpAt: r.PickUpAt, ReceiptEmail: r.ReceiptEmail, Language: r.Language, TermsAccepted: true}
 	if u != nil {
@@ -405,7 +428,7 @@ func (s *Service) place(ctx context.Context, r OrderRequest, u *User, ident Iden
 		}
 		break
 	}
-	rc := &Receipt{Order: placed, EmailQueued: placed.ReceiptEmail != ""}
+	rc := &Receipt{Order: placed, EmailQueued: placed.ReceiptEmail != "", EmailHeld: held}
 	if placed.Status == OrderPlaced && r.Pay != nil {
 		paid, err := s.PayOrder(ctx, placed.Number, *r.Pay)
 		if err != nil {

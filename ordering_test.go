@@ -285,6 +285,52 @@ func TestPlaceOrder_ReceiptEmailGoesThroughTheOutbox(t *testing.T) {
 	assert.Contains(t, rc.String(), "No e-mail receipt")
 }
 
+// TestPlaceOrder_ReceiptsToOneAddressArePacedWithoutIdentification: orders
+// anyone can place send at most three receipts an hour to one address,
+// whatever its case; a fourth order is placed without one and says so. An
+// order whose placer proved who they are is not paced, and an hour later
+// the address gets receipts again.
+func TestPlaceOrder_ReceiptsToOneAddressArePacedWithoutIdentification(t *testing.T) {
+	e := newOrderEnv(t, checkedStore(t))
+	order := func(email string, login string) *mitid.Receipt {
+		t.Helper()
+		r := mitid.OrderRequest{Kind: mitid.KindChip, Reason: mitid.ReasonNew, Login: login, Delivery: mitid.DeliverPickUp,
+			PickUpAt: "Borgerservice Aalborg", ReceiptEmail: email, AcceptTerms: true}
+		rc, err := e.svc.PlaceOrder(e.ctx, r)
+		require.NoError(t, err)
+		require.NotEmpty(t, rc.Order.Number, "the order is placed")
+		return rc
+	}
+	queued := func() int {
+		msgs, err := e.svc.Store().OutboxMessages(e.ctx, mitid.OutboxFilter{})
+		require.NoError(t, err)
+		n := 0
+		for _, m := range msgs {
+			if strings.EqualFold(m.Delivery.Address, "anna@example.dk") {
+				n++
+			}
+		}
+		return n
+	}
+	for _, email := range []string{"anna@example.dk", "Anna@Example.dk", "ANNA@example.dk"} {
+		assert.True(t, order(email, "").EmailQueued, email)
+	}
+	held := order("anna@example.dk", "")
+	assert.False(t, held.EmailQueued)
+	assert.True(t, held.EmailHeld)
+	assert.Empty(t, held.Order.ReceiptEmail)
+	assert.Contains(t, held.String(), "No e-mail receipt: that address has had as many receipts")
+	assert.Equal(t, 3, queued(), "three receipts, the held one not queued")
+	assert.True(t, order("bo@example.dk", "").EmailQueued, "another address has its own receipts")
+
+	h := e.enrol(t, "receipt.owner", mitid.LevelSubstantial, mitid.KindApp)
+	l := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
+	assert.True(t, order("anna@example.dk", l.ID).EmailQueued, "an order after a MitID login is not paced")
+
+	e.clock.Advance(time.Hour)
+	assert.True(t, order("anna@example.dk", "").EmailQueued, "an hour later")
+}
+
 func TestPlaceOrder_ExpectedDeliveryOnDanishWorkingDays(t *testing.T) {
 	e := newOrderEnv(t, checkedStore(t))
 	dk := mitid.PostalAddress{Street: "Nørregade 3", PostalCode: "1165", City: "København K"}
