@@ -401,6 +401,100 @@ func (f *staleFindStore) FindUser(ctx context.Context, key mitid.UniqueKey) (*mi
 	return f.sessionFaultStore.FindUser(ctx, key)
 }
 
+// TestFinishChipRegistration_AFaultBeforeTheChipAnswersLeavesTheRegistrationOpen:
+// a chip's registration is used up (its session consumed) before the
+// browser's answer is verified, so an answer is accepted once; whatever
+// fails before that, and needs no answer, leaves it open: a server too busy
+// to hash the new password, a password the rules refuse, a store that
+// cannot be read, a step B without a login. The same answer then connects
+// the chip, once; a registration opened with an activation code does not
+// cost the person the code.
+func TestFinishChipRegistration_AFaultBeforeTheChipAnswersLeavesTheRegistrationOpen(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// stepB opens the registration after an access request and its
+		// wait, not with an activation code.
+		stepB bool
+		// fault arms the fault, returns what the refused call gives, and
+		// after it is made, undoes what it armed.
+		fault func(e *loginEnv, st *readFaultStore) (mitid.ChipActivation, func())
+		want  mitid.Code
+	}{
+		{"a server too busy to hash the password", false, func(e *loginEnv, _ *readFaultStore) (mitid.ChipActivation, func()) {
+			return mitid.ChipActivation{Password: password}, mitid.HoldHashGate(e.svc)
+		}, mitid.CodeBusy},
+		{"a password the rules refuse", false, func(*loginEnv, *readFaultStore) (mitid.ChipActivation, func()) {
+			return mitid.ChipActivation{Password: "kort"}, func() {}
+		}, mitid.CodePasswordInvalid},
+		{"a store that cannot be read", false, func(_ *loginEnv, st *readFaultStore) (mitid.ChipActivation, func()) {
+			st.failRead = true
+			return mitid.ChipActivation{Password: password}, func() {}
+		}, mitid.CodeStoreUnavailable},
+		{"step B without a login", true, func(*loginEnv, *readFaultStore) (mitid.ChipActivation, func()) {
+			return mitid.ChipActivation{Password: password}, func() {}
+		}, mitid.CodeLoginInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &readFaultStore{sessionFaultStore: &sessionFaultStore{Store: checkedStore(t)}}
+			e := newLoginEnv(t, st)
+			h := e.enrol(t, "chip.aaben", mitid.LevelSubstantial, mitid.KindApp)
+			var id uuid.UUID
+			var opts []byte
+			var sess string
+			good := mitid.ChipActivation{Password: password}
+			if tc.stepB {
+				_, evs, err := e.svc.RequestAccess(e.ctx, h.user.ID, mitid.KindChip, "chip")
+				require.NoError(t, err)
+				id = evs[0].Authenticator
+				e.clock.Advance(24 * time.Hour)
+				opts, sess, err = e.svc.BeginChipRegistration(e.ctx, h.user.ID, id)
+				require.NoError(t, err)
+			} else {
+				_, evs, err := e.svc.AddAuthenticator(e.ctx, h.user.ID, mitid.AuthenticatorRequest{Kind: mitid.KindChip, State: mitid.StatePendingActivation})
+				require.NoError(t, err)
+				id = evs[0].Authenticator
+				opts, sess, err = e.svc.BeginChipActivationWithCode(e.ctx, h.user.UserID, id, e.paperCode(t, h.user.ID))
+				require.NoError(t, err)
+			}
+			sim, err := chiptest.NewSimulator(seeded(446))
+			require.NoError(t, err)
+			resp, err := sim.Register(opts, origin)
+			require.NoError(t, err)
+
+			act, undo := tc.fault(e, st)
+			_, _, err = e.svc.FinishChipRegistration(e.ctx, sess, resp, act)
+			undo()
+			require.Equal(t, tc.want, mitid.ErrorCode(err))
+
+			if tc.stepB {
+				good.Login = e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial)).ID
+			}
+			u, _, err := e.svc.FinishChipRegistration(e.ctx, sess, resp, good)
+			require.NoError(t, err, "the registration is still open, and the same answer connects the chip")
+			a, err := u.Authenticator(id)
+			require.NoError(t, err)
+			assert.Equal(t, mitid.StateActive, a.State)
+			_, _, err = e.svc.FinishChipRegistration(e.ctx, sess, resp, good)
+			assert.ErrorIs(t, err, mitid.ErrReplay, "once")
+		})
+	}
+}
+
+// readFaultStore fails the next read of a user by its ID once, when
+// failRead is set.
+type readFaultStore struct {
+	*sessionFaultStore
+	failRead bool
+}
+
+func (f *readFaultStore) User(ctx context.Context, id uuid.UUID) (*mitid.User, error) {
+	if f.failRead {
+		f.failRead = false
+		return nil, errInjected
+	}
+	return f.sessionFaultStore.User(ctx, id)
+}
+
 // beginFails is a chip verifier that cannot begin a registration.
 type beginFails struct{ mitid.ChipVerifier }
 

@@ -419,14 +419,20 @@ type ChipActivation struct {
 
 // FinishChipRegistration verifies the browser's registration response,
 // binds the chip's credential to the authenticator and activates it. The
-// session is consumed first, so a response is accepted once. A credential
-// already bound to another MitID is refused (ErrConflict).
+// session is consumed before the response is verified, so a response is
+// accepted once. What needs no response is checked before the session is
+// used up: the session itself, that a login is given (step B), and the
+// first password, its rules and its hash; so a password refused, a server
+// too busy to hash it (CodeBusy) or a store that cannot be read costs the
+// person nothing, least of all an activation code the session was opened
+// with. A credential already bound to another MitID is refused
+// (ErrConflict).
 func (s *Service) FinishChipRegistration(ctx context.Context, session string, response []byte, act ChipActivation) (*User, []Event, error) {
 	if s.chip == nil {
 		return nil, nil, errNoChipVerifier()
 	}
 	now := s.clock.Now()
-	sess, err := s.store.ConsumeSession(ctx, session, now)
+	sess, err := s.store.Session(ctx, session, now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -435,22 +441,30 @@ func (s *Service) FinishChipRegistration(ctx context.Context, session string, re
 	if sess.Kind != chipRegistrationKind || json.Unmarshal(sess.Data, &reg) != nil || json.Unmarshal(reg.Challenge, &ch) != nil {
 		return nil, nil, NotFoundSession()
 	}
+	u, err := s.store.User(ctx, sess.User)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !reg.ByCode {
+		if err := s.loginProvable(ctx, act.Login, u, now); err != nil {
+			return nil, nil, err // before argon2id: a made-up login costs a read
+		}
+	}
+	pw, pwID, err := s.firstPassword(u, act.Password, "chip")
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := s.store.ConsumeSession(ctx, session, now); err != nil {
+		return nil, nil, err
+	}
 	if !reg.ByCode {
 		if _, err := s.proveLogin(ctx, act.Login, sess.User, reg.Authenticator, ""); err != nil {
 			return nil, nil, err
 		}
 	}
-	u, err := s.store.User(ctx, sess.User)
-	if err != nil {
-		return nil, nil, err
-	}
 	cred, err := s.chip.FinishRegistration(ctx, ch, chipUser(u), response)
 	if err != nil {
 		return nil, nil, chipRefusal(err, "the MitID chip's registration does not verify; connect it again")
-	}
-	pw, pwID, err := s.firstPassword(u, act.Password, "chip")
-	if err != nil {
-		return nil, nil, err
 	}
 	return s.update(ctx, sess.User, func(u *User, now time.Time) ([]Event, error) {
 		if err := u.Usable(now); err != nil {
