@@ -144,6 +144,42 @@ func TestActivateCodeDevice_NeedsItsSerialAndItsCode(t *testing.T) {
 	assert.Equal(t, mitid.StateActive, stateOf(e.list(t, h.user.ID), id))
 }
 
+// TestActivateCodeDevice_AFaultBeforeTheChangeLeavesTheLogin: the login
+// that proves who activates is used up only once the first password is
+// made, so a server too busy to hash it, or a password the rules refuse,
+// leaves it to activate with afterwards, once.
+func TestActivateCodeDevice_AFaultBeforeTheChangeLeavesTheLogin(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// fault arms the fault, returns the password the refused call
+		// gives, and, after it is made, undoes what it armed.
+		fault func(e *loginEnv) (string, func())
+		want  mitid.Code
+	}{
+		{"a server too busy to hash the password", func(e *loginEnv) (string, func()) { return password, mitid.HoldHashGate(e.svc) }, mitid.CodeBusy},
+		{"a password the rules refuse", func(*loginEnv) (string, func()) { return "kort", func() {} }, mitid.CodePasswordInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newLoginEnv(t, checkedStore(t))
+			h := e.enrol(t, "enhed.login", mitid.LevelSubstantial, mitid.KindApp)
+			id, dev := e.codeDevice(t, h.user.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+			login := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial)).ID
+			act := func(pw string) error {
+				c, err := dev.Code()
+				require.NoError(t, err)
+				_, _, err = e.svc.ActivateCodeDevice(e.ctx, h.user.ID, id, mitid.CodeDeviceActivation{Serial: dev.Serial().String(), Code: c, Password: pw, Login: login})
+				return err
+			}
+			pw, undo := tc.fault(e)
+			err := act(pw)
+			undo()
+			require.Equal(t, tc.want, mitid.ErrorCode(err))
+			require.NoError(t, act(password), "the same login activates the device")
+			assert.Equal(t, mitid.StateActive, stateOf(e.list(t, h.user.ID), id))
+		})
+	}
+}
+
 // A blocked MitID activates nothing and redeems no P-code, and the code
 // is not spent by the refusal.
 func TestActivateWithCode_BlockedMitIDIsRefused(t *testing.T) {
