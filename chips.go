@@ -338,27 +338,68 @@ func (s *Service) chipSession(ctx context.Context, u *User, auth uuid.UUID, now 
 // then connect the chip (FinishChipRegistration, with the new password).
 // The code is redeemed here, counted as ActivateWithCode counts it; the
 // registration session it opens is the proof FinishChipRegistration needs.
+//
+// The session is opened before the code is redeemed, and closed again if
+// the code is not: opened after, a fault between the two (or a chip
+// verifier that cannot begin) would spend the code, a paper one a visit to
+// Citizen Service, on a registration that never opened. An open session
+// whose code was not redeemed is no proof to anyone: its ID is returned
+// only once the code is. It is opened only for a code that matches the
+// person's as read, once nothing the redemption refuses before comparing
+// refuses it (as ResetForgottenPassword hashes only then), so a stranger's
+// wrong code costs no session.
 func (s *Service) BeginChipActivationWithCode(ctx context.Context, userID string, auth uuid.UUID, code string) (options []byte, session string, err error) {
 	if s.chip == nil {
 		return nil, "", errNoChipVerifier()
 	}
-	u, _, err := s.attemptByUserID(ctx, userID, func(u *User, now time.Time) ([]Event, error) {
-		a, err := u.Authenticator(auth)
-		if err != nil {
-			return nil, err
-		}
-		if a.Kind != KindChip {
-			return nil, errorf(CodeTransitionForbidden, "this is a %s, not a MitID chip: use ActivateWithCode", a.Kind)
-		}
-		if st := a.EffectiveState(now); st != StatePendingActivation && st != StateWaitingForAccess {
-			return nil, errorf(CodeTransitionForbidden, "this MitID chip is %s, not waiting for activation", st)
-		}
-		return s.redeemCode(u, PurposeActivation, code, now)
-	})
+	found, err := s.findByUserID(ctx, userID)
 	if err != nil {
 		return nil, "", err
 	}
-	return s.chipSession(ctx, u, auth, s.clock.Now(), true)
+	now := s.clock.Now()
+	if s.allowClient(ctx) == nil && found.Usable(now) == nil && s.budget(found, reachAnyone) == nil && chipAwaitsCode(found, auth, now) == nil {
+		if c, _, err := s.matchingCode(found, PurposeActivation, code, now); err == nil && c != nil {
+			if options, session, err = s.chipSession(ctx, found, auth, now, true); err != nil {
+				return nil, "", err
+			}
+		}
+	}
+	_, _, err = s.attemptByUserID(ctx, userID, func(u *User, now time.Time) ([]Event, error) {
+		if err := chipAwaitsCode(u, auth, now); err != nil {
+			return nil, err
+		}
+		evs, err := s.redeemCode(u, PurposeActivation, code, now)
+		if err == nil && session == "" {
+			// A code that matches now and did not when it was read: a new
+			// one was issued in between. Nothing is committed, the code
+			// not used up.
+			return nil, errorf(CodeConcurrentUpdate, "your MitID changed while the chip was being readied; try again")
+		}
+		return evs, err
+	})
+	if err != nil {
+		if session != "" {
+			_, _ = s.store.ConsumeSession(context.WithoutCancel(ctx), session, now)
+		}
+		return nil, "", err
+	}
+	return options, session, nil
+}
+
+// chipAwaitsCode refuses, as redeeming its activation code does, an
+// authenticator auth of u that is not a chip waiting for activation at now.
+func chipAwaitsCode(u *User, auth uuid.UUID, now time.Time) error {
+	a, err := u.Authenticator(auth)
+	if err != nil {
+		return err
+	}
+	if a.Kind != KindChip {
+		return errorf(CodeTransitionForbidden, "this is a %s, not a MitID chip: use ActivateWithCode", a.Kind)
+	}
+	if st := a.EffectiveState(now); st != StatePendingActivation && st != StateWaitingForAccess {
+		return errorf(CodeTransitionForbidden, "this MitID chip is %s, not waiting for activation", st)
+	}
+	return nil
 }
 
 // ChipActivation completes a chip's activation.
@@ -378,14 +419,20 @@ type ChipActivation struct {
 
 // FinishChipRegistration verifies the browser's registration response,
 // binds the chip's credential to the authenticator and activates it. The
-// session is consumed first, so a response is accepted once. A credential
-// already bound to another MitID is refused (ErrConflict).
+// session is consumed before the response is verified, so a response is
+// accepted once. What needs no response is checked before the session is
+// used up: the session itself, that a login is given (step B), and the
+// first password, its rules and its hash; so a password refused, a server
+// too busy to hash it (CodeBusy) or a store that cannot be read costs the
+// person nothing, least of all an activation code the session was opened
+// with. A credential already bound to another MitID is refused
+// (ErrConflict).
 func (s *Service) FinishChipRegistration(ctx context.Context, session string, response []byte, act ChipActivation) (*User, []Event, error) {
 	if s.chip == nil {
 		return nil, nil, errNoChipVerifier()
 	}
 	now := s.clock.Now()
-	sess, err := s.store.ConsumeSession(ctx, session, now)
+	sess, err := s.store.Session(ctx, session, now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -394,22 +441,30 @@ func (s *Service) FinishChipRegistration(ctx context.Context, session string, re
 	if sess.Kind != chipRegistrationKind || json.Unmarshal(sess.Data, &reg) != nil || json.Unmarshal(reg.Challenge, &ch) != nil {
 		return nil, nil, NotFoundSession()
 	}
+	u, err := s.store.User(ctx, sess.User)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !reg.ByCode {
+		if err := s.loginProvable(ctx, act.Login, u, now); err != nil {
+			return nil, nil, err // before argon2id: a made-up login costs a read
+		}
+	}
+	pw, pwID, err := s.firstPassword(u, act.Password, "chip")
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := s.store.ConsumeSession(ctx, session, now); err != nil {
+		return nil, nil, err
+	}
 	if !reg.ByCode {
 		if _, err := s.proveLogin(ctx, act.Login, sess.User, reg.Authenticator, ""); err != nil {
 			return nil, nil, err
 		}
 	}
-	u, err := s.store.User(ctx, sess.User)
-	if err != nil {
-		return nil, nil, err
-	}
 	cred, err := s.chip.FinishRegistration(ctx, ch, chipUser(u), response)
 	if err != nil {
 		return nil, nil, chipRefusal(err, "the MitID chip's registration does not verify; connect it again")
-	}
-	pw, pwID, err := s.firstPassword(u, act.Password, "chip")
-	if err != nil {
-		return nil, nil, err
 	}
 	return s.update(ctx, sess.User, func(u *User, now time.Time) ([]Event, error) {
 		if err := u.Usable(now); err != nil {

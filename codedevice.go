@@ -114,17 +114,24 @@ type CodeDeviceActivation struct {
 // ActivateCodeDevice activates a delivered code display or audio code
 // reader for a person logged in with another authenticator (act.Login):
 // the serial number must match the one registered, and the code it shows
-// must be right. A first password is created with it when needed.
+// must be right. A first password is created with it when needed. The
+// login is used up (finished) only once the password is made, so that a
+// password the rules refuse, a server too busy to hash it (CodeBusy) or a
+// store that cannot be read costs the person nothing, as in
+// ChangePasswordAfterWait.
 func (s *Service) ActivateCodeDevice(ctx context.Context, user, auth uuid.UUID, act CodeDeviceActivation) (*User, []Event, error) {
-	if _, err := s.proveLogin(ctx, act.Login, user, auth, ""); err != nil {
-		return nil, nil, err
-	}
 	u, err := s.store.User(ctx, user)
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := s.loginProvable(ctx, act.Login, u, s.clock.Now()); err != nil {
+		return nil, nil, err // before argon2id: a made-up login costs a read
+	}
 	pw, pwID, err := s.firstPassword(u, act.Password, "code")
 	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := s.proveLogin(ctx, act.Login, user, auth, ""); err != nil {
 		return nil, nil, err
 	}
 	return s.update(ctx, user, func(u *User, now time.Time) ([]Event, error) {

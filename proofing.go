@@ -1,6 +1,7 @@
 package mitid
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -240,16 +241,22 @@ type stepRefusal struct{ err error }
 func (r stepRefusal) Error() string { return r.err.Error() }
 
 // proofingStep changes a visit's state atomically and records the step's
-// event on the person, with the operator as actor.
+// event on the person, with the operator as actor. The two are separate
+// writes: when the event cannot be committed, the visit is put back as the
+// step found it (unless it has changed again since), so that no round of
+// answers is counted, and no identity proven, that the person's log does
+// not show.
 func (s *Service) proofingStep(ctx context.Context, id string, fn func(st *proofingState) (Event, error)) (*Proofing, error) {
 	now := s.clock.Now()
 	var st proofingState
 	var ev Event
 	var stepErr error
+	var before []byte // the visit as the step found it
 	sess, err := s.store.UpdateSession(ctx, id, now, func(sess *Session) ([]byte, error) {
 		if sess.Kind != proofingKind {
 			return nil, NotFoundSession()
 		}
+		before = sess.Data
 		st = proofingState{}
 		if err := json.Unmarshal(sess.Data, &st); err != nil {
 			return nil, NotFoundSession()
@@ -279,6 +286,12 @@ func (s *Service) proofingStep(ctx context.Context, id string, fn func(st *proof
 			}
 			return []Event{ev}, nil
 		}); err != nil {
+			// Without its event the step did not happen: a wrong round
+			// that the visit counted and the person's record did not would
+			// give the next visit a round more, and a proven visit could be
+			// completed with no answers or witness in the log to prove it.
+			// The version keeps a step made meanwhile, which stands.
+			_, _ = s.replaceSession(context.WithoutCancel(ctx), id, sess.Version, now, bytes.Clone(before))
 			return nil, err
 		}
 	}

@@ -340,13 +340,87 @@ func TestStartProofing_AVisitThatCannotOpenRecordsNoStart(t *testing.T) {
 	assert.Equal(t, 1, started())
 }
 
+// TestProofingStep_AFaultBetweenTheVisitAndItsEventLeavesNothingHalfDone:
+// a desk step changes the visit, then records its event on the person.
+// When the event cannot be committed the visit goes back to what it was:
+// a wrong round is counted nowhere (the next one leaves two attempts, as
+// the person's record says), and right answers or a witness prove nothing
+// (CompleteProofing refuses the visit as not proven) until the step is
+// made again, when it is recorded once.
+func TestProofingStep_AFaultBetweenTheVisitAndItsEventLeavesNothingHalfDone(t *testing.T) {
+	right, wrong := []string{"8000", "Aarhus C", "Anna"}, []string{"1", "2", "3"}
+	licence := mitid.PictureID{Kind: mitid.IDDrivingLicence, Number: "30123456", Issuer: "DNK", Expires: time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for _, tc := range []struct {
+		name string
+		// step readies the desk step on visit p (a witness's login) and
+		// returns it; recorded is the type of the event it records on the
+		// person.
+		step     func(t *testing.T, e *orderEnv, w *holder, p *mitid.Proofing) func() (*mitid.Proofing, error)
+		recorded mitid.EventType
+		proves   bool
+	}{
+		{"a wrong round", func(_ *testing.T, e *orderEnv, _ *holder, p *mitid.Proofing) func() (*mitid.Proofing, error) {
+			return func() (*mitid.Proofing, error) { return e.svc.AnswerControlQuestions(e.ctx, p.ID, wrong) }
+		}, mitid.EventProofingAnswers, false},
+		{"right answers", func(_ *testing.T, e *orderEnv, _ *holder, p *mitid.Proofing) func() (*mitid.Proofing, error) {
+			return func() (*mitid.Proofing, error) { return e.svc.AnswerControlQuestions(e.ctx, p.ID, right) }
+		}, mitid.EventProofingAnswers, true},
+		{"a witness", func(t *testing.T, e *orderEnv, w *holder, p *mitid.Proofing) func() (*mitid.Proofing, error) {
+			login := e.witnessLogin(t, w, p.WitnessText)
+			return func() (*mitid.Proofing, error) {
+				return e.svc.ConfirmWitness(e.ctx, p.ID, mitid.WitnessEvidence{CPR: w.user.CPR.Digits(), PictureID: licence, Login: login})
+			}
+		}, mitid.EventWitnessAct, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &sessionFaultStore{Store: checkedStore(t)}
+			e := newOrderEnv(t, st)
+			e.clock.Set(time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC))
+			w := e.withApp(t, "halv.vidne", "010170-2222")
+			person := e.enrol(t, "halv-person", mitid.LevelSubstantial)
+			e.register(person, "123456789")
+			e.clock.Set(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+			p, err := e.svc.StartProofing(e.ctx, "Operator Olsen", person.user.CPR.Digits(), passportDK)
+			require.NoError(t, err)
+			recorded := func() int {
+				log, err := e.svc.ActivityLog(e.ctx, person.user.ID, mitid.EventFilter{Types: []mitid.EventType{tc.recorded}})
+				require.NoError(t, err)
+				return len(log)
+			}
+
+			step := tc.step(t, e, w, p)
+			st.failUserAfterSession = true // the visit changes, its event fails
+			_, err = step()
+			require.Equal(t, mitid.CodeStoreUnavailable, mitid.ErrorCode(err))
+			assert.Zero(t, recorded(), "no event")
+			_, err = e.svc.CompleteProofing(e.ctx, p.ID, mitid.ProofingOutcome{})
+			require.Equal(t, mitid.CodeProofingFailed, mitid.ErrorCode(err), "and the visit proves nothing")
+
+			got, err := tc.step(t, e, w, p)()
+			if tc.proves {
+				require.NoError(t, err, "made again, the step goes through")
+				assert.NotEmpty(t, got.Proven)
+			} else {
+				require.Equal(t, mitid.CodeWrongAnswers, mitid.ErrorCode(err))
+				assert.Equal(t, 2, got.AttemptsLeft, "the faulted round counted nowhere")
+				u, err := e.svc.User(e.ctx, person.user.ID)
+				require.NoError(t, err)
+				assert.Len(t, u.QuestionFailures, 1, "the person's record agrees with the visit")
+			}
+			assert.Equal(t, 1, recorded(), "and is recorded once")
+		})
+	}
+}
+
 // sessionFaultStore fails the next session update once, when failNext is
-// set; the next session's creation once, when failCreate is; and the next
-// change of a user once, when failUser is. It remembers the sessions it
-// created.
+// set; the next session's creation once, when failCreate is; the next
+// change of a user once, when failUser is, or the first after the next
+// session update, when failUserAfterSession is. It remembers the sessions
+// it created.
 type sessionFaultStore struct {
 	mitid.Store
 	failNext, failCreate, failUser bool
+	failUserAfterSession           bool
 	created                        []string
 }
 
@@ -372,5 +446,9 @@ func (f *sessionFaultStore) UpdateSession(ctx context.Context, id string, now ti
 		f.failNext = false
 		return nil, errInjected
 	}
-	return f.Store.UpdateSession(ctx, id, now, fn)
+	sess, err := f.Store.UpdateSession(ctx, id, now, fn)
+	if err == nil && f.failUserAfterSession {
+		f.failUserAfterSession, f.failUser = false, true
+	}
+	return sess, err
 }
