@@ -2,6 +2,7 @@ package passport_test
 
 import (
 	"crypto"
+	"errors"
 	"testing"
 
 	"github.com/go-mitid/mitid/passport"
@@ -9,10 +10,23 @@ import (
 )
 
 // Fuzz targets of the PKI parsers: EF.SOD/CMS, certificates, master lists
-// and the Active Authentication verifier. Each must return an error, never
-// panic, for any input, and must not allocate beyond a small multiple of
+// and the Active Authentication verifier. Each must return an error that
+// wraps the sentinels its documentation names, never panic, for any input,
+// and must not allocate beyond a small multiple of
 // its input (the parsers slice their input; they never trust a declared
 // length). Seeds live in testdata/fuzz/<name>/ and are added here too.
+
+// requireSentinel fails unless err wraps one of the sentinels a parser
+// documents: a refusal a caller can tell apart with errors.Is.
+func requireSentinel(t *testing.T, what string, err error, sentinels ...error) {
+	t.Helper()
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			return
+		}
+	}
+	t.Fatalf("%s: error %q wraps none of %q", what, err, sentinels)
+}
 
 func FuzzParseSOD(f *testing.F) {
 	p := pkiTestPKI(f, passporttest.ECDSAP256)
@@ -28,6 +42,7 @@ func FuzzParseSOD(f *testing.F) {
 			if s != nil {
 				t.Fatal("result with error")
 			}
+			requireSentinel(t, "ParseSOD", err, passport.ErrMalformedSOD, passport.ErrMalformedCMS, passport.ErrUnsupportedAlgorithm)
 			return
 		}
 		_ = s.DataGroups()
@@ -53,9 +68,12 @@ func FuzzParseCertificate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if crl, err := passport.ParseCRL(b); err == nil {
 			_ = store.AddCRL(crl)
+		} else {
+			requireSentinel(t, "ParseCRL", err, passport.ErrMalformedCertificate)
 		}
 		c, err := passport.ParseCertificate(b)
 		if err != nil {
+			requireSentinel(t, "ParseCertificate", err, passport.ErrMalformedCertificate)
 			return
 		}
 		_ = c.SubjectString()
@@ -74,6 +92,7 @@ func FuzzParseMasterList(f *testing.F) {
 	anchors := p.TrustStore()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if _, err := passport.ParseMasterList(b); err != nil {
+			requireSentinel(t, "ParseMasterList", err, passport.ErrMalformedMasterList, passport.ErrMalformedCMS, passport.ErrContentTypeMismatch, passport.ErrUnsupportedAlgorithm)
 			return
 		}
 		_, _ = passport.VerifyMasterList(b, anchors, pkiTestNow)

@@ -27,6 +27,7 @@ func FuzzParseCardSecurity(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		cs, err := passport.ParseCardSecurity(b)
 		if err != nil {
+			requireSentinel(t, "ParseCardSecurity", err, passport.ErrMalformedCardSecurity)
 			return
 		}
 		if _, err := cs.SecurityInfos.Marshal(); err != nil {
