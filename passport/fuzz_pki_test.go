@@ -121,3 +121,31 @@ func FuzzVerifyActive(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseSignedData: a CMS ContentInfo is refused with ErrMalformedCMS or
+// ErrUnsupportedAlgorithm, or parses into signer infos whose verification,
+// against any of its certificates, answers with an error or success and
+// never panics.
+func FuzzParseSignedData(f *testing.F) {
+	p := pkiTestPKI(f, passporttest.ECDSAP256)
+	sod := pkiSignSOD(f, p, pkiTestDataGroups(), passporttest.SODOptions{})
+	f.Add(sod[4:]) // the ContentInfo inside tag 77 and its 3-byte length
+	ml, err := p.MasterList(pkiTestRand(1), pkiTestNow)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(ml)
+	f.Add([]byte{0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0x00, 0x00})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sd, err := passport.ParseSignedData(b)
+		if err != nil {
+			requireSentinel(t, "ParseSignedData", err, passport.ErrMalformedCMS, passport.ErrUnsupportedAlgorithm)
+			return
+		}
+		for _, si := range sd.SignerInfos {
+			for _, c := range sd.Certificates {
+				_ = sd.VerifySignerInfo(si, c)
+			}
+		}
+	})
+}
