@@ -149,3 +149,49 @@ func FuzzParseSignedData(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParsePublicKeyInfo: a SubjectPublicKeyInfo (a certificate's key, DG15)
+// is refused with ErrUnsupportedAlgorithm (a key this package cannot use)
+// or ErrMalformedPublicKey (anything else), or gives exactly one key, which marshals back, in
+// the form it came in, to a SubjectPublicKeyInfo that parses to the same
+// key.
+func FuzzParsePublicKeyInfo(f *testing.F) {
+	keys := aaKeys(f)
+	for _, k := range []crypto.PublicKey{keys.rsa1024.Public(), keys.p256.Public(), aaPub(f, keys.brainpool).EC} {
+		for _, explicit := range []bool{false, true} {
+			der, err := passport.MarshalPublicKeyInfo(k, explicit)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(der)
+		}
+	}
+	f.Add([]byte{0x30, 0x03, 0x30, 0x01, 0x00})
+	f.Fuzz(func(t *testing.T, der []byte) {
+		pk, err := passport.ParsePublicKeyInfo(der)
+		if err != nil {
+			requireSentinel(t, "ParsePublicKeyInfo", err, passport.ErrUnsupportedAlgorithm, passport.ErrMalformedPublicKey)
+			return
+		}
+		if (pk.RSA == nil) == (pk.EC == nil) {
+			t.Fatalf("RSA %v and EC %v", pk.RSA, pk.EC)
+		}
+		var pub crypto.PublicKey = pk.RSA
+		if pk.EC != nil {
+			pub = pk.EC
+		}
+		enc, err := passport.MarshalPublicKeyInfo(pub, pk.ExplicitParameters)
+		if err != nil {
+			t.Fatalf("a parsed key does not marshal: %v", err)
+		}
+		back, err := passport.ParsePublicKeyInfo(enc)
+		switch {
+		case err != nil:
+			t.Fatalf("a marshalled key does not parse: %v", err)
+		case pk.RSA != nil && (back.RSA == nil || back.RSA.N.Cmp(pk.RSA.N) != 0 || back.RSA.E != pk.RSA.E):
+			t.Fatal("RSA key changed in a round trip")
+		case pk.EC != nil && (back.EC == nil || !back.EC.Point.Equal(pk.EC.Point) || back.EC.Curve.P().Cmp(pk.EC.Curve.P()) != 0 || !back.EC.Curve.G().Equal(pk.EC.Curve.G())):
+			t.Fatal("EC key changed in a round trip")
+		}
+	})
+}
