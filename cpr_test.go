@@ -2,6 +2,7 @@ package mitid_test
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -127,6 +128,49 @@ func FuzzParseCPR(f *testing.F) {
 		}
 		if got := b.Format("020106"); got != c.Digits()[:6] {
 			t.Fatalf("%q: birth date %s does not match the digits", s, got)
+		}
+	})
+}
+
+// FuzzCPRJSON: a stored CPR is read as strictly as a typed one. Any JSON
+// either fails (CodeCPRInvalid for a string that is no CPR number, or
+// encoding/json's own error for what is no JSON string) or gives the zero
+// CPR (the empty string) or a CPR that ParseCPR gives for the same text
+// and that writes back to the same value.
+func FuzzCPRJSON(f *testing.F) {
+	for _, s := range []string{`"0101901234"`, `"010190-1234"`, `""`, `null`, `"3201901234"`, `1234567890`, `"\u0030101901234"`, `{}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var c mitid.CPR
+		if err := json.Unmarshal(b, &c); err != nil {
+			var se *json.SyntaxError
+			var te *json.UnmarshalTypeError
+			if mitid.ErrorCode(err) != mitid.CodeCPRInvalid && !errors.As(err, &se) && !errors.As(err, &te) {
+				t.Fatalf("%q: %T %v", b, err, err)
+			}
+			return
+		}
+		var s *string
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.Fatalf("%q decoded to a CPR but is no JSON string: %v", b, err)
+		}
+		if s == nil || *s == "" {
+			if !c.IsZero() {
+				t.Fatalf("%q gave %v", b, c)
+			}
+			return
+		}
+		if p, err := mitid.ParseCPR(*s); err != nil || p != c {
+			t.Fatalf("%q gave %v, ParseCPR %v, %v", b, c, p, err)
+		}
+		out, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var again mitid.CPR
+		if err := json.Unmarshal(out, &again); err != nil || again != c {
+			t.Fatalf("%v wrote %s, which reads back as %v, %v", c, out, again, err)
 		}
 	})
 }

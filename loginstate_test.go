@@ -2,6 +2,7 @@ package mitid
 
 import (
 	"bytes"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -116,6 +117,10 @@ func TestLoginState_RefusesDamage(t *testing.T) {
 	assert.Error(t, err, "unknown version")
 }
 
+// FuzzDecodeLoginState: a stored login state is errLoginState (which the
+// steps answer as CodeLoginInvalid) or a consistent state (its choice
+// among its options, nothing chosen while begun) whose encoding has the
+// size size() says and decodes to the same fields.
 func FuzzDecodeLoginState(f *testing.F) {
 	f.Add(sampleLoginState().marshal())
 	f.Add((&loginState{Options: []optionRef{{Method: MethodChip}}}).marshal())
@@ -124,6 +129,9 @@ func FuzzDecodeLoginState(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		st, err := unmarshalLoginState(b)
 		if err != nil {
+			if !errors.Is(err, errLoginState) {
+				t.Fatalf("error %v is not errLoginState", err)
+			}
 			return
 		}
 		if st.Begun != "" && (len(st.Options) != 0 || st.Done != 0 || len(st.Used) != 0) {
@@ -183,12 +191,17 @@ func TestChallenge_RoundTrip(t *testing.T) {
 	}
 }
 
+// FuzzDecodeChallenge: a chip challenge in a login state is errLoginState
+// or one that encodes back to the same challenge.
 func FuzzDecodeChallenge(f *testing.F) {
 	f.Add(encodeChallenge(sampleChallenge()))
 	f.Add(encodeChallenge(chip.Challenge{}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ch, err := decodeChallenge(b)
 		if err != nil {
+			if !errors.Is(err, errLoginState) {
+				t.Fatalf("error %v is not errLoginState", err)
+			}
 			return
 		}
 		again, err := decodeChallenge(encodeChallenge(ch))

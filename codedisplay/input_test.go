@@ -172,3 +172,54 @@ func mustNormalize(t *testing.T, p Params, code string) string {
 	}
 	return c
 }
+
+// FuzzResync feeds Resync any two codes, state and time: it never panics, returns one
+// of Verify's errors, and a pair it accepts is the device's codes for two consecutive
+// steps above LastStep, the second within MaxDrift+Skew of the verifier's step, with a
+// learned drift within MaxDrift.
+func FuzzResync(f *testing.F) {
+	seed := rfcSeedSHA1
+	p := MitIDParams()
+	cur, err := p.Step(t0)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, off := range []int64{0, 7, -7, 40} {
+		c1, _ := p.Code(seed, cur+off-1)
+		c2, _ := p.Code(seed, cur+off)
+		f.Add(c1, c2, int64(-1), 0, t0.Unix())
+		f.Add(c1, c2, cur+off-1, 0, t0.Unix()) // reused
+	}
+	f.Add("123 456", "１２３４５６", int64(0), 0, int64(59))
+	f.Add("", "x", int64(0), 0, int64(-1))
+	f.Fuzz(func(t *testing.T, code1, code2 string, last int64, drift int, unix int64) {
+		now := time.Unix(unix, 0)
+		m, err := p.Resync(seed, code1, code2, State{LastStep: last, Drift: drift}, now)
+		if err != nil {
+			for _, known := range []error{ErrMalformedCode, ErrWrongCode, ErrCodeReused, ErrInvalidTime} {
+				if errors.Is(err, known) {
+					return
+				}
+			}
+			t.Fatalf("Resync(%q, %q, %d, %d, %d): undocumented error %v", code1, code2, last, drift, unix, err)
+		}
+		cur, err := p.Step(now)
+		if err != nil {
+			t.Fatalf("Resync accepted at a time Step refuses: %v", err)
+		}
+		if m.Step-1 <= last || m.NewState.LastStep != m.Step {
+			t.Fatalf("accepted steps %d, %d with LastStep %d, new state %+v", m.Step-1, m.Step, last, m.NewState)
+		}
+		if d := m.Step - cur; d > int64(p.MaxDrift+p.Skew) || d < -int64(p.MaxDrift+p.Skew) {
+			t.Fatalf("accepted step %d is %d from the verifier's %d", m.Step, d, cur)
+		}
+		if m.NewState.Drift > p.MaxDrift || m.NewState.Drift < -p.MaxDrift {
+			t.Fatalf("learned drift %d beyond MaxDrift %d", m.NewState.Drift, p.MaxDrift)
+		}
+		c1, err1 := p.Code(seed, m.Step-1)
+		c2, err2 := p.Code(seed, m.Step)
+		if err1 != nil || err2 != nil || c1 != mustNormalize(t, p, code1) || c2 != mustNormalize(t, p, code2) {
+			t.Fatalf("accepted %q, %q for steps whose codes are %q, %q", code1, code2, c1, c2)
+		}
+	})
+}

@@ -23,6 +23,8 @@ var (
 	ErrMalformedLDS = errors.New("passport: malformed LDS file")
 	// ErrMalformedMasterList: a CSCA master list is not well formed.
 	ErrMalformedMasterList = errors.New("passport: malformed CSCA master list")
+	// ErrMalformedPublicKey: a SubjectPublicKeyInfo (ParsePublicKeyInfo) is not well formed.
+	ErrMalformedPublicKey = errors.New("passport: malformed public key")
 
 	// ErrUnsupportedAlgorithm: a signature, hash or key algorithm this package does not implement.
 	ErrUnsupportedAlgorithm = rsaraw.ErrUnsupportedAlgorithm

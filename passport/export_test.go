@@ -47,6 +47,7 @@ var OidSHA512WithRSA = oidSHA512WithRSA
 var OidSignedData = oidSignedData
 var OidStandardizedDomainParameters = oidStandardizedDomainParameters
 var ParseAgreementKey = parseAgreementKey
+var ErrMalformedSPKI = errMalformedSPKI
 var ParseSigAlg = parseSigAlg
 var PkiNamesEqual = pkiNamesEqual
 var PkiNamesSameRDNs = pkiNamesSameRDNs

@@ -10,8 +10,9 @@ import (
 
 // FuzzParseLDS feeds the same bytes to every LDS file parser: BER-TLV
 // structure errors must surface as ErrMalformedLDS (or, for DG15,
-// ErrUnsupportedAlgorithm), never as a panic or an unbounded allocation.
-// Whatever parses must survive a Marshal → Parse round trip.
+// ErrUnsupportedAlgorithm; for DG1, ErrInvalidMRZ), never as a panic or an
+// unbounded allocation. Whatever parses must survive a Marshal → Parse
+// round trip.
 func FuzzParseLDS(f *testing.F) {
 	for _, h := range []string{ldsVectorCOM, ldsVectorDG11, ldsVectorDG16, ldsVectorDG11OtherNamesNominal,
 		ldsVectorDG11OtherNamesBelarus, ldsVectorDG11OtherNamesChina} {
@@ -34,6 +35,27 @@ func FuzzParseLDS(f *testing.F) {
 	f.Add(doc.DataGroups[1])
 	f.Add(doc.DataGroups[14])
 	f.Fuzz(func(t *testing.T, b []byte) {
+		lds := func(what string, err error, also ...error) {
+			if err != nil {
+				requireSentinel(t, what, err, append(also, passport.ErrMalformedLDS)...)
+			}
+		}
+		_, err := passport.ParseCOM(b)
+		lds("COM", err)
+		_, err = passport.ParseDG1(b)
+		lds("DG1", err, passport.ErrInvalidMRZ)
+		_, err = passport.ParseDG2(b)
+		lds("DG2", err)
+		_, err = passport.ParseDG11(b)
+		lds("DG11", err)
+		_, err = passport.ParseDG12(b)
+		lds("DG12", err)
+		_, err = passport.ParseDG14(b)
+		lds("DG14", err)
+		_, err = passport.ParseDG15(b)
+		lds("DG15", err, passport.ErrUnsupportedAlgorithm)
+		_, err = passport.ParseDG16(b)
+		lds("DG16", err)
 		if c, err := passport.ParseCOM(b); err == nil {
 			if _, err := passport.ParseCOM(c.Marshal()); err != nil {
 				t.Fatalf("COM round trip: %v", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,6 +28,7 @@ func FuzzParseCardSecurity(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		cs, err := passport.ParseCardSecurity(b)
 		if err != nil {
+			requireSentinel(t, "ParseCardSecurity", err, passport.ErrMalformedCardSecurity)
 			return
 		}
 		if _, err := cs.SecurityInfos.Marshal(); err != nil {
@@ -39,11 +41,20 @@ func FuzzParseCardSecurity(f *testing.F) {
 	})
 }
 
+// FuzzParseAgreementKey: a chip authentication or PACE key is refused as no
+// SubjectPublicKeyInfo (ErrMalformedSPKI, which fails the whole
+// SecurityInfos) or as a key this package cannot use (ErrUnsupportedCurve,
+// ErrInvalidPoint, ErrInvalidDHKey, which the SecurityInfos keep as the
+// key's KeyError), never both; what parses marshals back to the same key.
 func FuzzParseAgreementKey(f *testing.F) {
 	f.Add([]byte{0x30, 0x03, 0x30, 0x01, 0x00})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		k, err := passport.ParseAgreementKey(b)
 		if err != nil {
+			unusable := errors.Is(err, passport.ErrUnsupportedCurve) || errors.Is(err, passport.ErrInvalidPoint) || errors.Is(err, passport.ErrInvalidDHKey)
+			if errors.Is(err, passport.ErrMalformedSPKI) == unusable {
+				t.Fatalf("error %q is malformed %v, unusable %v", err, !unusable, unusable)
+			}
 			return
 		}
 		again, err := k.Marshal()

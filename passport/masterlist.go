@@ -33,7 +33,9 @@ type MasterList struct {
 // ParseMasterList parses a CSCA master list (DER or BER ContentInfo)
 // without verifying its signature. Use VerifyMasterList to load trust
 // anchors; this function is for inspection. Errors wrap
-// ErrMalformedMasterList, ErrMalformedCMS or ErrContentTypeMismatch.
+// ErrMalformedMasterList, ErrMalformedCMS or ErrContentTypeMismatch, or,
+// for a digest algorithm this package does not implement,
+// ErrUnsupportedAlgorithm (as ParseSignedData's do).
 func ParseMasterList(der []byte) (*MasterList, error) {
 	sd, err := ParseSignedData(der)
 	if err != nil {

@@ -87,6 +87,43 @@ func TestVerifyMasterList_Rejects(t *testing.T) {
 	}
 }
 
+// TestParseMasterList_RefusalsWrapTheDocumentedSentinels: each refusal of
+// ParseMasterList is one its documentation names, an unknown digest
+// algorithm ErrUnsupportedAlgorithm (which it returned before and did not
+// document; FuzzParseMasterList found it).
+func TestParseMasterList_RefusalsWrapTheDocumentedSentinels(t *testing.T) {
+	p := pkiTestPKI(t, passporttest.ECDSAP256)
+	good, err := p.MasterList(pkiTestRand(1), pkiTestNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha256OID, _ := asn1.Marshal(asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1})
+	unknownOID, _ := asn1.Marshal(asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 99})
+	unknownDigest := bytes.ReplaceAll(good, sha256OID, unknownOID)
+	sod := pkiSignSOD(t, p, pkiTestDataGroups(), passporttest.SODOptions{})
+	sodCI, _ := ber.ReadAll(sod)
+	notAList, err := passporttest.SignCMS(pkiTestRand(2), oids.CSCAMasterList, ber.DER(0x30), p.MasterListSigner, p.MasterListSignerKey, p.Algorithm, pkiTestNow, passporttest.SignerIssuerSerial, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		rule string
+		der  []byte
+		want error
+	}{
+		{"an unknown digest algorithm is ErrUnsupportedAlgorithm", unknownDigest, passport.ErrUnsupportedAlgorithm},
+		{"no CMS is ErrMalformedCMS", []byte{0x30, 0x80, 0x00}, passport.ErrMalformedCMS},
+		{"an EF.SOD is ErrContentTypeMismatch", sodCI.Content, passport.ErrContentTypeMismatch},
+		{"an empty CscaMasterList is ErrMalformedMasterList", notAList, passport.ErrMalformedMasterList},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			if _, err := passport.ParseMasterList(tc.der); !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
 // TestParseCertificate_ExplicitBrainpoolParameters builds, at test time, a
 // chain whose keys carry explicit brainpoolP256r1 domain parameters (which
 // crypto/x509 refuses) and verifies a document with it.

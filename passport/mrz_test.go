@@ -196,3 +196,40 @@ func FuzzParseMRZ(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNewBACKey: the three fields a person types from the data page are
+// refused with ErrInvalidMRZ or give a key that is valid, the same when its
+// own fields are given again, and whose MRZ information is the document
+// number (padded to 9) and both dates, each with its check digit.
+func FuzzNewBACKey(f *testing.F) {
+	f.Add("L898902C3", "740812", "120415")
+	f.Add("L898902C<<", "7408<2", "120415")
+	f.Add("D23145890734", "340712", "950712")
+	f.Add("l898902c3", "740812", "120415")
+	f.Add("", "740812", "120415")
+	f.Add("L898902C3", "74081", "1204155")
+	f.Fuzz(func(t *testing.T, number, birth, expiry string) {
+		k, err := passport.NewBACKey(number, birth, expiry)
+		if err != nil {
+			if !errors.Is(err, passport.ErrInvalidMRZ) {
+				t.Fatalf("error %v is not ErrInvalidMRZ", err)
+			}
+			return
+		}
+		if err := k.Valid(); err != nil {
+			t.Fatalf("NewBACKey gave an invalid key: %v", err)
+		}
+		again, err := passport.NewBACKey(k.DocumentNumber, k.DateOfBirth, k.DateOfExpiry)
+		if err != nil || again != k {
+			t.Fatalf("%+v → %+v, %v", k, again, err)
+		}
+		info := k.MRZInformation()
+		if n := max(9, len(k.DocumentNumber)); len(info) != n+1+7+7 || !strings.HasPrefix(info, k.DocumentNumber) ||
+			info[n+1:n+7] != k.DateOfBirth || info[n+8:n+14] != k.DateOfExpiry {
+			t.Fatalf("%+v: MRZ information %q", k, info)
+		}
+		if len(k.PACESecret()) != 20 {
+			t.Fatalf("PACE secret of %d bytes", len(k.PACESecret()))
+		}
+	})
+}

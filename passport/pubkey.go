@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/asn1"
+	"errors"
 	"fmt"
 	"math/big"
 
@@ -46,8 +47,18 @@ type PublicKey struct {
 // ParsePublicKeyInfo parses a DER SubjectPublicKeyInfo holding an RSA key
 // (rsaEncryption or id-RSASSA-PSS) or an elliptic-curve key (id-ecPublicKey
 // with a named curve or explicit ECParameters). An unknown algorithm or curve
-// yields an error wrapping ErrUnsupportedAlgorithm.
+// yields an error wrapping ErrUnsupportedAlgorithm; anything else that is
+// wrong (the structure, an RSA modulus, an EC point) one wrapping
+// ErrMalformedPublicKey.
 func ParsePublicKeyInfo(der []byte) (*PublicKey, error) {
+	pk, err := parsePublicKeyInfo(der)
+	if err != nil && !errors.Is(err, ErrUnsupportedAlgorithm) {
+		return nil, fmt.Errorf("%w: %w", ErrMalformedPublicKey, err)
+	}
+	return pk, err
+}
+
+func parsePublicKeyInfo(der []byte) (*PublicKey, error) {
 	top, err := ber.ReadAll(der)
 	if err != nil {
 		return nil, err

@@ -124,6 +124,7 @@ func FuzzParseSecurityInfos(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		si, err := passport.ParseSecurityInfos(b)
 		if err != nil {
+			requireSentinel(t, "ParseSecurityInfos", err, passport.ErrMalformedSecurityInfos)
 			return
 		}
 		if _, err := si.Marshal(); err != nil {

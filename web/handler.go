@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -126,7 +128,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		r = r.WithContext(mitid.WithClient(r.Context(), mitid.Client{Address: addr}))
 	}
-	SecureHeaders(h.mux).ServeHTTP(w, r)
+	var next http.Handler = h.mux
+	if !cleanPath(r.URL.Path) {
+		// ServeMux would redirect to the cleaned path: a login ID that is
+		// empty or "." or ".." would send the call elsewhere (outside
+		// the mount, under http.StripPrefix) rather than be refused.
+		next = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, h.log, edgeError(CodeRouteNotFound, "there is no such endpoint: "+r.Method+" "+r.URL.Path))
+		})
+	}
+	SecureHeaders(next).ServeHTTP(w, r)
+}
+
+// cleanPath reports whether p is a path ServeMux serves as it is: rooted,
+// without empty, "." or ".." segments (a trailing slash aside).
+func cleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
 }
 
 // guard says what a POST must pass before its handler runs.

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -81,6 +82,33 @@ func TestEdge_BadRequestsAreRefusedAndChangeNothing(t *testing.T) {
 	for _, a := range u.Authenticators {
 		assert.Zero(t, a.Failures, "%s", a.Kind)
 	}
+}
+
+// TestEdge_AnUncleanPathIsRouteNotFound: a path with an empty, "." or ".."
+// segment (an empty login ID) is refused as no endpoint, in JSON, where
+// ServeMux redirected it to the cleaned path (outside the mount, under
+// http.StripPrefix). FuzzEdgeGuards found the empty login ID.
+func TestEdge_AnUncleanPathIsRouteNotFound(t *testing.T) {
+	s := newSite(t)
+	h, err := web.New(web.Config{Service: s.svc, Origin: "https://bank.example"})
+	require.NoError(t, err)
+	for _, tc := range []struct{ rule, method, path string }{
+		{"an empty login ID", http.MethodPost, "/login//password"},
+		{"a login ID of .", http.MethodPost, "/login/./code"},
+		{"a login ID of ..", http.MethodGet, "/login/../csrf"},
+		{"a doubled slash", http.MethodGet, "//csrf"},
+		{"a trailing dot segment", http.MethodGet, "/login/x/."},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			rec := newRecorder(h, tc.method, tc.path)
+			assert.Equal(t, http.StatusNotFound, rec.Code)
+			assert.Empty(t, rec.Header().Get("Location"))
+			var e web.ErrorBody
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &e), rec.Body.String())
+			assert.Equal(t, web.CodeRouteNotFound, e.Code)
+		})
+	}
+	assert.Equal(t, http.StatusOK, newRecorder(h, http.MethodGet, "/csrf").Code, "a clean path is served")
 }
 
 func TestEdge_SecurityHeadersAndCookieFlags(t *testing.T) {

@@ -1,17 +1,20 @@
 package webhook
 
 import (
+	"net/http"
+	"strconv"
 	"testing"
 	"time"
 )
 
 var fuzzNow = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
-// FuzzRetryAfter: any header value yields either nothing or a time no
-// earlier than now minus clock skew for dates, and exactly now plus the
-// seconds for a delay; it never panics.
+// FuzzRetryAfter: any header value yields nothing, or exactly now plus
+// its seconds for a delay (RFC 9110's delay-seconds, up to 2^32-1), or
+// the time an HTTP date names (one in the past is then the Dispatcher's
+// to ignore); it never panics.
 func FuzzRetryAfter(f *testing.F) {
-	for _, s := range []string{"", "0", "120", "4294967295", "-1", "1.5", "soon", "Mon, 02 Mar 2026 10:01:30 GMT", "Monday, 02-Mar-26 10:01:30 GMT", "Mon Mar  2 10:01:30 2026"} {
+	for _, s := range []string{"", "0", "120", "4294967295", "4294967296", "-1", "+5", "1.5", "soon", "Mon, 02 Mar 2026 10:01:30 GMT", "Monday, 02-Mar-26 10:01:30 GMT", "Mon Mar  2 10:01:30 2026"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
@@ -22,8 +25,15 @@ func FuzzRetryAfter(f *testing.F) {
 			}
 			return
 		}
-		if at.IsZero() {
-			t.Fatalf("%q: ok with a zero time", v)
+		if s, err := strconv.ParseUint(v, 10, 32); err == nil {
+			if want := fuzzNow.Add(time.Duration(s) * time.Second); !at.Equal(want) {
+				t.Fatalf("%q: %s, want %s", v, at, want)
+			}
+			return
+		}
+		d, err := http.ParseTime(v)
+		if err != nil || !at.Equal(d) {
+			t.Fatalf("%q: %s, which is neither a delay nor its date (%v)", v, at, err)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/go-mitid/mitid/examples/internal/demo"
@@ -71,4 +72,38 @@ func TestLocalPath_SendsOnlyToThisSite(t *testing.T) {
 			t.Errorf("LocalPath(%q) = %q, want %q", tc.back, got, tc.want)
 		}
 	}
+}
+
+// FuzzLocalPath: whatever a form's back field holds, LocalPath gives it
+// back unchanged or "/", and what it gives, read as a browser reads a URL
+// (tabs and newlines dropped, C0 controls and spaces trimmed at the ends,
+// a backslash as a slash), stays on this site.
+func FuzzLocalPath(f *testing.F) {
+	for _, s := range []string{"/contact", "", "//evil.example", `/\evil.example`, "/\t/evil.example", " //evil.example", "/%2F/evil.example", "/\u00a0/x", "https://evil.example"} {
+		f.Add(s)
+	}
+	site, _ := url.Parse("https://site.example/visits/abc")
+	f.Fuzz(func(t *testing.T, back string) {
+		got := demo.LocalPath(back)
+		if got != back && got != "/" {
+			t.Fatalf("LocalPath(%q) = %q", back, got)
+		}
+		browser := strings.Map(func(r rune) rune {
+			switch r {
+			case '\t', '\n', '\r':
+				return -1
+			case '\\':
+				return '/'
+			}
+			return r
+		}, got)
+		browser = strings.TrimFunc(browser, func(r rune) bool { return r <= ' ' })
+		u, err := url.Parse(browser)
+		if err != nil {
+			return // no URL a browser follows either
+		}
+		if to := site.ResolveReference(u); to.Host != site.Host || to.Scheme != site.Scheme {
+			t.Fatalf("LocalPath(%q) = %q, which a browser follows to %s", back, got, to)
+		}
+	})
 }

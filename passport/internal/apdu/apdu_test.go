@@ -118,6 +118,8 @@ func TestStatusError_SentinelsAndRetries(t *testing.T) {
 	}
 }
 
+// FuzzParseCommand: a command APDU (what the virtual chip reads) is refused
+// with ErrMalformedAPDU or re-encodes to a command that parses the same.
 func FuzzParseCommand(f *testing.F) {
 	// The commands of the BAC transcript of ICAO 9303 Part 11 Appendix D.3/D.4.
 	for _, c := range []string{"0084000008",
@@ -130,6 +132,9 @@ func FuzzParseCommand(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := ParseCommand(b)
 		if err != nil {
+			if !errors.Is(err, ErrMalformedAPDU) {
+				t.Fatalf("error %v is not ErrMalformedAPDU", err)
+			}
 			return
 		}
 		enc, err := c.Bytes()

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/go-mitid/mitid/passport/internal/testhex"
 )
 
 func TestBERRead_Limits(t *testing.T) {
@@ -101,5 +103,107 @@ func TestDecodeHeader_OneDecoderForBothReaders(t *testing.T) {
 				t.Errorf("DecodeTLVHeader = %v %d %d %v, DecodeHeader = %+v", tag, hl, vl, err, h)
 			}
 		})
+	}
+}
+
+// FuzzReadBER: the ASN.1 reader every PKI parser stands on refuses with
+// ErrASN1 or returns an element that is a prefix of its input, its
+// contents inside it and the rest after it; a definite element's children
+// tile its contents exactly, an indefinite one's tile them up to its
+// end-of-contents; and every value decoder (OID, INTEGER, time, BIT
+// STRING, OCTET STRING, AlgorithmIdentifier) run on any of them refuses
+// with ErrASN1 or succeeds, never panics.
+func FuzzReadBER(f *testing.F) {
+	for _, h := range []string{
+		"300d06092a864886f70d01010b0500",  // AlgorithmIdentifier sha256WithRSAEncryption, NULL
+		"30800201010401410000",            // indefinite SEQUENCE { INTEGER 1, OCTET STRING "A" }
+		"2480040268690403616263" + "0000", // constructed indefinite OCTET STRING "hi" "abc"
+		"170d3236303330323130303030305a",  // UTCTime 260302100000Z
+		"180f32303236303330323130303030305a",
+		"0302000102",     // BIT STRING
+		"02820001ff",     // INTEGER with a long-form length
+		"bf8a3b03020105", // [PRIVATE/context high tag] constructed
+		"3084ffffffff",   // a length running past the input
+		"1f80010100",     // a high tag number not minimally encoded
+	} {
+		f.Add(testhex.Decode(f, h))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, rest, err := Read(b)
+		if err != nil {
+			if !errors.Is(err, ErrASN1) {
+				t.Fatalf("error %v is not ErrASN1", err)
+			}
+			if _, err := ReadAll(b); !errors.Is(err, ErrASN1) {
+				t.Fatalf("Read refused, ReadAll: %v", err)
+			}
+			return
+		}
+		checkElement(t, e, b, 0)
+		if len(e.Full)+len(rest) != len(b) || string(b[len(e.Full):]) != string(rest) {
+			t.Fatalf("element %d and rest %d bytes of %d", len(e.Full), len(rest), len(b))
+		}
+		if _, err := ReadAll(b); (err == nil) != (len(rest) == 0) {
+			t.Fatalf("ReadAll: %v with %d bytes left", err, len(rest))
+		}
+	})
+}
+
+// checkElement checks e (read from the front of in) and, down to a few
+// levels, its children, as FuzzReadBER states.
+func checkElement(t *testing.T, e Element, in []byte, level int) {
+	t.Helper()
+	if len(e.Full) > len(in) || string(in[:len(e.Full)]) != string(e.Full) {
+		t.Fatalf("%s is not a prefix of its input", e.Describe())
+	}
+	h, err := DecodeHeader(e.Full)
+	if err != nil || h.Indefinite != e.Indefinite || h.Class != e.Class || h.Number != e.Number || h.Constructed != e.Constructed {
+		t.Fatalf("%s: header reads differently: %+v, %v", e.Describe(), h, err)
+	}
+	switch {
+	case e.Indefinite && (len(e.Full) != h.Len+len(e.Content)+2 || string(e.Full[h.Len:h.Len+len(e.Content)]) != string(e.Content)):
+		t.Fatalf("%s: indefinite contents are not between header and end-of-contents", e.Describe())
+	case !e.Indefinite && (len(e.Full) != h.Len+len(e.Content) || string(e.Full[h.Len:]) != string(e.Content)):
+		t.Fatalf("%s: contents are not what follows the header", e.Describe())
+	}
+	for _, decode := range []func(Element) error{
+		func(e Element) error { _, err := OID(e); return err },
+		func(e Element) error { _, err := Integer(e, true); return err },
+		func(e Element) error { _, err := SmallInt(e, true, 1<<20); return err },
+		func(e Element) error { _, err := Time(e); return err },
+		func(e Element) error { _, err := BitString(e); return err },
+		func(e Element) error { _, err := Octets(e, true); return err },
+		func(e Element) error { _, err := Algorithm(e, "fuzz"); return err },
+	} {
+		if err := decode(e); err != nil && !errors.Is(err, ErrASN1) {
+			t.Fatalf("%s: error %v is not ErrASN1", e.Describe(), err)
+		}
+	}
+	if !e.Constructed {
+		return
+	}
+	kids, err := Children(e)
+	if err != nil {
+		if !errors.Is(err, ErrASN1) {
+			t.Fatalf("%s: error %v is not ErrASN1", e.Describe(), err)
+		}
+		if e.Indefinite {
+			t.Fatalf("%s: read as indefinite, its children do not read: %v", e.Describe(), err)
+		}
+		return
+	}
+	var tiled []byte
+	for _, k := range kids {
+		tiled = append(tiled, k.Full...)
+	}
+	if string(tiled) != string(e.Content) {
+		t.Fatalf("%s: children do not tile the contents", e.Describe())
+	}
+	if level < 4 {
+		rest := e.Content
+		for _, k := range kids {
+			checkElement(t, k, rest, level+1)
+			rest = rest[len(k.Full):]
+		}
 	}
 }

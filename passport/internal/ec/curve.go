@@ -562,6 +562,9 @@ func NewCurve(p, a, b, gx, gy, n *big.Int, h int64) (*Curve, error) {
 	if p.BitLen() < 160 || p.BitLen() > 1024 {
 		return nil, fmt.Errorf("%w: %d-bit field is outside 160..1024 bits", ErrUnsupportedCurve, p.BitLen())
 	}
+	if err := orderWithinHasseBound(p, n); err != nil {
+		return nil, err
+	}
 	if h <= 0 {
 		h = 1
 	}
@@ -570,6 +573,18 @@ func NewCurve(p, a, b, gx, gy, n *big.Int, h int64) (*Curve, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// orderWithinHasseBound refuses an order n that no curve over the field of
+// p can have: the group has at most p + 1 + 2√p < 2p points, so n has at
+// most one bit more than p. Checked before n's primality, whose cost grows
+// with the cube of its length: a certificate could otherwise spend minutes
+// of CPU with a few kilobytes of order.
+func orderWithinHasseBound(p, n *big.Int) error {
+	if n.BitLen() > p.BitLen()+1 {
+		return fmt.Errorf("%w: order of %d bits on a %d-bit field", ErrUnsupportedCurve, n.BitLen(), p.BitLen())
+	}
+	return nil
 }
 
 func newCurve(name string, oid asn1.ObjectIdentifier, p, a, b, gx, gy, n *big.Int, h int64) *Curve {
@@ -825,8 +840,14 @@ func ParseCurveParameters(der []byte) (*Curve, error) {
 		return nil, fmt.Errorf("%w: ECParameters without order", ErrUnsupportedCurve)
 	}
 	p := ep.FieldID.Prime
-	if p.Sign() <= 0 || p.BitLen() > 1024 {
-		return nil, fmt.Errorf("%w: field prime of %d bits", ErrUnsupportedCurve, p.BitLen())
+	// Every named curve has a field of 160 to 1024 bits; refusing others
+	// before the base point is decoded keeps the square root below from
+	// fields it cannot handle (2 and 3 made math/big panic).
+	if p.Sign() <= 0 || p.BitLen() < 160 || p.BitLen() > 1024 {
+		return nil, fmt.Errorf("%w: field prime of %d bits is outside 160..1024 bits", ErrUnsupportedCurve, p.BitLen())
+	}
+	if err := orderWithinHasseBound(p, ep.Order); err != nil {
+		return nil, err
 	}
 	var h int64 = 1
 	if ep.Cofactor != nil {

@@ -5,11 +5,13 @@ import (
 	"crypto/ecdh"
 	"crypto/elliptic"
 	"crypto/rand"
+	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"math/big"
 	mrand "math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/go-mitid/mitid/passport/internal/testhex"
 )
@@ -388,6 +390,123 @@ func TestBrainpool_RFC7027KeyExchange(t *testing.T) {
 			}
 			if x, err := ka.ECDH(qb); err != nil || !bytes.Equal(x, z.X.FillBytes(make([]byte, c.ByteLen()))) {
 				t.Fatalf("ECDH = %X, %v", x, err)
+			}
+		})
+	}
+}
+
+// FuzzParseCurveParameters: the parameters of an id-ecPublicKey key (a
+// named curve or explicit ECParameters, from a certificate or a chip) are
+// refused with ErrUnsupportedCurve or give a curve whose explicit form
+// parses back to the same curve (the same named curve, or the same p, a,
+// b, G and n), and whose base point decodes from its own encoding.
+func FuzzParseCurveParameters(f *testing.F) {
+	for _, c := range []*Curve{BrainpoolP256r1(), NISTP256(), BrainpoolP160r1()} {
+		for _, explicit := range []bool{false, true} {
+			der, err := c.MarshalParameters(explicit)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(der)
+		}
+	}
+	f.Add(testhex.Decode(f, "3022020101300b06072a8648ce3d0102020101"))
+	f.Fuzz(func(t *testing.T, der []byte) {
+		c, err := ParseCurveParameters(der)
+		if err != nil {
+			if !errors.Is(err, ErrUnsupportedCurve) {
+				t.Fatalf("error %v is not ErrUnsupportedCurve", err)
+			}
+			return
+		}
+		if c.N().BitLen() > c.P().BitLen()+1 {
+			t.Fatalf("%s: order of %d bits on a %d-bit field", c, c.N().BitLen(), c.P().BitLen())
+		}
+		enc, err := c.MarshalParameters(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseCurveParameters(enc)
+		if err != nil {
+			t.Fatalf("%s: its explicit parameters do not parse: %v", c, err)
+		}
+		if back != c && (back.P().Cmp(c.P()) != 0 || back.A().Cmp(c.A()) != 0 || back.B().Cmp(c.B()) != 0 || !back.G().Equal(c.G()) || back.N().Cmp(c.N()) != 0) {
+			t.Fatalf("%s came back as %s", c, back)
+		}
+		if g, err := c.Unmarshal(c.Marshal(c.G())); err != nil || !g.Equal(c.G()) {
+			t.Fatalf("%s: base point does not decode: %v", c, err)
+		}
+	})
+}
+
+// FuzzUnmarshalPoint: a point from a chip or a certificate is refused with
+// ErrInvalidPoint or lies on the curve and encodes back, uncompressed and
+// compressed, to a point that decodes the same.
+func FuzzUnmarshalPoint(f *testing.F) {
+	c := BrainpoolP256r1()
+	f.Add(uint8(0), c.Marshal(c.G()))
+	f.Add(uint8(0), c.MarshalCompressed(c.G()))
+	f.Add(uint8(1), NISTP256().Marshal(NISTP256().G()))
+	f.Add(uint8(2), BrainpoolP160r1().MarshalCompressed(BrainpoolP160r1().G()))
+	f.Add(uint8(0), []byte{0})
+	curves := []*Curve{BrainpoolP256r1(), NISTP256(), BrainpoolP160r1(), NISTP521()}
+	f.Fuzz(func(t *testing.T, which uint8, b []byte) {
+		c := curves[int(which)%len(curves)]
+		p, err := c.Unmarshal(b)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidPoint) {
+				t.Fatalf("error %v is not ErrInvalidPoint", err)
+			}
+			return
+		}
+		if !c.IsOnCurve(p) {
+			t.Fatalf("%x decoded off %s", b, c)
+		}
+		for _, enc := range [][]byte{c.Marshal(p), c.MarshalCompressed(p)} {
+			if q, err := c.Unmarshal(enc); err != nil || !q.Equal(p) {
+				t.Fatalf("%x: %x decodes to %v, %v", b, enc, q, err)
+			}
+		}
+	})
+}
+
+// TestParseCurveParameters_RefusesFieldsOutsideTheSupportedSizes: explicit
+// parameters over a field below 160 bits are refused with
+// ErrUnsupportedCurve before their base point is decoded (a two-element
+// field used to panic decoding a compressed point), and an order beyond
+// the Hasse bound of its field (n ≤ p + 1 + 2√p, so at most one bit longer
+// than p) is refused before any primality test on it, however long.
+func TestParseCurveParameters_RefusesFieldsOutsideTheSupportedSizes(t *testing.T) {
+	bp := BrainpoolP256r1()
+	huge := new(big.Int).Lsh(big.NewInt(1), 1<<16)
+	huge.Add(huge, big.NewInt(1)) // no factor below 59 to stop the primality test early: 16 s of it
+	for _, tc := range []struct {
+		rule string
+		ep   asn1ECParameters
+	}{
+		{"a two-element field, compressed base point", asn1ECParameters{Version: 1, FieldID: asn1FieldID{FieldType: oidPrimeField, Prime: big.NewInt(2)},
+			Curve: asn1CurveCoeffs{A: []byte{0}, B: []byte{1}}, Base: []byte{2, 0}, Order: big.NewInt(3)}},
+		{"a three-element field, compressed base point", asn1ECParameters{Version: 1, FieldID: asn1FieldID{FieldType: oidPrimeField, Prime: big.NewInt(3)},
+			Curve: asn1CurveCoeffs{A: []byte{1}, B: []byte{1}}, Base: []byte{3, 0}, Order: big.NewInt(3)}},
+		{"a 159-bit field", asn1ECParameters{Version: 1, FieldID: asn1FieldID{FieldType: oidPrimeField, Prime: new(big.Int).Rsh(BrainpoolP160r1().P(), 1)},
+			Curve: asn1CurveCoeffs{A: []byte{1}, B: []byte{1}}, Base: []byte{2, 1}, Order: big.NewInt(3)}},
+		{"an order of 2^16 bits", asn1ECParameters{Version: 1, FieldID: asn1FieldID{FieldType: oidPrimeField, Prime: bp.P()},
+			Curve: asn1CurveCoeffs{A: bp.A().Bytes(), B: bp.B().Bytes()}, Base: bp.Marshal(bp.G()), Order: huge}},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			der, err := asn1.Marshal(tc.ep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { _, err := ParseCurveParameters(der); done <- err }()
+			select {
+			case err := <-done:
+				if !errors.Is(err, ErrUnsupportedCurve) {
+					t.Fatalf("err = %v, want ErrUnsupportedCurve", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("still working after 5 s")
 			}
 		})
 	}
