@@ -20,7 +20,7 @@ func TestLogin_ADecoyRefusesStepsOutOfOrderAsARealLoginDoes(t *testing.T) {
 		st := &statementCounter{Store: checkedStore(t)}
 		e := newLoginEnv(t, st)
 		h := e.enrol(t, "order-real"+string(kind), mitid.LevelSubstantial, kind)
-		decoy := decoyLike(t, e, e.begin(t, h, mitid.LevelSubstantial), mitid.LevelSubstantial)
+		decoy := decoyLike(t, e, e.begin(t, h, mitid.LevelSubstantial))
 		answers := map[string][]string{}
 		for _, uid := range []string{h.user.UserID, decoy} {
 			l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})

@@ -157,13 +157,14 @@ func TestBeginLogin_DecoysComeInEveryShape(t *testing.T) {
 	}
 }
 
-// decoyLike returns a user ID that matches no MitID and whose decoy login
-// at level shows the options real shows, kind for kind.
-func decoyLike(t *testing.T, e *loginEnv, person *mitid.Login, level mitid.Level) string {
+// decoyLike returns a user ID that matches no MitID and whose decoy login,
+// at the person's login's level, shows the options the person's shows,
+// kind for kind.
+func decoyLike(t *testing.T, e *loginEnv, person *mitid.Login) string {
 	t.Helper()
 	for i := range 300 {
 		uid := fmt.Sprintf("nobody-%03d", i)
-		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: level})
+		l, err := e.svc.BeginLogin(e.ctx, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: person.Level})
 		require.NoError(t, err)
 		if assert.ObjectsAreEqual(shape(person), shape(l)) {
 			return uid
@@ -185,7 +186,7 @@ func TestBeginLogin_ADecoyRefusesAMalformedCodeAsARealDeviceDoes(t *testing.T) {
 			st := &statementCounter{Store: checkedStore(t)}
 			e := newLoginEnv(t, st)
 			h := e.enrol(t, "malformed-real", mitid.LevelSubstantial, kind)
-			decoy := decoyLike(t, e, e.begin(t, h, mitid.LevelSubstantial), mitid.LevelSubstantial)
+			decoy := decoyLike(t, e, e.begin(t, h, mitid.LevelSubstantial))
 			answers := map[string][]string{}
 			for _, uid := range []string{h.user.UserID, decoy} {
 				st.n.Store(0)
@@ -338,7 +339,7 @@ func TestBeginLogin_AChipsDecoyAnswersAStrangerAsARealChipDoes(t *testing.T) {
 			cv := &chipCalls{ChipVerifier: e.cfg.Chip}
 			e = e.twin(t, func(c *mitid.Config) { c.Chip = cv })
 			h := e.enrol(t, "chip-real", mitid.LevelSubstantial, tc.kinds...)
-			decoy := decoyLike(t, e, e.begin(t, h, mitid.LevelSubstantial), mitid.LevelSubstantial)
+			decoy := decoyLike(t, e, e.begin(t, h, mitid.LevelSubstantial))
 			stranger := strangersChip(t, e)
 			answers := map[string][]string{}
 			for _, uid := range []string{h.user.UserID, decoy} {

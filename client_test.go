@@ -90,7 +90,7 @@ func TestClientLimiter_LimitsAClientAtADecoyAsAtARealUser(t *testing.T) {
 	// An app's approval that does not verify is refused before the
 	// limiter is asked, at a real login and so at a decoy.
 	app := e.enrol(t, "client-limited-app", mitid.LevelSubstantial, mitid.KindApp)
-	appDecoy := decoyLike(t, e, e.begin(t, app, mitid.LevelSubstantial), mitid.LevelSubstantial)
+	appDecoy := decoyLike(t, e, e.begin(t, app, mitid.LevelSubstantial))
 	approve := func(uid string) error {
 		l, err := e.svc.BeginLogin(stranger, mitid.LoginRequest{UserID: uid, Action: mitid.ActionLogOn, Text: "Log på", Level: mitid.LevelSubstantial})
 		require.NoError(t, err)
