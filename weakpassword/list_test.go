@@ -23,7 +23,25 @@ func TestCommonList_HoldsTheWholeDictionary(t *testing.T) {
 	}
 }
 
-// BenchmarkCheck runs beside BenchmarkMapLookup, the lookup in the list it
+// TestCommonSet_FindsExactlyTheEntries: the sorted set answers as a map
+// of the entries would: every entry is in it, and a string one byte
+// longer or shorter than an entry, or between two entries, is in it only
+// if it is an entry itself.
+func TestCommonSet_FindsExactlyTheEntries(t *testing.T) {
+	m := buildMap()
+	for e := range m {
+		for _, s := range []string{e, e + "\x00", e + "a", e[:len(e)-1], "\n" + e, e + "\n", strings.ToUpper(e)} {
+			if _, want := m[s]; isCommon(s) != want {
+				t.Fatalf("isCommon(%q) = %v, want %v", s, !want, want)
+			}
+		}
+	}
+	if isCommon("") {
+		t.Fatal("the empty string is common")
+	}
+}
+
+// BenchmarkCheck runs beside BenchmarkLookup, the lookup in the list it
 // wraps, so that the rules' overhead reads as a ratio:
 //
 //	go test -run='^$' -bench=. -benchmem ./weakpassword/
@@ -48,8 +66,20 @@ func BenchmarkCheckCommon(b *testing.B) {
 	}
 }
 
+// BenchmarkLookup is the binary search of the sorted list, beside
+// BenchmarkMapLookup, the lookup in a map of the same entries, which the
+// list was until it had to hold no pointer (see commonSet).
+func BenchmarkLookup(b *testing.B) {
+	commonSet()
+	for b.Loop() {
+		if isCommon("korrekt hest batteri") {
+			b.Fatal("common")
+		}
+	}
+}
+
 func BenchmarkMapLookup(b *testing.B) {
-	set := commonSet()
+	set := buildMap()
 	for b.Loop() {
 		if _, ok := set["korrekt hest batteri"]; ok {
 			b.Fatal("common")
@@ -57,12 +87,24 @@ func BenchmarkMapLookup(b *testing.B) {
 	}
 }
 
-// BenchmarkBuildList is the one-time cost of reading the embedded list.
+// BenchmarkBuildList is the one-time cost of reading the embedded list,
+// beside BenchmarkBuildMap, that of the map it was.
 func BenchmarkBuildList(b *testing.B) {
 	for b.Loop() {
-		set := make(map[string]struct{}, 47023)
-		for entry := range strings.Lines(commonList) {
-			set[strings.TrimSuffix(entry, "\n")] = struct{}{}
-		}
+		buildCommonSet()
 	}
+}
+
+func BenchmarkBuildMap(b *testing.B) {
+	for b.Loop() {
+		buildMap()
+	}
+}
+
+func buildMap() map[string]struct{} {
+	set := make(map[string]struct{}, 47023)
+	for entry := range strings.Lines(commonList) {
+		set[strings.TrimSuffix(entry, "\n")] = struct{}{}
+	}
+	return set
 }
