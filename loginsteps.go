@@ -454,9 +454,21 @@ func (s *Service) checkedStep(ctx context.Context, id string, want Step, check p
 // fresh read, as a decoy's answer is, so that a stranger's wrong code
 // costs the store the same calls at a real person as at a user ID nobody
 // has (see loginCache; decoyCompare does the comparisons a real one does).
+//
+// The private copy is of the device and its code state alone, as
+// decoyCompare's is: a comparison changes nothing else (see verifyOTP),
+// and u is not copied for it.
 func (s *Service) acceptedAsBegun(u *User, st *loginState, want Step, match func(*Authenticator, time.Time) error, now time.Time) bool {
-	_, a, err := u.CloneFor(usedBy(st.Options[st.Choice], want))
-	return err == nil && match(a, now) == nil
+	a, err := u.Authenticator(usedBy(st.Options[st.Choice], want))
+	if err != nil {
+		return false
+	}
+	c := *a
+	if a.OTP != nil {
+		otp := *a.OTP
+		c.OTP = &otp
+	}
+	return match(&c, now) == nil
 }
 
 // verifier decides an attempt on authenticator a of user u (see attempt):
