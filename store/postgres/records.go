@@ -222,7 +222,7 @@ func (s *Store) CreateLoginSession(ctx context.Context, key mitid.UniqueKey, ses
 	if sess.Disposable && !s.durableSessions {
 		sql = asyncLoginSessionSQL
 	}
-	var version *int64
+	var version pgtype.Int8
 	var data []byte
 	err := s.pool.QueryRow(ctx, sql, sess.ID, sess.Kind, sess.Data, sess.CreatedAt, sess.ExpiresAt, key.Kind, key.Value).Scan(&version, &data)
 	var pe *pgconn.PgError
@@ -237,7 +237,7 @@ func (s *Store) CreateLoginSession(ctx context.Context, key mitid.UniqueKey, ses
 		return nil, fail(ctx, err)
 	}
 	sess.Version, sess.User = 1, uuid.Nil
-	if version == nil {
+	if !version.Valid {
 		return nil, mitid.NotFoundUser() // the session is a decoy's
 	}
 	u := new(mitid.User)
@@ -250,7 +250,7 @@ func (s *Store) CreateLoginSession(ctx context.Context, key mitid.UniqueKey, ses
 		sess.Version = 0
 		return nil, mitid.Unreadable("user", err)
 	}
-	u.Version = *version
+	u.Version = version.Int64
 	sess.User = u.ID
 	return u, nil
 }
@@ -260,18 +260,15 @@ const sessionColumns = `id, kind, user_id, data, created_at, expires_at, consume
 func scanSession(row pgx.Row) (*mitid.Session, error) {
 	var sess mitid.Session
 	var user pgtype.UUID
-	var consumed *time.Time
-	if err := row.Scan(&sess.ID, &sess.Kind, &user, &sess.Data, &sess.CreatedAt, &sess.ExpiresAt, &consumed, &sess.Version); err != nil {
+	var created, expires, consumed pgtype.Timestamptz
+	if err := row.Scan(&sess.ID, &sess.Kind, &user, &sess.Data, &created, &expires, &consumed, &sess.Version); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil, mitid.NotFoundSession()
 		}
 		return nil, err
 	}
 	sess.User = fromPG(user)
-	if consumed != nil {
-		sess.ConsumedAt = consumed.UTC()
-	}
-	sess.CreatedAt, sess.ExpiresAt = sess.CreatedAt.UTC(), sess.ExpiresAt.UTC()
+	sess.CreatedAt, sess.ExpiresAt, sess.ConsumedAt = utc(created), utc(expires), utc(consumed)
 	return &sess, nil
 }
 
