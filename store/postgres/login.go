@@ -241,9 +241,12 @@ func (s *Store) updateLogin(ctx context.Context, q querier, base *mitid.User, au
 	if change != nil && !change.Consume && len(events) == 0 && len(added)+len(removed) == 0 && bytes.Equal(data, encodeUser(base)) {
 		return s.advanceLogin(ctx, q, base, u, at, change)
 	}
-	evArgs, err := eventArgs(events)
-	if err != nil {
-		return nil, nil, err
+	var evArgs []any // the events' and outbox messages' parameters, in the shapes that write them
+	if len(events) > 0 {
+		var err error
+		if evArgs, err = eventArgs(events); err != nil {
+			return nil, nil, err
+		}
 	}
 	var sessData []byte
 	consume := change != nil && change.Consume
