@@ -91,14 +91,14 @@ func (s *Store) UpdateLogin(ctx context.Context, seen *mitid.User, auth uuid.UUI
 			return err
 		})
 	}
+	if err == nil {
+		return u, sess, nil
+	}
 	var fe fnError
 	if errors.As(err, &fe) {
 		return nil, nil, fe.err
 	}
-	if err != nil {
-		return nil, nil, fail(ctx, err)
-	}
-	return u, sess, nil
+	return nil, nil, fail(ctx, err)
 }
 
 // The session's row is locked before the user's, in every shape and

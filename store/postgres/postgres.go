@@ -442,6 +442,9 @@ func (s *Store) UpdateAuthenticator(ctx context.Context, id, auth uuid.UUID, fn 
 // retryable reports a serialisation failure or deadlock, which a retry
 // resolves.
 func retryable(err error) bool {
+	if err == nil {
+		return false // before pe, which escapes: no allocation on success
+	}
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }

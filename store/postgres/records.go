@@ -225,15 +225,16 @@ func (s *Store) CreateLoginSession(ctx context.Context, key mitid.UniqueKey, ses
 	var version pgtype.Int8
 	var data []byte
 	err := s.pool.QueryRow(ctx, sql, sess.ID, sess.Kind, sess.Data, sess.CreatedAt, sess.ExpiresAt, key.Kind, key.Value).Scan(&version, &data)
-	var pe *pgconn.PgError
-	switch {
-	case errors.As(err, &pe) && pe.Code == "23505":
-		return nil, mitid.SessionConflict()
-	case errors.Is(err, pgx.ErrNoRows):
-		// An INSERT … SELECT that selected nothing: never the session
-		// stored silently missing.
-		return nil, fail(ctx, errors.New("creating a login session: no row inserted"))
-	case err != nil:
+	if err != nil {
+		var pe *pgconn.PgError // declared here: it escapes, and would cost every login an allocation
+		switch {
+		case errors.As(err, &pe) && pe.Code == "23505":
+			return nil, mitid.SessionConflict()
+		case errors.Is(err, pgx.ErrNoRows):
+			// An INSERT … SELECT that selected nothing: never the session
+			// stored silently missing.
+			return nil, fail(ctx, errors.New("creating a login session: no row inserted"))
+		}
 		return nil, fail(ctx, err)
 	}
 	sess.Version, sess.User = 1, uuid.Nil
