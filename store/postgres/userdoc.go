@@ -486,15 +486,22 @@ func (d *docDecoder) fixed(f int, dst []byte, what string) {
 	}
 }
 
-// msg decodes the field just read as a nested message with body.
+// msg decodes the field just read as a nested message with body. body
+// reads it with d itself, set to the message and set back after: a
+// decoder of its own, handed to a function value, would escape, and cost
+// an allocation for every nested message (every time in a document is
+// one). Every body reads only the decoder it is given.
 func (d *docDecoder) msg(f int, body func(*docDecoder)) {
 	if !d.want(wireBytes, f) {
 		return
 	}
-	sub := docDecoder{b: d.val}
-	body(&sub)
-	if sub.err != nil {
-		d.fail("field %d: %w", f, sub.err)
+	outer := *d
+	*d = docDecoder{b: outer.val}
+	body(d)
+	err := d.err
+	*d = outer
+	if err != nil {
+		d.fail("field %d: %w", f, err)
 	}
 }
 
