@@ -38,6 +38,18 @@ func shownText(s string, limit int, field, what string) (string, error) {
 	n, marks, visible := 0, 0, false
 	for _, r := range s {
 		n++
+		if r < utf8.RuneSelf {
+			// ASCII, most of any text, as the tables below class it
+			// (TestShownText_ASCIIAsTheTablesClassIt), without their
+			// searches: controls are hidden, the space is not visible,
+			// and nothing is a mark.
+			if asciiHidden(r) {
+				return "", invalidField(CodeLoginInvalid, field, "the %s holds the character %U, which is not shown as itself and could make what is shown differ from what is approved", what, r)
+			}
+			marks = 0
+			visible = visible || r != ' '
+			continue
+		}
 		if hidden(r) {
 			return "", invalidField(CodeLoginInvalid, field, "the %s holds the character %U, which is not shown as itself and could make what is shown differ from what is approved", what, r)
 		}
@@ -66,6 +78,9 @@ func shownText(s string, limit int, field, what string) (string, error) {
 func hidden(r rune) bool {
 	return !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Zs)
 }
+
+// asciiHidden is hidden for an ASCII character: the controls.
+func asciiHidden(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // relyingPartyActor is how a relying party appears as the actor of the
 // events of a login it asked for: marked as a relying party, so that no
