@@ -38,7 +38,12 @@ const maxFinishedLogins = 16
 // finishedLogin returns the login with ID id that u finished within ttl of
 // now, or nil.
 func (u *User) finishedLogin(id string, now time.Time, ttl time.Duration) *FinishedLogin {
-	key := sha256.Sum256([]byte(id))
+	return u.finishedSession(sha256.Sum256([]byte(id)), now, ttl)
+}
+
+// finishedSession is finishedLogin for the login whose ID hashes to key
+// (FinishedLogin.Session).
+func (u *User) finishedSession(key Digest, now time.Time, ttl time.Duration) *FinishedLogin {
 	for i := range u.Logins {
 		if l := &u.Logins[i]; l.Session == key && now.Sub(l.At) < ttl {
 			return l

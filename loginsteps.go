@@ -803,7 +803,8 @@ func (r *LoginResult) settle(u *User) {
 func (s *Service) decideFinish(ctx context.Context, u *User, id string, st *loginState, res *LoginResult, proof bool, now time.Time) ([]Event, error) {
 	ctx = WithActor(ctx, relyingPartyActor(st.RelyingParty))
 	ref := st.Options[st.Choice]
-	if u.finishedLogin(id, now, s.policy.LoginSessionTTL) != nil {
+	session := Digest(sha256.Sum256([]byte(id))) // hashed once, for the check and the record
+	if u.finishedSession(session, now, s.policy.LoginSessionTTL) != nil {
 		return nil, errorf(CodeSessionUsed, "this login has been finished already")
 	}
 	// Whatever was blocked while the login ran is blocked now.
@@ -836,7 +837,7 @@ func (s *Service) decideFinish(ctx context.Context, u *User, id string, st *logi
 	if loa < st.Level {
 		return nil, errorf(CodeLevelTooLow, "the login reached %s, below the %s required", loa, st.Level)
 	}
-	u.recordLogin(FinishedLogin{Session: sha256.Sum256([]byte(id)), At: now, Method: ref.Method, Action: st.Action,
+	u.recordLogin(FinishedLogin{Session: session, At: now, Method: ref.Method, Action: st.Action,
 		TextHash: res.TextHash, LoA: loa, Authenticators: slices.Clone(st.Used), Proved: proof}, s.policy.LoginSessionTTL)
 	evs = append(evs, s.completed(u, now)...)
 	if err := s.stamp(ctx, u, evs, now); err != nil {
