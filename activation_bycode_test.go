@@ -58,12 +58,7 @@ func TestActivateWithCode_EveryPhysicalKindAtTheEdgeOfItsValidity(t *testing.T) 
 						return
 					}
 					require.NoError(t, err)
-					resp, err := sim.Register(opts, origin)
-					require.NoError(t, err)
-					u, _, err := e.svc.FinishChipRegistration(e.ctx, sess, resp, mitid.ChipActivation{Password: password})
-					require.NoError(t, err)
-					a, err := u.Authenticator(id)
-					require.NoError(t, err)
+					u, a := connectChip(t, e.env, sim, opts, sess, id)
 					st = a.State
 					assert.NotNil(t, activePassword(u), "the chip's activation creates the password")
 				} else {
@@ -82,6 +77,20 @@ func TestActivateWithCode_EveryPhysicalKindAtTheEdgeOfItsValidity(t *testing.T) 
 			})
 		}
 	}
+}
+
+// connectChip connects sim as chip id through the registration sess
+// opened with opts, with the first password, and returns the person and
+// the chip as the registration left them.
+func connectChip(t *testing.T, e *env, sim *chiptest.Simulator, opts []byte, sess string, id uuid.UUID) (*mitid.User, *mitid.Authenticator) {
+	t.Helper()
+	resp, err := sim.Register(opts, origin)
+	require.NoError(t, err)
+	u, _, err := e.svc.FinishChipRegistration(e.ctx, sess, resp, mitid.ChipActivation{Password: password})
+	require.NoError(t, err)
+	a, err := u.Authenticator(id)
+	require.NoError(t, err)
+	return u, a
 }
 
 func activePassword(u *mitid.User) *mitid.Authenticator {
@@ -338,12 +347,7 @@ func TestBeginChipActivationWithCode_AFaultBetweenTheSessionAndTheCodeLeavesNoth
 			require.NoError(t, err)
 			opts, sess, err := e.svc.BeginChipActivationWithCode(e.ctx, h.user.UserID, id, code)
 			require.NoError(t, err, "the same code connects the chip")
-			resp, err := sim.Register(opts, origin)
-			require.NoError(t, err)
-			u, _, err := e.svc.FinishChipRegistration(e.ctx, sess, resp, mitid.ChipActivation{Password: password})
-			require.NoError(t, err)
-			a, err := u.Authenticator(id)
-			require.NoError(t, err)
+			_, a := connectChip(t, e.env, sim, opts, sess, id)
 			assert.Equal(t, mitid.StateActive, a.State)
 			assert.Equal(t, before+1, used(), "and is used once")
 		})

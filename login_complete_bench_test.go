@@ -2,12 +2,9 @@ package mitid_test
 
 import (
 	"crypto/subtle"
-	"encoding/base32"
 	"testing"
 	"time"
 
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
 	"golang.org/x/crypto/argon2"
 
 	"github.com/go-mitid/mitid"
@@ -78,27 +75,12 @@ func BenchmarkLoginCodeDisplayComplete(b *testing.B) {
 // cannot do without: one TOTP check (skew 1) and one argon2id of the
 // password under the cheap parameters, compared in constant time.
 func BenchmarkRawLoginCodeDisplayPrimitives(b *testing.B) {
-	seed := []byte("12345678901234567890")
-	secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(seed)
-	opts := totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	t := newRawTOTP()
 	a := mitidtest.CheapPolicy().Argon2
 	salt := make([]byte, a.SaltLen)
 	want := argon2.IDKey([]byte(password), salt, a.Time, a.Memory, a.Threads, a.KeyLen)
-	now := tNow
-	codes, times := make([]string, batch), make([]time.Time, batch)
-	rounds(b, func(k int) {
-		for i := 0; i < k; i++ {
-			now = now.Add(30 * time.Second)
-			c, err := totp.GenerateCodeCustom(secret, now, opts)
-			if err != nil {
-				b.Fatal(err)
-			}
-			codes[i], times[i] = c, now
-		}
-	}, func(i int) {
-		if ok, err := totp.ValidateCustom(codes[i], secret, times[i], opts); err != nil || !ok {
-			b.Fatal("not valid", err)
-		}
+	rounds(b, func(k int) { t.generate(b, k) }, func(i int) {
+		t.validate(b, i)
 		got := argon2.IDKey([]byte(password), salt, a.Time, a.Memory, a.Threads, a.KeyLen)
 		if subtle.ConstantTimeCompare(got, want) != 1 {
 			b.Fatal("wrong hash")
