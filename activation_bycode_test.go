@@ -541,3 +541,50 @@ type beginFails struct{ mitid.ChipVerifier }
 func (beginFails) BeginRegistration(credential.User, []credential.Credential) ([]byte, credential.Challenge, error) {
 	return nil, credential.Challenge{}, errors.New("the verifier cannot begin")
 }
+
+// TestActivateCodeDevice_ALoginThatCannotBeUsedUpRunsNoArgon2id: a login
+// that proving would refuse without using it up (its MitID blocked since,
+// or its app suspended since) is refused before the first password is
+// hashed, so it cannot be used to run argon2id again and again: with the
+// server's whole argon2id budget held, the answer is the refusal, not
+// busy, every time. (A finished login proves itself whatever its
+// authenticators' state since, and is used up then: one hash a login.)
+func TestActivateCodeDevice_ALoginThatCannotBeUsedUpRunsNoArgon2id(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		close    func(e *loginEnv, h *holder)
+		want     mitid.Code
+		finished []bool
+	}{
+		{"its MitID blocked since", func(e *loginEnv, h *holder) {
+			_, _, err := e.svc.BlockUser(e.ctx, h.user.ID, time.Time{}, "stolen phone")
+			require.NoError(t, err)
+		}, mitid.CodeUserBlocked, []bool{false, true}},
+		{"its app suspended since", func(e *loginEnv, h *holder) {
+			_, _, err := e.svc.SuspendAuthenticator(e.ctx, h.user.ID, h.appID, e.clock.Now().Add(24*time.Hour), "lost phone")
+			require.NoError(t, err)
+		}, mitid.CodeAuthenticatorSuspended, []bool{false}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, finished := range tc.finished {
+				e := newLoginEnv(t, checkedStore(t))
+				h := e.enrol(t, "enhed.lukket", mitid.LevelSubstantial, mitid.KindApp)
+				id, dev := e.codeDevice(t, h.user.ID, mitid.KindCodeDisplay, mitid.StatePendingActivation)
+				l := e.complete(t, h, e.begin(t, h, mitid.LevelSubstantial))
+				if finished {
+					_, err := e.svc.FinishLogin(e.ctx, l.ID)
+					require.NoError(t, err)
+				}
+				tc.close(e, h)
+				release := mitid.HoldHashGate(e.svc)
+				for range 3 {
+					c, err := dev.Code()
+					require.NoError(t, err)
+					_, _, err = e.svc.ActivateCodeDevice(e.ctx, h.user.ID, id, mitid.CodeDeviceActivation{Serial: dev.Serial().String(), Code: c, Password: password, Login: l.ID})
+					require.Equal(t, tc.want, mitid.ErrorCode(err), "finished %v", finished)
+				}
+				release()
+			}
+		})
+	}
+}

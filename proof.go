@@ -79,6 +79,13 @@ func (s *Service) proveFinished(ctx context.Context, id string, user uuid.UUID) 
 // the price of a read; and it uses the login (proveLogin) only once that
 // work is done, so that a refusal as busy costs the person nothing. A
 // begun login is not settled and so not complete, whoever's it is.
+//
+// It also refuses, for the person's own login, what proving it would
+// refuse: a MitID blocked or suspended since, and for a login not yet
+// finished an authenticator it used that is closed since, or a level
+// below the one it asked for (as decideFinish refuses them). Otherwise a
+// login that can never be used up would pass here again and again, each
+// time for argon2id's price.
 func (s *Service) loginProvable(ctx context.Context, id string, u *User, now time.Time) error {
 	if id == "" {
 		return invalidField(CodeLoginInvalid, "login", "log in with MitID first")
@@ -86,7 +93,7 @@ func (s *Service) loginProvable(ctx context.Context, id string, u *User, now tim
 	sess, err := s.store.Session(ctx, id, now)
 	if ErrorCode(err) == CodeSessionUsed {
 		if l := u.finishedLogin(id, now, s.policy.LoginSessionTTL); l != nil && !l.Proved {
-			return nil
+			return u.Usable(now)
 		}
 	}
 	if err != nil {
@@ -101,6 +108,23 @@ func (s *Service) loginProvable(ctx context.Context, id string, u *User, now tim
 	}
 	if st.User != u.ID {
 		return invalidField(CodeIdentificationFailed, "login", "this login is another person's; log in with your own MitID")
+	}
+	if err := u.Usable(now); err != nil {
+		return err
+	}
+	kinds := make([]Kind, 0, len(st.Used))
+	for _, used := range st.Used {
+		a, err := u.Authenticator(used)
+		if err != nil {
+			return err
+		}
+		if err := a.usable(now); err != nil {
+			return err
+		}
+		kinds = append(kinds, a.Kind)
+	}
+	if loa := TransactionLevel(u.IAL, AuthenticationLevel(kinds)); loa < st.Level {
+		return errorf(CodeLevelTooLow, "the login reached %s, below the %s required", loa, st.Level)
 	}
 	return nil
 }
