@@ -347,7 +347,8 @@ func (s *Service) chipSession(ctx context.Context, u *User, auth uuid.UUID, now 
 // only once the code is. It is opened only for a code that matches the
 // person's as read, once nothing the redemption refuses before comparing
 // refuses it (as ResetForgottenPassword hashes only then), so a stranger's
-// wrong code costs no session.
+// wrong code costs no session. The client limiter is the exception: it is
+// asked once a call, by the redemption, as its contract says.
 func (s *Service) BeginChipActivationWithCode(ctx context.Context, userID string, auth uuid.UUID, code string) (options []byte, session string, err error) {
 	if s.chip == nil {
 		return nil, "", errNoChipVerifier()
@@ -357,7 +358,8 @@ func (s *Service) BeginChipActivationWithCode(ctx context.Context, userID string
 		return nil, "", err
 	}
 	now := s.clock.Now()
-	if s.allowClient(ctx) == nil && found.Usable(now) == nil && s.budget(found, reachAnyone) == nil && chipAwaitsCode(found, auth, now) == nil {
+	// The client limiter is asked once, by the attempt below.
+	if found.Usable(now) == nil && s.budget(found, reachAnyone) == nil && chipAwaitsCode(found, auth, now) == nil {
 		if c, _, err := s.matchingCode(found, PurposeActivation, code, now); err == nil && c != nil {
 			if options, session, err = s.chipSession(ctx, found, auth, now, true); err != nil {
 				return nil, "", err
