@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/net/idna"
 
 	"github.com/go-mitid/mitid/codedisplay"
 )
@@ -376,11 +377,28 @@ func (s *Service) PlaceOrder(ctx context.Context, r OrderRequest) (*Receipt, err
 // passportTriesPerHour's is.
 const receiptsPerHour = 3
 
+// mailboxKey names the mailbox an address parsed by ParseEmail reaches, as
+// far as the address tells: its case folded, a "+tag" after the name
+// dropped (most providers deliver anna+x@ to anna@), and its domain in the
+// ASCII form it is sent in (notify/email), so that "ｅxample.dk" is
+// "example.dk". It is a key for pacing, never an address to send to.
+func mailboxKey(address string) string {
+	at := strings.LastIndexByte(address, '@')
+	local, domain := strings.ToLower(address[:at]), strings.ToLower(address[at+1:])
+	if plus := strings.IndexByte(local, '+'); plus > 0 {
+		local = local[:plus]
+	}
+	if ascii, err := idna.Lookup.ToASCII(domain); err == nil {
+		domain = ascii
+	}
+	return local + "@" + domain
+}
+
 // place places the checked order r for u (nil when not identified); also,
 // when given, runs more in the same change (a replacement's block).
 func (s *Service) place(ctx context.Context, r OrderRequest, u *User, ident Identification, more func(u *User, now time.Time) ([]Event, error)) (*Receipt, error) {
 	held := false
-	if ident == NotIdentified && r.ReceiptEmail != "" && !s.receipts.take(Client{Address: "receipt " + strings.ToLower(r.ReceiptEmail)}) {
+	if ident == NotIdentified && r.ReceiptEmail != "" && !s.receipts.take(Client{Address: "receipt " + mailboxKey(r.ReceiptEmail)}) {
 		r.ReceiptEmail, held = "", true
 	}
 	o := &Order{Identification: ident, Kind: r.Kind, Reason: r.Reason, Defect: r.Defect, Replaces: r.Replaces,

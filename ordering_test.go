@@ -315,6 +315,12 @@ func TestPlaceOrder_ReceiptsToOneAddressArePacedWithoutIdentification(t *testing
 	for _, email := range []string{"anna@example.dk", "Anna@Example.dk", "ANNA@example.dk"} {
 		assert.True(t, order(email, "").EmailQueued, email)
 	}
+	// The same mailbox by other names: a tag after a plus, a domain in
+	// full-width letters (sent as example.dk, see notify/email).
+	for _, email := range []string{"anna+1@example.dk", "anna@\uff45xample.dk", "anna@example.dk"} {
+		held := order(email, "")
+		assert.True(t, held.EmailHeld, email)
+	}
 	held := order("anna@example.dk", "")
 	assert.False(t, held.EmailQueued)
 	assert.True(t, held.EmailHeld)
