@@ -412,6 +412,37 @@ func TestProofingStep_AFaultBetweenTheVisitAndItsEventLeavesNothingHalfDone(t *t
 	}
 }
 
+// TestProofingStep_AStepMadeMeanwhileStandsWhenAnEarlierOnesEventFails:
+// the visit is put back after a failed event only as the failed step left
+// it; a step that landed meanwhile, and was recorded, is not undone with
+// it (what the failed round counted on the visit then stays: the visit
+// errs towards fewer rounds left, never more).
+func TestProofingStep_AStepMadeMeanwhileStandsWhenAnEarlierOnesEventFails(t *testing.T) {
+	wrong := []string{"1", "2", "3"}
+	st := &sessionFaultStore{Store: checkedStore(t)}
+	e := newOrderEnv(t, st)
+	e.clock.Set(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	person := e.enrol(t, "mellem-person", mitid.LevelSubstantial)
+	e.register(person, "123456789")
+	p, err := e.svc.StartProofing(e.ctx, "Operator Olsen", person.user.CPR.Digits(), passportDK)
+	require.NoError(t, err)
+	require.Equal(t, 3, p.AttemptsLeft)
+
+	st.failUserAfterSession = true
+	st.between = func() {
+		got, err := e.svc.AnswerControlQuestions(e.ctx, p.ID, wrong)
+		require.Equal(t, mitid.CodeWrongAnswers, mitid.ErrorCode(err), "the step meanwhile")
+		require.Equal(t, 1, got.AttemptsLeft)
+	}
+	_, err = e.svc.AnswerControlQuestions(e.ctx, p.ID, wrong)
+	require.Equal(t, mitid.CodeStoreUnavailable, mitid.ErrorCode(err))
+
+	got, err := e.svc.AnswerControlQuestions(e.ctx, p.ID, wrong)
+	require.Error(t, err)
+	require.NotNil(t, got)
+	assert.Zero(t, got.AttemptsLeft, "both rounds stand on the visit: the step meanwhile was not undone")
+}
+
 // sessionFaultStore fails the next session update once, when failNext is
 // set; the next session's creation once, when failCreate is; the next
 // change of a user once, when failUser is, or the first after the next
@@ -422,6 +453,9 @@ type sessionFaultStore struct {
 	failNext, failCreate, failUser bool
 	failUserAfterSession           bool
 	created                        []string
+	// between, when set, runs once inside the failing user change, before
+	// it fails: another step landing meanwhile.
+	between func()
 }
 
 func (f *sessionFaultStore) CreateSession(ctx context.Context, s *mitid.Session) error {
@@ -436,6 +470,10 @@ func (f *sessionFaultStore) CreateSession(ctx context.Context, s *mitid.Session)
 func (f *sessionFaultStore) UpdateUser(ctx context.Context, id uuid.UUID, fn func(*mitid.User) ([]mitid.Event, error)) (*mitid.User, error) {
 	if f.failUser {
 		f.failUser = false
+		if b := f.between; b != nil {
+			f.between = nil
+			b()
+		}
 		return nil, errInjected
 	}
 	return f.Store.UpdateUser(ctx, id, fn)
