@@ -793,6 +793,34 @@ func (r *LoginResult) settle(u *User) {
 	r.LoA = TransactionLevel(r.IAL, r.AAL)
 }
 
+// finishable refuses login st of u at now as finishing it refuses: a
+// MitID or an authenticator it used blocked while the login ran (whatever
+// was blocked then is blocked now), and a level below the one it asked
+// for. It appends the kinds of the authenticators it used to kinds, and
+// returns them and the level the login reached. It changes nothing, so
+// that loginProvable can ask it before dear work, and decideFinish on its
+// private copy.
+func finishable(u *User, st *loginState, kinds []Kind, now time.Time) ([]Kind, Level, error) {
+	if err := u.Usable(now); err != nil {
+		return nil, 0, err
+	}
+	for _, id := range st.Used {
+		a, err := u.Authenticator(id)
+		if err != nil {
+			return nil, 0, err
+		}
+		if err := a.usable(now); err != nil {
+			return nil, 0, err
+		}
+		kinds = append(kinds, a.Kind)
+	}
+	loa := TransactionLevel(u.IAL, AuthenticationLevel(kinds))
+	if loa < st.Level {
+		return nil, 0, errorf(CodeLevelTooLow, "the login reached %s, below the %s required", loa, st.Level)
+	}
+	return kinds, loa, nil
+}
+
 // decideFinish finishes login id, in state st with every factor in, on u
 // (an update's private copy) at now: it refuses a login finished already,
 // a MitID or authenticator blocked meanwhile and a level below the one
@@ -807,36 +835,23 @@ func (s *Service) decideFinish(ctx context.Context, u *User, id string, st *logi
 	if u.finishedSession(session, now, s.policy.LoginSessionTTL) != nil {
 		return nil, errorf(CodeSessionUsed, "this login has been finished already")
 	}
-	// Whatever was blocked while the login ran is blocked now.
-	if err := u.Usable(now); err != nil {
+	kinds, loa, err := finishable(u, st, res.Kinds[:0], now)
+	if err != nil {
 		return nil, err
 	}
-	res.Kinds = res.Kinds[:0]
-	var evs []Event
+	res.Kinds = kinds
 	for _, id := range st.Used {
-		a, err := u.Authenticator(id)
-		if err != nil {
-			return nil, err
-		}
-		if err := a.usable(now); err != nil {
-			return nil, err
-		}
-		if a.Kind == KindPassword || a.Kind == KindApp {
+		if a, _ := u.Authenticator(id); a.Kind == KindPassword || a.Kind == KindApp {
 			// A code device's or chip's use is in from its step
 			// (matched), which the chip's clone check reads.
 			a.LastUsedAt = now // see passed
 		}
-		res.Kinds = append(res.Kinds, a.Kind)
 	}
 	// One use event per login, on the device that carried it, so that
 	// "notify every use" sends one message per login, not per factor.
 	dev, _ := u.Authenticator(ref.Device)
-	evs = append(evs, Event{Type: EventAuthenticatorUsed, Authenticator: dev.ID, Kind: dev.Kind,
-		Detail: map[string]string{"action": string(st.Action), "method": string(ref.Method)}})
-	loa := TransactionLevel(u.IAL, AuthenticationLevel(res.Kinds))
-	if loa < st.Level {
-		return nil, errorf(CodeLevelTooLow, "the login reached %s, below the %s required", loa, st.Level)
-	}
+	evs := []Event{{Type: EventAuthenticatorUsed, Authenticator: dev.ID, Kind: dev.Kind,
+		Detail: map[string]string{"action": string(st.Action), "method": string(ref.Method)}}}
 	u.recordLogin(FinishedLogin{Session: session, At: now, Method: ref.Method, Action: st.Action,
 		TextHash: res.TextHash, LoA: loa, Authenticators: slices.Clone(st.Used), Proved: proof}, s.policy.LoginSessionTTL)
 	evs = append(evs, s.completed(u, now)...)

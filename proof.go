@@ -109,22 +109,6 @@ func (s *Service) loginProvable(ctx context.Context, id string, u *User, now tim
 	if st.User != u.ID {
 		return invalidField(CodeIdentificationFailed, "login", "this login is another person's; log in with your own MitID")
 	}
-	if err := u.Usable(now); err != nil {
-		return err
-	}
-	kinds := make([]Kind, 0, len(st.Used))
-	for _, used := range st.Used {
-		a, err := u.Authenticator(used)
-		if err != nil {
-			return err
-		}
-		if err := a.usable(now); err != nil {
-			return err
-		}
-		kinds = append(kinds, a.Kind)
-	}
-	if loa := TransactionLevel(u.IAL, AuthenticationLevel(kinds)); loa < st.Level {
-		return errorf(CodeLevelTooLow, "the login reached %s, below the %s required", loa, st.Level)
-	}
-	return nil
+	_, _, err = finishable(u, st, nil, now)
+	return err
 }
