@@ -165,3 +165,20 @@ func TestLogin_FinishAtLastFactorRefusedCommitsNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, mitid.StepPassword, again.Next, "the login still waits for the password")
 }
+
+// TestFinishLogin_ALevelLostWhileTheLoginRanIsRefused: a login asked at
+// High whose person's identity is registered lower by the time it
+// finishes (a record changed behind the Service's back) is refused as too
+// low, not finished at the level it asked for.
+func TestFinishLogin_ALevelLostWhileTheLoginRanIsRefused(t *testing.T) {
+	e := newLoginEnv(t, checkedStore(t))
+	h := e.enrol(t, "hoej.person", mitid.LevelHigh, mitid.KindApp, mitid.KindChip)
+	l := e.complete(t, h, e.begin(t, h, mitid.LevelHigh))
+	_, err := e.svc.Store().UpdateUser(e.ctx, h.user.ID, func(u *mitid.User) ([]mitid.Event, error) {
+		u.IAL = mitid.LevelSubstantial
+		return nil, nil
+	})
+	require.NoError(t, err)
+	_, err = e.svc.FinishLogin(e.ctx, l.ID)
+	assert.Equal(t, mitid.CodeLevelTooLow, mitid.ErrorCode(err))
+}
